@@ -1,0 +1,87 @@
+"""Everything tb_phaseview derives from one GraphDef, computed once and cached per graph blob.
+
+Pure: takes a GraphDef-shaped object, imports no TensorBoard.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from tb_phaseview import edge_kinds, phase, scopes
+from tb_phaseview.graph_model import Graph, build_graph
+
+
+@dataclass
+class GraphAnalysis:
+    graph: Graph
+    phase: phase.PhaseAnalysis
+    kinds: list[str]
+    tree: scopes.ScopeTree
+    relocations: dict[str, str]
+    # Lazily aggregated: group id -> Counter((from child, to child, kind) -> op-level edge count).
+    _group_edges: dict[str, Counter] | None = None
+    _layers_below: Counter | None = None
+
+    @property
+    def edge_counts(self) -> dict[str, int]:
+        return edge_kinds.count_kinds(self.kinds)
+
+    def group_edges(self, group_id: str) -> Counter:
+        if self._group_edges is None:
+            # Phase edges never shape a layout; they travel separately (see wire.graph_answer).
+            self._group_edges = scopes.aggregate_edges(
+                self.tree, self.graph.edge_src, self.graph.edge_dst, self.kinds, skip_kinds=(edge_kinds.PHASE,)
+            )
+        return self._group_edges.get(group_id, Counter())
+
+    @property
+    def layer_kinds(self) -> dict[str, phase.PhaseLayer]:
+        return {layer.layer: layer for layer in self.phase.layers}
+
+    def layers_below(self, group_id: str) -> int:
+        """How many flag-reading layers sit strictly below a group."""
+        if self._layers_below is None:
+            below: Counter = Counter()
+            for layer in self.layer_kinds:
+                if self.tree.is_group(layer):
+                    for ancestor in self.tree.chain(layer)[:-1]:
+                        below[ancestor] += 1
+                elif layer in self.graph.index:
+                    for ancestor in self.tree.chain(self.tree.node_parent[self.graph.index[layer]]):
+                        below[ancestor] += 1
+            self._layers_below = below
+        return self._layers_below.get(group_id, 0)
+
+    def path_of_node(self, index: int) -> list[str]:
+        return list(self.tree.chain(self.tree.node_parent[index]))
+
+
+def relocation_target(source: phase.PhaseSource) -> str:
+    """Where a flag born inside a layer is shown: the lowest common scope of the layers reading it."""
+    scopes_of_layers = [layer.split("/")[:-1] for layer in source.layers]
+    common = scopes_of_layers[0] if scopes_of_layers else []
+    for parts in scopes_of_layers[1:]:
+        depth = 0
+        for x, y in zip(common, parts):
+            if x != y:
+                break
+            depth += 1
+        common = common[:depth]
+    target = "/".join(common)
+    born_in = source.born_in or ""
+    if born_in and (target == born_in or target.startswith(born_in + "/")):
+        target = born_in.rpartition("/")[0]
+    return target
+
+
+def analyze_graph(graph: Graph) -> GraphAnalysis:
+    phase_analysis = phase.analyze_phase(graph)
+    kinds = edge_kinds.classify_edges(graph, phase_analysis.carriers)
+    relocations = {s.name: relocation_target(s) for s in phase_analysis.sources if s.born_in}
+    tree = scopes.build_scopes(graph.names, graph.ops, relocations)
+    return GraphAnalysis(graph, phase_analysis, kinds, tree, relocations)
+
+
+def analyze(graph_def) -> GraphAnalysis:
+    return analyze_graph(build_graph(graph_def))

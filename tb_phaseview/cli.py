@@ -1,0 +1,89 @@
+"""``tb-phaseview report LOGDIR [--json]``: the phase report of every graph in a logdir."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+
+from tb_phaseview import graph_source, wire
+from tb_phaseview.analysis import analyze
+
+
+def _data_provider(logdir):
+    # Imported here so `tb-phaseview --help` stays fast; this is TensorBoard's own reader (load_fast=false).
+    from tensorboard.backend.event_processing import data_provider, plugin_event_multiplexer
+
+    multiplexer = plugin_event_multiplexer.EventMultiplexer(
+        size_guidance={}, tensor_size_guidance={}, max_reload_threads=1
+    )
+    multiplexer.AddRunsFromDirectory(logdir)
+    multiplexer.Reload()
+    return data_provider.MultiplexerDataProvider(multiplexer, logdir)
+
+
+def collect_report(logdir: str) -> dict:
+    """One report entry per graph; a graph that cannot be read gets an ``error`` instead of counts."""
+    from tensorboard import context
+
+    provider = _data_provider(logdir)
+    ctx = context.RequestContext()
+    entries = []
+    for ref in graph_source.list_graphs(provider, ctx, ""):
+        try:
+            blob_key = graph_source.find_blob(provider, ctx, "", ref)
+            graph_def = graph_source.decode_graph(ref["kind"], graph_source.read_blob(provider, ctx, blob_key))
+            entries.append(wire.report_entry(analyze(graph_def), ref))
+        except (graph_source.GraphNotFound, graph_source.GraphUnreadable) as error:
+            entries.append({**ref, "error": str(error)})
+    return {"graphs": entries}
+
+
+def format_text(report: dict) -> str:
+    lines = []
+    for g in report["graphs"]:
+        title = f"{g['run']}  {g['kind']}" + (f"  tag={g['tag']}" if g["tag"] is not None else "")
+        lines.append(title)
+        if "error" in g:
+            lines.append(f"  error: {g['error']}")
+            continue
+        counts = g["edge_counts"]
+        lines.append(
+            f"  {g['nodes']} nodes, {g['edges']} edges "
+            f"({counts['data']} data, {counts['control']} control, {counts['phase']} phase)"
+        )
+        if not g["phase_sources"]:
+            lines.append("  no learning-phase flag")
+        for source in g["phase_sources"]:
+            born = f", created inside {source['born_in']}" if source["born_in"] else ""
+            lines.append(f"  phase source {source['name']} ({source['op']}{born}) read by {len(source['consumers'])} layers:")
+            for layer in g["phase_layers"]:
+                if layer["source"] == source["name"]:
+                    lines.append(f"    {layer['layer']}  {layer['kind']}")
+    if not report["graphs"]:
+        lines.append("no graphs found")
+    return "\n".join(lines)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="tb-phaseview", description="Learning-phase report of logged graphs.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    report = commands.add_parser("report", help="report every graph in LOGDIR")
+    report.add_argument("logdir")
+    report.add_argument("--json", action="store_true", help="print one JSON object")
+    args = parser.parse_args(argv)
+
+    if not os.path.isdir(args.logdir):
+        print(f"tb-phaseview: logdir {args.logdir!r} does not exist or is not a directory", file=sys.stderr)
+        return 2
+    if not os.access(args.logdir, os.R_OK | os.X_OK):
+        print(f"tb-phaseview: logdir {args.logdir!r} is not readable", file=sys.stderr)
+        return 2
+    result = collect_report(args.logdir)
+    print(json.dumps(result, indent=2) if args.json else format_text(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

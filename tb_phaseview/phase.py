@@ -1,0 +1,291 @@
+"""Learning-phase analysis: which scalar booleans gate control flow, and which layers read them.
+
+A learning-phase flag is found by what it does, not by its name: a scalar boolean Placeholder,
+PlaceholderWithDefault or function argument that, directly or through trivial derivations (Identity,
+LogicalNot, a v1 ``cond``'s ``Switch``/``pred_id``/``switch_t``), is the predicate of a ``Switch``, the
+condition of an ``If``/``StatelessIf``, or the condition of a ``Select``. Pure: no TensorBoard import.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from tb_phaseview.graph_model import Graph
+
+DT_BOOL = 10  # tensorflow.DataType.DT_BOOL
+
+SOURCE_OPS = frozenset({"Placeholder", "PlaceholderWithDefault", "_Arg"})
+# Ops whose output is the (possibly negated) flag itself: the flag flows through them unchanged in meaning.
+PASS_THROUGH_OPS = frozenset({"Identity", "LogicalNot", "Snapshot", "StopGradient", "Switch", "RefSwitch"})
+# (op, input position) pairs where a boolean decides which computation runs.
+GATE_INPUTS = {
+    "Switch": 1,
+    "RefSwitch": 1,
+    "If": 0,
+    "StatelessIf": 0,
+    "Select": 0,
+    "SelectV2": 0,
+}
+
+# Name components that belong to a control-flow construct rather than to the layer that owns it.
+_CONTROL_FLOW_COMPONENT = re.compile(
+    r"^(cond|smart_cond|switch_t|switch_f|pred_id|Switch|Merge|If|StatelessIf|Select|SelectV2)"
+    r"(_\d+)?(_grad)?$"
+)
+_GRADIENT_COMPONENT = re.compile(r"^gradients(_\d+)?$")
+
+BATCH_NORM_OPS = frozenset(
+    {"FusedBatchNorm", "FusedBatchNormV2", "FusedBatchNormV3", "BatchNormWithGlobalNormalization"}
+)
+RANDOM_OPS = frozenset(
+    {
+        "RandomUniform",
+        "StatelessRandomUniform",
+        "StatelessRandomUniformV2",
+        "StatelessRandomUniformFullIntV2",
+        "RandomUniformInt",
+        "StatelessRandomBinomial",
+    }
+)
+BATCH_NORMALIZATION = "BatchNormalization"
+DROPOUT = "Dropout"
+OTHER = "other"
+
+
+@dataclass
+class PhaseSource:
+    index: int
+    name: str
+    op: str
+    layers: list[str] = field(default_factory=list)  # sorted layer scopes that read the flag
+    born_in: str | None = None  # the layer scope it was created in, when that layer reads it
+
+
+@dataclass
+class PhaseLayer:
+    layer: str
+    kind: str
+    source: str
+
+
+@dataclass
+class PhaseAnalysis:
+    sources: list[PhaseSource]
+    layers: list[PhaseLayer]
+    carriers: dict[int, int]  # node index -> index of the source whose value it carries
+    phase_edges: list[int]  # edge ids whose source node is a carrier
+    consumers: dict[int, str]  # node index of a non-carrier reading a carrier -> its layer scope
+
+
+def _attr_type(node_def, key: str):
+    attr = node_def.attr
+    return attr[key].type if key in attr else None
+
+
+def _is_scalar_or_unknown(node_def) -> bool:
+    attr = node_def.attr
+    for key in ("shape", "_output_shapes"):
+        if key not in attr:
+            continue
+        value = attr[key]
+        shape = value.shape if key == "shape" else (value.list.shape[0] if value.list.shape else None)
+        if shape is None or shape.unknown_rank:
+            return True
+        return len(shape.dim) == 0
+    return True
+
+
+def is_bool_scalar_input(graph: Graph, node: int) -> bool:
+    op = graph.ops[node]
+    if op not in SOURCE_OPS:
+        return False
+    node_def = graph.node_defs[node]
+    dtype = _attr_type(node_def, "T" if op == "_Arg" else "dtype")
+    return dtype == DT_BOOL and _is_scalar_or_unknown(node_def)
+
+
+def _strip_prefixes(parts: list[str]) -> tuple[list[str], bool]:
+    """Drop what the gradient pass and function inlining put in front of a layer's scope.
+
+    ``training/SGD/gradients/gradients/bn2a/cond_grad`` -> ``bn2a/cond_grad`` (a gradient: True);
+    ``Func/bn1/cond_1/then/_21/output/_277`` -> ``bn1/cond_1/...`` (grappler's inlined function bodies).
+    """
+    gradient = False
+    for i, part in enumerate(parts[:-1]):
+        if _GRADIENT_COMPONENT.match(part):
+            parts, gradient = parts[i + 1 :], True
+            break
+    while len(parts) > 1 and (_GRADIENT_COMPONENT.match(parts[0]) or parts[0] == "Func"):
+        parts = parts[1:]
+    return parts, gradient
+
+
+def layer_of(name: str) -> str:
+    """The layer scope an op belongs to: gradient prefixes and control-flow scopes stripped.
+
+    ``training/SGD/gradients/gradients/bn2a/cond_grad`` and ``bn2a/cond/Switch_1`` both belong to ``bn2a``.
+    An op at the top level belongs to no layer (``""``).
+    """
+    parts, _ = _strip_prefixes(name.split("/"))
+    kept = []
+    for part in parts[:-1]:
+        if _CONTROL_FLOW_COMPONENT.match(part):
+            break
+        kept.append(part)
+    return "/".join(kept)
+
+
+def _gradient_layer(name: str, forward_layers: set[str]) -> str:
+    """The forward layer a gradient op belongs to: the longest forward layer its stripped name starts with."""
+    parts, _ = _strip_prefixes(name.split("/"))
+    for depth in range(len(parts) - 1, 0, -1):
+        candidate = "/".join(parts[:depth])
+        if candidate in forward_layers:
+            return candidate
+    return ""
+
+
+def _is_gradient(name: str) -> bool:
+    return _strip_prefixes(name.split("/"))[1]
+
+
+def _carrier_closure(graph: Graph, source: int) -> set[int]:
+    """The source plus every node that passes its value on unchanged (data input 0 from a carrier)."""
+    carriers = {source}
+    stack = [source]
+    while stack:
+        node = stack.pop()
+        for e in graph.out_edges(node):
+            if graph.edge_control[e] or graph.edge_input[e] != 0:
+                continue
+            dst = graph.edge_dst[e]
+            if dst not in carriers and graph.ops[dst] in PASS_THROUGH_OPS:
+                carriers.add(dst)
+                stack.append(dst)
+    return carriers
+
+
+def _gates_control_flow(graph: Graph, carriers: set[int]) -> bool:
+    for node in carriers:
+        for e in graph.out_edges(node):
+            if graph.edge_control[e]:
+                continue
+            gate_input = GATE_INPUTS.get(graph.ops[graph.edge_dst[e]])
+            if gate_input is not None and graph.edge_input[e] == gate_input:
+                return True
+    return False
+
+
+def _functions_called(node_def) -> list[str]:
+    """Names of functions a node calls through its attributes (If branches, PartitionedCall's f, ...)."""
+    names = []
+    for value in node_def.attr.values():
+        kind = value.WhichOneof("value")
+        if kind == "func":
+            names.append(value.func.name)
+        elif kind == "list":
+            names.extend(f.name for f in value.list.func)
+    return names
+
+
+def _ops_in_functions(graph: Graph, roots: list[str], limit: int = 10_000) -> set[str]:
+    """Op types inside the named functions and the functions they call (bounded walk)."""
+    seen: set[str] = set()
+    ops: set[str] = set()
+    stack = list(roots)
+    while stack and len(seen) < limit:
+        name = stack.pop()
+        if name in seen or name not in graph.functions:
+            continue
+        seen.add(name)
+        for node_def in graph.functions[name].node_def:
+            ops.add(node_def.op)
+            stack.extend(_functions_called(node_def))
+    return ops
+
+
+def classify_layer(layer: str, ops: set[str]) -> str:
+    """BatchNormalization, Dropout or other, from the op types found in the layer's scope."""
+    # Optimised graphs rename fused kernels (_FusedBatchNormEx, _MklFusedBatchNormV3): match the stem too.
+    if ops & BATCH_NORM_OPS or any("FusedBatchNorm" in op for op in ops):
+        return BATCH_NORMALIZATION
+    if ops & RANDOM_OPS or any(op.startswith(("RandomUniform", "StatelessRandomUniform")) for op in ops):
+        return DROPOUT
+    label = layer.rsplit("/", 1)[-1].lower()
+    if "dropout" in label:
+        return DROPOUT
+    if "batch_norm" in label or "batchnorm" in label:
+        return BATCH_NORMALIZATION
+    # Unfused batch norm (moments, then a reciprocal square root of the variance).
+    if {"Rsqrt", "Mean"} <= ops:
+        return BATCH_NORMALIZATION
+    return OTHER
+
+
+def _layer_ops(graph: Graph, layers: set[str]) -> dict[str, set[str]]:
+    """Op types below each layer scope, including ops in the functions those nodes call."""
+    found: dict[str, set[str]] = {layer: set() for layer in layers}
+    called: dict[str, list[str]] = {layer: [] for layer in layers}
+    for i, name in enumerate(graph.names):
+        parts = name.split("/")
+        for depth in range(1, len(parts)):
+            layer = "/".join(parts[:depth])
+            if layer in found:
+                found[layer].add(graph.ops[i])
+                called[layer].extend(_functions_called(graph.node_defs[i]))
+    for layer in layers:
+        found[layer] |= _ops_in_functions(graph, called[layer])
+    return found
+
+
+def analyze_phase(graph: Graph) -> PhaseAnalysis:
+    sources: list[PhaseSource] = []
+    carriers: dict[int, int] = {}
+    for node in range(graph.node_count):
+        if not is_bool_scalar_input(graph, node):
+            continue
+        closure = _carrier_closure(graph, node)
+        if not _gates_control_flow(graph, closure):
+            continue
+        sources.append(PhaseSource(index=node, name=graph.names[node], op=graph.ops[node]))
+        for carrier in closure:
+            carriers.setdefault(carrier, node)
+
+    phase_edges: list[int] = []
+    readers: dict[int, int] = {}  # consuming node -> source
+    for carrier, source in carriers.items():
+        for e in graph.out_edges(carrier):
+            phase_edges.append(e)
+            dst = graph.edge_dst[e]
+            if dst not in carriers:
+                readers[dst] = source
+    phase_edges.sort()
+
+    # Forward ops define the layers; gradient ops (which also read the flag) are folded onto them.
+    consumers: dict[int, str] = {}
+    layers_by_source: dict[int, set[str]] = {s.index: set() for s in sources}
+    gradient_readers = []
+    for dst, source in readers.items():
+        if _is_gradient(graph.names[dst]):
+            gradient_readers.append(dst)
+            continue
+        layer = layer_of(graph.names[dst])
+        consumers[dst] = layer
+        if layer:
+            layers_by_source[source].add(layer)
+    forward_layers = set().union(*layers_by_source.values()) if layers_by_source else set()
+    for dst in gradient_readers:
+        consumers[dst] = _gradient_layer(graph.names[dst], forward_layers)
+
+    all_layers = set().union(*layers_by_source.values()) if layers_by_source else set()
+    ops_by_layer = _layer_ops(graph, all_layers)
+    layers: list[PhaseLayer] = []
+    for source in sources:
+        source.layers = sorted(layers_by_source[source.index])
+        scope = source.name.rpartition("/")[0]
+        if scope and any(scope == layer or scope.startswith(layer + "/") for layer in source.layers):
+            source.born_in = scope
+        for layer in source.layers:
+            layers.append(PhaseLayer(layer, classify_layer(layer, ops_by_layer[layer]), source.name))
+    return PhaseAnalysis(sources, layers, carriers, phase_edges, consumers)

@@ -1,0 +1,208 @@
+"""The TensorBoard plugin: routes only. Parses query parameters, asks the analysis, answers JSON."""
+
+from __future__ import annotations
+
+import logging
+import mimetypes
+import os
+
+from tensorboard import plugin_util
+from tensorboard.backend import http_util
+from tensorboard.plugins import base_plugin
+from werkzeug import wrappers
+
+from tb_phaseview import graph_source, metadata, wire
+from tb_phaseview.analysis import analyze
+from tb_phaseview.cache import AnalysisCache
+
+logger = logging.getLogger(__name__)
+STATIC_DIR = os.path.join(os.path.dirname(__file__), "static")
+MAX_GRAPH_NODES = int(os.environ.get("TB_PHASEVIEW_MAX_NODES", "300000"))
+
+
+class BadRequest(ValueError):
+    pass
+
+
+class GraphTooLarge(Exception):
+    pass
+
+
+def _json(request, body, code=200):
+    return http_util.Respond(request, body, "application/json", code=code)
+
+
+def _route(handler):
+    """Turn a handler's exceptions into clean JSON errors; a request never takes the server down."""
+
+    @wrappers.Request.application
+    def wrapped(self, request):
+        try:
+            return handler(self, request)
+        except BadRequest as error:
+            return _json(request, wire.error_answer(str(error)), 400)
+        except graph_source.GraphNotFound as error:
+            return _json(request, wire.error_answer(str(error)), 404)
+        except (graph_source.GraphUnreadable, GraphTooLarge) as error:
+            return _json(request, wire.error_answer(str(error)), 422)
+        except Exception as error:  # noqa: BLE001 - the server must keep serving whatever one graph does
+            logger.exception("phaseview: %s failed", request.path)
+            return _json(request, wire.error_answer(f"internal error: {type(error).__name__}: {error}"), 500)
+
+    return wrapped
+
+
+def _int_param(request, name, default, low, high):
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise BadRequest(f"query parameter {name!r} must be an integer, got {raw!r}") from None
+    if not low <= value <= high:
+        raise BadRequest(f"query parameter {name!r} must be between {low} and {high}, got {value}")
+    return value
+
+
+def _graph_ref(request) -> dict:
+    run = request.args.get("run")
+    if not run:
+        raise BadRequest("query parameter 'run' is required")
+    tag = request.args.get("tag") or None
+    kind = request.args.get("kind") or (metadata.RUN_GRAPH if tag is None else None)
+    if kind not in metadata.GRAPH_KINDS:
+        raise BadRequest(f"query parameter 'kind' must be one of {', '.join(metadata.GRAPH_KINDS)}, got {kind!r}")
+    if kind == metadata.RUN_GRAPH:
+        tag = None
+    elif tag is None:
+        raise BadRequest(f"query parameter 'tag' is required for kind {kind!r}")
+    return {"run": run, "kind": kind, "tag": tag}
+
+
+def _weigh(analysis) -> int:
+    return analysis.graph.node_count + analysis.graph.edge_count
+
+
+class PhaseViewPlugin(base_plugin.TBPlugin):
+    plugin_name = metadata.PLUGIN_NAME
+
+    def __init__(self, context):
+        self._provider = context.data_provider
+        self._cache = AnalysisCache()
+
+    def frontend_metadata(self):
+        return base_plugin.FrontendMetadata(es_module_path="/index.js", tab_name=metadata.TAB_NAME)
+
+    def is_active(self):
+        return False  # activity comes from data_plugin_names: the tab shows when any graph is logged
+
+    def data_plugin_names(self):
+        return tuple(metadata.GRAPH_KINDS.values())
+
+    def get_plugin_apps(self):
+        apps = {
+            "/runs": self._serve_runs,
+            "/graph": self._serve_graph,
+            "/group": self._serve_group,
+            "/node": self._serve_node,
+            "/search": self._serve_search,
+            "/edges": self._serve_edges,
+        }
+        # Only files that exist in the built static folder get a route, so no parameter can name another.
+        if os.path.isdir(STATIC_DIR):
+            for entry in os.listdir(STATIC_DIR):
+                if os.path.isfile(os.path.join(STATIC_DIR, entry)) and not entry.startswith("."):
+                    apps["/" + entry] = self._static_app(entry)
+        return apps
+
+    # -- helpers ---------------------------------------------------------------------------------------
+
+    def _static_app(self, filename):
+        path = os.path.join(STATIC_DIR, filename)
+        mime = "text/javascript" if filename.endswith(".js") else (mimetypes.guess_type(filename)[0] or "text/plain")
+
+        @wrappers.Request.application
+        def serve(request):
+            with open(path, "rb") as f:
+                return http_util.Respond(request, f.read(), mime)
+
+        return serve
+
+    def _context(self, request):
+        return plugin_util.context(request.environ), plugin_util.experiment_id(request.environ)
+
+    def _analysis(self, request, ref):
+        ctx, experiment = self._context(request)
+        try:
+            blob_key = graph_source.find_blob(self._provider, ctx, experiment, ref)
+        except graph_source.GraphNotFound:
+            runs = {r.run_name for r in self._provider.list_runs(ctx, experiment_id=experiment)}
+            if ref["run"] not in runs:
+                raise graph_source.GraphNotFound(f"unknown run {ref['run']!r}") from None
+            raise
+
+        def compute():
+            graph_def = graph_source.decode_graph(ref["kind"], graph_source.read_blob(self._provider, ctx, blob_key))
+            if len(graph_def.node) > MAX_GRAPH_NODES:
+                raise GraphTooLarge(
+                    f"graph has {len(graph_def.node)} nodes; PhaseView draws graphs of up to {MAX_GRAPH_NODES} nodes"
+                )
+            return analyze(graph_def)
+
+        return self._cache.get_or_compute((ref["kind"], blob_key), compute, _weigh)
+
+    # -- routes ----------------------------------------------------------------------------------------
+
+    @_route
+    def _serve_runs(self, request):
+        ctx, experiment = self._context(request)
+        return _json(request, wire.runs_answer(graph_source.list_graphs(self._provider, ctx, experiment)))
+
+    @_route
+    def _serve_graph(self, request):
+        ref = _graph_ref(request)
+        return _json(request, wire.graph_answer(self._analysis(request, ref), ref))
+
+    @_route
+    def _serve_group(self, request):
+        ref = _graph_ref(request)
+        group = request.args.get("group", "")
+        analysis = self._analysis(request, ref)
+        try:
+            return _json(request, wire.group_answer(analysis, group))
+        except KeyError:
+            raise graph_source.GraphNotFound(f"no group {group!r} in this graph") from None
+
+    @_route
+    def _serve_node(self, request):
+        ref = _graph_ref(request)
+        name = request.args.get("name")
+        if name is None:
+            raise BadRequest("query parameter 'name' is required")
+        analysis = self._analysis(request, ref)
+        try:
+            return _json(request, wire.node_answer(analysis, name))
+        except KeyError:
+            raise graph_source.GraphNotFound(f"no node {name!r} in this graph") from None
+
+    @_route
+    def _serve_search(self, request):
+        ref = _graph_ref(request)
+        query = request.args.get("q", "")
+        if not query:
+            raise BadRequest("query parameter 'q' is required")
+        regex = request.args.get("regex", "0") in ("1", "true")
+        limit = _int_param(request, "limit", 50, 1, wire.SEARCH_LIMIT_MAX)
+        analysis = self._analysis(request, ref)
+        try:
+            return _json(request, wire.search_answer(analysis, query, regex, limit))
+        except ValueError as error:
+            raise BadRequest(str(error)) from None
+
+    @_route
+    def _serve_edges(self, request):
+        ref = _graph_ref(request)
+        offset = _int_param(request, "offset", 0, 0, 1 << 40)
+        limit = _int_param(request, "limit", 10_000, 1, wire.EDGES_LIMIT_MAX)
+        return _json(request, wire.edges_answer(self._analysis(request, ref), offset, limit))

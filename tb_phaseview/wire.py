@@ -1,0 +1,340 @@
+"""The JSON wire format (see docs/wire_format.md): the one place that turns analyses into answers.
+
+Pure: no TensorBoard import. Every answer carries ``version``; fields are only ever added.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Optional, TypedDict
+
+from google.protobuf import text_format
+
+from tb_phaseview import phase
+from tb_phaseview.analysis import GraphAnalysis
+
+VERSION = 1
+ATTR_VALUE_LIMIT = 256  # characters of an attribute value sent to the browser
+GROUP_CHILD_LIMIT = 5000  # children of one group sent at once (a layout of more is not readable anyway)
+SEARCH_LIMIT_MAX = 500
+EDGES_LIMIT_MAX = 100_000
+REGEX_MAX_LENGTH = 200
+
+
+class GraphRef(TypedDict):
+    run: str
+    kind: str
+    tag: Optional[str]
+
+
+class PhaseSourceEntry(TypedDict):
+    name: str
+    op: str
+    consumers: list[str]
+    born_in: Optional[str]
+    path: list[str]
+
+
+class PhaseLayerEntry(TypedDict):
+    layer: str
+    kind: str
+    source: str
+    explanation: str
+
+
+_WHY = {
+    phase.BATCH_NORMALIZATION: (
+        "BatchNormalization normalises with the statistics of the current batch while training and with "
+        "its moving averages at inference"
+    ),
+    phase.DROPOUT: "Dropout drops units only while training and passes everything through at inference",
+    phase.OTHER: "it computes something different in training and at inference",
+}
+
+
+def explain(source: str, layer: str, kind: str) -> str:
+    """One plain sentence: what the flag is and why this layer reads it."""
+    what = "a BatchNormalization" if kind == phase.BATCH_NORMALIZATION else (
+        "a Dropout" if kind == phase.DROPOUT else "a"
+    )
+    return (
+        f"{source} is the learning-phase flag, a boolean that is true while training and false at inference; "
+        f"{layer} is {what} layer and reads it because {_WHY[kind]}. The edge carries no activations."
+    )
+
+
+def _layer_entries(analysis: GraphAnalysis) -> list[PhaseLayerEntry]:
+    return [
+        {"layer": l.layer, "kind": l.kind, "source": l.source, "explanation": explain(l.source, l.layer, l.kind)}
+        for l in analysis.phase.layers
+    ]
+
+
+def _source_entries(analysis: GraphAnalysis) -> list[PhaseSourceEntry]:
+    return [
+        {
+            "name": s.name,
+            "op": s.op,
+            "consumers": s.layers,
+            "born_in": s.born_in,
+            "path": analysis.path_of_node(s.index),
+        }
+        for s in analysis.phase.sources
+    ]
+
+
+def report_entry(analysis: GraphAnalysis, ref: GraphRef) -> dict:
+    """One graph in ``tb-phaseview report --json`` (schema in README)."""
+    graph = analysis.graph
+    return {
+        "run": ref["run"],
+        "tag": ref["tag"],
+        "kind": ref["kind"],
+        "nodes": graph.node_count,
+        "edges": graph.edge_count,
+        "phase_sources": [
+            {"name": s["name"], "op": s["op"], "consumers": s["consumers"], "born_in": s["born_in"]}
+            for s in _source_entries(analysis)
+        ],
+        "phase_edges": analysis.edge_counts["phase"],
+        "phase_layers": [{"layer": l.layer, "kind": l.kind, "source": l.source} for l in analysis.phase.layers],
+        "edge_counts": analysis.edge_counts,
+    }
+
+
+def runs_answer(graphs: list[GraphRef]) -> dict:
+    runs: dict[str, list[GraphRef]] = {}
+    for ref in graphs:
+        runs.setdefault(ref["run"], []).append(ref)
+    return {"version": VERSION, "runs": [{"run": run, "graphs": refs} for run, refs in runs.items()]}
+
+
+def graph_answer(analysis: GraphAnalysis, ref: GraphRef) -> dict:
+    graph = analysis.graph
+    phase_edges = []
+    carriers = analysis.phase.carriers
+    for e in analysis.phase.phase_edges:
+        dst = graph.edge_dst[e]
+        if dst in carriers:
+            continue  # flag -> pred_id -> Switch: draw the flag's edge to the layer once, not its relays
+        source = graph.names[carriers[graph.edge_src[e]]]
+        phase_edges.append(
+            {
+                "from": source,
+                "to": graph.names[dst],
+                "layer": analysis.phase.consumers[dst],
+                "to_path": analysis.path_of_node(dst),
+            }
+        )
+    return {
+        "version": VERSION,
+        **ref,
+        "nodes": graph.node_count,
+        "edges": graph.edge_count,
+        "edge_counts": analysis.edge_counts,
+        "warnings": graph_warnings(analysis),
+        "phase": {"sources": _source_entries(analysis), "layers": _layer_entries(analysis), "edges": phase_edges},
+        "root": group_answer(analysis, ""),
+    }
+
+
+def graph_warnings(analysis: GraphAnalysis) -> list[str]:
+    graph = analysis.graph
+    warnings = []
+    if graph.duplicate_names:
+        warnings.append(f"{len(graph.duplicate_names)} nodes repeat an earlier node's name and were left out")
+    if graph.dangling_inputs:
+        warnings.append(f"{len(graph.dangling_inputs)} inputs name nodes that are not in the graph")
+    return warnings
+
+
+def _top_ops(counts, limit=5) -> dict[str, int]:
+    return dict(counts.most_common(limit)) if counts else {}
+
+
+def _group_phase(analysis: GraphAnalysis, group_id: str) -> Optional[dict]:
+    for source in analysis.phase.sources:
+        if source.name == group_id:
+            return {"role": "source", "consumers": len(source.layers), "born_in": source.born_in}
+    layer = analysis.layer_kinds.get(group_id)
+    if layer is not None:
+        return {"role": "layer", "kind": layer.kind, "source": layer.source}
+    below = analysis.layers_below(group_id)
+    if below:
+        return {"role": "contains", "layers": below}
+    return None
+
+
+def _op_phase(analysis: GraphAnalysis, index: int) -> Optional[dict]:
+    for source in analysis.phase.sources:
+        if source.index == index:
+            return {"role": "source", "consumers": len(source.layers), "born_in": source.born_in}
+    layer = analysis.phase.consumers.get(index)
+    if layer is not None:
+        kinds = analysis.layer_kinds
+        return {"role": "consumer", "layer": layer, "source": kinds[layer].source if layer in kinds else None}
+    return None
+
+
+def _label(name: str, parent: str) -> str:
+    if parent and name.startswith(parent + "/"):
+        return name[len(parent) + 1 :]
+    return name.rsplit("/", 1)[-1] if "/" in name.strip("/") else name
+
+
+def group_answer(analysis: GraphAnalysis, group_id: str) -> dict:
+    """Children of a group and the aggregated edges among them. Raises KeyError for an unknown group."""
+    tree = analysis.tree
+    graph = analysis.graph
+    if not tree.is_group(group_id):
+        raise KeyError(group_id)
+    children = []
+    for child in tree.child_groups.get(group_id, []):
+        children.append(
+            {
+                "name": child,
+                "label": _label(child, tree.group_parent[child]),
+                "type": "group",
+                "size": tree.size.get(child, 0),
+                "ops": _top_ops(tree.op_counts.get(child)),
+                "phase": _group_phase(analysis, child),
+            }
+        )
+    for index in tree.child_nodes.get(group_id, []):
+        name = graph.names[index]
+        children.append(
+            {
+                "name": name,
+                "label": _label(name, group_id),
+                "type": "op",
+                "op": graph.ops[index],
+                "phase": _op_phase(analysis, index),
+            }
+        )
+    truncated = len(children) > GROUP_CHILD_LIMIT
+    omitted = None
+    if truncated:
+        omitted = {"count": len(children) - GROUP_CHILD_LIMIT}
+        children = children[:GROUP_CHILD_LIMIT]
+    shown = {c["name"] for c in children}
+    edges = []
+    for (a, b, kind), count in sorted(
+        analysis.group_edges(group_id).items(), key=lambda item: (str(item[0][0]), str(item[0][1]), item[0][2])
+    ):
+        a_name = a if isinstance(a, str) else graph.names[a]
+        b_name = b if isinstance(b, str) else graph.names[b]
+        if a_name in shown and b_name in shown:
+            edges.append({"from": a_name, "to": b_name, "kind": kind, "count": count})
+    answer = {
+        "version": VERSION,
+        "group": group_id,
+        "path": list(tree.chain(group_id)),
+        "children": children,
+        "edges": edges,
+        "truncated": truncated,
+    }
+    if omitted:
+        answer["omitted"] = omitted
+    return answer
+
+
+def _attr_entries(node_def) -> list[dict]:
+    entries = []
+    for key in sorted(node_def.attr):
+        value = node_def.attr[key]
+        text = text_format.MessageToString(value, as_one_line=True)
+        entries.append(
+            {
+                "key": key,
+                "value": text[:ATTR_VALUE_LIMIT],
+                "bytes": value.ByteSize(),
+                "truncated": len(text) > ATTR_VALUE_LIMIT,
+            }
+        )
+    return entries
+
+
+def node_answer(analysis: GraphAnalysis, name: str) -> dict:
+    """Everything the inspector shows about one op. Raises KeyError for an unknown node."""
+    graph = analysis.graph
+    index = graph.index[name]
+    inputs = [
+        {"node": graph.names[graph.edge_src[e]], "kind": analysis.kinds[e], "output": graph.edge_output[e]}
+        for e in graph.in_edges(index)
+    ]
+    outputs = [
+        {"node": graph.names[graph.edge_dst[e]], "kind": analysis.kinds[e], "output": graph.edge_output[e]}
+        for e in graph.out_edges(index)
+    ]
+    node_phase = _op_phase(analysis, index)
+    if node_phase and node_phase["role"] == "consumer":
+        layer = analysis.layer_kinds.get(node_phase["layer"])
+        if layer is not None:
+            node_phase["layer_kind"] = layer.kind
+            node_phase["explanation"] = explain(layer.source, layer.layer, layer.kind)
+    elif node_phase and node_phase["role"] == "source":
+        node_phase["explanation"] = (
+            f"{name} is the learning-phase flag, a boolean that is true while training and false at inference; "
+            f"{node_phase['consumers']} layers read it to switch between their training and inference behaviour."
+        )
+    node_def = graph.node_defs[index]
+    return {
+        "version": VERSION,
+        "name": name,
+        "op": graph.ops[index],
+        "device": node_def.device,
+        "path": analysis.path_of_node(index),
+        "attrs": _attr_entries(node_def),
+        "inputs": inputs,
+        "outputs": outputs,
+        "phase": node_phase,
+    }
+
+
+def search_answer(analysis: GraphAnalysis, query: str, regex: bool, limit: int) -> dict:
+    """Nodes whose name or op matches. Raises ValueError for a bad regular expression."""
+    graph = analysis.graph
+    if regex:
+        if len(query) > REGEX_MAX_LENGTH:
+            raise ValueError(f"regular expression longer than {REGEX_MAX_LENGTH} characters")
+        try:
+            pattern = re.compile(query, re.IGNORECASE)
+        except re.error as error:
+            raise ValueError(f"bad regular expression: {error}") from None
+        matches_name = pattern.search
+    else:
+        needle = query.lower()
+
+        def matches_name(text):
+            return needle in text.lower()
+
+    matches = []
+    truncated = False
+    for index, (name, op) in enumerate(zip(graph.names, graph.ops)):
+        if matches_name(name) or matches_name(op):
+            if len(matches) == limit:
+                truncated = True
+                break
+            matches.append({"name": name, "op": op, "path": analysis.path_of_node(index)})
+    return {"version": VERSION, "matches": matches, "truncated": truncated}
+
+
+def edges_answer(analysis: GraphAnalysis, offset: int, limit: int) -> dict:
+    graph = analysis.graph
+    names = graph.names
+    end = min(graph.edge_count, offset + limit)
+    edges = [
+        {
+            "from": names[graph.edge_src[e]],
+            "to": names[graph.edge_dst[e]],
+            "kind": analysis.kinds[e],
+            "output": graph.edge_output[e],
+            "input": graph.edge_input[e],
+        }
+        for e in range(offset, end)
+    ]
+    return {"version": VERSION, "total": graph.edge_count, "offset": offset, "edges": edges}
+
+
+def error_answer(message: str) -> dict:
+    return {"version": VERSION, "error": message}
