@@ -25,6 +25,8 @@ class BuildFrontend(Command):
         pass
 
     def run(self):
+        if os.environ.get("TB_PHASEVIEW_FRONTEND_BUILT") == "1":
+            return  # the Makefile built it already (editable installs would hide a failure here)
         if not os.path.isdir(FRONTEND):
             if os.path.isfile(os.path.join(STATIC, "index.js")):
                 return  # building from an sdist whose frontend is already built

@@ -23,20 +23,25 @@ def _data_provider(logdir):
     return data_provider.MultiplexerDataProvider(multiplexer, logdir)
 
 
-def collect_report(logdir: str) -> dict:
-    """One report entry per graph; a graph that cannot be read gets an ``error`` instead of counts."""
+def iter_graphs(logdir: str):
+    """Yield ``(ref, graph_def, error)`` for every graph in a logdir; exactly one of the last two is None."""
     from tensorboard import context
 
     provider = _data_provider(logdir)
     ctx = context.RequestContext()
-    entries = []
     for ref in graph_source.list_graphs(provider, ctx, ""):
         try:
             blob_key = graph_source.find_blob(provider, ctx, "", ref)
-            graph_def = graph_source.decode_graph(ref["kind"], graph_source.read_blob(provider, ctx, blob_key))
-            entries.append(wire.report_entry(analyze(graph_def), ref))
+            yield ref, graph_source.decode_graph(ref["kind"], graph_source.read_blob(provider, ctx, blob_key)), None
         except (graph_source.GraphNotFound, graph_source.GraphUnreadable) as error:
-            entries.append({**ref, "error": str(error)})
+            yield ref, None, str(error)
+
+
+def collect_report(logdir: str) -> dict:
+    """One report entry per graph; a graph that cannot be read gets an ``error`` instead of counts."""
+    entries = []
+    for ref, graph_def, error in iter_graphs(logdir):
+        entries.append({**ref, "error": error} if error else wire.report_entry(analyze(graph_def), ref))
     return {"graphs": entries}
 
 

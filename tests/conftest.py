@@ -1,0 +1,43 @@
+"""Shared fixtures: real TensorBoard servers with the plugin, on demo_logs and on logdirs a test builds."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import pytest
+
+sys.path.insert(0, os.path.dirname(__file__))
+from tbserver import start_tensorboard  # noqa: E402
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+DEMO_LOGS = os.path.join(REPO, "demo_logs")
+DEMO_GRAPH_COUNT = 7  # the graphs scripts/make_demo_logs.py writes (checked in test_http.py)
+
+
+@pytest.fixture(scope="session", params=["true", "false"], ids=["load_fast", "python_reader"])
+def tensorboard_server(request):
+    """A real TensorBoard on demo_logs, once with the Rust data server and once with the Python reader."""
+    server = start_tensorboard(DEMO_LOGS, load_fast=request.param, wait_for_graphs=DEMO_GRAPH_COUNT)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def tensorboard_url(tensorboard_server):
+    return tensorboard_server.url
+
+
+@pytest.fixture
+def start_server():
+    """Start TensorBoard servers on custom logdirs; all are stopped after the test."""
+    servers = []
+
+    def start(logdir, load_fast="false", wait_for_graphs=1, **kwargs):
+        server = start_tensorboard(str(logdir), load_fast=load_fast, wait_for_graphs=wait_for_graphs, **kwargs)
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()

@@ -1,0 +1,36 @@
+"""Access to demo_logs and to the model definitions that wrote them (scripts/make_demo_logs.py)."""
+
+from __future__ import annotations
+
+import functools
+import importlib.util
+import os
+
+from tb_phaseview.analysis import analyze
+from tb_phaseview.cli import iter_graphs
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+DEMO_LOGS = os.path.join(REPO, "demo_logs")
+
+
+@functools.lru_cache(maxsize=None)
+def demo_script():
+    spec = importlib.util.spec_from_file_location("make_demo_logs", os.path.join(REPO, "scripts", "make_demo_logs.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@functools.lru_cache(maxsize=None)
+def demo_graphs() -> dict:
+    """(run, kind, tag) -> GraphDef for every graph in demo_logs."""
+    graphs = {}
+    for ref, graph_def, error in iter_graphs(DEMO_LOGS):
+        assert error is None, (ref, error)
+        graphs[(ref["run"], ref["kind"], ref["tag"])] = graph_def
+    return graphs
+
+
+@functools.lru_cache(maxsize=None)
+def demo_analysis(run: str, kind: str = "run_graph", tag: str | None = None):
+    return analyze(demo_graphs()[(run, kind, tag)])
