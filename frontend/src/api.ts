@@ -1,0 +1,168 @@
+// Typed fetches of the plugin's routes. The shapes mirror docs/wire_format.md (version 1).
+
+export type EdgeKind = 'data' | 'control' | 'phase' | string;
+
+export interface GraphRef {
+  run: string;
+  kind: string;
+  tag: string | null;
+}
+
+export interface RunsAnswer {
+  version: number;
+  runs: { run: string; graphs: GraphRef[] }[];
+}
+
+export type PhaseInfo =
+  | { role: 'source'; consumers: number; born_in: string | null }
+  | { role: 'layer'; kind: string; source: string }
+  | { role: 'contains'; layers: number }
+  | { role: 'consumer'; layer: string; source: string };
+
+export interface Child {
+  name: string;
+  label: string;
+  type: 'op' | 'group';
+  op?: string;
+  size?: number;
+  ops?: Record<string, number>;
+  phase: PhaseInfo | null;
+}
+
+export interface GroupEdge {
+  from: string;
+  to: string;
+  kind: EdgeKind;
+  count: number;
+}
+
+export interface GroupAnswer {
+  version: number;
+  group: string;
+  path: string[];
+  children: Child[];
+  edges: GroupEdge[];
+  truncated: boolean;
+  omitted?: unknown;
+}
+
+export interface PhaseSource {
+  name: string;
+  op: string;
+  consumers: string[];
+  born_in: string | null;
+  path: string[];
+}
+
+export interface PhaseLayer {
+  layer: string;
+  kind: string;
+  source: string;
+}
+
+export interface PhaseEdge {
+  from: string;
+  to: string;
+  layer: string;
+  to_path: string[];
+}
+
+export interface GraphAnswer extends GraphRef {
+  version: number;
+  nodes: number;
+  edges: number;
+  edge_counts: Record<string, number>;
+  phase: { sources: PhaseSource[]; layers: PhaseLayer[]; edges: PhaseEdge[] };
+  root: GroupAnswer;
+}
+
+export interface NodeEdge {
+  node: string;
+  kind: EdgeKind;
+  output?: number;
+}
+
+export interface NodeAnswer {
+  version: number;
+  name: string;
+  op: string;
+  device: string;
+  path: string[];
+  attrs: { key: string; value: string; bytes: number; truncated: boolean }[];
+  inputs: NodeEdge[];
+  outputs: NodeEdge[];
+  phase:
+    | null
+    | {
+        role: string;
+        layer?: string;
+        layer_kind?: string;
+        source?: string;
+        explanation?: string;
+        consumers?: number;
+        born_in?: string | null;
+      };
+}
+
+export interface SearchAnswer {
+  version: number;
+  matches: { name: string; op: string; path: string[] }[];
+  truncated: boolean;
+}
+
+/** An answer with a non-2xx status; `message` is the server's `error` when it sent one. */
+export class ApiError extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+  ) {
+    super(message);
+  }
+}
+
+async function getJson<T>(route: string, params: Record<string, string | null | undefined>, signal?: AbortSignal): Promise<T> {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v != null && v !== '') q.set(k, v);
+  const qs = q.toString();
+  let res: Response;
+  try {
+    res = await fetch(`./${route}${qs ? '?' + qs : ''}`, { signal, credentials: 'same-origin' });
+  } catch (e) {
+    if ((e as Error).name === 'AbortError') throw e;
+    throw new ApiError(`could not reach the server (${(e as Error).message})`, 0);
+  }
+  let body: unknown = null;
+  try {
+    body = await res.json();
+  } catch {
+    body = null;
+  }
+  if (!res.ok) {
+    const msg = body && typeof body === 'object' && 'error' in body ? String((body as { error: unknown }).error) : `${res.status} ${res.statusText}`;
+    throw new ApiError(msg, res.status);
+  }
+  if (body === null) throw new ApiError('the server sent an answer that is not JSON', res.status);
+  return body as T;
+}
+
+function refParams(g: GraphRef): Record<string, string | null> {
+  return { run: g.run, kind: g.kind, tag: g.tag };
+}
+
+export const api = {
+  runs: (signal?: AbortSignal) => getJson<RunsAnswer>('runs', {}, signal),
+  graph: (g: GraphRef, signal?: AbortSignal) => getJson<GraphAnswer>('graph', refParams(g), signal),
+  group: (g: GraphRef, group: string, signal?: AbortSignal) => getJson<GroupAnswer>('group', { ...refParams(g), group }, signal),
+  node: (g: GraphRef, name: string, signal?: AbortSignal) => getJson<NodeAnswer>('node', { ...refParams(g), name }, signal),
+  search: (g: GraphRef, q: string, regex: boolean, signal?: AbortSignal) =>
+    getJson<SearchAnswer>('search', { ...refParams(g), q, regex: regex ? '1' : null, limit: '50' }, signal),
+};
+
+export function graphKey(g: GraphRef): string {
+  return JSON.stringify([g.run, g.kind, g.tag ?? '']);
+}
+
+export function graphLabel(g: GraphRef): string {
+  const kind = g.kind === 'run_graph' ? 'op graph' : g.kind.replace(/_/g, ' ');
+  return g.tag ? `${kind}: ${g.tag}` : kind;
+}

@@ -1,0 +1,166 @@
+// Geometry of drawn phase edges. Pure: points in, SVG path data out.
+//
+// Highlight mode bundles all edges of one source: a shared trunk leaves the source, splits into a few
+// branches (targets clustered left to right), and each branch fans out to its targets. Every edge is
+// drawn as a clamped cubic B-spline through [source, trunk split, branch split, target], straightened by
+// `beta` (Holten's bundling strength: 1 = follow the control polygon, 0 = straight line).
+
+export interface Point {
+  x: number;
+  y: number;
+}
+
+export interface Rect {
+  x: number; // left
+  y: number; // top
+  w: number;
+  h: number;
+}
+
+export interface BundleTarget {
+  id: string;
+  at: Point;
+}
+
+export interface BundleOptions {
+  /** 0..1, how far along source -> centroid the trunk splits. */
+  trunk?: number;
+  /** 0..1, how far along trunk split -> branch centroid each branch splits. */
+  branch?: number;
+  /** Bundling strength, 0..1. */
+  beta?: number;
+  /** Maximum targets per branch; the number of branches is ceil(n / this), at least sqrt(n). */
+  perBranch?: number;
+}
+
+const lerp = (a: Point, b: Point, t: number): Point => ({ x: a.x + (b.x - a.x) * t, y: a.y + (b.y - a.y) * t });
+
+export function centroid(points: readonly Point[]): Point {
+  let x = 0;
+  let y = 0;
+  for (const p of points) {
+    x += p.x;
+    y += p.y;
+  }
+  const n = Math.max(1, points.length);
+  return { x: x / n, y: y / n };
+}
+
+/** Straightens a control polygon towards the chord between its ends (Holten 2006). */
+export function straighten(ctrl: readonly Point[], beta: number): Point[] {
+  const n = ctrl.length;
+  if (n < 3) return ctrl.slice();
+  const p0 = ctrl[0];
+  const pn = ctrl[n - 1];
+  return ctrl.map((p, i) => {
+    const chord = lerp(p0, pn, i / (n - 1));
+    return { x: beta * p.x + (1 - beta) * chord.x, y: beta * p.y + (1 - beta) * chord.y };
+  });
+}
+
+/** Cubic bezier segments of a clamped uniform cubic B-spline that starts and ends on its end points. */
+export function bsplineToBeziers(ctrl: readonly Point[]): Point[][] {
+  if (ctrl.length < 2) return [];
+  const q = [ctrl[0], ctrl[0], ...ctrl, ctrl[ctrl.length - 1], ctrl[ctrl.length - 1]];
+  const segs: Point[][] = [];
+  for (let i = 0; i + 3 < q.length; i++) {
+    const [a, b, c, d] = [q[i], q[i + 1], q[i + 2], q[i + 3]];
+    segs.push([
+      { x: (a.x + 4 * b.x + c.x) / 6, y: (a.y + 4 * b.y + c.y) / 6 },
+      { x: (2 * b.x + c.x) / 3, y: (2 * b.y + c.y) / 3 },
+      { x: (b.x + 2 * c.x) / 3, y: (b.y + 2 * c.y) / 3 },
+      { x: (b.x + 4 * c.x + d.x) / 6, y: (b.y + 4 * c.y + d.y) / 6 },
+    ]);
+  }
+  return segs;
+}
+
+const f = (v: number) => (Math.round(v * 10) / 10).toString();
+
+export function beziersToPath(segs: readonly Point[][]): string {
+  if (segs.length === 0) return '';
+  let d = `M${f(segs[0][0].x)},${f(segs[0][0].y)}`;
+  for (const s of segs) d += `C${f(s[1].x)},${f(s[1].y)} ${f(s[2].x)},${f(s[2].y)} ${f(s[3].x)},${f(s[3].y)}`;
+  return d;
+}
+
+/** Splits targets, sorted left to right, into contiguous branches of similar size. */
+export function clusterTargets<T extends BundleTarget>(targets: readonly T[], perBranch = 8): T[][] {
+  if (targets.length === 0) return [];
+  const sorted = [...targets].sort((a, b) => a.at.x - b.at.x || a.at.y - b.at.y || (a.id < b.id ? -1 : 1));
+  const k = Math.max(1, Math.min(sorted.length, Math.max(Math.ceil(sorted.length / perBranch), Math.round(Math.sqrt(sorted.length)))));
+  const out: T[][] = [];
+  for (let i = 0; i < k; i++) {
+    const lo = Math.floor((i * sorted.length) / k);
+    const hi = Math.floor(((i + 1) * sorted.length) / k);
+    if (hi > lo) out.push(sorted.slice(lo, hi));
+  }
+  return out;
+}
+
+export interface Bundle {
+  /** Path data per target id. */
+  paths: Map<string, string>;
+  /** Where the shared trunk splits (for drawing a knot / label). */
+  split: Point;
+  /** Control polygons per target id (exposed for tests and hit areas). */
+  controls: Map<string, Point[]>;
+}
+
+export function bundlePaths(source: Point, targets: readonly BundleTarget[], opts: BundleOptions = {}): Bundle {
+  const trunk = opts.trunk ?? 0.45;
+  const branch = opts.branch ?? 0.5;
+  const beta = opts.beta ?? 0.85;
+  const paths = new Map<string, string>();
+  const controls = new Map<string, Point[]>();
+  const c = centroid(targets.map((t) => t.at));
+  const split = targets.length > 1 ? lerp(source, c, trunk) : source;
+  for (const cluster of clusterTargets(targets, opts.perBranch ?? 8)) {
+    const cc = centroid(cluster.map((t) => t.at));
+    const bsplit = lerp(split, cc, branch);
+    for (const t of cluster) {
+      const ctrl = targets.length > 1 ? straighten([source, split, bsplit, t.at], beta) : [source, t.at];
+      controls.set(t.id, ctrl);
+      paths.set(t.id, beziersToPath(bsplineToBeziers(ctrl)));
+    }
+  }
+  return { paths, split, controls };
+}
+
+/** Where an edge between two boxes leaves `from` and enters `to`: bottom/top centres, or sides when level. */
+export function anchors(from: Rect, to: Rect): [Point, Point] {
+  const fc = { x: from.x + from.w / 2, y: from.y + from.h / 2 };
+  const tc = { x: to.x + to.w / 2, y: to.y + to.h / 2 };
+  if (to.y >= from.y + from.h) return [{ x: fc.x, y: from.y + from.h }, { x: tc.x, y: to.y }];
+  if (to.y + to.h <= from.y) return [{ x: fc.x, y: from.y }, { x: tc.x, y: to.y + to.h }];
+  if (tc.x >= fc.x) return [{ x: from.x + from.w, y: fc.y }, { x: to.x, y: tc.y }];
+  return [{ x: from.x, y: fc.y }, { x: to.x + to.w, y: tc.y }];
+}
+
+/** A plain edge: a cubic curve leaving and entering vertically (or horizontally when side by side). */
+export function plainPath(a: Point, b: Point, vertical = true): string {
+  if (vertical) {
+    const dy = (b.y - a.y) / 2;
+    return `M${f(a.x)},${f(a.y)}C${f(a.x)},${f(a.y + dy)} ${f(b.x)},${f(b.y - dy)} ${f(b.x)},${f(b.y)}`;
+  }
+  const dx = (b.x - a.x) / 2;
+  return `M${f(a.x)},${f(a.y)}C${f(a.x + dx)},${f(a.y)} ${f(b.x - dx)},${f(b.y)} ${f(b.x)},${f(b.y)}`;
+}
+
+/** Smooth path through dagre's edge points (Catmull-Rom converted to cubic beziers). */
+export function polylinePath(pts: readonly Point[]): string {
+  if (pts.length === 0) return '';
+  if (pts.length === 1) return `M${f(pts[0].x)},${f(pts[0].y)}`;
+  if (pts.length === 2) return `M${f(pts[0].x)},${f(pts[0].y)}L${f(pts[1].x)},${f(pts[1].y)}`;
+  let d = `M${f(pts[0].x)},${f(pts[0].y)}`;
+  for (let i = 0; i < pts.length - 1; i++) {
+    const p0 = pts[Math.max(0, i - 1)];
+    const p1 = pts[i];
+    const p2 = pts[i + 1];
+    const p3 = pts[Math.min(pts.length - 1, i + 2)];
+    const c1 = { x: p1.x + (p2.x - p0.x) / 6, y: p1.y + (p2.y - p0.y) / 6 };
+    const c2 = { x: p2.x - (p3.x - p1.x) / 6, y: p2.y - (p3.y - p1.y) / 6 };
+    d += `C${f(c1.x)},${f(c1.y)} ${f(c2.x)},${f(c2.y)} ${f(p2.x)},${f(p2.y)}`;
+  }
+  return d;
+}

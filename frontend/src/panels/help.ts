@@ -1,0 +1,30 @@
+// The "?" overlay listing every keyboard shortcut.
+
+import { h } from '../dom';
+
+export const SHORTCUTS: [string[], string][] = [
+  [['←', '↑', '→', '↓'], 'pan'],
+  [['+', '−'], 'zoom in / out (also mouse wheel, trackpad pinch)'],
+  [['0'], 'fit the graph to the screen'],
+  [['c'], 'phase edges: collapse (badges only)'],
+  [['h'], 'phase edges: highlight (bundled, rest dimmed)'],
+  [['s'], 'phase edges: show (plain lines)'],
+  [['/'], 'search by name or op'],
+  [['Enter'], 'open / close the selected group (also double-click or the chevron)'],
+  [['Esc'], 'close the inspector, search results or this help'],
+  [['?'], 'this help'],
+];
+
+export function helpOverlay(onClose: () => void): HTMLElement {
+  const rows = SHORTCUTS.map(([keys, what]) =>
+    h('tr', {}, h('td', {}, ...keys.flatMap((k, i) => [i ? ' ' : '', h('kbd', {}, k)])), h('td', {}, what)),
+  );
+  const close = h('button', { class: 'pv-btn', type: 'button' }, 'Close');
+  close.addEventListener('click', onClose);
+  const box = h('div', { role: 'dialog', 'aria-label': 'Keyboard shortcuts' }, h('h2', {}, 'Keyboard shortcuts'), h('table', {}, ...rows), h('p', {}, close));
+  const el = h('div', { class: 'pv-help', hidden: true }, box);
+  el.addEventListener('click', (ev) => {
+    if (ev.target === el) onClose();
+  });
+  return el;
+}

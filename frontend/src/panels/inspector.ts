@@ -1,0 +1,136 @@
+// The inspector: what is selected, its attributes, inputs and outputs with their edge kinds, and one
+// plain sentence about the learning-phase flag where it matters. All text goes through textContent.
+
+import type { Child, NodeAnswer, NodeEdge } from '../api';
+import { clear, h } from '../dom';
+import { explainContains, explainPhaseEdge, explainSource } from '../explain';
+
+export class Inspector {
+  readonly el: HTMLElement;
+  private body: HTMLElement;
+
+  constructor(
+    private onReveal: (name: string) => void,
+    private onClose: () => void,
+  ) {
+    const close = h('button', { class: 'pv-btn close', type: 'button', title: 'Close (Esc)', 'aria-label': 'Close inspector' }, '✕');
+    close.addEventListener('click', () => this.onClose());
+    this.body = h('div', { class: 'pv-inspector-body' });
+    this.el = h('aside', { class: 'pv-inspector', hidden: true, 'aria-label': 'Inspector', 'data-testid': 'inspector' }, close, this.body);
+  }
+
+  hide(): void {
+    this.el.hidden = true;
+    clear(this.body);
+  }
+
+  private open(...nodes: (Node | null | false)[]): void {
+    clear(this.body);
+    for (const n of nodes) if (n) this.body.append(n);
+    this.el.hidden = false;
+  }
+
+  loading(name: string): void {
+    this.open(h('h2', {}, name), h('p', { class: 'op' }, 'Loading…'));
+  }
+
+  showGroup(name: string, c: Child | null, node: NodeAnswer | null, layerKind: (layer: string) => string | undefined): void {
+    const ops = Object.entries(c?.ops ?? {});
+    this.open(
+      h('h2', {}, name),
+      h('div', { class: 'op' }, `name scope · ${(c?.size ?? 0).toLocaleString('en-US')} ops below it`),
+      c ? this.phaseSentence(name, c, layerKind) : null,
+      ops.length > 0 && h('h3', {}, 'Most common ops'),
+      ops.length > 0 && h('table', {}, ...ops.map(([k, v]) => h('tr', {}, h('td', { class: 'k' }, String(v)), h('td', {}, k)))),
+      node ? this.nodeSections(node) : null,
+    );
+  }
+
+  showNode(n: NodeAnswer, c: Child | null, layerKind: (layer: string) => string | undefined): void {
+    this.open(
+      h('h2', {}, n.name),
+      h('div', { class: 'op' }, n.op + (n.device ? ` · ${n.device}` : '')),
+      this.nodePhase(n, c, layerKind),
+      this.nodeSections(n),
+    );
+  }
+
+  showError(name: string, message: string): void {
+    this.open(h('h2', {}, name), h('p', { class: 'op' }, message));
+  }
+
+  /** A phase edge (or a badge): what the flag is and why this layer reads it. */
+  showPhaseEdge(source: string, to: string, layers: string[], layerKind: (layer: string) => string | undefined): void {
+    const list = layers.length ? layers : [to];
+    this.open(
+      h('h2', {}, 'Learning-phase edge'),
+      h('div', { class: 'op' }, h('span', { class: 'pv-kind phase' }, 'phase'), `${source} → ${to}`),
+      ...list.slice(0, 20).map((l) => h('p', { class: 'pv-explain', 'data-testid': 'phase-explanation' }, explainPhaseEdge(source, l, layerKind(l)))),
+      list.length > 20 && h('p', { class: 'op' }, `and ${list.length - 20} more layers`),
+      h('h3', {}, 'Ends'),
+      h('ul', {}, this.link(source), this.link(to)),
+    );
+  }
+
+  private phaseSentence(name: string, c: Child, layerKind: (layer: string) => string | undefined): HTMLElement | null {
+    const p = c.phase;
+    if (!p) return null;
+    let text = '';
+    if (p.role === 'layer') text = explainPhaseEdge(p.source, name, p.kind || layerKind(name));
+    else if (p.role === 'contains') text = explainContains(name, p.layers);
+    else if (p.role === 'source') text = explainSource(name, p.consumers, p.born_in);
+    else if (p.role === 'consumer') text = explainPhaseEdge(p.source, p.layer, layerKind(p.layer));
+    return h('p', { class: 'pv-explain', 'data-testid': 'phase-explanation' }, text);
+  }
+
+  private nodePhase(n: NodeAnswer, c: Child | null, layerKind: (layer: string) => string | undefined): HTMLElement | null {
+    const p = n.phase;
+    if (p?.explanation) return h('p', { class: 'pv-explain', 'data-testid': 'phase-explanation' }, p.explanation);
+    if (p?.role === 'consumer' && p.source && p.layer) return h('p', { class: 'pv-explain', 'data-testid': 'phase-explanation' }, explainPhaseEdge(p.source, p.layer, p.layer_kind || layerKind(p.layer)));
+    if (p?.role === 'source') return h('p', { class: 'pv-explain', 'data-testid': 'phase-explanation' }, explainSource(n.name, p.consumers ?? 0, p.born_in));
+    return c ? this.phaseSentence(n.name, c, layerKind) : null;
+  }
+
+  private nodeSections(n: NodeAnswer): DocumentFragment {
+    const f = document.createDocumentFragment();
+    if (n.attrs.length) {
+      f.append(h('h3', {}, 'Attributes'));
+      f.append(
+        h(
+          'table',
+          {},
+          ...n.attrs.map((a) =>
+            h('tr', {}, h('td', { class: 'k' }, a.key), h('td', { class: 'mono' }, a.value + (a.truncated ? ` … (${a.bytes.toLocaleString('en-US')} bytes)` : ''))),
+          ),
+        ),
+      );
+    }
+    f.append(h('h3', {}, `Inputs (${n.inputs.length})`), this.edgeList(n.inputs));
+    f.append(h('h3', {}, `Outputs (${n.outputs.length})`), this.edgeList(n.outputs));
+    return f;
+  }
+
+  private edgeList(edges: NodeEdge[]): HTMLElement {
+    if (edges.length === 0) return h('p', { class: 'op' }, 'none');
+    const shown = edges.slice(0, 200);
+    return h(
+      'ul',
+      {},
+      ...shown.map((e) => {
+        const li = this.link(e.node, e.output ? `:${e.output}` : '');
+        li.prepend(h('span', { class: `pv-kind ${e.kind}` }, e.kind));
+        return li;
+      }),
+      edges.length > shown.length ? h('li', { class: 'op' }, `and ${edges.length - shown.length} more`) : null,
+    );
+  }
+
+  private link(name: string, suffix = ''): HTMLElement {
+    const a = h('a', { role: 'link', tabindex: 0, title: 'Show in the graph' }, name);
+    a.addEventListener('click', () => this.onReveal(name));
+    a.addEventListener('keydown', (ev) => {
+      if (ev.key === 'Enter') this.onReveal(name);
+    });
+    return h('li', {}, a, suffix);
+  }
+}

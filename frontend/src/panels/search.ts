@@ -1,0 +1,103 @@
+// Search by name or op (substring or regular expression, answered by the server's `search` route).
+
+import { api, ApiError, type GraphRef, type SearchAnswer } from '../api';
+import { clear, h } from '../dom';
+
+export class SearchBox {
+  readonly input: HTMLInputElement;
+  readonly regexBtn: HTMLButtonElement;
+  readonly results: HTMLElement;
+  private regex = false;
+  private timer = 0;
+  private abort: AbortController | null = null;
+
+  constructor(
+    private graph: () => GraphRef | null,
+    private onPick: (name: string, path: string[]) => void,
+  ) {
+    this.input = h('input', { type: 'search', placeholder: 'Search name or op  ( / )', 'aria-label': 'Search nodes by name or op', 'data-testid': 'search' });
+    this.regexBtn = h('button', { class: 'pv-btn', type: 'button', 'aria-pressed': 'false', title: 'Regular expression', 'data-testid': 'search-regex' }, '.*');
+    this.results = h('div', { class: 'pv-search-results', hidden: true, role: 'listbox', 'data-testid': 'search-results' });
+    this.input.addEventListener('input', () => {
+      window.clearTimeout(this.timer);
+      this.timer = window.setTimeout(() => void this.run(), 250);
+    });
+    this.input.addEventListener('keydown', (ev) => {
+      if (ev.key === 'Enter') {
+        window.clearTimeout(this.timer);
+        void this.run();
+      } else if (ev.key === 'ArrowDown') {
+        (this.results.querySelector('button') as HTMLButtonElement | null)?.focus();
+        ev.preventDefault();
+      } else if (ev.key === 'Escape') {
+        this.hide();
+        this.input.blur();
+      }
+    });
+    this.regexBtn.addEventListener('click', () => {
+      this.regex = !this.regex;
+      this.regexBtn.setAttribute('aria-pressed', String(this.regex));
+      if (this.input.value) void this.run();
+    });
+    this.results.addEventListener('keydown', (ev) => {
+      const t = ev.target as HTMLElement;
+      if (ev.key === 'ArrowDown') (t.nextElementSibling as HTMLElement | null)?.focus();
+      else if (ev.key === 'ArrowUp') ((t.previousElementSibling as HTMLElement | null)?.tagName === 'BUTTON' ? (t.previousElementSibling as HTMLElement) : this.input).focus();
+      else if (ev.key === 'Escape') this.hide();
+      else return;
+      ev.preventDefault();
+    });
+  }
+
+  hide(): void {
+    this.results.hidden = true;
+  }
+
+  focus(): void {
+    this.input.focus();
+    this.input.select();
+  }
+
+  async run(): Promise<void> {
+    const g = this.graph();
+    const q = this.input.value.trim();
+    if (!g || !q) {
+      this.hide();
+      return;
+    }
+    this.abort?.abort();
+    const ac = new AbortController();
+    this.abort = ac;
+    let ans: SearchAnswer;
+    try {
+      ans = await api.search(g, q, this.regex, ac.signal);
+    } catch (e) {
+      if ((e as Error).name === 'AbortError') return;
+      this.show([h('div', { class: 'hdr' }, e instanceof ApiError ? `Search failed: ${e.message}` : 'Search failed')]);
+      return;
+    }
+    if (ac.signal.aborted) return;
+    const n = ans.matches.length;
+    const hdr = h('div', { class: 'hdr' }, n === 0 ? 'No matches' : `${n}${ans.truncated ? '+' : ''} match${n === 1 ? '' : 'es'}`);
+    const items = ans.matches.map((m) => {
+      const b = h(
+        'button',
+        { type: 'button', role: 'option', 'data-result': m.name },
+        h('div', { class: 'name' }, m.name),
+        h('div', { class: 'meta' }, m.op + (m.path.length ? ` · in ${m.path[m.path.length - 1]}` : '')),
+      );
+      b.addEventListener('click', () => {
+        this.hide();
+        this.onPick(m.name, m.path);
+      });
+      return b;
+    });
+    this.show([hdr, ...items]);
+  }
+
+  private show(nodes: HTMLElement[]): void {
+    clear(this.results);
+    this.results.append(...nodes);
+    this.results.hidden = false;
+  }
+}

@@ -1,0 +1,76 @@
+// Maps op-level phase edges onto what is drawn at the current expansion.
+// Pure: the only inputs are the edges, the display paths and the set of open groups.
+
+import type { PhaseEdge, PhaseSource } from './api';
+
+/**
+ * The deepest drawn element that stands for a node: the first closed group on its display path
+ * (root exclusive, display parent inclusive), or the node itself when every group on the path is open.
+ */
+export function visibleEnd(
+  name: string,
+  path: readonly string[],
+  isOpen: (group: string) => boolean,
+  isDrawn: (id: string) => boolean = () => true,
+): string {
+  // `isDrawn` covers groups the server truncated: an end it left out falls back to its open parent.
+  let lastDrawn: string | null = null;
+  for (const g of path) {
+    if (g === '') continue;
+    if (!isDrawn(g)) return lastDrawn ?? g;
+    if (!isOpen(g)) return g;
+    lastDrawn = g;
+  }
+  return isDrawn(name) ? name : (lastDrawn ?? name);
+}
+
+export interface MappedPhaseEdge {
+  from: string;
+  to: string;
+  /** The op-level source of the edge (the flag). */
+  source: string;
+  /** Layers (scopes) whose reads this drawn edge stands for, in first-seen order. */
+  layers: string[];
+  /** Number of op-level edges it stands for. */
+  count: number;
+}
+
+/**
+ * Maps every phase edge to (visible end of source, visible end of consumer), deduplicated.
+ * Edges whose two ends fall into the same drawn element are dropped (nothing to draw).
+ */
+export function mapPhaseEdges(
+  edges: readonly PhaseEdge[],
+  sources: readonly PhaseSource[],
+  isOpen: (group: string) => boolean,
+  isDrawn: (id: string) => boolean = () => true,
+): MappedPhaseEdge[] {
+  const sourcePath = new Map<string, readonly string[]>();
+  for (const s of sources) sourcePath.set(s.name, s.path ?? []);
+  const out = new Map<string, MappedPhaseEdge>();
+  for (const e of edges) {
+    const from = visibleEnd(e.from, sourcePath.get(e.from) ?? [], isOpen, isDrawn);
+    const to = visibleEnd(e.to, e.to_path ?? [], isOpen, isDrawn);
+    if (from === to) continue;
+    const key = from + '\u0000' + to;
+    let m = out.get(key);
+    if (!m) {
+      m = { from, to, source: e.from, layers: [], count: 0 };
+      out.set(key, m);
+    }
+    m.count += 1;
+    if (e.layer && !m.layers.includes(e.layer)) m.layers.push(e.layer);
+  }
+  return [...out.values()];
+}
+
+/** Groups mapped edges by their drawn source end, for bundling. */
+export function bySource(edges: readonly MappedPhaseEdge[]): Map<string, MappedPhaseEdge[]> {
+  const m = new Map<string, MappedPhaseEdge[]>();
+  for (const e of edges) {
+    const list = m.get(e.from);
+    if (list) list.push(e);
+    else m.set(e.from, [e]);
+  }
+  return m;
+}

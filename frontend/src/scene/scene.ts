@@ -1,0 +1,383 @@
+// The SVG scene: boxes for groups and ops, aggregated edges, the phase layer, pan and zoom.
+// Full redraws happen only when the layout changes; the phase filter redraws only its own layer.
+
+import { select, type Selection } from 'd3-selection';
+import { zoom as d3zoom, zoomIdentity, type ZoomBehavior, type ZoomTransform } from 'd3-zoom';
+import type { Child, GroupAnswer } from '../api';
+import { anchors, bundlePaths, plainPath, polylinePath, type Point, type Rect } from '../bundle';
+import { clear, s } from '../dom';
+import { displayLabel, groupSubtitle, HEADER_H, NOTE_H, PAD, phaseNote, type LayoutResult } from '../layoutinput';
+import type { MappedPhaseEdge } from '../phasemap';
+import { bySource } from '../phasemap';
+import type { PhaseMode } from '../state';
+
+export interface SceneModel {
+  groups: ReadonlyMap<string, GroupAnswer>;
+  layouts: ReadonlyMap<string, LayoutResult>;
+  isOpen(group: string): boolean;
+}
+
+export type SceneEvent =
+  | { type: 'select'; name: string; child: Child | null }
+  | { type: 'toggle'; name: string }
+  | { type: 'badge'; name: string; child: Child }
+  | { type: 'phase-edge'; from: string; to: string; source: string; layers: string[] }
+  | { type: 'background' };
+
+const MIN_K = 0.02;
+const MAX_K = 4;
+
+export class Scene {
+  readonly svg: SVGSVGElement;
+  private world: SVGGElement;
+  private graphLayer: SVGGElement;
+  private phaseLayer: SVGGElement;
+  private zoom: ZoomBehavior<SVGSVGElement, unknown>;
+  private sel: Selection<SVGSVGElement, unknown, null, undefined>;
+  /** Absolute boxes of every drawn element, by name. */
+  readonly abs = new Map<string, Rect>();
+  readonly children = new Map<string, Child>();
+  private elements = new Map<string, SVGGElement>();
+  private phaseEnds: SVGGElement[] = [];
+  private selected: string | null = null;
+  private size = { w: 0, h: 0 };
+  private onEvent: (e: SceneEvent) => void;
+
+  constructor(container: HTMLElement, onEvent: (e: SceneEvent) => void) {
+    this.onEvent = onEvent;
+    this.svg = s('svg', { class: 'canvas', role: 'img', 'aria-label': 'Graph', tabindex: 0 });
+    const defs = s('defs');
+    for (const [id, cls] of [
+      ['pv-arrow-data', 'arrow-data'],
+      ['pv-arrow-control', 'arrow-control'],
+      ['pv-arrow-phase', 'arrow-phase'],
+      ['pv-arrow-phase-plain', 'arrow-phase-plain'],
+    ]) {
+      const m = s('marker', { id, viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse', markerUnits: 'userSpaceOnUse' });
+      m.append(s('path', { d: 'M0,0L10,5L0,10z', class: cls }));
+      defs.append(m);
+    }
+    this.svg.append(defs);
+    this.world = s('g', { class: 'world' });
+    this.graphLayer = s('g', { class: 'graph' });
+    this.phaseLayer = s('g', { class: 'phase-layer' });
+    this.world.append(this.graphLayer, this.phaseLayer);
+    this.svg.append(this.world);
+    container.append(this.svg);
+
+    this.sel = select(this.svg);
+    this.zoom = d3zoom<SVGSVGElement, unknown>()
+      .scaleExtent([MIN_K, MAX_K])
+      .on('zoom', (ev: { transform: ZoomTransform }) => {
+        this.world.setAttribute('transform', ev.transform.toString());
+      });
+    this.sel.call(this.zoom).on('dblclick.zoom', null);
+
+    this.svg.addEventListener('click', (ev) => this.handleClick(ev));
+    this.svg.addEventListener('dblclick', (ev) => {
+      const g = (ev.target as Element).closest<SVGGElement>('[data-group="true"]');
+      if (g && !(ev.target as Element).closest('.chevron')) {
+        ev.preventDefault();
+        this.onEvent({ type: 'toggle', name: g.getAttribute('data-node')! });
+      }
+    });
+    new ResizeObserver(() => {
+      const r = this.svg.getBoundingClientRect();
+      this.size = { w: r.width, h: r.height };
+    }).observe(this.svg);
+  }
+
+  private handleClick(ev: MouseEvent): void {
+    const t = ev.target as Element;
+    const edge = t.closest('[data-edge-kind="phase"]');
+    if (edge) {
+      this.onEvent({
+        type: 'phase-edge',
+        from: edge.getAttribute('data-from')!,
+        to: edge.getAttribute('data-to')!,
+        source: edge.getAttribute('data-source') || edge.getAttribute('data-from')!,
+        layers: (edge.getAttribute('data-layers') || '').split('\n').filter(Boolean),
+      });
+      return;
+    }
+    const node = t.closest<SVGGElement>('[data-node]');
+    if (!node) {
+      this.onEvent({ type: 'background' });
+      return;
+    }
+    const name = node.getAttribute('data-node')!;
+    const child = this.children.get(name) ?? null;
+    if (t.closest('.chevron')) {
+      this.onEvent({ type: 'toggle', name });
+      return;
+    }
+    if (t.closest('.phase-badge') && child) {
+      this.onEvent({ type: 'badge', name, child });
+      return;
+    }
+    this.onEvent({ type: 'select', name, child });
+  }
+
+  /** Redraws every box and edge from the current layouts. */
+  draw(model: SceneModel): void {
+    const t0 = performance.now();
+    clear(this.graphLayer);
+    this.abs.clear();
+    this.children.clear();
+    this.elements.clear();
+    this.phaseEnds = [];
+    const frag = s('g', { class: 'root-group' });
+    this.drawGroup(frag, model, '', 0, 0);
+    this.graphLayer.append(frag);
+    if (this.selected) this.elements.get(this.selected)?.classList.add('selected');
+    this.lastDrawMs = performance.now() - t0;
+  }
+  lastDrawMs = 0;
+
+  private drawGroup(parent: SVGGElement, model: SceneModel, id: string, ox: number, oy: number): void {
+    const ga = model.groups.get(id);
+    const lay = model.layouts.get(id);
+    if (!ga || !lay) return;
+    const edges = s('g', { class: 'edges' });
+    for (const e of lay.edges) {
+      if (e.points.length < 2) continue;
+      const width = 1.2 + Math.min(4, Math.log2(Math.max(1, e.count)) * 0.7);
+      const path = s('path', {
+        class: `edge kind-${e.kind}`,
+        d: polylinePath(e.points),
+        'data-edge-kind': e.kind,
+        'data-from': e.v,
+        'data-to': e.w,
+        'data-count': e.count,
+        'stroke-width': width.toFixed(2),
+        'marker-end': e.kind === 'control' ? 'url(#pv-arrow-control)' : 'url(#pv-arrow-data)',
+      });
+      const title = s('title', {}, `${e.count} ${e.kind} edge${e.count === 1 ? '' : 's'}: ${e.v} → ${e.w}`);
+      path.append(title);
+      edges.append(path);
+      if (e.count > 1) {
+        const mid = e.points[Math.floor(e.points.length / 2)];
+        edges.append(s('text', { class: 'edge-count', x: mid.x + 4, y: mid.y - 2 }, String(e.count)));
+      }
+    }
+    parent.append(edges);
+    for (const c of ga.children) {
+      const p = lay.nodes[c.name];
+      if (!p) continue;
+      const ax = ox + p.x;
+      const ay = oy + p.y;
+      this.abs.set(c.name, { x: ax, y: ay, w: p.w, h: p.h });
+      this.children.set(c.name, c);
+      const open = c.type === 'group' && model.isOpen(c.name) && model.layouts.has(c.name);
+      const g = s('g', {
+        class: `node ${c.type === 'group' ? 'group' : 'op'}${open ? ' open' : ''}${c.phase ? ' phase-' + c.phase.role : ''}`,
+        'data-node': c.name,
+        transform: `translate(${r1(p.x)},${r1(p.y)})`,
+      });
+      if (c.type === 'group') {
+        g.setAttribute('data-group', 'true');
+        g.setAttribute('data-expanded', open ? 'true' : 'false');
+      }
+      this.elements.set(c.name, g);
+      const body = s('g', { class: 'body' });
+      g.append(body);
+      if (c.type === 'group') this.drawGroupBox(body, c, p.w, p.h, open, model);
+      else this.drawOp(body, c, p.w, p.h);
+      this.drawBadge(body, c, p.w);
+      if (open) {
+        const content = s('g', { class: 'content', transform: `translate(${PAD},${HEADER_H})` });
+        g.append(content);
+        this.drawGroup(content, model, c.name, ax + PAD, ay + HEADER_H);
+      }
+      parent.append(g);
+    }
+  }
+
+  private drawGroupBox(body: SVGGElement, c: Child, w: number, h: number, open: boolean, model: SceneModel): void {
+    const title = s('title', {}, c.name);
+    body.append(title);
+    if (!open) body.append(s('rect', { class: 'stack', x: 3, y: 3, width: w, height: h, rx: 6 }));
+    body.append(s('rect', { class: 'box', width: w, height: h, rx: 6 }));
+    if (open) body.append(s('path', { class: 'header', d: `M0,${HEADER_H - 6}H${w}` }));
+    const chevron = s('g', { class: 'chevron', transform: `translate(14,${open ? 15 : 14})`, role: 'button', 'aria-label': open ? 'Close group' : 'Open group' });
+    chevron.append(s('circle', { r: 9, class: 'chevron-hit' }));
+    chevron.append(s('path', { d: open ? 'M-4,-2L0,2.5L4,-2' : 'M-2,-4L2.5,0L-2,4', class: 'chevron-mark' }));
+    body.append(chevron);
+    body.append(s('text', { class: 'label', x: 28, y: open ? 19 : 18 }, displayLabel(c.label || c.name, open ? 60 : 30)));
+    const ga = model.groups.get(c.name);
+    let sub = groupSubtitle(c);
+    const ops = Object.entries(c.ops ?? {})
+      .slice(0, 2)
+      .map(([k]) => k)
+      .join(', ');
+    if (ops && !open) sub += ` · ${ops}`;
+    if (open && ga?.truncated) sub = `${sub} · showing ${ga.children.length}`;
+    if (!open) body.append(s('text', { class: 'sub', x: 28, y: 33 }, displayLabel(sub, Math.max(10, Math.floor((w - 34) / 6)))));
+    else body.append(s('text', { class: 'sub', x: w - 8, y: 19, 'text-anchor': 'end' }, sub));
+    const note = phaseNote(c);
+    if (note && !open) body.append(s('text', { class: 'note', x: 28, y: h - 6 }, note));
+  }
+
+  private drawOp(body: SVGGElement, c: Child, w: number, h: number): void {
+    body.append(s('title', {}, `${c.name}${c.op ? ' (' + c.op + ')' : ''}`));
+    const note = phaseNote(c);
+    body.append(s('rect', { class: 'box', width: w, height: h, rx: note ? 8 : h / 2 }));
+    body.append(s('text', { class: 'label', x: w / 2, y: 16, 'text-anchor': 'middle' }, displayLabel(c.label || c.name)));
+    if (note) body.append(s('text', { class: 'note', x: w / 2, y: h - NOTE_H / 2 + 1, 'text-anchor': 'middle' }, note));
+  }
+
+  private drawBadge(body: SVGGElement, c: Child, w: number): void {
+    const p = c.phase;
+    if (!p || p.role === 'source') return;
+    const text = p.role === 'contains' ? `φ ${p.layers}` : 'φ';
+    const bw = text.length === 1 ? 18 : 10 + text.length * 6.5;
+    const b = s('g', { class: `phase-badge role-${p.role}`, transform: `translate(${r1(w - bw + 6)},-7)`, 'data-badge': p.role, role: 'button' });
+    b.append(s('title', {}, badgeTitle(c)));
+    b.append(s('rect', { width: bw, height: 16, rx: 8 }));
+    b.append(s('text', { x: bw / 2, y: 12, 'text-anchor': 'middle' }, text));
+    body.append(b);
+  }
+
+  /** Redraws the phase edges for a mode. Never touches the layout. */
+  drawPhase(mode: PhaseMode, mapped: readonly MappedPhaseEdge[]): void {
+    clear(this.phaseLayer);
+    for (const el of this.phaseEnds) el.classList.remove('phase-end');
+    this.phaseEnds = [];
+    if (mode === 'collapse') return;
+    const frag = s('g');
+    for (const [from, list] of bySource(mapped)) {
+      const src = this.abs.get(from);
+      if (!src) continue;
+      const targets = list.filter((e) => this.abs.has(e.to));
+      if (targets.length === 0) continue;
+      this.markEnd(from);
+      for (const e of targets) this.markEnd(e.to);
+      if (mode === 'highlight') {
+        const c = centre(targets.map((e) => this.abs.get(e.to)!));
+        const [a] = anchors(src, { x: c.x - 1, y: c.y - 1, w: 2, h: 2 });
+        const pts = targets.map((e) => ({ id: e.to, at: anchors(src, this.abs.get(e.to)!)[1] }));
+        const bundle = bundlePaths(a, pts);
+        for (const e of targets) frag.append(this.phaseEdge(e, bundle.paths.get(e.to)!, 'bundled'));
+        if (targets.length > 1) {
+          const knot = s('g', { class: 'phase-knot', transform: `translate(${r1(bundle.split.x)},${r1(bundle.split.y)})` });
+          knot.append(s('circle', { r: 4 }));
+          knot.append(s('text', { x: 8, y: 4 }, `${targets.length} layers`));
+          frag.append(knot);
+        }
+      } else {
+        for (const e of targets) {
+          const [a, b] = anchors(src, this.abs.get(e.to)!);
+          frag.append(this.phaseEdge(e, plainPath(a, b, Math.abs(b.y - a.y) >= Math.abs(b.x - a.x) / 4), 'plain'));
+        }
+      }
+    }
+    this.phaseLayer.append(frag);
+  }
+
+  private markEnd(name: string): void {
+    const el = this.elements.get(name);
+    if (el && !el.classList.contains('phase-end')) {
+      el.classList.add('phase-end');
+      this.phaseEnds.push(el);
+    }
+  }
+
+  private phaseEdge(e: MappedPhaseEdge, d: string, style: 'bundled' | 'plain'): SVGGElement {
+    const g = s('g', {
+      class: `phase-edge ${style}`,
+      'data-edge-kind': 'phase',
+      'data-from': e.from,
+      'data-to': e.to,
+      'data-source': e.source,
+      'data-layers': e.layers.join('\n'),
+      'data-count': e.count,
+    });
+    g.append(s('title', {}, `learning-phase flag ${e.source} → ${e.layers.join(', ') || e.to}`));
+    g.append(s('path', { class: 'hit', d }));
+    g.append(s('path', { class: 'line', d, 'marker-end': style === 'bundled' ? 'url(#pv-arrow-phase)' : 'url(#pv-arrow-phase-plain)' }));
+    return g;
+  }
+
+  select(name: string | null): void {
+    if (this.selected) this.elements.get(this.selected)?.classList.remove('selected');
+    this.selected = name;
+    if (name) this.elements.get(name)?.classList.add('selected');
+  }
+
+  has(name: string): boolean {
+    return this.abs.has(name);
+  }
+
+  private viewport(): { w: number; h: number } {
+    if (this.size.w > 0) return this.size;
+    const r = this.svg.getBoundingClientRect();
+    return { w: r.width || 800, h: r.height || 600 };
+  }
+
+  /** Fits the whole graph (the root layout) into the view. */
+  fit(root: { width: number; height: number } | undefined): void {
+    if (!root) return;
+    const { w, h } = this.viewport();
+    const margin = 24;
+    const k = Math.max(MIN_K, Math.min(1.4, (w - 2 * margin) / Math.max(1, root.width), (h - 2 * margin) / Math.max(1, root.height)));
+    const tx = (w - root.width * k) / 2;
+    const ty = Math.max(margin, (h - root.height * k) / 2);
+    this.zoom.transform(this.sel, zoomIdentity.translate(tx, ty).scale(k));
+  }
+
+  centerOn(name: string, minScale = 0.9): void {
+    const r = this.abs.get(name);
+    if (!r) return;
+    const { w, h } = this.viewport();
+    const cur = this.transform();
+    const k = Math.min(MAX_K, Math.max(cur.k, minScale));
+    const cx = r.x + r.w / 2;
+    const cy = r.y + r.h / 2;
+    this.zoom.transform(this.sel, zoomIdentity.translate(w / 2 - cx * k, h / 2 - cy * k).scale(k));
+  }
+
+  transform(): ZoomTransform {
+    const t = (this.svg as unknown as { __zoom?: ZoomTransform }).__zoom;
+    return t ?? zoomIdentity;
+  }
+
+  zoomBy(factor: number): void {
+    this.zoom.scaleBy(this.sel, factor);
+  }
+
+  panBy(dx: number, dy: number): void {
+    const k = this.transform().k;
+    this.zoom.translateBy(this.sel, dx / k, dy / k);
+  }
+
+  isVisibleOnScreen(name: string): boolean {
+    const r = this.abs.get(name);
+    if (!r) return false;
+    const t = this.transform();
+    const { w, h } = this.viewport();
+    const x = r.x * t.k + t.x;
+    const y = r.y * t.k + t.y;
+    return x > 0 && y > 0 && x + r.w * t.k < w && y + r.h * t.k < h;
+  }
+}
+
+function centre(rects: Rect[]): Point {
+  let x = 0;
+  let y = 0;
+  for (const r of rects) {
+    x += r.x + r.w / 2;
+    y += r.y + r.h / 2;
+  }
+  return { x: x / rects.length, y: y / rects.length };
+}
+
+function badgeTitle(c: Child): string {
+  const p = c.phase;
+  if (!p) return '';
+  if (p.role === 'contains') return `holds ${p.layers} layer${p.layers === 1 ? '' : 's'} that read the learning-phase flag`;
+  if (p.role === 'layer') return `${p.kind} layer: reads the learning-phase flag ${p.source}`;
+  if (p.role === 'consumer') return `reads the learning-phase flag ${p.source}`;
+  return '';
+}
+
+const r1 = (v: number) => Math.round(v * 10) / 10;

@@ -1,0 +1,128 @@
+// The stylesheet, injected as one <style> element (the iframe's CSP allows inline styles).
+// Colours follow TensorBoard: orange accent #f57c00, Material greys, and a dark theme.
+
+export const CSS = `
+.pv-root {
+  --bg: #fff; --panel: #fff; --panel-2: #f5f5f5; --fg: #212121; --fg-2: #616161; --fg-3: #9e9e9e;
+  --line: #e0e0e0; --accent: #f57c00; --accent-soft: rgba(245,124,0,.14); --accent-fg: #e65100;
+  --group: #eceff1; --group-stroke: #90a4ae; --group-open: rgba(236,239,241,.45); --op: #fff; --op-stroke: #9e9e9e;
+  --edge: #90a4ae; --edge-control: #b0bec5; --select: #1976d2; --phase-plain: #546e7a; --shadow: rgba(0,0,0,.12);
+  position: fixed; inset: 0; display: flex; flex-direction: column; background: var(--bg); color: var(--fg);
+  font: 13px Roboto, system-ui, -apple-system, 'Segoe UI', 'Helvetica Neue', Arial, sans-serif;
+}
+.pv-root.dark {
+  --bg: #202124; --panel: #292a2d; --panel-2: #303134; --fg: #e8eaed; --fg-2: #bdc1c6; --fg-3: #80868b;
+  --line: #3c4043; --accent: #ff9800; --accent-soft: rgba(255,152,0,.2); --accent-fg: #ffb74d;
+  --group: #37474f; --group-stroke: #78909c; --group-open: rgba(55,71,79,.35); --op: #303134; --op-stroke: #80868b;
+  --edge: #78909c; --edge-control: #607d8b; --select: #64b5f6; --phase-plain: #b0bec5; --shadow: rgba(0,0,0,.5);
+}
+.pv-root * { box-sizing: border-box; }
+.pv-toolbar { display: flex; align-items: center; gap: 8px; padding: 6px 10px; border-bottom: 1px solid var(--line);
+  background: var(--panel); flex-wrap: wrap; min-height: 44px; }
+.pv-toolbar label { color: var(--fg-2); font-size: 12px; }
+.pv-toolbar select, .pv-toolbar input[type=search] { font: inherit; color: var(--fg); background: var(--panel-2);
+  border: 1px solid var(--line); border-radius: 4px; padding: 4px 6px; max-width: 260px; }
+.pv-toolbar input[type=search] { width: 200px; }
+.pv-btn { font: inherit; font-size: 12px; color: var(--fg); background: transparent; border: 1px solid var(--line);
+  border-radius: 4px; padding: 4px 10px; cursor: pointer; white-space: nowrap; }
+.pv-btn:hover { background: var(--panel-2); }
+.pv-btn:focus-visible, .pv-toolbar select:focus-visible, .pv-toolbar input:focus-visible { outline: 2px solid var(--accent); outline-offset: 1px; }
+.pv-btn[aria-pressed=true] { background: var(--accent-soft); border-color: var(--accent); color: var(--accent-fg); font-weight: 500; }
+.pv-seg { display: inline-flex; }
+.pv-seg .pv-btn { border-radius: 0; margin-left: -1px; }
+.pv-seg .pv-btn:first-of-type { border-radius: 4px 0 0 4px; margin-left: 0; }
+.pv-seg .pv-btn:last-of-type { border-radius: 0 4px 4px 0; }
+.pv-sep { flex: 1; }
+.pv-title { font-weight: 500; color: var(--fg-2); margin-right: 4px; }
+.pv-main { flex: 1; display: flex; min-height: 0; position: relative; }
+.pv-stage { flex: 1; position: relative; min-width: 0; overflow: hidden; }
+.pv-stage svg.canvas { width: 100%; height: 100%; display: block; cursor: grab; outline: none; user-select: none; }
+.pv-stage svg.canvas:active { cursor: grabbing; }
+.pv-status { display: flex; gap: 16px; align-items: center; padding: 3px 10px; border-top: 1px solid var(--line);
+  color: var(--fg-2); font-size: 11px; background: var(--panel); min-height: 24px; flex-wrap: wrap; }
+.pv-legend { display: inline-flex; gap: 12px; align-items: center; }
+.pv-legend svg { vertical-align: middle; }
+.pv-message { position: absolute; inset: 0; display: flex; align-items: center; justify-content: center; pointer-events: none; }
+.pv-message > div { pointer-events: auto; max-width: 520px; padding: 20px 24px; background: var(--panel); border: 1px solid var(--line);
+  border-radius: 8px; box-shadow: 0 2px 8px var(--shadow); line-height: 1.5; }
+.pv-message h2 { margin: 0 0 6px; font-size: 15px; font-weight: 500; }
+.pv-message .err { color: #d32f2f; font-family: 'Roboto Mono', ui-monospace, monospace; font-size: 12px; white-space: pre-wrap; word-break: break-word; }
+.pv-root.dark .pv-message .err { color: #ef9a9a; }
+.pv-progress { height: 3px; background: var(--accent-soft); overflow: hidden; margin-top: 10px; border-radius: 2px; }
+.pv-progress::before { content: ''; display: block; height: 100%; width: 35%; background: var(--accent); animation: pv-slide 1.1s ease-in-out infinite; }
+@keyframes pv-slide { from { transform: translateX(-100%); } to { transform: translateX(300%); } }
+.pv-inspector { width: 340px; border-left: 1px solid var(--line); background: var(--panel); overflow: auto; padding: 12px 14px; }
+.pv-inspector[hidden] { display: none; }
+.pv-inspector h2 { font-size: 14px; margin: 0 0 2px; font-weight: 500; word-break: break-all; }
+.pv-inspector h3 { font-size: 11px; text-transform: uppercase; letter-spacing: .05em; color: var(--fg-3); margin: 14px 0 4px; font-weight: 500; }
+.pv-inspector .op { color: var(--fg-2); }
+.pv-inspector .close { float: right; }
+.pv-inspector table { border-collapse: collapse; width: 100%; font-size: 12px; }
+.pv-inspector td { padding: 2px 4px; vertical-align: top; border-bottom: 1px solid var(--line); word-break: break-all; }
+.pv-inspector td.k { color: var(--fg-2); white-space: nowrap; width: 1%; word-break: normal; }
+.pv-inspector .mono { font-family: 'Roboto Mono', ui-monospace, monospace; font-size: 11.5px; }
+.pv-inspector ul { list-style: none; margin: 0; padding: 0; }
+.pv-inspector li { padding: 2px 0; font-size: 12px; word-break: break-all; }
+.pv-inspector a { color: var(--select); cursor: pointer; text-decoration: none; }
+.pv-inspector a:hover { text-decoration: underline; }
+.pv-kind { display: inline-block; font-size: 10px; padding: 0 5px; border-radius: 8px; margin-right: 6px; border: 1px solid var(--line); color: var(--fg-2); }
+.pv-kind.phase { border-color: var(--accent); color: var(--accent-fg); background: var(--accent-soft); }
+.pv-explain { margin-top: 10px; padding: 8px 10px; border-left: 3px solid var(--accent); background: var(--accent-soft); line-height: 1.45; font-size: 12.5px; }
+.pv-search-results { position: absolute; z-index: 5; top: 0; right: 0; width: 380px; max-height: 60%; overflow: auto; background: var(--panel);
+  border: 1px solid var(--line); border-radius: 0 0 0 6px; box-shadow: 0 4px 12px var(--shadow); }
+.pv-search-results[hidden] { display: none; }
+.pv-search-results .hdr { padding: 6px 10px; color: var(--fg-2); font-size: 11px; border-bottom: 1px solid var(--line); }
+.pv-search-results button { display: block; width: 100%; text-align: left; font: inherit; font-size: 12px; color: var(--fg); background: none;
+  border: 0; border-bottom: 1px solid var(--line); padding: 5px 10px; cursor: pointer; }
+.pv-search-results button:hover, .pv-search-results button:focus { background: var(--accent-soft); outline: none; }
+.pv-search-results .name { word-break: break-all; }
+.pv-search-results .meta { color: var(--fg-3); font-size: 11px; }
+.pv-help { position: absolute; inset: 0; background: rgba(0,0,0,.35); display: flex; align-items: center; justify-content: center; z-index: 10; }
+.pv-help[hidden] { display: none; }
+.pv-help > div { background: var(--panel); border-radius: 8px; padding: 16px 22px; min-width: 360px; box-shadow: 0 6px 24px var(--shadow); }
+.pv-help h2 { margin: 0 0 8px; font-size: 15px; font-weight: 500; }
+.pv-help table { border-collapse: collapse; }
+.pv-help td { padding: 3px 10px 3px 0; }
+.pv-help kbd { font-family: 'Roboto Mono', ui-monospace, monospace; font-size: 11px; border: 1px solid var(--line); border-bottom-width: 2px; border-radius: 3px; padding: 0 5px; background: var(--panel-2); }
+
+/* scene */
+.canvas text { font-family: Roboto, system-ui, -apple-system, 'Segoe UI', Arial, sans-serif; fill: var(--fg); }
+.node .box { stroke-width: 1; }
+.node.group .box { fill: var(--group); stroke: var(--group-stroke); }
+.node.group .stack { fill: var(--group); stroke: var(--group-stroke); opacity: .6; }
+.node.group.open > .body > .box { fill: var(--group-open); stroke-dasharray: none; }
+.node.group .header { stroke: var(--group-stroke); opacity: .35; }
+.node.op .box { fill: var(--op); stroke: var(--op-stroke); }
+.node .label { font-size: 12px; font-weight: 500; }
+.node.op .label { font-weight: 400; font-size: 11.5px; }
+.node .sub { font-size: 10.5px; fill: var(--fg-2); }
+.node .note { font-size: 10.5px; fill: var(--accent-fg); font-weight: 500; }
+.node .chevron { cursor: pointer; }
+.node .chevron-hit { fill: transparent; }
+.node .chevron:hover .chevron-hit { fill: var(--accent-soft); }
+.node .chevron-mark { fill: none; stroke: var(--fg-2); stroke-width: 1.6; stroke-linecap: round; stroke-linejoin: round; }
+.node.group > .body { cursor: pointer; }
+.node.phase-source > .body > .box { stroke: var(--accent); stroke-width: 1.6; }
+.node.selected > .body > .box { stroke: var(--select); stroke-width: 2.4; }
+.phase-badge { cursor: pointer; }
+.phase-badge rect { fill: var(--accent); }
+.phase-badge text { fill: #fff; font-size: 10.5px; font-weight: 700; }
+.phase-badge.role-consumer rect { fill: var(--panel); stroke: var(--accent); }
+.phase-badge.role-consumer text { fill: var(--accent-fg); }
+.pv-root.mode-show .phase-badge { display: none; }
+.edge { fill: none; stroke: var(--edge); }
+.edge.kind-control { stroke: var(--edge-control); stroke-dasharray: 4 3; }
+.edge-count { font-size: 9.5px; fill: var(--fg-3) !important; }
+.arrow-data { fill: var(--edge); } .arrow-control { fill: var(--edge-control); }
+.arrow-phase { fill: var(--accent); } .arrow-phase-plain { fill: var(--phase-plain); }
+.phase-edge .hit { fill: none; stroke: transparent; stroke-width: 10; cursor: pointer; }
+.phase-edge .line { fill: none; pointer-events: none; }
+.phase-edge.bundled .line { stroke: var(--accent); stroke-width: 1.6; stroke-opacity: .75; }
+.phase-edge.plain .line { stroke: var(--phase-plain); stroke-width: 1.1; }
+.phase-edge:hover .line { stroke-width: 3; stroke-opacity: 1; }
+.phase-knot circle { fill: var(--accent); }
+.phase-knot text { font-size: 10.5px; fill: var(--accent-fg) !important; font-weight: 500; }
+.pv-root.mode-highlight .graph .node > .body, .pv-root.mode-highlight .graph .edges { opacity: .28; transition: opacity .12s; }
+.pv-root.mode-highlight .graph .node.phase-end > .body { opacity: 1; }
+.pv-root.mode-highlight .graph .node.phase-end > .body > .box { stroke: var(--accent); stroke-width: 1.8; }
+`;

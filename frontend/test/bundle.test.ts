@@ -1,0 +1,93 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { anchors, bsplineToBeziers, bundlePaths, clusterTargets, straighten, plainPath, polylinePath, type Point } from '../src/bundle';
+
+const near = (a: Point, b: Point, eps = 1e-6) => Math.abs(a.x - b.x) < eps && Math.abs(a.y - b.y) < eps;
+
+test('the clamped B-spline starts and ends exactly on its end points', () => {
+  const ctrl = [
+    { x: 0, y: 0 },
+    { x: 10, y: 50 },
+    { x: 80, y: 60 },
+    { x: 100, y: 200 },
+  ];
+  const segs = bsplineToBeziers(ctrl);
+  assert.ok(near(segs[0][0], ctrl[0]));
+  assert.ok(near(segs[segs.length - 1][3], ctrl[3]));
+  // consecutive segments join
+  for (let i = 1; i < segs.length; i++) assert.ok(near(segs[i - 1][3], segs[i][0]));
+});
+
+test('beta = 0 straightens the control polygon onto the chord', () => {
+  const ctrl = straighten(
+    [
+      { x: 0, y: 0 },
+      { x: 100, y: 0 },
+      { x: -50, y: 70 },
+      { x: 0, y: 300 },
+    ],
+    0,
+  );
+  for (const p of ctrl) assert.ok(Math.abs(p.x) < 1e-9);
+});
+
+test('every path starts at the source and ends at its target', () => {
+  const src = { x: 500, y: 0 };
+  const targets = Array.from({ length: 100 }, (_, i) => ({ id: `t${i}`, at: { x: (i % 20) * 60, y: 200 + Math.floor(i / 20) * 80 } }));
+  const b = bundlePaths(src, targets);
+  assert.equal(b.paths.size, 100);
+  for (const t of targets) {
+    const d = b.paths.get(t.id)!;
+    assert.ok(d.startsWith('M500,0C'), d.slice(0, 20));
+    assert.ok(d.endsWith(`${t.at.x},${t.at.y}`), d.slice(-20));
+  }
+});
+
+test('edges of one bundle share the trunk: their controls pass through the same split', () => {
+  const src = { x: 0, y: 0 };
+  const targets = [
+    { id: 'a', at: { x: -300, y: 400 } },
+    { id: 'b', at: { x: 300, y: 400 } },
+    { id: 'c', at: { x: 0, y: 600 } },
+  ];
+  const b = bundlePaths(src, targets, { beta: 1 });
+  const splits = [...b.controls.values()].map((c) => c[1]);
+  for (const s of splits) assert.ok(near(s, b.split));
+  // the split lies between the source and the targets
+  assert.ok(b.split.y > 0 && b.split.y < 400);
+});
+
+test('a single target is drawn as a direct curve', () => {
+  const b = bundlePaths({ x: 0, y: 0 }, [{ id: 'a', at: { x: 10, y: 100 } }]);
+  assert.deepEqual(b.controls.get('a'), [
+    { x: 0, y: 0 },
+    { x: 10, y: 100 },
+  ]);
+});
+
+test('clusterTargets keeps neighbours together and covers every target once', () => {
+  const ts = Array.from({ length: 30 }, (_, i) => ({ id: String(i), at: { x: (i * 37) % 30, y: 0 } }));
+  const cl = clusterTargets(ts, 8);
+  assert.equal(cl.flat().length, 30);
+  assert.equal(new Set(cl.flat().map((t) => t.id)).size, 30);
+  for (let i = 1; i < cl.length; i++) {
+    const prevMax = Math.max(...cl[i - 1].map((t) => t.at.x));
+    const min = Math.min(...cl[i].map((t) => t.at.x));
+    assert.ok(prevMax <= min, 'clusters are contiguous left to right');
+  }
+});
+
+test('anchors leave the bottom and enter the top when the target is below', () => {
+  const [a, b] = anchors({ x: 0, y: 0, w: 100, h: 40 }, { x: 200, y: 100, w: 50, h: 20 });
+  assert.deepEqual(a, { x: 50, y: 40 });
+  assert.deepEqual(b, { x: 225, y: 100 });
+  const [c, d] = anchors({ x: 0, y: 100, w: 100, h: 40 }, { x: 0, y: 0, w: 50, h: 20 });
+  assert.deepEqual(c, { x: 50, y: 100 });
+  assert.deepEqual(d, { x: 25, y: 20 });
+});
+
+test('path helpers produce well-formed SVG path data', () => {
+  assert.match(plainPath({ x: 0, y: 0 }, { x: 10, y: 20 }), /^M0,0C0,10 10,10 10,20$/);
+  assert.equal(polylinePath([{ x: 0, y: 0 }, { x: 5, y: 5 }]), 'M0,0L5,5');
+  assert.match(polylinePath([{ x: 0, y: 0 }, { x: 5, y: 5 }, { x: 10, y: 0 }]), /^M0,0(C[-\d.,\s]+){2}$/);
+});

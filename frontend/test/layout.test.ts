@@ -1,0 +1,114 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { buildLayoutInput, collapsedSize, expandedSize, inputSignature, displayLabel, phaseNote } from '../src/layoutinput';
+import { layoutGroup, gridLayout, DAGRE_MAX_NODES } from '../src/layoutcore';
+import type { GroupAnswer } from '../src/api';
+
+const group: GroupAnswer = {
+  version: 1,
+  group: '',
+  path: [],
+  children: [
+    { name: 'input', label: 'input', type: 'op', op: 'Placeholder', phase: null },
+    { name: 'conv1', label: 'conv1', type: 'group', size: 5, ops: { Conv2D: 1 }, phase: null },
+    { name: 'bn1', label: 'bn1', type: 'group', size: 40, ops: { Switch: 8 }, phase: { role: 'layer', kind: 'BatchNormalization', source: 'flag' } },
+    { name: 'flag', label: 'flag', type: 'op', op: 'PlaceholderWithDefault', phase: { role: 'source', consumers: 1, born_in: 'bn1' } },
+  ],
+  edges: [
+    { from: 'input', to: 'conv1', kind: 'data', count: 1 },
+    { from: 'conv1', to: 'bn1', kind: 'data', count: 3 },
+    { from: 'conv1', to: 'bn1', kind: 'data', count: 2 },
+    { from: 'conv1', to: 'bn1', kind: 'control', count: 1 },
+    { from: 'flag', to: 'bn1', kind: 'phase', count: 4 },
+    { from: 'bn1', to: 'bn1', kind: 'data', count: 1 },
+    { from: 'conv1', to: 'not_sent', kind: 'data', count: 1 },
+  ],
+  truncated: false,
+};
+
+test('phase edges, self loops and edges to unsent children never reach the layout', () => {
+  const input = buildLayoutInput(group, () => undefined);
+  assert.equal(input.nodes.length, 4);
+  assert.ok(input.edges.every((e) => e.kind !== 'phase'));
+  assert.ok(input.edges.every((e) => e.v !== e.w));
+  assert.ok(input.edges.every((e) => e.w !== 'not_sent'));
+  const data = input.edges.filter((e) => e.v === 'conv1' && e.w === 'bn1' && e.kind === 'data');
+  assert.equal(data.length, 1, 'duplicates merged');
+  assert.equal(data[0].count, 5);
+  assert.equal(input.edges.length, 3);
+});
+
+test('an open child takes the size of its laid-out contents', () => {
+  const big = expandedSize({ width: 600, height: 400 });
+  const input = buildLayoutInput(group, (id) => (id === 'bn1' ? big : undefined));
+  const bn1 = input.nodes.find((n) => n.id === 'bn1')!;
+  assert.deepEqual({ w: bn1.w, h: bn1.h }, big);
+  assert.ok(big.w > 600 && big.h > 400);
+  // an op is never given an open size
+  const again = buildLayoutInput(group, () => big);
+  assert.notEqual(again.nodes.find((n) => n.id === 'input')!.w, big.w);
+});
+
+test('the signature changes with sizes but not with phase edges', () => {
+  const a = inputSignature(buildLayoutInput(group, () => undefined));
+  const withoutPhase = { ...group, edges: group.edges.filter((e) => e.kind !== 'phase') };
+  assert.equal(inputSignature(buildLayoutInput(withoutPhase, () => undefined)), a);
+  const b = inputSignature(buildLayoutInput(group, (id) => (id === 'conv1' ? { w: 500, h: 300 } : undefined)));
+  assert.notEqual(a, b);
+});
+
+test('sizes grow with the label and a phase source gets a line for who reads it', () => {
+  const short = collapsedSize({ name: 'a', label: 'a', type: 'op', op: 'X', phase: null });
+  const long = collapsedSize({ name: 'a', label: 'a_much_longer_name', type: 'op', op: 'X', phase: null });
+  assert.ok(long.w > short.w);
+  const src = { name: 'f', label: 'f', type: 'op' as const, op: 'P', phase: { role: 'source' as const, consumers: 24, born_in: 'bnl_stg-1' } };
+  assert.equal(phaseNote(src), 'read by 24 layers · born in bnl_stg-1');
+  assert.ok(collapsedSize(src).h > short.h);
+  assert.equal(displayLabel('x'.repeat(50)).length, 30);
+});
+
+test('dagre places every node without overlaps and orders ranks top to bottom', () => {
+  const r = layoutGroup(buildLayoutInput(group, () => undefined));
+  assert.equal(r.engine, 'dagre');
+  const ids = Object.keys(r.nodes);
+  assert.equal(ids.length, 4);
+  for (let i = 0; i < ids.length; i++)
+    for (let j = i + 1; j < ids.length; j++) {
+      const a = r.nodes[ids[i]];
+      const b = r.nodes[ids[j]];
+      const overlap = a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
+      assert.ok(!overlap, `${ids[i]} overlaps ${ids[j]}`);
+    }
+  assert.ok(r.nodes.input.y < r.nodes.conv1.y && r.nodes.conv1.y < r.nodes.bn1.y);
+  for (const n of Object.values(r.nodes)) {
+    assert.ok(n.x >= -1e-6 && n.y >= -1e-6 && n.x + n.w <= r.width + 1e-6 && n.y + n.h <= r.height + 1e-6);
+  }
+  assert.equal(r.edges.length, 3);
+  assert.ok(r.edges.every((e) => e.points.length >= 2));
+});
+
+test('past the cap a large group uses the grid layout, fast, and respects edge direction', () => {
+  const n = DAGRE_MAX_NODES * 6;
+  const nodes = Array.from({ length: n }, (_, i) => ({ id: `n${i}`, w: 80, h: 24 }));
+  const edges = Array.from({ length: n - 1 }, (_, i) => ({ v: `n${i}`, w: `n${i + 1}`, kind: 'data', count: 1 }));
+  edges.push({ v: `n${n - 1}`, w: 'n0', kind: 'data', count: 1 }); // a cycle
+  const t0 = Date.now();
+  const r = layoutGroup({ group: 'big', nodes, edges });
+  assert.equal(r.engine, 'grid');
+  assert.ok(Date.now() - t0 < 1000, 'grid layout of thousands of nodes is quick');
+  assert.equal(Object.keys(r.nodes).length, n);
+  assert.ok(r.nodes.n1.y > r.nodes.n0.y);
+});
+
+test('grid layout puts unconnected nodes in wrapped rows, not one endless line', () => {
+  const nodes = Array.from({ length: 400 }, (_, i) => ({ id: `n${i}`, w: 50, h: 20 }));
+  const r = gridLayout({ group: 'g', nodes, edges: [] });
+  assert.ok(r.width < 50 * 100, `width ${r.width}`);
+  assert.ok(r.height > 20);
+});
+
+test('empty groups lay out to nothing', () => {
+  const r = layoutGroup({ group: 'e', nodes: [], edges: [] });
+  assert.equal(r.engine, 'empty');
+  assert.equal(r.width, 0);
+});
