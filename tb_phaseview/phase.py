@@ -17,7 +17,10 @@ DT_BOOL = 10  # tensorflow.DataType.DT_BOOL
 
 SOURCE_OPS = frozenset({"Placeholder", "PlaceholderWithDefault", "_Arg"})
 # Ops whose output is the (possibly negated) flag itself: the flag flows through them unchanged in meaning.
-PASS_THROUGH_OPS = frozenset({"Identity", "LogicalNot", "Snapshot", "StopGradient", "Switch", "RefSwitch"})
+# (tf.cond squeezes a predicate of unknown shape before its If.)
+PASS_THROUGH_OPS = frozenset(
+    {"Identity", "LogicalNot", "Snapshot", "StopGradient", "Switch", "RefSwitch", "Squeeze", "Reshape"}
+)
 # (op, input position) pairs where a boolean decides which computation runs.
 GATE_INPUTS = {
     "Switch": 1,
@@ -254,12 +257,14 @@ def analyze_phase(graph: Graph) -> PhaseAnalysis:
 
     phase_edges: list[int] = []
     readers: dict[int, int] = {}  # consuming node -> source
+    relayed_by: dict[int, int] = {}  # consuming node -> the carrier it reads
     for carrier, source in carriers.items():
         for e in graph.out_edges(carrier):
             phase_edges.append(e)
             dst = graph.edge_dst[e]
             if dst not in carriers:
                 readers[dst] = source
+                relayed_by[dst] = carrier
     phase_edges.sort()
 
     # Forward ops define the layers; gradient ops (which also read the flag) are folded onto them.
@@ -276,7 +281,12 @@ def analyze_phase(graph: Graph) -> PhaseAnalysis:
             layers_by_source[source].add(layer)
     forward_layers = set().union(*layers_by_source.values()) if layers_by_source else set()
     for dst in gradient_readers:
-        consumers[dst] = _gradient_layer(graph.names[dst], forward_layers)
+        layer = _gradient_layer(graph.names[dst], forward_layers)
+        if not layer:
+            # v1 gradients put their Switches at the gradients scope's top; they read a layer's pred_id.
+            relay = layer_of(graph.names[relayed_by[dst]])
+            layer = relay if relay in forward_layers else ""
+        consumers[dst] = layer
 
     all_layers = set().union(*layers_by_source.values()) if layers_by_source else set()
     ops_by_layer = _layer_ops(graph, all_layers)

@@ -1,0 +1,50 @@
+"""Build logdirs with broken files next to good ones, from demo_logs' real event files."""
+
+from __future__ import annotations
+
+import glob
+import os
+import shutil
+
+from tensorboard.compat.proto import event_pb2
+from tensorboard.summary.writer.event_file_writer import EventFileWriter
+
+from demo import DEMO_LOGS
+
+
+def copy_run(logdir, run, as_name=None):
+    shutil.copytree(os.path.join(DEMO_LOGS, run), os.path.join(logdir, as_name or run))
+
+
+def event_file(run_dir):
+    (path,) = glob.glob(os.path.join(run_dir, "events.out.tfevents.*"))
+    return path
+
+
+def write_events(run_dir, events):
+    writer = EventFileWriter(str(run_dir))
+    for event in events:
+        writer.add_event(event)
+    writer.close()
+
+
+def broken_logdir(root) -> str:
+    """A logdir with one good run and four broken ones."""
+    logdir = os.path.join(root, "logs")
+    os.makedirs(logdir)
+    copy_run(logdir, "dropout_cnn")
+    # Cut in the middle of the graph record.
+    copy_run(logdir, "resnet_tf_keras", "truncated")
+    path = event_file(os.path.join(logdir, "truncated"))
+    with open(path, "r+b") as f:
+        f.truncate(os.path.getsize(path) // 2)
+    # Not an event file at all.
+    os.makedirs(os.path.join(logdir, "garbage"))
+    with open(os.path.join(logdir, "garbage", "events.out.tfevents.1.garbage"), "wb") as f:
+        f.write(os.urandom(4096))
+    # A well-formed event whose GraphDef bytes are not a GraphDef.
+    write_events(os.path.join(logdir, "bad_graph"), [event_pb2.Event(wall_time=1.0, graph_def=b"\xff\xff\xff\x07junk")])
+    # An empty event file.
+    os.makedirs(os.path.join(logdir, "empty"))
+    open(os.path.join(logdir, "empty", "events.out.tfevents.2.empty"), "wb").close()
+    return logdir

@@ -1,0 +1,73 @@
+"""`tb-phaseview report`: the installed console script, as a user runs it."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+from demo import DEMO_LOGS
+from logdirs import broken_logdir
+
+CLI = os.path.join(os.path.dirname(sys.executable), "tb-phaseview")
+ENV = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
+
+
+def run_cli(*args):
+    return subprocess.run([CLI, *args], capture_output=True, text=True, env=ENV, timeout=300)
+
+
+def test_json_report_schema_and_seed_resnet():
+    result = run_cli("report", DEMO_LOGS, "--json")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)  # exactly one JSON object
+    assert set(report) == {"graphs"} and len(report["graphs"]) == 7
+    for graph in report["graphs"]:
+        assert {"run", "tag", "kind", "nodes", "edges", "phase_sources", "phase_edges", "phase_layers"} <= set(graph)
+        for source in graph["phase_sources"]:
+            assert {"name", "op", "consumers"} <= set(source)
+        for layer in graph["phase_layers"]:
+            assert set(layer) == {"layer", "kind", "source"}
+    seed = next(g for g in report["graphs"] if g["run"] == "resnet_tf_keras")
+    assert seed["tag"] is None and seed["kind"] == "run_graph"
+    assert [s["name"] for s in seed["phase_sources"]] == ["keras_learning_phase"]
+    assert len(seed["phase_layers"]) == 24 and seed["phase_edges"] == 72
+    no_flag = next(g for g in report["graphs"] if g["run"] == "tf2_fit_no_flag")
+    assert no_flag["phase_sources"] == [] and no_flag["phase_layers"] == [] and no_flag["phase_edges"] == 0
+
+
+def test_text_report_names_flag_and_layers():
+    result = run_cli("report", DEMO_LOGS)
+    assert result.returncode == 0
+    assert "phase source bnl_stg-1/keras_learning_phase (PlaceholderWithDefault, created inside bnl_stg-1) " \
+           "read by 24 layers" in result.stdout
+    assert "tf2_fit_no_flag  run_graph\n" in result.stdout and "no learning-phase flag" in result.stdout
+
+
+def test_missing_logdir_exits_2_with_one_line():
+    result = run_cli("report", "/no/such/logdir", "--json")
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.strip().count("\n") == 0 and "does not exist" in result.stderr
+
+
+def test_unreadable_logdir_exits_2(tmp_path):
+    if os.geteuid() == 0:
+        # root reads everything; a file in place of a directory is the unreadable case left to root.
+        path = tmp_path / "file"
+        path.write_text("x")
+        result = run_cli("report", str(path))
+    else:
+        tmp_path.chmod(0)
+        result = run_cli("report", str(tmp_path))
+    assert result.returncode == 2 and "tb-phaseview:" in result.stderr
+
+
+def test_broken_files_are_reported_and_others_still_analysed(tmp_path):
+    result = run_cli("report", broken_logdir(tmp_path), "--json")
+    assert result.returncode == 0, result.stderr
+    graphs = {g["run"]: g for g in json.loads(result.stdout)["graphs"]}
+    assert len(graphs["dropout_cnn"]["phase_layers"]) == 5
+    assert "corrupt" in graphs["bad_graph"]["error"]
+    shutil.rmtree(tmp_path, ignore_errors=True)
