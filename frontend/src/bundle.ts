@@ -84,10 +84,14 @@ export function beziersToPath(segs: readonly Point[][]): string {
   return d;
 }
 
-/** Splits targets, sorted left to right, into contiguous branches of similar size. */
-export function clusterTargets<T extends BundleTarget>(targets: readonly T[], perBranch = 8): T[][] {
+/**
+ * Splits targets into contiguous branches of similar size: sorted by direction as seen from `origin`
+ * (when given), else left to right.
+ */
+export function clusterTargets<T extends BundleTarget>(targets: readonly T[], perBranch = 8, origin?: Point): T[][] {
   if (targets.length === 0) return [];
-  const sorted = [...targets].sort((a, b) => a.at.x - b.at.x || a.at.y - b.at.y || (a.id < b.id ? -1 : 1));
+  const key = (p: Point) => (origin ? Math.atan2(p.x - origin.x, p.y - origin.y) : p.x);
+  const sorted = [...targets].sort((a, b) => key(a.at) - key(b.at) || a.at.y - b.at.y || (a.id < b.id ? -1 : 1));
   const k = Math.max(1, Math.min(sorted.length, Math.max(Math.ceil(sorted.length / perBranch), Math.round(Math.sqrt(sorted.length)))));
   const out: T[][] = [];
   for (let i = 0; i < k; i++) {
@@ -115,11 +119,22 @@ export function bundlePaths(source: Point, targets: readonly BundleTarget[], opt
   const controls = new Map<string, Point[]>();
   const c = centroid(targets.map((t) => t.at));
   const split = targets.length > 1 ? lerp(source, c, trunk) : source;
-  for (const cluster of clusterTargets(targets, opts.perBranch ?? 8)) {
+  const dir = { x: c.x - source.x, y: c.y - source.y };
+  const len2 = dir.x * dir.x + dir.y * dir.y || 1;
+  // Targets that lie before the split (seen along the trunk) go straight from the source: no loop back.
+  const along = (p: Point) => ((p.x - source.x) * dir.x + (p.y - source.y) * dir.y) / len2;
+  const far = targets.length > 1 ? targets.filter((t) => along(t.at) > trunk * 1.15) : [];
+  for (const t of targets) {
+    if (far.includes(t)) continue;
+    const ctrl = [source, t.at];
+    controls.set(t.id, ctrl);
+    paths.set(t.id, beziersToPath(bsplineToBeziers(ctrl)));
+  }
+  for (const cluster of clusterTargets(far, opts.perBranch ?? 8, split)) {
     const cc = centroid(cluster.map((t) => t.at));
     const bsplit = lerp(split, cc, branch);
     for (const t of cluster) {
-      const ctrl = targets.length > 1 ? straighten([source, split, bsplit, t.at], beta) : [source, t.at];
+      const ctrl = straighten([source, split, bsplit, t.at], beta);
       controls.set(t.id, ctrl);
       paths.set(t.id, beziersToPath(bsplineToBeziers(ctrl)));
     }

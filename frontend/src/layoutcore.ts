@@ -2,26 +2,143 @@
 // phase gets slow with thousands of children). Runs inside the layout worker; pure otherwise.
 
 import dagre from '@dagrejs/dagre';
-import type { LayoutInput, LayoutResult, PlacedEdge, PlacedNode } from './layoutinput';
+import { anchors } from './bundle';
+import type { LayoutEdge, LayoutInput, LayoutNode, LayoutResult, PlacedEdge, PlacedNode } from './layoutinput';
 
 export const DAGRE_MAX_NODES = 450;
 export const DAGRE_MAX_EDGES = 1500;
+/** Groups smaller than this never have hubs taken out. */
+export const HUB_MIN_GROUP = 20;
+
+type Partial = Omit<LayoutResult, 'ms'>;
+
+/**
+ * Hubs: children linked to very many siblings (the optimizer's `training`, `init`, `save`...). Laying out
+ * their edges makes dagre slow and the drawing a fan of long edges, so, like TensorBoard's auxiliary nodes,
+ * they are placed in a column beside the main layout and their edges are drawn only on demand.
+ */
+export function findHubs(input: LayoutInput): Set<string> {
+  const n = input.nodes.length;
+  const hubs = new Set<string>();
+  if (n < HUB_MIN_GROUP) return hubs;
+  const threshold = Math.max(12, Math.ceil(1.2 * Math.sqrt(n)));
+  const nbrs = new Map<string, Set<string>>();
+  const add = (a: string, b: string) => {
+    let s = nbrs.get(a);
+    if (!s) nbrs.set(a, (s = new Set()));
+    s.add(b);
+  };
+  for (const e of input.edges) {
+    add(e.v, e.w);
+    add(e.w, e.v);
+  }
+  for (const [id, s] of nbrs) if (s.size > threshold) hubs.add(id);
+  return hubs;
+}
 
 export function layoutGroup(input: LayoutInput): LayoutResult {
   const t0 = Date.now();
-  let r: Omit<LayoutResult, 'ms'>;
-  if (input.nodes.length === 0) r = { group: input.group, width: 0, height: 0, nodes: {}, edges: [], engine: 'empty' };
-  else if (input.nodes.length > DAGRE_MAX_NODES || input.edges.length > DAGRE_MAX_EDGES) r = gridLayout(input);
-  else r = dagreLayout(input);
-  return { ...r, ms: Date.now() - t0 };
+  if (input.nodes.length === 0) return { group: input.group, width: 0, height: 0, nodes: {}, edges: [], engine: 'empty', ms: 0 };
+  const hubs = findHubs(input);
+  const main: LayoutEdge[] = [];
+  const aux: LayoutEdge[] = [];
+  for (const e of input.edges) (hubs.has(e.v) || hubs.has(e.w) ? aux : main).push(e);
+  const linked = new Set<string>();
+  for (const e of main) {
+    linked.add(e.v);
+    linked.add(e.w);
+  }
+  const mainNodes: LayoutNode[] = [];
+  const loose: LayoutNode[] = [];
+  const pinned: LayoutNode[] = [];
+  const hubNodes: LayoutNode[] = [];
+  for (const n of input.nodes) (hubs.has(n.id) ? hubNodes : linked.has(n.id) ? mainNodes : n.top ? pinned : loose).push(n);
+
+  let core: Partial;
+  const mainInput = { group: input.group, nodes: mainNodes, edges: main };
+  if (mainNodes.length === 0) core = { group: input.group, width: 0, height: 0, nodes: {}, edges: [], engine: 'dagre' };
+  else if (mainNodes.length > DAGRE_MAX_NODES || main.length > DAGRE_MAX_EDGES) core = gridLayout(mainInput);
+  else core = dagreLayout(mainInput);
+
+  const nodes = core.nodes;
+  let width = core.width;
+  let height = core.height;
+  // Unlinked children: packed in rows under the main layout.
+  if (loose.length) {
+    const top = height > 0 ? height + 36 : 0;
+    const rowW = Math.max(width, 640, Math.sqrt(loose.length) * 160);
+    const block = packRows(loose, rowW);
+    for (const [id, p] of Object.entries(block.nodes)) nodes[id] = { ...p, y: p.y + top };
+    width = Math.max(width, block.width);
+    height = top + block.height;
+  }
+  // Unlinked phase sources: a row above everything, so their (drawn, never laid out) edges run downwards.
+  if (pinned.length) {
+    const block = packRows(pinned, Math.max(width, 640));
+    const shift = block.height + 40;
+    for (const p of Object.values(nodes)) p.y += shift;
+    for (const e of core.edges) for (const p of e.points) p.y += shift;
+    const left = Math.max(0, (width - block.width) / 2);
+    for (const [id, p] of Object.entries(block.nodes)) nodes[id] = { ...p, x: p.x + left };
+    width = Math.max(width, block.width);
+    height += shift;
+  }
+  // Hubs: a column to the right.
+  if (hubNodes.length) {
+    const left = width > 0 ? width + 56 : 0;
+    let y = 0;
+    let colW = 0;
+    for (const n of hubNodes) {
+      nodes[n.id] = { x: left, y, w: n.w, h: n.h };
+      y += n.h + 24;
+      colW = Math.max(colW, n.w);
+    }
+    width = left + colW;
+    height = Math.max(height, y - 24);
+  }
+  const edges = core.edges.slice();
+  for (const e of aux) {
+    const a = nodes[e.v];
+    const b = nodes[e.w];
+    if (!a || !b) continue;
+    const [p, q] = anchors(a, b);
+    edges.push({ v: e.v, w: e.w, kind: e.kind, count: e.count, points: [p, q], aux: true });
+  }
+  return { group: input.group, width, height, nodes, edges, engine: core.engine, ms: Date.now() - t0 };
 }
 
-function dagreLayout(input: LayoutInput): Omit<LayoutResult, 'ms'> {
-  const g = new dagre.graphlib.Graph({ multigraph: true, compound: false });
+/** Left-to-right rows of boxes, wrapped at `maxW`. */
+export function packRows(list: readonly LayoutNode[], maxW: number, gapX = 16, gapY = 18): { nodes: Record<string, PlacedNode>; width: number; height: number } {
+  const nodes: Record<string, PlacedNode> = {};
+  let x = 0;
+  let y = 0;
+  let rowH = 0;
+  let width = 0;
+  for (const n of list) {
+    if (x > 0 && x + n.w > maxW) {
+      x = 0;
+      y += rowH + gapY;
+      rowH = 0;
+    }
+    nodes[n.id] = { x, y, w: n.w, h: n.h };
+    x += n.w + gapX;
+    width = Math.max(width, x - gapX);
+    rowH = Math.max(rowH, n.h);
+  }
+  return { nodes, width, height: y + rowH };
+}
+
+function dagreLayout(input: LayoutInput): Partial {
+  // One layout edge per ordered pair (kinds merged): half the work of a multigraph; kinds share a route.
+  const g = new dagre.graphlib.Graph({ multigraph: false, compound: false });
   g.setGraph({ rankdir: 'TB', nodesep: 22, ranksep: 34, edgesep: 10, marginx: 0, marginy: 0 });
   g.setDefaultEdgeLabel(() => ({}));
   for (const n of input.nodes) g.setNode(n.id, { width: n.w, height: n.h });
-  for (const e of input.edges) g.setEdge(e.v, e.w, { weight: Math.min(10, e.count), minlen: 1 }, e.kind);
+  for (const e of input.edges) {
+    const cur = g.edge(e.v, e.w) as { weight: number } | undefined;
+    const weight = Math.min(10, (cur?.weight ?? 0) + e.count);
+    g.setEdge(e.v, e.w, { weight, minlen: 1 });
+  }
   dagre.layout(g);
   const nodes: Record<string, PlacedNode> = {};
   let maxX = 0;
@@ -38,7 +155,7 @@ function dagreLayout(input: LayoutInput): Omit<LayoutResult, 'ms'> {
     maxY = Math.max(maxY, p.y + p.h);
   }
   const edges: PlacedEdge[] = input.edges.map((e) => {
-    const l = g.edge(e.v, e.w, e.kind) as { points?: { x: number; y: number }[] };
+    const l = g.edge(e.v, e.w) as { points?: { x: number; y: number }[] };
     const points = (l?.points ?? []).map((p) => ({ x: p.x, y: p.y }));
     for (const p of points) {
       minX = Math.min(minX, p.x);
@@ -64,7 +181,7 @@ function dagreLayout(input: LayoutInput): Omit<LayoutResult, 'ms'> {
 }
 
 /** Ranks by longest path from the sources (cycles broken in input order), rows wrapped, straight edges. */
-export function gridLayout(input: LayoutInput): Omit<LayoutResult, 'ms'> {
+export function gridLayout(input: LayoutInput): Partial {
   const idx = new Map(input.nodes.map((n, i) => [n.id, i]));
   const n = input.nodes.length;
   const indeg = new Array<number>(n).fill(0);

@@ -16,6 +16,8 @@ export interface Size {
 
 export interface LayoutNode extends Size {
   id: string;
+  /** Place at the top when it has no laid-out edges (a phase source: its edges are never laid out). */
+  top?: boolean;
 }
 
 export interface LayoutEdge {
@@ -44,6 +46,8 @@ export interface PlacedEdge {
   kind: string;
   count: number;
   points: { x: number; y: number }[];
+  /** An edge of a hub, left out of the layout and drawn only when one of its ends is selected. */
+  aux?: boolean;
 }
 
 export interface LayoutResult {
@@ -110,7 +114,7 @@ export function buildLayoutInput(group: GroupAnswer, openSize: (id: string) => S
     if (ids.has(c.name)) continue;
     ids.add(c.name);
     const s = (c.type === 'group' ? openSize(c.name) : undefined) ?? collapsedSize(c);
-    nodes.push({ id: c.name, w: s.w, h: s.h });
+    nodes.push(c.phase?.role === 'source' ? { id: c.name, w: s.w, h: s.h, top: true } : { id: c.name, w: s.w, h: s.h });
   }
   const merged = new Map<string, LayoutEdge>();
   for (const e of group.edges) {
@@ -127,7 +131,7 @@ export function buildLayoutInput(group: GroupAnswer, openSize: (id: string) => S
 /** A key that changes exactly when the layout of the input would change (sizes, edges). */
 export function inputSignature(input: LayoutInput): string {
   let s = '';
-  for (const n of input.nodes) s += `${n.id}\u0001${n.w}x${n.h}\u0002`;
+  for (const n of input.nodes) s += `${n.id}\u0001${n.w}x${n.h}${n.top ? 't' : ''}\u0002`;
   s += '|';
   for (const e of input.edges) s += `${e.v}\u0001${e.w}\u0001${e.kind}\u0002`;
   return s;

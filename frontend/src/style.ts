@@ -112,6 +112,8 @@ export const CSS = `
 .pv-root.mode-show .phase-badge { display: none; }
 .edge { fill: none; stroke: var(--edge); }
 .edge.kind-control { stroke: var(--edge-control); stroke-dasharray: 4 3; }
+.edge.aux { display: none; }
+.edge.aux.aux-on { display: inline; stroke: var(--select); stroke-opacity: .8; }
 .edge-count { font-size: 9.5px; fill: var(--fg-3) !important; }
 .arrow-data { fill: var(--edge); } .arrow-control { fill: var(--edge-control); }
 .arrow-phase { fill: var(--accent); } .arrow-phase-plain { fill: var(--phase-plain); }

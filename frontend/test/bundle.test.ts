@@ -91,3 +91,26 @@ test('path helpers produce well-formed SVG path data', () => {
   assert.equal(polylinePath([{ x: 0, y: 0 }, { x: 5, y: 5 }]), 'M0,0L5,5');
   assert.match(polylinePath([{ x: 0, y: 0 }, { x: 5, y: 5 }, { x: 10, y: 0 }]), /^M0,0(C[-\d.,\s]+){2}$/);
 });
+
+test('a target that lies before the split goes straight from the source instead of looping back', () => {
+  const src = { x: 0, y: 0 };
+  const targets = [
+    { id: 'near', at: { x: -100, y: 20 } },
+    ...Array.from({ length: 10 }, (_, i) => ({ id: `far${i}`, at: { x: i * 20, y: 1000 } })),
+  ];
+  const b = bundlePaths(src, targets);
+  assert.equal(b.controls.get('near')!.length, 2);
+  assert.equal(b.controls.get('far3')!.length, 4);
+});
+
+test('branches are contiguous by direction when seen from the split', () => {
+  const origin = { x: 0, y: 0 };
+  const ts = [
+    { id: 'left-low', at: { x: -100, y: 500 } },
+    { id: 'right', at: { x: 100, y: 100 } },
+    { id: 'left-high', at: { x: -100, y: 100 } },
+    { id: 'down', at: { x: 0, y: 500 } },
+  ];
+  const order = clusterTargets(ts, 1, origin).flat().map((t) => t.id);
+  assert.deepEqual(order, ['left-high', 'left-low', 'down', 'right']);
+});

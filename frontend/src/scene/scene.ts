@@ -38,6 +38,8 @@ export class Scene {
   readonly abs = new Map<string, Rect>();
   readonly children = new Map<string, Child>();
   private elements = new Map<string, SVGGElement>();
+  /** Hub edges (left out of the layout) by end; drawn only while an end is selected. */
+  private auxEdges = new Map<string, SVGPathElement[]>();
   private phaseEnds: SVGGElement[] = [];
   private selected: string | null = null;
   private size = { w: 0, h: 0 };
@@ -125,11 +127,12 @@ export class Scene {
     this.abs.clear();
     this.children.clear();
     this.elements.clear();
+    this.auxEdges.clear();
     this.phaseEnds = [];
     const frag = s('g', { class: 'root-group' });
     this.drawGroup(frag, model, '', 0, 0);
     this.graphLayer.append(frag);
-    if (this.selected) this.elements.get(this.selected)?.classList.add('selected');
+    if (this.selected) this.select(this.selected);
     this.lastDrawMs = performance.now() - t0;
   }
   lastDrawMs = 0;
@@ -143,7 +146,8 @@ export class Scene {
       if (e.points.length < 2) continue;
       const width = 1.2 + Math.min(4, Math.log2(Math.max(1, e.count)) * 0.7);
       const path = s('path', {
-        class: `edge kind-${e.kind}`,
+        class: `edge kind-${e.kind}${e.aux ? ' aux' : ''}`,
+        'data-aux': e.aux ? 'true' : null,
         d: polylinePath(e.points),
         'data-edge-kind': e.kind,
         'data-from': e.v,
@@ -155,6 +159,14 @@ export class Scene {
       const title = s('title', {}, `${e.count} ${e.kind} edge${e.count === 1 ? '' : 's'}: ${e.v} → ${e.w}`);
       path.append(title);
       edges.append(path);
+      if (e.aux) {
+        for (const end of [e.v, e.w]) {
+          const list = this.auxEdges.get(end);
+          if (list) list.push(path);
+          else this.auxEdges.set(end, [path]);
+        }
+        continue;
+      }
       if (e.count > 1) {
         const mid = e.points[Math.floor(e.points.length / 2)];
         edges.append(s('text', { class: 'edge-count', x: mid.x + 4, y: mid.y - 2 }, String(e.count)));
@@ -299,9 +311,20 @@ export class Scene {
   }
 
   select(name: string | null): void {
-    if (this.selected) this.elements.get(this.selected)?.classList.remove('selected');
+    if (this.selected) {
+      this.elements.get(this.selected)?.classList.remove('selected');
+      for (const p of this.auxEdges.get(this.selected) ?? []) p.classList.remove('aux-on');
+    }
     this.selected = name;
-    if (name) this.elements.get(name)?.classList.add('selected');
+    if (name) {
+      this.elements.get(name)?.classList.add('selected');
+      for (const p of this.auxEdges.get(name) ?? []) p.classList.add('aux-on');
+    }
+  }
+
+  /** Number of hub edges (drawn on selection only) at an element. */
+  auxCount(name: string): number {
+    return this.auxEdges.get(name)?.length ?? 0;
   }
 
   has(name: string): boolean {
@@ -317,11 +340,18 @@ export class Scene {
   /** Fits the whole graph (the root layout) into the view. */
   fit(root: { width: number; height: number } | undefined): void {
     if (!root) return;
+    let box = { x: 0, y: 0, width: root.width, height: root.height };
+    try {
+      const b = this.graphLayer.getBBox();
+      if (b.width > 0 && b.height > 0) box = { x: b.x, y: b.y, width: b.width, height: b.height };
+    } catch {
+      /* not rendered yet */
+    }
     const { w, h } = this.viewport();
     const margin = 24;
-    const k = Math.max(MIN_K, Math.min(1.4, (w - 2 * margin) / Math.max(1, root.width), (h - 2 * margin) / Math.max(1, root.height)));
-    const tx = (w - root.width * k) / 2;
-    const ty = Math.max(margin, (h - root.height * k) / 2);
+    const k = Math.max(MIN_K, Math.min(1.4, (w - 2 * margin) / Math.max(1, box.width), (h - 2 * margin) / Math.max(1, box.height)));
+    const tx = (w - box.width * k) / 2 - box.x * k;
+    const ty = Math.max(margin, (h - box.height * k) / 2) - box.y * k;
     this.zoom.transform(this.sel, zoomIdentity.translate(tx, ty).scale(k));
   }
 
