@@ -109,7 +109,7 @@ export const CSS = `
 .phase-badge text { fill: #fff; font-size: 10.5px; font-weight: 700; }
 .phase-badge.role-consumer rect { fill: var(--panel); stroke: var(--accent); }
 .phase-badge.role-consumer text { fill: var(--accent-fg); }
-.pv-root.mode-show .phase-badge { display: none; }
+.pv-root.mode-show .phase-badge { visibility: hidden; }
 .edge { fill: none; stroke: var(--edge); }
 .edge.kind-control { stroke: var(--edge-control); stroke-dasharray: 4 3; }
 .edge.aux { display: none; }

@@ -1,0 +1,94 @@
+"""Browser fixtures: headless Debian Chromium driven by Playwright against a real TensorBoard (tests/conftest.py)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+ARTIFACTS = os.path.join(REPO, "tests", "artifacts")
+STATIC = os.path.join(REPO, "tb_phaseview", "static")
+CHROMIUM = os.environ.get("PHASEVIEW_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+
+SEED_RUN = "resnet_old_keras"
+SEED_FLAG = "bnl_stg-1/keras_learning_phase"
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not (os.path.isfile(os.path.join(STATIC, "index.js")) and os.path.isfile(os.path.join(STATIC, "layout.worker.js"))):
+        pytest.fail("the frontend is not built: run `make frontend` (or `cd frontend && npm ci && npm run build`)")
+    if not shutil.which(CHROMIUM) and not os.path.isfile(CHROMIUM):
+        pytest.fail(f"Chromium not found at {CHROMIUM}: `make chromium` installs Debian's")
+    with playwright_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    pg = context.new_page()
+    pg.errors = []
+    pg.on("pageerror", lambda e: pg.errors.append(str(e)))
+    yield pg
+    context.close()
+
+
+def shot(pg, name):
+    os.makedirs(ARTIFACTS, exist_ok=True)
+    pg.screenshot(path=os.path.join(ARTIFACTS, f"{name}.png"))
+
+
+def open_plugin(pg, base_url, run=None, timeout=30_000):
+    """Opens the plugin's iframe page directly and waits until a graph (of `run`, when given) is drawn."""
+    pg.goto(base_url + "data/plugin_entry.html?name=phaseview")
+    app = pg.locator("#phaseview-app")
+    app.wait_for(state="attached", timeout=timeout)
+    pg.wait_for_selector('#phaseview-app[data-ready="true"]', timeout=timeout)
+    if run and pg.input_value("[data-testid=run-select]") != run:
+        pg.select_option("[data-testid=run-select]", run)
+        pg.wait_for_function(
+            "run => document.querySelector('#phaseview-app').dataset.ready === 'true'"
+            " && document.querySelector('[data-testid=run-select]').value === run", arg=run, timeout=timeout)
+    return pg
+
+
+def boxes(frame):
+    """{data-node: (x, y, w, h)} of every drawn node and group."""
+    return frame.evaluate(
+        """() => Object.fromEntries([...document.querySelectorAll('[data-node]')].map(e => {
+             const r = e.getBoundingClientRect();
+             return [e.getAttribute('data-node') + '#' + (e.getAttribute('data-group') || 'op'),
+                     [r.x, r.y, r.width, r.height].map(v => Math.round(v * 100) / 100)];
+           }))""")
+
+
+def edges(frame, kind=None):
+    sel = f'[data-edge-kind="{kind}"]' if kind else "[data-edge-kind]"
+    return frame.evaluate(
+        f"""() => [...document.querySelectorAll('{sel}')]
+              .filter(e => getComputedStyle(e).display !== 'none')
+              .map(e => ({{kind: e.getAttribute('data-edge-kind'), from: e.getAttribute('data-from'),
+                          to: e.getAttribute('data-to')}}))""")
+
+
+def click_path_at(pg, selector, fraction=0.5):
+    """Clicks an SVG edge on its path, `fraction` of the way along (bundled edges share their first part)."""
+    pt = pg.evaluate(
+        """([sel, fraction]) => {
+             const g = document.querySelector(sel);
+             const p = g.querySelector('path.hit') || g;
+             const len = p.getTotalLength();
+             const q = p.getPointAtLength(len * fraction);
+             const m = p.getScreenCTM();
+             return {x: q.x * m.a + q.y * m.c + m.e, y: q.x * m.b + q.y * m.d + m.f};
+           }""", [selector, fraction])
+    pg.mouse.click(pt["x"], pt["y"])
