@@ -6,7 +6,7 @@ Pure: takes a GraphDef-shaped object, imports no TensorBoard.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from tb_phaseview import edge_kinds, phase, scopes
 from tb_phaseview.graph_model import Graph, build_graph
@@ -19,25 +19,37 @@ class GraphAnalysis:
     kinds: list[str]
     tree: scopes.ScopeTree
     relocations: dict[str, str]
-    # Lazily aggregated: group id -> Counter((from child, to child, kind) -> op-level edge count).
-    _group_edges: dict[str, Counter] | None = None
+    # Filled on demand: group id -> Counter((from child, to child, kind) -> op-level edge count).
+    _group_edges: dict[str, Counter] = field(default_factory=dict)
     _layers_below: Counter | None = None
+    _layer_kinds: dict[str, phase.PhaseLayer] | None = None
 
     @property
     def edge_counts(self) -> dict[str, int]:
         return edge_kinds.count_kinds(self.kinds)
 
     def group_edges(self, group_id: str) -> Counter:
-        if self._group_edges is None:
+        counts = self._group_edges.get(group_id)
+        if counts is None:
             # Phase edges never shape a layout; they travel separately (see wire.graph_answer).
-            self._group_edges = scopes.aggregate_edges(
-                self.tree, self.graph.edge_src, self.graph.edge_dst, self.kinds, skip_kinds=(edge_kinds.PHASE,)
+            counts = self._group_edges[group_id] = scopes.aggregate_group_edges(
+                self.tree, group_id, self.graph.out_edges, self.graph.edge_src, self.graph.edge_dst, self.kinds,
+                skip_kinds=(edge_kinds.PHASE,),
             )
-        return self._group_edges.get(group_id, Counter())
+        return counts
+
+    @property
+    def source_by_name(self) -> dict[str, phase.PhaseSource]:
+        return {source.name: source for source in self.phase.sources}
+
+    def op_counts(self, group_id: str) -> Counter:
+        return self.tree.op_counts(group_id, self.graph.ops)
 
     @property
     def layer_kinds(self) -> dict[str, phase.PhaseLayer]:
-        return {layer.layer: layer for layer in self.phase.layers}
+        if self._layer_kinds is None:
+            self._layer_kinds = {layer.layer: layer for layer in self.phase.layers}
+        return self._layer_kinds
 
     def layers_below(self, group_id: str) -> int:
         """How many flag-reading layers sit strictly below a group."""
@@ -79,7 +91,7 @@ def analyze_graph(graph: Graph) -> GraphAnalysis:
     phase_analysis = phase.analyze_phase(graph)
     kinds = edge_kinds.classify_edges(graph, phase_analysis.carriers)
     relocations = {s.name: relocation_target(s) for s in phase_analysis.sources if s.born_in}
-    tree = scopes.build_scopes(graph.names, graph.ops, relocations)
+    tree = scopes.build_scopes(graph.names, relocations)
     return GraphAnalysis(graph, phase_analysis, kinds, tree, relocations)
 
 

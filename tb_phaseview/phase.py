@@ -8,6 +8,7 @@ condition of an ``If``/``StatelessIf``, or the condition of a ``Select``. Pure: 
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 
@@ -50,6 +51,11 @@ RANDOM_OPS = frozenset(
         "RandomUniformInt",
         "StatelessRandomBinomial",
     }
+)
+# Ops that run functions of the graph's library, named in their attributes.
+CALL_OPS = frozenset(
+    {"If", "StatelessIf", "While", "StatelessWhile", "Case", "StatelessCase", "PartitionedCall",
+     "StatefulPartitionedCall"}
 )
 BATCH_NORMALIZATION = "BatchNormalization"
 DROPOUT = "Dropout"
@@ -192,20 +198,28 @@ def _functions_called(node_def) -> list[str]:
     return names
 
 
-def _ops_in_functions(graph: Graph, roots: list[str], limit: int = 10_000) -> set[str]:
-    """Op types inside the named functions and the functions they call (bounded walk)."""
-    seen: set[str] = set()
+def _ops_in_functions(graph: Graph, roots: list[str], memo: dict[str, frozenset]) -> set[str]:
+    """Op types inside the named functions and every function they call, memoised per function."""
     ops: set[str] = set()
-    stack = list(roots)
-    while stack and len(seen) < limit:
-        name = stack.pop()
-        if name in seen or name not in graph.functions:
-            continue
-        seen.add(name)
-        for node_def in graph.functions[name].node_def:
-            ops.add(node_def.op)
-            stack.extend(_functions_called(node_def))
+    for root in roots:
+        ops |= _function_ops(graph, root, memo)
     return ops
+
+
+def _function_ops(graph: Graph, name: str, memo: dict[str, frozenset]) -> frozenset:
+    if name in memo:
+        return memo[name]
+    memo[name] = frozenset()  # recursion guard for functions that call themselves
+    function = graph.functions.get(name)
+    ops: set[str] = set()
+    if function is not None:
+        for node_def in function.node_def:
+            ops.add(node_def.op)
+            if node_def.op in CALL_OPS or node_def.op in graph.functions:
+                for callee in _functions_called(node_def) + [node_def.op]:
+                    ops |= _function_ops(graph, callee, memo)
+    memo[name] = frozenset(ops)
+    return memo[name]
 
 
 def classify_layer(layer: str, ops: set[str]) -> str:
@@ -227,25 +241,33 @@ def classify_layer(layer: str, ops: set[str]) -> str:
 
 
 def _layer_ops(graph: Graph, layers: set[str]) -> dict[str, set[str]]:
-    """Op types below each layer scope, including ops in the functions those nodes call."""
-    found: dict[str, set[str]] = {layer: set() for layer in layers}
-    called: dict[str, list[str]] = {layer: [] for layer in layers}
-    for i, name in enumerate(graph.names):
-        parts = name.split("/")
-        for depth in range(1, len(parts)):
-            layer = "/".join(parts[:depth])
-            if layer in found:
-                found[layer].add(graph.ops[i])
-                called[layer].extend(_functions_called(graph.node_defs[i]))
+    """Op types below each layer scope, including ops in the functions those nodes call.
+
+    Names sorted once make every scope a contiguous range ("a/" <= name < "a0", as "0" follows "/").
+    """
+    order = sorted(range(graph.node_count), key=graph.names.__getitem__)
+    sorted_names = [graph.names[i] for i in order]
+    found: dict[str, set[str]] = {}
+    memo: dict[str, frozenset] = {}
     for layer in layers:
-        found[layer] |= _ops_in_functions(graph, called[layer])
+        low = bisect.bisect_left(sorted_names, layer + "/")
+        high = bisect.bisect_left(sorted_names, layer + "0", low)
+        members = order[low:high]
+        ops = {graph.ops[i] for i in members}
+        called = []
+        for i in members:
+            if graph.ops[i] in CALL_OPS or graph.ops[i] in graph.functions:
+                called.extend(_functions_called(graph.node_defs[i]))
+                called.append(graph.ops[i])
+        found[layer] = ops | _ops_in_functions(graph, called, memo)
     return found
 
 
 def analyze_phase(graph: Graph) -> PhaseAnalysis:
     sources: list[PhaseSource] = []
     carriers: dict[int, int] = {}
-    for node in range(graph.node_count):
+    candidates = [i for i, op in enumerate(graph.ops) if op in SOURCE_OPS]
+    for node in candidates:
         if not is_bool_scalar_input(graph, node):
             continue
         closure = _carrier_closure(graph, node)
@@ -256,13 +278,14 @@ def analyze_phase(graph: Graph) -> PhaseAnalysis:
             carriers.setdefault(carrier, node)
 
     phase_edges: list[int] = []
+    source_nodes = {s.index for s in sources}
     readers: dict[int, int] = {}  # consuming node -> source
     relayed_by: dict[int, int] = {}  # consuming node -> the carrier it reads
     for carrier, source in carriers.items():
         for e in graph.out_edges(carrier):
             phase_edges.append(e)
             dst = graph.edge_dst[e]
-            if dst not in carriers:
+            if dst not in source_nodes:  # relays (pred_id, switch_t) read it too, inside their layer
                 readers[dst] = source
                 relayed_by[dst] = carrier
     phase_edges.sort()

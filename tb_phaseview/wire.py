@@ -113,16 +113,17 @@ def graph_answer(analysis: GraphAnalysis, ref: GraphRef) -> dict:
     graph = analysis.graph
     phase_edges = []
     carriers = analysis.phase.carriers
+    consumers = analysis.phase.consumers
     for e in analysis.phase.phase_edges:
-        dst = graph.edge_dst[e]
-        if dst in carriers:
-            continue  # flag -> pred_id -> Switch: draw the flag's edge to the layer once, not its relays
-        source = graph.names[carriers[graph.edge_src[e]]]
+        src, dst = graph.edge_src[e], graph.edge_dst[e]
+        if consumers.get(src):
+            continue  # a relay inside a layer (a v1 cond's pred_id -> Switch): the layer's own business
+        source = graph.names[carriers[src]]
         phase_edges.append(
             {
                 "from": source,
                 "to": graph.names[dst],
-                "layer": analysis.phase.consumers[dst],
+                "layer": consumers.get(dst, ""),
                 "to_path": analysis.path_of_node(dst),
             }
         )
@@ -152,10 +153,14 @@ def _top_ops(counts, limit=5) -> dict[str, int]:
     return dict(counts.most_common(limit)) if counts else {}
 
 
+def _source_phase(source: phase.PhaseSource) -> dict:
+    return {"role": "source", "consumers": len(source.layers), "born_in": source.born_in}
+
+
 def _group_phase(analysis: GraphAnalysis, group_id: str) -> Optional[dict]:
-    for source in analysis.phase.sources:
-        if source.name == group_id:
-            return {"role": "source", "consumers": len(source.layers), "born_in": source.born_in}
+    source = analysis.source_by_name.get(group_id)
+    if source is not None:
+        return _source_phase(source)
     layer = analysis.layer_kinds.get(group_id)
     if layer is not None:
         return {"role": "layer", "kind": layer.kind, "source": layer.source}
@@ -166,9 +171,9 @@ def _group_phase(analysis: GraphAnalysis, group_id: str) -> Optional[dict]:
 
 
 def _op_phase(analysis: GraphAnalysis, index: int) -> Optional[dict]:
-    for source in analysis.phase.sources:
-        if source.index == index:
-            return {"role": "source", "consumers": len(source.layers), "born_in": source.born_in}
+    source = analysis.source_by_name.get(analysis.graph.names[index])
+    if source is not None:
+        return _source_phase(source)
     layer = analysis.phase.consumers.get(index)
     if layer is not None:
         kinds = analysis.layer_kinds
@@ -196,7 +201,7 @@ def group_answer(analysis: GraphAnalysis, group_id: str) -> dict:
                 "label": _label(child, tree.group_parent[child]),
                 "type": "group",
                 "size": tree.size.get(child, 0),
-                "ops": _top_ops(tree.op_counts.get(child)),
+                "ops": _top_ops(analysis.op_counts(child)),
                 "phase": _group_phase(analysis, child),
             }
         )

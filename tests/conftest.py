@@ -8,11 +8,8 @@ import sys
 import pytest
 
 sys.path.insert(0, os.path.dirname(__file__))
+from demo import DEMO_GRAPH_COUNT, DEMO_LOGS  # noqa: E402
 from tbserver import start_tensorboard  # noqa: E402
-
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-DEMO_LOGS = os.path.join(REPO, "demo_logs")
-DEMO_GRAPH_COUNT = 7  # the graphs scripts/make_demo_logs.py writes (checked in test_http.py)
 
 
 @pytest.fixture(scope="session", params=["true", "false"], ids=["load_fast", "python_reader"])

@@ -11,6 +11,7 @@ from tb_phaseview.cli import iter_graphs
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DEMO_LOGS = os.path.join(REPO, "demo_logs")
+DEMO_GRAPH_COUNT = 7  # the graphs scripts/make_demo_logs.py writes
 
 
 @functools.lru_cache(maxsize=None)

@@ -6,7 +6,7 @@ import urllib.parse
 
 import pytest
 
-from conftest import DEMO_GRAPH_COUNT
+from demo import DEMO_GRAPH_COUNT
 
 P = "data/plugin/phaseview/"
 SEED = "run=resnet_old_keras&kind=run_graph"
@@ -78,8 +78,8 @@ def test_group_node_search_and_edges_routes(tensorboard_server):
     assert all("bn3d_branch2c/moving_mean" in m["name"] for m in found["matches"])
     assert found["matches"][0]["path"][0] == "bn3d_branch2c"
 
-    status, found = tensorboard_server.get(P + "search?" + SEED + "&" + q(q="^bn3[a-d]_branch1/cond$", regex=1))
-    assert [m["name"] for m in found["matches"]] == ["bn3a_branch1/cond"]
+    status, found = tensorboard_server.get(P + "search?" + SEED + "&" + q(q="^bn3[a-d]_branch1/cond/pred_id$", regex=1))
+    assert [m["name"] for m in found["matches"]] == ["bn3a_branch1/cond/pred_id"]
 
     status, page = tensorboard_server.get(P + "edges?" + SEED + "&offset=10&limit=5")
     assert status == 200 and page["offset"] == 10 and len(page["edges"]) == 5

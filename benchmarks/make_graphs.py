@@ -1,0 +1,94 @@
+"""Write benchmark logdirs: graphs of about 1k, 10k, 50k and 200k nodes shaped like Keras graphs.
+
+Each graph tiles the demo ResNet (real tf_keras output, with its training ops) under ``replica_<i>/`` scopes,
+all replicas reading one root ``keras_learning_phase``, so the structure, name depth, op mix and phase-edge
+density are those of a real Keras graph. Written as a run graph event with TensorBoard's event writer.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from tensorboard.compat.proto import event_pb2, graph_pb2
+from tensorboard.summary.writer.event_file_writer import EventFileWriter
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.dirname(HERE))
+from tb_phaseview.cli import iter_graphs  # noqa: E402
+
+SIZES = {"1k": 1_000, "10k": 10_000, "50k": 50_000, "200k": 200_000}
+FLAG = "keras_learning_phase"
+
+
+def seed_graph():
+    for ref, graph_def, error in iter_graphs(os.path.join(os.path.dirname(HERE), "demo_logs")):
+        if ref["run"] == "resnet_tf_keras":
+            return graph_def
+    raise SystemExit("demo_logs/resnet_tf_keras is missing: run `make demo-logs`")
+
+
+def tiled(seed, target_nodes: int):
+    """Copies of ``seed`` under replica scopes until about ``target_nodes`` nodes; the flag stays shared."""
+    out = graph_pb2.GraphDef()
+    out.versions.CopyFrom(seed.versions)
+    out.library.CopyFrom(seed.library)
+    shared = {FLAG, FLAG + "/input"}
+    for node in seed.node:
+        if node.name in shared:
+            out.node.add().CopyFrom(node)
+    per_copy = len(seed.node) - len(shared)
+    copies = max(1, round((target_nodes - len(shared)) / per_copy))
+    if target_nodes < per_copy:
+        # Smaller than one ResNet: keep a prefix of the nodes in graph order (inputs come first in Keras
+        # graphs), dropping inputs that point past the cut.
+        keep = [n for n in seed.node if n.name not in shared][: target_nodes - len(shared)]
+        names = {n.name for n in keep} | shared
+        for node in keep:
+            copy = out.node.add()
+            copy.CopyFrom(node)
+            del copy.input[:]
+            copy.input.extend(i for i in node.input if i.lstrip("^").split(":")[0] in names)
+        return out
+    for i in range(copies):
+        prefix = f"replica_{i}/"
+        for node in seed.node:
+            if node.name in shared:
+                continue
+            copy = out.node.add()
+            copy.CopyFrom(node)
+            copy.name = prefix + node.name
+            del copy.input[:]
+            for raw in node.input:
+                control = raw.startswith("^")
+                bare = raw[1:] if control else raw
+                name = bare.split(":")[0]
+                renamed = bare if name in shared else prefix + bare
+                copy.input.append(("^" if control else "") + renamed)
+    return out
+
+
+def write(logdir: str, name: str, graph) -> str:
+    run_dir = os.path.join(logdir, name)
+    os.makedirs(run_dir, exist_ok=True)
+    writer = EventFileWriter(run_dir)
+    writer.add_event(event_pb2.Event(wall_time=1.0, graph_def=graph.SerializeToString()))
+    writer.close()
+    return run_dir
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("outdir")
+    parser.add_argument("--sizes", default=",".join(SIZES))
+    args = parser.parse_args(argv)
+    seed = seed_graph()
+    for label in args.sizes.split(","):
+        graph = tiled(seed, SIZES[label])
+        write(os.path.join(args.outdir, label), f"keras_{label}", graph)
+        print(f"{label}: {len(graph.node)} nodes, {graph.ByteSize() / 1e6:.1f} MB")
+
+
+if __name__ == "__main__":
+    main()
