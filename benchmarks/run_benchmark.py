@@ -1,0 +1,195 @@
+"""Side-by-side timing of PhaseView and TensorBoard's own Graphs tab, in one run, on one machine.
+
+For every graph (Keras-shaped graphs of about 1k, 10k, 50k and 200k nodes, and the seed demo graph) and every
+repetition, a fresh TensorBoard is started (so the server has never seen the graph) and a fresh headless
+Chromium page measures, from the start of navigation:
+
+- PhaseView: when its iframe's document starts (the frame appears), and when its root gets data-ready="true";
+  the difference is PhaseView's own time, TensorBoard's start-up excluded;
+- the Graphs tab: when the first graph node is drawn (a `.node` element in its scene), or nothing by the
+  time-out;
+- the time a phase-filter toggle takes (click to the second animation frame after it);
+- the TensorBoard process's resident memory (with its data-server child) after the graph was served.
+
+Medians over the repetitions are printed as a Markdown table and written, with every sample, to
+benchmarks/results/<timestamp>.json. Usage: `python benchmarks/run_benchmark.py [--reps 3] [--sizes 1k,10k]`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(HERE)
+sys.path.insert(0, os.path.join(REPO, "tests"))
+sys.path.insert(0, HERE)
+
+from make_graphs import SIZES, seed_graph, tiled, write  # noqa: E402
+from tbserver import start_tensorboard  # noqa: E402
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+VIEWPORT = {"width": 1400, "height": 900}
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of a process and its children (the Rust data server), in MB."""
+    total = 0
+    pids = [pid]
+    try:
+        for child in open(f"/proc/{pid}/task/{pid}/children").read().split():
+            pids.append(int(child))
+    except OSError:
+        pass
+    for p in pids:
+        try:
+            for line in open(f"/proc/{p}/status"):
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        except OSError:
+            pass
+    return total / 1024
+
+
+def measure_phaseview(browser, server, timeout_s: float) -> dict:
+    page = browser.new_page(viewport=VIEWPORT)
+    try:
+        page.goto(server.url + "#phaseview", wait_until="commit")
+        frame_locator = page.frame_locator("iframe").first
+        frame_locator.locator('[data-ready="true"]').wait_for(timeout=timeout_s * 1000)
+        frame = next(f for f in page.frames if "plugin_entry" in f.url)
+        # Both clocks are read as absolute times (timeOrigin + now) so they compare across the two documents.
+        timing = frame.evaluate(
+            """() => ({frameOrigin: performance.timeOrigin, readyAt: performance.timeOrigin + performance.now()})"""
+        )
+        nav_start = page.evaluate("() => performance.timeOrigin")
+        # Ready was seen by polling; the app also stamps the exact time, when it does.
+        stamped = frame.evaluate(
+            "() => { const r = document.querySelector('[data-ready]'); return r && r.dataset.readyAt ? "
+            "performance.timeOrigin + Number(r.dataset.readyAt) : null }"
+        )
+        ready_at = stamped or timing["readyAt"]
+        toggles = []
+        for mode in ("highlight", "show", "collapse", "highlight", "collapse"):
+            toggles.append(frame.evaluate(
+                """async (mode) => {
+                    const button = document.querySelector(`[data-phase-mode="${mode}"]`);
+                    const t = performance.now();
+                    button.click();
+                    await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
+                    return performance.now() - t;
+                }""",
+                mode,
+            ))
+        return {
+            "ready_s": (ready_at - nav_start) / 1000,
+            "frame_s": (timing["frameOrigin"] - nav_start) / 1000,
+            "after_frame_s": (ready_at - timing["frameOrigin"]) / 1000,
+            "toggle_ms": statistics.median(toggles),
+        }
+    finally:
+        page.close()
+
+
+def measure_graphs_tab(browser, server, timeout_s: float) -> dict:
+    page = browser.new_page(viewport=VIEWPORT)
+    try:
+        start = time.monotonic()
+        page.goto(server.url + "#graphs", wait_until="commit")
+        try:
+            page.locator("tf-graph-scene .node").first.wait_for(state="attached", timeout=timeout_s * 1000)
+            return {"first_node_s": time.monotonic() - start, "drawn": True}
+        except Exception:  # noqa: BLE001 - a time-out is a result here
+            return {"first_node_s": None, "drawn": False}
+    finally:
+        page.close()
+
+
+def run(sizes, reps, graphs_tab_timeout, phaseview_timeout, load_fast):
+    from playwright.sync_api import sync_playwright
+
+    seed = seed_graph()
+    results = []
+    with tempfile.TemporaryDirectory(prefix="phaseview-bench-") as root, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS)
+        cases = [(label, tiled(seed, SIZES[label])) for label in sizes]
+        cases.append(("seed (demo)", seed))
+        for label, graph in cases:
+            samples = []
+            for rep in range(reps):
+                # A new logdir each time: neither server nor browser cache has seen the graph.
+                logdir = os.path.join(root, f"{label.split()[0]}-{rep}")
+                write(logdir, f"keras_{label.split()[0]}", graph)
+                sample = {}
+                server = start_tensorboard(logdir, load_fast=load_fast, wait_for_graphs=1)
+                try:
+                    sample["phaseview"] = measure_phaseview(browser, server, phaseview_timeout)
+                    sample["server_rss_mb"] = rss_mb(server.process.pid)
+                finally:
+                    server.stop()
+                # Once the Graphs tab has timed out on a graph, waiting it out again proves nothing new.
+                if rep == 0 or samples[0]["graphs_tab"]["drawn"]:
+                    server = start_tensorboard(logdir, load_fast=load_fast, wait_for_graphs=1)
+                    try:
+                        sample["graphs_tab"] = measure_graphs_tab(browser, server, graphs_tab_timeout)
+                    finally:
+                        server.stop()
+                samples.append(sample)
+                print(f"{label} rep {rep}: {json.dumps(sample)}", file=sys.stderr, flush=True)
+            results.append({"graph": label, "nodes": len(graph.node), "samples": samples})
+        browser.close()
+    return results
+
+
+def median(values):
+    values = [v for v in values if v is not None]
+    return statistics.median(values) if values else None
+
+
+def summarise(results, graphs_tab_timeout):
+    rows = ["| graph | nodes | PhaseView ready (s) | of which after frame (s) | Graphs tab first node (s) | "
+            "ratio | toggle (ms) | server RSS (MB) |", "|---|---|---|---|---|---|---|---|"]
+    for r in results:
+        pv = [s["phaseview"] for s in r["samples"]]
+        ready = median([s["ready_s"] for s in pv])
+        after = median([s["after_frame_s"] for s in pv])
+        toggle = median([s["toggle_ms"] for s in pv])
+        rss = median([s["server_rss_mb"] for s in r["samples"]])
+        tab = [s["graphs_tab"] for s in r["samples"] if "graphs_tab" in s]
+        drawn = [t["first_node_s"] for t in tab if t["drawn"]]
+        if drawn:
+            tab_s = median(drawn)
+            tab_text, ratio = f"{tab_s:.2f}", f"{tab_s / ready:.1f}x"
+        else:
+            tab_text, ratio = f"nothing after {graphs_tab_timeout:.0f}", f">{graphs_tab_timeout / ready:.0f}x"
+        rows.append(f"| {r['graph']} | {r['nodes']:,} | {ready:.2f} | {after:.2f} | {tab_text} | {ratio} | "
+                    f"{toggle:.1f} | {rss:.0f} |")
+    return "\n".join(rows)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default=",".join(SIZES))
+    parser.add_argument("--reps", type=int, default=3)
+    parser.add_argument("--graphs-tab-timeout", type=float, default=120.0)
+    parser.add_argument("--phaseview-timeout", type=float, default=120.0)
+    parser.add_argument("--load-fast", default="false", choices=["true", "false"])
+    args = parser.parse_args(argv)
+    results = run(args.sizes.split(","), args.reps, args.graphs_tab_timeout, args.phaseview_timeout, args.load_fast)
+    table = summarise(results, args.graphs_tab_timeout)
+    print(table)
+    os.makedirs(os.path.join(HERE, "results"), exist_ok=True)
+    out = os.path.join(HERE, "results", time.strftime("%Y%m%d-%H%M%S") + ".json")
+    with open(out, "w") as f:
+        json.dump({"args": vars(args), "results": results, "table": table, "cpus": os.cpu_count()}, f, indent=1)
+    print(f"\nsamples: {out}")
+
+
+if __name__ == "__main__":
+    main()

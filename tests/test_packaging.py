@@ -1,0 +1,76 @@
+"""Installing from a source checkout bundles the frontend, or fails clearly; never a plugin without its UI."""
+
+from __future__ import annotations
+
+import importlib.metadata
+import os
+import shutil
+import subprocess
+import sys
+import zipfile
+
+import pytest
+
+from demo import REPO
+
+SOURCES = ["setup.py", "README.md", "tb_phaseview", "frontend"]
+
+
+def source_checkout(dest, with_node_modules):
+    dest.mkdir()
+    for item in SOURCES:
+        src = os.path.join(REPO, item)
+        if os.path.isdir(src):
+            shutil.copytree(src, dest / item, ignore=shutil.ignore_patterns("node_modules", "build-test", "__pycache__", "*.js", "*.map"))
+        else:
+            shutil.copy(src, dest / item)
+    # Keep the copied frontend sources but not a previous build's output.
+    assert not (dest / "tb_phaseview" / "static" / "index.js").exists()
+    if with_node_modules:
+        os.symlink(os.path.join(REPO, "frontend", "node_modules"), dest / "frontend" / "node_modules")
+    return dest
+
+
+def build_wheel(checkout, out, path):
+    python_only = out / "bin"
+    python_only.mkdir(parents=True)
+    os.symlink(sys.executable, python_only / "python")
+    env = {"PATH": os.pathsep.join([str(python_only), *path]), "HOME": os.environ.get("HOME", "/root")}
+    return subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", str(checkout), "--no-deps", "--no-build-isolation", "-w", str(out)],
+        capture_output=True, text=True, env=env, timeout=600,
+    )
+
+
+def test_install_without_node_fails_with_a_clear_message(tmp_path):
+    checkout = source_checkout(tmp_path / "src", with_node_modules=False)
+    result = build_wheel(checkout, tmp_path / "out", path=[])
+    assert result.returncode != 0
+    assert "Node.js and npm are needed to build the frontend" in result.stdout + result.stderr
+    assert not list((tmp_path / "out").glob("*.whl"))
+
+
+@pytest.mark.skipif(shutil.which("npm") is None, reason="needs Node.js")
+def test_wheel_from_source_carries_the_built_frontend(tmp_path):
+    checkout = source_checkout(tmp_path / "src", with_node_modules=True)
+    node_dirs = sorted({os.path.dirname(shutil.which("npm")), os.path.dirname(shutil.which("node"))})
+    result = build_wheel(checkout, tmp_path / "out", path=node_dirs)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    (wheel,) = (tmp_path / "out").glob("tb_phaseview-*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "tb_phaseview/static/index.js" in names and "tb_phaseview/static/layout.worker.js" in names
+    entry_points = next(n for n in names if n.endswith("entry_points.txt"))
+    text = zipfile.ZipFile(wheel).read(entry_points).decode()
+    assert "phaseview = tb_phaseview.plugin:PhaseViewPlugin" in text
+    assert "tb-phaseview = tb_phaseview.cli:main" in text
+
+
+def test_installed_plugin_is_registered_for_tensorboard():
+    (entry,) = [e for e in importlib.metadata.entry_points(group="tensorboard_plugins") if e.name == "phaseview"]
+    assert entry.load().plugin_name == "phaseview"
+
+
+def test_runtime_needs_only_tensorboard_and_protobuf():
+    requires = importlib.metadata.requires("tb_phaseview")
+    runtime = sorted(r.split(">")[0].split("=")[0].split("<")[0].strip() for r in requires if "extra ==" not in r)
+    assert runtime == ["protobuf", "tensorboard"]
