@@ -19,6 +19,7 @@ class GraphAnalysis:
     kinds: list[str]
     tree: scopes.ScopeTree
     relocations: dict[str, str]
+    blob_bytes: int = 0  # size of the logged bytes it came from (for the cache's memory estimate)
     # Filled on demand: group id -> Counter((from child, to child, kind) -> op-level edge count).
     _group_edges: dict[str, Counter] = field(default_factory=dict)
     _layers_below: Counter | None = None

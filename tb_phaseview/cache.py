@@ -1,27 +1,38 @@
 """A bounded, thread-safe cache of graph analyses keyed by graph blob.
 
-Bounded by the total number of nodes and edges it holds (a proxy for memory), not by entry count alone, so
-a few huge graphs cannot exhaust the server. Concurrent requests for the same graph wait for one analysis
-instead of each parsing it.
+Bounded by an estimate of the memory it holds (``weigh``: bytes), not by entry count alone, so a few huge
+graphs cannot exhaust the server. Concurrent requests for the same graph wait for one analysis instead of
+each parsing it, and at most ``max_computing`` analyses run at once, so a burst of requests for many
+different graphs cannot hold many half-built analyses in memory together. Failures (a corrupt or oversized
+graph) are remembered too, in a small bounded table, so asking again costs nothing.
 """
 
 from __future__ import annotations
 
+import os
 import threading
 from collections import OrderedDict
 
-DEFAULT_MAX_WEIGHT = 3_000_000  # nodes + edges held at once (about 1.5 GB at the worst observed ratio)
+# Estimated bytes held at once. A parsed and analysed graph costs about 1 KB per node and per edge (measured
+# on Keras graphs: a 30k-node, 45k-edge graph holds about 70 MB), plus its serialised size.
+DEFAULT_MAX_BYTES = int(os.environ.get("TB_PHASEVIEW_CACHE_BYTES", str(1 << 30)))
 DEFAULT_MAX_ENTRIES = 32
+DEFAULT_MAX_COMPUTING = int(os.environ.get("TB_PHASEVIEW_MAX_PARALLEL_ANALYSES", "2"))
+MAX_REMEMBERED_ERRORS = 256
 
 
 class AnalysisCache:
-    def __init__(self, max_weight: int = DEFAULT_MAX_WEIGHT, max_entries: int = DEFAULT_MAX_ENTRIES):
+    def __init__(self, max_weight: int = DEFAULT_MAX_BYTES, max_entries: int = DEFAULT_MAX_ENTRIES,
+                 max_computing: int = DEFAULT_MAX_COMPUTING, remember=(Exception,)):
         self.max_weight = max_weight
         self.max_entries = max_entries
         self._entries: OrderedDict = OrderedDict()  # key -> (value, weight)
+        self._errors: OrderedDict = OrderedDict()  # key -> exception raised computing it
+        self._remember = tuple(remember)
         self._weight = 0
         self._lock = threading.Lock()
         self._in_flight: dict = {}  # key -> lock held while one thread computes it
+        self._computing = threading.BoundedSemaphore(max(1, max_computing))
 
     @property
     def weight(self) -> int:
@@ -36,6 +47,8 @@ class AnalysisCache:
                 if key in self._entries:
                     self._entries.move_to_end(key)
                     return self._entries[key][0]
+                if key in self._errors:
+                    raise self._errors[key]
                 flight = self._in_flight.get(key)
                 if flight is None:
                     flight = self._in_flight[key] = threading.Lock()
@@ -48,13 +61,24 @@ class AnalysisCache:
             with flight:  # wait for the computing thread, then look again
                 pass
         try:
-            value = compute()
+            with self._computing:
+                try:
+                    value = compute()
+                except self._remember as error:
+                    self._store_error(key, error)
+                    raise
             self._store(key, value, weigh(value))
             return value
         finally:
             with self._lock:
                 del self._in_flight[key]
             flight.release()
+
+    def _store_error(self, key, error) -> None:
+        with self._lock:
+            self._errors[key] = error
+            while len(self._errors) > MAX_REMEMBERED_ERRORS:
+                self._errors.popitem(last=False)
 
     def _store(self, key, value, weight: int) -> None:
         with self._lock:

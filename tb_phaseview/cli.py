@@ -41,7 +41,13 @@ def collect_report(logdir: str) -> dict:
     """One report entry per graph; a graph that cannot be read gets an ``error`` instead of counts."""
     entries = []
     for ref, graph_def, error in iter_graphs(logdir):
-        entries.append({**ref, "error": error} if error else wire.report_entry(analyze(graph_def), ref))
+        if error is None:
+            try:
+                entries.append(wire.report_entry(analyze(graph_def), ref))
+                continue
+            except Exception as failure:  # noqa: BLE001 - one graph's failure must not hide the others
+                error = f"the graph could not be analysed ({type(failure).__name__}: {failure})"
+        entries.append({**ref, "error": error})
     return {"graphs": entries}
 
 

@@ -6,14 +6,20 @@ profiles, tagged run metadata) by their function graphs before optimisation, els
 
 from __future__ import annotations
 
+import os
+
 from google.protobuf.message import DecodeError
 from tensorboard.compat.proto import config_pb2, graph_pb2
 from tensorboard.data import provider
 
 from tb_phaseview import metadata
 
-# A blob larger than this is refused before parsing (a 250k-node GraphDef is about 100 MB).
-MAX_BLOB_BYTES = 1 << 30
+# Limits checked before a blob is parsed, so a graph too large to draw never reaches memory as protos.
+# A Keras graph costs about 250 bytes a node serialised (a 300k-node graph is about 80 MB); frozen graphs
+# with their weights as constants can be far larger per node, hence the separate byte limit.
+MAX_GRAPH_NODES = int(os.environ.get("TB_PHASEVIEW_MAX_NODES", "300000"))
+MAX_BLOB_BYTES = int(os.environ.get("TB_PHASEVIEW_MAX_BLOB_BYTES", str(512 << 20)))
+_GRAPHDEF_NODE_FIELD = 1  # GraphDef.node is field 1
 
 
 class GraphNotFound(Exception):
@@ -22,6 +28,10 @@ class GraphNotFound(Exception):
 
 class GraphUnreadable(Exception):
     """The graph is logged but its bytes cannot be turned into a GraphDef."""
+
+
+class GraphTooLarge(GraphUnreadable):
+    """The graph is logged and readable, but larger than PhaseView draws; refused before parsing."""
 
 
 def list_graphs(data_provider, ctx, experiment_id) -> list[dict]:
@@ -64,25 +74,98 @@ def read_blob(data_provider, ctx, blob_key) -> bytes:
 
 def _describe(ref) -> str:
     if ref["kind"] == metadata.RUN_GRAPH:
-        return f"no run graph in run {ref['run']!r}"
-    return f"no {ref['kind']} graph tagged {ref['tag']!r} in run {ref['run']!r}"
+        what = f"no run graph in run {ref['run']!r}"
+    else:
+        what = f"no {ref['kind']} graph tagged {ref['tag']!r} in run {ref['run']!r}"
+    return (what + " (if one was logged, its event record is corrupt, failed its checksum, or is still being "
+            "written: a graph appears once its record is complete)")
 
 
-def decode_graph(kind: str, blob: bytes):
-    """Turn a logged blob into one GraphDef, or raise GraphUnreadable saying why."""
-    if len(blob) > MAX_BLOB_BYTES:
-        raise GraphUnreadable(f"graph blob of {len(blob)} bytes exceeds the limit of {MAX_BLOB_BYTES} bytes")
+def _varint(blob: bytes, pos: int) -> tuple[int, int]:
+    value = shift = 0
+    while True:
+        if pos >= len(blob) or shift > 63:
+            raise GraphUnreadable("the logged graph is corrupt and cannot be parsed (truncated varint)")
+        byte = blob[pos]
+        pos += 1
+        value |= (byte & 0x7F) << shift
+        if byte < 0x80:
+            return value, pos
+        shift += 7
+
+
+def count_graph_nodes(blob: bytes, stop_after: int) -> int:
+    """How many nodes a serialised GraphDef holds, from its top-level fields only, without parsing them.
+
+    Stops counting past ``stop_after``. Costs one step per top-level field and no memory; malformed bytes
+    are left for the parser to report (the count so far is returned).
+    """
+    count = pos = 0
+    end = len(blob)
+    try:
+        while pos < end:
+            key, pos = _varint(blob, pos)
+            wire_type = key & 7
+            if wire_type == 2:
+                length, pos = _varint(blob, pos)
+                pos += length
+                if key >> 3 == _GRAPHDEF_NODE_FIELD:
+                    count += 1
+                    if count > stop_after:
+                        return count
+            elif wire_type == 0:
+                _, pos = _varint(blob, pos)
+            elif wire_type == 1:
+                pos += 8
+            elif wire_type == 5:
+                pos += 4
+            else:
+                break
+    except GraphUnreadable:
+        pass
+    return count
+
+
+def _too_many(nodes: int, max_nodes: int, exact: bool = True) -> GraphTooLarge:
+    count = f"{nodes:,}" if exact else f"more than {max_nodes:,}"
+    return GraphTooLarge(
+        f"graph too large: it has {count} nodes and PhaseView draws graphs of up to {max_nodes:,} nodes; "
+        f"it was not loaded (set TB_PHASEVIEW_MAX_NODES to raise the limit)"
+    )
+
+
+def decode_graph(kind: str, blob: bytes, max_nodes: int | None = None, max_bytes: int | None = None):
+    """Turn a logged blob into one GraphDef, or raise GraphUnreadable (or GraphTooLarge) saying why.
+
+    Size limits are checked on the bytes before parsing: a graph over them costs no memory beyond its blob.
+    """
+    max_nodes = MAX_GRAPH_NODES if max_nodes is None else max_nodes
+    max_bytes = MAX_BLOB_BYTES if max_bytes is None else max_bytes
+    if len(blob) > max_bytes:
+        raise GraphTooLarge(
+            f"graph too large: its logged data is {len(blob) / 1e6:,.1f} MB and PhaseView reads graphs of up to "
+            f"{max_bytes / 1e6:,.0f} MB; it was not loaded (set TB_PHASEVIEW_MAX_BLOB_BYTES to raise the limit)"
+        )
+    if not blob:
+        raise GraphUnreadable("the logged graph is empty (zero bytes)")
+    if kind == metadata.RUN_GRAPH:
+        nodes = count_graph_nodes(blob, max_nodes)
+        if nodes > max_nodes:
+            raise _too_many(nodes, max_nodes, exact=False)
     try:
         if kind == metadata.RUN_GRAPH:
             return graph_pb2.GraphDef.FromString(blob)
         run_metadata = config_pb2.RunMetadata.FromString(blob)
-    except DecodeError as error:
+    except (DecodeError, RuntimeError, ValueError) as error:
         raise GraphUnreadable(f"the logged graph is corrupt and cannot be parsed ({error})") from None
     graphs = [f.pre_optimization_graph for f in run_metadata.function_graphs if f.pre_optimization_graph.node]
     if not graphs:
         graphs = [g for g in run_metadata.partition_graphs if g.node]
     if not graphs:
         raise GraphUnreadable("this run metadata holds no graph, only profiling data")
+    nodes = sum(len(g.node) for g in graphs)
+    if nodes > max_nodes:
+        raise _too_many(nodes, max_nodes)
     return graphs[0] if len(graphs) == 1 else merge_graphs(graphs)
 
 

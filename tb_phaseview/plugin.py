@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import mimetypes
 import os
@@ -11,25 +12,29 @@ from tensorboard.backend import http_util
 from tensorboard.plugins import base_plugin
 from werkzeug import wrappers
 
-from tb_phaseview import graph_source, metadata, wire
+from tb_phaseview import graph_source, metadata, regex_search, wire
 from tb_phaseview.analysis import analyze
 from tb_phaseview.cache import AnalysisCache
 
 logger = logging.getLogger(__name__)
 STATIC_DIR = os.path.join(os.path.dirname(__file__), "static")
-MAX_GRAPH_NODES = int(os.environ.get("TB_PHASEVIEW_MAX_NODES", "300000"))
+MAX_GRAPH_NODES = graph_source.MAX_GRAPH_NODES
+GraphTooLarge = graph_source.GraphTooLarge
+# Estimated bytes a cached analysis holds per node and per edge (measured on Keras graphs), plus its blob.
+BYTES_PER_ELEMENT = 1000
+# Characters that could end a string in an HTML or script context, written as JSON escapes: the answers are
+# served as application/json with nosniff anyway, so this only matters to a client that misuses them.
+_HTML_SENSITIVE = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026"}
 
 
 class BadRequest(ValueError):
     pass
 
 
-class GraphTooLarge(Exception):
-    pass
-
-
 def _json(request, body, code=200):
-    return http_util.Respond(request, body, "application/json", code=code)
+    """A JSON answer, ASCII-only, with no raw ``<``, ``>`` or ``&`` anywhere in it."""
+    text = json.dumps(body, ensure_ascii=True).translate(_HTML_SENSITIVE)
+    return http_util.Respond(request, text, "application/json", code=code)
 
 
 def _route(handler):
@@ -43,8 +48,10 @@ def _route(handler):
             return _json(request, wire.error_answer(str(error)), 400)
         except graph_source.GraphNotFound as error:
             return _json(request, wire.error_answer(str(error)), 404)
-        except (graph_source.GraphUnreadable, GraphTooLarge) as error:
+        except graph_source.GraphUnreadable as error:  # corrupt, empty, or too large (GraphTooLarge)
             return _json(request, wire.error_answer(str(error)), 422)
+        except regex_search.RegexBusy as error:
+            return _json(request, wire.error_answer(str(error)), 503)
         except Exception as error:  # noqa: BLE001 - the server must keep serving whatever one graph does
             logger.exception("phaseview: %s failed", request.path)
             return _json(request, wire.error_answer(f"internal error: {type(error).__name__}: {error}"), 500)
@@ -81,7 +88,7 @@ def _graph_ref(request) -> dict:
 
 
 def _weigh(analysis) -> int:
-    return analysis.graph.node_count + analysis.graph.edge_count
+    return BYTES_PER_ELEMENT * (analysis.graph.node_count + analysis.graph.edge_count) + analysis.blob_bytes
 
 
 class PhaseViewPlugin(base_plugin.TBPlugin):
@@ -89,7 +96,8 @@ class PhaseViewPlugin(base_plugin.TBPlugin):
 
     def __init__(self, context):
         self._provider = context.data_provider
-        self._cache = AnalysisCache()
+        # Unreadable graphs are remembered per blob: asking again for a corrupt or oversized graph is free.
+        self._cache = AnalysisCache(remember=(graph_source.GraphUnreadable,))
 
     def frontend_metadata(self):
         return base_plugin.FrontendMetadata(es_module_path="/index.js", tab_name=metadata.TAB_NAME)
@@ -143,12 +151,11 @@ class PhaseViewPlugin(base_plugin.TBPlugin):
             raise
 
         def compute():
-            graph_def = graph_source.decode_graph(ref["kind"], graph_source.read_blob(self._provider, ctx, blob_key))
-            if len(graph_def.node) > MAX_GRAPH_NODES:
-                raise GraphTooLarge(
-                    f"graph has {len(graph_def.node)} nodes; PhaseView draws graphs of up to {MAX_GRAPH_NODES} nodes"
-                )
-            return analyze(graph_def)
+            blob = graph_source.read_blob(self._provider, ctx, blob_key)
+            # Size limits are checked on the bytes, before parsing (graph_source.decode_graph).
+            analysis = analyze(graph_source.decode_graph(ref["kind"], blob))
+            analysis.blob_bytes = len(blob)
+            return analysis
 
         return self._cache.get_or_compute((ref["kind"], blob_key), compute, _weigh)
 

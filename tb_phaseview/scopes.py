@@ -7,6 +7,13 @@ another group than its name says (a learning-phase flag born in a layer's scope 
 
 Only what every answer needs is computed up front (parents, children, sizes); op histograms and the edges
 between a group's children are computed when that group is first asked for, and kept.
+
+A group with more than ``BUCKET_THRESHOLD`` children (100,000 ops in one scope) is more than a layout can
+take, so its children, sorted by name, are split into *buckets* of ``BUCKET_SIZE``: synthetic groups with
+ids ``<group>/…<k>`` (``…`` is U+2026, which TensorFlow never puts in a name; a clash with a real name gets
+another ``…``). A bucket is a group like any other: it can be opened, it is in every ``path`` that leads
+through it, and its edges are aggregated with the others. More than ``BUCKET_THRESHOLD`` buckets are
+bucketed again.
 """
 
 from __future__ import annotations
@@ -15,6 +22,21 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 ROOT = ""
+BUCKET_THRESHOLD = 5000  # a group with more children than this has them split into buckets
+BUCKET_SIZE = 1000  # children per bucket
+BUCKET_MARK = "\u2026"
+
+
+@dataclass
+class Bucket:
+    parent: str  # the group whose children it holds a slice of
+    index: int  # 1-based position among the parent's buckets
+    of: int  # how many buckets the parent has
+    first: str  # name of its first child (children are sorted by name)
+    last: str  # name of its last child
+    children: int  # its direct children
+    start: int  # 1-based position of its first child among the parent's children (all buckets together)
+    total: int  # the parent's children, all buckets together
 
 
 @dataclass
@@ -24,6 +46,7 @@ class ScopeTree:
     child_groups: dict[str, list[str]]
     child_nodes: dict[str, list[int]]
     size: dict[str, int]  # ops below the group, all depths
+    buckets: dict[str, Bucket] = field(default_factory=dict)  # synthetic bucket groups, by id
     _chains: dict[str, tuple[str, ...]] = field(default_factory=dict)
     _op_counts: dict[str, Counter] = field(default_factory=dict)
 
@@ -116,16 +139,62 @@ def build_scopes(names: list[str], relocations: dict[str, str] | None = None) ->
         child_nodes.setdefault(parent, []).append(index)
 
     tree = ScopeTree(group_parent, node_parent, child_groups, child_nodes, {})
-    # Sizes roll up from the deepest groups: each group adds its total to its parent once.
-    size: dict[str, int] = {group: len(child_nodes.get(group, ())) for group in groups}
-    size[ROOT] = len(names)
-    # Relocation only ever moves a subtree up to an ancestor scope, so fewer "/" means nearer the root.
-    for group in sorted(groups, key=lambda g: g.count("/"), reverse=True):
-        parent = group_parent[group]
-        if parent != ROOT:
-            size[parent] += size[group]
-    tree.size = size
+    oversized = [g for g in child_groups if len(child_groups[g]) + len(child_nodes.get(g, ())) > BUCKET_THRESHOLD]
+    oversized += [g for g in child_nodes if g not in child_groups and len(child_nodes[g]) > BUCKET_THRESHOLD]
+    if oversized:
+        taken = set(group_parent) | set(names)
+        for group in oversized:
+            _split_into_buckets(tree, group, names, taken)
+    tree.size = _roll_up_sizes(tree)
     return tree
+
+
+def _roll_up_sizes(tree: ScopeTree) -> dict[str, int]:
+    """Ops below every group: each group's own ops plus its child groups' totals, deepest first."""
+    order = [ROOT]
+    for group in order:  # breadth-first; grows while it is walked
+        order.extend(tree.child_groups.get(group, ()))
+    size: dict[str, int] = {}
+    for group in reversed(order):
+        size[group] = len(tree.child_nodes.get(group, ())) + sum(size[c] for c in tree.child_groups.get(group, ()))
+    for group in tree.group_parent:  # unreachable only if relocations were inconsistent; still answer
+        size.setdefault(group, len(tree.child_nodes.get(group, ())))
+    return size
+
+
+def _split_into_buckets(tree: ScopeTree, group: str, names: list[str], taken: set[str]) -> None:
+    # Children as (name, group id or node index), sorted by name so each bucket covers a range of names.
+    items = [(g, g) for g in tree.child_groups.get(group, ())]
+    items += [(names[i], i) for i in tree.child_nodes.get(group, ())]
+    items.sort(key=lambda item: item[0])
+    level = 0
+    while len(items) > BUCKET_THRESHOLD:
+        level += 1
+        chunks = [items[i : i + BUCKET_SIZE] for i in range(0, len(items), BUCKET_SIZE)]
+        buckets = []
+        start = 1
+        for k, chunk in enumerate(chunks, 1):
+            base = f"{group}/{BUCKET_MARK * level}{k}" if group else f"{BUCKET_MARK * level}{k}"
+            bucket_id = base
+            while bucket_id in taken:
+                bucket_id += BUCKET_MARK
+            taken.add(bucket_id)
+            first = chunk[0][0] if level == 1 else tree.buckets[chunk[0][1]].first
+            last = chunk[-1][0] if level == 1 else tree.buckets[chunk[-1][1]].last
+            tree.buckets[bucket_id] = Bucket(group, k, len(chunks), first, last, len(chunk), start, len(items))
+            start += len(chunk)
+            tree.group_parent[bucket_id] = group
+            tree.child_groups[bucket_id] = [ref for _, ref in chunk if isinstance(ref, str)]
+            tree.child_nodes[bucket_id] = [ref for _, ref in chunk if not isinstance(ref, str)]
+            for _, ref in chunk:
+                if isinstance(ref, str):
+                    tree.group_parent[ref] = bucket_id
+                else:
+                    tree.node_parent[ref] = bucket_id
+            buckets.append((first, bucket_id))
+        items = buckets
+    tree.child_groups[group] = [bucket_id for _, bucket_id in items]
+    tree.child_nodes[group] = []
 
 
 def aggregate_group_edges(tree: ScopeTree, group_id: str, out_edges, edge_src, edge_dst, kinds,

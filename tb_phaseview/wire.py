@@ -5,20 +5,25 @@ Pure: no TensorBoard import. Every answer carries ``version``; fields are only e
 
 from __future__ import annotations
 
-import re
 from typing import Optional, TypedDict
 
 from google.protobuf import text_format
 
-from tb_phaseview import phase
+from tb_phaseview import phase, regex_search, scopes
 from tb_phaseview.analysis import GraphAnalysis
 
 VERSION = 1
 ATTR_VALUE_LIMIT = 256  # characters of an attribute value sent to the browser
-GROUP_CHILD_LIMIT = 5000  # children of one group sent at once (a layout of more is not readable anyway)
+# An attribute larger than this (serialised) is described, never formatted: text_format of a megabyte
+# tensor costs seconds and many megabytes only to be cut to ATTR_VALUE_LIMIT characters.
+ATTR_FORMAT_MAX_BYTES = 4096
+# Children of one group sent at once (a layout of more is not readable anyway). Larger groups are split into
+# buckets by scopes.py, so this is only a guard.
+GROUP_CHILD_LIMIT = scopes.BUCKET_THRESHOLD
+BUCKET_LABEL_NAME_CHARS = 40
 SEARCH_LIMIT_MAX = 500
 EDGES_LIMIT_MAX = 100_000
-REGEX_MAX_LENGTH = 200
+REGEX_MAX_LENGTH = regex_search.MAX_PATTERN_LENGTH
 
 
 class GraphRef(TypedDict):
@@ -182,9 +187,26 @@ def _op_phase(analysis: GraphAnalysis, index: int) -> Optional[dict]:
 
 
 def _label(name: str, parent: str) -> str:
-    if parent and name.startswith(parent + "/"):
+    if parent and name.startswith(parent + "/") and len(name) > len(parent) + 1:
         return name[len(parent) + 1 :]
-    return name.rsplit("/", 1)[-1] if "/" in name.strip("/") else name
+    last = name.rsplit("/", 1)[-1] if "/" in name.strip("/") else name
+    return last or name  # never empty ("a/" under "a" is labelled "a/")
+
+
+def _short(name: str) -> str:
+    limit = BUCKET_LABEL_NAME_CHARS
+    return name if len(name) <= limit else name[: limit - 1] + "\u2026"
+
+
+def _bucket_entry(bucket: scopes.Bucket) -> dict:
+    return {"parent": bucket.parent, "index": bucket.index, "of": bucket.of, "first": bucket.first,
+            "last": bucket.last, "start": bucket.start, "end": bucket.start + bucket.children - 1,
+            "total": bucket.total}
+
+
+def _bucket_label(bucket: scopes.Bucket) -> str:
+    end = bucket.start + bucket.children - 1
+    return f"[{bucket.start:,}\u2013{end:,} of {bucket.total:,}] {_short(bucket.first)} \u2026 {_short(bucket.last)}"
 
 
 def group_answer(analysis: GraphAnalysis, group_id: str) -> dict:
@@ -195,16 +217,19 @@ def group_answer(analysis: GraphAnalysis, group_id: str) -> dict:
         raise KeyError(group_id)
     children = []
     for child in tree.child_groups.get(group_id, []):
-        children.append(
-            {
-                "name": child,
-                "label": _label(child, tree.group_parent[child]),
-                "type": "group",
-                "size": tree.size.get(child, 0),
-                "ops": _top_ops(analysis.op_counts(child)),
-                "phase": _group_phase(analysis, child),
-            }
-        )
+        entry = {
+            "name": child,
+            "label": _label(child, tree.group_parent[child]),
+            "type": "group",
+            "size": tree.size.get(child, 0),
+            "ops": _top_ops(analysis.op_counts(child)),
+            "phase": _group_phase(analysis, child),
+        }
+        bucket = tree.buckets.get(child)
+        if bucket is not None:
+            entry["label"] = _bucket_label(bucket)
+            entry["bucket"] = _bucket_entry(bucket)
+        children.append(entry)
     for index in tree.child_nodes.get(group_id, []):
         name = graph.names[index]
         children.append(
@@ -240,22 +265,41 @@ def group_answer(analysis: GraphAnalysis, group_id: str) -> dict:
     }
     if omitted:
         answer["omitted"] = omitted
+    if group_id in tree.buckets:
+        answer["bucket"] = _bucket_entry(tree.buckets[group_id])
     return answer
+
+
+def _describe_large_attr(value, size: int) -> str:
+    """A short description of an attribute too large to format, from its small fields only."""
+    kind = value.WhichOneof("value") or "value"
+    what = kind
+    if kind == "tensor":
+        tensor = value.tensor
+        dtype = tensor.DESCRIPTOR.fields_by_name["dtype"].enum_type.values_by_number.get(tensor.dtype)
+        dims = ", ".join(str(d.size) for d in tensor.tensor_shape.dim[:8])
+        more = ", ..." if len(tensor.tensor_shape.dim) > 8 else ""
+        what = f"tensor {dtype.name if dtype else tensor.dtype} [{dims}{more}]"
+    elif kind == "list":
+        lst = value.list
+        counts = {f: len(getattr(lst, f)) for f in ("s", "i", "f", "b", "type", "shape", "tensor", "func")}
+        what = "list of " + ", ".join(f"{n} {f}" for f, n in counts.items() if n) if any(counts.values()) else "list"
+    elif kind == "s":
+        what = "string"
+    return f"{what}: {size:,} bytes, too large to show"
 
 
 def _attr_entries(node_def) -> list[dict]:
     entries = []
     for key in sorted(node_def.attr):
         value = node_def.attr[key]
-        text = text_format.MessageToString(value, as_one_line=True)
-        entries.append(
-            {
-                "key": key,
-                "value": text[:ATTR_VALUE_LIMIT],
-                "bytes": value.ByteSize(),
-                "truncated": len(text) > ATTR_VALUE_LIMIT,
-            }
-        )
+        size = value.ByteSize()
+        if size > ATTR_FORMAT_MAX_BYTES:
+            text, truncated = _describe_large_attr(value, size), True
+        else:
+            text = text_format.MessageToString(value, as_one_line=True)
+            truncated = len(text) > ATTR_VALUE_LIMIT
+        entries.append({"key": key, "value": text[:ATTR_VALUE_LIMIT], "bytes": size, "truncated": truncated})
     return entries
 
 
@@ -300,27 +344,21 @@ def search_answer(analysis: GraphAnalysis, query: str, regex: bool, limit: int) 
     """Nodes whose name or op matches. Raises ValueError for a bad regular expression."""
     graph = analysis.graph
     if regex:
-        if len(query) > REGEX_MAX_LENGTH:
-            raise ValueError(f"regular expression longer than {REGEX_MAX_LENGTH} characters")
-        try:
-            pattern = re.compile(query, re.IGNORECASE)
-        except re.error as error:
-            raise ValueError(f"bad regular expression: {error}") from None
-        matches_name = pattern.search
+        # Runs in a child process with a time budget (see regex_search): a pattern cannot hang the server.
+        found = regex_search.search_indices(query, graph.names, graph.ops, limit)
     else:
         needle = query.lower()
-
-        def matches_name(text):
-            return needle in text.lower()
-
-    matches = []
-    truncated = False
-    for index, (name, op) in enumerate(zip(graph.names, graph.ops)):
-        if matches_name(name) or matches_name(op):
-            if len(matches) == limit:
-                truncated = True
-                break
-            matches.append({"name": name, "op": op, "path": analysis.path_of_node(index)})
+        op_matches = {op for op in set(graph.ops) if needle in op.lower()}
+        found = []
+        for index, (name, op) in enumerate(zip(graph.names, graph.ops)):
+            if op in op_matches or needle in name.lower():
+                found.append(index)
+                if len(found) > limit:
+                    break
+    truncated = len(found) > limit
+    matches = [
+        {"name": graph.names[i], "op": graph.ops[i], "path": analysis.path_of_node(i)} for i in found[:limit]
+    ]
     return {"version": VERSION, "matches": matches, "truncated": truncated}
 
 
