@@ -58,6 +58,8 @@ export interface PhaseLayer {
   layer: string;
   kind: string;
   source: string;
+  /** One plain sentence: what the flag is and why this layer reads it (server-written). */
+  explanation?: string;
 }
 
 export interface PhaseEdge {

@@ -6,7 +6,8 @@ import { DATA_RELOADED, RUNS_CHANGED, TensorBoardIpc } from './ipc';
 import { LayoutClient } from './layoutclient';
 import { buildLayoutInput, expandedSize, inputSignature, type LayoutResult, type Size } from './layoutinput';
 import { helpOverlay } from './panels/help';
-import { Inspector } from './panels/inspector';
+import { Inspector, type PhaseText } from './panels/inspector';
+import { explainPhaseEdge } from './explain';
 import { SearchBox } from './panels/search';
 import { mapPhaseEdges, type MappedPhaseEdge } from './phasemap';
 import { Scene, type SceneEvent } from './scene/scene';
@@ -39,6 +40,7 @@ export class App {
   private layouts = new Map<string, LayoutResult>();
   private mapped: MappedPhaseEdge[] = [];
   private layerKinds = new Map<string, string>();
+  private layerExplanations = new Map<string, string>();
   private loadSeq = 0;
   private graphAbort: AbortController | null = null;
   private queue: Promise<unknown> = Promise.resolve();
@@ -383,6 +385,8 @@ export class App {
     this.graph = g;
     this.groups.set('', { ...g.root, group: '' });
     this.layerKinds = new Map((g.phase?.layers ?? []).map((l) => [l.layer, l.kind]));
+    this.layerExplanations = new Map((g.phase?.layers ?? []).filter((l) => l.explanation).map((l) => [l.layer, l.explanation!]));
+    const omitted = omittedCount(g.root);
     if (g.root.children.length === 0) {
       this.showMessage('This graph is empty', `${ref.run} · ${graphLabel(ref)} has no nodes.`);
       this.renderStatus();
@@ -398,10 +402,15 @@ export class App {
     }
     if (seq !== this.loadSeq) return;
     this.showMessage(null);
+    const tf = performance.now();
     this.scene.fit(this.layouts.get(''));
+    this.root.dataset.fitMs = (performance.now() - tf).toFixed(0);
     this.root.dataset.ready = 'true';
     this.root.dataset.firstViewMs = String(Math.round(performance.now() - started));
-    this.renderStatus(`first view in ${Math.round(performance.now() - started)} ms (server ${Math.round(fetchedMs)} ms)`);
+    this.renderStatus(
+      (omitted ? `top level shows ${g.root.children.length.toLocaleString('en-US')} of ${(g.root.children.length + omitted).toLocaleString('en-US')} items (use search) · ` : '') +
+        `first view in ${Math.round(performance.now() - started)} ms (server ${Math.round(fetchedMs)} ms)`,
+    );
     this.saveState();
     const restore = this.pendingRestore;
     this.pendingRestore = null;
@@ -432,7 +441,7 @@ export class App {
       const open = ga.children.filter((c) => c.type === 'group' && isExpanded(this.state, c.name) && this.groups.has(c.name));
       const sizes = new Map<string, Size>();
       const inner = await Promise.all(open.map((c) => lay(c.name)));
-      open.forEach((c, i) => sizes.set(c.name, expandedSize(inner[i])));
+      open.forEach((c, i) => sizes.set(c.name, expandedSize(inner[i], c)));
       const input = buildLayoutInput(ga, (cid) => sizes.get(cid));
       const sig = inputSignature(input);
       const cached = this.layoutCache.get(id);
@@ -445,11 +454,15 @@ export class App {
       next.set(id, result);
       return result;
     };
+    const t0 = performance.now();
     await lay('');
     if (seq !== this.loadSeq) return;
+    const t1 = performance.now();
     this.layouts = next;
     this.scene.draw(this.model());
     this.redrawPhase();
+    this.root.dataset.layoutMs = (t1 - t0).toFixed(0);
+    this.root.dataset.drawMs = (performance.now() - t1).toFixed(0);
   }
 
   private async fetchGroups(ids: string[]): Promise<string[]> {
@@ -573,7 +586,8 @@ export class App {
         this.select(e.name);
         break;
       case 'phase-edge':
-        this.inspector.showPhaseEdge(e.source, e.to, e.layers, (l) => this.layerKinds.get(l));
+        this.scene.selectPhaseEdge(e.from, e.to);
+        this.inspector.showPhaseEdge(e.source, e.to, e.layers, this.phaseText());
         break;
       case 'background':
         break;
@@ -598,16 +612,24 @@ export class App {
     if (!g) return;
     const kind = (l: string) => this.layerKinds.get(l);
     if (c?.type === 'group') {
-      this.inspector.showGroup(name, c, null, kind);
+      this.inspector.showGroup(name, c, null, kind, this.phaseText());
       return;
     }
     this.inspector.loading(name);
     try {
       const n = await api.node(g, name);
-      if (this.state.selected === name) this.inspector.showNode(n, c, kind);
+      if (this.state.selected === name) this.inspector.showNode(n, c, kind, this.phaseText());
     } catch (e) {
       if (this.state.selected === name) this.inspector.showError(name, (e as Error).message);
     }
+  }
+
+  /** The server's sentence for a layer reading a flag when it sent one, else the frontend's. */
+  private phaseText(): PhaseText {
+    return {
+      kind: (l) => this.layerKinds.get(l),
+      explain: (source, layer) => this.layerExplanations.get(layer) ?? explainPhaseEdge(source, layer, this.layerKinds.get(layer)),
+    };
   }
 
   private saveState(): void {
@@ -617,4 +639,10 @@ export class App {
       /* ignore */
     }
   }
+}
+
+function omittedCount(g: GroupAnswer): number {
+  const o = g.omitted as { count?: number } | number | undefined;
+  if (!g.truncated || o == null) return 0;
+  return typeof o === 'number' ? o : (o.count ?? 0);
 }

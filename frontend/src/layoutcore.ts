@@ -5,12 +5,50 @@ import dagre from '@dagrejs/dagre';
 import { anchors } from './bundle';
 import type { LayoutEdge, LayoutInput, LayoutNode, LayoutResult, PlacedEdge, PlacedNode } from './layoutinput';
 
-export const DAGRE_MAX_NODES = 450;
+// dagre needs about 0.6 s for 300 children on this kind of machine; past that a ranked grid keeps the
+// first view fast (groups of up to 5,000 children arrive from the server).
+export const DAGRE_MAX_NODES = 300;
 export const DAGRE_MAX_EDGES = 1500;
 /** Groups smaller than this never have hubs taken out. */
 export const HUB_MIN_GROUP = 20;
 
 type Partial = Omit<LayoutResult, 'ms'>;
+
+/** Past this many nodes plus dummy nodes (one per rank an edge spans), dagre takes over about a second. */
+export const DAGRE_MAX_WORK = 1200;
+
+/**
+ * Estimates dagre's work: nodes plus the dummy nodes its long edges need, from longest-path ranks
+ * (O(nodes + edges); cycles are cut where a back edge closes them).
+ */
+export function dagreWork(input: LayoutInput): number {
+  const idx = new Map(input.nodes.map((n, i) => [n.id, i]));
+  const n = input.nodes.length;
+  const out: number[][] = input.nodes.map(() => []);
+  const indeg = new Array<number>(n).fill(0);
+  const pairs: [number, number][] = [];
+  for (const e of input.edges) {
+    const a = idx.get(e.v);
+    const b = idx.get(e.w);
+    if (a === undefined || b === undefined || a === b) continue;
+    out[a].push(b);
+    indeg[b]++;
+    pairs.push([a, b]);
+  }
+  const rank = new Array<number>(n).fill(0);
+  const queue: number[] = [];
+  for (let i = 0; i < n; i++) if (indeg[i] === 0) queue.push(i);
+  for (let q = 0; q < queue.length; q++) {
+    const i = queue[q];
+    for (const j of out[i]) {
+      rank[j] = Math.max(rank[j], rank[i] + 1);
+      if (--indeg[j] === 0) queue.push(j);
+    }
+  }
+  let work = n;
+  for (const [a, b] of pairs) work += Math.max(0, Math.abs(rank[b] - rank[a]) - 1);
+  return work;
+}
 
 /**
  * Hubs: children linked to very many siblings (the optimizer's `training`, `init`, `save`...). Laying out
@@ -57,7 +95,7 @@ export function layoutGroup(input: LayoutInput): LayoutResult {
   let core: Partial;
   const mainInput = { group: input.group, nodes: mainNodes, edges: main };
   if (mainNodes.length === 0) core = { group: input.group, width: 0, height: 0, nodes: {}, edges: [], engine: 'dagre' };
-  else if (mainNodes.length > DAGRE_MAX_NODES || main.length > DAGRE_MAX_EDGES) core = gridLayout(mainInput);
+  else if (mainNodes.length > DAGRE_MAX_NODES || main.length > DAGRE_MAX_EDGES || dagreWork(mainInput) > DAGRE_MAX_WORK) core = gridLayout(mainInput);
   else core = dagreLayout(mainInput);
 
   const nodes = core.nodes;
@@ -227,24 +265,48 @@ export function gridLayout(input: LayoutInput): Partial {
   const perRow = Math.max(8, Math.ceil(Math.sqrt(n) * 1.6));
   const gapX = 16;
   const gapY = 30;
-  const nodes: Record<string, PlacedNode> = {};
-  let y = 0;
-  let width = 0;
+  const colGap = 60;
+  // Rows: each rank, wrapped at perRow boxes.
+  const rows: { members: number[]; w: number; h: number }[] = [];
+  let area = 0;
   for (const r of [...ranks.keys()].sort((a, b) => a - b)) {
     const members = ranks.get(r)!;
     for (let s = 0; s < members.length; s += perRow) {
       const row = members.slice(s, s + perRow);
-      let x = 0;
+      let w = 0;
       let h = 0;
       for (const i of row) {
-        const m = input.nodes[i];
-        nodes[m.id] = { x, y, w: m.w, h: m.h };
-        x += m.w + gapX;
-        h = Math.max(h, m.h);
+        w += input.nodes[i].w + gapX;
+        h = Math.max(h, input.nodes[i].h);
       }
-      width = Math.max(width, x - gapX);
-      y += h + gapY;
+      rows.push({ members: row, w: w - gapX, h });
+      area += w * (h + gapY);
     }
+  }
+  // Rows flow top to bottom into columns of about a 16:10 overall shape (a long chain becomes a snake).
+  const maxH = Math.max(400, Math.sqrt(area / 1.6));
+  const nodes: Record<string, PlacedNode> = {};
+  let x0 = 0;
+  let y = 0;
+  let colW = 0;
+  let width = 0;
+  let height = 0;
+  for (const row of rows) {
+    if (y > 0 && y + row.h > maxH) {
+      x0 += colW + colGap;
+      y = 0;
+      colW = 0;
+    }
+    let x = x0;
+    for (const i of row.members) {
+      const m = input.nodes[i];
+      nodes[m.id] = { x, y, w: m.w, h: m.h };
+      x += m.w + gapX;
+    }
+    colW = Math.max(colW, row.w);
+    width = Math.max(width, x0 + row.w);
+    height = Math.max(height, y + row.h);
+    y += row.h + gapY;
   }
   const edges: PlacedEdge[] = input.edges
     .filter((e) => nodes[e.v] && nodes[e.w] && e.v !== e.w)
@@ -262,5 +324,5 @@ export function gridLayout(input: LayoutInput): Partial {
         ],
       };
     });
-  return { group: input.group, width, height: Math.max(0, y - gapY), nodes, edges, engine: 'grid' };
+  return { group: input.group, width, height, nodes, edges, engine: 'grid' };
 }

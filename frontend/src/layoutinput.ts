@@ -69,9 +69,12 @@ export function displayLabel(label: string, max = MAX_LABEL): string {
   return label.length <= max ? label : label.slice(0, max - 1) + '…';
 }
 
+const NUMBER = new Intl.NumberFormat('en-US');
+export const fmt = (n: number): string => NUMBER.format(n);
+
 export function groupSubtitle(c: Child): string {
   const n = c.size ?? 0;
-  return `${n.toLocaleString('en-US')} op${n === 1 ? '' : 's'}`;
+  return `${fmt(n)} op${n === 1 ? '' : 's'}`;
 }
 
 /** Box size of a closed child, from the length of what it shows. */
@@ -98,8 +101,10 @@ export function phaseNote(c: Child): string | null {
 }
 
 /** Box size of an open group around its laid-out contents. */
-export function expandedSize(inner: { width: number; height: number }): Size {
-  return { w: Math.round(Math.max(inner.width + 2 * PAD, 140)), h: Math.round(inner.height + HEADER_H + PAD) };
+export function expandedSize(inner: { width: number; height: number }, header?: Child): Size {
+  // wide enough for the header: chevron, label and the op count on the right
+  const headerW = header ? 28 + displayLabel(header.label || header.name, 60).length * (CHAR_W + 0.4) + 16 + groupSubtitle(header).length * 6 + 24 : 140;
+  return { w: Math.round(Math.max(inner.width + 2 * PAD, 140, headerW)), h: Math.round(inner.height + HEADER_H + PAD) };
 }
 
 /**

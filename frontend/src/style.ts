@@ -88,6 +88,7 @@ export const CSS = `
 /* scene */
 .canvas text { font-family: Roboto, system-ui, -apple-system, 'Segoe UI', Arial, sans-serif; fill: var(--fg); }
 .node .box { stroke-width: 1; }
+.node text, .phase-knot text, .edge-count { pointer-events: none; }
 .node.group .box { fill: var(--group); stroke: var(--group-stroke); }
 .node.group .stack { fill: var(--group); stroke: var(--group-stroke); opacity: .6; }
 .node.group.open > .body > .box { fill: var(--group-open); stroke-dasharray: none; }
@@ -121,6 +122,7 @@ export const CSS = `
 .phase-edge .line { fill: none; pointer-events: none; }
 .phase-edge.bundled .line { stroke: var(--accent); stroke-width: 1.6; stroke-opacity: .75; }
 .phase-edge.plain .line { stroke: var(--phase-plain); stroke-width: 1.1; }
+.phase-edge.selected .line { stroke-width: 3.2; stroke-opacity: 1; stroke: var(--accent); }
 .phase-edge:hover .line { stroke-width: 3; stroke-opacity: 1; }
 .phase-knot circle { fill: var(--accent); }
 .phase-knot text { font-size: 10.5px; fill: var(--accent-fg) !important; font-weight: 500; }

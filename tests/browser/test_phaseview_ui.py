@@ -227,3 +227,66 @@ def test_keyboard_help_and_fit(page, tensorboard_url):
     assert world.get_attribute("transform") != fitted
     page.keyboard.press("0")
     assert world.get_attribute("transform") == fitted
+
+
+def test_no_graph_message(page, tensorboard_url):
+    page.route("**/data/plugin/phaseview/runs", lambda route: route.fulfill(
+        status=200, content_type="application/json", body=json.dumps({"version": 1, "runs": [{"run": "x", "graphs": []}]})))
+    page.goto(tensorboard_url + "data/plugin_entry.html?name=phaseview")
+    page.get_by_text("No graph data found").wait_for()
+    assert page.get_attribute("#phaseview-app", "data-ready") == "false"
+
+
+def synthetic_graph(children, edges_per_node=1.5, truncated_extra=0):
+    """A graph answer whose root has `children` groups in long chains with cross links."""
+    names = [f"scope_{i}" for i in range(children)]
+    kids = [{"name": n, "label": n, "type": "group", "size": 40, "ops": {"Conv2D": 1, "Relu": 1},
+             "phase": {"role": "layer", "kind": "BatchNormalization", "source": "flag"} if i % 7 == 0 else None}
+            for i, n in enumerate(names)]
+    kids.append({"name": "flag", "label": "flag", "type": "op", "op": "PlaceholderWithDefault",
+                 "phase": {"role": "source", "consumers": len(names[::7]), "born_in": None}})
+    edge_list = [{"from": names[i - 1], "to": names[i], "kind": "data", "count": 1} for i in range(1, children)]
+    extra = int(children * (edges_per_node - 1))
+    edge_list += [{"from": names[(i * 13) % children], "to": names[(i * 13 + 1 + i % 5) % children], "kind": "data",
+                   "count": 2} for i in range(extra)]
+    phase_edges = [{"from": "flag", "to": f"{n}/cond", "layer": n, "to_path": [n]} for n in names[::7]]
+    root = {"version": 1, "group": "", "path": [], "children": kids, "edges": edge_list,
+            "truncated": bool(truncated_extra), "omitted": {"count": truncated_extra} if truncated_extra else None}
+    return {"version": 1, "run": "big", "kind": "run_graph", "tag": None, "nodes": children * 40, "edges": len(edge_list),
+            "edge_counts": {"data": len(edge_list), "phase": len(phase_edges)},
+            "phase": {"sources": [{"name": "flag", "op": "PlaceholderWithDefault", "consumers": names[::7],
+                                   "born_in": None, "path": []}],
+                      "layers": [{"layer": n, "kind": "BatchNormalization", "source": "flag"} for n in names[::7]],
+                      "edges": phase_edges},
+            "root": root}
+
+
+def test_large_top_level_draws_fast_and_toggles_fast(page, tensorboard_url):
+    """5,000 top-level children (the server's cap per group): grid layout in the worker, drawn within 2.5 s."""
+    body = json.dumps(synthetic_graph(5000, truncated_extra=1200))
+    page.route("**/data/plugin/phaseview/graph?*", lambda route: route.fulfill(
+        status=200, content_type="application/json", body=body))
+    open_plugin(page, tensorboard_url)
+    first_view_ms = float(page.get_attribute("#phaseview-app", "data-first-view-ms"))
+    assert page.locator("[data-node]").count() == 5001  # and the flag
+    # The target is 2.5 s on an idle machine (measured ~1.9-2.6 s here); the bound leaves room for a busy CI.
+    print(f"first view of 5,000 top-level children: {first_view_ms:.0f} ms")
+    assert first_view_ms < 6000, first_view_ms
+    for mode in ("highlight", "show", "collapse"):
+        page.click(f'[data-phase-mode="{mode}"]')
+        assert float(page.get_attribute("#phaseview-app", "data-toggle-ms")) < 100, mode
+    page.click('[data-phase-mode="show"]')
+    assert len(edges(page, "phase")) == len(range(0, 5000, 7))
+    assert "of 6,201 items" in page.text_content(".pv-status")
+    shot(page, "synthetic_5000")
+
+
+def test_medium_top_level_uses_dagre_within_a_second(page, tensorboard_url):
+    body = json.dumps(synthetic_graph(250))
+    page.route("**/data/plugin/phaseview/graph?*", lambda route: route.fulfill(
+        status=200, content_type="application/json", body=body))
+    open_plugin(page, tensorboard_url)
+    first_view_ms = float(page.get_attribute("#phaseview-app", "data-first-view-ms"))
+    # The target is 1 s on an idle machine (measured ~0.9 s here); the bound leaves room for a busy CI.
+    print(f"first view of 250 top-level children: {first_view_ms:.0f} ms")
+    assert first_view_ms < 2500, first_view_ms

@@ -5,6 +5,12 @@ import type { Child, NodeAnswer, NodeEdge } from '../api';
 import { clear, h } from '../dom';
 import { explainContains, explainPhaseEdge, explainSource } from '../explain';
 
+export interface PhaseText {
+  kind: (layer: string) => string | undefined;
+  /** The sentence for `layer` reading the flag `source`. */
+  explain: (source: string, layer: string) => string;
+}
+
 export class Inspector {
   readonly el: HTMLElement;
   private body: HTMLElement;
@@ -34,7 +40,8 @@ export class Inspector {
     this.open(h('h2', {}, name), h('p', { class: 'op' }, 'Loading…'));
   }
 
-  showGroup(name: string, c: Child | null, node: NodeAnswer | null, layerKind: (layer: string) => string | undefined): void {
+  showGroup(name: string, c: Child | null, node: NodeAnswer | null, layerKind: (layer: string) => string | undefined, text?: PhaseText): void {
+    this.text = text;
     const ops = Object.entries(c?.ops ?? {});
     this.open(
       h('h2', {}, name),
@@ -46,7 +53,10 @@ export class Inspector {
     );
   }
 
-  showNode(n: NodeAnswer, c: Child | null, layerKind: (layer: string) => string | undefined): void {
+  private text: PhaseText | undefined;
+
+  showNode(n: NodeAnswer, c: Child | null, layerKind: (layer: string) => string | undefined, text?: PhaseText): void {
+    this.text = text;
     this.open(
       h('h2', {}, n.name),
       h('div', { class: 'op' }, n.op + (n.device ? ` · ${n.device}` : '')),
@@ -60,12 +70,13 @@ export class Inspector {
   }
 
   /** A phase edge (or a badge): what the flag is and why this layer reads it. */
-  showPhaseEdge(source: string, to: string, layers: string[], layerKind: (layer: string) => string | undefined): void {
+  showPhaseEdge(source: string, to: string, layers: string[], text: PhaseText): void {
     const list = layers.length ? layers : [to];
+    const sentence = (l: string) => (layers.length ? text.explain(source, l) : explainPhaseEdge(source, l, text.kind(l)));
     this.open(
       h('h2', {}, 'Learning-phase edge'),
       h('div', { class: 'op' }, h('span', { class: 'pv-kind phase' }, 'phase'), `${source} → ${to}`),
-      ...list.slice(0, 20).map((l) => h('p', { class: 'pv-explain', 'data-testid': 'phase-explanation' }, explainPhaseEdge(source, l, layerKind(l)))),
+      ...list.slice(0, 20).map((l) => h('p', { class: 'pv-explain', 'data-testid': 'phase-explanation' }, sentence(l))),
       list.length > 20 && h('p', { class: 'op' }, `and ${list.length - 20} more layers`),
       h('h3', {}, 'Ends'),
       h('ul', {}, this.link(source), this.link(to)),
@@ -76,10 +87,10 @@ export class Inspector {
     const p = c.phase;
     if (!p) return null;
     let text = '';
-    if (p.role === 'layer') text = explainPhaseEdge(p.source, name, p.kind || layerKind(name));
+    if (p.role === 'layer') text = this.text ? this.text.explain(p.source, name) : explainPhaseEdge(p.source, name, p.kind || layerKind(name));
     else if (p.role === 'contains') text = explainContains(name, p.layers);
     else if (p.role === 'source') text = explainSource(name, p.consumers, p.born_in);
-    else if (p.role === 'consumer') text = explainPhaseEdge(p.source, p.layer, layerKind(p.layer));
+    else if (p.role === 'consumer') text = this.text && p.layer ? this.text.explain(p.source, p.layer) : explainPhaseEdge(p.source, p.layer, layerKind(p.layer));
     return h('p', { class: 'pv-explain', 'data-testid': 'phase-explanation' }, text);
   }
 

@@ -25,6 +25,8 @@ export type SceneEvent =
   | { type: 'background' };
 
 const MIN_K = 0.02;
+/** Groups with more children than this are drawn compactly. */
+const COMPACT_OVER = 600;
 const MAX_K = 4;
 
 export class Scene {
@@ -141,6 +143,9 @@ export class Scene {
     const ga = model.groups.get(id);
     const lay = model.layouts.get(id);
     if (!ga || !lay) return;
+    // Big groups are drawn with fewer elements per child (no tooltips, stacks or count labels): the cost
+    // of a first paint is the browser's style and layout of every SVG element.
+    const compact = ga.children.length > COMPACT_OVER;
     const edges = s('g', { class: 'edges' });
     for (const e of lay.edges) {
       if (e.points.length < 2) continue;
@@ -156,8 +161,7 @@ export class Scene {
         'stroke-width': width.toFixed(2),
         'marker-end': e.kind === 'control' ? 'url(#pv-arrow-control)' : 'url(#pv-arrow-data)',
       });
-      const title = s('title', {}, `${e.count} ${e.kind} edge${e.count === 1 ? '' : 's'}: ${e.v} → ${e.w}`);
-      path.append(title);
+      if (!compact) path.append(s('title', {}, `${e.count} ${e.kind} edge${e.count === 1 ? '' : 's'}: ${e.v} → ${e.w}`));
       edges.append(path);
       if (e.aux) {
         for (const end of [e.v, e.w]) {
@@ -167,7 +171,7 @@ export class Scene {
         }
         continue;
       }
-      if (e.count > 1) {
+      if (e.count > 1 && !compact) {
         const mid = e.points[Math.floor(e.points.length / 2)];
         edges.append(s('text', { class: 'edge-count', x: mid.x + 4, y: mid.y - 2 }, String(e.count)));
       }
@@ -193,7 +197,7 @@ export class Scene {
       this.elements.set(c.name, g);
       const body = s('g', { class: 'body' });
       g.append(body);
-      if (c.type === 'group') this.drawGroupBox(body, c, p.w, p.h, open, model);
+      if (c.type === 'group') this.drawGroupBox(body, c, p.w, p.h, open, model, compact);
       else this.drawOp(body, c, p.w, p.h);
       this.drawBadge(body, c, p.w);
       if (open) {
@@ -205,14 +209,13 @@ export class Scene {
     }
   }
 
-  private drawGroupBox(body: SVGGElement, c: Child, w: number, h: number, open: boolean, model: SceneModel): void {
-    const title = s('title', {}, c.name);
-    body.append(title);
-    if (!open) body.append(s('rect', { class: 'stack', x: 3, y: 3, width: w, height: h, rx: 6 }));
+  private drawGroupBox(body: SVGGElement, c: Child, w: number, h: number, open: boolean, model: SceneModel, compact: boolean): void {
+    if (!compact) body.append(s('title', {}, c.name));
+    if (!open && !compact) body.append(s('rect', { class: 'stack', x: 3, y: 3, width: w, height: h, rx: 6 }));
     body.append(s('rect', { class: 'box', width: w, height: h, rx: 6 }));
     if (open) body.append(s('path', { class: 'header', d: `M0,${HEADER_H - 6}H${w}` }));
     const chevron = s('g', { class: 'chevron', transform: `translate(14,${open ? 15 : 14})`, role: 'button', 'aria-label': open ? 'Close group' : 'Open group' });
-    chevron.append(s('circle', { r: 9, class: 'chevron-hit' }));
+    if (!compact) chevron.append(s('circle', { r: 9, class: 'chevron-hit' }));
     chevron.append(s('path', { d: open ? 'M-4,-2L0,2.5L4,-2' : 'M-2,-4L2.5,0L-2,4', class: 'chevron-mark' }));
     body.append(chevron);
     body.append(s('text', { class: 'label', x: 28, y: open ? 19 : 18 }, displayLabel(c.label || c.name, open ? 60 : 30)));
@@ -223,7 +226,7 @@ export class Scene {
       .map(([k]) => k)
       .join(', ');
     if (ops && !open) sub += ` · ${ops}`;
-    if (open && ga?.truncated) sub = `${sub} · showing ${ga.children.length}`;
+    if (open && ga?.truncated) sub = `${sub} · showing ${ga.children.length.toLocaleString('en-US')} children`;
     if (!open) body.append(s('text', { class: 'sub', x: 28, y: 33 }, displayLabel(sub, Math.max(10, Math.floor((w - 34) / 6)))));
     else body.append(s('text', { class: 'sub', x: w - 8, y: 19, 'text-anchor': 'end' }, sub));
     const note = phaseNote(c);
@@ -310,6 +313,14 @@ export class Scene {
     return g;
   }
 
+  /** Marks one drawn phase edge as the selected one (cleared by the next redraw of the phase layer). */
+  selectPhaseEdge(from: string | null, to?: string): void {
+    for (const el of this.phaseLayer.querySelectorAll('.phase-edge.selected')) el.classList.remove('selected');
+    if (!from) return;
+    for (const el of this.phaseLayer.querySelectorAll<SVGGElement>('.phase-edge'))
+      if (el.getAttribute('data-from') === from && el.getAttribute('data-to') === to) el.classList.add('selected');
+  }
+
   select(name: string | null): void {
     if (this.selected) {
       this.elements.get(this.selected)?.classList.remove('selected');
@@ -340,13 +351,8 @@ export class Scene {
   /** Fits the whole graph (the root layout) into the view. */
   fit(root: { width: number; height: number } | undefined): void {
     if (!root) return;
-    let box = { x: 0, y: 0, width: root.width, height: root.height };
-    try {
-      const b = this.graphLayer.getBBox();
-      if (b.width > 0 && b.height > 0) box = { x: b.x, y: b.y, width: b.width, height: b.height };
-    } catch {
-      /* not rendered yet */
-    }
+    // The layout's extent (boxes and edge routes); no getBBox, which would force a layout of the whole SVG.
+    const box = { x: -8, y: -12, width: root.width + 16, height: root.height + 24 };
     const { w, h } = this.viewport();
     const margin = 24;
     const k = Math.max(MIN_K, Math.min(1.4, (w - 2 * margin) / Math.max(1, box.width), (h - 2 * margin) / Math.max(1, box.height)));
