@@ -256,10 +256,15 @@ export class Scene {
   /** Redraws the phase edges for a mode. Never touches the layout. */
   drawPhase(mode: PhaseMode, mapped: readonly MappedPhaseEdge[]): void {
     clear(this.phaseLayer);
-    for (const el of this.phaseEnds) el.classList.remove('phase-end');
+    const previous = this.phaseEnds;
     this.phaseEnds = [];
-    if (mode === 'collapse') return;
+    this.endSet.clear();
+    if (mode === 'collapse') {
+      for (const el of previous) el.classList.remove('phase-end');
+      return;
+    }
     const frag = s('g');
+    this.fewPhaseEdges = mapped.length <= 200;
     for (const [from, list] of bySource(mapped)) {
       const src = this.abs.get(from);
       if (!src) continue;
@@ -287,12 +292,18 @@ export class Scene {
       }
     }
     this.phaseLayer.append(frag);
+    // Only touch the classes that change (a mode switch keeps the same ends).
+    for (const el of previous) if (!this.endSet.has(el)) el.classList.remove('phase-end');
+    for (const el of this.phaseEnds) el.classList.add('phase-end');
   }
+
+  private endSet = new Set<SVGGElement>();
+  private fewPhaseEdges = true;
 
   private markEnd(name: string): void {
     const el = this.elements.get(name);
-    if (el && !el.classList.contains('phase-end')) {
-      el.classList.add('phase-end');
+    if (el && !this.endSet.has(el)) {
+      this.endSet.add(el);
       this.phaseEnds.push(el);
     }
   }
@@ -307,7 +318,7 @@ export class Scene {
       'data-layers': e.layers.join('\n'),
       'data-count': e.count,
     });
-    g.append(s('title', {}, `learning-phase flag ${e.source} → ${e.layers.join(', ') || e.to}`));
+    if (this.fewPhaseEdges) g.append(s('title', {}, `learning-phase flag ${e.source} → ${e.layers.join(', ') || e.to}`));
     g.append(s('path', { class: 'hit', d }));
     g.append(s('path', { class: 'line', d, 'marker-end': style === 'bundled' ? 'url(#pv-arrow-phase)' : 'url(#pv-arrow-phase-plain)' }));
     return g;
