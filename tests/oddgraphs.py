@@ -7,6 +7,8 @@ Builders return GraphDef protos; ``write_run`` logs one as a run graph with Tens
 from __future__ import annotations
 
 import os
+import socket
+import time
 
 from tensorboard.compat.proto import attr_value_pb2, event_pb2, graph_pb2, node_def_pb2, tensor_pb2, tensor_shape_pb2
 from tensorboard.summary.writer.event_file_writer import EventFileWriter
@@ -131,12 +133,25 @@ def while_loop_graph():
 
 
 def write_run(logdir, run, graph_def=None, blob=None):
-    """Log a run graph (or raw ``blob`` bytes as one) in ``logdir/run``; returns the run directory."""
+    """Log a run graph (or raw ``blob`` bytes as one) in ``logdir/run``; returns the run directory.
+
+    Written with TensorFlow's record writer (C++ checksums) when TensorFlow is installed: TensorBoard's own
+    EventFileWriter computes CRC32C in Python, about 3 s per 10 MB.
+    """
     run_dir = os.path.join(str(logdir), run)
     os.makedirs(run_dir, exist_ok=True)
-    writer = EventFileWriter(run_dir)
-    writer.add_event(event_pb2.Event(wall_time=1.0, graph_def=blob if blob is not None else graph_def.SerializeToString()))
-    writer.close()
+    graph_event = event_pb2.Event(wall_time=1.0, graph_def=blob if blob is not None else graph_def.SerializeToString())
+    try:
+        import tensorflow as tf
+    except ImportError:
+        writer = EventFileWriter(run_dir)
+        writer.add_event(graph_event)
+        writer.close()
+        return run_dir
+    path = os.path.join(run_dir, f"events.out.tfevents.{int(time.time())}.{socket.gethostname()}.{os.getpid()}.0")
+    with tf.io.TFRecordWriter(path) as writer:
+        writer.write(event_pb2.Event(wall_time=1.0, file_version="brain.Event:2").SerializeToString())
+        writer.write(graph_event.SerializeToString())
     return run_dir
 
 
