@@ -21,6 +21,7 @@ ATTR_FORMAT_MAX_BYTES = 4096
 # buckets by scopes.py, so this is only a guard.
 GROUP_CHILD_LIMIT = scopes.BUCKET_THRESHOLD
 BUCKET_LABEL_NAME_CHARS = 40
+EMPTY_NAME_LABEL = "(empty name)"
 SEARCH_LIMIT_MAX = 500
 EDGES_LIMIT_MAX = 100_000
 REGEX_MAX_LENGTH = regex_search.MAX_PATTERN_LENGTH
@@ -190,7 +191,7 @@ def _label(name: str, parent: str) -> str:
     if parent and name.startswith(parent + "/") and len(name) > len(parent) + 1:
         return name[len(parent) + 1 :]
     last = name.rsplit("/", 1)[-1] if "/" in name.strip("/") else name
-    return last or name  # never empty ("a/" under "a" is labelled "a/")
+    return last or name or EMPTY_NAME_LABEL  # never empty ("a/" under "a" is labelled "a/")
 
 
 def _short(name: str) -> str:
