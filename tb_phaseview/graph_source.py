@@ -44,11 +44,34 @@ def list_graphs(data_provider, ctx, experiment_id) -> list[dict]:
                 if kind == metadata.RUN_GRAPH:
                     if tag == metadata.RUN_GRAPH_TAG:
                         refs.append({"run": run, "kind": kind, "tag": None})
-                else:
+                elif kind != metadata.TAGGED_RUN_METADATA or _holds_graph(data_provider, ctx, experiment_id,
+                                                                           {"run": run, "kind": kind, "tag": tag}):
                     refs.append({"run": run, "kind": kind, "tag": tag})
     kind_order = list(metadata.GRAPH_KINDS)
     refs.sort(key=lambda r: (r["run"], kind_order.index(r["kind"]), r["tag"] or ""))
     return refs
+
+
+# Tagged run metadata is often profiling data only (PyTorch's add_graph logs one such step): it is listed as a
+# graph only when it holds one. Remembered per blob key, which names immutable bytes.
+_RUN_METADATA_GRAPH_FIELDS = (3, 4)  # RunMetadata.partition_graphs, RunMetadata.function_graphs
+_holds_graph_memo: dict[str, bool] = {}
+_HOLDS_GRAPH_MEMO_LIMIT = 10_000
+
+
+def _holds_graph(data_provider, ctx, experiment_id, ref) -> bool:
+    try:
+        blob_key = find_blob(data_provider, ctx, experiment_id, ref)
+    except GraphNotFound:
+        return False
+    known = _holds_graph_memo.get(blob_key)
+    if known is None:
+        blob = read_blob(data_provider, ctx, blob_key)
+        known = any(field in _RUN_METADATA_GRAPH_FIELDS and length for field, length in _top_level_fields(blob))
+        if len(_holds_graph_memo) >= _HOLDS_GRAPH_MEMO_LIMIT:
+            _holds_graph_memo.clear()
+        _holds_graph_memo[blob_key] = known
+    return known
 
 
 def find_blob(data_provider, ctx, experiment_id, ref) -> str:
@@ -94,13 +117,13 @@ def _varint(blob: bytes, pos: int) -> tuple[int, int]:
         shift += 7
 
 
-def count_graph_nodes(blob: bytes, stop_after: int) -> int:
-    """How many nodes a serialised GraphDef holds, from its top-level fields only, without parsing them.
+def _top_level_fields(blob: bytes):
+    """(field number, length) of each length-delimited top-level field of a serialised message, unparsed.
 
-    Stops counting past ``stop_after``. Costs one step per top-level field and no memory; malformed bytes
-    are left for the parser to report (the count so far is returned).
+    Costs one step per top-level field and no memory; stops quietly at malformed bytes (left for the parser
+    to report).
     """
-    count = pos = 0
+    pos = 0
     end = len(blob)
     try:
         while pos < end:
@@ -109,10 +132,7 @@ def count_graph_nodes(blob: bytes, stop_after: int) -> int:
             if wire_type == 2:
                 length, pos = _varint(blob, pos)
                 pos += length
-                if key >> 3 == _GRAPHDEF_NODE_FIELD:
-                    count += 1
-                    if count > stop_after:
-                        return count
+                yield key >> 3, length
             elif wire_type == 0:
                 _, pos = _varint(blob, pos)
             elif wire_type == 1:
@@ -120,9 +140,19 @@ def count_graph_nodes(blob: bytes, stop_after: int) -> int:
             elif wire_type == 5:
                 pos += 4
             else:
-                break
+                return
     except GraphUnreadable:
-        pass
+        return
+
+
+def count_graph_nodes(blob: bytes, stop_after: int) -> int:
+    """How many nodes a serialised GraphDef holds, from its top-level fields only; stops past ``stop_after``."""
+    count = 0
+    for field, _ in _top_level_fields(blob):
+        if field == _GRAPHDEF_NODE_FIELD:
+            count += 1
+            if count > stop_after:
+                break
     return count
 
 

@@ -11,7 +11,7 @@ from tb_phaseview.cli import iter_graphs
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DEMO_LOGS = os.path.join(REPO, "demo_logs")
-DEMO_GRAPH_COUNT = 7  # the graphs scripts/make_demo_logs.py writes
+DEMO_GRAPH_COUNT = 8  # 7 graphs from scripts/make_demo_logs.py, 1 from scripts/make_pytorch_demo.py
 
 
 @functools.lru_cache(maxsize=None)

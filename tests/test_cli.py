@@ -8,7 +8,7 @@ import shutil
 import subprocess
 import sys
 
-from demo import DEMO_LOGS
+from demo import DEMO_GRAPH_COUNT, DEMO_LOGS
 from logdirs import broken_logdir
 
 CLI = os.path.join(os.path.dirname(sys.executable), "tb-phaseview")
@@ -23,7 +23,7 @@ def test_json_report_schema_and_seed_resnet():
     result = run_cli("report", DEMO_LOGS, "--json")
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)  # exactly one JSON object
-    assert set(report) == {"graphs"} and len(report["graphs"]) == 7
+    assert set(report) == {"graphs"} and len(report["graphs"]) == DEMO_GRAPH_COUNT
     for graph in report["graphs"]:
         assert {"run", "tag", "kind", "nodes", "edges", "phase_sources", "phase_edges", "phase_layers"} <= set(graph)
         for source in graph["phase_sources"]:

@@ -34,6 +34,9 @@ def test_runs_lists_every_graph_of_every_run(tensorboard_server):
     assert {"run": "tf2_function_training", "kind": "trace", "tag": "forward"} in graphs
     tf1 = next(r for r in body["runs"] if r["run"] == "tf1_is_training")
     assert len(tf1["graphs"]) == 2, "a run with two graphs lists both"
+    # PyTorch also logs a tagged run metadata holding only profiling data: that is not a graph.
+    pytorch = next(r for r in body["runs"] if r["run"] == "pytorch_add_graph")
+    assert pytorch["graphs"] == [{"run": "pytorch_add_graph", "kind": "run_graph", "tag": None}]
 
 
 def test_graph_answer_has_phase_report_and_top_level(tensorboard_server):

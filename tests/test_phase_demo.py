@@ -31,7 +31,7 @@ def expected_layer_counts(run: str) -> Counter:
 
 def test_every_demo_graph_is_read():
     kinds = Counter(kind for (_, kind, _) in demo_graphs())
-    assert kinds == Counter({"run_graph": 5, "tagged_run_metadata": 1, "trace": 1})
+    assert kinds == Counter({"run_graph": 6, "tagged_run_metadata": 1, "trace": 1})
 
 
 @pytest.mark.parametrize("run,kind,tag,flag,op", FLAGGED_GRAPHS, ids=[f"{g[0]}-{g[1]}" for g in FLAGGED_GRAPHS])
@@ -93,3 +93,10 @@ def test_no_false_alarm_on_a_tf2_fit_graph():
     analysis = demo_analysis("tf2_fit_no_flag")
     assert analysis.phase.sources == [] and analysis.phase.layers == []
     assert analysis.edge_counts["phase"] == 0
+
+
+def test_no_false_alarm_on_a_pytorch_add_graph():
+    """PyTorch traces in eval mode: each BatchNorm and Dropout has its own constant, there is no flag."""
+    analysis = demo_analysis("pytorch_add_graph")
+    assert analysis.graph.node_count > 20
+    assert analysis.phase.sources == [] and analysis.edge_counts["phase"] == 0
