@@ -406,6 +406,7 @@ export class App {
     this.scene.fit(this.layouts.get(''));
     this.root.dataset.fitMs = (performance.now() - tf).toFixed(0);
     this.root.dataset.ready = 'true';
+    this.root.dataset.readyAt = performance.now().toFixed(1);
     this.root.dataset.firstViewMs = String(Math.round(performance.now() - started));
     this.renderStatus(
       (omitted ? `top level shows ${g.root.children.length.toLocaleString('en-US')} of ${(g.root.children.length + omitted).toLocaleString('en-US')} items (use search) · ` : '') +
@@ -496,6 +497,7 @@ export class App {
       this.state = toggleGroup(this.state, name, true);
       await this.enqueue(() => this.relayout());
       this.keepInPlace(name, el);
+      this.scene.reveal(name);
     } else {
       const el = this.scene.abs.get(name);
       this.state = toggleGroup(this.state, name, false);
@@ -612,16 +614,30 @@ export class App {
     if (!g) return;
     const kind = (l: string) => this.layerKinds.get(l);
     if (c?.type === 'group') {
-      this.inspector.showGroup(name, c, null, kind, this.phaseText());
+      this.inspector.showGroup(name, c, null, kind, this.phaseText(), this.consumersOf(name, c));
+      // A scope can also be an op (`keras_learning_phase` holds the op of that name): add its details.
+      try {
+        const n = await api.node(g, name);
+        if (this.state.selected === name) this.inspector.showGroup(name, c, n, kind, this.phaseText(), this.consumersOf(name, c));
+      } catch {
+        /* a plain scope */
+      }
       return;
     }
     this.inspector.loading(name);
     try {
       const n = await api.node(g, name);
-      if (this.state.selected === name) this.inspector.showNode(n, c, kind, this.phaseText());
+      if (this.state.selected === name) this.inspector.showNode(n, c, kind, this.phaseText(), this.consumersOf(name, c));
     } catch (e) {
       if (this.state.selected === name) this.inspector.showError(name, (e as Error).message);
     }
+  }
+
+  /** The layers that read a phase source drawn as `name` (a source op or the group holding it). */
+  private consumersOf(name: string, c: Child | null): string[] {
+    if (c && c.phase?.role !== 'source') return [];
+    const src = this.graph?.phase?.sources.find((x) => x.name === name || x.path[x.path.length - 1] === name);
+    return src?.consumers ?? [];
   }
 
   /** The server's sentence for a layer reading a flag when it sent one, else the frontend's. */

@@ -14,6 +14,8 @@ export const HUB_MIN_GROUP = 20;
 
 type Partial = Omit<LayoutResult, 'ms'>;
 
+const NATURAL = new Intl.Collator('en', { numeric: true });
+
 /** Past this many nodes plus dummy nodes (one per rank an edge spans), dagre takes over about a second. */
 export const DAGRE_MAX_WORK = 1200;
 
@@ -101,8 +103,9 @@ export function layoutGroup(input: LayoutInput): LayoutResult {
   const nodes = core.nodes;
   let width = core.width;
   let height = core.height;
-  // Unlinked children: packed in rows under the main layout.
+  // Unlinked children: packed in rows under the main layout, in natural order (replica_2 before replica_10).
   if (loose.length) {
+    loose.sort((a, b) => NATURAL.compare(a.id, b.id));
     const top = height > 0 ? height + 36 : 0;
     const rowW = Math.max(width, 640, Math.sqrt(loose.length) * 160);
     const block = packRows(loose, rowW);

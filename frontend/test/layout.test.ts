@@ -112,3 +112,38 @@ test('empty groups lay out to nothing', () => {
   assert.equal(r.engine, 'empty');
   assert.equal(r.width, 0);
 });
+
+test('unlinked children are packed in natural order and hubs go to a column on the right', () => {
+  const names = ['r_10', 'r_2', 'r_1'];
+  const loose = names.map((id) => ({ id, w: 80, h: 40 }));
+  const r = layoutGroup({ group: '', nodes: loose, edges: [] });
+  const order = Object.entries(r.nodes)
+    .sort((a, b) => a[1].y - b[1].y || a[1].x - b[1].x)
+    .map(([id]) => id);
+  assert.deepEqual(order, ['r_1', 'r_2', 'r_10']);
+
+  // a hub: linked to 30 of 40 siblings
+  const nodes = Array.from({ length: 40 }, (_, i) => ({ id: `n${i}`, w: 60, h: 24 }));
+  nodes.push({ id: 'hub', w: 60, h: 24 });
+  const edges = Array.from({ length: 39 }, (_, i) => ({ v: `n${i}`, w: `n${i + 1}`, kind: 'data', count: 1 }));
+  for (let i = 0; i < 30; i++) edges.push({ v: `n${i}`, w: 'hub', kind: 'control', count: 1 });
+  const h = layoutGroup({ group: 'g', nodes, edges });
+  const maxX = Math.max(...Object.entries(h.nodes).filter(([id]) => id !== 'hub').map(([, p]) => p.x + p.w));
+  assert.ok(h.nodes.hub.x >= maxX, 'hub beside the layout');
+  const aux = h.edges.filter((e) => e.aux);
+  assert.equal(aux.length, 30);
+  assert.ok(h.edges.filter((e) => !e.aux).length === 39);
+});
+
+test('the phase source is pinned above the layout when it has no laid-out edges', () => {
+  const r = layoutGroup({
+    group: '',
+    nodes: [
+      { id: 'a', w: 80, h: 40 },
+      { id: 'b', w: 80, h: 40 },
+      { id: 'flag', w: 80, h: 40, top: true },
+    ],
+    edges: [{ v: 'a', w: 'b', kind: 'data', count: 1 }],
+  });
+  assert.ok(r.nodes.flag.y + r.nodes.flag.h < r.nodes.a.y);
+});

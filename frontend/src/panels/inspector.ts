@@ -40,7 +40,14 @@ export class Inspector {
     this.open(h('h2', {}, name), h('p', { class: 'op' }, 'Loading…'));
   }
 
-  showGroup(name: string, c: Child | null, node: NodeAnswer | null, layerKind: (layer: string) => string | undefined, text?: PhaseText): void {
+  showGroup(
+    name: string,
+    c: Child | null,
+    node: NodeAnswer | null,
+    layerKind: (layer: string) => string | undefined,
+    text?: PhaseText,
+    consumers: string[] = [],
+  ): void {
     this.text = text;
     const ops = Object.entries(c?.ops ?? {});
     this.open(
@@ -49,18 +56,21 @@ export class Inspector {
       c ? this.phaseSentence(name, c, layerKind) : null,
       ops.length > 0 && h('h3', {}, 'Most common ops'),
       ops.length > 0 && h('table', {}, ...ops.map(([k, v]) => h('tr', {}, h('td', { class: 'k' }, String(v)), h('td', {}, k)))),
+      this.consumerList(consumers),
+      node ? h('h3', {}, `Op ${node.name} (${node.op})`) : null,
       node ? this.nodeSections(node) : null,
     );
   }
 
   private text: PhaseText | undefined;
 
-  showNode(n: NodeAnswer, c: Child | null, layerKind: (layer: string) => string | undefined, text?: PhaseText): void {
+  showNode(n: NodeAnswer, c: Child | null, layerKind: (layer: string) => string | undefined, text?: PhaseText, consumers: string[] = []): void {
     this.text = text;
     this.open(
       h('h2', {}, n.name),
       h('div', { class: 'op' }, n.op + (n.device ? ` · ${n.device}` : '')),
       this.nodePhase(n, c, layerKind),
+      this.consumerList(consumers),
       this.nodeSections(n),
     );
   }
@@ -81,6 +91,13 @@ export class Inspector {
       h('h3', {}, 'Ends'),
       h('ul', {}, this.link(source), this.link(to)),
     );
+  }
+
+  private consumerList(consumers: string[]): DocumentFragment | null {
+    if (consumers.length === 0) return null;
+    const f = document.createDocumentFragment();
+    f.append(h('h3', {}, `Layers that read it (${consumers.length})`), h('ul', {}, ...consumers.map((l) => this.link(l))));
+    return f;
   }
 
   private phaseSentence(name: string, c: Child, layerKind: (layer: string) => string | undefined): HTMLElement | null {

@@ -372,6 +372,24 @@ export class Scene {
     this.zoom.transform(this.sel, zoomIdentity.translate(tx, ty).scale(k));
   }
 
+  /** Brings a drawn element fully into view, zooming out (never in) when it is larger than the screen. */
+  reveal(name: string): void {
+    const r = this.abs.get(name);
+    if (!r) return;
+    const { w, h } = this.viewport();
+    const cur = this.transform();
+    const margin = 20;
+    const k = Math.max(MIN_K, Math.min(cur.k, (w - 2 * margin) / r.w, (h - 2 * margin) / r.h));
+    const sx = r.x * cur.k + cur.x;
+    const sy = r.y * cur.k + cur.y;
+    const fits = sx >= 0 && sy >= 0 && sx + r.w * cur.k <= w && sy + r.h * cur.k <= h;
+    if (fits) return;
+    // keep the element's left edge where it is when possible, else move it in with a margin
+    const tx = Math.min(Math.max(margin - r.x * k, sx - r.x * k), w - margin - (r.x + r.w) * k);
+    const ty = Math.min(Math.max(margin - r.y * k, sy - r.y * k), h - margin - (r.y + r.h) * k);
+    this.zoom.transform(this.sel, zoomIdentity.translate(r.w * k > w - 2 * margin ? margin - r.x * k : tx, r.h * k > h - 2 * margin ? margin - r.y * k : ty).scale(k));
+  }
+
   centerOn(name: string, minScale = 0.9): void {
     const r = this.abs.get(name);
     if (!r) return;
