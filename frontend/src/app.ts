@@ -616,6 +616,10 @@ export class App {
     if (c?.type === 'group') {
       this.inspector.showGroup(name, c, null, kind, this.phaseText(), this.consumersOf(name, c));
       // A scope can also be an op (`keras_learning_phase` holds the op of that name): add its details.
+      // Asked only when known, so plain scopes cost no 404 in the console.
+      const isOp =
+        (this.graph?.phase?.sources ?? []).some((x) => x.name === name) || !!this.groups.get(name)?.children.some((k) => k.name === name);
+      if (!isOp) return;
       try {
         const n = await api.node(g, name);
         if (this.state.selected === name) this.inspector.showGroup(name, c, n, kind, this.phaseText(), this.consumersOf(name, c));

@@ -113,6 +113,8 @@ export const CSS = `
 .pv-root.mode-show .phase-badge { visibility: hidden; }
 .edge { fill: none; stroke: var(--edge); }
 .edge.kind-control { stroke: var(--edge-control); stroke-dasharray: 4 3; }
+.edge.adjacent { stroke: var(--select); }
+.edge:hover { stroke: var(--select); }
 .edge.aux { display: none; }
 .edge.aux.aux-on { display: inline; stroke: var(--select); stroke-opacity: .8; }
 .edge-count { font-size: 9.5px; fill: var(--fg-3) !important; }

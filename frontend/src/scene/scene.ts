@@ -42,6 +42,8 @@ export class Scene {
   private elements = new Map<string, SVGGElement>();
   /** Hub edges (left out of the layout) by end; drawn only while an end is selected. */
   private auxEdges = new Map<string, SVGPathElement[]>();
+  /** Every drawn edge by end, to light up a selected element's edges. */
+  private edgesAt = new Map<string, SVGPathElement[]>();
   private phaseEnds: SVGGElement[] = [];
   private selected: string | null = null;
   private size = { w: 0, h: 0 };
@@ -130,6 +132,7 @@ export class Scene {
     this.children.clear();
     this.elements.clear();
     this.auxEdges.clear();
+    this.edgesAt.clear();
     this.phaseEnds = [];
     const frag = s('g', { class: 'root-group' });
     this.drawGroup(frag, model, '', 0, 0);
@@ -163,6 +166,11 @@ export class Scene {
       });
       if (!compact) path.append(s('title', {}, `${e.count} ${e.kind} edge${e.count === 1 ? '' : 's'}: ${e.v} → ${e.w}`));
       edges.append(path);
+      for (const end of [e.v, e.w]) {
+        const list = this.edgesAt.get(end);
+        if (list) list.push(path);
+        else this.edgesAt.set(end, [path]);
+      }
       if (e.aux) {
         for (const end of [e.v, e.w]) {
           const list = this.auxEdges.get(end);
@@ -336,11 +344,13 @@ export class Scene {
     if (this.selected) {
       this.elements.get(this.selected)?.classList.remove('selected');
       for (const p of this.auxEdges.get(this.selected) ?? []) p.classList.remove('aux-on');
+      for (const p of this.edgesAt.get(this.selected) ?? []) p.classList.remove('adjacent');
     }
     this.selected = name;
     if (name) {
       this.elements.get(name)?.classList.add('selected');
       for (const p of this.auxEdges.get(name) ?? []) p.classList.add('aux-on');
+      for (const p of this.edgesAt.get(name) ?? []) p.classList.add('adjacent');
     }
   }
 

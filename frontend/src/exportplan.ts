@@ -1,0 +1,84 @@
+// The pure half of export: PNG sizing under a memory bound, the legend's wording, file names.
+
+import type { PhaseMode } from './state';
+
+export const PNG_DENSITY = 2;
+/** Canvas bounds: browsers refuse larger canvases (Chrome: 16,384 a side) and 64 Mpx is ~256 MB of RGBA. */
+export const MAX_SIDE = 16384;
+export const MAX_PIXELS = 64 * 1024 * 1024;
+/** Below this density the picture is unreadable: refuse and suggest SVG instead. */
+export const MIN_DENSITY = 0.5;
+
+export type PngPlan =
+  | { ok: true; width: number; height: number; scale: number; reduced: boolean; message: string | null }
+  | { ok: false; message: string };
+
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+
+/** Pixel size of a PNG of a `w`×`h` (CSS px) picture: 2x, scaled down to the bounds, or refused. */
+export function pngPlan(w: number, h: number, density = PNG_DENSITY, maxSide = MAX_SIDE, maxPixels = MAX_PIXELS): PngPlan {
+  if (!(w > 0 && h > 0) || !Number.isFinite(w) || !Number.isFinite(h)) return { ok: false, message: 'Nothing to export: the picture is empty.' };
+  let scale = Math.min(density, maxSide / w, maxSide / h, Math.sqrt(maxPixels / (w * h)));
+  // Whole pixels must stay within the bounds after rounding.
+  while (Math.ceil(w * scale) > maxSide || Math.ceil(h * scale) > maxSide || Math.ceil(w * scale) * Math.ceil(h * scale) > maxPixels) scale *= 0.999;
+  if (scale < MIN_DENSITY)
+    return {
+      ok: false,
+      message:
+        `This picture is ${fmt(w)} × ${fmt(h)} px; a PNG of it would exceed ${fmt(maxSide)} px a side or ${fmt(maxPixels / 1048576)} Mpx ` +
+        `even at ${MIN_DENSITY}x. Export SVG instead, close some groups, or export the view.`,
+    };
+  const width = Math.ceil(w * scale);
+  const height = Math.ceil(h * scale);
+  const reduced = scale < density;
+  return {
+    ok: true,
+    width,
+    height,
+    scale,
+    reduced,
+    message: reduced
+      ? `The picture is large (${fmt(w)} × ${fmt(h)} px): exported at ${scale.toFixed(2)}x instead of ${density}x to stay within ${fmt(maxSide)} px a side and ${fmt(maxPixels / 1048576)} Mpx.`
+      : null,
+  };
+}
+
+export interface LegendItem {
+  kind: 'data' | 'control' | 'phase' | 'note';
+  label: string;
+}
+
+export interface PhaseSummary {
+  sources: string[];
+  layers: number;
+}
+
+/** What the phase filter is doing, in one line. */
+export function phaseLegend(mode: PhaseMode, phase: PhaseSummary): string {
+  if (phase.sources.length === 0) return 'phase edges: none (no learning-phase flag in this graph)';
+  const who = `${phase.layers} layer${phase.layers === 1 ? '' : 's'} read ${phase.sources.join(', ')}`;
+  if (mode === 'collapse') return `phase edges: collapsed (${who}; φ marks them)`;
+  if (mode === 'highlight') return `phase edges: highlighted, bundled (${who})`;
+  return `phase edges: shown as plain edges (${who})`;
+}
+
+/** The legend of an export: the edge kinds drawn, the phase filter, and notes when there are any. */
+export function legendItems(drawnKinds: ReadonlySet<string>, mode: PhaseMode, phase: PhaseSummary, notes: number): LegendItem[] {
+  const items: LegendItem[] = [];
+  if (drawnKinds.has('data')) items.push({ kind: 'data', label: 'data edges' });
+  if (drawnKinds.has('control')) items.push({ kind: 'control', label: 'control edges' });
+  items.push({ kind: 'phase', label: phaseLegend(mode, phase) });
+  if (notes) items.push({ kind: 'note', label: `${notes} note${notes === 1 ? '' : 's'}` });
+  return items;
+}
+
+/** A safe file name: `phaseview-<run>-<graph>.<ext>`. */
+export function exportFileName(run: string, graph: string, ext: string): string {
+  const clean = (x: string) =>
+    x
+      .replace(/[^A-Za-z0-9._-]+/g, '_')
+      .replace(/^[._]+|_+$/g, '')
+      .slice(0, 60);
+  const parts = ['phaseview', clean(run), clean(graph)].filter(Boolean);
+  return `${parts.join('-')}.${ext}`;
+}

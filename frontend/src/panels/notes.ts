@@ -1,0 +1,224 @@
+// Notes on the graph: a layer of callouts inside the scene's zoomed world (so they pan and zoom with it),
+// and the small editor used to write one. Each callout is `<g data-note="<node>">`; when its node is hidden
+// in a closed group it is drawn on that group (`data-note-anchor`) and says so. Drag a callout to move it;
+// click it to edit. All text goes through textContent.
+
+import type { Rect } from '../bundle';
+import { clear, h, s } from '../dom';
+import { NOTE_MAX_CHARS, resolveAnchor, wrapText, type Note } from '../notes';
+
+const CHAR_W = 6.3;
+const LINE_H = 14;
+const WRAP = 34;
+
+export interface NotesScene {
+  readonly svg: SVGSVGElement;
+  readonly abs: ReadonlyMap<string, Rect>;
+  has(name: string): boolean;
+  transform(): { x: number; y: number; k: number };
+}
+
+export interface DrawnNote {
+  note: Note;
+  anchor: string | null;
+  hidden: boolean;
+  box: Rect | null;
+}
+
+export class NotesLayer {
+  readonly layer: SVGGElement;
+  private drawn: DrawnNote[] = [];
+  private notes: readonly Note[] = [];
+  private drag: { node: string; x0: number; y0: number; dx0: number; dy0: number; moved: boolean } | null = null;
+  private override: { node: string; dx: number; dy: number } | null = null;
+
+  constructor(
+    private scene: NotesScene,
+    private onOpen: (node: string) => void,
+    private onMoved: (node: string, dx: number, dy: number) => void,
+  ) {
+    this.layer = s('g', { class: 'notes-layer' });
+    const world = scene.svg.querySelector('g.world') ?? scene.svg;
+    world.append(this.layer);
+    this.layer.addEventListener('mousedown', (ev) => this.startDrag(ev));
+    this.layer.addEventListener('click', (ev) => ev.stopPropagation());
+    this.layer.addEventListener('dblclick', (ev) => ev.stopPropagation());
+    window.addEventListener('mousemove', (ev) => this.moveDrag(ev));
+    window.addEventListener('mouseup', () => this.endDrag());
+  }
+
+  /** The notes as last drawn: where each is attached, and its callout's box in graph coordinates. */
+  get placed(): readonly DrawnNote[] {
+    return this.drawn;
+  }
+
+  /** Union of the callouts' boxes (graph coordinates), or null. */
+  bounds(): Rect | null {
+    let b: Rect | null = null;
+    for (const d of this.drawn) {
+      if (!d.box) continue;
+      if (!b) b = { ...d.box };
+      else {
+        const x = Math.min(b.x, d.box.x);
+        const y = Math.min(b.y, d.box.y);
+        b = { x, y, w: Math.max(b.x + b.w, d.box.x + d.box.w) - x, h: Math.max(b.y + b.h, d.box.y + d.box.h) - y };
+      }
+    }
+    return b;
+  }
+
+  draw(notes: readonly Note[]): void {
+    this.notes = notes;
+    clear(this.layer);
+    this.drawn = [];
+    // Several notes hidden in one closed group are stacked below one another.
+    const stack = new Map<string, number>();
+    for (const n of notes) {
+      const at = resolveAnchor(n, (x) => this.scene.has(x));
+      if (!at) {
+        this.drawn.push({ note: n, anchor: null, hidden: true, box: null });
+        continue;
+      }
+      const r = this.scene.abs.get(at.anchor)!;
+      const off = this.override && this.override.node === n.node ? this.override : n;
+      const lines = wrapText(n.text, WRAP);
+      const hint = at.hidden ? `on ${n.node}, inside this closed group` : null;
+      const hintLines = hint ? wrapText(hint, WRAP + 6, 3) : [];
+      const w = Math.max(60, ...lines.map((l) => l.length * CHAR_W), ...hintLines.map((l) => l.length * (CHAR_W - 0.6))) + 16;
+      const hh = (lines.length + hintLines.length) * LINE_H + 10;
+      const shift = stack.get(at.anchor) ?? 0;
+      const bx = r.x + r.w + off.dx;
+      const by = r.y + off.dy + shift;
+      stack.set(at.anchor, shift + hh + 6);
+      const g = s('g', { class: `pv-note${at.hidden ? ' hidden-node' : ''}`, 'data-note': n.node, 'data-note-anchor': at.anchor, 'data-note-hidden': String(at.hidden) });
+      // leader: from the anchor's top-right corner to the nearest point of the callout
+      const ax = r.x + r.w - 3;
+      const ay = r.y + 3;
+      const lx = Math.max(bx, Math.min(bx + w, ax));
+      const ly = Math.max(by, Math.min(by + hh, ay));
+      g.append(s('line', { class: 'note-leader', x1: r1(ax), y1: r1(ay), x2: r1(lx), y2: r1(ly) }));
+      g.append(s('circle', { class: 'note-pin', cx: r1(ax), cy: r1(ay), r: 3 }));
+      const body = s('g', { class: 'note-body', transform: `translate(${r1(bx)},${r1(by)})` });
+      body.append(s('title', {}, `Note on ${n.node} — drag to move, click to edit`));
+      body.append(s('rect', { class: 'note-box', width: r1(w), height: hh, rx: 4 }));
+      const text = s('text', { class: 'note-text', x: 8, y: 0 });
+      lines.forEach((l, i) => text.append(s('tspan', { x: 8, y: 17 + i * LINE_H }, l)));
+      body.append(text);
+      if (hintLines.length) {
+        const ht = s('text', { class: 'note-hint', x: 8, y: 0 });
+        hintLines.forEach((l, i) => ht.append(s('tspan', { x: 8, y: 17 + (lines.length + i) * LINE_H }, l)));
+        body.append(ht);
+      }
+      g.append(body);
+      this.layer.append(g);
+      this.drawn.push({ note: n, anchor: at.anchor, hidden: at.hidden, box: { x: bx, y: by, w, h: hh } });
+    }
+  }
+
+  private startDrag(ev: MouseEvent): void {
+    const g = (ev.target as Element).closest<SVGGElement>('[data-note]');
+    if (!g || ev.button !== 0) return;
+    ev.stopPropagation(); // keep d3-zoom from panning
+    ev.preventDefault();
+    const node = g.getAttribute('data-note')!;
+    const n = this.notes.find((x) => x.node === node);
+    if (!n) return;
+    this.drag = { node, x0: ev.clientX, y0: ev.clientY, dx0: n.dx, dy0: n.dy, moved: false };
+  }
+
+  private moveDrag(ev: MouseEvent): void {
+    const d = this.drag;
+    if (!d) return;
+    const mx = ev.clientX - d.x0;
+    const my = ev.clientY - d.y0;
+    if (!d.moved && Math.hypot(mx, my) < 3) return;
+    d.moved = true;
+    const k = this.scene.transform().k || 1;
+    this.override = { node: d.node, dx: d.dx0 + mx / k, dy: d.dy0 + my / k };
+    this.draw(this.notes);
+  }
+
+  private endDrag(): void {
+    const d = this.drag;
+    if (!d) return;
+    this.drag = null;
+    const o = this.override;
+    this.override = null;
+    if (!d.moved) this.onOpen(d.node);
+    else if (o) this.onMoved(d.node, o.dx, o.dy);
+  }
+}
+
+/** The editor of one note: a small panel over the stage. Keys typed in it never reach the app's shortcuts. */
+export class NoteEditor {
+  readonly el: HTMLElement;
+  private title: HTMLElement;
+  private area: HTMLTextAreaElement;
+  private count: HTMLElement;
+  private del: HTMLButtonElement;
+  private node: string | null = null;
+
+  constructor(
+    private onSave: (node: string, text: string) => void,
+    private onDelete: (node: string) => void,
+  ) {
+    this.title = h('div', { class: 'hdr' });
+    this.area = h('textarea', { rows: 4, maxlength: NOTE_MAX_CHARS, 'data-testid': 'note-text', 'aria-label': 'Note text', placeholder: 'A short note (Ctrl+Enter saves)' });
+    this.count = h('span', { class: 'count' });
+    const save = h('button', { class: 'pv-btn primary', type: 'button', 'data-action': 'save-note' }, 'Save');
+    this.del = h('button', { class: 'pv-btn', type: 'button', 'data-action': 'delete-note' }, 'Delete');
+    const cancel = h('button', { class: 'pv-btn', type: 'button', 'data-action': 'cancel-note' }, 'Cancel');
+    save.addEventListener('click', () => this.save());
+    this.del.addEventListener('click', () => {
+      if (this.node !== null) this.onDelete(this.node);
+      this.close();
+    });
+    cancel.addEventListener('click', () => this.close());
+    this.area.addEventListener('input', () => this.updateCount());
+    this.el = h(
+      'div',
+      { class: 'pv-note-editor', hidden: true, role: 'dialog', 'aria-label': 'Note', 'data-testid': 'note-editor' },
+      this.title,
+      this.area,
+      h('div', { class: 'row' }, this.count, h('span', { class: 'pv-sep' }), this.del, cancel, save),
+    );
+    this.el.addEventListener('keydown', (ev) => {
+      ev.stopPropagation();
+      if (ev.key === 'Escape') this.close();
+      else if (ev.key === 'Enter' && (ev.ctrlKey || ev.metaKey)) this.save();
+    });
+  }
+
+  get isOpen(): boolean {
+    return !this.el.hidden;
+  }
+
+  open(node: string, text: string, hiddenIn: string | null): void {
+    this.node = node;
+    clear(this.title);
+    this.title.append('Note on ', h('b', {}, node));
+    if (hiddenIn) this.title.append(h('div', { class: 'hint' }, `drawn on the closed group ${hiddenIn}`));
+    this.area.value = text;
+    this.del.hidden = !text;
+    this.updateCount();
+    this.el.hidden = false;
+    this.area.focus();
+    this.area.select();
+  }
+
+  close(): void {
+    this.el.hidden = true;
+    this.node = null;
+  }
+
+  private save(): void {
+    if (this.node !== null) this.onSave(this.node, this.area.value);
+    this.close();
+  }
+
+  private updateCount(): void {
+    this.count.textContent = `${this.area.value.length}/${NOTE_MAX_CHARS}`;
+  }
+}
+
+const r1 = (v: number) => Math.round(v * 10) / 10;
