@@ -85,10 +85,13 @@ def build_graph(graph_def) -> Graph:
     """
     node_defs = list(graph_def.node)
     names = [node.name for node in node_defs]
-    index = {name: i for i, name in reversed(list(enumerate(names)))}  # the first of equal names wins
+    index = dict(zip(names, range(len(names))))
     duplicates: list[str] = []
     if len(index) != len(names):
         # A second node of the same name cannot be addressed; keep the first, report the rest.
+        index = {}
+        for i, name in enumerate(names):
+            index.setdefault(name, i)
         keep = [i for i, name in enumerate(names) if index[name] == i]
         duplicates = [name for i, name in enumerate(names) if index[name] != i]
         node_defs = [node_defs[i] for i in keep]

@@ -92,12 +92,15 @@ def _scope_of(name: str) -> str:
 def build_scopes(names: list[str], relocations: dict[str, str] | None = None) -> ScopeTree:
     relocations = relocations or {}
     groups: set[str] = set()
-    for name in names:
-        cut = name.rfind("/")
+    scopes = [name[:cut] if (cut := name.rfind("/")) > 0 else ROOT for name in names]
+    for name, scope in zip(names, scopes):
+        if scope in groups or not scope:
+            continue  # its own prefixes are in already
+        cut = len(scope)
         while cut > 0:
             prefix = name[:cut]
             if prefix in groups:
-                break  # its own prefixes are in already
+                break
             groups.add(prefix)
             cut = name.rfind("/", 0, cut)
 
@@ -107,36 +110,32 @@ def build_scopes(names: list[str], relocations: dict[str, str] | None = None) ->
             parent = _scope_of(parent)
         return parent
 
-    group_parent: dict[str, str] = {}
-    for group in groups:
-        parent = relocations.get(group)
-        if parent is None:
-            cut = group.rfind("/")
-            parent = group[:cut] if cut > 0 else ROOT
-            if parent and parent not in groups:
-                parent = enclosing_group(group)
-        group_parent[group] = parent
+    group_parent = {group: group[:cut] if (cut := group.rfind("/")) > 0 else ROOT for group in groups}
+    for group in [g for g, parent in group_parent.items() if parent and parent not in groups]:
+        group_parent[group] = enclosing_group(group)
+    for group, target in relocations.items():
+        if group in group_parent:
+            group_parent[group] = target
 
-    node_parent: list[str] = []
-    for name in names:
-        if name in groups:
-            parent = name
-        elif name in relocations:
-            parent = relocations[name]
-        else:
-            cut = name.rfind("/")
-            parent = name[:cut] if cut > 0 else ROOT
-            if parent and parent not in groups:
-                parent = enclosing_group(name)
-        node_parent.append(parent)
+    # Nearly every node's parent is its scope; the rest (namesake groups, relocations, "a//b") are fixed up.
+    node_parent = [name if name in groups else scope for name, scope in zip(names, scopes)]
+    for index, name in enumerate(names):
+        parent = node_parent[index]
+        if parent == name:
+            continue
+        if name in relocations:
+            node_parent[index] = relocations[name]
+        elif parent and parent not in groups:
+            node_parent[index] = enclosing_group(name)
 
-    child_groups: dict[str, list[str]] = {ROOT: []}
-    for group in sorted(groups):
-        child_groups.setdefault(group, [])
-        child_groups.setdefault(group_parent[group], []).append(group)
-    child_nodes: dict[str, list[int]] = {}
+    ordered = sorted(groups)
+    child_groups: dict[str, list[str]] = {group: [] for group in ordered}
+    child_groups[ROOT] = []
+    for group in ordered:
+        child_groups[group_parent[group]].append(group)
+    child_nodes: dict[str, list[int]] = {group: [] for group in child_groups}
     for index, parent in enumerate(node_parent):
-        child_nodes.setdefault(parent, []).append(index)
+        child_nodes[parent].append(index)
 
     tree = ScopeTree(group_parent, node_parent, child_groups, child_nodes, {})
     oversized = [g for g in child_groups if len(child_groups[g]) + len(child_nodes.get(g, ())) > BUCKET_THRESHOLD]
@@ -154,9 +153,11 @@ def _roll_up_sizes(tree: ScopeTree) -> dict[str, int]:
     order = [ROOT]
     for group in order:  # breadth-first; grows while it is walked
         order.extend(tree.child_groups.get(group, ()))
-    size: dict[str, int] = {}
+    size = {group: len(tree.child_nodes.get(group, ())) for group in order}
+    parent_of = tree.group_parent
     for group in reversed(order):
-        size[group] = len(tree.child_nodes.get(group, ())) + sum(size[c] for c in tree.child_groups.get(group, ()))
+        if group != ROOT:
+            size[parent_of[group]] += size[group]
     for group in tree.group_parent:  # unreachable only if relocations were inconsistent; still answer
         size.setdefault(group, len(tree.child_nodes.get(group, ())))
     return size
@@ -208,9 +209,8 @@ def aggregate_group_edges(tree: ScopeTree, group_id: str, out_edges, edge_src, e
     chain = tree.chain
     if group_id == ROOT:
         # Every node is below the root: label each by its top-level group in one pass, scan every edge.
-        label = [
-            chain(parent)[0] if parent else node for node, parent in enumerate(tree.node_parent)
-        ]
+        top = {group: chain(group)[0] for group in tree.group_parent}
+        label = [top[parent] if parent else node for node, parent in enumerate(tree.node_parent)]
         for src, dst, kind in zip(edge_src, edge_dst, kinds):
             own, other = label[src], label[dst]
             if own != other and kind not in skip_kinds:
