@@ -24,6 +24,13 @@ class GraphAnalysis:
     _group_edges: dict[str, Counter] = field(default_factory=dict)
     _layers_below: Counter | None = None
     _layer_kinds: dict[str, phase.PhaseLayer] | None = None
+    _answers: dict = field(default_factory=dict)
+
+    def memo(self, key, compute):
+        """An answer derived from this analysis alone, computed once (the analysis never changes)."""
+        if key not in self._answers:
+            self._answers[key] = compute()
+        return self._answers[key]
 
     @property
     def edge_counts(self) -> dict[str, int]:

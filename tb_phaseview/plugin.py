@@ -169,7 +169,9 @@ class PhaseViewPlugin(base_plugin.TBPlugin):
     @_route
     def _serve_graph(self, request):
         ref = _graph_ref(request)
-        return _json(request, wire.graph_answer(self._analysis(request, ref), ref))
+        analysis = self._analysis(request, ref)
+        answer = analysis.memo(("graph", ref["run"], ref["kind"], ref["tag"]), lambda: wire.graph_answer(analysis, ref))
+        return _json(request, answer)
 
     @_route
     def _serve_group(self, request):

@@ -47,6 +47,7 @@ class ScopeTree:
     child_nodes: dict[str, list[int]]
     size: dict[str, int]  # ops below the group, all depths
     buckets: dict[str, Bucket] = field(default_factory=dict)  # synthetic bucket groups, by id
+    top_level: dict[str, str] = field(default_factory=dict)  # group id -> its ancestor at the top level
     _chains: dict[str, tuple[str, ...]] = field(default_factory=dict)
     _op_counts: dict[str, Counter] = field(default_factory=dict)
 
@@ -119,14 +120,12 @@ def build_scopes(names: list[str], relocations: dict[str, str] | None = None) ->
 
     # Nearly every node's parent is its scope; the rest (namesake groups, relocations, "a//b") are fixed up.
     node_parent = [name if name in groups else scope for name, scope in zip(names, scopes)]
-    for index, name in enumerate(names):
-        parent = node_parent[index]
-        if parent == name:
-            continue
-        if name in relocations:
-            node_parent[index] = relocations[name]
-        elif parent and parent not in groups:
-            node_parent[index] = enclosing_group(name)
+    for index in [i for i, parent in enumerate(node_parent) if parent and parent not in groups]:
+        node_parent[index] = enclosing_group(names[index])
+    if relocations:
+        for index, name in enumerate(names):
+            if name in relocations and name not in groups:
+                node_parent[index] = relocations[name]
 
     ordered = sorted(groups)
     child_groups: dict[str, list[str]] = {group: [] for group in ordered}
@@ -153,6 +152,10 @@ def _roll_up_sizes(tree: ScopeTree) -> dict[str, int]:
     order = [ROOT]
     for group in order:  # breadth-first; grows while it is walked
         order.extend(tree.child_groups.get(group, ()))
+    tree.top_level = top = {}  # every group's top-level ancestor (itself at the top level)
+    for group in order[1:]:
+        parent = tree.group_parent[group]
+        top[group] = group if parent == ROOT else top[parent]
     size = {group: len(tree.child_nodes.get(group, ())) for group in order}
     parent_of = tree.group_parent
     for group in reversed(order):
@@ -198,6 +201,12 @@ def _split_into_buckets(tree: ScopeTree, group: str, names: list[str], taken: se
     tree.child_nodes[group] = []
 
 
+def top_level_labels(tree: ScopeTree) -> list:
+    """For every node, the top-level element holding it: its top-level group id, or its own index."""
+    top = tree.top_level
+    return [top[parent] if parent else node for node, parent in enumerate(tree.node_parent)]
+
+
 def aggregate_group_edges(tree: ScopeTree, group_id: str, out_edges, edge_src, edge_dst, kinds,
                           skip_kinds=()) -> Counter:
     """The edges between a group's children, counted per (from child, to child, kind).
@@ -208,14 +217,13 @@ def aggregate_group_edges(tree: ScopeTree, group_id: str, out_edges, edge_src, e
     counts: Counter = Counter()
     chain = tree.chain
     if group_id == ROOT:
-        # Every node is below the root: label each by its top-level group in one pass, scan every edge.
-        top = {group: chain(group)[0] for group in tree.group_parent}
-        label = [top[parent] if parent else node for node, parent in enumerate(tree.node_parent)]
-        for src, dst, kind in zip(edge_src, edge_dst, kinds):
-            own, other = label[src], label[dst]
-            if own != other and kind not in skip_kinds:
-                counts[(own, other, kind)] += 1
-        return counts
+        # Every node is below the root: label each by its top-level group, then count in C (Counter over
+        # an iterable) rather than with a Python statement per edge.
+        label = top_level_labels(tree)
+        return Counter(
+            key for key in zip(map(label.__getitem__, edge_src), map(label.__getitem__, edge_dst), kinds)
+            if key[0] != key[1] and key[2] not in skip_kinds
+        )
     depth = len(chain(group_id))
     labels: dict[int, object] = {}
     for node in tree.descendant_nodes(group_id):
