@@ -6,6 +6,7 @@ import { DATA_RELOADED, RUNS_CHANGED, TensorBoardIpc } from './ipc';
 import { LayoutClient } from './layoutclient';
 import { buildLayoutInput, expandedSize, inputSignature, type LayoutResult, type Size } from './layoutinput';
 import { helpOverlay } from './panels/help';
+import { Sharing } from './sharing';
 import { Inspector, type PhaseText } from './panels/inspector';
 import { explainPhaseEdge } from './explain';
 import { SearchBox } from './panels/search';
@@ -55,6 +56,7 @@ export class App {
   private status!: HTMLElement;
   private help!: HTMLElement;
   private pendingRestore: ViewState | null = null;
+  private sharing!: Sharing;
 
   constructor(private host: HTMLElement) {
     this.root = h('div', { class: 'pv-root mode-collapse', id: 'phaseview-app', 'data-ready': 'false', 'data-testid': 'phaseview' });
@@ -85,6 +87,8 @@ export class App {
     } catch {
       /* storage may be unavailable */
     }
+    const linked = this.sharing.linkedState();
+    if (linked) this.pendingRestore = linked;
     if (this.pendingRestore) this.setMode(this.pendingRestore.mode);
     void this.firstLoad();
   }
@@ -140,6 +144,8 @@ export class App {
     this.scene = new Scene(stage, (e) => this.onSceneEvent(e));
     this.message = h('div', { class: 'pv-message', hidden: true, role: 'status', 'aria-live': 'polite' });
     stage.append(this.message, this.search.results);
+    this.sharing = new Sharing({ root: this.root, stage, scene: this.scene, state: () => this.state, graph: () => this.graph, rootLayout: () => this.layouts.get('') });
+    toolbar.insertBefore(this.sharing.toolbar, helpBtn);
     this.inspector = new Inspector(
       (name) => void this.reveal(name),
       () => this.select(null),
@@ -419,6 +425,7 @@ export class App {
       if (restore.expanded.size) await this.openGroups([...restore.expanded]);
       if (restore.selected && this.scene.has(restore.selected)) this.select(restore.selected);
     }
+    this.sharing.restored();
   }
 
   // ---------------------------------------------------------------- layout

@@ -18,9 +18,7 @@ const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 /** Pixel size of a PNG of a `w`×`h` (CSS px) picture: 2x, scaled down to the bounds, or refused. */
 export function pngPlan(w: number, h: number, density = PNG_DENSITY, maxSide = MAX_SIDE, maxPixels = MAX_PIXELS): PngPlan {
   if (!(w > 0 && h > 0) || !Number.isFinite(w) || !Number.isFinite(h)) return { ok: false, message: 'Nothing to export: the picture is empty.' };
-  let scale = Math.min(density, maxSide / w, maxSide / h, Math.sqrt(maxPixels / (w * h)));
-  // Whole pixels must stay within the bounds after rounding.
-  while (Math.ceil(w * scale) > maxSide || Math.ceil(h * scale) > maxSide || Math.ceil(w * scale) * Math.ceil(h * scale) > maxPixels) scale *= 0.999;
+  const scale = Math.min(density, maxSide / w, maxSide / h, Math.sqrt(maxPixels / (w * h)));
   if (scale < MIN_DENSITY)
     return {
       ok: false,
@@ -28,8 +26,9 @@ export function pngPlan(w: number, h: number, density = PNG_DENSITY, maxSide = M
         `This picture is ${fmt(w)} × ${fmt(h)} px; a PNG of it would exceed ${fmt(maxSide)} px a side or ${fmt(maxPixels / 1048576)} Mpx ` +
         `even at ${MIN_DENSITY}x. Export SVG instead, close some groups, or export the view.`,
     };
-  const width = Math.ceil(w * scale);
-  const height = Math.ceil(h * scale);
+  // Rounded down, so whole pixels stay within the bounds (2x of whole CSS px is exact).
+  const width = Math.max(1, Math.floor(w * scale + 1e-6));
+  const height = Math.max(1, Math.floor(h * scale + 1e-6));
   const reduced = scale < density;
   return {
     ok: true,
@@ -44,7 +43,7 @@ export function pngPlan(w: number, h: number, density = PNG_DENSITY, maxSide = M
 }
 
 export interface LegendItem {
-  kind: 'data' | 'control' | 'phase' | 'note';
+  kind: 'data' | 'control' | 'phase' | 'phase-badge' | 'note';
   label: string;
 }
 
@@ -67,7 +66,7 @@ export function legendItems(drawnKinds: ReadonlySet<string>, mode: PhaseMode, ph
   const items: LegendItem[] = [];
   if (drawnKinds.has('data')) items.push({ kind: 'data', label: 'data edges' });
   if (drawnKinds.has('control')) items.push({ kind: 'control', label: 'control edges' });
-  items.push({ kind: 'phase', label: phaseLegend(mode, phase) });
+  items.push({ kind: mode === 'collapse' && phase.sources.length ? 'phase-badge' : 'phase', label: phaseLegend(mode, phase) });
   if (notes) items.push({ kind: 'note', label: `${notes} note${notes === 1 ? '' : 's'}` });
   return items;
 }

@@ -57,7 +57,7 @@ function payload(s: LinkState, notes: readonly Note[]): unknown {
   o.o = [...s.view.expanded].sort();
   if (s.view.selected) o.s = s.view.selected;
   if (s.viewport && [s.viewport.cx, s.viewport.cy, s.viewport.k].every(Number.isFinite))
-    o.vp = [round(s.viewport.cx, 1), round(s.viewport.cy, 1), round(s.viewport.k, 4)];
+    o.vp = [round(s.viewport.cx, 1), round(s.viewport.cy, 1), Number(s.viewport.k.toPrecision(5))];
   if (notes.length)
     o.n = notes.map((n) => {
       const t: unknown[] = [n.node, n.text, n.dx, n.dy];

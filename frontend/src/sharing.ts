@@ -22,15 +22,6 @@ export interface ShareHost {
 
 type Scope = 'view' | 'graph';
 
-export const SHARE_SHORTCUTS: [string[], string][] = [
-  [['n'], 'add or edit a note on the selected node or group'],
-  [['e'], 'export PNG (2x) of the view or the whole graph'],
-  [['E'], 'export SVG'],
-  [['y'], 'copy a PNG to the clipboard'],
-  [['w'], 'export scope: the view / the whole graph'],
-  [['l'], 'copy a link that reopens this view (with its notes)'],
-];
-
 const SHARE_CSS = `
 .pv-root { --note-bg: #fff8e1; --note-stroke: #f9a825; --note-fg: #3e2723; --note-hint: #8d6e63; }
 .pv-root.dark { --note-bg: #4e3b00; --note-stroke: #fbc02d; --note-fg: #fff8e1; --note-hint: #ffe082; }
@@ -42,6 +33,7 @@ const SHARE_CSS = `
 .pv-note .note-leader { stroke: var(--note-stroke); stroke-width: 1.2; stroke-dasharray: 3 2; }
 .pv-note .note-pin { fill: var(--note-stroke); }
 .pv-note .note-body { cursor: move; }
+.pv-note text { pointer-events: none; }
 .pv-note-editor { position: absolute; z-index: 6; top: 10px; left: 10px; width: 320px; background: var(--panel); border: 1px solid var(--line);
   border-radius: 6px; box-shadow: 0 4px 12px var(--shadow); padding: 10px; }
 .pv-note-editor[hidden] { display: none; }
@@ -302,7 +294,9 @@ export class Sharing {
     }
     const scope = this.scope();
     let box = { x: -8, y: -12, w: lay.width + 16, h: lay.height + 24 };
+    if (scope === 'graph') this.notesLayer.fixMagnification(1);
     const nb = this.notesLayer.bounds();
+    if (scope === 'graph') this.notesLayer.fixMagnification(null);
     if (nb) {
       const x = Math.min(box.x, nb.x - 8);
       const y = Math.min(box.y, nb.y - 8);
@@ -338,10 +332,21 @@ export class Sharing {
     return exportFileName(g.run, graphLabel(g), ext);
   }
 
+  /** The whole graph is exported at scale 1, so its notes are drawn unmagnified while it is copied. */
+  private picture(input: ExportInput, pixels?: { width: number; height: number }): ReturnType<typeof buildPicture> {
+    if (input.scope === 'view') return buildPicture(input, pixels);
+    this.notesLayer.fixMagnification(1);
+    try {
+      return buildPicture(input, pixels);
+    } finally {
+      this.notesLayer.fixMagnification(null);
+    }
+  }
+
   async exportSvg(): Promise<void> {
     const input = this.exportInput();
     if (!input) return;
-    const pic = buildPicture(input);
+    const pic = this.picture(input);
     download(new Blob([serialize(pic.svg)], { type: 'image/svg+xml' }), this.fileName('svg'));
     this.host.root.dataset.lastExport = `svg ${pic.width}x${pic.height}`;
     this.say(`SVG saved (${pic.width} × ${pic.height}).`);
@@ -350,14 +355,14 @@ export class Sharing {
   private async png(): Promise<{ blob: Blob; note: string } | null> {
     const input = this.exportInput();
     if (!input) return null;
-    const probe = buildPicture(input);
+    const probe = this.picture(input);
     const plan = pngPlan(probe.width, probe.height);
     if (!plan.ok) {
       this.say(plan.message, true);
       this.host.root.dataset.lastExport = 'png refused';
       return null;
     }
-    const pic = buildPicture(input, { width: plan.width, height: plan.height });
+    const pic = this.picture(input, { width: plan.width, height: plan.height });
     const blob = await rasterize(serialize(pic.svg), plan);
     this.host.root.dataset.lastExport = `png ${plan.width}x${plan.height} scale ${plan.scale.toFixed(3)} of ${pic.width}x${pic.height}`;
     return { blob, note: plan.message ?? `${plan.width} × ${plan.height} px, 2x` };
@@ -368,7 +373,7 @@ export class Sharing {
       const r = await this.png();
       if (!r) return;
       download(r.blob, this.fileName('png'));
-      this.say(`PNG saved: ${r.note}.`);
+      this.say(`PNG saved: ${r.note.replace(/\.$/, '')}.`);
     } catch (e) {
       this.say(`Could not make the PNG: ${(e as Error).message}`, true);
     }
@@ -388,7 +393,7 @@ export class Sharing {
     });
     try {
       await navigator.clipboard.write([new ClipboardItem({ 'image/png': blob })]);
-      this.say(`PNG copied to the clipboard (${note}).`);
+      this.say(`PNG copied to the clipboard: ${note.replace(/\.$/, '')}.`);
     } catch (e) {
       blob.catch(() => undefined);
       if ((e as Error).message === 'nothing to copy') return;

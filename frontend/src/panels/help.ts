@@ -11,6 +11,12 @@ export const SHORTCUTS: [string[], string][] = [
   [['s'], 'phase edges: show (plain lines)'],
   [['/'], 'search by name or op'],
   [['Enter'], 'open / close the selected group (also double-click or the chevron)'],
+  [['n'], 'add or edit a note on the selected node or group'],
+  [['e'], 'export PNG (2x) of the view or the whole graph'],
+  [['E'], 'export SVG'],
+  [['y'], 'copy a PNG to the clipboard'],
+  [['w'], 'export scope: the view / the whole graph'],
+  [['l'], 'copy a link that reopens this view (with its notes)'],
   [['Esc'], 'close the inspector, search results or this help'],
   [['?'], 'this help'],
 ];

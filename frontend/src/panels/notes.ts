@@ -8,6 +8,7 @@ import { clear, h, s } from '../dom';
 import { NOTE_MAX_CHARS, resolveAnchor, wrapText, type Note } from '../notes';
 
 const CHAR_W = 6.3;
+const MAX_MAGNIFY = 8;
 const LINE_H = 14;
 const WRAP = 34;
 
@@ -31,6 +32,9 @@ export class NotesLayer {
   private notes: readonly Note[] = [];
   private drag: { node: string; x0: number; y0: number; dx0: number; dy0: number; moved: boolean } | null = null;
   private override: { node: string; dx: number; dy: number } | null = null;
+  /** Callouts are magnified when zoomed out (up to MAX_MAGNIFY) so their text stays readable. */
+  private magnify = 1;
+  private fixed: number | null = null;
 
   constructor(
     private scene: NotesScene,
@@ -45,6 +49,23 @@ export class NotesLayer {
     this.layer.addEventListener('dblclick', (ev) => ev.stopPropagation());
     window.addEventListener('mousemove', (ev) => this.moveDrag(ev));
     window.addEventListener('mouseup', () => this.endDrag());
+    // Follow the zoom: the scene's world gets a new transform on every zoom and pan.
+    if (world !== scene.svg)
+      new MutationObserver(() => {
+        if (Math.abs(this.wantMagnify() / this.magnify - 1) > 0.02 && this.notes.length) this.draw(this.notes);
+      }).observe(world, { attributes: true, attributeFilter: ['transform'] });
+  }
+
+  private wantMagnify(): number {
+    if (this.fixed !== null) return this.fixed;
+    const k = this.scene.transform().k || 1;
+    return Math.max(1, Math.min(MAX_MAGNIFY, 1 / k));
+  }
+
+  /** Draws at a fixed magnification (1 for a whole-graph export) until called again with null. */
+  fixMagnification(m: number | null): void {
+    this.fixed = m;
+    this.draw(this.notes);
   }
 
   /** The notes as last drawn: where each is attached, and its callout's box in graph coordinates. */
@@ -71,6 +92,7 @@ export class NotesLayer {
     this.notes = notes;
     clear(this.layer);
     this.drawn = [];
+    const m = (this.magnify = this.wantMagnify());
     // Several notes hidden in one closed group are stacked below one another.
     const stack = new Map<string, number>();
     for (const n of notes) {
@@ -84,23 +106,27 @@ export class NotesLayer {
       const lines = wrapText(n.text, WRAP);
       const hint = at.hidden ? `on ${n.node}, inside this closed group` : null;
       const hintLines = hint ? wrapText(hint, WRAP + 6, 3) : [];
-      const w = Math.max(60, ...lines.map((l) => l.length * CHAR_W), ...hintLines.map((l) => l.length * (CHAR_W - 0.6))) + 16;
-      const hh = (lines.length + hintLines.length) * LINE_H + 10;
+      const w0 = Math.max(60, ...lines.map((l) => l.length * CHAR_W), ...hintLines.map((l) => l.length * (CHAR_W - 0.6))) + 16;
+      const h0 = (lines.length + hintLines.length) * LINE_H + 10;
+      const w = w0 * m;
+      const hh = h0 * m;
       const shift = stack.get(at.anchor) ?? 0;
-      const bx = r.x + r.w + off.dx;
-      const by = r.y + off.dy + shift;
-      stack.set(at.anchor, shift + hh + 6);
+      const bx = r.x + r.w + off.dx * m;
+      const by = r.y + off.dy * m + shift;
+      stack.set(at.anchor, shift + hh + 6 * m);
       const g = s('g', { class: `pv-note${at.hidden ? ' hidden-node' : ''}`, 'data-note': n.node, 'data-note-anchor': at.anchor, 'data-note-hidden': String(at.hidden) });
       // leader: from the anchor's top-right corner to the nearest point of the callout
       const ax = r.x + r.w - 3;
       const ay = r.y + 3;
       const lx = Math.max(bx, Math.min(bx + w, ax));
       const ly = Math.max(by, Math.min(by + hh, ay));
-      g.append(s('line', { class: 'note-leader', x1: r1(ax), y1: r1(ay), x2: r1(lx), y2: r1(ly) }));
-      g.append(s('circle', { class: 'note-pin', cx: r1(ax), cy: r1(ay), r: 3 }));
-      const body = s('g', { class: 'note-body', transform: `translate(${r1(bx)},${r1(by)})` });
+      const leader = s('line', { class: 'note-leader', x1: r1(ax), y1: r1(ay), x2: r1(lx), y2: r1(ly) });
+      if (m !== 1) leader.style.strokeWidth = String(1.2 * m);
+      g.append(leader);
+      g.append(s('circle', { class: 'note-pin', cx: r1(ax), cy: r1(ay), r: r1(3 * m) }));
+      const body = s('g', { class: 'note-body', transform: `translate(${r1(bx)},${r1(by)})${m !== 1 ? ` scale(${m.toFixed(3)})` : ''}` });
       body.append(s('title', {}, `Note on ${n.node} — drag to move, click to edit`));
-      body.append(s('rect', { class: 'note-box', width: r1(w), height: hh, rx: 4 }));
+      body.append(s('rect', { class: 'note-box', width: r1(w0), height: h0, rx: 4 }));
       const text = s('text', { class: 'note-text', x: 8, y: 0 });
       lines.forEach((l, i) => text.append(s('tspan', { x: 8, y: 17 + i * LINE_H }, l)));
       body.append(text);
@@ -134,7 +160,7 @@ export class NotesLayer {
     if (!d.moved && Math.hypot(mx, my) < 3) return;
     d.moved = true;
     const k = this.scene.transform().k || 1;
-    this.override = { node: d.node, dx: d.dx0 + mx / k, dy: d.dy0 + my / k };
+    this.override = { node: d.node, dx: d.dx0 + mx / k / this.magnify, dy: d.dy0 + my / k / this.magnify };
     this.draw(this.notes);
   }
 

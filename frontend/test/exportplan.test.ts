@@ -1,0 +1,41 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { exportFileName, legendItems, MAX_PIXELS, MAX_SIDE, phaseLegend, pngPlan } from '../src/exportplan';
+
+test('PNG at 2x when it fits', () => {
+  const p = pngPlan(1400, 1000);
+  assert.ok(p.ok);
+  assert.deepEqual([p.width, p.height, p.scale, p.reduced, p.message], [2800, 2000, 2, false, null]);
+});
+
+test('PNG scaled down to 16k px a side and 64 Mpx, with a message', () => {
+  const wide = pngPlan(12000, 500);
+  assert.ok(wide.ok && wide.reduced && wide.width <= MAX_SIDE && /instead of 2x/.test(wide.message!));
+  assert.equal(wide.ok && wide.width, MAX_SIDE);
+  const big = pngPlan(7000, 7000);
+  assert.ok(big.ok && big.width * big.height <= MAX_PIXELS && big.width <= MAX_SIDE);
+  assert.ok(big.ok && Math.abs(big.width / big.height - 1) < 0.001, 'keeps the aspect ratio');
+});
+
+test('PNG refused below half density; empty refused', () => {
+  const p = pngPlan(100_000, 80_000);
+  assert.equal(p.ok, false);
+  assert.match(p.ok ? '' : p.message, /Export SVG instead/);
+  assert.equal(pngPlan(0, 10).ok, false);
+  assert.equal(pngPlan(NaN, 10).ok, false);
+});
+
+test('legend names the kinds drawn and what the phase filter does', () => {
+  const phase = { sources: ['keras_learning_phase'], layers: 24 };
+  assert.equal(phaseLegend('collapse', phase), 'phase edges: collapsed (24 layers read keras_learning_phase; φ marks them)');
+  assert.match(phaseLegend('highlight', phase), /^phase edges: highlighted/);
+  assert.match(phaseLegend('show', phase), /^phase edges: shown as plain edges/);
+  assert.match(phaseLegend('show', { sources: [], layers: 0 }), /no learning-phase flag/);
+  const items = legendItems(new Set(['data']), 'collapse', phase, 2);
+  assert.deepEqual(items.map((i) => i.kind), ['data', 'phase-badge', 'note']);
+  assert.deepEqual(legendItems(new Set(['data', 'control']), 'show', phase, 0).map((i) => i.kind), ['data', 'control', 'phase']);
+});
+
+test('file names are safe', () => {
+  assert.equal(exportFileName('<b>run</b>/x', 'op graph', 'svg'), 'phaseview-b_run_b_x-op_graph.svg');
+});
