@@ -5,6 +5,9 @@ Pure: takes a GraphDef-shaped object, imports no TensorBoard.
 
 from __future__ import annotations
 
+import contextlib
+import gc
+import threading
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -29,7 +32,8 @@ class GraphAnalysis:
     def memo(self, key, compute):
         """An answer derived from this analysis alone, computed once (the analysis never changes)."""
         if key not in self._answers:
-            self._answers[key] = compute()
+            with _garbage_collector_paused():
+                self._answers[key] = compute()
         return self._answers[key]
 
     @property
@@ -103,5 +107,31 @@ def analyze_graph(graph: Graph) -> GraphAnalysis:
     return GraphAnalysis(graph, phase_analysis, kinds, tree, relocations)
 
 
+_gc_lock = threading.Lock()
+_gc_pausers = 0
+_gc_was_enabled = True
+
+
+@contextlib.contextmanager
+def _garbage_collector_paused():
+    """Analysis builds hundreds of thousands of lists and tuples that never form cycles; the cyclic
+    collector would walk them again and again (about a quarter of the time at 200k nodes). Paused while
+    any analysis runs, resumed after the last one."""
+    global _gc_pausers, _gc_was_enabled
+    with _gc_lock:
+        if _gc_pausers == 0:
+            _gc_was_enabled = gc.isenabled()
+            gc.disable()
+        _gc_pausers += 1
+    try:
+        yield
+    finally:
+        with _gc_lock:
+            _gc_pausers -= 1
+            if _gc_pausers == 0 and _gc_was_enabled:
+                gc.enable()
+
+
 def analyze(graph_def) -> GraphAnalysis:
-    return analyze_graph(build_graph(graph_def))
+    with _garbage_collector_paused():
+        return analyze_graph(build_graph(graph_def))

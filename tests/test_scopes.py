@@ -75,3 +75,11 @@ def test_dangling_inputs_and_duplicates_are_reported_not_fatal():
         "1 nodes repeat an earlier node's name and were left out",
         "1 inputs name nodes that are not in the graph",
     ]
+
+
+def test_analysis_pauses_the_garbage_collector_only_while_it_runs():
+    import gc
+
+    assert gc.isenabled()
+    analyze(GRAPH)
+    assert gc.isenabled()
