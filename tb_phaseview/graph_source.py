@@ -145,10 +145,32 @@ def _top_level_fields(blob: bytes):
         return
 
 
+_NODE_KEY = (_GRAPHDEF_NODE_FIELD << 3) | 2  # the key byte of a length-delimited field 1
+
+
 def count_graph_nodes(blob: bytes, stop_after: int) -> int:
-    """How many nodes a serialised GraphDef holds, from its top-level fields only; stops past ``stop_after``."""
-    count = 0
-    for field, _ in _top_level_fields(blob):
+    """How many nodes a serialised GraphDef holds, from its top-level fields only; stops past ``stop_after``.
+
+    Node fields come first and back to back, so they are skipped with the length varint decoded inline;
+    any other field goes through the general walk.
+    """
+    count = pos = 0
+    end = len(blob)
+    while pos < end and blob[pos] == _NODE_KEY:
+        length = shift = 0
+        pos += 1
+        while pos < end:
+            byte = blob[pos]
+            pos += 1
+            length |= (byte & 0x7F) << shift
+            if byte < 0x80:
+                break
+            shift += 7
+        pos += length
+        count += 1
+        if count > stop_after:
+            return count
+    for field, _ in _top_level_fields(blob[pos:]) if pos < end else ():
         if field == _GRAPHDEF_NODE_FIELD:
             count += 1
             if count > stop_after:
@@ -184,7 +206,10 @@ def decode_graph(kind: str, blob: bytes, max_nodes: int | None = None, max_bytes
             raise _too_many(nodes, max_nodes, exact=False)
     try:
         if kind == metadata.RUN_GRAPH:
-            return graph_pb2.GraphDef.FromString(blob)
+            graph_def = graph_pb2.GraphDef.FromString(blob)
+            if len(graph_def.node) > max_nodes:
+                raise _too_many(len(graph_def.node), max_nodes)
+            return graph_def
         run_metadata = config_pb2.RunMetadata.FromString(blob)
     except (DecodeError, RuntimeError, ValueError) as error:
         raise GraphUnreadable(f"the logged graph is corrupt and cannot be parsed ({error})") from None
