@@ -1,8 +1,10 @@
 """Write benchmark logdirs: graphs of about 1k, 10k, 50k and 200k nodes shaped like Keras graphs.
 
-Each graph tiles the demo ResNet (real tf_keras output, with its training ops) under ``replica_<i>/`` scopes,
-all replicas reading one root ``keras_learning_phase``, so the structure, name depth, op mix and phase-edge
-density are those of a real Keras graph. Written as a run graph event with TensorBoard's event writer.
+Each graph tiles the demo ResNet (real tf_keras output, with its training ops), all copies reading one root
+``keras_learning_phase``, so the name depth, op mix and phase-edge density are those of a real Keras graph.
+Two shapes: ``nested`` puts each copy under a ``replica_<i>/`` scope (a small top level, like a model made
+of sub-models); ``wide`` suffixes each copy's layer names as Keras does for repeated layers, so the top level
+grows with the graph. Written as a run graph event with TensorBoard's event writer.
 """
 
 from __future__ import annotations
@@ -29,8 +31,27 @@ def seed_graph():
     raise SystemExit("demo_logs/resnet_tf_keras is missing: run `make demo-logs`")
 
 
-def tiled(seed, target_nodes: int):
-    """Copies of ``seed`` under replica scopes until about ``target_nodes`` nodes; the flag stays shared."""
+def _nested(name: str, i: int) -> str:
+    return f"replica_{i}/{name}"
+
+
+def _wide(name: str, i: int) -> str:
+    # Keras uniquifies repeated layer names with a suffix: every copy's layers stay at the top level.
+    head, sep, rest = name.partition("/")
+    return f"{head}_r{i}{sep}{rest}"
+
+
+SHAPES = {"nested": _nested, "wide": _wide}
+
+
+def tiled(seed, target_nodes: int, shape: str = "nested"):
+    """Copies of ``seed`` until about ``target_nodes`` nodes; the flag stays shared.
+
+    ``nested`` puts each copy under its own top-level scope (a model of sub-models: a small top level);
+    ``wide`` renames each copy's layers with a suffix, as Keras does for repeated layers, so the top level
+    grows with the graph (about 110 top-level scopes per copy of the ResNet).
+    """
+    rename = SHAPES[shape]
     out = graph_pb2.GraphDef()
     out.versions.CopyFrom(seed.versions)
     out.library.CopyFrom(seed.library)
@@ -52,19 +73,18 @@ def tiled(seed, target_nodes: int):
             copy.input.extend(i for i in node.input if i.lstrip("^").split(":")[0] in names)
         return out
     for i in range(copies):
-        prefix = f"replica_{i}/"
         for node in seed.node:
             if node.name in shared:
                 continue
             copy = out.node.add()
             copy.CopyFrom(node)
-            copy.name = prefix + node.name
+            copy.name = rename(node.name, i)
             del copy.input[:]
             for raw in node.input:
                 control = raw.startswith("^")
                 bare = raw[1:] if control else raw
                 name = bare.split(":")[0]
-                renamed = bare if name in shared else prefix + bare
+                renamed = bare if name in shared else rename(bare, i)
                 copy.input.append(("^" if control else "") + renamed)
     return out
 
@@ -82,10 +102,11 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("outdir")
     parser.add_argument("--sizes", default=",".join(SIZES))
+    parser.add_argument("--shape", default="nested", choices=list(SHAPES))
     args = parser.parse_args(argv)
     seed = seed_graph()
     for label in args.sizes.split(","):
-        graph = tiled(seed, SIZES[label])
+        graph = tiled(seed, SIZES[label], args.shape)
         write(os.path.join(args.outdir, label), f"keras_{label}", graph)
         print(f"{label}: {len(graph.node)} nodes, {graph.ByteSize() / 1e6:.1f} MB")
 

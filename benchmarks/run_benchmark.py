@@ -1,7 +1,7 @@
 """Side-by-side timing of PhaseView and TensorBoard's own Graphs tab, in one run, on one machine.
 
-For every graph (Keras-shaped graphs of about 1k, 10k, 50k and 200k nodes, and the seed demo graph) and every
-repetition, a fresh TensorBoard is started (so the server has never seen the graph) and a fresh headless
+For every graph (Keras-shaped graphs of about 1k, 10k, 50k and 200k nodes in two shapes, see make_graphs.py,
+and the seed demo graph) and every repetition, a fresh TensorBoard is started (so the server has never seen the graph) and a fresh headless
 Chromium page measures, from the start of navigation:
 
 - PhaseView: when its iframe's document starts (the frame appears), and when its root gets data-ready="true";
@@ -111,21 +111,22 @@ def measure_graphs_tab(browser, server, timeout_s: float) -> dict:
         page.close()
 
 
-def run(sizes, reps, graphs_tab_timeout, phaseview_timeout, load_fast):
+def run(sizes, shapes, reps, graphs_tab_timeout, phaseview_timeout, load_fast):
     from playwright.sync_api import sync_playwright
 
     seed = seed_graph()
     results = []
     with tempfile.TemporaryDirectory(prefix="phaseview-bench-") as root, sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS)
-        cases = [(label, tiled(seed, SIZES[label])) for label in sizes]
+        cases = [(f"{label} {shape}", tiled(seed, SIZES[label], shape)) for shape in shapes for label in sizes]
         cases.append(("seed (demo)", seed))
         for label, graph in cases:
             samples = []
             for rep in range(reps):
                 # A new logdir each time: neither server nor browser cache has seen the graph.
-                logdir = os.path.join(root, f"{label.split()[0]}-{rep}")
-                write(logdir, f"keras_{label.split()[0]}", graph)
+                slug = "_".join(label.replace("(", "").replace(")", "").split())
+                logdir = os.path.join(root, f"{slug}-{rep}")
+                write(logdir, f"keras_{slug}", graph)
                 sample = {}
                 server = start_tensorboard(logdir, load_fast=load_fast, wait_for_graphs=1)
                 try:
@@ -176,12 +177,13 @@ def summarise(results, graphs_tab_timeout):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default=",".join(SIZES))
+    parser.add_argument("--shapes", default="nested,wide", help="nested (few top-level scopes), wide (many)")
     parser.add_argument("--reps", type=int, default=3)
     parser.add_argument("--graphs-tab-timeout", type=float, default=120.0)
     parser.add_argument("--phaseview-timeout", type=float, default=120.0)
     parser.add_argument("--load-fast", default="false", choices=["true", "false"])
     args = parser.parse_args(argv)
-    results = run(args.sizes.split(","), args.reps, args.graphs_tab_timeout, args.phaseview_timeout, args.load_fast)
+    results = run(args.sizes.split(","), args.shapes.split(","), args.reps, args.graphs_tab_timeout, args.phaseview_timeout, args.load_fast)
     table = summarise(results, args.graphs_tab_timeout)
     print(table)
     os.makedirs(os.path.join(HERE, "results"), exist_ok=True)
