@@ -59,7 +59,7 @@ export class App {
   private sharing!: Sharing;
 
   constructor(private host: HTMLElement) {
-    this.root = h('div', { class: 'pv-root mode-collapse', id: 'phaseview-app', 'data-ready': 'false', 'data-testid': 'phaseview' });
+    this.root = h('div', { class: 'pv-root', id: 'phaseview-app', 'data-ready': 'false', 'data-testid': 'phaseview' });
     this.layout = new LayoutClient(new URL('./layout.worker.js', import.meta.url));
   }
 
@@ -574,7 +574,6 @@ export class App {
     const t0 = performance.now();
     this.state = setMode(this.state, mode);
     for (const [m, b] of this.modeButtons) b.setAttribute('aria-pressed', String(m === mode));
-    for (const m of PHASE_MODES) this.root.classList.toggle(`mode-${m}`, m === mode);
     this.scene.drawPhase(mode, this.mapped);
     this.root.dataset.phaseMode = mode;
     this.root.dataset.toggleMs = (performance.now() - t0).toFixed(1);

@@ -18,7 +18,7 @@ export interface ExportNote {
 }
 
 export interface ExportInput {
-  /** The scene's <svg>; its <defs> and `g.world` are copied. */
+  /** The scene's <svg>; its <defs> and `g.world` are copied, with the phase overlay stacked on it. */
   svg: SVGSVGElement;
   /** The element whose computed colours and font are the page's (the app root). */
   themeRoot: HTMLElement;
@@ -42,7 +42,7 @@ const TEXTS = new Set(['text', 'tspan']);
 const KEEP_ATTRS = new Set([
   'transform', 'd', 'x', 'y', 'x1', 'y1', 'x2', 'y2', 'cx', 'cy', 'r', 'rx', 'ry', 'width', 'height', 'points',
   'marker-end', 'marker-start', 'viewBox', 'refX', 'refY', 'markerWidth', 'markerHeight', 'orient', 'markerUnits', 'id',
-  'dx', 'dy',
+  'dx', 'dy', 'fill-rule',
 ]);
 const SHAPE_STYLE = ['fill', 'fill-opacity', 'stroke', 'stroke-width', 'stroke-opacity', 'stroke-dasharray', 'stroke-linecap', 'stroke-linejoin'];
 const TEXT_STYLE = ['fill', 'fill-opacity', 'font-family', 'font-size', 'font-weight', 'font-style', 'text-anchor'];
@@ -159,6 +159,13 @@ export function buildPicture(input: ExportInput, pixelSize?: { width: number; he
   const world = input.svg.querySelector('g.world');
   if (world) {
     const w = inlineCopy(world) ?? s('g');
+    // The phase edges, veil and outlines are drawn in a stacked overlay <svg> with the same transform.
+    const overlay = input.svg.parentElement?.querySelector('svg.phase-overlay g.world-overlay');
+    const layer = overlay ? inlineCopy(overlay) : null;
+    if (layer) {
+      layer.removeAttribute('transform');
+      w.append(layer);
+    }
     if (input.scope === 'graph') w.setAttribute('transform', `translate(${-input.graphBox.x},${-input.graphBox.y})`);
     frame.append(w);
   }

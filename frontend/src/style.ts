@@ -110,7 +110,6 @@ export const CSS = `
 .phase-badge text { fill: #fff; font-size: 10.5px; font-weight: 700; }
 .phase-badge.role-consumer rect { fill: var(--panel); stroke: var(--accent); }
 .phase-badge.role-consumer text { fill: var(--accent-fg); }
-.pv-root.mode-show .phase-badge { visibility: hidden; }
 .edge { fill: none; stroke: var(--edge); }
 .edge.kind-control { stroke: var(--edge-control); stroke-dasharray: 4 3; }
 .edge.adjacent { stroke: var(--select); }
@@ -128,7 +127,8 @@ export const CSS = `
 .phase-edge:hover .line { stroke-width: 3; stroke-opacity: 1; }
 .phase-knot circle { fill: var(--accent); }
 .phase-knot text { font-size: 10.5px; fill: var(--accent-fg) !important; font-weight: 500; }
-.pv-root.mode-highlight .graph .node > .body, .pv-root.mode-highlight .graph .edges { opacity: .28; transition: opacity .12s; }
-.pv-root.mode-highlight .graph .node.phase-end > .body { opacity: 1; }
-.pv-root.mode-highlight .graph .node.phase-end > .body > .box { stroke: var(--accent); stroke-width: 1.8; }
+.pv-stage svg.phase-overlay { position: absolute; inset: 0; width: 100%; height: 100%; pointer-events: none; will-change: transform; }
+.phase-overlay .phase-edge .hit { pointer-events: stroke; }
+.phase-veil { fill: var(--bg); fill-opacity: .72; pointer-events: none; }
+.phase-end-outline { fill: none; stroke: var(--accent); stroke-width: 1.8; pointer-events: none; }
 `;

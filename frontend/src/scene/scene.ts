@@ -34,6 +34,10 @@ export class Scene {
   private world: SVGGElement;
   private graphLayer: SVGGElement;
   private phaseLayer: SVGGElement;
+  private overlay: SVGSVGElement;
+  private overlayWorld: SVGGElement;
+  private veil: SVGPathElement;
+  private endOutlines: SVGGElement;
   private zoom: ZoomBehavior<SVGSVGElement, unknown>;
   private sel: Selection<SVGSVGElement, unknown, null, undefined>;
   /** Absolute boxes of every drawn element, by name. */
@@ -66,20 +70,32 @@ export class Scene {
     this.svg.append(defs);
     this.world = s('g', { class: 'world' });
     this.graphLayer = s('g', { class: 'graph' });
-    this.phaseLayer = s('g', { class: 'phase-layer' });
-    this.world.append(this.graphLayer, this.phaseLayer);
+    this.world.append(this.graphLayer);
     this.svg.append(this.world);
-    container.append(this.svg);
+    // Phase edges, the dimming veil and the outlines of their ends live in a second <svg> stacked on the
+    // first, on its own compositing layer: a filter switch repaints only that layer, never the thousands
+    // of boxes and labels below (a full repaint took seconds at a few thousand drawn boxes).
+    this.overlay = s('svg', { class: 'phase-overlay', 'aria-hidden': 'true' });
+    this.overlayWorld = s('g', { class: 'world-overlay' });
+    this.veil = s('path', { class: 'phase-veil', 'fill-rule': 'evenodd', d: '' });
+    this.endOutlines = s('g', { class: 'phase-end-outlines' });
+    this.phaseLayer = s('g', { class: 'phase-layer' });
+    this.overlayWorld.append(this.veil, this.endOutlines, this.phaseLayer);
+    this.overlay.append(this.overlayWorld);
+    container.append(this.svg, this.overlay);
 
     this.sel = select(this.svg);
     this.zoom = d3zoom<SVGSVGElement, unknown>()
       .scaleExtent([MIN_K, MAX_K])
       .on('zoom', (ev: { transform: ZoomTransform }) => {
-        this.world.setAttribute('transform', ev.transform.toString());
+        const t = ev.transform.toString();
+        this.world.setAttribute('transform', t);
+        this.overlayWorld.setAttribute('transform', t);
       });
     this.sel.call(this.zoom).on('dblclick.zoom', null);
 
     this.svg.addEventListener('click', (ev) => this.handleClick(ev));
+    this.overlay.addEventListener('click', (ev) => this.handleClick(ev));
     this.svg.addEventListener('dblclick', (ev) => {
       const g = (ev.target as Element).closest<SVGGElement>('[data-group="true"]');
       if (g && !(ev.target as Element).closest('.chevron')) {
@@ -264,13 +280,11 @@ export class Scene {
   /** Redraws the phase edges for a mode. Never touches the layout. */
   drawPhase(mode: PhaseMode, mapped: readonly MappedPhaseEdge[]): void {
     clear(this.phaseLayer);
-    const previous = this.phaseEnds;
+    clear(this.endOutlines);
+    this.veil.setAttribute('d', '');
     this.phaseEnds = [];
     this.endSet.clear();
-    if (mode === 'collapse') {
-      for (const el of previous) el.classList.remove('phase-end');
-      return;
-    }
+    if (mode === 'collapse') return;
     const frag = s('g');
     this.fewPhaseEdges = mapped.length <= 200;
     for (const [from, list] of bySource(mapped)) {
@@ -300,9 +314,22 @@ export class Scene {
       }
     }
     this.phaseLayer.append(frag);
-    // Only touch the classes that change (a mode switch keeps the same ends).
-    for (const el of previous) if (!this.endSet.has(el)) el.classList.remove('phase-end');
-    for (const el of this.phaseEnds) el.classList.add('phase-end');
+    if (mode === 'highlight') this.veilAllBut(this.phaseEnds.map((el) => el.getAttribute('data-node')!));
+  }
+
+  /** Dims the graph below with one path that has a hole over each phase end, and outlines those ends. */
+  private veilAllBut(ends: readonly string[]): void {
+    const boxes = ends.map((n) => this.abs.get(n)).filter((b): b is Rect => !!b);
+    const all = [...this.abs.values()];
+    if (all.length === 0) return;
+    const pad = 4000;
+    const x0 = Math.min(...all.map((b) => b.x)) - pad, y0 = Math.min(...all.map((b) => b.y)) - pad;
+    const x1 = Math.max(...all.map((b) => b.x + b.w)) + pad, y1 = Math.max(...all.map((b) => b.y + b.h)) + pad;
+    const rect = (x: number, y: number, w: number, h: number) => `M${r1(x)},${r1(y)}h${r1(w)}v${r1(h)}h${r1(-w)}z`;
+    this.veil.setAttribute('d', rect(x0, y0, x1 - x0, y1 - y0) + boxes.map((b) => rect(b.x, b.y, b.w, b.h)).join(''));
+    const frag = s('g');
+    for (const b of boxes) frag.append(s('rect', { class: 'phase-end-outline', x: r1(b.x), y: r1(b.y), width: r1(b.w), height: r1(b.h), rx: 3 }));
+    this.endOutlines.append(frag);
   }
 
   private endSet = new Set<SVGGElement>();
