@@ -24,10 +24,21 @@ export const DAGRE_MAX_WORK = 1200;
  * (O(nodes + edges); cycles are cut where a back edge closes them).
  */
 export function dagreWork(input: LayoutInput): number {
+  const { rank, pairs } = longestPathRanks(input);
+  let work = input.nodes.length;
+  for (const [a, b] of pairs) work += Math.max(0, Math.abs(rank[b] - rank[a]) - 1);
+  return work;
+}
+
+/**
+ * Rank of every node by longest path from the sources (cycles broken in input order), and the edges as
+ * index pairs (self-loops and edges to unknown nodes left out). Shared by the work estimate and the grid.
+ */
+export function longestPathRanks(input: LayoutInput): { rank: number[]; pairs: [number, number][] } {
   const idx = new Map(input.nodes.map((n, i) => [n.id, i]));
   const n = input.nodes.length;
-  const out: number[][] = input.nodes.map(() => []);
   const indeg = new Array<number>(n).fill(0);
+  const out: number[][] = input.nodes.map(() => []);
   const pairs: [number, number][] = [];
   for (const e of input.edges) {
     const a = idx.get(e.v);
@@ -38,18 +49,31 @@ export function dagreWork(input: LayoutInput): number {
     pairs.push([a, b]);
   }
   const rank = new Array<number>(n).fill(0);
-  const queue: number[] = [];
+  const done = new Array<boolean>(n).fill(false);
+  let queue: number[] = [];
   for (let i = 0; i < n; i++) if (indeg[i] === 0) queue.push(i);
-  for (let q = 0; q < queue.length; q++) {
-    const i = queue[q];
-    for (const j of out[i]) {
-      rank[j] = Math.max(rank[j], rank[i] + 1);
-      if (--indeg[j] === 0) queue.push(j);
+  let seen = 0;
+  let next = 0;
+  while (seen < n) {
+    if (queue.length === 0) {
+      while (done[next]) next++;
+      queue.push(next); // break a cycle
+      indeg[next] = 0;
     }
+    const q2: number[] = [];
+    for (const i of queue) {
+      if (done[i]) continue;
+      done[i] = true;
+      seen++;
+      for (const j of out[i]) {
+        if (done[j]) continue;
+        rank[j] = Math.max(rank[j], rank[i] + 1);
+        if (--indeg[j] === 0) q2.push(j);
+      }
+    }
+    queue = q2;
   }
-  let work = n;
-  for (const [a, b] of pairs) work += Math.max(0, Math.abs(rank[b] - rank[a]) - 1);
-  return work;
+  return { rank, pairs };
 }
 
 /**
@@ -223,42 +247,8 @@ function dagreLayout(input: LayoutInput): Partial {
 
 /** Ranks by longest path from the sources (cycles broken in input order), rows wrapped, straight edges. */
 export function gridLayout(input: LayoutInput): Partial {
-  const idx = new Map(input.nodes.map((n, i) => [n.id, i]));
   const n = input.nodes.length;
-  const indeg = new Array<number>(n).fill(0);
-  const out: number[][] = input.nodes.map(() => []);
-  for (const e of input.edges) {
-    const a = idx.get(e.v);
-    const b = idx.get(e.w);
-    if (a === undefined || b === undefined || a === b) continue;
-    out[a].push(b);
-    indeg[b]++;
-  }
-  const rank = new Array<number>(n).fill(0);
-  const done = new Array<boolean>(n).fill(false);
-  let queue: number[] = [];
-  for (let i = 0; i < n; i++) if (indeg[i] === 0) queue.push(i);
-  let seen = 0;
-  let next = 0;
-  while (seen < n) {
-    if (queue.length === 0) {
-      while (done[next]) next++;
-      queue.push(next); // break a cycle
-      indeg[next] = 0;
-    }
-    const q2: number[] = [];
-    for (const i of queue) {
-      if (done[i]) continue;
-      done[i] = true;
-      seen++;
-      for (const j of out[i]) {
-        if (done[j]) continue;
-        rank[j] = Math.max(rank[j], rank[i] + 1);
-        if (--indeg[j] === 0) q2.push(j);
-      }
-    }
-    queue = q2;
-  }
+  const { rank } = longestPathRanks(input);
   const ranks = new Map<number, number[]>();
   for (let i = 0; i < n; i++) {
     const list = ranks.get(rank[i]);

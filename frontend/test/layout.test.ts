@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildLayoutInput, collapsedSize, expandedSize, inputSignature, displayLabel, phaseNote } from '../src/layoutinput';
-import { layoutGroup, gridLayout, DAGRE_MAX_NODES } from '../src/layoutcore';
+import { layoutGroup, gridLayout, longestPathRanks, dagreWork, DAGRE_MAX_NODES } from '../src/layoutcore';
 import type { GroupAnswer } from '../src/api';
 
 const group: GroupAnswer = {
@@ -146,4 +146,19 @@ test('the phase source is pinned above the layout when it has no laid-out edges'
     edges: [{ v: 'a', w: 'b', kind: 'data', count: 1 }],
   });
   assert.ok(r.nodes.flag.y + r.nodes.flag.h < r.nodes.a.y);
+});
+
+test('ranks follow the longest path, a cycle is broken instead of leaving its nodes unranked', () => {
+  const nodes = ['a', 'b', 'c', 'd', 'x', 'y'].map((id) => ({ id, w: 40, h: 20 }));
+  const edges = [
+    ['a', 'b'], ['b', 'c'], ['a', 'c'], ['c', 'd'],
+    ['x', 'y'], ['y', 'x'], // a cycle with no way in
+    ['d', 'd'], ['d', 'ghost'], // ignored
+  ].map(([v, w]) => ({ v, w, kind: 'data', count: 1 }));
+  const { rank, pairs } = longestPathRanks({ group: 'g', nodes, edges });
+  assert.deepEqual(rank.slice(0, 4), [0, 1, 2, 3]);
+  assert.deepEqual([rank[4], rank[5]].sort(), [0, 1]);
+  assert.equal(pairs.length, 6);
+  // The dagre work estimate counts the ranks a long edge spans: a -> c skips one.
+  assert.equal(dagreWork({ group: 'g', nodes, edges }), 6 + 1);
 });
