@@ -440,25 +440,32 @@ def _write_session_graph(run_dir):
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def write_resnet_tf_keras(run_dir):
+def _fit_on_random_data(model, input_shape):
+    """One fit step on a batch of 4 random examples (the graph, not the numbers, is what is logged)."""
     import numpy as np
 
-    tf = _quiet_tf()
-    tf.compat.v1.disable_eager_execution()
-    _seed_everything()
-    model = build_seed_resnet()
-    x = np.random.rand(4, 32, 32, 3).astype("float32")
+    x = np.random.rand(4, *input_shape).astype("float32")
     y = np.random.randint(0, 2, size=(4, 1)).astype("float32")
     _fit_one_step_graph_mode(model, x, y)
+
+
+def _graph_mode(control_flow_v1=False):
+    tf = _quiet_tf()
+    tf.compat.v1.disable_eager_execution()
+    if control_flow_v1:
+        tf.compat.v1.disable_control_flow_v2()
+    return tf
+
+
+def write_resnet_tf_keras(run_dir):
+    _graph_mode()
+    _seed_everything()
+    _fit_on_random_data(build_seed_resnet(), (32, 32, 3))
     _write_session_graph(run_dir)
 
 
 def write_resnet_old_keras(run_dir):
-    import numpy as np
-
-    tf = _quiet_tf()
-    tf.compat.v1.disable_eager_execution()
-    tf.compat.v1.disable_control_flow_v2()
+    tf = _graph_mode(control_flow_v1=True)
     from tf_keras.src import backend as keras_backend
 
     _seed_everything()
@@ -478,9 +485,7 @@ def write_resnet_old_keras(run_dir):
     assert keras_backend.learning_phase() is phase
 
     model = build_seed_resnet()
-    x = np.random.rand(4, 32, 32, 3).astype("float32")
-    y = np.random.randint(0, 2, size=(4, 1)).astype("float32")
-    _fit_one_step_graph_mode(model, x, y)
+    _fit_on_random_data(model, (32, 32, 3))
 
     # Every BN layer must read the flag through its v1 cond.
     gdef = graph.as_graph_def()
@@ -498,16 +503,9 @@ def write_resnet_old_keras(run_dir):
 
 
 def write_dropout_cnn(run_dir):
-    import numpy as np
-
-    tf = _quiet_tf()
-    tf.compat.v1.disable_eager_execution()
-    tf.compat.v1.disable_control_flow_v2()
+    _graph_mode(control_flow_v1=True)
     _seed_everything()
-    model = build_dropout_cnn()
-    x = np.random.rand(4, 16, 16, 3).astype("float32")
-    y = np.random.randint(0, 2, size=(4, 1)).astype("float32")
-    _fit_one_step_graph_mode(model, x, y)
+    _fit_on_random_data(build_dropout_cnn(), (16, 16, 3))
     _write_session_graph(run_dir)
 
 
