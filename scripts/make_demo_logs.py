@@ -25,6 +25,7 @@ and count its layers by class, e.g.::
 """
 
 import argparse
+import contextlib
 import glob
 import os
 import shutil
@@ -172,6 +173,17 @@ def _collect_events(src_dir, dst_dir):
         raise RuntimeError("expected one event file in %s, got %r" % (src_dir, files))
     os.makedirs(dst_dir, exist_ok=True)
     shutil.move(files[0], os.path.join(dst_dir, EVENT_FILE_NAME))
+
+
+@contextlib.contextmanager
+def _events_written_into(run_dir, subdir=""):
+    """A scratch log directory; the one event file written in it (or its ``subdir``) becomes the run's."""
+    tmp = tempfile.mkdtemp(prefix="demo_logs_")
+    try:
+        yield tmp
+        _collect_events(os.path.join(tmp, subdir), run_dir)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def count_layers(model):
@@ -427,17 +439,13 @@ def _write_session_graph(run_dir):
     from tf_keras.src import backend as keras_backend
 
     sess = keras_backend.get_session()
-    tmp = tempfile.mkdtemp(prefix="demo_logs_")
-    try:
+    with _events_written_into(run_dir) as tmp:
         # add_graph() writes the GraphDef only; passing graph= to the
         # FileWriter constructor would also write a MetaGraphDef copy of it
         # (run tf1_is_training keeps that TF1 pattern).
         writer = tf.compat.v1.summary.FileWriter(tmp)
         writer.add_graph(sess.graph)
         writer.close()
-        _collect_events(tmp, run_dir)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def _fit_on_random_data(model, input_shape):
@@ -521,8 +529,7 @@ def write_tf1_is_training(run_dir):
         h["labels"]: np.random.randint(0, 2, size=(4, 1)).astype("float32"),
         h["is_training"]: True,
     }
-    tmp = tempfile.mkdtemp(prefix="demo_logs_")
-    try:
+    with _events_written_into(run_dir) as tmp:
         with tf.compat.v1.Session(graph=graph) as sess:
             sess.run(h["init_op"])
             # As TF1 scripts did: the constructor writes the GraphDef and a
@@ -537,9 +544,6 @@ def write_tf1_is_training(run_dir):
                      run_metadata=run_metadata)
             writer.add_run_metadata(run_metadata, "train_step_1", global_step=1)
             writer.close()
-        _collect_events(tmp, run_dir)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def write_tf2_function_training(run_dir):
@@ -562,17 +566,13 @@ def write_tf2_function_training(run_dir):
     # tracing is on shows up as an extra "_EagerConst" function graph.
     x = tf.constant(np.random.rand(4, 8).astype("float32"))
     training = tf.constant(True)
-    tmp = tempfile.mkdtemp(prefix="demo_logs_")
-    try:
+    with _events_written_into(run_dir) as tmp:
         writer = tf.summary.create_file_writer(tmp)
         tf.summary.trace_on(graph=True, profiler=False)
         forward(x, training)
         with writer.as_default():
             tf.summary.trace_export(name="forward", step=0)
         writer.close()
-        _collect_events(tmp, run_dir)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def write_tf2_fit_no_flag(run_dir):
@@ -587,8 +587,7 @@ def write_tf2_fit_no_flag(run_dir):
     )
     x = np.random.rand(4, 8).astype("float32")
     y = np.random.randint(0, 2, size=(4, 1)).astype("float32")
-    tmp = tempfile.mkdtemp(prefix="demo_logs_")
-    try:
+    with _events_written_into(run_dir, subdir="train") as tmp:
         # The callback writes the train-function graph from
         # on_train_batch_end, which is only called when some callback wants
         # batch hooks: with verbose=0 and profile_batch=0 that is only the
@@ -603,9 +602,6 @@ def write_tf2_fit_no_flag(run_dir):
         )
         model.fit(x, y, batch_size=4, epochs=1, verbose=0, shuffle=False,
                   callbacks=[tensorboard])
-        _collect_events(os.path.join(tmp, "train"), run_dir)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
 
 
 WRITERS = {
