@@ -7,6 +7,7 @@ Pure: works on any object shaped like a GraphDef proto (``.node`` with ``name``/
 from __future__ import annotations
 
 import itertools
+from itertools import chain, repeat
 from dataclasses import dataclass, field
 
 
@@ -100,20 +101,23 @@ def build_graph(graph_def) -> Graph:
     ops = [node.op for node in node_defs]
 
     input_lists = [node.input for node in node_defs]
-    counts = [len(inputs) for inputs in input_lists]
-    raw_inputs = [raw for inputs in input_lists for raw in inputs]
+    counts = list(map(len, input_lists))
+    raw_inputs = list(chain(*input_lists))
     edge_src = list(map(index.get, raw_inputs))  # plain names (output 0) resolve here; the rest below
-    edge_dst = [dst for dst, count in enumerate(counts) for _ in range(count)]
-    edge_input = [position for count in counts for position in range(count)]
+    # Destination and input position of every edge, expanded from the counts without a Python loop.
+    edge_dst = list(chain(*map(repeat, range(len(counts)), counts)))
+    edge_input = list(chain(*map(range, counts)))
     edge_output = [0] * len(edge_src)
     edge_control = [False] * len(edge_src)
     dangling: list[tuple[int, str]] = []
-    for e in [e for e, src in enumerate(edge_src) if src is None]:
-        src_name, output, control = parse_input(raw_inputs[e])
-        src = index.get(src_name)
-        if src is None:
-            dangling.append((edge_dst[e], raw_inputs[e]))
-        edge_src[e], edge_output[e], edge_control[e] = src, output, control
+    unresolved = [e for e, src in enumerate(edge_src) if src is None]
+    if unresolved:
+        # Control inputs (``^name``) and outputs past the first (``name:1``), parsed column by column.
+        for e, (src_name, output, control) in zip(unresolved, map(parse_input, map(raw_inputs.__getitem__, unresolved))):
+            src = index.get(src_name)
+            if src is None:
+                dangling.append((edge_dst[e], raw_inputs[e]))
+            edge_src[e], edge_output[e], edge_control[e] = src, output, control
     if dangling:
         keep = [e for e, src in enumerate(edge_src) if src is not None]
         edge_src, edge_dst, edge_input, edge_output, edge_control = (

@@ -5,8 +5,9 @@ a ``/`` is a group. An op whose name is also a scope (``keras_learning_phase`` w
 ``keras_learning_phase/input``) sits inside the group of that name. A subtree can be *relocated*: shown under
 another group than its name says (a learning-phase flag born in a layer's scope is drawn apart from it).
 
-Only what every answer needs is computed up front (parents, children, sizes); op histograms and the edges
-between a group's children are computed when that group is first asked for, and kept.
+Only what the first answer needs is computed up front (every group's and op's parent, and each op's top-level
+element); the children lists and sizes of the groups below the top level, op histograms and the edges
+between a group's children are computed when first asked for, and kept.
 
 A group with more than ``BUCKET_THRESHOLD`` children (100,000 ops in one scope) is more than a layout can
 take, so its children, sorted by name, are split into *buckets* of ``BUCKET_SIZE``: synthetic groups with
@@ -18,8 +19,11 @@ bucketed again.
 
 from __future__ import annotations
 
+import operator
+import threading
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from itertools import compress
 
 ROOT = ""
 BUCKET_THRESHOLD = 5000  # a group with more children than this has them split into buckets
@@ -40,16 +44,96 @@ class Bucket:
 
 
 @dataclass
-class ScopeTree:
-    group_parent: dict[str, str]  # group id -> display parent group id
-    node_parent: list[str]  # node index -> display parent group id
-    child_groups: dict[str, list[str]]
-    child_nodes: dict[str, list[int]]
+class _Children:
+    groups: dict[str, list[str]]  # group id -> its child groups, sorted
+    nodes: dict[str, list[int]]  # group id -> its child ops, in graph order
     size: dict[str, int]  # ops below the group, all depths
-    buckets: dict[str, Bucket] = field(default_factory=dict)  # synthetic bucket groups, by id
-    top_level: dict[str, str] = field(default_factory=dict)  # group id -> its ancestor at the top level
-    _chains: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    _op_counts: dict[str, Counter] = field(default_factory=dict)
+
+
+class ScopeTree:
+    """Parents of every group and op, built eagerly; children lists and subtree sizes, built on first use.
+
+    The top level (the first view of every graph) is answered without the children lists: each op is labelled
+    with its top-level element and the sizes and op histograms of the top-level groups are counted from those
+    labels (``top_sizes``, ``op_counts``), which costs a fraction of building every group's lists.
+    """
+
+    def __init__(self, group_parent: dict[str, str], node_parent: list[str],
+                 fixed: dict[str, tuple[list[str], list[int]]] | None = None, buckets: dict[str, Bucket] | None = None):
+        self.group_parent = group_parent  # group id -> display parent group id
+        self.node_parent = node_parent  # node index -> display parent group id
+        self.buckets = buckets or {}  # synthetic bucket groups, by id
+        # Children lists made when bucketing (a bucketed group and its buckets list theirs in name order).
+        self._fixed = fixed or {}
+        self.top_level = _top_level_map(group_parent)  # group id -> its ancestor at the top level
+        self._children: _Children | None = None
+        self._children_lock = threading.Lock()
+        self._labels: list | None = None
+        self._top_sizes: Counter | None = None
+        self._chains: dict[str, tuple[str, ...]] = {}
+        self._op_counts: dict[str, Counter] = {}
+
+    # -- children, built on first use ------------------------------------------------------------------
+
+    def _built(self) -> _Children:
+        if self._children is None:
+            with self._children_lock:
+                if self._children is None:
+                    self._children = _build_children(self.group_parent, self.node_parent, self._fixed)
+        return self._children
+
+    @property
+    def children_built(self) -> bool:
+        return self._children is not None
+
+    def build_children(self) -> None:
+        self._built()
+
+    @property
+    def child_groups(self) -> dict[str, list[str]]:
+        return self._built().groups
+
+    @property
+    def child_nodes(self) -> dict[str, list[int]]:
+        return self._built().nodes
+
+    @property
+    def size(self) -> dict[str, int]:
+        return self._built().size
+
+    def children(self, group_id: str) -> tuple[list[str], list[int]]:
+        """(child groups sorted by id, child ops in graph order) of a group."""
+        if group_id in self._fixed:
+            return self._fixed[group_id]
+        if group_id == ROOT and self._children is None:
+            groups = sorted(g for g, parent in self.group_parent.items() if parent == ROOT)
+            return groups, list(compress(range(len(self.node_parent)), map(operator.not_, self.node_parent)))
+        built = self._built()
+        return built.groups.get(group_id, []), built.nodes.get(group_id, [])
+
+    def size_of(self, group_id: str) -> int:
+        """Ops below a group, all depths."""
+        if group_id == ROOT:
+            return len(self.node_parent)
+        if self._children is None and self.top_level.get(group_id) == group_id:
+            return self.top_sizes()[group_id]
+        return self.size.get(group_id, 0)
+
+    # -- the top level, from labels ----------------------------------------------------------------------
+
+    def labels(self) -> list:
+        """For every node, the top-level element holding it: its top-level group id, or its own index."""
+        if self._labels is None:
+            top = self.top_level
+            self._labels = [top[parent] if parent else node for node, parent in enumerate(self.node_parent)]
+        return self._labels
+
+    def top_sizes(self) -> Counter:
+        if self._top_sizes is None:
+            self._top_sizes = Counter(self.labels())
+        return self._top_sizes
+
+    # -- paths and histograms ----------------------------------------------------------------------------
 
     def is_group(self, group_id: str) -> bool:
         return group_id == ROOT or group_id in self.group_parent
@@ -70,19 +154,53 @@ class ScopeTree:
 
     def descendant_nodes(self, group_id: str) -> list[int]:
         """Every op below a group, all depths."""
+        child_groups, child_nodes = self.child_groups, self.child_nodes
         found: list[int] = []
         stack = [group_id]
         while stack:
             group = stack.pop()
-            found.extend(self.child_nodes.get(group, ()))
-            stack.extend(self.child_groups.get(group, ()))
+            found.extend(child_nodes.get(group, ()))
+            stack.extend(child_groups.get(group, ()))
         return found
 
     def op_counts(self, group_id: str, ops: list[str]) -> Counter:
         counts = self._op_counts.get(group_id)
         if counts is None:
+            if group_id != ROOT and self.top_level.get(group_id) == group_id:
+                self._count_top_level_ops(ops)
+                return self._op_counts[group_id]
             counts = self._op_counts[group_id] = Counter(ops[i] for i in self.descendant_nodes(group_id))
         return counts
+
+    def _count_top_level_ops(self, ops: list[str]) -> None:
+        """Op histograms of every top-level group at once: one count of (label, op) pairs."""
+        per_group: dict = {group: Counter() for group, top in self.top_level.items() if group == top}
+        for (label, op), count in Counter(zip(self.labels(), ops)).items():
+            counts = per_group.get(label)
+            if counts is not None:
+                counts[op] = count
+        self._op_counts.update(per_group)
+
+
+def _top_level_map(group_parent: dict[str, str]) -> dict[str, str]:
+    """Every group's ancestor at the top level (itself when it is at the top level)."""
+    top: dict[str, str] = {}
+    for group in group_parent:
+        path = []
+        current = group
+        while current not in top:
+            parent = group_parent[current]
+            if parent == ROOT:
+                top[current] = current
+                break
+            path.append(current)
+            if len(path) > len(group_parent):  # a cycle cannot come from names; guard against it anyway
+                raise ValueError(f"scope parents form a cycle through {group!r}")
+            current = parent
+        found = top[current]
+        for below in path:
+            top[below] = found
+    return top
 
 
 def _scope_of(name: str) -> str:
@@ -92,18 +210,19 @@ def _scope_of(name: str) -> str:
 
 def build_scopes(names: list[str], relocations: dict[str, str] | None = None) -> ScopeTree:
     relocations = relocations or {}
-    groups: set[str] = set()
     scopes = [name[:cut] if (cut := name.rfind("/")) > 0 else ROOT for name in names]
-    for name, scope in zip(names, scopes):
-        if scope in groups or not scope:
-            continue  # its own prefixes are in already
-        cut = len(scope)
+    # Every op's scope is a group, and so is every prefix of one: start from the distinct scopes (a set built
+    # in C) and walk up only from those, stopping at the first prefix already known.
+    groups = set(scopes)
+    groups.discard(ROOT)
+    for scope in list(groups):
+        cut = scope.rfind("/")
         while cut > 0:
-            prefix = name[:cut]
+            prefix = scope[:cut]
             if prefix in groups:
                 break
             groups.add(prefix)
-            cut = name.rfind("/", 0, cut)
+            cut = scope.rfind("/", 0, cut)
 
     def enclosing_group(name: str) -> str:
         parent = _scope_of(name)
@@ -127,55 +246,67 @@ def build_scopes(names: list[str], relocations: dict[str, str] | None = None) ->
             if name in relocations and name not in groups:
                 node_parent[index] = relocations[name]
 
-    ordered = sorted(groups)
-    child_groups: dict[str, list[str]] = {group: [] for group in ordered}
+    # Children per group, counted in C: only a group with too many children needs its lists now (to bucket).
+    child_counts = Counter(group_parent.values())
+    child_counts.update(node_parent)
+    oversized = sorted(group for group, count in child_counts.items() if count > BUCKET_THRESHOLD)
+    fixed: dict[str, tuple[list[str], list[int]]] = {}
+    buckets: dict[str, Bucket] = {}
+    if oversized:
+        wanted = {group: ([], []) for group in oversized}
+        for group, parent in group_parent.items():
+            if parent in wanted:
+                wanted[parent][0].append(group)
+        for index, parent in enumerate(node_parent):
+            if parent in wanted:
+                wanted[parent][1].append(index)
+        taken = set(group_parent) | set(names)
+        for group in oversized:
+            child_groups, child_nodes = wanted[group]
+            _split_into_buckets(sorted(child_groups), child_nodes, fixed, buckets, group_parent, node_parent, group,
+                                names, taken)
+    return ScopeTree(group_parent, node_parent, fixed, buckets)
+
+
+def _build_children(group_parent: dict[str, str], node_parent: list[str], fixed) -> _Children:
+    child_groups: dict[str, list[str]] = {group: [] for group in group_parent}
     child_groups[ROOT] = []
-    for group in ordered:
+    for group in sorted(group_parent):
         child_groups[group_parent[group]].append(group)
     child_nodes: dict[str, list[int]] = {group: [] for group in child_groups}
     for index, parent in enumerate(node_parent):
         child_nodes[parent].append(index)
-
-    tree = ScopeTree(group_parent, node_parent, child_groups, child_nodes, {})
-    oversized = [g for g in child_groups if len(child_groups[g]) + len(child_nodes.get(g, ())) > BUCKET_THRESHOLD]
-    oversized += [g for g in child_nodes if g not in child_groups and len(child_nodes[g]) > BUCKET_THRESHOLD]
-    if oversized:
-        taken = set(group_parent) | set(names)
-        for group in oversized:
-            _split_into_buckets(tree, group, names, taken)
-    tree.size = _roll_up_sizes(tree)
-    return tree
+    for group, (groups, nodes) in fixed.items():  # bucketed groups and buckets keep their name order
+        child_groups[group], child_nodes[group] = groups, nodes
+    return _Children(child_groups, child_nodes, _roll_up_sizes(child_groups, child_nodes, group_parent))
 
 
-def _roll_up_sizes(tree: ScopeTree) -> dict[str, int]:
+def _roll_up_sizes(child_groups, child_nodes, group_parent) -> dict[str, int]:
     """Ops below every group: each group's own ops plus its child groups' totals, deepest first."""
     order = [ROOT]
     for group in order:  # breadth-first; grows while it is walked
-        order.extend(tree.child_groups.get(group, ()))
-    tree.top_level = top = {}  # every group's top-level ancestor (itself at the top level)
-    for group in order[1:]:
-        parent = tree.group_parent[group]
-        top[group] = group if parent == ROOT else top[parent]
-    size = {group: len(tree.child_nodes.get(group, ())) for group in order}
-    parent_of = tree.group_parent
+        order.extend(child_groups.get(group, ()))
+    size = {group: len(child_nodes.get(group, ())) for group in order}
     for group in reversed(order):
         if group != ROOT:
-            size[parent_of[group]] += size[group]
-    for group in tree.group_parent:  # unreachable only if relocations were inconsistent; still answer
-        size.setdefault(group, len(tree.child_nodes.get(group, ())))
+            size[group_parent[group]] += size[group]
+    for group in group_parent:  # unreachable only if relocations were inconsistent; still answer
+        size.setdefault(group, len(child_nodes.get(group, ())))
     return size
 
 
-def _split_into_buckets(tree: ScopeTree, group: str, names: list[str], taken: set[str]) -> None:
+def _split_into_buckets(child_groups: list[str], child_nodes: list[int], fixed: dict, buckets: dict[str, Bucket],
+                        group_parent: dict[str, str], node_parent: list[str], group: str, names: list[str],
+                        taken: set[str]) -> None:
     # Children as (name, group id or node index), sorted by name so each bucket covers a range of names.
-    items = [(g, g) for g in tree.child_groups.get(group, ())]
-    items += [(names[i], i) for i in tree.child_nodes.get(group, ())]
+    items = [(g, g) for g in child_groups]
+    items += [(names[i], i) for i in child_nodes]
     items.sort(key=lambda item: item[0])
     level = 0
     while len(items) > BUCKET_THRESHOLD:
         level += 1
         chunks = [items[i : i + BUCKET_SIZE] for i in range(0, len(items), BUCKET_SIZE)]
-        buckets = []
+        made = []
         start = 1
         for k, chunk in enumerate(chunks, 1):
             base = f"{group}/{BUCKET_MARK * level}{k}" if group else f"{BUCKET_MARK * level}{k}"
@@ -183,28 +314,21 @@ def _split_into_buckets(tree: ScopeTree, group: str, names: list[str], taken: se
             while bucket_id in taken:
                 bucket_id += BUCKET_MARK
             taken.add(bucket_id)
-            first = chunk[0][0] if level == 1 else tree.buckets[chunk[0][1]].first
-            last = chunk[-1][0] if level == 1 else tree.buckets[chunk[-1][1]].last
-            tree.buckets[bucket_id] = Bucket(group, k, len(chunks), first, last, len(chunk), start, len(items))
+            first = chunk[0][0] if level == 1 else buckets[chunk[0][1]].first
+            last = chunk[-1][0] if level == 1 else buckets[chunk[-1][1]].last
+            buckets[bucket_id] = Bucket(group, k, len(chunks), first, last, len(chunk), start, len(items))
             start += len(chunk)
-            tree.group_parent[bucket_id] = group
-            tree.child_groups[bucket_id] = [ref for _, ref in chunk if isinstance(ref, str)]
-            tree.child_nodes[bucket_id] = [ref for _, ref in chunk if not isinstance(ref, str)]
+            group_parent[bucket_id] = group
+            fixed[bucket_id] = ([ref for _, ref in chunk if isinstance(ref, str)],
+                                [ref for _, ref in chunk if not isinstance(ref, str)])
             for _, ref in chunk:
                 if isinstance(ref, str):
-                    tree.group_parent[ref] = bucket_id
+                    group_parent[ref] = bucket_id
                 else:
-                    tree.node_parent[ref] = bucket_id
-            buckets.append((first, bucket_id))
-        items = buckets
-    tree.child_groups[group] = [bucket_id for _, bucket_id in items]
-    tree.child_nodes[group] = []
-
-
-def top_level_labels(tree: ScopeTree) -> list:
-    """For every node, the top-level element holding it: its top-level group id, or its own index."""
-    top = tree.top_level
-    return [top[parent] if parent else node for node, parent in enumerate(tree.node_parent)]
+                    node_parent[ref] = bucket_id
+            made.append((first, bucket_id))
+        items = made
+    fixed[group] = ([bucket_id for _, bucket_id in items], [])
 
 
 def aggregate_group_edges(tree: ScopeTree, group_id: str, out_edges, edge_src, edge_dst, kinds,
@@ -219,7 +343,7 @@ def aggregate_group_edges(tree: ScopeTree, group_id: str, out_edges, edge_src, e
     if group_id == ROOT:
         # Every node is below the root: label each by its top-level group, then count in C (Counter over
         # an iterable) rather than with a Python statement per edge.
-        label = top_level_labels(tree)
+        label = tree.labels()
         return Counter(
             key for key in zip(map(label.__getitem__, edge_src), map(label.__getitem__, edge_dst), kinds)
             if key[0] != key[1] and key[2] not in skip_kinds

@@ -216,13 +216,14 @@ def group_answer(analysis: GraphAnalysis, group_id: str) -> dict:
     graph = analysis.graph
     if not tree.is_group(group_id):
         raise KeyError(group_id)
+    child_groups, child_nodes = tree.children(group_id)
     children = []
-    for child in tree.child_groups.get(group_id, []):
+    for child in child_groups:
         entry = {
             "name": child,
             "label": _label(child, tree.group_parent[child]),
             "type": "group",
-            "size": tree.size.get(child, 0),
+            "size": tree.size_of(child),
             "ops": _top_ops(analysis.op_counts(child)),
             "phase": _group_phase(analysis, child),
         }
@@ -231,7 +232,7 @@ def group_answer(analysis: GraphAnalysis, group_id: str) -> dict:
             entry["label"] = _bucket_label(bucket)
             entry["bucket"] = _bucket_entry(bucket)
         children.append(entry)
-    for index in tree.child_nodes.get(group_id, []):
+    for index in child_nodes:
         name = graph.names[index]
         children.append(
             {

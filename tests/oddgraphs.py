@@ -14,6 +14,7 @@ from tensorboard.compat.proto import attr_value_pb2, event_pb2, graph_pb2, node_
 from tensorboard.summary.writer.event_file_writer import EventFileWriter
 
 from tb_phaseview import wire
+from tb_phaseview.analysis import analyze
 
 DT_FLOAT, DT_BOOL = 1, 10
 
@@ -186,3 +187,19 @@ def walk_every_route(analysis, node_sample=None):
         answer = wire.node_answer(analysis, name)
         assert answer["path"] == reached[name] == analysis.path_of_node(i)
     return reached
+
+
+FIRST_ANSWER_REF = {"run": "r", "kind": "run_graph", "tag": None}
+
+
+def assert_first_answer_needs_no_children_lists(graph_def):
+    """The top level is answered from per-op labels; it must equal the answer from the full children lists."""
+    lazy = analyze(graph_def)
+    first = wire.graph_answer(lazy, FIRST_ANSWER_REF)
+    assert not lazy.tree.children_built
+    full = analyze(graph_def)
+    full.tree.build_children()
+    assert wire.graph_answer(full, FIRST_ANSWER_REF) == first
+    # And once built, the lazy tree answers every group as the full one does.
+    for group in list(full.tree.child_groups)[:200]:
+        assert wire.group_answer(lazy, group) == wire.group_answer(full, group)

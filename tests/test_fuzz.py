@@ -13,7 +13,7 @@ import tempfile
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from oddgraphs import hostile_graph, walk_every_route, write_run
+from oddgraphs import assert_first_answer_needs_no_children_lists, hostile_graph, walk_every_route, write_run
 from tb_phaseview import graph_source, metadata, wire
 from tb_phaseview.analysis import analyze
 
@@ -72,6 +72,7 @@ def test_random_graphs_get_an_answer_on_every_route(graph_def):
     analysis = analyze(graph_def)
     answer_everything(analysis)
     assert analysis.graph.node_count + len(analysis.graph.duplicate_names) == len(graph_def.node)
+    assert_first_answer_needs_no_children_lists(graph_def)
 
 
 SEED_BYTES = hostile_graph().SerializeToString()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from tensorboard.compat.proto import graph_pb2
 
 from tb_phaseview import scopes, wire
+from oddgraphs import assert_first_answer_needs_no_children_lists
 from tb_phaseview.analysis import analyze
 
 
@@ -83,3 +84,24 @@ def test_analysis_pauses_the_garbage_collector_only_while_it_runs():
     assert gc.isenabled()
     analyze(GRAPH)
     assert gc.isenabled()
+
+
+
+def test_first_answer_equals_the_full_tree_on_every_demo_graph():
+    from demo import demo_graphs
+
+    for graph_def in demo_graphs().values():
+        assert_first_answer_needs_no_children_lists(graph_def)
+
+
+def test_first_answer_equals_the_full_tree_on_odd_graphs():
+    from oddgraphs import hostile_graph, huge_scope_graph, odd_graph, while_loop_graph
+
+    for graph_def in (hostile_graph(), odd_graph(), while_loop_graph(), GRAPH):
+        assert_first_answer_needs_no_children_lists(graph_def)
+    # Oversized groups (at the top level and below it) are bucketed up front, still without the full lists.
+    assert_first_answer_needs_no_children_lists(huge_scope_graph(12_000, scope="big"))
+    root_heavy = make_graph([(f"g{i:05d}/op", "Relu", []) for i in range(6_000)] + [("solo", "Const", [])])
+    assert_first_answer_needs_no_children_lists(root_heavy)
+    tree = analyze(root_heavy).tree
+    assert [tree.size_of(b) for b in tree.children("")[0]] == [1000] * 6 + [1]
