@@ -132,6 +132,10 @@ def _garbage_collector_paused():
                 gc.enable()
 
 
+garbage_collector_paused = _garbage_collector_paused
+
+
 def analyze(graph_def) -> GraphAnalysis:
+    """The analysis of a GraphDef, or of a Graph already read from one (graph_source.load_graph)."""
     with _garbage_collector_paused():
-        return analyze_graph(build_graph(graph_def))
+        return analyze_graph(graph_def if isinstance(graph_def, Graph) else build_graph(graph_def))

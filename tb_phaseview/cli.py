@@ -23,8 +23,12 @@ def _data_provider(logdir):
     return data_provider.MultiplexerDataProvider(multiplexer, logdir)
 
 
-def iter_graphs(logdir: str):
-    """Yield ``(ref, graph_def, error)`` for every graph in a logdir; exactly one of the last two is None."""
+def iter_graphs(logdir: str, load=graph_source.decode_graph):
+    """Yield ``(ref, graph, error)`` for every graph in a logdir; exactly one of the last two is None.
+
+    ``graph`` is what ``load(kind, blob)`` makes of the logged bytes: a GraphDef by default, or the analysis's
+    Graph with ``graph_source.load_graph`` (as the server reads it).
+    """
     from tensorboard import context
 
     provider = _data_provider(logdir)
@@ -32,7 +36,7 @@ def iter_graphs(logdir: str):
     for ref in graph_source.list_graphs(provider, ctx, ""):
         try:
             blob_key = graph_source.find_blob(provider, ctx, "", ref)
-            yield ref, graph_source.decode_graph(ref["kind"], graph_source.read_blob(provider, ctx, blob_key)), None
+            yield ref, load(ref["kind"], graph_source.read_blob(provider, ctx, blob_key)), None
         except (graph_source.GraphNotFound, graph_source.GraphUnreadable) as error:
             yield ref, None, str(error)
 
@@ -40,10 +44,10 @@ def iter_graphs(logdir: str):
 def collect_report(logdir: str) -> dict:
     """One report entry per graph; a graph that cannot be read gets an ``error`` instead of counts."""
     entries = []
-    for ref, graph_def, error in iter_graphs(logdir):
+    for ref, graph, error in iter_graphs(logdir, graph_source.load_graph):
         if error is None:
             try:
-                entries.append(wire.report_entry(analyze(graph_def), ref))
+                entries.append(wire.report_entry(analyze(graph), ref))
                 continue
             except Exception as failure:  # noqa: BLE001 - one graph's failure must not hide the others
                 error = f"the graph could not be analysed ({type(failure).__name__}: {failure})"

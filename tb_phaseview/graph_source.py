@@ -12,7 +12,8 @@ from google.protobuf.message import DecodeError
 from tensorboard.compat.proto import config_pb2, graph_pb2
 from tensorboard.data import provider
 
-from tb_phaseview import metadata
+from tb_phaseview import graphdef_reader, metadata
+from tb_phaseview.graph_model import Graph, build_graph
 
 # Limits checked before a blob is parsed, so a graph too large to draw never reaches memory as protos.
 # A Keras graph costs about 250 bytes a node serialised (a 300k-node graph is about 80 MB); frozen graphs
@@ -186,13 +187,25 @@ def _too_many(nodes: int, max_nodes: int, exact: bool = True) -> GraphTooLarge:
     )
 
 
-def decode_graph(kind: str, blob: bytes, max_nodes: int | None = None, max_bytes: int | None = None):
-    """Turn a logged blob into one GraphDef, or raise GraphUnreadable (or GraphTooLarge) saying why.
+def load_graph(kind: str, blob: bytes, max_nodes: int | None = None, max_bytes: int | None = None) -> Graph:
+    """Turn a logged blob into the analysis's Graph, or raise GraphUnreadable (or GraphTooLarge) saying why.
 
-    Size limits are checked on the bytes before parsing: a graph over them costs no memory beyond its blob.
+    Run graphs, the common and the large case, are read without parsing any node's attributes
+    (graphdef_reader); run metadata goes through a full parse (decode_graph).
     """
+    if kind != metadata.RUN_GRAPH:
+        return build_graph(decode_graph(kind, blob, max_nodes, max_bytes))
     max_nodes = MAX_GRAPH_NODES if max_nodes is None else max_nodes
-    max_bytes = MAX_BLOB_BYTES if max_bytes is None else max_bytes
+    _check_bytes(blob, MAX_BLOB_BYTES if max_bytes is None else max_bytes)
+    try:
+        return graphdef_reader.read_graph(blob, max_nodes)
+    except graphdef_reader.TooManyNodes as error:
+        raise _too_many(error.count, max_nodes) from None
+    except (DecodeError, RuntimeError, ValueError) as error:
+        raise GraphUnreadable(f"the logged graph is corrupt and cannot be parsed ({error})") from None
+
+
+def _check_bytes(blob: bytes, max_bytes: int) -> None:
     if len(blob) > max_bytes:
         raise GraphTooLarge(
             f"graph too large: its logged data is {len(blob) / 1e6:,.1f} MB and PhaseView reads graphs of up to "
@@ -200,6 +213,15 @@ def decode_graph(kind: str, blob: bytes, max_nodes: int | None = None, max_bytes
         )
     if not blob:
         raise GraphUnreadable("the logged graph is empty (zero bytes)")
+
+
+def decode_graph(kind: str, blob: bytes, max_nodes: int | None = None, max_bytes: int | None = None):
+    """Turn a logged blob into one GraphDef, or raise GraphUnreadable (or GraphTooLarge) saying why.
+
+    Size limits are checked on the bytes before parsing: a graph over them costs no memory beyond its blob.
+    """
+    max_nodes = MAX_GRAPH_NODES if max_nodes is None else max_nodes
+    _check_bytes(blob, MAX_BLOB_BYTES if max_bytes is None else max_bytes)
     if kind == metadata.RUN_GRAPH:
         nodes = count_graph_nodes(blob, max_nodes)
         if nodes > max_nodes:

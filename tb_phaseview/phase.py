@@ -12,7 +12,7 @@ import bisect
 import re
 from dataclasses import dataclass, field
 
-from tb_phaseview.graph_model import Graph
+from tb_phaseview.graph_model import Graph, NodeDefUnreadable
 
 DT_BOOL = 10  # tensorflow.DataType.DT_BOOL
 
@@ -109,7 +109,10 @@ def is_bool_scalar_input(graph: Graph, node: int) -> bool:
     op = graph.ops[node]
     if op not in SOURCE_OPS:
         return False
-    node_def = graph.node_defs[node]
+    try:
+        node_def = graph.node_defs[node]
+    except NodeDefUnreadable:
+        return False  # its dtype cannot be read: not taken for a flag
     dtype = _attr_type(node_def, "T" if op == "_Arg" else "dtype")
     return dtype == DT_BOOL and _is_scalar_or_unknown(node_def)
 
@@ -162,22 +165,24 @@ def _is_gradient(name: str) -> bool:
 def _carrier_closure(graph: Graph, source: int) -> set[int]:
     """The source plus every node that passes its value on unchanged (data input 0 from a carrier)."""
     carriers = {source}
-    stack = [source]
-    while stack:
-        node = stack.pop()
-        for e in graph.out_edges(node):
-            if graph.edge_control[e] or graph.edge_input[e] != 0:
-                continue
-            dst = graph.edge_dst[e]
-            if dst not in carriers and graph.ops[dst] in PASS_THROUGH_OPS:
-                carriers.add(dst)
-                stack.append(dst)
+    frontier = {source}
+    while frontier:
+        reached = set()
+        for edges in graph.out_edges_of(frontier).values():
+            for e in edges:
+                if graph.edge_control[e] or graph.edge_input[e] != 0:
+                    continue
+                dst = graph.edge_dst[e]
+                if dst not in carriers and graph.ops[dst] in PASS_THROUGH_OPS:
+                    carriers.add(dst)
+                    reached.add(dst)
+        frontier = reached
     return carriers
 
 
 def _gates_control_flow(graph: Graph, carriers: set[int]) -> bool:
-    for node in carriers:
-        for e in graph.out_edges(node):
+    for edges in graph.out_edges_of(carriers).values():
+        for e in edges:
             if graph.edge_control[e]:
                 continue
             gate_input = GATE_INPUTS.get(graph.ops[graph.edge_dst[e]])
@@ -257,8 +262,11 @@ def _layer_ops(graph: Graph, layers: set[str]) -> dict[str, set[str]]:
         called = []
         for i in members:
             if graph.ops[i] in CALL_OPS or graph.ops[i] in graph.functions:
-                called.extend(_functions_called(graph.node_defs[i]))
                 called.append(graph.ops[i])
+                try:
+                    called.extend(_functions_called(graph.node_defs[i]))
+                except NodeDefUnreadable:
+                    pass  # the functions it calls cannot be read; its own op still counts
         found[layer] = ops | _ops_in_functions(graph, called, memo)
     return found
 
@@ -281,8 +289,9 @@ def analyze_phase(graph: Graph) -> PhaseAnalysis:
     source_nodes = {s.index for s in sources}
     readers: dict[int, int] = {}  # consuming node -> source
     relayed_by: dict[int, int] = {}  # consuming node -> the carrier it reads
+    out_edges = graph.out_edges_of(carriers)
     for carrier, source in carriers.items():
-        for e in graph.out_edges(carrier):
+        for e in out_edges[carrier]:
             phase_edges.append(e)
             dst = graph.edge_dst[e]
             if dst not in source_nodes:  # relays (pred_id, switch_t) read it too, inside their layer

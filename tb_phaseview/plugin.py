@@ -13,8 +13,9 @@ from tensorboard.plugins import base_plugin
 from werkzeug import wrappers
 
 from tb_phaseview import graph_source, metadata, regex_search, wire
-from tb_phaseview.analysis import analyze
+from tb_phaseview.analysis import analyze, garbage_collector_paused
 from tb_phaseview.cache import AnalysisCache
+from tb_phaseview.graph_model import NodeDefUnreadable
 
 logger = logging.getLogger(__name__)
 STATIC_DIR = os.path.join(os.path.dirname(__file__), "static")
@@ -48,7 +49,7 @@ def _route(handler):
             return _json(request, wire.error_answer(str(error)), 400)
         except graph_source.GraphNotFound as error:
             return _json(request, wire.error_answer(str(error)), 404)
-        except graph_source.GraphUnreadable as error:  # corrupt, empty, or too large (GraphTooLarge)
+        except (graph_source.GraphUnreadable, NodeDefUnreadable) as error:  # corrupt, empty, or too large
             return _json(request, wire.error_answer(str(error)), 422)
         except regex_search.RegexBusy as error:
             return _json(request, wire.error_answer(str(error)), 503)
@@ -152,8 +153,9 @@ class PhaseViewPlugin(base_plugin.TBPlugin):
 
         def compute():
             blob = graph_source.read_blob(self._provider, ctx, blob_key)
-            # Size limits are checked on the bytes, before parsing (graph_source.decode_graph).
-            analysis = analyze(graph_source.decode_graph(ref["kind"], blob))
+            # Size limits are checked on the bytes, before any node is built (graph_source.load_graph).
+            with garbage_collector_paused():
+                analysis = analyze(graph_source.load_graph(ref["kind"], blob))
             analysis.blob_bytes = len(blob)
             return analysis
 

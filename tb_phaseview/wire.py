@@ -11,6 +11,7 @@ from google.protobuf import text_format
 
 from tb_phaseview import phase, regex_search, scopes
 from tb_phaseview.analysis import GraphAnalysis
+from tb_phaseview.graph_model import NodeDefUnreadable
 
 VERSION = 1
 ATTR_VALUE_LIMIT = 256  # characters of an attribute value sent to the browser
@@ -328,18 +329,25 @@ def node_answer(analysis: GraphAnalysis, name: str) -> dict:
             f"{name} is the learning-phase flag, a boolean that is true while training and false at inference; "
             f"{node_phase['consumers']} layers read it to switch between their training and inference behaviour."
         )
-    node_def = graph.node_defs[index]
-    return {
+    try:
+        node_def = graph.node_defs[index]
+        device, attrs, attrs_error = node_def.device, _attr_entries(node_def), None
+    except NodeDefUnreadable as error:  # name, op and edges were read; its attributes cannot be
+        device, attrs, attrs_error = "", [], str(error)
+    answer = {
         "version": VERSION,
         "name": name,
         "op": graph.ops[index],
-        "device": node_def.device,
+        "device": device,
         "path": analysis.path_of_node(index),
-        "attrs": _attr_entries(node_def),
+        "attrs": attrs,
         "inputs": inputs,
         "outputs": outputs,
         "phase": node_phase,
     }
+    if attrs_error:
+        answer["attrs_error"] = attrs_error
+    return answer
 
 
 def search_answer(analysis: GraphAnalysis, query: str, regex: bool, limit: int) -> dict:

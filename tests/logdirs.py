@@ -6,7 +6,7 @@ import glob
 import os
 import shutil
 
-from tensorboard.compat.proto import event_pb2
+from tensorboard.compat.proto import event_pb2, graph_pb2
 from tensorboard.summary.writer.event_file_writer import EventFileWriter
 
 from demo import DEMO_LOGS
@@ -48,3 +48,26 @@ def broken_logdir(root) -> str:
     os.makedirs(os.path.join(logdir, "empty"))
     open(os.path.join(logdir, "empty", "events.out.tfevents.2.empty"), "wb").close()
     return logdir
+
+
+def corrupt_attribute_blob(graph_def, victim: str) -> bytes:
+    """The GraphDef's bytes with one more attribute on ``victim`` whose string is not UTF-8 (a full parse
+    rejects the whole graph for it)."""
+    bad_attr = bytes([0x2A, 9, 0x0A, 1, ord("x"), 0x12, 4, 0x4A, 2, 0xFF, 0xFE])  # attr {"x": placeholder: b"\xff\xfe"}
+    out = graph_pb2.GraphDef()
+    out.CopyFrom(graph_def)
+    del out.node[:]
+    blob = out.SerializeToString()
+    for node in graph_def.node:
+        body = node.SerializeToString() + (bad_attr if node.name == victim else b"")
+        blob += b"\x0a" + _varint(len(body)) + body
+    return blob
+
+
+def _varint(n: int) -> bytes:
+    out = bytearray()
+    while n >= 0x80:
+        out.append(n & 0x7F | 0x80)
+        n >>= 7
+    out.append(n)
+    return bytes(out)

@@ -98,14 +98,18 @@ def mutated(draw, seed: bytes):
 
 
 @FUZZ
-@given(mutated(SEED_BYTES), st.sampled_from([metadata.RUN_GRAPH, metadata.TAGGED_RUN_METADATA]))
-def test_mutated_graph_bytes_give_an_answer_or_a_clean_error(blob, kind):
+@given(mutated(SEED_BYTES), st.sampled_from([metadata.RUN_GRAPH, metadata.TAGGED_RUN_METADATA]),
+       st.sampled_from(["full parse", "as the server reads it"]))
+def test_mutated_graph_bytes_give_an_answer_or_a_clean_error(blob, kind, reader):
     try:
-        graph_def = graph_source.decode_graph(kind, blob, max_nodes=1000)
+        if reader == "full parse":
+            graph = graph_source.decode_graph(kind, blob, max_nodes=1000)
+        else:
+            graph = graph_source.load_graph(kind, blob, max_nodes=1000)
     except graph_source.GraphUnreadable as error:
         assert str(error)
         return
-    answer_everything(analyze(graph_def))
+    answer_everything(analyze(graph))
 
 
 def _event_file_bytes() -> bytes:

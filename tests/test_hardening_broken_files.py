@@ -1,5 +1,5 @@
 """Broken files on a real TensorBoard: a record with a bad CRC, a file still being written (appended to while
-the server runs), an empty blob, and the older cases (tests/logdirs.py). Each gives a clear message for its
+the server runs), an empty blob, one node's corrupt attributes, and the older cases (tests/logdirs.py). Each gives a clear message for its
 own graph, in the route's JSON error and in the CLI, while every other graph keeps working."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import time
 import pytest
 
 from demo import DEMO_LOGS
-from logdirs import broken_logdir, event_file
+from logdirs import broken_logdir, corrupt_attribute_blob, event_file
 from oddgraphs import write_run
 
 P = "data/plugin/phaseview/"
@@ -46,6 +46,14 @@ def add_bad_crc_run(logdir):
         byte = f.read(1)
         f.seek(offset + 12 + length // 2)
         f.write(bytes([byte[0] ^ 0xFF]))
+
+
+def add_corrupt_attribute_run(logdir) -> str:
+    """dropout_cnn's graph with one Conv2D's attributes corrupt (a full parse rejects the graph); returns its name."""
+    graph_def = good_graph()
+    victim = next(n.name for n in graph_def.node if n.op == "Conv2D")
+    write_run(logdir, "bad_attrs", blob=corrupt_attribute_blob(graph_def, victim))
+    return victim
 
 
 def add_empty_blob_run(logdir):
@@ -83,8 +91,9 @@ def test_every_broken_graph_has_its_own_clear_error(tmp_path, start_server, load
     logdir = broken_logdir(tmp_path)
     add_bad_crc_run(logdir)
     add_empty_blob_run(logdir)
+    victim = add_corrupt_attribute_run(logdir)
     finish = split_growing_run(logdir)
-    server = start_server(logdir, load_fast=load_fast, wait_for_graphs=2)
+    server = start_server(logdir, load_fast=load_fast, wait_for_graphs=3)
 
     status, graph = server.get(P + "graph?run=dropout_cnn&kind=run_graph")
     assert status == 200 and len(graph["phase"]["layers"]) == 5
@@ -103,6 +112,11 @@ def test_every_broken_graph_has_its_own_clear_error(tmp_path, start_server, load
         assert "empty" in error["error"]
     status, error = server.get(P + "graph?run=growing&kind=run_graph")
     assert status == 404 and "still being written" in error["error"]
+    # Corrupt attributes on one node lose only that node's attributes: the graph and its phase report load.
+    status, graph = server.get(P + "graph?run=bad_attrs&kind=run_graph")
+    assert status == 200 and len(graph["phase"]["layers"]) == 5
+    status, node = server.get(P + "node?run=bad_attrs&kind=run_graph&name=" + victim)
+    assert status == 200 and node["op"] == "Conv2D" and node["attrs"] == [] and "corrupt" in node["attrs_error"]
     for route in ("group?group=", "node?name=x", "search?q=x", "edges?"):
         status, error = server.get(P + route + "&run=bad_graph&kind=run_graph")
         assert status == 422 and error["version"] == 1 and "corrupt" in error["error"], route

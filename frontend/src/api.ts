@@ -91,6 +91,8 @@ export interface NodeAnswer {
   device: string;
   path: string[];
   attrs: { key: string; value: string; bytes: number; truncated: boolean }[];
+  /** Set when this node's attributes cannot be parsed (its name, op and edges still can). */
+  attrs_error?: string;
   inputs: NodeEdge[];
   outputs: NodeEdge[];
   phase:

@@ -121,6 +121,7 @@ export class Inspector {
 
   private nodeSections(n: NodeAnswer): DocumentFragment {
     const f = document.createDocumentFragment();
+    if (n.attrs_error) f.append(h('h3', {}, 'Attributes'), h('p', { class: 'pv-attrs-error', 'data-testid': 'attrs-error' }, n.attrs_error));
     if (n.attrs.length) {
       f.append(h('h3', {}, 'Attributes'));
       f.append(
