@@ -28,6 +28,23 @@ class GraphAnalysis:
     _layers_below: Counter | None = None
     _layer_kinds: dict[str, phase.PhaseLayer] | None = None
     _answers: dict = field(default_factory=dict)
+    _completion_claimed: bool = False
+
+    def claim_completion(self) -> bool:
+        """True once, for the caller that is to run ``complete``."""
+        with _completion_lock:
+            if self._completion_claimed:
+                return False
+            self._completion_claimed = True
+            return True
+
+    def complete(self) -> None:
+        """Build what the first answer did without (the groups' children lists below the top level and the
+        out-edge index), so that opening a group or inspecting a node does not wait for it."""
+        with _garbage_collector_paused():
+            self.tree.build_children()
+            if self.graph.node_count:
+                self.graph.out_edges(0)
 
     def memo(self, key, compute):
         """An answer derived from this analysis alone, computed once (the analysis never changes)."""
@@ -107,6 +124,7 @@ def analyze_graph(graph: Graph) -> GraphAnalysis:
     return GraphAnalysis(graph, phase_analysis, kinds, tree, relocations)
 
 
+_completion_lock = threading.Lock()
 _gc_lock = threading.Lock()
 _gc_pausers = 0
 _gc_was_enabled = True

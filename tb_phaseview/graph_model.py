@@ -80,7 +80,9 @@ class Graph:
         for e, src in enumerate(self.edge_src):
             order[fill[src]] = e
             fill[src] += 1
-        self._out_order, self._out_start = order, starts
+        # Starts first: a reader in another thread takes the index as built once _out_order is set.
+        self._out_start = starts
+        self._out_order = order
 
 
 def parse_inputs(raws: list[str]) -> tuple[list[str], list[int], list[bool]]:

@@ -6,6 +6,7 @@ import json
 import logging
 import mimetypes
 import os
+import threading
 
 from tensorboard import plugin_util
 from tensorboard.backend import http_util
@@ -86,6 +87,13 @@ def _graph_ref(request) -> dict:
     elif tag is None:
         raise BadRequest(f"query parameter 'tag' is required for kind {kind!r}")
     return {"run": run, "kind": kind, "tag": tag}
+
+
+def _complete(analysis) -> None:
+    try:
+        analysis.complete()
+    except Exception:  # noqa: BLE001 - a request that needs the parts will build them itself, or report why
+        logger.exception("phaseview: completing an analysis in the background failed")
 
 
 def _weigh(analysis) -> int:
@@ -173,7 +181,15 @@ class PhaseViewPlugin(base_plugin.TBPlugin):
         ref = _graph_ref(request)
         analysis = self._analysis(request, ref)
         answer = analysis.memo(("graph", ref["run"], ref["kind"], ref["tag"]), lambda: wire.graph_answer(analysis, ref))
-        return _json(request, answer)
+        response = _json(request, answer)
+        if analysis.claim_completion():
+            # Once the answer is sent, and while the browser lays out the first view, finish what later requests
+            # need (in a thread of its own: this connection may carry the browser's next request).
+            response.call_on_close(
+                lambda: threading.Thread(target=_complete, args=(analysis,), name="phaseview-complete",
+                                         daemon=True).start()
+            )
+        return response
 
     @_route
     def _serve_group(self, request):

@@ -124,8 +124,10 @@ class ScopeTree:
     def labels(self) -> list:
         """For every node, the top-level element holding it: its top-level group id, or its own index."""
         if self._labels is None:
-            top = self.top_level
-            self._labels = [top[parent] if parent else node for node, parent in enumerate(self.node_parent)]
+            labels = list(map(self.top_level.get, self.node_parent))
+            for node in compress(range(len(labels)), map(operator.not_, self.node_parent)):
+                labels[node] = node  # an op at the top level is its own element
+            self._labels = labels
         return self._labels
 
     def top_sizes(self) -> Counter:
@@ -344,10 +346,10 @@ def aggregate_group_edges(tree: ScopeTree, group_id: str, out_edges, edge_src, e
         # Every node is below the root: label each by its top-level group, then count in C (Counter over
         # an iterable) rather than with a Python statement per edge.
         label = tree.labels()
-        return Counter(
-            key for key in zip(map(label.__getitem__, edge_src), map(label.__getitem__, edge_dst), kinds)
-            if key[0] != key[1] and key[2] not in skip_kinds
-        )
+        counts = Counter(zip(map(label.__getitem__, edge_src), map(label.__getitem__, edge_dst), kinds))
+        for key in [key for key in counts if key[0] == key[1] or key[2] in skip_kinds]:
+            del counts[key]
+        return counts
     depth = len(chain(group_id))
     labels: dict[int, object] = {}
     for node in tree.descendant_nodes(group_id):

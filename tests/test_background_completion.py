@@ -1,0 +1,43 @@
+"""After the first answer is sent, the rest of the analysis is built in the background, once."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from tensorboard.backend.event_processing import data_provider, plugin_event_multiplexer
+from tensorboard.plugins import base_plugin
+from werkzeug.test import Client
+
+from demo import DEMO_LOGS
+from tb_phaseview.plugin import PhaseViewPlugin
+
+
+def plugin_on_demo_logs():
+    multiplexer = plugin_event_multiplexer.EventMultiplexer(max_reload_threads=1)
+    multiplexer.AddRunsFromDirectory(DEMO_LOGS)
+    multiplexer.Reload()
+    provider = data_provider.MultiplexerDataProvider(multiplexer, DEMO_LOGS)
+    return PhaseViewPlugin(base_plugin.TBContext(data_provider=provider, logdir=DEMO_LOGS))
+
+
+def completion_threads():
+    return [t for t in threading.enumerate() if t.name == "phaseview-complete"]
+
+
+def test_children_lists_and_out_edge_index_are_built_after_the_first_answer_is_sent():
+    plugin = plugin_on_demo_logs()
+    client = Client(plugin.get_plugin_apps()["/graph"])
+    query = {"run": "resnet_tf_keras", "kind": "run_graph"}
+    response = client.get("/", query_string=query)
+    assert response.status_code == 200
+    ((analysis, _),) = plugin._cache._entries.values()
+    response.close()  # the server closes the response once it is sent
+    deadline = time.monotonic() + 30
+    while completion_threads() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert analysis.tree.children_built and analysis.graph._out_order is not None
+    # Asked again, the answer comes from the memo and no second completion starts.
+    again = client.get("/", query_string=query)
+    again.close()
+    assert again.get_data() == response.get_data() and not completion_threads()
