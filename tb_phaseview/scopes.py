@@ -187,7 +187,18 @@ class ScopeTree:
 def _top_level_map(group_parent: dict[str, str]) -> dict[str, str]:
     """Every group's ancestor at the top level (itself when it is at the top level)."""
     top: dict[str, str] = {}
-    for group in group_parent:
+    later = []
+    # A parent's id is nearly always a prefix of its child's, so shortest first meets every parent before its
+    # children; the rest (a relocated flag's subtree, the children of a bucket) are walked up afterwards.
+    for group in sorted(group_parent, key=len):
+        parent = group_parent[group]
+        if parent == ROOT:
+            top[group] = group
+        elif parent in top:
+            top[group] = top[parent]
+        else:
+            later.append(group)
+    for group in later:
         path = []
         current = group
         while current not in top:
@@ -205,44 +216,27 @@ def _top_level_map(group_parent: dict[str, str]) -> dict[str, str]:
     return top
 
 
-def _scope_of(name: str) -> str:
-    cut = name.rfind("/")
-    return name[:cut] if cut > 0 else ROOT
-
-
 def build_scopes(names: list[str], relocations: dict[str, str] | None = None) -> ScopeTree:
     relocations = relocations or {}
     scopes = [name[:cut] if (cut := name.rfind("/")) > 0 else ROOT for name in names]
-    # Every op's scope is a group, and so is every prefix of one: start from the distinct scopes (a set built
-    # in C) and walk up only from those, stopping at the first prefix already known.
-    groups = set(scopes)
-    groups.discard(ROOT)
-    for scope in list(groups):
-        cut = scope.rfind("/")
-        while cut > 0:
-            prefix = scope[:cut]
-            if prefix in groups:
-                break
-            groups.add(prefix)
-            cut = scope.rfind("/", 0, cut)
-
-    def enclosing_group(name: str) -> str:
-        parent = _scope_of(name)
-        while parent and parent not in groups:  # "a//b": skip the empty component
-            parent = _scope_of(parent)
-        return parent
-
-    group_parent = {group: group[:cut] if (cut := group.rfind("/")) > 0 else ROOT for group in groups}
-    for group in [g for g, parent in group_parent.items() if parent and parent not in groups]:
-        group_parent[group] = enclosing_group(group)
+    # Every op's scope is a group, and so is every prefix of one at a "/": walk up from each distinct scope,
+    # recording each group's parent, until a group already known. Every parent is thus a group (or the root).
+    group_parent: dict[str, str] = {}
+    for scope in set(scopes):
+        while scope and scope not in group_parent:
+            cut = scope.rfind("/")
+            parent = scope[:cut] if cut > 0 else ROOT
+            group_parent[scope] = parent
+            scope = parent
+    groups = group_parent.keys()
     for group, target in relocations.items():
         if group in group_parent:
             group_parent[group] = target
 
-    # Nearly every node's parent is its scope; the rest (namesake groups, relocations, "a//b") are fixed up.
-    node_parent = [name if name in groups else scope for name, scope in zip(names, scopes)]
-    for index in [i for i, parent in enumerate(node_parent) if parent and parent not in groups]:
-        node_parent[index] = enclosing_group(names[index])
+    # Nearly every node's parent is its scope; an op named like a group sits inside it (found by a scan in C).
+    node_parent = scopes
+    for index in compress(range(len(names)), map(groups.__contains__, names)):
+        node_parent[index] = names[index]
     if relocations:
         for index, name in enumerate(names):
             if name in relocations and name not in groups:
@@ -255,17 +249,14 @@ def build_scopes(names: list[str], relocations: dict[str, str] | None = None) ->
     fixed: dict[str, tuple[list[str], list[int]]] = {}
     buckets: dict[str, Bucket] = {}
     if oversized:
-        wanted = {group: ([], []) for group in oversized}
-        for group, parent in group_parent.items():
-            if parent in wanted:
-                wanted[parent][0].append(group)
-        for index, parent in enumerate(node_parent):
-            if parent in wanted:
-                wanted[parent][1].append(index)
+        # Each oversized group's children, by scans in C (bucketing one group does not change another's).
+        wanted = {group: (sorted(g for g, parent in group_parent.items() if parent == group),
+                          list(compress(range(len(node_parent)), map(group.__eq__, node_parent))))
+                  for group in oversized}
         taken = set(group_parent) | set(names)
         for group in oversized:
             child_groups, child_nodes = wanted[group]
-            _split_into_buckets(sorted(child_groups), child_nodes, fixed, buckets, group_parent, node_parent, group,
+            _split_into_buckets(child_groups, child_nodes, fixed, buckets, group_parent, node_parent, group,
                                 names, taken)
     return ScopeTree(group_parent, node_parent, fixed, buckets)
 
