@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from itertools import compress
 from dataclasses import dataclass, field
 
 from tb_phaseview.graph_model import Graph, NodeDefUnreadable
@@ -274,7 +275,7 @@ def _layer_ops(graph: Graph, layers: set[str]) -> dict[str, set[str]]:
 def analyze_phase(graph: Graph) -> PhaseAnalysis:
     sources: list[PhaseSource] = []
     carriers: dict[int, int] = {}
-    candidates = [i for i, op in enumerate(graph.ops) if op in SOURCE_OPS]
+    candidates = list(compress(range(graph.node_count), map(SOURCE_OPS.__contains__, graph.ops)))
     for node in candidates:
         if not is_bool_scalar_input(graph, node):
             continue

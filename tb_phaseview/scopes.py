@@ -337,8 +337,13 @@ def aggregate_group_edges(tree: ScopeTree, group_id: str, out_edges, edge_src, e
         # Every node is below the root: label each by its top-level group, then count in C (Counter over
         # an iterable) rather than with a Python statement per edge.
         label = tree.labels()
-        counts = Counter(zip(map(label.__getitem__, edge_src), map(label.__getitem__, edge_dst), kinds))
-        for key in [key for key in counts if key[0] == key[1] or key[2] in skip_kinds]:
+        src_labels = list(map(label.__getitem__, edge_src))
+        dst_labels = list(map(label.__getitem__, edge_dst))
+        crossing = list(map(operator.ne, src_labels, dst_labels))  # most edges stay inside one group
+        counts = Counter(
+            zip(compress(src_labels, crossing), compress(dst_labels, crossing), compress(kinds, crossing))
+        )
+        for key in [key for key in counts if key[2] in skip_kinds]:
             del counts[key]
         return counts
     depth = len(chain(group_id))
