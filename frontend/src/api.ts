@@ -27,6 +27,8 @@ export interface Child {
   size?: number;
   ops?: Record<string, number>;
   phase: PhaseInfo | null;
+  /** Set on a bucket: a synthetic group holding a slice (by name) of a very large scope's children. */
+  bucket?: { parent: string; index: number; of: number; first: string; last: string; start: number; end: number; total: number };
 }
 
 export interface GroupEdge {

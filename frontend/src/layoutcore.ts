@@ -103,6 +103,7 @@ export function findHubs(input: LayoutInput): Set<string> {
 export function layoutGroup(input: LayoutInput): LayoutResult {
   const t0 = Date.now();
   if (input.nodes.length === 0) return { group: input.group, width: 0, height: 0, nodes: {}, edges: [], engine: 'empty', ms: 0 };
+  if (input.nodes.every((n) => n.order !== undefined)) return { ...bucketLayout(input), ms: Date.now() - t0 };
   const hubs = findHubs(input);
   const main: LayoutEdge[] = [];
   const aux: LayoutEdge[] = [];
@@ -170,6 +171,27 @@ export function layoutGroup(input: LayoutInput): LayoutResult {
     edges.push({ v: e.v, w: e.w, kind: e.kind, count: e.count, points: [p, q], aux: true });
   }
   return { group: input.group, width, height, nodes, edges, engine: core.engine, ms: Date.now() - t0 };
+}
+
+/**
+ * A group split into buckets (slices of one huge scope, by name): the buckets in reading order, their
+ * edges drawn straight. Edges between name ranges run every way, so a layered layout would only cost time
+ * (dagre needs over 100 ms for 18 densely linked buckets) without saying more.
+ */
+export function bucketLayout(input: LayoutInput): Partial {
+  const ordered = [...input.nodes].sort((a, b) => (a.order ?? 0) - (b.order ?? 0));
+  const perRow = Math.max(1, Math.ceil(Math.sqrt(ordered.length)));
+  const rowW = ordered.slice(0, perRow).reduce((w, n) => w + n.w + 16, -16);
+  const block = packRows(ordered, Math.max(rowW, 1));
+  const edges: PlacedEdge[] = [];
+  for (const e of input.edges) {
+    const a = block.nodes[e.v];
+    const b = block.nodes[e.w];
+    if (!a || !b) continue;
+    const [p, q] = anchors(a, b);
+    edges.push({ v: e.v, w: e.w, kind: e.kind, count: e.count, points: [p, q] });
+  }
+  return { group: input.group, width: block.width, height: block.height, nodes: block.nodes, edges, engine: 'buckets' };
 }
 
 /** Left-to-right rows of boxes, wrapped at `maxW`. */

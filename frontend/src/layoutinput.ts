@@ -18,6 +18,8 @@ export interface LayoutNode extends Size {
   id: string;
   /** Place at the top when it has no laid-out edges (a phase source: its edges are never laid out). */
   top?: boolean;
+  /** A bucket's position among its siblings: buckets are laid out in this (name) order, not by their edges. */
+  order?: number;
 }
 
 export interface LayoutEdge {
@@ -56,7 +58,7 @@ export interface LayoutResult {
   height: number;
   nodes: Record<string, PlacedNode>;
   edges: PlacedEdge[];
-  engine: 'dagre' | 'grid' | 'empty';
+  engine: 'dagre' | 'grid' | 'buckets' | 'empty';
   ms: number;
 }
 
@@ -119,7 +121,10 @@ export function buildLayoutInput(group: GroupAnswer, openSize: (id: string) => S
     if (ids.has(c.name)) continue;
     ids.add(c.name);
     const s = (c.type === 'group' ? openSize(c.name) : undefined) ?? collapsedSize(c);
-    nodes.push(c.phase?.role === 'source' ? { id: c.name, w: s.w, h: s.h, top: true } : { id: c.name, w: s.w, h: s.h });
+    const node: LayoutNode = { id: c.name, w: s.w, h: s.h };
+    if (c.phase?.role === 'source') node.top = true;
+    if (c.bucket) node.order = c.bucket.index;
+    nodes.push(node);
   }
   const merged = new Map<string, LayoutEdge>();
   for (const e of group.edges) {
@@ -136,7 +141,7 @@ export function buildLayoutInput(group: GroupAnswer, openSize: (id: string) => S
 /** A key that changes exactly when the layout of the input would change (sizes, edges). */
 export function inputSignature(input: LayoutInput): string {
   let s = '';
-  for (const n of input.nodes) s += `${n.id}\u0001${n.w}x${n.h}${n.top ? 't' : ''}\u0002`;
+  for (const n of input.nodes) s += `${n.id}\u0001${n.w}x${n.h}${n.top ? 't' : ''}${n.order ?? ''}\u0002`;
   s += '|';
   for (const e of input.edges) s += `${e.v}\u0001${e.w}\u0001${e.kind}\u0002`;
   return s;

@@ -162,3 +162,25 @@ test('ranks follow the longest path, a cycle is broken instead of leaving its no
   // The dagre work estimate counts the ranks a long edge spans: a -> c skips one.
   assert.equal(dagreWork({ group: 'g', nodes, edges }), 6 + 1);
 });
+
+test('buckets of a huge scope are laid out in reading order, whatever their edges say', () => {
+  const n = 18;
+  const children = Array.from({ length: n }, (_, i) => ({
+    name: `…${i + 1}`, label: `[${i * 1000 + 1}–${(i + 1) * 1000}]`, type: 'group' as const, size: 1000, phase: null,
+    bucket: { parent: '', index: i + 1, of: n, first: `a${i}`, last: `z${i}`, start: i * 1000 + 1, end: (i + 1) * 1000, total: n * 1000 },
+  }));
+  // Every bucket linked to every other, both ways: dense and cyclic, as name ranges are.
+  const edges = children.flatMap((a) => children.filter((b) => b !== a).map((b) => ({ from: a.name, to: b.name, kind: 'data' as const, count: 3 })));
+  const input = buildLayoutInput({ version: 1, group: '', path: [], children: [...children].reverse(), edges, truncated: false }, () => undefined);
+  const r = layoutGroup(input);
+  assert.equal(r.engine, 'buckets');
+  const pos = children.map((c) => r.nodes[c.name]);
+  for (let i = 1; i < n; i++) {
+    const [a, b] = [pos[i - 1], pos[i]];
+    assert.ok(b.y > a.y || (b.y === a.y && b.x > a.x), `bucket ${i + 1} follows bucket ${i}`);
+  }
+  assert.equal(r.edges.length, n * (n - 1));
+  assert.ok(r.edges.every((e) => e.points.length === 2));
+  // A group with ordinary children among the buckets' siblings is laid out as before.
+  assert.notEqual(layoutGroup(buildLayoutInput(group, () => undefined)).engine, 'buckets');
+});
