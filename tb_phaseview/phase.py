@@ -228,10 +228,14 @@ def _function_ops(graph: Graph, name: str, memo: dict[str, frozenset]) -> frozen
     return memo[name]
 
 
+def _has_batch_norm_op(ops: set[str]) -> bool:
+    # Optimised graphs rename fused kernels (_FusedBatchNormEx, _MklFusedBatchNormV3): match the stem too.
+    return bool(ops & BATCH_NORM_OPS) or any("FusedBatchNorm" in op for op in ops)
+
+
 def classify_layer(layer: str, ops: set[str]) -> str:
     """BatchNormalization, Dropout or other, from the op types found in the layer's scope."""
-    # Optimised graphs rename fused kernels (_FusedBatchNormEx, _MklFusedBatchNormV3): match the stem too.
-    if ops & BATCH_NORM_OPS or any("FusedBatchNorm" in op for op in ops):
+    if _has_batch_norm_op(ops):
         return BATCH_NORMALIZATION
     if ops & RANDOM_OPS or any(op.startswith(("RandomUniform", "StatelessRandomUniform")) for op in ops):
         return DROPOUT
@@ -246,30 +250,37 @@ def classify_layer(layer: str, ops: set[str]) -> str:
     return OTHER
 
 
-def _layer_ops(graph: Graph, layers: set[str]) -> dict[str, set[str]]:
-    """Op types below each layer scope, including ops in the functions those nodes call.
+def _layer_kinds(graph: Graph, layers: set[str]) -> dict[str, str]:
+    """The kind of each layer scope, from the op types below it and in the functions its nodes call.
 
-    Names sorted once make every scope a contiguous range ("a/" <= name < "a0", as "0" follows "/").
+    Names sorted once make every scope a contiguous range ("a/" <= name < "a0", as "0" follows "/"). A batch
+    norm op decides the kind outright, so the functions of a layer's further callers are not read once one
+    is found (each caller's NodeDef is parsed to name its functions).
     """
     order = sorted(range(graph.node_count), key=graph.names.__getitem__)
     sorted_names = [graph.names[i] for i in order]
-    found: dict[str, set[str]] = {}
+    kinds: dict[str, str] = {}
     memo: dict[str, frozenset] = {}
     for layer in layers:
         low = bisect.bisect_left(sorted_names, layer + "/")
         high = bisect.bisect_left(sorted_names, layer + "0", low)
         members = order[low:high]
         ops = {graph.ops[i] for i in members}
-        called = []
+        decided = _has_batch_norm_op(ops)
         for i in members:
+            if decided:
+                break
             if graph.ops[i] in CALL_OPS or graph.ops[i] in graph.functions:
-                called.append(graph.ops[i])
+                called = [graph.ops[i]]
                 try:
                     called.extend(_functions_called(graph.node_defs[i]))
                 except NodeDefUnreadable:
                     pass  # the functions it calls cannot be read; its own op still counts
-        found[layer] = ops | _ops_in_functions(graph, called, memo)
-    return found
+                found = _ops_in_functions(graph, called, memo)
+                ops |= found
+                decided = _has_batch_norm_op(found)
+        kinds[layer] = classify_layer(layer, ops)
+    return kinds
 
 
 def analyze_phase(graph: Graph) -> PhaseAnalysis:
@@ -322,7 +333,7 @@ def analyze_phase(graph: Graph) -> PhaseAnalysis:
         consumers[dst] = layer
 
     all_layers = set().union(*layers_by_source.values()) if layers_by_source else set()
-    ops_by_layer = _layer_ops(graph, all_layers)
+    kind_of_layer = _layer_kinds(graph, all_layers)
     layers: list[PhaseLayer] = []
     for source in sources:
         source.layers = sorted(layers_by_source[source.index])
@@ -330,5 +341,5 @@ def analyze_phase(graph: Graph) -> PhaseAnalysis:
         if scope and any(scope == layer or scope.startswith(layer + "/") for layer in source.layers):
             source.born_in = scope
         for layer in source.layers:
-            layers.append(PhaseLayer(layer, classify_layer(layer, ops_by_layer[layer]), source.name))
+            layers.append(PhaseLayer(layer, kind_of_layer[layer], source.name))
     return PhaseAnalysis(sources, layers, carriers, phase_edges, consumers)
