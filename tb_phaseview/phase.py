@@ -257,14 +257,13 @@ def _layer_kinds(graph: Graph, layers: set[str]) -> dict[str, str]:
     norm op decides the kind outright, so the functions of a layer's further callers are not read once one
     is found (each caller's NodeDef is parsed to name its functions).
     """
-    order = sorted(range(graph.node_count), key=graph.names.__getitem__)
-    sorted_names = [graph.names[i] for i in order]
+    sorted_names = sorted(graph.names)  # names are unique: graph.index leads back to the nodes
     kinds: dict[str, str] = {}
     memo: dict[str, frozenset] = {}
     for layer in layers:
         low = bisect.bisect_left(sorted_names, layer + "/")
         high = bisect.bisect_left(sorted_names, layer + "0", low)
-        members = order[low:high]
+        members = list(map(graph.index.__getitem__, sorted_names[low:high]))
         ops = {graph.ops[i] for i in members}
         decided = _has_batch_norm_op(ops)
         for i in members:

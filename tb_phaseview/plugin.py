@@ -26,7 +26,7 @@ GraphTooLarge = graph_source.GraphTooLarge
 BYTES_PER_ELEMENT = 1000
 # Characters that could end a string in an HTML or script context, written as JSON escapes: the answers are
 # served as application/json with nosniff anyway, so this only matters to a client that misuses them.
-_HTML_SENSITIVE = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026"}
+_HTML_SENSITIVE = (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"))
 
 
 class BadRequest(ValueError):
@@ -35,7 +35,9 @@ class BadRequest(ValueError):
 
 def _json(request, body, code=200):
     """A JSON answer, ASCII-only, with no raw ``<``, ``>`` or ``&`` anywhere in it."""
-    text = json.dumps(body, ensure_ascii=True).translate(_HTML_SENSITIVE)
+    text = json.dumps(body, ensure_ascii=True)
+    for char, escape in _HTML_SENSITIVE:  # three scans in C (str.translate looks up every character)
+        text = text.replace(char, escape)
     return http_util.Respond(request, text, "application/json", code=code)
 
 
