@@ -23,7 +23,7 @@ import operator
 import threading
 from collections import Counter
 from dataclasses import dataclass
-from itertools import compress
+from itertools import compress, repeat
 
 ROOT = ""
 BUCKET_THRESHOLD = 5000  # a group with more children than this has them split into buckets
@@ -218,14 +218,13 @@ def _top_level_map(group_parent: dict[str, str]) -> dict[str, str]:
 
 def build_scopes(names: list[str], relocations: dict[str, str] | None = None) -> ScopeTree:
     relocations = relocations or {}
-    scopes = [name[:cut] if (cut := name.rfind("/")) > 0 else ROOT for name in names]
+    scopes = [name.rpartition("/")[0] for name in names]  # "" (the root) for a name without "/" inside
     # Every op's scope is a group, and so is every prefix of one at a "/": walk up from each distinct scope,
     # recording each group's parent, until a group already known. Every parent is thus a group (or the root).
     group_parent: dict[str, str] = {}
     for scope in set(scopes):
         while scope and scope not in group_parent:
-            cut = scope.rfind("/")
-            parent = scope[:cut] if cut > 0 else ROOT
+            parent = scope.rpartition("/")[0]
             group_parent[scope] = parent
             scope = parent
     groups = group_parent.keys()
@@ -253,12 +252,18 @@ def build_scopes(names: list[str], relocations: dict[str, str] | None = None) ->
         wanted = {group: (sorted(g for g, parent in group_parent.items() if parent == group),
                           list(compress(range(len(node_parent)), map(group.__eq__, node_parent))))
                   for group in oversized}
-        taken = set(group_parent) | set(names)
+        # A bucket id must not be a group's or a node's name; only names holding the mark can clash.
+        taken = set()
+        for ids in (group_parent, names):
+            taken.update(compress(ids, map(_has_mark, ids, repeat(BUCKET_MARK))))
         for group in oversized:
             child_groups, child_nodes = wanted[group]
             _split_into_buckets(child_groups, child_nodes, fixed, buckets, group_parent, node_parent, group,
                                 names, taken)
     return ScopeTree(group_parent, node_parent, fixed, buckets)
+
+
+_has_mark = str.__contains__
 
 
 def _build_children(group_parent: dict[str, str], node_parent: list[str], fixed) -> _Children:

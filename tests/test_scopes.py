@@ -105,3 +105,11 @@ def test_first_answer_equals_the_full_tree_on_odd_graphs():
     assert_first_answer_needs_no_children_lists(root_heavy)
     tree = analyze(root_heavy).tree
     assert [tree.size_of(b) for b in tree.children("")[0]] == [1000] * 6 + [1]
+
+
+def test_a_bucket_never_takes_the_name_of_a_real_node_or_group():
+    names = [f"big/n{i:05d}" for i in range(5_001)] + ["big/\u20261", "big/\u20262/x"]
+    tree = scopes.build_scopes(names)
+    buckets = tree.children("big")[0]
+    assert buckets[:2] == ["big/\u20261\u2026", "big/\u20262\u2026"] and len(buckets) == 6
+    assert not set(buckets) & (set(names) | {"big/\u20262"})
