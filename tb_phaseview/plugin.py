@@ -153,6 +153,9 @@ class PhaseViewPlugin(base_plugin.TBPlugin):
 
     def _analysis(self, request, ref):
         ctx, experiment = self._context(request)
+        return self._analysis_in(ctx, experiment, ref)
+
+    def _analysis_in(self, ctx, experiment, ref):
         try:
             blob_key = graph_source.find_blob(self._provider, ctx, experiment, ref)
         except graph_source.GraphNotFound:
@@ -176,7 +179,21 @@ class PhaseViewPlugin(base_plugin.TBPlugin):
     @_route
     def _serve_runs(self, request):
         ctx, experiment = self._context(request)
-        return _json(request, wire.runs_answer(graph_source.list_graphs(self._provider, ctx, experiment)))
+        graphs = graph_source.list_graphs(self._provider, ctx, experiment)
+        if request.args.get("prefetch") == "first" and graphs:
+            # The page opens the first graph next: start reading it now (the graph request then waits for
+            # this analysis rather than starting its own).
+            threading.Thread(target=self._prefetch, args=(ctx, experiment, graphs[0]), name="phaseview-prefetch",
+                             daemon=True).start()
+        return _json(request, wire.runs_answer(graphs))
+
+    def _prefetch(self, ctx, experiment, ref) -> None:
+        try:
+            self._analysis_in(ctx, experiment, ref)
+        except (graph_source.GraphNotFound, graph_source.GraphUnreadable):
+            pass  # the graph request that follows reports it
+        except Exception:  # noqa: BLE001 - a prefetch must never take the server down
+            logger.exception("phaseview: prefetching %s failed", ref)
 
     @_route
     def _serve_graph(self, request):

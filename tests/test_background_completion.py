@@ -41,3 +41,24 @@ def test_children_lists_and_out_edge_index_are_built_after_the_first_answer_is_s
     again = client.get("/", query_string=query)
     again.close()
     assert again.get_data() == response.get_data() and not completion_threads()
+
+
+def wait_for_threads(name, timeout=60):
+    deadline = time.monotonic() + timeout
+    while [t for t in threading.enumerate() if t.name == name] and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
+def test_listing_runs_with_prefetch_starts_reading_the_first_graph():
+    plugin = plugin_on_demo_logs()
+    runs = Client(plugin.get_plugin_apps()["/runs"])
+    runs.get("/").close()
+    wait_for_threads("phaseview-prefetch")
+    assert len(plugin._cache) == 0  # a plain listing (the page's polling) reads no graph
+    answer = runs.get("/", query_string={"prefetch": "first"})
+    first = answer.get_json()["runs"][0]["graphs"][0]
+    wait_for_threads("phaseview-prefetch")
+    assert len(plugin._cache) == 1
+    graph = Client(plugin.get_plugin_apps()["/graph"]).get("/", query_string={k: v for k, v in first.items() if v})
+    assert graph.status_code == 200 and graph.get_json()["run"] == first["run"]
+    assert len(plugin._cache) == 1  # the graph request used the prefetched analysis

@@ -156,7 +156,8 @@ function refParams(g: GraphRef): Record<string, string | null> {
 }
 
 export const api = {
-  runs: (signal?: AbortSignal) => getJson<RunsAnswer>('runs', {}, signal),
+  /** `prefetch`: the server starts reading the first graph at once, as the page will open it next. */
+  runs: (prefetch = false, signal?: AbortSignal) => getJson<RunsAnswer>('runs', prefetch ? { prefetch: 'first' } : {}, signal),
   graph: (g: GraphRef, signal?: AbortSignal) => getJson<GraphAnswer>('graph', refParams(g), signal),
   group: (g: GraphRef, group: string, signal?: AbortSignal) => getJson<GroupAnswer>('group', { ...refParams(g), group }, signal),
   node: (g: GraphRef, name: string, signal?: AbortSignal) => getJson<NodeAnswer>('node', { ...refParams(g), name }, signal),

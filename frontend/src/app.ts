@@ -303,7 +303,8 @@ export class App {
   private async firstLoad(): Promise<void> {
     this.showMessage('Loading runs…', undefined, true);
     try {
-      this.runs = await api.runs();
+      // With no graph to restore, the first graph is the one opened next: let the server start on it now.
+      this.runs = await api.runs(!this.pendingRestore);
     } catch (e) {
       this.showMessage('Could not list the runs', 'The PhaseView backend did not answer.', false, (e as Error).message);
       return;
