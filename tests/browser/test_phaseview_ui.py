@@ -265,3 +265,25 @@ def test_a_few_hundred_cross_linked_scopes_are_laid_out_as_layers(page, start_se
     tops = page.evaluate("() => ['scope_20', 'scope_21', 'scope_22'].map(n => "
                          "document.querySelector(`[data-node=\"${n}\"]`).getBoundingClientRect().y)")
     assert tops[0] < tops[1] < tops[2], "a chain runs top to bottom"
+
+
+def test_a_node_with_corrupt_attributes_still_draws_and_the_inspector_says_why(page, start_server, tmp_path):
+    """One Conv2D's attribute bytes are corrupt: the graph and its phase report load, and that node's
+    inspector shows its edges and, as text, why its attributes are missing."""
+    from demo import demo_graphs
+    from logdirs import corrupt_attribute_blob
+
+    graph_def = demo_graphs()[("dropout_cnn", "run_graph", None)]
+    victim = next(n.name for n in graph_def.node if n.op == "Conv2D")
+    write_run(tmp_path, "bad_attrs", blob=corrupt_attribute_blob(graph_def, victim))
+    server = start_server(tmp_path, load_fast="false")
+    open_plugin(page, server.url, "bad_attrs")
+    assert page.locator(".phase-badge").count() > 0
+    page.fill("[data-testid=search]", victim)
+    page.press("[data-testid=search]", "Enter")
+    page.locator(f'[data-testid=search-results] button[data-result="{victim}"]').click()
+    error = page.locator("[data-testid=attrs-error]")
+    error.wait_for()
+    assert "attributes are corrupt" in error.text_content()
+    assert "Inputs" in page.locator("[data-testid=inspector]").text_content()
+    shot(page, "corrupt_attributes")
