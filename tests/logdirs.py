@@ -60,11 +60,12 @@ def corrupt_attribute_blob(graph_def, victim: str) -> bytes:
     blob = out.SerializeToString()
     for node in graph_def.node:
         body = node.SerializeToString() + (bad_attr if node.name == victim else b"")
-        blob += b"\x0a" + _varint(len(body)) + body
+        blob += b"\x0a" + varint(len(body)) + body
     return blob
 
 
-def _varint(n: int) -> bytes:
+def varint(n: int) -> bytes:
+    """A protobuf base-128 varint, for writing messages by hand."""
     out = bytearray()
     while n >= 0x80:
         out.append(n & 0x7F | 0x80)

@@ -14,6 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from demo import DEMO_LOGS
+from logdirs import varint
 from oddgraphs import node, write_run
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "benchmarks"))
@@ -26,14 +27,6 @@ MILLION = 1_000_000
 
 def million_node_blob(count=MILLION) -> bytes:
     """A GraphDef of ``count`` NoOps, serialised by hand (building the proto would take a minute)."""
-    def varint(n):
-        out = bytearray()
-        while n >= 0x80:
-            out.append(n & 0x7F | 0x80)
-            n >>= 7
-        out.append(n)
-        return bytes(out)
-
     def node_bytes(i):
         name = b"n%07d" % i
         body = b"\x0a" + varint(len(name)) + name + b"\x12\x04NoOp"
