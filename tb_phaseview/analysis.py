@@ -41,7 +41,7 @@ class GraphAnalysis:
     def complete(self) -> None:
         """Build what the first answer did without (the groups' children lists below the top level and the
         out-edge index), so that opening a group or inspecting a node does not wait for it."""
-        with _garbage_collector_paused():
+        with garbage_collector_paused():
             self.tree.build_children()
             if self.graph.node_count:
                 self.graph.out_edges(0)
@@ -49,7 +49,7 @@ class GraphAnalysis:
     def memo(self, key, compute):
         """An answer derived from this analysis alone, computed once (the analysis never changes)."""
         if key not in self._answers:
-            with _garbage_collector_paused():
+            with garbage_collector_paused():
                 self._answers[key] = compute()
         return self._answers[key]
 
@@ -131,7 +131,7 @@ _gc_was_enabled = True
 
 
 @contextlib.contextmanager
-def _garbage_collector_paused():
+def garbage_collector_paused():
     """Analysis builds hundreds of thousands of lists and tuples that never form cycles; the cyclic
     collector would walk them again and again (about a quarter of the time at 200k nodes). Paused while
     any analysis runs, resumed after the last one."""
@@ -150,10 +150,7 @@ def _garbage_collector_paused():
                 gc.enable()
 
 
-garbage_collector_paused = _garbage_collector_paused
-
-
 def analyze(graph_def) -> GraphAnalysis:
     """The analysis of a GraphDef, or of a Graph already read from one (graph_source.load_graph)."""
-    with _garbage_collector_paused():
+    with garbage_collector_paused():
         return analyze_graph(graph_def if isinstance(graph_def, Graph) else build_graph(graph_def))

@@ -20,7 +20,6 @@ from tb_phaseview.graph_model import Graph, build_graph
 # with their weights as constants can be far larger per node, hence the separate byte limit.
 MAX_GRAPH_NODES = int(os.environ.get("TB_PHASEVIEW_MAX_NODES", "300000"))
 MAX_BLOB_BYTES = int(os.environ.get("TB_PHASEVIEW_MAX_BLOB_BYTES", str(512 << 20)))
-_GRAPHDEF_NODE_FIELD = 1  # GraphDef.node is field 1
 
 
 class GraphNotFound(Exception):
@@ -146,43 +145,9 @@ def _top_level_fields(blob: bytes):
         return
 
 
-_NODE_KEY = (_GRAPHDEF_NODE_FIELD << 3) | 2  # the key byte of a length-delimited field 1
-
-
-def count_graph_nodes(blob: bytes, stop_after: int) -> int:
-    """How many nodes a serialised GraphDef holds, from its top-level fields only; stops past ``stop_after``.
-
-    Node fields come first and back to back, so they are skipped with the length varint decoded inline;
-    any other field goes through the general walk.
-    """
-    count = pos = 0
-    end = len(blob)
-    while pos < end and blob[pos] == _NODE_KEY:
-        length = shift = 0
-        pos += 1
-        while pos < end:
-            byte = blob[pos]
-            pos += 1
-            length |= (byte & 0x7F) << shift
-            if byte < 0x80:
-                break
-            shift += 7
-        pos += length
-        count += 1
-        if count > stop_after:
-            return count
-    for field, _ in _top_level_fields(blob[pos:]) if pos < end else ():
-        if field == _GRAPHDEF_NODE_FIELD:
-            count += 1
-            if count > stop_after:
-                break
-    return count
-
-
-def _too_many(nodes: int, max_nodes: int, exact: bool = True) -> GraphTooLarge:
-    count = f"{nodes:,}" if exact else f"more than {max_nodes:,}"
+def _too_many(nodes: int, max_nodes: int) -> GraphTooLarge:
     return GraphTooLarge(
-        f"graph too large: it has {count} nodes and PhaseView draws graphs of up to {max_nodes:,} nodes; "
+        f"graph too large: it has {nodes:,} nodes and PhaseView draws graphs of up to {max_nodes:,} nodes; "
         f"it was not loaded (set TB_PHASEVIEW_MAX_NODES to raise the limit)"
     )
 
@@ -222,16 +187,12 @@ def decode_graph(kind: str, blob: bytes, max_nodes: int | None = None, max_bytes
     """
     max_nodes = MAX_GRAPH_NODES if max_nodes is None else max_nodes
     _check_bytes(blob, MAX_BLOB_BYTES if max_bytes is None else max_bytes)
-    if kind == metadata.RUN_GRAPH:
-        nodes = count_graph_nodes(blob, max_nodes)
-        if nodes > max_nodes:
-            raise _too_many(nodes, max_nodes, exact=False)
     try:
         if kind == metadata.RUN_GRAPH:
-            graph_def = graph_pb2.GraphDef.FromString(blob)
-            if len(graph_def.node) > max_nodes:
-                raise _too_many(len(graph_def.node), max_nodes)
-            return graph_def
+            nodes = graphdef_reader.count_nodes(blob)  # counted before any NodeDef is built
+            if nodes > max_nodes:
+                raise _too_many(nodes, max_nodes)
+            return graph_pb2.GraphDef.FromString(blob)
         run_metadata = config_pb2.RunMetadata.FromString(blob)
     except (DecodeError, RuntimeError, ValueError) as error:
         raise GraphUnreadable(f"the logged graph is corrupt and cannot be parsed ({error})") from None

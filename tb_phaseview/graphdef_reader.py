@@ -85,6 +85,11 @@ class TooManyNodes(ValueError):
         self.count = count
 
 
+def count_nodes(blob: bytes) -> int:
+    """How many nodes a serialised GraphDef holds, without building any; raises DecodeError for corrupt bytes."""
+    return len(RawGraph.FromString(blob).node)
+
+
 def read_graph(blob: bytes, max_nodes: int) -> Graph:
     """A serialised GraphDef as a Graph; raises DecodeError for corrupt bytes, TooManyNodes past ``max_nodes``."""
     raw = RawGraph.FromString(blob)

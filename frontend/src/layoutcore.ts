@@ -162,14 +162,7 @@ export function layoutGroup(input: LayoutInput): LayoutResult {
     width = left + colW;
     height = Math.max(height, y - 24);
   }
-  const edges = core.edges.slice();
-  for (const e of aux) {
-    const a = nodes[e.v];
-    const b = nodes[e.w];
-    if (!a || !b) continue;
-    const [p, q] = anchors(a, b);
-    edges.push({ v: e.v, w: e.w, kind: e.kind, count: e.count, points: [p, q], aux: true });
-  }
+  const edges = [...core.edges, ...straightEdges(aux, nodes, true)];
   return { group: input.group, width, height, nodes, edges, engine: core.engine, ms: Date.now() - t0 };
 }
 
@@ -183,15 +176,21 @@ export function bucketLayout(input: LayoutInput): Partial {
   const perRow = Math.max(1, Math.ceil(Math.sqrt(ordered.length)));
   const rowW = ordered.slice(0, perRow).reduce((w, n) => w + n.w + 16, -16);
   const block = packRows(ordered, Math.max(rowW, 1));
-  const edges: PlacedEdge[] = [];
-  for (const e of input.edges) {
-    const a = block.nodes[e.v];
-    const b = block.nodes[e.w];
+  const edges = straightEdges(input.edges, block.nodes, false);
+  return { group: input.group, width: block.width, height: block.height, nodes: block.nodes, edges, engine: 'buckets' };
+}
+
+/** Edges drawn as one straight segment between the borders of their placed ends (ends not placed: left out). */
+function straightEdges(list: readonly LayoutEdge[], nodes: Record<string, PlacedNode>, aux: boolean): PlacedEdge[] {
+  const out: PlacedEdge[] = [];
+  for (const e of list) {
+    const a = nodes[e.v];
+    const b = nodes[e.w];
     if (!a || !b) continue;
     const [p, q] = anchors(a, b);
-    edges.push({ v: e.v, w: e.w, kind: e.kind, count: e.count, points: [p, q] });
+    out.push(aux ? { v: e.v, w: e.w, kind: e.kind, count: e.count, points: [p, q], aux: true } : { v: e.v, w: e.w, kind: e.kind, count: e.count, points: [p, q] });
   }
-  return { group: input.group, width: block.width, height: block.height, nodes: block.nodes, edges, engine: 'buckets' };
+  return out;
 }
 
 /** Left-to-right rows of boxes, wrapped at `maxW`. */

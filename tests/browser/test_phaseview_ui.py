@@ -29,6 +29,17 @@ def test_tab_loads_inside_tensorboard(page, tensorboard_url):
     assert not page.errors
 
 
+def test_first_load_asks_the_server_to_start_on_the_first_graph_and_a_restore_does_not(page, tensorboard_url):
+    listed = []
+    page.on("request", lambda r: listed.append(urllib.parse.urlsplit(r.url).query) if "/phaseview/runs" in r.url else None)
+    open_plugin(page, tensorboard_url)
+    assert listed[0] == "prefetch=first"
+    listed.clear()
+    page.reload()  # the session's saved view is restored: which graph comes first is not the question
+    page.wait_for_selector('#phaseview-app[data-ready="true"]')
+    assert listed and "prefetch" not in listed[0]
+
+
 def test_seed_graph_draws_with_the_relocated_flag(page, tensorboard_url):
     open_plugin(page, tensorboard_url, SEED_RUN)
     flag = page.locator(f'[data-node="{SEED_FLAG}"]')
