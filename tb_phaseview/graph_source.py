@@ -15,7 +15,7 @@ from tensorboard.data import provider
 from tb_phaseview import graphdef_reader, metadata
 from tb_phaseview.graph_model import Graph, build_graph
 
-# Limits checked before a blob is parsed, so a graph too large to draw never reaches memory as protos.
+# Limits checked before any node is built, so a graph too large to draw never reaches memory as NodeDefs.
 # A Keras graph costs about 250 bytes a node serialised (a 300k-node graph is about 80 MB); frozen graphs
 # with their weights as constants can be far larger per node, hence the separate byte limit.
 MAX_GRAPH_NODES = int(os.environ.get("TB_PHASEVIEW_MAX_NODES", "300000"))
