@@ -41,10 +41,19 @@ def iter_graphs(logdir: str, load=graph_source.decode_graph):
             yield ref, None, str(error)
 
 
+def _run_name(run: str, logdir: str) -> str:
+    """TensorBoard names the run of event files lying in LOGDIR itself ``.``; the report names it after the
+    folder, as a user who passed one run's folder knows it."""
+    if run != ".":
+        return run
+    return os.path.basename(os.path.normpath(os.path.abspath(logdir))) or run
+
+
 def collect_report(logdir: str) -> dict:
     """One report entry per graph; a graph that cannot be read gets an ``error`` instead of counts."""
     entries = []
     for ref, graph, error in iter_graphs(logdir, graph_source.load_graph):
+        ref = {**ref, "run": _run_name(ref["run"], logdir)}
         if error is None:
             try:
                 entries.append(wire.report_entry(analyze(graph), ref))
@@ -96,7 +105,13 @@ def main(argv=None) -> int:
         print(f"tb-phaseview: logdir {args.logdir!r} is not readable", file=sys.stderr)
         return 2
     result = collect_report(args.logdir)
-    print(json.dumps(result, indent=2) if args.json else format_text(result))
+    try:
+        print(json.dumps(result, indent=2) if args.json else format_text(result))
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader stopped early (`| head -1`): that is its choice, not an error. Point stdout at devnull so
+        # the interpreter's own flush at exit does not fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 0
 
 
