@@ -159,7 +159,8 @@ def _gradient_layer(name: str, forward_layers: set[str]) -> str:
     return ""
 
 
-def _is_gradient(name: str) -> bool:
+def is_gradient(name: str) -> bool:
+    """True for an op of the gradient pass (``gradients/...``, ``training/SGD/gradients/...``)."""
     return _strip_prefixes(name.split("/"))[1]
 
 
@@ -315,7 +316,7 @@ def analyze_phase(graph: Graph) -> PhaseAnalysis:
     layers_by_source: dict[int, set[str]] = {s.index: set() for s in sources}
     gradient_readers = []
     for dst, source in readers.items():
-        if _is_gradient(graph.names[dst]):
+        if is_gradient(graph.names[dst]):
             gradient_readers.append(dst)
             continue
         layer = layer_of(graph.names[dst])
