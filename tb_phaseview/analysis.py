@@ -164,6 +164,7 @@ def analyze_graph(graph: Graph) -> GraphAnalysis:
     phase_analysis = phase.analyze_phase(graph)
     kinds = edge_kinds.classify_edges(graph, phase_analysis.carriers)
     relocations = {s.name: relocation_target(s) for s in phase_analysis.sources if s.born_in}
+    relocations.update(phase.forward_reads_of_gradient_nodes(graph, phase_analysis))
     tree = scopes.build_scopes(graph.names, relocations)
     return GraphAnalysis(graph, phase_analysis, kinds, tree, relocations)
 

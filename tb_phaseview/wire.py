@@ -291,6 +291,8 @@ def _op_phase(analysis: GraphAnalysis, index: int) -> Optional[dict]:
 def _label(name: str, parent: str) -> str:
     if parent and name.startswith(parent + "/") and len(name) > len(parent) + 1:
         return name[len(parent) + 1 :]
+    if scopes.is_inlined_body(name):
+        return name  # "Func/bn1" drawn inside bn1: its last part alone would repeat the layer's name
     last = name.rsplit("/", 1)[-1] if "/" in name.strip("/") else name
     return last or name or EMPTY_NAME_LABEL  # never empty ("a/" under "a" is labelled "a/")
 

@@ -133,3 +133,22 @@ def test_search_ranks_layers_first_exact_and_prefix_before_substring(tensorboard
     by_name = [i for i, m in enumerate(by_op["matches"]) if "merge" in m["name"].lower()]
     by_type_only = [i for i, m in enumerate(by_op["matches"]) if "merge" not in m["name"].lower()]
     assert by_type_only and (not by_name or max(by_name) < min(by_type_only))
+
+
+@pytest.mark.parametrize("ref", [dict(run="tf1_is_training", kind="tagged_run_metadata", tag="train_step_1"),
+                                 dict(run="tf1_is_training", kind="run_graph")])
+def test_the_forward_flow_conv1_to_bn1_is_an_edge_of_the_top_level(tensorboard_server, ref):
+    # In the run metadata grappler inlined the conds' bodies into `Func/<layer>/...` and merged bn1's input
+    # Switch with its gradient's (named `gradients/bn1/cond_grad/...`): conv1 reached bn1 only through the
+    # `Func` and `gradients` groups, and bn1 was laid out above conv1.
+    _, body = tensorboard_server.get(P + "graph?" + q(**ref))
+    root = body["root"]
+    edges = {(e["from"], e["to"], e["kind"]) for e in root["edges"]}
+    assert ("conv1", "bn1", "data") in edges
+    assert not {(a, b) for a, b, kind in edges if b == "bn1" and kind == "data"} - {("conv1", "bn1")}
+    names = {c["name"] for c in root["children"]}
+    assert "Func" not in names, "every inlined body is shown inside the scope it was inlined from"
+    if ref["kind"] == "tagged_run_metadata":
+        _, bn1 = tensorboard_server.get(P + "group?" + q(**ref, group="bn1"))
+        inlined = next(c for c in bn1["children"] if c["name"] == "Func/bn1")
+        assert inlined["label"] == "Func/bn1" and inlined["type"] == "group"
