@@ -234,7 +234,12 @@ def _group_phase(analysis: GraphAnalysis, group_id: str) -> Optional[dict]:
         return _source_phase(source)
     layer = analysis.layer_kinds.get(group_id)
     if layer is not None:
-        return {"role": "layer", "kind": layer.kind, "source": layer.source}
+        entry = {"role": "layer", "kind": layer.kind, "source": layer.source}
+        born = next((s for s in analysis.phase.sources if s.born_in == group_id), None)
+        if born is not None:
+            entry["born_here"] = {"flag": born.name, "layers": len(born.layers),
+                                  "explanation": explain_birthplace(born)}
+        return entry
     below = analysis.layers_below(group_id)
     if below:
         return {"role": "contains", "layers": below}
@@ -244,6 +249,17 @@ def _group_phase(analysis: GraphAnalysis, group_id: str) -> Optional[dict]:
         return {"role": "reads", "source": reach.source, "layers": len(layers), "gradient": reach.gradient,
                 "explanation": explain_reads(group_id, reach.source, layers, reach.gradient)}
     return None
+
+
+def explain_birthplace(source: phase.PhaseSource) -> str:
+    """Said by the layer a flag was created in (old Keras' ``bnl_stg-1``), which users click first."""
+    flag = source.name.rpartition("/")[2]
+    n = len(source.layers)
+    return (
+        f"Old Keras created the flag {flag} inside this layer; {n} layer{'s' if n != 1 else ''} read it; "
+        f"PhaseView draws it apart. That is why this layer looks connected to every other layer that reads the "
+        f"flag in the Graphs tab: those edges carry the learning phase, not activations."
+    )
 
 
 def _listed(names: list[str], limit: int = 5) -> str:
