@@ -115,3 +115,10 @@ def test_the_version_is_written_once():
             assert tb_phaseview.__version__ not in source.read(), name
     with open(os.path.join(REPO, "frontend", "package.json"), encoding="utf-8") as package:
         assert "version" not in json.load(package)  # the frontend ships inside the Python package
+
+
+def test_make_demo_installs_the_runtime_lock_only():
+    dry_run = subprocess.run(["make", "-n", "-B", "demo"], capture_output=True, text=True, cwd=REPO, timeout=60)
+    assert dry_run.returncode == 0, dry_run.stderr
+    assert "-r requirements-runtime-lock.txt" in dry_run.stdout
+    assert "requirements-dev-lock.txt" not in dry_run.stdout
