@@ -40,9 +40,4 @@ export class LayoutClient {
       w.postMessage({ id, input });
     });
   }
-
-  dispose(): void {
-    this.worker?.terminate();
-    this.worker = null;
-  }
 }
