@@ -68,3 +68,11 @@ test('the check catches each way of watching the scene', () => {
   assert.deepEqual(violations('host/theme.ts', "new MutationObserver(apply).observe(parentBody, { attributes: true });"), []);
   assert.deepEqual(violations('panels/search.ts', "this.results.querySelector('button')"), []);
 });
+
+test('frontend/README.md names every module of src/', () => {
+  const readme = readFileSync(fileURLToPath(new URL('../README.md', import.meta.url)), 'utf8');
+  const missing = sourceFiles(SRC)
+    .map((p) => 'src/' + relative(SRC, p).split('\\').join('/'))
+    .filter((m) => !readme.includes('`' + m + '`'));
+  assert.deepEqual(missing, []);
+});
