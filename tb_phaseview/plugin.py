@@ -21,8 +21,6 @@ from tb_phaseview.graph_model import NodeDefUnreadable
 
 logger = logging.getLogger(__name__)
 STATIC_DIR = os.path.join(os.path.dirname(__file__), "static")
-MAX_GRAPH_NODES = graph_source.MAX_GRAPH_NODES
-GraphTooLarge = graph_source.GraphTooLarge
 # How long a first visit's run listing may spend reading graphs to pick the one to open (each read is cached,
 # so the picked graph then opens at once).
 FIRST_VISIT_BUDGET_S = 3.0

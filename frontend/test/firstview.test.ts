@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { firstViewFrame, frameAround, MIN_READABLE_PX, READABLE_K, SMALLEST_LABEL_PX } from '../src/firstview';
-import { centredOn, graphPointAt, mapScale, viewRect } from '../src/minimapgeom';
+import { firstViewFrame, frameAround, MIN_READABLE_PX, READABLE_K, SMALLEST_LABEL_PX } from '../src/scene/firstview';
+import { centredOn, graphPointAt, mapScale, viewRect } from '../src/scene/minimapgeom';
 
 const box = (x: number, y: number, w = 100, h = 40) => ({ x, y, w, h });
 const view = { w: 1000, h: 600 };
