@@ -12,7 +12,7 @@ import type { Notebook } from './notebook';
 export interface LinksHost {
   root: HTMLElement;
   stage: HTMLElement;
-  scene: Pick<Scene, 'transform' | 'zoomBy' | 'panBy' | 'viewport'>;
+  scene: Pick<Scene, 'transform' | 'zoomBy' | 'panBy' | 'viewport' | 'abs' | 'bringIntoView'>;
   notebook: Notebook;
   state(): ViewState;
   say(text: string, error?: boolean): void;
@@ -69,7 +69,21 @@ export class Links {
     } else if (link.viewport) this.setViewport(link.viewport.cx, link.viewport.cy, link.viewport.k);
     this.dropTokenFromUrl();
     this.host.notebook.redraw();
+    this.keepSelectionInView();
     this.host.root.dataset.linkRestored = 'true';
+  }
+
+  /**
+   * The view is restored by its centre, so a smaller window than the link's shows less around it: pan (and zoom
+   * out when they cannot fit) so that the selection and its note stay on screen.
+   */
+  private keepSelectionInView(): void {
+    const sel = this.host.state().selected;
+    const box = sel ? this.host.scene.abs.get(sel) : undefined;
+    if (!sel || !box) return;
+    const note = this.host.notebook.layer.placed.find((d) => d.note.node === sel || d.anchor === sel)?.box;
+    this.host.scene.bringIntoView(note ? [box, note] : [box]);
+    this.host.notebook.redraw();
   }
 
   private dropTokenFromUrl(): void {
