@@ -203,6 +203,7 @@ export class Viewer {
     const frame = firstViewFrame({ boxes: scene.abs, flag: flagEnd, readers: [...new Set(readers)], inputs }, scene.viewport(true));
     if (frame) scene.centreAt(frame.cx, frame.cy, frame.k);
     else scene.fit(session.rootLayout());
+    this.p.root.dataset.firstView = JSON.stringify({ flag: flagEnd, readers: [...new Set(readers)].length, frame, view: scene.viewport(true) });
   }
 
   /** [Show the flag]: opens the groups it is drawn in, selects it and brings it into view. */

@@ -13,13 +13,13 @@ test('the first view draws the smallest label at a readable size', () => {
 test('the frame keeps the flag and the readers nearest it that fit, and leaves out far ones', () => {
   const flag = box(0, 0);
   const near = [box(150, 0), box(300, 100), box(5000, 5000)];
-  const f = frameAround(flag, near, view);
+  const f = frameAround(flag, near, view, 1);
   // flag ... 400 wide, 140 high: centred on that box
   assert.deepEqual(f, { cx: 200, cy: 70, k: 1 });
 });
 
 test('a flag larger than the screen keeps its top-left corner in view', () => {
-  const f = frameAround(box(0, 0, 4000, 40), [], view);
+  const f = frameAround(box(0, 0, 4000, 40), [], view, 1, 32);
   assert.equal(f.cx, (1000 - 64) / 2);
 });
 
@@ -30,7 +30,7 @@ test('without a flag the view opens on the inputs, highest first', () => {
     ['labels', box(550, 0)],
   ]);
   const f = firstViewFrame({ boxes, flag: null, readers: [], inputs: ['input_1', 'labels'] }, view)!;
-  assert.deepEqual(f, { cx: 525, cy: 20, k: 1 });
+  assert.deepEqual(f, { cx: 525, cy: 20, k: READABLE_K });
 });
 
 test('the minimap maps the view rectangle and back', () => {

@@ -6,8 +6,8 @@ import type { Rect } from './bundle';
 /** Smallest label font in the scene (an op's label, 11.5 px at zoom 1): the first view keeps it ≥ 11 px. */
 export const SMALLEST_LABEL_PX = 11.5;
 export const MIN_READABLE_PX = 11;
-/** The first view's zoom: 1, so every label is drawn at its own size. */
-export const READABLE_K = 1;
+/** The first view's zoom: as far out as keeps the smallest label at 11 px or more (11.5 × 0.97 = 11.2 px). */
+export const READABLE_K = 0.97;
 
 export interface Frame {
   /** The graph point at the centre of the view. */
@@ -30,7 +30,7 @@ const centreOf = (b: Rect) => ({ x: b.x + b.w / 2, y: b.y + b.h / 2 });
  * The frame that shows `anchor` and as many of `near` as fit with it on a `view`-sized screen at zoom `k`,
  * nearest first (a box that would not fit is skipped, a farther one may still fit).
  */
-export function frameAround(anchor: Rect, near: readonly Rect[], view: { w: number; h: number }, k = READABLE_K, margin = 32): Frame {
+export function frameAround(anchor: Rect, near: readonly Rect[], view: { w: number; h: number }, k = READABLE_K, margin = 16): Frame {
   const room = { w: (view.w - 2 * margin) / k, h: (view.h - 2 * margin) / k };
   const a = centreOf(anchor);
   const byDistance = [...near].sort((p, q) => dist(centreOf(p), a) - dist(centreOf(q), a));

@@ -6,8 +6,9 @@ import { round as r1 } from '../lib/num';
 import type { Rect } from './bundle';
 import { graphPointAt, mapScale, viewRect, type MapScale, type Transform } from './minimapgeom';
 
-/** Largest size of the map on screen (CSS px). */
+/** Largest size of the map on screen (CSS px), and of the stage it may take (a small window keeps its graph). */
 const MAX_SIZE = { w: 180, h: 130 };
+const MAX_SHARE = { w: 0.2, h: 0.25 };
 /** Past this many top-level boxes the map shows the graph's extent only (drawing each would cost a frame). */
 const MAX_BOXES = 3000;
 
@@ -63,7 +64,9 @@ export class Minimap {
       return;
     }
     this.extent = extent;
-    const m = (this.scale = mapScale({ width: extent.w, height: extent.h }, MAX_SIZE));
+    const view = this.host.viewport();
+    const max = { w: Math.min(MAX_SIZE.w, view.w * MAX_SHARE.w), h: Math.min(MAX_SIZE.h, view.h * MAX_SHARE.h) };
+    const m = (this.scale = mapScale({ width: extent.w, height: extent.h }, max));
     this.svg.setAttribute('width', String(m.w));
     this.svg.setAttribute('height', String(m.h));
     const place = (b: Rect) => ({

@@ -518,7 +518,7 @@ export class Scene extends Emitter<SceneEvents> {
 
   /** Shows graph point (cx, cy) at the centre of the view at zoom k (the current zoom when left out). */
   centreAt(cx: number, cy: number, k = this.transform().k): void {
-    const { w, h } = this.viewport();
+    const { w, h } = this.viewport(true);
     const kk = Math.max(ZOOM.min, Math.min(ZOOM.max, k));
     this.zoom.transform(this.sel, zoomIdentity.translate(w / 2 - cx * kk, h / 2 - cy * kk).scale(kk));
   }

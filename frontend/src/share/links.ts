@@ -81,9 +81,14 @@ export class Links {
     const sel = this.host.state().selected;
     const box = sel ? this.host.scene.abs.get(sel) : undefined;
     if (!sel || !box) return;
-    const note = this.host.notebook.layer.placed.find((d) => d.note.node === sel || d.anchor === sel)?.box;
-    this.host.scene.bringIntoView(note ? [box, note] : [box]);
-    this.host.notebook.redraw();
+    // A note is magnified when zoomed out, so its box changes with the zoom: settle in a few rounds.
+    for (let round = 0; round < 3; round++) {
+      const note = this.host.notebook.layer.placed.find((d) => d.note.node === sel || d.anchor === sel)?.box;
+      const before = this.host.scene.transform();
+      this.host.scene.bringIntoView(note ? [box, note] : [box]);
+      this.host.notebook.redraw();
+      if (this.host.scene.transform() === before) break;
+    }
   }
 
   private dropTokenFromUrl(): void {
