@@ -378,6 +378,9 @@ def group_answer(analysis: GraphAnalysis, group_id: str) -> dict:
             "ops": _top_ops(analysis.op_counts(child)),
             "phase": _group_phase(analysis, child),
         }
+        index = graph.index.get(child)
+        if index is not None:  # the group is an op too (`keras_learning_phase` holds the op of that name)
+            entry["op"] = graph.ops[index]
         bucket = tree.buckets.get(child)
         if bucket is not None:
             entry["label"] = _bucket_label(bucket)
@@ -568,7 +571,9 @@ def search_answer(analysis: GraphAnalysis, query: str, regex: bool, limit: int) 
     for name, index in ranked:
         if index < 0:
             path = list(analysis.tree.chain(name)[:-1])
-            matches.append({"name": name, "op": None, "type": "group", "size": analysis.tree.size_of(name),
+            op_index = graph.index.get(name)  # a group that is an op too carries the op's type
+            matches.append({"name": name, "op": graph.ops[op_index] if op_index is not None else None, "type": "group",
+                            "size": analysis.tree.size_of(name),
                             "phase": _group_phase(analysis, name), "path": path})
         else:
             matches.append({"name": name, "op": graph.ops[index], "type": "op", "path": analysis.path_of_node(index)})

@@ -331,10 +331,10 @@ export class Viewer {
     if (!g) return;
     const text = this.explanations();
     if (c?.type === 'group') {
-      inspector.showGroup(name, c, null, text, session.consumersOf(name, c), session.opOf(name));
+      inspector.showGroup(name, c, null, text, session.consumersOf(name, c), session.opOf(name, c));
       // A scope can also be an op (`keras_learning_phase` holds the op of that name): add its details.
       // Asked only when known, so plain scopes cost no 404 in the console.
-      if (!session.isOpToo(name)) return;
+      if (!session.isOpToo(name, c)) return;
       try {
         const n = await session.nodeInfo(name);
         if (this.state.selected === name) inspector.showGroup(name, c, n, text, session.consumersOf(name, c), n.op);

@@ -67,3 +67,11 @@ test('TensorBoard URL: the tab and other hash parameters are kept, the token rep
   assert.equal(pluginLink('http://h:6006/data/plugin_entry.html?name=phaseview#old', 'T'), 'http://h:6006/data/plugin_entry.html?name=phaseview#pv=T');
   assert.equal(tokenFromHash('#phaseview'), null);
 });
+
+test('a link carries the size of the view it was copied from, and older links without it still open', () => {
+  const view = { ...initialState(), graph: { run: 'r', kind: 'run_graph', tag: null } };
+  const { token } = encodeLink({ view, viewport: { cx: 1, cy: 2, k: 0.5, w: 1400.4, h: 702.6 }, notes: [] });
+  assert.deepEqual(decodeLink(token)!.viewport, { cx: 1, cy: 2, k: 0.5, w: 1400, h: 703 });
+  const old = decodeLink(toBase64Url('{"v":1,"g":["r","run_graph",null],"vp":[1,2,0.5]}'))!;
+  assert.deepEqual(old.viewport, { cx: 1, cy: 2, k: 0.5 });
+});

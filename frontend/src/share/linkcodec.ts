@@ -3,7 +3,7 @@
 //
 // The token is base64url (no padding) of UTF-8 JSON with short keys:
 //   {"v":1, "g":[run, kind, tag|null], "m":"collapse|highlight|show", "o":[open groups...],
-//    "s": selected|null, "vp":[cx, cy, k], "n":[[node, text, dx, dy, path?], ...]}
+//    "s": selected|null, "vp":[cx, cy, k, w?, h?], "n":[[node, text, dx, dy, path?], ...]}
 // `vp` is the graph point at the centre of the view and the zoom factor (so another window size shows the
 // same place). A note's `path` is left out when it is the name's own prefixes (`a/b/c` -> `["a","a/b"]`).
 // The token rides in TensorBoard's hash, `#phaseview&pv=<token>`, which TensorBoard keeps and parses as
@@ -23,6 +23,9 @@ export interface Viewport {
   cx: number;
   cy: number;
   k: number;
+  /** The size of the view it was copied from (CSS px), when known: a smaller window keeps the selection in view. */
+  w?: number;
+  h?: number;
 }
 
 export interface LinkState {
@@ -58,6 +61,8 @@ function payload(s: LinkState, notes: readonly Note[]): unknown {
   if (s.view.selected) o.s = s.view.selected;
   if (s.viewport && [s.viewport.cx, s.viewport.cy, s.viewport.k].every(Number.isFinite))
     o.vp = [round(s.viewport.cx, 1), round(s.viewport.cy, 1), Number(s.viewport.k.toPrecision(5))];
+  if (o.vp && s.viewport?.w && s.viewport.h && Number.isFinite(s.viewport.w) && Number.isFinite(s.viewport.h))
+    (o.vp as number[]).push(Math.round(s.viewport.w), Math.round(s.viewport.h));
   if (notes.length)
     o.n = notes.map((n) => {
       const t: unknown[] = [n.node, n.text, n.dx, n.dy];
@@ -110,8 +115,13 @@ export function decodeLink(token: string): LinkState | null {
   const mode: PhaseMode = isPhaseMode(o.m) ? o.m : 'collapse';
   const expanded = new Set(Array.isArray(o.o) ? o.o.filter((x): x is string => typeof x === 'string' && x !== '') : []);
   let viewport: Viewport | null = null;
-  if (Array.isArray(o.vp) && o.vp.length === 3 && o.vp.every((x) => typeof x === 'number' && Number.isFinite(x)) && (o.vp[2] as number) > 0)
+  if (Array.isArray(o.vp) && (o.vp.length === 3 || o.vp.length === 5) && o.vp.every((x) => typeof x === 'number' && Number.isFinite(x)) && (o.vp[2] as number) > 0) {
     viewport = { cx: o.vp[0] as number, cy: o.vp[1] as number, k: o.vp[2] as number };
+    if (o.vp.length === 5 && (o.vp[3] as number) > 0 && (o.vp[4] as number) > 0) {
+      viewport.w = o.vp[3] as number;
+      viewport.h = o.vp[4] as number;
+    }
+  }
   const rawNotes = Array.isArray(o.n)
     ? o.n.map((t) =>
         Array.isArray(t) ? { node: t[0], text: t[1], dx: t[2], dy: t[3], path: Array.isArray(t[4]) ? t[4] : typeof t[0] === 'string' ? namePrefixes(t[0]) : [] } : null,
