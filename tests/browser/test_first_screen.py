@@ -270,3 +270,40 @@ def test_the_run_metadata_flow_reads_top_to_bottom(page, tensorboard_url):
                          "document.querySelector(`[data-node=\"${n}\"]`).getBoundingClientRect().y)")
     assert tops[0] < tops[1] < tops[2] < tops[3], tops
     shot(page, "run_metadata_top_to_bottom")
+
+
+def covered_boxes(frame):
+    """(note, drawn element) pairs where a note's callout covers a box it is not pinned to (or another note)."""
+    return frame.evaluate(
+        """() => {
+             const hit = (a, b) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+             const out = [];
+             const notes = [...document.querySelectorAll('[data-note]')];
+             for (const n of notes) {
+               const box = n.querySelector('.note-box').getBoundingClientRect();
+               const anchor = document.querySelector(`[data-node="${CSS.escape(n.dataset.noteAnchor)}"]`);
+               for (const el of document.querySelectorAll('[data-node]')) {
+                 if (el === anchor || el.contains(anchor)) continue;  // its own box, and the open groups around it
+                 const r = el.querySelector(':scope > .body > .box').getBoundingClientRect();
+                 if (hit(box, r)) out.push([n.dataset.note, el.dataset.node]);
+               }
+               for (const m of notes) if (m !== n && hit(box, m.querySelector('.note-box').getBoundingClientRect()))
+                 out.push([n.dataset.note, 'note on ' + m.dataset.note]);
+             }
+             return out;
+           }""")
+
+
+def test_a_note_never_covers_a_box_it_is_not_pinned_to(page, tensorboard_url):
+    open_plugin(page, tensorboard_url, SEED_RUN)
+    crowded = ["VarIsInitializedOp_92", "VarIsInitializedOp_93", "VarIsInitializedOp_94", "relu_stg-1", "bnl_stg-1"]
+    for name in crowded:
+        add_note(page, name, f"a note on {name}")
+    assert covered_boxes(page) == []  # at the first view's zoom: callouts drawn at their own size, as exported
+    shot(page, "notes_crowded")
+    page.click("[data-testid=fit]")  # zoomed out, callouts are magnified
+    assert covered_boxes(page) == []
+    with page.expect_download() as d:
+        page.click('[data-action="export-svg"]')
+    with open(d.value.path(), encoding="utf-8") as f:
+        assert "a note on VarIsInitializedOp_93" in f.read()
