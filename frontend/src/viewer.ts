@@ -317,6 +317,11 @@ export class Viewer {
       return;
     }
     void this.inspect(name, scene.children.get(name) ?? null);
+    // The inspector takes the right of the stage: a box selected near that edge would end up behind it.
+    const box = scene.abs.get(name);
+    const { w, h } = scene.viewport(true);
+    const k = scene.transform().k;
+    if (box && box.w * k < w - 40 && box.h * k < h - 40) scene.bringIntoView([box]);
   }
 
   /** Shows a clicked phase edge in the inspector. */
