@@ -30,6 +30,10 @@ class GraphUnreadable(Exception):
     """The graph is logged but its bytes cannot be turned into a GraphDef."""
 
 
+class GraphUnanalysable(GraphUnreadable):
+    """The graph was read but its analysis failed; remembered like an unreadable graph, not retried per request."""
+
+
 class GraphTooLarge(GraphUnreadable):
     """The graph is logged and readable, but larger than PhaseView draws; refused before parsing."""
 

@@ -213,19 +213,45 @@ def _ops_in_functions(graph: Graph, roots: list[str], memo: dict[str, frozenset]
 
 
 def _function_ops(graph: Graph, name: str, memo: dict[str, frozenset]) -> frozenset:
-    if name in memo:
-        return memo[name]
-    memo[name] = frozenset()  # recursion guard for functions that call themselves
-    function = graph.functions.get(name)
+    """Op types inside one function and every function it calls, all depths.
+
+    Walked with a stack of its own, children first: a chain of thousands of functions calling one another is
+    legal and must not exhaust Python's recursion limit. A function met again while it is being walked (one that
+    calls itself) counts as calling nothing there.
+    """
+    stack: list[tuple[str, tuple[set[str], list[str]] | None]] = [(name, None)]
+    while stack:
+        current, body = stack[-1]
+        if body is None:
+            if current in memo:
+                stack.pop()
+                continue
+            memo[current] = frozenset()  # guard: a call back to a function on the stack adds nothing
+            body = _function_body(graph, current)
+            stack[-1] = (current, body)
+            waiting = [callee for callee in body[1] if callee not in memo]
+            if waiting:
+                stack.extend((callee, None) for callee in waiting)
+                continue
+        ops, callees = body
+        for callee in callees:
+            ops |= memo[callee]
+        memo[current] = frozenset(ops)
+        stack.pop()
+    return memo[name]
+
+
+def _function_body(graph: Graph, name: str) -> tuple[set[str], list[str]]:
+    """(op types of a function's own nodes, the functions those nodes call)."""
     ops: set[str] = set()
+    callees: list[str] = []
+    function = graph.functions.get(name)
     if function is not None:
         for node_def in function.node_def:
             ops.add(node_def.op)
             if node_def.op in CALL_OPS or node_def.op in graph.functions:
-                for callee in _functions_called(node_def) + [node_def.op]:
-                    ops |= _function_ops(graph, callee, memo)
-    memo[name] = frozenset(ops)
-    return memo[name]
+                callees.extend(_functions_called(node_def) + [node_def.op])
+    return ops, callees
 
 
 def _has_batch_norm_op(ops: set[str]) -> bool:

@@ -99,7 +99,9 @@ def _complete(analysis) -> None:
 
 
 def _weigh(analysis) -> int:
-    return BYTES_PER_ELEMENT * (analysis.graph.node_count + analysis.graph.edge_count) + analysis.blob_bytes
+    # Group ids are strings of their own (a deep name scope holds one per level, each a prefix of the name).
+    ids = analysis.tree.group_id_chars()
+    return BYTES_PER_ELEMENT * (analysis.graph.node_count + analysis.graph.edge_count) + analysis.blob_bytes + ids
 
 
 class PhaseViewPlugin(base_plugin.TBPlugin):
@@ -167,8 +169,16 @@ class PhaseViewPlugin(base_plugin.TBPlugin):
         def compute():
             blob = graph_source.read_blob(self._provider, ctx, blob_key)
             # Size limits are checked on the bytes, before any node is built (graph_source.load_graph).
-            with garbage_collector_paused():
-                analysis = analyze(graph_source.load_graph(ref["kind"], blob))
+            graph = graph_source.load_graph(ref["kind"], blob)
+            try:
+                with garbage_collector_paused():
+                    analysis = analyze(graph)
+            except MemoryError:
+                raise  # may pass once memory frees up: not remembered
+            except Exception as error:  # noqa: BLE001 - a graph the analysis cannot take fails alone, once
+                logger.exception("phaseview: analysing %s failed", ref)
+                raise graph_source.GraphUnanalysable(
+                    f"the graph was read but could not be analysed ({type(error).__name__}: {error})") from None
             analysis.blob_bytes = len(blob)
             return analysis
 

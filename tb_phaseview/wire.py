@@ -153,6 +153,14 @@ def graph_warnings(analysis: GraphAnalysis) -> list[str]:
         warnings.append(f"{len(graph.duplicate_names)} nodes repeat an earlier node's name and were left out")
     if graph.dangling_inputs:
         warnings.append(f"{len(graph.dangling_inputs)} inputs name nodes that are not in the graph")
+    folded = analysis.tree.folded_nodes
+    if folded:
+        warnings.append(
+            f"{folded:,} {'ops are' if folded > 1 else 'op is'} nested deeper than PhaseView draws name scopes "
+            f"({scopes.MAX_SCOPE_DEPTH} levels, or {scopes.MAX_CHAIN_CHARS:,} characters of scope names on one "
+            f"chain): the deeper scopes are not drawn as groups, and each such op sits in the deepest group kept, "
+            f"labelled with the rest of its name"
+        )
     return warnings
 
 
