@@ -159,7 +159,7 @@ class PhaseViewPlugin(base_plugin.TBPlugin):
 
     def _analysis_in(self, ctx, experiment, ref):
         try:
-            blob_key = graph_source.find_blob(self._provider, ctx, experiment, ref)
+            version = graph_source.find_logged_graph(self._provider, ctx, experiment, ref)
         except graph_source.GraphNotFound:
             runs = {r.run_name for r in self._provider.list_runs(ctx, experiment_id=experiment)}
             if ref["run"] not in runs:
@@ -167,7 +167,7 @@ class PhaseViewPlugin(base_plugin.TBPlugin):
             raise
 
         def compute():
-            blob = graph_source.read_blob(self._provider, ctx, blob_key)
+            blob = graph_source.read_blob(self._provider, ctx, version[0])
             # Size limits are checked on the bytes, before any node is built (graph_source.load_graph).
             graph = graph_source.load_graph(ref["kind"], blob)
             try:
@@ -182,7 +182,9 @@ class PhaseViewPlugin(base_plugin.TBPlugin):
             analysis.blob_bytes = len(blob)
             return analysis
 
-        return self._cache.get_or_compute((ref["kind"], blob_key), compute, _weigh)
+        # Keyed by the version logged (blob key, step, wall time), not the key alone: a graph logged again at the
+        # same step (training re-run into the same logdir) is a new entry, and an old failure no longer answers.
+        return self._cache.get_or_compute((ref["kind"], *version), compute, _weigh)
 
     # -- routes ----------------------------------------------------------------------------------------
 
