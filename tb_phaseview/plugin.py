@@ -109,7 +109,7 @@ class PhaseViewPlugin(base_plugin.TBPlugin):
 
     def __init__(self, context):
         self._provider = context.data_provider
-        # Unreadable graphs are remembered per blob: asking again for a corrupt or oversized graph is free.
+        # Unreadable graphs are remembered per logged version: asking again for a corrupt or oversized graph is free.
         self._cache = AnalysisCache(remember=(graph_source.GraphUnreadable,))
 
     def frontend_metadata(self):
