@@ -11,27 +11,61 @@ from tb_phaseview import graph_source, wire
 from tb_phaseview.analysis import analyze
 
 
-def _data_provider(logdir):
+def _run_directories(logdir: str, problems: list) -> list[tuple[str, str]]:
+    """(run name, folder) of every folder under ``logdir`` holding an event file, named as TensorBoard names runs.
+
+    Walked here rather than by TensorBoard's multiplexer, whose walk stops at the first folder it cannot list:
+    such a folder is noted in ``problems`` and the walk goes on.
+    """
+    from tensorboard.backend.event_processing import io_wrapper
+
+    def unreadable(error: OSError) -> None:
+        problems.append({"path": os.path.relpath(error.filename or logdir, logdir),
+                         "error": f"folder not readable ({error.strerror or error})"})
+
+    runs = []
+    for folder, subfolders, files in os.walk(logdir, onerror=unreadable):
+        subfolders.sort()
+        if any(io_wrapper.IsSummaryEventsFile(os.path.join(folder, f)) for f in files):
+            runs.append((os.path.relpath(folder, logdir), folder))
+    return runs
+
+
+def _data_provider(logdir, problems: list):
     # Imported here so `tb-phaseview --help` stays fast; this is TensorBoard's own reader (load_fast=false).
     from tensorboard.backend.event_processing import data_provider, plugin_event_multiplexer
 
     multiplexer = plugin_event_multiplexer.EventMultiplexer(
         size_guidance={}, tensor_size_guidance={}, max_reload_threads=1
     )
-    multiplexer.AddRunsFromDirectory(logdir)
-    multiplexer.Reload()
+    for name, folder in _run_directories(logdir, problems):
+        multiplexer.AddRun(folder, name=name)
+    # Each run read on its own: a record that is not an Event (or a file that cannot be read) stops that run's
+    # reading, where TensorBoard's Reload would stop every run's. What was read before it is still reported.
+    for name in sorted(multiplexer.Runs()):
+        try:
+            multiplexer.GetAccumulator(name).Reload()
+        except Exception as error:  # noqa: BLE001 - one run's broken file must not lose the others
+            problems.append({"path": name, "error": f"reading this run's event files stopped: "
+                                                    f"{_one_line(error)}; the graphs read before it are reported"})
     return data_provider.MultiplexerDataProvider(multiplexer, logdir)
 
 
-def iter_graphs(logdir: str, load=graph_source.decode_graph):
+def _one_line(error: Exception) -> str:
+    text = " ".join(str(error).split())
+    return f"{type(error).__name__}: {text[:300]}" if text else type(error).__name__
+
+
+def iter_graphs(logdir: str, load=graph_source.decode_graph, problems: list | None = None):
     """Yield ``(ref, graph, error)`` for every graph in a logdir; exactly one of the last two is None.
 
     ``graph`` is what ``load(kind, blob)`` makes of the logged bytes: a GraphDef by default, or the analysis's
-    Graph with ``graph_source.load_graph`` (as the server reads it).
+    Graph with ``graph_source.load_graph`` (as the server reads it). Folders and runs that could not be read are
+    appended to ``problems`` (``{"path", "error"}``).
     """
     from tensorboard import context
 
-    provider = _data_provider(logdir)
+    provider = _data_provider(logdir, [] if problems is None else problems)
     ctx = context.RequestContext()
     for ref in graph_source.list_graphs(provider, ctx, ""):
         try:
@@ -42,9 +76,11 @@ def iter_graphs(logdir: str, load=graph_source.decode_graph):
 
 
 def collect_report(logdir: str) -> dict:
-    """One report entry per graph; a graph that cannot be read gets an ``error`` instead of counts."""
+    """One report entry per graph; a graph that cannot be read gets an ``error`` instead of counts. Folders and
+    runs that could not be read are listed in ``errors``."""
     entries = []
-    for ref, graph, error in iter_graphs(logdir, graph_source.load_graph):
+    problems: list = []
+    for ref, graph, error in iter_graphs(logdir, graph_source.load_graph, problems):
         if error is None:
             try:
                 entries.append(wire.report_entry(analyze(graph), ref))
@@ -52,7 +88,7 @@ def collect_report(logdir: str) -> dict:
             except Exception as failure:  # noqa: BLE001 - one graph's failure must not hide the others
                 error = f"the graph could not be analysed ({type(failure).__name__}: {failure})"
         entries.append({**ref, "error": error})
-    return {"graphs": entries}
+    return {"graphs": entries, "errors": problems}
 
 
 def format_text(report: dict) -> str:
@@ -78,6 +114,8 @@ def format_text(report: dict) -> str:
                     lines.append(f"    {layer['layer']}  {layer['kind']}")
     if not report["graphs"]:
         lines.append("no graphs found")
+    for problem in report.get("errors", ()):
+        lines.append(f"not read: {problem['path']}: {problem['error']}")
     return "\n".join(lines)
 
 
@@ -95,8 +133,13 @@ def main(argv=None) -> int:
     if not os.access(args.logdir, os.R_OK | os.X_OK):
         print(f"tb-phaseview: logdir {args.logdir!r} is not readable", file=sys.stderr)
         return 2
-    result = collect_report(args.logdir)
-    print(json.dumps(result, indent=2) if args.json else format_text(result))
+    try:
+        result = collect_report(args.logdir)
+        text = json.dumps(result, indent=2) if args.json else format_text(result)
+    except Exception as error:  # noqa: BLE001 - a last resort: one line, never a traceback
+        print(f"tb-phaseview: could not report on {args.logdir!r}: {_one_line(error)}", file=sys.stderr)
+        return 2
+    print(text)
     return 0
 
 

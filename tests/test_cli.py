@@ -8,22 +8,31 @@ import shutil
 import subprocess
 import sys
 
+import pytest
+
 from demo import DEMO_GRAPH_COUNT, DEMO_LOGS
-from logdirs import broken_logdir
+from logdirs import broken_logdir, copy_run, write_records
 
 CLI = os.path.join(os.path.dirname(sys.executable), "tb-phaseview")
 ENV = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
 
 
-def run_cli(*args):
-    return subprocess.run([CLI, *args], capture_output=True, text=True, env=ENV, timeout=300)
+def run_cli(*args, as_user_without_root_access=False):
+    """Run the console script; ``as_user_without_root_access`` drops root's power to read any file (its DAC
+    override capabilities, with setpriv), so that permissions apply as they do to any user."""
+    prefix = []
+    if as_user_without_root_access and os.geteuid() == 0:
+        prefix = ["setpriv", "--bounding-set=-dac_override,-dac_read_search",
+                  "--inh-caps=-dac_override,-dac_read_search"]
+    return subprocess.run([*prefix, CLI, *args], capture_output=True, text=True, env=ENV, timeout=300)
 
 
 def test_json_report_schema_and_seed_resnet():
     result = run_cli("report", DEMO_LOGS, "--json")
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)  # exactly one JSON object
-    assert set(report) == {"graphs"} and len(report["graphs"]) == DEMO_GRAPH_COUNT
+    assert set(report) == {"graphs", "errors"} and len(report["graphs"]) == DEMO_GRAPH_COUNT
+    assert report["errors"] == []
     for graph in report["graphs"]:
         assert {"run", "tag", "kind", "nodes", "edges", "phase_sources", "phase_edges", "phase_layers"} <= set(graph)
         for source in graph["phase_sources"]:
@@ -71,3 +80,44 @@ def test_broken_files_are_reported_and_others_still_analysed(tmp_path):
     assert len(graphs["dropout_cnn"]["phase_layers"]) == 5
     assert "corrupt" in graphs["bad_graph"]["error"]
     shutil.rmtree(tmp_path, ignore_errors=True)
+
+
+def test_an_unreadable_folder_is_reported_and_the_rest_still_analysed(tmp_path):
+    if os.geteuid() == 0 and not shutil.which("setpriv"):
+        pytest.skip("running as root without setpriv: root reads every folder, so none is unreadable")
+    logdir = tmp_path / "logs"
+    copy_run(logdir, "dropout_cnn")
+    copy_run(logdir, "dropout_cnn", "team/private")
+    (logdir / "team" / "private").chmod(0)
+    try:
+        for args in (["--json"], []):
+            result = run_cli("report", str(logdir), *args, as_user_without_root_access=True)
+            assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+            if args:
+                report = json.loads(result.stdout)
+                assert [g["run"] for g in report["graphs"]] == ["dropout_cnn"]
+                assert len(report["graphs"][0]["phase_layers"]) == 5
+                assert report["errors"] == [{"path": "team/private",
+                                             "error": "folder not readable (Permission denied)"}]
+            else:
+                assert "dropout_cnn  run_graph\n" in result.stdout
+                assert "not read: team/private: folder not readable (Permission denied)" in result.stdout
+    finally:
+        (logdir / "team" / "private").chmod(0o755)
+
+
+def test_a_valid_record_that_is_not_an_event_is_reported_and_the_rest_still_analysed(tmp_path):
+    logdir = tmp_path / "logs"
+    copy_run(logdir, "dropout_cnn")
+    copy_run(logdir, "dropout_cnn", "broken_later")
+    # A record with a correct checksum whose bytes are not an Event, after the run's graph.
+    write_records(logdir / "broken_later", [b"\x0a\xff\xff\xff\xff\x0fnot an event"], name_suffix="zz")
+    result = run_cli("report", str(logdir), "--json")
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+    report = json.loads(result.stdout)
+    graphs = {g["run"]: g for g in report["graphs"]}
+    assert len(graphs["dropout_cnn"]["phase_layers"]) == 5
+    assert len(graphs["broken_later"]["phase_layers"]) == 5  # read before the bad record
+    (problem,) = report["errors"]
+    assert problem["path"] == "broken_later"
+    assert problem["error"].startswith("reading this run's event files stopped: DecodeError")
