@@ -10,6 +10,7 @@ import os
 
 from google.protobuf.message import DecodeError
 from tensorboard.compat.proto import config_pb2, graph_pb2
+from tensorboard import errors as tb_errors
 from tensorboard.data import provider
 
 from tb_phaseview import graphdef_reader, metadata
@@ -70,7 +71,10 @@ def _holds_graph(data_provider, ctx, experiment_id, ref) -> bool:
         return False
     known = _holds_graph_memo.get(version)
     if known is None:
-        blob = read_blob(data_provider, ctx, version[0])
+        try:
+            blob = read_blob(data_provider, ctx, version[0], ref)
+        except GraphRejected:
+            return True  # listed: asking for it gives the reason
         known = any(field in _RUN_METADATA_GRAPH_FIELDS and length for field, length in _top_level_fields(blob))
         if len(_holds_graph_memo) >= _HOLDS_GRAPH_MEMO_LIMIT:
             _holds_graph_memo.clear()
@@ -105,8 +109,26 @@ def find_logged_graph(data_provider, ctx, experiment_id, ref) -> tuple:
     return data[-1].values[0].blob_key, data[-1].step, data[-1].wall_time
 
 
-def read_blob(data_provider, ctx, blob_key) -> bytes:
-    return data_provider.read_blob(ctx, blob_key=blob_key)
+class GraphRejected(Exception):
+    """TensorBoard's data provider refused to read a logged graph (a request it cannot serve, not corrupt bytes)."""
+
+
+# Run names the Rust data server (--load_fast=true) writes into blob keys without escaping, then cannot parse back.
+_NAMES_THE_DATA_SERVER_CANNOT_READ = ('"', "\\")
+
+
+def read_blob(data_provider, ctx, blob_key, ref=None) -> bytes:
+    try:
+        return data_provider.read_blob(ctx, blob_key=blob_key)
+    except tb_errors.InvalidArgumentError as error:
+        run = (ref or {}).get("run") or ""
+        if any(char in run for char in _NAMES_THE_DATA_SERVER_CANNOT_READ):
+            raise GraphRejected(
+                f"TensorBoard's data server cannot read the graphs of run {run!r}: it cannot read back a run name "
+                f"holding a double quote or a backslash ({error}). Rename the run's folder, or start TensorBoard "
+                f"with --load_fast=false"
+            ) from None
+        raise GraphRejected(f"TensorBoard's data server refused to read this graph ({error})") from None
 
 
 def _describe(ref) -> str:

@@ -8,6 +8,7 @@ import mimetypes
 import os
 import threading
 
+from tensorboard import errors as tb_errors
 from tensorboard import plugin_util
 from tensorboard.backend import http_util
 from tensorboard.plugins import base_plugin
@@ -48,8 +49,10 @@ def _route(handler):
     def wrapped(self, request):
         try:
             return handler(self, request)
-        except BadRequest as error:
+        except (BadRequest, graph_source.GraphRejected, tb_errors.InvalidArgumentError) as error:
             return _json(request, wire.error_answer(str(error)), 400)
+        except tb_errors.NotFoundError as error:  # the data provider lost what it just listed (a run deleted)
+            return _json(request, wire.error_answer(str(error)), 404)
         except graph_source.GraphNotFound as error:
             return _json(request, wire.error_answer(str(error)), 404)
         except (graph_source.GraphUnreadable, NodeDefUnreadable) as error:  # corrupt, empty, or too large
@@ -167,7 +170,7 @@ class PhaseViewPlugin(base_plugin.TBPlugin):
             raise
 
         def compute():
-            blob = graph_source.read_blob(self._provider, ctx, version[0])
+            blob = graph_source.read_blob(self._provider, ctx, version[0], ref)
             # Size limits are checked on the bytes, before any node is built (graph_source.load_graph).
             graph = graph_source.load_graph(ref["kind"], blob)
             try:
