@@ -2,7 +2,7 @@
 // select, switch the phase filter. Each step asks the session for data and layouts, then tells the scene
 // and the panels what to show, through their public methods.
 
-import { ApiError, graphLabel, type Child, type GraphRef } from './graph/api';
+import { ApiError, graphLabel, type Child, type GraphAnswer, type GraphRef } from './graph/api';
 import { mapPhaseEdges, type MappedPhaseEdge } from './graph/phasemap';
 import type { GraphSession } from './graph/session';
 import { isExpanded, sameGraph, type PhaseMode, type ViewState } from './graph/state';
@@ -115,7 +115,7 @@ export class Viewer {
       if (session.isCurrent(seq) && !session.graph)
         message.show(title, `Reading and analysing the graph on the server: ${secs} s. Large graphs are parsed once and then cached.`, true);
     }, 1000);
-    let g;
+    let g: GraphAnswer | null;
     try {
       g = await session.fetchGraph(ref, seq);
     } catch (e) {

@@ -4,15 +4,14 @@
 import { select, type Selection } from 'd3-selection';
 import { zoom as d3zoom, zoomIdentity, zoomTransform, type ZoomBehavior, type ZoomTransform } from 'd3-zoom';
 import type { Child, GroupAnswer } from '../graph/api';
-import { anchors, bundlePaths, plainPath, polylinePath, type Point, type Rect } from './bundle';
+import { bySource, type MappedPhaseEdge } from '../graph/phasemap';
+import type { PhaseMode } from '../graph/state';
+import { displayLabel, groupSubtitle, MAX_LABEL, phaseNote, type LayoutResult } from '../layout/input';
 import { clear, s } from '../lib/dom';
 import { Emitter } from '../lib/events';
 import { round as r1 } from '../lib/num';
-import { displayLabel, groupSubtitle, MAX_LABEL, phaseNote, type LayoutResult } from '../layout/input';
+import { anchors, bundlePaths, plainPath, polylinePath, type Point, type Rect } from './bundle';
 import { layoutExtent, PARAMS } from './params';
-import type { MappedPhaseEdge } from '../graph/phasemap';
-import { bySource } from '../graph/phasemap';
-import type { PhaseMode } from '../graph/state';
 
 export interface SceneModel {
   groups: ReadonlyMap<string, GroupAnswer>;

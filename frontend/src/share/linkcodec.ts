@@ -10,9 +10,9 @@
 // `&`-separated `key=value` pairs (base64url never contains `&` or `=`).
 
 import type { GraphRef } from '../graph/api';
+import { isPhaseMode, type PhaseMode, type ViewState } from '../graph/state';
 import { round } from '../lib/num';
 import { parseNotes, type Note } from './notes';
-import { isPhaseMode, type PhaseMode, type ViewState } from '../graph/state';
 
 export const LINK_PARAM = 'pv';
 export const PLUGIN_TAB = 'phaseview';

@@ -4,11 +4,11 @@
 // as plain attributes with concrete values (no CSS variables, no stylesheet, no external reference), and
 // every name is text (textContent, escaped by the XML serialiser).
 
+import { s, SVG_NS } from '../lib/dom';
 import type { Rect } from '../scene/bundle';
 import type { SceneLayers } from '../scene/scene';
-import { s, SVG_NS } from '../lib/dom';
-import { wrapText } from './notes';
 import type { LegendItem, PngPlan } from './exportplan';
+import { wrapText } from './notes';
 
 export interface ExportNote {
   node: string;
