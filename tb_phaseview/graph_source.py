@@ -9,8 +9,8 @@ from __future__ import annotations
 import os
 
 from google.protobuf.message import DecodeError
-from tensorboard.compat.proto import config_pb2, graph_pb2
 from tensorboard import errors as tb_errors
+from tensorboard.compat.proto import config_pb2, graph_pb2
 from tensorboard.data import provider
 
 from tb_phaseview import graphdef_reader, metadata

@@ -14,8 +14,16 @@ import tempfile
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from oddgraphs import (assert_first_answer_needs_no_children_lists, bool_placeholder, deep_call_chain_graph,
-                       hostile_graph, layer_reading_flag, node, walk_every_route, write_run)
+from oddgraphs import (
+    assert_first_answer_needs_no_children_lists,
+    bool_placeholder,
+    deep_call_chain_graph,
+    hostile_graph,
+    layer_reading_flag,
+    node,
+    walk_every_route,
+    write_run,
+)
 from tb_phaseview import graph_source, metadata, scopes, wire
 from tb_phaseview.analysis import analyze
 

@@ -5,7 +5,6 @@ other graph, and an analysis that fails is remembered, not recomputed for each r
 from __future__ import annotations
 
 import json
-import os
 import urllib.parse
 import urllib.request
 
@@ -13,8 +12,8 @@ import pytest
 from tensorboard.compat.proto import graph_pb2
 
 from oddgraphs import deep_call_chain_graph, node, write_run
-from test_hardening_load import rss_mb
 from tb_phaseview import scopes
+from test_hardening_load import rss_mb
 
 P = "data/plugin/phaseview/"
 DEEP_NAME = "a/" * 16000 + "x"  # a 32 KB event file
@@ -104,8 +103,8 @@ def test_three_thousand_functions_calling_one_another(deep_server):
 
 def test_a_failed_analysis_is_remembered_like_an_unreadable_graph(tmp_path, monkeypatch):
     """A graph the analysis cannot take answers 422 with the reason, and is not analysed again for each request."""
-    from test_fuzz import _routes_client
     from tb_phaseview import plugin
+    from test_fuzz import _routes_client
 
     calls = []
 
