@@ -26,6 +26,9 @@ export interface ViewerParts {
   links: Links;
 }
 
+/** Graphs tried in turn when the first one of the log directory cannot be read. */
+const MAX_GRAPHS_TRIED = 10;
+
 export class Viewer {
   private mapped: MappedPhaseEdge[] = [];
   /** A view to restore once its graph has loaded (saved in this tab, or from a link). */
@@ -59,7 +62,20 @@ export class Viewer {
     const wanted = this.pendingRestore?.graph;
     const g = (wanted && graphs.find((x) => sameGraph(x, wanted))) || graphs[0];
     if (!wanted || !sameGraph(g, wanted)) this.pendingRestore = null;
-    await this.loadGraph(g);
+    if ((await this.loadGraph(g)) !== 'failed' || this.pendingRestore) return;
+    // The first graph cannot be read (a corrupt graph, or a run TensorBoard's data server refuses): open the next
+    // one that can, and say which were passed over. A graph asked for by a link or a saved view shows its error.
+    const skipped = [g];
+    for (const next of graphs.slice(graphs.indexOf(g) + 1, graphs.indexOf(g) + MAX_GRAPHS_TRIED)) {
+      const outcome = await this.loadGraph(next);
+      if (outcome === 'superseded') return;
+      if (outcome === 'drawn') {
+        const names = skipped.map((x) => `${x.run} · ${graphLabel(x)}`).join(', ');
+        this.p.status.render(this.p.session.graph, `opened the first graph that could be read; could not read ${names} (pick it above for the reason)`);
+        return;
+      }
+      skipped.push(next);
+    }
   }
 
   private showNoGraphs(): void {
@@ -96,7 +112,9 @@ export class Viewer {
     if (r && r.graphs[0]) void this.loadGraph(r.graphs[0]);
   }
 
-  async loadGraph(ref: GraphRef): Promise<void> {
+  /** Loads and draws a graph: 'drawn' (or empty), 'failed' when it could not be read or laid out (the message
+   * says why), 'superseded' when another graph was asked for meanwhile. */
+  async loadGraph(ref: GraphRef): Promise<'drawn' | 'failed' | 'superseded'> {
     const { root, session, scene, message, status } = this.p;
     const seq = session.begin(ref);
     root.dataset.ready = 'false';
@@ -120,29 +138,29 @@ export class Viewer {
       g = await session.fetchGraph(ref, seq);
     } catch (e) {
       window.clearInterval(tick);
-      if ((e as Error).name === 'AbortError' || !session.isCurrent(seq)) return;
+      if ((e as Error).name === 'AbortError' || !session.isCurrent(seq)) return 'superseded';
       const code = e instanceof ApiError && e.status ? ` (HTTP ${e.status})` : '';
       message.show(`Could not load this graph${code}`, `${ref.run} · ${graphLabel(ref)}`, false, (e as Error).message);
-      return;
+      return 'failed';
     }
     window.clearInterval(tick);
-    if (!g) return;
+    if (!g) return 'superseded';
     const fetchedMs = performance.now() - started;
     const omitted = g.root.truncated ? (g.root.omitted?.count ?? 0) : 0;
     if (g.root.children.length === 0) {
       message.show('This graph is empty', `${ref.run} · ${graphLabel(ref)} has no nodes.`);
       status.render(g);
-      return;
+      return 'drawn';
     }
     message.show(title, `Laying out ${g.root.children.length.toLocaleString('en-US')} top-level items…`, true);
     try {
       await this.relayout();
     } catch (e) {
-      if (!session.isCurrent(seq)) return;
+      if (!session.isCurrent(seq)) return 'superseded';
       message.show('Could not lay out this graph', undefined, false, (e as Error).message);
-      return;
+      return 'failed';
     }
-    if (!session.isCurrent(seq)) return;
+    if (!session.isCurrent(seq)) return 'superseded';
     message.hide();
     const tf = performance.now();
     scene.fit(session.rootLayout());
@@ -168,6 +186,7 @@ export class Viewer {
       if (restore.selected && scene.has(restore.selected)) this.select(restore.selected);
     }
     this.p.links.restored();
+    return 'drawn';
   }
 
   /** Lays out the open groups (in the session's worker) and redraws the scene when the graph is still current. */

@@ -143,12 +143,25 @@ export class GraphSession {
     return null;
   }
 
-  /** Opens every group of `ids` that can be fetched. */
+  /**
+   * Opens the groups of `ids` that are drawn once their parents are open, level by level from the root: a group
+   * is fetched only when its parent is open and loaded, so names that are not groups of this graph (a stale or
+   * crafted list) cost no request.
+   */
   async open(ids: string[]): Promise<void> {
-    await this.fetchGroups(ids);
-    let st = this.view;
-    for (const id of ids) if (this.groups.has(id)) st = toggleGroup(st, id, true);
-    this.view = st;
+    const wanted = new Set(ids);
+    let level = [''];
+    while (level.length) {
+      const next: string[] = [];
+      for (const id of level)
+        for (const c of this.groups.get(id)?.children ?? [])
+          if (c.type === 'group' && wanted.delete(c.name)) next.push(c.name);
+      await this.fetchGroups(next);
+      level = next.filter((id) => this.groups.has(id));
+      let st = this.view;
+      for (const id of level) st = toggleGroup(st, id, true);
+      this.view = st;
+    }
   }
 
   /** Opens the groups on a display path (those that can be fetched). */

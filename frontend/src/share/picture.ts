@@ -7,7 +7,7 @@
 import { s, SVG_NS } from '../lib/dom';
 import type { Rect } from '../scene/bundle';
 import type { SceneLayers } from '../scene/scene';
-import type { LegendItem, PngPlan } from './exportplan';
+import { xmlSafe, type LegendItem, type PngPlan } from './exportplan';
 import { wrapText } from './notes';
 
 export interface ExportNote {
@@ -190,7 +190,7 @@ export function buildPicture(input: ExportInput, pixelSize?: { width: number; he
 }
 
 export function serialize(svg: SVGSVGElement): string {
-  return '<?xml version="1.0" encoding="UTF-8"?>\n' + new XMLSerializer().serializeToString(svg);
+  return '<?xml version="1.0" encoding="UTF-8"?>\n' + xmlSafe(new XMLSerializer().serializeToString(svg));
 }
 
 /** Rasterises an SVG document (text) to a PNG of the plan's pixel size. */
