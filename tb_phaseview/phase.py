@@ -1,9 +1,10 @@
 """Learning-phase analysis: which scalar booleans gate control flow, and which layers read them.
 
 A learning-phase flag is found by what it does, not by its name: a scalar boolean Placeholder,
-PlaceholderWithDefault or function argument that, directly or through trivial derivations (Identity,
-LogicalNot, a v1 ``cond``'s ``Switch``/``pred_id``/``switch_t``), is the predicate of a ``Switch``, the
-condition of an ``If``/``StatelessIf``, or the condition of a ``Select``. Pure: no TensorBoard import.
+PlaceholderWithDefault, function argument or variable that, directly or through trivial derivations (Identity,
+LogicalNot, a v1 ``cond``'s ``Switch``/``pred_id``/``switch_t``, a resource variable's ``ReadVariableOp``), is
+the predicate of a ``Switch``, the condition of an ``If``/``StatelessIf``, or the condition of a ``Select``.
+Pure: no TensorBoard import.
 """
 
 from __future__ import annotations
@@ -18,10 +19,18 @@ from tb_phaseview.graph_model import Graph, NodeDefUnreadable
 DT_BOOL = 10  # tensorflow.DataType.DT_BOOL
 
 SOURCE_OPS = frozenset({"Placeholder", "PlaceholderWithDefault", "_Arg"})
+# A flag kept in a variable (TFLearn's is_training) is set by assignment rather than fed. Variables are many
+# in a model, so they are not scanned like placeholders: only those a gate's predicate leads back to are read.
+VARIABLE_OPS = frozenset({"VariableV2", "Variable", "VarHandleOp"})
+# Ops that take a variable as input to write, initialise or check it: they do not read the flag's value.
+VARIABLE_WRITER_OPS = frozenset({"Assign", "AssignVariableOp"})
+VARIABLE_BOOKKEEPING_OPS = VARIABLE_WRITER_OPS | {"VarIsInitializedOp", "IsVariableInitialized",
+                                                  "DestroyResourceOp", "SaveV2", "Save", "SaveSlices"}
 # Ops whose output is the (possibly negated) flag itself: the flag flows through them unchanged in meaning.
-# (tf.cond squeezes a predicate of unknown shape before its If.)
+# (tf.cond squeezes a predicate of unknown shape before its If; a resource variable is read by ReadVariableOp.)
 PASS_THROUGH_OPS = frozenset(
-    {"Identity", "LogicalNot", "Snapshot", "StopGradient", "Switch", "RefSwitch", "Squeeze", "Reshape"}
+    {"Identity", "LogicalNot", "Snapshot", "StopGradient", "Switch", "RefSwitch", "Squeeze", "Reshape",
+     "ReadVariableOp", "RefIdentity"}
 )
 # (op, input position) pairs where a boolean decides which computation runs.
 GATE_INPUTS = {
@@ -108,7 +117,7 @@ def _is_scalar_or_unknown(node_def) -> bool:
 
 def is_bool_scalar_input(graph: Graph, node: int) -> bool:
     op = graph.ops[node]
-    if op not in SOURCE_OPS:
+    if op not in SOURCE_OPS and op not in VARIABLE_OPS:
         return False
     try:
         node_def = graph.node_defs[node]
@@ -282,10 +291,34 @@ def _layer_kinds(graph: Graph, layers: set[str]) -> dict[str, str]:
     return kinds
 
 
+def _variables_behind_gates(graph: Graph) -> list[int]:
+    """Variables that a gate's predicate leads back to through pass-through ops (in-edges only: cheap)."""
+    found: set[int] = set()
+    seen: set[int] = set()
+    gates = compress(range(graph.node_count), map(GATE_INPUTS.__contains__, graph.ops))
+    for gate in gates:
+        position = GATE_INPUTS[graph.ops[gate]]
+        frontier = [graph.edge_src[e] for e in graph.in_edges(gate)
+                    if graph.edge_input[e] == position and not graph.edge_control[e]]
+        while frontier:
+            node = frontier.pop()
+            if node in seen:
+                continue
+            seen.add(node)
+            op = graph.ops[node]
+            if op in VARIABLE_OPS:
+                found.add(node)
+            elif op in PASS_THROUGH_OPS:
+                frontier.extend(graph.edge_src[e] for e in graph.in_edges(node)
+                                if graph.edge_input[e] == 0 and not graph.edge_control[e])
+    return sorted(found)
+
+
 def analyze_phase(graph: Graph) -> PhaseAnalysis:
     sources: list[PhaseSource] = []
     carriers: dict[int, int] = {}
     candidates = list(compress(range(graph.node_count), map(SOURCE_OPS.__contains__, graph.ops)))
+    candidates += _variables_behind_gates(graph)
     for node in candidates:
         if not is_bool_scalar_input(graph, node):
             continue
@@ -305,6 +338,8 @@ def analyze_phase(graph: Graph) -> PhaseAnalysis:
         for e in out_edges[carrier]:
             phase_edges.append(e)
             dst = graph.edge_dst[e]
+            if graph.ops[carrier] in VARIABLE_OPS and graph.ops[dst] in VARIABLE_BOOKKEEPING_OPS:
+                continue  # a variable flag's assignments, initialisation and checkpointing do not read it
             if dst not in source_nodes:  # relays (pred_id, switch_t) read it too, inside their layer
                 readers[dst] = source
                 relayed_by[dst] = carrier
