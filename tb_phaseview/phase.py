@@ -26,6 +26,7 @@ VARIABLE_OPS = frozenset({"VariableV2", "Variable", "VarHandleOp"})
 VARIABLE_WRITER_OPS = frozenset({"Assign", "AssignVariableOp"})
 VARIABLE_BOOKKEEPING_OPS = VARIABLE_WRITER_OPS | {"VarIsInitializedOp", "IsVariableInitialized",
                                                   "DestroyResourceOp", "SaveV2", "Save", "SaveSlices"}
+VARIABLE_READ_OPS = frozenset({"Identity", "ReadVariableOp", "RefIdentity", "Snapshot"})
 # Ops whose output is the (possibly negated) flag itself: the flag flows through them unchanged in meaning.
 # (tf.cond squeezes a predicate of unknown shape before its If; a resource variable is read by ReadVariableOp.)
 PASS_THROUGH_OPS = frozenset(
@@ -314,6 +315,24 @@ def _variables_behind_gates(graph: Graph) -> list[int]:
     return sorted(found)
 
 
+def _variable_reads(graph: Graph, variables: list[int], carriers: dict[int, int]) -> set[int]:
+    """The ops that merely read a variable flag (``is_training/read``, ``ReadVariableOp``): part of the flag.
+    A read inside a cond (its ``pred_id``) is the layer's relay, as for any flag."""
+    reads: set[int] = set()
+    frontier = variables
+    while frontier:
+        reached = []
+        for edges in graph.out_edges_of(frontier).values():
+            for e in edges:
+                dst = graph.edge_dst[e]
+                if (dst in carriers and dst not in reads and graph.ops[dst] in VARIABLE_READ_OPS
+                        and not any(map(_CONTROL_FLOW_COMPONENT.match, graph.names[dst].split("/")[:-1]))):
+                    reads.add(dst)
+                    reached.append(dst)
+        frontier = reached
+    return reads
+
+
 def analyze_phase(graph: Graph) -> PhaseAnalysis:
     sources: list[PhaseSource] = []
     carriers: dict[int, int] = {}
@@ -334,12 +353,14 @@ def analyze_phase(graph: Graph) -> PhaseAnalysis:
     readers: dict[int, int] = {}  # consuming node -> source
     relayed_by: dict[int, int] = {}  # consuming node -> the carrier it reads
     out_edges = graph.out_edges_of(carriers)
+    variable_reads = _variable_reads(graph, [s.index for s in sources if s.op in VARIABLE_OPS], carriers)
     for carrier, source in carriers.items():
         for e in out_edges[carrier]:
             phase_edges.append(e)
             dst = graph.edge_dst[e]
-            if graph.ops[carrier] in VARIABLE_OPS and graph.ops[dst] in VARIABLE_BOOKKEEPING_OPS:
-                continue  # a variable flag's assignments, initialisation and checkpointing do not read it
+            if dst in variable_reads or (graph.ops[source] in VARIABLE_OPS
+                                         and graph.ops[dst] in VARIABLE_BOOKKEEPING_OPS):
+                continue  # a variable flag's reads are the flag itself; assigning or saving it does not read it
             if dst not in source_nodes:  # relays (pred_id, switch_t) read it too, inside their layer
                 readers[dst] = source
                 relayed_by[dst] = carrier
