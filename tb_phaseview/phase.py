@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from operator import add, eq, not_
 from itertools import compress
 from dataclasses import dataclass, field
 
@@ -292,26 +293,45 @@ def _layer_kinds(graph: Graph, layers: set[str]) -> dict[str, str]:
     return kinds
 
 
-def _variables_behind_gates(graph: Graph) -> list[int]:
-    """Variables that a gate's predicate leads back to through pass-through ops (in-edges only: cheap)."""
+def _predicate_source(graph: Graph, gate: int) -> int | None:
+    """The node feeding a gate's predicate input (inputs are stored in order: usually found without a scan)."""
+    position = GATE_INPUTS[graph.ops[gate]]
+    e = graph.in_start[gate] + position
+    if e < graph.in_start[gate + 1] and graph.edge_input[e] == position and not graph.edge_control[e]:
+        return graph.edge_src[e]
+    for e in graph.in_edges(gate):
+        if graph.edge_input[e] == position and not graph.edge_control[e]:
+            return graph.edge_src[e]
+    return None
+
+
+def _variables_behind_gates(graph: Graph, known: dict[int, int]) -> list[int]:
+    """Variables that a gate's predicate leads back to through pass-through ops (in-edges only: cheap).
+    Gates whose predicate already carries a flag found (``known``) are skipped."""
     found: set[int] = set()
-    seen: set[int] = set()
-    gates = compress(range(graph.node_count), map(GATE_INPUTS.__contains__, graph.ops))
-    for gate in gates:
-        position = GATE_INPUTS[graph.ops[gate]]
-        frontier = [graph.edge_src[e] for e in graph.in_edges(gate)
-                    if graph.edge_input[e] == position and not graph.edge_control[e]]
-        while frontier:
-            node = frontier.pop()
-            if node in seen:
-                continue
-            seen.add(node)
-            op = graph.ops[node]
-            if op in VARIABLE_OPS:
-                found.add(node)
-            elif op in PASS_THROUGH_OPS:
-                frontier.extend(graph.edge_src[e] for e in graph.in_edges(node)
-                                if graph.edge_input[e] == 0 and not graph.edge_control[e])
+    seen: set[int] = set(known)
+    gates = list(compress(range(graph.node_count), map(GATE_INPUTS.__contains__, graph.ops)))
+    if not gates or not graph.edge_src:
+        return []
+    # Column-wise (in C) first: the edge where each gate's predicate should be, and whether a known flag feeds it.
+    positions = list(map(GATE_INPUTS.__getitem__, map(graph.ops.__getitem__, gates)))
+    edges = [min(e, len(graph.edge_src) - 1) for e in map(add, map(graph.in_start.__getitem__, gates), positions)]
+    explained = map(all, zip(map(eq, map(graph.edge_dst.__getitem__, edges), gates),
+                             map(eq, map(graph.edge_input.__getitem__, edges), positions),
+                             map(known.__contains__, map(graph.edge_src.__getitem__, edges))))
+    unexplained = list(compress(gates, map(not_, explained)))
+    frontier = [node for node in map(lambda gate: _predicate_source(graph, gate), unexplained) if node is not None]
+    while frontier:
+        node = frontier.pop()
+        if node in seen:
+            continue
+        seen.add(node)
+        op = graph.ops[node]
+        if op in VARIABLE_OPS:
+            found.add(node)
+        elif op in PASS_THROUGH_OPS:
+            frontier.extend(graph.edge_src[e] for e in graph.in_edges(node)
+                            if graph.edge_input[e] == 0 and not graph.edge_control[e])
     return sorted(found)
 
 
@@ -337,16 +357,18 @@ def analyze_phase(graph: Graph) -> PhaseAnalysis:
     sources: list[PhaseSource] = []
     carriers: dict[int, int] = {}
     candidates = list(compress(range(graph.node_count), map(SOURCE_OPS.__contains__, graph.ops)))
-    candidates += _variables_behind_gates(graph)
-    for node in candidates:
-        if not is_bool_scalar_input(graph, node):
-            continue
-        closure = _carrier_closure(graph, node)
-        if not _gates_control_flow(graph, closure):
-            continue
-        sources.append(PhaseSource(index=node, name=graph.names[node], op=graph.ops[node]))
-        for carrier in closure:
-            carriers.setdefault(carrier, node)
+    for variables in (False, True):
+        if variables:  # looked for only behind the gates the placeholders found do not explain
+            candidates = _variables_behind_gates(graph, carriers)
+        for node in candidates:
+            if not is_bool_scalar_input(graph, node):
+                continue
+            closure = _carrier_closure(graph, node)
+            if not _gates_control_flow(graph, closure):
+                continue
+            sources.append(PhaseSource(index=node, name=graph.names[node], op=graph.ops[node]))
+            for carrier in closure:
+                carriers.setdefault(carrier, node)
 
     phase_edges: list[int] = []
     source_nodes = {s.index for s in sources}
