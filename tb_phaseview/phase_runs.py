@@ -16,6 +16,7 @@ Computed on request (it walks only the ops the gates reach). Pure: no TensorBoar
 
 from __future__ import annotations
 
+import heapq
 from dataclasses import dataclass, field
 
 from tb_phaseview import phase
@@ -129,29 +130,30 @@ def _liveness(graph: Graph, switches: dict[int, bool]) -> dict[int, int]:
     """The mask of every op that does not run in both phases (absent: it runs in both).
 
     Values start at BOTH and only ever lose bits, so the worklist ends; a loop's back edge is left out of its
-    Merge, so the iteration works on a DAG and finds its one solution.
+    Merge, so the iteration works on a DAG and finds its one solution. Ops are taken in graph order (inputs
+    usually come first), so most are visited once.
     """
     live: dict[int, int] = {}
     src_col, dst_col, out_col = graph.edge_src, graph.edge_dst, graph.edge_output
-    control_col, ops = graph.edge_control, graph.ops
+    control_col, input_col, ops, in_start = graph.edge_control, graph.edge_input, graph.ops, graph.in_start
+    switch_side = {}  # (switch, output) -> the phase that output is live in
+    for switch, polarity in switches.items():
+        switch_side[switch, 0], switch_side[switch, 1] = (FALSE, TRUE) if polarity else (TRUE, FALSE)
 
     def edge_mask(e: int) -> int:
         src = src_col[e]
         mask = live.get(src, BOTH)
-        polarity = switches.get(src)
-        if polarity is not None and not control_col[e]:
-            mask &= TRUE if (out_col[e] == 1) == polarity else FALSE
+        if src in switches and not control_col[e]:
+            mask &= switch_side.get((src, out_col[e]), BOTH)
         return mask
 
     def node_mask(node: int) -> int:
-        edges = graph.in_edges(node)
+        edges = range(in_start[node], in_start[node + 1])
         if ops[node] in MERGE_OPS:
             mask = NEVER
             data_inputs = 0
             for e in edges:
-                if control_col[e]:
-                    continue
-                if ops[src_col[e]] in BACK_EDGE_OPS:
+                if control_col[e] or ops[src_col[e]] in BACK_EDGE_OPS:
                     continue
                 data_inputs += 1
                 mask |= edge_mask(e)
@@ -164,15 +166,23 @@ def _liveness(graph: Graph, switches: dict[int, bool]) -> dict[int, int]:
         mask = BOTH
         for e in edges:
             mask &= edge_mask(e)
+            if not mask:
+                break
         return mask
 
-    worklist = [dst_col[e] for node, edges in graph.out_edges_of(switches).items() for e in edges]
-    while worklist:
-        node = worklist.pop()
+    queue = sorted({dst_col[e] for edges in graph.out_edges_of(switches).values() for e in edges})
+    queued = set(queue)
+    while queue:
+        node = heapq.heappop(queue)
+        queued.discard(node)
         mask = node_mask(node)
         if mask != live.get(node, BOTH):
             live[node] = mask
-            worklist.extend(dst_col[e] for e in graph.out_edges(node))
+            for e in graph.out_edges(node):
+                dst = dst_col[e]
+                if dst not in queued:
+                    queued.add(dst)
+                    heapq.heappush(queue, dst)
     return live
 
 
@@ -234,11 +244,12 @@ def _used_only_when(graph: Graph, live: dict[int, int], switches: dict[int, bool
     consumer runs or is used. Values only lose bits from BOTH, so the worklist ends.
     """
     args_used: dict[int, dict[bool, set[int]]] = {}
+    by_function: dict[str, set[int]] = {}  # a function is often called by several Ifs (gradients, copies)
     for call in branches:
-        args_used[call.node] = {
-            value: function_args_used(graph.functions[name]) if name in graph.functions else set()
-            for value, name in ((True, call.when_true), (False, call.when_false))
-        }
+        for name in (call.when_true, call.when_false):
+            if name not in by_function:
+                by_function[name] = function_args_used(graph.functions[name]) if name in graph.functions else set()
+        args_used[call.node] = {True: by_function[call.when_true], False: by_function[call.when_false]}
     used: dict[int, int] = {}
     src_col, dst_col, out_col = graph.edge_src, graph.edge_dst, graph.edge_output
 

@@ -5,6 +5,7 @@ Pure: no TensorBoard import. Every answer carries ``version``; fields are only e
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Optional, TypedDict
 
 from google.protobuf import text_format
@@ -177,11 +178,13 @@ def report_entry(analysis: GraphAnalysis, ref: GraphRef) -> dict:
 
 def _groups_not_running(analysis: GraphAnalysis, nodes: set[int]) -> list[str]:
     """Groups none of whose ops runs: every op below them is in ``nodes``."""
-    below: dict[str, int] = {}
     tree = analysis.tree
-    for node in nodes:
-        for group in tree.chain(tree.node_parent[node]):
-            below[group] = below.get(group, 0) + 1
+    below = Counter(map(tree.node_parent.__getitem__, nodes))  # per direct parent, then rolled up the tree
+    for group, count in list(below.items()):
+        parent = tree.group_parent.get(group, "")
+        while parent:
+            below[parent] += count
+            parent = tree.group_parent[parent]
     return sorted(group for group, count in below.items() if group and count == tree.size_of(group))
 
 
