@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setNote } from '../src/share/notes';
 import { decodeLink, encodeLink, fromBase64Url, hashWithoutToken, LINK_MAX_CHARS, namePrefixes, parseTbHash, pluginLink, tensorBoardLink, toBase64Url, tokenFromHash, type LinkState } from '../src/share/linkcodec';
-import { initialState, openPath, selectGraph, setMode } from '../src/graph/state';
+import { initialState, openPath, runAsOf, selectGraph, setMode, setRunAs } from '../src/graph/state';
 
 function sample(): LinkState {
   let view = selectGraph(initialState(), { run: 'runs/a&b=c #1', kind: 'trace', tag: 'step 1/é' });
@@ -66,4 +66,15 @@ test('TensorBoard URL: the tab and other hash parameters are kept, the token rep
   assert.equal(hashWithoutToken('#pv=TOKEN'), '');
   assert.equal(pluginLink('http://h:6006/data/plugin_entry.html?name=phaseview#old', 'T'), 'http://h:6006/data/plugin_entry.html?name=phaseview#pv=T');
   assert.equal(tokenFromHash('#phaseview'), null);
+});
+
+test('the phase the view runs as rides in the link; an older link without it runs as both', () => {
+  const view = setRunAs(selectGraph(initialState(), { run: 'r', kind: 'run_graph', tag: null }), 'false');
+  const back = decodeLink(encodeLink({ view, viewport: null, notes: [] }).token)!;
+  assert.equal(runAsOf(back.view), 'false');
+  const both = decodeLink(encodeLink({ view: setRunAs(view, 'both'), viewport: null, notes: [] }).token)!;
+  assert.equal(runAsOf(both.view), 'both');
+  assert.equal(JSON.parse(fromBase64Url(encodeLink({ view: setRunAs(view, 'both'), viewport: null, notes: [] }).token)).r, undefined);
+  const junk = toBase64Url(JSON.stringify({ v: 1, g: ['r', 'run_graph', null], m: 'collapse', r: '<script>' }));
+  assert.equal(runAsOf(decodeLink(junk)!.view), 'both');
 });

@@ -20,6 +20,16 @@ export interface SceneModel {
   isOpen(group: string): boolean;
 }
 
+/** What does not run in the phase the view runs as (docs/wire_format.md, `phase_runs`). */
+export interface RunMarks {
+  /** Ops that do not run. */
+  nodes: ReadonlySet<string>;
+  /** Groups none of whose ops runs. */
+  groups: ReadonlySet<string>;
+  /** What each flag-reading layer does in this phase, by layer (the server's words). */
+  layers: ReadonlyMap<string, string>;
+}
+
 /** What the scene tells the app: clicks on what it drew, and that it redrew or moved. */
 export interface SceneEvents {
   /** A click on a box (not on its chevron or badge). */
@@ -73,6 +83,10 @@ export class Scene extends Emitter<SceneEvents> {
   /** Every drawn edge by end, to light up a selected element's edges. */
   private edgesAt = new Map<string, SVGPathElement[]>();
   private phaseEnds: SVGGElement[] = [];
+  /** Every drawn edge, and every φ badge with its tooltip, for marking what does not run. */
+  private edgePaths: SVGPathElement[] = [];
+  private badges = new Map<string, { el: SVGGElement; title: SVGTitleElement; child: Child }>();
+  private runMarks: RunMarks | null = null;
   private selected: string | null = null;
   private size = { w: 0, h: 0 };
 
@@ -171,9 +185,12 @@ export class Scene extends Emitter<SceneEvents> {
     this.auxEdges.clear();
     this.edgesAt.clear();
     this.phaseEnds = [];
+    this.edgePaths = [];
+    this.badges.clear();
     const frag = s('g', { class: 'root-group' });
     this.drawGroup(frag, model, '', 0, 0);
     this.graphLayer.append(frag);
+    if (this.runMarks) this.markRuns(this.runMarks);
     if (this.selected) this.select(this.selected);
     this.emit('drawn', null);
   }
@@ -206,6 +223,7 @@ export class Scene extends Emitter<SceneEvents> {
       });
       if (!compact) path.append(s('title', {}, `${e.count} ${e.kind} edge${e.count === 1 ? '' : 's'}: ${e.v} → ${e.w}`));
       edges.append(path);
+      this.edgePaths.push(path);
       if (!e.aux) this.kindsDrawn.add(e.kind);
       for (const end of [e.v, e.w]) {
         const list = this.edgesAt.get(end);
@@ -311,10 +329,49 @@ export class Scene extends Emitter<SceneEvents> {
     const bx = x + w - bw + BADGE.overlapX;
     const by = y - BADGE.overlapY;
     const b = s('g', { class: `phase-badge role-${p.role}`, 'data-badge': p.role, role: 'button' });
-    b.append(s('title', {}, badgeTitle(c)));
+    const title = s('title', {}, badgeTitle(c));
+    b.append(title);
+    this.badges.set(c.name, { el: b, title, child: c });
     b.append(s('rect', { x: r1(bx), y: r1(by), width: bw, height: BADGE.height, rx: BADGE.height / 2 }));
     b.append(s('text', { x: r1(bx + bw / 2), y: r1(by + BADGE.textY), 'text-anchor': 'middle' }, text));
     body.append(b);
+  }
+
+  /**
+   * Ghosts what does not run in one phase (`data-runs="false"` on ops, on groups none of whose ops runs, and on
+   * the edges at either), and makes each layer's φ badge say what the layer does then; null: every op runs.
+   * Kept across redraws; never touches the layout.
+   */
+  markRuns(marks: RunMarks | null): void {
+    this.runMarks = marks;
+    const off = (name: string): boolean => {
+      if (!marks) return false;
+      const c = this.children.get(name);
+      return c?.type === 'group' ? marks.groups.has(name) : marks.nodes.has(name);
+    };
+    for (const [name, el] of this.elements) {
+      if (off(name)) {
+        el.setAttribute('data-runs', 'false');
+        el.classList.add('not-run');
+      } else if (el.hasAttribute('data-runs')) {
+        el.removeAttribute('data-runs');
+        el.classList.remove('not-run');
+      }
+    }
+    for (const path of this.edgePaths) {
+      const ghost = off(path.getAttribute('data-from')!) || off(path.getAttribute('data-to')!);
+      if (ghost) path.setAttribute('data-runs', 'false');
+      else path.removeAttribute('data-runs');
+      path.classList.toggle('not-run', ghost);
+    }
+    for (const [name, badge] of this.badges) {
+      const p = badge.child.phase;
+      const layer = p?.role === 'layer' ? name : p?.role === 'consumer' ? p.layer : null;
+      const does = marks && layer ? marks.layers.get(layer) : undefined;
+      badge.title.textContent = does ? `${layer} ${does}` : badgeTitle(badge.child);
+      if (does) badge.el.setAttribute('data-does', does);
+      else badge.el.removeAttribute('data-does');
+    }
   }
 
   /** Redraws the phase edges for a mode. Never touches the layout. */
