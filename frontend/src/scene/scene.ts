@@ -83,9 +83,13 @@ export class Scene extends Emitter<SceneEvents> {
   /** Every drawn edge by end, to light up a selected element's edges. */
   private edgesAt = new Map<string, SVGPathElement[]>();
   private phaseEnds: SVGGElement[] = [];
-  /** Every drawn edge, and every φ badge with its tooltip, for marking what does not run. */
-  private edgePaths: SVGPathElement[] = [];
-  private badges = new Map<string, { el: SVGGElement; title: SVGTitleElement; child: Child }>();
+  /**
+   * Every drawn element and edge with the children they stand for, and every φ badge with its tooltip, for
+   * marking what does not run (a group and the op of the same name inside it share a `data-node`).
+   */
+  private drawnList: { el: SVGGElement; child: Child }[] = [];
+  private edgeEnds: { path: SVGPathElement; from: Child | undefined; to: Child | undefined }[] = [];
+  private badges: { el: SVGGElement; title: SVGTitleElement; child: Child }[] = [];
   private runMarks: RunMarks | null = null;
   private selected: string | null = null;
   private size = { w: 0, h: 0 };
@@ -185,8 +189,9 @@ export class Scene extends Emitter<SceneEvents> {
     this.auxEdges.clear();
     this.edgesAt.clear();
     this.phaseEnds = [];
-    this.edgePaths = [];
-    this.badges.clear();
+    this.drawnList = [];
+    this.edgeEnds = [];
+    this.badges = [];
     const frag = s('g', { class: 'root-group' });
     this.drawGroup(frag, model, '', 0, 0);
     this.graphLayer.append(frag);
@@ -202,6 +207,7 @@ export class Scene extends Emitter<SceneEvents> {
     // Big groups are drawn with fewer elements per child (no tooltips, stacks or count labels): the cost
     // of a first paint is the browser's style and layout of every SVG element.
     const compact = ga.children.length > PARAMS.compactOver;
+    const byName = new Map(ga.children.map((c) => [c.name, c]));
     const edges = s('g', { class: 'edges' });
     // Everything is drawn in absolute coordinates, without a transform per box: each transformed element is
     // a paint chunk of its own, and the browser re-layerizes every chunk on every frame that changes
@@ -223,7 +229,7 @@ export class Scene extends Emitter<SceneEvents> {
       });
       if (!compact) path.append(s('title', {}, `${e.count} ${e.kind} edge${e.count === 1 ? '' : 's'}: ${e.v} → ${e.w}`));
       edges.append(path);
-      this.edgePaths.push(path);
+      this.edgeEnds.push({ path, from: byName.get(e.v), to: byName.get(e.w) });
       if (!e.aux) this.kindsDrawn.add(e.kind);
       for (const end of [e.v, e.w]) {
         const list = this.edgesAt.get(end);
@@ -262,6 +268,7 @@ export class Scene extends Emitter<SceneEvents> {
         g.setAttribute('data-expanded', open ? 'true' : 'false');
       }
       this.elements.set(c.name, g);
+      this.drawnList.push({ el: g, child: c });
       const body = s('g', { class: 'body' });
       g.append(body);
       if (c.type === 'group') this.drawGroupBox(body, c, ax, ay, p.w, p.h, open, model, compact);
@@ -331,7 +338,7 @@ export class Scene extends Emitter<SceneEvents> {
     const b = s('g', { class: `phase-badge role-${p.role}`, 'data-badge': p.role, role: 'button' });
     const title = s('title', {}, badgeTitle(c));
     b.append(title);
-    this.badges.set(c.name, { el: b, title, child: c });
+    this.badges.push({ el: b, title, child: c });
     b.append(s('rect', { x: r1(bx), y: r1(by), width: bw, height: BADGE.height, rx: BADGE.height / 2 }));
     b.append(s('text', { x: r1(bx + bw / 2), y: r1(by + BADGE.textY), 'text-anchor': 'middle' }, text));
     body.append(b);
@@ -344,13 +351,10 @@ export class Scene extends Emitter<SceneEvents> {
    */
   markRuns(marks: RunMarks | null): void {
     this.runMarks = marks;
-    const off = (name: string): boolean => {
-      if (!marks) return false;
-      const c = this.children.get(name);
-      return c?.type === 'group' ? marks.groups.has(name) : marks.nodes.has(name);
-    };
-    for (const [name, el] of this.elements) {
-      if (off(name)) {
+    const off = (c: Child | undefined): boolean =>
+      !!marks && !!c && (c.type === 'group' ? marks.groups.has(c.name) : marks.nodes.has(c.name));
+    for (const { el, child } of this.drawnList) {
+      if (off(child)) {
         el.setAttribute('data-runs', 'false');
         el.classList.add('not-run');
       } else if (el.hasAttribute('data-runs')) {
@@ -358,15 +362,15 @@ export class Scene extends Emitter<SceneEvents> {
         el.classList.remove('not-run');
       }
     }
-    for (const path of this.edgePaths) {
-      const ghost = off(path.getAttribute('data-from')!) || off(path.getAttribute('data-to')!);
+    for (const { path, from, to } of this.edgeEnds) {
+      const ghost = off(from) || off(to);
       if (ghost) path.setAttribute('data-runs', 'false');
       else path.removeAttribute('data-runs');
       path.classList.toggle('not-run', ghost);
     }
-    for (const [name, badge] of this.badges) {
+    for (const badge of this.badges) {
       const p = badge.child.phase;
-      const layer = p?.role === 'layer' ? name : p?.role === 'consumer' ? p.layer : null;
+      const layer = p?.role === 'layer' ? badge.child.name : p?.role === 'consumer' ? p.layer : null;
       const does = marks && layer ? marks.layers.get(layer) : undefined;
       badge.title.textContent = does ? `${layer} ${does}` : badgeTitle(badge.child);
       if (does) badge.el.setAttribute('data-does', does);
