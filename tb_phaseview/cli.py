@@ -64,10 +64,10 @@ def format_text(report: dict) -> str:
             lines.append(f"  error: {g['error']}")
             continue
         counts = g["edge_counts"]
-        lines.append(
-            f"  {g['nodes']} nodes, {g['edges']} edges "
-            f"({counts['data']} data, {counts['control']} control, {counts['phase']} phase)"
-        )
+        kinds = ", ".join(f"{count} {kind}" for kind, count in counts.items() if count or kind in ("data", "phase"))
+        lines.append(f"  {g['nodes']} nodes, {g['edges']} edges ({kinds})")
+        roles = ", ".join(f"{count} {role}" for role, count in g["node_roles"].items() if count)
+        lines.append(f"  node roles: {roles}")
         if not g["phase_sources"]:
             lines.append("  no learning-phase flag")
         for source in g["phase_sources"]:

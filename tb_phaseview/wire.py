@@ -106,6 +106,7 @@ def report_entry(analysis: GraphAnalysis, ref: GraphRef) -> dict:
         "phase_edges": analysis.edge_counts["phase"],
         "phase_layers": [{"layer": l.layer, "kind": l.kind, "source": l.source} for l in analysis.phase.layers],
         "edge_counts": analysis.edge_counts,
+        "node_roles": analysis.node_roles,
     }
 
 
@@ -140,10 +141,51 @@ def graph_answer(analysis: GraphAnalysis, ref: GraphRef) -> dict:
         "nodes": graph.node_count,
         "edges": graph.edge_count,
         "edge_counts": analysis.edge_counts,
+        "node_roles": analysis.node_roles,
+        "areas": _area_entries(analysis),
         "warnings": graph_warnings(analysis),
         "phase": {"sources": _source_entries(analysis), "layers": _layer_entries(analysis), "edges": phase_edges},
+        "hyperparameters": _hyperparameter_answer(analysis),
         "root": group_answer(analysis, ""),
     }
+
+
+AREA_TITLES = {
+    "init": "initialisers",
+    "gradient": "gradients",
+    "optimizer": "optimizer",
+    "summary": "summaries",
+    "save": "checkpoints",
+}
+
+
+def area_label(role: str, size: int) -> str:
+    """``gradients · 1,234 ops``: what a machinery area holds."""
+    return f"{AREA_TITLES[role]} \u00b7 {size:,} op{'s' if size != 1 else ''}"
+
+
+def _area_entries(analysis: GraphAnalysis) -> list[dict]:
+    return [{"role": role, "group": area, "label": area_label(role, analysis.tree.size_of(area)),
+             "size": analysis.tree.size_of(area)} for role, area in analysis.areas.items()]
+
+
+def _hyperparameter_answer(analysis: GraphAnalysis) -> dict:
+    """The hyperparameters and the op-level edges from them (drawn over the layout, like phase edges)."""
+    graph = analysis.graph
+    node_roles = analysis.roles
+    sources = [{"name": h.name, "op": h.op, "readers": h.readers, "path": analysis.path_of_node(h.index)}
+               for h in node_roles.hyperparameters]
+    edges = []
+    if node_roles.hyperparameters:
+        carriers = node_roles.hyper_carriers
+        for carrier, out in graph.out_edges_of(carriers).items():
+            for e in out:
+                if analysis.kinds[e] != "hyperparameter" or graph.edge_dst[e] in carriers:
+                    continue
+                dst = graph.edge_dst[e]
+                edges.append({"from": graph.names[carriers[carrier]], "to": graph.names[dst],
+                              "to_path": analysis.path_of_node(dst)})
+    return {"sources": sources, "edges": edges}
 
 
 def graph_warnings(analysis: GraphAnalysis) -> list[str]:
@@ -228,6 +270,10 @@ def group_answer(analysis: GraphAnalysis, group_id: str) -> dict:
             "ops": _top_ops(analysis.op_counts(child)),
             "phase": _group_phase(analysis, child),
         }
+        area = analysis.area_of_group(child)
+        if area is not None:
+            entry["label"] = area_label(area, entry["size"])
+            entry["area"] = area
         bucket = tree.buckets.get(child)
         if bucket is not None:
             entry["label"] = _bucket_label(bucket)
@@ -241,6 +287,7 @@ def group_answer(analysis: GraphAnalysis, group_id: str) -> dict:
                 "label": _label(name, group_id),
                 "type": "op",
                 "op": graph.ops[index],
+                "role": analysis.roles.name_of(index),
                 "phase": _op_phase(analysis, index),
             }
         )
@@ -340,6 +387,7 @@ def node_answer(analysis: GraphAnalysis, name: str) -> dict:
         "op": graph.ops[index],
         "device": device,
         "path": analysis.path_of_node(index),
+        "role": analysis.roles.name_of(index),
         "attrs": attrs,
         "inputs": inputs,
         "outputs": outputs,
