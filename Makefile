@@ -1,32 +1,51 @@
 # The README's two commands: `make demo` and `make test`. Everything installs into .venv.
+# `make demo` installs only what the tab needs (requirements-runtime-lock.txt); every other target adds the
+# development pins (requirements-dev-lock.txt: TensorFlow, the test and lint tools) on top.
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
-STAMP := $(VENV)/.tb_phaseview-installed
+RUNTIME_STAMP := $(VENV)/.tb_phaseview-runtime
+DEV_STAMP := $(VENV)/.tb_phaseview-dev
 FRONTEND_STAMP := frontend/node_modules/.package-lock.json
 PYTEST_ARGS ?=
 
-.PHONY: demo test install frontend chromium bench fuzz demo-logs clean
+.PHONY: demo demo-install test lint install frontend chromium bench fuzz demo-logs clean
 
-demo: install
+demo: demo-install
 	$(VENV)/bin/tensorboard --logdir demo_logs --host 127.0.0.1 --port 6006
 
-test: install chromium
+# The plugin, tensorboard and protobuf, and the built frontend: no TensorFlow.
+demo-install: $(RUNTIME_STAMP) frontend
+
+# `lint` first, so a lint or format error fails the run before the slower suites start.
+test: lint install chromium
 	cd frontend && npm test
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-install: $(STAMP) frontend
+# Runs every check and fails if any failed, so one run lists all the problems.
+lint: $(DEV_STAMP) $(FRONTEND_STAMP)
+	@status=0; \
+	$(VENV)/bin/ruff check . || status=1; \
+	$(VENV)/bin/ruff format --check . || status=1; \
+	(cd frontend && npm run lint) || status=1; \
+	exit $$status
+
+install: $(DEV_STAMP) frontend
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
 
-$(STAMP): $(PY) setup.py requirements-lock.txt
-	$(PIP) install --quiet -r requirements-lock.txt
+$(RUNTIME_STAMP): $(PY) pyproject.toml setup.py requirements-runtime-lock.txt
+	$(PIP) install --quiet -r requirements-runtime-lock.txt
 	TB_PHASEVIEW_FRONTEND_BUILT=1 $(PIP) install --quiet --no-deps -e .
-	touch $(STAMP)
+	touch $(RUNTIME_STAMP)
+
+$(DEV_STAMP): $(RUNTIME_STAMP) requirements-dev-lock.txt
+	$(PIP) install --quiet -r requirements-dev-lock.txt
+	touch $(DEV_STAMP)
 
 $(FRONTEND_STAMP): frontend/package.json frontend/package-lock.json
 	cd frontend && npm ci --no-audit --no-fund

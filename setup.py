@@ -1,10 +1,10 @@
-"""Packaging for tb_phaseview. Building from a source checkout bundles the TypeScript frontend (needs Node.js)."""
+"""Builds the TypeScript frontend into tb_phaseview/static as part of build_py; the metadata is in pyproject.toml."""
 
 import os
 import shutil
 import subprocess
 
-from setuptools import Command, find_packages, setup
+from setuptools import Command, setup
 from setuptools.command.build_py import build_py
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -50,23 +50,4 @@ class BuildPyWithFrontend(build_py):
         super().run()
 
 
-setup(
-    name="tb_phaseview",
-    version="0.1.0",
-    description="TensorBoard plugin: a graph view that tags and collapses learning-phase edges",
-    long_description=open(os.path.join(HERE, "README.md"), encoding="utf-8").read(),
-    long_description_content_type="text/markdown",
-    packages=find_packages(include=["tb_phaseview", "tb_phaseview.*"]),
-    package_data={"tb_phaseview": ["static/*"]},
-    python_requires=">=3.9",
-    install_requires=["tensorboard>=2.16", "protobuf>=3.20"],
-    extras_require={
-        "demo": ["tensorflow-cpu==2.21.0", "tf_keras==2.21.0"],
-        "test": ["pytest", "hypothesis", "playwright", "tensorflow-cpu==2.21.0", "tf_keras==2.21.0"],
-    },
-    entry_points={
-        "tensorboard_plugins": ["phaseview = tb_phaseview.plugin:PhaseViewPlugin"],
-        "console_scripts": ["tb-phaseview = tb_phaseview.cli:main"],
-    },
-    cmdclass={"build_frontend": BuildFrontend, "build_py": BuildPyWithFrontend},
-)
+setup(cmdclass={"build_frontend": BuildFrontend, "build_py": BuildPyWithFrontend})

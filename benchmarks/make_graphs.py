@@ -25,7 +25,7 @@ FLAG = "keras_learning_phase"
 
 
 def seed_graph():
-    for ref, graph_def, error in iter_graphs(os.path.join(os.path.dirname(HERE), "demo_logs")):
+    for ref, graph_def, _error in iter_graphs(os.path.join(os.path.dirname(HERE), "demo_logs")):
         if ref["run"] == "resnet_tf_keras":
             return graph_def
     raise SystemExit("demo_logs/resnet_tf_keras is missing: run `make demo-logs`")

@@ -35,7 +35,7 @@ if (args.has('--tests')) {
   const result = await esbuild.build({
     entryPoints: {
       index: join(here, 'src', 'index.ts'),
-      'layout.worker': join(here, 'src', 'layout.worker.ts'),
+      'layout.worker': join(here, 'src', 'layout', 'worker.ts'),
     },
     outdir,
     bundle: true,

@@ -34,10 +34,6 @@ class AnalysisCache:
         self._in_flight: dict = {}  # key -> lock held while one thread computes it
         self._computing = threading.BoundedSemaphore(max(1, max_computing))
 
-    @property
-    def weight(self) -> int:
-        return self._weight
-
     def __len__(self) -> int:
         return len(self._entries)
 

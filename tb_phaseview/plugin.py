@@ -20,8 +20,6 @@ from tb_phaseview.graph_model import NodeDefUnreadable
 
 logger = logging.getLogger(__name__)
 STATIC_DIR = os.path.join(os.path.dirname(__file__), "static")
-MAX_GRAPH_NODES = graph_source.MAX_GRAPH_NODES
-GraphTooLarge = graph_source.GraphTooLarge
 # Estimated bytes a cached analysis holds per node and per edge (measured on Keras graphs), plus its blob.
 BYTES_PER_ELEMENT = 1000
 # Characters that could end a string in an HTML or script context, written as JSON escapes: the answers are

@@ -25,7 +25,6 @@ BUCKET_LABEL_NAME_CHARS = 40
 EMPTY_NAME_LABEL = "(empty name)"
 SEARCH_LIMIT_MAX = 500
 EDGES_LIMIT_MAX = 100_000
-REGEX_MAX_LENGTH = regex_search.MAX_PATTERN_LENGTH
 
 
 class GraphRef(TypedDict):
@@ -40,6 +39,7 @@ class PhaseSourceEntry(TypedDict):
     consumers: list[str]
     born_in: Optional[str]
     path: list[str]
+    explanation: str
 
 
 class PhaseLayerEntry(TypedDict):
@@ -65,8 +65,34 @@ def explain(source: str, layer: str, kind: str) -> str:
         "a Dropout" if kind == phase.DROPOUT else "a"
     )
     return (
-        f"{source} is the learning-phase flag, a boolean that is true while training and false at inference; "
+        f"{source} is {_FLAG}; "
         f"{layer} is {what} layer and reads it because {_WHY[kind]}. The edge carries no activations."
+    )
+
+
+_FLAG = "the learning-phase flag, a boolean that is true while training and false at inference"
+
+
+def explain_source(source: phase.PhaseSource) -> str:
+    """One plain sentence about a learning-phase source: what it is, who reads it, and where it is drawn."""
+    count = len(source.layers)
+    text = (
+        f"{source.name} is {_FLAG}; {count} layer{'' if count == 1 else 's'} read{'s' if count == 1 else ''} it "
+        "to switch between their training and inference behaviour."
+    )
+    if source.born_in:
+        text += (
+            f" It was created inside {source.born_in}, the first layer that needed it, and is shown outside that "
+            "scope because it belongs to every layer that reads it."
+        )
+    return text
+
+
+def explain_contains(group: str, layers: int) -> str:
+    """One plain sentence about a group holding layers that read the flag."""
+    return (
+        f"{group} holds {layers} layer{'' if layers == 1 else 's'} that read the learning-phase flag; "
+        f"open it to see {'it' if layers == 1 else 'them'}."
     )
 
 
@@ -85,6 +111,7 @@ def _source_entries(analysis: GraphAnalysis) -> list[PhaseSourceEntry]:
             "consumers": s.layers,
             "born_in": s.born_in,
             "path": analysis.path_of_node(s.index),
+            "explanation": explain_source(s),
         }
         for s in analysis.phase.sources
     ]
@@ -203,7 +230,12 @@ def _top_ops(counts, limit=5) -> dict[str, int]:
 
 
 def _source_phase(source: phase.PhaseSource) -> dict:
-    return {"role": "source", "consumers": len(source.layers), "born_in": source.born_in}
+    return {
+        "role": "source",
+        "consumers": len(source.layers),
+        "born_in": source.born_in,
+        "explanation": explain_source(source),
+    }
 
 
 def _group_phase(analysis: GraphAnalysis, group_id: str) -> Optional[dict]:
@@ -215,7 +247,7 @@ def _group_phase(analysis: GraphAnalysis, group_id: str) -> Optional[dict]:
         return {"role": "layer", "kind": layer.kind, "source": layer.source}
     below = analysis.layers_below(group_id)
     if below:
-        return {"role": "contains", "layers": below}
+        return {"role": "contains", "layers": below, "explanation": explain_contains(group_id, below)}
     return None
 
 
@@ -371,11 +403,6 @@ def node_answer(analysis: GraphAnalysis, name: str) -> dict:
         if layer is not None:
             node_phase["layer_kind"] = layer.kind
             node_phase["explanation"] = explain(layer.source, layer.layer, layer.kind)
-    elif node_phase and node_phase["role"] == "source":
-        node_phase["explanation"] = (
-            f"{name} is the learning-phase flag, a boolean that is true while training and false at inference; "
-            f"{node_phase['consumers']} layers read it to switch between their training and inference behaviour."
-        )
     try:
         node_def = graph.node_defs[index]
         device, attrs, attrs_error = node_def.device, _attr_entries(node_def), None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from google.protobuf.message import DecodeError
 from tensorboard.compat.proto import graph_pb2, node_def_pb2
 
 from demo import demo_graphs
@@ -66,7 +67,7 @@ def test_a_node_with_corrupt_attributes_loses_only_its_attributes():
     graph_def = demo_graphs()[("dropout_cnn", "run_graph", None)]
     victim = next(n.name for n in graph_def.node if n.op == "Conv2D")
     blob = corrupt_attribute_blob(graph_def, victim)
-    with pytest.raises(Exception):
+    with pytest.raises(DecodeError):
         graph_pb2.GraphDef.FromString(blob)
     graph = graph_source.load_graph("run_graph", blob)
     analysis = analyze(graph)

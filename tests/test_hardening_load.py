@@ -120,7 +120,7 @@ def test_million_node_graph_is_refused_before_any_node_is_built(load_server):
     pid = load_server.process.pid
     before = rss_mb(pid)
     took = []
-    for attempt in range(2):
+    for _attempt in range(2):
         started = time.monotonic()
         status, error = load_server.get(P + "graph?run=million&kind=run_graph")
         took.append(time.monotonic() - started)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import importlib.metadata
+import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -11,9 +13,10 @@ import zipfile
 
 import pytest
 
+import tb_phaseview
 from demo import REPO
 
-SOURCES = ["setup.py", "README.md", "tb_phaseview", "frontend"]
+SOURCES = ["pyproject.toml", "setup.py", "README.md", "tb_phaseview", "frontend"]
 
 
 def source_checkout(dest, with_node_modules):
@@ -56,7 +59,8 @@ def test_wheel_from_source_carries_the_built_frontend(tmp_path):
     node_dirs = sorted({os.path.dirname(shutil.which("npm")), os.path.dirname(shutil.which("node"))})
     result = build_wheel(checkout, tmp_path / "out", path=node_dirs)
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
-    (wheel,) = (tmp_path / "out").glob("tb_phaseview-*.whl")
+    # The wheel takes its version from tb_phaseview/__init__.py, the one place it is written.
+    (wheel,) = (tmp_path / "out").glob(f"tb_phaseview-{tb_phaseview.__version__}-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
     assert "tb_phaseview/static/index.js" in names and "tb_phaseview/static/layout.worker.js" in names
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
@@ -74,3 +78,47 @@ def test_runtime_needs_only_tensorboard_and_protobuf():
     requires = importlib.metadata.requires("tb_phaseview")
     runtime = sorted(r.split(">")[0].split("=")[0].split("<")[0].strip() for r in requires if "extra ==" not in r)
     assert runtime == ["protobuf", "tensorboard"]
+
+
+def read_lock(name):
+    """{package name (normalised): version} of a lock file, following its `-r` includes."""
+    pins = {}
+    with open(os.path.join(REPO, name), encoding="utf-8") as lock:
+        for line in lock:
+            line = line.split("#")[0].strip()
+            if line.startswith("-r "):
+                pins.update(read_lock(line[3:].strip()))
+            elif line:
+                package, version = line.split("==")
+                pins[re.sub(r"[-_.]+", "-", package).lower()] = version
+    return pins
+
+
+def test_the_demo_lock_holds_no_tensorflow_and_no_development_tools():
+    runtime = read_lock("requirements-runtime-lock.txt")
+    assert {"tensorboard", "protobuf", "tensorboard-data-server"} <= runtime.keys()
+    heavy = {"tensorflow", "tensorflow-cpu", "tf-keras", "keras", "pytest", "hypothesis", "playwright", "ruff"}
+    assert not heavy & runtime.keys()
+
+
+def test_the_development_lock_adds_tensorflow_and_the_tools_to_the_same_runtime_pins():
+    runtime = read_lock("requirements-runtime-lock.txt")
+    dev = read_lock("requirements-dev-lock.txt")
+    assert {"tensorflow-cpu", "tf-keras", "pytest", "hypothesis", "playwright", "ruff"} <= dev.keys()
+    assert {name: dev[name] for name in runtime} == runtime
+
+
+def test_the_version_is_written_once():
+    assert re.fullmatch(r"\d+\.\d+\.\d+", tb_phaseview.__version__)
+    for name in ["setup.py", "pyproject.toml"]:
+        with open(os.path.join(REPO, name), encoding="utf-8") as source:
+            assert tb_phaseview.__version__ not in source.read(), name
+    with open(os.path.join(REPO, "frontend", "package.json"), encoding="utf-8") as package:
+        assert "version" not in json.load(package)  # the frontend ships inside the Python package
+
+
+def test_make_demo_installs_the_runtime_lock_only():
+    dry_run = subprocess.run(["make", "-n", "-B", "demo"], capture_output=True, text=True, cwd=REPO, timeout=60)
+    assert dry_run.returncode == 0, dry_run.stderr
+    assert "-r requirements-runtime-lock.txt" in dry_run.stdout
+    assert "requirements-dev-lock.txt" not in dry_run.stdout

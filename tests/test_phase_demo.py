@@ -7,6 +7,7 @@ from collections import Counter
 import pytest
 
 from demo import demo_analysis, demo_graphs, demo_script
+from tb_phaseview import wire
 
 FLAGGED_GRAPHS = [
     # (run, kind, tag, flag name, flag op)
@@ -100,3 +101,26 @@ def test_no_false_alarm_on_a_pytorch_add_graph():
     analysis = demo_analysis("pytorch_add_graph")
     assert analysis.graph.node_count > 20
     assert analysis.phase.sources == [] and analysis.edge_counts["phase"] == 0
+
+
+def test_every_phase_sentence_is_written_by_the_server():
+    """The inspector shows these sentences as they are: a source, a group holding layers, a layer."""
+    ref = {"run": "resnet_old_keras", "kind": "run_graph", "tag": None}
+    analysis = demo_analysis("resnet_old_keras")
+    answer = wire.graph_answer(analysis, ref)
+    (source,) = answer["phase"]["sources"]
+    text = source["explanation"]
+    assert text.startswith("bnl_stg-1/keras_learning_phase is the learning-phase flag")
+    assert "24 layers read it" in text and "created inside bnl_stg-1" in text
+    children = {c["name"]: c for c in answer["root"]["children"]}
+    assert children[source["name"]]["phase"]["explanation"] == text, "the drawn source says the same"
+    assert wire.node_answer(analysis, source["name"])["phase"]["explanation"] == text, "and so does its node"
+    assert all(l["layer"] in l["explanation"] and "because" in l["explanation"] for l in answer["phase"]["layers"])
+
+    trace = wire.group_answer(demo_analysis("tf2_function_training", "trace", "forward"), "")
+    (holder,) = [c for c in trace["children"] if (c["phase"] or {}).get("role") == "contains"]
+    layers = holder["phase"]["layers"]
+    assert holder["phase"]["explanation"] == (
+        f"{holder['name']} holds {layers} layer{'' if layers == 1 else 's'} that read the learning-phase flag; "
+        f"open it to see {'it' if layers == 1 else 'them'}."
+    )

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { anchors, bsplineToBeziers, bundlePaths, clusterTargets, straighten, plainPath, polylinePath, type Point } from '../src/bundle';
+import { anchors, bsplineToBeziers, bundlePaths, clusterTargets, straighten, plainPath, polylinePath, type Point } from '../src/scene/bundle';
 
 const near = (a: Point, b: Point, eps = 1e-6) => Math.abs(a.x - b.x) < eps && Math.abs(a.y - b.y) < eps;
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { exportFileName, legendItems, MAX_PIXELS, MAX_SIDE, phaseLegend, pngPlan } from '../src/exportplan';
+import { exportFileName, legendItems, MAX_PIXELS, MAX_SIDE, phaseLegend, pngPlan } from '../src/share/exportplan';
 
 test('PNG at 2x when it fits', () => {
   const p = pngPlan(1400, 1000);

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildLayoutInput, collapsedSize, expandedSize, inputSignature, displayLabel, phaseNote } from '../src/layoutinput';
-import { layoutGroup, gridLayout, longestPathRanks, dagreWork, DAGRE_MAX_NODES } from '../src/layoutcore';
-import type { GroupAnswer } from '../src/api';
+import { buildLayoutInput, collapsedSize, expandedSize, inputSignature, displayLabel, phaseNote } from '../src/layout/input';
+import { layoutGroup, gridLayout, longestPathRanks, dagreWork, DAGRE_MAX_NODES } from '../src/layout/core';
+import type { GroupAnswer } from '../src/graph/api';
 
 const group: GroupAnswer = {
   version: 1,
@@ -12,7 +12,7 @@ const group: GroupAnswer = {
     { name: 'input', label: 'input', type: 'op', op: 'Placeholder', phase: null },
     { name: 'conv1', label: 'conv1', type: 'group', size: 5, ops: { Conv2D: 1 }, phase: null },
     { name: 'bn1', label: 'bn1', type: 'group', size: 40, ops: { Switch: 8 }, phase: { role: 'layer', kind: 'BatchNormalization', source: 'flag' } },
-    { name: 'flag', label: 'flag', type: 'op', op: 'PlaceholderWithDefault', phase: { role: 'source', consumers: 1, born_in: 'bn1' } },
+    { name: 'flag', label: 'flag', type: 'op', op: 'PlaceholderWithDefault', phase: { role: 'source', consumers: 1, born_in: 'bn1', explanation: 'flag is the learning-phase flag.' } },
   ],
   edges: [
     { from: 'input', to: 'conv1', kind: 'data', count: 1 },
@@ -61,7 +61,7 @@ test('sizes grow with the label and a phase source gets a line for who reads it'
   const short = collapsedSize({ name: 'a', label: 'a', type: 'op', op: 'X', phase: null });
   const long = collapsedSize({ name: 'a', label: 'a_much_longer_name', type: 'op', op: 'X', phase: null });
   assert.ok(long.w > short.w);
-  const src = { name: 'f', label: 'f', type: 'op' as const, op: 'P', phase: { role: 'source' as const, consumers: 24, born_in: 'bnl_stg-1' } };
+  const src = { name: 'f', label: 'f', type: 'op' as const, op: 'P', phase: { role: 'source' as const, consumers: 24, born_in: 'bnl_stg-1', explanation: 'f is the learning-phase flag.' } };
   assert.equal(phaseNote(src), 'read by 24 layers · born in bnl_stg-1');
   assert.ok(collapsedSize(src).h > short.h);
   assert.equal(displayLabel('x'.repeat(50)).length, 30);

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import {
   cleanText, deleteNote, loadNotes, mergeNotes, moveNote, NOTE_MAX_CHARS, NOTES_MAX, noteOf, parseNotes, resolveAnchor,
   saveNotes, setNote, storageKey, wrapText, type KeyValueStore,
-} from '../src/notes';
+} from '../src/share/notes';
 
 const G = { run: 'r', kind: 'run_graph', tag: null };
 

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mapPhaseEdges, visibleEnd, bySource } from '../src/phasemap';
-import type { PhaseEdge, PhaseSource } from '../src/api';
+import { mapPhaseEdges, visibleEnd, bySource } from '../src/graph/phasemap';
+import type { PhaseEdge, PhaseSource } from '../src/graph/api';
 
 const open = (...ids: string[]) => {
   const s = new Set(ids);
@@ -34,7 +34,7 @@ test('an end the server left out of a truncated group falls back to the open gro
 });
 
 const sources: PhaseSource[] = [
-  { name: 'bnl_stg-1/keras_learning_phase', op: 'PlaceholderWithDefault', consumers: ['bnl_stg-1', 'bn2'], born_in: 'bnl_stg-1', path: ['bnl_stg-1/keras_learning_phase'] },
+  { name: 'bnl_stg-1/keras_learning_phase', op: 'PlaceholderWithDefault', consumers: ['bnl_stg-1', 'bn2'], born_in: 'bnl_stg-1', path: ['bnl_stg-1/keras_learning_phase'], explanation: '' },
 ];
 const edges: PhaseEdge[] = [
   { from: 'bnl_stg-1/keras_learning_phase', to: 'bnl_stg-1/cond/Switch', layer: 'bnl_stg-1', to_path: ['bnl_stg-1', 'bnl_stg-1/cond'] },
@@ -69,7 +69,7 @@ test('the source end follows its own display path (the relocated flag group)', (
 });
 
 test('edges whose ends fall into one drawn element are dropped', () => {
-  const src: PhaseSource[] = [{ name: 'm/flag', op: 'Placeholder', consumers: [], born_in: null, path: ['m'] }];
+  const src: PhaseSource[] = [{ name: 'm/flag', op: 'Placeholder', consumers: [], born_in: null, path: ['m'], explanation: '' }];
   const e: PhaseEdge[] = [{ from: 'm/flag', to: 'm/bn/cond', layer: 'm/bn', to_path: ['m', 'm/bn'] }];
   assert.equal(mapPhaseEdges(e, src, open()).length, 0);
   assert.equal(mapPhaseEdges(e, src, open('m')).length, 1);

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { setNote } from '../src/notes';
-import { decodeLink, encodeLink, fromBase64Url, hashWithoutToken, LINK_MAX_CHARS, namePrefixes, parseTbHash, pluginLink, tensorBoardLink, toBase64Url, tokenFromHash, type LinkState } from '../src/share';
-import { initialState, openPath, selectGraph, setMode } from '../src/state';
+import { setNote } from '../src/share/notes';
+import { decodeLink, encodeLink, fromBase64Url, hashWithoutToken, LINK_MAX_CHARS, namePrefixes, parseTbHash, pluginLink, tensorBoardLink, toBase64Url, tokenFromHash, type LinkState } from '../src/share/linkcodec';
+import { initialState, openPath, selectGraph, setMode } from '../src/graph/state';
 
 function sample(): LinkState {
   let view = selectGraph(initialState(), { run: 'runs/a&b=c #1', kind: 'trace', tag: 'step 1/é' });

@@ -1,14 +1,16 @@
 // The inspector: what is selected, its attributes, inputs and outputs with their edge kinds, and one
-// plain sentence about the learning-phase flag where it matters. All text goes through textContent.
+// plain sentence about the learning-phase flag where it matters. Every sentence is the server's (wire.py);
+// the inspector only shows it. All text goes through textContent.
 
-import type { Child, NodeAnswer, NodeEdge } from '../api';
-import { clear, h } from '../dom';
-import { explainContains, explainPhaseEdge, explainSource } from '../explain';
+import type { Child, NodeAnswer, NodeEdge } from '../graph/api';
+import { clear, h } from '../lib/dom';
 
-export interface PhaseText {
-  kind: (layer: string) => string | undefined;
-  /** The sentence for `layer` reading the flag `source`. */
-  explain: (source: string, layer: string) => string;
+/** The server's sentences of the graph on screen (`phase.layers[].explanation`, `phase.sources[].explanation`). */
+export interface PhaseTexts {
+  /** Why `layer` reads the flag. */
+  layer(layer: string): string | undefined;
+  /** What the flag `source` is and who reads it. */
+  source(source: string): string | undefined;
 }
 
 export class Inspector {
@@ -40,20 +42,12 @@ export class Inspector {
     this.open(h('h2', {}, name), h('p', { class: 'op' }, 'Loading…'));
   }
 
-  showGroup(
-    name: string,
-    c: Child | null,
-    node: NodeAnswer | null,
-    layerKind: (layer: string) => string | undefined,
-    text?: PhaseText,
-    consumers: string[] = [],
-  ): void {
-    this.text = text;
+  showGroup(name: string, c: Child | null, node: NodeAnswer | null, text: PhaseTexts, consumers: string[] = []): void {
     const ops = Object.entries(c?.ops ?? {});
     this.open(
       h('h2', {}, name),
       h('div', { class: 'op' }, `name scope · ${(c?.size ?? 0).toLocaleString('en-US')} ops below it`),
-      c ? this.phaseSentence(name, c, layerKind) : null,
+      c ? this.phaseSentence(name, c, text) : null,
       ops.length > 0 && h('h3', {}, 'Most common ops'),
       ops.length > 0 && h('table', {}, ...ops.map(([k, v]) => h('tr', {}, h('td', { class: 'k' }, String(v)), h('td', {}, k)))),
       this.consumerList(consumers),
@@ -62,14 +56,11 @@ export class Inspector {
     );
   }
 
-  private text: PhaseText | undefined;
-
-  showNode(n: NodeAnswer, c: Child | null, layerKind: (layer: string) => string | undefined, text?: PhaseText, consumers: string[] = []): void {
-    this.text = text;
+  showNode(n: NodeAnswer, c: Child | null, text: PhaseTexts, consumers: string[] = []): void {
     this.open(
       h('h2', {}, n.name),
       h('div', { class: 'op' }, n.op + (n.device ? ` · ${n.device}` : '')),
-      this.nodePhase(n, c, layerKind),
+      n.phase?.explanation ? explanation(n.phase.explanation) : c ? this.phaseSentence(n.name, c, text) : null,
       this.consumerList(consumers),
       this.nodeSections(n),
     );
@@ -80,14 +71,14 @@ export class Inspector {
   }
 
   /** A phase edge (or a badge): what the flag is and why this layer reads it. */
-  showPhaseEdge(source: string, to: string, layers: string[], text: PhaseText): void {
-    const list = layers.length ? layers : [to];
-    const sentence = (l: string) => (layers.length ? text.explain(source, l) : explainPhaseEdge(source, l, text.kind(l)));
+  showPhaseEdge(source: string, to: string, layers: string[], text: PhaseTexts): void {
+    // An edge that stands for no layer (a direct reader of the flag) is explained by its source.
+    const sentences = layers.length ? layers.map((l) => text.layer(l)) : [text.source(source)];
     this.open(
       h('h2', {}, 'Learning-phase edge'),
       h('div', { class: 'op' }, h('span', { class: 'pv-kind phase' }, 'phase'), `${source} → ${to}`),
-      ...list.slice(0, 20).map((l) => h('p', { class: 'pv-explain', 'data-testid': 'phase-explanation' }, sentence(l))),
-      list.length > 20 && h('p', { class: 'op' }, `and ${list.length - 20} more layers`),
+      ...sentences.slice(0, 20).map((s) => (s ? explanation(s) : null)),
+      layers.length > 20 && h('p', { class: 'op' }, `and ${layers.length - 20} more layers`),
       h('h3', {}, 'Ends'),
       h('ul', {}, this.link(source), this.link(to)),
     );
@@ -100,23 +91,14 @@ export class Inspector {
     return f;
   }
 
-  private phaseSentence(name: string, c: Child, layerKind: (layer: string) => string | undefined): HTMLElement | null {
+  private phaseSentence(name: string, c: Child, text: PhaseTexts): HTMLElement | null {
     const p = c.phase;
     if (!p) return null;
-    let text = '';
-    if (p.role === 'layer') text = this.text ? this.text.explain(p.source, name) : explainPhaseEdge(p.source, name, p.kind || layerKind(name));
-    else if (p.role === 'contains') text = explainContains(name, p.layers);
-    else if (p.role === 'source') text = explainSource(name, p.consumers, p.born_in);
-    else if (p.role === 'consumer') text = this.text && p.layer ? this.text.explain(p.source, p.layer) : explainPhaseEdge(p.source, p.layer, layerKind(p.layer));
-    return h('p', { class: 'pv-explain', 'data-testid': 'phase-explanation' }, text);
-  }
-
-  private nodePhase(n: NodeAnswer, c: Child | null, layerKind: (layer: string) => string | undefined): HTMLElement | null {
-    const p = n.phase;
-    if (p?.explanation) return h('p', { class: 'pv-explain', 'data-testid': 'phase-explanation' }, p.explanation);
-    if (p?.role === 'consumer' && p.source && p.layer) return h('p', { class: 'pv-explain', 'data-testid': 'phase-explanation' }, explainPhaseEdge(p.source, p.layer, p.layer_kind || layerKind(p.layer)));
-    if (p?.role === 'source') return h('p', { class: 'pv-explain', 'data-testid': 'phase-explanation' }, explainSource(n.name, p.consumers ?? 0, p.born_in));
-    return c ? this.phaseSentence(n.name, c, layerKind) : null;
+    let s: string | undefined;
+    if (p.role === 'layer') s = text.layer(name);
+    else if (p.role === 'consumer') s = text.layer(p.layer);
+    else s = p.explanation;
+    return s ? explanation(s) : null;
   }
 
   private nodeSections(n: NodeAnswer): DocumentFragment {
@@ -162,4 +144,8 @@ export class Inspector {
     });
     return h('li', {}, a, suffix);
   }
+}
+
+function explanation(text: string): HTMLElement {
+  return h('p', { class: 'pv-explain', 'data-testid': 'phase-explanation' }, text);
 }

@@ -1,7 +1,7 @@
 // Search by name or op (substring or regular expression, answered by the server's `search` route).
 
-import { api, ApiError, type GraphRef, type SearchAnswer } from '../api';
-import { clear, h } from '../dom';
+import { api, ApiError, type GraphRef, type SearchAnswer } from '../graph/api';
+import { clear, h } from '../lib/dom';
 
 export class SearchBox {
   readonly input: HTMLInputElement;
@@ -47,6 +47,10 @@ export class SearchBox {
       else return;
       ev.preventDefault();
     });
+  }
+
+  get isOpen(): boolean {
+    return !this.results.hidden;
   }
 
   hide(): void {

@@ -2,14 +2,16 @@
 // Full redraws happen only when the layout changes; the phase filter redraws only its own layer.
 
 import { select, type Selection } from 'd3-selection';
-import { zoom as d3zoom, zoomIdentity, type ZoomBehavior, type ZoomTransform } from 'd3-zoom';
-import type { Child, GroupAnswer } from '../api';
-import { anchors, bundlePaths, plainPath, polylinePath, type Point, type Rect } from '../bundle';
-import { clear, s } from '../dom';
-import { displayLabel, groupSubtitle, HEADER_H, NOTE_H, PAD, phaseNote, type LayoutResult } from '../layoutinput';
-import type { MappedPhaseEdge } from '../phasemap';
-import { bySource } from '../phasemap';
-import type { PhaseMode } from '../state';
+import { zoom as d3zoom, zoomIdentity, zoomTransform, type ZoomBehavior, type ZoomTransform } from 'd3-zoom';
+import type { Child, GroupAnswer } from '../graph/api';
+import { bySource, type MappedPhaseEdge } from '../graph/phasemap';
+import type { PhaseMode } from '../graph/state';
+import { displayLabel, groupSubtitle, MAX_LABEL, phaseNote, type LayoutResult } from '../layout/input';
+import { clear, s } from '../lib/dom';
+import { Emitter } from '../lib/events';
+import { round as r1 } from '../lib/num';
+import { anchors, bundlePaths, plainPath, polylinePath, type Point, type Rect } from './bundle';
+import { layoutExtent, PARAMS } from './params';
 
 export interface SceneModel {
   groups: ReadonlyMap<string, GroupAnswer>;
@@ -17,20 +19,37 @@ export interface SceneModel {
   isOpen(group: string): boolean;
 }
 
-export type SceneEvent =
-  | { type: 'select'; name: string; child: Child | null }
-  | { type: 'toggle'; name: string }
-  | { type: 'badge'; name: string; child: Child }
-  | { type: 'phase-edge'; from: string; to: string; source: string; layers: string[] }
-  | { type: 'background' };
+/** What the scene tells the app: clicks on what it drew, and that it redrew or moved. */
+export interface SceneEvents {
+  /** A click on a box (not on its chevron or badge). */
+  select: { name: string; child: Child | null };
+  /** A click on a chevron, or a double click on a group. */
+  toggle: { name: string };
+  /** A click on a φ badge. */
+  badge: { name: string; child: Child };
+  /** A click on a drawn phase edge. */
+  'phase-edge': { from: string; to: string; source: string; layers: string[] };
+  /** Every box and edge was redrawn (`abs`, `has` and `pathOf` describe the new drawing). */
+  drawn: null;
+  /** The view was panned or zoomed. */
+  zoomed: ZoomTransform;
+}
 
-const MIN_K = 0.02;
-/** Groups with more children than this are drawn compactly. */
-const COMPACT_OVER = 600;
-const MAX_K = 4;
+/** The scene's own elements, for an export that copies exactly what is drawn. */
+export interface SceneLayers {
+  svg: SVGSVGElement;
+  defs: SVGDefsElement;
+  /** The zoomed world: boxes, edges and the layers added with `addLayer` (notes). */
+  world: SVGGElement;
+  /** The phase overlay's world (phase edges, veil, outlines), drawn with the same transform. */
+  overlay: SVGGElement;
+}
 
-export class Scene {
-  readonly svg: SVGSVGElement;
+const { group: GROUP, op: OP, badge: BADGE, edge: EDGE, zoom: ZOOM } = PARAMS;
+
+export class Scene extends Emitter<SceneEvents> {
+  private svg: SVGSVGElement;
+  private defs: SVGDefsElement;
   private world: SVGGElement;
   private graphLayer: SVGGElement;
   private phaseLayer: SVGGElement;
@@ -43,6 +62,10 @@ export class Scene {
   /** Absolute boxes of every drawn element, by name. */
   readonly abs = new Map<string, Rect>();
   readonly children = new Map<string, Child>();
+  /** The group each drawn element is drawn in ('' for the top level). */
+  private parentOf = new Map<string, string>();
+  /** Kinds of the edges drawn in the layout (hub edges shown only on selection left out). */
+  private kindsDrawn = new Set<string>();
   private elements = new Map<string, SVGGElement>();
   /** Hub edges (left out of the layout) by end; drawn only while an end is selected. */
   private auxEdges = new Map<string, SVGPathElement[]>();
@@ -51,12 +74,11 @@ export class Scene {
   private phaseEnds: SVGGElement[] = [];
   private selected: string | null = null;
   private size = { w: 0, h: 0 };
-  private onEvent: (e: SceneEvent) => void;
 
-  constructor(container: HTMLElement, onEvent: (e: SceneEvent) => void) {
-    this.onEvent = onEvent;
+  constructor(container: HTMLElement) {
+    super();
     this.svg = s('svg', { class: 'canvas', role: 'img', 'aria-label': 'Graph', tabindex: 0 });
-    const defs = s('defs');
+    const defs = (this.defs = s('defs'));
     for (const [id, cls] of [
       ['pv-arrow-data', 'arrow-data'],
       ['pv-arrow-control', 'arrow-control'],
@@ -86,11 +108,12 @@ export class Scene {
 
     this.sel = select(this.svg);
     this.zoom = d3zoom<SVGSVGElement, unknown>()
-      .scaleExtent([MIN_K, MAX_K])
+      .scaleExtent([ZOOM.min, ZOOM.max])
       .on('zoom', (ev: { transform: ZoomTransform }) => {
         const t = ev.transform.toString();
         this.world.setAttribute('transform', t);
         this.overlayWorld.setAttribute('transform', t);
+        this.emit('zoomed', ev.transform);
       });
     this.sel.call(this.zoom).on('dblclick.zoom', null);
 
@@ -100,7 +123,7 @@ export class Scene {
       const g = (ev.target as Element).closest<SVGGElement>('[data-group="true"]');
       if (g && !(ev.target as Element).closest('.chevron')) {
         ev.preventDefault();
-        this.onEvent({ type: 'toggle', name: g.getAttribute('data-node')! });
+        this.emit('toggle', { name: g.getAttribute('data-node')! });
       }
     });
     new ResizeObserver(() => {
@@ -113,8 +136,7 @@ export class Scene {
     const t = ev.target as Element;
     const edge = t.closest('[data-edge-kind="phase"]');
     if (edge) {
-      this.onEvent({
-        type: 'phase-edge',
+      this.emit('phase-edge', {
         from: edge.getAttribute('data-from')!,
         to: edge.getAttribute('data-to')!,
         source: edge.getAttribute('data-source') || edge.getAttribute('data-from')!,
@@ -123,29 +145,27 @@ export class Scene {
       return;
     }
     const node = t.closest<SVGGElement>('[data-node]');
-    if (!node) {
-      this.onEvent({ type: 'background' });
-      return;
-    }
+    if (!node) return;
     const name = node.getAttribute('data-node')!;
     const child = this.children.get(name) ?? null;
     if (t.closest('.chevron')) {
-      this.onEvent({ type: 'toggle', name });
+      this.emit('toggle', { name });
       return;
     }
     if (t.closest('.phase-badge') && child) {
-      this.onEvent({ type: 'badge', name, child });
+      this.emit('badge', { name, child });
       return;
     }
-    this.onEvent({ type: 'select', name, child });
+    this.emit('select', { name, child });
   }
 
   /** Redraws every box and edge from the current layouts. */
   draw(model: SceneModel): void {
-    const t0 = performance.now();
     clear(this.graphLayer);
     this.abs.clear();
     this.children.clear();
+    this.parentOf.clear();
+    this.kindsDrawn.clear();
     this.elements.clear();
     this.auxEdges.clear();
     this.edgesAt.clear();
@@ -154,9 +174,8 @@ export class Scene {
     this.drawGroup(frag, model, '', 0, 0);
     this.graphLayer.append(frag);
     if (this.selected) this.select(this.selected);
-    this.lastDrawMs = performance.now() - t0;
+    this.emit('drawn', null);
   }
-  lastDrawMs = 0;
 
   private drawGroup(parent: SVGGElement, model: SceneModel, id: string, ox: number, oy: number): void {
     const ga = model.groups.get(id);
@@ -164,14 +183,14 @@ export class Scene {
     if (!ga || !lay) return;
     // Big groups are drawn with fewer elements per child (no tooltips, stacks or count labels): the cost
     // of a first paint is the browser's style and layout of every SVG element.
-    const compact = ga.children.length > COMPACT_OVER;
+    const compact = ga.children.length > PARAMS.compactOver;
     const edges = s('g', { class: 'edges' });
     // Everything is drawn in absolute coordinates, without a transform per box: each transformed element is
     // a paint chunk of its own, and the browser re-layerizes every chunk on every frame that changes
     // anything (a filter switch over 4,000 boxes took twice as long).
     for (const e of lay.edges) {
       if (e.points.length < 2) continue;
-      const width = 1.2 + Math.min(4, Math.log2(Math.max(1, e.count)) * 0.7);
+      const width = EDGE.base + Math.min(EDGE.maxExtra, Math.log2(Math.max(1, e.count)) * EDGE.perDoubling);
       const points = e.points.map((q) => ({ x: q.x + ox, y: q.y + oy }));
       const path = s('path', {
         class: `edge kind-${e.kind}${e.aux ? ' aux' : ''}`,
@@ -186,6 +205,7 @@ export class Scene {
       });
       if (!compact) path.append(s('title', {}, `${e.count} ${e.kind} edge${e.count === 1 ? '' : 's'}: ${e.v} → ${e.w}`));
       edges.append(path);
+      if (!e.aux) this.kindsDrawn.add(e.kind);
       for (const end of [e.v, e.w]) {
         const list = this.edgesAt.get(end);
         if (list) list.push(path);
@@ -201,7 +221,7 @@ export class Scene {
       }
       if (e.count > 1 && !compact) {
         const mid = points[Math.floor(points.length / 2)];
-        edges.append(s('text', { class: 'edge-count', x: mid.x + 4, y: mid.y - 2 }, String(e.count)));
+        edges.append(s('text', { class: 'edge-count', x: mid.x + EDGE.countDx, y: mid.y + EDGE.countDy }, String(e.count)));
       }
     }
     parent.append(edges);
@@ -212,6 +232,7 @@ export class Scene {
       const ay = oy + p.y;
       this.abs.set(c.name, { x: ax, y: ay, w: p.w, h: p.h });
       this.children.set(c.name, c);
+      this.parentOf.set(c.name, id);
       const open = c.type === 'group' && model.isOpen(c.name) && model.layouts.has(c.name);
       const g = s('g', {
         class: `node ${c.type === 'group' ? 'group' : 'op'}${open ? ' open' : ''}${c.phase ? ' phase-' + c.phase.role : ''}`,
@@ -230,27 +251,32 @@ export class Scene {
       if (open) {
         const content = s('g', { class: 'content' });
         g.append(content);
-        this.drawGroup(content, model, c.name, ax + PAD, ay + HEADER_H);
+        this.drawGroup(content, model, c.name, ax + GROUP.pad, ay + GROUP.headerHeight);
       }
       parent.append(g);
     }
   }
 
+  /** A group's box; every offset is explained in PARAMS.group. */
   private drawGroupBox(body: SVGGElement, c: Child, x: number, y: number, w: number, h: number, open: boolean, model: SceneModel, compact: boolean): void {
+    const G = GROUP;
     if (!compact) body.append(s('title', {}, c.name));
-    if (!open && !compact) body.append(s('rect', { class: 'stack', x: r1(x + 3), y: r1(y + 3), width: w, height: h, rx: 6 }));
-    body.append(s('rect', { class: 'box', x: r1(x), y: r1(y), width: w, height: h, rx: 6 }));
-    if (open) body.append(s('path', { class: 'header', d: `M${r1(x)},${r1(y + HEADER_H - 6)}H${r1(x + w)}` }));
-    const cx = x + 14;
-    const cy = y + (open ? 15 : 14);
+    if (!open && !compact) body.append(s('rect', { class: 'stack', x: r1(x + G.stackOffset), y: r1(y + G.stackOffset), width: w, height: h, rx: G.cornerRadius }));
+    body.append(s('rect', { class: 'box', x: r1(x), y: r1(y), width: w, height: h, rx: G.cornerRadius }));
+    if (open) body.append(s('path', { class: 'header', d: `M${r1(x)},${r1(y + G.headerHeight - G.headerRuleInset)}H${r1(x + w)}` }));
+    const cx = x + G.chevronX;
+    const cy = y + (open ? G.chevronYOpen : G.chevronYClosed);
     const chevron = s('g', { class: 'chevron', role: 'button', 'aria-label': open ? 'Close group' : 'Open group' });
-    if (!compact) chevron.append(s('circle', { cx: r1(cx), cy: r1(cy), r: 9, class: 'chevron-hit' }));
+    if (!compact) chevron.append(s('circle', { cx: r1(cx), cy: r1(cy), r: G.chevronHitRadius, class: 'chevron-hit' }));
+    // open: a "v" pointing down; closed: a ">" pointing right (the arrow head's tip sits half a unit past centre)
+    const m = G.chevronMark;
     const mark = open
-      ? `M${r1(cx - 4)},${r1(cy - 2)}L${r1(cx)},${r1(cy + 2.5)}L${r1(cx + 4)},${r1(cy - 2)}`
-      : `M${r1(cx - 2)},${r1(cy - 4)}L${r1(cx + 2.5)},${r1(cy)}L${r1(cx - 2)},${r1(cy + 4)}`;
+      ? `M${r1(cx - m)},${r1(cy - m / 2)}L${r1(cx)},${r1(cy + m * 0.625)}L${r1(cx + m)},${r1(cy - m / 2)}`
+      : `M${r1(cx - m / 2)},${r1(cy - m)}L${r1(cx + m * 0.625)},${r1(cy)}L${r1(cx - m / 2)},${r1(cy + m)}`;
     chevron.append(s('path', { d: mark, class: 'chevron-mark' }));
     body.append(chevron);
-    body.append(s('text', { class: 'label', x: r1(x + 28), y: r1(y + (open ? 19 : 18)) }, displayLabel(c.label || c.name, open ? 60 : 30)));
+    const labelY = y + (open ? G.labelYOpen : G.labelYClosed);
+    body.append(s('text', { class: 'label', x: r1(x + G.labelX), y: r1(labelY) }, displayLabel(c.label || c.name, open ? G.openLabelChars : MAX_LABEL)));
     const ga = model.groups.get(c.name);
     let sub = groupSubtitle(c);
     const ops = Object.entries(c.ops ?? {})
@@ -259,31 +285,34 @@ export class Scene {
       .join(', ');
     if (ops && !open) sub += ` · ${ops}`;
     if (open && ga?.truncated) sub = `${sub} · showing ${ga.children.length.toLocaleString('en-US')} children`;
-    if (!open) body.append(s('text', { class: 'sub', x: r1(x + 28), y: r1(y + 33) }, displayLabel(sub, Math.max(10, Math.floor((w - 34) / 6)))));
-    else body.append(s('text', { class: 'sub', x: r1(x + w - 8), y: r1(y + 19), 'text-anchor': 'end' }, sub));
+    // a closed group's subtitle is cut to the characters that fit between the label column and the right edge
+    const subChars = Math.max(10, Math.floor((w - G.labelX - G.subCharWidth) / G.subCharWidth));
+    if (!open) body.append(s('text', { class: 'sub', x: r1(x + G.labelX), y: r1(y + G.subY) }, displayLabel(sub, subChars)));
+    else body.append(s('text', { class: 'sub', x: r1(x + w - G.subRightInset), y: r1(labelY), 'text-anchor': 'end' }, sub));
     const note = phaseNote(c);
-    if (note && !open) body.append(s('text', { class: 'note', x: r1(x + 28), y: r1(y + h - 6) }, note));
+    if (note && !open) body.append(s('text', { class: 'note', x: r1(x + G.labelX), y: r1(y + h - G.noteBottomInset) }, note));
   }
 
   private drawOp(body: SVGGElement, c: Child, x: number, y: number, w: number, h: number): void {
     body.append(s('title', {}, `${c.name}${c.op ? ' (' + c.op + ')' : ''}`));
     const note = phaseNote(c);
-    body.append(s('rect', { class: 'box', x: r1(x), y: r1(y), width: w, height: h, rx: note ? 8 : h / 2 }));
-    body.append(s('text', { class: 'label', x: r1(x + w / 2), y: r1(y + 16), 'text-anchor': 'middle' }, displayLabel(c.label || c.name)));
-    if (note) body.append(s('text', { class: 'note', x: r1(x + w / 2), y: r1(y + h - NOTE_H / 2 + 1), 'text-anchor': 'middle' }, note));
+    body.append(s('rect', { class: 'box', x: r1(x), y: r1(y), width: w, height: h, rx: note ? OP.sourceRadius : h / 2 }));
+    body.append(s('text', { class: 'label', x: r1(x + w / 2), y: r1(y + OP.labelY), 'text-anchor': 'middle' }, displayLabel(c.label || c.name)));
+    // the note line's baseline: a pixel below the middle of the note band at the bottom
+    if (note) body.append(s('text', { class: 'note', x: r1(x + w / 2), y: r1(y + h - PARAMS.note.height / 2 + 1), 'text-anchor': 'middle' }, note));
   }
 
   private drawBadge(body: SVGGElement, c: Child, x: number, y: number, w: number): void {
     const p = c.phase;
     if (!p || p.role === 'source') return;
     const text = p.role === 'contains' ? `φ ${p.layers}` : 'φ';
-    const bw = text.length === 1 ? 18 : 10 + text.length * 6.5;
-    const bx = x + w - bw + 6;
-    const by = y - 7;
+    const bw = text.length === 1 ? BADGE.width : BADGE.padX + text.length * BADGE.charWidth;
+    const bx = x + w - bw + BADGE.overlapX;
+    const by = y - BADGE.overlapY;
     const b = s('g', { class: `phase-badge role-${p.role}`, 'data-badge': p.role, role: 'button' });
     b.append(s('title', {}, badgeTitle(c)));
-    b.append(s('rect', { x: r1(bx), y: r1(by), width: bw, height: 16, rx: 8 }));
-    b.append(s('text', { x: r1(bx + bw / 2), y: r1(by + 12), 'text-anchor': 'middle' }, text));
+    b.append(s('rect', { x: r1(bx), y: r1(by), width: bw, height: BADGE.height, rx: BADGE.height / 2 }));
+    b.append(s('text', { x: r1(bx + bw / 2), y: r1(by + BADGE.textY), 'text-anchor': 'middle' }, text));
     body.append(b);
   }
 
@@ -391,31 +420,56 @@ export class Scene {
     }
   }
 
-  /** Number of hub edges (drawn on selection only) at an element. */
-  auxCount(name: string): number {
-    return this.auxEdges.get(name)?.length ?? 0;
-  }
-
   has(name: string): boolean {
     return this.abs.has(name);
   }
 
-  private viewport(): { w: number; h: number } {
-    if (this.size.w > 0) return this.size;
+  /** The groups a drawn element is drawn in, from the root (exclusive) down to its parent. */
+  pathOf(name: string): string[] {
+    const path: string[] = [];
+    for (let p = this.parentOf.get(name); p; p = this.parentOf.get(p)) path.unshift(p);
+    return path;
+  }
+
+  /** The kinds of the edges drawn in the layout (hub edges, shown only on selection, are left out). */
+  drawnEdgeKinds(): ReadonlySet<string> {
+    return this.kindsDrawn;
+  }
+
+  /** Adds a layer (notes) to the zoomed world, above the graph: it pans and zooms with it. */
+  addLayer(layer: SVGGElement): void {
+    this.world.append(layer);
+  }
+
+  layers(): SceneLayers {
+    return { svg: this.svg, defs: this.defs, world: this.world, overlay: this.overlayWorld };
+  }
+
+  /**
+   * The size of the view on screen, in CSS px: as last reported by the resize observer, or measured now
+   * with `fresh` (a forced layout, but right even just after the inspector opened or closed).
+   */
+  viewport(fresh = false): { w: number; h: number } {
+    if (this.size.w > 0 && !fresh) return this.size;
     const r = this.svg.getBoundingClientRect();
-    return { w: r.width || 800, h: r.height || 600 };
+    return { w: r.width || PARAMS.fallbackViewport.w, h: r.height || PARAMS.fallbackViewport.h };
+  }
+
+  /** Gives keyboard focus to the drawing. */
+  focus(): void {
+    this.svg.focus();
   }
 
   /** Fits the whole graph (the root layout) into the view. */
   fit(root: { width: number; height: number } | undefined): void {
     if (!root) return;
     // The layout's extent (boxes and edge routes); no getBBox, which would force a layout of the whole SVG.
-    const box = { x: -8, y: -12, width: root.width + 16, height: root.height + 24 };
+    const box = layoutExtent(root);
     const { w, h } = this.viewport();
-    const margin = 24;
-    const k = Math.max(MIN_K, Math.min(1.4, (w - 2 * margin) / Math.max(1, box.width), (h - 2 * margin) / Math.max(1, box.height)));
-    const tx = (w - box.width * k) / 2 - box.x * k;
-    const ty = Math.max(margin, (h - box.height * k) / 2) - box.y * k;
+    const margin = ZOOM.fitMargin;
+    const k = Math.max(ZOOM.min, Math.min(ZOOM.maxFit, (w - 2 * margin) / Math.max(1, box.w), (h - 2 * margin) / Math.max(1, box.h)));
+    const tx = (w - box.w * k) / 2 - box.x * k;
+    const ty = Math.max(margin, (h - box.h * k) / 2) - box.y * k;
     this.zoom.transform(this.sel, zoomIdentity.translate(tx, ty).scale(k));
   }
 
@@ -425,8 +479,8 @@ export class Scene {
     if (!r) return;
     const { w, h } = this.viewport();
     const cur = this.transform();
-    const margin = 20;
-    const k = Math.max(MIN_K, Math.min(cur.k, (w - 2 * margin) / r.w, (h - 2 * margin) / r.h));
+    const margin = ZOOM.revealMargin;
+    const k = Math.max(ZOOM.min, Math.min(cur.k, (w - 2 * margin) / r.w, (h - 2 * margin) / r.h));
     const sx = r.x * cur.k + cur.x;
     const sy = r.y * cur.k + cur.y;
     const fits = sx >= 0 && sy >= 0 && sx + r.w * cur.k <= w && sy + r.h * cur.k <= h;
@@ -442,15 +496,14 @@ export class Scene {
     if (!r) return;
     const { w, h } = this.viewport();
     const cur = this.transform();
-    const k = Math.min(MAX_K, Math.max(cur.k, minScale));
+    const k = Math.min(ZOOM.max, Math.max(cur.k, minScale));
     const cx = r.x + r.w / 2;
     const cy = r.y + r.h / 2;
     this.zoom.transform(this.sel, zoomIdentity.translate(w / 2 - cx * k, h / 2 - cy * k).scale(k));
   }
 
   transform(): ZoomTransform {
-    const t = (this.svg as unknown as { __zoom?: ZoomTransform }).__zoom;
-    return t ?? zoomIdentity;
+    return zoomTransform(this.svg);
   }
 
   zoomBy(factor: number): void {
@@ -460,16 +513,6 @@ export class Scene {
   panBy(dx: number, dy: number): void {
     const k = this.transform().k;
     this.zoom.translateBy(this.sel, dx / k, dy / k);
-  }
-
-  isVisibleOnScreen(name: string): boolean {
-    const r = this.abs.get(name);
-    if (!r) return false;
-    const t = this.transform();
-    const { w, h } = this.viewport();
-    const x = r.x * t.k + t.x;
-    const y = r.y * t.k + t.y;
-    return x > 0 && y > 0 && x + r.w * t.k < w && y + r.h * t.k < h;
   }
 }
 
@@ -491,5 +534,3 @@ function badgeTitle(c: Child): string {
   if (p.role === 'consumer') return `reads the learning-phase flag ${p.source}`;
   return '';
 }
-
-const r1 = (v: number) => Math.round(v * 10) / 10;

@@ -4,10 +4,11 @@
 // as plain attributes with concrete values (no CSS variables, no stylesheet, no external reference), and
 // every name is text (textContent, escaped by the XML serialiser).
 
-import type { Rect } from './bundle';
-import { s, SVG_NS } from './dom';
-import { wrapText } from './notes';
+import { s, SVG_NS } from '../lib/dom';
+import type { Rect } from '../scene/bundle';
+import type { SceneLayers } from '../scene/scene';
 import type { LegendItem, PngPlan } from './exportplan';
+import { wrapText } from './notes';
 
 export interface ExportNote {
   node: string;
@@ -18,8 +19,8 @@ export interface ExportNote {
 }
 
 export interface ExportInput {
-  /** The scene's <svg>; its <defs> and `g.world` are copied, with the phase overlay stacked on it. */
-  svg: SVGSVGElement;
+  /** The scene's elements: its <defs> and world are copied, with the phase overlay stacked on the world. */
+  layers: SceneLayers;
   /** The element whose computed colours and font are the page's (the app root). */
   themeRoot: HTMLElement;
   title: string;
@@ -115,7 +116,7 @@ export function buildPicture(input: ExportInput, pixelSize?: { width: number; he
   const edgeControl = theme.getPropertyValue('--edge-control').trim() || '#b0bec5';
   const font = theme.fontFamily || 'sans-serif';
 
-  const live = input.svg.getBoundingClientRect();
+  const live = input.layers.svg.getBoundingClientRect();
   const region =
     input.scope === 'view'
       ? { w: Math.max(1, Math.round(live.width)), h: Math.max(1, Math.round(live.height)) }
@@ -151,24 +152,17 @@ export function buildPicture(input: ExportInput, pixelSize?: { width: number; he
   // the graph, clipped to its region by a nested <svg>
   const ox = Math.floor((width - region.w) / 2);
   const frame = s('svg', { x: ox, y: HEADER_H, width: region.w, height: region.h, viewBox: `0 0 ${region.w} ${region.h}`, overflow: 'hidden' });
-  const defs = input.svg.querySelector('defs');
-  if (defs) {
-    const d = inlineCopy(defs);
-    if (d) frame.append(d);
+  const defs = inlineCopy(input.layers.defs);
+  if (defs) frame.append(defs);
+  const w = inlineCopy(input.layers.world) ?? s('g');
+  // The phase edges, veil and outlines are drawn in a stacked overlay <svg> with the same transform.
+  const layer = inlineCopy(input.layers.overlay);
+  if (layer) {
+    layer.removeAttribute('transform');
+    w.append(layer);
   }
-  const world = input.svg.querySelector('g.world');
-  if (world) {
-    const w = inlineCopy(world) ?? s('g');
-    // The phase edges, veil and outlines are drawn in a stacked overlay <svg> with the same transform.
-    const overlay = input.svg.parentElement?.querySelector('svg.phase-overlay g.world-overlay');
-    const layer = overlay ? inlineCopy(overlay) : null;
-    if (layer) {
-      layer.removeAttribute('transform');
-      w.append(layer);
-    }
-    if (input.scope === 'graph') w.setAttribute('transform', `translate(${-input.graphBox.x},${-input.graphBox.y})`);
-    frame.append(w);
-  }
+  if (input.scope === 'graph') w.setAttribute('transform', `translate(${-input.graphBox.x},${-input.graphBox.y})`);
+  frame.append(w);
   out.append(frame);
   out.append(s('line', { x1: 0, y1: HEADER_H + region.h + 0.5, x2: width, y2: HEADER_H + region.h + 0.5, stroke: line, 'stroke-width': 1 }));
 

@@ -13,10 +13,14 @@ export interface RunsAnswer {
   runs: { run: string; graphs: GraphRef[] }[];
 }
 
+/**
+ * A child's part in the learning phase. Sources and groups that hold layers carry their server-written
+ * sentence; a layer's (and its consumer ops') sentence is in the graph answer's `phase.layers`.
+ */
 export type PhaseInfo =
-  | { role: 'source'; consumers: number; born_in: string | null }
+  | { role: 'source'; consumers: number; born_in: string | null; explanation: string }
   | { role: 'layer'; kind: string; source: string }
-  | { role: 'contains'; layers: number }
+  | { role: 'contains'; layers: number; explanation: string }
   | { role: 'consumer'; layer: string; source: string };
 
 export interface Child {
@@ -45,7 +49,8 @@ export interface GroupAnswer {
   children: Child[];
   edges: GroupEdge[];
   truncated: boolean;
-  omitted?: unknown;
+  /** Set when `truncated`: how many children were left out. */
+  omitted?: { count: number };
 }
 
 export interface PhaseSource {
@@ -54,6 +59,8 @@ export interface PhaseSource {
   consumers: string[];
   born_in: string | null;
   path: string[];
+  /** One plain sentence: what the flag is, who reads it, where it is drawn (server-written). */
+  explanation: string;
 }
 
 export interface PhaseLayer {
@@ -61,7 +68,7 @@ export interface PhaseLayer {
   kind: string;
   source: string;
   /** One plain sentence: what the flag is and why this layer reads it (server-written). */
-  explanation?: string;
+  explanation: string;
 }
 
 export interface PhaseEdge {

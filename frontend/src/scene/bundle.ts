@@ -5,6 +5,8 @@
 // drawn as a clamped cubic B-spline through [source, trunk split, branch split, target], straightened by
 // `beta` (Holten's bundling strength: 1 = follow the control polygon, 0 = straight line).
 
+import { round } from '../lib/num';
+
 export interface Point {
   x: number;
   y: number;
@@ -75,12 +77,11 @@ export function bsplineToBeziers(ctrl: readonly Point[]): Point[][] {
   return segs;
 }
 
-const f = (v: number) => (Math.round(v * 10) / 10).toString();
 
 export function beziersToPath(segs: readonly Point[][]): string {
   if (segs.length === 0) return '';
-  let d = `M${f(segs[0][0].x)},${f(segs[0][0].y)}`;
-  for (const s of segs) d += `C${f(s[1].x)},${f(s[1].y)} ${f(s[2].x)},${f(s[2].y)} ${f(s[3].x)},${f(s[3].y)}`;
+  let d = `M${round(segs[0][0].x)},${round(segs[0][0].y)}`;
+  for (const s of segs) d += `C${round(s[1].x)},${round(s[1].y)} ${round(s[2].x)},${round(s[2].y)} ${round(s[3].x)},${round(s[3].y)}`;
   return d;
 }
 
@@ -156,18 +157,18 @@ export function anchors(from: Rect, to: Rect): [Point, Point] {
 export function plainPath(a: Point, b: Point, vertical = true): string {
   if (vertical) {
     const dy = (b.y - a.y) / 2;
-    return `M${f(a.x)},${f(a.y)}C${f(a.x)},${f(a.y + dy)} ${f(b.x)},${f(b.y - dy)} ${f(b.x)},${f(b.y)}`;
+    return `M${round(a.x)},${round(a.y)}C${round(a.x)},${round(a.y + dy)} ${round(b.x)},${round(b.y - dy)} ${round(b.x)},${round(b.y)}`;
   }
   const dx = (b.x - a.x) / 2;
-  return `M${f(a.x)},${f(a.y)}C${f(a.x + dx)},${f(a.y)} ${f(b.x - dx)},${f(b.y)} ${f(b.x)},${f(b.y)}`;
+  return `M${round(a.x)},${round(a.y)}C${round(a.x + dx)},${round(a.y)} ${round(b.x - dx)},${round(b.y)} ${round(b.x)},${round(b.y)}`;
 }
 
 /** Smooth path through dagre's edge points (Catmull-Rom converted to cubic beziers). */
 export function polylinePath(pts: readonly Point[]): string {
   if (pts.length === 0) return '';
-  if (pts.length === 1) return `M${f(pts[0].x)},${f(pts[0].y)}`;
-  if (pts.length === 2) return `M${f(pts[0].x)},${f(pts[0].y)}L${f(pts[1].x)},${f(pts[1].y)}`;
-  let d = `M${f(pts[0].x)},${f(pts[0].y)}`;
+  if (pts.length === 1) return `M${round(pts[0].x)},${round(pts[0].y)}`;
+  if (pts.length === 2) return `M${round(pts[0].x)},${round(pts[0].y)}L${round(pts[1].x)},${round(pts[1].y)}`;
+  let d = `M${round(pts[0].x)},${round(pts[0].y)}`;
   for (let i = 0; i < pts.length - 1; i++) {
     const p0 = pts[Math.max(0, i - 1)];
     const p1 = pts[i];
@@ -175,7 +176,7 @@ export function polylinePath(pts: readonly Point[]): string {
     const p3 = pts[Math.min(pts.length - 1, i + 2)];
     const c1 = { x: p1.x + (p2.x - p0.x) / 6, y: p1.y + (p2.y - p0.y) / 6 };
     const c2 = { x: p2.x - (p3.x - p1.x) / 6, y: p2.y - (p3.y - p1.y) / 6 };
-    d += `C${f(c1.x)},${f(c1.y)} ${f(c2.x)},${f(c2.y)} ${f(p2.x)},${f(p2.y)}`;
+    d += `C${round(c1.x)},${round(c1.y)} ${round(c2.x)},${round(c2.y)} ${round(p2.x)},${round(p2.y)}`;
   }
   return d;
 }

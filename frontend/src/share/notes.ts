@@ -5,7 +5,7 @@
 // the note can be drawn on the deepest drawn group of that path, and say so. Its offset (dx, dy) is
 // relative to the top-right corner of the box it is drawn on.
 
-import type { GraphRef } from './api';
+import type { GraphRef } from '../graph/api';
 
 export interface Note {
   node: string;

@@ -1,6 +1,6 @@
 // The pure half of export: PNG sizing under a memory bound, the legend's wording, file names.
 
-import type { PhaseMode } from './state';
+import type { PhaseMode } from '../graph/state';
 
 export const PNG_DENSITY = 2;
 /** Canvas bounds: browsers refuse larger canvases (Chrome: 16,384 a side) and 64 Mpx is ~256 MB of RGBA. */

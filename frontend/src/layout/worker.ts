@@ -1,8 +1,8 @@
 // The layout worker: receives one group's layout input at a time, answers with positions.
 // Served same-origin next to index.js (TensorBoard's CSP forbids blob: workers).
 
-import { layoutGroup } from './layoutcore';
-import type { LayoutInput } from './layoutinput';
+import { layoutGroup } from './core';
+import type { LayoutInput } from './input';
 
 interface Request {
   id: number;

@@ -9,9 +9,10 @@
 // The token rides in TensorBoard's hash, `#phaseview&pv=<token>`, which TensorBoard keeps and parses as
 // `&`-separated `key=value` pairs (base64url never contains `&` or `=`).
 
-import type { GraphRef } from './api';
+import type { GraphRef } from '../graph/api';
+import { isPhaseMode, type PhaseMode, type ViewState } from '../graph/state';
+import { round } from '../lib/num';
 import { parseNotes, type Note } from './notes';
-import { isPhaseMode, type PhaseMode, type ViewState } from './state';
 
 export const LINK_PARAM = 'pv';
 export const PLUGIN_TAB = 'phaseview';
@@ -47,7 +48,6 @@ function samePath(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
-const round = (v: number, d: number) => Math.round(v * 10 ** d) / 10 ** d;
 
 function payload(s: LinkState, notes: readonly Note[]): unknown {
   const g = s.view.graph;

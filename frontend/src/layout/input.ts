@@ -1,13 +1,10 @@
 // Builds the input of one group's layout: its children's box sizes and the aggregated edges among them.
 // Pure. Phase edges are never part of it, so the phase filter can never move a node.
 
-import type { Child, GroupAnswer } from './api';
+import type { Child, GroupAnswer } from '../graph/api';
+import { PARAMS } from '../scene/params';
 
-export const OP_H = 24;
-export const GROUP_H = 42;
-export const HEADER_H = 30;
-export const PAD = 14;
-const CHAR_W = 6.8;
+const { op: OP, group: GROUP, note: NOTE } = PARAMS;
 
 export interface Size {
   w: number;
@@ -83,15 +80,14 @@ export function groupSubtitle(c: Child): string {
 export function collapsedSize(c: Child): Size {
   const label = displayLabel(c.label || c.name);
   const note = phaseNote(c);
-  const noteW = note ? note.length * 6 + 20 : 0;
+  const noteW = note ? note.length * NOTE.charWidth + NOTE.padX : 0;
+  const noteH = note ? NOTE.height : 0;
   if (c.type === 'group') {
-    const text = Math.max(label.length * (CHAR_W + 0.4), groupSubtitle(c).length * 6, noteW);
-    return { w: Math.round(clamp(text + 44, 96, 280)), h: GROUP_H + (note ? NOTE_H : 0) };
+    const text = Math.max(label.length * GROUP.charWidth, groupSubtitle(c).length * GROUP.subCharWidth, noteW);
+    return { w: Math.round(clamp(text + GROUP.padX, GROUP.minWidth, GROUP.maxWidth)), h: GROUP.height + noteH };
   }
-  return { w: Math.round(clamp(Math.max(label.length * CHAR_W, noteW) + 22, 44, 280)), h: OP_H + (note ? NOTE_H : 0) };
+  return { w: Math.round(clamp(Math.max(label.length * OP.charWidth, noteW) + OP.padX, OP.minWidth, OP.maxWidth)), h: OP.height + noteH };
 }
-
-export const NOTE_H = 14;
 
 /** The extra line a phase source shows: who reads it and where it was born. */
 export function phaseNote(c: Child): string | null {
@@ -105,8 +101,11 @@ export function phaseNote(c: Child): string | null {
 /** Box size of an open group around its laid-out contents. */
 export function expandedSize(inner: { width: number; height: number }, header?: Child): Size {
   // wide enough for the header: chevron, label and the op count on the right
-  const headerW = header ? 28 + displayLabel(header.label || header.name, 60).length * (CHAR_W + 0.4) + 16 + groupSubtitle(header).length * 6 + 24 : 140;
-  return { w: Math.round(Math.max(inner.width + 2 * PAD, 140, headerW)), h: Math.round(inner.height + HEADER_H + PAD) };
+  // (label, a 16 px gap, the op count, and 24 px of right margin)
+  const headerW = header
+    ? GROUP.labelX + displayLabel(header.label || header.name, GROUP.openLabelChars).length * GROUP.charWidth + 16 + groupSubtitle(header).length * GROUP.subCharWidth + 24
+    : GROUP.minOpenWidth;
+  return { w: Math.round(Math.max(inner.width + 2 * GROUP.pad, GROUP.minOpenWidth, headerW)), h: Math.round(inner.height + GROUP.headerHeight + GROUP.pad) };
 }
 
 /**

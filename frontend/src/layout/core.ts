@@ -2,8 +2,8 @@
 // phase gets slow with thousands of children). Runs inside the layout worker; pure otherwise.
 
 import dagre from '@dagrejs/dagre';
-import { anchors } from './bundle';
-import type { LayoutEdge, LayoutInput, LayoutNode, LayoutResult, PlacedEdge, PlacedNode } from './layoutinput';
+import { anchors } from '../scene/bundle';
+import type { LayoutEdge, LayoutInput, LayoutNode, LayoutResult, PlacedEdge, PlacedNode } from './input';
 
 // dagre needs about 0.6 s for 300 children on this kind of machine; past that a ranked grid keeps the
 // first view fast (groups of up to 5,000 children arrive from the server).

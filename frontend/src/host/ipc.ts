@@ -28,10 +28,6 @@ export class TensorBoardIpc {
     }
   }
 
-  get connected(): boolean {
-    return this.port !== null;
-  }
-
   listen(type: string, fn: IpcListener): void {
     this.listeners.set(type, fn);
   }

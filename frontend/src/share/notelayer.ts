@@ -1,23 +1,21 @@
-// Notes on the graph: a layer of callouts inside the scene's zoomed world (so they pan and zoom with it),
-// and the small editor used to write one. Each callout is `<g data-note="<node>">`; when its node is hidden
+// Notes on the graph: a layer of callouts inside the scene's zoomed world (so they pan and zoom with it).
+// Each callout is `<g data-note="<node>">`; when its node is hidden
 // in a closed group it is drawn on that group (`data-note-anchor`) and says so. Drag a callout to move it;
 // click it to edit. All text goes through textContent.
 
-import type { Rect } from '../bundle';
-import { clear, h, s } from '../dom';
-import { NOTE_MAX_CHARS, resolveAnchor, wrapText, type Note } from '../notes';
+import { clear, s } from '../lib/dom';
+import { round as r1 } from '../lib/num';
+import type { Rect } from '../scene/bundle';
+import type { Scene } from '../scene/scene';
+import { resolveAnchor, wrapText, type Note } from './notes';
 
 const CHAR_W = 6.3;
 const MAX_MAGNIFY = 8;
 const LINE_H = 14;
 const WRAP = 34;
 
-export interface NotesScene {
-  readonly svg: SVGSVGElement;
-  readonly abs: ReadonlyMap<string, Rect>;
-  has(name: string): boolean;
-  transform(): { x: number; y: number; k: number };
-}
+/** What the callouts need of the scene: where things are drawn, the zoom, and a layer in its world. */
+export type NotesScene = Pick<Scene, 'abs' | 'has' | 'transform' | 'addLayer' | 'on'>;
 
 export interface DrawnNote {
   note: Note;
@@ -42,18 +40,16 @@ export class NotesLayer {
     private onMoved: (node: string, dx: number, dy: number) => void,
   ) {
     this.layer = s('g', { class: 'notes-layer' });
-    const world = scene.svg.querySelector('g.world') ?? scene.svg;
-    world.append(this.layer);
+    scene.addLayer(this.layer);
     this.layer.addEventListener('mousedown', (ev) => this.startDrag(ev));
     this.layer.addEventListener('click', (ev) => ev.stopPropagation());
     this.layer.addEventListener('dblclick', (ev) => ev.stopPropagation());
     window.addEventListener('mousemove', (ev) => this.moveDrag(ev));
     window.addEventListener('mouseup', () => this.endDrag());
-    // Follow the zoom: the scene's world gets a new transform on every zoom and pan.
-    if (world !== scene.svg)
-      new MutationObserver(() => {
-        if (Math.abs(this.wantMagnify() / this.magnify - 1) > 0.02 && this.notes.length) this.draw(this.notes);
-      }).observe(world, { attributes: true, attributeFilter: ['transform'] });
+    // Follow the zoom: callouts are redrawn when the magnification they need changed noticeably.
+    scene.on('zoomed', () => {
+      if (Math.abs(this.wantMagnify() / this.magnify - 1) > 0.02 && this.notes.length) this.draw(this.notes);
+    });
   }
 
   private wantMagnify(): number {
@@ -174,77 +170,3 @@ export class NotesLayer {
     else if (o) this.onMoved(d.node, o.dx, o.dy);
   }
 }
-
-/** The editor of one note: a small panel over the stage. Keys typed in it never reach the app's shortcuts. */
-export class NoteEditor {
-  readonly el: HTMLElement;
-  private title: HTMLElement;
-  private area: HTMLTextAreaElement;
-  private count: HTMLElement;
-  private del: HTMLButtonElement;
-  private node: string | null = null;
-
-  constructor(
-    private onSave: (node: string, text: string) => void,
-    private onDelete: (node: string) => void,
-  ) {
-    this.title = h('div', { class: 'hdr' });
-    this.area = h('textarea', { rows: 4, maxlength: NOTE_MAX_CHARS, 'data-testid': 'note-text', 'aria-label': 'Note text', placeholder: 'A short note (Ctrl+Enter saves)' });
-    this.count = h('span', { class: 'count' });
-    const save = h('button', { class: 'pv-btn primary', type: 'button', 'data-action': 'save-note' }, 'Save');
-    this.del = h('button', { class: 'pv-btn', type: 'button', 'data-action': 'delete-note' }, 'Delete');
-    const cancel = h('button', { class: 'pv-btn', type: 'button', 'data-action': 'cancel-note' }, 'Cancel');
-    save.addEventListener('click', () => this.save());
-    this.del.addEventListener('click', () => {
-      if (this.node !== null) this.onDelete(this.node);
-      this.close();
-    });
-    cancel.addEventListener('click', () => this.close());
-    this.area.addEventListener('input', () => this.updateCount());
-    this.el = h(
-      'div',
-      { class: 'pv-note-editor', hidden: true, role: 'dialog', 'aria-label': 'Note', 'data-testid': 'note-editor' },
-      this.title,
-      this.area,
-      h('div', { class: 'row' }, this.count, h('span', { class: 'pv-sep' }), this.del, cancel, save),
-    );
-    this.el.addEventListener('keydown', (ev) => {
-      ev.stopPropagation();
-      if (ev.key === 'Escape') this.close();
-      else if (ev.key === 'Enter' && (ev.ctrlKey || ev.metaKey)) this.save();
-    });
-  }
-
-  get isOpen(): boolean {
-    return !this.el.hidden;
-  }
-
-  open(node: string, text: string, hiddenIn: string | null): void {
-    this.node = node;
-    clear(this.title);
-    this.title.append('Note on ', h('b', {}, node));
-    if (hiddenIn) this.title.append(h('div', { class: 'hint' }, `drawn on the closed group ${hiddenIn}`));
-    this.area.value = text;
-    this.del.hidden = !text;
-    this.updateCount();
-    this.el.hidden = false;
-    this.area.focus();
-    this.area.select();
-  }
-
-  close(): void {
-    this.el.hidden = true;
-    this.node = null;
-  }
-
-  private save(): void {
-    if (this.node !== null) this.onSave(this.node, this.area.value);
-    this.close();
-  }
-
-  private updateCount(): void {
-    this.count.textContent = `${this.area.value.length}/${NOTE_MAX_CHARS}`;
-  }
-}
-
-const r1 = (v: number) => Math.round(v * 10) / 10;

@@ -132,4 +132,32 @@ export const CSS = `
 .phase-overlay .phase-edge .hit { pointer-events: stroke; }
 .phase-veil { fill: var(--bg); fill-opacity: .72; pointer-events: none; }
 .phase-end-outline { fill: none; stroke: var(--accent); stroke-width: 1.8; pointer-events: none; }
+/* notes, export and links */
+.pv-root { --note-bg: #fff8e1; --note-stroke: #f9a825; --note-fg: #3e2723; --note-hint: #8d6e63; }
+.pv-root.dark { --note-bg: #4e3b00; --note-stroke: #fbc02d; --note-fg: #fff8e1; --note-hint: #ffe082; }
+.pv-share { display: inline-flex; gap: 4px; align-items: center; }
+.pv-share select { font: inherit; font-size: 12px; }
+.pv-note .note-box { fill: var(--note-bg); stroke: var(--note-stroke); stroke-width: 1.2; }
+.pv-note .note-text { font-size: 11px; fill: var(--note-fg); }
+.pv-note .note-hint { font-size: 10px; font-style: italic; fill: var(--note-hint); }
+.pv-note .note-leader { stroke: var(--note-stroke); stroke-width: 1.2; stroke-dasharray: 3 2; }
+.pv-note .note-pin { fill: var(--note-stroke); }
+.pv-note .note-body { cursor: move; }
+.pv-note text { pointer-events: none; }
+.pv-note-editor { position: absolute; z-index: 6; top: 10px; left: 10px; width: 320px; background: var(--panel); border: 1px solid var(--line);
+  border-radius: 6px; box-shadow: 0 4px 12px var(--shadow); padding: 10px; }
+.pv-note-editor[hidden] { display: none; }
+.pv-note-editor .hdr { font-size: 12px; margin-bottom: 6px; word-break: break-all; }
+.pv-note-editor .hint { color: var(--fg-3); font-size: 11px; }
+.pv-note-editor textarea { width: 100%; font: inherit; color: var(--fg); background: var(--panel-2); border: 1px solid var(--line); border-radius: 4px; padding: 4px 6px; resize: vertical; }
+.pv-note-editor .row { display: flex; gap: 6px; align-items: center; margin-top: 6px; }
+.pv-note-editor .count { color: var(--fg-3); font-size: 11px; }
+.pv-btn.primary { background: var(--accent-soft); border-color: var(--accent); color: var(--accent-fg); }
+.pv-share-msg { position: absolute; z-index: 7; left: 10px; bottom: 10px; max-width: 560px; background: var(--panel); border: 1px solid var(--line);
+  border-left: 3px solid var(--accent); border-radius: 4px; box-shadow: 0 2px 8px var(--shadow); padding: 6px 10px; font-size: 12px; line-height: 1.4; }
+.pv-share-msg.err { border-left-color: #d32f2f; }
+.pv-share-msg[hidden], .pv-link[hidden] { display: none; }
+.pv-link { position: absolute; z-index: 7; right: 10px; top: 10px; display: flex; gap: 6px; align-items: center; background: var(--panel);
+  border: 1px solid var(--line); border-radius: 6px; box-shadow: 0 2px 8px var(--shadow); padding: 6px 8px; }
+.pv-link input { width: 420px; font: 11.5px 'Roboto Mono', ui-monospace, monospace; color: var(--fg); background: var(--panel-2); border: 1px solid var(--line); border-radius: 4px; padding: 3px 5px; }
 `;

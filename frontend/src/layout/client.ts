@@ -1,6 +1,6 @@
 // Main-thread side of the layout worker, with a synchronous fallback if the worker cannot start.
 
-import type { LayoutInput, LayoutResult } from './layoutinput';
+import type { LayoutInput, LayoutResult } from './input';
 
 type Pending = { resolve: (r: LayoutResult) => void; reject: (e: Error) => void };
 
@@ -39,10 +39,5 @@ export class LayoutClient {
       this.pending.set(id, { resolve, reject });
       w.postMessage({ id, input });
     });
-  }
-
-  dispose(): void {
-    this.worker?.terminate();
-    this.worker = null;
   }
 }

@@ -1,0 +1,89 @@
+// The toolbar: run and graph pickers, the phase filter, search, fit, the share group and help.
+// It says what the user picked through its events; the app decides what happens.
+
+import { graphKey, graphLabel, type GraphRef, type RunsAnswer } from '../graph/api';
+import { PHASE_MODES, sameGraph, type PhaseMode } from '../graph/state';
+import { clear, h } from '../lib/dom';
+import { Emitter } from '../lib/events';
+import { keyHint } from './keys';
+import type { SearchBox } from './search';
+
+export interface ToolbarEvents {
+  /** A run was picked (its name). */
+  run: string;
+  /** A graph of the current run was picked. */
+  graph: GraphRef;
+  mode: PhaseMode;
+  fit: null;
+  help: null;
+}
+
+const MODE_TITLES: Record<PhaseMode, string> = {
+  collapse: `Hide phase edges; mark the layers that read the flag ${keyHint('mode-collapse')}`,
+  highlight: `Draw phase edges bundled in the accent colour, dim the rest ${keyHint('mode-highlight')}`,
+  show: `Draw phase edges as plain edges ${keyHint('mode-show')}`,
+};
+
+export class Toolbar extends Emitter<ToolbarEvents> {
+  readonly el: HTMLElement;
+  private runSelect: HTMLSelectElement;
+  private graphSelect: HTMLSelectElement;
+  private modeButtons = new Map<PhaseMode, HTMLButtonElement>();
+  private graphs: GraphRef[] = [];
+
+  constructor(search: SearchBox, share: HTMLElement) {
+    super();
+    this.runSelect = h('select', { 'aria-label': 'Run', 'data-testid': 'run-select' });
+    this.graphSelect = h('select', { 'aria-label': 'Graph', 'data-testid': 'graph-select' });
+    this.runSelect.addEventListener('change', () => this.emit('run', this.runSelect.value));
+    this.graphSelect.addEventListener('change', () => {
+      const g = this.graphs.find((x) => graphKey(x) === this.graphSelect.value);
+      if (g) this.emit('graph', g);
+    });
+    const seg = h('div', { class: 'pv-seg', role: 'group', 'aria-label': 'Phase edges' });
+    for (const m of PHASE_MODES) {
+      const b = h('button', { class: 'pv-btn', type: 'button', 'data-phase-mode': m, 'aria-pressed': String(m === 'collapse'), title: MODE_TITLES[m] }, m[0].toUpperCase() + m.slice(1));
+      b.addEventListener('click', () => this.emit('mode', m));
+      this.modeButtons.set(m, b);
+      seg.append(b);
+    }
+    const fit = h('button', { class: 'pv-btn', type: 'button', title: `Fit to screen ${keyHint('fit')}`, 'data-testid': 'fit' }, 'Fit');
+    fit.addEventListener('click', () => this.emit('fit', null));
+    const help = h('button', { class: 'pv-btn', type: 'button', title: `Keyboard shortcuts ${keyHint('help')}`, 'aria-label': 'Keyboard shortcuts' }, '?');
+    help.addEventListener('click', () => this.emit('help', null));
+    this.el = h(
+      'div',
+      { class: 'pv-toolbar', role: 'toolbar' },
+      h('span', { class: 'pv-title' }, 'PhaseView'),
+      h('label', {}, 'Run ', this.runSelect),
+      h('label', {}, 'Graph ', this.graphSelect),
+      h('label', {}, 'Phase edges '),
+      seg,
+      h('span', { class: 'pv-sep' }),
+      search.input,
+      search.regexBtn,
+      fit,
+      share,
+      help,
+    );
+  }
+
+  /** Lists the runs that hold graphs, and the graphs of the current one. */
+  fillPickers(runs: RunsAnswer | null, cur: GraphRef | null): void {
+    clear(this.runSelect);
+    for (const r of runs?.runs ?? []) {
+      if (r.graphs.length === 0) continue;
+      this.runSelect.append(h('option', { value: r.run, selected: cur?.run === r.run }, r.run));
+    }
+    clear(this.graphSelect);
+    const run = runs?.runs.find((r) => r.run === cur?.run);
+    this.graphs = run?.graphs ?? [];
+    for (const g of this.graphs) this.graphSelect.append(h('option', { value: graphKey(g), selected: sameGraph(g, cur) }, graphLabel(g)));
+    this.graphSelect.disabled = this.graphs.length < 2;
+  }
+
+  /** Marks the button of the phase mode in effect. */
+  showMode(mode: PhaseMode): void {
+    for (const [m, b] of this.modeButtons) b.setAttribute('aria-pressed', String(m === mode));
+  }
+}

@@ -1,0 +1,131 @@
+// Links that reopen a view: read from the page's hash (or TensorBoard's) at start, applied once the graph is
+// drawn, and written on request (copied to the clipboard and shown in a field). The token format is in
+// linkcodec.ts.
+
+import { graphLabel } from '../graph/api';
+import { sameGraph, type ViewState } from '../graph/state';
+import { h } from '../lib/dom';
+import type { Scene } from '../scene/scene';
+import { decodeLink, encodeLink, hashWithoutToken, pluginLink, tensorBoardLink, tokenFromHash, type LinkState } from './linkcodec';
+import type { Notebook } from './notebook';
+
+export interface LinksHost {
+  root: HTMLElement;
+  stage: HTMLElement;
+  scene: Pick<Scene, 'transform' | 'zoomBy' | 'panBy' | 'viewport'>;
+  notebook: Notebook;
+  state(): ViewState;
+  say(text: string, error?: boolean): void;
+}
+
+export class Links {
+  private box: HTMLElement;
+  private field: HTMLInputElement;
+  private pending: LinkState | null = null;
+
+  constructor(private host: LinksHost) {
+    this.field = h('input', { type: 'text', readonly: true, 'data-testid': 'share-link', 'aria-label': 'Link to this view' });
+    const close = h('button', { class: 'pv-btn', type: 'button', 'aria-label': 'Close' }, '✕');
+    close.addEventListener('click', () => (this.box.hidden = true));
+    this.box = h('div', { class: 'pv-link', hidden: true }, h('span', {}, 'Link'), this.field, close);
+    this.field.addEventListener('keydown', (ev) => {
+      ev.stopPropagation();
+      if (ev.key === 'Escape') this.box.hidden = true;
+    });
+    host.stage.append(this.box);
+  }
+
+  // ---------------------------------------------------------------- links in
+
+  /** The view a link in the page's hash (or TensorBoard's) asks for; its notes are merged into storage. */
+  linkedState(): ViewState | null {
+    let token: string | null = tokenFromHash(window.location.hash);
+    if (!token) {
+      try {
+        if (window.parent !== window) token = tokenFromHash(window.parent.location.hash);
+      } catch {
+        token = null;
+      }
+    }
+    if (!token) return null;
+    const link = decodeLink(token);
+    if (!link || !link.view.graph) {
+      this.host.say('This link could not be read; showing the last view instead.', true);
+      return null;
+    }
+    this.host.notebook.mergeLinked(link.view.graph, link.notes);
+    this.pending = link;
+    return link.view;
+  }
+
+  /** After the linked graph loaded and its groups and selection were restored: its viewport, once. */
+  restored(): void {
+    const link = this.pending;
+    if (!link) return;
+    this.pending = null;
+    const cur = this.host.state().graph;
+    if (!sameGraph(cur, link.view.graph)) {
+      this.host.say(`The linked graph (${link.view.graph?.run} · ${link.view.graph ? graphLabel(link.view.graph) : ''}) is not in this TensorBoard.`, true);
+    } else if (link.viewport) this.setViewport(link.viewport.cx, link.viewport.cy, link.viewport.k);
+    this.dropTokenFromUrl();
+    this.host.notebook.redraw();
+    this.host.root.dataset.linkRestored = 'true';
+  }
+
+  private dropTokenFromUrl(): void {
+    const clean = (w: Window) => {
+      if (!tokenFromHash(w.location.hash)) return;
+      const u = new URL(w.location.href);
+      u.hash = hashWithoutToken(u.hash);
+      w.history.replaceState(w.history.state, '', u.toString());
+    };
+    try {
+      clean(window);
+      if (window.parent !== window) clean(window.parent);
+    } catch {
+      /* a parent of another origin: leave it */
+    }
+  }
+
+  /** The graph point at the centre of the view, and the zoom. */
+  private viewport(): { cx: number; cy: number; k: number } {
+    const t = this.host.scene.transform();
+    const { w, h } = this.host.scene.viewport(true);
+    return { cx: (w / 2 - t.x) / t.k, cy: (h / 2 - t.y) / t.k, k: t.k };
+  }
+
+  private setViewport(cx: number, cy: number, k: number): void {
+    const sc = this.host.scene;
+    const t0 = sc.transform();
+    sc.zoomBy(k / t0.k);
+    const t1 = sc.transform();
+    const { w, h } = sc.viewport(true);
+    sc.panBy(w / 2 - cx * t1.k - t1.x, h / 2 - cy * t1.k - t1.y);
+  }
+
+  // ---------------------------------------------------------------- links out
+
+  async copyLink(): Promise<void> {
+    const st = this.host.state();
+    if (!st.graph) return this.host.say('Nothing to link to yet: no graph is drawn.', true);
+    const { token, notesDropped } = encodeLink({ view: st, viewport: this.viewport(), notes: [...this.host.notebook.notes] });
+    let url: string;
+    try {
+      url = window.parent !== window ? tensorBoardLink(window.parent.location.href, token) : pluginLink(window.location.href, token);
+    } catch {
+      url = pluginLink(window.location.href, token);
+    }
+    this.field.value = url;
+    this.box.hidden = false;
+    this.host.root.dataset.lastLink = url;
+    const dropped = notesDropped ? ` ${notesDropped} note${notesDropped === 1 ? ' was' : 's were'} left out to keep the link short.` : '';
+    try {
+      await navigator.clipboard.writeText(url);
+      this.host.say(`Link copied (${url.length.toLocaleString('en-US')} characters): it reopens this graph, filter, open groups, selection, view and notes.${dropped}`);
+    } catch {
+      this.field.focus();
+      this.field.select();
+      this.host.say(`The browser did not allow writing to the clipboard here; the link is selected in the field above — press Ctrl+C.${dropped}`, !dropped ? false : true);
+    }
+  }
+}

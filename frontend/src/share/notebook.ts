@@ -1,0 +1,96 @@
+// The notes of the graph on screen: loaded from and saved to local storage, drawn again after every redraw
+// of the scene (it tells with its `drawn` event), and edited in the note editor.
+
+import type { GraphRef } from '../graph/api';
+import type { ViewState } from '../graph/state';
+import type { Scene } from '../scene/scene';
+import { NoteEditor } from './noteeditor';
+import { NotesLayer, type NotesScene } from './notelayer';
+import { deleteNote, loadNotes, mergeNotes, moveNote, noteOf, resolveAnchor, saveNotes, setNote, storageKey, type KeyValueStore, type Note } from './notes';
+
+export interface NotebookHost {
+  root: HTMLElement;
+  stage: HTMLElement;
+  scene: NotesScene & Pick<Scene, 'pathOf'>;
+  state(): ViewState;
+  say(text: string, error?: boolean): void;
+}
+
+function storage(): KeyValueStore | null {
+  try {
+    return window.localStorage;
+  } catch {
+    return null;
+  }
+}
+
+export class Notebook {
+  readonly layer: NotesLayer;
+  private editor: NoteEditor;
+  private list: Note[] = [];
+  private key: string | null = null;
+
+  constructor(private host: NotebookHost) {
+    this.layer = new NotesLayer(
+      host.scene,
+      (node) => this.openEditor(node),
+      (node, dx, dy) => this.update(moveNote(this.list, node, dx, dy)),
+    );
+    this.editor = new NoteEditor(
+      (node, text) => {
+        const sel = this.host.state().selected;
+        const path = sel === node ? this.host.scene.pathOf(node) : (noteOf(this.list, node)?.path ?? []);
+        try {
+          this.update(setNote(this.list, node, text, path));
+        } catch (e) {
+          this.host.say((e as Error).message, true);
+        }
+      },
+      (node) => this.update(deleteNote(this.list, node)),
+    );
+    host.stage.append(this.editor.el);
+    host.scene.on('drawn', () => this.redraw());
+  }
+
+  get notes(): readonly Note[] {
+    return this.list;
+  }
+
+  /** Stores the notes a link brought for graph `g`; they win over local notes on the same node. */
+  mergeLinked(g: GraphRef, notes: readonly Note[]): void {
+    if (notes.length) saveNotes(storage(), g, mergeNotes(loadNotes(storage(), g), notes));
+  }
+
+  /** Reloads the notes when the graph changed, and draws them at the current expansion. */
+  redraw(): void {
+    const g = this.host.state().graph;
+    const key = g ? storageKey(g) : null;
+    if (key !== this.key) {
+      this.key = key;
+      this.list = g ? loadNotes(storage(), g) : [];
+      this.editor.close();
+    }
+    this.layer.draw(this.list);
+    this.host.root.dataset.notes = String(this.list.length);
+  }
+
+  private update(notes: Note[]): void {
+    this.list = notes;
+    const g = this.host.state().graph;
+    if (g) saveNotes(storage(), g, notes);
+    this.layer.draw(notes);
+    this.host.root.dataset.notes = String(notes.length);
+  }
+
+  editSelected(): void {
+    const sel = this.host.state().selected;
+    if (!sel || !this.host.scene.has(sel)) return this.host.say('Select a node or group first (click it), then add a note (n).', true);
+    this.openEditor(sel);
+  }
+
+  private openEditor(node: string): void {
+    const n = noteOf(this.list, node);
+    const at = n ? resolveAnchor(n, (x) => this.host.scene.has(x)) : null;
+    this.editor.open(node, n?.text ?? '', at?.hidden ? at.anchor : null);
+  }
+}
