@@ -87,6 +87,13 @@ def main(argv=None) -> int:
     report = commands.add_parser("report", help="report every graph in LOGDIR")
     report.add_argument("logdir")
     report.add_argument("--json", action="store_true", help="print one JSON object")
+    why = commands.add_parser("why", help="why two nodes or groups are connected: the edges between them by kind")
+    why.add_argument("logdir")
+    why.add_argument("a", help="a node or group name")
+    why.add_argument("b", nargs="?", help="another node or group name (without it: what enters and leaves A)")
+    why.add_argument("--run", help="the run (needed when several graphs hold A)")
+    why.add_argument("--tag", help="the graph's tag (a trace or run metadata graph)")
+    why.add_argument("--json", action="store_true", help="print the answer as JSON (as the why route gives it)")
     args = parser.parse_args(argv)
 
     if not os.path.isdir(args.logdir):
@@ -95,8 +102,36 @@ def main(argv=None) -> int:
     if not os.access(args.logdir, os.R_OK | os.X_OK):
         print(f"tb-phaseview: logdir {args.logdir!r} is not readable", file=sys.stderr)
         return 2
+    if args.command == "why":
+        return _why(args)
     result = collect_report(args.logdir)
     print(json.dumps(result, indent=2) if args.json else format_text(result))
+    return 0
+
+
+def _why(args) -> int:
+    """Answer ``why`` from the one graph (of the chosen run and tag) that holds both names."""
+    answers = []
+    for ref, graph, error in iter_graphs(args.logdir, graph_source.load_graph):
+        if (args.run is not None and ref["run"] != args.run) or (args.tag is not None and ref["tag"] != args.tag):
+            continue
+        if error is not None:
+            continue
+        try:
+            answers.append((ref, wire.why_answer(analyze(graph), args.a, args.b)))
+        except KeyError:
+            continue
+    if not answers:
+        names = f"{args.a!r}" + (f" and {args.b!r}" if args.b else "")
+        print(f"tb-phaseview: no graph holds {names}", file=sys.stderr)
+        return 2
+    if len(answers) > 1:
+        where = ", ".join(f"{ref['run']}" + (f" (tag {ref['tag']})" if ref["tag"] else "") for ref, _ in answers)
+        print(f"tb-phaseview: several graphs hold these names ({where}); choose one with --run/--tag", file=sys.stderr)
+        return 2
+    ref, answer = answers[0]
+    answer = {"run": ref["run"], "kind": ref["kind"], "tag": ref["tag"], **answer}
+    print(json.dumps(answer, indent=2) if args.json else wire.format_why(answer))
     return 0
 
 

@@ -125,6 +125,7 @@ class PhaseViewPlugin(base_plugin.TBPlugin):
             "/node": self._serve_node,
             "/search": self._serve_search,
             "/edges": self._serve_edges,
+            "/why": self._serve_why,
         }
         # Only files that exist in the built static folder get a route, so no parameter can name another.
         if os.path.isdir(STATIC_DIR):
@@ -250,3 +251,17 @@ class PhaseViewPlugin(base_plugin.TBPlugin):
         offset = _int_param(request, "offset", 0, 0, 1 << 40)
         limit = _int_param(request, "limit", 10_000, 1, wire.EDGES_LIMIT_MAX)
         return _json(request, wire.edges_answer(self._analysis(request, ref), offset, limit))
+
+    @_route
+    def _serve_why(self, request):
+        ref = _graph_ref(request)
+        a = request.args.get("a")
+        if not a:
+            raise BadRequest("query parameter 'a' is required (a node or group name)")
+        b = request.args.get("b") or None
+        view = request.args.get("view", "0") in ("1", "true")
+        analysis = self._analysis(request, ref)
+        try:
+            return _json(request, wire.why_answer(analysis, a, b, view))
+        except KeyError as error:
+            raise graph_source.GraphNotFound(f"no node or group {error.args[0]!r} in this graph") from None

@@ -464,5 +464,111 @@ def edges_answer(analysis: GraphAnalysis, offset: int, limit: int) -> dict:
     return {"version": VERSION, "total": graph.edge_count, "offset": offset, "edges": edges}
 
 
+# One plain sentence per edge kind: what such an edge carries and why it is there (the "why connected?" answer).
+KIND_SENTENCES = {
+    "data": "A tensor computed by one op is an input of the other: the model's values flow along it.",
+    "control": "A control dependency: one op waits for the other to run first; no tensor flows along it.",
+    "phase": (
+        "The learning-phase flag: training and inference differ for BatchNormalization and Dropout, so each "
+        "reads the flag; it carries no activations."
+    ),
+    "variable": (
+        "A variable is read or written: a layer reads its weights, or a moving average (BatchNormalization's "
+        "statistics) is updated."
+    ),
+    "hyperparameter": (
+        "A hyperparameter such as keep_prob or the learning rate: one scalar that many ops read; it carries no "
+        "activations."
+    ),
+    "init": "Variable initialisation: an initial value is assigned, or a variable is checked to be initialised, "
+            "once before training.",
+    "gradient": "The backward pass: gradients are computed from the forward values and from each other.",
+    "optimizer": "The optimizer turns the gradients into updates of the variables, and counts the steps.",
+    "summary": "A summary reads the value to log it for TensorBoard.",
+    "save": "A checkpoint saves or restores the variables.",
+}
+WHY_EDGES_LIMIT = 200  # op-level edges listed per kind (all are counted)
+
+
+def _part_entry(analysis: GraphAnalysis, part) -> dict:
+    graph = analysis.graph
+    entry = {"name": part.name, "type": part.type, "ops": len(part.members)}
+    if part.type == "group":
+        entry["path"] = list(analysis.tree.chain(part.name))
+        area = analysis.area_of_group(part.name)
+        if area:
+            entry["area"] = area
+    elif part.type == "op":
+        entry["path"] = analysis.path_of_node(part.members[0])
+        entry["role"] = analysis.roles.name_of(part.members[0])
+        entry["op"] = graph.ops[part.members[0]]
+    return entry
+
+
+def _kind_counts(counts) -> list[dict]:
+    return [{"kind": kind, "count": counts[kind], "sentence": KIND_SENTENCES[kind]}
+            for kind in sorted(counts, key=lambda kind: (-counts[kind], kind))]
+
+
+def why_answer(analysis: GraphAnalysis, a: str, b: Optional[str] = None, view: bool = False) -> dict:
+    """Why ``a`` and ``b`` are connected: the op-level edges between them grouped by kind, each kind with its
+    sentence. Without ``b``: what enters and leaves ``a``, counted per kind. Raises KeyError for an unknown
+    name (the exception's argument)."""
+    from tb_phaseview import connections
+
+    graph = analysis.graph
+    part_a = connections.resolve(analysis, a, view)
+    answer = {"version": VERSION, "a": _part_entry(analysis, part_a)}
+    if b is None:
+        inputs, outputs = connections.boundary(analysis, part_a)
+        answer["inputs"] = _kind_counts(inputs)
+        answer["outputs"] = _kind_counts(outputs)
+        return answer
+    part_b = connections.resolve(analysis, b, view)
+    answer["b"] = _part_entry(analysis, part_b)
+    by_kind: dict[str, list[int]] = {}
+    for e in connections.edges_between(analysis, part_a, part_b):
+        by_kind.setdefault(analysis.kinds[e], []).append(e)
+    answer["total"] = sum(len(edges) for edges in by_kind.values())
+    answer["kinds"] = [
+        {
+            "kind": kind,
+            "count": len(edges),
+            "sentence": KIND_SENTENCES[kind],
+            "edges": [{"from": graph.names[graph.edge_src[e]], "to": graph.names[graph.edge_dst[e]],
+                       "output": graph.edge_output[e], "input": graph.edge_input[e]}
+                      for e in edges[:WHY_EDGES_LIMIT]],
+            "truncated": len(edges) > WHY_EDGES_LIMIT,
+        }
+        for kind, edges in sorted(by_kind.items(), key=lambda item: (-len(item[1]), item[0]))
+    ]
+    return answer
+
+
+def format_why(answer: dict) -> str:
+    """The ``why`` answer as text (``tb-phaseview why``)."""
+    lines = []
+    a = answer["a"]
+    if "b" not in answer:
+        lines.append(f"{a['name']} ({a['type']}, {a['ops']:,} ops)")
+        for side in ("inputs", "outputs"):
+            total = sum(entry["count"] for entry in answer[side])
+            lines.append(f"  {side}: {total:,} edges")
+            for entry in answer[side]:
+                lines.append(f"    {entry['count']:>6,} {entry['kind']}: {entry['sentence']}")
+        return "\n".join(lines)
+    b = answer["b"]
+    lines.append(f"{a['name']} <-> {b['name']}: {answer['total']:,} op-level edges")
+    if not answer["kinds"]:
+        lines.append("  they are not connected")
+    for entry in answer["kinds"]:
+        lines.append(f"  {entry['kind']} ({entry['count']:,}): {entry['sentence']}")
+        for edge in entry["edges"][:10]:
+            lines.append(f"    {edge['from']} -> {edge['to']}")
+        if entry["count"] > 10:
+            lines.append(f"    ... {entry['count'] - 10:,} more")
+    return "\n".join(lines)
+
+
 def error_answer(message: str) -> dict:
     return {"version": VERSION, "error": message}
