@@ -5,11 +5,12 @@ Pure: no TensorBoard import. Every answer carries ``version``; fields are only e
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Optional, TypedDict
 
 from google.protobuf import text_format
 
-from tb_phaseview import phase, regex_search, scopes
+from tb_phaseview import functions, phase, regex_search, scopes
 from tb_phaseview.analysis import GraphAnalysis
 from tb_phaseview.graph_model import NodeDefUnreadable
 
@@ -290,7 +291,7 @@ def group_answer(analysis: GraphAnalysis, group_id: str) -> dict:
     tree = analysis.tree
     graph = analysis.graph
     if not tree.is_group(group_id):
-        raise KeyError(group_id)
+        return _function_answer(analysis, group_id)
     child_groups, child_nodes = tree.children(group_id)
     children = []
     for child in child_groups:
@@ -323,6 +324,8 @@ def group_answer(analysis: GraphAnalysis, group_id: str) -> dict:
                 "phase": _op_phase(analysis, index),
             }
         )
+        if graph.ops[index] in phase.CALL_OPS or graph.ops[index] in graph.functions:
+            _add_calls(children[-1], graph, index)
     truncated = len(children) > GROUP_CHILD_LIMIT
     omitted = None
     if truncated:
@@ -349,6 +352,77 @@ def group_answer(analysis: GraphAnalysis, group_id: str) -> dict:
         answer["omitted"] = omitted
     if group_id in tree.buckets:
         answer["bucket"] = _bucket_entry(tree.buckets[group_id])
+    return answer
+
+
+def _add_calls(entry: dict, graph, index: int) -> None:
+    """Mark an op that calls functions of the graph's library: it opens as a group of their bodies."""
+    try:
+        called = functions.functions_of(graph, graph.node_defs[index])
+    except NodeDefUnreadable:
+        return
+    if called:
+        entry["calls"] = [attr for attr, _ in called]
+
+
+def _function_path(analysis: GraphAnalysis, group_id: str) -> list[str]:
+    """The groups leading to a function group: the call's own path, then each call opened and each body."""
+    parts = group_id.split(functions.SEPARATOR)
+    path = analysis.path_of_node(analysis.graph.index[parts[0]])
+    prefix = parts[0]
+    for part in parts[1:]:
+        path.append(prefix + functions.SEPARATOR)
+        attr, _, inner = part.partition("/")
+        if attr:
+            prefix = f"{prefix}{functions.SEPARATOR}{attr}"
+            path.append(prefix)
+        if inner:
+            prefix = f"{prefix}/{inner}"
+    return path
+
+
+def _function_answer(analysis: GraphAnalysis, group_id: str) -> dict:
+    """A call op opened as a group (its functions), or one function's body. Raises KeyError otherwise."""
+    graph = analysis.graph
+    body = functions.resolve_body(graph, group_id)
+    answer = {"version": VERSION, "group": group_id, "truncated": False}
+    if body is not None:
+        contents = functions.body_contents(graph, body)
+        children = [{"name": f"{group_id}/{arg}", "label": arg, "type": "op", "op": "_Arg", "role": "model",
+                     "phase": None, "argument": i} for i, arg in enumerate(contents["arguments"])]
+        for node in contents["nodes"]:
+            entry = {"name": f"{group_id}/{node.name}", "label": node.name, "type": "op", "op": node.op,
+                     "role": "model", "phase": None}
+            called = functions.functions_of(graph, node)
+            if called:
+                entry["calls"] = [attr for attr, _ in called]
+            children.append(entry)
+        edges = [{"from": a, "to": b, "kind": kind, "count": count}
+                 for (a, b, kind), count in sorted(contents["edges"].items())]
+        answer.update({
+            "path": _function_path(analysis, group_id),
+            "children": children[:GROUP_CHILD_LIMIT],
+            "edges": edges,
+            "truncated": len(children) > GROUP_CHILD_LIMIT,
+            "function": {"name": contents["function"], "call": body.call.id, "attr": body.attr,
+                         "ties": contents["ties"], "returns": contents["returns"]},
+        })
+        return answer
+    call = functions.resolve_call(graph, group_id)
+    if call is None:
+        raise KeyError(group_id)
+    called = functions.functions_of(graph, call.node_def)
+    if not called:
+        raise KeyError(group_id)
+    children = []
+    for attr, function_name in called:
+        function = graph.functions[function_name]
+        ops = Counter(node.op for node in function.node_def)
+        children.append({"name": f"{call.id}{functions.SEPARATOR}{attr}", "label": f"{attr}: {function_name}",
+                         "type": "group", "size": len(function.node_def), "ops": _top_ops(ops), "phase": None,
+                         "function": function_name})
+    answer.update({"path": _function_path(analysis, group_id), "children": children, "edges": [],
+                   "call": {"op": call.op, "inputs": call.inputs}})
     return answer
 
 
