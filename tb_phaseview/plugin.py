@@ -131,6 +131,7 @@ class PhaseViewPlugin(base_plugin.TBPlugin):
             "/search": self._serve_search,
             "/edges": self._serve_edges,
             "/phase_runs": self._serve_phase_runs,
+            "/why": self._serve_why,
         }
         # Only files that exist in the built static folder get a route, so no parameter can name another.
         if os.path.isdir(STATIC_DIR):
@@ -273,3 +274,15 @@ class PhaseViewPlugin(base_plugin.TBPlugin):
         analysis = self._analysis(request, ref)
         # Resolved on the first request for it (the first view does not wait for it), then kept.
         return _json(request, analysis.memo(("phase_runs_answer",), lambda: wire.phase_runs_answer(analysis)))
+    def _serve_why(self, request):
+        ref = _graph_ref(request)
+        a = request.args.get("a")
+        if not a:
+            raise BadRequest("query parameter 'a' is required (a node or group name)")
+        b = request.args.get("b") or None
+        view = request.args.get("view", "0") in ("1", "true")
+        analysis = self._analysis(request, ref)
+        try:
+            return _json(request, wire.why_answer(analysis, a, b, view))
+        except KeyError as error:
+            raise graph_source.GraphNotFound(f"no node or group {error.args[0]!r} in this graph") from None

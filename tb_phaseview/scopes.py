@@ -37,6 +37,10 @@ BUCKET_SIZE = 1000  # children per bucket
 BUCKET_MARK = "\u2026"
 MAX_SCOPE_DEPTH = 64  # groups on one chain from the root
 MAX_CHAIN_CHARS = 16384  # characters of the group ids on one chain, together
+# Machinery (initialisers, gradients, optimizer, summaries, checkpoints) is shown in one top-level *area* per
+# role, a synthetic group ``\u2237<role>`` (U+2237, never in a TensorFlow name) holding those ops under their
+# own scopes: ``training/SGD/gradients/x`` is shown as ``\u2237gradient/training/SGD/gradients/x``.
+AREA_MARK = "\u2237"
 
 
 @dataclass
@@ -254,6 +258,29 @@ def _within_limits(scope: str) -> bool:
     # Two scans in C; a chain's ids together are at most (depth x the longest), so this never folds wrongly.
     depth = scope.count("/") + 1
     return depth <= MAX_SCOPE_DEPTH and len(scope) * depth <= MAX_CHAIN_CHARS
+def fold_into_areas(names: list[str], codes: bytearray) -> tuple[list[str], dict[str, str]]:
+    """Display names with every machinery op moved into its role's area; and role -> area id.
+
+    ``codes`` are role codes (``roles.py``); a name holding the mark already makes the area id longer."""
+    from tb_phaseview import roles
+
+    machinery = bytes(code in roles.MACHINERY for code in range(len(roles.ROLE_NAMES)))
+    moved = list(compress(range(len(names)), map(machinery.__getitem__, codes)))
+    if not moved:
+        return names, {}
+    taken = {name.partition("/")[0] for name in compress(names, map(_has_mark, names, repeat(AREA_MARK)))}
+    present = {codes[i] for i in moved}
+    areas: dict[str, str] = {}
+    for code in sorted(present):
+        area = AREA_MARK + roles.ROLE_NAMES[code]
+        while area in taken:
+            area += AREA_MARK
+        areas[roles.ROLE_NAMES[code]] = area
+    prefix = {code: areas[roles.ROLE_NAMES[code]] + "/" for code in present}
+    display = list(names)
+    for i in moved:
+        display[i] = prefix[codes[i]] + names[i]
+    return display, areas
 
 
 def build_scopes(names: list[str], relocations: dict[str, str] | None = None) -> ScopeTree:

@@ -53,6 +53,16 @@ def test_json_report_schema_and_seed_resnet():
     assert tf1["phase_sources"][0]["default"] is None
     assert tf1["warnings"] == ["is_training has no default: this graph does not run unless fed is_training "
                                "(True for training, False for inference)"]
+    for graph in report["graphs"]:
+        # Every edge has one kind and every node one role.
+        assert set(graph["edge_counts"]) == {"data", "control", "phase", "variable", "hyperparameter", "init",
+                                             "gradient", "optimizer", "summary", "save"}
+        assert sum(graph["edge_counts"].values()) == graph["edges"]
+        assert set(graph["node_roles"]) == {"model", "phase", "hyperparameter", "init", "gradient", "optimizer",
+                                            "summary", "save"}
+        assert sum(graph["node_roles"].values()) == graph["nodes"]
+        assert graph["edge_counts"]["phase"] == graph["phase_edges"]
+    assert seed["node_roles"]["init"] > 300 and seed["node_roles"]["gradient"] > 0
     no_flag = next(g for g in report["graphs"] if g["run"] == "tf2_fit_no_flag")
     assert no_flag["phase_sources"] == [] and no_flag["phase_layers"] == [] and no_flag["phase_edges"] == 0
 
