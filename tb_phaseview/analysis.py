@@ -16,6 +16,15 @@ from tb_phaseview.graph_model import Graph, build_graph
 
 
 @dataclass
+class PhaseReach:
+    """What reads the flag inside one group that a drawn phase edge enters."""
+
+    source: str  # the flag (the first one seen, when several reach the group)
+    layers: set[str] = field(default_factory=set)  # the layers whose reads end in this group
+    gradient: bool = True  # every read in this group belongs to the gradient pass
+
+
+@dataclass
 class GraphAnalysis:
     graph: Graph
     phase: phase.PhaseAnalysis
@@ -31,6 +40,8 @@ class GraphAnalysis:
     _layer_kinds: dict[str, phase.PhaseLayer] | None = None
     _answers: dict = field(default_factory=dict)
     _completion_claimed: bool = False
+    _drawn_phase_edges: list[tuple[int, int]] | None = None
+    _phase_reach: dict[str, PhaseReach] | None = None
 
     def claim_completion(self) -> bool:
         """True once, for the caller that is to run ``complete``."""
@@ -118,6 +129,39 @@ class GraphAnalysis:
             self._layers_below = below
         return self._layers_below.get(group_id, 0)
 
+    @property
+    def drawn_phase_edges(self) -> list[tuple[int, int]]:
+        """(flag, consuming op) of every phase edge the browser draws. An edge leaving a relay inside a layer
+        (a v1 cond's pred_id -> Switch) is that layer's own business and is left out."""
+        if self._drawn_phase_edges is None:
+            graph, carriers, consumers = self.graph, self.phase.carriers, self.phase.consumers
+            self._drawn_phase_edges = [
+                (carriers[graph.edge_src[e]], graph.edge_dst[e])
+                for e in self.phase.phase_edges
+                if not consumers.get(graph.edge_src[e])
+            ]
+        return self._drawn_phase_edges
+
+    @property
+    def phase_reach(self) -> dict[str, PhaseReach]:
+        """Every group on the display path of an op that a drawn phase edge enters: the groups the browser
+        draws such an edge into, at any expansion."""
+        if self._phase_reach is None:
+            reach: dict[str, PhaseReach] = {}
+            names, consumers = self.graph.names, self.phase.consumers
+            for source, dst in self.drawn_phase_edges:
+                layer = consumers.get(dst, "")
+                gradient = phase.is_gradient(names[dst])
+                for group in self.path_of_node(dst):
+                    entry = reach.get(group)
+                    if entry is None:
+                        entry = reach[group] = PhaseReach(names[source])
+                    if layer:
+                        entry.layers.add(layer)
+                    entry.gradient = entry.gradient and gradient
+            self._phase_reach = reach
+        return self._phase_reach
+
     def path_of_node(self, index: int) -> list[str]:
         return list(self.tree.chain(self.tree.node_parent[index]))
 
@@ -145,6 +189,7 @@ def analyze_graph(graph: Graph) -> GraphAnalysis:
     node_roles = roles.classify_roles(graph, phase_analysis.carriers)
     kinds = edge_kinds.classify_edges(graph, node_roles)
     relocations = {s.name: relocation_target(s) for s in phase_analysis.sources if s.born_in}
+    relocations.update(phase.forward_reads_of_gradient_nodes(graph, phase_analysis))
     display_names, areas = scopes.fold_into_areas(graph.names, node_roles.area_codes)
     tree = scopes.build_scopes(display_names, relocations)
     return GraphAnalysis(graph, phase_analysis, kinds, tree, relocations, node_roles, areas)

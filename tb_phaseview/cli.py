@@ -76,6 +76,14 @@ def iter_graphs(logdir: str, load=graph_source.decode_graph, problems: list | No
             yield ref, None, str(error)
 
 
+def _run_name(run: str, logdir: str) -> str:
+    """TensorBoard names the run of event files lying in LOGDIR itself ``.``; the report names it after the
+    folder, as a user who passed one run's folder knows it."""
+    if run != ".":
+        return run
+    return os.path.basename(os.path.normpath(os.path.abspath(logdir))) or run
+
+
 def _graphs_of(path: str, problems: list):
     """``(ref, graph, error)`` for every graph of a model file, or of a logdir (as the server reads them)."""
     if model_files.is_model_path(path):
@@ -89,6 +97,7 @@ def collect_report(path: str) -> dict:
     entries = []
     problems: list = []
     for ref, graph, error in _graphs_of(path, problems):
+        ref = {**ref, "run": _run_name(ref["run"], path)}
         if error is None:
             try:
                 entries.append(wire.report_entry(analyze(graph), ref))
@@ -185,7 +194,13 @@ def main(argv=None) -> int:
     except Exception as error:  # noqa: BLE001 - a last resort: one line, never a traceback
         print(f"tb-phaseview: could not report on {args.logdir!r}: {_one_line(error)}", file=sys.stderr)
         return 2
-    print(text)
+    try:
+        print(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader stopped early (`| head -1`): that is its choice, not an error. Point stdout at devnull so
+        # the interpreter's own flush at exit does not fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 0
 
 

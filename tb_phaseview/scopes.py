@@ -3,7 +3,8 @@
 Groups are name scopes, identified by their scope path; the root is ``""``. Every prefix of a node name at
 a ``/`` is a group. An op whose name is also a scope (``keras_learning_phase`` with
 ``keras_learning_phase/input``) sits inside the group of that name. A subtree can be *relocated*: shown under
-another group than its name says (a learning-phase flag born in a layer's scope is drawn apart from it).
+another group than its name says (a learning-phase flag born in a layer's scope is drawn apart from it; a
+function body grappler inlined, ``Func/bn1``, is drawn inside the scope it was inlined from, ``bn1``).
 
 Only what the first answer needs is computed up front (every group's and op's parent, and each op's top-level
 element); the children lists and sizes of the groups below the top level, op histograms and the edges
@@ -306,6 +307,7 @@ def build_scopes(names: list[str], relocations: dict[str, str] | None = None) ->
     for group, target in relocations.items():
         if group in group_parent:
             group_parent[group] = target
+    _fold_inlined_bodies(group_parent, scopes)
 
     # Nearly every node's parent is its scope; an op named like a group sits inside it (found by a scan in C).
     node_parent = scopes
@@ -347,6 +349,29 @@ def _existing_group(scope: str, group_parent: dict[str, str]) -> str:
 
 
 _has_mark = str.__contains__
+
+# Grappler names the nodes of a function it inlined ``Func/<call>/input/_N`` and ``Func/<call>/output/_N``.
+INLINED_SCOPE = "Func"
+
+
+def is_inlined_body(group: str) -> bool:
+    """``Func/bn1``: the nodes grappler inlined from the calls made in ``bn1``."""
+    head, _, rest = group.partition("/")
+    return head == INLINED_SCOPE and bool(rest) and "/" not in rest
+
+
+def _fold_inlined_bodies(group_parent: dict[str, str], scopes: list[str]) -> None:
+    """Show ``Func/bn1`` inside ``bn1``, where the call it was inlined from is. In one top-level ``Func`` group
+    the inlined bodies of every layer tie the layers to each other (``conv1 -> Func -> bn1``), and the flow of
+    the graph no longer reads top to bottom. ``Func`` itself goes when nothing is left in it."""
+    if INLINED_SCOPE not in group_parent or group_parent[INLINED_SCOPE] != ROOT:
+        return
+    moved = [g for g, parent in group_parent.items()
+             if parent == INLINED_SCOPE and is_inlined_body(g) and g.partition("/")[2] in group_parent]
+    for group in moved:
+        group_parent[group] = group.partition("/")[2]
+    if moved and INLINED_SCOPE not in group_parent.values() and INLINED_SCOPE not in scopes:
+        del group_parent[INLINED_SCOPE]
 
 
 def _build_children(group_parent: dict[str, str], node_parent: list[str], fixed) -> _Children:

@@ -258,31 +258,39 @@ def phase_runs_answer(analysis: GraphAnalysis) -> dict:
     return {"version": VERSION, "sources": sources, "warnings": phase_warnings(analysis), "phases": phases}
 
 
-def runs_answer(graphs: list[GraphRef]) -> dict:
+def runs_answer(graphs: list[GraphRef], first: Optional[GraphRef] = None) -> dict:
+    """Every graph by run; with ``first``, the graph a first visit opens (see ``first_visit_rank``)."""
     runs: dict[str, list[GraphRef]] = {}
     for ref in graphs:
         runs.setdefault(ref["run"], []).append(ref)
-    return {"version": VERSION, "runs": [{"run": run, "graphs": refs} for run, refs in runs.items()]}
+    answer = {"version": VERSION, "runs": [{"run": run, "graphs": refs} for run, refs in runs.items()]}
+    if first is not None:
+        answer["first"] = first
+    return answer
+
+
+def first_visit_rank(analysis: GraphAnalysis) -> tuple[int, int]:
+    """Where the Graphs tab misleads most ranks highest: the most layers reading one flag, then a flag born
+    inside a layer (that layer looks tied to all the others)."""
+    sources = analysis.phase.sources
+    if not sources:
+        return (0, 0)
+    main = max(sources, key=lambda source: len(source.layers))
+    return (len(main.layers), 1 if main.born_in else 0)
 
 
 def graph_answer(analysis: GraphAnalysis, ref: GraphRef) -> dict:
     graph = analysis.graph
-    phase_edges = []
-    carriers = analysis.phase.carriers
     consumers = analysis.phase.consumers
-    for e in analysis.phase.phase_edges:
-        src, dst = graph.edge_src[e], graph.edge_dst[e]
-        if consumers.get(src):
-            continue  # a relay inside a layer (a v1 cond's pred_id -> Switch): the layer's own business
-        source = graph.names[carriers[src]]
-        phase_edges.append(
-            {
-                "from": source,
-                "to": graph.names[dst],
-                "layer": consumers.get(dst, ""),
-                "to_path": analysis.path_of_node(dst),
-            }
-        )
+    phase_edges = [
+        {
+            "from": graph.names[source],
+            "to": graph.names[dst],
+            "layer": consumers.get(dst, ""),
+            "to_path": analysis.path_of_node(dst),
+        }
+        for source, dst in analysis.drawn_phase_edges
+    ]
     return {
         "version": VERSION,
         **ref,
@@ -292,6 +300,7 @@ def graph_answer(analysis: GraphAnalysis, ref: GraphRef) -> dict:
         "node_roles": analysis.node_roles,
         "areas": _area_entries(analysis),
         "warnings": graph_warnings(analysis),
+        "answer": answer_line(analysis),
         "phase": {"sources": _source_entries(analysis), "layers": _layer_entries(analysis), "edges": phase_edges},
         "hyperparameters": _hyperparameter_answer(analysis),
         "root": group_answer(analysis, ""),
@@ -334,6 +343,58 @@ def _hyperparameter_answer(analysis: GraphAnalysis) -> dict:
                 edges.append({"from": graph.names[carriers[carrier]], "to": graph.names[dst],
                               "to_path": analysis.path_of_node(dst)})
     return {"sources": sources, "edges": edges}
+_KIND_WORDS = {phase.BATCH_NORMALIZATION: "BatchNorm", phase.DROPOUT: "Dropout", phase.OTHER: ""}
+
+
+def _layers_phrase(kinds: list[str], other: bool = False) -> str:
+    """``23 other BatchNorm layers``, ``5 layers (3 BatchNorm, 2 Dropout)``: layers counted by kind."""
+    count = len(kinds)
+    noun = "layer" if count == 1 else "layers"
+    lead = f"{count} other" if other else f"{count}"
+    by_kind = Counter(kinds)
+    if len(by_kind) == 1:
+        word = _KIND_WORDS[kinds[0]]
+        return f"{lead} {word} {noun}" if word else f"{lead} {noun}"
+    parts = ", ".join(f"{n} {_KIND_WORDS[k] or 'other'}" for k, n in by_kind.most_common())
+    return f"{lead} {noun} ({parts})"
+
+
+NO_FLAG_ANSWER = (
+    "No learning-phase flag: this graph has no training/inference switch (TF2 `fit` graphs and PyTorch graphs "
+    "have none)."
+)
+
+
+def answer_line(analysis: GraphAnalysis) -> dict:
+    """The one sentence the tab shows above the graph: what was found, in the user's terms.
+
+    Names are between backticks (the page sets them in code type). ``flag`` is the flag the sentence is about
+    (null without one) and ``layers`` the number of layers that read it: the same number as the flag's box,
+    the status bar, the Highlight knot and the CLI.
+    """
+    sources = analysis.phase.sources
+    if not sources:
+        return {"text": NO_FLAG_ANSWER, "flag": None, "layers": 0}
+    kinds = analysis.layer_kinds
+    sentences = []
+    for source in sources:
+        n = len(source.layers)
+        if source.born_in:
+            others = [kinds[l].kind for l in source.layers if l != source.born_in and l in kinds]
+            sentences.append(
+                f"`{source.born_in}` looks connected to {_layers_phrase(others, other=True)} in the Graphs tab: old "
+                f"Keras created the learning-phase flag inside it, and {n} layer{'s' if n != 1 else ''} read it. "
+                f"PhaseView draws the flag apart."
+            )
+        else:
+            readers = [kinds[l].kind for l in source.layers if l in kinds]
+            sentences.append(
+                f"The learning-phase flag `{source.name}` ties {_layers_phrase(readers)} together in the Graphs "
+                f"tab: each reads it to switch between training and inference. PhaseView draws the flag apart and "
+                f"marks its readers \u03c6."
+            )
+    main = max(sources, key=lambda source: len(source.layers))
+    return {"text": " ".join(sentences), "flag": main.name, "layers": len(main.layers)}
 
 
 def graph_warnings(analysis: GraphAnalysis) -> list[str]:
@@ -373,11 +434,63 @@ def _group_phase(analysis: GraphAnalysis, group_id: str) -> Optional[dict]:
         return _source_phase(source)
     layer = analysis.layer_kinds.get(group_id)
     if layer is not None:
-        return {"role": "layer", "kind": layer.kind, "source": layer.source}
+        entry = {"role": "layer", "kind": layer.kind, "source": layer.source}
+        born = next((s for s in analysis.phase.sources if s.born_in == group_id), None)
+        if born is not None:
+            entry["born_here"] = {"flag": born.name, "layers": len(born.layers),
+                                  "explanation": explain_birthplace(born)}
+        return entry
     below = analysis.layers_below(group_id)
     if below:
         return {"role": "contains", "layers": below, "explanation": explain_contains(group_id, below)}
+    reach = analysis.phase_reach.get(group_id)
+    if reach is not None:
+        layers = sorted(reach.layers)
+        return {"role": "reads", "source": reach.source, "layers": len(layers), "gradient": reach.gradient,
+                "explanation": explain_reads(group_id, reach.source, layers, reach.gradient)}
     return None
+
+
+def explain_birthplace(source: phase.PhaseSource) -> str:
+    """Said by the layer a flag was created in (old Keras' ``bnl_stg-1``), which users click first."""
+    flag = source.name.rpartition("/")[2]
+    n = len(source.layers)
+    return (
+        f"Old Keras created the flag {flag} inside this layer; {n} layer{'s' if n != 1 else ''} read it; "
+        f"PhaseView draws it apart. That is why this layer looks connected to every other layer that reads the "
+        f"flag in the Graphs tab: those edges carry the learning phase, not activations."
+    )
+
+
+def _listed(names: list[str], limit: int = 5) -> str:
+    if len(names) <= limit:
+        return ", ".join(names)
+    shown = ", ".join(names[: limit - 1])
+    return f"{shown} and {len(names) - limit + 1} more"
+
+
+def _gradient_why(source: str) -> str:
+    return (
+        f"the gradient of a layer's training/inference switch reads the learning-phase flag {source} too, to send "
+        f"the gradient back through the branch that ran. It is not another layer reading the flag, and the edge "
+        f"carries no activations."
+    )
+
+
+def explain_reads(group: str, source: str, layers: list[str], gradient: bool) -> str:
+    """Why a group that is not a layer has phase edges going into it."""
+    if gradient:
+        of = f" of {_listed(layers)}" if layers else ""
+        return f"{group} holds the gradients{of}: {_gradient_why(source)}"
+    if layers:
+        return (
+            f"{group} holds the ops of {_listed(layers)} that read the learning-phase flag {source}, to pick "
+            f"the training or the inference computation. The edges carry no activations."
+        )
+    return (
+        f"{group} holds ops that read the learning-phase flag {source} outside any layer, to pick between a "
+        f"training and an inference computation. The edges carry no activations."
+    )
 
 
 def _op_phase(analysis: GraphAnalysis, index: int) -> Optional[dict]:
@@ -394,6 +507,8 @@ def _op_phase(analysis: GraphAnalysis, index: int) -> Optional[dict]:
 def _label(name: str, parent: str) -> str:
     if parent and name.startswith(parent + "/") and len(name) > len(parent) + 1:
         return name[len(parent) + 1 :]
+    if scopes.is_inlined_body(name):
+        return name  # "Func/bn1" drawn inside bn1: its last part alone would repeat the layer's name
     last = name.rsplit("/", 1)[-1] if "/" in name.strip("/") else name
     return last or name or EMPTY_NAME_LABEL  # never empty ("a/" under "a" is labelled "a/")
 
@@ -604,7 +719,11 @@ def node_answer(analysis: GraphAnalysis, name: str) -> dict:
         layer = analysis.layer_kinds.get(node_phase["layer"])
         if layer is not None:
             node_phase["layer_kind"] = layer.kind
-            node_phase["explanation"] = explain(layer.source, layer.layer, layer.kind)
+            node_phase["explanation"] = (
+                f"{name} is part of the gradient of {layer.layer}: {_gradient_why(layer.source)}"
+                if phase.is_gradient(name)
+                else explain(layer.source, layer.layer, layer.kind)
+            )
     try:
         node_def = graph.node_defs[index]
         device, attrs, attrs_error = node_def.device, _attr_entries(node_def), None
@@ -627,25 +746,79 @@ def node_answer(analysis: GraphAnalysis, name: str) -> dict:
     return answer
 
 
+# Search tiers, best first: the query is the name or its last part; a name or its last part starts with it;
+# the name contains it; only the op type matches.
+_EXACT, _PREFIX, _SUBSTRING, _OP_TYPE = range(4)
+
+
+def _name_tier(name: str, needle: str) -> int | None:
+    lowered = name.lower()
+    if needle not in lowered:
+        return None
+    last = lowered.rpartition("/")[2]
+    if lowered == needle or last == needle:
+        return _EXACT
+    if lowered.startswith(needle) or last.startswith(needle):
+        return _PREFIX
+    return _SUBSTRING
+
+
+def _ranked_matches(analysis: GraphAnalysis, query: str, limit: int) -> tuple[list[tuple[str, int]], bool]:
+    """Groups and ops whose name (or op type) contains ``query``, best first: by tier, groups (layers,
+    scopes) before ops in a tier, then shallower, then by name. At most ``limit + 1`` of each tier and type
+    are kept while scanning, so a query matching every node costs one pass and a small sort."""
+    graph, tree = analysis.graph, analysis.tree
+    needle = query.lower()
+    kept: dict[tuple[int, int], list] = {}  # (tier, 0 group / 1 op) -> [(depth, name, index or -1)]
+
+    def keep(tier: int, is_op: int, depth: int, name: str, index: int) -> None:
+        bucket = kept.setdefault((tier, is_op), [])
+        bucket.append((depth, name, index))
+        if len(bucket) > 4 * (limit + 1):  # trimmed now and then, never below the best limit + 1
+            bucket.sort()
+            del bucket[limit + 1 :]
+
+    for group in tree.group_parent:
+        if group not in tree.buckets:
+            tier = _name_tier(group, needle)
+            if tier is not None:
+                keep(tier, 0, group.count("/"), group, -1)
+    op_matches = {op for op in set(graph.ops) if needle in op.lower()}
+    for index, (name, op) in enumerate(zip(graph.names, graph.ops)):
+        tier = _name_tier(name, needle)
+        if tier is None and op in op_matches:
+            tier = _OP_TYPE
+        if tier is not None and not tree.is_group(name):  # an op named like its scope is found as that group
+            keep(tier, 1, name.count("/"), name, index)
+    ranked = [(name, index) for key in sorted(kept) for _, name, index in sorted(kept[key])]
+    return ranked[:limit], len(ranked) > limit
+
+
 def search_answer(analysis: GraphAnalysis, query: str, regex: bool, limit: int) -> dict:
-    """Nodes whose name or op matches. Raises ValueError for a bad regular expression."""
+    """Groups and ops whose name or op type matches. Raises ValueError for a bad regular expression.
+
+    A substring query ranks exact and prefix matches first and groups before ops (see ``_ranked_matches``);
+    a regular expression lists the ops it matches in graph order.
+    """
     graph = analysis.graph
     if regex:
         # Runs in a child process with a time budget (see regex_search): a pattern cannot hang the server.
         found = regex_search.search_indices(query, graph.names, graph.ops, limit)
-    else:
-        needle = query.lower()
-        op_matches = {op for op in set(graph.ops) if needle in op.lower()}
-        found = []
-        for index, (name, op) in enumerate(zip(graph.names, graph.ops)):
-            if op in op_matches or needle in name.lower():
-                found.append(index)
-                if len(found) > limit:
-                    break
-    truncated = len(found) > limit
-    matches = [
-        {"name": graph.names[i], "op": graph.ops[i], "path": analysis.path_of_node(i)} for i in found[:limit]
-    ]
+        truncated = len(found) > limit
+        matches = [
+            {"name": graph.names[i], "op": graph.ops[i], "type": "op", "path": analysis.path_of_node(i)}
+            for i in found[:limit]
+        ]
+        return {"version": VERSION, "matches": matches, "truncated": truncated}
+    ranked, truncated = _ranked_matches(analysis, query, limit)
+    matches = []
+    for name, index in ranked:
+        if index < 0:
+            path = list(analysis.tree.chain(name)[:-1])
+            matches.append({"name": name, "op": None, "type": "group", "size": analysis.tree.size_of(name),
+                            "phase": _group_phase(analysis, name), "path": path})
+        else:
+            matches.append({"name": name, "op": graph.ops[index], "type": "op", "path": analysis.path_of_node(index)})
     return {"version": VERSION, "matches": matches, "truncated": truncated}
 
 

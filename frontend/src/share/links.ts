@@ -12,7 +12,7 @@ import type { Notebook } from './notebook';
 export interface LinksHost {
   root: HTMLElement;
   stage: HTMLElement;
-  scene: Pick<Scene, 'transform' | 'zoomBy' | 'panBy' | 'viewport' | 'abs'>;
+  scene: Pick<Scene, 'transform' | 'zoomBy' | 'panBy' | 'viewport' | 'abs' | 'bringIntoView'>;
   notebook: Notebook;
   state(): ViewState;
   say(text: string, error?: boolean): void;
@@ -76,7 +76,26 @@ export class Links {
     }
     this.dropTokenFromUrl();
     this.host.notebook.redraw();
+    this.keepSelectionInView();
     this.host.root.dataset.linkRestored = 'true';
+  }
+
+  /**
+   * The view is restored by its centre, so a smaller window than the link's shows less around it: pan (and zoom
+   * out when they cannot fit) so that the selection and its note stay on screen.
+   */
+  private keepSelectionInView(): void {
+    const sel = this.host.state().selected;
+    const box = sel ? this.host.scene.abs.get(sel) : undefined;
+    if (!sel || !box) return;
+    // A note is magnified when zoomed out, so its box changes with the zoom: settle in a few rounds.
+    for (let round = 0; round < 3; round++) {
+      const note = this.host.notebook.layer.placed.find((d) => d.note.node === sel || d.anchor === sel)?.box;
+      const before = this.host.scene.transform();
+      this.host.scene.bringIntoView(note ? [box, note] : [box]);
+      this.host.notebook.redraw();
+      if (this.host.scene.transform() === before) break;
+    }
   }
 
   private dropTokenFromUrl(): void {
