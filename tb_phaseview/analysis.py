@@ -11,7 +11,7 @@ import threading
 from collections import Counter
 from dataclasses import dataclass, field
 
-from tb_phaseview import edge_kinds, phase, scopes
+from tb_phaseview import edge_kinds, phase, phase_runs, roles, scopes
 from tb_phaseview.graph_model import Graph, build_graph
 
 
@@ -31,6 +31,8 @@ class GraphAnalysis:
     kinds: list[str]
     tree: scopes.ScopeTree
     relocations: dict[str, str]
+    roles: roles.Roles | None = None
+    areas: dict[str, str] = field(default_factory=dict)  # machinery role -> id of the group it is folded into
     blob_bytes: int = 0  # size of the logged bytes it came from (for the cache's memory estimate)
     # Filled on demand: group id -> Counter((from child, to child, kind) -> op-level edge count).
     _group_edges: dict[str, Counter] = field(default_factory=dict)
@@ -65,8 +67,30 @@ class GraphAnalysis:
         return self._answers[key]
 
     @property
+    def phase_runs(self) -> phase_runs.PhaseRuns:
+        """What runs in each phase; resolved on first use, not for the first view."""
+        return self.memo(("phase_runs",), lambda: phase_runs.resolve_phases(self.graph, self.phase))
+
+    @property
     def edge_counts(self) -> dict[str, int]:
-        return edge_kinds.count_kinds(self.kinds)
+        counts = self._answers.get("edge_counts")
+        if counts is None:
+            counts = self._answers["edge_counts"] = edge_kinds.count_kinds(self.kinds)
+        return counts
+
+    @property
+    def node_roles(self) -> dict[str, int]:
+        counts = self._answers.get("node_roles")
+        if counts is None:
+            counts = self._answers["node_roles"] = self.roles.counts()
+        return counts
+
+    def area_of_group(self, group_id: str) -> str | None:
+        """The machinery role whose area this group is, or None."""
+        for role, area in self.areas.items():
+            if area == group_id:
+                return role
+        return None
 
     def group_edges(self, group_id: str) -> Counter:
         counts = self._group_edges.get(group_id)
@@ -74,7 +98,7 @@ class GraphAnalysis:
             # Phase edges never shape a layout; they travel separately (see wire.graph_answer).
             counts = self._group_edges[group_id] = scopes.aggregate_group_edges(
                 self.tree, group_id, self.graph.out_edges, self.graph.edge_src, self.graph.edge_dst, self.kinds,
-                skip_kinds=(edge_kinds.PHASE,),
+                skip_kinds=edge_kinds.OVERLAY_KINDS,
             )
         return counts
 
@@ -162,11 +186,13 @@ def relocation_target(source: phase.PhaseSource) -> str:
 
 def analyze_graph(graph: Graph) -> GraphAnalysis:
     phase_analysis = phase.analyze_phase(graph)
-    kinds = edge_kinds.classify_edges(graph, phase_analysis.carriers)
+    node_roles = roles.classify_roles(graph, phase_analysis.carriers)
+    kinds = edge_kinds.classify_edges(graph, node_roles)
     relocations = {s.name: relocation_target(s) for s in phase_analysis.sources if s.born_in}
     relocations.update(phase.forward_reads_of_gradient_nodes(graph, phase_analysis))
-    tree = scopes.build_scopes(graph.names, relocations)
-    return GraphAnalysis(graph, phase_analysis, kinds, tree, relocations)
+    display_names, areas = scopes.fold_into_areas(graph.names, node_roles.area_codes)
+    tree = scopes.build_scopes(display_names, relocations)
+    return GraphAnalysis(graph, phase_analysis, kinds, tree, relocations, node_roles, areas)
 
 
 _completion_lock = threading.Lock()

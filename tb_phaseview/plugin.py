@@ -9,6 +9,7 @@ import os
 import threading
 import time
 
+from tensorboard import errors as tb_errors
 from tensorboard import plugin_util
 from tensorboard.backend import http_util
 from tensorboard.plugins import base_plugin
@@ -50,8 +51,10 @@ def _route(handler):
     def wrapped(self, request):
         try:
             return handler(self, request)
-        except BadRequest as error:
+        except (BadRequest, graph_source.GraphRejected, tb_errors.InvalidArgumentError) as error:
             return _json(request, wire.error_answer(str(error)), 400)
+        except tb_errors.NotFoundError as error:  # the data provider lost what it just listed (a run deleted)
+            return _json(request, wire.error_answer(str(error)), 404)
         except graph_source.GraphNotFound as error:
             return _json(request, wire.error_answer(str(error)), 404)
         except (graph_source.GraphUnreadable, NodeDefUnreadable) as error:  # corrupt, empty, or too large
@@ -101,7 +104,9 @@ def _complete(analysis) -> None:
 
 
 def _weigh(analysis) -> int:
-    return BYTES_PER_ELEMENT * (analysis.graph.node_count + analysis.graph.edge_count) + analysis.blob_bytes
+    # Group ids are strings of their own (a deep name scope holds one per level, each a prefix of the name).
+    ids = analysis.tree.group_id_chars()
+    return BYTES_PER_ELEMENT * (analysis.graph.node_count + analysis.graph.edge_count) + analysis.blob_bytes + ids
 
 
 class PhaseViewPlugin(base_plugin.TBPlugin):
@@ -109,7 +114,7 @@ class PhaseViewPlugin(base_plugin.TBPlugin):
 
     def __init__(self, context):
         self._provider = context.data_provider
-        # Unreadable graphs are remembered per blob: asking again for a corrupt or oversized graph is free.
+        # Unreadable graphs are remembered per logged version: asking again for a corrupt or oversized graph is free.
         self._cache = AnalysisCache(remember=(graph_source.GraphUnreadable,))
         # (kind, blob key) -> wire.first_visit_rank: two small numbers per graph, kept after its analysis is
         # dropped from the cache.
@@ -132,6 +137,8 @@ class PhaseViewPlugin(base_plugin.TBPlugin):
             "/node": self._serve_node,
             "/search": self._serve_search,
             "/edges": self._serve_edges,
+            "/phase_runs": self._serve_phase_runs,
+            "/why": self._serve_why,
         }
         # Only files that exist in the built static folder get a route, so no parameter can name another.
         if os.path.isdir(STATIC_DIR):
@@ -162,7 +169,7 @@ class PhaseViewPlugin(base_plugin.TBPlugin):
 
     def _analysis_in(self, ctx, experiment, ref):
         try:
-            blob_key = graph_source.find_blob(self._provider, ctx, experiment, ref)
+            version = graph_source.find_logged_graph(self._provider, ctx, experiment, ref)
         except graph_source.GraphNotFound:
             runs = {r.run_name for r in self._provider.list_runs(ctx, experiment_id=experiment)}
             if ref["run"] not in runs:
@@ -170,14 +177,24 @@ class PhaseViewPlugin(base_plugin.TBPlugin):
             raise
 
         def compute():
-            blob = graph_source.read_blob(self._provider, ctx, blob_key)
+            blob = graph_source.read_blob(self._provider, ctx, version[0], ref)
             # Size limits are checked on the bytes, before any node is built (graph_source.load_graph).
-            with garbage_collector_paused():
-                analysis = analyze(graph_source.load_graph(ref["kind"], blob))
+            graph = graph_source.load_graph(ref["kind"], blob)
+            try:
+                with garbage_collector_paused():
+                    analysis = analyze(graph)
+            except MemoryError:
+                raise  # may pass once memory frees up: not remembered
+            except Exception as error:  # noqa: BLE001 - a graph the analysis cannot take fails alone, once
+                logger.exception("phaseview: analysing %s failed", ref)
+                raise graph_source.GraphUnanalysable(
+                    f"the graph was read but could not be analysed ({type(error).__name__}: {error})") from None
             analysis.blob_bytes = len(blob)
             return analysis
 
-        return self._cache.get_or_compute((ref["kind"], blob_key), compute, _weigh)
+        # Keyed by the version logged (blob key, step, wall time), not the key alone: a graph logged again at the
+        # same step (training re-run into the same logdir) is a new entry, and an old failure no longer answers.
+        return self._cache.get_or_compute((ref["kind"], *version), compute, _weigh)
 
     # -- routes ----------------------------------------------------------------------------------------
 
@@ -284,3 +301,22 @@ class PhaseViewPlugin(base_plugin.TBPlugin):
         offset = _int_param(request, "offset", 0, 0, 1 << 40)
         limit = _int_param(request, "limit", 10_000, 1, wire.EDGES_LIMIT_MAX)
         return _json(request, wire.edges_answer(self._analysis(request, ref), offset, limit))
+
+    @_route
+    def _serve_phase_runs(self, request):
+        ref = _graph_ref(request)
+        analysis = self._analysis(request, ref)
+        # Resolved on the first request for it (the first view does not wait for it), then kept.
+        return _json(request, analysis.memo(("phase_runs_answer",), lambda: wire.phase_runs_answer(analysis)))
+    def _serve_why(self, request):
+        ref = _graph_ref(request)
+        a = request.args.get("a")
+        if not a:
+            raise BadRequest("query parameter 'a' is required (a node or group name)")
+        b = request.args.get("b") or None
+        view = request.args.get("view", "0") in ("1", "true")
+        analysis = self._analysis(request, ref)
+        try:
+            return _json(request, wire.why_answer(analysis, a, b, view))
+        except KeyError as error:
+            raise graph_source.GraphNotFound(f"no node or group {error.args[0]!r} in this graph") from None

@@ -10,7 +10,7 @@ from typing import Optional, TypedDict
 
 from google.protobuf import text_format
 
-from tb_phaseview import phase, regex_search, scopes
+from tb_phaseview import functions, phase, phase_runs, regex_search, scopes
 from tb_phaseview.analysis import GraphAnalysis
 from tb_phaseview.graph_model import NodeDefUnreadable
 
@@ -118,9 +118,73 @@ def _source_entries(analysis: GraphAnalysis) -> list[PhaseSourceEntry]:
     ]
 
 
+# What a layer does in one phase (true: training, false: inference), shown on its badge in the view.
+_DOES = {
+    phase.BATCH_NORMALIZATION: {
+        True: "normalises with the batch's own mean and variance and updates its moving averages",
+        False: "uses the moving mean and variance",
+    },
+    phase.DROPOUT: {True: "drops units at random", False: "passes its input through"},
+    phase.OTHER: {True: "runs its training branch", False: "runs its inference branch"},
+}
+_DOES_BOTH_WAYS = "computes both its training and its inference result and keeps the {} one (a Select skips nothing)"
+PHASE_NAMES = {True: "training", False: "inference"}
+
+
+def _key(value: bool) -> str:
+    return "true" if value else "false"
+
+
+def _pair(counts: dict[bool, int]) -> dict[str, int]:
+    return {"true": counts[True], "false": counts[False]}
+
+
+def layer_does(kind: str, value: bool, selects_only: bool = False) -> str:
+    """What a layer of this kind does when the flag is ``value``."""
+    if selects_only:
+        return _DOES_BOTH_WAYS.format(PHASE_NAMES[value])
+    return _DOES.get(kind, _DOES[phase.OTHER])[value]
+
+
+def _flag_entry(analysis: GraphAnalysis, flag: phase_runs.FlagRuns) -> dict:
+    """The phase-resolution fields of one flag (CLI ``phase_sources[]`` and the ``phase_runs`` answer)."""
+    graph = analysis.graph
+    return {
+        "default": flag.default,
+        "ops_only_when": _pair({v: flag.ops_only_when(v) for v in (True, False)}),
+        "writers": flag.writers,
+        "variable": flag.variable,
+        "branch_ops_only_when": _pair(flag.branch_ops),
+        "used_only_when": _pair({v: len(flag.used_only_when[v]) for v in (True, False)}),
+        "never_run": len(flag.never),
+        "selects": [graph.names[n] for n in flag.selects],
+    }
+
+
+def phase_warnings(analysis: GraphAnalysis) -> list[str]:
+    """A flag that defaults to true, or has no default, decides how an exported graph runs: say so."""
+    warnings = []
+    for flag in analysis.phase_runs.flags:
+        name = flag.source.name
+        if flag.variable and flag.default is not False:
+            start = "true" if flag.default else "unknown"
+            warnings.append(f"{name} is a variable flag (initial value {start}): this graph runs in whichever mode "
+                            f"it was last assigned by {', '.join(flag.writers) or 'an assign op'}")
+        elif flag.default is True:
+            warnings.append(f"this graph runs in training mode unless fed {name}=False")
+        elif flag.default is None and not flag.variable:
+            warnings.append(f"{name} has no default: this graph does not run unless fed {name} "
+                            f"(True for training, False for inference)")
+        if flag.selects:
+            warnings.append(f"{len(flag.selects)} Select ops read {name}: they compute both inputs, so they skip "
+                            f"nothing in either phase")
+    return warnings
+
+
 def report_entry(analysis: GraphAnalysis, ref: GraphRef) -> dict:
     """One graph in ``tb-phaseview report --json`` (schema in README)."""
     graph = analysis.graph
+    flags = {flag.source.name: flag for flag in analysis.phase_runs.flags}
     return {
         "run": ref["run"],
         "tag": ref["tag"],
@@ -128,13 +192,70 @@ def report_entry(analysis: GraphAnalysis, ref: GraphRef) -> dict:
         "nodes": graph.node_count,
         "edges": graph.edge_count,
         "phase_sources": [
-            {"name": s["name"], "op": s["op"], "consumers": s["consumers"], "born_in": s["born_in"]}
+            {"name": s["name"], "op": s["op"], "consumers": s["consumers"], "born_in": s["born_in"],
+             **_flag_entry(analysis, flags[s["name"]])}
             for s in _source_entries(analysis)
         ],
         "phase_edges": analysis.edge_counts["phase"],
         "phase_layers": [{"layer": l.layer, "kind": l.kind, "source": l.source} for l in analysis.phase.layers],
         "edge_counts": analysis.edge_counts,
+        "warnings": phase_warnings(analysis) + graph_warnings(analysis),
+        "node_roles": analysis.node_roles,
     }
+
+
+def _groups_not_running(analysis: GraphAnalysis, nodes: set[int]) -> list[str]:
+    """Groups none of whose ops runs: every op below them is in ``nodes``."""
+    tree = analysis.tree
+    below = Counter(map(tree.node_parent.__getitem__, nodes))  # per direct parent, then rolled up the tree
+    for group, count in list(below.items()):
+        parent = tree.group_parent.get(group, "")
+        while parent:
+            below[parent] += count
+            parent = tree.group_parent[parent]
+    return sorted(group for group, count in below.items() if group and count == tree.size_of(group))
+
+
+def _selects_only_layers(analysis: GraphAnalysis) -> set[str]:
+    """Layers that read the flag only through Select ops."""
+    ops_by_layer: dict[str, set[str]] = {}
+    for node, layer in analysis.phase.consumers.items():
+        ops_by_layer.setdefault(layer, set()).add(analysis.graph.ops[node])
+    return {layer for layer, ops in ops_by_layer.items() if ops <= phase_runs.SELECT_OPS}
+
+
+def phase_runs_answer(analysis: GraphAnalysis) -> dict:
+    """What runs when every flag is true (training) and when every flag is false (inference)."""
+    graph = analysis.graph
+    runs = analysis.phase_runs
+    selects_only = _selects_only_layers(analysis)
+    sources = []
+    for flag in runs.flags:
+        entry = {"name": flag.source.name, "op": flag.source.op, **_flag_entry(analysis, flag)}
+        entry["branches"] = [
+            {"node": graph.names[b.node], "when_true": b.when_true, "when_false": b.when_false,
+             "ops_when_true": b.ops_when_true, "ops_when_false": b.ops_when_false}
+            for b in flag.branches
+        ]
+        sources.append(entry)
+    phases = {}
+    for value in (True, False):
+        not_running = runs.not_running(value)
+        branch_ops = runs.branch_ops_not_running(value)
+        total = len(not_running) + branch_ops
+        summary = f"{total:,} ops don't run in {PHASE_NAMES[value]}"
+        if branch_ops:
+            summary += f" ({branch_ops:,} of them inside If branches, not drawn)"
+        phases[_key(value)] = {
+            "ops_not_run": total,
+            "graph_ops_not_run": len(not_running),
+            "branch_ops_not_run": branch_ops,
+            "summary": summary,
+            "nodes": sorted(graph.names[n] for n in not_running),
+            "groups": _groups_not_running(analysis, not_running),
+            "layers": {l.layer: layer_does(l.kind, value, l.layer in selects_only) for l in analysis.phase.layers},
+        }
+    return {"version": VERSION, "sources": sources, "warnings": phase_warnings(analysis), "phases": phases}
 
 
 def runs_answer(graphs: list[GraphRef], first: Optional[GraphRef] = None) -> dict:
@@ -176,13 +297,52 @@ def graph_answer(analysis: GraphAnalysis, ref: GraphRef) -> dict:
         "nodes": graph.node_count,
         "edges": graph.edge_count,
         "edge_counts": analysis.edge_counts,
+        "node_roles": analysis.node_roles,
+        "areas": _area_entries(analysis),
         "warnings": graph_warnings(analysis),
         "answer": answer_line(analysis),
         "phase": {"sources": _source_entries(analysis), "layers": _layer_entries(analysis), "edges": phase_edges},
+        "hyperparameters": _hyperparameter_answer(analysis),
         "root": group_answer(analysis, ""),
     }
 
 
+AREA_TITLES = {
+    "init": "initialisers",
+    "gradient": "gradients",
+    "optimizer": "optimizer",
+    "summary": "summaries",
+    "save": "checkpoints",
+}
+
+
+def area_label(role: str, size: int) -> str:
+    """``gradients · 1,234 ops``: what a machinery area holds."""
+    return f"{AREA_TITLES[role]} \u00b7 {size:,} op{'s' if size != 1 else ''}"
+
+
+def _area_entries(analysis: GraphAnalysis) -> list[dict]:
+    return [{"role": role, "group": area, "label": area_label(role, analysis.tree.size_of(area)),
+             "size": analysis.tree.size_of(area)} for role, area in analysis.areas.items()]
+
+
+def _hyperparameter_answer(analysis: GraphAnalysis) -> dict:
+    """The hyperparameters and the op-level edges from them (drawn over the layout, like phase edges)."""
+    graph = analysis.graph
+    node_roles = analysis.roles
+    sources = [{"name": h.name, "op": h.op, "readers": h.readers, "path": analysis.path_of_node(h.index)}
+               for h in node_roles.hyperparameters]
+    edges = []
+    if node_roles.hyperparameters:
+        carriers = node_roles.hyper_carriers
+        for carrier, out in graph.out_edges_of(carriers).items():
+            for e in out:
+                if analysis.kinds[e] != "hyperparameter" or graph.edge_dst[e] in carriers:
+                    continue
+                dst = graph.edge_dst[e]
+                edges.append({"from": graph.names[carriers[carrier]], "to": graph.names[dst],
+                              "to_path": analysis.path_of_node(dst)})
+    return {"sources": sources, "edges": edges}
 _KIND_WORDS = {phase.BATCH_NORMALIZATION: "BatchNorm", phase.DROPOUT: "Dropout", phase.OTHER: ""}
 
 
@@ -244,6 +404,14 @@ def graph_warnings(analysis: GraphAnalysis) -> list[str]:
         warnings.append(f"{len(graph.duplicate_names)} nodes repeat an earlier node's name and were left out")
     if graph.dangling_inputs:
         warnings.append(f"{len(graph.dangling_inputs)} inputs name nodes that are not in the graph")
+    folded = analysis.tree.folded_nodes
+    if folded:
+        warnings.append(
+            f"{folded:,} {'ops are' if folded > 1 else 'op is'} nested deeper than PhaseView draws name scopes "
+            f"({scopes.MAX_SCOPE_DEPTH} levels, or {scopes.MAX_CHAIN_CHARS:,} characters of scope names on one "
+            f"chain): the deeper scopes are not drawn as groups, and each such op sits in the deepest group kept, "
+            f"labelled with the rest of its name"
+        )
     return warnings
 
 
@@ -366,7 +534,7 @@ def group_answer(analysis: GraphAnalysis, group_id: str) -> dict:
     tree = analysis.tree
     graph = analysis.graph
     if not tree.is_group(group_id):
-        raise KeyError(group_id)
+        return _function_answer(analysis, group_id)
     child_groups, child_nodes = tree.children(group_id)
     children = []
     for child in child_groups:
@@ -381,6 +549,10 @@ def group_answer(analysis: GraphAnalysis, group_id: str) -> dict:
         index = graph.index.get(child)
         if index is not None:  # the group is an op too (`keras_learning_phase` holds the op of that name)
             entry["op"] = graph.ops[index]
+        area = analysis.area_of_group(child)
+        if area is not None:
+            entry["label"] = area_label(area, entry["size"])
+            entry["area"] = area
         bucket = tree.buckets.get(child)
         if bucket is not None:
             entry["label"] = _bucket_label(bucket)
@@ -394,9 +566,12 @@ def group_answer(analysis: GraphAnalysis, group_id: str) -> dict:
                 "label": _label(name, group_id),
                 "type": "op",
                 "op": graph.ops[index],
+                "role": analysis.roles.name_of(index),
                 "phase": _op_phase(analysis, index),
             }
         )
+        if graph.ops[index] in phase.CALL_OPS or graph.ops[index] in graph.functions:
+            _add_calls(children[-1], graph, index)
     truncated = len(children) > GROUP_CHILD_LIMIT
     omitted = None
     if truncated:
@@ -423,6 +598,77 @@ def group_answer(analysis: GraphAnalysis, group_id: str) -> dict:
         answer["omitted"] = omitted
     if group_id in tree.buckets:
         answer["bucket"] = _bucket_entry(tree.buckets[group_id])
+    return answer
+
+
+def _add_calls(entry: dict, graph, index: int) -> None:
+    """Mark an op that calls functions of the graph's library: it opens as a group of their bodies."""
+    try:
+        called = functions.functions_of(graph, graph.node_defs[index])
+    except NodeDefUnreadable:
+        return
+    if called:
+        entry["calls"] = [attr for attr, _ in called]
+
+
+def _function_path(analysis: GraphAnalysis, group_id: str) -> list[str]:
+    """The groups leading to a function group: the call's own path, then each call opened and each body."""
+    parts = group_id.split(functions.SEPARATOR)
+    path = analysis.path_of_node(analysis.graph.index[parts[0]])
+    prefix = parts[0]
+    for part in parts[1:]:
+        path.append(prefix + functions.SEPARATOR)
+        attr, _, inner = part.partition("/")
+        if attr:
+            prefix = f"{prefix}{functions.SEPARATOR}{attr}"
+            path.append(prefix)
+        if inner:
+            prefix = f"{prefix}/{inner}"
+    return path
+
+
+def _function_answer(analysis: GraphAnalysis, group_id: str) -> dict:
+    """A call op opened as a group (its functions), or one function's body. Raises KeyError otherwise."""
+    graph = analysis.graph
+    body = functions.resolve_body(graph, group_id)
+    answer = {"version": VERSION, "group": group_id, "truncated": False}
+    if body is not None:
+        contents = functions.body_contents(graph, body)
+        children = [{"name": f"{group_id}/{arg}", "label": arg, "type": "op", "op": "_Arg", "role": "model",
+                     "phase": None, "argument": i} for i, arg in enumerate(contents["arguments"])]
+        for node in contents["nodes"]:
+            entry = {"name": f"{group_id}/{node.name}", "label": node.name, "type": "op", "op": node.op,
+                     "role": "model", "phase": None}
+            called = functions.functions_of(graph, node)
+            if called:
+                entry["calls"] = [attr for attr, _ in called]
+            children.append(entry)
+        edges = [{"from": a, "to": b, "kind": kind, "count": count}
+                 for (a, b, kind), count in sorted(contents["edges"].items())]
+        answer.update({
+            "path": _function_path(analysis, group_id),
+            "children": children[:GROUP_CHILD_LIMIT],
+            "edges": edges,
+            "truncated": len(children) > GROUP_CHILD_LIMIT,
+            "function": {"name": contents["function"], "call": body.call.id, "attr": body.attr,
+                         "ties": contents["ties"], "returns": contents["returns"]},
+        })
+        return answer
+    call = functions.resolve_call(graph, group_id)
+    if call is None:
+        raise KeyError(group_id)
+    called = functions.functions_of(graph, call.node_def)
+    if not called:
+        raise KeyError(group_id)
+    children = []
+    for attr, function_name in called:
+        function = graph.functions[function_name]
+        ops = Counter(node.op for node in function.node_def)
+        children.append({"name": f"{call.id}{functions.SEPARATOR}{attr}", "label": f"{attr}: {function_name}",
+                         "type": "group", "size": len(function.node_def), "ops": _top_ops(ops), "phase": None,
+                         "function": function_name})
+    answer.update({"path": _function_path(analysis, group_id), "children": children, "edges": [],
+                   "call": {"op": call.op, "inputs": call.inputs}})
     return answer
 
 
@@ -492,6 +738,7 @@ def node_answer(analysis: GraphAnalysis, name: str) -> dict:
         "op": graph.ops[index],
         "device": device,
         "path": analysis.path_of_node(index),
+        "role": analysis.roles.name_of(index),
         "attrs": attrs,
         "inputs": inputs,
         "outputs": outputs,
@@ -595,6 +842,112 @@ def edges_answer(analysis: GraphAnalysis, offset: int, limit: int) -> dict:
         for e in range(offset, end)
     ]
     return {"version": VERSION, "total": graph.edge_count, "offset": offset, "edges": edges}
+
+
+# One plain sentence per edge kind: what such an edge carries and why it is there (the "why connected?" answer).
+KIND_SENTENCES = {
+    "data": "A tensor computed by one op is an input of the other: the model's values flow along it.",
+    "control": "A control dependency: one op waits for the other to run first; no tensor flows along it.",
+    "phase": (
+        "The learning-phase flag: training and inference differ for BatchNormalization and Dropout, so each "
+        "reads the flag; it carries no activations."
+    ),
+    "variable": (
+        "A variable is read or written: a layer reads its weights, or a moving average (BatchNormalization's "
+        "statistics) is updated."
+    ),
+    "hyperparameter": (
+        "A hyperparameter such as keep_prob or the learning rate: one scalar that many ops read; it carries no "
+        "activations."
+    ),
+    "init": "Variable initialisation: an initial value is assigned, or a variable is checked to be initialised, "
+            "once before training.",
+    "gradient": "The backward pass: gradients are computed from the forward values and from each other.",
+    "optimizer": "The optimizer turns the gradients into updates of the variables, and counts the steps.",
+    "summary": "A summary reads the value to log it for TensorBoard.",
+    "save": "A checkpoint saves or restores the variables.",
+}
+WHY_EDGES_LIMIT = 200  # op-level edges listed per kind (all are counted)
+
+
+def _part_entry(analysis: GraphAnalysis, part) -> dict:
+    graph = analysis.graph
+    entry = {"name": part.name, "type": part.type, "ops": len(part.members)}
+    if part.type == "group":
+        entry["path"] = list(analysis.tree.chain(part.name))
+        area = analysis.area_of_group(part.name)
+        if area:
+            entry["area"] = area
+    elif part.type == "op":
+        entry["path"] = analysis.path_of_node(part.members[0])
+        entry["role"] = analysis.roles.name_of(part.members[0])
+        entry["op"] = graph.ops[part.members[0]]
+    return entry
+
+
+def _kind_counts(counts) -> list[dict]:
+    return [{"kind": kind, "count": counts[kind], "sentence": KIND_SENTENCES[kind]}
+            for kind in sorted(counts, key=lambda kind: (-counts[kind], kind))]
+
+
+def why_answer(analysis: GraphAnalysis, a: str, b: Optional[str] = None, view: bool = False) -> dict:
+    """Why ``a`` and ``b`` are connected: the op-level edges between them grouped by kind, each kind with its
+    sentence. Without ``b``: what enters and leaves ``a``, counted per kind. Raises KeyError for an unknown
+    name (the exception's argument)."""
+    from tb_phaseview import connections
+
+    graph = analysis.graph
+    part_a = connections.resolve(analysis, a, view)
+    answer = {"version": VERSION, "a": _part_entry(analysis, part_a)}
+    if b is None:
+        inputs, outputs = connections.boundary(analysis, part_a)
+        answer["inputs"] = _kind_counts(inputs)
+        answer["outputs"] = _kind_counts(outputs)
+        return answer
+    part_b = connections.resolve(analysis, b, view)
+    answer["b"] = _part_entry(analysis, part_b)
+    by_kind: dict[str, list[int]] = {}
+    for e in connections.edges_between(analysis, part_a, part_b):
+        by_kind.setdefault(analysis.kinds[e], []).append(e)
+    answer["total"] = sum(len(edges) for edges in by_kind.values())
+    answer["kinds"] = [
+        {
+            "kind": kind,
+            "count": len(edges),
+            "sentence": KIND_SENTENCES[kind],
+            "edges": [{"from": graph.names[graph.edge_src[e]], "to": graph.names[graph.edge_dst[e]],
+                       "output": graph.edge_output[e], "input": graph.edge_input[e]}
+                      for e in edges[:WHY_EDGES_LIMIT]],
+            "truncated": len(edges) > WHY_EDGES_LIMIT,
+        }
+        for kind, edges in sorted(by_kind.items(), key=lambda item: (-len(item[1]), item[0]))
+    ]
+    return answer
+
+
+def format_why(answer: dict) -> str:
+    """The ``why`` answer as text (``tb-phaseview why``)."""
+    lines = []
+    a = answer["a"]
+    if "b" not in answer:
+        lines.append(f"{a['name']} ({a['type']}, {a['ops']:,} ops)")
+        for side in ("inputs", "outputs"):
+            total = sum(entry["count"] for entry in answer[side])
+            lines.append(f"  {side}: {total:,} edges")
+            for entry in answer[side]:
+                lines.append(f"    {entry['count']:>6,} {entry['kind']}: {entry['sentence']}")
+        return "\n".join(lines)
+    b = answer["b"]
+    lines.append(f"{a['name']} <-> {b['name']}: {answer['total']:,} op-level edges")
+    if not answer["kinds"]:
+        lines.append("  they are not connected")
+    for entry in answer["kinds"]:
+        lines.append(f"  {entry['kind']} ({entry['count']:,}): {entry['sentence']}")
+        for edge in entry["edges"][:10]:
+            lines.append(f"    {edge['from']} -> {edge['to']}")
+        if entry["count"] > 10:
+            lines.append(f"    ... {entry['count'] - 10:,} more")
+    return "\n".join(lines)
 
 
 def error_answer(message: str) -> dict:

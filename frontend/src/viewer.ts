@@ -1,11 +1,11 @@
 // What the user does to the graph, step by step: load a graph, open and close groups, reveal a node,
-// select, switch the phase filter. Each step asks the session for data and layouts, then tells the scene
+// select, switch the phase filter, run as one phase. Each step asks the session for data and layouts, then tells the scene
 // and the panels what to show, through their public methods.
 
-import { ApiError, graphLabel, type Child, type GraphRef } from './graph/api';
+import { ApiError, graphLabel, type Child, type GraphAnswer, type GraphRef } from './graph/api';
 import { mapPhaseEdges, visibleEnd, type MappedPhaseEdge } from './graph/phasemap';
 import type { GraphSession } from './graph/session';
-import { isExpanded, sameGraph, type PhaseMode, type ViewState } from './graph/state';
+import { isExpanded, runAsOf, sameGraph, type PhaseMode, type RunAs, type ViewState } from './graph/state';
 import type { AnswerLine } from './panels/answerline';
 import type { Inspector } from './panels/inspector';
 import type { MessageBox } from './panels/message';
@@ -29,6 +29,8 @@ export interface ViewerParts {
   answer: AnswerLine;
 }
 
+/** Graphs tried in turn when the first one of the log directory cannot be read. */
+const MAX_GRAPHS_TRIED = 10;
 /** Ops that feed a graph from outside: the first view opens on them when the graph has no flag. */
 const INPUT_OPS = new Set(['Placeholder', 'PlaceholderWithDefault', '_Arg', 'IteratorGetNext', 'IteratorGetNextSync', 'input']);
 
@@ -47,7 +49,10 @@ export class Viewer {
   async firstLoad(restore: ViewState | null): Promise<void> {
     const { session, message } = this.p;
     this.pendingRestore = restore;
-    if (restore) this.setMode(restore.mode);
+    if (restore) {
+      this.setMode(restore.mode);
+      this.p.session.setRunAs(runAsOf(restore));
+    }
     message.show('Loading runs…', undefined, true);
     const last = restore ? null : session.lastViewed();
     try {
@@ -67,7 +72,20 @@ export class Viewer {
     const wanted = this.pendingRestore?.graph ?? last ?? session.runs?.first;
     const g = (wanted && graphs.find((x) => sameGraph(x, wanted))) || graphs[0];
     if (!wanted || !sameGraph(g, wanted)) this.pendingRestore = null;
-    await this.loadGraph(g);
+    if ((await this.loadGraph(g)) !== 'failed' || this.pendingRestore) return;
+    // The first graph cannot be read (a corrupt graph, or a run TensorBoard's data server refuses): open the next
+    // one that can, and say which were passed over. A graph asked for by a link or a saved view shows its error.
+    const skipped = [g];
+    for (const next of graphs.slice(graphs.indexOf(g) + 1, graphs.indexOf(g) + MAX_GRAPHS_TRIED)) {
+      const outcome = await this.loadGraph(next);
+      if (outcome === 'superseded') return;
+      if (outcome === 'drawn') {
+        const names = skipped.map((x) => `${x.run} · ${graphLabel(x)}`).join(', ');
+        this.p.status.render(this.p.session.graph, `opened the first graph that could be read; could not read ${names} (pick it above for the reason)`);
+        return;
+      }
+      skipped.push(next);
+    }
   }
 
   private showNoGraphs(): void {
@@ -104,11 +122,17 @@ export class Viewer {
     if (r && r.graphs[0]) void this.loadGraph(r.graphs[0]);
   }
 
-  async loadGraph(ref: GraphRef): Promise<void> {
+  /** Loads and draws a graph: 'drawn' (or empty), 'failed' when it could not be read or laid out (the message
+   * says why), 'superseded' when another graph was asked for meanwhile. */
+  async loadGraph(ref: GraphRef): Promise<'drawn' | 'failed' | 'superseded'> {
     const { root, session, scene, message, status } = this.p;
     const seq = session.begin(ref);
     root.dataset.ready = 'false';
     this.mapped = [];
+    scene.markRuns(null);
+    status.setRunAs('');
+    root.dataset.runAs = 'both';
+    this.p.toolbar.showRunAs(runAsOf(this.state), false);
     scene.draw(session.model());
     scene.drawPhase('collapse', []);
     this.p.inspector.hide();
@@ -124,34 +148,34 @@ export class Viewer {
       if (session.isCurrent(seq) && !session.graph)
         message.show(title, `Reading and analysing the graph on the server: ${secs} s. Large graphs are parsed once and then cached.`, true);
     }, 1000);
-    let g;
+    let g: GraphAnswer | null;
     try {
       g = await session.fetchGraph(ref, seq);
     } catch (e) {
       window.clearInterval(tick);
-      if ((e as Error).name === 'AbortError' || !session.isCurrent(seq)) return;
+      if ((e as Error).name === 'AbortError' || !session.isCurrent(seq)) return 'superseded';
       const code = e instanceof ApiError && e.status ? ` (HTTP ${e.status})` : '';
       message.show(`Could not load this graph${code}`, `${ref.run} · ${graphLabel(ref)}`, false, (e as Error).message);
-      return;
+      return 'failed';
     }
     window.clearInterval(tick);
-    if (!g) return;
+    if (!g) return 'superseded';
     const fetchedMs = performance.now() - started;
     const omitted = g.root.truncated ? (g.root.omitted?.count ?? 0) : 0;
     if (g.root.children.length === 0) {
       message.show('This graph is empty', `${ref.run} · ${graphLabel(ref)} has no nodes.`);
       status.render(g);
-      return;
+      return 'drawn';
     }
     message.show(title, `Laying out ${g.root.children.length.toLocaleString('en-US')} top-level items…`, true);
     try {
       await this.relayout();
     } catch (e) {
-      if (!session.isCurrent(seq)) return;
+      if (!session.isCurrent(seq)) return 'superseded';
       message.show('Could not lay out this graph', undefined, false, (e as Error).message);
-      return;
+      return 'failed';
     }
-    if (!session.isCurrent(seq)) return;
+    if (!session.isCurrent(seq)) return 'superseded';
     message.hide();
     this.p.answer.render(g);
     const tf = performance.now();
@@ -167,6 +191,8 @@ export class Viewer {
         `first view in ${Math.round(performance.now() - started)} ms (server ${Math.round(fetchedMs)} ms)`,
     );
     session.save();
+    this.p.toolbar.showRunAs(runAsOf(this.state), this.hasFlag());
+    void this.applyRunAs();
     const restore = this.pendingRestore;
     this.pendingRestore = null;
     if (restore && sameGraph(restore.graph, ref)) {
@@ -178,6 +204,7 @@ export class Viewer {
       if (restore.selected && scene.has(restore.selected)) this.select(restore.selected);
     }
     this.p.links.restored();
+    return 'drawn';
   }
 
   /**
@@ -304,6 +331,46 @@ export class Viewer {
     this.p.toolbar.showMode(mode);
     scene.drawPhase(mode, this.mapped, session.readers());
     root.dataset.toggleMs = (performance.now() - t0).toFixed(1);
+  }
+
+  // ---------------------------------------------------------------- run as one phase
+
+  private hasFlag(): boolean {
+    return (this.p.session.graph?.phase?.sources?.length ?? 0) > 0;
+  }
+
+  /** Runs the view as both phases, training (`true`) or inference (`false`): ghosts what does not run then. */
+  async setRunAs(runAs: RunAs): Promise<void> {
+    if (runAs !== 'both' && !this.hasFlag()) return;
+    this.p.session.setRunAs(runAs);
+    this.p.toolbar.showRunAs(runAs, this.hasFlag());
+    await this.applyRunAs();
+  }
+
+  /** Asks the server what runs (once per graph) and marks the scene; `data-run-as` says when it is done. */
+  private async applyRunAs(): Promise<void> {
+    const { root, session, scene, status } = this.p;
+    const runAs = runAsOf(this.state);
+    const graph = this.state.graph;
+    if (runAs === 'both' || !this.hasFlag()) {
+      scene.markRuns(null);
+      status.setRunAs('');
+      root.dataset.runAs = 'both';
+      return;
+    }
+    const phase = runAs === 'true' ? 'training' : 'inference';
+    status.setRunAs(`finding what runs in ${phase}…`);
+    let side;
+    try {
+      side = (await session.fetchPhaseRuns()).phases[runAs];
+    } catch (e) {
+      if (runAsOf(this.state) === runAs && sameGraph(graph, this.state.graph)) status.setRunAs(`could not find what runs in ${phase}: ${(e as Error).message}`);
+      return;
+    }
+    if (runAsOf(this.state) !== runAs || !sameGraph(graph, this.state.graph)) return;
+    scene.markRuns({ nodes: new Set(side.nodes), groups: new Set(side.groups), layers: new Map(Object.entries(side.layers)) });
+    status.setRunAs(side.summary);
+    root.dataset.runAs = runAs;
   }
 
   // ---------------------------------------------------------------- selection and inspector

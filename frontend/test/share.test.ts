@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setNote } from '../src/share/notes';
 import { decodeLink, encodeLink, fromBase64Url, hashWithoutToken, LINK_MAX_CHARS, namePrefixes, parseTbHash, pluginLink, tensorBoardLink, toBase64Url, tokenFromHash, type LinkState } from '../src/share/linkcodec';
-import { initialState, openPath, selectGraph, setMode } from '../src/graph/state';
+import { initialState, openPath, runAsOf, selectGraph, setMode, setRunAs } from '../src/graph/state';
 
 function sample(): LinkState {
   let view = selectGraph(initialState(), { run: 'runs/a&b=c #1', kind: 'trace', tag: 'step 1/é' });
@@ -74,4 +74,29 @@ test('a link carries the size of the view it was copied from, and older links wi
   assert.deepEqual(decodeLink(token)!.viewport, { cx: 1, cy: 2, k: 0.5, w: 1400, h: 703 });
   const old = decodeLink(toBase64Url('{"v":1,"g":["r","run_graph",null],"vp":[1,2,0.5]}'))!;
   assert.deepEqual(old.viewport, { cx: 1, cy: 2, k: 0.5 });
+});
+
+test('a link opens at most LINK_MAX_OPEN groups and says how many it left closed; its viewport is clamped', async () => {
+  const { decodeLink, toBase64Url, LINK_MAX_OPEN, LINK_MAX_COORD, LINK_ZOOM_RANGE } = await import('../src/share/linkcodec');
+  const groups = Array.from({ length: 20_000 }, (_, i) => `g${String(i).padStart(5, '0')}`);
+  const token = toBase64Url(JSON.stringify({ v: 1, g: ['r', 'run_graph', null], o: groups, vp: [1e308, -1e308, 1e308] }));
+  const link = decodeLink(token)!;
+  assert.equal(link.view.expanded.size, LINK_MAX_OPEN);
+  assert.ok(link.view.expanded.has('g00000') && !link.view.expanded.has(groups[LINK_MAX_OPEN]));
+  assert.equal(link.openDropped, 20_000 - LINK_MAX_OPEN);
+  assert.deepEqual(link.viewport, { cx: LINK_MAX_COORD, cy: -LINK_MAX_COORD, k: LINK_ZOOM_RANGE[1] });
+  const small = decodeLink(toBase64Url(JSON.stringify({ v: 1, g: ['r', 'run_graph', null], o: ['a'], vp: [1, 2, 1e-9] })))!;
+  assert.equal(small.openDropped, 0);
+  assert.deepEqual(small.viewport, { cx: 1, cy: 2, k: LINK_ZOOM_RANGE[0] });
+});
+
+test('the phase the view runs as rides in the link; an older link without it runs as both', () => {
+  const view = setRunAs(selectGraph(initialState(), { run: 'r', kind: 'run_graph', tag: null }), 'false');
+  const back = decodeLink(encodeLink({ view, viewport: null, notes: [] }).token)!;
+  assert.equal(runAsOf(back.view), 'false');
+  const both = decodeLink(encodeLink({ view: setRunAs(view, 'both'), viewport: null, notes: [] }).token)!;
+  assert.equal(runAsOf(both.view), 'both');
+  assert.equal(JSON.parse(fromBase64Url(encodeLink({ view: setRunAs(view, 'both'), viewport: null, notes: [] }).token)).r, undefined);
+  const junk = toBase64Url(JSON.stringify({ v: 1, g: ['r', 'run_graph', null], m: 'collapse', r: '<script>' }));
+  assert.equal(runAsOf(decodeLink(junk)!.view), 'both');
 });

@@ -2,8 +2,8 @@
 // Pure: no DOM. The format is documented in docs/test_hooks.md ("Link format").
 //
 // The token is base64url (no padding) of UTF-8 JSON with short keys:
-//   {"v":1, "g":[run, kind, tag|null], "m":"collapse|highlight|show", "o":[open groups...],
-//    "s": selected|null, "vp":[cx, cy, k, w?, h?], "n":[[node, text, dx, dy, path?], ...]}
+//   {"v":1, "g":[run, kind, tag|null], "m":"collapse|highlight|show", "r":"true|false" (run as; absent: both),
+//    "o":[open groups...], "s": selected|null, "vp":[cx, cy, k, w?, h?], "n":[[node, text, dx, dy, path?], ...]}
 // `vp` is the graph point at the centre of the view and the zoom factor (so another window size shows the
 // same place). A note's `path` is left out when it is the name's own prefixes (`a/b/c` -> `["a","a/b"]`).
 // The token rides in TensorBoard's hash, `#phaseview&pv=<token>`, which TensorBoard keeps and parses as
@@ -12,12 +12,17 @@
 import type { GraphRef } from '../graph/api';
 import { round } from '../lib/num';
 import { parseNotes, type Note } from './notes';
-import { isPhaseMode, type PhaseMode, type ViewState } from '../graph/state';
+import { isPhaseMode, isRunAs, runAsOf, type PhaseMode, type ViewState } from '../graph/state';
 
 export const LINK_PARAM = 'pv';
 export const PLUGIN_TAB = 'phaseview';
 /** Longest token written; notes past it are left out of the link (and the user is told). */
 export const LINK_MAX_CHARS = 8000;
+/** Open groups a link may open: each is a request and a layout (a link written here rarely lists more). */
+export const LINK_MAX_OPEN = 300;
+/** Bounds of a link's viewport: a centre within this many px of the origin, a zoom within the scene's range. */
+export const LINK_MAX_COORD = 1e7;
+export const LINK_ZOOM_RANGE: readonly [number, number] = [1e-3, 64];
 
 export interface Viewport {
   cx: number;
@@ -32,7 +37,11 @@ export interface LinkState {
   view: ViewState;
   viewport: Viewport | null;
   notes: Note[];
+  /** Open groups the link listed past LINK_MAX_OPEN, left closed (decoded links only). */
+  openDropped?: number;
 }
+
+const clamp = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, v));
 
 export interface Encoded {
   token: string;
@@ -57,6 +66,7 @@ function payload(s: LinkState, notes: readonly Note[]): unknown {
   const o: Record<string, unknown> = { v: 1 };
   if (g) o.g = [g.run, g.kind, g.tag ?? null];
   o.m = s.view.mode;
+  if (runAsOf(s.view) !== 'both') o.r = runAsOf(s.view);
   o.o = [...s.view.expanded].sort();
   if (s.view.selected) o.s = s.view.selected;
   if (s.viewport && [s.viewport.cx, s.viewport.cy, s.viewport.k].every(Number.isFinite))
@@ -113,13 +123,18 @@ export function decodeLink(token: string): LinkState | null {
   let graph: GraphRef | null = null;
   if (Array.isArray(o.g) && typeof o.g[0] === 'string') graph = { run: o.g[0], kind: str(o.g[1]) || 'run_graph', tag: str(o.g[2]) || null };
   const mode: PhaseMode = isPhaseMode(o.m) ? o.m : 'collapse';
-  const expanded = new Set(Array.isArray(o.o) ? o.o.filter((x): x is string => typeof x === 'string' && x !== '') : []);
+  const listed = new Set(Array.isArray(o.o) ? o.o.filter((x): x is string => typeof x === 'string' && x !== '') : []);
+  // Bounded: a crafted link listing thousands of groups must not cost thousands of requests (written sorted, so
+  // the first ones kept hold the outer groups).
+  const expanded = new Set([...listed].slice(0, LINK_MAX_OPEN));
   let viewport: Viewport | null = null;
   if (Array.isArray(o.vp) && (o.vp.length === 3 || o.vp.length === 5) && o.vp.every((x) => typeof x === 'number' && Number.isFinite(x)) && (o.vp[2] as number) > 0) {
-    viewport = { cx: o.vp[0] as number, cy: o.vp[1] as number, k: o.vp[2] as number };
-    if (o.vp.length === 5 && (o.vp[3] as number) > 0 && (o.vp[4] as number) > 0) {
-      viewport.w = o.vp[3] as number;
-      viewport.h = o.vp[4] as number;
+    const [cx, cy, k, w, h] = o.vp as number[];
+    viewport = { cx: clamp(cx, -LINK_MAX_COORD, LINK_MAX_COORD), cy: clamp(cy, -LINK_MAX_COORD, LINK_MAX_COORD), k: clamp(k, ...LINK_ZOOM_RANGE) };
+    // The size of the view it was copied from (added later: older links have three numbers).
+    if (o.vp.length === 5 && w > 0 && h > 0) {
+      viewport.w = clamp(w, 1, LINK_MAX_COORD);
+      viewport.h = clamp(h, 1, LINK_MAX_COORD);
     }
   }
   const rawNotes = Array.isArray(o.n)
@@ -128,9 +143,10 @@ export function decodeLink(token: string): LinkState | null {
       )
     : [];
   return {
-    view: { graph, expanded, mode, selected: str(o.s) || null },
+    view: { graph, expanded, mode, runAs: isRunAs(o.r) ? o.r : 'both', selected: str(o.s) || null },
     viewport,
     notes: parseNotes(rawNotes),
+    openDropped: listed.size - expanded.size,
   };
 }
 

@@ -66,7 +66,14 @@ export class Links {
     const cur = this.host.state().graph;
     if (!sameGraph(cur, link.view.graph)) {
       this.host.say(`The linked graph (${link.view.graph?.run} · ${link.view.graph ? graphLabel(link.view.graph) : ''}) is not in this TensorBoard.`, true);
-    } else if (link.viewport) this.setViewport(link.viewport.cx, link.viewport.cy, link.viewport.k);
+    } else {
+      const notes: string[] = [];
+      if (link.openDropped)
+        notes.push(`This link lists ${(link.view.expanded.size + link.openDropped).toLocaleString('en-US')} open groups; the first ${link.view.expanded.size.toLocaleString('en-US')} were opened (a link opens at most that many).`);
+      if (link.viewport && this.onGraph(link.viewport.cx, link.viewport.cy)) this.setViewport(link.viewport.cx, link.viewport.cy, link.viewport.k);
+      else if (link.viewport) notes.push('The link’s view lies outside the graph; the whole graph is shown instead.');
+      if (notes.length) this.host.say(notes.join(' '), true);
+    }
     this.dropTokenFromUrl();
     this.host.notebook.redraw();
     const from = link.viewport;
@@ -115,6 +122,14 @@ export class Links {
     const t = this.host.scene.transform();
     const { w, h } = this.host.scene.viewport(true);
     return { cx: (w / 2 - t.x) / t.k, cy: (h / 2 - t.y) / t.k, k: t.k, w, h };
+  }
+
+  /** True when the graph point (cx, cy) lies on the drawing, or within one screen of it. */
+  private onGraph(cx: number, cy: number): boolean {
+    const { w, h } = this.host.scene.viewport(true);
+    for (const r of this.host.scene.abs.values())
+      if (cx >= r.x - w && cx <= r.x + r.w + w && cy >= r.y - h && cy <= r.y + r.h + h) return true;
+    return false;
   }
 
   private setViewport(cx: number, cy: number, k: number): void {
