@@ -446,8 +446,11 @@ def _group_phase(analysis: GraphAnalysis, group_id: str) -> Optional[dict]:
     reach = analysis.phase_reach.get(group_id)
     if reach is not None:
         layers = sorted(reach.layers)
+        area = analysis.area_of_group(group_id)
+        # A machinery area is named by what it holds ("The gradients area"), not by its synthetic id.
+        name = f"The {AREA_TITLES[area]} area" if area in AREA_TITLES else group_id
         return {"role": "reads", "source": reach.source, "layers": len(layers), "gradient": reach.gradient,
-                "explanation": explain_reads(group_id, reach.source, layers, reach.gradient)}
+                "explanation": explain_reads(name, reach.source, layers, reach.gradient)}
     return None
 
 

@@ -183,9 +183,10 @@ def test_on_every_demo_graph_the_knot_badges_status_bar_and_cli_agree(page, tens
 
 def test_a_gradient_group_reading_the_flag_is_explained_as_such(page, tensorboard_url):
     open_plugin(page, tensorboard_url, "tf1_is_training")
-    page.locator(f'{sel("gradients")} > .body > .phase-badge').dispatch_event("click")
+    area = page.locator('[data-node][data-group="true"]', has_text="gradients ·").first.get_attribute("data-node")
+    page.locator(f'{sel(area)} > .body > .phase-badge').dispatch_event("click")
     text = page.locator("[data-testid=phase-explanation]").first.text_content()
-    assert text.startswith("gradients holds the gradients of bn1, bn2, bn3, drop1, drop2")
+    assert text.startswith("The gradients area holds the gradients of bn1, bn2, bn3, drop1, drop2")
 
 
 def test_the_layer_the_flag_was_born_in_explains_itself(page, tensorboard_url):
