@@ -85,6 +85,8 @@ export interface GraphAnswer extends GraphRef {
   edge_counts: Record<string, number>;
   phase: { sources: PhaseSource[]; layers: PhaseLayer[]; edges: PhaseEdge[] };
   root: GroupAnswer;
+  /** What the server had to leave out or fold (duplicate names, missing inputs, scopes nested too deep). */
+  warnings?: string[];
 }
 
 export interface NodeEdge {
