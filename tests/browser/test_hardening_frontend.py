@@ -14,10 +14,9 @@ import xml.etree.ElementTree as ET
 import pytest
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from conftest import ARTIFACTS, SEED_RUN, open_plugin, shot  # noqa: E402
 from oddgraphs import node, write_run  # noqa: E402
 from test_hardening_deep import DEEP_NAME, deep_scope_graph  # noqa: E402
-
-from conftest import ARTIFACTS, SEED_RUN, open_plugin, shot  # noqa: E402
 
 CONTROL_NAMES = ["zero\x00byte", "start\x01of heading", "unit\x1fseparator", "ok/inner\x0bvertical tab"]
 
