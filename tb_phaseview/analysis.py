@@ -11,7 +11,7 @@ import threading
 from collections import Counter
 from dataclasses import dataclass, field
 
-from tb_phaseview import edge_kinds, phase, scopes
+from tb_phaseview import edge_kinds, phase, phase_runs, scopes
 from tb_phaseview.graph_model import Graph, build_graph
 
 
@@ -52,6 +52,11 @@ class GraphAnalysis:
             with garbage_collector_paused():
                 self._answers[key] = compute()
         return self._answers[key]
+
+    @property
+    def phase_runs(self) -> phase_runs.PhaseRuns:
+        """What runs in each phase; resolved on first use, not for the first view."""
+        return self.memo(("phase_runs",), lambda: phase_runs.resolve_phases(self.graph, self.phase))
 
     @property
     def edge_counts(self) -> dict[str, int]:

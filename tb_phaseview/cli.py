@@ -1,4 +1,5 @@
-"""``tb-phaseview report LOGDIR [--json]``: the phase report of every graph in a logdir."""
+"""``tb-phaseview report PATH [--json]``: the phase report of every graph in a logdir, or of a model file (a
+GraphDef ``.pb``/``.pbtxt``, a ``.meta`` MetaGraphDef, a SavedModel directory)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import json
 import os
 import sys
 
-from tb_phaseview import graph_source, wire
+from tb_phaseview import graph_source, model_files, wire
 from tb_phaseview.analysis import analyze
 
 
@@ -75,12 +76,14 @@ def iter_graphs(logdir: str, load=graph_source.decode_graph, problems: list | No
             yield ref, None, str(error)
 
 
-def collect_report(logdir: str) -> dict:
-    """One report entry per graph; a graph that cannot be read gets an ``error`` instead of counts. Folders and
-    runs that could not be read are listed in ``errors``."""
+def collect_report(path: str) -> dict:
+    """One report entry per graph of a logdir or model file; a graph that cannot be read gets an ``error``
+    instead of counts. Folders and runs of a logdir that could not be read are listed in ``errors``."""
     entries = []
     problems: list = []
-    for ref, graph, error in iter_graphs(logdir, graph_source.load_graph, problems):
+    graphs = (model_files.iter_model_graphs(path) if model_files.is_model_path(path)
+              else iter_graphs(path, graph_source.load_graph, problems))
+    for ref, graph, error in graphs:
         if error is None:
             try:
                 entries.append(wire.report_entry(analyze(graph), ref))
@@ -112,6 +115,9 @@ def format_text(report: dict) -> str:
             for layer in g["phase_layers"]:
                 if layer["source"] == source["name"]:
                     lines.append(f"    {layer['layer']}  {layer['kind']}")
+            lines.extend("  " + line for line in _resolution_lines(source))
+        for warning in g.get("warnings", []):
+            lines.append(f"  warning: {warning}")
     if not report["graphs"]:
         lines.append("no graphs found")
     for problem in report.get("errors", ()):
@@ -119,23 +125,49 @@ def format_text(report: dict) -> str:
     return "\n".join(lines)
 
 
+def _resolution_lines(source: dict) -> list[str]:
+    default = {True: "true", False: "false", None: "none (must be fed)"}[source["default"]]
+    if source["variable"]:
+        default = {True: "true", False: "false", None: "unknown"}[source["default"]] + " (initial value)"
+    lines = [f"default: {default}"]
+    only, branch, used = source["ops_only_when"], source["branch_ops_only_when"], source["used_only_when"]
+    for key, phase_name in (("true", "training"), ("false", "inference")):
+        inside = f" ({branch[key]} inside If branches)" if branch[key] else ""
+        lines.append(f"ops that run only when it is {key} ({phase_name}): {only[key]}{inside}")
+    for key in ("true", "false"):
+        if used[key]:
+            lines.append(f"ops computed in both phases whose result only the {key} side uses: {used[key]}")
+    if source["writers"]:
+        lines.append(f"writers: {', '.join(source['writers'])}")
+    return lines
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="tb-phaseview", description="Learning-phase report of logged graphs.")
     commands = parser.add_subparsers(dest="command", required=True)
-    report = commands.add_parser("report", help="report every graph in LOGDIR")
-    report.add_argument("logdir")
+    report = commands.add_parser(
+        "report", help="report every graph in LOGDIR, or of a model file (.pb, .pbtxt, .meta, SavedModel directory)"
+    )
+    report.add_argument("logdir", metavar="LOGDIR_OR_MODEL")
     report.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args(argv)
 
-    if not os.path.isdir(args.logdir):
+    if model_files.is_model_path(args.logdir):
+        if not os.access(args.logdir, os.R_OK):
+            print(f"tb-phaseview: {args.logdir!r} is not readable", file=sys.stderr)
+            return 2
+    elif not os.path.isdir(args.logdir):
         print(f"tb-phaseview: logdir {args.logdir!r} does not exist or is not a directory", file=sys.stderr)
         return 2
-    if not os.access(args.logdir, os.R_OK | os.X_OK):
+    elif not os.access(args.logdir, os.R_OK | os.X_OK):
         print(f"tb-phaseview: logdir {args.logdir!r} is not readable", file=sys.stderr)
         return 2
     try:
         result = collect_report(args.logdir)
         text = json.dumps(result, indent=2) if args.json else format_text(result)
+    except model_files.ModelFileError as error:
+        print(f"tb-phaseview: {error}", file=sys.stderr)
+        return 2
     except Exception as error:  # noqa: BLE001 - a last resort: one line, never a traceback
         print(f"tb-phaseview: could not report on {args.logdir!r}: {_one_line(error)}", file=sys.stderr)
         return 2

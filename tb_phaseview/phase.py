@@ -1,15 +1,17 @@
 """Learning-phase analysis: which scalar booleans gate control flow, and which layers read them.
 
 A learning-phase flag is found by what it does, not by its name: a scalar boolean Placeholder,
-PlaceholderWithDefault or function argument that, directly or through trivial derivations (Identity,
-LogicalNot, a v1 ``cond``'s ``Switch``/``pred_id``/``switch_t``), is the predicate of a ``Switch``, the
-condition of an ``If``/``StatelessIf``, or the condition of a ``Select``. Pure: no TensorBoard import.
+PlaceholderWithDefault, function argument or variable that, directly or through trivial derivations (Identity,
+LogicalNot, a v1 ``cond``'s ``Switch``/``pred_id``/``switch_t``, a resource variable's ``ReadVariableOp``), is
+the predicate of a ``Switch``, the condition of an ``If``/``StatelessIf``, or the condition of a ``Select``.
+Pure: no TensorBoard import.
 """
 
 from __future__ import annotations
 
 import bisect
 import re
+from operator import add, eq, not_
 from itertools import compress
 from dataclasses import dataclass, field
 
@@ -18,10 +20,19 @@ from tb_phaseview.graph_model import Graph, NodeDefUnreadable
 DT_BOOL = 10  # tensorflow.DataType.DT_BOOL
 
 SOURCE_OPS = frozenset({"Placeholder", "PlaceholderWithDefault", "_Arg"})
+# A flag kept in a variable (TFLearn's is_training) is set by assignment rather than fed. Variables are many
+# in a model, so they are not scanned like placeholders: only those a gate's predicate leads back to are read.
+VARIABLE_OPS = frozenset({"VariableV2", "Variable", "VarHandleOp"})
+# Ops that take a variable as input to write, initialise or check it: they do not read the flag's value.
+VARIABLE_WRITER_OPS = frozenset({"Assign", "AssignVariableOp"})
+VARIABLE_BOOKKEEPING_OPS = VARIABLE_WRITER_OPS | {"VarIsInitializedOp", "IsVariableInitialized",
+                                                  "DestroyResourceOp", "SaveV2", "Save", "SaveSlices"}
+VARIABLE_READ_OPS = frozenset({"Identity", "ReadVariableOp", "RefIdentity", "Snapshot"})
 # Ops whose output is the (possibly negated) flag itself: the flag flows through them unchanged in meaning.
-# (tf.cond squeezes a predicate of unknown shape before its If.)
+# (tf.cond squeezes a predicate of unknown shape before its If; a resource variable is read by ReadVariableOp.)
 PASS_THROUGH_OPS = frozenset(
-    {"Identity", "LogicalNot", "Snapshot", "StopGradient", "Switch", "RefSwitch", "Squeeze", "Reshape"}
+    {"Identity", "LogicalNot", "Snapshot", "StopGradient", "Switch", "RefSwitch", "Squeeze", "Reshape",
+     "ReadVariableOp", "RefIdentity"}
 )
 # (op, input position) pairs where a boolean decides which computation runs.
 GATE_INPUTS = {
@@ -108,7 +119,7 @@ def _is_scalar_or_unknown(node_def) -> bool:
 
 def is_bool_scalar_input(graph: Graph, node: int) -> bool:
     op = graph.ops[node]
-    if op not in SOURCE_OPS:
+    if op not in SOURCE_OPS and op not in VARIABLE_OPS:
         return False
     try:
         node_def = graph.node_defs[node]
@@ -308,29 +319,96 @@ def _layer_kinds(graph: Graph, layers: set[str]) -> dict[str, str]:
     return kinds
 
 
+def _predicate_source(graph: Graph, gate: int) -> int | None:
+    """The node feeding a gate's predicate input (inputs are stored in order: usually found without a scan)."""
+    position = GATE_INPUTS[graph.ops[gate]]
+    e = graph.in_start[gate] + position
+    if e < graph.in_start[gate + 1] and graph.edge_input[e] == position and not graph.edge_control[e]:
+        return graph.edge_src[e]
+    for e in graph.in_edges(gate):
+        if graph.edge_input[e] == position and not graph.edge_control[e]:
+            return graph.edge_src[e]
+    return None
+
+
+def _variables_behind_gates(graph: Graph, known: dict[int, int]) -> list[int]:
+    """Variables that a gate's predicate leads back to through pass-through ops (in-edges only: cheap).
+    Gates whose predicate already carries a flag found (``known``) are skipped."""
+    found: set[int] = set()
+    seen: set[int] = set(known)
+    gates = list(compress(range(graph.node_count), map(GATE_INPUTS.__contains__, graph.ops)))
+    if not gates or not graph.edge_src:
+        return []
+    # Column-wise (in C) first: the edge where each gate's predicate should be, and whether a known flag feeds it.
+    positions = list(map(GATE_INPUTS.__getitem__, map(graph.ops.__getitem__, gates)))
+    edges = [min(e, len(graph.edge_src) - 1) for e in map(add, map(graph.in_start.__getitem__, gates), positions)]
+    explained = map(all, zip(map(eq, map(graph.edge_dst.__getitem__, edges), gates),
+                             map(eq, map(graph.edge_input.__getitem__, edges), positions),
+                             map(known.__contains__, map(graph.edge_src.__getitem__, edges))))
+    unexplained = list(compress(gates, map(not_, explained)))
+    frontier = [node for node in map(lambda gate: _predicate_source(graph, gate), unexplained) if node is not None]
+    while frontier:
+        node = frontier.pop()
+        if node in seen:
+            continue
+        seen.add(node)
+        op = graph.ops[node]
+        if op in VARIABLE_OPS:
+            found.add(node)
+        elif op in PASS_THROUGH_OPS:
+            frontier.extend(graph.edge_src[e] for e in graph.in_edges(node)
+                            if graph.edge_input[e] == 0 and not graph.edge_control[e])
+    return sorted(found)
+
+
+def _variable_reads(graph: Graph, variables: list[int], carriers: dict[int, int]) -> set[int]:
+    """The ops that merely read a variable flag (``is_training/read``, ``ReadVariableOp``): part of the flag.
+    A read inside a cond (its ``pred_id``) is the layer's relay, as for any flag."""
+    reads: set[int] = set()
+    frontier = variables
+    while frontier:
+        reached = []
+        for edges in graph.out_edges_of(frontier).values():
+            for e in edges:
+                dst = graph.edge_dst[e]
+                if (dst in carriers and dst not in reads and graph.ops[dst] in VARIABLE_READ_OPS
+                        and not any(map(_CONTROL_FLOW_COMPONENT.match, graph.names[dst].split("/")[:-1]))):
+                    reads.add(dst)
+                    reached.append(dst)
+        frontier = reached
+    return reads
+
+
 def analyze_phase(graph: Graph) -> PhaseAnalysis:
     sources: list[PhaseSource] = []
     carriers: dict[int, int] = {}
     candidates = list(compress(range(graph.node_count), map(SOURCE_OPS.__contains__, graph.ops)))
-    for node in candidates:
-        if not is_bool_scalar_input(graph, node):
-            continue
-        closure = _carrier_closure(graph, node)
-        if not _gates_control_flow(graph, closure):
-            continue
-        sources.append(PhaseSource(index=node, name=graph.names[node], op=graph.ops[node]))
-        for carrier in closure:
-            carriers.setdefault(carrier, node)
+    for variables in (False, True):
+        if variables:  # looked for only behind the gates the placeholders found do not explain
+            candidates = _variables_behind_gates(graph, carriers)
+        for node in candidates:
+            if not is_bool_scalar_input(graph, node):
+                continue
+            closure = _carrier_closure(graph, node)
+            if not _gates_control_flow(graph, closure):
+                continue
+            sources.append(PhaseSource(index=node, name=graph.names[node], op=graph.ops[node]))
+            for carrier in closure:
+                carriers.setdefault(carrier, node)
 
     phase_edges: list[int] = []
     source_nodes = {s.index for s in sources}
     readers: dict[int, int] = {}  # consuming node -> source
     relayed_by: dict[int, int] = {}  # consuming node -> the carrier it reads
     out_edges = graph.out_edges_of(carriers)
+    variable_reads = _variable_reads(graph, [s.index for s in sources if s.op in VARIABLE_OPS], carriers)
     for carrier, source in carriers.items():
         for e in out_edges[carrier]:
             phase_edges.append(e)
             dst = graph.edge_dst[e]
+            if dst in variable_reads or (graph.ops[source] in VARIABLE_OPS
+                                         and graph.ops[dst] in VARIABLE_BOOKKEEPING_OPS):
+                continue  # a variable flag's reads are the flag itself; assigning or saving it does not read it
             if dst not in source_nodes:  # relays (pred_id, switch_t) read it too, inside their layer
                 readers[dst] = source
                 relayed_by[dst] = carrier

@@ -130,6 +130,7 @@ class PhaseViewPlugin(base_plugin.TBPlugin):
             "/node": self._serve_node,
             "/search": self._serve_search,
             "/edges": self._serve_edges,
+            "/phase_runs": self._serve_phase_runs,
         }
         # Only files that exist in the built static folder get a route, so no parameter can name another.
         if os.path.isdir(STATIC_DIR):
@@ -265,3 +266,10 @@ class PhaseViewPlugin(base_plugin.TBPlugin):
         offset = _int_param(request, "offset", 0, 0, 1 << 40)
         limit = _int_param(request, "limit", 10_000, 1, wire.EDGES_LIMIT_MAX)
         return _json(request, wire.edges_answer(self._analysis(request, ref), offset, limit))
+
+    @_route
+    def _serve_phase_runs(self, request):
+        ref = _graph_ref(request)
+        analysis = self._analysis(request, ref)
+        # Resolved on the first request for it (the first view does not wait for it), then kept.
+        return _json(request, analysis.memo(("phase_runs_answer",), lambda: wire.phase_runs_answer(analysis)))

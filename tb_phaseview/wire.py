@@ -5,11 +5,12 @@ Pure: no TensorBoard import. Every answer carries ``version``; fields are only e
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Optional, TypedDict
 
 from google.protobuf import text_format
 
-from tb_phaseview import phase, regex_search, scopes
+from tb_phaseview import phase, phase_runs, regex_search, scopes
 from tb_phaseview.analysis import GraphAnalysis
 from tb_phaseview.graph_model import NodeDefUnreadable
 
@@ -117,9 +118,73 @@ def _source_entries(analysis: GraphAnalysis) -> list[PhaseSourceEntry]:
     ]
 
 
+# What a layer does in one phase (true: training, false: inference), shown on its badge in the view.
+_DOES = {
+    phase.BATCH_NORMALIZATION: {
+        True: "normalises with the batch's own mean and variance and updates its moving averages",
+        False: "uses the moving mean and variance",
+    },
+    phase.DROPOUT: {True: "drops units at random", False: "passes its input through"},
+    phase.OTHER: {True: "runs its training branch", False: "runs its inference branch"},
+}
+_DOES_BOTH_WAYS = "computes both its training and its inference result and keeps the {} one (a Select skips nothing)"
+PHASE_NAMES = {True: "training", False: "inference"}
+
+
+def _key(value: bool) -> str:
+    return "true" if value else "false"
+
+
+def _pair(counts: dict[bool, int]) -> dict[str, int]:
+    return {"true": counts[True], "false": counts[False]}
+
+
+def layer_does(kind: str, value: bool, selects_only: bool = False) -> str:
+    """What a layer of this kind does when the flag is ``value``."""
+    if selects_only:
+        return _DOES_BOTH_WAYS.format(PHASE_NAMES[value])
+    return _DOES.get(kind, _DOES[phase.OTHER])[value]
+
+
+def _flag_entry(analysis: GraphAnalysis, flag: phase_runs.FlagRuns) -> dict:
+    """The phase-resolution fields of one flag (CLI ``phase_sources[]`` and the ``phase_runs`` answer)."""
+    graph = analysis.graph
+    return {
+        "default": flag.default,
+        "ops_only_when": _pair({v: flag.ops_only_when(v) for v in (True, False)}),
+        "writers": flag.writers,
+        "variable": flag.variable,
+        "branch_ops_only_when": _pair(flag.branch_ops),
+        "used_only_when": _pair({v: len(flag.used_only_when[v]) for v in (True, False)}),
+        "never_run": len(flag.never),
+        "selects": [graph.names[n] for n in flag.selects],
+    }
+
+
+def phase_warnings(analysis: GraphAnalysis) -> list[str]:
+    """A flag that defaults to true, or has no default, decides how an exported graph runs: say so."""
+    warnings = []
+    for flag in analysis.phase_runs.flags:
+        name = flag.source.name
+        if flag.variable and flag.default is not False:
+            start = "true" if flag.default else "unknown"
+            warnings.append(f"{name} is a variable flag (initial value {start}): this graph runs in whichever mode "
+                            f"it was last assigned by {', '.join(flag.writers) or 'an assign op'}")
+        elif flag.default is True:
+            warnings.append(f"this graph runs in training mode unless fed {name}=False")
+        elif flag.default is None and not flag.variable:
+            warnings.append(f"{name} has no default: this graph does not run unless fed {name} "
+                            f"(True for training, False for inference)")
+        if flag.selects:
+            warnings.append(f"{len(flag.selects)} Select ops read {name}: they compute both inputs, so they skip "
+                            f"nothing in either phase")
+    return warnings
+
+
 def report_entry(analysis: GraphAnalysis, ref: GraphRef) -> dict:
     """One graph in ``tb-phaseview report --json`` (schema in README)."""
     graph = analysis.graph
+    flags = {flag.source.name: flag for flag in analysis.phase_runs.flags}
     return {
         "run": ref["run"],
         "tag": ref["tag"],
@@ -127,13 +192,69 @@ def report_entry(analysis: GraphAnalysis, ref: GraphRef) -> dict:
         "nodes": graph.node_count,
         "edges": graph.edge_count,
         "phase_sources": [
-            {"name": s["name"], "op": s["op"], "consumers": s["consumers"], "born_in": s["born_in"]}
+            {"name": s["name"], "op": s["op"], "consumers": s["consumers"], "born_in": s["born_in"],
+             **_flag_entry(analysis, flags[s["name"]])}
             for s in _source_entries(analysis)
         ],
         "phase_edges": analysis.edge_counts["phase"],
         "phase_layers": [{"layer": l.layer, "kind": l.kind, "source": l.source} for l in analysis.phase.layers],
         "edge_counts": analysis.edge_counts,
+        "warnings": phase_warnings(analysis) + graph_warnings(analysis),
     }
+
+
+def _groups_not_running(analysis: GraphAnalysis, nodes: set[int]) -> list[str]:
+    """Groups none of whose ops runs: every op below them is in ``nodes``."""
+    tree = analysis.tree
+    below = Counter(map(tree.node_parent.__getitem__, nodes))  # per direct parent, then rolled up the tree
+    for group, count in list(below.items()):
+        parent = tree.group_parent.get(group, "")
+        while parent:
+            below[parent] += count
+            parent = tree.group_parent[parent]
+    return sorted(group for group, count in below.items() if group and count == tree.size_of(group))
+
+
+def _selects_only_layers(analysis: GraphAnalysis) -> set[str]:
+    """Layers that read the flag only through Select ops."""
+    ops_by_layer: dict[str, set[str]] = {}
+    for node, layer in analysis.phase.consumers.items():
+        ops_by_layer.setdefault(layer, set()).add(analysis.graph.ops[node])
+    return {layer for layer, ops in ops_by_layer.items() if ops <= phase_runs.SELECT_OPS}
+
+
+def phase_runs_answer(analysis: GraphAnalysis) -> dict:
+    """What runs when every flag is true (training) and when every flag is false (inference)."""
+    graph = analysis.graph
+    runs = analysis.phase_runs
+    selects_only = _selects_only_layers(analysis)
+    sources = []
+    for flag in runs.flags:
+        entry = {"name": flag.source.name, "op": flag.source.op, **_flag_entry(analysis, flag)}
+        entry["branches"] = [
+            {"node": graph.names[b.node], "when_true": b.when_true, "when_false": b.when_false,
+             "ops_when_true": b.ops_when_true, "ops_when_false": b.ops_when_false}
+            for b in flag.branches
+        ]
+        sources.append(entry)
+    phases = {}
+    for value in (True, False):
+        not_running = runs.not_running(value)
+        branch_ops = runs.branch_ops_not_running(value)
+        total = len(not_running) + branch_ops
+        summary = f"{total:,} ops don't run in {PHASE_NAMES[value]}"
+        if branch_ops:
+            summary += f" ({branch_ops:,} of them inside If branches, not drawn)"
+        phases[_key(value)] = {
+            "ops_not_run": total,
+            "graph_ops_not_run": len(not_running),
+            "branch_ops_not_run": branch_ops,
+            "summary": summary,
+            "nodes": sorted(graph.names[n] for n in not_running),
+            "groups": _groups_not_running(analysis, not_running),
+            "layers": {l.layer: layer_does(l.kind, value, l.layer in selects_only) for l in analysis.phase.layers},
+        }
+    return {"version": VERSION, "sources": sources, "warnings": phase_warnings(analysis), "phases": phases}
 
 
 def runs_answer(graphs: list[GraphRef]) -> dict:

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import os
+import shutil
 import sys
+import tempfile
 
 import pytest
 
 sys.path.insert(0, os.path.dirname(__file__))
 from demo import DEMO_GRAPH_COUNT, DEMO_LOGS  # noqa: E402
 from tbserver import start_tensorboard  # noqa: E402
+import tf_written_graphs  # noqa: E402
 
 
 @pytest.fixture(scope="session", params=["true", "false"], ids=["load_fast", "python_reader"])
@@ -38,3 +41,19 @@ def start_server():
     yield start
     for server in servers:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def tf_written():
+    """Folders of graphs written by real TensorFlow at test time (tests/tf_written_graphs.py), each written
+    once per session on first use."""
+    root = tempfile.mkdtemp(prefix="tf_written_")
+    written: dict[str, str] = {}
+
+    def folder(name: str) -> str:
+        if name not in written:
+            written[name] = tf_written_graphs.write(root, name)
+        return written[name]
+
+    yield folder
+    shutil.rmtree(root, ignore_errors=True)

@@ -35,14 +35,24 @@ def test_json_report_schema_and_seed_resnet():
     assert report["errors"] == []
     for graph in report["graphs"]:
         assert {"run", "tag", "kind", "nodes", "edges", "phase_sources", "phase_edges", "phase_layers"} <= set(graph)
+        assert isinstance(graph["warnings"], list)
         for source in graph["phase_sources"]:
-            assert {"name", "op", "consumers"} <= set(source)
+            assert {"name", "op", "consumers", "default", "ops_only_when", "writers"} <= set(source)
+            assert set(source["ops_only_when"]) == {"true", "false"} and source["writers"] == []
         for layer in graph["phase_layers"]:
             assert set(layer) == {"layer", "kind", "source"}
     seed = next(g for g in report["graphs"] if g["run"] == "resnet_tf_keras")
     assert seed["tag"] is None and seed["kind"] == "run_graph"
     assert [s["name"] for s in seed["phase_sources"]] == ["keras_learning_phase"]
     assert len(seed["phase_layers"]) == 24 and seed["phase_edges"] == 72
+    (flag,) = seed["phase_sources"]
+    assert flag["default"] is False and seed["warnings"] == []
+    # If version: every op that runs in one phase only is inside a branch function.
+    assert flag["ops_only_when"] == flag["branch_ops_only_when"] and flag["ops_only_when"]["true"] > 0
+    tf1 = next(g for g in report["graphs"] if g["run"] == "tf1_is_training" and g["kind"] == "run_graph")
+    assert tf1["phase_sources"][0]["default"] is None
+    assert tf1["warnings"] == ["is_training has no default: this graph does not run unless fed is_training "
+                               "(True for training, False for inference)"]
     no_flag = next(g for g in report["graphs"] if g["run"] == "tf2_fit_no_flag")
     assert no_flag["phase_sources"] == [] and no_flag["phase_layers"] == [] and no_flag["phase_edges"] == 0
 
@@ -53,6 +63,8 @@ def test_text_report_names_flag_and_layers():
     assert "phase source bnl_stg-1/keras_learning_phase (PlaceholderWithDefault, created inside bnl_stg-1) " \
            "read by 24 layers" in result.stdout
     assert "tf2_fit_no_flag  run_graph\n" in result.stdout and "no learning-phase flag" in result.stdout
+    assert "  default: none (must be fed)\n" in result.stdout
+    assert "  warning: is_training has no default: this graph does not run unless fed is_training" in result.stdout
 
 
 def test_missing_logdir_exits_2_with_one_line():

@@ -36,7 +36,8 @@ RUN_GRAPH = {"run": "r", "kind": metadata.RUN_GRAPH, "tag": None}
 NAME_PART = st.text(alphabet="ab_</>é\"' ", min_size=0, max_size=5)
 OPS = st.sampled_from(["Placeholder", "PlaceholderWithDefault", "Switch", "If", "StatelessIf", "Merge",
                        "Identity", "LogicalNot", "Const", "NextIteration", "Enter", "Select", "FusedBatchNormV3",
-                       "RandomUniform", "<script>", "_Arg", "PartitionedCall"])
+                       "RandomUniform", "<script>", "_Arg", "PartitionedCall", "VariableV2", "VarHandleOp",
+                       "ReadVariableOp", "Assign", "RefSwitch", "RefMerge"])
 
 
 @st.composite
@@ -74,6 +75,7 @@ def answer_everything(analysis):
         json.dumps(wire.search_answer(analysis, query, False, 50))
     json.dumps(wire.edges_answer(analysis, 0, 1000))
     json.dumps(wire.report_entry(analysis, RUN_GRAPH))
+    json.dumps(wire.phase_runs_answer(analysis))
 
 
 @FUZZ

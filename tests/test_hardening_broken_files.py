@@ -117,7 +117,7 @@ def test_every_broken_graph_has_its_own_clear_error(tmp_path, start_server, load
     assert status == 200 and len(graph["phase"]["layers"]) == 5
     status, node = server.get(P + "node?run=bad_attrs&kind=run_graph&name=" + victim)
     assert status == 200 and node["op"] == "Conv2D" and node["attrs"] == [] and "corrupt" in node["attrs_error"]
-    for route in ("group?group=", "node?name=x", "search?q=x", "edges?"):
+    for route in ("group?group=", "node?name=x", "search?q=x", "edges?", "phase_runs?"):
         status, error = server.get(P + route + "&run=bad_graph&kind=run_graph")
         assert status == 422 and error["version"] == 1 and "corrupt" in error["error"], route
 
@@ -130,7 +130,7 @@ def test_every_broken_graph_has_its_own_clear_error(tmp_path, start_server, load
 
     # Still alive, and the good graph still answers every route.
     assert server.alive()
-    for route in ("graph?", "group?group=&", "search?q=dropout&", "edges?limit=5&"):
+    for route in ("graph?", "group?group=&", "search?q=dropout&", "edges?limit=5&", "phase_runs?"):
         status, _ = server.get(P + route + "run=dropout_cnn&kind=run_graph")
         assert status == 200, route
 

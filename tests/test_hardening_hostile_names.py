@@ -48,6 +48,7 @@ def every_route():
         yield route("search", q=q)
     yield route("search", q="<img.*>", regex=1)
     yield route("edges")
+    yield route("phase_runs")
     # Errors name what was asked for: still JSON, still escaped.
     yield route("node", name="<script>alert(10)</script>")
     yield route("group", group="<img src=y onerror=alert(11)>")

@@ -120,3 +120,21 @@ def test_static_frontend_is_served_as_javascript(tensorboard_server):
     assert status == 200 and b"render" in body
     status, _ = tensorboard_server.get(P + "..%2Fplugin.py")
     assert status == 404
+
+
+def test_phase_runs_answers_what_runs_in_each_phase(tensorboard_server):
+    status, body = tensorboard_server.get(P + "phase_runs?" + q(run="dropout_cnn", kind="run_graph"))
+    assert status == 200 and body["version"] == 1
+    (source,) = body["sources"]
+    assert source["name"] == "keras_learning_phase" and source["default"] is False and source["writers"] == []
+    inference = body["phases"]["false"]
+    assert inference["ops_not_run"] == len(inference["nodes"]) == source["ops_only_when"]["true"] > 0
+    assert "drop1/cond/dropout/random_uniform/RandomUniform" in inference["nodes"]
+    assert inference["layers"]["bn1"] == "uses the moving mean and variance"
+    assert inference["summary"] == f"{inference['ops_not_run']:,} ops don't run in inference"
+    assert body["warnings"] == []
+
+
+def test_phase_runs_of_an_unknown_run_is_404(tensorboard_server):
+    status, body = tensorboard_server.get(P + "phase_runs?" + q(run="nope", kind="run_graph"))
+    assert status == 404 and "unknown run" in body["error"]

@@ -66,6 +66,7 @@ export class App {
     toolbar.on('run', (run) => viewer.pickRun(run));
     toolbar.on('graph', (g) => void viewer.loadGraph(g));
     toolbar.on('mode', (m) => viewer.setMode(m));
+    toolbar.on('runAs', (r) => void viewer.setRunAs(r));
     toolbar.on('fit', () => scene.fit(session.rootLayout()));
     toolbar.on('help', () => help.toggle());
     scene.on('toggle', (e) => void viewer.toggle(e.name));
@@ -84,6 +85,9 @@ export class App {
       'mode-collapse': () => viewer.setMode('collapse'),
       'mode-highlight': () => viewer.setMode('highlight'),
       'mode-show': () => viewer.setMode('show'),
+      'run-both': () => void viewer.setRunAs('both'),
+      'run-training': () => void viewer.setRunAs('true'),
+      'run-inference': () => void viewer.setRunAs('false'),
       search: () => search.focus(),
       'toggle-group': () => viewer.toggleSelected(),
       'add-note': () => share.notebook.editSelected(),

@@ -1,11 +1,11 @@
 // What the user does to the graph, step by step: load a graph, open and close groups, reveal a node,
-// select, switch the phase filter. Each step asks the session for data and layouts, then tells the scene
+// select, switch the phase filter, run as one phase. Each step asks the session for data and layouts, then tells the scene
 // and the panels what to show, through their public methods.
 
 import { ApiError, graphLabel, type Child, type GraphAnswer, type GraphRef } from './graph/api';
 import { mapPhaseEdges, type MappedPhaseEdge } from './graph/phasemap';
 import type { GraphSession } from './graph/session';
-import { isExpanded, sameGraph, type PhaseMode, type ViewState } from './graph/state';
+import { isExpanded, runAsOf, sameGraph, type PhaseMode, type RunAs, type ViewState } from './graph/state';
 import type { Inspector } from './panels/inspector';
 import type { MessageBox } from './panels/message';
 import type { SearchBox } from './panels/search';
@@ -44,7 +44,10 @@ export class Viewer {
   async firstLoad(restore: ViewState | null): Promise<void> {
     const { session, message } = this.p;
     this.pendingRestore = restore;
-    if (restore) this.setMode(restore.mode);
+    if (restore) {
+      this.setMode(restore.mode);
+      this.p.session.setRunAs(runAsOf(restore));
+    }
     message.show('Loading runs…', undefined, true);
     try {
       // With no graph to restore, the first graph is the one opened next: let the server start on it now.
@@ -119,6 +122,10 @@ export class Viewer {
     const seq = session.begin(ref);
     root.dataset.ready = 'false';
     this.mapped = [];
+    scene.markRuns(null);
+    status.setRunAs('');
+    root.dataset.runAs = 'both';
+    this.p.toolbar.showRunAs(runAsOf(this.state), false);
     scene.draw(session.model());
     scene.drawPhase('collapse', []);
     this.p.inspector.hide();
@@ -175,6 +182,8 @@ export class Viewer {
         `first view in ${Math.round(performance.now() - started)} ms (server ${Math.round(fetchedMs)} ms)`,
     );
     session.save();
+    this.p.toolbar.showRunAs(runAsOf(this.state), this.hasFlag());
+    void this.applyRunAs();
     const restore = this.pendingRestore;
     this.pendingRestore = null;
     if (restore && sameGraph(restore.graph, ref)) {
@@ -283,6 +292,46 @@ export class Viewer {
     scene.drawPhase(mode, this.mapped);
     root.dataset.phaseMode = mode;
     root.dataset.toggleMs = (performance.now() - t0).toFixed(1);
+  }
+
+  // ---------------------------------------------------------------- run as one phase
+
+  private hasFlag(): boolean {
+    return (this.p.session.graph?.phase?.sources?.length ?? 0) > 0;
+  }
+
+  /** Runs the view as both phases, training (`true`) or inference (`false`): ghosts what does not run then. */
+  async setRunAs(runAs: RunAs): Promise<void> {
+    if (runAs !== 'both' && !this.hasFlag()) return;
+    this.p.session.setRunAs(runAs);
+    this.p.toolbar.showRunAs(runAs, this.hasFlag());
+    await this.applyRunAs();
+  }
+
+  /** Asks the server what runs (once per graph) and marks the scene; `data-run-as` says when it is done. */
+  private async applyRunAs(): Promise<void> {
+    const { root, session, scene, status } = this.p;
+    const runAs = runAsOf(this.state);
+    const graph = this.state.graph;
+    if (runAs === 'both' || !this.hasFlag()) {
+      scene.markRuns(null);
+      status.setRunAs('');
+      root.dataset.runAs = 'both';
+      return;
+    }
+    const phase = runAs === 'true' ? 'training' : 'inference';
+    status.setRunAs(`finding what runs in ${phase}…`);
+    let side;
+    try {
+      side = (await session.fetchPhaseRuns()).phases[runAs];
+    } catch (e) {
+      if (runAsOf(this.state) === runAs && sameGraph(graph, this.state.graph)) status.setRunAs(`could not find what runs in ${phase}: ${(e as Error).message}`);
+      return;
+    }
+    if (runAsOf(this.state) !== runAs || !sameGraph(graph, this.state.graph)) return;
+    scene.markRuns({ nodes: new Set(side.nodes), groups: new Set(side.groups), layers: new Map(Object.entries(side.layers)) });
+    status.setRunAs(side.summary);
+    root.dataset.runAs = runAs;
   }
 
   // ---------------------------------------------------------------- selection and inspector

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setNote } from '../src/share/notes';
 import { decodeLink, encodeLink, fromBase64Url, hashWithoutToken, LINK_MAX_CHARS, namePrefixes, parseTbHash, pluginLink, tensorBoardLink, toBase64Url, tokenFromHash, type LinkState } from '../src/share/linkcodec';
-import { initialState, openPath, selectGraph, setMode } from '../src/graph/state';
+import { initialState, openPath, runAsOf, selectGraph, setMode, setRunAs } from '../src/graph/state';
 
 function sample(): LinkState {
   let view = selectGraph(initialState(), { run: 'runs/a&b=c #1', kind: 'trace', tag: 'step 1/é' });
@@ -80,4 +80,15 @@ test('a link opens at most LINK_MAX_OPEN groups and says how many it left closed
   const small = decodeLink(toBase64Url(JSON.stringify({ v: 1, g: ['r', 'run_graph', null], o: ['a'], vp: [1, 2, 1e-9] })))!;
   assert.equal(small.openDropped, 0);
   assert.deepEqual(small.viewport, { cx: 1, cy: 2, k: LINK_ZOOM_RANGE[0] });
+});
+
+test('the phase the view runs as rides in the link; an older link without it runs as both', () => {
+  const view = setRunAs(selectGraph(initialState(), { run: 'r', kind: 'run_graph', tag: null }), 'false');
+  const back = decodeLink(encodeLink({ view, viewport: null, notes: [] }).token)!;
+  assert.equal(runAsOf(back.view), 'false');
+  const both = decodeLink(encodeLink({ view: setRunAs(view, 'both'), viewport: null, notes: [] }).token)!;
+  assert.equal(runAsOf(both.view), 'both');
+  assert.equal(JSON.parse(fromBase64Url(encodeLink({ view: setRunAs(view, 'both'), viewport: null, notes: [] }).token)).r, undefined);
+  const junk = toBase64Url(JSON.stringify({ v: 1, g: ['r', 'run_graph', null], m: 'collapse', r: '<script>' }));
+  assert.equal(runAsOf(decodeLink(junk)!.view), 'both');
 });

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { decodeState, encodeState, initialState, isExpanded, openPath, selectGraph, setMode, toggleGroup, sameGraph } from '../src/graph/state';
+import { decodeState, encodeState, initialState, isExpanded, openPath, runAsOf, selectGraph, setMode, setRunAs, toggleGroup, sameGraph } from '../src/graph/state';
 
 test('the root is always open and cannot be closed', () => {
   const s = initialState();
@@ -56,4 +56,16 @@ test('decode tolerates junk', () => {
 test('sameGraph treats a null and an empty tag alike', () => {
   assert.ok(sameGraph({ run: 'r', kind: 'run_graph', tag: null }, { run: 'r', kind: 'run_graph', tag: '' }));
   assert.ok(!sameGraph({ run: 'r', kind: 'run_graph', tag: null }, { run: 'r', kind: 'trace', tag: null }));
+});
+
+test('run as: kept across graphs, saved in the session string, anything unknown read as both', () => {
+  let s = setRunAs(initialState(), 'true');
+  assert.equal(runAsOf(s), 'true');
+  assert.equal(setRunAs(s, 'true'), s, 'no-op returns the same object');
+  s = selectGraph(s, { run: 'r', kind: 'run_graph', tag: null });
+  assert.equal(runAsOf(s), 'true');
+  assert.equal(runAsOf(decodeState(encodeState(s))), 'true');
+  assert.equal(runAsOf(decodeState(encodeState(setRunAs(s, 'both')))), 'both');
+  assert.ok(!encodeState(setRunAs(s, 'both')).includes('as='));
+  assert.equal(runAsOf(decodeState('run=r&as=sideways')), 'both');
 });

@@ -119,6 +119,28 @@ export interface NodeAnswer {
       };
 }
 
+/** What runs when every flag is true (training) or false (inference): docs/wire_format.md, `phase_runs`. */
+export interface PhaseRunsSide {
+  ops_not_run: number;
+  graph_ops_not_run: number;
+  branch_ops_not_run: number;
+  /** The status bar's sentence, written by the server. */
+  summary: string;
+  /** Ops of the graph that do not run. */
+  nodes: string[];
+  /** Groups none of whose ops runs. */
+  groups: string[];
+  /** What each flag-reading layer does in this phase, by layer. */
+  layers: Record<string, string>;
+}
+
+export interface PhaseRunsAnswer {
+  version: number;
+  sources: { name: string; default: boolean | null; ops_only_when: { true: number; false: number }; writers: string[] }[];
+  warnings: string[];
+  phases: { true: PhaseRunsSide; false: PhaseRunsSide };
+}
+
 export interface SearchAnswer {
   version: number;
   matches: { name: string; op: string; path: string[] }[];
@@ -170,6 +192,7 @@ export const api = {
   graph: (g: GraphRef, signal?: AbortSignal) => getJson<GraphAnswer>('graph', refParams(g), signal),
   group: (g: GraphRef, group: string, signal?: AbortSignal) => getJson<GroupAnswer>('group', { ...refParams(g), group }, signal),
   node: (g: GraphRef, name: string, signal?: AbortSignal) => getJson<NodeAnswer>('node', { ...refParams(g), name }, signal),
+  phaseRuns: (g: GraphRef, signal?: AbortSignal) => getJson<PhaseRunsAnswer>('phase_runs', refParams(g), signal),
   search: (g: GraphRef, q: string, regex: boolean, signal?: AbortSignal) =>
     getJson<SearchAnswer>('search', { ...refParams(g), q, regex: regex ? '1' : null, limit: '50' }, signal),
 };

@@ -4,8 +4,22 @@
 
 import { LayoutClient } from '../layout/client';
 import { buildLayoutInput, expandedSize, inputSignature, type LayoutResult, type Size } from '../layout/input';
-import { api, type Child, type GraphAnswer, type GraphRef, type GroupAnswer, type NodeAnswer, type RunsAnswer } from './api';
-import { decodeState, encodeState, initialState, isExpanded, openPath, sameGraph, selectGraph, setMode, toggleGroup, type PhaseMode, type ViewState } from './state';
+import { api, type Child, type GraphAnswer, type GraphRef, type GroupAnswer, type NodeAnswer, type PhaseRunsAnswer, type RunsAnswer } from './api';
+import {
+  decodeState,
+  encodeState,
+  initialState,
+  isExpanded,
+  openPath,
+  sameGraph,
+  selectGraph,
+  setMode,
+  setRunAs,
+  toggleGroup,
+  type PhaseMode,
+  type RunAs,
+  type ViewState,
+} from './state';
 
 const STORAGE_KEY = 'tb-phaseview-state';
 
@@ -18,6 +32,8 @@ export class GraphSession {
   private layouts = new Map<string, LayoutResult>();
   private layerTexts = new Map<string, string>();
   private sourceTexts = new Map<string, string>();
+  /** What runs in each phase, asked for the graph on screen the first time the view runs as one phase. */
+  private phaseRuns: Promise<PhaseRunsAnswer> | null = null;
   private loadSeq = 0;
   private graphAbort: AbortController | null = null;
   private queue: Promise<unknown> = Promise.resolve();
@@ -49,6 +65,11 @@ export class GraphSession {
 
   setMode(mode: PhaseMode): void {
     this.view = setMode(this.view, mode);
+    this.save();
+  }
+
+  setRunAs(runAs: RunAs): void {
+    this.view = setRunAs(this.view, runAs);
     this.save();
   }
 
@@ -92,6 +113,7 @@ export class GraphSession {
     this.graphAbort = new AbortController();
     this.view = selectGraph(this.view, ref);
     this.graph = null;
+    this.phaseRuns = null;
     this.groups.clear();
     this.layoutCache.clear();
     this.layouts.clear();
@@ -222,6 +244,20 @@ export class GraphSession {
   }
 
   // ---------------------------------------------------------------- phase
+
+  /** What runs in each phase for the graph on screen (asked once per graph; a failure is asked again). */
+  fetchPhaseRuns(): Promise<PhaseRunsAnswer> {
+    const g = this.view.graph;
+    if (!g) return Promise.reject(new Error('no graph is open'));
+    if (!this.phaseRuns) {
+      const asked = api.phaseRuns(g, this.graphAbort?.signal);
+      this.phaseRuns = asked;
+      asked.catch(() => {
+        if (this.phaseRuns === asked) this.phaseRuns = null;
+      });
+    }
+    return this.phaseRuns;
+  }
 
   /** The server's sentences about the flag, by layer and by source. */
   explanations(): { layer(layer: string): string | undefined; source(source: string): string | undefined } {

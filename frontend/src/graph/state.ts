@@ -1,25 +1,42 @@
-// View state: which graph, which groups are open, the phase filter and the selection.
+// View state: which graph, which groups are open, the phase filter, the phase it runs as, and the selection.
 // Pure: no DOM. Serialises to a short string for a shareable link / session storage.
 
 import type { GraphRef } from './api';
 
 export type PhaseMode = 'collapse' | 'highlight' | 'show';
 export const PHASE_MODES: readonly PhaseMode[] = ['collapse', 'highlight', 'show'];
+/** Run as: every op (`both`), or what runs when the flags are true (training) or false (inference). */
+export type RunAs = 'both' | 'true' | 'false';
+export const RUN_AS: readonly RunAs[] = ['both', 'true', 'false'];
 
 export interface ViewState {
   graph: GraphRef | null;
   /** Ids of open groups. The root group "" is always open and never listed. */
   expanded: ReadonlySet<string>;
   mode: PhaseMode;
+  /** Absent in states saved before it existed: read as `both`. */
+  runAs?: RunAs;
   selected: string | null;
 }
 
 export function initialState(): ViewState {
-  return { graph: null, expanded: new Set(), mode: 'collapse', selected: null };
+  return { graph: null, expanded: new Set(), mode: 'collapse', runAs: 'both', selected: null };
 }
 
 export function isPhaseMode(v: unknown): v is PhaseMode {
   return typeof v === 'string' && (PHASE_MODES as readonly string[]).includes(v);
+}
+
+export function isRunAs(v: unknown): v is RunAs {
+  return typeof v === 'string' && (RUN_AS as readonly string[]).includes(v);
+}
+
+export function runAsOf(s: ViewState): RunAs {
+  return s.runAs ?? 'both';
+}
+
+export function setRunAs(s: ViewState, runAs: RunAs): ViewState {
+  return runAsOf(s) === runAs ? s : { ...s, runAs };
 }
 
 export function isExpanded(s: ViewState, group: string): boolean {
@@ -50,9 +67,9 @@ export function setMode(s: ViewState, mode: PhaseMode): ViewState {
   return s.mode === mode ? s : { ...s, mode };
 }
 
-/** Switching graphs forgets the groups and the selection but keeps the filter. */
+/** Switching graphs forgets the groups and the selection but keeps the filter and the phase it runs as. */
 export function selectGraph(s: ViewState, graph: GraphRef | null): ViewState {
-  return { graph, expanded: new Set(), mode: s.mode, selected: null };
+  return { graph, expanded: new Set(), mode: s.mode, runAs: runAsOf(s), selected: null };
 }
 
 export function sameGraph(a: GraphRef | null, b: GraphRef | null): boolean {
@@ -60,7 +77,7 @@ export function sameGraph(a: GraphRef | null, b: GraphRef | null): boolean {
   return a.run === b.run && a.kind === b.kind && (a.tag ?? '') === (b.tag ?? '');
 }
 
-/** State -> query string (`run=..&kind=..&tag=..&mode=..&open=a,b&sel=..`). */
+/** State -> query string (`run=..&kind=..&tag=..&mode=..&as=..&open=a,b&sel=..`). */
 export function encodeState(s: ViewState): string {
   const q = new URLSearchParams();
   if (s.graph) {
@@ -69,6 +86,7 @@ export function encodeState(s: ViewState): string {
     if (s.graph.tag) q.set('tag', s.graph.tag);
   }
   if (s.mode !== 'collapse') q.set('mode', s.mode);
+  if (runAsOf(s) !== 'both') q.set('as', runAsOf(s));
   for (const g of [...s.expanded].sort()) q.append('open', g);
   if (s.selected) q.set('sel', s.selected);
   return q.toString();
@@ -78,10 +96,12 @@ export function decodeState(text: string): ViewState {
   const q = new URLSearchParams(text.startsWith('#') || text.startsWith('?') ? text.slice(1) : text);
   const run = q.get('run');
   const mode = q.get('mode');
+  const runAs = q.get('as');
   return {
     graph: run ? { run, kind: q.get('kind') || 'run_graph', tag: q.get('tag') || null } : null,
     expanded: new Set(q.getAll('open').filter((g) => g !== '')),
     mode: isPhaseMode(mode) ? mode : 'collapse',
+    runAs: isRunAs(runAs) ? runAs : 'both',
     selected: q.get('sel') || null,
   };
 }

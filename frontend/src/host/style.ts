@@ -115,6 +115,10 @@ export const CSS = `
 .edge.kind-control { stroke: var(--edge-control); stroke-dasharray: 4 3; }
 .edge.adjacent { stroke: var(--select); }
 .edge:hover { stroke: var(--select); }
+/* Run as one phase: what does not run is ghosted, with its edges. */
+.node.not-run > .body { opacity: 0.28; }
+.edge.not-run { opacity: 0.18; }
+.pv-run-as { font-weight: 600; }
 .edge.aux { display: none; }
 .edge.aux.aux-on { display: inline; stroke: var(--select); stroke-opacity: .8; }
 .edge-count { font-size: 9.5px; fill: var(--fg-3) !important; }

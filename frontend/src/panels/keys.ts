@@ -12,6 +12,9 @@ export type Action =
   | 'mode-collapse'
   | 'mode-highlight'
   | 'mode-show'
+  | 'run-both'
+  | 'run-training'
+  | 'run-inference'
   | 'search'
   | 'toggle-group'
   | 'add-note'
@@ -46,6 +49,9 @@ export const SHORTCUTS: readonly Shortcut[] = [
   { keys: ['c'], label: 'c', action: 'mode-collapse', help: 'phase edges: collapse (badges only)' },
   { keys: ['h'], label: 'h', action: 'mode-highlight', help: 'phase edges: highlight (bundled, rest dimmed)' },
   { keys: ['s'], label: 's', action: 'mode-show', help: 'phase edges: show (plain lines)' },
+  { keys: ['b'], label: 'b', action: 'run-both', help: 'run as: both phases (every op)' },
+  { keys: ['t'], label: 't', action: 'run-training', help: 'run as: training (ghost what does not run)' },
+  { keys: ['i'], label: 'i', action: 'run-inference', help: 'run as: inference (ghost what does not run)' },
   { keys: ['/'], label: '/', action: 'search', help: 'search by name or op' },
   { keys: ['Enter'], label: 'Enter', action: 'toggle-group', help: 'open / close the selected group (also double-click or the chevron)' },
   { keys: ['n'], label: 'n', action: 'add-note', help: 'add or edit a note on the selected node or group' },

@@ -6,9 +6,18 @@ import { clear, h, s } from '../lib/dom';
 
 export class StatusBar {
   readonly el = h('div', { class: 'pv-status' });
+  private runAs = '';
+  private last: { g: GraphAnswer | null; extra: string } = { g: null, extra: '' };
+
+  /** The sentence about the phase the view runs as ("136 ops don't run in inference"), kept until changed. */
+  setRunAs(text: string): void {
+    this.runAs = text;
+    this.render(this.last.g, this.last.extra);
+  }
 
   render(g: GraphAnswer | null, extra = ''): void {
     const el = this.el;
+    this.last = { g, extra };
     clear(el);
     if (g) {
       const c = g.edge_counts || {};
@@ -29,6 +38,7 @@ export class StatusBar {
     ph.append(s('line', { x1: 0, y1: 4, x2: 22, y2: 4, stroke: 'var(--accent)', 'stroke-width': 2 }));
     legend.append(h('span', {}, ph, ' phase (φ: reads the learning-phase flag)'));
     el.append(legend);
+    if (this.runAs) el.append(h('span', { class: 'pv-run-as', 'data-testid': 'run-as-status' }, this.runAs));
     if (extra) el.append(h('span', {}, extra));
   }
 }

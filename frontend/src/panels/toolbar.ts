@@ -1,8 +1,9 @@
-// The toolbar: run and graph pickers, the phase filter, search, fit, the share group and help.
+// The toolbar: run and graph pickers, the phase filter, the phase the graph runs as, search, fit, the share
+// group and help.
 // It says what the user picked through its events; the app decides what happens.
 
 import { graphKey, graphLabel, type GraphRef, type RunsAnswer } from '../graph/api';
-import { PHASE_MODES, sameGraph, type PhaseMode } from '../graph/state';
+import { PHASE_MODES, RUN_AS, sameGraph, type PhaseMode, type RunAs } from '../graph/state';
 import { clear, h } from '../lib/dom';
 import { Emitter } from '../lib/events';
 import { keyHint } from './keys';
@@ -14,6 +15,8 @@ export interface ToolbarEvents {
   /** A graph of the current run was picked. */
   graph: GraphRef;
   mode: PhaseMode;
+  /** Run as: both phases, training (`true`) or inference (`false`). */
+  runAs: RunAs;
   fit: null;
   help: null;
 }
@@ -24,11 +27,19 @@ const MODE_TITLES: Record<PhaseMode, string> = {
   show: `Draw phase edges as plain edges ${keyHint('mode-show')}`,
 };
 
+const RUN_AS_LABELS: Record<RunAs, string> = { both: 'Both', true: 'Training', false: 'Inference' };
+const RUN_AS_TITLES: Record<RunAs, string> = {
+  both: `Every op, whatever the learning-phase flag says ${keyHint('run-both')}`,
+  true: `Ghost the ops that do not run when the flag is true (training) ${keyHint('run-training')}`,
+  false: `Ghost the ops that do not run when the flag is false (inference) ${keyHint('run-inference')}`,
+};
+
 export class Toolbar extends Emitter<ToolbarEvents> {
   readonly el: HTMLElement;
   private runSelect: HTMLSelectElement;
   private graphSelect: HTMLSelectElement;
   private modeButtons = new Map<PhaseMode, HTMLButtonElement>();
+  private runAsButtons = new Map<RunAs, HTMLButtonElement>();
   private graphs: GraphRef[] = [];
 
   constructor(search: SearchBox, share: HTMLElement) {
@@ -47,6 +58,13 @@ export class Toolbar extends Emitter<ToolbarEvents> {
       this.modeButtons.set(m, b);
       seg.append(b);
     }
+    const runAs = h('div', { class: 'pv-seg', role: 'group', 'aria-label': 'Run as' });
+    for (const r of RUN_AS) {
+      const b = h('button', { class: 'pv-btn', type: 'button', 'data-phase-run': r, 'aria-pressed': String(r === 'both'), title: RUN_AS_TITLES[r] }, RUN_AS_LABELS[r]);
+      b.addEventListener('click', () => this.emit('runAs', r));
+      this.runAsButtons.set(r, b);
+      runAs.append(b);
+    }
     const fit = h('button', { class: 'pv-btn', type: 'button', title: `Fit to screen ${keyHint('fit')}`, 'data-testid': 'fit' }, 'Fit');
     fit.addEventListener('click', () => this.emit('fit', null));
     const help = h('button', { class: 'pv-btn', type: 'button', title: `Keyboard shortcuts ${keyHint('help')}`, 'aria-label': 'Keyboard shortcuts' }, '?');
@@ -59,6 +77,8 @@ export class Toolbar extends Emitter<ToolbarEvents> {
       h('label', {}, 'Graph ', this.graphSelect),
       h('label', {}, 'Phase edges '),
       seg,
+      h('label', {}, 'Run as '),
+      runAs,
       h('span', { class: 'pv-sep' }),
       search.input,
       search.regexBtn,
@@ -80,6 +100,14 @@ export class Toolbar extends Emitter<ToolbarEvents> {
     this.graphs = run?.graphs ?? [];
     for (const g of this.graphs) this.graphSelect.append(h('option', { value: graphKey(g), selected: sameGraph(g, cur) }, graphLabel(g)));
     this.graphSelect.disabled = this.graphs.length < 2;
+  }
+
+  /** Marks the Run-as button in effect; without a learning-phase flag only `both` can be picked. */
+  showRunAs(runAs: RunAs, hasFlag: boolean): void {
+    for (const [r, b] of this.runAsButtons) {
+      b.setAttribute('aria-pressed', String(r === runAs));
+      b.disabled = !hasFlag && r !== 'both';
+    }
   }
 
   /** Marks the button of the phase mode in effect. */

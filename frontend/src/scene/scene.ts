@@ -19,6 +19,16 @@ export interface SceneModel {
   isOpen(group: string): boolean;
 }
 
+/** What does not run in the phase the view runs as (docs/wire_format.md, `phase_runs`). */
+export interface RunMarks {
+  /** Ops that do not run. */
+  nodes: ReadonlySet<string>;
+  /** Groups none of whose ops runs. */
+  groups: ReadonlySet<string>;
+  /** What each flag-reading layer does in this phase, by layer (the server's words). */
+  layers: ReadonlyMap<string, string>;
+}
+
 /** What the scene tells the app: clicks on what it drew, and that it redrew or moved. */
 export interface SceneEvents {
   /** A click on a box (not on its chevron or badge). */
@@ -72,6 +82,14 @@ export class Scene extends Emitter<SceneEvents> {
   /** Every drawn edge by end, to light up a selected element's edges. */
   private edgesAt = new Map<string, SVGPathElement[]>();
   private phaseEnds: SVGGElement[] = [];
+  /**
+   * Every drawn element and edge with the children they stand for, and every φ badge with its tooltip, for
+   * marking what does not run (a group and the op of the same name inside it share a `data-node`).
+   */
+  private drawnList: { el: SVGGElement; child: Child }[] = [];
+  private edgeEnds: { path: SVGPathElement; from: Child | undefined; to: Child | undefined }[] = [];
+  private badges: { el: SVGGElement; title: SVGTitleElement; child: Child }[] = [];
+  private runMarks: RunMarks | null = null;
   private selected: string | null = null;
   private size = { w: 0, h: 0 };
 
@@ -170,9 +188,13 @@ export class Scene extends Emitter<SceneEvents> {
     this.auxEdges.clear();
     this.edgesAt.clear();
     this.phaseEnds = [];
+    this.drawnList = [];
+    this.edgeEnds = [];
+    this.badges = [];
     const frag = s('g', { class: 'root-group' });
     this.drawGroup(frag, model, '', 0, 0);
     this.graphLayer.append(frag);
+    if (this.runMarks) this.markRuns(this.runMarks);
     if (this.selected) this.select(this.selected);
     this.emit('drawn', null);
   }
@@ -184,6 +206,7 @@ export class Scene extends Emitter<SceneEvents> {
     // Big groups are drawn with fewer elements per child (no tooltips, stacks or count labels): the cost
     // of a first paint is the browser's style and layout of every SVG element.
     const compact = ga.children.length > PARAMS.compactOver;
+    const byName = new Map(ga.children.map((c) => [c.name, c]));
     const edges = s('g', { class: 'edges' });
     // Everything is drawn in absolute coordinates, without a transform per box: each transformed element is
     // a paint chunk of its own, and the browser re-layerizes every chunk on every frame that changes
@@ -205,6 +228,7 @@ export class Scene extends Emitter<SceneEvents> {
       });
       if (!compact) path.append(s('title', {}, `${e.count} ${e.kind} edge${e.count === 1 ? '' : 's'}: ${e.v} → ${e.w}`));
       edges.append(path);
+      this.edgeEnds.push({ path, from: byName.get(e.v), to: byName.get(e.w) });
       if (!e.aux) this.kindsDrawn.add(e.kind);
       for (const end of [e.v, e.w]) {
         const list = this.edgesAt.get(end);
@@ -243,6 +267,7 @@ export class Scene extends Emitter<SceneEvents> {
         g.setAttribute('data-expanded', open ? 'true' : 'false');
       }
       this.elements.set(c.name, g);
+      this.drawnList.push({ el: g, child: c });
       const body = s('g', { class: 'body' });
       g.append(body);
       if (c.type === 'group') this.drawGroupBox(body, c, ax, ay, p.w, p.h, open, model, compact);
@@ -310,10 +335,46 @@ export class Scene extends Emitter<SceneEvents> {
     const bx = x + w - bw + BADGE.overlapX;
     const by = y - BADGE.overlapY;
     const b = s('g', { class: `phase-badge role-${p.role}`, 'data-badge': p.role, role: 'button' });
-    b.append(s('title', {}, badgeTitle(c)));
+    const title = s('title', {}, badgeTitle(c));
+    b.append(title);
+    this.badges.push({ el: b, title, child: c });
     b.append(s('rect', { x: r1(bx), y: r1(by), width: bw, height: BADGE.height, rx: BADGE.height / 2 }));
     b.append(s('text', { x: r1(bx + bw / 2), y: r1(by + BADGE.textY), 'text-anchor': 'middle' }, text));
     body.append(b);
+  }
+
+  /**
+   * Ghosts what does not run in one phase (`data-runs="false"` on ops, on groups none of whose ops runs, and on
+   * the edges at either), and makes each layer's φ badge say what the layer does then; null: every op runs.
+   * Kept across redraws; never touches the layout.
+   */
+  markRuns(marks: RunMarks | null): void {
+    this.runMarks = marks;
+    const off = (c: Child | undefined): boolean =>
+      !!marks && !!c && (c.type === 'group' ? marks.groups.has(c.name) : marks.nodes.has(c.name));
+    for (const { el, child } of this.drawnList) {
+      if (off(child)) {
+        el.setAttribute('data-runs', 'false');
+        el.classList.add('not-run');
+      } else if (el.hasAttribute('data-runs')) {
+        el.removeAttribute('data-runs');
+        el.classList.remove('not-run');
+      }
+    }
+    for (const { path, from, to } of this.edgeEnds) {
+      const ghost = off(from) || off(to);
+      if (ghost) path.setAttribute('data-runs', 'false');
+      else path.removeAttribute('data-runs');
+      path.classList.toggle('not-run', ghost);
+    }
+    for (const badge of this.badges) {
+      const p = badge.child.phase;
+      const layer = p?.role === 'layer' ? badge.child.name : p?.role === 'consumer' ? p.layer : null;
+      const does = marks && layer ? marks.layers.get(layer) : undefined;
+      badge.title.textContent = does ? `${layer} ${does}` : badgeTitle(badge.child);
+      if (does) badge.el.setAttribute('data-does', does);
+      else badge.el.removeAttribute('data-does');
+    }
   }
 
   /** Redraws the phase edges for a mode. Never touches the layout. */

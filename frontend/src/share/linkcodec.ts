@@ -2,17 +2,17 @@
 // Pure: no DOM. The format is documented in docs/test_hooks.md ("Link format").
 //
 // The token is base64url (no padding) of UTF-8 JSON with short keys:
-//   {"v":1, "g":[run, kind, tag|null], "m":"collapse|highlight|show", "o":[open groups...],
-//    "s": selected|null, "vp":[cx, cy, k], "n":[[node, text, dx, dy, path?], ...]}
+//   {"v":1, "g":[run, kind, tag|null], "m":"collapse|highlight|show", "r":"true|false" (run as; absent: both),
+//    "o":[open groups...], "s": selected|null, "vp":[cx, cy, k], "n":[[node, text, dx, dy, path?], ...]}
 // `vp` is the graph point at the centre of the view and the zoom factor (so another window size shows the
 // same place). A note's `path` is left out when it is the name's own prefixes (`a/b/c` -> `["a","a/b"]`).
 // The token rides in TensorBoard's hash, `#phaseview&pv=<token>`, which TensorBoard keeps and parses as
 // `&`-separated `key=value` pairs (base64url never contains `&` or `=`).
 
 import type { GraphRef } from '../graph/api';
-import { isPhaseMode, type PhaseMode, type ViewState } from '../graph/state';
 import { round } from '../lib/num';
 import { parseNotes, type Note } from './notes';
+import { isPhaseMode, isRunAs, runAsOf, type PhaseMode, type ViewState } from '../graph/state';
 
 export const LINK_PARAM = 'pv';
 export const PLUGIN_TAB = 'phaseview';
@@ -63,6 +63,7 @@ function payload(s: LinkState, notes: readonly Note[]): unknown {
   const o: Record<string, unknown> = { v: 1 };
   if (g) o.g = [g.run, g.kind, g.tag ?? null];
   o.m = s.view.mode;
+  if (runAsOf(s.view) !== 'both') o.r = runAsOf(s.view);
   o.o = [...s.view.expanded].sort();
   if (s.view.selected) o.s = s.view.selected;
   if (s.viewport && [s.viewport.cx, s.viewport.cy, s.viewport.k].every(Number.isFinite))
@@ -132,7 +133,7 @@ export function decodeLink(token: string): LinkState | null {
       )
     : [];
   return {
-    view: { graph, expanded, mode, selected: str(o.s) || null },
+    view: { graph, expanded, mode, runAs: isRunAs(o.r) ? o.r : 'both', selected: str(o.s) || null },
     viewport,
     notes: parseNotes(rawNotes),
     openDropped: listed.size - expanded.size,

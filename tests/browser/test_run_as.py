@@ -1,0 +1,138 @@
+"""Run as training or inference, in a real browser against a real TensorBoard: what the view ghosts is what the
+CLI counts."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import subprocess
+import sys
+import urllib.parse
+import urllib.request
+
+import pytest
+
+from conftest import open_plugin, shot
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from demo import DEMO_LOGS  # noqa: E402
+
+CLI = os.path.join(os.path.dirname(sys.executable), "tb-phaseview")
+P = "data/plugin/phaseview/"
+
+
+@pytest.fixture(scope="module")
+def cli_report():
+    result = subprocess.run([CLI, "report", DEMO_LOGS, "--json"], capture_output=True, text=True, timeout=300,
+                            env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
+    assert result.returncode == 0, result.stderr
+    return {(g["run"], g["kind"], g["tag"]): g for g in json.loads(result.stdout)["graphs"]}
+
+
+def get(base_url, route, **params):
+    with urllib.request.urlopen(base_url + P + route + "?" + urllib.parse.urlencode(params), timeout=120) as r:
+        return json.loads(r.read())
+
+
+def every_group(base_url, run):
+    groups, stack = [], [""]
+    while stack:
+        answer = get(base_url, "group", run=run, kind="run_graph", group=stack.pop())
+        for child in answer["children"]:
+            if child["type"] == "group":
+                groups.append(child["name"])
+                stack.append(child["name"])
+    return groups
+
+
+def link_token(view: dict) -> str:
+    return base64.urlsafe_b64encode(json.dumps({"v": 1, **view}).encode()).decode().rstrip("=")
+
+
+def ghosted(frame, what):
+    sel = {"ops": '[data-node]:not([data-group])[data-runs="false"]',
+           "groups": '[data-group="true"][data-runs="false"]'}[what]
+    return frame.evaluate(f"""() => [...document.querySelectorAll('{sel}')].map(e => e.getAttribute('data-node'))""")
+
+
+def wait_run_as(frame, value):
+    frame.wait_for_function("v => document.querySelector('#phaseview-app').dataset.runAs === v", arg=value,
+                            timeout=60_000)
+
+
+def test_the_view_ghosts_exactly_what_the_cli_counts(page, tensorboard_url, cli_report):
+    """Every group of the v1-cond Dropout CNN open, run as inference, then training, then both."""
+    source = cli_report[("dropout_cnn", "run_graph", None)]["phase_sources"][0]
+    groups = every_group(tensorboard_url, "dropout_cnn")
+    token = link_token({"g": ["dropout_cnn", "run_graph", None], "m": "collapse", "o": groups, "r": "false"})
+    page.goto(tensorboard_url + "data/plugin_entry.html?name=phaseview#pv=" + token)
+    page.wait_for_selector('#phaseview-app[data-link-restored="true"]', timeout=60_000)
+    wait_run_as(page, "false")
+    assert page.locator('[data-phase-run="false"]').get_attribute("aria-pressed") == "true"
+    answer = get(tensorboard_url, "phase_runs", run="dropout_cnn", kind="run_graph")
+
+    drawn_ops = page.locator("[data-node]:not([data-group])").count()
+    assert drawn_ops == cli_report[("dropout_cnn", "run_graph", None)]["nodes"], "every op is drawn"
+    inference_off = ghosted(page, "ops")
+    assert len(inference_off) == source["ops_only_when"]["true"] > 0
+    assert sorted(inference_off) == answer["phases"]["false"]["nodes"]
+    assert sorted(ghosted(page, "groups")) == answer["phases"]["false"]["groups"]
+    assert "drop1/cond/dropout/random_uniform/RandomUniform" in inference_off
+    assert page.locator("[data-testid=run-as-status]").text_content() == \
+        f"{source['ops_only_when']['true']:,} ops don't run in inference"
+    assert page.locator('[data-node="bn1"] > .body .phase-badge').get_attribute("data-does") == \
+        "uses the moving mean and variance"
+    assert page.locator('[data-node="drop1"] > .body .phase-badge').get_attribute("data-does") == \
+        "passes its input through"
+    # Edges at a ghosted op are ghosted too; an edge between two running ops is not.
+    assert page.locator('[data-edge-kind][data-to="drop1/cond/dropout/random_uniform"][data-runs="false"]').count() > 0
+    shot(page, "run_as_inference")
+
+    page.click('[data-phase-run="true"]')
+    wait_run_as(page, "true")
+    training_off = ghosted(page, "ops")
+    assert len(training_off) == source["ops_only_when"]["false"] > 0
+    assert "bn1/cond/FusedBatchNormV3_1" in training_off and "bn1/cond/FusedBatchNormV3" not in training_off
+    assert page.locator('[data-node="drop1"] > .body .phase-badge').get_attribute("data-does") == "drops units at random"
+
+    page.click('[data-phase-run="both"]')
+    wait_run_as(page, "both")
+    assert page.locator('[data-runs="false"]').count() == 0
+    assert page.locator("[data-testid=run-as-status]").count() == 0
+    assert page.errors == []
+
+
+def test_if_branches_are_counted_but_not_drawn(page, tensorboard_url, cli_report):
+    """The If version: the If op runs in both phases; the branch not taken is counted in the status bar."""
+    source = cli_report[("resnet_tf_keras", "run_graph", None)]["phase_sources"][0]
+    open_plugin(page, tensorboard_url, "resnet_tf_keras")
+    page.keyboard.press("i")
+    wait_run_as(page, "false")
+    n = source["ops_only_when"]["true"]
+    assert page.locator("[data-testid=run-as-status]").text_content() == \
+        f"{n:,} ops don't run in inference ({n:,} of them inside If branches, not drawn)"
+    assert page.locator('[data-runs="false"]').count() == 0
+    assert page.locator('[data-node="bn2a_branch2a"] > .body .phase-badge').get_attribute("data-does") == \
+        "uses the moving mean and variance"
+    assert page.errors == []
+
+
+def test_run_as_rides_in_the_copied_link_and_a_graph_without_flag_offers_only_both(page, tensorboard_url):
+    open_plugin(page, tensorboard_url, "dropout_cnn")
+    page.click('[data-phase-run="true"]')
+    wait_run_as(page, "true")
+    page.click('[data-action="copy-link"]')
+    link = page.locator("[data-testid=share-link]").input_value()
+    token = urllib.parse.unquote(link.split("pv=", 1)[1])
+    view = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+    assert view["r"] == "true" and view["g"][0] == "dropout_cnn"
+
+    page.select_option("[data-testid=run-select]", "tf2_fit_no_flag")
+    page.wait_for_function("() => document.querySelector('#phaseview-app').dataset.ready === 'true'"
+                           " && document.querySelector('[data-testid=run-select]').value === 'tf2_fit_no_flag'")
+    wait_run_as(page, "both")
+    assert page.locator('[data-phase-run="true"]').is_disabled()
+    assert page.locator('[data-phase-run="false"]').is_disabled()
+    assert page.locator('[data-runs="false"]').count() == 0
+    assert page.errors == []

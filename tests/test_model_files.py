@@ -1,0 +1,85 @@
+"""`tb-phaseview report` on model files: a GraphDef (.pb, .pbtxt, frozen or not), a .meta MetaGraphDef and a
+SavedModel directory, written by real TensorFlow from the same tf_keras model as a logdir run."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+
+from test_cli import run_cli
+
+IDENTITY = ("run", "kind", "tag")
+
+
+def report(path: str) -> dict:
+    result = run_cli("report", path, "--json")
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def without_identity(entry: dict) -> dict:
+    return {key: value for key, value in entry.items() if key not in IDENTITY}
+
+
+@pytest.fixture(scope="module")
+def model_files(tf_written):
+    folder = tf_written("model_files")
+    logdir = {g["run"]: without_identity(g) for g in report(os.path.join(folder, "logs"))["graphs"]}
+    return os.path.join(folder, "files"), logdir
+
+
+@pytest.mark.parametrize("file,run,kind,tag", [
+    ("model.pb", "model", "graph_def", None),
+    ("model.pbtxt", "model", "graph_def", None),
+    ("model.meta", "model", "meta_graph", None),
+    ("frozen.pb", "frozen", "graph_def", None),  # variables turned into constants, pruned to the output
+    ("saved_model", "saved", "saved_model", "serve"),  # its graph holds the SavedModel saver's ops
+])
+def test_a_model_file_gives_the_same_report_as_the_logdir_it_came_from(model_files, file, run, kind, tag):
+    files, logdir = model_files
+    path = os.path.join(files, file)
+    (entry,) = report(path)["graphs"]
+    assert (entry["run"], entry["kind"], entry["tag"]) == (path, kind, tag)
+    assert without_identity(entry) == logdir[run]
+    (source,) = entry["phase_sources"]
+    assert source["name"] == "keras_learning_phase" and source["default"] is False
+    assert source["ops_only_when"]["true"] > 0 and source["ops_only_when"]["false"] > 0
+
+
+def test_a_frozen_graph_still_holds_the_flag_and_its_layers(model_files):
+    _, logdir = model_files
+    frozen, model = logdir["frozen"], logdir["model"]
+    assert frozen["nodes"] < model["nodes"]
+    assert frozen["phase_layers"] == model["phase_layers"]
+
+
+def test_text_report_of_a_saved_model(model_files):
+    files, _ = model_files
+    result = run_cli("report", os.path.join(files, "saved_model"))
+    assert result.returncode == 0, result.stderr
+    assert "saved_model  tag=serve" in result.stdout
+    assert "default: false" in result.stdout and "ops that run only when it is true (training): " in result.stdout
+
+
+def test_a_file_that_is_no_model_exits_2_with_one_line(tmp_path):
+    path = tmp_path / "notes.txt"
+    path.write_text("hello")
+    result = run_cli("report", str(path), "--json")
+    assert result.returncode == 2 and result.stdout == ""
+    assert "is not a model file" in result.stderr and result.stderr.strip().count("\n") == 0
+
+
+def test_a_corrupt_graph_file_is_reported_as_that_graph_s_error(tmp_path):
+    path = tmp_path / "broken.pb"
+    path.write_bytes(b"\x0a\xff\xff\xff\xff\x0f garbage")
+    (entry,) = report(str(path))["graphs"]
+    assert "corrupt" in entry["error"]
+
+
+def test_a_text_graph_that_does_not_parse_exits_2(tmp_path):
+    path = tmp_path / "broken.pbtxt"
+    path.write_text("node { name: ")
+    result = run_cli("report", str(path))
+    assert result.returncode == 2 and "is not a text GraphDef" in result.stderr

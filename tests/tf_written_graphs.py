@@ -1,0 +1,160 @@
+"""Graphs written by real TensorFlow at test time, for the phase-resolution tests.
+
+    python tests/tf_written_graphs.py OUTDIR NAME
+
+writes ``OUTDIR/NAME`` in a fresh process (each graph needs its own global TensorFlow state: graph mode, v1 or
+v2 control flow). ``GRAPHS`` lists the names. The logdir graphs are written as runs ``OUTDIR/NAME/logs/<run>``.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(HERE)
+OUTPUT_SHAPE = 4
+
+
+def _tf(control_flow_v1: bool):
+    os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
+    import tensorflow as tf
+
+    tf.get_logger().setLevel("ERROR")
+    tf.compat.v1.disable_eager_execution()
+    if control_flow_v1:
+        tf.compat.v1.disable_control_flow_v2()
+    tf.compat.v1.set_random_seed(1234)
+    return tf
+
+
+def _write_logdir_graph(tf, run_dir, graph=None, graph_def=None):
+    writer = tf.compat.v1.summary.FileWriter(run_dir)
+    writer.add_graph(graph, graph_def=graph_def)
+    writer.close()
+
+
+def write_select_gated(out):
+    """Dropout written with tf.where on a flag that defaults to true: both inputs are always computed."""
+    tf = _tf(control_flow_v1=True)
+    graph = tf.Graph()
+    with graph.as_default():
+        is_training = tf.compat.v1.placeholder_with_default(True, shape=(), name="is_training")
+        x = tf.compat.v1.placeholder(tf.float32, [None, OUTPUT_SHAPE], name="x")
+        with tf.name_scope("dropout"):
+            dropped = tf.nn.dropout(x, rate=0.5)
+            y = tf.compat.v1.where(is_training, dropped, x, name="Select")
+        tf.identity(y * 2.0, name="out")
+    _write_logdir_graph(tf, os.path.join(out, "logs", "select_gated"), graph)
+
+
+def _branches(tf, x, flag, negated: bool):
+    """A layer whose training branch drops units at random and whose inference branch scales its input."""
+    with tf.name_scope("drop"):
+        training = lambda: tf.nn.dropout(x, rate=0.5)  # noqa: E731
+        inference = lambda: x * 0.5  # noqa: E731
+        if negated:
+            return tf.cond(tf.logical_not(flag), inference, training)
+        return tf.cond(flag, training, inference)
+
+
+def _write_negated(out, control_flow_v1: bool, run: str):
+    tf = _tf(control_flow_v1)
+    graph = tf.Graph()
+    with graph.as_default():
+        flag = tf.compat.v1.placeholder(tf.bool, shape=(), name="training")
+        x = tf.compat.v1.placeholder(tf.float32, [None, OUTPUT_SHAPE], name="x")
+        tf.identity(_branches(tf, x, flag, negated=True), name="out")
+    _write_logdir_graph(tf, os.path.join(out, "logs", run), graph)
+
+
+def write_negated_v1(out):
+    _write_negated(out, True, "negated_v1")
+
+
+def write_negated_v2(out):
+    _write_negated(out, False, "negated_v2")
+
+
+def _write_variable_flag(out, resource: bool, run: str):
+    """TFLearn's way: is_training kept in a boolean variable, set by assign ops, saved with the model."""
+    tf = _tf(control_flow_v1=not resource)
+    graph = tf.Graph()
+    with graph.as_default():
+        flag = tf.compat.v1.Variable(False, trainable=False, name="is_training", use_resource=resource)
+        tf.compat.v1.assign(flag, True, name="set_training")
+        tf.compat.v1.assign(flag, False, name="set_inference")
+        x = tf.compat.v1.placeholder(tf.float32, [None, OUTPUT_SHAPE], name="x")
+        value = flag.read_value() if resource else flag
+        tf.identity(_branches(tf, x, value, negated=False), name="out")
+        tf.compat.v1.train.Saver()
+    _write_logdir_graph(tf, os.path.join(out, "logs", run), graph)
+
+
+def write_variable_flag(out):
+    _write_variable_flag(out, False, "variable_flag")
+
+
+def write_resource_variable_flag(out):
+    _write_variable_flag(out, True, "resource_variable_flag")
+
+
+def write_model_files(out):
+    """The demo's Dropout CNN (tf_keras, graph mode, v1 control flow) after one fit step, written as a logdir
+    run and as model files: GraphDef .pb and .pbtxt, .meta, SavedModel, and a frozen GraphDef."""
+    tf = _tf(control_flow_v1=True)
+    sys.path.insert(0, HERE)
+    from demo import demo_script
+
+    script = demo_script()
+    script._seed_everything()
+    model = script.build_dropout_cnn()
+    script._fit_on_random_data(model, (16, 16, 3))
+    from tf_keras.src import backend as keras_backend
+
+    sess = keras_backend.get_session()
+    graph = sess.graph
+    graph_def = graph.as_graph_def()
+    logs = os.path.join(out, "logs")
+    files = os.path.join(out, "files")
+    _write_logdir_graph(tf, os.path.join(logs, "model"), graph_def=graph_def)
+    tf.io.write_graph(graph_def, files, "model.pb", as_text=False)
+    tf.io.write_graph(graph_def, files, "model.pbtxt", as_text=True)
+    tf.compat.v1.train.export_meta_graph(filename=os.path.join(files, "model.meta"), graph_def=graph_def)
+
+    frozen = tf.compat.v1.graph_util.convert_variables_to_constants(sess, graph_def, [model.output.op.name])
+    tf.io.write_graph(frozen, files, "frozen.pb", as_text=False)
+    _write_logdir_graph(tf, os.path.join(logs, "frozen"), graph_def=frozen)
+
+    # The SavedModel builder adds its saver's ops to the graph: the logdir run written after it holds them too.
+    builder = tf.compat.v1.saved_model.Builder(os.path.join(files, "saved_model"))
+    builder.add_meta_graph_and_variables(sess, ["serve"])
+    builder.save()
+    _write_logdir_graph(tf, os.path.join(logs, "saved"), graph_def=graph.as_graph_def())
+
+
+GRAPHS = {
+    "select_gated": write_select_gated,
+    "negated_v1": write_negated_v1,
+    "negated_v2": write_negated_v2,
+    "variable_flag": write_variable_flag,
+    "resource_variable_flag": write_resource_variable_flag,
+    "model_files": write_model_files,
+}
+
+
+def write(outdir: str, name: str) -> str:
+    """Write one graph in a child process; returns its folder."""
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONHASHSEED": "0", "CUDA_VISIBLE_DEVICES": ""}
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [REPO, env.get("PYTHONPATH")]))
+    result = subprocess.run([sys.executable, os.path.abspath(__file__), outdir, name], env=env,
+                            capture_output=True, text=True, timeout=600)
+    if result.returncode != 0:
+        raise RuntimeError(f"writing {name} failed:\n{result.stdout}\n{result.stderr}")
+    return os.path.join(outdir, name)
+
+
+if __name__ == "__main__":
+    outdir, name = sys.argv[1:3]
+    GRAPHS[name](os.path.join(outdir, name))
