@@ -203,21 +203,46 @@ def function_args_used(function) -> set[int]:
 
 
 def function_op_count(graph: Graph, name: str, memo: dict[str, int], active: frozenset = frozenset()) -> int:
-    """Ops in a function's body plus, for each call in it, the called function's (a recursive call adds none)."""
+    """Ops in a function's body plus, for each call in it, the called function's (a recursive call adds none).
+
+    Walked with a stack of its own, callees first: a chain of thousands of functions calling one another is legal
+    and must not exhaust Python's recursion limit.
+    """
     if name in memo:
         return memo[name]
-    function = graph.functions.get(name)
-    if function is None or name in active:
+    if graph.functions.get(name) is None or name in active:
         return 0
-    active = active | {name}
-    count = 0
+    on_path = set(active)  # the functions being counted, from the first down to the one on top of the stack
+    stack: list[tuple[str, tuple[int, list[str]] | None]] = [(name, None)]
+    while stack:
+        current, body = stack[-1]
+        if body is None:
+            if current in memo:
+                stack.pop()
+                continue
+            body = _function_calls(graph, current)
+            stack[-1] = (current, body)
+            on_path.add(current)
+            waiting = [callee for callee in dict.fromkeys(body[1])
+                       if callee not in memo and callee not in on_path and callee in graph.functions]
+            if waiting:
+                stack.extend((callee, None) for callee in waiting)
+                continue
+        own, callees = body
+        memo[current] = own + sum(0 if callee in on_path else memo.get(callee, 0) for callee in callees)
+        on_path.discard(current)
+        stack.pop()
+    return memo[name]
+
+
+def _function_calls(graph: Graph, name: str) -> tuple[int, list[str]]:
+    """(ops in a function's body, the function called at each call site in it, repeated per call)."""
+    function = graph.functions[name]
+    callees: list[str] = []
     for node_def in function.node_def:
-        count += 1
         if node_def.op in phase.CALL_OPS or node_def.op in graph.functions:
-            for callee in phase._functions_called(node_def) + [node_def.op]:
-                count += function_op_count(graph, callee, memo, active)
-    memo[name] = count
-    return count
+            callees.extend(phase._functions_called(node_def) + [node_def.op])
+    return len(function.node_def), callees
 
 
 def _branch_calls(graph: Graph, ifs: dict[int, bool], memo: dict[str, int]) -> list[BranchCall]:

@@ -91,6 +91,8 @@ export interface GraphAnswer extends GraphRef {
   /** The sentence above the graph (names between backticks), the flag it is about and how many layers read it. */
   answer: { text: string; flag: string | null; layers: number };
   root: GroupAnswer;
+  /** What the server had to leave out or fold (duplicate names, missing inputs, scopes nested too deep). */
+  warnings?: string[];
 }
 
 export interface NodeEdge {

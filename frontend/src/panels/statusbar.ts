@@ -1,5 +1,5 @@
-// The status bar: the graph's size and edge kinds, its learning-phase flags, the edge legend, and one
-// line about the last thing that happened.
+// The status bar: the graph's size and edge kinds, its learning-phase flags, the server's warnings about the
+// graph, the edge legend, and one line about the last thing that happened.
 
 import type { GraphAnswer } from '../graph/api';
 import { clear, h, s } from '../lib/dom';
@@ -27,6 +27,7 @@ export class StatusBar {
       el.append(h('span', {}, `${g.nodes.toLocaleString('en-US')} nodes · ${g.edges.toLocaleString('en-US')} edges (${parts.join(', ')})`));
       const srcs = g.phase?.sources ?? [];
       if (srcs.length) el.append(h('span', {}, `learning-phase flag${srcs.length > 1 ? 's' : ''}: ${srcs.map((x) => x.name).join(', ')} · ${g.phase.layers.length} layer${g.phase.layers.length === 1 ? '' : 's'} read${g.phase.layers.length === 1 ? 's' : ''} it`));
+      for (const w of g.warnings ?? []) el.append(h('span', { class: 'pv-warning', 'data-testid': 'graph-warning' }, `⚠ ${w}`));
     }
     const legend = h('span', { class: 'pv-legend' });
     const item = (cls: string, label: string, dash = false) => {
