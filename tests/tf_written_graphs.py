@@ -148,8 +148,9 @@ def write(outdir: str, name: str) -> str:
     """Write one graph in a child process; returns its folder."""
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONHASHSEED": "0", "CUDA_VISIBLE_DEVICES": ""}
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [REPO, env.get("PYTHONPATH")]))
-    result = subprocess.run([sys.executable, os.path.abspath(__file__), outdir, name], env=env,
-                            capture_output=True, text=True, timeout=600)
+    result = subprocess.run(
+        [sys.executable, os.path.abspath(__file__), outdir, name], env=env, capture_output=True, text=True, timeout=600
+    )
     if result.returncode != 0:
         raise RuntimeError(f"writing {name} failed:\n{result.stdout}\n{result.stderr}")
     return os.path.join(outdir, name)

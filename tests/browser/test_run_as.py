@@ -24,8 +24,13 @@ P = "data/plugin/phaseview/"
 
 @pytest.fixture(scope="module")
 def cli_report():
-    result = subprocess.run([CLI, "report", DEMO_LOGS, "--json"], capture_output=True, text=True, timeout=300,
-                            env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
+    result = subprocess.run(
+        [CLI, "report", DEMO_LOGS, "--json"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"},
+    )
     assert result.returncode == 0, result.stderr
     return {(g["run"], g["kind"], g["tag"]): g for g in json.loads(result.stdout)["graphs"]}
 
@@ -51,14 +56,17 @@ def link_token(view: dict) -> str:
 
 
 def ghosted(frame, what):
-    sel = {"ops": '[data-node]:not([data-group])[data-runs="false"]',
-           "groups": '[data-group="true"][data-runs="false"]'}[what]
+    sel = {
+        "ops": '[data-node]:not([data-group])[data-runs="false"]',
+        "groups": '[data-group="true"][data-runs="false"]',
+    }[what]
     return frame.evaluate(f"""() => [...document.querySelectorAll('{sel}')].map(e => e.getAttribute('data-node'))""")
 
 
 def wait_run_as(frame, value):
-    frame.wait_for_function("v => document.querySelector('#phaseview-app').dataset.runAs === v", arg=value,
-                            timeout=60_000)
+    frame.wait_for_function(
+        "v => document.querySelector('#phaseview-app').dataset.runAs === v", arg=value, timeout=60_000
+    )
 
 
 def test_the_view_ghosts_exactly_what_the_cli_counts(page, tensorboard_url, cli_report):
@@ -79,12 +87,18 @@ def test_the_view_ghosts_exactly_what_the_cli_counts(page, tensorboard_url, cli_
     assert sorted(inference_off) == answer["phases"]["false"]["nodes"]
     assert sorted(ghosted(page, "groups")) == answer["phases"]["false"]["groups"]
     assert "drop1/cond/dropout/random_uniform/RandomUniform" in inference_off
-    assert page.locator("[data-testid=run-as-status]").text_content() == \
-        f"{source['ops_only_when']['true']:,} ops don't run in inference"
-    assert page.locator('[data-node="bn1"] > .body .phase-badge').get_attribute("data-does") == \
-        "uses the moving mean and variance"
-    assert page.locator('[data-node="drop1"] > .body .phase-badge').get_attribute("data-does") == \
-        "passes its input through"
+    assert (
+        page.locator("[data-testid=run-as-status]").text_content()
+        == f"{source['ops_only_when']['true']:,} ops don't run in inference"
+    )
+    assert (
+        page.locator('[data-node="bn1"] > .body .phase-badge').get_attribute("data-does")
+        == "uses the moving mean and variance"
+    )
+    assert (
+        page.locator('[data-node="drop1"] > .body .phase-badge').get_attribute("data-does")
+        == "passes its input through"
+    )
     # Edges at a ghosted op are ghosted too; an edge between two running ops is not.
     assert page.locator('[data-edge-kind][data-to="drop1/cond/dropout/random_uniform"][data-runs="false"]').count() > 0
     shot(page, "run_as_inference")
@@ -94,7 +108,9 @@ def test_the_view_ghosts_exactly_what_the_cli_counts(page, tensorboard_url, cli_
     training_off = ghosted(page, "ops")
     assert len(training_off) == source["ops_only_when"]["false"] > 0
     assert "bn1/cond/FusedBatchNormV3_1" in training_off and "bn1/cond/FusedBatchNormV3" not in training_off
-    assert page.locator('[data-node="drop1"] > .body .phase-badge').get_attribute("data-does") == "drops units at random"
+    assert (
+        page.locator('[data-node="drop1"] > .body .phase-badge').get_attribute("data-does") == "drops units at random"
+    )
 
     page.click('[data-phase-run="both"]')
     wait_run_as(page, "both")
@@ -110,11 +126,15 @@ def test_if_branches_are_counted_but_not_drawn(page, tensorboard_url, cli_report
     page.keyboard.press("i")
     wait_run_as(page, "false")
     n = source["ops_only_when"]["true"]
-    assert page.locator("[data-testid=run-as-status]").text_content() == \
-        f"{n:,} ops don't run in inference ({n:,} of them inside If branches, not drawn)"
+    assert (
+        page.locator("[data-testid=run-as-status]").text_content()
+        == f"{n:,} ops don't run in inference ({n:,} of them inside If branches, not drawn)"
+    )
     assert page.locator('[data-runs="false"]').count() == 0
-    assert page.locator('[data-node="bn2a_branch2a"] > .body .phase-badge').get_attribute("data-does") == \
-        "uses the moving mean and variance"
+    assert (
+        page.locator('[data-node="bn2a_branch2a"] > .body .phase-badge').get_attribute("data-does")
+        == "uses the moving mean and variance"
+    )
     assert page.errors == []
 
 
@@ -129,8 +149,10 @@ def test_run_as_rides_in_the_copied_link_and_a_graph_without_flag_offers_only_bo
     assert view["r"] == "true" and view["g"][0] == "dropout_cnn"
 
     page.select_option("[data-testid=run-select]", "tf2_fit_no_flag")
-    page.wait_for_function("() => document.querySelector('#phaseview-app').dataset.ready === 'true'"
-                           " && document.querySelector('[data-testid=run-select]').value === 'tf2_fit_no_flag'")
+    page.wait_for_function(
+        "() => document.querySelector('#phaseview-app').dataset.ready === 'true'"
+        " && document.querySelector('[data-testid=run-select]').value === 'tf2_fit_no_flag'"
+    )
     wait_run_as(page, "both")
     assert page.locator('[data-phase-run="true"]').is_disabled()
     assert page.locator('[data-phase-run="false"]').is_disabled()
