@@ -6,8 +6,8 @@ import os
 
 import pytest
 
-from demo import demo_analysis, demo_script
-from tb_phaseview import graph_source, phase, wire
+from demo import demo_analysis, demo_graphs, demo_script
+from tb_phaseview import graph_source, phase, phase_runs, wire
 from tb_phaseview.analysis import analyze
 from tb_phaseview.cli import iter_graphs
 
@@ -265,3 +265,29 @@ def test_dropout_passes_its_input_through_at_inference():
     groups = answer["phases"]["false"]["groups"]
     assert "drop1/cond/dropout/random_uniform" in groups
     assert "drop1/cond/dropout" not in groups, "its input Switch runs in both phases"
+
+
+def test_a_loop_inside_the_training_branch_runs_only_in_training(tf_written):
+    """The loop's Merge also takes its NextIteration (a cycle): a loop runs when it is entered."""
+    analysis = logdir_analysis(tf_written("loop_in_cond_v1"), "loop_in_cond_v1")
+    graph = analysis.graph
+    (flag,) = analysis.phase_runs.flags
+    (cond_switch,) = [g for g in phase_runs_gates(analysis) if "/while/" in graph.names[g]]  # the cond's own
+    loop = {i for i, name in enumerate(graph.names) if "/while/" in name} - {cond_switch}
+    assert {"Enter", "Merge", "NextIteration", "Exit", "LoopCond", "RandomUniform"} <= {graph.ops[i] for i in loop}
+    assert loop <= set(flag.only_when[True])
+    assert flag.never == []
+
+
+def phase_runs_gates(analysis):
+    """Switches whose predicate is the flag."""
+    carried = phase_runs.polarities(analysis.graph, analysis.phase.sources[0].index)
+    return set(phase_runs._gates(analysis.graph, carried)[0])
+
+
+def test_the_first_view_does_not_resolve_the_phases():
+    analysis = analyze(demo_graphs()[("dropout_cnn", "run_graph", None)])
+    wire.graph_answer(analysis, {"run": "dropout_cnn", "kind": "run_graph", "tag": None})
+    assert ("phase_runs",) not in analysis._answers
+    wire.phase_runs_answer(analysis)
+    assert ("phase_runs",) in analysis._answers
