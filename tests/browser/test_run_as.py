@@ -158,3 +158,17 @@ def test_run_as_rides_in_the_copied_link_and_a_graph_without_flag_offers_only_bo
     assert page.locator('[data-phase-run="false"]').is_disabled()
     assert page.locator('[data-runs="false"]').count() == 0
     assert page.errors == []
+
+
+def test_a_flag_that_must_be_fed_is_a_warning_in_the_status_bar(page, tensorboard_url):
+    open_plugin(page, tensorboard_url, "tf1_is_training")
+    page.click('[data-phase-run="true"]')
+    wait_run_as(page, "true")
+    assert page.locator("[data-testid=phase-warnings]").text_content() == (
+        "is_training has no default: this graph does not run unless fed is_training "
+        "(True for training, False for inference)"
+    )
+    page.keyboard.press("b")
+    wait_run_as(page, "both")
+    assert page.locator("[data-testid=phase-warnings]").count() == 0
+    assert page.errors == []
