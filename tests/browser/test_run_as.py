@@ -138,6 +138,20 @@ def test_if_branches_are_counted_but_not_drawn(page, tensorboard_url, cli_report
     assert page.errors == []
 
 
+def test_groups_opened_later_are_marked_too(page, tensorboard_url):
+    open_plugin(page, tensorboard_url, "dropout_cnn")
+    page.click('[data-phase-run="false"]')
+    wait_run_as(page, "false")
+    target = "drop1/cond/dropout/random_uniform/RandomUniform"
+    page.fill("[data-testid=search]", target)
+    page.press("[data-testid=search]", "Enter")
+    page.locator("[data-testid=search-results] button[data-result]").first.click()
+    page.locator(f'[data-node="{target}"][data-runs="false"]').wait_for()
+    assert page.locator('[data-node="drop1/cond/dropout/random_uniform"][data-runs="false"]').count() == 1
+    assert page.locator('[data-node="drop1/cond"]').get_attribute("data-runs") is None, "its Merge runs"
+    shot(page, "run_as_inference_dropout")
+
+
 def test_run_as_rides_in_the_copied_link_and_a_graph_without_flag_offers_only_both(page, tensorboard_url):
     open_plugin(page, tensorboard_url, "dropout_cnn")
     page.click('[data-phase-run="true"]')
