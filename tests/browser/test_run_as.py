@@ -135,6 +135,12 @@ def test_if_branches_are_counted_but_not_drawn(page, tensorboard_url, cli_report
         page.locator('[data-node="bn2a_branch2a"] > .body .phase-badge').get_attribute("data-does")
         == "uses the moving mean and variance"
     )
+    # A closed layer says it on its box too, in place of its op summary.
+    subtitle = page.locator('[data-node="bn2a_branch2a"] > .body text.sub')
+    assert subtitle.text_content().startswith("φ uses the mov")  # cut to the box, whole in the tooltip
+    page.keyboard.press("b")
+    wait_run_as(page, "both")
+    assert not subtitle.text_content().startswith("φ")
     assert page.errors == []
 
 
