@@ -12,27 +12,61 @@ from tb_phaseview import graph_source, model_files, wire
 from tb_phaseview.analysis import analyze
 
 
-def _data_provider(logdir):
+def _run_directories(logdir: str, problems: list) -> list[tuple[str, str]]:
+    """(run name, folder) of every folder under ``logdir`` holding an event file, named as TensorBoard names runs.
+
+    Walked here rather than by TensorBoard's multiplexer, whose walk stops at the first folder it cannot list:
+    such a folder is noted in ``problems`` and the walk goes on.
+    """
+    from tensorboard.backend.event_processing import io_wrapper
+
+    def unreadable(error: OSError) -> None:
+        problems.append({"path": os.path.relpath(error.filename or logdir, logdir),
+                         "error": f"folder not readable ({error.strerror or error})"})
+
+    runs = []
+    for folder, subfolders, files in os.walk(logdir, onerror=unreadable):
+        subfolders.sort()
+        if any(io_wrapper.IsSummaryEventsFile(os.path.join(folder, f)) for f in files):
+            runs.append((os.path.relpath(folder, logdir), folder))
+    return runs
+
+
+def _data_provider(logdir, problems: list):
     # Imported here so `tb-phaseview --help` stays fast; this is TensorBoard's own reader (load_fast=false).
     from tensorboard.backend.event_processing import data_provider, plugin_event_multiplexer
 
     multiplexer = plugin_event_multiplexer.EventMultiplexer(
         size_guidance={}, tensor_size_guidance={}, max_reload_threads=1
     )
-    multiplexer.AddRunsFromDirectory(logdir)
-    multiplexer.Reload()
+    for name, folder in _run_directories(logdir, problems):
+        multiplexer.AddRun(folder, name=name)
+    # Each run read on its own: a record that is not an Event (or a file that cannot be read) stops that run's
+    # reading, where TensorBoard's Reload would stop every run's. What was read before it is still reported.
+    for name in sorted(multiplexer.Runs()):
+        try:
+            multiplexer.GetAccumulator(name).Reload()
+        except Exception as error:  # noqa: BLE001 - one run's broken file must not lose the others
+            problems.append({"path": name, "error": f"reading this run's event files stopped: "
+                                                    f"{_one_line(error)}; the graphs read before it are reported"})
     return data_provider.MultiplexerDataProvider(multiplexer, logdir)
 
 
-def iter_graphs(logdir: str, load=graph_source.decode_graph):
+def _one_line(error: Exception) -> str:
+    text = " ".join(str(error).split())
+    return f"{type(error).__name__}: {text[:300]}" if text else type(error).__name__
+
+
+def iter_graphs(logdir: str, load=graph_source.decode_graph, problems: list | None = None):
     """Yield ``(ref, graph, error)`` for every graph in a logdir; exactly one of the last two is None.
 
     ``graph`` is what ``load(kind, blob)`` makes of the logged bytes: a GraphDef by default, or the analysis's
-    Graph with ``graph_source.load_graph`` (as the server reads it).
+    Graph with ``graph_source.load_graph`` (as the server reads it). Folders and runs that could not be read are
+    appended to ``problems`` (``{"path", "error"}``).
     """
     from tensorboard import context
 
-    provider = _data_provider(logdir)
+    provider = _data_provider(logdir, [] if problems is None else problems)
     ctx = context.RequestContext()
     for ref in graph_source.list_graphs(provider, ctx, ""):
         try:
@@ -42,13 +76,28 @@ def iter_graphs(logdir: str, load=graph_source.decode_graph):
             yield ref, None, str(error)
 
 
+def _run_name(run: str, logdir: str) -> str:
+    """TensorBoard names the run of event files lying in LOGDIR itself ``.``; the report names it after the
+    folder, as a user who passed one run's folder knows it."""
+    if run != ".":
+        return run
+    return os.path.basename(os.path.normpath(os.path.abspath(logdir))) or run
+
+
+def _graphs_of(path: str, problems: list):
+    """``(ref, graph, error)`` for every graph of a model file, or of a logdir (as the server reads them)."""
+    if model_files.is_model_path(path):
+        return model_files.iter_model_graphs(path)
+    return iter_graphs(path, graph_source.load_graph, problems)
+
+
 def collect_report(path: str) -> dict:
     """One report entry per graph of a logdir or model file; a graph that cannot be read gets an ``error``
-    instead of counts."""
+    instead of counts. Folders and runs of a logdir that could not be read are listed in ``errors``."""
     entries = []
-    graphs = (model_files.iter_model_graphs(path) if model_files.is_model_path(path)
-              else iter_graphs(path, graph_source.load_graph))
-    for ref, graph, error in graphs:
+    problems: list = []
+    for ref, graph, error in _graphs_of(path, problems):
+        ref = {**ref, "run": _run_name(ref["run"], path)}
         if error is None:
             try:
                 entries.append(wire.report_entry(analyze(graph), ref))
@@ -56,7 +105,7 @@ def collect_report(path: str) -> dict:
             except Exception as failure:  # noqa: BLE001 - one graph's failure must not hide the others
                 error = f"the graph could not be analysed ({type(failure).__name__}: {failure})"
         entries.append({**ref, "error": error})
-    return {"graphs": entries}
+    return {"graphs": entries, "errors": problems}
 
 
 def format_text(report: dict) -> str:
@@ -68,10 +117,10 @@ def format_text(report: dict) -> str:
             lines.append(f"  error: {g['error']}")
             continue
         counts = g["edge_counts"]
-        lines.append(
-            f"  {g['nodes']} nodes, {g['edges']} edges "
-            f"({counts['data']} data, {counts['control']} control, {counts['phase']} phase)"
-        )
+        kinds = ", ".join(f"{count} {kind}" for kind, count in counts.items() if count or kind in ("data", "phase"))
+        lines.append(f"  {g['nodes']} nodes, {g['edges']} edges ({kinds})")
+        roles = ", ".join(f"{count} {role}" for role, count in g["node_roles"].items() if count)
+        lines.append(f"  node roles: {roles}")
         if not g["phase_sources"]:
             lines.append("  no learning-phase flag")
         for source in g["phase_sources"]:
@@ -85,6 +134,8 @@ def format_text(report: dict) -> str:
             lines.append(f"  warning: {warning}")
     if not report["graphs"]:
         lines.append("no graphs found")
+    for problem in report.get("errors", ()):
+        lines.append(f"not read: {problem['path']}: {problem['error']}")
     return "\n".join(lines)
 
 
@@ -113,27 +164,69 @@ def main(argv=None) -> int:
     )
     report.add_argument("logdir", metavar="LOGDIR_OR_MODEL")
     report.add_argument("--json", action="store_true", help="print one JSON object")
+    why = commands.add_parser("why", help="why two nodes or groups are connected: the edges between them by kind")
+    why.add_argument("logdir")
+    why.add_argument("a", help="a node or group name")
+    why.add_argument("b", nargs="?", help="another node or group name (without it: what enters and leaves A)")
+    why.add_argument("--run", help="the run (needed when several graphs hold A)")
+    why.add_argument("--tag", help="the graph's tag (a trace or run metadata graph)")
+    why.add_argument("--json", action="store_true", help="print the answer as JSON (as the why route gives it)")
     args = parser.parse_args(argv)
 
     if model_files.is_model_path(args.logdir):
         if not os.access(args.logdir, os.R_OK):
             print(f"tb-phaseview: {args.logdir!r} is not readable", file=sys.stderr)
             return 2
-        try:
-            result = collect_report(args.logdir)
-        except (model_files.ModelFileError, OSError) as error:
-            print(f"tb-phaseview: {error}", file=sys.stderr)
-            return 2
-        print(json.dumps(result, indent=2) if args.json else format_text(result))
-        return 0
-    if not os.path.isdir(args.logdir):
+    elif not os.path.isdir(args.logdir):
         print(f"tb-phaseview: logdir {args.logdir!r} does not exist or is not a directory", file=sys.stderr)
         return 2
-    if not os.access(args.logdir, os.R_OK | os.X_OK):
+    elif not os.access(args.logdir, os.R_OK | os.X_OK):
         print(f"tb-phaseview: logdir {args.logdir!r} is not readable", file=sys.stderr)
         return 2
-    result = collect_report(args.logdir)
-    print(json.dumps(result, indent=2) if args.json else format_text(result))
+    if args.command == "why":
+        return _why(args)
+    try:
+        result = collect_report(args.logdir)
+        text = json.dumps(result, indent=2) if args.json else format_text(result)
+    except model_files.ModelFileError as error:
+        print(f"tb-phaseview: {error}", file=sys.stderr)
+        return 2
+    except Exception as error:  # noqa: BLE001 - a last resort: one line, never a traceback
+        print(f"tb-phaseview: could not report on {args.logdir!r}: {_one_line(error)}", file=sys.stderr)
+        return 2
+    try:
+        print(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader stopped early (`| head -1`): that is its choice, not an error. Point stdout at devnull so
+        # the interpreter's own flush at exit does not fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return 0
+
+
+def _why(args) -> int:
+    """Answer ``why`` from the one graph (of the chosen run and tag) that holds both names."""
+    answers = []
+    for ref, graph, error in _graphs_of(args.logdir, []):
+        if (args.run is not None and ref["run"] != args.run) or (args.tag is not None and ref["tag"] != args.tag):
+            continue
+        if error is not None:
+            continue
+        try:
+            answers.append((ref, wire.why_answer(analyze(graph), args.a, args.b)))
+        except KeyError:
+            continue
+    if not answers:
+        names = f"{args.a!r}" + (f" and {args.b!r}" if args.b else "")
+        print(f"tb-phaseview: no graph holds {names}", file=sys.stderr)
+        return 2
+    if len(answers) > 1:
+        where = ", ".join(f"{ref['run']}" + (f" (tag {ref['tag']})" if ref["tag"] else "") for ref, _ in answers)
+        print(f"tb-phaseview: several graphs hold these names ({where}); choose one with --run/--tag", file=sys.stderr)
+        return 2
+    ref, answer = answers[0]
+    answer = {"run": ref["run"], "kind": ref["kind"], "tag": ref["tag"], **answer}
+    print(json.dumps(answer, indent=2) if args.json else wire.format_why(answer))
     return 0
 
 

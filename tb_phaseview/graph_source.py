@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 
 from google.protobuf.message import DecodeError
+from tensorboard import errors as tb_errors
 from tensorboard.compat.proto import config_pb2, graph_pb2
 from tensorboard.data import provider
 
@@ -28,6 +29,10 @@ class GraphNotFound(Exception):
 
 class GraphUnreadable(Exception):
     """The graph is logged but its bytes cannot be turned into a GraphDef."""
+
+
+class GraphUnanalysable(GraphUnreadable):
+    """The graph was read but its analysis failed; remembered like an unreadable graph, not retried per request."""
 
 
 class GraphTooLarge(GraphUnreadable):
@@ -53,29 +58,42 @@ def list_graphs(data_provider, ctx, experiment_id) -> list[dict]:
 
 
 # Tagged run metadata is often profiling data only (PyTorch's add_graph logs one such step): it is listed as a
-# graph only when it holds one. Remembered per blob key, which names immutable bytes.
+# graph only when it holds one. Remembered per version of a blob (key, step and wall time).
 _RUN_METADATA_GRAPH_FIELDS = (3, 4)  # RunMetadata.partition_graphs, RunMetadata.function_graphs
-_holds_graph_memo: dict[str, bool] = {}
+_holds_graph_memo: dict[tuple, bool] = {}
 _HOLDS_GRAPH_MEMO_LIMIT = 10_000
 
 
 def _holds_graph(data_provider, ctx, experiment_id, ref) -> bool:
     try:
-        blob_key = find_blob(data_provider, ctx, experiment_id, ref)
+        version = find_logged_graph(data_provider, ctx, experiment_id, ref)
     except GraphNotFound:
         return False
-    known = _holds_graph_memo.get(blob_key)
+    known = _holds_graph_memo.get(version)
     if known is None:
-        blob = read_blob(data_provider, ctx, blob_key)
+        try:
+            blob = read_blob(data_provider, ctx, version[0], ref)
+        except GraphRejected:
+            return True  # listed: asking for it gives the reason
         known = any(field in _RUN_METADATA_GRAPH_FIELDS and length for field, length in _top_level_fields(blob))
         if len(_holds_graph_memo) >= _HOLDS_GRAPH_MEMO_LIMIT:
             _holds_graph_memo.clear()
-        _holds_graph_memo[blob_key] = known
+        _holds_graph_memo[version] = known
     return known
 
 
 def find_blob(data_provider, ctx, experiment_id, ref) -> str:
     """The blob key of the newest graph named by ``ref``."""
+    return find_logged_graph(data_provider, ctx, experiment_id, ref)[0]
+
+
+def find_logged_graph(data_provider, ctx, experiment_id, ref) -> tuple:
+    """``(blob key, step, wall time)`` of the newest graph named by ``ref``: what to read, and which version it is.
+
+    A blob key names a position (run, tag, step), not content: training re-run into the same logdir logs a new
+    graph at the same step under the same key. The wall time it was logged at tells the versions apart, so
+    anything derived from the bytes is kept under all three.
+    """
     plugin_name = metadata.GRAPH_KINDS[ref["kind"]]
     tag = metadata.RUN_GRAPH_TAG if ref["kind"] == metadata.RUN_GRAPH else ref["tag"]
     sequences = data_provider.read_blob_sequences(
@@ -88,11 +106,29 @@ def find_blob(data_provider, ctx, experiment_id, ref) -> str:
     data = sequences.get(ref["run"], {}).get(tag)
     if not data or not data[-1].values:
         raise GraphNotFound(_describe(ref))
-    return data[-1].values[0].blob_key
+    return data[-1].values[0].blob_key, data[-1].step, data[-1].wall_time
 
 
-def read_blob(data_provider, ctx, blob_key) -> bytes:
-    return data_provider.read_blob(ctx, blob_key=blob_key)
+class GraphRejected(Exception):
+    """TensorBoard's data provider refused to read a logged graph (a request it cannot serve, not corrupt bytes)."""
+
+
+# Run names the Rust data server (--load_fast=true) writes into blob keys without escaping, then cannot parse back.
+_NAMES_THE_DATA_SERVER_CANNOT_READ = ('"', "\\")
+
+
+def read_blob(data_provider, ctx, blob_key, ref=None) -> bytes:
+    try:
+        return data_provider.read_blob(ctx, blob_key=blob_key)
+    except tb_errors.InvalidArgumentError as error:
+        run = (ref or {}).get("run") or ""
+        if any(char in run for char in _NAMES_THE_DATA_SERVER_CANNOT_READ):
+            raise GraphRejected(
+                f"TensorBoard's data server cannot read the graphs of run {run!r}: it cannot read back a run name "
+                f"holding a double quote or a backslash ({error}). Rename the run's folder, or start TensorBoard "
+                f"with --load_fast=false"
+            ) from None
+        raise GraphRejected(f"TensorBoard's data server refused to read this graph ({error})") from None
 
 
 def _describe(ref) -> str:

@@ -170,7 +170,8 @@ def _gradient_layer(name: str, forward_layers: set[str]) -> str:
     return ""
 
 
-def _is_gradient(name: str) -> bool:
+def is_gradient(name: str) -> bool:
+    """True for an op of the gradient pass (``gradients/...``, ``training/SGD/gradients/...``)."""
     return _strip_prefixes(name.split("/"))[1]
 
 
@@ -224,19 +225,45 @@ def _ops_in_functions(graph: Graph, roots: list[str], memo: dict[str, frozenset]
 
 
 def _function_ops(graph: Graph, name: str, memo: dict[str, frozenset]) -> frozenset:
-    if name in memo:
-        return memo[name]
-    memo[name] = frozenset()  # recursion guard for functions that call themselves
-    function = graph.functions.get(name)
+    """Op types inside one function and every function it calls, all depths.
+
+    Walked with a stack of its own, children first: a chain of thousands of functions calling one another is
+    legal and must not exhaust Python's recursion limit. A function met again while it is being walked (one that
+    calls itself) counts as calling nothing there.
+    """
+    stack: list[tuple[str, tuple[set[str], list[str]] | None]] = [(name, None)]
+    while stack:
+        current, body = stack[-1]
+        if body is None:
+            if current in memo:
+                stack.pop()
+                continue
+            memo[current] = frozenset()  # guard: a call back to a function on the stack adds nothing
+            body = _function_body(graph, current)
+            stack[-1] = (current, body)
+            waiting = [callee for callee in body[1] if callee not in memo]
+            if waiting:
+                stack.extend((callee, None) for callee in waiting)
+                continue
+        ops, callees = body
+        for callee in callees:
+            ops |= memo[callee]
+        memo[current] = frozenset(ops)
+        stack.pop()
+    return memo[name]
+
+
+def _function_body(graph: Graph, name: str) -> tuple[set[str], list[str]]:
+    """(op types of a function's own nodes, the functions those nodes call)."""
     ops: set[str] = set()
+    callees: list[str] = []
+    function = graph.functions.get(name)
     if function is not None:
         for node_def in function.node_def:
             ops.add(node_def.op)
             if node_def.op in CALL_OPS or node_def.op in graph.functions:
-                for callee in _functions_called(node_def) + [node_def.op]:
-                    ops |= _function_ops(graph, callee, memo)
-    memo[name] = frozenset(ops)
-    return memo[name]
+                callees.extend(_functions_called(node_def) + [node_def.op])
+    return ops, callees
 
 
 def _has_batch_norm_op(ops: set[str]) -> bool:
@@ -393,7 +420,7 @@ def analyze_phase(graph: Graph) -> PhaseAnalysis:
     layers_by_source: dict[int, set[str]] = {s.index: set() for s in sources}
     gradient_readers = []
     for dst, source in readers.items():
-        if _is_gradient(graph.names[dst]):
+        if is_gradient(graph.names[dst]):
             gradient_readers.append(dst)
             continue
         layer = layer_of(graph.names[dst])
@@ -420,3 +447,24 @@ def analyze_phase(graph: Graph) -> PhaseAnalysis:
         for layer in source.layers:
             layers.append(PhaseLayer(layer, kind_of_layer[layer], source.name))
     return PhaseAnalysis(sources, layers, carriers, phase_edges, consumers)
+
+
+def forward_reads_of_gradient_nodes(graph: Graph, analysis: PhaseAnalysis) -> dict[str, str]:
+    """Gradient-pass nodes that read the flag and that the forward ops of their own layer read too -> that layer.
+
+    Grappler merges a forward ``cond``'s Switch with the identical one of its gradient and keeps the gradient's
+    name (``gradients/bn1/cond_grad/StatelessIf/conv1/BiasAdd/_229``), so the forward data flow
+    ``conv1 -> bn1`` passes through the gradient scope. Shown in the layer, the flow reads top to bottom again.
+    """
+    candidates = [n for n, layer in analysis.consumers.items() if layer and is_gradient(graph.names[n])]
+    if not candidates:
+        return {}
+    moved = {}
+    for node, edges in graph.out_edges_of(candidates).items():
+        layer = analysis.consumers[node]
+        for e in edges:
+            dst = graph.names[graph.edge_dst[e]]
+            if not graph.edge_control[e] and not is_gradient(dst) and layer_of(dst) == layer:
+                moved[graph.names[node]] = layer
+                break
+    return moved

@@ -7,7 +7,9 @@ import logging
 import mimetypes
 import os
 import threading
+import time
 
+from tensorboard import errors as tb_errors
 from tensorboard import plugin_util
 from tensorboard.backend import http_util
 from tensorboard.plugins import base_plugin
@@ -20,6 +22,9 @@ from tb_phaseview.graph_model import NodeDefUnreadable
 
 logger = logging.getLogger(__name__)
 STATIC_DIR = os.path.join(os.path.dirname(__file__), "static")
+# How long a first visit's run listing may spend reading graphs to pick the one to open (each read is cached,
+# so the picked graph then opens at once).
+FIRST_VISIT_BUDGET_S = 3.0
 # Estimated bytes a cached analysis holds per node and per edge (measured on Keras graphs), plus its blob.
 BYTES_PER_ELEMENT = 1000
 # Characters that could end a string in an HTML or script context, written as JSON escapes: the answers are
@@ -46,8 +51,10 @@ def _route(handler):
     def wrapped(self, request):
         try:
             return handler(self, request)
-        except BadRequest as error:
+        except (BadRequest, graph_source.GraphRejected, tb_errors.InvalidArgumentError) as error:
             return _json(request, wire.error_answer(str(error)), 400)
+        except tb_errors.NotFoundError as error:  # the data provider lost what it just listed (a run deleted)
+            return _json(request, wire.error_answer(str(error)), 404)
         except graph_source.GraphNotFound as error:
             return _json(request, wire.error_answer(str(error)), 404)
         except (graph_source.GraphUnreadable, NodeDefUnreadable) as error:  # corrupt, empty, or too large
@@ -97,7 +104,9 @@ def _complete(analysis) -> None:
 
 
 def _weigh(analysis) -> int:
-    return BYTES_PER_ELEMENT * (analysis.graph.node_count + analysis.graph.edge_count) + analysis.blob_bytes
+    # Group ids are strings of their own (a deep name scope holds one per level, each a prefix of the name).
+    ids = analysis.tree.group_id_chars()
+    return BYTES_PER_ELEMENT * (analysis.graph.node_count + analysis.graph.edge_count) + analysis.blob_bytes + ids
 
 
 class PhaseViewPlugin(base_plugin.TBPlugin):
@@ -105,8 +114,11 @@ class PhaseViewPlugin(base_plugin.TBPlugin):
 
     def __init__(self, context):
         self._provider = context.data_provider
-        # Unreadable graphs are remembered per blob: asking again for a corrupt or oversized graph is free.
+        # Unreadable graphs are remembered per logged version: asking again for a corrupt or oversized graph is free.
         self._cache = AnalysisCache(remember=(graph_source.GraphUnreadable,))
+        # (kind, blob key) -> wire.first_visit_rank: two small numbers per graph, kept after its analysis is
+        # dropped from the cache.
+        self._ranks: dict = {}
 
     def frontend_metadata(self):
         return base_plugin.FrontendMetadata(es_module_path="/index.js", tab_name=metadata.TAB_NAME)
@@ -126,6 +138,7 @@ class PhaseViewPlugin(base_plugin.TBPlugin):
             "/search": self._serve_search,
             "/edges": self._serve_edges,
             "/phase_runs": self._serve_phase_runs,
+            "/why": self._serve_why,
         }
         # Only files that exist in the built static folder get a route, so no parameter can name another.
         if os.path.isdir(STATIC_DIR):
@@ -156,7 +169,7 @@ class PhaseViewPlugin(base_plugin.TBPlugin):
 
     def _analysis_in(self, ctx, experiment, ref):
         try:
-            blob_key = graph_source.find_blob(self._provider, ctx, experiment, ref)
+            version = graph_source.find_logged_graph(self._provider, ctx, experiment, ref)
         except graph_source.GraphNotFound:
             runs = {r.run_name for r in self._provider.list_runs(ctx, experiment_id=experiment)}
             if ref["run"] not in runs:
@@ -164,14 +177,24 @@ class PhaseViewPlugin(base_plugin.TBPlugin):
             raise
 
         def compute():
-            blob = graph_source.read_blob(self._provider, ctx, blob_key)
+            blob = graph_source.read_blob(self._provider, ctx, version[0], ref)
             # Size limits are checked on the bytes, before any node is built (graph_source.load_graph).
-            with garbage_collector_paused():
-                analysis = analyze(graph_source.load_graph(ref["kind"], blob))
+            graph = graph_source.load_graph(ref["kind"], blob)
+            try:
+                with garbage_collector_paused():
+                    analysis = analyze(graph)
+            except MemoryError:
+                raise  # may pass once memory frees up: not remembered
+            except Exception as error:  # noqa: BLE001 - a graph the analysis cannot take fails alone, once
+                logger.exception("phaseview: analysing %s failed", ref)
+                raise graph_source.GraphUnanalysable(
+                    f"the graph was read but could not be analysed ({type(error).__name__}: {error})") from None
             analysis.blob_bytes = len(blob)
             return analysis
 
-        return self._cache.get_or_compute((ref["kind"], blob_key), compute, _weigh)
+        # Keyed by the version logged (blob key, step, wall time), not the key alone: a graph logged again at the
+        # same step (training re-run into the same logdir) is a new entry, and an old failure no longer answers.
+        return self._cache.get_or_compute((ref["kind"], *version), compute, _weigh)
 
     # -- routes ----------------------------------------------------------------------------------------
 
@@ -179,12 +202,39 @@ class PhaseViewPlugin(base_plugin.TBPlugin):
     def _serve_runs(self, request):
         ctx, experiment = self._context(request)
         graphs = graph_source.list_graphs(self._provider, ctx, experiment)
+        first = None
         if request.args.get("prefetch") == "first" and graphs:
-            # The page opens the first graph next: start reading it now (the graph request then waits for
-            # this analysis rather than starting its own).
-            threading.Thread(target=self._prefetch, args=(ctx, experiment, graphs[0]), name="phaseview-prefetch",
-                             daemon=True).start()
-        return _json(request, wire.runs_answer(graphs))
+            if len(graphs) == 1:
+                # The page opens it next: start reading it now (the graph request then waits for this analysis
+                # rather than starting its own).
+                first = graphs[0]
+                threading.Thread(target=self._prefetch, args=(ctx, experiment, first), name="phaseview-prefetch",
+                                 daemon=True).start()
+            else:
+                first = self._first_visit_graph(ctx, experiment, graphs)
+        return _json(request, wire.runs_answer(graphs, first))
+
+    def _first_visit_graph(self, ctx, experiment, graphs):
+        """The graph a first visit opens: the best ``wire.first_visit_rank`` among the graphs read within
+        FIRST_VISIT_BUDGET_S (earlier listed first on a tie). The winner's analysis is then in the cache."""
+        deadline = time.monotonic() + FIRST_VISIT_BUDGET_S
+        best, best_rank = graphs[0], None
+        for ref in graphs:
+            if best_rank is not None and time.monotonic() > deadline:
+                break  # the rest are not ranked: a first visit must not wait for every graph of a large logdir
+            rank = self._rank(ctx, experiment, ref)
+            if best_rank is None or rank > best_rank:
+                best, best_rank = ref, rank
+        return best
+
+    def _rank(self, ctx, experiment, ref):
+        try:
+            key = (ref["kind"], graph_source.find_blob(self._provider, ctx, experiment, ref))
+            if key not in self._ranks:
+                self._ranks[key] = wire.first_visit_rank(self._analysis_in(ctx, experiment, ref))
+            return self._ranks[key]
+        except (graph_source.GraphNotFound, graph_source.GraphUnreadable):
+            return (-1, 0)  # the graph request reports why, if it is ever opened
 
     def _prefetch(self, ctx, experiment, ref) -> None:
         try:
@@ -258,3 +308,15 @@ class PhaseViewPlugin(base_plugin.TBPlugin):
         analysis = self._analysis(request, ref)
         # Resolved on the first request for it (the first view does not wait for it), then kept.
         return _json(request, analysis.memo(("phase_runs_answer",), lambda: wire.phase_runs_answer(analysis)))
+    def _serve_why(self, request):
+        ref = _graph_ref(request)
+        a = request.args.get("a")
+        if not a:
+            raise BadRequest("query parameter 'a' is required (a node or group name)")
+        b = request.args.get("b") or None
+        view = request.args.get("view", "0") in ("1", "true")
+        analysis = self._analysis(request, ref)
+        try:
+            return _json(request, wire.why_answer(analysis, a, b, view))
+        except KeyError as error:
+            raise graph_source.GraphNotFound(f"no node or group {error.args[0]!r} in this graph") from None

@@ -3,7 +3,8 @@
 Groups are name scopes, identified by their scope path; the root is ``""``. Every prefix of a node name at
 a ``/`` is a group. An op whose name is also a scope (``keras_learning_phase`` with
 ``keras_learning_phase/input``) sits inside the group of that name. A subtree can be *relocated*: shown under
-another group than its name says (a learning-phase flag born in a layer's scope is drawn apart from it).
+another group than its name says (a learning-phase flag born in a layer's scope is drawn apart from it; a
+function body grappler inlined, ``Func/bn1``, is drawn inside the scope it was inlined from, ``bn1``).
 
 Only what the first answer needs is computed up front (every group's and op's parent, and each op's top-level
 element); the children lists and sizes of the groups below the top level, op histograms and the edges
@@ -15,6 +16,12 @@ ids ``<group>/…<k>`` (``…`` is U+2026, which TensorFlow never puts in a name
 another ``…``). A bucket is a group like any other: it can be opened, it is in every ``path`` that leads
 through it, and its edges are aggregated with the others. More than ``BUCKET_THRESHOLD`` buckets are
 bucketed again.
+
+Depth is bounded: every group costs its id, and a node's ``path`` lists every group above it, so a name nested
+16,000 scopes deep would cost the square of its length in memory and in every answer that points at it. The
+scopes of a name are groups only while they number at most ``MAX_SCOPE_DEPTH`` and their ids hold at most
+``MAX_CHAIN_CHARS`` characters together; past that a chain is *folded*: the op sits in the deepest group kept,
+labelled with the rest of its name.
 """
 
 from __future__ import annotations
@@ -29,6 +36,12 @@ ROOT = ""
 BUCKET_THRESHOLD = 5000  # a group with more children than this has them split into buckets
 BUCKET_SIZE = 1000  # children per bucket
 BUCKET_MARK = "\u2026"
+MAX_SCOPE_DEPTH = 64  # groups on one chain from the root
+MAX_CHAIN_CHARS = 16384  # characters of the group ids on one chain, together
+# Machinery (initialisers, gradients, optimizer, summaries, checkpoints) is shown in one top-level *area* per
+# role, a synthetic group ``\u2237<role>`` (U+2237, never in a TensorFlow name) holding those ops under their
+# own scopes: ``training/SGD/gradients/x`` is shown as ``\u2237gradient/training/SGD/gradients/x``.
+AREA_MARK = "\u2237"
 
 
 @dataclass
@@ -72,6 +85,7 @@ class ScopeTree:
         self._top_sizes: Counter | None = None
         self._chains: dict[str, tuple[str, ...]] = {}
         self._op_counts: dict[str, Counter] = {}
+        self.folded_nodes = 0  # ops whose name is deeper than a chain may go (see the module's docstring)
 
     # -- children, built on first use ------------------------------------------------------------------
 
@@ -136,6 +150,10 @@ class ScopeTree:
         return self._top_sizes
 
     # -- paths and histograms ----------------------------------------------------------------------------
+
+    def group_id_chars(self) -> int:
+        """Characters held by the group ids (each a string of its own), for memory estimates."""
+        return sum(map(len, self.group_parent))
 
     def is_group(self, group_id: str) -> bool:
         return group_id == ROOT or group_id in self.group_parent
@@ -216,9 +234,65 @@ def _top_level_map(group_parent: dict[str, str]) -> dict[str, str]:
     return top
 
 
+def folded_scope(scope: str) -> str:
+    """The deepest prefix of ``scope`` (at a ``/``, or all of it) that may be a group: at most MAX_SCOPE_DEPTH
+    groups on its chain, their ids at most MAX_CHAIN_CHARS characters together. The first level is always kept.
+    Costs at most MAX_SCOPE_DEPTH steps, whatever the scope's length."""
+    depth = total = 0
+    kept = 0  # end of the deepest prefix kept so far
+    start = 0
+    while True:
+        cut = scope.find("/", start)
+        end = len(scope) if cut < 0 else cut
+        if end > 0:  # a leading "/" names no group (the root)
+            depth += 1
+            total += end
+            if depth > 1 and (depth > MAX_SCOPE_DEPTH or total > MAX_CHAIN_CHARS):
+                return scope[:kept]
+            kept = end
+        if cut < 0:
+            return scope
+        start = cut + 1
+
+
+def _within_limits(scope: str) -> bool:
+    # Two scans in C; a chain's ids together are at most (depth x the longest), so this never folds wrongly.
+    depth = scope.count("/") + 1
+    return depth <= MAX_SCOPE_DEPTH and len(scope) * depth <= MAX_CHAIN_CHARS
+def fold_into_areas(names: list[str], codes: bytearray) -> tuple[list[str], dict[str, str]]:
+    """Display names with every machinery op moved into its role's area; and role -> area id.
+
+    ``codes`` are role codes (``roles.py``); a name holding the mark already makes the area id longer."""
+    from tb_phaseview import roles
+
+    machinery = bytes(code in roles.MACHINERY for code in range(len(roles.ROLE_NAMES)))
+    moved = list(compress(range(len(names)), map(machinery.__getitem__, codes)))
+    if not moved:
+        return names, {}
+    taken = {name.partition("/")[0] for name in compress(names, map(_has_mark, names, repeat(AREA_MARK)))}
+    present = {codes[i] for i in moved}
+    areas: dict[str, str] = {}
+    for code in sorted(present):
+        area = AREA_MARK + roles.ROLE_NAMES[code]
+        while area in taken:
+            area += AREA_MARK
+        areas[roles.ROLE_NAMES[code]] = area
+    prefix = {code: areas[roles.ROLE_NAMES[code]] + "/" for code in present}
+    display = list(names)
+    for i in moved:
+        display[i] = prefix[codes[i]] + names[i]
+    return display, areas
+
+
 def build_scopes(names: list[str], relocations: dict[str, str] | None = None) -> ScopeTree:
     relocations = relocations or {}
     scopes = [name.rpartition("/")[0] for name in names]  # "" (the root) for a name without "/" inside
+    # Chains too deep or too long are folded (see the module's docstring); only the rare deep scope is walked.
+    folds = {scope: folded_scope(scope) for scope in set(scopes) if not _within_limits(scope)}
+    folded_nodes = 0
+    if folds:
+        folded_nodes = sum(map(folds.__contains__, scopes))
+        scopes = [folds.get(scope, scope) for scope in scopes]
     # Every op's scope is a group, and so is every prefix of one at a "/": walk up from each distinct scope,
     # recording each group's parent, until a group already known. Every parent is thus a group (or the root).
     group_parent: dict[str, str] = {}
@@ -228,9 +302,12 @@ def build_scopes(names: list[str], relocations: dict[str, str] | None = None) ->
             group_parent[scope] = parent
             scope = parent
     groups = group_parent.keys()
+    # A relocation target is a common prefix of layer scopes: fold it like them (it is then a group, or the root).
+    relocations = {name: _existing_group(folded_scope(target), group_parent) for name, target in relocations.items()}
     for group, target in relocations.items():
         if group in group_parent:
             group_parent[group] = target
+    _fold_inlined_bodies(group_parent, scopes)
 
     # Nearly every node's parent is its scope; an op named like a group sits inside it (found by a scan in C).
     node_parent = scopes
@@ -260,10 +337,41 @@ def build_scopes(names: list[str], relocations: dict[str, str] | None = None) ->
             child_groups, child_nodes = wanted[group]
             _split_into_buckets(child_groups, child_nodes, fixed, buckets, group_parent, node_parent, group,
                                 names, taken)
-    return ScopeTree(group_parent, node_parent, fixed, buckets)
+    tree = ScopeTree(group_parent, node_parent, fixed, buckets)
+    tree.folded_nodes = folded_nodes
+    return tree
+
+
+def _existing_group(scope: str, group_parent: dict[str, str]) -> str:
+    while scope and scope not in group_parent:
+        scope = scope.rpartition("/")[0]
+    return scope
 
 
 _has_mark = str.__contains__
+
+# Grappler names the nodes of a function it inlined ``Func/<call>/input/_N`` and ``Func/<call>/output/_N``.
+INLINED_SCOPE = "Func"
+
+
+def is_inlined_body(group: str) -> bool:
+    """``Func/bn1``: the nodes grappler inlined from the calls made in ``bn1``."""
+    head, _, rest = group.partition("/")
+    return head == INLINED_SCOPE and bool(rest) and "/" not in rest
+
+
+def _fold_inlined_bodies(group_parent: dict[str, str], scopes: list[str]) -> None:
+    """Show ``Func/bn1`` inside ``bn1``, where the call it was inlined from is. In one top-level ``Func`` group
+    the inlined bodies of every layer tie the layers to each other (``conv1 -> Func -> bn1``), and the flow of
+    the graph no longer reads top to bottom. ``Func`` itself goes when nothing is left in it."""
+    if INLINED_SCOPE not in group_parent or group_parent[INLINED_SCOPE] != ROOT:
+        return
+    moved = [g for g, parent in group_parent.items()
+             if parent == INLINED_SCOPE and is_inlined_body(g) and g.partition("/")[2] in group_parent]
+    for group in moved:
+        group_parent[group] = group.partition("/")[2]
+    if moved and INLINED_SCOPE not in group_parent.values() and INLINED_SCOPE not in scopes:
+        del group_parent[INLINED_SCOPE]
 
 
 def _build_children(group_parent: dict[str, str], node_parent: list[str], fixed) -> _Children:

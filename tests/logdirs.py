@@ -28,6 +28,19 @@ def write_events(run_dir, events):
     writer.close()
 
 
+def write_records(run_dir, payloads, name_suffix="records"):
+    """An event file of raw records (correct length and data checksums) with any bytes as payloads; its name sorts
+    after the run's other event files when ``name_suffix`` does."""
+    from tensorboard.summary.writer.record_writer import RecordWriter
+
+    path = os.path.join(str(run_dir), f"events.out.tfevents.9999999999.{name_suffix}")
+    with open(path, "wb") as f:
+        writer = RecordWriter(f)
+        for payload in payloads:
+            writer.write(payload)
+    return path
+
+
 def broken_logdir(root) -> str:
     """A logdir with one good run and four broken ones."""
     logdir = os.path.join(root, "logs")

@@ -203,3 +203,25 @@ def assert_first_answer_needs_no_children_lists(graph_def):
     # And once built, the lazy tree answers every group as the full one does.
     for group in list(full.tree.child_groups)[:200]:
         assert wire.group_answer(lazy, group) == wire.group_answer(full, group)
+
+
+def deep_call_chain_graph(depth: int = 3000):
+    """A layer reading a flag through an ``If`` whose branch starts a chain of ``depth`` functions, each calling the
+    next (alternately by op name and through a ``PartitionedCall``); the last holds a FusedBatchNormV3."""
+    g = graph_pb2.GraphDef()
+    bool_placeholder(g, "is_training")
+    node(g, "bn/x", "Const")
+    node(g, "bn/cond", "If", ["is_training", "bn/x"], then_branch=attr_value_pb2.AttrValue(
+        func=attr_value_pb2.NameAttrList(name="chain_0")), else_branch=attr_value_pb2.AttrValue(
+        func=attr_value_pb2.NameAttrList(name="chain_0")))
+    for i in range(depth):
+        f = g.library.function.add()
+        f.signature.name = f"chain_{i}"
+        if i == depth - 1:
+            f.node_def.add(name="norm", op="FusedBatchNormV3")
+        elif i % 2:
+            f.node_def.add(name="call", op=f"chain_{i + 1}")
+        else:
+            call = f.node_def.add(name="call", op="PartitionedCall")
+            call.attr["f"].func.name = f"chain_{i + 1}"
+    return g

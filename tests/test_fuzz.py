@@ -1,7 +1,8 @@
 """Property-based tests: random and mutated GraphDefs and event-file bytes through the analysis and the routes.
 
 The only outcomes allowed are an answer or a clean error (GraphUnreadable in process, a 4xx JSON answer over
-HTTP). ``FUZZ_EXAMPLES`` sets the number of examples (default 100, as in ``make test``; ``make fuzz``: 2000).
+HTTP). Generators include names nested 20,000 scopes deep, chains of 5,000 functions calling one another, and control
+characters in names. ``FUZZ_EXAMPLES`` sets the number of examples (default 100, as in ``make test``; ``make fuzz``: 2000).
 """
 
 from __future__ import annotations
@@ -13,8 +14,17 @@ import tempfile
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from oddgraphs import assert_first_answer_needs_no_children_lists, hostile_graph, walk_every_route, write_run
-from tb_phaseview import graph_source, metadata, wire
+from oddgraphs import (
+    assert_first_answer_needs_no_children_lists,
+    bool_placeholder,
+    deep_call_chain_graph,
+    hostile_graph,
+    layer_reading_flag,
+    node,
+    walk_every_route,
+    write_run,
+)
+from tb_phaseview import graph_source, metadata, scopes, wire
 from tb_phaseview.analysis import analyze
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "100"))
@@ -157,3 +167,90 @@ def test_mutated_event_files_through_the_routes(data):
             assert body["version"] == 1
             assert response.status_code in (200, 400, 404, 422), (route, body)
             assert (response.status_code == 200) != ("error" in body), (route, body)
+
+
+# -- deep scopes, deep call chains, control characters ------------------------------------------------------
+
+SCOPE_PART = st.text(alphabet="ab/_", min_size=1, max_size=3)
+
+
+@st.composite
+def deep_scope_graphs(draw):
+    """A few names nested up to 20,000 scopes deep (some sharing their prefixes, some with long parts), a flag born
+    deep inside one and read by layers deeper still, and edges between them."""
+    from tensorboard.compat.proto import graph_pb2
+
+    g = graph_pb2.GraphDef()
+    prefix = "/".join(draw(st.lists(SCOPE_PART, min_size=1, max_size=3)))
+    names = []
+    for _ in range(draw(st.integers(1, 4))):
+        depth = draw(st.integers(1, 20_000))
+        part = draw(st.sampled_from(["a", "bb", "c" * draw(st.integers(1, 600))]))
+        names.append(f"{prefix}/" + f"{part}/" * depth + draw(SCOPE_PART).strip("/") + "x")
+    for i, name in enumerate(dict.fromkeys(names)):
+        node(g, name, "NoOp", [g.node[0].name] if i else [])
+    if draw(st.booleans()):
+        flag = names[0].rpartition("/")[0] + "/is_training"
+        bool_placeholder(g, flag)
+        layer_reading_flag(g, names[0].rpartition("/")[0] + "/bn", flag)
+        layer_reading_flag(g, names[-1].rpartition("/")[0] + "/bn2", flag)
+    return g
+
+
+@FUZZ
+@given(deep_scope_graphs())
+def test_deep_scopes_cost_what_their_names_cost(graph_def):
+    analysis = analyze(graph_def)
+    name_chars = sum(len(n.name) for n in graph_def.node)
+    # Group ids: at most MAX_CHAIN_CHARS characters on each op's chain, never the square of a name.
+    assert analysis.tree.group_id_chars() <= scopes.MAX_CHAIN_CHARS * len(graph_def.node) + name_chars
+    reached = walk_every_route(analysis, node_sample=20)
+    for name, path in reached.items():
+        assert len(path) <= scopes.MAX_SCOPE_DEPTH and sum(map(len, path)) <= scopes.MAX_CHAIN_CHARS, name
+    answer = json.dumps(wire.search_answer(analysis, "x", False, 50))
+    assert len(answer) < 2 * name_chars + scopes.MAX_CHAIN_CHARS * 2 * len(graph_def.node) + 1000
+    answer_everything(analysis)
+
+
+@SLOW_FUZZ
+@given(st.integers(1, 5000), st.booleans())
+def test_deep_call_chains_are_walked_without_recursion(depth, loop_back):
+    graph_def = deep_call_chain_graph(depth)
+    if loop_back:  # the last function calls the first: a cycle as long as the chain
+        graph_def.library.function[-1].node_def.add(name="again", op="chain_0")
+    analysis = analyze(graph_def)
+    (layer,) = analysis.phase.layers
+    assert layer.layer == "bn" and layer.kind == "BatchNormalization"
+    answer_everything(analysis)
+
+
+CONTROL_CHARACTERS = "".join(map(chr, [*range(0x20), 0x7F, 0x85, 0xFFFE, 0xFFFF, 0x2028]))
+CONTROL_NAME = st.text(alphabet=CONTROL_CHARACTERS + "a/<&", min_size=0, max_size=8)
+
+
+@st.composite
+def control_character_graphs(draw):
+    from tensorboard.compat.proto import graph_pb2
+
+    g = graph_pb2.GraphDef()
+    names = list(dict.fromkeys(draw(st.lists(CONTROL_NAME, min_size=1, max_size=12))))
+    for i, name in enumerate(names):
+        node(g, name, draw(st.sampled_from(["NoOp", "Identity", "\x00op"])),
+             [names[i - 1]] if i else [])
+    if draw(st.booleans()):
+        bool_placeholder(g, draw(CONTROL_NAME) + "\x01flag")
+        layer_reading_flag(g, draw(CONTROL_NAME) + "\x02bn", g.node[-1].name)
+    return g
+
+
+@FUZZ
+@given(control_character_graphs())
+def test_control_characters_in_names_come_back_exactly(graph_def):
+    analysis = analyze(graph_def)
+    answer_everything(analysis)
+    reached = walk_every_route(analysis)
+    assert set(reached) == set(analysis.graph.names)
+    text = json.dumps(wire.graph_answer(analysis, RUN_GRAPH), ensure_ascii=True)
+    assert text.isascii()
+    for name in analysis.graph.names[:5]:
+        assert json.loads(json.dumps(wire.node_answer(analysis, name), ensure_ascii=True))["name"] == name

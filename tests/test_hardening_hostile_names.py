@@ -87,7 +87,8 @@ def test_hostile_names_come_back_exactly(hostile_server):
     assert node["attrs"] == [{"key": "note", "value": 's: "\\"><script>alert(2)</script>"', "bytes": 29,
                               "truncated": False}]
     status, found = hostile_server.get(route("search", q="onerror=alert(1)"))
-    assert [m["name"] for m in found["matches"]] == HOSTILE[0::2]  # by name, and by op type
+    # By name first, then by op type (shallower names first).
+    assert [m["name"] for m in found["matches"]] == [HOSTILE[0], HOSTILE[4], HOSTILE[2]]
     status, error = hostile_server.get(route("node", name="<script>alert(10)</script>"))
     assert status == 404 and error["error"] == "no node '<script>alert(10)</script>' in this graph"
 
@@ -119,3 +120,29 @@ def test_route_parameters_cannot_reach_files_outside_static(hostile_server, path
 def test_static_files_are_served_only_from_the_static_folder(hostile_server):
     status, ctype, nosniff, body = raw_get(hostile_server, P + "index.js")
     assert status == 200 and "javascript" in ctype and b"render" in body
+
+
+RUNS_WITH_QUOTES = ['a"quote', "b\\backslash"]
+
+
+@pytest.mark.parametrize("load_fast", ["true", "false"])
+def test_run_names_with_a_quote_or_a_backslash_answer_with_a_message(tmp_path, start_server, load_fast):
+    """The Rust data server cannot read back such a run's blob key (TensorBoard's own Graphs tab answers 400): every
+    route answers 400 saying so and what to do, never 500; the Python reader serves them."""
+    for run in RUNS_WITH_QUOTES + ["c_good"]:
+        write_run(tmp_path, run, hostile_graph())
+    server = start_server(tmp_path, load_fast=load_fast, wait_for_graphs=3)
+    for run in RUNS_WITH_QUOTES:
+        for which, params in [("graph", {}), ("group", {"group": ""}), ("node", {"name": HOSTILE[0]}),
+                              ("search", {"q": "a"}), ("search", {"q": "a", "regex": 1}), ("edges", {})]:
+            status, answer = server.get(P + which + "?" + urllib.parse.urlencode({"run": run, **params}))
+            if load_fast == "false":
+                assert status == 200, (run, which, answer)
+                continue
+            assert status == 400, (run, which, answer)
+            assert answer["error"].startswith(f"TensorBoard's data server cannot read the graphs of run {run!r}: it "
+                                              f"cannot read back a run name holding a double quote or a backslash")
+            assert answer["error"].endswith("Rename the run's folder, or start TensorBoard with --load_fast=false")
+    status, graph = server.get(P + "graph?run=c_good")
+    assert status == 200 and graph["nodes"] == len(hostile_graph().node)
+    assert server.alive()

@@ -7,6 +7,7 @@ import { CSS } from './host/style';
 import { followTheme } from './host/theme';
 import { LayoutClient } from './layout/client';
 import { h } from './lib/dom';
+import { AnswerLine } from './panels/answerline';
 import { HelpPanel } from './panels/help';
 import { Inspector } from './panels/inspector';
 import { bindKeys } from './panels/keys';
@@ -57,9 +58,10 @@ export class App {
     );
     const help = new HelpPanel();
     const status = new StatusBar();
-    root.append(toolbar.el, h('div', { class: 'pv-main' }, stage, inspector.el, help.el), status.el);
+    const answer = new AnswerLine();
+    root.append(toolbar.el, answer.el, h('div', { class: 'pv-main' }, stage, inspector.el, help.el), status.el);
     this.host.append(root);
-    viewer = new Viewer({ root, session, scene, toolbar, status, message, inspector, search, links: share.links });
+    viewer = new Viewer({ root, session, scene, toolbar, status, message, inspector, search, links: share.links, answer });
     followTheme(root);
 
     // ---------------------------------------------------------------- what each part asks for
@@ -73,6 +75,7 @@ export class App {
     scene.on('select', (e) => viewer.select(e.name));
     scene.on('badge', (e) => viewer.select(e.name));
     scene.on('phase-edge', (e) => viewer.inspectPhaseEdge(e.from, e.to, e.source, e.layers));
+    answer.on('show-flag', (flag) => viewer.showFlag(flag));
 
     bindKeys(document, {
       'pan-left': () => scene.panBy(PAN_STEP, 0),

@@ -2,15 +2,17 @@
 // select, switch the phase filter, run as one phase. Each step asks the session for data and layouts, then tells the scene
 // and the panels what to show, through their public methods.
 
-import { ApiError, graphLabel, type Child, type GraphRef } from './graph/api';
-import { mapPhaseEdges, type MappedPhaseEdge } from './graph/phasemap';
+import { ApiError, graphLabel, type Child, type GraphAnswer, type GraphRef } from './graph/api';
+import { mapPhaseEdges, visibleEnd, type MappedPhaseEdge } from './graph/phasemap';
 import type { GraphSession } from './graph/session';
 import { isExpanded, runAsOf, sameGraph, type PhaseMode, type RunAs, type ViewState } from './graph/state';
+import type { AnswerLine } from './panels/answerline';
 import type { Inspector } from './panels/inspector';
 import type { MessageBox } from './panels/message';
 import type { SearchBox } from './panels/search';
 import type { StatusBar } from './panels/statusbar';
 import type { Toolbar } from './panels/toolbar';
+import { firstViewFrame } from './scene/firstview';
 import type { Scene } from './scene/scene';
 import type { Links } from './share/links';
 
@@ -24,7 +26,13 @@ export interface ViewerParts {
   inspector: Inspector;
   search: SearchBox;
   links: Links;
+  answer: AnswerLine;
 }
+
+/** Graphs tried in turn when the first one of the log directory cannot be read. */
+const MAX_GRAPHS_TRIED = 10;
+/** Ops that feed a graph from outside: the first view opens on them when the graph has no flag. */
+const INPUT_OPS = new Set(['Placeholder', 'PlaceholderWithDefault', '_Arg', 'IteratorGetNext', 'IteratorGetNextSync', 'input']);
 
 export class Viewer {
   private mapped: MappedPhaseEdge[] = [];
@@ -46,9 +54,11 @@ export class Viewer {
       this.p.session.setRunAs(runAsOf(restore));
     }
     message.show('Loading runs…', undefined, true);
+    const last = restore ? null : session.lastViewed();
     try {
-      // With no graph to restore, the first graph is the one opened next: let the server start on it now.
-      await session.refreshRuns(!this.pendingRestore);
+      // With nothing to restore and no graph viewed before, the server picks the graph to open (the one whose
+      // flag the most layers read) and starts reading it at once.
+      await session.refreshRuns(!this.pendingRestore && !last);
     } catch (e) {
       message.show('Could not list the runs', 'The PhaseView backend did not answer.', false, (e as Error).message);
       return;
@@ -59,10 +69,23 @@ export class Viewer {
       this.showNoGraphs();
       return;
     }
-    const wanted = this.pendingRestore?.graph;
+    const wanted = this.pendingRestore?.graph ?? last ?? session.runs?.first;
     const g = (wanted && graphs.find((x) => sameGraph(x, wanted))) || graphs[0];
     if (!wanted || !sameGraph(g, wanted)) this.pendingRestore = null;
-    await this.loadGraph(g);
+    if ((await this.loadGraph(g)) !== 'failed' || this.pendingRestore) return;
+    // The first graph cannot be read (a corrupt graph, or a run TensorBoard's data server refuses): open the next
+    // one that can, and say which were passed over. A graph asked for by a link or a saved view shows its error.
+    const skipped = [g];
+    for (const next of graphs.slice(graphs.indexOf(g) + 1, graphs.indexOf(g) + MAX_GRAPHS_TRIED)) {
+      const outcome = await this.loadGraph(next);
+      if (outcome === 'superseded') return;
+      if (outcome === 'drawn') {
+        const names = skipped.map((x) => `${x.run} · ${graphLabel(x)}`).join(', ');
+        this.p.status.render(this.p.session.graph, `opened the first graph that could be read; could not read ${names} (pick it above for the reason)`);
+        return;
+      }
+      skipped.push(next);
+    }
   }
 
   private showNoGraphs(): void {
@@ -99,7 +122,9 @@ export class Viewer {
     if (r && r.graphs[0]) void this.loadGraph(r.graphs[0]);
   }
 
-  async loadGraph(ref: GraphRef): Promise<void> {
+  /** Loads and draws a graph: 'drawn' (or empty), 'failed' when it could not be read or laid out (the message
+   * says why), 'superseded' when another graph was asked for meanwhile. */
+  async loadGraph(ref: GraphRef): Promise<'drawn' | 'failed' | 'superseded'> {
     const { root, session, scene, message, status } = this.p;
     const seq = session.begin(ref);
     root.dataset.ready = 'false';
@@ -112,6 +137,7 @@ export class Viewer {
     scene.drawPhase('collapse', []);
     this.p.inspector.hide();
     this.p.search.hide();
+    this.p.answer.render(null);
     this.p.toolbar.fillPickers(session.runs, this.state.graph);
     status.render(session.graph);
     const started = performance.now();
@@ -122,37 +148,38 @@ export class Viewer {
       if (session.isCurrent(seq) && !session.graph)
         message.show(title, `Reading and analysing the graph on the server: ${secs} s. Large graphs are parsed once and then cached.`, true);
     }, 1000);
-    let g;
+    let g: GraphAnswer | null;
     try {
       g = await session.fetchGraph(ref, seq);
     } catch (e) {
       window.clearInterval(tick);
-      if ((e as Error).name === 'AbortError' || !session.isCurrent(seq)) return;
+      if ((e as Error).name === 'AbortError' || !session.isCurrent(seq)) return 'superseded';
       const code = e instanceof ApiError && e.status ? ` (HTTP ${e.status})` : '';
       message.show(`Could not load this graph${code}`, `${ref.run} · ${graphLabel(ref)}`, false, (e as Error).message);
-      return;
+      return 'failed';
     }
     window.clearInterval(tick);
-    if (!g) return;
+    if (!g) return 'superseded';
     const fetchedMs = performance.now() - started;
     const omitted = g.root.truncated ? (g.root.omitted?.count ?? 0) : 0;
     if (g.root.children.length === 0) {
       message.show('This graph is empty', `${ref.run} · ${graphLabel(ref)} has no nodes.`);
       status.render(g);
-      return;
+      return 'drawn';
     }
     message.show(title, `Laying out ${g.root.children.length.toLocaleString('en-US')} top-level items…`, true);
     try {
       await this.relayout();
     } catch (e) {
-      if (!session.isCurrent(seq)) return;
+      if (!session.isCurrent(seq)) return 'superseded';
       message.show('Could not lay out this graph', undefined, false, (e as Error).message);
-      return;
+      return 'failed';
     }
-    if (!session.isCurrent(seq)) return;
+    if (!session.isCurrent(seq)) return 'superseded';
     message.hide();
+    this.p.answer.render(g);
     const tf = performance.now();
-    scene.fit(session.rootLayout());
+    this.frameFirstView();
     root.dataset.fitMs = (performance.now() - tf).toFixed(0);
     root.dataset.ready = 'true';
     root.dataset.readyAt = performance.now().toFixed(1);
@@ -177,6 +204,38 @@ export class Viewer {
       if (restore.selected && scene.has(restore.selected)) this.select(restore.selected);
     }
     this.p.links.restored();
+    return 'drawn';
+  }
+
+  /**
+   * The first view of a graph: at a zoom where every label can be read, on the flag and the layers nearest
+   * it, or on the graph's inputs when it has no flag (Fit shows the whole graph).
+   */
+  private frameFirstView(): void {
+    const { session, scene } = this.p;
+    const g = session.graph;
+    if (!g) return;
+    const isOpen = (id: string) => isExpanded(this.state, id);
+    const flag = g.answer?.flag ?? null;
+    const flagEnd = flag ? visibleEnd(flag, session.sourcePath(flag) ?? [], isOpen, (id) => scene.has(id)) : null;
+    const readers = flag
+      ? (g.phase?.edges ?? []).filter((e) => e.from === flag).map((e) => visibleEnd(e.to, e.to_path ?? [], isOpen, (id) => scene.has(id)))
+      : [];
+    const root = session.group('');
+    const hasInput = new Set((root?.edges ?? []).map((e) => e.to));
+    const feeds = new Set((root?.edges ?? []).filter((e) => e.kind === 'data').map((e) => e.from));
+    const children = root?.children ?? [];
+    let inputs = children.filter((c) => c.type === 'op' && INPUT_OPS.has(c.op ?? '')).map((c) => c.name);
+    if (inputs.length === 0) inputs = children.filter((c) => feeds.has(c.name) && !hasInput.has(c.name)).map((c) => c.name);
+    const frame = firstViewFrame({ boxes: scene.abs, flag: flagEnd, readers: [...new Set(readers)], inputs }, scene.viewport(true));
+    if (frame) scene.centreAt(frame.cx, frame.cy, frame.k);
+    else scene.fit(session.rootLayout());
+    this.p.root.dataset.firstView = JSON.stringify({ flag: flagEnd, readers: [...new Set(readers)].length, frame, view: scene.viewport(true) });
+  }
+
+  /** [Show the flag]: opens the groups it is drawn in, selects it and brings it into view. */
+  showFlag(name: string): void {
+    void this.reveal(name, this.p.session.sourcePath(name));
   }
 
   /** Lays out the open groups (in the session's worker) and redraws the scene when the graph is still current. */
@@ -262,7 +321,7 @@ export class Viewer {
           (id) => scene.has(id),
         )
       : [];
-    scene.drawPhase(this.state.mode, this.mapped);
+    scene.drawPhase(this.state.mode, this.mapped, session.readers());
   }
 
   setMode(mode: PhaseMode): void {
@@ -270,8 +329,7 @@ export class Viewer {
     const t0 = performance.now();
     session.setMode(mode);
     this.p.toolbar.showMode(mode);
-    scene.drawPhase(mode, this.mapped);
-    root.dataset.phaseMode = mode;
+    scene.drawPhase(mode, this.mapped, session.readers());
     root.dataset.toggleMs = (performance.now() - t0).toFixed(1);
   }
 
@@ -341,13 +399,13 @@ export class Viewer {
     if (!g) return;
     const text = this.explanations();
     if (c?.type === 'group') {
-      inspector.showGroup(name, c, null, text, session.consumersOf(name, c));
+      inspector.showGroup(name, c, null, text, session.consumersOf(name, c), session.opOf(name));
       // A scope can also be an op (`keras_learning_phase` holds the op of that name): add its details.
       // Asked only when known, so plain scopes cost no 404 in the console.
       if (!session.isOpToo(name)) return;
       try {
         const n = await session.nodeInfo(name);
-        if (this.state.selected === name) inspector.showGroup(name, c, n, text, session.consumersOf(name, c));
+        if (this.state.selected === name) inspector.showGroup(name, c, n, text, session.consumersOf(name, c), n.op);
       } catch {
         /* a plain scope */
       }

@@ -39,3 +39,13 @@ test('legend names the kinds drawn and what the phase filter does', () => {
 test('file names are safe', () => {
   assert.equal(exportFileName('<b>run</b>/x', 'op graph', 'svg'), 'phaseview-b_run_b_x-op_graph.svg');
 });
+
+test('XML-safe: every character XML 1.0 forbids is replaced, the rest kept', async () => {
+  const { xmlSafe } = await import('../src/share/exportplan');
+  const forbidden = [...Array(0x20).keys()].filter((c) => ![0x09, 0x0a, 0x0d].includes(c)).map((c) => String.fromCharCode(c));
+  forbidden.push('\uFFFE', '\uFFFF', '\uD800', '\uDFFF');
+  for (const ch of forbidden) assert.equal(xmlSafe(`<text>a${ch}b</text>`), '<text>a\uFFFDb</text>', JSON.stringify(ch));
+  const kept = 'tab\tnl\ncr\r é 😀 \u2028 \u007f <&amp;>';
+  assert.equal(xmlSafe(kept), kept);
+  assert.equal(xmlSafe('\uD83D\uDE00\uD83D'), '\uD83D\uDE00\uFFFD');
+});

@@ -68,6 +68,20 @@ test('TensorBoard URL: the tab and other hash parameters are kept, the token rep
   assert.equal(tokenFromHash('#phaseview'), null);
 });
 
+test('a link opens at most LINK_MAX_OPEN groups and says how many it left closed; its viewport is clamped', async () => {
+  const { decodeLink, toBase64Url, LINK_MAX_OPEN, LINK_MAX_COORD, LINK_ZOOM_RANGE } = await import('../src/share/linkcodec');
+  const groups = Array.from({ length: 20_000 }, (_, i) => `g${String(i).padStart(5, '0')}`);
+  const token = toBase64Url(JSON.stringify({ v: 1, g: ['r', 'run_graph', null], o: groups, vp: [1e308, -1e308, 1e308] }));
+  const link = decodeLink(token)!;
+  assert.equal(link.view.expanded.size, LINK_MAX_OPEN);
+  assert.ok(link.view.expanded.has('g00000') && !link.view.expanded.has(groups[LINK_MAX_OPEN]));
+  assert.equal(link.openDropped, 20_000 - LINK_MAX_OPEN);
+  assert.deepEqual(link.viewport, { cx: LINK_MAX_COORD, cy: -LINK_MAX_COORD, k: LINK_ZOOM_RANGE[1] });
+  const small = decodeLink(toBase64Url(JSON.stringify({ v: 1, g: ['r', 'run_graph', null], o: ['a'], vp: [1, 2, 1e-9] })))!;
+  assert.equal(small.openDropped, 0);
+  assert.deepEqual(small.viewport, { cx: 1, cy: 2, k: LINK_ZOOM_RANGE[0] });
+});
+
 test('the phase the view runs as rides in the link; an older link without it runs as both', () => {
   const view = setRunAs(selectGraph(initialState(), { run: 'r', kind: 'run_graph', tag: null }), 'false');
   const back = decodeLink(encodeLink({ view, viewport: null, notes: [] }).token)!;

@@ -101,7 +101,7 @@ def test_toggling_the_filter_moves_nothing(page, tensorboard_url):
     # keyboard shortcuts switch it too
     page.locator("svg.canvas").focus()
     page.keyboard.press("h")
-    assert page.get_attribute("#phaseview-app", "data-phase-mode") == "highlight"
+    assert page.get_attribute('[data-phase-mode="highlight"]', "aria-pressed") == "true"
     assert boxes(page) == before
 
 
@@ -126,8 +126,7 @@ def test_open_a_group_and_map_phase_edges_deeper(page, tensorboard_url):
 
 def test_search_finds_a_nested_node_and_opens_its_groups(page, tensorboard_url):
     open_plugin(page, tensorboard_url, SEED_RUN)
-    page.fill("[data-testid=search]", "bn3b_branch2a/cond/FusedBatchNormV3")
-    page.press("[data-testid=search]", "Enter")
+    page.fill("[data-testid=search]", "bn3b_branch2a/cond/FusedBatchNormV3")  # results are listed as one types
     results = page.locator("[data-testid=search-results] button[data-result]")
     results.first.wait_for()
     name = results.first.get_attribute("data-result")
@@ -153,7 +152,6 @@ def test_search_regex(page, tensorboard_url):
     open_plugin(page, tensorboard_url, SEED_RUN)
     page.click("[data-testid=search-regex]")
     page.fill("[data-testid=search]", r"^bn2a_branch1/cond/Switch$")
-    page.press("[data-testid=search]", "Enter")
     page.locator("[data-testid=search-results] .hdr").wait_for()
     names = [b.get_attribute("data-result") for b in page.locator("[data-testid=search-results] button[data-result]").all()]
     assert names == ["bn2a_branch1/cond/Switch"]
@@ -291,7 +289,6 @@ def test_a_node_with_corrupt_attributes_still_draws_and_the_inspector_says_why(p
     open_plugin(page, server.url, "bad_attrs")
     assert page.locator(".phase-badge").count() > 0
     page.fill("[data-testid=search]", victim)
-    page.press("[data-testid=search]", "Enter")
     page.locator(f'[data-testid=search-results] button[data-result="{victim}"]').click()
     error = page.locator("[data-testid=attrs-error]")
     error.wait_for()

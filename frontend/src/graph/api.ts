@@ -11,6 +11,8 @@ export interface GraphRef {
 export interface RunsAnswer {
   version: number;
   runs: { run: string; graphs: GraphRef[] }[];
+  /** Asked with `prefetch=first`: the graph a first visit opens (its flag is read by the most layers). */
+  first?: GraphRef;
 }
 
 /**
@@ -19,9 +21,11 @@ export interface RunsAnswer {
  */
 export type PhaseInfo =
   | { role: 'source'; consumers: number; born_in: string | null; explanation: string }
-  | { role: 'layer'; kind: string; source: string }
+  | { role: 'layer'; kind: string; source: string; born_here?: { flag: string; layers: number; explanation: string } }
   | { role: 'contains'; layers: number; explanation: string }
-  | { role: 'consumer'; layer: string; source: string };
+  | { role: 'consumer'; layer: string; source: string }
+  /** Any other group a phase edge enters: a scope inside a layer, the gradient pass (`gradient`), ... */
+  | { role: 'reads'; source: string; layers: number; gradient: boolean; explanation: string };
 
 export interface Child {
   name: string;
@@ -84,6 +88,8 @@ export interface GraphAnswer extends GraphRef {
   edges: number;
   edge_counts: Record<string, number>;
   phase: { sources: PhaseSource[]; layers: PhaseLayer[]; edges: PhaseEdge[] };
+  /** The sentence above the graph (names between backticks), the flag it is about and how many layers read it. */
+  answer: { text: string; flag: string | null; layers: number };
   root: GroupAnswer;
 }
 
@@ -141,7 +147,8 @@ export interface PhaseRunsAnswer {
 
 export interface SearchAnswer {
   version: number;
-  matches: { name: string; op: string; path: string[] }[];
+  /** Best first: groups (layers, scopes) before ops, exact and prefix matches before the rest. */
+  matches: { name: string; op: string | null; type?: 'op' | 'group'; size?: number; path: string[] }[];
   truncated: boolean;
 }
 

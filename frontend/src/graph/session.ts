@@ -22,6 +22,8 @@ import {
 } from './state';
 
 const STORAGE_KEY = 'tb-phaseview-state';
+/** The graph last viewed in this browser (local storage: a later visit opens it). */
+const LAST_GRAPH_KEY = 'tb-phaseview-last-graph';
 
 export class GraphSession {
   runs: RunsAnswer | null = null;
@@ -91,9 +93,22 @@ export class GraphSession {
   save(): void {
     try {
       window.sessionStorage.setItem(STORAGE_KEY, encodeState(this.view));
+      if (this.view.graph) window.localStorage.setItem(LAST_GRAPH_KEY, JSON.stringify(this.view.graph));
     } catch {
       /* ignore */
     }
+  }
+
+  /** The graph last viewed in this browser, on an earlier visit or in another tab. */
+  lastViewed(): GraphRef | null {
+    try {
+      const v = JSON.parse(window.localStorage.getItem(LAST_GRAPH_KEY) ?? 'null') as unknown;
+      if (v && typeof v === 'object' && typeof (v as GraphRef).run === 'string' && typeof (v as GraphRef).kind === 'string')
+        return { run: (v as GraphRef).run, kind: (v as GraphRef).kind, tag: typeof (v as GraphRef).tag === 'string' ? (v as GraphRef).tag : null };
+    } catch {
+      /* storage may be unavailable, or hold something else */
+    }
+    return null;
   }
 
   // ---------------------------------------------------------------- runs and graphs
@@ -165,12 +180,25 @@ export class GraphSession {
     return null;
   }
 
-  /** Opens every group of `ids` that can be fetched. */
+  /**
+   * Opens the groups of `ids` that are drawn once their parents are open, level by level from the root: a group
+   * is fetched only when its parent is open and loaded, so names that are not groups of this graph (a stale or
+   * crafted list) cost no request.
+   */
   async open(ids: string[]): Promise<void> {
-    await this.fetchGroups(ids);
-    let st = this.view;
-    for (const id of ids) if (this.groups.has(id)) st = toggleGroup(st, id, true);
-    this.view = st;
+    const wanted = new Set(ids);
+    let level = [''];
+    while (level.length) {
+      const next: string[] = [];
+      for (const id of level)
+        for (const c of this.groups.get(id)?.children ?? [])
+          if (c.type === 'group' && wanted.delete(c.name)) next.push(c.name);
+      await this.fetchGroups(next);
+      level = next.filter((id) => this.groups.has(id));
+      let st = this.view;
+      for (const id of level) st = toggleGroup(st, id, true);
+      this.view = st;
+    }
   }
 
   /** Opens the groups on a display path (those that can be fetched). */
@@ -256,6 +284,23 @@ export class GraphSession {
     if (c && c.phase?.role !== 'source') return [];
     const src = this.graph?.phase?.sources.find((x) => x.name === name || x.path[x.path.length - 1] === name);
     return src?.consumers ?? [];
+  }
+
+  /** The number of layers that read each flag (the server's count). */
+  readers(): Map<string, number> {
+    return new Map((this.graph?.phase?.sources ?? []).map((s) => [s.name, s.consumers.length]));
+  }
+
+  /** The op type of `name` when it is an op as well as a scope (a phase source or a group holding its op). */
+  opOf(name: string): string | null {
+    const src = (this.graph?.phase?.sources ?? []).find((x) => x.name === name);
+    if (src) return src.op;
+    return this.groups.get(name)?.children.find((k) => k.name === name)?.op ?? null;
+  }
+
+  /** The display path of a flag (the groups it is drawn in). */
+  sourcePath(name: string): string[] | undefined {
+    return (this.graph?.phase?.sources ?? []).find((x) => x.name === name)?.path;
   }
 
   /** True when `name` is an op as well as a scope (a phase source, or a group holding an op of its name). */

@@ -17,6 +17,10 @@ export const CSS = `
   --edge: #78909c; --edge-control: #607d8b; --select: #64b5f6; --phase-plain: #b0bec5; --shadow: rgba(0,0,0,.5);
 }
 .pv-root * { box-sizing: border-box; }
+.pv-answer { padding: 6px 12px; border-bottom: 1px solid var(--line); background: var(--accent-soft); color: var(--fg); font-size: 13px; line-height: 1.45; }
+.pv-answer[hidden] { display: none; }
+.pv-answer code { font-family: 'Roboto Mono', ui-monospace, monospace; font-size: 12px; }
+.pv-answer .pv-btn { margin-left: 6px; }
 .pv-toolbar { display: flex; align-items: center; gap: 8px; padding: 6px 10px; border-bottom: 1px solid var(--line);
   background: var(--panel); flex-wrap: wrap; min-height: 44px; }
 .pv-toolbar label { color: var(--fg-2); font-size: 12px; }
@@ -136,6 +140,13 @@ export const CSS = `
 .phase-knot text { font-size: 10.5px; fill: var(--accent-fg) !important; font-weight: 500; }
 .pv-stage svg.phase-overlay { position: absolute; inset: 0; width: 100%; height: 100%; pointer-events: none; will-change: transform; }
 .phase-overlay .phase-edge .hit { pointer-events: stroke; }
+.phase-overlay [data-layer=top] { pointer-events: visiblePainted; }
+.pv-minimap { position: absolute; right: 10px; bottom: 10px; z-index: 4; background: var(--panel); border: 1px solid var(--line); border-radius: 4px;
+  box-shadow: 0 2px 8px var(--shadow); padding: 3px; line-height: 0; opacity: .92; }
+.pv-minimap[hidden] { display: none; }
+.pv-minimap svg { display: block; cursor: pointer; touch-action: none; }
+.pv-minimap .boxes rect { fill: var(--fg-3); fill-opacity: .35; }
+.pv-minimap .view { fill: var(--accent); fill-opacity: .12; stroke: var(--accent); stroke-width: 1.5; cursor: move; }
 .phase-veil { fill: var(--bg); fill-opacity: .72; pointer-events: none; }
 .phase-end-outline { fill: none; stroke: var(--accent); stroke-width: 1.8; pointer-events: none; }
 /* notes, export and links */

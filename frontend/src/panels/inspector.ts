@@ -42,11 +42,15 @@ export class Inspector {
     this.open(h('h2', {}, name), h('p', { class: 'op' }, 'Loading…'));
   }
 
-  showGroup(name: string, c: Child | null, node: NodeAnswer | null, text: PhaseTexts, consumers: string[] = []): void {
+  /** A group; `op` is its op type when the group is an op too (the flag holds the op of its name). */
+  showGroup(name: string, c: Child | null, node: NodeAnswer | null, text: PhaseTexts, consumers: string[] = [], op: string | null = null): void {
     const ops = Object.entries(c?.ops ?? {});
+    const size = c?.size ?? 0;
+    const born = c?.phase?.role === 'layer' ? c.phase.born_here : undefined;
     this.open(
       h('h2', {}, name),
-      h('div', { class: 'op' }, `name scope · ${(c?.size ?? 0).toLocaleString('en-US')} ops below it`),
+      h('div', { class: 'op' }, op ? opHeader(op, size - 1) : `name scope · ${size.toLocaleString('en-US')} ops below it`),
+      born ? h('p', { class: 'pv-explain pv-birthplace', 'data-testid': 'birthplace' }, born.explanation) : null,
       c ? this.phaseSentence(name, c, text) : null,
       ops.length > 0 && h('h3', {}, 'Most common ops'),
       ops.length > 0 && h('table', {}, ...ops.map(([k, v]) => h('tr', {}, h('td', { class: 'k' }, String(v)), h('td', {}, k)))),
@@ -144,6 +148,11 @@ export class Inspector {
     });
     return h('li', {}, a, suffix);
   }
+}
+
+/** The header of an op that is also a scope: its type, and what sits below it (a flag's default value). */
+function opHeader(op: string, below: number): string {
+  return below > 0 ? `${op} op · with ${below.toLocaleString('en-US')} op${below === 1 ? '' : 's'} below it` : `${op} op`;
 }
 
 function explanation(text: string): HTMLElement {

@@ -5,7 +5,7 @@ import type { GraphAnswer } from '../graph/api';
 import { clear, h, s } from '../lib/dom';
 
 export class StatusBar {
-  readonly el = h('div', { class: 'pv-status' });
+  readonly el = h('div', { class: 'pv-status', 'data-testid': 'status' });
   private runAs = '';
   private warnings: readonly string[] = [];
   private last: { g: GraphAnswer | null; extra: string } = { g: null, extra: '' };
@@ -24,12 +24,14 @@ export class StatusBar {
     const el = this.el;
     this.last = { g, extra };
     clear(el);
+    // The number of layers reading a flag, as the server counted them (the same as the knot, badges and CLI).
+    el.dataset.phaseLayers = String(g?.phase?.layers.length ?? 0);
     if (g) {
       const c = g.edge_counts || {};
       const parts = Object.entries(c).map(([k, v]) => `${v.toLocaleString('en-US')} ${k}`);
       el.append(h('span', {}, `${g.nodes.toLocaleString('en-US')} nodes · ${g.edges.toLocaleString('en-US')} edges (${parts.join(', ')})`));
       const srcs = g.phase?.sources ?? [];
-      if (srcs.length) el.append(h('span', {}, `learning-phase flag${srcs.length > 1 ? 's' : ''}: ${srcs.map((x) => x.name).join(', ')} · ${g.phase.layers.length} layers read it`));
+      if (srcs.length) el.append(h('span', {}, `learning-phase flag${srcs.length > 1 ? 's' : ''}: ${srcs.map((x) => x.name).join(', ')} · ${g.phase.layers.length} layer${g.phase.layers.length === 1 ? '' : 's'} read${g.phase.layers.length === 1 ? 's' : ''} it`));
     }
     const legend = h('span', { class: 'pv-legend' });
     const item = (cls: string, label: string, dash = false) => {

@@ -4,15 +4,15 @@
 import { select, type Selection } from 'd3-selection';
 import { zoom as d3zoom, zoomIdentity, zoomTransform, type ZoomBehavior, type ZoomTransform } from 'd3-zoom';
 import type { Child, GroupAnswer } from '../graph/api';
-import { anchors, bundlePaths, plainPath, polylinePath, type Point, type Rect } from './bundle';
+import { bySource, type MappedPhaseEdge } from '../graph/phasemap';
+import type { PhaseMode } from '../graph/state';
+import { displayLabel, groupSubtitle, MAX_LABEL, phaseNote, type LayoutResult } from '../layout/input';
 import { clear, s } from '../lib/dom';
 import { Emitter } from '../lib/events';
 import { round as r1 } from '../lib/num';
-import { displayLabel, groupSubtitle, MAX_LABEL, phaseNote, type LayoutResult } from '../layout/input';
+import { anchors, bundlePaths, plainPath, polylinePath, type Point, type Rect } from './bundle';
 import { layoutExtent, PARAMS } from './params';
-import type { MappedPhaseEdge } from '../graph/phasemap';
-import { bySource } from '../graph/phasemap';
-import type { PhaseMode } from '../graph/state';
+import { Minimap } from './minimap';
 
 export interface SceneModel {
   groups: ReadonlyMap<string, GroupAnswer>;
@@ -50,9 +50,10 @@ export interface SceneEvents {
 export interface SceneLayers {
   svg: SVGSVGElement;
   defs: SVGDefsElement;
-  /** The zoomed world: boxes, edges and the layers added with `addLayer` (notes). */
+  /** The zoomed world: boxes and edges. */
   world: SVGGElement;
-  /** The phase overlay's world (phase edges, veil, outlines), drawn with the same transform. */
+  /** The overlay's world, drawn over it with the same transform: phase edges, veil, outlines, then the layers
+   * added with `addLayer` (notes). */
   overlay: SVGGElement;
 }
 
@@ -95,6 +96,8 @@ export class Scene extends Emitter<SceneEvents> {
   private runMarks: RunMarks | null = null;
   private selected: string | null = null;
   private size = { w: 0, h: 0 };
+  /** The whole top level in a corner, with where the view is ([data-minimap]). */
+  readonly minimap: Minimap;
 
   constructor(container: HTMLElement) {
     super();
@@ -125,7 +128,12 @@ export class Scene extends Emitter<SceneEvents> {
     this.phaseLayer = s('g', { class: 'phase-layer' });
     this.overlayWorld.append(this.veil, this.endOutlines, this.phaseLayer);
     this.overlay.append(this.overlayWorld);
-    container.append(this.svg, this.overlay);
+    this.minimap = new Minimap({
+      transform: () => this.transform(),
+      viewport: () => this.viewport(),
+      centreAt: (x, y) => this.centreAt(x, y),
+    });
+    container.append(this.svg, this.overlay, this.minimap.el);
 
     this.sel = select(this.svg);
     this.zoom = d3zoom<SVGSVGElement, unknown>()
@@ -134,6 +142,7 @@ export class Scene extends Emitter<SceneEvents> {
         const t = ev.transform.toString();
         this.world.setAttribute('transform', t);
         this.overlayWorld.setAttribute('transform', t);
+        this.minimap.update();
         this.emit('zoomed', ev.transform);
       });
     this.sel.call(this.zoom).on('dblclick.zoom', null);
@@ -199,6 +208,8 @@ export class Scene extends Emitter<SceneEvents> {
     this.drawGroup(frag, model, '', 0, 0);
     this.graphLayer.append(frag);
     if (this.runMarks) this.markRuns(this.runMarks);
+    const root = model.layouts.get('');
+    this.minimap.setGraph(root ? layoutExtent(root) : null, root ? Object.values(root.nodes) : []);
     if (this.selected) this.select(this.selected);
     this.emit('drawn', null);
   }
@@ -391,8 +402,11 @@ export class Scene extends Emitter<SceneEvents> {
     }
   }
 
-  /** Redraws the phase edges for a mode. Never touches the layout. */
-  drawPhase(mode: PhaseMode, mapped: readonly MappedPhaseEdge[]): void {
+  /**
+   * Redraws the phase edges for a mode. Never touches the layout. `readers` is the number of layers that
+   * read each flag (the server's count): the knot of a bundle says it, whatever the expansion draws.
+   */
+  drawPhase(mode: PhaseMode, mapped: readonly MappedPhaseEdge[], readers: ReadonlyMap<string, number> = new Map()): void {
     clear(this.phaseLayer);
     clear(this.endOutlines);
     this.veil.setAttribute('d', '');
@@ -415,9 +429,14 @@ export class Scene extends Emitter<SceneEvents> {
         const bundle = bundlePaths(a, pts);
         for (const e of targets) frag.append(this.phaseEdge(e, bundle.paths.get(e.to)!, 'bundled'));
         if (targets.length > 1) {
-          const knot = s('g', { class: 'phase-knot', transform: `translate(${r1(bundle.split.x)},${r1(bundle.split.y)})` });
+          // Drawn ends are not layers (a closed group holds several, the gradient scope reads for all of them).
+          const sources = new Set(targets.map((e) => e.source));
+          let layers = 0;
+          for (const source of sources) layers += readers.get(source) ?? 0;
+          if (!layers) layers = new Set(targets.flatMap((e) => e.layers)).size;
+          const knot = s('g', { class: 'phase-knot', 'data-layers': layers, transform: `translate(${r1(bundle.split.x)},${r1(bundle.split.y)})` });
           knot.append(s('circle', { r: 4 }));
-          knot.append(s('text', { x: 8, y: 4 }, `${targets.length} layers`));
+          knot.append(s('text', { x: 8, y: 4 }, `${layers} layer${layers === 1 ? '' : 's'}`));
           frag.append(knot);
         }
       } else {
@@ -511,9 +530,13 @@ export class Scene extends Emitter<SceneEvents> {
     return this.kindsDrawn;
   }
 
-  /** Adds a layer (notes) to the zoomed world, above the graph: it pans and zooms with it. */
+  /**
+   * Adds a layer (notes) above everything drawn, the phase overlay's veil included: it pans and zooms with
+   * the graph, and Highlight never dims it. Its own elements take pointer events ([data-layer] in the CSS).
+   */
   addLayer(layer: SVGGElement): void {
-    this.world.append(layer);
+    layer.setAttribute('data-layer', 'top');
+    this.overlayWorld.append(layer);
   }
 
   layers(): SceneLayers {
@@ -566,6 +589,32 @@ export class Scene extends Emitter<SceneEvents> {
     this.zoom.transform(this.sel, zoomIdentity.translate(r.w * k > w - 2 * margin ? margin - r.x * k : tx, r.h * k > h - 2 * margin ? margin - r.y * k : ty).scale(k));
   }
 
+  /** Shows graph point (cx, cy) at the centre of the view at zoom k (the current zoom when left out). */
+  centreAt(cx: number, cy: number, k = this.transform().k): void {
+    const { w, h } = this.viewport(true);
+    const kk = Math.max(ZOOM.min, Math.min(ZOOM.max, k));
+    this.zoom.transform(this.sel, zoomIdentity.translate(w / 2 - cx * kk, h / 2 - cy * kk).scale(kk));
+  }
+
+  /**
+   * Pans (and zooms out, when they cannot fit otherwise) so that every rectangle (graph coordinates) is on
+   * screen with a margin; does nothing when they already are.
+   */
+  bringIntoView(rects: readonly Rect[]): void {
+    if (rects.length === 0) return;
+    const x0 = Math.min(...rects.map((r) => r.x));
+    const y0 = Math.min(...rects.map((r) => r.y));
+    const x1 = Math.max(...rects.map((r) => r.x + r.w));
+    const y1 = Math.max(...rects.map((r) => r.y + r.h));
+    const { w, h } = this.viewport(true);
+    const cur = this.transform();
+    const margin = ZOOM.revealMargin;
+    const inView = x0 * cur.k + cur.x >= margin && y0 * cur.k + cur.y >= margin && x1 * cur.k + cur.x <= w - margin && y1 * cur.k + cur.y <= h - margin;
+    if (inView) return;
+    const k = Math.max(ZOOM.min, Math.min(cur.k, (w - 2 * margin) / Math.max(1, x1 - x0), (h - 2 * margin) / Math.max(1, y1 - y0)));
+    this.centreAt((x0 + x1) / 2, (y0 + y1) / 2, k);
+  }
+
   centerOn(name: string, minScale = 0.9): void {
     const r = this.abs.get(name);
     if (!r) return;
@@ -605,7 +654,8 @@ function badgeTitle(c: Child): string {
   const p = c.phase;
   if (!p) return '';
   if (p.role === 'contains') return `holds ${p.layers} layer${p.layers === 1 ? '' : 's'} that read the learning-phase flag`;
-  if (p.role === 'layer') return `${p.kind} layer: reads the learning-phase flag ${p.source}`;
+  if (p.role === 'layer') return `${p.kind} layer: reads the learning-phase flag ${p.source}${p.born_here ? ' (the flag was created inside it)' : ''}`;
   if (p.role === 'consumer') return `reads the learning-phase flag ${p.source}`;
+  if (p.role === 'reads') return p.explanation;
   return '';
 }

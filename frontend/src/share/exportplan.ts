@@ -1,4 +1,4 @@
-// The pure half of export: PNG sizing under a memory bound, the legend's wording, file names.
+// The pure half of export: PNG sizing under a memory bound, the legend's wording, file names, XML-safe text.
 
 import type { PhaseMode } from '../graph/state';
 
@@ -80,4 +80,16 @@ export function exportFileName(run: string, graph: string, ext: string): string 
       .slice(0, 60);
   const parts = ['phaseview', clean(run), clean(graph)].filter(Boolean);
   return `${parts.join('-')}.${ext}`;
+}
+
+/**
+ * Characters XML 1.0 forbids anywhere in a document, even as character references: C0 controls other than tab,
+ * line feed and carriage return, U+FFFE and U+FFFF, and lone surrogates. A node name may hold any of them.
+ */
+const XML_FORBIDDEN = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/** A serialised SVG made well-formed XML: every forbidden character replaced by U+FFFD (the browser's
+ * serializer writes them as they are, and the image decoder then refuses the whole picture). */
+export function xmlSafe(text: string): string {
+  return text.replace(XML_FORBIDDEN, '\uFFFD');
 }

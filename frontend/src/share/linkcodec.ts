@@ -18,6 +18,11 @@ export const LINK_PARAM = 'pv';
 export const PLUGIN_TAB = 'phaseview';
 /** Longest token written; notes past it are left out of the link (and the user is told). */
 export const LINK_MAX_CHARS = 8000;
+/** Open groups a link may open: each is a request and a layout (a link written here rarely lists more). */
+export const LINK_MAX_OPEN = 300;
+/** Bounds of a link's viewport: a centre within this many px of the origin, a zoom within the scene's range. */
+export const LINK_MAX_COORD = 1e7;
+export const LINK_ZOOM_RANGE: readonly [number, number] = [1e-3, 64];
 
 export interface Viewport {
   cx: number;
@@ -29,7 +34,11 @@ export interface LinkState {
   view: ViewState;
   viewport: Viewport | null;
   notes: Note[];
+  /** Open groups the link listed past LINK_MAX_OPEN, left closed (decoded links only). */
+  openDropped?: number;
 }
+
+const clamp = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, v));
 
 export interface Encoded {
   token: string;
@@ -109,10 +118,15 @@ export function decodeLink(token: string): LinkState | null {
   let graph: GraphRef | null = null;
   if (Array.isArray(o.g) && typeof o.g[0] === 'string') graph = { run: o.g[0], kind: str(o.g[1]) || 'run_graph', tag: str(o.g[2]) || null };
   const mode: PhaseMode = isPhaseMode(o.m) ? o.m : 'collapse';
-  const expanded = new Set(Array.isArray(o.o) ? o.o.filter((x): x is string => typeof x === 'string' && x !== '') : []);
+  const listed = new Set(Array.isArray(o.o) ? o.o.filter((x): x is string => typeof x === 'string' && x !== '') : []);
+  // Bounded: a crafted link listing thousands of groups must not cost thousands of requests (written sorted, so
+  // the first ones kept hold the outer groups).
+  const expanded = new Set([...listed].slice(0, LINK_MAX_OPEN));
   let viewport: Viewport | null = null;
-  if (Array.isArray(o.vp) && o.vp.length === 3 && o.vp.every((x) => typeof x === 'number' && Number.isFinite(x)) && (o.vp[2] as number) > 0)
-    viewport = { cx: o.vp[0] as number, cy: o.vp[1] as number, k: o.vp[2] as number };
+  if (Array.isArray(o.vp) && o.vp.length === 3 && o.vp.every((x) => typeof x === 'number' && Number.isFinite(x)) && (o.vp[2] as number) > 0) {
+    const [cx, cy, k] = o.vp as number[];
+    viewport = { cx: clamp(cx, -LINK_MAX_COORD, LINK_MAX_COORD), cy: clamp(cy, -LINK_MAX_COORD, LINK_MAX_COORD), k: clamp(k, ...LINK_ZOOM_RANGE) };
+  }
   const rawNotes = Array.isArray(o.n)
     ? o.n.map((t) =>
         Array.isArray(t) ? { node: t[0], text: t[1], dx: t[2], dy: t[3], path: Array.isArray(t[4]) ? t[4] : typeof t[0] === 'string' ? namePrefixes(t[0]) : [] } : null,
@@ -122,6 +136,7 @@ export function decodeLink(token: string): LinkState | null {
     view: { graph, expanded, mode, runAs: isRunAs(o.r) ? o.r : 'both', selected: str(o.s) || null },
     viewport,
     notes: parseNotes(rawNotes),
+    openDropped: listed.size - expanded.size,
   };
 }
 

@@ -12,7 +12,7 @@ import type { Notebook } from './notebook';
 export interface LinksHost {
   root: HTMLElement;
   stage: HTMLElement;
-  scene: Pick<Scene, 'transform' | 'zoomBy' | 'panBy' | 'viewport'>;
+  scene: Pick<Scene, 'transform' | 'zoomBy' | 'panBy' | 'viewport' | 'abs' | 'bringIntoView'>;
   notebook: Notebook;
   state(): ViewState;
   say(text: string, error?: boolean): void;
@@ -66,10 +66,36 @@ export class Links {
     const cur = this.host.state().graph;
     if (!sameGraph(cur, link.view.graph)) {
       this.host.say(`The linked graph (${link.view.graph?.run} · ${link.view.graph ? graphLabel(link.view.graph) : ''}) is not in this TensorBoard.`, true);
-    } else if (link.viewport) this.setViewport(link.viewport.cx, link.viewport.cy, link.viewport.k);
+    } else {
+      const notes: string[] = [];
+      if (link.openDropped)
+        notes.push(`This link lists ${(link.view.expanded.size + link.openDropped).toLocaleString('en-US')} open groups; the first ${link.view.expanded.size.toLocaleString('en-US')} were opened (a link opens at most that many).`);
+      if (link.viewport && this.onGraph(link.viewport.cx, link.viewport.cy)) this.setViewport(link.viewport.cx, link.viewport.cy, link.viewport.k);
+      else if (link.viewport) notes.push('The link’s view lies outside the graph; the whole graph is shown instead.');
+      if (notes.length) this.host.say(notes.join(' '), true);
+    }
     this.dropTokenFromUrl();
     this.host.notebook.redraw();
+    this.keepSelectionInView();
     this.host.root.dataset.linkRestored = 'true';
+  }
+
+  /**
+   * The view is restored by its centre, so a smaller window than the link's shows less around it: pan (and zoom
+   * out when they cannot fit) so that the selection and its note stay on screen.
+   */
+  private keepSelectionInView(): void {
+    const sel = this.host.state().selected;
+    const box = sel ? this.host.scene.abs.get(sel) : undefined;
+    if (!sel || !box) return;
+    // A note is magnified when zoomed out, so its box changes with the zoom: settle in a few rounds.
+    for (let round = 0; round < 3; round++) {
+      const note = this.host.notebook.layer.placed.find((d) => d.note.node === sel || d.anchor === sel)?.box;
+      const before = this.host.scene.transform();
+      this.host.scene.bringIntoView(note ? [box, note] : [box]);
+      this.host.notebook.redraw();
+      if (this.host.scene.transform() === before) break;
+    }
   }
 
   private dropTokenFromUrl(): void {
@@ -92,6 +118,14 @@ export class Links {
     const t = this.host.scene.transform();
     const { w, h } = this.host.scene.viewport(true);
     return { cx: (w / 2 - t.x) / t.k, cy: (h / 2 - t.y) / t.k, k: t.k };
+  }
+
+  /** True when the graph point (cx, cy) lies on the drawing, or within one screen of it. */
+  private onGraph(cx: number, cy: number): boolean {
+    const { w, h } = this.host.scene.viewport(true);
+    for (const r of this.host.scene.abs.values())
+      if (cx >= r.x - w && cx <= r.x + r.w + w && cy >= r.y - h && cy <= r.y + r.h + h) return true;
+    return false;
   }
 
   private setViewport(cx: number, cy: number, k: number): void {

@@ -4,11 +4,11 @@
 // as plain attributes with concrete values (no CSS variables, no stylesheet, no external reference), and
 // every name is text (textContent, escaped by the XML serialiser).
 
+import { s, SVG_NS } from '../lib/dom';
 import type { Rect } from '../scene/bundle';
 import type { SceneLayers } from '../scene/scene';
-import { s, SVG_NS } from '../lib/dom';
+import { xmlSafe, type LegendItem, type PngPlan } from './exportplan';
 import { wrapText } from './notes';
-import type { LegendItem, PngPlan } from './exportplan';
 
 export interface ExportNote {
   node: string;
@@ -190,7 +190,7 @@ export function buildPicture(input: ExportInput, pixelSize?: { width: number; he
 }
 
 export function serialize(svg: SVGSVGElement): string {
-  return '<?xml version="1.0" encoding="UTF-8"?>\n' + new XMLSerializer().serializeToString(svg);
+  return '<?xml version="1.0" encoding="UTF-8"?>\n' + xmlSafe(new XMLSerializer().serializeToString(svg));
 }
 
 /** Rasterises an SVG document (text) to a PNG of the plan's pixel size. */
