@@ -29,7 +29,7 @@ def forward_ops(graph, layer: str, op_test) -> list[int]:
     return [
         i
         for i, name in enumerate(graph.names)
-        if name.startswith(layer + "/") and op_test(graph.ops[i]) and not phase._is_gradient(name)
+        if name.startswith(layer + "/") and op_test(graph.ops[i]) and not phase.is_gradient(name)
     ]
 
 

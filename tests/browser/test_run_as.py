@@ -40,15 +40,24 @@ def get(base_url, route, **params):
         return json.loads(r.read())
 
 
-def every_group(base_url, run):
-    groups, stack = [], [""]
+def groups_holding(base_url, run, names):
+    """Every group on the way to the named ops (walked from the root), so that opening them draws those ops."""
+    parent_of, stack = {}, [""]
     while stack:
-        answer = get(base_url, "group", run=run, kind="run_graph", group=stack.pop())
-        for child in answer["children"]:
+        group = stack.pop()
+        for child in get(base_url, "group", run=run, kind="run_graph", group=group)["children"]:
             if child["type"] == "group":
-                groups.append(child["name"])
                 stack.append(child["name"])
-    return groups
+                parent_of.setdefault(("group", child["name"]), group)
+            else:
+                parent_of[("op", child["name"])] = group
+    groups = set()
+    for name in names:
+        group = parent_of[("op", name)]
+        while group:
+            groups.add(group)
+            group = parent_of[("group", group)]
+    return sorted(groups)
 
 
 def link_token(view: dict) -> str:
@@ -72,16 +81,22 @@ def wait_run_as(frame, value):
 def test_the_view_ghosts_exactly_what_the_cli_counts(page, tensorboard_url, cli_report):
     """Every group of the v1-cond Dropout CNN open, run as inference, then training, then both."""
     source = cli_report[("dropout_cnn", "run_graph", None)]["phase_sources"][0]
-    groups = every_group(tensorboard_url, "dropout_cnn")
+    answer = get(tensorboard_url, "phase_runs", run="dropout_cnn", kind="run_graph")
+    # Open every group that holds an op running in one phase only: all of them are drawn.
+    gated = answer["phases"]["false"]["nodes"] + answer["phases"]["true"]["nodes"]
+    groups = groups_holding(tensorboard_url, "dropout_cnn", gated)
     token = link_token({"g": ["dropout_cnn", "run_graph", None], "m": "collapse", "o": groups, "r": "false"})
     page.goto(tensorboard_url + "data/plugin_entry.html?name=phaseview#pv=" + token)
     page.wait_for_selector('#phaseview-app[data-link-restored="true"]', timeout=60_000)
     wait_run_as(page, "false")
     assert page.locator('[data-phase-run="false"]').get_attribute("aria-pressed") == "true"
-    answer = get(tensorboard_url, "phase_runs", run="dropout_cnn", kind="run_graph")
-
-    drawn_ops = page.locator("[data-node]:not([data-group])").count()
-    assert drawn_ops == cli_report[("dropout_cnn", "run_graph", None)]["nodes"], "every op is drawn"
+    drawn = set(
+        page.evaluate(
+            "() => [...document.querySelectorAll('[data-node]:not([data-group])')]"
+            ".map(e => e.getAttribute('data-node'))"
+        )
+    )
+    assert set(gated) <= drawn, "every op that runs in one phase only is drawn"
     inference_off = ghosted(page, "ops")
     assert len(inference_off) == source["ops_only_when"]["true"] > 0
     assert sorted(inference_off) == answer["phases"]["false"]["nodes"]
@@ -149,9 +164,10 @@ def test_groups_opened_later_are_marked_too(page, tensorboard_url):
     page.click('[data-phase-run="false"]')
     wait_run_as(page, "false")
     target = "drop1/cond/dropout/random_uniform/RandomUniform"
-    page.fill("[data-testid=search]", target)
-    page.press("[data-testid=search]", "Enter")
-    page.locator("[data-testid=search-results] button[data-result]").first.click()
+    page.fill("[data-testid=search]", target)  # results are listed as one types
+    result = page.locator(f'[data-testid=search-results] button[data-result="{target}"]')
+    result.wait_for()
+    result.click()
     page.locator(f'[data-node="{target}"][data-runs="false"]').wait_for()
     assert page.locator('[data-node="drop1/cond/dropout/random_uniform"][data-runs="false"]').count() == 1
     assert page.locator('[data-node="drop1/cond"]').get_attribute("data-runs") is None, "its Merge runs"
