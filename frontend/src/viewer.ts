@@ -360,16 +360,17 @@ export class Viewer {
     }
     const phase = runAs === 'true' ? 'training' : 'inference';
     status.setRunAs(`finding what runs in ${phase}…`);
-    let side;
+    let answer;
     try {
-      side = (await session.fetchPhaseRuns()).phases[runAs];
+      answer = await session.fetchPhaseRuns();
     } catch (e) {
       if (runAsOf(this.state) === runAs && sameGraph(graph, this.state.graph)) status.setRunAs(`could not find what runs in ${phase}: ${(e as Error).message}`);
       return;
     }
     if (runAsOf(this.state) !== runAs || !sameGraph(graph, this.state.graph)) return;
+    const side = answer.phases[runAs];
     scene.markRuns({ nodes: new Set(side.nodes), groups: new Set(side.groups), layers: new Map(Object.entries(side.layers)) });
-    status.setRunAs(side.summary);
+    status.setRunAs(side.summary, answer.warnings);
     root.dataset.runAs = runAs;
   }
 

@@ -123,6 +123,8 @@ export const CSS = `
 .node.not-run > .body { opacity: 0.28; }
 .edge.not-run { opacity: 0.18; }
 .pv-run-as { font-weight: 600; }
+.pv-warning { color: var(--accent-fg); }
+.node .sub.does { fill: var(--accent-fg); }
 .edge.aux { display: none; }
 .edge.aux.aux-on { display: inline; stroke: var(--select); stroke-opacity: .8; }
 .edge-count { font-size: 9.5px; fill: var(--fg-3) !important; }

@@ -7,11 +7,16 @@ import { clear, h, s } from '../lib/dom';
 export class StatusBar {
   readonly el = h('div', { class: 'pv-status', 'data-testid': 'status' });
   private runAs = '';
+  private warnings: readonly string[] = [];
   private last: { g: GraphAnswer | null; extra: string } = { g: null, extra: '' };
 
-  /** The sentence about the phase the view runs as ("136 ops don't run in inference"), kept until changed. */
-  setRunAs(text: string): void {
+  /**
+   * The sentence about the phase the view runs as ("136 ops don't run in inference") and the server's warnings
+   * about the flags (a flag that defaults to true or must be fed), kept until changed.
+   */
+  setRunAs(text: string, warnings: readonly string[] = []): void {
     this.runAs = text;
+    this.warnings = warnings;
     this.render(this.last.g, this.last.extra);
   }
 
@@ -41,6 +46,7 @@ export class StatusBar {
     legend.append(h('span', {}, ph, ' phase (φ: reads the learning-phase flag)'));
     el.append(legend);
     if (this.runAs) el.append(h('span', { class: 'pv-run-as', 'data-testid': 'run-as-status' }, this.runAs));
+    if (this.warnings.length) el.append(h('span', { class: 'pv-warning', 'data-testid': 'phase-warnings' }, this.warnings.join(' · ')));
     if (extra) el.append(h('span', {}, extra));
   }
 }

@@ -91,6 +91,8 @@ export class Scene extends Emitter<SceneEvents> {
   private drawnList: { el: SVGGElement; child: Child }[] = [];
   private edgeEnds: { path: SVGPathElement; from: Child | undefined; to: Child | undefined }[] = [];
   private badges: { el: SVGGElement; title: SVGTitleElement; child: Child }[] = [];
+  /** Closed layer groups' subtitles, which say what the layer does while the view runs as one phase. */
+  private layerSubtitles: { el: SVGTextElement; layer: string; text: string; chars: number }[] = [];
   private runMarks: RunMarks | null = null;
   private selected: string | null = null;
   private size = { w: 0, h: 0 };
@@ -201,6 +203,7 @@ export class Scene extends Emitter<SceneEvents> {
     this.drawnList = [];
     this.edgeEnds = [];
     this.badges = [];
+    this.layerSubtitles = [];
     const frag = s('g', { class: 'root-group' });
     this.drawGroup(frag, model, '', 0, 0);
     this.graphLayer.append(frag);
@@ -324,7 +327,12 @@ export class Scene extends Emitter<SceneEvents> {
     if (open && ga?.truncated) sub = `${sub} · showing ${ga.children.length.toLocaleString('en-US')} children`;
     // a closed group's subtitle is cut to the characters that fit between the label column and the right edge
     const subChars = Math.max(10, Math.floor((w - G.labelX - G.subCharWidth) / G.subCharWidth));
-    if (!open) body.append(s('text', { class: 'sub', x: r1(x + G.labelX), y: r1(y + G.subY) }, displayLabel(sub, subChars)));
+    if (!open) {
+      const text = displayLabel(sub, subChars);
+      const el = s('text', { class: 'sub', x: r1(x + G.labelX), y: r1(y + G.subY) }, text);
+      body.append(el);
+      if (c.phase?.role === 'layer') this.layerSubtitles.push({ el, layer: c.name, text, chars: subChars });
+    }
     else body.append(s('text', { class: 'sub', x: r1(x + w - G.subRightInset), y: r1(labelY), 'text-anchor': 'end' }, sub));
     const note = phaseNote(c);
     if (note && !open) body.append(s('text', { class: 'note', x: r1(x + G.labelX), y: r1(y + h - G.noteBottomInset) }, note));
@@ -386,6 +394,11 @@ export class Scene extends Emitter<SceneEvents> {
       badge.title.textContent = does ? `${layer} ${does}` : badgeTitle(badge.child);
       if (does) badge.el.setAttribute('data-does', does);
       else badge.el.removeAttribute('data-does');
+    }
+    for (const sub of this.layerSubtitles) {
+      const does = marks?.layers.get(sub.layer);
+      sub.el.textContent = does ? displayLabel(`φ ${does}`, sub.chars) : sub.text;
+      sub.el.classList.toggle('does', !!does);
     }
   }
 
