@@ -385,6 +385,11 @@ export class Viewer {
       return;
     }
     void this.inspect(name, scene.children.get(name) ?? null);
+    // The inspector takes the right of the stage: a box selected near that edge would end up behind it.
+    const box = scene.abs.get(name);
+    const { w, h } = scene.viewport(true);
+    const k = scene.transform().k;
+    if (box && box.w * k < w - 40 && box.h * k < h - 40) scene.bringIntoView([box]);
   }
 
   /** Shows a clicked phase edge in the inspector. */
@@ -399,10 +404,10 @@ export class Viewer {
     if (!g) return;
     const text = this.explanations();
     if (c?.type === 'group') {
-      inspector.showGroup(name, c, null, text, session.consumersOf(name, c), session.opOf(name));
+      inspector.showGroup(name, c, null, text, session.consumersOf(name, c), session.opOf(name, c));
       // A scope can also be an op (`keras_learning_phase` holds the op of that name): add its details.
       // Asked only when known, so plain scopes cost no 404 in the console.
-      if (!session.isOpToo(name)) return;
+      if (!session.isOpToo(name, c)) return;
       try {
         const n = await session.nodeInfo(name);
         if (this.state.selected === name) inspector.showGroup(name, c, n, text, session.consumersOf(name, c), n.op);

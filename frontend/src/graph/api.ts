@@ -31,6 +31,7 @@ export interface Child {
   name: string;
   label: string;
   type: 'op' | 'group';
+  /** An op's type; on a group, set when the group is an op too (it holds the op of its own name). */
   op?: string;
   size?: number;
   ops?: Record<string, number>;
