@@ -10,6 +10,7 @@ import { h } from './lib/dom';
 import { HelpPanel } from './panels/help';
 import { Inspector } from './panels/inspector';
 import { bindKeys } from './panels/keys';
+import { LegendFilter } from './panels/legend';
 import { MessageBox } from './panels/message';
 import { SearchBox } from './panels/search';
 import { StatusBar } from './panels/statusbar';
@@ -57,9 +58,11 @@ export class App {
     );
     const help = new HelpPanel();
     const status = new StatusBar();
+    const legend = new LegendFilter();
+    status.el.append(legend.el);
     root.append(toolbar.el, h('div', { class: 'pv-main' }, stage, inspector.el, help.el), status.el);
     this.host.append(root);
-    viewer = new Viewer({ root, session, scene, toolbar, status, message, inspector, search, links: share.links });
+    viewer = new Viewer({ root, session, scene, toolbar, status, message, inspector, search, links: share.links, legend });
     followTheme(root);
 
     // ---------------------------------------------------------------- what each part asks for
@@ -72,6 +75,9 @@ export class App {
     scene.on('select', (e) => viewer.select(e.name));
     scene.on('badge', (e) => viewer.select(e.name));
     scene.on('phase-edge', (e) => viewer.inspectPhaseEdge(e.from, e.to, e.source, e.layers));
+    scene.on('edge', (e) => void viewer.inspectEdge(e.from, e.to));
+    legend.on('kind', (e) => viewer.setKind(e.kind, e.state));
+    legend.on('mode', (m) => viewer.setMode(m));
 
     bindKeys(document, {
       'pan-left': () => scene.panBy(PAN_STEP, 0),

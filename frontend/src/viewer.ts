@@ -2,11 +2,13 @@
 // select, switch the phase filter. Each step asks the session for data and layouts, then tells the scene
 // and the panels what to show, through their public methods.
 
-import { ApiError, graphLabel, type Child, type GraphAnswer, type GraphRef } from './graph/api';
+import { api, ApiError, graphLabel, type Child, type GraphAnswer, type GraphRef } from './graph/api';
+import { EDGE_KINDS, kindState, type KindState } from './graph/kinds';
 import { mapPhaseEdges, type MappedPhaseEdge } from './graph/phasemap';
 import type { GraphSession } from './graph/session';
 import { isExpanded, sameGraph, type PhaseMode, type ViewState } from './graph/state';
 import type { Inspector } from './panels/inspector';
+import type { LegendFilter } from './panels/legend';
 import type { MessageBox } from './panels/message';
 import type { SearchBox } from './panels/search';
 import type { StatusBar } from './panels/statusbar';
@@ -24,6 +26,7 @@ export interface ViewerParts {
   inspector: Inspector;
   search: SearchBox;
   links: Links;
+  legend: LegendFilter;
 }
 
 export class Viewer {
@@ -128,6 +131,7 @@ export class Viewer {
     window.clearInterval(tick);
     if (!g) return;
     const fetchedMs = performance.now() - started;
+    this.applyKinds();
     const omitted = g.root.truncated ? (g.root.omitted?.count ?? 0) : 0;
     if (g.root.children.length === 0) {
       message.show('This graph is empty', `${ref.run} · ${graphLabel(ref)} has no nodes.`);
@@ -263,7 +267,41 @@ export class Viewer {
     this.p.toolbar.showMode(mode);
     scene.drawPhase(mode, this.mapped);
     root.dataset.phaseMode = mode;
+    this.p.legend.render(session.graph, this.state.kinds, mode);
     root.dataset.toggleMs = (performance.now() - t0).toFixed(1);
+  }
+
+  // ---------------------------------------------------------------- the legend filter
+
+  /** Draws, dims or hides one edge kind: an attribute on the root that the stylesheet follows, so nothing
+   * is laid out or redrawn. */
+  setKind(kind: string, state: KindState): void {
+    const { root, session } = this.p;
+    const t0 = performance.now();
+    session.setKind(kind, state);
+    root.setAttribute(`data-kind-${kind}`, state);
+    this.p.legend.render(session.graph, this.state.kinds, this.state.mode);
+    root.dataset.toggleMs = (performance.now() - t0).toFixed(1);
+  }
+
+  /** Puts every kind's state of the view on the root (after a load or a restore). */
+  applyKinds(): void {
+    for (const kind of EDGE_KINDS) if (kind !== 'phase') this.p.root.setAttribute(`data-kind-${kind}`, kindState(this.state.kinds, kind));
+    this.p.legend.render(this.p.session.graph, this.state.kinds, this.state.mode);
+  }
+
+  /** A click on an edge between two boxes: the op-level edges behind it, by kind, each with its sentence. */
+  async inspectEdge(from: string, to: string): Promise<void> {
+    const { inspector, scene } = this.p;
+    const g = this.state.graph;
+    if (!g) return;
+    scene.select(null);
+    inspector.loading(`${from} ↔ ${to}`);
+    try {
+      inspector.showWhy(await api.why(g, from, to));
+    } catch (e) {
+      inspector.showError(`${from} ↔ ${to}`, (e as Error).message);
+    }
   }
 
   // ---------------------------------------------------------------- selection and inspector
@@ -292,6 +330,7 @@ export class Viewer {
     const text = this.explanations();
     if (c?.type === 'group') {
       inspector.showGroup(name, c, null, text, session.consumersOf(name, c));
+      void this.addBoundary(name);
       // A scope can also be an op (`keras_learning_phase` holds the op of that name): add its details.
       // Asked only when known, so plain scopes cost no 404 in the console.
       if (!session.isOpToo(name)) return;
@@ -309,6 +348,18 @@ export class Viewer {
       if (this.state.selected === name) inspector.showNode(n, c, text, session.consumersOf(name, c));
     } catch (e) {
       if (this.state.selected === name) inspector.showError(name, (e as Error).message);
+    }
+  }
+
+  /** A group's inputs and outputs by kind, added to its inspector when the server answers. */
+  private async addBoundary(name: string): Promise<void> {
+    const g = this.state.graph;
+    if (!g) return;
+    try {
+      const w = await api.why(g, name, null);
+      if (this.state.selected === name) this.p.inspector.addBoundary(name, w);
+    } catch {
+      /* a group the server cannot resolve (a function body): no boundary section */
     }
   }
 

@@ -5,7 +5,8 @@
 import { LayoutClient } from '../layout/client';
 import { buildLayoutInput, expandedSize, inputSignature, type LayoutResult, type Size } from '../layout/input';
 import { api, type Child, type GraphAnswer, type GraphRef, type GroupAnswer, type NodeAnswer, type RunsAnswer } from './api';
-import { decodeState, encodeState, initialState, isExpanded, openPath, sameGraph, selectGraph, setMode, toggleGroup, type PhaseMode, type ViewState } from './state';
+import type { KindState } from './kinds';
+import { decodeState, encodeState, initialState, isExpanded, openPath, sameGraph, selectGraph, setKind, setMode, toggleGroup, type PhaseMode, type ViewState } from './state';
 
 const STORAGE_KEY = 'tb-phaseview-state';
 
@@ -49,6 +50,11 @@ export class GraphSession {
 
   setMode(mode: PhaseMode): void {
     this.view = setMode(this.view, mode);
+    this.save();
+  }
+
+  setKind(kind: string, state: KindState): void {
+    this.view = setKind(this.view, kind, state);
     this.save();
   }
 

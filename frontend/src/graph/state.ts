@@ -2,6 +2,7 @@
 // Pure: no DOM. Serialises to a short string for a shareable link / session storage.
 
 import type { GraphRef } from './api';
+import { changedKinds, parseKinds, type KindState } from './kinds';
 
 export type PhaseMode = 'collapse' | 'highlight' | 'show';
 export const PHASE_MODES: readonly PhaseMode[] = ['collapse', 'highlight', 'show'];
@@ -12,10 +13,16 @@ export interface ViewState {
   expanded: ReadonlySet<string>;
   mode: PhaseMode;
   selected: string | null;
+  /** Legend-filter states of the edge kinds the user changed (see kinds.ts for the defaults). */
+  kinds: Readonly<Record<string, KindState>>;
 }
 
 export function initialState(): ViewState {
-  return { graph: null, expanded: new Set(), mode: 'collapse', selected: null };
+  return { graph: null, expanded: new Set(), mode: 'collapse', selected: null, kinds: {} };
+}
+
+export function setKind(s: ViewState, kind: string, state: KindState): ViewState {
+  return { ...s, kinds: changedKinds({ ...s.kinds, [kind]: state }) };
 }
 
 export function isPhaseMode(v: unknown): v is PhaseMode {
@@ -50,9 +57,9 @@ export function setMode(s: ViewState, mode: PhaseMode): ViewState {
   return s.mode === mode ? s : { ...s, mode };
 }
 
-/** Switching graphs forgets the groups and the selection but keeps the filter. */
+/** Switching graphs forgets the groups and the selection but keeps the filters. */
 export function selectGraph(s: ViewState, graph: GraphRef | null): ViewState {
-  return { graph, expanded: new Set(), mode: s.mode, selected: null };
+  return { graph, expanded: new Set(), mode: s.mode, selected: null, kinds: s.kinds };
 }
 
 export function sameGraph(a: GraphRef | null, b: GraphRef | null): boolean {
@@ -71,6 +78,7 @@ export function encodeState(s: ViewState): string {
   if (s.mode !== 'collapse') q.set('mode', s.mode);
   for (const g of [...s.expanded].sort()) q.append('open', g);
   if (s.selected) q.set('sel', s.selected);
+  for (const [k, v] of Object.entries(changedKinds(s.kinds)).sort()) q.append('kind', `${k}:${v}`);
   return q.toString();
 }
 
@@ -83,5 +91,6 @@ export function decodeState(text: string): ViewState {
     expanded: new Set(q.getAll('open').filter((g) => g !== '')),
     mode: isPhaseMode(mode) ? mode : 'collapse',
     selected: q.get('sel') || null,
+    kinds: parseKinds(Object.fromEntries(q.getAll('kind').map((x) => x.split(':', 2)))),
   };
 }

@@ -1,33 +1,27 @@
-// The status bar: the graph's size and edge kinds, its learning-phase flags, the edge legend, and one
-// line about the last thing that happened.
+// The status bar: the graph's size, its learning-phase flags, and one line about the last thing that
+// happened. The legend filter (panels/legend.ts) sits after it in the same bar.
 
 import type { GraphAnswer } from '../graph/api';
-import { clear, h, s } from '../lib/dom';
+import { clear, h } from '../lib/dom';
 
 export class StatusBar {
   readonly el = h('div', { class: 'pv-status' });
 
+  /** The part of the bar that render() rewrites; the legend filter after it is the app's. */
+  private info = h('span', { class: 'pv-status-info' });
+
+  constructor() {
+    this.el.append(this.info);
+  }
+
   render(g: GraphAnswer | null, extra = ''): void {
-    const el = this.el;
+    const el = this.info;
     clear(el);
     if (g) {
-      const c = g.edge_counts || {};
-      const parts = Object.entries(c).map(([k, v]) => `${v.toLocaleString('en-US')} ${k}`);
-      el.append(h('span', {}, `${g.nodes.toLocaleString('en-US')} nodes · ${g.edges.toLocaleString('en-US')} edges (${parts.join(', ')})`));
+      el.append(h('span', {}, `${g.nodes.toLocaleString('en-US')} nodes · ${g.edges.toLocaleString('en-US')} edges`));
       const srcs = g.phase?.sources ?? [];
       if (srcs.length) el.append(h('span', {}, `learning-phase flag${srcs.length > 1 ? 's' : ''}: ${srcs.map((x) => x.name).join(', ')} · ${g.phase.layers.length} layers read it`));
     }
-    const legend = h('span', { class: 'pv-legend' });
-    const item = (cls: string, label: string, dash = false) => {
-      const sv = s('svg', { width: 22, height: 8 });
-      sv.append(s('line', { x1: 0, y1: 4, x2: 22, y2: 4, class: cls, 'stroke-width': 2, 'stroke-dasharray': dash ? '4 3' : null }));
-      return h('span', {}, sv, ' ' + label);
-    };
-    legend.append(item('edge', 'data'), item('edge kind-control', 'control', true));
-    const ph = s('svg', { width: 22, height: 8 });
-    ph.append(s('line', { x1: 0, y1: 4, x2: 22, y2: 4, stroke: 'var(--accent)', 'stroke-width': 2 }));
-    legend.append(h('span', {}, ph, ' phase (φ: reads the learning-phase flag)'));
-    el.append(legend);
     if (extra) el.append(h('span', {}, extra));
   }
 }

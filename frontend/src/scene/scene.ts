@@ -27,6 +27,8 @@ export interface SceneEvents {
   toggle: { name: string };
   /** A click on a φ badge. */
   badge: { name: string; child: Child };
+  /** A click on a drawn edge of the layout (between two boxes): its ends and kind. */
+  edge: { from: string; to: string; kind: string };
   /** A click on a drawn phase edge. */
   'phase-edge': { from: string; to: string; source: string; layers: string[] };
   /** Every box and edge was redrawn (`abs`, `has` and `pathOf` describe the new drawing). */
@@ -144,6 +146,11 @@ export class Scene extends Emitter<SceneEvents> {
       });
       return;
     }
+    const drawn = t.closest('path.edge[data-edge-kind]');
+    if (drawn) {
+      this.emit('edge', { from: drawn.getAttribute('data-from')!, to: drawn.getAttribute('data-to')!, kind: drawn.getAttribute('data-edge-kind')! });
+      return;
+    }
     const node = t.closest<SVGGElement>('[data-node]');
     if (!node) return;
     const name = node.getAttribute('data-node')!;
@@ -235,8 +242,10 @@ export class Scene extends Emitter<SceneEvents> {
       this.parentOf.set(c.name, id);
       const open = c.type === 'group' && model.isOpen(c.name) && model.layouts.has(c.name);
       const g = s('g', {
-        class: `node ${c.type === 'group' ? 'group' : 'op'}${open ? ' open' : ''}${c.phase ? ' phase-' + c.phase.role : ''}`,
+        class: `node ${c.type === 'group' ? 'group' : 'op'}${open ? ' open' : ''}${c.phase ? ' phase-' + c.phase.role : ''}${c.area ? ' area' : ''}`,
         'data-node': c.name,
+        'data-area': c.area ?? null,
+        'data-role': c.role ?? null,
       });
       if (c.type === 'group') {
         g.setAttribute('data-group', 'true');

@@ -10,6 +10,7 @@
 // `&`-separated `key=value` pairs (base64url never contains `&` or `=`).
 
 import type { GraphRef } from '../graph/api';
+import { changedKinds, parseKinds } from '../graph/kinds';
 import { isPhaseMode, type PhaseMode, type ViewState } from '../graph/state';
 import { round } from '../lib/num';
 import { parseNotes, type Note } from './notes';
@@ -56,6 +57,8 @@ function payload(s: LinkState, notes: readonly Note[]): unknown {
   o.m = s.view.mode;
   o.o = [...s.view.expanded].sort();
   if (s.view.selected) o.s = s.view.selected;
+  const kinds = changedKinds(s.view.kinds ?? {});
+  if (Object.keys(kinds).length) o.k = kinds;
   if (s.viewport && [s.viewport.cx, s.viewport.cy, s.viewport.k].every(Number.isFinite))
     o.vp = [round(s.viewport.cx, 1), round(s.viewport.cy, 1), Number(s.viewport.k.toPrecision(5))];
   if (notes.length)
@@ -118,7 +121,7 @@ export function decodeLink(token: string): LinkState | null {
       )
     : [];
   return {
-    view: { graph, expanded, mode, selected: str(o.s) || null },
+    view: { graph, expanded, mode, selected: str(o.s) || null, kinds: parseKinds(o.k) },
     viewport,
     notes: parseNotes(rawNotes),
   };
