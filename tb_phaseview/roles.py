@@ -378,7 +378,7 @@ def classify_roles(graph: Graph, phase_carriers) -> Roles:
         if codes[node] == MODEL and value is not None and codes[value] in (SAVE, INIT):
             codes[node] = codes[value]
     # 5. Consumers all machinery; fed by one machinery only.
-    _peel(graph, index, codes, reads_data)
+    _peel(graph, index, codes, reads_data, constant.memo)
     _claim_step_counters(graph, codes, increments)
     _absorb(graph, index, codes)
     return Roles(codes, variables, write_set, hyperparameters, hyper_carriers,
@@ -539,7 +539,7 @@ def _claim_downstream_of_gradients(graph: Graph, index: _OpIndex, codes: bytearr
                     frontier.add(consumer)
 
 
-def _peel(graph: Graph, index: _OpIndex, codes: bytearray, reads_data: _DataCheck) -> None:
+def _peel(graph: Graph, index: _OpIndex, codes: bytearray, reads_data: _DataCheck, constant_memo: dict) -> None:
     """A model node whose every consumer is machinery joins that machinery (an optimizer's role before a
     gradient's, any before ``init``, when its consumers are of several kinds), unless it computes from the
     data fed to the model: the loss, read only by the gradients, stays; an initialiser's constants, a slot
@@ -573,21 +573,24 @@ def _peel(graph: Graph, index: _OpIndex, codes: bytearray, reads_data: _DataChec
     keep = _and(to_machinery, from_model, is_data)
     sources = list(compress(src, keep))
     roles = bytes(map(codes.__getitem__, compress(dst, keep)))
+    seen: Counter = Counter()  # machinery consumers found so far, per node
     while sources:
-        # The role a node joins: the highest in _PEEL_PRIORITY among its consumers' (later updates win).
+        counts = Counter(sources)
+        seen.update(counts)
+        claimed = {node for node in counts if seen[node] == pending[node]}
+        if not claimed:
+            break
+        # The role a node joins: the highest in _PEEL_PRIORITY among its consumers' (later updates win), looked
+        # up for the claimed nodes only.
+        mine = bytes(map(claimed.__contains__, sources))
+        sources, roles = list(compress(sources, mine)), bytes(compress(roles, mine))
         role_of = {}
         for code in reversed(_PEEL_PRIORITY):
             mask = roles.translate(bytes(value == code for value in range(256)))
             role_of.update(zip(compress(sources, mask), repeat(code)))
-        claimed = []
-        for node, count in Counter(sources).items():
-            left = pending[node] - count
-            pending[node] = left
-            if left == 0:
-                claimed.append(node)
         wave = []
-        for node in claimed:
-            if graph.ops[node] in _PEELABLE_OPS or not reads_data(node):
+        for node in sorted(claimed):
+            if graph.ops[node] in _PEELABLE_OPS or constant_memo.get(node) or not reads_data(node):
                 codes[node] = role_of[node]
                 wave.append(node)
         # The next waves are small: their in-edges are read directly.
