@@ -2,7 +2,7 @@
 
     python benchmarks/keras_application.py OUT.pb [--model EfficientNetB7] [--size 32]
 
-The model is built with ``weights=None`` (nothing downloaded) on a small input, compiled with the legacy SGD
+The model is built with ``weights=None`` (nothing downloaded) on a small input, compiled with the legacy Adam
 optimizer and fitted on one batch of random data in graph mode, so the graph holds the forward pass, the
 gradients, the optimizer's updates and Keras' initialisers: about 36,000 ops for EfficientNetB7. Runs in its
 own process (make_graphs.py calls it) because graph mode is a global TensorFlow setting.
@@ -24,7 +24,7 @@ def build(model_name: str, size: int) -> bytes:
     tf.random.set_seed(1234)
     np.random.seed(1234)
     model = getattr(tf_keras.applications, model_name)(weights=None, input_shape=(size, size, 3), classes=10)
-    model.compile(optimizer=tf_keras.optimizers.legacy.SGD(learning_rate=0.01), loss="sparse_categorical_crossentropy")
+    model.compile(optimizer=tf_keras.optimizers.legacy.Adam(learning_rate=0.001), loss="sparse_categorical_crossentropy")
     x = np.random.rand(2, size, size, 3).astype("float32")
     y = np.random.randint(0, 10, size=(2, 1))
     model.fit(x, y, batch_size=2, epochs=1, verbose=0, shuffle=False)

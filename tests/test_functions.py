@@ -19,6 +19,9 @@ def test_an_if_opens_as_its_two_branches():
     listing = wire.group_answer(analysis, cond)
     op = next(c for c in listing["children"] if c["name"] == cond)
     assert op["calls"] == ["else_branch", "then_branch"]
+    # Beside the op, the group that opens it (what the view draws and opens like any group).
+    opener = next(c for c in listing["children"] if c["name"] == f"{cond}/{F}")
+    assert opener["type"] == "group" and opener["function_call"] == cond and opener["size"] > 0
 
     opened = wire.group_answer(analysis, f"{cond}/{F}")
     assert [c["name"] for c in opened["children"]] == [f"{cond}/{F}else_branch", f"{cond}/{F}then_branch"]

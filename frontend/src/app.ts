@@ -59,7 +59,7 @@ export class App {
     const help = new HelpPanel();
     const status = new StatusBar();
     const legend = new LegendFilter();
-    status.el.append(legend.el);
+    status.el.prepend(legend.el); // first, so a long status line never pushes it out of sight
     root.append(toolbar.el, h('div', { class: 'pv-main' }, stage, inspector.el, help.el), status.el);
     this.host.append(root);
     viewer = new Viewer({ root, session, scene, toolbar, status, message, inspector, search, links: share.links, legend });

@@ -108,3 +108,19 @@ def test_why_connected_for_an_edge_between_two_groups_and_a_groups_inputs_and_ou
         .map(li => [li.getAttribute('data-why-kind'), Number(li.getAttribute('data-count'))]))""")
     assert inputs.get("phase", 0) > 0 and inputs.get("data", 0) > 0
     assert not page.errors
+
+
+def open_group(page, name):
+    page.locator(f'[data-node="{name}"][data-group="true"] .chevron').first.click()
+    page.wait_for_selector(f'[data-node="{name}"][data-expanded="true"]')
+
+
+def test_a_call_op_opens_as_its_function_bodies(page, tensorboard_url):
+    open_plugin(page, tensorboard_url, "resnet_tf_keras")
+    for name in ("bn2a_branch2a", "bn2a_branch2a/cond", "bn2a_branch2a/cond/\u0192", "bn2a_branch2a/cond/\u0192then_branch"):
+        open_group(page, name)
+    body = page.evaluate("""() => [...document.querySelectorAll('[data-node^="bn2a_branch2a/cond/\u0192then_branch/"]')]
+        .map(e => e.getAttribute('data-node'))""")
+    assert any("FusedBatchNorm" in name for name in body), body
+    shot(page, "kinds-function-body")
+    assert not page.errors

@@ -39,7 +39,8 @@ export const CSS = `
 .pv-stage svg.canvas { width: 100%; height: 100%; display: block; cursor: grab; outline: none; user-select: none; }
 .pv-stage svg.canvas:active { cursor: grabbing; }
 .pv-status { display: flex; gap: 16px; align-items: center; padding: 3px 10px; border-top: 1px solid var(--line);
-  color: var(--fg-2); font-size: 11px; background: var(--panel); min-height: 24px; flex-wrap: wrap; }
+  color: var(--fg-2); font-size: 11px; background: var(--panel); min-height: 24px; flex-wrap: nowrap; white-space: nowrap;
+  overflow: hidden; }
 .pv-legend { display: inline-flex; gap: 12px; align-items: center; }
 .pv-status-info { display: contents; }
 .pv-legend svg { vertical-align: middle; }
@@ -142,7 +143,7 @@ export const CSS = `
 .pv-root[data-kind-save="dimmed"] .edge.kind-save { stroke-opacity: .18; }
 .node.area > .body > .box { stroke-dasharray: 6 3; stroke-width: 1.4; fill: var(--panel); }
 .node.area > .body > .label { font-style: italic; }
-.pv-kinds { display: inline-flex; flex-wrap: wrap; gap: 4px; align-items: center; }
+.pv-kinds { display: inline-flex; flex-wrap: nowrap; gap: 4px; align-items: center; flex: none; }
 .pv-kinds button { font: inherit; font-size: 11px; padding: 1px 6px; border: 1px solid var(--line); border-radius: 10px;
   background: var(--panel); color: var(--fg); cursor: pointer; }
 .pv-kinds button[data-state="dimmed"] { opacity: .65; }

@@ -1,5 +1,6 @@
 // The status bar: the graph's size, its learning-phase flags, and one line about the last thing that
-// happened. The legend filter (panels/legend.ts) sits after it in the same bar.
+// happened. The legend filter (panels/legend.ts) sits before it in the same bar, which never wraps (a
+// change of its height would change the stage's size, and with it the fit).
 
 import type { GraphAnswer } from '../graph/api';
 import { clear, h } from '../lib/dom';
@@ -7,7 +8,7 @@ import { clear, h } from '../lib/dom';
 export class StatusBar {
   readonly el = h('div', { class: 'pv-status' });
 
-  /** The part of the bar that render() rewrites; the legend filter after it is the app's. */
+  /** The part of the bar that render() rewrites; the legend filter before it is the app's. */
   private info = h('span', { class: 'pv-status-info' });
 
   constructor() {
