@@ -72,7 +72,7 @@ export class App {
     toolbar.on('fit', () => scene.fit(session.rootLayout()));
     toolbar.on('help', () => help.toggle());
     scene.on('toggle', (e) => void viewer.toggle(e.name));
-    scene.on('select', (e) => viewer.select(e.name));
+    scene.on('select', (e) => (e.shift ? viewer.selectSecond(e.name) : viewer.select(e.name)));
     scene.on('badge', (e) => viewer.select(e.name));
     scene.on('phase-edge', (e) => viewer.inspectPhaseEdge(e.from, e.to, e.source, e.layers));
     scene.on('edge', (e) => void viewer.inspectEdge(e.from, e.to));

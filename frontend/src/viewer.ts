@@ -317,6 +317,16 @@ export class Viewer {
     void this.inspect(name, scene.children.get(name) ?? null);
   }
 
+  /** Shift+click on a second box while one is selected: why the two are connected. */
+  selectSecond(name: string): void {
+    const first = this.state.selected;
+    if (!first || first === name) {
+      this.select(name);
+      return;
+    }
+    void this.inspectEdge(first, name);
+  }
+
   /** Shows a clicked phase edge in the inspector. */
   inspectPhaseEdge(from: string, to: string, source: string, layers: string[]): void {
     this.p.scene.selectPhaseEdge(from, to);

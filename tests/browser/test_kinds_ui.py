@@ -124,3 +124,15 @@ def test_a_call_op_opens_as_its_function_bodies(page, tensorboard_url):
     assert any("FusedBatchNorm" in name for name in body), body
     shot(page, "kinds-function-body")
     assert not page.errors
+
+
+def test_shift_click_on_a_second_group_shows_why_the_two_are_connected(page, tensorboard_url):
+    open_plugin(page, tensorboard_url, SEED_RUN)
+    for name, shift in (("res2a_branch2a", "false"), ("bn2a_branch2a", "true")):
+        page.evaluate(f"""() => document.querySelector('[data-node="{name}"] .body')
+            .dispatchEvent(new MouseEvent('click', {{bubbles: true, shiftKey: {shift}}}))""")
+    page.wait_for_selector("[data-testid=why] section[data-why-kind]")
+    kinds = page.evaluate("""() => [...document.querySelectorAll('[data-testid=why] section')].map(
+        s => s.getAttribute('data-why-kind'))""")
+    assert "data" in kinds
+    assert "res2a_branch2a \u2194 bn2a_branch2a" in page.inner_text("[data-testid=inspector]")

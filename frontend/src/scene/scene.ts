@@ -21,8 +21,8 @@ export interface SceneModel {
 
 /** What the scene tells the app: clicks on what it drew, and that it redrew or moved. */
 export interface SceneEvents {
-  /** A click on a box (not on its chevron or badge). */
-  select: { name: string; child: Child | null };
+  /** A click on a box (not on its chevron or badge); `shift` when Shift was held (compare with the selection). */
+  select: { name: string; child: Child | null; shift?: boolean };
   /** A click on a chevron, or a double click on a group. */
   toggle: { name: string };
   /** A click on a φ badge. */
@@ -163,7 +163,7 @@ export class Scene extends Emitter<SceneEvents> {
       this.emit('badge', { name, child });
       return;
     }
-    this.emit('select', { name, child });
+    this.emit('select', { name, child, shift: ev.shiftKey });
   }
 
   /** Redraws every box and edge from the current layouts. */
