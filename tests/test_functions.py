@@ -65,3 +65,24 @@ def test_group_route_opens_function_bodies(tensorboard_server):
     status, error = tensorboard_server.get("data/plugin/phaseview/group?" + seed + urllib.parse.urlencode(
         {"group": f"bn2a_branch2a/cond/{F}nope"}))
     assert status == 404
+
+
+def test_a_function_that_calls_itself_opens_one_level_at_a_time():
+    from tensorboard.compat.proto import graph_pb2
+
+    from tb_phaseview.analysis import analyze
+
+    graph_def = graph_pb2.GraphDef()
+    call = graph_def.node.add(name="c", op="If")
+    call.attr["then_branch"].func.name = "f"
+    function = graph_def.library.function.add()
+    function.signature.name = "f"
+    function.node_def.add(name="inner", op="Placeholder")
+    function.node_def.add(name="call", op="f")
+    analysis = analyze(graph_def)
+    body = wire.group_answer(analysis, f"c/{F}then_branch")
+    inner_call = next(child for child in body["children"] if child["name"] == f"c/{F}then_branch/call")
+    assert inner_call["calls"] == ["op"]
+    deeper = wire.group_answer(analysis, f"c/{F}then_branch/call/{F}op")
+    assert deeper["path"] == [f"c/{F}", f"c/{F}then_branch", f"c/{F}then_branch/call/{F}", f"c/{F}then_branch/call/{F}op"]
+    assert {child["label"] for child in deeper["children"]} == {"inner", "call"}
