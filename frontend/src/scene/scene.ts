@@ -32,12 +32,14 @@ export interface RunMarks {
 
 /** What the scene tells the app: clicks on what it drew, and that it redrew or moved. */
 export interface SceneEvents {
-  /** A click on a box (not on its chevron or badge). */
-  select: { name: string; child: Child | null };
+  /** A click on a box (not on its chevron or badge); `shift` when Shift was held (compare with the selection). */
+  select: { name: string; child: Child | null; shift?: boolean };
   /** A click on a chevron, or a double click on a group. */
   toggle: { name: string };
   /** A click on a φ badge. */
   badge: { name: string; child: Child };
+  /** A click on a drawn edge of the layout (between two boxes): its ends and kind. */
+  edge: { from: string; to: string; kind: string };
   /** A click on a drawn phase edge. */
   'phase-edge': { from: string; to: string; source: string; layers: string[] };
   /** Every box and edge was redrawn (`abs`, `has` and `pathOf` describe the new drawing). */
@@ -174,6 +176,11 @@ export class Scene extends Emitter<SceneEvents> {
       });
       return;
     }
+    const drawn = t.closest('path.edge[data-edge-kind]');
+    if (drawn) {
+      this.emit('edge', { from: drawn.getAttribute('data-from')!, to: drawn.getAttribute('data-to')!, kind: drawn.getAttribute('data-edge-kind')! });
+      return;
+    }
     const node = t.closest<SVGGElement>('[data-node]');
     if (!node) return;
     const name = node.getAttribute('data-node')!;
@@ -186,7 +193,7 @@ export class Scene extends Emitter<SceneEvents> {
       this.emit('badge', { name, child });
       return;
     }
-    this.emit('select', { name, child });
+    this.emit('select', { name, child, shift: ev.shiftKey });
   }
 
   /** Redraws every box and edge from the current layouts. */
@@ -274,8 +281,10 @@ export class Scene extends Emitter<SceneEvents> {
       this.parentOf.set(c.name, id);
       const open = c.type === 'group' && model.isOpen(c.name) && model.layouts.has(c.name);
       const g = s('g', {
-        class: `node ${c.type === 'group' ? 'group' : 'op'}${open ? ' open' : ''}${c.phase ? ' phase-' + c.phase.role : ''}`,
+        class: `node ${c.type === 'group' ? 'group' : 'op'}${open ? ' open' : ''}${c.phase ? ' phase-' + c.phase.role : ''}${c.area ? ' area' : ''}`,
         'data-node': c.name,
+        'data-area': c.area ?? null,
+        'data-role': c.role ?? null,
       });
       if (c.type === 'group') {
         g.setAttribute('data-group', 'true');
