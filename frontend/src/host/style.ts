@@ -162,6 +162,7 @@ export const CSS = `
 .phase-knot text { font-size: 10.5px; fill: var(--accent-fg) !important; font-weight: 500; }
 .pv-stage svg.phase-overlay { position: absolute; inset: 0; width: 100%; height: 100%; pointer-events: none; will-change: transform; }
 .phase-overlay .phase-edge .hit { pointer-events: stroke; }
+.phase-overlay .apart-layer .edge { pointer-events: stroke; }
 .phase-veil { fill: var(--bg); fill-opacity: .72; pointer-events: none; }
 .phase-end-outline { fill: none; stroke: var(--accent); stroke-width: 1.8; pointer-events: none; }
 /* notes, export and links */
