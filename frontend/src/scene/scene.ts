@@ -4,6 +4,7 @@
 import { select, type Selection } from 'd3-selection';
 import { zoom as d3zoom, zoomIdentity, zoomTransform, type ZoomBehavior, type ZoomTransform } from 'd3-zoom';
 import type { Child, GroupAnswer } from '../graph/api';
+import { APART_KINDS } from '../graph/kinds';
 import { bySource, type MappedPhaseEdge } from '../graph/phasemap';
 import type { PhaseMode } from '../graph/state';
 import { displayLabel, groupSubtitle, MAX_LABEL, phaseNote, type LayoutResult } from '../layout/input';
@@ -67,6 +68,9 @@ export class Scene extends Emitter<SceneEvents> {
   private world: SVGGElement;
   private graphLayer: SVGGElement;
   private phaseLayer: SVGGElement;
+  /** The machinery's and the hyperparameters' edges (never laid out), drawn in the overlay: showing or
+   * hiding them with the legend filter repaints that layer alone. */
+  private apartLayer: SVGGElement;
   private overlay: SVGSVGElement;
   private overlayWorld: SVGGElement;
   private veil: SVGPathElement;
@@ -128,7 +132,8 @@ export class Scene extends Emitter<SceneEvents> {
     this.veil = s('path', { class: 'phase-veil', 'fill-rule': 'evenodd', d: '' });
     this.endOutlines = s('g', { class: 'phase-end-outlines' });
     this.phaseLayer = s('g', { class: 'phase-layer' });
-    this.overlayWorld.append(this.veil, this.endOutlines, this.phaseLayer);
+    this.apartLayer = s('g', { class: 'apart-layer' });
+    this.overlayWorld.append(this.apartLayer, this.veil, this.endOutlines, this.phaseLayer);
     this.overlay.append(this.overlayWorld);
     this.minimap = new Minimap({
       transform: () => this.transform(),
@@ -199,6 +204,7 @@ export class Scene extends Emitter<SceneEvents> {
   /** Redraws every box and edge from the current layouts. */
   draw(model: SceneModel): void {
     clear(this.graphLayer);
+    clear(this.apartLayer);
     this.abs.clear();
     this.children.clear();
     this.parentOf.clear();
@@ -249,7 +255,7 @@ export class Scene extends Emitter<SceneEvents> {
         'marker-end': e.kind === 'control' ? 'url(#pv-arrow-control)' : 'url(#pv-arrow-data)',
       });
       if (!compact) path.append(s('title', {}, `${e.count} ${e.kind} edge${e.count === 1 ? '' : 's'}: ${e.v} → ${e.w}`));
-      edges.append(path);
+      (APART_KINDS.has(e.kind) ? this.apartLayer : edges).append(path);
       this.edgeEnds.push({ path, from: byName.get(e.v), to: byName.get(e.w) });
       if (!e.aux) this.kindsDrawn.add(e.kind);
       for (const end of [e.v, e.w]) {
