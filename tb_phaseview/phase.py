@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import bisect
 import re
-from operator import add, eq, not_
-from itertools import compress
 from dataclasses import dataclass, field
+from itertools import compress
+from operator import add, eq, not_
 
 from tb_phaseview.graph_model import Graph, NodeDefUnreadable
 

@@ -41,6 +41,7 @@ def phase_mask(value: bool) -> int:
 @dataclass
 class BranchCall:
     """An ``If`` gated by the flag: which function runs when the flag is true and which when it is false."""
+
     node: int
     when_true: str
     when_false: str
@@ -62,8 +63,7 @@ class FlagRuns:
 
     @property
     def branch_ops(self) -> dict[bool, int]:
-        return {True: sum(b.ops_when_true for b in self.branches),
-                False: sum(b.ops_when_false for b in self.branches)}
+        return {True: sum(b.ops_when_true for b in self.branches), False: sum(b.ops_when_false for b in self.branches)}
 
     def ops_only_when(self, value: bool) -> int:
         """Ops that run only when the flag is ``value``: graph ops plus the ops of the branch that runs then."""
@@ -135,7 +135,7 @@ def _liveness(graph: Graph, switches: dict[int, bool]) -> dict[int, int]:
     """
     live: dict[int, int] = {}
     src_col, dst_col, out_col = graph.edge_src, graph.edge_dst, graph.edge_output
-    control_col, input_col, ops, in_start = graph.edge_control, graph.edge_input, graph.ops, graph.in_start
+    control_col, ops, in_start = graph.edge_control, graph.ops, graph.in_start
     switch_side = {}  # (switch, output) -> the phase that output is live in
     for switch, polarity in switches.items():
         switch_side[switch, 0], switch_side[switch, 1] = (FALSE, TRUE) if polarity else (TRUE, FALSE)
@@ -203,21 +203,46 @@ def function_args_used(function) -> set[int]:
 
 
 def function_op_count(graph: Graph, name: str, memo: dict[str, int], active: frozenset = frozenset()) -> int:
-    """Ops in a function's body plus, for each call in it, the called function's (a recursive call adds none)."""
+    """Ops in a function's body plus, for each call in it, the called function's (a recursive call adds none).
+
+    Walked with a stack of its own, callees first: a chain of thousands of functions calling one another is legal
+    and must not exhaust Python's recursion limit.
+    """
     if name in memo:
         return memo[name]
-    function = graph.functions.get(name)
-    if function is None or name in active:
+    if graph.functions.get(name) is None or name in active:
         return 0
-    active = active | {name}
-    count = 0
+    on_path = set(active)  # the functions being counted, from the first down to the one on top of the stack
+    stack: list[tuple[str, tuple[int, list[str]] | None]] = [(name, None)]
+    while stack:
+        current, body = stack[-1]
+        if body is None:
+            if current in memo:
+                stack.pop()
+                continue
+            body = _function_calls(graph, current)
+            stack[-1] = (current, body)
+            on_path.add(current)
+            waiting = [callee for callee in dict.fromkeys(body[1])
+                       if callee not in memo and callee not in on_path and callee in graph.functions]
+            if waiting:
+                stack.extend((callee, None) for callee in waiting)
+                continue
+        own, callees = body
+        memo[current] = own + sum(0 if callee in on_path else memo.get(callee, 0) for callee in callees)
+        on_path.discard(current)
+        stack.pop()
+    return memo[name]
+
+
+def _function_calls(graph: Graph, name: str) -> tuple[int, list[str]]:
+    """(ops in a function's body, the function called at each call site in it, repeated per call)."""
+    function = graph.functions[name]
+    callees: list[str] = []
     for node_def in function.node_def:
-        count += 1
         if node_def.op in phase.CALL_OPS or node_def.op in graph.functions:
-            for callee in phase._functions_called(node_def) + [node_def.op]:
-                count += function_op_count(graph, callee, memo, active)
-    memo[name] = count
-    return count
+            callees.extend(phase._functions_called(node_def) + [node_def.op])
+    return len(function.node_def), callees
 
 
 def _branch_calls(graph: Graph, ifs: dict[int, bool], memo: dict[str, int]) -> list[BranchCall]:
@@ -230,13 +255,21 @@ def _branch_calls(graph: Graph, ifs: dict[int, bool], memo: dict[str, int]) -> l
         then_name = attr["then_branch"].func.name if "then_branch" in attr else ""
         else_name = attr["else_branch"].func.name if "else_branch" in attr else ""
         when_true, when_false = (then_name, else_name) if polarity else (else_name, then_name)
-        calls.append(BranchCall(node, when_true, when_false, function_op_count(graph, when_true, memo),
-                                function_op_count(graph, when_false, memo)))
+        calls.append(
+            BranchCall(
+                node,
+                when_true,
+                when_false,
+                function_op_count(graph, when_true, memo),
+                function_op_count(graph, when_false, memo),
+            )
+        )
     return calls
 
 
-def _used_only_when(graph: Graph, live: dict[int, int], switches: dict[int, bool],
-                    branches: list[BranchCall], ifs: dict[int, bool]) -> dict[int, int]:
+def _used_only_when(
+    graph: Graph, live: dict[int, int], switches: dict[int, bool], branches: list[BranchCall], ifs: dict[int, bool]
+) -> dict[int, int]:
     """Ops that run in both phases but whose result only one phase uses: mask of the phases that use it.
 
     Use flows backwards: a value entering a gated Switch is used in the phases of the outputs that are read, a
@@ -333,9 +366,13 @@ def _data_input(graph: Graph, node: int, position: int) -> int | None:
 
 
 def _writers(graph: Graph, variable: int) -> list[int]:
-    return sorted(graph.edge_dst[e] for e in graph.out_edges(variable)
-                  if graph.edge_input[e] == 0 and not graph.edge_control[e]
-                  and graph.ops[graph.edge_dst[e]] in phase.VARIABLE_WRITER_OPS)
+    return sorted(
+        graph.edge_dst[e]
+        for e in graph.out_edges(variable)
+        if graph.edge_input[e] == 0
+        and not graph.edge_control[e]
+        and graph.ops[graph.edge_dst[e]] in phase.VARIABLE_WRITER_OPS
+    )
 
 
 def flag_default(graph: Graph, source: phase.PhaseSource, writers: list[int]) -> bool | None:
@@ -366,12 +403,16 @@ def resolve_flag(graph: Graph, source: phase.PhaseSource, memo: dict[str, int]) 
         default=flag_default(graph, source, writers),
         variable=variable,
         writers=[graph.names[w] for w in writers],
-        only_when={True: sorted(n for n, m in live.items() if m == TRUE),
-                   False: sorted(n for n, m in live.items() if m == FALSE)},
+        only_when={
+            True: sorted(n for n, m in live.items() if m == TRUE),
+            False: sorted(n for n, m in live.items() if m == FALSE),
+        },
         never=sorted(n for n, m in live.items() if m == NEVER),
         branches=branches,
-        used_only_when={value: sorted(n for n, m in used.items() if m == phase_mask(value)
-                                      and graph.ops[n] not in PLUMBING_OPS) for value in (True, False)},
+        used_only_when={
+            value: sorted(n for n, m in used.items() if m == phase_mask(value) and graph.ops[n] not in PLUMBING_OPS)
+            for value in (True, False)
+        },
         selects=selects,
     )
 

@@ -574,7 +574,7 @@ def group_answer(analysis: GraphAnalysis, group_id: str) -> dict:
             }
         )
         if graph.ops[index] in phase.CALL_OPS or graph.ops[index] in graph.functions:
-            _add_calls(children[-1], graph, index)
+            _add_calls(children, graph, index)
     truncated = len(children) > GROUP_CHILD_LIMIT
     omitted = None
     if truncated:
@@ -604,14 +604,23 @@ def group_answer(analysis: GraphAnalysis, group_id: str) -> dict:
     return answer
 
 
-def _add_calls(entry: dict, graph, index: int) -> None:
-    """Mark an op that calls functions of the graph's library: it opens as a group of their bodies."""
+def _add_calls(children: list, graph, index: int) -> None:
+    """An op that calls functions of the graph's library says so (``calls``), and gets a sibling group,
+    ``<op>/ƒ``, that opens as the bodies of those functions."""
     try:
         called = functions.functions_of(graph, graph.node_defs[index])
     except NodeDefUnreadable:
         return
-    if called:
-        entry["calls"] = [attr for attr, _ in called]
+    if not called:
+        return
+    entry = children[-1]
+    entry["calls"] = [attr for attr, _ in called]
+    ops: Counter = Counter()
+    for _, function_name in called:
+        ops.update(node.op for node in graph.functions[function_name].node_def)
+    children.append({"name": entry["name"] + functions.SEPARATOR, "label": f"{entry['label']} · functions",
+                     "type": "group", "size": sum(ops.values()), "ops": _top_ops(ops), "phase": None,
+                     "function_call": entry["name"]})
 
 
 def _function_path(analysis: GraphAnalysis, group_id: str) -> list[str]:

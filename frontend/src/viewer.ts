@@ -2,12 +2,14 @@
 // select, switch the phase filter, run as one phase. Each step asks the session for data and layouts, then tells the scene
 // and the panels what to show, through their public methods.
 
-import { ApiError, graphLabel, type Child, type GraphAnswer, type GraphRef } from './graph/api';
+import { api, ApiError, graphLabel, type Child, type GraphAnswer, type GraphRef } from './graph/api';
+import { EDGE_KINDS, kindState, type KindState } from './graph/kinds';
 import { mapPhaseEdges, visibleEnd, type MappedPhaseEdge } from './graph/phasemap';
 import type { GraphSession } from './graph/session';
 import { isExpanded, runAsOf, sameGraph, type PhaseMode, type RunAs, type ViewState } from './graph/state';
 import type { AnswerLine } from './panels/answerline';
 import type { Inspector } from './panels/inspector';
+import type { LegendFilter } from './panels/legend';
 import type { MessageBox } from './panels/message';
 import type { SearchBox } from './panels/search';
 import type { StatusBar } from './panels/statusbar';
@@ -27,6 +29,7 @@ export interface ViewerParts {
   search: SearchBox;
   links: Links;
   answer: AnswerLine;
+  legend: LegendFilter;
 }
 
 /** Graphs tried in turn when the first one of the log directory cannot be read. */
@@ -161,6 +164,7 @@ export class Viewer {
     window.clearInterval(tick);
     if (!g) return 'superseded';
     const fetchedMs = performance.now() - started;
+    this.applyKinds();
     const omitted = g.root.truncated ? (g.root.omitted?.count ?? 0) : 0;
     if (g.root.children.length === 0) {
       message.show('This graph is empty', `${ref.run} · ${graphLabel(ref)} has no nodes.`);
@@ -330,6 +334,7 @@ export class Viewer {
     session.setMode(mode);
     this.p.toolbar.showMode(mode);
     scene.drawPhase(mode, this.mapped, session.readers());
+    this.p.legend.render(session.graph, this.state.kinds, mode);
     root.dataset.toggleMs = (performance.now() - t0).toFixed(1);
   }
 
@@ -360,17 +365,51 @@ export class Viewer {
     }
     const phase = runAs === 'true' ? 'training' : 'inference';
     status.setRunAs(`finding what runs in ${phase}…`);
-    let side;
+    let answer;
     try {
-      side = (await session.fetchPhaseRuns()).phases[runAs];
+      answer = await session.fetchPhaseRuns();
     } catch (e) {
       if (runAsOf(this.state) === runAs && sameGraph(graph, this.state.graph)) status.setRunAs(`could not find what runs in ${phase}: ${(e as Error).message}`);
       return;
     }
     if (runAsOf(this.state) !== runAs || !sameGraph(graph, this.state.graph)) return;
+    const side = answer.phases[runAs];
     scene.markRuns({ nodes: new Set(side.nodes), groups: new Set(side.groups), layers: new Map(Object.entries(side.layers)) });
-    status.setRunAs(side.summary);
+    status.setRunAs(side.summary, answer.warnings);
     root.dataset.runAs = runAs;
+  }
+
+  // ---------------------------------------------------------------- the legend filter
+
+  /** Draws, dims or hides one edge kind: an attribute on the root that the stylesheet follows, so nothing
+   * is laid out or redrawn. */
+  setKind(kind: string, state: KindState): void {
+    const { root, session } = this.p;
+    const t0 = performance.now();
+    session.setKind(kind, state);
+    root.setAttribute(`data-kind-${kind}`, state);
+    this.p.legend.render(session.graph, this.state.kinds, this.state.mode);
+    root.dataset.toggleMs = (performance.now() - t0).toFixed(1);
+  }
+
+  /** Puts every kind's state of the view on the root (after a load or a restore). */
+  applyKinds(): void {
+    for (const kind of EDGE_KINDS) if (kind !== 'phase') this.p.root.setAttribute(`data-kind-${kind}`, kindState(this.state.kinds, kind));
+    this.p.legend.render(this.p.session.graph, this.state.kinds, this.state.mode);
+  }
+
+  /** A click on an edge between two boxes: the op-level edges behind it, by kind, each with its sentence. */
+  async inspectEdge(from: string, to: string): Promise<void> {
+    const { inspector, scene } = this.p;
+    const g = this.state.graph;
+    if (!g) return;
+    scene.select(null);
+    inspector.loading(`${from} ↔ ${to}`);
+    try {
+      inspector.showWhy(await api.why(g, from, to));
+    } catch (e) {
+      inspector.showError(`${from} ↔ ${to}`, (e as Error).message);
+    }
   }
 
   // ---------------------------------------------------------------- selection and inspector
@@ -391,6 +430,16 @@ export class Viewer {
     if (box && box.w * k < w - 40 && box.h * k < h - 40) scene.bringIntoView([box]);
   }
 
+  /** Shift+click on a second box while one is selected: why the two are connected. */
+  selectSecond(name: string): void {
+    const first = this.state.selected;
+    if (!first || first === name) {
+      this.select(name);
+      return;
+    }
+    void this.inspectEdge(first, name);
+  }
+
   /** Shows a clicked phase edge in the inspector. */
   inspectPhaseEdge(from: string, to: string, source: string, layers: string[]): void {
     this.p.scene.selectPhaseEdge(from, to);
@@ -404,6 +453,7 @@ export class Viewer {
     const text = this.explanations();
     if (c?.type === 'group') {
       inspector.showGroup(name, c, null, text, session.consumersOf(name, c), session.opOf(name, c));
+      void this.addBoundary(name);
       // A scope can also be an op (`keras_learning_phase` holds the op of that name): add its details.
       // Asked only when known, so plain scopes cost no 404 in the console.
       if (!session.isOpToo(name, c)) return;
@@ -421,6 +471,18 @@ export class Viewer {
       if (this.state.selected === name) inspector.showNode(n, c, text, session.consumersOf(name, c));
     } catch (e) {
       if (this.state.selected === name) inspector.showError(name, (e as Error).message);
+    }
+  }
+
+  /** A group's inputs and outputs by kind, added to its inspector when the server answers. */
+  private async addBoundary(name: string): Promise<void> {
+    const g = this.state.graph;
+    if (!g) return;
+    try {
+      const w = await api.why(g, name, null);
+      if (this.state.selected === name) this.p.inspector.addBoundary(name, w);
+    } catch {
+      /* a group the server cannot resolve (a function body): no boundary section */
     }
   }
 

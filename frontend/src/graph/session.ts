@@ -5,6 +5,7 @@
 import { LayoutClient } from '../layout/client';
 import { buildLayoutInput, expandedSize, inputSignature, type LayoutResult, type Size } from '../layout/input';
 import { api, type Child, type GraphAnswer, type GraphRef, type GroupAnswer, type NodeAnswer, type PhaseRunsAnswer, type RunsAnswer } from './api';
+import type { KindState } from './kinds';
 import {
   decodeState,
   encodeState,
@@ -13,6 +14,7 @@ import {
   openPath,
   sameGraph,
   selectGraph,
+  setKind,
   setMode,
   setRunAs,
   toggleGroup,
@@ -72,6 +74,11 @@ export class GraphSession {
 
   setRunAs(runAs: RunAs): void {
     this.view = setRunAs(this.view, runAs);
+    this.save();
+  }
+
+  setKind(kind: string, state: KindState): void {
+    this.view = setKind(this.view, kind, state);
     this.save();
   }
 

@@ -10,6 +10,7 @@
 // `&`-separated `key=value` pairs (base64url never contains `&` or `=`).
 
 import type { GraphRef } from '../graph/api';
+import { changedKinds, parseKinds } from '../graph/kinds';
 import { round } from '../lib/num';
 import { parseNotes, type Note } from './notes';
 import { isPhaseMode, isRunAs, runAsOf, type PhaseMode, type ViewState } from '../graph/state';
@@ -69,6 +70,8 @@ function payload(s: LinkState, notes: readonly Note[]): unknown {
   if (runAsOf(s.view) !== 'both') o.r = runAsOf(s.view);
   o.o = [...s.view.expanded].sort();
   if (s.view.selected) o.s = s.view.selected;
+  const kinds = changedKinds(s.view.kinds ?? {});
+  if (Object.keys(kinds).length) o.k = kinds;
   if (s.viewport && [s.viewport.cx, s.viewport.cy, s.viewport.k].every(Number.isFinite))
     o.vp = [round(s.viewport.cx, 1), round(s.viewport.cy, 1), Number(s.viewport.k.toPrecision(5))];
   if (o.vp && s.viewport?.w && s.viewport.h && Number.isFinite(s.viewport.w) && Number.isFinite(s.viewport.h))
@@ -143,7 +146,7 @@ export function decodeLink(token: string): LinkState | null {
       )
     : [];
   return {
-    view: { graph, expanded, mode, runAs: isRunAs(o.r) ? o.r : 'both', selected: str(o.s) || null },
+    view: { graph, expanded, mode, runAs: isRunAs(o.r) ? o.r : 'both', selected: str(o.s) || null, kinds: parseKinds(o.k) },
     viewport,
     notes: parseNotes(rawNotes),
     openDropped: listed.size - expanded.size,
