@@ -235,6 +235,9 @@ class PhaseViewPlugin(base_plugin.TBPlugin):
             return self._ranks[key]
         except (graph_source.GraphNotFound, graph_source.GraphUnreadable):
             return (-1, 0)  # the graph request reports why, if it is ever opened
+        except Exception:  # noqa: BLE001 - a graph that cannot be ranked (a name the data server refuses) is no pick
+            logger.exception("phaseview: ranking %s for a first visit failed", ref)
+            return (-1, 0)
 
     def _prefetch(self, ctx, experiment, ref) -> None:
         try:

@@ -68,8 +68,8 @@ def test_the_tab_opens_the_next_graph_when_the_first_cannot_be_read(page, start_
     opened = page.input_value("[data-testid=run-select]")
     status = page.locator(".pv-status").text_content()
     if load_fast == "true":
+        # The server's first-visit pick (runs?prefetch=first) never names a graph it cannot read.
         assert opened == "b_good"
-        assert 'could not read a"quote · op graph, a_corrupt · op graph' in status, status
     else:
         assert opened == 'a"quote'
         assert "could not read" not in status  # it sorts after the readable one
