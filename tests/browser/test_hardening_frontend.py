@@ -143,12 +143,19 @@ def test_links_are_bounded_in_what_they_open_and_where_they_look(browser, tensor
         took = open_link(page, link_to(tensorboard_url, payload))
         return context, page, took, requests
 
-    # Warm: the server has analysed the graph and the browser cached the bundle, so both timings compare the same.
-    context, page, normal, _ = timed({"v": 1, "g": graph, "o": real})
-    context.close()
-    context, page, normal, _ = timed({"v": 1, "g": graph, "o": real})
-    context.close()
-    context, page, took, requests = timed({"v": 1, "g": graph, "o": crafted})
+    # Warm first: the server has analysed the graph, so the timings compare the page alone. Best of three each
+    # (the machine is shared: one sample can be slowed by anything else running).
+    timed({"v": 1, "g": graph, "o": real})[0].close()
+    normals, crafteds = [], []
+    for _ in range(3):
+        context, page, took, _ = timed({"v": 1, "g": graph, "o": real})
+        normals.append(took)
+        context.close()
+        context, page, took, requests = timed({"v": 1, "g": graph, "o": crafted})
+        crafteds.append(took)
+        if len(crafteds) < 3:
+            context.close()
+    normal, took = min(normals), min(crafteds)
     try:
         print(f"\nlink with {len(crafted):,} groups: {took:.2f} s (normal {normal:.2f} s), {len(requests)} group requests")
         assert took < 2 * normal + 0.5, (took, normal)
@@ -156,7 +163,7 @@ def test_links_are_bounded_in_what_they_open_and_where_they_look(browser, tensor
         for group in real:
             assert page.locator(sel(group) + '[data-expanded="true"]').count() == 1
         message = page.locator("[data-testid=share-message]").text_content()
-        assert "This link lists 20,002 open groups; the first 300 were opened" in message, message
+        assert "This link lists 20,002 open groups; the first 1,000 were opened" in message, message
         shot(page, "link_bounded")
     finally:
         context.close()
