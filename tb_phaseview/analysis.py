@@ -11,8 +11,17 @@ import threading
 from collections import Counter
 from dataclasses import dataclass, field
 
-from tb_phaseview import edge_kinds, phase, phase_runs, scopes
+from tb_phaseview import edge_kinds, phase, phase_runs, roles, scopes
 from tb_phaseview.graph_model import Graph, build_graph
+
+
+@dataclass
+class PhaseReach:
+    """What reads the flag inside one group that a drawn phase edge enters."""
+
+    source: str  # the flag (the first one seen, when several reach the group)
+    layers: set[str] = field(default_factory=set)  # the layers whose reads end in this group
+    gradient: bool = True  # every read in this group belongs to the gradient pass
 
 
 @dataclass
@@ -22,6 +31,8 @@ class GraphAnalysis:
     kinds: list[str]
     tree: scopes.ScopeTree
     relocations: dict[str, str]
+    roles: roles.Roles | None = None
+    areas: dict[str, str] = field(default_factory=dict)  # machinery role -> id of the group it is folded into
     blob_bytes: int = 0  # size of the logged bytes it came from (for the cache's memory estimate)
     # Filled on demand: group id -> Counter((from child, to child, kind) -> op-level edge count).
     _group_edges: dict[str, Counter] = field(default_factory=dict)
@@ -29,6 +40,8 @@ class GraphAnalysis:
     _layer_kinds: dict[str, phase.PhaseLayer] | None = None
     _answers: dict = field(default_factory=dict)
     _completion_claimed: bool = False
+    _drawn_phase_edges: list[tuple[int, int]] | None = None
+    _phase_reach: dict[str, PhaseReach] | None = None
 
     def claim_completion(self) -> bool:
         """True once, for the caller that is to run ``complete``."""
@@ -60,7 +73,24 @@ class GraphAnalysis:
 
     @property
     def edge_counts(self) -> dict[str, int]:
-        return edge_kinds.count_kinds(self.kinds)
+        counts = self._answers.get("edge_counts")
+        if counts is None:
+            counts = self._answers["edge_counts"] = edge_kinds.count_kinds(self.kinds)
+        return counts
+
+    @property
+    def node_roles(self) -> dict[str, int]:
+        counts = self._answers.get("node_roles")
+        if counts is None:
+            counts = self._answers["node_roles"] = self.roles.counts()
+        return counts
+
+    def area_of_group(self, group_id: str) -> str | None:
+        """The machinery role whose area this group is, or None."""
+        for role, area in self.areas.items():
+            if area == group_id:
+                return role
+        return None
 
     def group_edges(self, group_id: str) -> Counter:
         counts = self._group_edges.get(group_id)
@@ -68,7 +98,7 @@ class GraphAnalysis:
             # Phase edges never shape a layout; they travel separately (see wire.graph_answer).
             counts = self._group_edges[group_id] = scopes.aggregate_group_edges(
                 self.tree, group_id, self.graph.out_edges, self.graph.edge_src, self.graph.edge_dst, self.kinds,
-                skip_kinds=(edge_kinds.PHASE,),
+                skip_kinds=edge_kinds.OVERLAY_KINDS,
             )
         return counts
 
@@ -99,6 +129,39 @@ class GraphAnalysis:
             self._layers_below = below
         return self._layers_below.get(group_id, 0)
 
+    @property
+    def drawn_phase_edges(self) -> list[tuple[int, int]]:
+        """(flag, consuming op) of every phase edge the browser draws. An edge leaving a relay inside a layer
+        (a v1 cond's pred_id -> Switch) is that layer's own business and is left out."""
+        if self._drawn_phase_edges is None:
+            graph, carriers, consumers = self.graph, self.phase.carriers, self.phase.consumers
+            self._drawn_phase_edges = [
+                (carriers[graph.edge_src[e]], graph.edge_dst[e])
+                for e in self.phase.phase_edges
+                if not consumers.get(graph.edge_src[e])
+            ]
+        return self._drawn_phase_edges
+
+    @property
+    def phase_reach(self) -> dict[str, PhaseReach]:
+        """Every group on the display path of an op that a drawn phase edge enters: the groups the browser
+        draws such an edge into, at any expansion."""
+        if self._phase_reach is None:
+            reach: dict[str, PhaseReach] = {}
+            names, consumers = self.graph.names, self.phase.consumers
+            for source, dst in self.drawn_phase_edges:
+                layer = consumers.get(dst, "")
+                gradient = phase.is_gradient(names[dst])
+                for group in self.path_of_node(dst):
+                    entry = reach.get(group)
+                    if entry is None:
+                        entry = reach[group] = PhaseReach(names[source])
+                    if layer:
+                        entry.layers.add(layer)
+                    entry.gradient = entry.gradient and gradient
+            self._phase_reach = reach
+        return self._phase_reach
+
     def path_of_node(self, index: int) -> list[str]:
         return list(self.tree.chain(self.tree.node_parent[index]))
 
@@ -123,10 +186,20 @@ def relocation_target(source: phase.PhaseSource) -> str:
 
 def analyze_graph(graph: Graph) -> GraphAnalysis:
     phase_analysis = phase.analyze_phase(graph)
-    kinds = edge_kinds.classify_edges(graph, phase_analysis.carriers)
+    node_roles = roles.classify_roles(graph, phase_analysis.carriers)
+    # A gradient-named node that the forward ops of its layer read (grappler merged the forward cond's Switch
+    # into its gradient's) is part of the model: its edges are data, and it is drawn in that layer.
+    shared = phase.forward_reads_of_gradient_nodes(graph, phase_analysis)
+    for name in shared:
+        node_roles.codes[graph.index[name]] = roles.MODEL
+        if node_roles.area_codes is not None:
+            node_roles.area_codes[graph.index[name]] = roles.MODEL
+    kinds = edge_kinds.classify_edges(graph, node_roles)
     relocations = {s.name: relocation_target(s) for s in phase_analysis.sources if s.born_in}
-    tree = scopes.build_scopes(graph.names, relocations)
-    return GraphAnalysis(graph, phase_analysis, kinds, tree, relocations)
+    relocations.update(shared)
+    display_names, areas = scopes.fold_into_areas(graph.names, node_roles.area_codes)
+    tree = scopes.build_scopes(display_names, relocations)
+    return GraphAnalysis(graph, phase_analysis, kinds, tree, relocations, node_roles, areas)
 
 
 _completion_lock = threading.Lock()

@@ -76,14 +76,28 @@ def iter_graphs(logdir: str, load=graph_source.decode_graph, problems: list | No
             yield ref, None, str(error)
 
 
+def _run_name(run: str, logdir: str) -> str:
+    """TensorBoard names the run of event files lying in LOGDIR itself ``.``; the report names it after the
+    folder, as a user who passed one run's folder knows it."""
+    if run != ".":
+        return run
+    return os.path.basename(os.path.normpath(os.path.abspath(logdir))) or run
+
+
+def _graphs_of(path: str, problems: list):
+    """``(ref, graph, error)`` for every graph of a model file, or of a logdir (as the server reads them)."""
+    if model_files.is_model_path(path):
+        return model_files.iter_model_graphs(path)
+    return iter_graphs(path, graph_source.load_graph, problems)
+
+
 def collect_report(path: str) -> dict:
     """One report entry per graph of a logdir or model file; a graph that cannot be read gets an ``error``
     instead of counts. Folders and runs of a logdir that could not be read are listed in ``errors``."""
     entries = []
     problems: list = []
-    graphs = (model_files.iter_model_graphs(path) if model_files.is_model_path(path)
-              else iter_graphs(path, graph_source.load_graph, problems))
-    for ref, graph, error in graphs:
+    for ref, graph, error in _graphs_of(path, problems):
+        ref = {**ref, "run": _run_name(ref["run"], path)}
         if error is None:
             try:
                 entries.append(wire.report_entry(analyze(graph), ref))
@@ -103,10 +117,10 @@ def format_text(report: dict) -> str:
             lines.append(f"  error: {g['error']}")
             continue
         counts = g["edge_counts"]
-        lines.append(
-            f"  {g['nodes']} nodes, {g['edges']} edges "
-            f"({counts['data']} data, {counts['control']} control, {counts['phase']} phase)"
-        )
+        kinds = ", ".join(f"{count} {kind}" for kind, count in counts.items() if count or kind in ("data", "phase"))
+        lines.append(f"  {g['nodes']} nodes, {g['edges']} edges ({kinds})")
+        roles = ", ".join(f"{count} {role}" for role, count in g["node_roles"].items() if count)
+        lines.append(f"  node roles: {roles}")
         if not g["phase_sources"]:
             lines.append("  no learning-phase flag")
         for source in g["phase_sources"]:
@@ -150,6 +164,13 @@ def main(argv=None) -> int:
     )
     report.add_argument("logdir", metavar="LOGDIR_OR_MODEL")
     report.add_argument("--json", action="store_true", help="print one JSON object")
+    why = commands.add_parser("why", help="why two nodes or groups are connected: the edges between them by kind")
+    why.add_argument("logdir")
+    why.add_argument("a", help="a node or group name")
+    why.add_argument("b", nargs="?", help="another node or group name (without it: what enters and leaves A)")
+    why.add_argument("--run", help="the run (needed when several graphs hold A)")
+    why.add_argument("--tag", help="the graph's tag (a trace or run metadata graph)")
+    why.add_argument("--json", action="store_true", help="print the answer as JSON (as the why route gives it)")
     args = parser.parse_args(argv)
 
     if model_files.is_model_path(args.logdir):
@@ -162,6 +183,8 @@ def main(argv=None) -> int:
     elif not os.access(args.logdir, os.R_OK | os.X_OK):
         print(f"tb-phaseview: logdir {args.logdir!r} is not readable", file=sys.stderr)
         return 2
+    if args.command == "why":
+        return _why(args)
     try:
         result = collect_report(args.logdir)
         text = json.dumps(result, indent=2) if args.json else format_text(result)
@@ -171,7 +194,39 @@ def main(argv=None) -> int:
     except Exception as error:  # noqa: BLE001 - a last resort: one line, never a traceback
         print(f"tb-phaseview: could not report on {args.logdir!r}: {_one_line(error)}", file=sys.stderr)
         return 2
-    print(text)
+    try:
+        print(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader stopped early (`| head -1`): that is its choice, not an error. Point stdout at devnull so
+        # the interpreter's own flush at exit does not fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return 0
+
+
+def _why(args) -> int:
+    """Answer ``why`` from the one graph (of the chosen run and tag) that holds both names."""
+    answers = []
+    for ref, graph, error in _graphs_of(args.logdir, []):
+        if (args.run is not None and ref["run"] != args.run) or (args.tag is not None and ref["tag"] != args.tag):
+            continue
+        if error is not None:
+            continue
+        try:
+            answers.append((ref, wire.why_answer(analyze(graph), args.a, args.b)))
+        except KeyError:
+            continue
+    if not answers:
+        names = f"{args.a!r}" + (f" and {args.b!r}" if args.b else "")
+        print(f"tb-phaseview: no graph holds {names}", file=sys.stderr)
+        return 2
+    if len(answers) > 1:
+        where = ", ".join(f"{ref['run']}" + (f" (tag {ref['tag']})" if ref["tag"] else "") for ref, _ in answers)
+        print(f"tb-phaseview: several graphs hold these names ({where}); choose one with --run/--tag", file=sys.stderr)
+        return 2
+    ref, answer = answers[0]
+    answer = {"run": ref["run"], "kind": ref["kind"], "tag": ref["tag"], **answer}
+    print(json.dumps(answer, indent=2) if args.json else wire.format_why(answer))
     return 0
 
 

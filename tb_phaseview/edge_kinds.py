@@ -1,8 +1,14 @@
-"""Give every edge of a graph one kind. Pure: no TensorBoard import.
+"""Give every edge of a graph one kind, from the roles of its two ends (``roles.py``). Pure: no TensorBoard import.
 
 Kinds, highest priority first:
 - ``phase``: leaves a node that carries the learning-phase flag (see ``phase.py``); carries no activations.
+- ``hyperparameter``: leaves a node that carries a hyperparameter (``keep_prob``, the learning rate), except
+  to its own initialiser.
+- ``init``, ``gradient``, ``optimizer``, ``summary``, ``save``: reaches (or else leaves) a node of that
+  machinery role: the consumer's role decides (a gradient fed to an update is ``optimizer``).
 - ``control``: a control dependency (``^name`` input); orders execution, carries no tensor.
+- ``variable``: leaves a variable (a read, or the handle a write takes) or feeds a variable write (a
+  moving-average update).
 - ``data``: a tensor flowing from one op to another.
 """
 
@@ -11,24 +17,66 @@ from __future__ import annotations
 from collections import Counter
 from itertools import compress
 
+from tb_phaseview import roles as node_roles
 from tb_phaseview.graph_model import Graph
 
 DATA = "data"
 CONTROL = "control"
 PHASE = "phase"
-EDGE_KINDS = (DATA, CONTROL, PHASE)
+VARIABLE = "variable"
+HYPERPARAMETER = "hyperparameter"
+INIT = "init"
+GRADIENT = "gradient"
+OPTIMIZER = "optimizer"
+SUMMARY = "summary"
+SAVE = "save"
+EDGE_KINDS = (DATA, CONTROL, PHASE, VARIABLE, HYPERPARAMETER, INIT, GRADIENT, OPTIMIZER, SUMMARY, SAVE)
+MACHINERY_KINDS = (INIT, GRADIENT, OPTIMIZER, SUMMARY, SAVE)
+# Kinds whose edges never shape a layout: they are drawn over it (phase, hyperparameter) or belong to the
+# machinery's areas.
+OVERLAY_KINDS = (PHASE, HYPERPARAMETER)
+
+_VARIABLE_FLAG = 8  # added to a node's role code when it holds a variable (source side) or writes one
 
 
-def classify_edges(graph: Graph, phase_carriers) -> list[str]:
-    """The kind of every edge, indexed like ``graph.edge_src``."""
-    kinds = [CONTROL if control else DATA for control in graph.edge_control]
-    if phase_carriers:
-        # The carriers are a handful of nodes: find their edges with a scan in C.
-        for e in compress(range(len(kinds)), map(phase_carriers.__contains__, graph.edge_src)):
-            kinds[e] = PHASE
-    return kinds
+def _kind(src_class: int, dst_class: int, control: bool) -> str:
+    src_role, src_variable = src_class & 7, bool(src_class & _VARIABLE_FLAG)
+    dst_role, dst_write = dst_class & 7, bool(dst_class & _VARIABLE_FLAG)
+    if src_role == node_roles.PHASE:
+        return PHASE
+    if src_role == node_roles.HYPERPARAMETER and dst_role != node_roles.INIT:
+        return HYPERPARAMETER
+    if dst_role in node_roles.MACHINERY:
+        return node_roles.ROLE_NAMES[dst_role]
+    if src_role in node_roles.MACHINERY:
+        return node_roles.ROLE_NAMES[src_role]
+    if control:
+        return CONTROL
+    if src_variable or dst_write:
+        return VARIABLE
+    return DATA
+
+
+# Every (source class, destination class, control) combination, decided once.
+_TABLE = {(a, b, c): _kind(a, b, c) for a in range(16) for b in range(16) for c in (False, True)}
+
+
+def classify_edges(graph: Graph, roles: node_roles.Roles) -> list[str]:
+    """The kind of every edge, indexed like ``graph.edge_src``: one lookup per edge, done in C."""
+    src_class = bytearray(roles.codes)
+    dst_class = bytearray(roles.codes)
+    for node in roles.variables:
+        src_class[node] |= _VARIABLE_FLAG
+    for node in roles.writes:
+        dst_class[node] |= _VARIABLE_FLAG
+    return list(map(_TABLE.__getitem__, zip(map(src_class.__getitem__, graph.edge_src),
+                                            map(dst_class.__getitem__, graph.edge_dst), graph.edge_control)))
 
 
 def count_kinds(kinds: list[str]) -> dict[str, int]:
     counts = Counter(kinds)
     return {kind: counts[kind] for kind in EDGE_KINDS}
+
+
+def edges_of_kind(kinds: list[str], kind: str) -> list[int]:
+    return list(compress(range(len(kinds)), map(kind.__eq__, kinds)))

@@ -25,16 +25,25 @@ META_GRAPH_SUFFIXES = (".meta",)
 def _saved_model_class():
     # tensorflow/core/protobuf/saved_model.proto: schema version 1, meta_graphs 2.
     file = descriptor_pb2.FileDescriptorProto(
-        name="tb_phaseview/saved_model.proto", package="tb_phaseview.saved_model", syntax="proto3",
+        name="tb_phaseview/saved_model.proto",
+        package="tb_phaseview.saved_model",
+        syntax="proto3",
         dependency=[meta_graph_pb2.DESCRIPTOR.name],
     )
     message = file.message_type.add(name="SavedModel")
-    message.field.add(name="saved_model_schema_version", number=1,
-                      type=descriptor_pb2.FieldDescriptorProto.TYPE_INT64,
-                      label=descriptor_pb2.FieldDescriptorProto.LABEL_OPTIONAL)
-    message.field.add(name="meta_graphs", number=2, type=descriptor_pb2.FieldDescriptorProto.TYPE_MESSAGE,
-                      label=descriptor_pb2.FieldDescriptorProto.LABEL_REPEATED,
-                      type_name=".tensorboard.MetaGraphDef")
+    message.field.add(
+        name="saved_model_schema_version",
+        number=1,
+        type=descriptor_pb2.FieldDescriptorProto.TYPE_INT64,
+        label=descriptor_pb2.FieldDescriptorProto.LABEL_OPTIONAL,
+    )
+    message.field.add(
+        name="meta_graphs",
+        number=2,
+        type=descriptor_pb2.FieldDescriptorProto.TYPE_MESSAGE,
+        label=descriptor_pb2.FieldDescriptorProto.LABEL_REPEATED,
+        type_name=".tensorboard.MetaGraphDef",
+    )
     pool = descriptor_pool.Default()
     try:
         descriptor = pool.FindMessageTypeByName("tb_phaseview.saved_model.SavedModel")
@@ -103,8 +112,10 @@ def model_graphs(path: str) -> list[tuple[dict, bytes]]:
     if path.endswith(".pbtxt"):
         graph_def = _parse(graph_pb2.GraphDef, path)
         return [({"run": path, "kind": GRAPH_DEF, "tag": None}, graph_def.SerializeToString())]
-    raise ModelFileError(f"{path} is not a model file tb-phaseview reads (a GraphDef .pb or .pbtxt, a .meta "
-                         f"MetaGraphDef, or a SavedModel directory)")
+    raise ModelFileError(
+        f"{path} is not a model file tb-phaseview reads (a GraphDef .pb or .pbtxt, a .meta "
+        f"MetaGraphDef, or a SavedModel directory)"
+    )
 
 
 def iter_model_graphs(path: str):

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import bisect
 import re
-from operator import add, eq, not_
-from itertools import compress
 from dataclasses import dataclass, field
+from itertools import compress
+from operator import add, eq, not_
 
 from tb_phaseview.graph_model import Graph, NodeDefUnreadable
 
@@ -170,7 +170,8 @@ def _gradient_layer(name: str, forward_layers: set[str]) -> str:
     return ""
 
 
-def _is_gradient(name: str) -> bool:
+def is_gradient(name: str) -> bool:
+    """True for an op of the gradient pass (``gradients/...``, ``training/SGD/gradients/...``)."""
     return _strip_prefixes(name.split("/"))[1]
 
 
@@ -419,7 +420,7 @@ def analyze_phase(graph: Graph) -> PhaseAnalysis:
     layers_by_source: dict[int, set[str]] = {s.index: set() for s in sources}
     gradient_readers = []
     for dst, source in readers.items():
-        if _is_gradient(graph.names[dst]):
+        if is_gradient(graph.names[dst]):
             gradient_readers.append(dst)
             continue
         layer = layer_of(graph.names[dst])
@@ -446,3 +447,24 @@ def analyze_phase(graph: Graph) -> PhaseAnalysis:
         for layer in source.layers:
             layers.append(PhaseLayer(layer, kind_of_layer[layer], source.name))
     return PhaseAnalysis(sources, layers, carriers, phase_edges, consumers)
+
+
+def forward_reads_of_gradient_nodes(graph: Graph, analysis: PhaseAnalysis) -> dict[str, str]:
+    """Gradient-pass nodes that read the flag and that the forward ops of their own layer read too -> that layer.
+
+    Grappler merges a forward ``cond``'s Switch with the identical one of its gradient and keeps the gradient's
+    name (``gradients/bn1/cond_grad/StatelessIf/conv1/BiasAdd/_229``), so the forward data flow
+    ``conv1 -> bn1`` passes through the gradient scope. Shown in the layer, the flow reads top to bottom again.
+    """
+    candidates = [n for n, layer in analysis.consumers.items() if layer and is_gradient(graph.names[n])]
+    if not candidates:
+        return {}
+    moved = {}
+    for node, edges in graph.out_edges_of(candidates).items():
+        layer = analysis.consumers[node]
+        for e in edges:
+            dst = graph.names[graph.edge_dst[e]]
+            if not graph.edge_control[e] and not is_gradient(dst) and layer_of(dst) == layer:
+                moved[graph.names[node]] = layer
+                break
+    return moved

@@ -41,6 +41,7 @@ def phase_mask(value: bool) -> int:
 @dataclass
 class BranchCall:
     """An ``If`` gated by the flag: which function runs when the flag is true and which when it is false."""
+
     node: int
     when_true: str
     when_false: str
@@ -62,8 +63,7 @@ class FlagRuns:
 
     @property
     def branch_ops(self) -> dict[bool, int]:
-        return {True: sum(b.ops_when_true for b in self.branches),
-                False: sum(b.ops_when_false for b in self.branches)}
+        return {True: sum(b.ops_when_true for b in self.branches), False: sum(b.ops_when_false for b in self.branches)}
 
     def ops_only_when(self, value: bool) -> int:
         """Ops that run only when the flag is ``value``: graph ops plus the ops of the branch that runs then."""
@@ -135,7 +135,7 @@ def _liveness(graph: Graph, switches: dict[int, bool]) -> dict[int, int]:
     """
     live: dict[int, int] = {}
     src_col, dst_col, out_col = graph.edge_src, graph.edge_dst, graph.edge_output
-    control_col, input_col, ops, in_start = graph.edge_control, graph.edge_input, graph.ops, graph.in_start
+    control_col, ops, in_start = graph.edge_control, graph.ops, graph.in_start
     switch_side = {}  # (switch, output) -> the phase that output is live in
     for switch, polarity in switches.items():
         switch_side[switch, 0], switch_side[switch, 1] = (FALSE, TRUE) if polarity else (TRUE, FALSE)
@@ -255,13 +255,21 @@ def _branch_calls(graph: Graph, ifs: dict[int, bool], memo: dict[str, int]) -> l
         then_name = attr["then_branch"].func.name if "then_branch" in attr else ""
         else_name = attr["else_branch"].func.name if "else_branch" in attr else ""
         when_true, when_false = (then_name, else_name) if polarity else (else_name, then_name)
-        calls.append(BranchCall(node, when_true, when_false, function_op_count(graph, when_true, memo),
-                                function_op_count(graph, when_false, memo)))
+        calls.append(
+            BranchCall(
+                node,
+                when_true,
+                when_false,
+                function_op_count(graph, when_true, memo),
+                function_op_count(graph, when_false, memo),
+            )
+        )
     return calls
 
 
-def _used_only_when(graph: Graph, live: dict[int, int], switches: dict[int, bool],
-                    branches: list[BranchCall], ifs: dict[int, bool]) -> dict[int, int]:
+def _used_only_when(
+    graph: Graph, live: dict[int, int], switches: dict[int, bool], branches: list[BranchCall], ifs: dict[int, bool]
+) -> dict[int, int]:
     """Ops that run in both phases but whose result only one phase uses: mask of the phases that use it.
 
     Use flows backwards: a value entering a gated Switch is used in the phases of the outputs that are read, a
@@ -358,9 +366,13 @@ def _data_input(graph: Graph, node: int, position: int) -> int | None:
 
 
 def _writers(graph: Graph, variable: int) -> list[int]:
-    return sorted(graph.edge_dst[e] for e in graph.out_edges(variable)
-                  if graph.edge_input[e] == 0 and not graph.edge_control[e]
-                  and graph.ops[graph.edge_dst[e]] in phase.VARIABLE_WRITER_OPS)
+    return sorted(
+        graph.edge_dst[e]
+        for e in graph.out_edges(variable)
+        if graph.edge_input[e] == 0
+        and not graph.edge_control[e]
+        and graph.ops[graph.edge_dst[e]] in phase.VARIABLE_WRITER_OPS
+    )
 
 
 def flag_default(graph: Graph, source: phase.PhaseSource, writers: list[int]) -> bool | None:
@@ -391,12 +403,16 @@ def resolve_flag(graph: Graph, source: phase.PhaseSource, memo: dict[str, int]) 
         default=flag_default(graph, source, writers),
         variable=variable,
         writers=[graph.names[w] for w in writers],
-        only_when={True: sorted(n for n, m in live.items() if m == TRUE),
-                   False: sorted(n for n, m in live.items() if m == FALSE)},
+        only_when={
+            True: sorted(n for n, m in live.items() if m == TRUE),
+            False: sorted(n for n, m in live.items() if m == FALSE),
+        },
         never=sorted(n for n, m in live.items() if m == NEVER),
         branches=branches,
-        used_only_when={value: sorted(n for n, m in used.items() if m == phase_mask(value)
-                                      and graph.ops[n] not in PLUMBING_OPS) for value in (True, False)},
+        used_only_when={
+            value: sorted(n for n, m in used.items() if m == phase_mask(value) and graph.ops[n] not in PLUMBING_OPS)
+            for value in (True, False)
+        },
         selects=selects,
     )
 

@@ -7,6 +7,7 @@ import logging
 import mimetypes
 import os
 import threading
+import time
 
 from tensorboard import errors as tb_errors
 from tensorboard import plugin_util
@@ -21,6 +22,9 @@ from tb_phaseview.graph_model import NodeDefUnreadable
 
 logger = logging.getLogger(__name__)
 STATIC_DIR = os.path.join(os.path.dirname(__file__), "static")
+# How long a first visit's run listing may spend reading graphs to pick the one to open (each read is cached,
+# so the picked graph then opens at once).
+FIRST_VISIT_BUDGET_S = 3.0
 # Estimated bytes a cached analysis holds per node and per edge (measured on Keras graphs), plus its blob.
 BYTES_PER_ELEMENT = 1000
 # Characters that could end a string in an HTML or script context, written as JSON escapes: the answers are
@@ -112,6 +116,9 @@ class PhaseViewPlugin(base_plugin.TBPlugin):
         self._provider = context.data_provider
         # Unreadable graphs are remembered per logged version: asking again for a corrupt or oversized graph is free.
         self._cache = AnalysisCache(remember=(graph_source.GraphUnreadable,))
+        # (kind, blob key) -> wire.first_visit_rank: two small numbers per graph, kept after its analysis is
+        # dropped from the cache.
+        self._ranks: dict = {}
 
     def frontend_metadata(self):
         return base_plugin.FrontendMetadata(es_module_path="/index.js", tab_name=metadata.TAB_NAME)
@@ -131,6 +138,7 @@ class PhaseViewPlugin(base_plugin.TBPlugin):
             "/search": self._serve_search,
             "/edges": self._serve_edges,
             "/phase_runs": self._serve_phase_runs,
+            "/why": self._serve_why,
         }
         # Only files that exist in the built static folder get a route, so no parameter can name another.
         if os.path.isdir(STATIC_DIR):
@@ -194,12 +202,39 @@ class PhaseViewPlugin(base_plugin.TBPlugin):
     def _serve_runs(self, request):
         ctx, experiment = self._context(request)
         graphs = graph_source.list_graphs(self._provider, ctx, experiment)
+        first = None
         if request.args.get("prefetch") == "first" and graphs:
-            # The page opens the first graph next: start reading it now (the graph request then waits for
-            # this analysis rather than starting its own).
-            threading.Thread(target=self._prefetch, args=(ctx, experiment, graphs[0]), name="phaseview-prefetch",
-                             daemon=True).start()
-        return _json(request, wire.runs_answer(graphs))
+            if len(graphs) == 1:
+                # The page opens it next: start reading it now (the graph request then waits for this analysis
+                # rather than starting its own).
+                first = graphs[0]
+                threading.Thread(target=self._prefetch, args=(ctx, experiment, first), name="phaseview-prefetch",
+                                 daemon=True).start()
+            else:
+                first = self._first_visit_graph(ctx, experiment, graphs)
+        return _json(request, wire.runs_answer(graphs, first))
+
+    def _first_visit_graph(self, ctx, experiment, graphs):
+        """The graph a first visit opens: the best ``wire.first_visit_rank`` among the graphs read within
+        FIRST_VISIT_BUDGET_S (earlier listed first on a tie). The winner's analysis is then in the cache."""
+        deadline = time.monotonic() + FIRST_VISIT_BUDGET_S
+        best, best_rank = graphs[0], None
+        for ref in graphs:
+            if best_rank is not None and time.monotonic() > deadline:
+                break  # the rest are not ranked: a first visit must not wait for every graph of a large logdir
+            rank = self._rank(ctx, experiment, ref)
+            if best_rank is None or rank > best_rank:
+                best, best_rank = ref, rank
+        return best
+
+    def _rank(self, ctx, experiment, ref):
+        try:
+            key = (ref["kind"], graph_source.find_blob(self._provider, ctx, experiment, ref))
+            if key not in self._ranks:
+                self._ranks[key] = wire.first_visit_rank(self._analysis_in(ctx, experiment, ref))
+            return self._ranks[key]
+        except (graph_source.GraphNotFound, graph_source.GraphUnreadable):
+            return (-1, 0)  # the graph request reports why, if it is ever opened
 
     def _prefetch(self, ctx, experiment, ref) -> None:
         try:
@@ -273,3 +308,15 @@ class PhaseViewPlugin(base_plugin.TBPlugin):
         analysis = self._analysis(request, ref)
         # Resolved on the first request for it (the first view does not wait for it), then kept.
         return _json(request, analysis.memo(("phase_runs_answer",), lambda: wire.phase_runs_answer(analysis)))
+    def _serve_why(self, request):
+        ref = _graph_ref(request)
+        a = request.args.get("a")
+        if not a:
+            raise BadRequest("query parameter 'a' is required (a node or group name)")
+        b = request.args.get("b") or None
+        view = request.args.get("view", "0") in ("1", "true")
+        analysis = self._analysis(request, ref)
+        try:
+            return _json(request, wire.why_answer(analysis, a, b, view))
+        except KeyError as error:
+            raise graph_source.GraphNotFound(f"no node or group {error.args[0]!r} in this graph") from None

@@ -3,7 +3,8 @@
 Groups are name scopes, identified by their scope path; the root is ``""``. Every prefix of a node name at
 a ``/`` is a group. An op whose name is also a scope (``keras_learning_phase`` with
 ``keras_learning_phase/input``) sits inside the group of that name. A subtree can be *relocated*: shown under
-another group than its name says (a learning-phase flag born in a layer's scope is drawn apart from it).
+another group than its name says (a learning-phase flag born in a layer's scope is drawn apart from it; a
+function body grappler inlined, ``Func/bn1``, is drawn inside the scope it was inlined from, ``bn1``).
 
 Only what the first answer needs is computed up front (every group's and op's parent, and each op's top-level
 element); the children lists and sizes of the groups below the top level, op histograms and the edges
@@ -37,6 +38,10 @@ BUCKET_SIZE = 1000  # children per bucket
 BUCKET_MARK = "\u2026"
 MAX_SCOPE_DEPTH = 64  # groups on one chain from the root
 MAX_CHAIN_CHARS = 16384  # characters of the group ids on one chain, together
+# Machinery (initialisers, gradients, optimizer, summaries, checkpoints) is shown in one top-level *area* per
+# role, a synthetic group ``\u2237<role>`` (U+2237, never in a TensorFlow name) holding those ops under their
+# own scopes: ``training/SGD/gradients/x`` is shown as ``\u2237gradient/training/SGD/gradients/x``.
+AREA_MARK = "\u2237"
 
 
 @dataclass
@@ -266,6 +271,31 @@ def _scopes_to_fold(distinct_scopes) -> list[str]:
             if slashes >= MAX_SCOPE_DEPTH or length * (slashes + 1) > MAX_CHAIN_CHARS]
 
 
+def fold_into_areas(names: list[str], codes: bytearray) -> tuple[list[str], dict[str, str]]:
+    """Display names with every machinery op moved into its role's area; and role -> area id.
+
+    ``codes`` are role codes (``roles.py``); a name holding the mark already makes the area id longer."""
+    from tb_phaseview import roles
+
+    machinery = bytes(code in roles.MACHINERY for code in range(len(roles.ROLE_NAMES)))
+    moved = list(compress(range(len(names)), map(machinery.__getitem__, codes)))
+    if not moved:
+        return names, {}
+    taken = {name.partition("/")[0] for name in compress(names, map(_has_mark, names, repeat(AREA_MARK)))}
+    present = {codes[i] for i in moved}
+    areas: dict[str, str] = {}
+    for code in sorted(present):
+        area = AREA_MARK + roles.ROLE_NAMES[code]
+        while area in taken:
+            area += AREA_MARK
+        areas[roles.ROLE_NAMES[code]] = area
+    prefix = {code: areas[roles.ROLE_NAMES[code]] + "/" for code in present}
+    display = list(names)
+    for i in moved:
+        display[i] = prefix[codes[i]] + names[i]
+    return display, areas
+
+
 def build_scopes(names: list[str], relocations: dict[str, str] | None = None) -> ScopeTree:
     relocations = relocations or {}
     scopes = [name.rpartition("/")[0] for name in names]  # "" (the root) for a name without "/" inside
@@ -290,6 +320,7 @@ def build_scopes(names: list[str], relocations: dict[str, str] | None = None) ->
     for group, target in relocations.items():
         if group in group_parent:
             group_parent[group] = target
+    _fold_inlined_bodies(group_parent, scopes)
 
     # Nearly every node's parent is its scope; an op named like a group sits inside it (found by a scan in C).
     node_parent = scopes
@@ -331,6 +362,29 @@ def _existing_group(scope: str, group_parent: dict[str, str]) -> str:
 
 
 _has_mark = str.__contains__
+
+# Grappler names the nodes of a function it inlined ``Func/<call>/input/_N`` and ``Func/<call>/output/_N``.
+INLINED_SCOPE = "Func"
+
+
+def is_inlined_body(group: str) -> bool:
+    """``Func/bn1``: the nodes grappler inlined from the calls made in ``bn1``."""
+    head, _, rest = group.partition("/")
+    return head == INLINED_SCOPE and bool(rest) and "/" not in rest
+
+
+def _fold_inlined_bodies(group_parent: dict[str, str], scopes: list[str]) -> None:
+    """Show ``Func/bn1`` inside ``bn1``, where the call it was inlined from is. In one top-level ``Func`` group
+    the inlined bodies of every layer tie the layers to each other (``conv1 -> Func -> bn1``), and the flow of
+    the graph no longer reads top to bottom. ``Func`` itself goes when nothing is left in it."""
+    if INLINED_SCOPE not in group_parent or group_parent[INLINED_SCOPE] != ROOT:
+        return
+    moved = [g for g, parent in group_parent.items()
+             if parent == INLINED_SCOPE and is_inlined_body(g) and g.partition("/")[2] in group_parent]
+    for group in moved:
+        group_parent[group] = group.partition("/")[2]
+    if moved and INLINED_SCOPE not in group_parent.values() and INLINED_SCOPE not in scopes:
+        del group_parent[INLINED_SCOPE]
 
 
 def _build_children(group_parent: dict[str, str], node_parent: list[str], fixed) -> _Children:

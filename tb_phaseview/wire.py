@@ -10,7 +10,7 @@ from typing import Optional, TypedDict
 
 from google.protobuf import text_format
 
-from tb_phaseview import phase, phase_runs, regex_search, scopes
+from tb_phaseview import functions, phase, phase_runs, regex_search, scopes
 from tb_phaseview.analysis import GraphAnalysis
 from tb_phaseview.graph_model import NodeDefUnreadable
 
@@ -200,6 +200,7 @@ def report_entry(analysis: GraphAnalysis, ref: GraphRef) -> dict:
         "phase_layers": [{"layer": l.layer, "kind": l.kind, "source": l.source} for l in analysis.phase.layers],
         "edge_counts": analysis.edge_counts,
         "warnings": phase_warnings(analysis) + graph_warnings(analysis),
+        "node_roles": analysis.node_roles,
     }
 
 
@@ -257,41 +258,143 @@ def phase_runs_answer(analysis: GraphAnalysis) -> dict:
     return {"version": VERSION, "sources": sources, "warnings": phase_warnings(analysis), "phases": phases}
 
 
-def runs_answer(graphs: list[GraphRef]) -> dict:
+def runs_answer(graphs: list[GraphRef], first: Optional[GraphRef] = None) -> dict:
+    """Every graph by run; with ``first``, the graph a first visit opens (see ``first_visit_rank``)."""
     runs: dict[str, list[GraphRef]] = {}
     for ref in graphs:
         runs.setdefault(ref["run"], []).append(ref)
-    return {"version": VERSION, "runs": [{"run": run, "graphs": refs} for run, refs in runs.items()]}
+    answer = {"version": VERSION, "runs": [{"run": run, "graphs": refs} for run, refs in runs.items()]}
+    if first is not None:
+        answer["first"] = first
+    return answer
+
+
+def first_visit_rank(analysis: GraphAnalysis) -> tuple[int, int]:
+    """Where the Graphs tab misleads most ranks highest: the most layers reading one flag, then a flag born
+    inside a layer (that layer looks tied to all the others)."""
+    sources = analysis.phase.sources
+    if not sources:
+        return (0, 0)
+    main = max(sources, key=lambda source: len(source.layers))
+    return (len(main.layers), 1 if main.born_in else 0)
 
 
 def graph_answer(analysis: GraphAnalysis, ref: GraphRef) -> dict:
     graph = analysis.graph
-    phase_edges = []
-    carriers = analysis.phase.carriers
     consumers = analysis.phase.consumers
-    for e in analysis.phase.phase_edges:
-        src, dst = graph.edge_src[e], graph.edge_dst[e]
-        if consumers.get(src):
-            continue  # a relay inside a layer (a v1 cond's pred_id -> Switch): the layer's own business
-        source = graph.names[carriers[src]]
-        phase_edges.append(
-            {
-                "from": source,
-                "to": graph.names[dst],
-                "layer": consumers.get(dst, ""),
-                "to_path": analysis.path_of_node(dst),
-            }
-        )
+    phase_edges = [
+        {
+            "from": graph.names[source],
+            "to": graph.names[dst],
+            "layer": consumers.get(dst, ""),
+            "to_path": analysis.path_of_node(dst),
+        }
+        for source, dst in analysis.drawn_phase_edges
+    ]
     return {
         "version": VERSION,
         **ref,
         "nodes": graph.node_count,
         "edges": graph.edge_count,
         "edge_counts": analysis.edge_counts,
+        "node_roles": analysis.node_roles,
+        "areas": _area_entries(analysis),
         "warnings": graph_warnings(analysis),
+        "answer": answer_line(analysis),
         "phase": {"sources": _source_entries(analysis), "layers": _layer_entries(analysis), "edges": phase_edges},
+        "hyperparameters": _hyperparameter_answer(analysis),
         "root": group_answer(analysis, ""),
     }
+
+
+AREA_TITLES = {
+    "init": "initialisers",
+    "gradient": "gradients",
+    "optimizer": "optimizer",
+    "summary": "summaries",
+    "save": "checkpoints",
+}
+
+
+def area_label(role: str, size: int) -> str:
+    """``gradients · 1,234 ops``: what a machinery area holds."""
+    return f"{AREA_TITLES[role]} \u00b7 {size:,} op{'s' if size != 1 else ''}"
+
+
+def _area_entries(analysis: GraphAnalysis) -> list[dict]:
+    return [{"role": role, "group": area, "label": area_label(role, analysis.tree.size_of(area)),
+             "size": analysis.tree.size_of(area)} for role, area in analysis.areas.items()]
+
+
+def _hyperparameter_answer(analysis: GraphAnalysis) -> dict:
+    """The hyperparameters and the op-level edges from them (drawn over the layout, like phase edges)."""
+    graph = analysis.graph
+    node_roles = analysis.roles
+    sources = [{"name": h.name, "op": h.op, "readers": h.readers, "path": analysis.path_of_node(h.index)}
+               for h in node_roles.hyperparameters]
+    edges = []
+    if node_roles.hyperparameters:
+        carriers = node_roles.hyper_carriers
+        for carrier, out in graph.out_edges_of(carriers).items():
+            for e in out:
+                if analysis.kinds[e] != "hyperparameter" or graph.edge_dst[e] in carriers:
+                    continue
+                dst = graph.edge_dst[e]
+                edges.append({"from": graph.names[carriers[carrier]], "to": graph.names[dst],
+                              "to_path": analysis.path_of_node(dst)})
+    return {"sources": sources, "edges": edges}
+_KIND_WORDS = {phase.BATCH_NORMALIZATION: "BatchNorm", phase.DROPOUT: "Dropout", phase.OTHER: ""}
+
+
+def _layers_phrase(kinds: list[str], other: bool = False) -> str:
+    """``23 other BatchNorm layers``, ``5 layers (3 BatchNorm, 2 Dropout)``: layers counted by kind."""
+    count = len(kinds)
+    noun = "layer" if count == 1 else "layers"
+    lead = f"{count} other" if other else f"{count}"
+    by_kind = Counter(kinds)
+    if len(by_kind) == 1:
+        word = _KIND_WORDS[kinds[0]]
+        return f"{lead} {word} {noun}" if word else f"{lead} {noun}"
+    parts = ", ".join(f"{n} {_KIND_WORDS[k] or 'other'}" for k, n in by_kind.most_common())
+    return f"{lead} {noun} ({parts})"
+
+
+NO_FLAG_ANSWER = (
+    "No learning-phase flag: this graph has no training/inference switch (TF2 `fit` graphs and PyTorch graphs "
+    "have none)."
+)
+
+
+def answer_line(analysis: GraphAnalysis) -> dict:
+    """The one sentence the tab shows above the graph: what was found, in the user's terms.
+
+    Names are between backticks (the page sets them in code type). ``flag`` is the flag the sentence is about
+    (null without one) and ``layers`` the number of layers that read it: the same number as the flag's box,
+    the status bar, the Highlight knot and the CLI.
+    """
+    sources = analysis.phase.sources
+    if not sources:
+        return {"text": NO_FLAG_ANSWER, "flag": None, "layers": 0}
+    kinds = analysis.layer_kinds
+    sentences = []
+    for source in sources:
+        n = len(source.layers)
+        if source.born_in:
+            others = [kinds[l].kind for l in source.layers if l != source.born_in and l in kinds]
+            sentences.append(
+                f"`{source.born_in}` looks connected to {_layers_phrase(others, other=True)} in the Graphs tab: old "
+                f"Keras created the learning-phase flag inside it, and {n} layer{'s' if n != 1 else ''} read it. "
+                f"PhaseView draws the flag apart."
+            )
+        else:
+            readers = [kinds[l].kind for l in source.layers if l in kinds]
+            sentences.append(
+                f"The learning-phase flag `{source.name}` ties {_layers_phrase(readers)} together in the Graphs "
+                f"tab: each reads it to switch between training and inference. PhaseView draws the flag apart and "
+                f"marks its readers \u03c6."
+            )
+    main = max(sources, key=lambda source: len(source.layers))
+    return {"text": " ".join(sentences), "flag": main.name, "layers": len(main.layers)}
 
 
 def graph_warnings(analysis: GraphAnalysis) -> list[str]:
@@ -331,11 +434,66 @@ def _group_phase(analysis: GraphAnalysis, group_id: str) -> Optional[dict]:
         return _source_phase(source)
     layer = analysis.layer_kinds.get(group_id)
     if layer is not None:
-        return {"role": "layer", "kind": layer.kind, "source": layer.source}
+        entry = {"role": "layer", "kind": layer.kind, "source": layer.source}
+        born = next((s for s in analysis.phase.sources if s.born_in == group_id), None)
+        if born is not None:
+            entry["born_here"] = {"flag": born.name, "layers": len(born.layers),
+                                  "explanation": explain_birthplace(born)}
+        return entry
     below = analysis.layers_below(group_id)
     if below:
         return {"role": "contains", "layers": below, "explanation": explain_contains(group_id, below)}
+    reach = analysis.phase_reach.get(group_id)
+    if reach is not None:
+        layers = sorted(reach.layers)
+        area = analysis.area_of_group(group_id)
+        # A machinery area is named by what it holds ("The gradients area"), not by its synthetic id.
+        name = f"The {AREA_TITLES[area]} area" if area in AREA_TITLES else group_id
+        return {"role": "reads", "source": reach.source, "layers": len(layers), "gradient": reach.gradient,
+                "explanation": explain_reads(name, reach.source, layers, reach.gradient)}
     return None
+
+
+def explain_birthplace(source: phase.PhaseSource) -> str:
+    """Said by the layer a flag was created in (old Keras' ``bnl_stg-1``), which users click first."""
+    flag = source.name.rpartition("/")[2]
+    n = len(source.layers)
+    return (
+        f"Old Keras created the flag {flag} inside this layer; {n} layer{'s' if n != 1 else ''} read it; "
+        f"PhaseView draws it apart. That is why this layer looks connected to every other layer that reads the "
+        f"flag in the Graphs tab: those edges carry the learning phase, not activations."
+    )
+
+
+def _listed(names: list[str], limit: int = 5) -> str:
+    if len(names) <= limit:
+        return ", ".join(names)
+    shown = ", ".join(names[: limit - 1])
+    return f"{shown} and {len(names) - limit + 1} more"
+
+
+def _gradient_why(source: str) -> str:
+    return (
+        f"the gradient of a layer's training/inference switch reads the learning-phase flag {source} too, to send "
+        f"the gradient back through the branch that ran. It is not another layer reading the flag, and the edge "
+        f"carries no activations."
+    )
+
+
+def explain_reads(group: str, source: str, layers: list[str], gradient: bool) -> str:
+    """Why a group that is not a layer has phase edges going into it."""
+    if gradient:
+        of = f" of {_listed(layers)}" if layers else ""
+        return f"{group} holds the gradients{of}: {_gradient_why(source)}"
+    if layers:
+        return (
+            f"{group} holds the ops of {_listed(layers)} that read the learning-phase flag {source}, to pick "
+            f"the training or the inference computation. The edges carry no activations."
+        )
+    return (
+        f"{group} holds ops that read the learning-phase flag {source} outside any layer, to pick between a "
+        f"training and an inference computation. The edges carry no activations."
+    )
 
 
 def _op_phase(analysis: GraphAnalysis, index: int) -> Optional[dict]:
@@ -352,6 +510,8 @@ def _op_phase(analysis: GraphAnalysis, index: int) -> Optional[dict]:
 def _label(name: str, parent: str) -> str:
     if parent and name.startswith(parent + "/") and len(name) > len(parent) + 1:
         return name[len(parent) + 1 :]
+    if scopes.is_inlined_body(name):
+        return name  # "Func/bn1" drawn inside bn1: its last part alone would repeat the layer's name
     last = name.rsplit("/", 1)[-1] if "/" in name.strip("/") else name
     return last or name or EMPTY_NAME_LABEL  # never empty ("a/" under "a" is labelled "a/")
 
@@ -377,7 +537,7 @@ def group_answer(analysis: GraphAnalysis, group_id: str) -> dict:
     tree = analysis.tree
     graph = analysis.graph
     if not tree.is_group(group_id):
-        raise KeyError(group_id)
+        return _function_answer(analysis, group_id)
     child_groups, child_nodes = tree.children(group_id)
     children = []
     for child in child_groups:
@@ -389,6 +549,13 @@ def group_answer(analysis: GraphAnalysis, group_id: str) -> dict:
             "ops": _top_ops(analysis.op_counts(child)),
             "phase": _group_phase(analysis, child),
         }
+        index = graph.index.get(child)
+        if index is not None:  # the group is an op too (`keras_learning_phase` holds the op of that name)
+            entry["op"] = graph.ops[index]
+        area = analysis.area_of_group(child)
+        if area is not None:
+            entry["label"] = area_label(area, entry["size"])
+            entry["area"] = area
         bucket = tree.buckets.get(child)
         if bucket is not None:
             entry["label"] = _bucket_label(bucket)
@@ -402,9 +569,12 @@ def group_answer(analysis: GraphAnalysis, group_id: str) -> dict:
                 "label": _label(name, group_id),
                 "type": "op",
                 "op": graph.ops[index],
+                "role": analysis.roles.name_of(index),
                 "phase": _op_phase(analysis, index),
             }
         )
+        if graph.ops[index] in phase.CALL_OPS or graph.ops[index] in graph.functions:
+            _add_calls(children, graph, index)
     truncated = len(children) > GROUP_CHILD_LIMIT
     omitted = None
     if truncated:
@@ -431,6 +601,86 @@ def group_answer(analysis: GraphAnalysis, group_id: str) -> dict:
         answer["omitted"] = omitted
     if group_id in tree.buckets:
         answer["bucket"] = _bucket_entry(tree.buckets[group_id])
+    return answer
+
+
+def _add_calls(children: list, graph, index: int) -> None:
+    """An op that calls functions of the graph's library says so (``calls``), and gets a sibling group,
+    ``<op>/ƒ``, that opens as the bodies of those functions."""
+    try:
+        called = functions.functions_of(graph, graph.node_defs[index])
+    except NodeDefUnreadable:
+        return
+    if not called:
+        return
+    entry = children[-1]
+    entry["calls"] = [attr for attr, _ in called]
+    ops: Counter = Counter()
+    for _, function_name in called:
+        ops.update(node.op for node in graph.functions[function_name].node_def)
+    children.append({"name": entry["name"] + functions.SEPARATOR, "label": f"{entry['label']} · functions",
+                     "type": "group", "size": sum(ops.values()), "ops": _top_ops(ops), "phase": None,
+                     "function_call": entry["name"]})
+
+
+def _function_path(analysis: GraphAnalysis, group_id: str) -> list[str]:
+    """The groups leading to a function group: the call's own path, then each call opened and each body."""
+    parts = group_id.split(functions.SEPARATOR)
+    path = analysis.path_of_node(analysis.graph.index[parts[0]])
+    prefix = parts[0]
+    for part in parts[1:]:
+        path.append(prefix + functions.SEPARATOR)
+        attr, _, inner = part.partition("/")
+        if attr:
+            prefix = f"{prefix}{functions.SEPARATOR}{attr}"
+            path.append(prefix)
+        if inner:
+            prefix = f"{prefix}/{inner}"
+    return path
+
+
+def _function_answer(analysis: GraphAnalysis, group_id: str) -> dict:
+    """A call op opened as a group (its functions), or one function's body. Raises KeyError otherwise."""
+    graph = analysis.graph
+    body = functions.resolve_body(graph, group_id)
+    answer = {"version": VERSION, "group": group_id, "truncated": False}
+    if body is not None:
+        contents = functions.body_contents(graph, body)
+        children = [{"name": f"{group_id}/{arg}", "label": arg, "type": "op", "op": "_Arg", "role": "model",
+                     "phase": None, "argument": i} for i, arg in enumerate(contents["arguments"])]
+        for node in contents["nodes"]:
+            entry = {"name": f"{group_id}/{node.name}", "label": node.name, "type": "op", "op": node.op,
+                     "role": "model", "phase": None}
+            called = functions.functions_of(graph, node)
+            if called:
+                entry["calls"] = [attr for attr, _ in called]
+            children.append(entry)
+        edges = [{"from": a, "to": b, "kind": kind, "count": count}
+                 for (a, b, kind), count in sorted(contents["edges"].items())]
+        answer.update({
+            "path": _function_path(analysis, group_id),
+            "children": children[:GROUP_CHILD_LIMIT],
+            "edges": edges,
+            "truncated": len(children) > GROUP_CHILD_LIMIT,
+            "function": {"name": contents["function"], "call": body.call.id, "attr": body.attr,
+                         "ties": contents["ties"], "returns": contents["returns"]},
+        })
+        return answer
+    call = functions.resolve_call(graph, group_id)
+    if call is None:
+        raise KeyError(group_id)
+    called = functions.functions_of(graph, call.node_def)
+    if not called:
+        raise KeyError(group_id)
+    children = []
+    for attr, function_name in called:
+        function = graph.functions[function_name]
+        ops = Counter(node.op for node in function.node_def)
+        children.append({"name": f"{call.id}{functions.SEPARATOR}{attr}", "label": f"{attr}: {function_name}",
+                         "type": "group", "size": len(function.node_def), "ops": _top_ops(ops), "phase": None,
+                         "function": function_name})
+    answer.update({"path": _function_path(analysis, group_id), "children": children, "edges": [],
+                   "call": {"op": call.op, "inputs": call.inputs}})
     return answer
 
 
@@ -484,7 +734,11 @@ def node_answer(analysis: GraphAnalysis, name: str) -> dict:
         layer = analysis.layer_kinds.get(node_phase["layer"])
         if layer is not None:
             node_phase["layer_kind"] = layer.kind
-            node_phase["explanation"] = explain(layer.source, layer.layer, layer.kind)
+            node_phase["explanation"] = (
+                f"{name} is part of the gradient of {layer.layer}: {_gradient_why(layer.source)}"
+                if phase.is_gradient(name)
+                else explain(layer.source, layer.layer, layer.kind)
+            )
     try:
         node_def = graph.node_defs[index]
         device, attrs, attrs_error = node_def.device, _attr_entries(node_def), None
@@ -496,6 +750,7 @@ def node_answer(analysis: GraphAnalysis, name: str) -> dict:
         "op": graph.ops[index],
         "device": device,
         "path": analysis.path_of_node(index),
+        "role": analysis.roles.name_of(index),
         "attrs": attrs,
         "inputs": inputs,
         "outputs": outputs,
@@ -506,25 +761,81 @@ def node_answer(analysis: GraphAnalysis, name: str) -> dict:
     return answer
 
 
+# Search tiers, best first: the query is the name or its last part; a name or its last part starts with it;
+# the name contains it; only the op type matches.
+_EXACT, _PREFIX, _SUBSTRING, _OP_TYPE = range(4)
+
+
+def _name_tier(name: str, needle: str) -> int | None:
+    lowered = name.lower()
+    if needle not in lowered:
+        return None
+    last = lowered.rpartition("/")[2]
+    if lowered == needle or last == needle:
+        return _EXACT
+    if lowered.startswith(needle) or last.startswith(needle):
+        return _PREFIX
+    return _SUBSTRING
+
+
+def _ranked_matches(analysis: GraphAnalysis, query: str, limit: int) -> tuple[list[tuple[str, int]], bool]:
+    """Groups and ops whose name (or op type) contains ``query``, best first: by tier, groups (layers,
+    scopes) before ops in a tier, then shallower, then by name. At most ``limit + 1`` of each tier and type
+    are kept while scanning, so a query matching every node costs one pass and a small sort."""
+    graph, tree = analysis.graph, analysis.tree
+    needle = query.lower()
+    kept: dict[tuple[int, int], list] = {}  # (tier, 0 group / 1 op) -> [(depth, name, index or -1)]
+
+    def keep(tier: int, is_op: int, depth: int, name: str, index: int) -> None:
+        bucket = kept.setdefault((tier, is_op), [])
+        bucket.append((depth, name, index))
+        if len(bucket) > 4 * (limit + 1):  # trimmed now and then, never below the best limit + 1
+            bucket.sort()
+            del bucket[limit + 1 :]
+
+    for group in tree.group_parent:
+        if group not in tree.buckets:
+            tier = _name_tier(group, needle)
+            if tier is not None:
+                keep(tier, 0, group.count("/"), group, -1)
+    op_matches = {op for op in set(graph.ops) if needle in op.lower()}
+    for index, (name, op) in enumerate(zip(graph.names, graph.ops)):
+        tier = _name_tier(name, needle)
+        if tier is None and op in op_matches:
+            tier = _OP_TYPE
+        if tier is not None and not tree.is_group(name):  # an op named like its scope is found as that group
+            keep(tier, 1, name.count("/"), name, index)
+    ranked = [(name, index) for key in sorted(kept) for _, name, index in sorted(kept[key])]
+    return ranked[:limit], len(ranked) > limit
+
+
 def search_answer(analysis: GraphAnalysis, query: str, regex: bool, limit: int) -> dict:
-    """Nodes whose name or op matches. Raises ValueError for a bad regular expression."""
+    """Groups and ops whose name or op type matches. Raises ValueError for a bad regular expression.
+
+    A substring query ranks exact and prefix matches first and groups before ops (see ``_ranked_matches``);
+    a regular expression lists the ops it matches in graph order.
+    """
     graph = analysis.graph
     if regex:
         # Runs in a child process with a time budget (see regex_search): a pattern cannot hang the server.
         found = regex_search.search_indices(query, graph.names, graph.ops, limit)
-    else:
-        needle = query.lower()
-        op_matches = {op for op in set(graph.ops) if needle in op.lower()}
-        found = []
-        for index, (name, op) in enumerate(zip(graph.names, graph.ops)):
-            if op in op_matches or needle in name.lower():
-                found.append(index)
-                if len(found) > limit:
-                    break
-    truncated = len(found) > limit
-    matches = [
-        {"name": graph.names[i], "op": graph.ops[i], "path": analysis.path_of_node(i)} for i in found[:limit]
-    ]
+        truncated = len(found) > limit
+        matches = [
+            {"name": graph.names[i], "op": graph.ops[i], "type": "op", "path": analysis.path_of_node(i)}
+            for i in found[:limit]
+        ]
+        return {"version": VERSION, "matches": matches, "truncated": truncated}
+    ranked, truncated = _ranked_matches(analysis, query, limit)
+    matches = []
+    for name, index in ranked:
+        if index < 0:
+            path = list(analysis.tree.chain(name)[:-1])
+            op_index = graph.index.get(name)  # a group that is an op too carries the op's type
+            matches.append({"name": name, "op": graph.ops[op_index] if op_index is not None else None, "type": "group",
+                            "size": analysis.tree.size_of(name),
+                            "phase": _group_phase(analysis, name), "path": path})
+        else:
+            matches.append({"name": name, "op": graph.ops[index], "type": "op", "path": analysis.path_of_node(index)})
     return {"version": VERSION, "matches": matches, "truncated": truncated}
 
 
@@ -543,6 +854,112 @@ def edges_answer(analysis: GraphAnalysis, offset: int, limit: int) -> dict:
         for e in range(offset, end)
     ]
     return {"version": VERSION, "total": graph.edge_count, "offset": offset, "edges": edges}
+
+
+# One plain sentence per edge kind: what such an edge carries and why it is there (the "why connected?" answer).
+KIND_SENTENCES = {
+    "data": "A tensor computed by one op is an input of the other: the model's values flow along it.",
+    "control": "A control dependency: one op waits for the other to run first; no tensor flows along it.",
+    "phase": (
+        "The learning-phase flag: training and inference differ for BatchNormalization and Dropout, so each "
+        "reads the flag; it carries no activations."
+    ),
+    "variable": (
+        "A variable is read or written: a layer reads its weights, or a moving average (BatchNormalization's "
+        "statistics) is updated."
+    ),
+    "hyperparameter": (
+        "A hyperparameter such as keep_prob or the learning rate: one scalar that many ops read; it carries no "
+        "activations."
+    ),
+    "init": "Variable initialisation: an initial value is assigned, or a variable is checked to be initialised, "
+            "once before training.",
+    "gradient": "The backward pass: gradients are computed from the forward values and from each other.",
+    "optimizer": "The optimizer turns the gradients into updates of the variables, and counts the steps.",
+    "summary": "A summary reads the value to log it for TensorBoard.",
+    "save": "A checkpoint saves or restores the variables.",
+}
+WHY_EDGES_LIMIT = 200  # op-level edges listed per kind (all are counted)
+
+
+def _part_entry(analysis: GraphAnalysis, part) -> dict:
+    graph = analysis.graph
+    entry = {"name": part.name, "type": part.type, "ops": len(part.members)}
+    if part.type == "group":
+        entry["path"] = list(analysis.tree.chain(part.name))
+        area = analysis.area_of_group(part.name)
+        if area:
+            entry["area"] = area
+    elif part.type == "op":
+        entry["path"] = analysis.path_of_node(part.members[0])
+        entry["role"] = analysis.roles.name_of(part.members[0])
+        entry["op"] = graph.ops[part.members[0]]
+    return entry
+
+
+def _kind_counts(counts) -> list[dict]:
+    return [{"kind": kind, "count": counts[kind], "sentence": KIND_SENTENCES[kind]}
+            for kind in sorted(counts, key=lambda kind: (-counts[kind], kind))]
+
+
+def why_answer(analysis: GraphAnalysis, a: str, b: Optional[str] = None, view: bool = False) -> dict:
+    """Why ``a`` and ``b`` are connected: the op-level edges between them grouped by kind, each kind with its
+    sentence. Without ``b``: what enters and leaves ``a``, counted per kind. Raises KeyError for an unknown
+    name (the exception's argument)."""
+    from tb_phaseview import connections
+
+    graph = analysis.graph
+    part_a = connections.resolve(analysis, a, view)
+    answer = {"version": VERSION, "a": _part_entry(analysis, part_a)}
+    if b is None:
+        inputs, outputs = connections.boundary(analysis, part_a)
+        answer["inputs"] = _kind_counts(inputs)
+        answer["outputs"] = _kind_counts(outputs)
+        return answer
+    part_b = connections.resolve(analysis, b, view)
+    answer["b"] = _part_entry(analysis, part_b)
+    by_kind: dict[str, list[int]] = {}
+    for e in connections.edges_between(analysis, part_a, part_b):
+        by_kind.setdefault(analysis.kinds[e], []).append(e)
+    answer["total"] = sum(len(edges) for edges in by_kind.values())
+    answer["kinds"] = [
+        {
+            "kind": kind,
+            "count": len(edges),
+            "sentence": KIND_SENTENCES[kind],
+            "edges": [{"from": graph.names[graph.edge_src[e]], "to": graph.names[graph.edge_dst[e]],
+                       "output": graph.edge_output[e], "input": graph.edge_input[e]}
+                      for e in edges[:WHY_EDGES_LIMIT]],
+            "truncated": len(edges) > WHY_EDGES_LIMIT,
+        }
+        for kind, edges in sorted(by_kind.items(), key=lambda item: (-len(item[1]), item[0]))
+    ]
+    return answer
+
+
+def format_why(answer: dict) -> str:
+    """The ``why`` answer as text (``tb-phaseview why``)."""
+    lines = []
+    a = answer["a"]
+    if "b" not in answer:
+        lines.append(f"{a['name']} ({a['type']}, {a['ops']:,} ops)")
+        for side in ("inputs", "outputs"):
+            total = sum(entry["count"] for entry in answer[side])
+            lines.append(f"  {side}: {total:,} edges")
+            for entry in answer[side]:
+                lines.append(f"    {entry['count']:>6,} {entry['kind']}: {entry['sentence']}")
+        return "\n".join(lines)
+    b = answer["b"]
+    lines.append(f"{a['name']} <-> {b['name']}: {answer['total']:,} op-level edges")
+    if not answer["kinds"]:
+        lines.append("  they are not connected")
+    for entry in answer["kinds"]:
+        lines.append(f"  {entry['kind']} ({entry['count']:,}): {entry['sentence']}")
+        for edge in entry["edges"][:10]:
+            lines.append(f"    {edge['from']} -> {edge['to']}")
+        if entry["count"] > 10:
+            lines.append(f"    ... {entry['count'] - 10:,} more")
+    return "\n".join(lines)
 
 
 def error_answer(message: str) -> dict:

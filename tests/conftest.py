@@ -10,9 +10,9 @@ import tempfile
 import pytest
 
 sys.path.insert(0, os.path.dirname(__file__))
+import tf_written_graphs  # noqa: E402
 from demo import DEMO_GRAPH_COUNT, DEMO_LOGS  # noqa: E402
 from tbserver import start_tensorboard  # noqa: E402
-import tf_written_graphs  # noqa: E402
 
 
 @pytest.fixture(scope="session", params=["true", "false"], ids=["load_fast", "python_reader"])

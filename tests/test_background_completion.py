@@ -49,16 +49,33 @@ def wait_for_threads(name, timeout=60):
         time.sleep(0.05)
 
 
-def test_listing_runs_with_prefetch_starts_reading_the_first_graph():
+def test_listing_runs_for_a_first_visit_reads_the_graph_it_picks():
     plugin = plugin_on_demo_logs()
     runs = Client(plugin.get_plugin_apps()["/runs"])
     runs.get("/").close()
     wait_for_threads("phaseview-prefetch")
     assert len(plugin._cache) == 0  # a plain listing (the page's polling) reads no graph
     answer = runs.get("/", query_string={"prefetch": "first"})
-    first = answer.get_json()["runs"][0]["graphs"][0]
-    wait_for_threads("phaseview-prefetch")
-    assert len(plugin._cache) == 1
+    first = answer.get_json()["first"]
+    assert first == {"run": "resnet_old_keras", "kind": "run_graph", "tag": None}
+    cached = len(plugin._cache)
+    assert cached >= 1
     graph = Client(plugin.get_plugin_apps()["/graph"]).get("/", query_string={k: v for k, v in first.items() if v})
     assert graph.status_code == 200 and graph.get_json()["run"] == first["run"]
-    assert len(plugin._cache) == 1  # the graph request used the prefetched analysis
+    assert len(plugin._cache) == cached  # the graph request used the analysis read to pick it
+
+
+def test_listing_a_single_graph_for_a_first_visit_starts_reading_it_in_the_background(tmp_path):
+    import os
+    import shutil
+
+    shutil.copytree(os.path.join(DEMO_LOGS, "dropout_cnn"), tmp_path / "dropout_cnn")
+    multiplexer = plugin_event_multiplexer.EventMultiplexer(max_reload_threads=1)
+    multiplexer.AddRunsFromDirectory(str(tmp_path))
+    multiplexer.Reload()
+    provider = data_provider.MultiplexerDataProvider(multiplexer, str(tmp_path))
+    plugin = PhaseViewPlugin(base_plugin.TBContext(data_provider=provider, logdir=str(tmp_path)))
+    answer = Client(plugin.get_plugin_apps()["/runs"]).get("/", query_string={"prefetch": "first"})
+    assert answer.get_json()["first"] == {"run": "dropout_cnn", "kind": "run_graph", "tag": None}
+    wait_for_threads("phaseview-prefetch")
+    assert len(plugin._cache) == 1

@@ -53,6 +53,16 @@ def test_json_report_schema_and_seed_resnet():
     assert tf1["phase_sources"][0]["default"] is None
     assert tf1["warnings"] == ["is_training has no default: this graph does not run unless fed is_training "
                                "(True for training, False for inference)"]
+    for graph in report["graphs"]:
+        # Every edge has one kind and every node one role.
+        assert set(graph["edge_counts"]) == {"data", "control", "phase", "variable", "hyperparameter", "init",
+                                             "gradient", "optimizer", "summary", "save"}
+        assert sum(graph["edge_counts"].values()) == graph["edges"]
+        assert set(graph["node_roles"]) == {"model", "phase", "hyperparameter", "init", "gradient", "optimizer",
+                                            "summary", "save"}
+        assert sum(graph["node_roles"].values()) == graph["nodes"]
+        assert graph["edge_counts"]["phase"] == graph["phase_edges"]
+    assert seed["node_roles"]["init"] > 300 and seed["node_roles"]["gradient"] > 0
     no_flag = next(g for g in report["graphs"] if g["run"] == "tf2_fit_no_flag")
     assert no_flag["phase_sources"] == [] and no_flag["phase_layers"] == [] and no_flag["phase_edges"] == 0
 
@@ -133,3 +143,23 @@ def test_a_valid_record_that_is_not_an_event_is_reported_and_the_rest_still_anal
     (problem,) = report["errors"]
     assert problem["path"] == "broken_later"
     assert problem["error"].startswith("reading this run's event files stopped: DecodeError")
+def test_a_reader_that_stops_early_ends_the_report_quietly():
+    # A real pipe whose reading end is closed before the report is written: what `| head -1` does to a long
+    # report. The write fails with EPIPE; the command must neither print a traceback nor fail.
+    process = subprocess.Popen([CLI, "report", DEMO_LOGS, "--json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               env=ENV)
+    process.stdout.close()
+    stderr = process.stderr.read().decode()
+    assert process.wait(timeout=300) == 0
+    assert "Traceback" not in stderr and "BrokenPipeError" not in stderr, stderr
+
+
+def test_a_single_run_folder_is_named_after_the_folder():
+    run_dir = os.path.join(DEMO_LOGS, "tf1_is_training")
+    for given in (run_dir, run_dir + os.sep):
+        result = run_cli("report", given, "--json")
+        assert result.returncode == 0, result.stderr
+        runs = {g["run"] for g in json.loads(result.stdout)["graphs"]}
+        assert runs == {"tf1_is_training"}
+    text = run_cli("report", run_dir).stdout
+    assert text.startswith("tf1_is_training  run_graph\n") and "\n.  " not in text

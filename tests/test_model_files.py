@@ -30,13 +30,16 @@ def model_files(tf_written):
     return os.path.join(folder, "files"), logdir
 
 
-@pytest.mark.parametrize("file,run,kind,tag", [
-    ("model.pb", "model", "graph_def", None),
-    ("model.pbtxt", "model", "graph_def", None),
-    ("model.meta", "model", "meta_graph", None),
-    ("frozen.pb", "frozen", "graph_def", None),  # variables turned into constants, pruned to the output
-    ("saved_model", "saved", "saved_model", "serve"),  # its graph holds the SavedModel saver's ops
-])
+@pytest.mark.parametrize(
+    "file,run,kind,tag",
+    [
+        ("model.pb", "model", "graph_def", None),
+        ("model.pbtxt", "model", "graph_def", None),
+        ("model.meta", "model", "meta_graph", None),
+        ("frozen.pb", "frozen", "graph_def", None),  # variables turned into constants, pruned to the output
+        ("saved_model", "saved", "saved_model", "serve"),  # its graph holds the SavedModel saver's ops
+    ],
+)
 def test_a_model_file_gives_the_same_report_as_the_logdir_it_came_from(model_files, file, run, kind, tag):
     files, logdir = model_files
     path = os.path.join(files, file)

@@ -6,8 +6,8 @@ import os
 
 import pytest
 
-from demo import demo_analysis, demo_script
-from tb_phaseview import graph_source, phase, wire
+from demo import demo_analysis, demo_graphs, demo_script
+from tb_phaseview import graph_source, phase, phase_runs, wire
 from tb_phaseview.analysis import analyze
 from tb_phaseview.cli import iter_graphs
 
@@ -26,8 +26,11 @@ def layer_names(builder: str, kind: str) -> list[str]:
 
 
 def forward_ops(graph, layer: str, op_test) -> list[int]:
-    return [i for i, name in enumerate(graph.names)
-            if name.startswith(layer + "/") and op_test(graph.ops[i]) and not phase._is_gradient(name)]
+    return [
+        i
+        for i, name in enumerate(graph.names)
+        if name.startswith(layer + "/") and op_test(graph.ops[i]) and not phase.is_gradient(name)
+    ]
 
 
 def is_batch_norm_kernel(op: str) -> bool:
@@ -40,7 +43,10 @@ def function_ops(graph, name: str) -> list:
 
 # -- v1 cond: deadness flows from a Switch's outputs to the Merge ---------------------------------------------
 
-@pytest.mark.parametrize("run,builder", [("resnet_old_keras", "build_seed_resnet"), ("dropout_cnn", "build_dropout_cnn")])
+
+@pytest.mark.parametrize(
+    "run,builder", [("resnet_old_keras", "build_seed_resnet"), ("dropout_cnn", "build_dropout_cnn")]
+)
 def test_v1_cond_every_batchnorm_runs_its_training_kernel_only_when_true(run, builder):
     analysis = demo_analysis(run)
     graph = analysis.graph
@@ -64,7 +70,8 @@ def test_v1_cond_dropout_random_ops_run_only_in_training():
         random_ops = forward_ops(graph, layer, lambda op: op in phase.RANDOM_OPS)
         assert random_ops and set(random_ops) <= set(flag.only_when[True]), layer
         assert not set(forward_ops(graph, layer, lambda op: True)) & set(flag.only_when[False]) - {
-            i for i in range(graph.node_count) if "/cond/" in graph.names[i]}, "outside its cond it runs always"
+            i for i in range(graph.node_count) if "/cond/" in graph.names[i]
+        }, "outside its cond it runs always"
 
 
 def test_ops_outside_the_cond_and_after_the_merge_run_in_both_phases():
@@ -77,6 +84,7 @@ def test_ops_outside_the_cond_and_after_the_merge_run_in_both_phases():
 
 
 # -- If / StatelessIf: the branch functions ----------------------------------------------------------------------
+
 
 def test_if_every_batchnorm_runs_its_training_kernel_in_the_true_branch():
     analysis = demo_analysis("resnet_tf_keras")
@@ -107,6 +115,7 @@ def test_if_dropout_random_ops_run_only_in_the_true_branch():
 
 # -- LogicalNot flips the predicate -----------------------------------------------------------------------------
 
+
 def test_negated_v1_cond_still_drops_only_in_training(tf_written):
     analysis = logdir_analysis(tf_written("negated_v1"), "negated_v1")
     graph = analysis.graph
@@ -129,6 +138,7 @@ def test_negated_if_runs_its_else_branch_in_training(tf_written):
 
 # -- Select computes both inputs ---------------------------------------------------------------------------------
 
+
 def test_select_skips_nothing_and_says_so(tf_written):
     analysis = logdir_analysis(tf_written("select_gated"), "select_gated")
     graph = analysis.graph
@@ -143,6 +153,7 @@ def test_select_skips_nothing_and_says_so(tf_written):
 
 
 # -- An op computed in both phases but used in one ----------------------------------------------------------------
+
 
 def test_batch_statistics_computed_outside_the_cond_are_reported():
     """tf_keras's unfused BatchNormalization (2-D input) computes the batch moments before its cond, as old Keras
@@ -159,13 +170,17 @@ def test_batch_statistics_computed_outside_the_cond_are_reported():
 
 # -- The flag's default ------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("run,kind,tag,default", [
-    ("resnet_tf_keras", "run_graph", None, False),
-    ("resnet_old_keras", "run_graph", None, False),
-    ("dropout_cnn", "run_graph", None, False),
-    ("tf1_is_training", "run_graph", None, None),  # a plain Placeholder must be fed
-    ("tf2_function_training", "trace", "forward", None),  # a function argument too
-])
+
+@pytest.mark.parametrize(
+    "run,kind,tag,default",
+    [
+        ("resnet_tf_keras", "run_graph", None, False),
+        ("resnet_old_keras", "run_graph", None, False),
+        ("dropout_cnn", "run_graph", None, False),
+        ("tf1_is_training", "run_graph", None, None),  # a plain Placeholder must be fed
+        ("tf2_function_training", "trace", "forward", None),  # a function argument too
+    ],
+)
 def test_flag_default(run, kind, tag, default):
     analysis = demo_analysis(run, kind, tag)
     (flag,) = analysis.phase_runs.flags
@@ -185,11 +200,18 @@ def test_a_flag_defaulting_to_true_is_a_warning(tf_written):
 
 # -- Flags kept in variables -------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("run,op,writers", [
-    ("variable_flag", "VariableV2", ["is_training/Assign", "set_training", "set_inference", "save/Assign"]),
-    ("resource_variable_flag", "VarHandleOp",
-     ["is_training/Assign", "set_training", "set_inference", "save/AssignVariableOp"]),
-])
+
+@pytest.mark.parametrize(
+    "run,op,writers",
+    [
+        ("variable_flag", "VariableV2", ["is_training/Assign", "set_training", "set_inference", "save/Assign"]),
+        (
+            "resource_variable_flag",
+            "VarHandleOp",
+            ["is_training/Assign", "set_training", "set_inference", "save/AssignVariableOp"],
+        ),
+    ],
+)
 def test_a_boolean_variable_gating_a_cond_is_a_flag_and_its_assign_ops_are_its_writers(tf_written, run, op, writers):
     analysis = logdir_analysis(tf_written(run), run)
     graph = analysis.graph
@@ -210,6 +232,7 @@ def test_a_boolean_variable_gating_a_cond_is_a_flag_and_its_assign_ops_are_its_w
 
 # -- The answer the view reads -----------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("run", ["dropout_cnn", "resnet_old_keras", "resnet_tf_keras"])
 def test_phase_answer_lists_what_does_not_run_and_the_groups_none_of_whose_ops_run(run):
     analysis = demo_analysis(run)
@@ -218,12 +241,18 @@ def test_phase_answer_lists_what_does_not_run_and_the_groups_none_of_whose_ops_r
     tree = analysis.tree
     for value, other in (("true", "false"), ("false", "true")):
         view = answer["phases"][value]
-        assert view["graph_ops_not_run"] == len(view["nodes"]) == source["ops_only_when"][other] - \
-            source["branch_ops_only_when"][other]
+        assert (
+            view["graph_ops_not_run"]
+            == len(view["nodes"])
+            == source["ops_only_when"][other] - source["branch_ops_only_when"][other]
+        )
         assert view["ops_not_run"] == source["ops_only_when"][other]
         not_running = {analysis.graph.index[name] for name in view["nodes"]}
-        expected = {group for group in tree.child_groups if group and not tree.buckets.get(group)
-                    and set(tree.descendant_nodes(group)) <= not_running}
+        expected = {
+            group
+            for group in tree.child_groups
+            if group and not tree.buckets.get(group) and set(tree.descendant_nodes(group)) <= not_running
+        }
         assert set(view["groups"]) == expected
     bn = next(layer.layer for layer in analysis.phase.layers if layer.kind == phase.BATCH_NORMALIZATION)
     assert answer["phases"]["false"]["layers"][bn] == "uses the moving mean and variance"
@@ -236,3 +265,29 @@ def test_dropout_passes_its_input_through_at_inference():
     groups = answer["phases"]["false"]["groups"]
     assert "drop1/cond/dropout/random_uniform" in groups
     assert "drop1/cond/dropout" not in groups, "its input Switch runs in both phases"
+
+
+def test_a_loop_inside_the_training_branch_runs_only_in_training(tf_written):
+    """The loop's Merge also takes its NextIteration (a cycle): a loop runs when it is entered."""
+    analysis = logdir_analysis(tf_written("loop_in_cond_v1"), "loop_in_cond_v1")
+    graph = analysis.graph
+    (flag,) = analysis.phase_runs.flags
+    (cond_switch,) = [g for g in phase_runs_gates(analysis) if "/while/" in graph.names[g]]  # the cond's own
+    loop = {i for i, name in enumerate(graph.names) if "/while/" in name} - {cond_switch}
+    assert {"Enter", "Merge", "NextIteration", "Exit", "LoopCond", "RandomUniform"} <= {graph.ops[i] for i in loop}
+    assert loop <= set(flag.only_when[True])
+    assert flag.never == []
+
+
+def phase_runs_gates(analysis):
+    """Switches whose predicate is the flag."""
+    carried = phase_runs.polarities(analysis.graph, analysis.phase.sources[0].index)
+    return set(phase_runs._gates(analysis.graph, carried)[0])
+
+
+def test_the_first_view_does_not_resolve_the_phases():
+    analysis = analyze(demo_graphs()[("dropout_cnn", "run_graph", None)])
+    wire.graph_answer(analysis, {"run": "dropout_cnn", "kind": "run_graph", "tag": None})
+    assert ("phase_runs",) not in analysis._answers
+    wire.phase_runs_answer(analysis)
+    assert ("phase_runs",) in analysis._answers

@@ -77,6 +77,25 @@ def write_negated_v2(out):
     _write_negated(out, False, "negated_v2")
 
 
+def write_loop_in_cond_v1(out):
+    """A v1 while loop inside the training branch of a v1 cond: the loop's Merge takes its own NextIteration."""
+    tf = _tf(control_flow_v1=True)
+    graph = tf.Graph()
+    with graph.as_default():
+        flag = tf.compat.v1.placeholder_with_default(False, shape=(), name="training")
+        x = tf.compat.v1.placeholder(tf.float32, [None, OUTPUT_SHAPE], name="x")
+
+        def training():
+            with tf.name_scope("noise"):
+                _, y = tf.while_loop(
+                    lambda i, y: i < 3, lambda i, y: (i + 1, y + tf.random.uniform(tf.shape(y))), (tf.constant(0), x)
+                )
+            return y
+
+        tf.identity(tf.cond(flag, training, lambda: x), name="out")
+    _write_logdir_graph(tf, os.path.join(out, "logs", "loop_in_cond_v1"), graph)
+
+
 def _write_variable_flag(out, resource: bool, run: str):
     """TFLearn's way: is_training kept in a boolean variable, set by assign ops, saved with the model."""
     tf = _tf(control_flow_v1=not resource)
@@ -138,6 +157,7 @@ GRAPHS = {
     "select_gated": write_select_gated,
     "negated_v1": write_negated_v1,
     "negated_v2": write_negated_v2,
+    "loop_in_cond_v1": write_loop_in_cond_v1,
     "variable_flag": write_variable_flag,
     "resource_variable_flag": write_resource_variable_flag,
     "model_files": write_model_files,
@@ -148,8 +168,9 @@ def write(outdir: str, name: str) -> str:
     """Write one graph in a child process; returns its folder."""
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONHASHSEED": "0", "CUDA_VISIBLE_DEVICES": ""}
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [REPO, env.get("PYTHONPATH")]))
-    result = subprocess.run([sys.executable, os.path.abspath(__file__), outdir, name], env=env,
-                            capture_output=True, text=True, timeout=600)
+    result = subprocess.run(
+        [sys.executable, os.path.abspath(__file__), outdir, name], env=env, capture_output=True, text=True, timeout=600
+    )
     if result.returncode != 0:
         raise RuntimeError(f"writing {name} failed:\n{result.stdout}\n{result.stderr}")
     return os.path.join(outdir, name)

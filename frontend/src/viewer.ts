@@ -2,15 +2,19 @@
 // select, switch the phase filter, run as one phase. Each step asks the session for data and layouts, then tells the scene
 // and the panels what to show, through their public methods.
 
-import { ApiError, graphLabel, type Child, type GraphAnswer, type GraphRef } from './graph/api';
-import { mapPhaseEdges, type MappedPhaseEdge } from './graph/phasemap';
+import { api, ApiError, graphLabel, type Child, type GraphAnswer, type GraphRef } from './graph/api';
+import { EDGE_KINDS, kindState, type KindState } from './graph/kinds';
+import { mapPhaseEdges, visibleEnd, type MappedPhaseEdge } from './graph/phasemap';
 import type { GraphSession } from './graph/session';
 import { isExpanded, runAsOf, sameGraph, type PhaseMode, type RunAs, type ViewState } from './graph/state';
+import type { AnswerLine } from './panels/answerline';
 import type { Inspector } from './panels/inspector';
+import type { LegendFilter } from './panels/legend';
 import type { MessageBox } from './panels/message';
 import type { SearchBox } from './panels/search';
 import type { StatusBar } from './panels/statusbar';
 import type { Toolbar } from './panels/toolbar';
+import { firstViewFrame } from './scene/firstview';
 import type { Scene } from './scene/scene';
 import type { Links } from './share/links';
 
@@ -24,10 +28,14 @@ export interface ViewerParts {
   inspector: Inspector;
   search: SearchBox;
   links: Links;
+  answer: AnswerLine;
+  legend: LegendFilter;
 }
 
 /** Graphs tried in turn when the first one of the log directory cannot be read. */
 const MAX_GRAPHS_TRIED = 10;
+/** Ops that feed a graph from outside: the first view opens on them when the graph has no flag. */
+const INPUT_OPS = new Set(['Placeholder', 'PlaceholderWithDefault', '_Arg', 'IteratorGetNext', 'IteratorGetNextSync', 'input']);
 
 export class Viewer {
   private mapped: MappedPhaseEdge[] = [];
@@ -49,9 +57,11 @@ export class Viewer {
       this.p.session.setRunAs(runAsOf(restore));
     }
     message.show('Loading runs…', undefined, true);
+    const last = restore ? null : session.lastViewed();
     try {
-      // With no graph to restore, the first graph is the one opened next: let the server start on it now.
-      await session.refreshRuns(!this.pendingRestore);
+      // With nothing to restore and no graph viewed before, the server picks the graph to open (the one whose
+      // flag the most layers read) and starts reading it at once.
+      await session.refreshRuns(!this.pendingRestore && !last);
     } catch (e) {
       message.show('Could not list the runs', 'The PhaseView backend did not answer.', false, (e as Error).message);
       return;
@@ -62,7 +72,7 @@ export class Viewer {
       this.showNoGraphs();
       return;
     }
-    const wanted = this.pendingRestore?.graph;
+    const wanted = this.pendingRestore?.graph ?? last ?? session.runs?.first;
     const g = (wanted && graphs.find((x) => sameGraph(x, wanted))) || graphs[0];
     if (!wanted || !sameGraph(g, wanted)) this.pendingRestore = null;
     if ((await this.loadGraph(g)) !== 'failed' || this.pendingRestore) return;
@@ -130,6 +140,7 @@ export class Viewer {
     scene.drawPhase('collapse', []);
     this.p.inspector.hide();
     this.p.search.hide();
+    this.p.answer.render(null);
     this.p.toolbar.fillPickers(session.runs, this.state.graph);
     status.render(session.graph);
     const started = performance.now();
@@ -153,6 +164,7 @@ export class Viewer {
     window.clearInterval(tick);
     if (!g) return 'superseded';
     const fetchedMs = performance.now() - started;
+    this.applyKinds();
     const omitted = g.root.truncated ? (g.root.omitted?.count ?? 0) : 0;
     if (g.root.children.length === 0) {
       message.show('This graph is empty', `${ref.run} · ${graphLabel(ref)} has no nodes.`);
@@ -169,8 +181,9 @@ export class Viewer {
     }
     if (!session.isCurrent(seq)) return 'superseded';
     message.hide();
+    this.p.answer.render(g);
     const tf = performance.now();
-    scene.fit(session.rootLayout());
+    this.frameFirstView();
     root.dataset.fitMs = (performance.now() - tf).toFixed(0);
     root.dataset.ready = 'true';
     root.dataset.readyAt = performance.now().toFixed(1);
@@ -196,6 +209,37 @@ export class Viewer {
     }
     this.p.links.restored();
     return 'drawn';
+  }
+
+  /**
+   * The first view of a graph: at a zoom where every label can be read, on the flag and the layers nearest
+   * it, or on the graph's inputs when it has no flag (Fit shows the whole graph).
+   */
+  private frameFirstView(): void {
+    const { session, scene } = this.p;
+    const g = session.graph;
+    if (!g) return;
+    const isOpen = (id: string) => isExpanded(this.state, id);
+    const flag = g.answer?.flag ?? null;
+    const flagEnd = flag ? visibleEnd(flag, session.sourcePath(flag) ?? [], isOpen, (id) => scene.has(id)) : null;
+    const readers = flag
+      ? (g.phase?.edges ?? []).filter((e) => e.from === flag).map((e) => visibleEnd(e.to, e.to_path ?? [], isOpen, (id) => scene.has(id)))
+      : [];
+    const root = session.group('');
+    const hasInput = new Set((root?.edges ?? []).map((e) => e.to));
+    const feeds = new Set((root?.edges ?? []).filter((e) => e.kind === 'data').map((e) => e.from));
+    const children = root?.children ?? [];
+    let inputs = children.filter((c) => c.type === 'op' && INPUT_OPS.has(c.op ?? '')).map((c) => c.name);
+    if (inputs.length === 0) inputs = children.filter((c) => feeds.has(c.name) && !hasInput.has(c.name)).map((c) => c.name);
+    const frame = firstViewFrame({ boxes: scene.abs, flag: flagEnd, readers: [...new Set(readers)], inputs }, scene.viewport(true));
+    if (frame) scene.centreAt(frame.cx, frame.cy, frame.k);
+    else scene.fit(session.rootLayout());
+    this.p.root.dataset.firstView = JSON.stringify({ flag: flagEnd, readers: [...new Set(readers)].length, frame, view: scene.viewport(true) });
+  }
+
+  /** [Show the flag]: opens the groups it is drawn in, selects it and brings it into view. */
+  showFlag(name: string): void {
+    void this.reveal(name, this.p.session.sourcePath(name));
   }
 
   /** Lays out the open groups (in the session's worker) and redraws the scene when the graph is still current. */
@@ -281,7 +325,7 @@ export class Viewer {
           (id) => scene.has(id),
         )
       : [];
-    scene.drawPhase(this.state.mode, this.mapped);
+    scene.drawPhase(this.state.mode, this.mapped, session.readers());
   }
 
   setMode(mode: PhaseMode): void {
@@ -289,8 +333,8 @@ export class Viewer {
     const t0 = performance.now();
     session.setMode(mode);
     this.p.toolbar.showMode(mode);
-    scene.drawPhase(mode, this.mapped);
-    root.dataset.phaseMode = mode;
+    scene.drawPhase(mode, this.mapped, session.readers());
+    this.p.legend.render(session.graph, this.state.kinds, mode);
     root.dataset.toggleMs = (performance.now() - t0).toFixed(1);
   }
 
@@ -321,17 +365,51 @@ export class Viewer {
     }
     const phase = runAs === 'true' ? 'training' : 'inference';
     status.setRunAs(`finding what runs in ${phase}…`);
-    let side;
+    let answer;
     try {
-      side = (await session.fetchPhaseRuns()).phases[runAs];
+      answer = await session.fetchPhaseRuns();
     } catch (e) {
       if (runAsOf(this.state) === runAs && sameGraph(graph, this.state.graph)) status.setRunAs(`could not find what runs in ${phase}: ${(e as Error).message}`);
       return;
     }
     if (runAsOf(this.state) !== runAs || !sameGraph(graph, this.state.graph)) return;
+    const side = answer.phases[runAs];
     scene.markRuns({ nodes: new Set(side.nodes), groups: new Set(side.groups), layers: new Map(Object.entries(side.layers)) });
-    status.setRunAs(side.summary);
+    status.setRunAs(side.summary, answer.warnings);
     root.dataset.runAs = runAs;
+  }
+
+  // ---------------------------------------------------------------- the legend filter
+
+  /** Draws, dims or hides one edge kind: an attribute on the root that the stylesheet follows, so nothing
+   * is laid out or redrawn. */
+  setKind(kind: string, state: KindState): void {
+    const { root, session } = this.p;
+    const t0 = performance.now();
+    session.setKind(kind, state);
+    root.setAttribute(`data-kind-${kind}`, state);
+    this.p.legend.render(session.graph, this.state.kinds, this.state.mode);
+    root.dataset.toggleMs = (performance.now() - t0).toFixed(1);
+  }
+
+  /** Puts every kind's state of the view on the root (after a load or a restore). */
+  applyKinds(): void {
+    for (const kind of EDGE_KINDS) if (kind !== 'phase') this.p.root.setAttribute(`data-kind-${kind}`, kindState(this.state.kinds, kind));
+    this.p.legend.render(this.p.session.graph, this.state.kinds, this.state.mode);
+  }
+
+  /** A click on an edge between two boxes: the op-level edges behind it, by kind, each with its sentence. */
+  async inspectEdge(from: string, to: string): Promise<void> {
+    const { inspector, scene } = this.p;
+    const g = this.state.graph;
+    if (!g) return;
+    scene.select(null);
+    inspector.loading(`${from} ↔ ${to}`);
+    try {
+      inspector.showWhy(await api.why(g, from, to));
+    } catch (e) {
+      inspector.showError(`${from} ↔ ${to}`, (e as Error).message);
+    }
   }
 
   // ---------------------------------------------------------------- selection and inspector
@@ -345,6 +423,21 @@ export class Viewer {
       return;
     }
     void this.inspect(name, scene.children.get(name) ?? null);
+    // The inspector takes the right of the stage: a box selected near that edge would end up behind it.
+    const box = scene.abs.get(name);
+    const { w, h } = scene.viewport(true);
+    const k = scene.transform().k;
+    if (box && box.w * k < w - 40 && box.h * k < h - 40) scene.bringIntoView([box]);
+  }
+
+  /** Shift+click on a second box while one is selected: why the two are connected. */
+  selectSecond(name: string): void {
+    const first = this.state.selected;
+    if (!first || first === name) {
+      this.select(name);
+      return;
+    }
+    void this.inspectEdge(first, name);
   }
 
   /** Shows a clicked phase edge in the inspector. */
@@ -359,13 +452,14 @@ export class Viewer {
     if (!g) return;
     const text = this.explanations();
     if (c?.type === 'group') {
-      inspector.showGroup(name, c, null, text, session.consumersOf(name, c));
+      inspector.showGroup(name, c, null, text, session.consumersOf(name, c), session.opOf(name, c));
+      void this.addBoundary(name);
       // A scope can also be an op (`keras_learning_phase` holds the op of that name): add its details.
       // Asked only when known, so plain scopes cost no 404 in the console.
-      if (!session.isOpToo(name)) return;
+      if (!session.isOpToo(name, c)) return;
       try {
         const n = await session.nodeInfo(name);
-        if (this.state.selected === name) inspector.showGroup(name, c, n, text, session.consumersOf(name, c));
+        if (this.state.selected === name) inspector.showGroup(name, c, n, text, session.consumersOf(name, c), n.op);
       } catch {
         /* a plain scope */
       }
@@ -377,6 +471,18 @@ export class Viewer {
       if (this.state.selected === name) inspector.showNode(n, c, text, session.consumersOf(name, c));
     } catch (e) {
       if (this.state.selected === name) inspector.showError(name, (e as Error).message);
+    }
+  }
+
+  /** A group's inputs and outputs by kind, added to its inspector when the server answers. */
+  private async addBoundary(name: string): Promise<void> {
+    const g = this.state.graph;
+    if (!g) return;
+    try {
+      const w = await api.why(g, name, null);
+      if (this.state.selected === name) this.p.inspector.addBoundary(name, w);
+    } catch {
+      /* a group the server cannot resolve (a function body): no boundary section */
     }
   }
 

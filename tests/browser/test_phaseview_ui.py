@@ -94,14 +94,14 @@ def test_show_and_highlight_draw_one_edge_per_reading_layer(page, tensorboard_ur
 def test_toggling_the_filter_moves_nothing(page, tensorboard_url):
     open_plugin(page, tensorboard_url, SEED_RUN)
     before = boxes(page)
-    assert len(before) > 100
+    assert len(before) > 80  # the top level: layers, the flag and the machinery areas
     for mode in ("highlight", "show", "collapse", "show"):
         page.click(f'[data-phase-mode="{mode}"]')
         assert boxes(page) == before, mode
     # keyboard shortcuts switch it too
     page.locator("svg.canvas").focus()
     page.keyboard.press("h")
-    assert page.get_attribute("#phaseview-app", "data-phase-mode") == "highlight"
+    assert page.get_attribute('[data-phase-mode="highlight"]', "aria-pressed") == "true"
     assert boxes(page) == before
 
 
@@ -126,8 +126,7 @@ def test_open_a_group_and_map_phase_edges_deeper(page, tensorboard_url):
 
 def test_search_finds_a_nested_node_and_opens_its_groups(page, tensorboard_url):
     open_plugin(page, tensorboard_url, SEED_RUN)
-    page.fill("[data-testid=search]", "bn3b_branch2a/cond/FusedBatchNormV3")
-    page.press("[data-testid=search]", "Enter")
+    page.fill("[data-testid=search]", "bn3b_branch2a/cond/FusedBatchNormV3")  # results are listed as one types
     results = page.locator("[data-testid=search-results] button[data-result]")
     results.first.wait_for()
     name = results.first.get_attribute("data-result")
@@ -145,7 +144,8 @@ def test_search_finds_a_nested_node_and_opens_its_groups(page, tensorboard_url):
     inspector = page.locator("[data-testid=inspector]")
     inspector.wait_for()
     page.wait_for_function("n => document.querySelector('[data-testid=inspector] h2')?.textContent === n", arg=name)
-    assert "Inputs" in inspector.text_content()
+    # (the top hit is the group of that name, which holds the op: the op's details follow)
+    page.wait_for_function("() => document.querySelector('[data-testid=inspector]').textContent.includes('Inputs')")
     shot(page, "search_reveal")
 
 
@@ -153,7 +153,6 @@ def test_search_regex(page, tensorboard_url):
     open_plugin(page, tensorboard_url, SEED_RUN)
     page.click("[data-testid=search-regex]")
     page.fill("[data-testid=search]", r"^bn2a_branch1/cond/Switch$")
-    page.press("[data-testid=search]", "Enter")
     page.locator("[data-testid=search-results] .hdr").wait_for()
     names = [b.get_attribute("data-result") for b in page.locator("[data-testid=search-results] button[data-result]").all()]
     assert names == ["bn2a_branch1/cond/Switch"]
@@ -209,6 +208,7 @@ def test_keyboard_help_and_fit(page, tensorboard_url):
     page.keyboard.press("Escape")
     assert help_box.is_hidden()
     world = page.locator("g.world")
+    page.keyboard.press("0")  # the first view is at a readable zoom; 0 fits the whole graph
     fitted = world.get_attribute("transform")
     page.keyboard.press("+")
     page.keyboard.press("ArrowLeft")
@@ -291,7 +291,6 @@ def test_a_node_with_corrupt_attributes_still_draws_and_the_inspector_says_why(p
     open_plugin(page, server.url, "bad_attrs")
     assert page.locator(".phase-badge").count() > 0
     page.fill("[data-testid=search]", victim)
-    page.press("[data-testid=search]", "Enter")
     page.locator(f'[data-testid=search-results] button[data-result="{victim}"]').click()
     error = page.locator("[data-testid=attrs-error]")
     error.wait_for()

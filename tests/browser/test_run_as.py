@@ -24,8 +24,13 @@ P = "data/plugin/phaseview/"
 
 @pytest.fixture(scope="module")
 def cli_report():
-    result = subprocess.run([CLI, "report", DEMO_LOGS, "--json"], capture_output=True, text=True, timeout=300,
-                            env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
+    result = subprocess.run(
+        [CLI, "report", DEMO_LOGS, "--json"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"},
+    )
     assert result.returncode == 0, result.stderr
     return {(g["run"], g["kind"], g["tag"]): g for g in json.loads(result.stdout)["graphs"]}
 
@@ -35,15 +40,24 @@ def get(base_url, route, **params):
         return json.loads(r.read())
 
 
-def every_group(base_url, run):
-    groups, stack = [], [""]
+def groups_holding(base_url, run, names):
+    """Every group on the way to the named ops (walked from the root), so that opening them draws those ops."""
+    parent_of, stack = {}, [""]
     while stack:
-        answer = get(base_url, "group", run=run, kind="run_graph", group=stack.pop())
-        for child in answer["children"]:
+        group = stack.pop()
+        for child in get(base_url, "group", run=run, kind="run_graph", group=group)["children"]:
             if child["type"] == "group":
-                groups.append(child["name"])
                 stack.append(child["name"])
-    return groups
+                parent_of.setdefault(("group", child["name"]), group)
+            else:
+                parent_of[("op", child["name"])] = group
+    groups = set()
+    for name in names:
+        group = parent_of[("op", name)]
+        while group:
+            groups.add(group)
+            group = parent_of[("group", group)]
+    return sorted(groups)
 
 
 def link_token(view: dict) -> str:
@@ -51,40 +65,55 @@ def link_token(view: dict) -> str:
 
 
 def ghosted(frame, what):
-    sel = {"ops": '[data-node]:not([data-group])[data-runs="false"]',
-           "groups": '[data-group="true"][data-runs="false"]'}[what]
+    sel = {
+        "ops": '[data-node]:not([data-group])[data-runs="false"]',
+        "groups": '[data-group="true"][data-runs="false"]',
+    }[what]
     return frame.evaluate(f"""() => [...document.querySelectorAll('{sel}')].map(e => e.getAttribute('data-node'))""")
 
 
 def wait_run_as(frame, value):
-    frame.wait_for_function("v => document.querySelector('#phaseview-app').dataset.runAs === v", arg=value,
-                            timeout=60_000)
+    frame.wait_for_function(
+        "v => document.querySelector('#phaseview-app').dataset.runAs === v", arg=value, timeout=60_000
+    )
 
 
 def test_the_view_ghosts_exactly_what_the_cli_counts(page, tensorboard_url, cli_report):
     """Every group of the v1-cond Dropout CNN open, run as inference, then training, then both."""
     source = cli_report[("dropout_cnn", "run_graph", None)]["phase_sources"][0]
-    groups = every_group(tensorboard_url, "dropout_cnn")
+    answer = get(tensorboard_url, "phase_runs", run="dropout_cnn", kind="run_graph")
+    # Open every group that holds an op running in one phase only: all of them are drawn.
+    gated = answer["phases"]["false"]["nodes"] + answer["phases"]["true"]["nodes"]
+    groups = groups_holding(tensorboard_url, "dropout_cnn", gated)
     token = link_token({"g": ["dropout_cnn", "run_graph", None], "m": "collapse", "o": groups, "r": "false"})
     page.goto(tensorboard_url + "data/plugin_entry.html?name=phaseview#pv=" + token)
     page.wait_for_selector('#phaseview-app[data-link-restored="true"]', timeout=60_000)
     wait_run_as(page, "false")
     assert page.locator('[data-phase-run="false"]').get_attribute("aria-pressed") == "true"
-    answer = get(tensorboard_url, "phase_runs", run="dropout_cnn", kind="run_graph")
-
-    drawn_ops = page.locator("[data-node]:not([data-group])").count()
-    assert drawn_ops == cli_report[("dropout_cnn", "run_graph", None)]["nodes"], "every op is drawn"
+    drawn = set(
+        page.evaluate(
+            "() => [...document.querySelectorAll('[data-node]:not([data-group])')]"
+            ".map(e => e.getAttribute('data-node'))"
+        )
+    )
+    assert set(gated) <= drawn, "every op that runs in one phase only is drawn"
     inference_off = ghosted(page, "ops")
     assert len(inference_off) == source["ops_only_when"]["true"] > 0
     assert sorted(inference_off) == answer["phases"]["false"]["nodes"]
     assert sorted(ghosted(page, "groups")) == answer["phases"]["false"]["groups"]
     assert "drop1/cond/dropout/random_uniform/RandomUniform" in inference_off
-    assert page.locator("[data-testid=run-as-status]").text_content() == \
-        f"{source['ops_only_when']['true']:,} ops don't run in inference"
-    assert page.locator('[data-node="bn1"] > .body .phase-badge').get_attribute("data-does") == \
-        "uses the moving mean and variance"
-    assert page.locator('[data-node="drop1"] > .body .phase-badge').get_attribute("data-does") == \
-        "passes its input through"
+    assert (
+        page.locator("[data-testid=run-as-status]").text_content()
+        == f"{source['ops_only_when']['true']:,} ops don't run in inference"
+    )
+    assert (
+        page.locator('[data-node="bn1"] > .body .phase-badge').get_attribute("data-does")
+        == "uses the moving mean and variance"
+    )
+    assert (
+        page.locator('[data-node="drop1"] > .body .phase-badge').get_attribute("data-does")
+        == "passes its input through"
+    )
     # Edges at a ghosted op are ghosted too; an edge between two running ops is not.
     assert page.locator('[data-edge-kind][data-to="drop1/cond/dropout/random_uniform"][data-runs="false"]').count() > 0
     shot(page, "run_as_inference")
@@ -94,7 +123,9 @@ def test_the_view_ghosts_exactly_what_the_cli_counts(page, tensorboard_url, cli_
     training_off = ghosted(page, "ops")
     assert len(training_off) == source["ops_only_when"]["false"] > 0
     assert "bn1/cond/FusedBatchNormV3_1" in training_off and "bn1/cond/FusedBatchNormV3" not in training_off
-    assert page.locator('[data-node="drop1"] > .body .phase-badge').get_attribute("data-does") == "drops units at random"
+    assert (
+        page.locator('[data-node="drop1"] > .body .phase-badge').get_attribute("data-does") == "drops units at random"
+    )
 
     page.click('[data-phase-run="both"]')
     wait_run_as(page, "both")
@@ -110,12 +141,37 @@ def test_if_branches_are_counted_but_not_drawn(page, tensorboard_url, cli_report
     page.keyboard.press("i")
     wait_run_as(page, "false")
     n = source["ops_only_when"]["true"]
-    assert page.locator("[data-testid=run-as-status]").text_content() == \
-        f"{n:,} ops don't run in inference ({n:,} of them inside If branches, not drawn)"
+    assert (
+        page.locator("[data-testid=run-as-status]").text_content()
+        == f"{n:,} ops don't run in inference ({n:,} of them inside If branches, not drawn)"
+    )
     assert page.locator('[data-runs="false"]').count() == 0
-    assert page.locator('[data-node="bn2a_branch2a"] > .body .phase-badge').get_attribute("data-does") == \
-        "uses the moving mean and variance"
+    assert (
+        page.locator('[data-node="bn2a_branch2a"] > .body .phase-badge').get_attribute("data-does")
+        == "uses the moving mean and variance"
+    )
+    # A closed layer says it on its box too, in place of its op summary.
+    subtitle = page.locator('[data-node="bn2a_branch2a"] > .body text.sub')
+    assert subtitle.text_content().startswith("φ uses the mov")  # cut to the box, whole in the tooltip
+    page.keyboard.press("b")
+    wait_run_as(page, "both")
+    assert not subtitle.text_content().startswith("φ")
     assert page.errors == []
+
+
+def test_groups_opened_later_are_marked_too(page, tensorboard_url):
+    open_plugin(page, tensorboard_url, "dropout_cnn")
+    page.click('[data-phase-run="false"]')
+    wait_run_as(page, "false")
+    target = "drop1/cond/dropout/random_uniform/RandomUniform"
+    page.fill("[data-testid=search]", target)  # results are listed as one types
+    result = page.locator(f'[data-testid=search-results] button[data-result="{target}"]')
+    result.wait_for()
+    result.click()
+    page.locator(f'[data-node="{target}"][data-runs="false"]').wait_for()
+    assert page.locator('[data-node="drop1/cond/dropout/random_uniform"][data-runs="false"]').count() == 1
+    assert page.locator('[data-node="drop1/cond"]').get_attribute("data-runs") is None, "its Merge runs"
+    shot(page, "run_as_inference_dropout")
 
 
 def test_run_as_rides_in_the_copied_link_and_a_graph_without_flag_offers_only_both(page, tensorboard_url):
@@ -129,10 +185,26 @@ def test_run_as_rides_in_the_copied_link_and_a_graph_without_flag_offers_only_bo
     assert view["r"] == "true" and view["g"][0] == "dropout_cnn"
 
     page.select_option("[data-testid=run-select]", "tf2_fit_no_flag")
-    page.wait_for_function("() => document.querySelector('#phaseview-app').dataset.ready === 'true'"
-                           " && document.querySelector('[data-testid=run-select]').value === 'tf2_fit_no_flag'")
+    page.wait_for_function(
+        "() => document.querySelector('#phaseview-app').dataset.ready === 'true'"
+        " && document.querySelector('[data-testid=run-select]').value === 'tf2_fit_no_flag'"
+    )
     wait_run_as(page, "both")
     assert page.locator('[data-phase-run="true"]').is_disabled()
     assert page.locator('[data-phase-run="false"]').is_disabled()
     assert page.locator('[data-runs="false"]').count() == 0
+    assert page.errors == []
+
+
+def test_a_flag_that_must_be_fed_is_a_warning_in_the_status_bar(page, tensorboard_url):
+    open_plugin(page, tensorboard_url, "tf1_is_training")
+    page.click('[data-phase-run="true"]')
+    wait_run_as(page, "true")
+    assert page.locator("[data-testid=phase-warnings]").text_content() == (
+        "is_training has no default: this graph does not run unless fed is_training "
+        "(True for training, False for inference)"
+    )
+    page.keyboard.press("b")
+    wait_run_as(page, "both")
+    assert page.locator("[data-testid=phase-warnings]").count() == 0
     assert page.errors == []

@@ -5,6 +5,7 @@
 import { LayoutClient } from '../layout/client';
 import { buildLayoutInput, expandedSize, inputSignature, type LayoutResult, type Size } from '../layout/input';
 import { api, type Child, type GraphAnswer, type GraphRef, type GroupAnswer, type NodeAnswer, type PhaseRunsAnswer, type RunsAnswer } from './api';
+import type { KindState } from './kinds';
 import {
   decodeState,
   encodeState,
@@ -13,6 +14,7 @@ import {
   openPath,
   sameGraph,
   selectGraph,
+  setKind,
   setMode,
   setRunAs,
   toggleGroup,
@@ -22,6 +24,8 @@ import {
 } from './state';
 
 const STORAGE_KEY = 'tb-phaseview-state';
+/** The graph last viewed in this browser (local storage: a later visit opens it). */
+const LAST_GRAPH_KEY = 'tb-phaseview-last-graph';
 
 export class GraphSession {
   runs: RunsAnswer | null = null;
@@ -73,6 +77,11 @@ export class GraphSession {
     this.save();
   }
 
+  setKind(kind: string, state: KindState): void {
+    this.view = setKind(this.view, kind, state);
+    this.save();
+  }
+
   select(name: string | null): void {
     this.view = { ...this.view, selected: name };
     this.save();
@@ -91,9 +100,22 @@ export class GraphSession {
   save(): void {
     try {
       window.sessionStorage.setItem(STORAGE_KEY, encodeState(this.view));
+      if (this.view.graph) window.localStorage.setItem(LAST_GRAPH_KEY, JSON.stringify(this.view.graph));
     } catch {
       /* ignore */
     }
+  }
+
+  /** The graph last viewed in this browser, on an earlier visit or in another tab. */
+  lastViewed(): GraphRef | null {
+    try {
+      const v = JSON.parse(window.localStorage.getItem(LAST_GRAPH_KEY) ?? 'null') as unknown;
+      if (v && typeof v === 'object' && typeof (v as GraphRef).run === 'string' && typeof (v as GraphRef).kind === 'string')
+        return { run: (v as GraphRef).run, kind: (v as GraphRef).kind, tag: typeof (v as GraphRef).tag === 'string' ? (v as GraphRef).tag : null };
+    } catch {
+      /* storage may be unavailable, or hold something else */
+    }
+    return null;
   }
 
   // ---------------------------------------------------------------- runs and graphs
@@ -271,8 +293,27 @@ export class GraphSession {
     return src?.consumers ?? [];
   }
 
+  /** The number of layers that read each flag (the server's count). */
+  readers(): Map<string, number> {
+    return new Map((this.graph?.phase?.sources ?? []).map((s) => [s.name, s.consumers.length]));
+  }
+
+  /** The op type of `name` when it is an op as well as a scope (a phase source or a group holding its op). */
+  opOf(name: string, c: Child | null = null): string | null {
+    if (c?.type === 'group' && c.op) return c.op;
+    const src = (this.graph?.phase?.sources ?? []).find((x) => x.name === name);
+    if (src) return src.op;
+    return this.groups.get(name)?.children.find((k) => k.name === name)?.op ?? null;
+  }
+
+  /** The display path of a flag (the groups it is drawn in). */
+  sourcePath(name: string): string[] | undefined {
+    return (this.graph?.phase?.sources ?? []).find((x) => x.name === name)?.path;
+  }
+
   /** True when `name` is an op as well as a scope (a phase source, or a group holding an op of its name). */
-  isOpToo(name: string): boolean {
+  isOpToo(name: string, c: Child | null = null): boolean {
+    if (c?.type === 'group' && c.op) return true;
     return (this.graph?.phase?.sources ?? []).some((x) => x.name === name) || !!this.groups.get(name)?.children.some((k) => k.name === name);
   }
 }

@@ -10,6 +10,9 @@ export class SearchBox {
   private regex = false;
   private timer = 0;
   private abort: AbortController | null = null;
+  /** The query (and mode) whose results are listed, and its best match: what Enter opens. */
+  private listedFor: string | null = null;
+  private top: { name: string; path: string[] } | null = null;
 
   constructor(
     private graph: () => GraphRef | null,
@@ -25,7 +28,7 @@ export class SearchBox {
     this.input.addEventListener('keydown', (ev) => {
       if (ev.key === 'Enter') {
         window.clearTimeout(this.timer);
-        void this.run();
+        void this.openTop();
       } else if (ev.key === 'ArrowDown') {
         (this.results.querySelector('button') as HTMLButtonElement | null)?.focus();
         ev.preventDefault();
@@ -62,9 +65,25 @@ export class SearchBox {
     this.input.select();
   }
 
+  private query(): string {
+    return `${this.regex ? 're' : 'text'}:${this.input.value.trim()}`;
+  }
+
+  /** Enter: opens the best match of what is typed (searching first when its results are not listed yet). */
+  async openTop(): Promise<void> {
+    const wanted = this.query();
+    if (this.listedFor !== wanted) await this.run();
+    if (this.listedFor !== wanted || !this.top) return;
+    this.hide();
+    this.onPick(this.top.name, this.top.path);
+  }
+
   async run(): Promise<void> {
     const g = this.graph();
     const q = this.input.value.trim();
+    const asked = this.query();
+    this.listedFor = null;
+    this.top = null;
     if (!g || !q) {
       this.hide();
       return;
@@ -88,7 +107,7 @@ export class SearchBox {
         'button',
         { type: 'button', role: 'option', 'data-result': m.name },
         h('div', { class: 'name' }, m.name),
-        h('div', { class: 'meta' }, m.op + (m.path.length ? ` · in ${m.path[m.path.length - 1]}` : '')),
+        h('div', { class: 'meta' }, (m.type === 'group' ? `group · ${(m.size ?? 0).toLocaleString('en-US')} ops` : (m.op ?? '')) + (m.path.length ? ` · in ${m.path[m.path.length - 1]}` : '')),
       );
       b.addEventListener('click', () => {
         this.hide();
@@ -97,6 +116,8 @@ export class SearchBox {
       return b;
     });
     this.show([hdr, ...items]);
+    this.listedFor = asked;
+    this.top = ans.matches[0] ?? null;
   }
 
   private show(nodes: HTMLElement[]): void {

@@ -4,6 +4,7 @@
 import { select, type Selection } from 'd3-selection';
 import { zoom as d3zoom, zoomIdentity, zoomTransform, type ZoomBehavior, type ZoomTransform } from 'd3-zoom';
 import type { Child, GroupAnswer } from '../graph/api';
+import { APART_KINDS } from '../graph/kinds';
 import { bySource, type MappedPhaseEdge } from '../graph/phasemap';
 import type { PhaseMode } from '../graph/state';
 import { displayLabel, groupSubtitle, MAX_LABEL, phaseNote, type LayoutResult } from '../layout/input';
@@ -12,6 +13,7 @@ import { Emitter } from '../lib/events';
 import { round as r1 } from '../lib/num';
 import { anchors, bundlePaths, plainPath, polylinePath, type Point, type Rect } from './bundle';
 import { layoutExtent, PARAMS } from './params';
+import { Minimap } from './minimap';
 
 export interface SceneModel {
   groups: ReadonlyMap<string, GroupAnswer>;
@@ -31,12 +33,14 @@ export interface RunMarks {
 
 /** What the scene tells the app: clicks on what it drew, and that it redrew or moved. */
 export interface SceneEvents {
-  /** A click on a box (not on its chevron or badge). */
-  select: { name: string; child: Child | null };
+  /** A click on a box (not on its chevron or badge); `shift` when Shift was held (compare with the selection). */
+  select: { name: string; child: Child | null; shift?: boolean };
   /** A click on a chevron, or a double click on a group. */
   toggle: { name: string };
   /** A click on a φ badge. */
   badge: { name: string; child: Child };
+  /** A click on a drawn edge of the layout (between two boxes): its ends and kind. */
+  edge: { from: string; to: string; kind: string };
   /** A click on a drawn phase edge. */
   'phase-edge': { from: string; to: string; source: string; layers: string[] };
   /** Every box and edge was redrawn (`abs`, `has` and `pathOf` describe the new drawing). */
@@ -49,9 +53,10 @@ export interface SceneEvents {
 export interface SceneLayers {
   svg: SVGSVGElement;
   defs: SVGDefsElement;
-  /** The zoomed world: boxes, edges and the layers added with `addLayer` (notes). */
+  /** The zoomed world: boxes and edges. */
   world: SVGGElement;
-  /** The phase overlay's world (phase edges, veil, outlines), drawn with the same transform. */
+  /** The overlay's world, drawn over it with the same transform: phase edges, veil, outlines, then the layers
+   * added with `addLayer` (notes). */
   overlay: SVGGElement;
 }
 
@@ -63,6 +68,9 @@ export class Scene extends Emitter<SceneEvents> {
   private world: SVGGElement;
   private graphLayer: SVGGElement;
   private phaseLayer: SVGGElement;
+  /** The machinery's and the hyperparameters' edges (never laid out), drawn in the overlay: showing or
+   * hiding them with the legend filter repaints that layer alone. */
+  private apartLayer: SVGGElement;
   private overlay: SVGSVGElement;
   private overlayWorld: SVGGElement;
   private veil: SVGPathElement;
@@ -89,9 +97,13 @@ export class Scene extends Emitter<SceneEvents> {
   private drawnList: { el: SVGGElement; child: Child }[] = [];
   private edgeEnds: { path: SVGPathElement; from: Child | undefined; to: Child | undefined }[] = [];
   private badges: { el: SVGGElement; title: SVGTitleElement; child: Child }[] = [];
+  /** Closed layer groups' subtitles, which say what the layer does while the view runs as one phase. */
+  private layerSubtitles: { el: SVGTextElement; layer: string; text: string; chars: number }[] = [];
   private runMarks: RunMarks | null = null;
   private selected: string | null = null;
   private size = { w: 0, h: 0 };
+  /** The whole top level in a corner, with where the view is ([data-minimap]). */
+  readonly minimap: Minimap;
 
   constructor(container: HTMLElement) {
     super();
@@ -120,9 +132,15 @@ export class Scene extends Emitter<SceneEvents> {
     this.veil = s('path', { class: 'phase-veil', 'fill-rule': 'evenodd', d: '' });
     this.endOutlines = s('g', { class: 'phase-end-outlines' });
     this.phaseLayer = s('g', { class: 'phase-layer' });
-    this.overlayWorld.append(this.veil, this.endOutlines, this.phaseLayer);
+    this.apartLayer = s('g', { class: 'apart-layer' });
+    this.overlayWorld.append(this.apartLayer, this.veil, this.endOutlines, this.phaseLayer);
     this.overlay.append(this.overlayWorld);
-    container.append(this.svg, this.overlay);
+    this.minimap = new Minimap({
+      transform: () => this.transform(),
+      viewport: () => this.viewport(),
+      centreAt: (x, y) => this.centreAt(x, y),
+    });
+    container.append(this.svg, this.overlay, this.minimap.el);
 
     this.sel = select(this.svg);
     this.zoom = d3zoom<SVGSVGElement, unknown>()
@@ -131,6 +149,7 @@ export class Scene extends Emitter<SceneEvents> {
         const t = ev.transform.toString();
         this.world.setAttribute('transform', t);
         this.overlayWorld.setAttribute('transform', t);
+        this.minimap.update();
         this.emit('zoomed', ev.transform);
       });
     this.sel.call(this.zoom).on('dblclick.zoom', null);
@@ -162,6 +181,11 @@ export class Scene extends Emitter<SceneEvents> {
       });
       return;
     }
+    const drawn = t.closest('path.edge[data-edge-kind]');
+    if (drawn) {
+      this.emit('edge', { from: drawn.getAttribute('data-from')!, to: drawn.getAttribute('data-to')!, kind: drawn.getAttribute('data-edge-kind')! });
+      return;
+    }
     const node = t.closest<SVGGElement>('[data-node]');
     if (!node) return;
     const name = node.getAttribute('data-node')!;
@@ -174,12 +198,13 @@ export class Scene extends Emitter<SceneEvents> {
       this.emit('badge', { name, child });
       return;
     }
-    this.emit('select', { name, child });
+    this.emit('select', { name, child, shift: ev.shiftKey });
   }
 
   /** Redraws every box and edge from the current layouts. */
   draw(model: SceneModel): void {
     clear(this.graphLayer);
+    clear(this.apartLayer);
     this.abs.clear();
     this.children.clear();
     this.parentOf.clear();
@@ -191,10 +216,13 @@ export class Scene extends Emitter<SceneEvents> {
     this.drawnList = [];
     this.edgeEnds = [];
     this.badges = [];
+    this.layerSubtitles = [];
     const frag = s('g', { class: 'root-group' });
     this.drawGroup(frag, model, '', 0, 0);
     this.graphLayer.append(frag);
     if (this.runMarks) this.markRuns(this.runMarks);
+    const root = model.layouts.get('');
+    this.minimap.setGraph(root ? layoutExtent(root) : null, root ? Object.values(root.nodes) : []);
     if (this.selected) this.select(this.selected);
     this.emit('drawn', null);
   }
@@ -227,7 +255,7 @@ export class Scene extends Emitter<SceneEvents> {
         'marker-end': e.kind === 'control' ? 'url(#pv-arrow-control)' : 'url(#pv-arrow-data)',
       });
       if (!compact) path.append(s('title', {}, `${e.count} ${e.kind} edge${e.count === 1 ? '' : 's'}: ${e.v} → ${e.w}`));
-      edges.append(path);
+      (APART_KINDS.has(e.kind) ? this.apartLayer : edges).append(path);
       this.edgeEnds.push({ path, from: byName.get(e.v), to: byName.get(e.w) });
       if (!e.aux) this.kindsDrawn.add(e.kind);
       for (const end of [e.v, e.w]) {
@@ -259,8 +287,10 @@ export class Scene extends Emitter<SceneEvents> {
       this.parentOf.set(c.name, id);
       const open = c.type === 'group' && model.isOpen(c.name) && model.layouts.has(c.name);
       const g = s('g', {
-        class: `node ${c.type === 'group' ? 'group' : 'op'}${open ? ' open' : ''}${c.phase ? ' phase-' + c.phase.role : ''}`,
+        class: `node ${c.type === 'group' ? 'group' : 'op'}${open ? ' open' : ''}${c.phase ? ' phase-' + c.phase.role : ''}${c.area ? ' area' : ''}`,
         'data-node': c.name,
+        'data-area': c.area ?? null,
+        'data-role': c.role ?? null,
       });
       if (c.type === 'group') {
         g.setAttribute('data-group', 'true');
@@ -312,7 +342,12 @@ export class Scene extends Emitter<SceneEvents> {
     if (open && ga?.truncated) sub = `${sub} · showing ${ga.children.length.toLocaleString('en-US')} children`;
     // a closed group's subtitle is cut to the characters that fit between the label column and the right edge
     const subChars = Math.max(10, Math.floor((w - G.labelX - G.subCharWidth) / G.subCharWidth));
-    if (!open) body.append(s('text', { class: 'sub', x: r1(x + G.labelX), y: r1(y + G.subY) }, displayLabel(sub, subChars)));
+    if (!open) {
+      const text = displayLabel(sub, subChars);
+      const el = s('text', { class: 'sub', x: r1(x + G.labelX), y: r1(y + G.subY) }, text);
+      body.append(el);
+      if (c.phase?.role === 'layer') this.layerSubtitles.push({ el, layer: c.name, text, chars: subChars });
+    }
     else body.append(s('text', { class: 'sub', x: r1(x + w - G.subRightInset), y: r1(labelY), 'text-anchor': 'end' }, sub));
     const note = phaseNote(c);
     if (note && !open) body.append(s('text', { class: 'note', x: r1(x + G.labelX), y: r1(y + h - G.noteBottomInset) }, note));
@@ -375,10 +410,18 @@ export class Scene extends Emitter<SceneEvents> {
       if (does) badge.el.setAttribute('data-does', does);
       else badge.el.removeAttribute('data-does');
     }
+    for (const sub of this.layerSubtitles) {
+      const does = marks?.layers.get(sub.layer);
+      sub.el.textContent = does ? displayLabel(`φ ${does}`, sub.chars) : sub.text;
+      sub.el.classList.toggle('does', !!does);
+    }
   }
 
-  /** Redraws the phase edges for a mode. Never touches the layout. */
-  drawPhase(mode: PhaseMode, mapped: readonly MappedPhaseEdge[]): void {
+  /**
+   * Redraws the phase edges for a mode. Never touches the layout. `readers` is the number of layers that
+   * read each flag (the server's count): the knot of a bundle says it, whatever the expansion draws.
+   */
+  drawPhase(mode: PhaseMode, mapped: readonly MappedPhaseEdge[], readers: ReadonlyMap<string, number> = new Map()): void {
     clear(this.phaseLayer);
     clear(this.endOutlines);
     this.veil.setAttribute('d', '');
@@ -401,9 +444,14 @@ export class Scene extends Emitter<SceneEvents> {
         const bundle = bundlePaths(a, pts);
         for (const e of targets) frag.append(this.phaseEdge(e, bundle.paths.get(e.to)!, 'bundled'));
         if (targets.length > 1) {
-          const knot = s('g', { class: 'phase-knot', transform: `translate(${r1(bundle.split.x)},${r1(bundle.split.y)})` });
+          // Drawn ends are not layers (a closed group holds several, the gradient scope reads for all of them).
+          const sources = new Set(targets.map((e) => e.source));
+          let layers = 0;
+          for (const source of sources) layers += readers.get(source) ?? 0;
+          if (!layers) layers = new Set(targets.flatMap((e) => e.layers)).size;
+          const knot = s('g', { class: 'phase-knot', 'data-layers': layers, transform: `translate(${r1(bundle.split.x)},${r1(bundle.split.y)})` });
           knot.append(s('circle', { r: 4 }));
-          knot.append(s('text', { x: 8, y: 4 }, `${targets.length} layers`));
+          knot.append(s('text', { x: 8, y: 4 }, `${layers} layer${layers === 1 ? '' : 's'}`));
           frag.append(knot);
         }
       } else {
@@ -497,9 +545,13 @@ export class Scene extends Emitter<SceneEvents> {
     return this.kindsDrawn;
   }
 
-  /** Adds a layer (notes) to the zoomed world, above the graph: it pans and zooms with it. */
+  /**
+   * Adds a layer (notes) above everything drawn, the phase overlay's veil included: it pans and zooms with
+   * the graph, and Highlight never dims it. Its own elements take pointer events ([data-layer] in the CSS).
+   */
   addLayer(layer: SVGGElement): void {
-    this.world.append(layer);
+    layer.setAttribute('data-layer', 'top');
+    this.overlayWorld.append(layer);
   }
 
   layers(): SceneLayers {
@@ -552,6 +604,32 @@ export class Scene extends Emitter<SceneEvents> {
     this.zoom.transform(this.sel, zoomIdentity.translate(r.w * k > w - 2 * margin ? margin - r.x * k : tx, r.h * k > h - 2 * margin ? margin - r.y * k : ty).scale(k));
   }
 
+  /** Shows graph point (cx, cy) at the centre of the view at zoom k (the current zoom when left out). */
+  centreAt(cx: number, cy: number, k = this.transform().k): void {
+    const { w, h } = this.viewport(true);
+    const kk = Math.max(ZOOM.min, Math.min(ZOOM.max, k));
+    this.zoom.transform(this.sel, zoomIdentity.translate(w / 2 - cx * kk, h / 2 - cy * kk).scale(kk));
+  }
+
+  /**
+   * Pans (and zooms out, when they cannot fit otherwise) so that every rectangle (graph coordinates) is on
+   * screen with a margin; does nothing when they already are.
+   */
+  bringIntoView(rects: readonly Rect[]): void {
+    if (rects.length === 0) return;
+    const x0 = Math.min(...rects.map((r) => r.x));
+    const y0 = Math.min(...rects.map((r) => r.y));
+    const x1 = Math.max(...rects.map((r) => r.x + r.w));
+    const y1 = Math.max(...rects.map((r) => r.y + r.h));
+    const { w, h } = this.viewport(true);
+    const cur = this.transform();
+    const margin = ZOOM.revealMargin;
+    const inView = x0 * cur.k + cur.x >= margin && y0 * cur.k + cur.y >= margin && x1 * cur.k + cur.x <= w - margin && y1 * cur.k + cur.y <= h - margin;
+    if (inView) return;
+    const k = Math.max(ZOOM.min, Math.min(cur.k, (w - 2 * margin) / Math.max(1, x1 - x0), (h - 2 * margin) / Math.max(1, y1 - y0)));
+    this.centreAt((x0 + x1) / 2, (y0 + y1) / 2, k);
+  }
+
   centerOn(name: string, minScale = 0.9): void {
     const r = this.abs.get(name);
     if (!r) return;
@@ -591,7 +669,8 @@ function badgeTitle(c: Child): string {
   const p = c.phase;
   if (!p) return '';
   if (p.role === 'contains') return `holds ${p.layers} layer${p.layers === 1 ? '' : 's'} that read the learning-phase flag`;
-  if (p.role === 'layer') return `${p.kind} layer: reads the learning-phase flag ${p.source}`;
+  if (p.role === 'layer') return `${p.kind} layer: reads the learning-phase flag ${p.source}${p.born_here ? ' (the flag was created inside it)' : ''}`;
   if (p.role === 'consumer') return `reads the learning-phase flag ${p.source}`;
+  if (p.role === 'reads') return p.explanation;
   return '';
 }

@@ -12,7 +12,7 @@ import type { Notebook } from './notebook';
 export interface LinksHost {
   root: HTMLElement;
   stage: HTMLElement;
-  scene: Pick<Scene, 'transform' | 'zoomBy' | 'panBy' | 'viewport' | 'abs'>;
+  scene: Pick<Scene, 'transform' | 'zoomBy' | 'panBy' | 'viewport' | 'abs' | 'bringIntoView'>;
   notebook: Notebook;
   state(): ViewState;
   say(text: string, error?: boolean): void;
@@ -78,7 +78,30 @@ export class Links {
     }
     this.dropTokenFromUrl();
     this.host.notebook.redraw();
+    const from = link.viewport;
+    const here = this.host.scene.viewport(true);
+    // Shown in a smaller view than it was copied from (or from a link that does not say), less is seen around
+    // the centre: keep the selection and its note on screen. In a view as large, the view is exactly the link's.
+    if (!from?.w || !from.h || here.w < from.w - 1 || here.h < from.h - 1) this.keepSelectionInView();
     this.host.root.dataset.linkRestored = 'true';
+  }
+
+  /**
+   * The view is restored by its centre, so a smaller window than the link's shows less around it: pan (and zoom
+   * out when they cannot fit) so that the selection and its note stay on screen.
+   */
+  private keepSelectionInView(): void {
+    const sel = this.host.state().selected;
+    const box = sel ? this.host.scene.abs.get(sel) : undefined;
+    if (!sel || !box) return;
+    // A note is magnified when zoomed out, so its box changes with the zoom: settle in a few rounds.
+    for (let round = 0; round < 3; round++) {
+      const note = this.host.notebook.layer.placed.find((d) => d.note.node === sel || d.anchor === sel)?.box;
+      const before = this.host.scene.transform();
+      this.host.scene.bringIntoView(note ? [box, note] : [box]);
+      this.host.notebook.redraw();
+      if (this.host.scene.transform() === before) break;
+    }
   }
 
   private dropTokenFromUrl(): void {
@@ -97,10 +120,10 @@ export class Links {
   }
 
   /** The graph point at the centre of the view, and the zoom. */
-  private viewport(): { cx: number; cy: number; k: number } {
+  private viewport(): { cx: number; cy: number; k: number; w: number; h: number } {
     const t = this.host.scene.transform();
     const { w, h } = this.host.scene.viewport(true);
-    return { cx: (w / 2 - t.x) / t.k, cy: (h / 2 - t.y) / t.k, k: t.k };
+    return { cx: (w / 2 - t.x) / t.k, cy: (h / 2 - t.y) / t.k, k: t.k, w, h };
   }
 
   /** True when the graph point (cx, cy) lies on the drawing, or within one screen of it. */

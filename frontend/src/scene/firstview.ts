@@ -1,0 +1,77 @@
+// Where the first view of a graph opens: at a zoom where labels can be read, framed on what answers the
+// question (the flag and the layers nearest it), or on the graph's inputs when it has no flag. Pure.
+
+import type { Rect } from './bundle';
+
+/** Smallest label font in the scene (an op's label, 11.5 px at zoom 1): the first view keeps it ≥ 11 px. */
+export const SMALLEST_LABEL_PX = 11.5;
+export const MIN_READABLE_PX = 11;
+/** The first view's zoom: as far out as keeps the smallest label at 11 px or more (11.5 × 0.97 = 11.2 px). */
+export const READABLE_K = 0.97;
+
+export interface Frame {
+  /** The graph point at the centre of the view. */
+  cx: number;
+  cy: number;
+  k: number;
+}
+
+const area = (boxes: readonly Rect[]): Rect => {
+  const x0 = Math.min(...boxes.map((b) => b.x));
+  const y0 = Math.min(...boxes.map((b) => b.y));
+  const x1 = Math.max(...boxes.map((b) => b.x + b.w));
+  const y1 = Math.max(...boxes.map((b) => b.y + b.h));
+  return { x: x0, y: y0, w: x1 - x0, h: y1 - y0 };
+};
+
+const centreOf = (b: Rect) => ({ x: b.x + b.w / 2, y: b.y + b.h / 2 });
+
+/**
+ * The frame that shows `anchor` and as many of `near` as fit with it on a `view`-sized screen at zoom `k`,
+ * nearest first (a box that would not fit is skipped, a farther one may still fit).
+ */
+export function frameAround(anchor: Rect, near: readonly Rect[], view: { w: number; h: number }, k = READABLE_K, margin = 16): Frame {
+  const room = { w: (view.w - 2 * margin) / k, h: (view.h - 2 * margin) / k };
+  const a = centreOf(anchor);
+  const byDistance = [...near].sort((p, q) => dist(centreOf(p), a) - dist(centreOf(q), a));
+  let shown = [anchor];
+  for (const b of byDistance) {
+    const next = area([...shown, b]);
+    if (next.w <= room.w && next.h <= room.h) shown = [...shown, b];
+  }
+  const box = area(shown);
+  // The anchor always stays on screen, even when it is larger than the screen: then its top-left corner shows.
+  let cx = box.x + box.w / 2;
+  let cy = box.y + box.h / 2;
+  if (box.w > room.w) cx = anchor.x + room.w / 2;
+  if (box.h > room.h) cy = anchor.y + room.h / 2;
+  return { cx, cy, k };
+}
+
+function dist(p: { x: number; y: number }, q: { x: number; y: number }): number {
+  return Math.hypot(p.x - q.x, p.y - q.y);
+}
+
+export interface FirstViewInput {
+  /** Absolute boxes of the drawn top-level elements, by name. */
+  boxes: ReadonlyMap<string, Rect>;
+  /** The drawn element that stands for the flag, if the graph has one. */
+  flag: string | null;
+  /** Drawn elements holding the layers that read it. */
+  readers: readonly string[];
+  /** Drawn elements that are the graph's inputs (placeholders, arguments, sources of its data edges). */
+  inputs: readonly string[];
+}
+
+/** The first view: the flag and its nearest readers, else the inputs, else the top-left of the graph. */
+export function firstViewFrame(input: FirstViewInput, view: { w: number; h: number }): Frame | null {
+  const get = (names: readonly string[]) => names.map((n) => input.boxes.get(n)).filter((b): b is Rect => !!b);
+  const flag = input.flag ? input.boxes.get(input.flag) : undefined;
+  if (flag) return frameAround(flag, get(input.readers.filter((r) => r !== input.flag)), view);
+  const inputs = get(input.inputs);
+  const all = [...input.boxes.values()];
+  if (all.length === 0) return null;
+  // The input highest up (then leftmost) anchors the frame; the other inputs join it where they fit.
+  const anchor = (inputs.length ? inputs : all).reduce((best, b) => (b.y < best.y || (b.y === best.y && b.x < best.x) ? b : best));
+  return frameAround(anchor, inputs.length ? inputs : all, view);
+}

@@ -1,0 +1,45 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { firstViewFrame, frameAround, MIN_READABLE_PX, READABLE_K, SMALLEST_LABEL_PX } from '../src/scene/firstview';
+import { centredOn, graphPointAt, mapScale, viewRect } from '../src/scene/minimapgeom';
+
+const box = (x: number, y: number, w = 100, h = 40) => ({ x, y, w, h });
+const view = { w: 1000, h: 600 };
+
+test('the first view draws the smallest label at a readable size', () => {
+  assert.ok(SMALLEST_LABEL_PX * READABLE_K >= MIN_READABLE_PX);
+});
+
+test('the frame keeps the flag and the readers nearest it that fit, and leaves out far ones', () => {
+  const flag = box(0, 0);
+  const near = [box(150, 0), box(300, 100), box(5000, 5000)];
+  const f = frameAround(flag, near, view, 1);
+  // flag ... 400 wide, 140 high: centred on that box
+  assert.deepEqual(f, { cx: 200, cy: 70, k: 1 });
+});
+
+test('a flag larger than the screen keeps its top-left corner in view', () => {
+  const f = frameAround(box(0, 0, 4000, 40), [], view, 1, 32);
+  assert.equal(f.cx, (1000 - 64) / 2);
+});
+
+test('without a flag the view opens on the inputs, highest first', () => {
+  const boxes = new Map([
+    ['input_1', box(400, 0)],
+    ['dense', box(400, 2000)],
+    ['labels', box(550, 0)],
+  ]);
+  const f = firstViewFrame({ boxes, flag: null, readers: [], inputs: ['input_1', 'labels'] }, view)!;
+  assert.deepEqual(f, { cx: 525, cy: 20, k: READABLE_K });
+});
+
+test('the minimap maps the view rectangle and back', () => {
+  const m = mapScale({ width: 2000, height: 1000 }, { w: 200, h: 200 });
+  assert.equal(m.s, 0.1);
+  assert.equal(m.h, 100);
+  const t = centredOn(1000, 500, 1, view);
+  const r = viewRect(t, view, m);
+  assert.deepEqual(r, { x: 50, y: 20, w: 100, h: 60 });
+  const p = graphPointAt(r.x + r.w / 2, r.y + r.h / 2, m);
+  assert.deepEqual(p, { x: 1000, y: 500 });
+});

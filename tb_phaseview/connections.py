@@ -1,0 +1,75 @@
+"""Why two parts of a graph are connected: the op-level edges between two nodes or groups, and what crosses a
+group's boundary. Pure: no TensorBoard import.
+
+A part is named by an op's name, by a name scope as TensorFlow wrote it (every op named ``A`` or ``A/...``:
+``bnl_stg-1`` holds the old-Keras flag ``bnl_stg-1/keras_learning_phase`` though the view draws the flag apart),
+or by a group only the view has (a machinery area ``\u2237gradient``, a bucket). With ``view=True`` a group id
+means the group as the view draws it (what a drawn edge between two boxes stands for).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from itertools import compress, repeat
+
+from tb_phaseview.analysis import GraphAnalysis
+
+
+@dataclass
+class Part:
+    name: str
+    type: str  # "group", "op" or "scope"
+    members: list[int]  # node indices
+
+
+def resolve(analysis: GraphAnalysis, name: str, view: bool = False) -> Part:
+    """The ops a name stands for. Raises KeyError when it names nothing in the graph."""
+    tree, graph = analysis.tree, analysis.graph
+    if view and name and tree.is_group(name):
+        return Part(name, "group", tree.descendant_nodes(name))
+    if name:
+        prefix = name.rstrip("/") + "/"
+        members = list(compress(range(graph.node_count), map(str.startswith, graph.names, repeat(prefix))))
+        if members:
+            if name in graph.index:
+                members.insert(0, graph.index[name])
+            return Part(name, "scope", members)
+    if name in graph.index:
+        return Part(name, "op", [graph.index[name]])
+    if name and tree.is_group(name):
+        return Part(name, "group", tree.descendant_nodes(name))
+    raise KeyError(name)
+
+
+def edges_between(analysis: GraphAnalysis, a: Part, b: Part) -> list[int]:
+    """Op-level edges from either part to the other, in edge order. Walks the smaller part's edges."""
+    graph = analysis.graph
+    small, large = (a, b) if len(a.members) <= len(b.members) else (b, a)
+    inside_large = set(large.members)
+    inside_small = set(small.members)
+    found = set()
+    for node in small.members:
+        for e in graph.out_edges(node):
+            if graph.edge_dst[e] in inside_large and graph.edge_dst[e] not in inside_small:
+                found.add(e)
+        for e in graph.in_edges(node):
+            if graph.edge_src[e] in inside_large and graph.edge_src[e] not in inside_small:
+                found.add(e)
+    return sorted(found)
+
+
+def boundary(analysis: GraphAnalysis, part: Part) -> tuple[Counter, Counter]:
+    """(inputs, outputs): the edges entering and leaving a part, counted per kind."""
+    graph, kinds = analysis.graph, analysis.kinds
+    inside = set(part.members)
+    inputs: Counter = Counter()
+    outputs: Counter = Counter()
+    for node in part.members:
+        for e in graph.in_edges(node):
+            if graph.edge_src[e] not in inside:
+                inputs[kinds[e]] += 1
+        for e in graph.out_edges(node):
+            if graph.edge_dst[e] not in inside:
+                outputs[kinds[e]] += 1
+    return inputs, outputs

@@ -1,0 +1,157 @@
+"""Function bodies of call ops (``If``/``StatelessIf`` branches, ``While`` cond and body, ``PartitionedCall``'s
+``f``, ``Case`` branches), opened as groups. Pure: no TensorBoard import.
+
+Ids (U+0192 ``\u0192`` never appears in a TensorFlow name): a call op opened is the group ``<call>/\u0192``, which
+holds one group per function, ``<call>/\u0192<attr>`` (``then_branch``, ``branches[1]``); a node of that body
+is ``<call>/\u0192<attr>/<body node>``, and a call inside a body opens the same way
+(``<call>/\u0192then_branch/<inner call>/\u0192``). The body's arguments are nodes too
+(``<call>/\u0192<attr>/<argument name>``), each tied to the call's input that feeds it.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from tb_phaseview.graph_model import Graph, NodeDefUnreadable
+
+FUNCTION_MARK = "\u0192"
+SEPARATOR = "/" + FUNCTION_MARK
+# Call ops whose first input is not an argument of the functions (the condition, the branch index).
+_LEADING_NON_ARGUMENTS = {"If": 1, "StatelessIf": 1, "Case": 1, "StatelessCase": 1}
+
+
+@dataclass
+class Call:
+    id: str  # the call op's id: a graph node name, or a body node's id
+    op: str
+    node_def: object
+    inputs: list[str]  # ids of the nodes feeding its data inputs, in order (None where unknown)
+
+
+@dataclass
+class Body:
+    id: str  # ``<call>/ƒ<attr>``
+    call: Call
+    attr: str
+    function: object  # FunctionDef
+
+
+def functions_of(graph: Graph, node_def) -> list[tuple[str, str]]:
+    """(attr, function name) for every function of the library a call names in its attributes."""
+    found = []
+    for key in sorted(node_def.attr):
+        value = node_def.attr[key]
+        kind = value.WhichOneof("value")
+        if kind == "func" and value.func.name in graph.functions:
+            found.append((key, value.func.name))
+        elif kind == "list":
+            for i, func in enumerate(value.list.func):
+                if func.name in graph.functions:
+                    found.append((f"{key}[{i}]", func.name))
+    if node_def.op in graph.functions:  # a function called as an op of its own name
+        found.append(("op", node_def.op))
+    return found
+
+
+def _top_call(graph: Graph, name: str) -> Call | None:
+    index = graph.index.get(name)
+    if index is None:
+        return None
+    try:
+        node_def = graph.node_defs[index]
+    except NodeDefUnreadable:
+        return None
+    inputs = [None] * sum(1 for e in graph.in_edges(index) if not graph.edge_control[e])
+    for e in graph.in_edges(index):
+        if not graph.edge_control[e] and graph.edge_input[e] < len(inputs):
+            inputs[graph.edge_input[e]] = graph.names[graph.edge_src[e]]
+    return Call(name, graph.ops[index], node_def, inputs)
+
+
+def _body_node_input(body_id: str, body_names: set[str], raw: str) -> str | None:
+    name = raw.lstrip("^").split(":")[0]
+    return f"{body_id}/{name}" if name in body_names else None
+
+
+def _argument_names(function) -> list[str]:
+    return [arg.name for arg in function.signature.input_arg]
+
+
+def _node_names(function) -> set[str]:
+    return {node.name for node in function.node_def} | set(_argument_names(function))
+
+
+def _resolve(graph: Graph, group_id: str) -> tuple[Call | None, str | None]:
+    """(the call, the attr of its body or "" for the call opened) a group id names; (None, None) if none."""
+    parts = group_id.split(SEPARATOR)
+    if len(parts) < 2:
+        return None, None
+    call = _top_call(graph, parts[0])
+    for part in parts[1:-1]:
+        if call is None:
+            return None, None
+        attr, _, inner = part.partition("/")
+        body = _body(graph, call, attr)
+        if body is None or not inner:
+            return None, None
+        nodes = {node.name: node for node in body.function.node_def}
+        if inner not in nodes:
+            return None, None
+        names = _node_names(body.function)
+        node_def = nodes[inner]
+        inputs = [_body_node_input(body.id, names, raw) for raw in node_def.input if not raw.startswith("^")]
+        call = Call(f"{body.id}/{inner}", node_def.op, node_def, inputs)
+    if call is None or "/" in parts[-1]:
+        return None, None
+    return call, parts[-1]
+
+
+def resolve_call(graph: Graph, group_id: str) -> Call | None:
+    """The call op that the group ``<call>/\u0192`` opens (it calls at least one library function), or None."""
+    call, attr = _resolve(graph, group_id)
+    return call if call is not None and attr == "" and functions_of(graph, call.node_def) else None
+
+
+def _body(graph: Graph, call: Call, attr: str) -> Body | None:
+    for key, function_name in functions_of(graph, call.node_def):
+        if key == attr:
+            return Body(f"{call.id}{SEPARATOR}{attr}", call, attr, graph.functions[function_name])
+    return None
+
+
+def resolve_body(graph: Graph, body_id: str) -> Body | None:
+    """The function body a group id names, or None."""
+    call, attr = _resolve(graph, body_id)
+    return _body(graph, call, attr) if call is not None and attr else None
+
+
+def calls_functions(graph: Graph, node_def) -> bool:
+    return bool(functions_of(graph, node_def))
+
+
+def body_contents(graph: Graph, body: Body) -> dict:
+    """Arguments, nodes, the edges among them (counted per pair and kind), each argument's tie to the call's
+    input, and which body node each output returns."""
+    function = body.function
+    arguments = _argument_names(function)
+    names = _node_names(function)
+    skip = _LEADING_NON_ARGUMENTS.get(body.call.op, 0)
+    ties = []
+    for i, argument in enumerate(arguments):
+        position = skip + i
+        source = body.call.inputs[position] if position < len(body.call.inputs) else None
+        ties.append({"arg": f"{body.id}/{argument}", "input": source, "position": position})
+    edges: Counter = Counter()
+    for node in function.node_def:
+        to = f"{body.id}/{node.name}"
+        for raw in node.input:
+            source = _body_node_input(body.id, names, raw)
+            if source is not None:
+                edges[(source, to, "control" if raw.startswith("^") else "data")] += 1
+    returns = []
+    for output in function.signature.output_arg:
+        raw = function.ret.get(output.name, "")
+        returns.append({"output": output.name, "from": _body_node_input(body.id, names, raw)})
+    return {"arguments": arguments, "nodes": list(function.node_def), "edges": edges, "ties": ties,
+            "returns": returns, "function": function.signature.name}

@@ -1,0 +1,323 @@
+"""The first screen answers the question, in a real browser against a real TensorBoard on demo_logs: the graph
+a first visit opens, a readable zoom framed on the flag, the answer line, the minimap, search that finds layers,
+one layer count everywhere, readable notes, and the small defects a first user hit."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from conftest import SEED_FLAG, SEED_RUN, open_plugin, shot
+from test_cli import run_cli
+from test_share import add_note, note_sel, plugin_frame, select, transform
+
+APP = "#phaseview-app"
+
+
+def world(frame):
+    return transform(frame.get_attribute("g.world", "transform"))
+
+
+def label_sizes_on_screen(frame):
+    """Screen font size (px) of every label of a box that is at least partly on screen."""
+    return frame.evaluate(
+        """() => {
+             const vw = innerWidth, vh = innerHeight;
+             return [...document.querySelectorAll('[data-node] > .body > text.label')].flatMap(t => {
+               const r = t.getBoundingClientRect();
+               if (r.right < 0 || r.bottom < 0 || r.left > vw || r.top > vh) return [];
+               return [parseFloat(getComputedStyle(t).fontSize) * t.getScreenCTM().a];
+             });
+           }""")
+
+
+def on_screen(frame, selector):
+    return frame.evaluate(
+        """sel => { const e = document.querySelector(sel); if (!e) return false;
+                    const r = e.getBoundingClientRect(), s = document.querySelector('svg.canvas').getBoundingClientRect();
+                    return r.width > 0 && r.left >= s.left && r.top >= s.top && r.right <= s.right && r.bottom <= s.bottom; }""",
+        selector)
+
+
+def sel(name):
+    return "[data-node=" + json.dumps(name, ensure_ascii=False) + "]"  # (CSS reads no \u escapes)
+
+
+def test_a_first_visit_opens_the_seed_graph_readable_and_framed_on_the_flag(page, tensorboard_url):
+    page.goto(tensorboard_url + "#phaseview")
+    page.frame_locator("iframe").locator(f'{APP}[data-ready="true"]').wait_for(timeout=60_000)
+    frame = plugin_frame(page)
+    assert frame.input_value("[data-testid=run-select]") == SEED_RUN
+    # Labels can be read: at least 11 px on screen, on every box in view, and there are plenty of them.
+    sizes = label_sizes_on_screen(frame)
+    assert len(sizes) >= 5 and min(sizes) >= 11, sizes
+    # Framed on the flag and the layers nearest it.
+    assert on_screen(frame, sel(SEED_FLAG))
+    readers_in_view = frame.evaluate(
+        """() => [...document.querySelectorAll('[data-node] > .body > .phase-badge')].filter(b => {
+             const r = b.getBoundingClientRect(); return r.left >= 0 && r.top >= 0 && r.right <= innerWidth && r.bottom <= innerHeight;
+           }).length""")
+    assert readers_in_view >= 2
+    shot(page, "first_screen_seed")
+    assert not page.errors
+
+
+def test_the_answer_line_says_what_was_found_and_shows_the_flag(page, tensorboard_url):
+    open_plugin(page, tensorboard_url)
+    line = page.locator("[data-answer-line]")
+    assert line.count() == 1 and line.get_attribute("data-layers") == "24"
+    text = line.text_content()
+    assert "bnl_stg-1 looks connected to 23 other BatchNorm layers in the Graphs tab" in text
+    assert "24 layers read it" in text
+    page.locator('[data-action="show-flag"]').click()
+    page.wait_for_function("f => document.querySelector('[data-testid=inspector] h2')?.textContent === f", arg=SEED_FLAG)
+    assert on_screen(page, sel(SEED_FLAG) + ".selected")
+    # A graph without a flag says so.
+    page.select_option("[data-testid=run-select]", "tf2_fit_no_flag")
+    page.wait_for_function("() => document.querySelector('#phaseview-app').dataset.ready === 'true'"
+                           " && document.querySelector('[data-answer-line]').dataset.layers === '0'")
+    assert line.text_content().startswith("No learning-phase flag: this graph has no training/inference switch")
+    assert page.locator('[data-action="show-flag"]').count() == 0
+    shot(page, "answer_line_no_flag")
+
+
+def test_a_later_visit_opens_the_graph_last_viewed(browser, tensorboard_url):
+    ctx = browser.new_context(viewport={"width": 1400, "height": 900})
+    try:
+        page = ctx.new_page()
+        open_plugin(page, tensorboard_url, "dropout_cnn")
+        again = ctx.new_page()  # a new tab: nothing in its session, the browser's storage is shared
+        again.goto(tensorboard_url + "data/plugin_entry.html?name=phaseview")
+        again.wait_for_selector(f'{APP}[data-ready="true"]')
+        assert again.input_value("[data-testid=run-select]") == "dropout_cnn"
+        assert min(label_sizes_on_screen(again)) >= 11
+    finally:
+        ctx.close()
+
+
+def test_the_minimap_shows_the_view_and_dragging_it_moves_the_view(page, tensorboard_url):
+    open_plugin(page, tensorboard_url)
+    minimap = page.locator("[data-minimap]")
+    assert minimap.count() == 1 and minimap.is_visible()
+    view = page.locator("[data-minimap-view]")
+    before, box = world(page), view.bounding_box()
+    assert box["width"] > 2 and box["height"] > 2
+    # Dragged 20 px down the map (the seed graph is tall and narrow: the map is too).
+    mbox = minimap.locator("svg").bounding_box()
+    dx = 0
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] / 2 + dx, box["y"] + box["height"] / 2 + 20, steps=5)
+    page.mouse.up()
+    after = world(page)
+    assert after[2] == pytest.approx(before[2])
+    assert after[1] < before[1] - 40, (before, after)  # the view moved down the graph
+    moved = view.bounding_box()
+    assert moved["x"] == pytest.approx(box["x"] + dx, abs=3) and moved["y"] == pytest.approx(box["y"] + 20, abs=3)
+    # A click elsewhere on the minimap centres the view there.
+    page.mouse.click(mbox["x"] + mbox["width"] / 2, mbox["y"] + mbox["height"] - 3)
+    clicked = view.bounding_box()
+    assert clicked["y"] > moved["y"] + 5
+    shot(page, "minimap_dragged")
+    # Fit still fits the whole graph.
+    page.click("[data-testid=fit]")
+    fitted = world(page)
+    assert fitted[2] < 0.5
+    assert on_screen(page, sel(SEED_FLAG)) and on_screen(page, sel("bn3d_branch2c")) and on_screen(page, sel("input_image"))
+
+
+def test_search_lists_the_layers_first_and_enter_opens_the_top_hit(page, tensorboard_url):
+    open_plugin(page, tensorboard_url)
+    page.fill("[data-testid=search]", "bn3a")
+    page.locator("[data-testid=search-results] button[data-result]").first.wait_for()
+    names = [b.get_attribute("data-result") for b in page.locator("[data-testid=search-results] button[data-result]").all()]
+    assert names[:4] == ["bn3a_branch1", "bn3a_branch2a", "bn3a_branch2b", "bn3a_branch2c"]
+    page.press("[data-testid=search]", "Enter")
+    page.wait_for_function("() => document.querySelector('[data-testid=inspector] h2')?.textContent === 'bn3a_branch1'")
+    assert on_screen(page, sel("bn3a_branch1") + ".selected")
+    assert page.locator("[data-testid=search-results]").is_hidden()
+    shot(page, "search_enter_top_hit")
+
+
+@pytest.fixture(scope="module")
+def cli_layers():
+    from demo import DEMO_LOGS
+
+    result = run_cli("report", DEMO_LOGS, "--json")
+    assert result.returncode == 0, result.stderr
+    return {(g["run"], g["kind"], g["tag"]): len(g["phase_layers"]) for g in json.loads(result.stdout)["graphs"]}
+
+
+def test_on_every_demo_graph_the_knot_badges_status_bar_and_cli_agree(page, tensorboard_url, cli_layers):
+    open_plugin(page, tensorboard_url)
+    graphs = page.evaluate("() => fetch('./runs').then(r => r.json()).then(b => b.runs.flatMap(r => r.graphs))")
+    assert len(graphs) == len(cli_layers)
+    for g in graphs:
+        key = json.dumps([g["run"], g["kind"], g["tag"] or ""])
+        page.select_option("[data-testid=run-select]", g["run"])
+        page.wait_for_function("r => document.querySelector('#phaseview-app').dataset.ready === 'true'"
+                               " && document.querySelector('[data-testid=run-select]').value === r", arg=g["run"])
+        if page.locator("[data-testid=graph-select] option").count() > 1:
+            value = page.evaluate(
+                """g => [...document.querySelectorAll('[data-testid=graph-select] option')]
+                       .find(o => o.textContent && o.value.includes(g.kind) && (!g.tag || o.value.includes(g.tag)))?.value""", g)
+            if value and page.input_value("[data-testid=graph-select]") != value:
+                page.select_option("[data-testid=graph-select]", value)
+                page.wait_for_function("v => document.querySelector('#phaseview-app').dataset.ready === 'true'"
+                                       " && document.querySelector('[data-testid=graph-select]').value === v", arg=value)
+        expected = cli_layers[(g["run"], g["kind"], g["tag"])]
+        status = page.locator("[data-testid=status]")
+        assert status.get_attribute("data-phase-layers") == str(expected), key
+        assert page.get_attribute("[data-answer-line]", "data-layers") == str(expected), key
+        page.click('[data-phase-mode="highlight"]')
+        knots = page.locator(".phase-knot")
+        for i in range(knots.count()):
+            assert knots.nth(i).get_attribute("data-layers") == str(expected), key
+            assert re.search(rf"\b{expected} layers?\b", knots.nth(i).text_content()), key
+        # Every drawn element a phase edge enters carries a badge (or is the flag itself).
+        ends = page.evaluate("() => [...new Set([...document.querySelectorAll('[data-edge-kind=phase]')].map(e => e.dataset.to))]")
+        for end in ends:
+            assert page.locator(f"{sel(end)} > .body > .phase-badge").count() == 1, f"{key}: {end} has no badge"
+        page.click('[data-phase-mode="collapse"]')
+
+
+def test_a_gradient_group_reading_the_flag_is_explained_as_such(page, tensorboard_url):
+    open_plugin(page, tensorboard_url, "tf1_is_training")
+    area = page.locator('[data-node][data-group="true"]', has_text="gradients ·").first.get_attribute("data-node")
+    page.locator(f'{sel(area)} > .body > .phase-badge').dispatch_event("click")
+    text = page.locator("[data-testid=phase-explanation]").first.text_content()
+    assert text.startswith("The gradients area holds the gradients of bn1, bn2, bn3, drop1, drop2")
+
+
+def test_the_layer_the_flag_was_born_in_explains_itself(page, tensorboard_url):
+    open_plugin(page, tensorboard_url, SEED_RUN)
+    select(page, "bnl_stg-1")
+    text = page.locator("[data-testid=inspector]").text_content()
+    assert "Old Keras created the flag keras_learning_phase inside this layer; 24 layers read it; " \
+           "PhaseView draws it apart." in text
+    shot(page, "birthplace_inspector")
+
+
+def test_highlight_never_dims_a_note_and_notes_are_drawn_above_every_node(page, tensorboard_url):
+    open_plugin(page, tensorboard_url, SEED_RUN)
+    add_note(page, "res2a_branch2a", "a conv layer: no phase edge")
+    page.click('[data-phase-mode="highlight"]')
+    note = page.locator(note_sel("res2a_branch2a"))
+    opacity = note.evaluate(
+        """n => { let o = 1; for (let e = n; e && e.nodeType === 1; e = e.parentElement) o *= parseFloat(getComputedStyle(e).opacity);
+                  return o; }""")
+    assert opacity == 1
+    # Nothing is drawn over it: the topmost element at its centre is the note itself, not the veil of Highlight.
+    on_top = note.evaluate(
+        """n => { const b = n.querySelector('.note-box').getBoundingClientRect();
+                  const e = document.elementFromPoint(b.x + b.width / 2, b.y + b.height / 2);
+                  return !!e && !!e.closest('[data-note]'); }""")
+    assert on_top
+    shot(page, "note_in_highlight")
+
+
+def test_a_shared_link_opened_in_a_smaller_window_keeps_the_selection_and_its_note_on_screen(browser, tensorboard_url):
+    ctx = browser.new_context(viewport={"width": 1400, "height": 900})
+    page = ctx.new_page()
+    open_plugin(page, tensorboard_url, SEED_RUN)
+    page.click("[data-testid=fit]")
+    target = "bn2c_branch2a"
+    add_note(page, target, "look here")
+    select(page, target)
+    page.click('[data-action="copy-link"]')
+    link = page.locator("[data-testid=share-link]").input_value()
+    ctx.close()
+    small = browser.new_context(viewport={"width": 700, "height": 520})
+    try:
+        page2 = small.new_page()
+        page2.goto(link)  # the plugin's own page, as the link was copied there
+        page2.locator(f'{APP}[data-link-restored="true"]').wait_for(timeout=60_000)
+        frame = page2
+        shot(page2, "link_in_small_window")
+        assert on_screen(frame, sel(target) + ".selected")
+        assert on_screen(frame, note_sel(target) + " .note-box"), frame.evaluate(
+            "n => [document.querySelector(n).getBoundingClientRect().toJSON(), document.querySelector('svg.canvas').getBoundingClientRect().toJSON()]",
+            note_sel(target) + " .note-box")
+    finally:
+        small.close()
+
+
+def test_phase_mode_is_on_the_three_buttons_only(page, tensorboard_url):
+    open_plugin(page, tensorboard_url)
+    for mode in ("highlight", "show", "collapse"):
+        page.click(f'[data-phase-mode="{mode}"]')
+        assert page.locator("[data-phase-mode]").count() == 3
+        assert page.locator(f'[data-phase-mode="{mode}"]').count() == 1
+        assert page.get_attribute(f'[data-phase-mode="{mode}"]', "aria-pressed") == "true"
+
+
+def test_the_flag_ops_inspector_does_not_call_it_a_name_scope(page, tensorboard_url):
+    open_plugin(page, tensorboard_url, SEED_RUN)
+    select(page, SEED_FLAG)
+    header = page.locator("[data-testid=inspector] .op").first.text_content()
+    assert "name scope" not in header
+    assert "PlaceholderWithDefault" in header
+
+
+def test_the_run_metadata_flow_reads_top_to_bottom(page, tensorboard_url):
+    open_plugin(page, tensorboard_url, "tf1_is_training")
+    value = page.evaluate("""() => [...document.querySelectorAll('[data-testid=graph-select] option')]
+                               .find(o => o.value.includes('tagged_run_metadata')).value""")
+    page.select_option("[data-testid=graph-select]", value)
+    page.wait_for_function("v => document.querySelector('#phaseview-app').dataset.ready === 'true'"
+                           " && document.querySelector('[data-testid=graph-select]').value === v", arg=value)
+    page.click("[data-testid=fit]")
+    tops = page.evaluate("() => ['conv1', 'bn1', 'conv2', 'bn2'].map(n => "
+                         "document.querySelector(`[data-node=\"${n}\"]`).getBoundingClientRect().y)")
+    assert tops[0] < tops[1] < tops[2] < tops[3], tops
+    shot(page, "run_metadata_top_to_bottom")
+
+
+def covered_boxes(frame):
+    """(note, drawn element) pairs where a note's callout covers a box it is not pinned to (or another note)."""
+    return frame.evaluate(
+        """() => {
+             const hit = (a, b) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+             const out = [];
+             const notes = [...document.querySelectorAll('[data-note]')];
+             for (const n of notes) {
+               const box = n.querySelector('.note-box').getBoundingClientRect();
+               const anchor = document.querySelector(`[data-node="${CSS.escape(n.dataset.noteAnchor)}"]`);
+               for (const el of document.querySelectorAll('[data-node]')) {
+                 if (el === anchor || el.contains(anchor)) continue;  // its own box, and the open groups around it
+                 const r = el.querySelector(':scope > .body > .box').getBoundingClientRect();
+                 if (hit(box, r)) out.push([n.dataset.note, el.dataset.node]);
+               }
+               for (const m of notes) if (m !== n && hit(box, m.querySelector('.note-box').getBoundingClientRect()))
+                 out.push([n.dataset.note, 'note on ' + m.dataset.note]);
+             }
+             return out;
+           }""")
+
+
+def add_note_to(page, name, text):
+    page.locator(f"{sel(name)} > .body > rect.box").first.dispatch_event("click")
+    page.wait_for_function("n => document.querySelector('[data-testid=inspector] h2')?.textContent === n", arg=name)
+    page.click('[data-action="add-note"]')
+    page.fill("[data-testid=note-text]", text)
+    page.click('[data-action="save-note"]')
+    page.locator("[data-note=" + json.dumps(name, ensure_ascii=False) + "]").wait_for()
+
+
+def test_a_note_never_covers_a_box_it_is_not_pinned_to(page, tensorboard_url):
+    open_plugin(page, tensorboard_url, SEED_RUN)
+    # The machinery areas are stacked close together: notes of four lines at their default place would overlap.
+    crowded = ["\u2237gradient", "\u2237init", "\u2237optimizer", "pad_stg-1", "cnl_stg-1", "bnl_stg-1"]
+    for name in crowded:
+        add_note_to(page, name, f"a note on {name}, long enough to wrap onto four lines of the callout so that it is "
+                             f"as tall as the space between two boxes")
+    assert covered_boxes(page) == []  # at the first view's zoom: callouts drawn at their own size, as exported
+    shot(page, "notes_crowded")
+    page.click("[data-testid=fit]")  # zoomed out, callouts are magnified
+    assert covered_boxes(page) == []
+    with page.expect_download() as d:
+        page.click('[data-action="export-svg"]')
+    with open(d.value.path(), encoding="utf-8") as f:
+        assert "a note on pad_stg-1" in f.read()
