@@ -116,7 +116,7 @@ class PhaseViewPlugin(base_plugin.TBPlugin):
         self._provider = context.data_provider
         # Unreadable graphs are remembered per logged version: asking again for a corrupt or oversized graph is free.
         self._cache = AnalysisCache(remember=(graph_source.GraphUnreadable,))
-        # (kind, blob key) -> wire.first_visit_rank: two small numbers per graph, kept after its analysis is
+        # (kind, blob key, step, wall time) -> wire.first_visit_rank: two small numbers per graph, kept after its analysis is
         # dropped from the cache.
         self._ranks: dict = {}
 
@@ -229,11 +229,11 @@ class PhaseViewPlugin(base_plugin.TBPlugin):
 
     def _rank(self, ctx, experiment, ref):
         try:
-            key = (ref["kind"], graph_source.find_blob(self._provider, ctx, experiment, ref))
+            key = (ref["kind"], *graph_source.find_logged_graph(self._provider, ctx, experiment, ref))
             if key not in self._ranks:
                 self._ranks[key] = wire.first_visit_rank(self._analysis_in(ctx, experiment, ref))
             return self._ranks[key]
-        except (graph_source.GraphNotFound, graph_source.GraphUnreadable):
+        except (graph_source.GraphNotFound, graph_source.GraphUnreadable, graph_source.GraphRejected):
             return (-1, 0)  # the graph request reports why, if it is ever opened
         except Exception:  # noqa: BLE001 - a graph that cannot be ranked (a name the data server refuses) is no pick
             logger.exception("phaseview: ranking %s for a first visit failed", ref)

@@ -106,8 +106,8 @@ export class SearchBox {
       const b = h(
         'button',
         { type: 'button', role: 'option', 'data-result': m.name },
-        h('div', { class: 'name' }, m.name),
-        h('div', { class: 'meta' }, (m.type === 'group' ? `group · ${(m.size ?? 0).toLocaleString('en-US')} ops` : (m.op ?? '')) + (m.path.length ? ` · in ${m.path[m.path.length - 1]}` : '')),
+        h('div', { class: 'name' }, shortened(m.name)),
+        h('div', { class: 'meta' }, (m.type === 'group' ? `group · ${(m.size ?? 0).toLocaleString('en-US')} ops` : (m.op ?? '')) + (m.path.length ? ` · in ${shortened(m.path[m.path.length - 1])}` : '')),
       );
       b.addEventListener('click', () => {
         this.hide();
@@ -125,4 +125,9 @@ export class SearchBox {
     this.results.append(...nodes);
     this.results.hidden = false;
   }
+}
+
+/** A name as listed: names of any length are legal (a scope nested thousands deep), a list line is not. */
+function shortened(name: string, head = 160, tail = 60): string {
+  return name.length <= head + tail + 1 ? name : `${name.slice(0, head)}…${name.slice(-tail)}`;
 }

@@ -20,7 +20,7 @@ export const PLUGIN_TAB = 'phaseview';
 /** Longest token written; notes past it are left out of the link (and the user is told). */
 export const LINK_MAX_CHARS = 8000;
 /** Open groups a link may open: each is a request and a layout (a link written here rarely lists more). */
-export const LINK_MAX_OPEN = 300;
+export const LINK_MAX_OPEN = 1000;
 /** Bounds of a link's viewport: a centre within this many px of the origin, a zoom within the scene's range. */
 export const LINK_MAX_COORD = 1e7;
 export const LINK_ZOOM_RANGE: readonly [number, number] = [1e-3, 64];

@@ -55,6 +55,8 @@ export class Links {
     }
     this.host.notebook.mergeLinked(link.view.graph, link.notes);
     this.pending = link;
+    // Read once: the page does not carry a long token in its URL while it loads (nor re-applies it on reload).
+    this.dropTokenFromUrl();
     return link.view;
   }
 
