@@ -202,22 +202,47 @@ def function_args_used(function) -> set[int]:
     return used
 
 
-def function_op_count(graph: Graph, name: str, memo: dict[str, int], active: frozenset = frozenset()) -> int:
-    """Ops in a function's body plus, for each call in it, the called function's (a recursive call adds none)."""
+def function_op_count(graph: Graph, name: str, memo: dict[str, int]) -> int:
+    """Ops in a function's body plus, for each call in it, the called function's (a recursive call adds none).
+
+    Walked with an explicit stack, callees first: chains of thousands of functions must not recurse.
+    """
     if name in memo:
         return memo[name]
-    function = graph.functions.get(name)
-    if function is None or name in active:
+    if name not in graph.functions:
         return 0
-    active = active | {name}
-    count = 0
-    for node_def in function.node_def:
-        count += 1
-        if node_def.op in phase.CALL_OPS or node_def.op in graph.functions:
-            for callee in phase._functions_called(node_def) + [node_def.op]:
-                count += function_op_count(graph, callee, memo, active)
-    memo[name] = count
-    return count
+    active: set[str] = set()
+    partial: dict[str, int] = {}
+    stack: list[tuple[str, object]] = []
+
+    def start(function_name: str) -> None:
+        body = graph.functions[function_name].node_def
+        calls = [
+            callee
+            for node_def in body
+            if node_def.op in phase.CALL_OPS or node_def.op in graph.functions
+            for callee in phase._functions_called(node_def) + [node_def.op]
+        ]
+        active.add(function_name)
+        partial[function_name] = len(body)
+        stack.append((function_name, iter(calls)))
+
+    start(name)
+    while stack:
+        current, calls = stack[-1]
+        for callee in calls:
+            if callee in memo:
+                partial[current] += memo[callee]
+            elif callee in graph.functions and callee not in active:
+                start(callee)
+                break
+        else:
+            stack.pop()
+            active.discard(current)
+            memo[current] = partial.pop(current)
+            if stack:
+                partial[stack[-1][0]] += memo[current]
+    return memo[name]
 
 
 def _branch_calls(graph: Graph, ifs: dict[int, bool], memo: dict[str, int]) -> list[BranchCall]:
