@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import subprocess
 import sys
 
 from tensorboard.compat.proto import event_pb2, graph_pb2
@@ -21,6 +22,9 @@ sys.path.insert(0, os.path.dirname(HERE))
 from tb_phaseview.cli import iter_graphs  # noqa: E402
 
 SIZES = {"1k": 1_000, "10k": 10_000, "50k": 50_000, "200k": 200_000}
+# Real tf_keras.applications models after one fit step (keras_application.py), written once and kept here.
+APPLICATIONS = {"EfficientNetB7 fit": ("EfficientNetB7", 32)}
+CACHE = os.path.join(HERE, ".cache")
 FLAG = "keras_learning_phase"
 
 
@@ -89,6 +93,23 @@ def tiled(seed, target_nodes: int, shape: str = "nested"):
     return out
 
 
+def application_graph(label: str):
+    """The GraphDef of a real Keras application after one fit step (TensorFlow runs in a child process; the
+    bytes are kept in benchmarks/.cache, so the graph is built once per machine)."""
+    model, size = APPLICATIONS[label]
+    path = os.path.join(CACHE, f"{model}_{size}_fit.pb")
+    if not os.path.isfile(path):
+        os.makedirs(CACHE, exist_ok=True)
+        env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", TF_USE_LEGACY_KERAS="1")
+        subprocess.run([sys.executable, os.path.join(HERE, "keras_application.py"), path + ".tmp", "--model", model,
+                        "--size", str(size)], check=True, env=env)
+        os.replace(path + ".tmp", path)
+    graph = graph_pb2.GraphDef()
+    with open(path, "rb") as f:
+        graph.ParseFromString(f.read())
+    return graph
+
+
 def write(logdir: str, name: str, graph) -> str:
     run_dir = os.path.join(logdir, name)
     os.makedirs(run_dir, exist_ok=True)
@@ -103,8 +124,14 @@ def main(argv=None):
     parser.add_argument("outdir")
     parser.add_argument("--sizes", default=",".join(SIZES))
     parser.add_argument("--shape", default="nested", choices=list(SHAPES))
+    parser.add_argument("--applications", action="store_true", help="also write " + ", ".join(APPLICATIONS))
     args = parser.parse_args(argv)
     seed = seed_graph()
+    if args.applications:
+        for label in APPLICATIONS:
+            graph = application_graph(label)
+            write(os.path.join(args.outdir, label.replace(" ", "_")), label.replace(" ", "_"), graph)
+            print(f"{label}: {len(graph.node)} nodes, {graph.ByteSize() / 1e6:.1f} MB")
     for label in args.sizes.split(","):
         graph = tiled(seed, SIZES[label], args.shape)
         write(os.path.join(args.outdir, label), f"keras_{label}", graph)

@@ -1,7 +1,7 @@
 """Side-by-side timing of PhaseView and TensorBoard's own Graphs tab, in one run, on one machine.
 
 For every graph (Keras-shaped graphs of about 1k, 10k, 50k and 200k nodes in two shapes, see make_graphs.py,
-and the seed demo graph) and every repetition, a fresh TensorBoard is started (so the server has never seen the graph) and a fresh headless
+the seed demo graph, and a real tf_keras.applications model after one fit step, EfficientNetB7 at about 36k ops) and every repetition, a fresh TensorBoard is started (so the server has never seen the graph) and a fresh headless
 Chromium page measures, from the start of navigation:
 
 - PhaseView: when its iframe's document starts (the frame appears), and when its root gets data-ready="true";
@@ -30,7 +30,7 @@ REPO = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(REPO, "tests"))
 sys.path.insert(0, HERE)
 
-from make_graphs import SIZES, seed_graph, tiled, write  # noqa: E402
+from make_graphs import APPLICATIONS, SIZES, application_graph, seed_graph, tiled, write  # noqa: E402
 from tbserver import start_tensorboard  # noqa: E402
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -111,7 +111,7 @@ def measure_graphs_tab(browser, server, timeout_s: float) -> dict:
         page.close()
 
 
-def run(sizes, shapes, reps, graphs_tab_timeout, phaseview_timeout, load_fast):
+def run(sizes, shapes, reps, graphs_tab_timeout, phaseview_timeout, load_fast, applications=tuple(APPLICATIONS)):
     from playwright.sync_api import sync_playwright
 
     seed = seed_graph()
@@ -120,6 +120,7 @@ def run(sizes, shapes, reps, graphs_tab_timeout, phaseview_timeout, load_fast):
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS)
         cases = [(f"{label} {shape}", tiled(seed, SIZES[label], shape)) for shape in shapes for label in sizes]
         cases.append(("seed (demo)", seed))
+        cases += [(label, application_graph(label)) for label in applications]
         for label, graph in cases:
             samples = []
             for rep in range(reps):
@@ -182,8 +183,12 @@ def main(argv=None):
     parser.add_argument("--graphs-tab-timeout", type=float, default=120.0)
     parser.add_argument("--phaseview-timeout", type=float, default=120.0)
     parser.add_argument("--load-fast", default="false", choices=["true", "false"])
+    parser.add_argument("--applications", default=",".join(APPLICATIONS),
+                        help="real Keras application graphs to time as well (empty: none)")
     args = parser.parse_args(argv)
-    results = run(args.sizes.split(","), args.shapes.split(","), args.reps, args.graphs_tab_timeout, args.phaseview_timeout, args.load_fast)
+    applications = [a for a in args.applications.split(",") if a]
+    results = run(args.sizes.split(","), args.shapes.split(","), args.reps, args.graphs_tab_timeout, args.phaseview_timeout,
+                  args.load_fast, applications)
     table = summarise(results, args.graphs_tab_timeout)
     print(table)
     os.makedirs(os.path.join(HERE, "results"), exist_ok=True)

@@ -187,9 +187,16 @@ def relocation_target(source: phase.PhaseSource) -> str:
 def analyze_graph(graph: Graph) -> GraphAnalysis:
     phase_analysis = phase.analyze_phase(graph)
     node_roles = roles.classify_roles(graph, phase_analysis.carriers)
+    # A gradient-named node that the forward ops of its layer read (grappler merged the forward cond's Switch
+    # into its gradient's) is part of the model: its edges are data, and it is drawn in that layer.
+    shared = phase.forward_reads_of_gradient_nodes(graph, phase_analysis)
+    for name in shared:
+        node_roles.codes[graph.index[name]] = roles.MODEL
+        if node_roles.area_codes is not None:
+            node_roles.area_codes[graph.index[name]] = roles.MODEL
     kinds = edge_kinds.classify_edges(graph, node_roles)
     relocations = {s.name: relocation_target(s) for s in phase_analysis.sources if s.born_in}
-    relocations.update(phase.forward_reads_of_gradient_nodes(graph, phase_analysis))
+    relocations.update(shared)
     display_names, areas = scopes.fold_into_areas(graph.names, node_roles.area_codes)
     tree = scopes.build_scopes(display_names, relocations)
     return GraphAnalysis(graph, phase_analysis, kinds, tree, relocations, node_roles, areas)

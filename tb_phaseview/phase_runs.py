@@ -202,47 +202,47 @@ def function_args_used(function) -> set[int]:
     return used
 
 
-def function_op_count(graph: Graph, name: str, memo: dict[str, int]) -> int:
+def function_op_count(graph: Graph, name: str, memo: dict[str, int], active: frozenset = frozenset()) -> int:
     """Ops in a function's body plus, for each call in it, the called function's (a recursive call adds none).
 
-    Walked with an explicit stack, callees first: chains of thousands of functions must not recurse.
+    Walked with a stack of its own, callees first: a chain of thousands of functions calling one another is legal
+    and must not exhaust Python's recursion limit.
     """
     if name in memo:
         return memo[name]
-    if name not in graph.functions:
+    if graph.functions.get(name) is None or name in active:
         return 0
-    active: set[str] = set()
-    partial: dict[str, int] = {}
-    stack: list[tuple[str, object]] = []
-
-    def start(function_name: str) -> None:
-        body = graph.functions[function_name].node_def
-        calls = [
-            callee
-            for node_def in body
-            if node_def.op in phase.CALL_OPS or node_def.op in graph.functions
-            for callee in phase._functions_called(node_def) + [node_def.op]
-        ]
-        active.add(function_name)
-        partial[function_name] = len(body)
-        stack.append((function_name, iter(calls)))
-
-    start(name)
+    on_path = set(active)  # the functions being counted, from the first down to the one on top of the stack
+    stack: list[tuple[str, tuple[int, list[str]] | None]] = [(name, None)]
     while stack:
-        current, calls = stack[-1]
-        for callee in calls:
-            if callee in memo:
-                partial[current] += memo[callee]
-            elif callee in graph.functions and callee not in active:
-                start(callee)
-                break
-        else:
-            stack.pop()
-            active.discard(current)
-            memo[current] = partial.pop(current)
-            if stack:
-                partial[stack[-1][0]] += memo[current]
+        current, body = stack[-1]
+        if body is None:
+            if current in memo:
+                stack.pop()
+                continue
+            body = _function_calls(graph, current)
+            stack[-1] = (current, body)
+            on_path.add(current)
+            waiting = [callee for callee in dict.fromkeys(body[1])
+                       if callee not in memo and callee not in on_path and callee in graph.functions]
+            if waiting:
+                stack.extend((callee, None) for callee in waiting)
+                continue
+        own, callees = body
+        memo[current] = own + sum(0 if callee in on_path else memo.get(callee, 0) for callee in callees)
+        on_path.discard(current)
+        stack.pop()
     return memo[name]
+
+
+def _function_calls(graph: Graph, name: str) -> tuple[int, list[str]]:
+    """(ops in a function's body, the function called at each call site in it, repeated per call)."""
+    function = graph.functions[name]
+    callees: list[str] = []
+    for node_def in function.node_def:
+        if node_def.op in phase.CALL_OPS or node_def.op in graph.functions:
+            callees.extend(phase._functions_called(node_def) + [node_def.op])
+    return len(function.node_def), callees
 
 
 def _branch_calls(graph: Graph, ifs: dict[int, bool], memo: dict[str, int]) -> list[BranchCall]:

@@ -239,7 +239,7 @@ class PhaseViewPlugin(base_plugin.TBPlugin):
     def _prefetch(self, ctx, experiment, ref) -> None:
         try:
             self._analysis_in(ctx, experiment, ref)
-        except (graph_source.GraphNotFound, graph_source.GraphUnreadable):
+        except (graph_source.GraphNotFound, graph_source.GraphUnreadable, graph_source.GraphRejected):
             pass  # the graph request that follows reports it
         except Exception:  # noqa: BLE001 - a prefetch must never take the server down
             logger.exception("phaseview: prefetching %s failed", ref)

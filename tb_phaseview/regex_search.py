@@ -3,8 +3,9 @@
 Python's ``re`` backtracks, so a pattern such as ``(a+)+$`` against a long name can take longer than the
 universe's age, and a thread stuck in ``re`` cannot be interrupted. The patterns come from whoever can reach
 the server, so every regular-expression search runs in a separate Python process (``python -I -S``: only
-``re`` and ``json``) that is killed when its time budget runs out. At most ``MAX_PARALLEL`` such processes
-run at once. Pure: no TensorBoard import.
+``re`` and ``json``) that is killed once it has used its budget of processor time (or, on a machine too loaded
+to give it that, after ``WALL_FACTOR`` times the budget). At most ``MAX_PARALLEL`` such processes run at once,
+and a search waits for its slot before it copies the names it sends. Pure: no TensorBoard import.
 """
 
 from __future__ import annotations

@@ -81,6 +81,11 @@ FLOAT_DTYPES = frozenset({1, 2, 14, 19})  # DT_FLOAT, DT_DOUBLE, DT_BFLOAT16, DT
 DT_RESOURCE = 20
 HYPER_MIN_READERS = 2
 _UNUSED_RELAYS = READ_OPS | frozenset({"Identity"})
+_ABSORBABLE_OPS = frozenset(
+    {"NoOp", "Identity", "IdentityN", "Pack", "ConcatV2", "Concat", "LogicalNot", "LogicalAnd", "Where", "Squeeze",
+     "Reshape", "Cast", "BooleanMask", "GatherV2", "StridedSlice", "StringJoin", "AddN", "Neg", "Select", "SelectV2",
+     "Const", "Fill", "ZerosLike", "OnesLike"}
+)
 _RELAY_OPS = frozenset({"Switch", "RefSwitch", "Identity", "Enter", "RefEnter", "_Recv", "_HostRecv"})
 # Ops that compute nothing of the model's own: they may join the machinery that alone consumes them.
 _PEELABLE_OPS = VARIABLE_OPS | READ_OPS | HYPER_SOURCE_OPS | frozenset({"Identity", "NoOp"})
@@ -307,11 +312,12 @@ def _is_float_scalar(graph: Graph, node: int) -> bool:
 class _OpIndex:
     """Which nodes run ops of a few families, from one pass over the op column: a bit per family per node."""
 
-    FAMILIES = ("write", "read", "variable", "hyper_source", "relay", "unused_relay", "no_op", "machinery")
+    FAMILIES = ("write", "read", "variable", "hyper_source", "relay", "unused_relay", "no_op", "absorbable")
 
-    def __init__(self, ops: list[str], machinery_ops: set[str]):
+    def __init__(self, ops: list[str]):
         members = {"write": WRITE_OPS, "read": READ_OPS, "variable": VARIABLE_OPS, "hyper_source": HYPER_SOURCE_OPS,
-                   "relay": _RELAY_OPS, "unused_relay": _UNUSED_RELAYS, "no_op": {"NoOp"}, "machinery": machinery_ops}
+                   "relay": _RELAY_OPS, "unused_relay": _UNUSED_RELAYS, "no_op": {"NoOp"},
+                   "absorbable": _ABSORBABLE_OPS}
         bits = {op: sum(1 << i for i, family in enumerate(self.FAMILIES) if op in members[family]) for op in set(ops)}
         self.bits = bytes(map(bits.__getitem__, ops))
         self._found: dict[str, list[int]] = {}
@@ -330,9 +336,10 @@ def classify_roles(graph: Graph, phase_carriers) -> Roles:
     n = graph.node_count
     code_of_op = {op: _role_of_op(op) for op in set(ops)}
     machinery_ops = {op for op, code in code_of_op.items() if code != MODEL}
-    index = _OpIndex(ops, machinery_ops)
+    index = _OpIndex(ops)
     codes = bytearray(n)
-    for node in index.nodes("machinery"):
+    machinery_nodes = list(compress(range(n), map(machinery_ops.__contains__, ops)))
+    for node in machinery_nodes:
         codes[node] = code_of_op[ops[node]]
 
     # 2. Gradient scopes: a substring scan in C, then the pattern once per distinct scope of what it lets through.
@@ -349,7 +356,7 @@ def classify_roles(graph: Graph, phase_carriers) -> Roles:
 
     # Variables: variable ops, and whatever a read, a write or an update takes as its variable.
     writes = index.nodes("write")
-    applies = [node for node in index.nodes("machinery") if _OPTIMIZER_OP.match(ops[node])]
+    applies = [node for node in machinery_nodes if _OPTIMIZER_OP.match(ops[node])]
     readers = index.nodes("read")
     variables = set(index.nodes("variable"))
     variables.update(_inputs_at(graph, writes + readers + applies, 0))
@@ -378,7 +385,7 @@ def classify_roles(graph: Graph, phase_carriers) -> Roles:
         if codes[node] == MODEL and value is not None and codes[value] in (SAVE, INIT):
             codes[node] = codes[value]
     # 5. Consumers all machinery; fed by one machinery only.
-    _peel(graph, index, codes, reads_data)
+    _peel(graph, index, codes, reads_data, constant.memo)
     _claim_step_counters(graph, codes, increments)
     _absorb(graph, index, codes)
     return Roles(codes, variables, write_set, hyperparameters, hyper_carriers,
@@ -539,7 +546,7 @@ def _claim_downstream_of_gradients(graph: Graph, index: _OpIndex, codes: bytearr
                     frontier.add(consumer)
 
 
-def _peel(graph: Graph, index: _OpIndex, codes: bytearray, reads_data: _DataCheck) -> None:
+def _peel(graph: Graph, index: _OpIndex, codes: bytearray, reads_data: _DataCheck, constant_memo: dict) -> None:
     """A model node whose every consumer is machinery joins that machinery (an optimizer's role before a
     gradient's, any before ``init``, when its consumers are of several kinds), unless it computes from the
     data fed to the model: the loss, read only by the gradients, stays; an initialiser's constants, a slot
@@ -573,21 +580,24 @@ def _peel(graph: Graph, index: _OpIndex, codes: bytearray, reads_data: _DataChec
     keep = _and(to_machinery, from_model, is_data)
     sources = list(compress(src, keep))
     roles = bytes(map(codes.__getitem__, compress(dst, keep)))
+    seen: Counter = Counter()  # machinery consumers found so far, per node
     while sources:
-        # The role a node joins: the highest in _PEEL_PRIORITY among its consumers' (later updates win).
+        counts = Counter(sources)
+        seen.update(counts)
+        claimed = {node for node in counts if seen[node] == pending[node]}
+        if not claimed:
+            break
+        # The role a node joins: the highest in _PEEL_PRIORITY among its consumers' (later updates win), looked
+        # up for the claimed nodes only.
+        mine = bytes(map(claimed.__contains__, sources))
+        sources, roles = list(compress(sources, mine)), bytes(compress(roles, mine))
         role_of = {}
         for code in reversed(_PEEL_PRIORITY):
             mask = roles.translate(bytes(value == code for value in range(256)))
             role_of.update(zip(compress(sources, mask), repeat(code)))
-        claimed = []
-        for node, count in Counter(sources).items():
-            left = pending[node] - count
-            pending[node] = left
-            if left == 0:
-                claimed.append(node)
         wave = []
-        for node in claimed:
-            if graph.ops[node] in _PEELABLE_OPS or not reads_data(node):
+        for node in sorted(claimed):
+            if graph.ops[node] in _PEELABLE_OPS or constant_memo.get(node) or not reads_data(node):
                 codes[node] = role_of[node]
                 wave.append(node)
         # The next waves are small: their in-edges are read directly.
@@ -622,22 +632,18 @@ def _absorb(graph: Graph, index: _OpIndex, codes: bytearray) -> None:
     ``NoOp`` that waits for one machinery role's ops and the model's (a training step's ``group_deps``) too.
 
     Nodes are visited in graph order (nearly topological), so a chain is claimed in one pass; a second pass
-    catches what the order missed. Only model nodes whose first input is machinery are looked at (found in C)."""
+    catches what the order missed. Only ops that group or relay (``_ABSORBABLE_OPS``) are looked at."""
     src, in_start = graph.edge_src, graph.in_start
-    has_inputs = bytes(map(int.__lt__, in_start[:-1], in_start[1:]))
-    with_inputs = list(compress(range(graph.node_count), has_inputs))
-    first_sources = list(map(src.__getitem__, map(in_start.__getitem__, with_inputs)))
-    no_ops = index.nodes("no_op")
+    # Only ops that group or pass on what they are given can belong to their inputs' machinery this way.
+    candidates = [node for node in index.nodes("absorbable") if codes[node] == MODEL]
+    no_ops = set(index.nodes("no_op"))
     for _ in range(2):
-        first_machinery = _edge_flags(_flags(codes, MACHINERY), first_sources)
-        is_model = bytes(compress(_flags(codes, (MODEL,)), has_inputs))
-        candidates = set(compress(with_inputs, _and(first_machinery, is_model)))
         changed = False
-        for node in sorted(candidates.union(no_ops)):
+        for node in candidates:
             if codes[node] != MODEL:
                 continue
             inputs = range(in_start[node], in_start[node + 1])
-            if graph.ops[node] == "NoOp":
+            if node in no_ops:
                 inputs = [e for e in inputs if codes[src[e]] != MODEL]
             if not inputs:
                 continue

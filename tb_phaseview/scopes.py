@@ -255,10 +255,22 @@ def folded_scope(scope: str) -> str:
         start = cut + 1
 
 
-def _within_limits(scope: str) -> bool:
-    # Two scans in C; a chain's ids together are at most (depth x the longest), so this never folds wrongly.
-    depth = scope.count("/") + 1
-    return depth <= MAX_SCOPE_DEPTH and len(scope) * depth <= MAX_CHAIN_CHARS
+def _scopes_to_fold(distinct_scopes) -> list[str]:
+    """The scopes whose chain may pass the limits (folded_scope decides): a chain's ids hold at most (depth x the
+    longest id) characters, so a scope shorter than MAX_SCOPE_DEPTH characters never does. Filtered in C first:
+    this runs on every graph, and at 200k nodes nearly every scope is short and shallow."""
+    if not distinct_scopes:
+        return []
+    if (max(map(len, distinct_scopes)) * MAX_SCOPE_DEPTH <= MAX_CHAIN_CHARS
+            and max(map(str.count, distinct_scopes, repeat("/"))) < MAX_SCOPE_DEPTH):
+        return []  # the common case, settled by two scans in C
+    long_enough = MAX_SCOPE_DEPTH - 1
+    candidates = list(compress(distinct_scopes, map(long_enough.__lt__, map(len, distinct_scopes))))
+    return [scope for scope, length, slashes in zip(candidates, map(len, candidates),
+                                                     map(str.count, candidates, repeat("/")))
+            if slashes >= MAX_SCOPE_DEPTH or length * (slashes + 1) > MAX_CHAIN_CHARS]
+
+
 def fold_into_areas(names: list[str], codes: bytearray) -> tuple[list[str], dict[str, str]]:
     """Display names with every machinery op moved into its role's area; and role -> area id.
 
@@ -288,7 +300,8 @@ def build_scopes(names: list[str], relocations: dict[str, str] | None = None) ->
     relocations = relocations or {}
     scopes = [name.rpartition("/")[0] for name in names]  # "" (the root) for a name without "/" inside
     # Chains too deep or too long are folded (see the module's docstring); only the rare deep scope is walked.
-    folds = {scope: folded_scope(scope) for scope in set(scopes) if not _within_limits(scope)}
+    distinct = set(scopes)
+    folds = {scope: folded_scope(scope) for scope in _scopes_to_fold(list(distinct))}
     folded_nodes = 0
     if folds:
         folded_nodes = sum(map(folds.__contains__, scopes))
@@ -296,7 +309,7 @@ def build_scopes(names: list[str], relocations: dict[str, str] | None = None) ->
     # Every op's scope is a group, and so is every prefix of one at a "/": walk up from each distinct scope,
     # recording each group's parent, until a group already known. Every parent is thus a group (or the root).
     group_parent: dict[str, str] = {}
-    for scope in set(scopes):
+    for scope in set(scopes) if folds else distinct:
         while scope and scope not in group_parent:
             parent = scope.rpartition("/")[0]
             group_parent[scope] = parent

@@ -446,8 +446,11 @@ def _group_phase(analysis: GraphAnalysis, group_id: str) -> Optional[dict]:
     reach = analysis.phase_reach.get(group_id)
     if reach is not None:
         layers = sorted(reach.layers)
+        area = analysis.area_of_group(group_id)
+        # A machinery area is named by what it holds ("The gradients area"), not by its synthetic id.
+        name = f"The {AREA_TITLES[area]} area" if area in AREA_TITLES else group_id
         return {"role": "reads", "source": reach.source, "layers": len(layers), "gradient": reach.gradient,
-                "explanation": explain_reads(group_id, reach.source, layers, reach.gradient)}
+                "explanation": explain_reads(name, reach.source, layers, reach.gradient)}
     return None
 
 
@@ -546,6 +549,9 @@ def group_answer(analysis: GraphAnalysis, group_id: str) -> dict:
             "ops": _top_ops(analysis.op_counts(child)),
             "phase": _group_phase(analysis, child),
         }
+        index = graph.index.get(child)
+        if index is not None:  # the group is an op too (`keras_learning_phase` holds the op of that name)
+            entry["op"] = graph.ops[index]
         area = analysis.area_of_group(child)
         if area is not None:
             entry["label"] = area_label(area, entry["size"])
@@ -568,7 +574,7 @@ def group_answer(analysis: GraphAnalysis, group_id: str) -> dict:
             }
         )
         if graph.ops[index] in phase.CALL_OPS or graph.ops[index] in graph.functions:
-            _add_calls(children[-1], graph, index)
+            _add_calls(children, graph, index)
     truncated = len(children) > GROUP_CHILD_LIMIT
     omitted = None
     if truncated:
@@ -598,14 +604,23 @@ def group_answer(analysis: GraphAnalysis, group_id: str) -> dict:
     return answer
 
 
-def _add_calls(entry: dict, graph, index: int) -> None:
-    """Mark an op that calls functions of the graph's library: it opens as a group of their bodies."""
+def _add_calls(children: list, graph, index: int) -> None:
+    """An op that calls functions of the graph's library says so (``calls``), and gets a sibling group,
+    ``<op>/ƒ``, that opens as the bodies of those functions."""
     try:
         called = functions.functions_of(graph, graph.node_defs[index])
     except NodeDefUnreadable:
         return
-    if called:
-        entry["calls"] = [attr for attr, _ in called]
+    if not called:
+        return
+    entry = children[-1]
+    entry["calls"] = [attr for attr, _ in called]
+    ops: Counter = Counter()
+    for _, function_name in called:
+        ops.update(node.op for node in graph.functions[function_name].node_def)
+    children.append({"name": entry["name"] + functions.SEPARATOR, "label": f"{entry['label']} · functions",
+                     "type": "group", "size": sum(ops.values()), "ops": _top_ops(ops), "phase": None,
+                     "function_call": entry["name"]})
 
 
 def _function_path(analysis: GraphAnalysis, group_id: str) -> list[str]:
@@ -815,7 +830,9 @@ def search_answer(analysis: GraphAnalysis, query: str, regex: bool, limit: int) 
     for name, index in ranked:
         if index < 0:
             path = list(analysis.tree.chain(name)[:-1])
-            matches.append({"name": name, "op": None, "type": "group", "size": analysis.tree.size_of(name),
+            op_index = graph.index.get(name)  # a group that is an op too carries the op's type
+            matches.append({"name": name, "op": graph.ops[op_index] if op_index is not None else None, "type": "group",
+                            "size": analysis.tree.size_of(name),
                             "phase": _group_phase(analysis, name), "path": path})
         else:
             matches.append({"name": name, "op": graph.ops[index], "type": "op", "path": analysis.path_of_node(index)})

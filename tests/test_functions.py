@@ -19,6 +19,9 @@ def test_an_if_opens_as_its_two_branches():
     listing = wire.group_answer(analysis, cond)
     op = next(c for c in listing["children"] if c["name"] == cond)
     assert op["calls"] == ["else_branch", "then_branch"]
+    # Beside the op, the group that opens it (what the view draws and opens like any group).
+    opener = next(c for c in listing["children"] if c["name"] == f"{cond}/{F}")
+    assert opener["type"] == "group" and opener["function_call"] == cond and opener["size"] > 0
 
     opened = wire.group_answer(analysis, f"{cond}/{F}")
     assert [c["name"] for c in opened["children"]] == [f"{cond}/{F}else_branch", f"{cond}/{F}then_branch"]
@@ -62,3 +65,24 @@ def test_group_route_opens_function_bodies(tensorboard_server):
     status, error = tensorboard_server.get("data/plugin/phaseview/group?" + seed + urllib.parse.urlencode(
         {"group": f"bn2a_branch2a/cond/{F}nope"}))
     assert status == 404
+
+
+def test_a_function_that_calls_itself_opens_one_level_at_a_time():
+    from tensorboard.compat.proto import graph_pb2
+
+    from tb_phaseview.analysis import analyze
+
+    graph_def = graph_pb2.GraphDef()
+    call = graph_def.node.add(name="c", op="If")
+    call.attr["then_branch"].func.name = "f"
+    function = graph_def.library.function.add()
+    function.signature.name = "f"
+    function.node_def.add(name="inner", op="Placeholder")
+    function.node_def.add(name="call", op="f")
+    analysis = analyze(graph_def)
+    body = wire.group_answer(analysis, f"c/{F}then_branch")
+    inner_call = next(child for child in body["children"] if child["name"] == f"c/{F}then_branch/call")
+    assert inner_call["calls"] == ["op"]
+    deeper = wire.group_answer(analysis, f"c/{F}then_branch/call/{F}op")
+    assert deeper["path"] == [f"c/{F}", f"c/{F}then_branch", f"c/{F}then_branch/call/{F}", f"c/{F}then_branch/call/{F}op"]
+    assert {child["label"] for child in deeper["children"]} == {"inner", "call"}

@@ -122,3 +122,20 @@ def test_a_failed_analysis_is_remembered_like_an_unreadable_graph(tmp_path, monk
         assert body["error"] == ("the graph was read but could not be analysed "
                                  "(RecursionError: maximum recursion depth exceeded)")
     assert len(calls) == 1
+
+
+def test_the_cache_weighs_the_group_ids_a_deep_graph_holds():
+    """Each group id is a string of its own (a prefix of the name): the cache's estimate counts their characters."""
+    from tb_phaseview import graph_source
+    from tb_phaseview.analysis import analyze
+    from tb_phaseview.plugin import BYTES_PER_ELEMENT, _weigh
+
+    g = graph_pb2.GraphDef()
+    name = "/".join(f"scope_{i:03d}_" + "s" * 19 for i in range(30)) + "/op"  # 30 groups of 30 characters
+    node(g, name, "NoOp")
+    blob = g.SerializeToString()
+    analysis = analyze(graph_source.load_graph("run_graph", blob))
+    analysis.blob_bytes = len(blob)
+    ids = analysis.tree.group_id_chars()
+    assert ids == sum(range(29, 30 * 30, 30)) > 10 * len(name)  # 30 prefixes of the name: far more than the name
+    assert _weigh(analysis) == BYTES_PER_ELEMENT * 1 + len(blob) + ids

@@ -64,7 +64,9 @@ def test_graph_answer_has_phase_report_and_top_level(tensorboard_server):
         "Old Keras created the flag keras_learning_phase inside this layer; 24 layers read it; PhaseView draws it apart.")
     assert "born_here" not in children["bn2a_branch2a"]["phase"]
     # The top level carries no phase edge at all: bnl_stg-1 is not tied to the other BatchNorm layers.
-    assert {e["kind"] for e in root["edges"]} <= {"data", "control"}
+    # (The machinery areas' edges are listed with their kinds; phase edges travel apart.)
+    assert "phase" not in {e["kind"] for e in root["edges"]}
+    assert {e["kind"] for e in root["edges"]} <= {"data", "control", "variable", "init", "gradient", "optimizer"}
     bn_groups = {n for n, c in children.items() if (c["phase"] or {}).get("role") == "layer"}
     assert not [e for e in root["edges"] if e["from"] == "bnl_stg-1" and e["to"] in bn_groups]
 
@@ -84,7 +86,11 @@ def test_group_node_search_and_edges_routes(tensorboard_server):
     status, found = tensorboard_server.get(P + "search?" + SEED + "&" + q(q="bn3d_branch2c/moving_mean"))
     assert status == 200 and found["matches"]
     assert all("bn3d_branch2c/moving_mean" in m["name"] for m in found["matches"])
-    assert found["matches"][0]["path"][0] == "bn3d_branch2c"
+    exact = next(m for m in found["matches"] if m["name"] == "bn3d_branch2c/moving_mean")
+    assert exact["path"][0] == "bn3d_branch2c"
+    # Its initialiser is shown in the initialisers' area, under its own scope.
+    initialiser = next(m for m in found["matches"] if m["name"].startswith("bn3d_branch2c/moving_mean/Initializer"))
+    assert initialiser["path"][:2] == ["\u2237init", "\u2237init/bn3d_branch2c"]
 
     status, found = tensorboard_server.get(P + "search?" + SEED + "&" + q(q="^bn3[a-d]_branch1/cond/pred_id$", regex=1))
     assert [m["name"] for m in found["matches"]] == ["bn3a_branch1/cond/pred_id"]

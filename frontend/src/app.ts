@@ -11,6 +11,7 @@ import { AnswerLine } from './panels/answerline';
 import { HelpPanel } from './panels/help';
 import { Inspector } from './panels/inspector';
 import { bindKeys } from './panels/keys';
+import { LegendFilter } from './panels/legend';
 import { MessageBox } from './panels/message';
 import { SearchBox } from './panels/search';
 import { StatusBar } from './panels/statusbar';
@@ -59,9 +60,11 @@ export class App {
     const help = new HelpPanel();
     const status = new StatusBar();
     const answer = new AnswerLine();
+    const legend = new LegendFilter();
+    status.el.prepend(legend.el); // first, so a long status line never pushes it out of sight
     root.append(toolbar.el, answer.el, h('div', { class: 'pv-main' }, stage, inspector.el, help.el), status.el);
     this.host.append(root);
-    viewer = new Viewer({ root, session, scene, toolbar, status, message, inspector, search, links: share.links, answer });
+    viewer = new Viewer({ root, session, scene, toolbar, status, message, inspector, search, links: share.links, answer, legend });
     followTheme(root);
 
     // ---------------------------------------------------------------- what each part asks for
@@ -72,10 +75,13 @@ export class App {
     toolbar.on('fit', () => scene.fit(session.rootLayout()));
     toolbar.on('help', () => help.toggle());
     scene.on('toggle', (e) => void viewer.toggle(e.name));
-    scene.on('select', (e) => viewer.select(e.name));
+    scene.on('select', (e) => (e.shift ? viewer.selectSecond(e.name) : viewer.select(e.name)));
     scene.on('badge', (e) => viewer.select(e.name));
     scene.on('phase-edge', (e) => viewer.inspectPhaseEdge(e.from, e.to, e.source, e.layers));
     answer.on('show-flag', (flag) => viewer.showFlag(flag));
+    scene.on('edge', (e) => void viewer.inspectEdge(e.from, e.to));
+    legend.on('kind', (e) => viewer.setKind(e.kind, e.state));
+    legend.on('mode', (m) => viewer.setMode(m));
 
     bindKeys(document, {
       'pan-left': () => scene.panBy(PAN_STEP, 0),

@@ -2,12 +2,14 @@
 // select, switch the phase filter, run as one phase. Each step asks the session for data and layouts, then tells the scene
 // and the panels what to show, through their public methods.
 
-import { ApiError, graphLabel, type Child, type GraphAnswer, type GraphRef } from './graph/api';
+import { api, ApiError, graphLabel, type Child, type GraphAnswer, type GraphRef } from './graph/api';
+import { EDGE_KINDS, kindState, type KindState } from './graph/kinds';
 import { mapPhaseEdges, visibleEnd, type MappedPhaseEdge } from './graph/phasemap';
 import type { GraphSession } from './graph/session';
 import { isExpanded, runAsOf, sameGraph, type PhaseMode, type RunAs, type ViewState } from './graph/state';
 import type { AnswerLine } from './panels/answerline';
 import type { Inspector } from './panels/inspector';
+import type { LegendFilter } from './panels/legend';
 import type { MessageBox } from './panels/message';
 import type { SearchBox } from './panels/search';
 import type { StatusBar } from './panels/statusbar';
@@ -27,6 +29,7 @@ export interface ViewerParts {
   search: SearchBox;
   links: Links;
   answer: AnswerLine;
+  legend: LegendFilter;
 }
 
 /** Graphs tried in turn when the first one of the log directory cannot be read. */
@@ -161,6 +164,7 @@ export class Viewer {
     window.clearInterval(tick);
     if (!g) return 'superseded';
     const fetchedMs = performance.now() - started;
+    this.applyKinds();
     const omitted = g.root.truncated ? (g.root.omitted?.count ?? 0) : 0;
     if (g.root.children.length === 0) {
       message.show('This graph is empty', `${ref.run} · ${graphLabel(ref)} has no nodes.`);
@@ -330,6 +334,7 @@ export class Viewer {
     session.setMode(mode);
     this.p.toolbar.showMode(mode);
     scene.drawPhase(mode, this.mapped, session.readers());
+    this.p.legend.render(session.graph, this.state.kinds, mode);
     root.dataset.toggleMs = (performance.now() - t0).toFixed(1);
   }
 
@@ -374,6 +379,39 @@ export class Viewer {
     root.dataset.runAs = runAs;
   }
 
+  // ---------------------------------------------------------------- the legend filter
+
+  /** Draws, dims or hides one edge kind: an attribute on the root that the stylesheet follows, so nothing
+   * is laid out or redrawn. */
+  setKind(kind: string, state: KindState): void {
+    const { root, session } = this.p;
+    const t0 = performance.now();
+    session.setKind(kind, state);
+    root.setAttribute(`data-kind-${kind}`, state);
+    this.p.legend.render(session.graph, this.state.kinds, this.state.mode);
+    root.dataset.toggleMs = (performance.now() - t0).toFixed(1);
+  }
+
+  /** Puts every kind's state of the view on the root (after a load or a restore). */
+  applyKinds(): void {
+    for (const kind of EDGE_KINDS) if (kind !== 'phase') this.p.root.setAttribute(`data-kind-${kind}`, kindState(this.state.kinds, kind));
+    this.p.legend.render(this.p.session.graph, this.state.kinds, this.state.mode);
+  }
+
+  /** A click on an edge between two boxes: the op-level edges behind it, by kind, each with its sentence. */
+  async inspectEdge(from: string, to: string): Promise<void> {
+    const { inspector, scene } = this.p;
+    const g = this.state.graph;
+    if (!g) return;
+    scene.select(null);
+    inspector.loading(`${from} ↔ ${to}`);
+    try {
+      inspector.showWhy(await api.why(g, from, to));
+    } catch (e) {
+      inspector.showError(`${from} ↔ ${to}`, (e as Error).message);
+    }
+  }
+
   // ---------------------------------------------------------------- selection and inspector
 
   select(name: string | null): void {
@@ -385,6 +423,21 @@ export class Viewer {
       return;
     }
     void this.inspect(name, scene.children.get(name) ?? null);
+    // The inspector takes the right of the stage: a box selected near that edge would end up behind it.
+    const box = scene.abs.get(name);
+    const { w, h } = scene.viewport(true);
+    const k = scene.transform().k;
+    if (box && box.w * k < w - 40 && box.h * k < h - 40) scene.bringIntoView([box]);
+  }
+
+  /** Shift+click on a second box while one is selected: why the two are connected. */
+  selectSecond(name: string): void {
+    const first = this.state.selected;
+    if (!first || first === name) {
+      this.select(name);
+      return;
+    }
+    void this.inspectEdge(first, name);
   }
 
   /** Shows a clicked phase edge in the inspector. */
@@ -399,10 +452,11 @@ export class Viewer {
     if (!g) return;
     const text = this.explanations();
     if (c?.type === 'group') {
-      inspector.showGroup(name, c, null, text, session.consumersOf(name, c), session.opOf(name));
+      inspector.showGroup(name, c, null, text, session.consumersOf(name, c), session.opOf(name, c));
+      void this.addBoundary(name);
       // A scope can also be an op (`keras_learning_phase` holds the op of that name): add its details.
       // Asked only when known, so plain scopes cost no 404 in the console.
-      if (!session.isOpToo(name)) return;
+      if (!session.isOpToo(name, c)) return;
       try {
         const n = await session.nodeInfo(name);
         if (this.state.selected === name) inspector.showGroup(name, c, n, text, session.consumersOf(name, c), n.op);
@@ -417,6 +471,18 @@ export class Viewer {
       if (this.state.selected === name) inspector.showNode(n, c, text, session.consumersOf(name, c));
     } catch (e) {
       if (this.state.selected === name) inspector.showError(name, (e as Error).message);
+    }
+  }
+
+  /** A group's inputs and outputs by kind, added to its inspector when the server answers. */
+  private async addBoundary(name: string): Promise<void> {
+    const g = this.state.graph;
+    if (!g) return;
+    try {
+      const w = await api.why(g, name, null);
+      if (this.state.selected === name) this.p.inspector.addBoundary(name, w);
+    } catch {
+      /* a group the server cannot resolve (a function body): no boundary section */
     }
   }
 

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   cleanText, deleteNote, loadNotes, mergeNotes, moveNote, NOTE_MAX_CHARS, NOTES_MAX, noteOf, parseNotes, resolveAnchor,
-  saveNotes, setNote, storageKey, wrapText, type KeyValueStore,
+  placeCallout, saveNotes, setNote, storageKey, wrapText, type KeyValueStore,
 } from '../src/share/notes';
 
 const G = { run: 'r', kind: 'run_graph', tag: null };
@@ -65,4 +65,18 @@ test('storage round trip per graph; junk is dropped', () => {
   assert.deepEqual(parseNotes([null, 1, { node: 'a' }, { node: 'a', text: 'ok', dx: 'NaN' }, { node: 'a', text: 'dup' }]).map((n) => [n.node, n.text, n.dx]), [['a', 'ok', 0]]);
   saveNotes(store, G, []);
   assert.equal(m.has(storageKey(G)), false);
+});
+
+test('a callout left where it goes by default moves off boxes it is not pinned to', () => {
+  const anchor = { x: 0, y: 100, w: 100, h: 40 };
+  const group = { x: -50, y: 0, w: 600, h: 400 }; // the open group the anchor is drawn in: not in the way
+  const neighbour = { x: 110, y: 50, w: 200, h: 60 }; // right where the default place is
+  const size = { w: 120, h: 30 };
+  const preferred = { x: 118, y: 66 };
+  const p = placeCallout(anchor, size, preferred, [anchor, group, neighbour]);
+  const c = { ...p, ...size };
+  const hit = (a: typeof c, b: typeof anchor) => a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
+  assert.ok(!hit(c, neighbour) && !hit(c, anchor), JSON.stringify(p));
+  // With nothing in the way the preferred place is kept.
+  assert.deepEqual(placeCallout(anchor, size, preferred, [anchor, group]), preferred);
 });

@@ -68,6 +68,14 @@ test('TensorBoard URL: the tab and other hash parameters are kept, the token rep
   assert.equal(tokenFromHash('#phaseview'), null);
 });
 
+test('a link carries the size of the view it was copied from, and older links without it still open', () => {
+  const view = { ...initialState(), graph: { run: 'r', kind: 'run_graph', tag: null } };
+  const { token } = encodeLink({ view, viewport: { cx: 1, cy: 2, k: 0.5, w: 1400.4, h: 702.6 }, notes: [] });
+  assert.deepEqual(decodeLink(token)!.viewport, { cx: 1, cy: 2, k: 0.5, w: 1400, h: 703 });
+  const old = decodeLink(toBase64Url('{"v":1,"g":["r","run_graph",null],"vp":[1,2,0.5]}'))!;
+  assert.deepEqual(old.viewport, { cx: 1, cy: 2, k: 0.5 });
+});
+
 test('a link opens at most LINK_MAX_OPEN groups and says how many it left closed; its viewport is clamped', async () => {
   const { decodeLink, toBase64Url, LINK_MAX_OPEN, LINK_MAX_COORD, LINK_ZOOM_RANGE } = await import('../src/share/linkcodec');
   const groups = Array.from({ length: 20_000 }, (_, i) => `g${String(i).padStart(5, '0')}`);

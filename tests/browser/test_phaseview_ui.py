@@ -94,7 +94,7 @@ def test_show_and_highlight_draw_one_edge_per_reading_layer(page, tensorboard_ur
 def test_toggling_the_filter_moves_nothing(page, tensorboard_url):
     open_plugin(page, tensorboard_url, SEED_RUN)
     before = boxes(page)
-    assert len(before) > 100
+    assert len(before) > 80  # the top level: layers, the flag and the machinery areas
     for mode in ("highlight", "show", "collapse", "show"):
         page.click(f'[data-phase-mode="{mode}"]')
         assert boxes(page) == before, mode
@@ -144,7 +144,8 @@ def test_search_finds_a_nested_node_and_opens_its_groups(page, tensorboard_url):
     inspector = page.locator("[data-testid=inspector]")
     inspector.wait_for()
     page.wait_for_function("n => document.querySelector('[data-testid=inspector] h2')?.textContent === n", arg=name)
-    assert "Inputs" in inspector.text_content()
+    # (the top hit is the group of that name, which holds the op: the op's details follow)
+    page.wait_for_function("() => document.querySelector('[data-testid=inspector]').textContent.includes('Inputs')")
     shot(page, "search_reveal")
 
 
@@ -207,6 +208,7 @@ def test_keyboard_help_and_fit(page, tensorboard_url):
     page.keyboard.press("Escape")
     assert help_box.is_hidden()
     world = page.locator("g.world")
+    page.keyboard.press("0")  # the first view is at a readable zoom; 0 fits the whole graph
     fitted = world.get_attribute("transform")
     page.keyboard.press("+")
     page.keyboard.press("ArrowLeft")

@@ -99,6 +99,7 @@ def transform(text):
 
 def test_notes_follow_groups_and_survive_a_reload(page, tensorboard_url):
     open_plugin(page, tensorboard_url, SEED_RUN)
+    page.click("[data-testid=fit]")  # the whole graph, so every note drawn below is on screen
     open_group(page, LAYER)
     add_note(page, INNER, "the BN cond: training vs inference")
     add_note(page, SEED_FLAG, "old Keras made the flag here")
@@ -133,6 +134,7 @@ def test_notes_follow_groups_and_survive_a_reload(page, tensorboard_url):
     page.reload()
     page.wait_for_selector('#phaseview-app[data-ready="true"]')
     page.locator(note_sel(INNER)).wait_for()
+    page.click("[data-testid=fit]")  # the same zoom as before the reload: callouts are magnified when zoomed out
     assert page.locator(note_sel(SEED_FLAG)).count() == 0
     assert page.locator(f"{note_sel(INNER)} .note-body").get_attribute("transform") == placed
     assert note_text(page, INNER) == "the BN cond: training vs inference"

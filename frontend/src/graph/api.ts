@@ -31,10 +31,17 @@ export interface Child {
   name: string;
   label: string;
   type: 'op' | 'group';
+  /** An op's type; on a group, set when the group is an op too (it holds the op of its own name). */
   op?: string;
   size?: number;
   ops?: Record<string, number>;
   phase: PhaseInfo | null;
+  /** An op's role (model, phase, hyperparameter, init, gradient, optimizer, summary, save). */
+  role?: string;
+  /** Set on a machinery area (a synthetic top-level group holding one role's ops): its role. */
+  area?: string;
+  /** Set on an op that calls functions of the graph's library: the attributes naming them. */
+  calls?: string[];
   /** Set on a bucket: a synthetic group holding a slice (by name) of a very large scope's children. */
   bucket?: { parent: string; index: number; of: number; first: string; last: string; start: number; end: number; total: number };
 }
@@ -87,10 +94,14 @@ export interface GraphAnswer extends GraphRef {
   nodes: number;
   edges: number;
   edge_counts: Record<string, number>;
+  node_roles?: Record<string, number>;
+  areas?: { role: string; group: string; label: string; size: number }[];
   phase: { sources: PhaseSource[]; layers: PhaseLayer[]; edges: PhaseEdge[] };
   /** The sentence above the graph (names between backticks), the flag it is about and how many layers read it. */
   answer: { text: string; flag: string | null; layers: number };
   root: GroupAnswer;
+  /** What the server had to leave out or fold (duplicate names, missing inputs, scopes nested too deep). */
+  warnings?: string[];
 }
 
 export interface NodeEdge {
@@ -152,6 +163,30 @@ export interface SearchAnswer {
   truncated: boolean;
 }
 
+export interface KindCount {
+  kind: string;
+  count: number;
+  /** One plain sentence: what an edge of this kind carries and why it is there (server-written). */
+  sentence: string;
+}
+
+export interface WhyPart {
+  name: string;
+  type: 'op' | 'scope' | 'group';
+  ops: number;
+}
+
+/** Why two parts are connected (`kinds`), or what enters and leaves one (`inputs`, `outputs`). */
+export interface WhyAnswer {
+  version: number;
+  a: WhyPart;
+  b?: WhyPart;
+  total?: number;
+  kinds?: (KindCount & { edges: { from: string; to: string }[]; truncated: boolean })[];
+  inputs?: KindCount[];
+  outputs?: KindCount[];
+}
+
 /** An answer with a non-2xx status; `message` is the server's `error` when it sent one. */
 export class ApiError extends Error {
   constructor(
@@ -198,6 +233,8 @@ export const api = {
   group: (g: GraphRef, group: string, signal?: AbortSignal) => getJson<GroupAnswer>('group', { ...refParams(g), group }, signal),
   node: (g: GraphRef, name: string, signal?: AbortSignal) => getJson<NodeAnswer>('node', { ...refParams(g), name }, signal),
   phaseRuns: (g: GraphRef, signal?: AbortSignal) => getJson<PhaseRunsAnswer>('phase_runs', refParams(g), signal),
+  /** As the view draws them (`view=1`): a group id means the drawn group. */
+  why: (g: GraphRef, a: string, b: string | null, signal?: AbortSignal) => getJson<WhyAnswer>('why', { ...refParams(g), a, b, view: '1' }, signal),
   search: (g: GraphRef, q: string, regex: boolean, signal?: AbortSignal) =>
     getJson<SearchAnswer>('search', { ...refParams(g), q, regex: regex ? '1' : null, limit: '50' }, signal),
 };

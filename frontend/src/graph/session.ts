@@ -5,6 +5,7 @@
 import { LayoutClient } from '../layout/client';
 import { buildLayoutInput, expandedSize, inputSignature, type LayoutResult, type Size } from '../layout/input';
 import { api, type Child, type GraphAnswer, type GraphRef, type GroupAnswer, type NodeAnswer, type PhaseRunsAnswer, type RunsAnswer } from './api';
+import type { KindState } from './kinds';
 import {
   decodeState,
   encodeState,
@@ -13,6 +14,7 @@ import {
   openPath,
   sameGraph,
   selectGraph,
+  setKind,
   setMode,
   setRunAs,
   toggleGroup,
@@ -72,6 +74,11 @@ export class GraphSession {
 
   setRunAs(runAs: RunAs): void {
     this.view = setRunAs(this.view, runAs);
+    this.save();
+  }
+
+  setKind(kind: string, state: KindState): void {
+    this.view = setKind(this.view, kind, state);
     this.save();
   }
 
@@ -292,7 +299,8 @@ export class GraphSession {
   }
 
   /** The op type of `name` when it is an op as well as a scope (a phase source or a group holding its op). */
-  opOf(name: string): string | null {
+  opOf(name: string, c: Child | null = null): string | null {
+    if (c?.type === 'group' && c.op) return c.op;
     const src = (this.graph?.phase?.sources ?? []).find((x) => x.name === name);
     if (src) return src.op;
     return this.groups.get(name)?.children.find((k) => k.name === name)?.op ?? null;
@@ -304,7 +312,8 @@ export class GraphSession {
   }
 
   /** True when `name` is an op as well as a scope (a phase source, or a group holding an op of its name). */
-  isOpToo(name: string): boolean {
+  isOpToo(name: string, c: Child | null = null): boolean {
+    if (c?.type === 'group' && c.op) return true;
     return (this.graph?.phase?.sources ?? []).some((x) => x.name === name) || !!this.groups.get(name)?.children.some((k) => k.name === name);
   }
 }

@@ -2,6 +2,7 @@
 // Pure: no DOM. Serialises to a short string for a shareable link / session storage.
 
 import type { GraphRef } from './api';
+import { changedKinds, parseKinds, type KindState } from './kinds';
 
 export type PhaseMode = 'collapse' | 'highlight' | 'show';
 export const PHASE_MODES: readonly PhaseMode[] = ['collapse', 'highlight', 'show'];
@@ -17,10 +18,16 @@ export interface ViewState {
   /** Absent in states saved before it existed: read as `both`. */
   runAs?: RunAs;
   selected: string | null;
+  /** Legend-filter states of the edge kinds the user changed (see kinds.ts for the defaults). */
+  kinds: Readonly<Record<string, KindState>>;
 }
 
 export function initialState(): ViewState {
-  return { graph: null, expanded: new Set(), mode: 'collapse', runAs: 'both', selected: null };
+  return { graph: null, expanded: new Set(), mode: 'collapse', runAs: 'both', selected: null, kinds: {} };
+}
+
+export function setKind(s: ViewState, kind: string, state: KindState): ViewState {
+  return { ...s, kinds: changedKinds({ ...s.kinds, [kind]: state }) };
 }
 
 export function isPhaseMode(v: unknown): v is PhaseMode {
@@ -67,9 +74,9 @@ export function setMode(s: ViewState, mode: PhaseMode): ViewState {
   return s.mode === mode ? s : { ...s, mode };
 }
 
-/** Switching graphs forgets the groups and the selection but keeps the filter and the phase it runs as. */
+/** Switching graphs forgets the groups and the selection but keeps the filters and the phase it runs as. */
 export function selectGraph(s: ViewState, graph: GraphRef | null): ViewState {
-  return { graph, expanded: new Set(), mode: s.mode, runAs: runAsOf(s), selected: null };
+  return { graph, expanded: new Set(), mode: s.mode, runAs: runAsOf(s), selected: null, kinds: s.kinds };
 }
 
 export function sameGraph(a: GraphRef | null, b: GraphRef | null): boolean {
@@ -89,6 +96,7 @@ export function encodeState(s: ViewState): string {
   if (runAsOf(s) !== 'both') q.set('as', runAsOf(s));
   for (const g of [...s.expanded].sort()) q.append('open', g);
   if (s.selected) q.set('sel', s.selected);
+  for (const [k, v] of Object.entries(changedKinds(s.kinds)).sort()) q.append('kind', `${k}:${v}`);
   return q.toString();
 }
 
@@ -103,5 +111,6 @@ export function decodeState(text: string): ViewState {
     mode: isPhaseMode(mode) ? mode : 'collapse',
     runAs: isRunAs(runAs) ? runAs : 'both',
     selected: q.get('sel') || null,
+    kinds: parseKinds(Object.fromEntries(q.getAll('kind').map((x) => x.split(':', 2)))),
   };
 }

@@ -43,8 +43,10 @@ export const CSS = `
 .pv-stage svg.canvas { width: 100%; height: 100%; display: block; cursor: grab; outline: none; user-select: none; }
 .pv-stage svg.canvas:active { cursor: grabbing; }
 .pv-status { display: flex; gap: 16px; align-items: center; padding: 3px 10px; border-top: 1px solid var(--line);
-  color: var(--fg-2); font-size: 11px; background: var(--panel); min-height: 24px; flex-wrap: wrap; }
+  color: var(--fg-2); font-size: 11px; background: var(--panel); min-height: 24px; flex-wrap: nowrap; white-space: nowrap;
+  overflow: hidden; }
 .pv-legend { display: inline-flex; gap: 12px; align-items: center; }
+.pv-status-info { display: contents; }
 .pv-legend svg { vertical-align: middle; }
 .pv-message { position: absolute; inset: 0; display: flex; align-items: center; justify-content: center; pointer-events: none; }
 .pv-message > div { pointer-events: auto; max-width: 520px; padding: 20px 24px; background: var(--panel); border: 1px solid var(--line);
@@ -128,6 +130,36 @@ export const CSS = `
 .edge.aux { display: none; }
 .edge.aux.aux-on { display: inline; stroke: var(--select); stroke-opacity: .8; }
 .edge-count { font-size: 9.5px; fill: var(--fg-3) !important; }
+.edge.kind-variable { stroke: var(--edge); stroke-dasharray: 1 2; }
+.edge.kind-hyperparameter { stroke: var(--accent); stroke-dasharray: 2 2; }
+.edge.kind-init, .edge.kind-gradient, .edge.kind-optimizer, .edge.kind-summary, .edge.kind-save { stroke: var(--edge-control); stroke-opacity: .7; }
+.pv-root[data-kind-data="hidden"] .edge.kind-data { display: none; }
+.pv-root[data-kind-data="dimmed"] .edge.kind-data { stroke-opacity: .18; }
+.pv-root[data-kind-control="hidden"] .edge.kind-control { display: none; }
+.pv-root[data-kind-control="dimmed"] .edge.kind-control { stroke-opacity: .18; }
+.pv-root[data-kind-variable="hidden"] .edge.kind-variable { display: none; }
+.pv-root[data-kind-variable="dimmed"] .edge.kind-variable { stroke-opacity: .18; }
+.pv-root[data-kind-hyperparameter="hidden"] .edge.kind-hyperparameter { display: none; }
+.pv-root[data-kind-hyperparameter="dimmed"] .edge.kind-hyperparameter { stroke-opacity: .18; }
+.pv-root[data-kind-init="hidden"] .edge.kind-init { display: none; }
+.pv-root[data-kind-init="dimmed"] .edge.kind-init { stroke-opacity: .18; }
+.pv-root[data-kind-gradient="hidden"] .edge.kind-gradient { display: none; }
+.pv-root[data-kind-gradient="dimmed"] .edge.kind-gradient { stroke-opacity: .18; }
+.pv-root[data-kind-optimizer="hidden"] .edge.kind-optimizer { display: none; }
+.pv-root[data-kind-optimizer="dimmed"] .edge.kind-optimizer { stroke-opacity: .18; }
+.pv-root[data-kind-summary="hidden"] .edge.kind-summary { display: none; }
+.pv-root[data-kind-summary="dimmed"] .edge.kind-summary { stroke-opacity: .18; }
+.pv-root[data-kind-save="hidden"] .edge.kind-save { display: none; }
+.pv-root[data-kind-save="dimmed"] .edge.kind-save { stroke-opacity: .18; }
+.node.area > .body > .box { stroke-dasharray: 6 3; stroke-width: 1.4; fill: var(--panel); }
+.node.area > .body > .label { font-style: italic; }
+.pv-kinds { display: inline-flex; flex-wrap: nowrap; gap: 4px; align-items: center; flex: none; }
+.pv-kinds button { font: inherit; font-size: 11px; padding: 1px 6px; border: 1px solid var(--line); border-radius: 10px;
+  background: var(--panel); color: var(--fg); cursor: pointer; }
+.pv-kinds button[data-state="dimmed"] { opacity: .65; }
+.pv-kinds button[data-state="hidden"] { opacity: .45; text-decoration: line-through; }
+.pv-kinds button[data-state="highlighted"] { border-color: var(--accent); }
+.pv-why li { margin: 2px 0; }
 .arrow-data { fill: var(--edge); } .arrow-control { fill: var(--edge-control); }
 .arrow-phase { fill: var(--accent); } .arrow-phase-plain { fill: var(--phase-plain); }
 .phase-edge .hit { fill: none; stroke: transparent; stroke-width: 10; cursor: pointer; }
@@ -147,6 +179,7 @@ export const CSS = `
 .pv-minimap svg { display: block; cursor: pointer; touch-action: none; }
 .pv-minimap .boxes rect { fill: var(--fg-3); fill-opacity: .35; }
 .pv-minimap .view { fill: var(--accent); fill-opacity: .12; stroke: var(--accent); stroke-width: 1.5; cursor: move; }
+.phase-overlay .apart-layer .edge { pointer-events: stroke; }
 .phase-veil { fill: var(--bg); fill-opacity: .72; pointer-events: none; }
 .phase-end-outline { fill: none; stroke: var(--accent); stroke-width: 1.8; pointer-events: none; }
 /* notes, export and links */

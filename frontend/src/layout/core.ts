@@ -2,6 +2,7 @@
 // phase gets slow with thousands of children). Runs inside the layout worker; pure otherwise.
 
 import dagre from '@dagrejs/dagre';
+import { APART_KINDS } from '../graph/kinds';
 import { anchors } from '../scene/bundle';
 import type { LayoutEdge, LayoutInput, LayoutNode, LayoutResult, PlacedEdge, PlacedNode } from './input';
 
@@ -104,10 +105,14 @@ export function layoutGroup(input: LayoutInput): LayoutResult {
   const t0 = Date.now();
   if (input.nodes.length === 0) return { group: input.group, width: 0, height: 0, nodes: {}, edges: [], engine: 'empty', ms: 0 };
   if (input.nodes.every((n) => n.order !== undefined)) return { ...bucketLayout(input), ms: Date.now() - t0 };
-  const hubs = findHubs(input);
+  // The machinery's edges (and a hyperparameter's) never shape the model's layout: they are drawn straight
+  // over it, so the legend filter can show or hide them without moving anything.
+  const apart = input.edges.filter((e) => APART_KINDS.has(e.kind));
+  const shaping = apart.length ? { ...input, edges: input.edges.filter((e) => !APART_KINDS.has(e.kind)) } : input;
+  const hubs = findHubs(shaping);
   const main: LayoutEdge[] = [];
   const aux: LayoutEdge[] = [];
-  for (const e of input.edges) (hubs.has(e.v) || hubs.has(e.w) ? aux : main).push(e);
+  for (const e of shaping.edges) (hubs.has(e.v) || hubs.has(e.w) ? aux : main).push(e);
   const linked = new Set<string>();
   for (const e of main) {
     linked.add(e.v);
@@ -162,7 +167,7 @@ export function layoutGroup(input: LayoutInput): LayoutResult {
     width = left + colW;
     height = Math.max(height, y - 24);
   }
-  const edges = [...core.edges, ...straightEdges(aux, nodes, true)];
+  const edges = [...core.edges, ...straightEdges(aux, nodes, true), ...straightEdges(apart, nodes, false)];
   return { group: input.group, width, height, nodes, edges, engine: core.engine, ms: Date.now() - t0 };
 }
 

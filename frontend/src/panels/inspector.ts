@@ -2,7 +2,7 @@
 // plain sentence about the learning-phase flag where it matters. Every sentence is the server's (wire.py);
 // the inspector only shows it. All text goes through textContent.
 
-import type { Child, NodeAnswer, NodeEdge } from '../graph/api';
+import type { Child, KindCount, NodeAnswer, NodeEdge, WhyAnswer } from '../graph/api';
 import { clear, h } from '../lib/dom';
 
 /** The server's sentences of the graph on screen (`phase.layers[].explanation`, `phase.sources[].explanation`). */
@@ -88,6 +88,51 @@ export class Inspector {
     );
   }
 
+  /** Why two boxes are connected: the op-level edges behind a drawn edge, by kind, each with its sentence. */
+  showWhy(w: WhyAnswer): void {
+    const kinds = w.kinds ?? [];
+    this.open(
+      h('h2', {}, 'Why connected?'),
+      h('div', { class: 'op' }, `${w.a.name} ↔ ${w.b?.name ?? ''} · ${(w.total ?? 0).toLocaleString('en-US')} op-level edges`),
+      kinds.length === 0 ? h('p', { class: 'op' }, 'They are not connected.') : null,
+      h(
+        'div',
+        { class: 'pv-why', 'data-testid': 'why' },
+        ...kinds.map((k) =>
+          h(
+            'section',
+            { 'data-why-kind': k.kind, 'data-count': String(k.count) },
+            h('h3', {}, h('span', { class: `pv-kind ${k.kind}` }, k.kind), ` ${k.count.toLocaleString('en-US')} edge${k.count === 1 ? '' : 's'}`),
+            explanation(k.sentence),
+            h(
+              'ul',
+              {},
+              ...k.edges.slice(0, 12).map((e) => h('li', { class: 'mono' }, `${e.from} → ${e.to}`)),
+              k.count > 12 ? h('li', { class: 'op' }, `and ${(k.count - 12).toLocaleString('en-US')} more`) : null,
+            ),
+          ),
+        ),
+      ),
+      h('h3', {}, 'Ends'),
+      h('ul', {}, this.link(w.a.name), w.b ? this.link(w.b.name) : null),
+    );
+  }
+
+  /** Adds a group's inputs and outputs by kind (what crosses its boundary), if it is still shown. */
+  addBoundary(name: string, w: WhyAnswer): void {
+    if (this.el.hidden || this.body.querySelector('h2')?.textContent !== name) return;
+    const list = (title: string, side: string, counts: KindCount[]) => {
+      const total = counts.reduce((n, k) => n + k.count, 0);
+      return h(
+        'div',
+        { class: 'pv-why', 'data-boundary': side },
+        h('h3', {}, `${title} (${total.toLocaleString('en-US')})`),
+        h('ul', {}, ...counts.map((k) => h('li', { title: k.sentence, 'data-why-kind': k.kind, 'data-count': String(k.count) }, h('span', { class: `pv-kind ${k.kind}` }, k.kind), ` ${k.count.toLocaleString('en-US')}`))),
+      );
+    };
+    this.body.append(list('Inputs by kind', 'inputs', w.inputs ?? []), list('Outputs by kind', 'outputs', w.outputs ?? []));
+  }
+
   private consumerList(consumers: string[]): DocumentFragment | null {
     if (consumers.length === 0) return null;
     const f = document.createDocumentFragment();
@@ -140,7 +185,8 @@ export class Inspector {
     );
   }
 
-  private link(name: string, suffix = ''): HTMLElement {
+  private link(name: string | null, suffix = ''): HTMLElement {
+    if (name === null) return h('li', {});
     const a = h('a', { role: 'link', tabindex: 0, title: 'Show in the graph' }, name);
     a.addEventListener('click', () => this.onReveal(name));
     a.addEventListener('keydown', (ev) => {

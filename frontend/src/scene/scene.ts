@@ -4,6 +4,7 @@
 import { select, type Selection } from 'd3-selection';
 import { zoom as d3zoom, zoomIdentity, zoomTransform, type ZoomBehavior, type ZoomTransform } from 'd3-zoom';
 import type { Child, GroupAnswer } from '../graph/api';
+import { APART_KINDS } from '../graph/kinds';
 import { bySource, type MappedPhaseEdge } from '../graph/phasemap';
 import type { PhaseMode } from '../graph/state';
 import { displayLabel, groupSubtitle, MAX_LABEL, phaseNote, type LayoutResult } from '../layout/input';
@@ -32,12 +33,14 @@ export interface RunMarks {
 
 /** What the scene tells the app: clicks on what it drew, and that it redrew or moved. */
 export interface SceneEvents {
-  /** A click on a box (not on its chevron or badge). */
-  select: { name: string; child: Child | null };
+  /** A click on a box (not on its chevron or badge); `shift` when Shift was held (compare with the selection). */
+  select: { name: string; child: Child | null; shift?: boolean };
   /** A click on a chevron, or a double click on a group. */
   toggle: { name: string };
   /** A click on a φ badge. */
   badge: { name: string; child: Child };
+  /** A click on a drawn edge of the layout (between two boxes): its ends and kind. */
+  edge: { from: string; to: string; kind: string };
   /** A click on a drawn phase edge. */
   'phase-edge': { from: string; to: string; source: string; layers: string[] };
   /** Every box and edge was redrawn (`abs`, `has` and `pathOf` describe the new drawing). */
@@ -65,6 +68,9 @@ export class Scene extends Emitter<SceneEvents> {
   private world: SVGGElement;
   private graphLayer: SVGGElement;
   private phaseLayer: SVGGElement;
+  /** The machinery's and the hyperparameters' edges (never laid out), drawn in the overlay: showing or
+   * hiding them with the legend filter repaints that layer alone. */
+  private apartLayer: SVGGElement;
   private overlay: SVGSVGElement;
   private overlayWorld: SVGGElement;
   private veil: SVGPathElement;
@@ -126,7 +132,8 @@ export class Scene extends Emitter<SceneEvents> {
     this.veil = s('path', { class: 'phase-veil', 'fill-rule': 'evenodd', d: '' });
     this.endOutlines = s('g', { class: 'phase-end-outlines' });
     this.phaseLayer = s('g', { class: 'phase-layer' });
-    this.overlayWorld.append(this.veil, this.endOutlines, this.phaseLayer);
+    this.apartLayer = s('g', { class: 'apart-layer' });
+    this.overlayWorld.append(this.apartLayer, this.veil, this.endOutlines, this.phaseLayer);
     this.overlay.append(this.overlayWorld);
     this.minimap = new Minimap({
       transform: () => this.transform(),
@@ -174,6 +181,11 @@ export class Scene extends Emitter<SceneEvents> {
       });
       return;
     }
+    const drawn = t.closest('path.edge[data-edge-kind]');
+    if (drawn) {
+      this.emit('edge', { from: drawn.getAttribute('data-from')!, to: drawn.getAttribute('data-to')!, kind: drawn.getAttribute('data-edge-kind')! });
+      return;
+    }
     const node = t.closest<SVGGElement>('[data-node]');
     if (!node) return;
     const name = node.getAttribute('data-node')!;
@@ -186,12 +198,13 @@ export class Scene extends Emitter<SceneEvents> {
       this.emit('badge', { name, child });
       return;
     }
-    this.emit('select', { name, child });
+    this.emit('select', { name, child, shift: ev.shiftKey });
   }
 
   /** Redraws every box and edge from the current layouts. */
   draw(model: SceneModel): void {
     clear(this.graphLayer);
+    clear(this.apartLayer);
     this.abs.clear();
     this.children.clear();
     this.parentOf.clear();
@@ -242,7 +255,7 @@ export class Scene extends Emitter<SceneEvents> {
         'marker-end': e.kind === 'control' ? 'url(#pv-arrow-control)' : 'url(#pv-arrow-data)',
       });
       if (!compact) path.append(s('title', {}, `${e.count} ${e.kind} edge${e.count === 1 ? '' : 's'}: ${e.v} → ${e.w}`));
-      edges.append(path);
+      (APART_KINDS.has(e.kind) ? this.apartLayer : edges).append(path);
       this.edgeEnds.push({ path, from: byName.get(e.v), to: byName.get(e.w) });
       if (!e.aux) this.kindsDrawn.add(e.kind);
       for (const end of [e.v, e.w]) {
@@ -274,8 +287,10 @@ export class Scene extends Emitter<SceneEvents> {
       this.parentOf.set(c.name, id);
       const open = c.type === 'group' && model.isOpen(c.name) && model.layouts.has(c.name);
       const g = s('g', {
-        class: `node ${c.type === 'group' ? 'group' : 'op'}${open ? ' open' : ''}${c.phase ? ' phase-' + c.phase.role : ''}`,
+        class: `node ${c.type === 'group' ? 'group' : 'op'}${open ? ' open' : ''}${c.phase ? ' phase-' + c.phase.role : ''}${c.area ? ' area' : ''}`,
         'data-node': c.name,
+        'data-area': c.area ?? null,
+        'data-role': c.role ?? null,
       });
       if (c.type === 'group') {
         g.setAttribute('data-group', 'true');

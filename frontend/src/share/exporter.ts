@@ -6,6 +6,7 @@ import type { ViewState } from '../graph/state';
 import { h } from '../lib/dom';
 import { layoutExtent } from '../scene/params';
 import type { Scene } from '../scene/scene';
+import { EDGE_KINDS, kindState } from '../graph/kinds';
 import { exportFileName, legendItems, pngPlan } from './exportplan';
 import type { Notebook } from './notebook';
 import { buildPicture, download, rasterize, serialize, type ExportInput } from './picture';
@@ -66,7 +67,8 @@ export class Exporter {
     }
     const notes = this.host.notebook.notes;
     const sources = (g.phase?.sources ?? []).map((x) => x.name);
-    const legend = legendItems(this.host.scene.drawnEdgeKinds(), st.mode, { sources, layers: g.phase?.layers.length ?? 0 }, notes.length);
+    const kinds = Object.fromEntries(EDGE_KINDS.map((k) => [k, kindState(st.kinds ?? {}, k)]));
+    const legend = legendItems(this.host.scene.drawnEdgeKinds(), st.mode, { sources, layers: g.phase?.layers.length ?? 0 }, notes.length, kinds);
     const placed = new Map(notesLayer.placed.map((d) => [d.note.node, d]));
     const open = st.expanded.size;
     const when = new Date().toISOString().slice(0, 16).replace('T', ' ');

@@ -43,7 +43,8 @@ export function pngPlan(w: number, h: number, density = PNG_DENSITY, maxSide = M
 }
 
 export interface LegendItem {
-  kind: 'data' | 'control' | 'phase' | 'phase-badge' | 'note';
+  /** data, control, phase, phase-badge, note, or another edge kind (variable, gradient, ...). */
+  kind: string;
   label: string;
 }
 
@@ -61,11 +62,26 @@ export function phaseLegend(mode: PhaseMode, phase: PhaseSummary): string {
   return `phase edges: shown as plain edges (${who})`;
 }
 
-/** The legend of an export: the edge kinds drawn, the phase filter, and notes when there are any. */
-export function legendItems(drawnKinds: ReadonlySet<string>, mode: PhaseMode, phase: PhaseSummary, notes: number): LegendItem[] {
+/**
+ * The legend of an export: the edge kinds drawn (with the legend filter's state when an edge kind is dimmed,
+ * and the kinds it hides), the phase filter, and notes when there are any. `kindStates`: each kind's state.
+ */
+export function legendItems(
+  drawnKinds: ReadonlySet<string>,
+  mode: PhaseMode,
+  phase: PhaseSummary,
+  notes: number,
+  kindStates: Readonly<Record<string, string>> = {},
+): LegendItem[] {
   const items: LegendItem[] = [];
-  if (drawnKinds.has('data')) items.push({ kind: 'data', label: 'data edges' });
-  if (drawnKinds.has('control')) items.push({ kind: 'control', label: 'control edges' });
+  const hidden: string[] = [];
+  for (const kind of drawnKinds) {
+    if (kind === 'phase') continue;
+    const state = kindStates[kind] ?? 'drawn';
+    if (state === 'hidden') hidden.push(kind);
+    else items.push({ kind, label: `${kind} edges${state === 'dimmed' ? ' (dimmed)' : ''}` });
+  }
+  if (hidden.length) items.push({ kind: 'hidden', label: `hidden: ${hidden.sort().join(', ')} edges` });
   items.push({ kind: mode === 'collapse' && phase.sources.length ? 'phase-badge' : 'phase', label: phaseLegend(mode, phase) });
   if (notes) items.push({ kind: 'note', label: `${notes} note${notes === 1 ? '' : 's'}` });
   return items;

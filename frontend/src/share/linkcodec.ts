@@ -3,13 +3,14 @@
 //
 // The token is base64url (no padding) of UTF-8 JSON with short keys:
 //   {"v":1, "g":[run, kind, tag|null], "m":"collapse|highlight|show", "r":"true|false" (run as; absent: both),
-//    "o":[open groups...], "s": selected|null, "vp":[cx, cy, k], "n":[[node, text, dx, dy, path?], ...]}
+//    "o":[open groups...], "s": selected|null, "vp":[cx, cy, k, w?, h?], "n":[[node, text, dx, dy, path?], ...]}
 // `vp` is the graph point at the centre of the view and the zoom factor (so another window size shows the
 // same place). A note's `path` is left out when it is the name's own prefixes (`a/b/c` -> `["a","a/b"]`).
 // The token rides in TensorBoard's hash, `#phaseview&pv=<token>`, which TensorBoard keeps and parses as
 // `&`-separated `key=value` pairs (base64url never contains `&` or `=`).
 
 import type { GraphRef } from '../graph/api';
+import { changedKinds, parseKinds } from '../graph/kinds';
 import { round } from '../lib/num';
 import { parseNotes, type Note } from './notes';
 import { isPhaseMode, isRunAs, runAsOf, type PhaseMode, type ViewState } from '../graph/state';
@@ -28,6 +29,9 @@ export interface Viewport {
   cx: number;
   cy: number;
   k: number;
+  /** The size of the view it was copied from (CSS px), when known: a smaller window keeps the selection in view. */
+  w?: number;
+  h?: number;
 }
 
 export interface LinkState {
@@ -66,8 +70,12 @@ function payload(s: LinkState, notes: readonly Note[]): unknown {
   if (runAsOf(s.view) !== 'both') o.r = runAsOf(s.view);
   o.o = [...s.view.expanded].sort();
   if (s.view.selected) o.s = s.view.selected;
+  const kinds = changedKinds(s.view.kinds ?? {});
+  if (Object.keys(kinds).length) o.k = kinds;
   if (s.viewport && [s.viewport.cx, s.viewport.cy, s.viewport.k].every(Number.isFinite))
     o.vp = [round(s.viewport.cx, 1), round(s.viewport.cy, 1), Number(s.viewport.k.toPrecision(5))];
+  if (o.vp && s.viewport?.w && s.viewport.h && Number.isFinite(s.viewport.w) && Number.isFinite(s.viewport.h))
+    (o.vp as number[]).push(Math.round(s.viewport.w), Math.round(s.viewport.h));
   if (notes.length)
     o.n = notes.map((n) => {
       const t: unknown[] = [n.node, n.text, n.dx, n.dy];
@@ -123,9 +131,14 @@ export function decodeLink(token: string): LinkState | null {
   // the first ones kept hold the outer groups).
   const expanded = new Set([...listed].slice(0, LINK_MAX_OPEN));
   let viewport: Viewport | null = null;
-  if (Array.isArray(o.vp) && o.vp.length === 3 && o.vp.every((x) => typeof x === 'number' && Number.isFinite(x)) && (o.vp[2] as number) > 0) {
-    const [cx, cy, k] = o.vp as number[];
+  if (Array.isArray(o.vp) && (o.vp.length === 3 || o.vp.length === 5) && o.vp.every((x) => typeof x === 'number' && Number.isFinite(x)) && (o.vp[2] as number) > 0) {
+    const [cx, cy, k, w, h] = o.vp as number[];
     viewport = { cx: clamp(cx, -LINK_MAX_COORD, LINK_MAX_COORD), cy: clamp(cy, -LINK_MAX_COORD, LINK_MAX_COORD), k: clamp(k, ...LINK_ZOOM_RANGE) };
+    // The size of the view it was copied from (added later: older links have three numbers).
+    if (o.vp.length === 5 && w > 0 && h > 0) {
+      viewport.w = clamp(w, 1, LINK_MAX_COORD);
+      viewport.h = clamp(h, 1, LINK_MAX_COORD);
+    }
   }
   const rawNotes = Array.isArray(o.n)
     ? o.n.map((t) =>
@@ -133,7 +146,7 @@ export function decodeLink(token: string): LinkState | null {
       )
     : [];
   return {
-    view: { graph, expanded, mode, runAs: isRunAs(o.r) ? o.r : 'both', selected: str(o.s) || null },
+    view: { graph, expanded, mode, runAs: isRunAs(o.r) ? o.r : 'both', selected: str(o.s) || null, kinds: parseKinds(o.k) },
     viewport,
     notes: parseNotes(rawNotes),
     openDropped: listed.size - expanded.size,

@@ -76,7 +76,11 @@ export class Links {
     }
     this.dropTokenFromUrl();
     this.host.notebook.redraw();
-    this.keepSelectionInView();
+    const from = link.viewport;
+    const here = this.host.scene.viewport(true);
+    // Shown in a smaller view than it was copied from (or from a link that does not say), less is seen around
+    // the centre: keep the selection and its note on screen. In a view as large, the view is exactly the link's.
+    if (!from?.w || !from.h || here.w < from.w - 1 || here.h < from.h - 1) this.keepSelectionInView();
     this.host.root.dataset.linkRestored = 'true';
   }
 
@@ -114,10 +118,10 @@ export class Links {
   }
 
   /** The graph point at the centre of the view, and the zoom. */
-  private viewport(): { cx: number; cy: number; k: number } {
+  private viewport(): { cx: number; cy: number; k: number; w: number; h: number } {
     const t = this.host.scene.transform();
     const { w, h } = this.host.scene.viewport(true);
-    return { cx: (w / 2 - t.x) / t.k, cy: (h / 2 - t.y) / t.k, k: t.k };
+    return { cx: (w / 2 - t.x) / t.k, cy: (h / 2 - t.y) / t.k, k: t.k, w, h };
   }
 
   /** True when the graph point (cx, cy) lies on the drawing, or within one screen of it. */

@@ -7,7 +7,7 @@ import { clear, s } from '../lib/dom';
 import { round as r1 } from '../lib/num';
 import type { Rect } from '../scene/bundle';
 import type { Scene } from '../scene/scene';
-import { resolveAnchor, wrapText, type Note } from './notes';
+import { DEFAULT_OFFSET, placeCallout, resolveAnchor, wrapText, type Box, type Note } from './notes';
 
 const CHAR_W = 6.3;
 const MAX_MAGNIFY = 8;
@@ -91,6 +91,10 @@ export class NotesLayer {
     const m = (this.magnify = this.wantMagnify());
     // Several notes hidden in one closed group are stacked below one another.
     const stack = new Map<string, number>();
+    // A note left where it was put by default moves off any box it is not pinned to (and off the notes drawn
+    // before it); a note the user dragged stays where it was dragged.
+    const taken: Box[] = [];
+    const boxes = this.scene.abs;
     for (const n of notes) {
       const at = resolveAnchor(n, (x) => this.scene.has(x));
       if (!at) {
@@ -107,9 +111,15 @@ export class NotesLayer {
       const w = w0 * m;
       const hh = h0 * m;
       const shift = stack.get(at.anchor) ?? 0;
-      const bx = r.x + r.w + off.dx * m;
-      const by = r.y + off.dy * m + shift;
+      let bx = r.x + r.w + off.dx * m;
+      let by = r.y + off.dy * m + shift;
       stack.set(at.anchor, shift + hh + 6 * m);
+      if (off === n && n.dx === DEFAULT_OFFSET.dx && n.dy === DEFAULT_OFFSET.dy) {
+        const placed = placeCallout(r, { w, h: hh }, { x: bx, y: by }, [...boxes.values(), ...taken], 4 * m);
+        bx = placed.x;
+        by = placed.y;
+      }
+      taken.push({ x: bx, y: by, w, h: hh });
       const g = s('g', { class: `pv-note${at.hidden ? ' hidden-node' : ''}`, 'data-note': n.node, 'data-note-anchor': at.anchor, 'data-note-hidden': String(at.hidden) });
       // leader: from the anchor's top-right corner to the nearest point of the callout
       const ax = r.x + r.w - 3;

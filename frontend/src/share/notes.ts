@@ -159,3 +159,66 @@ export function saveNotes(store: KeyValueStore | null, g: GraphRef, notes: reado
     /* storage full or unavailable: notes stay for this page only */
   }
 }
+
+export interface Box {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
+
+const overlaps = (a: Box, b: Box, gap: number) =>
+  a.x < b.x + b.w + gap && b.x < a.x + a.w + gap && a.y < b.y + b.h + gap && b.y < a.y + a.h + gap;
+const contains = (outer: Box, inner: Box) =>
+  outer.x <= inner.x && outer.y <= inner.y && outer.x + outer.w >= inner.x + inner.w && outer.y + outer.h >= inner.y + inner.h;
+
+/**
+ * Where a callout of `size` goes near its `anchor` box so that it covers no other box: `preferred` (its top-left
+ * corner) when that is free, else the first free place on rings around the anchor, nearest first. Boxes holding
+ * the anchor (the open groups it is drawn in) and `anchor` itself are not in the way. With no free place within
+ * reach, `preferred`.
+ */
+export function placeCallout(anchor: Box, size: { w: number; h: number }, preferred: { x: number; y: number }, boxes: Iterable<Box>, gap = 4): { x: number; y: number } {
+  const reach = Math.max(size.w, size.h) * 4 + Math.max(anchor.w, anchor.h);
+  const area = { x: anchor.x - reach, y: anchor.y - reach, w: anchor.w + 2 * reach, h: anchor.h + 2 * reach };
+  const near: Box[] = [];
+  for (const b of boxes) if (b !== anchor && overlaps(b, area, 0) && !contains(b, anchor)) near.push(b);
+  const free = (x: number, y: number) => {
+    const c = { x, y, w: size.w, h: size.h };
+    return !overlaps(c, anchor, gap) && !near.some((b) => overlaps(c, b, gap));
+  };
+  if (free(preferred.x, preferred.y)) return preferred;
+  const step = Math.max(8, Math.min(size.w, size.h) / 2);
+  const right = anchor.x + anchor.w + gap * 2;
+  const left = anchor.x - size.w - gap * 2;
+  const above = anchor.y - size.h - gap * 2;
+  const below = anchor.y + anchor.h + gap * 2;
+  // Beside and above/below the anchor first, then on rings farther out.
+  const first = [
+    { x: right, y: anchor.y },
+    { x: right, y: above },
+    { x: anchor.x, y: above },
+    { x: left, y: anchor.y },
+    { x: anchor.x, y: below },
+    { x: left, y: above },
+    { x: right, y: below },
+    { x: left, y: below },
+  ];
+  for (const p of first) if (free(p.x, p.y)) return p;
+  for (let ring = 1; ring * step <= reach; ring++) {
+    const d = ring * step;
+    const ring_pts = [
+      { x: right + d, y: anchor.y },
+      { x: right, y: above - d },
+      { x: anchor.x, y: above - d },
+      { x: left - d, y: anchor.y },
+      { x: anchor.x, y: below + d },
+      { x: right + d, y: above - d },
+      { x: left - d, y: above - d },
+      { x: right + d, y: below + d },
+      { x: left - d, y: below + d },
+    ];
+    for (const p of ring_pts) if (free(p.x, p.y)) return p;
+  }
+  return preferred;
+}

@@ -178,7 +178,8 @@ export function buildPicture(input: ExportInput, pixelSize?: { width: number; he
       legend.append(s('rect', { x: 4, y: y - 12, width: 18, height: 16, rx: 8, fill: accent }));
       legend.append(s('text', { x: 13, y: y, 'font-size': 10.5, 'font-weight': 700, fill: '#ffffff', 'text-anchor': 'middle' }, 'φ'));
     }
-    else legend.append(s('rect', { x: 4, y: y - 10, width: 18, height: 12, rx: 3, fill: '#fff8e1', stroke: '#f9a825' }));
+    else if (item.kind === 'note') legend.append(s('rect', { x: 4, y: y - 10, width: 18, height: 12, rx: 3, fill: '#fff8e1', stroke: '#f9a825' }));
+    else if (item.kind !== 'hidden') legend.append(s('line', { ...sw, stroke: edgeControl, 'stroke-dasharray': '2 2' }));
     legend.append(s('text', { x: 36, y, 'font-size': 12, fill: fg }, item.label));
   });
   const ny = input.legend.length * ROW_H + 8;

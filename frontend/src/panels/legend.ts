@@ -1,0 +1,62 @@
+// The legend that is the filter: one control per edge kind present in the graph, with its count (the
+// server's `edge_counts`, the same as `tb-phaseview report`), drawn, dimmed or hidden. The phase entry shows
+// and switches the phase filter (collapse = hidden, highlight = highlighted, show = drawn); a graph with no
+// flag has no phase entry. It says what the user picked through its events; the viewer applies it.
+
+import type { GraphAnswer } from '../graph/api';
+import { EDGE_KINDS, kindState, nextKindState, nextPhaseMode, PHASE_LEGEND_STATE, type KindState } from '../graph/kinds';
+import type { PhaseMode } from '../graph/state';
+import { clear, h } from '../lib/dom';
+import { Emitter } from '../lib/events';
+
+export interface LegendEvents {
+  kind: { kind: string; state: KindState };
+  mode: PhaseMode;
+}
+
+const TITLES: Record<string, string> = {
+  data: 'tensors between ops of the model',
+  control: 'control dependencies (order, no tensor)',
+  variable: 'reads and writes of variables, moving-average updates included',
+  phase: 'the learning-phase flag read by BatchNorm and Dropout layers',
+  hyperparameter: 'a scalar read in many layers (keep_prob, the learning rate)',
+  init: 'variable initialisation',
+  gradient: 'the backward pass',
+  optimizer: 'the optimizer: gradients into variable updates',
+  summary: 'summaries logged for TensorBoard',
+  save: 'checkpoint save and restore',
+};
+
+export class LegendFilter extends Emitter<LegendEvents> {
+  readonly el = h('span', { class: 'pv-kinds', role: 'group', 'aria-label': 'Edge kinds: click to draw, dim or hide' });
+
+  render(g: GraphAnswer | null, kinds: Readonly<Record<string, KindState>>, mode: PhaseMode): void {
+    clear(this.el);
+    if (!g) return;
+    const counts = g.edge_counts ?? {};
+    const hasFlag = (g.phase?.sources ?? []).length > 0;
+    for (const kind of EDGE_KINDS) {
+      const count = counts[kind] ?? 0;
+      if (kind === 'phase' ? !hasFlag : count === 0) continue;
+      const state = kind === 'phase' ? PHASE_LEGEND_STATE[mode] : kindState(kinds, kind);
+      const b = h(
+        'button',
+        {
+          type: 'button',
+          class: `pv-kind-filter kind-${kind}`,
+          'data-kind-filter': kind,
+          'data-state': state,
+          'data-count': String(count),
+          'aria-pressed': String(state !== 'hidden'),
+          title: `${count.toLocaleString('en-US')} ${kind} edges: ${TITLES[kind] ?? kind} (${state}; click to change)`,
+        },
+        `${kind} ${count.toLocaleString('en-US')}`,
+      );
+      b.addEventListener('click', () => {
+        if (kind === 'phase') this.emit('mode', nextPhaseMode(mode));
+        else this.emit('kind', { kind, state: nextKindState(state as KindState) });
+      });
+      this.el.append(b);
+    }
+  }
+}

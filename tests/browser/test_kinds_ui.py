@@ -1,0 +1,138 @@
+"""Roles folded into areas, the legend that is the filter, and "why connected?" in a real browser."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+from conftest import SEED_RUN, boxes, edges, open_plugin, shot
+
+from demo import DEMO_LOGS
+
+MACHINERY = {"init", "gradient", "optimizer", "summary", "save"}
+CLI = os.path.join(os.path.dirname(sys.executable), "tb-phaseview")
+
+
+def cli_edge_counts(run):
+    result = subprocess.run([CLI, "report", DEMO_LOGS, "--json"], capture_output=True, text=True, timeout=300,
+                            env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
+    assert result.returncode == 0, result.stderr
+    return next(g for g in json.loads(result.stdout)["graphs"] if g["run"] == run)["edge_counts"]
+
+
+def legend(page):
+    return page.evaluate("""() => Object.fromEntries([...document.querySelectorAll('[data-kind-filter]')].map(
+        b => [b.getAttribute('data-kind-filter'), [b.getAttribute('data-state'), Number(b.getAttribute('data-count'))]]))""")
+
+
+def top_level(page):
+    return page.evaluate("""() => [...document.querySelectorAll('.root-group > g[data-node]')].map(g => ({
+        name: g.getAttribute('data-node'), area: g.getAttribute('data-area'), role: g.getAttribute('data-role'),
+        label: g.querySelector('.label')?.textContent}))""")
+
+
+def test_seed_top_level_shows_layers_flag_and_labelled_machinery_areas(page, tensorboard_url):
+    open_plugin(page, tensorboard_url, SEED_RUN)
+    shot(page, "kinds-seed-top-level")
+    top = top_level(page)
+    assert 80 < len(top) < 100  # was 239, 150 of them VarIsInitializedOp_N
+    assert not [n for n in top if n["name"].startswith(("VarIsInitializedOp", "training"))]
+    assert not [n for n in top if n["role"] in MACHINERY]
+    areas = {n["area"]: n["label"] for n in top if n["area"]}
+    assert set(areas) == {"init", "gradient", "optimizer"}
+    assert areas["gradient"].startswith("gradients \u00b7 ") and areas["gradient"].endswith(" ops")
+    assert areas["init"].startswith("initialisers \u00b7 ")
+    # The machinery's edges are hidden by default; the model's are drawn.
+    assert edges(page, "gradient") == [] and edges(page, "init") == []
+    assert edges(page, "data")
+
+
+def test_legend_counts_equal_the_cli_and_toggles_never_move_a_node(page, tensorboard_url):
+    open_plugin(page, tensorboard_url, SEED_RUN)
+    counts = cli_edge_counts(SEED_RUN)
+    shown = legend(page)
+    assert {kind: count for kind, (_, count) in shown.items()} == {k: v for k, v in counts.items() if v}
+    assert shown["phase"][0] == "hidden" and shown["gradient"][0] == "hidden" and shown["data"][0] == "drawn"
+
+    before = boxes(page)
+    page.click('[data-kind-filter="gradient"]')  # hidden -> drawn
+    assert legend(page)["gradient"][0] == "drawn"
+    assert page.get_attribute("#phaseview-app", "data-kind-gradient") == "drawn"
+    assert edges(page, "gradient"), "the gradient area's edges are drawn"
+    assert float(page.get_attribute("#phaseview-app", "data-toggle-ms")) < 100
+    page.click('[data-kind-filter="data"]')  # drawn -> dimmed
+    assert legend(page)["data"][0] == "dimmed"
+    opacity = page.evaluate("""() => getComputedStyle(document.querySelector('.edge.kind-data')).strokeOpacity""")
+    assert float(opacity) < 0.5
+    page.click('[data-kind-filter="data"]')  # dimmed -> hidden
+    assert edges(page, "data") == []
+    assert boxes(page) == before, "switching a kind never moves a node"
+
+    # The phase entry and the three phase buttons agree, both ways.
+    page.click('[data-kind-filter="phase"]')
+    assert page.get_attribute('button[data-phase-mode="highlight"]', "aria-pressed") == "true"
+    assert legend(page)["phase"][0] == "highlighted"
+    page.click('button[data-phase-mode="show"]')
+    assert legend(page)["phase"][0] == "drawn"
+    page.click('button[data-phase-mode="collapse"]')
+    assert legend(page)["phase"][0] == "hidden"
+    assert boxes(page) == before
+    assert not page.errors
+
+
+def test_a_graph_without_a_flag_has_no_phase_entry(page, tensorboard_url):
+    open_plugin(page, tensorboard_url, "tf2_fit_no_flag")
+    shown = legend(page)
+    assert "phase" not in shown and shown["gradient"][1] > 0
+
+
+def test_why_connected_for_an_edge_between_two_groups_and_a_groups_inputs_and_outputs(page, tensorboard_url):
+    open_plugin(page, tensorboard_url, SEED_RUN)
+    page.click('[data-kind-filter="optimizer"]')  # hidden -> drawn: the gradients feed the optimizer
+    page.evaluate("""() => document.querySelector(
+        '.edge[data-edge-kind="optimizer"][data-from="\u2237gradient"][data-to="\u2237optimizer"]')
+        .dispatchEvent(new MouseEvent('click', {bubbles: true}))""")
+    page.wait_for_selector("[data-testid=why] section[data-why-kind]")
+    kinds = page.evaluate("""() => [...document.querySelectorAll('[data-testid=why] section')].map(
+        s => [s.getAttribute('data-why-kind'), Number(s.getAttribute('data-count'))])""")
+    assert kinds and kinds[0][0] == "optimizer" and kinds[0][1] > 0
+    assert "optimizer turns the gradients" in page.inner_text("[data-testid=inspector]")
+    shot(page, "kinds-why-panel")
+
+    page.evaluate("""() => document.querySelector('[data-node="bn3a_branch2a"] .body')
+        .dispatchEvent(new MouseEvent('click', {bubbles: true}))""")
+    page.wait_for_selector('[data-boundary="inputs"] li[data-why-kind]')
+    inputs = page.evaluate("""() => Object.fromEntries([...document.querySelectorAll('[data-boundary="inputs"] li')]
+        .map(li => [li.getAttribute('data-why-kind'), Number(li.getAttribute('data-count'))]))""")
+    assert inputs.get("phase", 0) > 0 and inputs.get("data", 0) > 0
+    assert not page.errors
+
+
+def open_group(page, name):
+    page.locator(f'[data-node="{name}"][data-group="true"] .chevron').first.click()
+    page.wait_for_selector(f'[data-node="{name}"][data-expanded="true"]')
+
+
+def test_a_call_op_opens_as_its_function_bodies(page, tensorboard_url):
+    open_plugin(page, tensorboard_url, "resnet_tf_keras")
+    for name in ("bn2a_branch2a", "bn2a_branch2a/cond", "bn2a_branch2a/cond/\u0192", "bn2a_branch2a/cond/\u0192then_branch"):
+        open_group(page, name)
+    body = page.evaluate("""() => [...document.querySelectorAll('[data-node^="bn2a_branch2a/cond/\u0192then_branch/"]')]
+        .map(e => e.getAttribute('data-node'))""")
+    assert any("FusedBatchNorm" in name for name in body), body
+    shot(page, "kinds-function-body")
+    assert not page.errors
+
+
+def test_shift_click_on_a_second_group_shows_why_the_two_are_connected(page, tensorboard_url):
+    open_plugin(page, tensorboard_url, SEED_RUN)
+    for name, shift in (("res2a_branch2a", "false"), ("bn2a_branch2a", "true")):
+        page.evaluate(f"""() => document.querySelector('[data-node="{name}"] .body')
+            .dispatchEvent(new MouseEvent('click', {{bubbles: true, shiftKey: {shift}}}))""")
+    page.wait_for_selector("[data-testid=why] section[data-why-kind]")
+    kinds = page.evaluate("""() => [...document.querySelectorAll('[data-testid=why] section')].map(
+        s => s.getAttribute('data-why-kind'))""")
+    assert "data" in kinds
+    assert "res2a_branch2a \u2194 bn2a_branch2a" in page.inner_text("[data-testid=inspector]")
