@@ -17,6 +17,8 @@ export interface LayoutNode extends Size {
   top?: boolean;
   /** A bucket's position among its siblings: buckets are laid out in this (name) order, not by their edges. */
   order?: number;
+  /** A machinery area: placed in a column beside the top of the model; its edges never shape the layout. */
+  side?: boolean;
 }
 
 export interface LayoutEdge {
@@ -123,6 +125,7 @@ export function buildLayoutInput(group: GroupAnswer, openSize: (id: string) => S
     const node: LayoutNode = { id: c.name, w: s.w, h: s.h };
     if (c.phase?.role === 'source') node.top = true;
     if (c.bucket) node.order = c.bucket.index;
+    if (c.area) node.side = true;
     nodes.push(node);
   }
   const merged = new Map<string, LayoutEdge>();
@@ -140,7 +143,7 @@ export function buildLayoutInput(group: GroupAnswer, openSize: (id: string) => S
 /** A key that changes exactly when the layout of the input would change (sizes, edges). */
 export function inputSignature(input: LayoutInput): string {
   let s = '';
-  for (const n of input.nodes) s += `${n.id}\u0001${n.w}x${n.h}${n.top ? 't' : ''}${n.order ?? ''}\u0002`;
+  for (const n of input.nodes) s += `${n.id}\u0001${n.w}x${n.h}${n.top ? 't' : ''}${n.side ? 's' : ''}${n.order ?? ''}\u0002`;
   s += '|';
   for (const e of input.edges) s += `${e.v}\u0001${e.w}\u0001${e.kind}\u0002`;
   return s;
