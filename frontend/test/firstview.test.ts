@@ -14,8 +14,9 @@ test('the frame keeps the flag and the readers nearest it that fit, and leaves o
   const flag = box(0, 0);
   const near = [box(150, 0), box(300, 100), box(5000, 5000)];
   const f = frameAround(flag, near, view, 1);
-  // flag ... 400 wide, 140 high: centred on that box
-  assert.deepEqual(f, { cx: 200, cy: 70, k: 1 });
+  // flag ... 400 wide, 140 high: centred across, its top 16 px below the top of the view
+  assert.deepEqual(f, { cx: 200, cy: 300 - 16, k: 1 });
+  assert.equal(f.cy - view.h / 2, -16, 'the framed boxes start at the top of the stage, not in its middle');
 });
 
 test('a flag larger than the screen keeps its top-left corner in view', () => {
@@ -30,7 +31,11 @@ test('without a flag the view opens on the inputs, highest first', () => {
     ['labels', box(550, 0)],
   ]);
   const f = firstViewFrame({ boxes, flag: null, readers: [], inputs: ['input_1', 'labels'] }, view)!;
-  assert.deepEqual(f, { cx: 525, cy: 20, k: READABLE_K });
+  assert.equal(f.cx, 525);
+  assert.equal(f.k, READABLE_K);
+  // the inputs' top edge sits 16 px below the top of the stage: the upper half is not left empty
+  const topOnScreen = (0 - f.cy) * f.k + view.h / 2;
+  assert.ok(Math.abs(topOnScreen - 16) < 1e-9, `inputs' top at ${topOnScreen} px`);
 });
 
 test('the minimap maps the view rectangle and back', () => {
