@@ -104,6 +104,11 @@ def test_the_minimap_shows_the_view_and_dragging_it_moves_the_view(page, tensorb
     view = page.locator("[data-minimap-view]")
     before, box = world(page), view.bounding_box()
     assert box["width"] > 2 and box["height"] > 2
+    # The seed graph is about 30 times taller than wide: the map still has a legible width, and the view's
+    # rectangle is big enough to see and grab.
+    map_box = minimap.locator("svg").bounding_box()
+    assert map_box["width"] >= 90 and map_box["height"] >= 100, map_box
+    assert box["width"] >= 60 and box["height"] >= 5, box
     # Dragged 20 px down the map (the seed graph is tall and narrow: the map is too).
     mbox = minimap.locator("svg").bounding_box()
     dx = 0
