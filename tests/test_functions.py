@@ -99,7 +99,8 @@ def test_a_body_node_answers_like_an_op_with_its_edges_inside_the_body():
     node = wire.node_answer(analysis, norm["name"])
     assert node["name"] == norm["name"] and node["op"] == norm["op"]
     assert node["path"] == body["path"] and node["phase"] is None and node["role"] == "model"
-    assert node["function"] == {"name": body["function"]["name"], "call": "bn2a_branch2a/cond", "attr": "then_branch"}
+    assert node["function"] == {"name": body["function"]["name"], "call": "bn2a_branch2a/cond",
+                                "attr": "then_branch"}
     assert any(a["key"] == "epsilon" for a in node["attrs"])
     # its inputs are the body's edges into it: the same pairs the group answer lists
     listed = {e["from"] for e in body["edges"] if e["to"] == norm["name"]}
