@@ -2,6 +2,7 @@
 // Pure. Phase edges are never part of it, so the phase filter can never move a node.
 
 import type { Child, GroupAnswer } from '../graph/api';
+import { hyperNote } from '../graph/hypermap';
 import { PARAMS } from '../scene/params';
 
 const { op: OP, group: GROUP, note: NOTE } = PARAMS;
@@ -91,10 +92,10 @@ export function collapsedSize(c: Child): Size {
   return { w: Math.round(clamp(Math.max(label.length * OP.charWidth, noteW) + OP.padX, OP.minWidth, OP.maxWidth)), h: OP.height + noteH };
 }
 
-/** The extra line a phase source shows: who reads it and where it was born. */
+/** The extra line a phase source shows: who reads it and where it was born (a hyperparameter: who reads it). */
 export function phaseNote(c: Child): string | null {
   const p = c.phase;
-  if (!p || p.role !== 'source') return null;
+  if (!p || p.role !== 'source') return hyperNote(c);
   let t = `read by ${p.consumers} layer${p.consumers === 1 ? '' : 's'}`;
   if (p.born_in) t += ` · born in ${displayLabel(p.born_in, 24)}`;
   return t;
