@@ -35,6 +35,7 @@ export class StatusBar {
     clear(el);
     // The number of layers reading a flag, as the server counted them (the same as the knot, badges and CLI).
     el.dataset.phaseLayers = String(g?.phase?.layers.length ?? 0);
+    this.el.dataset.phaseLayers = el.dataset.phaseLayers; // on the bar itself too ([data-testid=status])
     if (g) {
       el.append(h('span', {}, `${g.nodes.toLocaleString('en-US')} nodes · ${g.edges.toLocaleString('en-US')} edges`));
       const srcs = g.phase?.sources ?? [];
