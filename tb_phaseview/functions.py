@@ -155,3 +155,68 @@ def body_contents(graph: Graph, body: Body) -> dict:
         returns.append({"output": output.name, "from": _body_node_input(body.id, names, raw)})
     return {"arguments": arguments, "nodes": list(function.node_def), "edges": edges, "ties": ties,
             "returns": returns, "function": function.signature.name}
+
+
+@dataclass
+class BodyNode:
+    id: str  # ``<call>/ƒ<attr>/<body node or argument>``
+    body: Body
+    node_def: object | None  # None for an argument
+    argument: int | None  # the argument's position among the function's arguments
+
+
+def resolve_body_node(graph: Graph, node_id: str) -> BodyNode | None:
+    """The node (or argument) of a function body an id names, or None. A body node's own name may hold
+    ``/`` (traced functions keep their scopes), so everything after ``<attr>/`` is its name."""
+    head, sep, last = node_id.rpartition(SEPARATOR)
+    attr, _, inner = last.partition("/")
+    if not sep or not attr or not inner:
+        return None
+    body = resolve_body(graph, f"{head}{SEPARATOR}{attr}")
+    if body is None:
+        return None
+    for node in body.function.node_def:
+        if node.name == inner:
+            return BodyNode(node_id, body, node, None)
+    arguments = _argument_names(body.function)
+    if inner in arguments:
+        return BodyNode(node_id, body, None, arguments.index(inner))
+    return None
+
+
+def _output_index(raw: str) -> int:
+    """``MatMul:product:0`` (a body's tensor name) -> 0; a plain name is output 0."""
+    tail = raw.rpartition(":")[2]
+    return int(tail) if ":" in raw and tail.isdigit() else 0
+
+
+def body_node_edges(graph: Graph, node: BodyNode) -> tuple[list[dict], list[dict]]:
+    """(inputs, outputs) of a body node as ``{"node", "kind", "output"}``: edges inside the body; an argument's
+    input is the call's input that feeds it, and a node that a function output returns feeds the call."""
+    body = node.body
+    function = body.function
+    names = _node_names(function)
+    inputs: list[dict] = []
+    if node.node_def is not None:
+        for raw in node.node_def.input:
+            source = _body_node_input(body.id, names, raw)
+            if source is not None:
+                kind = "control" if raw.startswith("^") else "data"
+                inputs.append({"node": source, "kind": kind, "output": 0 if kind == "control" else _output_index(raw)})
+    else:
+        position = _LEADING_NON_ARGUMENTS.get(body.call.op, 0) + node.argument
+        source = body.call.inputs[position] if position < len(body.call.inputs) else None
+        if source is not None:
+            inputs.append({"node": source, "kind": "data", "output": 0})
+    outputs: list[dict] = []
+    for other in function.node_def:
+        for raw in other.input:
+            if _body_node_input(body.id, names, raw) == node.id:
+                kind = "control" if raw.startswith("^") else "data"
+                outputs.append({"node": f"{body.id}/{other.name}", "kind": kind,
+                                "output": 0 if kind == "control" else _output_index(raw)})
+    for output in function.signature.output_arg:
+        raw = function.ret.get(output.name, "")
+        if raw and _body_node_input(body.id, names, raw) == node.id:
+            outputs.append({"node": body.call.id, "kind": "data", "output": _output_index(raw)})
+    return inputs, outputs

@@ -717,9 +717,34 @@ def _attr_entries(node_def) -> list[dict]:
     return entries
 
 
+def _function_node_answer(analysis: GraphAnalysis, name: str) -> dict:
+    """A node (or argument) of a function body, ``<call>/ƒ<attr>/<node>``. Raises KeyError if there is none."""
+    node = functions.resolve_body_node(analysis.graph, name)
+    if node is None:
+        raise KeyError(name)
+    inputs, outputs = functions.body_node_edges(analysis.graph, node)
+    node_def = node.node_def
+    return {
+        "version": VERSION,
+        "name": name,
+        "op": node_def.op if node_def is not None else "_Arg",
+        "device": node_def.device if node_def is not None else "",
+        "path": _function_path(analysis, node.body.id),
+        "role": "model",
+        "attrs": _attr_entries(node_def) if node_def is not None else [],
+        "inputs": inputs,
+        "outputs": outputs,
+        "phase": None,
+        "function": {"name": node.body.function.signature.name, "call": node.body.call.id, "attr": node.body.attr},
+    }
+
+
 def node_answer(analysis: GraphAnalysis, name: str) -> dict:
-    """Everything the inspector shows about one op. Raises KeyError for an unknown node."""
+    """Everything the inspector shows about one op, or about a node of a function body (its id holds
+    ``/ƒ``). Raises KeyError for an unknown node."""
     graph = analysis.graph
+    if name not in graph.index and functions.SEPARATOR in name:
+        return _function_node_answer(analysis, name)
     index = graph.index[name]
     inputs = [
         {"node": graph.names[graph.edge_src[e]], "kind": analysis.kinds[e], "output": graph.edge_output[e]}

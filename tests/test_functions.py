@@ -86,3 +86,44 @@ def test_a_function_that_calls_itself_opens_one_level_at_a_time():
     deeper = wire.group_answer(analysis, f"c/{F}then_branch/call/{F}op")
     assert deeper["path"] == [f"c/{F}", f"c/{F}then_branch", f"c/{F}then_branch/call/{F}", f"c/{F}then_branch/call/{F}op"]
     assert {child["label"] for child in deeper["children"]} == {"inner", "call"}
+
+
+def _first_body_node(analysis, op_prefix):
+    body = wire.group_answer(analysis, f"bn2a_branch2a/cond/{F}then_branch")
+    return body, next(c for c in body["children"] if c["op"].startswith(op_prefix))
+
+
+def test_a_body_node_answers_like_an_op_with_its_edges_inside_the_body():
+    analysis = demo_analysis("resnet_tf_keras")
+    body, norm = _first_body_node(analysis, "FusedBatchNorm")
+    node = wire.node_answer(analysis, norm["name"])
+    assert node["name"] == norm["name"] and node["op"] == norm["op"]
+    assert node["path"] == body["path"] and node["phase"] is None and node["role"] == "model"
+    assert node["function"] == {"name": body["function"]["name"], "call": "bn2a_branch2a/cond",
+                                "attr": "then_branch"}
+    assert any(a["key"] == "epsilon" for a in node["attrs"])
+    # its inputs are the body's edges into it: the same pairs the group answer lists
+    listed = {e["from"] for e in body["edges"] if e["to"] == norm["name"]}
+    assert {i["node"] for i in node["inputs"]} == listed and listed
+    # an argument is fed by the call's input tied to it
+    argument = body["function"]["ties"][0]
+    arg_node = wire.node_answer(analysis, argument["arg"])
+    assert arg_node["op"] == "_Arg" and [i["node"] for i in arg_node["inputs"]] == [argument["input"]]
+    # what the body returns feeds the call
+    returned = body["function"]["returns"][0]["from"]
+    assert "bn2a_branch2a/cond" in {o["node"] for o in wire.node_answer(analysis, returned)["outputs"]}
+    for bad in (f"bn2a_branch2a/cond/{F}then_branch/nope", f"bn2a_branch2a/cond/{F}nope/x", f"ghost/{F}then_branch/x"):
+        with pytest.raises(KeyError):
+            wire.node_answer(analysis, bad)
+
+
+def test_node_route_answers_for_a_function_body_node(tensorboard_server):
+    seed = "run=resnet_tf_keras&kind=run_graph&"
+    _, norm = _first_body_node(demo_analysis("resnet_tf_keras"), "FusedBatchNorm")
+    status, body = tensorboard_server.get("data/plugin/phaseview/node?" + seed + urllib.parse.urlencode(
+        {"name": norm["name"]}))
+    assert status == 200, body
+    assert body["name"] == norm["name"] and body["function"]["attr"] == "then_branch"
+    status, _ = tensorboard_server.get("data/plugin/phaseview/node?" + seed + urllib.parse.urlencode(
+        {"name": f"bn2a_branch2a/cond/{F}then_branch/nope"}))
+    assert status == 404

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { firstViewFrame, frameAround, MIN_READABLE_PX, READABLE_K, SMALLEST_LABEL_PX } from '../src/scene/firstview';
-import { centredOn, graphPointAt, mapScale, viewRect } from '../src/scene/minimapgeom';
+import { centredOn, graphPointAt, mapScale, MIN_MAP, viewRect } from '../src/scene/minimapgeom';
 
 const box = (x: number, y: number, w = 100, h = 40) => ({ x, y, w, h });
 const view = { w: 1000, h: 600 };
@@ -14,8 +14,9 @@ test('the frame keeps the flag and the readers nearest it that fit, and leaves o
   const flag = box(0, 0);
   const near = [box(150, 0), box(300, 100), box(5000, 5000)];
   const f = frameAround(flag, near, view, 1);
-  // flag ... 400 wide, 140 high: centred on that box
-  assert.deepEqual(f, { cx: 200, cy: 70, k: 1 });
+  // flag ... 400 wide, 140 high: centred across, its top 16 px below the top of the view
+  assert.deepEqual(f, { cx: 200, cy: 300 - 16, k: 1 });
+  assert.equal(f.cy - view.h / 2, -16, 'the framed boxes start at the top of the stage, not in its middle');
 });
 
 test('a flag larger than the screen keeps its top-left corner in view', () => {
@@ -30,16 +31,42 @@ test('without a flag the view opens on the inputs, highest first', () => {
     ['labels', box(550, 0)],
   ]);
   const f = firstViewFrame({ boxes, flag: null, readers: [], inputs: ['input_1', 'labels'] }, view)!;
-  assert.deepEqual(f, { cx: 525, cy: 20, k: READABLE_K });
+  assert.equal(f.cx, 525);
+  assert.equal(f.k, READABLE_K);
+  // the inputs' top edge sits 16 px below the top of the stage: the upper half is not left empty
+  const topOnScreen = (0 - f.cy) * f.k + view.h / 2;
+  assert.ok(Math.abs(topOnScreen - 16) < 1e-9, `inputs' top at ${topOnScreen} px`);
 });
 
 test('the minimap maps the view rectangle and back', () => {
   const m = mapScale({ width: 2000, height: 1000 }, { w: 200, h: 200 });
-  assert.equal(m.s, 0.1);
+  assert.equal(m.sx, 0.1);
+  assert.equal(m.sy, 0.1);
   assert.equal(m.h, 100);
   const t = centredOn(1000, 500, 1, view);
   const r = viewRect(t, view, m);
   assert.deepEqual(r, { x: 50, y: 20, w: 100, h: 60 });
   const p = graphPointAt(r.x + r.w / 2, r.y + r.h / 2, m);
   assert.deepEqual(p, { x: 1000, y: 500 });
+});
+
+test('a graph 30 times taller than wide gets a legible map: its minimum width, the full height, the view visible', () => {
+  const world = { width: 1000, height: 30000 };
+  const m = mapScale(world, { w: 180, h: 150 });
+  assert.equal(m.h, 150, 'the tall graph fills the map top to bottom');
+  assert.ok(m.w >= MIN_MAP.w, `map ${m.w} px wide, not a sliver`);
+  // the first view (1400 × 800 px at zoom 0.97, the whole width) spans the map's width
+  const t = centredOn(500, 400, 0.97, { w: 1400, h: 800 });
+  const r = viewRect(t, { w: 1400, h: 800 }, m);
+  assert.ok(r.w >= m.w, `view rectangle ${r.w} px wide`);
+  assert.ok(r.h > 3, `view rectangle ${r.h} px high`);
+  // and clicking the map still lands where it points
+  const p = graphPointAt(m.w / 2, m.h / 2, m);
+  assert.ok(Math.abs(p.x - 500) < 1e-9 && Math.abs(p.y - 15000) < 1e-9, JSON.stringify(p));
+});
+
+test('a very wide graph gets the map’s minimum height', () => {
+  const m = mapScale({ width: 40000, height: 300 }, { w: 180, h: 150 });
+  assert.equal(m.w, 180);
+  assert.ok(m.h >= MIN_MAP.h);
 });

@@ -184,3 +184,40 @@ test('buckets of a huge scope are laid out in reading order, whatever their edge
   // A group with ordinary children among the buckets' siblings is laid out as before.
   assert.notEqual(layoutGroup(buildLayoutInput(group, () => undefined)).engine, 'buckets');
 });
+
+test('machinery areas sit in a column beside the top of the model and never shape its layout', () => {
+  // a tall model: a chain of 30 layers under the flag, its gradients and optimizer linked to every layer
+  const model = Array.from({ length: 30 }, (_, i) => ({ id: `layer${i}`, w: 100, h: 40 }));
+  const chain = model.slice(1).map((n, i) => ({ v: `layer${i}`, w: n.id, kind: 'data', count: 1 }));
+  const flag = { id: 'flag', w: 120, h: 50, top: true };
+  const areas = [
+    { id: '∷gradient', w: 160, h: 40, side: true },
+    { id: '∷init', w: 160, h: 40, side: true },
+    { id: '∷optimizer', w: 160, h: 40, side: true },
+  ];
+  const machinery = model.flatMap((n) => [
+    { v: n.id, w: '∷gradient', kind: 'gradient', count: 1 },
+    { v: '∷optimizer', w: n.id, kind: 'variable', count: 1 }, // the optimizer writes the variables
+    { v: '∷init', w: n.id, kind: 'control', count: 1 },
+  ]);
+  const alone = layoutGroup({ group: '', nodes: [...model, flag], edges: chain });
+  const r = layoutGroup({ group: '', nodes: [...model, flag, ...areas], edges: [...chain, ...machinery] });
+  for (const n of [...model, flag]) assert.deepEqual(r.nodes[n.id], alone.nodes[n.id], `${n.id} does not move`);
+  const modelRight = Math.max(...[...model, flag].map((n) => r.nodes[n.id].x + r.nodes[n.id].w));
+  const modelBottom = Math.max(...model.map((n) => r.nodes[n.id].y + r.nodes[n.id].h));
+  for (const a of areas) {
+    assert.ok(r.nodes[a.id].x >= modelRight, `${a.id} beside the model`);
+    assert.ok(r.nodes[a.id].y + r.nodes[a.id].h < modelBottom / 4, `${a.id} at the top, not under the model`);
+  }
+  assert.equal(r.nodes['∷gradient'].y, r.nodes.flag.y, 'the first area starts at the flag’s rank');
+  assert.ok(r.edges.filter((e) => e.v.startsWith('∷') || e.w.startsWith('∷')).every((e) => e.points.length === 2), 'their edges drawn straight');
+});
+
+test('an area child of a group answer is marked to go beside the model', () => {
+  const input = buildLayoutInput(
+    { ...group, children: [...group.children, { name: '∷init', label: 'initialisers · 3 ops', type: 'group', size: 3, area: 'init', phase: null }] },
+    () => undefined,
+  );
+  assert.equal(input.nodes.find((n) => n.id === '∷init')?.side, true);
+  assert.equal(input.nodes.find((n) => n.id === 'conv1')?.side, undefined);
+});

@@ -83,6 +83,43 @@ def test_the_answer_line_says_what_was_found_and_shows_the_flag(page, tensorboar
     shot(page, "answer_line_no_flag")
 
 
+def top_gap(frame):
+    """Screen pixels between the top of the stage and the highest drawn box that is on screen."""
+    return frame.evaluate(
+        """() => { const s = document.querySelector('svg.canvas').getBoundingClientRect();
+                   const tops = [...document.querySelectorAll('.root-group > g[data-node] > .body > .box')]
+                     .map(b => b.getBoundingClientRect())
+                     .filter(r => r.bottom > s.top && r.top < s.bottom && r.right > s.left && r.left < s.right)
+                     .map(r => r.top - s.top);
+                   return Math.min(...tops); }""")
+
+
+def test_the_machinery_areas_are_on_the_first_screen_beside_the_top_of_the_model(page, tensorboard_url):
+    open_plugin(page, tensorboard_url, SEED_RUN)
+    assert on_screen(page, sel(SEED_FLAG))
+    flag = page.locator(sel(SEED_FLAG) + " > .body > .box").bounding_box()
+    for area in ("\u2237gradient", "\u2237init", "\u2237optimizer"):
+        assert on_screen(page, sel(area)), area
+        box = page.locator(sel(area) + " > .body > .box").bounding_box()
+        assert box["x"] > flag["x"] + flag["width"], (area, box, flag)  # beside the model, right of the flag
+    shot(page, "first_screen_areas")
+
+
+def test_the_first_view_starts_at_the_top_of_the_stage(page, tensorboard_url):
+    # No flag: framed on the inputs, which start near the top (what follows them shows below), not mid-stage.
+    open_plugin(page, tensorboard_url, "tf2_fit_no_flag")
+    assert json.loads(page.get_attribute(APP, "data-first-view"))["flag"] is None
+    assert top_gap(page) < 60, top_gap(page)
+    assert min(label_sizes_on_screen(page)) >= 11
+    shot(page, "first_screen_no_flag_top")
+    # With a flag, too: the flag sits near the top of the stage.
+    page.select_option("[data-testid=run-select]", SEED_RUN)
+    page.wait_for_function("() => document.querySelector('#phaseview-app').dataset.ready === 'true'"
+                           " && document.querySelector('[data-answer-line]').dataset.layers === '24'")
+    assert top_gap(page) < 60, top_gap(page)
+    assert not page.errors
+
+
 def test_a_later_visit_opens_the_graph_last_viewed(browser, tensorboard_url):
     ctx = browser.new_context(viewport={"width": 1400, "height": 900})
     try:
@@ -104,6 +141,11 @@ def test_the_minimap_shows_the_view_and_dragging_it_moves_the_view(page, tensorb
     view = page.locator("[data-minimap-view]")
     before, box = world(page), view.bounding_box()
     assert box["width"] > 2 and box["height"] > 2
+    # The seed graph is about 30 times taller than wide: the map still has a legible width, and the view's
+    # rectangle is big enough to see and grab.
+    map_box = minimap.locator("svg").bounding_box()
+    assert map_box["width"] >= 90 and map_box["height"] >= 100, map_box
+    assert box["width"] >= 60 and box["height"] >= 5, box
     # Dragged 20 px down the map (the seed graph is tall and narrow: the map is too).
     mbox = minimap.locator("svg").bounding_box()
     dx = 0

@@ -123,6 +123,36 @@ def test_a_call_op_opens_as_its_function_bodies(page, tensorboard_url):
         .map(e => e.getAttribute('data-node'))""")
     assert any("FusedBatchNorm" in name for name in body), body
     shot(page, "kinds-function-body")
+    # An op of the body opens in the inspector like any op (its attributes, its edges inside the body).
+    norm = next(name for name in body if name.rsplit("/", 1)[1].startswith("FusedBatchNorm"))
+    page.locator(f'[data-node="{norm}"] .box').first.click()
+    inspector = page.locator("[data-testid=inspector]")
+    page.wait_for_function("n => document.querySelector('[data-testid=inspector] h2')?.textContent === n"
+                           " && !document.querySelector('[data-testid=inspector]').textContent.includes('Loading')",
+                           arg=norm)
+    assert inspector.locator(".op").first.text_content().startswith("FusedBatchNorm"), inspector.text_content()
+    assert "epsilon" in inspector.text_content() and "404" not in inspector.text_content()
+    assert not page.errors
+
+
+def test_a_hyperparameter_is_drawn_like_the_flag_and_its_readers_carry_a_badge(page, tensorboard_url):
+    open_plugin(page, tensorboard_url, "dropout_cnn")
+    # At the top level the learning rate and all its readers are inside the optimizer area: no badge.
+    assert page.locator("[data-hyper-badge]").count() == 0
+    for name in ("\u2237optimizer", "\u2237optimizer/training", "\u2237optimizer/training/SGD"):
+        open_group(page, name)
+    source = page.locator('[data-node="\u2237optimizer/training/SGD/learning_rate"]').first
+    assert "hyper-source" in source.get_attribute("class")
+    assert source.locator(":scope > .body > .note").text_content() == "\u03b7 read by 12 ops"
+    badge = page.locator('[data-node="\u2237optimizer/training/SGD/SGD"] > .body > [data-hyper-badge]')
+    assert badge.count() == 1 and badge.get_attribute("data-hyper-badge") == "training/SGD/learning_rate"
+    assert "training/SGD/learning_rate" in badge.locator("title").text_content()
+    assert source.locator(":scope > .body > [data-hyper-badge]").count() == 0, "the hyperparameter does not read itself"
+    shot(page, "kinds-hyperparameter-badge")
+    badge.click()
+    explanation = page.locator("[data-testid=hyper-explanation]")
+    explanation.wait_for()
+    assert explanation.text_content().startswith("Reads the hyperparameter training/SGD/learning_rate")
     assert not page.errors
 
 

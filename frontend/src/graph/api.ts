@@ -42,6 +42,10 @@ export interface Child {
   area?: string;
   /** Set on an op that calls functions of the graph's library: the attributes naming them. */
   calls?: string[];
+  /** Marked here (graph/hypermap.ts), not sent: this box is a hyperparameter's, read by `readers` ops. */
+  hyper?: { name: string; readers: number };
+  /** Marked here (graph/hypermap.ts), not sent: the hyperparameters whose edges enter this box. */
+  hyperReads?: string[];
   /** Set on a bucket: a synthetic group holding a slice (by name) of a very large scope's children. */
   bucket?: { parent: string; index: number; of: number; first: string; last: string; start: number; end: number; total: number };
 }
@@ -89,6 +93,12 @@ export interface PhaseEdge {
   to_path: string[];
 }
 
+/** Scalars many ops read (docs/wire_format.md, `hyperparameters`); their edges are drawn over the layout. */
+export interface HyperparameterAnswer {
+  sources: { name: string; op: string; readers: number; path: string[] }[];
+  edges: { from: string; to: string; to_path: string[] }[];
+}
+
 export interface GraphAnswer extends GraphRef {
   version: number;
   nodes: number;
@@ -97,6 +107,7 @@ export interface GraphAnswer extends GraphRef {
   node_roles?: Record<string, number>;
   areas?: { role: string; group: string; label: string; size: number }[];
   phase: { sources: PhaseSource[]; layers: PhaseLayer[]; edges: PhaseEdge[] };
+  hyperparameters?: HyperparameterAnswer;
   /** The sentence above the graph (names between backticks), the flag it is about and how many layers read it. */
   answer: { text: string; flag: string | null; layers: number };
   root: GroupAnswer;

@@ -112,6 +112,10 @@ export const CSS = `
 .node.group > .body { cursor: pointer; }
 .node.phase-source > .body > .box { stroke: var(--accent); stroke-width: 1.6; }
 .node.selected > .body > .box { stroke: var(--select); stroke-width: 2.4; }
+.node.hyper-source > .body > .box { stroke: var(--accent); stroke-width: 1.6; stroke-dasharray: 4 2; }
+.hyper-badge { cursor: pointer; }
+.hyper-badge rect { fill: var(--panel); stroke: var(--accent); stroke-dasharray: 2 1.5; }
+.hyper-badge text { fill: var(--accent-fg); font-size: 10.5px; font-weight: 700; }
 .phase-badge { cursor: pointer; }
 .phase-badge rect { fill: var(--accent); }
 .phase-badge text { fill: #fff; font-size: 10.5px; font-weight: 700; }

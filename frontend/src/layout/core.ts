@@ -107,8 +107,11 @@ export function layoutGroup(input: LayoutInput): LayoutResult {
   if (input.nodes.every((n) => n.order !== undefined)) return { ...bucketLayout(input), ms: Date.now() - t0 };
   // The machinery's edges (and a hyperparameter's) never shape the model's layout: they are drawn straight
   // over it, so the legend filter can show or hide them without moving anything.
-  const apart = input.edges.filter((e) => APART_KINDS.has(e.kind));
-  const shaping = apart.length ? { ...input, edges: input.edges.filter((e) => !APART_KINDS.has(e.kind)) } : input;
+  // So are all edges of a machinery area (its variable writes too): the areas sit in a column of their own.
+  const side = new Set(input.nodes.filter((n) => n.side).map((n) => n.id));
+  const isApart = (e: LayoutEdge) => APART_KINDS.has(e.kind) || side.has(e.v) || side.has(e.w);
+  const apart = input.edges.filter(isApart);
+  const shaping = apart.length ? { ...input, nodes: input.nodes.filter((n) => !n.side), edges: input.edges.filter((e) => !isApart(e)) } : input;
   const hubs = findHubs(shaping);
   const main: LayoutEdge[] = [];
   const aux: LayoutEdge[] = [];
@@ -122,7 +125,8 @@ export function layoutGroup(input: LayoutInput): LayoutResult {
   const loose: LayoutNode[] = [];
   const pinned: LayoutNode[] = [];
   const hubNodes: LayoutNode[] = [];
-  for (const n of input.nodes) (hubs.has(n.id) ? hubNodes : linked.has(n.id) ? mainNodes : n.top ? pinned : loose).push(n);
+  const areaNodes: LayoutNode[] = [];
+  for (const n of input.nodes) (n.side ? areaNodes : hubs.has(n.id) ? hubNodes : linked.has(n.id) ? mainNodes : n.top ? pinned : loose).push(n);
 
   let core: Partial;
   const mainInput = { group: input.group, nodes: mainNodes, edges: main };
@@ -154,12 +158,14 @@ export function layoutGroup(input: LayoutInput): LayoutResult {
     width = Math.max(width, block.width);
     height += shift;
   }
-  // Hubs: a column to the right.
-  if (hubNodes.length) {
+  // Machinery areas, then hubs: columns to the right, from the top rank (where the flag sits) down, so a
+  // tall model does not push them a hundred screens away.
+  for (const column of [areaNodes, hubNodes]) {
+    if (!column.length) continue;
     const left = width > 0 ? width + 56 : 0;
     let y = 0;
     let colW = 0;
-    for (const n of hubNodes) {
+    for (const n of column) {
       nodes[n.id] = { x: left, y, w: n.w, h: n.h };
       y += n.h + 24;
       colW = Math.max(colW, n.w);

@@ -2,6 +2,7 @@
 // Pure. Phase edges are never part of it, so the phase filter can never move a node.
 
 import type { Child, GroupAnswer } from '../graph/api';
+import { hyperNote } from '../graph/hypermap';
 import { PARAMS } from '../scene/params';
 
 const { op: OP, group: GROUP, note: NOTE } = PARAMS;
@@ -17,6 +18,8 @@ export interface LayoutNode extends Size {
   top?: boolean;
   /** A bucket's position among its siblings: buckets are laid out in this (name) order, not by their edges. */
   order?: number;
+  /** A machinery area: placed in a column beside the top of the model; its edges never shape the layout. */
+  side?: boolean;
 }
 
 export interface LayoutEdge {
@@ -89,10 +92,10 @@ export function collapsedSize(c: Child): Size {
   return { w: Math.round(clamp(Math.max(label.length * OP.charWidth, noteW) + OP.padX, OP.minWidth, OP.maxWidth)), h: OP.height + noteH };
 }
 
-/** The extra line a phase source shows: who reads it and where it was born. */
+/** The extra line a phase source shows: who reads it and where it was born (a hyperparameter: who reads it). */
 export function phaseNote(c: Child): string | null {
   const p = c.phase;
-  if (!p || p.role !== 'source') return null;
+  if (!p || p.role !== 'source') return hyperNote(c);
   let t = `read by ${p.consumers} layer${p.consumers === 1 ? '' : 's'}`;
   if (p.born_in) t += ` · born in ${displayLabel(p.born_in, 24)}`;
   return t;
@@ -123,6 +126,7 @@ export function buildLayoutInput(group: GroupAnswer, openSize: (id: string) => S
     const node: LayoutNode = { id: c.name, w: s.w, h: s.h };
     if (c.phase?.role === 'source') node.top = true;
     if (c.bucket) node.order = c.bucket.index;
+    if (c.area) node.side = true;
     nodes.push(node);
   }
   const merged = new Map<string, LayoutEdge>();
@@ -140,7 +144,7 @@ export function buildLayoutInput(group: GroupAnswer, openSize: (id: string) => S
 /** A key that changes exactly when the layout of the input would change (sizes, edges). */
 export function inputSignature(input: LayoutInput): string {
   let s = '';
-  for (const n of input.nodes) s += `${n.id}\u0001${n.w}x${n.h}${n.top ? 't' : ''}${n.order ?? ''}\u0002`;
+  for (const n of input.nodes) s += `${n.id}\u0001${n.w}x${n.h}${n.top ? 't' : ''}${n.side ? 's' : ''}${n.order ?? ''}\u0002`;
   s += '|';
   for (const e of input.edges) s += `${e.v}\u0001${e.w}\u0001${e.kind}\u0002`;
   return s;

@@ -52,6 +52,7 @@ export class Inspector {
       h('div', { class: 'op' }, op ? opHeader(op, size - 1) : `name scope · ${size.toLocaleString('en-US')} ops below it`),
       born ? h('p', { class: 'pv-explain pv-birthplace', 'data-testid': 'birthplace' }, born.explanation) : null,
       c ? this.phaseSentence(name, c, text) : null,
+      c ? hyperSentence(c) : null,
       ops.length > 0 && h('h3', {}, 'Most common ops'),
       ops.length > 0 && h('table', {}, ...ops.map(([k, v]) => h('tr', {}, h('td', { class: 'k' }, String(v)), h('td', {}, k)))),
       this.consumerList(consumers),
@@ -65,6 +66,7 @@ export class Inspector {
       h('h2', {}, n.name),
       h('div', { class: 'op' }, n.op + (n.device ? ` · ${n.device}` : '')),
       n.phase?.explanation ? explanation(n.phase.explanation) : c ? this.phaseSentence(n.name, c, text) : null,
+      c ? hyperSentence(c) : null,
       this.consumerList(consumers),
       this.nodeSections(n),
     );
@@ -203,4 +205,18 @@ function opHeader(op: string, below: number): string {
 
 function explanation(text: string): HTMLElement {
   return h('p', { class: 'pv-explain', 'data-testid': 'phase-explanation' }, text);
+}
+
+/** What a hyperparameter's box is, or which hyperparameters a box reads (its η badge). */
+function hyperSentence(c: Child): HTMLElement | null {
+  const parts: string[] = [];
+  if (c.hyper) {
+    const n = c.hyper.readers;
+    parts.push(`${c.hyper.name} is a hyperparameter: a scalar that ${n} op${n === 1 ? '' : 's'} read and nothing trains (a learning rate, keep_prob). Its edges are hidden by default; the legend shows them.`);
+  }
+  if (c.hyperReads?.length) {
+    const many = c.hyperReads.length > 1;
+    parts.push(`Reads the hyperparameter${many ? 's' : ''} ${c.hyperReads.join(', ')} (η). ${many ? 'Their' : 'Its'} edges are hidden by default; the legend shows them.`);
+  }
+  return parts.length ? h('p', { class: 'pv-explain', 'data-testid': 'hyper-explanation' }, parts.join(' ')) : null;
 }

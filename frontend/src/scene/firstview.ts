@@ -28,7 +28,8 @@ const centreOf = (b: Rect) => ({ x: b.x + b.w / 2, y: b.y + b.h / 2 });
 
 /**
  * The frame that shows `anchor` and as many of `near` as fit with it on a `view`-sized screen at zoom `k`,
- * nearest first (a box that would not fit is skipped, a farther one may still fit).
+ * nearest first (a box that would not fit is skipped, a farther one may still fit). The framed boxes start
+ * `margin` px below the top of the view.
  */
 export function frameAround(anchor: Rect, near: readonly Rect[], view: { w: number; h: number }, k = READABLE_K, margin = 16): Frame {
   const room = { w: (view.w - 2 * margin) / k, h: (view.h - 2 * margin) / k };
@@ -40,9 +41,11 @@ export function frameAround(anchor: Rect, near: readonly Rect[], view: { w: numb
     if (next.w <= room.w && next.h <= room.h) shown = [...shown, b];
   }
   const box = area(shown);
+  // Centred across; from the top of the stage down, since the graph flows downwards and what follows the
+  // framed boxes shows below them (centring would leave the upper half of the stage empty).
   // The anchor always stays on screen, even when it is larger than the screen: then its top-left corner shows.
   let cx = box.x + box.w / 2;
-  let cy = box.y + box.h / 2;
+  let cy = box.y + room.h / 2;
   if (box.w > room.w) cx = anchor.x + room.w / 2;
   if (box.h > room.h) cy = anchor.y + room.h / 2;
   return { cx, cy, k };

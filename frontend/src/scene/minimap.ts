@@ -4,10 +4,10 @@
 import { clear, h, s } from '../lib/dom';
 import { round as r1 } from '../lib/num';
 import type { Rect } from './bundle';
-import { graphPointAt, mapScale, viewRect, type MapScale, type Transform } from './minimapgeom';
+import { graphPointAt, mapScale, MIN_VIEW, viewRect, type MapScale, type Transform } from './minimapgeom';
 
 /** Largest size of the map on screen (CSS px), and of the stage it may take (a small window keeps its graph). */
-const MAX_SIZE = { w: 180, h: 130 };
+const MAX_SIZE = { w: 180, h: 150 };
 const MAX_SHARE = { w: 0.2, h: 0.25 };
 /** Past this many top-level boxes the map shows the graph's extent only (drawing each would cost a frame). */
 const MAX_BOXES = 3000;
@@ -70,10 +70,10 @@ export class Minimap {
     this.svg.setAttribute('width', String(m.w));
     this.svg.setAttribute('height', String(m.h));
     const place = (b: Rect) => ({
-      x: r1(m.ox + (b.x - extent.x) * m.s),
-      y: r1(m.oy + (b.y - extent.y) * m.s),
-      width: r1(Math.max(1, b.w * m.s)),
-      height: r1(Math.max(1, b.h * m.s)),
+      x: r1(m.ox + (b.x - extent.x) * m.sx),
+      y: r1(m.oy + (b.y - extent.y) * m.sy),
+      width: r1(Math.max(1, b.w * m.sx)),
+      height: r1(Math.max(1, b.h * m.sy)),
     });
     if (boxes.length <= MAX_BOXES) for (const b of boxes) this.boxes.append(s('rect', place(b)));
     else this.boxes.append(s('rect', place(extent)));
@@ -89,13 +89,20 @@ export class Minimap {
     // The map's origin is the extent's corner: shift the transform so the geometry works from (0, 0).
     const shifted = { x: t.x + this.extent.x * t.k, y: t.y + this.extent.y * t.k, k: t.k };
     const r = viewRect(shifted, this.host.viewport(), m);
-    // Clamped to the map, so a view far off the graph still shows on its edge.
-    const x = Math.max(0, Math.min(m.w - 2, r.x));
-    const y = Math.max(0, Math.min(m.h - 2, r.y));
+    // At least MIN_VIEW px each way (grown about its centre), clamped to the map, so a small view on a huge
+    // graph, or a view far off the graph, still shows.
+    const grow = (at: number, size: number, room: number): [number, number] => {
+      const len = Math.min(room, Math.max(MIN_VIEW, size));
+      const start = size < MIN_VIEW ? at + size / 2 - len / 2 : at;
+      const from = Math.max(0, Math.min(room - MIN_VIEW, start));
+      return [from, Math.max(MIN_VIEW, Math.min(len, room - from))];
+    };
+    const [x, w] = grow(r.x, r.w, m.w);
+    const [y, h] = grow(r.y, r.h, m.h);
     this.view.setAttribute('x', String(r1(x)));
     this.view.setAttribute('y', String(r1(y)));
-    this.view.setAttribute('width', String(r1(Math.max(2, Math.min(r.w, m.w - x)))));
-    this.view.setAttribute('height', String(r1(Math.max(2, Math.min(r.h, m.h - y)))));
+    this.view.setAttribute('width', String(r1(w)));
+    this.view.setAttribute('height', String(r1(h)));
   }
 
   private moveTo(ev: PointerEvent): void {

@@ -8,6 +8,7 @@ import { APART_KINDS } from '../graph/kinds';
 import { bySource, type MappedPhaseEdge } from '../graph/phasemap';
 import type { PhaseMode } from '../graph/state';
 import { displayLabel, groupSubtitle, MAX_LABEL, phaseNote, type LayoutResult } from '../layout/input';
+import { hyperBadge } from './hyperbadge';
 import { clear, s } from '../lib/dom';
 import { Emitter } from '../lib/events';
 import { round as r1 } from '../lib/num';
@@ -287,7 +288,7 @@ export class Scene extends Emitter<SceneEvents> {
       this.parentOf.set(c.name, id);
       const open = c.type === 'group' && model.isOpen(c.name) && model.layouts.has(c.name);
       const g = s('g', {
-        class: `node ${c.type === 'group' ? 'group' : 'op'}${open ? ' open' : ''}${c.phase ? ' phase-' + c.phase.role : ''}${c.area ? ' area' : ''}`,
+        class: `node ${c.type === 'group' ? 'group' : 'op'}${open ? ' open' : ''}${c.phase ? ' phase-' + c.phase.role : ''}${c.area ? ' area' : ''}${c.hyper ? ' hyper-source' : ''}`,
         'data-node': c.name,
         'data-area': c.area ?? null,
         'data-role': c.role ?? null,
@@ -303,6 +304,7 @@ export class Scene extends Emitter<SceneEvents> {
       if (c.type === 'group') this.drawGroupBox(body, c, ax, ay, p.w, p.h, open, model, compact);
       else this.drawOp(body, c, ax, ay, p.w, p.h);
       this.drawBadge(body, c, ax, ay, p.w);
+      if (c.hyperReads) body.append(hyperBadge(c.hyperReads, ax, ay));
       if (open) {
         const content = s('g', { class: 'content' });
         g.append(content);
