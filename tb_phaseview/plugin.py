@@ -308,6 +308,8 @@ class PhaseViewPlugin(base_plugin.TBPlugin):
         analysis = self._analysis(request, ref)
         # Resolved on the first request for it (the first view does not wait for it), then kept.
         return _json(request, analysis.memo(("phase_runs_answer",), lambda: wire.phase_runs_answer(analysis)))
+
+    @_route
     def _serve_why(self, request):
         ref = _graph_ref(request)
         a = request.args.get("a")
