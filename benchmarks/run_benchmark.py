@@ -8,11 +8,13 @@ Chromium page measures, from the start of navigation:
   the difference is PhaseView's own time, TensorBoard's start-up excluded;
 - the Graphs tab: when the first graph node is drawn (a `.node` element in its scene), or nothing by the
   time-out;
-- the time a phase-filter toggle takes (click to the second animation frame after it);
+- the time a phase-filter toggle takes (click to the second animation frame after it), and a legend switch of
+  the ``data`` edge kind (drawn -> dimmed -> hidden -> drawn, the same clock);
 - the TensorBoard process's resident memory (with its data-server child) after the graph was served.
 
 Medians over the repetitions are printed as a Markdown table and written, with every sample, to
-benchmarks/results/<timestamp>.json. Usage: `python benchmarks/run_benchmark.py [--reps 3] [--sizes 1k,10k]`.
+benchmarks/results/<timestamp>.json. Usage: `python benchmarks/run_benchmark.py [--reps 3] [--sizes 1k,10k]
+[--graphs "200k nested,50k wide,EfficientNetB7 fit"]`.
 """
 
 from __future__ import annotations
@@ -87,8 +89,22 @@ def measure_phaseview(browser, server, timeout_s: float) -> dict:
                 }""",
                 mode,
             ))
+        # The legend's data control: each click moves it on (drawn -> dimmed -> hidden -> drawn).
+        legend = []
+        if frame.locator('[data-kind-filter="data"]').count():
+            for _ in range(6):
+                legend.append(frame.evaluate(
+                    """async () => {
+                        const button = document.querySelector('[data-kind-filter="data"]');
+                        const t = performance.now();
+                        button.click();
+                        await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
+                        return performance.now() - t;
+                    }"""
+                ))
         return {
             "ready_s": (ready_at - nav_start) / 1000,
+            "legend_ms": statistics.median(legend) if legend else None,
             "frame_s": (timing["frameOrigin"] - nav_start) / 1000,
             "after_frame_s": (ready_at - timing["frameOrigin"]) / 1000,
             "toggle_ms": statistics.median(toggles),
@@ -111,17 +127,22 @@ def measure_graphs_tab(browser, server, timeout_s: float) -> dict:
         page.close()
 
 
-def run(sizes, shapes, reps, graphs_tab_timeout, phaseview_timeout, load_fast, applications=tuple(APPLICATIONS)):
+def run(sizes, shapes, reps, graphs_tab_timeout, phaseview_timeout, load_fast, applications=tuple(APPLICATIONS),
+        only=None):
     from playwright.sync_api import sync_playwright
 
     seed = seed_graph()
     results = []
     with tempfile.TemporaryDirectory(prefix="phaseview-bench-") as root, sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS)
-        cases = [(f"{label} {shape}", tiled(seed, SIZES[label], shape)) for shape in shapes for label in sizes]
-        cases.append(("seed (demo)", seed))
-        cases += [(label, application_graph(label)) for label in applications]
-        for label, graph in cases:
+        cases = [(f"{label} {shape}", lambda label=label, shape=shape: tiled(seed, SIZES[label], shape))
+                 for shape in shapes for label in sizes]
+        cases.append(("seed (demo)", lambda: seed))
+        cases += [(label, lambda label=label: application_graph(label)) for label in applications]
+        if only is not None:
+            cases = [case for case in cases if case[0] in only]
+        for label, make in cases:
+            graph = make()
             samples = []
             for rep in range(reps):
                 # A new logdir each time: neither server nor browser cache has seen the graph.
@@ -156,12 +177,13 @@ def median(values):
 
 def summarise(results, graphs_tab_timeout):
     rows = ["| graph | nodes | PhaseView ready (s) | of which after frame (s) | Graphs tab first node (s) | "
-            "ratio | toggle (ms) | server RSS (MB) |", "|---|---|---|---|---|---|---|---|"]
+            "ratio | toggle (ms) | legend switch (ms) | server RSS (MB) |", "|---|---|---|---|---|---|---|---|---|"]
     for r in results:
         pv = [s["phaseview"] for s in r["samples"]]
         ready = median([s["ready_s"] for s in pv])
         after = median([s["after_frame_s"] for s in pv])
         toggle = median([s["toggle_ms"] for s in pv])
+        legend = median([s.get("legend_ms") for s in pv])
         rss = median([s["server_rss_mb"] for s in r["samples"]])
         tab = [s["graphs_tab"] for s in r["samples"] if "graphs_tab" in s]
         drawn = [t["first_node_s"] for t in tab if t["drawn"]]
@@ -171,7 +193,7 @@ def summarise(results, graphs_tab_timeout):
         else:
             tab_text, ratio = f"nothing after {graphs_tab_timeout:.0f}", f">{graphs_tab_timeout / ready:.0f}x"
         rows.append(f"| {r['graph']} | {r['nodes']:,} | {ready:.2f} | {after:.2f} | {tab_text} | {ratio} | "
-                    f"{toggle:.1f} | {rss:.0f} |")
+                    f"{toggle:.1f} | {'-' if legend is None else f'{legend:.1f}'} | {rss:.0f} |")
     return "\n".join(rows)
 
 
@@ -185,10 +207,13 @@ def main(argv=None):
     parser.add_argument("--load-fast", default="false", choices=["true", "false"])
     parser.add_argument("--applications", default=",".join(APPLICATIONS),
                         help="real Keras application graphs to time as well (empty: none)")
+    parser.add_argument("--graphs", default="",
+                        help="only these graphs, by their label in the table, comma-separated (empty: all)")
     args = parser.parse_args(argv)
+    only = {g.strip() for g in args.graphs.split(",") if g.strip()} or None
     applications = [a for a in args.applications.split(",") if a]
     results = run(args.sizes.split(","), args.shapes.split(","), args.reps, args.graphs_tab_timeout, args.phaseview_timeout,
-                  args.load_fast, applications)
+                  args.load_fast, applications, only)
     table = summarise(results, args.graphs_tab_timeout)
     print(table)
     os.makedirs(os.path.join(HERE, "results"), exist_ok=True)

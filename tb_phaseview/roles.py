@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import operator
 import re
-from collections import Counter
+from collections import Counter, deque
 from dataclasses import dataclass, field
 from itertools import chain, compress, repeat
 
@@ -190,7 +190,7 @@ class _ConstantCheck:
         if known is not None:
             return known
         in_start, src, control, ops = graph.in_start, graph.edge_src, graph.edge_control, graph.ops
-        if ops[node] == "Const" and not any(not control[e] for e in range(in_start[node], in_start[node + 1])):
+        if ops[node] == "Const" and all(control[in_start[node] : in_start[node + 1]]):
             return True  # most initialisers: a constant written as it is
         stack = [node]
         while stack:
@@ -337,10 +337,8 @@ def classify_roles(graph: Graph, phase_carriers) -> Roles:
     code_of_op = {op: _role_of_op(op) for op in set(ops)}
     machinery_ops = {op for op, code in code_of_op.items() if code != MODEL}
     index = _OpIndex(ops)
-    codes = bytearray(n)
-    machinery_nodes = list(compress(range(n), map(machinery_ops.__contains__, ops)))
-    for node in machinery_nodes:
-        codes[node] = code_of_op[ops[node]]
+    codes = bytearray(map(code_of_op.__getitem__, ops))  # one lookup per node, in C
+    machinery_nodes = list(compress(range(n), codes))
 
     # 2. Gradient scopes: a substring scan in C, then the pattern once per distinct scope of what it lets through.
     names = graph.names
@@ -348,9 +346,10 @@ def classify_roles(graph: Graph, phase_carriers) -> Roles:
     if hits:
         hit_scopes = [names[node].rpartition("/")[0] + "/" for node in hits]
         gradient_scopes = {scope for scope in set(hit_scopes) if _GRADIENT_SCOPE.search(scope)}
-        for node in compress(hits, map(gradient_scopes.__contains__, hit_scopes)):
-            if codes[node] == MODEL:
-                codes[node] = GRADIENT
+        # Only model nodes change: looked up and written back in C (a training graph has tens of thousands).
+        in_scope = list(compress(hits, map(gradient_scopes.__contains__, hit_scopes)))
+        claimed = list(compress(in_scope, map(operator.not_, map(codes.__getitem__, in_scope))))
+        deque(map(codes.__setitem__, claimed, repeat(GRADIENT)), maxlen=0)
     for carrier in phase_carriers:
         codes[carrier] = PHASE
 

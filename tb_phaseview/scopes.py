@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import operator
 import threading
-from collections import Counter
+from collections import Counter, deque
 from dataclasses import dataclass
 from itertools import compress, repeat
 
@@ -291,8 +291,10 @@ def fold_into_areas(names: list[str], codes: bytearray) -> tuple[list[str], dict
         areas[roles.ROLE_NAMES[code]] = area
     prefix = {code: areas[roles.ROLE_NAMES[code]] + "/" for code in present}
     display = list(names)
-    for i in moved:
-        display[i] = prefix[codes[i]] + names[i]
+    # Prefixed and written back in C (at 200k nodes of a training graph, about half are machinery).
+    moved_names = map(names.__getitem__, moved)
+    prefixed = map(operator.add, map(prefix.__getitem__, map(codes.__getitem__, moved)), moved_names)
+    deque(map(display.__setitem__, moved, prefixed), maxlen=0)
     return display, areas
 
 

@@ -381,12 +381,14 @@ export class Viewer {
 
   // ---------------------------------------------------------------- the legend filter
 
-  /** Draws, dims or hides one edge kind: an attribute on the root that the stylesheet follows, so nothing
-   * is laid out or redrawn. */
+  /** Draws, dims or hides one edge kind: the scene switches that kind's edge containers alone, so nothing is
+   * laid out or redrawn and no other element is restyled. The root keeps the state as a test hook
+   * (`data-kind-<kind>`), which no style follows. */
   setKind(kind: string, state: KindState): void {
-    const { root, session } = this.p;
+    const { root, session, scene } = this.p;
     const t0 = performance.now();
     session.setKind(kind, state);
+    scene.setKindStates({ [kind]: state });
     root.setAttribute(`data-kind-${kind}`, state);
     this.p.legend.render(session.graph, this.state.kinds, this.state.mode);
     root.dataset.toggleMs = (performance.now() - t0).toFixed(1);
@@ -394,7 +396,9 @@ export class Viewer {
 
   /** Puts every kind's state of the view on the root (after a load or a restore). */
   applyKinds(): void {
-    for (const kind of EDGE_KINDS) if (kind !== 'phase') this.p.root.setAttribute(`data-kind-${kind}`, kindState(this.state.kinds, kind));
+    const states = Object.fromEntries(EDGE_KINDS.filter((k) => k !== 'phase').map((k) => [k, kindState(this.state.kinds, k)]));
+    this.p.scene.setKindStates(states);
+    for (const [kind, state] of Object.entries(states)) this.p.root.setAttribute(`data-kind-${kind}`, state);
     this.p.legend.render(this.p.session.graph, this.state.kinds, this.state.mode);
   }
 

@@ -166,3 +166,18 @@ def test_shift_click_on_a_second_group_shows_why_the_two_are_connected(page, ten
         s => s.getAttribute('data-why-kind'))""")
     assert "data" in kinds
     assert "res2a_branch2a \u2194 bn2a_branch2a" in page.inner_text("[data-testid=inspector]")
+
+
+def test_a_hidden_kind_stays_hidden_in_a_group_opened_after_the_switch(page, tensorboard_url):
+    open_plugin(page, tensorboard_url, "resnet_tf_keras")
+    page.click('[data-kind-filter="data"]')  # drawn -> dimmed
+    page.click('[data-kind-filter="data"]')  # dimmed -> hidden
+    assert edges(page, "data") == []
+    open_group(page, "bn2a_branch2a")
+    drawn = page.evaluate("""() => document.querySelectorAll(
+        '[data-edge-kind="data"][data-from^="bn2a_branch2a/"]').length""")
+    assert drawn > 0, "the opened group draws its own data edges"
+    assert edges(page, "data") == [], "and they follow the legend's state"
+    page.click('[data-kind-filter="data"]')  # hidden -> drawn
+    assert edges(page, "data")
+    assert not page.errors

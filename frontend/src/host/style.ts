@@ -137,24 +137,9 @@ export const CSS = `
 .edge.kind-variable { stroke: var(--edge); stroke-dasharray: 1 2; }
 .edge.kind-hyperparameter { stroke: var(--accent); stroke-dasharray: 2 2; }
 .edge.kind-init, .edge.kind-gradient, .edge.kind-optimizer, .edge.kind-summary, .edge.kind-save { stroke: var(--edge-control); stroke-opacity: .7; }
-.pv-root[data-kind-data="hidden"] .edge.kind-data { display: none; }
-.pv-root[data-kind-data="dimmed"] .edge.kind-data { stroke-opacity: .18; }
-.pv-root[data-kind-control="hidden"] .edge.kind-control { display: none; }
-.pv-root[data-kind-control="dimmed"] .edge.kind-control { stroke-opacity: .18; }
-.pv-root[data-kind-variable="hidden"] .edge.kind-variable { display: none; }
-.pv-root[data-kind-variable="dimmed"] .edge.kind-variable { stroke-opacity: .18; }
-.pv-root[data-kind-hyperparameter="hidden"] .edge.kind-hyperparameter { display: none; }
-.pv-root[data-kind-hyperparameter="dimmed"] .edge.kind-hyperparameter { stroke-opacity: .18; }
-.pv-root[data-kind-init="hidden"] .edge.kind-init { display: none; }
-.pv-root[data-kind-init="dimmed"] .edge.kind-init { stroke-opacity: .18; }
-.pv-root[data-kind-gradient="hidden"] .edge.kind-gradient { display: none; }
-.pv-root[data-kind-gradient="dimmed"] .edge.kind-gradient { stroke-opacity: .18; }
-.pv-root[data-kind-optimizer="hidden"] .edge.kind-optimizer { display: none; }
-.pv-root[data-kind-optimizer="dimmed"] .edge.kind-optimizer { stroke-opacity: .18; }
-.pv-root[data-kind-summary="hidden"] .edge.kind-summary { display: none; }
-.pv-root[data-kind-summary="dimmed"] .edge.kind-summary { stroke-opacity: .18; }
-.pv-root[data-kind-save="hidden"] .edge.kind-save { display: none; }
-.pv-root[data-kind-save="dimmed"] .edge.kind-save { stroke-opacity: .18; }
+/* The legend filter: one container per edge kind (scene.ts), so a switch restyles that kind's edges only. */
+.kind-edges[data-kind-state="hidden"] > .edge { display: none; }
+.kind-edges[data-kind-state="dimmed"] > .edge { stroke-opacity: .18; }
 .node.area > .body > .box { stroke-dasharray: 6 3; stroke-width: 1.4; fill: var(--panel); }
 .node.area > .body > .label { font-style: italic; }
 .pv-kinds { display: inline-flex; flex-wrap: nowrap; gap: 4px; align-items: center; flex: none; }

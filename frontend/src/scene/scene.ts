@@ -72,6 +72,12 @@ export class Scene extends Emitter<SceneEvents> {
   /** The machinery's and the hyperparameters' edges (never laid out), drawn in the overlay: showing or
    * hiding them with the legend filter repaints that layer alone. */
   private apartLayer: SVGGElement;
+  /** The legend filter's state of each edge kind, and the containers holding each kind's edges (one per kind
+   * per drawn group, and one per kind in the apart layer): a switch changes an attribute on that kind's
+   * containers only, so the browser restyles those edges and nothing else. */
+  private kindStates: Record<string, string> = {};
+  private kindContainers = new Map<string, SVGGElement[]>();
+  private apartKinds = new Map<string, SVGGElement>();
   private overlay: SVGSVGElement;
   private overlayWorld: SVGGElement;
   private veil: SVGPathElement;
@@ -206,6 +212,8 @@ export class Scene extends Emitter<SceneEvents> {
   draw(model: SceneModel): void {
     clear(this.graphLayer);
     clear(this.apartLayer);
+    this.kindContainers.clear();
+    this.apartKinds.clear();
     this.abs.clear();
     this.children.clear();
     this.parentOf.clear();
@@ -228,6 +236,30 @@ export class Scene extends Emitter<SceneEvents> {
     this.emit('drawn', null);
   }
 
+  /** The container of one kind's edges within ``parent``, made on first use with the kind's current state. */
+  private kindContainer(parent: SVGGElement, made: Map<string, SVGGElement>, kind: string): SVGGElement {
+    let g = made.get(kind);
+    if (!g) {
+      g = s('g', { class: 'kind-edges', 'data-edges-kind': kind, 'data-kind-state': this.kindStates[kind] ?? 'drawn' });
+      made.set(kind, g);
+      parent.append(g);
+      const list = this.kindContainers.get(kind);
+      if (list) list.push(g);
+      else this.kindContainers.set(kind, [g]);
+    }
+    return g;
+  }
+
+  /** Draws, dims or hides edge kinds (the legend filter): only the containers of a kind whose state changed
+   * are touched, so nothing is laid out and no other element is restyled. */
+  setKindStates(states: Readonly<Record<string, string>>): void {
+    for (const [kind, state] of Object.entries(states)) {
+      if (this.kindStates[kind] === state) continue;
+      this.kindStates[kind] = state;
+      for (const g of this.kindContainers.get(kind) ?? []) g.setAttribute('data-kind-state', state);
+    }
+  }
+
   private drawGroup(parent: SVGGElement, model: SceneModel, id: string, ox: number, oy: number): void {
     const ga = model.groups.get(id);
     const lay = model.layouts.get(id);
@@ -237,6 +269,7 @@ export class Scene extends Emitter<SceneEvents> {
     const compact = ga.children.length > PARAMS.compactOver;
     const byName = new Map(ga.children.map((c) => [c.name, c]));
     const edges = s('g', { class: 'edges' });
+    const kindGroups = new Map<string, SVGGElement>();
     // Everything is drawn in absolute coordinates, without a transform per box: each transformed element is
     // a paint chunk of its own, and the browser re-layerizes every chunk on every frame that changes
     // anything (a filter switch over 4,000 boxes took twice as long).
@@ -256,7 +289,8 @@ export class Scene extends Emitter<SceneEvents> {
         'marker-end': e.kind === 'control' ? 'url(#pv-arrow-control)' : 'url(#pv-arrow-data)',
       });
       if (!compact) path.append(s('title', {}, `${e.count} ${e.kind} edge${e.count === 1 ? '' : 's'}: ${e.v} → ${e.w}`));
-      (APART_KINDS.has(e.kind) ? this.apartLayer : edges).append(path);
+      if (APART_KINDS.has(e.kind)) this.kindContainer(this.apartLayer, this.apartKinds, e.kind).append(path);
+      else this.kindContainer(edges, kindGroups, e.kind).append(path);
       this.edgeEnds.push({ path, from: byName.get(e.v), to: byName.get(e.w) });
       if (!e.aux) this.kindsDrawn.add(e.kind);
       for (const end of [e.v, e.w]) {
