@@ -24,7 +24,9 @@ def build(model_name: str, size: int) -> bytes:
     tf.random.set_seed(1234)
     np.random.seed(1234)
     model = getattr(tf_keras.applications, model_name)(weights=None, input_shape=(size, size, 3), classes=10)
-    model.compile(optimizer=tf_keras.optimizers.legacy.Adam(learning_rate=0.001), loss="sparse_categorical_crossentropy")
+    model.compile(
+        optimizer=tf_keras.optimizers.legacy.Adam(learning_rate=0.001), loss="sparse_categorical_crossentropy"
+    )
     x = np.random.rand(2, size, size, 3).astype("float32")
     y = np.random.randint(0, 10, size=(2, 1))
     model.fit(x, y, batch_size=2, epochs=1, verbose=0, shuffle=False)

@@ -101,8 +101,19 @@ def application_graph(label: str):
     if not os.path.isfile(path):
         os.makedirs(CACHE, exist_ok=True)
         env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", TF_USE_LEGACY_KERAS="1")
-        subprocess.run([sys.executable, os.path.join(HERE, "keras_application.py"), path + ".tmp", "--model", model,
-                        "--size", str(size)], check=True, env=env)
+        subprocess.run(
+            [
+                sys.executable,
+                os.path.join(HERE, "keras_application.py"),
+                path + ".tmp",
+                "--model",
+                model,
+                "--size",
+                str(size),
+            ],
+            check=True,
+            env=env,
+        )
         os.replace(path + ".tmp", path)
     graph = graph_pb2.GraphDef()
     with open(path, "rb") as f:

@@ -35,8 +35,14 @@ sys.path.insert(0, HERE)
 from make_graphs import APPLICATIONS, SIZES, application_graph, seed_graph, tiled, write  # noqa: E402
 from tbserver import start_tensorboard  # noqa: E402
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 VIEWPORT = {"width": 1400, "height": 900}
 
 
@@ -79,29 +85,33 @@ def measure_phaseview(browser, server, timeout_s: float) -> dict:
         ready_at = stamped or timing["readyAt"]
         toggles = []
         for mode in ("highlight", "show", "collapse", "highlight", "collapse"):
-            toggles.append(frame.evaluate(
-                """async (mode) => {
+            toggles.append(
+                frame.evaluate(
+                    """async (mode) => {
                     const button = document.querySelector(`[data-phase-mode="${mode}"]`);
                     const t = performance.now();
                     button.click();
                     await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
                     return performance.now() - t;
                 }""",
-                mode,
-            ))
+                    mode,
+                )
+            )
         # The legend's data control: each click moves it on (drawn -> dimmed -> hidden -> drawn).
         legend = []
         if frame.locator('[data-kind-filter="data"]').count():
             for _ in range(6):
-                legend.append(frame.evaluate(
-                    """async () => {
+                legend.append(
+                    frame.evaluate(
+                        """async () => {
                         const button = document.querySelector('[data-kind-filter="data"]');
                         const t = performance.now();
                         button.click();
                         await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
                         return performance.now() - t;
                     }"""
-                ))
+                    )
+                )
         return {
             "ready_s": (ready_at - nav_start) / 1000,
             "legend_ms": statistics.median(legend) if legend else None,
@@ -127,16 +137,20 @@ def measure_graphs_tab(browser, server, timeout_s: float) -> dict:
         page.close()
 
 
-def run(sizes, shapes, reps, graphs_tab_timeout, phaseview_timeout, load_fast, applications=tuple(APPLICATIONS),
-        only=None):
+def run(
+    sizes, shapes, reps, graphs_tab_timeout, phaseview_timeout, load_fast, applications=tuple(APPLICATIONS), only=None
+):
     from playwright.sync_api import sync_playwright
 
     seed = seed_graph()
     results = []
     with tempfile.TemporaryDirectory(prefix="phaseview-bench-") as root, sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS)
-        cases = [(f"{label} {shape}", lambda label=label, shape=shape: tiled(seed, SIZES[label], shape))
-                 for shape in shapes for label in sizes]
+        cases = [
+            (f"{label} {shape}", lambda label=label, shape=shape: tiled(seed, SIZES[label], shape))
+            for shape in shapes
+            for label in sizes
+        ]
         cases.append(("seed (demo)", lambda: seed))
         cases += [(label, lambda label=label: application_graph(label)) for label in applications]
         if only is not None:
@@ -176,8 +190,11 @@ def median(values):
 
 
 def summarise(results, graphs_tab_timeout):
-    rows = ["| graph | nodes | PhaseView ready (s) | of which after frame (s) | Graphs tab first node (s) | "
-            "ratio | toggle (ms) | legend switch (ms) | server RSS (MB) |", "|---|---|---|---|---|---|---|---|---|"]
+    rows = [
+        "| graph | nodes | PhaseView ready (s) | of which after frame (s) | Graphs tab first node (s) | "
+        "ratio | toggle (ms) | legend switch (ms) | server RSS (MB) |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
     for r in results:
         pv = [s["phaseview"] for s in r["samples"]]
         ready = median([s["ready_s"] for s in pv])
@@ -192,8 +209,10 @@ def summarise(results, graphs_tab_timeout):
             tab_text, ratio = f"{tab_s:.2f}", f"{tab_s / ready:.1f}x"
         else:
             tab_text, ratio = f"nothing after {graphs_tab_timeout:.0f}", f">{graphs_tab_timeout / ready:.0f}x"
-        rows.append(f"| {r['graph']} | {r['nodes']:,} | {ready:.2f} | {after:.2f} | {tab_text} | {ratio} | "
-                    f"{toggle:.1f} | {'-' if legend is None else f'{legend:.1f}'} | {rss:.0f} |")
+        rows.append(
+            f"| {r['graph']} | {r['nodes']:,} | {ready:.2f} | {after:.2f} | {tab_text} | {ratio} | "
+            f"{toggle:.1f} | {'-' if legend is None else f'{legend:.1f}'} | {rss:.0f} |"
+        )
     return "\n".join(rows)
 
 
@@ -205,15 +224,27 @@ def main(argv=None):
     parser.add_argument("--graphs-tab-timeout", type=float, default=120.0)
     parser.add_argument("--phaseview-timeout", type=float, default=120.0)
     parser.add_argument("--load-fast", default="false", choices=["true", "false"])
-    parser.add_argument("--applications", default=",".join(APPLICATIONS),
-                        help="real Keras application graphs to time as well (empty: none)")
-    parser.add_argument("--graphs", default="",
-                        help="only these graphs, by their label in the table, comma-separated (empty: all)")
+    parser.add_argument(
+        "--applications",
+        default=",".join(APPLICATIONS),
+        help="real Keras application graphs to time as well (empty: none)",
+    )
+    parser.add_argument(
+        "--graphs", default="", help="only these graphs, by their label in the table, comma-separated (empty: all)"
+    )
     args = parser.parse_args(argv)
     only = {g.strip() for g in args.graphs.split(",") if g.strip()} or None
     applications = [a for a in args.applications.split(",") if a]
-    results = run(args.sizes.split(","), args.shapes.split(","), args.reps, args.graphs_tab_timeout, args.phaseview_timeout,
-                  args.load_fast, applications, only)
+    results = run(
+        args.sizes.split(","),
+        args.shapes.split(","),
+        args.reps,
+        args.graphs_tab_timeout,
+        args.phaseview_timeout,
+        args.load_fast,
+        applications,
+        only,
+    )
     table = summarise(results, args.graphs_tab_timeout)
     print(table)
     os.makedirs(os.path.join(HERE, "results"), exist_ok=True)

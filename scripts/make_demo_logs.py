@@ -75,14 +75,12 @@ DEMO_RUNS = {
         "flag": "keras_learning_phase",
         "flag_op": "PlaceholderWithDefault",
         "graphs": ["run_graph"],
-        "description": "Small CNN with BatchNorm and Dropout; root flag; "
-        "v1 control flow.",
+        "description": "Small CNN with BatchNorm and Dropout; root flag; v1 control flow.",
     },
     "tf1_is_training": {
         "builder": None,
         "expected_layers": {"BatchNormalization": 3, "Dropout": 2},
-        "mode": "TF1 graph built with tf.compat.v1.layers "
-        "(TF_USE_LEGACY_KERAS=1), one session step",
+        "mode": "TF1 graph built with tf.compat.v1.layers (TF_USE_LEGACY_KERAS=1), one session step",
         "control_flow": "v2",
         "flag": "is_training",
         "flag_op": "Placeholder",
@@ -93,8 +91,7 @@ DEMO_RUNS = {
     "tf2_function_training": {
         "builder": "build_tf2_function_model",
         "expected_layers": {"BatchNormalization": 2, "Dropout": 1},
-        "mode": "eager TF2, tf.function with a bool tensor `training` "
-        "argument, tf.summary.trace_export",
+        "mode": "eager TF2, tf.function with a bool tensor `training` argument, tf.summary.trace_export",
         "control_flow": "v2",
         "flag": "training",
         "flag_op": "_Arg",  # in the function graphs of the RunMetadata
@@ -105,8 +102,7 @@ DEMO_RUNS = {
     "tf2_fit_no_flag": {
         "builder": "build_fit_mlp",
         "expected_layers": {"BatchNormalization": 2, "Dropout": 2},
-        "mode": "eager TF2 model.fit with the TensorBoard callback "
-        "(write_graph=True)",
+        "mode": "eager TF2 model.fit with the TensorBoard callback (write_graph=True)",
         "control_flow": "v2",
         "flag": None,
         "flag_op": None,
@@ -378,9 +374,7 @@ def build_tf1_is_training_graph():
         global_step = v1.train.get_or_create_global_step()
         update_ops = v1.get_collection(v1.GraphKeys.UPDATE_OPS)
         with tf.control_dependencies(update_ops):
-            train_op = v1.train.MomentumOptimizer(0.01, 0.9).minimize(
-                loss, global_step=global_step, name="train_op"
-            )
+            train_op = v1.train.MomentumOptimizer(0.01, 0.9).minimize(loss, global_step=global_step, name="train_op")
         init_op = v1.global_variables_initializer()
     handles = {
         "images": images,
@@ -485,9 +479,7 @@ def write_resnet_old_keras(run_dir):
     # the scope absolute without reserving the scope name, so the BN layer
     # "bnl_stg-1" still gets the scope "bnl_stg-1/" (checked below).
     with graph.as_default(), tf.name_scope("bnl_stg-1/"):
-        phase = tf.compat.v1.placeholder_with_default(
-            False, shape=(), name="keras_learning_phase"
-        )
+        phase = tf.compat.v1.placeholder_with_default(False, shape=(), name="keras_learning_phase")
     _KEEP_ALIVE.append(phase)
     keras_backend._internal_set_learning_phase(graph, phase)
     assert keras_backend.learning_phase() is phase
@@ -540,8 +532,7 @@ def write_tf1_is_training(run_dir):
                 output_partition_graphs=True,
             )
             run_metadata = tf.compat.v1.RunMetadata()
-            sess.run(h["train_op"], feed_dict=feed, options=options,
-                     run_metadata=run_metadata)
+            sess.run(h["train_op"], feed_dict=feed, options=options, run_metadata=run_metadata)
             writer.add_run_metadata(run_metadata, "train_step_1", global_step=1)
             writer.close()
 
@@ -600,8 +591,7 @@ def write_tf2_fit_no_flag(run_dir):
             histogram_freq=0,
             update_freq="epoch",
         )
-        model.fit(x, y, batch_size=4, epochs=1, verbose=0, shuffle=False,
-                  callbacks=[tensorboard])
+        model.fit(x, y, batch_size=4, epochs=1, verbose=0, shuffle=False, callbacks=[tensorboard])
 
 
 WRITERS = {
@@ -638,10 +628,8 @@ def read_graphs(run_dir):
             out.append((prefix + "/partition_graph", tag, g))
         for i, fg in enumerate(rm.function_graphs):
             sub = "%s#%d" % (tag, i)
-            out.append((prefix + "/function_graph/pre_optimization_graph", sub,
-                        fg.pre_optimization_graph))
-            out.append((prefix + "/function_graph/post_optimization_graph", sub,
-                        fg.post_optimization_graph))
+            out.append((prefix + "/function_graph/pre_optimization_graph", sub, fg.pre_optimization_graph))
+            out.append((prefix + "/function_graph/post_optimization_graph", sub, fg.post_optimization_graph))
             for g in fg.partition_graphs:
                 out.append((prefix + "/function_graph/partition_graph", sub, g))
         return out
@@ -660,15 +648,13 @@ def read_graphs(run_dir):
             if event.HasField("tagged_run_metadata"):
                 rm = config_pb2.RunMetadata()
                 rm.ParseFromString(event.tagged_run_metadata.run_metadata)
-                graphs.extend(from_run_metadata(
-                    "tagged_run_metadata", event.tagged_run_metadata.tag, rm))
+                graphs.extend(from_run_metadata("tagged_run_metadata", event.tagged_run_metadata.tag, rm))
             for value in event.summary.value:
                 plugin = value.metadata.plugin_data.plugin_name
                 if plugin == "graph_run_metadata_graph":
                     rm = config_pb2.RunMetadata()
                     rm.ParseFromString(value.tensor.string_val[0])
-                    graphs.extend(from_run_metadata(
-                        "graph_run_metadata_graph", value.tag, rm))
+                    graphs.extend(from_run_metadata("graph_run_metadata_graph", value.tag, rm))
     return graphs
 
 
@@ -725,8 +711,11 @@ def check_run(outdir, run):
     function graph for trace_export) and returns the flag's consumer list.
     """
     spec = DEMO_RUNS[run]
-    graphs = [g for g in read_graphs(os.path.join(outdir, run))
-              if g[0] in ("run_graph",) or g[0].endswith("pre_optimization_graph")]
+    graphs = [
+        g
+        for g in read_graphs(os.path.join(outdir, run))
+        if g[0] in ("run_graph",) or g[0].endswith("pre_optimization_graph")
+    ]
     if not graphs:
         raise RuntimeError("%s: no graph found" % run)
     kind, _, graph_def = graphs[0]
@@ -737,8 +726,7 @@ def check_run(outdir, run):
             raise RuntimeError("%s: unexpected bool flags %r" % (run, names))
         return []
     if names != [spec["flag"]]:
-        raise RuntimeError("%s: expected flag %r in %s, found %r"
-                           % (run, spec["flag"], kind, names))
+        raise RuntimeError("%s: expected flag %r in %s, found %r" % (run, spec["flag"], kind, names))
     found = consumers(graph_def, "", spec["flag"])
     if not found:
         raise RuntimeError("%s: flag %r has no consumers" % (run, spec["flag"]))
@@ -756,16 +744,14 @@ def report(outdir, verbose=True, max_consumers=8):
             continue
         print("=== %s" % run)
         for kind, tag, g in graphs:
-            print("  %-58s tag=%-16s nodes=%d functions=%d" % (
-                kind, tag, len(g.node), len(g.library.function)))
+            print("  %-58s tag=%-16s nodes=%d functions=%d" % (kind, tag, len(g.node), len(g.library.function)))
             for scope, node in find_bool_flags(g):
                 attrs = {}
                 if "shape" in node.attr:
                     attrs["shape"] = [d.size for d in node.attr["shape"].shape.dim]
                 if "index" in node.attr:
                     attrs["index"] = node.attr["index"].i
-                print("    flag %s%s op=%s %s" % (
-                    (scope + "::") if scope else "", node.name, node.op, attrs))
+                print("    flag %s%s op=%s %s" % ((scope + "::") if scope else "", node.name, node.op, attrs))
                 found = consumers(g, scope, node.name)
                 shown = found if max_consumers is None else found[:max_consumers]
                 for cname, cop, idx in shown:
@@ -774,9 +760,15 @@ def report(outdir, verbose=True, max_consumers=8):
                     groups = {}
                     for _, cop, idx in found:
                         groups[(cop, idx)] = groups.get((cop, idx), 0) + 1
-                    print("      ... %d consumers in all: %s" % (len(found), ", ".join(
-                        "%d x %s input %s" % (n, op, i)
-                        for (op, i), n in sorted(groups.items(), key=str))))
+                    print(
+                        "      ... %d consumers in all: %s"
+                        % (
+                            len(found),
+                            ", ".join(
+                                "%d x %s input %s" % (n, op, i) for (op, i), n in sorted(groups.items(), key=str)
+                            ),
+                        )
+                    )
     return summary
 
 
@@ -802,14 +794,10 @@ def _run_in_subprocess(run, outdir):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("outdir", nargs="?", default=DEFAULT_OUTDIR)
-    parser.add_argument("--only", nargs="+", choices=sorted(DEMO_RUNS),
-                        help="write only these runs")
-    parser.add_argument("--report", action="store_true",
-                        help="print graphs, flags and flag consumers per run")
-    parser.add_argument("--report-only", action="store_true",
-                        help="do not write anything, only print the report")
-    parser.add_argument("--all-consumers", action="store_true",
-                        help="with --report: list every consumer of each flag")
+    parser.add_argument("--only", nargs="+", choices=sorted(DEMO_RUNS), help="write only these runs")
+    parser.add_argument("--report", action="store_true", help="print graphs, flags and flag consumers per run")
+    parser.add_argument("--report-only", action="store_true", help="do not write anything, only print the report")
+    parser.add_argument("--all-consumers", action="store_true", help="with --report: list every consumer of each flag")
     parser.add_argument("--_child", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     outdir = os.path.abspath(args.outdir)
@@ -824,11 +812,12 @@ def main(argv=None):
         for run in args.only or list(DEMO_RUNS):
             _run_in_subprocess(run, outdir)
             found = check_run(outdir, run)
-            print("wrote %s (flag: %s, %d direct consumers)" % (
-                os.path.join(outdir, run), DEMO_RUNS[run]["flag"], len(found)))
+            print(
+                "wrote %s (flag: %s, %d direct consumers)"
+                % (os.path.join(outdir, run), DEMO_RUNS[run]["flag"], len(found))
+            )
     if args.report or args.report_only:
-        report(outdir, verbose=True,
-               max_consumers=None if args.all_consumers else 8)
+        report(outdir, verbose=True, max_consumers=None if args.all_consumers else 8)
     return 0
 
 

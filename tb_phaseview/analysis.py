@@ -97,7 +97,12 @@ class GraphAnalysis:
         if counts is None:
             # Phase edges never shape a layout; they travel separately (see wire.graph_answer).
             counts = self._group_edges[group_id] = scopes.aggregate_group_edges(
-                self.tree, group_id, self.graph.out_edges, self.graph.edge_src, self.graph.edge_dst, self.kinds,
+                self.tree,
+                group_id,
+                self.graph.out_edges,
+                self.graph.edge_src,
+                self.graph.edge_dst,
+                self.kinds,
                 skip_kinds=edge_kinds.OVERLAY_KINDS,
             )
         return counts

@@ -22,8 +22,13 @@ MAX_REMEMBERED_ERRORS = 256
 
 
 class AnalysisCache:
-    def __init__(self, max_weight: int = DEFAULT_MAX_BYTES, max_entries: int = DEFAULT_MAX_ENTRIES,
-                 max_computing: int = DEFAULT_MAX_COMPUTING, remember=(Exception,)):
+    def __init__(
+        self,
+        max_weight: int = DEFAULT_MAX_BYTES,
+        max_entries: int = DEFAULT_MAX_ENTRIES,
+        max_computing: int = DEFAULT_MAX_COMPUTING,
+        remember=(Exception,),
+    ):
         self.max_weight = max_weight
         self.max_entries = max_entries
         self._entries: OrderedDict = OrderedDict()  # key -> (value, weight)

@@ -21,8 +21,12 @@ def _run_directories(logdir: str, problems: list) -> list[tuple[str, str]]:
     from tensorboard.backend.event_processing import io_wrapper
 
     def unreadable(error: OSError) -> None:
-        problems.append({"path": os.path.relpath(error.filename or logdir, logdir),
-                         "error": f"folder not readable ({error.strerror or error})"})
+        problems.append(
+            {
+                "path": os.path.relpath(error.filename or logdir, logdir),
+                "error": f"folder not readable ({error.strerror or error})",
+            }
+        )
 
     runs = []
     for folder, subfolders, files in os.walk(logdir, onerror=unreadable):
@@ -47,8 +51,13 @@ def _data_provider(logdir, problems: list):
         try:
             multiplexer.GetAccumulator(name).Reload()
         except Exception as error:  # noqa: BLE001 - one run's broken file must not lose the others
-            problems.append({"path": name, "error": f"reading this run's event files stopped: "
-                                                    f"{_one_line(error)}; the graphs read before it are reported"})
+            problems.append(
+                {
+                    "path": name,
+                    "error": f"reading this run's event files stopped: "
+                    f"{_one_line(error)}; the graphs read before it are reported",
+                }
+            )
     return data_provider.MultiplexerDataProvider(multiplexer, logdir)
 
 
@@ -125,7 +134,9 @@ def format_text(report: dict) -> str:
             lines.append("  no learning-phase flag")
         for source in g["phase_sources"]:
             born = f", created inside {source['born_in']}" if source["born_in"] else ""
-            lines.append(f"  phase source {source['name']} ({source['op']}{born}) read by {len(source['consumers'])} layers:")
+            lines.append(
+                f"  phase source {source['name']} ({source['op']}{born}) read by {len(source['consumers'])} layers:"
+            )
             for layer in g["phase_layers"]:
                 if layer["source"] == source["name"]:
                     lines.append(f"    {layer['layer']}  {layer['kind']}")

@@ -69,8 +69,16 @@ def classify_edges(graph: Graph, roles: node_roles.Roles) -> list[str]:
         src_class[node] |= _VARIABLE_FLAG
     for node in roles.writes:
         dst_class[node] |= _VARIABLE_FLAG
-    return list(map(_TABLE.__getitem__, zip(map(src_class.__getitem__, graph.edge_src),
-                                            map(dst_class.__getitem__, graph.edge_dst), graph.edge_control)))
+    return list(
+        map(
+            _TABLE.__getitem__,
+            zip(
+                map(src_class.__getitem__, graph.edge_src),
+                map(dst_class.__getitem__, graph.edge_dst),
+                graph.edge_control,
+            ),
+        )
+    )
 
 
 def count_kinds(kinds: list[str]) -> dict[str, int]:

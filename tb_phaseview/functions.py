@@ -153,8 +153,14 @@ def body_contents(graph: Graph, body: Body) -> dict:
     for output in function.signature.output_arg:
         raw = function.ret.get(output.name, "")
         returns.append({"output": output.name, "from": _body_node_input(body.id, names, raw)})
-    return {"arguments": arguments, "nodes": list(function.node_def), "edges": edges, "ties": ties,
-            "returns": returns, "function": function.signature.name}
+    return {
+        "arguments": arguments,
+        "nodes": list(function.node_def),
+        "edges": edges,
+        "ties": ties,
+        "returns": returns,
+        "function": function.signature.name,
+    }
 
 
 @dataclass
@@ -213,8 +219,13 @@ def body_node_edges(graph: Graph, node: BodyNode) -> tuple[list[dict], list[dict
         for raw in other.input:
             if _body_node_input(body.id, names, raw) == node.id:
                 kind = "control" if raw.startswith("^") else "data"
-                outputs.append({"node": f"{body.id}/{other.name}", "kind": kind,
-                                "output": 0 if kind == "control" else _output_index(raw)})
+                outputs.append(
+                    {
+                        "node": f"{body.id}/{other.name}",
+                        "kind": kind,
+                        "output": 0 if kind == "control" else _output_index(raw),
+                    }
+                )
     for output in function.signature.output_arg:
         raw = function.ret.get(output.name, "")
         if raw and _body_node_input(body.id, names, raw) == node.id:

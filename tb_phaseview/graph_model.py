@@ -7,9 +7,8 @@ Pure: works on any object shaped like a GraphDef proto (``.node`` with ``name``/
 from __future__ import annotations
 
 import itertools
-from itertools import chain, compress, repeat
 from dataclasses import dataclass, field
-
+from itertools import chain, compress, repeat
 
 OUT_EDGE_SCANS_BEFORE_INDEX = 8
 
@@ -94,9 +93,7 @@ def parse_inputs(raws: list[str]) -> tuple[list[str], list[int], list[bool]]:
     control = [raw[:1] == "^" for raw in raws]
     parts = [(raw[1:] if is_control else raw).partition(":") for raw, is_control in zip(raws, control)]
     names = [part[0] for part in parts]
-    outputs = [
-        int(last) if sep and (last := rest.rpartition(":")[2]).isdigit() else 0 for _, sep, rest in parts
-    ]
+    outputs = [int(last) if sep and (last := rest.rpartition(":")[2]).isdigit() else 0 for _, sep, rest in parts]
     return names, outputs, control
 
 

@@ -49,8 +49,9 @@ def list_graphs(data_provider, ctx, experiment_id) -> list[dict]:
                 if kind == metadata.RUN_GRAPH:
                     if tag == metadata.RUN_GRAPH_TAG:
                         refs.append({"run": run, "kind": kind, "tag": None})
-                elif kind != metadata.TAGGED_RUN_METADATA or _holds_graph(data_provider, ctx, experiment_id,
-                                                                           {"run": run, "kind": kind, "tag": tag}):
+                elif kind != metadata.TAGGED_RUN_METADATA or _holds_graph(
+                    data_provider, ctx, experiment_id, {"run": run, "kind": kind, "tag": tag}
+                ):
                     refs.append({"run": run, "kind": kind, "tag": tag})
     kind_order = list(metadata.GRAPH_KINDS)
     refs.sort(key=lambda r: (r["run"], kind_order.index(r["kind"]), r["tag"] or ""))
@@ -136,8 +137,10 @@ def _describe(ref) -> str:
         what = f"no run graph in run {ref['run']!r}"
     else:
         what = f"no {ref['kind']} graph tagged {ref['tag']!r} in run {ref['run']!r}"
-    return (what + " (if one was logged, its event record is corrupt, failed its checksum, or is still being "
-            "written: a graph appears once its record is complete)")
+    return (
+        what + " (if one was logged, its event record is corrupt, failed its checksum, or is still being "
+        "written: a graph appears once its record is complete)"
+    )
 
 
 def _varint(blob: bytes, pos: int) -> tuple[int, int]:

@@ -21,17 +21,20 @@ from tensorboard.compat.proto import function_pb2, node_def_pb2
 from tb_phaseview.graph_model import Graph, NodeDefUnreadable, build_graph_from_nodes
 
 _PACKAGE = "tb_phaseview.wire_graphdef"
-_STRING, _BYTES, _MESSAGE = (descriptor_pb2.FieldDescriptorProto.TYPE_STRING,
-                             descriptor_pb2.FieldDescriptorProto.TYPE_BYTES,
-                             descriptor_pb2.FieldDescriptorProto.TYPE_MESSAGE)
+_STRING, _BYTES, _MESSAGE = (
+    descriptor_pb2.FieldDescriptorProto.TYPE_STRING,
+    descriptor_pb2.FieldDescriptorProto.TYPE_BYTES,
+    descriptor_pb2.FieldDescriptorProto.TYPE_MESSAGE,
+)
 _ONE, _MANY = descriptor_pb2.FieldDescriptorProto.LABEL_OPTIONAL, descriptor_pb2.FieldDescriptorProto.LABEL_REPEATED
 
 
 def _message_types():
     # Field numbers as in tensorflow/core/framework/graph.proto and node_def.proto (proto3: strings are UTF-8
     # checked, as in a full parse).
-    file = descriptor_pb2.FileDescriptorProto(name="tb_phaseview/wire_graphdef.proto", package=_PACKAGE,
-                                              syntax="proto3")
+    file = descriptor_pb2.FileDescriptorProto(
+        name="tb_phaseview/wire_graphdef.proto", package=_PACKAGE, syntax="proto3"
+    )
     slim_node = file.message_type.add(name="SlimNode")
     slim_node.field.add(name="name", number=1, type=_STRING, label=_ONE)
     slim_node.field.add(name="op", number=2, type=_STRING, label=_ONE)
@@ -43,8 +46,10 @@ def _message_types():
     raw_graph.field.add(name="library", number=2, type=_BYTES, label=_ONE)
     pool = descriptor_pool.DescriptorPool()
     pool.Add(file)
-    return tuple(message_factory.GetMessageClass(pool.FindMessageTypeByName(f"{_PACKAGE}.{name}"))
-                 for name in ("SlimGraph", "RawGraph"))
+    return tuple(
+        message_factory.GetMessageClass(pool.FindMessageTypeByName(f"{_PACKAGE}.{name}"))
+        for name in ("SlimGraph", "RawGraph")
+    )
 
 
 SlimGraph, RawGraph = _message_types()
@@ -68,8 +73,10 @@ class LazyNodeDefs:
             try:
                 node_def = node_def_pb2.NodeDef.FromString(self._payloads[position])
             except (DecodeError, RuntimeError, ValueError) as error:
-                raise NodeDefUnreadable(f"this node's attributes are corrupt in the logged graph and cannot be "
-                                        f"parsed ({error}); its name, op and edges were read") from None
+                raise NodeDefUnreadable(
+                    f"this node's attributes are corrupt in the logged graph and cannot be "
+                    f"parsed ({error}); its name, op and edges were read"
+                ) from None
             self._parsed[index] = node_def
         return node_def
 

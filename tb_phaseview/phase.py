@@ -25,14 +25,30 @@ SOURCE_OPS = frozenset({"Placeholder", "PlaceholderWithDefault", "_Arg"})
 VARIABLE_OPS = frozenset({"VariableV2", "Variable", "VarHandleOp"})
 # Ops that take a variable as input to write, initialise or check it: they do not read the flag's value.
 VARIABLE_WRITER_OPS = frozenset({"Assign", "AssignVariableOp"})
-VARIABLE_BOOKKEEPING_OPS = VARIABLE_WRITER_OPS | {"VarIsInitializedOp", "IsVariableInitialized",
-                                                  "DestroyResourceOp", "SaveV2", "Save", "SaveSlices"}
+VARIABLE_BOOKKEEPING_OPS = VARIABLE_WRITER_OPS | {
+    "VarIsInitializedOp",
+    "IsVariableInitialized",
+    "DestroyResourceOp",
+    "SaveV2",
+    "Save",
+    "SaveSlices",
+}
 VARIABLE_READ_OPS = frozenset({"Identity", "ReadVariableOp", "RefIdentity", "Snapshot"})
 # Ops whose output is the (possibly negated) flag itself: the flag flows through them unchanged in meaning.
 # (tf.cond squeezes a predicate of unknown shape before its If; a resource variable is read by ReadVariableOp.)
 PASS_THROUGH_OPS = frozenset(
-    {"Identity", "LogicalNot", "Snapshot", "StopGradient", "Switch", "RefSwitch", "Squeeze", "Reshape",
-     "ReadVariableOp", "RefIdentity"}
+    {
+        "Identity",
+        "LogicalNot",
+        "Snapshot",
+        "StopGradient",
+        "Switch",
+        "RefSwitch",
+        "Squeeze",
+        "Reshape",
+        "ReadVariableOp",
+        "RefIdentity",
+    }
 )
 # (op, input position) pairs where a boolean decides which computation runs.
 GATE_INPUTS = {
@@ -66,8 +82,16 @@ RANDOM_OPS = frozenset(
 )
 # Ops that run functions of the graph's library, named in their attributes.
 CALL_OPS = frozenset(
-    {"If", "StatelessIf", "While", "StatelessWhile", "Case", "StatelessCase", "PartitionedCall",
-     "StatefulPartitionedCall"}
+    {
+        "If",
+        "StatelessIf",
+        "While",
+        "StatelessWhile",
+        "Case",
+        "StatelessCase",
+        "PartitionedCall",
+        "StatefulPartitionedCall",
+    }
 )
 BATCH_NORMALIZATION = "BatchNormalization"
 DROPOUT = "Dropout"
@@ -343,9 +367,14 @@ def _variables_behind_gates(graph: Graph, known: dict[int, int]) -> list[int]:
     # Column-wise (in C) first: the edge where each gate's predicate should be, and whether a known flag feeds it.
     positions = list(map(GATE_INPUTS.__getitem__, map(graph.ops.__getitem__, gates)))
     edges = [min(e, len(graph.edge_src) - 1) for e in map(add, map(graph.in_start.__getitem__, gates), positions)]
-    explained = map(all, zip(map(eq, map(graph.edge_dst.__getitem__, edges), gates),
-                             map(eq, map(graph.edge_input.__getitem__, edges), positions),
-                             map(known.__contains__, map(graph.edge_src.__getitem__, edges))))
+    explained = map(
+        all,
+        zip(
+            map(eq, map(graph.edge_dst.__getitem__, edges), gates),
+            map(eq, map(graph.edge_input.__getitem__, edges), positions),
+            map(known.__contains__, map(graph.edge_src.__getitem__, edges)),
+        ),
+    )
     unexplained = list(compress(gates, map(not_, explained)))
     frontier = [node for node in map(lambda gate: _predicate_source(graph, gate), unexplained) if node is not None]
     while frontier:
@@ -357,8 +386,11 @@ def _variables_behind_gates(graph: Graph, known: dict[int, int]) -> list[int]:
         if op in VARIABLE_OPS:
             found.add(node)
         elif op in PASS_THROUGH_OPS:
-            frontier.extend(graph.edge_src[e] for e in graph.in_edges(node)
-                            if graph.edge_input[e] == 0 and not graph.edge_control[e])
+            frontier.extend(
+                graph.edge_src[e]
+                for e in graph.in_edges(node)
+                if graph.edge_input[e] == 0 and not graph.edge_control[e]
+            )
     return sorted(found)
 
 
@@ -372,8 +404,12 @@ def _variable_reads(graph: Graph, variables: list[int], carriers: dict[int, int]
         for edges in graph.out_edges_of(frontier).values():
             for e in edges:
                 dst = graph.edge_dst[e]
-                if (dst in carriers and dst not in reads and graph.ops[dst] in VARIABLE_READ_OPS
-                        and not any(map(_CONTROL_FLOW_COMPONENT.match, graph.names[dst].split("/")[:-1]))):
+                if (
+                    dst in carriers
+                    and dst not in reads
+                    and graph.ops[dst] in VARIABLE_READ_OPS
+                    and not any(map(_CONTROL_FLOW_COMPONENT.match, graph.names[dst].split("/")[:-1]))
+                ):
                     reads.add(dst)
                     reached.append(dst)
         frontier = reached
@@ -407,8 +443,9 @@ def analyze_phase(graph: Graph) -> PhaseAnalysis:
         for e in out_edges[carrier]:
             phase_edges.append(e)
             dst = graph.edge_dst[e]
-            if dst in variable_reads or (graph.ops[source] in VARIABLE_OPS
-                                         and graph.ops[dst] in VARIABLE_BOOKKEEPING_OPS):
+            if dst in variable_reads or (
+                graph.ops[source] in VARIABLE_OPS and graph.ops[dst] in VARIABLE_BOOKKEEPING_OPS
+            ):
                 continue  # a variable flag's reads are the flag itself; assigning or saving it does not read it
             if dst not in source_nodes:  # relays (pred_id, switch_t) read it too, inside their layer
                 readers[dst] = source

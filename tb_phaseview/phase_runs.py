@@ -223,8 +223,11 @@ def function_op_count(graph: Graph, name: str, memo: dict[str, int], active: fro
             body = _function_calls(graph, current)
             stack[-1] = (current, body)
             on_path.add(current)
-            waiting = [callee for callee in dict.fromkeys(body[1])
-                       if callee not in memo and callee not in on_path and callee in graph.functions]
+            waiting = [
+                callee
+                for callee in dict.fromkeys(body[1])
+                if callee not in memo and callee not in on_path and callee in graph.functions
+            ]
             if waiting:
                 stack.extend((callee, None) for callee in waiting)
                 continue

@@ -188,7 +188,8 @@ class PhaseViewPlugin(base_plugin.TBPlugin):
             except Exception as error:  # noqa: BLE001 - a graph the analysis cannot take fails alone, once
                 logger.exception("phaseview: analysing %s failed", ref)
                 raise graph_source.GraphUnanalysable(
-                    f"the graph was read but could not be analysed ({type(error).__name__}: {error})") from None
+                    f"the graph was read but could not be analysed ({type(error).__name__}: {error})"
+                ) from None
             analysis.blob_bytes = len(blob)
             return analysis
 
@@ -208,8 +209,9 @@ class PhaseViewPlugin(base_plugin.TBPlugin):
                 # The page opens it next: start reading it now (the graph request then waits for this analysis
                 # rather than starting its own).
                 first = graphs[0]
-                threading.Thread(target=self._prefetch, args=(ctx, experiment, first), name="phaseview-prefetch",
-                                 daemon=True).start()
+                threading.Thread(
+                    target=self._prefetch, args=(ctx, experiment, first), name="phaseview-prefetch", daemon=True
+                ).start()
             else:
                 first = self._first_visit_graph(ctx, experiment, graphs)
         return _json(request, wire.runs_answer(graphs, first))
@@ -257,8 +259,9 @@ class PhaseViewPlugin(base_plugin.TBPlugin):
             # Once the answer is sent, and while the browser lays out the first view, finish what later requests
             # need (in a thread of its own: this connection may carry the browser's next request).
             response.call_on_close(
-                lambda: threading.Thread(target=_complete, args=(analysis,), name="phaseview-complete",
-                                         daemon=True).start()
+                lambda: threading.Thread(
+                    target=_complete, args=(analysis,), name="phaseview-complete", daemon=True
+                ).start()
             )
         return response
 

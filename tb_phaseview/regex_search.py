@@ -65,8 +65,9 @@ def compile_checked(pattern: str):
         raise RegexError(f"bad regular expression: {error}") from None
 
 
-def search_indices(pattern: str, names: list[str], ops: list[str], limit: int,
-                   budget: float | None = None) -> list[int]:
+def search_indices(
+    pattern: str, names: list[str], ops: list[str], limit: int, budget: float | None = None
+) -> list[int]:
     """Indices of nodes whose name or op matches ``pattern`` (at most ``limit + 1``, in node order).
 
     Raises RegexError when the pattern is bad or matching exceeds the time budget, RegexBusy when no slot
@@ -77,14 +78,21 @@ def search_indices(pattern: str, names: list[str], ops: list[str], limit: int,
     # A slot first, then the payload (every name, as JSON): a burst of searches waiting for a slot must not each
     # hold a copy of the graph's names.
     if not _slots.acquire(timeout=budget):
-        raise RegexBusy(f"the server is busy: {MAX_PARALLEL} other regular-expression searches kept every search "
-                        f"slot for {budget:g} s; try again in a moment")
+        raise RegexBusy(
+            f"the server is busy: {MAX_PARALLEL} other regular-expression searches kept every search "
+            f"slot for {budget:g} s; try again in a moment"
+        )
     try:
         op_names = sorted(set(ops))
         op_index = {op: i for i, op in enumerate(op_names)}
         payload = json.dumps(
-            {"pattern": pattern, "limit": limit, "names": names, "op_names": op_names,
-             "ops": [op_index[op] for op in ops]}
+            {
+                "pattern": pattern,
+                "limit": limit,
+                "names": names,
+                "op_names": op_names,
+                "ops": [op_index[op] for op in ops],
+            }
         ).encode("utf-8")
         del op_index
         # Handed over as a file, in one write: feeding tens of MB through a pipe goes 4 KB per step of
@@ -95,7 +103,9 @@ def search_indices(pattern: str, names: list[str], ops: list[str], limit: int,
             request.seek(0)
             process = subprocess.Popen(
                 [sys.executable, "-I", "-S", "-c", _CHILD, str(int(budget * WALL_FACTOR) + 1)],  # a backstop
-                stdin=request, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                stdin=request,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
             )
         out, err = _run_within_budget(process, pattern, budget, len(names))
     finally:
@@ -129,12 +139,16 @@ def timeout_error(pattern: str, budget: float, cpu: float | None, names: int) ->
     """What to tell the user when a search was stopped at its budget: the server was too loaded to run it (it had
     little processor time), or the pattern is slow on these names, and whether its shape is the dangerous one."""
     if cpu is not None and cpu < budget:
-        return RegexBusy(f"the server is too busy to finish this search: in {budget * WALL_FACTOR:g} s it got "
-                         f"{cpu:.1f} s of processor time and was stopped; try again in a moment")
+        return RegexBusy(
+            f"the server is too busy to finish this search: in {budget * WALL_FACTOR:g} s it got "
+            f"{cpu:.1f} s of processor time and was stopped; try again in a moment"
+        )
     message = f"regular expression took longer than {budget:g} s on this graph's {names:,} names and was stopped"
     if has_nested_repetition(pattern):
-        return RegexError(message + "; it repeats a group that itself repeats (such as (a+)+), which can take "
-                                    "exponential time: remove the inner or the outer repetition")
+        return RegexError(
+            message + "; it repeats a group that itself repeats (such as (a+)+), which can take "
+            "exponential time: remove the inner or the outer repetition"
+        )
     return RegexError(message + "; make it more specific (anchor it with ^, or name a longer part of the name)")
 
 

@@ -31,7 +31,7 @@ import operator
 import re
 from collections import Counter, deque
 from dataclasses import dataclass, field
-from itertools import chain, compress, repeat
+from itertools import compress, repeat
 
 from tb_phaseview.graph_model import Graph, NodeDefUnreadable
 from tb_phaseview.phase import layer_of
@@ -46,13 +46,35 @@ _PEEL_PRIORITY = (OPTIMIZER, GRADIENT, SAVE, SUMMARY, INIT)
 
 INIT_OPS = frozenset({"VarIsInitializedOp", "IsVariableInitialized"})
 SAVE_OPS = frozenset(
-    {"SaveV2", "RestoreV2", "Save", "SaveSlices", "Restore", "RestoreSlice", "MergeV2Checkpoints",
-     "ShardedFilename", "ShardedFilespec"}
+    {
+        "SaveV2",
+        "RestoreV2",
+        "Save",
+        "SaveSlices",
+        "Restore",
+        "RestoreSlice",
+        "MergeV2Checkpoints",
+        "ShardedFilename",
+        "ShardedFilespec",
+    }
 )
 SUMMARY_OPS = frozenset(
-    {"MergeSummary", "SummaryWriter", "CreateSummaryFileWriter", "CreateSummaryDbWriter", "FlushSummaryWriter",
-     "CloseSummaryWriter", "ImportEvent", "WriteSummary", "WriteScalarSummary", "WriteHistogramSummary",
-     "WriteImageSummary", "WriteAudioSummary", "WriteRawProtoSummary", "WriteGraphSummary"}
+    {
+        "MergeSummary",
+        "SummaryWriter",
+        "CreateSummaryFileWriter",
+        "CreateSummaryDbWriter",
+        "FlushSummaryWriter",
+        "CloseSummaryWriter",
+        "ImportEvent",
+        "WriteSummary",
+        "WriteScalarSummary",
+        "WriteHistogramSummary",
+        "WriteImageSummary",
+        "WriteAudioSummary",
+        "WriteRawProtoSummary",
+        "WriteGraphSummary",
+    }
 )
 _SUMMARY_OP = re.compile(r"Summary(V\d)?$")
 _GRADIENT_OP = re.compile(r"Grad(V\d)?$|GradGrad$|Backprop|GradientArgs$|^SymbolicGradient$")
@@ -62,17 +84,40 @@ _GRADIENT_SCOPE = re.compile(r"(?:^|/)(?:gradients(?:_\d+)?|gradient_tape)/")
 
 VARIABLE_OPS = frozenset({"VarHandleOp", "VariableV2", "Variable", "VariableOp", "_VarHandlesOp"})
 WRITE_OPS = frozenset(
-    {"Assign", "AssignAdd", "AssignSub", "AssignVariableOp", "AssignAddVariableOp", "AssignSubVariableOp",
-     "ScatterUpdate", "ScatterAdd", "ScatterSub", "ResourceScatterUpdate", "ResourceScatterAdd",
-     "ResourceScatterSub"}
+    {
+        "Assign",
+        "AssignAdd",
+        "AssignSub",
+        "AssignVariableOp",
+        "AssignAddVariableOp",
+        "AssignSubVariableOp",
+        "ScatterUpdate",
+        "ScatterAdd",
+        "ScatterSub",
+        "ResourceScatterUpdate",
+        "ResourceScatterAdd",
+        "ResourceScatterSub",
+    }
 )
 INCREMENT_OPS = frozenset({"AssignAdd", "AssignAddVariableOp"})
 READ_OPS = frozenset({"ReadVariableOp", "ResourceGather", "ResourceGatherNd"})
 # Inputs that vary from one step to the next: a value computed from none of them is a constant.
 _VARYING_SOURCES = VARIABLE_OPS | frozenset(
-    {"Placeholder", "PlaceholderWithDefault", "PlaceholderV2", "_Arg", "IteratorGetNext", "IteratorGetNextSync",
-     "RandomShuffleQueueV2", "FIFOQueueV2", "QueueDequeueV2", "QueueDequeueManyV2", "OneShotIterator",
-     "IteratorV2", "Iterator"}
+    {
+        "Placeholder",
+        "PlaceholderWithDefault",
+        "PlaceholderV2",
+        "_Arg",
+        "IteratorGetNext",
+        "IteratorGetNextSync",
+        "RandomShuffleQueueV2",
+        "FIFOQueueV2",
+        "QueueDequeueV2",
+        "QueueDequeueManyV2",
+        "OneShotIterator",
+        "IteratorV2",
+        "Iterator",
+    }
 )
 # Ops that hand a value on unchanged in meaning (a hyperparameter read through them is still that value).
 HYPER_PASS_THROUGH = frozenset({"Identity", "ReadVariableOp", "Cast", "Snapshot", "StopGradient", "RefIdentity"})
@@ -82,9 +127,32 @@ DT_RESOURCE = 20
 HYPER_MIN_READERS = 2
 _UNUSED_RELAYS = READ_OPS | frozenset({"Identity"})
 _ABSORBABLE_OPS = frozenset(
-    {"NoOp", "Identity", "IdentityN", "Pack", "ConcatV2", "Concat", "LogicalNot", "LogicalAnd", "Where", "Squeeze",
-     "Reshape", "Cast", "BooleanMask", "GatherV2", "StridedSlice", "StringJoin", "AddN", "Neg", "Select", "SelectV2",
-     "Const", "Fill", "ZerosLike", "OnesLike"}
+    {
+        "NoOp",
+        "Identity",
+        "IdentityN",
+        "Pack",
+        "ConcatV2",
+        "Concat",
+        "LogicalNot",
+        "LogicalAnd",
+        "Where",
+        "Squeeze",
+        "Reshape",
+        "Cast",
+        "BooleanMask",
+        "GatherV2",
+        "StridedSlice",
+        "StringJoin",
+        "AddN",
+        "Neg",
+        "Select",
+        "SelectV2",
+        "Const",
+        "Fill",
+        "ZerosLike",
+        "OnesLike",
+    }
 )
 _RELAY_OPS = frozenset({"Switch", "RefSwitch", "Identity", "Enter", "RefEnter", "_Recv", "_HostRecv"})
 # Ops that compute nothing of the model's own: they may join the machinery that alone consumes them.
@@ -315,9 +383,16 @@ class _OpIndex:
     FAMILIES = ("write", "read", "variable", "hyper_source", "relay", "unused_relay", "no_op", "absorbable")
 
     def __init__(self, ops: list[str]):
-        members = {"write": WRITE_OPS, "read": READ_OPS, "variable": VARIABLE_OPS, "hyper_source": HYPER_SOURCE_OPS,
-                   "relay": _RELAY_OPS, "unused_relay": _UNUSED_RELAYS, "no_op": {"NoOp"},
-                   "absorbable": _ABSORBABLE_OPS}
+        members = {
+            "write": WRITE_OPS,
+            "read": READ_OPS,
+            "variable": VARIABLE_OPS,
+            "hyper_source": HYPER_SOURCE_OPS,
+            "relay": _RELAY_OPS,
+            "unused_relay": _UNUSED_RELAYS,
+            "no_op": {"NoOp"},
+            "absorbable": _ABSORBABLE_OPS,
+        }
         bits = {op: sum(1 << i for i, family in enumerate(self.FAMILIES) if op in members[family]) for op in set(ops)}
         self.bits = bytes(map(bits.__getitem__, ops))
         self._found: dict[str, list[int]] = {}
@@ -335,7 +410,6 @@ def classify_roles(graph: Graph, phase_carriers) -> Roles:
     ops = graph.ops
     n = graph.node_count
     code_of_op = {op: _role_of_op(op) for op in set(ops)}
-    machinery_ops = {op for op, code in code_of_op.items() if code != MODEL}
     index = _OpIndex(ops)
     codes = bytearray(map(code_of_op.__getitem__, ops))  # one lookup per node, in C
     machinery_nodes = list(compress(range(n), codes))
@@ -387,8 +461,14 @@ def classify_roles(graph: Graph, phase_carriers) -> Roles:
     _peel(graph, index, codes, reads_data, constant.memo)
     _claim_step_counters(graph, codes, increments)
     _absorb(graph, index, codes)
-    return Roles(codes, variables, write_set, hyperparameters, hyper_carriers,
-                 _areas(graph, codes, hyperparameters, hyper_carriers))
+    return Roles(
+        codes,
+        variables,
+        write_set,
+        hyperparameters,
+        hyper_carriers,
+        _areas(graph, codes, hyperparameters, hyper_carriers),
+    )
 
 
 def _claim_step_counters(graph: Graph, codes: bytearray, increments: list[int]) -> None:
@@ -399,8 +479,12 @@ def _claim_step_counters(graph: Graph, codes: bytearray, increments: list[int]) 
         return
     targets = dict(zip(increments, _inputs_at(graph, increments, 0)))
     consumers = _scan_consumers(graph, {t for t in targets.values() if t is not None})
-    reads = {graph.edge_dst[e] for edges in consumers.values() for e in edges
-             if graph.ops[graph.edge_dst[e]] in _UNUSED_RELAYS}
+    reads = {
+        graph.edge_dst[e]
+        for edges in consumers.values()
+        for e in edges
+        if graph.ops[graph.edge_dst[e]] in _UNUSED_RELAYS
+    }
     read_consumers = _scan_consumers(graph, reads) if reads else {}
     for node, target in targets.items():
         if target is None:
@@ -412,16 +496,24 @@ def _claim_step_counters(graph: Graph, codes: bytearray, increments: list[int]) 
         value = _data_input(graph, node, 1)
         if value is not None and codes[value] == MODEL and graph.ops[value] == "Const":
             codes[value] = OPTIMIZER
-        if codes[target] == MODEL and all(codes[graph.edge_dst[e]] in MACHINERY or graph.edge_dst[e] in read_consumers
-                                          for e in consumers[target]):
+        if codes[target] == MODEL and all(
+            codes[graph.edge_dst[e]] in MACHINERY or graph.edge_dst[e] in read_consumers for e in consumers[target]
+        ):
             codes[target] = OPTIMIZER
             for read in target_reads:
                 if codes[read] == MODEL:
                     codes[read] = OPTIMIZER
 
 
-def _find_hyperparameters(graph: Graph, index: _OpIndex, codes: bytearray, variables: set[int], writes: list[int],
-                          applies: list[int], readers: list[int]):
+def _find_hyperparameters(
+    graph: Graph,
+    index: _OpIndex,
+    codes: bytearray,
+    variables: set[int],
+    writes: list[int],
+    applies: list[int],
+    readers: list[int],
+):
     """Scalars read in many layers that nothing trains: float placeholders (``keep_prob``), variables written
     only by their initialiser (the learning rate), and float constants that several optimizer updates read."""
     ops = graph.ops
@@ -429,11 +521,14 @@ def _find_hyperparameters(graph: Graph, index: _OpIndex, codes: bytearray, varia
     written.update(_inputs_at(graph, applies, 0))
     read = set(_inputs_at(graph, readers, 0))
     candidates = [node for node in index.nodes("hyper_source") if codes[node] == MODEL and node not in written]
-    candidates += [node for node in variables if node in read and node not in written and codes[node] == MODEL
-                   and ops[node] not in HYPER_SOURCE_OPS]
+    candidates += [
+        node
+        for node in variables
+        if node in read and node not in written and codes[node] == MODEL and ops[node] not in HYPER_SOURCE_OPS
+    ]
     # A constant read by several optimizer updates (TF1's ``GradientDescent/learning_rate``).
     read_by: Counter = Counter()
-    in_start, src, control, edge_input = graph.in_start, graph.edge_src, graph.edge_control, graph.edge_input
+    in_start, src, control = graph.in_start, graph.edge_src, graph.edge_control
     for node in applies:
         for e in range(in_start[node] + 1, in_start[node + 1]):
             if not control[e] and ops[src[e]] == "Const":
@@ -517,16 +612,18 @@ def _claim_downstream_of_gradients(graph: Graph, index: _OpIndex, codes: bytearr
         if relayed is not None and codes[relayed] != GRADIENT:
             gradient[node] = 0
     # Data edges from a gradient to a model node, found in C: flags per edge end, combined as big integers.
-    leaving = _and(_edge_flags(gradient, src), _edge_flags(_flags(codes, (MODEL,)), dst),
-                   bytes(map(operator.not_, control)))
+    leaving = _and(
+        _edge_flags(gradient, src), _edge_flags(_flags(codes, (MODEL,)), dst), bytes(map(operator.not_, control))
+    )
     frontier = set(compress(dst, leaving))
     while frontier:
         reached = set()
         for node in sorted(frontier):
             if codes[node] != MODEL:
                 continue
-            only_gradients = all(codes[src[e]] == GRADIENT for e in range(in_start[node], in_start[node + 1])
-                                 if not control[e])
+            only_gradients = all(
+                codes[src[e]] == GRADIENT for e in range(in_start[node], in_start[node + 1]) if not control[e]
+            )
             codes[node] = GRADIENT if only_gradients and node not in writes else OPTIMIZER
             reached.add(node)
         if not reached:
@@ -600,8 +697,12 @@ def _peel(graph: Graph, index: _OpIndex, codes: bytearray, reads_data: _DataChec
                 codes[node] = role_of[node]
                 wave.append(node)
         # The next waves are small: their in-edges are read directly.
-        edges = [e for node in wave for e in range(in_start[node], in_start[node + 1])
-                 if is_data[e] and codes[src[e]] == MODEL]
+        edges = [
+            e
+            for node in wave
+            for e in range(in_start[node], in_start[node + 1])
+            if is_data[e] and codes[src[e]] == MODEL
+        ]
         sources = [src[e] for e in edges]
         roles = bytes(codes[dst[e]] for e in edges)
     for node in reversed(unused):

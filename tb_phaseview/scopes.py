@@ -71,8 +71,13 @@ class ScopeTree:
     labels (``top_sizes``, ``op_counts``), which costs a fraction of building every group's lists.
     """
 
-    def __init__(self, group_parent: dict[str, str], node_parent: list[str],
-                 fixed: dict[str, tuple[list[str], list[int]]] | None = None, buckets: dict[str, Bucket] | None = None):
+    def __init__(
+        self,
+        group_parent: dict[str, str],
+        node_parent: list[str],
+        fixed: dict[str, tuple[list[str], list[int]]] | None = None,
+        buckets: dict[str, Bucket] | None = None,
+    ):
         self.group_parent = group_parent  # group id -> display parent group id
         self.node_parent = node_parent  # node index -> display parent group id
         self.buckets = buckets or {}  # synthetic bucket groups, by id
@@ -261,14 +266,18 @@ def _scopes_to_fold(distinct_scopes) -> list[str]:
     this runs on every graph, and at 200k nodes nearly every scope is short and shallow."""
     if not distinct_scopes:
         return []
-    if (max(map(len, distinct_scopes)) * MAX_SCOPE_DEPTH <= MAX_CHAIN_CHARS
-            and max(map(str.count, distinct_scopes, repeat("/"))) < MAX_SCOPE_DEPTH):
+    if (
+        max(map(len, distinct_scopes)) * MAX_SCOPE_DEPTH <= MAX_CHAIN_CHARS
+        and max(map(str.count, distinct_scopes, repeat("/"))) < MAX_SCOPE_DEPTH
+    ):
         return []  # the common case, settled by two scans in C
     long_enough = MAX_SCOPE_DEPTH - 1
     candidates = list(compress(distinct_scopes, map(long_enough.__lt__, map(len, distinct_scopes))))
-    return [scope for scope, length, slashes in zip(candidates, map(len, candidates),
-                                                     map(str.count, candidates, repeat("/")))
-            if slashes >= MAX_SCOPE_DEPTH or length * (slashes + 1) > MAX_CHAIN_CHARS]
+    return [
+        scope
+        for scope, length, slashes in zip(candidates, map(len, candidates), map(str.count, candidates, repeat("/")))
+        if slashes >= MAX_SCOPE_DEPTH or length * (slashes + 1) > MAX_CHAIN_CHARS
+    ]
 
 
 def fold_into_areas(names: list[str], codes: bytearray) -> tuple[list[str], dict[str, str]]:
@@ -341,17 +350,22 @@ def build_scopes(names: list[str], relocations: dict[str, str] | None = None) ->
     buckets: dict[str, Bucket] = {}
     if oversized:
         # Each oversized group's children, by scans in C (bucketing one group does not change another's).
-        wanted = {group: (sorted(g for g, parent in group_parent.items() if parent == group),
-                          list(compress(range(len(node_parent)), map(group.__eq__, node_parent))))
-                  for group in oversized}
+        wanted = {
+            group: (
+                sorted(g for g, parent in group_parent.items() if parent == group),
+                list(compress(range(len(node_parent)), map(group.__eq__, node_parent))),
+            )
+            for group in oversized
+        }
         # A bucket id must not be a group's or a node's name; only names holding the mark can clash.
         taken = set()
         for ids in (group_parent, names):
             taken.update(compress(ids, map(_has_mark, ids, repeat(BUCKET_MARK))))
         for group in oversized:
             child_groups, child_nodes = wanted[group]
-            _split_into_buckets(child_groups, child_nodes, fixed, buckets, group_parent, node_parent, group,
-                                names, taken)
+            _split_into_buckets(
+                child_groups, child_nodes, fixed, buckets, group_parent, node_parent, group, names, taken
+            )
     tree = ScopeTree(group_parent, node_parent, fixed, buckets)
     tree.folded_nodes = folded_nodes
     return tree
@@ -381,8 +395,11 @@ def _fold_inlined_bodies(group_parent: dict[str, str], scopes: list[str]) -> Non
     the graph no longer reads top to bottom. ``Func`` itself goes when nothing is left in it."""
     if INLINED_SCOPE not in group_parent or group_parent[INLINED_SCOPE] != ROOT:
         return
-    moved = [g for g, parent in group_parent.items()
-             if parent == INLINED_SCOPE and is_inlined_body(g) and g.partition("/")[2] in group_parent]
+    moved = [
+        g
+        for g, parent in group_parent.items()
+        if parent == INLINED_SCOPE and is_inlined_body(g) and g.partition("/")[2] in group_parent
+    ]
     for group in moved:
         group_parent[group] = group.partition("/")[2]
     if moved and INLINED_SCOPE not in group_parent.values() and INLINED_SCOPE not in scopes:
@@ -416,9 +433,17 @@ def _roll_up_sizes(child_groups, child_nodes, group_parent) -> dict[str, int]:
     return size
 
 
-def _split_into_buckets(child_groups: list[str], child_nodes: list[int], fixed: dict, buckets: dict[str, Bucket],
-                        group_parent: dict[str, str], node_parent: list[str], group: str, names: list[str],
-                        taken: set[str]) -> None:
+def _split_into_buckets(
+    child_groups: list[str],
+    child_nodes: list[int],
+    fixed: dict,
+    buckets: dict[str, Bucket],
+    group_parent: dict[str, str],
+    node_parent: list[str],
+    group: str,
+    names: list[str],
+    taken: set[str],
+) -> None:
     # Children as (name, group id or node index), sorted by name so each bucket covers a range of names.
     items = [(g, g) for g in child_groups]
     items += [(names[i], i) for i in child_nodes]
@@ -440,8 +465,10 @@ def _split_into_buckets(child_groups: list[str], child_nodes: list[int], fixed: 
             buckets[bucket_id] = Bucket(group, k, len(chunks), first, last, len(chunk), start, len(items))
             start += len(chunk)
             group_parent[bucket_id] = group
-            fixed[bucket_id] = ([ref for _, ref in chunk if isinstance(ref, str)],
-                                [ref for _, ref in chunk if not isinstance(ref, str)])
+            fixed[bucket_id] = (
+                [ref for _, ref in chunk if isinstance(ref, str)],
+                [ref for _, ref in chunk if not isinstance(ref, str)],
+            )
             for _, ref in chunk:
                 if isinstance(ref, str):
                     group_parent[ref] = bucket_id
@@ -452,8 +479,9 @@ def _split_into_buckets(child_groups: list[str], child_nodes: list[int], fixed: 
     fixed[group] = ([bucket_id for _, bucket_id in items], [])
 
 
-def aggregate_group_edges(tree: ScopeTree, group_id: str, out_edges, edge_src, edge_dst, kinds,
-                          skip_kinds=()) -> Counter:
+def aggregate_group_edges(
+    tree: ScopeTree, group_id: str, out_edges, edge_src, edge_dst, kinds, skip_kinds=()
+) -> Counter:
     """The edges between a group's children, counted per (from child, to child, kind).
 
     An op-level edge belongs to the pair of sibling children under the lowest common group of its two ends;
@@ -468,9 +496,7 @@ def aggregate_group_edges(tree: ScopeTree, group_id: str, out_edges, edge_src, e
         src_labels = list(map(label.__getitem__, edge_src))
         dst_labels = list(map(label.__getitem__, edge_dst))
         crossing = list(map(operator.ne, src_labels, dst_labels))  # most edges stay inside one group
-        counts = Counter(
-            zip(compress(src_labels, crossing), compress(dst_labels, crossing), compress(kinds, crossing))
-        )
+        counts = Counter(zip(compress(src_labels, crossing), compress(dst_labels, crossing), compress(kinds, crossing)))
         for key in [key for key in counts if key[2] in skip_kinds]:
             del counts[key]
         return counts

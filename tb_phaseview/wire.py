@@ -62,8 +62,8 @@ _WHY = {
 
 def explain(source: str, layer: str, kind: str) -> str:
     """One plain sentence: what the flag is and why this layer reads it."""
-    what = "a BatchNormalization" if kind == phase.BATCH_NORMALIZATION else (
-        "a Dropout" if kind == phase.DROPOUT else "a"
+    what = (
+        "a BatchNormalization" if kind == phase.BATCH_NORMALIZATION else ("a Dropout" if kind == phase.DROPOUT else "a")
     )
     return (
         f"{source} is {_FLAG}; "
@@ -168,16 +168,22 @@ def phase_warnings(analysis: GraphAnalysis) -> list[str]:
         name = flag.source.name
         if flag.variable and flag.default is not False:
             start = "true" if flag.default else "unknown"
-            warnings.append(f"{name} is a variable flag (initial value {start}): this graph runs in whichever mode "
-                            f"it was last assigned by {', '.join(flag.writers) or 'an assign op'}")
+            warnings.append(
+                f"{name} is a variable flag (initial value {start}): this graph runs in whichever mode "
+                f"it was last assigned by {', '.join(flag.writers) or 'an assign op'}"
+            )
         elif flag.default is True:
             warnings.append(f"this graph runs in training mode unless fed {name}=False")
         elif flag.default is None and not flag.variable:
-            warnings.append(f"{name} has no default: this graph does not run unless fed {name} "
-                            f"(True for training, False for inference)")
+            warnings.append(
+                f"{name} has no default: this graph does not run unless fed {name} "
+                f"(True for training, False for inference)"
+            )
         if flag.selects:
-            warnings.append(f"{len(flag.selects)} Select ops read {name}: they compute both inputs, so they skip "
-                            f"nothing in either phase")
+            warnings.append(
+                f"{len(flag.selects)} Select ops read {name}: they compute both inputs, so they skip "
+                f"nothing in either phase"
+            )
     return warnings
 
 
@@ -192,8 +198,13 @@ def report_entry(analysis: GraphAnalysis, ref: GraphRef) -> dict:
         "nodes": graph.node_count,
         "edges": graph.edge_count,
         "phase_sources": [
-            {"name": s["name"], "op": s["op"], "consumers": s["consumers"], "born_in": s["born_in"],
-             **_flag_entry(analysis, flags[s["name"]])}
+            {
+                "name": s["name"],
+                "op": s["op"],
+                "consumers": s["consumers"],
+                "born_in": s["born_in"],
+                **_flag_entry(analysis, flags[s["name"]]),
+            }
             for s in _source_entries(analysis)
         ],
         "phase_edges": analysis.edge_counts["phase"],
@@ -233,8 +244,13 @@ def phase_runs_answer(analysis: GraphAnalysis) -> dict:
     for flag in runs.flags:
         entry = {"name": flag.source.name, "op": flag.source.op, **_flag_entry(analysis, flag)}
         entry["branches"] = [
-            {"node": graph.names[b.node], "when_true": b.when_true, "when_false": b.when_false,
-             "ops_when_true": b.ops_when_true, "ops_when_false": b.ops_when_false}
+            {
+                "node": graph.names[b.node],
+                "when_true": b.when_true,
+                "when_false": b.when_false,
+                "ops_when_true": b.ops_when_true,
+                "ops_when_false": b.ops_when_false,
+            }
             for b in flag.branches
         ]
         sources.append(entry)
@@ -322,16 +338,25 @@ def area_label(role: str, size: int) -> str:
 
 
 def _area_entries(analysis: GraphAnalysis) -> list[dict]:
-    return [{"role": role, "group": area, "label": area_label(role, analysis.tree.size_of(area)),
-             "size": analysis.tree.size_of(area)} for role, area in analysis.areas.items()]
+    return [
+        {
+            "role": role,
+            "group": area,
+            "label": area_label(role, analysis.tree.size_of(area)),
+            "size": analysis.tree.size_of(area),
+        }
+        for role, area in analysis.areas.items()
+    ]
 
 
 def _hyperparameter_answer(analysis: GraphAnalysis) -> dict:
     """The hyperparameters and the op-level edges from them (drawn over the layout, like phase edges)."""
     graph = analysis.graph
     node_roles = analysis.roles
-    sources = [{"name": h.name, "op": h.op, "readers": h.readers, "path": analysis.path_of_node(h.index)}
-               for h in node_roles.hyperparameters]
+    sources = [
+        {"name": h.name, "op": h.op, "readers": h.readers, "path": analysis.path_of_node(h.index)}
+        for h in node_roles.hyperparameters
+    ]
     edges = []
     if node_roles.hyperparameters:
         carriers = node_roles.hyper_carriers
@@ -340,9 +365,16 @@ def _hyperparameter_answer(analysis: GraphAnalysis) -> dict:
                 if analysis.kinds[e] != "hyperparameter" or graph.edge_dst[e] in carriers:
                     continue
                 dst = graph.edge_dst[e]
-                edges.append({"from": graph.names[carriers[carrier]], "to": graph.names[dst],
-                              "to_path": analysis.path_of_node(dst)})
+                edges.append(
+                    {
+                        "from": graph.names[carriers[carrier]],
+                        "to": graph.names[dst],
+                        "to_path": analysis.path_of_node(dst),
+                    }
+                )
     return {"sources": sources, "edges": edges}
+
+
 _KIND_WORDS = {phase.BATCH_NORMALIZATION: "BatchNorm", phase.DROPOUT: "Dropout", phase.OTHER: ""}
 
 
@@ -437,8 +469,11 @@ def _group_phase(analysis: GraphAnalysis, group_id: str) -> Optional[dict]:
         entry = {"role": "layer", "kind": layer.kind, "source": layer.source}
         born = next((s for s in analysis.phase.sources if s.born_in == group_id), None)
         if born is not None:
-            entry["born_here"] = {"flag": born.name, "layers": len(born.layers),
-                                  "explanation": explain_birthplace(born)}
+            entry["born_here"] = {
+                "flag": born.name,
+                "layers": len(born.layers),
+                "explanation": explain_birthplace(born),
+            }
         return entry
     below = analysis.layers_below(group_id)
     if below:
@@ -449,8 +484,13 @@ def _group_phase(analysis: GraphAnalysis, group_id: str) -> Optional[dict]:
         area = analysis.area_of_group(group_id)
         # A machinery area is named by what it holds ("The gradients area"), not by its synthetic id.
         name = f"The {AREA_TITLES[area]} area" if area in AREA_TITLES else group_id
-        return {"role": "reads", "source": reach.source, "layers": len(layers), "gradient": reach.gradient,
-                "explanation": explain_reads(name, reach.source, layers, reach.gradient)}
+        return {
+            "role": "reads",
+            "source": reach.source,
+            "layers": len(layers),
+            "gradient": reach.gradient,
+            "explanation": explain_reads(name, reach.source, layers, reach.gradient),
+        }
     return None
 
 
@@ -522,9 +562,16 @@ def _short(name: str) -> str:
 
 
 def _bucket_entry(bucket: scopes.Bucket) -> dict:
-    return {"parent": bucket.parent, "index": bucket.index, "of": bucket.of, "first": bucket.first,
-            "last": bucket.last, "start": bucket.start, "end": bucket.start + bucket.children - 1,
-            "total": bucket.total}
+    return {
+        "parent": bucket.parent,
+        "index": bucket.index,
+        "of": bucket.of,
+        "first": bucket.first,
+        "last": bucket.last,
+        "start": bucket.start,
+        "end": bucket.start + bucket.children - 1,
+        "total": bucket.total,
+    }
 
 
 def _bucket_label(bucket: scopes.Bucket) -> str:
@@ -618,9 +665,17 @@ def _add_calls(children: list, graph, index: int) -> None:
     ops: Counter = Counter()
     for _, function_name in called:
         ops.update(node.op for node in graph.functions[function_name].node_def)
-    children.append({"name": entry["name"] + functions.SEPARATOR, "label": f"{entry['label']} · functions",
-                     "type": "group", "size": sum(ops.values()), "ops": _top_ops(ops), "phase": None,
-                     "function_call": entry["name"]})
+    children.append(
+        {
+            "name": entry["name"] + functions.SEPARATOR,
+            "label": f"{entry['label']} · functions",
+            "type": "group",
+            "size": sum(ops.values()),
+            "ops": _top_ops(ops),
+            "phase": None,
+            "function_call": entry["name"],
+        }
+    )
 
 
 def _function_path(analysis: GraphAnalysis, group_id: str) -> list[str]:
@@ -646,25 +701,50 @@ def _function_answer(analysis: GraphAnalysis, group_id: str) -> dict:
     answer = {"version": VERSION, "group": group_id, "truncated": False}
     if body is not None:
         contents = functions.body_contents(graph, body)
-        children = [{"name": f"{group_id}/{arg}", "label": arg, "type": "op", "op": "_Arg", "role": "model",
-                     "phase": None, "argument": i} for i, arg in enumerate(contents["arguments"])]
+        children = [
+            {
+                "name": f"{group_id}/{arg}",
+                "label": arg,
+                "type": "op",
+                "op": "_Arg",
+                "role": "model",
+                "phase": None,
+                "argument": i,
+            }
+            for i, arg in enumerate(contents["arguments"])
+        ]
         for node in contents["nodes"]:
-            entry = {"name": f"{group_id}/{node.name}", "label": node.name, "type": "op", "op": node.op,
-                     "role": "model", "phase": None}
+            entry = {
+                "name": f"{group_id}/{node.name}",
+                "label": node.name,
+                "type": "op",
+                "op": node.op,
+                "role": "model",
+                "phase": None,
+            }
             called = functions.functions_of(graph, node)
             if called:
                 entry["calls"] = [attr for attr, _ in called]
             children.append(entry)
-        edges = [{"from": a, "to": b, "kind": kind, "count": count}
-                 for (a, b, kind), count in sorted(contents["edges"].items())]
-        answer.update({
-            "path": _function_path(analysis, group_id),
-            "children": children[:GROUP_CHILD_LIMIT],
-            "edges": edges,
-            "truncated": len(children) > GROUP_CHILD_LIMIT,
-            "function": {"name": contents["function"], "call": body.call.id, "attr": body.attr,
-                         "ties": contents["ties"], "returns": contents["returns"]},
-        })
+        edges = [
+            {"from": a, "to": b, "kind": kind, "count": count}
+            for (a, b, kind), count in sorted(contents["edges"].items())
+        ]
+        answer.update(
+            {
+                "path": _function_path(analysis, group_id),
+                "children": children[:GROUP_CHILD_LIMIT],
+                "edges": edges,
+                "truncated": len(children) > GROUP_CHILD_LIMIT,
+                "function": {
+                    "name": contents["function"],
+                    "call": body.call.id,
+                    "attr": body.attr,
+                    "ties": contents["ties"],
+                    "returns": contents["returns"],
+                },
+            }
+        )
         return answer
     call = functions.resolve_call(graph, group_id)
     if call is None:
@@ -676,11 +756,25 @@ def _function_answer(analysis: GraphAnalysis, group_id: str) -> dict:
     for attr, function_name in called:
         function = graph.functions[function_name]
         ops = Counter(node.op for node in function.node_def)
-        children.append({"name": f"{call.id}{functions.SEPARATOR}{attr}", "label": f"{attr}: {function_name}",
-                         "type": "group", "size": len(function.node_def), "ops": _top_ops(ops), "phase": None,
-                         "function": function_name})
-    answer.update({"path": _function_path(analysis, group_id), "children": children, "edges": [],
-                   "call": {"op": call.op, "inputs": call.inputs}})
+        children.append(
+            {
+                "name": f"{call.id}{functions.SEPARATOR}{attr}",
+                "label": f"{attr}: {function_name}",
+                "type": "group",
+                "size": len(function.node_def),
+                "ops": _top_ops(ops),
+                "phase": None,
+                "function": function_name,
+            }
+        )
+    answer.update(
+        {
+            "path": _function_path(analysis, group_id),
+            "children": children,
+            "edges": [],
+            "call": {"op": call.op, "inputs": call.inputs},
+        }
+    )
     return answer
 
 
@@ -856,9 +950,16 @@ def search_answer(analysis: GraphAnalysis, query: str, regex: bool, limit: int) 
         if index < 0:
             path = list(analysis.tree.chain(name)[:-1])
             op_index = graph.index.get(name)  # a group that is an op too carries the op's type
-            matches.append({"name": name, "op": graph.ops[op_index] if op_index is not None else None, "type": "group",
-                            "size": analysis.tree.size_of(name),
-                            "phase": _group_phase(analysis, name), "path": path})
+            matches.append(
+                {
+                    "name": name,
+                    "op": graph.ops[op_index] if op_index is not None else None,
+                    "type": "group",
+                    "size": analysis.tree.size_of(name),
+                    "phase": _group_phase(analysis, name),
+                    "path": path,
+                }
+            )
         else:
             matches.append({"name": name, "op": graph.ops[index], "type": "op", "path": analysis.path_of_node(index)})
     return {"version": VERSION, "matches": matches, "truncated": truncated}
@@ -898,7 +999,7 @@ KIND_SENTENCES = {
         "activations."
     ),
     "init": "Variable initialisation: an initial value is assigned, or a variable is checked to be initialised, "
-            "once before training.",
+    "once before training.",
     "gradient": "The backward pass: gradients are computed from the forward values and from each other.",
     "optimizer": "The optimizer turns the gradients into updates of the variables, and counts the steps.",
     "summary": "A summary reads the value to log it for TensorBoard.",
@@ -923,8 +1024,10 @@ def _part_entry(analysis: GraphAnalysis, part) -> dict:
 
 
 def _kind_counts(counts) -> list[dict]:
-    return [{"kind": kind, "count": counts[kind], "sentence": KIND_SENTENCES[kind]}
-            for kind in sorted(counts, key=lambda kind: (-counts[kind], kind))]
+    return [
+        {"kind": kind, "count": counts[kind], "sentence": KIND_SENTENCES[kind]}
+        for kind in sorted(counts, key=lambda kind: (-counts[kind], kind))
+    ]
 
 
 def why_answer(analysis: GraphAnalysis, a: str, b: Optional[str] = None, view: bool = False) -> dict:
@@ -952,9 +1055,15 @@ def why_answer(analysis: GraphAnalysis, a: str, b: Optional[str] = None, view: b
             "kind": kind,
             "count": len(edges),
             "sentence": KIND_SENTENCES[kind],
-            "edges": [{"from": graph.names[graph.edge_src[e]], "to": graph.names[graph.edge_dst[e]],
-                       "output": graph.edge_output[e], "input": graph.edge_input[e]}
-                      for e in edges[:WHY_EDGES_LIMIT]],
+            "edges": [
+                {
+                    "from": graph.names[graph.edge_src[e]],
+                    "to": graph.names[graph.edge_dst[e]],
+                    "output": graph.edge_output[e],
+                    "input": graph.edge_input[e],
+                }
+                for e in edges[:WHY_EDGES_LIMIT]
+            ],
             "truncated": len(edges) > WHY_EDGES_LIMIT,
         }
         for kind, edges in sorted(by_kind.items(), key=lambda item: (-len(item[1]), item[0]))

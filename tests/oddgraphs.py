@@ -39,8 +39,13 @@ def node(graph, name, op, inputs=(), **attrs):
 
 
 def bool_placeholder(graph, name):
-    node(graph, name, "Placeholder", dtype=attr_value_pb2.AttrValue(type=DT_BOOL),
-         shape=attr_value_pb2.AttrValue(shape=tensor_shape_pb2.TensorShapeProto()))
+    node(
+        graph,
+        name,
+        "Placeholder",
+        dtype=attr_value_pb2.AttrValue(type=DT_BOOL),
+        shape=attr_value_pb2.AttrValue(shape=tensor_shape_pb2.TensorShapeProto()),
+    )
 
 
 def layer_reading_flag(graph, layer, flag):
@@ -59,8 +64,13 @@ def hostile_graph():
     layer_reading_flag(g, "bn_plain", HOSTILE_FLAG)
     previous = HOSTILE_LAYER + "/cond/Merge"
     for i, name in enumerate(HOSTILE):
-        n = node(g, name, "Identity" if i % 2 else HOSTILE[0], [previous],
-                 note=attr_value_pb2.AttrValue(s=HOSTILE[1].encode()))
+        n = node(
+            g,
+            name,
+            "Identity" if i % 2 else HOSTILE[0],
+            [previous],
+            note=attr_value_pb2.AttrValue(s=HOSTILE[1].encode()),
+        )
         n.device = HOSTILE[2]
         previous = name
     return g
@@ -71,7 +81,9 @@ def huge_scope_graph(count=100_000, scope="big"):
     g = graph_pb2.GraphDef()
     node(g, "input", "Placeholder")
     g.node.extend(
-        node_def_pb2.NodeDef(name=f"{scope}/n{i:06d}", op="Relu", input=["input" if i == 0 else f"{scope}/n{i - 1:06d}"])
+        node_def_pb2.NodeDef(
+            name=f"{scope}/n{i:06d}", op="Relu", input=["input" if i == 0 else f"{scope}/n{i - 1:06d}"]
+        )
         for i in range(count)
     )
     node(g, "output", "Identity", [f"{scope}/n{count - 1:06d}"])
@@ -98,7 +110,7 @@ def odd_graph():
     node(g, "empty//scope///op", "Identity", ["trail/"])
     node(g, "//", "NoOp")
     node(g, "ünïcødé/层/ノード", "Identity", ["a"])
-    node(g, "emoji/\U0001F525/op", "Identity", ["ünïcødé/层/ノード"])
+    node(g, "emoji/\U0001f525/op", "Identity", ["ünïcødé/层/ノード"])
     node(g, "long/" + "x" * 3000, "Identity", ["a"])
     node(g, "/".join(["deep"] * 200), "Identity", ["a"])
     g.node.append(big_tensor_const("weights/kernel", 4))
@@ -124,8 +136,9 @@ def while_loop_graph():
             with tf.compat.v1.variable_scope("dropout"):
                 y = tf.compat.v1.cond(training, lambda: tf.nn.dropout(x, rate=0.5), lambda: tf.identity(x))
             i0 = tf.constant(0)
-            _, out = tf.compat.v1.while_loop(lambda i, acc: i < 10, lambda i, acc: (i + 1, acc * 2.0), [i0, y],
-                                             name="loop")
+            _, out = tf.compat.v1.while_loop(
+                lambda i, acc: i < 10, lambda i, acc: (i + 1, acc * 2.0), [i0, y], name="loop"
+            )
             tf.identity(out, name="result")
         finally:
             if v2:
@@ -213,9 +226,14 @@ def deep_call_chain_graph(depth: int = 3000):
     g = graph_pb2.GraphDef()
     bool_placeholder(g, "is_training")
     node(g, "bn/x", "Const")
-    node(g, "bn/cond", "If", ["is_training", "bn/x"], then_branch=attr_value_pb2.AttrValue(
-        func=attr_value_pb2.NameAttrList(name="chain_0")), else_branch=attr_value_pb2.AttrValue(
-        func=attr_value_pb2.NameAttrList(name="chain_0")))
+    node(
+        g,
+        "bn/cond",
+        "If",
+        ["is_training", "bn/x"],
+        then_branch=attr_value_pb2.AttrValue(func=attr_value_pb2.NameAttrList(name="chain_0")),
+        else_branch=attr_value_pb2.AttrValue(func=attr_value_pb2.NameAttrList(name="chain_0")),
+    )
     for i in range(depth):
         f = g.library.function.add()
         f.signature.name = f"chain_{i}"

@@ -48,19 +48,42 @@ class TensorBoardServer:
                 self.process.wait()
 
 
-def start_tensorboard(logdir: str, load_fast: str = "false", wait_for_graphs: int = 1, timeout: float = 120,
-                      extra_env: dict | None = None, without_root_file_access: bool = False) -> TensorBoardServer:
+def start_tensorboard(
+    logdir: str,
+    load_fast: str = "false",
+    wait_for_graphs: int = 1,
+    timeout: float = 120,
+    extra_env: dict | None = None,
+    without_root_file_access: bool = False,
+) -> TensorBoardServer:
     """Launch ``tensorboard`` on a free port and wait until the plugin lists ``wait_for_graphs`` graphs.
 
     ``without_root_file_access``: when running as root, drop root's power to read any file (its DAC override
     capabilities, with setpriv), so that file permissions apply to the server as to any user."""
     log = tempfile.NamedTemporaryFile(prefix="tensorboard-", suffix=".log", delete=False)
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", **(extra_env or {})}
-    command = [sys.executable, "-m", "tensorboard.main", "--logdir", logdir, "--host", "127.0.0.1",
-               "--port", "0", "--load_fast", load_fast, "--reload_interval", "1"]
+    command = [
+        sys.executable,
+        "-m",
+        "tensorboard.main",
+        "--logdir",
+        logdir,
+        "--host",
+        "127.0.0.1",
+        "--port",
+        "0",
+        "--load_fast",
+        load_fast,
+        "--reload_interval",
+        "1",
+    ]
     if without_root_file_access and os.geteuid() == 0:
-        command = ["setpriv", "--bounding-set=-dac_override,-dac_read_search",
-                   "--inh-caps=-dac_override,-dac_read_search", *command]
+        command = [
+            "setpriv",
+            "--bounding-set=-dac_override,-dac_read_search",
+            "--inh-caps=-dac_override,-dac_read_search",
+            *command,
+        ]
     process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True)
     deadline = time.monotonic() + timeout
     url = None

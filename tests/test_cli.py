@@ -22,8 +22,11 @@ def run_cli(*args, as_user_without_root_access=False):
     override capabilities, with setpriv), so that permissions apply as they do to any user."""
     prefix = []
     if as_user_without_root_access and os.geteuid() == 0:
-        prefix = ["setpriv", "--bounding-set=-dac_override,-dac_read_search",
-                  "--inh-caps=-dac_override,-dac_read_search"]
+        prefix = [
+            "setpriv",
+            "--bounding-set=-dac_override,-dac_read_search",
+            "--inh-caps=-dac_override,-dac_read_search",
+        ]
     return subprocess.run([*prefix, CLI, *args], capture_output=True, text=True, env=ENV, timeout=300)
 
 
@@ -51,15 +54,35 @@ def test_json_report_schema_and_seed_resnet():
     assert flag["ops_only_when"] == flag["branch_ops_only_when"] and flag["ops_only_when"]["true"] > 0
     tf1 = next(g for g in report["graphs"] if g["run"] == "tf1_is_training" and g["kind"] == "run_graph")
     assert tf1["phase_sources"][0]["default"] is None
-    assert tf1["warnings"] == ["is_training has no default: this graph does not run unless fed is_training "
-                               "(True for training, False for inference)"]
+    assert tf1["warnings"] == [
+        "is_training has no default: this graph does not run unless fed is_training "
+        "(True for training, False for inference)"
+    ]
     for graph in report["graphs"]:
         # Every edge has one kind and every node one role.
-        assert set(graph["edge_counts"]) == {"data", "control", "phase", "variable", "hyperparameter", "init",
-                                             "gradient", "optimizer", "summary", "save"}
+        assert set(graph["edge_counts"]) == {
+            "data",
+            "control",
+            "phase",
+            "variable",
+            "hyperparameter",
+            "init",
+            "gradient",
+            "optimizer",
+            "summary",
+            "save",
+        }
         assert sum(graph["edge_counts"].values()) == graph["edges"]
-        assert set(graph["node_roles"]) == {"model", "phase", "hyperparameter", "init", "gradient", "optimizer",
-                                            "summary", "save"}
+        assert set(graph["node_roles"]) == {
+            "model",
+            "phase",
+            "hyperparameter",
+            "init",
+            "gradient",
+            "optimizer",
+            "summary",
+            "save",
+        }
         assert sum(graph["node_roles"].values()) == graph["nodes"]
         assert graph["edge_counts"]["phase"] == graph["phase_edges"]
     assert seed["node_roles"]["init"] > 300 and seed["node_roles"]["gradient"] > 0
@@ -70,8 +93,10 @@ def test_json_report_schema_and_seed_resnet():
 def test_text_report_names_flag_and_layers():
     result = run_cli("report", DEMO_LOGS)
     assert result.returncode == 0
-    assert "phase source bnl_stg-1/keras_learning_phase (PlaceholderWithDefault, created inside bnl_stg-1) " \
-           "read by 24 layers" in result.stdout
+    assert (
+        "phase source bnl_stg-1/keras_learning_phase (PlaceholderWithDefault, created inside bnl_stg-1) "
+        "read by 24 layers" in result.stdout
+    )
     assert "tf2_fit_no_flag  run_graph\n" in result.stdout and "no learning-phase flag" in result.stdout
     assert "  default: none (must be fed)\n" in result.stdout
     assert "  warning: is_training has no default: this graph does not run unless fed is_training" in result.stdout
@@ -119,8 +144,9 @@ def test_an_unreadable_folder_is_reported_and_the_rest_still_analysed(tmp_path):
                 report = json.loads(result.stdout)
                 assert [g["run"] for g in report["graphs"]] == ["dropout_cnn"]
                 assert len(report["graphs"][0]["phase_layers"]) == 5
-                assert report["errors"] == [{"path": "team/private",
-                                             "error": "folder not readable (Permission denied)"}]
+                assert report["errors"] == [
+                    {"path": "team/private", "error": "folder not readable (Permission denied)"}
+                ]
             else:
                 assert "dropout_cnn  run_graph\n" in result.stdout
                 assert "not read: team/private: folder not readable (Permission denied)" in result.stdout
@@ -143,11 +169,14 @@ def test_a_valid_record_that_is_not_an_event_is_reported_and_the_rest_still_anal
     (problem,) = report["errors"]
     assert problem["path"] == "broken_later"
     assert problem["error"].startswith("reading this run's event files stopped: DecodeError")
+
+
 def test_a_reader_that_stops_early_ends_the_report_quietly():
     # A real pipe whose reading end is closed before the report is written: what `| head -1` does to a long
     # report. The write fails with EPIPE; the command must neither print a traceback nor fail.
-    process = subprocess.Popen([CLI, "report", DEMO_LOGS, "--json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               env=ENV)
+    process = subprocess.Popen(
+        [CLI, "report", DEMO_LOGS, "--json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=ENV
+    )
     process.stdout.close()
     stderr = process.stderr.read().decode()
     assert process.wait(timeout=300) == 0

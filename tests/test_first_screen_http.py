@@ -47,7 +47,7 @@ def test_answer_line_of_the_seed_graph(tensorboard_server):
     _, body = tensorboard_server.get(P + "graph?" + SEED)
     assert body["answer"] == {
         "text": "`bnl_stg-1` looks connected to 23 other BatchNorm layers in the Graphs tab: old Keras created the "
-                "learning-phase flag inside it, and 24 layers read it. PhaseView draws the flag apart.",
+        "learning-phase flag inside it, and 24 layers read it. PhaseView draws the flag apart.",
         "flag": "bnl_stg-1/keras_learning_phase",
         "layers": 24,
     }
@@ -63,7 +63,8 @@ def test_answer_line_without_a_flag(tensorboard_server, run):
 def test_answer_line_names_the_flag_and_its_readers_by_kind(tensorboard_server):
     _, body = tensorboard_server.get(P + "graph?" + q(run="tf1_is_training", kind="run_graph"))
     assert body["answer"]["text"].startswith(
-        "The learning-phase flag `is_training` ties 5 layers (3 BatchNorm, 2 Dropout) together in the Graphs tab")
+        "The learning-phase flag `is_training` ties 5 layers (3 BatchNorm, 2 Dropout) together in the Graphs tab"
+    )
 
 
 def test_one_layer_count_everywhere_and_every_group_reached_has_a_badge(tensorboard_server, cli_report):
@@ -85,9 +86,14 @@ def test_one_layer_count_everywhere_and_every_group_reached_has_a_badge(tensorbo
         assert {e["layer"] for e in body["phase"]["edges"]} - {""} <= {l["layer"] for l in body["phase"]["layers"]}
 
 
-@pytest.mark.parametrize("ref", [dict(run="tf1_is_training", kind="run_graph"),
-                                 dict(run="tf1_is_training", kind="tagged_run_metadata", tag="train_step_1"),
-                                 dict(run="resnet_tf_keras", kind="run_graph")])
+@pytest.mark.parametrize(
+    "ref",
+    [
+        dict(run="tf1_is_training", kind="run_graph"),
+        dict(run="tf1_is_training", kind="tagged_run_metadata", tag="train_step_1"),
+        dict(run="resnet_tf_keras", kind="run_graph"),
+    ],
+)
 def test_a_gradient_group_reading_the_flag_is_explained_as_gradients(tensorboard_server, ref):
     _, body = tensorboard_server.get(P + "graph?" + q(**ref))
     # The gradient pass is folded into its machinery area at the top level.
@@ -122,9 +128,14 @@ def test_search_ranks_layers_first_exact_and_prefix_before_substring(tensorboard
     assert all(m["type"] == "group" for m in found["matches"][:first_op])
 
     _, exact = tensorboard_server.get(P + "search?" + SEED + "&" + q(q="bn2a_branch2a", limit=5))
-    assert exact["matches"][0] == {"name": "bn2a_branch2a", "op": None, "type": "group",
-                                   "size": exact["matches"][0]["size"], "phase": exact["matches"][0]["phase"],
-                                   "path": []}
+    assert exact["matches"][0] == {
+        "name": "bn2a_branch2a",
+        "op": None,
+        "type": "group",
+        "size": exact["matches"][0]["size"],
+        "phase": exact["matches"][0]["phase"],
+        "path": [],
+    }
 
     # A name that contains the query ranks after names that start with it; op-type matches come last.
     _, mixed = tensorboard_server.get(P + "search?" + SEED + "&" + q(q="moving_mean", limit=500))
@@ -136,8 +147,13 @@ def test_search_ranks_layers_first_exact_and_prefix_before_substring(tensorboard
     assert by_type_only and (not by_name or max(by_name) < min(by_type_only))
 
 
-@pytest.mark.parametrize("ref", [dict(run="tf1_is_training", kind="tagged_run_metadata", tag="train_step_1"),
-                                 dict(run="tf1_is_training", kind="run_graph")])
+@pytest.mark.parametrize(
+    "ref",
+    [
+        dict(run="tf1_is_training", kind="tagged_run_metadata", tag="train_step_1"),
+        dict(run="tf1_is_training", kind="run_graph"),
+    ],
+)
 def test_the_forward_flow_conv1_to_bn1_is_an_edge_of_the_top_level(tensorboard_server, ref):
     # In the run metadata grappler inlined the conds' bodies into `Func/<layer>/...` and merged bn1's input
     # Switch with its gradient's (named `gradients/bn1/cond_grad/...`): conv1 reached bn1 only through the

@@ -45,7 +45,8 @@ def test_an_if_opens_as_its_two_branches():
         assert call_inputs[0] == "keras_learning_phase"
         assert body["edges"] and all(e["from"].startswith(body["group"] + "/") for e in body["edges"])
         assert [r["from"] for r in body["function"]["returns"]] and all(
-            r["from"].startswith(body["group"] + "/") for r in body["function"]["returns"])
+            r["from"].startswith(body["group"] + "/") for r in body["function"]["returns"]
+        )
 
 
 def test_a_trace_call_opens_and_unknown_function_ids_are_refused():
@@ -59,11 +60,13 @@ def test_a_trace_call_opens_and_unknown_function_ids_are_refused():
 
 def test_group_route_opens_function_bodies(tensorboard_server):
     seed = "run=resnet_tf_keras&kind=run_graph&"
-    status, body = tensorboard_server.get("data/plugin/phaseview/group?" + seed + urllib.parse.urlencode(
-        {"group": f"bn2a_branch2a/cond/{F}then_branch"}))
+    status, body = tensorboard_server.get(
+        "data/plugin/phaseview/group?" + seed + urllib.parse.urlencode({"group": f"bn2a_branch2a/cond/{F}then_branch"})
+    )
     assert status == 200 and body["function"]["attr"] == "then_branch"
-    status, error = tensorboard_server.get("data/plugin/phaseview/group?" + seed + urllib.parse.urlencode(
-        {"group": f"bn2a_branch2a/cond/{F}nope"}))
+    status, error = tensorboard_server.get(
+        "data/plugin/phaseview/group?" + seed + urllib.parse.urlencode({"group": f"bn2a_branch2a/cond/{F}nope"})
+    )
     assert status == 404
 
 
@@ -84,7 +87,12 @@ def test_a_function_that_calls_itself_opens_one_level_at_a_time():
     inner_call = next(child for child in body["children"] if child["name"] == f"c/{F}then_branch/call")
     assert inner_call["calls"] == ["op"]
     deeper = wire.group_answer(analysis, f"c/{F}then_branch/call/{F}op")
-    assert deeper["path"] == [f"c/{F}", f"c/{F}then_branch", f"c/{F}then_branch/call/{F}", f"c/{F}then_branch/call/{F}op"]
+    assert deeper["path"] == [
+        f"c/{F}",
+        f"c/{F}then_branch",
+        f"c/{F}then_branch/call/{F}",
+        f"c/{F}then_branch/call/{F}op",
+    ]
     assert {child["label"] for child in deeper["children"]} == {"inner", "call"}
 
 
@@ -99,8 +107,7 @@ def test_a_body_node_answers_like_an_op_with_its_edges_inside_the_body():
     node = wire.node_answer(analysis, norm["name"])
     assert node["name"] == norm["name"] and node["op"] == norm["op"]
     assert node["path"] == body["path"] and node["phase"] is None and node["role"] == "model"
-    assert node["function"] == {"name": body["function"]["name"], "call": "bn2a_branch2a/cond",
-                                "attr": "then_branch"}
+    assert node["function"] == {"name": body["function"]["name"], "call": "bn2a_branch2a/cond", "attr": "then_branch"}
     assert any(a["key"] == "epsilon" for a in node["attrs"])
     # its inputs are the body's edges into it: the same pairs the group answer lists
     listed = {e["from"] for e in body["edges"] if e["to"] == norm["name"]}
@@ -120,10 +127,14 @@ def test_a_body_node_answers_like_an_op_with_its_edges_inside_the_body():
 def test_node_route_answers_for_a_function_body_node(tensorboard_server):
     seed = "run=resnet_tf_keras&kind=run_graph&"
     _, norm = _first_body_node(demo_analysis("resnet_tf_keras"), "FusedBatchNorm")
-    status, body = tensorboard_server.get("data/plugin/phaseview/node?" + seed + urllib.parse.urlencode(
-        {"name": norm["name"]}))
+    status, body = tensorboard_server.get(
+        "data/plugin/phaseview/node?" + seed + urllib.parse.urlencode({"name": norm["name"]})
+    )
     assert status == 200, body
     assert body["name"] == norm["name"] and body["function"]["attr"] == "then_branch"
-    status, _ = tensorboard_server.get("data/plugin/phaseview/node?" + seed + urllib.parse.urlencode(
-        {"name": f"bn2a_branch2a/cond/{F}then_branch/nope"}))
+    status, _ = tensorboard_server.get(
+        "data/plugin/phaseview/node?"
+        + seed
+        + urllib.parse.urlencode({"name": f"bn2a_branch2a/cond/{F}then_branch/nope"})
+    )
     assert status == 404

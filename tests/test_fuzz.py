@@ -28,16 +28,40 @@ from tb_phaseview import graph_source, metadata, scopes, wire
 from tb_phaseview.analysis import analyze
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "100"))
-FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize=EXAMPLES <= 100,
-                suppress_health_check=list(HealthCheck))
+FUZZ = settings(
+    max_examples=EXAMPLES, deadline=None, derandomize=EXAMPLES <= 100, suppress_health_check=list(HealthCheck)
+)
 SLOW_FUZZ = settings(FUZZ, max_examples=max(10, EXAMPLES // 4))
 RUN_GRAPH = {"run": "r", "kind": metadata.RUN_GRAPH, "tag": None}
 
 NAME_PART = st.text(alphabet="ab_</>é\"' ", min_size=0, max_size=5)
-OPS = st.sampled_from(["Placeholder", "PlaceholderWithDefault", "Switch", "If", "StatelessIf", "Merge",
-                       "Identity", "LogicalNot", "Const", "NextIteration", "Enter", "Select", "FusedBatchNormV3",
-                       "RandomUniform", "<script>", "_Arg", "PartitionedCall", "VariableV2", "VarHandleOp",
-                       "ReadVariableOp", "Assign", "RefSwitch", "RefMerge"])
+OPS = st.sampled_from(
+    [
+        "Placeholder",
+        "PlaceholderWithDefault",
+        "Switch",
+        "If",
+        "StatelessIf",
+        "Merge",
+        "Identity",
+        "LogicalNot",
+        "Const",
+        "NextIteration",
+        "Enter",
+        "Select",
+        "FusedBatchNormV3",
+        "RandomUniform",
+        "<script>",
+        "_Arg",
+        "PartitionedCall",
+        "VariableV2",
+        "VarHandleOp",
+        "ReadVariableOp",
+        "Assign",
+        "RefSwitch",
+        "RefMerge",
+    ]
+)
 
 
 @st.composite
@@ -110,8 +134,11 @@ def mutated(draw, seed: bytes):
 
 
 @FUZZ
-@given(mutated(SEED_BYTES), st.sampled_from([metadata.RUN_GRAPH, metadata.TAGGED_RUN_METADATA]),
-       st.sampled_from(["full parse", "as the server reads it"]))
+@given(
+    mutated(SEED_BYTES),
+    st.sampled_from([metadata.RUN_GRAPH, metadata.TAGGED_RUN_METADATA]),
+    st.sampled_from(["full parse", "as the server reads it"]),
+)
 def test_mutated_graph_bytes_give_an_answer_or_a_clean_error(blob, kind, reader):
     try:
         if reader == "full parse":
@@ -159,9 +186,14 @@ def test_mutated_event_files_through_the_routes(data):
         get = _routes_client(logdir)
         runs = json.loads(get("/runs", {}).get_data())
         assert runs["version"] == 1
-        for route, extra in [("/graph", {}), ("/group", {"group": ""}), ("/search", {"q": "a"}),
-                             ("/search", {"q": "(a+)+$", "regex": "1"}), ("/edges", {}),
-                             ("/node", {"name": "bn_plain/x"})]:
+        for route, extra in [
+            ("/graph", {}),
+            ("/group", {"group": ""}),
+            ("/search", {"q": "a"}),
+            ("/search", {"q": "(a+)+$", "regex": "1"}),
+            ("/edges", {}),
+            ("/node", {"name": "bn_plain/x"}),
+        ]:
             response = get(route, {"run": "run", "kind": "run_graph", **extra})
             body = json.loads(response.get_data())
             assert body["version"] == 1
@@ -235,8 +267,7 @@ def control_character_graphs(draw):
     g = graph_pb2.GraphDef()
     names = list(dict.fromkeys(draw(st.lists(CONTROL_NAME, min_size=1, max_size=12))))
     for i, name in enumerate(names):
-        node(g, name, draw(st.sampled_from(["NoOp", "Identity", "\x00op"])),
-             [names[i - 1]] if i else [])
+        node(g, name, draw(st.sampled_from(["NoOp", "Identity", "\x00op"])), [names[i - 1]] if i else [])
     if draw(st.booleans()):
         bool_placeholder(g, draw(CONTROL_NAME) + "\x01flag")
         layer_reading_flag(g, draw(CONTROL_NAME) + "\x02bn", g.node[-1].name)

@@ -14,8 +14,18 @@ from tb_phaseview.analysis import analyze
 from tb_phaseview.graph_model import NodeDefUnreadable, build_graph
 from tb_phaseview.graphdef_reader import read_graph
 
-COLUMNS = ("names", "ops", "edge_src", "edge_dst", "edge_output", "edge_input", "edge_control", "in_start",
-           "dangling_inputs", "duplicate_names")
+COLUMNS = (
+    "names",
+    "ops",
+    "edge_src",
+    "edge_dst",
+    "edge_output",
+    "edge_input",
+    "edge_control",
+    "in_start",
+    "dangling_inputs",
+    "duplicate_names",
+)
 REF = {"run": "r", "kind": "run_graph", "tag": None}
 
 

@@ -22,7 +22,9 @@ def good_graph():
     """dropout_cnn's run graph (real tf_keras, five layers reading the flag)."""
     from tb_phaseview.cli import iter_graphs
 
-    ((_, graph_def, _),) = [g for g in iter_graphs(os.path.join(DEMO_LOGS, "dropout_cnn")) if g[0]["kind"] == "run_graph"]
+    ((_, graph_def, _),) = [
+        g for g in iter_graphs(os.path.join(DEMO_LOGS, "dropout_cnn")) if g[0]["kind"] == "run_graph"
+    ]
     return graph_def
 
 

@@ -68,7 +68,9 @@ def test_a_name_16000_scopes_deep_costs_memory_and_answers_in_proportion_to_its_
     assert len(path) == scopes.MAX_SCOPE_DEPTH and path[0] == "a" and path[-1] == "a/" * 63 + "a"
     assert sum(map(len, path)) <= scopes.MAX_CHAIN_CHARS
     status, body, detail = raw(deep_server, "node", run="deep_scopes", name=DEEP_NAME)
-    assert status == 200 and detail["path"] == path and detail["inputs"] == [{"node": "top", "kind": "data", "output": 0}]
+    assert (
+        status == 200 and detail["path"] == path and detail["inputs"] == [{"node": "top", "kind": "data", "output": 0}]
+    )
     answers["node"] = body
     # Every group on the way opens, and the deepest holds the op, labelled with the rest of its name.
     for group in ["a", "a/a"] + path[-2:]:
@@ -94,8 +96,12 @@ def test_three_thousand_functions_calling_one_another(deep_server):
     # The batch norm at the end of the chain decides the layer's kind.
     assert graph["phase"]["layers"][0]["layer"] == "bn"
     assert graph["phase"]["layers"][0]["kind"] == "BatchNormalization"
-    for route, params in [("group", {"group": "bn"}), ("node", {"name": "bn/cond"}), ("search", {"q": "cond"}),
-                          ("edges", {})]:
+    for route, params in [
+        ("group", {"group": "bn"}),
+        ("node", {"name": "bn/cond"}),
+        ("search", {"q": "cond"}),
+        ("edges", {}),
+    ]:
         status, _, answer = raw(deep_server, route, run="deep_calls", **params)
         assert status == 200, (route, answer)
     assert deep_server.alive()
@@ -119,8 +125,9 @@ def test_a_failed_analysis_is_remembered_like_an_unreadable_graph(tmp_path, monk
         response = get(route, {"run": "r", "kind": "run_graph", "q": "x", "name": "top"})
         body = json.loads(response.get_data())
         assert response.status_code == 422, body
-        assert body["error"] == ("the graph was read but could not be analysed "
-                                 "(RecursionError: maximum recursion depth exceeded)")
+        assert body["error"] == (
+            "the graph was read but could not be analysed (RecursionError: maximum recursion depth exceeded)"
+        )
     assert len(calls) == 1
 
 

@@ -61,8 +61,12 @@ def test_every_route_answers_hostile_names_as_escaped_json(hostile_server):
         try:
             status, ctype, nosniff, body = raw_get(hostile_server, path)
         except urllib.error.HTTPError as error:
-            status, ctype, nosniff, body = error.code, error.headers.get("Content-Type"), \
-                error.headers.get("X-Content-Type-Options"), error.read()
+            status, ctype, nosniff, body = (
+                error.code,
+                error.headers.get("Content-Type"),
+                error.headers.get("X-Content-Type-Options"),
+                error.read(),
+            )
         assert ctype.startswith("application/json") and nosniff == "nosniff", path
         assert not {b"<", b">", b"&"} & {bytes([c]) for c in body}, f"raw HTML characters in {path}: {body[:200]}"
         assert body.isascii()
@@ -84,8 +88,9 @@ def test_hostile_names_come_back_exactly(hostile_server):
     assert HOSTILE_FLAG in layer["explanation"]
     status, node = hostile_server.get(route("node", name=HOSTILE[2]))
     assert status == 200 and node["device"] == HOSTILE[2] and node["path"] == ["x", "x/<svg onload=alert(3)>"]
-    assert node["attrs"] == [{"key": "note", "value": 's: "\\"><script>alert(2)</script>"', "bytes": 29,
-                              "truncated": False}]
+    assert node["attrs"] == [
+        {"key": "note", "value": 's: "\\"><script>alert(2)</script>"', "bytes": 29, "truncated": False}
+    ]
     status, found = hostile_server.get(route("search", q="onerror=alert(1)"))
     # By name first, then by op type (shallower names first).
     assert [m["name"] for m in found["matches"]] == [HOSTILE[0], HOSTILE[4], HOSTILE[2]]
@@ -93,19 +98,22 @@ def test_hostile_names_come_back_exactly(hostile_server):
     assert status == 404 and error["error"] == "no node '<script>alert(10)</script>' in this graph"
 
 
-@pytest.mark.parametrize("path", [
-    "../../../../../../etc/passwd",
-    "%2e%2e/%2e%2e/%2e%2e/%2e%2e/etc/passwd",
-    "..%2f..%2f..%2fplugin.py",
-    "index.js/../../plugin.py",
-    "index.js%2f..%2f..%2fplugin.py",
-    "static/index.js",
-    "plugin.py",
-    "__init__.py",
-    "%2fetc%2fpasswd",
-    "....//....//etc/passwd",
-    "index.js%00.py",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "../../../../../../etc/passwd",
+        "%2e%2e/%2e%2e/%2e%2e/%2e%2e/etc/passwd",
+        "..%2f..%2f..%2fplugin.py",
+        "index.js/../../plugin.py",
+        "index.js%2f..%2f..%2fplugin.py",
+        "static/index.js",
+        "plugin.py",
+        "__init__.py",
+        "%2fetc%2fpasswd",
+        "....//....//etc/passwd",
+        "index.js%00.py",
+    ],
+)
 def test_route_parameters_cannot_reach_files_outside_static(hostile_server, path):
     url = urllib.parse.urlsplit(hostile_server.url)
     connection = http.client.HTTPConnection(url.hostname, url.port, timeout=30)
@@ -133,15 +141,23 @@ def test_run_names_with_a_quote_or_a_backslash_answer_with_a_message(tmp_path, s
         write_run(tmp_path, run, hostile_graph())
     server = start_server(tmp_path, load_fast=load_fast, wait_for_graphs=3)
     for run in RUNS_WITH_QUOTES:
-        for which, params in [("graph", {}), ("group", {"group": ""}), ("node", {"name": HOSTILE[0]}),
-                              ("search", {"q": "a"}), ("search", {"q": "a", "regex": 1}), ("edges", {})]:
+        for which, params in [
+            ("graph", {}),
+            ("group", {"group": ""}),
+            ("node", {"name": HOSTILE[0]}),
+            ("search", {"q": "a"}),
+            ("search", {"q": "a", "regex": 1}),
+            ("edges", {}),
+        ]:
             status, answer = server.get(P + which + "?" + urllib.parse.urlencode({"run": run, **params}))
             if load_fast == "false":
                 assert status == 200, (run, which, answer)
                 continue
             assert status == 400, (run, which, answer)
-            assert answer["error"].startswith(f"TensorBoard's data server cannot read the graphs of run {run!r}: it "
-                                              f"cannot read back a run name holding a double quote or a backslash")
+            assert answer["error"].startswith(
+                f"TensorBoard's data server cannot read the graphs of run {run!r}: it "
+                f"cannot read back a run name holding a double quote or a backslash"
+            )
             assert answer["error"].endswith("Rename the run's folder, or start TensorBoard with --load_fast=false")
     status, graph = server.get(P + "graph?run=c_good")
     assert status == 200 and graph["nodes"] == len(hostile_graph().node)

@@ -27,6 +27,7 @@ MILLION = 1_000_000
 
 def million_node_blob(count=MILLION) -> bytes:
     """A GraphDef of ``count`` NoOps, serialised by hand (building the proto would take a minute)."""
+
     def node_bytes(i):
         name = b"n%07d" % i
         body = b"\x0a" + varint(len(name)) + name + b"\x12\x04NoOp"
@@ -81,8 +82,12 @@ def load_server(tmp_path_factory):
         write_run(logdir, f"keras_{i}", tiled(seed, (7 + i) * (len(seed.node) - 2)))
     write_run(logdir, "million", blob=million_node_blob())
     write_run(logdir, "redos", redos_graph())
-    server = start_tensorboard(str(logdir), load_fast="false", wait_for_graphs=GRAPHS + 2,
-                               extra_env={"TB_PHASEVIEW_CACHE_BYTES": str(CACHE_BYTES)})
+    server = start_tensorboard(
+        str(logdir),
+        load_fast="false",
+        wait_for_graphs=GRAPHS + 2,
+        extra_env={"TB_PHASEVIEW_CACHE_BYTES": str(CACHE_BYTES)},
+    )
     yield server
     server.stop()
 
@@ -109,8 +114,10 @@ def test_fifty_concurrent_requests_for_ten_large_graphs_bounded_memory(load_serv
     nodes = {results[i][1]["nodes"] for i in range(GRAPHS)}
     assert len(nodes) == GRAPHS and min(nodes) > 19_000 and max(nodes) < 45_000
     after = rss_mb(pid)
-    print(f"\n50 concurrent requests over {GRAPHS} graphs: {elapsed:.1f} s (slowest {max(r[2] for r in results):.1f} s); "
-          f"RSS baseline {baseline:.0f} MB, peak {peak:.0f} MB, after {after:.0f} MB")
+    print(
+        f"\n50 concurrent requests over {GRAPHS} graphs: {elapsed:.1f} s (slowest {max(r[2] for r in results):.1f} s); "
+        f"RSS baseline {baseline:.0f} MB, peak {peak:.0f} MB, after {after:.0f} MB"
+    )
     # The cache holds at most CACHE_BYTES (estimated), and at most two analyses are built at once.
     assert peak - baseline < CACHE_BYTES / 2**20 + 500, (baseline, peak)
     assert load_server.alive()
@@ -128,7 +135,9 @@ def test_million_node_graph_is_refused_before_any_node_is_built(load_server):
         assert error["error"].startswith("graph too large: it has 1,000,000 nodes")
         assert "TB_PHASEVIEW_MAX_NODES" in error["error"]
         assert took[-1] < 10
-    print(f"\nmillion-node graph refused in {took[0] * 1000:.0f} ms ({took[1] * 1000:.0f} ms asked again); RSS {before:.0f} -> {rss_mb(pid):.0f} MB")
+    print(
+        f"\nmillion-node graph refused in {took[0] * 1000:.0f} ms ({took[1] * 1000:.0f} ms asked again); RSS {before:.0f} -> {rss_mb(pid):.0f} MB"
+    )
     assert rss_mb(pid) - before < 150
     status, error = load_server.get(P + "search?run=million&q=n0&regex=1")
     assert status == 422
@@ -155,14 +164,19 @@ def test_regex_search_cannot_hang_the_server(load_server):
     assert status == 200 and others < 2, "other requests are answered while the pattern runs"
     assert status_attack == 400 and "took longer than 2 s" in error["error"], error
     assert outcome["took"] < 8
-    status, found = load_server.get(P + "search?" + urllib.parse.urlencode({"run": "redos", "q": "^a{45}!$", "regex": 1}))
+    status, found = load_server.get(
+        P + "search?" + urllib.parse.urlencode({"run": "redos", "q": "^a{45}!$", "regex": 1})
+    )
     assert status == 200 and [m["name"] for m in found["matches"]] == ["a" * 45 + "!"]
-    status, error = load_server.get(P + "search?" + urllib.parse.urlencode({"run": "redos", "q": "x" * 201, "regex": 1}))
+    status, error = load_server.get(
+        P + "search?" + urllib.parse.urlencode({"run": "redos", "q": "x" * 201, "regex": 1})
+    )
     assert status == 400 and "longer than 200 characters" in error["error"]
 
 
 def long_names_blob(count=100_000, length=500) -> bytes:
     """A GraphDef of ``count`` NoOps whose names are ``length`` characters (50 MB of names by default)."""
+
     def node_bytes(i):
         name = b"g%03d/n%06d_" % (i // 1000, i) + b"x" * (length - 16)
         body = b"\x0a" + varint(len(name)) + name + b"\x12\x04NoOp"
@@ -187,8 +201,9 @@ def test_concurrent_regex_searches_wait_for_a_slot_before_copying_the_names(tmp_
     sampler.start()
 
     def search(i):
-        return server.get(P + "search?" + urllib.parse.urlencode({"run": "long_names", "q": f"n0{i:02d}99.", "regex": 1}),
-                          timeout=300)
+        return server.get(
+            P + "search?" + urllib.parse.urlencode({"run": "long_names", "q": f"n0{i:02d}99.", "regex": 1}), timeout=300
+        )
 
     with ThreadPoolExecutor(12) as pool:
         answers = list(pool.map(search, range(12)))
@@ -199,8 +214,11 @@ def test_concurrent_regex_searches_wait_for_a_slot_before_copying_the_names(tmp_
         if status == 200:
             assert len(body["matches"]) == 10 and all(f"/n0{i:02d}99" in m["name"] for m in body["matches"])
         else:
-            assert (status, body["error"][:20]) in {(503, "the server is busy: "), (503, "the server is too bu"),
-                                                     (400, "regular expression t")}, (status, body)
+            assert (status, body["error"][:20]) in {
+                (503, "the server is busy: "),
+                (503, "the server is too bu"),
+                (400, "regular expression t"),
+            }, (status, body)
             assert "repeats a group" not in body["error"]
     assert 200 in statuses
     # A copy of the names as JSON is about 55 MB, and bytes of it as much again: two searches at a time.

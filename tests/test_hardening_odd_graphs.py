@@ -84,7 +84,8 @@ def test_every_route_answers_every_node_of_an_odd_graph(odd_server, run):
         # Found as itself, or, for an op named like its scope, as that group (which holds it).
         as_op = {"name": name, "op": node["op"], "type": "op", "path": path}
         assert as_op in [{k: m[k] for k in as_op} for m in found if m["type"] == "op"] or any(
-            m["type"] == "group" and m["name"] == name and m["path"] + [name] == path for m in found), name
+            m["type"] == "group" and m["name"] == name and m["path"] + [name] == path for m in found
+        ), name
     edges = all_edges(odd_server, run)
     assert len(edges) == graph["edges"]
     assert all(e["from"] in reached and e["to"] in reached for e in edges)

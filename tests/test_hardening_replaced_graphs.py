@@ -80,8 +80,10 @@ def test_a_graph_logged_again_at_the_same_step_is_shown_as_it_is_now(tmp_path, s
         assert status == 200 and graph["nodes"] == 2
         return
     settled(server, "run", "second_a")
-    status, graph = wait_for(lambda: server.get(P + "graph?run=run&kind=run_graph"),
-                             lambda status, body: status == 200 and body["nodes"] == 3)
+    status, graph = wait_for(
+        lambda: server.get(P + "graph?run=run&kind=run_graph"),
+        lambda status, body: status == 200 and body["nodes"] == 3,
+    )
     assert {c["name"] for c in graph["root"]["children"]} == {"second_a", "second_b", "second_c"}
     status, node_answer = server.get(P + "node?run=run&kind=run_graph&name=second_c")
     assert status == 200 and node_answer["op"] == "NoOp"
@@ -97,13 +99,13 @@ def test_a_corrupt_graph_replaced_by_a_good_one_is_served_good(tmp_path, start_s
 
     # At the next step, so that both data servers serve it; and, for the Rust one, at the same step.
     log_graph(run_dir, graph_named("good_later").SerializeToString(), step=1)
-    status, graph = wait_for(lambda: server.get(P + "graph?run=run&kind=run_graph"),
-                             lambda status, body: status == 200)
+    status, graph = wait_for(lambda: server.get(P + "graph?run=run&kind=run_graph"), lambda status, body: status == 200)
     assert [c["name"] for c in graph["root"]["children"]] == ["good_later"]
     if SERVED_AT_A_STEP[load_fast] == "last":
         log_graph(run_dir, b"\xff\xff\xff\x07junk", step=2)
         wait_for(lambda: server.get(P + "graph?run=run&kind=run_graph"), lambda status, body: status == 422)
         log_graph(run_dir, graph_named("good_same_step").SerializeToString(), step=2)
-        status, graph = wait_for(lambda: server.get(P + "graph?run=run&kind=run_graph"),
-                                 lambda status, body: status == 200)
+        status, graph = wait_for(
+            lambda: server.get(P + "graph?run=run&kind=run_graph"), lambda status, body: status == 200
+        )
         assert [c["name"] for c in graph["root"]["children"]] == ["good_same_step"]

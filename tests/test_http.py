@@ -57,11 +57,14 @@ def test_graph_answer_has_phase_report_and_top_level(tensorboard_server):
     assert children["bnl_stg-1/keras_learning_phase"]["phase"]["role"] == "source"
     born_here = children["bnl_stg-1"]["phase"].pop("born_here")
     assert children["bnl_stg-1"]["phase"] == {
-        "role": "layer", "kind": "BatchNormalization", "source": "bnl_stg-1/keras_learning_phase"
+        "role": "layer",
+        "kind": "BatchNormalization",
+        "source": "bnl_stg-1/keras_learning_phase",
     }
     assert born_here["flag"] == "bnl_stg-1/keras_learning_phase" and born_here["layers"] == 24
     assert born_here["explanation"].startswith(
-        "Old Keras created the flag keras_learning_phase inside this layer; 24 layers read it; PhaseView draws it apart.")
+        "Old Keras created the flag keras_learning_phase inside this layer; 24 layers read it; PhaseView draws it apart."
+    )
     assert "born_here" not in children["bn2a_branch2a"]["phase"]
     # The top level carries no phase edge at all: bnl_stg-1 is not tied to the other BatchNorm layers.
     # (The machinery areas' edges are listed with their kinds; phase edges travel apart.)

@@ -24,7 +24,11 @@ def source_checkout(dest, with_node_modules):
     for item in SOURCES:
         src = os.path.join(REPO, item)
         if os.path.isdir(src):
-            shutil.copytree(src, dest / item, ignore=shutil.ignore_patterns("node_modules", "build-test", "__pycache__", "*.js", "*.map"))
+            shutil.copytree(
+                src,
+                dest / item,
+                ignore=shutil.ignore_patterns("node_modules", "build-test", "__pycache__", "*.js", "*.map"),
+            )
         else:
             shutil.copy(src, dest / item)
     # Keep the copied frontend sources but not a previous build's output.
@@ -41,7 +45,10 @@ def build_wheel(checkout, out, path):
     env = {"PATH": os.pathsep.join([str(python_only), *path]), "HOME": os.environ.get("HOME", "/root")}
     return subprocess.run(
         [sys.executable, "-m", "pip", "wheel", str(checkout), "--no-deps", "--no-build-isolation", "-w", str(out)],
-        capture_output=True, text=True, env=env, timeout=600,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
     )
 
 

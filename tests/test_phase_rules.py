@@ -104,6 +104,7 @@ def test_computed_predicate_is_not_a_flag():
 
 def test_layer_kind_comes_from_ops_not_names():
     """A Dropout-like layer named 'mystery' is classified by its random ops."""
+
     def build():
         flag = tf.compat.v1.placeholder(tf.bool, [], name="training")
         x = tf.compat.v1.placeholder(tf.float32, [None, 4], name="x")

@@ -28,8 +28,10 @@ def test_a_search_waiting_for_a_slot_holds_no_copy_of_the_names():
         tracemalloc.stop()
         for _ in range(regex_search.MAX_PARALLEL):
             regex_search._slots.release()
-    assert str(busy.value) == ("the server is busy: 2 other regular-expression searches kept every search slot for "
-                               "0.3 s; try again in a moment")
+    assert str(busy.value) == (
+        "the server is busy: 2 other regular-expression searches kept every search slot for "
+        "0.3 s; try again in a moment"
+    )
     assert peak < MB, f"{peak / MB:.1f} MB allocated while waiting for a slot"
     # Once a slot is free, the same search runs.
     assert search_indices("block_7/", [n[:14] for n in names[:10]], ops[:10], 10) == [7]
@@ -59,15 +61,28 @@ def test_a_pattern_with_nested_repetition_is_called_dangerous(patient):
 def test_a_search_starved_of_processor_time_is_called_busy():
     error = timeout_error("moving_mean", 2, 0.2, 1000)
     assert isinstance(error, RegexBusy)
-    assert str(error) == ("the server is too busy to finish this search: in 10 s it got 0.2 s of processor time and "
-                          "was stopped; try again in a moment")
+    assert str(error) == (
+        "the server is too busy to finish this search: in 10 s it got 0.2 s of processor time and "
+        "was stopped; try again in a moment"
+    )
     assert isinstance(timeout_error("moving_mean", 2, 2.0, 1000), RegexError)
 
 
-@pytest.mark.parametrize("pattern, nested", [
-    ("(a+)+$", True), ("(a*b?)*", True), ("(?:x|y+)*z", True), ("((a+))+", True),
-    ("moving_mean", False), ("^model/.*/conv", False), ("(ab)+", False), ("[a-z]+/conv", False), ("(a|b)*", False),
-    ("a.*a.*a", False), ("bn(_\\d+)?/cond", False),
-])
+@pytest.mark.parametrize(
+    "pattern, nested",
+    [
+        ("(a+)+$", True),
+        ("(a*b?)*", True),
+        ("(?:x|y+)*z", True),
+        ("((a+))+", True),
+        ("moving_mean", False),
+        ("^model/.*/conv", False),
+        ("(ab)+", False),
+        ("[a-z]+/conv", False),
+        ("(a|b)*", False),
+        ("a.*a.*a", False),
+        ("bn(_\\d+)?/cond", False),
+    ],
+)
 def test_nested_repetition_is_recognised_by_the_patterns_shape(pattern, nested):
     assert has_nested_repetition(pattern) is nested

@@ -70,8 +70,11 @@ def test_one_moving_average_update_pair_per_batch_norm_layer(run):
     analysis = demo_analysis(run)
     graph = analysis.graph
     # (TensorFlow moves an average by subtracting; a model's other writes, Keras' metric totals, add.)
-    updates = [i for i in analysis.roles.writes if analysis.roles.name_of(i) == "model"
-               and graph.ops[i].startswith("AssignSub")]
+    updates = [
+        i
+        for i in analysis.roles.writes
+        if analysis.roles.name_of(i) == "model" and graph.ops[i].startswith("AssignSub")
+    ]
     in_functions = 1 if run == "tf1_is_training" else 0
     assert len(updates) == 2 * (batch_norm_count(run) - in_functions)
     for i in updates:
@@ -144,9 +147,12 @@ def test_tf1_graph_machinery(written):
     assert {role_of(analysis, n) for n in graph.names if n.startswith("gradients/")} <= {"gradient", "phase"}
     assert graph.ops[graph.index["bn/cond_2/AssignMovingAvg/Switch"]] == "RefSwitch"
     assert role_of(analysis, "bn/cond_2/AssignMovingAvg") == "model"
-    assert [n for n in analysis.graph.names if analysis.roles.name_of(analysis.graph.index[n]) == "model"
-            and analysis.graph.index[n] in analysis.roles.writes] == ["bn/cond_2/AssignMovingAvg",
-                                                                      "bn/cond_3/AssignMovingAvg"]
+    assert [
+        n
+        for n in analysis.graph.names
+        if analysis.roles.name_of(analysis.graph.index[n]) == "model"
+        and analysis.graph.index[n] in analysis.roles.writes
+    ] == ["bn/cond_2/AssignMovingAvg", "bn/cond_3/AssignMovingAvg"]
     # keep_prob is read in both dropout layers, through hyperparameter edges.
     keep_prob = graph.index["keep_prob"]
     assert {analysis.kinds[e] for e in graph.out_edges(keep_prob)} == {"hyperparameter"}

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from tensorboard.compat.proto import graph_pb2
 
-from tb_phaseview import scopes, wire
 from oddgraphs import assert_first_answer_needs_no_children_lists
+from tb_phaseview import scopes, wire
 from tb_phaseview.analysis import analyze
 
 
@@ -62,7 +62,12 @@ def test_group_answer_lists_children_with_ops_and_sizes():
     answer = wire.group_answer(analyze(GRAPH), "b")
     by_name = {c["name"]: c for c in answer["children"]}
     assert by_name["b/deep"] == {
-        "name": "b/deep", "label": "deep", "type": "group", "size": 1, "ops": {"Identity": 1}, "phase": None
+        "name": "b/deep",
+        "label": "deep",
+        "type": "group",
+        "size": 1,
+        "ops": {"Identity": 1},
+        "phase": None,
     }
     assert by_name["b/z"]["op"] == "Add" and by_name["b/z"]["label"] == "z"
     assert answer["path"] == ["b"]
@@ -84,7 +89,6 @@ def test_analysis_pauses_the_garbage_collector_only_while_it_runs():
     assert gc.isenabled()
     analyze(GRAPH)
     assert gc.isenabled()
-
 
 
 def test_first_answer_equals_the_full_tree_on_every_demo_graph():

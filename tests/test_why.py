@@ -1,4 +1,4 @@
-""""Why connected?": the op-level edges between two nodes or groups by kind, from the analysis, the route on a real
+""" "Why connected?": the op-level edges between two nodes or groups by kind, from the analysis, the route on a real
 TensorBoard, and the command line."""
 
 from __future__ import annotations
@@ -52,17 +52,25 @@ def test_adjacent_layers_are_tied_by_data_and_their_machinery():
 def test_a_group_alone_lists_its_inputs_and_outputs_by_kind():
     analysis = demo_analysis("resnet_old_keras")
     answer = wire.why_answer(analysis, "\u2237gradient")
-    assert answer["a"] == {"name": "\u2237gradient", "type": "group", "ops": analysis.node_roles["gradient"],
-                           "path": ["\u2237gradient"], "area": "gradient"}
+    assert answer["a"] == {
+        "name": "\u2237gradient",
+        "type": "group",
+        "ops": analysis.node_roles["gradient"],
+        "path": ["\u2237gradient"],
+        "area": "gradient",
+    }
     inputs = {entry["kind"]: entry["count"] for entry in answer["inputs"]}
     outputs = {entry["kind"]: entry["count"] for entry in answer["outputs"]}
     # The gradients read the forward values (gradient edges) and the flag; they feed the optimizer.
     assert inputs["gradient"] > 0 and inputs["phase"] > 0
     assert set(outputs) == {"optimizer"}
     graph = analysis.graph
-    crossing = sum(1 for e in range(graph.edge_count)
-                   if (analysis.roles.name_of(graph.edge_src[e]) == "gradient")
-                   != (analysis.roles.name_of(graph.edge_dst[e]) == "gradient"))
+    crossing = sum(
+        1
+        for e in range(graph.edge_count)
+        if (analysis.roles.name_of(graph.edge_src[e]) == "gradient")
+        != (analysis.roles.name_of(graph.edge_dst[e]) == "gradient")
+    )
     assert sum(inputs.values()) + sum(outputs.values()) == crossing
 
 
@@ -95,8 +103,9 @@ def test_cli_why_asks_for_a_run_when_several_graphs_hold_the_names_and_refuses_u
 
 def test_why_route(tensorboard_server):
     seed = "run=resnet_old_keras&kind=run_graph&"
-    status, answer = tensorboard_server.get(P + "why?" + seed + urllib.parse.urlencode({"a": "bnl_stg-1",
-                                                                                      "b": "bn3a_branch2a"}))
+    status, answer = tensorboard_server.get(
+        P + "why?" + seed + urllib.parse.urlencode({"a": "bnl_stg-1", "b": "bn3a_branch2a"})
+    )
     assert status == 200 and [entry["kind"] for entry in answer["kinds"]] == ["phase"]
     status, answer = tensorboard_server.get(P + "why?" + seed + urllib.parse.urlencode({"a": "bn3a_branch2a"}))
     assert status == 200 and {"inputs", "outputs"} <= set(answer)

@@ -69,8 +69,12 @@ def _tf2_tape(run_dir: str) -> None:
     import tensorflow as tf
     import tf_keras
 
-    model = tf_keras.Sequential([tf_keras.layers.Dense(4, activation="relu", input_shape=(3,), name="fc1"),
-                                 tf_keras.layers.Dense(1, name="fc2")])
+    model = tf_keras.Sequential(
+        [
+            tf_keras.layers.Dense(4, activation="relu", input_shape=(3,), name="fc1"),
+            tf_keras.layers.Dense(1, name="fc2"),
+        ]
+    )
     optimizer = tf_keras.optimizers.SGD(0.1)
 
     @tf.function

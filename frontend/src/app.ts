@@ -45,13 +45,22 @@ export class App {
     const stage = h('div', { class: 'pv-stage' });
     const scene = new Scene(stage);
     const message = new MessageBox();
+    // Assigned once every part it wires exists; the callbacks above only run after that.
+    // eslint-disable-next-line prefer-const
     let viewer: Viewer;
     const search = new SearchBox(
       () => session.state.graph,
       (name, path) => void viewer.reveal(name, path),
     );
     stage.append(message.el, search.results);
-    const share = new ShareBar({ root, stage, scene, state: () => session.state, graph: () => session.graph, rootLayout: () => session.rootLayout() });
+    const share = new ShareBar({
+      root,
+      stage,
+      scene,
+      state: () => session.state,
+      graph: () => session.graph,
+      rootLayout: () => session.rootLayout(),
+    });
     const toolbar = new Toolbar(search, share.toolbar);
     const inspector = new Inspector(
       (name) => void viewer.reveal(name),
@@ -64,7 +73,19 @@ export class App {
     status.el.prepend(legend.el); // first, so a long status line never pushes it out of sight
     root.append(toolbar.el, answer.el, h('div', { class: 'pv-main' }, stage, inspector.el, help.el), status.el);
     this.host.append(root);
-    viewer = new Viewer({ root, session, scene, toolbar, status, message, inspector, search, links: share.links, answer, legend });
+    viewer = new Viewer({
+      root,
+      session,
+      scene,
+      toolbar,
+      status,
+      message,
+      inspector,
+      search,
+      links: share.links,
+      answer,
+      legend,
+    });
     followTheme(root);
 
     // ---------------------------------------------------------------- what each part asks for

@@ -35,7 +35,14 @@ export interface ViewerParts {
 /** Graphs tried in turn when the first one of the log directory cannot be read. */
 const MAX_GRAPHS_TRIED = 10;
 /** Ops that feed a graph from outside: the first view opens on them when the graph has no flag. */
-const INPUT_OPS = new Set(['Placeholder', 'PlaceholderWithDefault', '_Arg', 'IteratorGetNext', 'IteratorGetNextSync', 'input']);
+const INPUT_OPS = new Set([
+  'Placeholder',
+  'PlaceholderWithDefault',
+  '_Arg',
+  'IteratorGetNext',
+  'IteratorGetNextSync',
+  'input',
+]);
 
 export class Viewer {
   private mapped: MappedPhaseEdge[] = [];
@@ -84,7 +91,10 @@ export class Viewer {
       if (outcome === 'superseded') return;
       if (outcome === 'drawn') {
         const names = skipped.map((x) => `${x.run} · ${graphLabel(x)}`).join(', ');
-        this.p.status.render(this.p.session.graph, `opened the first graph that could be read; could not read ${names} (pick it above for the reason)`);
+        this.p.status.render(
+          this.p.session.graph,
+          `opened the first graph that could be read; could not read ${names} (pick it above for the reason)`,
+        );
         return;
       }
       skipped.push(next);
@@ -115,7 +125,11 @@ export class Viewer {
     this.p.toolbar.fillPickers(session.runs, this.state.graph);
     if (!graphs.some((g) => sameGraph(g, this.state.graph))) {
       if (graphs.length === 0) this.showNoGraphs();
-      else this.p.message.show('This graph is gone', 'The run or graph is no longer in the log directory; pick another one above.');
+      else
+        this.p.message.show(
+          'This graph is gone',
+          'The run or graph is no longer in the log directory; pick another one above.',
+        );
     }
   }
 
@@ -149,7 +163,11 @@ export class Viewer {
     const tick = window.setInterval(() => {
       const secs = Math.round((performance.now() - started) / 1000);
       if (session.isCurrent(seq) && !session.graph)
-        message.show(title, `Reading and analysing the graph on the server: ${secs} s. Large graphs are parsed once and then cached.`, true);
+        message.show(
+          title,
+          `Reading and analysing the graph on the server: ${secs} s. Large graphs are parsed once and then cached.`,
+          true,
+        );
     }, 1000);
     let g: GraphAnswer | null;
     try {
@@ -191,8 +209,9 @@ export class Viewer {
     const shown = g.root.children.length;
     status.render(
       g,
-      (omitted ? `top level shows ${shown.toLocaleString('en-US')} of ${(shown + omitted).toLocaleString('en-US')} items (use search) · ` : '') +
-        `first view in ${Math.round(performance.now() - started)} ms (server ${Math.round(fetchedMs)} ms)`,
+      (omitted
+        ? `top level shows ${shown.toLocaleString('en-US')} of ${(shown + omitted).toLocaleString('en-US')} items (use search) · `
+        : '') + `first view in ${Math.round(performance.now() - started)} ms (server ${Math.round(fetchedMs)} ms)`,
     );
     session.save();
     this.p.toolbar.showRunAs(runAsOf(this.state), this.hasFlag());
@@ -223,18 +242,29 @@ export class Viewer {
     const flag = g.answer?.flag ?? null;
     const flagEnd = flag ? visibleEnd(flag, session.sourcePath(flag) ?? [], isOpen, (id) => scene.has(id)) : null;
     const readers = flag
-      ? (g.phase?.edges ?? []).filter((e) => e.from === flag).map((e) => visibleEnd(e.to, e.to_path ?? [], isOpen, (id) => scene.has(id)))
+      ? (g.phase?.edges ?? [])
+          .filter((e) => e.from === flag)
+          .map((e) => visibleEnd(e.to, e.to_path ?? [], isOpen, (id) => scene.has(id)))
       : [];
     const root = session.group('');
     const hasInput = new Set((root?.edges ?? []).map((e) => e.to));
     const feeds = new Set((root?.edges ?? []).filter((e) => e.kind === 'data').map((e) => e.from));
     const children = root?.children ?? [];
     let inputs = children.filter((c) => c.type === 'op' && INPUT_OPS.has(c.op ?? '')).map((c) => c.name);
-    if (inputs.length === 0) inputs = children.filter((c) => feeds.has(c.name) && !hasInput.has(c.name)).map((c) => c.name);
-    const frame = firstViewFrame({ boxes: scene.abs, flag: flagEnd, readers: [...new Set(readers)], inputs }, scene.viewport(true));
+    if (inputs.length === 0)
+      inputs = children.filter((c) => feeds.has(c.name) && !hasInput.has(c.name)).map((c) => c.name);
+    const frame = firstViewFrame(
+      { boxes: scene.abs, flag: flagEnd, readers: [...new Set(readers)], inputs },
+      scene.viewport(true),
+    );
     if (frame) scene.centreAt(frame.cx, frame.cy, frame.k);
     else scene.fit(session.rootLayout());
-    this.p.root.dataset.firstView = JSON.stringify({ flag: flagEnd, readers: [...new Set(readers)].length, frame, view: scene.viewport(true) });
+    this.p.root.dataset.firstView = JSON.stringify({
+      flag: flagEnd,
+      readers: [...new Set(readers)].length,
+      frame,
+      view: scene.viewport(true),
+    });
   }
 
   /** [Show the flag]: opens the groups it is drawn in, selects it and brings it into view. */
@@ -369,12 +399,17 @@ export class Viewer {
     try {
       answer = await session.fetchPhaseRuns();
     } catch (e) {
-      if (runAsOf(this.state) === runAs && sameGraph(graph, this.state.graph)) status.setRunAs(`could not find what runs in ${phase}: ${(e as Error).message}`);
+      if (runAsOf(this.state) === runAs && sameGraph(graph, this.state.graph))
+        status.setRunAs(`could not find what runs in ${phase}: ${(e as Error).message}`);
       return;
     }
     if (runAsOf(this.state) !== runAs || !sameGraph(graph, this.state.graph)) return;
     const side = answer.phases[runAs];
-    scene.markRuns({ nodes: new Set(side.nodes), groups: new Set(side.groups), layers: new Map(Object.entries(side.layers)) });
+    scene.markRuns({
+      nodes: new Set(side.nodes),
+      groups: new Set(side.groups),
+      layers: new Map(Object.entries(side.layers)),
+    });
     status.setRunAs(side.summary, answer.warnings);
     root.dataset.runAs = runAs;
   }
@@ -396,7 +431,9 @@ export class Viewer {
 
   /** Puts every kind's state of the view on the root (after a load or a restore). */
   applyKinds(): void {
-    const states = Object.fromEntries(EDGE_KINDS.filter((k) => k !== 'phase').map((k) => [k, kindState(this.state.kinds, k)]));
+    const states = Object.fromEntries(
+      EDGE_KINDS.filter((k) => k !== 'phase').map((k) => [k, kindState(this.state.kinds, k)]),
+    );
     this.p.scene.setKindStates(states);
     for (const [kind, state] of Object.entries(states)) this.p.root.setAttribute(`data-kind-${kind}`, state);
     this.p.legend.render(this.p.session.graph, this.state.kinds, this.state.mode);

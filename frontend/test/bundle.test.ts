@@ -1,6 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { anchors, bsplineToBeziers, bundlePaths, clusterTargets, straighten, plainPath, polylinePath, type Point } from '../src/scene/bundle';
+import {
+  anchors,
+  bsplineToBeziers,
+  bundlePaths,
+  clusterTargets,
+  straighten,
+  plainPath,
+  polylinePath,
+  type Point,
+} from '../src/scene/bundle';
 
 const near = (a: Point, b: Point, eps = 1e-6) => Math.abs(a.x - b.x) < eps && Math.abs(a.y - b.y) < eps;
 
@@ -33,7 +42,10 @@ test('beta = 0 straightens the control polygon onto the chord', () => {
 
 test('every path starts at the source and ends at its target', () => {
   const src = { x: 500, y: 0 };
-  const targets = Array.from({ length: 100 }, (_, i) => ({ id: `t${i}`, at: { x: (i % 20) * 60, y: 200 + Math.floor(i / 20) * 80 } }));
+  const targets = Array.from({ length: 100 }, (_, i) => ({
+    id: `t${i}`,
+    at: { x: (i % 20) * 60, y: 200 + Math.floor(i / 20) * 80 },
+  }));
   const b = bundlePaths(src, targets);
   assert.equal(b.paths.size, 100);
   for (const t of targets) {
@@ -88,8 +100,21 @@ test('anchors leave the bottom and enter the top when the target is below', () =
 
 test('path helpers produce well-formed SVG path data', () => {
   assert.match(plainPath({ x: 0, y: 0 }, { x: 10, y: 20 }), /^M0,0C0,10 10,10 10,20$/);
-  assert.equal(polylinePath([{ x: 0, y: 0 }, { x: 5, y: 5 }]), 'M0,0L5,5');
-  assert.match(polylinePath([{ x: 0, y: 0 }, { x: 5, y: 5 }, { x: 10, y: 0 }]), /^M0,0(C[-\d.,\s]+){2}$/);
+  assert.equal(
+    polylinePath([
+      { x: 0, y: 0 },
+      { x: 5, y: 5 },
+    ]),
+    'M0,0L5,5',
+  );
+  assert.match(
+    polylinePath([
+      { x: 0, y: 0 },
+      { x: 5, y: 5 },
+      { x: 10, y: 0 },
+    ]),
+    /^M0,0(C[-\d.,\s]+){2}$/,
+  );
 });
 
 test('a target that lies before the split goes straight from the source instead of looping back', () => {
@@ -111,6 +136,8 @@ test('branches are contiguous by direction when seen from the split', () => {
     { id: 'left-high', at: { x: -100, y: 100 } },
     { id: 'down', at: { x: 0, y: 500 } },
   ];
-  const order = clusterTargets(ts, 1, origin).flat().map((t) => t.id);
+  const order = clusterTargets(ts, 1, origin)
+    .flat()
+    .map((t) => t.id);
   assert.deepEqual(order, ['left-high', 'left-low', 'down', 'right']);
 });

@@ -27,13 +27,22 @@ test('PNG refused below half density; empty refused', () => {
 
 test('legend names the kinds drawn and what the phase filter does', () => {
   const phase = { sources: ['keras_learning_phase'], layers: 24 };
-  assert.equal(phaseLegend('collapse', phase), 'phase edges: collapsed (24 layers read keras_learning_phase; φ marks them)');
+  assert.equal(
+    phaseLegend('collapse', phase),
+    'phase edges: collapsed (24 layers read keras_learning_phase; φ marks them)',
+  );
   assert.match(phaseLegend('highlight', phase), /^phase edges: highlighted/);
   assert.match(phaseLegend('show', phase), /^phase edges: shown as plain edges/);
   assert.match(phaseLegend('show', { sources: [], layers: 0 }), /no learning-phase flag/);
   const items = legendItems(new Set(['data']), 'collapse', phase, 2);
-  assert.deepEqual(items.map((i) => i.kind), ['data', 'phase-badge', 'note']);
-  assert.deepEqual(legendItems(new Set(['data', 'control']), 'show', phase, 0).map((i) => i.kind), ['data', 'control', 'phase']);
+  assert.deepEqual(
+    items.map((i) => i.kind),
+    ['data', 'phase-badge', 'note'],
+  );
+  assert.deepEqual(
+    legendItems(new Set(['data', 'control']), 'show', phase, 0).map((i) => i.kind),
+    ['data', 'control', 'phase'],
+  );
 });
 
 test('file names are safe', () => {
@@ -42,9 +51,12 @@ test('file names are safe', () => {
 
 test('XML-safe: every character XML 1.0 forbids is replaced, the rest kept', async () => {
   const { xmlSafe } = await import('../src/share/exportplan');
-  const forbidden = [...Array(0x20).keys()].filter((c) => ![0x09, 0x0a, 0x0d].includes(c)).map((c) => String.fromCharCode(c));
+  const forbidden = [...Array(0x20).keys()]
+    .filter((c) => ![0x09, 0x0a, 0x0d].includes(c))
+    .map((c) => String.fromCharCode(c));
   forbidden.push('\uFFFE', '\uFFFF', '\uD800', '\uDFFF');
-  for (const ch of forbidden) assert.equal(xmlSafe(`<text>a${ch}b</text>`), '<text>a\uFFFDb</text>', JSON.stringify(ch));
+  for (const ch of forbidden)
+    assert.equal(xmlSafe(`<text>a${ch}b</text>`), '<text>a\uFFFDb</text>', JSON.stringify(ch));
   const kept = 'tab\tnl\ncr\r é 😀 \u2028 \u007f <&amp;>';
   assert.equal(xmlSafe(kept), kept);
   assert.equal(xmlSafe('\uD83D\uDE00\uD83D'), '\uD83D\uDE00\uFFFD');

@@ -33,7 +33,10 @@ test('a hyperparameter gets a box like the flag and each box reading it a badge 
   const [source, d1, d2, dense] = g.children;
   assert.deepEqual(source.hyper, { name: 'keep_prob', readers: 3 });
   assert.equal(hyperNote(source), 'η read by 3 ops');
-  assert.ok(collapsedSize(source).h > collapsedSize({ ...source, hyper: undefined }).h, 'its box has room for the note');
+  assert.ok(
+    collapsedSize(source).h > collapsedSize({ ...source, hyper: undefined }).h,
+    'its box has room for the note',
+  );
   assert.deepEqual(d1.hyperReads, ['keep_prob']);
   assert.deepEqual(d2.hyperReads, ['keep_prob']);
   assert.equal(dense.hyperReads, undefined);
@@ -42,11 +45,29 @@ test('a hyperparameter gets a box like the flag and each box reading it a badge 
 
 test('a group holding the hyperparameter reads it from inside: no badge there, the scope of its name is its box', () => {
   const inside: HyperparameterAnswer = {
-    sources: [{ name: 'training/SGD/learning_rate', op: 'VarHandleOp', readers: 2, path: ['∷optimizer', '∷optimizer/training', '∷optimizer/training/learning_rate'] }],
-    edges: [{ from: 'training/SGD/learning_rate', to: 'training/SGD/update/Apply', to_path: ['∷optimizer', '∷optimizer/training', '∷optimizer/training/update'] }],
+    sources: [
+      {
+        name: 'training/SGD/learning_rate',
+        op: 'VarHandleOp',
+        readers: 2,
+        path: ['∷optimizer', '∷optimizer/training', '∷optimizer/training/learning_rate'],
+      },
+    ],
+    edges: [
+      {
+        from: 'training/SGD/learning_rate',
+        to: 'training/SGD/update/Apply',
+        to_path: ['∷optimizer', '∷optimizer/training', '∷optimizer/training/update'],
+      },
+    ],
   };
   const index = hyperIndex(inside);
-  const top: GroupAnswer = { ...root(), children: [{ name: '∷optimizer', label: 'optimizer · 9 ops', type: 'group', size: 9, area: 'optimizer', phase: null }] };
+  const top: GroupAnswer = {
+    ...root(),
+    children: [
+      { name: '∷optimizer', label: 'optimizer · 9 ops', type: 'group', size: 9, area: 'optimizer', phase: null },
+    ],
+  };
   markHyperparameters(top, index);
   assert.equal(top.children[0].hyperReads, undefined);
   const training: GroupAnswer = {

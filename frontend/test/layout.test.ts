@@ -1,6 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildLayoutInput, collapsedSize, expandedSize, inputSignature, displayLabel, phaseNote } from '../src/layout/input';
+import {
+  buildLayoutInput,
+  collapsedSize,
+  expandedSize,
+  inputSignature,
+  displayLabel,
+  phaseNote,
+} from '../src/layout/input';
 import { layoutGroup, gridLayout, longestPathRanks, dagreWork, DAGRE_MAX_NODES } from '../src/layout/core';
 import type { GroupAnswer } from '../src/graph/api';
 
@@ -11,8 +18,21 @@ const group: GroupAnswer = {
   children: [
     { name: 'input', label: 'input', type: 'op', op: 'Placeholder', phase: null },
     { name: 'conv1', label: 'conv1', type: 'group', size: 5, ops: { Conv2D: 1 }, phase: null },
-    { name: 'bn1', label: 'bn1', type: 'group', size: 40, ops: { Switch: 8 }, phase: { role: 'layer', kind: 'BatchNormalization', source: 'flag' } },
-    { name: 'flag', label: 'flag', type: 'op', op: 'PlaceholderWithDefault', phase: { role: 'source', consumers: 1, born_in: 'bn1', explanation: 'flag is the learning-phase flag.' } },
+    {
+      name: 'bn1',
+      label: 'bn1',
+      type: 'group',
+      size: 40,
+      ops: { Switch: 8 },
+      phase: { role: 'layer', kind: 'BatchNormalization', source: 'flag' },
+    },
+    {
+      name: 'flag',
+      label: 'flag',
+      type: 'op',
+      op: 'PlaceholderWithDefault',
+      phase: { role: 'source', consumers: 1, born_in: 'bn1', explanation: 'flag is the learning-phase flag.' },
+    },
   ],
   edges: [
     { from: 'input', to: 'conv1', kind: 'data', count: 1 },
@@ -61,7 +81,18 @@ test('sizes grow with the label and a phase source gets a line for who reads it'
   const short = collapsedSize({ name: 'a', label: 'a', type: 'op', op: 'X', phase: null });
   const long = collapsedSize({ name: 'a', label: 'a_much_longer_name', type: 'op', op: 'X', phase: null });
   assert.ok(long.w > short.w);
-  const src = { name: 'f', label: 'f', type: 'op' as const, op: 'P', phase: { role: 'source' as const, consumers: 24, born_in: 'bnl_stg-1', explanation: 'f is the learning-phase flag.' } };
+  const src = {
+    name: 'f',
+    label: 'f',
+    type: 'op' as const,
+    op: 'P',
+    phase: {
+      role: 'source' as const,
+      consumers: 24,
+      born_in: 'bnl_stg-1',
+      explanation: 'f is the learning-phase flag.',
+    },
+  };
   assert.equal(phaseNote(src), 'read by 24 layers · born in bnl_stg-1');
   assert.ok(collapsedSize(src).h > short.h);
   assert.equal(displayLabel('x'.repeat(50)).length, 30);
@@ -128,7 +159,11 @@ test('unlinked children are packed in natural order and hubs go to a column on t
   const edges = Array.from({ length: 39 }, (_, i) => ({ v: `n${i}`, w: `n${i + 1}`, kind: 'data', count: 1 }));
   for (let i = 0; i < 30; i++) edges.push({ v: `n${i}`, w: 'hub', kind: 'control', count: 1 });
   const h = layoutGroup({ group: 'g', nodes, edges });
-  const maxX = Math.max(...Object.entries(h.nodes).filter(([id]) => id !== 'hub').map(([, p]) => p.x + p.w));
+  const maxX = Math.max(
+    ...Object.entries(h.nodes)
+      .filter(([id]) => id !== 'hub')
+      .map(([, p]) => p.x + p.w),
+  );
   assert.ok(h.nodes.hub.x >= maxX, 'hub beside the layout');
   const aux = h.edges.filter((e) => e.aux);
   assert.equal(aux.length, 30);
@@ -151,9 +186,14 @@ test('the phase source is pinned above the layout when it has no laid-out edges'
 test('ranks follow the longest path, a cycle is broken instead of leaving its nodes unranked', () => {
   const nodes = ['a', 'b', 'c', 'd', 'x', 'y'].map((id) => ({ id, w: 40, h: 20 }));
   const edges = [
-    ['a', 'b'], ['b', 'c'], ['a', 'c'], ['c', 'd'],
-    ['x', 'y'], ['y', 'x'], // a cycle with no way in
-    ['d', 'd'], ['d', 'ghost'], // ignored
+    ['a', 'b'],
+    ['b', 'c'],
+    ['a', 'c'],
+    ['c', 'd'],
+    ['x', 'y'],
+    ['y', 'x'], // a cycle with no way in
+    ['d', 'd'],
+    ['d', 'ghost'], // ignored
   ].map(([v, w]) => ({ v, w, kind: 'data', count: 1 }));
   const { rank, pairs } = longestPathRanks({ group: 'g', nodes, edges });
   assert.deepEqual(rank.slice(0, 4), [0, 1, 2, 3]);
@@ -166,12 +206,30 @@ test('ranks follow the longest path, a cycle is broken instead of leaving its no
 test('buckets of a huge scope are laid out in reading order, whatever their edges say', () => {
   const n = 18;
   const children = Array.from({ length: n }, (_, i) => ({
-    name: `…${i + 1}`, label: `[${i * 1000 + 1}–${(i + 1) * 1000}]`, type: 'group' as const, size: 1000, phase: null,
-    bucket: { parent: '', index: i + 1, of: n, first: `a${i}`, last: `z${i}`, start: i * 1000 + 1, end: (i + 1) * 1000, total: n * 1000 },
+    name: `…${i + 1}`,
+    label: `[${i * 1000 + 1}–${(i + 1) * 1000}]`,
+    type: 'group' as const,
+    size: 1000,
+    phase: null,
+    bucket: {
+      parent: '',
+      index: i + 1,
+      of: n,
+      first: `a${i}`,
+      last: `z${i}`,
+      start: i * 1000 + 1,
+      end: (i + 1) * 1000,
+      total: n * 1000,
+    },
   }));
   // Every bucket linked to every other, both ways: dense and cyclic, as name ranges are.
-  const edges = children.flatMap((a) => children.filter((b) => b !== a).map((b) => ({ from: a.name, to: b.name, kind: 'data' as const, count: 3 })));
-  const input = buildLayoutInput({ version: 1, group: '', path: [], children: [...children].reverse(), edges, truncated: false }, () => undefined);
+  const edges = children.flatMap((a) =>
+    children.filter((b) => b !== a).map((b) => ({ from: a.name, to: b.name, kind: 'data' as const, count: 3 })),
+  );
+  const input = buildLayoutInput(
+    { version: 1, group: '', path: [], children: [...children].reverse(), edges, truncated: false },
+    () => undefined,
+  );
   const r = layoutGroup(input);
   assert.equal(r.engine, 'buckets');
   const pos = children.map((c) => r.nodes[c.name]);
@@ -210,12 +268,21 @@ test('machinery areas sit in a column beside the top of the model and never shap
     assert.ok(r.nodes[a.id].y + r.nodes[a.id].h < modelBottom / 4, `${a.id} at the top, not under the model`);
   }
   assert.equal(r.nodes['∷gradient'].y, r.nodes.flag.y, 'the first area starts at the flag’s rank');
-  assert.ok(r.edges.filter((e) => e.v.startsWith('∷') || e.w.startsWith('∷')).every((e) => e.points.length === 2), 'their edges drawn straight');
+  assert.ok(
+    r.edges.filter((e) => e.v.startsWith('∷') || e.w.startsWith('∷')).every((e) => e.points.length === 2),
+    'their edges drawn straight',
+  );
 });
 
 test('an area child of a group answer is marked to go beside the model', () => {
   const input = buildLayoutInput(
-    { ...group, children: [...group.children, { name: '∷init', label: 'initialisers · 3 ops', type: 'group', size: 3, area: 'init', phase: null }] },
+    {
+      ...group,
+      children: [
+        ...group.children,
+        { name: '∷init', label: 'initialisers · 3 ops', type: 'group', size: 3, area: 'init', phase: null },
+      ],
+    },
     () => undefined,
   );
   assert.equal(input.nodes.find((n) => n.id === '∷init')?.side, true);

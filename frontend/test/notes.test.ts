@@ -1,8 +1,22 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  cleanText, deleteNote, loadNotes, mergeNotes, moveNote, NOTE_MAX_CHARS, NOTES_MAX, noteOf, parseNotes, resolveAnchor,
-  placeCallout, saveNotes, setNote, storageKey, wrapText, type KeyValueStore,
+  cleanText,
+  deleteNote,
+  loadNotes,
+  mergeNotes,
+  moveNote,
+  NOTE_MAX_CHARS,
+  NOTES_MAX,
+  noteOf,
+  parseNotes,
+  resolveAnchor,
+  placeCallout,
+  saveNotes,
+  setNote,
+  storageKey,
+  wrapText,
+  type KeyValueStore,
 } from '../src/share/notes';
 
 const G = { run: 'r', kind: 'run_graph', tag: null };
@@ -30,17 +44,32 @@ test('text is cleaned and capped; the number of notes is capped', () => {
 
 test('a note on a hidden node attaches to its deepest drawn ancestor and says so', () => {
   const [note] = setNote([], 'a/b/c', 'x', ['a', 'a/b']);
-  assert.deepEqual(resolveAnchor(note, (x) => ['a/b/c', 'a/b', 'a'].includes(x)), { anchor: 'a/b/c', hidden: false });
-  assert.deepEqual(resolveAnchor(note, (x) => ['a/b', 'a'].includes(x)), { anchor: 'a/b', hidden: true });
-  assert.deepEqual(resolveAnchor(note, (x) => x === 'a'), { anchor: 'a', hidden: true });
-  assert.equal(resolveAnchor(note, () => false), null);
+  assert.deepEqual(
+    resolveAnchor(note, (x) => ['a/b/c', 'a/b', 'a'].includes(x)),
+    { anchor: 'a/b/c', hidden: false },
+  );
+  assert.deepEqual(
+    resolveAnchor(note, (x) => ['a/b', 'a'].includes(x)),
+    { anchor: 'a/b', hidden: true },
+  );
+  assert.deepEqual(
+    resolveAnchor(note, (x) => x === 'a'),
+    { anchor: 'a', hidden: true },
+  );
+  assert.equal(
+    resolveAnchor(note, () => false),
+    null,
+  );
 });
 
 test('merge: incoming notes win on the same node, others are kept', () => {
   const local = setNote(setNote([], 'a', 'mine'), 'b', 'mine too');
   const incoming = setNote([], 'a', 'theirs');
   const m = mergeNotes(local, incoming);
-  assert.deepEqual(m.map((x) => [x.node, x.text]).sort(), [['a', 'theirs'], ['b', 'mine too']]);
+  assert.deepEqual(m.map((x) => [x.node, x.text]).sort(), [
+    ['a', 'theirs'],
+    ['b', 'mine too'],
+  ]);
 });
 
 test('wrapText wraps words, cuts long words, caps lines', () => {
@@ -54,7 +83,11 @@ test('wrapText wraps words, cuts long words, caps lines', () => {
 
 test('storage round trip per graph; junk is dropped', () => {
   const m = new Map<string, string>();
-  const store: KeyValueStore = { getItem: (k) => m.get(k) ?? null, setItem: (k, v) => void m.set(k, v), removeItem: (k) => void m.delete(k) };
+  const store: KeyValueStore = {
+    getItem: (k) => m.get(k) ?? null,
+    setItem: (k, v) => void m.set(k, v),
+    removeItem: (k) => void m.delete(k),
+  };
   const notes = setNote([], '<img src=x onerror=alert(1)>', 'hi', []);
   saveNotes(store, G, notes);
   assert.deepEqual(loadNotes(store, G), notes);
@@ -62,7 +95,14 @@ test('storage round trip per graph; junk is dropped', () => {
   assert.notEqual(storageKey(G), storageKey({ ...G, tag: 'x' }));
   m.set(storageKey(G), '{not json');
   assert.deepEqual(loadNotes(store, G), []);
-  assert.deepEqual(parseNotes([null, 1, { node: 'a' }, { node: 'a', text: 'ok', dx: 'NaN' }, { node: 'a', text: 'dup' }]).map((n) => [n.node, n.text, n.dx]), [['a', 'ok', 0]]);
+  assert.deepEqual(
+    parseNotes([null, 1, { node: 'a' }, { node: 'a', text: 'ok', dx: 'NaN' }, { node: 'a', text: 'dup' }]).map((n) => [
+      n.node,
+      n.text,
+      n.dx,
+    ]),
+    [['a', 'ok', 0]],
+  );
   saveNotes(store, G, []);
   assert.equal(m.has(storageKey(G)), false);
 });
@@ -75,7 +115,8 @@ test('a callout left where it goes by default moves off boxes it is not pinned t
   const preferred = { x: 118, y: 66 };
   const p = placeCallout(anchor, size, preferred, [anchor, group, neighbour]);
   const c = { ...p, ...size };
-  const hit = (a: typeof c, b: typeof anchor) => a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
+  const hit = (a: typeof c, b: typeof anchor) =>
+    a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
   assert.ok(!hit(c, neighbour) && !hit(c, anchor), JSON.stringify(p));
   // With nothing in the way the preferred place is kept.
   assert.deepEqual(placeCallout(anchor, size, preferred, [anchor, group]), preferred);

@@ -13,7 +13,10 @@ test('visibleEnd is the first closed group on the path', () => {
   assert.equal(visibleEnd('model/bn1/cond/Switch', path, open()), 'model');
   assert.equal(visibleEnd('model/bn1/cond/Switch', path, open('model')), 'model/bn1');
   assert.equal(visibleEnd('model/bn1/cond/Switch', path, open('model', 'model/bn1')), 'model/bn1/cond');
-  assert.equal(visibleEnd('model/bn1/cond/Switch', path, open('model', 'model/bn1', 'model/bn1/cond')), 'model/bn1/cond/Switch');
+  assert.equal(
+    visibleEnd('model/bn1/cond/Switch', path, open('model', 'model/bn1', 'model/bn1/cond')),
+    'model/bn1/cond/Switch',
+  );
 });
 
 test('visibleEnd of a node at the root is the node itself', () => {
@@ -27,20 +30,44 @@ test('a closed inner group behind an open one is still the end (a closed parent 
 
 test('an end the server left out of a truncated group falls back to the open group', () => {
   const drawn = new Set(['model', 'model/bn1']);
-  const end = visibleEnd('model/bn1/omitted_op', ['model', 'model/bn1'], open('model', 'model/bn1'), (id) => drawn.has(id));
+  const end = visibleEnd('model/bn1/omitted_op', ['model', 'model/bn1'], open('model', 'model/bn1'), (id) =>
+    drawn.has(id),
+  );
   assert.equal(end, 'model/bn1');
   const end2 = visibleEnd('model/bn9/x', ['model', 'model/bn9'], open('model'), (id) => drawn.has(id));
   assert.equal(end2, 'model');
 });
 
 const sources: PhaseSource[] = [
-  { name: 'bnl_stg-1/keras_learning_phase', op: 'PlaceholderWithDefault', consumers: ['bnl_stg-1', 'bn2'], born_in: 'bnl_stg-1', path: ['bnl_stg-1/keras_learning_phase'], explanation: '' },
+  {
+    name: 'bnl_stg-1/keras_learning_phase',
+    op: 'PlaceholderWithDefault',
+    consumers: ['bnl_stg-1', 'bn2'],
+    born_in: 'bnl_stg-1',
+    path: ['bnl_stg-1/keras_learning_phase'],
+    explanation: '',
+  },
 ];
 const edges: PhaseEdge[] = [
-  { from: 'bnl_stg-1/keras_learning_phase', to: 'bnl_stg-1/cond/Switch', layer: 'bnl_stg-1', to_path: ['bnl_stg-1', 'bnl_stg-1/cond'] },
-  { from: 'bnl_stg-1/keras_learning_phase', to: 'bnl_stg-1/cond_1/Switch', layer: 'bnl_stg-1', to_path: ['bnl_stg-1', 'bnl_stg-1/cond_1'] },
+  {
+    from: 'bnl_stg-1/keras_learning_phase',
+    to: 'bnl_stg-1/cond/Switch',
+    layer: 'bnl_stg-1',
+    to_path: ['bnl_stg-1', 'bnl_stg-1/cond'],
+  },
+  {
+    from: 'bnl_stg-1/keras_learning_phase',
+    to: 'bnl_stg-1/cond_1/Switch',
+    layer: 'bnl_stg-1',
+    to_path: ['bnl_stg-1', 'bnl_stg-1/cond_1'],
+  },
   { from: 'bnl_stg-1/keras_learning_phase', to: 'bn2/cond/Switch', layer: 'bn2', to_path: ['bn2', 'bn2/cond'] },
-  { from: 'bnl_stg-1/keras_learning_phase', to: 'block/drop/cond/Switch', layer: 'block/drop', to_path: ['block', 'block/drop', 'block/drop/cond'] },
+  {
+    from: 'bnl_stg-1/keras_learning_phase',
+    to: 'block/drop/cond/Switch',
+    layer: 'block/drop',
+    to_path: ['block', 'block/drop', 'block/drop/cond'],
+  },
 ];
 
 test('at the top level there is one drawn edge per reading layer (or per closed group holding layers)', () => {
@@ -69,7 +96,9 @@ test('the source end follows its own display path (the relocated flag group)', (
 });
 
 test('edges whose ends fall into one drawn element are dropped', () => {
-  const src: PhaseSource[] = [{ name: 'm/flag', op: 'Placeholder', consumers: [], born_in: null, path: ['m'], explanation: '' }];
+  const src: PhaseSource[] = [
+    { name: 'm/flag', op: 'Placeholder', consumers: [], born_in: null, path: ['m'], explanation: '' },
+  ];
   const e: PhaseEdge[] = [{ from: 'm/flag', to: 'm/bn/cond', layer: 'm/bn', to_path: ['m', 'm/bn'] }];
   assert.equal(mapPhaseEdges(e, src, open()).length, 0);
   assert.equal(mapPhaseEdges(e, src, open('m')).length, 1);

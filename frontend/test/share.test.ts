@@ -1,7 +1,20 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setNote } from '../src/share/notes';
-import { decodeLink, encodeLink, fromBase64Url, hashWithoutToken, LINK_MAX_CHARS, namePrefixes, parseTbHash, pluginLink, tensorBoardLink, toBase64Url, tokenFromHash, type LinkState } from '../src/share/linkcodec';
+import {
+  decodeLink,
+  encodeLink,
+  fromBase64Url,
+  hashWithoutToken,
+  LINK_MAX_CHARS,
+  namePrefixes,
+  parseTbHash,
+  pluginLink,
+  tensorBoardLink,
+  toBase64Url,
+  tokenFromHash,
+  type LinkState,
+} from '../src/share/linkcodec';
 import { initialState, openPath, runAsOf, selectGraph, setMode, setRunAs } from '../src/graph/state';
 
 function sample(): LinkState {
@@ -49,12 +62,19 @@ test('decode refuses junk and other versions', () => {
   assert.equal(decodeLink('!!!'), null);
   assert.equal(decodeLink(toBase64Url('{"v":2}')), null);
   assert.equal(decodeLink(toBase64Url('[1,2]')), null);
-  const t = decodeLink(toBase64Url('{"v":1,"g":["r"],"m":"bogus","o":[1,"",null,"a"],"vp":[1,2,-1],"n":[["a",""],[1,"x"],["b","ok",3,4]]}'))!;
+  const t = decodeLink(
+    toBase64Url(
+      '{"v":1,"g":["r"],"m":"bogus","o":[1,"",null,"a"],"vp":[1,2,-1],"n":[["a",""],[1,"x"],["b","ok",3,4]]}',
+    ),
+  )!;
   assert.deepEqual(t.view.graph, { run: 'r', kind: 'run_graph', tag: null });
   assert.equal(t.view.mode, 'collapse');
   assert.deepEqual([...t.view.expanded], ['a']);
   assert.equal(t.viewport, null);
-  assert.deepEqual(t.notes.map((n) => n.node), ['b']);
+  assert.deepEqual(
+    t.notes.map((n) => n.node),
+    ['b'],
+  );
 });
 
 test('TensorBoard URL: the tab and other hash parameters are kept, the token replaced', () => {
@@ -64,7 +84,10 @@ test('TensorBoard URL: the tab and other hash parameters are kept, the token rep
   assert.deepEqual(parseTbHash('#phaseview&a=b%20c').params, [['a', 'b c']]);
   assert.equal(hashWithoutToken('#phaseview&_smoothingWeight=0.6&pv=TOKEN'), '#phaseview&_smoothingWeight=0.6');
   assert.equal(hashWithoutToken('#pv=TOKEN'), '');
-  assert.equal(pluginLink('http://h:6006/data/plugin_entry.html?name=phaseview#old', 'T'), 'http://h:6006/data/plugin_entry.html?name=phaseview#pv=T');
+  assert.equal(
+    pluginLink('http://h:6006/data/plugin_entry.html?name=phaseview#old', 'T'),
+    'http://h:6006/data/plugin_entry.html?name=phaseview#pv=T',
+  );
   assert.equal(tokenFromHash('#phaseview'), null);
 });
 
@@ -77,15 +100,20 @@ test('a link carries the size of the view it was copied from, and older links wi
 });
 
 test('a link opens at most LINK_MAX_OPEN groups and says how many it left closed; its viewport is clamped', async () => {
-  const { decodeLink, toBase64Url, LINK_MAX_OPEN, LINK_MAX_COORD, LINK_ZOOM_RANGE } = await import('../src/share/linkcodec');
+  const { decodeLink, toBase64Url, LINK_MAX_OPEN, LINK_MAX_COORD, LINK_ZOOM_RANGE } =
+    await import('../src/share/linkcodec');
   const groups = Array.from({ length: 20_000 }, (_, i) => `g${String(i).padStart(5, '0')}`);
-  const token = toBase64Url(JSON.stringify({ v: 1, g: ['r', 'run_graph', null], o: groups, vp: [1e308, -1e308, 1e308] }));
+  const token = toBase64Url(
+    JSON.stringify({ v: 1, g: ['r', 'run_graph', null], o: groups, vp: [1e308, -1e308, 1e308] }),
+  );
   const link = decodeLink(token)!;
   assert.equal(link.view.expanded.size, LINK_MAX_OPEN);
   assert.ok(link.view.expanded.has('g00000') && !link.view.expanded.has(groups[LINK_MAX_OPEN]));
   assert.equal(link.openDropped, 20_000 - LINK_MAX_OPEN);
   assert.deepEqual(link.viewport, { cx: LINK_MAX_COORD, cy: -LINK_MAX_COORD, k: LINK_ZOOM_RANGE[1] });
-  const small = decodeLink(toBase64Url(JSON.stringify({ v: 1, g: ['r', 'run_graph', null], o: ['a'], vp: [1, 2, 1e-9] })))!;
+  const small = decodeLink(
+    toBase64Url(JSON.stringify({ v: 1, g: ['r', 'run_graph', null], o: ['a'], vp: [1, 2, 1e-9] })),
+  )!;
   assert.equal(small.openDropped, 0);
   assert.deepEqual(small.viewport, { cx: 1, cy: 2, k: LINK_ZOOM_RANGE[0] });
 });
@@ -96,7 +124,10 @@ test('the phase the view runs as rides in the link; an older link without it run
   assert.equal(runAsOf(back.view), 'false');
   const both = decodeLink(encodeLink({ view: setRunAs(view, 'both'), viewport: null, notes: [] }).token)!;
   assert.equal(runAsOf(both.view), 'both');
-  assert.equal(JSON.parse(fromBase64Url(encodeLink({ view: setRunAs(view, 'both'), viewport: null, notes: [] }).token)).r, undefined);
+  assert.equal(
+    JSON.parse(fromBase64Url(encodeLink({ view: setRunAs(view, 'both'), viewport: null, notes: [] }).token)).r,
+    undefined,
+  );
   const junk = toBase64Url(JSON.stringify({ v: 1, g: ['r', 'run_graph', null], m: 'collapse', r: '<script>' }));
   assert.equal(runAsOf(decodeLink(junk)!.view), 'both');
 });

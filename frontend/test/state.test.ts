@@ -1,6 +1,18 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { decodeState, encodeState, initialState, isExpanded, openPath, runAsOf, selectGraph, setMode, setRunAs, toggleGroup, sameGraph } from '../src/graph/state';
+import {
+  decodeState,
+  encodeState,
+  initialState,
+  isExpanded,
+  openPath,
+  runAsOf,
+  selectGraph,
+  setMode,
+  setRunAs,
+  toggleGroup,
+  sameGraph,
+} from '../src/graph/state';
 
 test('the root is always open and cannot be closed', () => {
   const s = initialState();

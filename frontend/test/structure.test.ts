@@ -16,7 +16,8 @@ const SCENE_DIR = 'scene/';
 const THEME_FILE = 'host/theme.ts';
 
 /** Words of the scene's drawing: its layers, its classes and its test hooks. */
-const SCENE_WORDS = /data-node\b|data-edge-kind|data-group|data-expanded|data-from|data-to\b|data-aux|\.world|\.graph\b|phase-overlay|world-overlay|phase-layer|\.canvas|\.node\b|\.edge\b/;
+const SCENE_WORDS =
+  /data-node\b|data-edge-kind|data-group|data-expanded|data-from|data-to\b|data-aux|\.world|\.graph\b|phase-overlay|world-overlay|phase-layer|\.canvas|\.node\b|\.edge\b/;
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((f) => {
@@ -30,13 +31,19 @@ function violations(file: string, text: string): string[] {
   const out: string[] = [];
   const line = (i: number) => text.slice(0, i).split('\n').length;
   const inScene = file.startsWith(SCENE_DIR);
-  for (const m of text.matchAll(/__zoom/g)) out.push(`${file}:${line(m.index!)}: d3's private __zoom (use zoomTransform)`);
+  for (const m of text.matchAll(/__zoom/g))
+    out.push(`${file}:${line(m.index!)}: d3's private __zoom (use zoomTransform)`);
   if (inScene) return out;
   for (const m of text.matchAll(/\bnew (MutationObserver|ResizeObserver)\b/g))
-    if (!(file === THEME_FILE && m[1] === 'MutationObserver')) out.push(`${file}:${line(m.index!)}: ${m[1]} outside the scene`);
-  for (const m of text.matchAll(/\bdocument\s*\.\s*(querySelector|querySelectorAll|getElementById|getElementsByClassName|getElementsByTagName)\b/g))
+    if (!(file === THEME_FILE && m[1] === 'MutationObserver'))
+      out.push(`${file}:${line(m.index!)}: ${m[1]} outside the scene`);
+  for (const m of text.matchAll(
+    /\bdocument\s*\.\s*(querySelector|querySelectorAll|getElementById|getElementsByClassName|getElementsByTagName)\b/g,
+  ))
     out.push(`${file}:${line(m.index!)}: document.${m[1]} (parts are handed their elements)`);
-  for (const m of text.matchAll(/\.(querySelector|querySelectorAll|closest|matches)\s*(<[^>]*>)?\s*\(\s*(['"`])((?:(?!\3).)*)\3/g))
+  for (const m of text.matchAll(
+    /\.(querySelector|querySelectorAll|closest|matches)\s*(<[^>]*>)?\s*\(\s*(['"`])((?:(?!\3).)*)\3/g,
+  ))
     if (SCENE_WORDS.test(m[4])) out.push(`${file}:${line(m.index!)}: ${m[1]}('${m[4]}') reads the scene's drawing`);
   for (const m of text.matchAll(/\bscene\s*\.\s*(svg|world|graphLayer|overlay|overlayWorld|phaseLayer|elements)\b/g))
     out.push(`${file}:${line(m.index!)}: the scene's element ${m[1]} (use its events and public methods)`);
@@ -52,11 +59,17 @@ test('no module outside scene/ queries or observes the scene’s DOM', () => {
 
 test('the check catches each way of watching the scene', () => {
   const planted: [string, string][] = [
-    ['share/notebook.ts', "new MutationObserver(() => this.redraw()).observe(layer, { childList: true });"],
+    ['share/notebook.ts', 'new MutationObserver(() => this.redraw()).observe(layer, { childList: true });'],
     ['share/notelayer.ts', "const world = host.svg.querySelector('g.world');"],
-    ['share/notebook.ts', "const el = this.host.scene.svg.querySelector(`[data-node=\"${name}\"]`);"],
-    ['share/exporter.ts', "for (const el of svg.querySelectorAll('g.graph [data-edge-kind]:not([data-aux])')) kinds.add(el);"],
-    ['share/notebook.ts', "for (let p = el?.parentElement?.closest('[data-node]'); p; p = p.parentElement?.closest('[data-node]')) path.unshift(p);"],
+    ['share/notebook.ts', 'const el = this.host.scene.svg.querySelector(`[data-node="${name}"]`);'],
+    [
+      'share/exporter.ts',
+      "for (const el of svg.querySelectorAll('g.graph [data-edge-kind]:not([data-aux])')) kinds.add(el);",
+    ],
+    [
+      'share/notebook.ts',
+      "for (let p = el?.parentElement?.closest('[data-node]'); p; p = p.parentElement?.closest('[data-node]')) path.unshift(p);",
+    ],
     ['panels/inspector.ts', "const n = document.querySelector('#phaseview-app');"],
     ['panels/toolbar.ts', 'new ResizeObserver(() => this.layout()).observe(stage);'],
     ['share/links.ts', 'const r = this.host.scene.svg.getBoundingClientRect();'],
@@ -65,7 +78,10 @@ test('the check catches each way of watching the scene', () => {
   for (const [file, text] of planted) assert.ok(violations(file, text).length > 0, `not caught in ${file}: ${text}`);
   // The scene may query its own drawing; the theme may watch TensorBoard's page.
   assert.deepEqual(violations('scene/scene.ts', "this.phaseLayer.querySelectorAll('.phase-edge.selected');"), []);
-  assert.deepEqual(violations('host/theme.ts', "new MutationObserver(apply).observe(parentBody, { attributes: true });"), []);
+  assert.deepEqual(
+    violations('host/theme.ts', 'new MutationObserver(apply).observe(parentBody, { attributes: true });'),
+    [],
+  );
   assert.deepEqual(violations('panels/search.ts', "this.results.querySelector('button')"), []);
 });
 

@@ -13,8 +13,14 @@ REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 ARTIFACTS = os.path.join(REPO, "tests", "artifacts")
 STATIC = os.path.join(REPO, "tb_phaseview", "static")
 CHROMIUM = os.environ.get("PHASEVIEW_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 SEED_RUN = "resnet_old_keras"
 SEED_FLAG = "bnl_stg-1/keras_learning_phase"
@@ -22,7 +28,9 @@ SEED_FLAG = "bnl_stg-1/keras_learning_phase"
 
 @pytest.fixture(scope="session")
 def browser():
-    if not (os.path.isfile(os.path.join(STATIC, "index.js")) and os.path.isfile(os.path.join(STATIC, "layout.worker.js"))):
+    if not (
+        os.path.isfile(os.path.join(STATIC, "index.js")) and os.path.isfile(os.path.join(STATIC, "layout.worker.js"))
+    ):
         pytest.fail("the frontend is not built: run `make frontend` (or `cd frontend && npm ci && npm run build`)")
     if not shutil.which(CHROMIUM) and not os.path.isfile(CHROMIUM):
         pytest.fail(f"Chromium not found at {CHROMIUM}: `make chromium` installs Debian's")
@@ -57,7 +65,10 @@ def open_plugin(pg, base_url, run=None, timeout=30_000):
         pg.select_option("[data-testid=run-select]", run)
         pg.wait_for_function(
             "run => document.querySelector('#phaseview-app').dataset.ready === 'true'"
-            " && document.querySelector('[data-testid=run-select]').value === run", arg=run, timeout=timeout)
+            " && document.querySelector('[data-testid=run-select]').value === run",
+            arg=run,
+            timeout=timeout,
+        )
     return pg
 
 
@@ -68,7 +79,8 @@ def boxes(frame):
              const r = e.getBoundingClientRect();
              return [e.getAttribute('data-node') + '#' + (e.getAttribute('data-group') || 'op'),
                      [r.x, r.y, r.width, r.height].map(v => Math.round(v * 100) / 100)];
-           }))""")
+           }))"""
+    )
 
 
 def edges(frame, kind=None):
@@ -77,7 +89,8 @@ def edges(frame, kind=None):
         f"""() => [...document.querySelectorAll('{sel}')]
               .filter(e => getComputedStyle(e).display !== 'none')
               .map(e => ({{kind: e.getAttribute('data-edge-kind'), from: e.getAttribute('data-from'),
-                          to: e.getAttribute('data-to')}}))""")
+                          to: e.getAttribute('data-to')}}))"""
+    )
 
 
 def click_path_at(pg, selector, fraction=0.5):
@@ -90,5 +103,7 @@ def click_path_at(pg, selector, fraction=0.5):
              const q = p.getPointAtLength(len * fraction);
              const m = p.getScreenCTM();
              return {x: q.x * m.a + q.y * m.c + m.e, y: q.x * m.b + q.y * m.d + m.f};
-           }""", [selector, fraction])
+           }""",
+        [selector, fraction],
+    )
     pg.mouse.click(pt["x"], pt["y"])

@@ -8,10 +8,10 @@ import json
 import re
 
 import pytest
+from test_share import add_note, note_sel, plugin_frame, select, transform
 
 from conftest import SEED_FLAG, SEED_RUN, open_plugin, shot
 from test_cli import run_cli
-from test_share import add_note, note_sel, plugin_frame, select, transform
 
 APP = "#phaseview-app"
 
@@ -30,7 +30,8 @@ def label_sizes_on_screen(frame):
                if (r.right < 0 || r.bottom < 0 || r.left > vw || r.top > vh) return [];
                return [parseFloat(getComputedStyle(t).fontSize) * t.getScreenCTM().a];
              });
-           }""")
+           }"""
+    )
 
 
 def on_screen(frame, selector):
@@ -38,7 +39,8 @@ def on_screen(frame, selector):
         """sel => { const e = document.querySelector(sel); if (!e) return false;
                     const r = e.getBoundingClientRect(), s = document.querySelector('svg.canvas').getBoundingClientRect();
                     return r.width > 0 && r.left >= s.left && r.top >= s.top && r.right <= s.right && r.bottom <= s.bottom; }""",
-        selector)
+        selector,
+    )
 
 
 def sel(name):
@@ -58,7 +60,8 @@ def test_a_first_visit_opens_the_seed_graph_readable_and_framed_on_the_flag(page
     readers_in_view = frame.evaluate(
         """() => [...document.querySelectorAll('[data-node] > .body > .phase-badge')].filter(b => {
              const r = b.getBoundingClientRect(); return r.left >= 0 && r.top >= 0 && r.right <= innerWidth && r.bottom <= innerHeight;
-           }).length""")
+           }).length"""
+    )
     assert readers_in_view >= 2
     shot(page, "first_screen_seed")
     assert not page.errors
@@ -72,12 +75,16 @@ def test_the_answer_line_says_what_was_found_and_shows_the_flag(page, tensorboar
     assert "bnl_stg-1 looks connected to 23 other BatchNorm layers in the Graphs tab" in text
     assert "24 layers read it" in text
     page.locator('[data-action="show-flag"]').click()
-    page.wait_for_function("f => document.querySelector('[data-testid=inspector] h2')?.textContent === f", arg=SEED_FLAG)
+    page.wait_for_function(
+        "f => document.querySelector('[data-testid=inspector] h2')?.textContent === f", arg=SEED_FLAG
+    )
     assert on_screen(page, sel(SEED_FLAG) + ".selected")
     # A graph without a flag says so.
     page.select_option("[data-testid=run-select]", "tf2_fit_no_flag")
-    page.wait_for_function("() => document.querySelector('#phaseview-app').dataset.ready === 'true'"
-                           " && document.querySelector('[data-answer-line]').dataset.layers === '0'")
+    page.wait_for_function(
+        "() => document.querySelector('#phaseview-app').dataset.ready === 'true'"
+        " && document.querySelector('[data-answer-line]').dataset.layers === '0'"
+    )
     assert line.text_content().startswith("No learning-phase flag: this graph has no training/inference switch")
     assert page.locator('[data-action="show-flag"]').count() == 0
     shot(page, "answer_line_no_flag")
@@ -91,7 +98,8 @@ def top_gap(frame):
                      .map(b => b.getBoundingClientRect())
                      .filter(r => r.bottom > s.top && r.top < s.bottom && r.right > s.left && r.left < s.right)
                      .map(r => r.top - s.top);
-                   return Math.min(...tops); }""")
+                   return Math.min(...tops); }"""
+    )
 
 
 def test_the_machinery_areas_are_on_the_first_screen_beside_the_top_of_the_model(page, tensorboard_url):
@@ -114,8 +122,10 @@ def test_the_first_view_starts_at_the_top_of_the_stage(page, tensorboard_url):
     shot(page, "first_screen_no_flag_top")
     # With a flag, too: the flag sits near the top of the stage.
     page.select_option("[data-testid=run-select]", SEED_RUN)
-    page.wait_for_function("() => document.querySelector('#phaseview-app').dataset.ready === 'true'"
-                           " && document.querySelector('[data-answer-line]').dataset.layers === '24'")
+    page.wait_for_function(
+        "() => document.querySelector('#phaseview-app').dataset.ready === 'true'"
+        " && document.querySelector('[data-answer-line]').dataset.layers === '24'"
+    )
     assert top_gap(page) < 60, top_gap(page)
     assert not page.errors
 
@@ -167,14 +177,20 @@ def test_the_minimap_shows_the_view_and_dragging_it_moves_the_view(page, tensorb
     page.click("[data-testid=fit]")
     fitted = world(page)
     assert fitted[2] < 0.5
-    assert on_screen(page, sel(SEED_FLAG)) and on_screen(page, sel("bn3d_branch2c")) and on_screen(page, sel("input_image"))
+    assert (
+        on_screen(page, sel(SEED_FLAG))
+        and on_screen(page, sel("bn3d_branch2c"))
+        and on_screen(page, sel("input_image"))
+    )
 
 
 def test_search_lists_the_layers_first_and_enter_opens_the_top_hit(page, tensorboard_url):
     open_plugin(page, tensorboard_url)
     page.fill("[data-testid=search]", "bn3a")
     page.locator("[data-testid=search-results] button[data-result]").first.wait_for()
-    names = [b.get_attribute("data-result") for b in page.locator("[data-testid=search-results] button[data-result]").all()]
+    names = [
+        b.get_attribute("data-result") for b in page.locator("[data-testid=search-results] button[data-result]").all()
+    ]
     assert names[:4] == ["bn3a_branch1", "bn3a_branch2a", "bn3a_branch2b", "bn3a_branch2c"]
     page.press("[data-testid=search]", "Enter")
     page.wait_for_function("() => document.querySelector('[data-testid=inspector] h2')?.textContent === 'bn3a_branch1'")
@@ -199,16 +215,24 @@ def test_on_every_demo_graph_the_knot_badges_status_bar_and_cli_agree(page, tens
     for g in graphs:
         key = json.dumps([g["run"], g["kind"], g["tag"] or ""])
         page.select_option("[data-testid=run-select]", g["run"])
-        page.wait_for_function("r => document.querySelector('#phaseview-app').dataset.ready === 'true'"
-                               " && document.querySelector('[data-testid=run-select]').value === r", arg=g["run"])
+        page.wait_for_function(
+            "r => document.querySelector('#phaseview-app').dataset.ready === 'true'"
+            " && document.querySelector('[data-testid=run-select]').value === r",
+            arg=g["run"],
+        )
         if page.locator("[data-testid=graph-select] option").count() > 1:
             value = page.evaluate(
                 """g => [...document.querySelectorAll('[data-testid=graph-select] option')]
-                       .find(o => o.textContent && o.value.includes(g.kind) && (!g.tag || o.value.includes(g.tag)))?.value""", g)
+                       .find(o => o.textContent && o.value.includes(g.kind) && (!g.tag || o.value.includes(g.tag)))?.value""",
+                g,
+            )
             if value and page.input_value("[data-testid=graph-select]") != value:
                 page.select_option("[data-testid=graph-select]", value)
-                page.wait_for_function("v => document.querySelector('#phaseview-app').dataset.ready === 'true'"
-                                       " && document.querySelector('[data-testid=graph-select]').value === v", arg=value)
+                page.wait_for_function(
+                    "v => document.querySelector('#phaseview-app').dataset.ready === 'true'"
+                    " && document.querySelector('[data-testid=graph-select]').value === v",
+                    arg=value,
+                )
         expected = cli_layers[(g["run"], g["kind"], g["tag"])]
         status = page.locator("[data-testid=status]")
         assert status.get_attribute("data-phase-layers") == str(expected), key
@@ -219,7 +243,9 @@ def test_on_every_demo_graph_the_knot_badges_status_bar_and_cli_agree(page, tens
             assert knots.nth(i).get_attribute("data-layers") == str(expected), key
             assert re.search(rf"\b{expected} layers?\b", knots.nth(i).text_content()), key
         # Every drawn element a phase edge enters carries a badge (or is the flag itself).
-        ends = page.evaluate("() => [...new Set([...document.querySelectorAll('[data-edge-kind=phase]')].map(e => e.dataset.to))]")
+        ends = page.evaluate(
+            "() => [...new Set([...document.querySelectorAll('[data-edge-kind=phase]')].map(e => e.dataset.to))]"
+        )
         for end in ends:
             assert page.locator(f"{sel(end)} > .body > .phase-badge").count() == 1, f"{key}: {end} has no badge"
         page.click('[data-phase-mode="collapse"]')
@@ -228,7 +254,7 @@ def test_on_every_demo_graph_the_knot_badges_status_bar_and_cli_agree(page, tens
 def test_a_gradient_group_reading_the_flag_is_explained_as_such(page, tensorboard_url):
     open_plugin(page, tensorboard_url, "tf1_is_training")
     area = page.locator('[data-node][data-group="true"]', has_text="gradients ·").first.get_attribute("data-node")
-    page.locator(f'{sel(area)} > .body > .phase-badge').dispatch_event("click")
+    page.locator(f"{sel(area)} > .body > .phase-badge").dispatch_event("click")
     text = page.locator("[data-testid=phase-explanation]").first.text_content()
     assert text.startswith("The gradients area holds the gradients of bn1, bn2, bn3, drop1, drop2")
 
@@ -237,8 +263,10 @@ def test_the_layer_the_flag_was_born_in_explains_itself(page, tensorboard_url):
     open_plugin(page, tensorboard_url, SEED_RUN)
     select(page, "bnl_stg-1")
     text = page.locator("[data-testid=inspector]").text_content()
-    assert "Old Keras created the flag keras_learning_phase inside this layer; 24 layers read it; " \
-           "PhaseView draws it apart." in text
+    assert (
+        "Old Keras created the flag keras_learning_phase inside this layer; 24 layers read it; "
+        "PhaseView draws it apart." in text
+    )
     shot(page, "birthplace_inspector")
 
 
@@ -249,13 +277,15 @@ def test_highlight_never_dims_a_note_and_notes_are_drawn_above_every_node(page, 
     note = page.locator(note_sel("res2a_branch2a"))
     opacity = note.evaluate(
         """n => { let o = 1; for (let e = n; e && e.nodeType === 1; e = e.parentElement) o *= parseFloat(getComputedStyle(e).opacity);
-                  return o; }""")
+                  return o; }"""
+    )
     assert opacity == 1
     # Nothing is drawn over it: the topmost element at its centre is the note itself, not the veil of Highlight.
     on_top = note.evaluate(
         """n => { const b = n.querySelector('.note-box').getBoundingClientRect();
                   const e = document.elementFromPoint(b.x + b.width / 2, b.y + b.height / 2);
-                  return !!e && !!e.closest('[data-note]'); }""")
+                  return !!e && !!e.closest('[data-note]'); }"""
+    )
     assert on_top
     shot(page, "note_in_highlight")
 
@@ -281,7 +311,8 @@ def test_a_shared_link_opened_in_a_smaller_window_keeps_the_selection_and_its_no
         assert on_screen(frame, sel(target) + ".selected")
         assert on_screen(frame, note_sel(target) + " .note-box"), frame.evaluate(
             "n => [document.querySelector(n).getBoundingClientRect().toJSON(), document.querySelector('svg.canvas').getBoundingClientRect().toJSON()]",
-            note_sel(target) + " .note-box")
+            note_sel(target) + " .note-box",
+        )
     finally:
         small.close()
 
@@ -308,11 +339,16 @@ def test_the_run_metadata_flow_reads_top_to_bottom(page, tensorboard_url):
     value = page.evaluate("""() => [...document.querySelectorAll('[data-testid=graph-select] option')]
                                .find(o => o.value.includes('tagged_run_metadata')).value""")
     page.select_option("[data-testid=graph-select]", value)
-    page.wait_for_function("v => document.querySelector('#phaseview-app').dataset.ready === 'true'"
-                           " && document.querySelector('[data-testid=graph-select]').value === v", arg=value)
+    page.wait_for_function(
+        "v => document.querySelector('#phaseview-app').dataset.ready === 'true'"
+        " && document.querySelector('[data-testid=graph-select]').value === v",
+        arg=value,
+    )
     page.click("[data-testid=fit]")
-    tops = page.evaluate("() => ['conv1', 'bn1', 'conv2', 'bn2'].map(n => "
-                         "document.querySelector(`[data-node=\"${n}\"]`).getBoundingClientRect().y)")
+    tops = page.evaluate(
+        "() => ['conv1', 'bn1', 'conv2', 'bn2'].map(n => "
+        'document.querySelector(`[data-node="${n}"]`).getBoundingClientRect().y)'
+    )
     assert tops[0] < tops[1] < tops[2] < tops[3], tops
     shot(page, "run_metadata_top_to_bottom")
 
@@ -336,7 +372,8 @@ def covered_boxes(frame):
                  out.push([n.dataset.note, 'note on ' + m.dataset.note]);
              }
              return out;
-           }""")
+           }"""
+    )
 
 
 def add_note_to(page, name, text):
@@ -353,8 +390,12 @@ def test_a_note_never_covers_a_box_it_is_not_pinned_to(page, tensorboard_url):
     # The machinery areas are stacked close together: notes of four lines at their default place would overlap.
     crowded = ["\u2237gradient", "\u2237init", "\u2237optimizer", "pad_stg-1", "cnl_stg-1", "bnl_stg-1"]
     for name in crowded:
-        add_note_to(page, name, f"a note on {name}, long enough to wrap onto four lines of the callout so that it is "
-                             f"as tall as the space between two boxes")
+        add_note_to(
+            page,
+            name,
+            f"a note on {name}, long enough to wrap onto four lines of the callout so that it is "
+            f"as tall as the space between two boxes",
+        )
     assert covered_boxes(page) == []  # at the first view's zoom: callouts drawn at their own size, as exported
     shot(page, "notes_crowded")
     page.click("[data-testid=fit]")  # zoomed out, callouts are magnified

@@ -52,7 +52,10 @@ def test_a_search_result_16000_scopes_deep_opens_in_a_few_requests(page, start_s
     assert page.locator('[data-group][data-expanded="true"]').count() == 64
     box = page.locator(sel(DEEP_NAME) + ".selected").bounding_box()
     assert box and box["width"] > 0
-    assert "1 op is nested deeper than PhaseView draws name scopes" in page.locator("[data-testid=graph-warning]").text_content()
+    assert (
+        "1 op is nested deeper than PhaseView draws name scopes"
+        in page.locator("[data-testid=graph-warning]").text_content()
+    )
     assert not page.errors, page.errors
 
 
@@ -113,7 +116,8 @@ def test_exports_of_names_with_control_characters_are_well_formed(browser, start
         assert png[:8] == b"\x89PNG\r\n\x1a\n"
         page.click('[data-action="copy-png"]')
         page.wait_for_function(
-            "() => /clipboard/.test(document.querySelector('[data-testid=share-message]').textContent)")
+            "() => /clipboard/.test(document.querySelector('[data-testid=share-message]').textContent)"
+        )
         message = page.locator("[data-testid=share-message]").text_content()
         assert "cannot be decoded" not in message and "Could not" not in message, message
         if "PNG copied to the clipboard" not in message:  # a browser may refuse images on the clipboard
@@ -161,7 +165,9 @@ def test_links_are_bounded_in_what_they_open_and_where_they_look(browser, tensor
             context.close()
     normal, took = min(normals), min(crafteds)
     try:
-        print(f"\nlink with {len(crafted):,} groups: {took:.2f} s (normal {normal:.2f} s), {len(requests)} group requests")
+        print(
+            f"\nlink with {len(crafted):,} groups: {took:.2f} s (normal {normal:.2f} s), {len(requests)} group requests"
+        )
         assert took < 2 * normal + 0.5, (took, normal)
         assert len(requests) <= 3
         for group in real:
@@ -177,14 +183,14 @@ def test_links_are_bounded_in_what_they_open_and_where_they_look(browser, tensor
     page = context.new_page()
     try:
         open_link(page, link_to(tensorboard_url, {"v": 1, "g": graph, "vp": [1e308, -1e308, 1e308]}))
-        transform = page.evaluate(
-            "() => document.querySelector('svg.canvas g')?.getAttribute('transform') ?? ''")
+        transform = page.evaluate("() => document.querySelector('svg.canvas g')?.getAttribute('transform') ?? ''")
         assert "Infinity" not in transform and "NaN" not in transform
         visible = page.evaluate(
             """() => [...document.querySelectorAll('[data-node]')].filter(e => {
                  const r = e.getBoundingClientRect();
                  return r.width > 0 && r.right > 0 && r.bottom > 0 && r.left < innerWidth && r.top < innerHeight;
-               }).length""")
+               }).length"""
+        )
         assert visible > 0, "the view is not blank"
         message = page.locator("[data-testid=share-message]").text_content()
         assert "The link’s view lies outside the graph; the whole graph is shown instead." in message, message

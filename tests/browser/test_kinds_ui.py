@@ -8,7 +8,6 @@ import subprocess
 import sys
 
 from conftest import SEED_RUN, boxes, edges, open_plugin, shot
-
 from demo import DEMO_LOGS
 
 MACHINERY = {"init", "gradient", "optimizer", "summary", "save"}
@@ -16,8 +15,13 @@ CLI = os.path.join(os.path.dirname(sys.executable), "tb-phaseview")
 
 
 def cli_edge_counts(run):
-    result = subprocess.run([CLI, "report", DEMO_LOGS, "--json"], capture_output=True, text=True, timeout=300,
-                            env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
+    result = subprocess.run(
+        [CLI, "report", DEMO_LOGS, "--json"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"},
+    )
     assert result.returncode == 0, result.stderr
     return next(g for g in json.loads(result.stdout)["graphs"] if g["run"] == run)["edge_counts"]
 
@@ -117,7 +121,12 @@ def open_group(page, name):
 
 def test_a_call_op_opens_as_its_function_bodies(page, tensorboard_url):
     open_plugin(page, tensorboard_url, "resnet_tf_keras")
-    for name in ("bn2a_branch2a", "bn2a_branch2a/cond", "bn2a_branch2a/cond/\u0192", "bn2a_branch2a/cond/\u0192then_branch"):
+    for name in (
+        "bn2a_branch2a",
+        "bn2a_branch2a/cond",
+        "bn2a_branch2a/cond/\u0192",
+        "bn2a_branch2a/cond/\u0192then_branch",
+    ):
         open_group(page, name)
     body = page.evaluate("""() => [...document.querySelectorAll('[data-node^="bn2a_branch2a/cond/\u0192then_branch/"]')]
         .map(e => e.getAttribute('data-node'))""")
@@ -127,9 +136,11 @@ def test_a_call_op_opens_as_its_function_bodies(page, tensorboard_url):
     norm = next(name for name in body if name.rsplit("/", 1)[1].startswith("FusedBatchNorm"))
     page.locator(f'[data-node="{norm}"] .box').first.click()
     inspector = page.locator("[data-testid=inspector]")
-    page.wait_for_function("n => document.querySelector('[data-testid=inspector] h2')?.textContent === n"
-                           " && !document.querySelector('[data-testid=inspector]').textContent.includes('Loading')",
-                           arg=norm)
+    page.wait_for_function(
+        "n => document.querySelector('[data-testid=inspector] h2')?.textContent === n"
+        " && !document.querySelector('[data-testid=inspector]').textContent.includes('Loading')",
+        arg=norm,
+    )
     assert inspector.locator(".op").first.text_content().startswith("FusedBatchNorm"), inspector.text_content()
     assert "epsilon" in inspector.text_content() and "404" not in inspector.text_content()
     assert not page.errors

@@ -7,9 +7,10 @@ import re
 import urllib.parse
 import urllib.request
 
+from tensorboard.compat.proto import graph_pb2
+
 from conftest import SEED_FLAG, SEED_RUN, boxes, click_path_at, edges, open_plugin, shot
 from oddgraphs import bool_placeholder, node, write_run
-from tensorboard.compat.proto import graph_pb2
 
 
 def graph_answer(base_url, run=SEED_RUN):
@@ -31,7 +32,9 @@ def test_tab_loads_inside_tensorboard(page, tensorboard_url):
 
 def test_first_load_asks_the_server_to_start_on_the_first_graph_and_a_restore_does_not(page, tensorboard_url):
     listed = []
-    page.on("request", lambda r: listed.append(urllib.parse.urlsplit(r.url).query) if "/phaseview/runs" in r.url else None)
+    page.on(
+        "request", lambda r: listed.append(urllib.parse.urlsplit(r.url).query) if "/phaseview/runs" in r.url else None
+    )
     open_plugin(page, tensorboard_url)
     assert listed[0] == "prefetch=first"
     listed.clear()
@@ -154,7 +157,9 @@ def test_search_regex(page, tensorboard_url):
     page.click("[data-testid=search-regex]")
     page.fill("[data-testid=search]", r"^bn2a_branch1/cond/Switch$")
     page.locator("[data-testid=search-results] .hdr").wait_for()
-    names = [b.get_attribute("data-result") for b in page.locator("[data-testid=search-results] button[data-result]").all()]
+    names = [
+        b.get_attribute("data-result") for b in page.locator("[data-testid=search-results] button[data-result]").all()
+    ]
     assert names == ["bn2a_branch1/cond/Switch"]
 
 
@@ -273,8 +278,10 @@ def test_a_few_hundred_cross_linked_scopes_are_laid_out_as_layers(page, start_se
     # (scope_0 and scope_13 feed nearly every scope: drawn as hubs beside the layout, their edges on demand)
     assert {"kind": "data", "from": "scope_20", "to": "scope_21"} in drawn
     assert len(drawn) >= 200
-    tops = page.evaluate("() => ['scope_20', 'scope_21', 'scope_22'].map(n => "
-                         "document.querySelector(`[data-node=\"${n}\"]`).getBoundingClientRect().y)")
+    tops = page.evaluate(
+        "() => ['scope_20', 'scope_21', 'scope_22'].map(n => "
+        'document.querySelector(`[data-node="${n}"]`).getBoundingClientRect().y)'
+    )
     assert tops[0] < tops[1] < tops[2], "a chain runs top to bottom"
 
 

@@ -11,9 +11,8 @@ import sys
 import xml.etree.ElementTree as ET
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from oddgraphs import HOSTILE, hostile_graph, write_run  # noqa: E402
-
 from conftest import ARTIFACTS, SEED_FLAG, SEED_RUN, open_plugin, shot  # noqa: E402
+from oddgraphs import HOSTILE, hostile_graph, write_run  # noqa: E402
 
 LAYER = "bn2a_branch2a"
 INNER = "bn2a_branch2a/cond"
@@ -74,8 +73,11 @@ def save(download, name):
 
 
 def open_groups(frame):
-    return set(frame.evaluate(
-        "() => [...document.querySelectorAll('[data-group][data-expanded=\"true\"]')].map(e => e.dataset.node)"))
+    return set(
+        frame.evaluate(
+            "() => [...document.querySelectorAll('[data-group][data-expanded=\"true\"]')].map(e => e.dataset.node)"
+        )
+    )
 
 
 def view_of(frame):
@@ -88,7 +90,8 @@ def view_of(frame):
                                                                             e.querySelector('.note-text').textContent])
                      .sort(),
              world: document.querySelector('g.world').getAttribute('transform'),
-           })""")
+           })"""
+    )
 
 
 def transform(text):
@@ -199,7 +202,7 @@ def test_copied_link_reopens_the_view_in_a_fresh_browser(browser, tensorboard_ur
     page.frame_locator("iframe").locator('#phaseview-app[data-ready="true"]').wait_for(timeout=60_000)
     frame = plugin_frame(page)
     frame.locator("[data-testid=run-select]").select_option(SEED_RUN)
-    frame.locator(f'{sel(SEED_FLAG)}').wait_for()
+    frame.locator(f"{sel(SEED_FLAG)}").wait_for()
     open_group(frame, LAYER)
     open_group(frame, INNER)
     frame.locator('[data-phase-mode="show"]').click()

@@ -47,7 +47,16 @@ export interface Child {
   /** Marked here (graph/hypermap.ts), not sent: the hyperparameters whose edges enter this box. */
   hyperReads?: string[];
   /** Set on a bucket: a synthetic group holding a slice (by name) of a very large scope's children. */
-  bucket?: { parent: string; index: number; of: number; first: string; last: string; start: number; end: number; total: number };
+  bucket?: {
+    parent: string;
+    index: number;
+    of: number;
+    first: string;
+    last: string;
+    start: number;
+    end: number;
+    total: number;
+  };
 }
 
 export interface GroupEdge {
@@ -132,17 +141,15 @@ export interface NodeAnswer {
   attrs_error?: string;
   inputs: NodeEdge[];
   outputs: NodeEdge[];
-  phase:
-    | null
-    | {
-        role: string;
-        layer?: string;
-        layer_kind?: string;
-        source?: string;
-        explanation?: string;
-        consumers?: number;
-        born_in?: string | null;
-      };
+  phase: null | {
+    role: string;
+    layer?: string;
+    layer_kind?: string;
+    source?: string;
+    explanation?: string;
+    consumers?: number;
+    born_in?: string | null;
+  };
 }
 
 /** What runs when every flag is true (training) or false (inference): docs/wire_format.md, `phase_runs`. */
@@ -162,7 +169,12 @@ export interface PhaseRunsSide {
 
 export interface PhaseRunsAnswer {
   version: number;
-  sources: { name: string; default: boolean | null; ops_only_when: { true: number; false: number }; writers: string[] }[];
+  sources: {
+    name: string;
+    default: boolean | null;
+    ops_only_when: { true: number; false: number };
+    writers: string[];
+  }[];
   warnings: string[];
   phases: { true: PhaseRunsSide; false: PhaseRunsSide };
 }
@@ -208,7 +220,11 @@ export class ApiError extends Error {
   }
 }
 
-async function getJson<T>(route: string, params: Record<string, string | null | undefined>, signal?: AbortSignal): Promise<T> {
+async function getJson<T>(
+  route: string,
+  params: Record<string, string | null | undefined>,
+  signal?: AbortSignal,
+): Promise<T> {
   const q = new URLSearchParams();
   for (const [k, v] of Object.entries(params)) if (v != null && v !== '') q.set(k, v);
   const qs = q.toString();
@@ -219,14 +235,17 @@ async function getJson<T>(route: string, params: Record<string, string | null | 
     if ((e as Error).name === 'AbortError') throw e;
     throw new ApiError(`could not reach the server (${(e as Error).message})`, 0);
   }
-  let body: unknown = null;
+  let body: unknown;
   try {
     body = await res.json();
   } catch {
     body = null;
   }
   if (!res.ok) {
-    const msg = body && typeof body === 'object' && 'error' in body ? String((body as { error: unknown }).error) : `${res.status} ${res.statusText}`;
+    const msg =
+      body && typeof body === 'object' && 'error' in body
+        ? String((body as { error: unknown }).error)
+        : `${res.status} ${res.statusText}`;
     throw new ApiError(msg, res.status);
   }
   if (body === null) throw new ApiError('the server sent an answer that is not JSON', res.status);
@@ -239,13 +258,17 @@ function refParams(g: GraphRef): Record<string, string | null> {
 
 export const api = {
   /** `prefetch`: the server starts reading the first graph at once, as the page will open it next. */
-  runs: (prefetch = false, signal?: AbortSignal) => getJson<RunsAnswer>('runs', prefetch ? { prefetch: 'first' } : {}, signal),
+  runs: (prefetch = false, signal?: AbortSignal) =>
+    getJson<RunsAnswer>('runs', prefetch ? { prefetch: 'first' } : {}, signal),
   graph: (g: GraphRef, signal?: AbortSignal) => getJson<GraphAnswer>('graph', refParams(g), signal),
-  group: (g: GraphRef, group: string, signal?: AbortSignal) => getJson<GroupAnswer>('group', { ...refParams(g), group }, signal),
-  node: (g: GraphRef, name: string, signal?: AbortSignal) => getJson<NodeAnswer>('node', { ...refParams(g), name }, signal),
+  group: (g: GraphRef, group: string, signal?: AbortSignal) =>
+    getJson<GroupAnswer>('group', { ...refParams(g), group }, signal),
+  node: (g: GraphRef, name: string, signal?: AbortSignal) =>
+    getJson<NodeAnswer>('node', { ...refParams(g), name }, signal),
   phaseRuns: (g: GraphRef, signal?: AbortSignal) => getJson<PhaseRunsAnswer>('phase_runs', refParams(g), signal),
   /** As the view draws them (`view=1`): a group id means the drawn group. */
-  why: (g: GraphRef, a: string, b: string | null, signal?: AbortSignal) => getJson<WhyAnswer>('why', { ...refParams(g), a, b, view: '1' }, signal),
+  why: (g: GraphRef, a: string, b: string | null, signal?: AbortSignal) =>
+    getJson<WhyAnswer>('why', { ...refParams(g), a, b, view: '1' }, signal),
   search: (g: GraphRef, q: string, regex: boolean, signal?: AbortSignal) =>
     getJson<SearchAnswer>('search', { ...refParams(g), q, regex: regex ? '1' : null, limit: '50' }, signal),
 };

@@ -7,10 +7,29 @@ export type KindState = 'drawn' | 'dimmed' | 'hidden';
 export const KIND_STATES: readonly KindState[] = ['drawn', 'dimmed', 'hidden'];
 
 /** Every edge kind the server writes, in the legend's order (docs/wire_format.md). */
-export const EDGE_KINDS = ['data', 'control', 'variable', 'phase', 'hyperparameter', 'init', 'gradient', 'optimizer', 'summary', 'save'] as const;
+export const EDGE_KINDS = [
+  'data',
+  'control',
+  'variable',
+  'phase',
+  'hyperparameter',
+  'init',
+  'gradient',
+  'optimizer',
+  'summary',
+  'save',
+] as const;
 
 /** Kinds whose edges never shape a layout (laid out apart, drawn straight over it). */
-export const APART_KINDS: ReadonlySet<string> = new Set(['phase', 'hyperparameter', 'init', 'gradient', 'optimizer', 'summary', 'save']);
+export const APART_KINDS: ReadonlySet<string> = new Set([
+  'phase',
+  'hyperparameter',
+  'init',
+  'gradient',
+  'optimizer',
+  'summary',
+  'save',
+]);
 
 /** What the view draws before the user changes anything: the model's own edges; the machinery's hidden. */
 export const DEFAULT_KIND_STATES: Readonly<Record<string, KindState>> = {
@@ -40,7 +59,11 @@ export function nextKindState(state: KindState): KindState {
 }
 
 /** The phase entry of the legend shows the phase filter: collapse hides, highlight draws bundled, show draws. */
-export const PHASE_LEGEND_STATE: Readonly<Record<PhaseMode, string>> = { collapse: 'hidden', highlight: 'highlighted', show: 'drawn' };
+export const PHASE_LEGEND_STATE: Readonly<Record<PhaseMode, string>> = {
+  collapse: 'hidden',
+  highlight: 'highlighted',
+  show: 'drawn',
+};
 
 /** The phase mode a click on the phase entry switches to (the same cycle as the toolbar's three buttons). */
 export function nextPhaseMode(mode: PhaseMode): PhaseMode {
@@ -50,7 +73,8 @@ export function nextPhaseMode(mode: PhaseMode): PhaseMode {
 /** Only the kinds whose state differs from the default (what a link or a saved view needs to keep). */
 export function changedKinds(states: Readonly<Record<string, KindState>>): Record<string, KindState> {
   const out: Record<string, KindState> = {};
-  for (const [k, v] of Object.entries(states)) if (k !== 'phase' && isKindState(v) && v !== kindState({}, k)) out[k] = v;
+  for (const [k, v] of Object.entries(states))
+    if (k !== 'phase' && isKindState(v) && v !== kindState({}, k)) out[k] = v;
   return out;
 }
 

@@ -4,7 +4,16 @@
 
 import { LayoutClient } from '../layout/client';
 import { buildLayoutInput, expandedSize, inputSignature, type LayoutResult, type Size } from '../layout/input';
-import { api, type Child, type GraphAnswer, type GraphRef, type GroupAnswer, type NodeAnswer, type PhaseRunsAnswer, type RunsAnswer } from './api';
+import {
+  api,
+  type Child,
+  type GraphAnswer,
+  type GraphRef,
+  type GroupAnswer,
+  type NodeAnswer,
+  type PhaseRunsAnswer,
+  type RunsAnswer,
+} from './api';
 import { hyperIndex, markHyperparameters, type HyperIndex } from './hypermap';
 import type { KindState } from './kinds';
 import {
@@ -113,8 +122,17 @@ export class GraphSession {
   lastViewed(): GraphRef | null {
     try {
       const v = JSON.parse(window.localStorage.getItem(LAST_GRAPH_KEY) ?? 'null') as unknown;
-      if (v && typeof v === 'object' && typeof (v as GraphRef).run === 'string' && typeof (v as GraphRef).kind === 'string')
-        return { run: (v as GraphRef).run, kind: (v as GraphRef).kind, tag: typeof (v as GraphRef).tag === 'string' ? (v as GraphRef).tag : null };
+      if (
+        v &&
+        typeof v === 'object' &&
+        typeof (v as GraphRef).run === 'string' &&
+        typeof (v as GraphRef).kind === 'string'
+      )
+        return {
+          run: (v as GraphRef).run,
+          kind: (v as GraphRef).kind,
+          tag: typeof (v as GraphRef).tag === 'string' ? (v as GraphRef).tag : null,
+        };
     } catch {
       /* storage may be unavailable, or hold something else */
     }
@@ -220,7 +238,10 @@ export class GraphSession {
   /** Opens the groups on a display path (those that can be fetched). */
   async openPath(path: string[]): Promise<void> {
     await this.fetchGroups(path);
-    this.view = openPath(this.view, path.filter((p) => this.groups.has(p)));
+    this.view = openPath(
+      this.view,
+      path.filter((p) => this.groups.has(p)),
+    );
   }
 
   // ---------------------------------------------------------------- layout
@@ -245,7 +266,9 @@ export class GraphSession {
     const next = new Map<string, LayoutResult>();
     const lay = async (id: string): Promise<LayoutResult> => {
       const ga = this.groups.get(id)!;
-      const open = ga.children.filter((c) => c.type === 'group' && isExpanded(this.view, c.name) && this.groups.has(c.name));
+      const open = ga.children.filter(
+        (c) => c.type === 'group' && isExpanded(this.view, c.name) && this.groups.has(c.name),
+      );
       const sizes = new Map<string, Size>();
       const inner = await Promise.all(open.map((c) => lay(c.name)));
       open.forEach((c, i) => sizes.set(c.name, expandedSize(inner[i], c)));
@@ -323,6 +346,9 @@ export class GraphSession {
   /** True when `name` is an op as well as a scope (a phase source, or a group holding an op of its name). */
   isOpToo(name: string, c: Child | null = null): boolean {
     if (c?.type === 'group' && c.op) return true;
-    return (this.graph?.phase?.sources ?? []).some((x) => x.name === name) || !!this.groups.get(name)?.children.some((k) => k.name === name);
+    return (
+      (this.graph?.phase?.sources ?? []).some((x) => x.name === name) ||
+      !!this.groups.get(name)?.children.some((k) => k.name === name)
+    );
   }
 }

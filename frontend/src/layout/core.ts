@@ -103,7 +103,8 @@ export function findHubs(input: LayoutInput): Set<string> {
 
 export function layoutGroup(input: LayoutInput): LayoutResult {
   const t0 = Date.now();
-  if (input.nodes.length === 0) return { group: input.group, width: 0, height: 0, nodes: {}, edges: [], engine: 'empty', ms: 0 };
+  if (input.nodes.length === 0)
+    return { group: input.group, width: 0, height: 0, nodes: {}, edges: [], engine: 'empty', ms: 0 };
   if (input.nodes.every((n) => n.order !== undefined)) return { ...bucketLayout(input), ms: Date.now() - t0 };
   // The machinery's edges (and a hyperparameter's) never shape the model's layout: they are drawn straight
   // over it, so the legend filter can show or hide them without moving anything.
@@ -111,7 +112,9 @@ export function layoutGroup(input: LayoutInput): LayoutResult {
   const side = new Set(input.nodes.filter((n) => n.side).map((n) => n.id));
   const isApart = (e: LayoutEdge) => APART_KINDS.has(e.kind) || side.has(e.v) || side.has(e.w);
   const apart = input.edges.filter(isApart);
-  const shaping = apart.length ? { ...input, nodes: input.nodes.filter((n) => !n.side), edges: input.edges.filter((e) => !isApart(e)) } : input;
+  const shaping = apart.length
+    ? { ...input, nodes: input.nodes.filter((n) => !n.side), edges: input.edges.filter((e) => !isApart(e)) }
+    : input;
   const hubs = findHubs(shaping);
   const main: LayoutEdge[] = [];
   const aux: LayoutEdge[] = [];
@@ -126,12 +129,14 @@ export function layoutGroup(input: LayoutInput): LayoutResult {
   const pinned: LayoutNode[] = [];
   const hubNodes: LayoutNode[] = [];
   const areaNodes: LayoutNode[] = [];
-  for (const n of input.nodes) (n.side ? areaNodes : hubs.has(n.id) ? hubNodes : linked.has(n.id) ? mainNodes : n.top ? pinned : loose).push(n);
+  for (const n of input.nodes)
+    (n.side ? areaNodes : hubs.has(n.id) ? hubNodes : linked.has(n.id) ? mainNodes : n.top ? pinned : loose).push(n);
 
   let core: Partial;
   const mainInput = { group: input.group, nodes: mainNodes, edges: main };
   if (mainNodes.length === 0) core = { group: input.group, width: 0, height: 0, nodes: {}, edges: [], engine: 'dagre' };
-  else if (mainNodes.length > DAGRE_MAX_NODES || main.length > DAGRE_MAX_EDGES || dagreWork(mainInput) > DAGRE_MAX_WORK) core = gridLayout(mainInput);
+  else if (mainNodes.length > DAGRE_MAX_NODES || main.length > DAGRE_MAX_EDGES || dagreWork(mainInput) > DAGRE_MAX_WORK)
+    core = gridLayout(mainInput);
   else core = dagreLayout(mainInput);
 
   const nodes = core.nodes;
@@ -199,13 +204,22 @@ function straightEdges(list: readonly LayoutEdge[], nodes: Record<string, Placed
     const b = nodes[e.w];
     if (!a || !b) continue;
     const [p, q] = anchors(a, b);
-    out.push(aux ? { v: e.v, w: e.w, kind: e.kind, count: e.count, points: [p, q], aux: true } : { v: e.v, w: e.w, kind: e.kind, count: e.count, points: [p, q] });
+    out.push(
+      aux
+        ? { v: e.v, w: e.w, kind: e.kind, count: e.count, points: [p, q], aux: true }
+        : { v: e.v, w: e.w, kind: e.kind, count: e.count, points: [p, q] },
+    );
   }
   return out;
 }
 
 /** Left-to-right rows of boxes, wrapped at `maxW`. */
-export function packRows(list: readonly LayoutNode[], maxW: number, gapX = 16, gapY = 18): { nodes: Record<string, PlacedNode>; width: number; height: number } {
+export function packRows(
+  list: readonly LayoutNode[],
+  maxW: number,
+  gapX = 16,
+  gapY = 18,
+): { nodes: Record<string, PlacedNode>; width: number; height: number } {
   const nodes: Record<string, PlacedNode> = {};
   let x = 0;
   let y = 0;

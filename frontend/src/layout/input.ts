@@ -89,7 +89,10 @@ export function collapsedSize(c: Child): Size {
     const text = Math.max(label.length * GROUP.charWidth, groupSubtitle(c).length * GROUP.subCharWidth, noteW);
     return { w: Math.round(clamp(text + GROUP.padX, GROUP.minWidth, GROUP.maxWidth)), h: GROUP.height + noteH };
   }
-  return { w: Math.round(clamp(Math.max(label.length * OP.charWidth, noteW) + OP.padX, OP.minWidth, OP.maxWidth)), h: OP.height + noteH };
+  return {
+    w: Math.round(clamp(Math.max(label.length * OP.charWidth, noteW) + OP.padX, OP.minWidth, OP.maxWidth)),
+    h: OP.height + noteH,
+  };
 }
 
 /** The extra line a phase source shows: who reads it and where it was born (a hyperparameter: who reads it). */
@@ -106,9 +109,16 @@ export function expandedSize(inner: { width: number; height: number }, header?: 
   // wide enough for the header: chevron, label and the op count on the right
   // (label, a 16 px gap, the op count, and 24 px of right margin)
   const headerW = header
-    ? GROUP.labelX + displayLabel(header.label || header.name, GROUP.openLabelChars).length * GROUP.charWidth + 16 + groupSubtitle(header).length * GROUP.subCharWidth + 24
+    ? GROUP.labelX +
+      displayLabel(header.label || header.name, GROUP.openLabelChars).length * GROUP.charWidth +
+      16 +
+      groupSubtitle(header).length * GROUP.subCharWidth +
+      24
     : GROUP.minOpenWidth;
-  return { w: Math.round(Math.max(inner.width + 2 * GROUP.pad, GROUP.minOpenWidth, headerW)), h: Math.round(inner.height + GROUP.headerHeight + GROUP.pad) };
+  return {
+    w: Math.round(Math.max(inner.width + 2 * GROUP.pad, GROUP.minOpenWidth, headerW)),
+    h: Math.round(inner.height + GROUP.headerHeight + GROUP.pad),
+  };
 }
 
 /**
@@ -144,7 +154,8 @@ export function buildLayoutInput(group: GroupAnswer, openSize: (id: string) => S
 /** A key that changes exactly when the layout of the input would change (sizes, edges). */
 export function inputSignature(input: LayoutInput): string {
   let s = '';
-  for (const n of input.nodes) s += `${n.id}\u0001${n.w}x${n.h}${n.top ? 't' : ''}${n.side ? 's' : ''}${n.order ?? ''}\u0002`;
+  for (const n of input.nodes)
+    s += `${n.id}\u0001${n.w}x${n.h}${n.top ? 't' : ''}${n.side ? 's' : ''}${n.order ?? ''}\u0002`;
   s += '|';
   for (const e of input.edges) s += `${e.v}\u0001${e.w}\u0001${e.kind}\u0002`;
   return s;

@@ -9,7 +9,10 @@ interface Request {
   input: LayoutInput;
 }
 
-const scope = self as unknown as { onmessage: ((ev: MessageEvent<Request>) => void) | null; postMessage(m: unknown): void };
+const scope = self as unknown as {
+  onmessage: ((ev: MessageEvent<Request>) => void) | null;
+  postMessage(m: unknown): void;
+};
 
 scope.onmessage = (ev) => {
   const { id, input } = ev.data;

@@ -31,7 +31,16 @@ export class AnswerLine extends Emitter<AnswerLineEvents> {
     el.append(text);
     const flag = answer.flag;
     if (flag) {
-      const show = h('button', { class: 'pv-btn', type: 'button', 'data-action': 'show-flag', title: 'Select the flag and bring it into view' }, 'Show the flag');
+      const show = h(
+        'button',
+        {
+          class: 'pv-btn',
+          type: 'button',
+          'data-action': 'show-flag',
+          title: 'Select the flag and bring it into view',
+        },
+        'Show the flag',
+      );
       show.addEventListener('click', () => this.emit('show-flag', flag));
       el.append(' ', show);
     }

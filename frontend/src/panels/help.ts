@@ -12,7 +12,13 @@ export class HelpPanel {
     );
     const close = h('button', { class: 'pv-btn', type: 'button' }, 'Close');
     close.addEventListener('click', () => this.toggle(false));
-    const box = h('div', { role: 'dialog', 'aria-label': 'Keyboard shortcuts' }, h('h2', {}, 'Keyboard shortcuts'), h('table', {}, ...rows), h('p', {}, close));
+    const box = h(
+      'div',
+      { role: 'dialog', 'aria-label': 'Keyboard shortcuts' },
+      h('h2', {}, 'Keyboard shortcuts'),
+      h('table', {}, ...rows),
+      h('p', {}, close),
+    );
     this.el = h('div', { class: 'pv-help', hidden: true }, box);
     this.el.addEventListener('click', (ev) => {
       if (ev.target === this.el) this.toggle(false);

@@ -21,10 +21,19 @@ export class Inspector {
     private onReveal: (name: string) => void,
     private onClose: () => void,
   ) {
-    const close = h('button', { class: 'pv-btn close', type: 'button', title: 'Close (Esc)', 'aria-label': 'Close inspector' }, '✕');
+    const close = h(
+      'button',
+      { class: 'pv-btn close', type: 'button', title: 'Close (Esc)', 'aria-label': 'Close inspector' },
+      '✕',
+    );
     close.addEventListener('click', () => this.onClose());
     this.body = h('div', { class: 'pv-inspector-body' });
-    this.el = h('aside', { class: 'pv-inspector', hidden: true, 'aria-label': 'Inspector', 'data-testid': 'inspector' }, close, this.body);
+    this.el = h(
+      'aside',
+      { class: 'pv-inspector', hidden: true, 'aria-label': 'Inspector', 'data-testid': 'inspector' },
+      close,
+      this.body,
+    );
   }
 
   hide(): void {
@@ -43,18 +52,30 @@ export class Inspector {
   }
 
   /** A group; `op` is its op type when the group is an op too (the flag holds the op of its name). */
-  showGroup(name: string, c: Child | null, node: NodeAnswer | null, text: PhaseTexts, consumers: string[] = [], op: string | null = null): void {
+  showGroup(
+    name: string,
+    c: Child | null,
+    node: NodeAnswer | null,
+    text: PhaseTexts,
+    consumers: string[] = [],
+    op: string | null = null,
+  ): void {
     const ops = Object.entries(c?.ops ?? {});
     const size = c?.size ?? 0;
     const born = c?.phase?.role === 'layer' ? c.phase.born_here : undefined;
     this.open(
       h('h2', {}, name),
-      h('div', { class: 'op' }, op ? opHeader(op, size - 1) : `name scope · ${size.toLocaleString('en-US')} ops below it`),
+      h(
+        'div',
+        { class: 'op' },
+        op ? opHeader(op, size - 1) : `name scope · ${size.toLocaleString('en-US')} ops below it`,
+      ),
       born ? h('p', { class: 'pv-explain pv-birthplace', 'data-testid': 'birthplace' }, born.explanation) : null,
       c ? this.phaseSentence(name, c, text) : null,
       c ? hyperSentence(c) : null,
       ops.length > 0 && h('h3', {}, 'Most common ops'),
-      ops.length > 0 && h('table', {}, ...ops.map(([k, v]) => h('tr', {}, h('td', { class: 'k' }, String(v)), h('td', {}, k)))),
+      ops.length > 0 &&
+        h('table', {}, ...ops.map(([k, v]) => h('tr', {}, h('td', { class: 'k' }, String(v)), h('td', {}, k)))),
       this.consumerList(consumers),
       node ? h('h3', {}, `Op ${node.name} (${node.op})`) : null,
       node ? this.nodeSections(node) : null,
@@ -95,7 +116,11 @@ export class Inspector {
     const kinds = w.kinds ?? [];
     this.open(
       h('h2', {}, 'Why connected?'),
-      h('div', { class: 'op' }, `${w.a.name} ↔ ${w.b?.name ?? ''} · ${(w.total ?? 0).toLocaleString('en-US')} op-level edges`),
+      h(
+        'div',
+        { class: 'op' },
+        `${w.a.name} ↔ ${w.b?.name ?? ''} · ${(w.total ?? 0).toLocaleString('en-US')} op-level edges`,
+      ),
       kinds.length === 0 ? h('p', { class: 'op' }, 'They are not connected.') : null,
       h(
         'div',
@@ -104,7 +129,12 @@ export class Inspector {
           h(
             'section',
             { 'data-why-kind': k.kind, 'data-count': String(k.count) },
-            h('h3', {}, h('span', { class: `pv-kind ${k.kind}` }, k.kind), ` ${k.count.toLocaleString('en-US')} edge${k.count === 1 ? '' : 's'}`),
+            h(
+              'h3',
+              {},
+              h('span', { class: `pv-kind ${k.kind}` }, k.kind),
+              ` ${k.count.toLocaleString('en-US')} edge${k.count === 1 ? '' : 's'}`,
+            ),
             explanation(k.sentence),
             h(
               'ul',
@@ -129,16 +159,33 @@ export class Inspector {
         'div',
         { class: 'pv-why', 'data-boundary': side },
         h('h3', {}, `${title} (${total.toLocaleString('en-US')})`),
-        h('ul', {}, ...counts.map((k) => h('li', { title: k.sentence, 'data-why-kind': k.kind, 'data-count': String(k.count) }, h('span', { class: `pv-kind ${k.kind}` }, k.kind), ` ${k.count.toLocaleString('en-US')}`))),
+        h(
+          'ul',
+          {},
+          ...counts.map((k) =>
+            h(
+              'li',
+              { title: k.sentence, 'data-why-kind': k.kind, 'data-count': String(k.count) },
+              h('span', { class: `pv-kind ${k.kind}` }, k.kind),
+              ` ${k.count.toLocaleString('en-US')}`,
+            ),
+          ),
+        ),
       );
     };
-    this.body.append(list('Inputs by kind', 'inputs', w.inputs ?? []), list('Outputs by kind', 'outputs', w.outputs ?? []));
+    this.body.append(
+      list('Inputs by kind', 'inputs', w.inputs ?? []),
+      list('Outputs by kind', 'outputs', w.outputs ?? []),
+    );
   }
 
   private consumerList(consumers: string[]): DocumentFragment | null {
     if (consumers.length === 0) return null;
     const f = document.createDocumentFragment();
-    f.append(h('h3', {}, `Layers that read it (${consumers.length})`), h('ul', {}, ...consumers.map((l) => this.link(l))));
+    f.append(
+      h('h3', {}, `Layers that read it (${consumers.length})`),
+      h('ul', {}, ...consumers.map((l) => this.link(l))),
+    );
     return f;
   }
 
@@ -154,7 +201,11 @@ export class Inspector {
 
   private nodeSections(n: NodeAnswer): DocumentFragment {
     const f = document.createDocumentFragment();
-    if (n.attrs_error) f.append(h('h3', {}, 'Attributes'), h('p', { class: 'pv-attrs-error', 'data-testid': 'attrs-error' }, n.attrs_error));
+    if (n.attrs_error)
+      f.append(
+        h('h3', {}, 'Attributes'),
+        h('p', { class: 'pv-attrs-error', 'data-testid': 'attrs-error' }, n.attrs_error),
+      );
     if (n.attrs.length) {
       f.append(h('h3', {}, 'Attributes'));
       f.append(
@@ -162,7 +213,16 @@ export class Inspector {
           'table',
           {},
           ...n.attrs.map((a) =>
-            h('tr', {}, h('td', { class: 'k' }, a.key), h('td', { class: 'mono' }, a.value + (a.truncated ? ` … (${a.bytes.toLocaleString('en-US')} bytes)` : ''))),
+            h(
+              'tr',
+              {},
+              h('td', { class: 'k' }, a.key),
+              h(
+                'td',
+                { class: 'mono' },
+                a.value + (a.truncated ? ` … (${a.bytes.toLocaleString('en-US')} bytes)` : ''),
+              ),
+            ),
           ),
         ),
       );
@@ -200,7 +260,9 @@ export class Inspector {
 
 /** The header of an op that is also a scope: its type, and what sits below it (a flag's default value). */
 function opHeader(op: string, below: number): string {
-  return below > 0 ? `${op} op · with ${below.toLocaleString('en-US')} op${below === 1 ? '' : 's'} below it` : `${op} op`;
+  return below > 0
+    ? `${op} op · with ${below.toLocaleString('en-US')} op${below === 1 ? '' : 's'} below it`
+    : `${op} op`;
 }
 
 function explanation(text: string): HTMLElement {
@@ -212,11 +274,15 @@ function hyperSentence(c: Child): HTMLElement | null {
   const parts: string[] = [];
   if (c.hyper) {
     const n = c.hyper.readers;
-    parts.push(`${c.hyper.name} is a hyperparameter: a scalar that ${n} op${n === 1 ? '' : 's'} read and nothing trains (a learning rate, keep_prob). Its edges are hidden by default; the legend shows them.`);
+    parts.push(
+      `${c.hyper.name} is a hyperparameter: a scalar that ${n} op${n === 1 ? '' : 's'} read and nothing trains (a learning rate, keep_prob). Its edges are hidden by default; the legend shows them.`,
+    );
   }
   if (c.hyperReads?.length) {
     const many = c.hyperReads.length > 1;
-    parts.push(`Reads the hyperparameter${many ? 's' : ''} ${c.hyperReads.join(', ')} (η). ${many ? 'Their' : 'Its'} edges are hidden by default; the legend shows them.`);
+    parts.push(
+      `Reads the hyperparameter${many ? 's' : ''} ${c.hyperReads.join(', ')} (η). ${many ? 'Their' : 'Its'} edges are hidden by default; the legend shows them.`,
+    );
   }
   return parts.length ? h('p', { class: 'pv-explain', 'data-testid': 'hyper-explanation' }, parts.join(' ')) : null;
 }

@@ -53,14 +53,25 @@ export const SHORTCUTS: readonly Shortcut[] = [
   { keys: ['t'], label: 't', action: 'run-training', help: 'run as: training (ghost what does not run)' },
   { keys: ['i'], label: 'i', action: 'run-inference', help: 'run as: inference (ghost what does not run)' },
   { keys: ['/'], label: '/', action: 'search', help: 'search by name or op' },
-  { keys: ['Enter'], label: 'Enter', action: 'toggle-group', help: 'open / close the selected group (also double-click or the chevron)' },
+  {
+    keys: ['Enter'],
+    label: 'Enter',
+    action: 'toggle-group',
+    help: 'open / close the selected group (also double-click or the chevron)',
+  },
   { keys: ['n'], label: 'n', action: 'add-note', help: 'add or edit a note on the selected node or group' },
   { keys: ['e'], label: 'e', action: 'export-png', help: 'export PNG (2x) of the view or the whole graph' },
   { keys: ['E'], label: 'E', action: 'export-svg', help: 'export SVG' },
   { keys: ['y'], label: 'y', action: 'copy-png', help: 'copy a PNG to the clipboard' },
   { keys: ['w'], label: 'w', action: 'export-scope', help: 'export scope: the view / the whole graph' },
   { keys: ['l'], label: 'l', action: 'copy-link', help: 'copy a link that reopens this view (with its notes)' },
-  { keys: ['Escape'], label: 'Esc', action: 'close', help: 'close the inspector, search results or this help', inFields: true },
+  {
+    keys: ['Escape'],
+    label: 'Esc',
+    action: 'close',
+    help: 'close the inspector, search results or this help',
+    inFields: true,
+  },
   { keys: ['?'], label: '?', action: 'help', help: 'this help' },
 ];
 

@@ -4,7 +4,14 @@
 // flag has no phase entry. It says what the user picked through its events; the viewer applies it.
 
 import type { GraphAnswer } from '../graph/api';
-import { EDGE_KINDS, kindState, nextKindState, nextPhaseMode, PHASE_LEGEND_STATE, type KindState } from '../graph/kinds';
+import {
+  EDGE_KINDS,
+  kindState,
+  nextKindState,
+  nextPhaseMode,
+  PHASE_LEGEND_STATE,
+  type KindState,
+} from '../graph/kinds';
 import type { PhaseMode } from '../graph/state';
 import { clear, h } from '../lib/dom';
 import { Emitter } from '../lib/events';

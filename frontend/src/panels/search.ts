@@ -18,9 +18,29 @@ export class SearchBox {
     private graph: () => GraphRef | null,
     private onPick: (name: string, path: string[]) => void,
   ) {
-    this.input = h('input', { type: 'search', placeholder: 'Search name or op  ( / )', 'aria-label': 'Search nodes by name or op', 'data-testid': 'search' });
-    this.regexBtn = h('button', { class: 'pv-btn', type: 'button', 'aria-pressed': 'false', title: 'Regular expression', 'data-testid': 'search-regex' }, '.*');
-    this.results = h('div', { class: 'pv-search-results', hidden: true, role: 'listbox', 'data-testid': 'search-results' });
+    this.input = h('input', {
+      type: 'search',
+      placeholder: 'Search name or op  ( / )',
+      'aria-label': 'Search nodes by name or op',
+      'data-testid': 'search',
+    });
+    this.regexBtn = h(
+      'button',
+      {
+        class: 'pv-btn',
+        type: 'button',
+        'aria-pressed': 'false',
+        title: 'Regular expression',
+        'data-testid': 'search-regex',
+      },
+      '.*',
+    );
+    this.results = h('div', {
+      class: 'pv-search-results',
+      hidden: true,
+      role: 'listbox',
+      'data-testid': 'search-results',
+    });
     this.input.addEventListener('input', () => {
       window.clearTimeout(this.timer);
       this.timer = window.setTimeout(() => void this.run(), 250);
@@ -45,7 +65,11 @@ export class SearchBox {
     this.results.addEventListener('keydown', (ev) => {
       const t = ev.target as HTMLElement;
       if (ev.key === 'ArrowDown') (t.nextElementSibling as HTMLElement | null)?.focus();
-      else if (ev.key === 'ArrowUp') ((t.previousElementSibling as HTMLElement | null)?.tagName === 'BUTTON' ? (t.previousElementSibling as HTMLElement) : this.input).focus();
+      else if (ev.key === 'ArrowUp')
+        ((t.previousElementSibling as HTMLElement | null)?.tagName === 'BUTTON'
+          ? (t.previousElementSibling as HTMLElement)
+          : this.input
+        ).focus();
       else if (ev.key === 'Escape') this.hide();
       else return;
       ev.preventDefault();
@@ -101,13 +125,22 @@ export class SearchBox {
     }
     if (ac.signal.aborted) return;
     const n = ans.matches.length;
-    const hdr = h('div', { class: 'hdr' }, n === 0 ? 'No matches' : `${n}${ans.truncated ? '+' : ''} match${n === 1 ? '' : 'es'}`);
+    const hdr = h(
+      'div',
+      { class: 'hdr' },
+      n === 0 ? 'No matches' : `${n}${ans.truncated ? '+' : ''} match${n === 1 ? '' : 'es'}`,
+    );
     const items = ans.matches.map((m) => {
       const b = h(
         'button',
         { type: 'button', role: 'option', 'data-result': m.name },
         h('div', { class: 'name' }, shortened(m.name)),
-        h('div', { class: 'meta' }, (m.type === 'group' ? `group · ${(m.size ?? 0).toLocaleString('en-US')} ops` : (m.op ?? '')) + (m.path.length ? ` · in ${shortened(m.path[m.path.length - 1])}` : '')),
+        h(
+          'div',
+          { class: 'meta' },
+          (m.type === 'group' ? `group · ${(m.size ?? 0).toLocaleString('en-US')} ops` : (m.op ?? '')) +
+            (m.path.length ? ` · in ${shortened(m.path[m.path.length - 1])}` : ''),
+        ),
       );
       b.addEventListener('click', () => {
         this.hide();

@@ -53,21 +53,54 @@ export class Toolbar extends Emitter<ToolbarEvents> {
     });
     const seg = h('div', { class: 'pv-seg', role: 'group', 'aria-label': 'Phase edges' });
     for (const m of PHASE_MODES) {
-      const b = h('button', { class: 'pv-btn', type: 'button', 'data-phase-mode': m, 'aria-pressed': String(m === 'collapse'), title: MODE_TITLES[m] }, m[0].toUpperCase() + m.slice(1));
+      const b = h(
+        'button',
+        {
+          class: 'pv-btn',
+          type: 'button',
+          'data-phase-mode': m,
+          'aria-pressed': String(m === 'collapse'),
+          title: MODE_TITLES[m],
+        },
+        m[0].toUpperCase() + m.slice(1),
+      );
       b.addEventListener('click', () => this.emit('mode', m));
       this.modeButtons.set(m, b);
       seg.append(b);
     }
     const runAs = h('div', { class: 'pv-seg', role: 'group', 'aria-label': 'Run as' });
     for (const r of RUN_AS) {
-      const b = h('button', { class: 'pv-btn', type: 'button', 'data-phase-run': r, 'aria-pressed': String(r === 'both'), title: RUN_AS_TITLES[r] }, RUN_AS_LABELS[r]);
+      const b = h(
+        'button',
+        {
+          class: 'pv-btn',
+          type: 'button',
+          'data-phase-run': r,
+          'aria-pressed': String(r === 'both'),
+          title: RUN_AS_TITLES[r],
+        },
+        RUN_AS_LABELS[r],
+      );
       b.addEventListener('click', () => this.emit('runAs', r));
       this.runAsButtons.set(r, b);
       runAs.append(b);
     }
-    const fit = h('button', { class: 'pv-btn', type: 'button', title: `Fit to screen ${keyHint('fit')}`, 'data-testid': 'fit' }, 'Fit');
+    const fit = h(
+      'button',
+      { class: 'pv-btn', type: 'button', title: `Fit to screen ${keyHint('fit')}`, 'data-testid': 'fit' },
+      'Fit',
+    );
     fit.addEventListener('click', () => this.emit('fit', null));
-    const help = h('button', { class: 'pv-btn', type: 'button', title: `Keyboard shortcuts ${keyHint('help')}`, 'aria-label': 'Keyboard shortcuts' }, '?');
+    const help = h(
+      'button',
+      {
+        class: 'pv-btn',
+        type: 'button',
+        title: `Keyboard shortcuts ${keyHint('help')}`,
+        'aria-label': 'Keyboard shortcuts',
+      },
+      '?',
+    );
     help.addEventListener('click', () => this.emit('help', null));
     this.el = h(
       'div',
@@ -98,7 +131,8 @@ export class Toolbar extends Emitter<ToolbarEvents> {
     clear(this.graphSelect);
     const run = runs?.runs.find((r) => r.run === cur?.run);
     this.graphs = run?.graphs ?? [];
-    for (const g of this.graphs) this.graphSelect.append(h('option', { value: graphKey(g), selected: sameGraph(g, cur) }, graphLabel(g)));
+    for (const g of this.graphs)
+      this.graphSelect.append(h('option', { value: graphKey(g), selected: sameGraph(g, cur) }, graphLabel(g)));
     this.graphSelect.disabled = this.graphs.length < 2;
   }
 

@@ -77,11 +77,11 @@ export function bsplineToBeziers(ctrl: readonly Point[]): Point[][] {
   return segs;
 }
 
-
 export function beziersToPath(segs: readonly Point[][]): string {
   if (segs.length === 0) return '';
   let d = `M${round(segs[0][0].x)},${round(segs[0][0].y)}`;
-  for (const s of segs) d += `C${round(s[1].x)},${round(s[1].y)} ${round(s[2].x)},${round(s[2].y)} ${round(s[3].x)},${round(s[3].y)}`;
+  for (const s of segs)
+    d += `C${round(s[1].x)},${round(s[1].y)} ${round(s[2].x)},${round(s[2].y)} ${round(s[3].x)},${round(s[3].y)}`;
   return d;
 }
 
@@ -93,7 +93,10 @@ export function clusterTargets<T extends BundleTarget>(targets: readonly T[], pe
   if (targets.length === 0) return [];
   const key = (p: Point) => (origin ? Math.atan2(p.x - origin.x, p.y - origin.y) : p.x);
   const sorted = [...targets].sort((a, b) => key(a.at) - key(b.at) || a.at.y - b.at.y || (a.id < b.id ? -1 : 1));
-  const k = Math.max(1, Math.min(sorted.length, Math.max(Math.ceil(sorted.length / perBranch), Math.round(Math.sqrt(sorted.length)))));
+  const k = Math.max(
+    1,
+    Math.min(sorted.length, Math.max(Math.ceil(sorted.length / perBranch), Math.round(Math.sqrt(sorted.length)))),
+  );
   const out: T[][] = [];
   for (let i = 0; i < k; i++) {
     const lo = Math.floor((i * sorted.length) / k);
@@ -147,10 +150,25 @@ export function bundlePaths(source: Point, targets: readonly BundleTarget[], opt
 export function anchors(from: Rect, to: Rect): [Point, Point] {
   const fc = { x: from.x + from.w / 2, y: from.y + from.h / 2 };
   const tc = { x: to.x + to.w / 2, y: to.y + to.h / 2 };
-  if (to.y >= from.y + from.h) return [{ x: fc.x, y: from.y + from.h }, { x: tc.x, y: to.y }];
-  if (to.y + to.h <= from.y) return [{ x: fc.x, y: from.y }, { x: tc.x, y: to.y + to.h }];
-  if (tc.x >= fc.x) return [{ x: from.x + from.w, y: fc.y }, { x: to.x, y: tc.y }];
-  return [{ x: from.x, y: fc.y }, { x: to.x + to.w, y: tc.y }];
+  if (to.y >= from.y + from.h)
+    return [
+      { x: fc.x, y: from.y + from.h },
+      { x: tc.x, y: to.y },
+    ];
+  if (to.y + to.h <= from.y)
+    return [
+      { x: fc.x, y: from.y },
+      { x: tc.x, y: to.y + to.h },
+    ];
+  if (tc.x >= fc.x)
+    return [
+      { x: from.x + from.w, y: fc.y },
+      { x: to.x, y: tc.y },
+    ];
+  return [
+    { x: from.x, y: fc.y },
+    { x: to.x + to.w, y: tc.y },
+  ];
 }
 
 /** A plain edge: a cubic curve leaving and entering vertically (or horizontally when side by side). */

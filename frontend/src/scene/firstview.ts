@@ -31,7 +31,13 @@ const centreOf = (b: Rect) => ({ x: b.x + b.w / 2, y: b.y + b.h / 2 });
  * nearest first (a box that would not fit is skipped, a farther one may still fit). The framed boxes start
  * `margin` px below the top of the view.
  */
-export function frameAround(anchor: Rect, near: readonly Rect[], view: { w: number; h: number }, k = READABLE_K, margin = 16): Frame {
+export function frameAround(
+  anchor: Rect,
+  near: readonly Rect[],
+  view: { w: number; h: number },
+  k = READABLE_K,
+  margin = 16,
+): Frame {
   const room = { w: (view.w - 2 * margin) / k, h: (view.h - 2 * margin) / k };
   const a = centreOf(anchor);
   const byDistance = [...near].sort((p, q) => dist(centreOf(p), a) - dist(centreOf(q), a));
@@ -75,6 +81,8 @@ export function firstViewFrame(input: FirstViewInput, view: { w: number; h: numb
   const all = [...input.boxes.values()];
   if (all.length === 0) return null;
   // The input highest up (then leftmost) anchors the frame; the other inputs join it where they fit.
-  const anchor = (inputs.length ? inputs : all).reduce((best, b) => (b.y < best.y || (b.y === best.y && b.x < best.x) ? b : best));
+  const anchor = (inputs.length ? inputs : all).reduce((best, b) =>
+    b.y < best.y || (b.y === best.y && b.x < best.x) ? b : best,
+  );
   return frameAround(anchor, inputs.length ? inputs : all, view);
 }

@@ -33,7 +33,12 @@ export class Minimap {
     this.boxes = s('g', { class: 'boxes' });
     this.view = s('rect', { class: 'view', 'data-minimap-view': 'true' });
     this.svg.append(this.boxes, this.view);
-    this.el = h('div', { class: 'pv-minimap', 'data-minimap': 'true', title: 'Where the view is in the whole graph: click or drag to move it', hidden: true });
+    this.el = h('div', {
+      class: 'pv-minimap',
+      'data-minimap': 'true',
+      title: 'Where the view is in the whole graph: click or drag to move it',
+      hidden: true,
+    });
     this.el.append(this.svg);
     this.svg.addEventListener('pointerdown', (ev) => {
       ev.preventDefault();
@@ -52,7 +57,8 @@ export class Minimap {
     this.svg.addEventListener('pointerup', stop);
     this.svg.addEventListener('pointercancel', stop);
     // Clicks and wheels on the map are the map's, not the graph's below it.
-    for (const type of ['click', 'dblclick', 'wheel', 'mousedown'] as const) this.el.addEventListener(type, (ev) => ev.stopPropagation());
+    for (const type of ['click', 'dblclick', 'wheel', 'mousedown'] as const)
+      this.el.addEventListener(type, (ev) => ev.stopPropagation());
   }
 
   /** Draws the top level: `extent` is the drawn extent of the root layout, `boxes` its children's boxes. */

@@ -42,8 +42,17 @@ export function mapScale(world: { width: number; height: number }, max: { w: num
 }
 
 /** The part of the graph on screen, as a rectangle in minimap pixels. */
-export function viewRect(t: Transform, view: { w: number; h: number }, m: MapScale): { x: number; y: number; w: number; h: number } {
-  return { x: m.ox + (-t.x / t.k) * m.sx, y: m.oy + (-t.y / t.k) * m.sy, w: (view.w / t.k) * m.sx, h: (view.h / t.k) * m.sy };
+export function viewRect(
+  t: Transform,
+  view: { w: number; h: number },
+  m: MapScale,
+): { x: number; y: number; w: number; h: number } {
+  return {
+    x: m.ox + (-t.x / t.k) * m.sx,
+    y: m.oy + (-t.y / t.k) * m.sy,
+    w: (view.w / t.k) * m.sx,
+    h: (view.h / t.k) * m.sy,
+  };
 }
 
 /** The graph point under a minimap pixel. */

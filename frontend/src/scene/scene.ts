@@ -122,7 +122,16 @@ export class Scene extends Emitter<SceneEvents> {
       ['pv-arrow-phase', 'arrow-phase'],
       ['pv-arrow-phase-plain', 'arrow-phase-plain'],
     ]) {
-      const m = s('marker', { id, viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse', markerUnits: 'userSpaceOnUse' });
+      const m = s('marker', {
+        id,
+        viewBox: '0 0 10 10',
+        refX: 9,
+        refY: 5,
+        markerWidth: 7,
+        markerHeight: 7,
+        orient: 'auto-start-reverse',
+        markerUnits: 'userSpaceOnUse',
+      });
       m.append(s('path', { d: 'M0,0L10,5L0,10z', class: cls }));
       defs.append(m);
     }
@@ -190,7 +199,11 @@ export class Scene extends Emitter<SceneEvents> {
     }
     const drawn = t.closest('path.edge[data-edge-kind]');
     if (drawn) {
-      this.emit('edge', { from: drawn.getAttribute('data-from')!, to: drawn.getAttribute('data-to')!, kind: drawn.getAttribute('data-edge-kind')! });
+      this.emit('edge', {
+        from: drawn.getAttribute('data-from')!,
+        to: drawn.getAttribute('data-to')!,
+        kind: drawn.getAttribute('data-edge-kind')!,
+      });
       return;
     }
     const node = t.closest<SVGGElement>('[data-node]');
@@ -288,7 +301,8 @@ export class Scene extends Emitter<SceneEvents> {
         'stroke-width': width.toFixed(2),
         'marker-end': e.kind === 'control' ? 'url(#pv-arrow-control)' : 'url(#pv-arrow-data)',
       });
-      if (!compact) path.append(s('title', {}, `${e.count} ${e.kind} edge${e.count === 1 ? '' : 's'}: ${e.v} → ${e.w}`));
+      if (!compact)
+        path.append(s('title', {}, `${e.count} ${e.kind} edge${e.count === 1 ? '' : 's'}: ${e.v} → ${e.w}`));
       if (APART_KINDS.has(e.kind)) this.kindContainer(this.apartLayer, this.apartKinds, e.kind).append(path);
       else this.kindContainer(edges, kindGroups, e.kind).append(path);
       this.edgeEnds.push({ path, from: byName.get(e.v), to: byName.get(e.w) });
@@ -308,7 +322,9 @@ export class Scene extends Emitter<SceneEvents> {
       }
       if (e.count > 1 && !compact) {
         const mid = points[Math.floor(points.length / 2)];
-        edges.append(s('text', { class: 'edge-count', x: mid.x + EDGE.countDx, y: mid.y + EDGE.countDy }, String(e.count)));
+        edges.append(
+          s('text', { class: 'edge-count', x: mid.x + EDGE.countDx, y: mid.y + EDGE.countDy }, String(e.count)),
+        );
       }
     }
     parent.append(edges);
@@ -349,12 +365,35 @@ export class Scene extends Emitter<SceneEvents> {
   }
 
   /** A group's box; every offset is explained in PARAMS.group. */
-  private drawGroupBox(body: SVGGElement, c: Child, x: number, y: number, w: number, h: number, open: boolean, model: SceneModel, compact: boolean): void {
+  private drawGroupBox(
+    body: SVGGElement,
+    c: Child,
+    x: number,
+    y: number,
+    w: number,
+    h: number,
+    open: boolean,
+    model: SceneModel,
+    compact: boolean,
+  ): void {
     const G = GROUP;
     if (!compact) body.append(s('title', {}, c.name));
-    if (!open && !compact) body.append(s('rect', { class: 'stack', x: r1(x + G.stackOffset), y: r1(y + G.stackOffset), width: w, height: h, rx: G.cornerRadius }));
+    if (!open && !compact)
+      body.append(
+        s('rect', {
+          class: 'stack',
+          x: r1(x + G.stackOffset),
+          y: r1(y + G.stackOffset),
+          width: w,
+          height: h,
+          rx: G.cornerRadius,
+        }),
+      );
     body.append(s('rect', { class: 'box', x: r1(x), y: r1(y), width: w, height: h, rx: G.cornerRadius }));
-    if (open) body.append(s('path', { class: 'header', d: `M${r1(x)},${r1(y + G.headerHeight - G.headerRuleInset)}H${r1(x + w)}` }));
+    if (open)
+      body.append(
+        s('path', { class: 'header', d: `M${r1(x)},${r1(y + G.headerHeight - G.headerRuleInset)}H${r1(x + w)}` }),
+      );
     const cx = x + G.chevronX;
     const cy = y + (open ? G.chevronYOpen : G.chevronYClosed);
     const chevron = s('g', { class: 'chevron', role: 'button', 'aria-label': open ? 'Close group' : 'Open group' });
@@ -367,7 +406,13 @@ export class Scene extends Emitter<SceneEvents> {
     chevron.append(s('path', { d: mark, class: 'chevron-mark' }));
     body.append(chevron);
     const labelY = y + (open ? G.labelYOpen : G.labelYClosed);
-    body.append(s('text', { class: 'label', x: r1(x + G.labelX), y: r1(labelY) }, displayLabel(c.label || c.name, open ? G.openLabelChars : MAX_LABEL)));
+    body.append(
+      s(
+        'text',
+        { class: 'label', x: r1(x + G.labelX), y: r1(labelY) },
+        displayLabel(c.label || c.name, open ? G.openLabelChars : MAX_LABEL),
+      ),
+    );
     const ga = model.groups.get(c.name);
     let sub = groupSubtitle(c);
     const ops = Object.entries(c.ops ?? {})
@@ -383,19 +428,37 @@ export class Scene extends Emitter<SceneEvents> {
       const el = s('text', { class: 'sub', x: r1(x + G.labelX), y: r1(y + G.subY) }, text);
       body.append(el);
       if (c.phase?.role === 'layer') this.layerSubtitles.push({ el, layer: c.name, text, chars: subChars });
-    }
-    else body.append(s('text', { class: 'sub', x: r1(x + w - G.subRightInset), y: r1(labelY), 'text-anchor': 'end' }, sub));
+    } else
+      body.append(
+        s('text', { class: 'sub', x: r1(x + w - G.subRightInset), y: r1(labelY), 'text-anchor': 'end' }, sub),
+      );
     const note = phaseNote(c);
-    if (note && !open) body.append(s('text', { class: 'note', x: r1(x + G.labelX), y: r1(y + h - G.noteBottomInset) }, note));
+    if (note && !open)
+      body.append(s('text', { class: 'note', x: r1(x + G.labelX), y: r1(y + h - G.noteBottomInset) }, note));
   }
 
   private drawOp(body: SVGGElement, c: Child, x: number, y: number, w: number, h: number): void {
     body.append(s('title', {}, `${c.name}${c.op ? ' (' + c.op + ')' : ''}`));
     const note = phaseNote(c);
-    body.append(s('rect', { class: 'box', x: r1(x), y: r1(y), width: w, height: h, rx: note ? OP.sourceRadius : h / 2 }));
-    body.append(s('text', { class: 'label', x: r1(x + w / 2), y: r1(y + OP.labelY), 'text-anchor': 'middle' }, displayLabel(c.label || c.name)));
+    body.append(
+      s('rect', { class: 'box', x: r1(x), y: r1(y), width: w, height: h, rx: note ? OP.sourceRadius : h / 2 }),
+    );
+    body.append(
+      s(
+        'text',
+        { class: 'label', x: r1(x + w / 2), y: r1(y + OP.labelY), 'text-anchor': 'middle' },
+        displayLabel(c.label || c.name),
+      ),
+    );
     // the note line's baseline: a pixel below the middle of the note band at the bottom
-    if (note) body.append(s('text', { class: 'note', x: r1(x + w / 2), y: r1(y + h - PARAMS.note.height / 2 + 1), 'text-anchor': 'middle' }, note));
+    if (note)
+      body.append(
+        s(
+          'text',
+          { class: 'note', x: r1(x + w / 2), y: r1(y + h - PARAMS.note.height / 2 + 1), 'text-anchor': 'middle' },
+          note,
+        ),
+      );
   }
 
   private drawBadge(body: SVGGElement, c: Child, x: number, y: number, w: number): void {
@@ -457,7 +520,11 @@ export class Scene extends Emitter<SceneEvents> {
    * Redraws the phase edges for a mode. Never touches the layout. `readers` is the number of layers that
    * read each flag (the server's count): the knot of a bundle says it, whatever the expansion draws.
    */
-  drawPhase(mode: PhaseMode, mapped: readonly MappedPhaseEdge[], readers: ReadonlyMap<string, number> = new Map()): void {
+  drawPhase(
+    mode: PhaseMode,
+    mapped: readonly MappedPhaseEdge[],
+    readers: ReadonlyMap<string, number> = new Map(),
+  ): void {
     clear(this.phaseLayer);
     clear(this.endOutlines);
     this.veil.setAttribute('d', '');
@@ -485,7 +552,11 @@ export class Scene extends Emitter<SceneEvents> {
           let layers = 0;
           for (const source of sources) layers += readers.get(source) ?? 0;
           if (!layers) layers = new Set(targets.flatMap((e) => e.layers)).size;
-          const knot = s('g', { class: 'phase-knot', 'data-layers': layers, transform: `translate(${r1(bundle.split.x)},${r1(bundle.split.y)})` });
+          const knot = s('g', {
+            class: 'phase-knot',
+            'data-layers': layers,
+            transform: `translate(${r1(bundle.split.x)},${r1(bundle.split.y)})`,
+          });
           knot.append(s('circle', { r: 4 }));
           knot.append(s('text', { x: 8, y: 4 }, `${layers} layer${layers === 1 ? '' : 's'}`));
           frag.append(knot);
@@ -507,12 +578,17 @@ export class Scene extends Emitter<SceneEvents> {
     const all = [...this.abs.values()];
     if (all.length === 0) return;
     const pad = 4000;
-    const x0 = Math.min(...all.map((b) => b.x)) - pad, y0 = Math.min(...all.map((b) => b.y)) - pad;
-    const x1 = Math.max(...all.map((b) => b.x + b.w)) + pad, y1 = Math.max(...all.map((b) => b.y + b.h)) + pad;
+    const x0 = Math.min(...all.map((b) => b.x)) - pad,
+      y0 = Math.min(...all.map((b) => b.y)) - pad;
+    const x1 = Math.max(...all.map((b) => b.x + b.w)) + pad,
+      y1 = Math.max(...all.map((b) => b.y + b.h)) + pad;
     const rect = (x: number, y: number, w: number, h: number) => `M${r1(x)},${r1(y)}h${r1(w)}v${r1(h)}h${r1(-w)}z`;
     this.veil.setAttribute('d', rect(x0, y0, x1 - x0, y1 - y0) + boxes.map((b) => rect(b.x, b.y, b.w, b.h)).join(''));
     const frag = s('g');
-    for (const b of boxes) frag.append(s('rect', { class: 'phase-end-outline', x: r1(b.x), y: r1(b.y), width: r1(b.w), height: r1(b.h), rx: 3 }));
+    for (const b of boxes)
+      frag.append(
+        s('rect', { class: 'phase-end-outline', x: r1(b.x), y: r1(b.y), width: r1(b.w), height: r1(b.h), rx: 3 }),
+      );
     this.endOutlines.append(frag);
   }
 
@@ -537,9 +613,16 @@ export class Scene extends Emitter<SceneEvents> {
       'data-layers': e.layers.join('\n'),
       'data-count': e.count,
     });
-    if (this.fewPhaseEdges) g.append(s('title', {}, `learning-phase flag ${e.source} → ${e.layers.join(', ') || e.to}`));
+    if (this.fewPhaseEdges)
+      g.append(s('title', {}, `learning-phase flag ${e.source} → ${e.layers.join(', ') || e.to}`));
     g.append(s('path', { class: 'hit', d }));
-    g.append(s('path', { class: 'line', d, 'marker-end': style === 'bundled' ? 'url(#pv-arrow-phase)' : 'url(#pv-arrow-phase-plain)' }));
+    g.append(
+      s('path', {
+        class: 'line',
+        d,
+        'marker-end': style === 'bundled' ? 'url(#pv-arrow-phase)' : 'url(#pv-arrow-phase-plain)',
+      }),
+    );
     return g;
   }
 
@@ -616,7 +699,10 @@ export class Scene extends Emitter<SceneEvents> {
     const box = layoutExtent(root);
     const { w, h } = this.viewport();
     const margin = ZOOM.fitMargin;
-    const k = Math.max(ZOOM.min, Math.min(ZOOM.maxFit, (w - 2 * margin) / Math.max(1, box.w), (h - 2 * margin) / Math.max(1, box.h)));
+    const k = Math.max(
+      ZOOM.min,
+      Math.min(ZOOM.maxFit, (w - 2 * margin) / Math.max(1, box.w), (h - 2 * margin) / Math.max(1, box.h)),
+    );
     const tx = (w - box.w * k) / 2 - box.x * k;
     const ty = Math.max(margin, (h - box.h * k) / 2) - box.y * k;
     this.zoom.transform(this.sel, zoomIdentity.translate(tx, ty).scale(k));
@@ -637,7 +723,12 @@ export class Scene extends Emitter<SceneEvents> {
     // keep the element's left edge where it is when possible, else move it in with a margin
     const tx = Math.min(Math.max(margin - r.x * k, sx - r.x * k), w - margin - (r.x + r.w) * k);
     const ty = Math.min(Math.max(margin - r.y * k, sy - r.y * k), h - margin - (r.y + r.h) * k);
-    this.zoom.transform(this.sel, zoomIdentity.translate(r.w * k > w - 2 * margin ? margin - r.x * k : tx, r.h * k > h - 2 * margin ? margin - r.y * k : ty).scale(k));
+    this.zoom.transform(
+      this.sel,
+      zoomIdentity
+        .translate(r.w * k > w - 2 * margin ? margin - r.x * k : tx, r.h * k > h - 2 * margin ? margin - r.y * k : ty)
+        .scale(k),
+    );
   }
 
   /** Shows graph point (cx, cy) at the centre of the view at zoom k (the current zoom when left out). */
@@ -660,9 +751,16 @@ export class Scene extends Emitter<SceneEvents> {
     const { w, h } = this.viewport(true);
     const cur = this.transform();
     const margin = ZOOM.revealMargin;
-    const inView = x0 * cur.k + cur.x >= margin && y0 * cur.k + cur.y >= margin && x1 * cur.k + cur.x <= w - margin && y1 * cur.k + cur.y <= h - margin;
+    const inView =
+      x0 * cur.k + cur.x >= margin &&
+      y0 * cur.k + cur.y >= margin &&
+      x1 * cur.k + cur.x <= w - margin &&
+      y1 * cur.k + cur.y <= h - margin;
     if (inView) return;
-    const k = Math.max(ZOOM.min, Math.min(cur.k, (w - 2 * margin) / Math.max(1, x1 - x0), (h - 2 * margin) / Math.max(1, y1 - y0)));
+    const k = Math.max(
+      ZOOM.min,
+      Math.min(cur.k, (w - 2 * margin) / Math.max(1, x1 - x0), (h - 2 * margin) / Math.max(1, y1 - y0)),
+    );
     this.centreAt((x0 + x1) / 2, (y0 + y1) / 2, k);
   }
 
@@ -704,8 +802,10 @@ function centre(rects: Rect[]): Point {
 function badgeTitle(c: Child): string {
   const p = c.phase;
   if (!p) return '';
-  if (p.role === 'contains') return `holds ${p.layers} layer${p.layers === 1 ? '' : 's'} that read the learning-phase flag`;
-  if (p.role === 'layer') return `${p.kind} layer: reads the learning-phase flag ${p.source}${p.born_here ? ' (the flag was created inside it)' : ''}`;
+  if (p.role === 'contains')
+    return `holds ${p.layers} layer${p.layers === 1 ? '' : 's'} that read the learning-phase flag`;
+  if (p.role === 'layer')
+    return `${p.kind} layer: reads the learning-phase flag ${p.source}${p.born_here ? ' (the flag was created inside it)' : ''}`;
   if (p.role === 'consumer') return `reads the learning-phase flag ${p.source}`;
   if (p.role === 'reads') return p.explanation;
   return '';

@@ -43,7 +43,9 @@ export class Exporter {
   /** Switches between exporting the view and the whole graph. */
   toggleScope(): void {
     this.scopeSelect.value = this.scope() === 'view' ? 'graph' : 'view';
-    this.host.say(`Export scope: ${this.scope() === 'view' ? 'the view' : 'the whole graph at the current expansion'}.`);
+    this.host.say(
+      `Export scope: ${this.scope() === 'view' ? 'the view' : 'the whole graph at the current expansion'}.`,
+    );
   }
 
   private input(): ExportInput | null {
@@ -68,7 +70,13 @@ export class Exporter {
     const notes = this.host.notebook.notes;
     const sources = (g.phase?.sources ?? []).map((x) => x.name);
     const kinds = Object.fromEntries(EDGE_KINDS.map((k) => [k, kindState(st.kinds ?? {}, k)]));
-    const legend = legendItems(this.host.scene.drawnEdgeKinds(), st.mode, { sources, layers: g.phase?.layers.length ?? 0 }, notes.length, kinds);
+    const legend = legendItems(
+      this.host.scene.drawnEdgeKinds(),
+      st.mode,
+      { sources, layers: g.phase?.layers.length ?? 0 },
+      notes.length,
+      kinds,
+    );
     const placed = new Map(notesLayer.placed.map((d) => [d.note.node, d]));
     const open = st.expanded.size;
     const when = new Date().toISOString().slice(0, 16).replace('T', ' ');
@@ -144,7 +152,10 @@ export class Exporter {
 
   async copyPng(): Promise<void> {
     if (typeof ClipboardItem === 'undefined' || !navigator.clipboard?.write) {
-      this.host.say('This browser does not allow copying images to the clipboard here; use PNG (e) to save a file instead.', true);
+      this.host.say(
+        'This browser does not allow copying images to the clipboard here; use PNG (e) to save a file instead.',
+        true,
+      );
       return;
     }
     // The promise goes into the ClipboardItem at once, while the click still counts as a user action.
@@ -160,7 +171,10 @@ export class Exporter {
     } catch (e) {
       blob.catch(() => undefined);
       if ((e as Error).message === 'nothing to copy') return;
-      this.host.say(`The browser did not allow copying the image (${(e as Error).message || (e as Error).name}); use PNG (e) to save a file instead.`, true);
+      this.host.say(
+        `The browser did not allow copying the image (${(e as Error).message || (e as Error).name}); use PNG (e) to save a file instead.`,
+        true,
+      );
     }
   }
 }

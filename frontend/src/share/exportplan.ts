@@ -16,8 +16,15 @@ export type PngPlan =
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
 /** Pixel size of a PNG of a `w`×`h` (CSS px) picture: 2x, scaled down to the bounds, or refused. */
-export function pngPlan(w: number, h: number, density = PNG_DENSITY, maxSide = MAX_SIDE, maxPixels = MAX_PIXELS): PngPlan {
-  if (!(w > 0 && h > 0) || !Number.isFinite(w) || !Number.isFinite(h)) return { ok: false, message: 'Nothing to export: the picture is empty.' };
+export function pngPlan(
+  w: number,
+  h: number,
+  density = PNG_DENSITY,
+  maxSide = MAX_SIDE,
+  maxPixels = MAX_PIXELS,
+): PngPlan {
+  if (!(w > 0 && h > 0) || !Number.isFinite(w) || !Number.isFinite(h))
+    return { ok: false, message: 'Nothing to export: the picture is empty.' };
   const scale = Math.min(density, maxSide / w, maxSide / h, Math.sqrt(maxPixels / (w * h)));
   if (scale < MIN_DENSITY)
     return {
@@ -82,7 +89,10 @@ export function legendItems(
     else items.push({ kind, label: `${kind} edges${state === 'dimmed' ? ' (dimmed)' : ''}` });
   }
   if (hidden.length) items.push({ kind: 'hidden', label: `hidden: ${hidden.sort().join(', ')} edges` });
-  items.push({ kind: mode === 'collapse' && phase.sources.length ? 'phase-badge' : 'phase', label: phaseLegend(mode, phase) });
+  items.push({
+    kind: mode === 'collapse' && phase.sources.length ? 'phase-badge' : 'phase',
+    label: phaseLegend(mode, phase),
+  });
   if (notes) items.push({ kind: 'note', label: `${notes} note${notes === 1 ? '' : 's'}` });
   return items;
 }
@@ -102,7 +112,8 @@ export function exportFileName(run: string, graph: string, ext: string): string 
  * Characters XML 1.0 forbids anywhere in a document, even as character references: C0 controls other than tab,
  * line feed and carriage return, U+FFFE and U+FFFF, and lone surrogates. A node name may hold any of them.
  */
-const XML_FORBIDDEN = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+const XML_FORBIDDEN =
+  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 /** A serialised SVG made well-formed XML: every forbidden character replaced by U+FFFD (the browser's
  * serializer writes them as they are, and the image decoder then refuses the whole picture). */

@@ -61,7 +61,6 @@ function samePath(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
-
 function payload(s: LinkState, notes: readonly Note[]): unknown {
   const g = s.view.graph;
   const o: Record<string, unknown> = { v: 1 };
@@ -124,16 +123,26 @@ export function decodeLink(token: string): LinkState | null {
   if (!o || typeof o !== 'object' || o.v !== 1) return null;
   const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
   let graph: GraphRef | null = null;
-  if (Array.isArray(o.g) && typeof o.g[0] === 'string') graph = { run: o.g[0], kind: str(o.g[1]) || 'run_graph', tag: str(o.g[2]) || null };
+  if (Array.isArray(o.g) && typeof o.g[0] === 'string')
+    graph = { run: o.g[0], kind: str(o.g[1]) || 'run_graph', tag: str(o.g[2]) || null };
   const mode: PhaseMode = isPhaseMode(o.m) ? o.m : 'collapse';
   const listed = new Set(Array.isArray(o.o) ? o.o.filter((x): x is string => typeof x === 'string' && x !== '') : []);
   // Bounded: a crafted link listing thousands of groups must not cost thousands of requests (written sorted, so
   // the first ones kept hold the outer groups).
   const expanded = new Set([...listed].slice(0, LINK_MAX_OPEN));
   let viewport: Viewport | null = null;
-  if (Array.isArray(o.vp) && (o.vp.length === 3 || o.vp.length === 5) && o.vp.every((x) => typeof x === 'number' && Number.isFinite(x)) && (o.vp[2] as number) > 0) {
+  if (
+    Array.isArray(o.vp) &&
+    (o.vp.length === 3 || o.vp.length === 5) &&
+    o.vp.every((x) => typeof x === 'number' && Number.isFinite(x)) &&
+    (o.vp[2] as number) > 0
+  ) {
     const [cx, cy, k, w, h] = o.vp as number[];
-    viewport = { cx: clamp(cx, -LINK_MAX_COORD, LINK_MAX_COORD), cy: clamp(cy, -LINK_MAX_COORD, LINK_MAX_COORD), k: clamp(k, ...LINK_ZOOM_RANGE) };
+    viewport = {
+      cx: clamp(cx, -LINK_MAX_COORD, LINK_MAX_COORD),
+      cy: clamp(cy, -LINK_MAX_COORD, LINK_MAX_COORD),
+      k: clamp(k, ...LINK_ZOOM_RANGE),
+    };
     // The size of the view it was copied from (added later: older links have three numbers).
     if (o.vp.length === 5 && w > 0 && h > 0) {
       viewport.w = clamp(w, 1, LINK_MAX_COORD);
@@ -142,11 +151,26 @@ export function decodeLink(token: string): LinkState | null {
   }
   const rawNotes = Array.isArray(o.n)
     ? o.n.map((t) =>
-        Array.isArray(t) ? { node: t[0], text: t[1], dx: t[2], dy: t[3], path: Array.isArray(t[4]) ? t[4] : typeof t[0] === 'string' ? namePrefixes(t[0]) : [] } : null,
+        Array.isArray(t)
+          ? {
+              node: t[0],
+              text: t[1],
+              dx: t[2],
+              dy: t[3],
+              path: Array.isArray(t[4]) ? t[4] : typeof t[0] === 'string' ? namePrefixes(t[0]) : [],
+            }
+          : null,
       )
     : [];
   return {
-    view: { graph, expanded, mode, runAs: isRunAs(o.r) ? o.r : 'both', selected: str(o.s) || null, kinds: parseKinds(o.k) },
+    view: {
+      graph,
+      expanded,
+      mode,
+      runAs: isRunAs(o.r) ? o.r : 'both',
+      selected: str(o.s) || null,
+      kinds: parseKinds(o.k),
+    },
     viewport,
     notes: parseNotes(rawNotes),
     openDropped: listed.size - expanded.size,
@@ -187,7 +211,9 @@ export function tokenFromHash(hash: string): string | null {
 export function tensorBoardLink(pageHref: string, token: string): string {
   const u = new URL(pageHref);
   const { params } = parseTbHash(u.hash);
-  const kept = params.filter(([k]) => k !== LINK_PARAM).map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`);
+  const kept = params
+    .filter(([k]) => k !== LINK_PARAM)
+    .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`);
   u.hash = [PLUGIN_TAB, ...kept, `${LINK_PARAM}=${token}`].join('&');
   return u.toString();
 }
@@ -202,7 +228,9 @@ export function pluginLink(pluginHref: string, token: string): string {
 /** A hash with the token removed (after it was applied), keeping TensorBoard's tab and other parameters. */
 export function hashWithoutToken(hash: string): string {
   const { tab, params } = parseTbHash(hash);
-  const kept = params.filter(([k]) => k !== LINK_PARAM).map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`);
+  const kept = params
+    .filter(([k]) => k !== LINK_PARAM)
+    .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`);
   const parts = [...(tab !== null ? [tab] : []), ...kept];
   return parts.length ? '#' + parts.join('&') : '';
 }

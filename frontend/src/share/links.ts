@@ -6,7 +6,15 @@ import { graphLabel } from '../graph/api';
 import { sameGraph, type ViewState } from '../graph/state';
 import { h } from '../lib/dom';
 import type { Scene } from '../scene/scene';
-import { decodeLink, encodeLink, hashWithoutToken, pluginLink, tensorBoardLink, tokenFromHash, type LinkState } from './linkcodec';
+import {
+  decodeLink,
+  encodeLink,
+  hashWithoutToken,
+  pluginLink,
+  tensorBoardLink,
+  tokenFromHash,
+  type LinkState,
+} from './linkcodec';
 import type { Notebook } from './notebook';
 
 export interface LinksHost {
@@ -24,7 +32,12 @@ export class Links {
   private pending: LinkState | null = null;
 
   constructor(private host: LinksHost) {
-    this.field = h('input', { type: 'text', readonly: true, 'data-testid': 'share-link', 'aria-label': 'Link to this view' });
+    this.field = h('input', {
+      type: 'text',
+      readonly: true,
+      'data-testid': 'share-link',
+      'aria-label': 'Link to this view',
+    });
     const close = h('button', { class: 'pv-btn', type: 'button', 'aria-label': 'Close' }, '✕');
     close.addEventListener('click', () => (this.box.hidden = true));
     this.box = h('div', { class: 'pv-link', hidden: true }, h('span', {}, 'Link'), this.field, close);
@@ -67,12 +80,18 @@ export class Links {
     this.pending = null;
     const cur = this.host.state().graph;
     if (!sameGraph(cur, link.view.graph)) {
-      this.host.say(`The linked graph (${link.view.graph?.run} · ${link.view.graph ? graphLabel(link.view.graph) : ''}) is not in this TensorBoard.`, true);
+      this.host.say(
+        `The linked graph (${link.view.graph?.run} · ${link.view.graph ? graphLabel(link.view.graph) : ''}) is not in this TensorBoard.`,
+        true,
+      );
     } else {
       const notes: string[] = [];
       if (link.openDropped)
-        notes.push(`This link lists ${(link.view.expanded.size + link.openDropped).toLocaleString('en-US')} open groups; the first ${link.view.expanded.size.toLocaleString('en-US')} were opened (a link opens at most that many).`);
-      if (link.viewport && this.onGraph(link.viewport.cx, link.viewport.cy)) this.setViewport(link.viewport.cx, link.viewport.cy, link.viewport.k);
+        notes.push(
+          `This link lists ${(link.view.expanded.size + link.openDropped).toLocaleString('en-US')} open groups; the first ${link.view.expanded.size.toLocaleString('en-US')} were opened (a link opens at most that many).`,
+        );
+      if (link.viewport && this.onGraph(link.viewport.cx, link.viewport.cy))
+        this.setViewport(link.viewport.cx, link.viewport.cy, link.viewport.k);
       else if (link.viewport) notes.push('The link’s view lies outside the graph; the whole graph is shown instead.');
       if (notes.length) this.host.say(notes.join(' '), true);
     }
@@ -148,24 +167,38 @@ export class Links {
   async copyLink(): Promise<void> {
     const st = this.host.state();
     if (!st.graph) return this.host.say('Nothing to link to yet: no graph is drawn.', true);
-    const { token, notesDropped } = encodeLink({ view: st, viewport: this.viewport(), notes: [...this.host.notebook.notes] });
+    const { token, notesDropped } = encodeLink({
+      view: st,
+      viewport: this.viewport(),
+      notes: [...this.host.notebook.notes],
+    });
     let url: string;
     try {
-      url = window.parent !== window ? tensorBoardLink(window.parent.location.href, token) : pluginLink(window.location.href, token);
+      url =
+        window.parent !== window
+          ? tensorBoardLink(window.parent.location.href, token)
+          : pluginLink(window.location.href, token);
     } catch {
       url = pluginLink(window.location.href, token);
     }
     this.field.value = url;
     this.box.hidden = false;
     this.host.root.dataset.lastLink = url;
-    const dropped = notesDropped ? ` ${notesDropped} note${notesDropped === 1 ? ' was' : 's were'} left out to keep the link short.` : '';
+    const dropped = notesDropped
+      ? ` ${notesDropped} note${notesDropped === 1 ? ' was' : 's were'} left out to keep the link short.`
+      : '';
     try {
       await navigator.clipboard.writeText(url);
-      this.host.say(`Link copied (${url.length.toLocaleString('en-US')} characters): it reopens this graph, filter, open groups, selection, view and notes.${dropped}`);
+      this.host.say(
+        `Link copied (${url.length.toLocaleString('en-US')} characters): it reopens this graph, filter, open groups, selection, view and notes.${dropped}`,
+      );
     } catch {
       this.field.focus();
       this.field.select();
-      this.host.say(`The browser did not allow writing to the clipboard here; the link is selected in the field above — press Ctrl+C.${dropped}`, !dropped ? false : true);
+      this.host.say(
+        `The browser did not allow writing to the clipboard here; the link is selected in the field above — press Ctrl+C.${dropped}`,
+        !dropped ? false : true,
+      );
     }
   }
 }

@@ -6,7 +6,19 @@ import type { ViewState } from '../graph/state';
 import type { Scene } from '../scene/scene';
 import { NoteEditor } from './noteeditor';
 import { NotesLayer, type NotesScene } from './notelayer';
-import { deleteNote, loadNotes, mergeNotes, moveNote, noteOf, resolveAnchor, saveNotes, setNote, storageKey, type KeyValueStore, type Note } from './notes';
+import {
+  deleteNote,
+  loadNotes,
+  mergeNotes,
+  moveNote,
+  noteOf,
+  resolveAnchor,
+  saveNotes,
+  setNote,
+  storageKey,
+  type KeyValueStore,
+  type Note,
+} from './notes';
 
 export interface NotebookHost {
   root: HTMLElement;
@@ -84,7 +96,8 @@ export class Notebook {
 
   editSelected(): void {
     const sel = this.host.state().selected;
-    if (!sel || !this.host.scene.has(sel)) return this.host.say('Select a node or group first (click it), then add a note (n).', true);
+    if (!sel || !this.host.scene.has(sel))
+      return this.host.say('Select a node or group first (click it), then add a note (n).', true);
     this.openEditor(sel);
   }
 

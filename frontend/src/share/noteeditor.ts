@@ -17,7 +17,13 @@ export class NoteEditor {
     private onDelete: (node: string) => void,
   ) {
     this.title = h('div', { class: 'hdr' });
-    this.area = h('textarea', { rows: 4, maxlength: NOTE_MAX_CHARS, 'data-testid': 'note-text', 'aria-label': 'Note text', placeholder: 'A short note (Ctrl+Enter saves)' });
+    this.area = h('textarea', {
+      rows: 4,
+      maxlength: NOTE_MAX_CHARS,
+      'data-testid': 'note-text',
+      'aria-label': 'Note text',
+      placeholder: 'A short note (Ctrl+Enter saves)',
+    });
     this.count = h('span', { class: 'count' });
     const save = h('button', { class: 'pv-btn primary', type: 'button', 'data-action': 'save-note' }, 'Save');
     this.del = h('button', { class: 'pv-btn', type: 'button', 'data-action': 'delete-note' }, 'Delete');
@@ -74,4 +80,3 @@ export class NoteEditor {
     this.count.textContent = `${this.area.value.length}/${NOTE_MAX_CHARS}`;
   }
 }
-

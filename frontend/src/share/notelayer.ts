@@ -106,7 +106,8 @@ export class NotesLayer {
       const lines = wrapText(n.text, WRAP);
       const hint = at.hidden ? `on ${n.node}, inside this closed group` : null;
       const hintLines = hint ? wrapText(hint, WRAP + 6, 3) : [];
-      const w0 = Math.max(60, ...lines.map((l) => l.length * CHAR_W), ...hintLines.map((l) => l.length * (CHAR_W - 0.6))) + 16;
+      const w0 =
+        Math.max(60, ...lines.map((l) => l.length * CHAR_W), ...hintLines.map((l) => l.length * (CHAR_W - 0.6))) + 16;
       const h0 = (lines.length + hintLines.length) * LINE_H + 10;
       const w = w0 * m;
       const hh = h0 * m;
@@ -120,7 +121,12 @@ export class NotesLayer {
         by = placed.y;
       }
       taken.push({ x: bx, y: by, w, h: hh });
-      const g = s('g', { class: `pv-note${at.hidden ? ' hidden-node' : ''}`, 'data-note': n.node, 'data-note-anchor': at.anchor, 'data-note-hidden': String(at.hidden) });
+      const g = s('g', {
+        class: `pv-note${at.hidden ? ' hidden-node' : ''}`,
+        'data-note': n.node,
+        'data-note-anchor': at.anchor,
+        'data-note-hidden': String(at.hidden),
+      });
       // leader: from the anchor's top-right corner to the nearest point of the callout
       const ax = r.x + r.w - 3;
       const ay = r.y + 3;
@@ -130,7 +136,10 @@ export class NotesLayer {
       if (m !== 1) leader.style.strokeWidth = String(1.2 * m);
       g.append(leader);
       g.append(s('circle', { class: 'note-pin', cx: r1(ax), cy: r1(ay), r: r1(3 * m) }));
-      const body = s('g', { class: 'note-body', transform: `translate(${r1(bx)},${r1(by)})${m !== 1 ? ` scale(${m.toFixed(3)})` : ''}` });
+      const body = s('g', {
+        class: 'note-body',
+        transform: `translate(${r1(bx)},${r1(by)})${m !== 1 ? ` scale(${m.toFixed(3)})` : ''}`,
+      });
       body.append(s('title', {}, `Note on ${n.node} — drag to move, click to edit`));
       body.append(s('rect', { class: 'note-box', width: r1(w0), height: h0, rx: 4 }));
       const text = s('text', { class: 'note-text', x: 8, y: 0 });

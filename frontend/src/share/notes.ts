@@ -23,7 +23,11 @@ export const DEFAULT_OFFSET = { dx: 18, dy: -34 };
 const MAX_OFFSET = 5000;
 
 export function cleanText(text: string): string {
-  return text.replace(/\r\n?/g, '\n').replace(/[\u0000-\u0009\u000b-\u001f\u007f]/g, ' ').trim().slice(0, NOTE_MAX_CHARS);
+  return text
+    .replace(/\r\n?/g, '\n')
+    .replace(/[\u0000-\u0009\u000b-\u001f\u007f]/g, ' ')
+    .trim()
+    .slice(0, NOTE_MAX_CHARS);
 }
 
 function clampOffset(v: number): number {
@@ -63,7 +67,8 @@ export interface Anchor {
 /** Where a note is drawn at the current expansion; null when neither the node nor any group of its path is drawn. */
 export function resolveAnchor(note: Note, drawn: (name: string) => boolean): Anchor | null {
   if (drawn(note.node)) return { anchor: note.node, hidden: false };
-  for (let i = note.path.length - 1; i >= 0; i--) if (drawn(note.path[i])) return { anchor: note.path[i], hidden: true };
+  for (let i = note.path.length - 1; i >= 0; i--)
+    if (drawn(note.path[i])) return { anchor: note.path[i], hidden: true };
   return null;
 }
 
@@ -127,7 +132,13 @@ export function parseNotes(value: unknown): Note[] {
     const text = cleanText(o.text);
     if (!text) continue;
     const path = Array.isArray(o.path) ? o.path.filter((p): p is string => typeof p === 'string' && p !== '') : [];
-    out.push({ node: o.node, text, path, dx: clampOffset(Number(o.dx ?? DEFAULT_OFFSET.dx)), dy: clampOffset(Number(o.dy ?? DEFAULT_OFFSET.dy)) });
+    out.push({
+      node: o.node,
+      text,
+      path,
+      dx: clampOffset(Number(o.dx ?? DEFAULT_OFFSET.dx)),
+      dy: clampOffset(Number(o.dy ?? DEFAULT_OFFSET.dy)),
+    });
     seen.add(o.node);
     if (out.length >= NOTES_MAX) break;
   }
@@ -170,7 +181,10 @@ export interface Box {
 const overlaps = (a: Box, b: Box, gap: number) =>
   a.x < b.x + b.w + gap && b.x < a.x + a.w + gap && a.y < b.y + b.h + gap && b.y < a.y + a.h + gap;
 const contains = (outer: Box, inner: Box) =>
-  outer.x <= inner.x && outer.y <= inner.y && outer.x + outer.w >= inner.x + inner.w && outer.y + outer.h >= inner.y + inner.h;
+  outer.x <= inner.x &&
+  outer.y <= inner.y &&
+  outer.x + outer.w >= inner.x + inner.w &&
+  outer.y + outer.h >= inner.y + inner.h;
 
 /**
  * Where a callout of `size` goes near its `anchor` box so that it covers no other box: `preferred` (its top-left
@@ -178,7 +192,13 @@ const contains = (outer: Box, inner: Box) =>
  * the anchor (the open groups it is drawn in) and `anchor` itself are not in the way. With no free place within
  * reach, `preferred`.
  */
-export function placeCallout(anchor: Box, size: { w: number; h: number }, preferred: { x: number; y: number }, boxes: Iterable<Box>, gap = 4): { x: number; y: number } {
+export function placeCallout(
+  anchor: Box,
+  size: { w: number; h: number },
+  preferred: { x: number; y: number },
+  boxes: Iterable<Box>,
+  gap = 4,
+): { x: number; y: number } {
   const reach = Math.max(size.w, size.h) * 4 + Math.max(anchor.w, anchor.h);
   const area = { x: anchor.x - reach, y: anchor.y - reach, w: anchor.w + 2 * reach, h: anchor.h + 2 * reach };
   const near: Box[] = [];

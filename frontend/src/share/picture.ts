@@ -41,15 +41,55 @@ export interface ExportPicture {
 const SHAPES = new Set(['path', 'rect', 'circle', 'ellipse', 'line', 'polyline', 'polygon']);
 const TEXTS = new Set(['text', 'tspan']);
 const KEEP_ATTRS = new Set([
-  'transform', 'd', 'x', 'y', 'x1', 'y1', 'x2', 'y2', 'cx', 'cy', 'r', 'rx', 'ry', 'width', 'height', 'points',
-  'marker-end', 'marker-start', 'viewBox', 'refX', 'refY', 'markerWidth', 'markerHeight', 'orient', 'markerUnits', 'id',
-  'dx', 'dy', 'fill-rule',
+  'transform',
+  'd',
+  'x',
+  'y',
+  'x1',
+  'y1',
+  'x2',
+  'y2',
+  'cx',
+  'cy',
+  'r',
+  'rx',
+  'ry',
+  'width',
+  'height',
+  'points',
+  'marker-end',
+  'marker-start',
+  'viewBox',
+  'refX',
+  'refY',
+  'markerWidth',
+  'markerHeight',
+  'orient',
+  'markerUnits',
+  'id',
+  'dx',
+  'dy',
+  'fill-rule',
 ]);
-const SHAPE_STYLE = ['fill', 'fill-opacity', 'stroke', 'stroke-width', 'stroke-opacity', 'stroke-dasharray', 'stroke-linecap', 'stroke-linejoin'];
+const SHAPE_STYLE = [
+  'fill',
+  'fill-opacity',
+  'stroke',
+  'stroke-width',
+  'stroke-opacity',
+  'stroke-dasharray',
+  'stroke-linecap',
+  'stroke-linejoin',
+];
 const TEXT_STYLE = ['fill', 'fill-opacity', 'font-family', 'font-size', 'font-weight', 'font-style', 'text-anchor'];
 const DEFAULTS: Record<string, string> = {
-  'fill-opacity': '1', 'stroke-opacity': '1', 'stroke-dasharray': 'none', 'stroke-linecap': 'butt', 'stroke-linejoin': 'miter',
-  'font-style': 'normal', 'text-anchor': 'start',
+  'fill-opacity': '1',
+  'stroke-opacity': '1',
+  'stroke-dasharray': 'none',
+  'stroke-linecap': 'butt',
+  'stroke-linejoin': 'miter',
+  'font-style': 'normal',
+  'text-anchor': 'start',
 };
 
 const MARGIN = 16;
@@ -134,7 +174,8 @@ export function buildPicture(input: ExportInput, pixelSize?: { width: number; he
       lines.forEach((l, i) => noteRows.push({ text: (i === 0 ? '• ' : '\u00a0\u00a0\u00a0') + l }));
     }
   }
-  const footerH = MARGIN + input.legend.length * ROW_H + (noteRows.length ? 8 + noteRows.length * NOTE_ROW_H : 0) + MARGIN;
+  const footerH =
+    MARGIN + input.legend.length * ROW_H + (noteRows.length ? 8 + noteRows.length * NOTE_ROW_H : 0) + MARGIN;
   const height = HEADER_H + region.h + footerH;
 
   const out = s('svg', {
@@ -151,7 +192,14 @@ export function buildPicture(input: ExportInput, pixelSize?: { width: number; he
 
   // the graph, clipped to its region by a nested <svg>
   const ox = Math.floor((width - region.w) / 2);
-  const frame = s('svg', { x: ox, y: HEADER_H, width: region.w, height: region.h, viewBox: `0 0 ${region.w} ${region.h}`, overflow: 'hidden' });
+  const frame = s('svg', {
+    x: ox,
+    y: HEADER_H,
+    width: region.w,
+    height: region.h,
+    viewBox: `0 0 ${region.w} ${region.h}`,
+    overflow: 'hidden',
+  });
   const defs = inlineCopy(input.layers.defs);
   if (defs) frame.append(defs);
   const w = inlineCopy(input.layers.world) ?? s('g');
@@ -164,7 +212,16 @@ export function buildPicture(input: ExportInput, pixelSize?: { width: number; he
   if (input.scope === 'graph') w.setAttribute('transform', `translate(${-input.graphBox.x},${-input.graphBox.y})`);
   frame.append(w);
   out.append(frame);
-  out.append(s('line', { x1: 0, y1: HEADER_H + region.h + 0.5, x2: width, y2: HEADER_H + region.h + 0.5, stroke: line, 'stroke-width': 1 }));
+  out.append(
+    s('line', {
+      x1: 0,
+      y1: HEADER_H + region.h + 0.5,
+      x2: width,
+      y2: HEADER_H + region.h + 0.5,
+      stroke: line,
+      'stroke-width': 1,
+    }),
+  );
 
   // legend
   const legend = s('g', { transform: `translate(${MARGIN},${HEADER_H + region.h + MARGIN})` });
@@ -172,19 +229,33 @@ export function buildPicture(input: ExportInput, pixelSize?: { width: number; he
     const y = i * ROW_H + 9;
     const sw: Record<string, string | number> = { x1: 0, y1: y - 4, x2: 26, y2: y - 4, 'stroke-width': 2 };
     if (item.kind === 'data') legend.append(s('line', { ...sw, stroke: edge }));
-    else if (item.kind === 'control') legend.append(s('line', { ...sw, stroke: edgeControl, 'stroke-dasharray': '4 3' }));
+    else if (item.kind === 'control')
+      legend.append(s('line', { ...sw, stroke: edgeControl, 'stroke-dasharray': '4 3' }));
     else if (item.kind === 'phase') legend.append(s('line', { ...sw, stroke: accent }));
     else if (item.kind === 'phase-badge') {
       legend.append(s('rect', { x: 4, y: y - 12, width: 18, height: 16, rx: 8, fill: accent }));
-      legend.append(s('text', { x: 13, y: y, 'font-size': 10.5, 'font-weight': 700, fill: '#ffffff', 'text-anchor': 'middle' }, 'φ'));
-    }
-    else if (item.kind === 'note') legend.append(s('rect', { x: 4, y: y - 10, width: 18, height: 12, rx: 3, fill: '#fff8e1', stroke: '#f9a825' }));
-    else if (item.kind !== 'hidden') legend.append(s('line', { ...sw, stroke: edgeControl, 'stroke-dasharray': '2 2' }));
+      legend.append(
+        s(
+          'text',
+          { x: 13, y: y, 'font-size': 10.5, 'font-weight': 700, fill: '#ffffff', 'text-anchor': 'middle' },
+          'φ',
+        ),
+      );
+    } else if (item.kind === 'note')
+      legend.append(s('rect', { x: 4, y: y - 10, width: 18, height: 12, rx: 3, fill: '#fff8e1', stroke: '#f9a825' }));
+    else if (item.kind !== 'hidden')
+      legend.append(s('line', { ...sw, stroke: edgeControl, 'stroke-dasharray': '2 2' }));
     legend.append(s('text', { x: 36, y, 'font-size': 12, fill: fg }, item.label));
   });
   const ny = input.legend.length * ROW_H + 8;
   noteRows.forEach((r, i) => {
-    legend.append(s('text', { x: 0, y: ny + i * NOTE_ROW_H + 11, 'font-size': 11.5, fill: fg, 'font-weight': r.bold ? 600 : null }, r.text));
+    legend.append(
+      s(
+        'text',
+        { x: 0, y: ny + i * NOTE_ROW_H + 11, 'font-size': 11.5, fill: fg, 'font-weight': r.bold ? 600 : null },
+        r.text,
+      ),
+    );
   });
   out.append(legend);
   return { svg: out, width, height };

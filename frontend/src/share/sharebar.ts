@@ -30,13 +30,23 @@ export class ShareBar {
   constructor(host: ShareHost) {
     const say = (text: string, error?: boolean) => this.say(text, error);
     this.notebook = new Notebook({ ...host, say });
-    this.msg = h('div', { class: 'pv-share-msg', hidden: true, role: 'status', 'aria-live': 'polite', 'data-testid': 'share-message' });
+    this.msg = h('div', {
+      class: 'pv-share-msg',
+      hidden: true,
+      role: 'status',
+      'aria-live': 'polite',
+      'data-testid': 'share-message',
+    });
     host.stage.append(this.msg);
     this.links = new Links({ ...host, notebook: this.notebook, say });
     this.exporter = new Exporter({ ...host, notebook: this.notebook, say });
 
     const btn = (action: Action, label: string, title: string, fn: () => void) => {
-      const b = h('button', { class: 'pv-btn', type: 'button', 'data-action': action, title: `${title} ${keyHint(action)}` }, label);
+      const b = h(
+        'button',
+        { class: 'pv-btn', type: 'button', 'data-action': action, title: `${title} ${keyHint(action)}` },
+        label,
+      );
       b.addEventListener('click', fn);
       return b;
     };
