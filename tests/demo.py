@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import functools
 import importlib.util
+import json
 import os
+import subprocess
+import sys
 
 from tb_phaseview.analysis import analyze
 from tb_phaseview.cli import iter_graphs
@@ -35,3 +38,19 @@ def demo_graphs() -> dict:
 @functools.lru_cache(maxsize=None)
 def demo_analysis(run: str, kind: str = "run_graph", tag: str | None = None):
     return analyze(demo_graphs()[(run, kind, tag)])
+
+
+CLI = os.path.join(os.path.dirname(sys.executable), "tb-phaseview")
+
+
+def cli_report_json(path: str = DEMO_LOGS) -> dict:
+    """What `tb-phaseview report PATH --json` prints, run as a user runs it (a subprocess)."""
+    result = subprocess.run(
+        [CLI, "report", path, "--json"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"},
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)

@@ -2,28 +2,14 @@
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
-
 from conftest import SEED_RUN, boxes, edges, open_plugin, shot
-from demo import DEMO_LOGS
+from demo import cli_report_json
 
 MACHINERY = {"init", "gradient", "optimizer", "summary", "save"}
-CLI = os.path.join(os.path.dirname(sys.executable), "tb-phaseview")
 
 
 def cli_edge_counts(run):
-    result = subprocess.run(
-        [CLI, "report", DEMO_LOGS, "--json"],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"},
-    )
-    assert result.returncode == 0, result.stderr
-    return next(g for g in json.loads(result.stdout)["graphs"] if g["run"] == run)["edge_counts"]
+    return next(g for g in cli_report_json()["graphs"] if g["run"] == run)["edge_counts"]
 
 
 def legend(page):

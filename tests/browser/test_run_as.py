@@ -6,7 +6,6 @@ from __future__ import annotations
 import base64
 import json
 import os
-import subprocess
 import sys
 import urllib.parse
 import urllib.request
@@ -16,23 +15,14 @@ import pytest
 from conftest import open_plugin, shot
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from demo import DEMO_LOGS  # noqa: E402
+from demo import cli_report_json  # noqa: E402
 
-CLI = os.path.join(os.path.dirname(sys.executable), "tb-phaseview")
 P = "data/plugin/phaseview/"
 
 
 @pytest.fixture(scope="module")
 def cli_report():
-    result = subprocess.run(
-        [CLI, "report", DEMO_LOGS, "--json"],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"},
-    )
-    assert result.returncode == 0, result.stderr
-    return {(g["run"], g["kind"], g["tag"]): g for g in json.loads(result.stdout)["graphs"]}
+    return {(g["run"], g["kind"], g["tag"]): g for g in cli_report_json()["graphs"]}
 
 
 def get(base_url, route, **params):

@@ -20,16 +20,10 @@ export const EDGE_KINDS = [
   'save',
 ] as const;
 
-/** Kinds whose edges never shape a layout (laid out apart, drawn straight over it). */
-export const APART_KINDS: ReadonlySet<string> = new Set([
-  'phase',
-  'hyperparameter',
-  'init',
-  'gradient',
-  'optimizer',
-  'summary',
-  'save',
-]);
+/** Kinds whose edges never shape a layout (laid out apart, drawn straight over it): all but the model's own. */
+export const APART_KINDS: ReadonlySet<string> = new Set(
+  EDGE_KINDS.filter((k) => k !== 'data' && k !== 'control' && k !== 'variable'),
+);
 
 /** What the view draws before the user changes anything: the model's own edges; the machinery's hidden. */
 export const DEFAULT_KIND_STATES: Readonly<Record<string, KindState>> = {
