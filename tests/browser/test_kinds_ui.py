@@ -51,7 +51,6 @@ def test_legend_counts_equal_the_cli_and_toggles_never_move_a_node(page, tensorb
     assert legend(page)["gradient"][0] == "drawn"
     assert page.get_attribute("#phaseview-app", "data-kind-gradient") == "drawn"
     assert edges(page, "gradient"), "the gradient area's edges are drawn"
-    assert float(page.get_attribute("#phaseview-app", "data-toggle-ms")) < 100
     page.click('[data-kind-filter="data"]')  # drawn -> dimmed
     assert legend(page)["data"][0] == "dimmed"
     opacity = page.evaluate("""() => getComputedStyle(document.querySelector('.edge.kind-data')).strokeOpacity""")
@@ -69,6 +68,26 @@ def test_legend_counts_equal_the_cli_and_toggles_never_move_a_node(page, tensorb
     page.click('button[data-phase-mode="collapse"]')
     assert legend(page)["phase"][0] == "hidden"
     assert boxes(page) == before
+    assert not page.errors
+
+
+def test_a_hidden_kind_hides_its_edge_counts_too(page, tensorboard_url):
+    open_plugin(page, tensorboard_url, SEED_RUN)
+
+    def visible_counts(kind):
+        return page.evaluate(
+            """(kind) => [...document.querySelectorAll(`[data-edges-kind="${kind}"] > .edge-count`)]
+                .filter(t => getComputedStyle(t).display !== 'none').map(t => t.textContent)""",
+            kind,
+        )
+
+    # The optimizer's writes of every variable are one bundle with a count; hidden by default, count and all.
+    page.click('[data-kind-filter="optimizer"]')  # hidden -> drawn
+    drawn = visible_counts("optimizer")
+    assert drawn, "a drawn bundle of optimizer edges shows its count"
+    page.click('[data-kind-filter="optimizer"]')  # drawn -> dimmed
+    page.click('[data-kind-filter="optimizer"]')  # dimmed -> hidden
+    assert visible_counts("optimizer") == []
     assert not page.errors
 
 

@@ -138,8 +138,9 @@ export const CSS = `
 .edge.kind-hyperparameter { stroke: var(--accent); stroke-dasharray: 2 2; }
 .edge.kind-init, .edge.kind-gradient, .edge.kind-optimizer, .edge.kind-summary, .edge.kind-save { stroke: var(--edge-control); stroke-opacity: .7; }
 /* The legend filter: one container per edge kind (scene.ts), so a switch restyles that kind's edges only. */
-.kind-edges[data-kind-state="hidden"] > .edge { display: none; }
+.kind-edges[data-kind-state="hidden"] > .edge, .kind-edges[data-kind-state="hidden"] > .edge-count { display: none; }
 .kind-edges[data-kind-state="dimmed"] > .edge { stroke-opacity: .18; }
+.kind-edges[data-kind-state="dimmed"] > .edge-count { fill-opacity: .18; }
 .node.area > .body > .box { stroke-dasharray: 6 3; stroke-width: 1.4; fill: var(--panel); }
 .node.area > .body > .label { font-style: italic; }
 .pv-kinds { display: inline-flex; flex-wrap: nowrap; gap: 4px; align-items: center; flex: none; }

@@ -322,7 +322,8 @@ export class Scene extends Emitter<SceneEvents> {
       }
       if (e.count > 1 && !compact) {
         const mid = points[Math.floor(points.length / 2)];
-        edges.append(
+        // Beside its edge, in the same kind's container: hiding a kind in the legend hides its counts too.
+        path.parentNode!.append(
           s('text', { class: 'edge-count', x: mid.x + EDGE.countDx, y: mid.y + EDGE.countDy }, String(e.count)),
         );
       }
