@@ -33,16 +33,8 @@ sys.path.insert(0, os.path.join(REPO, "tests"))
 sys.path.insert(0, HERE)
 
 from make_graphs import APPLICATIONS, SIZES, application_graph, seed_graph, tiled, write  # noqa: E402
-from tbserver import start_tensorboard  # noqa: E402
+from tbserver import CHROMIUM_ARGS, start_tensorboard  # noqa: E402
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 VIEWPORT = {"width": 1400, "height": 900}
 
 

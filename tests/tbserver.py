@@ -14,6 +14,18 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 
+# Headless Chromium as the tests and the benchmark start it: no sandbox (root), no GPU, and none of the
+# background connections this machine's closed network would refuse.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
 URL_PATTERN = re.compile(r"(http://127\.0\.0\.1:\d+/)")
 
 

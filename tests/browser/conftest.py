@@ -7,20 +7,14 @@ import shutil
 
 import pytest
 
+from tbserver import CHROMIUM_ARGS
+
 playwright_api = pytest.importorskip("playwright.sync_api")
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 ARTIFACTS = os.path.join(REPO, "tests", "artifacts")
 STATIC = os.path.join(REPO, "tb_phaseview", "static")
 CHROMIUM = os.environ.get("PHASEVIEW_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 SEED_RUN = "resnet_old_keras"
 SEED_FLAG = "bnl_stg-1/keras_learning_phase"
