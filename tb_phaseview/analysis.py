@@ -85,6 +85,11 @@ class GraphAnalysis:
             counts = self._answers["node_roles"] = self.roles.counts()
         return counts
 
+    def area_size(self, role: str) -> int:
+        """Ops in a machinery role's area, counted from the roles (the tree's sizes need every group's
+        children, which the first answer does without)."""
+        return self.roles.area_codes.count(roles.ROLE_CODES[role])
+
     def area_of_group(self, group_id: str) -> str | None:
         """The machinery role whose area this group is, or None."""
         for role, area in self.areas.items():

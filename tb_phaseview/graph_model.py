@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
-from itertools import chain, compress, repeat
+from itertools import chain, repeat
 
-OUT_EDGE_SCANS_BEFORE_INDEX = 8
+import numpy as np
 
 
 @dataclass
@@ -33,7 +33,14 @@ class Graph:
     duplicate_names: list[str] = field(default_factory=list)
     _out_order: list[int] | None = None
     _out_start: list[int] | None = None
-    _out_scans: int = 0
+    _columns: Columns | None = None
+
+    @property
+    def columns(self) -> Columns:
+        """The edge and op columns as numpy arrays, for passes over the whole graph (built once, in C)."""
+        if self._columns is None:
+            self._columns = Columns(self)
+        return self._columns
 
     @property
     def node_count(self) -> int:
@@ -52,36 +59,98 @@ class Graph:
         return self._out_order[self._out_start[node] : self._out_start[node + 1]]
 
     def out_edges_of(self, nodes) -> dict[int, list[int]]:
-        """Out-edges of a few nodes: ``{node: [edge id, ...]}``.
-
-        Until the out-edge index exists, a scan of the source column (in C) answers for a small set at a
-        tenth of the index's cost; the index is built once scans have cost about as much.
-        """
-        wanted = set(nodes)
-        if self._out_order is None and self._out_scans < OUT_EDGE_SCANS_BEFORE_INDEX:
-            self._out_scans += 1
-            found: dict[int, list[int]] = {node: [] for node in wanted}
-            src = self.edge_src
-            for e in compress(range(len(src)), map(wanted.__contains__, src)):
-                found[src[e]].append(e)
-            return found
-        return {node: self.out_edges(node) for node in wanted}
+        """Out-edges of a few nodes: ``{node: [edge id, ...]}``, from the columns' out-edge index (sorted in C
+        on first use; the lists of ``out_edges`` are made only once the first answer is out)."""
+        found: dict[int, list[int]] = {node: [] for node in nodes}
+        if self._out_order is not None:
+            return {node: self.out_edges(node) for node in found}
+        edges, owners = self.columns.out_edges(np.fromiter(found, dtype=np.intp, count=len(found)))
+        for e, owner in zip(edges.tolist(), owners.tolist()):
+            found[owner].append(e)
+        return found
 
     def _index_out_edges(self) -> None:
-        # Counting sort of edge ids by source: one pass to count, one prefix sum, one pass to place.
-        starts = [0] * (len(self.names) + 1)
-        for src in self.edge_src:
-            starts[src + 1] += 1
-        for i in range(1, len(starts)):
-            starts[i] += starts[i - 1]
-        order = [0] * len(self.edge_src)
-        fill = starts[:-1]
-        for e, src in enumerate(self.edge_src):
-            order[fill[src]] = e
-            fill[src] += 1
+        columns = self.columns
         # Starts first: a reader in another thread takes the index as built once _out_order is set.
-        self._out_start = starts
-        self._out_order = order
+        self._out_start = columns.out_start.tolist()
+        self._out_order = columns.out_order.tolist()
+
+
+class Columns:
+    """A Graph's columns as numpy arrays: whole-graph passes (roles, edge kinds) run in C, not per element.
+
+    ``src``, ``dst``, ``position`` (input position at the destination) and ``data`` (not a control edge) are
+    indexed by edge; ``in_start`` by node, as in Graph; ``op_ids`` numbers each node's op among ``op_names``.
+    The out-edge index (``out_order``, ``out_start``) is sorted on first use. Missing inputs are ``-1``.
+    """
+
+    def __init__(self, graph: Graph):
+        n = graph.node_count
+        self.node_count = n
+        self.src = np.array(graph.edge_src, dtype=np.intp)
+        self.dst = np.array(graph.edge_dst, dtype=np.intp)
+        self.position = np.array(graph.edge_input, dtype=np.intp)
+        self.data = ~np.array(graph.edge_control, dtype=bool)
+        self.in_start = np.array(graph.in_start, dtype=np.intp)
+        self.op_names = list(dict.fromkeys(graph.ops))
+        number = {op: i for i, op in enumerate(self.op_names)}
+        self.op_ids = np.fromiter(map(number.__getitem__, graph.ops), dtype=np.intp, count=n)
+        self._out_order: np.ndarray | None = None
+        self._out_start: np.ndarray | None = None
+
+    def per_op(self, value_of, dtype) -> np.ndarray:
+        """``value_of(op)`` for every node, computed once per distinct op."""
+        return np.array([value_of(op) for op in self.op_names], dtype=dtype)[self.op_ids]
+
+    def op_in(self, ops) -> np.ndarray:
+        """Per node: whether its op is one of ``ops``."""
+        return self.per_op(ops.__contains__, bool)
+
+    @property
+    def out_order(self) -> np.ndarray:
+        if self._out_order is None:
+            self._out_start = np.zeros(self.node_count + 1, dtype=np.intp)
+            np.cumsum(np.bincount(self.src, minlength=self.node_count), out=self._out_start[1:])
+            self._out_order = np.argsort(self.src, kind="stable")
+        return self._out_order
+
+    @property
+    def out_start(self) -> np.ndarray:
+        self.out_order  # noqa: B018 - builds both
+        return self._out_start
+
+    def in_edges(self, nodes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(edge ids, the node each enters) of the in-edges of ``nodes``, node by node."""
+        return _ranges(self.in_start[nodes], self.in_start[nodes + 1], nodes)
+
+    def out_edges(self, nodes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(edge ids, the node each leaves) of the out-edges of ``nodes``, node by node."""
+        order = self.out_order
+        positions, owners = _ranges(self.out_start[nodes], self.out_start[nodes + 1], nodes)
+        return order[positions], owners
+
+    def inputs_at(self, nodes: np.ndarray, position: int) -> np.ndarray:
+        """The source of each node's data input ``position``, or -1. Inputs are stored in order, data inputs
+        before control inputs, so it is the edge ``in_start[node] + position`` when present."""
+        nodes = np.asarray(nodes, dtype=np.intp)
+        edges = self.in_start[nodes] + position
+        present = edges < self.in_start[nodes + 1]
+        edges = np.where(present, edges, 0)
+        if len(self.src) == 0:
+            return np.full(len(nodes), -1, dtype=np.intp)
+        present &= (self.position[edges] == position) & self.data[edges]
+        return np.where(present, self.src[edges], -1)
+
+
+def _ranges(starts: np.ndarray, ends: np.ndarray, owners: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every index in ``[starts[i], ends[i])``, concatenated, and the owner of each."""
+    lengths = ends - starts
+    total = int(lengths.sum())
+    if total == 0:
+        return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.intp)
+    before = np.cumsum(lengths) - lengths
+    indices = np.repeat(starts - before, lengths) + np.arange(total, dtype=np.intp)
+    return indices, np.repeat(owners, lengths)
 
 
 def parse_inputs(raws: list[str]) -> tuple[list[str], list[int], list[bool]]:

@@ -27,11 +27,12 @@ machinery's boundary, not on every node.
 
 from __future__ import annotations
 
-import operator
 import re
-from collections import Counter, deque
+from collections import Counter
 from dataclasses import dataclass, field
 from itertools import compress, repeat
+
+import numpy as np
 
 from tb_phaseview.graph_model import Graph, NodeDefUnreadable
 from tb_phaseview.phase import layer_of
@@ -119,6 +120,8 @@ _VARYING_SOURCES = VARIABLE_OPS | frozenset(
         "Iterator",
     }
 )
+# A value fed back around a loop is computed anew each iteration: never a constant.
+_LOOP_OPS = frozenset({"NextIteration", "RefNextIteration"})
 # Ops that hand a value on unchanged in meaning (a hyperparameter read through them is still that value).
 HYPER_PASS_THROUGH = frozenset({"Identity", "ReadVariableOp", "Cast", "Snapshot", "StopGradient", "RefIdentity"})
 HYPER_SOURCE_OPS = frozenset({"Placeholder", "PlaceholderWithDefault", "_Arg"})
@@ -200,97 +203,28 @@ def _role_of_op(op: str) -> int:
     return MODEL
 
 
-def _flags(codes: bytearray, wanted) -> bytes:
-    """One byte per node, 1 where its role is one of ``wanted`` (a translation in C)."""
-    return codes.translate(bytes(code in wanted for code in range(256)))
+def _varying(graph: Graph) -> np.ndarray:
+    """Per node: whether its value changes from one step to the next, that is, whether it is computed (through
+    data edges) from a variable, a placeholder or an input, or inside a loop. The rest is computed from
+    constants alone. A wave per step away from those sources: every layer reads a variable, so few waves."""
+    columns = graph.columns
+    varying = columns.op_in(_VARYING_SOURCES | _LOOP_OPS)
+    frontier = np.flatnonzero(varying)
+    slots = np.empty(graph.node_count, dtype=np.intp)
+    while frontier.size:
+        edges, _ = columns.out_edges(frontier)
+        consumers = columns.dst[edges[columns.data[edges]]]
+        frontier = distinct(consumers[~varying[consumers]], slots)
+        varying[frontier] = True
+    return varying
 
 
-def _inputs_at(graph: Graph, nodes, position: int) -> list:
-    """The source of each node's data input ``position`` (None where it has none). Inputs are stored in
-    order, data inputs before control inputs, so it is the edge ``in_start[node] + position`` when present."""
-    in_start, src, edge_input, control = graph.in_start, graph.edge_src, graph.edge_input, graph.edge_control
-    found = []
-    for node in nodes:
-        e = in_start[node] + position
-        found.append(src[e] if e < in_start[node + 1] and edge_input[e] == position and not control[e] else None)
-    return found
-
-
-def _data_input(graph: Graph, node: int, position: int) -> int | None:
-    return _inputs_at(graph, (node,), position)[0]
-
-
-def _edge_flags(node_flags: bytes, column: list[int]) -> bytes:
-    """A node flag carried to every edge through one end (``edge_src`` or ``edge_dst``), in C."""
-    return bytes(map(node_flags.__getitem__, column))
-
-
-def _and(*flags: bytes) -> bytes:
-    """Byte-wise AND of 0/1 byte strings of one length, as big integers (in C, a few machine words at a time)."""
-    result = int.from_bytes(flags[0], "little")
-    for more in flags[1:]:
-        result &= int.from_bytes(more, "little")
-    return result.to_bytes(len(flags[0]), "little")
-
-
-def _scan_consumers(graph: Graph, nodes: set[int]) -> dict[int, list[int]]:
-    """Out-edges of a set of nodes by one scan of the source column in C (the out-edge index is built only
-    after the first answer)."""
-    found: dict[int, list[int]] = {node: [] for node in nodes}
-    if graph._out_order is not None:
-        return {node: graph.out_edges(node) for node in nodes}
-    src = graph.edge_src
-    for e in compress(range(len(src)), map(nodes.__contains__, src)):
-        found[src[e]].append(e)
-    return found
-
-
-class _ConstantCheck:
-    """Whether a node's value is computed from constants alone (no variable, placeholder or input), memoised."""
-
-    def __init__(self, graph: Graph):
-        self.graph = graph
-        self.memo: dict[int, bool] = {}
-
-    def __call__(self, node: int) -> bool:
-        graph, memo = self.graph, self.memo
-        known = memo.get(node)
-        if known is not None:
-            return known
-        in_start, src, control, ops = graph.in_start, graph.edge_src, graph.edge_control, graph.ops
-        if ops[node] == "Const" and all(control[in_start[node] : in_start[node + 1]]):
-            return True  # most initialisers: a constant written as it is
-        stack = [node]
-        while stack:
-            current = stack[-1]
-            if current in memo:
-                stack.pop()
-                continue
-            if ops[current] in _VARYING_SOURCES:
-                memo[current] = False
-                stack.pop()
-                continue
-            pending = None
-            constant = True
-            for e in range(in_start[current], in_start[current + 1]):
-                if control[e]:
-                    continue
-                known = memo.get(src[e])
-                if known is None:
-                    if src[e] in stack:  # a cycle (a while loop): not a constant
-                        constant = False
-                        break
-                    pending = src[e]
-                    break
-                if not known:
-                    constant = False
-                    break
-            if pending is not None and constant:
-                stack.append(pending)
-                continue
-            memo[current] = constant
-            stack.pop()
-        return memo[node]
+def distinct(nodes: np.ndarray, slots: np.ndarray) -> np.ndarray:
+    """``nodes`` without repeats, in linear time (``np.unique`` sorts): each node keeps its last position.
+    ``slots`` is scratch space with one entry per node of the graph."""
+    positions = np.arange(len(nodes))
+    slots[nodes] = positions
+    return nodes[slots[nodes] == positions]
 
 
 class _DataCheck:
@@ -377,42 +311,23 @@ def _is_float_scalar(graph: Graph, node: int) -> bool:
     return True
 
 
-class _OpIndex:
-    """Which nodes run ops of a few families, from one pass over the op column: a bit per family per node."""
+def _peel_rank() -> np.ndarray:
+    """Per role code, its rank in _PEEL_PRIORITY (higher claims first); 0 for the rest."""
+    rank = np.zeros(256, dtype=np.uint8)
+    for position, code in enumerate(reversed(_PEEL_PRIORITY), 1):
+        rank[code] = position
+    return rank
 
-    FAMILIES = ("write", "read", "variable", "hyper_source", "relay", "unused_relay", "no_op", "absorbable")
 
-    def __init__(self, ops: list[str]):
-        members = {
-            "write": WRITE_OPS,
-            "read": READ_OPS,
-            "variable": VARIABLE_OPS,
-            "hyper_source": HYPER_SOURCE_OPS,
-            "relay": _RELAY_OPS,
-            "unused_relay": _UNUSED_RELAYS,
-            "no_op": {"NoOp"},
-            "absorbable": _ABSORBABLE_OPS,
-        }
-        bits = {op: sum(1 << i for i, family in enumerate(self.FAMILIES) if op in members[family]) for op in set(ops)}
-        self.bits = bytes(map(bits.__getitem__, ops))
-        self._found: dict[str, list[int]] = {}
-
-    def nodes(self, family: str) -> list[int]:
-        found = self._found.get(family)
-        if found is None:
-            bit = 1 << self.FAMILIES.index(family)
-            flags = self.bits.translate(bytes(bool(value & bit) for value in range(256)))
-            found = self._found[family] = list(compress(range(len(flags)), flags))
-        return found
+_RANK = _peel_rank()
+_UNRANK = np.array((0, *reversed(_PEEL_PRIORITY)), dtype=np.uint8)
+_IS_MACHINERY = np.array([code in MACHINERY for code in range(256)])
 
 
 def classify_roles(graph: Graph, phase_carriers) -> Roles:
-    ops = graph.ops
+    columns = graph.columns
     n = graph.node_count
-    code_of_op = {op: _role_of_op(op) for op in set(ops)}
-    index = _OpIndex(ops)
-    codes = bytearray(map(code_of_op.__getitem__, ops))  # one lookup per node, in C
-    machinery_nodes = list(compress(range(n), codes))
+    codes = columns.per_op(_role_of_op, np.uint8)
 
     # 2. Gradient scopes: a substring scan in C, then the pattern once per distinct scope of what it lets through.
     names = graph.names
@@ -420,84 +335,85 @@ def classify_roles(graph: Graph, phase_carriers) -> Roles:
     if hits:
         hit_scopes = [names[node].rpartition("/")[0] + "/" for node in hits]
         gradient_scopes = {scope for scope in set(hit_scopes) if _GRADIENT_SCOPE.search(scope)}
-        # Only model nodes change: looked up and written back in C (a training graph has tens of thousands).
-        in_scope = list(compress(hits, map(gradient_scopes.__contains__, hit_scopes)))
-        claimed = list(compress(in_scope, map(operator.not_, map(codes.__getitem__, in_scope))))
-        deque(map(codes.__setitem__, claimed, repeat(GRADIENT)), maxlen=0)
-    for carrier in phase_carriers:
-        codes[carrier] = PHASE
+        in_scope = np.fromiter(compress(hits, map(gradient_scopes.__contains__, hit_scopes)), dtype=np.intp)
+        codes[in_scope[codes[in_scope] == MODEL]] = GRADIENT
+    codes[np.fromiter(phase_carriers, dtype=np.intp, count=len(phase_carriers))] = PHASE
 
     # Variables: variable ops, and whatever a read, a write or an update takes as its variable.
-    writes = index.nodes("write")
-    applies = [node for node in machinery_nodes if _OPTIMIZER_OP.match(ops[node])]
-    readers = index.nodes("read")
-    variables = set(index.nodes("variable"))
-    variables.update(_inputs_at(graph, writes + readers + applies, 0))
-    variables.discard(None)
+    writes = np.flatnonzero(columns.op_in(WRITE_OPS))
+    readers = np.flatnonzero(columns.op_in(READ_OPS))
+    applies = np.flatnonzero(columns.per_op(lambda op: bool(_OPTIMIZER_OP.match(op)), bool))
+    is_variable = columns.op_in(VARIABLE_OPS)
+    taken = columns.inputs_at(np.concatenate([writes, readers, applies]), 0)
+    is_variable[taken[taken >= 0]] = True
+    variables = np.flatnonzero(is_variable)
 
     # 3. Writes: initialisers and step counters (a write of what the gradients computed is found in step 4).
-    constant = _ConstantCheck(graph)
-    reads_data = _DataCheck(graph, variables)
-    increments = []
-    for node, value in zip(writes, _inputs_at(graph, writes, 1)):
-        if codes[node] == MODEL and value is not None and constant(value):
-            if ops[node] in INCREMENT_OPS:
-                increments.append(node)
-            else:
-                codes[node] = INIT
+    varying = _varying(graph)
+    values = columns.inputs_at(writes, 1)
+    constant = (codes[writes] == MODEL) & (values >= 0)
+    constant[constant] = ~varying[values[constant]]
+    is_increment = columns.op_in(INCREMENT_OPS)[writes]
+    increments = writes[constant & is_increment].tolist()
+    codes[writes[constant & ~is_increment]] = INIT
 
     # Hyperparameters, before machinery claims what only the optimizer reads.
-    hyperparameters, hyper_carriers = _find_hyperparameters(graph, index, codes, variables, writes, applies, readers)
-    for carrier in hyper_carriers:
-        codes[carrier] = HYPERPARAMETER
+    hyperparameters, hyper_carriers = _find_hyperparameters(graph, codes, variables, writes, applies, readers)
+    codes[list(hyper_carriers)] = HYPERPARAMETER
 
     # 4. Downstream of the gradients; a write of what a checkpoint restored belongs to the checkpoint.
-    write_set = set(writes)
-    _claim_downstream_of_gradients(graph, index, codes, write_set)
-    for node, value in zip(writes, _inputs_at(graph, writes, 1)):
-        if codes[node] == MODEL and value is not None and codes[value] in (SAVE, INIT):
-            codes[node] = codes[value]
+    is_write = np.zeros(n, dtype=bool)
+    is_write[writes] = True
+    _claim_downstream_of_gradients(graph, codes, is_write)
+    restored = (codes[writes] == MODEL) & (values >= 0)
+    restored[restored] = np.isin(codes[values[restored]], (SAVE, INIT))
+    codes[writes[restored]] = codes[values[restored]]
     # 5. Consumers all machinery; fed by one machinery only.
-    _peel(graph, index, codes, reads_data, constant.memo)
+    _peel(graph, codes, _DataCheck(graph, set(variables.tolist())), varying)
     _claim_step_counters(graph, codes, increments)
-    _absorb(graph, index, codes)
+    _absorb(graph, codes)
     return Roles(
-        codes,
-        variables,
-        write_set,
+        bytearray(codes.tobytes()),
+        set(variables.tolist()),
+        set(writes.tolist()),
         hyperparameters,
         hyper_carriers,
-        _areas(graph, codes, hyperparameters, hyper_carriers),
+        bytearray(_areas(graph, codes, hyperparameters, hyper_carriers).tobytes()),
     )
 
 
-def _claim_step_counters(graph: Graph, codes: bytearray, increments: list[int]) -> None:
+def _claim_step_counters(graph: Graph, codes: np.ndarray, increments: list[int]) -> None:
     """A constant increment counts steps (``global_step``, an optimizer's ``iterations``) when nothing of the
     model reads its variable (a metric's count is read, to divide its total by): it, its constant and its
     variable (unless the model uses it) are the optimizer's."""
     if not increments:
         return
-    targets = dict(zip(increments, _inputs_at(graph, increments, 0)))
-    consumers = _scan_consumers(graph, {t for t in targets.values() if t is not None})
-    reads = {
-        graph.edge_dst[e]
-        for edges in consumers.values()
-        for e in edges
-        if graph.ops[graph.edge_dst[e]] in _UNUSED_RELAYS
-    }
-    read_consumers = _scan_consumers(graph, reads) if reads else {}
+    columns = graph.columns
+    ops, dst = graph.ops, graph.edge_dst
+    targets = dict(zip(increments, columns.inputs_at(increments, 0).tolist()))
+
+    def consumers_of(nodes) -> dict[int, list[int]]:
+        found: dict[int, list[int]] = {node: [] for node in nodes}
+        edges, owners = columns.out_edges(np.fromiter(found, dtype=np.intp, count=len(found)))
+        for e, owner in zip(edges.tolist(), owners.tolist()):
+            found[owner].append(e)
+        return found
+
+    consumers = consumers_of({t for t in targets.values() if t >= 0})
+    reads = {dst[e] for edges in consumers.values() for e in edges if ops[dst[e]] in _UNUSED_RELAYS}
+    read_consumers = consumers_of(reads)
     for node, target in targets.items():
-        if target is None:
+        if target < 0:
             continue
-        target_reads = [graph.edge_dst[e] for e in consumers[target] if graph.edge_dst[e] in read_consumers]
-        if any(codes[graph.edge_dst[f]] == MODEL for read in target_reads for f in read_consumers[read]):
+        target_reads = [dst[e] for e in consumers[target] if dst[e] in read_consumers]
+        if any(codes[dst[f]] == MODEL for read in target_reads for f in read_consumers[read]):
             continue
         codes[node] = OPTIMIZER
-        value = _data_input(graph, node, 1)
-        if value is not None and codes[value] == MODEL and graph.ops[value] == "Const":
+        value = int(columns.inputs_at([node], 1)[0])
+        if value >= 0 and codes[value] == MODEL and ops[value] == "Const":
             codes[value] = OPTIMIZER
         if codes[target] == MODEL and all(
-            codes[graph.edge_dst[e]] in MACHINERY or graph.edge_dst[e] in read_consumers for e in consumers[target]
+            _IS_MACHINERY[codes[dst[e]]] or dst[e] in read_consumers for e in consumers[target]
         ):
             codes[target] = OPTIMIZER
             for read in target_reads:
@@ -507,33 +423,38 @@ def _claim_step_counters(graph: Graph, codes: bytearray, increments: list[int]) 
 
 def _find_hyperparameters(
     graph: Graph,
-    index: _OpIndex,
-    codes: bytearray,
-    variables: set[int],
-    writes: list[int],
-    applies: list[int],
-    readers: list[int],
+    codes: np.ndarray,
+    variables: np.ndarray,
+    writes: np.ndarray,
+    applies: np.ndarray,
+    readers: np.ndarray,
 ):
     """Scalars read in many layers that nothing trains: float placeholders (``keep_prob``), variables written
     only by their initialiser (the learning rate), and float constants that several optimizer updates read."""
+    columns = graph.columns
     ops = graph.ops
-    written = {target for node, target in zip(writes, _inputs_at(graph, writes, 0)) if codes[node] != INIT}
-    written.update(_inputs_at(graph, applies, 0))
-    read = set(_inputs_at(graph, readers, 0))
-    candidates = [node for node in index.nodes("hyper_source") if codes[node] == MODEL and node not in written]
-    candidates += [
-        node
-        for node in variables
-        if node in read and node not in written and codes[node] == MODEL and ops[node] not in HYPER_SOURCE_OPS
-    ]
-    # A constant read by several optimizer updates (TF1's ``GradientDescent/learning_rate``).
-    read_by: Counter = Counter()
-    in_start, src, control = graph.in_start, graph.edge_src, graph.edge_control
-    for node in applies:
-        for e in range(in_start[node] + 1, in_start[node + 1]):
-            if not control[e] and ops[src[e]] == "Const":
-                read_by[src[e]] += 1
-    candidates += [node for node, count in read_by.items() if count >= HYPER_MIN_READERS]
+    written = np.zeros(graph.node_count, dtype=bool)
+    written_by = columns.inputs_at(writes[codes[writes] != INIT], 0)
+    written[written_by[written_by >= 0]] = True
+    written_by = columns.inputs_at(applies, 0)
+    written[written_by[written_by >= 0]] = True
+    read = np.zeros(graph.node_count, dtype=bool)
+    read_by = columns.inputs_at(readers, 0)
+    read[read_by[read_by >= 0]] = True
+    is_model = codes == MODEL
+    is_source = columns.op_in(HYPER_SOURCE_OPS)
+    candidates = np.flatnonzero(is_source & is_model & ~written).tolist()
+    candidates += variables[
+        read[variables] & ~written[variables] & is_model[variables] & ~is_source[variables]
+    ].tolist()
+    # A constant read by several optimizer updates (TF1's ``GradientDescent/learning_rate``): inputs past the first.
+    edges, _ = columns.in_edges(applies)
+    edges = edges[columns.position[edges] > 0]
+    edges = edges[columns.data[edges]]
+    constants = columns.src[edges]
+    constants = constants[columns.op_in({"Const"})[constants]]
+    counted, counts = np.unique(constants, return_counts=True)
+    candidates += counted[counts >= HYPER_MIN_READERS].tolist()
     if not candidates:
         return [], {}
     closures = _hyper_closures(graph, candidates)
@@ -571,155 +492,142 @@ def _readers_apart(graph: Graph, readers: set[int]) -> int:
 
 def _hyper_closures(graph: Graph, sources: list[int]) -> dict[int, tuple[set[int], set[int]]]:
     """For each source: itself and the relays that pass its value on, and the other ops that read it through
-    them (its own initialiser and initialised check left out). One scan per level for all sources at once."""
-    ops, dst, edge_input, control = graph.ops, graph.edge_dst, graph.edge_input, graph.edge_control
+    them (its own initialiser and initialised check left out). One wave per level for all sources at once,
+    the first source to reach a relay keeping it."""
+    columns = graph.columns
+    skipped = columns.op_in(INIT_OPS)
+    writes = columns.op_in(WRITE_OPS)
+    passes = columns.op_in(HYPER_PASS_THROUGH)
+    owner = np.full(graph.node_count, -1, dtype=np.intp)
+    frontier = np.array(sources, dtype=np.intp)
+    owner[frontier] = frontier
+    reader_edges: list[tuple[np.ndarray, np.ndarray]] = []
+    while frontier.size:
+        edges, _ = columns.out_edges(frontier)
+        edges = edges[columns.data[edges]]
+        consumers, first = columns.dst[edges], columns.position[edges] == 0
+        keep = ~(skipped[consumers] | (writes[consumers] & first))
+        edges, consumers, first = edges[keep], consumers[keep], first[keep]
+        relayed = passes[consumers] & first
+        reader_edges.append((owner[columns.src[edges[~relayed]]], consumers[~relayed]))
+        new, at = np.unique(consumers[relayed], return_index=True)
+        fresh = owner[new] < 0
+        owner[new[fresh]] = owner[columns.src[edges[relayed][at[fresh]]]]
+        frontier = new[fresh]
     closures = {source: ({source}, set()) for source in sources}
-    owner = {source: source for source in sources}
-    frontier = set(sources)
-    while frontier:
-        reached = set()
-        for node, edges in _scan_consumers(graph, frontier).items():
-            closure, readers = closures[owner[node]]
-            for e in edges:
-                if control[e]:
-                    continue
-                consumer = dst[e]
-                op = ops[consumer]
-                if op in INIT_OPS or (op in WRITE_OPS and edge_input[e] == 0):
-                    continue
-                if op in HYPER_PASS_THROUGH and edge_input[e] == 0:
-                    if consumer not in closure and consumer not in owner:
-                        closure.add(consumer)
-                        owner[consumer] = owner[node]
-                        reached.add(consumer)
-                else:
-                    readers.add(consumer)
-        frontier = reached
+    for node, source in zip(np.flatnonzero(owner >= 0).tolist(), owner[owner >= 0].tolist()):
+        closures[source][0].add(node)
+    for owners, consumers in reader_edges:
+        for source, consumer in zip(owners.tolist(), consumers.tolist()):
+            closures[source][1].add(consumer)
     return closures
 
 
-def _claim_downstream_of_gradients(graph: Graph, index: _OpIndex, codes: bytearray, writes: set[int]) -> None:
+def _claim_downstream_of_gradients(graph: Graph, codes: np.ndarray, is_write: np.ndarray) -> None:
     """What the gradients feed (data edges), up to and including the variable writes, and on from a write
     through a read ordered after it: gradient while a node combines gradients only (a sum of two paths'
-    gradients), optimizer once it mixes in anything else."""
-    src, dst, control, in_start = graph.edge_src, graph.edge_dst, graph.edge_control, graph.in_start
-    gradient = bytearray(_flags(codes, (GRADIENT,)))
+    gradients), optimizer once it mixes in anything else. A wave at a time; a node waits for the wave in which
+    none of its inputs is still undecided in the same wave."""
+    columns = graph.columns
+    src, dst, data = columns.src, columns.dst, columns.data
+    gradient = codes == GRADIENT
     # A gradient's scope also holds relays of forward values (a v1 cond's gradient switches the activations
     # it needs; grappler routes them as ``gradients/bn1/cond_grad/StatelessIf/conv1/BiasAdd/_229``): what such a
     # relay feeds is not downstream of any gradient.
-    relays = [node for node in index.nodes("relay") if gradient[node]]
-    for node, relayed in zip(relays, _inputs_at(graph, relays, 0)):
-        if relayed is not None and codes[relayed] != GRADIENT:
-            gradient[node] = 0
-    # Data edges from a gradient to a model node, found in C: flags per edge end, combined as big integers.
-    leaving = _and(
-        _edge_flags(gradient, src), _edge_flags(_flags(codes, (MODEL,)), dst), bytes(map(operator.not_, control))
-    )
-    frontier = set(compress(dst, leaving))
-    while frontier:
-        reached = set()
-        for node in sorted(frontier):
-            if codes[node] != MODEL:
-                continue
-            only_gradients = all(
-                codes[src[e]] == GRADIENT for e in range(in_start[node], in_start[node + 1]) if not control[e]
-            )
-            codes[node] = GRADIENT if only_gradients and node not in writes else OPTIMIZER
-            reached.add(node)
-        if not reached:
+    relays = np.flatnonzero(columns.op_in(_RELAY_OPS) & gradient)
+    relayed = columns.inputs_at(relays, 0)
+    forward = relayed >= 0
+    forward[forward] = codes[relayed[forward]] != GRADIENT
+    gradient[relays[forward]] = False
+    is_read = columns.op_in(READ_OPS)
+    frontier = np.unique(dst[gradient[src] & (codes[dst] == MODEL) & data])
+    in_wave = np.zeros(graph.node_count, dtype=bool)
+    while frontier.size:
+        frontier = frontier[codes[frontier] == MODEL]
+        if not frontier.size:
             break
-        frontier = set()
-        for node, edges in _scan_consumers(graph, reached).items():
-            for e in edges:
-                consumer = dst[e]
-                if codes[consumer] != MODEL:
-                    continue
-                if node in writes:
-                    # An update's effect goes on through a read ordered after it (a new optimizer's slot).
-                    if control[e] and graph.ops[consumer] in READ_OPS:
-                        frontier.add(consumer)
-                elif not control[e]:
-                    frontier.add(consumer)
+        edges, owners = columns.in_edges(frontier)
+        keep = data[edges]
+        edges, owners = edges[keep], owners[keep]
+        in_wave[frontier] = True
+        waiting = np.unique(owners[in_wave[src[edges]] & (src[edges] != owners)])
+        in_wave[frontier] = False
+        ready = frontier if waiting.size in (0, frontier.size) else np.setdiff1d(frontier, waiting)
+        mixed = np.zeros(graph.node_count, dtype=bool)
+        mixed[owners[codes[src[edges]] != GRADIENT]] = True
+        codes[ready] = np.where(mixed[ready] | is_write[ready], OPTIMIZER, GRADIENT)
+        edges, owners = columns.out_edges(ready)
+        consumers = dst[edges]
+        keep = codes[consumers] == MODEL
+        # An update's effect goes on through a read ordered after it (a new optimizer's slot).
+        from_write = is_write[owners]
+        keep &= np.where(from_write, ~data[edges] & is_read[consumers], data[edges])
+        frontier = np.union1d(consumers[keep], waiting if waiting.size < frontier.size else [])
 
 
-def _peel(graph: Graph, index: _OpIndex, codes: bytearray, reads_data: _DataCheck, constant_memo: dict) -> None:
+def _peel(graph: Graph, codes: np.ndarray, reads_data: _DataCheck, varying: np.ndarray) -> None:
     """A model node whose every consumer is machinery joins that machinery (an optimizer's role before a
     gradient's, any before ``init``, when its consumers are of several kinds), unless it computes from the
     data fed to the model: the loss, read only by the gradients, stays; an initialiser's constants, a slot
-    variable and its reads do not. Walks back from the machinery a wave at a time, each wave counted in C."""
-    src, control, in_start = graph.edge_src, graph.edge_control, graph.in_start
+    variable and its reads do not. Walks back from the machinery a wave at a time."""
+    columns = graph.columns
+    n = graph.node_count
+    src, dst, data = columns.src, columns.dst, columns.data
     # Data consumers not yet known to be machinery (a control edge orders, it does not consume: a function's
     # final NoOp waits for everything). A read nothing uses (``kernel/Read/ReadVariableOp``, kept for
     # Python's sake) does not hold its variable back; it follows its variable afterwards.
-    is_data = bytes(map(operator.not_, control))
-    consumed = Counter(compress(src, is_data))
-    pending = consumed.copy()
-    unused = []  # reads and identities whose value nothing uses, consumers first
-    relayed_by: dict[int, int | None] = {}
-    stack = [node for node in index.nodes("unused_relay") if not consumed[node] and codes[node] == MODEL]
-    while stack:
-        relayed_by.update(zip(stack, _inputs_at(graph, stack, 0)))
-        unused.extend(stack)
-        more = []
-        for node in stack:
-            relayed = relayed_by[node]
-            if relayed is not None:
-                pending[relayed] -= 1
-                if pending[relayed] == 0 and graph.ops[relayed] in _UNUSED_RELAYS and codes[relayed] == MODEL:
-                    more.append(relayed)
-        stack = more
+    pending = np.bincount(src[data], minlength=n)
+    unused_relay = columns.op_in(_UNUSED_RELAYS)
+    unused_nodes, unused_relayed = [], []  # reads and identities whose value nothing uses, consumers first
+    wave = np.flatnonzero(unused_relay & (pending == 0) & (codes == MODEL))
+    while wave.size:
+        relayed = columns.inputs_at(wave, 0)
+        unused_nodes.append(wave)
+        unused_relayed.append(relayed)
+        relayed = relayed[relayed >= 0]
+        np.subtract.at(pending, relayed, 1)
+        relayed = np.unique(relayed)
+        wave = relayed[(pending[relayed] == 0) & unused_relay[relayed] & (codes[relayed] == MODEL)]
 
-    # The first wave, every model node feeding machinery, counted over whole edge columns in C.
-    dst = graph.edge_dst
-    to_machinery = _edge_flags(_flags(codes, MACHINERY), dst)
-    from_model = _edge_flags(_flags(codes, (MODEL,)), src)
-    keep = _and(to_machinery, from_model, is_data)
-    sources = list(compress(src, keep))
-    roles = bytes(map(codes.__getitem__, compress(dst, keep)))
-    seen: Counter = Counter()  # machinery consumers found so far, per node
-    while sources:
-        counts = Counter(sources)
-        seen.update(counts)
-        claimed = {node for node in counts if seen[node] == pending[node]}
-        if not claimed:
+    peelable = columns.op_in(_PEELABLE_OPS)
+    # The first wave, every model node feeding machinery.
+    keep = _IS_MACHINERY[codes[dst]] & (codes[src] == MODEL) & data
+    sources, ranks = src[keep], _RANK[codes[dst[keep]]]
+    seen = np.zeros(n, dtype=np.intp)  # machinery consumers found so far, per node
+    best = np.zeros(n, dtype=np.uint8)  # the highest-ranked role among them
+    while sources.size:
+        np.add.at(seen, sources, 1)
+        np.maximum.at(best, sources, ranks)
+        touched = np.unique(sources)
+        claimed = touched[seen[touched] == pending[touched]]
+        if not claimed.size:
             break
-        # The role a node joins: the highest in _PEEL_PRIORITY among its consumers' (later updates win), looked
-        # up for the claimed nodes only.
-        mine = bytes(map(claimed.__contains__, sources))
-        sources, roles = list(compress(sources, mine)), bytes(compress(roles, mine))
-        role_of = {}
-        for code in reversed(_PEEL_PRIORITY):
-            mask = roles.translate(bytes(value == code for value in range(256)))
-            role_of.update(zip(compress(sources, mask), repeat(code)))
-        wave = []
-        for node in sorted(claimed):
-            if graph.ops[node] in _PEELABLE_OPS or constant_memo.get(node) or not reads_data(node):
-                codes[node] = role_of[node]
-                wave.append(node)
-        # The next waves are small: their in-edges are read directly.
-        edges = [
-            e
-            for node in wave
-            for e in range(in_start[node], in_start[node + 1])
-            if is_data[e] and codes[src[e]] == MODEL
-        ]
-        sources = [src[e] for e in edges]
-        roles = bytes(codes[dst[e]] for e in edges)
-    for node in reversed(unused):
-        relayed = relayed_by[node]
-        if relayed is not None and codes[node] == MODEL and codes[relayed] in MACHINERY:
-            codes[node] = codes[relayed]
+        sure = peelable[claimed] | ~varying[claimed]
+        wave = claimed[sure].tolist()
+        wave += [node for node in claimed[~sure].tolist() if not reads_data(node)]
+        wave = np.array(sorted(wave), dtype=np.intp)
+        codes[wave] = _UNRANK[best[wave]]
+        edges, owners = columns.in_edges(wave)
+        edges = edges[data[edges]]
+        edges = edges[codes[src[edges]] == MODEL]
+        sources, ranks = src[edges], _RANK[codes[dst[edges]]]
+    for nodes, relayed in zip(reversed(unused_nodes), reversed(unused_relayed)):
+        for node, source in zip(reversed(nodes.tolist()), reversed(relayed.tolist())):
+            if source >= 0 and codes[node] == MODEL and _IS_MACHINERY[codes[source]]:
+                codes[node] = codes[source]
 
 
-def _areas(graph: Graph, codes: bytearray, hyperparameters: list[Hyperparameter], carriers: dict[int, int]):
+def _areas(graph: Graph, codes: np.ndarray, hyperparameters: list[Hyperparameter], carriers: dict[int, int]):
     """The area each node is shown in (see ``Roles.area_codes``)."""
-    areas = bytearray(codes.translate(bytes(code if code in MACHINERY else MODEL for code in range(256))))
+    areas = np.where(_IS_MACHINERY[codes], codes, MODEL).astype(np.uint8)
     if hyperparameters:
+        columns = graph.columns
         readers: dict[int, set[int]] = {h.index: set() for h in hyperparameters}
-        for carrier, edges in _scan_consumers(graph, set(carriers)).items():
-            for e in edges:
-                if codes[graph.edge_dst[e]] != HYPERPARAMETER:
-                    readers[carriers[carrier]].add(codes[graph.edge_dst[e]])
+        edges, owners = columns.out_edges(np.fromiter(carriers, dtype=np.intp, count=len(carriers)))
+        roles = codes[columns.dst[edges]]
+        keep = roles != HYPERPARAMETER
+        for carrier, role in zip(owners[keep].tolist(), roles[keep].tolist()):
+            readers[carriers[carrier]].add(role)
         for carrier, source in carriers.items():
             roles = readers[source] - {INIT}
             if len(roles) == 1 and next(iter(roles)) in MACHINERY:
@@ -727,29 +635,30 @@ def _areas(graph: Graph, codes: bytearray, hyperparameters: list[Hyperparameter]
     return areas
 
 
-def _absorb(graph: Graph, index: _OpIndex, codes: bytearray) -> None:
+def _absorb(graph: Graph, codes: np.ndarray) -> None:
     """A model node all of whose inputs come from one machinery role joins it (``init``, ``train_op``); a
     ``NoOp`` that waits for one machinery role's ops and the model's (a training step's ``group_deps``) too.
 
-    Nodes are visited in graph order (nearly topological), so a chain is claimed in one pass; a second pass
-    catches what the order missed. Only ops that group or relay (``_ABSORBABLE_OPS``) are looked at."""
-    src, in_start = graph.edge_src, graph.in_start
-    # Only ops that group or pass on what they are given can belong to their inputs' machinery this way.
-    candidates = [node for node in index.nodes("absorbable") if codes[node] == MODEL]
-    no_ops = set(index.nodes("no_op"))
-    for _ in range(2):
-        changed = False
-        for node in candidates:
-            if codes[node] != MODEL:
-                continue
-            inputs = range(in_start[node], in_start[node + 1])
-            if node in no_ops:
-                inputs = [e for e in inputs if codes[src[e]] != MODEL]
-            if not inputs:
-                continue
-            first = codes[src[inputs[0]]]
-            if first in MACHINERY and all(codes[src[e]] == first for e in inputs):
-                codes[node] = first
-                changed = True
-        if not changed:
+    Only ops that group or relay (``_ABSORBABLE_OPS``) are looked at; repeated until nothing changes, so a
+    chain is claimed whatever its order in the graph."""
+    columns = graph.columns
+    src = columns.src
+    no_op = columns.op_in({"NoOp"})
+    candidates = np.flatnonzero(columns.op_in(_ABSORBABLE_OPS) & (codes == MODEL))
+    edges, owners = columns.in_edges(candidates)
+    while candidates.size:
+        roles = codes[src[edges]]
+        # A NoOp looks only at its inputs that are not the model's.
+        counted = ~(no_op[owners] & (roles == MODEL))
+        owners_counted, roles = owners[counted], roles[counted]
+        lowest = np.full(graph.node_count, 255, dtype=np.uint8)
+        highest = np.zeros(graph.node_count, dtype=np.uint8)
+        np.minimum.at(lowest, owners_counted, roles)
+        np.maximum.at(highest, owners_counted, roles)
+        claimed = candidates[(lowest[candidates] == highest[candidates]) & _IS_MACHINERY[highest[candidates]]]
+        if not claimed.size:
             break
+        codes[claimed] = highest[claimed]
+        left = codes[owners] == MODEL
+        edges, owners = edges[left], owners[left]
+        candidates = candidates[codes[candidates] == MODEL]

@@ -339,13 +339,8 @@ def area_label(role: str, size: int) -> str:
 
 def _area_entries(analysis: GraphAnalysis) -> list[dict]:
     return [
-        {
-            "role": role,
-            "group": area,
-            "label": area_label(role, analysis.tree.size_of(area)),
-            "size": analysis.tree.size_of(area),
-        }
-        for role, area in analysis.areas.items()
+        {"role": role, "group": area, "label": area_label(role, size), "size": size}
+        for role, area, size in ((role, area, analysis.area_size(role)) for role, area in analysis.areas.items())
     ]
 
 
