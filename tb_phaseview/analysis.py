@@ -11,6 +11,8 @@ import threading
 from collections import Counter
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from tb_phaseview import edge_kinds, phase, phase_runs, roles, scopes
 from tb_phaseview.graph_model import Graph, build_graph
 
@@ -33,6 +35,7 @@ class GraphAnalysis:
     relocations: dict[str, str]
     roles: roles.Roles | None = None
     areas: dict[str, str] = field(default_factory=dict)  # machinery role -> id of the group it is folded into
+    kind_codes: np.ndarray | None = None  # each edge's kind as its position in edge_kinds.EDGE_KINDS
     blob_bytes: int = 0  # size of the logged bytes it came from (for the cache's memory estimate)
     # Filled on demand: group id -> Counter((from child, to child, kind) -> op-level edge count).
     _group_edges: dict[str, Counter] = field(default_factory=dict)
@@ -75,7 +78,7 @@ class GraphAnalysis:
     def edge_counts(self) -> dict[str, int]:
         counts = self._answers.get("edge_counts")
         if counts is None:
-            counts = self._answers["edge_counts"] = edge_kinds.count_kinds(self.kinds)
+            counts = self._answers["edge_counts"] = edge_kinds.count_kinds(self.kind_codes)
         return counts
 
     @property
@@ -204,12 +207,14 @@ def analyze_graph(graph: Graph) -> GraphAnalysis:
         node_roles.codes[graph.index[name]] = roles.MODEL
         if node_roles.area_codes is not None:
             node_roles.area_codes[graph.index[name]] = roles.MODEL
-    kinds = edge_kinds.classify_edges(graph, node_roles)
+    kind_codes = edge_kinds.classify_edge_codes(graph, node_roles)
     relocations = {s.name: relocation_target(s) for s in phase_analysis.sources if s.born_in}
     relocations.update(shared)
     display_names, areas = scopes.fold_into_areas(graph.names, node_roles.area_codes)
     tree = scopes.build_scopes(display_names, relocations)
-    return GraphAnalysis(graph, phase_analysis, kinds, tree, relocations, node_roles, areas)
+    return GraphAnalysis(
+        graph, phase_analysis, edge_kinds.kind_names(kind_codes), tree, relocations, node_roles, areas, kind_codes
+    )
 
 
 _completion_lock = threading.Lock()

@@ -14,8 +14,9 @@ Kinds, highest priority first:
 
 from __future__ import annotations
 
-from collections import Counter
 from itertools import compress
+
+import numpy as np
 
 from tb_phaseview import roles as node_roles
 from tb_phaseview.graph_model import Graph
@@ -57,33 +58,37 @@ def _kind(src_class: int, dst_class: int, control: bool) -> str:
     return DATA
 
 
-# Every (source class, destination class, control) combination, decided once.
-_TABLE = {(a, b, c): _kind(a, b, c) for a in range(16) for b in range(16) for c in (False, True)}
+# Every (source class, destination class, control) combination, decided once, indexed by
+# source class * 32 + destination class * 2 + control.
+_TABLE = np.array(
+    [EDGE_KINDS.index(_kind(a, b, c)) for a in range(16) for b in range(16) for c in (False, True)], dtype=np.uint8
+)
+_KIND_NAMES = np.array(EDGE_KINDS, dtype=object)
 
 
 def classify_edges(graph: Graph, roles: node_roles.Roles) -> list[str]:
-    """The kind of every edge, indexed like ``graph.edge_src``: one lookup per edge, done in C."""
-    src_class = bytearray(roles.codes)
-    dst_class = bytearray(roles.codes)
-    for node in roles.variables:
-        src_class[node] |= _VARIABLE_FLAG
-    for node in roles.writes:
-        dst_class[node] |= _VARIABLE_FLAG
-    return list(
-        map(
-            _TABLE.__getitem__,
-            zip(
-                map(src_class.__getitem__, graph.edge_src),
-                map(dst_class.__getitem__, graph.edge_dst),
-                graph.edge_control,
-            ),
-        )
-    )
+    """The kind of every edge, indexed like ``graph.edge_src``."""
+    return kind_names(classify_edge_codes(graph, roles))
 
 
-def count_kinds(kinds: list[str]) -> dict[str, int]:
-    counts = Counter(kinds)
-    return {kind: counts[kind] for kind in EDGE_KINDS}
+def kind_names(codes: np.ndarray) -> list[str]:
+    return _KIND_NAMES[codes].tolist()
+
+
+def classify_edge_codes(graph: Graph, roles: node_roles.Roles) -> np.ndarray:
+    """The kind of every edge as its position in EDGE_KINDS: one table lookup per edge, over whole columns."""
+    columns = graph.columns
+    codes = np.frombuffer(bytes(roles.codes), dtype=np.uint8).astype(np.intp)
+    src_class, dst_class = codes.copy(), codes.copy()
+    src_class[list(roles.variables)] |= _VARIABLE_FLAG
+    dst_class[list(roles.writes)] |= _VARIABLE_FLAG
+    return _TABLE[src_class[columns.src] * 32 + dst_class[columns.dst] * 2 + ~columns.data]
+
+
+def count_kinds(codes: np.ndarray) -> dict[str, int]:
+    """Edges of each kind, from the codes of ``classify_edge_codes``."""
+    counts = np.bincount(codes, minlength=len(EDGE_KINDS)).tolist()
+    return dict(zip(EDGE_KINDS, counts))
 
 
 def edges_of_kind(kinds: list[str], kind: str) -> list[int]:

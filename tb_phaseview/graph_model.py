@@ -6,7 +6,6 @@ Pure: works on any object shaped like a GraphDef proto (``.node`` with ``name``/
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass, field
 from itertools import chain, repeat
 
@@ -85,16 +84,27 @@ class Columns:
     """
 
     def __init__(self, graph: Graph):
-        n = graph.node_count
-        self.node_count = n
-        self.src = np.array(graph.edge_src, dtype=np.intp)
-        self.dst = np.array(graph.edge_dst, dtype=np.intp)
-        self.position = np.array(graph.edge_input, dtype=np.intp)
-        self.data = ~np.array(graph.edge_control, dtype=bool)
-        self.in_start = np.array(graph.in_start, dtype=np.intp)
-        self.op_names = list(dict.fromkeys(graph.ops))
+        self._set(
+            graph.ops,
+            np.array(graph.edge_src, dtype=np.intp),
+            np.array(graph.edge_dst, dtype=np.intp),
+            np.array(graph.edge_input, dtype=np.intp),
+            ~np.array(graph.edge_control, dtype=bool),
+            np.array(graph.in_start, dtype=np.intp),
+        )
+
+    @classmethod
+    def from_arrays(cls, ops, src, dst, position, data, in_start) -> Columns:
+        columns = cls.__new__(cls)
+        columns._set(ops, src, dst, position, data, in_start)
+        return columns
+
+    def _set(self, ops, src, dst, position, data, in_start) -> None:
+        self.node_count = len(ops)
+        self.src, self.dst, self.position, self.data, self.in_start = src, dst, position, data, in_start
+        self.op_names = list(dict.fromkeys(ops))
         number = {op: i for i, op in enumerate(self.op_names)}
-        self.op_ids = np.fromiter(map(number.__getitem__, graph.ops), dtype=np.intp, count=n)
+        self.op_ids = np.fromiter(map(number.__getitem__, ops), dtype=np.intp, count=len(ops))
         self._out_order: np.ndarray | None = None
         self._out_start: np.ndarray | None = None
 
@@ -206,32 +216,33 @@ def build_graph_from_nodes(nodes, node_defs, functions: dict) -> Graph:
     ops = [node.op for node in nodes]
 
     input_lists = [node.input for node in nodes]
-    counts = list(map(len, input_lists))
-    raw_inputs = list(chain(*input_lists))
-    edge_src = list(map(index.get, raw_inputs))  # plain names (output 0) resolve here; the rest below
-    # Destination and input position of every edge, expanded from the counts without a Python loop.
-    edge_dst = list(chain(*map(repeat, range(len(counts)), counts)))
-    edge_input = list(chain(*map(range, counts)))
-    edge_output = [0] * len(edge_src)
-    edge_control = [False] * len(edge_src)
+    counts = np.fromiter(map(len, input_lists), dtype=np.intp, count=len(input_lists))
+    raw_inputs = list(chain.from_iterable(input_lists))
+    # Plain names (output 0) resolve here; control inputs (``^name``) and outputs past the first (``name:1``)
+    # are parsed below. Columns are numpy arrays while they are built, lists once built.
+    src = np.fromiter(map(index.get, raw_inputs, repeat(-1)), dtype=np.intp, count=len(raw_inputs))
+    dst = np.repeat(np.arange(len(names), dtype=np.intp), counts)
+    in_start = np.zeros(len(names) + 1, dtype=np.intp)
+    np.cumsum(counts, out=in_start[1:])
+    position = np.arange(len(raw_inputs), dtype=np.intp) - in_start[dst]
+    output = np.zeros(len(raw_inputs), dtype=np.intp)
+    control = np.zeros(len(raw_inputs), dtype=bool)
     dangling: list[tuple[int, str]] = []
-    unresolved = [e for e, src in enumerate(edge_src) if src is None]
-    if unresolved:
-        # Control inputs (``^name``) and outputs past the first (``name:1``), parsed column by column.
-        src_names, outputs, controls = parse_inputs(list(map(raw_inputs.__getitem__, unresolved)))
-        for e, src, output, control in zip(unresolved, map(index.get, src_names), outputs, controls):
-            if src is None:
-                dangling.append((edge_dst[e], raw_inputs[e]))
-            edge_src[e], edge_output[e], edge_control[e] = src, output, control
-    if dangling:
-        keep = [e for e, src in enumerate(edge_src) if src is not None]
-        edge_src, edge_dst, edge_input, edge_output, edge_control = (
-            [column[e] for e in keep] for column in (edge_src, edge_dst, edge_input, edge_output, edge_control)
-        )
-        counts = [0] * len(names)
-        for dst in edge_dst:
-            counts[dst] += 1
-    in_start = list(itertools.accumulate(counts, initial=0))
+    unresolved = np.flatnonzero(src < 0)
+    if unresolved.size:
+        src_names, outputs, controls = parse_inputs(list(map(raw_inputs.__getitem__, unresolved.tolist())))
+        src[unresolved] = np.fromiter(map(index.get, src_names, repeat(-1)), dtype=np.intp, count=len(src_names))
+        output[unresolved] = outputs
+        control[unresolved] = controls
+        missing = np.flatnonzero(src < 0)
+        if missing.size:
+            dangling = list(zip(dst[missing].tolist(), map(raw_inputs.__getitem__, missing.tolist())))
+            keep = src >= 0
+            src, dst, position, output, control = (column[keep] for column in (src, dst, position, output, control))
+            in_start[1:] = np.cumsum(np.bincount(dst, minlength=len(names)))
+    edge_src, edge_dst = src.tolist(), dst.tolist()
+    edge_control = control.tolist()
+    columns = Columns.from_arrays(ops, src, dst, position, ~control, in_start)
 
     return Graph(
         names=names,
@@ -239,12 +250,13 @@ def build_graph_from_nodes(nodes, node_defs, functions: dict) -> Graph:
         index=index,
         edge_src=edge_src,
         edge_dst=edge_dst,
-        edge_output=edge_output,
-        edge_input=edge_input,
+        edge_output=output.tolist(),
+        edge_input=position.tolist(),
         edge_control=edge_control,
-        in_start=in_start,
+        in_start=in_start.tolist(),
         node_defs=node_defs,
         functions=functions,
         dangling_inputs=dangling,
         duplicate_names=duplicates,
+        _columns=columns,
     )

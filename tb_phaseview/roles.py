@@ -28,7 +28,6 @@ machinery's boundary, not on every node.
 from __future__ import annotations
 
 import re
-from collections import Counter
 from dataclasses import dataclass, field
 from itertools import compress, repeat
 
@@ -185,8 +184,7 @@ class Roles:
         return ROLE_NAMES[self.codes[node]]
 
     def counts(self) -> dict[str, int]:
-        counted = Counter(self.codes)
-        return {name: counted[code] for code, name in enumerate(ROLE_NAMES)}
+        return {name: self.codes.count(code) for code, name in enumerate(ROLE_NAMES)}
 
 
 def _role_of_op(op: str) -> int:

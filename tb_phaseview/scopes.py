@@ -85,6 +85,7 @@ class ScopeTree:
         self._fixed = fixed or {}
         self.top_level = _top_level_map(group_parent)  # group id -> its ancestor at the top level
         self._children: _Children | None = None
+        self._root_children: tuple[list[str], list[int]] | None = None
         self._children_lock = threading.Lock()
         self._labels: list | None = None
         self._top_sizes: Counter | None = None
@@ -125,8 +126,11 @@ class ScopeTree:
         if group_id in self._fixed:
             return self._fixed[group_id]
         if group_id == ROOT and self._children is None:
-            groups = sorted(g for g, parent in self.group_parent.items() if parent == ROOT)
-            return groups, list(compress(range(len(self.node_parent)), map(operator.not_, self.node_parent)))
+            if self._root_children is None:  # asked once per top-level group while the first answer is written
+                groups = sorted(g for g, parent in self.group_parent.items() if parent == ROOT)
+                nodes = list(compress(range(len(self.node_parent)), map(operator.not_, self.node_parent)))
+                self._root_children = (groups, nodes)
+            return self._root_children
         built = self._built()
         return built.groups.get(group_id, []), built.nodes.get(group_id, [])
 
@@ -208,35 +212,56 @@ class ScopeTree:
 
 
 def _top_level_map(group_parent: dict[str, str]) -> dict[str, str]:
-    """Every group's ancestor at the top level (itself when it is at the top level)."""
+    """Every group's ancestor at the top level (itself when it is at the top level).
+
+    Nearly every group's parent is its id up to the last "/", so its top-level ancestor is that of its first
+    name: one lookup per group, in C. Groups given another parent (a relocated flag, inlined bodies) and the
+    groups below them are walked up instead; a bucket's children need not be, as their bucket sits in the
+    parent their ids name."""
+    rerouted = [
+        group
+        for group, parent, own in zip(group_parent, group_parent.values(), map(_scope_of, group_parent))
+        if parent != own and "/" in group and group_parent.get(parent) != own
+    ]
+    walked_heads = {group.partition("/")[0] for group in rerouted}
     top: dict[str, str] = {}
-    later = []
-    # A parent's id is nearly always a prefix of its child's, so shortest first meets every parent before its
-    # children; the rest (a relocated flag's subtree, the children of a bucket) are walked up afterwards.
-    for group in sorted(group_parent, key=len):
-        parent = group_parent[group]
-        if parent == ROOT:
-            top[group] = group
-        elif parent in top:
-            top[group] = top[parent]
-        else:
-            later.append(group)
-    for group in later:
-        path = []
-        current = group
-        while current not in top:
-            parent = group_parent[current]
-            if parent == ROOT:
-                top[current] = current
-                break
-            path.append(current)
-            if len(path) > len(group_parent):  # a cycle cannot come from names; guard against it anyway
-                raise ValueError(f"scope parents form a cycle through {group!r}")
-            current = parent
-        found = top[current]
-        for below in path:
-            top[below] = found
+    groups = list(group_parent)
+    heads = [group.partition("/")[0] for group in groups]
+    # A first name that is no group (an id starting with "/", a folded chain's removed scope) is walked too.
+    walked_heads.update(head for head in set(heads) if head not in group_parent)
+    for head in set(heads) - walked_heads:
+        _walk_up(head, group_parent, top)
+    if walked_heads:
+        walked = list(map(walked_heads.__contains__, heads))
+        kept = list(map(operator.not_, walked))
+        top.update(zip(compress(groups, kept), map(top.__getitem__, compress(heads, kept))))
+        for group in compress(groups, walked):
+            _walk_up(group, group_parent, top)
+    else:
+        top.update(zip(groups, map(top.__getitem__, heads)))
     return top
+
+
+def _scope_of(group: str) -> str:
+    return group.rpartition("/")[0]
+
+
+def _walk_up(group: str, group_parent: dict[str, str], top: dict[str, str]) -> None:
+    """Find ``group``'s top-level ancestor by its parents, recording it for every group on the way."""
+    path = []
+    current = group
+    while current not in top:
+        parent = group_parent[current]
+        if parent == ROOT:
+            top[current] = current
+            break
+        path.append(current)
+        if len(path) > len(group_parent):  # a cycle cannot come from names; guard against it anyway
+            raise ValueError(f"scope parents form a cycle through {group!r}")
+        current = parent
+    found = top[current]
+    for below in path:
+        top[below] = found
 
 
 def folded_scope(scope: str) -> str:
@@ -266,13 +291,10 @@ def _scopes_to_fold(distinct_scopes) -> list[str]:
     this runs on every graph, and at 200k nodes nearly every scope is short and shallow."""
     if not distinct_scopes:
         return []
-    if (
-        max(map(len, distinct_scopes)) * MAX_SCOPE_DEPTH <= MAX_CHAIN_CHARS
-        and max(map(str.count, distinct_scopes, repeat("/"))) < MAX_SCOPE_DEPTH
-    ):
-        return []  # the common case, settled by two scans in C
     long_enough = MAX_SCOPE_DEPTH - 1
     candidates = list(compress(distinct_scopes, map(long_enough.__lt__, map(len, distinct_scopes))))
+    if not candidates:
+        return []  # the common case, settled by one scan in C
     return [
         scope
         for scope, length, slashes in zip(candidates, map(len, candidates), map(str.count, candidates, repeat("/")))
@@ -319,12 +341,15 @@ def build_scopes(names: list[str], relocations: dict[str, str] | None = None) ->
         scopes = [folds.get(scope, scope) for scope in scopes]
     # Every op's scope is a group, and so is every prefix of one at a "/": walk up from each distinct scope,
     # recording each group's parent, until a group already known. Every parent is thus a group (or the root).
+    # Level by level, each a comprehension and a dict update in C.
     group_parent: dict[str, str] = {}
-    for scope in set(scopes) if folds else distinct:
-        while scope and scope not in group_parent:
-            parent = scope.rpartition("/")[0]
-            group_parent[scope] = parent
-            scope = parent
+    level = set(scopes) if folds else distinct
+    level.discard(ROOT)
+    while level:
+        parents = [scope.rpartition("/")[0] for scope in level]
+        group_parent.update(zip(level, parents))
+        level = set(parents).difference(group_parent)
+        level.discard(ROOT)
     groups = group_parent.keys()
     # A relocation target is a common prefix of layer scopes: fold it like them (it is then a group, or the root).
     relocations = {name: _existing_group(folded_scope(target), group_parent) for name, target in relocations.items()}
@@ -350,13 +375,14 @@ def build_scopes(names: list[str], relocations: dict[str, str] | None = None) ->
     buckets: dict[str, Bucket] = {}
     if oversized:
         # Each oversized group's children, by scans in C (bucketing one group does not change another's).
-        wanted = {
-            group: (
-                sorted(g for g, parent in group_parent.items() if parent == group),
-                list(compress(range(len(node_parent)), map(group.__eq__, node_parent))),
-            )
-            for group in oversized
-        }
+        wanted = {group: ([], []) for group in oversized}
+        for g, parent in group_parent.items():
+            if parent in wanted:
+                wanted[parent][0].append(g)
+        for group in oversized:
+            wanted[group][0].sort()
+        for index in compress(range(len(node_parent)), map(wanted.__contains__, node_parent)):
+            wanted[node_parent[index]][1].append(index)
         # A bucket id must not be a group's or a node's name; only names holding the mark can clash.
         taken = set()
         for ids in (group_parent, names):

@@ -87,6 +87,13 @@ def test_runtime_needs_only_tensorboard_and_protobuf():
     assert runtime == ["protobuf", "tensorboard"]
 
 
+def test_numpy_comes_with_tensorboard():
+    """The analysis runs its whole-graph passes with numpy, which TensorBoard itself requires: no third package."""
+    requires = importlib.metadata.requires("tensorboard")
+    assert any(re.match(r"numpy\b", r) and "extra ==" not in r for r in requires)
+    assert "numpy" in read_lock("requirements-runtime-lock.txt")
+
+
 def read_lock(name):
     """{package name (normalised): version} of a lock file, following its `-r` includes."""
     pins = {}
