@@ -21,8 +21,9 @@ How, in order (each step only claims nodes still ``model``):
    file name, an optimizer's slot variables); a node fed only by one kind of machinery belongs to it too (the
    ``init`` and ``train_op`` groupings).
 
-Pure: no TensorBoard import. Costs a few scans of the node and edge columns in C plus Python work on the
-machinery's boundary, not on every node.
+Pure: no TensorBoard import. Each step is a pass over whole numpy columns (``graph_model.Columns``) or a search
+whose waves are passes over the nodes they reach; Python loops only over the machinery's boundary (the
+readers of a hyperparameter, step counters, the data check of a node about to be peeled).
 """
 
 from __future__ import annotations
@@ -212,12 +213,12 @@ def _varying(graph: Graph) -> np.ndarray:
     while frontier.size:
         edges, _ = columns.out_edges(frontier)
         consumers = columns.dst[edges[columns.data[edges]]]
-        frontier = distinct(consumers[~varying[consumers]], slots)
+        frontier = _distinct(consumers[~varying[consumers]], slots)
         varying[frontier] = True
     return varying
 
 
-def distinct(nodes: np.ndarray, slots: np.ndarray) -> np.ndarray:
+def _distinct(nodes: np.ndarray, slots: np.ndarray) -> np.ndarray:
     """``nodes`` without repeats, in linear time (``np.unique`` sorts): each node keeps its last position.
     ``slots`` is scratch space with one entry per node of the graph."""
     positions = np.arange(len(nodes))
@@ -560,7 +561,7 @@ def _claim_downstream_of_gradients(graph: Graph, codes: np.ndarray, is_write: np
         # An update's effect goes on through a read ordered after it (a new optimizer's slot).
         from_write = is_write[owners]
         keep &= np.where(from_write, ~data[edges] & is_read[consumers], data[edges])
-        frontier = np.union1d(consumers[keep], waiting if waiting.size < frontier.size else [])
+        frontier = np.union1d(consumers[keep], waiting if waiting.size < frontier.size else waiting[:0])
 
 
 def _peel(graph: Graph, codes: np.ndarray, reads_data: _DataCheck, varying: np.ndarray) -> None:

@@ -1,0 +1,76 @@
+"""Roles decided by structure alone, whatever order the nodes are listed in: small graphs built by hand, each
+holding one pattern the passes over whole columns must get right."""
+
+from __future__ import annotations
+
+from tensorboard.compat.proto.graph_pb2 import GraphDef
+from tensorboard.compat.proto.node_def_pb2 import NodeDef
+
+from tb_phaseview.analysis import analyze
+
+
+def graph_of(*nodes: tuple[str, str, list[str]]) -> GraphDef:
+    return GraphDef(node=[NodeDef(name=name, op=op, input=inputs) for name, op, inputs in nodes])
+
+
+def roles_of(graph_def: GraphDef) -> dict[str, str]:
+    analysis = analyze(graph_def)
+    return {name: analysis.roles.name_of(i) for i, name in enumerate(analysis.graph.names)}
+
+
+def test_a_chain_of_groupings_joins_its_machinery_when_listed_last_node_first():
+    # init/2 waits for init/1, which waits for the initialiser: all three are init, though each is listed
+    # before what it waits for (a single pass in graph order would stop after the first link).
+    roles = roles_of(
+        graph_of(
+            ("init/3", "NoOp", ["^init/2"]),
+            ("init/2", "NoOp", ["^init/1"]),
+            ("init/1", "NoOp", ["^kernel/Assign"]),
+            ("kernel", "VarHandleOp", []),
+            ("kernel/value", "Const", []),
+            ("kernel/Assign", "AssignVariableOp", ["kernel", "kernel/value"]),
+        )
+    )
+    assert roles["kernel/Assign"] == "init"
+    assert [roles[f"init/{k}"] for k in (1, 2, 3)] == ["init"] * 3
+
+
+def test_a_sum_of_gradients_is_gradient_whichever_of_its_terms_comes_first():
+    # total adds a gradient to partial, itself a sum of two gradients: only gradients meet in it.
+    roles = roles_of(
+        graph_of(
+            ("x", "Placeholder", []),
+            ("y", "Placeholder", []),
+            ("grad/a", "ReluGrad", ["x", "y"]),
+            ("grad/b", "ReluGrad", ["y", "x"]),
+            ("grad/total", "AddN", ["grad/partial", "grad/a"]),
+            ("grad/partial", "AddN", ["grad/a", "grad/b"]),
+            ("lr", "Const", []),
+            ("step", "Mul", ["lr", "grad/total"]),
+        )
+    )
+    assert roles["grad/partial"] == "gradient"
+    assert roles["grad/total"] == "gradient"
+    assert roles["step"] == "optimizer"  # it mixes in the learning rate
+
+
+def test_a_value_computed_in_a_loop_is_no_initialiser():
+    # A write of what a while loop computes from constants changes with each iteration's value: not an
+    # initialiser. A write of the constant alone is one.
+    roles = roles_of(
+        graph_of(
+            ("start", "Const", []),
+            ("one", "Const", []),
+            ("loop/Enter", "Enter", ["start"]),
+            ("loop/Merge", "Merge", ["loop/Enter", "loop/NextIteration"]),
+            ("loop/add", "Add", ["loop/Merge", "one"]),
+            ("loop/NextIteration", "NextIteration", ["loop/add"]),
+            ("loop/Exit", "Exit", ["loop/Merge"]),
+            ("total", "VarHandleOp", []),
+            ("total/Assign", "AssignVariableOp", ["total", "loop/Exit"]),
+            ("count", "VarHandleOp", []),
+            ("count/Assign", "AssignVariableOp", ["count", "one"]),
+        )
+    )
+    assert roles["total/Assign"] == "model"
+    assert roles["count/Assign"] == "init"
