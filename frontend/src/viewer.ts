@@ -364,7 +364,7 @@ export class Viewer {
     session.setMode(mode);
     this.p.toolbar.showMode(mode);
     scene.drawPhase(mode, this.mapped, session.readers());
-    this.p.legend.render(session.graph, this.state.kinds, mode);
+    this.p.legend.showMode(mode);
     root.dataset.toggleMs = (performance.now() - t0).toFixed(1);
   }
 

@@ -169,7 +169,7 @@ export const CSS = `
 .pv-minimap svg { display: block; cursor: pointer; touch-action: none; }
 .pv-minimap .boxes rect { fill: var(--fg-3); fill-opacity: .35; }
 .pv-minimap .view { fill: var(--accent); fill-opacity: .12; stroke: var(--accent); stroke-width: 1.5; cursor: move; }
-.phase-overlay .apart-layer .edge { pointer-events: stroke; }
+.apart-layer .edge { pointer-events: stroke; }
 .phase-veil { fill: var(--bg); fill-opacity: .72; pointer-events: none; }
 .phase-end-outline { fill: none; stroke: var(--accent); stroke-width: 1.8; pointer-events: none; }
 /* notes, export and links */

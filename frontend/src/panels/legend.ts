@@ -37,7 +37,22 @@ const TITLES: Record<string, string> = {
 export class LegendFilter extends Emitter<LegendEvents> {
   readonly el = h('span', { class: 'pv-kinds', role: 'group', 'aria-label': 'Edge kinds: click to draw, dim or hide' });
 
+  private mode: PhaseMode = 'collapse';
+
+  /** The phase entry follows a phase filter switch in place: rebuilding the legend would lay out the status
+   * bar again, and with it the stage, which repaints every drawn box. */
+  showMode(mode: PhaseMode): void {
+    this.mode = mode;
+    const b = this.el.querySelector<HTMLButtonElement>('[data-kind-filter="phase"]');
+    if (!b) return;
+    const state = PHASE_LEGEND_STATE[mode];
+    b.dataset.state = state;
+    b.setAttribute('aria-pressed', String(state !== 'hidden'));
+    b.title = phaseTitle(Number(b.dataset.count), state);
+  }
+
   render(g: GraphAnswer | null, kinds: Readonly<Record<string, KindState>>, mode: PhaseMode): void {
+    this.mode = mode;
     clear(this.el);
     if (!g) return;
     const counts = g.edge_counts ?? {};
@@ -55,15 +70,23 @@ export class LegendFilter extends Emitter<LegendEvents> {
           'data-state': state,
           'data-count': String(count),
           'aria-pressed': String(state !== 'hidden'),
-          title: `${count.toLocaleString('en-US')} ${kind} edges: ${TITLES[kind] ?? kind} (${state}; click to change)`,
+          title: kindTitle(kind, count, state),
         },
         `${kind} ${count.toLocaleString('en-US')}`,
       );
       b.addEventListener('click', () => {
-        if (kind === 'phase') this.emit('mode', nextPhaseMode(mode));
+        if (kind === 'phase') this.emit('mode', nextPhaseMode(this.mode));
         else this.emit('kind', { kind, state: nextKindState(state as KindState) });
       });
       this.el.append(b);
     }
   }
+}
+
+function kindTitle(kind: string, count: number, state: string): string {
+  return `${count.toLocaleString('en-US')} ${kind} edges: ${TITLES[kind] ?? kind} (${state}; click to change)`;
+}
+
+function phaseTitle(count: number, state: string): string {
+  return kindTitle('phase', count, state);
 }

@@ -138,7 +138,9 @@ export class Scene extends Emitter<SceneEvents> {
     this.svg.append(defs);
     this.world = s('g', { class: 'world' });
     this.graphLayer = s('g', { class: 'graph' });
-    this.world.append(this.graphLayer);
+    // The machinery areas' edges, drawn apart from the layout's, above the boxes they cross.
+    this.apartLayer = s('g', { class: 'apart-layer' });
+    this.world.append(this.graphLayer, this.apartLayer);
     this.svg.append(this.world);
     // Phase edges, the dimming veil and the outlines of their ends live in a second <svg> stacked on the
     // first, on its own compositing layer: a filter switch repaints only that layer, never the thousands
@@ -148,8 +150,7 @@ export class Scene extends Emitter<SceneEvents> {
     this.veil = s('path', { class: 'phase-veil', 'fill-rule': 'evenodd', d: '' });
     this.endOutlines = s('g', { class: 'phase-end-outlines' });
     this.phaseLayer = s('g', { class: 'phase-layer' });
-    this.apartLayer = s('g', { class: 'apart-layer' });
-    this.overlayWorld.append(this.apartLayer, this.veil, this.endOutlines, this.phaseLayer);
+    this.overlayWorld.append(this.veil, this.endOutlines, this.phaseLayer);
     this.overlay.append(this.overlayWorld);
     this.minimap = new Minimap({
       transform: () => this.transform(),
