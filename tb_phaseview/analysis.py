@@ -26,6 +26,16 @@ class PhaseReach:
     gradient: bool = True  # every read in this group belongs to the gradient pass
 
 
+@dataclass(frozen=True)
+class HyperBox:
+    """Where a hyperparameter is drawn: ``box`` (its op, or the scope of its name) inside ``holders``."""
+
+    name: str
+    readers: int
+    box: str
+    holders: frozenset
+
+
 @dataclass
 class GraphAnalysis:
     graph: Graph
@@ -45,6 +55,8 @@ class GraphAnalysis:
     _completion_claimed: bool = False
     _drawn_phase_edges: list[tuple[int, int]] | None = None
     _phase_reach: dict[str, PhaseReach] | None = None
+    _hyper_edges: list[tuple[int, int]] | None = None
+    _hyper_boxes: dict[str, HyperBox] | None = None
 
     def claim_completion(self) -> bool:
         """True once, for the caller that is to run ``complete``."""
@@ -103,7 +115,8 @@ class GraphAnalysis:
     def group_edges(self, group_id: str) -> Counter:
         counts = self._group_edges.get(group_id)
         if counts is None:
-            # Phase edges never shape a layout; they travel separately (see wire.graph_answer).
+            # Phase edges travel separately (see wire.graph_answer); the browser lays out neither them nor the
+            # other kinds drawn apart (the machinery's, hyperparameters').
             counts = self._group_edges[group_id] = scopes.aggregate_group_edges(
                 self.tree,
                 group_id,
@@ -111,7 +124,7 @@ class GraphAnalysis:
                 self.graph.edge_src,
                 self.graph.edge_dst,
                 self.kinds,
-                skip_kinds=edge_kinds.OVERLAY_KINDS,
+                skip_kinds=(edge_kinds.PHASE,),
             )
         return counts
 
@@ -174,6 +187,58 @@ class GraphAnalysis:
                     entry.gradient = entry.gradient and gradient
             self._phase_reach = reach
         return self._phase_reach
+
+    @property
+    def hyper_edges(self) -> list[tuple[int, int]]:
+        """(hyperparameter, reading op) of every hyperparameter edge; edges between its relays left out."""
+        if self._hyper_edges is None:
+            carriers = self.roles.hyper_carriers
+            found: list[tuple[int, int]] = []
+            if carriers:
+                columns = self.graph.columns
+                edges = np.flatnonzero(self.kind_codes == edge_kinds.EDGE_KINDS.index(edge_kinds.HYPERPARAMETER))
+                is_carrier = np.zeros(self.graph.node_count, dtype=bool)
+                is_carrier[list(carriers)] = True
+                edges = edges[~is_carrier[columns.dst[edges]]]
+                found = list(zip(map(carriers.__getitem__, columns.src[edges].tolist()), columns.dst[edges].tolist()))
+            self._hyper_edges = found
+        return self._hyper_edges
+
+    @property
+    def hyper_boxes(self) -> dict[str, HyperBox]:
+        """Each hyperparameter by name: the box that stands for it and the groups holding it."""
+        if self._hyper_boxes is None:
+            boxes = {}
+            for h in self.roles.hyperparameters:
+                path = self.path_of_node(h.index)
+                last = path[-1] if path else None
+                leaf = h.name.rpartition("/")[2]
+                # The op, or the scope of the same name holding it (``learning_rate/...``).
+                named = last is not None and (last == h.name or last.endswith("/" + leaf) or last == leaf)
+                boxes[h.name] = HyperBox(h.name, h.readers, last if named else h.name, frozenset(path))
+            self._hyper_boxes = boxes
+        return self._hyper_boxes
+
+    def hyper_read_by(self, top_level_only: bool) -> dict[str, set[str]]:
+        """The hyperparameters whose edges enter each box, by id: every reading op and every group above it,
+        or only the top-level elements holding them (all the first answer needs, from the top-level labels)."""
+        key = ("hyper_read_by", top_level_only)
+        found = self._answers.get(key)
+        if found is None:
+            found = {}
+            names = self.graph.names
+            labels = self.tree.labels() if top_level_only else None
+            for source, dst in self.hyper_edges:
+                name = names[source]
+                if labels is not None:
+                    label = labels[dst]
+                    ids = (names[label] if isinstance(label, int) else label,)
+                else:
+                    ids = (names[dst], *self.tree.chain(self.tree.node_parent[dst]))
+                for box in ids:
+                    found.setdefault(box, set()).add(name)
+            self._answers[key] = found
+        return found
 
     def path_of_node(self, index: int) -> list[str]:
         return list(self.tree.chain(self.tree.node_parent[index]))

@@ -33,10 +33,6 @@ SUMMARY = "summary"
 SAVE = "save"
 EDGE_KINDS = (DATA, CONTROL, PHASE, VARIABLE, HYPERPARAMETER, INIT, GRADIENT, OPTIMIZER, SUMMARY, SAVE)
 MACHINERY_KINDS = (INIT, GRADIENT, OPTIMIZER, SUMMARY, SAVE)
-# Kinds whose edges never shape a layout: they are drawn over it (phase, hyperparameter) or belong to the
-# machinery's areas.
-OVERLAY_KINDS = (PHASE, HYPERPARAMETER)
-
 _VARIABLE_FLAG = 8  # added to a node's role code when it holds a variable (source side) or writes one
 
 

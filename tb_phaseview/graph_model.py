@@ -119,9 +119,12 @@ class Columns:
     @property
     def out_order(self) -> np.ndarray:
         if self._out_order is None:
-            self._out_start = np.zeros(self.node_count + 1, dtype=np.intp)
-            np.cumsum(np.bincount(self.src, minlength=self.node_count), out=self._out_start[1:])
-            self._out_order = np.argsort(self.src, kind="stable")
+            # Built in locals and published start first: a reader in another thread sees both or neither.
+            start = np.zeros(self.node_count + 1, dtype=np.intp)
+            np.cumsum(np.bincount(self.src, minlength=self.node_count), out=start[1:])
+            order = np.argsort(self.src, kind="stable")
+            self._out_start = start
+            self._out_order = order
         return self._out_order
 
     @property

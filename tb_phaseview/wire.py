@@ -344,30 +344,46 @@ def _area_entries(analysis: GraphAnalysis) -> list[dict]:
     ]
 
 
+HYPER_EDGE_LIMIT = 500  # op-level hyperparameter edges listed in the graph answer (all are in the edges route)
+
+
 def _hyperparameter_answer(analysis: GraphAnalysis) -> dict:
-    """The hyperparameters and the op-level edges from them (drawn over the layout, like phase edges)."""
+    """The hyperparameters, and the first of the op-level edges from them. Boxes are marked in group answers
+    (``hyper``, ``hyper_reads``); the edges themselves are aggregated into group answers like any kind."""
     graph = analysis.graph
-    node_roles = analysis.roles
     sources = [
         {"name": h.name, "op": h.op, "readers": h.readers, "path": analysis.path_of_node(h.index)}
-        for h in node_roles.hyperparameters
+        for h in analysis.roles.hyperparameters
     ]
-    edges = []
-    if node_roles.hyperparameters:
-        carriers = node_roles.hyper_carriers
-        for carrier, out in graph.out_edges_of(carriers).items():
-            for e in out:
-                if analysis.kinds[e] != "hyperparameter" or graph.edge_dst[e] in carriers:
-                    continue
-                dst = graph.edge_dst[e]
-                edges.append(
-                    {
-                        "from": graph.names[carriers[carrier]],
-                        "to": graph.names[dst],
-                        "to_path": analysis.path_of_node(dst),
-                    }
-                )
-    return {"sources": sources, "edges": edges}
+    listed = analysis.hyper_edges[:HYPER_EDGE_LIMIT]
+    edges = [
+        {"from": graph.names[source], "to": graph.names[dst], "to_path": analysis.path_of_node(dst)}
+        for source, dst in listed
+    ]
+    return {"sources": sources, "edges": edges, "edges_total": len(analysis.hyper_edges)}
+
+
+def _mark_hyperparameters(analysis: GraphAnalysis, group_id: str, children: list[dict]) -> None:
+    """``hyper`` on a hyperparameter's own box; ``hyper_reads`` on each box its edges enter (a box holding
+    the hyperparameter reads it from inside: not marked)."""
+    boxes = analysis.hyper_boxes
+    if not boxes:
+        return
+    by_box = {}
+    for box in boxes.values():
+        by_box.setdefault(box.name, box)
+        by_box.setdefault(box.box, box)
+    read_by = analysis.hyper_read_by(top_level_only=group_id == scopes.ROOT)
+    for child in children:
+        name = child["name"]
+        own = by_box.get(name)
+        if own is not None:
+            child["hyper"] = {"name": own.name, "readers": own.readers}
+        reads = read_by.get(name)
+        if reads:
+            marked = sorted(r for r in reads if name not in boxes[r].holders and (own is None or r != own.name))
+            if marked:
+                child["hyper_reads"] = marked
 
 
 _KIND_WORDS = {phase.BATCH_NORMALIZATION: "BatchNorm", phase.DROPOUT: "Dropout", phase.OTHER: ""}
@@ -622,6 +638,7 @@ def group_answer(analysis: GraphAnalysis, group_id: str) -> dict:
     if truncated:
         omitted = {"count": len(children) - GROUP_CHILD_LIMIT}
         children = children[:GROUP_CHILD_LIMIT]
+    _mark_hyperparameters(analysis, group_id, children)
     shown = {c["name"] for c in children}
     edges = []
     for (a, b, kind), count in sorted(

@@ -172,6 +172,24 @@ def test_a_hyperparameter_is_drawn_like_the_flag_and_its_readers_carry_a_badge(p
     assert not page.errors
 
 
+def test_the_legend_draws_a_hyperparameters_edges_on_request(page, tensorboard_url):
+    open_plugin(page, tensorboard_url, "dropout_cnn")
+    for name in ("\u2237optimizer", "\u2237optimizer/training", "\u2237optimizer/training/SGD"):
+        open_group(page, name)
+    edges = page.locator('[data-edge-kind="hyperparameter"][data-from="\u2237optimizer/training/SGD/learning_rate"]')
+    assert edges.count() > 0, "the learning rate's edges are drawn apart in its group"
+
+    def shown():
+        return [e.is_visible() for e in edges.all()]
+
+    assert not any(shown()), "hidden by default: the badges stand for them"
+    page.click('[data-kind-filter="hyperparameter"]')  # hidden -> drawn
+    assert all(shown())
+    assert page.locator('[data-kind-filter="hyperparameter"]').get_attribute("data-state") == "drawn"
+    shot(page, "kinds-hyperparameter-edges-drawn")
+    assert not page.errors
+
+
 def test_shift_click_on_a_second_group_shows_why_the_two_are_connected(page, tensorboard_url):
     open_plugin(page, tensorboard_url, SEED_RUN)
     for name, shift in (("res2a_branch2a", "false"), ("bn2a_branch2a", "true")):

@@ -42,10 +42,10 @@ export interface Child {
   area?: string;
   /** Set on an op that calls functions of the graph's library: the attributes naming them. */
   calls?: string[];
-  /** Marked here (graph/hypermap.ts), not sent: this box is a hyperparameter's, read by `readers` ops. */
+  /** Set on a hyperparameter's own box: its name and how many ops read it. */
   hyper?: { name: string; readers: number };
-  /** Marked here (graph/hypermap.ts), not sent: the hyperparameters whose edges enter this box. */
-  hyperReads?: string[];
+  /** Set on a box that hyperparameter edges enter (from outside it): the hyperparameters, by name. */
+  hyper_reads?: string[];
   /** Set on a bucket: a synthetic group holding a slice (by name) of a very large scope's children. */
   bucket?: {
     parent: string;
@@ -102,10 +102,13 @@ export interface PhaseEdge {
   to_path: string[];
 }
 
-/** Scalars many ops read (docs/wire_format.md, `hyperparameters`); their edges are drawn over the layout. */
+/** Scalars many ops read (docs/wire_format.md, `hyperparameters`); the boxes they enter are marked in each
+ * group answer, and their edges come with each group's edges (kind `hyperparameter`). */
 export interface HyperparameterAnswer {
   sources: { name: string; op: string; readers: number; path: string[] }[];
+  /** The first op-level edges only (`edges_total` counts them all). */
   edges: { from: string; to: string; to_path: string[] }[];
+  edges_total?: number;
 }
 
 export interface GraphAnswer extends GraphRef {

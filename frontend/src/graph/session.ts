@@ -14,7 +14,6 @@ import {
   type PhaseRunsAnswer,
   type RunsAnswer,
 } from './api';
-import { hyperIndex, markHyperparameters, type HyperIndex } from './hypermap';
 import type { KindState } from './kinds';
 import {
   decodeState,
@@ -42,8 +41,6 @@ export class GraphSession {
   graph: GraphAnswer | null = null;
   private view: ViewState = initialState();
   private groups = new Map<string, GroupAnswer>();
-  /** The graph's hyperparameters, indexed to mark each group answer's children as it arrives. */
-  private hypers: HyperIndex = hyperIndex(undefined);
   private layoutCache = new Map<string, { sig: string; result: LayoutResult }>();
   private layouts = new Map<string, LayoutResult>();
   private layerTexts = new Map<string, string>();
@@ -173,10 +170,7 @@ export class GraphSession {
     const g = await api.graph(ref, this.graphAbort?.signal);
     if (!this.isCurrent(seq)) return null;
     this.graph = g;
-    this.hypers = hyperIndex(g.hyperparameters);
-    const root = { ...g.root, group: '' };
-    markHyperparameters(root, this.hypers);
-    this.groups.set('', root);
+    this.groups.set('', { ...g.root, group: '' });
     this.layerTexts = new Map((g.phase?.layers ?? []).map((l) => [l.layer, l.explanation]));
     this.sourceTexts = new Map((g.phase?.sources ?? []).map((s) => [s.name, s.explanation]));
     return g;
@@ -192,10 +186,7 @@ export class GraphSession {
       missing.map(async (id) => {
         try {
           const ans = await api.group(g, id);
-          if (sameGraph(g, this.view.graph)) {
-            markHyperparameters(ans, this.hypers);
-            this.groups.set(id, ans);
-          }
+          if (sameGraph(g, this.view.graph)) this.groups.set(id, ans);
         } catch (e) {
           failed.push(`${id}: ${(e as Error).message}`);
         }

@@ -2,7 +2,7 @@
 // Pure. Phase edges are never part of it, so the phase filter can never move a node.
 
 import type { Child, GroupAnswer } from '../graph/api';
-import { hyperNote } from '../graph/hypermap';
+import { hyperNote } from '../graph/hyperwords';
 import { PARAMS } from '../scene/params';
 
 const { op: OP, group: GROUP, note: NOTE } = PARAMS;

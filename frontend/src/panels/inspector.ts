@@ -278,10 +278,10 @@ function hyperSentence(c: Child): HTMLElement | null {
       `${c.hyper.name} is a hyperparameter: a scalar that ${n} op${n === 1 ? '' : 's'} read and nothing trains (a learning rate, keep_prob). Its edges are hidden by default; the legend shows them.`,
     );
   }
-  if (c.hyperReads?.length) {
-    const many = c.hyperReads.length > 1;
+  if (c.hyper_reads?.length) {
+    const many = c.hyper_reads.length > 1;
     parts.push(
-      `Reads the hyperparameter${many ? 's' : ''} ${c.hyperReads.join(', ')} (η). ${many ? 'Their' : 'Its'} edges are hidden by default; the legend shows them.`,
+      `Reads the hyperparameter${many ? 's' : ''} ${c.hyper_reads.join(', ')} (η). ${many ? 'Their' : 'Its'} edges are hidden by default; the legend shows them.`,
     );
   }
   return parts.length ? h('p', { class: 'pv-explain', 'data-testid': 'hyper-explanation' }, parts.join(' ')) : null;

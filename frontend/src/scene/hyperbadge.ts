@@ -4,7 +4,7 @@
 
 import { s } from '../lib/dom';
 import { round as r1 } from '../lib/num';
-import { hyperBadgeTitle } from '../graph/hypermap';
+import { hyperBadgeTitle } from '../graph/hyperwords';
 import { PARAMS } from './params';
 
 const B = PARAMS.badge;

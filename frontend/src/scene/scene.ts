@@ -356,7 +356,7 @@ export class Scene extends Emitter<SceneEvents> {
       if (c.type === 'group') this.drawGroupBox(body, c, ax, ay, p.w, p.h, open, model, compact);
       else this.drawOp(body, c, ax, ay, p.w, p.h);
       this.drawBadge(body, c, ax, ay, p.w);
-      if (c.hyperReads) body.append(hyperBadge(c.hyperReads, ax, ay));
+      if (c.hyper_reads) body.append(hyperBadge(c.hyper_reads, ax, ay));
       if (open) {
         const content = s('g', { class: 'content' });
         g.append(content);
