@@ -221,5 +221,6 @@ def test_concurrent_regex_searches_wait_for_a_slot_before_copying_the_names(tmp_
             }, (status, body)
             assert "repeats a group" not in body["error"]
     assert 200 in statuses
-    # A copy of the names as JSON is about 55 MB, and bytes of it as much again: two searches at a time.
-    assert peak - baseline < 300, (baseline, peak)
+    # A copy of the names as JSON is about 55 MB, and bytes of it as much again: two searches at a time hold
+    # about 220 MB (measured 195-320 MB with the allocator's slack); twelve at once would hold over 1.2 GB.
+    assert peak - baseline < 450, (baseline, peak)
