@@ -212,56 +212,35 @@ class ScopeTree:
 
 
 def _top_level_map(group_parent: dict[str, str]) -> dict[str, str]:
-    """Every group's ancestor at the top level (itself when it is at the top level).
-
-    Nearly every group's parent is its id up to the last "/", so its top-level ancestor is that of its first
-    name: one lookup per group, in C. Groups given another parent (a relocated flag, inlined bodies) and the
-    groups below them are walked up instead; a bucket's children need not be, as their bucket sits in the
-    parent their ids name."""
-    rerouted = [
-        group
-        for group, parent, own in zip(group_parent, group_parent.values(), map(_scope_of, group_parent))
-        if parent != own and "/" in group and group_parent.get(parent) != own
-    ]
-    walked_heads = {group.partition("/")[0] for group in rerouted}
+    """Every group's ancestor at the top level (itself when it is at the top level)."""
     top: dict[str, str] = {}
-    groups = list(group_parent)
-    heads = [group.partition("/")[0] for group in groups]
-    # A first name that is no group (an id starting with "/", a folded chain's removed scope) is walked too.
-    walked_heads.update(head for head in set(heads) if head not in group_parent)
-    for head in set(heads) - walked_heads:
-        _walk_up(head, group_parent, top)
-    if walked_heads:
-        walked = list(map(walked_heads.__contains__, heads))
-        kept = list(map(operator.not_, walked))
-        top.update(zip(compress(groups, kept), map(top.__getitem__, compress(heads, kept))))
-        for group in compress(groups, walked):
-            _walk_up(group, group_parent, top)
-    else:
-        top.update(zip(groups, map(top.__getitem__, heads)))
-    return top
-
-
-def _scope_of(group: str) -> str:
-    return group.rpartition("/")[0]
-
-
-def _walk_up(group: str, group_parent: dict[str, str], top: dict[str, str]) -> None:
-    """Find ``group``'s top-level ancestor by its parents, recording it for every group on the way."""
-    path = []
-    current = group
-    while current not in top:
-        parent = group_parent[current]
+    later = []
+    # A parent's id is nearly always a prefix of its child's, so shortest first meets every parent before its
+    # children; the rest (a relocated flag's subtree, the children of a bucket) are walked up afterwards.
+    for group in sorted(group_parent, key=len):
+        parent = group_parent[group]
         if parent == ROOT:
-            top[current] = current
-            break
-        path.append(current)
-        if len(path) > len(group_parent):  # a cycle cannot come from names; guard against it anyway
-            raise ValueError(f"scope parents form a cycle through {group!r}")
-        current = parent
-    found = top[current]
-    for below in path:
-        top[below] = found
+            top[group] = group
+        elif parent in top:
+            top[group] = top[parent]
+        else:
+            later.append(group)
+    for group in later:
+        path = []
+        current = group
+        while current not in top:
+            parent = group_parent[current]
+            if parent == ROOT:
+                top[current] = current
+                break
+            path.append(current)
+            if len(path) > len(group_parent):  # a cycle cannot come from names; guard against it anyway
+                raise ValueError(f"scope parents form a cycle through {group!r}")
+            current = parent
+        found = top[current]
+        for below in path:
+            top[below] = found
+    return top
 
 
 def folded_scope(scope: str) -> str:
