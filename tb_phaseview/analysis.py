@@ -173,19 +173,7 @@ class GraphAnalysis:
         """Every group on the display path of an op that a drawn phase edge enters: the groups the browser
         draws such an edge into, at any expansion."""
         if self._phase_reach is None:
-            reach: dict[str, PhaseReach] = {}
-            names, consumers = self.graph.names, self.phase.consumers
-            for source, dst in self.drawn_phase_edges:
-                layer = consumers.get(dst, "")
-                gradient = phase.is_gradient(names[dst])
-                for group in self.path_of_node(dst):
-                    entry = reach.get(group)
-                    if entry is None:
-                        entry = reach[group] = PhaseReach(names[source])
-                    if layer:
-                        entry.layers.add(layer)
-                    entry.gradient = entry.gradient and gradient
-            self._phase_reach = reach
+            self._phase_reach = self._reach(self.path_of_node)
         return self._phase_reach
 
     @property
@@ -239,6 +227,34 @@ class GraphAnalysis:
                     found.setdefault(box, set()).add(name)
             self._answers[key] = found
         return found
+
+    def phase_reach_of(self, group_id: str) -> PhaseReach | None:
+        """``phase_reach`` of one group. A top-level group's, asked before any deeper one (the first answer),
+        comes from the top-level labels: one step per edge instead of one per group on its path."""
+        if self._phase_reach is None and group_id and self.tree.top_level.get(group_id) == group_id:
+            top = self._answers.get("top_phase_reach")
+            if top is None:
+                labels = self.tree.labels()
+                top = self._answers["top_phase_reach"] = self._reach(
+                    lambda dst: (labels[dst],) if isinstance(labels[dst], str) else ()
+                )
+            return top.get(group_id)
+        return self.phase_reach.get(group_id)
+
+    def _reach(self, groups_of) -> dict[str, PhaseReach]:
+        reach: dict[str, PhaseReach] = {}
+        names, consumers = self.graph.names, self.phase.consumers
+        for source, dst in self.drawn_phase_edges:
+            layer = consumers.get(dst, "")
+            gradient = phase.is_gradient(names[dst])
+            for group in groups_of(dst):
+                entry = reach.get(group)
+                if entry is None:
+                    entry = reach[group] = PhaseReach(names[source])
+                if layer:
+                    entry.layers.add(layer)
+                entry.gradient = entry.gradient and gradient
+        return reach
 
     def path_of_node(self, index: int) -> list[str]:
         return list(self.tree.chain(self.tree.node_parent[index]))

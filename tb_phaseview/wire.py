@@ -489,7 +489,7 @@ def _group_phase(analysis: GraphAnalysis, group_id: str) -> Optional[dict]:
     below = analysis.layers_below(group_id)
     if below:
         return {"role": "contains", "layers": below, "explanation": explain_contains(group_id, below)}
-    reach = analysis.phase_reach.get(group_id)
+    reach = analysis.phase_reach_of(group_id)
     if reach is not None:
         layers = sorted(reach.layers)
         area = analysis.area_of_group(group_id)

@@ -124,3 +124,15 @@ def test_every_phase_sentence_is_written_by_the_server():
         f"{holder['name']} holds {layers} layer{'' if layers == 1 else 's'} that read the learning-phase flag; "
         f"open it to see {'it' if layers == 1 else 'them'}."
     )
+
+
+@pytest.mark.parametrize("key", sorted(demo_graphs(), key=str), ids=str)
+def test_a_top_level_groups_phase_reads_are_the_same_from_labels_as_from_paths(key):
+    """The first answer finds which top-level groups phase edges enter from each op's top-level label; a
+    later answer from each op's path: both name the same flag, layers and gradient-only reads."""
+    analysis = demo_analysis(*key)
+    top_groups = [g for g, top in analysis.tree.top_level.items() if g == top]
+    first = {g: analysis.phase_reach_of(g) for g in top_groups}  # before any path was walked: from labels
+    reach = analysis.phase_reach  # from every edge's path
+    assert any(first.values()) == bool(analysis.drawn_phase_edges and reach)
+    assert {g: r for g, r in first.items() if r is not None} == {g: reach[g] for g in top_groups if g in reach}
