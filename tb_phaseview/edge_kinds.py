@@ -62,12 +62,8 @@ _TABLE = np.array(
 _KIND_NAMES = np.array(EDGE_KINDS, dtype=object)
 
 
-def classify_edges(graph: Graph, roles: node_roles.Roles) -> list[str]:
-    """The kind of every edge, indexed like ``graph.edge_src``."""
-    return kind_names(classify_edge_codes(graph, roles))
-
-
 def kind_names(codes: np.ndarray) -> list[str]:
+    """The kinds of ``classify_edge_codes`` by name, indexed like ``graph.edge_src``."""
     return _KIND_NAMES[codes].tolist()
 
 
