@@ -7,6 +7,7 @@ import {
   clusterTargets,
   straighten,
   plainPath,
+  arrowHead,
   polylinePath,
   type Point,
 } from '../src/scene/bundle';
@@ -99,7 +100,7 @@ test('anchors leave the bottom and enter the top when the target is below', () =
 });
 
 test('path helpers produce well-formed SVG path data', () => {
-  assert.match(plainPath({ x: 0, y: 0 }, { x: 10, y: 20 }), /^M0,0C0,10 10,10 10,20$/);
+  assert.equal(plainPath({ x: 0, y: 0 }, { x: 10.04, y: 20 }), 'M0,0L10,20');
   assert.equal(
     polylinePath([
       { x: 0, y: 0 },
@@ -140,4 +141,13 @@ test('branches are contiguous by direction when seen from the split', () => {
     .flat()
     .map((t) => t.id);
   assert.deepEqual(order, ['left-high', 'left-low', 'down', 'right']);
+});
+
+test('an arrowhead points along its edge, its tip just past the end, 7 units long and wide', () => {
+  // Pointing down (+y) at (0, 10): tip 0.7 past the end, base 6.3 before it, 3.5 either side.
+  assert.equal(arrowHead({ x: 0, y: 10 }, { x: 0, y: 0 }), 'M0,10.7L-3.5,3.7L3.5,3.7z');
+  // Pointing left: the same shape turned.
+  assert.equal(arrowHead({ x: 0, y: 0 }, { x: 10, y: 0 }), 'M-0.7,0L6.3,-3.5L6.3,3.5z');
+  // No direction, no head.
+  assert.equal(arrowHead({ x: 1, y: 1 }, { x: 1, y: 1 }), '');
 });

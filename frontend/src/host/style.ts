@@ -151,11 +151,15 @@ export const CSS = `
 .pv-kinds button[data-state="highlighted"] { border-color: var(--accent); }
 .pv-why li { margin: 2px 0; }
 .arrow-data { fill: var(--edge); } .arrow-control { fill: var(--edge-control); }
-.arrow-phase { fill: var(--accent); } .arrow-phase-plain { fill: var(--phase-plain); }
 .phase-edge .hit { fill: none; stroke: transparent; stroke-width: 10; cursor: pointer; }
-.phase-edge .line { fill: none; pointer-events: none; }
-.phase-edge.bundled .line { stroke: var(--accent); stroke-width: 1.6; stroke-opacity: .75; }
-.phase-edge.plain .line { stroke: var(--phase-plain); stroke-width: 1.1; }
+/* Phase edges are one screen pixel wide at any zoom: the rasterizer draws such a line as a hairline, while a wider
+   one is outlined whole for each tile it crosses, and at a readable zoom these span the graph (a phase switch on
+   EfficientNetB7 took twice as long). */
+.phase-edge .line { fill: none; pointer-events: none; vector-effect: non-scaling-stroke; }
+.phase-edge.bundled .line { stroke: var(--accent); stroke-width: 1; }
+.phase-edge.plain .line { stroke: var(--phase-plain); stroke-width: 1; }
+.phase-arrows { stroke: none; pointer-events: none; }
+.phase-arrows.bundled { fill: var(--accent); } .phase-arrows.plain { fill: var(--phase-plain); }
 .phase-edge.selected .line { stroke-width: 3.2; stroke-opacity: 1; stroke: var(--accent); }
 .phase-edge:hover .line { stroke-width: 3; stroke-opacity: 1; }
 .phase-knot circle { fill: var(--accent); }

@@ -12,7 +12,7 @@ import { hyperBadge } from './hyperbadge';
 import { clear, s } from '../lib/dom';
 import { Emitter } from '../lib/events';
 import { round as r1 } from '../lib/num';
-import { anchors, bundlePaths, plainPath, polylinePath, type Point, type Rect } from './bundle';
+import { anchors, arrowHead, bundlePaths, plainPath, polylinePath, type Point, type Rect } from './bundle';
 import { layoutExtent, PARAMS } from './params';
 import { Minimap } from './minimap';
 
@@ -119,8 +119,6 @@ export class Scene extends Emitter<SceneEvents> {
     for (const [id, cls] of [
       ['pv-arrow-data', 'arrow-data'],
       ['pv-arrow-control', 'arrow-control'],
-      ['pv-arrow-phase', 'arrow-phase'],
-      ['pv-arrow-phase-plain', 'arrow-phase-plain'],
     ]) {
       const m = s('marker', {
         id,
@@ -534,6 +532,7 @@ export class Scene extends Emitter<SceneEvents> {
     this.endSet.clear();
     if (mode === 'collapse') return;
     const frag = s('g');
+    const heads: string[] = [];
     this.fewPhaseEdges = mapped.length <= 200;
     for (const [from, list] of bySource(mapped)) {
       const src = this.abs.get(from);
@@ -547,7 +546,12 @@ export class Scene extends Emitter<SceneEvents> {
         const [a] = anchors(src, { x: c.x - 1, y: c.y - 1, w: 2, h: 2 });
         const pts = targets.map((e) => ({ id: e.to, at: anchors(src, this.abs.get(e.to)!)[1] }));
         const bundle = bundlePaths(a, pts);
-        for (const e of targets) frag.append(this.phaseEdge(e, bundle.paths.get(e.to)!, 'bundled'));
+        for (const e of targets) {
+          frag.append(this.phaseEdge(e, bundle.paths.get(e.to)!, 'bundled'));
+          // A clamped B-spline ends along its last control leg.
+          const ctrl = bundle.controls.get(e.to)!;
+          heads.push(arrowHead(ctrl[ctrl.length - 1], ctrl[ctrl.length - 2]));
+        }
         if (targets.length > 1) {
           // Drawn ends are not layers (a closed group holds several, the gradient scope reads for all of them).
           const sources = new Set(targets.map((e) => e.source));
@@ -566,10 +570,15 @@ export class Scene extends Emitter<SceneEvents> {
       } else {
         for (const e of targets) {
           const [a, b] = anchors(src, this.abs.get(e.to)!);
-          frag.append(this.phaseEdge(e, plainPath(a, b, Math.abs(b.y - a.y) >= Math.abs(b.x - a.x) / 4), 'plain'));
+          frag.append(this.phaseEdge(e, plainPath(a, b), 'plain'));
+          heads.push(arrowHead(b, a));
         }
       }
     }
+    if (heads.length)
+      frag.append(
+        s('path', { class: `phase-arrows ${mode === 'highlight' ? 'bundled' : 'plain'}`, d: heads.join('') }),
+      );
     this.phaseLayer.append(frag);
     if (mode === 'highlight') this.veilAllBut(this.phaseEnds.map((el) => el.getAttribute('data-node')!));
   }
@@ -618,13 +627,7 @@ export class Scene extends Emitter<SceneEvents> {
     if (this.fewPhaseEdges)
       g.append(s('title', {}, `learning-phase flag ${e.source} → ${e.layers.join(', ') || e.to}`));
     g.append(s('path', { class: 'hit', d }));
-    g.append(
-      s('path', {
-        class: 'line',
-        d,
-        'marker-end': style === 'bundled' ? 'url(#pv-arrow-phase)' : 'url(#pv-arrow-phase-plain)',
-      }),
-    );
+    g.append(s('path', { class: 'line', d }));
     return g;
   }
 

@@ -80,6 +80,7 @@ const SHAPE_STYLE = [
   'stroke-dasharray',
   'stroke-linecap',
   'stroke-linejoin',
+  'vector-effect',
 ];
 const TEXT_STYLE = ['fill', 'fill-opacity', 'font-family', 'font-size', 'font-weight', 'font-style', 'text-anchor'];
 const DEFAULTS: Record<string, string> = {
@@ -88,6 +89,7 @@ const DEFAULTS: Record<string, string> = {
   'stroke-dasharray': 'none',
   'stroke-linecap': 'butt',
   'stroke-linejoin': 'miter',
+  'vector-effect': 'none',
   'font-style': 'normal',
   'text-anchor': 'start',
 };
