@@ -196,6 +196,8 @@ def _gradient_layer(name: str, forward_layers: set[str]) -> str:
 
 def is_gradient(name: str) -> bool:
     """True for an op of the gradient pass (``gradients/...``, ``training/SGD/gradients/...``)."""
+    if "gradients" not in name:  # one scan in C settles most names (asked once per drawn phase edge)
+        return False
     return _strip_prefixes(name.split("/"))[1]
 
 

@@ -127,7 +127,7 @@ class ScopeTree:
             return self._fixed[group_id]
         if group_id == ROOT and self._children is None:
             if self._root_children is None:  # asked once per top-level group while the first answer is written
-                groups = sorted(g for g, parent in self.group_parent.items() if parent == ROOT)
+                groups = sorted(self.top_level_groups())
                 nodes = list(compress(range(len(self.node_parent)), map(operator.not_, self.node_parent)))
                 self._root_children = (groups, nodes)
             return self._root_children
@@ -143,6 +143,10 @@ class ScopeTree:
         return self.size.get(group_id, 0)
 
     # -- the top level, from labels ----------------------------------------------------------------------
+
+    def top_level_groups(self) -> set[str]:
+        """The groups at the top level: every group's top-level ancestor, collected in C (one scan of the map)."""
+        return set(self.top_level.values())
 
     def labels(self) -> list:
         """For every node, the top-level element holding it: its top-level group id, or its own index."""
@@ -203,7 +207,7 @@ class ScopeTree:
 
     def _count_top_level_ops(self, ops: list[str]) -> None:
         """Op histograms of every top-level group at once: one count of (label, op) pairs."""
-        per_group: dict = {group: Counter() for group, top in self.top_level.items() if group == top}
+        per_group: dict = {group: Counter() for group in self.top_level_groups()}
         for (label, op), count in Counter(zip(self.labels(), ops)).items():
             counts = per_group.get(label)
             if counts is not None:
