@@ -60,6 +60,12 @@ export class App {
       state: () => session.state,
       graph: () => session.graph,
       rootLayout: () => session.rootLayout(),
+      // Set once the scene is marked (data-run-as), with the server's sentence in the status bar.
+      runAs: () => {
+        const applied = root.dataset.runAs;
+        if (applied !== 'true' && applied !== 'false') return null;
+        return { phase: applied === 'true' ? 'training' : 'inference', summary: status.runAsText };
+      },
     });
     const toolbar = new Toolbar(search, share.toolbar);
     const inspector = new Inspector(

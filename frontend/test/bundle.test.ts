@@ -4,10 +4,12 @@ import {
   anchors,
   bsplineToBeziers,
   bundlePaths,
+  clearSpot,
   clusterTargets,
   straighten,
   plainPath,
   arrowHead,
+  midRoute,
   polylinePath,
   type Point,
 } from '../src/scene/bundle';
@@ -150,4 +152,44 @@ test('an arrowhead points along its edge, its tip just past the end, 7 units lon
   assert.equal(arrowHead({ x: 0, y: 0 }, { x: 10, y: 0 }), 'M-0.7,0L6.3,-3.5L6.3,3.5z');
   // No direction, no head.
   assert.equal(arrowHead({ x: 1, y: 1 }, { x: 1, y: 1 }), '');
+});
+
+test("an edge's count label sits mid-route, never on its end", () => {
+  assert.deepEqual(
+    midRoute([
+      { x: 0, y: 0 },
+      { x: 10, y: 40 },
+    ]),
+    { x: 5, y: 20 },
+  );
+  assert.deepEqual(
+    midRoute([
+      { x: 0, y: 0 },
+      { x: 3, y: 5 },
+      { x: 0, y: 10 },
+    ]),
+    { x: 3, y: 5 },
+  );
+  assert.deepEqual(
+    midRoute([
+      { x: 0, y: 0 },
+      { x: 0, y: 10 },
+      { x: 4, y: 20 },
+      { x: 4, y: 30 },
+    ]),
+    { x: 2, y: 15 },
+  );
+});
+
+test("a straight edge's label goes where it covers no box, from the middle outwards", () => {
+  const a = { x: 0, y: 0 };
+  const b = { x: 100, y: 0 };
+  const size = { w: 10, h: 10 };
+  assert.deepEqual(clearSpot(a, b, [], size), { x: 50, y: 0 });
+  // A box over the middle: the label moves to the nearest clear point on either side (its right edge).
+  assert.deepEqual(clearSpot(a, b, [{ x: 35, y: -5, w: 30, h: 10 }], size), { x: 65, y: 0 });
+  // Boxes on the right too: the left side's first clear point.
+  assert.deepEqual(clearSpot(a, b, [{ x: 35, y: -5, w: 65, h: 10 }], size), { x: 25, y: 0 });
+  // Nothing clear: no label.
+  assert.equal(clearSpot(a, b, [{ x: -10, y: -10, w: 200, h: 30 }], size), null);
 });

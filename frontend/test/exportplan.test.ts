@@ -61,3 +61,15 @@ test('XML-safe: every character XML 1.0 forbids is replaced, the rest kept', asy
   assert.equal(xmlSafe(kept), kept);
   assert.equal(xmlSafe('\uD83D\uDE00\uD83D'), '\uD83D\uDE00\uFFFD');
 });
+
+test('the legend says which phase the view runs as, after the phase filter', () => {
+  const phase = { sources: ['keras_learning_phase'], layers: 2 };
+  const runAs = { phase: 'inference' as const, summary: "12 ops don't run in inference" };
+  const items = legendItems(new Set(['data']), 'collapse', phase, 1, {}, runAs);
+  assert.deepEqual(
+    items.map((i) => i.kind),
+    ['data', 'phase-badge', 'run-as', 'note'],
+  );
+  assert.equal(items[2].label, "run as inference: 12 ops don't run in inference (faded)");
+  assert.ok(!legendItems(new Set(['data']), 'collapse', phase, 0).some((i) => i.kind === 'run-as'));
+});

@@ -9,6 +9,7 @@ import os
 import sys
 import urllib.parse
 import urllib.request
+import xml.etree.ElementTree as ET
 
 import pytest
 
@@ -121,6 +122,28 @@ def test_the_view_ghosts_exactly_what_the_cli_counts(page, tensorboard_url, cli_
     wait_run_as(page, "both")
     assert page.locator('[data-runs="false"]').count() == 0
     assert page.locator("[data-testid=run-as-status]").count() == 0
+    assert page.errors == []
+
+
+def test_an_export_states_the_phase_the_view_runs_as(page, tensorboard_url, cli_report):
+    """A shared picture of one phase says so in its legend, with the count the status bar shows; run as both, it
+    says nothing of it."""
+    source = cli_report[("dropout_cnn", "run_graph", None)]["phase_sources"][0]
+    open_plugin(page, tensorboard_url, "dropout_cnn")
+    page.click('[data-phase-run="false"]')
+    wait_run_as(page, "false")
+
+    def legend_texts():
+        with page.expect_download() as d:
+            page.click('[data-action="export-svg"]')
+        root = ET.parse(d.value.path()).getroot()
+        return ["".join(t.itertext()) for t in root.iter("{http://www.w3.org/2000/svg}text")]
+
+    expected = f"run as inference: {source['ops_only_when']['true']:,} ops don't run in inference (faded)"
+    assert expected in legend_texts()
+    page.click('[data-phase-run="both"]')
+    wait_run_as(page, "both")
+    assert not any(t.startswith("run as") for t in legend_texts())
     assert page.errors == []
 
 

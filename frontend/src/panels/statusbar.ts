@@ -16,6 +16,11 @@ export class StatusBar {
    * The sentence about the phase the view runs as ("136 ops don't run in inference") and the server's warnings
    * about the flags (a flag that defaults to true or must be fed), kept until changed.
    */
+  /** The sentence set by setRunAs ('' when none). */
+  get runAsText(): string {
+    return this.runAs;
+  }
+
   setRunAs(text: string, warnings: readonly string[] = []): void {
     this.runAs = text;
     this.warnings = warnings;

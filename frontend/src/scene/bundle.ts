@@ -201,6 +201,43 @@ export function arrowHead(end: Point, from: Point, size = 7): string {
   );
 }
 
+/**
+ * Where an edge's count label goes: the middle point of its route, or the middle of its middle segment when it
+ * has an even number of points (a straight edge drawn apart from the layout has two: its middle point would
+ * be its end, under the box it enters).
+ */
+export function midRoute(points: readonly Point[]): Point {
+  const n = points.length;
+  if (n % 2 === 1) return points[(n - 1) / 2];
+  const a = points[n / 2 - 1];
+  const b = points[n / 2];
+  return { x: (a.x + b.x) / 2, y: (a.y + b.y) / 2 };
+}
+
+/**
+ * Where a straight edge's label goes: the first point along it, from the middle outwards, where a label of
+ * `size` placed at `offset` from it covers none of `boxes`; null when there is none. An edge drawn apart from
+ * the layout crosses boxes, and a label on one hides the box's name (the count is in the edge's tooltip too).
+ */
+export function clearSpot(
+  a: Point,
+  b: Point,
+  boxes: readonly Rect[],
+  size: { w: number; h: number },
+  offset: Point = { x: 0, y: 0 },
+): Point | null {
+  const at = (t: number) => ({ x: a.x + (b.x - a.x) * t, y: a.y + (b.y - a.y) * t });
+  // 0.5, 0.525, 0.475, ... 0.05, 0.95: fine enough to find the gap between two boxes of a row.
+  for (let i = 0; i < 37; i++) {
+    const t = 0.5 + (i % 2 ? 1 : -1) * Math.ceil(i / 2) * 0.025;
+    const p = at(t);
+    const x = p.x + offset.x;
+    const y = p.y + offset.y;
+    if (!boxes.some((r) => x < r.x + r.w && x + size.w > r.x && y < r.y + r.h && y + size.h > r.y)) return p;
+  }
+  return null;
+}
+
 /** Smooth path through dagre's edge points (Catmull-Rom converted to cubic beziers). */
 export function polylinePath(pts: readonly Point[]): string {
   if (pts.length === 0) return '';

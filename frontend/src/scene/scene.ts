@@ -12,7 +12,17 @@ import { hyperBadge } from './hyperbadge';
 import { clear, s } from '../lib/dom';
 import { Emitter } from '../lib/events';
 import { round as r1 } from '../lib/num';
-import { anchors, arrowHead, bundlePaths, plainPath, polylinePath, type Point, type Rect } from './bundle';
+import {
+  anchors,
+  arrowHead,
+  bundlePaths,
+  clearSpot,
+  midRoute,
+  plainPath,
+  polylinePath,
+  type Point,
+  type Rect,
+} from './bundle';
 import { layoutExtent, PARAMS } from './params';
 import { Minimap } from './minimap';
 
@@ -62,6 +72,9 @@ export interface SceneLayers {
 }
 
 const { group: GROUP, op: OP, badge: BADGE, edge: EDGE, zoom: ZOOM } = PARAMS;
+/** The box a count label covers, from the point it is placed at (9.5 px digits, baseline EDGE.countDy below). */
+const COUNT_LABEL_OFFSET = { x: EDGE.countDx, y: EDGE.countDy - 8 };
+const countLabelSize = (count: number) => ({ w: 6 * String(count).length, h: 10 });
 
 export class Scene extends Emitter<SceneEvents> {
   private svg: SVGSVGElement;
@@ -282,6 +295,9 @@ export class Scene extends Emitter<SceneEvents> {
     const byName = new Map(ga.children.map((c) => [c.name, c]));
     const edges = s('g', { class: 'edges' });
     const kindGroups = new Map<string, SVGGElement>();
+    let boxes: Rect[] | null = null;
+    const siblingBoxes = () =>
+      (boxes ??= Object.values(lay.nodes).map((p) => ({ x: ox + p.x, y: oy + p.y, w: p.w, h: p.h })));
     // Everything is drawn in absolute coordinates, without a transform per box: each transformed element is
     // a paint chunk of its own, and the browser re-layerizes every chunk on every frame that changes
     // anything (a filter switch over 4,000 boxes took twice as long).
@@ -320,11 +336,16 @@ export class Scene extends Emitter<SceneEvents> {
         continue;
       }
       if (e.count > 1 && !compact) {
-        const mid = points[Math.floor(points.length / 2)];
+        // A straight edge drawn apart crosses boxes: its label goes where it covers none, or is left out.
+        const mid =
+          points.length === 2
+            ? clearSpot(points[0], points[1], siblingBoxes(), countLabelSize(e.count), COUNT_LABEL_OFFSET)
+            : midRoute(points);
         // Beside its edge, in the same kind's container: hiding a kind in the legend hides its counts too.
-        path.parentNode!.append(
-          s('text', { class: 'edge-count', x: mid.x + EDGE.countDx, y: mid.y + EDGE.countDy }, String(e.count)),
-        );
+        if (mid)
+          path.parentNode!.append(
+            s('text', { class: 'edge-count', x: mid.x + EDGE.countDx, y: mid.y + EDGE.countDy }, String(e.count)),
+          );
       }
     }
     parent.append(edges);

@@ -7,7 +7,7 @@ import { h } from '../lib/dom';
 import { layoutExtent } from '../scene/params';
 import type { Scene } from '../scene/scene';
 import { EDGE_KINDS, kindState } from '../graph/kinds';
-import { exportFileName, legendItems, pngPlan } from './exportplan';
+import { exportFileName, legendItems, pngPlan, type RunAsSummary } from './exportplan';
 import type { Notebook } from './notebook';
 import { buildPicture, download, rasterize, serialize, type ExportInput } from './picture';
 
@@ -21,6 +21,8 @@ export interface ExporterHost {
   graph(): GraphAnswer | null;
   rootLayout(): { width: number; height: number } | undefined;
   say(text: string, error?: boolean): void;
+  /** The phase the view runs as, once applied; null while it runs as both. */
+  runAs(): RunAsSummary | null;
 }
 
 export class Exporter {
@@ -76,6 +78,7 @@ export class Exporter {
       { sources, layers: g.phase?.layers.length ?? 0 },
       notes.length,
       kinds,
+      this.host.runAs(),
     );
     const placed = new Map(notesLayer.placed.map((d) => [d.note.node, d]));
     const open = st.expanded.size;

@@ -50,7 +50,7 @@ export function pngPlan(
 }
 
 export interface LegendItem {
-  /** data, control, phase, phase-badge, note, or another edge kind (variable, gradient, ...). */
+  /** data, control, phase, phase-badge, note, run-as, or another edge kind (variable, gradient, ...). */
   kind: string;
   label: string;
 }
@@ -58,6 +58,13 @@ export interface LegendItem {
 export interface PhaseSummary {
   sources: string[];
   layers: number;
+}
+
+/** The phase the view runs as, when it is one of the two: its name and the server's sentence about it. */
+export interface RunAsSummary {
+  phase: 'training' | 'inference';
+  /** "136 ops don't run in inference" */
+  summary: string;
 }
 
 /** What the phase filter is doing, in one line. */
@@ -79,6 +86,7 @@ export function legendItems(
   phase: PhaseSummary,
   notes: number,
   kindStates: Readonly<Record<string, string>> = {},
+  runAs: RunAsSummary | null = null,
 ): LegendItem[] {
   const items: LegendItem[] = [];
   const hidden: string[] = [];
@@ -93,6 +101,9 @@ export function legendItems(
     kind: mode === 'collapse' && phase.sources.length ? 'phase-badge' : 'phase',
     label: phaseLegend(mode, phase),
   });
+  // A picture of one phase fades what does not run in it: without this line a reader takes the faded boxes for
+  // a rendering fault.
+  if (runAs) items.push({ kind: 'run-as', label: `run as ${runAs.phase}: ${runAs.summary} (faded)` });
   if (notes) items.push({ kind: 'note', label: `${notes} note${notes === 1 ? '' : 's'}` });
   return items;
 }

@@ -243,7 +243,11 @@ export function buildPicture(input: ExportInput, pixelSize?: { width: number; he
           'φ',
         ),
       );
-    } else if (item.kind === 'note')
+    } else if (item.kind === 'run-as')
+      legend.append(
+        s('rect', { x: 4, y: y - 10, width: 18, height: 12, rx: 3, fill: fg2, 'fill-opacity': 0.28, stroke: 'none' }),
+      );
+    else if (item.kind === 'note')
       legend.append(s('rect', { x: 4, y: y - 10, width: 18, height: 12, rx: 3, fill: '#fff8e1', stroke: '#f9a825' }));
     else if (item.kind !== 'hidden')
       legend.append(s('line', { ...sw, stroke: edgeControl, 'stroke-dasharray': '2 2' }));

@@ -7,6 +7,7 @@ import { h } from '../lib/dom';
 import { keyHint, type Action } from '../panels/keys';
 import type { Scene } from '../scene/scene';
 import { Exporter } from './exporter';
+import type { RunAsSummary } from './exportplan';
 import { Links } from './links';
 import { Notebook } from './notebook';
 
@@ -17,6 +18,8 @@ export interface ShareHost {
   state(): ViewState;
   graph(): GraphAnswer | null;
   rootLayout(): { width: number; height: number } | undefined;
+  /** The phase the view runs as, once applied (the export's legend states it); null while it runs as both. */
+  runAs(): RunAsSummary | null;
 }
 
 export class ShareBar {
