@@ -190,6 +190,10 @@ export class Viewer {
       return 'drawn';
     }
     message.show(title, `Laying out ${g.root.children.length.toLocaleString('en-US')} top-level items…`, true);
+    // The answer first: it can be read while the layout runs, and it takes its height from the stage, which is
+    // measured now, before the drawing is in the page (measured after, it forced a layout of the whole drawing).
+    this.p.answer.render(g);
+    const view = scene.viewport(true);
     try {
       await this.relayout();
     } catch (e) {
@@ -199,9 +203,8 @@ export class Viewer {
     }
     if (!session.isCurrent(seq)) return 'superseded';
     message.hide();
-    this.p.answer.render(g);
     const tf = performance.now();
-    this.frameFirstView();
+    this.frameFirstView(view);
     root.dataset.fitMs = (performance.now() - tf).toFixed(0);
     root.dataset.ready = 'true';
     root.dataset.readyAt = performance.now().toFixed(1);
@@ -234,7 +237,7 @@ export class Viewer {
    * The first view of a graph: at a zoom where every label can be read, on the flag and the layers nearest
    * it, or on the graph's inputs when it has no flag (Fit shows the whole graph).
    */
-  private frameFirstView(): void {
+  private frameFirstView(view: { w: number; h: number }): void {
     const { session, scene } = this.p;
     const g = session.graph;
     if (!g) return;
@@ -253,17 +256,14 @@ export class Viewer {
     let inputs = children.filter((c) => c.type === 'op' && INPUT_OPS.has(c.op ?? '')).map((c) => c.name);
     if (inputs.length === 0)
       inputs = children.filter((c) => feeds.has(c.name) && !hasInput.has(c.name)).map((c) => c.name);
-    const frame = firstViewFrame(
-      { boxes: scene.abs, flag: flagEnd, readers: [...new Set(readers)], inputs },
-      scene.viewport(true),
-    );
-    if (frame) scene.centreAt(frame.cx, frame.cy, frame.k);
-    else scene.fit(session.rootLayout());
+    const frame = firstViewFrame({ boxes: scene.abs, flag: flagEnd, readers: [...new Set(readers)], inputs }, view);
+    if (frame) scene.centreAt(frame.cx, frame.cy, frame.k, view);
+    else scene.fit(session.rootLayout(), view);
     this.p.root.dataset.firstView = JSON.stringify({
       flag: flagEnd,
       readers: [...new Set(readers)].length,
       frame,
-      view: scene.viewport(true),
+      view,
     });
   }
 

@@ -718,12 +718,12 @@ export class Scene extends Emitter<SceneEvents> {
     this.svg.focus();
   }
 
-  /** Fits the whole graph (the root layout) into the view. */
-  fit(root: { width: number; height: number } | undefined): void {
+  /** Fits the whole graph (the root layout) into the view (of size `view` when given, as measured by viewport). */
+  fit(root: { width: number; height: number } | undefined, view = this.viewport()): void {
     if (!root) return;
     // The layout's extent (boxes and edge routes); no getBBox, which would force a layout of the whole SVG.
     const box = layoutExtent(root);
-    const { w, h } = this.viewport();
+    const { w, h } = view;
     const margin = ZOOM.fitMargin;
     const k = Math.max(
       ZOOM.min,
@@ -757,9 +757,10 @@ export class Scene extends Emitter<SceneEvents> {
     );
   }
 
-  /** Shows graph point (cx, cy) at the centre of the view at zoom k (the current zoom when left out). */
-  centreAt(cx: number, cy: number, k = this.transform().k): void {
-    const { w, h } = this.viewport(true);
+  /** Shows graph point (cx, cy) at the centre of the view at zoom k (the current zoom when left out); `view`: the
+   * view's size when the caller measured it already (measuring forces a layout of everything drawn). */
+  centreAt(cx: number, cy: number, k = this.transform().k, view?: { w: number; h: number }): void {
+    const { w, h } = view ?? this.viewport(true);
     const kk = Math.max(ZOOM.min, Math.min(ZOOM.max, k));
     this.zoom.transform(this.sel, zoomIdentity.translate(w / 2 - cx * kk, h / 2 - cy * kk).scale(kk));
   }
