@@ -292,11 +292,13 @@ def fold_into_areas(names: list[str], codes: bytearray) -> tuple[list[str], dict
     from tb_phaseview import roles
 
     machinery = bytes(code in roles.MACHINERY for code in range(len(roles.ROLE_NAMES)))
-    moved = list(compress(range(len(names)), map(machinery.__getitem__, codes)))
-    if not moved:
+    present = {code for code in set(codes) if machinery[code]}  # set() of a bytearray is made in C
+    if not present:
         return names, {}
-    taken = {name.partition("/")[0] for name in compress(names, map(_has_mark, names, repeat(AREA_MARK)))}
-    present = {codes[i] for i in moved}
+    moved = list(compress(range(len(names)), map(machinery.__getitem__, codes)))
+    taken = set()
+    if AREA_MARK in "\n".join(names):  # one scan in C: a name holding the mark is rare
+        taken = {name.partition("/")[0] for name in compress(names, map(_has_mark, names, repeat(AREA_MARK)))}
     areas: dict[str, str] = {}
     for code in sorted(present):
         area = AREA_MARK + roles.ROLE_NAMES[code]
@@ -359,9 +361,8 @@ def build_scopes(names: list[str], relocations: dict[str, str] | None = None) ->
     if oversized:
         # Each oversized group's children, by scans in C (bucketing one group does not change another's).
         wanted = {group: ([], []) for group in oversized}
-        for g, parent in group_parent.items():
-            if parent in wanted:
-                wanted[parent][0].append(g)
+        for g in compress(group_parent, map(wanted.__contains__, group_parent.values())):
+            wanted[group_parent[g]][0].append(g)
         for group in oversized:
             wanted[group][0].sort()
         for index in compress(range(len(node_parent)), map(wanted.__contains__, node_parent)):
@@ -369,7 +370,8 @@ def build_scopes(names: list[str], relocations: dict[str, str] | None = None) ->
         # A bucket id must not be a group's or a node's name; only names holding the mark can clash.
         taken = set()
         for ids in (group_parent, names):
-            taken.update(compress(ids, map(_has_mark, ids, repeat(BUCKET_MARK))))
+            if BUCKET_MARK in "\n".join(ids):  # one scan in C: a name holding the mark is rare
+                taken.update(compress(ids, map(_has_mark, ids, repeat(BUCKET_MARK))))
         for group in oversized:
             child_groups, child_nodes = wanted[group]
             _split_into_buckets(
