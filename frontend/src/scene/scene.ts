@@ -173,6 +173,15 @@ export class Scene extends Emitter<SceneEvents> {
     this.sel = select(this.svg);
     this.zoom = d3zoom<SVGSVGElement, unknown>()
       .scaleExtent([ZOOM.min, ZOOM.max])
+      // The view's size as last observed: d3's default reads the SVG's width and height, which forces a layout
+      // of everything drawn on each programmatic zoom (the first view's framing among them).
+      .extent(() => {
+        const { w, h } = this.viewport();
+        return [
+          [0, 0],
+          [w, h],
+        ];
+      })
       .on('zoom', (ev: { transform: ZoomTransform }) => {
         const t = ev.transform.toString();
         this.world.setAttribute('transform', t);
