@@ -52,6 +52,7 @@ class GraphAnalysis:
     _layers_below: Counter | None = None
     _layer_kinds: dict[str, phase.PhaseLayer] | None = None
     _answers: dict = field(default_factory=dict)
+    _answer_locks: dict = field(default_factory=dict)  # key -> the lock its one computation holds
     _completion_claimed: bool = False
     _drawn_phase_edges: list[tuple[int, int]] | None = None
     _phase_reach: dict[str, PhaseReach] | None = None
@@ -60,7 +61,7 @@ class GraphAnalysis:
 
     def claim_completion(self) -> bool:
         """True once, for the caller that is to run ``complete``."""
-        with _completion_lock:
+        with _claims_lock:
             if self._completion_claimed:
                 return False
             self._completion_claimed = True
@@ -75,10 +76,16 @@ class GraphAnalysis:
                 self.graph.out_edges(0)
 
     def memo(self, key, compute):
-        """An answer derived from this analysis alone, computed once (the analysis never changes)."""
-        if key not in self._answers:
-            with garbage_collector_paused():
-                self._answers[key] = compute()
+        """An answer derived from this analysis alone, computed once (the analysis never changes), even when
+        two threads ask at once (the prefetch and the request it prepares for): the second waits for the first."""
+        if key in self._answers:
+            return self._answers[key]
+        with _claims_lock:
+            lock = self._answer_locks.setdefault(key, threading.Lock())
+        with lock:
+            if key not in self._answers:
+                with garbage_collector_paused():
+                    self._answers[key] = compute()
         return self._answers[key]
 
     @property
@@ -298,7 +305,7 @@ def analyze_graph(graph: Graph) -> GraphAnalysis:
     )
 
 
-_completion_lock = threading.Lock()
+_claims_lock = threading.Lock()  # guards who runs the completion, and the per-answer locks
 _gc_lock = threading.Lock()
 _gc_pausers = 0
 _gc_was_enabled = True

@@ -36,12 +36,22 @@ class BadRequest(ValueError):
     pass
 
 
-def _json(request, body, code=200):
-    """A JSON answer, ASCII-only, with no raw ``<``, ``>`` or ``&`` anywhere in it."""
+def _json_text(body) -> str:
+    """JSON, ASCII-only, with no raw ``<``, ``>`` or ``&`` anywhere in it."""
     text = json.dumps(body, ensure_ascii=True)
     for char, escape in _HTML_SENSITIVE:  # three scans in C (str.translate looks up every character)
         text = text.replace(char, escape)
-    return http_util.Respond(request, text, "application/json", code=code)
+    return text
+
+
+def _json(request, body, code=200):
+    return http_util.Respond(request, _json_text(body), "application/json", code=code)
+
+
+def _graph_answer_text(analysis, ref) -> str:
+    """The graph answer, encoded once per analysis: the prefetch prepares it for the request that follows."""
+    key = ("graph", ref["run"], ref["kind"], ref["tag"])
+    return analysis.memo(key, lambda: _json_text(wire.graph_answer(analysis, ref)))
 
 
 def _route(handler):
@@ -205,15 +215,13 @@ class PhaseViewPlugin(base_plugin.TBPlugin):
         graphs = graph_source.list_graphs(self._provider, ctx, experiment)
         first = None
         if request.args.get("prefetch") == "first" and graphs:
-            if len(graphs) == 1:
-                # The page opens it next: start reading it now (the graph request then waits for this analysis
-                # rather than starting its own).
-                first = graphs[0]
-                threading.Thread(
-                    target=self._prefetch, args=(ctx, experiment, first), name="phaseview-prefetch", daemon=True
-                ).start()
-            else:
-                first = self._first_visit_graph(ctx, experiment, graphs)
+            # With several graphs, the one to open is picked by reading them (its analysis is then cached).
+            first = graphs[0] if len(graphs) == 1 else self._first_visit_graph(ctx, experiment, graphs)
+            # The page opens it next: read it and prepare its answer now (the graph request then waits for this
+            # rather than starting its own).
+            threading.Thread(
+                target=self._prefetch, args=(ctx, experiment, first), name="phaseview-prefetch", daemon=True
+            ).start()
         return _json(request, wire.runs_answer(graphs, first))
 
     def _first_visit_graph(self, ctx, experiment, graphs):
@@ -243,7 +251,7 @@ class PhaseViewPlugin(base_plugin.TBPlugin):
 
     def _prefetch(self, ctx, experiment, ref) -> None:
         try:
-            self._analysis_in(ctx, experiment, ref)
+            _graph_answer_text(self._analysis_in(ctx, experiment, ref), ref)
         except (graph_source.GraphNotFound, graph_source.GraphUnreadable, graph_source.GraphRejected):
             pass  # the graph request that follows reports it
         except Exception:  # noqa: BLE001 - a prefetch must never take the server down
@@ -253,8 +261,7 @@ class PhaseViewPlugin(base_plugin.TBPlugin):
     def _serve_graph(self, request):
         ref = _graph_ref(request)
         analysis = self._analysis(request, ref)
-        answer = analysis.memo(("graph", ref["run"], ref["kind"], ref["tag"]), lambda: wire.graph_answer(analysis, ref))
-        response = _json(request, answer)
+        response = http_util.Respond(request, _graph_answer_text(analysis, ref), "application/json")
         if analysis.claim_completion():
             # Once the answer is sent, and while the browser lays out the first view, finish what later requests
             # need (in a thread of its own: this connection may carry the browser's next request).

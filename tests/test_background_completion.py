@@ -5,11 +5,13 @@ from __future__ import annotations
 import threading
 import time
 
+import pytest
+
 from tensorboard.backend.event_processing import data_provider, plugin_event_multiplexer
 from tensorboard.plugins import base_plugin
 from werkzeug.test import Client
 
-from demo import DEMO_LOGS
+from demo import DEMO_LOGS, demo_analysis
 from tb_phaseview.plugin import PhaseViewPlugin
 
 
@@ -63,6 +65,18 @@ def test_listing_runs_for_a_first_visit_reads_the_graph_it_picks():
     graph = Client(plugin.get_plugin_apps()["/graph"]).get("/", query_string={k: v for k, v in first.items() if v})
     assert graph.status_code == 200 and graph.get_json()["run"] == first["run"]
     assert len(plugin._cache) == cached  # the graph request used the analysis read to pick it
+    wait_for_threads("phaseview-prefetch")
+    assert graph.get_data(as_text=True) == prepared_answer(plugin, first)
+
+
+def prepared_answer(plugin, ref) -> str:
+    """The graph answer's text as the prefetch left it in the analysis' memo (fails when it is not there)."""
+    (analysis,) = [a for a, _ in plugin._cache._entries.values() if a.graph.node_count and _holds(a, ref)]
+    return analysis.memo(("graph", ref["run"], ref["kind"], ref["tag"]), lambda: pytest.fail("not prepared"))
+
+
+def _holds(analysis, ref) -> bool:
+    return ("graph", ref["run"], ref["kind"], ref["tag"]) in analysis._answers
 
 
 def test_listing_a_single_graph_for_a_first_visit_starts_reading_it_in_the_background(tmp_path):
@@ -79,3 +93,28 @@ def test_listing_a_single_graph_for_a_first_visit_starts_reading_it_in_the_backg
     assert answer.get_json()["first"] == {"run": "dropout_cnn", "kind": "run_graph", "tag": None}
     wait_for_threads("phaseview-prefetch")
     assert len(plugin._cache) == 1
+    # Read, and its answer encoded: the graph request that follows only sends it.
+    first = {"run": "dropout_cnn", "kind": "run_graph", "tag": None}
+    prepared = prepared_answer(plugin, first)
+    graph = Client(plugin.get_plugin_apps()["/graph"]).get("/", query_string={"run": "dropout_cnn", "kind": "run_graph"})
+    assert graph.get_data(as_text=True) == prepared
+
+
+def test_an_answer_asked_for_by_two_threads_at_once_is_computed_once():
+    analysis = demo_analysis("dropout_cnn")
+    calls = []
+    started = threading.Event()
+
+    def slow():
+        calls.append(1)
+        started.set()
+        time.sleep(0.2)
+        return object()
+
+    found = []
+    first = threading.Thread(target=lambda: found.append(analysis.memo(("slow",), slow)))
+    first.start()
+    started.wait(5)
+    found.append(analysis.memo(("slow",), slow))  # arrives while the first is still computing
+    first.join()
+    assert len(calls) == 1 and found[0] is found[1]

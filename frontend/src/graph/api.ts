@@ -106,8 +106,7 @@ export interface PhaseEdge {
  * group answer, and their edges come with each group's edges (kind `hyperparameter`). */
 export interface HyperparameterAnswer {
   sources: { name: string; op: string; readers: number; path: string[] }[];
-  /** The first op-level edges only (`edges_total` counts them all). */
-  edges: { from: string; to: string; to_path: string[] }[];
+  /** How many op-level edges leave them (the `edges` route lists them). */
   edges_total?: number;
 }
 
