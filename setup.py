@@ -10,6 +10,11 @@ from setuptools.command.build_py import build_py
 HERE = os.path.dirname(os.path.abspath(__file__))
 FRONTEND = os.path.join(HERE, "frontend")
 STATIC = os.path.join(HERE, "tb_phaseview", "static")
+BUILT = ("index.js", "app.js", "layout.worker.js")  # what frontend/build.mjs writes into STATIC
+
+
+def _built() -> bool:
+    return all(os.path.isfile(os.path.join(STATIC, name)) for name in BUILT)
 
 
 class BuildFrontend(Command):
@@ -28,9 +33,11 @@ class BuildFrontend(Command):
         if os.environ.get("TB_PHASEVIEW_FRONTEND_BUILT") == "1":
             return  # the Makefile built it already (editable installs would hide a failure here)
         if not os.path.isdir(FRONTEND):
-            if os.path.isfile(os.path.join(STATIC, "index.js")):
+            if _built():
                 return  # building from an sdist whose frontend is already built
-            raise RuntimeError("tb_phaseview: no frontend/ sources and no built tb_phaseview/static/index.js")
+            raise RuntimeError(
+                f"tb_phaseview: no frontend/ sources and no built {', '.join(BUILT)} in tb_phaseview/static"
+            )
         npm = shutil.which("npm")
         if npm is None or shutil.which("node") is None:
             raise RuntimeError(
@@ -40,8 +47,8 @@ class BuildFrontend(Command):
         if not os.path.isdir(os.path.join(FRONTEND, "node_modules")):
             subprocess.check_call([npm, "ci", "--no-audit", "--no-fund"], cwd=FRONTEND)
         subprocess.check_call([npm, "run", "build"], cwd=FRONTEND)
-        if not os.path.isfile(os.path.join(STATIC, "index.js")):
-            raise RuntimeError("tb_phaseview: the frontend build wrote no tb_phaseview/static/index.js")
+        if not _built():
+            raise RuntimeError(f"tb_phaseview: the frontend build did not write all of {', '.join(BUILT)}")
 
 
 class BuildPyWithFrontend(build_py):

@@ -6,7 +6,6 @@ import threading
 import time
 
 import pytest
-
 from tensorboard.backend.event_processing import data_provider, plugin_event_multiplexer
 from tensorboard.plugins import base_plugin
 from werkzeug.test import Client
@@ -96,7 +95,9 @@ def test_listing_a_single_graph_for_a_first_visit_starts_reading_it_in_the_backg
     # Read, and its answer encoded: the graph request that follows only sends it.
     first = {"run": "dropout_cnn", "kind": "run_graph", "tag": None}
     prepared = prepared_answer(plugin, first)
-    graph = Client(plugin.get_plugin_apps()["/graph"]).get("/", query_string={"run": "dropout_cnn", "kind": "run_graph"})
+    graph = Client(plugin.get_plugin_apps()["/graph"]).get(
+        "/", query_string={"run": "dropout_cnn", "kind": "run_graph"}
+    )
     assert graph.get_data(as_text=True) == prepared
 
 

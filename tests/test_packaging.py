@@ -69,7 +69,7 @@ def test_wheel_from_source_carries_the_built_frontend(tmp_path):
     # The wheel takes its version from tb_phaseview/__init__.py, the one place it is written.
     (wheel,) = (tmp_path / "out").glob(f"tb_phaseview-{tb_phaseview.__version__}-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
-    assert "tb_phaseview/static/index.js" in names and "tb_phaseview/static/layout.worker.js" in names
+    assert {f"tb_phaseview/static/{f}" for f in ("index.js", "app.js", "layout.worker.js")} <= set(names)
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     text = zipfile.ZipFile(wheel).read(entry_points).decode()
     assert "phaseview = tb_phaseview.plugin:PhaseViewPlugin" in text

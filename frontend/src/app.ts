@@ -1,6 +1,7 @@
 // The PhaseView app: makes the parts, puts them on the page and connects them. Nothing else happens here:
 // the steps (load, open, reveal, select) are in viewer.ts, the data in graph/, the drawing in scene/.
 
+import type { EarlyRuns } from './graph/api';
 import { GraphSession } from './graph/session';
 import { DATA_RELOADED, RUNS_CHANGED, TensorBoardIpc } from './host/ipc';
 import { CSS } from './host/style';
@@ -29,7 +30,11 @@ const ZOOM_STEP = 1.25;
 export class App {
   readonly root: HTMLElement;
 
-  constructor(private host: HTMLElement) {
+  /** `early`: the runs request the entry module sent before this code was loaded, if it did. */
+  constructor(
+    private host: HTMLElement,
+    private early: EarlyRuns | null = null,
+  ) {
     this.root = h('div', { class: 'pv-root', id: 'phaseview-app', 'data-ready': 'false', 'data-testid': 'phaseview' });
   }
 
@@ -153,6 +158,6 @@ export class App {
     });
 
     // A link wins over the view saved in this tab.
-    void viewer.firstLoad(share.links.linkedState() ?? session.saved());
+    void viewer.firstLoad(share.links.linkedState() ?? session.saved(), this.early);
   }
 }

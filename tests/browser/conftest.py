@@ -22,9 +22,7 @@ SEED_FLAG = "bnl_stg-1/keras_learning_phase"
 
 @pytest.fixture(scope="session")
 def browser():
-    if not (
-        os.path.isfile(os.path.join(STATIC, "index.js")) and os.path.isfile(os.path.join(STATIC, "layout.worker.js"))
-    ):
+    if not all(os.path.isfile(os.path.join(STATIC, f)) for f in ("index.js", "app.js", "layout.worker.js")):
         pytest.fail("the frontend is not built: run `make frontend` (or `cd frontend && npm ci && npm run build`)")
     if not shutil.which(CHROMIUM) and not os.path.isfile(CHROMIUM):
         pytest.fail(f"Chromium not found at {CHROMIUM}: `make chromium` installs Debian's")

@@ -144,6 +144,33 @@ def test_a_later_visit_opens_the_graph_last_viewed(browser, tensorboard_url):
         ctx.close()
 
 
+def plugin_requests(page) -> list[str]:
+    """The plugin's requests, in the order the page sent them (route or file, with the query)."""
+    sent = []
+    page.on("request", lambda r: "/plugin/phaseview/" in r.url and sent.append(r.url.split("/plugin/phaseview/")[1]))
+    return sent
+
+
+def test_the_runs_request_is_sent_before_the_app_is_fetched_and_answers_the_app(browser, tensorboard_url):
+    ctx = browser.new_context(viewport={"width": 1400, "height": 900})
+    try:
+        page = ctx.new_page()
+        sent = plugin_requests(page)
+        open_plugin(page, tensorboard_url)
+        # A first visit: the entry module asks for the runs, with the server to start on the graph it picks, before
+        # the app's code is even asked for; the app reads that answer rather than asking again.
+        assert sent.index("runs?prefetch=first") < sent.index("app.js") < sent.index("layout.worker.js")
+        assert [r for r in sent if r.startswith("runs")] == ["runs?prefetch=first"]
+        assert page.input_value("[data-testid=run-select]") == SEED_RUN
+        # A later visit in a new tab opens the graph last viewed: nothing to prefetch, still one runs request.
+        again = ctx.new_page()
+        sent = plugin_requests(again)
+        open_plugin(again, tensorboard_url)
+        assert [r for r in sent if r.startswith("runs")] == ["runs"] and sent.index("runs") < sent.index("app.js")
+    finally:
+        ctx.close()
+
+
 def test_the_minimap_shows_the_view_and_dragging_it_moves_the_view(page, tensorboard_url):
     open_plugin(page, tensorboard_url)
     minimap = page.locator("[data-minimap]")

@@ -222,17 +222,33 @@ export class ApiError extends Error {
   }
 }
 
+/** A route's URL, relative to the plugin's base (every fetch is same-origin). */
+export function routeUrl(route: string, params: Record<string, string | null | undefined>): string {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v != null && v !== '') q.set(k, v);
+  const qs = q.toString();
+  return `./${route}${qs ? '?' + qs : ''}`;
+}
+
+/** The runs request the entry module sends before the app's code is loaded (`index.ts`), and how it asked. */
+export interface EarlyRuns {
+  prefetch: boolean;
+  sent: Promise<Response>;
+}
+
+export function runsParams(prefetch: boolean): Record<string, string> {
+  return prefetch ? { prefetch: 'first' } : {};
+}
+
 async function getJson<T>(
   route: string,
   params: Record<string, string | null | undefined>,
   signal?: AbortSignal,
+  sent?: Promise<Response>,
 ): Promise<T> {
-  const q = new URLSearchParams();
-  for (const [k, v] of Object.entries(params)) if (v != null && v !== '') q.set(k, v);
-  const qs = q.toString();
   let res: Response;
   try {
-    res = await fetch(`./${route}${qs ? '?' + qs : ''}`, { signal, credentials: 'same-origin' });
+    res = await (sent ?? fetch(routeUrl(route, params), { signal, credentials: 'same-origin' }));
   } catch (e) {
     if ((e as Error).name === 'AbortError') throw e;
     throw new ApiError(`could not reach the server (${(e as Error).message})`, 0);
@@ -260,8 +276,9 @@ function refParams(g: GraphRef): Record<string, string | null> {
 
 export const api = {
   /** `prefetch`: the server starts reading the first graph at once, as the page will open it next. */
-  runs: (prefetch = false, signal?: AbortSignal) =>
-    getJson<RunsAnswer>('runs', prefetch ? { prefetch: 'first' } : {}, signal),
+  /** `sent`: the same request, already sent (the entry module's); its answer is read as if made here. */
+  runs: (prefetch = false, signal?: AbortSignal, sent?: Promise<Response>) =>
+    getJson<RunsAnswer>('runs', runsParams(prefetch), signal, sent),
   graph: (g: GraphRef, signal?: AbortSignal) => getJson<GraphAnswer>('graph', refParams(g), signal),
   group: (g: GraphRef, group: string, signal?: AbortSignal) =>
     getJson<GroupAnswer>('group', { ...refParams(g), group }, signal),

@@ -7,6 +7,7 @@ import { buildLayoutInput, expandedSize, inputSignature, type LayoutResult, type
 import {
   api,
   type Child,
+  type EarlyRuns,
   type GraphAnswer,
   type GraphRef,
   type GroupAnswer,
@@ -31,10 +32,7 @@ import {
   type RunAs,
   type ViewState,
 } from './state';
-
-const STORAGE_KEY = 'tb-phaseview-state';
-/** The graph last viewed in this browser (local storage: a later visit opens it). */
-const LAST_GRAPH_KEY = 'tb-phaseview-last-graph';
+import { LAST_GRAPH_KEY, STORAGE_KEY, lastViewedGraph, savedViewText } from './visit';
 
 export class GraphSession {
   runs: RunsAnswer | null = null;
@@ -98,12 +96,8 @@ export class GraphSession {
 
   /** The view saved in this browser tab, if any. */
   saved(): ViewState | null {
-    try {
-      const saved = window.sessionStorage.getItem(STORAGE_KEY);
-      return saved ? decodeState(saved) : null;
-    } catch {
-      return null; /* storage may be unavailable */
-    }
+    const saved = savedViewText();
+    return saved ? decodeState(saved) : null;
   }
 
   save(): void {
@@ -117,30 +111,15 @@ export class GraphSession {
 
   /** The graph last viewed in this browser, on an earlier visit or in another tab. */
   lastViewed(): GraphRef | null {
-    try {
-      const v = JSON.parse(window.localStorage.getItem(LAST_GRAPH_KEY) ?? 'null') as unknown;
-      if (
-        v &&
-        typeof v === 'object' &&
-        typeof (v as GraphRef).run === 'string' &&
-        typeof (v as GraphRef).kind === 'string'
-      )
-        return {
-          run: (v as GraphRef).run,
-          kind: (v as GraphRef).kind,
-          tag: typeof (v as GraphRef).tag === 'string' ? (v as GraphRef).tag : null,
-        };
-    } catch {
-      /* storage may be unavailable, or hold something else */
-    }
-    return null;
+    return lastViewedGraph();
   }
 
   // ---------------------------------------------------------------- runs and graphs
 
-  /** Lists the runs again; true when the list changed. */
-  async refreshRuns(prefetch = false): Promise<boolean> {
-    const runs = await api.runs(prefetch);
+  /** Lists the runs again; true when the list changed. `early`: the entry module's request, used when it asked
+   * the same (it is sent before the app's code is loaded, so the server starts that much sooner). */
+  async refreshRuns(prefetch = false, early?: EarlyRuns | null): Promise<boolean> {
+    const runs = await api.runs(prefetch, undefined, early?.prefetch === prefetch ? early.sent : undefined);
     const before = JSON.stringify(this.runs);
     this.runs = runs;
     return JSON.stringify(runs) !== before;

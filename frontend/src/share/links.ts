@@ -4,6 +4,7 @@
 
 import { graphLabel } from '../graph/api';
 import { sameGraph, type ViewState } from '../graph/state';
+import { linkToken } from '../graph/visit';
 import { h } from '../lib/dom';
 import type { Scene } from '../scene/scene';
 import {
@@ -52,14 +53,7 @@ export class Links {
 
   /** The view a link in the page's hash (or TensorBoard's) asks for; its notes are merged into storage. */
   linkedState(): ViewState | null {
-    let token: string | null = tokenFromHash(window.location.hash);
-    if (!token) {
-      try {
-        if (window.parent !== window) token = tokenFromHash(window.parent.location.hash);
-      } catch {
-        token = null;
-      }
-    }
+    const token = linkToken();
     if (!token) return null;
     const link = decodeLink(token);
     if (!link || !link.view.graph) {
