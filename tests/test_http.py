@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import gzip
+import os
 import urllib.parse
+import urllib.request
 
 import pytest
 
 from demo import DEMO_GRAPH_COUNT
+from tb_phaseview.plugin import STATIC_DIR
 
 P = "data/plugin/phaseview/"
 SEED = "run=resnet_old_keras&kind=run_graph"
@@ -134,6 +138,18 @@ def test_static_frontend_is_served_as_javascript(tensorboard_server):
     assert status == 200 and b"render" in body
     status, _ = tensorboard_server.get(P + "..%2Fplugin.py")
     assert status == 404
+
+
+@pytest.mark.parametrize("name", ["index.js", "app.js", "layout.worker.js"])
+def test_static_files_go_compressed_to_a_browser_and_plain_to_a_client_that_cannot_read_gzip(tensorboard_server, name):
+    with open(os.path.join(STATIC_DIR, name), "rb") as f:
+        built = f.read()
+    url = tensorboard_server.url + P + name
+    with urllib.request.urlopen(urllib.request.Request(url, headers={"Accept-Encoding": "gzip"})) as got:
+        assert got.headers["Content-Encoding"] == "gzip" and "javascript" in got.headers["Content-Type"]
+        assert gzip.decompress(got.read()) == built
+    with urllib.request.urlopen(urllib.request.Request(url, headers={"Accept-Encoding": "identity"})) as got:
+        assert got.headers.get("Content-Encoding") is None and got.read() == built
 
 
 def test_phase_runs_answers_what_runs_in_each_phase(tensorboard_server):
