@@ -1,7 +1,7 @@
 // The PhaseView app: makes the parts, puts them on the page and connects them. Nothing else happens here:
 // the steps (load, open, reveal, select) are in viewer.ts, the data in graph/, the drawing in scene/.
 
-import type { EarlyRuns } from './graph/api';
+import type { EarlyRequests } from './graph/api';
 import { GraphSession } from './graph/session';
 import { DATA_RELOADED, RUNS_CHANGED, TensorBoardIpc } from './host/ipc';
 import { CSS } from './host/style';
@@ -30,10 +30,10 @@ const ZOOM_STEP = 1.25;
 export class App {
   readonly root: HTMLElement;
 
-  /** `early`: the runs request the entry module sent before this code was loaded, if it did. */
+  /** `early`: the requests the entry module sent before this code was loaded, if it did. */
   constructor(
     private host: HTMLElement,
-    private early: EarlyRuns | null = null,
+    private early: EarlyRequests | null = null,
   ) {
     this.root = h('div', { class: 'pv-root', id: 'phaseview-app', 'data-ready': 'false', 'data-testid': 'phaseview' });
   }
@@ -46,7 +46,7 @@ export class App {
     const root = this.root;
 
     // ---------------------------------------------------------------- the parts
-    const session = new GraphSession(new LayoutClient(new URL('./layout.worker.js', import.meta.url)));
+    const session = new GraphSession(new LayoutClient(new URL('./layout.worker.js', import.meta.url)), this.early);
     const stage = h('div', { class: 'pv-stage' });
     const scene = new Scene(stage);
     const message = new MessageBox();
@@ -158,6 +158,6 @@ export class App {
     });
 
     // A link wins over the view saved in this tab.
-    void viewer.firstLoad(share.links.linkedState() ?? session.saved(), this.early);
+    void viewer.firstLoad(share.links.linkedState() ?? session.saved());
   }
 }

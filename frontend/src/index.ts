@@ -1,15 +1,36 @@
 // TensorBoard's entry contract for dynamic plugins: plugin_entry.html imports this module and calls render().
-// This module is small on purpose: it sends the runs request (which, on a first visit, starts the server reading
-// the graph to open) before the app's code is fetched, so the server's work and the app's loading overlap.
+// This module is small on purpose: it sends the first requests before the app's code is fetched, so that the
+// server's work and the app's loading overlap. On a first visit the runs request starts the server reading the
+// graph it picks, and that graph is asked for as soon as the runs answer names it.
 
-import { routeUrl, runsParams, type EarlyRuns } from './graph/api';
+import { refParams, routeUrl, runsParams, type EarlyRequests, type RunsAnswer } from './graph/api';
 import { isFirstVisit } from './graph/visit';
 
-let early: EarlyRuns | null = null;
-try {
+const SAME_ORIGIN: RequestInit = { credentials: 'same-origin' };
+
+function sendEarly(): EarlyRequests {
   const prefetch = isFirstVisit();
-  early = { prefetch, sent: fetch(routeUrl('runs', runsParams(prefetch)), { credentials: 'same-origin' }) };
-  early.sent.catch(() => undefined); // read (and reported) by the app; never an unhandled rejection here
+  const runs = fetch(routeUrl('runs', runsParams(prefetch)), SAME_ORIGIN);
+  runs.catch(() => undefined); // read, and reported, by the app
+  const graph = prefetch
+    ? runs
+        // A copy of the answer: the app reads the original.
+        .then((res) => (res.ok ? (res.clone().json() as Promise<RunsAnswer>) : null))
+        .then((answer) => {
+          const ref = answer?.first;
+          if (!ref) return null;
+          const sent = fetch(routeUrl('graph', refParams(ref)), SAME_ORIGIN);
+          sent.catch(() => undefined);
+          return { ref, sent };
+        })
+        .catch(() => null)
+    : null;
+  return { prefetch, runs, graph };
+}
+
+let early: EarlyRequests | null = null;
+try {
+  early = sendEarly();
 } catch {
   early = null; // the app asks itself
 }

@@ -2,7 +2,7 @@
 // select, switch the phase filter, run as one phase. Each step asks the session for data and layouts, then tells the scene
 // and the panels what to show, through their public methods.
 
-import { api, ApiError, graphLabel, type Child, type EarlyRuns, type GraphAnswer, type GraphRef } from './graph/api';
+import { api, ApiError, graphLabel, type Child, type GraphAnswer, type GraphRef } from './graph/api';
 import { EDGE_KINDS, kindState, type KindState } from './graph/kinds';
 import { mapPhaseEdges, visibleEnd, type MappedPhaseEdge } from './graph/phasemap';
 import type { GraphSession } from './graph/session';
@@ -56,8 +56,7 @@ export class Viewer {
   }
 
   /** Lists the runs and opens the restored graph, or the first one. */
-  /** `early`: the runs request the entry module already sent (`index.ts`). */
-  async firstLoad(restore: ViewState | null, early: EarlyRuns | null = null): Promise<void> {
+  async firstLoad(restore: ViewState | null): Promise<void> {
     const { session, message } = this.p;
     this.pendingRestore = restore;
     if (restore) {
@@ -69,7 +68,7 @@ export class Viewer {
     try {
       // With nothing to restore and no graph viewed before, the server picks the graph to open (the one whose
       // flag the most layers read) and starts reading it at once.
-      await session.refreshRuns(!this.pendingRestore && !last, early);
+      await session.refreshRuns(!this.pendingRestore && !last);
     } catch (e) {
       message.show('Could not list the runs', 'The PhaseView backend did not answer.', false, (e as Error).message);
       return;

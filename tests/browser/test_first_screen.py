@@ -162,11 +162,24 @@ def test_the_runs_request_is_sent_before_the_app_is_fetched_and_answers_the_app(
         assert sent.index("runs?prefetch=first") < sent.index("app.js") < sent.index("layout.worker.js")
         assert [r for r in sent if r.startswith("runs")] == ["runs?prefetch=first"]
         assert page.input_value("[data-testid=run-select]") == SEED_RUN
+        assert [r for r in sent if r.startswith("graph")] == [f"graph?run={SEED_RUN}&kind=run_graph"]
         # A later visit in a new tab opens the graph last viewed: nothing to prefetch, still one runs request.
         again = ctx.new_page()
         sent = plugin_requests(again)
         open_plugin(again, tensorboard_url)
         assert [r for r in sent if r.startswith("runs")] == ["runs"] and sent.index("runs") < sent.index("app.js")
+    finally:
+        ctx.close()
+
+
+def test_a_first_visit_asks_for_the_graph_the_runs_answer_names_before_the_app_has_loaded(browser, tensorboard_url):
+    ctx = browser.new_context(viewport={"width": 1400, "height": 900})
+    try:
+        page = ctx.new_page()
+        page.route("**/plugin/phaseview/app.js", lambda route: route.abort())  # the app never arrives
+        with page.expect_request(lambda r: "/plugin/phaseview/graph?" in r.url, timeout=60_000) as graph:
+            page.goto(tensorboard_url + "data/plugin_entry.html?name=phaseview")
+        assert graph.value.url.endswith(f"graph?run={SEED_RUN}&kind=run_graph")
     finally:
         ctx.close()
 

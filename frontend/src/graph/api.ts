@@ -230,10 +230,14 @@ export function routeUrl(route: string, params: Record<string, string | null | u
   return `./${route}${qs ? '?' + qs : ''}`;
 }
 
-/** The runs request the entry module sends before the app's code is loaded (`index.ts`), and how it asked. */
-export interface EarlyRuns {
+/** The requests the entry module sends before the app's code is loaded (`index.ts`); the session uses each once. */
+export interface EarlyRequests {
+  /** Whether the runs request asked the server to start on the graph it picks (a first visit). */
   prefetch: boolean;
-  sent: Promise<Response>;
+  runs: Promise<Response>;
+  runsUsed?: boolean;
+  /** On a first visit, the graph the runs answer names `first`, asked for as soon as that answer came. */
+  graph: Promise<{ ref: GraphRef; sent: Promise<Response> } | null> | null;
 }
 
 export function runsParams(prefetch: boolean): Record<string, string> {
@@ -270,7 +274,7 @@ async function getJson<T>(
   return body as T;
 }
 
-function refParams(g: GraphRef): Record<string, string | null> {
+export function refParams(g: GraphRef): Record<string, string | null> {
   return { run: g.run, kind: g.kind, tag: g.tag };
 }
 
@@ -279,7 +283,8 @@ export const api = {
   /** `sent`: the same request, already sent (the entry module's); its answer is read as if made here. */
   runs: (prefetch = false, signal?: AbortSignal, sent?: Promise<Response>) =>
     getJson<RunsAnswer>('runs', runsParams(prefetch), signal, sent),
-  graph: (g: GraphRef, signal?: AbortSignal) => getJson<GraphAnswer>('graph', refParams(g), signal),
+  graph: (g: GraphRef, signal?: AbortSignal, sent?: Promise<Response>) =>
+    getJson<GraphAnswer>('graph', refParams(g), signal, sent),
   group: (g: GraphRef, group: string, signal?: AbortSignal) =>
     getJson<GroupAnswer>('group', { ...refParams(g), group }, signal),
   node: (g: GraphRef, name: string, signal?: AbortSignal) =>

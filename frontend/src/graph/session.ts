@@ -7,7 +7,7 @@ import { buildLayoutInput, expandedSize, inputSignature, type LayoutResult, type
 import {
   api,
   type Child,
-  type EarlyRuns,
+  type EarlyRequests,
   type GraphAnswer,
   type GraphRef,
   type GroupAnswer,
@@ -49,7 +49,12 @@ export class GraphSession {
   private graphAbort: AbortController | null = null;
   private queue: Promise<unknown> = Promise.resolve();
 
-  constructor(private layout: LayoutClient) {}
+  /** `early`: the requests the entry module sent before the app was loaded (`index.ts`); each is used once, by
+   * the first request that asks the same. */
+  constructor(
+    private layout: LayoutClient,
+    private early: EarlyRequests | null = null,
+  ) {}
 
   get state(): ViewState {
     return this.view;
@@ -116,10 +121,12 @@ export class GraphSession {
 
   // ---------------------------------------------------------------- runs and graphs
 
-  /** Lists the runs again; true when the list changed. `early`: the entry module's request, used when it asked
-   * the same (it is sent before the app's code is loaded, so the server starts that much sooner). */
-  async refreshRuns(prefetch = false, early?: EarlyRuns | null): Promise<boolean> {
-    const runs = await api.runs(prefetch, undefined, early?.prefetch === prefetch ? early.sent : undefined);
+  /** Lists the runs again; true when the list changed. */
+  async refreshRuns(prefetch = false): Promise<boolean> {
+    const early = this.early;
+    const sent = early && !early.runsUsed && early.prefetch === prefetch ? early.runs : undefined;
+    if (early) early.runsUsed = true;
+    const runs = await api.runs(prefetch, undefined, sent);
     const before = JSON.stringify(this.runs);
     this.runs = runs;
     return JSON.stringify(runs) !== before;
@@ -146,7 +153,13 @@ export class GraphSession {
 
   /** Fetches the graph of load `seq`; null when another load started meanwhile. */
   async fetchGraph(ref: GraphRef, seq: number): Promise<GraphAnswer | null> {
-    const g = await api.graph(ref, this.graphAbort?.signal);
+    const early = this.early?.graph ? await this.early.graph : null;
+    if (this.early) this.early.graph = null;
+    const g = await api.graph(
+      ref,
+      this.graphAbort?.signal,
+      early && sameGraph(early.ref, ref) ? early.sent : undefined,
+    );
     if (!this.isCurrent(seq)) return null;
     this.graph = g;
     this.groups.set('', { ...g.root, group: '' });
