@@ -6,7 +6,7 @@ import { GraphSession } from './graph/session';
 import { DATA_RELOADED, RUNS_CHANGED, TensorBoardIpc } from './host/ipc';
 import { CSS } from './host/style';
 import { followTheme } from './host/theme';
-import { LayoutClient } from './layout/client';
+import { LayoutClient, startLayoutWorker, type StartedWorker } from './layout/client';
 import { h } from './lib/dom';
 import { AnswerLine } from './panels/answerline';
 import { HelpPanel } from './panels/help';
@@ -30,10 +30,12 @@ const ZOOM_STEP = 1.25;
 export class App {
   readonly root: HTMLElement;
 
-  /** `early`: the requests the entry module sent before this code was loaded, if it did. */
+  /** `early`, `worker`: the requests the entry module sent and the layout worker it started before this code was
+   * loaded, if it did. */
   constructor(
     private host: HTMLElement,
     private early: EarlyRequests | null = null,
+    private worker: StartedWorker | null = null,
   ) {
     this.root = h('div', { class: 'pv-root', id: 'phaseview-app', 'data-ready': 'false', 'data-testid': 'phaseview' });
   }
@@ -46,7 +48,8 @@ export class App {
     const root = this.root;
 
     // ---------------------------------------------------------------- the parts
-    const session = new GraphSession(new LayoutClient(new URL('./layout.worker.js', import.meta.url)), this.early);
+    const worker = this.worker ?? startLayoutWorker(new URL('./layout.worker.js', import.meta.url));
+    const session = new GraphSession(new LayoutClient(worker), this.early);
     const stage = h('div', { class: 'pv-stage' });
     const scene = new Scene(stage);
     const message = new MessageBox();

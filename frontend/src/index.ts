@@ -1,10 +1,12 @@
 // TensorBoard's entry contract for dynamic plugins: plugin_entry.html imports this module and calls render().
-// This module is small on purpose: it sends the first requests before the app's code is fetched, so that the
-// server's work and the app's loading overlap. On a first visit the runs request starts the server reading the
-// graph it picks, and that graph is asked for as soon as the runs answer names it.
+// This module is small on purpose: it sends the first requests and starts the layout worker before the app's
+// code is fetched, so that the server's work, the worker's start and the app's loading overlap. On a first visit
+// the runs request starts the server reading the graph it picks, and that graph is asked for as soon as the runs
+// answer names it.
 
 import { refParams, routeUrl, runsParams, type EarlyRequests, type RunsAnswer } from './graph/api';
 import { isFirstVisit } from './graph/visit';
+import { startLayoutWorker } from './layout/client';
 
 const SAME_ORIGIN: RequestInit = { credentials: 'same-origin' };
 
@@ -34,6 +36,8 @@ try {
 } catch {
   early = null; // the app asks itself
 }
+// Its script is fetched and compiled while the app's code loads: the first layout does not wait for it.
+const worker = startLayoutWorker(new URL('./layout.worker.js', import.meta.url));
 
 let started = false;
 
@@ -42,5 +46,5 @@ export async function render(): Promise<void> {
   started = true;
   // Built as its own file (build.mjs): the path stays as written and is fetched next to this one.
   const { App } = await import('./app.js');
-  new App(document.body, early).start();
+  new App(document.body, early, worker).start();
 }

@@ -159,7 +159,7 @@ def test_the_runs_request_is_sent_before_the_app_is_fetched_and_answers_the_app(
         open_plugin(page, tensorboard_url)
         # A first visit: the entry module asks for the runs, with the server to start on the graph it picks, before
         # the app's code is even asked for; the app reads that answer rather than asking again.
-        assert sent.index("runs?prefetch=first") < sent.index("app.js") < sent.index("layout.worker.js")
+        assert sent.index("runs?prefetch=first") < sent.index("app.js")
         assert [r for r in sent if r.startswith("runs")] == ["runs?prefetch=first"]
         assert page.input_value("[data-testid=run-select]") == SEED_RUN
         assert [r for r in sent if r.startswith("graph")] == [f"graph?run={SEED_RUN}&kind=run_graph"]
@@ -172,16 +172,29 @@ def test_the_runs_request_is_sent_before_the_app_is_fetched_and_answers_the_app(
         ctx.close()
 
 
-def test_a_first_visit_asks_for_the_graph_the_runs_answer_names_before_the_app_has_loaded(browser, tensorboard_url):
+def test_a_first_visit_asks_for_the_graph_and_starts_the_layout_worker_before_the_app_has_loaded(
+    browser, tensorboard_url
+):
     ctx = browser.new_context(viewport={"width": 1400, "height": 900})
     try:
         page = ctx.new_page()
         page.route("**/plugin/phaseview/app.js", lambda route: route.abort())  # the app never arrives
-        with page.expect_request(lambda r: "/plugin/phaseview/graph?" in r.url, timeout=60_000) as graph:
-            page.goto(tensorboard_url + "data/plugin_entry.html?name=phaseview")
+        with page.expect_request(lambda r: "/plugin/phaseview/layout.worker.js" in r.url, timeout=60_000):
+            with page.expect_request(lambda r: "/plugin/phaseview/graph?" in r.url, timeout=60_000) as graph:
+                page.goto(tensorboard_url + "data/plugin_entry.html?name=phaseview")
         assert graph.value.url.endswith(f"graph?run={SEED_RUN}&kind=run_graph")
     finally:
         ctx.close()
+
+
+def test_a_layout_worker_that_cannot_load_says_so_instead_of_waiting_forever(page, tensorboard_url):
+    # It is started before the app's code is loaded, so it fails before the app listens: the failure is kept.
+    page.route("**/plugin/phaseview/layout.worker.js", lambda route: route.abort())
+    page.goto(tensorboard_url + "data/plugin_entry.html?name=phaseview")
+    message = page.locator(".pv-message:not([hidden])")
+    message.locator("text=Could not lay out this graph").wait_for(timeout=60_000)
+    assert "layout worker failed" in message.locator("[data-testid=error]").inner_text()
+    assert page.get_attribute(APP, "data-ready") == "false"
 
 
 def test_the_minimap_shows_the_view_and_dragging_it_moves_the_view(page, tensorboard_url):
