@@ -99,6 +99,8 @@ def test_listing_a_single_graph_for_a_first_visit_starts_reading_it_in_the_backg
         "/", query_string={"run": "dropout_cnn", "kind": "run_graph"}
     )
     assert graph.get_data(as_text=True) == prepared
+    ((analysis, _),) = plugin._cache._entries.values()
+    assert [k for k in analysis._answers if k[0] == "graph"] == [("graph", "dropout_cnn", "run_graph", None)]
 
 
 def test_an_answer_asked_for_by_two_threads_at_once_is_computed_once():
