@@ -45,6 +45,13 @@ export async function render(): Promise<void> {
   if (started) return;
   started = true;
   // Built as its own file (build.mjs): the path stays as written and is fetched next to this one.
-  const { App } = await import('./app.js');
-  new App(document.body, early, worker).start();
+  let app: typeof import('./app.js');
+  try {
+    app = await import('./app.js');
+  } catch (e) {
+    // Said as text (the message may hold anything), rather than leaving an empty page.
+    document.body.textContent = `PhaseView could not load its code (app.js): ${(e as Error).message}. Reload the page.`;
+    return;
+  }
+  new app.App(document.body, early, worker).start();
 }

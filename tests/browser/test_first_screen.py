@@ -183,6 +183,8 @@ def test_a_first_visit_asks_for_the_graph_and_starts_the_layout_worker_before_th
             with page.expect_request(lambda r: "/plugin/phaseview/graph?" in r.url, timeout=60_000) as graph:
                 page.goto(tensorboard_url + "data/plugin_entry.html?name=phaseview")
         assert graph.value.url.endswith(f"graph?run={SEED_RUN}&kind=run_graph")
+        # And the page says why nothing more comes, rather than staying empty.
+        page.locator("text=PhaseView could not load its code (app.js)").wait_for(timeout=30_000)
     finally:
         ctx.close()
 
