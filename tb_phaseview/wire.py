@@ -345,10 +345,9 @@ def _area_entries(analysis: GraphAnalysis) -> list[dict]:
 
 
 def _hyperparameter_answer(analysis: GraphAnalysis) -> dict:
-    """The hyperparameters and how many op-level edges leave them. The edges themselves are not listed: the
-    frontend draws them from the group answers (aggregated like any kind, boxes marked ``hyper``/``hyper_reads``),
-    each with a path of its own they were most of the first answer (200 of 330 KB on 10k nested), and the
-    ``edges`` route lists every one."""
+    """The hyperparameters and how many op-level edges leave them. The edges are not listed: the frontend draws
+    them from the group answers (aggregated like any kind, boxes marked ``hyper``/``hyper_reads``), the ``edges``
+    route lists every one, and with a path each they were most of this answer (200 of 330 KB on 10k nested)."""
     sources = [
         {"name": h.name, "op": h.op, "readers": h.readers, "path": analysis.path_of_node(h.index)}
         for h in analysis.roles.hyperparameters

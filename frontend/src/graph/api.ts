@@ -230,12 +230,11 @@ export function routeUrl(route: string, params: Record<string, string | null | u
   return `./${route}${qs ? '?' + qs : ''}`;
 }
 
-/** The requests the entry module sends before the app's code is loaded (`index.ts`); the session uses each once. */
+/** The requests the entry module sends before the app's code is loaded (`index.ts`); the session takes each once. */
 export interface EarlyRequests {
   /** Whether the runs request asked the server to start on the graph it picks (a first visit). */
   prefetch: boolean;
   runs: Promise<Response>;
-  runsUsed?: boolean;
   /** On a first visit, the graph the runs answer names `first`, asked for as soon as that answer came. */
   graph: Promise<{ ref: GraphRef; sent: Promise<Response> } | null> | null;
 }

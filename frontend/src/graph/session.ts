@@ -49,12 +49,18 @@ export class GraphSession {
   private graphAbort: AbortController | null = null;
   private queue: Promise<unknown> = Promise.resolve();
 
-  /** `early`: the requests the entry module sent before the app was loaded (`index.ts`); each is used once, by
-   * the first request that asks the same. */
+  /** The entry module's requests, sent before the app was loaded (`index.ts`): each is taken (set to null) by the
+   * first request of its kind, and used when it asked the same. */
+  private earlyRuns: { prefetch: boolean; sent: Promise<Response> } | null;
+  private earlyGraph: EarlyRequests['graph'];
+
   constructor(
     private layout: LayoutClient,
-    private early: EarlyRequests | null = null,
-  ) {}
+    early: EarlyRequests | null = null,
+  ) {
+    this.earlyRuns = early ? { prefetch: early.prefetch, sent: early.runs } : null;
+    this.earlyGraph = early?.graph ?? null;
+  }
 
   get state(): ViewState {
     return this.view;
@@ -123,10 +129,9 @@ export class GraphSession {
 
   /** Lists the runs again; true when the list changed. */
   async refreshRuns(prefetch = false): Promise<boolean> {
-    const early = this.early;
-    const sent = early && !early.runsUsed && early.prefetch === prefetch ? early.runs : undefined;
-    if (early) early.runsUsed = true;
-    const runs = await api.runs(prefetch, undefined, sent);
+    const early = this.earlyRuns;
+    this.earlyRuns = null;
+    const runs = await api.runs(prefetch, undefined, early?.prefetch === prefetch ? early.sent : undefined);
     const before = JSON.stringify(this.runs);
     this.runs = runs;
     return JSON.stringify(runs) !== before;
@@ -153,8 +158,9 @@ export class GraphSession {
 
   /** Fetches the graph of load `seq`; null when another load started meanwhile. */
   async fetchGraph(ref: GraphRef, seq: number): Promise<GraphAnswer | null> {
-    const early = this.early?.graph ? await this.early.graph : null;
-    if (this.early) this.early.graph = null;
+    const pending = this.earlyGraph;
+    this.earlyGraph = null;
+    const early = pending ? await pending : null;
     const g = await api.graph(
       ref,
       this.graphAbort?.signal,

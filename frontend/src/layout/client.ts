@@ -29,13 +29,11 @@ export function startLayoutWorker(url: URL): StartedWorker {
 
 export class LayoutClient {
   private worker: Worker | null;
-  private failure: string | null;
   private nextId = 1;
   private pending = new Map<number, Pending>();
 
   constructor(private started: StartedWorker) {
     this.worker = started.worker;
-    this.failure = started.failure;
     if (!this.worker) return;
     this.worker.onmessage = (ev: MessageEvent<{ id: number; result?: LayoutResult; error?: string }>) => {
       const p = this.pending.get(ev.data.id);
@@ -54,7 +52,7 @@ export class LayoutClient {
 
   layout(input: LayoutInput): Promise<LayoutResult> {
     const w = this.worker;
-    const failure = this.failure ?? this.started.failure;
+    const failure = this.started.failure;
     if (!w || failure) return Promise.reject(new Error(`layout worker failed: ${failure ?? 'not available'}`));
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
