@@ -14,7 +14,7 @@ from tensorboard import errors as tb_errors
 from tensorboard import plugin_util
 from tensorboard.backend import http_util
 from tensorboard.plugins import base_plugin
-from werkzeug import wrappers
+from werkzeug import wrappers, wsgi
 
 from tb_phaseview import graph_source, metadata, regex_search, wire
 from tb_phaseview.analysis import analyze, garbage_collector_paused
@@ -23,6 +23,8 @@ from tb_phaseview.graph_model import NodeDefUnreadable
 
 logger = logging.getLogger(__name__)
 STATIC_DIR = os.path.join(os.path.dirname(__file__), "static")
+# The module TensorBoard's page imports to open the tab (frontend_metadata): the first request of every visit.
+ENTRY_MODULE = "index.js"
 # How long a first visit's run listing may spend reading graphs to pick the one to open (each read is cached,
 # so the picked graph then opens at once).
 FIRST_VISIT_BUDGET_S = 3.0
@@ -127,12 +129,14 @@ class PhaseViewPlugin(base_plugin.TBPlugin):
         self._provider = context.data_provider
         # Unreadable graphs are remembered per logged version: asking again for a corrupt or oversized graph is free.
         self._cache = AnalysisCache(remember=(graph_source.GraphUnreadable,))
+        # Held while a visit's entry request looks for a sole graph to read: a burst of page loads starts one look.
+        self._entry_prefetch = threading.Lock()
         # (kind, blob key, step, wall time) -> wire.first_visit_rank: two small numbers per graph, kept after its analysis is
         # dropped from the cache.
         self._ranks: dict = {}
 
     def frontend_metadata(self):
-        return base_plugin.FrontendMetadata(es_module_path="/index.js", tab_name=metadata.TAB_NAME)
+        return base_plugin.FrontendMetadata(es_module_path="/" + ENTRY_MODULE, tab_name=metadata.TAB_NAME)
 
     def is_active(self):
         return False  # activity comes from data_plugin_names: the tab shows when any graph is logged
@@ -156,6 +160,8 @@ class PhaseViewPlugin(base_plugin.TBPlugin):
             for entry in os.listdir(STATIC_DIR):
                 if os.path.isfile(os.path.join(STATIC_DIR, entry)) and not entry.startswith("."):
                     apps["/" + entry] = self._static_app(entry)
+        if "/" + ENTRY_MODULE in apps:
+            apps["/" + ENTRY_MODULE] = self._opening_tab(apps["/" + ENTRY_MODULE])
         return apps
 
     # -- helpers ---------------------------------------------------------------------------------------
@@ -258,6 +264,36 @@ class PhaseViewPlugin(base_plugin.TBPlugin):
         except Exception:  # noqa: BLE001 - a graph that cannot be ranked (a name the data server refuses) is no pick
             logger.exception("phaseview: ranking %s for a first visit failed", ref)
             return (-1, 0)
+
+    def _opening_tab(self, serve_entry):
+        def serve(environ, start_response):
+            # Once the entry is sent, whatever the encoding (the analysis would hold the interpreter meanwhile).
+            sent = serve_entry(environ, start_response)
+            return wsgi.ClosingIterator(sent, lambda: self._start_sole_graph_prefetch(environ))
+
+        return serve
+
+    def _start_sole_graph_prefetch(self, environ) -> None:
+        """The tab is opening: when the logdir holds one graph, every visit opens it, so start reading it now,
+        before the page has even evaluated its entry module and asked for the run list (a first visit's own
+        ``runs?prefetch=first`` then finds the work under way). With several graphs, which one opens depends on
+        what the page restores (a link, a saved view), which the server cannot know yet: nothing starts."""
+        if not self._entry_prefetch.acquire(blocking=False):
+            return
+        ctx, experiment = plugin_util.context(environ), plugin_util.experiment_id(environ)
+
+        def look():
+            try:
+                graphs = graph_source.list_graphs(self._provider, ctx, experiment)
+            except Exception:  # noqa: BLE001 - the run list request reports a provider that cannot list
+                logger.exception("phaseview: listing graphs for the opening tab failed")
+                graphs = []
+            finally:
+                self._entry_prefetch.release()
+            if len(graphs) == 1:
+                self._prefetch(ctx, experiment, graphs[0])
+
+        threading.Thread(target=look, name="phaseview-prefetch", daemon=True).start()
 
     def _prefetch(self, ctx, experiment, ref) -> None:
         try:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import threading
 import time
 
@@ -78,16 +80,17 @@ def _holds(analysis, ref) -> bool:
     return ("graph", ref["run"], ref["kind"], ref["tag"]) in analysis._answers
 
 
-def test_listing_a_single_graph_for_a_first_visit_starts_reading_it_in_the_background(tmp_path):
-    import os
-    import shutil
-
+def plugin_on_one_graph(tmp_path):
     shutil.copytree(os.path.join(DEMO_LOGS, "dropout_cnn"), tmp_path / "dropout_cnn")
     multiplexer = plugin_event_multiplexer.EventMultiplexer(max_reload_threads=1)
     multiplexer.AddRunsFromDirectory(str(tmp_path))
     multiplexer.Reload()
     provider = data_provider.MultiplexerDataProvider(multiplexer, str(tmp_path))
-    plugin = PhaseViewPlugin(base_plugin.TBContext(data_provider=provider, logdir=str(tmp_path)))
+    return PhaseViewPlugin(base_plugin.TBContext(data_provider=provider, logdir=str(tmp_path)))
+
+
+def test_listing_a_single_graph_for_a_first_visit_starts_reading_it_in_the_background(tmp_path):
+    plugin = plugin_on_one_graph(tmp_path)
     answer = Client(plugin.get_plugin_apps()["/runs"]).get("/", query_string={"prefetch": "first"})
     assert answer.get_json()["first"] == {"run": "dropout_cnn", "kind": "run_graph", "tag": None}
     wait_for_threads("phaseview-prefetch")
@@ -121,3 +124,24 @@ def test_an_answer_asked_for_by_two_threads_at_once_is_computed_once():
     found.append(analysis.memo(("slow",), slow))  # arrives while the first is still computing
     first.join()
     assert len(calls) == 1 and found[0] is found[1]
+
+
+def test_the_tab_opening_starts_reading_a_sole_graph_once_its_entry_module_is_sent(tmp_path):
+    plugin = plugin_on_one_graph(tmp_path)
+    entry = Client(plugin.get_plugin_apps()["/index.js"]).get("/")
+    assert entry.status_code == 200
+    wait_for_threads("phaseview-prefetch")
+    assert len(plugin._cache) == 0  # nothing while the entry is being sent
+    entry.close()  # the server closes the response once it is sent
+    wait_for_threads("phaseview-prefetch")
+    # Whatever the page restores, it opens the only graph: read, and its answer encoded.
+    prepared = prepared_answer(plugin, {"run": "dropout_cnn", "kind": "run_graph", "tag": None})
+    graph = Client(plugin.get_plugin_apps()["/graph"]).get("/", query_string={"run": "dropout_cnn"})
+    assert graph.get_data(as_text=True) == prepared
+
+
+def test_the_tab_opening_reads_no_graph_when_the_page_may_restore_one_of_several():
+    plugin = plugin_on_demo_logs()
+    Client(plugin.get_plugin_apps()["/index.js"]).get("/").close()
+    wait_for_threads("phaseview-prefetch")
+    assert len(plugin._cache) == 0
