@@ -47,7 +47,9 @@ export function mapPhaseEdges(
 ): MappedPhaseEdge[] {
   const sourcePath = new Map<string, readonly string[]>();
   for (const s of sources) sourcePath.set(s.name, s.path ?? []);
-  const out = new Map<string, MappedPhaseEdge>();
+  // Layers are gathered in a set per drawn edge: at the top level of a wide graph one drawn edge stands for
+  // thousands of layers, and a search of the list for each would make the mapping quadratic.
+  const out = new Map<string, { edge: MappedPhaseEdge; layers: Set<string> }>();
   for (const e of edges) {
     const from = visibleEnd(e.from, sourcePath.get(e.from) ?? [], isOpen, isDrawn);
     const to = visibleEnd(e.to, e.to_path ?? [], isOpen, isDrawn);
@@ -55,13 +57,13 @@ export function mapPhaseEdges(
     const key = from + '\u0000' + to;
     let m = out.get(key);
     if (!m) {
-      m = { from, to, source: e.from, layers: [], count: 0 };
+      m = { edge: { from, to, source: e.from, layers: [], count: 0 }, layers: new Set() };
       out.set(key, m);
     }
-    m.count += 1;
-    if (e.layer && !m.layers.includes(e.layer)) m.layers.push(e.layer);
+    m.edge.count += 1;
+    if (e.layer) m.layers.add(e.layer);
   }
-  return [...out.values()];
+  return [...out.values()].map(({ edge, layers }) => ({ ...edge, layers: [...layers] }));
 }
 
 /** Groups mapped edges by their drawn source end, for bundling. */
