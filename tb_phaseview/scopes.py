@@ -15,7 +15,8 @@ take, so its children, sorted by name, are split into *buckets* of ``BUCKET_SIZE
 ids ``<group>/…<k>`` (``…`` is U+2026, which TensorFlow never puts in a name; a clash with a real name gets
 another ``…``). A bucket is a group like any other: it can be opened, it is in every ``path`` that leads
 through it, and its edges are aggregated with the others. More than ``BUCKET_THRESHOLD`` buckets are
-bucketed again.
+bucketed again. *Pinned* children (the machinery's areas, the learning-phase flags) are never put in a bucket:
+they stay beside the buckets, first, where the user looks for them.
 
 Depth is bounded: every group costs its id, and a node's ``path`` lists every group above it, so a name nested
 16,000 scopes deep would cost the square of its length in memory and in every answer that points at it. The
@@ -314,7 +315,11 @@ def fold_into_areas(names: list[str], codes: bytearray) -> tuple[list[str], dict
     return display, areas
 
 
-def build_scopes(names: list[str], relocations: dict[str, str] | None = None) -> ScopeTree:
+def build_scopes(
+    names: list[str], relocations: dict[str, str] | None = None, pinned: frozenset[str] = frozenset()
+) -> ScopeTree:
+    """``pinned``: ids of groups and names of nodes that stay direct children of their group when it is split
+    into buckets."""
     relocations = relocations or {}
     scopes = [name.rpartition("/")[0] for name in names]  # "" (the root) for a name without "/" inside
     # Chains too deep or too long are folded (see the module's docstring); only the rare deep scope is walked.
@@ -374,9 +379,16 @@ def build_scopes(names: list[str], relocations: dict[str, str] | None = None) ->
                 taken.update(compress(ids, map(_has_mark, ids, repeat(BUCKET_MARK))))
         for group in oversized:
             child_groups, child_nodes = wanted[group]
+            kept_groups = [g for g in child_groups if g in pinned]
+            kept_nodes = [i for i in child_nodes if names[i] in pinned] if pinned else []
+            if kept_groups or kept_nodes:
+                child_groups = [g for g in child_groups if g not in pinned]
+                child_nodes = [i for i in child_nodes if names[i] not in pinned]
             _split_into_buckets(
                 child_groups, child_nodes, fixed, buckets, group_parent, node_parent, group, names, taken
             )
+            bucket_ids, _ = fixed[group]
+            fixed[group] = (kept_groups + bucket_ids, kept_nodes)
     tree = ScopeTree(group_parent, node_parent, fixed, buckets)
     tree.folded_nodes = folded_nodes
     return tree

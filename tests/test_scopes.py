@@ -117,3 +117,27 @@ def test_a_bucket_never_takes_the_name_of_a_real_node_or_group():
     buckets = tree.children("big")[0]
     assert buckets[:2] == ["big/\u20261\u2026", "big/\u20262\u2026"] and len(buckets) == 6
     assert not set(buckets) & (set(names) | {"big/\u20262"})
+
+
+def test_a_top_level_split_into_buckets_keeps_the_flag_and_the_machinery_areas_beside_the_buckets():
+    from demo import demo_graphs
+
+    graph_def = graph_pb2.GraphDef()
+    graph_def.CopyFrom(demo_graphs()[("resnet_old_keras", "run_graph", None)])
+    for i in range(scopes.BUCKET_THRESHOLD):  # a huge flat top level around the seed model
+        graph_def.node.add(name=f"extra_{i:05d}", op="Const")
+    analysis = analyze(graph_def)
+    root = wire.group_answer(analysis, "")
+    kinds = {
+        child["name"]: "bucket" if "bucket" in child else child.get("area") or child["type"]
+        for child in root["children"]
+    }
+    flag = analysis.phase.sources[0].name
+    # The flag and the areas first, in sight; everything else in name ranges.
+    assert list(kinds)[: len(analysis.areas) + 1] == [flag, *sorted(analysis.areas.values())]
+    assert set(list(kinds)[len(analysis.areas) + 1 :]) and all(
+        k == "bucket" for k in list(kinds.values())[len(analysis.areas) + 1 :]
+    )
+    assert {kinds[a] for a in analysis.areas.values()} == set(analysis.areas)
+    # Every op is still counted once: in a bucket, an area or the flag's group.
+    assert sum(child["size"] for child in root["children"]) == analysis.graph.node_count

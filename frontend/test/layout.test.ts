@@ -243,6 +243,34 @@ test('buckets of a huge scope are laid out in reading order, whatever their edge
   assert.notEqual(layoutGroup(buildLayoutInput(group, () => undefined)).engine, 'buckets');
 });
 
+test('buckets keep reading order with the flag in a row above them and the areas in a column beside', () => {
+  const buckets = Array.from({ length: 7 }, (_, i) => ({ id: `\u2026${i + 1}`, w: 220, h: 40, order: i + 1 }));
+  const flag = { id: 'keras_learning_phase', w: 160, h: 50, top: true };
+  const areas = ['\u2237gradient', '\u2237init'].map((id) => ({ id, w: 170, h: 40, side: true }));
+  const edges = [
+    ...buckets.slice(1).map((b, i) => ({ v: b.id, w: buckets[i].id, kind: 'data', count: 2 })),
+    { v: flag.id, w: buckets[3].id, kind: 'data', count: 1 },
+    { v: areas[0].id, w: buckets[0].id, kind: 'gradient', count: 9 },
+  ];
+  const r = layoutGroup({ group: '', nodes: [...areas, flag, ...buckets].reverse(), edges });
+  assert.equal(r.engine, 'buckets');
+  const pos = buckets.map((b) => r.nodes[b.id]);
+  for (let i = 1; i < pos.length; i++)
+    assert.ok(pos[i].y > pos[i - 1].y || (pos[i].y === pos[i - 1].y && pos[i].x > pos[i - 1].x));
+  const f = r.nodes[flag.id];
+  assert.ok(
+    pos.every((p) => p.y >= f.y + f.h),
+    'the flag sits above every bucket',
+  );
+  const right = Math.max(...pos.map((p) => p.x + p.w), f.x + f.w);
+  assert.ok(
+    areas.every((a) => r.nodes[a.id].x >= right),
+    'the areas sit in a column to the right',
+  );
+  // Every edge is drawn, the flag's and the areas' too.
+  assert.equal(r.edges.length, edges.length);
+});
+
 test('machinery areas sit in a column beside the top of the model and never shape its layout', () => {
   // a tall model: a chain of 30 layers under the flag, its gradients and optimizer linked to every layer
   const model = Array.from({ length: 30 }, (_, i) => ({ id: `layer${i}`, w: 100, h: 40 }));

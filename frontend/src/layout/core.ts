@@ -115,7 +115,12 @@ export function layoutGroup(input: LayoutInput): LayoutResult {
   const shaping = apart.length
     ? { ...input, nodes: input.nodes.filter((n) => !n.side), edges: input.edges.filter((e) => !isApart(e)) }
     : input;
-  const hubs = findHubs(shaping);
+  // Buckets with pinned children beside them (the flag, the areas): the buckets in reading order as above,
+  // the flag in the row above them, the areas in their column.
+  const bucketed =
+    input.nodes.some((n) => n.order !== undefined) &&
+    input.nodes.every((n) => n.order !== undefined || n.side || n.top);
+  const hubs = bucketed ? new Set<string>() : findHubs(shaping);
   const main: LayoutEdge[] = [];
   const aux: LayoutEdge[] = [];
   for (const e of shaping.edges) (hubs.has(e.v) || hubs.has(e.w) ? aux : main).push(e);
@@ -129,12 +134,18 @@ export function layoutGroup(input: LayoutInput): LayoutResult {
   const pinned: LayoutNode[] = [];
   const hubNodes: LayoutNode[] = [];
   const areaNodes: LayoutNode[] = [];
-  for (const n of input.nodes)
-    (n.side ? areaNodes : hubs.has(n.id) ? hubNodes : linked.has(n.id) ? mainNodes : n.top ? pinned : loose).push(n);
+  for (const n of input.nodes) {
+    if (bucketed) (n.side ? areaNodes : n.order !== undefined ? mainNodes : pinned).push(n);
+    else
+      (n.side ? areaNodes : hubs.has(n.id) ? hubNodes : linked.has(n.id) ? mainNodes : n.top ? pinned : loose).push(n);
+  }
 
   let core: Partial;
   const mainInput = { group: input.group, nodes: mainNodes, edges: main };
-  if (mainNodes.length === 0) core = { group: input.group, width: 0, height: 0, nodes: {}, edges: [], engine: 'dagre' };
+  // Drawn once every end is placed (an edge may join a bucket and the flag above the buckets).
+  if (bucketed) core = bucketLayout({ ...mainInput, edges: [] });
+  else if (mainNodes.length === 0)
+    core = { group: input.group, width: 0, height: 0, nodes: {}, edges: [], engine: 'dagre' };
   else if (mainNodes.length > DAGRE_MAX_NODES || main.length > DAGRE_MAX_EDGES || dagreWork(mainInput) > DAGRE_MAX_WORK)
     core = gridLayout(mainInput);
   else core = dagreLayout(mainInput);
@@ -178,7 +189,8 @@ export function layoutGroup(input: LayoutInput): LayoutResult {
     width = left + colW;
     height = Math.max(height, y - 24);
   }
-  const edges = [...core.edges, ...straightEdges(aux, nodes, true), ...straightEdges(apart, nodes, false)];
+  const late = bucketed ? straightEdges(main, nodes, false) : [];
+  const edges = [...core.edges, ...late, ...straightEdges(aux, nodes, true), ...straightEdges(apart, nodes, false)];
   return { group: input.group, width, height, nodes, edges, engine: core.engine, ms: Date.now() - t0 };
 }
 
