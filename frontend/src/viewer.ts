@@ -244,11 +244,9 @@ export class Viewer {
     const isOpen = (id: string) => isExpanded(this.state, id);
     const flag = g.answer?.flag ?? null;
     const flagEnd = flag ? visibleEnd(flag, session.sourcePath(flag) ?? [], isOpen, (id) => scene.has(id)) : null;
-    const readers = flag
-      ? (g.phase?.edges ?? [])
-          .filter((e) => e.from === flag)
-          .map((e) => visibleEnd(e.to, e.to_path ?? [], isOpen, (id) => scene.has(id)))
-      : [];
+    // The flag's readers as drawn: the phase edges were just mapped onto this drawing (one walk of every
+    // op-level edge's path is enough; at 200k nodes there are thousands).
+    const readers = flag ? this.mapped.filter((m) => m.source === flag).map((m) => m.to) : [];
     const root = session.group('');
     const hasInput = new Set((root?.edges ?? []).map((e) => e.to));
     const feeds = new Set((root?.edges ?? []).filter((e) => e.kind === 'data').map((e) => e.from));
