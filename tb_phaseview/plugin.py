@@ -293,7 +293,10 @@ class PhaseViewPlugin(base_plugin.TBPlugin):
             if len(graphs) == 1:
                 self._prefetch(ctx, experiment, graphs[0])
 
-        threading.Thread(target=look, name="phaseview-prefetch", daemon=True).start()
+        try:
+            threading.Thread(target=look, name="phaseview-prefetch", daemon=True).start()
+        except RuntimeError:  # no thread to be had: the runs request reads the graph itself, as before
+            self._entry_prefetch.release()
 
     def _prefetch(self, ctx, experiment, ref) -> None:
         try:
