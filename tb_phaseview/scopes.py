@@ -16,7 +16,7 @@ ids ``<group>/…<k>`` (``…`` is U+2026, which TensorFlow never puts in a name
 another ``…``). A bucket is a group like any other: it can be opened, it is in every ``path`` that leads
 through it, and its edges are aggregated with the others. More than ``BUCKET_THRESHOLD`` buckets are
 bucketed again. *Pinned* children (the machinery's areas, the learning-phase flags) are never put in a bucket:
-they stay beside the buckets, first, where the user looks for them.
+they stay children of the group beside its buckets, where the user looks for them.
 
 Depth is bounded: every group costs its id, and a node's ``path`` lists every group above it, so a name nested
 16,000 scopes deep would cost the square of its length in memory and in every answer that points at it. The
