@@ -254,7 +254,11 @@ export class Viewer {
     let inputs = children.filter((c) => c.type === 'op' && INPUT_OPS.has(c.op ?? '')).map((c) => c.name);
     if (inputs.length === 0)
       inputs = children.filter((c) => feeds.has(c.name) && !hasInput.has(c.name)).map((c) => c.name);
-    const frame = firstViewFrame({ boxes: scene.abs, flag: flagEnd, readers: [...new Set(readers)], inputs }, view);
+    const areas = (g.areas ?? []).map((a) => a.group);
+    const frame = firstViewFrame(
+      { boxes: scene.abs, flag: flagEnd, readers: [...new Set(readers)], inputs, areas },
+      view,
+    );
     if (frame) scene.centreAt(frame.cx, frame.cy, frame.k, view);
     else scene.fit(session.rootLayout(), view);
     this.p.root.dataset.firstView = JSON.stringify({

@@ -19,6 +19,22 @@ test('the frame keeps the flag and the readers nearest it that fit, and leaves o
   assert.equal(f.cy - view.h / 2, -16, 'the framed boxes start at the top of the stage, not in its middle');
 });
 
+test('the machinery areas join the frame after the readers, when they still fit', () => {
+  // flag on top, a wide row of readers under it, the areas in a column to the right
+  const boxes = new Map([
+    ['flag', box(300, 0)],
+    ['reader', box(0, 100, 700, 40)],
+    ['\u2237gradient', box(760, 0)],
+    ['\u2237init', box(760, 60)],
+    ['\u2237far', box(5000, 0)],
+  ]);
+  const input = { boxes, flag: 'flag', readers: ['reader'], inputs: [] };
+  const without = firstViewFrame(input, view)!;
+  assert.equal(without.cx, 350, 'framed on the flag and its reader');
+  const f = firstViewFrame({ ...input, areas: ['\u2237gradient', '\u2237init', '\u2237far'] }, view)!;
+  assert.equal(f.cx, 430, 'widened to the two areas that fit (0..860), not the far one');
+});
+
 test('a flag larger than the screen keeps its top-left corner in view', () => {
   const f = frameAround(box(0, 0, 4000, 40), [], view, 1, 32);
   assert.equal(f.cx, (1000 - 64) / 2);

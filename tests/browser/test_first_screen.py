@@ -459,3 +459,34 @@ def test_a_note_never_covers_a_box_it_is_not_pinned_to(page, tensorboard_url):
         page.click('[data-action="export-svg"]')
     with open(d.value.path(), encoding="utf-8") as f:
         assert "a note on pad_stg-1" in f.read()
+
+
+@pytest.mark.parametrize("load_fast", ["true", "false"])
+def test_a_top_level_too_large_to_draw_keeps_the_flag_and_the_areas_in_sight_beside_its_buckets(
+    page, start_server, tmp_path, load_fast
+):
+    from demo import demo_graphs
+    from oddgraphs import node, write_run
+    from tensorboard.compat.proto import graph_pb2
+
+    from tb_phaseview.scopes import BUCKET_THRESHOLD
+
+    graph = graph_pb2.GraphDef()
+    graph.CopyFrom(demo_graphs()[(SEED_RUN, "run_graph", None)])
+    for i in range(BUCKET_THRESHOLD):  # the seed model inside a top level of over 5,000 children
+        node(graph, f"extra_{i:05d}", "NoOp")
+    write_run(tmp_path, "flat", graph)
+    server = start_server(tmp_path, load_fast=load_fast)
+    open_plugin(page, server.url, "flat")
+    shot(page, f"bucketed_top_level_{load_fast}")
+    buckets = page.locator(".root-group > g[data-node*='\u2026']")
+    assert buckets.count() >= 5
+    flag = page.locator(sel(SEED_FLAG) + " > .body > .box").bounding_box()
+    tops = [buckets.nth(i).locator(":scope > .body > .box").bounding_box() for i in range(buckets.count())]
+    assert all(b["y"] >= flag["y"] + flag["height"] for b in tops), "the flag sits above the buckets"
+    right = max(b["x"] + b["width"] for b in tops)
+    for area in ("\u2237gradient", "\u2237init", "\u2237optimizer"):
+        assert on_screen(page, sel(area)), area
+        assert page.locator(sel(area) + " > .body > .box").bounding_box()["x"] >= right, area
+    assert on_screen(page, sel(SEED_FLAG))
+

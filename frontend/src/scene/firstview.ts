@@ -28,8 +28,8 @@ const centreOf = (b: Rect) => ({ x: b.x + b.w / 2, y: b.y + b.h / 2 });
 
 /**
  * The frame that shows `anchor` and as many of `near` as fit with it on a `view`-sized screen at zoom `k`,
- * nearest first (a box that would not fit is skipped, a farther one may still fit). The framed boxes start
- * `margin` px below the top of the view.
+ * nearest first (a box that would not fit is skipped, a farther one may still fit), then as many of `then`
+ * as still fit. The framed boxes start `margin` px below the top of the view.
  */
 export function frameAround(
   anchor: Rect,
@@ -37,12 +37,13 @@ export function frameAround(
   view: { w: number; h: number },
   k = READABLE_K,
   margin = 16,
+  then: readonly Rect[] = [],
 ): Frame {
   const room = { w: (view.w - 2 * margin) / k, h: (view.h - 2 * margin) / k };
   const a = centreOf(anchor);
-  const byDistance = [...near].sort((p, q) => dist(centreOf(p), a) - dist(centreOf(q), a));
+  const nearest = (boxes: readonly Rect[]) => [...boxes].sort((p, q) => dist(centreOf(p), a) - dist(centreOf(q), a));
   let shown = [anchor];
-  for (const b of byDistance) {
+  for (const b of [...nearest(near), ...nearest(then)]) {
     const next = area([...shown, b]);
     if (next.w <= room.w && next.h <= room.h) shown = [...shown, b];
   }
@@ -70,13 +71,16 @@ export interface FirstViewInput {
   readers: readonly string[];
   /** Drawn elements that are the graph's inputs (placeholders, arguments, sources of its data edges). */
   inputs: readonly string[];
+  /** The machinery's areas: framed with the flag and its readers (or the inputs) when they still fit. */
+  areas?: readonly string[];
 }
 
 /** The first view: the flag and its nearest readers, else the inputs, else the top-left of the graph. */
 export function firstViewFrame(input: FirstViewInput, view: { w: number; h: number }): Frame | null {
   const get = (names: readonly string[]) => names.map((n) => input.boxes.get(n)).filter((b): b is Rect => !!b);
   const flag = input.flag ? input.boxes.get(input.flag) : undefined;
-  if (flag) return frameAround(flag, get(input.readers.filter((r) => r !== input.flag)), view);
+  const areas = get(input.areas ?? []);
+  if (flag) return frameAround(flag, get(input.readers.filter((r) => r !== input.flag)), view, READABLE_K, 16, areas);
   const inputs = get(input.inputs);
   const all = [...input.boxes.values()];
   if (all.length === 0) return null;
@@ -84,5 +88,5 @@ export function firstViewFrame(input: FirstViewInput, view: { w: number; h: numb
   const anchor = (inputs.length ? inputs : all).reduce((best, b) =>
     b.y < best.y || (b.y === best.y && b.x < best.x) ? b : best,
   );
-  return frameAround(anchor, inputs.length ? inputs : all, view);
+  return frameAround(anchor, inputs.length ? inputs : all, view, READABLE_K, 16, areas);
 }
