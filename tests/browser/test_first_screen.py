@@ -465,10 +465,10 @@ def test_a_note_never_covers_a_box_it_is_not_pinned_to(page, tensorboard_url):
 def test_a_top_level_too_large_to_draw_keeps_the_flag_and_the_areas_in_sight_beside_its_buckets(
     page, start_server, tmp_path, load_fast
 ):
-    from demo import demo_graphs
-    from oddgraphs import node, write_run
     from tensorboard.compat.proto import graph_pb2
 
+    from demo import demo_graphs
+    from oddgraphs import node, write_run
     from tb_phaseview.scopes import BUCKET_THRESHOLD
 
     graph = graph_pb2.GraphDef()
@@ -489,4 +489,3 @@ def test_a_top_level_too_large_to_draw_keeps_the_flag_and_the_areas_in_sight_bes
         assert on_screen(page, sel(area)), area
         assert page.locator(sel(area) + " > .body > .box").bounding_box()["x"] >= right, area
     assert on_screen(page, sel(SEED_FLAG))
-
