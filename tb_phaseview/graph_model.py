@@ -8,8 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from itertools import chain, repeat
+from operator import itemgetter
 
 import numpy as np
+
+_ALL = slice(None)
 
 
 @dataclass
@@ -220,7 +223,9 @@ def build_graph_from_nodes(nodes, node_defs, functions: dict) -> Graph:
 
     input_lists = [node.input for node in nodes]
     counts = np.fromiter(map(len, input_lists), dtype=np.intp, count=len(input_lists))
-    raw_inputs = list(chain.from_iterable(input_lists))
+    # Sliced before chaining: a protobuf repeated field copies out as a list at once, where iterating it
+    # makes a Python call per element (about four times slower on upb).
+    raw_inputs = list(chain.from_iterable(map(itemgetter(_ALL), input_lists)))
     # Plain names (output 0) resolve here; control inputs (``^name``) and outputs past the first (``name:1``)
     # are parsed below. Columns are numpy arrays while they are built, lists once built.
     src = np.fromiter(map(index.get, raw_inputs, repeat(-1)), dtype=np.intp, count=len(raw_inputs))

@@ -106,5 +106,5 @@ def read_graph(blob: bytes, max_nodes: int) -> Graph:
     if raw.library:
         for function in function_pb2.FunctionDefLibrary.FromString(raw.library).function:
             functions[function.signature.name] = function
-    slim_nodes = list(SlimGraph.FromString(blob).node)
+    slim_nodes = SlimGraph.FromString(blob).node[:]  # a slice is a list, built faster than by iterating
     return build_graph_from_nodes(slim_nodes, LazyNodeDefs(raw.node), functions)

@@ -54,7 +54,12 @@ def _json(request, body, code=200):
 def _graph_answer_text(analysis, ref) -> str:
     """The graph answer, encoded once per analysis: the prefetch prepares it for the request that follows."""
     key = ("graph", ref["run"], ref["kind"], ref["tag"])
-    return analysis.memo(key, lambda: _json_text(wire.graph_answer(analysis, ref)))
+
+    def encode():
+        with garbage_collector_paused():
+            return _json_text(wire.graph_answer(analysis, ref))
+
+    return analysis.memo(key, encode)
 
 
 def _route(handler):
@@ -204,18 +209,19 @@ class PhaseViewPlugin(base_plugin.TBPlugin):
 
         def compute():
             blob = graph_source.read_blob(self._provider, ctx, version[0], ref)
-            # Size limits are checked on the bytes, before any node is built (graph_source.load_graph).
-            graph = graph_source.load_graph(ref["kind"], blob)
-            try:
-                with garbage_collector_paused():
+            # Reading builds as many lists and tuples as the analysis, none in a cycle (analysis.py).
+            with garbage_collector_paused():
+                # Size limits are checked on the bytes, before any node is built (graph_source.load_graph).
+                graph = graph_source.load_graph(ref["kind"], blob)
+                try:
                     analysis = analyze(graph)
-            except MemoryError:
-                raise  # may pass once memory frees up: not remembered
-            except Exception as error:  # noqa: BLE001 - a graph the analysis cannot take fails alone, once
-                logger.exception("phaseview: analysing %s failed", ref)
-                raise graph_source.GraphUnanalysable(
-                    f"the graph was read but could not be analysed ({type(error).__name__}: {error})"
-                ) from None
+                except MemoryError:
+                    raise  # may pass once memory frees up: not remembered
+                except Exception as error:  # noqa: BLE001 - a graph the analysis cannot take fails alone, once
+                    logger.exception("phaseview: analysing %s failed", ref)
+                    raise graph_source.GraphUnanalysable(
+                        f"the graph was read but could not be analysed ({type(error).__name__}: {error})"
+                    ) from None
             analysis.blob_bytes = len(blob)
             return analysis
 
