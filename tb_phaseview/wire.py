@@ -339,7 +339,7 @@ def area_label(role: str, size: int) -> str:
 
 def _area_entries(analysis: GraphAnalysis) -> list[dict]:
     return [
-        {"role": role, "group": area, "label": area_label(role, size), "size": size}
+        {"role": role, "group": area, "label": area_label(role, size), "size": size, "title": AREA_TITLES[role]}
         for role, area, size in ((role, area, analysis.area_size(role)) for role, area in analysis.areas.items())
     ]
 

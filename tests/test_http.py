@@ -76,6 +76,14 @@ def test_graph_answer_has_phase_report_and_top_level(tensorboard_server):
     assert {e["kind"] for e in root["edges"]} <= {"data", "control", "variable", "init", "gradient", "optimizer"}
     bn_groups = {n for n, c in children.items() if (c["phase"] or {}).get("role") == "layer"}
     assert not [e for e in root["edges"] if e["from"] == "bnl_stg-1" and e["to"] in bn_groups]
+    # Each machinery area: its group, what the page calls it, and its size (in its box's label too).
+    areas = {a["role"]: a for a in body["areas"]}
+    assert {r: (a["group"], a["title"]) for r, a in areas.items()} == {
+        "init": ("\u2237init", "initialisers"),
+        "gradient": ("\u2237gradient", "gradients"),
+        "optimizer": ("\u2237optimizer", "optimizer"),
+    }
+    assert all(a["label"] == f"{a['title']} \u00b7 {a['size']:,} ops" for a in areas.values())
 
 
 def test_group_node_search_and_edges_routes(tensorboard_server):

@@ -447,11 +447,15 @@ export class Viewer {
     const g = this.state.graph;
     if (!g) return;
     scene.select(null);
-    inspector.loading(`${from} ↔ ${to}`);
+    // A machinery area is said by its title (gradients), not its id (∷gradient).
+    const titles = new Map((this.p.session.graph?.areas ?? []).map((a) => [a.group, a.title ?? a.group]));
+    const title = (name: string) => titles.get(name) ?? name;
+    const parts = `${title(from)} ↔ ${title(to)}`;
+    inspector.loading(parts);
     try {
-      inspector.showWhy(await api.why(g, from, to));
+      inspector.showWhy(await api.why(g, from, to), title);
     } catch (e) {
-      inspector.showError(`${from} ↔ ${to}`, (e as Error).message);
+      inspector.showError(parts, (e as Error).message);
     }
   }
 

@@ -8,8 +8,16 @@ import {
   displayLabel,
   phaseNote,
 } from '../src/layout/input';
-import { layoutGroup, gridLayout, longestPathRanks, dagreWork, DAGRE_MAX_NODES } from '../src/layout/core';
+import {
+  layoutGroup,
+  gridLayout,
+  longestPathRanks,
+  dagreWork,
+  DAGRE_MAX_NODES,
+  orderAreaColumn,
+} from '../src/layout/core';
 import type { GroupAnswer } from '../src/graph/api';
+import type { PlacedNode } from '../src/layout/input';
 
 const group: GroupAnswer = {
   version: 1,
@@ -299,6 +307,43 @@ test('machinery areas sit in a column beside the top of the model and never shap
   assert.ok(
     r.edges.filter((e) => e.v.startsWith('∷') || e.w.startsWith('∷')).every((e) => e.points.length === 2),
     'their edges drawn straight',
+  );
+});
+
+test('linked areas are neighbours in their column, and no edge of an area crosses another area', () => {
+  // As the demo graphs list them (by name): initialisers between gradients and the optimizer they feed.
+  const model = Array.from({ length: 6 }, (_, i) => ({ id: `layer${i}`, w: 100, h: 40 }));
+  const chain = model.slice(1).map((n, i) => ({ v: `layer${i}`, w: n.id, kind: 'data', count: 1 }));
+  const areas = ['∷gradient', '∷init', '∷optimizer', '∷summary'].map((id) => ({ id, w: 160, h: 40, side: true }));
+  const machinery = [
+    { v: '∷gradient', w: '∷optimizer', kind: 'optimizer', count: 98 },
+    { v: '∷optimizer', w: '∷init', kind: 'init', count: 6 },
+    ...model.map((n) => ({ v: n.id, w: '∷gradient', kind: 'gradient', count: 1 })),
+    ...model.map((n) => ({ v: '∷optimizer', w: n.id, kind: 'variable', count: 1 })), // writes every variable
+    { v: 'layer5', w: '∷summary', kind: 'summary', count: 1 },
+  ];
+  const r = layoutGroup({ group: '', nodes: [...model, ...areas], edges: [...chain, ...machinery] });
+  const order = [...areas].sort((a, b) => r.nodes[a.id].y - r.nodes[b.id].y).map((a) => a.id);
+  assert.deepEqual(order, ['∷gradient', '∷optimizer', '∷init', '∷summary']);
+  const crosses = (p: { x: number; y: number }, q: { x: number; y: number }, b: PlacedNode) => {
+    // the segment p-q, sampled, against the box's inside
+    for (let t = 0.02; t < 1; t += 0.02) {
+      const x = p.x + (q.x - p.x) * t;
+      const y = p.y + (q.y - p.y) * t;
+      if (x > b.x && x < b.x + b.w && y > b.y && y < b.y + b.h) return true;
+    }
+    return false;
+  };
+  // Nor does an edge between an area and a layer: it leaves the column by the area's left side.
+  for (const e of r.edges.filter((e) => e.v.startsWith('∷') || e.w.startsWith('∷'))) {
+    const [p, q] = e.points;
+    for (const a of areas)
+      if (a.id !== e.v && a.id !== e.w) assert.ok(!crosses(p, q, r.nodes[a.id]), `${e.v} → ${e.w} crosses ${a.id}`);
+  }
+  // Areas with no edge between them keep the order they are listed in.
+  assert.deepEqual(
+    orderAreaColumn(areas, []).map((a) => a.id),
+    areas.map((a) => a.id),
   );
 });
 

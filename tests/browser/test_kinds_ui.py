@@ -108,6 +108,9 @@ def test_why_connected_for_an_edge_between_two_groups_and_a_groups_inputs_and_ou
         s => [s.getAttribute('data-why-kind'), Number(s.getAttribute('data-count'))])""")
     assert kinds and kinds[0][0] == "optimizer" and kinds[0][1] > 0
     assert "optimizer turns the gradients" in page.inner_text("[data-testid=inspector]")
+    # The two areas said as their boxes say them, not by their ids.
+    parts = page.inner_text("[data-why-parts]")
+    assert parts == f"gradients \u2194 optimizer \u00b7 {kinds[0][1]} op-level edges", parts
     shot(page, "kinds-why-panel")
 
     page.evaluate("""() => document.querySelector('[data-node="bn3a_branch2a"] .body')

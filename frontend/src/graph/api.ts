@@ -116,7 +116,8 @@ export interface GraphAnswer extends GraphRef {
   edges: number;
   edge_counts: Record<string, number>;
   node_roles?: Record<string, number>;
-  areas?: { role: string; group: string; label: string; size: number }[];
+  /** `title`: the area's name alone (`gradients`), said where its id would be shown. */
+  areas?: { role: string; group: string; label: string; size: number; title?: string }[];
   phase: { sources: PhaseSource[]; layers: PhaseLayer[]; edges: PhaseEdge[] };
   hyperparameters?: HyperparameterAnswer;
   /** The sentence above the graph (names between backticks), the flag it is about and how many layers read it. */

@@ -3,7 +3,7 @@
 
 import dagre from '@dagrejs/dagre';
 import { APART_KINDS } from '../graph/kinds';
-import { anchors } from '../scene/bundle';
+import { anchors, type Point } from '../scene/bundle';
 import type { LayoutEdge, LayoutInput, LayoutNode, LayoutResult, PlacedEdge, PlacedNode } from './input';
 
 // dagre needs about 0.6 s for 300 children on this kind of machine; past that a ranked grid keeps the
@@ -176,7 +176,7 @@ export function layoutGroup(input: LayoutInput): LayoutResult {
   }
   // Machinery areas, then hubs: columns to the right, from the top rank (where the flag sits) down, so a
   // tall model does not push them a hundred screens away.
-  for (const column of [areaNodes, hubNodes]) {
+  for (const column of [orderAreaColumn(areaNodes, input.edges), hubNodes]) {
     if (!column.length) continue;
     const left = width > 0 ? width + 56 : 0;
     let y = 0;
@@ -190,8 +190,56 @@ export function layoutGroup(input: LayoutInput): LayoutResult {
     height = Math.max(height, y - 24);
   }
   const late = bucketed ? straightEdges(main, nodes, false) : [];
-  const edges = [...core.edges, ...late, ...straightEdges(aux, nodes, true), ...straightEdges(apart, nodes, false)];
+  const column = new Set([...areaNodes, ...hubNodes].map((n) => n.id));
+  const edges = [
+    ...core.edges,
+    ...late,
+    ...straightEdges(aux, nodes, true, column),
+    ...straightEdges(apart, nodes, false, column),
+  ];
   return { group: input.group, width, height, nodes, edges, engine: core.engine, ms: Date.now() - t0 };
+}
+
+/**
+ * The areas' order down their column: a chain in which linked areas are neighbours (gradients, optimizer,
+ * initialisers), so an edge between two areas never runs through a third one's box. It starts from an area
+ * linked to the fewest others (an end of the chain) and goes on to the area most linked to the last one
+ * placed; areas linked to none keep their order, after the linked ones. Depends on every edge, drawn or not,
+ * so switching a kind in the legend never reorders it.
+ */
+export function orderAreaColumn(areas: readonly LayoutNode[], edges: readonly LayoutEdge[]): LayoutNode[] {
+  if (areas.length < 3) return [...areas];
+  const ids = new Set(areas.map((a) => a.id));
+  const weight = new Map<string, Map<string, number>>();
+  for (const a of areas) weight.set(a.id, new Map());
+  for (const e of edges) {
+    if (e.v === e.w || !ids.has(e.v) || !ids.has(e.w)) continue;
+    for (const [x, y] of [
+      [e.v, e.w],
+      [e.w, e.v],
+    ]) {
+      const m = weight.get(x)!;
+      m.set(y, (m.get(y) ?? 0) + (e.count || 1));
+    }
+  }
+  const linked = areas.filter((a) => weight.get(a.id)!.size > 0);
+  const out: LayoutNode[] = [];
+  const left = new Set(linked);
+  while (left.size) {
+    const last = out.length ? out[out.length - 1] : null;
+    let next: LayoutNode | null = null;
+    let best = 0;
+    if (last)
+      for (const a of left) {
+        const w = weight.get(last.id)!.get(a.id) ?? 0;
+        if (w > best) [next, best] = [a, w];
+      }
+    // A new chain: from an end (the fewest links; the first listed on a tie).
+    if (!next) for (const a of left) if (!next || weight.get(a.id)!.size < weight.get(next.id)!.size) next = a;
+    out.push(next!);
+    left.delete(next!);
+  }
+  return [...out, ...areas.filter((a) => weight.get(a.id)!.size === 0)];
 }
 
 /**
@@ -208,14 +256,23 @@ export function bucketLayout(input: LayoutInput): Partial {
   return { group: input.group, width: block.width, height: block.height, nodes: block.nodes, edges, engine: 'buckets' };
 }
 
-/** Edges drawn as one straight segment between the borders of their placed ends (ends not placed: left out). */
-function straightEdges(list: readonly LayoutEdge[], nodes: Record<string, PlacedNode>, aux: boolean): PlacedEdge[] {
+/**
+ * Edges drawn as one straight segment between the borders of their placed ends (ends not placed: left out).
+ * An end in a column on the right (`column`: the areas, the hubs) is joined at its left side: leaving by its
+ * bottom, an edge to a layer far below would run through the boxes stacked under it.
+ */
+function straightEdges(
+  list: readonly LayoutEdge[],
+  nodes: Record<string, PlacedNode>,
+  aux: boolean,
+  column: ReadonlySet<string> = new Set(),
+): PlacedEdge[] {
   const out: PlacedEdge[] = [];
   for (const e of list) {
     const a = nodes[e.v];
     const b = nodes[e.w];
     if (!a || !b) continue;
-    const [p, q] = anchors(a, b);
+    const [p, q] = column.has(e.v) === column.has(e.w) ? anchors(a, b) : columnAnchors(a, b, column.has(e.v));
     out.push(
       aux
         ? { v: e.v, w: e.w, kind: e.kind, count: e.count, points: [p, q], aux: true }
@@ -223,6 +280,14 @@ function straightEdges(list: readonly LayoutEdge[], nodes: Record<string, Placed
     );
   }
   return out;
+}
+
+/** The ends of an edge between a box in a column (`fromColumn`: its start) and one to its left. */
+function columnAnchors(a: PlacedNode, b: PlacedNode, fromColumn: boolean): [Point, Point] {
+  const inColumn = fromColumn ? a : b;
+  const side = { x: inColumn.x, y: inColumn.y + inColumn.h / 2 };
+  const [other] = anchors(fromColumn ? b : a, { ...side, w: 0, h: 0 });
+  return fromColumn ? [side, other] : [other, side];
 }
 
 /** Left-to-right rows of boxes, wrapped at `maxW`. */

@@ -111,15 +111,18 @@ export class Inspector {
     );
   }
 
-  /** Why two boxes are connected: the op-level edges behind a drawn edge, by kind, each with its sentence. */
-  showWhy(w: WhyAnswer): void {
+  /**
+   * Why two boxes are connected: the op-level edges behind a drawn edge, by kind, each with its sentence.
+   * `title`: what the page calls a part (a machinery area by its title, not its id).
+   */
+  showWhy(w: WhyAnswer, title: (name: string) => string = (name) => name): void {
     const kinds = w.kinds ?? [];
     this.open(
       h('h2', {}, 'Why connected?'),
       h(
         'div',
-        { class: 'op' },
-        `${w.a.name} ↔ ${w.b?.name ?? ''} · ${(w.total ?? 0).toLocaleString('en-US')} op-level edges`,
+        { class: 'op', 'data-why-parts': 'true' },
+        `${title(w.a.name)} ↔ ${w.b ? title(w.b.name) : ''} · ${(w.total ?? 0).toLocaleString('en-US')} op-level edges`,
       ),
       kinds.length === 0 ? h('p', { class: 'op' }, 'They are not connected.') : null,
       h(
