@@ -54,12 +54,7 @@ def _json(request, body, code=200):
 def _graph_answer_text(analysis, ref) -> str:
     """The graph answer, encoded once per analysis: the prefetch prepares it for the request that follows."""
     key = ("graph", ref["run"], ref["kind"], ref["tag"])
-
-    def encode():
-        with garbage_collector_paused():
-            return _json_text(wire.graph_answer(analysis, ref))
-
-    return analysis.memo(key, encode)
+    return analysis.memo(key, lambda: _json_text(wire.graph_answer(analysis, ref)))
 
 
 def _route(handler):
