@@ -334,7 +334,8 @@ test('linked areas are neighbours in their column, and no edge of an area crosse
     }
     return false;
   };
-  // Nor does an edge between an area and a layer: it leaves the column by the area's left side.
+  // No edge of an area runs through another area's box: linked areas are neighbours, and an edge to a layer
+  // leaves the column by the area's left side.
   for (const e of r.edges.filter((e) => e.v.startsWith('∷') || e.w.startsWith('∷'))) {
     const [p, q] = e.points;
     for (const a of areas)
