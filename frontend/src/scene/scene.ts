@@ -8,6 +8,7 @@ import { APART_KINDS } from '../graph/kinds';
 import { bySource, type MappedPhaseEdge } from '../graph/phasemap';
 import type { PhaseMode } from '../graph/state';
 import { displayLabel, groupSubtitle, MAX_LABEL, phaseNote, type LayoutResult } from '../layout/input';
+import { ancestry } from './ancestry';
 import { hyperBadge } from './hyperbadge';
 import { clear, s } from '../lib/dom';
 import { Emitter } from '../lib/events';
@@ -294,7 +295,14 @@ export class Scene extends Emitter<SceneEvents> {
     }
   }
 
-  private drawGroup(parent: SVGGElement, model: SceneModel, id: string, ox: number, oy: number): void {
+  private drawGroup(
+    parent: SVGGElement,
+    model: SceneModel,
+    id: string,
+    ox: number,
+    oy: number,
+    within: ReadonlySet<string> = new Set([id]),
+  ): void {
     const ga = model.groups.get(id);
     const lay = model.layouts.get(id);
     if (!ga || !lay) return;
@@ -365,8 +373,10 @@ export class Scene extends Emitter<SceneEvents> {
       const ay = oy + p.y;
       this.abs.set(c.name, { x: ax, y: ay, w: p.w, h: p.h });
       this.children.set(c.name, c);
-      this.parentOf.set(c.name, id);
-      const open = c.type === 'group' && model.isOpen(c.name) && model.layouts.has(c.name);
+      // The op inside the group of its own name keeps the group's parent: the name's path is the group's.
+      if (c.name !== id) this.parentOf.set(c.name, id);
+      // A group is never drawn inside itself, however the groups' children name each other.
+      const open = c.type === 'group' && model.isOpen(c.name) && model.layouts.has(c.name) && !within.has(c.name);
       const g = s('g', {
         class: `node ${c.type === 'group' ? 'group' : 'op'}${open ? ' open' : ''}${c.phase ? ' phase-' + c.phase.role : ''}${c.area ? ' area' : ''}${c.hyper ? ' hyper-source' : ''}`,
         'data-node': c.name,
@@ -388,7 +398,7 @@ export class Scene extends Emitter<SceneEvents> {
       if (open) {
         const content = s('g', { class: 'content' });
         g.append(content);
-        this.drawGroup(content, model, c.name, ax + GROUP.pad, ay + GROUP.headerHeight);
+        this.drawGroup(content, model, c.name, ax + GROUP.pad, ay + GROUP.headerHeight, new Set([...within, c.name]));
       }
       parent.append(g);
     }
@@ -689,9 +699,7 @@ export class Scene extends Emitter<SceneEvents> {
 
   /** The groups a drawn element is drawn in, from the root (exclusive) down to its parent. */
   pathOf(name: string): string[] {
-    const path: string[] = [];
-    for (let p = this.parentOf.get(name); p; p = this.parentOf.get(p)) path.unshift(p);
-    return path;
+    return ancestry(this.parentOf, name);
   }
 
   /** The kinds of the edges drawn in the layout (hub edges, shown only on selection, are left out). */
