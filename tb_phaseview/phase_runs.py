@@ -277,7 +277,12 @@ def _used_only_when(
 
     Use flows backwards: a value entering a gated Switch is used in the phases of the outputs that are read, a
     value entering a gated If in the phases whose branch reads that argument, any other value wherever its
-    consumer runs or is used. Values only lose bits from BOTH, so the worklist ends.
+    consumer runs or is used. Values only lose bits from BOTH.
+
+    Each op's use is the union of terms (a mask and the op whose use it follows); it keeps, per phase, how many
+    of its terms still allow that phase, so an op loses a phase when its last term does. Each term is counted
+    once and retired at most once per phase: linear in the edges reached, however many ops read one value (a
+    flag read by thousands of layers was re-examined whole each time one of them changed).
     """
     args_used: dict[int, dict[bool, set[int]]] = {}
     by_function: dict[str, set[int]] = {}  # a function is often called by several Ifs (gradients, copies)
@@ -288,50 +293,81 @@ def _used_only_when(
         args_used[call.node] = {True: by_function[call.when_true], False: by_function[call.when_false]}
     used: dict[int, int] = {}
     src_col, dst_col, out_col = graph.edge_src, graph.edge_dst, graph.edge_output
+    control_col, input_col = graph.edge_control, graph.edge_input
 
     def need(node: int) -> int:
         return live[node] if node in live else used.get(node, BOTH)
 
-    def usage(e: int) -> int:
-        dst = dst_col[e]
-        control = graph.edge_control[e]
-        polarity = switches.get(dst)
-        if polarity is not None and not control and graph.edge_input[e] == 0:
-            mask = NEVER
-            for out in graph.out_edges(dst):
-                side = BOTH if graph.edge_control[out] else (TRUE if (out_col[out] == 1) == polarity else FALSE)
-                mask |= side & need(dst_col[out])
-            return mask
-        if dst in args_used and not control and graph.edge_input[e] >= 1:
-            position = graph.edge_input[e] - 1
-            mask = NEVER
-            for value, positions in args_used[dst].items():
-                if position in positions:
-                    mask |= phase_mask(value)
-            return mask & need(dst)
-        return need(dst)
+    def terms(node: int):
+        """(mask, op): ``node``'s value is used where ``op``'s is, within ``mask``."""
+        for e in graph.out_edges(node):
+            dst = dst_col[e]
+            control = control_col[e]
+            polarity = switches.get(dst)
+            if polarity is not None and not control and input_col[e] == 0:
+                for out in graph.out_edges(dst):
+                    side = BOTH if control_col[out] else (TRUE if (out_col[out] == 1) == polarity else FALSE)
+                    yield side, dst_col[out]
+            elif dst in args_used and not control and input_col[e] >= 1:
+                position = input_col[e] - 1
+                mask = NEVER
+                for value, positions in args_used[dst].items():
+                    if position in positions:
+                        mask |= phase_mask(value)
+                yield mask, dst
+            else:
+                yield BOTH, dst
 
-    def node_usage(node: int) -> int:
-        outs = graph.out_edges(node)
-        if not outs:
-            return BOTH  # an end of the graph: fetched, or run for its effect
-        mask = NEVER
-        for e in outs:
-            mask |= usage(e)
-            if mask == BOTH:
-                break
-        return mask
+    counts: dict[int, list[int]] = {}  # op -> [terms allowing FALSE, terms allowing TRUE]
+    # op -> the terms that follow its use: (op, the phases the term allowed when counted)
+    readers: dict[int, list[tuple[int, int]]] = {}
+    losses: list[tuple[int, int]] = []  # (op, the phases its use just lost)
+
+    def start(node: int) -> None:
+        if node in counts or node in live:
+            return  # counted already, or runs in one phase only: already reported as such
+        count = counts[node] = [0, 0]
+        if not graph.out_edges(node):
+            return  # an end of the graph: fetched, or run for its effect
+        for mask, dep in terms(node):
+            allowed = mask & need(dep)  # a loss of ``dep``'s still waiting below is not counted twice
+            readers.setdefault(dep, []).append((node, allowed))
+            count[0] += allowed & FALSE != 0
+            count[1] += allowed & TRUE != 0
+        value = (FALSE if count[0] else NEVER) | (TRUE if count[1] else NEVER)
+        if value != BOTH:
+            used[node] = value
+            losses.append((node, BOTH & ~value))
+
+    def dependents(node: int):
+        """The ops with a term on ``node``: its inputs, and the values entering a gated Switch it reads."""
+        for e in graph.in_edges(node):
+            src = src_col[e]
+            yield src
+            if src in switches:
+                for f in graph.in_edges(src):
+                    if input_col[f] == 0 and not control_col[f]:
+                        yield src_col[f]
 
     entries = set(switches) | set(ifs) | set(live)
-    worklist = sorted({src_col[e] for node in entries for e in graph.in_edges(node)})
-    while worklist:
-        node = worklist.pop()
-        if node in live:
-            continue  # runs in one phase only: already reported as such
-        mask = node_usage(node)
-        if mask != used.get(node, BOTH):
-            used[node] = mask
-            worklist.extend(src_col[e] for e in graph.in_edges(node))
+    for node in sorted({src_col[e] for entry in entries for e in graph.in_edges(entry)}):
+        start(node)
+    while losses:
+        node, lost = losses.pop()
+        for reader, allowed in readers.get(node, ()):
+            count = counts[reader]
+            before = used.get(reader, BOTH)
+            after = before
+            for bit, slot in ((FALSE, 0), (TRUE, 1)):
+                if lost & allowed & bit:
+                    count[slot] -= 1
+                    if not count[slot]:
+                        after &= ~bit
+            if after != before:
+                used[reader] = after
+                losses.append((reader, before & ~after))
+        for dep in dependents(node):
+            start(dep)
     return used
 
 
