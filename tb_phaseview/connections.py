@@ -13,13 +13,14 @@ from collections import Counter
 from dataclasses import dataclass
 from itertools import compress, repeat
 
+from tb_phaseview import functions
 from tb_phaseview.analysis import GraphAnalysis
 
 
 @dataclass
 class Part:
     name: str
-    type: str  # "group", "op" or "scope"
+    type: str  # "group", "op", "scope" or "function" (a group or node of a call's functions: the call's edges)
     members: list[int]  # node indices
 
 
@@ -39,7 +40,19 @@ def resolve(analysis: GraphAnalysis, name: str, view: bool = False) -> Part:
         return Part(name, "op", [graph.index[name]])
     if name and tree.is_group(name):
         return Part(name, "group", tree.descendant_nodes(name))
+    if functions.SEPARATOR in name and _names_function_part(graph, name):
+        # A function's body is not made of the graph's ops: what reaches it or leaves it is the call's edges.
+        return Part(name, "function", [graph.index[name.split(functions.SEPARATOR, 1)[0]]])
     raise KeyError(name)
+
+
+def _names_function_part(graph, name: str) -> bool:
+    """A call opened, a body, or a body's node, as the group and node routes serve them."""
+    return (
+        functions.resolve_call(graph, name) is not None
+        or functions.resolve_body(graph, name) is not None
+        or functions.resolve_body_node(graph, name) is not None
+    )
 
 
 def edges_between(analysis: GraphAnalysis, a: Part, b: Part) -> list[int]:

@@ -10,6 +10,7 @@ is ``<call>/\u0192<attr>/<body node>``, and a call inside a body opens the same 
 
 from __future__ import annotations
 
+import threading
 from collections import Counter
 from dataclasses import dataclass
 
@@ -17,6 +18,68 @@ from tb_phaseview.graph_model import Graph, NodeDefUnreadable
 
 FUNCTION_MARK = "\u0192"
 SEPARATOR = "/" + FUNCTION_MARK
+# Calls opened inside bodies, one within another, that an id may name: a function calling itself opens without
+# end, and each level is a lookup (an id 1,000 levels deep used to cost 1,000 walks of the body).
+MAX_CALL_DEPTH = 64
+
+
+class CallsTooDeep(ValueError):
+    """A group or node id that opens more calls, one within another, than MAX_CALL_DEPTH."""
+
+
+@dataclass
+class FunctionIndex:
+    """What requests ask of one function's body, built once per graph (a body of a million nodes took seconds
+    and a gigabyte to walk, for every request)."""
+
+    nodes: dict  # body node name -> NodeDef (the first of a repeated name)
+    order: list[str]  # body node names in the body's order, each once
+    arguments: list[str]
+    names: set[str]  # body nodes and arguments
+    inputs: dict  # body node -> Counter{(source body node or argument, kind): count}
+    consumers: dict  # body node or argument -> [(consumer body node, kind, output)]
+    ops: Counter
+
+
+_INDEX_LOCK = threading.Lock()  # concurrent requests build one body's index once, not once each
+
+
+def function_index(graph: Graph, name: str) -> FunctionIndex:
+    index = graph.function_indexes.get(name)
+    if index is not None:
+        return index
+    with _INDEX_LOCK:
+        index = graph.function_indexes.get(name)
+        if index is None:
+            index = graph.function_indexes[name] = _build_index(graph.functions[name])
+    return index
+
+
+def _build_index(function) -> FunctionIndex:
+    nodes: dict = {}
+    for node in function.node_def:
+        nodes.setdefault(node.name, node)
+    arguments = [arg.name for arg in function.signature.input_arg]
+    names = set(nodes) | set(arguments)
+    inputs: dict = {}
+    consumers: dict = {}
+    for name, node in nodes.items():
+        counts: Counter = Counter()
+        for raw in node.input:
+            source = raw.lstrip("^").split(":")[0]
+            if source in names:
+                kind = "control" if raw.startswith("^") else "data"
+                counts[(source, kind)] += 1
+                consumers.setdefault(source, []).append((name, kind, 0 if kind == "control" else _output_index(raw)))
+        inputs[name] = counts
+    ops = Counter(node.op for node in function.node_def)
+    return FunctionIndex(nodes, list(nodes), arguments, names, inputs, consumers, ops)
+
+
+def _index_of(graph: Graph, function) -> FunctionIndex:
+    return function_index(graph, function.signature.name)
+
+
 # Call ops whose first input is not an argument of the functions (the condition, the branch index).
 _LEADING_NON_ARGUMENTS = {"If": 1, "StatelessIf": 1, "Case": 1, "StatelessCase": 1}
 
@@ -74,19 +137,16 @@ def _body_node_input(body_id: str, body_names: set[str], raw: str) -> str | None
     return f"{body_id}/{name}" if name in body_names else None
 
 
-def _argument_names(function) -> list[str]:
-    return [arg.name for arg in function.signature.input_arg]
-
-
-def _node_names(function) -> set[str]:
-    return {node.name for node in function.node_def} | set(_argument_names(function))
-
-
 def _resolve(graph: Graph, group_id: str) -> tuple[Call | None, str | None]:
     """(the call, the attr of its body or "" for the call opened) a group id names; (None, None) if none."""
     parts = group_id.split(SEPARATOR)
     if len(parts) < 2:
         return None, None
+    if len(parts) - 1 > MAX_CALL_DEPTH:
+        raise CallsTooDeep(
+            f"this id opens {len(parts) - 1:,} function calls one within another; PhaseView opens at most "
+            f"{MAX_CALL_DEPTH} (a function that calls itself opens without end)"
+        )
     call = _top_call(graph, parts[0])
     for part in parts[1:-1]:
         if call is None:
@@ -95,11 +155,11 @@ def _resolve(graph: Graph, group_id: str) -> tuple[Call | None, str | None]:
         body = _body(graph, call, attr)
         if body is None or not inner:
             return None, None
-        nodes = {node.name: node for node in body.function.node_def}
-        if inner not in nodes:
+        index = _index_of(graph, body.function)
+        node_def = index.nodes.get(inner)
+        if node_def is None:
             return None, None
-        names = _node_names(body.function)
-        node_def = nodes[inner]
+        names = index.names
         inputs = [_body_node_input(body.id, names, raw) for raw in node_def.input if not raw.startswith("^")]
         call = Call(f"{body.id}/{inner}", node_def.op, node_def, inputs)
     if call is None or "/" in parts[-1]:
@@ -130,32 +190,35 @@ def calls_functions(graph: Graph, node_def) -> bool:
     return bool(functions_of(graph, node_def))
 
 
-def body_contents(graph: Graph, body: Body) -> dict:
-    """Arguments, nodes, the edges among them (counted per pair and kind), each argument's tie to the call's
-    input, and which body node each output returns."""
+def body_contents(graph: Graph, body: Body, limit: int | None = None) -> dict:
+    """Arguments, nodes (the first ``limit`` with the arguments, and how many there are), the edges among those
+    (counted per pair and kind), each argument's tie to the call's input, and which body node each output
+    returns. Costs what it lists, not the body's size: the body is indexed once (function_index)."""
     function = body.function
-    arguments = _argument_names(function)
-    names = _node_names(function)
+    index = _index_of(graph, function)
+    arguments = index.arguments
     skip = _LEADING_NON_ARGUMENTS.get(body.call.op, 0)
     ties = []
     for i, argument in enumerate(arguments):
         position = skip + i
         source = body.call.inputs[position] if position < len(body.call.inputs) else None
         ties.append({"arg": f"{body.id}/{argument}", "input": source, "position": position})
+    shown = index.order if limit is None else index.order[: max(0, limit - len(arguments))]
+    listed = set(shown) | set(arguments)
     edges: Counter = Counter()
-    for node in function.node_def:
-        to = f"{body.id}/{node.name}"
-        for raw in node.input:
-            source = _body_node_input(body.id, names, raw)
-            if source is not None:
-                edges[(source, to, "control" if raw.startswith("^") else "data")] += 1
+    for name in shown:
+        to = f"{body.id}/{name}"
+        for (source, kind), count in index.inputs[name].items():
+            if source in listed:
+                edges[(f"{body.id}/{source}", to, kind)] += count
     returns = []
     for output in function.signature.output_arg:
         raw = function.ret.get(output.name, "")
-        returns.append({"output": output.name, "from": _body_node_input(body.id, names, raw)})
+        returns.append({"output": output.name, "from": _body_node_input(body.id, index.names, raw)})
     return {
         "arguments": arguments,
-        "nodes": list(function.node_def),
+        "nodes": [index.nodes[name] for name in shown],
+        "node_count": len(index.order),
         "edges": edges,
         "ties": ties,
         "returns": returns,
@@ -181,10 +244,10 @@ def resolve_body_node(graph: Graph, node_id: str) -> BodyNode | None:
     body = resolve_body(graph, f"{head}{SEPARATOR}{attr}")
     if body is None:
         return None
-    for node in body.function.node_def:
-        if node.name == inner:
-            return BodyNode(node_id, body, node, None)
-    arguments = _argument_names(body.function)
+    index = _index_of(graph, body.function)
+    if inner in index.nodes:
+        return BodyNode(node_id, body, index.nodes[inner], None)
+    arguments = index.arguments
     if inner in arguments:
         return BodyNode(node_id, body, None, arguments.index(inner))
     return None
@@ -201,7 +264,8 @@ def body_node_edges(graph: Graph, node: BodyNode) -> tuple[list[dict], list[dict
     input is the call's input that feeds it, and a node that a function output returns feeds the call."""
     body = node.body
     function = body.function
-    names = _node_names(function)
+    index = _index_of(graph, function)
+    names = index.names
     inputs: list[dict] = []
     if node.node_def is not None:
         for raw in node.node_def.input:
@@ -214,18 +278,11 @@ def body_node_edges(graph: Graph, node: BodyNode) -> tuple[list[dict], list[dict
         source = body.call.inputs[position] if position < len(body.call.inputs) else None
         if source is not None:
             inputs.append({"node": source, "kind": "data", "output": 0})
-    outputs: list[dict] = []
-    for other in function.node_def:
-        for raw in other.input:
-            if _body_node_input(body.id, names, raw) == node.id:
-                kind = "control" if raw.startswith("^") else "data"
-                outputs.append(
-                    {
-                        "node": f"{body.id}/{other.name}",
-                        "kind": kind,
-                        "output": 0 if kind == "control" else _output_index(raw),
-                    }
-                )
+    local = node.id[len(body.id) + 1 :]
+    outputs = [
+        {"node": f"{body.id}/{consumer}", "kind": kind, "output": output}
+        for consumer, kind, output in index.consumers.get(local, ())
+    ]
     for output in function.signature.output_arg:
         raw = function.ret.get(output.name, "")
         if raw and _body_node_input(body.id, names, raw) == node.id:

@@ -33,6 +33,8 @@ class Graph:
     # Inputs that name no node in the graph, as (destination index, raw input string).
     dangling_inputs: list[tuple[int, str]] = field(default_factory=list)
     duplicate_names: list[str] = field(default_factory=list)
+    # function name -> functions.FunctionIndex, each built on first use and kept with the graph
+    function_indexes: dict = field(default_factory=dict)
     _out_order: list[int] | None = None
     _out_start: list[int] | None = None
     _columns: Columns | None = None
@@ -197,7 +199,15 @@ def build_graph(graph_def) -> Graph:
     return build_graph_from_nodes(nodes, nodes, functions)
 
 
-def build_graph_from_nodes(nodes, node_defs, functions: dict) -> Graph:
+class TooManyEdges(ValueError):
+    """More inputs than the limit, counted before any edge is built."""
+
+    def __init__(self, count: int):
+        super().__init__(count)
+        self.count = count
+
+
+def build_graph_from_nodes(nodes, node_defs, functions: dict, max_edges: int | None = None) -> Graph:
     """Index nodes and resolve every input into an edge.
 
     ``nodes``: objects with ``name``, ``op`` and ``input`` (NodeDefs, or lighter messages holding only those);
@@ -223,6 +233,8 @@ def build_graph_from_nodes(nodes, node_defs, functions: dict) -> Graph:
 
     input_lists = [node.input for node in nodes]
     counts = np.fromiter(map(len, input_lists), dtype=np.intp, count=len(input_lists))
+    if max_edges is not None and int(counts.sum()) > max_edges:
+        raise TooManyEdges(int(counts.sum()))
     # Sliced before chaining: a protobuf repeated field copies out as a list at once, where iterating it
     # makes a Python call per element (about four times slower on upb).
     raw_inputs = list(chain.from_iterable(map(itemgetter(_ALL), input_lists)))

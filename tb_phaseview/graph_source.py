@@ -14,13 +14,16 @@ from tensorboard.compat.proto import config_pb2, graph_pb2
 from tensorboard.data import provider
 
 from tb_phaseview import graphdef_reader, metadata
-from tb_phaseview.graph_model import Graph, build_graph
+from tb_phaseview.graph_model import Graph, TooManyEdges, build_graph_from_nodes
 
 # Limits checked before any node is built, so a graph too large to draw never reaches memory as NodeDefs.
 # A Keras graph costs about 250 bytes a node serialised (a 300k-node graph is about 80 MB); frozen graphs
 # with their weights as constants can be far larger per node, hence the separate byte limit.
 MAX_GRAPH_NODES = int(os.environ.get("TB_PHASEVIEW_MAX_NODES", "300000"))
 MAX_BLOB_BYTES = int(os.environ.get("TB_PHASEVIEW_MAX_BLOB_BYTES", str(512 << 20)))
+# Inputs, counted before any edge is built: a Keras graph has about 1.6 per node; one node of millions of inputs
+# is a few MB on disk and a few hundred bytes of memory per input.
+MAX_GRAPH_EDGES = int(os.environ.get("TB_PHASEVIEW_MAX_EDGES", "1500000"))
 
 
 class GraphNotFound(Exception):
@@ -184,27 +187,40 @@ def _top_level_fields(blob: bytes):
         return
 
 
-def _too_many(nodes: int, max_nodes: int) -> GraphTooLarge:
+def _too_many(nodes: int, max_nodes: int, in_functions: int = 0) -> GraphTooLarge:
+    where = f" ({in_functions:,} of them in its function library)" if in_functions else ""
     return GraphTooLarge(
-        f"graph too large: it has {nodes:,} nodes and PhaseView draws graphs of up to {max_nodes:,} nodes; "
+        f"graph too large: it has {nodes:,} nodes{where} and PhaseView draws graphs of up to {max_nodes:,} nodes; "
         f"it was not loaded (set TB_PHASEVIEW_MAX_NODES to raise the limit)"
     )
 
 
-def load_graph(kind: str, blob: bytes, max_nodes: int | None = None, max_bytes: int | None = None) -> Graph:
+def _too_many_edges(edges: int, max_edges: int) -> GraphTooLarge:
+    return GraphTooLarge(
+        f"graph too large: its nodes have {edges:,} inputs and PhaseView draws graphs of up to {max_edges:,}; "
+        f"it was not loaded (set TB_PHASEVIEW_MAX_EDGES to raise the limit)"
+    )
+
+
+def load_graph(
+    kind: str, blob: bytes, max_nodes: int | None = None, max_bytes: int | None = None, max_edges: int | None = None
+) -> Graph:
     """Turn a logged blob into the analysis's Graph, or raise GraphUnreadable (or GraphTooLarge) saying why.
 
     Run graphs, the common and the large case, are read without parsing any node's attributes
     (graphdef_reader); run metadata goes through a full parse (decode_graph).
     """
+    max_edges = MAX_GRAPH_EDGES if max_edges is None else max_edges
     if kind != metadata.RUN_GRAPH:
-        return build_graph(decode_graph(kind, blob, max_nodes, max_bytes))
+        return build_checked(decode_graph(kind, blob, max_nodes, max_bytes), max_edges)
     max_nodes = MAX_GRAPH_NODES if max_nodes is None else max_nodes
     _check_bytes(blob, MAX_BLOB_BYTES if max_bytes is None else max_bytes)
     try:
-        return graphdef_reader.read_graph(blob, max_nodes)
+        return graphdef_reader.read_graph(blob, max_nodes, max_edges)
     except graphdef_reader.TooManyNodes as error:
-        raise _too_many(error.count, max_nodes) from None
+        raise _too_many(error.count, max_nodes, error.in_functions) from None
+    except TooManyEdges as error:
+        raise _too_many_edges(error.count, max_edges) from None
     except (DecodeError, RuntimeError, ValueError) as error:
         raise GraphUnreadable(f"the logged graph is corrupt and cannot be parsed ({error})") from None
 
@@ -219,6 +235,18 @@ def _check_bytes(blob: bytes, max_bytes: int) -> None:
         raise GraphUnreadable("the logged graph is empty (zero bytes)")
 
 
+def build_checked(graph_def, max_edges: int | None = None) -> Graph:
+    """A parsed GraphDef as a Graph, refused (GraphTooLarge) past the limit of inputs before any edge is built."""
+    max_edges = MAX_GRAPH_EDGES if max_edges is None else max_edges
+    nodes = list(graph_def.node)
+    library = getattr(graph_def, "library", None)
+    functions = {f.signature.name: f for f in library.function} if library is not None else {}
+    try:
+        return build_graph_from_nodes(nodes, nodes, functions, max_edges)
+    except TooManyEdges as error:
+        raise _too_many_edges(error.count, max_edges) from None
+
+
 def decode_graph(kind: str, blob: bytes, max_nodes: int | None = None, max_bytes: int | None = None):
     """Turn a logged blob into one GraphDef, or raise GraphUnreadable (or GraphTooLarge) saying why.
 
@@ -228,9 +256,10 @@ def decode_graph(kind: str, blob: bytes, max_nodes: int | None = None, max_bytes
     _check_bytes(blob, MAX_BLOB_BYTES if max_bytes is None else max_bytes)
     try:
         if kind == metadata.RUN_GRAPH:
-            nodes = graphdef_reader.count_nodes(blob)  # counted before any NodeDef is built
-            if nodes > max_nodes:
-                raise _too_many(nodes, max_nodes)
+            raw = graphdef_reader.RawGraph.FromString(blob)  # counted before any NodeDef is built
+            in_functions = graphdef_reader.library_node_count(raw.library)
+            if len(raw.node) + in_functions > max_nodes:
+                raise _too_many(len(raw.node) + in_functions, max_nodes, in_functions)
             return graph_pb2.GraphDef.FromString(blob)
         run_metadata = config_pb2.RunMetadata.FromString(blob)
     except (DecodeError, RuntimeError, ValueError) as error:
@@ -240,9 +269,10 @@ def decode_graph(kind: str, blob: bytes, max_nodes: int | None = None, max_bytes
         graphs = [g for g in run_metadata.partition_graphs if g.node]
     if not graphs:
         raise GraphUnreadable("this run metadata holds no graph, only profiling data")
-    nodes = sum(len(g.node) for g in graphs)
+    in_functions = sum(len(f.node_def) for g in graphs for f in g.library.function)
+    nodes = sum(len(g.node) for g in graphs) + in_functions
     if nodes > max_nodes:
-        raise _too_many(nodes, max_nodes)
+        raise _too_many(nodes, max_nodes, in_functions)
     return graphs[0] if len(graphs) == 1 else merge_graphs(graphs)
 
 

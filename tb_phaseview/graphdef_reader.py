@@ -44,15 +44,20 @@ def _message_types():
     raw_graph = file.message_type.add(name="RawGraph")
     raw_graph.field.add(name="node", number=1, type=_BYTES, label=_MANY)
     raw_graph.field.add(name="library", number=2, type=_BYTES, label=_ONE)
+    # FunctionDefLibrary.function (1) and FunctionDef.node_def (3): a library's nodes counted before any is built.
+    raw_function = file.message_type.add(name="RawFunction")
+    raw_function.field.add(name="node_def", number=3, type=_BYTES, label=_MANY)
+    raw_library = file.message_type.add(name="RawLibrary")
+    raw_library.field.add(name="function", number=1, type=_MESSAGE, label=_MANY, type_name=f".{_PACKAGE}.RawFunction")
     pool = descriptor_pool.DescriptorPool()
     pool.Add(file)
     return tuple(
         message_factory.GetMessageClass(pool.FindMessageTypeByName(f"{_PACKAGE}.{name}"))
-        for name in ("SlimGraph", "RawGraph")
+        for name in ("SlimGraph", "RawGraph", "RawLibrary")
     )
 
 
-SlimGraph, RawGraph = _message_types()
+SlimGraph, RawGraph, RawLibrary = _message_types()
 
 
 class LazyNodeDefs:
@@ -87,9 +92,10 @@ class LazyNodeDefs:
 
 
 class TooManyNodes(ValueError):
-    def __init__(self, count: int):
+    def __init__(self, count: int, in_functions: int = 0):
         super().__init__(count)
         self.count = count
+        self.in_functions = in_functions  # of ``count``, the nodes of the function library's bodies
 
 
 def count_nodes(blob: bytes) -> int:
@@ -97,14 +103,21 @@ def count_nodes(blob: bytes) -> int:
     return len(RawGraph.FromString(blob).node)
 
 
-def read_graph(blob: bytes, max_nodes: int) -> Graph:
-    """A serialised GraphDef as a Graph; raises DecodeError for corrupt bytes, TooManyNodes past ``max_nodes``."""
+def library_node_count(library: bytes) -> int:
+    """How many nodes the bodies of a serialised FunctionDefLibrary hold, without building any."""
+    return sum(len(function.node_def) for function in RawLibrary.FromString(library).function) if library else 0
+
+
+def read_graph(blob: bytes, max_nodes: int, max_edges: int | None = None) -> Graph:
+    """A serialised GraphDef as a Graph; raises DecodeError for corrupt bytes, TooManyNodes past ``max_nodes``
+    (the graph's nodes and its functions' together), graph_model.TooManyEdges past ``max_edges``."""
     raw = RawGraph.FromString(blob)
-    if len(raw.node) > max_nodes:
-        raise TooManyNodes(len(raw.node))
+    in_functions = library_node_count(raw.library)
+    if len(raw.node) + in_functions > max_nodes:
+        raise TooManyNodes(len(raw.node) + in_functions, in_functions)
     functions = {}
     if raw.library:
         for function in function_pb2.FunctionDefLibrary.FromString(raw.library).function:
             functions[function.signature.name] = function
     slim_nodes = SlimGraph.FromString(blob).node[:]  # a slice is a list, built faster than by iterating
-    return build_graph_from_nodes(slim_nodes, LazyNodeDefs(raw.node), functions)
+    return build_graph_from_nodes(slim_nodes, LazyNodeDefs(raw.node), functions, max_edges)

@@ -668,7 +668,7 @@ def _add_calls(children: list, graph, index: int) -> None:
     entry["calls"] = [attr for attr, _ in called]
     ops: Counter = Counter()
     for _, function_name in called:
-        ops.update(node.op for node in graph.functions[function_name].node_def)
+        ops.update(functions.function_index(graph, function_name).ops)
     children.append(
         {
             "name": entry["name"] + functions.SEPARATOR,
@@ -704,7 +704,7 @@ def _function_answer(analysis: GraphAnalysis, group_id: str) -> dict:
     body = functions.resolve_body(graph, group_id)
     answer = {"version": VERSION, "group": group_id, "truncated": False}
     if body is not None:
-        contents = functions.body_contents(graph, body)
+        contents = functions.body_contents(graph, body, GROUP_CHILD_LIMIT)
         children = [
             {
                 "name": f"{group_id}/{arg}",
@@ -739,7 +739,7 @@ def _function_answer(analysis: GraphAnalysis, group_id: str) -> dict:
                 "path": _function_path(analysis, group_id),
                 "children": children[:GROUP_CHILD_LIMIT],
                 "edges": edges,
-                "truncated": len(children) > GROUP_CHILD_LIMIT,
+                "truncated": len(contents["arguments"]) + contents["node_count"] > GROUP_CHILD_LIMIT,
                 "function": {
                     "name": contents["function"],
                     "call": body.call.id,
@@ -758,14 +758,13 @@ def _function_answer(analysis: GraphAnalysis, group_id: str) -> dict:
         raise KeyError(group_id)
     children = []
     for attr, function_name in called:
-        function = graph.functions[function_name]
-        ops = Counter(node.op for node in function.node_def)
+        ops = functions.function_index(graph, function_name).ops
         children.append(
             {
                 "name": f"{call.id}{functions.SEPARATOR}{attr}",
                 "label": f"{attr}: {function_name}",
                 "type": "group",
-                "size": len(function.node_def),
+                "size": sum(ops.values()),
                 "ops": _top_ops(ops),
                 "phase": None,
                 "function": function_name,
@@ -822,7 +821,7 @@ def _function_node_answer(analysis: GraphAnalysis, name: str) -> dict:
         raise KeyError(name)
     inputs, outputs = functions.body_node_edges(analysis.graph, node)
     node_def = node.node_def
-    return {
+    answer = {
         "version": VERSION,
         "name": name,
         "op": node_def.op if node_def is not None else "_Arg",
@@ -835,6 +834,19 @@ def _function_node_answer(analysis: GraphAnalysis, name: str) -> dict:
         "phase": None,
         "function": {"name": node.body.function.signature.name, "call": node.body.call.id, "attr": node.body.attr},
     }
+    return _cap_node_edges(answer, len(inputs), len(outputs))
+
+
+# Inputs and outputs a node answer lists: one node may read millions of inputs (a 12 MB file), and the inspector
+# shows the first 200. ``inputs_total``/``outputs_total`` say how many there are.
+MAX_NODE_EDGES = 1000
+
+
+def _cap_node_edges(answer: dict, inputs_total: int, outputs_total: int) -> dict:
+    answer["inputs"] = answer["inputs"][:MAX_NODE_EDGES]
+    answer["outputs"] = answer["outputs"][:MAX_NODE_EDGES]
+    answer["inputs_total"], answer["outputs_total"] = inputs_total, outputs_total
+    return answer
 
 
 def node_answer(analysis: GraphAnalysis, name: str) -> dict:
@@ -844,13 +856,14 @@ def node_answer(analysis: GraphAnalysis, name: str) -> dict:
     if name not in graph.index and functions.SEPARATOR in name:
         return _function_node_answer(analysis, name)
     index = graph.index[name]
+    in_edges, out_edges = graph.in_edges(index), graph.out_edges(index)
     inputs = [
         {"node": graph.names[graph.edge_src[e]], "kind": analysis.kinds[e], "output": graph.edge_output[e]}
-        for e in graph.in_edges(index)
+        for e in in_edges[:MAX_NODE_EDGES]
     ]
     outputs = [
         {"node": graph.names[graph.edge_dst[e]], "kind": analysis.kinds[e], "output": graph.edge_output[e]}
-        for e in graph.out_edges(index)
+        for e in out_edges[:MAX_NODE_EDGES]
     ]
     node_phase = _op_phase(analysis, index)
     if node_phase and node_phase["role"] == "consumer":
@@ -881,7 +894,7 @@ def node_answer(analysis: GraphAnalysis, name: str) -> dict:
     }
     if attrs_error:
         answer["attrs_error"] = attrs_error
-    return answer
+    return _cap_node_edges(answer, len(in_edges), len(out_edges))
 
 
 # Search tiers, best first: the query is the name or its last part; a name or its last part starts with it;
@@ -1024,6 +1037,8 @@ def _part_entry(analysis: GraphAnalysis, part) -> dict:
         entry["path"] = analysis.path_of_node(part.members[0])
         entry["role"] = analysis.roles.name_of(part.members[0])
         entry["op"] = graph.ops[part.members[0]]
+    elif part.type == "function":
+        entry["call"] = graph.names[part.members[0]]
     return entry
 
 

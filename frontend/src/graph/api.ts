@@ -144,6 +144,9 @@ export interface NodeAnswer {
   attrs_error?: string;
   inputs: NodeEdge[];
   outputs: NodeEdge[];
+  /** How many inputs and outputs the node has: the lists hold the first 1,000. */
+  inputs_total?: number;
+  outputs_total?: number;
   phase: null | {
     role: string;
     layer?: string;

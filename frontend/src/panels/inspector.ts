@@ -230,12 +230,14 @@ export class Inspector {
         ),
       );
     }
-    f.append(h('h3', {}, `Inputs (${n.inputs.length})`), this.edgeList(n.inputs));
-    f.append(h('h3', {}, `Outputs (${n.outputs.length})`), this.edgeList(n.outputs));
+    const inputs = n.inputs_total ?? n.inputs.length;
+    const outputs = n.outputs_total ?? n.outputs.length;
+    f.append(h('h3', {}, `Inputs (${inputs.toLocaleString('en-US')})`), this.edgeList(n.inputs, inputs));
+    f.append(h('h3', {}, `Outputs (${outputs.toLocaleString('en-US')})`), this.edgeList(n.outputs, outputs));
     return f;
   }
 
-  private edgeList(edges: NodeEdge[]): HTMLElement {
+  private edgeList(edges: NodeEdge[], total = edges.length): HTMLElement {
     if (edges.length === 0) return h('p', { class: 'op' }, 'none');
     const shown = edges.slice(0, 200);
     return h(
@@ -246,7 +248,9 @@ export class Inspector {
         li.prepend(h('span', { class: `pv-kind ${e.kind}` }, e.kind));
         return li;
       }),
-      edges.length > shown.length ? h('li', { class: 'op' }, `and ${edges.length - shown.length} more`) : null,
+      total > shown.length
+        ? h('li', { class: 'op' }, `and ${(total - shown.length).toLocaleString('en-US')} more`)
+        : null,
     );
   }
 
