@@ -114,6 +114,10 @@ def collect_report(path: str) -> dict:
             except Exception as failure:  # noqa: BLE001 - one graph's failure must not hide the others
                 error = f"the graph could not be analysed ({type(failure).__name__}: {failure})"
         entries.append({**ref, "error": error})
+    if not entries and not problems and not model_files.is_model_path(path):
+        mistake = model_files.not_a_model(path)
+        if mistake:  # a folder that looks like a model and holds no graph: say so, not nothing
+            problems.append(mistake)
     return {"graphs": entries, "errors": problems}
 
 
@@ -195,7 +199,11 @@ def main(argv=None) -> int:
         print(f"tb-phaseview: logdir {args.logdir!r} is not readable", file=sys.stderr)
         return 2
     if args.command == "why":
-        return _why(args)
+        try:
+            return _why(args)
+        except model_files.ModelFileError as error:
+            print(f"tb-phaseview: {error}", file=sys.stderr)
+            return 2
     try:
         result = collect_report(args.logdir)
         text = json.dumps(result, indent=2) if args.json else format_text(result)

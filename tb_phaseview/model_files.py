@@ -76,9 +76,28 @@ def is_model_path(path: str) -> bool:
     return os.path.isfile(path) or saved_model_file(path) is not None
 
 
-def _parse(message_class, path: str):
+def _read(path: str) -> bytes:
+    """A model file's bytes, refused before reading when it is over the limit of logged graph bytes."""
+    size = os.path.getsize(path)
+    limit = graph_source.MAX_BLOB_BYTES
+    if size > limit:
+        raise ModelFileError(
+            f"{path} is {size / 1e6:,.1f} MB and tb-phaseview reads model files of up to {limit / 1e6:,.0f} MB; "
+            f"it was not read (set TB_PHASEVIEW_MAX_BLOB_BYTES to raise the limit)"
+        )
     with open(path, "rb") as f:
-        data = f.read()
+        return f.read()
+
+
+def _brief(error: Exception, limit: int = 300) -> str:
+    """A parser's message, cut: it quotes the bad input, which may be megabytes of it."""
+    text = str(error)[: limit + 1]
+    text = "".join(c if c.isprintable() else "?" for c in " ".join(text.split()))
+    return text[:limit] + "..." if len(text) > limit else text
+
+
+def _parse(message_class, path: str):
+    data = _read(path)
     message = message_class()
     try:
         if path.endswith(".pbtxt"):
@@ -87,7 +106,7 @@ def _parse(message_class, path: str):
             message.ParseFromString(data)
     except (DecodeError, RuntimeError, ValueError, text_format.ParseError) as error:
         kind = "text" if path.endswith(".pbtxt") else "binary"
-        raise ModelFileError(f"{path} is not a {kind} {message_class.DESCRIPTOR.name} ({error})") from None
+        raise ModelFileError(f"{path} is not a {kind} {message_class.DESCRIPTOR.name} ({_brief(error)})") from None
     return message
 
 
@@ -106,9 +125,8 @@ def model_graphs(path: str) -> list[tuple[dict, bytes]]:
     if path.endswith(META_GRAPH_SUFFIXES):
         meta_graph = _parse(meta_graph_pb2.MetaGraphDef, path)
         return [({"run": path, "kind": META_GRAPH, "tag": None}, meta_graph.graph_def.SerializeToString())]
-    if path.endswith(".pb"):
-        with open(path, "rb") as f:  # parsed by the graph reader itself, which says what is wrong with it
-            return [({"run": path, "kind": GRAPH_DEF, "tag": None}, f.read())]
+    if path.endswith(".pb"):  # parsed by the graph reader itself, which says what is wrong with it
+        return [({"run": path, "kind": GRAPH_DEF, "tag": None}, _read(path))]
     if path.endswith(".pbtxt"):
         graph_def = _parse(graph_pb2.GraphDef, path)
         return [({"run": path, "kind": GRAPH_DEF, "tag": None}, graph_def.SerializeToString())]
@@ -116,6 +134,22 @@ def model_graphs(path: str) -> list[tuple[dict, bytes]]:
         f"{path} is not a model file tb-phaseview reads (a GraphDef .pb or .pbtxt, a .meta "
         f"MetaGraphDef, or a SavedModel directory)"
     )
+
+
+def not_a_model(path: str) -> dict | None:
+    """Why a folder that looks like a model is not one (``{"path", "error"}``, the path relative to it), or None:
+    read as a logdir, it would say nothing."""
+    for name in SAVED_MODEL_FILES:
+        candidate = os.path.join(path, name)
+        if os.path.lexists(candidate) and not os.path.isfile(candidate):
+            return {
+                "path": name,
+                "error": f"{name} is not a file (a folder?): this folder is not a SavedModel tb-phaseview reads",
+            }
+    name = os.path.basename(os.path.normpath(path))
+    if name.endswith((".pb", ".pbtxt", *META_GRAPH_SUFFIXES)):
+        return {"path": ".", "error": f"{name} is a folder, not a model file: read as a logdir, it holds no graph"}
+    return None
 
 
 def iter_model_graphs(path: str):

@@ -131,3 +131,17 @@ test('the phase the view runs as rides in the link; an older link without it run
   const junk = toBase64Url(JSON.stringify({ v: 1, g: ['r', 'run_graph', null], m: 'collapse', r: '<script>' }));
   assert.equal(runAsOf(decodeLink(junk)!.view), 'both');
 });
+
+test('a token copied with base64 padding opens the same view', () => {
+  for (const selected of ['a', 'ab', 'abc']) {
+    const view = { ...initialState(), graph: { run: 'r', kind: 'run_graph', tag: null }, selected };
+    const { token } = encodeLink({ view, viewport: null, notes: [] });
+    const padded = token + '='.repeat((4 - (token.length % 4)) % 4);
+    const hash = new URL(`http://h:6006/#phaseview&_smoothingWeight=0.6&pv=${padded}`).hash;
+    assert.equal(tokenFromHash(hash), padded);
+    assert.deepEqual(decodeLink(tokenFromHash(hash)!), decodeLink(token));
+    assert.equal(decodeLink(padded)!.view.selected, selected);
+    assert.equal(hashWithoutToken(hash), '#phaseview&_smoothingWeight=0.6');
+  }
+  assert.deepEqual(parseTbHash('#phaseview&k=a=b').params, [['k', 'a=b']]);
+});

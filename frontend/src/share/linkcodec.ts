@@ -92,7 +92,8 @@ export function toBase64Url(text: string): string {
 }
 
 export function fromBase64Url(token: string): string {
-  const b64 = token.replace(/-/g, '+').replace(/_/g, '/');
+  // Padding is optional (a token copied from elsewhere may carry it): it is dropped, then put back as needed.
+  const b64 = token.replace(/=+$/, '').replace(/-/g, '+').replace(/_/g, '/');
   const bin = atob(b64 + '='.repeat((4 - (b64.length % 4)) % 4));
   const bytes = Uint8Array.from(bin, (c) => c.charCodeAt(0));
   return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
@@ -186,9 +187,10 @@ export function parseTbHash(hash: string): { tab: string | null; params: [string
   const params: [string, string][] = [];
   for (const part of text.split('&')) {
     if (!part) continue;
-    const kv = part.split('=');
-    if (kv.length === 1) tab = safeDecode(kv[0]);
-    else if (kv.length === 2) params.push([safeDecode(kv[0]), safeDecode(kv[1])]);
+    // Split at the first `=` only: a value may hold more (a token copied with base64's `=` padding).
+    const at = part.indexOf('=');
+    if (at < 0) tab = safeDecode(part);
+    else params.push([safeDecode(part.slice(0, at)), safeDecode(part.slice(at + 1))]);
   }
   return { tab, params };
 }
