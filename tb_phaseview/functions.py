@@ -55,6 +55,18 @@ def function_index(graph: Graph, name: str) -> FunctionIndex:
     return index
 
 
+def function_ops(graph: Graph, name: str) -> Counter:
+    """The ops of a function's body, counted once per graph (a group listing a call shows them): lighter than
+    its whole index, which only opening the body needs."""
+    key = ("ops", name)
+    ops = graph.function_indexes.get(key)
+    if ops is None:
+        index = graph.function_indexes.get(name)
+        ops = index.ops if index is not None else Counter(node.op for node in graph.functions[name].node_def)
+        graph.function_indexes[key] = ops
+    return ops
+
+
 def _build_index(function) -> FunctionIndex:
     nodes: dict = {}
     for node in function.node_def:

@@ -33,7 +33,7 @@ class Graph:
     # Inputs that name no node in the graph, as (destination index, raw input string).
     dangling_inputs: list[tuple[int, str]] = field(default_factory=list)
     duplicate_names: list[str] = field(default_factory=list)
-    # function name -> functions.FunctionIndex, each built on first use and kept with the graph
+    # function name -> functions.FunctionIndex (and ("ops", name) -> its op counts), built on first use, kept
     function_indexes: dict = field(default_factory=dict)
     _out_order: list[int] | None = None
     _out_start: list[int] | None = None

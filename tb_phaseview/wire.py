@@ -668,7 +668,7 @@ def _add_calls(children: list, graph, index: int) -> None:
     entry["calls"] = [attr for attr, _ in called]
     ops: Counter = Counter()
     for _, function_name in called:
-        ops.update(functions.function_index(graph, function_name).ops)
+        ops.update(functions.function_ops(graph, function_name))
     children.append(
         {
             "name": entry["name"] + functions.SEPARATOR,
@@ -758,7 +758,7 @@ def _function_answer(analysis: GraphAnalysis, group_id: str) -> dict:
         raise KeyError(group_id)
     children = []
     for attr, function_name in called:
-        ops = functions.function_index(graph, function_name).ops
+        ops = functions.function_ops(graph, function_name)
         children.append(
             {
                 "name": f"{call.id}{functions.SEPARATOR}{attr}",

@@ -1,8 +1,9 @@
 """Property-based tests: random and mutated GraphDefs and event-file bytes through the analysis and the routes.
 
 The only outcomes allowed are an answer or a clean error (GraphUnreadable in process, a 4xx JSON answer over
-HTTP). Generators include names nested 20,000 scopes deep, chains of 5,000 functions calling one another, and control
-characters in names. ``FUZZ_EXAMPLES`` sets the number of examples (default 100, as in ``make test``; ``make fuzz``: 2000).
+HTTP). Generators include names nested 20,000 scopes deep, chains of 5,000 functions calling one another, control
+characters in names, nodes of up to 300,000 inputs, function bodies of up to 30,000 ops, functions that call
+themselves opened 200 deep, and flags read by many layers of mixed kinds. ``FUZZ_EXAMPLES`` sets the number of examples (default 100, as in ``make test``; ``make fuzz``: 2000).
 """
 
 from __future__ import annotations
@@ -285,3 +286,184 @@ def test_control_characters_in_names_come_back_exactly(graph_def):
     assert text.isascii()
     for name in analysis.graph.names[:5]:
         assert json.loads(json.dumps(wire.node_answer(analysis, name), ensure_ascii=True))["name"] == name
+
+
+# -- costly shapes: many inputs on one node, large and self-calling function libraries, many readers of one flag
+
+
+@SLOW_FUZZ
+@given(st.integers(1, 300_000), st.integers(1, 2000), st.integers(1_000, 400_000))
+def test_many_input_nodes_are_refused_or_answered_a_page_at_a_time(inputs, sources, max_edges):
+    from hostile_graphs import hub_blob
+
+    blob = hub_blob(inputs, min(sources, inputs))
+    if inputs > max_edges:
+        try:
+            graph_source.load_graph(metadata.RUN_GRAPH, blob, max_edges=max_edges)
+        except graph_source.GraphTooLarge as error:
+            assert str(error).startswith(f"graph too large: its nodes have {inputs:,} inputs")
+        else:
+            raise AssertionError("a graph over the limit of inputs was read")
+        return
+    analysis = analyze(graph_source.load_graph(metadata.RUN_GRAPH, blob, max_edges=max_edges))
+    hub = wire.node_answer(analysis, "hub")
+    assert hub["inputs_total"] == inputs and len(hub["inputs"]) == min(inputs, wire.MAX_NODE_EDGES)
+    source = wire.node_answer(analysis, "s0")
+    assert len(source["outputs"]) == min(source["outputs_total"], wire.MAX_NODE_EDGES)
+
+
+@SLOW_FUZZ
+@given(st.integers(0, 30_000), st.data())
+def test_large_function_bodies_answer_a_page_and_are_indexed_once(body_nodes, data):
+    from hostile_graphs import big_function_graph
+
+    analysis = analyze(big_function_graph(body_nodes))
+    body_id = "bn/cond/\u0192then_branch"
+    answer = wire.group_answer(analysis, body_id)
+    listed = 1 + body_nodes  # the argument and the body's ops
+    assert len(answer["children"]) == min(listed, wire.GROUP_CHILD_LIMIT)
+    assert answer["truncated"] is (listed > wire.GROUP_CHILD_LIMIT)
+    shown = {c["name"] for c in answer["children"]}
+    assert all(e["from"] in shown and e["to"] in shown for e in answer["edges"])
+    assert len(answer["edges"]) == len(shown) - 1  # a chain: each listed op reads the one listed before it
+    index = analysis.graph.function_indexes["big_branch"]
+    assert wire.group_answer(analysis, body_id) == answer and analysis.graph.function_indexes["big_branch"] is index
+    if body_nodes:
+        i = data.draw(st.integers(0, body_nodes - 1))
+        node = wire.node_answer(analysis, f"{body_id}/op_{i}")
+        assert [n["node"] for n in node["inputs"]] == [f"{body_id}/" + (f"op_{i - 1}" if i else "x")]
+        after = [f"{body_id}/op_{i + 1}"] if i + 1 < body_nodes else ["bn/cond"]
+        assert [n["node"] for n in node["outputs"]] == after
+
+
+@FUZZ
+@given(st.integers(1, 200), st.integers(0, 300))
+def test_self_calling_functions_open_to_a_bounded_depth(levels, body_nodes):
+    from hostile_graphs import self_calling_graph
+    from tb_phaseview import functions
+
+    analysis = analyze(self_calling_graph(body_nodes))
+    group = "start/\u0192" + "f/call/\u0192" * (levels - 1) + "f"
+    if levels > functions.MAX_CALL_DEPTH:
+        for ask in (
+            lambda: wire.group_answer(analysis, group),
+            lambda: wire.node_answer(analysis, group + "/op_0"),
+            lambda: wire.why_answer(analysis, group),
+        ):
+            try:
+                ask()
+            except functions.CallsTooDeep as error:
+                assert str(error).startswith(f"this id opens {levels:,} function calls one within another")
+            else:
+                raise AssertionError("an id deeper than the limit was opened")
+        return
+    answer = wire.group_answer(analysis, group)
+    assert len(answer["children"]) == body_nodes + 1 and answer["function"]["name"] == "again"
+    assert len(answer["path"]) == 2 * levels + analysis.path_of_node(analysis.graph.index["start"]).__len__()
+    assert wire.why_answer(analysis, group)["a"]["call"] == "start"
+
+
+def _used_by_plain_iteration(graph, live, switches, branches):
+    """What ``phase_runs._used_only_when`` computes, by the plainest fixpoint: every op's use recomputed from
+    all of its consumers until nothing changes (quadratic, for small graphs)."""
+    from tb_phaseview import phase_runs as pr
+
+    args_used = {}
+    for call in branches:
+        args_used[call.node] = {
+            value: pr.function_args_used(graph.functions[name]) if name in graph.functions else set()
+            for value, name in ((True, call.when_true), (False, call.when_false))
+        }
+    used = {}
+
+    def need(n):
+        return live[n] if n in live else used.get(n, pr.BOTH)
+
+    def usage(e):
+        dst, control, position = graph.edge_dst[e], graph.edge_control[e], graph.edge_input[e]
+        if dst in switches and not control and position == 0:
+            mask = pr.NEVER
+            for out in graph.out_edges(dst):
+                side = (
+                    pr.BOTH
+                    if graph.edge_control[out]
+                    else (pr.TRUE if (graph.edge_output[out] == 1) == switches[dst] else pr.FALSE)
+                )
+                mask |= side & need(graph.edge_dst[out])
+            return mask
+        if dst in args_used and not control and position >= 1:
+            mask = pr.NEVER
+            for value, positions in args_used[dst].items():
+                if position - 1 in positions:
+                    mask |= pr.phase_mask(value)
+            return mask & need(dst)
+        return need(dst)
+
+    changed = True
+    while changed:
+        changed = False
+        for n in range(graph.node_count):
+            if n in live or not graph.out_edges(n):
+                continue
+            mask = pr.NEVER
+            for e in graph.out_edges(n):
+                mask |= usage(e)
+            if mask != used.get(n, pr.BOTH):
+                used[n], changed = mask, True
+    return {n: m for n, m in used.items() if m != pr.BOTH}
+
+
+@st.composite
+def flag_reader_graphs(draw):
+    """One flag read by many layers of random kinds (If with or without branch functions, a v1 cond, a Select,
+    through LogicalNot), each reading earlier layers' outputs."""
+    from tensorboard.compat.proto import attr_value_pb2, graph_pb2
+
+    from hostile_graphs import many_flag_readers_graph
+
+    g = graph_pb2.GraphDef()
+    g.library.CopyFrom(many_flag_readers_graph(0).library)
+    bool_placeholder(g, "flag")
+    node(g, "not_flag", "LogicalNot", ["flag"])
+    values = ["input"]
+    node(g, "input", "Placeholder")
+    for i in range(draw(st.integers(1, 60))):
+        pred = draw(st.sampled_from(["flag", "not_flag"]))
+        x, y = draw(st.sampled_from(values)), draw(st.sampled_from(values))
+        kind = draw(st.sampled_from(["if", "if_unknown", "cond", "select", "plain"]))
+        name = f"layer_{i}"
+        if kind in ("if", "if_unknown"):
+            then, other = ("dropout_train", "dropout_infer") if kind == "if" else ("nowhere", "nowhere")
+            branch = {
+                "then_branch": attr_value_pb2.AttrValue(func=attr_value_pb2.NameAttrList(name=then)),
+                "else_branch": attr_value_pb2.AttrValue(func=attr_value_pb2.NameAttrList(name=other)),
+            }
+            node(g, name, "If", [pred, x], **branch)
+        elif kind == "cond":
+            node(g, f"{name}/Switch", "Switch", [x, pred])
+            node(g, f"{name}/train", "Mul", [f"{name}/Switch:1", y])
+            node(g, name, "Merge", [f"{name}/Switch", f"{name}/train"])
+        elif kind == "select":
+            node(g, name, "Select", [pred, x, y])
+        else:
+            node(g, name, "AddV2", [x, y])
+        values.append(name)
+    for name in draw(st.lists(st.sampled_from(values), max_size=3)):
+        node(g, f"fetch_{len(g.node)}", "Identity", [name])
+    return g
+
+
+@FUZZ
+@given(flag_reader_graphs())
+def test_what_one_phase_uses_matches_the_plain_fixpoint(graph_def):
+    from tb_phaseview import phase_runs as pr
+
+    analysis = analyze(graph_def)
+    graph = analysis.graph
+    for source in analysis.phase.sources:
+        switches, ifs, _ = pr._gates(graph, pr.polarities(graph, source.index))
+        live = pr._liveness(graph, switches)
+        branches = pr._branch_calls(graph, ifs, {})
+        found = {n: m for n, m in pr._used_only_when(graph, live, switches, branches, ifs).items() if m != pr.BOTH}
+        assert found == _used_by_plain_iteration(graph, live, switches, branches)
+    answer_everything(analysis)
