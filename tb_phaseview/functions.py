@@ -30,15 +30,15 @@ class CallsTooDeep(ValueError):
 @dataclass
 class FunctionIndex:
     """What requests ask of one function's body, built once per graph (a body of a million nodes took seconds
-    and a gigabyte to walk, for every request)."""
+    and a gigabyte to walk, for every request). Small: a page of the body reads its own nodes' inputs."""
 
     nodes: dict  # body node name -> NodeDef (the first of a repeated name)
     order: list[str]  # body node names in the body's order, each once
     arguments: list[str]
     names: set[str]  # body nodes and arguments
-    inputs: dict  # body node -> Counter{(source body node or argument, kind): count}
-    consumers: dict  # body node or argument -> [(consumer body node, kind, output)]
     ops: Counter
+    # body node or argument -> [(consumer body node, kind, output)]; built when a node's outputs are first asked
+    consumers: dict | None = None
 
 
 _INDEX_LOCK = threading.Lock()  # concurrent requests build one body's index once, not once each
@@ -72,20 +72,24 @@ def _build_index(function) -> FunctionIndex:
     for node in function.node_def:
         nodes.setdefault(node.name, node)
     arguments = [arg.name for arg in function.signature.input_arg]
-    names = set(nodes) | set(arguments)
-    inputs: dict = {}
-    consumers: dict = {}
-    for name, node in nodes.items():
-        counts: Counter = Counter()
-        for raw in node.input:
-            source = raw.lstrip("^").split(":")[0]
-            if source in names:
-                kind = "control" if raw.startswith("^") else "data"
-                counts[(source, kind)] += 1
-                consumers.setdefault(source, []).append((name, kind, 0 if kind == "control" else _output_index(raw)))
-        inputs[name] = counts
     ops = Counter(node.op for node in function.node_def)
-    return FunctionIndex(nodes, list(nodes), arguments, names, inputs, consumers, ops)
+    return FunctionIndex(nodes, list(nodes), arguments, set(nodes) | set(arguments), ops)
+
+
+def _consumers(index: FunctionIndex) -> dict:
+    if index.consumers is None:
+        with _INDEX_LOCK:
+            if index.consumers is None:
+                consumers: dict = {}
+                for name, node in index.nodes.items():
+                    for raw in node.input:
+                        source = raw.lstrip("^").split(":")[0]
+                        if source in index.names:
+                            kind = "control" if raw.startswith("^") else "data"
+                            output = 0 if kind == "control" else _output_index(raw)
+                            consumers.setdefault(source, []).append((name, kind, output))
+                index.consumers = consumers
+    return index.consumers
 
 
 def _index_of(graph: Graph, function) -> FunctionIndex:
@@ -220,9 +224,10 @@ def body_contents(graph: Graph, body: Body, limit: int | None = None) -> dict:
     edges: Counter = Counter()
     for name in shown:
         to = f"{body.id}/{name}"
-        for (source, kind), count in index.inputs[name].items():
+        for raw in index.nodes[name].input:
+            source = raw.lstrip("^").split(":")[0]
             if source in listed:
-                edges[(f"{body.id}/{source}", to, kind)] += count
+                edges[(f"{body.id}/{source}", to, "control" if raw.startswith("^") else "data")] += 1
     returns = []
     for output in function.signature.output_arg:
         raw = function.ret.get(output.name, "")
@@ -293,7 +298,7 @@ def body_node_edges(graph: Graph, node: BodyNode) -> tuple[list[dict], list[dict
     local = node.id[len(body.id) + 1 :]
     outputs = [
         {"node": f"{body.id}/{consumer}", "kind": kind, "output": output}
-        for consumer, kind, output in index.consumers.get(local, ())
+        for consumer, kind, output in _consumers(index).get(local, ())
     ]
     for output in function.signature.output_arg:
         raw = function.ret.get(output.name, "")
