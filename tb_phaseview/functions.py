@@ -37,7 +37,7 @@ class FunctionIndex:
     arguments: list[str]
     names: set[str]  # body nodes and arguments
     ops: Counter
-    # body node or argument -> [(consumer body node, kind, output)]; built when a node's outputs are first asked
+    # body node or argument -> [(consumer body node, its raw input)]; built when a node's outputs are first asked
     consumers: dict | None = None
 
 
@@ -77,17 +77,17 @@ def _build_index(function) -> FunctionIndex:
 
 
 def _consumers(index: FunctionIndex) -> dict:
+    """Body node or argument -> [(consumer, the consumer's raw input naming it)], built once."""
     if index.consumers is None:
         with _INDEX_LOCK:
             if index.consumers is None:
                 consumers: dict = {}
+                names = index.names
                 for name, node in index.nodes.items():
-                    for raw in node.input:
-                        source = raw.lstrip("^").split(":")[0]
-                        if source in index.names:
-                            kind = "control" if raw.startswith("^") else "data"
-                            output = 0 if kind == "control" else _output_index(raw)
-                            consumers.setdefault(source, []).append((name, kind, output))
+                    for raw in node.input[:]:  # a slice copies the repeated field at once (upb)
+                        source = raw.split(":", 1)[0].lstrip("^")
+                        if source in names:
+                            consumers.setdefault(source, []).append((name, raw))
                 index.consumers = consumers
     return index.consumers
 
@@ -297,8 +297,12 @@ def body_node_edges(graph: Graph, node: BodyNode) -> tuple[list[dict], list[dict
             inputs.append({"node": source, "kind": "data", "output": 0})
     local = node.id[len(body.id) + 1 :]
     outputs = [
-        {"node": f"{body.id}/{consumer}", "kind": kind, "output": output}
-        for consumer, kind, output in _consumers(index).get(local, ())
+        {
+            "node": f"{body.id}/{consumer}",
+            "kind": "control" if raw.startswith("^") else "data",
+            "output": 0 if raw.startswith("^") else _output_index(raw),
+        }
+        for consumer, raw in _consumers(index).get(local, ())
     ]
     for output in function.signature.output_arg:
         raw = function.ret.get(output.name, "")

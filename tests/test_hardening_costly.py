@@ -145,7 +145,11 @@ def test_a_large_function_body_is_indexed_once_and_answered_in_pages(costly_serv
     assert {"from": BIG_BODY + "/op_0", "to": BIG_BODY + "/op_1", "kind": "data", "count": 1} in body["edges"]
     assert len(body["edges"]) == 4999
 
-    # Three at once cost one answer each, not one walk of the body each.
+    # A node's outputs need the body's consumers: indexed once, on the first node asked.
+    status, _, seconds = get(costly_server, "node", run="big_function", name=BIG_BODY + "/op_3")
+    assert status == 200 and seconds < 15
+
+    # Then three at once cost one answer each, not one walk of the body each.
     from concurrent.futures import ThreadPoolExecutor
 
     pid = costly_server.process.pid
