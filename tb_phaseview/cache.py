@@ -13,8 +13,8 @@ import os
 import threading
 from collections import OrderedDict
 
-# Estimated bytes held at once. A parsed and analysed graph costs about 1 KB per node and per edge (measured
-# on Keras graphs: a 30k-node, 45k-edge graph holds about 70 MB), plus its serialised size.
+# Estimated bytes held at once, as plugin._weigh estimates each graph: about 1 KB per node, 250 bytes per edge,
+# plus its serialised size.
 DEFAULT_MAX_BYTES = int(os.environ.get("TB_PHASEVIEW_CACHE_BYTES", str(1 << 30)))
 DEFAULT_MAX_ENTRIES = 32
 DEFAULT_MAX_COMPUTING = int(os.environ.get("TB_PHASEVIEW_MAX_PARALLEL_ANALYSES", "2"))
