@@ -1015,8 +1015,6 @@ def _kind_counts(counts) -> list[dict]:
 def _apart_sentence(analysis: GraphAnalysis, name: str, ops: int, drawn: int, apart: list[tuple[str, int]]) -> str:
     """Where the ops of a scope drawn outside its box are: what makes its box and the CLI count differently."""
     pieces = []
-    # The flag first: it is what a user who asks about old Keras' first layer is looking for.
-    apart = sorted(apart, key=lambda item: item[0] not in analysis.source_by_name)
     for where, count in apart:
         area = analysis.area_of_group(where)
         source = analysis.source_by_name.get(where)
@@ -1044,6 +1042,8 @@ def _view_part(analysis: GraphAnalysis, name: str, view: bool):
     entry = _part_entry(analysis, part)
     if view and part.type == "scope":
         drawn, apart = connections.drawn_apart(analysis, part, name)
+        # The flag first: it is what a user who asks about old Keras' first layer is looking for.
+        apart.sort(key=lambda item: item[0] not in analysis.source_by_name)
         if apart:
             entry["drawn"] = drawn
             entry["apart"] = [

@@ -43,14 +43,14 @@ def write_one_reader_born_inside(out):
 
 def write_two_flags(out):
     """Two learning-phase flags (a second model built in the same session got ``keras_learning_phase_1``):
-    four Dropout layers read the first, two of them the second too."""
+    eleven Dropout layers read the first, two of them the second too."""
     tf, write_graph = _setup()
     graph = tf.Graph()
     with graph.as_default():
         first = tf.compat.v1.placeholder_with_default(False, shape=(), name="keras_learning_phase")
         second = tf.compat.v1.placeholder_with_default(False, shape=(), name="keras_learning_phase_1")
         x = tf.compat.v1.placeholder(tf.float32, [None, SIZE], name="x")
-        for i in (1, 2, 3, 4):
+        for i in range(1, 12):
             with tf.name_scope(f"dropout_{i}"):
                 x = _dropout_cond(tf, x, first)
                 if i <= 2:
