@@ -453,10 +453,30 @@ export class Viewer {
     const parts = `${title(from)} ↔ ${title(to)}`;
     inspector.loading(parts);
     try {
-      inspector.showWhy(await api.why(g, from, to), title);
+      inspector.showWhy(await api.why(g, from, to), title, (kind) => this.whatHides(kind));
     } catch (e) {
       inspector.showError(parts, (e as Error).message);
     }
+  }
+
+  /** What keeps the edges of a kind from being drawn plainly now: the phase filter or the legend filter. */
+  private whatHides(kind: string): { state: 'dimmed' | 'hidden'; sentence: string } | null {
+    if (kind === 'phase')
+      return this.state.mode === 'collapse'
+        ? {
+            state: 'hidden',
+            sentence:
+              'Not drawn: the phase filter is on Collapse. Highlight or Show (or the phase control in the status bar) draws them.',
+          }
+        : null;
+    const state = kindState(this.state.kinds, kind);
+    if (state === 'hidden')
+      return {
+        state,
+        sentence: `Not drawn: the legend filter hides ${kind} edges. Click ${kind} in the status bar to draw them.`,
+      };
+    if (state === 'dimmed') return { state, sentence: `Drawn dimmed: the legend filter dims ${kind} edges.` };
+    return null;
   }
 
   // ---------------------------------------------------------------- selection and inspector

@@ -38,17 +38,24 @@ export class StatusBar {
     const el = this.info;
     this.last = { g, extra };
     clear(el);
-    // The number of layers reading a flag, as the server counted them (the same as the knot, badges and CLI).
-    this.el.dataset.phaseLayers = String(g?.phase?.layers.length ?? 0);
+    // The number of distinct layers reading a flag, as the server counted them (the same as the answer line and
+    // the CLI; with one flag, also its box and its Highlight knot). A layer reading two flags counts once.
+    const layers = g?.answer?.layers ?? new Set((g?.phase?.layers ?? []).map((l) => l.layer)).size;
+    this.el.dataset.phaseLayers = String(layers);
     if (g) {
       el.append(h('span', {}, `${g.nodes.toLocaleString('en-US')} nodes · ${g.edges.toLocaleString('en-US')} edges`));
       const srcs = g.phase?.sources ?? [];
-      if (srcs.length)
+      const readers = `${layers} layer${layers === 1 ? '' : 's'}`;
+      if (srcs.length === 1)
+        el.append(
+          h('span', { 'data-testid': 'flag-status' }, `learning-phase flag: ${srcs[0].name} · read by ${readers}`),
+        );
+      else if (srcs.length > 1)
         el.append(
           h(
             'span',
-            {},
-            `learning-phase flag${srcs.length > 1 ? 's' : ''}: ${srcs.map((x) => x.name).join(', ')} · ${g.phase.layers.length} layer${g.phase.layers.length === 1 ? '' : 's'} read${g.phase.layers.length === 1 ? 's' : ''} it`,
+            { 'data-testid': 'flag-status' },
+            `learning-phase flags: ${srcs.map((x) => `${x.name} (${x.consumers.length})`).join(', ')} · read by ${readers} in all`,
           ),
         );
       for (const w of g.warnings ?? [])
