@@ -203,8 +203,8 @@ export class Inspector {
     const apart = w.a.apart_sentence ? apartNote(w.a.apart_sentence) : null;
     if (apart) this.body.querySelector('[data-testid="group-header"]')?.after(apart);
     this.body.append(
-      list('Inputs by kind (op-level edges entering its scope)', 'inputs', w.inputs ?? []),
-      list('Outputs by kind (op-level edges leaving its scope)', 'outputs', w.outputs ?? []),
+      list('Inputs by kind (op-level edges in)', 'inputs', w.inputs ?? []),
+      list('Outputs by kind (op-level edges out)', 'outputs', w.outputs ?? []),
     );
   }
 

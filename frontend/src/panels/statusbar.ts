@@ -55,7 +55,7 @@ export class StatusBar {
           h(
             'span',
             { 'data-testid': 'flag-status' },
-            `learning-phase flags: ${srcs.map((x) => `${x.name} (${x.consumers.length})`).join(', ')} · read by ${readers} in all`,
+            `learning-phase flags: ${srcs.map((x) => `${x.name} (${x.consumers.length} layer${x.consumers.length === 1 ? '' : 's'})`).join(', ')} · read by ${readers} in all`,
           ),
         );
       for (const w of g.warnings ?? [])

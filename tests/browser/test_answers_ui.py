@@ -1,0 +1,163 @@
+"""The answers the tab gives, as a new user checks them: every count of layers reading a flag agrees with the
+CLI on every graph (the demos and graphs written by real TF1 code: two flags, one reader, keep_prob, an unused
+is_training), why connected? gives the CLI's answer for any two boxes, and the inspector and search speak of
+the graph in its own names."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+
+import pytest
+
+from conftest import SEED_FLAG, SEED_RUN, open_plugin, shot
+from demo import DEMO_LOGS, cli_report_json
+
+EXTRA = ("two_flags", "one_reader_born_inside", "keep_prob_only", "unused_is_training")
+
+
+def sel(name):
+    return "[data-node=" + json.dumps(name, ensure_ascii=False) + "]"
+
+
+def click_box(page, name, shift=False):
+    page.evaluate(
+        """([s, shift]) => document.querySelector(s + ' > .body')
+             .dispatchEvent(new MouseEvent('click', {bubbles: true, shiftKey: shift}))""",
+        [sel(name), shift],
+    )
+
+
+def open_graph(page, run):
+    page.select_option("[data-testid=run-select]", run)
+    page.wait_for_function(
+        "r => document.querySelector('#phaseview-app').dataset.ready === 'true'"
+        " && document.querySelector('[data-testid=run-select]').value === r",
+        arg=run,
+    )
+
+
+@pytest.fixture
+def mixed_logdir(tmp_path, tf_written):
+    """The demo runs' run graphs and the TF1-written graphs, as runs of one logdir."""
+    for run in sorted(os.listdir(DEMO_LOGS)):
+        shutil.copytree(os.path.join(DEMO_LOGS, run), tmp_path / run)
+    for name in EXTRA:
+        shutil.copytree(os.path.join(tf_written(name), "logs", name), tmp_path / name)
+    return tmp_path
+
+
+def test_every_graph_gives_one_distinct_layer_count_everywhere_each_number_labelled(page, start_server, mixed_logdir):
+    graphs = cli_report_json(str(mixed_logdir))["graphs"]
+    # Each run's graph that picking the run opens: its run graph, or its only graph (a trace).
+    report = {g["run"]: g for g in reversed(graphs) if g["kind"] in ("run_graph", "trace")}
+    assert set(EXTRA) <= set(report) and len(report) == len(os.listdir(mixed_logdir))
+    server = start_server(mixed_logdir, wait_for_graphs=len(graphs))
+    open_plugin(page, server.url)
+    for run, entry in sorted(report.items()):
+        open_graph(page, run)
+        distinct = entry["phase_layer_count"]
+        assert distinct == len({layer["layer"] for layer in entry["phase_layers"]}), run
+        line = page.locator("[data-answer-line]")
+        assert line.get_attribute("data-layers") == str(distinct), run
+        assert page.get_attribute("[data-testid=status]", "data-phase-layers") == str(distinct), run
+        text = line.text_content()
+        assert not re.search(r"\b1 layers\b|\b0 other\b|\(\)|ties 1 ", text), (run, text)
+        if not entry["phase_sources"]:
+            assert page.locator("[data-testid=flag-status]").count() == 0, run
+            continue
+        # The status bar says what its number counts, and names each flag with its readers when there are several.
+        status = page.locator("[data-testid=flag-status]").text_content()
+        noun = "layer" if distinct == 1 else "layers"
+        assert f"read by {distinct} {noun}" in status, (run, status)
+        for source in entry["phase_sources"]:
+            readers = len(source["consumers"])
+            if len(entry["phase_sources"]) > 1:
+                assert f"{source['name']} ({readers} layer{'' if readers == 1 else 's'})" in status, (run, status)
+            # The flag's box: how many layers read that flag (with one flag, the distinct count).
+            box = page.locator(sel(source["name"])).first
+            assert re.search(rf"read by {readers} layers?\b", box.text_content()), (run, box.text_content())
+        page.click('[data-phase-mode="highlight"]')
+        knots = page.locator(".phase-knot")
+        per_flag = sorted(len(s["consumers"]) for s in entry["phase_sources"])
+        for i in range(knots.count()):
+            count = int(knots.nth(i).get_attribute("data-layers"))
+            assert count in per_flag, (run, count)
+            assert re.search(rf"\b{count} layers?\b", knots.nth(i).text_content()), run
+        if len(per_flag) == 1:
+            assert all(int(knots.nth(i).get_attribute("data-layers")) == distinct for i in range(knots.count()))
+        if run == "two_flags":
+            shot(page, "answers-two-flags-highlight")
+        page.click('[data-phase-mode="collapse"]')
+    open_graph(page, "keep_prob_only")
+    assert "switched by the keep_prob value fed at run time" in page.locator("[data-answer-line]").text_content()
+    shot(page, "answers-keep-prob")
+    open_graph(page, "one_reader_born_inside")
+    shot(page, "answers-one-reader")
+    assert not page.errors
+
+
+def test_shift_click_of_two_boxes_gives_the_cli_answer_says_the_flag_is_apart_and_what_hides_it(page, tensorboard_url):
+    open_plugin(page, tensorboard_url, SEED_RUN)
+    click_box(page, "bnl_stg-1")
+    page.wait_for_selector("[data-testid=inspector] [data-testid=group-header]")
+    click_box(page, "bn2a_branch2a", shift=True)
+    page.wait_for_selector("[data-testid=why] section[data-why-kind]")
+    assert page.inner_text("[data-why-parts]") == "bnl_stg-1 \u2194 bn2a_branch2a \u00b7 6 op-level edges"
+    phase = page.locator('[data-testid=why] section[data-why-kind="phase"]')
+    assert phase.get_attribute("data-count") == "6"
+    assert phase.locator("[data-hidden-by]").get_attribute("data-hidden-by") == "hidden"
+    assert "phase filter is on Collapse" in phase.locator("[data-hidden-by]").text_content()
+    apart = page.locator("[data-testid=why-apart]").first.text_content()
+    assert f"the learning-phase flag {SEED_FLAG}" in apart and "old Keras created inside bnl_stg-1" in apart
+    assert "not connected" not in page.locator("[data-testid=inspector]").text_content()
+    shot(page, "answers-why-shift-click-collapse")
+
+    page.click('[data-phase-mode="show"]')
+    click_box(page, "bnl_stg-1")
+    click_box(page, "bn2a_branch2a", shift=True)
+    page.wait_for_selector('[data-testid=why] section[data-why-kind="phase"]')
+    assert page.locator("[data-testid=why] [data-hidden-by]").count() == 0
+    assert not page.errors
+
+
+def test_a_group_inspector_counts_its_scope_and_its_box_and_lists_its_boundary_once(page, tensorboard_url):
+    open_plugin(page, tensorboard_url, SEED_RUN)
+    page.locator(sel("bnl_stg-1") + " > .body").dblclick()
+    page.wait_for_selector('[data-boundary="inputs"] li[data-why-kind]')
+    page.wait_for_timeout(500)  # both selections' answers are in
+    assert page.locator('[data-boundary="inputs"]').count() == 1
+    assert page.locator('[data-boundary="outputs"]').count() == 1
+    assert page.locator("[data-testid=group-header]").text_content() == "name scope \u00b7 56 ops in this box"
+    assert (
+        page.locator("[data-testid=why-apart]")
+        .text_content()
+        .startswith(
+            "bnl_stg-1 holds 70 ops as TensorFlow named them; its box holds 56. Drawn apart: the learning-phase flag"
+        )
+    )
+    shot(page, "answers-group-inspector")
+    assert not page.errors
+
+
+def test_areas_are_named_by_their_titles_and_enter_in_search_gives_the_keys_back(page, tensorboard_url):
+    open_plugin(page, tensorboard_url, SEED_RUN)
+    page.fill("[data-testid=search]", "bn3a_branch2a")
+    page.locator("[data-testid=search-results] button[data-result]").first.wait_for()
+    listed = page.locator("[data-testid=search-results]").text_content()
+    assert "\u2237" not in listed and "in the initialisers area" in listed
+    page.press("[data-testid=search]", "Enter")
+    page.wait_for_function(
+        "() => document.querySelector('[data-testid=inspector] h2')?.textContent === 'bn3a_branch2a'"
+    )
+    page.keyboard.press("n")
+    page.wait_for_selector("[data-testid=note-editor]")
+    assert page.input_value("[data-testid=search]") == "bn3a_branch2a"
+    page.click('[data-action="cancel-note"]')
+    click_box(page, "\u2237gradient")
+    page.wait_for_selector("[data-testid=inspector] [data-testid=group-header]")
+    assert page.locator("[data-testid=inspector] h2").text_content() == "gradients area"
+    assert page.locator("[data-testid=group-header]").text_content().startswith("machinery area \u00b7 ")
+    assert not page.errors
