@@ -115,7 +115,7 @@ export class App {
     toolbar.on('fit', () => scene.fit(session.rootLayout()));
     toolbar.on('help', () => help.toggle());
     scene.on('toggle', (e) => void viewer.toggle(e.name));
-    scene.on('select', (e) => (e.shift ? viewer.selectSecond(e.name) : viewer.select(e.name)));
+    scene.on('select', (e) => (e.shift ? viewer.selectSecond(e.name) : viewer.select(e.name, true)));
     scene.on('badge', (e) => viewer.select(e.name));
     scene.on('phase-edge', (e) => viewer.inspectPhaseEdge(e.from, e.to, e.source, e.layers));
     answer.on('show-flag', (flag) => viewer.showFlag(flag));

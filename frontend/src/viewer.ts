@@ -32,6 +32,8 @@ export interface ViewerParts {
   legend: LegendFilter;
 }
 
+/** How long after a click a second one makes a double-click (browsers default to 500 ms; most users are faster). */
+const DOUBLE_CLICK_MS = 400;
 /** Graphs tried in turn when the first one of the log directory cannot be read. */
 const MAX_GRAPHS_TRIED = 10;
 /** Ops that feed a graph from outside: the first view opens on them when the graph has no flag. */
@@ -193,6 +195,7 @@ export class Viewer {
     // The answer first: it can be read while the layout runs, and it takes its height from the stage, which is
     // measured now, before the drawing is in the page (measured after, it forced a layout of the whole drawing).
     this.p.answer.render(g);
+    status.render(g);
     const view = scene.viewport(true);
     try {
       await this.relayout();
@@ -218,6 +221,7 @@ export class Viewer {
     );
     session.save();
     this.p.toolbar.showRunAs(runAsOf(this.state), this.hasFlag());
+    this.p.toolbar.enableModes(this.hasFlag());
     void this.applyRunAs();
     const restore = this.pendingRestore;
     this.pendingRestore = null;
@@ -362,6 +366,8 @@ export class Viewer {
 
   setMode(mode: PhaseMode): void {
     const { root, session, scene } = this.p;
+    // A graph without a flag has nothing to highlight (Highlight would only dim the whole graph).
+    if (mode !== 'collapse' && session.graph && !this.hasFlag()) return;
     const t0 = performance.now();
     session.setMode(mode);
     this.p.toolbar.showMode(mode);
@@ -481,20 +487,29 @@ export class Viewer {
 
   // ---------------------------------------------------------------- selection and inspector
 
-  select(name: string | null): void {
+  private pendingPan = 0;
+
+  /** Selects a box; `pointer`: it was clicked, so a second click may follow (a double-click opens a group). */
+  select(name: string | null, pointer = false): void {
     const { session, scene, inspector } = this.p;
     session.select(name);
     scene.select(name);
+    window.clearTimeout(this.pendingPan);
     if (!name) {
       inspector.hide();
       return;
     }
     void this.inspect(name, scene.children.get(name) ?? null);
-    // The inspector takes the right of the stage: a box selected near that edge would end up behind it.
-    const box = scene.abs.get(name);
-    const { w, h } = scene.viewport(true);
-    const k = scene.transform().k;
-    if (box && box.w * k < w - 40 && box.h * k < h - 40) scene.bringIntoView([box]);
+    // The inspector takes the right of the stage: a box selected near that edge would end up behind it. After a
+    // click the view moves only once a double-click can no longer come, so the second click lands on the box.
+    const bring = () => {
+      const box = scene.abs.get(name);
+      const { w, h } = scene.viewport(true);
+      const k = scene.transform().k;
+      if (this.state.selected === name && box && box.w * k < w - 40 && box.h * k < h - 40) scene.bringIntoView([box]);
+    };
+    if (pointer) this.pendingPan = window.setTimeout(bring, DOUBLE_CLICK_MS);
+    else bring();
   }
 
   /** Shift+click on a second box while one is selected: why the two are connected. */

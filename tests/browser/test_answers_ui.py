@@ -161,3 +161,47 @@ def test_areas_are_named_by_their_titles_and_enter_in_search_gives_the_keys_back
     assert page.locator("[data-testid=inspector] h2").text_content() == "gradients area"
     assert page.locator("[data-testid=group-header]").text_content().startswith("machinery area \u00b7 ")
     assert not page.errors
+
+
+def test_controls_with_nothing_to_do_are_disabled_and_look_it(page, tensorboard_url):
+    open_plugin(page, tensorboard_url, "tf2_fit_no_flag")
+    for control in ('[data-phase-mode="highlight"]', '[data-phase-mode="show"]', '[data-phase-run="true"]'):
+        button = page.locator(control)
+        assert button.is_disabled(), control
+        assert float(button.evaluate("b => getComputedStyle(b).opacity")) < 0.6, control
+        assert "no learning-phase flag" in button.get_attribute("title")
+    page.keyboard.press("h")  # the key does nothing either: Highlight would only dim the whole graph
+    assert page.get_attribute('[data-phase-mode="collapse"]', "aria-pressed") == "true"
+    shot(page, "answers-no-flag-controls")
+    assert not page.errors
+
+
+@pytest.mark.parametrize("name", ["\u2237gradient", SEED_FLAG])
+def test_a_double_click_opens_the_area_or_the_flag_box_the_first_click_does_not_move_it(page, tensorboard_url, name):
+    open_plugin(page, tensorboard_url, SEED_RUN)
+    box = page.locator(sel(name) + " > .body")
+    before = box.bounding_box()
+    box.dblclick()
+    page.wait_for_selector(sel(name) + '[data-expanded="true"]')
+    page.wait_for_timeout(600)  # the selection's own move, if any, is done
+    title = page.locator(sel(name)).first.bounding_box()
+    inspector = page.locator("[data-testid=inspector]").bounding_box()
+    assert title["x"] + 40 <= inspector["x"], "the opened box is not hidden behind the inspector"
+    assert before is not None
+    assert not page.errors
+
+
+def test_at_1000_by_700_the_toolbar_and_status_bar_keep_every_label_in_sight(browser, tensorboard_url):
+    context = browser.new_context(viewport={"width": 1000, "height": 700})
+    page = context.new_page()
+    try:
+        open_plugin(page, tensorboard_url, SEED_RUN)
+        for selector in ('[data-phase-run="false"]', "[data-testid=flag-status]", '[data-phase-mode="show"]'):
+            rect = page.locator(selector).bounding_box()
+            assert rect and rect["x"] >= 0 and rect["x"] + rect["width"] <= 1000, selector
+            assert rect["y"] + rect["height"] <= 700, selector
+        run_as = page.get_by_text("Run as", exact=True)
+        assert run_as.is_visible() and run_as.bounding_box()["x"] + run_as.bounding_box()["width"] <= 1000
+        shot(page, "answers-1000x700")
+    finally:
+        context.close()

@@ -1,7 +1,7 @@
-// The status bar: the graph's size, its learning-phase flags, the server's warnings about the graph, the phase
+// The status bar: the graph's learning-phase flags, its size, the server's warnings about the graph, the phase
 // the view runs as, and one line about the last thing that happened. The legend filter (panels/legend.ts) sits
-// before it in the same bar, which never wraps (a change of its height would change the stage's size, and with
-// it the fit).
+// before it in the same bar; in a narrow window the info goes to a second row (set once the graph's answer is in,
+// before the first view is framed, so the stage does not change size under it) and is cut at its end.
 
 import type { GraphAnswer } from '../graph/api';
 import { clear, h } from '../lib/dom';
@@ -43,7 +43,6 @@ export class StatusBar {
     const layers = g?.answer?.layers ?? new Set((g?.phase?.layers ?? []).map((l) => l.layer)).size;
     this.el.dataset.phaseLayers = String(layers);
     if (g) {
-      el.append(h('span', {}, `${g.nodes.toLocaleString('en-US')} nodes · ${g.edges.toLocaleString('en-US')} edges`));
       const srcs = g.phase?.sources ?? [];
       const readers = `${layers} layer${layers === 1 ? '' : 's'}`;
       if (srcs.length === 1)
@@ -58,6 +57,7 @@ export class StatusBar {
             `learning-phase flags: ${srcs.map((x) => `${x.name} (${x.consumers.length} layer${x.consumers.length === 1 ? '' : 's'})`).join(', ')} · read by ${readers} in all`,
           ),
         );
+      el.append(h('span', {}, `${g.nodes.toLocaleString('en-US')} nodes · ${g.edges.toLocaleString('en-US')} edges`));
       for (const w of g.warnings ?? [])
         el.append(h('span', { class: 'pv-warning', 'data-testid': 'graph-warning' }, `⚠ ${w}`));
     }

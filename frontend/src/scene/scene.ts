@@ -793,6 +793,14 @@ export class Scene extends Emitter<SceneEvents> {
       x1 * cur.k + cur.x <= w - margin &&
       y1 * cur.k + cur.y <= h - margin;
     if (inView) return;
+    // When it fits at this zoom, pan only as far as needed: a box near an edge moves a few pixels, not to the
+    // centre (a jump under the pointer that a user loses the box in).
+    if ((x1 - x0) * cur.k <= w - 2 * margin && (y1 - y0) * cur.k <= h - 2 * margin) {
+      const shift = (lo: number, hi: number, size: number) =>
+        lo < margin ? margin - lo : hi > size - margin ? size - margin - hi : 0;
+      this.panBy(shift(x0 * cur.k + cur.x, x1 * cur.k + cur.x, w), shift(y0 * cur.k + cur.y, y1 * cur.k + cur.y, h));
+      return;
+    }
     const k = Math.max(
       ZOOM.min,
       Math.min(cur.k, (w - 2 * margin) / Math.max(1, x1 - x0), (h - 2 * margin) / Math.max(1, y1 - y0)),
