@@ -392,8 +392,11 @@ def graph_warnings(analysis: GraphAnalysis) -> list[str]:
     warnings = []
     if graph.duplicate_names:
         warnings.append(f"{len(graph.duplicate_names)} nodes repeat an earlier node's name and were left out")
-    if graph.dangling_inputs:
-        warnings.append(f"{len(graph.dangling_inputs)} inputs name nodes that are not in the graph")
+    # PyTorch's add_graph writes each prim::GetAttr with an input naming the module it reads a weight from, which
+    # is no node: that is its normal export, nothing the user lost, so it is not warned about.
+    missing = [d for d, _ in graph.dangling_inputs if graph.ops[d] != "prim::GetAttr"]
+    if missing:
+        warnings.append(f"{len(missing)} inputs name nodes that are not in the graph")
     folded = analysis.tree.folded_nodes
     if folded:
         warnings.append(

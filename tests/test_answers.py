@@ -148,3 +148,12 @@ def test_cli_why_into_a_closed_pipe_ends_quietly():
     result = subprocess.run(["bash", "-c", "set -o pipefail; " + shell], capture_output=True, text=True, env=ENV)
     assert result.stdout == "bnl_stg-1 <-> bn2a_branch2a: 6 op-level edges\n"
     assert "Traceback" not in result.stderr and "BrokenPipeError" not in result.stderr
+
+
+def test_pytorch_module_inputs_of_getattr_are_not_warned_about_but_other_missing_inputs_are():
+    analysis = demo_analysis("pytorch_add_graph")
+    graph = analysis.graph
+    assert graph.dangling_inputs and all(graph.ops[d] == "prim::GetAttr" for d, _ in graph.dangling_inputs)
+    assert wire.graph_warnings(analysis) == []
+    entry = wire.report_entry(analysis, {"run": "pytorch_add_graph", "kind": "run_graph", "tag": None})
+    assert not any("not in the graph" in w for w in entry["warnings"])
