@@ -205,3 +205,19 @@ def test_at_1000_by_700_the_toolbar_and_status_bar_keep_every_label_in_sight(bro
         shot(page, "answers-1000x700")
     finally:
         context.close()
+
+
+def test_the_export_legend_says_every_kind_it_hides(page, tensorboard_url):
+    """The hyperparameters' edges are hidden by default and none is in the drawing: the legend still says so."""
+    import xml.etree.ElementTree as ET
+
+    open_plugin(page, tensorboard_url, SEED_RUN)
+    assert page.get_attribute('[data-kind-filter="hyperparameter"]', "data-state") == "hidden"
+    with page.expect_download() as download:
+        page.keyboard.press("Shift+E")
+    root = ET.fromstring(open(download.value.path(), encoding="utf-8").read())
+    texts = "\n".join("".join(t.itertext()) for t in root.iter("{http://www.w3.org/2000/svg}text"))
+    hidden = next(line for line in texts.splitlines() if line.startswith("hidden: "))
+    for kind in ("gradient", "hyperparameter", "init", "optimizer"):
+        assert kind in hidden, hidden
+    assert f"phase edges: collapsed (24 layers read {SEED_FLAG}" in texts
