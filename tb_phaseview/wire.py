@@ -216,8 +216,8 @@ def report_entry(analysis: GraphAnalysis, ref: GraphRef) -> dict:
     }
 
 
-def _groups_not_running(analysis: GraphAnalysis, nodes: set[int]) -> list[str]:
-    """Groups none of whose ops runs: every op below them is in ``nodes``."""
+def _not_running_below(analysis: GraphAnalysis, nodes: set[int]) -> Counter:
+    """Per group: how many of the ops below it (all depths) are in ``nodes``."""
     tree = analysis.tree
     below = Counter(map(tree.node_parent.__getitem__, nodes))  # per direct parent, then rolled up the tree
     for group, count in list(below.items()):
@@ -225,7 +225,35 @@ def _groups_not_running(analysis: GraphAnalysis, nodes: set[int]) -> list[str]:
         while parent:
             below[parent] += count
             parent = tree.group_parent[parent]
-    return sorted(group for group, count in below.items() if group and count == tree.size_of(group))
+    below.pop("", None)
+    return below
+
+
+def _groups_not_running(analysis: GraphAnalysis, nodes: set[int]) -> list[str]:
+    """Groups none of whose ops runs: every op below them is in ``nodes``."""
+    below = _not_running_below(analysis, nodes)
+    return sorted(group for group, count in below.items() if count == analysis.tree.size_of(group))
+
+
+def _groups_partly_running(analysis: GraphAnalysis, nodes: set[int]) -> dict[str, int]:
+    """Groups some but not all of whose ops do not run, with how many do not: what a closed box shows (a
+    BatchNorm's cond always runs its Switch, so the layer's box is never wholly ghosted)."""
+    tree = analysis.tree
+    return {
+        group: count
+        for group, count in sorted(_not_running_below(analysis, nodes).items())
+        if count < tree.size_of(group)
+    }
+
+
+def _unused_in(analysis: GraphAnalysis, value: bool) -> list[str]:
+    """Ops that run when every flag is ``value`` though only the other phase uses their result (old Keras'
+    batch statistics at inference)."""
+    graph = analysis.graph
+    unused = set()
+    for flag in analysis.phase_runs.flags:
+        unused.update(flag.used_only_when[not value])
+    return sorted(graph.names[n] for n in unused)
 
 
 def _selects_only_layers(analysis: GraphAnalysis) -> set[str]:
@@ -263,6 +291,9 @@ def phase_runs_answer(analysis: GraphAnalysis) -> dict:
         summary = f"{total:,} ops don't run in {PHASE_NAMES[value]}"
         if branch_ops:
             summary += f" ({branch_ops:,} of them inside If branches, not drawn)"
+        unused = _unused_in(analysis, value)
+        if unused:
+            summary += f"; {len(unused):,} more run though only {PHASE_NAMES[not value]} uses their result (outlined)"
         phases[_key(value)] = {
             "ops_not_run": total,
             "graph_ops_not_run": len(not_running),
@@ -270,6 +301,14 @@ def phase_runs_answer(analysis: GraphAnalysis) -> dict:
             "summary": summary,
             "nodes": sorted(graph.names[n] for n in not_running),
             "groups": _groups_not_running(analysis, not_running),
+            "partial": _groups_partly_running(analysis, not_running),
+            "unused": unused,
+            # A Dropout at inference only hands its input on: the view draws it as a pass-through.
+            "pass_through": sorted(
+                l.layer
+                for l in analysis.phase.layers
+                if not value and l.kind == phase.DROPOUT and l.layer not in selects_only
+            ),
             "layers": {l.layer: layer_does(l.kind, value, l.layer in selects_only) for l in analysis.phase.layers},
         }
     return {"version": VERSION, "sources": sources, "warnings": phase_warnings(analysis), "phases": phases}

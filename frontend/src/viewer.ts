@@ -417,6 +417,9 @@ export class Viewer {
       nodes: new Set(side.nodes),
       groups: new Set(side.groups),
       layers: new Map(Object.entries(side.layers)),
+      partial: new Map(Object.entries(side.partial ?? {})),
+      unused: new Set(side.unused ?? []),
+      passThrough: new Set(side.pass_through ?? []),
     });
     status.setRunAs(side.summary, answer.warnings);
     root.dataset.runAs = runAs;

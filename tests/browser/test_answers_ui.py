@@ -221,3 +221,35 @@ def test_the_export_legend_says_every_kind_it_hides(page, tensorboard_url):
     for kind in ("gradient", "hyperparameter", "init", "optimizer"):
         assert kind in hidden, hidden
     assert f"phase edges: collapsed (24 layers read {SEED_FLAG}" in texts
+
+
+def run_as(page, key):
+    page.keyboard.press(key)
+    want = {"t": "true", "i": "false", "b": "both"}[key]
+    page.wait_for_function(f"() => document.querySelector('#phaseview-app').dataset.runAs === '{want}'")
+
+
+def test_run_as_shows_what_differs_at_the_first_view(page, tensorboard_url):
+    """Closed groups: a BatchNorm layer's box shows the share of its ops that do not run and what it uses; a Dropout
+    at inference is drawn as a pass-through; ops that run for nothing are outlined once their group is open."""
+    open_plugin(page, tensorboard_url, "dropout_cnn")
+    run_as(page, "t")
+    marked = page.evaluate(
+        "() => Object.fromEntries([...document.querySelectorAll('[data-not-run]')]"
+        ".map(e => [e.dataset.node, Number(e.dataset.notRun)]))"
+    )
+    assert marked.get("bn1", 0) > 0 and marked.get("bn2", 0) > 0, marked
+    assert page.locator(sel("bn1") + " .not-run-share title").text_content().endswith("ops don't run in this phase")
+    shot(page, "answers-run-as-training")
+    run_as(page, "i")
+    passes = page.evaluate(
+        "() => [...document.querySelectorAll('[data-passes-through=true]')].map(e => e.dataset.node).sort()"
+    )
+    assert passes == ["drop1", "drop2", "drop3"], passes
+    assert float(page.locator(sel("drop1") + " > .body").evaluate("b => getComputedStyle(b).opacity")) < 0.6
+    status = page.locator("[data-testid=run-as-status]").text_content()
+    assert "136 ops don't run in inference" in status and "run though only training uses their result" in status
+    shot(page, "answers-run-as-inference")
+    run_as(page, "b")
+    assert page.locator("[data-not-run], [data-passes-through]").count() == 0
+    assert not page.errors

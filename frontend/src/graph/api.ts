@@ -175,6 +175,12 @@ export interface PhaseRunsSide {
   groups: string[];
   /** What each flag-reading layer does in this phase, by layer. */
   layers: Record<string, string>;
+  /** Groups some (not all) of whose ops do not run, with how many do not (added). */
+  partial?: Record<string, number>;
+  /** Ops that run in this phase though only the other phase uses their result (added). */
+  unused?: string[];
+  /** Layers that only hand their input on in this phase (a Dropout at inference; added). */
+  pass_through?: string[];
 }
 
 export interface PhaseRunsAnswer {

@@ -129,6 +129,10 @@ export const CSS = `
 .edge:hover { stroke: var(--select); }
 /* Run as one phase: what does not run is ghosted, with its edges. */
 .node.not-run > .body { opacity: 0.28; }
+.node.passes-through > .body { opacity: 0.4; }
+.node.passes-through > .body > rect { stroke-dasharray: 4 3; }
+.node.unused > .body > rect { stroke-dasharray: 2 2; stroke: var(--accent); }
+.not-run-share rect { fill: var(--fg-2); opacity: 0.55; }
 .edge.not-run { opacity: 0.18; }
 .pv-run-as { font-weight: 600; }
 .pv-warning { color: var(--accent-fg); }

@@ -57,13 +57,16 @@ export class StatusBar {
             `learning-phase flags: ${srcs.map((x) => `${x.name} (${x.consumers.length} layer${x.consumers.length === 1 ? '' : 's'})`).join(', ')} · read by ${readers} in all`,
           ),
         );
+    }
+    // What the view runs as comes right after the flag: it is what the user just asked for.
+    if (this.runAs) el.append(h('span', { class: 'pv-run-as', 'data-testid': 'run-as-status' }, this.runAs));
+    if (this.warnings.length)
+      el.append(h('span', { class: 'pv-warning', 'data-testid': 'phase-warnings' }, this.warnings.join(' · ')));
+    if (g) {
       el.append(h('span', {}, `${g.nodes.toLocaleString('en-US')} nodes · ${g.edges.toLocaleString('en-US')} edges`));
       for (const w of g.warnings ?? [])
         el.append(h('span', { class: 'pv-warning', 'data-testid': 'graph-warning' }, `⚠ ${w}`));
     }
-    if (this.runAs) el.append(h('span', { class: 'pv-run-as', 'data-testid': 'run-as-status' }, this.runAs));
-    if (this.warnings.length)
-      el.append(h('span', { class: 'pv-warning', 'data-testid': 'phase-warnings' }, this.warnings.join(' · ')));
     if (extra) el.append(h('span', {}, extra));
   }
 }

@@ -40,6 +40,12 @@ export interface RunMarks {
   groups: ReadonlySet<string>;
   /** What each flag-reading layer does in this phase, by layer (the server's words). */
   layers: ReadonlyMap<string, string>;
+  /** Groups some of whose ops do not run, with how many: a closed box says it and shows the share. */
+  partial?: ReadonlyMap<string, number>;
+  /** Ops that run though only the other phase uses their result. */
+  unused?: ReadonlySet<string>;
+  /** Layers that only hand their input on (a Dropout at inference): ghosted like what does not run. */
+  passThrough?: ReadonlySet<string>;
 }
 
 /** What the scene tells the app: clicks on what it drew, and that it redrew or moved. */
@@ -516,6 +522,7 @@ export class Scene extends Emitter<SceneEvents> {
     this.runMarks = marks;
     const off = (c: Child | undefined): boolean =>
       !!marks && !!c && (c.type === 'group' ? marks.groups.has(c.name) : marks.nodes.has(c.name));
+    const passes = (c: Child | undefined): boolean => !!c && !!marks?.passThrough?.has(c.name);
     for (const { el, child } of this.drawnList) {
       if (off(child)) {
         el.setAttribute('data-runs', 'false');
@@ -524,6 +531,14 @@ export class Scene extends Emitter<SceneEvents> {
         el.removeAttribute('data-runs');
         el.classList.remove('not-run');
       }
+      this.markPartly(el, child, marks);
+      el.classList.toggle('passes-through', passes(child));
+      if (passes(child)) el.setAttribute('data-passes-through', 'true');
+      else el.removeAttribute('data-passes-through');
+      const unused = !!child && child.type === 'op' && !!marks?.unused?.has(child.name);
+      el.classList.toggle('unused', unused);
+      if (unused) el.setAttribute('data-runs-unused', 'true');
+      else el.removeAttribute('data-runs-unused');
     }
     for (const { path, from, to } of this.edgeEnds) {
       const ghost = off(from) || off(to);
@@ -544,6 +559,30 @@ export class Scene extends Emitter<SceneEvents> {
       sub.el.textContent = does ? displayLabel(`φ ${does}`, sub.chars) : sub.text;
       sub.el.classList.toggle('does', !!does);
     }
+  }
+
+  /**
+   * A closed group some of whose ops do not run: `data-not-run` (how many), a bar along its bottom as long as
+   * that share of its ops, and a tooltip that says it. Removed when all run (or all do not: then it is ghosted).
+   */
+  private markPartly(el: SVGGElement, child: Child | undefined, marks: RunMarks | null): void {
+    el.querySelector(':scope > .body > .not-run-share')?.remove();
+    const n = child?.type === 'group' && child.name ? marks?.partial?.get(child.name) : undefined;
+    const r = child ? this.abs.get(child.name) : undefined;
+    if (!n || !child || !r || el.getAttribute('data-expanded') === 'true') {
+      el.removeAttribute('data-not-run');
+      return;
+    }
+    el.setAttribute('data-not-run', String(n));
+    const size = Math.max(child.size ?? n, n);
+    const share = s('g', { class: 'not-run-share' });
+    const inset = 4;
+    const width = Math.max(3, ((r.w - 2 * inset) * n) / size);
+    share.append(
+      s('title', {}, `${n.toLocaleString('en-US')} of ${size.toLocaleString('en-US')} ops don't run in this phase`),
+      s('rect', { x: r1(r.x + inset), y: r1(r.y + r.h - 5), width: r1(width), height: 3, rx: 1.5 }),
+    );
+    el.querySelector(':scope > .body')?.append(share);
   }
 
   /**
