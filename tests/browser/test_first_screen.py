@@ -436,7 +436,12 @@ def covered_boxes(frame):
 
 def add_note_to(page, name, text):
     page.locator(f"{sel(name)} > .body > rect.box").first.dispatch_event("click")
-    page.wait_for_function("n => document.querySelector('[data-testid=inspector] h2')?.textContent === n", arg=name)
+    # A group is named in the inspector as the page names it (an area by its title); data-subject is its id.
+    page.wait_for_function(
+        "n => document.querySelector('[data-testid=inspector] h2')?.textContent === n"
+        " || document.querySelector('[data-testid=inspector] [data-subject]')?.dataset.subject === n",
+        arg=name,
+    )
     page.click('[data-action="add-note"]')
     page.fill("[data-testid=note-text]", text)
     page.click('[data-action="save-note"]')
