@@ -250,7 +250,11 @@ export class Viewer {
     const flagEnd = flag ? visibleEnd(flag, session.sourcePath(flag) ?? [], isOpen, (id) => scene.has(id)) : null;
     // The flag's readers as drawn: the phase edges were just mapped onto this drawing (one walk of every
     // op-level edge's path is enough; at 200k nodes there are thousands).
-    const readers = flag ? this.mapped.filter((m) => m.source === flag).map((m) => m.to) : [];
+    const ends = flag ? this.mapped.filter((m) => m.source === flag).map((m) => m.to) : [];
+    // The boxes marked φ (a layer, or a group holding layers) answer the question; a gradient scope that reads
+    // the flag too does not, so it is framed only when no layer is drawn.
+    const marked = ends.filter((n) => ['layer', 'contains'].includes(scene.children.get(n)?.phase?.role ?? ''));
+    const readers = marked.length ? marked : ends;
     const root = session.group('');
     const hasInput = new Set((root?.edges ?? []).map((e) => e.to));
     const feeds = new Set((root?.edges ?? []).filter((e) => e.kind === 'data').map((e) => e.from));

@@ -15,7 +15,11 @@ import pytest
 from conftest import SEED_FLAG, SEED_RUN, open_plugin, shot
 from demo import DEMO_LOGS, cli_report_json
 
-EXTRA = ("two_flags", "one_reader_born_inside", "keep_prob_only", "unused_is_training")
+SHARED_GRAPHS = os.path.join(
+    os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "..", "shared", "graphs"
+)
+THIRD_PARTY = ("styx-keras",)
+EXTRA = ("two_flags", "one_reader_born_inside", "keep_prob_only", "unused_is_training", "variable_flag")
 
 
 def sel(name):
@@ -46,6 +50,14 @@ def mixed_logdir(tmp_path, tf_written):
         shutil.copytree(os.path.join(DEMO_LOGS, run), tmp_path / run)
     for name in EXTRA:
         shutil.copytree(os.path.join(tf_written(name), "logs", name), tmp_path / name)
+    # Third-party graphs with a flag, when the corpus is beside the repository (tf.keras' If-gated Dropout).
+    for name in THIRD_PARTY:
+        folder = os.path.join(SHARED_GRAPHS, name)
+        if os.path.isdir(folder):
+            os.makedirs(tmp_path / name)
+            for f in os.listdir(folder):
+                if ".tfevents." in f:
+                    shutil.copy(os.path.join(folder, f), tmp_path / name / f)
     return tmp_path
 
 
@@ -79,6 +91,18 @@ def test_every_graph_gives_one_distinct_layer_count_everywhere_each_number_label
             # The flag's box: how many layers read that flag (with one flag, the distinct count).
             box = page.locator(sel(source["name"])).first
             assert re.search(rf"read by {readers} layers?\b", box.text_content()), (run, box.text_content())
+        # The first view answers the question: the flag and at least one layer marked φ are on screen.
+        first = json.loads(page.get_attribute("#phaseview-app", "data-first-view"))
+        assert first["flag"] and first["readers"] >= 1, (run, first)
+        in_sight = page.evaluate(
+            """f => { const s = document.querySelector('svg.canvas').getBoundingClientRect();
+                 const seen = e => { const r = e.getBoundingClientRect();
+                   return r.width > 0 && r.left >= s.left && r.right <= s.right && r.top >= s.top && r.bottom <= s.bottom; };
+                 return [seen(document.querySelector(`[data-node="${f}"]`)),
+                         [...document.querySelectorAll('.phase-badge')].some(seen)]; }""",
+            first["flag"],
+        )
+        assert in_sight == [True, True], (run, in_sight)
         page.click('[data-phase-mode="highlight"]')
         knots = page.locator(".phase-knot")
         per_flag = sorted(len(s["consumers"]) for s in entry["phase_sources"])

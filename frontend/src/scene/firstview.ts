@@ -58,6 +58,28 @@ export function frameAround(
   return { cx, cy, k };
 }
 
+/** Farthest out the first view goes to show the flag with a layer reading it (labels ≥ 3 px: boxes and φ marks
+ * still tell apart; one click on +/- reads them). */
+export const MIN_FIRST_VIEW_K = 0.3;
+
+/**
+ * The zoom that shows the flag with at least its nearest reader: the readable zoom when they fit together at
+ * it, else as far out as they need (not past MIN_FIRST_VIEW_K). A first view without a reader misses the point.
+ */
+export function withOneReader(
+  flag: Rect,
+  readers: readonly Rect[],
+  view: { w: number; h: number },
+  margin = 16,
+): number {
+  if (readers.length === 0) return READABLE_K;
+  const a = centreOf(flag);
+  const nearest = readers.reduce((best, b) => (dist(centreOf(b), a) < dist(centreOf(best), a) ? b : best));
+  const both = area([flag, nearest]);
+  const k = Math.min((view.w - 2 * margin) / Math.max(1, both.w), (view.h - 2 * margin) / Math.max(1, both.h));
+  return Math.max(MIN_FIRST_VIEW_K, Math.min(READABLE_K, k));
+}
+
 function dist(p: { x: number; y: number }, q: { x: number; y: number }): number {
   return Math.hypot(p.x - q.x, p.y - q.y);
 }
@@ -80,7 +102,10 @@ export function firstViewFrame(input: FirstViewInput, view: { w: number; h: numb
   const get = (names: readonly string[]) => names.map((n) => input.boxes.get(n)).filter((b): b is Rect => !!b);
   const flag = input.flag ? input.boxes.get(input.flag) : undefined;
   const areas = get(input.areas ?? []);
-  if (flag) return frameAround(flag, get(input.readers.filter((r) => r !== input.flag)), view, READABLE_K, 16, areas);
+  if (flag) {
+    const readers = get(input.readers.filter((r) => r !== input.flag));
+    return frameAround(flag, readers, view, withOneReader(flag, readers, view), 16, areas);
+  }
   const inputs = get(input.inputs);
   const all = [...input.boxes.values()];
   if (all.length === 0) return null;
