@@ -277,3 +277,17 @@ def test_run_as_shows_what_differs_at_the_first_view(page, tensorboard_url):
     run_as(page, "b")
     assert page.locator("[data-not-run], [data-passes-through]").count() == 0
     assert not page.errors
+
+
+def test_a_click_3_px_beside_an_edge_opens_why_connected(page, tensorboard_url):
+    open_plugin(page, tensorboard_url, SEED_RUN)
+    edge = 'path.edge[data-edge-kind="data"][data-from="pad_stg-1"][data-to="cnl_stg-1"]'
+    point = page.evaluate(
+        """sel => { const p = document.querySelector(sel); const q = p.getPointAtLength(p.getTotalLength() / 2);
+                    const m = p.getScreenCTM(); return {x: q.x * m.a + q.y * m.c + m.e, y: q.x * m.b + q.y * m.d + m.f}; }""",
+        edge,
+    )
+    page.mouse.click(point["x"] + 3, point["y"])
+    page.wait_for_selector("[data-why-parts]")
+    assert page.inner_text("[data-why-parts]").startswith("pad_stg-1 \u2194 cnl_stg-1 \u00b7 ")
+    assert not page.errors

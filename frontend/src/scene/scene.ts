@@ -32,6 +32,9 @@ export interface SceneModel {
   isOpen(group: string): boolean;
 }
 
+/** How far beside a drawn edge (screen px) a click still picks it. */
+const EDGE_SLACK_PX = 4;
+
 /** What does not run in the phase the view runs as (docs/wire_format.md, `phase_runs`). */
 export interface RunMarks {
   /** Ops that do not run. */
@@ -224,7 +227,8 @@ export class Scene extends Emitter<SceneEvents> {
       });
       return;
     }
-    const drawn = t.closest('path.edge[data-edge-kind]');
+    // An edge is a pixel or two wide: a click a few pixels beside it (and on no box) is taken for it.
+    const drawn = t.closest('path.edge[data-edge-kind]') ?? (t.closest('[data-node]') ? null : this.edgeNear(ev));
     if (drawn) {
       this.emit('edge', {
         from: drawn.getAttribute('data-from')!,
@@ -246,6 +250,19 @@ export class Scene extends Emitter<SceneEvents> {
       return;
     }
     this.emit('select', { name, child, shift: ev.shiftKey });
+  }
+
+  /** A drawn edge within EDGE_SLACK_PX of a click, probed around it (only when the click hit nothing). */
+  private edgeNear(ev: MouseEvent): Element | null {
+    for (const r of [2, EDGE_SLACK_PX])
+      for (let i = 0; i < 8; i++) {
+        const a = (i * Math.PI) / 4;
+        const hit = document
+          .elementsFromPoint(ev.clientX + r * Math.cos(a), ev.clientY + r * Math.sin(a))
+          .find((e) => e.matches('path.edge[data-edge-kind]'));
+        if (hit) return hit;
+      }
+    return null;
   }
 
   /** Redraws every box and edge from the current layouts. */
