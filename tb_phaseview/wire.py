@@ -246,6 +246,26 @@ def _groups_partly_running(analysis: GraphAnalysis, nodes: set[int]) -> dict[str
     }
 
 
+def _branches_not_taken(analysis: GraphAnalysis, value: bool) -> list[str]:
+    """The function groups (``<If>/\u0192then_branch``) of the If branches that do not run when every flag is
+    ``value``: the view ghosts them inside the call's functions group."""
+    graph = analysis.graph
+    found = []
+    for flag in analysis.phase_runs.flags:
+        for branch in flag.branches:
+            idle = branch.when_false if value else branch.when_true
+            if branch.when_true == branch.when_false:
+                continue
+            try:
+                attrs = graph.node_defs[branch.node].attr
+            except NodeDefUnreadable:
+                continue
+            for attr in ("then_branch", "else_branch"):
+                if attr in attrs and attrs[attr].func.name == idle:
+                    found.append(f"{graph.names[branch.node]}{functions.SEPARATOR}{attr}")
+    return found
+
+
 def _unused_in(analysis: GraphAnalysis, value: bool) -> list[str]:
     """Ops that run when every flag is ``value`` though only the other phase uses their result (old Keras'
     batch statistics at inference)."""
@@ -290,7 +310,7 @@ def phase_runs_answer(analysis: GraphAnalysis) -> dict:
         total = len(not_running) + branch_ops
         summary = f"{total:,} ops don't run in {PHASE_NAMES[value]}"
         if branch_ops:
-            summary += f" ({branch_ops:,} of them inside If branches, not drawn)"
+            summary += f" ({branch_ops:,} of them inside If branches: open an If's functions to see them ghosted)"
         unused = _unused_in(analysis, value)
         if unused:
             summary += f"; {len(unused):,} more run though only {PHASE_NAMES[not value]} uses their result (outlined)"
@@ -300,7 +320,7 @@ def phase_runs_answer(analysis: GraphAnalysis) -> dict:
             "branch_ops_not_run": branch_ops,
             "summary": summary,
             "nodes": sorted(graph.names[n] for n in not_running),
-            "groups": _groups_not_running(analysis, not_running),
+            "groups": sorted(_groups_not_running(analysis, not_running) + _branches_not_taken(analysis, value)),
             "partial": _groups_partly_running(analysis, not_running),
             "unused": unused,
             # A Dropout at inference only hands its input on: the view draws it as a pass-through.

@@ -256,8 +256,10 @@ export class Inspector {
         ),
       );
     }
-    f.append(h('h3', {}, `Inputs (${n.inputs.length})`), this.edgeList(n.inputs));
-    f.append(h('h3', {}, `Outputs (${n.outputs.length})`), this.edgeList(n.outputs));
+    // Op-level edges: a flag's outputs count every op that reads it, not the layers (its box says those).
+    const edges = (k: number) => `${k.toLocaleString('en-US')} op-level edge${k === 1 ? '' : 's'}`;
+    f.append(h('h3', {}, `Inputs (${edges(n.inputs.length)})`), this.edgeList(n.inputs));
+    f.append(h('h3', {}, `Outputs (${edges(n.outputs.length)})`), this.edgeList(n.outputs));
     return f;
   }
 
