@@ -95,7 +95,8 @@ def test_the_view_ghosts_exactly_what_the_cli_counts(page, tensorboard_url, cli_
     assert "drop1/cond/dropout/random_uniform/RandomUniform" in inference_off
     assert (
         page.locator("[data-testid=run-as-status]").text_content()
-        == f"{source['ops_only_when']['true']:,} ops don't run in inference"
+        == f"{source['ops_only_when']['true']:,} ops don't run in inference; {source['used_only_when']['true']} more "
+        f"run though only training uses their result (outlined)"
     )
     assert (
         page.locator('[data-node="bn1"] > .body .phase-badge').get_attribute("data-does")
@@ -139,7 +140,10 @@ def test_an_export_states_the_phase_the_view_runs_as(page, tensorboard_url, cli_
         root = ET.parse(d.value.path()).getroot()
         return ["".join(t.itertext()) for t in root.iter("{http://www.w3.org/2000/svg}text")]
 
-    expected = f"run as inference: {source['ops_only_when']['true']:,} ops don't run in inference (faded)"
+    expected = (
+        f"run as inference: {source['ops_only_when']['true']:,} ops don't run in inference; "
+        f"{source['used_only_when']['true']} more run though only training uses their result (outlined) (faded)"
+    )
     assert expected in legend_texts()
     page.click('[data-phase-run="both"]')
     wait_run_as(page, "both")
