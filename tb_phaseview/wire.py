@@ -127,6 +127,12 @@ _DOES = {
     phase.DROPOUT: {True: "drops units at random", False: "passes its input through"},
     phase.OTHER: {True: "runs its training branch", False: "runs its inference branch"},
 }
+# The same, in the few words a closed layer's box has room for (its subtitle; the badge's tooltip says it all).
+_DOES_SHORT = {
+    phase.BATCH_NORMALIZATION: {True: "batch stats", False: "moving avg"},
+    phase.DROPOUT: {True: "drops units", False: "no dropout"},
+    phase.OTHER: {True: "training", False: "inference"},
+}
 _DOES_BOTH_WAYS = "computes both its training and its inference result and keeps the {} one (a Select skips nothing)"
 PHASE_NAMES = {True: "training", False: "inference"}
 
@@ -330,6 +336,12 @@ def phase_runs_answer(analysis: GraphAnalysis) -> dict:
                 if not value and l.kind == phase.DROPOUT and l.layer not in selects_only
             ),
             "layers": {l.layer: layer_does(l.kind, value, l.layer in selects_only) for l in analysis.phase.layers},
+            "layers_short": {
+                l.layer: "computes both"
+                if l.layer in selects_only
+                else _DOES_SHORT.get(l.kind, _DOES_SHORT[phase.OTHER])[value]
+                for l in analysis.phase.layers
+            },
         }
     return {"version": VERSION, "sources": sources, "warnings": phase_warnings(analysis), "phases": phases}
 

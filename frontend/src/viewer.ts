@@ -421,6 +421,7 @@ export class Viewer {
       nodes: new Set(side.nodes),
       groups: new Set(side.groups),
       layers: new Map(Object.entries(side.layers)),
+      short: new Map(Object.entries(side.layers_short ?? {})),
       partial: new Map(Object.entries(side.partial ?? {})),
       unused: new Set(side.unused ?? []),
       passThrough: new Set(side.pass_through ?? []),

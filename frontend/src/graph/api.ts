@@ -175,6 +175,8 @@ export interface PhaseRunsSide {
   groups: string[];
   /** What each flag-reading layer does in this phase, by layer. */
   layers: Record<string, string>;
+  /** The same in the few words a closed layer's box has room for (`moving statistics`; added). */
+  layers_short?: Record<string, string>;
   /** Groups some (not all) of whose ops do not run, with how many do not (added). */
   partial?: Record<string, number>;
   /** Ops that run in this phase though only the other phase uses their result (added). */

@@ -43,6 +43,8 @@ export interface RunMarks {
   groups: ReadonlySet<string>;
   /** What each flag-reading layer does in this phase, by layer (the server's words). */
   layers: ReadonlyMap<string, string>;
+  /** What each layer does, in the few words its closed box has room for. */
+  short?: ReadonlyMap<string, string>;
   /** Groups some of whose ops do not run, with how many: a closed box says it and shows the share. */
   partial?: ReadonlyMap<string, number>;
   /** Ops that run though only the other phase uses their result. */
@@ -572,8 +574,14 @@ export class Scene extends Emitter<SceneEvents> {
       else badge.el.removeAttribute('data-does');
     }
     for (const sub of this.layerSubtitles) {
+      // The few words a box has room for (the badge beside it says φ); the server's whole sentence otherwise.
+      const short = marks?.short?.get(sub.layer);
       const does = marks?.layers.get(sub.layer);
-      sub.el.textContent = does ? displayLabel(`φ ${does}`, sub.chars) : sub.text;
+      sub.el.textContent = short
+        ? displayLabel(short, sub.chars)
+        : does
+          ? displayLabel(`φ ${does}`, sub.chars)
+          : sub.text;
       sub.el.classList.toggle('does', !!does);
     }
   }
