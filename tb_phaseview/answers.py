@@ -119,19 +119,24 @@ def answer_line(analysis: GraphAnalysis) -> dict:
     }
 
 
+def _drops_at_random(graph, name: str) -> bool:
+    """Whether an op sits in a dropout's scope: one of its enclosing scopes draws the random mask
+    (``<scope>/random_uniform``, as tf.nn.dropout names it). Names only: no tree walk before the first answer."""
+    parts = name.split("/")[:-1]
+    return any("/".join(parts[:depth]) + "/random_uniform" in graph.index for depth in range(len(parts), 0, -1))
+
+
 def _keep_prob_switches(analysis: GraphAnalysis) -> list[str]:
     """Hyperparameters fed at run time that a Dropout reads: they switch Dropout off (keep_prob = 1.0)."""
-    graph, tree = analysis.graph, analysis.tree
+    graph = analysis.graph
     fed = {h.index for h in analysis.roles.hyperparameters if h.op in _INPUT_OPS}
     found = set()
     for source, dst in analysis.hyper_edges:
         if source not in fed or source in found:
             continue
         name = graph.names[source].rpartition("/")[2].lower()
-        parent = tree.node_parent[dst]
-        ops = analysis.op_counts(parent) if parent else Counter()
-        random = any(op.startswith(("RandomUniform", "StatelessRandomUniform")) for op in ops)
-        if random or "keep" in name or "dropout" in graph.names[dst].lower():
+        reader = graph.names[dst]
+        if "keep" in name or "dropout" in reader.lower() or _drops_at_random(graph, reader):
             found.add(source)
     return sorted(graph.names[i] for i in found)
 
