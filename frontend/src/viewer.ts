@@ -15,6 +15,7 @@ import type { SearchBox } from './panels/search';
 import type { StatusBar } from './panels/statusbar';
 import type { Toolbar } from './panels/toolbar';
 import { firstViewFrame } from './scene/firstview';
+import { layoutExtent } from './scene/params';
 import type { Scene } from './scene/scene';
 import type { Links } from './share/links';
 
@@ -263,8 +264,16 @@ export class Viewer {
     if (inputs.length === 0)
       inputs = children.filter((c) => feeds.has(c.name) && !hasInput.has(c.name)).map((c) => c.name);
     const areas = (g.areas ?? []).map((a) => a.group);
+    const rootLayout = session.rootLayout();
     const frame = firstViewFrame(
-      { boxes: scene.abs, flag: flagEnd, readers: [...new Set(readers)], inputs, areas },
+      {
+        boxes: scene.abs,
+        flag: flagEnd,
+        readers: [...new Set(readers)],
+        inputs,
+        areas,
+        extent: rootLayout ? layoutExtent(rootLayout) : undefined,
+      },
       view,
     );
     if (frame) scene.centreAt(frame.cx, frame.cy, frame.k, view);

@@ -107,3 +107,15 @@ test('a reader too far for the readable zoom is framed with the flag, zoomed out
   assert.ok(top <= flag.y && bottom >= far.y + far.h, `${top} ${bottom}`);
   assert.equal(withOneReader(flag, [box(0, 100)], screen), READABLE_K);
 });
+
+test('the first view stays on the graph: no screen of blank past its end, a small graph centred', () => {
+  const screen = { w: 1000, h: 600 };
+  const extent = { x: 0, y: 0, w: 3000, h: 1000 };
+  const anchor = box(500, 920); // an input near the bottom of the drawing
+  const f = frameAround(anchor, [], screen, READABLE_K, 16, [], extent);
+  const half = (screen.h - 32) / READABLE_K / 2;
+  assert.ok(f.cy + half <= extent.y + extent.h + 1e-6, `${f.cy + half}`);
+  assert.ok(f.cy - half <= anchor.y && f.cy + half >= anchor.y + anchor.h, 'the anchor is still in sight');
+  const small = frameAround(box(10, 10), [], screen, READABLE_K, 16, [], { x: 0, y: 0, w: 200, h: 100 });
+  assert.deepEqual([small.cx, small.cy], [100, 50]);
+});

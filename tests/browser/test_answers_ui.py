@@ -15,7 +15,8 @@ import pytest
 from conftest import SEED_FLAG, SEED_RUN, open_plugin, shot
 from demo import DEMO_LOGS, cli_report_json
 
-SHARED_GRAPHS = os.path.join(
+# The third-party corpus sits beside the repository (`../shared/graphs`); PHASEVIEW_SHARED_GRAPHS points elsewhere.
+SHARED_GRAPHS = os.environ.get("PHASEVIEW_SHARED_GRAPHS") or os.path.join(
     os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "..", "shared", "graphs"
 )
 THIRD_PARTY = ("styx-keras",)
@@ -290,4 +291,35 @@ def test_a_click_3_px_beside_an_edge_opens_why_connected(page, tensorboard_url):
     page.mouse.click(point["x"] + 3, point["y"])
     page.wait_for_selector("[data-why-parts]")
     assert page.inner_text("[data-why-parts]").startswith("pad_stg-1 \u2194 cnl_stg-1 \u00b7 ")
+    assert not page.errors
+
+
+@pytest.mark.parametrize("name", ["albert-finetune", "mnist-tf2-savedmodel"])
+def test_the_first_view_stays_on_the_graph(page, start_server, tmp_path, name):
+    """A BERT Estimator graph (inputs near the bottom) and a TF2 SavedModel (a small, wide top level): the first
+    view shows as much of the graph as the screen holds, with no screen of blank past its end."""
+    folder = os.path.join(SHARED_GRAPHS, name)
+    if not os.path.isdir(folder):
+        pytest.skip("the third-party graphs are not beside the repository")
+    os.makedirs(tmp_path / name)
+    for f in os.listdir(folder):
+        if ".tfevents." in f:
+            shutil.copy(os.path.join(folder, f), tmp_path / name / f)
+    server = start_server(tmp_path)
+    open_plugin(page, server.url)
+    first = json.loads(page.get_attribute("#phaseview-app", "data-first-view"))
+    frame, view = first["frame"], first["view"]
+    graph = page.evaluate(
+        "() => { const b = document.querySelector('.root-group').getBBox(); return [b.x, b.y, b.width, b.height]; }"
+    )
+    for centre, lo, size, screen in (
+        (frame["cx"], graph[0], graph[2], view["w"]),
+        (frame["cy"], graph[1], graph[3], view["h"]),
+    ):
+        half = screen / 2 / frame["k"]
+        if size > 2 * half:
+            assert lo - 40 <= centre - half and centre + half <= lo + size + 40, (centre, half, lo, size)
+        else:
+            assert abs(centre - (lo + size / 2)) < 40, (centre, lo, size)
+    shot(page, f"answers-first-view-{name}")
     assert not page.errors

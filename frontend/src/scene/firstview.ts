@@ -38,6 +38,7 @@ export function frameAround(
   k = READABLE_K,
   margin = 16,
   then: readonly Rect[] = [],
+  extent: Rect | null = null,
 ): Frame {
   const room = { w: (view.w - 2 * margin) / k, h: (view.h - 2 * margin) / k };
   const a = centreOf(anchor);
@@ -55,7 +56,21 @@ export function frameAround(
   let cy = box.y + room.h / 2;
   if (box.w > room.w) cx = anchor.x + room.w / 2;
   if (box.h > room.h) cy = anchor.y + room.h / 2;
+  if (extent) {
+    // The view stays on the graph: no half-screen of blank past its end while the graph goes on beyond the
+    // other side (a graph smaller than the view is centred), the framed boxes still in sight.
+    cx = onGraph(cx, extent.x, extent.w, room.w, box.x, Math.min(box.w, room.w));
+    cy = onGraph(cy, extent.y, extent.h, room.h, box.y, Math.min(box.h, room.h));
+  }
   return { cx, cy, k };
+}
+
+/** A centre along one axis moved so that a view `room` long covers the graph (`lo`, `size`) as far as it can,
+ * keeping the framed span (`flo`, `fsize`) inside the view. */
+function onGraph(c: number, lo: number, size: number, room: number, flo: number, fsize: number): number {
+  const half = room / 2;
+  const v = size <= room ? lo + size / 2 : Math.min(Math.max(c, lo + half), lo + size - half);
+  return Math.min(Math.max(v, flo + fsize - half), flo + half);
 }
 
 /** Farthest out the first view goes to show the flag with a layer reading it (labels ≥ 3 px: boxes and φ marks
@@ -95,6 +110,8 @@ export interface FirstViewInput {
   inputs: readonly string[];
   /** The machinery's areas: framed with the flag and its readers (or the inputs) when they still fit. */
   areas?: readonly string[];
+  /** The whole drawing: the view is kept on it (no screen of blank past its edge). */
+  extent?: Rect;
 }
 
 /** The first view: the flag and its nearest readers, else the inputs, else the top-left of the graph. */
@@ -104,7 +121,7 @@ export function firstViewFrame(input: FirstViewInput, view: { w: number; h: numb
   const areas = get(input.areas ?? []);
   if (flag) {
     const readers = get(input.readers.filter((r) => r !== input.flag));
-    return frameAround(flag, readers, view, withOneReader(flag, readers, view), 16, areas);
+    return frameAround(flag, readers, view, withOneReader(flag, readers, view), 16, areas, input.extent ?? null);
   }
   const inputs = get(input.inputs);
   const all = [...input.boxes.values()];
@@ -113,5 +130,5 @@ export function firstViewFrame(input: FirstViewInput, view: { w: number; h: numb
   const anchor = (inputs.length ? inputs : all).reduce((best, b) =>
     b.y < best.y || (b.y === best.y && b.x < best.x) ? b : best,
   );
-  return frameAround(anchor, inputs.length ? inputs : all, view, READABLE_K, 16, areas);
+  return frameAround(anchor, inputs.length ? inputs : all, view, READABLE_K, 16, areas, input.extent ?? null);
 }
