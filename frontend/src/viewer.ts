@@ -519,7 +519,11 @@ export class Viewer {
     void this.inspect(name, scene.children.get(name) ?? null);
     // The inspector takes the right of the stage: a box selected near that edge would end up behind it. After a
     // click the view moves only once a double-click can no longer come, so the second click lands on the box.
+    const clicked = scene.transform();
     const bring = () => {
+      // A user who panned or zoomed since the click has put the view where they want it.
+      const now = scene.transform();
+      if (pointer && (now.x !== clicked.x || now.y !== clicked.y || now.k !== clicked.k)) return;
       const box = scene.abs.get(name);
       const { w, h } = scene.viewport(true);
       const k = scene.transform().k;
