@@ -24,6 +24,7 @@ class PhaseReach:
     source: str  # the flag (the first one seen, when several reach the group)
     layers: set[str] = field(default_factory=set)  # the layers whose reads end in this group
     gradient: bool = True  # every read in this group belongs to the gradient pass
+    keeps: bool = True  # every read in this group sets, initialises or saves the flag (picks no computation)
 
 
 @dataclass(frozen=True)
@@ -254,6 +255,7 @@ class GraphAnalysis:
         for source, dst in self.drawn_phase_edges:
             layer = consumers.get(dst, "")
             gradient = phase.is_gradient(names[dst])
+            keeps = not layer and self._keeps_flag(dst)
             for group in groups_of(dst):
                 entry = reach.get(group)
                 if entry is None:
@@ -261,7 +263,13 @@ class GraphAnalysis:
                 if layer:
                     entry.layers.add(layer)
                 entry.gradient = entry.gradient and gradient
+                entry.keeps = entry.keeps and keeps
         return reach
+
+    def _keeps_flag(self, node: int) -> bool:
+        """An op that writes, initialises or checkpoints a variable flag (TFLearn's ``is_training``), not one
+        that reads it to pick a computation."""
+        return self.graph.ops[node].startswith("Assign") or self.roles.name_of(node) in ("init", "save")
 
     def path_of_node(self, index: int) -> list[str]:
         return list(self.tree.chain(self.tree.node_parent[index]))

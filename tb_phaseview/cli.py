@@ -6,9 +6,10 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 
-from tb_phaseview import graph_source, model_files, wire
+from tb_phaseview import answers, graph_source, model_files, wire
 from tb_phaseview.analysis import analyze
 
 
@@ -138,13 +139,14 @@ def format_text(report: dict) -> str:
             lines.append("  no learning-phase flag")
         for source in g["phase_sources"]:
             born = f", created inside {source['born_in']}" if source["born_in"] else ""
-            lines.append(
-                f"  phase source {source['name']} ({source['op']}{born}) read by {len(source['consumers'])} layers:"
-            )
-            for layer in g["phase_layers"]:
-                if layer["source"] == source["name"]:
-                    lines.append(f"    {layer['layer']}  {layer['kind']}")
+            readers = answers.plural(len(source["consumers"]), "layer")
+            lines.append(f"  phase source {source['name']} ({source['op']}{born}) read by {readers}:")
+            mine = [layer for layer in g["phase_layers"] if layer["source"] == source["name"]]
+            for layer in sorted(mine, key=lambda layer: _natural(layer["layer"])):
+                lines.append(f"    {layer['layer']}  {layer['kind']}")
             lines.extend("  " + line for line in _resolution_lines(source))
+        if len(g["phase_sources"]) > 1:
+            lines.append(f"  {answers.plural(g['phase_layer_count'], 'distinct layer')} read these flags")
         for warning in g.get("warnings", []):
             lines.append(f"  warning: {warning}")
     if not report["graphs"]:
@@ -152,6 +154,11 @@ def format_text(report: dict) -> str:
     for problem in report.get("errors", ()):
         lines.append(f"not read: {problem['path']}: {problem['error']}")
     return "\n".join(lines)
+
+
+def _natural(name: str) -> list:
+    """Sort key reading runs of digits as numbers: dropout_2 before dropout_10, as a person lists layers."""
+    return [(0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"(\d+)", name)]
 
 
 def _resolution_lines(source: dict) -> list[str]:
@@ -213,6 +220,11 @@ def main(argv=None) -> int:
     except Exception as error:  # noqa: BLE001 - a last resort: one line, never a traceback
         print(f"tb-phaseview: could not report on {args.logdir!r}: {_one_line(error)}", file=sys.stderr)
         return 2
+    _print_quietly(text)
+    return 0
+
+
+def _print_quietly(text: str) -> None:
     try:
         print(text)
         sys.stdout.flush()
@@ -220,32 +232,31 @@ def main(argv=None) -> int:
         # The reader stopped early (`| head -1`): that is its choice, not an error. Point stdout at devnull so
         # the interpreter's own flush at exit does not fail again.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-    return 0
 
 
 def _why(args) -> int:
     """Answer ``why`` from the one graph (of the chosen run and tag) that holds both names."""
-    answers = []
+    found = []
     for ref, graph, error in _graphs_of(args.logdir, []):
         if (args.run is not None and ref["run"] != args.run) or (args.tag is not None and ref["tag"] != args.tag):
             continue
         if error is not None:
             continue
         try:
-            answers.append((ref, wire.why_answer(analyze(graph), args.a, args.b)))
+            found.append((ref, wire.why_answer(analyze(graph), args.a, args.b)))
         except KeyError:
             continue
-    if not answers:
+    if not found:
         names = f"{args.a!r}" + (f" and {args.b!r}" if args.b else "")
         print(f"tb-phaseview: no graph holds {names}", file=sys.stderr)
         return 2
-    if len(answers) > 1:
-        where = ", ".join(f"{ref['run']}" + (f" (tag {ref['tag']})" if ref["tag"] else "") for ref, _ in answers)
+    if len(found) > 1:
+        where = ", ".join(f"{ref['run']}" + (f" (tag {ref['tag']})" if ref["tag"] else "") for ref, _ in found)
         print(f"tb-phaseview: several graphs hold these names ({where}); choose one with --run/--tag", file=sys.stderr)
         return 2
-    ref, answer = answers[0]
+    ref, answer = found[0]
     answer = {"run": ref["run"], "kind": ref["kind"], "tag": ref["tag"], **answer}
-    print(json.dumps(answer, indent=2) if args.json else wire.format_why(answer))
+    _print_quietly(json.dumps(answer, indent=2) if args.json else wire.format_why(answer))
     return 0
 
 

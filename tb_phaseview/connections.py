@@ -86,3 +86,22 @@ def boundary(analysis: GraphAnalysis, part: Part) -> tuple[Counter, Counter]:
             if graph.edge_dst[e] not in inside:
                 outputs[kinds[e]] += 1
     return inputs, outputs
+
+
+def drawn_apart(analysis: GraphAnalysis, part: Part, box: str) -> tuple[int, list[tuple[str, int]]]:
+    """A scope as TensorFlow wrote it against its box as the view draws it: how many of its ops the box holds,
+    and where the others are drawn (``[(the outermost group or op holding them outside the box, ops)]``, most
+    first): old Keras' flag is drawn where its readers meet, the machinery in its areas."""
+    tree = analysis.tree
+    if not tree.is_group(box):
+        return len(part.members), []
+    drawn = set(tree.descendant_nodes(box))
+    around = set(tree.chain(box))  # the box and the groups holding it: not "elsewhere"
+    where: Counter = Counter()
+    for node in part.members:
+        if node in drawn:
+            continue
+        path = analysis.path_of_node(node)
+        outside = next((group for group in path if group not in around), None)
+        where[outside if outside is not None else analysis.graph.names[node]] += 1
+    return len(part.members) - sum(where.values()), sorted(where.items(), key=lambda item: (-item[1], item[0]))

@@ -10,7 +10,7 @@ from typing import Optional, TypedDict
 
 from google.protobuf import text_format
 
-from tb_phaseview import functions, phase, phase_runs, regex_search, scopes
+from tb_phaseview import answers, functions, phase, phase_runs, regex_search, scopes
 from tb_phaseview.analysis import GraphAnalysis
 from tb_phaseview.graph_model import NodeDefUnreadable
 
@@ -79,7 +79,7 @@ def explain_source(source: phase.PhaseSource) -> str:
     count = len(source.layers)
     text = (
         f"{source.name} is {_FLAG}; {count} layer{'' if count == 1 else 's'} read{'s' if count == 1 else ''} it "
-        "to switch between their training and inference behaviour."
+        f"to switch between {'its' if count == 1 else 'their'} training and inference behaviour."
     )
     if source.born_in:
         text += (
@@ -126,6 +126,12 @@ _DOES = {
     },
     phase.DROPOUT: {True: "drops units at random", False: "passes its input through"},
     phase.OTHER: {True: "runs its training branch", False: "runs its inference branch"},
+}
+# The same, in the few words a closed layer's box has room for (its subtitle; the badge's tooltip says it all).
+_DOES_SHORT = {
+    phase.BATCH_NORMALIZATION: {True: "batch stats", False: "moving avg"},
+    phase.DROPOUT: {True: "drops units", False: "no dropout"},
+    phase.OTHER: {True: "training", False: "inference"},
 }
 _DOES_BOTH_WAYS = "computes both its training and its inference result and keeps the {} one (a Select skips nothing)"
 PHASE_NAMES = {True: "training", False: "inference"}
@@ -209,14 +215,15 @@ def report_entry(analysis: GraphAnalysis, ref: GraphRef) -> dict:
         ],
         "phase_edges": analysis.edge_counts["phase"],
         "phase_layers": [{"layer": l.layer, "kind": l.kind, "source": l.source} for l in analysis.phase.layers],
+        "phase_layer_count": len(answers.reading_layers(analysis)),
         "edge_counts": analysis.edge_counts,
         "warnings": phase_warnings(analysis) + graph_warnings(analysis),
         "node_roles": analysis.node_roles,
     }
 
 
-def _groups_not_running(analysis: GraphAnalysis, nodes: set[int]) -> list[str]:
-    """Groups none of whose ops runs: every op below them is in ``nodes``."""
+def _not_running_below(analysis: GraphAnalysis, nodes: set[int]) -> Counter:
+    """Per group: how many of the ops below it (all depths) are in ``nodes``."""
     tree = analysis.tree
     below = Counter(map(tree.node_parent.__getitem__, nodes))  # per direct parent, then rolled up the tree
     for group, count in list(below.items()):
@@ -224,7 +231,55 @@ def _groups_not_running(analysis: GraphAnalysis, nodes: set[int]) -> list[str]:
         while parent:
             below[parent] += count
             parent = tree.group_parent[parent]
-    return sorted(group for group, count in below.items() if group and count == tree.size_of(group))
+    below.pop("", None)
+    return below
+
+
+def _groups_not_running(analysis: GraphAnalysis, nodes: set[int]) -> list[str]:
+    """Groups none of whose ops runs: every op below them is in ``nodes``."""
+    below = _not_running_below(analysis, nodes)
+    return sorted(group for group, count in below.items() if count == analysis.tree.size_of(group))
+
+
+def _groups_partly_running(analysis: GraphAnalysis, nodes: set[int]) -> dict[str, int]:
+    """Groups some but not all of whose ops do not run, with how many do not: what a closed box shows (a
+    BatchNorm's cond always runs its Switch, so the layer's box is never wholly ghosted)."""
+    tree = analysis.tree
+    return {
+        group: count
+        for group, count in sorted(_not_running_below(analysis, nodes).items())
+        if count < tree.size_of(group)
+    }
+
+
+def _branches_not_taken(analysis: GraphAnalysis, value: bool) -> list[str]:
+    """The function groups (``<If>/\u0192then_branch``) of the If branches that do not run when every flag is
+    ``value``: the view ghosts them inside the call's functions group."""
+    graph = analysis.graph
+    found = []
+    for flag in analysis.phase_runs.flags:
+        for branch in flag.branches:
+            idle = branch.when_false if value else branch.when_true
+            if branch.when_true == branch.when_false:
+                continue
+            try:
+                attrs = graph.node_defs[branch.node].attr
+            except NodeDefUnreadable:
+                continue
+            for attr in ("then_branch", "else_branch"):
+                if attr in attrs and attrs[attr].func.name == idle:
+                    found.append(f"{graph.names[branch.node]}{functions.SEPARATOR}{attr}")
+    return found
+
+
+def _unused_in(analysis: GraphAnalysis, value: bool) -> list[str]:
+    """Ops that run when every flag is ``value`` though only the other phase uses their result (old Keras'
+    batch statistics at inference)."""
+    graph = analysis.graph
+    unused = set()
+    for flag in analysis.phase_runs.flags:
+        unused.update(flag.used_only_when[not value])
+    return sorted(graph.names[n] for n in unused)
 
 
 def _selects_only_layers(analysis: GraphAnalysis) -> set[str]:
@@ -261,15 +316,32 @@ def phase_runs_answer(analysis: GraphAnalysis) -> dict:
         total = len(not_running) + branch_ops
         summary = f"{total:,} ops don't run in {PHASE_NAMES[value]}"
         if branch_ops:
-            summary += f" ({branch_ops:,} of them inside If branches, not drawn)"
+            summary += f" ({branch_ops:,} of them inside If branches: open an If's functions to see them ghosted)"
+        unused = _unused_in(analysis, value)
+        if unused:
+            summary += f"; {len(unused):,} more run though only {PHASE_NAMES[not value]} uses their result (outlined)"
         phases[_key(value)] = {
             "ops_not_run": total,
             "graph_ops_not_run": len(not_running),
             "branch_ops_not_run": branch_ops,
             "summary": summary,
             "nodes": sorted(graph.names[n] for n in not_running),
-            "groups": _groups_not_running(analysis, not_running),
+            "groups": sorted(_groups_not_running(analysis, not_running) + _branches_not_taken(analysis, value)),
+            "partial": _groups_partly_running(analysis, not_running),
+            "unused": unused,
+            # A Dropout at inference only hands its input on: the view draws it as a pass-through.
+            "pass_through": sorted(
+                l.layer
+                for l in analysis.phase.layers
+                if not value and l.kind == phase.DROPOUT and l.layer not in selects_only
+            ),
             "layers": {l.layer: layer_does(l.kind, value, l.layer in selects_only) for l in analysis.phase.layers},
+            "layers_short": {
+                l.layer: "computes both"
+                if l.layer in selects_only
+                else _DOES_SHORT.get(l.kind, _DOES_SHORT[phase.OTHER])[value]
+                for l in analysis.phase.layers
+            },
         }
     return {"version": VERSION, "sources": sources, "warnings": phase_warnings(analysis), "phases": phases}
 
@@ -378,58 +450,12 @@ def _mark_hyperparameters(analysis: GraphAnalysis, group_id: str, children: list
                 child["hyper_reads"] = marked
 
 
-_KIND_WORDS = {phase.BATCH_NORMALIZATION: "BatchNorm", phase.DROPOUT: "Dropout", phase.OTHER: ""}
-
-
-def _layers_phrase(kinds: list[str], other: bool = False) -> str:
-    """``23 other BatchNorm layers``, ``5 layers (3 BatchNorm, 2 Dropout)``: layers counted by kind."""
-    count = len(kinds)
-    noun = "layer" if count == 1 else "layers"
-    lead = f"{count} other" if other else f"{count}"
-    by_kind = Counter(kinds)
-    if len(by_kind) == 1:
-        word = _KIND_WORDS[kinds[0]]
-        return f"{lead} {word} {noun}" if word else f"{lead} {noun}"
-    parts = ", ".join(f"{n} {_KIND_WORDS[k] or 'other'}" for k, n in by_kind.most_common())
-    return f"{lead} {noun} ({parts})"
-
-
-NO_FLAG_ANSWER = (
-    "No learning-phase flag: this graph has no training/inference switch (TF2 `fit` graphs and PyTorch graphs "
-    "have none)."
-)
+NO_FLAG_ANSWER = answers.NO_FLAG_ANSWER
 
 
 def answer_line(analysis: GraphAnalysis) -> dict:
-    """The one sentence the tab shows above the graph: what was found, in the user's terms.
-
-    Names are between backticks (the page sets them in code type). ``flag`` is the flag the sentence is about
-    (null without one) and ``layers`` the number of layers that read it: the same number as the flag's box,
-    the status bar, the Highlight knot and the CLI.
-    """
-    sources = analysis.phase.sources
-    if not sources:
-        return {"text": NO_FLAG_ANSWER, "flag": None, "layers": 0}
-    kinds = analysis.layer_kinds
-    sentences = []
-    for source in sources:
-        n = len(source.layers)
-        if source.born_in:
-            others = [kinds[l].kind for l in source.layers if l != source.born_in and l in kinds]
-            sentences.append(
-                f"`{source.born_in}` looks connected to {_layers_phrase(others, other=True)} in the Graphs tab: old "
-                f"Keras created the learning-phase flag inside it, and {n} layer{'s' if n != 1 else ''} read it. "
-                f"PhaseView draws the flag apart."
-            )
-        else:
-            readers = [kinds[l].kind for l in source.layers if l in kinds]
-            sentences.append(
-                f"The learning-phase flag `{source.name}` ties {_layers_phrase(readers)} together in the Graphs "
-                f"tab: each reads it to switch between training and inference. PhaseView draws the flag apart and "
-                f"marks its readers \u03c6."
-            )
-    main = max(sources, key=lambda source: len(source.layers))
-    return {"text": " ".join(sentences), "flag": main.name, "layers": len(main.layers)}
+    """The sentence above the graph (``answers.answer_line``)."""
+    return answers.answer_line(analysis)
 
 
 def graph_warnings(analysis: GraphAnalysis) -> list[str]:
@@ -437,8 +463,11 @@ def graph_warnings(analysis: GraphAnalysis) -> list[str]:
     warnings = []
     if graph.duplicate_names:
         warnings.append(f"{len(graph.duplicate_names)} nodes repeat an earlier node's name and were left out")
-    if graph.dangling_inputs:
-        warnings.append(f"{len(graph.dangling_inputs)} inputs name nodes that are not in the graph")
+    # PyTorch's add_graph writes each prim::GetAttr with an input naming the module it reads a weight from, which
+    # is no node: that is its normal export, nothing the user lost, so it is not warned about.
+    missing = [d for d, _ in graph.dangling_inputs if graph.ops[d] != "prim::GetAttr"]
+    if missing:
+        warnings.append(f"{len(missing)} inputs name nodes that are not in the graph")
     folded = analysis.tree.folded_nodes
     if folded:
         warnings.append(
@@ -486,13 +515,18 @@ def _group_phase(analysis: GraphAnalysis, group_id: str) -> Optional[dict]:
         layers = sorted(reach.layers)
         area = analysis.area_of_group(group_id)
         # A machinery area is named by what it holds ("The gradients area"), not by its synthetic id.
-        name = f"The {AREA_TITLES[area]} area" if area in AREA_TITLES else group_id
+        name = f"The {AREA_TITLES[area]} area" if area in AREA_TITLES else display_name(analysis, group_id)
+        explanation = (
+            explain_keeps(name, reach.source)
+            if reach.keeps and not layers
+            else explain_reads(name, reach.source, layers, reach.gradient)
+        )
         return {
             "role": "reads",
             "source": reach.source,
             "layers": len(layers),
             "gradient": reach.gradient,
-            "explanation": explain_reads(name, reach.source, layers, reach.gradient),
+            "explanation": explanation,
         }
     return None
 
@@ -520,6 +554,24 @@ def _gradient_why(source: str) -> str:
         f"the gradient of a layer's training/inference switch reads the learning-phase flag {source} too, to send "
         f"the gradient back through the branch that ran. It is not another layer reading the flag, and the edge "
         f"carries no activations."
+    )
+
+
+def display_name(analysis: GraphAnalysis, group_id: str) -> str:
+    """A group as the page names it: a group inside a machinery area by its scope, with the area's title
+    (``bn3a_branch2a (in the initialisers area)``), never by its synthetic id (``\u2237init/bn3a_branch2a``)."""
+    for role, area in analysis.areas.items():
+        if group_id.startswith(area + "/"):
+            return f"{group_id[len(area) + 1 :]} (in the {AREA_TITLES[role]} area)"
+    return group_id
+
+
+def explain_keeps(group: str, source: str) -> str:
+    """A group whose ops set, initialise or save a variable flag: they keep the flag, they pick nothing."""
+    return (
+        f"{group} holds ops that set, initialise or save the learning-phase flag {source} (it is kept in a "
+        f"variable): they write or store its value and pick no computation, and they are not layers reading it. "
+        f"The edges carry no activations."
     )
 
 
@@ -1049,22 +1101,71 @@ def _kind_counts(counts) -> list[dict]:
     ]
 
 
+def _apart_sentence(analysis: GraphAnalysis, name: str, ops: int, drawn: int, apart: list[tuple[str, int]]) -> str:
+    """Where the ops of a scope drawn outside its box are: what makes its box and the CLI count differently."""
+    pieces = []
+    for where, count in apart:
+        area = analysis.area_of_group(where)
+        source = analysis.source_by_name.get(where)
+        if source is not None and source.born_in:
+            pieces.append(
+                f"the learning-phase flag {where} ({answers.plural(count, 'op')}), which old Keras created inside "
+                f"{source.born_in}; PhaseView draws it where the layers reading it meet"
+            )
+        elif area in AREA_TITLES:
+            pieces.append(f"{answers.plural(count, 'op')} in the {AREA_TITLES[area]} area")
+        else:
+            pieces.append(f"{answers.plural(count, 'op')} in {where}")
+    return (
+        f"{name} holds {answers.plural(ops, 'op')} as TensorFlow named them; its box holds {drawn:,}. Drawn apart: "
+        f"{'; '.join(pieces)}."
+    )
+
+
+def _view_part(analysis: GraphAnalysis, name: str, view: bool):
+    """The part a name stands for as TensorFlow wrote it (what the CLI answers), and its entry. In the view
+    (``view``), a box whose ops are not all drawn in it says where the others are."""
+    from tb_phaseview import connections
+
+    part = connections.resolve(analysis, name)
+    entry = _part_entry(analysis, part)
+    if view and part.type == "scope":
+        drawn, apart = connections.drawn_apart(analysis, part, name)
+        # The flag first: it is what a user who asks about old Keras' first layer is looking for.
+        apart.sort(key=lambda item: item[0] not in analysis.source_by_name)
+        if apart:
+            entry["drawn"] = drawn
+            entry["apart"] = [
+                {
+                    "where": where,
+                    "ops": count,
+                    **({"area": analysis.area_of_group(where)} if analysis.area_of_group(where) else {}),
+                }
+                for where, count in apart
+            ]
+            entry["apart_sentence"] = _apart_sentence(analysis, name, len(part.members), drawn, apart)
+    return part, entry
+
+
 def why_answer(analysis: GraphAnalysis, a: str, b: Optional[str] = None, view: bool = False) -> dict:
     """Why ``a`` and ``b`` are connected: the op-level edges between them grouped by kind, each kind with its
     sentence. Without ``b``: what enters and leaves ``a``, counted per kind. Raises KeyError for an unknown
-    name (the exception's argument)."""
+    name (the exception's argument).
+
+    The view asks about its boxes (``view``) and gets the CLI's answer: the parts as TensorFlow wrote them (a
+    box's scope includes what is drawn apart from it, such as old Keras' flag), with ``drawn``/``apart`` saying
+    which of their ops the box does not hold."""
     from tb_phaseview import connections
 
     graph = analysis.graph
-    part_a = connections.resolve(analysis, a, view)
-    answer = {"version": VERSION, "a": _part_entry(analysis, part_a)}
+    part_a, entry_a = _view_part(analysis, a, view)
+    answer = {"version": VERSION, "a": entry_a}
     if b is None:
         inputs, outputs = connections.boundary(analysis, part_a)
         answer["inputs"] = _kind_counts(inputs)
         answer["outputs"] = _kind_counts(outputs)
         return answer
-    part_b = connections.resolve(analysis, b, view)
-    answer["b"] = _part_entry(analysis, part_b)
+    part_b, answer["b"] = _view_part(analysis, b, view)
     by_kind: dict[str, list[int]] = {}
     for e in connections.edges_between(analysis, part_a, part_b):
         by_kind.setdefault(analysis.kinds[e], []).append(e)

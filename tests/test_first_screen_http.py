@@ -50,6 +50,7 @@ def test_answer_line_of_the_seed_graph(tensorboard_server):
         "learning-phase flag inside it, and 24 layers read it. PhaseView draws the flag apart.",
         "flag": "bnl_stg-1/keras_learning_phase",
         "layers": 24,
+        "flags": [{"name": "bnl_stg-1/keras_learning_phase", "layers": 24}],
     }
 
 

@@ -169,7 +169,12 @@ def test_phase_runs_answers_what_runs_in_each_phase(tensorboard_server):
     assert inference["ops_not_run"] == len(inference["nodes"]) == source["ops_only_when"]["true"] > 0
     assert "drop1/cond/dropout/random_uniform/RandomUniform" in inference["nodes"]
     assert inference["layers"]["bn1"] == "uses the moving mean and variance"
-    assert inference["summary"] == f"{inference['ops_not_run']:,} ops don't run in inference"
+    unused = len(inference["unused"])
+    assert unused == source["used_only_when"]["true"] > 0
+    assert inference["summary"] == (
+        f"{inference['ops_not_run']:,} ops don't run in inference; {unused} more run though only training uses "
+        f"their result (outlined)"
+    )
     assert body["warnings"] == []
 
 

@@ -253,7 +253,16 @@ def test_phase_answer_lists_what_does_not_run_and_the_groups_none_of_whose_ops_r
             for group in tree.child_groups
             if group and not tree.buckets.get(group) and set(tree.descendant_nodes(group)) <= not_running
         }
-        assert set(view["groups"]) == expected
+        # And the function groups of the If branches not taken (ghosted inside the call's functions group).
+        idle = {
+            f"{b['node']}/\u0192{attr}"
+            for b in source["branches"]
+            for attr in ("then_branch", "else_branch")
+            if analysis.graph.node_defs[analysis.graph.index[b["node"]]].attr[attr].func.name
+            == (b["when_false"] if value == "true" else b["when_true"])
+        }
+        assert set(view["groups"]) == expected | idle
+        assert bool(idle) == bool(source["branches"])
     bn = next(layer.layer for layer in analysis.phase.layers if layer.kind == phase.BATCH_NORMALIZATION)
     assert answer["phases"]["false"]["layers"][bn] == "uses the moving mean and variance"
 

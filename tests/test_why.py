@@ -35,9 +35,22 @@ def test_old_keras_first_batch_norm_and_bn3a_are_tied_by_the_phase_flag_only():
     assert "no activations" in phase["sentence"]
 
 
-def test_in_the_view_the_flag_is_drawn_apart_so_the_boxes_are_not_tied():
-    answer = wire.why_answer(demo_analysis("resnet_old_keras"), "bnl_stg-1", "bn3a_branch2a", view=True)
-    assert answer["a"]["type"] == "group" and answer["kinds"] == [] and answer["total"] == 0
+def test_the_view_gets_the_cli_answer_and_is_told_the_flag_is_drawn_apart():
+    """Two boxes of the view are answered as the CLI answers their scopes: the flag old Keras created in
+    bnl_stg-1 is drawn apart from that box, but its edges are still bnl_stg-1's, and the answer says where it is."""
+    analysis = demo_analysis("resnet_old_keras")
+    cli = wire.why_answer(analysis, "bnl_stg-1", "bn3a_branch2a")
+    view = wire.why_answer(analysis, "bnl_stg-1", "bn3a_branch2a", view=True)
+    assert view["total"] == cli["total"] == 6 and view["kinds"] == cli["kinds"]
+    a = view["a"]
+    assert a["ops"] == cli["a"]["ops"] == 70
+    assert a["drawn"] + sum(entry["ops"] for entry in a["apart"]) == a["ops"]
+    assert a["drawn"] == len(analysis.tree.descendant_nodes("bnl_stg-1"))
+    assert a["apart"][0]["where"] == "bnl_stg-1/keras_learning_phase"
+    assert a["apart_sentence"].startswith("bnl_stg-1 holds 70 ops as TensorFlow named them; its box holds 56.")
+    assert "the learning-phase flag bnl_stg-1/keras_learning_phase" in a["apart_sentence"]
+    assert "old Keras created inside bnl_stg-1" in a["apart_sentence"]
+    assert "apart" not in cli["a"]
 
 
 def test_adjacent_layers_are_tied_by_data_and_their_machinery():

@@ -162,6 +162,7 @@ GRAPHS = {
     "resource_variable_flag": write_resource_variable_flag,
     "model_files": write_model_files,
 }
+GRAPHS.update(__import__("tf_written_answers").GRAPHS)  # the answers' graphs (tests/tf_written_answers.py)
 
 
 def write(outdir: str, name: str) -> str:

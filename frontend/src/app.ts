@@ -15,6 +15,7 @@ import { bindKeys } from './panels/keys';
 import { LegendFilter } from './panels/legend';
 import { MessageBox } from './panels/message';
 import { SearchBox } from './panels/search';
+import { displayName } from './graph/display';
 import { StatusBar } from './panels/statusbar';
 import { Toolbar } from './panels/toolbar';
 import { Scene } from './scene/scene';
@@ -101,6 +102,10 @@ export class App {
       legend,
     });
     followTheme(root);
+    // Groups are named as the page names them (an area's title, never its synthetic id).
+    const named = (id: string) => displayName(id, session.graph?.areas ?? []);
+    inspector.setNamer(named);
+    search.named = named;
 
     // ---------------------------------------------------------------- what each part asks for
     toolbar.on('run', (run) => viewer.pickRun(run));
@@ -110,7 +115,7 @@ export class App {
     toolbar.on('fit', () => scene.fit(session.rootLayout()));
     toolbar.on('help', () => help.toggle());
     scene.on('toggle', (e) => void viewer.toggle(e.name));
-    scene.on('select', (e) => (e.shift ? viewer.selectSecond(e.name) : viewer.select(e.name)));
+    scene.on('select', (e) => (e.shift ? viewer.selectSecond(e.name) : viewer.select(e.name, true)));
     scene.on('badge', (e) => viewer.select(e.name));
     scene.on('phase-edge', (e) => viewer.inspectPhaseEdge(e.from, e.to, e.source, e.layers));
     answer.on('show-flag', (flag) => viewer.showFlag(flag));

@@ -15,6 +15,7 @@ import type { SearchBox } from './panels/search';
 import type { StatusBar } from './panels/statusbar';
 import type { Toolbar } from './panels/toolbar';
 import { firstViewFrame } from './scene/firstview';
+import { layoutExtent } from './scene/params';
 import type { Scene } from './scene/scene';
 import type { Links } from './share/links';
 
@@ -32,6 +33,8 @@ export interface ViewerParts {
   legend: LegendFilter;
 }
 
+/** How long after a click a second one makes a double-click (browsers default to 500 ms; most users are faster). */
+const DOUBLE_CLICK_MS = 400;
 /** Graphs tried in turn when the first one of the log directory cannot be read. */
 const MAX_GRAPHS_TRIED = 10;
 /** Ops that feed a graph from outside: the first view opens on them when the graph has no flag. */
@@ -193,6 +196,7 @@ export class Viewer {
     // The answer first: it can be read while the layout runs, and it takes its height from the stage, which is
     // measured now, before the drawing is in the page (measured after, it forced a layout of the whole drawing).
     this.p.answer.render(g);
+    status.render(g);
     const view = scene.viewport(true);
     try {
       await this.relayout();
@@ -218,6 +222,7 @@ export class Viewer {
     );
     session.save();
     this.p.toolbar.showRunAs(runAsOf(this.state), this.hasFlag());
+    this.p.toolbar.enableModes(this.hasFlag());
     void this.applyRunAs();
     const restore = this.pendingRestore;
     this.pendingRestore = null;
@@ -246,7 +251,11 @@ export class Viewer {
     const flagEnd = flag ? visibleEnd(flag, session.sourcePath(flag) ?? [], isOpen, (id) => scene.has(id)) : null;
     // The flag's readers as drawn: the phase edges were just mapped onto this drawing (one walk of every
     // op-level edge's path is enough; at 200k nodes there are thousands).
-    const readers = flag ? this.mapped.filter((m) => m.source === flag).map((m) => m.to) : [];
+    const ends = flag ? this.mapped.filter((m) => m.source === flag).map((m) => m.to) : [];
+    // The boxes marked φ (a layer, or a group holding layers) answer the question; a gradient scope that reads
+    // the flag too does not, so it is framed only when no layer is drawn.
+    const marked = ends.filter((n) => ['layer', 'contains'].includes(scene.children.get(n)?.phase?.role ?? ''));
+    const readers = marked.length ? marked : ends;
     const root = session.group('');
     const hasInput = new Set((root?.edges ?? []).map((e) => e.to));
     const feeds = new Set((root?.edges ?? []).filter((e) => e.kind === 'data').map((e) => e.from));
@@ -255,8 +264,16 @@ export class Viewer {
     if (inputs.length === 0)
       inputs = children.filter((c) => feeds.has(c.name) && !hasInput.has(c.name)).map((c) => c.name);
     const areas = (g.areas ?? []).map((a) => a.group);
+    const rootLayout = session.rootLayout();
     const frame = firstViewFrame(
-      { boxes: scene.abs, flag: flagEnd, readers: [...new Set(readers)], inputs, areas },
+      {
+        boxes: scene.abs,
+        flag: flagEnd,
+        readers: [...new Set(readers)],
+        inputs,
+        areas,
+        extent: rootLayout ? layoutExtent(rootLayout) : undefined,
+      },
       view,
     );
     if (frame) scene.centreAt(frame.cx, frame.cy, frame.k, view);
@@ -362,6 +379,8 @@ export class Viewer {
 
   setMode(mode: PhaseMode): void {
     const { root, session, scene } = this.p;
+    // A graph without a flag has nothing to highlight (Highlight would only dim the whole graph).
+    if (mode !== 'collapse' && session.graph && !this.hasFlag()) return;
     const t0 = performance.now();
     session.setMode(mode);
     this.p.toolbar.showMode(mode);
@@ -411,6 +430,10 @@ export class Viewer {
       nodes: new Set(side.nodes),
       groups: new Set(side.groups),
       layers: new Map(Object.entries(side.layers)),
+      short: new Map(Object.entries(side.layers_short ?? {})),
+      partial: new Map(Object.entries(side.partial ?? {})),
+      unused: new Set(side.unused ?? []),
+      passThrough: new Set(side.pass_through ?? []),
     });
     status.setRunAs(side.summary, answer.warnings);
     root.dataset.runAs = runAs;
@@ -453,28 +476,61 @@ export class Viewer {
     const parts = `${title(from)} ↔ ${title(to)}`;
     inspector.loading(parts);
     try {
-      inspector.showWhy(await api.why(g, from, to), title);
+      inspector.showWhy(await api.why(g, from, to), title, (kind) => this.whatHides(kind));
     } catch (e) {
       inspector.showError(parts, (e as Error).message);
     }
   }
 
+  /** What keeps the edges of a kind from being drawn plainly now: the phase filter or the legend filter. */
+  private whatHides(kind: string): { state: 'dimmed' | 'hidden'; sentence: string } | null {
+    if (kind === 'phase')
+      return this.state.mode === 'collapse'
+        ? {
+            state: 'hidden',
+            sentence:
+              'Not drawn: the phase filter is on Collapse. Highlight or Show (or the phase control in the status bar) draws them.',
+          }
+        : null;
+    const state = kindState(this.state.kinds, kind);
+    if (state === 'hidden')
+      return {
+        state,
+        sentence: `Not drawn: the legend filter hides ${kind} edges. Click ${kind} in the status bar to draw them.`,
+      };
+    if (state === 'dimmed') return { state, sentence: `Drawn dimmed: the legend filter dims ${kind} edges.` };
+    return null;
+  }
+
   // ---------------------------------------------------------------- selection and inspector
 
-  select(name: string | null): void {
+  private pendingPan = 0;
+
+  /** Selects a box; `pointer`: it was clicked, so a second click may follow (a double-click opens a group). */
+  select(name: string | null, pointer = false): void {
     const { session, scene, inspector } = this.p;
     session.select(name);
     scene.select(name);
+    window.clearTimeout(this.pendingPan);
     if (!name) {
       inspector.hide();
       return;
     }
     void this.inspect(name, scene.children.get(name) ?? null);
-    // The inspector takes the right of the stage: a box selected near that edge would end up behind it.
-    const box = scene.abs.get(name);
-    const { w, h } = scene.viewport(true);
-    const k = scene.transform().k;
-    if (box && box.w * k < w - 40 && box.h * k < h - 40) scene.bringIntoView([box]);
+    // The inspector takes the right of the stage: a box selected near that edge would end up behind it. After a
+    // click the view moves only once a double-click can no longer come, so the second click lands on the box.
+    const clicked = scene.transform();
+    const bring = () => {
+      // A user who panned or zoomed since the click has put the view where they want it.
+      const now = scene.transform();
+      if (pointer && (now.x !== clicked.x || now.y !== clicked.y || now.k !== clicked.k)) return;
+      const box = scene.abs.get(name);
+      const { w, h } = scene.viewport(true);
+      const k = scene.transform().k;
+      if (this.state.selected === name && box && box.w * k < w - 40 && box.h * k < h - 40) scene.bringIntoView([box]);
+    };
+    if (pointer) this.pendingPan = window.setTimeout(bring, DOUBLE_CLICK_MS);
+    else bring();
   }
 
   /** Shift+click on a second box while one is selected: why the two are connected. */

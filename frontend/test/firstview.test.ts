@@ -1,6 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { firstViewFrame, frameAround, MIN_READABLE_PX, READABLE_K, SMALLEST_LABEL_PX } from '../src/scene/firstview';
+import {
+  firstViewFrame,
+  frameAround,
+  MIN_FIRST_VIEW_K,
+  MIN_READABLE_PX,
+  READABLE_K,
+  SMALLEST_LABEL_PX,
+  withOneReader,
+} from '../src/scene/firstview';
 import { centredOn, graphPointAt, mapScale, MIN_MAP, viewRect } from '../src/scene/minimapgeom';
 
 const box = (x: number, y: number, w = 100, h = 40) => ({ x, y, w, h });
@@ -85,4 +93,29 @@ test('a very wide graph gets the map’s minimum height', () => {
   const m = mapScale({ width: 40000, height: 300 }, { w: 180, h: 150 });
   assert.equal(m.w, 180);
   assert.ok(m.h >= MIN_MAP.h);
+});
+
+test('a reader too far for the readable zoom is framed with the flag, zoomed out as far as it needs', () => {
+  const flag = { x: 0, y: 0, w: 200, h: 50 };
+  const far = { x: 0, y: 2000, w: 100, h: 40 };
+  const screen = { w: 1000, h: 700 };
+  const k = withOneReader(flag, [far], screen);
+  assert.ok(k < READABLE_K && k >= MIN_FIRST_VIEW_K);
+  const f = frameAround(flag, [far], screen, k);
+  const top = f.cy - screen.h / 2 / k;
+  const bottom = f.cy + screen.h / 2 / k;
+  assert.ok(top <= flag.y && bottom >= far.y + far.h, `${top} ${bottom}`);
+  assert.equal(withOneReader(flag, [box(0, 100)], screen), READABLE_K);
+});
+
+test('the first view stays on the graph: no screen of blank past its end, a small graph centred', () => {
+  const screen = { w: 1000, h: 600 };
+  const extent = { x: 0, y: 0, w: 3000, h: 1000 };
+  const anchor = box(500, 920); // an input near the bottom of the drawing
+  const f = frameAround(anchor, [], screen, READABLE_K, 16, [], extent);
+  const half = (screen.h - 32) / READABLE_K / 2;
+  assert.ok(f.cy + half <= extent.y + extent.h + 1e-6, `${f.cy + half}`);
+  assert.ok(f.cy - half <= anchor.y && f.cy + half >= anchor.y + anchor.h, 'the anchor is still in sight');
+  const small = frameAround(box(10, 10), [], screen, READABLE_K, 16, [], { x: 0, y: 0, w: 200, h: 100 });
+  assert.deepEqual([small.cx, small.cy], [100, 50]);
 });

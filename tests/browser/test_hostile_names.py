@@ -53,6 +53,7 @@ def test_hostile_names_render_as_text_and_never_run(page, start_server, tmp_path
     page.wait_for_function(
         "n => document.querySelector('[data-testid=inspector] h2')?.textContent === n", arg=HOSTILE[0]
     )
+    page.wait_for_function("() => !document.querySelector('[data-testid=inspector]').textContent.includes('Loading')")
     inspector = page.locator("[data-testid=inspector]").text_content()
     assert HOSTILE[0] in inspector and HOSTILE[1] in inspector  # op type and the attribute value
 

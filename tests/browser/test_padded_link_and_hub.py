@@ -55,7 +55,7 @@ def test_the_inspector_counts_every_input_of_a_node_with_thousands(page, start_s
     page.locator('[data-node="hub"] > .body > rect.box').first.dispatch_event("click")
     page.wait_for_function("() => document.querySelector('[data-testid=inspector] h2')?.textContent === 'hub'")
     inspector = page.locator("[data-testid=inspector]")
-    inspector.get_by_text("Inputs (5,000)").wait_for()
+    inspector.get_by_text("Inputs (5,000 op-level edges)").wait_for()
     assert inspector.get_by_text("and 4,800 more").count() == 1
     shot(page, "inspector_hub_inputs")
     assert page.errors == []

@@ -95,7 +95,8 @@ def test_the_view_ghosts_exactly_what_the_cli_counts(page, tensorboard_url, cli_
     assert "drop1/cond/dropout/random_uniform/RandomUniform" in inference_off
     assert (
         page.locator("[data-testid=run-as-status]").text_content()
-        == f"{source['ops_only_when']['true']:,} ops don't run in inference"
+        == f"{source['ops_only_when']['true']:,} ops don't run in inference; {source['used_only_when']['true']} more "
+        f"run though only training uses their result (outlined)"
     )
     assert (
         page.locator('[data-node="bn1"] > .body .phase-badge').get_attribute("data-does")
@@ -139,7 +140,10 @@ def test_an_export_states_the_phase_the_view_runs_as(page, tensorboard_url, cli_
         root = ET.parse(d.value.path()).getroot()
         return ["".join(t.itertext()) for t in root.iter("{http://www.w3.org/2000/svg}text")]
 
-    expected = f"run as inference: {source['ops_only_when']['true']:,} ops don't run in inference (faded)"
+    expected = (
+        f"run as inference: {source['ops_only_when']['true']:,} ops don't run in inference; "
+        f"{source['used_only_when']['true']} more run though only training uses their result (outlined) (faded)"
+    )
     assert expected in legend_texts()
     page.click('[data-phase-run="both"]')
     wait_run_as(page, "both")
@@ -147,8 +151,11 @@ def test_an_export_states_the_phase_the_view_runs_as(page, tensorboard_url, cli_
     assert page.errors == []
 
 
-def test_if_branches_are_counted_but_not_drawn(page, tensorboard_url, cli_report):
-    """The If version: the If op runs in both phases; the branch not taken is counted in the status bar."""
+def test_if_branches_are_counted_and_the_branch_not_taken_is_ghosted_in_the_functions(
+    page, tensorboard_url, cli_report
+):
+    """The If version: the If op runs in both phases; the branch not taken is counted in the status bar, and
+    ghosted inside the call's functions group once that is open."""
     source = cli_report[("resnet_tf_keras", "run_graph", None)]["phase_sources"][0]
     open_plugin(page, tensorboard_url, "resnet_tf_keras")
     page.keyboard.press("i")
@@ -156,7 +163,8 @@ def test_if_branches_are_counted_but_not_drawn(page, tensorboard_url, cli_report
     n = source["ops_only_when"]["true"]
     assert (
         page.locator("[data-testid=run-as-status]").text_content()
-        == f"{n:,} ops don't run in inference ({n:,} of them inside If branches, not drawn)"
+        == f"{n:,} ops don't run in inference ({n:,} of them inside If branches: open an If's functions to see "
+        f"them ghosted)"
     )
     assert page.locator('[data-runs="false"]').count() == 0
     assert (
@@ -165,10 +173,17 @@ def test_if_branches_are_counted_but_not_drawn(page, tensorboard_url, cli_report
     )
     # A closed layer says it on its box too, in place of its op summary.
     subtitle = page.locator('[data-node="bn2a_branch2a"] > .body text.sub')
-    assert subtitle.text_content().startswith("φ uses the mov")  # cut to the box, whole in the tooltip
+    assert subtitle.text_content() == "moving avg"  # the words the box has room for, whole in the tooltip
+    for group in ("bn2a_branch2a", "bn2a_branch2a/cond", "bn2a_branch2a/cond/\u0192"):
+        page.locator(f'[data-node="{group}"][data-group="true"] .chevron').first.click()
+        page.wait_for_selector(f'[data-node="{group}"][data-expanded="true"]')
+    taken = page.locator('[data-node="bn2a_branch2a/cond/\u0192else_branch"]')
+    idle = page.locator('[data-node="bn2a_branch2a/cond/\u0192then_branch"]')
+    assert idle.get_attribute("data-runs") == "false" and taken.get_attribute("data-runs") is None
+    shot(page, "run_as_if_branch_ghosted")
     page.keyboard.press("b")
     wait_run_as(page, "both")
-    assert not subtitle.text_content().startswith("φ")
+    assert subtitle.text_content() != "moving avg"
     assert page.errors == []
 
 

@@ -121,7 +121,14 @@ export interface GraphAnswer extends GraphRef {
   phase: { sources: PhaseSource[]; layers: PhaseLayer[]; edges: PhaseEdge[] };
   hyperparameters?: HyperparameterAnswer;
   /** The sentence above the graph (names between backticks), the flag it is about and how many layers read it. */
-  answer: { text: string; flag: string | null; layers: number };
+  answer: {
+    text: string;
+    flag: string | null;
+    /** Distinct layers reading any flag (a layer reading two flags counts once). */
+    layers: number;
+    /** Each flag with the number of layers reading it (added; absent from older servers). */
+    flags?: { name: string; layers: number }[];
+  };
   root: GroupAnswer;
   /** What the server had to leave out or fold (duplicate names, missing inputs, scopes nested too deep). */
   warnings?: string[];
@@ -171,6 +178,14 @@ export interface PhaseRunsSide {
   groups: string[];
   /** What each flag-reading layer does in this phase, by layer. */
   layers: Record<string, string>;
+  /** The same in the few words a closed layer's box has room for (`moving statistics`; added). */
+  layers_short?: Record<string, string>;
+  /** Groups some (not all) of whose ops do not run, with how many do not (added). */
+  partial?: Record<string, number>;
+  /** Ops that run in this phase though only the other phase uses their result (added). */
+  unused?: string[];
+  /** Layers that only hand their input on in this phase (a Dropout at inference; added). */
+  pass_through?: string[];
 }
 
 export interface PhaseRunsAnswer {
@@ -202,7 +217,13 @@ export interface KindCount {
 export interface WhyPart {
   name: string;
   type: 'op' | 'scope' | 'group';
+  /** Ops of the part as TensorFlow named them (the CLI's count). */
   ops: number;
+  /** Asked by the view about a box that does not draw all of its scope's ops: how many it draws, where the
+   * others are, and the server's sentence saying so. */
+  drawn?: number;
+  apart?: { where: string; ops: number; area?: string }[];
+  apart_sentence?: string;
 }
 
 /** Why two parts are connected (`kinds`), or what enters and leaves one (`inputs`, `outputs`). */

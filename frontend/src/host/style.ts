@@ -30,6 +30,7 @@ export const CSS = `
 .pv-btn { font: inherit; font-size: 12px; color: var(--fg); background: transparent; border: 1px solid var(--line);
   border-radius: 4px; padding: 4px 10px; cursor: pointer; white-space: nowrap; }
 .pv-btn:hover { background: var(--panel-2); }
+.pv-btn:disabled { opacity: 0.4; cursor: not-allowed; background: transparent; }
 .pv-btn:focus-visible, .pv-toolbar select:focus-visible, .pv-toolbar input:focus-visible { outline: 2px solid var(--accent); outline-offset: 1px; }
 .pv-btn[aria-pressed=true] { background: var(--accent-soft); border-color: var(--accent); color: var(--accent-fg); font-weight: 500; }
 .pv-seg { display: inline-flex; }
@@ -42,11 +43,12 @@ export const CSS = `
 .pv-stage { flex: 1; position: relative; min-width: 0; overflow: hidden; }
 .pv-stage svg.canvas { width: 100%; height: 100%; display: block; cursor: grab; outline: none; user-select: none; }
 .pv-stage svg.canvas:active { cursor: grabbing; }
-.pv-status { display: flex; gap: 16px; align-items: center; padding: 3px 10px; border-top: 1px solid var(--line);
-  color: var(--fg-2); font-size: 11px; background: var(--panel); min-height: 24px; flex-wrap: nowrap; white-space: nowrap;
+.pv-status { display: flex; gap: 2px 16px; align-items: center; padding: 3px 10px; border-top: 1px solid var(--line);
+  color: var(--fg-2); font-size: 11px; background: var(--panel); min-height: 24px; flex-wrap: wrap; white-space: nowrap;
   overflow: hidden; }
 .pv-legend { display: inline-flex; gap: 12px; align-items: center; }
-.pv-status-info { display: contents; }
+.pv-status-info { display: flex; gap: 16px; align-items: center; flex: 1 1 440px; min-width: 440px; overflow: hidden; }
+.pv-status-info > span:last-child { overflow: hidden; text-overflow: ellipsis; }
 .pv-legend svg { vertical-align: middle; }
 .pv-message { position: absolute; inset: 0; display: flex; align-items: center; justify-content: center; pointer-events: none; }
 .pv-message > div { pointer-events: auto; max-width: 520px; padding: 20px 24px; background: var(--panel); border: 1px solid var(--line);
@@ -127,6 +129,10 @@ export const CSS = `
 .edge:hover { stroke: var(--select); }
 /* Run as one phase: what does not run is ghosted, with its edges. */
 .node.not-run > .body { opacity: 0.28; }
+.node.passes-through > .body { opacity: 0.4; }
+.node.passes-through > .body > rect { stroke-dasharray: 4 3; }
+.node.unused > .body > rect { stroke-dasharray: 2 2; stroke: var(--accent); }
+.not-run-share rect { fill: var(--fg-2); opacity: 0.55; }
 .edge.not-run { opacity: 0.18; }
 .pv-run-as { font-weight: 600; }
 .pv-warning { color: var(--accent-fg); }

@@ -13,9 +13,17 @@ export interface PhaseTexts {
   source(source: string): string | undefined;
 }
 
+/**
+ * Whether the edges of a kind are drawn now, and if not what hides them (the legend filter or the phase filter):
+ * `null` when they are drawn plainly.
+ */
+export type KindShown = (kind: string) => { state: 'dimmed' | 'hidden'; sentence: string } | null;
+
 export class Inspector {
   readonly el: HTMLElement;
   private body: HTMLElement;
+  /** How the page names a group (a machinery area by its title, not its id). */
+  private named: (id: string) => string = (id) => id;
 
   constructor(
     private onReveal: (name: string) => void,
@@ -36,6 +44,10 @@ export class Inspector {
     );
   }
 
+  setNamer(named: (id: string) => string): void {
+    this.named = named;
+  }
+
   hide(): void {
     this.el.hidden = true;
     clear(this.body);
@@ -43,6 +55,7 @@ export class Inspector {
 
   private open(...nodes: (Node | null | false)[]): void {
     clear(this.body);
+    delete this.body.dataset.subject;
     for (const n of nodes) if (n) this.body.append(n);
     this.el.hidden = false;
   }
@@ -64,11 +77,13 @@ export class Inspector {
     const size = c?.size ?? 0;
     const born = c?.phase?.role === 'layer' ? c.phase.born_here : undefined;
     this.open(
-      h('h2', {}, name),
+      h('h2', {}, this.named(name)),
       h(
         'div',
-        { class: 'op' },
-        op ? opHeader(op, size - 1) : `name scope · ${size.toLocaleString('en-US')} ops below it`,
+        { class: 'op', 'data-testid': 'group-header' },
+        op
+          ? opHeader(op, size - 1)
+          : `${c?.area ? 'machinery area' : 'name scope'} · ${size.toLocaleString('en-US')} op${size === 1 ? '' : 's'} in this box`,
       ),
       born ? h('p', { class: 'pv-explain pv-birthplace', 'data-testid': 'birthplace' }, born.explanation) : null,
       c ? this.phaseSentence(name, c, text) : null,
@@ -80,6 +95,7 @@ export class Inspector {
       node ? h('h3', {}, `Op ${node.name} (${node.op})`) : null,
       node ? this.nodeSections(node) : null,
     );
+    this.body.dataset.subject = name;
   }
 
   showNode(n: NodeAnswer, c: Child | null, text: PhaseTexts, consumers: string[] = []): void {
@@ -115,21 +131,24 @@ export class Inspector {
    * Why two boxes are connected: the op-level edges behind a drawn edge, by kind, each with its sentence.
    * `title`: what the page calls a part (a machinery area by its title, not its id).
    */
-  showWhy(w: WhyAnswer, title: (name: string) => string = (name) => name): void {
+  showWhy(w: WhyAnswer, title: (name: string) => string = (name) => name, shown: KindShown = () => null): void {
     const kinds = w.kinds ?? [];
+    const total = w.total ?? 0;
     this.open(
       h('h2', {}, 'Why connected?'),
       h(
         'div',
         { class: 'op', 'data-why-parts': 'true' },
-        `${title(w.a.name)} ↔ ${w.b ? title(w.b.name) : ''} · ${(w.total ?? 0).toLocaleString('en-US')} op-level edges`,
+        `${title(w.a.name)} ↔ ${w.b ? title(w.b.name) : ''} · ${total.toLocaleString('en-US')} op-level edge${total === 1 ? '' : 's'}`,
       ),
-      kinds.length === 0 ? h('p', { class: 'op' }, 'They are not connected.') : null,
+      total === 0 ? h('p', { class: 'op' }, 'They are not connected: no op-level edge joins them.') : null,
+      ...[w.a, w.b].map((p) => (p?.apart_sentence ? apartNote(p.apart_sentence) : null)),
       h(
         'div',
         { class: 'pv-why', 'data-testid': 'why' },
-        ...kinds.map((k) =>
-          h(
+        ...kinds.map((k) => {
+          const hiddenBy = shown(k.kind);
+          return h(
             'section',
             { 'data-why-kind': k.kind, 'data-count': String(k.count) },
             h(
@@ -139,14 +158,17 @@ export class Inspector {
               ` ${k.count.toLocaleString('en-US')} edge${k.count === 1 ? '' : 's'}`,
             ),
             explanation(k.sentence),
+            hiddenBy
+              ? h('p', { class: 'pv-explain pv-hidden-by', 'data-hidden-by': hiddenBy.state }, hiddenBy.sentence)
+              : null,
             h(
               'ul',
               {},
               ...k.edges.slice(0, 12).map((e) => h('li', { class: 'mono' }, `${e.from} → ${e.to}`)),
               k.count > 12 ? h('li', { class: 'op' }, `and ${(k.count - 12).toLocaleString('en-US')} more`) : null,
             ),
-          ),
-        ),
+          );
+        }),
       ),
       h('h3', {}, 'Ends'),
       h('ul', {}, this.link(w.a.name), w.b ? this.link(w.b.name) : null),
@@ -155,7 +177,9 @@ export class Inspector {
 
   /** Adds a group's inputs and outputs by kind (what crosses its boundary), if it is still shown. */
   addBoundary(name: string, w: WhyAnswer): void {
-    if (this.el.hidden || this.body.querySelector('h2')?.textContent !== name) return;
+    if (this.el.hidden || this.body.dataset.subject !== name) return;
+    // A second answer for the same group (a double-click selects it twice) replaces the first.
+    for (const old of this.body.querySelectorAll('[data-boundary], [data-testid="why-apart"]')) old.remove();
     const list = (title: string, side: string, counts: KindCount[]) => {
       const total = counts.reduce((n, k) => n + k.count, 0);
       return h(
@@ -176,9 +200,11 @@ export class Inspector {
         ),
       );
     };
+    const apart = w.a.apart_sentence ? apartNote(w.a.apart_sentence) : null;
+    if (apart) this.body.querySelector('[data-testid="group-header"]')?.after(apart);
     this.body.append(
-      list('Inputs by kind', 'inputs', w.inputs ?? []),
-      list('Outputs by kind', 'outputs', w.outputs ?? []),
+      list('Inputs by kind (op-level edges in)', 'inputs', w.inputs ?? []),
+      list('Outputs by kind (op-level edges out)', 'outputs', w.outputs ?? []),
     );
   }
 
@@ -230,10 +256,12 @@ export class Inspector {
         ),
       );
     }
+    // Op-level edges: a flag's outputs count every op that reads it, not the layers (its box says those).
+    const edges = (k: number) => `${k.toLocaleString('en-US')} op-level edge${k === 1 ? '' : 's'}`;
     const inputs = n.inputs_total ?? n.inputs.length;
     const outputs = n.outputs_total ?? n.outputs.length;
-    f.append(h('h3', {}, `Inputs (${inputs.toLocaleString('en-US')})`), this.edgeList(n.inputs, inputs));
-    f.append(h('h3', {}, `Outputs (${outputs.toLocaleString('en-US')})`), this.edgeList(n.outputs, outputs));
+    f.append(h('h3', {}, `Inputs (${edges(inputs)})`), this.edgeList(n.inputs, inputs));
+    f.append(h('h3', {}, `Outputs (${edges(outputs)})`), this.edgeList(n.outputs, outputs));
     return f;
   }
 
@@ -270,6 +298,11 @@ function opHeader(op: string, below: number): string {
   return below > 0
     ? `${op} op · with ${below.toLocaleString('en-US')} op${below === 1 ? '' : 's'} below it`
     : `${op} op`;
+}
+
+/** Where the ops of a scope drawn outside its box are (the server's sentence). */
+function apartNote(text: string): HTMLElement {
+  return h('p', { class: 'pv-explain', 'data-testid': 'why-apart' }, text);
 }
 
 function explanation(text: string): HTMLElement {

@@ -84,7 +84,8 @@ export class LegendFilter extends Emitter<LegendEvents> {
 }
 
 function kindTitle(kind: string, count: number, state: string): string {
-  return `${count.toLocaleString('en-US')} ${kind} edges: ${TITLES[kind] ?? kind} (${state}; click to change)`;
+  // Op-level edges, as the CLI counts them: not the edges drawn, which stand for many of them each.
+  return `${count.toLocaleString('en-US')} op-level ${kind} edges: ${TITLES[kind] ?? kind} (${state}; click to change)`;
 }
 
 function phaseTitle(count: number, state: string): string {

@@ -14,6 +14,9 @@ export class SearchBox {
   private listedFor: string | null = null;
   private top: { name: string; path: string[] } | null = null;
 
+  /** How the page names a group (a group inside a machinery area by its scope and the area's title). */
+  named: (id: string) => string = (id) => id;
+
   constructor(
     private graph: () => GraphRef | null,
     private onPick: (name: string, path: string[]) => void,
@@ -99,6 +102,8 @@ export class SearchBox {
     if (this.listedFor !== wanted) await this.run();
     if (this.listedFor !== wanted || !this.top) return;
     this.hide();
+    // The keys act on the graph again (`n` adds a note instead of typing into the box).
+    this.input.blur();
     this.onPick(this.top.name, this.top.path);
   }
 
@@ -134,12 +139,12 @@ export class SearchBox {
       const b = h(
         'button',
         { type: 'button', role: 'option', 'data-result': m.name },
-        h('div', { class: 'name' }, shortened(m.name)),
+        h('div', { class: 'name' }, shortened(this.named(m.name))),
         h(
           'div',
           { class: 'meta' },
           (m.type === 'group' ? `group · ${(m.size ?? 0).toLocaleString('en-US')} ops` : (m.op ?? '')) +
-            (m.path.length ? ` · in ${shortened(m.path[m.path.length - 1])}` : ''),
+            (m.path.length ? ` · in ${shortened(this.named(m.path[m.path.length - 1]))}` : ''),
         ),
       );
       b.addEventListener('click', () => {

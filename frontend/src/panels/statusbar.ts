@@ -1,7 +1,7 @@
-// The status bar: the graph's size, its learning-phase flags, the server's warnings about the graph, the phase
+// The status bar: the graph's learning-phase flags, its size, the server's warnings about the graph, the phase
 // the view runs as, and one line about the last thing that happened. The legend filter (panels/legend.ts) sits
-// before it in the same bar, which never wraps (a change of its height would change the stage's size, and with
-// it the fit).
+// before it in the same bar; in a narrow window the info goes to a second row (set once the graph's answer is in,
+// before the first view is framed, so the stage does not change size under it) and is cut at its end.
 
 import type { GraphAnswer } from '../graph/api';
 import { clear, h } from '../lib/dom';
@@ -38,25 +38,35 @@ export class StatusBar {
     const el = this.info;
     this.last = { g, extra };
     clear(el);
-    // The number of layers reading a flag, as the server counted them (the same as the knot, badges and CLI).
-    this.el.dataset.phaseLayers = String(g?.phase?.layers.length ?? 0);
+    // The number of distinct layers reading a flag, as the server counted them (the same as the answer line and
+    // the CLI; with one flag, also its box and its Highlight knot). A layer reading two flags counts once.
+    const layers = g?.answer?.layers ?? new Set((g?.phase?.layers ?? []).map((l) => l.layer)).size;
+    this.el.dataset.phaseLayers = String(layers);
     if (g) {
-      el.append(h('span', {}, `${g.nodes.toLocaleString('en-US')} nodes · ${g.edges.toLocaleString('en-US')} edges`));
       const srcs = g.phase?.sources ?? [];
-      if (srcs.length)
+      const readers = `${layers} layer${layers === 1 ? '' : 's'}`;
+      if (srcs.length === 1)
+        el.append(
+          h('span', { 'data-testid': 'flag-status' }, `learning-phase flag: ${srcs[0].name} · read by ${readers}`),
+        );
+      else if (srcs.length > 1)
         el.append(
           h(
             'span',
-            {},
-            `learning-phase flag${srcs.length > 1 ? 's' : ''}: ${srcs.map((x) => x.name).join(', ')} · ${g.phase.layers.length} layer${g.phase.layers.length === 1 ? '' : 's'} read${g.phase.layers.length === 1 ? 's' : ''} it`,
+            { 'data-testid': 'flag-status' },
+            `learning-phase flags: ${srcs.map((x) => `${x.name} (${x.consumers.length} layer${x.consumers.length === 1 ? '' : 's'})`).join(', ')} · read by ${readers} in all`,
           ),
         );
-      for (const w of g.warnings ?? [])
-        el.append(h('span', { class: 'pv-warning', 'data-testid': 'graph-warning' }, `⚠ ${w}`));
     }
+    // What the view runs as comes right after the flag: it is what the user just asked for.
     if (this.runAs) el.append(h('span', { class: 'pv-run-as', 'data-testid': 'run-as-status' }, this.runAs));
     if (this.warnings.length)
       el.append(h('span', { class: 'pv-warning', 'data-testid': 'phase-warnings' }, this.warnings.join(' · ')));
+    if (g) {
+      el.append(h('span', {}, `${g.nodes.toLocaleString('en-US')} nodes · ${g.edges.toLocaleString('en-US')} edges`));
+      for (const w of g.warnings ?? [])
+        el.append(h('span', { class: 'pv-warning', 'data-testid': 'graph-warning' }, `⚠ ${w}`));
+    }
     if (extra) el.append(h('span', {}, extra));
   }
 }

@@ -141,11 +141,22 @@ export class Toolbar extends Emitter<ToolbarEvents> {
     for (const [r, b] of this.runAsButtons) {
       b.setAttribute('aria-pressed', String(r === runAs));
       b.disabled = !hasFlag && r !== 'both';
+      b.title = b.disabled
+        ? 'This graph has no learning-phase flag: it runs the same ops in both phases'
+        : RUN_AS_TITLES[r];
     }
   }
 
   /** Marks the button of the phase mode in effect. */
   showMode(mode: PhaseMode): void {
     for (const [m, b] of this.modeButtons) b.setAttribute('aria-pressed', String(m === mode));
+  }
+
+  /** Without a learning-phase flag there is no phase edge to highlight or show: only Collapse can be picked. */
+  enableModes(hasFlag: boolean): void {
+    for (const [m, b] of this.modeButtons) {
+      b.disabled = !hasFlag && m !== 'collapse';
+      b.title = b.disabled ? 'This graph has no learning-phase flag: there are no phase edges to draw' : '';
+    }
   }
 }

@@ -38,6 +38,7 @@ export function frameAround(
   k = READABLE_K,
   margin = 16,
   then: readonly Rect[] = [],
+  extent: Rect | null = null,
 ): Frame {
   const room = { w: (view.w - 2 * margin) / k, h: (view.h - 2 * margin) / k };
   const a = centreOf(anchor);
@@ -55,7 +56,43 @@ export function frameAround(
   let cy = box.y + room.h / 2;
   if (box.w > room.w) cx = anchor.x + room.w / 2;
   if (box.h > room.h) cy = anchor.y + room.h / 2;
+  if (extent) {
+    // The view stays on the graph: no half-screen of blank past its end while the graph goes on beyond the
+    // other side (a graph smaller than the view is centred), the framed boxes still in sight.
+    cx = onGraph(cx, extent.x, extent.w, room.w, box.x, Math.min(box.w, room.w));
+    cy = onGraph(cy, extent.y, extent.h, room.h, box.y, Math.min(box.h, room.h));
+  }
   return { cx, cy, k };
+}
+
+/** A centre along one axis moved so that a view `room` long covers the graph (`lo`, `size`) as far as it can,
+ * keeping the framed span (`flo`, `fsize`) inside the view. */
+function onGraph(c: number, lo: number, size: number, room: number, flo: number, fsize: number): number {
+  const half = room / 2;
+  const v = size <= room ? lo + size / 2 : Math.min(Math.max(c, lo + half), lo + size - half);
+  return Math.min(Math.max(v, flo + fsize - half), flo + half);
+}
+
+/** Farthest out the first view goes to show the flag with a layer reading it (labels ≥ 3 px: boxes and φ marks
+ * still tell apart; one click on +/- reads them). */
+export const MIN_FIRST_VIEW_K = 0.3;
+
+/**
+ * The zoom that shows the flag with at least its nearest reader: the readable zoom when they fit together at
+ * it, else as far out as they need (not past MIN_FIRST_VIEW_K). A first view without a reader misses the point.
+ */
+export function withOneReader(
+  flag: Rect,
+  readers: readonly Rect[],
+  view: { w: number; h: number },
+  margin = 16,
+): number {
+  if (readers.length === 0) return READABLE_K;
+  const a = centreOf(flag);
+  const nearest = readers.reduce((best, b) => (dist(centreOf(b), a) < dist(centreOf(best), a) ? b : best));
+  const both = area([flag, nearest]);
+  const k = Math.min((view.w - 2 * margin) / Math.max(1, both.w), (view.h - 2 * margin) / Math.max(1, both.h));
+  return Math.max(MIN_FIRST_VIEW_K, Math.min(READABLE_K, k));
 }
 
 function dist(p: { x: number; y: number }, q: { x: number; y: number }): number {
@@ -73,6 +110,8 @@ export interface FirstViewInput {
   inputs: readonly string[];
   /** The machinery's areas: framed with the flag and its readers (or the inputs) when they still fit. */
   areas?: readonly string[];
+  /** The whole drawing: the view is kept on it (no screen of blank past its edge). */
+  extent?: Rect;
 }
 
 /** The first view: the flag and its nearest readers, else the inputs, else the top-left of the graph. */
@@ -80,7 +119,10 @@ export function firstViewFrame(input: FirstViewInput, view: { w: number; h: numb
   const get = (names: readonly string[]) => names.map((n) => input.boxes.get(n)).filter((b): b is Rect => !!b);
   const flag = input.flag ? input.boxes.get(input.flag) : undefined;
   const areas = get(input.areas ?? []);
-  if (flag) return frameAround(flag, get(input.readers.filter((r) => r !== input.flag)), view, READABLE_K, 16, areas);
+  if (flag) {
+    const readers = get(input.readers.filter((r) => r !== input.flag));
+    return frameAround(flag, readers, view, withOneReader(flag, readers, view), 16, areas, input.extent ?? null);
+  }
   const inputs = get(input.inputs);
   const all = [...input.boxes.values()];
   if (all.length === 0) return null;
@@ -88,5 +130,5 @@ export function firstViewFrame(input: FirstViewInput, view: { w: number; h: numb
   const anchor = (inputs.length ? inputs : all).reduce((best, b) =>
     b.y < best.y || (b.y === best.y && b.x < best.x) ? b : best,
   );
-  return frameAround(anchor, inputs.length ? inputs : all, view, READABLE_K, 16, areas);
+  return frameAround(anchor, inputs.length ? inputs : all, view, READABLE_K, 16, areas, input.extent ?? null);
 }

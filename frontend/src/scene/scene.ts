@@ -33,6 +33,9 @@ export interface SceneModel {
   isOpen(group: string): boolean;
 }
 
+/** How far beside a drawn edge (screen px) a click still picks it. */
+const EDGE_SLACK_PX = 4;
+
 /** What does not run in the phase the view runs as (docs/wire_format.md, `phase_runs`). */
 export interface RunMarks {
   /** Ops that do not run. */
@@ -41,6 +44,14 @@ export interface RunMarks {
   groups: ReadonlySet<string>;
   /** What each flag-reading layer does in this phase, by layer (the server's words). */
   layers: ReadonlyMap<string, string>;
+  /** What each layer does, in the few words its closed box has room for. */
+  short?: ReadonlyMap<string, string>;
+  /** Groups some of whose ops do not run, with how many: a closed box says it and shows the share. */
+  partial?: ReadonlyMap<string, number>;
+  /** Ops that run though only the other phase uses their result. */
+  unused?: ReadonlySet<string>;
+  /** Layers that only hand their input on (a Dropout at inference): ghosted like what does not run. */
+  passThrough?: ReadonlySet<string>;
 }
 
 /** What the scene tells the app: clicks on what it drew, and that it redrew or moved. */
@@ -219,7 +230,8 @@ export class Scene extends Emitter<SceneEvents> {
       });
       return;
     }
-    const drawn = t.closest('path.edge[data-edge-kind]');
+    // An edge is a pixel or two wide: a click a few pixels beside it (and on no box) is taken for it.
+    const drawn = t.closest('path.edge[data-edge-kind]') ?? (t.closest('[data-node]') ? null : this.edgeNear(ev));
     if (drawn) {
       this.emit('edge', {
         from: drawn.getAttribute('data-from')!,
@@ -241,6 +253,19 @@ export class Scene extends Emitter<SceneEvents> {
       return;
     }
     this.emit('select', { name, child, shift: ev.shiftKey });
+  }
+
+  /** A drawn edge within EDGE_SLACK_PX of a click, probed around it (only when the click hit nothing). */
+  private edgeNear(ev: MouseEvent): Element | null {
+    for (const r of [2, EDGE_SLACK_PX])
+      for (let i = 0; i < 8; i++) {
+        const a = (i * Math.PI) / 4;
+        const hit = document
+          .elementsFromPoint(ev.clientX + r * Math.cos(a), ev.clientY + r * Math.sin(a))
+          .find((e) => e.matches('path.edge[data-edge-kind]'));
+        if (hit) return hit;
+      }
+    return null;
   }
 
   /** Redraws every box and edge from the current layouts. */
@@ -526,6 +551,7 @@ export class Scene extends Emitter<SceneEvents> {
     this.runMarks = marks;
     const off = (c: Child | undefined): boolean =>
       !!marks && !!c && (c.type === 'group' ? marks.groups.has(c.name) : marks.nodes.has(c.name));
+    const passes = (c: Child | undefined): boolean => !!c && !!marks?.passThrough?.has(c.name);
     for (const { el, child } of this.drawnList) {
       if (off(child)) {
         el.setAttribute('data-runs', 'false');
@@ -534,6 +560,14 @@ export class Scene extends Emitter<SceneEvents> {
         el.removeAttribute('data-runs');
         el.classList.remove('not-run');
       }
+      this.markPartly(el, child, marks);
+      el.classList.toggle('passes-through', passes(child));
+      if (passes(child)) el.setAttribute('data-passes-through', 'true');
+      else el.removeAttribute('data-passes-through');
+      const unused = !!child && child.type === 'op' && !!marks?.unused?.has(child.name);
+      el.classList.toggle('unused', unused);
+      if (unused) el.setAttribute('data-runs-unused', 'true');
+      else el.removeAttribute('data-runs-unused');
     }
     for (const { path, from, to } of this.edgeEnds) {
       const ghost = off(from) || off(to);
@@ -550,10 +584,40 @@ export class Scene extends Emitter<SceneEvents> {
       else badge.el.removeAttribute('data-does');
     }
     for (const sub of this.layerSubtitles) {
+      // The few words a box has room for (the badge beside it says φ); the server's whole sentence otherwise.
+      const short = marks?.short?.get(sub.layer);
       const does = marks?.layers.get(sub.layer);
-      sub.el.textContent = does ? displayLabel(`φ ${does}`, sub.chars) : sub.text;
+      sub.el.textContent = short
+        ? displayLabel(short, sub.chars)
+        : does
+          ? displayLabel(`φ ${does}`, sub.chars)
+          : sub.text;
       sub.el.classList.toggle('does', !!does);
     }
+  }
+
+  /**
+   * A closed group some of whose ops do not run: `data-not-run` (how many), a bar along its bottom as long as
+   * that share of its ops, and a tooltip that says it. Removed when all run (or all do not: then it is ghosted).
+   */
+  private markPartly(el: SVGGElement, child: Child | undefined, marks: RunMarks | null): void {
+    el.querySelector(':scope > .body > .not-run-share')?.remove();
+    const n = child?.type === 'group' && child.name ? marks?.partial?.get(child.name) : undefined;
+    const r = child ? this.abs.get(child.name) : undefined;
+    if (!n || !child || !r || el.getAttribute('data-expanded') === 'true') {
+      el.removeAttribute('data-not-run');
+      return;
+    }
+    el.setAttribute('data-not-run', String(n));
+    const size = Math.max(child.size ?? n, n);
+    const share = s('g', { class: 'not-run-share' });
+    const inset = 4;
+    const width = Math.max(3, ((r.w - 2 * inset) * n) / size);
+    share.append(
+      s('title', {}, `${n.toLocaleString('en-US')} of ${size.toLocaleString('en-US')} ops don't run in this phase`),
+      s('rect', { x: r1(r.x + inset), y: r1(r.y + r.h - 5), width: r1(width), height: 3, rx: 1.5 }),
+    );
+    el.querySelector(':scope > .body')?.append(share);
   }
 
   /**
@@ -801,6 +865,14 @@ export class Scene extends Emitter<SceneEvents> {
       x1 * cur.k + cur.x <= w - margin &&
       y1 * cur.k + cur.y <= h - margin;
     if (inView) return;
+    // When it fits at this zoom, pan only as far as needed: a box near an edge moves a few pixels, not to the
+    // centre (a jump under the pointer that a user loses the box in).
+    if ((x1 - x0) * cur.k <= w - 2 * margin && (y1 - y0) * cur.k <= h - 2 * margin) {
+      const shift = (lo: number, hi: number, size: number) =>
+        lo < margin ? margin - lo : hi > size - margin ? size - margin - hi : 0;
+      this.panBy(shift(x0 * cur.k + cur.x, x1 * cur.k + cur.x, w), shift(y0 * cur.k + cur.y, y1 * cur.k + cur.y, h));
+      return;
+    }
     const k = Math.max(
       ZOOM.min,
       Math.min(cur.k, (w - 2 * margin) / Math.max(1, x1 - x0), (h - 2 * margin) / Math.max(1, y1 - y0)),

@@ -72,10 +72,16 @@ export class Exporter {
     const notes = this.host.notebook.notes;
     const sources = (g.phase?.sources ?? []).map((x) => x.name);
     const kinds = Object.fromEntries(EDGE_KINDS.map((k) => [k, kindState(st.kinds ?? {}, k)]));
+    // The kinds the legend filter hides are said even when none of their edges is in the drawing (the
+    // hyperparameters' edges are only drawn when asked for): the picture must say what it leaves out.
+    const hiddenInGraph = Object.entries(g.edge_counts ?? {})
+      .filter(([k, n]) => n > 0 && k !== 'phase' && kinds[k] === 'hidden')
+      .map(([k]) => k);
     const legend = legendItems(
-      this.host.scene.drawnEdgeKinds(),
+      new Set([...this.host.scene.drawnEdgeKinds(), ...hiddenInGraph]),
       st.mode,
-      { sources, layers: g.phase?.layers.length ?? 0 },
+      // Distinct layers (a layer reading two flags once), as the answer line and the status bar count them.
+      { sources, layers: g.answer?.layers ?? new Set((g.phase?.layers ?? []).map((l) => l.layer)).size },
       notes.length,
       kinds,
       this.host.runAs(),

@@ -1,0 +1,159 @@
+"""The answers the tab and the CLI give, on graphs written by real TensorFlow in the shapes users meet: one layer
+reading the flag, two flags sharing readers, Dropout switched by a fed keep_prob, an is_training nothing reads, a
+flag kept in a variable with its writers (tests/tf_written_answers.py, tests/tf_written_graphs.py)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import urllib.parse
+
+from demo import DEMO_LOGS, cli_report_json, demo_analysis
+from tb_phaseview import graph_source, wire
+from tb_phaseview.analysis import analyze
+from tb_phaseview.cli import iter_graphs
+
+CLI = os.path.join(os.path.dirname(sys.executable), "tb-phaseview")
+ENV = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
+P = "data/plugin/phaseview/"
+
+
+def analysis_of(folder: str):
+    ((ref, graph, error),) = list(iter_graphs(os.path.join(folder, "logs"), graph_source.load_graph))
+    assert error is None, error
+    return analyze(graph)
+
+
+def cli(*args):
+    return subprocess.run([CLI, *args], capture_output=True, text=True, env=ENV, timeout=300)
+
+
+# -- 2. the answer line on small cases ---------------------------------------------------------------------------
+
+
+def test_one_reader_says_what_the_flag_does_to_that_layer(tf_written):
+    answer = wire.answer_line(analysis_of(tf_written("one_reader_born_inside")))
+    assert answer["layers"] == 1 and answer["flag"] == "dropout_1/keras_learning_phase"
+    text = answer["text"]
+    assert text.startswith(
+        "Only `dropout_1` reads the learning-phase flag `dropout_1/keras_learning_phase` (old Keras created it "
+        "inside that layer): it drops units at random while training and passes its input through at inference."
+    )
+    for wrong in ("0 other", "()", "ties 1", "1 layers", "looks connected"):
+        assert wrong not in text
+
+
+def test_cli_says_read_by_1_layer(tf_written):
+    result = cli("report", os.path.join(tf_written("one_reader_born_inside"), "logs"))
+    assert result.returncode == 0, result.stderr
+    assert "read by 1 layer:" in result.stdout and "1 layers" not in result.stdout
+
+
+# -- 3. two flags: distinct layers, each flag named with its readers, said once ------------------------------------
+
+
+def test_two_flags_are_counted_as_distinct_layers_and_said_once(tf_written):
+    analysis = analysis_of(tf_written("two_flags"))
+    assert [len(s.layers) for s in analysis.phase.sources] == [11, 2]
+    answer = wire.answer_line(analysis)
+    assert answer["layers"] == 11
+    assert answer["flags"] == [
+        {"name": "keras_learning_phase", "layers": 11},
+        {"name": "keras_learning_phase_1", "layers": 2},
+    ]
+    text = answer["text"]
+    assert text.count("ties") + text.count("tie ") == 1 and "13 " not in text
+    assert "`keras_learning_phase` (11 layers) and `keras_learning_phase_1` (2 layers)" in text
+    assert "tie 11 Dropout layers together" in text
+
+
+def test_cli_reports_the_distinct_count_of_two_flags(tf_written):
+    logs = os.path.join(tf_written("two_flags"), "logs")
+    (entry,) = cli_report_json(logs)["graphs"]
+    assert entry["phase_layer_count"] == 11 and len(entry["phase_layers"]) == 13
+    text = cli("report", logs).stdout
+    assert "  11 distinct layers read these flags" in text
+    # Layers in the order a person counts them, not in text order (dropout_1, dropout_10, dropout_11, dropout_2).
+    listed = [line.split()[0] for line in text.splitlines() if line.startswith("    dropout_")][:11]
+    assert listed == [f"dropout_{i}" for i in range(1, 12)]
+
+
+# -- 6. without a flag, say what the graph has instead ---------------------------------------------------------------
+
+
+def test_keep_prob_dropout_is_said_to_be_switched_by_the_fed_value(tf_written):
+    text = wire.answer_line(analysis_of(tf_written("keep_prob_only")))["text"]
+    assert "Dropout here is switched by the `keep_prob` value fed at run time" in text
+    assert "TF2" not in text and "PyTorch" not in text
+
+
+def test_an_unused_is_training_is_said_to_be_declared_and_unread(tf_written):
+    text = wire.answer_line(analysis_of(tf_written("unused_is_training")))["text"]
+    assert "`is_training` is declared but no layer reads it" in text
+    assert "TF2" not in text and "PyTorch" not in text
+
+
+def test_a_graph_with_nothing_like_a_flag_keeps_the_plain_answer():
+    assert wire.answer_line(demo_analysis("tf2_fit_no_flag"))["text"] == wire.NO_FLAG_ANSWER
+
+
+def test_the_graph_route_gives_the_new_answers(start_server, tf_written):
+    root = os.path.join(tf_written("two_flags"), "logs")
+    server = start_server(root)
+    status, graph = server.get(P + "graph?run=two_flags&kind=run_graph")
+    assert status == 200
+    assert graph["answer"]["layers"] == 11 and len(graph["answer"]["flags"]) == 2
+
+
+# -- 4. a variable flag's writers are not readers that pick a computation ---------------------------------------------
+
+
+def test_writers_of_a_variable_flag_are_explained_as_writers(tf_written):
+    analysis = analysis_of(tf_written("variable_flag"))
+    reads = {g: wire._group_phase(analysis, g) for g in analysis.phase_reach}
+    keepers = {g: p for g, p in reads.items() if p and p["role"] == "reads" and p["layers"] == 0}
+    assert {"\u2237init", "\u2237save"} <= set(keepers)
+    for group, entry in keepers.items():
+        text = entry["explanation"]
+        assert "set, initialise or save the learning-phase flag is_training" in text, group
+        assert "pick between a training and an inference computation" not in text
+        assert "\u2237" not in text  # never the synthetic id of an area
+    layer_reads = reads["drop/cond"]["explanation"]
+    assert "pick the training or the inference computation" in layer_reads
+
+
+# -- 1. why connected: the view gets the CLI's answer ----------------------------------------------------------------
+
+
+def test_the_why_route_for_two_boxes_gives_the_cli_answer(tensorboard_server):
+    query = urllib.parse.urlencode(
+        {"run": "resnet_old_keras", "kind": "run_graph", "a": "bnl_stg-1", "b": "bn2a_branch2a", "view": "1"}
+    )
+    status, answer = tensorboard_server.get(P + "why?" + query)
+    assert status == 200
+    result = cli("why", DEMO_LOGS, "bnl_stg-1", "bn2a_branch2a", "--run", "resnet_old_keras", "--json")
+    expected = json.loads(result.stdout)
+    assert answer["total"] == expected["total"] == 6
+    assert answer["kinds"] == expected["kinds"]
+    assert answer["a"]["apart"][0]["where"] == "bnl_stg-1/keras_learning_phase"
+
+
+# -- 10. the CLI --------------------------------------------------------------------------------------------------
+
+
+def test_cli_why_into_a_closed_pipe_ends_quietly():
+    shell = f"'{CLI}' why '{DEMO_LOGS}' bnl_stg-1 bn2a_branch2a --run resnet_old_keras | head -1"
+    result = subprocess.run(["bash", "-c", "set -o pipefail; " + shell], capture_output=True, text=True, env=ENV)
+    assert result.stdout == "bnl_stg-1 <-> bn2a_branch2a: 6 op-level edges\n"
+    assert "Traceback" not in result.stderr and "BrokenPipeError" not in result.stderr
+
+
+def test_pytorch_module_inputs_of_getattr_are_not_warned_about_but_other_missing_inputs_are():
+    analysis = demo_analysis("pytorch_add_graph")
+    graph = analysis.graph
+    assert graph.dangling_inputs and all(graph.ops[d] == "prim::GetAttr" for d, _ in graph.dangling_inputs)
+    assert wire.graph_warnings(analysis) == []
+    entry = wire.report_entry(analysis, {"run": "pytorch_add_graph", "kind": "run_graph", "tag": None})
+    assert not any("not in the graph" in w for w in entry["warnings"])
