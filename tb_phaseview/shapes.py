@@ -76,10 +76,19 @@ def _node_def(graph: Graph, node: int):
         return None
 
 
+def _is_handle(node_def) -> bool:
+    """A resource handle's shape is a scalar that says nothing of the variable behind it."""
+    return node_def.op in _HANDLE_OPS or ("dtype" in node_def.attr and node_def.attr["dtype"].type == _RESOURCE)
+
+
+_HANDLE_OPS = frozenset({"VarHandleOp", "_VarHandlesOp"})
+_RESOURCE = 20
+
+
 def output_shapes(graph: Graph, node: int) -> list[Shape] | None:
     """The shapes of a node's outputs from its ``_output_shapes`` attribute, or None when it has none."""
     node_def = _node_def(graph, node)
-    if node_def is None or "_output_shapes" not in node_def.attr:
+    if node_def is None or "_output_shapes" not in node_def.attr or _is_handle(node_def):
         return None
     return [shape_of_proto(p) for p in node_def.attr["_output_shapes"].list.shape]
 
@@ -146,35 +155,41 @@ class EdgeShape:
 
 
 def edge_shapes(
-    graph: Graph, child_of: np.ndarray, edges: np.ndarray | None = None
-) -> dict[tuple[int, int], EdgeShape]:
+    graph: Graph, child_of: np.ndarray, budget: int | None = None
+) -> dict[tuple[int, int], EdgeShape] | None:
     """The tensors carried between sibling boxes, per (from box, to box), for the boxes ``child_of`` numbers.
 
     ``child_of[node]`` is the box (a small integer) holding each node, or -1 outside the group drawn. Only data
     edges crossing from one box to another count; each distinct tensor (source op and output) is counted once
-    per pair, and only the sources of such edges have their attributes parsed. ``edges``: the edge ids to look
-    at (all by default). Pairs none of whose tensors have a known shape are left out.
+    per pair, and only the sources of such edges have their attributes parsed. Pairs none of whose tensors have
+    a known shape are left out. None when more than ``budget`` distinct tensors would have to be read.
     """
     columns = graph.columns
-    if edges is None:
-        src, dst, data = columns.src, columns.dst, columns.data
-        ids = np.arange(len(src), dtype=np.intp)
-    else:
-        src, dst, data, ids = columns.src[edges], columns.dst[edges], columns.data[edges], edges
+    src, dst, data = columns.src, columns.dst, columns.data
     if len(src) == 0:
         return {}
     a, b = child_of[src], child_of[dst]
-    crossing = data & (a >= 0) & (b >= 0) & (a != b)
-    if not crossing.any():
+    crossing = np.flatnonzero(data & (a >= 0) & (b >= 0) & (a != b))
+    if not len(crossing):
         return {}
-    outputs = np.asarray(graph.edge_output, dtype=np.intp)[ids[crossing]]
-    rows = np.unique(np.stack([a[crossing], b[crossing], src[crossing], outputs], axis=1), axis=0)
+    boxes = int(child_of.max()) + 1
+    nodes = np.int64(graph.node_count)
+    outputs = np.asarray(graph.edge_output, dtype=np.int64)[crossing]
+    # One int64 key per (pair, tensor): np.unique of a column sorts far faster than of rows.
+    pair = a[crossing].astype(np.int64) * boxes + b[crossing]
+    tensor = outputs * nodes + src[crossing]
+    tensors = int(tensor.max()) + 1
+    keys = np.unique(pair * tensors + tensor)
+    if budget is not None and len(np.unique(keys % tensors)) > budget:
+        return None
+    pairs, tensor = np.divmod(keys, tensors)
     known: dict = {}
     counts: dict[tuple[int, int], int] = {}
     largest: dict[tuple[int, int], tuple[int, Shape]] = {}
-    for pair_a, pair_b, node, output in rows.tolist():
-        key = (pair_a, pair_b)
+    for p, t in zip(pairs.tolist(), tensor.tolist()):
+        key = divmod(p, boxes)
         counts[key] = counts.get(key, 0) + 1
+        output, node = divmod(t, graph.node_count)
         shape = output_shape(graph, node, output, known)
         if shape is not False:
             size = elements(shape)
