@@ -16,8 +16,8 @@ import sys
 
 import numpy as np
 import pytest
-from demo import CLI, DEMO_LOGS, demo_analysis, demo_graphs, demo_script
 
+from demo import CLI, DEMO_LOGS, demo_analysis, demo_graphs, demo_script
 from tb_phaseview import graph_source, layers, shapes
 from tb_phaseview.cli import iter_graphs
 
@@ -133,7 +133,11 @@ def test_shape_text():
 
 def _cli(*args) -> str:
     result = subprocess.run(
-        [CLI, "summary", *args], capture_output=True, text=True, timeout=300, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
+        [CLI, "summary", *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"},
     )
     assert result.returncode == 0, result.stderr
     return result.stdout

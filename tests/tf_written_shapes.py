@@ -38,7 +38,12 @@ def keras_layers(out: str) -> None:
             if isinstance(shape, list):  # an InputLayer's is a list of one shape
                 shape = shape[0]
             layers.append(
-                {"name": layer.name, "class": type(layer).__name__, "output_shape": list(shape), "params": layer.count_params()}
+                {
+                    "name": layer.name,
+                    "class": type(layer).__name__,
+                    "output_shape": list(shape),
+                    "params": layer.count_params(),
+                }
             )
         found[run] = {
             "total": int(model.count_params()),
@@ -98,7 +103,9 @@ def write_tf1_layers(out: str) -> None:
         with tf.control_dependencies(v1.get_collection(v1.GraphKeys.UPDATE_OPS)):
             v1.train.MomentumOptimizer(0.1, 0.9).minimize(loss, global_step=step, name="train")
         v1.global_variables_initializer()
-        model_variables = [v for v in v1.global_variables() if v.name.split("/")[0] in ("conv", "bn", "hidden", "logits")]
+        model_variables = [
+            v for v in v1.global_variables() if v.name.split("/")[0] in ("conv", "bn", "hidden", "logits")
+        ]
         model_variables = [v for v in model_variables if "Momentum" not in v.name]
 
         def size(variables):

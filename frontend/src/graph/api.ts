@@ -46,6 +46,8 @@ export interface Child {
   hyper?: { name: string; readers: number };
   /** Set on a box that hyperparameter edges enter (from outside it): the hyperparameters, by name. */
   hyper_reads?: string[];
+  /** Set on a box holding model variables or whose output is drawn: its output shape and parameters. */
+  shape_info?: { output_shape?: string; params?: number; trainable_params?: number };
   /** Set on a bucket: a synthetic group holding a slice (by name) of a very large scope's children. */
   bucket?: {
     parent: string;
@@ -59,11 +61,21 @@ export interface Child {
   };
 }
 
+/** The tensors an edge carries: its largest (`text` adds `+N` for the N others) and how many. */
+export interface EdgeShape {
+  text: string;
+  dims: (number | null)[] | null;
+  tensors: number;
+  elements: number;
+}
+
 export interface GroupEdge {
   from: string;
   to: string;
   kind: EdgeKind;
   count: number;
+  /** Set when the shape of a tensor it carries is known (`_output_shapes`). */
+  shape?: EdgeShape;
 }
 
 export interface GroupAnswer {

@@ -134,6 +134,10 @@ export const CSS = `
 .edge.aux { display: none; }
 .edge.aux.aux-on { display: inline; stroke: var(--select); stroke-opacity: .8; }
 .edge-count { font-size: 9.5px; fill: var(--fg-3) !important; }
+.edge-shape { font-size: 9px; fill: var(--fg-3) !important; pointer-events: none; }
+[data-shape-labels="off"] .edge-shape { display: none; }
+.kind-edges[data-kind-state="hidden"] > .edge-shape { display: none; }
+.kind-edges[data-kind-state="dimmed"] > .edge-shape { fill-opacity: .18; }
 .edge.kind-variable { stroke: var(--edge); stroke-dasharray: 1 2; }
 .edge.kind-hyperparameter { stroke: var(--accent); stroke-dasharray: 2 2; }
 .edge.kind-init, .edge.kind-gradient, .edge.kind-optimizer, .edge.kind-summary, .edge.kind-save { stroke: var(--edge-control); stroke-opacity: .7; }
