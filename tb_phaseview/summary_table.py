@@ -21,6 +21,14 @@ def _shape_list(shape) -> list | None:
     return list(shape)
 
 
+def _path(analysis, name: str) -> list[str]:
+    """The display path that leads to a layer (the groups above it), as every answer pointing at a node has."""
+    tree = analysis.tree
+    if tree.is_group(name):
+        return list(tree.chain(name))[:-1]
+    return analysis.path_of_node(analysis.graph.index[name])
+
+
 def summary_entry(analysis, ref: dict) -> dict:
     """One graph's summary: totals and layers (docs/wire_format.md, *Summary*)."""
     summary = analysis.memo(("summary",), lambda: layers.summarize(analysis))
@@ -40,6 +48,7 @@ def summary_entry(analysis, ref: dict) -> dict:
                 "params": layer.params,
                 "trainable_params": layer.trainable_params,
                 "learning_phase": _phase_words(layer.phase_kind),
+                "path": _path(analysis, layer.name),
                 "variables": [
                     {
                         "name": v.variable.name,

@@ -1,7 +1,7 @@
 // The PhaseView app: makes the parts, puts them on the page and connects them. Nothing else happens here:
 // the steps (load, open, reveal, select) are in viewer.ts, the data in graph/, the drawing in scene/.
 
-import type { EarlyRequests } from './graph/api';
+import { api, graphKey, type EarlyRequests } from './graph/api';
 import { GraphSession } from './graph/session';
 import { DATA_RELOADED, RUNS_CHANGED, TensorBoardIpc } from './host/ipc';
 import { CSS } from './host/style';
@@ -16,6 +16,7 @@ import { LegendFilter } from './panels/legend';
 import { MessageBox } from './panels/message';
 import { SearchBox } from './panels/search';
 import { StatusBar } from './panels/statusbar';
+import { SummaryPanel } from './panels/summary';
 import { Toolbar } from './panels/toolbar';
 import { Scene } from './scene/scene';
 import { ShareBar } from './share/sharebar';
@@ -85,7 +86,19 @@ export class App {
     const answer = new AnswerLine();
     const legend = new LegendFilter();
     status.el.prepend(legend.el); // first, so a long status line never pushes it out of sight
-    root.append(toolbar.el, answer.el, h('div', { class: 'pv-main' }, stage, inspector.el, help.el), status.el);
+    const summary = new SummaryPanel();
+    legend.el.after(summary.totals);
+    inspector.extras.push((name) => summary.variables(name));
+    const summaryButton = h('button', { class: 'pv-btn', type: 'button', 'data-action': 'summary' }, 'Summary');
+    summaryButton.title = "The model's layers, output shapes and parameters (m)";
+    summaryButton.addEventListener('click', () => summary.toggle());
+    toolbar.el.append(summaryButton);
+    root.append(
+      toolbar.el,
+      answer.el,
+      h('div', { class: 'pv-main' }, stage, summary.el, inspector.el, help.el),
+      status.el,
+    );
     this.host.append(root);
     viewer = new Viewer({
       root,
@@ -117,6 +130,27 @@ export class App {
     scene.on('edge', (e) => void viewer.inspectEdge(e.from, e.to));
     legend.on('kind', (e) => viewer.setKind(e.kind, e.state));
     legend.on('mode', (m) => viewer.setMode(m));
+    // The summary is asked for once a graph is drawn (the first view never waits for it).
+    let summarised = '';
+    scene.on('drawn', () => {
+      const g = session.state.graph;
+      const key = g ? graphKey(g) : '';
+      if (key === summarised) return;
+      summarised = key;
+      summary.set(null);
+      if (g)
+        api.summary(g).then(
+          (a) => {
+            if (summarised === key) summary.set(a);
+          },
+          () => summary.set(null),
+        );
+    });
+    summary.on('reveal', ({ name, path }) => {
+      void viewer.reveal(name, path);
+      summary.select(name);
+    });
+    scene.on('select', (e) => summary.select(e.name));
 
     bindKeys(document, {
       'pan-left': () => scene.panBy(PAN_STEP, 0),
@@ -146,6 +180,7 @@ export class App {
         else viewer.select(null);
       },
       help: () => help.toggle(),
+      summary: () => summary.toggle(),
     });
 
     // ---------------------------------------------------------------- TensorBoard's reloads

@@ -69,3 +69,33 @@ def test_shape_labels_hide_below_a_readable_zoom(page, tensorboard_url):
         page.keyboard.press("-")
     page.wait_for_function(f"() => ({visible})() === 0")
     shot(page, "shapes-dropout-cnn-zoomed-out")
+
+
+def test_summary_panel_lists_layers_reveals_them_and_totals_the_model(page, tensorboard_url):
+    open_plugin(page, tensorboard_url, "resnet_tf_keras")
+    # The status bar totals the model, the optimizer's state apart.
+    page.wait_for_function("() => document.querySelector('[data-testid=params-total]').textContent !== ''")
+    assert page.text_content("[data-testid=params-total]").startswith("1.5 M params, 10 k non-trainable")
+    page.keyboard.press("m")
+    rows = page.evaluate(
+        """() => [...document.querySelectorAll('[data-testid=summary] tr[data-layer]')].map(tr =>
+             [...tr.querySelectorAll('td')].slice(0, 4).map(td => td.textContent))"""
+    )
+    summary = layers.summarize(demo_analysis("resnet_tf_keras"))
+    assert [r[0] for r in rows] == [layer.name for layer in summary.layers]
+    assert rows[0] == ["input_image", "InputLayer", "?×32×32×3", "0"]
+    assert ["bn2a_branch2c", "BatchNormalization", "?×7×7×256", "1,024"] in rows
+    shot(page, "shapes-summary-panel")
+    # A click on a row reveals and selects the layer; the inspector lists its variables.
+    page.click('[data-testid=summary] tr[data-layer="bn3a_branch2c"]')
+    page.wait_for_function(
+        """() => document.querySelector('[data-node="bn3a_branch2c"]')?.classList.contains('selected')"""
+    )
+    variables = page.evaluate(
+        """() => [...document.querySelectorAll('[data-testid=inspector] [data-variable]')].map(tr =>
+             [...tr.querySelectorAll('td')].map(td => td.textContent))"""
+    )
+    assert ["moving_mean", "512", "float32", "512", "not trainable"] in variables
+    assert ["gamma", "512", "float32", "512", ""] in variables
+    shot(page, "shapes-summary-selected")
+    assert page.errors == []

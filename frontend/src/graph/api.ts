@@ -89,6 +89,30 @@ export interface GroupAnswer {
   omitted?: { count: number };
 }
 
+/** A layer of the summary (docs/wire_format.md, *Summary*). */
+export interface SummaryLayer {
+  name: string;
+  type: string;
+  output_shape: (number | null)[] | null;
+  output_shape_text: string;
+  params: number;
+  trainable_params: number;
+  learning_phase: string | null;
+  /** The groups above the layer (its display path). */
+  path: string[];
+  variables: { name: string; shape: (number | null)[] | null; dtype: string; size: number; trainable: boolean }[];
+}
+
+export interface SummaryAnswer extends GraphRef {
+  version: number;
+  total_params: number;
+  trainable_params: number;
+  non_trainable_params: number;
+  machinery_params: number;
+  unknown_variables: number;
+  layers: SummaryLayer[];
+}
+
 export interface PhaseSource {
   name: string;
   op: string;
@@ -302,6 +326,7 @@ export const api = {
   node: (g: GraphRef, name: string, signal?: AbortSignal) =>
     getJson<NodeAnswer>('node', { ...refParams(g), name }, signal),
   phaseRuns: (g: GraphRef, signal?: AbortSignal) => getJson<PhaseRunsAnswer>('phase_runs', refParams(g), signal),
+  summary: (g: GraphRef, signal?: AbortSignal) => getJson<SummaryAnswer>('summary', refParams(g), signal),
   /** As the view draws them (`view=1`): a group id means the drawn group. */
   why: (g: GraphRef, a: string, b: string | null, signal?: AbortSignal) =>
     getJson<WhyAnswer>('why', { ...refParams(g), a, b, view: '1' }, signal),

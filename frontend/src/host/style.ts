@@ -59,6 +59,19 @@ export const CSS = `
 @keyframes pv-slide { from { transform: translateX(-100%); } to { transform: translateX(300%); } }
 .pv-inspector { width: 340px; border-left: 1px solid var(--line); background: var(--panel); overflow: auto; padding: 12px 14px; }
 .pv-inspector[hidden] { display: none; }
+.pv-summary { width: 420px; border-left: 1px solid var(--line); background: var(--panel); overflow: auto; padding: 12px 14px; }
+.pv-summary[hidden] { display: none; }
+.pv-summary h2 { font-size: 14px; margin: 0 0 2px; font-weight: 500; }
+.pv-summary table { border-collapse: collapse; width: 100%; font-size: 11.5px; }
+.pv-summary th { text-align: left; color: var(--fg-3); font-weight: 500; border-bottom: 1px solid var(--line); }
+.pv-summary td { padding: 2px 6px 2px 0; white-space: nowrap; }
+.pv-summary td.k { text-align: right; font-variant-numeric: tabular-nums; }
+.pv-summary tr[data-layer] { cursor: pointer; }
+.pv-summary tr[data-layer]:hover, .pv-summary tr.selected { background: var(--hover, rgba(127,127,127,.15)); }
+.pv-summary-actions { display: flex; gap: 6px; margin: 6px 0; }
+.pv-summary .close { float: right; }
+.pv-params { margin: 0 8px; white-space: nowrap; }
+.pv-variables td { padding-right: 6px; }
 .pv-inspector h2 { font-size: 14px; margin: 0 0 2px; font-weight: 500; word-break: break-all; }
 .pv-inspector h3 { font-size: 11px; text-transform: uppercase; letter-spacing: .05em; color: var(--fg-3); margin: 14px 0 4px; font-weight: 500; }
 .pv-inspector .op { color: var(--fg-2); }
