@@ -33,6 +33,7 @@ class Graph:
     # Inputs that name no node in the graph, as (destination index, raw input string).
     dangling_inputs: list[tuple[int, str]] = field(default_factory=list)
     duplicate_names: list[str] = field(default_factory=list)
+    step_stats: object = None  # step_stats.StepStats of a traced step's run metadata, or None
     _out_order: list[int] | None = None
     _out_start: list[int] | None = None
     _columns: Columns | None = None

@@ -13,7 +13,7 @@ from tensorboard import errors as tb_errors
 from tensorboard.compat.proto import config_pb2, graph_pb2
 from tensorboard.data import provider
 
-from tb_phaseview import graphdef_reader, metadata
+from tb_phaseview import graphdef_reader, metadata, step_stats
 from tb_phaseview.graph_model import Graph, build_graph
 
 # Limits checked before any node is built, so a graph too large to draw never reaches memory as NodeDefs.
@@ -198,7 +198,10 @@ def load_graph(kind: str, blob: bytes, max_nodes: int | None = None, max_bytes: 
     (graphdef_reader); run metadata goes through a full parse (decode_graph).
     """
     if kind != metadata.RUN_GRAPH:
-        return build_graph(decode_graph(kind, blob, max_nodes, max_bytes))
+        graph = build_graph(decode_graph(kind, blob, max_nodes, max_bytes))
+        # What the traced step measured (time, memory, output shapes): read again, by field, past the graphs.
+        graph.step_stats = step_stats.read(config_pb2.RunMetadata.FromString(blob), graph)
+        return graph
     max_nodes = MAX_GRAPH_NODES if max_nodes is None else max_nodes
     _check_bytes(blob, MAX_BLOB_BYTES if max_bytes is None else max_bytes)
     try:

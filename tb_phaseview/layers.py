@@ -30,7 +30,7 @@ INPUT_OPS = frozenset({"Placeholder", "PlaceholderV2", "PlaceholderWithDefault",
 
 # A layer's type from the ops inside it, first match wins (Keras's class names where the ops say which).
 _TYPE_BY_OP = (
-    ({"FusedBatchNorm", "FusedBatchNormV2", "FusedBatchNormV3"}, "BatchNormalization"),
+    ({"FusedBatchNorm", "FusedBatchNormV2", "FusedBatchNormV3", "BatchNormEx"}, "BatchNormalization"),
     ({"Conv2DBackpropInput"}, "Conv2DTranspose"),
     ({"DepthwiseConv2dNative"}, "DepthwiseConv2D"),
     ({"Conv2D"}, "Conv2D"),
@@ -44,6 +44,7 @@ _TYPE_BY_OP = (
     ({"GatherV2", "ResourceGather"}, "Embedding"),
 )
 _ACTIVATIONS = frozenset({"Relu", "Relu6", "Elu", "Selu", "Sigmoid", "Tanh", "Softmax", "LeakyRelu", "Softplus"})
+_REWRITTEN = re.compile(r"^_(?:MklNative|Mkl|Fused)+(?=[A-Z])")
 _ADDS = frozenset({"Add", "AddV2", "AddN"})
 
 
@@ -335,6 +336,8 @@ def _type_layers(graph: Graph, node_layer: np.ndarray, layers: list[tuple[int, L
 
 def layer_type(ops: Counter, phase_kind: str | None, variables: list[LayerVariable], output_rank: int = -1) -> str:
     """A layer's type from its op histogram (op name -> count)."""
+    # Grappler's and oneDNN's rewrites of an optimised graph (``_FusedConv2D``, ``_MklMatMul``) name the same ops.
+    ops = Counter({_REWRITTEN.sub("", op): n for op, n in ops.items()})
     if phase_kind in (phase.BATCH_NORMALIZATION, phase.DROPOUT):
         return phase_kind
     if any(_MOVING_STATISTIC.search(v.variable.name) for v in variables):

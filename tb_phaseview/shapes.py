@@ -88,8 +88,12 @@ _RESOURCE = 20
 def output_shapes(graph: Graph, node: int) -> list[Shape] | None:
     """The shapes of a node's outputs from its ``_output_shapes`` attribute, or None when it has none."""
     node_def = _node_def(graph, node)
-    if node_def is None or "_output_shapes" not in node_def.attr or _is_handle(node_def):
+    if node_def is None or _is_handle(node_def):
         return None
+    if "_output_shapes" not in node_def.attr:
+        # A run-metadata graph's partition graphs record none; its traced step measured them.
+        stats = getattr(graph, "step_stats", None)
+        return stats.shapes.get(node) if stats is not None else None
     return [shape_of_proto(p) for p in node_def.attr["_output_shapes"].list.shape]
 
 

@@ -9,6 +9,7 @@ import { followTheme } from './host/theme';
 import { LayoutClient, startLayoutWorker, type StartedWorker } from './layout/client';
 import { h } from './lib/dom';
 import { AnswerLine } from './panels/answerline';
+import { ColourByControl } from './panels/colourby';
 import { HelpPanel } from './panels/help';
 import { Inspector } from './panels/inspector';
 import { bindKeys } from './panels/keys';
@@ -18,6 +19,7 @@ import { SearchBox } from './panels/search';
 import { StatusBar } from './panels/statusbar';
 import { SummaryPanel } from './panels/summary';
 import { Toolbar } from './panels/toolbar';
+import { isColourBy } from './scene/colourscale';
 import { Scene } from './scene/scene';
 import { ShareBar } from './share/sharebar';
 import { Viewer } from './viewer';
@@ -93,6 +95,9 @@ export class App {
     summaryButton.title = "The model's layers, output shapes and parameters (m)";
     summaryButton.addEventListener('click', () => summary.toggle());
     toolbar.el.append(summaryButton);
+    const colour = new ColourByControl();
+    toolbar.el.append(colour.select);
+    summary.totals.after(colour.legend);
     root.append(
       toolbar.el,
       answer.el,
@@ -151,6 +156,18 @@ export class App {
       summary.select(name);
     });
     scene.on('select', (e) => summary.select(e.name));
+    // Colour by: the boxes of every drawn group, painted once their values arrive (kept across redraws).
+    const repaint = () => {
+      session.setColour(colour.value);
+      void colour.fills(session.state.graph, scene.drawnGroups()).then(
+        (fills) => scene.paint(fills),
+        () => scene.paint(null),
+      );
+    };
+    colour.on('change', repaint);
+    scene.on('drawn', () => {
+      if (colour.value !== 'role') repaint();
+    });
 
     bindKeys(document, {
       'pan-left': () => scene.panBy(PAN_STEP, 0),
@@ -196,6 +213,8 @@ export class App {
     });
 
     // A link wins over the view saved in this tab.
-    void viewer.firstLoad(share.links.linkedState() ?? session.saved());
+    const restore = share.links.linkedState() ?? session.saved();
+    if (isColourBy(restore?.colour)) colour.set(restore.colour);
+    void viewer.firstLoad(restore);
   }
 }

@@ -113,6 +113,16 @@ export interface SummaryAnswer extends GraphRef {
   layers: SummaryLayer[];
 }
 
+/** Each child's value for "colour by" (docs/wire_format.md, `colours`). */
+export interface ColourAnswer {
+  version: number;
+  group: string;
+  by: string;
+  unit: string | null;
+  measured: boolean;
+  values: Record<string, string | number | null>;
+}
+
 export interface PhaseSource {
   name: string;
   op: string;
@@ -327,6 +337,8 @@ export const api = {
     getJson<NodeAnswer>('node', { ...refParams(g), name }, signal),
   phaseRuns: (g: GraphRef, signal?: AbortSignal) => getJson<PhaseRunsAnswer>('phase_runs', refParams(g), signal),
   summary: (g: GraphRef, signal?: AbortSignal) => getJson<SummaryAnswer>('summary', refParams(g), signal),
+  colours: (g: GraphRef, group: string, by: string, signal?: AbortSignal) =>
+    getJson<ColourAnswer>('colours', { ...refParams(g), group, by }, signal),
   /** As the view draws them (`view=1`): a group id means the drawn group. */
   why: (g: GraphRef, a: string, b: string | null, signal?: AbortSignal) =>
     getJson<WhyAnswer>('why', { ...refParams(g), a, b, view: '1' }, signal),

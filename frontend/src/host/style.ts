@@ -71,6 +71,9 @@ export const CSS = `
 .pv-summary-actions { display: flex; gap: 6px; margin: 6px 0; }
 .pv-summary .close { float: right; }
 .pv-params { margin: 0 8px; white-space: nowrap; }
+.pv-colour-legend { margin: 0 8px; white-space: nowrap; }
+.pv-colour-legend[hidden] { display: none; }
+.pv-swatch { display: inline-block; width: 10px; height: 10px; border: 1px solid var(--line); vertical-align: -1px; }
 .pv-variables td { padding-right: 6px; }
 .pv-inspector h2 { font-size: 14px; margin: 0 0 2px; font-weight: 500; word-break: break-all; }
 .pv-inspector h3 { font-size: 11px; text-transform: uppercase; letter-spacing: .05em; color: var(--fg-3); margin: 14px 0 4px; font-weight: 500; }

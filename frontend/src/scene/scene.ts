@@ -97,6 +97,7 @@ export class Scene extends Emitter<SceneEvents> {
   private kindStates: Record<string, string> = {};
   /** Edges are as thick as their tensors are large where shapes are known (else by how many edges they stand for). */
   widthBySize = true;
+  private fills: ReadonlyMap<string, string> | null = null;
   private kindContainers = new Map<string, SVGGElement[]>();
   private apartKinds = new Map<string, SVGGElement>();
   private overlay: SVGSVGElement;
@@ -279,6 +280,7 @@ export class Scene extends Emitter<SceneEvents> {
     const root = model.layouts.get('');
     this.minimap.setGraph(root ? layoutExtent(root) : null, root ? Object.values(root.nodes) : []);
     if (this.selected) this.select(this.selected);
+    if (this.fills) this.paint(this.fills);
     this.emit('drawn', null);
   }
 
@@ -294,6 +296,23 @@ export class Scene extends Emitter<SceneEvents> {
       else this.kindContainers.set(kind, [g]);
     }
     return g;
+  }
+
+  /** The groups drawn open (the root among them), whose children the boxes are. */
+  drawnGroups(): string[] {
+    return ['', ...[...new Set(this.parentOf.values())].filter((g) => g !== '')];
+  }
+
+  /** Fills boxes by name ("colour by"); null restores the drawing's own colours. Kept across redraws. */
+  paint(fills: ReadonlyMap<string, string> | null): void {
+    this.fills = fills;
+    for (const [name, el] of this.elements) {
+      const box = el.querySelector<SVGRectElement>(':scope > .body > .box');
+      if (!box) continue;
+      const fill = fills?.get(name);
+      if (fill) box.style.fill = fill;
+      else box.style.removeProperty('fill');
+    }
   }
 
   /** Draws, dims or hides edge kinds (the legend filter): only the containers of a kind whose state changed
