@@ -62,7 +62,7 @@ def mark(analysis, group_id: str, children: list[dict], edges: list[dict]) -> No
     child_of = _child_numbers(analysis, group_id, names)
     found = shapes.edge_shapes(analysis.graph, child_of, BUDGET) or {}
     number = {name: i for i, name in enumerate(names)}
-    # A box's output: the shape on its outgoing edge that stands for the most op-level edges.
+    # A box's output: the largest tensor on its outgoing data edges (a BatchNorm also hands on scalars).
     outputs: dict[int, tuple[int, shapes.EdgeShape]] = {}
     for edge in edges:
         if edge["kind"] in _NO_TENSOR:
@@ -72,8 +72,8 @@ def mark(analysis, group_id: str, children: list[dict], edges: list[dict]) -> No
         if shape is None:
             continue
         edge["shape"] = shape.entry()
-        if edge["kind"] == edge_kinds.DATA and (a not in outputs or edge["count"] > outputs[a][0]):
-            outputs[a] = (edge["count"], shape)
+        if edge["kind"] == edge_kinds.DATA and (a not in outputs or shape.elements > outputs[a][0]):
+            outputs[a] = (shape.elements, shape)
     variables = _model_variables(analysis)
     boxes = child_of[variables] if len(variables) else np.zeros(0, dtype=np.intp)
     inside = np.flatnonzero(boxes >= 0)

@@ -99,3 +99,60 @@ def test_summary_panel_lists_layers_reveals_them_and_totals_the_model(page, tens
     assert ["gamma", "512", "float32", "512", ""] in variables
     shot(page, "shapes-summary-selected")
     assert page.errors == []
+
+
+def _box_fill(body, name):
+    # A locator's evaluate passes its element first.
+    return body.evaluate('(_, name) => document.querySelector(`[data-node="${name}"] > .body > .box`).style.fill', name)
+
+
+def test_colour_by_compute_time_on_a_traced_step_is_kept_in_the_link(browser, tensorboard_url):
+    ctx = browser.new_context(viewport={"width": 1400, "height": 900})
+    ctx.grant_permissions(["clipboard-read", "clipboard-write"], origin=tensorboard_url.rstrip("/"))
+    try:
+        page = ctx.new_page()
+        page.goto(tensorboard_url + "#phaseview")
+        page.frame_locator("iframe").locator('#phaseview-app[data-ready="true"]').wait_for(timeout=60_000)
+        frame = page.frame_locator("iframe")
+        frame.locator("[data-testid=run-select]").select_option("tf1_is_training")
+        frame.locator('[data-node="conv1"]').wait_for()
+        value = frame.locator("[data-testid=graph-select] option").evaluate_all(
+            "options => options.map(o => o.value).find(v => v.includes('tagged_run_metadata'))"
+        )
+        frame.locator("[data-testid=graph-select]").select_option(value)
+        frame.locator('[data-node="∷gradient"]').wait_for()
+        frame.locator("[data-testid=colour-by]").select_option("compute")
+        legend = frame.locator('[data-testid=colour-legend][data-colour-by="compute"]')
+        legend.wait_for()
+        frame.locator('[data-node="conv1"] > .body > .box[style*="fill"]').wait_for()
+        text = legend.text_content()
+        assert text.startswith("compute time: ") and "(log scale)" in text and " – " in text
+        fills = {name: _box_fill(frame.locator("body"), name) for name in ("conv1", "bn1", "fc1")}
+        assert all(fills.values()) and len(set(fills.values())) == 3, fills
+        shot(page, "shapes-colour-by-compute")
+
+        frame.locator("[data-testid=colour-by]").select_option("device")
+        frame.locator('[data-testid=colour-legend][data-colour-by="device"]').wait_for()
+        frame.locator(
+            '[data-testid=colour-legend] [data-value="/job:localhost/replica:0/task:0/device:CPU:0"]'
+        ).wait_for()
+        frame.locator("[data-testid=colour-by]").select_option("memory")
+        frame.locator('[data-testid=colour-legend][data-colour-by="memory"]').wait_for()
+        frame.locator('[data-action="copy-link"]').click()
+        field = frame.locator("[data-testid=share-link]")
+        field.wait_for()
+        link = field.input_value()
+    finally:
+        ctx.close()
+
+    fresh = browser.new_context(viewport={"width": 1400, "height": 900})
+    try:
+        page2 = fresh.new_page()
+        page2.goto(link)
+        frame2 = page2.frame_locator("iframe")
+        frame2.locator('#phaseview-app[data-link-restored="true"]').wait_for(timeout=60_000)
+        assert frame2.locator("[data-testid=colour-by]").input_value() == "memory"
+        frame2.locator('[data-testid=colour-legend][data-colour-by="memory"]').wait_for()
+        frame2.locator('[data-node="conv1"] > .body > .box[style*="fill"]').wait_for()
+    finally:
+        fresh.close()

@@ -32,7 +32,8 @@ const PALETTE = [
 ];
 export const NO_VALUE = '#eeeeee';
 const LOW = [255, 245, 235];
-const HIGH = [230, 85, 13];
+// Dark enough to tell apart, light enough for a box's black label.
+const HIGH = [246, 126, 52];
 
 export interface Painted {
   fills: Map<string, string>;
