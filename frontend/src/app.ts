@@ -95,6 +95,19 @@ export class App {
     summaryButton.title = "The model's layers, output shapes and parameters (m)";
     summaryButton.addEventListener('click', () => summary.toggle());
     toolbar.el.append(summaryButton);
+    const widths = h(
+      'button',
+      { class: 'pv-btn', type: 'button', 'data-action': 'edge-width', 'aria-pressed': 'true' },
+      'Width: tensor size',
+    );
+    widths.title = 'Edge width by the size of the tensor it carries, or by how many edges it stands for';
+    widths.addEventListener('click', () => {
+      const on = !scene.widthBySize;
+      scene.setWidthBySize(on);
+      widths.setAttribute('aria-pressed', String(on));
+      widths.textContent = on ? 'Width: tensor size' : 'Width: edge count';
+    });
+    toolbar.el.append(widths);
     const colour = new ColourByControl();
     toolbar.el.append(colour.select);
     summary.totals.after(colour.legend);

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import open_plugin, shot
+from conftest import boxes, open_plugin, shot
 from demo import demo_analysis
 from tb_phaseview import layers, shapes
 
@@ -57,6 +57,18 @@ def test_edges_carry_their_tensor_shape_and_layer_boxes_their_size(page, tensorb
     )
     assert page.evaluate(shown) >= 5
     assert overlaps(page) == 0
+
+    # Edge width follows the tensor's size; the toggle switches it to the edge count, moving nothing.
+    width = """pair => Number(document.querySelector(
+        `.root-group path.edge[data-from="${pair[0]}"][data-to="${pair[1]}"]`).getAttribute('stroke-width'))"""
+    big, small = page.evaluate(width, ["conv2", "bn2"]), page.evaluate(width, ["fc1", "drop3"])
+    assert big > small  # ?×16×16×16 against ?×16
+    before = boxes(page)
+    page.click('[data-action="edge-width"]')
+    assert page.evaluate(width, ["conv2", "bn2"]) == page.evaluate(width, ["fc1", "drop3"])  # one edge each
+    assert boxes(page) == before
+    page.click('[data-action="edge-width"]')
+    assert page.evaluate(width, ["conv2", "bn2"]) == big
 
 
 def test_shape_labels_hide_below_a_readable_zoom(page, tensorboard_url):

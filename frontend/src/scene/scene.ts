@@ -298,6 +298,15 @@ export class Scene extends Emitter<SceneEvents> {
     return g;
   }
 
+  /** Edges as thick as their tensors are large (true) or as the number of edges they stand for; nothing moves. */
+  setWidthBySize(on: boolean): void {
+    this.widthBySize = on;
+    for (const path of this.graphLayer.querySelectorAll<SVGPathElement>('path.edge[data-width-size]'))
+      path.setAttribute('stroke-width', path.getAttribute(on ? 'data-width-size' : 'data-width-count')!);
+    for (const path of this.apartLayer.querySelectorAll<SVGPathElement>('path.edge[data-width-size]'))
+      path.setAttribute('stroke-width', path.getAttribute(on ? 'data-width-size' : 'data-width-count')!);
+  }
+
   /** The groups drawn open (the root among them), whose children the boxes are. */
   drawnGroups(): string[] {
     return ['', ...[...new Set(this.parentOf.values())].filter((g) => g !== '')];
@@ -345,10 +354,9 @@ export class Scene extends Emitter<SceneEvents> {
     for (const e of lay.edges) {
       if (e.points.length < 2) continue;
       const shape = shapes.get(shapeKey(e.v, e.w, e.kind));
-      const width =
-        shape && this.widthBySize
-          ? widthForElements(shape.elements, EDGE.base, EDGE.maxExtra)
-          : EDGE.base + Math.min(EDGE.maxExtra, Math.log2(Math.max(1, e.count)) * EDGE.perDoubling);
+      const byCount = EDGE.base + Math.min(EDGE.maxExtra, Math.log2(Math.max(1, e.count)) * EDGE.perDoubling);
+      const bySize = shape ? widthForElements(shape.elements, EDGE.base, EDGE.maxExtra) : byCount;
+      const width = this.widthBySize ? bySize : byCount;
       const points = e.points.map((q) => ({ x: q.x + ox, y: q.y + oy }));
       const path = s('path', {
         class: `edge kind-${e.kind}${e.aux ? ' aux' : ''}`,
@@ -359,6 +367,8 @@ export class Scene extends Emitter<SceneEvents> {
         'data-to': e.w,
         'data-count': e.count,
         'data-shape': shape ? shape.text : null,
+        'data-width-size': shape ? bySize.toFixed(2) : null,
+        'data-width-count': shape ? byCount.toFixed(2) : null,
         'stroke-width': width.toFixed(2),
         'marker-end': e.kind === 'control' ? 'url(#pv-arrow-control)' : 'url(#pv-arrow-data)',
       });
