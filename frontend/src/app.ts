@@ -77,6 +77,11 @@ export class App {
         if (applied !== 'true' && applied !== 'false') return null;
         return { phase: applied === 'true' ? 'training' : 'inference', summary: status.runAsText };
       },
+      // The picture says what its colours mean and how large the model is.
+      extraLegend: () => [
+        ...(colour.legend.hidden ? [] : [{ kind: 'colour', label: `boxes coloured by ${colour.legend.textContent}` }]),
+        ...(summary.totals.textContent ? [{ kind: 'params', label: summary.totals.textContent }] : []),
+      ],
     });
     const toolbar = new Toolbar(search, share.toolbar);
     const inspector = new Inspector(

@@ -168,3 +168,25 @@ def test_colour_by_compute_time_on_a_traced_step_is_kept_in_the_link(browser, te
         frame2.locator('[data-node="conv1"] > .body > .box[style*="fill"]').wait_for()
     finally:
         fresh.close()
+
+
+def test_export_carries_the_colours_their_legend_and_the_model_size(page, tensorboard_url):
+    open_plugin(page, tensorboard_url, RUN)
+    page.wait_for_function("() => document.querySelector('[data-testid=params-total]').textContent !== ''")
+    page.select_option("[data-testid=colour-by]", "type")
+    page.wait_for_selector('[data-testid=colour-legend][data-colour-by="type"] [data-value="Conv2D"]')
+    page.wait_for_selector('[data-node="conv1"] > .body > .box[style*="fill"]')
+    with page.expect_download() as download:
+        page.click('[data-action="export-svg"]')
+    svg = open(download.value.path(), encoding="utf-8").read()
+    assert "boxes coloured by layer type: " in svg and "Conv2D" in svg
+    assert "18 k params, 48 non-trainable" in svg
+    conv_fill = page.evaluate(
+        "() => getComputedStyle(document.querySelector('[data-node=\"conv1\"] > .body > .box')).fill"
+    )
+    assert conv_fill.replace(" ", "") in svg.replace(" ", "") or _hex(conv_fill) in svg
+
+
+def _hex(rgb: str) -> str:
+    r, g, b = (int(v) for v in rgb[rgb.index("(") + 1 : rgb.index(")")].split(",")[:3])
+    return f"#{r:02x}{g:02x}{b:02x}"
