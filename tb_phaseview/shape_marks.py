@@ -7,12 +7,15 @@ children and the variables have their attributes parsed (shapes.py), never the w
 
 from __future__ import annotations
 
+from itertools import repeat
+
 import numpy as np
 
 from tb_phaseview import edge_kinds, layers, roles, shapes
 
 _NO_TENSOR = frozenset({edge_kinds.CONTROL})
-# Past this many tensors (or variables) to read, an answer goes without them: the attributes of each are parsed
+_MODEL_KINDS = (edge_kinds.DATA, edge_kinds.VARIABLE)
+# Past this many source ops (or variables) to read, an answer goes without them: the attributes of each are parsed
 # on their own (about 20 us each), and a huge flat top level would wait a second for labels too small to read.
 BUDGET = 5000
 
@@ -39,9 +42,14 @@ def _child_numbers(analysis, group_id: str, names: list[str]) -> np.ndarray:
     tree, graph = analysis.tree, analysis.graph
     number = {name: i for i, name in enumerate(names)}
     if group_id == "":
+        # Top-level labels are group ids, or the node's own index for an op at the top level: look both up
+        # in C rather than turning 200k labels into names.
+        for i, name in enumerate(names):
+            index = graph.index.get(name)
+            if index is not None and not tree.is_group(name):
+                number[index] = i
         labels = tree.labels()
-        keys = [label if isinstance(label, str) else graph.names[label] for label in labels]
-        return np.fromiter(map(number.get, keys, [-1] * len(keys)), dtype=np.intp, count=len(keys))
+        return np.fromiter(map(number.get, labels, repeat(-1)), dtype=np.intp, count=len(labels))
     child_of = np.full(graph.node_count, -1, dtype=np.intp)
     depth = len(tree.chain(group_id))
     by_parent: dict[str, int] = {}
@@ -60,7 +68,11 @@ def mark(analysis, group_id: str, children: list[dict], edges: list[dict]) -> No
     holds model variables or whose output is drawn (``shape_info``) (docs/wire_format.md, *Shapes and sizes*)."""
     names = [child["name"] for child in children]
     child_of = _child_numbers(analysis, group_id, names)
-    found = shapes.edge_shapes(analysis.graph, child_of, BUDGET) or {}
+    # The model's edges first (drawn by default), then the machinery's with what is left of the budget.
+    codes = analysis.kind_codes
+    model = np.isin(codes, [edge_kinds.EDGE_KINDS.index(k) for k in _MODEL_KINDS])
+    found = shapes.edge_shapes(analysis.graph, child_of, BUDGET, model) or {}
+    found.update(shapes.edge_shapes(analysis.graph, child_of, BUDGET - len(found), ~model) or {})
     number = {name: i for i, name in enumerate(names)}
     # A box's output: the largest tensor on its outgoing data edges (a BatchNorm also hands on scalars).
     outputs: dict[int, tuple[int, shapes.EdgeShape]] = {}

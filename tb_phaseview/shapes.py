@@ -159,23 +159,29 @@ class EdgeShape:
 
 
 def edge_shapes(
-    graph: Graph, child_of: np.ndarray, budget: int | None = None
+    graph: Graph, child_of: np.ndarray, budget: int | None = None, among: np.ndarray | None = None
 ) -> dict[tuple[int, int], EdgeShape] | None:
     """The tensors carried between sibling boxes, per (from box, to box), for the boxes ``child_of`` numbers.
 
     ``child_of[node]`` is the box (a small integer) holding each node, or -1 outside the group drawn. Only data
     edges crossing from one box to another count; each distinct tensor (source op and output) is counted once
     per pair, and only the sources of such edges have their attributes parsed. Pairs none of whose tensors have
-    a known shape are left out. None when more than ``budget`` distinct tensors would have to be read.
+    a known shape are left out. None when more than ``budget`` source ops would have to be read.
     """
     columns = graph.columns
     src, dst, data = columns.src, columns.dst, columns.data
     if len(src) == 0:
         return {}
     a, b = child_of[src], child_of[dst]
-    crossing = np.flatnonzero(data & (a >= 0) & (b >= 0) & (a != b))
+    crossing = data & (a >= 0) & (b >= 0) & (a != b)
+    if among is not None:
+        crossing &= among
+    crossing = np.flatnonzero(crossing)
     if not len(crossing):
         return {}
+    # The cost is one attribute parse per source op: counted without sorting.
+    if budget is not None and np.count_nonzero(np.bincount(src[crossing], minlength=graph.node_count)) > budget:
+        return None
     boxes = int(child_of.max()) + 1
     nodes = np.int64(graph.node_count)
     outputs = np.asarray(graph.edge_output, dtype=np.int64)[crossing]
@@ -184,8 +190,6 @@ def edge_shapes(
     tensor = outputs * nodes + src[crossing]
     tensors = int(tensor.max()) + 1
     keys = np.unique(pair * tensors + tensor)
-    if budget is not None and len(np.unique(keys % tensors)) > budget:
-        return None
     pairs, tensor = np.divmod(keys, tensors)
     known: dict = {}
     counts: dict[tuple[int, int], int] = {}
