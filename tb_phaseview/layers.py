@@ -107,7 +107,7 @@ def summarize(analysis) -> Summary:
                 layer_ids.append(graph.names[n])
             node_layer[n] = layer_index[graph.names[n]]
 
-    trainable = _trainable(graph, analysis.roles, model_nodes, codes)
+    trainable = trainable_variables(graph, analysis.roles, model_nodes, codes)
     variables: dict[int, list[LayerVariable]] = {}
     unknown = 0
     for n in model_nodes:
@@ -200,7 +200,7 @@ def _node_layers(graph: Graph, tree, layer_index: dict[str, int], codes: np.ndar
     return node_layer
 
 
-def _trainable(graph: Graph, node_roles, model_nodes: list[int], codes: np.ndarray) -> set[int]:
+def trainable_variables(graph: Graph, node_roles, model_nodes: list[int], codes: np.ndarray) -> set[int]:
     """The model variables an optimizer trains (see the module's docstring)."""
     columns = graph.columns
     written_by: dict[int, set[int]] = {}

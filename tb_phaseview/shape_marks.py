@@ -33,7 +33,7 @@ def _variable_sizes(analysis, nodes: list[int]) -> tuple[list[int], list[bool]]:
     """Elements of each variable and whether it is trained (layers.py's rule)."""
     graph = analysis.graph
     codes = np.frombuffer(analysis.roles.codes, dtype=np.uint8)
-    trained = layers._trainable(graph, analysis.roles, nodes, codes)
+    trained = layers.trainable_variables(graph, analysis.roles, nodes, codes)
     return [getattr(shapes.variable(graph, n), "size", 0) for n in nodes], [n in trained for n in nodes]
 
 
