@@ -150,7 +150,7 @@ def format_text(report: dict) -> str:
         rows = [(r[0], r[1], r[2], f"{r[3]:,}") for r in _rows(entry)]
         header = ("layer", "type", "output shape", "params")
         widths = [max([len(header[i])] + [len(r[i]) for r in rows]) for i in range(4)]
-        lines.append("  " + "  ".join(h.ljust(w) for h, w in zip(header, widths)))
+        lines.append(("  " + "  ".join(h.ljust(w) for h, w in zip(header, widths))).rstrip())
         for row in rows:
             lines.append(
                 "  " + "  ".join(v.ljust(w) if i < 3 else v.rjust(w) for i, (v, w) in enumerate(zip(row, widths)))
