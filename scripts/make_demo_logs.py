@@ -13,7 +13,18 @@ learning-phase registry, ``TF_USE_LEGACY_KERAS``) never leaks between runs.
 
 Only graphs are written: no checkpoints, no profiler traces, no weights.
 
-The module is importable without side effects.  Tests can use ``DEMO_RUNS``
+The module is importable without side effects.  What ``model.summary()`` printed for each tf_keras model (``summary_params`` in ``DEMO_RUNS``; ``tb-phaseview
+summary`` gives the same counts from the logged graphs of the first three, whose variables carry their shapes;
+the other two graphs hold their variables as function arguments, without shapes):
+
+    run                    total params  trainable  non-trainable
+    resnet_tf_keras           1,462,145  1,452,033         10,112
+    resnet_old_keras          1,462,145  1,452,033         10,112
+    dropout_cnn                  17,905     17,857             48
+    tf2_function_training           313        265             48
+    tf2_fit_no_flag                 561        497             64
+
+Tests can use ``DEMO_RUNS``
 and the ``build_*`` functions to construct each Keras model (without training)
 and count its layers by class, e.g.::
 
@@ -48,6 +59,7 @@ DEMO_RUNS = {
     "resnet_tf_keras": {
         "builder": "build_seed_resnet",
         "expected_layers": {"BatchNormalization": 24, "Dropout": 0},
+        "summary_params": {"total": 1462145, "trainable": 1452033, "non_trainable": 10112},
         "mode": "tf_keras graph mode (disable_eager_execution), one fit step",
         "control_flow": "v2",  # BN uses If / StatelessIf
         "flag": "keras_learning_phase",
@@ -59,6 +71,7 @@ DEMO_RUNS = {
     "resnet_old_keras": {
         "builder": "build_seed_resnet",
         "expected_layers": {"BatchNormalization": 24, "Dropout": 0},
+        "summary_params": {"total": 1462145, "trainable": 1452033, "non_trainable": 10112},
         "mode": "tf_keras graph mode, control flow v1, one fit step",
         "control_flow": "v1",  # BN uses cond/Switch, cond/pred_id, cond/Merge
         "flag": "bnl_stg-1/keras_learning_phase",
@@ -70,6 +83,7 @@ DEMO_RUNS = {
     "dropout_cnn": {
         "builder": "build_dropout_cnn",
         "expected_layers": {"BatchNormalization": 2, "Dropout": 3},
+        "summary_params": {"total": 17905, "trainable": 17857, "non_trainable": 48},
         "mode": "tf_keras graph mode, control flow v1, one fit step",
         "control_flow": "v1",
         "flag": "keras_learning_phase",
@@ -91,6 +105,7 @@ DEMO_RUNS = {
     "tf2_function_training": {
         "builder": "build_tf2_function_model",
         "expected_layers": {"BatchNormalization": 2, "Dropout": 1},
+        "summary_params": {"total": 313, "trainable": 265, "non_trainable": 48},
         "mode": "eager TF2, tf.function with a bool tensor `training` argument, tf.summary.trace_export",
         "control_flow": "v2",
         "flag": "training",
@@ -102,6 +117,7 @@ DEMO_RUNS = {
     "tf2_fit_no_flag": {
         "builder": "build_fit_mlp",
         "expected_layers": {"BatchNormalization": 2, "Dropout": 2},
+        "summary_params": {"total": 561, "trainable": 497, "non_trainable": 64},
         "mode": "eager TF2 model.fit with the TensorBoard callback (write_graph=True)",
         "control_flow": "v2",
         "flag": None,

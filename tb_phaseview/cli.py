@@ -9,7 +9,7 @@ import os
 import re
 import sys
 
-from tb_phaseview import answers, graph_source, model_files, wire
+from tb_phaseview import answers, graph_source, model_files, summary_table, wire
 from tb_phaseview.analysis import analyze
 
 
@@ -122,6 +122,23 @@ def collect_report(path: str) -> dict:
     return {"graphs": entries, "errors": problems}
 
 
+def collect_summary(path: str) -> dict:
+    """The layer summary (``summary_table.summary_entry``) of every graph of a logdir or model file; a graph that
+    cannot be read gets an ``error`` instead."""
+    entries = []
+    problems: list = []
+    for ref, graph, error in _graphs_of(path, problems):
+        ref = {**ref, "run": _run_name(ref["run"], path)}
+        if error is None:
+            try:
+                entries.append(summary_table.summary_entry(analyze(graph), ref))
+                continue
+            except Exception as failure:  # noqa: BLE001 - one graph's failure must not hide the others
+                error = f"the graph could not be analysed ({type(failure).__name__}: {failure})"
+        entries.append({**ref, "error": error})
+    return {"graphs": entries, "errors": problems}
+
+
 def format_text(report: dict) -> str:
     lines = []
     for g in report["graphs"]:
@@ -193,6 +210,13 @@ def main(argv=None) -> int:
     why.add_argument("--run", help="the run (needed when several graphs hold A)")
     why.add_argument("--tag", help="the graph's tag (a trace or run metadata graph)")
     why.add_argument("--json", action="store_true", help="print the answer as JSON (as the why route gives it)")
+    summary = commands.add_parser(
+        "summary", help="the model's layers in data-flow order, with output shapes and parameter counts"
+    )
+    summary.add_argument("logdir", metavar="LOGDIR_OR_MODEL")
+    formats = summary.add_mutually_exclusive_group()
+    for name in ("json", "csv", "markdown"):
+        formats.add_argument(f"--{name}", action="store_true", help=f"print the table as {name.upper()}")
     args = parser.parse_args(argv)
 
     if model_files.is_model_path(args.logdir):
@@ -212,8 +236,12 @@ def main(argv=None) -> int:
             print(f"tb-phaseview: {error}", file=sys.stderr)
             return 2
     try:
-        result = collect_report(args.logdir)
-        text = json.dumps(result, indent=2) if args.json else format_text(result)
+        if args.command == "summary":
+            result = collect_summary(args.logdir)
+            text = _format_summary(result, args)
+        else:
+            result = collect_report(args.logdir)
+            text = json.dumps(result, indent=2) if args.json else format_text(result)
     except model_files.ModelFileError as error:
         print(f"tb-phaseview: {error}", file=sys.stderr)
         return 2
@@ -232,6 +260,16 @@ def _print_quietly(text: str) -> None:
         # The reader stopped early (`| head -1`): that is its choice, not an error. Point stdout at devnull so
         # the interpreter's own flush at exit does not fail again.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
+def _format_summary(result: dict, args) -> str:
+    if args.json:
+        return json.dumps(result, indent=2)
+    if args.csv:
+        return summary_table.format_csv(result)
+    if args.markdown:
+        return summary_table.format_markdown(result)
+    return summary_table.format_text(result)
 
 
 def _why(args) -> int:

@@ -35,6 +35,7 @@ class Graph:
     duplicate_names: list[str] = field(default_factory=list)
     # function name -> functions.FunctionIndex (and ("ops", name) -> its op counts), built on first use, kept
     function_indexes: dict = field(default_factory=dict)
+    step_stats: object = None  # step_stats.StepStats of a traced step's run metadata, or None
     _out_order: list[int] | None = None
     _out_start: list[int] | None = None
     _columns: Columns | None = None

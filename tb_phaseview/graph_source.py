@@ -13,7 +13,7 @@ from tensorboard import errors as tb_errors
 from tensorboard.compat.proto import config_pb2, graph_pb2
 from tensorboard.data import provider
 
-from tb_phaseview import graphdef_reader, metadata
+from tb_phaseview import graphdef_reader, metadata, step_stats
 from tb_phaseview.graph_model import Graph, TooManyEdges, build_graph_from_nodes
 
 # Limits checked before any node is built, so a graph too large to draw never reaches memory as NodeDefs.
@@ -212,7 +212,10 @@ def load_graph(
     """
     max_edges = MAX_GRAPH_EDGES if max_edges is None else max_edges
     if kind != metadata.RUN_GRAPH:
-        return build_checked(decode_graph(kind, blob, max_nodes, max_bytes), max_edges)
+        graph = build_checked(decode_graph(kind, blob, max_nodes, max_bytes), max_edges)
+        # What the traced step measured (time, memory, output shapes): read again, by field, past the graphs.
+        graph.step_stats = step_stats.read(config_pb2.RunMetadata.FromString(blob), graph)
+        return graph
     max_nodes = MAX_GRAPH_NODES if max_nodes is None else max_nodes
     _check_bytes(blob, MAX_BLOB_BYTES if max_bytes is None else max_bytes)
     try:

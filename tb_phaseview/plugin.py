@@ -16,7 +16,7 @@ from tensorboard.backend import http_util
 from tensorboard.plugins import base_plugin
 from werkzeug import wrappers, wsgi
 
-from tb_phaseview import functions, graph_source, metadata, regex_search, wire
+from tb_phaseview import colours, functions, graph_source, metadata, regex_search, summary_table, wire
 from tb_phaseview.analysis import analyze, garbage_collector_paused
 from tb_phaseview.cache import AnalysisCache
 from tb_phaseview.graph_model import NodeDefUnreadable
@@ -169,6 +169,8 @@ class PhaseViewPlugin(base_plugin.TBPlugin):
             "/edges": self._serve_edges,
             "/phase_runs": self._serve_phase_runs,
             "/why": self._serve_why,
+            "/summary": self._serve_summary,
+            "/colours": self._serve_colours,
         }
         # Only files that exist in the built static folder get a route, so no parameter can name another.
         if os.path.isdir(STATIC_DIR):
@@ -386,6 +388,28 @@ class PhaseViewPlugin(base_plugin.TBPlugin):
         analysis = self._analysis(request, ref)
         # Resolved on the first request for it (the first view does not wait for it), then kept.
         return _json(request, analysis.memo(("phase_runs_answer",), lambda: wire.phase_runs_answer(analysis)))
+
+    @_route
+    def _serve_summary(self, request):
+        ref = _graph_ref(request)
+        analysis = self._analysis(request, ref)
+        # Made on the first request for it (the first view does not wait for it), then kept.
+        return _json(request, {"version": wire.VERSION, **summary_table.summary_entry(analysis, ref)})
+
+    @_route
+    def _serve_colours(self, request):
+        ref = _graph_ref(request)
+        group = request.args.get("group", "")
+        by = request.args.get("by", "")
+        analysis = self._analysis(request, ref)
+        try:
+            return _json(
+                request, analysis.memo(("colours", group, by), lambda: colours.colour_answer(analysis, group, by))
+            )
+        except ValueError as error:
+            raise BadRequest(str(error)) from None
+        except KeyError:
+            raise graph_source.GraphNotFound(f"no group {group!r} in this graph") from None
 
     @_route
     def _serve_why(self, request):

@@ -10,7 +10,7 @@ from typing import Optional, TypedDict
 
 from google.protobuf import text_format
 
-from tb_phaseview import answers, functions, phase, phase_runs, regex_search, scopes
+from tb_phaseview import answers, functions, phase, phase_runs, regex_search, scopes, shape_marks
 from tb_phaseview.analysis import GraphAnalysis
 from tb_phaseview.graph_model import NodeDefUnreadable
 
@@ -692,6 +692,7 @@ def group_answer(analysis: GraphAnalysis, group_id: str) -> dict:
         b_name = b if isinstance(b, str) else graph.names[b]
         if a_name in shown and b_name in shown:
             edges.append({"from": a_name, "to": b_name, "kind": kind, "count": count})
+    shape_marks.mark(analysis, group_id, children, edges)
     answer = {
         "version": VERSION,
         "group": group_id,

@@ -153,6 +153,8 @@ def write_model_files(out):
     _write_logdir_graph(tf, os.path.join(logs, "saved"), graph_def=graph.as_graph_def())
 
 
+from tf_written_shapes import write_tf1_layers  # noqa: E402 - the shape tests' graphs live in their own module
+
 GRAPHS = {
     "select_gated": write_select_gated,
     "negated_v1": write_negated_v1,
@@ -161,6 +163,7 @@ GRAPHS = {
     "variable_flag": write_variable_flag,
     "resource_variable_flag": write_resource_variable_flag,
     "model_files": write_model_files,
+    "tf1_layers": write_tf1_layers,
 }
 GRAPHS.update(__import__("tf_written_answers").GRAPHS)  # the answers' graphs (tests/tf_written_answers.py)
 

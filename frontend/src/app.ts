@@ -1,7 +1,7 @@
 // The PhaseView app: makes the parts, puts them on the page and connects them. Nothing else happens here:
 // the steps (load, open, reveal, select) are in viewer.ts, the data in graph/, the drawing in scene/.
 
-import type { EarlyRequests } from './graph/api';
+import { api, graphKey, type EarlyRequests } from './graph/api';
 import { GraphSession } from './graph/session';
 import { DATA_RELOADED, RUNS_CHANGED, TensorBoardIpc } from './host/ipc';
 import { CSS } from './host/style';
@@ -9,6 +9,7 @@ import { followTheme } from './host/theme';
 import { LayoutClient, startLayoutWorker, type StartedWorker } from './layout/client';
 import { h } from './lib/dom';
 import { AnswerLine } from './panels/answerline';
+import { ColourByControl } from './panels/colourby';
 import { HelpPanel } from './panels/help';
 import { Inspector } from './panels/inspector';
 import { bindKeys } from './panels/keys';
@@ -17,7 +18,9 @@ import { MessageBox } from './panels/message';
 import { SearchBox } from './panels/search';
 import { displayName } from './graph/display';
 import { StatusBar } from './panels/statusbar';
+import { SummaryPanel } from './panels/summary';
 import { Toolbar } from './panels/toolbar';
+import { isColourBy } from './scene/colourscale';
 import { Scene } from './scene/scene';
 import { ShareBar } from './share/sharebar';
 import { Viewer } from './viewer';
@@ -75,6 +78,11 @@ export class App {
         if (applied !== 'true' && applied !== 'false') return null;
         return { phase: applied === 'true' ? 'training' : 'inference', summary: status.runAsText };
       },
+      // The picture says what its colours mean and how large the model is.
+      extraLegend: () => [
+        ...(colour.legend.hidden ? [] : [{ kind: 'colour', label: `boxes coloured by ${colour.legend.textContent}` }]),
+        ...(summary.totals.textContent ? [{ kind: 'params', label: summary.totals.textContent }] : []),
+      ],
     });
     const toolbar = new Toolbar(search, share.toolbar);
     const inspector = new Inspector(
@@ -86,7 +94,35 @@ export class App {
     const answer = new AnswerLine();
     const legend = new LegendFilter();
     status.el.prepend(legend.el); // first, so a long status line never pushes it out of sight
-    root.append(toolbar.el, answer.el, h('div', { class: 'pv-main' }, stage, inspector.el, help.el), status.el);
+    const summary = new SummaryPanel();
+    legend.el.after(summary.totals);
+    inspector.extras.push((name) => summary.variables(name));
+    const summaryButton = h('button', { class: 'pv-btn', type: 'button', 'data-action': 'summary' }, 'Summary');
+    summaryButton.title = "The model's layers, output shapes and parameters (m)";
+    summaryButton.addEventListener('click', () => summary.toggle());
+    toolbar.el.append(summaryButton);
+    const widths = h(
+      'button',
+      { class: 'pv-btn', type: 'button', 'data-action': 'edge-width', 'aria-pressed': 'true' },
+      'Width: tensor size',
+    );
+    widths.title = 'Edge width by the size of the tensor it carries, or by how many edges it stands for';
+    widths.addEventListener('click', () => {
+      const on = !scene.widthBySize;
+      scene.setWidthBySize(on);
+      widths.setAttribute('aria-pressed', String(on));
+      widths.textContent = on ? 'Width: tensor size' : 'Width: edge count';
+    });
+    toolbar.el.append(widths);
+    const colour = new ColourByControl();
+    toolbar.el.append(colour.select);
+    summary.totals.after(colour.legend);
+    root.append(
+      toolbar.el,
+      answer.el,
+      h('div', { class: 'pv-main' }, stage, summary.el, inspector.el, help.el),
+      status.el,
+    );
     this.host.append(root);
     viewer = new Viewer({
       root,
@@ -122,6 +158,39 @@ export class App {
     scene.on('edge', (e) => void viewer.inspectEdge(e.from, e.to));
     legend.on('kind', (e) => viewer.setKind(e.kind, e.state));
     legend.on('mode', (m) => viewer.setMode(m));
+    // The summary is asked for once a graph is drawn (the first view never waits for it).
+    let summarised = '';
+    scene.on('drawn', () => {
+      const g = session.state.graph;
+      const key = g ? graphKey(g) : '';
+      if (key === summarised) return;
+      summarised = key;
+      summary.set(null);
+      if (g)
+        api.summary(g).then(
+          (a) => {
+            if (summarised === key) summary.set(a);
+          },
+          () => summary.set(null),
+        );
+    });
+    summary.on('reveal', ({ name, path }) => {
+      void viewer.reveal(name, path);
+      summary.select(name);
+    });
+    scene.on('select', (e) => summary.select(e.name));
+    // Colour by: the boxes of every drawn group, painted once their values arrive (kept across redraws).
+    const repaint = () => {
+      session.setColour(colour.value);
+      void colour.fills(session.state.graph, scene.drawnGroups()).then(
+        (fills) => scene.paint(fills),
+        () => scene.paint(null),
+      );
+    };
+    colour.on('change', repaint);
+    scene.on('drawn', () => {
+      if (colour.value !== 'role') repaint();
+    });
 
     bindKeys(document, {
       'pan-left': () => scene.panBy(PAN_STEP, 0),
@@ -151,6 +220,7 @@ export class App {
         else viewer.select(null);
       },
       help: () => help.toggle(),
+      summary: () => summary.toggle(),
     });
 
     // ---------------------------------------------------------------- TensorBoard's reloads
@@ -166,6 +236,8 @@ export class App {
     });
 
     // A link wins over the view saved in this tab.
-    void viewer.firstLoad(share.links.linkedState() ?? session.saved());
+    const restore = share.links.linkedState() ?? session.saved();
+    if (isColourBy(restore?.colour)) colour.set(restore.colour);
+    void viewer.firstLoad(restore);
   }
 }

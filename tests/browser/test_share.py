@@ -209,7 +209,7 @@ def test_copied_link_reopens_the_view_in_a_fresh_browser(browser, tensorboard_ur
     add_note(frame, "bn2a_branch2a/cond/Merge", "picks the training or inference output")
     add_note(frame, "res2a_branch2a", "a conv layer: no phase edge")
     select(frame, INNER)
-    frame.locator("svg.canvas").hover()
+    frame.locator("svg.canvas").hover(position={"x": 8, "y": 8})  # a corner no edge crosses
     page.mouse.wheel(0, -200)
     page.keyboard.press("ArrowLeft")
     frame.locator('[data-action="copy-link"]').click()

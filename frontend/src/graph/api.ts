@@ -46,6 +46,8 @@ export interface Child {
   hyper?: { name: string; readers: number };
   /** Set on a box that hyperparameter edges enter (from outside it): the hyperparameters, by name. */
   hyper_reads?: string[];
+  /** Set on a box holding model variables or whose output is drawn: its output shape and parameters. */
+  shape_info?: { output_shape?: string; params?: number; trainable_params?: number };
   /** Set on a bucket: a synthetic group holding a slice (by name) of a very large scope's children. */
   bucket?: {
     parent: string;
@@ -59,11 +61,21 @@ export interface Child {
   };
 }
 
+/** The tensors an edge carries: its largest (`text` adds `+N` for the N others) and how many. */
+export interface EdgeShape {
+  text: string;
+  dims: (number | null)[] | null;
+  tensors: number;
+  elements: number;
+}
+
 export interface GroupEdge {
   from: string;
   to: string;
   kind: EdgeKind;
   count: number;
+  /** Set when the shape of a tensor it carries is known (`_output_shapes`). */
+  shape?: EdgeShape;
 }
 
 export interface GroupAnswer {
@@ -75,6 +87,40 @@ export interface GroupAnswer {
   truncated: boolean;
   /** Set when `truncated`: how many children were left out. */
   omitted?: { count: number };
+}
+
+/** A layer of the summary (docs/wire_format.md, *Summary*). */
+export interface SummaryLayer {
+  name: string;
+  type: string;
+  output_shape: (number | null)[] | null;
+  output_shape_text: string;
+  params: number;
+  trainable_params: number;
+  learning_phase: string | null;
+  /** The groups above the layer (its display path). */
+  path: string[];
+  variables: { name: string; shape: (number | null)[] | null; dtype: string; size: number; trainable: boolean }[];
+}
+
+export interface SummaryAnswer extends GraphRef {
+  version: number;
+  total_params: number;
+  trainable_params: number;
+  non_trainable_params: number;
+  machinery_params: number;
+  unknown_variables: number;
+  layers: SummaryLayer[];
+}
+
+/** Each child's value for "colour by" (docs/wire_format.md, `colours`). */
+export interface ColourAnswer {
+  version: number;
+  group: string;
+  by: string;
+  unit: string | null;
+  measured: boolean;
+  values: Record<string, string | number | null>;
 }
 
 export interface PhaseSource {
@@ -314,6 +360,9 @@ export const api = {
   node: (g: GraphRef, name: string, signal?: AbortSignal) =>
     getJson<NodeAnswer>('node', { ...refParams(g), name }, signal),
   phaseRuns: (g: GraphRef, signal?: AbortSignal) => getJson<PhaseRunsAnswer>('phase_runs', refParams(g), signal),
+  summary: (g: GraphRef, signal?: AbortSignal) => getJson<SummaryAnswer>('summary', refParams(g), signal),
+  colours: (g: GraphRef, group: string, by: string, signal?: AbortSignal) =>
+    getJson<ColourAnswer>('colours', { ...refParams(g), group, by }, signal),
   /** As the view draws them (`view=1`): a group id means the drawn group. */
   why: (g: GraphRef, a: string, b: string | null, signal?: AbortSignal) =>
     getJson<WhyAnswer>('why', { ...refParams(g), a, b, view: '1' }, signal),

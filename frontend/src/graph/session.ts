@@ -105,6 +105,12 @@ export class GraphSession {
     this.save();
   }
 
+  setColour(colour: string): void {
+    if ((this.view.colour ?? 'role') === colour) return;
+    this.view = { ...this.view, colour: colour === 'role' ? undefined : colour };
+    this.save();
+  }
+
   /** The view saved in this browser tab, if any. */
   saved(): ViewState | null {
     const saved = savedViewText();

@@ -20,6 +20,8 @@ export interface ViewState {
   selected: string | null;
   /** Legend-filter states of the edge kinds the user changed (see kinds.ts for the defaults). */
   kinds: Readonly<Record<string, KindState>>;
+  /** What the boxes are coloured by ("colour by"); absent: by role. */
+  colour?: string;
 }
 
 export function initialState(): ViewState {

@@ -61,6 +61,22 @@ export const CSS = `
 @keyframes pv-slide { from { transform: translateX(-100%); } to { transform: translateX(300%); } }
 .pv-inspector { width: 340px; border-left: 1px solid var(--line); background: var(--panel); overflow: auto; padding: 12px 14px; }
 .pv-inspector[hidden] { display: none; }
+.pv-summary { width: 420px; border-left: 1px solid var(--line); background: var(--panel); overflow: auto; padding: 12px 14px; }
+.pv-summary[hidden] { display: none; }
+.pv-summary h2 { font-size: 14px; margin: 0 0 2px; font-weight: 500; }
+.pv-summary table { border-collapse: collapse; width: 100%; font-size: 11.5px; }
+.pv-summary th { text-align: left; color: var(--fg-3); font-weight: 500; border-bottom: 1px solid var(--line); }
+.pv-summary td { padding: 2px 6px 2px 0; white-space: nowrap; }
+.pv-summary td.k { text-align: right; font-variant-numeric: tabular-nums; }
+.pv-summary tr[data-layer] { cursor: pointer; }
+.pv-summary tr[data-layer]:hover, .pv-summary tr.selected { background: var(--hover, rgba(127,127,127,.15)); }
+.pv-summary-actions { display: flex; gap: 6px; margin: 6px 0; }
+.pv-summary .close { float: right; }
+.pv-params { margin: 0 8px; white-space: nowrap; }
+.pv-colour-legend { margin: 0 8px; white-space: nowrap; }
+.pv-colour-legend[hidden] { display: none; }
+.pv-swatch { display: inline-block; width: 10px; height: 10px; border: 1px solid var(--line); vertical-align: -1px; }
+.pv-variables td { padding-right: 6px; }
 .pv-inspector h2 { font-size: 14px; margin: 0 0 2px; font-weight: 500; word-break: break-all; }
 .pv-inspector h3 { font-size: 11px; text-transform: uppercase; letter-spacing: .05em; color: var(--fg-3); margin: 14px 0 4px; font-weight: 500; }
 .pv-inspector .op { color: var(--fg-2); }
@@ -140,6 +156,10 @@ export const CSS = `
 .edge.aux { display: none; }
 .edge.aux.aux-on { display: inline; stroke: var(--select); stroke-opacity: .8; }
 .edge-count { font-size: 9.5px; fill: var(--fg-3) !important; }
+.edge-shape { font-size: 9px; fill: var(--fg-3) !important; pointer-events: none; }
+[data-shape-labels="off"] .edge-shape { display: none; }
+.kind-edges[data-kind-state="hidden"] > .edge-shape { display: none; }
+.kind-edges[data-kind-state="dimmed"] > .edge-shape { fill-opacity: .18; }
 .edge.kind-variable { stroke: var(--edge); stroke-dasharray: 1 2; }
 .edge.kind-hyperparameter { stroke: var(--accent); stroke-dasharray: 2 2; }
 .edge.kind-init, .edge.kind-gradient, .edge.kind-optimizer, .edge.kind-summary, .edge.kind-save { stroke: var(--edge-control); stroke-opacity: .7; }

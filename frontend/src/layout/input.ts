@@ -4,6 +4,7 @@
 import type { Child, GroupAnswer } from '../graph/api';
 import { hyperNote } from '../graph/hyperwords';
 import { PARAMS } from '../scene/params';
+import { sizeLine } from '../scene/shapes';
 
 const { op: OP, group: GROUP, note: NOTE } = PARAMS;
 
@@ -76,7 +77,9 @@ export const fmt = (n: number): string => NUMBER.format(n);
 
 export function groupSubtitle(c: Child): string {
   const n = c.size ?? 0;
-  return `${fmt(n)} op${n === 1 ? '' : 's'}`;
+  const ops = `${fmt(n)} op${n === 1 ? '' : 's'}`;
+  const size = sizeLine(c);
+  return size ? `${size} · ${ops}` : ops;
 }
 
 /** Box size of a closed child, from the length of what it shows. */

@@ -53,10 +53,15 @@ export class Inspector {
     clear(this.body);
   }
 
+  /** Sections other panels add below what the inspector shows of a name (a layer's variables). */
+  readonly extras: ((name: string) => Node | null)[] = [];
+
   private open(...nodes: (Node | null | false)[]): void {
     clear(this.body);
     delete this.body.dataset.subject;
     for (const n of nodes) if (n) this.body.append(n);
+    const name = this.body.querySelector('h2')?.textContent;
+    if (name) for (const extra of this.extras) this.body.append(extra(name) ?? '');
     this.el.hidden = false;
   }
 

@@ -24,7 +24,8 @@ export type Action =
   | 'export-scope'
   | 'copy-link'
   | 'close'
-  | 'help';
+  | 'help'
+  | 'summary';
 
 export interface Shortcut {
   /** `KeyboardEvent.key` values that run the action. */
@@ -65,6 +66,7 @@ export const SHORTCUTS: readonly Shortcut[] = [
   { keys: ['y'], label: 'y', action: 'copy-png', help: 'copy a PNG to the clipboard' },
   { keys: ['w'], label: 'w', action: 'export-scope', help: 'export scope: the view / the whole graph' },
   { keys: ['l'], label: 'l', action: 'copy-link', help: 'copy a link that reopens this view (with its notes)' },
+  { keys: ['m'], label: 'm', action: 'summary', help: "the model's summary: layers, output shapes, parameters" },
   {
     keys: ['Escape'],
     label: 'Esc',

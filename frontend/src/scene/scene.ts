@@ -10,6 +10,7 @@ import type { PhaseMode } from '../graph/state';
 import { displayLabel, groupSubtitle, MAX_LABEL, phaseNote, type LayoutResult } from '../layout/input';
 import { ancestry } from './ancestry';
 import { hyperBadge } from './hyperbadge';
+import { SHAPE_LABEL_MIN_ZOOM, shapeIndex, shapeKey, widthForElements } from './shapes';
 import { clear, s } from '../lib/dom';
 import { Emitter } from '../lib/events';
 import { round as r1 } from '../lib/num';
@@ -87,6 +88,11 @@ const { group: GROUP, op: OP, badge: BADGE, edge: EDGE, zoom: ZOOM } = PARAMS;
 /** The box a count label covers, from the point it is placed at (9.5 px digits, baseline EDGE.countDy below). */
 const COUNT_LABEL_OFFSET = { x: EDGE.countDx, y: EDGE.countDy - 8 };
 const countLabelSize = (count: number) => ({ w: 6 * String(count).length, h: 10 });
+// A shape label's box: 5.6 px a character at 9 px, drawn this far right of and below the route's middle.
+const SHAPE_LABEL = { charWidth: 5.6, height: 10, offset: { x: 4, y: 3 } };
+/** ``p`` when a label there covers none of ``boxes``, else null. */
+const freeAt = (p: Point, boxes: readonly Rect[], size: { w: number; h: number }, offset: Point): Point | null =>
+  clearSpot(p, p, boxes, size, offset);
 
 export class Scene extends Emitter<SceneEvents> {
   private svg: SVGSVGElement;
@@ -101,6 +107,9 @@ export class Scene extends Emitter<SceneEvents> {
    * per drawn group, and one per kind in the apart layer): a switch changes an attribute on that kind's
    * containers only, so the browser restyles those edges and nothing else. */
   private kindStates: Record<string, string> = {};
+  /** Edges are as thick as their tensors are large where shapes are known (else by how many edges they stand for). */
+  widthBySize = true;
+  private fills: ReadonlyMap<string, string> | null = null;
   private kindContainers = new Map<string, SVGGElement[]>();
   private apartKinds = new Map<string, SVGGElement>();
   private overlay: SVGSVGElement;
@@ -199,6 +208,10 @@ export class Scene extends Emitter<SceneEvents> {
         this.world.setAttribute('transform', t);
         this.overlayWorld.setAttribute('transform', t);
         this.minimap.update();
+        // Shape labels too small to read are hidden: set only when the zoom crosses the threshold.
+        const readable = ev.transform.k >= SHAPE_LABEL_MIN_ZOOM ? 'on' : 'off';
+        if (this.graphLayer.getAttribute('data-shape-labels') !== readable)
+          this.graphLayer.setAttribute('data-shape-labels', readable);
         this.emit('zoomed', ev.transform);
       });
     this.sel.call(this.zoom).on('dblclick.zoom', null);
@@ -293,6 +306,7 @@ export class Scene extends Emitter<SceneEvents> {
     const root = model.layouts.get('');
     this.minimap.setGraph(root ? layoutExtent(root) : null, root ? Object.values(root.nodes) : []);
     if (this.selected) this.select(this.selected);
+    if (this.fills) this.paint(this.fills);
     this.emit('drawn', null);
   }
 
@@ -308,6 +322,32 @@ export class Scene extends Emitter<SceneEvents> {
       else this.kindContainers.set(kind, [g]);
     }
     return g;
+  }
+
+  /** Edges as thick as their tensors are large (true) or as the number of edges they stand for; nothing moves. */
+  setWidthBySize(on: boolean): void {
+    this.widthBySize = on;
+    for (const path of this.graphLayer.querySelectorAll<SVGPathElement>('path.edge[data-width-size]'))
+      path.setAttribute('stroke-width', path.getAttribute(on ? 'data-width-size' : 'data-width-count')!);
+    for (const path of this.apartLayer.querySelectorAll<SVGPathElement>('path.edge[data-width-size]'))
+      path.setAttribute('stroke-width', path.getAttribute(on ? 'data-width-size' : 'data-width-count')!);
+  }
+
+  /** The groups drawn open (the root among them), whose children the boxes are. */
+  drawnGroups(): string[] {
+    return ['', ...[...new Set(this.parentOf.values())].filter((g) => g !== '')];
+  }
+
+  /** Fills boxes by name ("colour by"); null restores the drawing's own colours. Kept across redraws. */
+  paint(fills: ReadonlyMap<string, string> | null): void {
+    this.fills = fills;
+    for (const [name, el] of this.elements) {
+      const box = el.querySelector<SVGRectElement>(':scope > .body > .box');
+      if (!box) continue;
+      const fill = fills?.get(name);
+      if (fill) box.style.fill = fill;
+      else box.style.removeProperty('fill');
+    }
   }
 
   /** Draws, dims or hides edge kinds (the legend filter): only the containers of a kind whose state changed
@@ -343,9 +383,13 @@ export class Scene extends Emitter<SceneEvents> {
     // Everything is drawn in absolute coordinates, without a transform per box: each transformed element is
     // a paint chunk of its own, and the browser re-layerizes every chunk on every frame that changes
     // anything (a filter switch over 4,000 boxes took twice as long).
+    const shapes = shapeIndex(ga);
     for (const e of lay.edges) {
       if (e.points.length < 2) continue;
-      const width = EDGE.base + Math.min(EDGE.maxExtra, Math.log2(Math.max(1, e.count)) * EDGE.perDoubling);
+      const shape = shapes.get(shapeKey(e.v, e.w, e.kind));
+      const byCount = EDGE.base + Math.min(EDGE.maxExtra, Math.log2(Math.max(1, e.count)) * EDGE.perDoubling);
+      const bySize = shape ? widthForElements(shape.elements, EDGE.base, EDGE.maxExtra) : byCount;
+      const width = this.widthBySize ? bySize : byCount;
       const points = e.points.map((q) => ({ x: q.x + ox, y: q.y + oy }));
       const path = s('path', {
         class: `edge kind-${e.kind}${e.aux ? ' aux' : ''}`,
@@ -355,6 +399,9 @@ export class Scene extends Emitter<SceneEvents> {
         'data-from': e.v,
         'data-to': e.w,
         'data-count': e.count,
+        'data-shape': shape ? shape.text : null,
+        'data-width-size': shape ? bySize.toFixed(2) : null,
+        'data-width-count': shape ? byCount.toFixed(2) : null,
         'stroke-width': width.toFixed(2),
         'marker-end': e.kind === 'control' ? 'url(#pv-arrow-control)' : 'url(#pv-arrow-data)',
       });
@@ -376,6 +423,26 @@ export class Scene extends Emitter<SceneEvents> {
           else this.auxEdges.set(end, [path]);
         }
         continue;
+      }
+      if (shape && !compact) {
+        // Below the edge (its count sits above), where it covers no box; left out where there is no such spot.
+        const size = { w: SHAPE_LABEL.charWidth * shape.text.length, h: SHAPE_LABEL.height };
+        const mid =
+          points.length === 2
+            ? clearSpot(points[0], points[1], siblingBoxes(), size, SHAPE_LABEL.offset)
+            : freeAt(midRoute(points), siblingBoxes(), size, SHAPE_LABEL.offset);
+        if (mid)
+          path.parentNode!.append(
+            s(
+              'text',
+              {
+                class: 'edge-shape',
+                x: mid.x + SHAPE_LABEL.offset.x,
+                y: mid.y + SHAPE_LABEL.offset.y + SHAPE_LABEL.height - 2,
+              },
+              shape.text,
+            ),
+          );
       }
       if (e.count > 1 && !compact) {
         // A straight edge drawn apart crosses boxes: its label goes where it covers none, or is left out.

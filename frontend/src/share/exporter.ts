@@ -7,7 +7,7 @@ import { h } from '../lib/dom';
 import { layoutExtent } from '../scene/params';
 import type { Scene } from '../scene/scene';
 import { EDGE_KINDS, kindState } from '../graph/kinds';
-import { exportFileName, legendItems, pngPlan, type RunAsSummary } from './exportplan';
+import { exportFileName, legendItems, pngPlan, type LegendItem, type RunAsSummary } from './exportplan';
 import type { Notebook } from './notebook';
 import { buildPicture, download, rasterize, serialize, type ExportInput } from './picture';
 
@@ -23,6 +23,8 @@ export interface ExporterHost {
   say(text: string, error?: boolean): void;
   /** The phase the view runs as, once applied; null while it runs as both. */
   runAs(): RunAsSummary | null;
+  /** More legend lines (what the boxes are coloured by, the model's parameters). */
+  extraLegend?(): LegendItem[];
 }
 
 export class Exporter {
@@ -86,6 +88,7 @@ export class Exporter {
       kinds,
       this.host.runAs(),
     );
+    legend.push(...(this.host.extraLegend?.() ?? []));
     const placed = new Map(notesLayer.placed.map((d) => [d.note.node, d]));
     const open = st.expanded.size;
     const when = new Date().toISOString().slice(0, 16).replace('T', ' ');

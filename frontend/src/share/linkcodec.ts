@@ -14,6 +14,7 @@ import { changedKinds, parseKinds } from '../graph/kinds';
 import { round } from '../lib/num';
 import { parseNotes, type Note } from './notes';
 import { isPhaseMode, isRunAs, runAsOf, type PhaseMode, type ViewState } from '../graph/state';
+import { isColourBy } from '../scene/colourscale';
 
 export const LINK_PARAM = 'pv';
 export const PLUGIN_TAB = 'phaseview';
@@ -71,6 +72,7 @@ function payload(s: LinkState, notes: readonly Note[]): unknown {
   if (s.view.selected) o.s = s.view.selected;
   const kinds = changedKinds(s.view.kinds ?? {});
   if (Object.keys(kinds).length) o.k = kinds;
+  if (s.view.colour && isColourBy(s.view.colour) && s.view.colour !== 'role') o.c = s.view.colour;
   if (s.viewport && [s.viewport.cx, s.viewport.cy, s.viewport.k].every(Number.isFinite))
     o.vp = [round(s.viewport.cx, 1), round(s.viewport.cy, 1), Number(s.viewport.k.toPrecision(5))];
   if (o.vp && s.viewport?.w && s.viewport.h && Number.isFinite(s.viewport.w) && Number.isFinite(s.viewport.h))
@@ -171,6 +173,7 @@ export function decodeLink(token: string): LinkState | null {
       runAs: isRunAs(o.r) ? o.r : 'both',
       selected: str(o.s) || null,
       kinds: parseKinds(o.k),
+      ...(isColourBy(o.c) && o.c !== 'role' ? { colour: o.c } : {}),
     },
     viewport,
     notes: parseNotes(rawNotes),

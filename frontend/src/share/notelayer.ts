@@ -22,6 +22,8 @@ export interface DrawnNote {
   anchor: string | null;
   hidden: boolean;
   box: Rect | null;
+  /** Where the default offset counts from (the anchor's right edge, below the notes stacked on it). */
+  origin?: { x: number; y: number };
 }
 
 export class NotesLayer {
@@ -152,7 +154,13 @@ export class NotesLayer {
       }
       g.append(body);
       this.layer.append(g);
-      this.drawn.push({ note: n, anchor: at.anchor, hidden: at.hidden, box: { x: bx, y: by, w, h: hh } });
+      this.drawn.push({
+        note: n,
+        anchor: at.anchor,
+        hidden: at.hidden,
+        box: { x: bx, y: by, w, h: hh },
+        origin: { x: r.x + r.w, y: r.y + shift },
+      });
     }
   }
 
@@ -164,7 +172,12 @@ export class NotesLayer {
     const node = g.getAttribute('data-note')!;
     const n = this.notes.find((x) => x.node === node);
     if (!n) return;
-    this.drag = { node, x0: ev.clientX, y0: ev.clientY, dx0: n.dx, dy0: n.dy, moved: false };
+    // A note placed off the boxes by default is dragged from where it is drawn, not from its default offset.
+    const at = this.drawn.find((d) => d.note.node === node);
+    const m = this.magnify || 1;
+    const dx0 = at?.box && at.origin ? (at.box.x - at.origin.x) / m : n.dx;
+    const dy0 = at?.box && at.origin ? (at.box.y - at.origin.y) / m : n.dy;
+    this.drag = { node, x0: ev.clientX, y0: ev.clientY, dx0, dy0, moved: false };
   }
 
   private moveDrag(ev: MouseEvent): void {

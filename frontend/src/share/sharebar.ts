@@ -7,7 +7,7 @@ import { h } from '../lib/dom';
 import { keyHint, type Action } from '../panels/keys';
 import type { Scene } from '../scene/scene';
 import { Exporter } from './exporter';
-import type { RunAsSummary } from './exportplan';
+import type { LegendItem, RunAsSummary } from './exportplan';
 import { Links } from './links';
 import { Notebook } from './notebook';
 
@@ -20,6 +20,8 @@ export interface ShareHost {
   rootLayout(): { width: number; height: number } | undefined;
   /** The phase the view runs as, once applied (the export's legend states it); null while it runs as both. */
   runAs(): RunAsSummary | null;
+  /** More legend lines for an export (what the boxes are coloured by, the model's parameters). */
+  extraLegend?(): LegendItem[];
 }
 
 export class ShareBar {

@@ -1,0 +1,150 @@
+// The model's summary, as Keras's model.summary() prints it: one row per layer in data-flow order (the server's
+// `summary` answer), the totals in the status bar, and a layer's variables in the inspector. A click on a row
+// reveals and selects the layer. Every name is written as text.
+
+import type { SummaryAnswer, SummaryLayer } from '../graph/api';
+import { download } from '../share/picture';
+import { clear, h } from '../lib/dom';
+import { Emitter } from '../lib/events';
+import { countWords } from '../scene/shapes';
+
+const fmt = (n: number): string => n.toLocaleString('en-US');
+
+/** `1.5 M params, 10 k non-trainable`, and the machinery's variables apart. */
+export function totalsText(a: SummaryAnswer): string {
+  let text = `${countWords(a.total_params)} params, ${countWords(a.non_trainable_params)} non-trainable`;
+  if (a.machinery_params) text += ` · ${countWords(a.machinery_params)} in optimizer state and counters (not counted)`;
+  return text;
+}
+
+/** The table as Markdown, for the clipboard. */
+export function summaryMarkdown(a: SummaryAnswer): string {
+  const cell = (v: string) => v.replace(/\|/g, '\\|');
+  const rows = a.layers.map(
+    (l) =>
+      `| ${cell(l.name)} | ${cell(l.type)} | ${l.output_shape_text} | ${fmt(l.params)} | ${fmt(l.trainable_params)} |`,
+  );
+  return [
+    '| layer | type | output shape | params | trainable params |',
+    '|---|---|---|---|---|',
+    ...rows,
+    '',
+    `Total params: ${fmt(a.total_params)} · trainable: ${fmt(a.trainable_params)} · non-trainable: ${fmt(a.non_trainable_params)}`,
+  ].join('\n');
+}
+
+/** The table as CSV (RFC 4180 quoting). */
+export function summaryCsv(a: SummaryAnswer): string {
+  const q = (v: string | number) => (/[",\n]/.test(String(v)) ? `"${String(v).replace(/"/g, '""')}"` : String(v));
+  const head = ['layer', 'type', 'output shape', 'params', 'trainable params', 'learning phase'];
+  const rows = a.layers.map((l) =>
+    [l.name, l.type, l.output_shape_text, l.params, l.trainable_params, l.learning_phase ?? ''].map(q).join(','),
+  );
+  return [head.join(','), ...rows].join('\n');
+}
+
+export class SummaryPanel extends Emitter<{ reveal: { name: string; path: string[] } }> {
+  readonly el = h('aside', { class: 'pv-summary', hidden: true, 'aria-label': 'Summary', 'data-testid': 'summary' });
+  /** The totals, for the status bar. */
+  readonly totals = h('span', { class: 'pv-params', 'data-testid': 'params-total' });
+  private answer: SummaryAnswer | null = null;
+  private byName = new Map<string, SummaryLayer>();
+
+  get isOpen(): boolean {
+    return !this.el.hidden;
+  }
+
+  set(answer: SummaryAnswer | null): void {
+    this.answer = answer;
+    this.byName = new Map((answer?.layers ?? []).map((l) => [l.name, l]));
+    this.totals.textContent = answer && answer.layers.length ? totalsText(answer) : '';
+    this.totals.title = answer
+      ? `${fmt(answer.total_params)} parameters: ${fmt(answer.trainable_params)} trainable, ${fmt(answer.non_trainable_params)} not (BatchNorm's moving statistics); the optimizer's slots and step counters hold ${fmt(answer.machinery_params)} more`
+      : '';
+    this.render();
+  }
+
+  toggle(open = !this.isOpen): void {
+    this.el.hidden = !open;
+  }
+
+  /** Marks the row of the selected layer, if it is one. */
+  select(name: string | null): void {
+    for (const tr of this.el.querySelectorAll('tr[data-layer]'))
+      tr.classList.toggle('selected', tr.getAttribute('data-layer') === name);
+  }
+
+  /** The variables of a layer, for the inspector; null when `name` is not a layer with variables. */
+  variables(name: string): HTMLElement | null {
+    const layer = this.byName.get(name);
+    if (!layer || !layer.variables.length) return null;
+    return h(
+      'div',
+      { class: 'pv-variables', 'data-testid': 'variables' },
+      h('h3', {}, `Variables · ${fmt(layer.params)} params`),
+      h(
+        'table',
+        {},
+        ...layer.variables.map((v) =>
+          h(
+            'tr',
+            { 'data-variable': v.name },
+            h('td', {}, v.name.startsWith(name + '/') ? v.name.slice(name.length + 1) : v.name),
+            h('td', {}, v.shape ? v.shape.map((d) => (d === null ? '?' : String(d))).join('×') || 'scalar' : '?'),
+            h('td', {}, v.dtype),
+            h('td', { class: 'k' }, fmt(v.size)),
+            h('td', {}, v.trainable ? '' : 'not trainable'),
+          ),
+        ),
+      ),
+    );
+  }
+
+  private render(): void {
+    clear(this.el);
+    const a = this.answer;
+    const close = h(
+      'button',
+      { class: 'pv-btn close', type: 'button', title: 'Close', 'aria-label': 'Close summary' },
+      '✕',
+    );
+    close.addEventListener('click', () => this.toggle(false));
+    if (!a) {
+      this.el.append(close, h('p', {}, 'Loading the summary…'));
+      return;
+    }
+    const copy = h('button', { class: 'pv-btn', type: 'button', 'data-action': 'copy-summary' }, 'Copy');
+    copy.addEventListener('click', () => void navigator.clipboard?.writeText(summaryMarkdown(a)).catch(() => {}));
+    const csv = h('button', { class: 'pv-btn', type: 'button', 'data-action': 'export-summary' }, 'CSV');
+    csv.addEventListener('click', () =>
+      download(new Blob([summaryCsv(a)], { type: 'text/csv' }), `${a.run}-summary.csv`.replace(/[^\w.-]+/g, '_')),
+    );
+    const rows = a.layers.map((l) => {
+      const tr = h(
+        'tr',
+        { 'data-layer': l.name, title: l.learning_phase ?? '' },
+        h('td', {}, l.name),
+        h('td', {}, l.type),
+        h('td', {}, l.output_shape_text),
+        h('td', { class: 'k' }, fmt(l.params)),
+        h('td', {}, l.learning_phase ? 'φ' : ''),
+      );
+      tr.addEventListener('click', () => this.emit('reveal', { name: l.name, path: l.path }));
+      return tr;
+    });
+    this.el.append(
+      close,
+      h('h2', {}, 'Summary'),
+      h('p', { class: 'op' }, totalsText(a)),
+      h('div', { class: 'pv-summary-actions' }, copy, csv),
+      a.layers.length
+        ? h(
+            'table',
+            {},
+            h('tr', {}, ...['layer', 'type', 'output shape', 'params', ''].map((t) => h('th', {}, t))),
+            ...rows,
+          )
+        : h('p', {}, 'No layers found: this graph holds no model variables or layer scopes.'),
+    );
+  }
+}

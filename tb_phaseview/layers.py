@@ -1,0 +1,360 @@
+"""The model's layers as Keras's ``model.summary()`` lists them, derived from the graph alone: each layer's type,
+output shape and parameter count, in data-flow order, and the model's totals.
+
+A layer is a name scope beside the scopes that own the model's variables (``conv1`` owns ``conv1/kernel``), so
+TF1 ``tf.layers``, Estimator, Slim and TFLearn graphs get a summary as Keras graphs do; an input placeholder at
+that level is a layer too (Keras's ``InputLayer``). Model parameters are the variables of role ``model``
+(roles.py); the machinery's (optimizer slots, step counters, hyperparameters) are counted apart. A variable is
+trainable when the optimizer writes it; with no optimizer in the graph, when nothing in the model writes it
+(BatchNorm's moving statistics are written by their moving-average updates) and its name is not a moving
+statistic's.
+
+Pure: no TensorBoard import. Attributes are parsed for the variables and for the few ops whose output leaves
+a layer, never for the whole graph.
+"""
+
+from __future__ import annotations
+
+import heapq
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from tb_phaseview import phase, roles, shapes
+from tb_phaseview.graph_model import Graph
+
+_MOVING_STATISTIC = re.compile(r"(?:^|/)moving_(?:mean|variance|avg)[^/]*$")
+INPUT_OPS = frozenset({"Placeholder", "PlaceholderV2", "PlaceholderWithDefault", "IteratorGetNext"})
+
+# A layer's type from the ops inside it, first match wins (Keras's class names where the ops say which).
+_TYPE_BY_OP = (
+    ({"FusedBatchNorm", "FusedBatchNormV2", "FusedBatchNormV3", "BatchNormEx"}, "BatchNormalization"),
+    ({"Conv2DBackpropInput"}, "Conv2DTranspose"),
+    ({"DepthwiseConv2dNative"}, "DepthwiseConv2D"),
+    ({"Conv2D"}, "Conv2D"),
+    ({"Conv3D"}, "Conv3D"),
+    ({"Conv1D"}, "Conv1D"),
+    ({"MatMul", "BatchMatMulV2"}, "Dense"),
+    ({"MaxPool", "MaxPoolV2"}, "MaxPooling2D"),
+    ({"AvgPool"}, "AveragePooling2D"),
+    ({"Pad", "PadV2", "MirrorPad"}, "ZeroPadding2D"),
+    ({"ConcatV2", "Concat"}, "Concatenate"),
+    ({"GatherV2", "ResourceGather"}, "Embedding"),
+)
+_ACTIVATIONS = frozenset({"Relu", "Relu6", "Elu", "Selu", "Sigmoid", "Tanh", "Softmax", "LeakyRelu", "Softplus"})
+_REWRITTEN = re.compile(r"^_(?:MklNative|Mkl|Fused)+(?=[A-Z])")
+_ADDS = frozenset({"Add", "AddV2", "AddN"})
+
+
+@dataclass
+class LayerVariable:
+    variable: shapes.Variable
+    trainable: bool
+
+
+@dataclass
+class Layer:
+    name: str  # the group id (or, for an op standing alone, its name)
+    type: str
+    output_shape: shapes.Shape | bool  # False: the graph does not say
+    params: int
+    trainable_params: int
+    variables: list[LayerVariable] = field(default_factory=list)
+    phase_kind: str | None = None  # the layer's kind when it reads the learning-phase flag (phase.py)
+    ops: int = 0
+
+
+@dataclass
+class Summary:
+    layers: list[Layer]
+    total_params: int
+    trainable_params: int
+    non_trainable_params: int
+    machinery_params: int  # optimizer slots, step counters, hyperparameters: not the model's parameters
+    machinery_variables: list[shapes.Variable]
+    unknown_variables: int  # model variables whose shape the graph does not declare fully
+
+
+def summarize(analysis) -> Summary:
+    """The layer summary of one graph analysis (analysis.GraphAnalysis)."""
+    graph: Graph = analysis.graph
+    tree = analysis.tree
+    codes = np.frombuffer(analysis.roles.codes, dtype=np.uint8)
+    columns = graph.columns
+    is_variable = columns.op_in(roles.VARIABLE_OPS)
+    variable_nodes = np.flatnonzero(is_variable).tolist()
+    model_nodes = [n for n in variable_nodes if codes[n] == roles.MODEL]
+    machinery_nodes = [n for n in variable_nodes if codes[n] != roles.MODEL]
+
+    # The scope that owns each model variable: its display parent, or the one above when the variable's own
+    # name is a group (a VarHandleOp ``conv1/kernel`` sits in the group ``conv1/kernel`` with its reads).
+    owner = {}
+    for n in model_nodes:
+        parent = tree.node_parent[n]
+        if parent == graph.names[n]:
+            parent = tree.group_parent.get(parent, "")
+        owner[n] = parent
+    levels = {tree.group_parent.get(g, "") for g in owner.values() if g} or {""}
+
+    layer_ids, layer_index = _candidates(analysis, levels, codes)
+    node_layer = _node_layers(graph, tree, layer_index, codes)
+    for n, parent in owner.items():
+        if not parent:  # a variable at the top level is a layer of its own
+            layer_index.setdefault(graph.names[n], len(layer_ids))
+            if layer_index[graph.names[n]] == len(layer_ids):
+                layer_ids.append(graph.names[n])
+            node_layer[n] = layer_index[graph.names[n]]
+
+    trainable = trainable_variables(graph, analysis.roles, model_nodes, codes)
+    variables: dict[int, list[LayerVariable]] = {}
+    unknown = 0
+    for n in model_nodes:
+        var = shapes.variable(graph, n)
+        if var is None:
+            var = shapes.Variable(n, graph.names[n], None, "?", 0)
+        if var.size == 0:
+            unknown += 1
+        layer = layer_index.get(owner[n]) if owner[n] else node_layer[n]
+        if layer is None:
+            layer = node_layer[n]
+        if layer >= 0:
+            variables.setdefault(int(layer), []).append(LayerVariable(var, n in trainable))
+
+    pairs = _layer_pairs(graph, node_layer)
+    order = _data_flow_order(graph, node_layer, len(layer_ids), pairs)
+    dropped = _loss_side(pairs, layer_ids, variables, graph, codes)
+    outputs = _output_shapes(graph, node_layer, len(layer_ids), codes)
+    counts = np.bincount(node_layer[node_layer >= 0], minlength=len(layer_ids))
+    phase_kinds = {layer.layer: layer.kind for layer in analysis.phase.layers}
+    layers = []
+    for i in order:
+        if (counts[i] == 0 and i not in variables) or i in dropped:
+            continue
+        own = variables.get(i, [])
+        layer = Layer(
+            name=layer_ids[i],
+            type="",
+            output_shape=outputs.get(i, False),
+            params=sum(v.variable.size for v in own),
+            trainable_params=sum(v.variable.size for v in own if v.trainable),
+            variables=own,
+            phase_kind=phase_kinds.get(layer_ids[i]),
+            ops=int(counts[i]),
+        )
+        layers.append((i, layer))
+    _type_layers(graph, node_layer, layers)
+    total = sum(layer.params for _, layer in layers)
+    trainable_total = sum(layer.trainable_params for _, layer in layers)
+    machinery = [v for v in (shapes.variable(graph, n) for n in machinery_nodes) if v is not None]
+    return Summary(
+        layers=[layer for _, layer in layers],
+        total_params=total,
+        trainable_params=trainable_total,
+        non_trainable_params=total - trainable_total,
+        machinery_params=sum(v.size for v in machinery),
+        machinery_variables=machinery,
+        unknown_variables=unknown,
+    )
+
+
+def _candidates(analysis, levels: set[str], codes: np.ndarray) -> tuple[list[str], dict[str, int]]:
+    """The layers: the groups at each level that owns variables, and the input placeholders beside them.
+    Machinery areas and the flags' own groups are not layers."""
+    tree, graph = analysis.tree, analysis.graph
+    areas = set(analysis.areas.values())
+    flags = {s.name for s in analysis.phase.sources}
+    ids: list[str] = []
+    for level in sorted(levels):
+        groups, nodes = tree.children(level)
+        for group in groups:
+            if group in areas or group in flags or group in tree.buckets:
+                continue
+            ids.append(group)
+        ids.extend(
+            graph.names[n]
+            for n in nodes
+            if graph.ops[n] in INPUT_OPS and codes[n] == roles.MODEL and graph.names[n] not in flags
+        )
+    return ids, {name: i for i, name in enumerate(ids)}
+
+
+def _node_layers(graph: Graph, tree, layer_index: dict[str, int], codes: np.ndarray) -> np.ndarray:
+    """Each node's layer number, or -1: the first layer on its display chain. Model ops only (a layer's
+    gradient or initialiser is not the layer). Resolved once per distinct display parent."""
+    by_parent: dict[str, int] = {}
+    for parent in set(tree.node_parent):
+        found = -1
+        for group in tree.chain(parent) if parent else ():
+            if group in layer_index:
+                found = layer_index[group]
+                break
+        by_parent[parent] = found
+    node_layer = np.fromiter(map(by_parent.__getitem__, tree.node_parent), dtype=np.intp, count=graph.node_count)
+    for name, i in layer_index.items():
+        n = graph.index.get(name)
+        if n is not None and not tree.is_group(name):
+            node_layer[n] = i
+    node_layer[codes != roles.MODEL] = -1
+    return node_layer
+
+
+def trainable_variables(graph: Graph, node_roles, model_nodes: list[int], codes: np.ndarray) -> set[int]:
+    """The model variables an optimizer trains (see the module's docstring)."""
+    columns = graph.columns
+    written_by: dict[int, set[int]] = {}
+    if model_nodes:
+        edges, owners = columns.out_edges(np.asarray(model_nodes, dtype=np.intp))
+        for node, dst in zip(owners.tolist(), columns.dst[edges].tolist()):
+            if dst in node_roles.writes or roles._OPTIMIZER_OP.match(graph.ops[dst]):
+                written_by.setdefault(node, set()).add(int(codes[dst]))
+    optimized = {n for n, by in written_by.items() if roles.OPTIMIZER in by or roles.GRADIENT in by}
+    if optimized:
+        return optimized
+    return {
+        n
+        for n in model_nodes
+        if roles.MODEL not in written_by.get(n, ()) and not _MOVING_STATISTIC.search(graph.names[n])
+    }
+
+
+def _layer_pairs(graph: Graph, node_layer: np.ndarray) -> list[tuple[int, int]]:
+    """(from layer, to layer) of every data edge between two layers, once each."""
+    columns = graph.columns
+    a, b = node_layer[columns.src], node_layer[columns.dst]
+    crossing = columns.data & (a >= 0) & (b >= 0) & (a != b)
+    if not crossing.any():
+        return []
+    return [tuple(p) for p in np.unique(np.stack([a[crossing], b[crossing]], axis=1), axis=0).tolist()]
+
+
+def _loss_side(pairs, layer_ids, variables, graph: Graph, codes) -> set[int]:
+    """The layers of the loss and metrics, which ``model.summary()`` does not list: the inputs that lead to no
+    layer with parameters (the targets) and what they lead to, unless that leads to parameters itself."""
+    if not variables:
+        return set()
+    before: dict[int, list[int]] = {}
+    after: dict[int, list[int]] = {}
+    for x, y in pairs:
+        before.setdefault(y, []).append(x)
+        after.setdefault(x, []).append(y)
+    feeds_params = _reach(set(variables), before)
+    inputs = {
+        i for i, name in enumerate(layer_ids) if name in graph.index and graph.ops[graph.index[name]] in INPUT_OPS
+    }
+    targets = inputs - feeds_params
+    return _reach(targets, after) - feeds_params
+
+
+def _reach(start: set[int], step: dict[int, list[int]]) -> set[int]:
+    seen = set(start)
+    stack = list(start)
+    while stack:
+        for j in step.get(stack.pop(), ()):
+            if j not in seen:
+                seen.add(j)
+                stack.append(j)
+    return seen
+
+
+def _data_flow_order(graph: Graph, node_layer: np.ndarray, count: int, pairs) -> list[int]:
+    """Layers in topological order of the data edges between them; ties (and cycles) broken by the graph's
+    own order of their first ops."""
+    first = np.full(count, graph.node_count, dtype=np.intp)
+    present = node_layer >= 0
+    np.minimum.at(first, node_layer[present], np.flatnonzero(present))
+    successors: dict[int, list[int]] = {}
+    indegree = [0] * count
+    for x, y in pairs:
+        successors.setdefault(x, []).append(y)
+        indegree[y] += 1
+    ready = [(int(first[i]), i) for i in range(count) if indegree[i] == 0]
+    heapq.heapify(ready)
+    order: list[int] = []
+    placed = [False] * count
+    while len(order) < count:
+        if not ready:  # a cycle: take the earliest layer still waiting
+            i = min((i for i in range(count) if not placed[i]), key=lambda i: first[i])
+            indegree[i] = 0
+            ready.append((int(first[i]), i))
+        _, i = heapq.heappop(ready)
+        if placed[i]:
+            continue
+        placed[i] = True
+        order.append(i)
+        for j in successors.get(i, ()):
+            indegree[j] -= 1
+            if indegree[j] == 0 and not placed[j]:
+                heapq.heappush(ready, (int(first[j]), j))
+    return order
+
+
+def _output_shapes(graph: Graph, node_layer: np.ndarray, count: int, codes: np.ndarray) -> dict[int, shapes.Shape]:
+    """Each layer's output: the tensor leaving it that the most ops of other layers read (the layer's result,
+    not a statistic a sibling reads once); a layer nothing reads gives its last op's first output."""
+    columns = graph.columns
+    a, b = node_layer[columns.src], node_layer[columns.dst]
+    # Read by another layer, or by a model op between layers (a TF1 graph's ``Relu`` at the top level).
+    leaving = columns.data & (a >= 0) & (a != b) & (codes[columns.dst] == roles.MODEL)
+    outputs = np.asarray(graph.edge_output, dtype=np.intp)
+    readers: Counter = Counter(zip(a[leaving].tolist(), columns.src[leaving].tolist(), outputs[leaving].tolist()))
+    best: dict[int, tuple[int, int, int]] = {}
+    for (layer, node, output), n in readers.items():
+        if layer not in best or (n, node) > best[layer][:2]:
+            best[layer] = (n, node, output)
+    known: dict = {}
+    found: dict[int, shapes.Shape] = {}
+    for layer, (_, node, output) in best.items():
+        shape = shapes.output_shape(graph, node, output, known)
+        if shape is not False:
+            found[layer] = shape
+    missing = [i for i in range(count) if i not in found]
+    if missing:
+        last = np.full(count, -1, dtype=np.intp)
+        present = node_layer >= 0
+        np.maximum.at(last, node_layer[present], np.flatnonzero(present))
+        for i in missing:
+            if last[i] >= 0:
+                shape = shapes.output_shape(graph, int(last[i]), 0, known)
+                if shape is not False:
+                    found[i] = shape
+    return found
+
+
+def _type_layers(graph: Graph, node_layer: np.ndarray, layers: list[tuple[int, Layer]]) -> None:
+    """Name each layer's type from its ops (and from what the phase analysis found it to be)."""
+    columns = graph.columns
+    present = node_layer >= 0
+    histogram: dict[int, Counter] = {}
+    for number, op in zip(node_layer[present].tolist(), columns.op_ids[present].tolist()):
+        histogram.setdefault(number, Counter())[columns.op_names[op]] += 1
+    for number, layer in layers:
+        rank = len(layer.output_shape) if isinstance(layer.output_shape, tuple) else -1
+        layer.type = layer_type(histogram.get(number, Counter()), layer.phase_kind, layer.variables, rank)
+
+
+def layer_type(ops: Counter, phase_kind: str | None, variables: list[LayerVariable], output_rank: int = -1) -> str:
+    """A layer's type from its op histogram (op name -> count)."""
+    # Grappler's and oneDNN's rewrites of an optimised graph (``_FusedConv2D``, ``_MklMatMul``) name the same ops.
+    ops = Counter({_REWRITTEN.sub("", op): n for op, n in ops.items()})
+    if phase_kind in (phase.BATCH_NORMALIZATION, phase.DROPOUT):
+        return phase_kind
+    if any(_MOVING_STATISTIC.search(v.variable.name) for v in variables):
+        return "BatchNormalization"
+    for op_names, name in _TYPE_BY_OP:
+        if op_names & ops.keys():
+            if name == "Dense" and not variables:
+                continue
+            return name
+    if not ops:
+        return ""
+    if ops.keys() <= INPUT_OPS:
+        return "InputLayer"
+    if ops.keys() & _ADDS and not variables:
+        return "Add"
+    if ops.keys() & _ACTIVATIONS and len(ops) <= 2:
+        return "Activation"
+    if "Reshape" in ops:
+        return "Flatten" if output_rank == 2 else "Reshape"
+    return ops.most_common(1)[0][0]

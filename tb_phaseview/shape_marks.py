@@ -1,0 +1,106 @@
+"""What a group answer says about sizes: the shape each drawn edge carries and, for each child box, its output
+shape and the parameters of the model variables inside it.
+
+Costs the group's own edges and the model's variables: only the sources of the edges drawn between the
+children and the variables have their attributes parsed (shapes.py), never the whole graph.
+"""
+
+from __future__ import annotations
+
+from itertools import repeat
+
+import numpy as np
+
+from tb_phaseview import edge_kinds, layers, roles, shapes
+
+_NO_TENSOR = frozenset({edge_kinds.CONTROL})
+_MODEL_KINDS = (edge_kinds.DATA, edge_kinds.VARIABLE)
+# Past this many source ops (or variables) to read, an answer goes without them: the attributes of each are parsed
+# on their own (about 20 us each), and a huge flat top level would wait a second for labels too small to read.
+BUDGET = 5000
+
+
+def _model_variables(analysis) -> np.ndarray:
+    graph = analysis.graph
+    codes = np.frombuffer(analysis.roles.codes, dtype=np.uint8)
+    return analysis.memo(
+        ("model_variables",),
+        lambda: np.flatnonzero(graph.columns.op_in(roles.VARIABLE_OPS) & (codes == roles.MODEL)),
+    )
+
+
+def _variable_sizes(analysis, nodes: list[int]) -> tuple[list[int], list[bool]]:
+    """Elements of each variable and whether it is trained (layers.py's rule)."""
+    graph = analysis.graph
+    codes = np.frombuffer(analysis.roles.codes, dtype=np.uint8)
+    trained = layers.trainable_variables(graph, analysis.roles, nodes, codes)
+    return [getattr(shapes.variable(graph, n), "size", 0) for n in nodes], [n in trained for n in nodes]
+
+
+def _child_numbers(analysis, group_id: str, names: list[str]) -> np.ndarray:
+    """Each node's child box of ``group_id`` (its position in ``names``), or -1 outside the group."""
+    tree, graph = analysis.tree, analysis.graph
+    number = {name: i for i, name in enumerate(names)}
+    if group_id == "":
+        # Top-level labels are group ids, or the node's own index for an op at the top level: look both up
+        # in C rather than turning 200k labels into names.
+        for i, name in enumerate(names):
+            index = graph.index.get(name)
+            if index is not None and not tree.is_group(name):
+                number[index] = i
+        labels = tree.labels()
+        return np.fromiter(map(number.get, labels, repeat(-1)), dtype=np.intp, count=len(labels))
+    child_of = np.full(graph.node_count, -1, dtype=np.intp)
+    depth = len(tree.chain(group_id))
+    by_parent: dict[str, int] = {}
+    for node in tree.descendant_nodes(group_id):
+        parent = tree.node_parent[node]
+        found = by_parent.get(parent)
+        if found is None:
+            below = tree.chain(parent)
+            found = by_parent[parent] = number.get(below[depth], -1) if len(below) > depth else -1
+        child_of[node] = found if found >= 0 else number.get(graph.names[node], -1)
+    return child_of
+
+
+def mark(analysis, group_id: str, children: list[dict], edges: list[dict]) -> None:
+    """Add ``shape`` to each edge entry that carries a tensor of known shape, and ``size`` to each child that
+    holds model variables or whose output is drawn (``shape_info``) (docs/wire_format.md, *Shapes and sizes*)."""
+    names = [child["name"] for child in children]
+    child_of = _child_numbers(analysis, group_id, names)
+    # The model's edges first (drawn by default), then the machinery's with what is left of the budget.
+    codes = analysis.kind_codes
+    model = np.isin(codes, [edge_kinds.EDGE_KINDS.index(k) for k in _MODEL_KINDS])
+    found = shapes.edge_shapes(analysis.graph, child_of, BUDGET, model) or {}
+    found.update(shapes.edge_shapes(analysis.graph, child_of, BUDGET - len(found), ~model) or {})
+    number = {name: i for i, name in enumerate(names)}
+    # A box's output: the largest tensor on its outgoing data edges (a BatchNorm also hands on scalars).
+    outputs: dict[int, tuple[int, shapes.EdgeShape]] = {}
+    for edge in edges:
+        if edge["kind"] in _NO_TENSOR:
+            continue
+        a, b = number.get(edge["from"]), number.get(edge["to"])
+        shape = found.get((a, b))
+        if shape is None:
+            continue
+        edge["shape"] = shape.entry()
+        if edge["kind"] == edge_kinds.DATA and (a not in outputs or shape.elements > outputs[a][0]):
+            outputs[a] = (shape.elements, shape)
+    variables = _model_variables(analysis)
+    boxes = child_of[variables] if len(variables) else np.zeros(0, dtype=np.intp)
+    inside = np.flatnonzero(boxes >= 0)
+    params: dict[int, list[int]] = {}
+    if len(inside) <= BUDGET:
+        sizes, trained = _variable_sizes(analysis, variables[inside].tolist())
+        for box, size, is_trained in zip(boxes[inside].tolist(), sizes, trained):
+            entry = params.setdefault(box, [0, 0])
+            entry[0] += size
+            entry[1] += size if is_trained else 0
+    for i, child in enumerate(children):
+        info = {}
+        if i in params:
+            info["params"], info["trainable_params"] = params[i]
+        if i in outputs:
+            info["output_shape"] = outputs[i][1].text
+        if info:
+            child["shape_info"] = info

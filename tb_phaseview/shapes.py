@@ -1,0 +1,206 @@
+"""Tensor shapes read from a graph: each op's ``_output_shapes``, each variable's ``shape`` and ``dtype``, and the
+shape of the tensor an edge carries.
+
+A shape is a tuple of dimensions with ``None`` for an unknown one, or ``None`` for an unknown rank. Attributes
+are parsed one NodeDef at a time (graph_model.Graph.node_defs parses on access), so callers ask only for the
+nodes they draw or count. Pure: no TensorBoard import.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from math import prod
+
+import numpy as np
+
+from tb_phaseview.graph_model import Graph, NodeDefUnreadable
+
+Shape = tuple | None  # tuple[int | None, ...], or None for an unknown rank
+
+# DataType enum numbers (tensorflow/core/framework/types.proto) -> (name, bytes per element).
+_DTYPES = {
+    1: ("float32", 4),
+    2: ("float64", 8),
+    3: ("int32", 4),
+    4: ("uint8", 1),
+    5: ("int16", 2),
+    6: ("int8", 1),
+    7: ("string", 0),
+    8: ("complex64", 8),
+    9: ("int64", 8),
+    10: ("bool", 1),
+    14: ("bfloat16", 2),
+    17: ("uint16", 2),
+    18: ("complex128", 16),
+    19: ("float16", 2),
+    20: ("resource", 0),
+    21: ("variant", 0),
+    22: ("uint32", 4),
+    23: ("uint64", 8),
+}
+
+
+def dtype_name(code: int) -> str:
+    # A reference dtype (``float32_ref``, a VariableV2's output) is the plain code plus 100.
+    name = _DTYPES.get(code % 100, (f"dtype {code}", 0))[0]
+    return name
+
+
+def shape_of_proto(proto) -> Shape:
+    """A TensorShapeProto as a tuple (``-1`` dimensions as None), or None when its rank is unknown."""
+    if proto.unknown_rank:
+        return None
+    return tuple(d.size if d.size >= 0 else None for d in proto.dim)
+
+
+def format_shape(shape: Shape) -> str:
+    """``?×28×28×32`` (``?`` for an unknown dimension), ``scalar`` for rank 0, ``?`` for an unknown rank."""
+    if shape is None:
+        return "?"
+    if not shape:
+        return "scalar"
+    return "×".join("?" if d is None else str(d) for d in shape)
+
+
+def elements(shape: Shape) -> int:
+    """Elements of a tensor of this shape, counting an unknown dimension (a batch) as 1."""
+    if shape is None:
+        return 1
+    return prod(1 if d is None else d for d in shape)
+
+
+def _node_def(graph: Graph, node: int):
+    try:
+        return graph.node_defs[node]
+    except (NodeDefUnreadable, IndexError):
+        return None
+
+
+def _is_handle(node_def) -> bool:
+    """A resource handle's shape is a scalar that says nothing of the variable behind it."""
+    return node_def.op in _HANDLE_OPS or ("dtype" in node_def.attr and node_def.attr["dtype"].type == _RESOURCE)
+
+
+_HANDLE_OPS = frozenset({"VarHandleOp", "_VarHandlesOp"})
+_RESOURCE = 20
+
+
+def output_shapes(graph: Graph, node: int) -> list[Shape] | None:
+    """The shapes of a node's outputs from its ``_output_shapes`` attribute, or None when it has none."""
+    node_def = _node_def(graph, node)
+    if node_def is None or _is_handle(node_def):
+        return None
+    if "_output_shapes" not in node_def.attr:
+        # A run-metadata graph's partition graphs record none; its traced step measured them.
+        stats = getattr(graph, "step_stats", None)
+        return stats.shapes.get(node) if stats is not None else None
+    return [shape_of_proto(p) for p in node_def.attr["_output_shapes"].list.shape]
+
+
+def output_shape(graph: Graph, node: int, output: int = 0, known: dict | None = None) -> Shape | bool:
+    """The shape of one output of a node; False when the graph does not say. ``known`` memoises per node."""
+    if known is not None and node in known:
+        shapes = known[node]
+    else:
+        shapes = output_shapes(graph, node)
+        if known is not None:
+            known[node] = shapes
+    if shapes is None or output >= len(shapes):
+        return False
+    return shapes[output]
+
+
+@dataclass(frozen=True)
+class Variable:
+    node: int
+    name: str
+    shape: Shape
+    dtype: str
+    size: int  # elements; 0 when the shape is not fully known
+
+    @property
+    def bytes(self) -> int:
+        per = next((b for n, b in _DTYPES.values() if n == self.dtype), 0)
+        return per * self.size
+
+
+def variable(graph: Graph, node: int) -> Variable | None:
+    """A variable op's declared shape and dtype (``VarHandleOp``: ``shape``/``dtype``; ``VariableV2``: the same),
+    or None when its definition cannot be read or declares no shape."""
+    node_def = _node_def(graph, node)
+    if node_def is None or "shape" not in node_def.attr:
+        return None
+    shape = shape_of_proto(node_def.attr["shape"].shape)
+    known = shape is not None and all(d is not None for d in shape)
+    dtype = dtype_name(node_def.attr["dtype"].type) if "dtype" in node_def.attr else "?"
+    return Variable(node, graph.names[node], shape, dtype, prod(shape) if known else 0)
+
+
+@dataclass(frozen=True)
+class EdgeShape:
+    """What one drawn edge carries: its largest tensor (by elements) and how many distinct tensors it stands for."""
+
+    shape: Shape
+    tensors: int
+    elements: int
+
+    @property
+    def text(self) -> str:
+        text = format_shape(self.shape)
+        return text if self.tensors == 1 else f"{text} +{self.tensors - 1}"
+
+    def entry(self) -> dict:
+        return {
+            "text": self.text,
+            "dims": None if self.shape is None else list(self.shape),
+            "tensors": self.tensors,
+            "elements": self.elements,
+        }
+
+
+def edge_shapes(
+    graph: Graph, child_of: np.ndarray, budget: int | None = None, among: np.ndarray | None = None
+) -> dict[tuple[int, int], EdgeShape] | None:
+    """The tensors carried between sibling boxes, per (from box, to box), for the boxes ``child_of`` numbers.
+
+    ``child_of[node]`` is the box (a small integer) holding each node, or -1 outside the group drawn. Only data
+    edges crossing from one box to another count; each distinct tensor (source op and output) is counted once
+    per pair, and only the sources of such edges have their attributes parsed. Pairs none of whose tensors have
+    a known shape are left out. None when more than ``budget`` source ops would have to be read.
+    """
+    columns = graph.columns
+    src, dst, data = columns.src, columns.dst, columns.data
+    if len(src) == 0:
+        return {}
+    a, b = child_of[src], child_of[dst]
+    crossing = data & (a >= 0) & (b >= 0) & (a != b)
+    if among is not None:
+        crossing &= among
+    crossing = np.flatnonzero(crossing)
+    if not len(crossing):
+        return {}
+    # The cost is one attribute parse per source op: counted without sorting.
+    if budget is not None and np.count_nonzero(np.bincount(src[crossing], minlength=graph.node_count)) > budget:
+        return None
+    boxes = int(child_of.max()) + 1
+    nodes = np.int64(graph.node_count)
+    outputs = np.asarray(graph.edge_output, dtype=np.int64)[crossing]
+    # One int64 key per (pair, tensor): np.unique of a column sorts far faster than of rows.
+    pair = a[crossing].astype(np.int64) * boxes + b[crossing]
+    tensor = outputs * nodes + src[crossing]
+    tensors = int(tensor.max()) + 1
+    keys = np.unique(pair * tensors + tensor)
+    pairs, tensor = np.divmod(keys, tensors)
+    known: dict = {}
+    counts: dict[tuple[int, int], int] = {}
+    largest: dict[tuple[int, int], tuple[int, Shape]] = {}
+    for p, t in zip(pairs.tolist(), tensor.tolist()):
+        key = divmod(p, boxes)
+        counts[key] = counts.get(key, 0) + 1
+        output, node = divmod(t, graph.node_count)
+        shape = output_shape(graph, node, output, known)
+        if shape is not False:
+            size = elements(shape)
+            if key not in largest or size > largest[key][0]:
+                largest[key] = (size, shape)
+    return {key: EdgeShape(shape, counts[key], size) for key, (size, shape) in largest.items()}

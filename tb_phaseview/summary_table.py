@@ -1,0 +1,168 @@
+"""The layer summary as JSON (``tb-phaseview summary --json`` and the ``summary`` route), CSV, Markdown and
+text, like Keras's ``model.summary()``."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from tb_phaseview import layers, shapes, wire
+
+
+def _phase_words(kind: str | None) -> str | None:
+    if kind is None:
+        return None
+    return f"training: {wire.layer_does(kind, True)}; inference: {wire.layer_does(kind, False)}"
+
+
+def _shape_list(shape) -> list | None:
+    if shape is False or shape is None:
+        return None
+    return list(shape)
+
+
+def _path(analysis, name: str) -> list[str]:
+    """The display path that leads to a layer (the groups above it), as every answer pointing at a node has."""
+    tree = analysis.tree
+    if tree.is_group(name):
+        return list(tree.chain(name))[:-1]
+    return analysis.path_of_node(analysis.graph.index[name])
+
+
+def summary_entry(analysis, ref: dict) -> dict:
+    """One graph's summary: totals and layers (docs/wire_format.md, *Summary*)."""
+    summary = analysis.memo(("summary",), lambda: layers.summarize(analysis))
+    return {
+        **ref,
+        "total_params": summary.total_params,
+        "trainable_params": summary.trainable_params,
+        "non_trainable_params": summary.non_trainable_params,
+        "machinery_params": summary.machinery_params,
+        "unknown_variables": summary.unknown_variables,
+        "layers": [
+            {
+                "name": layer.name,
+                "type": layer.type,
+                "output_shape": _shape_list(layer.output_shape),
+                "output_shape_text": shapes.format_shape(layer.output_shape) if layer.output_shape is not False else "",
+                "params": layer.params,
+                "trainable_params": layer.trainable_params,
+                "learning_phase": _phase_words(layer.phase_kind),
+                "path": _path(analysis, layer.name),
+                "variables": [
+                    {
+                        "name": v.variable.name,
+                        "shape": _shape_list(v.variable.shape),
+                        "dtype": v.variable.dtype,
+                        "size": v.variable.size,
+                        "trainable": v.trainable,
+                    }
+                    for v in layer.variables
+                ],
+            }
+            for layer in summary.layers
+        ],
+    }
+
+
+def count_words(n: int) -> str:
+    """``1.2 M``, ``23 k``, ``512``: a parameter count at a glance."""
+    if n >= 1_000_000:
+        return f"{n / 1e6:.1f} M"
+    if n >= 10_000:
+        return f"{n / 1e3:.0f} k"
+    if n >= 1_000:
+        return f"{n / 1e3:.1f} k"
+    return str(n)
+
+
+def totals_line(entry: dict) -> str:
+    """``1.5 M params (10 k non-trainable) · 4 in the machinery``."""
+    line = f"{count_words(entry['total_params'])} params ({count_words(entry['non_trainable_params'])} non-trainable)"
+    if entry.get("machinery_params"):
+        line += f" · {count_words(entry['machinery_params'])} more in the machinery (optimizer slots, step counters)"
+    return line
+
+
+_COLUMNS = ("layer", "type", "output shape", "params", "trainable params", "learning phase")
+
+
+def _rows(entry: dict) -> list[tuple]:
+    return [
+        (
+            layer["name"],
+            layer["type"],
+            layer["output_shape_text"],
+            layer["params"],
+            layer["trainable_params"],
+            layer["learning_phase"] or "",
+        )
+        for layer in entry["layers"]
+    ]
+
+
+def _title(entry: dict) -> str:
+    return f"{entry['run']}  {entry['kind']}" + (f"  tag={entry['tag']}" if entry.get("tag") is not None else "")
+
+
+def format_csv(report: dict) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(("run", "kind", "tag", *_COLUMNS))
+    for entry in report["graphs"]:
+        if "error" in entry:
+            continue
+        for row in _rows(entry):
+            writer.writerow((entry["run"], entry["kind"], entry["tag"] or "", *row))
+    return out.getvalue().rstrip("\n")
+
+
+def _markdown_cell(value) -> str:
+    return str(value).replace("|", "\\|")
+
+
+def format_markdown(report: dict) -> str:
+    lines = []
+    for entry in report["graphs"]:
+        lines.append(f"### {_title(entry)}")
+        lines.append("")
+        if "error" in entry:
+            lines.append(f"error: {entry['error']}")
+            lines.append("")
+            continue
+        lines.append("| " + " | ".join(_COLUMNS) + " |")
+        lines.append("|" + "---|" * len(_COLUMNS))
+        for row in _rows(entry):
+            lines.append("| " + " | ".join(_markdown_cell(f"{v:,}" if isinstance(v, int) else v) for v in row) + " |")
+        lines.append("")
+        lines.append(totals_line(entry))
+        lines.append("")
+    return "\n".join(lines).rstrip("\n")
+
+
+def format_text(report: dict) -> str:
+    lines = []
+    for entry in report["graphs"]:
+        lines.append(_title(entry))
+        if "error" in entry:
+            lines.append(f"  error: {entry['error']}")
+            continue
+        rows = [(r[0], r[1], r[2], f"{r[3]:,}") for r in _rows(entry)]
+        header = ("layer", "type", "output shape", "params")
+        widths = [max([len(header[i])] + [len(r[i]) for r in rows]) for i in range(4)]
+        lines.append(("  " + "  ".join(h.ljust(w) for h, w in zip(header, widths))).rstrip())
+        for row in rows:
+            lines.append(
+                "  " + "  ".join(v.ljust(w) if i < 3 else v.rjust(w) for i, (v, w) in enumerate(zip(row, widths)))
+            )
+        lines.append(
+            f"  total params: {entry['total_params']:,}  trainable: {entry['trainable_params']:,}  "
+            f"non-trainable: {entry['non_trainable_params']:,}"
+        )
+        if entry["machinery_params"]:
+            lines.append(f"  not counted (the machinery's variables): {entry['machinery_params']:,}")
+    if not report["graphs"]:
+        lines.append("no graphs found")
+    for problem in report.get("errors", ()):
+        lines.append(f"not read: {problem['path']}: {problem['error']}")
+    return "\n".join(lines)

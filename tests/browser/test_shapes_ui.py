@@ -1,0 +1,192 @@
+"""Tensor shapes on the drawn edges and each layer's size on its box, in a real browser on the demo graphs."""
+
+from __future__ import annotations
+
+from conftest import boxes, open_plugin, shot
+from demo import demo_analysis
+from tb_phaseview import layers, shapes
+
+RUN = "dropout_cnn"
+
+
+def drawn_shapes(page):
+    return page.evaluate(
+        """() => [...document.querySelectorAll('.root-group > .edges path.edge[data-edge-kind="data"]')].map(e => ({
+             from: e.getAttribute('data-from'), to: e.getAttribute('data-to'), shape: e.getAttribute('data-shape')}))"""
+    )
+
+
+def overlaps(page):
+    """Shape labels that cover a box, or another shape label, on screen."""
+    return page.evaluate(
+        """() => {
+             const labels = [...document.querySelectorAll('.edge-shape')].map(t => t.getBoundingClientRect());
+             const boxes = [...document.querySelectorAll('.root-group > g[data-node] > .body > .box')]
+               .map(b => b.getBoundingClientRect());
+             const hit = (a, b) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+             let n = 0;
+             labels.forEach((l, i) => { if (boxes.some(b => hit(l, b)) || labels.slice(i + 1).some(m => hit(l, m))) n++; });
+             return n;
+           }"""
+    )
+
+
+def test_edges_carry_their_tensor_shape_and_layer_boxes_their_size(page, tensorboard_url):
+    open_plugin(page, tensorboard_url, RUN)
+    drawn = drawn_shapes(page)
+    assert drawn
+    # Each data edge between two layers says the shape of the layer's output, as the summary reads it.
+    outputs = {
+        layer.name: shapes.format_shape(layer.output_shape) for layer in layers.summarize(demo_analysis(RUN)).layers
+    }
+    by_pair = {(e["from"], e["to"]): e["shape"] for e in drawn}
+    assert by_pair[("conv1", "bn1")] == outputs["conv1"] == "?×16×16×8"
+    assert by_pair[("pool2", "drop2")] == "?×8×8×16"
+    assert by_pair[("flatten", "fc1")] == "?×1024"
+    assert all(e["shape"] for e in drawn if e["from"] in outputs and e["to"] in outputs)
+    # The label is the same text, drawn beside the edge.
+    labels = page.evaluate("() => [...document.querySelectorAll('.root-group .edge-shape')].map(t => t.textContent)")
+    assert "?×16×16×8" in labels and "?×1024" in labels
+    # A layer's box shows its output shape and parameters.
+    subtitle = page.evaluate("""() => document.querySelector('.root-group > g[data-node="fc1"] .sub').textContent""")
+    assert subtitle.startswith("?×16 · 16 k params")
+    # At the first view's readable zoom the labels are drawn, and none covers a box or another label.
+    shot(page, "shapes-dropout-cnn-first-view")
+    shown = (
+        "() => [...document.querySelectorAll('.edge-shape')].filter(t => getComputedStyle(t).display !== 'none').length"
+    )
+    assert page.evaluate(shown) >= 5
+    assert overlaps(page) == 0
+
+    # Edge width follows the tensor's size; the toggle switches it to the edge count, moving nothing.
+    width = """pair => Number(document.querySelector(
+        `.root-group path.edge[data-from="${pair[0]}"][data-to="${pair[1]}"]`).getAttribute('stroke-width'))"""
+    big, small = page.evaluate(width, ["conv2", "bn2"]), page.evaluate(width, ["fc1", "drop3"])
+    assert big > small  # ?×16×16×16 against ?×16
+    before = boxes(page)
+    page.click('[data-action="edge-width"]')
+    assert page.evaluate(width, ["conv2", "bn2"]) == page.evaluate(width, ["fc1", "drop3"])  # one edge each
+    assert boxes(page) == before
+    page.click('[data-action="edge-width"]')
+    assert page.evaluate(width, ["conv2", "bn2"]) == big
+
+
+def test_shape_labels_hide_below_a_readable_zoom(page, tensorboard_url):
+    open_plugin(page, tensorboard_url, RUN)
+    visible = (
+        "() => [...document.querySelectorAll('.edge-shape')].filter(t => getComputedStyle(t).display !== 'none').length"
+    )
+    assert page.evaluate(visible) > 0
+    for _ in range(8):
+        page.keyboard.press("-")
+    page.wait_for_function(f"() => ({visible})() === 0")
+    shot(page, "shapes-dropout-cnn-zoomed-out")
+
+
+def test_summary_panel_lists_layers_reveals_them_and_totals_the_model(page, tensorboard_url):
+    open_plugin(page, tensorboard_url, "resnet_tf_keras")
+    # The status bar totals the model, the optimizer's state apart.
+    page.wait_for_function("() => document.querySelector('[data-testid=params-total]').textContent !== ''")
+    assert page.text_content("[data-testid=params-total]").startswith("1.5 M params, 10 k non-trainable")
+    page.keyboard.press("m")
+    rows = page.evaluate(
+        """() => [...document.querySelectorAll('[data-testid=summary] tr[data-layer]')].map(tr =>
+             [...tr.querySelectorAll('td')].slice(0, 4).map(td => td.textContent))"""
+    )
+    summary = layers.summarize(demo_analysis("resnet_tf_keras"))
+    assert [r[0] for r in rows] == [layer.name for layer in summary.layers]
+    assert rows[0] == ["input_image", "InputLayer", "?×32×32×3", "0"]
+    assert ["bn2a_branch2c", "BatchNormalization", "?×7×7×256", "1,024"] in rows
+    shot(page, "shapes-summary-panel")
+    # A click on a row reveals and selects the layer; the inspector lists its variables.
+    page.click('[data-testid=summary] tr[data-layer="bn3a_branch2c"]')
+    page.wait_for_function(
+        """() => document.querySelector('[data-node="bn3a_branch2c"]')?.classList.contains('selected')"""
+    )
+    variables = page.evaluate(
+        """() => [...document.querySelectorAll('[data-testid=inspector] [data-variable]')].map(tr =>
+             [...tr.querySelectorAll('td')].map(td => td.textContent))"""
+    )
+    assert ["moving_mean", "512", "float32", "512", "not trainable"] in variables
+    assert ["gamma", "512", "float32", "512", ""] in variables
+    shot(page, "shapes-summary-selected")
+    assert page.errors == []
+
+
+def _box_fill(body, name):
+    # A locator's evaluate passes its element first.
+    return body.evaluate('(_, name) => document.querySelector(`[data-node="${name}"] > .body > .box`).style.fill', name)
+
+
+def test_colour_by_compute_time_on_a_traced_step_is_kept_in_the_link(browser, tensorboard_url):
+    ctx = browser.new_context(viewport={"width": 1400, "height": 900})
+    ctx.grant_permissions(["clipboard-read", "clipboard-write"], origin=tensorboard_url.rstrip("/"))
+    try:
+        page = ctx.new_page()
+        page.goto(tensorboard_url + "#phaseview")
+        page.frame_locator("iframe").locator('#phaseview-app[data-ready="true"]').wait_for(timeout=60_000)
+        frame = page.frame_locator("iframe")
+        frame.locator("[data-testid=run-select]").select_option("tf1_is_training")
+        frame.locator('[data-node="conv1"]').wait_for()
+        value = frame.locator("[data-testid=graph-select] option").evaluate_all(
+            "options => options.map(o => o.value).find(v => v.includes('tagged_run_metadata'))"
+        )
+        frame.locator("[data-testid=graph-select]").select_option(value)
+        frame.locator('[data-node="∷gradient"]').wait_for()
+        frame.locator("[data-testid=colour-by]").select_option("compute")
+        legend = frame.locator('[data-testid=colour-legend][data-colour-by="compute"]')
+        legend.wait_for()
+        frame.locator('[data-node="conv1"] > .body > .box[style*="fill"]').wait_for()
+        text = legend.text_content()
+        assert text.startswith("compute time: ") and "(log scale)" in text and " – " in text
+        fills = {name: _box_fill(frame.locator("body"), name) for name in ("conv1", "bn1", "fc1")}
+        assert all(fills.values()) and len(set(fills.values())) == 3, fills
+        shot(page, "shapes-colour-by-compute")
+
+        frame.locator("[data-testid=colour-by]").select_option("device")
+        frame.locator('[data-testid=colour-legend][data-colour-by="device"]').wait_for()
+        frame.locator(
+            '[data-testid=colour-legend] [data-value="/job:localhost/replica:0/task:0/device:CPU:0"]'
+        ).wait_for()
+        frame.locator("[data-testid=colour-by]").select_option("memory")
+        frame.locator('[data-testid=colour-legend][data-colour-by="memory"]').wait_for()
+        frame.locator('[data-action="copy-link"]').click()
+        field = frame.locator("[data-testid=share-link]")
+        field.wait_for()
+        link = field.input_value()
+    finally:
+        ctx.close()
+
+    fresh = browser.new_context(viewport={"width": 1400, "height": 900})
+    try:
+        page2 = fresh.new_page()
+        page2.goto(link)
+        frame2 = page2.frame_locator("iframe")
+        frame2.locator('#phaseview-app[data-link-restored="true"]').wait_for(timeout=60_000)
+        assert frame2.locator("[data-testid=colour-by]").input_value() == "memory"
+        frame2.locator('[data-testid=colour-legend][data-colour-by="memory"]').wait_for()
+        frame2.locator('[data-node="conv1"] > .body > .box[style*="fill"]').wait_for()
+    finally:
+        fresh.close()
+
+
+def test_export_carries_the_colours_their_legend_and_the_model_size(page, tensorboard_url):
+    open_plugin(page, tensorboard_url, RUN)
+    page.wait_for_function("() => document.querySelector('[data-testid=params-total]').textContent !== ''")
+    page.select_option("[data-testid=colour-by]", "type")
+    page.wait_for_selector('[data-testid=colour-legend][data-colour-by="type"] [data-value="Conv2D"]')
+    page.wait_for_selector('[data-node="conv1"] > .body > .box[style*="fill"]')
+    with page.expect_download() as download:
+        page.click('[data-action="export-svg"]')
+    svg = open(download.value.path(), encoding="utf-8").read()
+    assert "boxes coloured by layer type: " in svg and "Conv2D" in svg
+    assert "18 k params, 48 non-trainable" in svg
+    conv_fill = page.evaluate(
+        "() => getComputedStyle(document.querySelector('[data-node=\"conv1\"] > .body > .box')).fill"
+    )
+    assert conv_fill.replace(" ", "") in svg.replace(" ", "") or _hex(conv_fill) in svg
+
+
+def _hex(rgb: str) -> str:
+    r, g, b = (int(v) for v in rgb[rgb.index("(") + 1 : rgb.index(")")].split(",")[:3])
+    return f"#{r:02x}{g:02x}{b:02x}"

@@ -1,0 +1,177 @@
+"""The layer summary and tensor shapes, against what TensorFlow and tf_keras themselves say.
+
+Keras's numbers come from building the demos' models with tf_keras in a fresh process (the same builders that
+wrote demo_logs); shapes from TensorFlow's own shape inference on the logged GraphDef with its
+``_output_shapes`` removed, so neither side reads the other's answer.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from demo import CLI, DEMO_LOGS, demo_analysis, demo_graphs, demo_script
+from tb_phaseview import graph_source, layers, shapes
+from tb_phaseview.cli import iter_graphs
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TF_KERAS_DEMOS = ("resnet_tf_keras", "resnet_old_keras", "dropout_cnn")
+
+
+def _tf(tmp_path, *args) -> dict:
+    out = tmp_path / "out.json"
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "CUDA_VISIBLE_DEVICES": ""}
+    subprocess.run(
+        [sys.executable, os.path.join(HERE, "tf_written_shapes.py"), *args, str(out)], check=True, env=env, timeout=600
+    )
+    return json.loads(out.read_text())
+
+
+@pytest.fixture(scope="module")
+def keras_facts(tmp_path_factory):
+    return _tf(tmp_path_factory.mktemp("keras"), "keras_layers")
+
+
+@pytest.mark.parametrize("run", TF_KERAS_DEMOS)
+def test_parameter_counts_equal_keras_model_summary(run, keras_facts):
+    summary = layers.summarize(demo_analysis(run))
+    keras = keras_facts[run]
+    assert (summary.total_params, summary.trainable_params, summary.non_trainable_params) == (
+        keras["total"],
+        keras["trainable"],
+        keras["non_trainable"],
+    )
+    # The numbers written beside the demo are the ones Keras prints.
+    documented = demo_script().DEMO_RUNS[run]["summary_params"]
+    assert documented == {k: keras[k] for k in ("total", "trainable", "non_trainable")}
+
+
+@pytest.mark.parametrize("run", ("dropout_cnn", "resnet_tf_keras"))
+def test_layers_in_data_flow_order_with_keras_output_shapes_and_params(run, keras_facts):
+    """Every Keras layer is a row, in an order where each layer comes after the layers it reads, with
+    Keras's output shape and parameters; dropout_cnn (a Sequential model) in exactly Keras's order."""
+    rows = {layer.name: layer for layer in layers.summarize(demo_analysis(run)).layers}
+    names = [layer.name for layer in layers.summarize(demo_analysis(run)).layers]
+    keras = keras_facts[run]["layers"]
+    assert [k["name"] for k in keras if k["name"] not in rows] == []
+    for k in keras:
+        row = rows[k["name"]]
+        assert list(row.output_shape) == k["output_shape"], k["name"]
+        assert row.params == k["params"], k["name"]
+    if run == "dropout_cnn":
+        assert names == [k["name"] for k in keras]
+    kinds = {k["name"]: k["class"] for k in keras}
+    assert {name: rows[name].type for name in kinds if kinds[name] in ("Conv2D", "Dense", "BatchNormalization")} == {
+        name: kind for name, kind in kinds.items() if kind in ("Conv2D", "Dense", "BatchNormalization")
+    }
+
+
+def test_tf1_layers_graph_counts_equal_tensorflow_and_leave_out_the_optimizer(tf_written):
+    folder = tf_written("tf1_layers")
+    counts = json.load(open(os.path.join(folder, "counts.json")))
+    [(ref, graph, error)] = list(iter_graphs(os.path.join(folder, "logs"), graph_source.load_graph))
+    assert error is None
+    from tb_phaseview.analysis import analyze
+
+    summary = layers.summarize(analyze(graph))
+    assert summary.total_params == counts["total"]
+    assert summary.trainable_params == counts["trainable"]
+    assert summary.non_trainable_params == counts["non_trainable"] > 0  # bn's moving mean and variance
+    # Momentum's slots and the step counter are TensorFlow variables, but not the model's parameters.
+    assert summary.machinery_params == counts["all_variables"] - counts["total"] > 0
+    assert [layer.name for layer in summary.layers if layer.params] == ["conv", "bn", "hidden", "logits"]
+    assert {layer.name: layer.type for layer in summary.layers}["bn"] == "BatchNormalization"
+
+
+def test_edge_shapes_of_the_seed_demo_match_tensorflows_static_shapes(tmp_path):
+    """Each edge between two top-level boxes of the seed demo is labelled with the shape TensorFlow infers for
+    the tensor it carries."""
+    graph_def = demo_graphs()[("resnet_tf_keras", "run_graph", None)]
+    path = tmp_path / "graph.pb"
+    path.write_bytes(graph_def.SerializeToString())
+    inferred = _tf(tmp_path, "static_shapes", str(path))
+
+    analysis = demo_analysis("resnet_tf_keras")
+    graph, labels = analysis.graph, analysis.tree.labels()
+    boxes = {label: i for i, label in enumerate(dict.fromkeys(labels))}
+    child_of = np.fromiter((boxes[label] for label in labels), dtype=np.intp, count=len(labels))
+    found = shapes.edge_shapes(graph, child_of)
+    names = {i: label if isinstance(label, str) else graph.names[label] for label, i in boxes.items()}
+    layer_edges = {(names[a], names[b]): shape for (a, b), shape in found.items()}
+    checked = 0
+    for (a, b), edge in layer_edges.items():
+        if edge.tensors != 1:
+            continue
+        # The one tensor between a and b: find it among the op-level edges.
+        [tensor] = {
+            f"{graph.names[graph.edge_src[e]]}:{graph.edge_output[e]}"
+            for e in range(graph.edge_count)
+            if not graph.edge_control[e]
+            and names[child_of[graph.edge_src[e]]] == a
+            and names[child_of[graph.edge_dst[e]]] == b
+        }
+        expected = inferred[tensor]
+        assert (None if edge.shape is None else list(edge.shape)) == expected, (a, b, tensor)
+        checked += 1
+    assert checked > 50
+    assert layer_edges[("cnl_stg-1", "bnl_stg-1")].text == "?×16×16×64"
+
+
+def test_shape_text():
+    assert shapes.format_shape((None, 28, 28, 32)) == "?×28×28×32"
+    assert shapes.format_shape(()) == "scalar"
+    assert shapes.format_shape(None) == "?"
+    assert shapes.EdgeShape((None, 128), 3, 128).text == "?×128 +2"
+
+
+def _cli(*args) -> str:
+    result = subprocess.run(
+        [CLI, "summary", *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"},
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def test_cli_summary_json_csv_markdown(keras_facts):
+    report = json.loads(_cli(DEMO_LOGS, "--json"))
+    by_run = {(g["run"], g["kind"]): g for g in report["graphs"]}
+    seed = by_run[("resnet_tf_keras", "run_graph")]
+    assert {k: seed[k] for k in ("run", "kind", "tag")} == {"run": "resnet_tf_keras", "kind": "run_graph", "tag": None}
+    keras = keras_facts["resnet_tf_keras"]
+    assert (seed["total_params"], seed["trainable_params"], seed["non_trainable_params"]) == (
+        keras["total"],
+        keras["trainable"],
+        keras["non_trainable"],
+    )
+    first = seed["layers"][0]
+    assert {k: first[k] for k in ("name", "type", "output_shape", "params", "trainable_params")} == {
+        "name": "input_image",
+        "type": "InputLayer",
+        "output_shape": [None, 32, 32, 3],
+        "params": 0,
+        "trainable_params": 0,
+    }
+    assert all(isinstance(layer["params"], int) for g in report["graphs"] for layer in g.get("layers", ()))
+
+    rows = list(csv.DictReader(io.StringIO(_cli(DEMO_LOGS, "--csv"))))
+    seed_rows = [r for r in rows if r["run"] == "resnet_tf_keras"]
+    assert [r["layer"] for r in seed_rows] == [layer["name"] for layer in seed["layers"]]
+    assert sum(int(r["params"]) for r in seed_rows) == keras["total"]
+
+    markdown = _cli(DEMO_LOGS, "--markdown")
+    assert "| bn_conv1 |" not in markdown  # the seed's first BatchNorm is bnl_stg-1
+    assert "| bnl_stg-1 | BatchNormalization | ?×16×16×64 | 256 | 128 |" in markdown
+
+    text = _cli(DEMO_LOGS)
+    assert "total params: 1,462,145  trainable: 1,452,033  non-trainable: 10,112" in text

@@ -1,0 +1,132 @@
+"""What TensorFlow itself says about shapes and parameters, asked in a fresh process, for the shape tests.
+
+    python tests/tf_written_shapes.py keras_layers OUT.json      # the demos' tf_keras models, layer by layer
+    python tests/tf_written_shapes.py static_shapes GRAPH.pb OUT.json  # TF's own shape inference on a GraphDef
+
+and the graph writer ``write_tf1_layers`` (registered in tf_written_graphs.GRAPHS): a TF1 model built with
+``tf.compat.v1.layers`` (conv, batch norm, dense, dropout), trained with Momentum, its two towers placed on two
+devices, with TensorFlow's own parameter counts beside it (``counts.json``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def keras_layers(out: str) -> None:
+    """For each tf_keras demo model: ``model.count_params()``, the trainable and non-trainable counts as
+    ``model.summary()`` prints them, and each layer's name, class, output shape and parameters."""
+    os.environ["TF_USE_LEGACY_KERAS"] = "1"
+    import numpy as np
+
+    sys.path.insert(0, HERE)
+    from demo import demo_script
+
+    script = demo_script()
+    found = {}
+    for run, spec in script.DEMO_RUNS.items():
+        if not spec["builder"]:
+            continue
+        model = getattr(script, spec["builder"])()
+        layers = []
+        for layer in model.layers:
+            shape = layer.output_shape
+            if isinstance(shape, list):  # an InputLayer's is a list of one shape
+                shape = shape[0]
+            layers.append(
+                {
+                    "name": layer.name,
+                    "class": type(layer).__name__,
+                    "output_shape": list(shape),
+                    "params": layer.count_params(),
+                }
+            )
+        found[run] = {
+            "total": int(model.count_params()),
+            "trainable": int(sum(np.prod(w.shape) for w in model.trainable_weights)),
+            "non_trainable": int(sum(np.prod(w.shape) for w in model.non_trainable_weights)),
+            "layers": layers,
+        }
+    with open(out, "w") as f:
+        json.dump(found, f)
+
+
+def static_shapes(graph_path: str, out: str) -> None:
+    """TensorFlow's static shape of every tensor of a GraphDef, inferred by importing it (not read from its
+    ``_output_shapes``): ``{"op:output": [dims with null] or null}``."""
+    import tensorflow as tf
+
+    graph_def = tf.compat.v1.GraphDef.FromString(open(graph_path, "rb").read())
+    for node in graph_def.node:
+        node.attr.pop("_output_shapes", None)  # TF must infer them itself
+    graph = tf.Graph()
+    with graph.as_default():
+        tf.graph_util.import_graph_def(graph_def, name="")
+    found = {}
+    for op in graph.get_operations():
+        for i, tensor in enumerate(op.outputs):
+            shape = tensor.shape
+            found[f"{op.name}:{i}"] = None if shape.rank is None else shape.as_list()
+    with open(out, "w") as f:
+        json.dump(found, f)
+
+
+def write_tf1_layers(out: str) -> None:
+    """A TF1 tf.layers model on two devices, and what TensorFlow counts of its variables."""
+    os.environ["TF_USE_LEGACY_KERAS"] = "1"
+    import tensorflow as tf
+
+    v1 = tf.compat.v1
+    v1.disable_eager_execution()
+    graph = tf.Graph()
+    with graph.as_default():
+        v1.set_random_seed(1)
+        images = v1.placeholder(tf.float32, [None, 12, 12, 3], name="images")
+        labels = v1.placeholder(tf.float32, [None, 1], name="labels")
+        training = v1.placeholder_with_default(False, shape=(), name="training")
+        with tf.device("/job:worker/task:0/device:CPU:0"):
+            x = v1.layers.conv2d(images, 6, 3, padding="same", name="conv")
+            x = v1.layers.batch_normalization(x, training=training, name="bn")
+            x = tf.nn.relu(x)
+            x = v1.layers.max_pooling2d(x, 2, 2, name="pool")
+            x = v1.layers.flatten(x, name="flatten")
+        with tf.device("/job:worker/task:1/device:CPU:0"):
+            x = v1.layers.dense(x, 10, activation=tf.nn.relu, name="hidden")
+            x = v1.layers.dropout(x, rate=0.5, training=training, name="dropout")
+            logits = v1.layers.dense(x, 1, name="logits")
+        loss = tf.reduce_mean(tf.nn.sigmoid_cross_entropy_with_logits(labels=labels, logits=logits), name="loss")
+        step = v1.train.get_or_create_global_step()
+        with tf.control_dependencies(v1.get_collection(v1.GraphKeys.UPDATE_OPS)):
+            v1.train.MomentumOptimizer(0.1, 0.9).minimize(loss, global_step=step, name="train")
+        v1.global_variables_initializer()
+        model_variables = [
+            v for v in v1.global_variables() if v.name.split("/")[0] in ("conv", "bn", "hidden", "logits")
+        ]
+        model_variables = [v for v in model_variables if "Momentum" not in v.name]
+
+        def size(variables):
+            return sum(v.shape.num_elements() for v in variables)
+
+        counts = {
+            "total": size(model_variables),
+            "trainable": size(v1.trainable_variables()),
+            "non_trainable": size(model_variables) - size(v1.trainable_variables()),
+            "all_variables": size(v1.global_variables()),
+        }
+    run_dir = os.path.join(out, "logs", "tf1_layers")
+    writer = v1.summary.FileWriter(run_dir, graph)
+    writer.close()
+    with open(os.path.join(out, "counts.json"), "w") as f:
+        json.dump(counts, f)
+
+
+if __name__ == "__main__":
+    command = sys.argv[1]
+    if command == "keras_layers":
+        keras_layers(sys.argv[2])
+    elif command == "static_shapes":
+        static_shapes(sys.argv[2], sys.argv[3])
