@@ -154,6 +154,7 @@ def write_model_files(out):
 
 
 from tf_written_shapes import write_tf1_layers  # noqa: E402 - the shape tests' graphs live in their own module
+from tf_written_diff import write_diff_pairs  # noqa: E402 - the diff tests' pairs, in their own module
 
 GRAPHS = {
     "select_gated": write_select_gated,
@@ -164,6 +165,7 @@ GRAPHS = {
     "resource_variable_flag": write_resource_variable_flag,
     "model_files": write_model_files,
     "tf1_layers": write_tf1_layers,
+    "diff_pairs": write_diff_pairs,
 }
 
 
