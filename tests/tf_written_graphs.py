@@ -153,8 +153,8 @@ def write_model_files(out):
     _write_logdir_graph(tf, os.path.join(logs, "saved"), graph_def=graph.as_graph_def())
 
 
-from tf_written_shapes import write_tf1_layers  # noqa: E402 - the shape tests' graphs live in their own module
 from tf_written_diff import write_diff_pairs  # noqa: E402 - the diff tests' pairs, in their own module
+from tf_written_shapes import write_tf1_layers  # noqa: E402 - the shape tests' graphs live in their own module
 
 GRAPHS = {
     "select_gated": write_select_gated,
