@@ -256,7 +256,8 @@ def _dropout_rate(graph: Graph, nodes: np.ndarray) -> str | None:
 
 def compare(a, b) -> Diff:
     """The architecture diff of two graph analyses (A the first, B the second)."""
-    side_a, side_b = side_of(a), side_of(b)
+    # Each side is kept with its analysis: comparing one graph with several others reads its layers once.
+    side_a, side_b = (x.memo(("diff_side",), lambda x=x: side_of(x)) for x in (a, b))
     diff = Diff(side_a, side_b)
     la, lb = side_a.layers, side_b.layers
     keys_a, keys_b = [f.key() for f in la], [f.key() for f in lb]
