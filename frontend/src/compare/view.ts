@@ -53,7 +53,8 @@ function svg<K extends keyof SVGElementTagNameMap>(
 export function rowLines(row: DiffRow, notes: LayerNote[]): { head: string; sub: string; body: string[] } {
   const a = row.a;
   const b = row.b;
-  const layer = (b ?? a)!;
+  // A frozen B does not declare shapes: a layer the same in both is described by A's facts then.
+  const layer = (row.status === 'same' && a && b?.output_shape === null ? a : (b ?? a))!;
   const head = a && b && a.name !== b.name ? `${a.name} → ${b.name}` : layer.name;
   const shape = shapeText(layer.output_shape);
   const sub = [
@@ -107,11 +108,13 @@ export class CompareView extends Emitter<CompareEvents> {
   ): void {
     this.answer = answer;
     this.el.hidden = false;
-    const sentence = h('p', { class: 'pv-compare-sentence', 'data-testid': 'compare-sentence' }, answer.sentence);
+    // Names the sentence puts between backticks are set in code type (as text, never as HTML).
+    const parts = answer.sentence.split('`').map((t, i) => (i % 2 ? h('code', {}, t) : t));
+    const sentence = h('p', { class: 'pv-compare-sentence', 'data-testid': 'compare-sentence' }, ...parts);
     const side = h('div', { class: 'pv-compare-side' });
     side.append(h('h3', {}, 'Machinery (compared by size)'));
     for (const m of answer.machinery)
-      side.append(h('div', { 'data-area': m.role }, `${m.role}: ${fmt(m.a)} → ${fmt(m.b)} ops`));
+      side.append(h('div', { 'data-compare-area': m.role }, `${m.role}: ${fmt(m.a)} → ${fmt(m.b)} ops`));
     if (!answer.machinery.length) side.append(h('div', {}, 'none in either graph'));
     side.append(h('h3', {}, 'Learning-phase flag'));
     for (const [key, s] of [
@@ -123,7 +126,7 @@ export class CompareView extends Emitter<CompareEvents> {
     }
     if (answer.lost.length) {
       side.append(h('h3', {}, 'What B lost'));
-      for (const l of answer.lost) side.append(h('div', { 'data-lost': '' }, l));
+      for (const l of answer.lost) side.append(h('div', { 'data-compare-lost': '' }, l));
     }
     this.drawing = this.draw(answer, notes);
     this.el.replaceChildren(
