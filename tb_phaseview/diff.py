@@ -261,8 +261,7 @@ def compare(a, b) -> Diff:
     diff = Diff(side_a, side_b)
     la, lb = side_a.layers, side_b.layers
     keys_a, keys_b = [f.key() for f in la], [f.key() for f in lb]
-    matcher = difflib.SequenceMatcher(None, keys_a, keys_b, autojunk=False)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+    for tag, i1, i2, j1, j2 in _opcodes(keys_a, keys_b):
         if tag == "equal":
             for x, y in zip(la[i1:i2], lb[j1:j2]):
                 what = describe(x, y)  # the signature leaves shapes out (a frozen side does not declare them)
@@ -279,6 +278,26 @@ def compare(a, b) -> Diff:
         else:
             diff.removed.append(x)
     return diff
+
+
+def _opcodes(keys_a: list, keys_b: list) -> list[tuple]:
+    """``SequenceMatcher``'s opcodes, with the common head and tail matched first: a model of repeated blocks
+    repeats its keys, which makes the matcher's search slow, and two versions of a model share most of both."""
+    n = min(len(keys_a), len(keys_b))
+    head = 0
+    while head < n and keys_a[head] == keys_b[head]:
+        head += 1
+    tail = 0
+    while tail < n - head and keys_a[-1 - tail] == keys_b[-1 - tail]:
+        tail += 1
+    middle_a, middle_b = keys_a[head : len(keys_a) - tail], keys_b[head : len(keys_b) - tail]
+    codes = [("equal", 0, head, 0, head)] if head else []
+    if middle_a or middle_b:
+        matcher = difflib.SequenceMatcher(None, middle_a, middle_b, autojunk=False)
+        codes += [(t, i1 + head, i2 + head, j1 + head, j2 + head) for t, i1, i2, j1, j2 in matcher.get_opcodes()]
+    if tail:
+        codes.append(("equal", len(keys_a) - tail, len(keys_a), len(keys_b) - tail, len(keys_b)))
+    return codes
 
 
 def _type_key(f: LayerFacts) -> str:
