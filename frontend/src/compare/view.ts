@@ -122,7 +122,16 @@ export class CompareView extends Emitter<CompareEvents> {
       ['B', answer.b],
     ] as const) {
       const flags = s.flags.map((f) => `${f.name} (${f.op}${f.constant ? ', a constant' : ''})`).join(', ') || 'none';
-      side.append(h('div', {}, `${key}: ${flags}; read by ${s.flag_readers.join(', ') || 'no layer'}`));
+      // A large model's readers are hundreds of layers: the count, and the first few by name.
+      const readers = s.flag_readers;
+      const named = readers.slice(0, 6).join(', ') + (readers.length > 6 ? `, … ${fmt(readers.length - 6)} more` : '');
+      side.append(
+        h(
+          'div',
+          {},
+          `${key}: ${flags}; read by ${readers.length ? `${fmt(readers.length)} layer${readers.length === 1 ? '' : 's'} (${named})` : 'no layer'}`,
+        ),
+      );
     }
     if (answer.lost.length) {
       side.append(h('h3', {}, 'What B lost'));
