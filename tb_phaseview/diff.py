@@ -305,10 +305,11 @@ def _type_key(f: LayerFacts) -> str:
 
 
 def _pair_region(la: list[LayerFacts], lb: list[LayerFacts]) -> list[tuple]:
-    """Rows for a stretch where the signatures disagree: pairs of one type (by name where names agree, else in
-    order) are changed layers; the rest were added or removed. Kept in data-flow order."""
+    """Rows for a stretch where the signatures disagree: pairs by name where names agree, else of one type in
+    order, are changed layers; the rest were added or removed. Kept in data-flow order."""
     by_name = {f.name: f for f in lb}
-    named = {x.name: by_name[x.name] for x in la if x.name in by_name and _type_key(by_name[x.name]) == _type_key(x)}
+    # Same name pairs even across types: an inference-only Dropout is an Identity, the same layer changed.
+    named = {x.name: by_name[x.name] for x in la if x.name in by_name}
     # Pair by type in order first; a same-named pair of the same type wins over an order pairing.
     matcher = difflib.SequenceMatcher(None, [_type_key(f) for f in la], [_type_key(f) for f in lb], autojunk=False)
     pairs: dict[int, int] = {}
@@ -391,7 +392,8 @@ def lost(diff: Diff) -> list[str]:
     matched = {x.name: y for _, x, y in diff.rows if x is not None and y is not None}
     stopped = sorted(name for name in readers_a if name in matched and not matched[name].reads_flag)
     if stopped:
-        found.append(f"{len(stopped)} layer(s) no longer read the flag (training branch pruned): {', '.join(stopped)}")
+        layers = "1 layer no longer reads" if len(stopped) == 1 else f"{len(stopped)} layers no longer read"
+        found.append(f"{layers} the flag (training branch pruned): {', '.join(stopped)}")
     gone = [f"{role} ({size:,} ops)" for role, size in diff.a.areas.items() if size and not diff.b.areas.get(role)]
     if gone:
         found.append("machinery gone: " + ", ".join(gone))

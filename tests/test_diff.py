@@ -129,6 +129,28 @@ def test_training_graph_against_its_frozen_inference_graph(pairs):
     ]
 
 
+def test_graph_exported_for_inference_lost_its_flag_and_training_branches(pairs):
+    """Built with the learning phase set to inference and frozen: the flag is gone, BatchNorm and Dropout no
+    longer read it, the inference Dropout is a pass-through of the same name (changed, not removed)."""
+    answer = _compare(pairs, "frozen_inference")
+    assert answer["b"]["flags"] == [] and answer["b"]["flag_readers"] == []
+    assert answer["layers_added"] == answer["layers_removed"] == []
+    changed = {c["a"]: c["what"] for c in answer["layers_changed"]}
+    assert changed == {
+        "batch_normalization": ["ops −Mul −Sub", "no longer reads the learning-phase flag"],
+        "dropout": [
+            "type Dropout → Identity",
+            "ops −GreaterEqual −Mul −RandomUniform −SelectV2",
+            "no longer reads the learning-phase flag",
+        ],
+    }
+    assert answer["lost"][:2] == [
+        "the learning-phase flag keras_learning_phase is gone",
+        "2 layers no longer read the flag (training branch pruned): batch_normalization, dropout",
+    ]
+    assert answer["a"]["total_params"] == answer["b"]["total_params"] == 14289
+
+
 def test_same_model_by_tf1_layers_and_by_tf_keras_matches_layer_for_layer(pairs):
     """Names differ throughout (conv1 against conv2d, fc1 against dense); structure matches them. The one change
     is real: tf.layers' last dense has no activation (the sigmoid is applied outside it)."""

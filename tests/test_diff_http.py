@@ -14,7 +14,7 @@ P = "data/plugin/phaseview/"
 @pytest.fixture(params=["true", "false"], ids=["load_fast", "python_reader"])
 def server(request, tf_written, start_server):
     logs = os.path.join(tf_written("diff_pairs"), "logs")
-    return start_server(logs, load_fast=request.param, wait_for_graphs=8)
+    return start_server(logs, load_fast=request.param, wait_for_graphs=9)
 
 
 def _compare(server, **params):

@@ -11,6 +11,8 @@
 - ``filters``: the first Conv2D's filters doubled (8 -> 16);
 - ``no_bn``: the BatchNormalization removed;
 - ``frozen``: ``base``'s inference graph frozen (variables to constants, only what the output needs);
+- ``frozen_inference``: ``base`` built with the learning phase set to inference (no flag: the training branches
+  are never built), then frozen, as export scripts did with ``K.set_learning_phase(0)``;
 - ``tf1_layers``: the same model written with ``tf.compat.v1.layers`` and a TF1 optimizer.
 """
 
@@ -21,7 +23,7 @@ import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-RUNS = ("base", "base_again", "inserted", "dropout_rate", "filters", "no_bn", "frozen", "tf1_layers")
+RUNS = ("base", "base_again", "inserted", "dropout_rate", "filters", "no_bn", "frozen", "frozen_inference", "tf1_layers")
 INPUT = (16, 16, 3)
 
 
@@ -76,6 +78,14 @@ def _keras_run(run: str, run_dir: str) -> None:
     tf.compat.v1.disable_control_flow_v2()
     tf.compat.v1.set_random_seed(1)
     np.random.seed(1)
+    if run == "frozen_inference":
+        keras_backend.set_learning_phase(0)
+        model = _keras_model(run)
+        sess = keras_backend.get_session()
+        output = model.outputs[0].op.name
+        frozen = tf.compat.v1.graph_util.convert_variables_to_constants(sess, sess.graph.as_graph_def(), [output])
+        _write(tf, run_dir, graph_def=frozen)
+        return
     model = _keras_model(run)
     model.compile(optimizer=keras.optimizers.legacy.SGD(learning_rate=0.01), loss="binary_crossentropy")
     x = np.random.rand(4, *INPUT).astype("float32")

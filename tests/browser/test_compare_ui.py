@@ -22,7 +22,7 @@ from conftest import open_plugin, shot  # noqa: E402
 def diff_server(tf_written, tmp_path_factory):
     from tbserver import start_tensorboard
 
-    server = start_tensorboard(os.path.join(tf_written("diff_pairs"), "logs"), load_fast="false", wait_for_graphs=8)
+    server = start_tensorboard(os.path.join(tf_written("diff_pairs"), "logs"), load_fast="false", wait_for_graphs=9)
     yield server
     server.stop()
 
