@@ -23,7 +23,17 @@ import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-RUNS = ("base", "base_again", "inserted", "dropout_rate", "filters", "no_bn", "frozen", "frozen_inference", "tf1_layers")
+RUNS = (
+    "base",
+    "base_again",
+    "inserted",
+    "dropout_rate",
+    "filters",
+    "no_bn",
+    "frozen",
+    "frozen_inference",
+    "tf1_layers",
+)
 INPUT = (16, 16, 3)
 
 
