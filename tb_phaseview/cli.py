@@ -217,7 +217,20 @@ def main(argv=None) -> int:
     formats = summary.add_mutually_exclusive_group()
     for name in ("json", "csv", "markdown"):
         formats.add_argument(f"--{name}", action="store_true", help=f"print the table as {name.upper()}")
+    compare = commands.add_parser(
+        "diff", help="what changed between the architectures of two graphs (logdirs, runs or model files)"
+    )
+    compare.add_argument("a", metavar="A")
+    compare.add_argument("b", metavar="B")
+    compare.add_argument("--run-a", help="the run of A (needed when A holds several graphs)")
+    compare.add_argument("--run-b", help="the run of B (needed when B holds several graphs)")
+    compare.add_argument("--json", action="store_true", help="print one JSON object")
+    compare.add_argument("--exit-code", action="store_true", help="exit 1 when the architectures differ")
     args = parser.parse_args(argv)
+    if args.command == "diff":
+        from tb_phaseview import diff_cli  # it reads graphs through this module's helpers
+
+        return diff_cli.main(args)
 
     if model_files.is_model_path(args.logdir):
         if not os.access(args.logdir, os.R_OK):

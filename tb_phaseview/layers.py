@@ -64,6 +64,7 @@ class Layer:
     variables: list[LayerVariable] = field(default_factory=list)
     phase_kind: str | None = None  # the layer's kind when it reads the learning-phase flag (phase.py)
     ops: int = 0
+    op_types: Counter = field(default_factory=Counter)  # op type -> count of the layer's model ops
 
 
 @dataclass
@@ -75,6 +76,7 @@ class Summary:
     machinery_params: int  # optimizer slots, step counters, hyperparameters: not the model's parameters
     machinery_variables: list[shapes.Variable]
     unknown_variables: int  # model variables whose shape the graph does not declare fully
+    node_layer: np.ndarray | None = None  # each node's position in ``layers``, or -1 (the diff reads a layer's ops)
 
 
 def summarize(analysis) -> Summary:
@@ -145,6 +147,9 @@ def summarize(analysis) -> Summary:
         )
         layers.append((i, layer))
     _type_layers(graph, node_layer, layers)
+    position = np.full(len(layer_ids) + 1, -1, dtype=np.intp)  # the last slot maps -1 (no layer) to -1
+    for k, (i, _) in enumerate(layers):
+        position[i] = k
     total = sum(layer.params for _, layer in layers)
     trainable_total = sum(layer.trainable_params for _, layer in layers)
     machinery = [v for v in (shapes.variable(graph, n) for n in machinery_nodes) if v is not None]
@@ -156,6 +161,7 @@ def summarize(analysis) -> Summary:
         machinery_params=sum(v.size for v in machinery),
         machinery_variables=machinery,
         unknown_variables=unknown,
+        node_layer=position[node_layer],
     )
 
 
@@ -331,7 +337,8 @@ def _type_layers(graph: Graph, node_layer: np.ndarray, layers: list[tuple[int, L
         histogram.setdefault(number, Counter())[columns.op_names[op]] += 1
     for number, layer in layers:
         rank = len(layer.output_shape) if isinstance(layer.output_shape, tuple) else -1
-        layer.type = layer_type(histogram.get(number, Counter()), layer.phase_kind, layer.variables, rank)
+        layer.op_types = histogram.get(number, Counter())
+        layer.type = layer_type(layer.op_types, layer.phase_kind, layer.variables, rank)
 
 
 def layer_type(ops: Counter, phase_kind: str | None, variables: list[LayerVariable], output_rank: int = -1) -> str:

@@ -16,7 +16,7 @@ from tensorboard.backend import http_util
 from tensorboard.plugins import base_plugin
 from werkzeug import wrappers, wsgi
 
-from tb_phaseview import colours, functions, graph_source, metadata, regex_search, summary_table, wire
+from tb_phaseview import colours, diff, functions, graph_source, metadata, regex_search, summary_table, wire
 from tb_phaseview.analysis import analyze, garbage_collector_paused
 from tb_phaseview.cache import AnalysisCache
 from tb_phaseview.graph_model import NodeDefUnreadable
@@ -102,18 +102,21 @@ def _int_param(request, name, default, low, high):
     return value
 
 
-def _graph_ref(request) -> dict:
-    run = request.args.get("run")
+def _graph_ref(request, suffix: str = "") -> dict:
+    """The graph named by ``run``/``kind``/``tag`` (with ``suffix``: ``run_b``/``kind_b``/``tag_b``, a second one)."""
+    run = request.args.get("run" + suffix)
     if not run:
-        raise BadRequest("query parameter 'run' is required")
-    tag = request.args.get("tag") or None
-    kind = request.args.get("kind") or (metadata.RUN_GRAPH if tag is None else None)
+        raise BadRequest(f"query parameter 'run{suffix}' is required")
+    tag = request.args.get("tag" + suffix) or None
+    kind = request.args.get("kind" + suffix) or (metadata.RUN_GRAPH if tag is None else None)
     if kind not in metadata.GRAPH_KINDS:
-        raise BadRequest(f"query parameter 'kind' must be one of {', '.join(metadata.GRAPH_KINDS)}, got {kind!r}")
+        raise BadRequest(
+            f"query parameter 'kind{suffix}' must be one of {', '.join(metadata.GRAPH_KINDS)}, got {kind!r}"
+        )
     if kind == metadata.RUN_GRAPH:
         tag = None
     elif tag is None:
-        raise BadRequest(f"query parameter 'tag' is required for kind {kind!r}")
+        raise BadRequest(f"query parameter 'tag{suffix}' is required for kind {kind!r}")
     return {"run": run, "kind": kind, "tag": tag}
 
 
@@ -171,6 +174,7 @@ class PhaseViewPlugin(base_plugin.TBPlugin):
             "/why": self._serve_why,
             "/summary": self._serve_summary,
             "/colours": self._serve_colours,
+            "/compare": self._serve_compare,
         }
         # Only files that exist in the built static folder get a route, so no parameter can name another.
         if os.path.isdir(STATIC_DIR):
@@ -410,6 +414,13 @@ class PhaseViewPlugin(base_plugin.TBPlugin):
             raise BadRequest(str(error)) from None
         except KeyError:
             raise graph_source.GraphNotFound(f"no group {group!r} in this graph") from None
+
+    @_route
+    def _serve_compare(self, request):
+        ref_a, ref_b = _graph_ref(request), _graph_ref(request, "_b")
+        a, b = self._analysis(request, ref_a), self._analysis(request, ref_b)
+        answer = diff.diff_json(diff.compare(a, b), ref_a, ref_b)
+        return _json(request, {"version": wire.VERSION, **answer})
 
     @_route
     def _serve_why(self, request):

@@ -153,6 +153,7 @@ def write_model_files(out):
     _write_logdir_graph(tf, os.path.join(logs, "saved"), graph_def=graph.as_graph_def())
 
 
+from tf_written_diff import write_diff_pairs  # noqa: E402 - the diff tests' pairs, in their own module
 from tf_written_shapes import write_tf1_layers  # noqa: E402 - the shape tests' graphs live in their own module
 
 GRAPHS = {
@@ -164,6 +165,7 @@ GRAPHS = {
     "resource_variable_flag": write_resource_variable_flag,
     "model_files": write_model_files,
     "tf1_layers": write_tf1_layers,
+    "diff_pairs": write_diff_pairs,
 }
 GRAPHS.update(__import__("tf_written_answers").GRAPHS)  # the answers' graphs (tests/tf_written_answers.py)
 

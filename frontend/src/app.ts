@@ -1,7 +1,9 @@
 // The PhaseView app: makes the parts, puts them on the page and connects them. Nothing else happens here:
 // the steps (load, open, reveal, select) are in viewer.ts, the data in graph/, the drawing in scene/.
 
-import { api, graphKey, type EarlyRequests } from './graph/api';
+import { compareLink, compareTokenFromHash, decodeCompare } from './compare/answer';
+import { ComparePicker, CompareView } from './compare/view';
+import { api, graphKey, type EarlyRequests, type GraphRef } from './graph/api';
 import { GraphSession } from './graph/session';
 import { DATA_RELOADED, RUNS_CHANGED, TensorBoardIpc } from './host/ipc';
 import { CSS } from './host/style';
@@ -22,6 +24,7 @@ import { SummaryPanel } from './panels/summary';
 import { Toolbar } from './panels/toolbar';
 import { isColourBy } from './scene/colourscale';
 import { Scene } from './scene/scene';
+import { loadNotes } from './share/notes';
 import { ShareBar } from './share/sharebar';
 import { Viewer } from './viewer';
 
@@ -117,6 +120,12 @@ export class App {
     const colour = new ColourByControl();
     toolbar.el.append(colour.select);
     summary.totals.after(colour.legend);
+    const compare = new CompareView();
+    const picker = new ComparePicker();
+    const compareButton = h('button', { class: 'pv-btn', type: 'button', 'data-action': 'compare' }, 'Compare with…');
+    compareButton.title = 'Compare this graph with another graph of any run: layers added, removed and changed';
+    toolbar.el.append(compareButton, picker.el);
+    stage.append(compare.el);
     root.append(
       toolbar.el,
       answer.el,
@@ -192,6 +201,59 @@ export class App {
       if (colour.value !== 'role') repaint();
     });
 
+    // ---------------------------------------------------------------- comparing two graphs
+    let comparing: { a: GraphRef; b: GraphRef } | null = null;
+    const notesOf = (g: GraphRef) => {
+      try {
+        return loadNotes(window.localStorage, g);
+      } catch {
+        return []; /* storage may be unavailable */
+      }
+    };
+    const openCompare = (a: GraphRef, b: GraphRef) => {
+      const asked = (comparing = { a, b });
+      compare.loading(a, b);
+      api.compare(a, b).then(
+        (answer) => {
+          if (comparing === asked) compare.show(answer, { a: notesOf(a), b: notesOf(b) });
+        },
+        (e: Error) => {
+          if (comparing === asked) compare.failed(`These two graphs could not be compared: ${e.message}`);
+        },
+      );
+    };
+    compareButton.addEventListener('click', () =>
+      picker.open(session.runs?.runs.flatMap((r) => r.graphs) ?? [], session.state.graph),
+    );
+    picker.on('pick', (b) => {
+      if (session.state.graph) openCompare(session.state.graph, b);
+    });
+    compare.on('close', () => (comparing = null));
+    compare.on('link', () => {
+      if (!comparing) return;
+      let url: string;
+      try {
+        url = compareLink(
+          window.parent !== window ? window.parent.location.href : window.location.href,
+          comparing.a,
+          comparing.b,
+        );
+      } catch {
+        url = compareLink(window.location.href, comparing.a, comparing.b);
+      }
+      root.dataset.lastCompareLink = url;
+      void navigator.clipboard?.writeText(url).catch(() => {});
+    });
+    const compareToken = () => {
+      const own = compareTokenFromHash(window.location.hash);
+      if (own) return own;
+      try {
+        return window.parent !== window ? compareTokenFromHash(window.parent.location.hash) : null;
+      } catch {
+        return null; /* a parent of another origin */
+      }
+    };
+
     bindKeys(document, {
       'pan-left': () => scene.panBy(PAN_STEP, 0),
       'pan-right': () => scene.panBy(-PAN_STEP, 0),
@@ -215,7 +277,8 @@ export class App {
       'export-scope': () => share.exporter.toggleScope(),
       'copy-link': () => void share.links.copyLink(),
       close: () => {
-        if (help.isOpen) help.toggle(false);
+        if (compare.isOpen) compare.close();
+        else if (help.isOpen) help.toggle(false);
         else if (search.isOpen) search.hide();
         else viewer.select(null);
       },
@@ -239,5 +302,10 @@ export class App {
     const restore = share.links.linkedState() ?? session.saved();
     if (isColourBy(restore?.colour)) colour.set(restore.colour);
     void viewer.firstLoad(restore);
+    // A compare link opens the comparison over whatever view loads beneath it.
+    const token = compareToken();
+    const linked = token ? decodeCompare(token) : null;
+    if (linked) openCompare(linked.a, linked.b);
+    else if (token) compare.failed('This compare link could not be read.');
   }
 }

@@ -1,5 +1,7 @@
 // Typed fetches of the plugin's routes. The shapes mirror docs/wire_format.md (version 1).
 
+import type { CompareAnswer } from '../compare/answer';
+
 export type EdgeKind = 'data' | 'control' | 'phase' | string;
 
 export interface GraphRef {
@@ -363,6 +365,9 @@ export const api = {
   summary: (g: GraphRef, signal?: AbortSignal) => getJson<SummaryAnswer>('summary', refParams(g), signal),
   colours: (g: GraphRef, group: string, by: string, signal?: AbortSignal) =>
     getJson<ColourAnswer>('colours', { ...refParams(g), group, by }, signal),
+  /** The architecture diff of graph `a` and graph `b` (any runs). */
+  compare: (a: GraphRef, b: GraphRef, signal?: AbortSignal) =>
+    getJson<CompareAnswer>('compare', { ...refParams(a), run_b: b.run, kind_b: b.kind, tag_b: b.tag }, signal),
   /** As the view draws them (`view=1`): a group id means the drawn group. */
   why: (g: GraphRef, a: string, b: string | null, signal?: AbortSignal) =>
     getJson<WhyAnswer>('why', { ...refParams(g), a, b, view: '1' }, signal),

@@ -61,6 +61,18 @@ export const CSS = `
 @keyframes pv-slide { from { transform: translateX(-100%); } to { transform: translateX(300%); } }
 .pv-inspector { width: 340px; border-left: 1px solid var(--line); background: var(--panel); overflow: auto; padding: 12px 14px; }
 .pv-inspector[hidden] { display: none; }
+.pv-compare { position: absolute; inset: 0; z-index: 6; overflow: auto; background: var(--bg); padding: 10px 14px; }
+.pv-compare[hidden] { display: none; }
+.pv-compare-head { display: flex; align-items: center; gap: 8px; }
+.pv-compare-head h2 { font-size: 14px; font-weight: 500; margin: 0 8px 0 0; }
+.pv-compare-sentence { font-size: 14px; margin: 8px 0; padding: 6px 10px; background: var(--accent-soft); border-radius: 4px; }
+.pv-compare-body { display: flex; gap: 18px; align-items: flex-start; }
+.pv-compare-drawing { flex: none; border: 1px solid var(--line); border-radius: 4px; }
+.pv-compare-side { font-size: 12px; color: var(--fg-2); max-width: 420px; line-height: 1.5; }
+.pv-compare-side h3 { font-size: 12px; font-weight: 500; color: var(--fg); margin: 10px 0 2px; }
+.pv-compare-error { color: #c62828; }
+.pv-compare-picker { display: inline-flex; align-items: center; gap: 6px; }
+.pv-compare-picker[hidden] { display: none; }
 .pv-summary { width: 420px; border-left: 1px solid var(--line); background: var(--panel); overflow: auto; padding: 12px 14px; }
 .pv-summary[hidden] { display: none; }
 .pv-summary h2 { font-size: 14px; margin: 0 0 2px; font-weight: 500; }

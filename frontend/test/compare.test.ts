@@ -1,0 +1,43 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { compareLink, compareTokenFromHash, decodeCompare, encodeCompare, notesOfLayer } from '../src/compare/answer';
+
+const A = { run: 'base', kind: 'run_graph', tag: null };
+const B = { run: 'runs/ünïcode & co', kind: 'trace', tag: 'step 1' };
+
+test('a compare token names both graphs and survives any run name', () => {
+  const token = encodeCompare(A, B);
+  assert.match(token, /^[A-Za-z0-9_-]+$/);
+  assert.deepEqual(decodeCompare(token), { a: A, b: B });
+});
+
+test('what is not a compare token is refused, never half read', () => {
+  for (const bad of [
+    '',
+    'notatoken',
+    encodeCompare(A, B).slice(0, 10),
+    btoa('[1,2]'),
+    btoa('[["a","k"],["b","k",null]]'),
+  ])
+    assert.equal(decodeCompare(bad), null, bad);
+});
+
+test('the link carries the comparison in the plugin tab hash, beside nothing else', () => {
+  const url = compareLink('http://host:6006/?darkMode=false#scalars', A, B);
+  assert.ok(url.startsWith('http://host:6006/?darkMode=false#phaseview&pvc='));
+  const token = compareTokenFromHash(new URL(url).hash);
+  assert.deepEqual(decodeCompare(token!), { a: A, b: B });
+  assert.equal(compareTokenFromHash('#phaseview&pv=abc'), null);
+});
+
+test('notes of a layer are those on it or inside it, not on a layer whose name starts the same', () => {
+  const notes = [
+    { node: 'conv2d_1', text: 'on it' },
+    { node: 'conv2d_1/Conv2D', text: 'inside' },
+    { node: 'conv2d_10', text: 'another layer' },
+  ];
+  assert.deepEqual(
+    notesOfLayer(notes, 'conv2d_1').map((n) => n.text),
+    ['on it', 'inside'],
+  );
+});

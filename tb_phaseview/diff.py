@@ -1,0 +1,472 @@
+"""What changed between the architectures of two graphs: layers added, removed, changed or the same, with the
+machinery (gradients, optimizer, initialisers, summaries, saving) compared by size only.
+
+Built on the layer summary (layers.py). Layers are matched in data-flow order by a structural signature (type,
+output shape, weight shapes, the attributes that define the layer, its compute ops, whether it reads the
+learning-phase flag) with ``difflib.SequenceMatcher``, so a layer Keras renumbered (``conv2d_1`` in one run is
+``conv2d_2`` in the next) matches its twin, not the layer that took its name. Between two runs of matched
+layers, what is left is paired by name where names agree, then by type in order; a pair found there is
+*changed*, a layer left over is *added* or *removed*.
+
+A frozen graph keeps its weights as constants: a side without model variables reads each layer's weights from
+its float constants, and an output shape one side does not declare is not reported as changed.
+
+Pure: no TensorBoard import. Attributes are parsed only for the few ops that define a layer.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from tb_phaseview import layers, roles, shapes
+from tb_phaseview.graph_model import Graph
+
+# Ops that carry weights, reads, and control flow rather than the layer's computation: two writings of one
+# layer (resource or ref variables, frozen constants) differ in them for no architectural reason.
+_PLUMBING = (
+    roles.VARIABLE_OPS
+    | roles.READ_OPS
+    | roles.WRITE_OPS
+    | roles.INCREMENT_OPS
+    | frozenset({"Const", "Identity", "NoOp", "Switch", "Merge", "RefSwitch", "RefMerge", "Shape", "Snapshot"})
+)
+# The op whose attributes define a layer, and the attributes worth naming (data_format and the like are not).
+_DEFINING_ATTRS = {
+    "Conv2D": ("strides", "padding", "dilations"),
+    "Conv3D": ("strides", "padding", "dilations"),
+    "DepthwiseConv2dNative": ("strides", "padding", "dilations"),
+    "Conv2DBackpropInput": ("strides", "padding", "dilations"),
+    "MaxPool": ("ksize", "strides", "padding"),
+    "AvgPool": ("ksize", "strides", "padding"),
+    "FusedBatchNormV3": ("epsilon",),
+    "FusedBatchNormV2": ("epsilon",),
+    "FusedBatchNorm": ("epsilon",),
+}
+_ATTR_WORDS = {"ksize": "pool size", "epsilon": "epsilon"}
+_ACTIVATION_NAMES = {
+    "Relu": "relu",
+    "Relu6": "relu6",
+    "Elu": "elu",
+    "Selu": "selu",
+    "Sigmoid": "sigmoid",
+    "Tanh": "tanh",
+    "Softmax": "softmax",
+    "LeakyRelu": "leaky_relu",
+    "Softplus": "softplus",
+}
+_RESHAPES = frozenset({"Flatten", "Reshape"})
+_CONVS = frozenset({"Conv1D", "Conv2D", "Conv3D", "Conv2DTranspose", "DepthwiseConv2D"})
+
+
+@dataclass
+class LayerFacts:
+    """One layer as the diff compares it."""
+
+    name: str
+    type: str
+    output_shape: tuple | None  # None: the graph does not say
+    params: int
+    weights: list[tuple[str, tuple]]  # (weight's own name, shape), in the layer's order
+    attrs: dict[str, str]  # attribute -> its value as text
+    activation: str  # "" when the layer has no activation op
+    ops: frozenset  # compute op types
+    reads_flag: str | None  # the layer's kind when it reads the learning-phase flag
+    dtype: str
+
+    def key(self) -> tuple:
+        """The structural signature two matched layers share when nothing in them changed."""
+        weights = tuple(sorted(shape for _, shape in self.weights))
+        return (
+            "Reshape" if self.type in _RESHAPES else self.type,
+            weights,
+            tuple(sorted(self.attrs.items())),
+            self.activation,
+            self.ops,
+            self.reads_flag,
+            self.dtype,
+        )
+
+
+@dataclass
+class Side:
+    layers: list[LayerFacts]
+    flags: list[dict]
+    areas: dict[str, int]  # machinery role -> ops in its area
+    frozen: bool  # no model variables: weights are constants
+    total_params: int
+
+
+@dataclass
+class Diff:
+    a: Side
+    b: Side
+    added: list[LayerFacts] = field(default_factory=list)
+    removed: list[LayerFacts] = field(default_factory=list)
+    changed: list[tuple[LayerFacts, LayerFacts, list[str]]] = field(default_factory=list)
+    same: list[tuple[LayerFacts, LayerFacts]] = field(default_factory=list)
+    # The drawing's rows in data-flow order: ("same"|"changed"|"added"|"removed", a or None, b or None).
+    rows: list[tuple[str, LayerFacts | None, LayerFacts | None]] = field(default_factory=list)
+
+    @property
+    def differs(self) -> bool:
+        return bool(self.added or self.removed or self.changed)
+
+
+def side_of(analysis) -> Side:
+    """The layers, flags and machinery areas of one graph analysis."""
+    summary = analysis.memo(("summary",), lambda: layers.summarize(analysis))
+    graph: Graph = analysis.graph
+    frozen = not any(layer.variables for layer in summary.layers)
+    node_layer = summary.node_layer
+    members = _members(node_layer, len(summary.layers))
+    facts = [_facts(graph, layer, members[k], frozen) for k, layer in enumerate(summary.layers)]
+    flags = [
+        {"name": s.name, "op": s.op, "layers": list(s.layers), "constant": graph.ops[s.index] == "Const"}
+        for s in analysis.phase.sources
+    ]
+    areas = {role: analysis.area_size(role) for role in analysis.areas}
+    return Side(facts, flags, areas, frozen and bool(facts), sum(f.params for f in facts))
+
+
+def _members(node_layer: np.ndarray, count: int) -> list[np.ndarray]:
+    """Each layer's nodes, from one sort of the whole graph's layer numbers (not one scan per layer)."""
+    order = np.argsort(node_layer, kind="stable")
+    bounds = np.searchsorted(node_layer[order], np.arange(count + 1))
+    return [order[bounds[k] : bounds[k + 1]] for k in range(count)]
+
+
+def _facts(graph: Graph, layer: layers.Layer, nodes: np.ndarray, frozen: bool) -> LayerFacts:
+    weights = [(v.variable.name.rsplit("/", 1)[-1], _shape(v.variable.shape)) for v in layer.variables]
+    params = layer.params
+    layer_type = layer.type
+    if frozen:
+        constants = _constant_weights(graph, nodes)
+        weights = [(name, shape) for name, shape, _ in constants]
+        params = sum(size for _, _, size in constants)
+        if constants:  # typed again now that its weights are known (Dense needs weights to be told apart)
+            stand_ins = [
+                layers.LayerVariable(shapes.Variable(-1, name, shape, "float32", size), True)
+                for name, shape, size in constants
+            ]
+            layer_type = layers.layer_type(layer.op_types, layer.phase_kind, stand_ins)
+    compute = frozenset(op for op in layer.op_types if op not in _PLUMBING)
+    activations = sorted(_ACTIVATION_NAMES[op] for op in compute if op in _ACTIVATION_NAMES)
+    attrs, dtype = _attributes(graph, nodes)
+    if layer_type == "Dropout":
+        rate = _dropout_rate(graph, nodes)
+        if rate is not None:
+            attrs["rate"] = rate
+    if weights and layer_type in _CONVS:
+        kernel = max((shape for _, shape in weights), key=len)
+        if len(kernel) >= 3:
+            attrs["kernel size"] = "×".join(str(d) for d in kernel[:-2])
+            attrs["filters"] = str(kernel[-1])
+    elif weights and layer_type == "Dense":
+        kernel = max((shape for _, shape in weights), key=len)
+        if len(kernel) == 2:
+            attrs["units"] = str(kernel[-1])
+    output = layer.output_shape if isinstance(layer.output_shape, tuple) else None
+    return LayerFacts(
+        name=layer.name,
+        type=layer_type,
+        output_shape=output,
+        params=params,
+        weights=weights,
+        attrs=attrs,
+        activation="/".join(activations),
+        ops=compute,
+        reads_flag=layer.phase_kind,
+        dtype=dtype,
+    )
+
+
+def _shape(shape) -> tuple:
+    return tuple(-1 if d is None else d for d in shape) if shape is not None else ()
+
+
+def _constant_weights(graph: Graph, nodes: np.ndarray) -> list[tuple[str, tuple, int]]:
+    """A frozen layer's weights: its float constants of rank one or more (scalars are rates and epsilons)."""
+    found = []
+    for n in nodes.tolist():
+        if graph.ops[n] != "Const":
+            continue
+        node_def = shapes._node_def(graph, n)
+        if node_def is None or "value" not in node_def.attr:
+            continue
+        tensor = node_def.attr["value"].tensor
+        if tensor.dtype not in roles.FLOAT_DTYPES:
+            continue
+        shape = shapes.shape_of_proto(tensor.tensor_shape)
+        if not shape:
+            continue
+        found.append((graph.names[n].rsplit("/", 1)[-1], _shape(shape), shapes.elements(shape)))
+    return found
+
+
+def _attributes(graph: Graph, nodes: np.ndarray) -> tuple[dict[str, str], str]:
+    """The defining attributes of the layer's main op, and its dtype."""
+    attrs: dict[str, str] = {}
+    dtype = ""
+    for n in nodes.tolist():
+        names = _DEFINING_ATTRS.get(graph.ops[n])
+        if names is None:
+            continue
+        node_def = shapes._node_def(graph, n)
+        if node_def is None:
+            continue
+        for name in names:
+            if name in node_def.attr:
+                attrs[_ATTR_WORDS.get(name, name)] = _attr_text(node_def.attr[name])
+        if "T" in node_def.attr:
+            dtype = shapes.dtype_name(node_def.attr["T"].type)
+        break  # the first defining op (a fused BatchNorm's inference twin has the same attributes)
+    return attrs, dtype
+
+
+def _attr_text(value) -> str:
+    kind = value.WhichOneof("value")
+    if kind == "list":
+        items = list(value.list.i)
+        if len(items) == 4:  # NHWC strides/ksize: the spatial dimensions say it
+            items = items[1:3]
+        return "×".join(str(i) for i in items)
+    if kind == "s":
+        return value.s.decode("utf-8", "replace")
+    if kind == "f":
+        return f"{value.f:g}"
+    return str(getattr(value, kind)) if kind else ""
+
+
+def _dropout_rate(graph: Graph, nodes: np.ndarray) -> str | None:
+    """The rate a dropout compares its uniform noise with (``GreaterEqual(noise, rate)``)."""
+    columns = graph.columns
+    for n in nodes.tolist():
+        if graph.ops[n] != "GreaterEqual":
+            continue
+        rate = columns.inputs_at(np.asarray([n], dtype=np.intp), 1)
+        if len(rate) and rate[0] >= 0 and graph.ops[int(rate[0])] == "Const":
+            node_def = shapes._node_def(graph, int(rate[0]))
+            if node_def is not None and node_def.attr["value"].tensor.float_val:
+                return f"{node_def.attr['value'].tensor.float_val[0]:g}"
+    return None
+
+
+def compare(a, b) -> Diff:
+    """The architecture diff of two graph analyses (A the first, B the second)."""
+    # Each side is kept with its analysis: comparing one graph with several others reads its layers once.
+    side_a, side_b = (x.memo(("diff_side",), lambda x=x: side_of(x)) for x in (a, b))
+    diff = Diff(side_a, side_b)
+    la, lb = side_a.layers, side_b.layers
+    keys_a, keys_b = [f.key() for f in la], [f.key() for f in lb]
+    for tag, i1, i2, j1, j2 in _opcodes(keys_a, keys_b):
+        if tag == "equal":
+            for x, y in zip(la[i1:i2], lb[j1:j2]):
+                what = describe(x, y)  # the signature leaves shapes out (a frozen side does not declare them)
+                diff.rows.append(("changed" if what else "same", x, y))
+        else:
+            diff.rows.extend(_pair_region(la[i1:i2], lb[j1:j2]))
+    for status, x, y in diff.rows:
+        if status == "same":
+            diff.same.append((x, y))
+        elif status == "changed":
+            diff.changed.append((x, y, describe(x, y)))
+        elif status == "added":
+            diff.added.append(y)
+        else:
+            diff.removed.append(x)
+    return diff
+
+
+def _opcodes(keys_a: list, keys_b: list) -> list[tuple]:
+    """``SequenceMatcher``'s opcodes, with the common head and tail matched first: a model of repeated blocks
+    repeats its keys, which makes the matcher's search slow, and two versions of a model share most of both."""
+    n = min(len(keys_a), len(keys_b))
+    head = 0
+    while head < n and keys_a[head] == keys_b[head]:
+        head += 1
+    tail = 0
+    while tail < n - head and keys_a[-1 - tail] == keys_b[-1 - tail]:
+        tail += 1
+    middle_a, middle_b = keys_a[head : len(keys_a) - tail], keys_b[head : len(keys_b) - tail]
+    codes = [("equal", 0, head, 0, head)] if head else []
+    if middle_a or middle_b:
+        matcher = difflib.SequenceMatcher(None, middle_a, middle_b, autojunk=False)
+        codes += [(t, i1 + head, i2 + head, j1 + head, j2 + head) for t, i1, i2, j1, j2 in matcher.get_opcodes()]
+    if tail:
+        codes.append(("equal", len(keys_a) - tail, len(keys_a), len(keys_b) - tail, len(keys_b)))
+    return codes
+
+
+def _type_key(f: LayerFacts) -> str:
+    return "Reshape" if f.type in _RESHAPES else f.type
+
+
+def _pair_region(la: list[LayerFacts], lb: list[LayerFacts]) -> list[tuple]:
+    """Rows for a stretch where the signatures disagree: pairs by name where names agree, else of one type in
+    order, are changed layers; the rest were added or removed. Kept in data-flow order."""
+    by_name = {f.name: f for f in lb}
+    # Same name pairs even across types: an inference-only Dropout is an Identity, the same layer changed.
+    named = {x.name: by_name[x.name] for x in la if x.name in by_name}
+    # Pair by type in order first; a same-named pair of the same type wins over an order pairing.
+    matcher = difflib.SequenceMatcher(None, [_type_key(f) for f in la], [_type_key(f) for f in lb], autojunk=False)
+    pairs: dict[int, int] = {}
+    for block in matcher.get_matching_blocks():
+        for k in range(block.size):
+            pairs[block.a + k] = block.b + k
+    if named and len(named) > len(pairs):
+        index_b = {f.name: j for j, f in enumerate(lb)}
+        pairs = {i: index_b[x.name] for i, x in enumerate(la) if x.name in named}
+    rows: list[tuple] = []
+    j = 0
+    for i, x in enumerate(la):
+        if i not in pairs:
+            rows.append(("removed", x, None))
+            continue
+        while j < pairs[i]:
+            if j not in pairs.values():
+                rows.append(("added", None, lb[j]))
+            j += 1
+        rows.append(("changed", x, lb[pairs[i]]))
+        j = pairs[i] + 1
+    paired = set(pairs.values())
+    rows.extend(("added", None, lb[k]) for k in range(j, len(lb)) if k not in paired)
+    return rows
+
+
+def _shape_text(shape: tuple) -> str:
+    return shapes.format_shape(tuple(None if d == -1 else d for d in shape))
+
+
+def describe(x: LayerFacts, y: LayerFacts) -> list[str]:
+    """What differs between two matched layers, one phrase per change (empty when nothing does)."""
+    what = []
+    if _type_key(x) != _type_key(y):
+        what.append(f"type {x.type} → {y.type}")
+    for name in sorted(set(x.attrs) | set(y.attrs), key=_attr_order):
+        before, after = x.attrs.get(name), y.attrs.get(name)
+        if before is not None and after is not None and before != after:
+            what.append(f"{name} {before} → {after}")
+    if x.activation != y.activation:
+        what.append(f"activation {x.activation or 'linear'} → {y.activation or 'linear'}")
+    if x.dtype and y.dtype and x.dtype != y.dtype:
+        what.append(f"dtype {x.dtype} → {y.dtype}")
+    gone, new = sorted(x.ops - y.ops - _ACTIVATION_NAMES.keys()), sorted(y.ops - x.ops - _ACTIVATION_NAMES.keys())
+    if gone or new:
+        parts = [f"+{op}" for op in new] + [f"−{op}" for op in gone]
+        what.append("ops " + " ".join(parts))
+    if x.output_shape is not None and y.output_shape is not None and x.output_shape != y.output_shape:
+        what.append(f"output {shapes.format_shape(x.output_shape)} → {shapes.format_shape(y.output_shape)}")
+    if sorted(s for _, s in x.weights) != sorted(s for _, s in y.weights):
+        before = ", ".join(_shape_text(s) for _, s in x.weights) or "none"
+        after = ", ".join(_shape_text(s) for _, s in y.weights) or "none"
+        what.append(f"weights {before} → {after}")
+    if x.params != y.params:
+        what.append(f"params {x.params:,} → {y.params:,}")
+    if x.reads_flag != y.reads_flag:
+        what.append("reads the learning-phase flag" if y.reads_flag else "no longer reads the learning-phase flag")
+    return what
+
+
+_ORDER = ("filters", "units", "kernel size", "strides", "padding", "dilations", "pool size", "rate", "epsilon")
+
+
+def _attr_order(name: str) -> int:
+    return _ORDER.index(name) if name in _ORDER else len(_ORDER)
+
+
+def lost(diff: Diff) -> list[str]:
+    """What B lost against A, as a frozen or exported graph loses it: the flag, the training branches, the
+    machinery, the variables."""
+    found = []
+    flags_b = {f["name"]: f for f in diff.b.flags}
+    for flag in diff.a.flags:
+        other = flags_b.get(flag["name"])
+        if other is None and not diff.b.flags:
+            found.append(f"the learning-phase flag {flag['name']} is gone")
+        elif other is not None and other["constant"] and not flag["constant"]:
+            found.append(f"the learning-phase flag {flag['name']} is replaced by a constant")
+    readers_a = {f.name for f in diff.a.layers if f.reads_flag}
+    matched = {x.name: y for _, x, y in diff.rows if x is not None and y is not None}
+    stopped = sorted(name for name in readers_a if name in matched and not matched[name].reads_flag)
+    if stopped:
+        layers = "1 layer no longer reads" if len(stopped) == 1 else f"{len(stopped)} layers no longer read"
+        found.append(f"{layers} the flag (training branch pruned): {', '.join(stopped)}")
+    gone = [f"{role} ({size:,} ops)" for role, size in diff.a.areas.items() if size and not diff.b.areas.get(role)]
+    if gone:
+        found.append("machinery gone: " + ", ".join(gone))
+    if diff.b.frozen and not diff.a.frozen:
+        found.append("variables frozen into constants")
+    return found
+
+
+def sentence(diff: Diff, limit: int = 3) -> str:
+    """The answer line: the counts, then the first changes by name."""
+    if not diff.differs:
+        return f"Same architecture: all {len(diff.same)} layers match."
+    counts = []
+    for number, word in ((len(diff.added), "added"), (len(diff.removed), "removed"), (len(diff.changed), "changed")):
+        if number:
+            noun = "" if counts else (" layer" if number == 1 else " layers")
+            counts.append(f"{number}{noun} {word}")
+    details = []
+    for x, y, what in diff.changed[:limit]:
+        name = f"`{y.name}`" if x.name == y.name else f"`{x.name}` → `{y.name}`"
+        details.append(f"{name} {', '.join(what[:2])}")
+    for f in diff.added[: max(0, limit - len(details))]:
+        details.append(f"+`{f.name}` ({f.type})")
+    for f in diff.removed[: max(0, limit - len(details))]:
+        details.append(f"−`{f.name}` ({f.type})")
+    more = len(diff.changed) + len(diff.added) + len(diff.removed) - len(details)
+    tail = f"; {more} more" if more > 0 else ""
+    return f"{', '.join(counts)}: {'; '.join(details)}{tail}."
+
+
+def _layer_json(f: LayerFacts) -> dict:
+    return {
+        "name": f.name,
+        "type": f.type,
+        "output_shape": None if f.output_shape is None else list(f.output_shape),
+        "params": f.params,
+        "reads_flag": f.reads_flag is not None,
+    }
+
+
+def _side_json(side: Side, ref: dict) -> dict:
+    return {
+        **ref,
+        "layers": len(side.layers),
+        "total_params": side.total_params,
+        "frozen": side.frozen,
+        "flags": side.flags,
+        "flag_readers": [f.name for f in side.layers if f.reads_flag],
+        "machinery_areas": side.areas,
+    }
+
+
+def diff_json(diff: Diff, ref_a: dict, ref_b: dict) -> dict:
+    """The diff as ``tb-phaseview diff --json`` and the compare route give it (docs/wire_format.md, *Diff*)."""
+    roles_seen = list(dict.fromkeys([*diff.a.areas, *diff.b.areas]))
+    return {
+        "differs": diff.differs,
+        "sentence": sentence(diff),
+        "a": _side_json(diff.a, ref_a),
+        "b": _side_json(diff.b, ref_b),
+        "layers_added": [{"b": f.name, "type": f.type} for f in diff.added],
+        "layers_removed": [{"a": f.name, "type": f.type} for f in diff.removed],
+        "layers_changed": [{"a": x.name, "b": y.name, "type": y.type, "what": what} for x, y, what in diff.changed],
+        "layers_same": [{"a": x.name, "b": y.name} for x, y in diff.same],
+        "machinery": [{"role": r, "a": diff.a.areas.get(r, 0), "b": diff.b.areas.get(r, 0)} for r in roles_seen],
+        "lost": lost(diff),
+        "rows": [
+            {
+                "status": status,
+                "a": None if x is None else _layer_json(x),
+                "b": None if y is None else _layer_json(y),
+                "what": describe(x, y) if status == "changed" else [],
+            }
+            for status, x, y in diff.rows
+        ],
+    }

@@ -1,0 +1,117 @@
+"""The compare view in a real browser against a real TensorBoard over runs written by real tf_keras: opened from
+the toolbar and from a link, a note written on a layer in one run shown on the matched layer of the other, and
+the SVG export carrying the legend."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import sys
+import xml.etree.ElementTree as ET
+
+import pytest
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from test_share import add_note, save  # noqa: E402
+
+from conftest import open_plugin, shot  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def diff_server(tf_written, tmp_path_factory):
+    from tbserver import start_tensorboard
+
+    server = start_tensorboard(os.path.join(tf_written("diff_pairs"), "logs"), load_fast="false", wait_for_graphs=9)
+    yield server
+    server.stop()
+
+
+def rows(frame):
+    return frame.evaluate(
+        """() => [...document.querySelectorAll('.pv-compare-row')].map(g =>
+             [g.dataset.compareStatus, g.dataset.layerA, g.dataset.layerB, Number(g.dataset.notes),
+              [...g.querySelectorAll('text')].map(t => t.textContent).join(' | ')])"""
+    )
+
+
+def test_compare_from_the_toolbar_then_from_its_link_with_a_note_that_follows_the_layer(page, diff_server, browser):
+    url = diff_server.url
+    open_plugin(page, url, "base")
+    # A note on conv2d_1 of run base: after the inserted layer that layer is conv2d_2 in run inserted.
+    add_note(page, "conv2d_1", "kept at 16 filters on purpose")
+
+    page.click('[data-action="compare"]')
+    page.select_option("[data-testid=compare-select]", label="inserted · op graph")
+    page.click('[data-action="compare-go"]')
+    page.wait_for_selector('[data-testid=compare][data-compare-ready="true"]')
+    assert page.text_content("[data-testid=compare-sentence]") == "1 layer added: +conv2d_1 (Conv2D)."
+    assert page.text_content("[data-testid=compare-sentence] code") == "conv2d_1"
+    drawn = rows(page)
+    assert [r[0] for r in drawn] == ["same"] * 3 + ["added"] + ["same"] * 6
+    added = drawn[3]
+    assert added[1:3] == ["", "conv2d_1"] and "added (only in B)" in added[4] and "?×14×14×8" in added[4]
+    moved = next(r for r in drawn if r[1] == "conv2d_1")
+    assert moved[2] == "conv2d_2" and moved[3] == 1
+    assert "conv2d_1 → conv2d_2" in moved[4]
+    assert "✎ note from A (base): kept at 16 filters on purpose" in moved[4]
+    machinery = page.locator("[data-compare-area]").all_text_contents()
+    assert "gradient: 208 → 215 ops" in machinery
+    shot(page, "compare_toolbar_inserted")
+
+    # The SVG export holds the legend: which run is which, and the colours.
+    with page.expect_download() as dl:
+        page.click('[data-action="compare-export"]')
+    svg = ET.fromstring(save(dl.value, "compare_export.svg"))
+    texts = [t.text for t in svg.iter("{http://www.w3.org/2000/svg}text")]
+    assert "A: base · op graph" in texts and "B: inserted · op graph" in texts
+    assert {"same", "changed", "added (only in B)", "removed (only in A)"} <= set(texts)
+
+    # Its link reopens the comparison in a fresh browser (no note stored there: none is drawn).
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page.click('[data-action="compare-link"]')
+    link = page.get_attribute("#phaseview-app", "data-last-compare-link")
+    assert "#phaseview&pvc=" in link
+    other = browser.new_context(viewport={"width": 1400, "height": 900})
+    try:
+        fresh = other.new_page()
+        errors = []
+        fresh.on("pageerror", lambda e: errors.append(str(e)))
+        fresh.goto(link)
+        fresh.wait_for_selector('[data-testid=compare][data-compare-ready="true"]', timeout=60_000)
+        assert fresh.text_content("[data-testid=compare-sentence]") == "1 layer added: +conv2d_1 (Conv2D)."
+        assert [r[:4] for r in rows(fresh)] == [[s, a, b, 0] for s, a, b, _, _ in drawn]
+        shot(fresh, "compare_from_link")
+        assert errors == []
+    finally:
+        other.close()
+    assert page.errors == []
+
+
+def test_compare_link_written_by_hand_opens_training_against_frozen(page, diff_server):
+    """A link in the documented format (docs/test_hooks.md) opens the comparison at once; the frozen graph's
+    lost machinery is said beside the drawing."""
+    refs = [["base", "run_graph", None], ["frozen", "run_graph", None]]
+    token = base64.urlsafe_b64encode(json.dumps(refs).encode()).decode().rstrip("=")
+    page.goto(diff_server.url + "data/plugin_entry.html?name=phaseview#phaseview&pvc=" + token)
+    page.wait_for_selector('[data-testid=compare][data-compare-ready="true"]', timeout=60_000)
+    assert page.text_content("[data-testid=compare-sentence]") == "1 layer changed: batch_normalization ops −Mul −Sub."
+    drawn = rows(page)
+    changed = [r for r in drawn if r[0] == "changed"]
+    assert [r[1:3] for r in changed] == [["batch_normalization", "batch_normalization"]]
+    assert "ops −Mul −Sub" in changed[0][4]
+    # Layers the same in both are described by the training graph's facts (the frozen one declares no shapes).
+    assert "Flatten · ?×400" in next(r[4] for r in drawn if r[1] == "flatten")
+    lost = page.locator("[data-compare-lost]").all_text_contents()
+    assert lost == [
+        "machinery gone: init (107 ops), gradient (208 ops), optimizer (20 ops)",
+        "variables frozen into constants",
+    ]
+    shot(page, "compare_frozen_link")
+    assert page.errors == []
+
+    # A link that is not one says so.
+    page.goto(diff_server.url + "data/plugin_entry.html?name=phaseview#phaseview&pvc=notatoken")
+    page.reload()  # a new hash alone does not load the page again
+    page.wait_for_selector('[data-testid=compare][data-compare-ready="error"]', timeout=60_000)
+    assert "could not be read" in page.text_content("[data-testid=compare]")

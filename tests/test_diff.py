@@ -1,0 +1,206 @@
+"""The architecture diff on pairs of graphs written by real tf_keras and TensorFlow (tests/tf_written_diff.py):
+which layers are matched, what changed in each, the machinery by size, what a frozen graph lost, and
+``tb-phaseview diff`` as a CI job runs it."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+
+import pytest
+
+from demo import CLI
+from tb_phaseview import diff, graph_source
+from tb_phaseview.analysis import analyze
+from tb_phaseview.cli import iter_graphs
+
+
+@pytest.fixture(scope="module")
+def pairs(tf_written):
+    logs = os.path.join(tf_written("diff_pairs"), "logs")
+    found = {}
+
+    def analysis(run):
+        if run not in found:
+            [(ref, graph, error)] = list(iter_graphs(os.path.join(logs, run), graph_source.load_graph))
+            assert error is None
+            found[run] = analyze(graph)
+        return found[run]
+
+    analysis.logs = logs
+    return analysis
+
+
+def _compare(pairs, b, a="base"):
+    return diff.diff_json(diff.compare(pairs(a), pairs(b)), {"run": a}, {"run": b})
+
+
+BASE_LAYERS = [
+    "conv2d_input",
+    "conv2d",
+    "batch_normalization",
+    "max_pooling2d",
+    "conv2d_1",
+    "flatten",
+    "dense",
+    "dropout",
+    "dense_1",
+]
+
+
+def test_identical_models_written_twice_report_no_change(pairs):
+    answer = _compare(pairs, "base_again")
+    assert not answer["differs"]
+    assert answer["layers_same"] == [{"a": name, "b": name} for name in BASE_LAYERS]
+    assert answer["layers_added"] == answer["layers_removed"] == answer["layers_changed"] == []
+    assert answer["sentence"] == "Same architecture: all 9 layers match."
+    assert all(area["a"] == area["b"] > 0 for area in answer["machinery"])
+
+
+def test_layer_inserted_in_the_middle_matches_the_renumbered_layers_after_it(pairs):
+    """A Conv2D inserted after the BatchNorm takes the name conv2d_1; base's conv2d_1 is now conv2d_2."""
+    answer = _compare(pairs, "inserted")
+    assert answer["layers_added"] == [{"b": "conv2d_1", "type": "Conv2D"}]
+    assert answer["layers_removed"] == answer["layers_changed"] == []
+    assert {"a": "conv2d_1", "b": "conv2d_2"} in answer["layers_same"]
+    assert len(answer["layers_same"]) == 9
+    assert [row["status"] for row in answer["rows"]].index("added") == 3  # drawn where it was inserted
+    assert answer["sentence"] == "1 layer added: +`conv2d_1` (Conv2D)."
+    # The machinery grows with the model; compared by size only.
+    assert {a["role"] for a in answer["machinery"] if a["b"] > a["a"]} == {"init", "gradient", "optimizer"}
+
+
+def test_dropout_rate_changed(pairs):
+    answer = _compare(pairs, "dropout_rate")
+    assert answer["layers_changed"] == [{"a": "dropout", "b": "dropout", "type": "Dropout", "what": ["rate 0.5 → 0.3"]}]
+    assert answer["layers_added"] == answer["layers_removed"] == []
+    assert answer["sentence"] == "1 layer changed: `dropout` rate 0.5 → 0.3."
+
+
+def test_conv_filters_doubled_changes_it_and_what_its_output_reaches(pairs):
+    answer = _compare(pairs, "filters")
+    changed = {c["a"]: c["what"] for c in answer["layers_changed"]}
+    assert changed["conv2d"] == [
+        "filters 8 → 16",
+        "output ?×14×14×8 → ?×14×14×16",
+        "weights 3×3×3×8, 8 → 3×3×3×16, 16",
+        "params 224 → 448",
+    ]
+    assert "params 32 → 64" in changed["batch_normalization"]
+    assert changed["max_pooling2d"] == ["output ?×7×7×8 → ?×7×7×16"]
+    assert changed["conv2d_1"] == ["weights 3×3×8×16, 16 → 3×3×16×16, 16", "params 1,168 → 2,320"]
+    assert [s["a"] for s in answer["layers_same"]] == ["conv2d_input", "flatten", "dense", "dropout", "dense_1"]
+
+
+def test_batch_norm_removed_and_who_reads_the_flag(pairs):
+    answer = _compare(pairs, "no_bn")
+    assert answer["layers_removed"] == [{"a": "batch_normalization", "type": "BatchNormalization"}]
+    assert answer["layers_added"] == answer["layers_changed"] == []
+    assert answer["a"]["flag_readers"] == ["batch_normalization", "dropout"]
+    assert answer["b"]["flag_readers"] == ["dropout"]
+    assert [f["name"] for f in answer["b"]["flags"]] == ["keras_learning_phase"]
+
+
+def test_training_graph_against_its_frozen_inference_graph(pairs):
+    """Weights frozen into constants count as the same parameters; the machinery and BatchNorm's moving-average
+    update are what freezing lost."""
+    answer = _compare(pairs, "frozen")
+    assert answer["a"]["total_params"] == answer["b"]["total_params"] == 14289
+    assert answer["b"]["frozen"] and not answer["a"]["frozen"]
+    assert answer["layers_added"] == answer["layers_removed"] == []
+    assert answer["layers_changed"] == [
+        {
+            "a": "batch_normalization",
+            "b": "batch_normalization",
+            "type": "BatchNormalization",
+            "what": ["ops −Mul −Sub"],
+        }
+    ]
+    assert len(answer["layers_same"]) == 8
+    assert answer["machinery"] == [
+        {"role": "init", "a": 107, "b": 0},
+        {"role": "gradient", "a": 208, "b": 0},
+        {"role": "optimizer", "a": 20, "b": 0},
+    ]
+    assert answer["lost"] == [
+        "machinery gone: init (107 ops), gradient (208 ops), optimizer (20 ops)",
+        "variables frozen into constants",
+    ]
+
+
+def test_graph_exported_for_inference_lost_its_flag_and_training_branches(pairs):
+    """Built with the learning phase set to inference and frozen: the flag is gone, BatchNorm and Dropout no
+    longer read it, the inference Dropout is a pass-through of the same name (changed, not removed)."""
+    answer = _compare(pairs, "frozen_inference")
+    assert answer["b"]["flags"] == [] and answer["b"]["flag_readers"] == []
+    assert answer["layers_added"] == answer["layers_removed"] == []
+    changed = {c["a"]: c["what"] for c in answer["layers_changed"]}
+    assert changed == {
+        "batch_normalization": ["ops −Mul −Sub", "no longer reads the learning-phase flag"],
+        "dropout": [
+            "type Dropout → Identity",
+            "ops −GreaterEqual −Mul −RandomUniform −SelectV2",
+            "no longer reads the learning-phase flag",
+        ],
+    }
+    assert answer["lost"][:2] == [
+        "the learning-phase flag keras_learning_phase is gone",
+        "2 layers no longer read the flag (training branch pruned): batch_normalization, dropout",
+    ]
+    assert answer["a"]["total_params"] == answer["b"]["total_params"] == 14289
+
+
+def test_same_model_by_tf1_layers_and_by_tf_keras_matches_layer_for_layer(pairs):
+    """Names differ throughout (conv1 against conv2d, fc1 against dense); structure matches them. The one change
+    is real: tf.layers' last dense has no activation (the sigmoid is applied outside it)."""
+    answer = _compare(pairs, "tf1_layers")
+    assert answer["layers_same"] == [
+        {"a": "conv2d_input", "b": "images"},
+        {"a": "conv2d", "b": "conv1"},
+        {"a": "batch_normalization", "b": "bn1"},
+        {"a": "max_pooling2d", "b": "pool1"},
+        {"a": "conv2d_1", "b": "conv2"},
+        {"a": "flatten", "b": "flatten"},
+        {"a": "dense", "b": "fc1"},
+        {"a": "dropout", "b": "drop"},
+    ]
+    assert answer["layers_changed"] == [
+        {"a": "dense_1", "b": "fc2", "type": "Dense", "what": ["activation sigmoid → linear"]}
+    ]
+    assert answer["b"]["flag_readers"] == ["bn1", "drop"]
+
+
+def _cli(*args):
+    return subprocess.run([CLI, *args], capture_output=True, text=True, timeout=300)
+
+
+def test_cli_diff_json_and_exit_code_for_ci(pairs):
+    logs = pairs.logs
+    changed = _cli("diff", logs, logs, "--run-a", "base", "--run-b", "dropout_rate", "--json", "--exit-code")
+    assert changed.returncode == 1, changed.stderr
+    answer = json.loads(changed.stdout)
+    assert answer["layers_changed"] == [{"a": "dropout", "b": "dropout", "type": "Dropout", "what": ["rate 0.5 → 0.3"]}]
+    assert answer["a"]["run"] == "base" and answer["b"]["run"] == "dropout_rate"
+    assert set(answer) >= {"layers_added", "layers_removed", "layers_changed", "layers_same", "machinery", "lost"}
+    assert answer["a"]["machinery_areas"] == {"init": 107, "gradient": 208, "optimizer": 20}
+    assert answer["a"]["flags"][0]["name"] == "keras_learning_phase"
+
+    # Run folders given directly; no change exits 0 even with --exit-code.
+    same = _cli("diff", os.path.join(logs, "base"), os.path.join(logs, "base_again"), "--exit-code")
+    assert same.returncode == 0, same.stderr
+    assert same.stdout.splitlines()[0] == "Same architecture: all 9 layers match."
+    # Without --exit-code a difference is not a failure.
+    assert _cli("diff", os.path.join(logs, "base"), os.path.join(logs, "no_bn")).returncode == 0
+
+
+def test_cli_diff_refuses_what_names_no_single_graph(pairs, tmp_path):
+    logs = pairs.logs
+    several = _cli("diff", logs, os.path.join(logs, "base"))
+    assert several.returncode == 2
+    assert "holds several runs" in several.stderr and "--run-a" in several.stderr
+    missing = _cli("diff", str(tmp_path / "nowhere"), logs)
+    assert missing.returncode == 2 and "does not exist" in missing.stderr
+    no_run = _cli("diff", logs, logs, "--run-a", "nosuch", "--run-b", "base")
+    assert no_run.returncode == 2 and "no readable graph in run 'nosuch'" in no_run.stderr
+    assert "Traceback" not in several.stderr + missing.stderr + no_run.stderr
