@@ -162,6 +162,11 @@ GRAPHS = {
     "resource_variable_flag": write_resource_variable_flag,
     "model_files": write_model_files,
 }
+# Training graphs of every kind the roles are checked on (tests/tf_written_roles.py).
+sys.path.insert(0, HERE)
+import tf_written_roles  # noqa: E402
+
+GRAPHS.update(tf_written_roles.GRAPHS)
 
 
 def write(outdir: str, name: str) -> str:
