@@ -114,6 +114,8 @@ DIVISION_OPS = frozenset({"DivNoNan", "RealDiv", "Div", "TrueDiv", "FloorDiv"})
 # Outside the scopes gradients are written into, what only sums or relays gradients is still a gradient
 # (tf.gradients' aggregation, Keras' IdentityN); any other arithmetic on them is the optimizer's.
 GRADIENT_COMBINING_OPS = frozenset({"AddN", "Add", "AddV2", "Identity", "IdentityN"})
+# What TensorFlow starts a loss's gradient from.
+_GRADIENT_SEED_OPS = frozenset({"Fill", "OnesLike", "Ones"})
 # Optimizer classes that name the scope their variables are created in (Keras: ``Adam/iter``, ``SGD/momentum``).
 OPTIMIZER_SCOPES = frozenset(
     {
@@ -442,14 +444,48 @@ def classify_roles(graph: Graph, phase_carriers) -> Roles:
     late[late] = codes[origins[late]] == INIT
     codes[writes[late]] = INIT
     _claim_constants(graph, codes)
+    areas = _areas(graph, codes, hyperparameters, hyper_carriers)
+    _claim_unused_hyper_arithmetic(graph, codes, areas, varying)
     return Roles(
         bytearray(codes.tobytes()),
         set(variables.tolist()),
         set(writes.tolist()),
         hyperparameters,
         hyper_carriers,
-        bytearray(_areas(graph, codes, hyperparameters, hyper_carriers).tobytes()),
+        bytearray(areas.tobytes()),
     )
+
+
+def _claim_unused_hyper_arithmetic(graph: Graph, codes: np.ndarray, areas: np.ndarray, varying: np.ndarray) -> None:
+    """What computes on hyperparameters drawn in one machinery area, and on constants, and that nothing uses
+    (Keras' optimizers compute ``1 - beta_1`` whether or not their update reads it), joins that area."""
+    columns = graph.columns
+    src, dst, data = columns.src, columns.dst, columns.data
+    hyper = codes == HYPERPARAMETER
+    if not hyper.any():
+        return
+    used = np.bincount(src[data], minlength=graph.node_count) > 0
+    fed = np.zeros(graph.node_count, dtype=bool)
+    fed[dst[hyper[src] & data]] = True
+    candidates = np.flatnonzero(fed & ~used & (codes == MODEL))
+    if not candidates.size:
+        return
+    edges, owners = columns.in_edges(candidates)
+    keep = data[edges]
+    edges, owners = edges[keep], owners[keep]
+    sources = src[edges]
+    other = ~(hyper[sources] | ((codes[sources] == MODEL) & ~varying[sources]))
+    blocked = np.zeros(graph.node_count, dtype=bool)
+    blocked[owners[other]] = True
+    from_hyper = hyper[sources]
+    lowest = np.full(graph.node_count, 255, dtype=np.uint8)
+    highest = np.zeros(graph.node_count, dtype=np.uint8)
+    np.minimum.at(lowest, owners[from_hyper], areas[sources[from_hyper]])
+    np.maximum.at(highest, owners[from_hyper], areas[sources[from_hyper]])
+    role = highest[candidates]
+    claimed = ~blocked[candidates] & (lowest[candidates] == role) & _IS_MACHINERY[role]
+    codes[candidates[claimed]] = role[claimed]
+    areas[candidates[claimed]] = role[claimed]
 
 
 def _claim_constants(graph: Graph, codes: np.ndarray) -> None:
@@ -757,13 +793,13 @@ def _claim_downstream_of_gradients(
     src, dst, data = columns.src, columns.dst, columns.data
     gradient = codes == GRADIENT
     # A gradient's scope also holds relays of forward values (a v1 cond's gradient switches the activations
-    # it needs; grappler routes them as ``gradients/bn1/cond_grad/StatelessIf/conv1/BiasAdd/_229``): what such a
-    # relay feeds is not downstream of any gradient.
-    relays = np.flatnonzero(columns.op_in(_RELAY_OPS) & gradient)
-    relayed = columns.inputs_at(relays, 0)
-    forward = relayed >= 0
-    forward[forward] = codes[relayed[forward]] != GRADIENT
-    gradient[relays[forward]] = False
+    # it needs; grappler routes them as ``gradients/bn1/cond_grad/StatelessIf/conv1/BiasAdd/_229``), shapes of
+    # them and constants (which grappler may share with the forward pass): a node of the scope that no gradient
+    # feeds carries none, unless it is the loss's seed (``gradients/Fill``, ``OnesLike``), and what it feeds is
+    # not downstream of any gradient.
+    fed = columns.op_in(_GRADIENT_SEED_OPS)
+    fed[dst[gradient[src] & data]] = True
+    gradient &= fed
     is_read = columns.op_in(READ_OPS)
     combining = columns.op_in(GRADIENT_COMBINING_OPS)
     frontier = np.unique(dst[gradient[src] & (codes[dst] == MODEL) & data])
@@ -849,14 +885,17 @@ def _areas(graph: Graph, codes: np.ndarray, hyperparameters: list[Hyperparameter
     areas = np.where(_IS_MACHINERY[codes], codes, MODEL).astype(np.uint8)
     if hyperparameters:
         columns = graph.columns
-        readers: dict[int, set[int]] = {h.index: set() for h in hyperparameters}
+        reader_roles: dict[int, set[int]] = {h.index: set() for h in hyperparameters}
         edges, owners = columns.out_edges(np.fromiter(carriers, dtype=np.intp, count=len(carriers)))
-        roles = codes[columns.dst[edges]]
-        keep = roles != HYPERPARAMETER
+        readers = columns.dst[edges]
+        roles = codes[readers]
+        # A reader whose value nothing uses decides nothing (see _claim_unused_hyper_arithmetic).
+        used = np.bincount(columns.src[columns.data], minlength=graph.node_count) > 0
+        keep = (roles != HYPERPARAMETER) & ~((roles == MODEL) & ~used[readers])
         for carrier, role in zip(owners[keep].tolist(), roles[keep].tolist()):
-            readers[carriers[carrier]].add(role)
+            reader_roles[carriers[carrier]].add(role)
         for carrier, source in carriers.items():
-            roles = readers[source] - {INIT}
+            roles = reader_roles[source] - {INIT}
             if len(roles) == 1 and next(iter(roles)) in MACHINERY:
                 areas[carrier] = next(iter(roles))
     return areas
@@ -866,9 +905,8 @@ def _absorb(graph: Graph, codes: np.ndarray, varying: np.ndarray) -> None:
     """A model node all of whose inputs come from one machinery role joins it (``init``, ``train_op``); a
     ``NoOp`` that waits for one machinery role's ops and the model's (a training step's ``group_deps``) too.
     The model's constants do not count (``report_uninitialized_variables`` masks a constant list of names).
-    Ops that group or relay (``_ABSORBABLE_OPS``) join any machinery; other ops only the initialisers' and the
-    checkpoint's, whose plumbing computes nothing of the model's. An empty grouping made for initialisers
-    (``init_1``, ``init_all_tables``) is one.
+    Looked at: ops that group or relay (``_ABSORBABLE_OPS``), and what machinery feeds. An empty grouping made
+    for initialisers (``init_1``, ``init_all_tables``) is one.
 
     Repeated until nothing changes, so a chain is claimed whatever its order in the graph."""
     columns = graph.columns
@@ -879,26 +917,23 @@ def _absorb(graph: Graph, codes: np.ndarray, varying: np.ndarray) -> None:
     if empty.size:
         names = graph.names
         codes[[node for node in empty.tolist() if _EMPTY_INIT_GROUP.search(names[node])]] = INIT
-    any_op = np.zeros(256, dtype=bool)
-    any_op[[INIT, SAVE]] = True
     fed_by = np.zeros(graph.node_count, dtype=bool)
-    fed_by[columns.dst[any_op[codes[src]]]] = True
+    fed_by[columns.dst[_IS_MACHINERY[codes[src]] & columns.data]] = True
     candidates = np.flatnonzero((absorbable | fed_by) & (codes == MODEL))
     while candidates.size:
         edges, owners = columns.in_edges(candidates)
         roles = codes[src[edges]]
         model = roles == MODEL
-        # A NoOp looks only at its inputs that are not the model's; every op past the model's constants.
-        counted = ~(model & (no_op[owners] | ~varying[src[edges]]))
+        # A NoOp looks only at its inputs that are not the model's; every op past the model's constants and the
+        # hyperparameters (Keras' ``lr_t`` computes on the step, the learning rate and the betas).
+        counted = ~(model & (no_op[owners] | ~varying[src[edges]]) | (roles == HYPERPARAMETER))
         owners_counted, roles = owners[counted], roles[counted]
         lowest = np.full(graph.node_count, 255, dtype=np.uint8)
         highest = np.zeros(graph.node_count, dtype=np.uint8)
         np.minimum.at(lowest, owners_counted, roles)
         np.maximum.at(highest, owners_counted, roles)
         role = highest[candidates]
-        claimed = candidates[
-            (lowest[candidates] == role) & _IS_MACHINERY[role] & (absorbable[candidates] | any_op[role])
-        ]
+        claimed = candidates[(lowest[candidates] == role) & _IS_MACHINERY[role]]
         if not claimed.size:
             break
         codes[claimed] = highest[claimed]

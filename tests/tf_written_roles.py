@@ -7,8 +7,8 @@ Registered in ``tf_written_graphs.GRAPHS`` (each runs in a fresh process); each 
 - ``roles_autoencoder3d``: resource variables, a ``conv3d_transpose`` decoder, its loss, Adam, a user's
   ``tf.assign_add(global_step, 1)`` read by a learning-rate decay and a summary, a ``Saver``;
 - ``roles_estimator``: what an Estimator's ``model_fn`` and its ``Scaffold`` write: ``global_step`` incremented
-  BERT's way (``assign(step + 1)``), a decayed learning rate, Adadelta, a label placeholder, a streaming
-  metric, an initialiser shared through ``initialized_value()``, ``init``/``init_1``/``init_all_tables``/
+  BERT's way (``assign(step + 1)``), a decayed learning rate, Adadelta, a label placeholder, an embedding (a sparse
+  gradient), a streaming metric, an initialiser shared through ``initialized_value()``, ``init``/``init_1``/``init_all_tables``/
   ``group_deps``, ``report_uninitialized_variables``, a sharded ``Saver``;
 - ``roles_keras2_adam``, ``roles_keras2_adadelta``, ``roles_keras2_sgd``: tf_keras in graph mode, compiled with
   that optimizer (SGD with momentum) and a metric, fitted one step with ``sample_weight``: the session's graph.
@@ -21,6 +21,7 @@ import os
 
 def _tf1(resource: bool):
     os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
+    os.environ["TF_USE_LEGACY_KERAS"] = "1"  # tf.compat.v1.layers needs Keras 2 (tf_keras)
     import tensorflow as tf
 
     tf.get_logger().setLevel("ERROR")
@@ -111,9 +112,13 @@ def write_estimator(out):
         features = v1.placeholder(tf.float32, [None, 6], name="features")
         labels = v1.placeholder(tf.float32, name="labels")  # as slim feeds them: no static shape
         global_step = v1.train.get_or_create_global_step()
+        ids = v1.placeholder(tf.int32, [None], name="ids")
+        with v1.variable_scope("embedding"):
+            table = v1.get_variable("table", [10, 4])  # its gradient is sparse: the update deduplicates it
+            embedded = tf.nn.embedding_lookup(table, ids)
         with v1.variable_scope("dense1"):
             w1 = v1.get_variable("kernel", [6, 4])
-            hidden = tf.nn.relu(tf.matmul(features, w1))
+            hidden = tf.nn.relu(tf.matmul(features, w1) + embedded)
         with v1.variable_scope("dense2"):
             w2 = v1.Variable(w1.initialized_value()[:4, :1] * 0.5, name="kernel")  # shares dense1's initialiser
             logits = tf.squeeze(tf.matmul(hidden, w2), axis=1, name="logits")
