@@ -4,80 +4,17 @@ training code writes, on graphs real TensorFlow writes at test time the way that
 
 from __future__ import annotations
 
-import os
 import re
 
 import pytest
 
-import tf_written_graphs
-from tb_phaseview import graph_source
-from tb_phaseview.analysis import analyze
-from tb_phaseview.cli import iter_graphs
-
-# Third-party graphs beside the repository (``PHASEVIEW_CORPUS`` names another folder); skipped when absent.
-CORPUS = os.environ.get("PHASEVIEW_CORPUS") or os.path.join(os.path.dirname(tf_written_graphs.REPO), "shared", "graphs")
-GRAPHS = (
-    "roles_dcgan",
-    "roles_autoencoder3d",
-    "roles_estimator",
-    "roles_keras2_adam",
-    "roles_keras2_adadelta",
-    "roles_keras2_sgd",
-)
-GRADIENT_SCOPE = re.compile(r"(?:^|/)(?:gradients(?:_\d+)?|gradient_tape)/")
-
-
-@pytest.fixture(scope="module")
-def written(tmp_path_factory):
-    out = str(tmp_path_factory.mktemp("roles_written"))
-    found = {}
-    for name in GRAPHS:
-        folder = tf_written_graphs.write(out, name)
-        for _ref, graph, error in iter_graphs(os.path.join(folder, "logs"), graph_source.load_graph):
-            assert error is None
-            found[name] = Roles(analyze(graph))
-    return found
-
-
-def corpus(case):
-    folder = os.path.join(CORPUS, case)
-    if not os.path.isdir(folder):
-        pytest.skip(f"{folder} is absent")
-    for _ref, graph, error in iter_graphs(folder, graph_source.load_graph):
-        assert error is None
-        return Roles(analyze(graph))
-    pytest.fail(f"no graph in {folder}")
-
-
-class Roles:
-    """One graph's roles, by node name."""
-
-    def __init__(self, analysis):
-        self.analysis = analysis
-        graph = analysis.graph
-        self.ops = dict(zip(graph.names, graph.ops))
-        self.role = {name: analysis.roles.name_of(i) for i, name in enumerate(graph.names)}
-
-    def __getitem__(self, name):
-        return self.role[name]
-
-    def of(self, names):
-        return {self.role[name] for name in names}
-
-    def named(self, pattern):
-        found = [name for name in self.role if re.search(pattern, name)]
-        assert found, pattern
-        return found
-
-    def with_op(self, *ops):
-        return [name for name, op in self.ops.items() if op in ops]
-
+from roles_written import GRADIENT_SCOPE, Roles, corpus
 
 # 1. A gradient op type alone never makes a forward op machinery.
 
 
-def test_a_gan_generator_of_transposed_convolutions_is_the_model(written):
-    dcgan = written["roles_dcgan"]
+def test_a_gan_generator_of_transposed_convolutions_is_the_model(roles_graphs):
+    dcgan = roles_graphs["roles_dcgan"]
     forward = [n for n in dcgan.with_op("Conv2DBackpropInput") if not GRADIENT_SCOPE.search(n)]
     assert sorted(forward) == ["generator/deconv1/conv2d_transpose", "generator/deconv2/conv2d_transpose"]
     assert dcgan.of(forward) == {"model"}
@@ -92,8 +29,8 @@ def test_a_gan_generator_of_transposed_convolutions_is_the_model(written):
     assert dcgan.of(dcgan.with_op("ApplyAdam")) == {"optimizer"}
 
 
-def test_a_conv3d_transpose_decoder_and_its_loss_are_the_model(written):
-    autoencoder = written["roles_autoencoder3d"]
+def test_a_conv3d_transpose_decoder_and_its_loss_are_the_model(roles_graphs):
+    autoencoder = roles_graphs["roles_autoencoder3d"]
     assert autoencoder.ops["decoder/deconv/conv3d_transpose"] == "Conv3DBackpropInputV2"
     for name in ("decoder/deconv/conv3d_transpose", "decoder/deconv/BiasAdd", "decoder/out", "reconstruction_loss"):
         assert autoencoder[name] == "model", name
@@ -120,16 +57,16 @@ def test_corpus_convolution_gradients_stay_gradients_and_inference_gradients_are
 # 2. Checkpoint restores are the checkpoint's.
 
 
-def test_saver_restores_of_ref_and_resource_variables_are_checkpoint_ops(written):
-    ref = written["roles_dcgan"]
+def test_saver_restores_of_ref_and_resource_variables_are_checkpoint_ops(roles_graphs):
+    ref = roles_graphs["roles_dcgan"]
     restores = ref.named(r"^save/Assign(_\d+)?$")
     assert len(restores) == len(ref.with_op("VariableV2")) and ref.of(restores) == {"save"}
-    resource = written["roles_autoencoder3d"]
+    resource = roles_graphs["roles_autoencoder3d"]
     restores = resource.named(r"^save/AssignVariableOp(_\d+)?$")
     assert len(restores) == len(resource.with_op("VarHandleOp")) and resource.of(restores) == {"save"}
-    for graph in (ref, resource, written["roles_estimator"]):
+    for graph in (ref, resource, roles_graphs["roles_estimator"]):
         assert graph.of(graph.named(r"^save/")) == {"save"}
-    assert written["roles_estimator"]["save/StringJoin"] == "save"  # the sharded saver's file name
+    assert roles_graphs["roles_estimator"]["save/StringJoin"] == "save"  # the sharded saver's file name
 
 
 @pytest.mark.parametrize(
@@ -156,12 +93,12 @@ def test_corpus_saved_model_traced_save_and_restore_are_the_checkpoint():
 # 3. Optimizer state is the optimizer's.
 
 
-def test_adam_beta_powers_and_their_updates_are_the_optimizer(written):
-    dcgan = written["roles_dcgan"]
+def test_adam_beta_powers_and_their_updates_are_the_optimizer(roles_graphs):
+    dcgan = roles_graphs["roles_dcgan"]
     for scope in ("discriminator_train", "generator_train"):
         names = [f"{scope}/beta1_power", f"{scope}/beta2_power", f"{scope}/Adam/mul", f"{scope}/Adam/Assign"]
         assert dcgan.of(names) == {"optimizer"}
-    autoencoder = written["roles_autoencoder3d"]
+    autoencoder = roles_graphs["roles_autoencoder3d"]
     assert autoencoder.of(["beta1_power", "beta2_power", "Adam/AssignVariableOp", "Adam/mul"]) == {"optimizer"}
 
 
@@ -176,8 +113,8 @@ def test_adam_beta_powers_and_their_updates_are_the_optimizer(written):
         ("roles_keras2_sgd", ["training/SGD/decay", "training/SGD/dense_1/kernel/momentum"]),
     ],
 )
-def test_keras_optimizer_variables_are_the_optimizer(written, name, state):
-    graph = written[name]
+def test_keras_optimizer_variables_are_the_optimizer(roles_graphs, name, state):
+    graph = roles_graphs[name]
     assert graph.of(state) == {"optimizer"}
     scope = name.rsplit("_", 1)[1]
     hyper = graph.named(rf"^training/{scope[:1].upper()}\w*/(learning_rate|momentum|rho|beta_1)$")
@@ -198,10 +135,10 @@ def test_corpus_optimizer_state_is_the_optimizer():
 # 4. Step counters are the optimizer's, whatever else reads the step.
 
 
-def test_step_counters_are_the_optimizer_whatever_reads_them(written):
-    dcgan = written["roles_dcgan"]
+def test_step_counters_are_the_optimizer_whatever_reads_them(roles_graphs):
+    dcgan = roles_graphs["roles_dcgan"]
     assert dcgan.of(["global_step", "global_step/read", "generator_train/Adam"]) == {"optimizer"}
-    autoencoder = written["roles_autoencoder3d"]
+    autoencoder = roles_graphs["roles_autoencoder3d"]
     increments = [
         n
         for n in autoencoder.with_op("AssignAddVariableOp")
@@ -215,10 +152,10 @@ def test_step_counters_are_the_optimizer_whatever_reads_them(written):
     assert len(increments) == 1
     # Read by a decayed learning rate and a summary: still the step.
     assert autoencoder.of(["global_step", *increments, "learning_rate"]) == {"optimizer"}
-    estimator = written["roles_estimator"]  # BERT's assign(step + 1)
+    estimator = roles_graphs["roles_estimator"]  # BERT's assign(step + 1)
     assert estimator.of(["global_step", "add", "Assign", "PolynomialDecay"]) == {"optimizer"}
     for name, scope in (("roles_keras2_adam", "Adam"), ("roles_keras2_sgd", "SGD")):
-        graph = written[name]
+        graph = roles_graphs[name]
         assert graph.of([f"training/{scope}/iter", f"training/{scope}/{scope}/AssignAddVariableOp"]) == {"optimizer"}
         assert graph.of(["count", "total"]) == {"model"}  # a metric's count is divided by: no step
 
@@ -233,10 +170,10 @@ def test_corpus_step_counters_are_the_optimizer():
 # 5. Data fed per batch and metric state are no hyperparameters.
 
 
-def test_data_placeholders_and_metric_state_are_no_hyperparameters(written):
-    assert written["roles_estimator"]["labels"] == "model"
+def test_data_placeholders_and_metric_state_are_no_hyperparameters(roles_graphs):
+    assert roles_graphs["roles_estimator"]["labels"] == "model"
     for name in ("roles_keras2_adam", "roles_keras2_adadelta", "roles_keras2_sgd"):
-        graph = written[name]
+        graph = roles_graphs[name]
         assert graph.of(["dense_2_target", "dense_2_sample_weights", "count", "total"]) == {"model"}
     mnist = corpus("mnist-tf2-savedmodel")
     assert mnist.of(["count", "total", "count_1", "total_1"]) == {"model"}
@@ -245,8 +182,8 @@ def test_data_placeholders_and_metric_state_are_no_hyperparameters(written):
 # 6. Init plumbing is init; arithmetic on gradients outside their scopes is the optimizer's.
 
 
-def test_estimator_init_plumbing_is_init(written):
-    estimator = written["roles_estimator"]
+def test_estimator_init_plumbing_is_init(roles_graphs):
+    estimator = roles_graphs["roles_estimator"]
     assert estimator.of(["init", "init_1", "init_all_tables", "group_deps"]) == {"init"}
     assert estimator.of(estimator.named(r"^report_uninitialized_(variables|resources)(_1)?/")) == {"init"}
     # An initialiser shared through initialized_value(): dense2's kernel starts from dense1's initial value.
@@ -254,8 +191,8 @@ def test_estimator_init_plumbing_is_init(written):
     assert estimator.of(["dense2/MatMul", "dense2/kernel"]) == {"model"}
 
 
-def test_optimizer_arithmetic_on_gradients_is_the_optimizer(written):
-    estimator = written["roles_estimator"]
+def test_optimizer_arithmetic_on_gradients_is_the_optimizer(roles_graphs):
+    estimator = roles_graphs["roles_estimator"]
     sparse = ["Adadelta/update_embedding/table/Unique", "Adadelta/update_embedding/table/UnsortedSegmentSum"]
     assert estimator.of(sparse) == {"optimizer"}
     asl = corpus("asl-keras-estimator")
