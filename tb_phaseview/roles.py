@@ -114,6 +114,7 @@ DIVISION_OPS = frozenset({"DivNoNan", "RealDiv", "Div", "TrueDiv", "FloorDiv"})
 # Outside the scopes gradients are written into, what only sums or relays gradients is still a gradient
 # (tf.gradients' aggregation, Keras' IdentityN); any other arithmetic on them is the optimizer's.
 GRADIENT_COMBINING_OPS = frozenset({"AddN", "Add", "AddV2", "Identity", "IdentityN"})
+_FUNCTION_CALL_OPS = frozenset({"PartitionedCall", "StatefulPartitionedCall"})
 # What TensorFlow starts a loss's gradient from.
 _GRADIENT_SEED_OPS = frozenset({"Fill", "OnesLike", "Ones"})
 # Optimizer classes that name the scope their variables are created in (Keras: ``Adam/iter``, ``SGD/momentum``).
@@ -533,7 +534,8 @@ def _claim_initialized_values(graph: Graph, codes: np.ndarray) -> None:
 def _claim_checkpoint_calls(graph: Graph, codes: np.ndarray) -> None:
     """A call whose functions save or restore a checkpoint (a SavedModel's traced save and restore) is a
     checkpoint op. Only call ops are parsed; each function's ops are listed once."""
-    calls = np.flatnonzero(graph.columns.op_in(CALL_OPS))
+    # (Only function calls: a checkpoint is never saved in a conditional's branch.)
+    calls = np.flatnonzero(graph.columns.op_in(_FUNCTION_CALL_OPS))
     if not calls.size or not graph.functions:
         return
     memo: dict[str, frozenset] = {}
@@ -619,18 +621,20 @@ def _state_of_machinery(graph: Graph, codes: np.ndarray, variables: np.ndarray) 
     names = graph.names
     scopes = set(OPTIMIZER_SCOPES)
     is_update = columns.op_in(WRITE_OPS) | columns.per_op(lambda op: bool(_OPTIMIZER_OP.match(op)), bool)
-    updates = np.flatnonzero((codes == OPTIMIZER) & is_update)
-    for node in updates.tolist():
-        scopes.update(names[node].split("/")[:-1])
-    for node in stray.tolist():
-        parts = names[node].split("/")
-        role = OPTIMIZER if any(part in scopes for part in parts[:-1]) else MODEL
-        old = codes[node]
-        codes[node] = role
-        edges, _ = columns.out_edges(np.array([node], dtype=np.intp))
-        reads = columns.dst[edges]
-        reads = reads[columns.op_in(_UNUSED_RELAYS)[reads] & (codes[reads] == old)]
-        codes[reads] = role
+    for scope in {names[node].rpartition("/")[0] for node in np.flatnonzero((codes == OPTIMIZER) & is_update)}:
+        scopes.update(scope.split("/"))
+    old = codes[stray]
+    in_scope = [not scopes.isdisjoint(names[node].split("/")[:-1]) for node in stray.tolist()]
+    role = np.where(np.array(in_scope, dtype=bool), OPTIMIZER, MODEL).astype(np.uint8)
+    codes[stray] = role
+    # Reads that nothing else uses follow their variable.
+    follows = np.full(graph.node_count, -1, dtype=np.intp)
+    follows[stray] = np.arange(len(stray))
+    edges, owners = columns.out_edges(stray)
+    reads = columns.dst[edges]
+    at = follows[owners]
+    keep = columns.op_in(_UNUSED_RELAYS)[reads] & (codes[reads] == old[at])
+    codes[reads[keep]] = role[at[keep]]
 
 
 def _find_hyperparameters(
@@ -938,6 +942,7 @@ def _absorb(graph: Graph, codes: np.ndarray, varying: np.ndarray) -> None:
             break
         codes[claimed] = highest[claimed]
         out, _ = columns.out_edges(claimed)
-        reached = columns.dst[out]
-        reached = reached[codes[reached] == MODEL]
-        candidates = np.union1d(candidates[codes[candidates] == MODEL], reached)
+        looked_at = np.zeros(graph.node_count, dtype=bool)
+        looked_at[columns.dst[out]] = True
+        looked_at[candidates] = True
+        candidates = np.flatnonzero(looked_at & (codes == MODEL))
