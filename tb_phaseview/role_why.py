@@ -61,7 +61,7 @@ def explain(graph: Graph, node_roles: r.Roles, node: int) -> str:
     target = names[inputs[0]] if is_write and inputs else None
     value = inputs[1] if is_write and len(inputs) > 1 else None
     if code == r.PHASE:
-        return "the learning-phase flag, or an op that relays it unchanged: training and inference differ on it"
+        return "the learning-phase flag or an op that relays it unchanged (training and inference differ on it): phase"
     if code == r.HYPERPARAMETER:
         source = node_roles.hyper_carriers.get(node, node)
         readers = next((h.readers for h in node_roles.hyperparameters if h.index == source), 0)
