@@ -491,9 +491,10 @@ def _claim_unused_hyper_arithmetic(graph: Graph, codes: np.ndarray, areas: np.nd
 
 def _claim_constants(graph: Graph, codes: np.ndarray) -> None:
     """A constant of the model's that only one machinery role reads, once the last passes claimed its readers,
-    joins that role (a constant read by the model and by machinery stays the model's)."""
+    joins that role (a constant read by the model and by machinery stays the model's); so does a constant named
+    into a gradient scope that only summaries read (a histogram's tag ``kernel/gradients``)."""
     columns = graph.columns
-    constants = np.flatnonzero(columns.op_in({"Const"}) & (codes == MODEL))
+    constants = np.flatnonzero(columns.op_in({"Const"}) & ((codes == MODEL) | (codes == GRADIENT)))
     edges, owners = columns.out_edges(constants)
     roles = codes[columns.dst[edges]]
     lowest = np.full(graph.node_count, 255, dtype=np.uint8)
@@ -502,6 +503,7 @@ def _claim_constants(graph: Graph, codes: np.ndarray) -> None:
     np.maximum.at(highest, owners, roles)
     role = highest[constants]
     claimed = (lowest[constants] == role) & _IS_MACHINERY[role]
+    claimed &= (codes[constants] == MODEL) | (role == SUMMARY)
     codes[constants[claimed]] = role[claimed]
 
 
@@ -932,6 +934,10 @@ def _absorb(graph: Graph, codes: np.ndarray, varying: np.ndarray) -> None:
         # hyperparameters (Keras' ``lr_t`` computes on the step, the learning rate and the betas).
         counted = ~(model & (no_op[owners] | ~varying[src[edges]]) | (roles == HYPERPARAMETER))
         owners_counted, roles = owners[counted], roles[counted]
+        # The init op also waits for initialisers that restore a checkpoint (``init_from_checkpoint``).
+        init_fed = np.zeros(graph.node_count, dtype=bool)
+        init_fed[owners_counted[roles == INIT]] = True
+        roles = np.where(no_op[owners_counted] & init_fed[owners_counted] & (roles == SAVE), INIT, roles)
         lowest = np.full(graph.node_count, 255, dtype=np.uint8)
         highest = np.zeros(graph.node_count, dtype=np.uint8)
         np.minimum.at(lowest, owners_counted, roles)

@@ -189,6 +189,8 @@ def test_estimator_init_plumbing_is_init(roles_graphs):
     # An initialiser shared through initialized_value(): dense2's kernel starts from dense1's initial value.
     assert estimator.of(["dense2/kernel/Assign", "dense2/cond/Merge", "dense2/mul"]) == {"init"}
     assert estimator.of(["dense2/MatMul", "dense2/kernel"]) == {"model"}
+    # The init op of a fine-tuning graph also runs the initialisers that restore a checkpoint.
+    assert corpus("albert-finetune")["init"] == "init"
 
 
 def test_optimizer_arithmetic_on_gradients_is_the_optimizer(roles_graphs):
