@@ -100,7 +100,7 @@ def explain(graph: Graph, node_roles: r.Roles, node: int) -> str:
                 for c in _consumers(graph, node)
                 if graph.ops[c] in r.INCREMENT_OPS
                 and node_roles.codes[c] == r.OPTIMIZER
-                and _inputs(graph, c)[0] == node
+                and _inputs(graph, c)[:1] == [node]
             ]
             if increments:
                 return f"a step counter: `{names[increments[0]]}` adds a constant to it each training step: optimizer"

@@ -678,12 +678,13 @@ def _find_hyperparameters(
     closures = _hyper_closures(graph, candidates)
     found: list[Hyperparameter] = []
     carriers: dict[int, int] = {}
-    is_call = columns.op_in(CALL_OPS)
+    calls = set(np.flatnonzero(columns.op_in(CALL_OPS)).tolist())
     weighted = None
     for node in candidates:
         closure, hyper_readers = closures[node]
         # A call passing a variable on reads it whole (a SavedModel's save and serving calls): no layer reads it.
-        hyper_readers = {reader for reader in hyper_readers if not is_call[reader]}
+        if calls:
+            hyper_readers = hyper_readers - calls
         if _readers_apart(graph, hyper_readers) < HYPER_MIN_READERS:
             continue
         if not _is_float_scalar(graph, node):
