@@ -939,6 +939,12 @@ def _absorb(graph: Graph, codes: np.ndarray, varying: np.ndarray) -> None:
         init_fed = np.zeros(graph.node_count, dtype=bool)
         init_fed[owners_counted[roles == INIT]] = True
         roles = np.where(no_op[owners_counted] & init_fed[owners_counted] & (roles == SAVE), INIT, roles)
+        # An initialised check guarding another machinery's value (the step read through a cond on whether it is
+        # initialised) leaves the value's role.
+        other = np.zeros(graph.node_count, dtype=bool)
+        other[owners_counted[_IS_MACHINERY[roles] & (roles != INIT)]] = True
+        keep = ~((roles == INIT) & other[owners_counted])
+        owners_counted, roles = owners_counted[keep], roles[keep]
         lowest = np.full(graph.node_count, 255, dtype=np.uint8)
         highest = np.zeros(graph.node_count, dtype=np.uint8)
         np.minimum.at(lowest, owners_counted, roles)

@@ -165,6 +165,9 @@ def test_corpus_step_counters_are_the_optimizer():
     assert tflearn.of(["Global_Step", "Training_step", "Assign_2", "Adam/apply_grad_op_0"]) == {"optimizer"}
     for case in ("albert-finetune", "census-estimator", "funds-lstm", "pix2pix-illustris"):
         assert corpus(case)["global_step"] == "optimizer", case
+    # The step read through a cond on whether it is initialised (the Estimator's global step read) is the step.
+    assert corpus("albert-finetune").of(["global_step/cond/Merge", "global_step/add"]) == {"optimizer"}
+    assert corpus("census-estimator").of(["global_step/cond", "global_step/add"]) == {"optimizer"}
 
 
 # 5. Data fed per batch and metric state are no hyperparameters.
