@@ -368,6 +368,7 @@ def _peel_rank() -> np.ndarray:
 _RANK = _peel_rank()
 _UNRANK = np.array((0, *reversed(_PEEL_PRIORITY)), dtype=np.uint8)
 _IS_MACHINERY = np.array([code in MACHINERY for code in range(256)])
+_INIT_OR_SAVE = np.array([code in (INIT, SAVE) for code in range(256)])
 
 
 def classify_roles(graph: Graph, phase_carriers) -> Roles:
@@ -927,6 +928,7 @@ def _absorb(graph: Graph, codes: np.ndarray, varying: np.ndarray) -> None:
     fed_by = np.zeros(graph.node_count, dtype=bool)
     fed_by[columns.dst[_IS_MACHINERY[codes[src]] & columns.data]] = True
     candidates = np.flatnonzero((absorbable | fed_by) & (codes == MODEL))
+    computing = np.zeros(graph.node_count, dtype=bool)  # claimed ops that compute (not a grouping or relay)
     while candidates.size:
         edges, owners = columns.in_edges(candidates)
         roles = codes[src[edges]]
@@ -954,8 +956,20 @@ def _absorb(graph: Graph, codes: np.ndarray, varying: np.ndarray) -> None:
         if not claimed.size:
             break
         codes[claimed] = highest[claimed]
+        computing[claimed[~absorbable[claimed] & ~_INIT_OR_SAVE[highest[claimed]]]] = True
         out, _ = columns.out_edges(claimed)
         looked_at = np.zeros(graph.node_count, dtype=bool)
         looked_at[columns.dst[out]] = True
         looked_at[candidates] = True
         candidates = np.flatnonzero(looked_at & (codes == MODEL))
+    # Arithmetic on the optimizer's values (the step) that the model goes on to use is the model's (a moving
+    # average whose decay follows the step), back along the chain; what only machinery or nothing uses stays.
+    while True:
+        held = np.flatnonzero(computing)
+        edges, owners = columns.out_edges(held)
+        edges = edges[columns.data[edges]]
+        used = np.unique(columns.src[edges][codes[columns.dst[edges]] == MODEL])
+        if not used.size:
+            break
+        codes[used] = MODEL
+        computing[used] = False

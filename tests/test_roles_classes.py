@@ -163,6 +163,9 @@ def test_step_counters_are_the_optimizer_whatever_reads_them(roles_graphs):
 def test_corpus_step_counters_are_the_optimizer():
     tflearn = corpus("tflearn-chatbot")
     assert tflearn.of(["Global_Step", "Training_step", "Assign_2", "Adam/apply_grad_op_0"]) == {"optimizer"}
+    # The loss's and accuracy's moving averages decay on a schedule of the step: still the model's metrics.
+    averages = ["moving_avg/truediv", "moving_avg/AssignMovingAvg", "Adam/moving_avg/Minimum"]
+    assert tflearn.of(averages) == {"model"}
     for case in ("albert-finetune", "census-estimator", "funds-lstm", "pix2pix-illustris"):
         assert corpus(case)["global_step"] == "optimizer", case
     # The step read through a cond on whether it is initialised (the Estimator's global step read) is the step.
