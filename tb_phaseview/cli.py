@@ -101,16 +101,21 @@ def _graphs_of(path: str, problems: list):
     return iter_graphs(path, graph_source.load_graph, problems)
 
 
-def collect_report(path: str) -> dict:
+def collect_report(path: str, nodes: bool = False) -> dict:
     """One report entry per graph of a logdir or model file; a graph that cannot be read gets an ``error``
-    instead of counts. Folders and runs of a logdir that could not be read are listed in ``errors``."""
+    instead of counts. Folders and runs of a logdir that could not be read are listed in ``errors``. With
+    ``nodes``, each entry lists every node with its role and area (``node_list``)."""
     entries = []
     problems: list = []
     for ref, graph, error in _graphs_of(path, problems):
         ref = {**ref, "run": _run_name(ref["run"], path)}
         if error is None:
             try:
-                entries.append(wire.report_entry(analyze(graph), ref))
+                analysis = analyze(graph)
+                entry = wire.report_entry(analysis, ref)
+                if nodes:
+                    entry["node_list"] = wire.node_list(analysis)
+                entries.append(entry)
                 continue
             except Exception as failure:  # noqa: BLE001 - one graph's failure must not hide the others
                 error = f"the graph could not be analysed ({type(failure).__name__}: {failure})"
@@ -203,6 +208,9 @@ def main(argv=None) -> int:
     )
     report.add_argument("logdir", metavar="LOGDIR_OR_MODEL")
     report.add_argument("--json", action="store_true", help="print one JSON object")
+    report.add_argument(
+        "--nodes", action="store_true", help="with --json: list every node with its role and area (node_list)"
+    )
     why = commands.add_parser("why", help="why two nodes or groups are connected: the edges between them by kind")
     why.add_argument("logdir")
     why.add_argument("a", help="a node or group name")
@@ -253,7 +261,7 @@ def main(argv=None) -> int:
             result = collect_summary(args.logdir)
             text = _format_summary(result, args)
         else:
-            result = collect_report(args.logdir)
+            result = collect_report(args.logdir, nodes=args.nodes and args.json)
             text = json.dumps(result, indent=2) if args.json else format_text(result)
     except model_files.ModelFileError as error:
         print(f"tb-phaseview: {error}", file=sys.stderr)

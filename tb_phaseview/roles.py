@@ -39,7 +39,7 @@ import numpy as np
 import numpy.ma  # noqa: F401
 
 from tb_phaseview.graph_model import Graph, NodeDefUnreadable
-from tb_phaseview.phase import layer_of
+from tb_phaseview.phase import CALL_OPS, _functions_called, _ops_in_functions, layer_of
 
 MODEL, PHASE, HYPERPARAMETER, INIT, GRADIENT, OPTIMIZER, SUMMARY, SAVE = range(8)
 ROLE_NAMES = ("model", "phase", "hyperparameter", "init", "gradient", "optimizer", "summary", "save")
@@ -105,6 +105,43 @@ WRITE_OPS = frozenset(
     }
 )
 INCREMENT_OPS = frozenset({"AssignAdd", "AssignAddVariableOp"})
+SET_OPS = frozenset({"Assign", "AssignVariableOp"})
+ADD_OPS = frozenset({"Add", "AddV2"})
+# Ops that read a checkpoint: a write of what they read restores a variable, it does not initialise one.
+RESTORE_OPS = frozenset({"RestoreV2", "Restore", "RestoreSlice"})
+# Divisions: a counter read as a denominator is a metric's count (a mean divides its total by it), not a step.
+DIVISION_OPS = frozenset({"DivNoNan", "RealDiv", "Div", "TrueDiv", "FloorDiv"})
+# Outside the scopes gradients are written into, what only sums or relays gradients is still a gradient
+# (tf.gradients' aggregation, Keras' IdentityN); any other arithmetic on them is the optimizer's.
+GRADIENT_COMBINING_OPS = frozenset({"AddN", "Add", "AddV2", "Identity", "IdentityN"})
+_FUNCTION_CALL_OPS = frozenset({"PartitionedCall", "StatefulPartitionedCall"})
+# What TensorFlow starts a loss's gradient from.
+_GRADIENT_SEED_OPS = frozenset({"Fill", "OnesLike", "Ones"})
+# Optimizer classes that name the scope their variables are created in (Keras: ``Adam/iter``, ``SGD/momentum``).
+OPTIMIZER_SCOPES = frozenset(
+    {
+        "Adam",
+        "AdamW",
+        "Adamax",
+        "Nadam",
+        "Adadelta",
+        "Adagrad",
+        "AdagradDA",
+        "RMSprop",
+        "RMSProp",
+        "SGD",
+        "Momentum",
+        "GradientDescent",
+        "Ftrl",
+        "Lion",
+        "Adafactor",
+        "ProximalAdagrad",
+        "ProximalGradientDescent",
+    }
+)
+DT_STRING = 7
+# A grouping with nothing to wait for is named by what TensorFlow made it for (``init_1``, ``init_all_tables``).
+_EMPTY_INIT_GROUP = re.compile(r"(?:^|/)init(?:_\d+|_all_tables)?$")
 READ_OPS = frozenset({"ReadVariableOp", "ResourceGather", "ResourceGatherNd"})
 # Inputs that vary from one step to the next: a value computed from none of them is a constant.
 _VARYING_SOURCES = VARIABLE_OPS | frozenset(
@@ -211,7 +248,7 @@ def _varying(graph: Graph) -> np.ndarray:
     data edges) from a variable, a placeholder or an input, or inside a loop. The rest is computed from
     constants alone. A wave per step away from those sources: every layer reads a variable, so few waves."""
     columns = graph.columns
-    varying = columns.op_in(_VARYING_SOURCES | _LOOP_OPS)
+    varying = columns.op_in(_VARYING_SOURCES | _LOOP_OPS | RESTORE_OPS)  # a checkpoint's values vary too
     frontier = np.flatnonzero(varying)
     slots = np.empty(graph.node_count, dtype=np.intp)
     while frontier.size:
@@ -256,7 +293,8 @@ class _DataCheck:
                 on_stack.discard(current)
                 continue
             if ops[current] in _VARYING_SOURCES:
-                memo[current] = current not in self.variables
+                # A file name fed to the saver is no data of the model's.
+                memo[current] = current not in self.variables and not _is_string(graph, current)
                 stack.pop()
                 on_stack.discard(current)
                 continue
@@ -283,6 +321,11 @@ class _DataCheck:
             stack.pop()
             on_stack.discard(current)
         return memo[node]
+
+
+def _is_string(graph: Graph, node: int) -> bool:
+    attr = _node_attr(graph, node)
+    return attr is not None and "dtype" in attr and attr["dtype"].type == DT_STRING
 
 
 def _node_attr(graph: Graph, node: int):
@@ -325,22 +368,18 @@ def _peel_rank() -> np.ndarray:
 _RANK = _peel_rank()
 _UNRANK = np.array((0, *reversed(_PEEL_PRIORITY)), dtype=np.uint8)
 _IS_MACHINERY = np.array([code in MACHINERY for code in range(256)])
+_INIT_OR_SAVE = np.array([code in (INIT, SAVE) for code in range(256)])
 
 
 def classify_roles(graph: Graph, phase_carriers) -> Roles:
     columns = graph.columns
     n = graph.node_count
     codes = columns.per_op(_role_of_op, np.uint8)
-
-    # 2. Gradient scopes: a substring scan in C, then the pattern once per distinct scope of what it lets through.
-    names = graph.names
-    hits = list(compress(range(n), map(str.__contains__, names, repeat("gradient"))))
-    if hits:
-        hit_scopes = [names[node].rpartition("/")[0] + "/" for node in hits]
-        gradient_scopes = {scope for scope in set(hit_scopes) if _GRADIENT_SCOPE.search(scope)}
-        in_scope = np.fromiter(compress(hits, map(gradient_scopes.__contains__, hit_scopes)), dtype=np.intp)
-        codes[in_scope[codes[in_scope] == MODEL]] = GRADIENT
-    codes[np.fromiter(phase_carriers, dtype=np.intp, count=len(phase_carriers))] = PHASE
+    # 1. An op type alone never makes a forward op a gradient (``conv2d_transpose`` runs Conv2DBackpropInput):
+    # where it sits decides, in a gradient scope (below) or downstream of one (step 4).
+    gradient_op = codes == GRADIENT
+    codes[gradient_op] = MODEL
+    _claim_checkpoint_calls(graph, codes)
 
     # Variables: variable ops, and whatever a read, a write or an update takes as its variable.
     writes = np.flatnonzero(columns.op_in(WRITE_OPS))
@@ -351,14 +390,26 @@ def classify_roles(graph: Graph, phase_carriers) -> Roles:
     is_variable[taken[taken >= 0]] = True
     variables = np.flatnonzero(is_variable)
 
+    # 2. Gradient scopes: a substring scan in C, then the pattern once per distinct scope of what it lets through.
+    # A graph that holds no variable (a frozen graph) trains nothing: its gradients are part of what it computes
+    # (a potential's forces are its energy's gradient).
+    names = graph.names
+    hits = list(compress(range(n), map(str.__contains__, names, repeat("gradient")))) if variables.size else []
+    if hits:
+        hit_scopes = [names[node].rpartition("/")[0] + "/" for node in hits]
+        gradient_scopes = {scope for scope in set(hit_scopes) if _GRADIENT_SCOPE.search(scope)}
+        in_scope = np.fromiter(compress(hits, map(gradient_scopes.__contains__, hit_scopes)), dtype=np.intp)
+        codes[in_scope[codes[in_scope] == MODEL]] = GRADIENT
+    codes[np.fromiter(phase_carriers, dtype=np.intp, count=len(phase_carriers))] = PHASE
+
     # 3. Writes: initialisers and step counters (a write of what the gradients computed is found in step 4).
     varying = _varying(graph)
     values = columns.inputs_at(writes, 1)
     constant = (codes[writes] == MODEL) & (values >= 0)
     constant[constant] = ~varying[values[constant]]
     is_increment = columns.op_in(INCREMENT_OPS)[writes]
-    increments = writes[constant & is_increment].tolist()
     codes[writes[constant & ~is_increment]] = INIT
+    _claim_step_counters(graph, codes, writes, values, constant & is_increment)
 
     # Hyperparameters, before machinery claims what only the optimizer reads.
     hyperparameters, hyper_carriers = _find_hyperparameters(graph, codes, variables, writes, applies, readers)
@@ -367,61 +418,226 @@ def classify_roles(graph: Graph, phase_carriers) -> Roles:
     # 4. Downstream of the gradients; a write of what a checkpoint restored belongs to the checkpoint.
     is_write = np.zeros(n, dtype=bool)
     is_write[writes] = True
-    _claim_downstream_of_gradients(graph, codes, is_write)
-    restored = (codes[writes] == MODEL) & (values >= 0)
-    restored[restored] = np.isin(codes[values[restored]], (SAVE, INIT))
-    codes[writes[restored]] = codes[values[restored]]
+    _claim_downstream_of_gradients(graph, codes, is_write, gradient_op)
+    origins = _relayed_from(graph, values)
+    restored = (codes[writes] == MODEL) & (origins >= 0)
+    restored[restored] = np.isin(codes[origins[restored]], (SAVE, INIT))
+    codes[writes[restored]] = codes[origins[restored]]
+    # A variable the optimizer's updates read besides their own (Adam's beta powers) is the optimizer's state:
+    # its writes are the optimizer's.
+    edges, _ = columns.in_edges(applies)
+    edges = edges[columns.data[edges] & (columns.position[edges] > 0)]
+    state = _relayed_from(graph, columns.src[edges])
+    is_state = np.zeros(n, dtype=bool)
+    is_state[state[state >= 0]] = True
+    targets = columns.inputs_at(writes, 0)
+    codes[writes[(codes[writes] == MODEL) & (targets >= 0) & is_state[np.maximum(targets, 0)]]] = OPTIMIZER
     # 5. Consumers all machinery; fed by one machinery only.
+    # Grouping first (``report_uninitialized_variables`` masks with what the checks found), then what only the
+    # machinery consumes, then the groupings of what that claimed.
+    _absorb(graph, codes, varying)
     _peel(graph, codes, _DataCheck(graph, set(variables.tolist())), varying)
-    _claim_step_counters(graph, codes, increments)
-    _absorb(graph, codes)
+    _state_of_machinery(graph, codes, variables)
+    _claim_initialized_values(graph, codes)
+    _absorb(graph, codes, varying)
+    # A write of what an initialiser computed (through ``initialized_value()``) initialises too.
+    origins = _relayed_from(graph, values)
+    late = (codes[writes] == MODEL) & (origins >= 0)
+    late[late] = codes[origins[late]] == INIT
+    codes[writes[late]] = INIT
+    _claim_constants(graph, codes)
+    areas = _areas(graph, codes, hyperparameters, hyper_carriers)
+    _claim_unused_hyper_arithmetic(graph, codes, areas, varying)
     return Roles(
         bytearray(codes.tobytes()),
         set(variables.tolist()),
         set(writes.tolist()),
         hyperparameters,
         hyper_carriers,
-        bytearray(_areas(graph, codes, hyperparameters, hyper_carriers).tobytes()),
+        bytearray(areas.tobytes()),
     )
 
 
-def _claim_step_counters(graph: Graph, codes: np.ndarray, increments: list[int]) -> None:
-    """A constant increment counts steps (``global_step``, an optimizer's ``iterations``) when nothing of the
-    model reads its variable (a metric's count is read, to divide its total by): it, its constant and its
-    variable (unless the model uses it) are the optimizer's."""
-    if not increments:
-        return
+def _claim_unused_hyper_arithmetic(graph: Graph, codes: np.ndarray, areas: np.ndarray, varying: np.ndarray) -> None:
+    """What computes on hyperparameters drawn in one machinery area, and on constants, and that nothing uses
+    (Keras' optimizers compute ``1 - beta_1`` whether or not their update reads it), joins that area."""
     columns = graph.columns
-    ops, dst = graph.ops, graph.edge_dst
-    targets = dict(zip(increments, columns.inputs_at(increments, 0).tolist()))
+    src, dst, data = columns.src, columns.dst, columns.data
+    hyper = codes == HYPERPARAMETER
+    if not hyper.any():
+        return
+    used = np.bincount(src[data], minlength=graph.node_count) > 0
+    fed = np.zeros(graph.node_count, dtype=bool)
+    fed[dst[hyper[src] & data]] = True
+    candidates = np.flatnonzero(fed & ~used & (codes == MODEL))
+    if not candidates.size:
+        return
+    edges, owners = columns.in_edges(candidates)
+    keep = data[edges]
+    edges, owners = edges[keep], owners[keep]
+    sources = src[edges]
+    other = ~(hyper[sources] | ((codes[sources] == MODEL) & ~varying[sources]))
+    blocked = np.zeros(graph.node_count, dtype=bool)
+    blocked[owners[other]] = True
+    from_hyper = hyper[sources]
+    lowest = np.full(graph.node_count, 255, dtype=np.uint8)
+    highest = np.zeros(graph.node_count, dtype=np.uint8)
+    np.minimum.at(lowest, owners[from_hyper], areas[sources[from_hyper]])
+    np.maximum.at(highest, owners[from_hyper], areas[sources[from_hyper]])
+    role = highest[candidates]
+    claimed = ~blocked[candidates] & (lowest[candidates] == role) & _IS_MACHINERY[role]
+    codes[candidates[claimed]] = role[claimed]
+    areas[candidates[claimed]] = role[claimed]
 
-    def consumers_of(nodes) -> dict[int, list[int]]:
-        found: dict[int, list[int]] = {node: [] for node in nodes}
-        edges, owners = columns.out_edges(np.fromiter(found, dtype=np.intp, count=len(found)))
-        for e, owner in zip(edges.tolist(), owners.tolist()):
-            found[owner].append(e)
-        return found
 
-    consumers = consumers_of({t for t in targets.values() if t >= 0})
-    reads = {dst[e] for edges in consumers.values() for e in edges if ops[dst[e]] in _UNUSED_RELAYS}
-    read_consumers = consumers_of(reads)
-    for node, target in targets.items():
+def _claim_constants(graph: Graph, codes: np.ndarray) -> None:
+    """A constant of the model's that only one machinery role reads, once the last passes claimed its readers,
+    joins that role (a constant read by the model and by machinery stays the model's); so does a constant named
+    into a gradient scope that only summaries read (a histogram's tag ``kernel/gradients``)."""
+    columns = graph.columns
+    constants = np.flatnonzero(columns.op_in({"Const"}) & ((codes == MODEL) | (codes == GRADIENT)))
+    edges, owners = columns.out_edges(constants)
+    roles = codes[columns.dst[edges]]
+    lowest = np.full(graph.node_count, 255, dtype=np.uint8)
+    highest = np.zeros(graph.node_count, dtype=np.uint8)
+    np.minimum.at(lowest, owners, roles)
+    np.maximum.at(highest, owners, roles)
+    role = highest[constants]
+    claimed = (lowest[constants] == role) & _IS_MACHINERY[role]
+    claimed &= (codes[constants] == MODEL) | (role == SUMMARY)
+    codes[constants[claimed]] = role[claimed]
+
+
+def _claim_initialized_values(graph: Graph, codes: np.ndarray) -> None:
+    """``initialized_value()`` reads a variable through a cond on its initialised check: the ``Merge`` of its
+    initial value and its read, gated by that check, is the initialiser's (what computes on it joins it)."""
+    columns = graph.columns
+    switches = np.flatnonzero(columns.op_in({"Switch", "RefSwitch"}))
+    predicates = columns.inputs_at(switches, 1)
+    gated = np.zeros(graph.node_count, dtype=bool)
+    gated[switches[(predicates >= 0) & (codes[np.maximum(predicates, 0)] == INIT)]] = True
+    if not gated.any():
+        return
+    relays = np.flatnonzero(columns.op_in({"Identity"}))
+    relayed = columns.inputs_at(relays, 0)
+    gated[relays[(relayed >= 0) & gated[np.maximum(relayed, 0)]]] = True
+    merges = np.flatnonzero(columns.op_in({"Merge", "RefMerge"}) & (codes == MODEL))
+    edges, owners = columns.in_edges(merges)
+    keep = columns.data[edges]
+    edges, owners = edges[keep], owners[keep]
+    sources = columns.src[edges]
+    outside = ~(gated[sources] | (codes[sources] == INIT))
+    blocked = np.zeros(graph.node_count, dtype=bool)
+    blocked[owners[outside]] = True
+    fed = np.zeros(graph.node_count, dtype=bool)
+    fed[owners[codes[sources] == INIT]] = True
+    codes[merges[~blocked[merges] & fed[merges]]] = INIT
+
+
+def _claim_checkpoint_calls(graph: Graph, codes: np.ndarray) -> None:
+    """A call whose functions save or restore a checkpoint (a SavedModel's traced save and restore) is a
+    checkpoint op. Only call ops are parsed; each function's ops are listed once."""
+    # (Only function calls: a checkpoint is never saved in a conditional's branch.)
+    calls = np.flatnonzero(graph.columns.op_in(_FUNCTION_CALL_OPS))
+    if not calls.size or not graph.functions:
+        return
+    memo: dict[str, frozenset] = {}
+    for node in calls.tolist():
+        try:
+            called = _functions_called(graph.node_defs[node])
+        except NodeDefUnreadable:
+            continue
+        ops = _ops_in_functions(graph, [name for name in called if name in graph.functions], memo)
+        if any(op in SAVE_OPS for op in ops):
+            codes[node] = SAVE
+
+
+def _relayed_from(graph: Graph, nodes: np.ndarray) -> np.ndarray:
+    """For each node, the first node up its chain of ``Identity`` relays that is not one (-1 stays -1)."""
+    columns = graph.columns
+    relay = columns.op_in({"Identity", "RefIdentity", "Snapshot", "ReadVariableOp"})
+    origins = np.array(nodes, dtype=np.intp)
+    for _ in range(8):  # a restored value reaches its write through one relay or two
+        step = (origins >= 0) & relay[np.maximum(origins, 0)]
+        if not step.any():
+            break
+        origins[step] = columns.inputs_at(origins[step], 0)
+    return origins
+
+
+def _claim_step_counters(graph: Graph, codes: np.ndarray, writes, values, increments) -> None:
+    """Step counters (``global_step``, an optimizer's ``iterations``, ``Training_step``): a variable that a
+    write adds a constant to (``assign_add(step, 1)``, or BERT's ``assign(step, step + 1)``), unless a read of
+    it divides (a metric's count, which its total is divided by). The counter, its reads, its increments and
+    their constants are the optimizer's, whatever else reads the step (a decayed learning rate, a summary)."""
+    columns = graph.columns
+    ops = graph.ops
+    counted = dict(zip(writes[increments].tolist(), columns.inputs_at(writes[increments], 0).tolist()))
+    # BERT, TFLearn: a set of the counter's own value plus a constant.
+    sets = (codes[writes] == MODEL) & columns.op_in(SET_OPS)[writes] & (values >= 0)
+    sets[sets] = columns.op_in(ADD_OPS)[values[sets]]
+    for write, value in zip(writes[sets].tolist(), values[sets].tolist()):
+        target = int(columns.inputs_at([write], 0)[0])
+        addends = np.concatenate([columns.inputs_at([value], 0), columns.inputs_at([value], 1)])
+        origins = _relayed_from(graph, addends).tolist()
+        kinds = sorted((ops[a] == "Const", o == target) for a, o in zip(addends.tolist(), origins) if a >= 0)
+        if target >= 0 and kinds == [(False, True), (True, False)]:
+            counted[write] = target
+    if not counted:
+        return
+    relay = columns.op_in(HYPER_PASS_THROUGH)
+    division = columns.op_in(DIVISION_OPS)
+    for write, target in counted.items():
         if target < 0:
             continue
-        target_reads = [dst[e] for e in consumers[target] if dst[e] in read_consumers]
-        if any(codes[dst[f]] == MODEL for read in target_reads for f in read_consumers[read]):
+        reads, frontier, divides = set(), [target], False
+        while frontier and not divides:  # the counter's value, through reads and relays
+            edges, _ = columns.out_edges(np.array(frontier, dtype=np.intp))
+            edges = edges[columns.data[edges]]
+            consumers, positions = columns.dst[edges], columns.position[edges]
+            divides = bool((division[consumers] & (positions == 1)).any())
+            frontier = [c for c in set(consumers[relay[consumers]].tolist()) if c not in reads]
+            reads.update(frontier)
+        if divides:
             continue
-        codes[node] = OPTIMIZER
-        value = int(columns.inputs_at([node], 1)[0])
-        if value >= 0 and codes[value] == MODEL and ops[value] == "Const":
-            codes[value] = OPTIMIZER
-        if codes[target] == MODEL and all(
-            _IS_MACHINERY[codes[dst[e]]] or dst[e] in read_consumers for e in consumers[target]
-        ):
-            codes[target] = OPTIMIZER
-            for read in target_reads:
-                if codes[read] == MODEL:
-                    codes[read] = OPTIMIZER
+        claimed = [write, target, *reads]
+        value = int(columns.inputs_at([write], 1)[0])
+        if value >= 0 and ops[value] in ADD_OPS:  # BERT's ``step + 1``: the sum and its constant
+            claimed.append(value)
+            addends = np.concatenate([columns.inputs_at([value], 0), columns.inputs_at([value], 1)])
+            claimed += [a for a in addends.tolist() if a >= 0 and ops[a] == "Const"]
+        elif value >= 0 and ops[value] in ("Const", "Cast"):
+            claimed.append(value)
+        claimed = np.array(claimed, dtype=np.intp)
+        codes[claimed[codes[claimed] == MODEL]] = OPTIMIZER
+
+
+def _state_of_machinery(graph: Graph, codes: np.ndarray, variables: np.ndarray) -> None:
+    """A variable is state, never an initialiser or a checkpoint: one that only those read (an optimizer's
+    ``decay`` that its update never uses, a SavedModel's slots read only by its traced save) is the
+    optimizer's when it lives in an optimizer's scope (the scope of the optimizer's updates, or one named
+    after an optimizer class), else the model's. Its reads follow it."""
+    stray = variables[np.isin(codes[variables], (INIT, SAVE))]
+    if not stray.size:
+        return
+    columns = graph.columns
+    names = graph.names
+    scopes = set(OPTIMIZER_SCOPES)
+    is_update = columns.op_in(WRITE_OPS) | columns.per_op(lambda op: bool(_OPTIMIZER_OP.match(op)), bool)
+    for scope in {names[node].rpartition("/")[0] for node in np.flatnonzero((codes == OPTIMIZER) & is_update)}:
+        scopes.update(scope.split("/"))
+    old = codes[stray]
+    in_scope = [not scopes.isdisjoint(names[node].split("/")[:-1]) for node in stray.tolist()]
+    role = np.where(np.array(in_scope, dtype=bool), OPTIMIZER, MODEL).astype(np.uint8)
+    codes[stray] = role
+    # Reads that nothing else uses follow their variable.
+    follows = np.full(graph.node_count, -1, dtype=np.intp)
+    follows[stray] = np.arange(len(stray))
+    edges, owners = columns.out_edges(stray)
+    reads = columns.dst[edges]
+    at = follows[owners]
+    keep = columns.op_in(_UNUSED_RELAYS)[reads] & (codes[reads] == old[at])
+    codes[reads[keep]] = role[at[keep]]
 
 
 def _find_hyperparameters(
@@ -463,16 +679,63 @@ def _find_hyperparameters(
     closures = _hyper_closures(graph, candidates)
     found: list[Hyperparameter] = []
     carriers: dict[int, int] = {}
+    calls = set(np.flatnonzero(columns.op_in(CALL_OPS)).tolist())
+    weighted = None
     for node in candidates:
         closure, hyper_readers = closures[node]
+        # A call passing a variable on reads it whole (a SavedModel's save and serving calls): no layer reads it.
+        if calls:
+            hyper_readers = hyper_readers - calls
         if _readers_apart(graph, hyper_readers) < HYPER_MIN_READERS:
             continue
         if not _is_float_scalar(graph, node):
             continue
+        if is_source[node]:
+            # A scalar that configures the model is read where layers still follow (keep_prob before the next
+            # layer's weights); data fed per batch (targets, sample weights, labels) meets only the loss and
+            # the metrics, after the last weight.
+            model_readers = [reader for reader in hyper_readers if codes[reader] == MODEL]
+            if weighted is None:
+                weighted = _weighted(graph, variables)
+            if model_readers and not _reaches(graph, codes, model_readers, weighted):
+                continue
         found.append(Hyperparameter(node, graph.names[node], ops[node], len(hyper_readers)))
         for carrier in closure:
             carriers.setdefault(carrier, node)
     return found, carriers
+
+
+def _weighted(graph: Graph, variables: np.ndarray) -> np.ndarray:
+    """Per node: whether it takes a variable's value as an input (a layer's weights), through a read."""
+    columns = graph.columns
+    held = np.zeros(graph.node_count, dtype=bool)
+    held[variables] = True
+    edges, _ = columns.out_edges(variables)
+    reads = columns.dst[edges]
+    held[reads[columns.op_in(_UNUSED_RELAYS)[reads]]] = True
+    weighted = np.zeros(graph.node_count, dtype=bool)
+    into = held[columns.src] & columns.data
+    weighted[columns.dst[into]] = True
+    weighted &= ~columns.op_in(WRITE_OPS | READ_OPS | INIT_OPS | {"Identity"})
+    return weighted
+
+
+def _reaches(graph: Graph, codes: np.ndarray, starts: list[int], targets: np.ndarray, limit: int = 4096) -> bool:
+    """Whether the model's data flow from ``starts`` meets a node of ``targets`` (looking at most ``limit``
+    nodes: the loss and metrics after a target are small; a layer's weights come soon after keep_prob)."""
+    columns = graph.columns
+    seen = set(starts)
+    frontier = np.array(starts, dtype=np.intp)
+    while frontier.size and len(seen) < limit:
+        if targets[frontier].any():
+            return True
+        edges, _ = columns.out_edges(frontier)
+        consumers = columns.dst[edges[columns.data[edges]]]
+        consumers = consumers[codes[consumers] == MODEL]
+        fresh = [c for c in set(consumers.tolist()) if c not in seen]
+        seen.update(fresh)
+        frontier = np.array(fresh, dtype=np.intp)
+    return len(seen) >= limit
 
 
 def _readers_apart(graph: Graph, readers: set[int]) -> int:
@@ -526,23 +789,27 @@ def _hyper_closures(graph: Graph, sources: list[int]) -> dict[int, tuple[set[int
     return closures
 
 
-def _claim_downstream_of_gradients(graph: Graph, codes: np.ndarray, is_write: np.ndarray) -> None:
+def _claim_downstream_of_gradients(
+    graph: Graph, codes: np.ndarray, is_write: np.ndarray, gradient_op: np.ndarray
+) -> None:
     """What the gradients feed (data edges), up to and including the variable writes, and on from a write
-    through a read ordered after it: gradient while a node combines gradients only (a sum of two paths'
-    gradients), optimizer once it mixes in anything else. A wave at a time; a node waits for the wave in which
+    through a read ordered after it: gradient while a node sums or relays gradients only (a sum of two paths'
+    gradients) or is a gradient op (a gradient's gradient), optimizer once it mixes in anything else or
+    computes on them (Adam's square of a gradient, a sparse update's ``Unique``). A wave at a time; a node waits for the wave in which
     none of its inputs is still undecided in the same wave."""
     columns = graph.columns
     src, dst, data = columns.src, columns.dst, columns.data
     gradient = codes == GRADIENT
     # A gradient's scope also holds relays of forward values (a v1 cond's gradient switches the activations
-    # it needs; grappler routes them as ``gradients/bn1/cond_grad/StatelessIf/conv1/BiasAdd/_229``): what such a
-    # relay feeds is not downstream of any gradient.
-    relays = np.flatnonzero(columns.op_in(_RELAY_OPS) & gradient)
-    relayed = columns.inputs_at(relays, 0)
-    forward = relayed >= 0
-    forward[forward] = codes[relayed[forward]] != GRADIENT
-    gradient[relays[forward]] = False
+    # it needs; grappler routes them as ``gradients/bn1/cond_grad/StatelessIf/conv1/BiasAdd/_229``), shapes of
+    # them and constants (which grappler may share with the forward pass): a node of the scope that no gradient
+    # feeds carries none, unless it is the loss's seed (``gradients/Fill``, ``OnesLike``), and what it feeds is
+    # not downstream of any gradient.
+    fed = columns.op_in(_GRADIENT_SEED_OPS)
+    fed[dst[gradient[src] & data]] = True
+    gradient &= fed
     is_read = columns.op_in(READ_OPS)
+    combining = columns.op_in(GRADIENT_COMBINING_OPS)
     frontier = np.unique(dst[gradient[src] & (codes[dst] == MODEL) & data])
     in_wave = np.zeros(graph.node_count, dtype=bool)
     while frontier.size:
@@ -558,7 +825,8 @@ def _claim_downstream_of_gradients(graph: Graph, codes: np.ndarray, is_write: np
         ready = frontier if waiting.size in (0, frontier.size) else np.setdiff1d(frontier, waiting)
         mixed = np.zeros(graph.node_count, dtype=bool)
         mixed[owners[codes[src[edges]] != GRADIENT]] = True
-        codes[ready] = np.where(mixed[ready] | is_write[ready], OPTIMIZER, GRADIENT)
+        summing = combining[ready] & ~mixed[ready] & ~is_write[ready]
+        codes[ready] = np.where(gradient_op[ready] | summing, GRADIENT, OPTIMIZER)
         edges, owners = columns.out_edges(ready)
         consumers = dst[edges]
         keep = codes[consumers] == MODEL
@@ -625,43 +893,83 @@ def _areas(graph: Graph, codes: np.ndarray, hyperparameters: list[Hyperparameter
     areas = np.where(_IS_MACHINERY[codes], codes, MODEL).astype(np.uint8)
     if hyperparameters:
         columns = graph.columns
-        readers: dict[int, set[int]] = {h.index: set() for h in hyperparameters}
+        reader_roles: dict[int, set[int]] = {h.index: set() for h in hyperparameters}
         edges, owners = columns.out_edges(np.fromiter(carriers, dtype=np.intp, count=len(carriers)))
-        roles = codes[columns.dst[edges]]
-        keep = roles != HYPERPARAMETER
+        readers = columns.dst[edges]
+        roles = codes[readers]
+        # A reader whose value nothing uses decides nothing (see _claim_unused_hyper_arithmetic).
+        used = np.bincount(columns.src[columns.data], minlength=graph.node_count) > 0
+        keep = (roles != HYPERPARAMETER) & ~((roles == MODEL) & ~used[readers])
         for carrier, role in zip(owners[keep].tolist(), roles[keep].tolist()):
-            readers[carriers[carrier]].add(role)
+            reader_roles[carriers[carrier]].add(role)
         for carrier, source in carriers.items():
-            roles = readers[source] - {INIT}
+            roles = reader_roles[source] - {INIT}
             if len(roles) == 1 and next(iter(roles)) in MACHINERY:
                 areas[carrier] = next(iter(roles))
     return areas
 
 
-def _absorb(graph: Graph, codes: np.ndarray) -> None:
+def _absorb(graph: Graph, codes: np.ndarray, varying: np.ndarray) -> None:
     """A model node all of whose inputs come from one machinery role joins it (``init``, ``train_op``); a
     ``NoOp`` that waits for one machinery role's ops and the model's (a training step's ``group_deps``) too.
+    The model's constants do not count (``report_uninitialized_variables`` masks a constant list of names).
+    Looked at: ops that group or relay (``_ABSORBABLE_OPS``), and what machinery feeds. An empty grouping made
+    for initialisers (``init_1``, ``init_all_tables``) is one.
 
-    Only ops that group or relay (``_ABSORBABLE_OPS``) are looked at; repeated until nothing changes, so a
-    chain is claimed whatever its order in the graph."""
+    Repeated until nothing changes, so a chain is claimed whatever its order in the graph."""
     columns = graph.columns
     src = columns.src
     no_op = columns.op_in({"NoOp"})
-    candidates = np.flatnonzero(columns.op_in(_ABSORBABLE_OPS) & (codes == MODEL))
-    edges, owners = columns.in_edges(candidates)
+    absorbable = columns.op_in(_ABSORBABLE_OPS)
+    empty = np.flatnonzero(no_op & (np.diff(columns.in_start) == 0) & (codes == MODEL))
+    if empty.size:
+        names = graph.names
+        codes[[node for node in empty.tolist() if _EMPTY_INIT_GROUP.search(names[node])]] = INIT
+    fed_by = np.zeros(graph.node_count, dtype=bool)
+    fed_by[columns.dst[_IS_MACHINERY[codes[src]] & columns.data]] = True
+    candidates = np.flatnonzero((absorbable | fed_by) & (codes == MODEL))
+    computing = np.zeros(graph.node_count, dtype=bool)  # claimed ops that compute (not a grouping or relay)
     while candidates.size:
+        edges, owners = columns.in_edges(candidates)
         roles = codes[src[edges]]
-        # A NoOp looks only at its inputs that are not the model's.
-        counted = ~(no_op[owners] & (roles == MODEL))
+        model = roles == MODEL
+        # A NoOp looks only at its inputs that are not the model's; every op past the model's constants and the
+        # hyperparameters (Keras' ``lr_t`` computes on the step, the learning rate and the betas).
+        counted = ~(model & (no_op[owners] | ~varying[src[edges]]) | (roles == HYPERPARAMETER))
         owners_counted, roles = owners[counted], roles[counted]
+        # The init op also waits for initialisers that restore a checkpoint (``init_from_checkpoint``).
+        init_fed = np.zeros(graph.node_count, dtype=bool)
+        init_fed[owners_counted[roles == INIT]] = True
+        roles = np.where(no_op[owners_counted] & init_fed[owners_counted] & (roles == SAVE), INIT, roles)
+        # An initialised check guarding another machinery's value (the step read through a cond on whether it is
+        # initialised) leaves the value's role.
+        other = np.zeros(graph.node_count, dtype=bool)
+        other[owners_counted[_IS_MACHINERY[roles] & (roles != INIT)]] = True
+        keep = ~((roles == INIT) & other[owners_counted])
+        owners_counted, roles = owners_counted[keep], roles[keep]
         lowest = np.full(graph.node_count, 255, dtype=np.uint8)
         highest = np.zeros(graph.node_count, dtype=np.uint8)
         np.minimum.at(lowest, owners_counted, roles)
         np.maximum.at(highest, owners_counted, roles)
-        claimed = candidates[(lowest[candidates] == highest[candidates]) & _IS_MACHINERY[highest[candidates]]]
+        role = highest[candidates]
+        claimed = candidates[(lowest[candidates] == role) & _IS_MACHINERY[role]]
         if not claimed.size:
             break
         codes[claimed] = highest[claimed]
-        left = codes[owners] == MODEL
-        edges, owners = edges[left], owners[left]
-        candidates = candidates[codes[candidates] == MODEL]
+        computing[claimed[~absorbable[claimed] & ~_INIT_OR_SAVE[highest[claimed]]]] = True
+        out, _ = columns.out_edges(claimed)
+        looked_at = np.zeros(graph.node_count, dtype=bool)
+        looked_at[columns.dst[out]] = True
+        looked_at[candidates] = True
+        candidates = np.flatnonzero(looked_at & (codes == MODEL))
+    # Arithmetic on the optimizer's values (the step) that the model goes on to use is the model's (a moving
+    # average whose decay follows the step), back along the chain; what only machinery or nothing uses stays.
+    while True:
+        held = np.flatnonzero(computing)
+        edges, owners = columns.out_edges(held)
+        edges = edges[columns.data[edges]]
+        used = np.unique(columns.src[edges][codes[columns.dst[edges]] == MODEL])
+        if not used.size:
+            break
+        codes[used] = MODEL
+        computing[used] = False

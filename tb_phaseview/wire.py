@@ -10,7 +10,7 @@ from typing import Optional, TypedDict
 
 from google.protobuf import text_format
 
-from tb_phaseview import answers, functions, phase, phase_runs, regex_search, scopes, shape_marks
+from tb_phaseview import answers, functions, phase, phase_runs, regex_search, role_why, roles, scopes, shape_marks
 from tb_phaseview.analysis import GraphAnalysis
 from tb_phaseview.graph_model import NodeDefUnreadable
 
@@ -220,6 +220,19 @@ def report_entry(analysis: GraphAnalysis, ref: GraphRef) -> dict:
         "warnings": phase_warnings(analysis) + graph_warnings(analysis),
         "node_roles": analysis.node_roles,
     }
+
+
+def node_list(analysis: GraphAnalysis) -> list[dict]:
+    """Every node of a graph with its role and the machinery area it is folded into (``None``: drawn in the
+    model), for ``tb-phaseview report --json --nodes``."""
+    graph, node_roles = analysis.graph, analysis.roles
+    area_ids = [analysis.areas.get(name) for name in roles.ROLE_NAMES]
+    role_names = [roles.ROLE_NAMES[code] for code in node_roles.codes]
+    areas = [area_ids[code] for code in node_roles.area_codes]
+    return [
+        {"name": name, "op": op, "role": role, "area": area}
+        for name, op, role, area in zip(graph.names, graph.ops, role_names, areas)
+    ]
 
 
 def _not_running_below(analysis: GraphAnalysis, nodes: set[int]) -> Counter:
@@ -940,6 +953,7 @@ def node_answer(analysis: GraphAnalysis, name: str) -> dict:
         "device": device,
         "path": analysis.path_of_node(index),
         "role": analysis.roles.name_of(index),
+        "role_why": role_why.explain(graph, analysis.roles, index),
         "attrs": attrs,
         "inputs": inputs,
         "outputs": outputs,
@@ -1089,6 +1103,7 @@ def _part_entry(analysis: GraphAnalysis, part) -> dict:
     elif part.type == "op":
         entry["path"] = analysis.path_of_node(part.members[0])
         entry["role"] = analysis.roles.name_of(part.members[0])
+        entry["role_why"] = role_why.explain(graph, analysis.roles, part.members[0])
         entry["op"] = graph.ops[part.members[0]]
     elif part.type == "function":
         entry["call"] = graph.names[part.members[0]]
@@ -1198,6 +1213,8 @@ def format_why(answer: dict) -> str:
     a = answer["a"]
     if "b" not in answer:
         lines.append(f"{a['name']} ({a['type']}, {a['ops']:,} ops)")
+        if "role_why" in a:
+            lines.append(f"  role {a['role']}: {a['role_why']}")
         for side in ("inputs", "outputs"):
             total = sum(entry["count"] for entry in answer[side])
             lines.append(f"  {side}: {total:,} edges")

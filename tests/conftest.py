@@ -12,6 +12,7 @@ import pytest
 sys.path.insert(0, os.path.dirname(__file__))
 import tf_written_graphs  # noqa: E402
 from demo import DEMO_GRAPH_COUNT, DEMO_LOGS  # noqa: E402
+from roles_written import roles_graphs  # noqa: E402, F401 - the role tests' training graphs (a fixture)
 from tbserver import start_tensorboard  # noqa: E402
 
 

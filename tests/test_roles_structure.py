@@ -36,22 +36,43 @@ def test_a_chain_of_groupings_joins_its_machinery_when_listed_last_node_first():
 
 
 def test_a_sum_of_gradients_is_gradient_whichever_of_its_terms_comes_first():
-    # total adds a gradient to partial, itself a sum of two gradients: only gradients meet in it.
+    # total adds a gradient to partial, itself a sum of two gradients: only gradients meet in it. The gradients
+    # start from the loss's seed in the scope TensorFlow writes them into; the sums are outside it.
     roles = roles_of(
         graph_of(
             ("x", "Placeholder", []),
-            ("y", "Placeholder", []),
-            ("grad/a", "ReluGrad", ["x", "y"]),
-            ("grad/b", "ReluGrad", ["y", "x"]),
+            ("w", "VariableV2", []),
+            ("w/read", "Identity", ["w"]),
+            ("h", "MatMul", ["x", "w/read"]),
+            ("gradients/Fill", "Fill", ["x", "x"]),
+            ("grad/a", "ReluGrad", ["gradients/Fill", "h"]),
+            ("grad/b", "ReluGrad", ["gradients/Fill", "x"]),
             ("grad/total", "AddN", ["grad/partial", "grad/a"]),
             ("grad/partial", "AddN", ["grad/a", "grad/b"]),
             ("lr", "Const", []),
             ("step", "Mul", ["lr", "grad/total"]),
         )
     )
+    assert roles["grad/a"] == roles["grad/b"] == "gradient"  # gradient ops downstream of the seed
     assert roles["grad/partial"] == "gradient"
     assert roles["grad/total"] == "gradient"
     assert roles["step"] == "optimizer"  # it mixes in the learning rate
+
+
+def test_a_gradient_op_type_alone_makes_no_gradient():
+    # conv2d_transpose runs Conv2DBackpropInput in the forward pass: reached from no gradient seed, it and what
+    # it feeds are the model's.
+    roles = roles_of(
+        graph_of(
+            ("z", "Placeholder", []),
+            ("kernel", "VariableV2", []),
+            ("kernel/read", "Identity", ["kernel"]),
+            ("shape", "Const", []),
+            ("deconv", "Conv2DBackpropInput", ["shape", "kernel/read", "z"]),
+            ("out", "Tanh", ["deconv"]),
+        )
+    )
+    assert roles["deconv"] == roles["out"] == "model"
 
 
 def test_a_value_computed_in_a_loop_is_no_initialiser():

@@ -3,25 +3,13 @@ names) or written by other people's code: they answer, and what they say is cons
 
 from __future__ import annotations
 
-import os
-
 import pytest
 
 from oddgraphs import hostile_graph, odd_graph, while_loop_graph
 from tb_phaseview import colours, graph_source, layers, summary_table, wire
 from tb_phaseview.analysis import analyze
 from tb_phaseview.cli import iter_graphs
-
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-# ../shared/graphs beside the repository (a checkout in a folder of worktrees has it one level further up).
-THIRD_PARTY = next(
-    (
-        p
-        for p in (os.path.join(REPO, "..", "shared", "graphs"), os.path.join(REPO, "..", "..", "shared", "graphs"))
-        if os.path.isdir(p)
-    ),
-    "",
-)
+from third_party_graphs import SHARED_GRAPHS as THIRD_PARTY
 
 
 def _check(analysis):

@@ -153,8 +153,12 @@ def write_model_files(out):
     _write_logdir_graph(tf, os.path.join(logs, "saved"), graph_def=graph.as_graph_def())
 
 
-from tf_written_diff import write_diff_pairs  # noqa: E402 - the diff tests' pairs, in their own module
-from tf_written_shapes import write_tf1_layers  # noqa: E402 - the shape tests' graphs live in their own module
+# The other suites' graphs live in their own modules (the script's folder is on sys.path when run directly).
+sys.path.insert(0, HERE)
+import tf_written_answers  # noqa: E402
+import tf_written_roles  # noqa: E402
+from tf_written_diff import write_diff_pairs  # noqa: E402
+from tf_written_shapes import write_tf1_layers  # noqa: E402
 
 GRAPHS = {
     "select_gated": write_select_gated,
@@ -166,8 +170,9 @@ GRAPHS = {
     "model_files": write_model_files,
     "tf1_layers": write_tf1_layers,
     "diff_pairs": write_diff_pairs,
+    **tf_written_answers.GRAPHS,  # the answers' graphs
+    **tf_written_roles.GRAPHS,  # training graphs of every kind the roles are checked on
 }
-GRAPHS.update(__import__("tf_written_answers").GRAPHS)  # the answers' graphs (tests/tf_written_answers.py)
 
 
 def write(outdir: str, name: str) -> str:

@@ -14,11 +14,8 @@ import pytest
 
 from conftest import SEED_FLAG, SEED_RUN, open_plugin, shot
 from demo import DEMO_LOGS, cli_report_json
+from third_party_graphs import SHARED_GRAPHS
 
-# The third-party corpus sits beside the repository (`../shared/graphs`); PHASEVIEW_SHARED_GRAPHS points elsewhere.
-SHARED_GRAPHS = os.environ.get("PHASEVIEW_SHARED_GRAPHS") or os.path.join(
-    os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "..", "shared", "graphs"
-)
 THIRD_PARTY = ("styx-keras",)
 EXTRA = ("two_flags", "one_reader_born_inside", "keep_prob_only", "unused_is_training", "variable_flag")
 

@@ -197,6 +197,10 @@ export interface NodeAnswer {
   attrs: { key: string; value: string; bytes: number; truncated: boolean }[];
   /** Set when this node's attributes cannot be parsed (its name, op and edges still can). */
   attrs_error?: string;
+  /** Its role (model, phase, hyperparameter, init, gradient, optimizer, summary, save). */
+  role?: string;
+  /** One sentence saying why it has that role, written by the server. */
+  role_why?: string;
   inputs: NodeEdge[];
   outputs: NodeEdge[];
   /** How many inputs and outputs the node has: the lists hold the first 1,000. */

@@ -105,6 +105,8 @@ export const CSS = `
 .pv-kind.phase { border-color: var(--accent); color: var(--accent-fg); background: var(--accent-soft); }
 .pv-attrs-error { padding: 6px 10px; border-left: 3px solid var(--fg-2); color: var(--fg-2); font-size: 12px; }
 .pv-explain { margin-top: 10px; padding: 8px 10px; border-left: 3px solid var(--accent); background: var(--accent-soft); line-height: 1.45; font-size: 12.5px; }
+.pv-explain.pv-role { border-left-color: var(--line); background: none; }
+.pv-role-name { display: inline-block; font-size: 10px; padding: 0 5px; border-radius: 8px; margin-right: 4px; border: 1px solid var(--line); color: var(--fg-2); }
 .pv-search-results { position: absolute; z-index: 5; top: 0; right: 0; width: 380px; max-height: 60%; overflow: auto; background: var(--panel);
   border: 1px solid var(--line); border-radius: 0 0 0 6px; box-shadow: 0 4px 12px var(--shadow); }
 .pv-search-results[hidden] { display: none; }

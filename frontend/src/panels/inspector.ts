@@ -98,6 +98,7 @@ export class Inspector {
         h('table', {}, ...ops.map(([k, v]) => h('tr', {}, h('td', { class: 'k' }, String(v)), h('td', {}, k)))),
       this.consumerList(consumers),
       node ? h('h3', {}, `Op ${node.name} (${node.op})`) : null,
+      node ? roleSentence(node) : null,
       node ? this.nodeSections(node) : null,
     );
     this.body.dataset.subject = name;
@@ -107,6 +108,7 @@ export class Inspector {
     this.open(
       h('h2', {}, n.name),
       h('div', { class: 'op' }, n.op + (n.device ? ` · ${n.device}` : '')),
+      roleSentence(n),
       n.phase?.explanation ? explanation(n.phase.explanation) : c ? this.phaseSentence(n.name, c, text) : null,
       c ? hyperSentence(c) : null,
       this.consumerList(consumers),
@@ -330,4 +332,15 @@ function hyperSentence(c: Child): HTMLElement | null {
     );
   }
   return parts.length ? h('p', { class: 'pv-explain', 'data-testid': 'hyper-explanation' }, parts.join(' ')) : null;
+}
+
+/** The node's role and the server's sentence of why it has it. */
+function roleSentence(n: NodeAnswer): HTMLElement | null {
+  if (!n.role) return null;
+  return h(
+    'p',
+    { class: 'pv-explain pv-role', 'data-testid': 'role-why', 'data-role': n.role },
+    h('span', { class: `pv-role-name ${n.role}` }, n.role),
+    n.role_why ? ` ${n.role_why}` : '',
+  );
 }

@@ -1,0 +1,143 @@
+"""One sentence saying why a node has its role (``roles.py``), computed on demand for the node asked about.
+
+Each sentence names the structure that decided: the variable a write sets and where its value comes from, the
+machinery that alone reads a node, the scope TensorFlow wrote a gradient into. Pure: no TensorBoard import.
+"""
+
+from __future__ import annotations
+
+from tb_phaseview import roles as r
+from tb_phaseview.graph_model import Graph
+
+_MACHINERY_WORDS = {
+    r.INIT: "initialisers",
+    r.GRADIENT: "the gradients",
+    r.OPTIMIZER: "the optimizer",
+    r.SUMMARY: "summaries",
+    r.SAVE: "the checkpoint ops",
+}
+_POSSESSIVE = {
+    r.INIT: "the initialisers'",
+    r.GRADIENT: "the gradients'",
+    r.OPTIMIZER: "the optimizer's",
+    r.SUMMARY: "the summaries'",
+    r.SAVE: "the checkpoint's",
+}
+_LISTED = 2  # names quoted in a sentence before "and N more"
+
+
+def _quote(names: list[str]) -> str:
+    shown = ", ".join(f"`{name}`" for name in names[:_LISTED])
+    return shown + (f" and {len(names) - _LISTED} more" if len(names) > _LISTED else "")
+
+
+def _inputs(graph: Graph, node: int) -> list[int]:
+    return [graph.edge_src[e] for e in graph.in_edges(node) if not graph.edge_control[e]]
+
+
+def _consumers(graph: Graph, node: int) -> list[int]:
+    return [graph.edge_dst[e] for e in graph.out_edges_of([node])[node] if not graph.edge_control[e]]
+
+
+def _origin(graph: Graph, node: int) -> int:
+    """Up a chain of relays (Identity, reads) to what they relay."""
+    for _ in range(8):
+        if graph.ops[node] not in ("Identity", "RefIdentity", "Snapshot", "ReadVariableOp"):
+            break
+        inputs = _inputs(graph, node)
+        if not inputs:
+            break
+        node = inputs[0]
+    return node
+
+
+def explain(graph: Graph, node_roles: r.Roles, node: int) -> str:
+    """Why ``node`` has its role, in one sentence."""
+    code = node_roles.codes[node]
+    op, name = graph.ops[node], graph.names[node]
+    names = graph.names
+    inputs = _inputs(graph, node)
+    is_write = node in node_roles.writes
+    target = names[inputs[0]] if is_write and inputs else None
+    value = inputs[1] if is_write and len(inputs) > 1 else None
+    if code == r.PHASE:
+        return "the learning-phase flag or an op that relays it unchanged (training and inference differ on it): phase"
+    if code == r.HYPERPARAMETER:
+        source = node_roles.hyper_carriers.get(node, node)
+        readers = next((h.readers for h in node_roles.hyperparameters if h.index == source), 0)
+        relayed = f"relays `{names[source]}`, " if source != node else ""
+        return f"{relayed}a float scalar that {readers} ops in several layers read and nothing trains: a hyperparameter"
+    if code == r.SAVE:
+        if op in r.SAVE_OPS:
+            return f"`{op}` reads or writes a checkpoint file: checkpoint"
+        if op in r.CALL_OPS:
+            return "calls a function that saves or restores a checkpoint: checkpoint"
+        if is_write and value is not None:
+            reader = _origin(graph, value)
+            return f"writes `{target}` from the checkpoint read by `{names[reader]}`: checkpoint restore"
+    if code == r.INIT:
+        if op in r.INIT_OPS:
+            return f"checks whether `{names[inputs[0]] if inputs else name}` is initialised: initialisation"
+        if is_write:
+            return f"writes `{target}` a value computed from constants alone: its initialiser"
+        if op == "NoOp" and not inputs and not list(graph.in_edges(node)):
+            return "an empty group made for initialisers (local variables, tables): initialisation"
+    if code == r.GRADIENT:
+        scope = r._GRADIENT_SCOPE.search(name + "/" if not name.endswith("/") else name)
+        if scope:
+            return f"in `{name[: scope.end() - 1]}`, the scope TensorFlow writes a loss's gradients into: gradient"
+        if r._GRADIENT_OP.search(op):
+            return f"`{op}` downstream of a loss's gradient: gradient"
+        return "sums or relays gradients only: gradient"
+    if code == r.OPTIMIZER:
+        if r._OPTIMIZER_OP.match(op):
+            return f"`{op}` applies the gradients to `{target or (names[inputs[0]] if inputs else name)}`: optimizer"
+        if is_write and op in r.INCREMENT_OPS | r.SET_OPS and value is not None and graph.ops[value] == "Const":
+            return f"adds a constant to `{target}` each training step: a step counter, the optimizer's"
+        if node in node_roles.variables:
+            increments = [
+                c
+                for c in _consumers(graph, node)
+                if graph.ops[c] in r.INCREMENT_OPS
+                and node_roles.codes[c] == r.OPTIMIZER
+                and _inputs(graph, c)[:1] == [node]
+            ]
+            if increments:
+                return f"a step counter: `{names[increments[0]]}` adds a constant to it each training step: optimizer"
+            readers = [c for c in _consumers(graph, node) if node_roles.codes[c] == r.OPTIMIZER]
+            if readers:
+                return f"a variable only the optimizer reads and updates (`{names[readers[0]]}`): optimizer state"
+            return "a variable in the optimizer's scope that only initialisers and checkpoints read: optimizer state"
+        if is_write:
+            return f"writes `{target}` a value computed from gradients or the optimizer's state: optimizer update"
+    if code in r.MACHINERY:
+        consumers = _consumers(graph, node)
+        if consumers and all(node_roles.codes[c] == code for c in consumers):
+            return (
+                f"read only by {_MACHINERY_WORDS[code]} ({_quote([names[c] for c in consumers])}), and it computes"
+                f" nothing from the data fed to the model: {r.ROLE_NAMES[code]}"
+            )
+        waited = [graph.edge_src[e] for e in graph.in_edges(node)]
+        sources = [i for i in waited if node_roles.codes[i] == code]
+        if sources:
+            what = "waits for" if op == "NoOp" else "computes on"
+            return (
+                f"{what} {_POSSESSIVE[code]} ops ({_quote([names[i] for i in sources])}) and nothing of the"
+                f" model's but constants: {r.ROLE_NAMES[code]}"
+            )
+        return f"part of {_MACHINERY_WORDS[code]}: {r.ROLE_NAMES[code]}"
+    # The model.
+    if r._GRADIENT_SCOPE.search(name) and not node_roles.variables:
+        return "in a gradient scope of a graph that trains nothing (it holds no variable): part of what it computes"
+    if r._GRADIENT_OP.search(op):
+        example = " (a transposed convolution runs it)" if "BackpropInput" in op else ""
+        return f"`{op}` in the forward pass: no loss's gradient reaches it{example}: model"
+    if node in node_roles.variables:
+        readers = [c for c in _consumers(graph, node) if node_roles.codes[c] == r.MODEL]
+        read = f" (`{names[readers[0]]}`)" if readers else ""
+        return f"a variable the forward computation reads{read}: model"
+    if is_write:
+        return f"updates `{target}` from the forward pass (a moving average or a metric's total): model"
+    if op in r.HYPER_SOURCE_OPS:
+        return "an input of the model, fed with each batch: model"
+    return "part of the forward computation, its loss or its metrics: model"

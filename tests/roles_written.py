@@ -1,0 +1,71 @@
+"""Graphs for the role tests: the training graphs real TensorFlow writes at test time (tests/tf_written_roles.py,
+once per session) and the third-party graphs beside the repository, each with its roles by node name."""
+
+from __future__ import annotations
+
+import os
+import re
+
+import pytest
+
+import tf_written_graphs
+from tb_phaseview import graph_source
+from tb_phaseview.analysis import analyze
+from tb_phaseview.cli import iter_graphs
+from third_party_graphs import SHARED_GRAPHS
+
+GRAPHS = (
+    "roles_dcgan",
+    "roles_autoencoder3d",
+    "roles_estimator",
+    "roles_keras2_adam",
+    "roles_keras2_adadelta",
+    "roles_keras2_sgd",
+)
+GRADIENT_SCOPE = re.compile(r"(?:^|/)(?:gradients(?:_\d+)?|gradient_tape)/")
+
+
+@pytest.fixture(scope="session")
+def roles_graphs(tmp_path_factory):
+    out = str(tmp_path_factory.mktemp("roles_written"))
+    found = {}
+    for name in GRAPHS:
+        folder = tf_written_graphs.write(out, name)
+        for _ref, graph, error in iter_graphs(os.path.join(folder, "logs"), graph_source.load_graph):
+            assert error is None
+            found[name] = Roles(analyze(graph), os.path.join(folder, "logs"))
+    return found
+
+
+def corpus(case):
+    folder = os.path.join(SHARED_GRAPHS, case)
+    if not os.path.isdir(folder):
+        pytest.skip(f"{folder} is absent")
+    for _ref, graph, error in iter_graphs(folder, graph_source.load_graph):
+        assert error is None
+        return Roles(analyze(graph))
+    pytest.fail(f"no graph in {folder}")
+
+
+class Roles:
+    """One graph's roles, by node name."""
+
+    def __init__(self, analysis, logdir=None):
+        self.analysis, self.logdir = analysis, logdir
+        graph = analysis.graph
+        self.ops = dict(zip(graph.names, graph.ops))
+        self.role = {name: analysis.roles.name_of(i) for i, name in enumerate(graph.names)}
+
+    def __getitem__(self, name):
+        return self.role[name]
+
+    def of(self, names):
+        return {self.role[name] for name in names}
+
+    def named(self, pattern):
+        found = [name for name in self.role if re.search(pattern, name)]
+        assert found, pattern
+        return found
+
+    def with_op(self, *ops):
+        return [name for name, op in self.ops.items() if op in ops]

@@ -1,0 +1,222 @@
+"""Every node of a training graph where a TensorFlow user would put it: the roles of whole classes of nodes that
+training code writes, on graphs real TensorFlow writes at test time the way that code writes them
+(tests/tf_written_roles.py) and on graphs other people's code wrote (../shared/graphs, when present)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from roles_written import GRADIENT_SCOPE, Roles, corpus
+
+# 1. A gradient op type alone never makes a forward op machinery.
+
+
+def test_a_gan_generator_of_transposed_convolutions_is_the_model(roles_graphs):
+    dcgan = roles_graphs["roles_dcgan"]
+    forward = [n for n in dcgan.with_op("Conv2DBackpropInput") if not GRADIENT_SCOPE.search(n)]
+    assert sorted(forward) == ["generator/deconv1/conv2d_transpose", "generator/deconv2/conv2d_transpose"]
+    assert dcgan.of(forward) == {"model"}
+    # What the generator computes on, the discriminator fed by it and both losses stay the model's.
+    for name in ("generator/deconv2/BiasAdd", "generator/out", "discriminator_1/logit/BiasAdd", "g_loss", "d_loss"):
+        assert dcgan[name] == "model", name
+    layers = [n for n in dcgan.role if re.match(r"(generator|discriminator(_1)?)/\w+/(Conv2D|BiasAdd|MatMul)", n)]
+    assert len(layers) == 12 and dcgan.of(layers) == {"model"}
+    # The gradients of the convolutions (in their scope) are gradients, each optimizer's updates its own.
+    backward = [n for n in dcgan.with_op("Conv2DBackpropInput", "Conv2DBackpropFilter") if GRADIENT_SCOPE.search(n)]
+    assert len(backward) >= 6 and dcgan.of(backward) == {"gradient"}
+    assert dcgan.of(dcgan.with_op("ApplyAdam")) == {"optimizer"}
+
+
+def test_a_conv3d_transpose_decoder_and_its_loss_are_the_model(roles_graphs):
+    autoencoder = roles_graphs["roles_autoencoder3d"]
+    assert autoencoder.ops["decoder/deconv/conv3d_transpose"] == "Conv3DBackpropInputV2"
+    for name in ("decoder/deconv/conv3d_transpose", "decoder/deconv/BiasAdd", "decoder/out", "reconstruction_loss"):
+        assert autoencoder[name] == "model", name
+
+
+def test_corpus_gan_generators_are_the_model():
+    pix2pix = corpus("pix2pix-illustris")
+    transposed = [n for n in pix2pix.with_op("Conv2DBackpropInput") if not GRADIENT_SCOPE.search(n)]
+    assert len(transposed) == 8 and pix2pix.of(transposed) == {"model"}
+    forward = [n for n in pix2pix.role if re.match(r"generator/decoder_\d/(conv2d_transpose/BiasAdd|Relu|Tanh)", n)]
+    assert len(forward) >= 16 and pix2pix.of(forward) == {"model"}
+    assert pix2pix.of(pix2pix.named(r"^(real|fake)_discriminator/discriminator/layer_\d/conv2d/Conv2D$")) == {"model"}
+
+
+def test_corpus_convolution_gradients_stay_gradients_and_inference_gradients_are_the_model():
+    pixel_link = corpus("pixel-link")
+    assert pixel_link.of(pixel_link.with_op("Conv2DBackpropInput")) == {"gradient"}
+    # A frozen potential computes its forces as its energy's gradient: nothing there is trained.
+    deepmd = corpus("deepmd-frozen")
+    assert set(deepmd.role.values()) == {"model"}
+    assert deepmd["o_force"] == "model" and len(deepmd.named(r"^gradients/")) == 233
+
+
+# 2. Checkpoint restores are the checkpoint's.
+
+
+def test_saver_restores_of_ref_and_resource_variables_are_checkpoint_ops(roles_graphs):
+    ref = roles_graphs["roles_dcgan"]
+    restores = ref.named(r"^save/Assign(_\d+)?$")
+    assert len(restores) == len(ref.with_op("VariableV2")) and ref.of(restores) == {"save"}
+    resource = roles_graphs["roles_autoencoder3d"]
+    restores = resource.named(r"^save/AssignVariableOp(_\d+)?$")
+    assert len(restores) == len(resource.with_op("VarHandleOp")) and resource.of(restores) == {"save"}
+    for graph in (ref, resource, roles_graphs["roles_estimator"]):
+        assert graph.of(graph.named(r"^save/")) == {"save"}
+    assert roles_graphs["roles_estimator"]["save/StringJoin"] == "save"  # the sharded saver's file name
+
+
+@pytest.mark.parametrize(
+    "case", ["funds-lstm", "guesslang", "pixel-link", "portfolio-gan", "tflearn-chatbot", "vocal-autoencoder"]
+)
+def test_corpus_ref_variable_restores_are_no_initialisers(case):
+    graph = corpus(case)
+    assert graph.of(graph.named(r"^save(_\d+)?/(Assign(_\d+)?|restore_all)$")) == {"save"}
+
+
+@pytest.mark.parametrize("case", ["amexpert-keras-estimator", "asl-keras-estimator", "census-estimator"])
+def test_corpus_resource_restores_and_file_names_are_the_checkpoint(case):
+    graph = corpus(case)
+    assert graph.of(graph.named(r"^save/(AssignVariableOp(_\d+)?|restore_all)$")) == {"save"}
+    assert graph.of(graph.named(r"^save/")) == {"save"}
+
+
+def test_corpus_saved_model_traced_save_and_restore_are_the_checkpoint():
+    mnist = corpus("mnist-tf2-savedmodel")
+    assert mnist.of(["saver_filename", "StatefulPartitionedCall_1", "StatefulPartitionedCall_2"]) == {"save"}
+    assert mnist["StatefulPartitionedCall"] == "model"  # the serving call
+
+
+# 3. Optimizer state is the optimizer's.
+
+
+def test_adam_beta_powers_and_their_updates_are_the_optimizer(roles_graphs):
+    dcgan = roles_graphs["roles_dcgan"]
+    for scope in ("discriminator_train", "generator_train"):
+        names = [f"{scope}/beta1_power", f"{scope}/beta2_power", f"{scope}/Adam/mul", f"{scope}/Adam/Assign"]
+        assert dcgan.of(names) == {"optimizer"}
+    autoencoder = roles_graphs["roles_autoencoder3d"]
+    assert autoencoder.of(["beta1_power", "beta2_power", "Adam/AssignVariableOp", "Adam/mul"]) == {"optimizer"}
+
+
+@pytest.mark.parametrize(
+    "name, state",
+    [
+        (
+            "roles_keras2_adam",
+            ["training/Adam/decay", "training/Adam/dense_1/kernel/m", "training/Adam/dense_2/bias/v"],
+        ),
+        ("roles_keras2_adadelta", ["training/Adadelta/decay", "training/Adadelta/dense_1/kernel/accum_grad"]),
+        ("roles_keras2_sgd", ["training/SGD/decay", "training/SGD/dense_1/kernel/momentum"]),
+    ],
+)
+def test_keras_optimizer_variables_are_the_optimizer(roles_graphs, name, state):
+    graph = roles_graphs[name]
+    assert graph.of(state) == {"optimizer"}
+    scope = name.rsplit("_", 1)[1]
+    hyper = graph.named(rf"^training/{scope[:1].upper()}\w*/(learning_rate|momentum|rho|beta_1)$")
+    assert graph.of(hyper) <= {"hyperparameter", "optimizer"}  # drawn with the optimizer either way
+    areas = {graph.analysis.roles.area_codes[graph.analysis.graph.index[n]] for n in hyper}
+    assert areas == {5}  # the optimizer's area
+
+
+def test_corpus_optimizer_state_is_the_optimizer():
+    mnist = corpus("mnist-tf2-savedmodel")
+    assert mnist.of(mnist.named(r"^Adam/[^/]+(/[^/]+)?/[mv]$")) == {"optimizer"}
+    assert mnist.of(["Adam/iter", "Adam/learning_rate", "Adam/decay", "Adam/beta_1"]) == {"optimizer"}
+    assert corpus("asl-keras-estimator")["training/RMSprop/decay"] == "optimizer"
+    vocal = corpus("vocal-autoencoder")
+    assert vocal.of(["beta1_power", "beta2_power", "Adam/mul", "Adam/Assign", "Adam_1/Assign_1"]) == {"optimizer"}
+
+
+# 4. Step counters are the optimizer's, whatever else reads the step.
+
+
+def test_step_counters_are_the_optimizer_whatever_reads_them(roles_graphs):
+    dcgan = roles_graphs["roles_dcgan"]
+    assert dcgan.of(["global_step", "global_step/read", "generator_train/Adam"]) == {"optimizer"}
+    autoencoder = roles_graphs["roles_autoencoder3d"]
+    increments = [
+        n
+        for n in autoencoder.with_op("AssignAddVariableOp")
+        if "global_step"
+        in autoencoder.analysis.graph.names[
+            autoencoder.analysis.graph.edge_src[
+                autoencoder.analysis.graph.in_start[autoencoder.analysis.graph.index[n]]
+            ]
+        ]
+    ]
+    assert len(increments) == 1
+    # Read by a decayed learning rate and a summary: still the step.
+    assert autoencoder.of(["global_step", *increments, "learning_rate"]) == {"optimizer"}
+    estimator = roles_graphs["roles_estimator"]  # BERT's assign(step + 1)
+    assert estimator.of(["global_step", "add", "Assign", "PolynomialDecay"]) == {"optimizer"}
+    for name, scope in (("roles_keras2_adam", "Adam"), ("roles_keras2_sgd", "SGD")):
+        graph = roles_graphs[name]
+        assert graph.of([f"training/{scope}/iter", f"training/{scope}/{scope}/AssignAddVariableOp"]) == {"optimizer"}
+        assert graph.of(["count", "total"]) == {"model"}  # a metric's count is divided by: no step
+
+
+def test_corpus_step_counters_are_the_optimizer():
+    tflearn = corpus("tflearn-chatbot")
+    assert tflearn.of(["Global_Step", "Training_step", "Assign_2", "Adam/apply_grad_op_0"]) == {"optimizer"}
+    # The loss's and accuracy's moving averages decay on a schedule of the step: still the model's metrics.
+    averages = ["moving_avg/truediv", "moving_avg/AssignMovingAvg", "Adam/moving_avg/Minimum"]
+    assert tflearn.of(averages) == {"model"}
+    for case in ("albert-finetune", "census-estimator", "funds-lstm", "pix2pix-illustris"):
+        assert corpus(case)["global_step"] == "optimizer", case
+    # The step read through a cond on whether it is initialised (the Estimator's global step read) is the step.
+    assert corpus("albert-finetune").of(["global_step/cond/Merge", "global_step/add"]) == {"optimizer"}
+    assert corpus("census-estimator").of(["global_step/cond", "global_step/add"]) == {"optimizer"}
+
+
+# 5. Data fed per batch and metric state are no hyperparameters.
+
+
+def test_data_placeholders_and_metric_state_are_no_hyperparameters(roles_graphs):
+    assert roles_graphs["roles_estimator"]["labels"] == "model"
+    for name in ("roles_keras2_adam", "roles_keras2_adadelta", "roles_keras2_sgd"):
+        graph = roles_graphs[name]
+        assert graph.of(["dense_2_target", "dense_2_sample_weights", "count", "total"]) == {"model"}
+    mnist = corpus("mnist-tf2-savedmodel")
+    assert mnist.of(["count", "total", "count_1", "total_1"]) == {"model"}
+
+
+# 6. Init plumbing is init; arithmetic on gradients outside their scopes is the optimizer's.
+
+
+def test_estimator_init_plumbing_is_init(roles_graphs):
+    estimator = roles_graphs["roles_estimator"]
+    assert estimator.of(["init", "init_1", "init_all_tables", "group_deps"]) == {"init"}
+    assert estimator.of(estimator.named(r"^report_uninitialized_(variables|resources)(_1)?/")) == {"init"}
+    # An initialiser shared through initialized_value(): dense2's kernel starts from dense1's initial value.
+    assert estimator.of(["dense2/kernel/Assign", "dense2/cond/Merge", "dense2/mul"]) == {"init"}
+    assert estimator.of(["dense2/MatMul", "dense2/kernel"]) == {"model"}
+    # The init op of a fine-tuning graph also runs the initialisers that restore a checkpoint.
+    assert corpus("albert-finetune")["init"] == "init"
+
+
+def test_optimizer_arithmetic_on_gradients_is_the_optimizer(roles_graphs):
+    estimator = roles_graphs["roles_estimator"]
+    sparse = ["Adadelta/update_embedding/table/Unique", "Adadelta/update_embedding/table/UnsortedSegmentSum"]
+    assert estimator.of(sparse) == {"optimizer"}
+    asl = corpus("asl-keras-estimator")
+    squares = asl.named(r"^training/RMSprop/RMSprop/update_[^/]+/(kernel|bias)/Square$")
+    assert len(squares) == 10 and asl.of(squares) == {"optimizer"}
+
+
+def test_forward_dropout_of_a_run_metadata_graph_is_the_model():
+    """Grappler shares a constant of a dropout's gradient with the forward dropout (the run metadata's graph
+    names it ``gradients/drop1/cond_grad/...``): a constant carries no gradient, so the forward pass it feeds,
+    the layers after it and the loss stay the model's."""
+    from demo import demo_analysis
+
+    graph = Roles(demo_analysis("tf1_is_training", "tagged_run_metadata", "train_step_1"))
+    forward = [
+        n for n in graph.named(r"^(drop[12]/cond/(then|output)/|fc2/|logits/|logistic_loss)") if "Momentum" not in n
+    ]
+    assert len(forward) > 20 and graph.of(forward) == {"model"}
+    assert graph["drop1/cond/then/_100/dropout/Mul"] == "model"

@@ -1,0 +1,177 @@
+"""Training graphs written by real TensorFlow the way their kind of code writes them, for the role tests.
+
+Registered in ``tf_written_graphs.GRAPHS`` (each runs in a fresh process); each writes one run graph into
+``OUTDIR/NAME/logs/<NAME>``:
+- ``roles_dcgan``: TF1 ref variables, a generator of ``conv2d_transpose`` layers (``Conv2DBackpropInput`` in the
+  forward pass), a discriminator, one Adam optimizer for each, ``global_step``, a ``Saver``;
+- ``roles_autoencoder3d``: resource variables, a ``conv3d_transpose`` decoder, its loss, Adam, a user's
+  ``tf.assign_add(global_step, 1)`` read by a learning-rate decay and a summary, a ``Saver``;
+- ``roles_estimator``: what an Estimator's ``model_fn`` and its ``Scaffold`` write: ``global_step`` incremented
+  BERT's way (``assign(step + 1)``), a decayed learning rate, Adadelta, a label placeholder, an embedding (a sparse
+  gradient), a streaming metric, an initialiser shared through ``initialized_value()``, ``init``/``init_1``/``init_all_tables``/
+  ``group_deps``, ``report_uninitialized_variables``, a sharded ``Saver``;
+- ``roles_keras2_adam``, ``roles_keras2_adadelta``, ``roles_keras2_sgd``: tf_keras in graph mode, compiled with
+  that optimizer (SGD with momentum) and a metric, fitted one step with ``sample_weight``: the session's graph.
+"""
+
+from __future__ import annotations
+
+import os
+
+
+def _tf1(resource: bool):
+    os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
+    os.environ["TF_USE_LEGACY_KERAS"] = "1"  # tf.compat.v1.layers needs Keras 2 (tf_keras)
+    import tensorflow as tf
+
+    tf.get_logger().setLevel("ERROR")
+    v1 = tf.compat.v1
+    v1.disable_eager_execution()
+    if not resource:
+        v1.disable_resource_variables()
+        v1.disable_control_flow_v2()
+    else:
+        v1.enable_resource_variables()
+    v1.set_random_seed(1234)
+    return tf, v1
+
+
+def _write(tf, run_dir, graph):
+    writer = tf.compat.v1.summary.FileWriter(run_dir)
+    writer.add_graph(graph)
+    writer.close()
+
+
+def _run_dir(out, name):
+    return os.path.join(out, "logs", name)
+
+
+def write_dcgan(out):
+    tf, v1 = _tf1(resource=False)
+    graph = tf.Graph()
+    with graph.as_default():
+        z = v1.placeholder(tf.float32, [None, 16], name="z")
+        real = v1.placeholder(tf.float32, [None, 8, 8, 1], name="real")
+        with v1.variable_scope("generator"):
+            h = tf.reshape(v1.layers.dense(z, 2 * 2 * 8, name="project"), [-1, 2, 2, 8])
+            h = tf.nn.relu(v1.layers.conv2d_transpose(h, 4, 3, strides=2, padding="same", name="deconv1"))
+            fake = tf.tanh(v1.layers.conv2d_transpose(h, 1, 3, strides=2, padding="same", name="deconv2"), name="out")
+
+        def discriminator(x, reuse):
+            with v1.variable_scope("discriminator", reuse=reuse):
+                h = tf.nn.leaky_relu(v1.layers.conv2d(x, 4, 3, strides=2, padding="same", name="conv1"))
+                return v1.layers.dense(v1.layers.flatten(h), 1, name="logit")
+
+        d_real, d_fake = discriminator(real, False), discriminator(fake, True)
+        xent = tf.nn.sigmoid_cross_entropy_with_logits
+        d_loss = tf.reduce_mean(
+            xent(labels=tf.ones_like(d_real), logits=d_real) + xent(labels=tf.zeros_like(d_fake), logits=d_fake),
+            name="d_loss",
+        )
+        g_loss = tf.reduce_mean(xent(labels=tf.ones_like(d_fake), logits=d_fake), name="g_loss")
+        global_step = v1.train.get_or_create_global_step()
+        d_vars = v1.trainable_variables("discriminator")
+        g_vars = v1.trainable_variables("generator")
+        with tf.name_scope("discriminator_train"):
+            v1.train.AdamOptimizer(2e-4, beta1=0.5).minimize(d_loss, var_list=d_vars)
+        with tf.name_scope("generator_train"):
+            v1.train.AdamOptimizer(2e-4, beta1=0.5).minimize(g_loss, var_list=g_vars, global_step=global_step)
+        v1.global_variables_initializer()
+        v1.train.Saver()
+    _write(tf, _run_dir(out, "roles_dcgan"), graph)
+
+
+def write_autoencoder3d(out):
+    tf, v1 = _tf1(resource=True)
+    graph = tf.Graph()
+    with graph.as_default():
+        volume = v1.placeholder(tf.float32, [None, 8, 8, 8, 1], name="volume")
+        with v1.variable_scope("encoder"):
+            code = tf.nn.relu(v1.layers.conv3d(volume, 4, 3, strides=2, padding="same", name="conv"))
+        with v1.variable_scope("decoder"):
+            decoded = v1.layers.conv3d_transpose(code, 1, 3, strides=2, padding="same", name="deconv")
+            decoded = tf.sigmoid(decoded, name="out")
+        loss = tf.reduce_mean(tf.square(decoded - volume), name="reconstruction_loss")
+        global_step = v1.Variable(0, trainable=False, name="global_step", dtype=tf.int64)
+        learning_rate = v1.train.exponential_decay(1e-3, global_step, 100, 0.9, name="learning_rate")
+        train = v1.train.AdamOptimizer(learning_rate).minimize(loss)
+        with tf.control_dependencies([train]):
+            v1.assign_add(global_step, 1, name="increment_step")
+        v1.summary.scalar("step", global_step)
+        v1.summary.scalar("loss", loss)
+        v1.summary.merge_all()
+        v1.global_variables_initializer()
+        v1.train.Saver()
+    _write(tf, _run_dir(out, "roles_autoencoder3d"), graph)
+
+
+def write_estimator(out):
+    tf, v1 = _tf1(resource=False)
+    graph = tf.Graph()
+    with graph.as_default():
+        features = v1.placeholder(tf.float32, [None, 6], name="features")
+        labels = v1.placeholder(tf.float32, name="labels")  # as slim feeds them: no static shape
+        global_step = v1.train.get_or_create_global_step()
+        ids = v1.placeholder(tf.int32, [None], name="ids")
+        with v1.variable_scope("embedding"):
+            table = v1.get_variable("table", [10, 4])  # its gradient is sparse: the update deduplicates it
+            embedded = tf.nn.embedding_lookup(table, ids)
+        with v1.variable_scope("dense1"):
+            w1 = v1.get_variable("kernel", [6, 4])
+            hidden = tf.nn.relu(tf.matmul(features, w1) + embedded)
+        with v1.variable_scope("dense2"):
+            w2 = v1.Variable(w1.initialized_value()[:4, :1] * 0.5, name="kernel")  # shares dense1's initialiser
+            logits = tf.squeeze(tf.matmul(hidden, w2), axis=1, name="logits")
+        loss = v1.losses.sigmoid_cross_entropy(labels, logits)
+        v1.metrics.accuracy(labels, tf.cast(logits > 0, tf.float32), name="accuracy")
+        learning_rate = v1.train.polynomial_decay(1.0, global_step, 1000, end_learning_rate=0.1)
+        train_op = v1.train.AdadeltaOptimizer(learning_rate).minimize(loss)
+        with tf.control_dependencies([train_op]):
+            new_global_step = global_step + 1
+            train_op = tf.group(train_op, global_step.assign(new_global_step), name="train_op")
+        v1.summary.scalar("loss", loss)
+        scaffold = v1.train.Scaffold(saver=v1.train.Saver(sharded=True))
+        scaffold.finalize()
+    _write(tf, _run_dir(out, "roles_estimator"), graph)
+
+
+def _write_keras2(out, name, optimizer_of):
+    tf, v1 = _tf1(resource=True)
+    import numpy as np
+    import tf_keras
+
+    model = tf_keras.Sequential(
+        [
+            tf_keras.layers.Dense(8, activation="relu", input_shape=(4,), name="dense_1"),
+            tf_keras.layers.Dense(2, activation="softmax", name="dense_2"),
+        ]
+    )
+    model.compile(optimizer=optimizer_of(tf_keras), loss="categorical_crossentropy", metrics=["accuracy"])
+    x = np.ones((8, 4), dtype=np.float32)
+    y = np.eye(2, dtype=np.float32)[np.arange(8) % 2]
+    model.fit(x, y, sample_weight=np.ones(8, dtype=np.float32), batch_size=8, epochs=1, verbose=0)
+    from tf_keras.src import backend as keras_backend
+
+    _write(tf, _run_dir(out, name), keras_backend.get_session().graph)
+
+
+def write_keras2_adam(out):
+    _write_keras2(out, "roles_keras2_adam", lambda k: k.optimizers.legacy.Adam(1e-3))
+
+
+def write_keras2_adadelta(out):
+    _write_keras2(out, "roles_keras2_adadelta", lambda k: k.optimizers.legacy.Adadelta(1.0))
+
+
+def write_keras2_sgd(out):
+    _write_keras2(out, "roles_keras2_sgd", lambda k: k.optimizers.legacy.SGD(0.01, momentum=0.9))
+
+
+GRAPHS = {
+    "roles_dcgan": write_dcgan,
+    "roles_autoencoder3d": write_autoencoder3d,
+    "roles_estimator": write_estimator,
+    "roles_keras2_adam": write_keras2_adam,
+    "roles_keras2_adadelta": write_keras2_adadelta,
+    "roles_keras2_sgd": write_keras2_sgd,
+}
