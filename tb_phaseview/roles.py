@@ -489,6 +489,7 @@ def classify_roles(graph: Graph, phase_carriers) -> Roles:
     if averaged:
         codes[np.array(averaged, dtype=np.intp)] = OPTIMIZER
         _peel(graph, codes, reads_data, varying)
+        _state_of_machinery(graph, codes, variables)
         _absorb(graph, codes, varying)
     _claim_constants(graph, codes)
     areas = _areas(graph, codes, hyperparameters, hyper_carriers)
