@@ -104,10 +104,19 @@ def explain(graph: Graph, node_roles: r.Roles, node: int) -> str:
             ]
             if increments:
                 return f"a step counter: `{names[increments[0]]}` adds a constant to it each training step: optimizer"
+            if r._is_integer_scalar(graph, node) and not any(
+                node_roles.codes[c] == r.OPTIMIZER and c in node_roles.writes for c in _consumers(graph, node)
+            ):
+                return "an integer scalar variable that nothing in the model reads, kept for the checkpoint: a step counter, the optimizer's"
             readers = [c for c in _consumers(graph, node) if node_roles.codes[c] == r.OPTIMIZER]
             if readers:
                 return f"a variable only the optimizer reads and updates (`{names[readers[0]]}`): optimizer state"
             return "a variable in the optimizer's scope that only initialisers and checkpoints read: optimizer state"
+        if is_write and value is not None and _averages_weights(graph, node_roles, value):
+            return (
+                f"writes `{target}` a value computed from variables alone, no data (a moving average of the weights, "
+                "a copy): training machinery, the optimizer's"
+            )
         if is_write:
             return f"writes `{target}` a value computed from gradients or the optimizer's state: optimizer update"
     if code in r.MACHINERY:
@@ -141,3 +150,20 @@ def explain(graph: Graph, node_roles: r.Roles, node: int) -> str:
     if op in r.HYPER_SOURCE_OPS:
         return "an input of the model, fed with each batch: model"
     return "part of the forward computation, its loss or its metrics: model"
+
+
+def _averages_weights(graph: Graph, node_roles, node: int, limit: int = 64) -> bool:
+    """Whether ``node`` computes from a model variable (a weight) and from no gradient or optimizer update, among
+    its first ``limit`` data ancestors: a moving average of the weights, or a copy of them."""
+    seen, frontier, weights = {node}, [node], False
+    while frontier and len(seen) < limit:
+        current = frontier.pop()
+        if node_roles.codes[current] == r.GRADIENT or r._OPTIMIZER_OP.match(graph.ops[current]):
+            return False
+        weights = weights or (current in node_roles.variables and node_roles.codes[current] == r.MODEL)
+        for e in graph.in_edges(current):
+            source = graph.edge_src[e]
+            if not graph.edge_control[e] and source not in seen:
+                seen.add(source)
+                frontier.append(source)
+    return weights

@@ -167,6 +167,9 @@ _LOOP_OPS = frozenset({"NextIteration", "RefNextIteration"})
 HYPER_PASS_THROUGH = frozenset({"Identity", "ReadVariableOp", "Cast", "Snapshot", "StopGradient", "RefIdentity"})
 HYPER_SOURCE_OPS = frozenset({"Placeholder", "PlaceholderWithDefault", "_Arg"})
 FLOAT_DTYPES = frozenset({1, 2, 14, 19})  # DT_FLOAT, DT_DOUBLE, DT_BFLOAT16, DT_HALF
+INTEGER_DTYPES = frozenset(
+    {3, 9, 4, 5, 6, 17, 22, 23}
+)  # DT_INT32, DT_INT64, DT_UINT8, DT_INT16, DT_INT8, DT_UINT16, DT_UINT32, DT_UINT64
 DT_RESOURCE = 20
 HYPER_MIN_READERS = 2
 _UNUSED_RELAYS = READ_OPS | frozenset({"Identity"})
@@ -357,6 +360,32 @@ def _is_float_scalar(graph: Graph, node: int) -> bool:
     return True
 
 
+def _reads_a_variable(graph: Graph, node: int, is_variable: np.ndarray, limit: int = 64) -> bool:
+    """Whether a variable is among the first ``limit`` data ancestors of ``node`` (a weight's moving average
+    reads its weight in two steps; a loop over constants reads none)."""
+    seen, frontier = {node}, [node]
+    while frontier and len(seen) < limit:
+        current = frontier.pop()
+        for e in graph.in_edges(current):
+            source = graph.edge_src[e]
+            if graph.edge_control[e] or source in seen:
+                continue
+            if is_variable[source]:
+                return True
+            seen.add(source)
+            frontier.append(source)
+    return False
+
+
+def _is_integer_scalar(graph: Graph, node: int) -> bool:
+    """A variable declared as an integer scalar (``VariableV2``/``VarHandleOp``'s ``dtype`` and ``shape``)."""
+    attr = _node_attr(graph, node)
+    if attr is None or "dtype" not in attr or "shape" not in attr:
+        return False
+    shape = attr["shape"].shape
+    return attr["dtype"].type in INTEGER_DTYPES and not shape.unknown_rank and len(shape.dim) == 0
+
+
 def _peel_rank() -> np.ndarray:
     """Per role code, its rank in _PEEL_PRIORITY (higher claims first); 0 for the rest."""
     rank = np.zeros(256, dtype=np.uint8)
@@ -427,16 +456,18 @@ def classify_roles(graph: Graph, phase_carriers) -> Roles:
     # its writes are the optimizer's.
     edges, _ = columns.in_edges(applies)
     edges = edges[columns.data[edges] & (columns.position[edges] > 0)]
-    state = _relayed_from(graph, columns.src[edges])
+    # TF 1.x's Adam casts each beta power to its variable's dtype first (``update_kernel/Cast``).
+    state = _relayed_from(graph, columns.src[edges], _VALUE_RELAYS | {"Cast"})
     is_state = np.zeros(n, dtype=bool)
     is_state[state[state >= 0]] = True
     targets = columns.inputs_at(writes, 0)
     codes[writes[(codes[writes] == MODEL) & (targets >= 0) & is_state[np.maximum(targets, 0)]]] = OPTIMIZER
+    reads_data = _DataCheck(graph, set(variables.tolist()))
     # 5. Consumers all machinery; fed by one machinery only.
     # Grouping first (``report_uninitialized_variables`` masks with what the checks found), then what only the
     # machinery consumes, then the groupings of what that claimed.
     _absorb(graph, codes, varying)
-    _peel(graph, codes, _DataCheck(graph, set(variables.tolist())), varying)
+    _peel(graph, codes, reads_data, varying)
     _state_of_machinery(graph, codes, variables)
     _claim_initialized_values(graph, codes)
     _absorb(graph, codes, varying)
@@ -445,6 +476,21 @@ def classify_roles(graph: Graph, phase_carriers) -> Roles:
     late = (codes[writes] == MODEL) & (origins >= 0)
     late[late] = codes[origins[late]] == INIT
     codes[writes[late]] = INIT
+    # A write of a value computed from variables alone, no data (Slim's moving average of the weights, a target
+    # network's copy) is training machinery, unlike a moving statistic of the batch or a metric's total. Late,
+    # so that an initialiser copying another variable's initial value is one already; what only it reads follows.
+    pending = writes[(codes[writes] == MODEL) & (values >= 0)]
+    pending = pending[varying[columns.inputs_at(pending, 1)]]
+    averaged = [
+        w
+        for w in pending.tolist()
+        if not reads_data(value := int(columns.inputs_at([w], 1)[0])) and _reads_a_variable(graph, value, is_variable)
+    ]
+    if averaged:
+        codes[np.array(averaged, dtype=np.intp)] = OPTIMIZER
+        _peel(graph, codes, reads_data, varying)
+        _state_of_machinery(graph, codes, variables)
+        _absorb(graph, codes, varying)
     _claim_constants(graph, codes)
     areas = _areas(graph, codes, hyperparameters, hyper_carriers)
     _claim_unused_hyper_arithmetic(graph, codes, areas, varying)
@@ -552,10 +598,13 @@ def _claim_checkpoint_calls(graph: Graph, codes: np.ndarray) -> None:
             codes[node] = SAVE
 
 
-def _relayed_from(graph: Graph, nodes: np.ndarray) -> np.ndarray:
+_VALUE_RELAYS = frozenset({"Identity", "RefIdentity", "Snapshot", "ReadVariableOp"})
+
+
+def _relayed_from(graph: Graph, nodes: np.ndarray, relays: frozenset = _VALUE_RELAYS) -> np.ndarray:
     """For each node, the first node up its chain of ``Identity`` relays that is not one (-1 stays -1)."""
     columns = graph.columns
-    relay = columns.op_in({"Identity", "RefIdentity", "Snapshot", "ReadVariableOp"})
+    relay = columns.op_in(relays)
     origins = np.array(nodes, dtype=np.intp)
     for _ in range(8):  # a restored value reaches its write through one relay or two
         step = (origins >= 0) & relay[np.maximum(origins, 0)]
@@ -627,7 +676,11 @@ def _state_of_machinery(graph: Graph, codes: np.ndarray, variables: np.ndarray) 
     for scope in {names[node].rpartition("/")[0] for node in np.flatnonzero((codes == OPTIMIZER) & is_update)}:
         scopes.update(scope.split("/"))
     old = codes[stray]
-    in_scope = [not scopes.isdisjoint(names[node].split("/")[:-1]) for node in stray.tolist()]
+    # An integer scalar is a step counter (``global_step`` kept in an exported graph only for its checkpoint):
+    # no layer's weight is one.
+    in_scope = [
+        not scopes.isdisjoint(names[node].split("/")[:-1]) or _is_integer_scalar(graph, node) for node in stray.tolist()
+    ]
     role = np.where(np.array(in_scope, dtype=bool), OPTIMIZER, MODEL).astype(np.uint8)
     codes[stray] = role
     # Reads that nothing else uses follow their variable.

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import urllib.parse
 
+from roles_written import corpus
 from tb_phaseview import role_why
 from test_cli import run_cli
 
@@ -49,6 +50,23 @@ def test_each_role_says_what_decided_it(roles_graphs):
         analysis = graph.analysis
         for i in range(analysis.graph.node_count):
             assert role_why.explain(analysis.graph, analysis.roles, i)
+
+
+def test_third_party_machinery_says_what_it_is():
+    slim = corpus("pixel-link")
+    assert sentence(slim, "ExponentialMovingAverage/AssignMovingAvg") == (
+        "writes `conv1/conv1_1/weights/ExponentialMovingAverage` a value computed from variables alone, no data"
+        " (a moving average of the weights, a copy): training machinery, the optimizer's"
+    )
+    adam = corpus("funds-lstm")
+    assert sentence(adam, "Adam/Assign") == (
+        "writes `beta1_power` a value computed from gradients or the optimizer's state: optimizer update"
+    )
+    exported = corpus("ssd-export")
+    assert sentence(exported, "global_step") == (
+        "an integer scalar variable that nothing in the model reads, kept for the checkpoint: a step counter,"
+        " the optimizer's"
+    )
 
 
 def test_the_cli_says_a_node_role_and_why(roles_graphs):

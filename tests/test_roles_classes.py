@@ -130,6 +130,24 @@ def test_corpus_optimizer_state_is_the_optimizer():
     assert corpus("asl-keras-estimator")["training/RMSprop/decay"] == "optimizer"
     vocal = corpus("vocal-autoencoder")
     assert vocal.of(["beta1_power", "beta2_power", "Adam/mul", "Adam/Assign", "Adam_1/Assign_1"]) == {"optimizer"}
+    # TF 1.8's Adam casts each beta power to its variable's dtype before the update reads it.
+    funds = corpus("funds-lstm")
+    assert funds.of(["beta1_power", "beta1_power/read", "beta2_power", "Adam/mul", "Adam/Assign"]) == {"optimizer"}
+
+
+def test_corpus_moving_averages_of_the_weights_are_the_optimizer_and_of_the_batch_the_model():
+    """Slim keeps a moving average of every weight for evaluation: computed from variables alone, it is
+    training machinery; its shadows' initialisers (a copy of each weight's initial value) stay initialisers."""
+    slim = corpus("pixel-link")
+    average = slim.named(r"^ExponentialMovingAverage(/|$)")
+    assert slim.of(average) - {"hyperparameter"} == {"optimizer"}
+    assert slim.of(slim.named(r"^conv1/conv1_1/weights/ExponentialMovingAverage(/read)?$")) == {"optimizer"}
+    assert slim["conv1/conv1_1/weights/ExponentialMovingAverage/Assign"] == "init"
+    assert slim.of(["cond/Merge", "cond/read"]) == {"init"}
+    assert slim["conv1/conv1_1/weights"] == "model"
+    # The moving averages of a GAN's losses (for display) are computed from the data: the model's metrics.
+    pix2pix = corpus("pix2pix-illustris")
+    assert pix2pix.of(pix2pix.with_op("AssignSub")) <= {"model"}
 
 
 # 4. Step counters are the optimizer's, whatever else reads the step.
@@ -168,6 +186,10 @@ def test_corpus_step_counters_are_the_optimizer():
     assert tflearn.of(averages) == {"model"}
     for case in ("albert-finetune", "census-estimator", "funds-lstm", "pix2pix-illustris"):
         assert corpus(case)["global_step"] == "optimizer", case
+    # Exported graphs keep the step only for their checkpoint: an integer scalar variable is no layer's weight.
+    for case in ("ssd-export", "albert-tiny-savedmodel"):
+        graph = corpus(case)
+        assert graph.of(graph.named(r"^global_step(/read|/Read/ReadVariableOp)?$")) == {"optimizer"}, case
     # The step read through a cond on whether it is initialised (the Estimator's global step read) is the step.
     assert corpus("albert-finetune").of(["global_step/cond/Merge", "global_step/add"]) == {"optimizer"}
     assert corpus("census-estimator").of(["global_step/cond", "global_step/add"]) == {"optimizer"}
