@@ -19,7 +19,13 @@ def inspect(page, name):
         arg=name,
     )
     sentence = page.locator("[data-testid=role-why]")
-    return sentence.get_attribute("data-role"), sentence.text_content()
+    # Names are set in code type, not between literal backticks: put the backticks back to compare with the server.
+    text = sentence.evaluate(
+        "el => Array.from(el.childNodes).map(n => n.nodeName === 'CODE' ? '`' + n.textContent + '`' : n.textContent)"
+        ".join('')"
+    )
+    assert "`" not in sentence.text_content()
+    return sentence.get_attribute("data-role"), text
 
 
 def test_the_inspector_says_each_ops_role_and_why(page, roles_graphs, start_server):

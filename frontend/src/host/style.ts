@@ -19,7 +19,7 @@ export const CSS = `
 .pv-root * { box-sizing: border-box; }
 .pv-answer { padding: 6px 12px; border-bottom: 1px solid var(--line); background: var(--accent-soft); color: var(--fg); font-size: 13px; line-height: 1.45; }
 .pv-answer[hidden] { display: none; }
-.pv-answer code { font-family: 'Roboto Mono', ui-monospace, monospace; font-size: 12px; }
+.pv-answer code, .pv-explain code { font-family: 'Roboto Mono', ui-monospace, monospace; font-size: 12px; }
 .pv-answer .pv-btn { margin-left: 6px; }
 .pv-toolbar { display: flex; align-items: center; gap: 8px; padding: 6px 10px; border-bottom: 1px solid var(--line);
   background: var(--panel); flex-wrap: wrap; min-height: 44px; }
@@ -96,6 +96,8 @@ export const CSS = `
 .pv-inspector table { border-collapse: collapse; width: 100%; font-size: 12px; }
 .pv-inspector td { padding: 2px 4px; vertical-align: top; border-bottom: 1px solid var(--line); word-break: break-all; }
 .pv-inspector td.k { color: var(--fg-2); white-space: nowrap; width: 1%; word-break: normal; }
+/* An attribute's name may be long (_has_manual_control_dependencies): it wraps, so its value keeps room. */
+.pv-inspector .pv-attrs td.k { white-space: normal; overflow-wrap: anywhere; width: 30%; }
 .pv-inspector .mono { font-family: 'Roboto Mono', ui-monospace, monospace; font-size: 11.5px; }
 .pv-inspector ul { list-style: none; margin: 0; padding: 0; }
 .pv-inspector li { padding: 2px 0; font-size: 12px; word-break: break-all; }

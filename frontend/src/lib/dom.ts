@@ -36,3 +36,11 @@ export function s<K extends keyof SVGElementTagNameMap>(tag: K, attrs?: Attrs, t
 export function clear(el: Element): void {
   while (el.firstChild) el.removeChild(el.firstChild);
 }
+
+/** A server sentence with names between backticks, the names set in code type (as text, never as HTML). */
+export function codeSpans(sentence: string): (Node | string)[] {
+  return sentence
+    .split('`')
+    .map((part, i) => (i % 2 ? h('code', {}, part) : part))
+    .filter((part) => part !== '');
+}

@@ -3,7 +3,7 @@
 // the inspector only shows it. All text goes through textContent.
 
 import type { Child, KindCount, NodeAnswer, NodeEdge, WhyAnswer } from '../graph/api';
-import { clear, h } from '../lib/dom';
+import { clear, codeSpans, h } from '../lib/dom';
 
 /** The server's sentences of the graph on screen (`phase.layers[].explanation`, `phase.sources[].explanation`). */
 export interface PhaseTexts {
@@ -247,7 +247,7 @@ export class Inspector {
       f.append(
         h(
           'table',
-          {},
+          { class: 'pv-attrs' },
           ...n.attrs.map((a) =>
             h(
               'tr',
@@ -341,6 +341,6 @@ function roleSentence(n: NodeAnswer): HTMLElement | null {
     'p',
     { class: 'pv-explain pv-role', 'data-testid': 'role-why', 'data-role': n.role },
     h('span', { class: `pv-role-name ${n.role}` }, n.role),
-    n.role_why ? ` ${n.role_why}` : '',
+    ...(n.role_why ? [' ', ...codeSpans(n.role_why)] : []),
   );
 }
