@@ -23,11 +23,19 @@ Depth is bounded: every group costs its id, and a node's ``path`` lists every gr
 scopes of a name are groups only while they number at most ``MAX_SCOPE_DEPTH`` and their ids hold at most
 ``MAX_CHAIN_CHARS`` characters together; past that a chain is *folded*: the op sits in the deepest group kept,
 labelled with the rest of its name.
+
+Numbered series are grouped as TensorBoard's Graphs tab groups them: five or more ops of one type in one group,
+named ``<prefix>_<N>`` (no digit in the prefix) with consecutive numbers, become a synthetic group
+``<group>/<prefix>_[<first>-<last>]`` (Keras' ``set_weights`` leaves ``Placeholder_1`` ... ``Placeholder_100``
+and ``Assign_1`` ... ``Assign_100`` at the top level; they are two boxes, ``Placeholder_[1-100]`` and
+``Assign_[1-100]``). A series is a group like any other: it opens, it is in the ``path`` of its ops, its edges
+are aggregated. Only ops are grouped (never a group, a pinned flag, or an op whose name is also a group).
 """
 
 from __future__ import annotations
 
 import operator
+import re
 import threading
 from collections import Counter, deque
 from dataclasses import dataclass
@@ -43,6 +51,9 @@ MAX_CHAIN_CHARS = 16384  # characters of the group ids on one chain, together
 # role, a synthetic group ``\u2237<role>`` (U+2237, never in a TensorFlow name) holding those ops under their
 # own scopes: ``training/SGD/gradients/x`` is shown as ``\u2237gradient/training/SGD/gradients/x``.
 AREA_MARK = "\u2237"
+SERIES_MIN = 5  # members of a numbered series before it is grouped (the Graphs tab's default)
+# The last part of a name: a prefix without digits, "_", a number (TensorBoard's own pattern, ^(\D*)_(\d+)$).
+_NUMBERED = re.compile(r"(?:\A|/)([^/\d]*)_(\d+)\Z")
 
 
 @dataclass
@@ -55,6 +66,15 @@ class Bucket:
     children: int  # its direct children
     start: int  # 1-based position of its first child among the parent's children (all buckets together)
     total: int  # the parent's children, all buckets together
+
+
+@dataclass
+class Series:
+    parent: str  # the group whose ops it holds
+    prefix: str  # ``Placeholder`` of ``Placeholder_[1-100]``
+    op: str  # the op type of every member
+    first: int  # the first member's number
+    last: int  # the last member's number (members are consecutive)
 
 
 @dataclass
@@ -78,10 +98,12 @@ class ScopeTree:
         node_parent: list[str],
         fixed: dict[str, tuple[list[str], list[int]]] | None = None,
         buckets: dict[str, Bucket] | None = None,
+        series: dict[str, Series] | None = None,
     ):
         self.group_parent = group_parent  # group id -> display parent group id
         self.node_parent = node_parent  # node index -> display parent group id
         self.buckets = buckets or {}  # synthetic bucket groups, by id
+        self.series = series or {}  # synthetic groups of numbered series, by id
         # Children lists made when bucketing (a bucketed group and its buckets list theirs in name order).
         self._fixed = fixed or {}
         self.top_level = _top_level_map(group_parent)  # group id -> its ancestor at the top level
@@ -316,10 +338,14 @@ def fold_into_areas(names: list[str], codes: bytearray) -> tuple[list[str], dict
 
 
 def build_scopes(
-    names: list[str], relocations: dict[str, str] | None = None, pinned: frozenset[str] = frozenset()
+    names: list[str],
+    relocations: dict[str, str] | None = None,
+    pinned: frozenset[str] = frozenset(),
+    ops: list[str] | None = None,
 ) -> ScopeTree:
     """``pinned``: ids of groups and names of nodes that stay direct children of their group when it is split
-    into buckets."""
+    into buckets (and are never put in a series). ``ops``: each node's op type; without them no series is
+    grouped."""
     relocations = relocations or {}
     scopes = [name.rpartition("/")[0] for name in names]  # "" (the root) for a name without "/" inside
     # Chains too deep or too long are folded (see the module's docstring); only the rare deep scope is walked.
@@ -357,6 +383,8 @@ def build_scopes(
             if name in relocations and name not in groups:
                 node_parent[index] = relocations[name]
 
+    series = _group_series(names, ops, node_parent, group_parent, pinned) if ops is not None else {}
+
     # Children per group, counted in C: only a group with too many children needs its lists now (to bucket).
     child_counts = Counter(group_parent.values())
     child_counts.update(node_parent)
@@ -389,9 +417,58 @@ def build_scopes(
             )
             bucket_ids, _ = fixed[group]
             fixed[group] = (kept_groups + bucket_ids, kept_nodes)
-    tree = ScopeTree(group_parent, node_parent, fixed, buckets)
+    tree = ScopeTree(group_parent, node_parent, fixed, buckets, series)
     tree.folded_nodes = folded_nodes
     return tree
+
+
+def _group_series(
+    names: list[str], ops: list[str], node_parent: list[str], group_parent: dict[str, str], pinned
+) -> dict[str, Series]:
+    """Group the numbered series (see the module's docstring): adds each series to ``group_parent`` and moves its
+    ops into it in ``node_parent``. Returns the series by id."""
+    # Only a name ending in a digit can be a member: filtered in C (most names do not).
+    last_chars = map(operator.getitem, names, repeat(slice(-1, None)))
+    candidates = compress(range(len(names)), map(str.isdigit, last_chars))
+    runs: dict[tuple[str, str, str], list[tuple[int, int]]] = {}
+    search = _NUMBERED.search
+    for index in candidates:
+        name = names[index]
+        found = search(name)
+        if found is None:
+            continue
+        parent = node_parent[index]
+        if parent == name or name in pinned:  # an op named like its group sits in it; a flag stays in sight
+            continue
+        runs.setdefault((parent, ops[index], found.group(1)), []).append((int(found.group(2)), index))
+    series: dict[str, Series] = {}
+    taken = None
+    for (parent, op, prefix), members in runs.items():
+        if len(members) < SERIES_MIN:
+            continue
+        members.sort()
+        start = 0
+        for end in range(1, len(members) + 1):
+            if end < len(members) and members[end][0] == members[end - 1][0] + 1:
+                continue
+            run = members[start:end]
+            start = end
+            if len(run) < SERIES_MIN:
+                continue
+            label = f"{prefix}_[{run[0][0]}-{run[-1][0]}]"
+            series_id = f"{parent}/{label}" if parent else label
+            if taken is None:  # "[" is not in a TensorFlow name: only a hand-made graph can clash
+                taken = set(group_parent)
+                if "[" in "\n".join(names):
+                    taken.update(name for name in names if "[" in name)
+            while series_id in taken:
+                series_id += BUCKET_MARK
+            taken.add(series_id)
+            group_parent[series_id] = parent
+            for _, index in run:
+                node_parent[index] = series_id
+            series[series_id] = Series(parent, prefix, op, run[0][0], run[-1][0])
+    return series
 
 
 def _existing_group(scope: str, group_parent: dict[str, str]) -> str:
