@@ -676,6 +676,17 @@ export class Scene extends Emitter<SceneEvents> {
     }
   }
 
+  /** What the drawing shows of the phase it runs as (for the export's legend). */
+  runAsDrawn(): { faded: number; partly: number; passThrough: string[]; unused: number } {
+    const all = (sel: string) => [...this.world.querySelectorAll<SVGGElement>(sel)];
+    return {
+      faded: all('.node[data-runs="false"]').length,
+      partly: all('.node[data-not-run]').length,
+      passThrough: all('.node[data-passes-through="true"]').map((e) => e.getAttribute('data-node')!),
+      unused: all('.node[data-runs-unused="true"]').length,
+    };
+  }
+
   /**
    * A layer that only hands its input on (a Dropout at inference) is drawn as a pass-through: besides its
    * ghosted box, each tensor's way past it is drawn as one edge from its input to its consumer, beside the box
