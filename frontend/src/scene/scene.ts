@@ -87,7 +87,9 @@ export interface SceneLayers {
 const { group: GROUP, op: OP, badge: BADGE, edge: EDGE, zoom: ZOOM } = PARAMS;
 /** The box a count label covers, from the point it is placed at (9.5 px digits, baseline EDGE.countDy below). */
 const COUNT_LABEL_OFFSET = { x: EDGE.countDx, y: EDGE.countDy - 8 };
-const countLabelSize = (count: number) => ({ w: 6 * String(count).length, h: 10 });
+// An edge's count says what it counts ("3 edges": op-level edges the drawn one stands for), at 9.5 px.
+const countText = (count: number) => `${count.toLocaleString('en-US')} edges`;
+const countLabelSize = (count: number) => ({ w: 5.6 * countText(count).length, h: 10 });
 // A shape label's box: 5.6 px a character at 9 px, drawn this far right of and below the route's middle.
 const SHAPE_LABEL = { charWidth: 5.6, height: 10, offset: { x: 4, y: 3 } };
 /** ``p`` when a label there covers none of ``boxes``, else null. */
@@ -459,7 +461,7 @@ export class Scene extends Emitter<SceneEvents> {
         // Beside its edge, in the same kind's container: hiding a kind in the legend hides its counts too.
         if (mid)
           path.parentNode!.append(
-            s('text', { class: 'edge-count', x: mid.x + EDGE.countDx, y: mid.y + EDGE.countDy }, String(e.count)),
+            s('text', { class: 'edge-count', x: mid.x + EDGE.countDx, y: mid.y + EDGE.countDy }, countText(e.count)),
           );
       }
     }
