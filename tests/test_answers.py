@@ -124,6 +124,27 @@ def test_writers_of_a_variable_flag_are_explained_as_writers(tf_written):
     assert "pick the training or the inference computation" in layer_reads
 
 
+def test_the_run_metadata_graph_files_no_forward_dropout_op_in_the_optimizer_area():
+    """tf1_is_training's tagged run metadata (the step as it ran, functions inlined): drop2's forward ops are drawn in
+    drop2, the optimizer area holds none of them, and no area's badge says it holds the ops of a layer, but the
+    gradients area, whose badge says it holds their gradients."""
+    analysis = demo_analysis("tf1_is_training", "tagged_run_metadata", "train_step_1")
+    names = analysis.graph.names
+    forward = [i for i, n in enumerate(names) if n.startswith(("drop1/", "drop2/"))]
+    assert forward
+    for i in forward:
+        assert analysis.roles.name_of(i) not in ("optimizer", "gradient"), names[i]
+        assert not analysis.path_of_node(i)[0].startswith("\u2237"), names[i]
+    root = wire.group_answer(analysis, "")
+    areas = {c["area"]: c for c in root["children"] if c.get("area")}
+    assert areas["optimizer"]["phase"] is None
+    for role, child in areas.items():
+        text = (child["phase"] or {}).get("explanation", "")
+        assert "holds the ops of" not in text, (role, text)
+        if text:
+            assert role == "gradient" and "holds the gradients of" in text, (role, text)
+
+
 # -- 1. why connected: the view gets the CLI's answer ----------------------------------------------------------------
 
 
