@@ -17,7 +17,17 @@ from demo import DEMO_LOGS, cli_report_json
 from third_party_graphs import SHARED_GRAPHS
 
 THIRD_PARTY = ("styx-keras",)
-EXTRA = ("two_flags", "one_reader_born_inside", "keep_prob_only", "unused_is_training", "variable_flag")
+EXTRA = (
+    "two_flags",
+    "one_reader_born_inside",
+    "keep_prob_only",
+    "unused_is_training",
+    "variable_flag",
+    "keras_set_weights",
+)
+# Runs of a folder of several: (the folder's graph name, its run): the demo CNN frozen to constants (a small frozen
+# graph that keeps its flag).
+EXTRA_RUNS = (("model_files", "frozen"),)
 
 
 def sel(name):
@@ -48,6 +58,8 @@ def mixed_logdir(tmp_path, tf_written):
         shutil.copytree(os.path.join(DEMO_LOGS, run), tmp_path / run)
     for name in EXTRA:
         shutil.copytree(os.path.join(tf_written(name), "logs", name), tmp_path / name)
+    for name, run in EXTRA_RUNS:
+        shutil.copytree(os.path.join(tf_written(name), "logs", run), tmp_path / run)
     # Third-party graphs with a flag, when the corpus is beside the repository (tf.keras' If-gated Dropout).
     for name in THIRD_PARTY:
         folder = os.path.join(SHARED_GRAPHS, name)
@@ -75,6 +87,18 @@ def test_every_graph_gives_one_distinct_layer_count_everywhere_each_number_label
         assert page.get_attribute("[data-testid=status]", "data-phase-layers") == str(distinct), run
         text = line.text_content()
         assert not re.search(r"\b1 layers\b|\b0 other\b|\(\)|ties 1 ", text), (run, text)
+        # Every number says what it counts: the legend's are op-level edges, each drawn edge's count says
+        # "edges", and every number of the status bar and the answer line is followed by its noun.
+        assert page.locator("[data-testid=legend-label]").text_content() == "op-level edges:", run
+        bare = page.evaluate(
+            "() => [...document.querySelectorAll('.edge-count, .phase-knot text')].map(t => t.textContent)"
+            ".filter(t => !/^[\\d,]+ (edges?|layers?)$/.test(t))"
+        )
+        assert bare == [], (run, bare)
+        info = page.locator(".pv-status-info").text_content()
+        for said in (info, text):
+            unlabelled = re.findall(r"(?<![\w.\-×?])\d[\d,.]*(?![\d,.]*\s*(?:[kM]\s)?[A-Za-z(])", said)
+            assert unlabelled == [], (run, said, unlabelled)
         if not entry["phase_sources"]:
             assert page.locator("[data-testid=flag-status]").count() == 0, run
             continue
