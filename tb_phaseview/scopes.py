@@ -34,6 +34,7 @@ are aggregated. Only ops are grouped (never a group, a pinned flag, or an op who
 
 from __future__ import annotations
 
+import itertools
 import operator
 import re
 import threading
@@ -51,9 +52,9 @@ MAX_CHAIN_CHARS = 16384  # characters of the group ids on one chain, together
 # role, a synthetic group ``\u2237<role>`` (U+2237, never in a TensorFlow name) holding those ops under their
 # own scopes: ``training/SGD/gradients/x`` is shown as ``\u2237gradient/training/SGD/gradients/x``.
 AREA_MARK = "\u2237"
+_SPAN = 1 << 48  # numbers of series members are below this (see _group_series)
 SERIES_MIN = 5  # members of a numbered series before it is grouped (the Graphs tab's default)
-# The last part of a name: a prefix without digits, "_", a number (TensorBoard's own pattern, ^(\D*)_(\d+)$).
-_NUMBERED = re.compile(r"(?:\A|/)([^/\d]*)_(\d+)\Z")
+_DIGIT = re.compile(r"\d").search  # a series' prefix has none (TensorBoard's own pattern is ^(\D*)_(\d+)$)
 
 
 @dataclass
@@ -427,47 +428,65 @@ def _group_series(
 ) -> dict[str, Series]:
     """Group the numbered series (see the module's docstring): adds each series to ``group_parent`` and moves its
     ops into it in ``node_parent``. Returns the series by id."""
-    # Only a name ending in a digit can be a member: filtered in C (most names do not).
+    # Each step below is a scan in C over the names (at 200k nodes a statement per name would cost ~1 s): only a
+    # name ending in a digit can be a member, and its last "_" must be followed by digits alone.
     last_chars = map(operator.getitem, names, repeat(slice(-1, None)))
-    candidates = compress(range(len(names)), map(str.isdigit, last_chars))
-    runs: dict[tuple[str, str, str], list[tuple[int, int]]] = {}
-    search = _NUMBERED.search
-    for index in candidates:
-        name = names[index]
-        found = search(name)
-        if found is None:
-            continue
-        parent = node_parent[index]
-        if parent == name or name in pinned:  # an op named like its group sits in it; a flag stays in sight
-            continue
-        runs.setdefault((parent, ops[index], found.group(1)), []).append((int(found.group(2)), index))
+    candidates = list(compress(range(len(names)), map(str.isdigit, last_chars)))
+    split = list(map(str.rpartition, map(names.__getitem__, candidates), repeat("_")))
+    numbered = list(map(str.isdigit, map(operator.itemgetter(2), split)))
+    candidates = list(compress(candidates, numbered))
+    split = list(compress(split, numbered))
+    prefixes = [part[2] for part in map(str.rpartition, map(operator.itemgetter(0), split), repeat("/"))]
+    # TensorBoard's pattern: no digit in the prefix, and the leaf is "<prefix>_<N>" (the "_" is not a leaf's first
+    # character unless the prefix is empty).
+    plain = [not digit for digit in map(_DIGIT, prefixes)]
+    candidates = list(compress(candidates, plain))
+    split = list(compress(split, plain))
+    prefixes = list(compress(prefixes, plain))
+    cnames = list(map(names.__getitem__, candidates))
+    parents = list(map(node_parent.__getitem__, candidates))
+    # An op named like its group sits in it, and a pinned flag stays in sight: neither joins a series.
+    free = [
+        not (same or kept) for same, kept in zip(map(operator.eq, parents, cnames), map(pinned.__contains__, cnames))
+    ]
+    candidates = list(compress(candidates, free))
+    keys = list(zip(compress(parents, free), map(ops.__getitem__, candidates), compress(prefixes, free)))
+    numbers = list(map(int, map(operator.itemgetter(2), compress(split, free))))
+    # Each (key, number) as one int, key_id * _SPAN + number (an int hashes in no time, a tuple of strings does not);
+    # a number past _SPAN is no member.
+    key_ids: dict = {}
+    ids = list(map(key_ids.setdefault, keys, itertools.count()))
+    codes = list(map(operator.add, map(operator.mul, ids, repeat(_SPAN)), numbers))
+    small = list(map((_SPAN - 1).__gt__, numbers))
+    # The members by code; a run starts at a member whose number has a successor but no predecessor in its key.
+    # Only the starts are walked in Python, and from each only as far as its run goes.
+    member = dict(zip(compress(codes, small), compress(candidates, small)))
+    # Runs are intervals of codes (a key's codes are _SPAN apart from the next key's): their starts and their ends,
+    # each sorted, pair up in order. Only the runs long enough are handled one by one.
+    unique = list(member)
+    followed = list(map(member.__contains__, map(operator.add, unique, repeat(1))))
+    preceded = list(map(member.__contains__, map(operator.sub, unique, repeat(1))))
+    run_starts = sorted(compress(unique, map(operator.gt, followed, preceded)))
+    run_ends = sorted(compress(unique, map(operator.gt, preceded, followed)))
+    key_of = dict(zip(key_ids.values(), key_ids))
     series: dict[str, Series] = {}
     taken = None
-    for (parent, op, prefix), members in runs.items():
-        if len(members) < SERIES_MIN:
+    for code, end in zip(run_starts, run_ends):
+        if end - code + 1 < SERIES_MIN:
             continue
-        members.sort()
-        start = 0
-        for end in range(1, len(members) + 1):
-            if end < len(members) and members[end][0] == members[end - 1][0] + 1:
-                continue
-            run = members[start:end]
-            start = end
-            if len(run) < SERIES_MIN:
-                continue
-            label = f"{prefix}_[{run[0][0]}-{run[-1][0]}]"
-            series_id = f"{parent}/{label}" if parent else label
-            if taken is None:  # "[" is not in a TensorFlow name: only a hand-made graph can clash
-                taken = set(group_parent)
-                if "[" in "\n".join(names):
-                    taken.update(name for name in names if "[" in name)
-            while series_id in taken:
-                series_id += BUCKET_MARK
-            taken.add(series_id)
-            group_parent[series_id] = parent
-            for _, index in run:
-                node_parent[index] = series_id
-            series[series_id] = Series(parent, prefix, op, run[0][0], run[-1][0])
+        key_id, first = divmod(code, _SPAN)
+        last = first + end - code
+        parent, op, prefix = key_of[key_id]
+        label = f"{prefix}_[{first}-{last}]"
+        series_id = f"{parent}/{label}" if parent else label
+        if taken is None:  # "[" is not in a TensorFlow name: only a hand-made graph can clash with a node
+            taken = {name for name in names if "[" in name} if "[" in "\n".join(names) else set()
+        while series_id in taken or series_id in group_parent:
+            series_id += BUCKET_MARK
+        group_parent[series_id] = parent
+        moved = map(member.__getitem__, range(code, end + 1))
+        deque(map(node_parent.__setitem__, moved, repeat(series_id)), maxlen=0)
+        series[series_id] = Series(parent, prefix, op, first, last)
     return series
 
 
