@@ -835,7 +835,9 @@ export class Scene extends Emitter<SceneEvents> {
     const x1 = Math.max(...all.map((b) => b.x + b.w)) + pad,
       y1 = Math.max(...all.map((b) => b.y + b.h)) + pad;
     const rect = (x: number, y: number, w: number, h: number) => `M${r1(x)},${r1(y)}h${r1(w)}v${r1(h)}h${r1(-w)}z`;
-    this.veil.setAttribute('d', rect(x0, y0, x1 - x0, y1 - y0) + boxes.map((b) => rect(b.x, b.y, b.w, b.h)).join(''));
+    // Each hole also uncovers the φ badge that overhangs its box's top-right corner.
+    const hole = (b: Rect) => rect(b.x, b.y - BADGE.overlapY, b.w + BADGE.overlapX, b.h + BADGE.overlapY);
+    this.veil.setAttribute('d', rect(x0, y0, x1 - x0, y1 - y0) + boxes.map(hole).join(''));
     const frag = s('g');
     for (const b of boxes)
       frag.append(
