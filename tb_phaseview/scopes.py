@@ -458,10 +458,10 @@ def _group_series(
     ids = list(map(key_ids.setdefault, keys, itertools.count()))
     codes = list(map(operator.add, map(operator.mul, ids, repeat(_SPAN)), numbers))
     small = list(map((_SPAN - 1).__gt__, numbers))
-    # The members by code; a run starts at a member whose number has a successor but no predecessor in its key.
-    # Only the starts are walked in Python, and from each only as far as its run goes.
+    # The members by code (of two members with one code, as "x_1" and "x_01", the later is kept).
     member = dict(zip(compress(codes, small), compress(candidates, small)))
-    # Runs are intervals of codes (a key's codes are _SPAN apart from the next key's): their starts and their ends,
+    # Runs are intervals of codes (a key's codes are _SPAN apart from the next key's): a run starts at a member with
+    # a successor and no predecessor and ends at one with a predecessor and no successor; the starts and the ends,
     # each sorted, pair up in order. Only the runs long enough are handled one by one.
     unique = list(member)
     followed = list(map(member.__contains__, map(operator.add, unique, repeat(1))))
