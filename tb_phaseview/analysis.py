@@ -309,7 +309,7 @@ def analyze_graph(graph: Graph) -> GraphAnalysis:
     display_names, areas = scopes.fold_into_areas(graph.names, node_roles.area_codes)
     # Where a huge top level is split into buckets, the areas and the flags stay beside them, in sight.
     pinned = frozenset(areas.values()) | {s.name for s in phase_analysis.sources}
-    tree = scopes.build_scopes(display_names, relocations, pinned)
+    tree = scopes.build_scopes(display_names, relocations, pinned, graph.ops)
     return GraphAnalysis(
         graph, phase_analysis, edge_kinds.kind_names(kind_codes), tree, relocations, node_roles, areas, kind_codes
     )

@@ -95,7 +95,7 @@ def summarize(analysis) -> Summary:
     owner = {}
     for n in model_nodes:
         parent = tree.node_parent[n]
-        if parent == graph.names[n]:
+        if parent == graph.names[n] or parent in tree.series:
             parent = tree.group_parent.get(parent, "")
         owner[n] = parent
     levels = {tree.group_parent.get(g, "") for g in owner.values() if g} or {""}
@@ -175,6 +175,9 @@ def _candidates(analysis, levels: set[str], codes: np.ndarray) -> tuple[list[str
     for level in sorted(levels):
         groups, nodes = tree.children(level)
         for group in groups:
+            if group in tree.series:  # a numbered series is not a layer: its ops are listed as if beside it
+                nodes = nodes + tree.children(group)[1]
+                continue
             if group in areas or group in flags or group in tree.buckets:
                 continue
             ids.append(group)

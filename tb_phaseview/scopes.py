@@ -23,11 +23,20 @@ Depth is bounded: every group costs its id, and a node's ``path`` lists every gr
 scopes of a name are groups only while they number at most ``MAX_SCOPE_DEPTH`` and their ids hold at most
 ``MAX_CHAIN_CHARS`` characters together; past that a chain is *folded*: the op sits in the deepest group kept,
 labelled with the rest of its name.
+
+Numbered series are grouped as TensorBoard's Graphs tab groups them: five or more ops of one type in one group,
+named ``<prefix>_<N>`` (no digit in the prefix) with consecutive numbers, become a synthetic group
+``<group>/<prefix>_[<first>-<last>]`` (Keras' ``set_weights`` leaves ``Placeholder_1`` ... ``Placeholder_100``
+and ``Assign_1`` ... ``Assign_100`` at the top level; they are two boxes, ``Placeholder_[1-100]`` and
+``Assign_[1-100]``). A series is a group like any other: it opens, it is in the ``path`` of its ops, its edges
+are aggregated. Only ops are grouped (never a group, a pinned flag, or an op whose name is also a group).
 """
 
 from __future__ import annotations
 
+import itertools
 import operator
+import re
 import threading
 from collections import Counter, deque
 from dataclasses import dataclass
@@ -43,6 +52,9 @@ MAX_CHAIN_CHARS = 16384  # characters of the group ids on one chain, together
 # role, a synthetic group ``\u2237<role>`` (U+2237, never in a TensorFlow name) holding those ops under their
 # own scopes: ``training/SGD/gradients/x`` is shown as ``\u2237gradient/training/SGD/gradients/x``.
 AREA_MARK = "\u2237"
+_SPAN = 1 << 48  # numbers of series members are below this (see _group_series)
+SERIES_MIN = 5  # members of a numbered series before it is grouped (the Graphs tab's default)
+_DIGIT = re.compile(r"\d").search  # a series' prefix has none (TensorBoard's own pattern is ^(\D*)_(\d+)$)
 
 
 @dataclass
@@ -55,6 +67,15 @@ class Bucket:
     children: int  # its direct children
     start: int  # 1-based position of its first child among the parent's children (all buckets together)
     total: int  # the parent's children, all buckets together
+
+
+@dataclass
+class Series:
+    parent: str  # the group whose ops it holds
+    prefix: str  # ``Placeholder`` of ``Placeholder_[1-100]``
+    op: str  # the op type of every member
+    first: int  # the first member's number
+    last: int  # the last member's number (members are consecutive)
 
 
 @dataclass
@@ -78,10 +99,12 @@ class ScopeTree:
         node_parent: list[str],
         fixed: dict[str, tuple[list[str], list[int]]] | None = None,
         buckets: dict[str, Bucket] | None = None,
+        series: dict[str, Series] | None = None,
     ):
         self.group_parent = group_parent  # group id -> display parent group id
         self.node_parent = node_parent  # node index -> display parent group id
         self.buckets = buckets or {}  # synthetic bucket groups, by id
+        self.series = series or {}  # synthetic groups of numbered series, by id
         # Children lists made when bucketing (a bucketed group and its buckets list theirs in name order).
         self._fixed = fixed or {}
         self.top_level = _top_level_map(group_parent)  # group id -> its ancestor at the top level
@@ -316,10 +339,14 @@ def fold_into_areas(names: list[str], codes: bytearray) -> tuple[list[str], dict
 
 
 def build_scopes(
-    names: list[str], relocations: dict[str, str] | None = None, pinned: frozenset[str] = frozenset()
+    names: list[str],
+    relocations: dict[str, str] | None = None,
+    pinned: frozenset[str] = frozenset(),
+    ops: list[str] | None = None,
 ) -> ScopeTree:
     """``pinned``: ids of groups and names of nodes that stay direct children of their group when it is split
-    into buckets."""
+    into buckets (and are never put in a series). ``ops``: each node's op type; without them no series is
+    grouped."""
     relocations = relocations or {}
     scopes = [name.rpartition("/")[0] for name in names]  # "" (the root) for a name without "/" inside
     # Chains too deep or too long are folded (see the module's docstring); only the rare deep scope is walked.
@@ -357,6 +384,8 @@ def build_scopes(
             if name in relocations and name not in groups:
                 node_parent[index] = relocations[name]
 
+    series = _group_series(names, ops, node_parent, group_parent, pinned) if ops is not None else {}
+
     # Children per group, counted in C: only a group with too many children needs its lists now (to bucket).
     child_counts = Counter(group_parent.values())
     child_counts.update(node_parent)
@@ -389,9 +418,76 @@ def build_scopes(
             )
             bucket_ids, _ = fixed[group]
             fixed[group] = (kept_groups + bucket_ids, kept_nodes)
-    tree = ScopeTree(group_parent, node_parent, fixed, buckets)
+    tree = ScopeTree(group_parent, node_parent, fixed, buckets, series)
     tree.folded_nodes = folded_nodes
     return tree
+
+
+def _group_series(
+    names: list[str], ops: list[str], node_parent: list[str], group_parent: dict[str, str], pinned
+) -> dict[str, Series]:
+    """Group the numbered series (see the module's docstring): adds each series to ``group_parent`` and moves its
+    ops into it in ``node_parent``. Returns the series by id."""
+    # Each step below is a scan in C over the names (at 200k nodes a statement per name would cost ~1 s): only a
+    # name ending in a digit can be a member, and its last "_" must be followed by digits alone.
+    last_chars = map(operator.getitem, names, repeat(slice(-1, None)))
+    candidates = list(compress(range(len(names)), map(str.isdigit, last_chars)))
+    split = list(map(str.rpartition, map(names.__getitem__, candidates), repeat("_")))
+    numbered = list(map(str.isdigit, map(operator.itemgetter(2), split)))
+    candidates = list(compress(candidates, numbered))
+    split = list(compress(split, numbered))
+    prefixes = [part[2] for part in map(str.rpartition, map(operator.itemgetter(0), split), repeat("/"))]
+    # TensorBoard's pattern: no digit in the prefix, and the leaf is "<prefix>_<N>" (the "_" is not a leaf's first
+    # character unless the prefix is empty).
+    plain = [not digit for digit in map(_DIGIT, prefixes)]
+    candidates = list(compress(candidates, plain))
+    split = list(compress(split, plain))
+    prefixes = list(compress(prefixes, plain))
+    cnames = list(map(names.__getitem__, candidates))
+    parents = list(map(node_parent.__getitem__, candidates))
+    # An op named like its group sits in it, and a pinned flag stays in sight: neither joins a series.
+    free = [
+        not (same or kept) for same, kept in zip(map(operator.eq, parents, cnames), map(pinned.__contains__, cnames))
+    ]
+    candidates = list(compress(candidates, free))
+    keys = list(zip(compress(parents, free), map(ops.__getitem__, candidates), compress(prefixes, free)))
+    numbers = list(map(int, map(operator.itemgetter(2), compress(split, free))))
+    # Each (key, number) as one int, key_id * _SPAN + number (an int hashes in no time, a tuple of strings does not);
+    # a number past _SPAN is no member.
+    key_ids: dict = {}
+    ids = list(map(key_ids.setdefault, keys, itertools.count()))
+    codes = list(map(operator.add, map(operator.mul, ids, repeat(_SPAN)), numbers))
+    small = list(map((_SPAN - 1).__gt__, numbers))
+    # The members by code (of two members with one code, as "x_1" and "x_01", the later is kept).
+    member = dict(zip(compress(codes, small), compress(candidates, small)))
+    # Runs are intervals of codes (a key's codes are _SPAN apart from the next key's): a run starts at a member with
+    # a successor and no predecessor and ends at one with a predecessor and no successor; the starts and the ends,
+    # each sorted, pair up in order. Only the runs long enough are handled one by one.
+    unique = list(member)
+    followed = list(map(member.__contains__, map(operator.add, unique, repeat(1))))
+    preceded = list(map(member.__contains__, map(operator.sub, unique, repeat(1))))
+    run_starts = sorted(compress(unique, map(operator.gt, followed, preceded)))
+    run_ends = sorted(compress(unique, map(operator.gt, preceded, followed)))
+    key_of = dict(zip(key_ids.values(), key_ids))
+    series: dict[str, Series] = {}
+    taken = None
+    for code, end in zip(run_starts, run_ends):
+        if end - code + 1 < SERIES_MIN:
+            continue
+        key_id, first = divmod(code, _SPAN)
+        last = first + end - code
+        parent, op, prefix = key_of[key_id]
+        label = f"{prefix}_[{first}-{last}]"
+        series_id = f"{parent}/{label}" if parent else label
+        if taken is None:  # "[" is not in a TensorFlow name: only a hand-made graph can clash with a node
+            taken = {name for name in names if "[" in name} if "[" in "\n".join(names) else set()
+        while series_id in taken or series_id in group_parent:
+            series_id += BUCKET_MARK
+        group_parent[series_id] = parent
+        moved = map(member.__getitem__, range(code, end + 1))
+        deque(map(node_parent.__setitem__, moved, repeat(series_id)), maxlen=0)
+        series[series_id] = Series(parent, prefix, op, first, last)
+    return series
 
 
 def _existing_group(scope: str, group_parent: dict[str, str]) -> str:

@@ -647,6 +647,10 @@ def _bucket_label(bucket: scopes.Bucket) -> str:
     return f"[{bucket.start:,}\u2013{end:,} of {bucket.total:,}] {_short(bucket.first)} \u2026 {_short(bucket.last)}"
 
 
+def _series_entry(series: scopes.Series, size: int) -> dict:
+    return {"op": series.op, "prefix": series.prefix, "first": series.first, "last": series.last, "count": size}
+
+
 def group_answer(analysis: GraphAnalysis, group_id: str) -> dict:
     """Children of a group and the aggregated edges among them. Raises KeyError for an unknown group."""
     tree = analysis.tree
@@ -675,6 +679,9 @@ def group_answer(analysis: GraphAnalysis, group_id: str) -> dict:
         if bucket is not None:
             entry["label"] = _bucket_label(bucket)
             entry["bucket"] = _bucket_entry(bucket)
+        series = tree.series.get(child)
+        if series is not None:
+            entry["series"] = _series_entry(series, entry["size"])
         children.append(entry)
     for index in child_nodes:
         name = graph.names[index]
@@ -718,6 +725,8 @@ def group_answer(analysis: GraphAnalysis, group_id: str) -> dict:
         answer["omitted"] = omitted
     if group_id in tree.buckets:
         answer["bucket"] = _bucket_entry(tree.buckets[group_id])
+    if group_id in tree.series:
+        answer["series"] = _series_entry(tree.series[group_id], tree.size_of(group_id))
     return answer
 
 

@@ -11,7 +11,7 @@ import sys
 import urllib.parse
 
 from demo import DEMO_LOGS, cli_report_json, demo_analysis
-from tb_phaseview import graph_source, wire
+from tb_phaseview import graph_source, summary_table, wire
 from tb_phaseview.analysis import analyze
 from tb_phaseview.cli import iter_graphs
 
@@ -122,6 +122,55 @@ def test_writers_of_a_variable_flag_are_explained_as_writers(tf_written):
         assert "\u2237" not in text  # never the synthetic id of an area
     layer_reads = reads["drop/cond"]["explanation"]
     assert "pick the training or the inference computation" in layer_reads
+
+
+def test_the_run_metadata_graph_files_no_forward_dropout_op_in_the_optimizer_area():
+    """tf1_is_training's tagged run metadata (the step as it ran, functions inlined): drop2's forward ops are drawn in
+    drop2, the optimizer area holds none of them, and no area's badge says it holds the ops of a layer, but the
+    gradients area, whose badge says it holds their gradients."""
+    analysis = demo_analysis("tf1_is_training", "tagged_run_metadata", "train_step_1")
+    names = analysis.graph.names
+    forward = [i for i, n in enumerate(names) if n.startswith(("drop1/", "drop2/"))]
+    assert forward
+    for i in forward:
+        assert analysis.roles.name_of(i) not in ("optimizer", "gradient"), names[i]
+        assert not analysis.path_of_node(i)[0].startswith("\u2237"), names[i]
+    root = wire.group_answer(analysis, "")
+    areas = {c["area"]: c for c in root["children"] if c.get("area")}
+    assert areas["optimizer"]["phase"] is None
+    for role, child in areas.items():
+        text = (child["phase"] or {}).get("explanation", "")
+        assert "holds the ops of" not in text, (role, text)
+        if text:
+            assert role == "gradient" and "holds the gradients of" in text, (role, text)
+
+
+# -- 7. numbered series are one box each, as in the Graphs tab -----------------------------------------------------
+
+
+def test_set_weights_plumbing_is_three_series_at_the_top_level(tf_written):
+    """tf_keras' set_weights on a 12-Dense model: 23 Placeholder_N, AssignVariableOp_N and ReadVariableOp_N at the
+    top level are three boxes; search, why and the summary reach through them."""
+    analysis = analysis_of(tf_written("keras_set_weights"))
+    root = wire.group_answer(analysis, "")
+    series = {c["name"]: c["series"] for c in root["children"] if "series" in c}
+    assert series == {
+        f"{op}_[1-23]": {"op": op, "prefix": op, "first": 1, "last": 23, "count": 23}
+        for op in ("Placeholder", "AssignVariableOp", "ReadVariableOp")
+    }
+    tops = [c["name"] for c in root["children"]]
+    assert not any(name.startswith("Placeholder_") and "[" not in name for name in tops)
+    assert len(root["children"]) < 30  # 12 Dense, 2 Dropout, the flag, the initialisers, the series, 4 ops
+    assert sum(c.get("size", 1) for c in root["children"]) == analysis.graph.node_count
+    inside = wire.group_answer(analysis, "Placeholder_[1-23]")
+    assert [c["name"] for c in inside["children"]] == [f"Placeholder_{i}" for i in range(1, 24)]
+    assert inside["series"]["count"] == 23 and inside["path"] == ["Placeholder_[1-23]"]
+    (hit,) = wire.search_answer(analysis, "Placeholder_7", False, 5)["matches"][:1]
+    assert hit["name"] == "Placeholder_7" and hit["path"] == ["Placeholder_[1-23]"]
+    why = wire.why_answer(analysis, "Placeholder_[1-23]", "AssignVariableOp_[1-23]", view=True)
+    assert why["total"] == 23 and why["a"]["ops"] == 23
+    layers = [layer["name"] for layer in summary_table.summary_entry(analysis, {})["layers"]]
+    assert layers[:2] == ["x", "dense_1"] and not any("[" in name for name in layers)
 
 
 # -- 1. why connected: the view gets the CLI's answer ----------------------------------------------------------------

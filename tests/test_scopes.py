@@ -124,8 +124,8 @@ def test_a_top_level_split_into_buckets_keeps_the_flag_and_the_machinery_areas_b
 
     graph_def = graph_pb2.GraphDef()
     graph_def.CopyFrom(demo_graphs()[("resnet_old_keras", "run_graph", None)])
-    for i in range(scopes.BUCKET_THRESHOLD):  # a huge flat top level around the seed model
-        graph_def.node.add(name=f"extra_{i:05d}", op="Const")
+    for i in range(scopes.BUCKET_THRESHOLD):  # a huge flat top level around the seed model (not a numbered series)
+        graph_def.node.add(name=f"extra_{i:05d}_c", op="Const")
     analysis = analyze(graph_def)
     root = wire.group_answer(analysis, "")
     kinds = {
@@ -141,3 +141,33 @@ def test_a_top_level_split_into_buckets_keeps_the_flag_and_the_machinery_areas_b
     assert {kinds[a] for a in analysis.areas.values()} == set(analysis.areas)
     # Every op is still counted once: in a bucket, an area or the flag's group.
     assert sum(child["size"] for child in root["children"]) == analysis.graph.node_count
+
+
+def test_numbered_series_of_one_op_are_grouped_as_the_graphs_tab_does():
+    """Five or more ops of one type, numbered one after another in one group, are one box; a gap, another op
+    type, a group or a pinned flag stays out."""
+    names = [f"Placeholder_{i}" for i in range(1, 8)] + ["Placeholder", "Placeholder_9", "Placeholder_10"]
+    names += [f"a/Assign_{i}" for i in range(3, 9)] + ["a/Assign_9/x", "a/Assign_9"]
+    names += [f"flag_{i}" for i in range(1, 6)] + ["add_1", "add_2"]
+    ops = ["Placeholder"] * 10 + ["Assign"] * 6 + ["Identity", "Assign"] + ["Const"] * 5 + ["Add", "Add"]
+    tree = scopes.build_scopes(names, pinned=frozenset({"flag_3"}), ops=ops)
+    assert sorted(tree.series) == ["Placeholder_[1-7]", "a/Assign_[3-8]"]
+    s = tree.series["Placeholder_[1-7]"]
+    assert (s.parent, s.prefix, s.op, s.first, s.last) == ("", "Placeholder", "Placeholder", 1, 7)
+    assert tree.child_groups[""] == ["Placeholder_[1-7]", "a"]
+    assert [names[i] for i in tree.child_nodes["Placeholder_[1-7]"]] == [f"Placeholder_{i}" for i in range(1, 8)]
+    # outside: the bare name, the numbers after the gap, the op named like its group, the pinned flag's series
+    top = {names[i] for i in tree.child_nodes[""]}
+    assert {"Placeholder", "Placeholder_9", "Placeholder_10", "flag_1", "flag_5", "add_1"} <= top
+    assert tree.child_groups["a"] == ["a/Assign_9", "a/Assign_[3-8]"]
+    assert tree.chain(tree.node_parent[names.index("a/Assign_5")]) == ("a", "a/Assign_[3-8]")
+    assert tree.size["a/Assign_[3-8]"] == 6 and tree.size[""] == len(names)
+    assert not scopes.build_scopes(names).series  # without op types nothing is grouped
+
+
+def test_a_series_id_never_takes_a_hand_made_name():
+    names = [f"n_{i}" for i in range(1, 6)] + ["n_[1-5]"]
+    tree = scopes.build_scopes(names, ops=["Relu"] * 5 + ["Const"])
+    (series_id,) = tree.series
+    assert series_id == "n_[1-5]" + scopes.BUCKET_MARK
+    assert names.index("n_[1-5]") in tree.child_nodes[""]

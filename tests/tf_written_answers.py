@@ -90,9 +90,29 @@ def write_unused_is_training(out):
     write_graph(tf, os.path.join(out, "logs", "unused_is_training"), graph)
 
 
+def write_keras_set_weights(out):
+    """tf_keras in graph mode (v1 control flow): a Dense/Dropout stack whose weights were set with
+    ``set_weights``, which leaves one ``Placeholder_N`` and one ``AssignVariableOp_N`` per weight at the top level
+    (here 24 of each), beside the model and its ``keras_learning_phase`` flag."""
+    tf, write_graph = _setup()
+    import tf_keras as keras
+    from tf_keras.src import backend
+
+    inputs = keras.Input((SIZE,), name="x")
+    x = inputs
+    for i in range(1, 13):
+        x = keras.layers.Dense(SIZE, name=f"dense_{i}")(x)
+        if i in (4, 8):
+            x = keras.layers.Dropout(0.5, name=f"dropout_{i // 4}")(x)
+    model = keras.Model(inputs, x)
+    model.set_weights(model.get_weights())
+    write_graph(tf, os.path.join(out, "logs", "keras_set_weights"), backend.get_session().graph)
+
+
 GRAPHS = {
     "one_reader_born_inside": write_one_reader_born_inside,
     "two_flags": write_two_flags,
     "keep_prob_only": write_keep_prob_only,
     "unused_is_training": write_unused_is_training,
+    "keras_set_weights": write_keras_set_weights,
 }

@@ -79,7 +79,11 @@ export class App {
       runAs: () => {
         const applied = root.dataset.runAs;
         if (applied !== 'true' && applied !== 'false') return null;
-        return { phase: applied === 'true' ? 'training' : 'inference', summary: status.runAsText };
+        return {
+          phase: applied === 'true' ? 'training' : 'inference',
+          summary: status.runAsText,
+          drawn: scene.runAsDrawn(),
+        };
       },
       // The picture says what its colours mean and how large the model is.
       extraLegend: () => [

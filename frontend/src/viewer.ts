@@ -374,7 +374,7 @@ export class Viewer {
           (id) => scene.has(id),
         )
       : [];
-    scene.drawPhase(this.state.mode, this.mapped, session.readers());
+    this.p.legend.showDrawn(scene.drawPhase(this.state.mode, this.mapped, session.readers()));
   }
 
   setMode(mode: PhaseMode): void {
@@ -384,8 +384,9 @@ export class Viewer {
     const t0 = performance.now();
     session.setMode(mode);
     this.p.toolbar.showMode(mode);
-    scene.drawPhase(mode, this.mapped, session.readers());
+    const drawn = scene.drawPhase(mode, this.mapped, session.readers());
     this.p.legend.showMode(mode);
+    this.p.legend.showDrawn(drawn);
     root.dataset.toggleMs = (performance.now() - t0).toFixed(1);
   }
 

@@ -73,3 +73,24 @@ test('the legend says which phase the view runs as, after the phase filter', () 
   assert.equal(items[2].label, "run as inference: 12 ops don't run in inference (faded)");
   assert.ok(!legendItems(new Set(['data']), 'collapse', phase, 0).some((i) => i.kind === 'run-as'));
 });
+
+test('the run-as lines say only the marks the drawing shows', () => {
+  const phase = { sources: ['keras_learning_phase'], layers: 5 };
+  const summary = "136 ops don't run in inference; 15 more run though only training uses their result (outlined)";
+  const drawn = { faded: 0, partly: 4, passThrough: ['drop1', 'drop2'], unused: 0 };
+  const items = legendItems(new Set(['data']), 'collapse', phase, 0, {}, { phase: 'inference', summary, drawn });
+  assert.deepEqual(
+    items.slice(2).map((i) => i.label),
+    [
+      "run as inference: 136 ops don't run in inference",
+      "bar under a box: the share of its ops that don't run (4 boxes)",
+      'dashed, an edge drawn past it: drop1, drop2 pass their input through',
+    ],
+  );
+  const open = { faded: 1, partly: 0, passThrough: [], unused: 2 };
+  const labels = legendItems(new Set(), 'collapse', phase, 0, {}, { phase: 'training', summary, drawn: open }).map(
+    (i) => i.label,
+  );
+  assert.ok(labels.includes("faded: 1 box that doesn't run"));
+  assert.ok(labels.includes('outlined: 2 ops that run though only inference uses the result'));
+});

@@ -17,6 +17,7 @@ test("a layer box's size line: output shape, then parameters; nothing without sh
   const c: Child = { name: 'fc1', label: 'fc1', type: 'group', phase: null };
   assert.equal(sizeLine(c), null);
   assert.equal(sizeLine({ ...c, shape_info: { output_shape: '?×16', params: 16400 } }), '?×16 · 16 k params');
+  assert.equal(sizeLine({ ...c, shape_info: { params: 1 } }), '1 param');
   assert.equal(sizeLine({ ...c, shape_info: { output_shape: '?×16' } }), '?×16');
 });
 

@@ -17,7 +17,17 @@ from demo import DEMO_LOGS, cli_report_json
 from third_party_graphs import SHARED_GRAPHS
 
 THIRD_PARTY = ("styx-keras",)
-EXTRA = ("two_flags", "one_reader_born_inside", "keep_prob_only", "unused_is_training", "variable_flag")
+EXTRA = (
+    "two_flags",
+    "one_reader_born_inside",
+    "keep_prob_only",
+    "unused_is_training",
+    "variable_flag",
+    "keras_set_weights",
+)
+# Runs of a folder of several: (the folder's graph name, its run): the demo CNN frozen to constants (a small frozen
+# graph that keeps its flag).
+EXTRA_RUNS = (("model_files", "frozen"),)
 
 
 def sel(name):
@@ -48,6 +58,8 @@ def mixed_logdir(tmp_path, tf_written):
         shutil.copytree(os.path.join(DEMO_LOGS, run), tmp_path / run)
     for name in EXTRA:
         shutil.copytree(os.path.join(tf_written(name), "logs", name), tmp_path / name)
+    for name, run in EXTRA_RUNS:
+        shutil.copytree(os.path.join(tf_written(name), "logs", run), tmp_path / run)
     # Third-party graphs with a flag, when the corpus is beside the repository (tf.keras' If-gated Dropout).
     for name in THIRD_PARTY:
         folder = os.path.join(SHARED_GRAPHS, name)
@@ -75,6 +87,18 @@ def test_every_graph_gives_one_distinct_layer_count_everywhere_each_number_label
         assert page.get_attribute("[data-testid=status]", "data-phase-layers") == str(distinct), run
         text = line.text_content()
         assert not re.search(r"\b1 layers\b|\b0 other\b|\(\)|ties 1 ", text), (run, text)
+        # Every number says what it counts: the legend's are op-level edges, each drawn edge's count says
+        # "edges", and every number of the status bar and the answer line is followed by its noun.
+        assert page.locator("[data-testid=legend-label]").text_content() == "op-level edges:", run
+        bare = page.evaluate(
+            "() => [...document.querySelectorAll('.edge-count, .phase-knot text')].map(t => t.textContent)"
+            ".filter(t => !/^[\\d,]+ (edges?|layers?)$/.test(t))"
+        )
+        assert bare == [], (run, bare)
+        info = page.locator(".pv-status-info").text_content()
+        for said in (info, text):
+            unlabelled = re.findall(r"(?<![\w.\-×?])\d[\d,.]*(?![\d,.]*\s*(?:[kM]\s)?[A-Za-z(])", said)
+            assert unlabelled == [], (run, said, unlabelled)
         if not entry["phase_sources"]:
             assert page.locator("[data-testid=flag-status]").count() == 0, run
             continue
@@ -269,11 +293,25 @@ def test_run_as_shows_what_differs_at_the_first_view(page, tensorboard_url):
     )
     assert passes == ["drop1", "drop2", "drop3"], passes
     assert float(page.locator(sel("drop1") + " > .body").evaluate("b => getComputedStyle(b).opacity")) < 0.6
+    # Each pass-through's edge is drawn past it, from its input to its consumer, beside its box; the edges through
+    # the box are faded.
+    bypasses = page.evaluate(
+        "() => [...document.querySelectorAll('path.bypass')]"
+        ".map(p => [p.dataset.bypass, p.dataset.bypassFrom, p.dataset.bypassTo]).sort()"
+    )
+    assert bypasses == [["drop1", "relu1", "conv2"], ["drop2", "pool2", "flatten"], ["drop3", "fc1", "fc_out"]]
+    past = page.locator('path.bypass[data-bypass="drop1"]').bounding_box()
+    drop1 = page.locator(sel("drop1") + " > .body > rect.box").bounding_box()
+    assert past["x"] + past["width"] > drop1["x"] + drop1["width"] + 8
+    through = page.locator('path.edge.through[data-to="drop1"], path.edge.through[data-from="drop1"]')
+    assert through.count() == 2
+    assert float(through.first.evaluate("p => getComputedStyle(p).opacity")) < 0.5
     status = page.locator("[data-testid=run-as-status]").text_content()
     assert "136 ops don't run in inference" in status and "run though only training uses their result" in status
     shot(page, "answers-run-as-inference")
     run_as(page, "b")
     assert page.locator("[data-not-run], [data-passes-through]").count() == 0
+    assert page.locator("path.bypass, path.edge.through").count() == 0
     assert not page.errors
 
 
@@ -319,4 +357,107 @@ def test_the_first_view_stays_on_the_graph(page, start_server, tmp_path, name):
         else:
             assert abs(centre - (lo + size / 2)) < 40, (centre, lo, size)
     shot(page, f"answers-first-view-{name}")
+    assert not page.errors
+
+
+def test_numbered_series_are_one_box_each_that_opens_and_search_why_notes_and_links_reach_into(
+    page, browser, start_server, tf_written
+):
+    """tf_keras' set_weights leaves 23 Placeholder_N, 23 AssignVariableOp_N and 23 ReadVariableOp_N at the top
+    level: each series is one box, as in the Graphs tab; it opens like a group, and search, why connected?,
+    notes and links reach the ops inside it."""
+    server = start_server(os.path.join(tf_written("keras_set_weights"), "logs"))
+    open_plugin(page, server.url)
+    series = page.evaluate(
+        "() => Object.fromEntries([...document.querySelectorAll('[data-series]')]"
+        ".map(e => [e.dataset.node, e.dataset.series]))"
+    )
+    assert series == {
+        "Placeholder_[1-23]": "Placeholder",
+        "AssignVariableOp_[1-23]": "AssignVariableOp",
+        "ReadVariableOp_[1-23]": "ReadVariableOp",
+    }
+    assert page.locator(sel("Placeholder_7")).count() == 0
+    assert page.locator(sel("Placeholder")).count() == 1  # the first, unnumbered, stays beside its series
+    click_box(page, "Placeholder_[1-23]")
+    header = page.locator("[data-testid=group-header]")
+    header.wait_for()
+    assert header.text_content() == "numbered series \u00b7 23 Placeholder ops, Placeholder_1 to Placeholder_23"
+    # why connected? between two series: each Placeholder_N feeds AssignVariableOp_N
+    click_box(page, "AssignVariableOp_[1-23]", shift=True)
+    page.wait_for_selector("[data-why-parts]")
+    assert page.inner_text("[data-why-parts]") == (
+        "Placeholder_[1-23] \u2194 AssignVariableOp_[1-23] \u00b7 23 op-level edges"
+    )
+    # search opens the series and selects the op inside it
+    page.fill("[data-testid=search]", "Placeholder_7")
+    page.locator("[data-testid=search-results] button[data-result]").first.wait_for()
+    page.press("[data-testid=search]", "Enter")
+    page.wait_for_function(
+        "() => document.querySelector('[data-testid=inspector] h2')?.textContent === 'Placeholder_7'"
+    )
+    assert page.get_attribute(sel("Placeholder_[1-23]"), "data-expanded") == "true"
+    shot(page, "answers-series-open")
+    # a note on an op of the series: drawn on it, and on the series' box once it is closed
+    page.keyboard.press("n")
+    page.fill("[data-testid=note-text]", "a weight fed by set_weights")
+    page.click('[data-action="save-note"]')
+    note = page.locator('[data-note="Placeholder_7"]')
+    note.wait_for()
+    assert note.get_attribute("data-note-anchor") == "Placeholder_7"
+    page.locator(sel("Placeholder_[1-23]") + " > .body .chevron").first.click()
+    page.wait_for_selector(sel("Placeholder_[1-23]") + '[data-expanded="false"]')
+    page.locator(sel("Placeholder_[1-23]") + " > .body .chevron").first.click()
+    page.wait_for_selector(sel("Placeholder_7"))
+    page.click('[data-action="copy-link"]')
+    link = page.locator("[data-testid=share-link]").input_value()
+    assert "#pv=" in link
+    fresh = browser.new_context(viewport={"width": 1400, "height": 900})
+    try:
+        other = fresh.new_page()
+        other.goto(link)
+        other.wait_for_selector('#phaseview-app[data-link-restored="true"]', timeout=60_000)
+        assert other.get_attribute(sel("Placeholder_[1-23]"), "data-expanded") == "true"
+        assert other.locator("[data-testid=inspector] h2").text_content() == "Placeholder_7"
+        assert other.get_attribute('[data-note="Placeholder_7"]', "data-note-anchor") == "Placeholder_7"
+    finally:
+        fresh.close()
+    assert not page.errors
+
+
+def test_the_phi_badge_reads_at_the_first_view_and_no_subtitle_is_cut_mid_count(page, tensorboard_url):
+    open_plugin(page, tensorboard_url, SEED_RUN)
+    badge = page.locator(".phase-badge").first
+    box = badge.locator("rect").bounding_box()
+    glyph = float(badge.locator("text").evaluate("t => parseFloat(getComputedStyle(t).fontSize)"))
+    k = json.loads(page.get_attribute("#phaseview-app", "data-first-view"))["frame"]["k"]
+    assert box["height"] >= 18 and glyph * k >= 13, (box, glyph, k)
+    cut = page.evaluate(
+        "() => [...document.querySelectorAll('.node:not(.open) > .body > text.sub')]"
+        ".map(t => t.textContent).filter(t => t.endsWith('\u2026'))"
+    )
+    assert cut == []
+    run_as(page, "i")
+    subs = page.evaluate(
+        "() => [...document.querySelectorAll('.node:not(.open) > .body > text.sub.does')].map(t => t.textContent)"
+    )
+    assert subs and all(not t.endswith("\u2026") for t in subs), subs
+    shot(page, "answers-badge-and-subtitles")
+    assert not page.errors
+
+
+def test_every_count_in_the_status_bar_and_on_the_edges_says_what_it_counts(page, tensorboard_url):
+    open_plugin(page, tensorboard_url, SEED_RUN)
+    assert page.locator("[data-testid=legend-label]").text_content() == "op-level edges:"
+    phase = page.locator('[data-kind-filter="phase"]')
+    assert phase.text_content() == f"phase {int(phase.get_attribute('data-count')):,}"
+    counts = page.evaluate("() => [...document.querySelectorAll('.edge-count')].map(t => t.textContent)")
+    assert counts and all(re.fullmatch(r"[\d,]+ edges", t) for t in counts), counts
+    for mode in ("show", "highlight"):
+        page.click(f'[data-phase-mode="{mode}"]')
+        lines = page.locator(".phase-edge").count()
+        assert phase.get_attribute("data-drawn") == str(lines)
+        assert phase.text_content() == f"phase 696, drawn as {lines} lines", phase.text_content()
+    page.click('[data-phase-mode="collapse"]')
+    assert phase.text_content() == "phase 696"
     assert not page.errors

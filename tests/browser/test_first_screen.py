@@ -481,8 +481,8 @@ def test_a_top_level_too_large_to_draw_keeps_the_flag_and_the_areas_in_sight_bes
 
     graph = graph_pb2.GraphDef()
     graph.CopyFrom(demo_graphs()[(SEED_RUN, "run_graph", None)])
-    for i in range(BUCKET_THRESHOLD):  # the seed model inside a top level of over 5,000 children
-        node(graph, f"extra_{i:05d}", "NoOp")
+    for i in range(BUCKET_THRESHOLD):  # the seed model inside a top level of over 5,000 children (not one series)
+        node(graph, f"extra_{i:05d}_op", "NoOp")
     write_run(tmp_path, "flat", graph)
     server = start_server(tmp_path, load_fast=load_fast)
     open_plugin(page, server.url, "flat")

@@ -61,6 +61,8 @@ export interface Child {
     end: number;
     total: number;
   };
+  /** Set on a numbered series (`Placeholder_[1-100]`): ops of one type, numbered one after another, in one box. */
+  series?: { op: string; prefix: string; first: number; last: number; count: number };
 }
 
 /** The tensors an edge carries: its largest (`text` adds `+N` for the N others) and how many. */

@@ -152,7 +152,7 @@ export const CSS = `
 .hyper-badge text { fill: var(--accent-fg); font-size: 10.5px; font-weight: 700; }
 .phase-badge { cursor: pointer; }
 .phase-badge rect { fill: var(--accent); }
-.phase-badge text { fill: #fff; font-size: 10.5px; font-weight: 700; }
+.phase-badge text { fill: #fff; font-size: 14px; font-weight: 700; }
 .phase-badge.role-consumer rect { fill: var(--panel); stroke: var(--accent); }
 .phase-badge.role-consumer text { fill: var(--accent-fg); }
 .edge { fill: none; stroke: var(--edge); }
@@ -166,6 +166,9 @@ export const CSS = `
 .node.unused > .body > rect { stroke-dasharray: 2 2; stroke: var(--accent); }
 .not-run-share rect { fill: var(--fg-2); opacity: 0.55; }
 .edge.not-run { opacity: 0.18; }
+.edge.through { opacity: 0.22; }
+.edge.bypass { stroke: var(--accent); stroke-width: 2px; }
+.pv-kinds-label { font-size: 11px; color: var(--fg-2); }
 .pv-run-as { font-weight: 600; }
 .pv-warning { color: var(--accent-fg); }
 .node .sub.does { fill: var(--accent-fg); }

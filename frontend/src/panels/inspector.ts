@@ -88,7 +88,9 @@ export class Inspector {
         { class: 'op', 'data-testid': 'group-header' },
         op
           ? opHeader(op, size - 1)
-          : `${c?.area ? 'machinery area' : 'name scope'} · ${size.toLocaleString('en-US')} op${size === 1 ? '' : 's'} in this box`,
+          : c?.series
+            ? `numbered series · ${size.toLocaleString('en-US')} ${c.series.op} ops, ${c.series.prefix}_${c.series.first} to ${c.series.prefix}_${c.series.last}`
+            : `${c?.area ? 'machinery area' : 'name scope'} · ${size.toLocaleString('en-US')} op${size === 1 ? '' : 's'} in this box`,
       ),
       born ? h('p', { class: 'pv-explain pv-birthplace', 'data-testid': 'birthplace' }, born.explanation) : null,
       c ? this.phaseSentence(name, c, text) : null,

@@ -38,6 +38,8 @@ export class LegendFilter extends Emitter<LegendEvents> {
   readonly el = h('span', { class: 'pv-kinds', role: 'group', 'aria-label': 'Edge kinds: click to draw, dim or hide' });
 
   private mode: PhaseMode = 'collapse';
+  /** Phase edges the view draws now (one per box reading a flag, each standing for many op-level edges). */
+  private drawn = 0;
 
   /** The phase entry follows a phase filter switch in place: rebuilding the legend would lay out the status
    * bar again, and with it the stage, which repaints every drawn box. */
@@ -49,12 +51,26 @@ export class LegendFilter extends Emitter<LegendEvents> {
     b.dataset.state = state;
     b.setAttribute('aria-pressed', String(state !== 'hidden'));
     b.title = phaseTitle(Number(b.dataset.count), state);
+    this.showDrawn(this.drawn);
+  }
+
+  /** Says how many phase edges the view draws (Highlight, Show) beside the op-level count they stand for. */
+  showDrawn(drawn: number): void {
+    this.drawn = drawn;
+    const b = this.el.querySelector<HTMLButtonElement>('[data-kind-filter="phase"]');
+    if (!b) return;
+    const text = phaseText(Number(b.dataset.count), this.mode, drawn);
+    if (b.textContent !== text) b.textContent = text;
+    if (this.mode === 'collapse') delete b.dataset.drawn;
+    else b.dataset.drawn = String(drawn);
   }
 
   render(g: GraphAnswer | null, kinds: Readonly<Record<string, KindState>>, mode: PhaseMode): void {
     this.mode = mode;
     clear(this.el);
     if (!g) return;
+    // What every number after it counts: op-level edges, as the CLI counts them (not the lines drawn).
+    this.el.append(h('span', { class: 'pv-kinds-label', 'data-testid': 'legend-label' }, 'op-level edges:'));
     const counts = g.edge_counts ?? {};
     const hasFlag = (g.phase?.sources ?? []).length > 0;
     for (const kind of EDGE_KINDS) {
@@ -72,8 +88,9 @@ export class LegendFilter extends Emitter<LegendEvents> {
           'aria-pressed': String(state !== 'hidden'),
           title: kindTitle(kind, count, state),
         },
-        `${kind} ${count.toLocaleString('en-US')}`,
+        kind === 'phase' ? phaseText(count, mode, this.drawn) : `${kind} ${count.toLocaleString('en-US')}`,
       );
+      if (kind === 'phase' && mode !== 'collapse') b.dataset.drawn = String(this.drawn);
       b.addEventListener('click', () => {
         if (kind === 'phase') this.emit('mode', nextPhaseMode(this.mode));
         else this.emit('kind', { kind, state: nextKindState(state as KindState) });
@@ -86,6 +103,12 @@ export class LegendFilter extends Emitter<LegendEvents> {
 function kindTitle(kind: string, count: number, state: string): string {
   // Op-level edges, as the CLI counts them: not the edges drawn, which stand for many of them each.
   return `${count.toLocaleString('en-US')} op-level ${kind} edges: ${TITLES[kind] ?? kind} (${state}; click to change)`;
+}
+
+/** The phase control's text: the op-level count, and in Highlight and Show the lines drawn for them. */
+function phaseText(count: number, mode: PhaseMode, drawn: number): string {
+  const ops = `phase ${count.toLocaleString('en-US')}`;
+  return mode === 'collapse' ? ops : `${ops}, drawn as ${drawn.toLocaleString('en-US')} line${drawn === 1 ? '' : 's'}`;
 }
 
 function phaseTitle(count: number, state: string): string {

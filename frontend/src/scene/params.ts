@@ -65,15 +65,16 @@ export const PARAMS = {
   note: { height: 14, charWidth: 6, padX: 20 },
   badge: {
     /** The φ badge sits on the top-right corner, overlapping it by `overlapX` to the right and `overlapY` above. */
-    overlapX: 6,
-    overlapY: 7,
-    height: 16,
+    overlapX: 7,
+    overlapY: 10,
+    /** 20 px tall with a 14 px glyph: readable at the first view's zoom (0.97), as the labels are. */
+    height: 20,
     /** Width of a one-character badge; longer ones (`φ 12`) are `padX + characters × charWidth`. */
-    width: 18,
-    padX: 10,
-    charWidth: 6.5,
+    width: 22,
+    padX: 12,
+    charWidth: 8,
     /** Text baseline below the badge's top. */
-    textY: 12,
+    textY: 15,
   },
   edge: {
     /** Stroke width: `base + min(maxExtra, log2(count) × perDoubling)`, so bundles of many edges read thicker. */

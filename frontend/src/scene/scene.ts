@@ -87,7 +87,9 @@ export interface SceneLayers {
 const { group: GROUP, op: OP, badge: BADGE, edge: EDGE, zoom: ZOOM } = PARAMS;
 /** The box a count label covers, from the point it is placed at (9.5 px digits, baseline EDGE.countDy below). */
 const COUNT_LABEL_OFFSET = { x: EDGE.countDx, y: EDGE.countDy - 8 };
-const countLabelSize = (count: number) => ({ w: 6 * String(count).length, h: 10 });
+// An edge's count says what it counts ("3 edges": op-level edges the drawn one stands for), at 9.5 px.
+const countText = (count: number) => `${count.toLocaleString('en-US')} edges`;
+const countLabelSize = (count: number) => ({ w: 5.6 * countText(count).length, h: 10 });
 // A shape label's box: 5.6 px a character at 9 px, drawn this far right of and below the route's middle.
 const SHAPE_LABEL = { charWidth: 5.6, height: 10, offset: { x: 4, y: 3 } };
 /** ``p`` when a label there covers none of ``boxes``, else null. */
@@ -136,7 +138,13 @@ export class Scene extends Emitter<SceneEvents> {
    * marking what does not run (a group and the op of the same name inside it share a `data-node`).
    */
   private drawnList: { el: SVGGElement; child: Child }[] = [];
-  private edgeEnds: { path: SVGPathElement; from: Child | undefined; to: Child | undefined }[] = [];
+  private edgeEnds: {
+    path: SVGPathElement;
+    from: Child | undefined;
+    to: Child | undefined;
+    kind: string;
+    points: Point[];
+  }[] = [];
   private badges: { el: SVGGElement; title: SVGTitleElement; child: Child }[] = [];
   /** Closed layer groups' subtitles, which say what the layer does while the view runs as one phase. */
   private layerSubtitles: { el: SVGTextElement; layer: string; text: string; chars: number }[] = [];
@@ -409,7 +417,7 @@ export class Scene extends Emitter<SceneEvents> {
         path.append(s('title', {}, `${e.count} ${e.kind} edge${e.count === 1 ? '' : 's'}: ${e.v} → ${e.w}`));
       if (APART_KINDS.has(e.kind)) this.kindContainer(this.apartLayer, this.apartKinds, e.kind).append(path);
       else this.kindContainer(edges, kindGroups, e.kind).append(path);
-      this.edgeEnds.push({ path, from: byName.get(e.v), to: byName.get(e.w) });
+      this.edgeEnds.push({ path, from: byName.get(e.v), to: byName.get(e.w), kind: e.kind, points });
       if (!e.aux) this.kindsDrawn.add(e.kind);
       for (const end of [e.v, e.w]) {
         const list = this.edgesAt.get(end);
@@ -453,7 +461,7 @@ export class Scene extends Emitter<SceneEvents> {
         // Beside its edge, in the same kind's container: hiding a kind in the legend hides its counts too.
         if (mid)
           path.parentNode!.append(
-            s('text', { class: 'edge-count', x: mid.x + EDGE.countDx, y: mid.y + EDGE.countDy }, String(e.count)),
+            s('text', { class: 'edge-count', x: mid.x + EDGE.countDx, y: mid.y + EDGE.countDy }, countText(e.count)),
           );
       }
     }
@@ -478,6 +486,7 @@ export class Scene extends Emitter<SceneEvents> {
       if (c.type === 'group') {
         g.setAttribute('data-group', 'true');
         g.setAttribute('data-expanded', open ? 'true' : 'false');
+        if (c.series) g.setAttribute('data-series', c.series.op);
       }
       this.elements.set(c.name, g);
       this.drawnList.push({ el: g, child: c });
@@ -551,10 +560,15 @@ export class Scene extends Emitter<SceneEvents> {
       .slice(0, 2)
       .map(([k]) => k)
       .join(', ');
-    if (ops && !open) sub += ` · ${ops}`;
     if (open && ga?.truncated) sub = `${sub} · showing ${ga.children.length.toLocaleString('en-US')} children`;
-    // a closed group's subtitle is cut to the characters that fit between the label column and the right edge
+    // a closed group's subtitle is cut to the characters that fit between the label column and the right edge;
+    // its most common ops are added only where they fit whole (a cut "8 ops..." read as a count cut short)
     const subChars = Math.max(10, Math.floor((w - G.labelX - G.subCharWidth) / G.subCharWidth));
+    if (ops && !open) {
+      const full = `${sub} · ${ops}`;
+      const first = `${sub} · ${ops.split(', ')[0]}`;
+      sub = full.length <= subChars ? full : first.length <= subChars ? first : sub;
+    }
     if (!open) {
       const text = displayLabel(sub, subChars);
       const el = s('text', { class: 'sub', x: r1(x + G.labelX), y: r1(y + G.subY) }, text);
@@ -642,6 +656,7 @@ export class Scene extends Emitter<SceneEvents> {
       else path.removeAttribute('data-runs');
       path.classList.toggle('not-run', ghost);
     }
+    this.drawBypasses(marks);
     for (const badge of this.badges) {
       const p = badge.child.phase;
       const layer = p?.role === 'layer' ? badge.child.name : p?.role === 'consumer' ? p.layer : null;
@@ -660,6 +675,57 @@ export class Scene extends Emitter<SceneEvents> {
           ? displayLabel(`φ ${does}`, sub.chars)
           : sub.text;
       sub.el.classList.toggle('does', !!does);
+    }
+  }
+
+  /** What the drawing shows of the phase it runs as (for the export's legend). */
+  runAsDrawn(): { faded: number; partly: number; passThrough: string[]; unused: number } {
+    const all = (sel: string) => [...this.world.querySelectorAll<SVGGElement>(sel)];
+    return {
+      faded: all('.node[data-runs="false"]').length,
+      partly: all('.node[data-not-run]').length,
+      passThrough: all('.node[data-passes-through="true"]').map((e) => e.getAttribute('data-node')!),
+      unused: all('.node[data-runs-unused="true"]').length,
+    };
+  }
+
+  /**
+   * A layer that only hands its input on (a Dropout at inference) is drawn as a pass-through: besides its
+   * ghosted box, each tensor's way past it is drawn as one edge from its input to its consumer, beside the box
+   * (`.bypass`, `data-bypass` = the layer), and the two edges through the box are faded (`.through`).
+   */
+  private drawBypasses(marks: RunMarks | null): void {
+    for (const old of this.world.querySelectorAll('.bypass')) old.remove();
+    for (const p of this.world.querySelectorAll('.edge.through')) p.classList.remove('through');
+    const passing = marks?.passThrough;
+    if (!passing?.size) return;
+    for (const name of passing) {
+      const box = this.abs.get(name);
+      const el = this.elements.get(name);
+      if (!box || !el || el.getAttribute('data-expanded') === 'true') continue;
+      const ins = this.edgeEnds.filter((e) => e.to?.name === name && e.kind === 'data' && e.from?.name !== name);
+      const outs = this.edgeEnds.filter((e) => e.from?.name === name && e.kind === 'data' && e.to?.name !== name);
+      for (const a of ins)
+        for (const b of outs) {
+          const start = a.points[0];
+          const end = b.points[b.points.length - 1];
+          // A cubic whose widest point clears the box's right edge by 14 px (the curve reaches 3/4 of the way
+          // from its ends' mean to its control points at t = 1/2).
+          const right = box.x + box.w + 14;
+          const cx = Math.max(right, (right - 0.125 * (start.x + end.x)) / 0.75);
+          const path = s('path', {
+            class: 'edge bypass',
+            d: `M${r1(start.x)},${r1(start.y)}C${r1(cx)},${r1(start.y)} ${r1(cx)},${r1(end.y)} ${r1(end.x)},${r1(end.y)}`,
+            'data-bypass': name,
+            'data-bypass-from': a.from!.name,
+            'data-bypass-to': b.to!.name,
+            'marker-end': 'url(#pv-arrow-data)',
+          });
+          path.append(s('title', {}, `${name} passes its input through: ${a.from!.name} → ${b.to!.name}`));
+          b.path.parentNode?.append(path);
+          a.path.classList.add('through');
+          b.path.classList.add('through');
+        }
     }
   }
 
@@ -695,14 +761,15 @@ export class Scene extends Emitter<SceneEvents> {
     mode: PhaseMode,
     mapped: readonly MappedPhaseEdge[],
     readers: ReadonlyMap<string, number> = new Map(),
-  ): void {
+  ): number {
     clear(this.phaseLayer);
     clear(this.endOutlines);
     this.veil.setAttribute('d', '');
     this.phaseEnds = [];
     this.endSet.clear();
-    if (mode === 'collapse') return;
+    if (mode === 'collapse') return 0;
     const frag = s('g');
+    let drawn = 0;
     const heads: string[] = [];
     this.fewPhaseEdges = mapped.length <= 200;
     for (const [from, list] of bySource(mapped)) {
@@ -717,6 +784,7 @@ export class Scene extends Emitter<SceneEvents> {
         const [a] = anchors(src, { x: c.x - 1, y: c.y - 1, w: 2, h: 2 });
         const pts = targets.map((e) => ({ id: e.to, at: anchors(src, this.abs.get(e.to)!)[1] }));
         const bundle = bundlePaths(a, pts);
+        drawn += targets.length;
         for (const e of targets) {
           frag.append(this.phaseEdge(e, bundle.paths.get(e.to)!, 'bundled'));
           // A clamped B-spline ends along its last control leg.
@@ -739,6 +807,7 @@ export class Scene extends Emitter<SceneEvents> {
           frag.append(knot);
         }
       } else {
+        drawn += targets.length;
         for (const e of targets) {
           const [a, b] = anchors(src, this.abs.get(e.to)!);
           frag.append(this.phaseEdge(e, plainPath(a, b), 'plain'));
@@ -752,6 +821,7 @@ export class Scene extends Emitter<SceneEvents> {
       );
     this.phaseLayer.append(frag);
     if (mode === 'highlight') this.veilAllBut(this.phaseEnds.map((el) => el.getAttribute('data-node')!));
+    return drawn;
   }
 
   /** Dims the graph below with one path that has a hole over each phase end, and outlines those ends. */
@@ -765,7 +835,9 @@ export class Scene extends Emitter<SceneEvents> {
     const x1 = Math.max(...all.map((b) => b.x + b.w)) + pad,
       y1 = Math.max(...all.map((b) => b.y + b.h)) + pad;
     const rect = (x: number, y: number, w: number, h: number) => `M${r1(x)},${r1(y)}h${r1(w)}v${r1(h)}h${r1(-w)}z`;
-    this.veil.setAttribute('d', rect(x0, y0, x1 - x0, y1 - y0) + boxes.map((b) => rect(b.x, b.y, b.w, b.h)).join(''));
+    // Each hole also uncovers the φ badge that overhangs its box's top-right corner.
+    const hole = (b: Rect) => rect(b.x, b.y - BADGE.overlapY, b.w + BADGE.overlapX, b.h + BADGE.overlapY);
+    this.veil.setAttribute('d', rect(x0, y0, x1 - x0, y1 - y0) + boxes.map(hole).join(''));
     const frag = s('g');
     for (const b of boxes)
       frag.append(

@@ -18,7 +18,7 @@ export function sizeLine(c: Child): string | null {
   if (!info) return null;
   const parts: string[] = [];
   if (info.output_shape) parts.push(info.output_shape);
-  if (info.params !== undefined) parts.push(`${countWords(info.params)} params`);
+  if (info.params !== undefined) parts.push(`${countWords(info.params)} param${info.params === 1 ? '' : 's'}`);
   return parts.length ? parts.join(' · ') : null;
 }
 

@@ -65,6 +65,16 @@ export interface RunAsSummary {
   phase: 'training' | 'inference';
   /** "136 ops don't run in inference" */
   summary: string;
+  /** What the drawing shows of it (absent: the legend says the server's sentence alone). */
+  drawn?: RunAsDrawn;
+}
+
+/** The marks of one phase in the drawing: boxes faded, boxes with a not-run bar, pass-throughs, outlined ops. */
+export interface RunAsDrawn {
+  faded: number;
+  partly: number;
+  passThrough: string[];
+  unused: number;
 }
 
 /** What the phase filter is doing, in one line. */
@@ -103,8 +113,43 @@ export function legendItems(
   });
   // A picture of one phase fades what does not run in it: without this line a reader takes the faded boxes for
   // a rendering fault.
-  if (runAs) items.push({ kind: 'run-as', label: `run as ${runAs.phase}: ${runAs.summary} (faded)` });
+  if (runAs) items.push(...runAsItems(runAs));
   if (notes) items.push({ kind: 'note', label: `${notes} note${notes === 1 ? '' : 's'}` });
+  return items;
+}
+
+/** The lines of the phase the view runs as: each mark the drawing shows, said once, and nothing it does not show
+ * (at the top level the ops that don't run are inside closed boxes: a bar, not a faded box, says so). */
+function runAsItems(runAs: RunAsSummary): LegendItem[] {
+  const d = runAs.drawn;
+  if (!d) return [{ kind: 'run-as', label: `run as ${runAs.phase}: ${runAs.summary} (faded)` }];
+  const other = runAs.phase === 'training' ? 'inference' : 'training';
+  const n = (k: number, one: string, many = `${one}s`) => `${k.toLocaleString('en-US')} ${k === 1 ? one : many}`;
+  const items: LegendItem[] = [
+    { kind: 'run-as-title', label: `run as ${runAs.phase}: ${runAs.summary.split('; ')[0]}` },
+  ];
+  if (d.faded)
+    items.push({
+      kind: 'run-as',
+      label: `faded: ${n(d.faded, 'box', 'boxes')} that ${d.faded === 1 ? "doesn't" : "don't"} run`,
+    });
+  if (d.partly)
+    items.push({
+      kind: 'run-as-share',
+      label: `bar under a box: the share of its ops that don't run (${n(d.partly, 'box', 'boxes')})`,
+    });
+  if (d.passThrough.length) {
+    const one = d.passThrough.length === 1;
+    items.push({
+      kind: 'bypass',
+      label: `dashed, an edge drawn past it: ${d.passThrough.join(', ')} pass${one ? 'es its' : ' their'} input through`,
+    });
+  }
+  if (d.unused)
+    items.push({
+      kind: 'unused',
+      label: `outlined: ${n(d.unused, 'op')} that run though only ${other} uses the result`,
+    });
   return items;
 }
 

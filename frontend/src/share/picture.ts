@@ -243,6 +243,27 @@ export function buildPicture(input: ExportInput, pixelSize?: { width: number; he
           'φ',
         ),
       );
+    } else if (item.kind === 'run-as-share')
+      legend.append(s('rect', { x: 4, y: y - 4, width: 12, height: 3, rx: 1.5, fill: fg2, 'fill-opacity': 0.55 }));
+    else if (item.kind === 'bypass')
+      legend.append(
+        s('path', { d: `M4,${y - 8}C22,${y - 8} 22,${y} 4,${y}`, fill: 'none', stroke: accent, 'stroke-width': 2 }),
+      );
+    else if (item.kind === 'unused')
+      legend.append(
+        s('rect', {
+          x: 4,
+          y: y - 10,
+          width: 18,
+          height: 12,
+          rx: 6,
+          fill: 'none',
+          stroke: accent,
+          'stroke-dasharray': '2 2',
+        }),
+      );
+    else if (item.kind === 'run-as-title') {
+      /* a heading: the lines below it have the swatches */
     } else if (item.kind === 'run-as')
       legend.append(
         s('rect', { x: 4, y: y - 10, width: 18, height: 12, rx: 3, fill: fg2, 'fill-opacity': 0.28, stroke: 'none' }),
