@@ -702,17 +702,17 @@ def group_answer(analysis: GraphAnalysis, group_id: str) -> dict:
         children.append(entry)
     for index in child_nodes:
         name = graph.names[index]
-        children.append(
-            {
-                "name": name,
-                "label": _label(name, group_id),
-                "type": "op",
-                "op": graph.ops[index],
-                "role": analysis.roles.name_of(index),
-                "phase": _op_phase(analysis, index),
-                **({"moved": moved_nodes[index]} if moved_nodes and index in moved_nodes else {}),
-            }
-        )
+        child = {
+            "name": name,
+            "label": _label(name, group_id),
+            "type": "op",
+            "op": graph.ops[index],
+            "role": analysis.roles.name_of(index),
+            "phase": _op_phase(analysis, index),
+        }
+        if moved_nodes and index in moved_nodes:
+            child["moved"] = moved_nodes[index]
+        children.append(child)
         if graph.ops[index] in phase.CALL_OPS or graph.ops[index] in graph.functions:
             _add_calls(children, graph, index)
     truncated = len(children) > GROUP_CHILD_LIMIT

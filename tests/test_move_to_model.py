@@ -10,6 +10,7 @@ import pytest
 
 from tb_phaseview import overrides, roles, wire
 from tb_phaseview.analysis import with_model
+from tb_phaseview.cache import AnalysisCache
 from test_cli import run_cli
 
 SLOT = "generator/project/kernel/Adam"  # an Adam slot variable of the DCGAN: the optimizer's state
@@ -175,3 +176,31 @@ def test_the_cli_takes_the_same_moves(roles_graphs):
     assert "moved_to_model" not in plain and plain["node_roles"]["save"] > 0
     text = run_cli("why", dcgan.logdir, "save/Assign_3", "--model", "save").stdout
     assert "role model: moved to the model by you (with `save`); PhaseView had it as save: " in text
+
+
+def test_variants_are_bounded_per_graph_and_leave_with_it():
+    cache = AnalysisCache(max_weight=1000, max_entries=10)
+    computed = []
+
+    def get(key, parent=None):
+        def compute():
+            computed.append(key)
+            return key
+
+        return cache.get_or_compute(key, compute, lambda _: 10, parent=parent, max_variants=2)
+
+    get("graph")
+    for moves in ("a", "b", "c"):
+        get(("graph", moves), parent="graph")
+    assert len(cache) == 3  # the graph and its two latest variants
+    computed.clear()
+    get(("graph", "c"), parent="graph")
+    get(("graph", "a"), parent="graph")
+    assert computed == [("graph", "a")]  # the oldest had gone
+    get(("other", "a"), parent="other")  # a variant whose graph is not kept is served, not kept
+    assert len(cache) == 3
+    small = AnalysisCache(max_weight=25, max_entries=10)
+    small.get_or_compute("graph", lambda: 1, lambda _: 10)
+    small.get_or_compute(("graph", "a"), lambda: 2, lambda _: 10, parent="graph")
+    small.get_or_compute("next", lambda: 3, lambda _: 10)  # over the weight: the oldest, the graph, leaves
+    assert len(small) == 1  # and its variant with it
