@@ -10,8 +10,9 @@ decided again, so a move changes exactly the ops it names, and moving them back 
 from __future__ import annotations
 
 import dataclasses
-import re
 from collections import Counter
+from itertools import compress, repeat
+from operator import itemgetter
 
 from tb_phaseview import roles as r
 
@@ -42,10 +43,22 @@ def named_nodes(names: list[str], entries: tuple[str, ...]) -> dict[int, str]:
     """Node index -> the entry naming it: the op itself, or the deepest scope holding it among the entries."""
     if not entries:
         return {}
-    # Longest first: the alternation then settles on the deepest entry that ends at a "/" (or the name's end).
-    alternatives = "|".join(re.escape(e) for e in sorted(entries, key=len, reverse=True))
-    match = re.compile(f"({alternatives})(?:/|$)").match
-    return {i: m.group(1) for i, m in enumerate(map(match, names)) if m is not None}
+    wanted = set(entries)
+    # Only names whose first part begins some entry are walked (one pass in C picks them); each is then looked up
+    # from its full name up through its scopes, so the deepest entry wins.
+    firsts = {entry.partition("/")[0] for entry in entries}
+    heads = map(itemgetter(0), map(str.partition, names, repeat("/")))
+    found: dict[int, str] = {}
+    for node in compress(range(len(names)), map(firsts.__contains__, heads)):
+        name = names[node]
+        while name not in wanted:
+            cut = name.rfind("/")
+            if cut < 0:
+                break
+            name = name[:cut]
+        else:
+            found[node] = name
+    return found
 
 
 @dataclasses.dataclass
