@@ -204,3 +204,21 @@ def test_variants_are_bounded_per_graph_and_leave_with_it():
     small.get_or_compute(("graph", "a"), lambda: 2, lambda _: 10, parent="graph")
     small.get_or_compute("next", lambda: 3, lambda _: 10)  # over the weight: the oldest, the graph, leaves
     assert len(small) == 1  # and its variant with it
+
+
+def test_a_learning_rate_drawn_with_the_optimizer_moves_to_the_model_as_a_hyperparameter(roles_graphs):
+    dcgan = roles_graphs["roles_dcgan"]
+    base = dcgan.analysis
+    name = "generator_train/Adam/learning_rate"
+    index = base.graph.index[name]
+    assert base.roles.name_of(index) == "hyperparameter" and base.path_of_node(index)[0] == base.areas["optimizer"]
+    after = moved(dcgan, name)
+    assert after.moved.nodes == {index: name}
+    assert after.roles.name_of(index) == "hyperparameter"  # its role stays; it is drawn in the model
+    assert after.path_of_node(index) == ["generator_train", "generator_train/Adam"]
+    assert after.node_roles == base.node_roles
+    node = wire.node_answer(after, name)
+    assert node["moved_from"] == "hyperparameter"
+    assert node["role_why"].startswith(
+        "moved to the model by you; PhaseView had it as hyperparameter drawn with the optimizer: "
+    )
