@@ -86,7 +86,7 @@ export class App {
         ...(colour.legend.hidden ? [] : [{ kind: 'colour', label: `boxes coloured by ${colour.legend.textContent}` }]),
         ...(summary.totals.textContent ? [{ kind: 'params', label: summary.totals.textContent }] : []),
         // A picture drawn with the user's moves says so: another reader's PhaseView draws those ops apart.
-        ...(session.graph?.moved?.entries.length ? [{ kind: 'moved', label: movedText(session.graph.moved) }] : []),
+        ...(session.graph?.moved?.ops ? [{ kind: 'moved', label: movedText(session.graph.moved) }] : []),
       ],
     });
     const toolbar = new Toolbar(search, share.toolbar);

@@ -210,6 +210,7 @@ export class Viewer {
     window.clearInterval(tick);
     if (!g) return 'superseded';
     const fetchedMs = performance.now() - started;
+    this.forgetStaleMoves(ref, g);
     this.applyKinds();
     const omitted = g.root.truncated ? (g.root.omitted?.count ?? 0) : 0;
     if (g.root.children.length === 0) {
@@ -664,6 +665,18 @@ export class Viewer {
       { action: offer.action, label: offer.action === 'move-back' ? 'Move back' : 'Move to model', sentence },
       () => void this.move(offer, name),
     );
+  }
+
+  /** Names kept for this graph that move nothing in it (the graph was logged again without them) are forgotten, so
+   * none lingers in the status bar without a box to move it back from. The view drawn is the same without them. */
+  private forgetStaleMoves(ref: GraphRef, g: GraphAnswer): void {
+    const stale = new Set((g.moved?.entries ?? []).filter((e) => e.ops === 0).map((e) => e.name));
+    if (stale.size)
+      saveMoves(
+        storage(),
+        ref,
+        (ref.model ?? []).filter((m) => !stale.has(m)),
+      );
   }
 
   /** Moves `offer.entry` to the model or back, draws the graph again as the server now folds it, and shows the

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { refParams } from '../src/graph/api';
+import { refParams, type GraphAnswer } from '../src/graph/api';
 import {
   addMove,
   coveringMove,
@@ -16,6 +16,7 @@ import {
 import { decodeLink, encodeLink } from '../src/share/linkcodec';
 import type { KeyValueStore } from '../src/share/notes';
 import { initialState } from '../src/graph/state';
+import { movedText } from '../src/panels/statusbar';
 
 const G = { run: 'r', kind: 'run_graph', tag: null };
 
@@ -72,4 +73,16 @@ test('a link carries the moves; a link without them says nothing about them', ()
   assert.deepEqual(back.view.graph?.model, ['save']);
   const plain = decodeLink(encodeLink({ view: { ...view, graph: G }, viewport: null, notes: [] }).token)!;
   assert.equal(plain.view.graph?.model, undefined);
+});
+
+test('the status line and the legend say what moved, and leave out names that moved nothing', () => {
+  const moved: NonNullable<GraphAnswer['moved']> = {
+    entries: [
+      { name: 'Adam/beta1_power', ops: 1, roles: { optimizer: 1 } },
+      { name: 'gone', ops: 0, roles: {} },
+      { name: 'save', ops: 1046, roles: { save: 1046 } },
+    ],
+    ops: 1047,
+  };
+  assert.equal(movedText(moved), 'moved to the model by the user: Adam/beta1_power (1 op), save (1,046 ops)');
 });
