@@ -234,7 +234,8 @@ def main(argv=None) -> int:
             action="append",
             default=[],
             metavar="NAME",
-            help="move this op or scope (every op below it) to the model, as the tab's Move to model does; repeatable",
+            help="move this op (NAME) or scope (NAME/: its op and every op below it) to the model, as the tab's"
+            " Move to model does; repeatable",
         )
     summary = commands.add_parser(
         "summary", help="the model's layers in data-flow order, with output shapes and parameter counts"

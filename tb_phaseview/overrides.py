@@ -1,10 +1,11 @@
 """What a user moved to the model: ops the classifier (``roles.py``) put in the machinery that the user says are
 the model's. Pure: no TensorBoard import.
 
-An entry names an op, or a name scope: every op below ``entry/`` is moved with it (an op and a scope of the same
-name are both moved). Only what the classifier drew apart changes: a machinery op becomes a model op, and a node
-drawn in a machinery area (a learning rate only the optimizer reads) is drawn in the model. Nothing else is
-decided again, so a move changes exactly the ops it names, and moving them back restores the classifier's view.
+An entry names an op (``global_step``: that op alone) or, ending in ``/``, a name scope (``save/``: the op of
+that name, which the view draws as the scope's box, and every op below it). Only what the classifier drew apart
+changes: a machinery op becomes a model op, and a node drawn in a machinery area (a learning rate only the
+optimizer reads) is drawn in the model. Nothing else is decided again, so a move changes exactly the ops it
+names, and moving them back restores the classifier's view.
 """
 
 from __future__ import annotations
@@ -26,12 +27,13 @@ class BadEntries(ValueError):
 
 
 def normalise(entries) -> tuple[str, ...]:
-    """The entries as one canonical tuple (sorted, no repeats, no trailing ``/``), so that two lists naming the
-    same moves share one cached analysis. Raises BadEntries for anything but a short list of names."""
+    """The entries as one canonical tuple (sorted, no repeats, a scope's trailing ``/`` kept once), so that two
+    lists naming the same moves share one cached analysis. Raises BadEntries for anything but a short list of
+    names."""
     if not isinstance(entries, (list, tuple)) or not all(isinstance(e, str) for e in entries):
         raise BadEntries("the names moved to the model must be a list of strings")
-    cleaned = {e.rstrip("/") for e in entries}
-    cleaned.discard("")
+    cleaned = {e.rstrip("/") + "/" if e.endswith("/") else e for e in entries}
+    cleaned -= {"", "/"}
     if len(cleaned) > MAX_ENTRIES:
         raise BadEntries(f"at most {MAX_ENTRIES} names can be moved to the model, got {len(cleaned)}")
     if any(len(e) > MAX_ENTRY_CHARS for e in cleaned):
@@ -43,21 +45,25 @@ def named_nodes(names: list[str], entries: tuple[str, ...]) -> dict[int, str]:
     """Node index -> the entry naming it: the op itself, or the deepest scope holding it among the entries."""
     if not entries:
         return {}
-    wanted = set(entries)
+    ops = {e for e in entries if not e.endswith("/")}
+    scopes = {e[:-1] for e in entries if e.endswith("/")}
     # Only names whose first part begins some entry are walked (one pass in C picks them); each is then looked up
-    # from its full name up through its scopes, so the deepest entry wins.
+    # as an op, then from its full name up through its scopes, so the deepest scope wins.
     firsts = {entry.partition("/")[0] for entry in entries}
     heads = map(itemgetter(0), map(str.partition, names, repeat("/")))
     found: dict[int, str] = {}
     for node in compress(range(len(names)), map(firsts.__contains__, heads)):
         name = names[node]
-        while name not in wanted:
+        if name in ops:
+            found[node] = name
+            continue
+        while name not in scopes:
             cut = name.rfind("/")
             if cut < 0:
                 break
             name = name[:cut]
         else:
-            found[node] = name
+            found[node] = name + "/"
     return found
 
 

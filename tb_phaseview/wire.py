@@ -675,7 +675,7 @@ def group_answer(analysis: GraphAnalysis, group_id: str) -> dict:
     child_groups, child_nodes = tree.children(group_id)
     children = []
     # What the user moved to the model: a scope's group (drawn under its own name) and each moved op say so.
-    moved_entries = set(analysis.moved.entries) if analysis.moved else None
+    moved_entries = {e[:-1] for e in analysis.moved.entries if e.endswith("/")} if analysis.moved else None
     moved_nodes = analysis.moved.nodes if analysis.moved else None
     for child in child_groups:
         entry = {
@@ -698,7 +698,7 @@ def group_answer(analysis: GraphAnalysis, group_id: str) -> dict:
             entry["label"] = _bucket_label(bucket)
             entry["bucket"] = _bucket_entry(bucket)
         if moved_entries and child in moved_entries:
-            entry["moved"] = child
+            entry["moved"] = child + "/"
         children.append(entry)
     for index in child_nodes:
         name = graph.names[index]

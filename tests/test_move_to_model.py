@@ -33,8 +33,8 @@ def test_moving_the_save_scope_draws_every_checkpoint_op_in_the_model(roles_grap
     below = [i for i, name in enumerate(base.graph.names) if name.startswith("save/")]
     machinery = [i for i in below if base.roles.codes[i] in roles.MACHINERY]
     assert len(machinery) > 30  # one restore per variable, the saver's ops
-    after = moved(dcgan, "save/")  # a trailing "/" names the same scope
-    assert after.moved.entries == ("save",)
+    after = moved(dcgan, "save//")  # a trailing "/" names the scope
+    assert after.moved.entries == ("save/",)
     assert set(after.moved.nodes) == set(machinery)
     for i in below:
         assert after.roles.name_of(i) == "model"
@@ -46,18 +46,18 @@ def test_moving_the_save_scope_draws_every_checkpoint_op_in_the_model(roles_grap
     assert "save" in area_sizes(base) and "save" not in area_sizes(after)
     answer = wire.graph_answer(after, REF)
     root = {c["name"]: c for c in answer["root"]["children"]}
-    assert root["save"]["moved"] == "save" and "area" not in root["save"]
+    assert root["save"]["moved"] == "save/" and "area" not in root["save"]
     assert answer["moved"] == {
-        "entries": [{"name": "save", "ops": len(machinery), "roles": dict(_classified(base, machinery))}],
+        "entries": [{"name": "save/", "ops": len(machinery), "roles": dict(_classified(base, machinery))}],
         "ops": len(machinery),
     }
     assert sum(answer["node_roles"].values()) == base.graph.node_count
     # The node answer and the why answer say it was moved, and what the classifier had said.
     restore = base.graph.index["save/Assign_3"]
     node = wire.node_answer(after, "save/Assign_3")
-    assert node["role"] == "model" and node["moved_from"] == "save" and node["moved_by"] == "save"
+    assert node["role"] == "model" and node["moved_from"] == "save" and node["moved_by"] == "save/"
     classifier = wire.node_answer(base, "save/Assign_3")["role_why"]
-    assert node["role_why"] == f"moved to the model by you (with `save`); PhaseView had it as save: {classifier}"
+    assert node["role_why"] == f"moved to the model by you (with `save/`); PhaseView had it as save: {classifier}"
     assert after.role_why(restore) == node["role_why"]
     assert "moved_from" not in wire.node_answer(base, "save/Assign_3")
     # The classifier's roles are left as they were.
@@ -78,24 +78,33 @@ def test_moving_one_optimizer_slot_draws_it_in_its_layer(roles_graphs):
     assert base.roles.name_of(slot) == "optimizer"
     assert base.path_of_node(slot)[0] == base.areas["optimizer"]
     after = moved(dcgan, SLOT)
-    # The op, and what TensorFlow wrote below its name (its initialiser, its read); the updates stay the optimizer's.
-    below = {i for i, name in enumerate(base.graph.names) if name.startswith(SLOT + "/")}
-    assert below and after.moved.nodes == {i: SLOT for i in below | {slot}}
+    # The op alone: its initialiser, its read and its updates stay the machinery's.
+    assert after.moved.nodes == {slot: SLOT}
     assert after.roles.name_of(slot) == "model"
-    assert after.path_of_node(slot)[:3] == ["generator", "generator/project", "generator/project/kernel"]
+    assert after.path_of_node(slot) == ["generator", "generator/project", "generator/project/kernel"]
+    assert area_sizes(after)["optimizer"] == area_sizes(base)["optimizer"] - 1
+    children = {c["name"]: c for c in wire.group_answer(after, "generator/project/kernel")["children"]}
+    assert children[SLOT]["type"] == "op" and children[SLOT]["role"] == "model" and children[SLOT]["moved"] == SLOT
+    node = wire.node_answer(after, SLOT)
+    assert node["role_why"].startswith("moved to the model by you; PhaseView had it as optimizer: ")
+    # Its edges now leave a model op: the one into the optimizer's update is still the optimizer's.
+    assert "optimizer" in {e["kind"] for e in node["outputs"]}
+    # As a scope (the box the view draws for it holds the op of its name): the op and what TensorFlow wrote below
+    # its name (its initialiser, its read).
+    after = moved(dcgan, SLOT + "/")
+    below = {i for i, name in enumerate(base.graph.names) if name.startswith(SLOT + "/")}
+    assert below and after.moved.nodes == {i: SLOT + "/" for i in below | {slot}}
     lost = {
         role: sum(base.roles.area_codes[i] == roles.ROLE_CODES[role] for i in below | {slot})
         for role in ("init", "optimizer")
     }
     assert area_sizes(after)["optimizer"] == area_sizes(base)["optimizer"] - lost["optimizer"] > 0
     assert area_sizes(after)["init"] == area_sizes(base)["init"] - lost["init"]
-    children = {c["name"]: c for c in wire.group_answer(after, SLOT)["children"]}
-    assert children[SLOT]["role"] == "model" and children[SLOT]["moved"] == SLOT
-    node = wire.node_answer(after, SLOT)
-    assert node["role_why"].startswith("moved to the model by you; PhaseView had it as optimizer: ")
-    # Its edges now leave a model op: the one into the optimizer's update is still the optimizer's.
-    kinds = {e["kind"] for e in node["outputs"]}
-    assert "optimizer" in kinds
+    children = {c["name"]: c for c in wire.group_answer(after, "generator/project/kernel")["children"]}
+    assert children[SLOT]["type"] == "group" and children[SLOT]["moved"] == SLOT + "/"
+    assert wire.node_answer(after, SLOT)["role_why"].startswith(
+        f"moved to the model by you (with `{SLOT}/`); PhaseView had it as optimizer: "
+    )
 
 
 def test_moving_nothing_or_names_that_match_nothing_changes_nothing(roles_graphs):
@@ -111,16 +120,18 @@ def test_moving_nothing_or_names_that_match_nothing_changes_nothing(roles_graphs
 
 
 def test_names_are_checked_and_made_canonical():
-    assert overrides.normalise(["b/", "a", "b", ""]) == ("a", "b")
+    assert overrides.normalise(["b//", "a", "b", "", "/"]) == ("a", "b", "b/")
     with pytest.raises(overrides.BadEntries):
         overrides.normalise("save")
     with pytest.raises(overrides.BadEntries):
         overrides.normalise([1])
     with pytest.raises(overrides.BadEntries):
         overrides.normalise([f"n{i}" for i in range(overrides.MAX_ENTRIES + 1)])
-    # The deepest entry names an op; a name that only starts like a scope is not below it.
-    found = overrides.named_nodes(["save", "save/a", "save/a/b", "saver/x", "x/save/y"], ("save", "save/a"))
-    assert found == {0: "save", 1: "save/a", 2: "save/a"}
+    # An op entry names that op alone, a scope entry its op and what is below it (the deepest scope wins); a name
+    # that only starts like a scope is not below it.
+    names = ["save", "save/a", "save/a/b", "saver/x", "x/save/y", "g", "g/read", "s/t/u"]
+    found = overrides.named_nodes(names, ("save/", "save/a", "g", "s/", "s/t/"))
+    assert found == {0: "save/", 1: "save/a", 2: "save/", 5: "g", 7: "s/t/"}
 
 
 def _get(server, route, **params):
@@ -132,18 +143,18 @@ REF_Q = {"run": "roles_dcgan", "kind": "run_graph"}
 
 def test_every_route_answers_with_the_move(roles_graphs, start_server):
     dcgan = roles_graphs["roles_dcgan"]
-    model = json.dumps(["save"])
+    model = json.dumps(["save/"])
     for load_fast in ("true", "false"):
         server = start_server(dcgan.logdir, load_fast=load_fast)
         status, plain = _get(server, "graph")
         assert status == 200 and "moved" not in plain
         status, graph = _get(server, "graph", model=model)
         assert status == 200
-        assert graph["moved"]["entries"][0]["name"] == "save"
+        assert graph["moved"]["entries"][0]["name"] == "save/"
         assert graph["node_roles"]["save"] == 0 and "save" not in {a["role"] for a in graph["areas"]}
         assert {c["name"] for c in graph["root"]["children"]} >= {"save"}
         status, group = _get(server, "group", group="save", model=model)
-        assert status == 200 and any(c.get("moved") == "save" for c in group["children"])
+        assert status == 200 and any(c.get("moved") == "save/" for c in group["children"])
         status, _ = _get(server, "group", group="save")  # without the move, the scope is in the area
         assert status == 404
         status, node = _get(server, "node", name="save/Assign_3", model=model)
@@ -165,17 +176,17 @@ def test_every_route_answers_with_the_move(roles_graphs, start_server):
 
 def test_the_cli_takes_the_same_moves(roles_graphs):
     dcgan = roles_graphs["roles_dcgan"]
-    result = run_cli("report", dcgan.logdir, "--json", "--nodes", "--model", "save", "--model", SLOT)
+    result = run_cli("report", dcgan.logdir, "--json", "--nodes", "--model", "save/", "--model", SLOT)
     assert result.returncode == 0, result.stderr
     entry = json.loads(result.stdout)["graphs"][0]
     nodes = {n["name"]: n for n in entry["node_list"]}
     assert nodes["save/Assign_3"] == {"name": "save/Assign_3", "op": "Assign", "role": "model", "area": None}
     assert nodes[SLOT]["role"] == "model" and nodes[SLOT]["area"] is None
-    assert [e["name"] for e in entry["moved_to_model"]["entries"]] == sorted(["save", SLOT])
+    assert [e["name"] for e in entry["moved_to_model"]["entries"]] == sorted(["save/", SLOT])
     plain = json.loads(run_cli("report", dcgan.logdir, "--json").stdout)["graphs"][0]
     assert "moved_to_model" not in plain and plain["node_roles"]["save"] > 0
-    text = run_cli("why", dcgan.logdir, "save/Assign_3", "--model", "save").stdout
-    assert "role model: moved to the model by you (with `save`); PhaseView had it as save: " in text
+    text = run_cli("why", dcgan.logdir, "save/Assign_3", "--model", "save/").stdout
+    assert "role model: moved to the model by you (with `save/`); PhaseView had it as save: " in text
 
 
 def test_variants_are_bounded_per_graph_and_leave_with_it():

@@ -637,7 +637,7 @@ export class Viewer {
     if (by && moves.includes(by)) return { action: 'move-back', entry: by, group };
     const areas = this.p.session.graph?.areas ?? [];
     const scope = group ? scopeInArea(name, areas) : null;
-    if (scope) return { action: 'move-to-model', entry: scope, group };
+    if (scope) return { action: 'move-to-model', entry: scope + '/', group };
     if (group || !n) return null;
     const inArea = areas.some((a) => n.path[0] === a.group);
     return MACHINERY.has(n.role ?? '') || inArea ? { action: 'move-to-model', entry: n.name, group } : null;
@@ -653,7 +653,7 @@ export class Viewer {
       const moved = this.p.session.graph?.moved?.entries.find((e) => e.name === entry);
       const was = moved ? Object.keys(moved.roles).join(', ') : '';
       sentence =
-        `You moved ${entry === name ? 'this' : `\`${entry}\``} to the model` +
+        `You moved ${entry === name || entry === name + '/' ? 'this' : `\`${entry}\``} to the model` +
         (moved ? ` (${ops(moved.ops)} PhaseView had as ${was})` : '') +
         '. Move back to draw it where PhaseView put it.';
     } else if (offer.group)

@@ -31,18 +31,21 @@ function memory(): KeyValueStore & { data: Map<string, string> } {
 }
 
 test('moves are names, kept sorted without repeats or a trailing slash, and bounded', () => {
-  assert.deepEqual(parseMoves(['b/', 'a', 'b', '', 3, null]), ['a', 'b']);
+  assert.deepEqual(parseMoves(['b//', 'a', 'b', '', '/', 3, null]), ['a', 'b', 'b/']);
   assert.deepEqual(parseMoves('save'), []);
   assert.equal(parseMoves(Array.from({ length: MOVES_MAX + 50 }, (_, i) => `n${i}`)).length, MOVES_MAX);
-  assert.deepEqual(addMove(['save'], 'Adam/beta1_power'), ['Adam/beta1_power', 'save']);
-  assert.deepEqual(removeMove(['a', 'save'], 'save'), ['a']);
+  assert.deepEqual(addMove(['save/'], 'Adam/beta1_power'), ['Adam/beta1_power', 'save/']);
+  assert.deepEqual(removeMove(['a', 'save/'], 'save/'), ['a']);
   assert.ok(sameMoves(undefined, []) && !sameMoves(['a'], ['b']));
 });
 
 test('the move covering a name is the deepest scope holding it, and an area group stands for its scope', () => {
-  assert.equal(coveringMove(['save', 'save/RestoreV2'], 'save/RestoreV2/x'), 'save/RestoreV2');
-  assert.equal(coveringMove(['save'], 'saver/x'), null);
-  assert.equal(coveringMove(['save'], 'save'), 'save');
+  // An op entry covers that op alone; a scope entry its op (the group of its name) and everything below.
+  assert.equal(coveringMove(['save/', 'save/RestoreV2/'], 'save/RestoreV2/x'), 'save/RestoreV2/');
+  assert.equal(coveringMove(['save/'], 'saver/x'), null);
+  assert.equal(coveringMove(['save/'], 'save'), 'save/');
+  assert.equal(coveringMove(['global_step'], 'global_step/read'), null);
+  assert.equal(coveringMove(['global_step'], 'global_step'), 'global_step');
   const areas = [{ group: '∷save' }, { group: '∷gradient' }];
   assert.equal(scopeInArea('∷save/save/RestoreV2', areas), 'save/RestoreV2');
   assert.equal(scopeInArea('∷save', areas), null);
@@ -51,8 +54,8 @@ test('the move covering a name is the deepest scope holding it, and an area grou
 
 test('moves are kept per run and graph, and an empty list removes the entry', () => {
   const store = memory();
-  saveMoves(store, G, ['save']);
-  assert.deepEqual(loadMoves(store, G), ['save']);
+  saveMoves(store, G, ['save/']);
+  assert.deepEqual(loadMoves(store, G), ['save/']);
   assert.deepEqual(loadMoves(store, { ...G, run: 'other' }), []);
   store.setItem(movesKey({ ...G, tag: 't', kind: 'graph_run_metadata' }), '{not json');
   assert.deepEqual(loadMoves(store, { ...G, tag: 't', kind: 'graph_run_metadata' }), []);
@@ -64,13 +67,13 @@ test('moves are kept per run and graph, and an empty list removes the entry', ()
 test('requests carry the moves as a JSON list, and only when there are some', () => {
   assert.equal(refParams(G).model, undefined);
   assert.equal(refParams({ ...G, model: [] }).model, undefined);
-  assert.equal(refParams({ ...G, model: ['save', 'a/b'] }).model, '["save","a/b"]');
+  assert.equal(refParams({ ...G, model: ['save/', 'a/b'] }).model, '["save/","a/b"]');
 });
 
 test('a link carries the moves; a link without them says nothing about them', () => {
-  const view = { ...initialState(), graph: { ...G, model: ['save'] } };
+  const view = { ...initialState(), graph: { ...G, model: ['save/'] } };
   const back = decodeLink(encodeLink({ view, viewport: null, notes: [] }).token)!;
-  assert.deepEqual(back.view.graph?.model, ['save']);
+  assert.deepEqual(back.view.graph?.model, ['save/']);
   const plain = decodeLink(encodeLink({ view: { ...view, graph: G }, viewport: null, notes: [] }).token)!;
   assert.equal(plain.view.graph?.model, undefined);
 });

@@ -38,10 +38,10 @@ def settled(page, moved):
 
 def drawn_in_model(page):
     """The scope's box at the top level, marked as moved, and the checkpoints' area gone."""
-    page.locator(f'{sel(SCOPE)}[data-moved="{SCOPE}"]').wait_for(timeout=30_000)
+    page.locator(f'{sel(SCOPE)}[data-moved="{SCOPE}/"]').wait_for(timeout=30_000)
     assert page.locator(sel(AREA)).count() == 0
     assert (
-        page.locator(f'{sel(SCOPE)}[data-moved="{SCOPE}"]').evaluate("e => e.parentElement.closest('[data-node]')")
+        page.locator(f'{sel(SCOPE)}[data-moved="{SCOPE}/"]').evaluate("e => e.parentElement.closest('[data-node]')")
         is None
     )
 
@@ -57,7 +57,7 @@ def test_a_scope_moved_to_the_model_is_drawn_there_kept_and_moved_back(page, rol
     click_box(page, inside)
     button = page.locator('[data-testid=inspector] [data-action="move-to-model"]')
     button.wait_for()
-    assert "scope `save`" in page.locator("[data-testid=move]").text_content()
+    assert "scope `save/`" in page.locator("[data-testid=move]").text_content()
     button.click()
     settled(page, 1)
     drawn_in_model(page)
@@ -66,8 +66,8 @@ def test_a_scope_moved_to_the_model_is_drawn_there_kept_and_moved_back(page, rol
     page.locator('[data-testid=inspector] [data-action="move-back"]').wait_for()
     status = page.locator("[data-testid=moved-status]").text_content()
     ops = dcgan.analysis.graph.names
-    assert status.startswith("moved to the model by the user: save (") and "ops)" in status
-    moved_ops = int(status.split("save (")[1].split(" op")[0].replace(",", ""))
+    assert status.startswith("moved to the model by the user: save/ (") and "ops)" in status
+    moved_ops = int(status.split("save/ (")[1].split(" op")[0].replace(",", ""))
     below = sum(1 for n in ops if n.startswith("save/"))
     assert 30 < moved_ops <= below
     # An op inside says it was moved by the user, and what the classifier said.
@@ -84,7 +84,7 @@ def test_a_scope_moved_to_the_model_is_drawn_there_kept_and_moved_back(page, rol
     with page.expect_download() as download:
         page.click('[data-action="export-svg"]')
     svg = open(download.value.path(), encoding="utf-8").read()
-    assert "moved to the model by the user: save (" in svg
+    assert "moved to the model by the user: save/ (" in svg
 
     # Kept per graph in this browser: a reload draws it in the model again.
     page.reload()
@@ -105,6 +105,28 @@ def test_a_scope_moved_to_the_model_is_drawn_there_kept_and_moved_back(page, rol
         other.wait_for_selector('#phaseview-app[data-link-restored="true"]', timeout=60_000)
         settled(other, 1)
         drawn_in_model(other)
+        # One op alone (the step counter, inside the box of its scope in the optimizer's area): drawn in the model,
+        # its read left in the area.
+        open_group(other, "∷optimizer")
+        open_group(other, "∷optimizer/global_step")
+        click_box(other, "global_step")
+        other.locator('[data-testid=inspector] [data-action="move-to-model"]').click()
+        settled(other, 2)
+        step = other.locator('[data-node="global_step"][data-moved="global_step"]')
+        step.wait_for()
+        assert step.evaluate("e => e.parentElement.closest('[data-node]')") is None
+        assert step.get_attribute("data-role") == "model"
+        other.locator('[data-node="global_step/read"]').wait_for()
+        assert (
+            other.locator('[data-node="global_step/read"]').evaluate(
+                "e => e.parentElement.closest('[data-area]').dataset.area"
+            )
+            == "optimizer"
+        )
+        shot(other, "move-to-model-op")
+        other.locator('[data-testid=inspector] [data-action="move-back"]').click()
+        settled(other, 1)
+        other.locator('[data-node="∷optimizer/global_step"] [data-node="global_step"]').wait_for()
         # Moved back from the scope's inspector: into its area again, selected there.
         click_box(other, SCOPE)
         other.locator('[data-testid=inspector] [data-action="move-back"]').click()

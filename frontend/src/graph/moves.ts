@@ -14,14 +14,16 @@ export function movesKey(g: GraphRef): string {
   return MOVES_PREFIX + JSON.stringify([g.run, g.kind, g.tag ?? '']);
 }
 
-/** Names from untrusted JSON (storage or a link): strings only, no trailing `/`, no repeats, sorted, bounded. */
+/** Names from untrusted JSON (storage or a link): strings only, a scope's trailing `/` kept once, no repeats,
+ * sorted, bounded. An op is named as it is (`global_step`: that op alone); a scope ends in `/` (`save/`: its op
+ * and every op below it). */
 export function parseMoves(value: unknown): string[] {
   if (!Array.isArray(value)) return [];
   const names = new Set<string>();
   for (const v of value) {
     if (typeof v !== 'string') continue;
-    const name = v.replace(/\/+$/, '');
-    if (name && name.length <= MOVE_MAX_CHARS) names.add(name);
+    const name = v.endsWith('/') ? v.replace(/\/+$/, '') + '/' : v;
+    if (name && name !== '/' && name.length <= MOVE_MAX_CHARS) names.add(name);
     if (names.size >= MOVES_MAX) break;
   }
   return [...names].sort();
@@ -35,11 +37,14 @@ export function removeMove(moves: readonly string[], name: string): string[] {
   return moves.filter((m) => m !== name);
 }
 
-/** The entry among `moves` that covers `name` (the name itself, or a scope holding it; the deepest), or null. */
+/** The entry among `moves` that covers `name` (an op of that name, or a scope holding it or of its name; the
+ * deepest), or null. */
 export function coveringMove(moves: readonly string[], name: string): string | null {
   let best: string | null = null;
-  for (const m of moves)
-    if ((name === m || name.startsWith(m + '/')) && (best === null || m.length > best.length)) best = m;
+  for (const m of moves) {
+    const covers = m.endsWith('/') ? (name + '/').startsWith(m) : m === name;
+    if (covers && (best === null || m.length > best.length)) best = m;
+  }
   return best;
 }
 
