@@ -23,7 +23,11 @@ def click_box(page, name):
 
 
 def open_group(page, name):
-    page.locator(f"{sel(name)} > .body .chevron").first.click()
+    # Dispatched on the box (a double-click), so a group out of view or under the inspector opens too.
+    page.evaluate(
+        "s => document.querySelector(s + ' > .body').dispatchEvent(new MouseEvent('dblclick', {bubbles: true}))",
+        sel(name),
+    )
     page.locator(f'{sel(name)}[data-expanded="true"]').wait_for()
 
 
