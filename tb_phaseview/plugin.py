@@ -142,7 +142,7 @@ def _model_param(request) -> tuple[str, ...]:
         return ()
     try:
         return overrides.normalise(json.loads(raw))
-    except ValueError as error:  # bad JSON, or not a short list of names
+    except (ValueError, RecursionError) as error:  # bad or deeply nested JSON, or not a short list of names
         message = str(error) if isinstance(error, overrides.BadEntries) else "it is not JSON"
         raise BadRequest(f"query parameter 'model' must be a JSON list of names: {message}") from None
 

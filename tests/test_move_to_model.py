@@ -170,8 +170,9 @@ def test_every_route_answers_with_the_move(roles_graphs, start_server):
         assert status == 200
         status, summary = _get(server, "summary", model=model)
         assert status == 200 and "layers" in summary
-        status, error = _get(server, "graph", model="save")
-        assert status == 400 and "model" in error["error"]
+        for bad in ("save", "[" * 3000, json.dumps([f"n{i}" for i in range(201)]), json.dumps([None])):
+            status, error = _get(server, "graph", model=bad)
+            assert status == 400 and "'model'" in error["error"]
 
 
 def test_the_cli_takes_the_same_moves(roles_graphs):
