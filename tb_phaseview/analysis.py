@@ -289,6 +289,32 @@ class GraphAnalysis:
             role += f" drawn with the {roles.ROLE_NAMES[classified.area_codes[index]]}"
         return overrides.sentence(said, role, self.graph.names[index], entry)
 
+    def moved_group(self, group_id: str) -> str | None:
+        """The scope entry (``save/``) that moved the ops of a group to the model: the deepest one naming the group
+        or a scope above it, when the group holds an op the user moved (a sub-scope that held only model ops, such
+        as a saver's file name, is not marked). None otherwise."""
+        if not self.moved:
+            return None
+        scopes = self.memo(("moved_scopes",), lambda: {e[:-1] for e in self.moved.entries if e.endswith("/")})
+        if not scopes:
+            return None
+        holding = self.memo(("moved_groups",), self._groups_holding_moved)
+        if group_id not in holding:
+            return None
+        name = group_id
+        while name and name not in scopes:
+            name = name.rpartition("/")[0]
+        return name + "/" if name else None
+
+    def _groups_holding_moved(self) -> set[str]:
+        found: set[str] = set()
+        for node in self.moved.nodes:
+            for group in reversed(self.tree.chain(self.tree.node_parent[node])):  # deepest first
+                if group in found:
+                    break  # its ancestors are in already
+                found.add(group)
+        return found
+
     def moved_from(self, index: int) -> tuple[str, str] | None:
         """(the classifier's role, the entry that moved it) of a node the user moved to the model, else None."""
         entry = self.moved.nodes.get(index) if self.moved else None

@@ -675,7 +675,6 @@ def group_answer(analysis: GraphAnalysis, group_id: str) -> dict:
     child_groups, child_nodes = tree.children(group_id)
     children = []
     # What the user moved to the model: a scope's group (drawn under its own name) and each moved op say so.
-    moved_entries = {e[:-1] for e in analysis.moved.entries if e.endswith("/")} if analysis.moved else None
     moved_nodes = analysis.moved.nodes if analysis.moved else None
     for child in child_groups:
         entry = {
@@ -697,8 +696,9 @@ def group_answer(analysis: GraphAnalysis, group_id: str) -> dict:
         if bucket is not None:
             entry["label"] = _bucket_label(bucket)
             entry["bucket"] = _bucket_entry(bucket)
-        if moved_entries and child in moved_entries:
-            entry["moved"] = child + "/"
+        moved_by = analysis.moved_group(child) if moved_nodes else None
+        if moved_by:
+            entry["moved"] = moved_by
         children.append(entry)
     for index in child_nodes:
         name = graph.names[index]

@@ -47,6 +47,12 @@ def test_moving_the_save_scope_draws_every_checkpoint_op_in_the_model(roles_grap
     answer = wire.graph_answer(after, REF)
     root = {c["name"]: c for c in answer["root"]["children"]}
     assert root["save"]["moved"] == "save/" and "area" not in root["save"]
+    # Inside, each sub-scope holding an op that was moved says so (one holding only model ops would not).
+    inside = [c for c in wire.group_answer(after, "save")["children"] if c["type"] == "group"]
+    assert inside
+    for group in inside:
+        held = [i for i in machinery if base.graph.names[i].startswith(group["name"] + "/")]
+        assert group.get("moved") == ("save/" if held else None), group["name"]
     assert answer["moved"] == {
         "entries": [{"name": "save/", "ops": len(machinery), "roles": dict(_classified(base, machinery))}],
         "ops": len(machinery),

@@ -4,8 +4,9 @@ training graph TensorFlow writes at test time: drawn in the model, kept on reloa
 from __future__ import annotations
 
 import json
+import os
 
-from conftest import open_plugin, shot
+from conftest import ARTIFACTS, open_plugin, shot
 
 AREA = "∷save"
 SCOPE = "save"
@@ -89,6 +90,9 @@ def test_a_scope_moved_to_the_model_is_drawn_there_kept_and_moved_back(page, rol
         page.click('[data-action="export-svg"]')
     svg = open(download.value.path(), encoding="utf-8").read()
     assert "moved to the model by the user: save/ (" in svg
+    with page.expect_download() as download:
+        page.click('[data-action="export-png"]')
+    download.value.save_as(os.path.join(ARTIFACTS, "move-to-model-export.png"))
 
     # Kept per graph in this browser: a reload draws it in the model again.
     page.reload()
