@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from tb_phaseview import edge_kinds, phase, phase_runs, roles, scopes
+from tb_phaseview import edge_kinds, overrides, phase, phase_runs, role_why, roles, scopes
 from tb_phaseview.graph_model import Graph, build_graph
 
 
@@ -48,6 +48,9 @@ class GraphAnalysis:
     areas: dict[str, str] = field(default_factory=dict)  # machinery role -> id of the group it is folded into
     kind_codes: np.ndarray | None = None  # each edge's kind as its position in edge_kinds.EDGE_KINDS
     blob_bytes: int = 0  # size of the logged bytes it came from (for the cache's memory estimate)
+    # Set when the user moved ops to the model (``with_model``): the classifier's roles and what moved.
+    classified: roles.Roles | None = None
+    moved: overrides.Moved | None = None
     # Filled on demand: group id -> Counter((from child, to child, kind) -> op-level edge count).
     _group_edges: dict[str, Counter] = field(default_factory=dict)
     _layers_below: Counter | None = None
@@ -274,6 +277,49 @@ class GraphAnalysis:
     def path_of_node(self, index: int) -> list[str]:
         return list(self.tree.chain(self.tree.node_parent[index]))
 
+    def role_why(self, index: int) -> str:
+        """Why a node has its role, in one sentence: the classifier's, or the user's move and the classifier's."""
+        classified = self.classified or self.roles
+        said = role_why.explain(self.graph, classified, index)
+        entry = self.moved.nodes.get(index) if self.moved else None
+        if entry is None:
+            return said
+        role = classified.name_of(index)
+        if classified.codes[index] not in roles.MACHINERY:  # drawn in an area, not of it (a learning rate)
+            role += f" drawn with the {roles.ROLE_NAMES[classified.area_codes[index]]}"
+        return overrides.sentence(said, role, self.graph.names[index], entry)
+
+    def moved_group(self, group_id: str) -> str | None:
+        """The scope entry (``save/``) that moved the ops of a group to the model: the deepest one naming the group
+        or a scope above it, when the group holds an op the user moved (a sub-scope that held only model ops, such
+        as a saver's file name, is not marked). None otherwise."""
+        if not self.moved:
+            return None
+        scopes = self.memo(("moved_scopes",), lambda: {e[:-1] for e in self.moved.entries if e.endswith("/")})
+        if not scopes:
+            return None
+        holding = self.memo(("moved_groups",), self._groups_holding_moved)
+        if group_id not in holding:
+            return None
+        name = group_id
+        while name and name not in scopes:
+            name = name.rpartition("/")[0]
+        return name + "/" if name else None
+
+    def _groups_holding_moved(self) -> set[str]:
+        found: set[str] = set()
+        for node in self.moved.nodes:
+            for group in reversed(self.tree.chain(self.tree.node_parent[node])):  # deepest first
+                if group in found:
+                    break  # its ancestors are in already
+                found.add(group)
+        return found
+
+    def moved_from(self, index: int) -> tuple[str, str] | None:
+        """(the classifier's role, the entry that moved it) of a node the user moved to the model, else None."""
+        entry = self.moved.nodes.get(index) if self.moved else None
+        return None if entry is None else (self.classified.name_of(index), entry)
+
 
 def relocation_target(source: phase.PhaseSource) -> str:
     """Where a flag born inside a layer is shown: the lowest common scope of the layers reading it."""
@@ -303,9 +349,14 @@ def analyze_graph(graph: Graph) -> GraphAnalysis:
         node_roles.codes[graph.index[name]] = roles.MODEL
         if node_roles.area_codes is not None:
             node_roles.area_codes[graph.index[name]] = roles.MODEL
-    kind_codes = edge_kinds.classify_edge_codes(graph, node_roles)
     relocations = {s.name: relocation_target(s) for s in phase_analysis.sources if s.born_in}
     relocations.update(shared)
+    return _assemble(graph, phase_analysis, node_roles, relocations)
+
+
+def _assemble(graph: Graph, phase_analysis: phase.PhaseAnalysis, node_roles: roles.Roles, relocations) -> GraphAnalysis:
+    """What follows from the roles: the edges' kinds, the machinery's areas and the scope tree."""
+    kind_codes = edge_kinds.classify_edge_codes(graph, node_roles)
     display_names, areas = scopes.fold_into_areas(graph.names, node_roles.area_codes)
     # Where a huge top level is split into buckets, the areas and the flags stay beside them, in sight.
     pinned = frozenset(areas.values()) | {s.name for s in phase_analysis.sources}
@@ -339,6 +390,20 @@ def garbage_collector_paused():
             _gc_pausers -= 1
             if _gc_pausers == 0 and _gc_was_enabled:
                 gc.enable()
+
+
+def with_model(base: GraphAnalysis, entries: tuple[str, ...]) -> GraphAnalysis:
+    """``base`` with the ops ``entries`` name moved to the model by the user (``overrides.py``): the graph, the
+    phase analysis and the classifier's roles are shared; the edges' kinds, the areas and the tree follow the
+    moved roles. ``entries`` as ``overrides.normalise`` gives them."""
+    with garbage_collector_paused():
+        moved = overrides.move_to_model(base.graph.names, base.roles, entries)
+        analysis = _assemble(base.graph, base.phase, moved.roles, base.relocations)
+    analysis.classified, analysis.moved = base.roles, moved
+    analysis.blob_bytes = base.blob_bytes
+    if ("phase_runs",) in base._answers:  # what runs in each phase does not depend on the roles
+        analysis._answers[("phase_runs",)] = base._answers[("phase_runs",)]
+    return analysis
 
 
 def analyze(graph_def) -> GraphAnalysis:

@@ -5,6 +5,10 @@ graphs cannot exhaust the server. Concurrent requests for the same graph wait fo
 each parsing it, and at most ``max_computing`` analyses run at once, so a burst of requests for many
 different graphs cannot hold many half-built analyses in memory together. Failures (a corrupt or oversized
 graph) are remembered too, in a small bounded table, so asking again costs nothing.
+
+An entry may be the variant of another (``parent``: the analysis with ops the user moved to the model is a
+variant of the graph's own): it is counted and evicted like any entry, at most ``max_variants`` are kept per
+parent (the oldest goes first), and evicting the parent evicts its variants, which share its graph.
 """
 
 from __future__ import annotations
@@ -38,11 +42,13 @@ class AnalysisCache:
         self._lock = threading.Lock()
         self._in_flight: dict = {}  # key -> lock held while one thread computes it
         self._computing = threading.BoundedSemaphore(max(1, max_computing))
+        self._variants: dict = {}  # parent key -> its variants' keys, oldest first
+        self._parent_of: dict = {}  # variant key -> parent key
 
     def __len__(self) -> int:
         return len(self._entries)
 
-    def get_or_compute(self, key, compute, weigh):
+    def get_or_compute(self, key, compute, weigh, parent=None, max_variants: int = 2):
         while True:
             with self._lock:
                 if key in self._entries:
@@ -68,7 +74,7 @@ class AnalysisCache:
                 except self._remember as error:
                     self._store_error(key, error)
                     raise
-            self._store(key, value, weigh(value))
+            self._store(key, value, weigh(value), parent, max_variants)
             return value
         finally:
             with self._lock:
@@ -81,12 +87,35 @@ class AnalysisCache:
             while len(self._errors) > MAX_REMEMBERED_ERRORS:
                 self._errors.popitem(last=False)
 
-    def _store(self, key, value, weight: int) -> None:
+    def _store(self, key, value, weight: int, parent=None, max_variants: int = 2) -> None:
         with self._lock:
             if weight > self.max_weight:
                 return  # served once, never kept: it would evict everything else
+            if parent is not None:
+                if parent not in self._entries:
+                    return  # served once: a variant is never kept without what it shares
+                siblings = self._variants.setdefault(parent, [])
+                siblings.append(key)
+                self._parent_of[key] = parent
+                while len(siblings) > max(1, max_variants):
+                    self._drop(siblings[0])
             self._entries[key] = (value, weight)
             self._weight += weight
             while self._weight > self.max_weight or len(self._entries) > self.max_entries:
-                _, (_, old_weight) = self._entries.popitem(last=False)
-                self._weight -= old_weight
+                self._drop(next(iter(self._entries)))
+
+    def _drop(self, key) -> None:
+        """Evicts an entry and its variants (the lock held)."""
+        entry = self._entries.pop(key, None)
+        if entry is not None:
+            self._weight -= entry[1]
+        for variant in self._variants.pop(key, ()):
+            self._parent_of.pop(variant, None)
+            dropped = self._entries.pop(variant, None)
+            if dropped is not None:
+                self._weight -= dropped[1]
+        parent = self._parent_of.pop(key, None)
+        if parent is not None:
+            siblings = self._variants.get(parent)
+            if siblings and key in siblings:
+                siblings.remove(key)

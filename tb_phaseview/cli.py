@@ -9,8 +9,8 @@ import os
 import re
 import sys
 
-from tb_phaseview import answers, graph_source, model_files, summary_table, wire
-from tb_phaseview.analysis import analyze
+from tb_phaseview import answers, graph_source, model_files, overrides, summary_table, wire
+from tb_phaseview.analysis import analyze, with_model
 
 
 def _run_directories(logdir: str, problems: list) -> list[tuple[str, str]]:
@@ -101,17 +101,24 @@ def _graphs_of(path: str, problems: list):
     return iter_graphs(path, graph_source.load_graph, problems)
 
 
-def collect_report(path: str, nodes: bool = False) -> dict:
+def _analyze(graph, model: tuple[str, ...] = ()):
+    """The analysis, with the ops and scopes ``model`` names moved to the model (``--model``)."""
+    analysis = analyze(graph)
+    return with_model(analysis, model) if model else analysis
+
+
+def collect_report(path: str, nodes: bool = False, model: tuple[str, ...] = ()) -> dict:
     """One report entry per graph of a logdir or model file; a graph that cannot be read gets an ``error``
     instead of counts. Folders and runs of a logdir that could not be read are listed in ``errors``. With
-    ``nodes``, each entry lists every node with its role and area (``node_list``)."""
+    ``nodes``, each entry lists every node with its role and area (``node_list``). ``model``: op and scope
+    names moved to the model, as the tab's *Move to model* does."""
     entries = []
     problems: list = []
     for ref, graph, error in _graphs_of(path, problems):
         ref = {**ref, "run": _run_name(ref["run"], path)}
         if error is None:
             try:
-                analysis = analyze(graph)
+                analysis = _analyze(graph, model)
                 entry = wire.report_entry(analysis, ref)
                 if nodes:
                     entry["node_list"] = wire.node_list(analysis)
@@ -157,6 +164,9 @@ def format_text(report: dict) -> str:
         lines.append(f"  {g['nodes']} nodes, {g['edges']} edges ({kinds})")
         roles = ", ".join(f"{count} {role}" for role, count in g["node_roles"].items() if count)
         lines.append(f"  node roles: {roles}")
+        for entry in g.get("moved_to_model", {}).get("entries", ()):
+            was = ", ".join(f"{count} {role}" for role, count in entry["roles"].items()) or "nothing to move"
+            lines.append(f"  moved to the model (--model): {entry['name']} ({was})")
         if not g["phase_sources"]:
             lines.append("  no learning-phase flag")
         for source in g["phase_sources"]:
@@ -218,6 +228,15 @@ def main(argv=None) -> int:
     why.add_argument("--run", help="the run (needed when several graphs hold A)")
     why.add_argument("--tag", help="the graph's tag (a trace or run metadata graph)")
     why.add_argument("--json", action="store_true", help="print the answer as JSON (as the why route gives it)")
+    for command in (report, why):
+        command.add_argument(
+            "--model",
+            action="append",
+            default=[],
+            metavar="NAME",
+            help="move this op (NAME) or scope (NAME/: its op and every op below it) to the model, as the tab's"
+            " Move to model does; repeatable",
+        )
     summary = commands.add_parser(
         "summary", help="the model's layers in data-flow order, with output shapes and parameter counts"
     )
@@ -250,9 +269,16 @@ def main(argv=None) -> int:
     elif not os.access(args.logdir, os.R_OK | os.X_OK):
         print(f"tb-phaseview: logdir {args.logdir!r} is not readable", file=sys.stderr)
         return 2
+    model: tuple[str, ...] = ()
+    if args.command in ("report", "why"):
+        try:
+            model = overrides.normalise(args.model)
+        except overrides.BadEntries as error:
+            print(f"tb-phaseview: --model: {error}", file=sys.stderr)
+            return 2
     if args.command == "why":
         try:
-            return _why(args)
+            return _why(args, model)
         except model_files.ModelFileError as error:
             print(f"tb-phaseview: {error}", file=sys.stderr)
             return 2
@@ -261,7 +287,7 @@ def main(argv=None) -> int:
             result = collect_summary(args.logdir)
             text = _format_summary(result, args)
         else:
-            result = collect_report(args.logdir, nodes=args.nodes and args.json)
+            result = collect_report(args.logdir, nodes=args.nodes and args.json, model=model)
             text = json.dumps(result, indent=2) if args.json else format_text(result)
     except model_files.ModelFileError as error:
         print(f"tb-phaseview: {error}", file=sys.stderr)
@@ -293,7 +319,7 @@ def _format_summary(result: dict, args) -> str:
     return summary_table.format_text(result)
 
 
-def _why(args) -> int:
+def _why(args, model: tuple[str, ...] = ()) -> int:
     """Answer ``why`` from the one graph (of the chosen run and tag) that holds both names."""
     found = []
     for ref, graph, error in _graphs_of(args.logdir, []):
@@ -302,7 +328,7 @@ def _why(args) -> int:
         if error is not None:
             continue
         try:
-            found.append((ref, wire.why_answer(analyze(graph), args.a, args.b)))
+            found.append((ref, wire.why_answer(_analyze(graph, model), args.a, args.b)))
         except KeyError:
             continue
     if not found:

@@ -16,8 +16,18 @@ from tensorboard.backend import http_util
 from tensorboard.plugins import base_plugin
 from werkzeug import wrappers, wsgi
 
-from tb_phaseview import colours, diff, functions, graph_source, metadata, regex_search, summary_table, wire
-from tb_phaseview.analysis import analyze, garbage_collector_paused
+from tb_phaseview import (
+    colours,
+    diff,
+    functions,
+    graph_source,
+    metadata,
+    overrides,
+    regex_search,
+    summary_table,
+    wire,
+)
+from tb_phaseview.analysis import analyze, garbage_collector_paused, with_model
 from tb_phaseview.cache import AnalysisCache
 from tb_phaseview.graph_model import NodeDefUnreadable
 
@@ -33,6 +43,11 @@ FIRST_VISIT_BUDGET_S = 3.0
 # its blob.
 BYTES_PER_ELEMENT = 1000
 BYTES_PER_EDGE = 250
+# A variant with ops moved to the model shares the graph; it holds its own tree, display names and edge kinds.
+VARIANT_BYTES_PER_NODE = 300
+VARIANT_BYTES_PER_EDGE = 60
+# Variants kept per graph: the one on screen and the one before it (a move and its undo are both at hand).
+MAX_MODEL_VARIANTS = 2
 # Characters that could end a string in an HTML or script context, written as JSON escapes: the answers are
 # served as application/json with nosniff anyway, so this only matters to a client that misuses them.
 _HTML_SENSITIVE = (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"))
@@ -120,11 +135,32 @@ def _graph_ref(request, suffix: str = "") -> dict:
     return {"run": run, "kind": kind, "tag": tag}
 
 
+def _model_param(request) -> tuple[str, ...]:
+    """``model``: a JSON list of op and scope names the user moved to the model (absent or empty: none)."""
+    raw = request.args.get("model")
+    if not raw:
+        return ()
+    try:
+        return overrides.normalise(json.loads(raw))
+    except (ValueError, RecursionError) as error:  # bad or deeply nested JSON, or not a short list of names
+        message = str(error) if isinstance(error, overrides.BadEntries) else "it is not JSON"
+        raise BadRequest(f"query parameter 'model' must be a JSON list of names: {message}") from None
+
+
 def _complete(analysis) -> None:
     try:
         analysis.complete()
     except Exception:  # noqa: BLE001 - a request that needs the parts will build them itself, or report why
         logger.exception("phaseview: completing an analysis in the background failed")
+
+
+def _weigh_variant(analysis) -> int:
+    graph = analysis.graph
+    return (
+        VARIANT_BYTES_PER_NODE * graph.node_count
+        + VARIANT_BYTES_PER_EDGE * graph.edge_count
+        + analysis.tree.group_id_chars()
+    )
 
 
 def _weigh(analysis) -> int:
@@ -212,9 +248,10 @@ class PhaseViewPlugin(base_plugin.TBPlugin):
 
     def _analysis(self, request, ref):
         ctx, experiment = self._context(request)
-        return self._analysis_in(ctx, experiment, ref)
+        return self._analysis_in(ctx, experiment, ref, _model_param(request))
 
-    def _analysis_in(self, ctx, experiment, ref):
+    def _analysis_in(self, ctx, experiment, ref, model: tuple[str, ...] = ()):
+        """The analysis of a logged graph; with ``model``, the variant with those ops moved to the model."""
         try:
             version = graph_source.find_logged_graph(self._provider, ctx, experiment, ref)
         except graph_source.GraphNotFound:
@@ -243,7 +280,17 @@ class PhaseViewPlugin(base_plugin.TBPlugin):
 
         # Keyed by the version logged (blob key, step, wall time), not the key alone: a graph logged again at the
         # same step (training re-run into the same logdir) is a new entry, and an old failure no longer answers.
-        return self._cache.get_or_compute((ref["kind"], *version), compute, _weigh)
+        key = (ref["kind"], *version)
+        base = self._cache.get_or_compute(key, compute, _weigh)
+        if not model:
+            return base
+        return self._cache.get_or_compute(
+            (*key, "model", model),
+            lambda: with_model(base, model),
+            _weigh_variant,
+            parent=key,
+            max_variants=MAX_MODEL_VARIANTS,
+        )
 
     # -- routes ----------------------------------------------------------------------------------------
 
@@ -418,7 +465,9 @@ class PhaseViewPlugin(base_plugin.TBPlugin):
     @_route
     def _serve_compare(self, request):
         ref_a, ref_b = _graph_ref(request), _graph_ref(request, "_b")
-        a, b = self._analysis(request, ref_a), self._analysis(request, ref_b)
+        # The classifier's roles on both sides: a user's moves are kept per graph, and the diff leaves machinery out.
+        ctx, experiment = self._context(request)
+        a, b = self._analysis_in(ctx, experiment, ref_a), self._analysis_in(ctx, experiment, ref_b)
         answer = diff.diff_json(diff.compare(a, b), ref_a, ref_b)
         return _json(request, {"version": wire.VERSION, **answer})
 

@@ -10,7 +10,7 @@ from typing import Optional, TypedDict
 
 from google.protobuf import text_format
 
-from tb_phaseview import answers, functions, phase, phase_runs, regex_search, role_why, roles, scopes, shape_marks
+from tb_phaseview import answers, functions, phase, phase_runs, regex_search, roles, scopes, shape_marks
 from tb_phaseview.analysis import GraphAnalysis
 from tb_phaseview.graph_model import NodeDefUnreadable
 
@@ -219,6 +219,7 @@ def report_entry(analysis: GraphAnalysis, ref: GraphRef) -> dict:
         "edge_counts": analysis.edge_counts,
         "warnings": phase_warnings(analysis) + graph_warnings(analysis),
         "node_roles": analysis.node_roles,
+        **({"moved_to_model": moved_answer(analysis)} if analysis.moved else {}),
     }
 
 
@@ -404,8 +405,26 @@ def graph_answer(analysis: GraphAnalysis, ref: GraphRef) -> dict:
         "answer": answer_line(analysis),
         "phase": {"sources": _source_entries(analysis), "layers": _layer_entries(analysis), "edges": phase_edges},
         "hyperparameters": _hyperparameter_answer(analysis),
+        **({"moved": moved_answer(analysis)} if analysis.moved else {}),
         "root": group_answer(analysis, ""),
     }
+
+
+def moved_answer(analysis: GraphAnalysis) -> dict:
+    """What the user moved to the model: each name with the ops it moved, by the classifier's role."""
+    counts = analysis.moved.entry_roles(analysis.classified)
+    return {
+        "entries": [
+            {"name": name, "ops": sum(by_role.values()), "roles": dict(sorted(by_role.items()))}
+            for name, by_role in counts.items()
+        ],
+        "ops": len(analysis.moved.nodes),
+    }
+
+
+def _moved_fields(analysis: GraphAnalysis, index: int) -> dict:
+    found = analysis.moved_from(index)
+    return {} if found is None else {"moved_from": found[0], "moved_by": found[1]}
 
 
 AREA_TITLES = {
@@ -659,6 +678,8 @@ def group_answer(analysis: GraphAnalysis, group_id: str) -> dict:
         return _function_answer(analysis, group_id)
     child_groups, child_nodes = tree.children(group_id)
     children = []
+    # What the user moved to the model: a scope's group (drawn under its own name) and each moved op say so.
+    moved_nodes = analysis.moved.nodes if analysis.moved else None
     for child in child_groups:
         entry = {
             "name": child,
@@ -682,19 +703,23 @@ def group_answer(analysis: GraphAnalysis, group_id: str) -> dict:
         series = tree.series.get(child)
         if series is not None:
             entry["series"] = _series_entry(series, entry["size"])
+        moved_by = analysis.moved_group(child) if moved_nodes else None
+        if moved_by:
+            entry["moved"] = moved_by
         children.append(entry)
     for index in child_nodes:
         name = graph.names[index]
-        children.append(
-            {
-                "name": name,
-                "label": _label(name, group_id),
-                "type": "op",
-                "op": graph.ops[index],
-                "role": analysis.roles.name_of(index),
-                "phase": _op_phase(analysis, index),
-            }
-        )
+        child = {
+            "name": name,
+            "label": _label(name, group_id),
+            "type": "op",
+            "op": graph.ops[index],
+            "role": analysis.roles.name_of(index),
+            "phase": _op_phase(analysis, index),
+        }
+        if moved_nodes and index in moved_nodes:
+            child["moved"] = moved_nodes[index]
+        children.append(child)
         if graph.ops[index] in phase.CALL_OPS or graph.ops[index] in graph.functions:
             _add_calls(children, graph, index)
     truncated = len(children) > GROUP_CHILD_LIMIT
@@ -962,7 +987,8 @@ def node_answer(analysis: GraphAnalysis, name: str) -> dict:
         "device": device,
         "path": analysis.path_of_node(index),
         "role": analysis.roles.name_of(index),
-        "role_why": role_why.explain(graph, analysis.roles, index),
+        "role_why": analysis.role_why(index),
+        **_moved_fields(analysis, index),
         "attrs": attrs,
         "inputs": inputs,
         "outputs": outputs,
@@ -1112,7 +1138,7 @@ def _part_entry(analysis: GraphAnalysis, part) -> dict:
     elif part.type == "op":
         entry["path"] = analysis.path_of_node(part.members[0])
         entry["role"] = analysis.roles.name_of(part.members[0])
-        entry["role_why"] = role_why.explain(graph, analysis.roles, part.members[0])
+        entry["role_why"] = analysis.role_why(part.members[0])
         entry["op"] = graph.ops[part.members[0]]
     elif part.type == "function":
         entry["call"] = graph.names[part.members[0]]

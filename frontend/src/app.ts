@@ -19,7 +19,7 @@ import { LegendFilter } from './panels/legend';
 import { MessageBox } from './panels/message';
 import { SearchBox } from './panels/search';
 import { displayName } from './graph/display';
-import { StatusBar } from './panels/statusbar';
+import { StatusBar, movedText } from './panels/statusbar';
 import { SummaryPanel } from './panels/summary';
 import { Toolbar } from './panels/toolbar';
 import { isColourBy } from './scene/colourscale';
@@ -89,6 +89,8 @@ export class App {
       extraLegend: () => [
         ...(colour.legend.hidden ? [] : [{ kind: 'colour', label: `boxes coloured by ${colour.legend.textContent}` }]),
         ...(summary.totals.textContent ? [{ kind: 'params', label: summary.totals.textContent }] : []),
+        // A picture drawn with the user's moves says so: another reader's PhaseView draws those ops apart.
+        ...(session.graph?.moved?.ops ? [{ kind: 'moved', label: movedText(session.graph.moved) }] : []),
       ],
     });
     const toolbar = new Toolbar(search, share.toolbar);
@@ -175,7 +177,8 @@ export class App {
     let summarised = '';
     scene.on('drawn', () => {
       const g = session.state.graph;
-      const key = g ? graphKey(g) : '';
+      // Moves change what is machinery, so the summary's totals are asked again after one.
+      const key = g ? graphKey(g) + JSON.stringify(g.model ?? []) : '';
       if (key === summarised) return;
       summarised = key;
       summary.set(null);

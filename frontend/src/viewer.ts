@@ -2,8 +2,9 @@
 // select, switch the phase filter, run as one phase. Each step asks the session for data and layouts, then tells the scene
 // and the panels what to show, through their public methods.
 
-import { api, ApiError, graphLabel, type Child, type GraphAnswer, type GraphRef } from './graph/api';
+import { api, ApiError, graphLabel, type Child, type GraphAnswer, type GraphRef, type NodeAnswer } from './graph/api';
 import { EDGE_KINDS, kindState, type KindState } from './graph/kinds';
+import { addMove, coveringMove, loadMoves, removeMove, sameMoves, saveMoves, scopeInArea } from './graph/moves';
 import { mapPhaseEdges, visibleEnd, type MappedPhaseEdge } from './graph/phasemap';
 import type { GraphSession } from './graph/session';
 import { isExpanded, runAsOf, sameGraph, type PhaseMode, type RunAs, type ViewState } from './graph/state';
@@ -18,6 +19,8 @@ import { firstViewFrame } from './scene/firstview';
 import { layoutExtent } from './scene/params';
 import type { Scene } from './scene/scene';
 import type { Links } from './share/links';
+import { namePrefixes } from './share/linkcodec';
+import type { KeyValueStore } from './share/notes';
 
 export interface ViewerParts {
   root: HTMLElement;
@@ -31,6 +34,25 @@ export interface ViewerParts {
   links: Links;
   answer: AnswerLine;
   legend: LegendFilter;
+}
+
+/** Roles PhaseView folds into the machinery's areas. */
+const MACHINERY = new Set(['init', 'gradient', 'optimizer', 'summary', 'save']);
+
+/** What the inspector offers for a box: move it (an op, or a scope with every op below it) to the model, or back. */
+interface MoveOffer {
+  action: 'move-to-model' | 'move-back';
+  /** The name moved (or moved back): an op, or a scope. */
+  entry: string;
+  group: boolean;
+}
+
+function storage(): KeyValueStore | null {
+  try {
+    return window.localStorage;
+  } catch {
+    return null;
+  }
 }
 
 /** How long after a click a second one makes a double-click (browsers default to 500 ms; most users are faster). */
@@ -146,6 +168,9 @@ export class Viewer {
    * says why), 'superseded' when another graph was asked for meanwhile. */
   async loadGraph(ref: GraphRef): Promise<'drawn' | 'failed' | 'superseded'> {
     const { root, session, scene, message, status } = this.p;
+    // What the user moved to the model in this graph, kept in this browser (or just brought by a link).
+    ref = { run: ref.run, kind: ref.kind, tag: ref.tag, model: loadMoves(storage(), ref) };
+    root.dataset.moved = String(ref.model?.length ?? 0);
     const seq = session.begin(ref);
     root.dataset.ready = 'false';
     this.mapped = [];
@@ -185,6 +210,7 @@ export class Viewer {
     window.clearInterval(tick);
     if (!g) return 'superseded';
     const fetchedMs = performance.now() - started;
+    this.forgetStaleMoves(ref, g);
     this.applyKinds();
     const omitted = g.root.truncated ? (g.root.omitted?.count ?? 0) : 0;
     if (g.root.children.length === 0) {
@@ -557,13 +583,17 @@ export class Viewer {
     const text = this.explanations();
     if (c?.type === 'group') {
       inspector.showGroup(name, c, null, text, session.consumersOf(name, c), session.opOf(name, c));
+      this.offerMove(name, c, null);
       void this.addBoundary(name);
       // A scope can also be an op (`keras_learning_phase` holds the op of that name): add its details.
       // Asked only when known, so plain scopes cost no 404 in the console.
       if (!session.isOpToo(name, c)) return;
       try {
         const n = await session.nodeInfo(name);
-        if (this.state.selected === name) inspector.showGroup(name, c, n, text, session.consumersOf(name, c), n.op);
+        if (this.state.selected === name) {
+          inspector.showGroup(name, c, n, text, session.consumersOf(name, c), n.op);
+          this.offerMove(name, c, n);
+        }
       } catch {
         /* a plain scope */
       }
@@ -572,7 +602,10 @@ export class Viewer {
     inspector.loading(name);
     try {
       const n = await session.nodeInfo(name);
-      if (this.state.selected === name) inspector.showNode(n, c, text, session.consumersOf(name, c));
+      if (this.state.selected === name) {
+        inspector.showNode(n, c, text, session.consumersOf(name, c));
+        this.offerMove(name, c, n);
+      }
     } catch (e) {
       if (this.state.selected === name) inspector.showError(name, (e as Error).message);
     }
@@ -592,5 +625,120 @@ export class Viewer {
 
   private explanations() {
     return this.p.session.explanations();
+  }
+
+  // ---------------------------------------------------------------- moving to the model
+
+  /** What the inspector offers for a box: to the model when PhaseView drew it apart, back when the user moved it. */
+  private moveOffer(name: string, c: Child | null, n: NodeAnswer | null): MoveOffer | null {
+    if (c?.area || c?.bucket) return null;
+    const moves = this.state.graph?.model ?? [];
+    const group = c?.type === 'group';
+    const by = n?.moved_by ?? c?.moved ?? coveringMove(moves, name);
+    if (by && moves.includes(by)) return { action: 'move-back', entry: by, group };
+    const areas = this.p.session.graph?.areas ?? [];
+    const scope = group ? scopeInArea(name, areas) : null;
+    if (scope) return { action: 'move-to-model', entry: scope + '/', group };
+    if (group || !n) return null;
+    const inArea = areas.some((a) => n.path[0] === a.group);
+    return MACHINERY.has(n.role ?? '') || inArea ? { action: 'move-to-model', entry: n.name, group } : null;
+  }
+
+  private offerMove(name: string, c: Child | null, n: NodeAnswer | null): void {
+    const offer = this.moveOffer(name, c, n);
+    if (!offer) return;
+    const { entry } = offer;
+    const ops = (k: number) => `${k.toLocaleString('en-US')} op${k === 1 ? '' : 's'}`;
+    let sentence: string;
+    if (offer.action === 'move-back') {
+      const moved = this.p.session.graph?.moved?.entries.find((e) => e.name === entry);
+      const was = moved ? Object.keys(moved.roles).join(', ') : '';
+      sentence =
+        `You moved ${entry === name || entry === name + '/' ? 'this' : `\`${entry}\``} to the model` +
+        (moved ? ` (${ops(moved.ops)} PhaseView had as ${was})` : '') +
+        '. Move back to draw it where PhaseView put it.';
+    } else if (offer.group)
+      sentence = `PhaseView folds the ${ops(c?.size ?? 0)} of scope \`${entry}\` into the machinery. If they are part of the model, move the scope (every op below it) to the model; kept for this graph in this browser and in links.`;
+    else
+      sentence = `PhaseView folds this op into the machinery (${n?.role ?? ''}). If it is part of the model, move it there; kept for this graph in this browser and in links.`;
+    this.p.inspector.addMove(
+      name,
+      { action: offer.action, label: offer.action === 'move-back' ? 'Move back' : 'Move to model', sentence },
+      () => void this.move(offer, name),
+    );
+  }
+
+  /** Names kept for this graph that move nothing in it (the graph was logged again without them) are forgotten, so
+   * none lingers in the status bar without a box to move it back from. The view drawn is the same without them. */
+  private forgetStaleMoves(ref: GraphRef, g: GraphAnswer): void {
+    const stale = new Set((g.moved?.entries ?? []).filter((e) => e.ops === 0).map((e) => e.name));
+    if (stale.size)
+      saveMoves(
+        storage(),
+        ref,
+        (ref.model ?? []).filter((m) => !stale.has(m)),
+      );
+  }
+
+  /** Moves `offer.entry` to the model or back, draws the graph again as the server now folds it, and shows the
+   * selected box (`name`) where it is now drawn. */
+  async move(offer: MoveOffer, name: string): Promise<void> {
+    const { root, session, status } = this.p;
+    const g = this.state.graph;
+    if (!g) return;
+    const before = g.model ?? [];
+    const moves = offer.action === 'move-to-model' ? addMove(before, offer.entry) : removeMove(before, offer.entry);
+    if (sameMoves(moves, before)) return;
+    // Back in an area: the one of the role most of its ops had (the server said it with the move).
+    const moved = session.graph?.moved?.entries.find((e) => e.name === offer.entry);
+    const role = Object.entries(moved?.roles ?? {}).sort((a, b) => b[1] - a[1])[0]?.[0];
+    // The selected group as a scope (`∷save/save` stands for `save`), read before the answer without that area.
+    const scope = scopeInArea(name, session.graph?.areas ?? []) ?? name;
+    const expanded = [...this.state.expanded];
+    const ref: GraphRef = { run: g.run, kind: g.kind, tag: g.tag, model: moves };
+    const seq = session.redraw(ref);
+    root.dataset.ready = 'false';
+    root.dataset.moving = offer.action;
+    status.render(
+      session.graph,
+      offer.action === 'move-to-model' ? `moving ${offer.entry} to the model…` : `moving ${offer.entry} back…`,
+    );
+    let answer: GraphAnswer | null;
+    try {
+      answer = await session.fetchGraph(ref, seq);
+    } catch (e) {
+      if (!session.isCurrent(seq)) return;
+      // The moves stay as they were: draw the graph with them again.
+      status.render(null, `could not move ${offer.entry}: ${(e as Error).message}`);
+      void this.loadGraph(g);
+      return;
+    }
+    if (!answer) return;
+    saveMoves(storage(), g, moves);
+    root.dataset.moved = String(moves.length);
+    this.applyKinds();
+    this.p.answer.render(answer);
+    await session.open(expanded);
+    await this.relayout();
+    if (!session.isCurrent(seq)) return;
+    let target = name;
+    let path: string[] | undefined;
+    if (offer.group && offer.action === 'move-to-model') {
+      // The scope is drawn under its own name; the selected group may be the area's copy of a scope below it.
+      target = scope;
+      path = namePrefixes(target);
+    } else if (offer.group) {
+      const area = (answer.areas ?? []).find((a) => a.role === role)?.group;
+      if (area) {
+        target = `${area}/${name}`;
+        path = [area, ...namePrefixes(name).map((p) => `${area}/${p}`)];
+      }
+    }
+    await this.reveal(target, path);
+    status.render(answer);
+    delete root.dataset.moving;
+    root.dataset.ready = 'true';
+    void this.applyRunAs();
+    session.save();
   }
 }

@@ -8,6 +8,8 @@ export interface GraphRef {
   run: string;
   kind: string;
   tag: string | null;
+  /** Ops and scopes the user moved to the model (graph/moves.ts): sent as `model`, absent or empty: none. */
+  model?: readonly string[];
 }
 
 export interface RunsAnswer {
@@ -50,6 +52,8 @@ export interface Child {
   hyper_reads?: string[];
   /** Set on a box holding model variables or whose output is drawn: its output shape and parameters. */
   shape_info?: { output_shape?: string; params?: number; trainable_params?: number };
+  /** Set on what the user moved to the model: the name (op or scope) whose move put it there. */
+  moved?: string;
   /** Set on a bucket: a synthetic group holding a slice (by name) of a very large scope's children. */
   bucket?: {
     parent: string;
@@ -180,6 +184,8 @@ export interface GraphAnswer extends GraphRef {
     flags?: { name: string; layers: number }[];
   };
   root: GroupAnswer;
+  /** Asked with `model`: each name moved to the model, with the ops it moved by the classifier's role. */
+  moved?: { entries: { name: string; ops: number; roles: Record<string, number> }[]; ops: number };
   /** What the server had to leave out or fold (duplicate names, missing inputs, scopes nested too deep). */
   warnings?: string[];
 }
@@ -203,6 +209,9 @@ export interface NodeAnswer {
   role?: string;
   /** One sentence saying why it has that role, written by the server. */
   role_why?: string;
+  /** Set when the user moved it to the model: the classifier's role, and the name whose move did it. */
+  moved_from?: string;
+  moved_by?: string;
   inputs: NodeEdge[];
   outputs: NodeEdge[];
   /** How many inputs and outputs the node has: the lists hold the first 1,000. */
@@ -353,7 +362,9 @@ async function getJson<T>(
 }
 
 export function refParams(g: GraphRef): Record<string, string | null> {
-  return { run: g.run, kind: g.kind, tag: g.tag };
+  const params: Record<string, string | null> = { run: g.run, kind: g.kind, tag: g.tag };
+  if (g.model?.length) params.model = JSON.stringify(g.model);
+  return params;
 }
 
 export const api = {
@@ -373,7 +384,11 @@ export const api = {
     getJson<ColourAnswer>('colours', { ...refParams(g), group, by }, signal),
   /** The architecture diff of graph `a` and graph `b` (any runs). */
   compare: (a: GraphRef, b: GraphRef, signal?: AbortSignal) =>
-    getJson<CompareAnswer>('compare', { ...refParams(a), run_b: b.run, kind_b: b.kind, tag_b: b.tag }, signal),
+    getJson<CompareAnswer>(
+      'compare',
+      { run: a.run, kind: a.kind, tag: a.tag, run_b: b.run, kind_b: b.kind, tag_b: b.tag },
+      signal,
+    ),
   /** As the view draws them (`view=1`): a group id means the drawn group. */
   why: (g: GraphRef, a: string, b: string | null, signal?: AbortSignal) =>
     getJson<WhyAnswer>('why', { ...refParams(g), a, b, view: '1' }, signal),

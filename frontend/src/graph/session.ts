@@ -157,6 +157,19 @@ export class GraphSession {
     return seq;
   }
 
+  /** The graph on screen again, with other moves to the model (`ref.model`): forgets its groups (the server
+   * draws them anew) and keeps the view; the caller opens the groups again. Returns the load's number. */
+  redraw(ref: GraphRef): number {
+    const seq = ++this.loadSeq;
+    this.graphAbort?.abort();
+    this.graphAbort = new AbortController();
+    this.view = { ...this.view, graph: ref, expanded: new Set() };
+    this.phaseRuns = null;
+    this.groups.clear();
+    this.layouts.clear();
+    return seq;
+  }
+
   /** True while load `seq` is the latest one. */
   isCurrent(seq: number): boolean {
     return seq === this.loadSeq;
@@ -170,7 +183,8 @@ export class GraphSession {
     const g = await api.graph(
       ref,
       this.graphAbort?.signal,
-      early && sameGraph(early.ref, ref) ? early.sent : undefined,
+      // The entry module asked without moves: its answer serves a graph the user moved nothing in.
+      early && sameGraph(early.ref, ref) && !ref.model?.length ? early.sent : undefined,
     );
     if (!this.isCurrent(seq)) return null;
     this.graph = g;

@@ -187,6 +187,9 @@ export const CSS = `
 .kind-edges[data-kind-state="dimmed"] > .edge { stroke-opacity: .18; }
 .kind-edges[data-kind-state="dimmed"] > .edge-count { fill-opacity: .18; }
 .node.area > .body > .box { stroke-dasharray: 6 3; stroke-width: 1.4; fill: var(--panel); }
+.node.moved > .body > .box { stroke: #8e24aa; stroke-width: 2; }
+.pv-move { margin: 6px 0 10px; }
+.pv-move .pv-explain { margin: 0 0 6px; }
 .node.area > .body > .label { font-style: italic; }
 .pv-kinds { display: inline-flex; flex-wrap: nowrap; gap: 4px; align-items: center; flex: none; }
 .pv-kinds button { font: inherit; font-size: 11px; padding: 1px 6px; border: 1px solid var(--line); border-radius: 10px;

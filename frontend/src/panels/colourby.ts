@@ -48,7 +48,7 @@ export class ColourByControl extends Emitter<{ change: ColourBy }> {
     }
     const answers = await Promise.all(
       groups.map((group) => {
-        const key = `${graphKey(g)}\u0000${by}\u0000${group}`;
+        const key = `${graphKey(g)}\u0000${JSON.stringify(g.model ?? [])}\u0000${by}\u0000${group}`;
         let a = this.answers.get(key);
         if (!a) {
           a = api.colours(g, group, by);

@@ -116,6 +116,31 @@ export class Inspector {
       this.consumerList(consumers),
       this.nodeSections(n),
     );
+    this.body.dataset.subject = n.name;
+  }
+
+  /**
+   * Offers to move what is shown to the model, or back (`offer.action`: `move-to-model`, `move-back`), below its
+   * role, if it is still shown.
+   */
+  addMove(name: string, offer: { action: string; sentence: string; label: string }, run: () => void): void {
+    if (this.el.hidden || this.body.dataset.subject !== name) return;
+    this.body.querySelector('[data-testid="move"]')?.remove();
+    const button = h('button', { class: 'pv-btn', type: 'button', 'data-action': offer.action }, offer.label);
+    button.addEventListener('click', () => {
+      button.disabled = true;
+      run();
+    });
+    const box = h(
+      'div',
+      { class: 'pv-move', 'data-testid': 'move', 'data-move': offer.action },
+      h('p', { class: 'pv-explain' }, offer.sentence),
+      button,
+    );
+    const after =
+      this.body.querySelector('[data-testid="role-why"]') ?? this.body.querySelector('[data-testid="group-header"]');
+    if (after) after.after(box);
+    else this.body.append(box);
   }
 
   showError(name: string, message: string): void {

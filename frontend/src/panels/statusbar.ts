@@ -62,6 +62,7 @@ export class StatusBar {
     if (this.runAs) el.append(h('span', { class: 'pv-run-as', 'data-testid': 'run-as-status' }, this.runAs));
     if (this.warnings.length)
       el.append(h('span', { class: 'pv-warning', 'data-testid': 'phase-warnings' }, this.warnings.join(' · ')));
+    if (g?.moved?.ops) el.append(h('span', { 'data-testid': 'moved-status' }, movedText(g.moved)));
     if (g) {
       el.append(h('span', {}, `${g.nodes.toLocaleString('en-US')} nodes · ${g.edges.toLocaleString('en-US')} edges`));
       for (const w of g.warnings ?? [])
@@ -69,4 +70,14 @@ export class StatusBar {
     }
     if (extra) el.append(h('span', {}, extra));
   }
+}
+
+/** What the user moved to the model, as the status bar and the exports' legend say it. */
+export function movedText(moved: NonNullable<GraphAnswer['moved']>): string {
+  const ops = (n: number) => `${n.toLocaleString('en-US')} op${n === 1 ? '' : 's'}`;
+  // A name that moves nothing here (kept from an earlier graph of this name) is not said.
+  const entries = moved.entries.filter((e) => e.ops > 0);
+  const shown = entries.slice(0, 3).map((e) => `${e.name} (${ops(e.ops)})`);
+  const more = entries.length > 3 ? ` and ${entries.length - 3} more` : '';
+  return `moved to the model by the user: ${shown.join(', ')}${more}`;
 }

@@ -478,10 +478,11 @@ export class Scene extends Emitter<SceneEvents> {
       // A group is never drawn inside itself, however the groups' children name each other.
       const open = c.type === 'group' && model.isOpen(c.name) && model.layouts.has(c.name) && !within.has(c.name);
       const g = s('g', {
-        class: `node ${c.type === 'group' ? 'group' : 'op'}${open ? ' open' : ''}${c.phase ? ' phase-' + c.phase.role : ''}${c.area ? ' area' : ''}${c.hyper ? ' hyper-source' : ''}`,
+        class: `node ${c.type === 'group' ? 'group' : 'op'}${open ? ' open' : ''}${c.phase ? ' phase-' + c.phase.role : ''}${c.area ? ' area' : ''}${c.hyper ? ' hyper-source' : ''}${c.moved ? ' moved' : ''}`,
         'data-node': c.name,
         'data-area': c.area ?? null,
         'data-role': c.role ?? null,
+        'data-moved': c.moved ?? null,
       });
       if (c.type === 'group') {
         g.setAttribute('data-group', 'true');

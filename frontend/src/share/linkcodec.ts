@@ -3,7 +3,8 @@
 //
 // The token is base64url (no padding) of UTF-8 JSON with short keys:
 //   {"v":1, "g":[run, kind, tag|null], "m":"collapse|highlight|show", "r":"true|false" (run as; absent: both),
-//    "o":[open groups...], "s": selected|null, "vp":[cx, cy, k, w?, h?], "n":[[node, text, dx, dy, path?], ...]}
+//    "o":[open groups...], "s": selected|null, "vp":[cx, cy, k, w?, h?], "n":[[node, text, dx, dy, path?], ...],
+//    "mv":[names moved to the model...] (absent: the link says nothing about them)}
 // `vp` is the graph point at the centre of the view and the zoom factor (so another window size shows the
 // same place). A note's `path` is left out when it is the name's own prefixes (`a/b/c` -> `["a","a/b"]`).
 // The token rides in TensorBoard's hash, `#phaseview&pv=<token>`, which TensorBoard keeps and parses as
@@ -12,6 +13,7 @@
 import type { GraphRef } from '../graph/api';
 import { changedKinds, parseKinds } from '../graph/kinds';
 import { round } from '../lib/num';
+import { parseMoves } from '../graph/moves';
 import { parseNotes, type Note } from './notes';
 import { isPhaseMode, isRunAs, runAsOf, type PhaseMode, type ViewState } from '../graph/state';
 import { isColourBy } from '../scene/colourscale';
@@ -66,6 +68,7 @@ function payload(s: LinkState, notes: readonly Note[]): unknown {
   const g = s.view.graph;
   const o: Record<string, unknown> = { v: 1 };
   if (g) o.g = [g.run, g.kind, g.tag ?? null];
+  if (g?.model?.length) o.mv = [...g.model];
   o.m = s.view.mode;
   if (runAsOf(s.view) !== 'both') o.r = runAsOf(s.view);
   o.o = [...s.view.expanded].sort();
@@ -128,6 +131,8 @@ export function decodeLink(token: string): LinkState | null {
   let graph: GraphRef | null = null;
   if (Array.isArray(o.g) && typeof o.g[0] === 'string')
     graph = { run: o.g[0], kind: str(o.g[1]) || 'run_graph', tag: str(o.g[2]) || null };
+  // The moves to the model the link was drawn with (absent from links without any, and from older links).
+  if (graph && Array.isArray(o.mv)) graph.model = parseMoves(o.mv);
   const mode: PhaseMode = isPhaseMode(o.m) ? o.m : 'collapse';
   const listed = new Set(Array.isArray(o.o) ? o.o.filter((x): x is string => typeof x === 'string' && x !== '') : []);
   // Bounded: a crafted link listing thousands of groups must not cost thousands of requests (written sorted, so

@@ -4,6 +4,7 @@
 
 import { graphLabel } from '../graph/api';
 import { sameGraph, type ViewState } from '../graph/state';
+import { saveMoves } from '../graph/moves';
 import { linkToken } from '../graph/visit';
 import { h } from '../lib/dom';
 import type { Scene } from '../scene/scene';
@@ -17,6 +18,15 @@ import {
   type LinkState,
 } from './linkcodec';
 import type { Notebook } from './notebook';
+import type { KeyValueStore } from './notes';
+
+function storage(): KeyValueStore | null {
+  try {
+    return window.localStorage;
+  } catch {
+    return null;
+  }
+}
 
 export interface LinksHost {
   root: HTMLElement;
@@ -61,6 +71,8 @@ export class Links {
       return null;
     }
     this.host.notebook.mergeLinked(link.view.graph, link.notes);
+    // A link's moves replace this browser's for the graph: the view opens as it was drawn for the link.
+    if (link.view.graph.model) saveMoves(storage(), link.view.graph, link.view.graph.model);
     this.pending = link;
     // Read once: the page does not carry a long token in its URL while it loads (nor re-applies it on reload).
     this.dropTokenFromUrl();
@@ -184,7 +196,7 @@ export class Links {
     try {
       await navigator.clipboard.writeText(url);
       this.host.say(
-        `Link copied (${url.length.toLocaleString('en-US')} characters): it reopens this graph, filter, open groups, selection, view and notes.${dropped}`,
+        `Link copied (${url.length.toLocaleString('en-US')} characters): it reopens this graph, filter, open groups, selection, view${st.graph.model?.length ? ', notes and what you moved to the model' : ' and notes'}.${dropped}`,
       );
     } catch {
       this.field.focus();

@@ -270,6 +270,19 @@ export function buildPicture(input: ExportInput, pixelSize?: { width: number; he
       );
     else if (item.kind === 'note')
       legend.append(s('rect', { x: 4, y: y - 10, width: 18, height: 12, rx: 3, fill: '#fff8e1', stroke: '#f9a825' }));
+    else if (item.kind === 'moved')
+      legend.append(
+        s('rect', {
+          x: 4,
+          y: y - 10,
+          width: 18,
+          height: 12,
+          rx: 3,
+          fill: 'none',
+          stroke: '#8e24aa',
+          'stroke-width': 2,
+        }),
+      );
     else if (item.kind !== 'hidden' && item.kind !== 'colour' && item.kind !== 'params')
       legend.append(s('line', { ...sw, stroke: edgeControl, 'stroke-dasharray': '2 2' }));
     legend.append(s('text', { x: 36, y, 'font-size': 12, fill: fg }, item.label));
