@@ -46,6 +46,7 @@ _TYPE_BY_OP = (
 _ACTIVATIONS = frozenset({"Relu", "Relu6", "Elu", "Selu", "Sigmoid", "Tanh", "Softmax", "LeakyRelu", "Softplus"})
 _REWRITTEN = re.compile(r"^_(?:MklNative|Mkl|Fused)+(?=[A-Z])")
 _ADDS = frozenset({"Add", "AddV2", "AddN"})
+_RANDOM_UNIFORM = frozenset({"RandomUniform", "StatelessRandomUniformV2", "StatelessRandomUniform"})
 
 
 @dataclass
@@ -86,18 +87,28 @@ def summarize(analysis) -> Summary:
     codes = np.frombuffer(analysis.roles.codes, dtype=np.uint8)
     columns = graph.columns
     is_variable = columns.op_in(roles.VARIABLE_OPS)
+    # A tf.function's captured variables are resource inputs (a ``Placeholder`` or ``_Arg``) that reads take.
+    passed_in = [n for n in analysis.roles.variables if graph.ops[n] in shapes.RESOURCE_INPUTS and not is_variable[n]]
+    passed_in += _passed_into_calls(graph, analysis.roles.variables)
+    is_variable[passed_in] = True
     variable_nodes = np.flatnonzero(is_variable).tolist()
     model_nodes = [n for n in variable_nodes if codes[n] == roles.MODEL]
-    machinery_nodes = [n for n in variable_nodes if codes[n] != roles.MODEL]
+    accumulators = _accumulators(graph, analysis.roles, model_nodes, codes)
+    model_nodes = [n for n in model_nodes if n not in accumulators]
+    machinery_nodes = [n for n in variable_nodes if codes[n] != roles.MODEL or n in accumulators]
 
     # The scope that owns each model variable: its display parent, or the one above when the variable's own
     # name is a group (a VarHandleOp ``conv1/kernel`` sits in the group ``conv1/kernel`` with its reads).
     owner = {}
+    passed = set(passed_in)
     for n in model_nodes:
+        if n in passed:
+            continue
         parent = tree.node_parent[n]
         if parent == graph.names[n]:
             parent = tree.group_parent.get(parent, "")
         owner[n] = parent
+    owner.update(_passed_in_owners(graph, tree, [n for n in model_nodes if n in passed], codes))
     levels = {tree.group_parent.get(g, "") for g in owner.values() if g} or {""}
 
     layer_ids, layer_index = _candidates(analysis, levels, codes)
@@ -110,6 +121,7 @@ def summarize(analysis) -> Summary:
             node_layer[n] = layer_index[graph.names[n]]
 
     trainable = trainable_variables(graph, analysis.roles, model_nodes, codes)
+    trainable -= _written_in_functions(graph, [n for n in model_nodes if n in passed and n in trainable])
     variables: dict[int, list[LayerVariable]] = {}
     unknown = 0
     for n in model_nodes:
@@ -163,6 +175,136 @@ def summarize(analysis) -> Summary:
         unknown_variables=unknown,
         node_layer=position[node_layer],
     )
+
+
+def _accumulators(graph: Graph, node_roles, model_nodes: list[int], codes: np.ndarray) -> set[int]:
+    """Model variables that the model only adds to (``AssignAdd``): a metric's running total or count, which
+    ``model.summary()`` does not count as parameters (a layer's weights are set or trained, never summed into)."""
+    if not model_nodes:
+        return set()
+    columns = graph.columns
+    edges, owners = columns.out_edges(np.asarray(model_nodes, dtype=np.intp))
+    writes: dict[int, set[str]] = {}
+    for node, edge in zip(owners.tolist(), edges.tolist()):
+        dst = int(columns.dst[edge])
+        if columns.position[edge] == 0 and dst in node_roles.writes and codes[dst] == roles.MODEL:
+            writes.setdefault(node, set()).add(graph.ops[dst])
+    return {n for n, ops in writes.items() if ops <= roles.INCREMENT_OPS}
+
+
+def _passed_into_calls(graph: Graph, known: set[int]) -> list[int]:
+    """Resource inputs that only function calls take (a v2 ``cond`` reading BatchNorm's moving statistics in its
+    branches), which no read outside shows to be variables: those whose handle shape the graph records."""
+    if not graph.functions:
+        return []
+    columns = graph.columns
+    candidates = np.flatnonzero(columns.op_in(shapes.RESOURCE_INPUTS))
+    found = []
+    for n in candidates.tolist():
+        if n in known:
+            continue
+        try:
+            attr = graph.node_defs[n].attr
+        except Exception:  # noqa: BLE001 - an unreadable input is not counted
+            continue
+        if "_handle_shapes" not in attr:
+            continue
+        readers = columns.dst[columns.out_edges(np.asarray([n], dtype=np.intp))[0]].tolist()
+        if readers and all(graph.ops[r] in _CALL_OPS or graph.ops[r] in graph.functions for r in readers):
+            found.append(n)
+    return found
+
+
+_CALL_OPS = frozenset(
+    {
+        "If",
+        "StatelessIf",
+        "Case",
+        "StatelessCase",
+        "While",
+        "StatelessWhile",
+        "PartitionedCall",
+        "StatefulPartitionedCall",
+    }
+)
+
+
+def _passed_in_owners(graph: Graph, tree, nodes: list[int], codes: np.ndarray) -> dict[int, str]:
+    """The layer that owns each variable passed into a traced function. Its name says nothing (Keras names the
+    capture after its first read, ``fc1/MatMul/ReadVariableOp/resource``, or flattens it into an argument,
+    ``model_fc1_matmul_readvariableop_resource``): its model readers' common scope does. The layers are the scopes
+    one level below what all those scopes share (``fit_mlp/fc1`` below ``fit_mlp``), unless that level holds ops'
+    own groups (``dense/MatMul``: the model is one layer, the shared scope itself)."""
+    if not nodes:
+        return {}
+    columns = graph.columns
+    edges, owners = columns.out_edges(np.asarray(nodes, dtype=np.intp))
+    scope: dict[int, tuple] = {}
+    for node, dst in zip(owners.tolist(), columns.dst[edges].tolist()):
+        if codes[dst] != roles.MODEL:
+            continue
+        chain = tree.chain(tree.node_parent[dst]) if tree.node_parent[dst] else ()
+        scope[node] = chain if node not in scope else _common(scope[node], chain)
+    if not scope:
+        return {}
+    shared = None
+    for chain in scope.values():
+        shared = chain if shared is None else _common(shared, chain)
+    depth = len(shared)
+    below = {chain[depth] for chain in scope.values() if len(chain) > depth}
+    if below and any(group in graph.index for group in below):
+        depth -= 1  # op groups: the shared scope is the one layer
+    found = {}
+    for node, chain in scope.items():
+        found[node] = chain[depth] if 0 <= depth < len(chain) else (chain[-1] if chain else "")
+    return found
+
+
+def _common(a: tuple, b: tuple) -> tuple:
+    n = 0
+    for x, y in zip(a, b):
+        if x != y:
+            break
+        n += 1
+    return a[:n]
+
+
+_LEADING_NON_ARGUMENTS = {"If": 1, "StatelessIf": 1, "Case": 1, "StatelessCase": 1}
+
+
+def _written_in_functions(graph: Graph, nodes: list[int]) -> set[int]:
+    """Variables passed into a traced function that a function it calls writes (a v2 ``cond`` updating
+    BatchNorm's moving statistics inside its branch): not trainable, as the graph shows no optimizer of them."""
+    if not nodes or not graph.functions:
+        return set()
+    from tb_phaseview import functions  # the library's bodies, read only for the calls these variables feed
+
+    columns = graph.columns
+    found = set()
+    edges, owners = columns.out_edges(np.asarray(nodes, dtype=np.intp))
+    for node, edge in zip(owners.tolist(), edges.tolist()):
+        call = int(columns.dst[edge])
+        try:
+            node_def = graph.node_defs[call]
+        except Exception:  # noqa: BLE001 - an unreadable call says nothing
+            continue
+        called = functions.functions_of(graph, node_def)
+        if not called:
+            continue
+        argument = int(columns.position[edge]) - _LEADING_NON_ARGUMENTS.get(node_def.op, 0)
+        for _, name in called:
+            index = functions.function_index(graph, name)
+            if 0 <= argument < len(index.arguments) and _writes_argument(index, index.arguments[argument]):
+                found.add(node)
+                break
+    return found
+
+
+def _writes_argument(index, argument: str) -> bool:
+    for body in index.nodes.values():
+        if body.op in roles.WRITE_OPS and body.input and body.input[0].split(":", 1)[0] == argument:
+            return True
+    return False
 
 
 def _candidates(analysis, levels: set[str], codes: np.ndarray) -> tuple[list[str], dict[str, int]]:
@@ -349,6 +491,11 @@ def layer_type(ops: Counter, phase_kind: str | None, variables: list[LayerVariab
         return phase_kind
     if any(_MOVING_STATISTIC.search(v.variable.name) for v in variables):
         return "BatchNormalization"
+    # A graph traced in one phase has no flag to say so; a tf.function's variables are named after their reads.
+    if "Rsqrt" in ops and any(not v.trainable for v in variables):
+        return "BatchNormalization"  # normalises with statistics the layer updates itself (moving mean, variance)
+    if "GreaterEqual" in ops and ops.keys() & _RANDOM_UNIFORM and not variables:
+        return "Dropout"  # keeps each input where a uniform draw passes the rate
     for op_names, name in _TYPE_BY_OP:
         if op_names & ops.keys():
             if name == "Dense" and not variables:

@@ -23,6 +23,12 @@ from tb_phaseview.cli import iter_graphs
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TF_KERAS_DEMOS = ("resnet_tf_keras", "resnet_old_keras", "dropout_cnn")
+# Graphs traced from tf.function: the variables are resource inputs (a fit graph's captured placeholders, a trace's
+# function arguments), whose shapes only their reads or the arguments' handle shapes carry.
+TF2_DEMOS = {
+    "tf2_fit_no_flag": ("run_graph", None),
+    "tf2_function_training": ("trace", "forward"),
+}
 
 
 def _tf(tmp_path, *args) -> dict:
@@ -51,6 +57,32 @@ def test_parameter_counts_equal_keras_model_summary(run, keras_facts):
     # The numbers written beside the demo are the ones Keras prints.
     documented = demo_script().DEMO_RUNS[run]["summary_params"]
     assert documented == {k: keras[k] for k in ("total", "trainable", "non_trainable")}
+
+
+@pytest.mark.parametrize("run", sorted(TF2_DEMOS))
+def test_traced_tf2_graphs_count_the_variables_passed_in(run, keras_facts):
+    """A tf.function's graph holds no variable op: its variables are resource inputs. Their counts still equal
+    what ``model.summary()`` printed, each Keras layer a row under the model's scope with its own parameters and
+    type (the fit graph, traced in training mode, has no flag to name BatchNorm and Dropout by), and the metric's
+    running total and count (written only by AssignAdd) are not parameters."""
+    kind, tag = TF2_DEMOS[run]
+    summary = layers.summarize(demo_analysis(run, kind, tag))
+    keras = keras_facts[run]
+    assert (summary.total_params, summary.trainable_params, summary.non_trainable_params) == (
+        keras["total"],
+        keras["trainable"],
+        keras["non_trainable"],
+    )
+    assert demo_script().DEMO_RUNS[run]["summary_params"] == {
+        k: keras[k] for k in ("total", "trainable", "non_trainable")
+    }
+    rows = {layer.name.rpartition("/")[2]: layer for layer in summary.layers}
+    for k in keras["layers"]:
+        if k["params"] or k["class"] in ("BatchNormalization", "Dropout"):
+            assert k["name"] in rows, (k["name"], list(rows))
+            assert rows[k["name"]].params == k["params"], k["name"]
+            assert rows[k["name"]].type == k["class"], k["name"]
+    assert all(v.variable.size for layer in summary.layers for v in layer.variables)  # every shape found
 
 
 @pytest.mark.parametrize("run", ("dropout_cnn", "resnet_tf_keras"))

@@ -86,6 +86,8 @@ export class App {
         ...(colour.legend.hidden ? [] : [{ kind: 'colour', label: `boxes coloured by ${colour.legend.textContent}` }]),
         ...(summary.totals.textContent ? [{ kind: 'params', label: summary.totals.textContent }] : []),
       ],
+      // The summary goes into the picture while its panel is open: what is on screen is what is exported.
+      table: () => (summary.isOpen ? summary.exportTable() : null),
     });
     const toolbar = new Toolbar(search, share.toolbar);
     const inspector = new Inspector(
