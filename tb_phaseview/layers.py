@@ -184,12 +184,19 @@ def _accumulators(graph: Graph, node_roles, model_nodes: list[int], codes: np.nd
         return set()
     columns = graph.columns
     edges, owners = columns.out_edges(np.asarray(model_nodes, dtype=np.intp))
+    dst = columns.dst[edges]
+    keep = (columns.position[edges] == 0) & _mask(graph, node_roles.writes)[dst] & (codes[dst] == roles.MODEL)
     writes: dict[int, set[str]] = {}
-    for node, edge in zip(owners.tolist(), edges.tolist()):
-        dst = int(columns.dst[edge])
-        if columns.position[edge] == 0 and dst in node_roles.writes and codes[dst] == roles.MODEL:
-            writes.setdefault(node, set()).add(graph.ops[dst])
+    for node, writer in zip(owners[keep].tolist(), dst[keep].tolist()):
+        writes.setdefault(node, set()).add(graph.ops[writer])
     return {n for n, ops in writes.items() if ops <= roles.INCREMENT_OPS}
+
+
+def _mask(graph: Graph, nodes: set[int]) -> np.ndarray:
+    mask = np.zeros(graph.node_count, dtype=bool)
+    if nodes:
+        mask[np.fromiter(nodes, dtype=np.intp, count=len(nodes))] = True
+    return mask
 
 
 def _passed_into_calls(graph: Graph, known: set[int]) -> list[int]:
@@ -314,8 +321,9 @@ def _candidates(analysis, levels: set[str], codes: np.ndarray) -> tuple[list[str
     areas = set(analysis.areas.values())
     flags = {s.name for s in analysis.phase.sources}
     ids: list[str] = []
+    children = tree.children_of(levels)
     for level in sorted(levels):
-        groups, nodes = tree.children(level)
+        groups, nodes = children[level]
         for group in groups:
             if group in areas or group in flags or group in tree.buckets:
                 continue
@@ -331,15 +339,28 @@ def _candidates(analysis, levels: set[str], codes: np.ndarray) -> tuple[list[str
 def _node_layers(graph: Graph, tree, layer_index: dict[str, int], codes: np.ndarray) -> np.ndarray:
     """Each node's layer number, or -1: the first layer on its display chain. Model ops only (a layer's
     gradient or initialiser is not the layer). Resolved once per distinct display parent."""
-    by_parent: dict[str, int] = {}
-    for parent in set(tree.node_parent):
-        found = -1
-        for group in tree.chain(parent) if parent else ():
-            if group in layer_index:
-                found = layer_index[group]
-                break
-        by_parent[parent] = found
-    node_layer = np.fromiter(map(by_parent.__getitem__, tree.node_parent), dtype=np.intp, count=graph.node_count)
+    # Top down: a group's layer is its parent's when that has one, else its own number (a walk up per group,
+    # each group resolved once; building every group's chain cost seconds at 200k nodes).
+    by_parent: dict[str, int] = {"": -1}
+    group_parent = tree.group_parent
+    # Only the model's ops have a layer: the machinery's parents (half a training graph's) are not walked.
+    model = np.flatnonzero(codes == roles.MODEL)
+    parents = list(map(tree.node_parent.__getitem__, model.tolist()))
+    for parent in set(parents):
+        if parent in by_parent:
+            continue
+        path = []
+        group = parent
+        while group not in by_parent:
+            path.append(group)
+            group = group_parent.get(group, "")
+        found = by_parent[group]
+        for group in reversed(path):
+            if found < 0:
+                found = layer_index.get(group, -1)
+            by_parent[group] = found
+    node_layer = np.full(graph.node_count, -1, dtype=np.intp)
+    node_layer[model] = np.fromiter(map(by_parent.__getitem__, parents), dtype=np.intp, count=len(parents))
     for name, i in layer_index.items():
         n = graph.index.get(name)
         if n is not None and not tree.is_group(name):
@@ -354,9 +375,11 @@ def trainable_variables(graph: Graph, node_roles, model_nodes: list[int], codes:
     written_by: dict[int, set[int]] = {}
     if model_nodes:
         edges, owners = columns.out_edges(np.asarray(model_nodes, dtype=np.intp))
-        for node, dst in zip(owners.tolist(), columns.dst[edges].tolist()):
-            if dst in node_roles.writes or roles._OPTIMIZER_OP.match(graph.ops[dst]):
-                written_by.setdefault(node, set()).add(int(codes[dst]))
+        dst = columns.dst[edges]
+        optimizer = columns.per_op(lambda op: bool(roles._OPTIMIZER_OP.match(op)), bool)
+        keep = _mask(graph, node_roles.writes)[dst] | optimizer[dst]
+        for node, code in zip(owners[keep].tolist(), codes[dst[keep]].tolist()):
+            written_by.setdefault(node, set()).add(code)
     optimized = {n for n, by in written_by.items() if roles.OPTIMIZER in by or roles.GRADIENT in by}
     if optimized:
         return optimized
@@ -475,8 +498,14 @@ def _type_layers(graph: Graph, node_layer: np.ndarray, layers: list[tuple[int, L
     columns = graph.columns
     present = node_layer >= 0
     histogram: dict[int, Counter] = {}
-    for number, op in zip(node_layer[present].tolist(), columns.op_ids[present].tolist()):
-        histogram.setdefault(number, Counter())[columns.op_names[op]] += 1
+    # One count per (layer, op type) pair in numpy, not one Python step per node.
+    kinds = len(columns.op_names)
+    pairs, counts = np.unique(
+        node_layer[present].astype(np.int64) * kinds + columns.op_ids[present], return_counts=True
+    )
+    for pair, count in zip(pairs.tolist(), counts.tolist()):
+        number, op = divmod(pair, kinds)
+        histogram.setdefault(number, Counter())[columns.op_names[op]] = count
     for number, layer in layers:
         rank = len(layer.output_shape) if isinstance(layer.output_shape, tuple) else -1
         layer.op_types = histogram.get(number, Counter())
