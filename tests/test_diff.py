@@ -119,9 +119,10 @@ def test_training_graph_against_its_frozen_inference_graph(pairs):
     ]
     assert len(answer["layers_same"]) == 8
     assert answer["machinery"] == [
-        {"role": "init", "a": 107, "b": 0},
+        # Keras' lr_t arithmetic, which only the optimizer uses, is in the optimizer's area (roles.py), not init's.
+        {"role": "init", "a": 102, "b": 0},
         {"role": "gradient", "a": 208, "b": 0},
-        {"role": "optimizer", "a": 20, "b": 0},
+        {"role": "optimizer", "a": 25, "b": 0},
     ]
     assert answer["lost"] == [
         "machinery gone: init (107 ops), gradient (208 ops), optimizer (20 ops)",
@@ -183,7 +184,7 @@ def test_cli_diff_json_and_exit_code_for_ci(pairs):
     assert answer["layers_changed"] == [{"a": "dropout", "b": "dropout", "type": "Dropout", "what": ["rate 0.5 → 0.3"]}]
     assert answer["a"]["run"] == "base" and answer["b"]["run"] == "dropout_rate"
     assert set(answer) >= {"layers_added", "layers_removed", "layers_changed", "layers_same", "machinery", "lost"}
-    assert answer["a"]["machinery_areas"] == {"init": 107, "gradient": 208, "optimizer": 20}
+    assert answer["a"]["machinery_areas"] == {"init": 102, "gradient": 208, "optimizer": 25}
     assert answer["a"]["flags"][0]["name"] == "keras_learning_phase"
 
     # Run folders given directly; no change exits 0 even with --exit-code.

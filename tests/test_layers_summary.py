@@ -22,6 +22,7 @@ from tb_phaseview import graph_source, layers, shapes
 from tb_phaseview.cli import iter_graphs
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(os.path.dirname(HERE), "benchmarks"))  # make_graphs: graphs of any size
 TF_KERAS_DEMOS = ("resnet_tf_keras", "resnet_old_keras", "dropout_cnn")
 # Graphs traced from tf.function: the variables are resource inputs (a fit graph's captured placeholders, a trace's
 # function arguments), whose shapes only their reads or the arguments' handle shapes carry.
@@ -207,3 +208,23 @@ def test_cli_summary_json_csv_markdown(keras_facts):
 
     text = _cli(DEMO_LOGS)
     assert "total params: 1,462,145  trainable: 1,452,033  non-trainable: 10,112" in text
+
+
+def test_summary_of_a_graph_never_drawn_reads_one_level_not_every_groups_children():
+    """Comparing with a graph never opened summarises it: the layers one level down (a model of sub-models) are
+    found by one pass over the parents, not by building every group's children lists (seconds at 200k nodes),
+    and the answer is the one the children lists give."""
+    from make_graphs import seed_graph, tiled
+
+    from tb_phaseview.analysis import analyze
+
+    analysis = analyze(tiled(seed_graph(), 12_000, "nested"))
+    cold = layers.summarize(analysis)
+    assert not analysis.tree.children_built
+    assert len({layer.name.partition("/")[0] for layer in cold.layers if layer.params}) > 1  # below the top level
+    analysis.tree.build_children()
+    warm = layers.summarize(analysis)
+    assert [(x.name, x.type, x.output_shape, x.params, x.trainable_params) for x in cold.layers] == [
+        (x.name, x.type, x.output_shape, x.params, x.trainable_params) for x in warm.layers
+    ]
+    assert (cold.node_layer == warm.node_layer).all()
