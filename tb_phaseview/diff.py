@@ -75,6 +75,7 @@ class LayerFacts:
     ops: frozenset  # compute op types
     reads_flag: str | None  # the layer's kind when it reads the learning-phase flag
     dtype: str
+    updates: int = 0  # the layer's own writes of its variables (BatchNorm's moving statistics); not compared
 
     def key(self) -> tuple:
         """The structural signature two matched layers share when nothing in them changed."""
@@ -129,6 +130,13 @@ def side_of(analysis) -> Side:
     np.minimum.at(defining, node_layer[has], np.flatnonzero(has))
     defining[defining == graph.node_count] = -1
     facts = [_facts(graph, layer, members[k], frozen, int(defining[k])) for k, layer in enumerate(summary.layers)]
+    # What a layer writes itself: a frozen graph's BatchNorm no longer updates its moving statistics.
+    writes = np.zeros(graph.node_count, dtype=bool)
+    if analysis.roles.writes:
+        writes[np.fromiter(analysis.roles.writes, dtype=np.intp, count=len(analysis.roles.writes))] = True
+    writes &= node_layer >= 0
+    for k, count in enumerate(np.bincount(node_layer[writes], minlength=len(facts)).tolist()[: len(facts)]):
+        facts[k].updates = count
     flags = [
         {"name": s.name, "op": s.op, "layers": list(s.layers), "constant": graph.ops[s.index] == "Const"}
         for s in analysis.phase.sources
@@ -403,6 +411,17 @@ def lost(diff: Diff) -> list[str]:
     if stopped:
         layers = "1 layer no longer reads" if len(stopped) == 1 else f"{len(stopped)} layers no longer read"
         found.append(f"{layers} the flag (training branch pruned): {', '.join(stopped)}")
+    frozen_stats = sorted(
+        x.name
+        for _, x, y in diff.rows
+        if x is not None and y is not None and x.updates and not y.updates and x.type == "BatchNormalization"
+    )
+    if frozen_stats:
+        if len(frozen_stats) == 1:
+            layers = "1 BatchNorm layer no longer updates its"
+        else:
+            layers = f"{len(frozen_stats)} BatchNorm layers no longer update their"
+        found.append(f"{layers} moving mean and variance: {', '.join(frozen_stats)}")
     gone = [f"{role} ({size:,} ops)" for role, size in diff.a.areas.items() if size and not diff.b.areas.get(role)]
     if gone:
         found.append("machinery gone: " + ", ".join(gone))
