@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from tb_phaseview import layers, roles, shapes
+from tb_phaseview.analysis import garbage_collector_paused
 from tb_phaseview.graph_model import Graph
 
 # Ops that carry weights, reads, and control flow rather than the layer's computation: two writings of one
@@ -273,6 +274,13 @@ def _dropout_rate(graph: Graph, nodes: np.ndarray) -> str | None:
 
 def compare(a, b) -> Diff:
     """The architecture diff of two graph analyses (A the first, B the second)."""
+    # The matching makes a tuple per layer and more: with two 200k-node analyses in memory, the cyclic collector's
+    # full passes over them cost a fifth of the diff. Nothing here forms a cycle.
+    with garbage_collector_paused():
+        return _compare(a, b)
+
+
+def _compare(a, b) -> Diff:
     # Each side is kept with its analysis: comparing one graph with several others reads its layers once.
     side_a, side_b = (x.memo(("diff_side",), lambda x=x: side_of(x)) for x in (a, b))
     diff = Diff(side_a, side_b)
@@ -476,6 +484,11 @@ def _side_json(side: Side, ref: dict) -> dict:
 
 def diff_json(diff: Diff, ref_a: dict, ref_b: dict) -> dict:
     """The diff as ``tb-phaseview diff --json`` and the compare route give it (docs/wire_format.md, *Diff*)."""
+    with garbage_collector_paused():  # a dict per layer and row: as in compare
+        return _diff_json(diff, ref_a, ref_b)
+
+
+def _diff_json(diff: Diff, ref_a: dict, ref_b: dict) -> dict:
     roles_seen = list(dict.fromkeys([*diff.a.areas, *diff.b.areas]))
     return {
         "differs": diff.differs,
