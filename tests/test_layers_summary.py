@@ -215,7 +215,6 @@ def test_summary_of_a_graph_never_drawn_reads_one_level_not_every_groups_childre
     found by one pass over the parents, not by building every group's children lists (seconds at 200k nodes),
     and the answer is the one the children lists give."""
     from make_graphs import seed_graph, tiled
-
     from tb_phaseview.analysis import analyze
 
     analysis = analyze(tiled(seed_graph(), 12_000, "nested"))
