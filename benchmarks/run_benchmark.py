@@ -12,6 +12,9 @@ Chromium page measures, from the start of navigation:
   the ``data`` edge kind (drawn -> dimmed -> hidden -> drawn, the same clock);
 - the TensorBoard process's resident memory (with its data-server child) after the graph was served.
 
+Then the architecture diff (*Compare with…*) of a real 36k-node pair and a 200k-node pair, in-process
+(diff_timing.py), as a second table.
+
 Medians over the repetitions are printed as a Markdown table and written, with every sample, to
 benchmarks/results/<timestamp>.json. Usage: `python benchmarks/run_benchmark.py [--reps 3] [--sizes 1k,10k]
 [--graphs "200k nested,50k wide,EfficientNetB7 fit"]`.
@@ -224,6 +227,7 @@ def main(argv=None):
     parser.add_argument(
         "--graphs", default="", help="only these graphs, by their label in the table, comma-separated (empty: all)"
     )
+    parser.add_argument("--diff-repeat", type=int, default=3, help="repetitions of the diff's timing (0: skip it)")
     args = parser.parse_args(argv)
     only = {g.strip() for g in args.graphs.split(",") if g.strip()} or None
     applications = [a for a in args.applications.split(",") if a]
@@ -239,10 +243,21 @@ def main(argv=None):
     )
     table = summarise(results, args.graphs_tab_timeout)
     print(table)
+    diffs = []
+    if args.diff_repeat > 0:
+        from diff_timing import diff_rows, diff_table
+
+        diffs = diff_rows(args.diff_repeat)
+        table += "\n\n" + diff_table(diffs)
+        print("\n" + diff_table(diffs))
     os.makedirs(os.path.join(HERE, "results"), exist_ok=True)
     out = os.path.join(HERE, "results", time.strftime("%Y%m%d-%H%M%S") + ".json")
     with open(out, "w") as f:
-        json.dump({"args": vars(args), "results": results, "table": table, "cpus": os.cpu_count()}, f, indent=1)
+        json.dump(
+            {"args": vars(args), "results": results, "diffs": diffs, "table": table, "cpus": os.cpu_count()},
+            f,
+            indent=1,
+        )
     print(f"\nsamples: {out}")
 
 

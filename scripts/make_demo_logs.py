@@ -14,8 +14,8 @@ learning-phase registry, ``TF_USE_LEGACY_KERAS``) never leaks between runs.
 Only graphs are written: no checkpoints, no profiler traces, no weights.
 
 The module is importable without side effects.  What ``model.summary()`` printed for each tf_keras model (``summary_params`` in ``DEMO_RUNS``; ``tb-phaseview
-summary`` gives the same counts from the logged graphs of the first three, whose variables carry their shapes;
-the other two graphs hold their variables as function arguments, without shapes):
+summary`` gives the same counts from the logged graphs: the first three's variables carry their shapes, the other
+two hold theirs as resource inputs of a traced function, whose shapes their reads or the trace's handle shapes give):
 
     run                    total params  trainable  non-trainable
     resnet_tf_keras           1,462,145  1,452,033         10,112

@@ -267,7 +267,7 @@ def decode_graph(kind: str, blob: bytes, max_nodes: int | None = None, max_bytes
         run_metadata = config_pb2.RunMetadata.FromString(blob)
     except (DecodeError, RuntimeError, ValueError) as error:
         raise GraphUnreadable(f"the logged graph is corrupt and cannot be parsed ({error})") from None
-    graphs = [f.pre_optimization_graph for f in run_metadata.function_graphs if f.pre_optimization_graph.node]
+    graphs = [_with_handle_shapes(f) for f in run_metadata.function_graphs if f.pre_optimization_graph.node]
     if not graphs:
         graphs = [g for g in run_metadata.partition_graphs if g.node]
     if not graphs:
@@ -277,6 +277,29 @@ def decode_graph(kind: str, blob: bytes, max_nodes: int | None = None, max_bytes
     if nodes > max_nodes:
         raise _too_many(nodes, max_nodes, in_functions)
     return graphs[0] if len(graphs) == 1 else merge_graphs(graphs)
+
+
+_HANDLE_ATTRS = ("_handle_shapes", "_handle_dtypes")
+
+
+def _with_handle_shapes(function_graph):
+    """The function's graph before optimisation, its resource arguments given the ``_handle_shapes`` and
+    ``_handle_dtypes`` that TensorFlow records only after optimisation: a captured variable is a resource
+    argument, and that is the one place the graph says its shape (the summary counts the parameters from it)."""
+    graph = function_graph.pre_optimization_graph
+    known = {}
+    for other in (function_graph.post_optimization_graph, *function_graph.partition_graphs):
+        for node in other.node:
+            if node.op == "_Arg" and "_handle_shapes" in node.attr:
+                known.setdefault(node.name, node.attr)
+    if known:
+        for node in graph.node:
+            attr = known.get(node.name) if node.op == "_Arg" else None
+            if attr is not None:
+                for key in _HANDLE_ATTRS:
+                    if key in attr and key not in node.attr:
+                        node.attr[key].CopyFrom(attr[key])
+    return graph
 
 
 def merge_graphs(graphs):

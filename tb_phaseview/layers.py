@@ -46,6 +46,7 @@ _TYPE_BY_OP = (
 _ACTIVATIONS = frozenset({"Relu", "Relu6", "Elu", "Selu", "Sigmoid", "Tanh", "Softmax", "LeakyRelu", "Softplus"})
 _REWRITTEN = re.compile(r"^_(?:MklNative|Mkl|Fused)+(?=[A-Z])")
 _ADDS = frozenset({"Add", "AddV2", "AddN"})
+_RANDOM_UNIFORM = frozenset({"RandomUniform", "StatelessRandomUniformV2", "StatelessRandomUniform"})
 
 
 @dataclass
@@ -86,18 +87,28 @@ def summarize(analysis) -> Summary:
     codes = np.frombuffer(analysis.roles.codes, dtype=np.uint8)
     columns = graph.columns
     is_variable = columns.op_in(roles.VARIABLE_OPS)
+    # A tf.function's captured variables are resource inputs (a ``Placeholder`` or ``_Arg``) that reads take.
+    passed_in = [n for n in analysis.roles.variables if graph.ops[n] in shapes.RESOURCE_INPUTS and not is_variable[n]]
+    passed_in += _passed_into_calls(graph, analysis.roles.variables)
+    is_variable[passed_in] = True
     variable_nodes = np.flatnonzero(is_variable).tolist()
     model_nodes = [n for n in variable_nodes if codes[n] == roles.MODEL]
-    machinery_nodes = [n for n in variable_nodes if codes[n] != roles.MODEL]
+    accumulators = _accumulators(graph, analysis.roles, model_nodes, codes)
+    model_nodes = [n for n in model_nodes if n not in accumulators]
+    machinery_nodes = [n for n in variable_nodes if codes[n] != roles.MODEL or n in accumulators]
 
     # The scope that owns each model variable: its display parent, or the one above when the variable's own
     # name is a group (a VarHandleOp ``conv1/kernel`` sits in the group ``conv1/kernel`` with its reads).
     owner = {}
+    passed = set(passed_in)
     for n in model_nodes:
+        if n in passed:
+            continue
         parent = tree.node_parent[n]
         if parent == graph.names[n] or parent in tree.series:
             parent = tree.group_parent.get(parent, "")
         owner[n] = parent
+    owner.update(_passed_in_owners(graph, tree, [n for n in model_nodes if n in passed], codes))
     levels = {tree.group_parent.get(g, "") for g in owner.values() if g} or {""}
 
     layer_ids, layer_index = _candidates(analysis, levels, codes)
@@ -110,6 +121,7 @@ def summarize(analysis) -> Summary:
             node_layer[n] = layer_index[graph.names[n]]
 
     trainable = trainable_variables(graph, analysis.roles, model_nodes, codes)
+    trainable -= _written_in_functions(graph, [n for n in model_nodes if n in passed and n in trainable])
     variables: dict[int, list[LayerVariable]] = {}
     unknown = 0
     for n in model_nodes:
@@ -165,6 +177,143 @@ def summarize(analysis) -> Summary:
     )
 
 
+def _accumulators(graph: Graph, node_roles, model_nodes: list[int], codes: np.ndarray) -> set[int]:
+    """Model variables that the model only adds to (``AssignAdd``): a metric's running total or count, which
+    ``model.summary()`` does not count as parameters (a layer's weights are set or trained, never summed into)."""
+    if not model_nodes:
+        return set()
+    columns = graph.columns
+    edges, owners = columns.out_edges(np.asarray(model_nodes, dtype=np.intp))
+    dst = columns.dst[edges]
+    keep = (columns.position[edges] == 0) & _mask(graph, node_roles.writes)[dst] & (codes[dst] == roles.MODEL)
+    writes: dict[int, set[str]] = {}
+    for node, writer in zip(owners[keep].tolist(), dst[keep].tolist()):
+        writes.setdefault(node, set()).add(graph.ops[writer])
+    return {n for n, ops in writes.items() if ops <= roles.INCREMENT_OPS}
+
+
+def _mask(graph: Graph, nodes: set[int]) -> np.ndarray:
+    mask = np.zeros(graph.node_count, dtype=bool)
+    if nodes:
+        mask[np.fromiter(nodes, dtype=np.intp, count=len(nodes))] = True
+    return mask
+
+
+def _passed_into_calls(graph: Graph, known: set[int]) -> list[int]:
+    """Resource inputs that only function calls take (a v2 ``cond`` reading BatchNorm's moving statistics in its
+    branches), which no read outside shows to be variables: those whose handle shape the graph records."""
+    if not graph.functions:
+        return []
+    columns = graph.columns
+    candidates = np.flatnonzero(columns.op_in(shapes.RESOURCE_INPUTS))
+    found = []
+    for n in candidates.tolist():
+        if n in known:
+            continue
+        try:
+            attr = graph.node_defs[n].attr
+        except Exception:  # noqa: BLE001 - an unreadable input is not counted
+            continue
+        if "_handle_shapes" not in attr:
+            continue
+        readers = columns.dst[columns.out_edges(np.asarray([n], dtype=np.intp))[0]].tolist()
+        if readers and all(graph.ops[r] in _CALL_OPS or graph.ops[r] in graph.functions for r in readers):
+            found.append(n)
+    return found
+
+
+_CALL_OPS = frozenset(
+    {
+        "If",
+        "StatelessIf",
+        "Case",
+        "StatelessCase",
+        "While",
+        "StatelessWhile",
+        "PartitionedCall",
+        "StatefulPartitionedCall",
+    }
+)
+
+
+def _passed_in_owners(graph: Graph, tree, nodes: list[int], codes: np.ndarray) -> dict[int, str]:
+    """The layer that owns each variable passed into a traced function. Its name says nothing (Keras names the
+    capture after its first read, ``fc1/MatMul/ReadVariableOp/resource``, or flattens it into an argument,
+    ``model_fc1_matmul_readvariableop_resource``): its model readers' common scope does. The layers are the scopes
+    one level below what all those scopes share (``fit_mlp/fc1`` below ``fit_mlp``), unless that level holds ops'
+    own groups (``dense/MatMul``: the model is one layer, the shared scope itself)."""
+    if not nodes:
+        return {}
+    columns = graph.columns
+    edges, owners = columns.out_edges(np.asarray(nodes, dtype=np.intp))
+    scope: dict[int, tuple] = {}
+    for node, dst in zip(owners.tolist(), columns.dst[edges].tolist()):
+        if codes[dst] != roles.MODEL:
+            continue
+        chain = tree.chain(tree.node_parent[dst]) if tree.node_parent[dst] else ()
+        scope[node] = chain if node not in scope else _common(scope[node], chain)
+    if not scope:
+        return {}
+    shared = None
+    for chain in scope.values():
+        shared = chain if shared is None else _common(shared, chain)
+    depth = len(shared)
+    below = {chain[depth] for chain in scope.values() if len(chain) > depth}
+    if below and any(group in graph.index for group in below):
+        depth -= 1  # op groups: the shared scope is the one layer
+    found = {}
+    for node, chain in scope.items():
+        found[node] = chain[depth] if 0 <= depth < len(chain) else (chain[-1] if chain else "")
+    return found
+
+
+def _common(a: tuple, b: tuple) -> tuple:
+    n = 0
+    for x, y in zip(a, b):
+        if x != y:
+            break
+        n += 1
+    return a[:n]
+
+
+_LEADING_NON_ARGUMENTS = {"If": 1, "StatelessIf": 1, "Case": 1, "StatelessCase": 1}
+
+
+def _written_in_functions(graph: Graph, nodes: list[int]) -> set[int]:
+    """Variables passed into a traced function that a function it calls writes (a v2 ``cond`` updating
+    BatchNorm's moving statistics inside its branch): not trainable, as the graph shows no optimizer of them."""
+    if not nodes or not graph.functions:
+        return set()
+    from tb_phaseview import functions  # the library's bodies, read only for the calls these variables feed
+
+    columns = graph.columns
+    found = set()
+    edges, owners = columns.out_edges(np.asarray(nodes, dtype=np.intp))
+    for node, edge in zip(owners.tolist(), edges.tolist()):
+        call = int(columns.dst[edge])
+        try:
+            node_def = graph.node_defs[call]
+        except Exception:  # noqa: BLE001 - an unreadable call says nothing
+            continue
+        called = functions.functions_of(graph, node_def)
+        if not called:
+            continue
+        argument = int(columns.position[edge]) - _LEADING_NON_ARGUMENTS.get(node_def.op, 0)
+        for _, name in called:
+            index = functions.function_index(graph, name)
+            if 0 <= argument < len(index.arguments) and _writes_argument(index, index.arguments[argument]):
+                found.add(node)
+                break
+    return found
+
+
+def _writes_argument(index, argument: str) -> bool:
+    for body in index.nodes.values():
+        if body.op in roles.WRITE_OPS and body.input and body.input[0].split(":", 1)[0] == argument:
+            return True
+    return False
+
+
 def _candidates(analysis, levels: set[str], codes: np.ndarray) -> tuple[list[str], dict[str, int]]:
     """The layers: the groups at each level that owns variables, and the input placeholders beside them.
     Machinery areas and the flags' own groups are not layers."""
@@ -172,8 +321,9 @@ def _candidates(analysis, levels: set[str], codes: np.ndarray) -> tuple[list[str
     areas = set(analysis.areas.values())
     flags = {s.name for s in analysis.phase.sources}
     ids: list[str] = []
+    children = tree.children_of(levels)
     for level in sorted(levels):
-        groups, nodes = tree.children(level)
+        groups, nodes = children[level]
         for group in groups:
             if group in tree.series:  # a numbered series is not a layer: its ops are listed as if beside it
                 nodes = nodes + tree.children(group)[1]
@@ -192,15 +342,28 @@ def _candidates(analysis, levels: set[str], codes: np.ndarray) -> tuple[list[str
 def _node_layers(graph: Graph, tree, layer_index: dict[str, int], codes: np.ndarray) -> np.ndarray:
     """Each node's layer number, or -1: the first layer on its display chain. Model ops only (a layer's
     gradient or initialiser is not the layer). Resolved once per distinct display parent."""
-    by_parent: dict[str, int] = {}
-    for parent in set(tree.node_parent):
-        found = -1
-        for group in tree.chain(parent) if parent else ():
-            if group in layer_index:
-                found = layer_index[group]
-                break
-        by_parent[parent] = found
-    node_layer = np.fromiter(map(by_parent.__getitem__, tree.node_parent), dtype=np.intp, count=graph.node_count)
+    # Top down: a group's layer is its parent's when that has one, else its own number (a walk up per group,
+    # each group resolved once; building every group's chain cost seconds at 200k nodes).
+    by_parent: dict[str, int] = {"": -1}
+    group_parent = tree.group_parent
+    # Only the model's ops have a layer: the machinery's parents (half a training graph's) are not walked.
+    model = np.flatnonzero(codes == roles.MODEL)
+    parents = list(map(tree.node_parent.__getitem__, model.tolist()))
+    for parent in set(parents):
+        if parent in by_parent:
+            continue
+        path = []
+        group = parent
+        while group not in by_parent:
+            path.append(group)
+            group = group_parent.get(group, "")
+        found = by_parent[group]
+        for group in reversed(path):
+            if found < 0:
+                found = layer_index.get(group, -1)
+            by_parent[group] = found
+    node_layer = np.full(graph.node_count, -1, dtype=np.intp)
+    node_layer[model] = np.fromiter(map(by_parent.__getitem__, parents), dtype=np.intp, count=len(parents))
     for name, i in layer_index.items():
         n = graph.index.get(name)
         if n is not None and not tree.is_group(name):
@@ -215,9 +378,11 @@ def trainable_variables(graph: Graph, node_roles, model_nodes: list[int], codes:
     written_by: dict[int, set[int]] = {}
     if model_nodes:
         edges, owners = columns.out_edges(np.asarray(model_nodes, dtype=np.intp))
-        for node, dst in zip(owners.tolist(), columns.dst[edges].tolist()):
-            if dst in node_roles.writes or roles._OPTIMIZER_OP.match(graph.ops[dst]):
-                written_by.setdefault(node, set()).add(int(codes[dst]))
+        dst = columns.dst[edges]
+        optimizer = columns.per_op(lambda op: bool(roles._OPTIMIZER_OP.match(op)), bool)
+        keep = _mask(graph, node_roles.writes)[dst] | optimizer[dst]
+        for node, code in zip(owners[keep].tolist(), codes[dst[keep]].tolist()):
+            written_by.setdefault(node, set()).add(code)
     optimized = {n for n, by in written_by.items() if roles.OPTIMIZER in by or roles.GRADIENT in by}
     if optimized:
         return optimized
@@ -336,8 +501,14 @@ def _type_layers(graph: Graph, node_layer: np.ndarray, layers: list[tuple[int, L
     columns = graph.columns
     present = node_layer >= 0
     histogram: dict[int, Counter] = {}
-    for number, op in zip(node_layer[present].tolist(), columns.op_ids[present].tolist()):
-        histogram.setdefault(number, Counter())[columns.op_names[op]] += 1
+    # One count per (layer, op type) pair in numpy, not one Python step per node.
+    kinds = len(columns.op_names)
+    pairs, counts = np.unique(
+        node_layer[present].astype(np.int64) * kinds + columns.op_ids[present], return_counts=True
+    )
+    for pair, count in zip(pairs.tolist(), counts.tolist()):
+        number, op = divmod(pair, kinds)
+        histogram.setdefault(number, Counter())[columns.op_names[op]] = count
     for number, layer in layers:
         rank = len(layer.output_shape) if isinstance(layer.output_shape, tuple) else -1
         layer.op_types = histogram.get(number, Counter())
@@ -352,6 +523,11 @@ def layer_type(ops: Counter, phase_kind: str | None, variables: list[LayerVariab
         return phase_kind
     if any(_MOVING_STATISTIC.search(v.variable.name) for v in variables):
         return "BatchNormalization"
+    # A graph traced in one phase has no flag to say so; a tf.function's variables are named after their reads.
+    if "Rsqrt" in ops and any(not v.trainable for v in variables):
+        return "BatchNormalization"  # normalises with statistics the layer updates itself (moving mean, variance)
+    if "GreaterEqual" in ops and ops.keys() & _RANDOM_UNIFORM and not variables:
+        return "Dropout"  # keeps each input where a uniform draw passes the rate
     for op_names, name in _TYPE_BY_OP:
         if op_names & ops.keys():
             if name == "Dense" and not variables:

@@ -158,6 +158,21 @@ class ScopeTree:
         built = self._built()
         return built.groups.get(group_id, []), built.nodes.get(group_id, [])
 
+    def children_of(self, group_ids: set[str]) -> dict[str, tuple[list[str], list[int]]]:
+        """``children`` of a few groups. Before the children lists exist, one pass over the parents answers them
+        (the summary of a graph never opened asks for one level; building every group's lists cost seconds at
+        200k nodes)."""
+        if self._children is not None or any(g in self._fixed or g == ROOT for g in group_ids):
+            return {g: self.children(g) for g in group_ids}
+        groups: dict[str, list[str]] = {g: [] for g in group_ids}
+        for group, parent in self.group_parent.items():
+            if parent in groups:
+                groups[parent].append(group)
+        nodes: dict[str, list[int]] = {g: [] for g in group_ids}
+        for index in compress(range(len(self.node_parent)), map(group_ids.__contains__, self.node_parent)):
+            nodes[self.node_parent[index]].append(index)
+        return {g: (sorted(groups[g]), nodes[g]) for g in group_ids}
+
     def size_of(self, group_id: str) -> int:
         """Ops below a group, all depths."""
         if group_id == ROOT:

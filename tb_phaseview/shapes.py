@@ -98,16 +98,24 @@ def output_shapes(graph: Graph, node: int) -> list[Shape] | None:
 
 
 def output_shape(graph: Graph, node: int, output: int = 0, known: dict | None = None) -> Shape | bool:
-    """The shape of one output of a node; False when the graph does not say. ``known`` memoises per node."""
-    if known is not None and node in known:
-        shapes = known[node]
+    """The shape of one output of a node; False when the graph does not say. ``known`` memoises per output.
+    Only that output's shape is read (a FusedBatchNorm lists six: reading them all was most of the summary's
+    cost of shapes at 200k nodes)."""
+    key = (node, output)
+    if known is not None and key in known:
+        return known[key]
+    node_def = _node_def(graph, node)
+    if node_def is None or _is_handle(node_def):
+        found = False
+    elif "_output_shapes" in node_def.attr:
+        listed = node_def.attr["_output_shapes"].list.shape
+        found = shape_of_proto(listed[output]) if output < len(listed) else False
     else:
-        shapes = output_shapes(graph, node)
-        if known is not None:
-            known[node] = shapes
-    if shapes is None or output >= len(shapes):
-        return False
-    return shapes[output]
+        every = output_shapes(graph, node)
+        found = every[output] if every is not None and output < len(every) else False
+    if known is not None:
+        known[key] = found
+    return found
 
 
 @dataclass(frozen=True)
@@ -126,8 +134,11 @@ class Variable:
 
 def variable(graph: Graph, node: int) -> Variable | None:
     """A variable op's declared shape and dtype (``VarHandleOp``: ``shape``/``dtype``; ``VariableV2``: the same),
-    or None when its definition cannot be read or declares no shape."""
+    or None when its definition cannot be read or declares no shape. A resource passed in (a ``tf.function``'s
+    captured variable: a resource ``Placeholder`` or ``_Arg``) is resolved by ``resource_variable``."""
     node_def = _node_def(graph, node)
+    if node_def is not None and node_def.op in RESOURCE_INPUTS:
+        return resource_variable(graph, node, node_def)
     if node_def is None or "shape" not in node_def.attr:
         return None
     shape = shape_of_proto(node_def.attr["shape"].shape)
@@ -204,3 +215,52 @@ def edge_shapes(
             if key not in largest or size > largest[key][0]:
                 largest[key] = (size, shape)
     return {key: EdgeShape(shape, counts[key], size) for key, (size, shape) in largest.items()}
+
+
+RESOURCE_INPUTS = frozenset({"Placeholder", "_Arg"})
+_READS = frozenset({"ReadVariableOp"})
+_WRITES = frozenset({"AssignVariableOp", "AssignSubVariableOp", "AssignAddVariableOp"})
+
+
+def _variable_of(graph: Graph, node: int, shape: Shape, dtype: str) -> Variable:
+    known = shape is not None and all(d is not None for d in shape)
+    return Variable(node, graph.names[node], shape, dtype, prod(shape) if known else 0)
+
+
+def resource_variable(graph: Graph, node: int, node_def=None) -> Variable | None:
+    """The variable behind a resource handle passed into a traced function, where the graph says it: the handle's
+    ``_handle_shapes``/``_handle_dtypes`` (a function's arguments after optimisation; graph_source copies them
+    onto the drawn graph), else the ``_output_shapes`` of a ``ReadVariableOp`` of it (a Keras ``fit`` graph's
+    captured variables), else the value an assign writes into it. None when nothing does."""
+    node_def = node_def if node_def is not None else _node_def(graph, node)
+    if node_def is None:
+        return None
+    attr = node_def.attr
+    if "_handle_shapes" in attr and attr["_handle_shapes"].list.shape:
+        shape = shape_of_proto(attr["_handle_shapes"].list.shape[0])
+        types = attr["_handle_dtypes"].list.type if "_handle_dtypes" in attr else ()
+        return _variable_of(graph, node, shape, dtype_name(types[0]) if types else "?")
+    written = None
+    for edge in graph.out_edges_of([node])[node]:
+        reader = int(graph.columns.dst[edge])
+        op = graph.ops[reader]
+        if op in _READS:
+            found = output_shapes(graph, reader)
+            if found:
+                reader_def = _node_def(graph, reader)
+                dtype = dtype_name(reader_def.attr["dtype"].type) if "dtype" in reader_def.attr else "?"
+                return _variable_of(graph, node, found[0], dtype)
+        elif op in _WRITES and written is None and graph.columns.position[edge] == 0:
+            written = reader
+    if written is not None:  # the value an assign writes (its input 1) has the variable's shape
+        value_edges = [e for e in graph.in_edges(written) if graph.columns.position[e] == 1]
+        if value_edges:
+            value = int(graph.columns.src[value_edges[0]])
+            shape = output_shape(graph, value, graph.edge_output[value_edges[0]])
+            if shape is not False:
+                value_def = _node_def(graph, value)
+                dtype = "?"
+                if value_def is not None and "T" in value_def.attr:
+                    dtype = dtype_name(value_def.attr["T"].type)
+                return _variable_of(graph, node, shape, dtype)
+    return None

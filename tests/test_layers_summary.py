@@ -22,7 +22,14 @@ from tb_phaseview import graph_source, layers, shapes
 from tb_phaseview.cli import iter_graphs
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(os.path.dirname(HERE), "benchmarks"))  # make_graphs: graphs of any size
 TF_KERAS_DEMOS = ("resnet_tf_keras", "resnet_old_keras", "dropout_cnn")
+# Graphs traced from tf.function: the variables are resource inputs (a fit graph's captured placeholders, a trace's
+# function arguments), whose shapes only their reads or the arguments' handle shapes carry.
+TF2_DEMOS = {
+    "tf2_fit_no_flag": ("run_graph", None),
+    "tf2_function_training": ("trace", "forward"),
+}
 
 
 def _tf(tmp_path, *args) -> dict:
@@ -51,6 +58,32 @@ def test_parameter_counts_equal_keras_model_summary(run, keras_facts):
     # The numbers written beside the demo are the ones Keras prints.
     documented = demo_script().DEMO_RUNS[run]["summary_params"]
     assert documented == {k: keras[k] for k in ("total", "trainable", "non_trainable")}
+
+
+@pytest.mark.parametrize("run", sorted(TF2_DEMOS))
+def test_traced_tf2_graphs_count_the_variables_passed_in(run, keras_facts):
+    """A tf.function's graph holds no variable op: its variables are resource inputs. Their counts still equal
+    what ``model.summary()`` printed, each Keras layer a row under the model's scope with its own parameters and
+    type (the fit graph, traced in training mode, has no flag to name BatchNorm and Dropout by), and the metric's
+    running total and count (written only by AssignAdd) are not parameters."""
+    kind, tag = TF2_DEMOS[run]
+    summary = layers.summarize(demo_analysis(run, kind, tag))
+    keras = keras_facts[run]
+    assert (summary.total_params, summary.trainable_params, summary.non_trainable_params) == (
+        keras["total"],
+        keras["trainable"],
+        keras["non_trainable"],
+    )
+    assert demo_script().DEMO_RUNS[run]["summary_params"] == {
+        k: keras[k] for k in ("total", "trainable", "non_trainable")
+    }
+    rows = {layer.name.rpartition("/")[2]: layer for layer in summary.layers}
+    for k in keras["layers"]:
+        if k["params"] or k["class"] in ("BatchNormalization", "Dropout"):
+            assert k["name"] in rows, (k["name"], list(rows))
+            assert rows[k["name"]].params == k["params"], k["name"]
+            assert rows[k["name"]].type == k["class"], k["name"]
+    assert all(v.variable.size for layer in summary.layers for v in layer.variables)  # every shape found
 
 
 @pytest.mark.parametrize("run", ("dropout_cnn", "resnet_tf_keras"))
@@ -175,3 +208,22 @@ def test_cli_summary_json_csv_markdown(keras_facts):
 
     text = _cli(DEMO_LOGS)
     assert "total params: 1,462,145  trainable: 1,452,033  non-trainable: 10,112" in text
+
+
+def test_summary_of_a_graph_never_drawn_reads_one_level_not_every_groups_children():
+    """Comparing with a graph never opened summarises it: the layers one level down (a model of sub-models) are
+    found by one pass over the parents, not by building every group's children lists (seconds at 200k nodes),
+    and the answer is the one the children lists give."""
+    from make_graphs import seed_graph, tiled
+    from tb_phaseview.analysis import analyze
+
+    analysis = analyze(tiled(seed_graph(), 12_000, "nested"))
+    cold = layers.summarize(analysis)
+    assert not analysis.tree.children_built
+    assert len({layer.name.partition("/")[0] for layer in cold.layers if layer.params}) > 1  # below the top level
+    analysis.tree.build_children()
+    warm = layers.summarize(analysis)
+    assert [(x.name, x.type, x.output_shape, x.params, x.trainable_params) for x in cold.layers] == [
+        (x.name, x.type, x.output_shape, x.params, x.trainable_params) for x in warm.layers
+    ]
+    assert (cold.node_layer == warm.node_layer).all()

@@ -92,6 +92,8 @@ export class App {
         // A picture drawn with the user's moves says so: another reader's PhaseView draws those ops apart.
         ...(session.graph?.moved?.ops ? [{ kind: 'moved', label: movedText(session.graph.moved) }] : []),
       ],
+      // The summary goes into the picture while its panel is open: what is on screen is what is exported.
+      table: () => (summary.isOpen ? summary.exportTable() : null),
     });
     const toolbar = new Toolbar(search, share.toolbar);
     const inspector = new Inspector(

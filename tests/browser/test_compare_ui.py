@@ -104,6 +104,7 @@ def test_compare_link_written_by_hand_opens_training_against_frozen(page, diff_s
     assert "Flatten · ?×400" in next(r[4] for r in drawn if r[1] == "flatten")
     lost = page.locator("[data-compare-lost]").all_text_contents()
     assert lost == [
+        "1 BatchNorm layer no longer updates its moving mean and variance: batch_normalization",
         "machinery gone: init (102 ops), gradient (208 ops), optimizer (25 ops)",
         "variables frozen into constants",
     ]

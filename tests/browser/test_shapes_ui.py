@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from conftest import boxes, open_plugin, shot
+import os
+
+from conftest import ARTIFACTS, boxes, open_plugin, shot
 from demo import demo_analysis
 from tb_phaseview import layers, shapes
 
@@ -190,3 +192,51 @@ def test_export_carries_the_colours_their_legend_and_the_model_size(page, tensor
 def _hex(rgb: str) -> str:
     r, g, b = (int(v) for v in rgb[rgb.index("(") + 1 : rgb.index(")")].split(",")[:3])
     return f"#{r:02x}{g:02x}{b:02x}"
+
+
+def test_summary_is_exported_with_the_picture_and_copied_as_markdown(browser, tensorboard_url):
+    """With the summary open, the SVG (and the PNG made from it) carries the table under the legend, one row per
+    layer in the panel's order with its cells; closed, the picture is the graph's alone. Copy puts the table on
+    the clipboard as Markdown."""
+    ctx = browser.new_context(viewport={"width": 1400, "height": 900})
+    ctx.grant_permissions(["clipboard-read", "clipboard-write"], origin=tensorboard_url.rstrip("/"))
+    try:
+        page = ctx.new_page()
+        open_plugin(page, tensorboard_url, RUN)
+        page.wait_for_function("() => document.querySelector('[data-testid=params-total]').textContent !== ''")
+
+        def exported() -> str:
+            with page.expect_download() as download:
+                page.click('[data-action="export-svg"]')
+            return open(download.value.path(), encoding="utf-8").read()
+
+        assert 'data-export="table"' not in exported()  # the panel is closed: the picture has no table
+        page.keyboard.press("m")
+        page.wait_for_selector("[data-testid=summary] tr[data-layer]")
+        panel = page.evaluate(
+            """() => [...document.querySelectorAll('[data-testid=summary] tr[data-layer]')].map(tr =>
+                 [...tr.querySelectorAll('td')].slice(0, 4).map(td => td.textContent))"""
+        )
+        svg = exported()
+        page.set_content(svg)  # read the file as a document: the rows and their cells, as drawn
+        rows = page.evaluate(
+            """() => [...document.querySelectorAll('[data-export=table] g[data-layer]')].map(g =>
+                 [...g.querySelectorAll('text')].map(t => t.textContent))"""
+        )
+        assert [r[:4] for r in rows] == panel
+        summary = layers.summarize(demo_analysis(RUN))
+        assert ["fc1", "Dense", "?×16", "16,400", "16,400"] in rows
+        assert f"Total params: {summary.total_params:,}" in svg
+        page.screenshot(path=os.path.join(ARTIFACTS, "shapes-export-with-summary.png"), full_page=True)
+
+        open_plugin(page, tensorboard_url, RUN)
+        page.keyboard.press("m")
+        page.click('[data-action="copy-summary"]')
+        page.wait_for_selector('[data-testid=summary][data-copied="markdown"]')
+        text = page.evaluate("() => navigator.clipboard.readText()")
+        lines = text.splitlines()
+        assert lines[0] == "| layer | type | output shape | params | trainable params |"
+        assert [line.split(" | ")[0].lstrip("| ") for line in lines[2 : 2 + len(panel)]] == [r[0] for r in panel]
+        assert "| fc1 | Dense | ?×16 | 16,400 | 16,400 |" in lines
+    finally:
+        ctx.close()

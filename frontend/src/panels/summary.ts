@@ -3,7 +3,7 @@
 // reveals and selects the layer. Every name is written as text.
 
 import type { SummaryAnswer, SummaryLayer } from '../graph/api';
-import { download } from '../share/picture';
+import { download, type ExportTable } from '../share/picture';
 import { clear, h } from '../lib/dom';
 import { Emitter } from '../lib/events';
 import { countWords } from '../scene/shapes';
@@ -31,6 +31,18 @@ export function summaryMarkdown(a: SummaryAnswer): string {
     '',
     `Total params: ${fmt(a.total_params)} · trainable: ${fmt(a.trainable_params)} · non-trainable: ${fmt(a.non_trainable_params)}`,
   ].join('\n');
+}
+
+/** The table as the export draws it under the picture's legend. */
+export function summaryTable(a: SummaryAnswer): ExportTable {
+  return {
+    title: `Summary · ${a.layers.length} layer${a.layers.length === 1 ? '' : 's'} in data-flow order`,
+    header: ['layer', 'type', 'output shape', 'params', 'trainable params'],
+    rows: a.layers.map((l) => [l.name, l.type, l.output_shape_text, fmt(l.params), fmt(l.trainable_params)]),
+    numeric: [false, false, false, true, true],
+    footer: `Total params: ${fmt(a.total_params)} · trainable: ${fmt(a.trainable_params)} · non-trainable: ${fmt(a.non_trainable_params)}`,
+    rowAttribute: 'layer',
+  };
 }
 
 /** The table as CSV (RFC 4180 quoting). */
@@ -66,6 +78,11 @@ export class SummaryPanel extends Emitter<{ reveal: { name: string; path: string
 
   toggle(open = !this.isOpen): void {
     this.el.hidden = !open;
+  }
+
+  /** The table for an export, once the summary has come. */
+  exportTable(): ExportTable | null {
+    return this.answer && this.answer.layers.length ? summaryTable(this.answer) : null;
   }
 
   /** Marks the row of the selected layer, if it is one. */
@@ -114,7 +131,25 @@ export class SummaryPanel extends Emitter<{ reveal: { name: string; path: string
       return;
     }
     const copy = h('button', { class: 'pv-btn', type: 'button', 'data-action': 'copy-summary' }, 'Copy');
-    copy.addEventListener('click', () => void navigator.clipboard?.writeText(summaryMarkdown(a)).catch(() => {}));
+    copy.title = 'Copy the table as Markdown (a table where Markdown is read: GitHub, notebooks)';
+    copy.addEventListener('click', () => {
+      const text = summaryMarkdown(a);
+      const done = () => {
+        copy.textContent = 'Copied';
+        this.el.dataset.copied = 'markdown';
+        window.setTimeout(() => (copy.textContent = 'Copy'), 2000);
+      };
+      // Where the browser refuses the clipboard, the text is put in a field, selected, to copy by hand.
+      const fallback = () => {
+        const field = h('textarea', { readonly: true, rows: 6, 'data-testid': 'summary-text' }) as HTMLTextAreaElement;
+        field.value = text;
+        this.el.querySelector('[data-testid=summary-text]')?.remove();
+        copy.parentElement?.after(field);
+        field.select();
+      };
+      if (navigator.clipboard?.writeText) navigator.clipboard.writeText(text).then(done, fallback);
+      else fallback();
+    });
     const csv = h('button', { class: 'pv-btn', type: 'button', 'data-action': 'export-summary' }, 'CSV');
     csv.addEventListener('click', () =>
       download(new Blob([summaryCsv(a)], { type: 'text/csv' }), `${a.run}-summary.csv`.replace(/[^\w.-]+/g, '_')),

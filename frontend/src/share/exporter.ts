@@ -9,7 +9,7 @@ import type { Scene } from '../scene/scene';
 import { EDGE_KINDS, kindState } from '../graph/kinds';
 import { exportFileName, legendItems, pngPlan, type LegendItem, type RunAsSummary } from './exportplan';
 import type { Notebook } from './notebook';
-import { buildPicture, download, rasterize, serialize, type ExportInput } from './picture';
+import { buildPicture, download, rasterize, serialize, type ExportInput, type ExportTable } from './picture';
 
 export type Scope = 'view' | 'graph';
 
@@ -25,6 +25,8 @@ export interface ExporterHost {
   runAs(): RunAsSummary | null;
   /** More legend lines (what the boxes are coloured by, the model's parameters). */
   extraLegend?(): LegendItem[];
+  /** A table drawn under the legend (the model's summary while its panel is open), or null. */
+  table?(): ExportTable | null;
 }
 
 export class Exporter {
@@ -102,6 +104,7 @@ export class Exporter {
       scope,
       graphBox: box,
       legend,
+      table: this.host.table?.() ?? null,
       notes: notes.map((n) => {
         const d = placed.get(n.node);
         return { node: n.node, text: n.text, hiddenIn: d?.hidden && d.anchor ? d.anchor : null, drawn: !!d?.anchor };

@@ -30,6 +30,20 @@ export interface ExportInput {
   graphBox: Rect;
   legend: LegendItem[];
   notes: ExportNote[];
+  /** A table drawn under the legend (the model's summary, when its panel is open); null for none. */
+  table?: ExportTable | null;
+}
+
+/** A table of text for the picture: a title, the column heads, one row of cells per line, and a closing line. */
+export interface ExportTable {
+  title: string;
+  header: string[];
+  rows: string[][];
+  /** Columns drawn right-aligned (counts). */
+  numeric: boolean[];
+  footer: string;
+  /** A `data-*` attribute name put on each row's <g> with the row's first cell, for scripts reading the file. */
+  rowAttribute: string;
 }
 
 export interface ExportPicture {
@@ -99,6 +113,28 @@ const HEADER_H = 56;
 const ROW_H = 18;
 const NOTE_ROW_H = 15;
 const MIN_W = 560;
+const TABLE_ROW_H = 16;
+// At 11.5 px a character is 6 to 7 px wide (heads are bold): cells are measured by their characters, generously,
+// as the picture is built before anything of it is laid out.
+const TABLE_CHAR_W = 7.2;
+const TABLE_GAP = 24;
+const TABLE_CELL_MAX = 48; // characters: a longer cell (a deep layer path) ends in …
+
+function cellText(text: string): string {
+  return text.length > TABLE_CELL_MAX ? text.slice(0, TABLE_CELL_MAX - 1) + '…' : text;
+}
+
+/** Column widths (px) of a table: its longest cell, head included, plus a gap. */
+export function tableColumns(table: ExportTable): number[] {
+  return table.header.map(
+    (head, i) =>
+      Math.max(head.length, ...table.rows.map((r) => cellText(r[i] ?? '').length)) * TABLE_CHAR_W + TABLE_GAP,
+  );
+}
+
+function tableHeight(table: ExportTable): number {
+  return 12 + (3 + table.rows.length) * TABLE_ROW_H;
+}
 
 function invisible(v: string): boolean {
   return v === 'none' || v === 'transparent' || /^rgba\([^)]*,\s*0\)$/.test(v);
@@ -163,7 +199,10 @@ export function buildPicture(input: ExportInput, pixelSize?: { width: number; he
     input.scope === 'view'
       ? { w: Math.max(1, Math.round(live.width)), h: Math.max(1, Math.round(live.height)) }
       : { w: Math.ceil(input.graphBox.w), h: Math.ceil(input.graphBox.h) };
-  const width = Math.max(MIN_W, region.w);
+  const table = input.table ?? null;
+  const columns = table ? tableColumns(table) : [];
+  const tableW = columns.reduce((a, b) => a + b, 0);
+  const width = Math.max(MIN_W, region.w, Math.ceil(tableW) + 2 * MARGIN);
   const chars = Math.max(30, Math.floor((width - 2 * MARGIN - 20) / 6.4));
 
   // footer rows: legend, then notes
@@ -176,8 +215,8 @@ export function buildPicture(input: ExportInput, pixelSize?: { width: number; he
       lines.forEach((l, i) => noteRows.push({ text: (i === 0 ? '• ' : '\u00a0\u00a0\u00a0') + l }));
     }
   }
-  const footerH =
-    MARGIN + input.legend.length * ROW_H + (noteRows.length ? 8 + noteRows.length * NOTE_ROW_H : 0) + MARGIN;
+  const tableY = input.legend.length * ROW_H + (noteRows.length ? 8 + noteRows.length * NOTE_ROW_H : 0);
+  const footerH = MARGIN + tableY + (table ? tableHeight(table) : 0) + MARGIN;
   const height = HEADER_H + region.h + footerH;
 
   const out = s('svg', {
@@ -297,8 +336,48 @@ export function buildPicture(input: ExportInput, pixelSize?: { width: number; he
       ),
     );
   });
+  if (table) legend.append(drawTable(table, columns, tableY + 12, fg, fg2, line));
   out.append(legend);
   return { svg: out, width, height };
+}
+
+/** The table at `top` (legend coordinates): title, heads, rows (counts right-aligned), closing line. */
+function drawTable(table: ExportTable, columns: number[], top: number, fg: string, fg2: string, line: string): Element {
+  const g = s('g', { 'data-export': 'table' });
+  const lefts = columns.map((_, i) => columns.slice(0, i).reduce((a, b) => a + b, 0));
+  const right = lefts.map((x, i) => x + columns[i] - TABLE_GAP);
+  const row = (cells: string[], y: number, attrs: Record<string, string | number | null>) => {
+    const r = s('g', {});
+    cells.forEach((cell, i) => {
+      const numeric = table.numeric[i];
+      r.append(
+        s(
+          'text',
+          { x: numeric ? right[i] : lefts[i], y, 'font-size': 11.5, 'text-anchor': numeric ? 'end' : null, ...attrs },
+          cellText(cell),
+        ),
+      );
+    });
+    return r;
+  };
+  g.append(s('text', { x: 0, y: top + 11, 'font-size': 12, 'font-weight': 600, fill: fg }, table.title));
+  g.append(row(table.header, top + TABLE_ROW_H + 11, { fill: fg2, 'font-weight': 600 }));
+  const total = columns.reduce((a, b) => a + b, 0);
+  const ruleY = top + 2 * TABLE_ROW_H + 3.5;
+  g.append(s('line', { x1: 0, y1: ruleY, x2: total, y2: ruleY, stroke: line, 'stroke-width': 1 }));
+  table.rows.forEach((cells, k) => {
+    const r = row(cells, top + (k + 2) * TABLE_ROW_H + 15, { fill: fg });
+    r.setAttribute(`data-${table.rowAttribute}`, cells[0] ?? '');
+    g.append(r);
+  });
+  g.append(
+    s(
+      'text',
+      { x: 0, y: top + (table.rows.length + 2) * TABLE_ROW_H + 23, 'font-size': 11.5, fill: fg2 },
+      table.footer,
+    ),
+  );
+  return g;
 }
 
 export function serialize(svg: SVGSVGElement): string {

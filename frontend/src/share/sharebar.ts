@@ -8,6 +8,7 @@ import { keyHint, type Action } from '../panels/keys';
 import type { Scene } from '../scene/scene';
 import { Exporter } from './exporter';
 import type { LegendItem, RunAsSummary } from './exportplan';
+import type { ExportTable } from './picture';
 import { Links } from './links';
 import { Notebook } from './notebook';
 
@@ -22,6 +23,8 @@ export interface ShareHost {
   runAs(): RunAsSummary | null;
   /** More legend lines for an export (what the boxes are coloured by, the model's parameters). */
   extraLegend?(): LegendItem[];
+  /** A table the export draws under its legend (the model's summary while its panel is open). */
+  table?(): ExportTable | null;
 }
 
 export class ShareBar {
