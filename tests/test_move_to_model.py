@@ -51,7 +51,7 @@ def test_moving_the_save_scope_draws_every_checkpoint_op_in_the_model(roles_grap
     inside = [c for c in wire.group_answer(after, "save")["children"] if c["type"] == "group"]
     assert inside
     for group in inside:
-        held = [i for i in machinery if base.graph.names[i].startswith(group["name"] + "/")]
+        held = [i for i in machinery if group["name"] in after.path_of_node(i)]  # a numbered series' too
         assert group.get("moved") == ("save/" if held else None), group["name"]
     assert answer["moved"] == {
         "entries": [{"name": "save/", "ops": len(machinery), "roles": dict(_classified(base, machinery))}],
@@ -165,7 +165,7 @@ def test_every_route_answers_with_the_move(roles_graphs, start_server):
         assert status == 404
         status, node = _get(server, "node", name="save/Assign_3", model=model)
         assert status == 200 and node["role"] == "model" and node["moved_from"] == "save"
-        assert node["path"] == ["save"]
+        assert node["path"] == ["save", "save/Assign_[1-34]"]  # drawn in the model, in its numbered series
         status, why = _get(server, "why", a="save/Assign_3", model=model)
         assert status == 200 and why["a"]["role"] == "model"
         assert why["a"]["role_why"].startswith("moved to the model by you")
