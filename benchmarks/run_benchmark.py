@@ -32,7 +32,7 @@ REPO = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(REPO, "tests"))
 sys.path.insert(0, HERE)
 
-from make_graphs import APPLICATIONS, SIZES, application_graph, seed_graph, tiled, write  # noqa: E402
+from make_graphs import APPLICATIONS, ROUTINE_SIZES, SIZES, application_graph, seed_graph, tiled, write  # noqa: E402
 from tbserver import CHROMIUM_ARGS, start_tensorboard  # noqa: E402
 
 VIEWPORT = {"width": 1400, "height": 900}
@@ -75,6 +75,7 @@ def measure_phaseview(browser, server, timeout_s: float) -> dict:
             "performance.timeOrigin + Number(r.dataset.readyAt) : null }"
         )
         ready_at = stamped or timing["readyAt"]
+        heap_mb = _js_heap_mb(page)
         toggles = []
         for mode in ("highlight", "show", "collapse", "highlight", "collapse"):
             toggles.append(
@@ -110,9 +111,26 @@ def measure_phaseview(browser, server, timeout_s: float) -> dict:
             "frame_s": (timing["frameOrigin"] - nav_start) / 1000,
             "after_frame_s": (ready_at - timing["frameOrigin"]) / 1000,
             "toggle_ms": statistics.median(toggles),
+            "tab_heap_mb": heap_mb,
+            "tab_heap_after_mb": _js_heap_mb(page),
         }
     finally:
         page.close()
+
+
+def _js_heap_mb(page) -> float | None:
+    """The tab's JavaScript heap in use (TensorBoard's page and PhaseView's same-origin frame share one heap), in MB,
+    from the DevTools protocol (performance.memory is coarse without a flag)."""
+    try:
+        session = page.context.new_cdp_session(page)
+        try:
+            session.send("Performance.enable")
+            metrics = {m["name"]: m["value"] for m in session.send("Performance.getMetrics")["metrics"]}
+        finally:
+            session.detach()
+        return metrics.get("JSHeapUsedSize", 0) / 2**20
+    except Exception:  # noqa: BLE001 - a browser without the protocol gives no figure, not a failed run
+        return None
 
 
 def measure_graphs_tab(browser, server, timeout_s: float) -> dict:
@@ -210,7 +228,7 @@ def summarise(results, graphs_tab_timeout):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sizes", default=",".join(SIZES))
+    parser.add_argument("--sizes", default=",".join(ROUTINE_SIZES), help="of " + ", ".join(SIZES))
     parser.add_argument("--shapes", default="nested,wide", help="nested (few top-level scopes), wide (many)")
     parser.add_argument("--reps", type=int, default=3)
     parser.add_argument("--graphs-tab-timeout", type=float, default=120.0)
