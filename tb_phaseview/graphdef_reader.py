@@ -5,7 +5,7 @@ and nothing the first view needs. The bytes are read twice instead, through two 
 with GraphDef's own field numbers:
 
 - ``RawGraph`` keeps each node as its serialised bytes: it counts the nodes before anything is built (a graph
-  over the limit is refused there), and one node's NodeDef is parsed from its bytes when its attributes are
+  over the memory budget is refused there), and one node's NodeDef is parsed from its bytes when its attributes are
   needed (the learning-phase flag's dtype, an ``If``'s branch functions, the inspector);
 - ``SlimGraph`` reads only each node's name, op and inputs.
 
@@ -18,7 +18,7 @@ from google.protobuf import descriptor_pb2, descriptor_pool, message_factory
 from google.protobuf.message import DecodeError
 from tensorboard.compat.proto import function_pb2, node_def_pb2
 
-from tb_phaseview.graph_model import Graph, NodeDefUnreadable, build_graph_from_nodes
+from tb_phaseview.graph_model import Graph, NodeDefUnreadable, TooManyEdges, build_graph_from_nodes
 
 _PACKAGE = "tb_phaseview.wire_graphdef"
 _STRING, _BYTES, _MESSAGE = (
@@ -108,16 +108,26 @@ def library_node_count(library: bytes) -> int:
     return sum(len(function.node_def) for function in RawLibrary.FromString(library).function) if library else 0
 
 
-def read_graph(blob: bytes, max_nodes: int, max_edges: int | None = None) -> Graph:
-    """A serialised GraphDef as a Graph; raises DecodeError for corrupt bytes, TooManyNodes past ``max_nodes``
-    (the graph's nodes and its functions' together), graph_model.TooManyEdges past ``max_edges``."""
+def read_graph(blob: bytes, edges_allowed=None) -> Graph:
+    """A serialised GraphDef as a Graph; raises DecodeError for corrupt bytes.
+
+    ``edges_allowed(nodes)``: how many inputs the nodes may have in all, given how many nodes there are (the graph's
+    and its functions' together), or None for no limit. Asked once the nodes are counted, before any is built:
+    TooManyNodes when it is negative (the nodes alone are too many), graph_model.TooManyEdges (with ``nodes`` and
+    ``in_functions`` set) past it, counted before any edge is built."""
     raw = RawGraph.FromString(blob)
     in_functions = library_node_count(raw.library)
-    if len(raw.node) + in_functions > max_nodes:
-        raise TooManyNodes(len(raw.node) + in_functions, in_functions)
+    nodes = len(raw.node) + in_functions
+    max_edges = edges_allowed(nodes) if edges_allowed is not None else None
+    if max_edges is not None and max_edges < 0:
+        raise TooManyNodes(nodes, in_functions)
     functions = {}
     if raw.library:
         for function in function_pb2.FunctionDefLibrary.FromString(raw.library).function:
             functions[function.signature.name] = function
     slim_nodes = SlimGraph.FromString(blob).node[:]  # a slice is a list, built faster than by iterating
-    return build_graph_from_nodes(slim_nodes, LazyNodeDefs(raw.node), functions, max_edges)
+    try:
+        return build_graph_from_nodes(slim_nodes, LazyNodeDefs(raw.node), functions, max_edges)
+    except TooManyEdges as error:
+        error.nodes, error.in_functions = nodes, in_functions
+        raise
