@@ -13,7 +13,7 @@ import os
 import threading
 from collections import OrderedDict
 
-# Estimated bytes held at once, as plugin._weigh estimates each graph: about 1 KB per node, 250 bytes per edge,
+# Estimated bytes held at once, as plugin._weigh estimates each graph: about 1.2 KB per node, 250 bytes per edge,
 # plus its serialised size. By default the memory budget (graph_source), so that any graph the budget lets in is
 # kept once analysed.
 _CACHE_BYTES = os.environ.get("TB_PHASEVIEW_CACHE_BYTES")

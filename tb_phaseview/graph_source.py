@@ -22,10 +22,10 @@ from tb_phaseview.graph_model import Graph, TooManyEdges, build_graph_from_nodes
 MEMORY_BUDGET_ENV = "TB_PHASEVIEW_MEMORY_BUDGET"
 DEFAULT_MEMORY_BUDGET = 4 << 30
 # Estimated bytes an analysed graph holds per node (of the graph or of its function library) and per edge, plus
-# its logged bytes (kept to parse a node's attributes when asked). Measured on Keras-shaped graphs of 1,000,000
-# nodes (1.48 GB over the process's size before, 1.58M edges and a 220 MB blob); 210 bytes an edge on one node of
-# 1,000,000 inputs.
-BYTES_PER_NODE = 1000
+# its logged bytes (kept to parse a node's attributes when asked). Measured on Keras-shaped graphs: 1,000,000 nodes
+# (1.58M edges, a 220 MB blob) grew TensorBoard by 1.42 GiB once drawn, 2,000,000 nodes by 3.2 GiB (estimated at
+# 1.7 and 3.4); 210 bytes an edge on one node of 1,000,000 inputs.
+BYTES_PER_NODE = 1200
 BYTES_PER_EDGE = 250
 # What a request may make the server read at all, whatever the budget: protobuf cannot parse a message of 2 GB.
 MAX_BLOB_BYTES = int(os.environ.get("TB_PHASEVIEW_MAX_BLOB_BYTES", str(1 << 30)))

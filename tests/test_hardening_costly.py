@@ -27,8 +27,8 @@ P = "data/plugin/phaseview/"
 CLI = os.path.join(os.path.dirname(sys.executable), "tb-phaseview")
 ENV = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
 READERS = 20_000  # readers of one flag: 9 minutes of the server's time when each change re-read all of them
-# A memory budget these graphs test against: the hub (about 0.35 GB estimated) and the big body (0.25 GB) fit; the
-# huge hub (1.0 GB) and the huge library (1.0 GB) do not.
+# A memory budget these graphs test against: the hub (about 0.35 GB estimated) and the big body (0.3 GB) fit; the
+# huge hub (1.0 GB) and the huge library (1.2 GB) do not.
 BUDGET = "700M"
 HUB_INPUTS = 1_400_000  # estimated at 1.4 GB when an edge counted 1 KB
 HUGE_HUB_INPUTS = 4_000_000  # a 24 MB event file

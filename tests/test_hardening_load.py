@@ -134,7 +134,7 @@ def test_million_node_graph_over_the_budget_is_refused_before_any_node_is_built(
         status, error = load_server.get(P + "graph?run=million&kind=run_graph")
         took.append(time.monotonic() - started)
         assert status == 422, error
-        assert error["error"].startswith("graph too large: it needs at least about 0.9 GB of memory (1,000,000 nodes")
+        assert error["error"].startswith("graph too large: it needs at least about 1.1 GB of memory (1,000,000 nodes")
         assert "over the budget of 600 MB set by TB_PHASEVIEW_MEMORY_BUDGET" in error["error"]
         assert took[-1] < 10
     print(
