@@ -11,7 +11,7 @@ DEV_STAMP := $(VENV)/.tb_phaseview-dev
 FRONTEND_STAMP := frontend/node_modules/.package-lock.json
 PYTEST_ARGS ?=
 
-.PHONY: demo demo-install test lint install frontend chromium bench fuzz demo-logs clean
+.PHONY: demo demo-install test lint install frontend chromium bench bench-large fuzz demo-logs clean
 
 demo: demo-install
 	$(VENV)/bin/tensorboard --logdir demo_logs --host 127.0.0.1 --port 6006
@@ -61,6 +61,11 @@ chromium:
 
 bench: install chromium
 	$(PY) benchmarks/run_benchmark.py
+
+# The 1M and 2M rows (opt-in: each sample reads a 220 or 440 MB event file, and the Graphs tab is given 60 s).
+bench-large: install chromium
+	$(PY) benchmarks/run_benchmark.py --sizes 1M,2M --shapes wide --reps 1 --applications "" \
+	  --graphs-tab-timeout 60 --phaseview-timeout 600
 
 fuzz: install
 	FUZZ_EXAMPLES=2000 $(PY) -m pytest tests/test_fuzz.py $(PYTEST_ARGS)

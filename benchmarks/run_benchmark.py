@@ -35,7 +35,7 @@ REPO = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(REPO, "tests"))
 sys.path.insert(0, HERE)
 
-from make_graphs import APPLICATIONS, SIZES, application_graph, seed_graph, tiled, write  # noqa: E402
+from make_graphs import APPLICATIONS, ROUTINE_SIZES, SIZES, application_graph, seed_graph, tiled, write  # noqa: E402
 from tbserver import CHROMIUM_ARGS, start_tensorboard  # noqa: E402
 
 VIEWPORT = {"width": 1400, "height": 900}
@@ -60,6 +60,24 @@ def rss_mb(pid: int) -> float:
     return total / 1024
 
 
+def peak_rss_mb(pid: int) -> float:
+    """Peak resident memory (VmHWM) of a process plus its children's (the Rust data server), in MB."""
+    total = 0
+    pids = [pid]
+    try:
+        pids += [int(child) for child in open(f"/proc/{pid}/task/{pid}/children").read().split()]
+    except OSError:
+        pass
+    for p in pids:
+        try:
+            for line in open(f"/proc/{p}/status"):
+                if line.startswith("VmHWM:"):
+                    total += int(line.split()[1])
+        except OSError:
+            pass
+    return total / 1024
+
+
 def measure_phaseview(browser, server, timeout_s: float) -> dict:
     page = browser.new_page(viewport=VIEWPORT)
     try:
@@ -78,6 +96,7 @@ def measure_phaseview(browser, server, timeout_s: float) -> dict:
             "performance.timeOrigin + Number(r.dataset.readyAt) : null }"
         )
         ready_at = stamped or timing["readyAt"]
+        heap_mb = _js_heap_mb(page)
         toggles = []
         for mode in ("highlight", "show", "collapse", "highlight", "collapse"):
             toggles.append(
@@ -113,9 +132,26 @@ def measure_phaseview(browser, server, timeout_s: float) -> dict:
             "frame_s": (timing["frameOrigin"] - nav_start) / 1000,
             "after_frame_s": (ready_at - timing["frameOrigin"]) / 1000,
             "toggle_ms": statistics.median(toggles),
+            "tab_heap_mb": heap_mb,
+            "tab_heap_after_mb": _js_heap_mb(page),
         }
     finally:
         page.close()
+
+
+def _js_heap_mb(page) -> float | None:
+    """The tab's JavaScript heap in use (TensorBoard's page and PhaseView's same-origin frame share one heap), in MB,
+    from the DevTools protocol (performance.memory is coarse without a flag)."""
+    try:
+        session = page.context.new_cdp_session(page)
+        try:
+            session.send("Performance.enable")
+            metrics = {m["name"]: m["value"] for m in session.send("Performance.getMetrics")["metrics"]}
+        finally:
+            session.detach()
+        return metrics.get("JSHeapUsedSize", 0) / 2**20
+    except Exception:  # noqa: BLE001 - a browser without the protocol gives no figure, not a failed run
+        return None
 
 
 def measure_graphs_tab(browser, server, timeout_s: float) -> dict:
@@ -159,15 +195,17 @@ def run(
                 logdir = os.path.join(root, f"{slug}-{rep}")
                 write(logdir, f"keras_{slug}", graph)
                 sample = {}
-                server = start_tensorboard(logdir, load_fast=load_fast, wait_for_graphs=1)
+                server = start_tensorboard(logdir, load_fast=load_fast, wait_for_graphs=1, timeout=600)
                 try:
+                    sample["server_idle_rss_mb"] = rss_mb(server.process.pid)
                     sample["phaseview"] = measure_phaseview(browser, server, phaseview_timeout)
                     sample["server_rss_mb"] = rss_mb(server.process.pid)
+                    sample["server_peak_rss_mb"] = peak_rss_mb(server.process.pid)
                 finally:
                     server.stop()
                 # Once the Graphs tab has timed out on a graph, waiting it out again proves nothing new.
                 if rep == 0 or samples[0]["graphs_tab"]["drawn"]:
-                    server = start_tensorboard(logdir, load_fast=load_fast, wait_for_graphs=1)
+                    server = start_tensorboard(logdir, load_fast=load_fast, wait_for_graphs=1, timeout=600)
                     try:
                         sample["graphs_tab"] = measure_graphs_tab(browser, server, graphs_tab_timeout)
                     finally:
@@ -187,8 +225,8 @@ def median(values):
 def summarise(results, graphs_tab_timeout):
     rows = [
         "| graph | nodes | PhaseView ready (s) | of which after frame (s) | Graphs tab first node (s) | "
-        "ratio | toggle (ms) | legend switch (ms) | server RSS (MB) |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "ratio | toggle (ms) | legend switch (ms) | server RSS (MB) | server idle / peak RSS (MB) | tab JS heap (MB) |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
         pv = [s["phaseview"] for s in r["samples"]]
@@ -197,6 +235,9 @@ def summarise(results, graphs_tab_timeout):
         toggle = median([s["toggle_ms"] for s in pv])
         legend = median([s.get("legend_ms") for s in pv])
         rss = median([s["server_rss_mb"] for s in r["samples"]])
+        idle = median([s.get("server_idle_rss_mb") for s in r["samples"]])
+        peak = median([s.get("server_peak_rss_mb") for s in r["samples"]])
+        heap = median([s.get("tab_heap_mb") for s in pv])
         tab = [s["graphs_tab"] for s in r["samples"] if "graphs_tab" in s]
         drawn = [t["first_node_s"] for t in tab if t["drawn"]]
         if drawn:
@@ -206,14 +247,15 @@ def summarise(results, graphs_tab_timeout):
             tab_text, ratio = f"nothing after {graphs_tab_timeout:.0f}", f">{graphs_tab_timeout / ready:.0f}x"
         rows.append(
             f"| {r['graph']} | {r['nodes']:,} | {ready:.2f} | {after:.2f} | {tab_text} | {ratio} | "
-            f"{toggle:.1f} | {'-' if legend is None else f'{legend:.1f}'} | {rss:.0f} |"
+            f"{toggle:.1f} | {'-' if legend is None else f'{legend:.1f}'} | {rss:.0f} | "
+            f"{'-' if idle is None else f'{idle:.0f} / {peak:.0f}'} | {'-' if heap is None else f'{heap:.0f}'} |"
         )
     return "\n".join(rows)
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sizes", default=",".join(SIZES))
+    parser.add_argument("--sizes", default=",".join(ROUTINE_SIZES), help="of " + ", ".join(SIZES))
     parser.add_argument("--shapes", default="nested,wide", help="nested (few top-level scopes), wide (many)")
     parser.add_argument("--reps", type=int, default=3)
     parser.add_argument("--graphs-tab-timeout", type=float, default=120.0)

@@ -17,9 +17,11 @@ import os
 import threading
 from collections import OrderedDict
 
-# Estimated bytes held at once, as plugin._weigh estimates each graph: about 1 KB per node, 250 bytes per edge,
-# plus its serialised size.
-DEFAULT_MAX_BYTES = int(os.environ.get("TB_PHASEVIEW_CACHE_BYTES", str(1 << 30)))
+# Estimated bytes held at once, as plugin._weigh estimates each graph: about 1.2 KB per node, 250 bytes per edge,
+# plus its serialised size. By default the memory budget (graph_source), so that any graph the budget lets in is
+# kept once analysed.
+_CACHE_BYTES = os.environ.get("TB_PHASEVIEW_CACHE_BYTES")
+DEFAULT_MAX_BYTES = int(_CACHE_BYTES) if _CACHE_BYTES else None
 DEFAULT_MAX_ENTRIES = 32
 DEFAULT_MAX_COMPUTING = int(os.environ.get("TB_PHASEVIEW_MAX_PARALLEL_ANALYSES", "2"))
 MAX_REMEMBERED_ERRORS = 256
@@ -33,6 +35,10 @@ class AnalysisCache:
         max_computing: int = DEFAULT_MAX_COMPUTING,
         remember=(Exception,),
     ):
+        if max_weight is None:
+            from tb_phaseview.graph_source import memory_budget  # imports TensorBoard: not at this module's import
+
+            max_weight = memory_budget()
         self.max_weight = max_weight
         self.max_entries = max_entries
         self._entries: OrderedDict = OrderedDict()  # key -> (value, weight)

@@ -206,6 +206,7 @@ class TooManyEdges(ValueError):
     def __init__(self, count: int):
         super().__init__(count)
         self.count = count
+        self.nodes = self.in_functions = 0  # the graph's nodes, when the reader counted them (graphdef_reader)
 
 
 def build_graph_from_nodes(nodes, node_defs, functions: dict, max_edges: int | None = None) -> Graph:

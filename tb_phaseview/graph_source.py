@@ -16,14 +16,47 @@ from tensorboard.data import provider
 from tb_phaseview import graphdef_reader, metadata, step_stats
 from tb_phaseview.graph_model import Graph, TooManyEdges, build_graph_from_nodes
 
-# Limits checked before any node is built, so a graph too large to draw never reaches memory as NodeDefs.
-# A Keras graph costs about 250 bytes a node serialised (a 300k-node graph is about 80 MB); frozen graphs
-# with their weights as constants can be far larger per node, hence the separate byte limit.
-MAX_GRAPH_NODES = int(os.environ.get("TB_PHASEVIEW_MAX_NODES", "300000"))
-MAX_BLOB_BYTES = int(os.environ.get("TB_PHASEVIEW_MAX_BLOB_BYTES", str(512 << 20)))
-# Inputs, counted before any edge is built: a Keras graph has about 1.6 per node; one node of millions of inputs
-# is a few MB on disk and a few hundred bytes of memory per input.
-MAX_GRAPH_EDGES = int(os.environ.get("TB_PHASEVIEW_MAX_EDGES", "1500000"))
+# The memory PhaseView may use for graphs (TB_PHASEVIEW_MEMORY_BUDGET: bytes, or with a unit, "4G", "512M"). A
+# graph whose estimated need (estimated_bytes) is over it is refused once its nodes and then its inputs are
+# counted, before any node or edge is built; the cache of analyses keeps at most this much (cache.py).
+MEMORY_BUDGET_ENV = "TB_PHASEVIEW_MEMORY_BUDGET"
+DEFAULT_MEMORY_BUDGET = 4 << 30
+# Estimated bytes an analysed graph holds per node (of the graph or of its function library) and per edge, plus
+# its logged bytes (kept to parse a node's attributes when asked). Measured on Keras-shaped graphs: 1,000,000 nodes
+# (1.58M edges, a 220 MB blob) grew TensorBoard by 1.42 GiB once drawn, 2,000,000 nodes by 3.2 GiB (estimated at
+# 1.7 and 3.4); 210 bytes an edge on one node of 1,000,000 inputs.
+BYTES_PER_NODE = 1200
+BYTES_PER_EDGE = 250
+# What a request may make the server read at all, whatever the budget: protobuf cannot parse a message of 2 GB.
+MAX_BLOB_BYTES = int(os.environ.get("TB_PHASEVIEW_MAX_BLOB_BYTES", str(1 << 30)))
+
+_UNITS = {"": 1, "B": 1, "K": 1 << 10, "KB": 1 << 10, "M": 1 << 20, "MB": 1 << 20, "G": 1 << 30, "GB": 1 << 30}
+
+
+def parse_bytes(text: str) -> int:
+    """``4G``, ``512M``, ``1.5GB`` or a number of bytes (units are binary: 1G = 1024**3 bytes)."""
+    value = text.strip().upper().replace("I", "")  # GiB, MiB
+    number = value.rstrip("KMGB ")
+    unit = value[len(number) :].strip()
+    if unit not in _UNITS or not number:
+        raise ValueError(f"{text!r} is not a size (say 4G, 512M, or a number of bytes)")
+    return int(float(number) * _UNITS[unit])
+
+
+def memory_budget() -> int:
+    """The budget in bytes: TB_PHASEVIEW_MEMORY_BUDGET, read when asked (a bad value falls back to the default)."""
+    text = os.environ.get(MEMORY_BUDGET_ENV)
+    if not text:
+        return DEFAULT_MEMORY_BUDGET
+    try:
+        return parse_bytes(text)
+    except ValueError:
+        return DEFAULT_MEMORY_BUDGET
+
+
+def estimated_bytes(nodes: int, edges: int, blob_bytes: int) -> int:
+    """Memory an analysed graph holds, estimated from its counts (the cache weighs its entries the same way)."""
+    return BYTES_PER_NODE * nodes + BYTES_PER_EDGE * edges + blob_bytes
 
 
 class GraphNotFound(Exception):
@@ -187,43 +220,57 @@ def _top_level_fields(blob: bytes):
         return
 
 
-def _too_many(nodes: int, max_nodes: int, in_functions: int = 0) -> GraphTooLarge:
-    where = f" ({in_functions:,} of them in its function library)" if in_functions else ""
+def _gb(size: int) -> str:
+    return f"{size / 2**30:,.1f} GB" if size >= 10**9 else f"{size / 2**20:,.0f} MB"
+
+
+def _over_budget(budget: int, blob_bytes: int, nodes: int, in_functions: int = 0, edges: int | None = None):
+    """The refusal of a graph whose estimated need is over the budget; ``edges`` None when not yet counted (the
+    nodes alone are over it: the need is at least that)."""
+    need = estimated_bytes(nodes, edges or 0, blob_bytes)
+    where = f", {in_functions:,} of them in its function library" if in_functions else ""
+    counted = f"{nodes:,} nodes{where}"
+    if edges is not None:
+        counted += f", {edges:,} inputs"
     return GraphTooLarge(
-        f"graph too large: it has {nodes:,} nodes{where} and PhaseView draws graphs of up to {max_nodes:,} nodes; "
-        f"it was not loaded (set TB_PHASEVIEW_MAX_NODES to raise the limit)"
+        f"graph too large: it needs {'at least ' if edges is None else ''}about {_gb(need)} of memory ({counted}, "
+        f"{blob_bytes / 1e6:,.1f} MB logged), over the budget of {_gb(budget)} set by {MEMORY_BUDGET_ENV}; it was "
+        f"not loaded (start TensorBoard with {MEMORY_BUDGET_ENV} set higher, e.g. {MEMORY_BUDGET_ENV}="
+        f"{max(1, -(-need // 2**30) + 1)}G, to draw it)"
     )
 
 
-def _too_many_edges(edges: int, max_edges: int) -> GraphTooLarge:
-    return GraphTooLarge(
-        f"graph too large: its nodes have {edges:,} inputs and PhaseView draws graphs of up to {max_edges:,}; "
-        f"it was not loaded (set TB_PHASEVIEW_MAX_EDGES to raise the limit)"
-    )
+def edges_allowed(budget: int, blob_bytes: int):
+    """``nodes -> inputs allowed`` under ``budget`` (negative when the nodes alone are over it)."""
+
+    def allowed(nodes: int) -> int:
+        left = budget - estimated_bytes(nodes, 0, blob_bytes)
+        return left // BYTES_PER_EDGE if left >= 0 else -1
+
+    return allowed
 
 
-def load_graph(
-    kind: str, blob: bytes, max_nodes: int | None = None, max_bytes: int | None = None, max_edges: int | None = None
-) -> Graph:
+def load_graph(kind: str, blob: bytes, budget: int | None = None, max_bytes: int | None = None) -> Graph:
     """Turn a logged blob into the analysis's Graph, or raise GraphUnreadable (or GraphTooLarge) saying why.
 
-    Run graphs, the common and the large case, are read without parsing any node's attributes
-    (graphdef_reader); run metadata goes through a full parse (decode_graph).
+    ``budget``: bytes of memory the graph may need (estimated_bytes), TB_PHASEVIEW_MEMORY_BUDGET by default. Run
+    graphs, the common and the large case, are read without parsing any node's attributes (graphdef_reader), and
+    checked against the budget once their nodes are counted and again once their inputs are, before any node or
+    edge is built; run metadata goes through a full parse (decode_graph).
     """
-    max_edges = MAX_GRAPH_EDGES if max_edges is None else max_edges
+    budget = memory_budget() if budget is None else budget
     if kind != metadata.RUN_GRAPH:
-        graph = build_checked(decode_graph(kind, blob, max_nodes, max_bytes), max_edges)
+        graph = build_checked(decode_graph(kind, blob, budget, max_bytes), budget, len(blob))
         # What the traced step measured (time, memory, output shapes): read again, by field, past the graphs.
         graph.step_stats = step_stats.read(config_pb2.RunMetadata.FromString(blob), graph)
         return graph
-    max_nodes = MAX_GRAPH_NODES if max_nodes is None else max_nodes
     _check_bytes(blob, MAX_BLOB_BYTES if max_bytes is None else max_bytes)
     try:
-        return graphdef_reader.read_graph(blob, max_nodes, max_edges)
+        return graphdef_reader.read_graph(blob, edges_allowed(budget, len(blob)))
     except graphdef_reader.TooManyNodes as error:
-        raise _too_many(error.count, max_nodes, error.in_functions) from None
+        raise _over_budget(budget, len(blob), error.count, error.in_functions) from None
     except TooManyEdges as error:
-        raise _too_many_edges(error.count, max_edges) from None
+        raise _over_budget(budget, len(blob), error.nodes, error.in_functions, error.count) from None
     except (DecodeError, RuntimeError, ValueError) as error:
         raise GraphUnreadable(f"the logged graph is corrupt and cannot be parsed ({error})") from None
 
@@ -238,31 +285,35 @@ def _check_bytes(blob: bytes, max_bytes: int) -> None:
         raise GraphUnreadable("the logged graph is empty (zero bytes)")
 
 
-def build_checked(graph_def, max_edges: int | None = None) -> Graph:
-    """A parsed GraphDef as a Graph, refused (GraphTooLarge) past the limit of inputs before any edge is built."""
-    max_edges = MAX_GRAPH_EDGES if max_edges is None else max_edges
+def build_checked(graph_def, budget: int | None = None, blob_bytes: int = 0) -> Graph:
+    """A parsed GraphDef as a Graph, refused (GraphTooLarge) past the memory budget before any edge is built."""
+    budget = memory_budget() if budget is None else budget
     nodes = list(graph_def.node)
     library = getattr(graph_def, "library", None)
     functions = {f.signature.name: f for f in library.function} if library is not None else {}
+    in_functions = sum(len(f.node_def) for f in functions.values())
+    max_edges = edges_allowed(budget, blob_bytes)(len(nodes) + in_functions)
     try:
-        return build_graph_from_nodes(nodes, nodes, functions, max_edges)
+        return build_graph_from_nodes(nodes, nodes, functions, max(max_edges, 0))
     except TooManyEdges as error:
-        raise _too_many_edges(error.count, max_edges) from None
+        raise _over_budget(budget, blob_bytes, len(nodes) + in_functions, in_functions, error.count) from None
 
 
-def decode_graph(kind: str, blob: bytes, max_nodes: int | None = None, max_bytes: int | None = None):
+def decode_graph(kind: str, blob: bytes, budget: int | None = None, max_bytes: int | None = None):
     """Turn a logged blob into one GraphDef, or raise GraphUnreadable (or GraphTooLarge) saying why.
 
-    Size limits are checked on the bytes before parsing: a graph over them costs no memory beyond its blob.
+    Limits are checked before parsing: the bytes first, then the nodes (counted unparsed for a run graph) against
+    the memory budget.
     """
-    max_nodes = MAX_GRAPH_NODES if max_nodes is None else max_nodes
+    budget = memory_budget() if budget is None else budget
     _check_bytes(blob, MAX_BLOB_BYTES if max_bytes is None else max_bytes)
+    allowed = edges_allowed(budget, len(blob))
     try:
         if kind == metadata.RUN_GRAPH:
             raw = graphdef_reader.RawGraph.FromString(blob)  # counted before any NodeDef is built
             in_functions = graphdef_reader.library_node_count(raw.library)
-            if len(raw.node) + in_functions > max_nodes:
-                raise _too_many(len(raw.node) + in_functions, max_nodes, in_functions)
+            if allowed(len(raw.node) + in_functions) < 0:
+                raise _over_budget(budget, len(blob), len(raw.node) + in_functions, in_functions)
             return graph_pb2.GraphDef.FromString(blob)
         run_metadata = config_pb2.RunMetadata.FromString(blob)
     except (DecodeError, RuntimeError, ValueError) as error:
@@ -274,8 +325,8 @@ def decode_graph(kind: str, blob: bytes, max_nodes: int | None = None, max_bytes
         raise GraphUnreadable("this run metadata holds no graph, only profiling data")
     in_functions = sum(len(f.node_def) for g in graphs for f in g.library.function)
     nodes = sum(len(g.node) for g in graphs) + in_functions
-    if nodes > max_nodes:
-        raise _too_many(nodes, max_nodes, in_functions)
+    if allowed(nodes) < 0:
+        raise _over_budget(budget, len(blob), nodes, in_functions)
     return graphs[0] if len(graphs) == 1 else merge_graphs(graphs)
 
 

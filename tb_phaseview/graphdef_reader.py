@@ -5,7 +5,7 @@ and nothing the first view needs. The bytes are read twice instead, through two 
 with GraphDef's own field numbers:
 
 - ``RawGraph`` keeps each node as its serialised bytes: it counts the nodes before anything is built (a graph
-  over the limit is refused there), and one node's NodeDef is parsed from its bytes when its attributes are
+  over the memory budget is refused there), and one node's NodeDef is parsed from its bytes when its attributes are
   needed (the learning-phase flag's dtype, an ``If``'s branch functions, the inspector);
 - ``SlimGraph`` reads only each node's name, op and inputs.
 
@@ -18,7 +18,7 @@ from google.protobuf import descriptor_pb2, descriptor_pool, message_factory
 from google.protobuf.message import DecodeError
 from tensorboard.compat.proto import function_pb2, node_def_pb2
 
-from tb_phaseview.graph_model import Graph, NodeDefUnreadable, build_graph_from_nodes
+from tb_phaseview.graph_model import Graph, NodeDefUnreadable, TooManyEdges, build_graph_from_nodes
 
 _PACKAGE = "tb_phaseview.wire_graphdef"
 _STRING, _BYTES, _MESSAGE = (
@@ -49,15 +49,29 @@ def _message_types():
     raw_function.field.add(name="node_def", number=3, type=_BYTES, label=_MANY)
     raw_library = file.message_type.add(name="RawLibrary")
     raw_library.field.add(name="function", number=1, type=_MESSAGE, label=_MANY, type_name=f".{_PACKAGE}.RawFunction")
+    # A NodeDef's attributes with only the functions they name: NodeDef.attr (5) is a map, on the wire a repeated
+    # entry of key (1) and value (2); AttrValue.list (1) holds ListValue.func (9), AttrValue.func (10) a
+    # NameAttrList, whose name is field 1. Every other attribute (shapes, tensors) is skipped unparsed.
+    slim_func = file.message_type.add(name="SlimFunc")
+    slim_func.field.add(name="name", number=1, type=_STRING, label=_ONE)
+    slim_list = file.message_type.add(name="SlimList")
+    slim_list.field.add(name="func", number=9, type=_MESSAGE, label=_MANY, type_name=f".{_PACKAGE}.SlimFunc")
+    slim_attr = file.message_type.add(name="SlimAttr")
+    slim_attr.field.add(name="list", number=1, type=_MESSAGE, label=_ONE, type_name=f".{_PACKAGE}.SlimList")
+    slim_attr.field.add(name="func", number=10, type=_MESSAGE, label=_ONE, type_name=f".{_PACKAGE}.SlimFunc")
+    slim_entry = file.message_type.add(name="SlimAttrEntry")
+    slim_entry.field.add(name="value", number=2, type=_MESSAGE, label=_ONE, type_name=f".{_PACKAGE}.SlimAttr")
+    call_node = file.message_type.add(name="CallNode")
+    call_node.field.add(name="attr", number=5, type=_MESSAGE, label=_MANY, type_name=f".{_PACKAGE}.SlimAttrEntry")
     pool = descriptor_pool.DescriptorPool()
     pool.Add(file)
     return tuple(
         message_factory.GetMessageClass(pool.FindMessageTypeByName(f"{_PACKAGE}.{name}"))
-        for name in ("SlimGraph", "RawGraph", "RawLibrary")
+        for name in ("SlimGraph", "RawGraph", "RawLibrary", "CallNode")
     )
 
 
-SlimGraph, RawGraph, RawLibrary = _message_types()
+SlimGraph, RawGraph, RawLibrary, CallNode = _message_types()
 
 
 class LazyNodeDefs:
@@ -85,10 +99,34 @@ class LazyNodeDefs:
             self._parsed[index] = node_def
         return node_def
 
+    def functions_called(self, index: int) -> list[str]:
+        """The functions a node names in its attributes (an ``If``'s branches, a call's ``f``), read from its bytes
+        without building its other attributes: a tenth of a full parse, for the thousands of call ops of a large
+        graph whose layers are told apart by the functions they call."""
+        node_def = self._parsed.get(index)
+        if node_def is not None:
+            return [name for value in node_def.attr.values() for name in _function_names(value)]
+        position = self._positions[index] if self._positions is not None else index
+        try:
+            attrs = CallNode.FromString(self._payloads[position]).attr
+        except (DecodeError, RuntimeError, ValueError) as error:
+            raise NodeDefUnreadable(
+                f"this node's attributes are corrupt in the logged graph and cannot be "
+                f"parsed ({error}); its name, op and edges were read"
+            ) from None
+        return [name for entry in attrs for name in _function_names(entry.value)]
+
     def subset(self, positions: list[int]) -> "LazyNodeDefs":
         if self._positions is not None:
             positions = [self._positions[p] for p in positions]
         return LazyNodeDefs(self._payloads, positions)
+
+
+def _function_names(value) -> list[str]:
+    """The functions one attribute value names (an AttrValue, or its slim twin): its ``func``, or its list's."""
+    if value.HasField("func"):
+        return [value.func.name]
+    return [f.name for f in value.list.func] if value.HasField("list") else []
 
 
 class TooManyNodes(ValueError):
@@ -108,16 +146,26 @@ def library_node_count(library: bytes) -> int:
     return sum(len(function.node_def) for function in RawLibrary.FromString(library).function) if library else 0
 
 
-def read_graph(blob: bytes, max_nodes: int, max_edges: int | None = None) -> Graph:
-    """A serialised GraphDef as a Graph; raises DecodeError for corrupt bytes, TooManyNodes past ``max_nodes``
-    (the graph's nodes and its functions' together), graph_model.TooManyEdges past ``max_edges``."""
+def read_graph(blob: bytes, edges_allowed=None) -> Graph:
+    """A serialised GraphDef as a Graph; raises DecodeError for corrupt bytes.
+
+    ``edges_allowed(nodes)``: how many inputs the nodes may have in all, given how many nodes there are (the graph's
+    and its functions' together), or None for no limit. Asked once the nodes are counted, before any is built:
+    TooManyNodes when it is negative (the nodes alone are too many), graph_model.TooManyEdges (with ``nodes`` and
+    ``in_functions`` set) past it, counted before any edge is built."""
     raw = RawGraph.FromString(blob)
     in_functions = library_node_count(raw.library)
-    if len(raw.node) + in_functions > max_nodes:
-        raise TooManyNodes(len(raw.node) + in_functions, in_functions)
+    nodes = len(raw.node) + in_functions
+    max_edges = edges_allowed(nodes) if edges_allowed is not None else None
+    if max_edges is not None and max_edges < 0:
+        raise TooManyNodes(nodes, in_functions)
     functions = {}
     if raw.library:
         for function in function_pb2.FunctionDefLibrary.FromString(raw.library).function:
             functions[function.signature.name] = function
     slim_nodes = SlimGraph.FromString(blob).node[:]  # a slice is a list, built faster than by iterating
-    return build_graph_from_nodes(slim_nodes, LazyNodeDefs(raw.node), functions, max_edges)
+    try:
+        return build_graph_from_nodes(slim_nodes, LazyNodeDefs(raw.node), functions, max_edges)
+    except TooManyEdges as error:
+        error.nodes, error.in_functions = nodes, in_functions
+        raise

@@ -322,6 +322,8 @@ def _layer_kinds(graph: Graph, layers: set[str]) -> dict[str, str]:
     is found (each caller's NodeDef is parsed to name its functions).
     """
     sorted_names = sorted(graph.names)  # names are unique: graph.index leads back to the nodes
+    # Read from the node's bytes where the graph keeps them (graphdef_reader): no full NodeDef is built.
+    names_called = getattr(graph.node_defs, "functions_called", None)
     kinds: dict[str, str] = {}
     memo: dict[str, frozenset] = {}
     for layer in layers:
@@ -336,7 +338,7 @@ def _layer_kinds(graph: Graph, layers: set[str]) -> dict[str, str]:
             if graph.ops[i] in CALL_OPS or graph.ops[i] in graph.functions:
                 called = [graph.ops[i]]
                 try:
-                    called.extend(_functions_called(graph.node_defs[i]))
+                    called.extend(names_called(i) if names_called else _functions_called(graph.node_defs[i]))
                 except NodeDefUnreadable:
                     pass  # the functions it calls cannot be read; its own op still counts
                 found = _ops_in_functions(graph, called, memo)

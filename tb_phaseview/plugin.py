@@ -38,11 +38,10 @@ ENTRY_MODULE = "index.js"
 # How long a first visit's run listing may spend reading graphs to pick the one to open (each read is cached,
 # so the picked graph then opens at once).
 FIRST_VISIT_BUDGET_S = 3.0
-# Estimated bytes a cached analysis holds per node (of the graph or of its function library) and per edge
-# (measured on Keras graphs: about 1 KB a node with its names; 210 bytes an edge on a node of 1M inputs), plus
-# its blob.
-BYTES_PER_ELEMENT = 1000
-BYTES_PER_EDGE = 250
+# Estimated bytes a cached analysis holds per node (of the graph or of its function library) and per edge, plus
+# its blob: the memory budget's estimate (graph_source.estimated_bytes).
+BYTES_PER_ELEMENT = graph_source.BYTES_PER_NODE
+BYTES_PER_EDGE = graph_source.BYTES_PER_EDGE
 # A variant with ops moved to the model shares the graph; it holds its own tree, display names and edge kinds.
 VARIANT_BYTES_PER_NODE = 300
 VARIANT_BYTES_PER_EDGE = 60
@@ -72,7 +71,16 @@ def _json(request, body, code=200):
 def _graph_answer_text(analysis, ref) -> str:
     """The graph answer, encoded once per analysis: the prefetch prepares it for the request that follows."""
     key = ("graph", ref["run"], ref["kind"], ref["tag"])
-    return analysis.memo(key, lambda: _json_text(wire.graph_answer(analysis, ref)))
+
+    def encode():
+        started = time.perf_counter()
+        text = _json_text(wire.graph_answer(analysis, ref))
+        logger.info(
+            "phaseview: %s: first answer (%.1f MB) in %.2f s", ref, len(text) / 1e6, time.perf_counter() - started
+        )
+        return text
+
+    return analysis.memo(key, encode)
 
 
 def _route(handler):
@@ -168,12 +176,7 @@ def _weigh(analysis) -> int:
     ids = analysis.tree.group_id_chars()
     graph = analysis.graph
     function_nodes = sum(len(f.node_def) for f in graph.functions.values())
-    return (
-        BYTES_PER_ELEMENT * (graph.node_count + function_nodes)
-        + BYTES_PER_EDGE * graph.edge_count
-        + analysis.blob_bytes
-        + ids
-    )
+    return graph_source.estimated_bytes(graph.node_count + function_nodes, graph.edge_count, analysis.blob_bytes) + ids
 
 
 class PhaseViewPlugin(base_plugin.TBPlugin):
@@ -261,13 +264,24 @@ class PhaseViewPlugin(base_plugin.TBPlugin):
             raise
 
         def compute():
+            started = time.perf_counter()
             blob = graph_source.read_blob(self._provider, ctx, version[0], ref)
+            read = time.perf_counter()
             # Reading builds as many lists and tuples as the analysis, none in a cycle (analysis.py).
             with garbage_collector_paused():
                 # Size limits are checked on the bytes, before any node is built (graph_source.load_graph).
                 graph = graph_source.load_graph(ref["kind"], blob)
+                parsed = time.perf_counter()
                 try:
                     analysis = analyze(graph)
+                    logger.info(
+                        "phaseview: %s: %.1f MB read from TensorBoard in %.2f s, parsed in %.2f s, analysed in %.2f s",
+                        ref,
+                        len(blob) / 1e6,
+                        read - started,
+                        parsed - read,
+                        time.perf_counter() - parsed,
+                    )
                 except MemoryError:
                     raise  # may pass once memory frees up: not remembered
                 except Exception as error:  # noqa: BLE001 - a graph the analysis cannot take fails alone, once

@@ -42,6 +42,8 @@ from collections import Counter, deque
 from dataclasses import dataclass
 from itertools import compress, repeat
 
+import numpy as np
+
 ROOT = ""
 BUCKET_THRESHOLD = 5000  # a group with more children than this has them split into buckets
 BUCKET_SIZE = 1000  # children per bucket
@@ -254,36 +256,33 @@ class ScopeTree:
         self._op_counts.update(per_group)
 
 
+def _parent_columns(group_parent: dict[str, str]) -> tuple[list[str], dict[str, int], np.ndarray]:
+    """The groups in the map's order, each group's position (the root's is ``len(groups)``), and each group's
+    parent as a position: the tree as a numpy column, for passes over every group in C."""
+    groups = list(group_parent)
+    position = dict(zip(groups, range(len(groups))))
+    position[ROOT] = len(groups)
+    parents = np.fromiter(map(position.__getitem__, group_parent.values()), dtype=np.intp, count=len(groups))
+    return groups, position, parents
+
+
 def _top_level_map(group_parent: dict[str, str]) -> dict[str, str]:
-    """Every group's ancestor at the top level (itself when it is at the top level)."""
-    top: dict[str, str] = {}
-    later = []
-    # A parent's id is nearly always a prefix of its child's, so shortest first meets every parent before its
-    # children; the rest (a relocated flag's subtree, the children of a bucket) are walked up afterwards.
-    for group in sorted(group_parent, key=len):
-        parent = group_parent[group]
-        if parent == ROOT:
-            top[group] = group
-        elif parent in top:
-            top[group] = top[parent]
-        else:
-            later.append(group)
-    for group in later:
-        path = []
-        current = group
-        while current not in top:
-            parent = group_parent[current]
-            if parent == ROOT:
-                top[current] = current
-                break
-            path.append(current)
-            if len(path) > len(group_parent):  # a cycle cannot come from names; guard against it anyway
-                raise ValueError(f"scope parents form a cycle through {group!r}")
-            current = parent
-        found = top[current]
-        for below in path:
-            top[below] = found
-    return top
+    """Every group's ancestor at the top level (itself when it is at the top level).
+
+    Every group climbs one level per pass, all at once in numpy, until its parent is the root: as many passes as
+    the tree is deep (at most MAX_SCOPE_DEPTH and the buckets' levels), not a Python step per group."""
+    groups, _, parents = _parent_columns(group_parent)
+    root = len(groups)
+    top = np.arange(root, dtype=np.intp)
+    climbing = np.flatnonzero(parents != root)
+    passes = 0
+    while climbing.size:
+        top[climbing] = parents[top[climbing]]
+        climbing = climbing[parents[top[climbing]] != root]
+        passes += 1
+        if passes > root:  # a cycle cannot come from names; guard against it anyway
+            raise ValueError(f"scope parents form a cycle through {groups[int(climbing[0])]!r}")
+    return dict(zip(groups, map(groups.__getitem__, top.tolist())))
 
 
 def folded_scope(scope: str) -> str:
@@ -541,29 +540,46 @@ def _fold_inlined_bodies(group_parent: dict[str, str], scopes: list[str]) -> Non
 
 
 def _build_children(group_parent: dict[str, str], node_parent: list[str], fixed) -> _Children:
-    child_groups: dict[str, list[str]] = {group: [] for group in group_parent}
-    child_groups[ROOT] = []
-    for group in sorted(group_parent):
-        child_groups[group_parent[group]].append(group)
-    child_nodes: dict[str, list[int]] = {group: [] for group in child_groups}
-    for index, parent in enumerate(node_parent):
-        child_nodes[parent].append(index)
-    for group, (groups, nodes) in fixed.items():  # bucketed groups and buckets keep their name order
-        child_groups[group], child_nodes[group] = groups, nodes
-    return _Children(child_groups, child_nodes, _roll_up_sizes(child_groups, child_nodes, group_parent))
+    """Every group's children lists and size, grouped by sorting numpy columns of parent positions (stable sorts
+    keep child groups in name order and child ops in graph order); no Python step per op or per group."""
+    groups, position, parents = _parent_columns(group_parent)
+    root = len(groups)
+    ids = groups + [ROOT]
+    by_name = sorted(groups)
+    owners = parents[np.fromiter(map(position.__getitem__, by_name), dtype=np.intp, count=root)]
+    child_groups = dict(zip(ids, _split_by_owner(by_name, owners, root + 1)))
+    node_owners = np.fromiter(map(position.__getitem__, node_parent), dtype=np.intp, count=len(node_parent))
+    child_nodes = dict(zip(ids, _split_by_owner(range(len(node_parent)), node_owners, root + 1)))
+    for group, (kept_groups, kept_nodes) in fixed.items():  # bucketed groups and buckets keep their name order
+        child_groups[group], child_nodes[group] = kept_groups, kept_nodes
+    size = _roll_up_sizes(np.bincount(node_owners, minlength=root + 1), parents)
+    return _Children(child_groups, child_nodes, dict(zip(ids, size.tolist())))
 
 
-def _roll_up_sizes(child_groups, child_nodes, group_parent) -> dict[str, int]:
-    """Ops below every group: each group's own ops plus its child groups' totals, deepest first."""
-    order = [ROOT]
-    for group in order:  # breadth-first; grows while it is walked
-        order.extend(child_groups.get(group, ()))
-    size = {group: len(child_nodes.get(group, ())) for group in order}
-    for group in reversed(order):
-        if group != ROOT:
-            size[group_parent[group]] += size[group]
-    for group in group_parent:  # unreachable only if relocations were inconsistent; still answer
-        size.setdefault(group, len(child_nodes.get(group, ())))
+def _split_by_owner(items, owners: np.ndarray, count: int):
+    """``items`` as one list per owner ``0 .. count - 1``, in their order (lists sliced in C)."""
+    order = np.argsort(owners, kind="stable")
+    starts = np.zeros(count + 1, dtype=np.intp)
+    np.cumsum(np.bincount(owners, minlength=count), out=starts[1:])
+    ordered = list(map(items.__getitem__, order.tolist())) if not isinstance(items, range) else order.tolist()
+    return map(ordered.__getitem__, map(slice, starts[:-1].tolist(), starts[1:].tolist()))
+
+
+def _roll_up_sizes(own: np.ndarray, parents: np.ndarray) -> np.ndarray:
+    """Ops below every group (the root's last): each group's own ops added to every ancestor, one level of all
+    groups per pass."""
+    root = len(parents)
+    size = own.astype(np.int64)
+    carriers = np.flatnonzero(own[:root])
+    above, weight = parents[carriers], own[carriers]
+    passes = 0
+    while above.size:
+        size += np.bincount(above, weights=weight, minlength=root + 1).astype(np.int64)
+        keep = above != root
+        above, weight = parents[above[keep]], weight[keep]
+        passes += 1
+        if passes > root:  # a cycle cannot come from names (see _top_level_map)
+            break
     return size
 
 

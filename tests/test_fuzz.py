@@ -143,9 +143,9 @@ def mutated(draw, seed: bytes):
 def test_mutated_graph_bytes_give_an_answer_or_a_clean_error(blob, kind, reader):
     try:
         if reader == "full parse":
-            graph = graph_source.decode_graph(kind, blob, max_nodes=1000)
+            graph = graph_source.decode_graph(kind, blob, budget=graph_source.estimated_bytes(1000, 0, len(blob)))
         else:
-            graph = graph_source.load_graph(kind, blob, max_nodes=1000)
+            graph = graph_source.load_graph(kind, blob, budget=graph_source.estimated_bytes(1000, 0, len(blob)))
     except graph_source.GraphUnreadable as error:
         assert str(error)
         return
@@ -297,15 +297,19 @@ def test_many_input_nodes_are_refused_or_answered_a_page_at_a_time(inputs, sourc
     from hostile_graphs import hub_blob
 
     blob = hub_blob(inputs, min(sources, inputs))
+    nodes = min(sources, inputs) + 1
+    # A budget that leaves room for max_edges inputs once the nodes and the bytes are counted.
+    budget = graph_source.estimated_bytes(nodes, max_edges, len(blob))
     if inputs > max_edges:
         try:
-            graph_source.load_graph(metadata.RUN_GRAPH, blob, max_edges=max_edges)
+            graph_source.load_graph(metadata.RUN_GRAPH, blob, budget=budget)
         except graph_source.GraphTooLarge as error:
-            assert str(error).startswith(f"graph too large: its nodes have {inputs:,} inputs")
+            assert str(error).startswith("graph too large: it needs about ")
+            assert f"({nodes:,} nodes, {inputs:,} inputs, " in str(error)
         else:
-            raise AssertionError("a graph over the limit of inputs was read")
+            raise AssertionError("a graph over the budget was read")
         return
-    analysis = analyze(graph_source.load_graph(metadata.RUN_GRAPH, blob, max_edges=max_edges))
+    analysis = analyze(graph_source.load_graph(metadata.RUN_GRAPH, blob, budget=budget))
     hub = wire.node_answer(analysis, "hub")
     assert hub["inputs_total"] == inputs and len(hub["inputs"]) == min(inputs, wire.MAX_NODE_EDGES)
     source = wire.node_answer(analysis, "s0")

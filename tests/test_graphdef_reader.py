@@ -39,7 +39,7 @@ def _serialised(functions: dict) -> dict:
 
 
 def assert_same_as_full_parse(graph_def):
-    fast = read_graph(graph_def.SerializeToString(), 1_000_000)
+    fast = read_graph(graph_def.SerializeToString())
     full = build_graph(graph_def)
     for column in COLUMNS:
         assert getattr(fast, column) == getattr(full, column), column
@@ -68,7 +68,7 @@ def test_a_repeated_name_keeps_the_first_nodes_definition():
     g.node.add(name="a", op="Const", device="/cpu:0")
     g.node.add(name="a", op="Placeholder", device="/gpu:0")
     g.node.add(name="b", op="Identity", input=["a"], device="/gpu:1")
-    fast = read_graph(g.SerializeToString(), 10)
+    fast = read_graph(g.SerializeToString())
     assert fast.names == ["a", "b"] and fast.duplicate_names == ["a"]
     assert [fast.node_defs[i].device for i in range(2)] == ["/cpu:0", "/gpu:1"]
 
@@ -91,13 +91,33 @@ def test_a_node_with_corrupt_attributes_loses_only_its_attributes():
     assert "attrs_error" not in wire.node_answer(analysis, neighbour)
 
 
-def test_the_node_count_is_checked_before_any_node_is_built():
+def test_the_memory_budget_is_checked_once_the_nodes_and_then_the_inputs_are_counted():
     g = graph_pb2.GraphDef()
     for i in range(11):
-        g.node.add(name=f"n{i}", op="NoOp")
-    with pytest.raises(graph_source.GraphTooLarge, match="it has 11 nodes .* up to 10 nodes"):
-        graph_source.load_graph("run_graph", g.SerializeToString(), max_nodes=10)
-    assert graph_source.load_graph("run_graph", g.SerializeToString(), max_nodes=11).node_count == 11
+        g.node.add(name=f"n{i}", op="NoOp", input=[f"n{i - 1}"] if i else [])
+    blob = g.SerializeToString()
+    nodes_only = graph_source.estimated_bytes(11, 0, len(blob))
+    with pytest.raises(graph_source.GraphTooLarge, match=r"needs at least about .* \(11 nodes, 0.0 MB logged\), over"):
+        graph_source.load_graph("run_graph", blob, budget=nodes_only - 1)
+    with pytest.raises(
+        graph_source.GraphTooLarge, match=r"needs about .* \(11 nodes, 10 inputs, 0.0 MB logged\), over"
+    ):
+        graph_source.load_graph("run_graph", blob, budget=nodes_only)
+    assert (
+        graph_source.load_graph("run_graph", blob, budget=graph_source.estimated_bytes(11, 10, len(blob))).edge_count
+        == 10
+    )
+
+
+def test_the_memory_budget_reads_sizes_with_units(monkeypatch):
+    assert graph_source.parse_bytes("4G") == 4 << 30 and graph_source.parse_bytes("512MiB") == 512 << 20
+    assert graph_source.parse_bytes("1.5GB") == 3 << 29 and graph_source.parse_bytes("1000") == 1000
+    with pytest.raises(ValueError):
+        graph_source.parse_bytes("lots")
+    monkeypatch.setenv(graph_source.MEMORY_BUDGET_ENV, "300M")
+    assert graph_source.memory_budget() == 300 << 20
+    monkeypatch.delenv(graph_source.MEMORY_BUDGET_ENV)
+    assert graph_source.memory_budget() == graph_source.DEFAULT_MEMORY_BUDGET
 
 
 def test_bytes_that_are_no_graph_are_a_clear_error():

@@ -1,0 +1,212 @@
+"""Where the server's time and memory go on one large Keras-shaped graph, stage by stage, in this process.
+
+Stages, each timed (wall and CPU), with the process's resident memory after it and tracemalloc's peak in it
+(``--tracemalloc``: slows Python's allocations, so the times of a run with it are not the times to quote):
+
+- ``tb read (python)``: TensorBoard's Python reader (``--load_fast=false``): its event multiplexer loads the
+  logdir, then its data provider hands over the graph's bytes;
+- ``raw count``, ``slim parse``, ``build graph``: graphdef_reader (protobuf parsing) and graph_model;
+- each analysis pass of ``analysis.analyze_graph``;
+- ``first answer``: wire.graph_answer and its JSON text, as the graph route sends it.
+
+``--tensorboard`` also starts a real TensorBoard for each ``--load_fast`` value and times, from its start, the
+listing of the graph (TensorBoard's own read of the event file: the Rust data server's or the Python reader's)
+and PhaseView's graph route (the whole server part of the first view), with the process's peak RSS.
+``--profile FILE`` writes cProfile's statistics of the read, analysis and first answer. Usage:
+
+    python benchmarks/profile_server.py --nodes 1000000 --shape wide [--tensorboard] [--profile /tmp/p.out]
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import gc
+import json
+import os
+import pstats
+import resource
+import sys
+import tempfile
+import time
+import tracemalloc
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(HERE)
+sys.path.insert(0, REPO)
+sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(REPO, "tests"))
+
+from make_graphs import cached_blob, write_blob  # noqa: E402
+
+
+def rss_mb() -> float:
+    for line in open("/proc/self/status"):
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+class Stages:
+    def __init__(self, trace: bool):
+        self.rows = []
+        self.trace = trace
+
+    def run(self, label, fn, *args):
+        if self.trace:
+            tracemalloc.reset_peak()
+        wall, cpu = time.perf_counter(), time.process_time()
+        value = fn(*args)
+        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+        row = {"stage": label, "wall_s": round(wall, 3), "cpu_s": round(cpu, 3), "rss_mb": round(rss_mb())}
+        if self.trace:
+            row["traced_peak_mb"] = round(tracemalloc.get_traced_memory()[1] / 2**20)
+        self.rows.append(row)
+        print(json.dumps(row), file=sys.stderr, flush=True)
+        return value
+
+
+def tensorboard_read(logdir: str):
+    """TensorBoard's Python reader: the multiplexer loads the run, the data provider reads the graph blob."""
+    from tensorboard.backend.event_processing import data_provider, plugin_event_multiplexer
+    from tensorboard.context import RequestContext
+
+    multiplexer = plugin_event_multiplexer.EventMultiplexer()
+    multiplexer.AddRunsFromDirectory(logdir)
+    multiplexer.Reload()
+    provider = data_provider.MultiplexerDataProvider(multiplexer, logdir)
+    ctx = RequestContext()
+    sequences = provider.read_blob_sequences(ctx, experiment_id="", plugin_name="graphs", downsample=1)
+    (run,) = sequences
+    blob_key = sequences[run]["__run_graph__"][-1].values[0].blob_key
+    return provider.read_blob(ctx, blob_key=blob_key)
+
+
+def in_process(blob: bytes, logdir: str, trace: bool, profile_path: str | None) -> list[dict]:
+    from tb_phaseview import analysis as analysis_mod
+    from tb_phaseview import edge_kinds, graphdef_reader, phase, plugin, roles, scopes, wire
+    from tb_phaseview.graph_model import build_graph_from_nodes
+    from tb_phaseview.graphdef_reader import LazyNodeDefs
+
+    stages = Stages(trace)
+    if trace:
+        tracemalloc.start()
+    stages.run("tb read (python, --load_fast=false)", tensorboard_read, logdir)
+    gc.collect()
+    profiler = cProfile.Profile() if profile_path else None
+    if profiler:
+        profiler.enable()
+    with analysis_mod.garbage_collector_paused():
+        raw = stages.run("raw count (RawGraph parse)", graphdef_reader.RawGraph.FromString, blob)
+        slim = stages.run("slim parse (names, ops, inputs)", lambda: graphdef_reader.SlimGraph.FromString(blob).node[:])
+        graph = stages.run(
+            "build graph (index, edges, columns)", build_graph_from_nodes, slim, LazyNodeDefs(raw.node), {}
+        )
+        del slim
+        pa = stages.run("phase.analyze_phase", phase.analyze_phase, graph)
+        node_roles = stages.run("roles.classify_roles", roles.classify_roles, graph, pa.carriers)
+        shared = stages.run("phase.forward_reads_of_gradient_nodes", phase.forward_reads_of_gradient_nodes, graph, pa)
+        for name in shared:
+            node_roles.codes[graph.index[name]] = roles.MODEL
+        kind_codes = stages.run("edge_kinds.classify_edge_codes", edge_kinds.classify_edge_codes, graph, node_roles)
+        kinds = stages.run("edge_kinds.kind_names", edge_kinds.kind_names, kind_codes)
+        relocations = {s.name: analysis_mod.relocation_target(s) for s in pa.sources if s.born_in}
+        relocations.update(shared)
+        display_names, areas = stages.run(
+            "scopes.fold_into_areas", scopes.fold_into_areas, graph.names, node_roles.area_codes
+        )
+        pinned = frozenset(areas.values()) | {s.name for s in pa.sources}
+        tree = stages.run("scopes.build_scopes", scopes.build_scopes, display_names, relocations, pinned)
+        result = analysis_mod.GraphAnalysis(graph, pa, kinds, tree, relocations, node_roles, areas, kind_codes)
+        ref = {"run": "keras", "kind": "run_graph", "tag": None}
+        answer = stages.run("first answer (wire.graph_answer)", wire.graph_answer, result, ref)
+        text = stages.run("first answer (JSON text)", plugin._json_text, answer)
+        stages.run("background completion (children, out-edges)", result.complete)
+    if profiler:
+        profiler.disable()
+        profiler.dump_stats(profile_path)
+        pstats.Stats(profile_path).sort_stats("cumulative").print_stats(40)
+    stages.rows.append({"stage": "answer bytes", "mb": round(len(text) / 1e6, 1)})
+    stages.rows.append(
+        {"stage": "peak RSS (VmHWM)", "mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}
+    )
+    return stages.rows
+
+
+def through_tensorboard(logdir: str, load_fast: str) -> dict:
+    """A real TensorBoard: seconds from its start to the graph listed, then to PhaseView's graph answer."""
+    import urllib.request
+
+    from run_benchmark import rss_mb as process_rss_mb
+    from tbserver import start_tensorboard
+
+    start = time.monotonic()
+    server = start_tensorboard(logdir, load_fast=load_fast, wait_for_graphs=1, timeout=600)
+    try:
+        listed = time.monotonic() - start
+        idle = process_rss_mb(server.process.pid)
+        (run,) = [
+            r["run"]
+            for r in json.loads(urllib.request.urlopen(server.url + "data/plugin/phaseview/runs").read())["runs"]
+        ]
+        t = time.monotonic()
+        body = urllib.request.urlopen(
+            server.url + f"data/plugin/phaseview/graph?run={urllib.parse.quote(run)}&kind=run_graph", timeout=600
+        ).read()
+        answered = time.monotonic() - t
+        peak = _peak_rss_mb(server.process.pid)
+        return {
+            "load_fast": load_fast,
+            "listed_s": round(listed, 2),
+            "graph_route_s": round(answered, 2),
+            "answer_mb": round(len(body) / 1e6, 1),
+            "rss_idle_mb": round(idle),
+            "rss_after_mb": round(process_rss_mb(server.process.pid)),
+            "peak_rss_mb": round(peak),
+        }
+    finally:
+        server.stop()
+
+
+def _peak_rss_mb(pid: int) -> float:
+    """VmHWM of the process and its children (the Rust data server)."""
+    pids = [pid]
+    try:
+        pids += [int(c) for c in open(f"/proc/{pid}/task/{pid}/children").read().split()]
+    except OSError:
+        pass
+    total = 0
+    for p in pids:
+        try:
+            for line in open(f"/proc/{p}/status"):
+                if line.startswith("VmHWM:"):
+                    total += int(line.split()[1])
+        except OSError:
+            pass
+    return total / 1024
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--nodes", type=int, default=1_000_000)
+    parser.add_argument("--shape", default="wide", choices=["nested", "wide"])
+    parser.add_argument("--tracemalloc", action="store_true")
+    parser.add_argument("--profile", default=None, help="write cProfile statistics here")
+    parser.add_argument("--tensorboard", action="store_true", help="also time real TensorBoards (both --load_fast)")
+    parser.add_argument("--no-in-process", action="store_true")
+    args = parser.parse_args(argv)
+    blob = cached_blob(args.nodes, args.shape)
+    print(f"graph: {args.nodes:,} nodes ({args.shape}), {len(blob) / 1e6:.1f} MB", file=sys.stderr)
+    results = {"nodes": args.nodes, "shape": args.shape, "mb": round(len(blob) / 1e6, 1)}
+    with tempfile.TemporaryDirectory(prefix="phaseview-profile-") as root:
+        write_blob(root, "keras", blob)
+        if not args.no_in_process:
+            results["stages"] = in_process(blob, root, args.tracemalloc, args.profile)
+        if args.tensorboard:
+            del blob
+            results["tensorboard"] = [through_tensorboard(root, lf) for lf in ("true", "false")]
+    print(json.dumps(results, indent=1))
+
+
+if __name__ == "__main__":
+    main()
