@@ -28,8 +28,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
 sys.path.insert(0, HERE)
 from make_graphs import CACHE, seed_graph, tiled  # noqa: E402
-from tb_phaseview import diff, graph_source, metadata  # noqa: E402
-from tb_phaseview.analysis import analyze  # noqa: E402
+from tb_phaseview.analysis import diff  # noqa: E402
+from tb_phaseview.analysis.pipeline import analyze  # noqa: E402
+from tb_phaseview.read import graph_source, metadata  # noqa: E402
 
 
 def application(model: str, size: int):

@@ -83,10 +83,13 @@ def tensorboard_read(logdir: str):
 
 
 def in_process(blob: bytes, logdir: str, trace: bool, profile_path: str | None) -> list[dict]:
-    from tb_phaseview import analysis as analysis_mod
-    from tb_phaseview import edge_kinds, graphdef_reader, phase, plugin, roles, scopes, wire
-    from tb_phaseview.graph_model import build_graph_from_nodes
-    from tb_phaseview.graphdef_reader import LazyNodeDefs
+    from tb_phaseview import plugin
+    from tb_phaseview.analysis import edge_kinds, phase, roles, scopes
+    from tb_phaseview.analysis import pipeline as analysis_mod
+    from tb_phaseview.analysis.graph_model import build_graph_from_nodes
+    from tb_phaseview.read import graphdef_reader
+    from tb_phaseview.read.graphdef_reader import LazyNodeDefs
+    from tb_phaseview.serve import wire
 
     stages = Stages(trace)
     if trace:

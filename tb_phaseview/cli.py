@@ -9,8 +9,10 @@ import os
 import re
 import sys
 
-from tb_phaseview import answers, graph_source, model_files, overrides, summary_table, wire
-from tb_phaseview.analysis import analyze, with_model
+from tb_phaseview.analysis import answers, overrides
+from tb_phaseview.analysis.pipeline import analyze, with_model
+from tb_phaseview.read import graph_source, model_files
+from tb_phaseview.serve import summary_table, wire
 
 
 def _run_directories(logdir: str, problems: list) -> list[tuple[str, str]]:

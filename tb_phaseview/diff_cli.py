@@ -7,8 +7,10 @@ import json
 import os
 import sys
 
-from tb_phaseview import cli, diff, model_files
-from tb_phaseview.analysis import analyze
+from tb_phaseview import cli
+from tb_phaseview.analysis import diff
+from tb_phaseview.analysis.pipeline import analyze
+from tb_phaseview.read import model_files
 
 
 class Refused(Exception):

@@ -16,20 +16,12 @@ from tensorboard.backend import http_util
 from tensorboard.plugins import base_plugin
 from werkzeug import wrappers, wsgi
 
-from tb_phaseview import (
-    colours,
-    diff,
-    functions,
-    graph_source,
-    metadata,
-    overrides,
-    regex_search,
-    summary_table,
-    wire,
-)
-from tb_phaseview.analysis import analyze, garbage_collector_paused, with_model
-from tb_phaseview.cache import AnalysisCache
-from tb_phaseview.graph_model import NodeDefUnreadable
+from tb_phaseview.analysis import colours, diff, functions, overrides
+from tb_phaseview.analysis.graph_model import NodeDefUnreadable
+from tb_phaseview.analysis.pipeline import analyze, garbage_collector_paused, with_model
+from tb_phaseview.read import graph_source, metadata
+from tb_phaseview.serve import regex_search, summary_table, wire
+from tb_phaseview.serve.cache import AnalysisCache
 
 logger = logging.getLogger(__name__)
 STATIC_DIR = os.path.join(os.path.dirname(__file__), "static")

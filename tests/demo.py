@@ -9,7 +9,7 @@ import os
 import subprocess
 import sys
 
-from tb_phaseview.analysis import analyze
+from tb_phaseview.analysis.pipeline import analyze
 from tb_phaseview.cli import iter_graphs
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

@@ -13,8 +13,8 @@ import time
 from tensorboard.compat.proto import attr_value_pb2, event_pb2, graph_pb2, node_def_pb2, tensor_pb2, tensor_shape_pb2
 from tensorboard.summary.writer.event_file_writer import EventFileWriter
 
-from tb_phaseview import wire
-from tb_phaseview.analysis import analyze
+from tb_phaseview.analysis.pipeline import analyze
+from tb_phaseview.serve import wire
 
 DT_FLOAT, DT_BOOL = 1, 10
 

@@ -9,9 +9,9 @@ import re
 import pytest
 
 import tf_written_graphs
-from tb_phaseview import graph_source
-from tb_phaseview.analysis import analyze
+from tb_phaseview.analysis.pipeline import analyze
 from tb_phaseview.cli import iter_graphs
+from tb_phaseview.read import graph_source
 from third_party_graphs import SHARED_GRAPHS
 
 GRAPHS = (

@@ -11,9 +11,10 @@ import sys
 import urllib.parse
 
 from demo import DEMO_LOGS, cli_report_json, demo_analysis
-from tb_phaseview import graph_source, summary_table, wire
-from tb_phaseview.analysis import analyze
+from tb_phaseview.analysis.pipeline import analyze
 from tb_phaseview.cli import iter_graphs
+from tb_phaseview.read import graph_source
+from tb_phaseview.serve import summary_table, wire
 
 CLI = os.path.join(os.path.dirname(sys.executable), "tb-phaseview")
 ENV = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}

@@ -15,8 +15,9 @@ def test_the_first_graph_answer_of_a_fresh_process_imports_no_module():
         f"""
         import sys
         import tb_phaseview.plugin
-        from tb_phaseview import graph_source, wire
-        from tb_phaseview.analysis import analyze
+        from tb_phaseview.read import graph_source
+        from tb_phaseview.serve import wire
+        from tb_phaseview.analysis.pipeline import analyze
         from tb_phaseview.cli import iter_graphs
 
         graphs = list(iter_graphs({DEMO_LOGS!r}, graph_source.load_graph))

@@ -12,7 +12,8 @@ import threading
 
 from werkzeug.test import Client
 
-from tb_phaseview import graph_source, wire
+from tb_phaseview.read import graph_source
+from tb_phaseview.serve import wire
 from test_background_completion import plugin_on_demo_logs
 
 

@@ -12,9 +12,10 @@ import urllib.request
 import pytest
 
 from demo import DEMO_LOGS
-from tb_phaseview import colours, graph_source
-from tb_phaseview.analysis import analyze
+from tb_phaseview.analysis import colours
+from tb_phaseview.analysis.pipeline import analyze
 from tb_phaseview.cli import iter_graphs
+from tb_phaseview.read import graph_source
 
 P = "data/plugin/phaseview/"
 TAGGED = {"run": "tf1_is_training", "kind": "tagged_run_metadata", "tag": "train_step_1"}
@@ -88,7 +89,7 @@ def test_compute_time_and_memory_colouring_on_a_tagged_run_metadata_graph():
 
 
 def test_tagged_run_metadata_edges_carry_the_shapes_the_traced_step_measured():
-    from tb_phaseview import wire
+    from tb_phaseview.serve import wire
 
     analysis = analyze(_graph(os.path.join(DEMO_LOGS, "tf1_is_training"), "tagged_run_metadata"))
     edges = {(e["from"], e["to"], e["kind"]): e.get("shape") for e in wire.group_answer(analysis, "")["edges"]}

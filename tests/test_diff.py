@@ -11,9 +11,10 @@ import subprocess
 import pytest
 
 from demo import CLI
-from tb_phaseview import diff, graph_source
-from tb_phaseview.analysis import analyze
+from tb_phaseview.analysis import diff
+from tb_phaseview.analysis.pipeline import analyze
 from tb_phaseview.cli import iter_graphs
+from tb_phaseview.read import graph_source
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,7 @@ import urllib.parse
 import pytest
 
 from demo import demo_analysis
-from tb_phaseview import wire
+from tb_phaseview.serve import wire
 
 F = "\u0192"
 
@@ -73,7 +73,7 @@ def test_group_route_opens_function_bodies(tensorboard_server):
 def test_a_function_that_calls_itself_opens_one_level_at_a_time():
     from tensorboard.compat.proto import graph_pb2
 
-    from tb_phaseview.analysis import analyze
+    from tb_phaseview.analysis.pipeline import analyze
 
     graph_def = graph_pb2.GraphDef()
     call = graph_def.node.add(name="c", op="If")

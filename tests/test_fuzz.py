@@ -25,8 +25,10 @@ from oddgraphs import (
     walk_every_route,
     write_run,
 )
-from tb_phaseview import graph_source, metadata, scopes, wire
-from tb_phaseview.analysis import analyze
+from tb_phaseview.analysis import scopes
+from tb_phaseview.analysis.pipeline import analyze
+from tb_phaseview.read import graph_source, metadata
+from tb_phaseview.serve import wire
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "100"))
 FUZZ = settings(
@@ -344,7 +346,7 @@ def test_large_function_bodies_answer_a_page_and_are_indexed_once(body_nodes, da
 @given(st.integers(1, 200), st.integers(0, 300))
 def test_self_calling_functions_open_to_a_bounded_depth(levels, body_nodes):
     from hostile_graphs import self_calling_graph
-    from tb_phaseview import functions
+    from tb_phaseview.analysis import functions
 
     analysis = analyze(self_calling_graph(body_nodes))
     group = "start/\u0192" + "f/call/\u0192" * (levels - 1) + "f"
@@ -370,7 +372,7 @@ def test_self_calling_functions_open_to_a_bounded_depth(levels, body_nodes):
 def _used_by_plain_iteration(graph, live, switches, branches):
     """What ``phase_runs._used_only_when`` computes, by the plainest fixpoint: every op's use recomputed from
     all of its consumers until nothing changes (quadratic, for small graphs)."""
-    from tb_phaseview import phase_runs as pr
+    from tb_phaseview.analysis import phase_runs as pr
 
     args_used = {}
     for call in branches:
@@ -460,7 +462,7 @@ def flag_reader_graphs(draw):
 @FUZZ
 @given(flag_reader_graphs())
 def test_what_one_phase_uses_matches_the_plain_fixpoint(graph_def):
-    from tb_phaseview import phase_runs as pr
+    from tb_phaseview.analysis import phase_runs as pr
 
     analysis = analyze(graph_def)
     graph = analysis.graph

@@ -7,7 +7,7 @@ from tensorboard.compat.proto.graph_pb2 import GraphDef
 from tensorboard.compat.proto.node_def_pb2 import NodeDef
 
 from demo import demo_graphs
-from tb_phaseview.graph_model import build_graph, parse_inputs
+from tb_phaseview.analysis.graph_model import build_graph, parse_inputs
 
 
 def test_inputs_parse_into_name_output_and_control():

@@ -9,10 +9,11 @@ from tensorboard.compat.proto import graph_pb2, node_def_pb2
 from demo import demo_graphs
 from logdirs import corrupt_attribute_blob
 from oddgraphs import hostile_graph, odd_graph, while_loop_graph
-from tb_phaseview import graph_source, wire
-from tb_phaseview.analysis import analyze
-from tb_phaseview.graph_model import NodeDefUnreadable, build_graph
-from tb_phaseview.graphdef_reader import read_graph
+from tb_phaseview.analysis.graph_model import NodeDefUnreadable, build_graph
+from tb_phaseview.analysis.pipeline import analyze
+from tb_phaseview.read import graph_source
+from tb_phaseview.read.graphdef_reader import read_graph
+from tb_phaseview.serve import wire
 
 COLUMNS = (
     "names",

@@ -12,7 +12,7 @@ import pytest
 from tensorboard.compat.proto import graph_pb2
 
 from oddgraphs import deep_call_chain_graph, node, write_run
-from tb_phaseview import scopes
+from tb_phaseview.analysis import scopes
 from test_hardening_load import rss_mb
 
 P = "data/plugin/phaseview/"
@@ -133,9 +133,9 @@ def test_a_failed_analysis_is_remembered_like_an_unreadable_graph(tmp_path, monk
 
 def test_the_cache_weighs_the_group_ids_a_deep_graph_holds():
     """Each group id is a string of its own (a prefix of the name): the cache's estimate counts their characters."""
-    from tb_phaseview import graph_source
-    from tb_phaseview.analysis import analyze
+    from tb_phaseview.analysis.pipeline import analyze
     from tb_phaseview.plugin import BYTES_PER_ELEMENT, _weigh
+    from tb_phaseview.read import graph_source
 
     g = graph_pb2.GraphDef()
     name = "/".join(f"scope_{i:03d}_" + "s" * 19 for i in range(30)) + "/op"  # 30 groups of 30 characters

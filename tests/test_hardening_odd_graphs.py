@@ -13,7 +13,8 @@ import urllib.parse
 import pytest
 
 from oddgraphs import huge_scope_graph, odd_graph, while_loop_graph, write_run
-from tb_phaseview import scopes, wire
+from tb_phaseview.analysis import scopes
+from tb_phaseview.serve import wire
 
 P = "data/plugin/phaseview/"
 HUGE = 100_000

@@ -8,9 +8,10 @@ import pytest
 
 import tf_written
 from demo import demo_analysis
-from tb_phaseview import graph_source, wire
-from tb_phaseview.analysis import analyze
+from tb_phaseview.analysis.pipeline import analyze
 from tb_phaseview.cli import iter_graphs
+from tb_phaseview.read import graph_source
+from tb_phaseview.serve import wire
 
 AREA = "\u2237optimizer"
 

@@ -18,8 +18,9 @@ import numpy as np
 import pytest
 
 from demo import CLI, DEMO_LOGS, demo_analysis, demo_graphs, demo_script
-from tb_phaseview import graph_source, layers, shapes
+from tb_phaseview.analysis import layers, shapes
 from tb_phaseview.cli import iter_graphs
+from tb_phaseview.read import graph_source
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "benchmarks"))  # make_graphs: graphs of any size
@@ -111,7 +112,7 @@ def test_tf1_layers_graph_counts_equal_tensorflow_and_leave_out_the_optimizer(tf
     counts = json.load(open(os.path.join(folder, "counts.json")))
     [(ref, graph, error)] = list(iter_graphs(os.path.join(folder, "logs"), graph_source.load_graph))
     assert error is None
-    from tb_phaseview.analysis import analyze
+    from tb_phaseview.analysis.pipeline import analyze
 
     summary = layers.summarize(analyze(graph))
     assert summary.total_params == counts["total"]
@@ -215,7 +216,7 @@ def test_summary_of_a_graph_never_drawn_reads_one_level_not_every_groups_childre
     found by one pass over the parents, not by building every group's children lists (seconds at 200k nodes),
     and the answer is the one the children lists give."""
     from make_graphs import seed_graph, tiled
-    from tb_phaseview.analysis import analyze
+    from tb_phaseview.analysis.pipeline import analyze
 
     analysis = analyze(tiled(seed_graph(), 12_000, "nested"))
     cold = layers.summarize(analysis)

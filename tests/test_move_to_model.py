@@ -8,9 +8,10 @@ import urllib.parse
 
 import pytest
 
-from tb_phaseview import overrides, roles, wire
-from tb_phaseview.analysis import with_model
-from tb_phaseview.cache import AnalysisCache
+from tb_phaseview.analysis import overrides, roles
+from tb_phaseview.analysis.pipeline import with_model
+from tb_phaseview.serve import wire
+from tb_phaseview.serve.cache import AnalysisCache
 from test_cli import run_cli
 
 SLOT = "generator/project/kernel/Adam"  # an Adam slot variable of the DCGAN: the optimizer's state

@@ -7,7 +7,7 @@ from collections import Counter
 import pytest
 
 from demo import demo_analysis, demo_graphs, demo_script
-from tb_phaseview import wire
+from tb_phaseview.serve import wire
 
 FLAGGED_GRAPHS = [
     # (run, kind, tag, flag name, flag op)

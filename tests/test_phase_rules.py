@@ -11,7 +11,7 @@ import pytest
 
 tf = pytest.importorskip("tensorflow")
 
-from tb_phaseview.analysis import analyze  # noqa: E402
+from tb_phaseview.analysis.pipeline import analyze  # noqa: E402
 
 
 @contextlib.contextmanager

@@ -7,9 +7,11 @@ import os
 import pytest
 
 from demo import demo_analysis, demo_graphs, demo_script
-from tb_phaseview import graph_source, phase, phase_runs, wire
-from tb_phaseview.analysis import analyze
+from tb_phaseview.analysis import phase, phase_runs
+from tb_phaseview.analysis.pipeline import analyze
 from tb_phaseview.cli import iter_graphs
+from tb_phaseview.read import graph_source
+from tb_phaseview.serve import wire
 
 
 def logdir_analysis(folder: str, run: str):

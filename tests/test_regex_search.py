@@ -8,8 +8,8 @@ import tracemalloc
 
 import pytest
 
-from tb_phaseview import regex_search
-from tb_phaseview.regex_search import RegexBusy, RegexError, has_nested_repetition, search_indices, timeout_error
+from tb_phaseview.serve import regex_search
+from tb_phaseview.serve.regex_search import RegexBusy, RegexError, has_nested_repetition, search_indices, timeout_error
 
 MB = 1 << 20
 

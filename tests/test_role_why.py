@@ -7,7 +7,7 @@ import json
 import urllib.parse
 
 from roles_written import corpus
-from tb_phaseview import role_why
+from tb_phaseview.analysis import role_why
 from test_cli import run_cli
 
 

@@ -8,9 +8,10 @@ import pytest
 
 import tf_written
 from demo import demo_analysis, demo_graphs, demo_script
-from tb_phaseview import edge_kinds, graph_source, roles
-from tb_phaseview.analysis import analyze
+from tb_phaseview.analysis import edge_kinds, roles
+from tb_phaseview.analysis.pipeline import analyze
 from tb_phaseview.cli import iter_graphs
+from tb_phaseview.read import graph_source
 
 TRAINING_RUNS = ["resnet_tf_keras", "resnet_old_keras", "dropout_cnn", "tf1_is_training", "tf2_fit_no_flag"]
 ALL_GRAPHS = sorted(demo_graphs(), key=str)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from tensorboard.compat.proto.graph_pb2 import GraphDef
 from tensorboard.compat.proto.node_def_pb2 import NodeDef
 
-from tb_phaseview.analysis import analyze
+from tb_phaseview.analysis.pipeline import analyze
 
 
 def graph_of(*nodes: tuple[str, str, list[str]]) -> GraphDef:

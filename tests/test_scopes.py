@@ -5,8 +5,9 @@ from __future__ import annotations
 from tensorboard.compat.proto import graph_pb2
 
 from oddgraphs import assert_first_answer_needs_no_children_lists
-from tb_phaseview import scopes, wire
-from tb_phaseview.analysis import analyze
+from tb_phaseview.analysis import scopes
+from tb_phaseview.analysis.pipeline import analyze
+from tb_phaseview.serve import wire
 
 
 def make_graph(nodes):

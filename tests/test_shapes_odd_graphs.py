@@ -6,9 +6,11 @@ from __future__ import annotations
 import pytest
 
 from oddgraphs import hostile_graph, odd_graph, while_loop_graph
-from tb_phaseview import colours, graph_source, layers, summary_table, wire
-from tb_phaseview.analysis import analyze
+from tb_phaseview.analysis import colours, layers
+from tb_phaseview.analysis.pipeline import analyze
 from tb_phaseview.cli import iter_graphs
+from tb_phaseview.read import graph_source
+from tb_phaseview.serve import summary_table, wire
 from third_party_graphs import SHARED_GRAPHS as THIRD_PARTY
 
 

@@ -12,7 +12,8 @@ import urllib.parse
 import pytest
 
 from demo import DEMO_LOGS, demo_analysis
-from tb_phaseview import edge_kinds, wire
+from tb_phaseview.analysis import edge_kinds
+from tb_phaseview.serve import wire
 
 CLI = os.path.join(os.path.dirname(sys.executable), "tb-phaseview")
 ENV = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}

@@ -477,7 +477,7 @@ def test_a_top_level_too_large_to_draw_keeps_the_flag_and_the_areas_in_sight_bes
 
     from demo import demo_graphs
     from oddgraphs import node, write_run
-    from tb_phaseview.scopes import BUCKET_THRESHOLD
+    from tb_phaseview.analysis.scopes import BUCKET_THRESHOLD
 
     graph = graph_pb2.GraphDef()
     graph.CopyFrom(demo_graphs()[(SEED_RUN, "run_graph", None)])

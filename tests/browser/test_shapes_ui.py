@@ -6,7 +6,7 @@ import os
 
 from conftest import ARTIFACTS, boxes, open_plugin, shot
 from demo import demo_analysis
-from tb_phaseview import layers, shapes
+from tb_phaseview.analysis import layers, shapes
 
 RUN = "dropout_cnn"
 

@@ -19,8 +19,8 @@ from __future__ import annotations
 import heapq
 from dataclasses import dataclass, field
 
-from tb_phaseview import phase
-from tb_phaseview.graph_model import Graph, NodeDefUnreadable
+from tb_phaseview.analysis import phase
+from tb_phaseview.analysis.graph_model import Graph, NodeDefUnreadable
 
 # Liveness as a two-bit mask: which values of the flag the op runs under.
 NEVER, FALSE, TRUE, BOTH = 0, 1, 2, 3

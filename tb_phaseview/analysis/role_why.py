@@ -6,8 +6,8 @@ machinery that alone reads a node, the scope TensorFlow wrote a gradient into. P
 
 from __future__ import annotations
 
-from tb_phaseview import roles as r
-from tb_phaseview.graph_model import Graph
+from tb_phaseview.analysis import roles as r
+from tb_phaseview.analysis.graph_model import Graph
 
 _MACHINERY_WORDS = {
     r.INIT: "initialisers",

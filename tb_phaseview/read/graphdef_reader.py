@@ -18,7 +18,7 @@ from google.protobuf import descriptor_pb2, descriptor_pool, message_factory
 from google.protobuf.message import DecodeError
 from tensorboard.compat.proto import function_pb2, node_def_pb2
 
-from tb_phaseview.graph_model import Graph, NodeDefUnreadable, TooManyEdges, build_graph_from_nodes
+from tb_phaseview.analysis.graph_model import Graph, NodeDefUnreadable, TooManyEdges, build_graph_from_nodes
 
 _PACKAGE = "tb_phaseview.wire_graphdef"
 _STRING, _BYTES, _MESSAGE = (

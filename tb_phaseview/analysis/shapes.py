@@ -13,7 +13,7 @@ from math import prod
 
 import numpy as np
 
-from tb_phaseview.graph_model import Graph, NodeDefUnreadable
+from tb_phaseview.analysis.graph_model import Graph, NodeDefUnreadable
 
 Shape = tuple | None  # tuple[int | None, ...], or None for an unknown rank
 

@@ -36,7 +36,7 @@ class AnalysisCache:
         remember=(Exception,),
     ):
         if max_weight is None:
-            from tb_phaseview.graph_source import memory_budget  # imports TensorBoard: not at this module's import
+            from tb_phaseview.read.graph_source import memory_budget  # imports TensorBoard: not at this module's import
 
             max_weight = memory_budget()
         self.max_weight = max_weight

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from itertools import compress
 from operator import add, eq, not_
 
-from tb_phaseview.graph_model import Graph, NodeDefUnreadable
+from tb_phaseview.analysis.graph_model import Graph, NodeDefUnreadable
 
 DT_BOOL = 10  # tensorflow.DataType.DT_BOOL
 

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from tb_phaseview import edge_kinds, overrides, phase, phase_runs, role_why, roles, scopes
-from tb_phaseview.graph_model import Graph, build_graph
+from tb_phaseview.analysis import edge_kinds, overrides, phase, phase_runs, role_why, roles, scopes
+from tb_phaseview.analysis.graph_model import Graph, build_graph
 
 
 @dataclass

@@ -14,7 +14,7 @@ import threading
 from collections import Counter
 from dataclasses import dataclass
 
-from tb_phaseview.graph_model import Graph, NodeDefUnreadable
+from tb_phaseview.analysis.graph_model import Graph, NodeDefUnreadable
 
 FUNCTION_MARK = "\u0192"
 SEPARATOR = "/" + FUNCTION_MARK

@@ -6,7 +6,8 @@ from __future__ import annotations
 import csv
 import io
 
-from tb_phaseview import layers, shapes, wire
+from tb_phaseview.analysis import layers, shapes
+from tb_phaseview.serve import wire
 
 
 def _phase_words(kind: str | None) -> str | None:

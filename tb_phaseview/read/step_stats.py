@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from tb_phaseview.graph_model import Graph
+from tb_phaseview.analysis.graph_model import Graph
 
 
 @dataclass

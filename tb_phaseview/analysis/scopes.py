@@ -327,7 +327,7 @@ def fold_into_areas(names: list[str], codes: bytearray) -> tuple[list[str], dict
     """Display names with every machinery op moved into its role's area; and role -> area id.
 
     ``codes`` are role codes (``roles.py``); a name holding the mark already makes the area id longer."""
-    from tb_phaseview import roles
+    from tb_phaseview.analysis import roles
 
     machinery = bytes(code in roles.MACHINERY for code in range(len(roles.ROLE_NAMES)))
     present = {code for code in set(codes) if machinery[code]}  # set() of a bytearray is made in C

@@ -13,8 +13,8 @@ from tensorboard import errors as tb_errors
 from tensorboard.compat.proto import config_pb2, graph_pb2
 from tensorboard.data import provider
 
-from tb_phaseview import graphdef_reader, metadata, step_stats
-from tb_phaseview.graph_model import Graph, TooManyEdges, build_graph_from_nodes
+from tb_phaseview.analysis.graph_model import Graph, TooManyEdges, build_graph_from_nodes
+from tb_phaseview.read import graphdef_reader, metadata, step_stats
 
 # The memory PhaseView may use for graphs (TB_PHASEVIEW_MEMORY_BUDGET: bytes, or with a unit, "4G", "512M"). A
 # graph whose estimated need (estimated_bytes) is over it is refused once its nodes and then its inputs are

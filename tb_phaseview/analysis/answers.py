@@ -10,8 +10,8 @@ from collections import Counter
 
 import numpy as np
 
-from tb_phaseview import phase
-from tb_phaseview.analysis import GraphAnalysis
+from tb_phaseview.analysis import phase
+from tb_phaseview.analysis.pipeline import GraphAnalysis
 
 _KIND_WORDS = {phase.BATCH_NORMALIZATION: "BatchNorm", phase.DROPOUT: "Dropout", phase.OTHER: ""}
 

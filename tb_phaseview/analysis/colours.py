@@ -12,7 +12,7 @@ from collections import Counter
 
 import numpy as np
 
-from tb_phaseview import layers, roles, shapes
+from tb_phaseview.analysis import layers, roles, shapes
 
 BY = ("type", "device", "compute", "memory")
 UNITS = {"compute": "µs", "memory": "bytes"}

@@ -18,8 +18,8 @@ from itertools import compress
 
 import numpy as np
 
-from tb_phaseview import roles as node_roles
-from tb_phaseview.graph_model import Graph
+from tb_phaseview.analysis import roles as node_roles
+from tb_phaseview.analysis.graph_model import Graph
 
 DATA = "data"
 CONTROL = "control"

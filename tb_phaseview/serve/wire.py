@@ -10,9 +10,10 @@ from typing import Optional, TypedDict
 
 from google.protobuf import text_format
 
-from tb_phaseview import answers, functions, phase, phase_runs, regex_search, roles, scopes, shape_marks
-from tb_phaseview.analysis import GraphAnalysis
-from tb_phaseview.graph_model import NodeDefUnreadable
+from tb_phaseview.analysis import answers, functions, phase, phase_runs, roles, scopes
+from tb_phaseview.analysis.graph_model import NodeDefUnreadable
+from tb_phaseview.analysis.pipeline import GraphAnalysis
+from tb_phaseview.serve import regex_search, shape_marks
 
 VERSION = 1
 ATTR_VALUE_LIMIT = 256  # characters of an attribute value sent to the browser
@@ -1176,7 +1177,7 @@ def _apart_sentence(analysis: GraphAnalysis, name: str, ops: int, drawn: int, ap
 def _view_part(analysis: GraphAnalysis, name: str, view: bool):
     """The part a name stands for as TensorFlow wrote it (what the CLI answers), and its entry. In the view
     (``view``), a box whose ops are not all drawn in it says where the others are."""
-    from tb_phaseview import connections
+    from tb_phaseview.analysis import connections
 
     part = connections.resolve(analysis, name)
     entry = _part_entry(analysis, part)
@@ -1206,7 +1207,7 @@ def why_answer(analysis: GraphAnalysis, a: str, b: Optional[str] = None, view: b
     The view asks about its boxes (``view``) and gets the CLI's answer: the parts as TensorFlow wrote them (a
     box's scope includes what is drawn apart from it, such as old Keras' flag), with ``drawn``/``apart`` saying
     which of their ops the box does not hold."""
-    from tb_phaseview import connections
+    from tb_phaseview.analysis import connections
 
     graph = analysis.graph
     part_a, entry_a = _view_part(analysis, a, view)

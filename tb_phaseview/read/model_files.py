@@ -13,7 +13,7 @@ from google.protobuf import descriptor_pb2, descriptor_pool, message_factory, te
 from google.protobuf.message import DecodeError
 from tensorboard.compat.proto import graph_pb2, meta_graph_pb2
 
-from tb_phaseview import graph_source, metadata
+from tb_phaseview.read import graph_source, metadata
 
 GRAPH_DEF = "graph_def"
 META_GRAPH = "meta_graph"

@@ -38,8 +38,8 @@ import numpy as np
 # Imported here, it is paid at startup.
 import numpy.ma  # noqa: F401
 
-from tb_phaseview.graph_model import Graph, NodeDefUnreadable
-from tb_phaseview.phase import CALL_OPS, _functions_called, _ops_in_functions, layer_of
+from tb_phaseview.analysis.graph_model import Graph, NodeDefUnreadable
+from tb_phaseview.analysis.phase import CALL_OPS, _functions_called, _ops_in_functions, layer_of
 
 MODEL, PHASE, HYPERPARAMETER, INIT, GRADIENT, OPTIMIZER, SUMMARY, SAVE = range(8)
 ROLE_NAMES = ("model", "phase", "hyperparameter", "init", "gradient", "optimizer", "summary", "save")

@@ -13,8 +13,8 @@ from collections import Counter
 from dataclasses import dataclass
 from itertools import compress, repeat
 
-from tb_phaseview import functions
-from tb_phaseview.analysis import GraphAnalysis
+from tb_phaseview.analysis import functions
+from tb_phaseview.analysis.pipeline import GraphAnalysis
 
 
 @dataclass

@@ -11,7 +11,7 @@ from itertools import repeat
 
 import numpy as np
 
-from tb_phaseview import edge_kinds, layers, roles, shapes
+from tb_phaseview.analysis import edge_kinds, layers, roles, shapes
 
 _NO_TENSOR = frozenset({edge_kinds.CONTROL})
 _MODEL_KINDS = (edge_kinds.DATA, edge_kinds.VARIABLE)

@@ -21,9 +21,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from tb_phaseview import layers, roles, shapes
-from tb_phaseview.analysis import garbage_collector_paused
-from tb_phaseview.graph_model import Graph
+from tb_phaseview.analysis import layers, roles, shapes
+from tb_phaseview.analysis.graph_model import Graph
+from tb_phaseview.analysis.pipeline import garbage_collector_paused
 
 # Ops that carry weights, reads, and control flow rather than the layer's computation: two writings of one
 # layer (resource or ref variables, frozen constants) differ in them for no architectural reason.

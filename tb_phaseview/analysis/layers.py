@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from tb_phaseview import phase, roles, shapes
-from tb_phaseview.graph_model import Graph
+from tb_phaseview.analysis import phase, roles, shapes
+from tb_phaseview.analysis.graph_model import Graph
 
 _MOVING_STATISTIC = re.compile(r"(?:^|/)moving_(?:mean|variance|avg)[^/]*$")
 INPUT_OPS = frozenset({"Placeholder", "PlaceholderV2", "PlaceholderWithDefault", "IteratorGetNext"})
@@ -284,7 +284,7 @@ def _written_in_functions(graph: Graph, nodes: list[int]) -> set[int]:
     BatchNorm's moving statistics inside its branch): not trainable, as the graph shows no optimizer of them."""
     if not nodes or not graph.functions:
         return set()
-    from tb_phaseview import functions  # the library's bodies, read only for the calls these variables feed
+    from tb_phaseview.analysis import functions  # the library's bodies, read only for the calls these variables feed
 
     columns = graph.columns
     found = set()

@@ -15,7 +15,7 @@ from collections import Counter
 from itertools import compress, repeat
 from operator import itemgetter
 
-from tb_phaseview import roles as r
+from tb_phaseview.analysis import roles as r
 
 # Bounds of one request's list (each entry is a name the browser keeps per graph, and a link carries them).
 MAX_ENTRIES = 200

@@ -1,0 +1,1 @@
+"""Turning analyses into answers: the JSON wire format, the analysis cache, bounded regex search."""
