@@ -114,38 +114,38 @@ def collect_report(path: str, nodes: bool = False, model: tuple[str, ...] = ()) 
     instead of counts. Folders and runs of a logdir that could not be read are listed in ``errors``. With
     ``nodes``, each entry lists every node with its role and area (``node_list``). ``model``: op and scope
     names moved to the model, as the tab's *Move to model* does."""
-    entries = []
-    problems: list = []
-    for ref, graph, error in _graphs_of(path, problems):
-        ref = {**ref, "run": _run_name(ref["run"], path)}
-        if error is None:
-            try:
-                analysis = _analyze(graph, model)
-                entry = wire.report_entry(analysis, ref)
-                if nodes:
-                    entry["node_list"] = wire.node_list(analysis)
-                entries.append(entry)
-                continue
-            except Exception as failure:  # noqa: BLE001 - one graph's failure must not hide the others
-                error = f"the graph could not be analysed ({type(failure).__name__}: {failure})"
-        entries.append({**ref, "error": error})
-    if not entries and not problems and not model_files.is_model_path(path):
+
+    def entry_of(graph, ref):
+        analysis = _analyze(graph, model)
+        entry = wire.report_entry(analysis, ref)
+        if nodes:
+            entry["node_list"] = wire.node_list(analysis)
+        return entry
+
+    result = _collect(path, entry_of)
+    if not result["graphs"] and not result["errors"] and not model_files.is_model_path(path):
         mistake = model_files.not_a_model(path)
         if mistake:  # a folder that looks like a model and holds no graph: say so, not nothing
-            problems.append(mistake)
-    return {"graphs": entries, "errors": problems}
+            result["errors"].append(mistake)
+    return result
 
 
 def collect_summary(path: str) -> dict:
     """The layer summary (``summary_table.summary_entry``) of every graph of a logdir or model file; a graph that
     cannot be read gets an ``error`` instead."""
+    return _collect(path, lambda graph, ref: summary_table.summary_entry(analyze(graph), ref))
+
+
+def _collect(path: str, entry_of) -> dict:
+    """``entry_of(graph, ref)`` for every graph of a logdir or model file, in order; a graph that cannot be read
+    or analysed gets an ``error`` instead, and the logdir's unreadable folders and runs are listed in ``errors``."""
     entries = []
     problems: list = []
     for ref, graph, error in _graphs_of(path, problems):
         ref = {**ref, "run": _run_name(ref["run"], path)}
         if error is None:
             try:
-                entries.append(summary_table.summary_entry(analyze(graph), ref))
+                entries.append(entry_of(graph, ref))
                 continue
             except Exception as failure:  # noqa: BLE001 - one graph's failure must not hide the others
                 error = f"the graph could not be analysed ({type(failure).__name__}: {failure})"

@@ -19,13 +19,13 @@ def sparse(path, size):
 
 def test_a_model_file_over_the_limit_is_refused_before_it_is_read(tmp_path):
     for name in ("big.pbtxt", "big.pb", "big.meta"):
-        path = sparse(tmp_path / name, GB)
+        path = sparse(tmp_path / name, 2 * GB)  # twice the default limit of logged bytes (1 GB)
         start = time.monotonic()
         result = run_cli("report", path, "--json")
         assert time.monotonic() - start < 10
         assert result.returncode == 2 and result.stdout == ""
         assert result.stderr == (
-            f"tb-phaseview: {path} is 1,073.7 MB and tb-phaseview reads model files of up to 537 MB; it was not "
+            f"tb-phaseview: {path} is 2,147.5 MB and tb-phaseview reads model files of up to 1,074 MB; it was not "
             f"read (set TB_PHASEVIEW_MAX_BLOB_BYTES to raise the limit)\n"
         )
     result = run_cli("why", path, "a")
