@@ -62,7 +62,8 @@ def test_a_scope_moved_to_the_model_is_drawn_there_kept_and_moved_back(page, rol
     click_box(page, inside)
     button = page.locator('[data-testid=inspector] [data-action="move-to-model"]')
     button.wait_for()
-    assert "scope `save/`" in page.locator("[data-testid=move]").text_content()
+    move = page.locator("[data-testid=move]")
+    assert "scope save/" in move.text_content() and move.locator("code").first.text_content() == "save/"
     button.click()
     settled(page, 1)
     drawn_in_model(page)
@@ -77,6 +78,7 @@ def test_a_scope_moved_to_the_model_is_drawn_there_kept_and_moved_back(page, rol
     assert 30 < moved_ops <= below
     # An op inside says it was moved by the user, and what the classifier said.
     open_group(page, SCOPE)
+    open_group(page, "save/Assign_[1-34]")  # the restores' numbered series
     click_box(page, "save/Assign_3")
     why = page.locator("[data-testid=role-why]")
     page.wait_for_function(

@@ -134,7 +134,7 @@ export class Inspector {
     const box = h(
       'div',
       { class: 'pv-move', 'data-testid': 'move', 'data-move': offer.action },
-      h('p', { class: 'pv-explain' }, offer.sentence),
+      h('p', { class: 'pv-explain' }, ...codeSpans(offer.sentence)),
       button,
     );
     const after =
