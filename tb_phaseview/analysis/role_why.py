@@ -78,6 +78,17 @@ def explain(graph: Graph, node_roles: r.Roles, node: int) -> str:
     if code == r.INIT:
         if op in r.INIT_OPS:
             return f"checks whether `{names[inputs[0]] if inputs else name}` is initialised: initialisation"
+        if is_write and value is not None and graph.ops[value] == "Placeholder":
+            return (
+                f"writes `{target}` the value fed to `{names[value]}` (Keras's `set_weights`, `load_weights`): "
+                "weights set from outside, as an initialiser does"
+            )
+        if op == "Placeholder":
+            written = [names[c] for c in _consumers(graph, node) if c in node_roles.writes]
+            return (
+                f"fed only to be written into a variable (`{written[0] if written else '?'}`; Keras's "
+                "`set_weights`, `load_weights`), never read by the model: weights set from outside, an initialiser"
+            )
         if is_write:
             return f"writes `{target}` a value computed from constants alone: its initialiser"
         if op == "NoOp" and not inputs and not list(graph.in_edges(node)):

@@ -439,6 +439,7 @@ def classify_roles(graph: Graph, phase_carriers) -> Roles:
     is_increment = columns.op_in(INCREMENT_OPS)[writes]
     codes[writes[constant & ~is_increment]] = INIT
     _claim_step_counters(graph, codes, writes, values, constant & is_increment)
+    _claim_fed_weights(graph, codes, writes, values)
 
     # Hyperparameters, before machinery claims what only the optimizer reads.
     hyperparameters, hyper_carriers = _find_hyperparameters(graph, codes, variables, writes, applies, readers)
@@ -599,6 +600,38 @@ def _claim_checkpoint_calls(graph: Graph, codes: np.ndarray) -> None:
 
 
 _VALUE_RELAYS = frozenset({"Identity", "RefIdentity", "Snapshot", "ReadVariableOp"})
+
+
+def _claim_fed_weights(graph: Graph, codes: np.ndarray, writes: np.ndarray, values: np.ndarray) -> None:
+    """A placeholder whose value only ever becomes a variable's (Keras's ``set_weights`` and graph-mode
+    ``load_weights`` feed each weight once through one, ``Placeholder_7`` -> ``AssignVariableOp_7``) sets weights
+    from outside, as an initialiser does: it and its writes are no data fed with each batch."""
+    columns = graph.columns
+    fed = (values >= 0) & (codes[writes] == MODEL)
+    fed[fed] = columns.op_in({"Placeholder"})[values[fed]]
+    if not fed.any():
+        return
+    placeholders = np.unique(values[fed])
+    edges, owners = columns.out_edges(placeholders)
+    data = columns.data[edges]
+    is_write = np.zeros(graph.node_count, dtype=bool)
+    is_write[writes] = True
+    # Every data consumer takes it as the value written (input 1); a read by anything else is data.
+    other = data & ~(is_write[columns.dst[edges]] & (columns.position[edges] == 1))
+    at = np.full(graph.node_count, -1, dtype=np.intp)
+    at[placeholders] = np.arange(len(placeholders))
+    only_written = placeholders[np.bincount(at[owners[other]], minlength=len(placeholders)) == 0]
+    if not only_written.size:
+        return
+    codes[only_written] = INIT
+    loading = fed.copy()
+    loading[fed] = np.isin(values[fed], only_written)
+    codes[writes[loading]] = INIT
+    # The read ordered after each write (``ReadVariableOp_7``, which nothing uses) belongs with it.
+    edges, _ = columns.out_edges(writes[loading])
+    after = columns.dst[edges[~columns.data[edges]]]
+    after = after[columns.op_in(READ_OPS)[after] & (np.diff(columns.out_start)[after] == 0) & (codes[after] == MODEL)]
+    codes[after] = INIT
 
 
 def _relayed_from(graph: Graph, nodes: np.ndarray, relays: frozenset = _VALUE_RELAYS) -> np.ndarray:
