@@ -497,9 +497,14 @@ export class Viewer {
     const g = this.state.graph;
     if (!g) return;
     scene.select(null);
-    // A machinery area is said by its title (gradients), not its id (∷gradient).
-    const titles = new Map((this.p.session.graph?.areas ?? []).map((a) => [a.group, a.title ?? a.group]));
-    const title = (name: string) => titles.get(name) ?? name;
+    // A machinery area is said by its title (gradients), not its id (∷gradient); a group inside one by its own name
+    // (Placeholder_[1-23], not ∷init/Placeholder_[1-23]).
+    const areas = this.p.session.graph?.areas ?? [];
+    const titles = new Map(areas.map((a) => [a.group, a.title ?? a.group]));
+    const title = (name: string) => {
+      const area = areas.find((a) => name.startsWith(a.group + '/'));
+      return titles.get(name) ?? (area ? name.slice(area.group.length + 1) : name);
+    };
     const parts = `${title(from)} ↔ ${title(to)}`;
     inspector.loading(parts);
     try {
