@@ -38,6 +38,7 @@ sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(REPO, "tests"))
 
 from make_graphs import cached_blob, write_blob  # noqa: E402
+from run_benchmark import process_tree_mb  # noqa: E402
 
 
 def rss_mb() -> float:
@@ -173,20 +174,7 @@ def through_tensorboard(logdir: str, load_fast: str) -> dict:
 
 def _peak_rss_mb(pid: int) -> float:
     """VmHWM of the process and its children (the Rust data server)."""
-    pids = [pid]
-    try:
-        pids += [int(c) for c in open(f"/proc/{pid}/task/{pid}/children").read().split()]
-    except OSError:
-        pass
-    total = 0
-    for p in pids:
-        try:
-            for line in open(f"/proc/{p}/status"):
-                if line.startswith("VmHWM:"):
-                    total += int(line.split()[1])
-        except OSError:
-            pass
-    return total / 1024
+    return process_tree_mb(pid, "VmHWM")
 
 
 def main(argv=None):

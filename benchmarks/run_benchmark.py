@@ -41,41 +41,31 @@ from tbserver import CHROMIUM_ARGS, start_tensorboard  # noqa: E402
 VIEWPORT = {"width": 1400, "height": 900}
 
 
-def rss_mb(pid: int) -> float:
-    """Resident memory of a process and its children (the Rust data server), in MB."""
-    total = 0
-    pids = [pid]
-    try:
-        for child in open(f"/proc/{pid}/task/{pid}/children").read().split():
-            pids.append(int(child))
-    except OSError:
-        pass
-    for p in pids:
-        try:
-            for line in open(f"/proc/{p}/status"):
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1])
-        except OSError:
-            pass
-    return total / 1024
-
-
-def peak_rss_mb(pid: int) -> float:
-    """Peak resident memory (VmHWM) of a process plus its children's (the Rust data server), in MB."""
-    total = 0
+def process_tree_mb(pid: int, field: str = "VmRSS") -> float:
+    """A /proc status field (``VmRSS`` resident, ``VmHWM`` peak resident) of a process plus its children's (the
+    Rust data server), in MB."""
     pids = [pid]
     try:
         pids += [int(child) for child in open(f"/proc/{pid}/task/{pid}/children").read().split()]
     except OSError:
         pass
+    total = 0
     for p in pids:
         try:
             for line in open(f"/proc/{p}/status"):
-                if line.startswith("VmHWM:"):
+                if line.startswith(field + ":"):
                     total += int(line.split()[1])
         except OSError:
             pass
     return total / 1024
+
+
+def rss_mb(pid: int) -> float:
+    return process_tree_mb(pid, "VmRSS")
+
+
+def peak_rss_mb(pid: int) -> float:
+    return process_tree_mb(pid, "VmHWM")
 
 
 def measure_phaseview(browser, server, timeout_s: float) -> dict:
