@@ -14,17 +14,25 @@ def _func(name):
     return attr_value_pb2.AttrValue(func=attr_value_pb2.NameAttrList(name=name))
 
 
+def branch_functions(g, *names):
+    """Functions of the graph's library, one per name, each taking ``x`` and giving ``y`` (an ``If``'s branches)."""
+    functions = []
+    for name in names:
+        f = g.library.function.add()
+        f.signature.name = name
+        f.signature.input_arg.add(name="x")
+        f.signature.output_arg.add(name="y")
+        functions.append(f)
+    return functions
+
+
 def many_flag_readers_graph(layers: int):
     """``layers`` layers in a chain, each an ``If`` on one flag whose training branch reads the layer's input
     and whose inference branch does not (a Dropout written with ``tf.cond``)."""
     g = graph_pb2.GraphDef()
     bool_placeholder(g, "is_training")
     node(g, "input", "Placeholder")
-    train, infer = g.library.function.add(), g.library.function.add()
-    train.signature.name, infer.signature.name = "dropout_train", "dropout_infer"
-    for f in (train, infer):
-        f.signature.input_arg.add(name="x")
-        f.signature.output_arg.add(name="y")
+    train, infer = branch_functions(g, "dropout_train", "dropout_infer")
     train.node_def.add(name="mask", op="RandomUniform", input=["x"])
     train.node_def.add(name="drop", op="Mul", input=["x", "mask:z:0"])
     train.ret["y"] = "drop:z:0"
@@ -71,11 +79,7 @@ def big_function_graph(body_nodes: int):
     g = graph_pb2.GraphDef()
     bool_placeholder(g, "is_training")
     node(g, "x", "Placeholder")
-    big, small = g.library.function.add(), g.library.function.add()
-    big.signature.name, small.signature.name = "big_branch", "small_branch"
-    for f in (big, small):
-        f.signature.input_arg.add(name="x")
-        f.signature.output_arg.add(name="y")
+    big, small = branch_functions(g, "big_branch", "small_branch")
     previous = "x"
     for i in range(body_nodes):
         big.node_def.add(name=f"op_{i}", op="Relu", input=[previous])
