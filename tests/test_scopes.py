@@ -172,3 +172,13 @@ def test_a_series_id_never_takes_a_hand_made_name():
     (series_id,) = tree.series
     assert series_id == "n_[1-5]" + scopes.BUCKET_MARK
     assert names.index("n_[1-5]") in tree.child_nodes[""]
+
+
+def test_hand_made_names_that_only_look_numbered_never_break_the_series():
+    """A leaf ending in a digit that is not a decimal digit (``x_²``), or a name holding a newline, is simply no
+    member: the scope tree is still built, and the real series beside them grouped."""
+    names = [f"x_{i}" for i in range(1, 6)] + ["x_\u00b2", "x_\u0663", "y_1\nx_6", "z\n_1"]
+    tree = scopes.build_scopes(names, ops=["Relu"] * 9)
+    assert sorted(tree.series) == ["x_[1-5]"]
+    top = {names[i] for i in tree.child_nodes[""]}
+    assert {"x_\u00b2", "x_\u0663", "y_1\nx_6", "z\n_1"} <= top  # TensorBoard reads ASCII digits only

@@ -56,7 +56,9 @@ MAX_CHAIN_CHARS = 16384  # characters of the group ids on one chain, together
 AREA_MARK = "\u2237"
 _SPAN = 1 << 48  # numbers of series members are below this (see _group_series)
 SERIES_MIN = 5  # members of a numbered series before it is grouped (the Graphs tab's default)
-_DIGIT = re.compile(r"\d").search  # a series' prefix has none (TensorBoard's own pattern is ^(\D*)_(\d+)$)
+# A line per name: the leaf's prefix and number when it is ``<prefix>_<N>`` with no digit in the prefix (TensorBoard's
+# own pattern is ``^(\D*)_(\d+)$``), else two empty strings (the second branch matches any other line).
+_SERIES_LEAF = re.compile(r"^(?:[^\n]*/)?(?:([^\d/\n]*)_(\d+)|[^\n]*)$", re.MULTILINE | re.ASCII)
 
 
 @dataclass
@@ -398,7 +400,8 @@ def build_scopes(
             if name in relocations and name not in groups:
                 node_parent[index] = relocations[name]
 
-    series = _group_series(names, ops, node_parent, group_parent, pinned) if ops is not None else {}
+    marked = _MarkedNames(names)
+    series = _group_series(names, ops, node_parent, group_parent, pinned, marked) if ops is not None else {}
 
     # Children per group, counted in C: only a group with too many children needs its lists now (to bucket).
     child_counts = Counter(group_parent.values())
@@ -416,10 +419,9 @@ def build_scopes(
         for index in compress(range(len(node_parent)), map(wanted.__contains__, node_parent)):
             wanted[node_parent[index]][1].append(index)
         # A bucket id must not be a group's or a node's name; only names holding the mark can clash.
-        taken = set()
-        for ids in (group_parent, names):
-            if BUCKET_MARK in "\n".join(ids):  # one scan in C: a name holding the mark is rare
-                taken.update(compress(ids, map(_has_mark, ids, repeat(BUCKET_MARK))))
+        taken = set(marked.holding(BUCKET_MARK))
+        if taken:  # a group id holding the mark is a prefix of such a name
+            taken.update(compress(group_parent, map(_has_mark, group_parent, repeat(BUCKET_MARK))))
         for group in oversized:
             child_groups, child_nodes = wanted[group]
             kept_groups = [g for g in child_groups if g in pinned]
@@ -438,25 +440,24 @@ def build_scopes(
 
 
 def _group_series(
-    names: list[str], ops: list[str], node_parent: list[str], group_parent: dict[str, str], pinned
+    names: list[str], ops: list[str], node_parent: list[str], group_parent: dict[str, str], pinned, marked: _MarkedNames
 ) -> dict[str, Series]:
     """Group the numbered series (see the module's docstring): adds each series to ``group_parent`` and moves its
     ops into it in ``node_parent``. Returns the series by id."""
     # Each step below is a scan in C over the names (at 200k nodes a statement per name would cost ~1 s): only a
-    # name ending in a digit can be a member, and its last "_" must be followed by digits alone.
+    # name ending in a digit can be a member; one regular expression over those names, a line each, then gives
+    # each one's prefix and number (TensorBoard's pattern ``^(\D*)_(\d+)$`` on the leaf), or two empty strings.
     last_chars = map(operator.getitem, names, repeat(slice(-1, None)))
     candidates = list(compress(range(len(names)), map(str.isdigit, last_chars)))
-    split = list(map(str.rpartition, map(names.__getitem__, candidates), repeat("_")))
-    numbered = list(map(str.isdigit, map(operator.itemgetter(2), split)))
+    lines = "\n".join(map(names.__getitem__, candidates))
+    if lines.count("\n") != len(candidates) - 1:  # a hand-made name holding a newline is never a member
+        candidates = [i for i in candidates if "\n" not in names[i]]
+        lines = "\n".join(map(names.__getitem__, candidates))
+    found = _SERIES_LEAF.findall(lines) if candidates else []
+    numbered = list(map(bool, map(operator.itemgetter(1), found)))
     candidates = list(compress(candidates, numbered))
-    split = list(compress(split, numbered))
-    prefixes = [part[2] for part in map(str.rpartition, map(operator.itemgetter(0), split), repeat("/"))]
-    # TensorBoard's pattern: no digit in the prefix, and the leaf is "<prefix>_<N>" (the "_" is not a leaf's first
-    # character unless the prefix is empty).
-    plain = [not digit for digit in map(_DIGIT, prefixes)]
-    candidates = list(compress(candidates, plain))
-    split = list(compress(split, plain))
-    prefixes = list(compress(prefixes, plain))
+    found = list(compress(found, numbered))
+    prefixes = list(map(operator.itemgetter(0), found))
     cnames = list(map(names.__getitem__, candidates))
     parents = list(map(node_parent.__getitem__, candidates))
     # An op named like its group sits in it, and a pinned flag stays in sight: neither joins a series.
@@ -465,7 +466,7 @@ def _group_series(
     ]
     candidates = list(compress(candidates, free))
     keys = list(zip(compress(parents, free), map(ops.__getitem__, candidates), compress(prefixes, free)))
-    numbers = list(map(int, map(operator.itemgetter(2), compress(split, free))))
+    numbers = list(map(int, map(operator.itemgetter(1), compress(found, free))))
     # Each (key, number) as one int, key_id * _SPAN + number (an int hashes in no time, a tuple of strings does not);
     # a number past _SPAN is no member.
     key_ids: dict = {}
@@ -494,7 +495,7 @@ def _group_series(
         label = f"{prefix}_[{first}-{last}]"
         series_id = f"{parent}/{label}" if parent else label
         if taken is None:  # "[" is not in a TensorFlow name: only a hand-made graph can clash with a node
-            taken = {name for name in names if "[" in name} if "[" in "\n".join(names) else set()
+            taken = set(marked.holding("["))
         while series_id in taken or series_id in group_parent:
             series_id += BUCKET_MARK
         group_parent[series_id] = parent
@@ -502,6 +503,22 @@ def _group_series(
         deque(map(node_parent.__setitem__, moved, repeat(series_id)), maxlen=0)
         series[series_id] = Series(parent, prefix, op, first, last)
     return series
+
+
+class _MarkedNames:
+    """The names holding a character TensorFlow never writes in one (only a hand-made graph's names can clash with
+    a synthetic group's id), from one join of every name made on first use: nearly always settled by a scan in C."""
+
+    def __init__(self, names: list[str]):
+        self._names = names
+        self._text: str | None = None
+
+    def holding(self, mark: str) -> list[str]:
+        if self._text is None:
+            self._text = "\n".join(self._names)
+        if mark not in self._text:
+            return []
+        return list(compress(self._names, map(_has_mark, self._names, repeat(mark))))
 
 
 def _existing_group(scope: str, group_parent: dict[str, str]) -> str:
