@@ -113,7 +113,7 @@ def test_the_graph_route_gives_the_new_answers(start_server, tf_written):
 
 def test_writers_of_a_variable_flag_are_explained_as_writers(tf_written):
     analysis = analysis_of(tf_written("variable_flag"))
-    reads = {g: wire._group_phase(analysis, g) for g in analysis.phase_reach}
+    reads = {g: wire.group_phase(analysis, g) for g in analysis.phase_reach}
     keepers = {g: p for g, p in reads.items() if p and p["role"] == "reads" and p["layers"] == 0}
     assert {"\u2237init", "\u2237save"} <= set(keepers)
     for group, entry in keepers.items():

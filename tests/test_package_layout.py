@@ -37,3 +37,16 @@ def test_reading_knows_nothing_of_serving():
 def test_only_the_entry_points_sit_at_the_top():
     top = sorted(n for n in os.listdir(PACKAGE) if n.endswith(".py"))
     assert top == ["__init__.py", "cli.py", "diff_cli.py", "plugin.py"]
+
+
+def test_the_wire_format_is_pure_and_split_by_answer_family():
+    """Answers are built without TensorBoard (the HTTP layer stays thin), one module per family, each small
+    enough to read (ARCHITECTURE.md: past ~600 lines a family gets a module of its own)."""
+    for name, modules in _imports(os.path.join("serve", "wire")):
+        for module in modules:
+            assert not module.startswith(("tensorboard", "werkzeug", "tb_phaseview.plugin")), (name, module)
+    folder = os.path.join(PACKAGE, "serve", "wire")
+    for name in os.listdir(folder):
+        if name.endswith(".py"):
+            with open(os.path.join(folder, name)) as f:
+                assert sum(1 for _ in f) <= 600, name

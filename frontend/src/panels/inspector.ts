@@ -1,5 +1,5 @@
 // The inspector: what is selected, its attributes, inputs and outputs with their edge kinds, and one
-// plain sentence about the learning-phase flag where it matters. Every sentence is the server's (wire.py);
+// plain sentence about the learning-phase flag where it matters. Every sentence is the server's (serve/wire/);
 // the inspector only shows it. All text goes through textContent.
 
 import type { Child, KindCount, NodeAnswer, NodeEdge, WhyAnswer } from '../graph/api';

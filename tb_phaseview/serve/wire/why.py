@@ -1,0 +1,178 @@
+"""Why connected? The paths and edges between two boxes, by kind, as the UI and the CLI say them."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from tb_phaseview.analysis import answers
+from tb_phaseview.analysis.pipeline import GraphAnalysis
+from tb_phaseview.serve.wire.common import AREA_TITLES, VERSION
+
+# One plain sentence per edge kind: what such an edge carries and why it is there (the "why connected?" answer).
+KIND_SENTENCES = {
+    "data": "A tensor computed by one op is an input of the other: the model's values flow along it.",
+    "control": "A control dependency: one op waits for the other to run first; no tensor flows along it.",
+    "phase": (
+        "The learning-phase flag: training and inference differ for BatchNormalization and Dropout, so each "
+        "reads the flag; it carries no activations."
+    ),
+    "variable": (
+        "A variable is read or written: a layer reads its weights, or a moving average (BatchNormalization's "
+        "statistics) is updated."
+    ),
+    "hyperparameter": (
+        "A hyperparameter such as keep_prob or the learning rate: one scalar that many ops read; it carries no "
+        "activations."
+    ),
+    "init": "Variable initialisation: an initial value is assigned, or a variable is checked to be initialised, "
+    "once before training.",
+    "gradient": "The backward pass: gradients are computed from the forward values and from each other.",
+    "optimizer": "The optimizer turns the gradients into updates of the variables, and counts the steps.",
+    "summary": "A summary reads the value to log it for TensorBoard.",
+    "save": "A checkpoint saves or restores the variables.",
+}
+
+
+WHY_EDGES_LIMIT = 200  # op-level edges listed per kind (all are counted)
+
+
+def _part_entry(analysis: GraphAnalysis, part) -> dict:
+    graph = analysis.graph
+    entry = {"name": part.name, "type": part.type, "ops": len(part.members)}
+    if part.type == "group":
+        entry["path"] = list(analysis.tree.chain(part.name))
+        area = analysis.area_of_group(part.name)
+        if area:
+            entry["area"] = area
+    elif part.type == "op":
+        entry["path"] = analysis.path_of_node(part.members[0])
+        entry["role"] = analysis.roles.name_of(part.members[0])
+        entry["role_why"] = analysis.role_why(part.members[0])
+        entry["op"] = graph.ops[part.members[0]]
+    elif part.type == "function":
+        entry["call"] = graph.names[part.members[0]]
+    return entry
+
+
+def _kind_counts(counts) -> list[dict]:
+    return [
+        {"kind": kind, "count": counts[kind], "sentence": KIND_SENTENCES[kind]}
+        for kind in sorted(counts, key=lambda kind: (-counts[kind], kind))
+    ]
+
+
+def _apart_sentence(analysis: GraphAnalysis, name: str, ops: int, drawn: int, apart: list[tuple[str, int]]) -> str:
+    """Where the ops of a scope drawn outside its box are: what makes its box and the CLI count differently."""
+    pieces = []
+    for where, count in apart:
+        area = analysis.area_of_group(where)
+        source = analysis.source_by_name.get(where)
+        if source is not None and source.born_in:
+            pieces.append(
+                f"the learning-phase flag {where} ({answers.plural(count, 'op')}), which old Keras created inside "
+                f"{source.born_in}; PhaseView draws it where the layers reading it meet"
+            )
+        elif area in AREA_TITLES:
+            pieces.append(f"{answers.plural(count, 'op')} in the {AREA_TITLES[area]} area")
+        else:
+            pieces.append(f"{answers.plural(count, 'op')} in {where}")
+    return (
+        f"{name} holds {answers.plural(ops, 'op')} as TensorFlow named them; its box holds {drawn:,}. Drawn apart: "
+        f"{'; '.join(pieces)}."
+    )
+
+
+def _view_part(analysis: GraphAnalysis, name: str, view: bool):
+    """The part a name stands for as TensorFlow wrote it (what the CLI answers), and its entry. In the view
+    (``view``), a box whose ops are not all drawn in it says where the others are."""
+    from tb_phaseview.analysis import connections
+
+    part = connections.resolve(analysis, name)
+    entry = _part_entry(analysis, part)
+    if view and part.type == "scope":
+        drawn, apart = connections.drawn_apart(analysis, part, name)
+        # The flag first: it is what a user who asks about old Keras' first layer is looking for.
+        apart.sort(key=lambda item: item[0] not in analysis.source_by_name)
+        if apart:
+            entry["drawn"] = drawn
+            entry["apart"] = [
+                {
+                    "where": where,
+                    "ops": count,
+                    **({"area": analysis.area_of_group(where)} if analysis.area_of_group(where) else {}),
+                }
+                for where, count in apart
+            ]
+            entry["apart_sentence"] = _apart_sentence(analysis, name, len(part.members), drawn, apart)
+    return part, entry
+
+
+def why_answer(analysis: GraphAnalysis, a: str, b: Optional[str] = None, view: bool = False) -> dict:
+    """Why ``a`` and ``b`` are connected: the op-level edges between them grouped by kind, each kind with its
+    sentence. Without ``b``: what enters and leaves ``a``, counted per kind. Raises KeyError for an unknown
+    name (the exception's argument).
+
+    The view asks about its boxes (``view``) and gets the CLI's answer: the parts as TensorFlow wrote them (a
+    box's scope includes what is drawn apart from it, such as old Keras' flag), with ``drawn``/``apart`` saying
+    which of their ops the box does not hold."""
+    from tb_phaseview.analysis import connections
+
+    graph = analysis.graph
+    part_a, entry_a = _view_part(analysis, a, view)
+    answer = {"version": VERSION, "a": entry_a}
+    if b is None:
+        inputs, outputs = connections.boundary(analysis, part_a)
+        answer["inputs"] = _kind_counts(inputs)
+        answer["outputs"] = _kind_counts(outputs)
+        return answer
+    part_b, answer["b"] = _view_part(analysis, b, view)
+    by_kind: dict[str, list[int]] = {}
+    for e in connections.edges_between(analysis, part_a, part_b):
+        by_kind.setdefault(analysis.kinds[e], []).append(e)
+    answer["total"] = sum(len(edges) for edges in by_kind.values())
+    answer["kinds"] = [
+        {
+            "kind": kind,
+            "count": len(edges),
+            "sentence": KIND_SENTENCES[kind],
+            "edges": [
+                {
+                    "from": graph.names[graph.edge_src[e]],
+                    "to": graph.names[graph.edge_dst[e]],
+                    "output": graph.edge_output[e],
+                    "input": graph.edge_input[e],
+                }
+                for e in edges[:WHY_EDGES_LIMIT]
+            ],
+            "truncated": len(edges) > WHY_EDGES_LIMIT,
+        }
+        for kind, edges in sorted(by_kind.items(), key=lambda item: (-len(item[1]), item[0]))
+    ]
+    return answer
+
+
+def format_why(answer: dict) -> str:
+    """The ``why`` answer as text (``tb-phaseview why``)."""
+    lines = []
+    a = answer["a"]
+    if "b" not in answer:
+        lines.append(f"{a['name']} ({a['type']}, {a['ops']:,} ops)")
+        if "role_why" in a:
+            lines.append(f"  role {a['role']}: {a['role_why']}")
+        for side in ("inputs", "outputs"):
+            total = sum(entry["count"] for entry in answer[side])
+            lines.append(f"  {side}: {total:,} edges")
+            for entry in answer[side]:
+                lines.append(f"    {entry['count']:>6,} {entry['kind']}: {entry['sentence']}")
+        return "\n".join(lines)
+    b = answer["b"]
+    lines.append(f"{a['name']} <-> {b['name']}: {answer['total']:,} op-level edges")
+    if not answer["kinds"]:
+        lines.append("  they are not connected")
+    for entry in answer["kinds"]:
+        lines.append(f"  {entry['kind']} ({entry['count']:,}): {entry['sentence']}")
+        for edge in entry["edges"][:10]:
+            lines.append(f"    {edge['from']} -> {edge['to']}")
+        if entry["count"] > 10:
+            lines.append(f"    ... {entry['count'] - 10:,} more")
+    return "\n".join(lines)
