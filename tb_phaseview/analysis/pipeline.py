@@ -242,7 +242,7 @@ class GraphAnalysis:
     def phase_reach_of(self, group_id: str) -> PhaseReach | None:
         """``phase_reach`` of one group. A top-level group's, asked before any deeper one (the first answer),
         comes from the top-level labels: one step per edge instead of one per group on its path."""
-        if self._phase_reach is None and group_id and self.tree.top_level.get(group_id) == group_id:
+        if self._phase_reach is None and group_id and self.tree.is_top_level(group_id):
             top = self._answers.get("top_phase_reach")
             if top is None:
                 labels = self.tree.labels()

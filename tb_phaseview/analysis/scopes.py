@@ -111,7 +111,12 @@ class ScopeTree:
         self.series = series or {}  # synthetic groups of numbered series, by id
         # Children lists made when bucketing (a bucketed group and its buckets list theirs in name order).
         self._fixed = fixed or {}
-        self.top_level = _top_level_map(group_parent)  # group id -> its ancestor at the top level
+        # The tree as numpy columns (groups by position, each one's parent and top-level ancestor as positions),
+        # made once: the labels of the first answer and the children lists built after it both read them.
+        self._groups, self._position, self._parents = _parent_columns(group_parent)
+        self._top = _top_positions(self._parents, self._groups)
+        self._top_level: dict[str, str] | None = None
+        self._node_owners: np.ndarray | None = None
         self._children: _Children | None = None
         self._root_children: tuple[list[str], list[int]] | None = None
         self._children_lock = threading.Lock()
@@ -127,7 +132,9 @@ class ScopeTree:
         if self._children is None:
             with self._children_lock:
                 if self._children is None:
-                    self._children = _build_children(self.group_parent, self.node_parent, self._fixed)
+                    self._children = _build_children(
+                        self._groups, self._position, self._parents, self.node_owners(), self._fixed
+                    )
         return self._children
 
     @property
@@ -181,22 +188,43 @@ class ScopeTree:
         """Ops below a group, all depths."""
         if group_id == ROOT:
             return len(self.node_parent)
-        if self._children is None and self.top_level.get(group_id) == group_id:
+        if self._children is None and self.is_top_level(group_id):
             return self.top_sizes()[group_id]
         return self.size.get(group_id, 0)
 
     # -- the top level, from labels ----------------------------------------------------------------------
 
+    @property
+    def top_level(self) -> dict[str, str]:
+        """Every group's ancestor at the top level (itself when it is at the top level), made on first use."""
+        if self._top_level is None:
+            groups = self._groups
+            self._top_level = dict(zip(groups, map(groups.__getitem__, self._top.tolist())))
+        return self._top_level
+
+    def is_top_level(self, group_id: str) -> bool:
+        return group_id != ROOT and self.group_parent.get(group_id) == ROOT
+
     def top_level_groups(self) -> set[str]:
-        """The groups at the top level: every group's top-level ancestor, collected in C (one scan of the map)."""
-        return set(self.top_level.values())
+        """The groups at the top level: those whose parent is the root (a scan of the parents' column)."""
+        return set(map(self._groups.__getitem__, np.flatnonzero(self._parents == len(self._groups)).tolist()))
+
+    def node_owners(self) -> np.ndarray:
+        """Each node's parent group as a position among the groups (the root's is ``len(groups)``)."""
+        if self._node_owners is None:
+            parents = self.node_parent
+            self._node_owners = np.fromiter(map(self._position.__getitem__, parents), dtype=np.intp, count=len(parents))
+        return self._node_owners
 
     def labels(self) -> list:
         """For every node, the top-level element holding it: its top-level group id, or its own index."""
         if self._labels is None:
-            labels = list(map(self.top_level.get, self.node_parent))
-            for node in compress(range(len(labels)), map(operator.not_, self.node_parent)):
-                labels[node] = node  # an op at the top level is its own element
+            owners = self.node_owners()
+            root = len(self._groups)
+            tops = np.append(self._top, root)[owners]
+            labels = list(map((self._groups + [ROOT]).__getitem__, tops.tolist()))
+            at_top = np.flatnonzero(owners == root).tolist()
+            deque(map(labels.__setitem__, at_top, at_top), maxlen=0)  # an op at the top level is its own element
             self._labels = labels
         return self._labels
 
@@ -242,7 +270,7 @@ class ScopeTree:
     def op_counts(self, group_id: str, ops: list[str]) -> Counter:
         counts = self._op_counts.get(group_id)
         if counts is None:
-            if group_id != ROOT and self.top_level.get(group_id) == group_id:
+            if self.is_top_level(group_id):
                 self._count_top_level_ops(ops)
                 return self._op_counts[group_id]
             counts = self._op_counts[group_id] = Counter(ops[i] for i in self.descendant_nodes(group_id))
@@ -268,13 +296,12 @@ def _parent_columns(group_parent: dict[str, str]) -> tuple[list[str], dict[str, 
     return groups, position, parents
 
 
-def _top_level_map(group_parent: dict[str, str]) -> dict[str, str]:
-    """Every group's ancestor at the top level (itself when it is at the top level).
+def _top_positions(parents: np.ndarray, groups: list[str]) -> np.ndarray:
+    """Each group's ancestor at the top level (itself when it is at the top level), as a position.
 
     Every group climbs one level per pass, all at once in numpy, until its parent is the root: as many passes as
     the tree is deep (at most MAX_SCOPE_DEPTH and the buckets' levels), not a Python step per group."""
-    groups, _, parents = _parent_columns(group_parent)
-    root = len(groups)
+    root = len(parents)
     top = np.arange(root, dtype=np.intp)
     climbing = np.flatnonzero(parents != root)
     passes = 0
@@ -284,7 +311,7 @@ def _top_level_map(group_parent: dict[str, str]) -> dict[str, str]:
         passes += 1
         if passes > root:  # a cycle cannot come from names; guard against it anyway
             raise ValueError(f"scope parents form a cycle through {groups[int(climbing[0])]!r}")
-    return dict(zip(groups, map(groups.__getitem__, top.tolist())))
+    return top
 
 
 def folded_scope(scope: str) -> str:
@@ -556,17 +583,17 @@ def _fold_inlined_bodies(group_parent: dict[str, str], scopes: list[str]) -> Non
         del group_parent[INLINED_SCOPE]
 
 
-def _build_children(group_parent: dict[str, str], node_parent: list[str], fixed) -> _Children:
+def _build_children(
+    groups: list[str], position: dict[str, int], parents: np.ndarray, node_owners: np.ndarray, fixed
+) -> _Children:
     """Every group's children lists and size, grouped by sorting numpy columns of parent positions (stable sorts
     keep child groups in name order and child ops in graph order); no Python step per op or per group."""
-    groups, position, parents = _parent_columns(group_parent)
     root = len(groups)
     ids = groups + [ROOT]
     by_name = sorted(groups)
     owners = parents[np.fromiter(map(position.__getitem__, by_name), dtype=np.intp, count=root)]
     child_groups = dict(zip(ids, _split_by_owner(by_name, owners, root + 1)))
-    node_owners = np.fromiter(map(position.__getitem__, node_parent), dtype=np.intp, count=len(node_parent))
-    child_nodes = dict(zip(ids, _split_by_owner(range(len(node_parent)), node_owners, root + 1)))
+    child_nodes = dict(zip(ids, _split_by_owner(range(len(node_owners)), node_owners, root + 1)))
     for group, (kept_groups, kept_nodes) in fixed.items():  # bucketed groups and buckets keep their name order
         child_groups[group], child_nodes[group] = kept_groups, kept_nodes
     size = _roll_up_sizes(np.bincount(node_owners, minlength=root + 1), parents)
@@ -595,7 +622,7 @@ def _roll_up_sizes(own: np.ndarray, parents: np.ndarray) -> np.ndarray:
         keep = above != root
         above, weight = parents[above[keep]], weight[keep]
         passes += 1
-        if passes > root:  # a cycle cannot come from names (see _top_level_map)
+        if passes > root:  # a cycle cannot come from names (see _top_positions)
             break
     return size
 
