@@ -136,6 +136,10 @@ class GraphAnalysis:
                 self.graph.edge_dst,
                 self.kinds,
                 skip_kinds=(edge_kinds.PHASE,),
+                columns_src=self.graph.columns.src,
+                columns_dst=self.graph.columns.dst,
+                kind_codes=self.kind_codes,
+                kind_names=edge_kinds.EDGE_KINDS,
             )
         return counts
 

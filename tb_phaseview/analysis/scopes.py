@@ -121,6 +121,7 @@ class ScopeTree:
         self._root_children: tuple[list[str], list[int]] | None = None
         self._children_lock = threading.Lock()
         self._labels: list | None = None
+        self._top_codes: np.ndarray | None = None
         self._top_sizes: Counter | None = None
         self._chains: dict[str, tuple[str, ...]] = {}
         self._op_counts: dict[str, Counter] = {}
@@ -216,21 +217,35 @@ class ScopeTree:
             self._node_owners = np.fromiter(map(self._position.__getitem__, parents), dtype=np.intp, count=len(parents))
         return self._node_owners
 
+    def top_codes(self) -> np.ndarray:
+        """For every node, its top-level element as a number: the position of its top-level group, or
+        ``len(groups)`` plus its own index for an op at the top level (``label_of`` turns one into a label)."""
+        if self._top_codes is None:
+            owners = self.node_owners()
+            root = len(self._groups)
+            codes = np.append(self._top, root)[owners]
+            at_top = owners == root
+            codes[at_top] = root + np.flatnonzero(at_top)
+            self._top_codes = codes
+        return self._top_codes
+
+    def label_of(self, code: int):
+        """The label of a top-level code: a group id, or a node index."""
+        groups = len(self._groups)
+        return self._groups[code] if code < groups else code - groups
+
     def labels(self) -> list:
         """For every node, the top-level element holding it: its top-level group id, or its own index."""
         if self._labels is None:
-            owners = self.node_owners()
-            root = len(self._groups)
-            tops = np.append(self._top, root)[owners]
-            labels = list(map((self._groups + [ROOT]).__getitem__, tops.tolist()))
-            at_top = np.flatnonzero(owners == root).tolist()
-            deque(map(labels.__setitem__, at_top, at_top), maxlen=0)  # an op at the top level is its own element
-            self._labels = labels
+            self._labels = list(map(self.label_of, self.top_codes().tolist()))
         return self._labels
 
     def top_sizes(self) -> Counter:
+        """Ops below each top-level group (counted in C from the nodes' top-level codes)."""
         if self._top_sizes is None:
-            self._top_sizes = Counter(self.labels())
+            sizes = np.bincount(self.top_codes(), minlength=len(self._groups))[: len(self._groups)]
+            tops = np.flatnonzero(sizes)
+            self._top_sizes = Counter(dict(zip(map(self._groups.__getitem__, tops.tolist()), sizes[tops].tolist())))
         return self._top_sizes
 
     # -- paths and histograms ----------------------------------------------------------------------------
@@ -277,12 +292,22 @@ class ScopeTree:
         return counts
 
     def _count_top_level_ops(self, ops: list[str]) -> None:
-        """Op histograms of every top-level group at once: one count of (label, op) pairs."""
+        """Op histograms of every top-level group at once: one count of (top-level code, op) pairs, in numpy."""
         per_group: dict = {group: Counter() for group in self.top_level_groups()}
-        for (label, op), count in Counter(zip(self.labels(), ops)).items():
-            counts = per_group.get(label)
-            if counts is not None:
-                counts[op] = count
+        op_names = list(dict.fromkeys(ops))
+        number = {op: i for i, op in enumerate(op_names)}
+        op_ids = np.fromiter(map(number.__getitem__, ops), dtype=np.int64, count=len(ops))
+        codes = self.top_codes().astype(np.int64)
+        in_group = codes < len(self._groups)
+        pairs, first, counts = np.unique(
+            codes[in_group] * len(op_names) + op_ids[in_group], return_index=True, return_counts=True
+        )
+        order = np.argsort(first, kind="stable")  # each group's ops in the order they first appear (ties of top ops)
+        pairs, counts = pairs[order], counts[order]
+        for code, op, count in zip(
+            (pairs // len(op_names)).tolist(), (pairs % len(op_names)).tolist(), counts.tolist()
+        ):
+            per_group[self._groups[code]][op_names[op]] = count
         self._op_counts.update(per_group)
 
 
@@ -673,16 +698,50 @@ def _split_into_buckets(
     fixed[group] = ([bucket_id for _, bucket_id in items], [])
 
 
+def _aggregate_top_level_edges(tree: ScopeTree, src, dst, kind_codes, kind_names, skip_kinds) -> Counter:
+    """The root's edges, counted in numpy: each end by its top-level code, one key per (from, to, kind)."""
+    codes = tree.top_codes().astype(np.int64)
+    a, b = codes[src], codes[dst]
+    kinds = np.asarray(kind_codes, dtype=np.int64)
+    keep = a != b  # most edges stay inside one group
+    if skip_kinds:
+        keep &= ~np.isin(kinds, [kind_names.index(k) for k in skip_kinds if k in kind_names])
+    span, kind_span = len(codes) + len(tree._groups), len(kind_names)
+    keys, counts = np.unique((a[keep] * span + b[keep]) * kind_span + kinds[keep], return_counts=True)
+    pairs, kind = np.divmod(keys, kind_span)
+    label = tree.label_of
+    return Counter(
+        {
+            (label(x), label(y), kind_names[k]): n
+            for x, y, k, n in zip((pairs // span).tolist(), (pairs % span).tolist(), kind.tolist(), counts.tolist())
+        }
+    )
+
+
 def aggregate_group_edges(
-    tree: ScopeTree, group_id: str, out_edges, edge_src, edge_dst, kinds, skip_kinds=()
+    tree: ScopeTree,
+    group_id: str,
+    out_edges,
+    edge_src,
+    edge_dst,
+    kinds,
+    skip_kinds=(),
+    columns_src=None,
+    columns_dst=None,
+    kind_codes=None,
+    kind_names=(),
 ) -> Counter:
     """The edges between a group's children, counted per (from child, to child, kind).
 
     An op-level edge belongs to the pair of sibling children under the lowest common group of its two ends;
-    a child is named by its group id or, for an op, its node index. Costs the size of the group's subtree.
+    a child is named by its group id or, for an op, its node index. Costs the size of the group's subtree. For
+    the root, given the edges' numpy columns (``columns_src``, ``columns_dst``) and ``kind_codes`` (positions in
+    ``kind_names``), it is counted in numpy.
     """
     counts: Counter = Counter()
     chain = tree.chain
+    if group_id == ROOT and kind_codes is not None:
+        return _aggregate_top_level_edges(tree, columns_src, columns_dst, kind_codes, kind_names, skip_kinds)
     if group_id == ROOT:
         # Every node is below the root: label each by its top-level group, then count in C (Counter over
         # an iterable) rather than with a Python statement per edge.
