@@ -8,7 +8,10 @@ import {
   moveNote,
   NOTE_MAX_CHARS,
   NOTES_MAX,
+  followMoves,
+  noteFollowing,
   noteOf,
+  scopeOf,
   parseNotes,
   resolveAnchor,
   placeCallout,
@@ -120,4 +123,58 @@ test('a callout left where it goes by default moves off boxes it is not pinned t
   assert.ok(!hit(c, neighbour) && !hit(c, anchor), JSON.stringify(p));
   // With nothing in the way the preferred place is kept.
   assert.deepEqual(placeCallout(anchor, size, preferred, [anchor, group]), preferred);
+});
+
+test('a note follows its group when the scope is moved to the model and back', () => {
+  // Written inside the checkpoints' area, on the group of the scope `save`, and on an op deeper in it.
+  const onGroup = setNote([], '\u2237save/save', 'restores here', ['\u2237save']);
+  const onOp = setNote([], 'save/Assign_3', 'this one', [
+    '\u2237save',
+    '\u2237save/save',
+    '\u2237save/save/Assign_[1-34]',
+  ]);
+  assert.equal(scopeOf('\u2237save/save/Assign_[1-34]'), 'save/Assign_[1-34]');
+  assert.equal(scopeOf('\u2237save'), '\u2237save');
+  assert.equal(scopeOf('save'), 'save');
+  // Moved: `save/` is drawn at the top level, closed; the area is gone.
+  let drawn = new Set(['save', 'model']);
+  const movedSave = (scope: string) => scope === 'save' || scope.startsWith('save/');
+  let now = (id: string) => followMoves(id, movedSave, (x) => drawn.has(x), []);
+  assert.deepEqual(
+    resolveAnchor(onGroup[0], (x) => drawn.has(x), now),
+    { anchor: 'save', hidden: false },
+  );
+  assert.deepEqual(
+    resolveAnchor(onOp[0], (x) => drawn.has(x), now),
+    { anchor: 'save', hidden: true },
+  );
+  assert.equal(noteFollowing(onGroup, 'save', now)?.text, 'restores here', 'selected where it is drawn now');
+  assert.equal(
+    resolveAnchor(onGroup[0], (x) => drawn.has(x)),
+    null,
+    'without following, it was lost',
+  );
+  // An op moved alone (no scope entry) leaves its scope's group in the area: the note stays there.
+  const nothingMoved = () => false;
+  drawn = new Set(['\u2237save', '\u2237save/save', 'save']);
+  now = (id: string) => followMoves(id, nothingMoved, (x) => drawn.has(x), ['\u2237save']);
+  assert.deepEqual(
+    resolveAnchor(onGroup[0], (x) => drawn.has(x), now),
+    { anchor: '\u2237save/save', hidden: false },
+  );
+  // Written in the model while moved, then moved back: found inside the area that holds it again.
+  const writtenMoved = setNote([], 'save', 'moved note', []);
+  drawn = new Set(['\u2237save', '\u2237save/save']);
+  assert.deepEqual(
+    resolveAnchor(writtenMoved[0], (x) => drawn.has(x), now),
+    {
+      anchor: '\u2237save/save',
+      hidden: false,
+    },
+  );
+  // Op names never change.
+  assert.equal(
+    followMoves('global_step', movedSave, () => false, ['\u2237optimizer']),
+    'global_step',
+  );
 });

@@ -60,6 +60,13 @@ def test_a_scope_moved_to_the_model_is_drawn_there_kept_and_moved_back(page, rol
     open_group(page, AREA)
     inside = f"{AREA}/{SCOPE}"
     click_box(page, inside)
+    # A note written on the group inside the area follows it to the model (and back, below).
+    page.click('[data-action="add-note"]')
+    page.fill("[data-testid=note-text]", "the restores")
+    page.click('[data-action="save-note"]')
+    note = page.locator(f"[data-note={json.dumps(inside, ensure_ascii=False)}]")
+    note.wait_for()
+    assert note.get_attribute("data-note-anchor") == inside
     button = page.locator('[data-testid=inspector] [data-action="move-to-model"]')
     button.wait_for()
     move = page.locator("[data-testid=move]")
@@ -67,6 +74,11 @@ def test_a_scope_moved_to_the_model_is_drawn_there_kept_and_moved_back(page, rol
     button.click()
     settled(page, 1)
     drawn_in_model(page)
+    page.wait_for_function(
+        "s => document.querySelector(s)?.dataset.noteAnchor === 'save'",
+        arg=f"[data-note={json.dumps(inside, ensure_ascii=False)}]",
+    )
+    assert note.get_attribute("data-note-hidden") == "false"
     # Selected where it is drawn now; the inspector offers the way back, the status bar and the area say it.
     page.wait_for_function("() => document.querySelector('[data-testid=inspector] h2')?.textContent === 'save'")
     page.locator('[data-testid=inspector] [data-action="move-back"]').wait_for()
@@ -143,6 +155,10 @@ def test_a_scope_moved_to_the_model_is_drawn_there_kept_and_moved_back(page, rol
         settled(other, 0)
         other.locator(sel(AREA)).wait_for()
         other.locator(sel(f"{AREA}/{SCOPE}")).wait_for()
+        # The note the link brought is on the group in its area again.
+        other.wait_for_function(
+            "a => document.querySelector(`[data-note=\"${a}\"]`)?.dataset.noteAnchor === a", arg=f"{AREA}/{SCOPE}"
+        )
         assert other.locator("[data-moved]").count() == 1  # only the root's count, no box
         assert other.locator("[data-testid=moved-status]").count() == 0
         other.wait_for_function(

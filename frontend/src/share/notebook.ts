@@ -2,6 +2,7 @@
 // of the scene (it tells with its `drawn` event), and edited in the note editor.
 
 import type { GraphRef } from '../graph/api';
+import { coveringMove } from '../graph/moves';
 import type { ViewState } from '../graph/state';
 import type { Scene } from '../scene/scene';
 import { NoteEditor } from './noteeditor';
@@ -10,8 +11,10 @@ import {
   deleteNote,
   loadNotes,
   mergeNotes,
+  AREA_MARK,
+  followMoves,
   moveNote,
-  noteOf,
+  noteFollowing,
   resolveAnchor,
   saveNotes,
   setNote,
@@ -47,18 +50,23 @@ export class Notebook {
       host.scene,
       (node) => this.openEditor(node),
       (node, dx, dy) => this.update(moveNote(this.list, node, dx, dy)),
+      (id) => this.now(id),
     );
     this.editor = new NoteEditor(
       (node, text) => {
         const sel = this.host.state().selected;
-        const path = sel === node ? this.host.scene.pathOf(node) : (noteOf(this.list, node)?.path ?? []);
+        const written = noteFollowing(this.list, node, (id) => this.now(id));
+        const path = sel === node ? this.host.scene.pathOf(node) : (written?.path ?? []);
         try {
-          this.update(setNote(this.list, node, text, path));
+          // A note written on the same scope before a move is that note: it takes the id drawn now.
+          const others = written && written.node !== node ? deleteNote(this.list, written.node) : this.list;
+          const kept = written ? [...others, { ...written, node, path: path.filter((p) => p !== '') }] : others;
+          this.update(setNote(kept, node, text, path));
         } catch (e) {
           this.host.say((e as Error).message, true);
         }
       },
-      (node) => this.update(deleteNote(this.list, node)),
+      (node) => this.update(deleteNote(this.list, noteFollowing(this.list, node, (id) => this.now(id))?.node ?? node)),
     );
     host.stage.append(this.editor.el);
     host.scene.on('drawn', () => this.redraw());
@@ -101,9 +109,30 @@ export class Notebook {
     this.openEditor(sel);
   }
 
+  /** The id a note written on `id` is drawn under now, across the user's moves to the model (followMoves). */
+  private now(id: string): string {
+    const moves = this.host.state().graph?.model ?? [];
+    const scene = this.host.scene;
+    // Only a scope's move (`save/`) moves its group; an op moved alone leaves its scope's group in the area.
+    const scopes = moves.filter((m) => m.endsWith('/'));
+    const areas = [...scene.abs.keys()].filter((k) => k.startsWith(AREA_MARK) && !k.includes('/'));
+    return followMoves(
+      id,
+      (scope) => coveringMove(scopes, scope) !== null,
+      (x) => scene.has(x),
+      areas,
+    );
+  }
+
   private openEditor(node: string): void {
-    const n = noteOf(this.list, node);
-    const at = n ? resolveAnchor(n, (x) => this.host.scene.has(x)) : null;
+    const n = noteFollowing(this.list, node, (id) => this.now(id));
+    const at = n
+      ? resolveAnchor(
+          n,
+          (x) => this.host.scene.has(x),
+          (id) => this.now(id),
+        )
+      : null;
     this.editor.open(node, n?.text ?? '', at?.hidden ? at.anchor : null);
   }
 }

@@ -40,6 +40,8 @@ export class NotesLayer {
     private scene: NotesScene,
     private onOpen: (node: string) => void,
     private onMoved: (node: string, dx: number, dy: number) => void,
+    /** The id a note's node or path group is drawn under today (notes.ts, followMoves). */
+    private now: (id: string) => string = (id) => id,
   ) {
     this.layer = s('g', { class: 'notes-layer' });
     scene.addLayer(this.layer);
@@ -98,7 +100,7 @@ export class NotesLayer {
     const taken: Box[] = [];
     const boxes = this.scene.abs;
     for (const n of notes) {
-      const at = resolveAnchor(n, (x) => this.scene.has(x));
+      const at = resolveAnchor(n, (x) => this.scene.has(x), this.now);
       if (!at) {
         this.drawn.push({ note: n, anchor: null, hidden: true, box: null });
         continue;

@@ -64,12 +64,52 @@ export interface Anchor {
   hidden: boolean;
 }
 
-/** Where a note is drawn at the current expansion; null when neither the node nor any group of its path is drawn. */
-export function resolveAnchor(note: Note, drawn: (name: string) => boolean): Anchor | null {
-  if (drawn(note.node)) return { anchor: note.node, hidden: false };
-  for (let i = note.path.length - 1; i >= 0; i--)
-    if (drawn(note.path[i])) return { anchor: note.path[i], hidden: true };
+/** Where a note is drawn at the current expansion; null when neither the node nor any group of its path is drawn.
+ * `now` turns an id the note was written on into the id it is drawn under today (`followMoves`). */
+export function resolveAnchor(
+  note: Note,
+  drawn: (name: string) => boolean,
+  now: (id: string) => string = (id) => id,
+): Anchor | null {
+  const node = now(note.node);
+  if (drawn(node)) return { anchor: node, hidden: false };
+  for (let i = note.path.length - 1; i >= 0; i--) {
+    const group = now(note.path[i]);
+    if (drawn(group)) return { anchor: group, hidden: true };
+  }
   return null;
+}
+
+/** Machinery areas' ids start with this mark (`∷save`), which TensorFlow never writes in a name. */
+export const AREA_MARK = '\u2237';
+
+/** The scope a group id stands for, without the machinery area it is drawn in (`∷save/save` -> `save`). */
+export function scopeOf(id: string): string {
+  if (!id.startsWith(AREA_MARK)) return id;
+  const cut = id.indexOf('/');
+  return cut < 0 ? id : id.slice(cut + 1);
+}
+
+/** The id a group a note was written on is drawn under now that the user moved scopes to the model or back:
+ * a group written inside a machinery area (`∷save/save`) is drawn as `save` while a move covers that scope
+ * (`covered`, graph/moves.ts's coveringMove); a group written in the model while moved is drawn inside an area
+ * again once moved back (found among the areas drawn, `areas`). Op names never change. */
+export function followMoves(
+  id: string,
+  covered: (scope: string) => boolean,
+  drawn: (name: string) => boolean,
+  areas: readonly string[],
+): string {
+  const scope = scopeOf(id);
+  if (scope !== id) return covered(scope) ? scope : id;
+  if (drawn(id) || covered(id)) return id;
+  for (const area of areas) if (drawn(`${area}/${id}`)) return `${area}/${id}`;
+  return id;
+}
+
+/** The note on `node`, also when it was written on the same scope before a move (`now`, as in resolveAnchor). */
+export function noteFollowing(notes: readonly Note[], node: string, now: (id: string) => string): Note | undefined {
+  return noteOf(notes, node) ?? notes.find((n) => now(n.node) === node);
 }
 
 /** Link notes win over local ones on the same node; other local notes are kept. */
