@@ -157,7 +157,7 @@ def test_a_scope_moved_to_the_model_is_drawn_there_kept_and_moved_back(page, rol
         other.locator(sel(f"{AREA}/{SCOPE}")).wait_for()
         # The note the link brought is on the group in its area again.
         other.wait_for_function(
-            "a => document.querySelector(`[data-note=\"${a}\"]`)?.dataset.noteAnchor === a", arg=f"{AREA}/{SCOPE}"
+            'a => document.querySelector(`[data-note="${a}"]`)?.dataset.noteAnchor === a', arg=f"{AREA}/{SCOPE}"
         )
         assert other.locator("[data-moved]").count() == 1  # only the root's count, no box
         assert other.locator("[data-testid=moved-status]").count() == 0
