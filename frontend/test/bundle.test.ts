@@ -4,6 +4,7 @@ import {
   anchors,
   bsplineToBeziers,
   bundlePaths,
+  clearOnRoute,
   clearSpot,
   clusterTargets,
   straighten,
@@ -192,4 +193,24 @@ test("a straight edge's label goes where it covers no box, from the middle outwa
   assert.deepEqual(clearSpot(a, b, [{ x: 35, y: -5, w: 65, h: 10 }], size), { x: 25, y: 0 });
   // Nothing clear: no label.
   assert.equal(clearSpot(a, b, [{ x: -10, y: -10, w: 200, h: 30 }], size), null);
+});
+
+test("a routed edge's label goes in the middle of its route, or along it where it covers no other label", () => {
+  const route = [
+    { x: 0, y: 0 },
+    { x: 0, y: 100 },
+    { x: 100, y: 100 },
+  ];
+  const size = { w: 10, h: 10 };
+  assert.deepEqual(clearOnRoute(route, [], size), { x: 0, y: 100 }, 'the middle point');
+  // A label already at the middle: the next clear point along a segment, from the middle outwards.
+  const taken = [{ x: -2, y: 95, w: 14, h: 12 }];
+  const spot = clearOnRoute(route, taken, size)!;
+  assert.ok(spot, 'a spot along the route');
+  const covers = (r: { x: number; y: number; w: number; h: number }) =>
+    spot.x < r.x + r.w && spot.x + size.w > r.x && spot.y < r.y + r.h && spot.y + size.h > r.y;
+  assert.ok(!taken.some(covers), `${JSON.stringify(spot)} covers the label already there`);
+  assert.ok(spot.x === 0 || spot.y === 100, 'on the route');
+  // Everything taken: none.
+  assert.equal(clearOnRoute(route, [{ x: -50, y: -50, w: 300, h: 300 }], size), null);
 });

@@ -41,6 +41,24 @@ def settled(page, moved):
     )
 
 
+def overlapping_edge_labels(page):
+    """Pairs of drawn edge labels (counts and shapes) whose boxes overlap: each must be readable."""
+    return page.evaluate(
+        """() => {
+        const boxes = [...document.querySelectorAll('.edge-count, .edge-shape')]
+          .map(e => [e.textContent, e.getBoundingClientRect()]).filter(([, r]) => r.width > 0);
+        const pairs = [];
+        for (let i = 0; i < boxes.length; i++)
+          for (let j = i + 1; j < boxes.length; j++) {
+            const [a, r] = boxes[i], [b, q] = boxes[j];
+            if (r.left < q.right - 1 && q.left < r.right - 1 && r.top < q.bottom - 1 && q.top < r.bottom - 1)
+              pairs.push([a, b]);
+          }
+        return pairs;
+    }"""
+    )
+
+
 def drawn_in_model(page):
     """The scope's box at the top level, marked as moved, and the checkpoints' area gone."""
     page.locator(f'{sel(SCOPE)}[data-moved="{SCOPE}/"]').wait_for(timeout=30_000)
@@ -98,6 +116,8 @@ def test_a_scope_moved_to_the_model_is_drawn_there_kept_and_moved_back(page, rol
     )
     assert why.get_attribute("data-role") == "model"
     assert "PhaseView had it as save: " in why.text_content()
+    assert page.locator(".edge-count").count() > 5 and page.locator(".edge-shape").count() > 5
+    assert overlapping_edge_labels(page) == []
     shot(page, "move-to-model-moved")
     # The SVG's legend says what was moved.
     with page.expect_download() as download:

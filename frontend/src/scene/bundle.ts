@@ -238,6 +238,29 @@ export function clearSpot(
   return null;
 }
 
+/**
+ * Where a routed edge's label goes: the middle of its route when a label there covers none of `taken`, else the
+ * first clear point along its segments from the middle outwards (clearSpot on each); null when there is none.
+ */
+export function clearOnRoute(
+  points: readonly Point[],
+  taken: readonly Rect[],
+  size: { w: number; h: number },
+  offset: Point = { x: 0, y: 0 },
+): Point | null {
+  const mid = midRoute(points);
+  if (clearSpot(mid, mid, taken, size, offset)) return mid;
+  const last = points.length - 2; // segments 0 .. last
+  const first = Math.floor(last / 2);
+  for (let k = 0; k <= last; k++) {
+    const i = first + (k % 2 ? 1 : -1) * Math.ceil(k / 2);
+    if (i < 0 || i > last) continue;
+    const p = clearSpot(points[i], points[i + 1], taken, size, offset);
+    if (p) return p;
+  }
+  return null;
+}
+
 /** Smooth path through dagre's edge points (Catmull-Rom converted to cubic beziers). */
 export function polylinePath(pts: readonly Point[]): string {
   if (pts.length === 0) return '';

@@ -18,6 +18,7 @@ import {
   anchors,
   arrowHead,
   bundlePaths,
+  clearOnRoute,
   clearSpot,
   midRoute,
   plainPath,
@@ -92,9 +93,6 @@ const countText = (count: number) => `${count.toLocaleString('en-US')} edges`;
 const countLabelSize = (count: number) => ({ w: 5.6 * countText(count).length, h: 10 });
 // A shape label's box: 5.6 px a character at 9 px, drawn this far right of and below the route's middle.
 const SHAPE_LABEL = { charWidth: 5.6, height: 10, offset: { x: 4, y: 3 } };
-/** ``p`` when a label there covers none of ``boxes``, else null. */
-const freeAt = (p: Point, boxes: readonly Rect[], size: { w: number; h: number }, offset: Point): Point | null =>
-  clearSpot(p, p, boxes, size, offset);
 
 export class Scene extends Emitter<SceneEvents> {
   private svg: SVGSVGElement;
@@ -388,6 +386,11 @@ export class Scene extends Emitter<SceneEvents> {
     let boxes: Rect[] | null = null;
     const siblingBoxes = () =>
       (boxes ??= Object.values(lay.nodes).map((p) => ({ x: ox + p.x, y: oy + p.y, w: p.w, h: p.h })));
+    // The boxes and the edge labels placed so far: a label covers neither a box nor another label.
+    let taken: Rect[] | null = null;
+    const takenRects = () => (taken ??= [...siblingBoxes()]);
+    const place = (at: Point, size: { w: number; h: number }, offset: Point) =>
+      takenRects().push({ x: at.x + offset.x, y: at.y + offset.y, w: size.w, h: size.h });
     // Everything is drawn in absolute coordinates, without a transform per box: each transformed element is
     // a paint chunk of its own, and the browser re-layerizes every chunk on every frame that changes
     // anything (a filter switch over 4,000 boxes took twice as long).
@@ -437,8 +440,9 @@ export class Scene extends Emitter<SceneEvents> {
         const size = { w: SHAPE_LABEL.charWidth * shape.text.length, h: SHAPE_LABEL.height };
         const mid =
           points.length === 2
-            ? clearSpot(points[0], points[1], siblingBoxes(), size, SHAPE_LABEL.offset)
-            : freeAt(midRoute(points), siblingBoxes(), size, SHAPE_LABEL.offset);
+            ? clearSpot(points[0], points[1], takenRects(), size, SHAPE_LABEL.offset)
+            : clearOnRoute(points, takenRects(), size, SHAPE_LABEL.offset);
+        if (mid) place(mid, size, SHAPE_LABEL.offset);
         if (mid)
           path.parentNode!.append(
             s(
@@ -453,11 +457,14 @@ export class Scene extends Emitter<SceneEvents> {
           );
       }
       if (e.count > 1 && !compact) {
-        // A straight edge drawn apart crosses boxes: its label goes where it covers none, or is left out.
+        // A straight edge drawn apart crosses boxes: its label goes where it covers none, or is left out. A routed
+        // edge's goes where it covers no other label either, or in the middle of its route when there is no such spot.
+        const size = countLabelSize(e.count);
         const mid =
           points.length === 2
-            ? clearSpot(points[0], points[1], siblingBoxes(), countLabelSize(e.count), COUNT_LABEL_OFFSET)
-            : midRoute(points);
+            ? clearSpot(points[0], points[1], takenRects(), size, COUNT_LABEL_OFFSET)
+            : (clearOnRoute(points, takenRects(), size, COUNT_LABEL_OFFSET) ?? midRoute(points));
+        if (mid) place(mid, size, COUNT_LABEL_OFFSET);
         // Beside its edge, in the same kind's container: hiding a kind in the legend hides its counts too.
         if (mid)
           path.parentNode!.append(
