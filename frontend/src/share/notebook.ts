@@ -59,8 +59,10 @@ export class Notebook {
         const path = sel === node ? this.host.scene.pathOf(node) : (written?.path ?? []);
         try {
           // A note written on the same scope before a move is that note: it takes the id drawn now.
-          const others = written && written.node !== node ? deleteNote(this.list, written.node) : this.list;
-          const kept = written ? [...others, { ...written, node, path: path.filter((p) => p !== '') }] : others;
+          const rekeyed = written && written.node !== node;
+          const kept = rekeyed
+            ? [...deleteNote(this.list, written.node), { ...written, node, path: path.filter((p) => p !== '') }]
+            : this.list;
           this.update(setNote(kept, node, text, path));
         } catch (e) {
           this.host.say((e as Error).message, true);
