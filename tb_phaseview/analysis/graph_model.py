@@ -17,22 +17,21 @@ _ALL = slice(None)
 
 class _ListOfColumn:
     """A Graph list field built from a numpy column on first access: the first view's passes read the columns,
-    and a list of a million ints costs tens of milliseconds to make."""
+    and a list of a million ints costs tens of milliseconds to make. Kept in the instance under the field's own
+    name, which then hides this (non-data) descriptor: later reads are plain attribute reads, as for a field."""
 
     def __init__(self, column: str):
         self.column = column
 
     def __set_name__(self, owner, name):
-        self.slot = "_" + name
+        self.name = name
 
     def __get__(self, graph, owner=None):
         if graph is None:
             return self
-        value = graph.__dict__.get(self.slot)
-        if value is None:
-            # Built in a local and published whole: a reader in another thread sees the list or builds its own.
-            value = getattr(graph, self.column).tolist()
-            graph.__dict__[self.slot] = value
+        # Built in a local and published whole: a reader in another thread sees the list or builds its own.
+        value = getattr(graph, self.column).tolist()
+        graph.__dict__[self.name] = value
         return value
 
 
