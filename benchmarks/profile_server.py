@@ -83,13 +83,24 @@ def tensorboard_read(logdir: str):
     return provider.read_blob(ctx, blob_key=blob_key)
 
 
+def build_graph(columns, blob: bytes, raw):
+    from tb_phaseview.analysis.graph_model import build_graph_from_columns, build_graph_from_nodes
+    from tb_phaseview.read.graphdef_reader import _MARKERS, LazyNodeDefs, SlimGraph
+
+    graph = None
+    if columns is not None:
+        graph = build_graph_from_columns(*columns, _MARKERS, LazyNodeDefs(raw.node), {})
+    if graph is None:
+        print("(nodes read one by one)", file=sys.stderr)
+        graph = build_graph_from_nodes(SlimGraph.FromString(blob).node[:], LazyNodeDefs(raw.node), {})
+    return graph
+
+
 def in_process(blob: bytes, logdir: str, trace: bool, profile_path: str | None) -> list[dict]:
     from tb_phaseview import plugin
     from tb_phaseview.analysis import edge_kinds, phase, roles, scopes
     from tb_phaseview.analysis import pipeline as analysis_mod
-    from tb_phaseview.analysis.graph_model import build_graph_from_nodes
     from tb_phaseview.read import graphdef_reader
-    from tb_phaseview.read.graphdef_reader import LazyNodeDefs
     from tb_phaseview.serve import wire
 
     stages = Stages(trace)
@@ -102,11 +113,10 @@ def in_process(blob: bytes, logdir: str, trace: bool, profile_path: str | None) 
         profiler.enable()
     with analysis_mod.garbage_collector_paused():
         raw = stages.run("raw count (RawGraph parse)", graphdef_reader.RawGraph.FromString, blob)
-        slim = stages.run("slim parse (names, ops, inputs)", lambda: graphdef_reader.SlimGraph.FromString(blob).node[:])
-        graph = stages.run(
-            "build graph (index, edges, columns)", build_graph_from_nodes, slim, LazyNodeDefs(raw.node), {}
-        )
-        del slim
+        # As graphdef_reader.read_graph: the nodes as columns, or one by one when not laid out as TensorFlow writes.
+        columns = stages.run("slim parse (names, ops, inputs)", graphdef_reader.node_columns, blob, raw.node)
+        graph = stages.run("build graph (index, edges, columns)", build_graph, columns, blob, raw)
+        del columns
         pa = stages.run("phase.analyze_phase", phase.analyze_phase, graph)
         node_roles = stages.run("roles.classify_roles", roles.classify_roles, graph, pa.carriers)
         shared = stages.run("phase.forward_reads_of_gradient_nodes", phase.forward_reads_of_gradient_nodes, graph, pa)

@@ -12,7 +12,7 @@ from oddgraphs import hostile_graph, odd_graph, while_loop_graph
 from tb_phaseview.analysis.graph_model import NodeDefUnreadable, build_graph
 from tb_phaseview.analysis.pipeline import analyze
 from tb_phaseview.read import graph_source
-from tb_phaseview.read.graphdef_reader import read_graph
+from tb_phaseview.read.graphdef_reader import RawGraph, node_columns, read_graph
 from tb_phaseview.serve import wire
 
 COLUMNS = (
@@ -39,8 +39,9 @@ def _serialised(functions: dict) -> dict:
     return {name: f.SerializeToString(deterministic=True) for name, f in functions.items()}
 
 
-def assert_same_as_full_parse(graph_def):
-    fast = read_graph(graph_def.SerializeToString())
+def assert_same_as_full_parse(graph_def, blob: bytes | None = None):
+    """``blob``: the bytes read (the graph's serialisation by default)."""
+    fast = read_graph(graph_def.SerializeToString() if blob is None else blob)
     full = build_graph(graph_def)
     for column in COLUMNS:
         assert getattr(fast, column) == getattr(full, column), column
@@ -62,6 +63,59 @@ def test_every_demo_run_graph_reads_as_a_full_parse_does():
 def test_odd_graphs_read_as_a_full_parse_does():
     for graph_def in (hostile_graph(), odd_graph(), while_loop_graph()):
         assert_same_as_full_parse(graph_def)
+
+
+def _varint(value: int) -> bytes:
+    out = b""
+    while value >= 0x80:
+        out, value = out + bytes([value & 0x7F | 0x80]), value >> 7
+    return out + bytes([value])
+
+
+def _field(number: int, payload: bytes) -> bytes:
+    return _varint(number << 3 | 2) + _varint(len(payload)) + payload
+
+
+def _read_by_columns(blob: bytes) -> bool:
+    return node_columns(blob, RawGraph.FromString(blob).node) is not None
+
+
+def test_graphs_as_tensorflow_writes_them_are_read_as_columns():
+    for graph_def in (*demo_graphs().values(), odd_graph(), while_loop_graph()):
+        if graph_def.node:
+            assert _read_by_columns(graph_def.SerializeToString())
+    long_name = graph_pb2.GraphDef()
+    long_name.node.add(name="n" * 300, op="C" * 200)
+    long_name.node.add(name="b", op="Identity", input=["n" * 300 + ":1", "^" + "n" * 300])
+    assert _read_by_columns(long_name.SerializeToString())
+    assert_same_as_full_parse(long_name)
+
+
+def test_nodes_laid_out_otherwise_or_named_like_a_marker_read_as_a_full_parse_does():
+    """Each layout the column read does not take (or takes, then finds a marker-like name or input in) is read
+    node by node, as before: the graph equals a full parse's."""
+    b = _field(1, b"b") + _field(2, b"Identity") + _field(3, b"a") + _field(3, b"^a") + _field(3, b"a:2")
+    layouts = {
+        "op before name": _field(1, _field(2, b"Const") + _field(1, b"a")) + _field(1, b),
+        "library before the nodes": _field(2, b"") + _field(1, _field(1, b"a") + _field(2, b"Const")) + _field(1, b),
+        "a name given twice": _field(1, _field(1, b"a") + _field(2, b"C") + _field(1, b"z"))
+        + _field(1, _field(2, b"C"))
+        + _field(1, b),
+        "a name too long for two bytes": _field(1, _field(1, b"a" * 20000) + _field(2, b"C"))
+        + _field(1, _field(1, b"b") + _field(2, b"I") + _field(3, b"a" * 20000)),
+        "a header longer than needed": b"\x0a\x8d\x00" + _field(1, b"abcdefgh") + _field(2, b"C") + _field(1, b),
+    }
+    for label, blob in layouts.items():
+        assert not _read_by_columns(blob), label
+        assert_same_as_full_parse(graph_pb2.GraphDef.FromString(blob), blob)
+    g = graph_pb2.GraphDef()
+    g.node.add(name="\0", op="Const")  # named as a marker
+    g.node.add(name="b", op="Identity", input=["\0", "", "^\0\0"])
+    g.node.add(name="c", op="Identity", input=["\0\0", "b"])  # inputs spelled as markers
+    assert _read_by_columns(g.SerializeToString())
+    assert_same_as_full_parse(g)
+    del g.node[0]
+    assert_same_as_full_parse(g)
 
 
 def test_a_repeated_name_keeps_the_first_nodes_definition():

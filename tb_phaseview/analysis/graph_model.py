@@ -7,7 +7,7 @@ Pure: works on any object shaped like a GraphDef proto (``.node`` with ``name``/
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from itertools import chain, repeat
+from itertools import chain, compress, repeat
 from operator import itemgetter
 
 import numpy as np
@@ -15,21 +15,37 @@ import numpy as np
 _ALL = slice(None)
 
 
+class _ListOfColumn:
+    """A Graph list field built from a numpy column on first access: the first view's passes read the columns,
+    and a list of a million ints costs tens of milliseconds to make. Kept in the instance under the field's own
+    name, which then hides this (non-data) descriptor: later reads are plain attribute reads, as for a field."""
+
+    def __init__(self, column: str):
+        self.column = column
+
+    def __set_name__(self, owner, name):
+        self.name = name
+
+    def __get__(self, graph, owner=None):
+        if graph is None:
+            return self
+        # Built in a local and published whole: a reader in another thread sees the list or builds its own.
+        value = getattr(graph, self.column).tolist()
+        graph.__dict__[self.name] = value
+        return value
+
+
 @dataclass
 class Graph:
     names: list[str]
     ops: list[str]
     index: dict[str, int]
-    # Edges as parallel lists (one entry per edge); cheaper than an object per edge at 200k nodes.
-    # Edges are stored in destination order, so a node's in-edges are the range in_start[n]:in_start[n + 1].
-    edge_src: list[int]
-    edge_dst: list[int]
-    edge_output: list[int]  # which output of the source (0 for control edges)
-    edge_input: list[int]  # position among the destination's inputs
-    edge_control: list[bool]
-    in_start: list[int]
     node_defs: list  # the NodeDef of each node, for attributes and devices (may parse on access)
     functions: dict  # function name -> FunctionDef proto
+    # The edge and op columns (Columns), one entry per edge, stored in destination order, so a node's in-edges
+    # are the range in_start[n]:in_start[n + 1].
+    _columns: Columns
+    _output: np.ndarray  # per edge: which output of the source (0 for control edges)
     # Inputs that name no node in the graph, as (destination index, raw input string).
     dangling_inputs: list[tuple[int, str]] = field(default_factory=list)
     duplicate_names: list[str] = field(default_factory=list)
@@ -38,13 +54,38 @@ class Graph:
     step_stats: object = None  # step_stats.StepStats of a traced step's run metadata, or None
     _out_order: list[int] | None = None
     _out_start: list[int] | None = None
-    _columns: Columns | None = None
+
+    # The edges as parallel Python lists, for per-element reads (cheaper than numpy scalars); made on first use.
+    edge_src = _ListOfColumn("_src")  # list[int]
+    edge_dst = _ListOfColumn("_dst")  # list[int]
+    edge_output = _ListOfColumn("_output")  # list[int]: which output of the source (0 for control edges)
+    edge_input = _ListOfColumn("_position")  # list[int]: position among the destination's inputs
+    edge_control = _ListOfColumn("_control")  # list[bool]
+    in_start = _ListOfColumn("_in_start")  # list[int], one more than the nodes
+
+    @property
+    def _src(self):
+        return self._columns.src
+
+    @property
+    def _dst(self):
+        return self._columns.dst
+
+    @property
+    def _position(self):
+        return self._columns.position
+
+    @property
+    def _control(self):
+        return ~self._columns.data
+
+    @property
+    def _in_start(self):
+        return self._columns.in_start
 
     @property
     def columns(self) -> Columns:
-        """The edge and op columns as numpy arrays, for passes over the whole graph (built once, in C)."""
-        if self._columns is None:
-            self._columns = Columns(self)
+        """The edge and op columns as numpy arrays, for passes over the whole graph."""
         return self._columns
 
     @property
@@ -53,7 +94,7 @@ class Graph:
 
     @property
     def edge_count(self) -> int:
-        return len(self.edge_src)
+        return len(self._columns.src)
 
     def in_edges(self, node: int) -> range:
         return range(self.in_start[node], self.in_start[node + 1])
@@ -88,16 +129,6 @@ class Columns:
     indexed by edge; ``in_start`` by node, as in Graph; ``op_ids`` numbers each node's op among ``op_names``.
     The out-edge index (``out_order``, ``out_start``) is sorted on first use. Missing inputs are ``-1``.
     """
-
-    def __init__(self, graph: Graph):
-        self._set(
-            graph.ops,
-            np.array(graph.edge_src, dtype=np.intp),
-            np.array(graph.edge_dst, dtype=np.intp),
-            np.array(graph.edge_input, dtype=np.intp),
-            ~np.array(graph.edge_control, dtype=bool),
-            np.array(graph.in_start, dtype=np.intp),
-        )
 
     @classmethod
     def from_arrays(cls, ops, src, dst, position, data, in_start) -> Columns:
@@ -176,12 +207,21 @@ def parse_inputs(raws: list[str]) -> tuple[list[str], list[int], list[bool]]:
     """Split NodeDef input strings into (node names, output indices, is control input), column by column.
 
     ``^name`` is a control input; ``name:3`` is output 3; in function bodies ``name:out:2`` is output 2 of the
-    named output list (we keep the node name and the trailing index).
+    named output list (we keep the node name and the trailing index). Each column is one ``map`` of a str method
+    over the whole column: no Python-level call per input.
     """
-    control = [raw[:1] == "^" for raw in raws]
-    parts = [(raw[1:] if is_control else raw).partition(":") for raw, is_control in zip(raws, control)]
-    names = [part[0] for part in parts]
-    outputs = [int(last) if sep and (last := rest.rpartition(":")[2]).isdigit() else 0 for _, sep, rest in parts]
+    control = list(map(str.startswith, raws, repeat("^")))
+    parts = list(map(str.partition, map(str.removeprefix, raws, repeat("^")), repeat(":")))
+    names = list(map(itemgetter(0), parts))
+    outputs = np.zeros(len(raws), dtype=np.intp)
+    numbered = list(compress(range(len(raws)), map(itemgetter(1), parts)))  # those with a ``:``
+    if numbered:
+        lasts = list(
+            map(itemgetter(2), map(str.rpartition, map(itemgetter(2), map(parts.__getitem__, numbered)), repeat(":")))
+        )
+        digits = list(map(str.isdigit, lasts))
+        outputs[list(compress(numbered, digits))] = list(map(int, compress(lasts, digits)))
+    outputs = outputs.tolist()
     return names, outputs, control
 
 
@@ -241,44 +281,91 @@ def build_graph_from_nodes(nodes, node_defs, functions: dict, max_edges: int | N
     # makes a Python call per element (about four times slower on upb).
     raw_inputs = list(chain.from_iterable(map(itemgetter(_ALL), input_lists)))
     # Plain names (output 0) resolve here; control inputs (``^name``) and outputs past the first (``name:1``)
-    # are parsed below. Columns are numpy arrays while they are built, lists once built.
+    # are parsed in _resolve_edges.
     src = np.fromiter(map(index.get, raw_inputs, repeat(-1)), dtype=np.intp, count=len(raw_inputs))
     dst = np.repeat(np.arange(len(names), dtype=np.intp), counts)
+    return _resolve_edges(names, ops, index, src, dst, counts, _picker(raw_inputs), node_defs, functions, duplicates)
+
+
+def build_graph_from_columns(
+    names: list[str],
+    ops: list[str],
+    inputs: list[str],
+    markers: tuple[str, ...],
+    node_defs,
+    functions: dict,
+    max_edges: int | None = None,
+) -> Graph | None:
+    """The Graph of nodes read as three columns (graphdef_reader): each node's name and op, and every node's
+    inputs in node order, each node's led by one marker string (one of ``markers``) that tells where they start.
+
+    None when the columns cannot be read so: a name repeated, or a name or an input equal to a marker (the caller
+    then reads the nodes one by one, through build_graph_from_nodes).
+    """
+    count = len(names)
+    index = dict(zip(names, range(count)))
+    if len(index) != count or len(ops) != count or any(marker in index for marker in markers):
+        return None
+    if max_edges is not None and len(inputs) - count > max_edges:
+        raise TooManyEdges(len(inputs) - count)
+    for marker in markers:
+        index[marker] = -2
+    try:
+        resolved = np.fromiter(map(index.get, inputs, repeat(-1)), dtype=np.intp, count=len(inputs))
+    finally:
+        for marker in markers:
+            del index[marker]
+    is_marker = resolved == -2
+    if int(np.count_nonzero(is_marker)) != count or (count and not is_marker[0]):
+        return None  # an input spelled like a marker
+    kept = np.flatnonzero(~is_marker)
+    dst = np.cumsum(is_marker)[kept] - 1
+    counts = np.bincount(dst, minlength=count)
+
+    def raw_inputs(edges: np.ndarray) -> list[str]:
+        return list(map(inputs.__getitem__, kept[edges].tolist()))
+
+    return _resolve_edges(names, ops, index, resolved[kept], dst, counts, raw_inputs, node_defs, functions, [])
+
+
+def _picker(items: list):
+    return lambda positions: list(map(items.__getitem__, positions.tolist()))
+
+
+def _resolve_edges(names, ops, index, src, dst, counts, raw_inputs, node_defs, functions, duplicates) -> Graph:
+    """The Graph, given each input's source where its raw string is a node's name (-1 elsewhere), its
+    destination, the inputs per node and ``raw_inputs(edges)``, the raw strings of inputs by edge.
+
+    Control inputs (``^name``) and outputs past the first (``name:1``) are parsed here, the few thousand of them
+    as whole columns."""
+    edges = len(src)
     in_start = np.zeros(len(names) + 1, dtype=np.intp)
     np.cumsum(counts, out=in_start[1:])
-    position = np.arange(len(raw_inputs), dtype=np.intp) - in_start[dst]
-    output = np.zeros(len(raw_inputs), dtype=np.intp)
-    control = np.zeros(len(raw_inputs), dtype=bool)
+    position = np.arange(edges, dtype=np.intp) - in_start[dst]
+    output = np.zeros(edges, dtype=np.intp)
+    control = np.zeros(edges, dtype=bool)
     dangling: list[tuple[int, str]] = []
     unresolved = np.flatnonzero(src < 0)
     if unresolved.size:
-        src_names, outputs, controls = parse_inputs(list(map(raw_inputs.__getitem__, unresolved.tolist())))
+        unresolved_raw = raw_inputs(unresolved)
+        src_names, outputs, controls = parse_inputs(unresolved_raw)
         src[unresolved] = np.fromiter(map(index.get, src_names, repeat(-1)), dtype=np.intp, count=len(src_names))
         output[unresolved] = outputs
         control[unresolved] = controls
         missing = np.flatnonzero(src < 0)
         if missing.size:
-            dangling = list(zip(dst[missing].tolist(), map(raw_inputs.__getitem__, missing.tolist())))
+            dangling = list(zip(dst[missing].tolist(), raw_inputs(missing)))
             keep = src >= 0
             src, dst, position, output, control = (column[keep] for column in (src, dst, position, output, control))
             in_start[1:] = np.cumsum(np.bincount(dst, minlength=len(names)))
-    edge_src, edge_dst = src.tolist(), dst.tolist()
-    edge_control = control.tolist()
-    columns = Columns.from_arrays(ops, src, dst, position, ~control, in_start)
-
     return Graph(
         names=names,
         ops=ops,
         index=index,
-        edge_src=edge_src,
-        edge_dst=edge_dst,
-        edge_output=output.tolist(),
-        edge_input=position.tolist(),
-        edge_control=edge_control,
-        in_start=in_start.tolist(),
         node_defs=node_defs,
         functions=functions,
+        _columns=Columns.from_arrays(ops, src, dst, position, ~control, in_start),
+        _output=output,
         dangling_inputs=dangling,
         duplicate_names=duplicates,
-        _columns=columns,
     )

@@ -7,18 +7,28 @@ with GraphDef's own field numbers:
 - ``RawGraph`` keeps each node as its serialised bytes: it counts the nodes before anything is built (a graph
   over the memory budget is refused there), and one node's NodeDef is parsed from its bytes when its attributes are
   needed (the learning-phase flag's dtype, an ``If``'s branch functions, the inspector);
-- ``SlimGraph`` reads only each node's name, op and inputs.
+- ``NodeColumns`` reads every node's name, op and inputs as three columns, in one parse of the nodes' bytes laid
+  end to end (node_columns); ``SlimGraph`` reads the same one message per node, for the graphs whose nodes are
+  not laid out as TensorFlow writes them (node_columns then declines).
 
-At 200k nodes the two take about a third of a full parse.
+At 200k nodes the two take about a third of a full parse; read and made into the Graph, the columns take about
+two thirds of the time of the per-node messages (no accessor call per node and field).
 """
 
 from __future__ import annotations
 
+import numpy as np
 from google.protobuf import descriptor_pb2, descriptor_pool, message_factory
 from google.protobuf.message import DecodeError
 from tensorboard.compat.proto import function_pb2, node_def_pb2
 
-from tb_phaseview.analysis.graph_model import Graph, NodeDefUnreadable, TooManyEdges, build_graph_from_nodes
+from tb_phaseview.analysis.graph_model import (
+    Graph,
+    NodeDefUnreadable,
+    TooManyEdges,
+    build_graph_from_columns,
+    build_graph_from_nodes,
+)
 
 _PACKAGE = "tb_phaseview.wire_graphdef"
 _STRING, _BYTES, _MESSAGE = (
@@ -39,6 +49,12 @@ def _message_types():
     slim_node.field.add(name="name", number=1, type=_STRING, label=_ONE)
     slim_node.field.add(name="op", number=2, type=_STRING, label=_ONE)
     slim_node.field.add(name="input", number=3, type=_STRING, label=_MANY)
+    # The same fields as columns: NodeDefs' bytes laid end to end parse as one message holding every node's name,
+    # op and inputs in order (a string field and a repeated one are alike on the wire).
+    node_columns = file.message_type.add(name="NodeColumns")
+    node_columns.field.add(name="name", number=1, type=_STRING, label=_MANY)
+    node_columns.field.add(name="op", number=2, type=_STRING, label=_MANY)
+    node_columns.field.add(name="input", number=3, type=_STRING, label=_MANY)
     slim_graph = file.message_type.add(name="SlimGraph")
     slim_graph.field.add(name="node", number=1, type=_MESSAGE, label=_MANY, type_name=f".{_PACKAGE}.SlimNode")
     raw_graph = file.message_type.add(name="RawGraph")
@@ -67,11 +83,11 @@ def _message_types():
     pool.Add(file)
     return tuple(
         message_factory.GetMessageClass(pool.FindMessageTypeByName(f"{_PACKAGE}.{name}"))
-        for name in ("SlimGraph", "RawGraph", "RawLibrary", "CallNode")
+        for name in ("SlimGraph", "RawGraph", "RawLibrary", "CallNode", "NodeColumns")
     )
 
 
-SlimGraph, RawGraph, RawLibrary, CallNode = _message_types()
+SlimGraph, RawGraph, RawLibrary, CallNode, NodeColumns = _message_types()
 
 
 class LazyNodeDefs:
@@ -163,9 +179,73 @@ def read_graph(blob: bytes, edges_allowed=None) -> Graph:
     if raw.library:
         for function in function_pb2.FunctionDefLibrary.FromString(raw.library).function:
             functions[function.signature.name] = function
-    slim_nodes = SlimGraph.FromString(blob).node[:]  # a slice is a list, built faster than by iterating
     try:
-        return build_graph_from_nodes(slim_nodes, LazyNodeDefs(raw.node), functions, max_edges)
+        columns = node_columns(blob, raw.node)
+        graph = None
+        if columns is not None:
+            graph = build_graph_from_columns(*columns, _MARKERS, LazyNodeDefs(raw.node), functions, max_edges)
+        if graph is None:
+            slim_nodes = SlimGraph.FromString(blob).node[:]  # a slice is a list, built faster than by iterating
+            graph = build_graph_from_nodes(slim_nodes, LazyNodeDefs(raw.node), functions, max_edges)
+        return graph
     except TooManyEdges as error:
         error.nodes, error.in_functions = nodes, in_functions
         raise
+
+
+# A node's field header on the wire: tag 0x0a (GraphDef.node, length-delimited), then its length as a varint of
+# 1 to 5 bytes. node_columns writes over each header an input of the same size (tag 0x1a, length, NULs): one of
+# these strings, by the header's size.
+_MARKERS = tuple("\0" * size for size in range(5))
+
+
+def node_columns(blob: bytes, payloads) -> tuple[list[str], list[str], list[str]] | None:
+    """Every node's name, op and inputs as three lists, the inputs of each node led by a marker (one of
+    ``_MARKERS``), read by one parse of the nodes' bytes: no message per node, nor an accessor call per field.
+
+    ``payloads``: the RawGraph's nodes. None when the nodes are not laid out as TensorFlow writes them (all of them
+    first, each with its name first and its op next, once each): the caller then reads them through SlimGraph.
+    """
+    count = len(payloads)
+    if count == 0:
+        return None
+    lengths = np.fromiter(map(len, payloads), dtype=np.int64, count=count)
+    sizes = 1 + sum((lengths >= 1 << (7 * k)).astype(np.int64) for k in range(1, 5))  # the varint's bytes
+    ends = np.cumsum(1 + sizes + lengths)
+    end = int(ends[-1])
+    if end > len(blob) or int(lengths.min()) < 4:
+        return None
+    starts = ends - (1 + sizes + lengths)
+    data = np.frombuffer(blob, dtype=np.uint8, count=end)
+    # Each header where the lengths put it, written in the shortest form: then the first ``end`` bytes parse as
+    # exactly these nodes, in this order.
+    ok = data[starts] == 0x0A
+    for k in range(int(sizes.max())):
+        has = sizes > k
+        byte = (lengths[has] >> (7 * k)) & 0x7F | np.where(sizes[has] > k + 1, 0x80, 0)
+        ok[has] &= data[starts[has] + 1 + k] == byte
+    # Each node's name first (tag 0x0a, its length in one or two bytes), its op (tag 0x12) next: with as many
+    # names and ops as nodes, each node has one of each, and the columns line up with the nodes.
+    body = starts + 1 + sizes
+    ok &= data[body] == 0x0A
+    first, second = data[body + 1].astype(np.int64), data[body + 2].astype(np.int64)
+    two = first >= 0x80
+    ok &= ~two | (second < 0x80)
+    op_at = body + 2 + two + np.where(two, (first & 0x7F) | (second << 7), first)
+    ok &= op_at < body + lengths
+    ok[ok] &= data[op_at[ok]] == 0x12
+    if not ok.all():
+        return None
+    view = data.copy()
+    view[starts] = 0x1A
+    view[starts + 1] = sizes - 1
+    for k in range(1, int(sizes.max())):
+        view[starts[sizes > k] + 1 + k] = 0
+    try:
+        columns = NodeColumns.FromString(memoryview(view))
+    except DecodeError:
+        return None  # SlimGraph's parse then says why, as it always has
+    names, ops = columns.name[:], columns.op[:]
+    if len(names) != count or len(ops) != count:
+        return None
+    return names, ops, columns.input[:]
