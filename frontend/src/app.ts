@@ -1,10 +1,11 @@
 // The PhaseView app: makes the parts, puts them on the page and connects them. Nothing else happens here:
 // the steps (load, open, reveal, select) are in viewer.ts, the data in graph/, the drawing in scene/.
 
-import { compareLink, compareTokenFromHash, decodeCompare } from './compare/answer';
+import { compareLink, decodeCompare } from './compare/answer';
 import { ComparePicker, CompareView } from './compare/view';
 import { api, graphKey, type EarlyRequests, type GraphRef } from './graph/api';
 import { GraphSession } from './graph/session';
+import { compareToken } from './graph/visit';
 import { DATA_RELOADED, RUNS_CHANGED, TensorBoardIpc } from './host/ipc';
 import { CSS } from './host/style';
 import { followTheme } from './host/theme';
@@ -219,10 +220,11 @@ export class App {
         return []; /* storage may be unavailable */
       }
     };
-    const openCompare = (a: GraphRef, b: GraphRef) => {
+    /** Settles once the comparison is drawn or has failed (never rejects). */
+    const openCompare = (a: GraphRef, b: GraphRef, sent?: Promise<Response>): Promise<void> => {
       const asked = (comparing = { a, b });
       compare.loading(a, b);
-      api.compare(a, b).then(
+      return api.compare(a, b, undefined, sent).then(
         (answer) => {
           if (comparing === asked) compare.show(answer, { a: notesOf(a), b: notesOf(b) });
         },
@@ -253,15 +255,6 @@ export class App {
       root.dataset.lastCompareLink = url;
       void navigator.clipboard?.writeText(url).catch(() => {});
     });
-    const compareToken = () => {
-      const own = compareTokenFromHash(window.location.hash);
-      if (own) return own;
-      try {
-        return window.parent !== window ? compareTokenFromHash(window.parent.location.hash) : null;
-      } catch {
-        return null; /* a parent of another origin */
-      }
-    };
 
     bindKeys(document, {
       'pan-left': () => scene.panBy(PAN_STEP, 0),
@@ -310,11 +303,22 @@ export class App {
     // A link wins over the view saved in this tab.
     const restore = share.links.linkedState() ?? session.saved();
     if (isColourBy(restore?.colour)) colour.set(restore.colour);
-    void viewer.firstLoad(restore);
-    // A compare link opens the comparison over whatever view loads beneath it.
+    // A compare link opens the comparison over whatever view loads beneath it. That view is asked for once the
+    // comparison is drawn: its run list, graph and summary would otherwise hold the server (ranking the graphs,
+    // encoding and completing the first view) while it reads the two graphs the comparison waits for; afterwards
+    // both analyses are cached and the view beneath reuses them. The entry module sent the comparison's request.
     const token = compareToken();
     const linked = token ? decodeCompare(token) : null;
-    if (linked) openCompare(linked.a, linked.b);
-    else if (token) compare.failed('This compare link could not be read.');
+    const loadBeneath = () => void viewer.firstLoad(restore);
+    // After the frame that shows the comparison: the view's own work on this thread would delay its painting.
+    const afterPaint = () => requestAnimationFrame(() => setTimeout(loadBeneath, 0));
+    const early = this.early?.compare;
+    const sent =
+      early && linked && graphKey(early.a) === graphKey(linked.a) && graphKey(early.b) === graphKey(linked.b);
+    if (linked) openCompare(linked.a, linked.b, sent ? early.sent : undefined).then(afterPaint, afterPaint);
+    else {
+      if (token) compare.failed('This compare link could not be read.');
+      loadBeneath();
+    }
   }
 }

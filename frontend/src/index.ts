@@ -4,13 +4,23 @@
 // the runs request starts the server reading the graph it picks, and that graph is asked for as soon as the runs
 // answer names it.
 
-import { refParams, routeUrl, runsParams, type EarlyRequests, type RunsAnswer } from './graph/api';
-import { isFirstVisit } from './graph/visit';
+import { decodeCompare } from './compare/answer';
+import { compareParams, refParams, routeUrl, runsParams, type EarlyRequests, type RunsAnswer } from './graph/api';
+import { compareToken, isFirstVisit } from './graph/visit';
 import { startLayoutWorker } from './layout/client';
 
 const SAME_ORIGIN: RequestInit = { credentials: 'same-origin' };
 
 function sendEarly(): EarlyRequests {
+  const token = compareToken();
+  const linked = token ? decodeCompare(token) : null;
+  if (linked) {
+    // A compare link: the comparison is all the page shows at first, and the server reads both graphs for it.
+    // The run list and the view beneath are asked for once it is drawn (app.ts), not to compete with it.
+    const sent = fetch(routeUrl('compare', compareParams(linked.a, linked.b)), SAME_ORIGIN);
+    sent.catch(() => undefined); // read, and reported, by the app
+    return { prefetch: false, runs: null, graph: null, compare: { ...linked, sent } };
+  }
   const prefetch = isFirstVisit();
   const runs = fetch(routeUrl('runs', runsParams(prefetch)), SAME_ORIGIN);
   runs.catch(() => undefined); // read, and reported, by the app

@@ -501,18 +501,33 @@ def _type_layers(graph: Graph, node_layer: np.ndarray, layers: list[tuple[int, L
     columns = graph.columns
     present = node_layer >= 0
     histogram: dict[int, Counter] = {}
-    # One count per (layer, op type) pair in numpy, not one Python step per node.
+    # One count per (layer, op type) pair in numpy, not one Python step per node; then one Counter per layer.
     kinds = len(columns.op_names)
     pairs, counts = np.unique(
         node_layer[present].astype(np.int64) * kinds + columns.op_ids[present], return_counts=True
     )
-    for pair, count in zip(pairs.tolist(), counts.tolist()):
-        number, op = divmod(pair, kinds)
-        histogram.setdefault(number, Counter())[columns.op_names[op]] = count
+    numbers, ops = np.divmod(pairs, kinds)
+    cuts = (np.flatnonzero(numbers[1:] != numbers[:-1]) + 1).tolist()
+    op_names = columns.op_names
+    for start, end in zip([0, *cuts], [*cuts, len(pairs)]):
+        if start < end:
+            names = [op_names[op] for op in ops[start:end].tolist()]
+            histogram[int(numbers[start])] = Counter(dict(zip(names, counts[start:end].tolist())))
+    # A model repeats its blocks: the type is named once per distinct signature of what ``layer_type`` reads (the
+    # op histogram, the flag's kind, each variable's being a moving statistic and trainable, the output's rank).
+    typed: dict[tuple, str] = {}
     for number, layer in layers:
         rank = len(layer.output_shape) if isinstance(layer.output_shape, tuple) else -1
         layer.op_types = histogram.get(number, Counter())
-        layer.type = layer_type(layer.op_types, layer.phase_kind, layer.variables, rank)
+        key = (
+            tuple(layer.op_types.items()),
+            layer.phase_kind,
+            tuple((bool(_MOVING_STATISTIC.search(v.variable.name)), v.trainable) for v in layer.variables),
+            rank,
+        )
+        if key not in typed:
+            typed[key] = layer_type(layer.op_types, layer.phase_kind, layer.variables, rank)
+        layer.type = typed[key]
 
 
 def layer_type(ops: Counter, phase_kind: str | None, variables: list[LayerVariable], output_rank: int = -1) -> str:

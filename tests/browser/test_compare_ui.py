@@ -116,3 +116,35 @@ def test_compare_link_written_by_hand_opens_training_against_frozen(page, diff_s
     page.reload()  # a new hash alone does not load the page again
     page.wait_for_selector('[data-testid=compare][data-compare-ready="error"]', timeout=60_000)
     assert "could not be read" in page.text_content("[data-testid=compare]")
+
+
+def test_compare_link_asks_the_server_for_the_comparison_alone_until_it_is_drawn(page, diff_server):
+    """Opened from a compare link, the page's first request to the plugin is the comparison, and its run list,
+    graph and summary (the view beneath) are asked for only once the comparison is drawn: the server reads the
+    two graphs for the comparison without also ranking the runs and preparing a first view."""
+    page.add_init_script(
+        """new MutationObserver(() => {
+             if (!window.__compareDrawnAt && document.querySelector('[data-compare-ready="true"]'))
+               window.__compareDrawnAt = performance.now();
+           }).observe(document, {subtree: true, attributes: true, childList: true});"""
+    )
+    refs = [["base", "run_graph", None], ["inserted", "run_graph", None]]
+    token = base64.urlsafe_b64encode(json.dumps(refs).encode()).decode().rstrip("=")
+    page.goto(diff_server.url + "data/plugin_entry.html?name=phaseview#phaseview&pvc=" + token)
+    page.wait_for_selector('[data-testid=compare][data-compare-ready="true"]', timeout=60_000)
+    assert page.text_content("[data-testid=compare-sentence]") == "1 layer added: +conv2d_1 (Conv2D)."
+    # The view beneath still loads, after the comparison, and the comparison stays over it.
+    page.wait_for_selector('#phaseview-app[data-ready="true"]', timeout=60_000)
+    assert page.get_attribute("[data-testid=compare]", "data-compare-ready") == "true"
+    drawn_at, asked = page.evaluate(
+        """() => [window.__compareDrawnAt, performance.getEntriesByType('resource')
+             .filter(r => r.name.includes('/data/plugin/phaseview/') && r.name.includes('?'))
+             .map(r => [r.name.split('/data/plugin/phaseview/')[1].split('?')[0], r.startTime])]"""
+    )
+    before = [route for route, start in asked if start < drawn_at]
+    after = {route for route, start in asked if start >= drawn_at}
+    assert before == ["compare"]
+    assert {"runs", "graph"} <= after
+    page.click('[data-action="compare-close"]')
+    assert page.locator("[data-testid=compare]").is_hidden()
+    assert page.errors == []

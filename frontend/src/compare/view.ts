@@ -13,6 +13,9 @@ import { notesOfLayer } from './answer';
 const SVG_NS = 'http://www.w3.org/2000/svg';
 /** Geometry of the drawing, in SVG px. */
 const G = { width: 460, pad: 16, line: 15, boxGap: 14, legend: 78, side: 300 } as const;
+/** Rows per piece of the drawing on screen: a piece out of sight is neither laid out nor painted (two 200k-node
+ * graphs give thousands of rows, whose text took seconds to lay out as one SVG). */
+const ROWS_PER_PIECE = 40;
 
 export const STATUS_COLOURS: Record<RowStatus, { fill: string; stroke: string; label: string }> = {
   same: { fill: '#eceff1', stroke: '#90a4ae', label: 'same' },
@@ -77,7 +80,7 @@ export class CompareView extends Emitter<CompareEvents> {
     'data-testid': 'compare',
   });
   private answer: CompareAnswer | null = null;
-  private drawing: SVGSVGElement | null = null;
+  private drawing: SVGSVGElement[] = [];
 
   get isOpen(): boolean {
     return !this.el.hidden;
@@ -138,20 +141,46 @@ export class CompareView extends Emitter<CompareEvents> {
       for (const l of answer.lost) side.append(h('div', { 'data-compare-lost': '' }, l));
     }
     this.drawing = this.draw(answer, notes);
+    const pieces = this.drawing.map((piece) => {
+      const height = piece.getAttribute('height');
+      const box = h('div', { class: 'pv-compare-piece' }, piece);
+      box.style.containIntrinsicSize = `auto ${G.width}px auto ${height}px`;
+      return box;
+    });
     this.el.replaceChildren(
       this.header(),
       sentence,
-      h('div', { class: 'pv-compare-body' }, h('div', { class: 'pv-compare-drawing' }, this.drawing), side),
+      h('div', { class: 'pv-compare-body' }, h('div', { class: 'pv-compare-drawing' }, ...pieces), side),
     );
     this.el.dataset.compareReady = 'true';
   }
 
   /** The drawing as an SVG file, its legend inside it. */
   exportSvg(): void {
-    if (!this.drawing || !this.answer) return;
-    const text = new XMLSerializer().serializeToString(this.drawing);
+    if (!this.drawing.length || !this.answer) return;
+    const text = new XMLSerializer().serializeToString(this.whole());
     const name = `compare-${this.answer.a.run}-${this.answer.b.run}.svg`.replace(/[^\w.-]+/g, '_');
     download(new Blob([text], { type: 'image/svg+xml' }), name);
+  }
+
+  /** The pieces as one SVG: its background, then every piece's elements in order. */
+  private whole(): SVGSVGElement {
+    const last = this.drawing[this.drawing.length - 1];
+    const box = last.getAttribute('viewBox')!.split(' ').map(Number);
+    const height = box[1] + box[3];
+    const root = svg('svg', {
+      xmlns: SVG_NS,
+      class: 'pv-compare-svg',
+      'font-family': 'Roboto, Arial, sans-serif',
+      width: G.width,
+      height,
+      viewBox: `0 0 ${G.width} ${height}`,
+    });
+    root.append(svg('rect', { x: 0, y: 0, width: G.width, height, fill: '#fff' }));
+    for (const piece of this.drawing)
+      for (const child of piece.children)
+        if (!child.hasAttribute('data-background')) root.append(child.cloneNode(true));
+    return root;
   }
 
   private header(): HTMLElement {
@@ -173,12 +202,15 @@ export class CompareView extends Emitter<CompareEvents> {
     return h('div', { class: 'pv-compare-head' }, h('h2', {}, 'Compare'), link, exp, close);
   }
 
+  /** The drawing in pieces of ROWS_PER_PIECE rows, each an SVG showing its band of one tall drawing (the legend
+   * in the first): the same coordinates, so that the pieces put together are the drawing. */
   private draw(
     answer: CompareAnswer,
     notes: { a: { node: string; text: string }[]; b: { node: string; text: string }[] },
-  ): SVGSVGElement {
-    const root = svg('svg', { xmlns: SVG_NS, class: 'pv-compare-svg', 'font-family': 'Roboto, Arial, sans-serif' });
-    const items: SVGElement[] = [];
+  ): SVGSVGElement[] {
+    let items: SVGElement[] = [];
+    const pieces: { top: number; items: SVGElement[] }[] = [];
+    let top = 0;
     // The legend: which run is which, and the colours.
     items.push(svg('text', { x: G.pad, y: 20, 'font-size': 12, fill: '#212121' }, `A: ${sideLabel(answer.a)}`));
     items.push(svg('text', { x: G.pad, y: 36, 'font-size': 12, fill: '#212121' }, `B: ${sideLabel(answer.b)}`));
@@ -195,6 +227,12 @@ export class CompareView extends Emitter<CompareEvents> {
     let y = G.legend;
     const w = G.width - 2 * G.pad;
     answer.rows.forEach((row, i) => {
+      if (i > 0 && i % ROWS_PER_PIECE === 0) {
+        // A piece ends where the line to the next row starts.
+        pieces.push({ top, items });
+        items = [];
+        top = y - G.boxGap;
+      }
       const c = STATUS_COLOURS[row.status];
       const rowNotes: LayerNote[] = [
         ...(row.a
@@ -243,12 +281,23 @@ export class CompareView extends Emitter<CompareEvents> {
       items.push(box);
       y += height + G.boxGap;
     });
-    root.setAttribute('width', String(G.width));
-    root.setAttribute('height', String(y));
-    root.setAttribute('viewBox', `0 0 ${G.width} ${y}`);
-    items.unshift(svg('rect', { x: 0, y: 0, width: G.width, height: y, fill: '#fff' }));
-    root.append(...items);
-    return root;
+    pieces.push({ top, items });
+    return pieces.map((piece, k) => {
+      const bottom = k + 1 < pieces.length ? pieces[k + 1].top : y;
+      const height = bottom - piece.top;
+      const root = svg('svg', {
+        xmlns: SVG_NS,
+        class: 'pv-compare-svg',
+        'font-family': 'Roboto, Arial, sans-serif',
+        width: G.width,
+        height,
+        viewBox: `0 ${piece.top} ${G.width} ${height}`,
+      });
+      const background = svg('rect', { x: 0, y: piece.top, width: G.width, height, fill: '#fff' });
+      background.setAttribute('data-background', '');
+      root.append(background, ...piece.items);
+      return root;
+    });
   }
 }
 

@@ -322,9 +322,16 @@ export function routeUrl(route: string, params: Record<string, string | null | u
 export interface EarlyRequests {
   /** Whether the runs request asked the server to start on the graph it picks (a first visit). */
   prefetch: boolean;
-  runs: Promise<Response>;
+  /** Null when the page opens from a compare link: the run list waits until the comparison is drawn. */
+  runs: Promise<Response> | null;
   /** On a first visit, the graph the runs answer names `first`, asked for as soon as that answer came. */
   graph: Promise<{ ref: GraphRef; sent: Promise<Response> } | null> | null;
+  /** Opened from a compare link: the comparison it names, asked for first and alone. */
+  compare?: { a: GraphRef; b: GraphRef; sent: Promise<Response> } | null;
+}
+
+export function compareParams(a: GraphRef, b: GraphRef): Record<string, string | null> {
+  return { run: a.run, kind: a.kind, tag: a.tag, run_b: b.run, kind_b: b.kind, tag_b: b.tag };
 }
 
 export function runsParams(prefetch: boolean): Record<string, string> {
@@ -383,12 +390,8 @@ export const api = {
   colours: (g: GraphRef, group: string, by: string, signal?: AbortSignal) =>
     getJson<ColourAnswer>('colours', { ...refParams(g), group, by }, signal),
   /** The architecture diff of graph `a` and graph `b` (any runs). */
-  compare: (a: GraphRef, b: GraphRef, signal?: AbortSignal) =>
-    getJson<CompareAnswer>(
-      'compare',
-      { run: a.run, kind: a.kind, tag: a.tag, run_b: b.run, kind_b: b.kind, tag_b: b.tag },
-      signal,
-    ),
+  compare: (a: GraphRef, b: GraphRef, signal?: AbortSignal, sent?: Promise<Response>) =>
+    getJson<CompareAnswer>('compare', compareParams(a, b), signal, sent),
   /** As the view draws them (`view=1`): a group id means the drawn group. */
   why: (g: GraphRef, a: string, b: string | null, signal?: AbortSignal) =>
     getJson<WhyAnswer>('why', { ...refParams(g), a, b, view: '1' }, signal),

@@ -58,7 +58,7 @@ export class GraphSession {
     private layout: LayoutClient,
     early: EarlyRequests | null = null,
   ) {
-    this.earlyRuns = early ? { prefetch: early.prefetch, sent: early.runs } : null;
+    this.earlyRuns = early?.runs ? { prefetch: early.prefetch, sent: early.runs } : null;
     this.earlyGraph = early?.graph ?? null;
   }
 

@@ -4,6 +4,7 @@
 
 import type { GraphRef } from './api';
 import { tokenFromHash } from '../share/linkcodec';
+import { compareTokenFromHash } from '../compare/answer';
 
 /** The view saved in this browser tab (session storage). */
 export const STORAGE_KEY = 'tb-phaseview-state';
@@ -16,6 +17,17 @@ export function linkToken(): string | null {
   if (own) return own;
   try {
     return window.parent !== window ? tokenFromHash(window.parent.location.hash) : null;
+  } catch {
+    return null; /* a parent of another origin */
+  }
+}
+
+/** The compare token (`pvc`) in the plugin frame's hash or TensorBoard's, if any. */
+export function compareToken(): string | null {
+  const own = compareTokenFromHash(window.location.hash);
+  if (own) return own;
+  try {
+    return window.parent !== window ? compareTokenFromHash(window.parent.location.hash) : null;
   } catch {
     return null; /* a parent of another origin */
   }

@@ -68,6 +68,8 @@ export const CSS = `
 .pv-compare-sentence { font-size: 14px; margin: 8px 0; padding: 6px 10px; background: var(--accent-soft); border-radius: 4px; }
 .pv-compare-body { display: flex; gap: 18px; align-items: flex-start; }
 .pv-compare-drawing { flex: none; border: 1px solid var(--line); border-radius: 4px; }
+.pv-compare-piece { content-visibility: auto; }
+.pv-compare-piece > svg { display: block; }
 .pv-compare-side { font-size: 12px; color: var(--fg-2); max-width: 420px; line-height: 1.5; }
 .pv-compare-side h3 { font-size: 12px; font-weight: 500; color: var(--fg); margin: 10px 0 2px; }
 .pv-compare-error { color: #c62828; }
