@@ -341,29 +341,9 @@ def _candidates(analysis, levels: set[str], codes: np.ndarray) -> tuple[list[str
 
 def _node_layers(graph: Graph, tree, layer_index: dict[str, int], codes: np.ndarray) -> np.ndarray:
     """Each node's layer number, or -1: the first layer on its display chain. Model ops only (a layer's
-    gradient or initialiser is not the layer). Resolved once per distinct display parent."""
-    # Top down: a group's layer is its parent's when that has one, else its own number (a walk up per group,
-    # each group resolved once; building every group's chain cost seconds at 200k nodes).
-    by_parent: dict[str, int] = {"": -1}
-    group_parent = tree.group_parent
-    # Only the model's ops have a layer: the machinery's parents (half a training graph's) are not walked.
-    model = np.flatnonzero(codes == roles.MODEL)
-    parents = list(map(tree.node_parent.__getitem__, model.tolist()))
-    for parent in set(parents):
-        if parent in by_parent:
-            continue
-        path = []
-        group = parent
-        while group not in by_parent:
-            path.append(group)
-            group = group_parent.get(group, "")
-        found = by_parent[group]
-        for group in reversed(path):
-            if found < 0:
-                found = layer_index.get(group, -1)
-            by_parent[group] = found
-    node_layer = np.full(graph.node_count, -1, dtype=np.intp)
-    node_layer[model] = np.fromiter(map(by_parent.__getitem__, parents), dtype=np.intp, count=len(parents))
+    gradient or initialiser is not the layer)."""
+    # Top down, in numpy over the scope tree's columns (a walk up per group cost 0.2 s at 200k nodes).
+    node_layer = tree.outermost_marks(layer_index)
     for name, i in layer_index.items():
         n = graph.index.get(name)
         if n is not None and not tree.is_group(name):

@@ -234,6 +234,32 @@ class ScopeTree:
         groups = len(self._groups)
         return self._groups[code] if code < groups else code - groups
 
+    def outermost_marks(self, marks: dict[str, int]) -> np.ndarray:
+        """For every node, the mark (``marks``: group id -> a number >= 0) of the outermost marked group on its
+        display chain, or -1: top down, one level of all groups per numpy pass, no walk per group."""
+        root = len(self._groups)
+        parents = self._parents
+        own = np.full(root + 1, -1, dtype=np.intp)
+        for group, mark in marks.items():
+            at = self._position.get(group)
+            if at is not None and at < root:
+                own[at] = mark
+        depth = np.zeros(root, dtype=np.intp)
+        above = parents.copy()
+        climbing = np.flatnonzero(above != root)
+        while climbing.size:
+            depth[climbing] += 1
+            above[climbing] = parents[above[climbing]]
+            climbing = climbing[above[climbing] != root]
+        value = own.copy()  # the root's stays -1
+        order = np.argsort(depth, kind="stable")
+        starts = np.searchsorted(depth[order], np.arange(int(depth.max(initial=0)) + 2))
+        for d in range(len(starts) - 1):
+            level = order[starts[d] : starts[d + 1]]
+            inherited = value[parents[level]]
+            value[level] = np.where(inherited >= 0, inherited, own[level])
+        return value[self.node_owners()]
+
     def labels(self) -> list:
         """For every node, the top-level element holding it: its top-level group id, or its own index."""
         if self._labels is None:
