@@ -130,9 +130,7 @@ def in_process(blob: bytes, logdir: str, trace: bool, profile_path: str | None) 
             "scopes.fold_into_areas", scopes.fold_into_areas, graph.names, node_roles.area_codes
         )
         pinned = frozenset(areas.values()) | {s.name for s in pa.sources}
-        tree = stages.run(
-            "scopes.build_scopes", scopes.build_scopes, display_names, relocations, pinned, graph.ops
-        )
+        tree = stages.run("scopes.build_scopes", scopes.build_scopes, display_names, relocations, pinned, graph.ops)
         result = analysis_mod.GraphAnalysis(graph, pa, kinds, tree, relocations, node_roles, areas, kind_codes)
         ref = {"run": "keras", "kind": "run_graph", "tag": None}
         answer = stages.run("first answer (wire.graph_answer)", wire.graph_answer, result, ref)
