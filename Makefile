@@ -65,7 +65,7 @@ bench: install chromium
 # The 1M and 2M rows (opt-in: each sample reads a 220 or 440 MB event file, and the Graphs tab is given 60 s).
 bench-large: install chromium
 	$(PY) benchmarks/run_benchmark.py --sizes 1M,2M --shapes wide --reps 1 --applications "" \
-	  --graphs-tab-timeout 60 --phaseview-timeout 600
+	  --graphs-tab-timeout 60 --phaseview-timeout 600 --compare-reps 0
 
 fuzz: install
 	FUZZ_EXAMPLES=2000 $(PY) -m pytest tests/test_fuzz.py $(PYTEST_ARGS)

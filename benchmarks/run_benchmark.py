@@ -13,7 +13,8 @@ Chromium page measures, from the start of navigation:
 - the TensorBoard process's resident memory (with its data-server child) after the graph was served.
 
 Then the architecture diff (*Compare with…*) of a real 36k-node pair and a 200k-node pair, in-process
-(diff_timing.py), as a second table.
+(diff_timing.py), as a second table; and the same pairs' compare views opened from a link in a real TensorBoard and
+Chromium, from the comparison's request to its drawing (compare_browser.py), as a third.
 
 Medians over the repetitions are printed as a Markdown table and written, with every sample, to
 benchmarks/results/<timestamp>.json. Usage: `python benchmarks/run_benchmark.py [--reps 3] [--sizes 1k,10k]
@@ -260,6 +261,9 @@ def main(argv=None):
         "--graphs", default="", help="only these graphs, by their label in the table, comma-separated (empty: all)"
     )
     parser.add_argument("--diff-repeat", type=int, default=3, help="repetitions of the diff's timing (0: skip it)")
+    parser.add_argument(
+        "--compare-reps", type=int, default=3, help="compare views timed in the browser per pair (0: none)"
+    )
     args = parser.parse_args(argv)
     only = {g.strip() for g in args.graphs.split(",") if g.strip()} or None
     applications = [a for a in args.applications.split(",") if a]
@@ -282,11 +286,25 @@ def main(argv=None):
         diffs = diff_rows(args.diff_repeat)
         table += "\n\n" + diff_table(diffs)
         print("\n" + diff_table(diffs))
+    compares = []
+    if args.compare_reps > 0:
+        from compare_browser import compare_rows, compare_table
+
+        compares = compare_rows(args.compare_reps)
+        table += "\n\n" + compare_table(compares)
+        print("\n" + compare_table(compares))
     os.makedirs(os.path.join(HERE, "results"), exist_ok=True)
     out = os.path.join(HERE, "results", time.strftime("%Y%m%d-%H%M%S") + ".json")
     with open(out, "w") as f:
         json.dump(
-            {"args": vars(args), "results": results, "diffs": diffs, "table": table, "cpus": os.cpu_count()},
+            {
+                "args": vars(args),
+                "results": results,
+                "diffs": diffs,
+                "compares": compares,
+                "table": table,
+                "cpus": os.cpu_count(),
+            },
             f,
             indent=1,
         )

@@ -180,7 +180,7 @@ def read_graph(blob: bytes, edges_allowed=None) -> Graph:
         for function in function_pb2.FunctionDefLibrary.FromString(raw.library).function:
             functions[function.signature.name] = function
     try:
-        columns = node_columns(blob, raw.node)
+        columns = node_columns(blob, raw.node, max_edges)
         graph = None
         if columns is not None:
             graph = build_graph_from_columns(*columns, _MARKERS, LazyNodeDefs(raw.node), functions, max_edges)
@@ -199,12 +199,13 @@ def read_graph(blob: bytes, edges_allowed=None) -> Graph:
 _MARKERS = tuple("\0" * size for size in range(5))
 
 
-def node_columns(blob: bytes, payloads) -> tuple[list[str], list[str], list[str]] | None:
+def node_columns(blob: bytes, payloads, max_edges: int | None = None) -> tuple[list[str], list[str], list[str]] | None:
     """Every node's name, op and inputs as three lists, the inputs of each node led by a marker (one of
     ``_MARKERS``), read by one parse of the nodes' bytes: no message per node, nor an accessor call per field.
 
     ``payloads``: the RawGraph's nodes. None when the nodes are not laid out as TensorFlow writes them (all of them
     first, each with its name first and its op next, once each): the caller then reads them through SlimGraph.
+    ``max_edges``: TooManyEdges past that many inputs, counted before any input becomes a Python string.
     """
     count = len(payloads)
     if count == 0:
@@ -245,7 +246,10 @@ def node_columns(blob: bytes, payloads) -> tuple[list[str], list[str], list[str]
         columns = NodeColumns.FromString(memoryview(view))
     except DecodeError:
         return None  # SlimGraph's parse then says why, as it always has
-    names, ops = columns.name[:], columns.op[:]
-    if len(names) != count or len(ops) != count:
+    if len(columns.name) != count or len(columns.op) != count:
         return None
-    return names, ops, columns.input[:]
+    # Counted in the parsed message, before a Python string is made for any input (a node of millions of inputs
+    # is refused at the size of its bytes).
+    if max_edges is not None and len(columns.input) - count > max_edges:
+        raise TooManyEdges(len(columns.input) - count)
+    return columns.name[:], columns.op[:], columns.input[:]
