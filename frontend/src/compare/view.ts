@@ -168,14 +168,7 @@ export class CompareView extends Emitter<CompareEvents> {
     const last = this.drawing[this.drawing.length - 1];
     const box = last.getAttribute('viewBox')!.split(' ').map(Number);
     const height = box[1] + box[3];
-    const root = svg('svg', {
-      xmlns: SVG_NS,
-      class: 'pv-compare-svg',
-      'font-family': 'Roboto, Arial, sans-serif',
-      width: G.width,
-      height,
-      viewBox: `0 0 ${G.width} ${height}`,
-    });
+    const root = drawingSvg(0, height);
     root.append(svg('rect', { x: 0, y: 0, width: G.width, height, fill: '#fff' }));
     for (const piece of this.drawing)
       for (const child of piece.children)
@@ -285,20 +278,25 @@ export class CompareView extends Emitter<CompareEvents> {
     return pieces.map((piece, k) => {
       const bottom = k + 1 < pieces.length ? pieces[k + 1].top : y;
       const height = bottom - piece.top;
-      const root = svg('svg', {
-        xmlns: SVG_NS,
-        class: 'pv-compare-svg',
-        'font-family': 'Roboto, Arial, sans-serif',
-        width: G.width,
-        height,
-        viewBox: `0 ${piece.top} ${G.width} ${height}`,
-      });
+      const root = drawingSvg(piece.top, height);
       const background = svg('rect', { x: 0, y: piece.top, width: G.width, height, fill: '#fff' });
       background.setAttribute('data-background', '');
       root.append(background, ...piece.items);
       return root;
     });
   }
+}
+
+/** An SVG of the comparison's drawing showing its rows from `top` down, `height` high (a piece, or all of it). */
+function drawingSvg(top: number, height: number): SVGSVGElement {
+  return svg('svg', {
+    xmlns: SVG_NS,
+    class: 'pv-compare-svg',
+    'font-family': 'Roboto, Arial, sans-serif',
+    width: G.width,
+    height,
+    viewBox: `0 ${top} ${G.width} ${height}`,
+  });
 }
 
 /** The picker: every graph of every run, the one on screen left out. */

@@ -11,26 +11,25 @@ export const STORAGE_KEY = 'tb-phaseview-state';
 /** The graph last viewed in this browser (local storage: a later visit opens it). */
 export const LAST_GRAPH_KEY = 'tb-phaseview-last-graph';
 
-/** The link token in the plugin frame's hash or TensorBoard's (the page around it), if any. */
-export function linkToken(): string | null {
-  const own = tokenFromHash(window.location.hash);
+/** What `read` finds in the plugin frame's hash or, failing that, TensorBoard's (the page around it), if any. */
+function fromHashes(read: (hash: string) => string | null): string | null {
+  const own = read(window.location.hash);
   if (own) return own;
   try {
-    return window.parent !== window ? tokenFromHash(window.parent.location.hash) : null;
+    return window.parent !== window ? read(window.parent.location.hash) : null;
   } catch {
     return null; /* a parent of another origin */
   }
 }
 
+/** The link token in the plugin frame's hash or TensorBoard's, if any. */
+export function linkToken(): string | null {
+  return fromHashes(tokenFromHash);
+}
+
 /** The compare token (`pvc`) in the plugin frame's hash or TensorBoard's, if any. */
 export function compareToken(): string | null {
-  const own = compareTokenFromHash(window.location.hash);
-  if (own) return own;
-  try {
-    return window.parent !== window ? compareTokenFromHash(window.parent.location.hash) : null;
-  } catch {
-    return null; /* a parent of another origin */
-  }
+  return fromHashes(compareTokenFromHash);
 }
 
 /** The saved view's text in this tab, if any (decoded by the session). */
