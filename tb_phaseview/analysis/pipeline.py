@@ -148,7 +148,8 @@ class GraphAnalysis:
         return {source.name: source for source in self.phase.sources}
 
     def op_counts(self, group_id: str) -> Counter:
-        return self.tree.op_counts(group_id, self.graph.ops)
+        columns = self.graph.columns
+        return self.tree.op_counts(group_id, self.graph.ops, (columns.op_names, columns.op_ids))
 
     @property
     def layer_kinds(self) -> dict[str, phase.PhaseLayer]:

@@ -308,21 +308,21 @@ class ScopeTree:
             stack.extend(child_groups.get(group, ()))
         return found
 
-    def op_counts(self, group_id: str, ops: list[str]) -> Counter:
+    def op_counts(self, group_id: str, ops: list[str], numbered: tuple[list[str], np.ndarray] | None = None) -> Counter:
+        """The op types below a group, counted. ``numbered``: the ops as (distinct names, each node's number among
+        them), when the caller holds them already (the graph's columns); else they are numbered here."""
         counts = self._op_counts.get(group_id)
         if counts is None:
             if self.is_top_level(group_id):
-                self._count_top_level_ops(ops)
+                self._count_top_level_ops(numbered or _numbered(ops))
                 return self._op_counts[group_id]
             counts = self._op_counts[group_id] = Counter(ops[i] for i in self.descendant_nodes(group_id))
         return counts
 
-    def _count_top_level_ops(self, ops: list[str]) -> None:
+    def _count_top_level_ops(self, numbered: tuple[list[str], np.ndarray]) -> None:
         """Op histograms of every top-level group at once: one count of (top-level code, op) pairs, in numpy."""
         per_group: dict = {group: Counter() for group in self.top_level_groups()}
-        op_names = list(dict.fromkeys(ops))
-        number = {op: i for i, op in enumerate(op_names)}
-        op_ids = np.fromiter(map(number.__getitem__, ops), dtype=np.int64, count=len(ops))
+        op_names, op_ids = numbered[0], numbered[1].astype(np.int64)
         codes = self.top_codes().astype(np.int64)
         in_group = codes < len(self._groups)
         pairs, first, counts = np.unique(
@@ -335,6 +335,13 @@ class ScopeTree:
         ):
             per_group[self._groups[code]][op_names[op]] = count
         self._op_counts.update(per_group)
+
+
+def _numbered(ops: list[str]) -> tuple[list[str], np.ndarray]:
+    """The distinct ops in order of first appearance, and each node's number among them."""
+    names = list(dict.fromkeys(ops))
+    number = {op: i for i, op in enumerate(names)}
+    return names, np.fromiter(map(number.__getitem__, ops), dtype=np.intp, count=len(ops))
 
 
 def _parent_columns(group_parent: dict[str, str]) -> tuple[list[str], dict[str, int], np.ndarray]:
