@@ -64,6 +64,11 @@ class Graph:
     in_start = _ListOfColumn("_in_start")  # list[int], one more than the nodes
 
     @property
+    def output_column(self) -> np.ndarray:
+        """``edge_output`` as the numpy column it is stored in (read in numpy without making the list)."""
+        return self._output
+
+    @property
     def _src(self):
         return self._columns.src
 

@@ -451,7 +451,7 @@ def _output_shapes(graph: Graph, node_layer: np.ndarray, count: int, codes: np.n
     a, b = node_layer[columns.src], node_layer[columns.dst]
     # Read by another layer, or by a model op between layers (a TF1 graph's ``Relu`` at the top level).
     leaving = columns.data & (a >= 0) & (a != b) & (codes[columns.dst] == roles.MODEL)
-    outputs = np.asarray(graph.edge_output, dtype=np.intp)
+    outputs = graph.output_column.astype(np.intp)
     readers: Counter = Counter(zip(a[leaving].tolist(), columns.src[leaving].tolist(), outputs[leaving].tolist()))
     best: dict[int, tuple[int, int, int]] = {}
     for (layer, node, output), n in readers.items():

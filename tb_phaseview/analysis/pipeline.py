@@ -231,11 +231,10 @@ class GraphAnalysis:
         if found is None:
             found = {}
             names = self.graph.names
-            labels = self.tree.labels() if top_level_only else None
             for source, dst in self.hyper_edges:
                 name = names[source]
-                if labels is not None:
-                    label = labels[dst]
+                if top_level_only:
+                    label = self.tree.label_at(dst)
                     ids = (names[label] if isinstance(label, int) else label,)
                 else:
                     ids = (names[dst], *self.tree.chain(self.tree.node_parent[dst]))
@@ -250,9 +249,9 @@ class GraphAnalysis:
         if self._phase_reach is None and group_id and self.tree.is_top_level(group_id):
             top = self._answers.get("top_phase_reach")
             if top is None:
-                labels = self.tree.labels()
+                label_at = self.tree.label_at
                 top = self._answers["top_phase_reach"] = self._reach(
-                    lambda dst: (labels[dst],) if isinstance(labels[dst], str) else ()
+                    lambda dst: (label,) if isinstance(label := label_at(dst), str) else ()
                 )
             return top.get(group_id)
         return self.phase_reach.get(group_id)

@@ -484,8 +484,8 @@ def classify_roles(graph: Graph, phase_carriers) -> Roles:
     pending = pending[varying[columns.inputs_at(pending, 1)]]
     averaged = [
         w
-        for w in pending.tolist()
-        if not reads_data(value := int(columns.inputs_at([w], 1)[0])) and _reads_a_variable(graph, value, is_variable)
+        for w, value in zip(pending.tolist(), columns.inputs_at(pending, 1).tolist())
+        if not reads_data(value) and _reads_a_variable(graph, value, is_variable)
     ]
     if averaged:
         codes[np.array(averaged, dtype=np.intp)] = OPTIMIZER

@@ -260,6 +260,24 @@ class ScopeTree:
             value[level] = np.where(inherited >= 0, inherited, own[level])
         return value[self.node_owners()]
 
+    def label_at(self, index: int):
+        """``labels()[index]``, without making every node's label (the first answer asks for a few thousand)."""
+        return self.label_of(int(self.top_codes()[index]))
+
+    def top_numbers(self, number: dict) -> np.ndarray:
+        """For every node, ``number[label]`` of its top-level element (a group id, or an op's own index), or -1
+        when that label is not in ``number``: one lookup per entry of ``number``, then one gather in numpy."""
+        groups = len(self._groups)
+        table = np.full(groups + len(self.node_parent), -1, dtype=np.intp)
+        for label, value in number.items():
+            if isinstance(label, int):
+                table[groups + label] = value
+            else:
+                at = self._position.get(label, groups)
+                if at < groups:
+                    table[at] = value
+        return table[self.top_codes()]
+
     def labels(self) -> list:
         """For every node, the top-level element holding it: its top-level group id, or its own index."""
         if self._labels is None:

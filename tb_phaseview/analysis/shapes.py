@@ -195,7 +195,7 @@ def edge_shapes(
         return None
     boxes = int(child_of.max()) + 1
     nodes = np.int64(graph.node_count)
-    outputs = np.asarray(graph.edge_output, dtype=np.int64)[crossing]
+    outputs = graph.output_column[crossing].astype(np.int64)
     # One int64 key per (pair, tensor): np.unique of a column sorts far faster than of rows.
     pair = a[crossing].astype(np.int64) * boxes + b[crossing]
     tensor = outputs * nodes + src[crossing]

@@ -7,8 +7,6 @@ children and the variables have their attributes parsed (shapes.py), never the w
 
 from __future__ import annotations
 
-from itertools import repeat
-
 import numpy as np
 
 from tb_phaseview.analysis import edge_kinds, layers, roles, shapes
@@ -42,14 +40,13 @@ def _child_numbers(analysis, group_id: str, names: list[str]) -> np.ndarray:
     tree, graph = analysis.tree, analysis.graph
     number = {name: i for i, name in enumerate(names)}
     if group_id == "":
-        # Top-level labels are group ids, or the node's own index for an op at the top level: look both up
-        # in C rather than turning 200k labels into names.
+        # Top-level labels are group ids, or the node's own index for an op at the top level: the children are
+        # looked up by those, then every node's label is read from the tree's numpy codes (no label per node).
         for i, name in enumerate(names):
             index = graph.index.get(name)
             if index is not None and not tree.is_group(name):
                 number[index] = i
-        labels = tree.labels()
-        return np.fromiter(map(number.get, labels, repeat(-1)), dtype=np.intp, count=len(labels))
+        return tree.top_numbers(number)
     child_of = np.full(graph.node_count, -1, dtype=np.intp)
     depth = len(tree.chain(group_id))
     by_parent: dict[str, int] = {}
