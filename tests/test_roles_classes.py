@@ -207,6 +207,17 @@ def test_data_placeholders_and_metric_state_are_no_hyperparameters(roles_graphs)
     assert mnist.of(["count", "total", "count_1", "total_1"]) == {"model"}
 
 
+def test_corpus_a_loss_computed_from_a_staging_area_batch_is_the_model():
+    """IMPALA feeds its learner from a queue through a StagingArea (``Unstage``): the batch it hands on is data,
+    so the losses computed from it are the model's, not the gradients' nor the summary's that read them."""
+    impala = corpus("impala-agent")
+    assert impala.ops["StagingArea_get"] == "Unstage"
+    losses = impala.named(r"^(SparseSoftmaxCrossEntropyWithLogits/|Softmax$|LogSoftmax$|Square$|Sum_\d$|Neg)")
+    assert len(losses) >= 20 and impala.of(losses) == {"model"}
+    assert impala.of(["add_1", "mul_1", "mul_3", "mul_5", "StopGradient"]) == {"model"}  # the total loss
+    assert impala["total_loss"] == "summary" and impala.of(impala.named(r"^gradients/")) == {"gradient"}
+
+
 # 6. Init plumbing is init; arithmetic on gradients outside their scopes is the optimizer's.
 
 

@@ -156,6 +156,13 @@ _VARYING_SOURCES = VARIABLE_OPS | frozenset(
         "FIFOQueueV2",
         "QueueDequeueV2",
         "QueueDequeueManyV2",
+        "QueueDequeueUpToV2",
+        # A staging area hands on a batch taken from a queue (IMPALA's input pipeline): data, not a constant.
+        "Unstage",
+        "MapUnstage",
+        "MapUnstageNoKey",
+        "OrderedMapUnstage",
+        "OrderedMapUnstageNoKey",
         "OneShotIterator",
         "IteratorV2",
         "Iterator",
