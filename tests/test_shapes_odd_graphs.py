@@ -50,3 +50,56 @@ def test_third_party_graphs_answer_and_count_the_optimizer_apart():
             assert [layer.name for layer in dense] == ["FullyConnected", "FullyConnected_1", "FullyConnected_2"]
             assert sum(layer.trainable_params for layer in dense) == summary.trainable_params == 2992 + 72 + 90
     assert seen == 19
+
+
+def _third_party(case):
+    folder = f"{THIRD_PARTY}/{case}"
+    if not THIRD_PARTY:
+        pytest.skip("the third-party graphs are not here")
+    for _ref, graph, error in iter_graphs(folder, graph_source.load_graph):
+        assert error is None
+        return analyze(graph)
+    pytest.fail(f"no graph in {folder}")
+
+
+def _box_params(analysis):
+    root = wire.group_answer(analysis, "")
+    return {c["name"]: c["shape_info"]["params"] for c in root["children"] if "params" in c.get("shape_info", {})}
+
+
+def test_flags_unused_variables_and_running_averages_are_no_parameters():
+    """TFLearn keeps a boolean ``is_training``, ``val_loss``/``val_acc`` fed for display and moving averages of the
+    loss and accuracy: none is a layer's weight. Its targets sit in a scope (``TargetsData/Y``): the loss and the
+    accuracy are no layers either. The model is 373 -> 8 -> 8 -> 10 dense layers."""
+    tflearn = layers.summarize(_third_party("tflearn-chatbot"))
+    assert [(layer.name, layer.type) for layer in tflearn.layers] == [
+        ("InputData", "InputLayer"),
+        ("FullyConnected", "Dense"),
+        ("FullyConnected_1", "Dense"),
+        ("FullyConnected_2", "Dense"),
+    ]
+    assert (tflearn.total_params, tflearn.non_trainable_params) == (373 * 8 + 8 + 8 * 8 + 8 + 8 * 10 + 10, 0)
+    # A TF2 SavedModel's metric totals reach only its checkpoint call: Keras's summary of the CNN says 15,325.
+    mnist = _third_party("mnist-tf2-savedmodel")
+    summary = layers.summarize(mnist)
+    assert summary.total_params == summary.trainable_params == 15325
+    assert {layer.name for layer in summary.layers} == {"conv2d_2", "conv2d_3", "conv2d_4", "output_layer"}
+    assert sum(_box_params(mnist).values()) == 15325
+    # pix2pix's moving averages of its losses (scalars) are counted apart; BatchNorm's moving statistics stay.
+    pix2pix = layers.summarize(_third_party("pix2pix-illustris"))
+    names = {v.variable.name for layer in pix2pix.layers for v in layer.variables}
+    assert not [name for name in names if name.endswith("/ExponentialMovingAverage")]
+    assert any(name.endswith("batch_normalization/moving_mean") for name in names)
+    assert pix2pix.non_trainable_params > 0
+
+
+def test_box_parameters_agree_with_the_summary():
+    """A Keras metric's ``total`` and ``count`` are no parameters: their boxes say none, as the summary does."""
+    styx = _third_party("styx-keras")
+    summary = layers.summarize(styx)
+    boxes = _box_params(styx)
+    assert boxes == {"dense": 784 * 32 + 32, "dense_1": 32 * 10 + 10} == {
+        layer.name: layer.params for layer in summary.layers if layer.params
+    }
+    assert summary.total_params == sum(boxes.values())
+

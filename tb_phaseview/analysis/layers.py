@@ -93,9 +93,9 @@ def summarize(analysis) -> Summary:
     is_variable[passed_in] = True
     variable_nodes = np.flatnonzero(is_variable).tolist()
     model_nodes = [n for n in variable_nodes if codes[n] == roles.MODEL]
-    accumulators = _accumulators(graph, analysis.roles, model_nodes, codes)
-    model_nodes = [n for n in model_nodes if n not in accumulators]
-    machinery_nodes = [n for n in variable_nodes if codes[n] != roles.MODEL or n in accumulators]
+    running, unused = state_variables(graph, analysis.roles, model_nodes, codes)
+    model_nodes = [n for n in model_nodes if n not in running and n not in unused]
+    machinery_nodes = [n for n in variable_nodes if codes[n] != roles.MODEL or n in running]
 
     # The scope that owns each model variable: its display parent, or the one above when the variable's own
     # name is a group (a VarHandleOp ``conv1/kernel`` sits in the group ``conv1/kernel`` with its reads).
@@ -138,7 +138,7 @@ def summarize(analysis) -> Summary:
 
     pairs = _layer_pairs(graph, node_layer)
     order = _data_flow_order(graph, node_layer, len(layer_ids), pairs)
-    dropped = _loss_side(pairs, layer_ids, variables, graph, codes)
+    dropped = _loss_side(pairs, layer_ids, variables, graph, node_layer)
     outputs = _output_shapes(graph, node_layer, len(layer_ids), codes)
     counts = np.bincount(node_layer[node_layer >= 0], minlength=len(layer_ids))
     phase_kinds = {layer.layer: layer.kind for layer in analysis.phase.layers}
@@ -175,6 +175,59 @@ def summarize(analysis) -> Summary:
         unknown_variables=unknown,
         node_layer=position[node_layer],
     )
+
+
+def state_variables(graph: Graph, node_roles, model_nodes: list[int], codes: np.ndarray) -> tuple[set[int], set[int]]:
+    """The model variables that are no layer's parameters: (running state, counted with the machinery; unused
+    variables, counted nowhere). Running state: a metric's running total or count (only added to), and a scalar
+    that nothing trains (a running average of the loss kept for display: a layer's weight has a dimension).
+    Unused: a variable whose value no op uses but its initialiser, the checkpoint and its own writes (TFLearn's
+    ``is_training`` and ``val_loss`` in a model that reads neither, a SavedModel's metric totals that only its
+    checkpoint call takes, the weights of an earlier copy of the model left in the graph)."""
+    unused = _unused(graph, model_nodes, codes)
+    used = [n for n in model_nodes if n not in unused]
+    running = _accumulators(graph, node_roles, used, codes)
+    trainable = trainable_variables(graph, node_roles, used, codes)
+    running |= {n for n in used if n not in trainable and _is_scalar(graph, n)}
+    return running, unused
+
+
+_STATE_ROLES = (roles.INIT, roles.SAVE)
+_RELAYS = roles.READ_OPS | frozenset({"Identity", "Snapshot"})
+
+
+def _unused(graph: Graph, model_nodes: list[int], codes: np.ndarray) -> set[int]:
+    """Model variables whose value nothing but initialisers, the checkpoint and their own writes uses, through
+    reads and identities."""
+    columns = graph.columns
+    found = set()
+    for variable in model_nodes:
+        stack, seen, used = [variable], {variable}, False
+        while stack and not used:
+            node = stack.pop()
+            edges, _ = columns.out_edges(np.asarray([node], dtype=np.intp))
+            for dst, data, position in zip(
+                columns.dst[edges].tolist(), columns.data[edges].tolist(), columns.position[edges].tolist()
+            ):
+                if not data or codes[dst] in _STATE_ROLES or dst in seen:
+                    continue
+                op = graph.ops[dst]
+                if op in roles.WRITE_OPS and position == 0:
+                    continue  # a write of the variable itself uses no value
+                if op in _RELAYS:
+                    seen.add(dst)
+                    stack.append(dst)
+                    continue
+                used = True
+                break
+        if not used:
+            found.add(variable)
+    return found
+
+
+def _is_scalar(graph: Graph, node: int) -> bool:
+    variable = shapes.variable(graph, node)
+    return variable is not None and variable.shape == ()
 
 
 def _accumulators(graph: Graph, node_roles, model_nodes: list[int], codes: np.ndarray) -> set[int]:
@@ -383,22 +436,31 @@ def _layer_pairs(graph: Graph, node_layer: np.ndarray) -> list[tuple[int, int]]:
     return [tuple(p) for p in np.unique(np.stack([a[crossing], b[crossing]], axis=1), axis=0).tolist()]
 
 
-def _loss_side(pairs, layer_ids, variables, graph: Graph, codes) -> set[int]:
+def _loss_side(pairs, layer_ids, variables, graph: Graph, node_layer: np.ndarray) -> set[int]:
     """The layers of the loss and metrics, which ``model.summary()`` does not list: the inputs that lead to no
-    layer with parameters (the targets) and what they lead to, unless that leads to parameters itself."""
+    layer with parameters (the targets) and what they lead to, unless that leads to parameters itself. An input
+    is a layer of input placeholders only, standing alone or in a scope of its own (TFLearn's ``TargetsData/Y``).
+    A layer that holds no parameters and computes nothing (the reads of a variable counted apart) goes too."""
     if not variables:
         return set()
+    present = node_layer >= 0
+    is_input = graph.columns.op_in(INPUT_OPS)
+    holds = graph.columns.op_in(roles.VARIABLE_OPS | _RELAYS | {"Const", "NoOp"})
+    count = len(layer_ids)
+    has_input = np.bincount(node_layer[present & is_input], minlength=count) > 0
+    has_other = np.bincount(node_layer[present & ~is_input], minlength=count) > 0
+    computes = np.bincount(node_layer[present & ~holds], minlength=count) > 0
+    stateful = np.bincount(node_layer[present & graph.columns.op_in(roles.VARIABLE_OPS)], minlength=count) > 0
+    idle = {i for i in np.flatnonzero(stateful & ~computes & ~has_input).tolist() if i not in variables}
     before: dict[int, list[int]] = {}
     after: dict[int, list[int]] = {}
     for x, y in pairs:
         before.setdefault(y, []).append(x)
         after.setdefault(x, []).append(y)
     feeds_params = _reach(set(variables), before)
-    inputs = {
-        i for i, name in enumerate(layer_ids) if name in graph.index and graph.ops[graph.index[name]] in INPUT_OPS
-    }
+    inputs = set(np.flatnonzero(has_input & ~has_other).tolist())
     targets = inputs - feeds_params
-    return _reach(targets, after) - feeds_params
+    return (_reach(targets, after) - feeds_params) | idle
 
 
 def _reach(start: set[int], step: dict[int, list[int]]) -> set[int]:

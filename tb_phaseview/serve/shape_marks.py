@@ -21,10 +21,14 @@ BUDGET = 5000
 def _model_variables(analysis) -> np.ndarray:
     graph = analysis.graph
     codes = np.frombuffer(analysis.roles.codes, dtype=np.uint8)
-    return analysis.memo(
-        ("model_variables",),
-        lambda: np.flatnonzero(graph.columns.op_in(roles.VARIABLE_OPS) & (codes == roles.MODEL)),
-    )
+
+    def parameters() -> np.ndarray:
+        # The summary's parameters: a metric's total, a flag or an unused variable is no box's parameter either.
+        nodes = np.flatnonzero(graph.columns.op_in(roles.VARIABLE_OPS) & (codes == roles.MODEL))
+        running, unused = layers.state_variables(graph, analysis.roles, nodes.tolist(), codes)
+        return nodes[~np.isin(nodes, list(running | unused))]
+
+    return analysis.memo(("model_variables",), parameters)
 
 
 def _variable_sizes(analysis, nodes: list[int]) -> tuple[list[int], list[bool]]:
