@@ -103,3 +103,9 @@ def test_box_parameters_agree_with_the_summary():
     }
     assert summary.total_params == sum(boxes.values())
 
+
+def test_a_tf1_dropout_is_a_dropout_layer():
+    """TF 1.x's ``tf.nn.dropout`` masks with ``floor(keep_prob + uniform)`` (no GreaterEqual): still a Dropout."""
+    funds = layers.summarize(_third_party("funds-lstm"))
+    dropout = [layer for layer in funds.layers if layer.name == "dropout"]
+    assert len(dropout) == 1 and "Floor" in dropout[0].op_types and dropout[0].type == "Dropout"

@@ -583,8 +583,9 @@ def layer_type(ops: Counter, phase_kind: str | None, variables: list[LayerVariab
     # A graph traced in one phase has no flag to say so; a tf.function's variables are named after their reads.
     if "Rsqrt" in ops and any(not v.trainable for v in variables):
         return "BatchNormalization"  # normalises with statistics the layer updates itself (moving mean, variance)
-    if "GreaterEqual" in ops and ops.keys() & _RANDOM_UNIFORM and not variables:
-        return "Dropout"  # keeps each input where a uniform draw passes the rate
+    if ("GreaterEqual" in ops or "Floor" in ops) and ops.keys() & _RANDOM_UNIFORM and not variables:
+        # Keeps each input where a uniform draw passes the rate (TF 1.x: floor(keep_prob + uniform) is the mask).
+        return "Dropout"
     for op_names, name in _TYPE_BY_OP:
         if op_names & ops.keys():
             if name == "Dense" and not variables:
