@@ -98,9 +98,11 @@ def test_box_parameters_agree_with_the_summary():
     styx = _third_party("styx-keras")
     summary = layers.summarize(styx)
     boxes = _box_params(styx)
-    assert boxes == {"dense": 784 * 32 + 32, "dense_1": 32 * 10 + 10} == {
-        layer.name: layer.params for layer in summary.layers if layer.params
-    }
+    assert (
+        boxes
+        == {"dense": 784 * 32 + 32, "dense_1": 32 * 10 + 10}
+        == {layer.name: layer.params for layer in summary.layers if layer.params}
+    )
     assert summary.total_params == sum(boxes.values())
 
 
