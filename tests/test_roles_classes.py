@@ -218,6 +218,25 @@ def test_corpus_a_loss_computed_from_a_staging_area_batch_is_the_model():
     assert impala["total_loss"] == "summary" and impala.of(impala.named(r"^gradients/")) == {"gradient"}
 
 
+def test_corpus_the_loss_and_metrics_of_constant_inputs_are_the_model():
+    """guesslang's Estimator feeds constants (``const_features``, ``const_labels``): no placeholder or queue, yet
+    its loss, predictions and metrics are the forward pass's, not the optimizer's that trains from them."""
+    guesslang = corpus("guesslang")
+    assert guesslang.ops["const_labels"] == "Const"
+    loss = guesslang.named(r"^binary_logistic_head/log_loss_with_two_classes(/|$)")
+    assert len(loss) >= 15 and guesslang.of(loss) == {"model"}
+    assert guesslang.of(["const_labels", "binary_logistic_head/predictions/classes"]) == {"model"}
+    auc = [
+        n for n in guesslang.named(r"^binary_logistic_head/metrics/auc/") if not re.search(r"/(Initializer|Assign$)", n)
+    ]
+    assert len(auc) > 50 and guesslang.of(auc) == {"model"}  # its totals' initialisers stay initialisers
+    assert guesslang.of(guesslang.named(r"^binary_logistic_head/metrics/auc/\w+/Initializer/")) == {"init"}
+    # The machinery around them keeps its roles.
+    assert guesslang.of(guesslang.with_op("ApplyRMSProp")) == {"optimizer"}
+    assert guesslang.of(guesslang.named(r"/gradients/")) == {"gradient"}
+    assert guesslang.of(guesslang.with_op("ScalarSummary", "HistogramSummary")) == {"summary"}
+
+
 # 6. Init plumbing is init; arithmetic on gradients outside their scopes is the optimizer's.
 
 

@@ -471,6 +471,7 @@ def classify_roles(graph: Graph, phase_carriers) -> Roles:
     targets = columns.inputs_at(writes, 0)
     codes[writes[(codes[writes] == MODEL) & (targets >= 0) & is_state[np.maximum(targets, 0)]]] = OPTIMIZER
     reads_data = _DataCheck(graph, set(variables.tolist()))
+    _forward_of_constant_inputs(graph, codes, reads_data, varying)
     # 5. Consumers all machinery; fed by one machinery only.
     # Grouping first (``report_uninitialized_variables`` masks with what the checks found), then what only the
     # machinery consumes, then the groupings of what that claimed.
@@ -927,6 +928,33 @@ def _claim_downstream_of_gradients(
         from_write = is_write[owners]
         keep &= np.where(from_write, ~data[edges] & is_read[consumers], data[edges])
         frontier = np.union1d(consumers[keep], waiting if waiting.size < frontier.size else waiting[:0])
+
+
+def _forward_of_constant_inputs(graph: Graph, codes: np.ndarray, reads_data: _DataCheck, varying: np.ndarray) -> None:
+    """A graph fed no data (an Estimator whose ``input_fn`` returns constants) still has a forward pass: what the
+    gradients read of the model's computation (the activations and the loss's terms their backward pass needs)
+    and what that is computed from. When none of it computes from data fed, it counts as the data, so that
+    neither it nor what computes from it (the loss, predictions, metrics) is peeled into the machinery. Reads of
+    variables are not walked: a weight is no data."""
+    columns = graph.columns
+    src, dst = columns.src, columns.dst
+    keep = columns.data & (codes[dst] == GRADIENT) & (codes[src] == MODEL) & varying[src]
+    forward = np.unique(src[keep])
+    forward = forward[~columns.op_in(_PEELABLE_OPS)[forward]].tolist()
+    if not forward or any(reads_data(node) for node in forward):
+        return
+    stack, seen = list(forward), set(forward)
+    while stack:
+        node = stack.pop()
+        reads_data.memo[node] = True
+        for e in graph.in_edges(node):
+            source = graph.edge_src[e]
+            if graph.edge_control[e] or source in seen or codes[source] != MODEL or not varying[source]:
+                continue
+            if graph.ops[source] in _PEELABLE_OPS or source in reads_data.variables:
+                continue
+            seen.add(source)
+            stack.append(source)
 
 
 def _peel(graph: Graph, codes: np.ndarray, reads_data: _DataCheck, varying: np.ndarray) -> None:
