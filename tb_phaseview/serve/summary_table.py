@@ -40,6 +40,8 @@ def summary_entry(analysis, ref: dict) -> dict:
         "non_trainable_params": summary.non_trainable_params,
         "machinery_params": summary.machinery_params,
         "unknown_variables": summary.unknown_variables,
+        # A frozen graph's weights are constants: its zero counts say nothing about its parameters.
+        "holds_variables": bool(analysis.roles.variables),
         "layers": [
             {
                 "name": layer.name,
@@ -77,8 +79,13 @@ def count_words(n: int) -> str:
     return str(n)
 
 
+NO_VARIABLES = "no variables: weights frozen into constants are not counted"
+
+
 def totals_line(entry: dict) -> str:
     """``1.5 M params (10 k non-trainable) · 4 in the machinery``."""
+    if entry.get("holds_variables") is False:
+        return NO_VARIABLES
     line = f"{count_words(entry['total_params'])} params ({count_words(entry['non_trainable_params'])} non-trainable)"
     if entry.get("machinery_params"):
         line += f" · {count_words(entry['machinery_params'])} more in the machinery (optimizer slots, step counters)"
@@ -156,6 +163,9 @@ def format_text(report: dict) -> str:
             lines.append(
                 "  " + "  ".join(v.ljust(w) if i < 3 else v.rjust(w) for i, (v, w) in enumerate(zip(row, widths)))
             )
+        if entry.get("holds_variables") is False:
+            lines.append(f"  {NO_VARIABLES}")
+            continue
         lines.append(
             f"  total params: {entry['total_params']:,}  trainable: {entry['trainable_params']:,}  "
             f"non-trainable: {entry['non_trainable_params']:,}"

@@ -118,6 +118,8 @@ export interface SummaryAnswer extends GraphRef {
   non_trainable_params: number;
   machinery_params: number;
   unknown_variables: number;
+  /** False when the graph holds no variable (a frozen graph): its parameters, if any, are constants. */
+  holds_variables?: boolean;
   layers: SummaryLayer[];
 }
 

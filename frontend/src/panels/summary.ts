@@ -10,11 +10,21 @@ import { countWords } from '../scene/shapes';
 
 const fmt = (n: number): string => n.toLocaleString('en-US');
 
+// A graph that holds no variable (a frozen graph, whose weights are constants) has parameters nobody counted:
+// "0 params" would be a wrong answer.
+const NO_VARIABLES = 'no variables: weights frozen into constants are not counted';
+
 /** `1.5 M params, 10 k non-trainable`, and the machinery's variables apart. */
 export function totalsText(a: SummaryAnswer): string {
+  if (a.holds_variables === false) return NO_VARIABLES;
   let text = `${countWords(a.total_params)} params, ${countWords(a.non_trainable_params)} non-trainable`;
   if (a.machinery_params) text += ` · ${countWords(a.machinery_params)} in optimizer state and counters (not counted)`;
   return text;
+}
+
+function footerText(a: SummaryAnswer): string {
+  if (a.holds_variables === false) return NO_VARIABLES;
+  return `Total params: ${fmt(a.total_params)} · trainable: ${fmt(a.trainable_params)} · non-trainable: ${fmt(a.non_trainable_params)}`;
 }
 
 /** The table as Markdown, for the clipboard. */
@@ -29,7 +39,7 @@ export function summaryMarkdown(a: SummaryAnswer): string {
     '|---|---|---|---|---|',
     ...rows,
     '',
-    `Total params: ${fmt(a.total_params)} · trainable: ${fmt(a.trainable_params)} · non-trainable: ${fmt(a.non_trainable_params)}`,
+    footerText(a),
   ].join('\n');
 }
 
@@ -40,7 +50,7 @@ export function summaryTable(a: SummaryAnswer): ExportTable {
     header: ['layer', 'type', 'output shape', 'params', 'trainable params'],
     rows: a.layers.map((l) => [l.name, l.type, l.output_shape_text, fmt(l.params), fmt(l.trainable_params)]),
     numeric: [false, false, false, true, true],
-    footer: `Total params: ${fmt(a.total_params)} · trainable: ${fmt(a.trainable_params)} · non-trainable: ${fmt(a.non_trainable_params)}`,
+    footer: footerText(a),
     rowAttribute: 'layer',
   };
 }

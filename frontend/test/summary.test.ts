@@ -1,0 +1,26 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { summaryMarkdown, totalsText } from '../src/panels/summary';
+import type { SummaryAnswer } from '../src/graph/api';
+
+const answer = (over: Partial<SummaryAnswer>): SummaryAnswer => ({
+  run: 'r',
+  kind: 'run_graph',
+  tag: null,
+  version: 1,
+  total_params: 0,
+  trainable_params: 0,
+  non_trainable_params: 0,
+  machinery_params: 0,
+  unknown_variables: 0,
+  layers: [],
+  ...over,
+});
+
+test('a graph that holds no variable does not claim zero parameters', () => {
+  const frozen = answer({ holds_variables: false });
+  assert.equal(totalsText(frozen), 'no variables: weights frozen into constants are not counted');
+  assert.ok(!summaryMarkdown(frozen).includes('Total params: 0'));
+  const trained = answer({ holds_variables: true, total_params: 1500, non_trainable_params: 10, machinery_params: 3 });
+  assert.equal(totalsText(trained), '1.5 k params, 10 non-trainable · 3 in optimizer state and counters (not counted)');
+});
