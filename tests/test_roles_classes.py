@@ -237,6 +237,15 @@ def test_corpus_the_loss_and_metrics_of_constant_inputs_are_the_model():
     assert guesslang.of(guesslang.with_op("ScalarSummary", "HistogramSummary")) == {"summary"}
 
 
+def test_corpus_an_input_declared_without_a_shape_is_no_hyperparameter():
+    """The 2016 autoencoder feeds its audio through ``tf.placeholder(tf.float32)`` (no shape): a matrix product
+    takes it, so it is the model's input, not a scalar that configures the model."""
+    vocal = corpus("vocal-autoencoder")
+    assert vocal.ops["Placeholder"] == "Placeholder" and vocal["MatMul"] == "model"
+    assert vocal["Placeholder"] == "model"
+    assert "Placeholder" not in {h.name for h in vocal.analysis.roles.hyperparameters}
+
+
 # 6. Init plumbing is init; arithmetic on gradients outside their scopes is the optimizer's.
 
 

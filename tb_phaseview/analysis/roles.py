@@ -179,6 +179,9 @@ INTEGER_DTYPES = frozenset(
 )  # DT_INT32, DT_INT64, DT_UINT8, DT_INT16, DT_INT8, DT_UINT16, DT_UINT32, DT_UINT64
 DT_RESOURCE = 20
 HYPER_MIN_READERS = 2
+_TENSOR_OPERAND_OPS = frozenset(
+    {"MatMul", "BatchMatMul", "BatchMatMulV2", "Conv1D", "Conv2D", "Conv3D", "DepthwiseConv2dNative", "MaxPool"}
+)
 _UNUSED_RELAYS = READ_OPS | frozenset({"Identity"})
 _ABSORBABLE_OPS = frozenset(
     {
@@ -783,6 +786,10 @@ def _find_hyperparameters(
         if _readers_apart(graph, hyper_readers) < HYPER_MIN_READERS:
             continue
         if not _is_float_scalar(graph, node):
+            continue
+        # A placeholder declared without a shape that a matrix product or a convolution takes is a tensor (an
+        # autoencoder's input), however its declaration reads.
+        if is_source[node] and any(ops[reader] in _TENSOR_OPERAND_OPS for reader in hyper_readers):
             continue
         if is_source[node]:
             # A scalar that configures the model is read where layers still follow (keep_prob before the next
