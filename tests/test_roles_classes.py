@@ -231,6 +231,10 @@ def test_corpus_the_loss_and_metrics_of_constant_inputs_are_the_model():
     ]
     assert len(auc) > 50 and guesslang.of(auc) == {"model"}  # its totals' initialisers stay initialisers
     assert guesslang.of(guesslang.named(r"^binary_logistic_head/metrics/auc/\w+/Initializer/")) == {"init"}
+    # The mean of the constant labels adds a constant to its total each step, yet that total is divided by its
+    # count (a variable): a metric, no step counter.
+    mean = ["binary_logistic_head/metrics/mean_2/total", "binary_logistic_head/metrics/mean_2/AssignAdd"]
+    assert guesslang.of(mean) == {"model"} and guesslang["global_step"] == "optimizer"
     # The machinery around them keeps its roles.
     assert guesslang.of(guesslang.with_op("ApplyRMSProp")) == {"optimizer"}
     assert guesslang.of(guesslang.named(r"/gradients/")) == {"gradient"}

@@ -680,6 +680,7 @@ def _claim_step_counters(graph: Graph, codes: np.ndarray, writes, values, increm
         return
     relay = columns.op_in(HYPER_PASS_THROUGH)
     division = columns.op_in(DIVISION_OPS)
+    is_variable = columns.op_in(VARIABLE_OPS)
     for write, target in counted.items():
         if target < 0:
             continue
@@ -689,6 +690,10 @@ def _claim_step_counters(graph: Graph, codes: np.ndarray, writes, values, increm
             edges = edges[columns.data[edges]]
             consumers, positions = columns.dst[edges], columns.position[edges]
             divides = bool((division[consumers] & (positions == 1)).any())
+            over = consumers[division[consumers] & (positions == 0)]
+            if not divides and over.size:  # a mean's total, divided by its count (a variable): a metric too
+                divisors = _relayed_from(graph, columns.inputs_at(over, 1))
+                divides = bool(is_variable[divisors[divisors >= 0]].any())
             frontier = [c for c in set(consumers[relay[consumers]].tolist()) if c not in reads]
             reads.update(frontier)
         if divides:
