@@ -198,31 +198,25 @@ _RELAYS = roles.READ_OPS | frozenset({"Identity", "Snapshot"})
 
 def _unused(graph: Graph, model_nodes: list[int], codes: np.ndarray) -> set[int]:
     """Model variables whose value nothing but initialisers, the checkpoint and their own writes uses, through
-    reads and identities."""
+    reads and identities. In numpy over every edge at once (a walk per variable cost 0.2 s at 200k nodes): an op
+    uses a value when a data edge leaves it for an op that is neither init's nor the checkpoint's, nor a write
+    into it, nor a relay; a relay uses it when what it passes it on to does."""
+    if not model_nodes:
+        return set()
     columns = graph.columns
-    found = set()
-    for variable in model_nodes:
-        stack, seen, used = [variable], {variable}, False
-        while stack and not used:
-            node = stack.pop()
-            edges, _ = columns.out_edges(np.asarray([node], dtype=np.intp))
-            for dst, data, position in zip(
-                columns.dst[edges].tolist(), columns.data[edges].tolist(), columns.position[edges].tolist()
-            ):
-                if not data or codes[dst] in _STATE_ROLES or dst in seen:
-                    continue
-                op = graph.ops[dst]
-                if op in roles.WRITE_OPS and position == 0:
-                    continue  # a write of the variable itself uses no value
-                if op in _RELAYS:
-                    seen.add(dst)
-                    stack.append(dst)
-                    continue
-                used = True
-                break
-        if not used:
-            found.add(variable)
-    return found
+    src, dst = columns.src, columns.dst
+    state = np.isin(codes, _STATE_ROLES)
+    passes = columns.data & ~state[dst] & ~(columns.op_in(roles.WRITE_OPS)[dst] & (columns.position == 0))
+    relay = columns.op_in(_RELAYS)[dst]
+    used = np.zeros(graph.node_count, dtype=bool)
+    used[src[passes & ~relay]] = True
+    onward_src, onward_dst = src[passes & relay], dst[passes & relay]
+    while True:  # back along the relays, as many passes as their chains are long
+        more = onward_src[used[onward_dst] & ~used[onward_src]]
+        if not more.size:
+            break
+        used[more] = True
+    return {n for n in model_nodes if not used[n]}
 
 
 def _is_scalar(graph: Graph, node: int) -> bool:

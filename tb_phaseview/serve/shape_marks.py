@@ -21,14 +21,23 @@ BUDGET = 5000
 def _model_variables(analysis) -> np.ndarray:
     graph = analysis.graph
     codes = np.frombuffer(analysis.roles.codes, dtype=np.uint8)
+    return analysis.memo(
+        ("model_variables",),
+        lambda: np.flatnonzero(graph.columns.op_in(roles.VARIABLE_OPS) & (codes == roles.MODEL)),
+    )
 
-    def parameters() -> np.ndarray:
-        # The summary's parameters: a metric's total, a flag or an unused variable is no box's parameter either.
-        nodes = np.flatnonzero(graph.columns.op_in(roles.VARIABLE_OPS) & (codes == roles.MODEL))
-        running, unused = layers.state_variables(graph, analysis.roles, nodes.tolist(), codes)
-        return nodes[~np.isin(nodes, list(running | unused))]
 
-    return analysis.memo(("model_variables",), parameters)
+def _no_parameters(analysis) -> set[int]:
+    """The model variables that are no layer's parameters, as the summary counts them (a metric's total, a flag,
+    an unused variable): decided over all of them at once, once, and only when a box's sizes are asked for."""
+    graph = analysis.graph
+    codes = np.frombuffer(analysis.roles.codes, dtype=np.uint8)
+
+    def find() -> set[int]:
+        running, unused = layers.state_variables(graph, analysis.roles, _model_variables(analysis).tolist(), codes)
+        return running | unused
+
+    return analysis.memo(("no_parameters",), find)
 
 
 def _variable_sizes(analysis, nodes: list[int]) -> tuple[list[int], list[bool]]:
@@ -92,6 +101,8 @@ def mark(analysis, group_id: str, children: list[dict], edges: list[dict]) -> No
     inside = np.flatnonzero(boxes >= 0)
     params: dict[int, list[int]] = {}
     if len(inside) <= BUDGET:
+        skip = _no_parameters(analysis)
+        inside = np.array([i for i in inside.tolist() if int(variables[i]) not in skip], dtype=np.intp)
         sizes, trained = _variable_sizes(analysis, variables[inside].tolist())
         for box, size, is_trained in zip(boxes[inside].tolist(), sizes, trained):
             entry = params.setdefault(box, [0, 0])
