@@ -19,7 +19,7 @@ const answer = (over: Partial<SummaryAnswer>): SummaryAnswer => ({
 
 test('a graph that holds no variable does not claim zero parameters', () => {
   const frozen = answer({ holds_variables: false });
-  assert.equal(totalsText(frozen), 'no variables: weights frozen into constants are not counted');
+  assert.equal(totalsText(frozen), 'no variables: weights held as constants or fed as inputs are not counted');
   assert.ok(!summaryMarkdown(frozen).includes('Total params: 0'));
   const trained = answer({ holds_variables: true, total_params: 1500, non_trainable_params: 10, machinery_params: 3 });
   assert.equal(totalsText(trained), '1.5 k params, 10 non-trainable · 3 in optimizer state and counters (not counted)');

@@ -79,7 +79,7 @@ def count_words(n: int) -> str:
     return str(n)
 
 
-NO_VARIABLES = "no variables: weights frozen into constants are not counted"
+NO_VARIABLES = "no variables: weights held as constants or fed as inputs are not counted"
 
 
 def totals_line(entry: dict) -> str:

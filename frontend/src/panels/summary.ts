@@ -10,9 +10,10 @@ import { countWords } from '../scene/shapes';
 
 const fmt = (n: number): string => n.toLocaleString('en-US');
 
-// A graph that holds no variable (a frozen graph, whose weights are constants) has parameters nobody counted:
+// A graph that holds no variable (a frozen graph, whose weights are constants; a traced PyTorch graph, whose
+// weights are inputs) has parameters nobody counted:
 // "0 params" would be a wrong answer.
-const NO_VARIABLES = 'no variables: weights frozen into constants are not counted';
+const NO_VARIABLES = 'no variables: weights held as constants or fed as inputs are not counted';
 
 /** `1.5 M params, 10 k non-trainable`, and the machinery's variables apart. */
 export function totalsText(a: SummaryAnswer): string {
