@@ -25,8 +25,7 @@ sys.path.insert(0, os.path.dirname(HERE))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "tests"))
 
-from diff_timing import application  # noqa: E402
-from make_graphs import cached_blob, write_blob  # noqa: E402
+from make_graphs import comparison_pairs, write_blob  # noqa: E402
 from tbserver import CHROMIUM_ARGS, start_tensorboard  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
@@ -90,11 +89,7 @@ def time_pair(label: str, blobs: tuple[bytes, bytes], reps: int) -> dict:
 
 
 def compare_rows(reps: int) -> list[dict]:
-    app = [application("EfficientNetB7", size).SerializeToString() for size in (32, 48)]
-    rows = [time_pair("EfficientNetB7 fit, input 32 vs 48", (app[0], app[1]), reps)]
-    tiled = (cached_blob(200_000, "nested"), cached_blob(200_000, "wide"))
-    rows.append(time_pair("200k nested vs 200k wide", tiled, reps))
-    return rows
+    return [time_pair(label, (a, b), reps) for label, a, b in comparison_pairs()]
 
 
 def compare_table(rows: list[dict]) -> str:

@@ -18,39 +18,19 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
 import sys
 import time
-
-from tensorboard.compat.proto import graph_pb2
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
 sys.path.insert(0, HERE)
-from make_graphs import CACHE, seed_graph, tiled  # noqa: E402
+from make_graphs import comparison_pairs  # noqa: E402
 from tb_phaseview.analysis import diff  # noqa: E402
 from tb_phaseview.analysis.pipeline import analyze  # noqa: E402
-from tb_phaseview.read import graph_source, metadata  # noqa: E402
+from tb_phaseview.read import graph_source, graphdef_reader, metadata  # noqa: E402
 
 
-def application(model: str, size: int):
-    path = os.path.join(CACHE, f"{model}_{size}_fit.pb")
-    if not os.path.isfile(path):
-        os.makedirs(CACHE, exist_ok=True)
-        env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", TF_USE_LEGACY_KERAS="1")
-        script = os.path.join(HERE, "keras_application.py")
-        subprocess.run(
-            [sys.executable, script, path + ".tmp", "--model", model, "--size", str(size)], check=True, env=env
-        )
-        os.replace(path + ".tmp", path)
-    graph = graph_pb2.GraphDef()
-    with open(path, "rb") as f:
-        graph.ParseFromString(f.read())
-    return graph
-
-
-def time_pair(label: str, a_def, b_def, repeat: int) -> dict:
-    blobs = [a_def.SerializeToString(), b_def.SerializeToString()]
+def time_pair(label: str, blobs: tuple[bytes, bytes], repeat: int) -> dict:
     walls: dict[str, list[float]] = {"analyse": [], "diff": [], "encode": []}
     cpus: dict[str, list[float]] = {"analyse": [], "diff": [], "encode": []}
     for _ in range(repeat):
@@ -72,7 +52,7 @@ def time_pair(label: str, a_def, b_def, repeat: int) -> dict:
 
     return {
         "pair": label,
-        "nodes": [len(a_def.node), len(b_def.node)],
+        "nodes": [graphdef_reader.count_nodes(blob) for blob in blobs],
         "layers": [summary["a"]["layers"], summary["b"]["layers"]],
         "analyse_both_s": median(walls["analyse"]),
         "diff_s": median(walls["diff"]),
@@ -87,19 +67,7 @@ def time_pair(label: str, a_def, b_def, repeat: int) -> dict:
 
 def diff_rows(repeat: int) -> list[dict]:
     """Both pairs timed (the 36k pair's graphs are built with TensorFlow the first time)."""
-    rows = [
-        time_pair(
-            "EfficientNetB7 fit, input 32 vs 48",
-            application("EfficientNetB7", 32),
-            application("EfficientNetB7", 48),
-            repeat,
-        )
-    ]
-    seed = seed_graph()
-    rows.append(
-        time_pair("200k nested vs 200k wide", tiled(seed, 200_000, "nested"), tiled(seed, 200_000, "wide"), repeat)
-    )
-    return rows
+    return [time_pair(label, (a, b), repeat) for label, a, b in comparison_pairs()]
 
 
 def diff_table(rows: list[dict]) -> str:

@@ -95,32 +95,41 @@ def tiled(seed, target_nodes: int, shape: str = "nested"):
     return out
 
 
-def application_graph(label: str):
-    """The GraphDef of a real Keras application after one fit step (TensorFlow runs in a child process; the
-    bytes are kept in benchmarks/.cache, so the graph is built once per machine)."""
-    model, size = APPLICATIONS[label]
+def application_blob(model: str, size: int) -> bytes:
+    """The serialised GraphDef of a real Keras application at input ``size`` after one fit step (TensorFlow runs in
+    a child process; the bytes are kept in benchmarks/.cache, so the graph is built once per machine)."""
     path = os.path.join(CACHE, f"{model}_{size}_fit.pb")
     if not os.path.isfile(path):
         os.makedirs(CACHE, exist_ok=True)
         env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", TF_USE_LEGACY_KERAS="1")
+        script = os.path.join(HERE, "keras_application.py")
         subprocess.run(
-            [
-                sys.executable,
-                os.path.join(HERE, "keras_application.py"),
-                path + ".tmp",
-                "--model",
-                model,
-                "--size",
-                str(size),
-            ],
-            check=True,
-            env=env,
+            [sys.executable, script, path + ".tmp", "--model", model, "--size", str(size)], check=True, env=env
         )
         os.replace(path + ".tmp", path)
-    graph = graph_pb2.GraphDef()
     with open(path, "rb") as f:
-        graph.ParseFromString(f.read())
+        return f.read()
+
+
+def application_graph(label: str):
+    """The GraphDef of one of APPLICATIONS (``application_blob``)."""
+    graph = graph_pb2.GraphDef()
+    graph.ParseFromString(application_blob(*APPLICATIONS[label]))
     return graph
+
+
+def comparison_pairs() -> list[tuple[str, bytes, bytes]]:
+    """The pairs the architecture diff is timed on, in-process (diff_timing.py) and in the browser
+    (compare_browser.py): EfficientNetB7 after one fit step at inputs 32 and 48 (the same layers, other shapes),
+    and the 200k tiled graphs, nested against wide. Each as (label, serialised graph a, serialised graph b)."""
+    return [
+        (
+            "EfficientNetB7 fit, input 32 vs 48",
+            application_blob("EfficientNetB7", 32),
+            application_blob("EfficientNetB7", 48),
+        ),
+        ("200k nested vs 200k wide", cached_blob(200_000, "nested"), cached_blob(200_000, "wide")),
+    ]
 
 
 def write(logdir: str, name: str, graph) -> str:

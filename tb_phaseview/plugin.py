@@ -135,16 +135,18 @@ def _graph_ref(request, suffix: str = "") -> dict:
     return {"run": run, "kind": kind, "tag": tag}
 
 
-def _model_param(request) -> tuple[str, ...]:
-    """``model``: a JSON list of op and scope names the user moved to the model (absent or empty: none)."""
-    raw = request.args.get("model")
+def _model_param(request, suffix: str = "") -> tuple[str, ...]:
+    """``model``: a JSON list of op and scope names the user moved to the model (absent or empty: none);
+    ``model_b`` with ``suffix="_b"`` (the second graph of a comparison)."""
+    name = "model" + suffix
+    raw = request.args.get(name)
     if not raw:
         return ()
     try:
         return overrides.normalise(json.loads(raw))
     except (ValueError, RecursionError) as error:  # bad or deeply nested JSON, or not a short list of names
         message = str(error) if isinstance(error, overrides.BadEntries) else "it is not JSON"
-        raise BadRequest(f"query parameter 'model' must be a JSON list of names: {message}") from None
+        raise BadRequest(f"query parameter '{name}' must be a JSON list of names: {message}") from None
 
 
 def _complete(analysis) -> None:
@@ -471,10 +473,13 @@ class PhaseViewPlugin(base_plugin.TBPlugin):
     @_route
     def _serve_compare(self, request):
         ref_a, ref_b = _graph_ref(request), _graph_ref(request, "_b")
-        # The classifier's roles on both sides: a user's moves are kept per graph, and the diff leaves machinery out.
+        # Each side with the user's moves of that graph (``model``, ``model_b``): the diff leaves machinery out, so
+        # a scope the classifier filed in the machinery and the user moved back is compared as the model it is.
+        model_a, model_b = _model_param(request), _model_param(request, "_b")
         ctx, experiment = self._context(request)
-        a, b = self._analysis_in(ctx, experiment, ref_a), self._analysis_in(ctx, experiment, ref_b)
-        answer = diff.diff_json(diff.compare(a, b), ref_a, ref_b)
+        a, b = self._analysis_in(ctx, experiment, ref_a, model_a), self._analysis_in(ctx, experiment, ref_b, model_b)
+        sides = [{**ref, "model": list(model)} if model else ref for ref, model in ((ref_a, model_a), (ref_b, model_b))]
+        answer = diff.diff_json(diff.compare(a, b), *sides)
         return _json(request, {"version": wire.VERSION, **answer})
 
     @_route

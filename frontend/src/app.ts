@@ -4,6 +4,7 @@
 import { compareLink, decodeCompare } from './compare/answer';
 import { ComparePicker, CompareView } from './compare/view';
 import { api, graphKey, type EarlyRequests, type GraphRef } from './graph/api';
+import { loadMoves } from './graph/moves';
 import { GraphSession } from './graph/session';
 import { compareToken } from './graph/visit';
 import { DATA_RELOADED, RUNS_CHANGED, TensorBoardIpc } from './host/ipc';
@@ -213,13 +214,17 @@ export class App {
 
     // ---------------------------------------------------------------- comparing two graphs
     let comparing: { a: GraphRef; b: GraphRef } | null = null;
-    const notesOf = (g: GraphRef) => {
+    /** What this browser keeps for a graph, read from its storage (`fallback` when storage is unavailable). */
+    const kept = <T>(read: (store: Storage) => T, fallback: T): T => {
       try {
-        return loadNotes(window.localStorage, g);
+        return read(window.localStorage);
       } catch {
-        return []; /* storage may be unavailable */
+        return fallback;
       }
     };
+    const notesOf = (g: GraphRef) => kept((store) => loadNotes(store, g), []);
+    // The graph picked to compare with, with what the user moved to the model in it (as its own view has it).
+    const withMoves = (g: GraphRef): GraphRef => ({ ...g, model: kept((store) => loadMoves(store, g), []) });
     /** Settles once the comparison is drawn or has failed (never rejects). */
     const openCompare = (a: GraphRef, b: GraphRef, sent?: Promise<Response>): Promise<void> => {
       const asked = (comparing = { a, b });
@@ -237,7 +242,7 @@ export class App {
       picker.open(session.runs?.runs.flatMap((r) => r.graphs) ?? [], session.state.graph),
     );
     picker.on('pick', (b) => {
-      if (session.state.graph) openCompare(session.state.graph, b);
+      if (session.state.graph) openCompare(session.state.graph, withMoves(b));
     });
     compare.on('close', () => (comparing = null));
     compare.on('link', () => {

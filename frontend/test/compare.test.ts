@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { compareLink, compareTokenFromHash, decodeCompare, encodeCompare, notesOfLayer } from '../src/compare/answer';
+import { compareParams } from '../src/graph/api';
 
 const A = { run: 'base', kind: 'run_graph', tag: null };
 const B = { run: 'runs/ünïcode & co', kind: 'trace', tag: 'step 1' };
@@ -9,6 +10,46 @@ test('a compare token names both graphs and survives any run name', () => {
   const token = encodeCompare(A, B);
   assert.match(token, /^[A-Za-z0-9_-]+$/);
   assert.deepEqual(decodeCompare(token), { a: A, b: B });
+});
+
+test("a compare token carries each graph's moves to the model; a token without them still opens", () => {
+  const moved = { ...A, model: ['save/', 'training/SGD'] };
+  assert.deepEqual(decodeCompare(encodeCompare(moved, B)), { a: moved, b: B });
+  assert.deepEqual(decodeCompare(encodeCompare(B, moved)), { a: B, b: moved });
+  // A token written before moves were carried (three fields a graph) opens the same comparison.
+  const old = Buffer.from(
+    JSON.stringify([
+      ['base', 'run_graph', null],
+      ['b', 'run_graph', null],
+    ]),
+  ).toString('base64url');
+  assert.deepEqual(decodeCompare(old), { a: A, b: { run: 'b', kind: 'run_graph', tag: null } });
+  // Moves are read as links read them: strings only, bounded, sorted; what is not a list of names is none.
+  const odd = Buffer.from(
+    JSON.stringify([
+      ['base', 'run_graph', null, ['b/', 7, 'a']],
+      ['b', 'run_graph', null, {}],
+    ]),
+  );
+  assert.deepEqual(decodeCompare(odd.toString('base64url')), {
+    a: { ...A, model: ['a', 'b/'] },
+    b: { run: 'b', kind: 'run_graph', tag: null },
+  });
+});
+
+test("the compare request sends each graph's moves beside it", () => {
+  const params = compareParams({ ...A, model: ['save/'] }, { ...B, model: ['training/'] });
+  assert.deepEqual(params, {
+    run: 'base',
+    kind: 'run_graph',
+    tag: null,
+    model: '["save/"]',
+    run_b: B.run,
+    kind_b: 'trace',
+    tag_b: 'step 1',
+    model_b: '["training/"]',
+  });
+  assert.equal(compareParams(A, B).model, undefined);
 });
 
 test('what is not a compare token is refused, never half read', () => {

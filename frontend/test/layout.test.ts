@@ -246,7 +246,8 @@ test('buckets of a huge scope are laid out in reading order, whatever their edge
     assert.ok(b.y > a.y || (b.y === a.y && b.x > a.x), `bucket ${i + 1} follows bucket ${i}`);
   }
   assert.equal(r.edges.length, n * (n - 1));
-  assert.ok(r.edges.every((e) => e.points.length === 2));
+  // Drawn straight when a bucket is selected (drawn at once, they crossed the grid's boxes and buried their counts).
+  assert.ok(r.edges.every((e) => e.points.length === 2 && e.aux));
   // A group with ordinary children among the buckets' siblings is laid out as before.
   assert.notEqual(layoutGroup(buildLayoutInput(group, () => undefined)).engine, 'buckets');
 });
@@ -275,8 +276,10 @@ test('buckets keep reading order with the flag in a row above them and the areas
     areas.every((a) => r.nodes[a.id].x >= right),
     'the areas sit in a column to the right',
   );
-  // Every edge is drawn, the flag's and the areas' too.
+  // Every edge is drawn, the flag's and the areas' too: those between buckets when one of them is selected.
   assert.equal(r.edges.length, edges.length);
+  const bucketIds = new Set(buckets.map((b) => b.id));
+  for (const e of r.edges) assert.equal(!!e.aux, bucketIds.has(e.v) && bucketIds.has(e.w), `${e.v} -> ${e.w}`);
 });
 
 test('machinery areas sit in a column beside the top of the model and never shape its layout', () => {

@@ -17,6 +17,7 @@ Pure: no TensorBoard import. Attributes are parsed only for the few ops that def
 from __future__ import annotations
 
 import difflib
+from collections import Counter
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -99,6 +100,8 @@ class Side:
     areas: dict[str, int]  # machinery role -> ops in its area
     frozen: bool  # no model variables: weights are constants
     total_params: int
+    # Machinery role -> ops of it the user moved to the model in this graph's view (none unless moved).
+    moved: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -143,7 +146,11 @@ def side_of(analysis) -> Side:
         for s in analysis.phase.sources
     ]
     areas = {role: analysis.area_size(role) for role in analysis.areas}
-    return Side(facts, flags, areas, frozen and bool(facts), sum(f.params for f in facts))
+    moved: Counter = Counter()
+    if analysis.moved:  # a view with the user's moves: the roles its moved ops had
+        for by_role in analysis.moved.entry_roles(analysis.classified).values():
+            moved.update(by_role)
+    return Side(facts, flags, areas, frozen and bool(facts), sum(f.params for f in facts), dict(moved))
 
 
 def _members(node_layer: np.ndarray, count: int) -> list[np.ndarray]:
@@ -430,9 +437,14 @@ def lost(diff: Diff) -> list[str]:
         else:
             layers = f"{len(frozen_stats)} BatchNorm layers no longer update their"
         found.append(f"{layers} moving mean and variance: {', '.join(frozen_stats)}")
-    gone = [f"{role} ({size:,} ops)" for role, size in diff.a.areas.items() if size and not diff.b.areas.get(role)]
-    if gone:
-        found.append("machinery gone: " + ", ".join(gone))
+    # An area B no longer has because the user moved its ops to the model is not lost: it is said apart.
+    gone = [(role, size) for role, size in diff.a.areas.items() if size and not diff.b.areas.get(role)]
+    lost_areas = [f"{role} ({size:,} ops)" for role, size in gone if role not in diff.b.moved]
+    moved_areas = [f"{role} ({size:,} ops)" for role, size in gone if role in diff.b.moved]
+    if lost_areas:
+        found.append("machinery gone: " + ", ".join(lost_areas))
+    if moved_areas:
+        found.append("machinery moved to the model by the user in B: " + ", ".join(moved_areas))
     if diff.b.frozen and not diff.a.frozen:
         found.append("variables frozen into constants")
     return found

@@ -148,3 +148,49 @@ def test_compare_link_asks_the_server_for_the_comparison_alone_until_it_is_drawn
     page.click('[data-action="compare-close"]')
     assert page.locator("[data-testid=compare]").is_hidden()
     assert page.errors == []
+
+
+def test_compare_takes_the_moves_kept_for_each_graph_and_its_link_carries_them(page, diff_server, browser):
+    """Moves to the model are kept per graph in the browser: the graph picked to compare with is compared as its
+    own view draws it (the user moved its optimizer's scope to the model on an earlier visit), the legend says so,
+    and the comparison's link carries the moves to a browser that has none kept."""
+    open_plugin(page, diff_server.url, "base")
+    page.evaluate(
+        """() => localStorage.setItem('tb-phaseview-moves/v1/' + JSON.stringify(['base_again', 'run_graph', '']),
+                                      JSON.stringify(['training/']))"""
+    )
+    page.click('[data-action="compare"]')
+    page.select_option("[data-testid=compare-select]", label="base_again · op graph")
+    page.click('[data-action="compare-go"]')
+    page.wait_for_selector('[data-testid=compare][data-compare-ready="true"]')
+    # The same model written twice: only what the user moved differs (the optimizer's scope, now a layer of B that
+    # reads batch_normalization's statistics).
+    sentence = page.text_content("[data-testid=compare-sentence]")
+    assert sentence.startswith("1 layer added, 1 changed:") and "+training/SGD" in sentence, sentence
+    drawn = rows(page)
+    assert [r[1:3] for r in drawn if r[0] == "added"] == [["", "training/SGD"]]
+    legend = page.locator("[data-testid=compare] svg text").all_text_contents()
+    assert "A: base · op graph" in legend
+    assert "B: base_again · op graph · moved to the model by the user: training/" in legend
+    machinery = page.locator("[data-compare-area]").all_text_contents()
+    assert any(m.startswith("gradient: 208 → 0 ops") for m in machinery), machinery
+    lost = page.locator("[data-compare-lost]").all_text_contents()
+    assert lost == ["machinery moved to the model by the user in B: gradient (208 ops)"]
+    shot(page, "compare_with_moves")
+
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page.click('[data-action="compare-link"]')
+    link = page.get_attribute("#phaseview-app", "data-last-compare-link")
+    token = link.split("pvc=")[1]
+    refs = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+    assert refs == [["base", "run_graph", None], ["base_again", "run_graph", None, ["training/"]]]
+    other = browser.new_context(viewport={"width": 1400, "height": 900})
+    try:
+        fresh = other.new_page()
+        fresh.goto(link)
+        fresh.wait_for_selector('[data-testid=compare][data-compare-ready="true"]', timeout=60_000)
+        assert fresh.text_content("[data-testid=compare-sentence]") == sentence
+        assert [r[:3] for r in rows(fresh)] == [r[:3] for r in drawn]
+    finally:
+        other.close()
+    assert page.errors == []

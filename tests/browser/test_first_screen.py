@@ -481,8 +481,9 @@ def test_a_top_level_too_large_to_draw_keeps_the_flag_and_the_areas_in_sight_bes
 
     graph = graph_pb2.GraphDef()
     graph.CopyFrom(demo_graphs()[(SEED_RUN, "run_graph", None)])
-    for i in range(BUCKET_THRESHOLD):  # the seed model inside a top level of over 5,000 children (not one series)
-        node(graph, f"extra_{i:05d}_op", "NoOp")
+    for i in range(BUCKET_THRESHOLD):  # the seed model inside a top level of over 5,000 children (not one series),
+        # each after the one before: control edges that cross from bucket to bucket
+        node(graph, f"extra_{i:05d}_op", "NoOp", [f"^extra_{i - 1:05d}_op"] if i else [])
     write_run(tmp_path, "flat", graph)
     server = start_server(tmp_path, load_fast=load_fast)
     open_plugin(page, server.url, "flat")
@@ -497,3 +498,19 @@ def test_a_top_level_too_large_to_draw_keeps_the_flag_and_the_areas_in_sight_bes
         assert on_screen(page, sel(area)), area
         assert page.locator(sel(area) + " > .body > .box").bounding_box()["x"] >= right, area
     assert on_screen(page, sel(SEED_FLAG))
+    # The edges between buckets (name ranges: they run every way) are drawn when a bucket is selected, not at
+    # once across the grid's boxes; its tooltip says so.
+    between = """() => [...document.querySelectorAll('.root-group path.edge')]
+        .filter(p => p.dataset.from.startsWith('\u2026') && p.dataset.to.startsWith('\u2026'))
+        .map(p => [p.dataset.from, p.dataset.to, p.dataset.aux, getComputedStyle(p).display !== 'none'])"""
+    drawn = page.evaluate(between)
+    assert len(drawn) >= 2 and all(aux == "true" and not shown for _, _, aux, shown in drawn), drawn
+    first = buckets.first.get_attribute("data-node")
+    tooltip = page.locator(sel(first) + " > .body > title").text_content()
+    assert "Select it to draw its edges to the other buckets" in tooltip
+    page.locator(sel(first) + " > .body > rect.box").first.dispatch_event("click")
+    page.wait_for_selector(".root-group path.edge.aux-on", state="attached")
+    drawn = page.evaluate(between)
+    assert all(shown == (first in (a, b)) for a, b, _, shown in drawn), drawn
+    assert any(shown for *_, shown in drawn)
+    shot(page, f"bucketed_top_level_selected_{load_fast}")

@@ -2,6 +2,7 @@
 // Pure: no DOM.
 
 import type { GraphRef } from '../graph/api';
+import { parseMoves } from '../graph/moves';
 
 export type RowStatus = 'same' | 'changed' | 'added' | 'removed';
 
@@ -43,15 +44,19 @@ export interface CompareAnswer {
   rows: DiffRow[];
 }
 
-/** The hash parameter of a compare link: `#phaseview&pvc=<token>` (base64url of `[[run, kind, tag], [...]]`). */
+/** The hash parameter of a compare link: `#phaseview&pvc=<token>` (base64url of `[[run, kind, tag], [...]]`; a
+ * graph with moves to the model has them fourth: `[run, kind, tag, ["save/", ...]]`). */
 export const COMPARE_PARAM = 'pvc';
 
 const refOf = (v: unknown): GraphRef | null => {
-  if (!Array.isArray(v) || v.length !== 3) return null;
-  const [run, kind, tag] = v as unknown[];
+  if (!Array.isArray(v) || v.length < 3 || v.length > 4) return null;
+  const [run, kind, tag, moves] = v as unknown[];
   if (typeof run !== 'string' || typeof kind !== 'string' || (tag !== null && typeof tag !== 'string')) return null;
-  return { run, kind, tag } as GraphRef;
+  const model = parseMoves(moves);
+  return (model.length ? { run, kind, tag, model } : { run, kind, tag }) as GraphRef;
 };
+
+const refArray = (g: GraphRef) => [g.run, g.kind, g.tag ?? null, ...(g.model?.length ? [g.model] : [])];
 
 function toBase64Url(text: string): string {
   const bytes = new TextEncoder().encode(text);
@@ -70,12 +75,7 @@ function fromBase64Url(token: string): string | null {
 }
 
 export function encodeCompare(a: GraphRef, b: GraphRef): string {
-  return toBase64Url(
-    JSON.stringify([
-      [a.run, a.kind, a.tag ?? null],
-      [b.run, b.kind, b.tag ?? null],
-    ]),
-  );
+  return toBase64Url(JSON.stringify([refArray(a), refArray(b)]));
 }
 
 /** The two graphs a compare token names, or null when it is not one. */

@@ -40,6 +40,9 @@ const fmt = (n: number) => n.toLocaleString('en-US');
 const shapeText = (s: (number | null)[] | null) =>
   s === null ? '' : s.length ? s.map((d) => (d === null ? '?' : String(d))).join('×') : 'scalar';
 const sideLabel = (g: GraphRef) => `${g.run} · ${graphLabel(g)}`;
+/** A side as the legend names it: with what the user moved to the model in it, when anything. */
+const sideTitle = (g: GraphRef) =>
+  sideLabel(g) + (g.model?.length ? ` · moved to the model by the user: ${g.model.join(', ')}` : '');
 
 function svg<K extends keyof SVGElementTagNameMap>(
   tag: K,
@@ -95,7 +98,7 @@ export class CompareView extends Emitter<CompareEvents> {
   loading(a: GraphRef, b: GraphRef): void {
     this.el.hidden = false;
     this.el.removeAttribute('data-compare-ready');
-    this.el.replaceChildren(this.header(), h('p', { class: 'op' }, `Comparing ${sideLabel(a)} with ${sideLabel(b)}…`));
+    this.el.replaceChildren(this.header(), h('p', { class: 'op' }, `Comparing ${sideTitle(a)} with ${sideTitle(b)}…`));
   }
 
   failed(message: string): void {
@@ -205,8 +208,8 @@ export class CompareView extends Emitter<CompareEvents> {
     const pieces: { top: number; items: SVGElement[] }[] = [];
     let top = 0;
     // The legend: which run is which, and the colours.
-    items.push(svg('text', { x: G.pad, y: 20, 'font-size': 12, fill: '#212121' }, `A: ${sideLabel(answer.a)}`));
-    items.push(svg('text', { x: G.pad, y: 36, 'font-size': 12, fill: '#212121' }, `B: ${sideLabel(answer.b)}`));
+    items.push(svg('text', { x: G.pad, y: 20, 'font-size': 12, fill: '#212121' }, `A: ${sideTitle(answer.a)}`));
+    items.push(svg('text', { x: G.pad, y: 36, 'font-size': 12, fill: '#212121' }, `B: ${sideTitle(answer.b)}`));
     let x = G.pad;
     for (const status of ['same', 'changed', 'added', 'removed'] as const) {
       const c = STATUS_COLOURS[status];

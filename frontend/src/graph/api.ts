@@ -332,8 +332,11 @@ export interface EarlyRequests {
   compare?: { a: GraphRef; b: GraphRef; sent: Promise<Response> } | null;
 }
 
+/** Both graphs of a comparison, each with the user's moves of that graph (`model`, `model_b`). */
 export function compareParams(a: GraphRef, b: GraphRef): Record<string, string | null> {
-  return { run: a.run, kind: a.kind, tag: a.tag, run_b: b.run, kind_b: b.kind, tag_b: b.tag };
+  const params = refParams(a);
+  for (const [key, value] of Object.entries(refParams(b))) params[`${key}_b`] = value;
+  return params;
 }
 
 export function runsParams(prefetch: boolean): Record<string, string> {

@@ -189,7 +189,19 @@ export function layoutGroup(input: LayoutInput): LayoutResult {
     width = left + colW;
     height = Math.max(height, y - 24);
   }
-  const late = bucketed ? straightEdges(main, nodes, false) : [];
+  // Between buckets on selection, as bucketLayout draws them; between a bucket and the flag above, at once.
+  const bucketIds = new Set(mainNodes.map((n) => n.id));
+  const betweenBuckets = (e: LayoutEdge) => bucketIds.has(e.v) && bucketIds.has(e.w);
+  const late = bucketed
+    ? [
+        ...straightEdges(main.filter(betweenBuckets), nodes, true),
+        ...straightEdges(
+          main.filter((e) => !betweenBuckets(e)),
+          nodes,
+          false,
+        ),
+      ]
+    : [];
   const column = new Set([...areaNodes, ...hubNodes].map((n) => n.id));
   const edges = [
     ...core.edges,
@@ -243,16 +255,17 @@ export function orderAreaColumn(areas: readonly LayoutNode[], edges: readonly La
 }
 
 /**
- * A group split into buckets (slices of one huge scope, by name): the buckets in reading order, their
- * edges drawn straight. Edges between name ranges run every way, so a layered layout would only cost time
- * (dagre needs over 100 ms for 18 densely linked buckets) without saying more.
+ * A group split into buckets (slices of one huge scope, by name): the buckets in reading order. Edges between
+ * name ranges run every way, so a layered layout would only cost time (dagre needs over 100 ms for 18 densely
+ * linked buckets) without saying more; drawn at once, they crossed the grid's boxes and buried their counts.
+ * So, as a hub's, a bucket's edges are drawn (straight) when it is selected.
  */
 export function bucketLayout(input: LayoutInput): Partial {
   const ordered = [...input.nodes].sort((a, b) => (a.order ?? 0) - (b.order ?? 0));
   const perRow = Math.max(1, Math.ceil(Math.sqrt(ordered.length)));
   const rowW = ordered.slice(0, perRow).reduce((w, n) => w + n.w + 16, -16);
   const block = packRows(ordered, Math.max(rowW, 1));
-  const edges = straightEdges(input.edges, block.nodes, false);
+  const edges = straightEdges(input.edges, block.nodes, true);
   return { group: input.group, width: block.width, height: block.height, nodes: block.nodes, edges, engine: 'buckets' };
 }
 

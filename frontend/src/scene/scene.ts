@@ -94,6 +94,17 @@ const countLabelSize = (count: number) => ({ w: 5.6 * countText(count).length, h
 // A shape label's box: 5.6 px a character at 9 px, drawn this far right of and below the route's middle.
 const SHAPE_LABEL = { charWidth: 5.6, height: 10, offset: { x: 4, y: 3 } };
 
+/** A bucket's tooltip: what it holds, and where its edges are. */
+function bucketTitle(c: Child): string {
+  const b = c.bucket!;
+  const of = b.parent ? ` of ${b.parent}` : ' of the top level';
+  return (
+    `${c.name}: children ${b.start.toLocaleString('en-US')}–${b.end.toLocaleString('en-US')} of ` +
+    `${b.total.toLocaleString('en-US')}${of} by name (${b.first} … ${b.last}). ` +
+    'Select it to draw its edges to the other buckets; open it to see what it holds.'
+  );
+}
+
 export class Scene extends Emitter<SceneEvents> {
   private svg: SVGSVGElement;
   private defs: SVGDefsElement;
@@ -526,7 +537,7 @@ export class Scene extends Emitter<SceneEvents> {
     compact: boolean,
   ): void {
     const G = GROUP;
-    if (!compact) body.append(s('title', {}, c.name));
+    if (!compact) body.append(s('title', {}, c.bucket ? bucketTitle(c) : c.name));
     if (!open && !compact)
       body.append(
         s('rect', {
