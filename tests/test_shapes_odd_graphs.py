@@ -117,7 +117,9 @@ def test_a_graph_without_variables_does_not_claim_zero_parameters():
     """A frozen Keras CNN's weights are constants: its summary says so instead of ``0 params``."""
     frozen = summary_table.summary_entry(_third_party("arabic-digits-frozen"), {"run": "r", "kind": "run_graph"})
     assert frozen["holds_variables"] is False and frozen["total_params"] == 0
-    assert summary_table.totals_line(frozen) == "no variables: weights held as constants or fed as inputs are not counted"
+    assert (
+        summary_table.totals_line(frozen) == "no variables: weights held as constants or fed as inputs are not counted"
+    )
     assert "total params: 0" not in summary_table.format_text({"graphs": [frozen], "errors": []})
     trained = summary_table.summary_entry(_third_party("styx-keras"), {"run": "r", "kind": "run_graph"})
     assert trained["holds_variables"] is True
