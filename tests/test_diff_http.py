@@ -45,16 +45,17 @@ def test_compare_route_refuses_bad_input_clearly(server):
 
 
 def test_compare_route_compares_each_graph_with_the_users_moves_to_the_model(server):
-    # The same model written twice: the same architecture, until the user moves the optimizer's scope of one of
-    # them to the model (as the graph view would draw it): then that side has its layer and no optimizer area.
+    # The same model written twice: the same architecture, until the user moves the training scope of one of them
+    # to the model (as the graph view would draw it): then that side has no gradient area, and the gradients,
+    # now model ops, read batch_normalization's statistics (its output as the summary picks it).
     status, same = _compare(server, run="base", run_b="base_again")
     assert status == 200 and same["differs"] is False
     assert "model" not in same["a"] and "model" not in same["b"]
     status, body = _compare(server, run="base", run_b="base_again", model_b='["training/"]')
     assert status == 200 and body["differs"] is True
     assert body["b"]["model"] == ["training/"] and "model" not in body["a"]
-    assert [added["b"] for added in body["layers_added"]] == ["training/SGD"]
-    assert "optimizer" in body["a"]["machinery_areas"]
+    assert [changed["a"] for changed in body["layers_changed"]] == ["batch_normalization"]
+    assert body["a"]["machinery_areas"]["gradient"] == 208
     assert body["b"]["machinery_areas"].get("gradient", 0) == 0
     # Not lost as a frozen graph loses it: moved by the user, and said so.
     assert "machinery moved to the model by the user in B: gradient (208 ops)" in body["lost"]
@@ -63,7 +64,8 @@ def test_compare_route_compares_each_graph_with_the_users_moves_to_the_model(ser
     status, both = _compare(server, run="base", run_b="base_again", model='["training/"]', model_b='["training/"]')
     assert status == 200 and both["differs"] is False and both["a"]["model"] == both["b"]["model"] == ["training/"]
     status, first = _compare(server, run="base", run_b="base_again", model='["training/"]')
-    assert [removed["a"] for removed in first["layers_removed"]] == ["training/SGD"]
+    assert first["differs"] is True and first["a"]["model"] == ["training/"] and "model" not in first["b"]
+    assert {"role": "gradient", "a": 0, "b": 208} in first["machinery"]
     # A bad list is refused, naming the parameter.
     status, bad = _compare(server, run="base", run_b="base_again", model_b="[1]")
     assert status == 400 and "'model_b'" in bad["error"]
