@@ -26,7 +26,7 @@ import { SummaryPanel } from './panels/summary';
 import { Toolbar } from './panels/toolbar';
 import { isColourBy } from './scene/colourscale';
 import { Scene } from './scene/scene';
-import { loadNotes } from './share/notes';
+import { loadNotes, localStore } from './share/notes';
 import { ShareBar } from './share/sharebar';
 import { Viewer } from './viewer';
 
@@ -214,17 +214,9 @@ export class App {
 
     // ---------------------------------------------------------------- comparing two graphs
     let comparing: { a: GraphRef; b: GraphRef } | null = null;
-    /** What this browser keeps for a graph, read from its storage (`fallback` when storage is unavailable). */
-    const kept = <T>(read: (store: Storage) => T, fallback: T): T => {
-      try {
-        return read(window.localStorage);
-      } catch {
-        return fallback;
-      }
-    };
-    const notesOf = (g: GraphRef) => kept((store) => loadNotes(store, g), []);
+    const notesOf = (g: GraphRef) => loadNotes(localStore(), g);
     // The graph picked to compare with, with what the user moved to the model in it (as its own view has it).
-    const withMoves = (g: GraphRef): GraphRef => ({ ...g, model: kept((store) => loadMoves(store, g), []) });
+    const withMoves = (g: GraphRef): GraphRef => ({ ...g, model: loadMoves(localStore(), g) });
     /** Settles once the comparison is drawn or has failed (never rejects). */
     const openCompare = (a: GraphRef, b: GraphRef, sent?: Promise<Response>): Promise<void> => {
       const asked = (comparing = { a, b });

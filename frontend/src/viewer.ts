@@ -20,7 +20,7 @@ import { layoutExtent } from './scene/params';
 import type { Scene } from './scene/scene';
 import type { Links } from './share/links';
 import { namePrefixes } from './share/linkcodec';
-import type { KeyValueStore } from './share/notes';
+import { localStore } from './share/notes';
 
 export interface ViewerParts {
   root: HTMLElement;
@@ -45,14 +45,6 @@ interface MoveOffer {
   /** The name moved (or moved back): an op, or a scope. */
   entry: string;
   group: boolean;
-}
-
-function storage(): KeyValueStore | null {
-  try {
-    return window.localStorage;
-  } catch {
-    return null;
-  }
 }
 
 /** How long after a click a second one makes a double-click (browsers default to 500 ms; most users are faster). */
@@ -169,7 +161,7 @@ export class Viewer {
   async loadGraph(ref: GraphRef): Promise<'drawn' | 'failed' | 'superseded'> {
     const { root, session, scene, message, status } = this.p;
     // What the user moved to the model in this graph, kept in this browser (or just brought by a link).
-    ref = { run: ref.run, kind: ref.kind, tag: ref.tag, model: loadMoves(storage(), ref) };
+    ref = { run: ref.run, kind: ref.kind, tag: ref.tag, model: loadMoves(localStore(), ref) };
     root.dataset.moved = String(ref.model?.length ?? 0);
     const seq = session.begin(ref);
     root.dataset.ready = 'false';
@@ -679,7 +671,7 @@ export class Viewer {
     const stale = new Set((g.moved?.entries ?? []).filter((e) => e.ops === 0).map((e) => e.name));
     if (stale.size)
       saveMoves(
-        storage(),
+        localStore(),
         ref,
         (ref.model ?? []).filter((m) => !stale.has(m)),
       );
@@ -719,7 +711,7 @@ export class Viewer {
       return;
     }
     if (!answer) return;
-    saveMoves(storage(), g, moves);
+    saveMoves(localStore(), g, moves);
     root.dataset.moved = String(moves.length);
     this.applyKinds();
     this.p.answer.render(answer);

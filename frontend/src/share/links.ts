@@ -18,15 +18,7 @@ import {
   type LinkState,
 } from './linkcodec';
 import type { Notebook } from './notebook';
-import type { KeyValueStore } from './notes';
-
-function storage(): KeyValueStore | null {
-  try {
-    return window.localStorage;
-  } catch {
-    return null;
-  }
-}
+import { localStore } from './notes';
 
 export interface LinksHost {
   root: HTMLElement;
@@ -72,7 +64,7 @@ export class Links {
     }
     this.host.notebook.mergeLinked(link.view.graph, link.notes);
     // A link's moves replace this browser's for the graph: the view opens as it was drawn for the link.
-    if (link.view.graph.model) saveMoves(storage(), link.view.graph, link.view.graph.model);
+    if (link.view.graph.model) saveMoves(localStore(), link.view.graph, link.view.graph.model);
     this.pending = link;
     // Read once: the page does not carry a long token in its URL while it loads (nor re-applies it on reload).
     this.dropTokenFromUrl();

@@ -19,7 +19,7 @@ import {
   saveNotes,
   setNote,
   storageKey,
-  type KeyValueStore,
+  localStore,
   type Note,
 } from './notes';
 
@@ -29,14 +29,6 @@ export interface NotebookHost {
   scene: NotesScene & Pick<Scene, 'pathOf'>;
   state(): ViewState;
   say(text: string, error?: boolean): void;
-}
-
-function storage(): KeyValueStore | null {
-  try {
-    return window.localStorage;
-  } catch {
-    return null;
-  }
 }
 
 export class Notebook {
@@ -80,7 +72,7 @@ export class Notebook {
 
   /** Stores the notes a link brought for graph `g`; they win over local notes on the same node. */
   mergeLinked(g: GraphRef, notes: readonly Note[]): void {
-    if (notes.length) saveNotes(storage(), g, mergeNotes(loadNotes(storage(), g), notes));
+    if (notes.length) saveNotes(localStore(), g, mergeNotes(loadNotes(localStore(), g), notes));
   }
 
   /** Reloads the notes when the graph changed, and draws them at the current expansion. */
@@ -89,7 +81,7 @@ export class Notebook {
     const key = g ? storageKey(g) : null;
     if (key !== this.key) {
       this.key = key;
-      this.list = g ? loadNotes(storage(), g) : [];
+      this.list = g ? loadNotes(localStore(), g) : [];
       this.editor.close();
     }
     this.layer.draw(this.list);
@@ -99,7 +91,7 @@ export class Notebook {
   private update(notes: Note[]): void {
     this.list = notes;
     const g = this.host.state().graph;
-    if (g) saveNotes(storage(), g, notes);
+    if (g) saveNotes(localStore(), g, notes);
     this.layer.draw(notes);
     this.host.root.dataset.notes = String(notes.length);
   }

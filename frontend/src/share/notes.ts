@@ -191,6 +191,15 @@ export interface KeyValueStore {
   removeItem(key: string): void;
 }
 
+/** This browser's local storage, or null where the page may not use it (a sandboxed frame, a privacy mode). */
+export function localStore(): KeyValueStore | null {
+  try {
+    return window.localStorage;
+  } catch {
+    return null;
+  }
+}
+
 export function loadNotes(store: KeyValueStore | null, g: GraphRef): Note[] {
   if (!store) return [];
   try {
