@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
+  clearOfSides,
   firstViewFrame,
   frameAround,
   MIN_FIRST_VIEW_K,
@@ -8,6 +9,7 @@ import {
   READABLE_K,
   SMALLEST_LABEL_PX,
   withOneReader,
+  WHOLE_GRAPH_K,
 } from '../src/scene/firstview';
 import { centredOn, graphPointAt, mapScale, MIN_MAP, viewRect } from '../src/scene/minimapgeom';
 
@@ -118,4 +120,57 @@ test('the first view stays on the graph: no screen of blank past its end, a smal
   assert.ok(f.cy - half <= anchor.y && f.cy + half >= anchor.y + anchor.h, 'the anchor is still in sight');
   const small = frameAround(box(10, 10), [], screen, READABLE_K, 16, [], { x: 0, y: 0, w: 200, h: 100 });
   assert.deepEqual([small.cx, small.cy], [100, 50]);
+});
+
+test('no box is cut by a side of the first view when a small move clears it, the framed boxes still in', () => {
+  const screen = { w: 1000, h: 600 };
+  // One row wider than the screen: the input on the left, a box across the right side of the view.
+  const boxes = new Map([
+    ['input', box(0, 0)],
+    ['a', box(300, 100)],
+    ['across', box(800, 100, 160, 40)],
+    ['far', box(1500, 100)],
+  ]);
+  const extent = { x: -150, y: -20, w: 1800, h: 200 };
+  const f = firstViewFrame({ boxes, flag: null, readers: [], inputs: ['input'], extent }, screen)!;
+  const left = f.cx - screen.w / 2 / f.k;
+  const right = f.cx + screen.w / 2 / f.k;
+  for (const [name, b] of boxes) {
+    const cut = (b.x < left && b.x + b.w > left) || (b.x < right && b.x + b.w > right);
+    assert.ok(!cut, `${name} is cut: view ${left}..${right}`);
+  }
+  assert.ok(left <= 0, 'the input is still in view');
+});
+
+test('a frame that cannot clear the sides without losing a framed box is left where it was', () => {
+  const screen = { w: 1000, h: 600 };
+  const room = (screen.w - 32) / 1;
+  const framed = box(0, 0, room, 40); // the framed span fills the room: no move keeps it in
+  const across = box(room + 10, 0, 200, 40);
+  const cx = room / 2;
+  assert.equal(clearOfSides(cx, 300, screen, room, framed, [framed, across], null), cx);
+  // A box below the screen is not cut by its sides and moves nothing.
+  const below = box(980, 900, 100, 40);
+  assert.equal(clearOfSides(500, 300, screen, room, box(100, 0), [below], null), 500);
+});
+
+test('without a flag a graph that fits whole a little below the readable zoom opens whole', () => {
+  const screen = { w: 1000, h: 600 };
+  const boxes = new Map([
+    ['input', box(0, 0)],
+    ['right', box(1050, 300)],
+  ]);
+  const extent = { x: -20, y: -20, w: 1190, h: 380 }; // fits at (1000 - 32) / 1190 = 0.81
+  const f = firstViewFrame({ boxes, flag: null, readers: [], inputs: ['input'], extent }, screen)!;
+  assert.ok(f.k >= WHOLE_GRAPH_K && f.k < READABLE_K, `${f.k}`);
+  assert.ok(f.cx - screen.w / 2 / f.k <= extent.x && f.cx + screen.w / 2 / f.k >= extent.x + extent.w);
+  // Wider still, it opens at the readable zoom on its inputs.
+  const wide = firstViewFrame(
+    { boxes, flag: null, readers: [], inputs: ['input'], extent: { ...extent, w: 2000 } },
+    screen,
+  )!;
+  assert.equal(wide.k, READABLE_K);
+  // With a flag the view is framed on the flag, whole graph or not.
+  const flagged = firstViewFrame({ boxes, flag: 'input', readers: ['right'], inputs: [], extent }, screen)!;
+  assert.notEqual(flagged.k, f.k);
 });

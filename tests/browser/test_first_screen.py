@@ -5,13 +5,16 @@ one layer count everywhere, readable notes, and the small defects a first user h
 from __future__ import annotations
 
 import json
+import os
 import re
+import shutil
 
 import pytest
 from test_share import add_note, note_sel, plugin_frame, select, transform
 
 from conftest import SEED_FLAG, SEED_RUN, open_plugin, shot
 from test_cli import run_cli
+from third_party_graphs import SHARED_GRAPHS
 
 APP = "#phaseview-app"
 
@@ -514,3 +517,38 @@ def test_a_top_level_too_large_to_draw_keeps_the_flag_and_the_areas_in_sight_bes
     assert all(shown == (first in (a, b)) for a, b, _, shown in drawn), drawn
     assert any(shown for *_, shown in drawn)
     shot(page, f"bucketed_top_level_selected_{load_fast}")
+
+
+def boxes_cut_by_the_sides(page):
+    """The top-level boxes that the canvas's left or right side cuts in two."""
+    return page.evaluate(
+        """() => { const s = document.querySelector('svg.canvas').getBoundingClientRect();
+                   return [...document.querySelectorAll('g.world > g > [data-node] > .body, g.world [data-node] > .body')]
+                     .map(b => [b.parentElement.dataset.node, b.getBoundingClientRect()])
+                     .filter(([, r]) => r.bottom > s.top && r.top < s.bottom)
+                     .filter(([, r]) => (r.left < s.left && r.right > s.left) || (r.left < s.right && r.right > s.right))
+                     .map(([n]) => n); }"""
+    )
+
+
+@pytest.mark.skipif(not SHARED_GRAPHS, reason="the third-party graphs are not beside the repository")
+def test_a_gan_without_a_flag_opens_whole_with_no_box_cut_by_a_side(page, start_server, tmp_path):
+    # Two GANs written by their authors' code: both a little wider than the screen at the readable zoom, where
+    # their first views used to cut boxes (the machinery's areas, the image pre-processing) in two.
+    for name in ("pix2pix-illustris", "portfolio-gan"):
+        os.makedirs(tmp_path / name)
+        for f in os.listdir(os.path.join(SHARED_GRAPHS, name)):
+            if ".tfevents." in f:
+                shutil.copy(os.path.join(SHARED_GRAPHS, name, f), tmp_path / name / f)
+    server = start_server(tmp_path, wait_for_graphs=2)
+    page.set_viewport_size({"width": 1400, "height": 900})
+    for run in ("pix2pix-illustris", "portfolio-gan"):
+        open_plugin(page, server.url, run=run)
+        first = json.loads(page.get_attribute(APP, "data-first-view"))
+        assert first["flag"] is None
+        assert 0.8 <= first["frame"]["k"] < 0.97, (run, first)
+        assert boxes_cut_by_the_sides(page) == [], run
+        # Every area is on screen whole.
+        areas = page.eval_on_selector_all("[data-node^='\u2237']", "es => es.map(e => e.dataset.node)")
+        assert areas and all(on_screen(page, sel(a)) for a in areas), (run, areas)
+        shot(page, f"first_view_whole_{run}")

@@ -39,6 +39,7 @@ export function frameAround(
   margin = 16,
   then: readonly Rect[] = [],
   extent: Rect | null = null,
+  uncut: readonly Rect[] = [],
 ): Frame {
   const room = { w: (view.w - 2 * margin) / k, h: (view.h - 2 * margin) / k };
   const a = centreOf(anchor);
@@ -62,7 +63,78 @@ export function frameAround(
     cx = onGraph(cx, extent.x, extent.w, room.w, box.x, Math.min(box.w, room.w));
     cy = onGraph(cy, extent.y, extent.h, room.h, box.y, Math.min(box.h, room.h));
   }
+  if (box.w <= room.w) cx = clearOfSides(cx, cy, { w: view.w / k, h: view.h / k }, room.w, box, uncut, extent);
   return { cx, cy, k };
+}
+
+/** Graph px kept between a box and a side of the view it was moved clear of. */
+const SIDE_GAP = 8;
+/** How much of the view may lie past the graph's end once moved to keep a box whole. */
+const BLANK_ALLOWED = 0.12;
+
+/**
+ * A centre across moved as little as it takes so that fewer of `boxes` are cut by the left or right side of
+ * the `screen` (a box half on screen reads as broken in a shared screenshot): the framed span `framed` stays
+ * inside the `room` (the screen less its margins) and, when the graph is wider than that, so does the graph.
+ * Unchanged when no move cuts fewer. All in graph units.
+ */
+export function clearOfSides(
+  cx: number,
+  cy: number,
+  screen: { w: number; h: number },
+  room: number,
+  framed: Rect,
+  boxes: readonly Rect[],
+  extent: Rect | null,
+): number {
+  // Only what is on screen vertically can be cut by a side.
+  const top = cy - screen.h / 2;
+  const rows = boxes.filter((b) => b.y < top + screen.h && b.y + b.h > top);
+  const cutBySides = (c: number) => {
+    const left = c - screen.w / 2;
+    const right = c + screen.w / 2;
+    let n = 0;
+    for (const b of rows) if ((b.x < left && b.x + b.w > left) || (b.x < right && b.x + b.w > right)) n++;
+    return n;
+  };
+  const allowed = (c: number) => {
+    const left = c - room / 2;
+    const right = c + room / 2;
+    if (framed.x < left || framed.x + framed.w > right) return false;
+    if (!extent || extent.w <= room) return true;
+    // A strip of blank past the graph's end is a fair price for a box not cut in two; a half-screen is not.
+    const slack = Math.max(SIDE_GAP, room * BLANK_ALLOWED);
+    return left >= extent.x - slack && right <= extent.x + extent.w + slack;
+  };
+  // A box partly on screen that a move takes out of sight altogether counts as cut too: a move only wins by
+  // bringing boxes whole into view (an area pushed off screen is worse than one cut by a side).
+  const seen = (c: number) => {
+    const left = c - screen.w / 2;
+    const right = c + screen.w / 2;
+    return (b: Rect) => b.x < right && b.x + b.w > left;
+  };
+  const before = rows.filter(seen(cx));
+  const cutAt = (c: number) => {
+    const inView = seen(c);
+    return cutBySides(c) + before.filter((b) => !inView(b)).length;
+  };
+  let best = cx;
+  let bestCut = cutAt(cx);
+  if (bestCut === 0) return cx;
+  // The centres that put a side just beside a box's edge, the box in or out.
+  for (const b of rows) {
+    for (const side of [b.x - SIDE_GAP, b.x + b.w + SIDE_GAP]) {
+      for (const c of [side + screen.w / 2, side - screen.w / 2]) {
+        if (!allowed(c)) continue;
+        const cut = cutAt(c);
+        if (cut < bestCut || (cut === bestCut && Math.abs(c - cx) < Math.abs(best - cx))) {
+          best = c;
+          bestCut = cut;
+        }
+      }
+    }
+  }
+  return best;
 }
 
 /** A centre along one axis moved so that a view `room` long covers the graph (`lo`, `size`) as far as it can,
@@ -71,6 +143,17 @@ function onGraph(c: number, lo: number, size: number, room: number, flo: number,
   const half = room / 2;
   const v = size <= room ? lo + size / 2 : Math.min(Math.max(c, lo + half), lo + size - half);
   return Math.min(Math.max(v, flo + fsize - half), flo + half);
+}
+
+/** Farthest out a first view without a flag goes to show the whole graph (labels ≥ 9.2 px, smaller than the
+ * readable zoom's but read without effort). */
+export const WHOLE_GRAPH_K = 0.8;
+
+/** The frame showing all of `extent`, when that zoom is between WHOLE_GRAPH_K and the readable zoom. */
+function wholeAt(extent: Rect, view: { w: number; h: number }, margin = 16): Frame | null {
+  const k = Math.min((view.w - 2 * margin) / Math.max(1, extent.w), (view.h - 2 * margin) / Math.max(1, extent.h));
+  if (k >= READABLE_K || k < WHOLE_GRAPH_K) return null;
+  return { cx: extent.x + extent.w / 2, cy: extent.y + extent.h / 2, k };
 }
 
 /** Farthest out the first view goes to show the flag with a layer reading it (labels ≥ 3 px: boxes and φ marks
@@ -119,16 +202,21 @@ export function firstViewFrame(input: FirstViewInput, view: { w: number; h: numb
   const get = (names: readonly string[]) => names.map((n) => input.boxes.get(n)).filter((b): b is Rect => !!b);
   const flag = input.flag ? input.boxes.get(input.flag) : undefined;
   const areas = get(input.areas ?? []);
+  const all = [...input.boxes.values()];
   if (flag) {
     const readers = get(input.readers.filter((r) => r !== input.flag));
-    return frameAround(flag, readers, view, withOneReader(flag, readers, view), 16, areas, input.extent ?? null);
+    const k = withOneReader(flag, readers, view);
+    return frameAround(flag, readers, view, k, 16, areas, input.extent ?? null, all);
   }
   const inputs = get(input.inputs);
-  const all = [...input.boxes.values()];
   if (all.length === 0) return null;
+  // Without a flag there is no one place that answers the question: a graph that fits whole at a zoom still
+  // read comfortably is shown whole rather than cut at a side.
+  const whole = input.extent ? wholeAt(input.extent, view) : null;
+  if (whole) return whole;
   // The input highest up (then leftmost) anchors the frame; the other inputs join it where they fit.
   const anchor = (inputs.length ? inputs : all).reduce((best, b) =>
     b.y < best.y || (b.y === best.y && b.x < best.x) ? b : best,
   );
-  return frameAround(anchor, inputs.length ? inputs : all, view, READABLE_K, 16, areas, input.extent ?? null);
+  return frameAround(anchor, inputs.length ? inputs : all, view, READABLE_K, 16, areas, input.extent ?? null, all);
 }
