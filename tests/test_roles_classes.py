@@ -285,3 +285,18 @@ def test_forward_dropout_of_a_run_metadata_graph_is_the_model():
     ]
     assert len(forward) > 20 and graph.of(forward) == {"model"}
     assert graph["drop1/cond/then/_100/dropout/Mul"] == "model"
+
+
+def test_corpus_a_summarys_left_over_reads_of_the_weights_are_the_summarys():
+    """The census Estimator summarises its weights with ``tf.nn.zero_fraction``: inside ``total_size/Size`` it reads
+    each weight, then builds the size as a constant (the shape is known), leaving 15 reads nothing uses. Counted as
+    the model's, they drew the summary's ``zero_fraction`` scope as a layer on the top level."""
+    census = corpus("census-estimator")
+    leftover = census.named(r"^zero_fraction/total_size/Size(_\d+)?/ReadVariableOp$")
+    assert len(leftover) == 15 and census.of(leftover) == {"summary"}
+    assert census.of(census.named(r"^zero_fraction/")) == {"summary"}
+    # A read the model uses stays the model's.
+    used = census.named(
+        r"^linear/linear_model/linear/linear_model/linear/linear_model/\w+/weighted_sum/ReadVariableOp$"
+    )
+    assert len(used) == 7 and census.of(used) == {"model"}

@@ -504,6 +504,7 @@ def classify_roles(graph: Graph, phase_carriers) -> Roles:
         _state_of_machinery(graph, codes, variables)
         _absorb(graph, codes, varying)
     _claim_constants(graph, codes)
+    _claim_dead_reads(graph, codes, readers)
     areas = _areas(graph, codes, hyperparameters, hyper_carriers)
     _claim_unused_hyper_arithmetic(graph, codes, areas, varying)
     return Roles(
@@ -564,6 +565,19 @@ def _claim_constants(graph: Graph, codes: np.ndarray) -> None:
     claimed = (lowest[constants] == role) & _IS_MACHINERY[role]
     claimed &= (codes[constants] == MODEL) | (role == SUMMARY)
     codes[constants[claimed]] = role[claimed]
+
+
+def _claim_dead_reads(graph: Graph, codes: np.ndarray, readers: np.ndarray) -> None:
+    """A read that nothing uses, named inside a machinery op, is that op's: ``tf.nn.zero_fraction`` (an Estimator's
+    summary of its weights) reads each weight inside ``total_size/Size``, then builds the size as a constant when the
+    shape is known, leaving the read behind; read as the model's, it drew the summary as a layer."""
+    columns = graph.columns
+    dead = readers[(codes[readers] == MODEL) & (columns.out_start[readers + 1] == columns.out_start[readers])]
+    names, index = graph.names, graph.index
+    for node in dead.tolist():
+        owner = index.get(names[node].rpartition("/")[0])
+        if owner is not None and _IS_MACHINERY[codes[owner]]:
+            codes[node] = codes[owner]
 
 
 def _claim_initialized_values(graph: Graph, codes: np.ndarray) -> None:
