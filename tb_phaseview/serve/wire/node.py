@@ -177,8 +177,14 @@ def _ranked_matches(analysis: GraphAnalysis, query: str, limit: int) -> tuple[li
         tier = _name_tier(name, needle)
         if tier is None and op in op_matches:
             tier = _OP_TYPE
-        if tier is not None and not tree.is_group(name):  # an op named like its scope is found as that group
+        if tier is None:
+            continue
+        if not tree.is_group(name):
             keep(tier, 1, name.count("/"), name, index)
+        elif tier == _OP_TYPE:
+            # An op named like its scope (a TF1 variable beside its `read`, a `VarHandleOp`, old Keras' flag) is
+            # drawn as that group: found by its type, it is listed as the group (the group loop matched names only).
+            keep(tier, 0, name.count("/"), name, -1)
     ranked = [(name, index) for key in sorted(kept) for _, name, index in sorted(kept[key])]
     return ranked[:limit], len(ranked) > limit
 
