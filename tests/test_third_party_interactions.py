@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import os
+from collections import Counter
 
 import pytest
 
@@ -59,3 +60,77 @@ def test_a_search_by_op_type_finds_the_ops_named_like_their_scope(case, op_type)
         assert match["name"] in {c["name"] for c in wire.group_answer(analysis, parent)["children"]}, match
     if case == "styx-keras" and op_type == "PlaceholderWithDefault":
         assert answer["matches"][0]["name"] == "keras_learning_phase"
+
+
+def _graph_def_inputs(analysis, name: str) -> list[str]:
+    """The inputs the GraphDef gives the node ``name`` (its own record, not PhaseView's edges)."""
+    return [raw.lstrip("^").split(":")[0] for raw in analysis.graph.node_defs[analysis.graph.index[name]].input]
+
+
+def test_a_layer_and_the_initialisers_area_are_connected_by_its_variables_initialisers():
+    """styx-keras' `dense` holds `dense/kernel` and `dense/bias`; their `Assign` and `IsInitialized` ops are named
+    in its scope and drawn in the initialisers' area. The drawn edge between the two boxes stands for the four
+    edges from the variables to those ops: "they are not connected" was wrong, in the view and the CLI alike."""
+    analysis = third_party("styx-keras")
+    init_ops = set(analysis.tree.descendant_nodes("\u2237init"))
+    truth = {
+        (variable, name)
+        for name in (analysis.graph.names[i] for i in init_ops)
+        for variable in ("dense/kernel", "dense/bias")
+        if variable in _graph_def_inputs(analysis, name)
+    }
+    assert len(truth) == 4
+    for view in (False, True):
+        answer = wire.why_answer(analysis, "dense", "\u2237init", view=view)
+        assert answer["total"] == 4 and [k["kind"] for k in answer["kinds"]] == ["init"]
+        assert {(e["from"], e["to"]) for e in answer["kinds"][0]["edges"]} == truth
+    assert answer["kinds"][0]["drawn"] == 4  # every one of them is the edge drawn between the two boxes
+
+
+def test_an_op_drawn_in_the_group_of_its_own_name_answers_for_itself():
+    """`dropout_3/dropout/random_uniform` is an Add op drawn inside the group of its scope, beside `.../min`. The
+    edge drawn between the two is `min -> random_uniform`; the scope's `min -> sub` is no edge of the op."""
+    analysis = third_party("amexpert-keras-estimator")
+    op, const = "dropout_3/dropout/random_uniform", "dropout_3/dropout/random_uniform/min"
+    assert _graph_def_inputs(analysis, op).count(const) == 1
+    assert const in _graph_def_inputs(analysis, "dropout_3/dropout/random_uniform/sub")
+    for a, b in ((op, const), (const, op)):
+        answer = wire.why_answer(analysis, a, b, view=True)
+        part = answer["a"] if a == op else answer["b"]
+        assert part["type"] == "op" and part["op"] == "Add"
+        assert answer["total"] == 1
+        assert answer["kinds"][0]["edges"] == [{"from": const, "to": op, "output": 0, "input": 1}]
+    # Its scope asked about with a box outside the group is still the scope.
+    assert wire.why_answer(analysis, op, "dropout_3/dropout/truediv")["a"]["type"] == "scope"
+
+
+@pytest.mark.parametrize("case", ["pixel-link", "portfolio-gan", "tflearn-chatbot", "ssd-export", "styx-keras"])
+def test_each_kind_says_how_many_of_its_edges_the_drawn_edge_between_two_boxes_stands_for(case):
+    """For every edge drawn at the top level, the view's answer counts, per kind, exactly the op-level edges the
+    drawn edge stands for (``drawn``), whatever else the two scopes' ops drawn elsewhere add (``count``)."""
+    analysis = third_party(case)
+    drawn: dict[tuple[str, str], Counter] = {}
+    for edge in wire.group_answer(analysis, "")["edges"]:
+        drawn.setdefault(tuple(sorted((edge["from"], edge["to"]))), Counter())[edge["kind"]] += edge["count"]
+    assert drawn
+    for (a, b), counts in drawn.items():
+        answer = wire.why_answer(analysis, a, b, view=True)
+        said = Counter({k["kind"]: k["drawn"] for k in answer["kinds"] if k["kind"] != "phase" and k["drawn"]})
+        assert said == counts, (a, b)
+        assert all(k["drawn"] <= k["count"] for k in answer["kinds"])
+
+
+def test_a_gradient_scope_beside_a_layer_says_its_gradient_edges_are_not_between_the_two_boxes():
+    """pixel-link's `clone_0` holds the data path into `conv1` and, as TensorFlow named them, the gradients of
+    `conv1` (`clone_0/gradients/conv1/...`), drawn in the gradients' area. The 12 gradient edges are counted, and
+    said not to be between the two boxes: turning the gradient filter on would not draw them there."""
+    analysis = third_party("pixel-link")
+    answer = wire.why_answer(analysis, "clone_0", "conv1", view=True)
+    kinds = {k["kind"]: k for k in answer["kinds"]}
+    assert kinds["data"]["drawn"] == kinds["data"]["count"] > 0
+    assert kinds["gradient"]["count"] > 0 and kinds["gradient"]["drawn"] == 0
+    assert all(
+        e["from"].startswith("clone_0/gradients/") or e["to"].startswith("clone_0/gradients/")
+        for e in kinds["gradient"]["edges"]
+    )
+    assert any(entry["area"] == "gradient" for entry in answer["a"]["apart"] if "area" in entry)

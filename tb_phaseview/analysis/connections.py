@@ -55,9 +55,37 @@ def _names_function_part(graph, name: str) -> bool:
     )
 
 
+def the_op_within(analysis: GraphAnalysis, part: Part, other: Part) -> Part:
+    """``part`` as the op of its name when ``other`` is drawn inside the group that op is drawn in.
+
+    An op named like its scope (``random_uniform`` beside ``random_uniform/min``) is drawn inside the group of its
+    own name: an edge between it and a sibling there is an edge of the op, and a scope asked about its own
+    members would answer with the edges among them (``min -> sub`` as an edge of ``random_uniform``)."""
+    graph, tree = analysis.graph, analysis.tree
+    index = graph.index.get(part.name)
+    if part.type != "scope" or index is None or not other.members:
+        return part
+    drawn_in = tree.node_parent[index]
+    if drawn_in == "" or any(drawn_in not in tree.chain(tree.node_parent[node]) for node in other.members):
+        return part
+    return Part(part.name, "op", [index])
+
+
 def edges_between(analysis: GraphAnalysis, a: Part, b: Part) -> list[int]:
-    """Op-level edges from either part to the other, in edge order. Walks the smaller part's edges."""
+    """Op-level edges from either part to the other, in edge order. Walks the smaller part's edges.
+
+    When one part holds the other, the edges between the smaller one and the rest of the larger. A scope as
+    TensorFlow named it and a group as the view draws it can share ops without either holding the other (the
+    initialisers of ``dense`` are named ``dense/kernel/Assign`` and drawn in the initialisers' area): the shared
+    ops are the group's, where they are drawn, so the edges from ``dense/kernel`` to its ``Assign`` join the two."""
     graph = analysis.graph
+    a_members, b_members = set(a.members), set(b.members)
+    shared = a_members & b_members
+    if shared and not (a_members <= b_members or b_members <= a_members):
+        if a.type == "group" and b.type != "group":
+            b = Part(b.name, b.type, [node for node in b.members if node not in shared])
+        elif b.type == "group" and a.type != "group":
+            a = Part(a.name, a.type, [node for node in a.members if node not in shared])
     small, large = (a, b) if len(a.members) <= len(b.members) else (b, a)
     inside_large = set(large.members)
     inside_small = set(small.members)

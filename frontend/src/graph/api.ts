@@ -297,7 +297,9 @@ export interface WhyAnswer {
   a: WhyPart;
   b?: WhyPart;
   total?: number;
-  kinds?: (KindCount & { edges: { from: string; to: string }[]; truncated: boolean })[];
+  /** `drawn` (asked by the view about two boxes): how many of the kind's edges join the two boxes as drawn; the
+   * others join ops of a scope drawn apart from its box, and no filter draws them between these two. */
+  kinds?: (KindCount & { edges: { from: string; to: string }[]; truncated: boolean; drawn?: number })[];
   inputs?: KindCount[];
   outputs?: KindCount[];
 }
