@@ -134,3 +134,59 @@ def test_a_gradient_scope_beside_a_layer_says_its_gradient_edges_are_not_between
         for e in kinds["gradient"]["edges"]
     )
     assert any(entry["area"] == "gradient" for entry in answer["a"]["apart"] if "area" in entry)
+
+
+def test_two_nodes_of_a_function_body_are_connected_by_the_bodys_own_edges():
+    """styx-keras' Dropout is an `If` whose training branch is a library function: opened, its body draws
+    `dropout/Cast -> dropout/mul_1`. Why connected? said "not connected" (the call stood for both ends)."""
+    analysis = third_party("styx-keras")
+    body = "dropout/cond/\u0192then_branch"
+    function = analysis.graph.functions["dropout_cond_true_25"]
+    mul_1 = next(node for node in function.node_def if node.name == "dropout/mul_1")
+    position = [raw.split(":")[0] for raw in mul_1.input].index("dropout/Cast")
+    cast, mul = f"{body}/dropout/Cast", f"{body}/dropout/mul_1"
+    assert any(
+        (e["from"], e["to"], e["kind"]) == (cast, mul, "data") for e in wire.group_answer(analysis, body)["edges"]
+    )
+    answer = wire.why_answer(analysis, cast, mul, view=True)
+    assert answer["total"] == 1
+    assert answer["kinds"] == [
+        {
+            "kind": "data",
+            "count": 1,
+            "drawn": 1,
+            "sentence": wire.KIND_SENTENCES["data"],
+            "edges": [{"from": cast, "to": mul, "output": 0, "input": position}],
+            "truncated": False,
+        }
+    ]
+    assert answer["a"]["type"] == answer["b"]["type"] == "function" and answer["a"]["body"] == body
+    # The argument feeds the body's first op; nodes of the two branches share no body.
+    argument = f"{body}/dropout_shape_dense_relu"
+    assert wire.why_answer(analysis, argument, f"{body}/dropout/Shape")["total"] == 1
+    other = wire.why_answer(analysis, cast, "dropout/cond/\u0192else_branch/Identity")
+    assert other["total"] == 0
+
+
+def test_every_edge_drawn_in_a_savedmodels_nested_bodies_is_answered():
+    """The TF2 SavedModel keeps its CNN in functions called from functions: every edge drawn in every body the
+    view opens is the answer of why connected? for its two ends, kind by kind."""
+    analysis = third_party("mnist-tf2-savedmodel")
+    queue, bodies = [""], 0
+    while queue:
+        group = queue.pop()
+        listed = wire.group_answer(analysis, group)
+        queue.extend(c["name"] for c in listed["children"] if c["type"] == "group")
+        if "\u0192" not in group:
+            continue
+        bodies += 1
+        pairs: dict[tuple[str, str], Counter] = {}
+        for edge in listed["edges"]:
+            pairs.setdefault((edge["from"], edge["to"]), Counter())[edge["kind"]] += edge["count"]
+        for (a, b), counts in pairs.items():
+            answer = wire.why_answer(analysis, a, b, view=True)
+            said = Counter()
+            for kind in answer["kinds"]:
+                said[kind["kind"]] += sum(1 for e in kind["edges"] if (e["from"], e["to"]) == (a, b))
+            assert +said == counts, (group, a, b)
+    assert bodies >= 6

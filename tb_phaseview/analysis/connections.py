@@ -100,6 +100,43 @@ def edges_between(analysis: GraphAnalysis, a: Part, b: Part) -> list[int]:
     return sorted(found)
 
 
+@dataclass
+class BodyEdge:
+    source: str  # body node ids, as the group route serves them (``<call>/ƒ<attr>/<name>``)
+    target: str
+    kind: str  # "data" or "control", as the group route draws them
+    output: int
+    input: int
+
+
+def body_edges_between(analysis: GraphAnalysis, a: str, b: str) -> tuple[str, list[BodyEdge]] | None:
+    """(the body's id, the edges between two nodes or arguments of that function body, read from the body's own
+    inputs); None unless both name nodes of one body. The call stands for a body towards the graph; inside the body its
+    nodes are joined by their own edges, which the view draws when the body is open."""
+    graph = analysis.graph
+    node_a, node_b = functions.resolve_body_node(graph, a), functions.resolve_body_node(graph, b)
+    if node_a is None or node_b is None or node_a.body.id != node_b.body.id:
+        return None
+    found = []
+    for target, source in ((node_a, node_b), (node_b, node_a)):
+        if target.node_def is None:  # an argument: fed from outside the body
+            continue
+        local = source.id[len(source.body.id) + 1 :]
+        for position, raw in enumerate(target.node_def.input):
+            if raw.lstrip("^").split(":")[0] == local:
+                control = raw.startswith("^")
+                found.append(
+                    BodyEdge(
+                        source.id,
+                        target.id,
+                        "control" if control else "data",
+                        0 if control else functions.output_index(raw),
+                        position,
+                    )
+                )
+    return node_a.body.id, found
+
+
 def boundary(analysis: GraphAnalysis, part: Part) -> tuple[Counter, Counter]:
     """(inputs, outputs): the edges entering and leaving a part, counted per kind."""
     graph, kinds = analysis.graph, analysis.kinds

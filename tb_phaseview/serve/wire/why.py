@@ -135,6 +135,9 @@ def why_answer(analysis: GraphAnalysis, a: str, b: Optional[str] = None, view: b
         answer["outputs"] = _kind_counts(outputs)
         return answer
     part_b = connections.resolve(analysis, b)
+    in_body = connections.body_edges_between(analysis, a, b)
+    if in_body is not None:
+        return _body_why(analysis, part_a, part_b, *in_body, view)
     # An op drawn in the group of its own name, asked about with what is drawn beside it there, is that op.
     part_a, part_b = (
         connections.the_op_within(analysis, part_a, part_b),
@@ -185,6 +188,35 @@ def why_answer(analysis: GraphAnalysis, a: str, b: Optional[str] = None, view: b
         for kind, edges in sorted(by_kind.items(), key=lambda item: (-len(item[1]), item[0]))
     ]
     return answer
+
+
+def _body_why(analysis: GraphAnalysis, part_a, part_b, body: str, body_edges, view: bool) -> dict:
+    """Two nodes of one function body: the edges between them inside the body (the view draws them when the
+    body is open), by kind."""
+    by_kind: dict[str, list] = {}
+    for edge in body_edges:
+        by_kind.setdefault(edge.kind, []).append(edge)
+    entries = [{**_part_entry(analysis, part), "body": body} for part in (part_a, part_b)]
+    return {
+        "version": VERSION,
+        "a": entries[0],
+        "b": entries[1],
+        "total": len(body_edges),
+        "kinds": [
+            {
+                "kind": kind,
+                "count": len(edges),
+                **({"drawn": len(edges)} if view else {}),
+                "sentence": KIND_SENTENCES[kind],
+                "edges": [
+                    {"from": e.source, "to": e.target, "output": e.output, "input": e.input}
+                    for e in edges[:WHY_EDGES_LIMIT]
+                ],
+                "truncated": len(edges) > WHY_EDGES_LIMIT,
+            }
+            for kind, edges in sorted(by_kind.items(), key=lambda item: (-len(item[1]), item[0]))
+        ],
+    }
 
 
 def format_why(answer: dict) -> str:
