@@ -190,3 +190,26 @@ def test_every_edge_drawn_in_a_savedmodels_nested_bodies_is_answered():
                 said[kind["kind"]] += sum(1 for e in kind["edges"] if (e["from"], e["to"]) == (a, b))
             assert +said == counts, (group, a, b)
     assert bodies >= 6
+
+
+def test_the_nodes_of_a_savedmodels_checkpoint_function_are_the_checkpoints():
+    """mnist-tf2-savedmodel saves and restores through `StatefulPartitionedCall_1` and `_2`, which call the
+    library's `__inference__traced_save_…` and `…_restore_…`; `StatefulPartitionedCall` runs the CNN. Inside
+    their bodies the inspector and the boxes said `model` for the checkpoint's SaveV2 and RestoreV2."""
+    analysis = third_party("mnist-tf2-savedmodel")
+    graph = analysis.graph
+    expected = {
+        "StatefulPartitionedCall": "model",
+        "StatefulPartitionedCall_1": "save",
+        "StatefulPartitionedCall_2": "save",
+    }
+    for call, role in expected.items():
+        assert analysis.roles.name_of(graph.index[call]) == role
+        function = graph.node_defs[graph.index[call]].attr["f"].func.name
+        ops = {node.op for node in graph.functions[function].node_def}
+        assert ("SaveV2" in ops or "RestoreV2" in ops) == (role == "save"), (call, sorted(ops))
+        body = wire.group_answer(analysis, f"{call}/\u0192f")
+        assert {child["role"] for child in body["children"]} == {role}
+        for child in body["children"][:5]:
+            node = wire.node_answer(analysis, child["name"])
+            assert node["role"] == role and f"`{call}` calls" in node["role_why"]

@@ -16,6 +16,7 @@ from tb_phaseview.serve.wire.common import (
     GROUP_CHILD_LIMIT,
     VERSION,
     GraphRef,
+    body_role,
     function_path,
 )
 from tb_phaseview.serve.wire.phase_text import group_phase, layer_entries, op_phase, source_entries
@@ -317,13 +318,14 @@ def _function_answer(analysis: GraphAnalysis, group_id: str) -> dict:
     answer = {"version": VERSION, "group": group_id, "truncated": False}
     if body is not None:
         contents = functions.body_contents(graph, body, GROUP_CHILD_LIMIT)
+        role = body_role(analysis, group_id)[0]
         children = [
             {
                 "name": f"{group_id}/{arg}",
                 "label": arg,
                 "type": "op",
                 "op": "_Arg",
-                "role": "model",
+                "role": role,
                 "phase": None,
                 "argument": i,
             }
@@ -335,7 +337,7 @@ def _function_answer(analysis: GraphAnalysis, group_id: str) -> dict:
                 "label": node.name,
                 "type": "op",
                 "op": node.op,
-                "role": "model",
+                "role": role,
                 "phase": None,
             }
             called = functions.functions_of(graph, node)

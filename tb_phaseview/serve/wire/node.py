@@ -8,7 +8,7 @@ from tb_phaseview.analysis import functions, phase
 from tb_phaseview.analysis.graph_model import NodeDefUnreadable
 from tb_phaseview.analysis.pipeline import GraphAnalysis
 from tb_phaseview.serve import regex_search
-from tb_phaseview.serve.wire.common import ATTR_FORMAT_MAX_BYTES, ATTR_VALUE_LIMIT, VERSION, function_path
+from tb_phaseview.serve.wire.common import ATTR_FORMAT_MAX_BYTES, ATTR_VALUE_LIMIT, VERSION, body_role, function_path
 from tb_phaseview.serve.wire.phase_text import explain, gradient_why, group_phase, op_phase
 
 
@@ -63,7 +63,7 @@ def _function_node_answer(analysis: GraphAnalysis, name: str) -> dict:
         "op": node_def.op if node_def is not None else "_Arg",
         "device": node_def.device if node_def is not None else "",
         "path": function_path(analysis, node.body.id),
-        "role": "model",
+        **dict(zip(("role", "role_why"), body_role(analysis, node.body.id))),
         "attrs": _attr_entries(node_def) if node_def is not None else [],
         "inputs": inputs,
         "outputs": outputs,
