@@ -575,10 +575,10 @@ export class Scene extends Emitter<SceneEvents> {
     );
     const ga = model.groups.get(c.name);
     let sub = groupSubtitle(c);
-    const ops = Object.entries(c.ops ?? {})
-      .slice(0, 2)
-      .map(([k]) => k)
-      .join(', ');
+    // A group that is an op too (a flag beside its default's Const, a variable beside its reads) names that op's
+    // type first: it is what the box is, however few of its ops have that type.
+    const types = Object.keys(c.ops ?? {});
+    const ops = (c.op ? [c.op, ...types.filter((k) => k !== c.op)] : types).slice(0, 2).join(', ');
     if (open && ga?.truncated) sub = `${sub} · showing ${ga.children.length.toLocaleString('en-US')} children`;
     // a closed group's subtitle is cut to the characters that fit between the label column and the right edge;
     // its most common ops are added only where they fit whole (a cut "8 ops..." read as a count cut short)
