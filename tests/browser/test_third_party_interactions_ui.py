@@ -141,3 +141,35 @@ def test_an_edge_to_an_op_inside_the_group_of_its_own_name_is_that_ops(page, thi
     assert page.inner_text("[data-why-parts]").endswith("\u00b7 1 op-level edge")
     shot(page, "third-party-why-own-name-op")
     assert not page.errors
+
+
+def test_the_branch_not_taken_opened_is_ghosted_node_by_node_on_styx_keras(page, third_party_server):
+    """styx-keras' Dropout is an If on keras_learning_phase: at inference its then_branch (the random mask) does
+    not run. Opened, that body drew its nodes as if they ran; every one is now ghosted, the else_branch's none."""
+    open_plugin(page, third_party_server.url, "styx-keras")
+    page.keyboard.press("i")
+    page.wait_for_function("() => document.querySelector('#phaseview-app').dataset.runAs === 'false'")
+    for group in ("dropout", "dropout/cond", "dropout/cond/\u0192", "dropout/cond/\u0192then_branch"):
+        open_group(page, group)
+    open_group(page, "dropout/cond/\u0192else_branch")
+    page.wait_for_timeout(300)
+    marks = page.evaluate(
+        """() => [...document.querySelectorAll('[data-node]')].filter(e => e.dataset.node.includes('\u0192'))
+             .map(e => [e.dataset.node, e.getAttribute('data-runs')])"""
+    )
+    idle = {name: runs for name, runs in marks if name.startswith("dropout/cond/\u0192then_branch/")}
+    taken = {name: runs for name, runs in marks if name.startswith("dropout/cond/\u0192else_branch/")}
+    assert "dropout/cond/\u0192then_branch/dropout/random_uniform/RandomUniform" in idle
+    assert len(idle) == 32 and set(idle.values()) == {"false"}  # the argument and the body's 31 ops
+    assert len(taken) == 17 and set(taken.values()) == {None}
+    edges_in_idle = page.evaluate(
+        """() => [...document.querySelectorAll('.edge[data-from^="dropout/cond/\u0192then_branch/"]')]
+             .map(e => e.getAttribute('data-runs'))"""
+    )
+    assert edges_in_idle and set(edges_in_idle) == {"false"}
+    shot(page, "third-party-run-as-branch-not-taken")
+    page.keyboard.press("t")
+    page.wait_for_function("() => document.querySelector('#phaseview-app').dataset.runAs === 'true'")
+    assert page.locator('[data-node^="dropout/cond/\u0192then_branch/"][data-runs="false"]').count() == 0
+    assert page.locator('[data-node^="dropout/cond/\u0192else_branch/"][data-runs="false"]').count() == 17
+    assert not page.errors

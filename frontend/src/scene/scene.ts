@@ -649,8 +649,16 @@ export class Scene extends Emitter<SceneEvents> {
    */
   markRuns(marks: RunMarks | null): void {
     this.runMarks = marks;
+    // Inside a group none of whose ops runs nothing runs: an If's branch not taken, opened, draws its body's
+    // nodes, which the server does not list one by one.
+    const inIdleGroup = (name: string): boolean => {
+      for (let p = this.parentOf.get(name); p; p = this.parentOf.get(p)) if (marks?.groups.has(p)) return true;
+      return false;
+    };
     const off = (c: Child | undefined): boolean =>
-      !!marks && !!c && (c.type === 'group' ? marks.groups.has(c.name) : marks.nodes.has(c.name));
+      !!marks &&
+      !!c &&
+      ((c.type === 'group' ? marks.groups.has(c.name) : marks.nodes.has(c.name)) || inIdleGroup(c.name));
     const passes = (c: Child | undefined): boolean => !!c && !!marks?.passThrough?.has(c.name);
     for (const { el, child } of this.drawnList) {
       if (off(child)) {
