@@ -22,6 +22,7 @@ class Part:
     name: str
     type: str  # "group", "op", "scope" or "function" (a group or node of a call's functions: the call's edges)
     members: list[int]  # node indices
+    drawn_in: int = 0  # of them, ops named outside the scope that the view draws in its box (relocated)
 
 
 def resolve(analysis: GraphAnalysis, name: str, view: bool = False) -> Part:
@@ -35,7 +36,11 @@ def resolve(analysis: GraphAnalysis, name: str, view: bool = False) -> Part:
         if members:
             if name in graph.index:
                 members.insert(0, graph.index[name])
-            return Part(name, "scope", members)
+            # The view draws some ops named elsewhere in a scope's box (an optimised graph's `Func/bn1/...` inlined
+            # from `bn1`, a gradient Switch grappler merged with its layer's): they are the scope's too, or an edge
+            # drawn into the box would be answered "not connected".
+            drawn_in = sorted(set(tree.descendant_nodes(name)) - set(members)) if tree.is_group(name) else []
+            return Part(name, "scope", members + drawn_in, len(drawn_in))
     if name in graph.index:
         return Part(name, "op", [graph.index[name]])
     if name and tree.is_group(name):

@@ -61,7 +61,9 @@ def _kind_counts(counts) -> list[dict]:
     ]
 
 
-def _apart_sentence(analysis: GraphAnalysis, name: str, ops: int, drawn: int, apart: list[tuple[str, int]]) -> str:
+def _apart_sentence(
+    analysis: GraphAnalysis, name: str, ops: int, drawn: int, apart: list[tuple[str, int]], drawn_in: int = 0
+) -> str:
     """Where the ops of a scope drawn outside its box are: what makes its box and the CLI count differently."""
     pieces = []
     for where, count in apart:
@@ -76,9 +78,13 @@ def _apart_sentence(analysis: GraphAnalysis, name: str, ops: int, drawn: int, ap
             pieces.append(f"{answers.plural(count, 'op')} in the {AREA_TITLES[area]} area")
         else:
             pieces.append(f"{answers.plural(count, 'op')} in {where}")
+    relocated = f" (and {drawn_in:,} named elsewhere that PhaseView draws in it)" if drawn_in else ""
     return (
-        f"{name} holds {answers.plural(ops, 'op')} as TensorFlow named them; its box holds {drawn:,}. Drawn apart: "
-        f"{'; '.join(pieces)}."
+        f"{name} holds {answers.plural(ops, 'op')} as TensorFlow named them; its box holds {drawn - drawn_in:,} of "
+        f"them{relocated}. Drawn apart: {'; '.join(pieces)}."
+        if drawn_in
+        else f"{name} holds {answers.plural(ops, 'op')} as TensorFlow named them; its box holds {drawn:,}. Drawn "
+        f"apart: {'; '.join(pieces)}."
     )
 
 
@@ -102,7 +108,9 @@ def _view_entry(analysis: GraphAnalysis, name: str, part, view: bool) -> dict:
                 }
                 for where, count in apart
             ]
-            entry["apart_sentence"] = _apart_sentence(analysis, name, len(part.members), drawn, apart)
+            entry["apart_sentence"] = _apart_sentence(
+                analysis, name, len(part.members) - part.drawn_in, drawn, apart, part.drawn_in
+            )
     return entry
 
 
