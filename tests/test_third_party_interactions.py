@@ -213,3 +213,26 @@ def test_the_nodes_of_a_savedmodels_checkpoint_function_are_the_checkpoints():
         for child in body["children"][:5]:
             node = wire.node_answer(analysis, child["name"])
             assert node["role"] == role and f"`{call}` calls" in node["role_why"]
+
+
+@pytest.mark.parametrize("case", ["styx-keras", "pix2pix-illustris", "portfolio-gan", "guesslang"])
+def test_a_top_level_boxs_inspector_counts_what_crosses_it_as_drawn(case):
+    """A group's inspector lists what enters and leaves its scope (the CLI's answer); where its box does not draw
+    the whole scope, it adds what crosses the box as drawn: per kind, the drawn edges at the box, summed."""
+    analysis = third_party(case)
+    root = wire.group_answer(analysis, "")
+    crossing: dict[str, tuple[Counter, Counter]] = {}
+    for edge in root["edges"]:
+        crossing.setdefault(edge["to"], (Counter(), Counter()))[0][edge["kind"]] += edge["count"]
+        crossing.setdefault(edge["from"], (Counter(), Counter()))[1][edge["kind"]] += edge["count"]
+    apart = 0
+    for child in root["children"]:
+        if child["type"] != "group" or child.get("area") or child.get("series"):
+            continue
+        answer = wire.why_answer(analysis, child["name"], view=True)
+        ins, outs = ("box_inputs", "box_outputs") if "box_inputs" in answer else ("inputs", "outputs")
+        apart += "box_inputs" in answer
+        assert ("box_inputs" in answer) == ("apart" in answer["a"])
+        said = [Counter({k["kind"]: k["count"] for k in answer[side] if k["kind"] != "phase"}) for side in (ins, outs)]
+        assert tuple(said) == crossing.get(child["name"], (Counter(), Counter())), child["name"]
+    assert apart > 0

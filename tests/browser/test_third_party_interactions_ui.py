@@ -84,6 +84,22 @@ def test_a_layer_and_the_initialisers_area_and_a_search_by_op_type_on_styx_keras
     assert "not connected" not in page.inner_text("[data-testid=inspector]")
     shot(page, "third-party-why-dense-initialisers")
 
+    # Alone, dense's inspector counts its scope (the CLI's answer) and what crosses its box as drawn: the 4 init
+    # edges leave the box for the initialisers' area, though they stay inside the scope.
+    click_box(page, "dense")
+    page.wait_for_selector('[data-boundary="box-outputs"] li[data-why-kind]')
+    boundary = page.evaluate(
+        """() => Object.fromEntries([...document.querySelectorAll('[data-boundary]')].map(d => [d.dataset.boundary,
+             Object.fromEntries([...d.querySelectorAll('li')].map(li => [li.dataset.whyKind, Number(li.dataset.count)]))]))"""
+    )
+    assert boundary == {
+        "inputs": {"data": 1},
+        "outputs": {"data": 1},
+        "box-inputs": {"data": 1},
+        "box-outputs": {"init": 4, "data": 1},
+    }
+    shot(page, "third-party-group-inspector-box")
+
     page.fill("[data-testid=search]", "VarHandleOp")
     page.wait_for_selector("[data-testid=search-results] button[data-result]")
     assert page.inner_text("[data-testid=search-results] .hdr") == "6 matches"

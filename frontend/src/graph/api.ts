@@ -302,6 +302,9 @@ export interface WhyAnswer {
   kinds?: (KindCount & { edges: { from: string; to: string }[]; truncated: boolean; drawn?: number })[];
   inputs?: KindCount[];
   outputs?: KindCount[];
+  /** Asked by the view about a box that does not draw its whole scope: what crosses the box as drawn. */
+  box_inputs?: KindCount[];
+  box_outputs?: KindCount[];
 }
 
 /** An answer with a non-2xx status; `message` is the server's `error` when it sent one. */

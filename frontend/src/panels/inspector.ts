@@ -237,10 +237,18 @@ export class Inspector {
     };
     const apart = w.a.apart_sentence ? apartNote(w.a.apart_sentence) : null;
     if (apart) this.body.querySelector('[data-testid="group-header"]')?.after(apart);
+    // With the box's own lists below, these say they count the scope as TensorFlow named it.
+    const scope = w.box_inputs ? ' its scope as named' : '';
     this.body.append(
-      list('Inputs by kind (op-level edges in)', 'inputs', w.inputs ?? []),
-      list('Outputs by kind (op-level edges out)', 'outputs', w.outputs ?? []),
+      list(`Inputs by kind (op-level edges into${scope || ' it'})`, 'inputs', w.inputs ?? []),
+      list(`Outputs by kind (op-level edges out of${scope || ' it'})`, 'outputs', w.outputs ?? []),
     );
+    // A box that does not draw its whole scope: what crosses the box, as the drawing shows it, differs.
+    if (w.box_inputs && w.box_outputs)
+      this.body.append(
+        list('Into its box as drawn', 'box-inputs', w.box_inputs),
+        list('Out of its box as drawn', 'box-outputs', w.box_outputs),
+      );
   }
 
   private consumerList(consumers: string[]): DocumentFragment | null {

@@ -141,6 +141,13 @@ def why_answer(analysis: GraphAnalysis, a: str, b: Optional[str] = None, view: b
         inputs, outputs = connections.boundary(analysis, part_a)
         answer["inputs"] = _kind_counts(inputs)
         answer["outputs"] = _kind_counts(outputs)
+        if view and ("apart" in answer["a"] or part_a.drawn_in):
+            # The box does not draw its scope as TensorFlow named it: what crosses the box as drawn differs (the
+            # edges from `dense/kernel` to its initialisers, inside the scope, leave the box for their area).
+            box = connections.Part(a, "group", analysis.tree.descendant_nodes(a))
+            box_inputs, box_outputs = connections.boundary(analysis, box)
+            answer["box_inputs"] = _kind_counts(box_inputs)
+            answer["box_outputs"] = _kind_counts(box_outputs)
         return answer
     part_b = connections.resolve(analysis, b)
     in_body = connections.body_edges_between(analysis, a, b)
