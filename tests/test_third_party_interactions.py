@@ -236,3 +236,18 @@ def test_a_top_level_boxs_inspector_counts_what_crosses_it_as_drawn(case):
         said = [Counter({k["kind"]: k["count"] for k in answer[side] if k["kind"] != "phase"}) for side in (ins, outs)]
         assert tuple(said) == crossing.get(child["name"], (Counter(), Counter())), child["name"]
     assert apart > 0
+
+
+def test_the_training_steps_noop_says_it_waits_for_the_models_moving_average_too():
+    """pix2pix's `group_deps` (its train op) waits for the step counter's Assign, the generator's Adam and the
+    ExponentialMovingAverage of the losses (a model op). Its role's sentence said "nothing of the model's but
+    constants"."""
+    analysis = third_party("pix2pix-illustris")
+    graph = analysis.graph
+    waited = _graph_def_inputs(analysis, "group_deps")
+    assert "ExponentialMovingAverage" in waited
+    assert analysis.roles.name_of(graph.index["ExponentialMovingAverage"]) == "model"
+    node = wire.node_answer(analysis, "group_deps")
+    assert node["role"] == "optimizer"
+    assert "nothing of the model's" not in node["role_why"]
+    assert "`ExponentialMovingAverage`" in node["role_why"] and "`generator_train/Adam`" in node["role_why"]

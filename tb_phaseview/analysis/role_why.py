@@ -141,6 +141,14 @@ def explain(graph: Graph, node_roles: r.Roles, node: int) -> str:
         sources = [i for i in waited if node_roles.codes[i] == code]
         if sources:
             what = "waits for" if op == "NoOp" else "computes on"
+            # A training step's `group_deps` also waits for model ops (a moving average of the loss), a read
+            # after an initialiser reads the model's variable: say which, never "nothing of the model's".
+            others = [i for i in waited if node_roles.codes[i] != code and graph.ops[i] != "Const"]
+            if others:
+                return (
+                    f"{what} {_POSSESSIVE[code]} ops ({_quote([names[i] for i in sources])}), and"
+                    f" {'for' if op == 'NoOp' else 'on'} {_quote([names[i] for i in others])} too: {r.ROLE_NAMES[code]}"
+                )
             return (
                 f"{what} {_POSSESSIVE[code]} ops ({_quote([names[i] for i in sources])}) and nothing of the"
                 f" model's but constants: {r.ROLE_NAMES[code]}"
