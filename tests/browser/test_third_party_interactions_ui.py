@@ -188,4 +188,11 @@ def test_the_branch_not_taken_opened_is_ghosted_node_by_node_on_styx_keras(page,
     page.wait_for_function("() => document.querySelector('#phaseview-app').dataset.runAs === 'true'")
     assert page.locator('[data-node^="dropout/cond/\u0192then_branch/"][data-runs="false"]').count() == 0
     assert page.locator('[data-node^="dropout/cond/\u0192else_branch/"][data-runs="false"]').count() == 17
+
+    # An edge inside the open body is the body's own edge (it said "not connected": the call stood for both ends).
+    cast, mul = "dropout/cond/\u0192then_branch/dropout/Cast", "dropout/cond/\u0192then_branch/dropout/mul_1"
+    edge = f'.edge[data-from="{cast}"][data-to="{mul}"]'
+    page.evaluate("s => document.querySelector(s).dispatchEvent(new MouseEvent('click', {bubbles: true}))", edge)
+    assert why_kinds(page) == {"data": {"count": 1, "drawn": None, "apart": None, "edges": [f"{cast} \u2192 {mul}"]}}
+    shot(page, "third-party-why-in-a-body")
     assert not page.errors
