@@ -251,3 +251,19 @@ def test_the_training_steps_noop_says_it_waits_for_the_models_moving_average_too
     assert node["role"] == "optimizer"
     assert "nothing of the model's" not in node["role_why"]
     assert "`ExponentialMovingAverage`" in node["role_why"] and "`generator_train/Adam`" in node["role_why"]
+
+
+def test_a_scope_with_an_empty_name_holds_only_its_own_ops():
+    """guesslang names its linear weight `linear//weight/part_0`: inside `linear` is a scope of an empty name, the
+    group `linear/`. Its inspector said it held 27 ops, its siblings `linear/linear`, `linear/zero_fraction` and
+    `linear/bias_weight` among them ("drawn apart ... 4 ops in linear/linear")."""
+    analysis = third_party("guesslang")
+    own = [name for name in analysis.graph.names if name.startswith("linear//")]
+    assert own and analysis.tree.is_group("linear/")
+    answer = wire.why_answer(analysis, "linear/", view=True)
+    assert answer["a"]["ops"] == len(own)
+    assert answer["a"]["drawn"] == len(analysis.tree.descendant_nodes("linear/"))
+    assert all(entry["where"].startswith("\u2237") for entry in answer["a"]["apart"])
+    assert "linear/linear" not in answer["a"]["apart_sentence"]
+    # A name typed with a trailing slash that no group has still means its scope (the CLI's `dense/`).
+    assert wire.why_answer(analysis, "dnn/")["a"]["ops"] == wire.why_answer(analysis, "dnn")["a"]["ops"] > 0

@@ -31,7 +31,9 @@ def resolve(analysis: GraphAnalysis, name: str, view: bool = False) -> Part:
     if view and name and tree.is_group(name):
         return Part(name, "group", tree.descendant_nodes(name))
     if name:
-        prefix = name.rstrip("/") + "/"
+        # A group's id is its scope exactly: `linear/` is the scope of an empty name inside `linear` (guesslang's
+        # `linear//weight`). A name typed with a trailing `/` that no group has means the scope without it.
+        prefix = name + "/" if tree.is_group(name) else name.rstrip("/") + "/"
         members = list(compress(range(graph.node_count), map(str.startswith, graph.names, repeat(prefix))))
         if members:
             if name in graph.index:
