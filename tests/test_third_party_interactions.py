@@ -267,3 +267,20 @@ def test_a_scope_with_an_empty_name_holds_only_its_own_ops():
     assert "linear/linear" not in answer["a"]["apart_sentence"]
     # A name typed with a trailing slash that no group has still means its scope (the CLI's `dense/`).
     assert wire.why_answer(analysis, "dnn/")["a"]["ops"] == wire.why_answer(analysis, "dnn")["a"]["ops"] > 0
+
+
+def test_a_variable_whose_read_nothing_uses_is_not_said_to_be_read_by_the_forward_computation():
+    """portfolio-gan's notebook built its generator twice: `Variable` ... `Variable_3` are left over, their
+    `read` read by nothing (the matmuls read `Variable_4/read` ...). TFLearn keeps `val_loss` for display. The
+    inspector said "a variable the forward computation reads"."""
+    for case, name in (("portfolio-gan", "Variable"), ("tflearn-chatbot", "val_loss")):
+        analysis = third_party(case)
+        graph = analysis.graph
+        readers = [other for other in graph.names if f"{name}/read" in _graph_def_inputs(analysis, other)]
+        assert readers == [], readers
+        node = wire.node_answer(analysis, name)
+        assert node["role"] == "model"
+        assert "forward computation reads" not in node["role_why"]
+        assert f"`{name}/read`" in node["role_why"] and "nothing computes with" in node["role_why"]
+    used = wire.node_answer(third_party("portfolio-gan"), "Variable_4")["role_why"]
+    assert used == "a variable the forward computation reads (`Variable_4/read`): model"
