@@ -51,9 +51,14 @@ def test_a_search_by_op_type_finds_the_ops_named_like_their_scope(case, op_type)
     truth = _ops_of_type(analysis, op_type)
     answer = wire.search_answer(analysis, op_type, False, 500)
     assert not answer["truncated"]
-    found = {match["name"] for match in answer["matches"]}
-    assert truth <= found, sorted(truth - found)[:5]
-    assert all(match["op"] == op_type for match in answer["matches"] if match["name"] in truth)
+    # A group in a machinery area is named by its area (`\u2237optimizer/global_step` is drawn as `global_step`).
+    found = [
+        match["name"].partition("/")[2] if match["name"].startswith("\u2237") else match["name"]
+        for match in answer["matches"]
+    ]
+    assert truth <= set(found), sorted(truth - set(found))[:5]
+    assert len(found) == len(set(found)), "each op is listed once"
+    assert all(match["op"] == op_type for match, name in zip(answer["matches"], found) if name in truth)
     # Each result is a child of the last group on its path: opening that path reveals it.
     for match in answer["matches"]:
         parent = match["path"][-1] if match["path"] else ""
@@ -284,3 +289,18 @@ def test_a_variable_whose_read_nothing_uses_is_not_said_to_be_read_by_the_forwar
         assert f"`{name}/read`" in node["role_why"] and "nothing computes with" in node["role_why"]
     used = wire.node_answer(third_party("portfolio-gan"), "Variable_4")["role_why"]
     assert used == "a variable the forward computation reads (`Variable_4/read`): model"
+
+
+def test_a_search_lists_a_variable_drawn_in_an_area_once():
+    """pix2pix's `global_step` is drawn in the optimizer's area as the group of its own name (with its `read`):
+    the search listed that group and, beside it, the op inside it, one box counted twice."""
+    analysis = third_party("pix2pix-illustris")
+    answer = wire.search_answer(analysis, "global_step", False, 50)
+    names = [match["name"] for match in answer["matches"]]
+    assert "\u2237optimizer/global_step" in names and "global_step" not in names
+    entry = answer["matches"][names.index("\u2237optimizer/global_step")]
+    assert entry["op"] == "VariableV2" and entry["type"] == "group"
+    # Every op named like the query is listed once: as an op, or as the group it is drawn as.
+    ops = [m["name"] for m in answer["matches"] if m["type"] == "op"] + ["global_step"]
+    assert sorted(ops) == sorted(name for name in analysis.graph.names if "global_step" in name)
+    assert len(names) == len(set(names))
