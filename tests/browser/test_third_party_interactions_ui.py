@@ -196,3 +196,24 @@ def test_the_branch_not_taken_opened_is_ghosted_node_by_node_on_styx_keras(page,
     assert why_kinds(page) == {"data": {"count": 1, "drawn": None, "apart": None, "edges": [f"{cast} \u2192 {mul}"]}}
     shot(page, "third-party-why-in-a-body")
     assert not page.errors
+
+
+def test_a_variable_drawn_in_the_optimizer_area_shows_its_op_and_role(page, third_party_server):
+    """portfolio-gan's `beta1_power` (Adam's power accumulator) is drawn in the optimizer's area as the group of its
+    own name, `\u2237optimizer/beta1_power`. Found by a search for its type, its inspector showed a name scope with
+    no op, role or why; it now shows the VariableV2 and its role."""
+    open_plugin(page, third_party_server.url, "portfolio-gan")
+    page.fill("[data-testid=search]", "beta1_power")
+    item = '[data-testid=search-results] button[data-result="\u2237optimizer/beta1_power"]'
+    page.wait_for_selector(item)
+    assert page.locator(item + " .meta").text_content().startswith("VariableV2 \u00b7 group")
+    assert page.locator('[data-testid=search-results] button[data-result="beta1_power"]').count() == 0
+    page.locator(item).click()
+    page.wait_for_selector(sel("\u2237optimizer/beta1_power"))
+    click_box(page, "\u2237optimizer/beta1_power")
+    role = page.locator("[data-testid=inspector] [data-testid=role-why]")
+    role.wait_for()
+    assert role.get_attribute("data-role") == "optimizer"
+    assert "VariableV2" in page.inner_text("[data-testid=inspector]")
+    shot(page, "third-party-area-variable-inspector")
+    assert not page.errors

@@ -37,6 +37,8 @@ export interface Child {
   type: 'op' | 'group';
   /** An op's type; on a group, set when the group is an op too (it holds the op of its own name). */
   op?: string;
+  /** On a group in a machinery area that is an op too (`∷optimizer/global_step`): the op's name. */
+  op_name?: string;
   size?: number;
   ops?: Record<string, number>;
   phase: PhaseInfo | null;

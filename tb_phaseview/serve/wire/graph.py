@@ -221,6 +221,12 @@ def group_answer(analysis: GraphAnalysis, group_id: str) -> dict:
         index = graph.index.get(child)
         if index is not None:  # the group is an op too (`keras_learning_phase` holds the op of that name)
             entry["op"] = graph.ops[index]
+        elif child.startswith(scopes.AREA_MARK):
+            # In a machinery area the group of an op's own name is `∷optimizer/global_step`: name the op.
+            op_name = child.partition("/")[2]
+            index = graph.index.get(op_name)
+            if index is not None and tree.node_parent[index] == child:
+                entry["op"], entry["op_name"] = graph.ops[index], op_name
         area = analysis.area_of_group(child)
         if area is not None:
             entry["label"] = area_label(area, entry["size"])
