@@ -42,7 +42,10 @@ def test_the_view_gets_the_cli_answer_and_is_told_the_flag_is_drawn_apart():
     analysis = demo_analysis("resnet_old_keras")
     cli = wire.why_answer(analysis, "bnl_stg-1", "bn3a_branch2a")
     view = wire.why_answer(analysis, "bnl_stg-1", "bn3a_branch2a", view=True)
-    assert view["total"] == cli["total"] == 6 and view["kinds"] == cli["kinds"]
+    assert view["total"] == cli["total"] == 6
+    assert [{k: v for k, v in kind.items() if k != "drawn"} for kind in view["kinds"]] == cli["kinds"]
+    # The flag is drawn apart from bnl_stg-1's box: no phase edge is drawn between the two boxes, in any mode.
+    assert [kind["drawn"] for kind in view["kinds"]] == [0]
     a = view["a"]
     assert a["ops"] == cli["a"]["ops"] == 70
     assert a["drawn"] + sum(entry["ops"] for entry in a["apart"]) == a["ops"]
@@ -127,3 +130,20 @@ def test_why_route(tensorboard_server):
     assert status == 404 and "no node or group 'ghost'" in error["error"]
     status, error = tensorboard_server.get(P + "why?" + seed)
     assert status == 400 and "'a' is required" in error["error"]
+
+
+def test_an_op_drawn_in_a_layers_box_from_elsewhere_is_the_layers_in_the_answer():
+    """The traced step of tf1_is_training is an optimised graph: grappler named a copy of conv1's output
+    `gradients/bn1/cond_grad/StatelessIf/conv1/BiasAdd/_229`, and the view draws it in bn1's box, so an edge is
+    drawn from conv1 to bn1. Why connected? said "not connected"; it is that edge, the CLI's answer too."""
+    analysis = demo_analysis("tf1_is_training", "tagged_run_metadata", "train_step_1")
+    drawn = [e for e in wire.group_answer(analysis, "")["edges"] if {e["from"], e["to"]} == {"conv1", "bn1"}]
+    assert [(e["kind"], e["count"]) for e in drawn] == [("data", 1)]
+    relocated = "gradients/bn1/cond_grad/StatelessIf/conv1/BiasAdd/_229"
+    assert analysis.path_of_node(analysis.graph.index[relocated])[0] == "bn1"
+    for view in (False, True):
+        answer = wire.why_answer(analysis, "bn1", "conv1", view=view)
+        assert answer["total"] == 1
+        assert answer["kinds"][0]["edges"] == [{"from": "conv1/BiasAdd", "to": relocated, "output": 0, "input": 0}]
+    assert answer["kinds"][0]["drawn"] == 1
+    assert "named elsewhere that PhaseView draws in it" in answer["a"]["apart_sentence"]

@@ -586,7 +586,8 @@ export class Viewer {
       // Asked only when known, so plain scopes cost no 404 in the console.
       if (!session.isOpToo(name, c)) return;
       try {
-        const n = await session.nodeInfo(name);
+        // In a machinery area the group `∷optimizer/global_step` is the op `global_step`.
+        const n = await session.nodeInfo(c.op_name ?? name);
         if (this.state.selected === name) {
           inspector.showGroup(name, c, n, text, session.consumersOf(name, c), n.op);
           this.offerMove(name, c, n);

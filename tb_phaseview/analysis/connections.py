@@ -22,6 +22,7 @@ class Part:
     name: str
     type: str  # "group", "op", "scope" or "function" (a group or node of a call's functions: the call's edges)
     members: list[int]  # node indices
+    drawn_in: int = 0  # of them, ops named outside the scope that the view draws in its box (relocated)
 
 
 def resolve(analysis: GraphAnalysis, name: str, view: bool = False) -> Part:
@@ -30,12 +31,18 @@ def resolve(analysis: GraphAnalysis, name: str, view: bool = False) -> Part:
     if view and name and tree.is_group(name):
         return Part(name, "group", tree.descendant_nodes(name))
     if name:
-        prefix = name.rstrip("/") + "/"
+        # A group's id is its scope exactly: `linear/` is the scope of an empty name inside `linear` (guesslang's
+        # `linear//weight`). A name typed with a trailing `/` that no group has means the scope without it.
+        prefix = name + "/" if tree.is_group(name) else name.rstrip("/") + "/"
         members = list(compress(range(graph.node_count), map(str.startswith, graph.names, repeat(prefix))))
         if members:
             if name in graph.index:
                 members.insert(0, graph.index[name])
-            return Part(name, "scope", members)
+            # The view draws some ops named elsewhere in a scope's box (an optimised graph's `Func/bn1/...` inlined
+            # from `bn1`, a gradient Switch grappler merged with its layer's): they are the scope's too, or an edge
+            # drawn into the box would be answered "not connected".
+            drawn_in = sorted(set(tree.descendant_nodes(name)) - set(members)) if tree.is_group(name) else []
+            return Part(name, "scope", members + drawn_in, len(drawn_in))
     if name in graph.index:
         return Part(name, "op", [graph.index[name]])
     if name and tree.is_group(name):
@@ -55,9 +62,37 @@ def _names_function_part(graph, name: str) -> bool:
     )
 
 
+def the_op_within(analysis: GraphAnalysis, part: Part, other: Part) -> Part:
+    """``part`` as the op of its name when ``other`` is drawn inside the group that op is drawn in.
+
+    An op named like its scope (``random_uniform`` beside ``random_uniform/min``) is drawn inside the group of its
+    own name: an edge between it and a sibling there is an edge of the op, and a scope asked about its own
+    members would answer with the edges among them (``min -> sub`` as an edge of ``random_uniform``)."""
+    graph, tree = analysis.graph, analysis.tree
+    index = graph.index.get(part.name)
+    if part.type != "scope" or index is None or not other.members:
+        return part
+    drawn_in = tree.node_parent[index]
+    if drawn_in == "" or any(drawn_in not in tree.chain(tree.node_parent[node]) for node in other.members):
+        return part
+    return Part(part.name, "op", [index])
+
+
 def edges_between(analysis: GraphAnalysis, a: Part, b: Part) -> list[int]:
-    """Op-level edges from either part to the other, in edge order. Walks the smaller part's edges."""
+    """Op-level edges from either part to the other, in edge order. Walks the smaller part's edges.
+
+    When one part holds the other, the edges between the smaller one and the rest of the larger. A scope as
+    TensorFlow named it and a group as the view draws it can share ops without either holding the other (the
+    initialisers of ``dense`` are named ``dense/kernel/Assign`` and drawn in the initialisers' area): the shared
+    ops are the group's, where they are drawn, so the edges from ``dense/kernel`` to its ``Assign`` join the two."""
     graph = analysis.graph
+    a_members, b_members = set(a.members), set(b.members)
+    shared = a_members & b_members
+    if shared and not (a_members <= b_members or b_members <= a_members):
+        if a.type == "group" and b.type != "group":
+            b = Part(b.name, b.type, [node for node in b.members if node not in shared])
+        elif b.type == "group" and a.type != "group":
+            a = Part(a.name, a.type, [node for node in a.members if node not in shared])
     small, large = (a, b) if len(a.members) <= len(b.members) else (b, a)
     inside_large = set(large.members)
     inside_small = set(small.members)
@@ -70,6 +105,43 @@ def edges_between(analysis: GraphAnalysis, a: Part, b: Part) -> list[int]:
             if graph.edge_src[e] in inside_large and graph.edge_src[e] not in inside_small:
                 found.add(e)
     return sorted(found)
+
+
+@dataclass
+class BodyEdge:
+    source: str  # body node ids, as the group route serves them (``<call>/ƒ<attr>/<name>``)
+    target: str
+    kind: str  # "data" or "control", as the group route draws them
+    output: int
+    input: int
+
+
+def body_edges_between(analysis: GraphAnalysis, a: str, b: str) -> tuple[str, list[BodyEdge]] | None:
+    """(the body's id, the edges between two nodes or arguments of that function body, read from the body's own
+    inputs); None unless both name nodes of one body. The call stands for a body towards the graph; inside the body its
+    nodes are joined by their own edges, which the view draws when the body is open."""
+    graph = analysis.graph
+    node_a, node_b = functions.resolve_body_node(graph, a), functions.resolve_body_node(graph, b)
+    if node_a is None or node_b is None or node_a.body.id != node_b.body.id:
+        return None
+    found = []
+    for target, source in ((node_a, node_b), (node_b, node_a)):
+        if target.node_def is None:  # an argument: fed from outside the body
+            continue
+        local = source.id[len(source.body.id) + 1 :]
+        for position, raw in enumerate(target.node_def.input):
+            if raw.lstrip("^").split(":")[0] == local:
+                control = raw.startswith("^")
+                found.append(
+                    BodyEdge(
+                        source.id,
+                        target.id,
+                        "control" if control else "data",
+                        0 if control else functions.output_index(raw),
+                        position,
+                    )
+                )
+    return node_a.body.id, found
 
 
 def boundary(analysis: GraphAnalysis, part: Part) -> tuple[Counter, Counter]:

@@ -270,7 +270,7 @@ def resolve_body_node(graph: Graph, node_id: str) -> BodyNode | None:
     return None
 
 
-def _output_index(raw: str) -> int:
+def output_index(raw: str) -> int:
     """``MatMul:product:0`` (a body's tensor name) -> 0; a plain name is output 0."""
     tail = raw.rpartition(":")[2]
     return int(tail) if ":" in raw and tail.isdigit() else 0
@@ -289,7 +289,7 @@ def body_node_edges(graph: Graph, node: BodyNode) -> tuple[list[dict], list[dict
             source = _body_node_input(body.id, names, raw)
             if source is not None:
                 kind = "control" if raw.startswith("^") else "data"
-                inputs.append({"node": source, "kind": kind, "output": 0 if kind == "control" else _output_index(raw)})
+                inputs.append({"node": source, "kind": kind, "output": 0 if kind == "control" else output_index(raw)})
     else:
         position = _LEADING_NON_ARGUMENTS.get(body.call.op, 0) + node.argument
         source = body.call.inputs[position] if position < len(body.call.inputs) else None
@@ -300,12 +300,12 @@ def body_node_edges(graph: Graph, node: BodyNode) -> tuple[list[dict], list[dict
         {
             "node": f"{body.id}/{consumer}",
             "kind": "control" if raw.startswith("^") else "data",
-            "output": 0 if raw.startswith("^") else _output_index(raw),
+            "output": 0 if raw.startswith("^") else output_index(raw),
         }
         for consumer, raw in _consumers(index).get(local, ())
     ]
     for output in function.signature.output_arg:
         raw = function.ret.get(output.name, "")
         if raw and _body_node_input(body.id, names, raw) == node.id:
-            outputs.append({"node": body.call.id, "kind": "data", "output": _output_index(raw)})
+            outputs.append({"node": body.call.id, "kind": "data", "output": output_index(raw)})
     return inputs, outputs

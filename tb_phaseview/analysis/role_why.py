@@ -141,6 +141,14 @@ def explain(graph: Graph, node_roles: r.Roles, node: int) -> str:
         sources = [i for i in waited if node_roles.codes[i] == code]
         if sources:
             what = "waits for" if op == "NoOp" else "computes on"
+            # A training step's `group_deps` also waits for model ops (a moving average of the loss), a read
+            # after an initialiser reads the model's variable: say which, never "nothing of the model's".
+            others = [i for i in waited if node_roles.codes[i] != code and graph.ops[i] != "Const"]
+            if others:
+                return (
+                    f"{what} {_POSSESSIVE[code]} ops ({_quote([names[i] for i in sources])}), and"
+                    f" {'for' if op == 'NoOp' else 'on'} {_quote([names[i] for i in others])} too: {r.ROLE_NAMES[code]}"
+                )
             return (
                 f"{what} {_POSSESSIVE[code]} ops ({_quote([names[i] for i in sources])}) and nothing of the"
                 f" model's but constants: {r.ROLE_NAMES[code]}"
@@ -154,6 +162,12 @@ def explain(graph: Graph, node_roles: r.Roles, node: int) -> str:
         return f"`{op}` in the forward pass: no loss's gradient reaches it{example}: model"
     if node in node_roles.variables:
         readers = [c for c in _consumers(graph, node) if node_roles.codes[c] == r.MODEL]
+        if readers and not _computed_with(graph, node_roles, node):
+            # Its `read` is read by nothing (a variable left by a cell run again, a value kept for display).
+            return (
+                f"a variable of the model whose reads (`{names[readers[0]]}`) nothing computes with; only the "
+                "initialisers and checkpoints use it: model"
+            )
         read = f" (`{names[readers[0]]}`)" if readers else ""
         return f"a variable the forward computation reads{read}: model"
     if is_write:
@@ -161,6 +175,22 @@ def explain(graph: Graph, node_roles: r.Roles, node: int) -> str:
     if op in r.HYPER_SOURCE_OPS:
         return "an input of the model, fed with each batch: model"
     return "part of the forward computation, its loss or its metrics: model"
+
+
+def _computed_with(graph: Graph, node_roles, variable: int, limit: int = 64) -> bool:
+    """Whether a model op computes with the variable's value: past the relays that only read it (`read`,
+    `ReadVariableOp`), some op of the model takes it as a data input."""
+    seen, frontier = {variable}, [variable]
+    while frontier and len(seen) < limit:
+        current = frontier.pop()
+        for consumer in _consumers(graph, current):
+            if consumer in seen or node_roles.codes[consumer] != r.MODEL:
+                continue
+            if graph.ops[consumer] not in ("Identity",) and graph.ops[consumer] not in r.READ_OPS:
+                return True
+            seen.add(consumer)
+            frontier.append(consumer)
+    return len(seen) >= limit
 
 
 def _averages_weights(graph: Graph, node_roles, node: int, limit: int = 64) -> bool:

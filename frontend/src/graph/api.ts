@@ -37,6 +37,8 @@ export interface Child {
   type: 'op' | 'group';
   /** An op's type; on a group, set when the group is an op too (it holds the op of its own name). */
   op?: string;
+  /** On a group in a machinery area that is an op too (`∷optimizer/global_step`): the op's name. */
+  op_name?: string;
   size?: number;
   ops?: Record<string, number>;
   phase: PhaseInfo | null;
@@ -297,9 +299,14 @@ export interface WhyAnswer {
   a: WhyPart;
   b?: WhyPart;
   total?: number;
-  kinds?: (KindCount & { edges: { from: string; to: string }[]; truncated: boolean })[];
+  /** `drawn` (asked by the view about two boxes): how many of the kind's edges join the two boxes as drawn; the
+   * others join ops of a scope drawn apart from its box, and no filter draws them between these two. */
+  kinds?: (KindCount & { edges: { from: string; to: string }[]; truncated: boolean; drawn?: number })[];
   inputs?: KindCount[];
   outputs?: KindCount[];
+  /** Asked by the view about a box that does not draw its whole scope: what crosses the box as drawn. */
+  box_inputs?: KindCount[];
+  box_outputs?: KindCount[];
 }
 
 /** An answer with a non-2xx status; `message` is the server's `error` when it sent one. */

@@ -192,6 +192,7 @@ export class Inspector {
               ` ${k.count.toLocaleString('en-US')} edge${k.count === 1 ? '' : 's'}`,
             ),
             explanation(k.sentence),
+            k.drawn !== undefined && k.drawn < k.count ? apartKind(k.count, k.drawn) : null,
             hiddenBy
               ? h('p', { class: 'pv-explain pv-hidden-by', 'data-hidden-by': hiddenBy.state }, hiddenBy.sentence)
               : null,
@@ -236,10 +237,18 @@ export class Inspector {
     };
     const apart = w.a.apart_sentence ? apartNote(w.a.apart_sentence) : null;
     if (apart) this.body.querySelector('[data-testid="group-header"]')?.after(apart);
+    // With the box's own lists below, these say they count the scope as TensorFlow named it.
+    const scope = w.box_inputs ? ' its scope as named' : '';
     this.body.append(
-      list('Inputs by kind (op-level edges in)', 'inputs', w.inputs ?? []),
-      list('Outputs by kind (op-level edges out)', 'outputs', w.outputs ?? []),
+      list(`Inputs by kind (op-level edges into${scope || ' it'})`, 'inputs', w.inputs ?? []),
+      list(`Outputs by kind (op-level edges out of${scope || ' it'})`, 'outputs', w.outputs ?? []),
     );
+    // A box that does not draw its whole scope: what crosses the box, as the drawing shows it, differs.
+    if (w.box_inputs && w.box_outputs)
+      this.body.append(
+        list('Into its box as drawn', 'box-inputs', w.box_inputs),
+        list('Out of its box as drawn', 'box-outputs', w.box_outputs),
+      );
   }
 
   private consumerList(consumers: string[]): DocumentFragment | null {
@@ -332,6 +341,16 @@ function opHeader(op: string, below: number): string {
   return below > 0
     ? `${op} op · with ${below.toLocaleString('en-US')} op${below === 1 ? '' : 's'} below it`
     : `${op} op`;
+}
+
+/** Of a kind's edges, those that join ops drawn outside the two boxes (a scope's initialisers in their area). */
+function apartKind(count: number, drawn: number): HTMLElement {
+  const n = (x: number) => x.toLocaleString('en-US');
+  const text =
+    drawn === 0
+      ? `${count === 1 ? 'It is not' : 'None of them is'} drawn between these two boxes: ${count === 1 ? 'it joins' : 'they join'} ops drawn apart from them (see above).`
+      : `${n(drawn)} of them ${drawn === 1 ? 'is' : 'are'} drawn between these two boxes; the other ${n(count - drawn)} join ops drawn apart from them (see above).`;
+  return h('p', { class: 'pv-explain', 'data-testid': 'why-kind-apart', 'data-drawn': String(drawn) }, text);
 }
 
 /** Where the ops of a scope drawn outside its box are (the server's sentence). */

@@ -143,8 +143,10 @@ export class SearchBox {
         h(
           'div',
           { class: 'meta' },
-          (m.type === 'group' ? `group · ${(m.size ?? 0).toLocaleString('en-US')} ops` : (m.op ?? '')) +
-            (m.path.length ? ` · in ${shortened(this.named(m.path[m.path.length - 1]))}` : ''),
+          (m.type === 'group'
+            ? // A group that is an op too (a variable beside its `read`) says its type: a search by op type finds it.
+              `${m.op ? m.op + ' · ' : ''}group · ${(m.size ?? 0).toLocaleString('en-US')} ops`
+            : (m.op ?? '')) + (m.path.length ? ` · in ${shortened(this.named(m.path[m.path.length - 1]))}` : ''),
         ),
       );
       b.addEventListener('click', () => {

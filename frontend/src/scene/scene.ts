@@ -575,10 +575,10 @@ export class Scene extends Emitter<SceneEvents> {
     );
     const ga = model.groups.get(c.name);
     let sub = groupSubtitle(c);
-    const ops = Object.entries(c.ops ?? {})
-      .slice(0, 2)
-      .map(([k]) => k)
-      .join(', ');
+    // A group that is an op too (a flag beside its default's Const, a variable beside its reads) names that op's
+    // type first: it is what the box is, however few of its ops have that type.
+    const types = Object.keys(c.ops ?? {});
+    const ops = (c.op ? [c.op, ...types.filter((k) => k !== c.op)] : types).slice(0, 2).join(', ');
     if (open && ga?.truncated) sub = `${sub} · showing ${ga.children.length.toLocaleString('en-US')} children`;
     // a closed group's subtitle is cut to the characters that fit between the label column and the right edge;
     // its most common ops are added only where they fit whole (a cut "8 ops..." read as a count cut short)
@@ -649,8 +649,16 @@ export class Scene extends Emitter<SceneEvents> {
    */
   markRuns(marks: RunMarks | null): void {
     this.runMarks = marks;
+    // Inside a group none of whose ops runs nothing runs: an If's branch not taken, opened, draws its body's
+    // nodes, which the server does not list one by one.
+    const inIdleGroup = (name: string): boolean => {
+      for (let p = this.parentOf.get(name); p; p = this.parentOf.get(p)) if (marks?.groups.has(p)) return true;
+      return false;
+    };
     const off = (c: Child | undefined): boolean =>
-      !!marks && !!c && (c.type === 'group' ? marks.groups.has(c.name) : marks.nodes.has(c.name));
+      !!marks &&
+      !!c &&
+      ((c.type === 'group' ? marks.groups.has(c.name) : marks.nodes.has(c.name)) || inIdleGroup(c.name));
     const passes = (c: Child | undefined): boolean => !!c && !!marks?.passThrough?.has(c.name);
     for (const { el, child } of this.drawnList) {
       if (off(child)) {

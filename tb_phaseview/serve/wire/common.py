@@ -84,3 +84,12 @@ def function_path(analysis: GraphAnalysis, group_id: str) -> list[str]:
 
 def error_answer(message: str) -> dict:
     return {"version": VERSION, "error": message}
+
+
+def body_role(analysis: GraphAnalysis, group_id: str) -> tuple[str, str]:
+    """(role, why) of the nodes of a function body: the role of the graph's op that calls it (a SavedModel's
+    `__inference__traced_save` body is the checkpoint's, a Dropout's branch the model's)."""
+    call = group_id.split(functions.SEPARATOR)[0]
+    index = analysis.graph.index[call]
+    role = analysis.roles.name_of(index)
+    return role, f"inside a function that `{call}` calls, which has the role {role}: a body has its caller's role"

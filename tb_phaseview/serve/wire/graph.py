@@ -16,6 +16,7 @@ from tb_phaseview.serve.wire.common import (
     GROUP_CHILD_LIMIT,
     VERSION,
     GraphRef,
+    body_role,
     function_path,
 )
 from tb_phaseview.serve.wire.phase_text import group_phase, layer_entries, op_phase, source_entries
@@ -220,6 +221,12 @@ def group_answer(analysis: GraphAnalysis, group_id: str) -> dict:
         index = graph.index.get(child)
         if index is not None:  # the group is an op too (`keras_learning_phase` holds the op of that name)
             entry["op"] = graph.ops[index]
+        elif child.startswith(scopes.AREA_MARK):
+            # In a machinery area the group of an op's own name is `∷optimizer/global_step`: name the op.
+            op_name = child.partition("/")[2]
+            index = graph.index.get(op_name)
+            if index is not None and tree.node_parent[index] == child:
+                entry["op"], entry["op_name"] = graph.ops[index], op_name
         area = analysis.area_of_group(child)
         if area is not None:
             entry["label"] = area_label(area, entry["size"])
@@ -317,13 +324,14 @@ def _function_answer(analysis: GraphAnalysis, group_id: str) -> dict:
     answer = {"version": VERSION, "group": group_id, "truncated": False}
     if body is not None:
         contents = functions.body_contents(graph, body, GROUP_CHILD_LIMIT)
+        role = body_role(analysis, group_id)[0]
         children = [
             {
                 "name": f"{group_id}/{arg}",
                 "label": arg,
                 "type": "op",
                 "op": "_Arg",
-                "role": "model",
+                "role": role,
                 "phase": None,
                 "argument": i,
             }
@@ -335,7 +343,7 @@ def _function_answer(analysis: GraphAnalysis, group_id: str) -> dict:
                 "label": node.name,
                 "type": "op",
                 "op": node.op,
-                "role": "model",
+                "role": role,
                 "phase": None,
             }
             called = functions.functions_of(graph, node)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from google.protobuf import text_format
 
-from tb_phaseview.analysis import functions, phase
+from tb_phaseview.analysis import functions, phase, scopes
 from tb_phaseview.analysis.graph_model import NodeDefUnreadable
 from tb_phaseview.analysis.pipeline import GraphAnalysis
 from tb_phaseview.serve import regex_search
-from tb_phaseview.serve.wire.common import ATTR_FORMAT_MAX_BYTES, ATTR_VALUE_LIMIT, VERSION, function_path
+from tb_phaseview.serve.wire.common import ATTR_FORMAT_MAX_BYTES, ATTR_VALUE_LIMIT, VERSION, body_role, function_path
 from tb_phaseview.serve.wire.phase_text import explain, gradient_why, group_phase, op_phase
 
 
@@ -63,7 +63,7 @@ def _function_node_answer(analysis: GraphAnalysis, name: str) -> dict:
         "op": node_def.op if node_def is not None else "_Arg",
         "device": node_def.device if node_def is not None else "",
         "path": function_path(analysis, node.body.id),
-        "role": "model",
+        **dict(zip(("role", "role_why"), body_role(analysis, node.body.id))),
         "attrs": _attr_entries(node_def) if node_def is not None else [],
         "inputs": inputs,
         "outputs": outputs,
@@ -152,6 +152,24 @@ def _name_tier(name: str, needle: str) -> int | None:
     return _SUBSTRING
 
 
+def _own_group(analysis: GraphAnalysis, index: int) -> str | None:
+    """The group an op is drawn as, when it is drawn inside the group of its own name (``dense/kernel`` beside its
+    ``read``; in a machinery area, ``∷optimizer/global_step``), else None."""
+    name, group = analysis.graph.names[index], analysis.tree.node_parent[index]
+    if group == name or (group.startswith(scopes.AREA_MARK) and group.partition("/")[2] == name):
+        return group
+    return None
+
+
+def _group_op(analysis: GraphAnalysis, group: str) -> int | None:
+    """The op a group is drawn as (see _own_group), or None."""
+    graph = analysis.graph
+    index = graph.index.get(group)
+    if index is None and group.startswith(scopes.AREA_MARK):
+        index = graph.index.get(group.partition("/")[2])
+    return index if index is not None and _own_group(analysis, index) == group else None
+
+
 def _ranked_matches(analysis: GraphAnalysis, query: str, limit: int) -> tuple[list[tuple[str, int]], bool]:
     """Groups and ops whose name (or op type) contains ``query``, best first: by tier, groups (layers,
     scopes) before ops in a tier, then shallower, then by name. At most ``limit + 1`` of each tier and type
@@ -177,8 +195,16 @@ def _ranked_matches(analysis: GraphAnalysis, query: str, limit: int) -> tuple[li
         tier = _name_tier(name, needle)
         if tier is None and op in op_matches:
             tier = _OP_TYPE
-        if tier is not None and not tree.is_group(name):  # an op named like its scope is found as that group
+        if tier is None:
+            continue
+        group = _own_group(analysis, index) if tree.is_group(name) or name in tree.node_parent[index] else None
+        if group is None:
             keep(tier, 1, name.count("/"), name, index)
+        elif tier == _OP_TYPE:
+            # An op named like its scope (a TF1 variable beside its `read`, a `VarHandleOp`, old Keras' flag) is
+            # drawn as that group: found by its type, it is listed as the group (the group loop matched names only,
+            # and lists the group once, not its op beside it).
+            keep(tier, 0, group.count("/"), group, -1)
     ranked = [(name, index) for key in sorted(kept) for _, name, index in sorted(kept[key])]
     return ranked[:limit], len(ranked) > limit
 
@@ -204,7 +230,7 @@ def search_answer(analysis: GraphAnalysis, query: str, regex: bool, limit: int) 
     for name, index in ranked:
         if index < 0:
             path = list(analysis.tree.chain(name)[:-1])
-            op_index = graph.index.get(name)  # a group that is an op too carries the op's type
+            op_index = _group_op(analysis, name)  # a group that is an op too carries the op's type
             matches.append(
                 {
                     "name": name,

@@ -61,7 +61,9 @@ def _kind_counts(counts) -> list[dict]:
     ]
 
 
-def _apart_sentence(analysis: GraphAnalysis, name: str, ops: int, drawn: int, apart: list[tuple[str, int]]) -> str:
+def _apart_sentence(
+    analysis: GraphAnalysis, name: str, ops: int, drawn: int, apart: list[tuple[str, int]], drawn_in: int = 0
+) -> str:
     """Where the ops of a scope drawn outside its box are: what makes its box and the CLI count differently."""
     pieces = []
     for where, count in apart:
@@ -76,18 +78,21 @@ def _apart_sentence(analysis: GraphAnalysis, name: str, ops: int, drawn: int, ap
             pieces.append(f"{answers.plural(count, 'op')} in the {AREA_TITLES[area]} area")
         else:
             pieces.append(f"{answers.plural(count, 'op')} in {where}")
+    relocated = f" (and {drawn_in:,} named elsewhere that PhaseView draws in it)" if drawn_in else ""
     return (
-        f"{name} holds {answers.plural(ops, 'op')} as TensorFlow named them; its box holds {drawn:,}. Drawn apart: "
-        f"{'; '.join(pieces)}."
+        f"{name} holds {answers.plural(ops, 'op')} as TensorFlow named them; its box holds {drawn - drawn_in:,} of "
+        f"them{relocated}. Drawn apart: {'; '.join(pieces)}."
+        if drawn_in
+        else f"{name} holds {answers.plural(ops, 'op')} as TensorFlow named them; its box holds {drawn:,}. Drawn "
+        f"apart: {'; '.join(pieces)}."
     )
 
 
-def _view_part(analysis: GraphAnalysis, name: str, view: bool):
-    """The part a name stands for as TensorFlow wrote it (what the CLI answers), and its entry. In the view
+def _view_entry(analysis: GraphAnalysis, name: str, part, view: bool) -> dict:
+    """The entry of the part a name stands for as TensorFlow wrote it (what the CLI answers). In the view
     (``view``), a box whose ops are not all drawn in it says where the others are."""
     from tb_phaseview.analysis import connections
 
-    part = connections.resolve(analysis, name)
     entry = _part_entry(analysis, part)
     if view and part.type == "scope":
         drawn, apart = connections.drawn_apart(analysis, part, name)
@@ -103,8 +108,20 @@ def _view_part(analysis: GraphAnalysis, name: str, view: bool):
                 }
                 for where, count in apart
             ]
-            entry["apart_sentence"] = _apart_sentence(analysis, name, len(part.members), drawn, apart)
-    return part, entry
+            entry["apart_sentence"] = _apart_sentence(
+                analysis, name, len(part.members) - part.drawn_in, drawn, apart, part.drawn_in
+            )
+    return entry
+
+
+def _box_nodes(analysis: GraphAnalysis, name: str, part) -> Optional[set[int]]:
+    """The ops the view draws in the box ``name`` (an op alone, or every op below a group), or None for a part
+    that is no box of the view (a scope the view does not draw as one, a function's node)."""
+    if part.type == "op":
+        return set(part.members)
+    if part.type in ("scope", "group") and analysis.tree.is_group(name):
+        return set(analysis.tree.descendant_nodes(name))
+    return None
 
 
 def why_answer(analysis: GraphAnalysis, a: str, b: Optional[str] = None, view: bool = False) -> dict:
@@ -118,22 +135,59 @@ def why_answer(analysis: GraphAnalysis, a: str, b: Optional[str] = None, view: b
     from tb_phaseview.analysis import connections
 
     graph = analysis.graph
-    part_a, entry_a = _view_part(analysis, a, view)
-    answer = {"version": VERSION, "a": entry_a}
+    part_a = connections.resolve(analysis, a)
     if b is None:
+        answer = {"version": VERSION, "a": _view_entry(analysis, a, part_a, view)}
         inputs, outputs = connections.boundary(analysis, part_a)
         answer["inputs"] = _kind_counts(inputs)
         answer["outputs"] = _kind_counts(outputs)
+        if view and ("apart" in answer["a"] or part_a.drawn_in):
+            # The box does not draw its scope as TensorFlow named it: what crosses the box as drawn differs (the
+            # edges from `dense/kernel` to its initialisers, inside the scope, leave the box for their area).
+            box = connections.Part(a, "group", analysis.tree.descendant_nodes(a))
+            box_inputs, box_outputs = connections.boundary(analysis, box)
+            answer["box_inputs"] = _kind_counts(box_inputs)
+            answer["box_outputs"] = _kind_counts(box_outputs)
         return answer
-    part_b, answer["b"] = _view_part(analysis, b, view)
+    part_b = connections.resolve(analysis, b)
+    in_body = connections.body_edges_between(analysis, a, b)
+    if in_body is not None:
+        return _body_why(analysis, part_a, part_b, *in_body, view)
+    # An op drawn in the group of its own name, asked about with what is drawn beside it there, is that op.
+    part_a, part_b = (
+        connections.the_op_within(analysis, part_a, part_b),
+        connections.the_op_within(analysis, part_b, part_a),
+    )
+    answer = {
+        "version": VERSION,
+        "a": _view_entry(analysis, a, part_a, view),
+        "b": _view_entry(analysis, b, part_b, view),
+    }
     by_kind: dict[str, list[int]] = {}
     for e in connections.edges_between(analysis, part_a, part_b):
         by_kind.setdefault(analysis.kinds[e], []).append(e)
     answer["total"] = sum(len(edges) for edges in by_kind.values())
+    # The view asks about two boxes: how many of each kind's edges join the boxes as drawn. The others join ops
+    # of a scope drawn apart from its box (its initialisers in their area): no filter draws them between these two.
+    boxes = (_box_nodes(analysis, a, part_a), _box_nodes(analysis, b, part_b)) if view else (None, None)
+    drawn = {}
+    if boxes[0] is not None and boxes[1] is not None:
+        box_a, box_b = boxes
+        # Boxes are nested or apart: a box asked about with one inside it is the rest of it.
+        if box_b <= box_a:
+            box_a = box_a - box_b
+        elif box_a <= box_b:
+            box_b = box_b - box_a
+        src, dst = graph.edge_src, graph.edge_dst
+        for kind, edges in by_kind.items():
+            drawn[kind] = sum(
+                1 for e in edges if (src[e] in box_a and dst[e] in box_b) or (src[e] in box_b and dst[e] in box_a)
+            )
     answer["kinds"] = [
         {
             "kind": kind,
             "count": len(edges),
+            **({"drawn": drawn[kind]} if kind in drawn else {}),
             "sentence": KIND_SENTENCES[kind],
             "edges": [
                 {
@@ -149,6 +203,35 @@ def why_answer(analysis: GraphAnalysis, a: str, b: Optional[str] = None, view: b
         for kind, edges in sorted(by_kind.items(), key=lambda item: (-len(item[1]), item[0]))
     ]
     return answer
+
+
+def _body_why(analysis: GraphAnalysis, part_a, part_b, body: str, body_edges, view: bool) -> dict:
+    """Two nodes of one function body: the edges between them inside the body (the view draws them when the
+    body is open), by kind."""
+    by_kind: dict[str, list] = {}
+    for edge in body_edges:
+        by_kind.setdefault(edge.kind, []).append(edge)
+    entries = [{**_part_entry(analysis, part), "body": body} for part in (part_a, part_b)]
+    return {
+        "version": VERSION,
+        "a": entries[0],
+        "b": entries[1],
+        "total": len(body_edges),
+        "kinds": [
+            {
+                "kind": kind,
+                "count": len(edges),
+                **({"drawn": len(edges)} if view else {}),
+                "sentence": KIND_SENTENCES[kind],
+                "edges": [
+                    {"from": e.source, "to": e.target, "output": e.output, "input": e.input}
+                    for e in edges[:WHY_EDGES_LIMIT]
+                ],
+                "truncated": len(edges) > WHY_EDGES_LIMIT,
+            }
+            for kind, edges in sorted(by_kind.items(), key=lambda item: (-len(item[1]), item[0]))
+        ],
+    }
 
 
 def format_why(answer: dict) -> str:
