@@ -109,6 +109,19 @@ def test_the_view_ghosts_exactly_what_the_cli_counts(page, tensorboard_url, cli_
     # Edges at a ghosted op are ghosted too; an edge between two running ops is not.
     assert page.locator('[data-edge-kind][data-to="drop1/cond/dropout/random_uniform"][data-runs="false"]').count() > 0
     shot(page, "run_as_inference")
+    # In a narrow window the sentence stays whole: the other parts of the bar give way, each cut to an ellipsis
+    # with its whole text on hover.
+    page.set_viewport_size({"width": 900, "height": 700})
+    fits = page.evaluate(
+        """() => { const bar = document.querySelector('[data-testid=status]').getBoundingClientRect();
+                   const s = document.querySelector('[data-testid=run-as-status]');
+                   const r = s.getBoundingClientRect();
+                   return {whole: s.scrollWidth <= s.clientWidth, inside: r.left >= bar.left && r.right <= bar.right,
+                           titled: [...s.parentElement.children].every(p => p.title === p.textContent)}; }"""
+    )
+    assert fits == {"whole": True, "inside": True, "titled": True}, fits
+    shot(page, "run_as_inference_narrow")
+    page.set_viewport_size({"width": 1400, "height": 900})
 
     page.click('[data-phase-run="true"]')
     wait_run_as(page, "true")

@@ -69,6 +69,8 @@ export class StatusBar {
         el.append(h('span', { class: 'pv-warning', 'data-testid': 'graph-warning' }, `⚠ ${w}`));
     }
     if (extra) el.append(h('span', {}, extra));
+    // A part cut to an ellipsis in a narrow bar says the rest on hover.
+    for (const part of el.children) (part as HTMLElement).title = part.textContent ?? '';
   }
 }
 
