@@ -66,7 +66,7 @@ def _graph_answer_text(analysis, ref) -> str:
 
     def encode():
         started = time.perf_counter()
-        text = _json_text(wire.graph_answer(analysis, ref))
+        text = _json_text(wire.graph_answer(analysis.first_view(), ref))
         logger.info(
             "phaseview: %s: first answer (%.1f MB) in %.2f s", ref, len(text) / 1e6, time.perf_counter() - started
         )
@@ -156,18 +156,29 @@ def _complete(analysis) -> None:
         logger.exception("phaseview: completing an analysis in the background failed")
 
 
+def _group_id_chars(analysis) -> int:
+    """Characters of the tree's group ids, without building the whole tree: while only the first answer's is
+    built (the initialisers' area's groups wait), scaled up by the ops that tree leaves out."""
+    if analysis.tree_built:
+        return analysis.tree.group_id_chars()
+    first = analysis.tree_so_far
+    nodes = analysis.graph.node_count
+    kept = nodes - first.top_sizes().get(analysis.areas.get("init", ""), 0)
+    return first.group_id_chars() * nodes // max(1, kept)
+
+
 def _weigh_variant(analysis) -> int:
     graph = analysis.graph
     return (
         VARIANT_BYTES_PER_NODE * graph.node_count
         + VARIANT_BYTES_PER_EDGE * graph.edge_count
-        + analysis.tree.group_id_chars()
+        + _group_id_chars(analysis)
     )
 
 
 def _weigh(analysis) -> int:
     # Group ids are strings of their own (a deep name scope holds one per level, each a prefix of the name).
-    ids = analysis.tree.group_id_chars()
+    ids = _group_id_chars(analysis)
     graph = analysis.graph
     function_nodes = sum(len(f.node_def) for f in graph.functions.values())
     return graph_source.estimated_bytes(graph.node_count + function_nodes, graph.edge_count, analysis.blob_bytes) + ids

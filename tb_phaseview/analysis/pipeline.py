@@ -6,6 +6,7 @@ Pure: takes a GraphDef-shaped object, imports no TensorBoard.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import gc
 import threading
 from collections import Counter
@@ -42,7 +43,7 @@ class GraphAnalysis:
     graph: Graph
     phase: phase.PhaseAnalysis
     kinds: list[str]
-    tree: scopes.ScopeTree
+    _tree: scopes.ScopeTree | None  # the whole scope tree, once built (see ``tree``)
     relocations: dict[str, str]
     roles: roles.Roles | None = None
     areas: dict[str, str] = field(default_factory=dict)  # machinery role -> id of the group it is folded into
@@ -62,6 +63,57 @@ class GraphAnalysis:
     _phase_reach: dict[str, PhaseReach] | None = None
     _hyper_edges: list[tuple[int, int]] | None = None
     _hyper_boxes: dict[str, HyperBox] | None = None
+    # Until the whole tree is built: the tree without the initialisers' area's inner groups (the first answer's,
+    # see ``first_view``), and what builds the whole one.
+    _first_tree: scopes.ScopeTree | None = None
+    _tree_builder: object = None
+    _tree_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def tree(self) -> scopes.ScopeTree:
+        """The scope tree, built on first use when the first answer was written without it."""
+        if self._tree is None:
+            with self._tree_lock:
+                if self._tree is None:
+                    with garbage_collector_paused():
+                        self._tree = self._tree_builder()
+                    self._first_tree = self._tree_builder = None
+        return self._tree
+
+    @property
+    def tree_built(self) -> bool:
+        return self._tree is not None
+
+    @property
+    def tree_so_far(self) -> scopes.ScopeTree:
+        """The whole tree if built, else the first answer's (for estimates that must not build it)."""
+        return self._tree or self._first_tree
+
+    def first_view(self) -> "GraphAnalysis":
+        """This analysis as the first answer reads it: while the whole tree is not built, a view of it on the tree
+        without the initialisers' area's inner groups (``_assemble`` made one only when the first answer asks for
+        nothing inside that area), so the first answer does not wait for groups it never shows. The view keeps
+        its own answers; this analysis builds everything else on the whole tree."""
+        first = self._first_tree
+        if first is None or self._tree is not None:
+            return self
+        return dataclasses.replace(
+            self,
+            _tree=first,
+            _first_tree=None,
+            _tree_builder=None,
+            _tree_lock=threading.Lock(),
+            _group_edges={},
+            _layers_below=None,
+            _layer_kinds=None,
+            _answers={},
+            _answer_locks={},
+            _completion_claimed=True,
+            _drawn_phase_edges=self._drawn_phase_edges,
+            _phase_reach=None,
+            _hyper_edges=self._hyper_edges,
+            _hyper_boxes=None,
+        )
 
     def claim_completion(self) -> bool:
         """True once, for the caller that is to run ``complete``."""
@@ -72,8 +124,9 @@ class GraphAnalysis:
             return True
 
     def complete(self) -> None:
-        """Build what the first answer did without (the groups' children lists below the top level and the
-        out-edge index), so that opening a group or inspecting a node does not wait for it."""
+        """Build what the first answer did without (the initialisers' area's groups, the groups' children lists
+        below the top level and the out-edge index), so that opening a group or inspecting a node does not wait
+        for it."""
         with garbage_collector_paused():
             self.tree.build_children()
             if self.graph.node_count:
@@ -364,10 +417,59 @@ def _assemble(graph: Graph, phase_analysis: phase.PhaseAnalysis, node_roles: rol
     display_names, areas = scopes.fold_into_areas(graph.names, node_roles.area_codes)
     # Where a huge top level is split into buckets, the areas and the flags stay beside them, in sight.
     pinned = frozenset(areas.values()) | {s.name for s in phase_analysis.sources}
-    tree = scopes.build_scopes(display_names, relocations, pinned, graph.ops)
-    return GraphAnalysis(
-        graph, phase_analysis, edge_kinds.kind_names(kind_codes), tree, relocations, node_roles, areas, kind_codes
+    analysis = GraphAnalysis(
+        graph,
+        phase_analysis,
+        edge_kinds.kind_names(kind_codes),
+        None,
+        relocations,
+        node_roles,
+        areas,
+        kind_codes,
     )
+    analysis._tree_builder = lambda: scopes.build_scopes(display_names, relocations, pinned, graph.ops)
+    left_out = _deferrable_area(analysis, display_names)
+    if left_out is None:
+        analysis.tree  # noqa: B018 - built now
+    else:
+        analysis._first_tree = scopes.build_scopes_without(
+            display_names, relocations, pinned, graph.ops, left_out, areas[roles.ROLE_NAMES[roles.INIT]]
+        )
+    return analysis
+
+
+# The initialisers' area holds about a third of a training graph (every variable's initial value), and nothing
+# of it is on the first screen: its inner groups wait until after the first answer.
+DEFERRED_MIN_OPS = 20_000
+
+
+def _deferrable_area(analysis: GraphAnalysis, display_names: list[str]) -> np.ndarray | None:
+    """The ops of the initialisers' area, when the first answer can be written without its inner groups: the area
+    is large, no op the first answer gives a path for (a flag, a reader of a flag's drawn edge, a hyperparameter
+    or its reader) is drawn inside it, and none of its names is deep enough to be folded (the first answer warns
+    of those). Else None."""
+    if roles.ROLE_NAMES[roles.INIT] not in analysis.areas or analysis.roles.area_codes is None:
+        return None
+    area_codes = np.frombuffer(analysis.roles.area_codes, dtype=np.uint8)
+    left_out = np.flatnonzero(area_codes == roles.INIT)
+    if left_out.size < DEFERRED_MIN_OPS:
+        return None
+    index = analysis.graph.index
+    reached = [dst for _, dst in analysis.drawn_phase_edges]
+    reached += [dst for _, dst in analysis.hyper_edges]
+    reached += [h.index for h in analysis.roles.hyperparameters]
+    reached += [index[s.name] for s in analysis.phase.sources if s.name in index]
+    if reached and (area_codes[np.array(reached, dtype=np.intp)] == roles.INIT).any():
+        return None
+    # A name's own length and slashes bound its scope's: a name within both limits is never folded.
+    names = list(map(display_names.__getitem__, left_out.tolist()))
+    if max(map(len, names)) > scopes.MAX_SCOPE_DEPTH:
+        long = [name for name in names if len(name) > scopes.MAX_SCOPE_DEPTH]
+        for name in long:
+            slashes = name.count("/")
+            if slashes >= scopes.MAX_SCOPE_DEPTH or len(name) * (slashes + 1) > scopes.MAX_CHAIN_CHARS:
+                return None
+    return left_out
 
 
 _claims_lock = threading.Lock()  # guards who runs the completion, and the per-answer locks

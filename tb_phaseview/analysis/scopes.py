@@ -466,6 +466,50 @@ def build_scopes(
     """``pinned``: ids of groups and names of nodes that stay direct children of their group when it is split
     into buckets (and are never put in a series). ``ops``: each node's op type; without them no series is
     grouped."""
+    group_parent, node_parent, fixed, buckets, series, folded_nodes = _scope_parts(names, relocations, pinned, ops)
+    tree = ScopeTree(group_parent, node_parent, fixed, buckets, series)
+    tree.folded_nodes = folded_nodes
+    return tree
+
+
+def build_scopes_without(
+    names: list[str],
+    relocations: dict[str, str] | None,
+    pinned: frozenset[str],
+    ops: list[str] | None,
+    left_out: np.ndarray,
+    area: str,
+) -> ScopeTree:
+    """The tree of ``build_scopes`` with the ops ``left_out`` (every op drawn in the top-level group ``area``) held
+    by ``area`` directly, the groups inside it not built. Everything outside ``area`` is as ``build_scopes`` makes
+    it (no decision about one subtree looks inside another): an answer that asks for nothing inside ``area`` is
+    the same from either tree, for a fraction of the work when the area holds much of the graph."""
+    keep = np.ones(len(names), dtype=bool)
+    keep[left_out] = False
+    kept = np.flatnonzero(keep).tolist()
+    kept_names = list(map(names.__getitem__, kept))
+    kept_ops = list(map(ops.__getitem__, kept)) if ops is not None else None
+    group_parent, kept_parent, fixed, buckets, series, folded_nodes = _scope_parts(
+        kept_names, relocations, pinned, kept_ops, {area: ROOT}
+    )
+    node_parent = [area] * len(names)
+    deque(map(node_parent.__setitem__, kept, kept_parent), maxlen=0)
+    # Bucketed children lists hold node positions among the kept names: back to the graph's.
+    fixed = {group: (groups, list(map(kept.__getitem__, nodes))) for group, (groups, nodes) in fixed.items()}
+    tree = ScopeTree(group_parent, node_parent, fixed, buckets, series)
+    tree.folded_nodes = folded_nodes
+    return tree
+
+
+def _scope_parts(
+    names: list[str],
+    relocations: dict[str, str] | None,
+    pinned: frozenset[str],
+    ops: list[str] | None,
+    extra_groups: dict[str, str] | None = None,
+):
+    """(group_parent, node_parent, fixed, buckets, series, folded_nodes) of ``build_scopes``; ``extra_groups``
+    (id -> parent) are groups whose ops are not among ``names``."""
     relocations = relocations or {}
     scopes = [name.rpartition("/")[0] for name in names]  # "" (the root) for a name without "/" inside
     # Chains too deep or too long are folded (see the module's docstring); only the rare deep scope is walked.
@@ -486,6 +530,8 @@ def build_scopes(
         group_parent.update(zip(level, parents))
         level = set(parents).difference(group_parent)
         level.discard(ROOT)
+    if extra_groups:
+        group_parent.update(extra_groups)
     groups = group_parent.keys()
     # A relocation target is a common prefix of layer scopes: fold it like them (it is then a group, or the root).
     relocations = {name: _existing_group(folded_scope(target), group_parent) for name, target in relocations.items()}
@@ -537,9 +583,7 @@ def build_scopes(
             )
             bucket_ids, _ = fixed[group]
             fixed[group] = (kept_groups + bucket_ids, kept_nodes)
-    tree = ScopeTree(group_parent, node_parent, fixed, buckets, series)
-    tree.folded_nodes = folded_nodes
-    return tree
+    return group_parent, node_parent, fixed, buckets, series, folded_nodes
 
 
 def _group_series(
