@@ -147,6 +147,34 @@ def variable(graph: Graph, node: int) -> Variable | None:
     return Variable(node, graph.names[node], shape, dtype, prod(shape) if known else 0)
 
 
+def constant(graph: Graph, node: int) -> Variable | None:
+    """A ``Const``'s tensor as a Variable (its ``value``'s shape and dtype): a frozen graph's weight. None when
+    its definition cannot be read or holds no tensor."""
+    node_def = _node_def(graph, node)
+    if node_def is None or "value" not in node_def.attr:
+        return None
+    tensor = node_def.attr["value"].tensor
+    shape = shape_of_proto(tensor.tensor_shape)
+    known = shape is not None and all(d is not None for d in shape)
+    return Variable(node, graph.names[node], shape, dtype_name(tensor.dtype), prod(shape) if known else 0)
+
+
+def constant_is_zero(graph: Graph, node: int) -> bool:
+    """Whether a node is a scalar ``Const`` holding 0."""
+    node_def = _node_def(graph, node)
+    if node_def is None or node_def.op != "Const" or "value" not in node_def.attr:
+        return False
+    tensor = node_def.attr["value"].tensor
+    if tensor.tensor_shape.dim:
+        return False
+    for values in (tensor.float_val, tensor.double_val, tensor.int_val, tensor.int64_val, tensor.half_val):
+        if len(values):
+            return all(v == 0 for v in values)
+    if tensor.tensor_content:
+        return not any(tensor.tensor_content)
+    return True  # no value listed: the dtype's default, zero
+
+
 @dataclass(frozen=True)
 class EdgeShape:
     """What one drawn edge carries: its largest tensor (by elements) and how many distinct tensors it stands for."""
