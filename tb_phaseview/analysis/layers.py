@@ -130,7 +130,7 @@ def summarize(analysis) -> Summary:
     owner.update(_passed_in_owners(graph, tree, [n for n in model_nodes if n in passed], codes))
     levels = {tree.group_parent.get(g, "") for g in owner.values() if g} or {""}
 
-    layer_ids, layer_index = _candidates(analysis, levels, codes)
+    layer_ids, layer_index = _candidates(analysis, levels, codes, {g for g in owner.values() if g})
     node_layer = _node_layers(graph, tree, layer_index, codes)
     for n, parent in owner.items():
         if not parent:  # a variable at the top level is a layer of its own
@@ -162,12 +162,19 @@ def summarize(analysis) -> Summary:
     order = _data_flow_order(graph, node_layer, len(layer_ids), pairs)
     # A frozen graph is for inference: its inputs are no targets, whatever op between layers reads them.
     dropped = set() if frozen else _loss_side(pairs, layer_ids, variables, graph, node_layer)
-    outputs = _output_shapes(graph, node_layer, len(layer_ids), codes)
+    known_shapes: dict = {}
+    result_ops: dict[int, str] = {}
+    outputs = _output_shapes(graph, node_layer, len(layer_ids), codes, known_shapes, result_ops)
+    within = _within(tree, layer_ids, layer_index)
+    holding = set(within.values())
+    if holding:  # a layer holding layers puts out what leaves it and all of them
+        whole = tree.outermost_marks(layer_index)
+        whole[codes != roles.MODEL] = -1
+        outer = _output_shapes(graph, whole, len(layer_ids), codes, known_shapes)
+        outputs.update({i: outer[i] for i in holding if i in outer})
     counts = np.bincount(node_layer[node_layer >= 0], minlength=len(layer_ids))
     phase_kinds = {layer.layer: layer.kind for layer in analysis.phase.layers}
     layers = []
-    within = _within(tree, layer_ids, layer_index)
-    holding = set(within.values())
     for i in order:
         if (counts[i] == 0 and i not in variables and i not in holding) or i in dropped:
             continue
@@ -184,7 +191,7 @@ def summarize(analysis) -> Summary:
         )
         layers.append((i, layer))
     layers = _nest(layers, within)
-    _type_layers(graph, node_layer, layers)
+    _type_layers(graph, node_layer, layers, known_shapes, result_ops)
     _type_containers(layers, within, pairs)
     _name_zeros(graph, node_layer, layers)
     position = np.full(len(layer_ids) + 1, -1, dtype=np.intp)  # the last slot maps -1 (no layer) to -1
@@ -274,6 +281,9 @@ def _type_containers(layers: list[tuple[int, Layer]], within: dict[int, int], pa
         if not layer.holds_layers or _computing(layer.op_types) or layer.variables:
             continue
         inner = [j for j, _ in layers if within.get(j) == i]
+        if all(other.type == "Weights" for j, other in layers if j in inner):
+            layer.type = "Weights"  # a scope of weights (scopes of weights in it), computed with elsewhere
+            continue
         inside = set(inner)
         links = {(a, b) for a, b in pairs if a in inside and b in inside}
         chain = all((a, b) in links for a, b in zip(inner, inner[1:])) and len(links) == len(inner) - 1
@@ -476,21 +486,28 @@ def _writes_argument(index, argument: str) -> bool:
     return False
 
 
-def _candidates(analysis, levels: set[str], codes: np.ndarray) -> tuple[list[str], dict[str, int]]:
+def _candidates(analysis, levels: set[str], codes: np.ndarray, owners: set[str]) -> tuple[list[str], dict[str, int]]:
     """The layers: the groups at each level that owns variables, and the input placeholders beside them.
-    Machinery areas and the flags' own groups are not layers."""
+    Machinery areas and the flags' own groups are not layers. A level inside a layer (a model used as a layer, a
+    block of convolutions) gives the layers inside it: all its groups when the level holds layers only (Keras's
+    nested Sequential: no op of its own, no op's own group such as ``Reshape`` with its ``Reshape/shape``), else
+    only the groups that own variables (TF1's ``rnn/basic_lstm_cell`` beside the ``rnn`` loop's own ops)."""
     tree, graph = analysis.tree, analysis.graph
     areas = set(analysis.areas.values())
     flags = {s.name for s in analysis.phase.sources}
     ids: list[str] = []
     children = tree.children_of(levels)
-    for level in sorted(levels):
+    for level in sorted(levels):  # a level after the levels above it
         groups, nodes = children[level]
+        nested = any(level == i or level.startswith(i + "/") for i in ids)
+        pure = nested and not nodes and not any(group in graph.index for group in groups)
         for group in groups:
             if group in tree.series:  # a numbered series is not a layer: its ops are listed as if beside it
                 nodes = nodes + tree.children(group)[1]
                 continue
             if group in areas or group in flags or group in tree.buckets:
+                continue
+            if nested and not pure and not any(o == group or o.startswith(group + "/") for o in owners):
                 continue
             ids.append(group)
         ids.extend(
@@ -616,9 +633,12 @@ def _data_flow_order(graph: Graph, node_layer: np.ndarray, count: int, pairs) ->
     return order
 
 
-def _output_shapes(graph: Graph, node_layer: np.ndarray, count: int, codes: np.ndarray) -> dict[int, shapes.Shape]:
+def _output_shapes(
+    graph: Graph, node_layer: np.ndarray, count: int, codes: np.ndarray, known: dict, result_ops: dict | None = None
+) -> dict[int, shapes.Shape]:
     """Each layer's output: the tensor leaving it that the most ops of other layers read (the layer's result,
-    not a statistic a sibling reads once); a layer nothing reads gives its last op's first output."""
+    not a statistic a sibling reads once); a layer nothing reads gives its last op's first output. ``result_ops``
+    gets the op type that puts out each layer's result."""
     columns = graph.columns
     a, b = node_layer[columns.src], node_layer[columns.dst]
     # Read by another layer, or by a model op between layers (a TF1 graph's ``Relu`` at the top level).
@@ -629,10 +649,11 @@ def _output_shapes(graph: Graph, node_layer: np.ndarray, count: int, codes: np.n
     for (layer, node, output), n in readers.items():
         if layer not in best or (n, node) > best[layer][:2]:
             best[layer] = (n, node, output)
-    known: dict = {}
     found: dict[int, shapes.Shape] = {}
     for layer, (_, node, output) in best.items():
-        shape = shapes.output_shape(graph, node, output, known)
+        if result_ops is not None:
+            result_ops[layer] = graph.ops[node]
+        shape = shapes.inferred_output_shape(graph, node, output, known)
         if shape is not False:
             found[layer] = shape
     missing = [i for i in range(count) if i not in found]
@@ -641,14 +662,18 @@ def _output_shapes(graph: Graph, node_layer: np.ndarray, count: int, codes: np.n
         present = node_layer >= 0
         np.maximum.at(last, node_layer[present], np.flatnonzero(present))
         for i in missing:
+            if last[i] >= 0 and result_ops is not None and i not in best:
+                result_ops[i] = graph.ops[int(last[i])]
             if last[i] >= 0:
-                shape = shapes.output_shape(graph, int(last[i]), 0, known)
+                shape = shapes.inferred_output_shape(graph, int(last[i]), 0, known)
                 if shape is not False:
                     found[i] = shape
     return found
 
 
-def _type_layers(graph: Graph, node_layer: np.ndarray, layers: list[tuple[int, Layer]]) -> None:
+def _type_layers(
+    graph: Graph, node_layer: np.ndarray, layers: list[tuple[int, Layer]], known: dict, result_ops: dict[int, str]
+) -> None:
     """Name each layer's type from its ops (and from what the phase analysis found it to be)."""
     columns = graph.columns
     present = node_layer >= 0
@@ -668,23 +693,48 @@ def _type_layers(graph: Graph, node_layer: np.ndarray, layers: list[tuple[int, L
     # A model repeats its blocks: the type is named once per distinct signature of what ``layer_type`` reads (the
     # op histogram, the flag's kind, each variable's being a moving statistic and trainable, the output's rank).
     typed: dict[tuple, str] = {}
+    reshaped = _reshape_input_ranks(graph, node_layer, known)
     for number, layer in layers:
         rank = len(layer.output_shape) if isinstance(layer.output_shape, tuple) else -1
         layer.op_types = histogram.get(number, Counter())
         key = (
             tuple(layer.op_types.items()),
             layer.phase_kind,
-            tuple((bool(_MOVING_STATISTIC.search(v.variable.name)), v.trainable) for v in layer.variables),
+            tuple((bool(_MOVING_STATISTIC.search(v.variable.name)), v.trainable, v.read_by) for v in layer.variables),
             rank,
+            reshaped.get(number, -1),
+            result_ops.get(number),
         )
         if key not in typed:
-            typed[key] = layer_type(layer.op_types, layer.phase_kind, layer.variables, rank)
+            typed[key] = layer_type(layer.op_types, layer.phase_kind, layer.variables, rank, key[-2], key[-1])
         layer.type = typed[key]
+        if layer.type in ("Weights", "Embedding") and not _computing(layer.op_types) and layer.variables[0].frozen:
+            layer.output_shape = False  # what leaves it is a weight, not an output of the layer
 
 
-def layer_type(ops: Counter, phase_kind: str | None, variables: list[LayerVariable], output_rank: int = -1) -> str:
-    """A layer's type from its op histogram (op name -> count). Never ``Const`` when the layer computes: a
-    frozen weight is what a layer computes with, not what it is."""
+def _reshape_input_ranks(graph: Graph, node_layer: np.ndarray, known: dict) -> dict[int, int]:
+    """Per layer, the rank of what its last Reshape reads, where known (a Flatten reads rank 3 or more)."""
+    found = {}
+    nodes = np.flatnonzero(graph.columns.op_in({"Reshape"}) & (node_layer >= 0))
+    for node in nodes.tolist():
+        source = shapes._input_of(graph, node, 0)
+        shape = shapes.inferred_output_shape(graph, *source, known) if source is not None else False
+        if isinstance(shape, tuple):
+            found[int(node_layer[node])] = len(shape)
+    return found
+
+
+def layer_type(
+    ops: Counter,
+    phase_kind: str | None,
+    variables: list[LayerVariable],
+    output_rank: int = -1,
+    input_rank: int = -1,
+    result_op: str | None = None,
+) -> str:
+    """A layer's type from its op histogram (op name -> count); with no known type, the op that puts out its
+    result (else its most frequent op) that computes. Never ``Const`` when the layer computes: a frozen weight
+    is what a layer computes with, not what it is."""
     # Grappler's and oneDNN's rewrites of an optimised graph (``_FusedConv2D``, ``_MklMatMul``) name the same ops.
     ops = Counter({_REWRITTEN.sub("", op): n for op, n in ops.items()})
     if phase_kind in (phase.BATCH_NORMALIZATION, phase.DROPOUT):
@@ -694,6 +744,8 @@ def layer_type(ops: Counter, phase_kind: str | None, variables: list[LayerVariab
     # A graph traced in one phase has no flag to say so; a tf.function's variables are named after their reads.
     if "Rsqrt" in ops and any(not v.trainable for v in variables):
         return "BatchNormalization"  # normalises with statistics the layer updates itself (moving mean, variance)
+    if "Rsqrt" in ops and "Mean" in ops and variables:
+        return "LayerNormalization"  # normalises with the statistics of each input, no statistics kept
     if ("GreaterEqual" in ops or "Floor" in ops) and ops.keys() & _RANDOM_UNIFORM and not variables:
         # Keeps each input where a uniform draw passes the rate (TF 1.x: floor(keep_prob + uniform) is the mask).
         return "Dropout"
@@ -711,8 +763,8 @@ def layer_type(ops: Counter, phase_kind: str | None, variables: list[LayerVariab
     if ops.keys() <= INPUT_OPS:
         return "InputLayer"
     computing = _computing(ops)
-    if not computing and variables and all(v.frozen for v in variables):
-        # Weights only, computed with elsewhere (a TF1 variable scope): an embedding's table is gathered from.
+    if variables and computing.keys() - _REGULARIZING == set() and (not computing or "L2Loss" in computing):
+        # Weights only, computed with elsewhere (a TF1 variable scope): a frozen embedding's table is gathered from.
         read = set().union(*(v.read_by for v in variables))
         return "Embedding" if read and read <= _GATHERS else "Weights"
     if ops.keys() & _ADDS and not variables:
@@ -720,13 +772,18 @@ def layer_type(ops: Counter, phase_kind: str | None, variables: list[LayerVariab
     if ops.keys() & _ACTIVATIONS and len(ops) <= 2:
         return "Activation"
     if "Reshape" in ops:
-        # Keras 2's Flatten reshapes to [-1, prod(shape(x)[1:])], computed in the graph.
-        flatten = output_rank == 2 or _KERAS_FLATTEN <= ops.keys()
+        # Keras 2's Flatten reshapes to [-1, prod(shape(x)[1:])], computed in the graph; else a reshape to rank 2
+        # of a tensor of higher rank (a reshape that keeps rank 2, as of an RNN's outputs, is no flatten).
+        flatten = _KERAS_FLATTEN <= ops.keys() or (output_rank == 2 and input_rank > 2)
         return "Flatten" if flatten else "Reshape"
+    if result_op is not None and _REWRITTEN.sub("", result_op) in computing:
+        return _REWRITTEN.sub("", result_op)
     return (computing or ops).most_common(1)[0][0]
 
 
 _NOT_COMPUTING = frozenset({"Const", "Identity", "Snapshot", "NoOp"}) | roles.VARIABLE_OPS | roles.READ_OPS
+# A weight's L2 penalty (``scale * l2_loss(w)``, TF-Slim's and tf.layers' regularizers): computed from weights only.
+_REGULARIZING = frozenset({"L2Loss", "Mul"})
 _GATHERS = frozenset({"Gather", "GatherV2", "ResourceGather"})
 _RECURRENT = frozenset({"Sigmoid", "Tanh", "Mul"})
 _GATE_SPLITS = frozenset({"Split", "SplitV"})
@@ -773,10 +830,25 @@ def frozen_weights(analysis) -> dict[int, LayerVariable]:
     input (directly or through identities), with its tensor's shape read from its ``value`` attribute (parsed
     for those constants only). Empty for a graph that holds variables: there a constant is no parameter (a fixed
     filter, an anchor table). Memoised per analysis; the summary and the boxes both count these."""
-    return analysis.memo(("frozen_weights",), lambda: _frozen_weights(analysis))
+    def parse() -> dict[int, LayerVariable]:
+        weights = {}
+        for node, (trained, read_by) in frozen_weight_nodes(analysis).items():
+            variable = shapes.constant(analysis.graph, node)
+            if variable is None or (variable.shape is not None and len(variable.shape) == 0):
+                continue  # a scalar (a scale, an epsilon) is no layer's weight
+            weights[node] = LayerVariable(variable, trained, True, frozenset(read_by))
+        return weights
+
+    return analysis.memo(("frozen_weights",), parse)
 
 
-def _frozen_weights(analysis) -> dict[int, LayerVariable]:
+def frozen_weight_nodes(analysis) -> dict[int, tuple[bool, set]]:
+    """The constants ``frozen_weights`` reads, found over the edges in numpy, no attribute parsed: node ->
+    (trained, its readers' op types)."""
+    return analysis.memo(("frozen_weight_nodes",), lambda: _frozen_weight_nodes(analysis))
+
+
+def _frozen_weight_nodes(analysis) -> dict[int, tuple[bool, set]]:
     if not is_frozen(analysis):
         return {}
     graph: Graph = analysis.graph
@@ -825,10 +897,13 @@ def _frozen_weights(analysis) -> dict[int, LayerVariable]:
                     continue
         found[const] = found.get(const, False) or trained
         read_by.setdefault(const, set()).add(op)
-    weights = {}
-    for node, trained in found.items():
-        variable = shapes.constant(graph, node)
-        if variable is None or (variable.shape is not None and len(variable.shape) == 0):
-            continue  # a scalar (a scale, an epsilon) is no layer's weight
-        weights[node] = LayerVariable(variable, trained, True, frozenset(read_by[node]))
-    return weights
+    # A variable that freezing turned into a constant keeps its ``<name>/read`` identity: a weight whatever op
+    # computes with it (a LayerNorm's gamma read by a Mul, a residual scale), trained unless read as a statistic.
+    names = graph.names
+    direct = relay & is_const[np.maximum(src, 0)]
+    for edge in np.flatnonzero(direct).tolist():
+        const, reader = int(src[edge]), int(dst[edge])
+        if const not in found and names[reader] == names[const] + "/read":
+            found[const] = True
+            read_by.setdefault(const, set())
+    return {node: (trained, read_by[node]) for node, trained in found.items()}
