@@ -187,7 +187,9 @@ def write_keras_nested(out: str) -> None:
     for layer in model.layers:
         inner = layer.layers if isinstance(layer, keras.Model) else []
         entry = {"name": layer.name, "class": type(layer).__name__, "within": None, "params": layer.count_params()}
-        entry["output_shape"] = None if inner else list(layer.output_shape[0] if layer.name == "images" else layer.output_shape)
+        entry["output_shape"] = (
+            None if inner else list(layer.output_shape[0] if layer.name == "images" else layer.output_shape)
+        )
         layers.append(entry)
         for sub in inner:  # a nested model's layers: Keras prints their own output shapes
             output = sub.get_output_at(0).shape.as_list()

@@ -255,7 +255,7 @@ def _nest(layers: list[tuple[int, Layer]], within: dict[int, int]) -> list[tuple
         if layer.holds_layers and layer.ops == 0 and not layer.variables:
             continue  # a pure container: placed with its first layer
         place(i)
-    for i, layer in layers:
+    for i, _ in layers:
         place(i)
     return ordered
 
@@ -830,6 +830,7 @@ def frozen_weights(analysis) -> dict[int, LayerVariable]:
     input (directly or through identities), with its tensor's shape read from its ``value`` attribute (parsed
     for those constants only). Empty for a graph that holds variables: there a constant is no parameter (a fixed
     filter, an anchor table). Memoised per analysis; the summary and the boxes both count these."""
+
     def parse() -> dict[int, LayerVariable]:
         weights = {}
         for node, (trained, read_by) in frozen_weight_nodes(analysis).items():
