@@ -817,7 +817,8 @@ _WEIGHT_INPUTS = {
 }
 # A bias added by a plain Add after a weighted op (``tf.matmul(x, w) + b``): counted when the other input is one.
 _WEIGHTED = frozenset(_WEIGHT_INPUTS) - {"BiasAdd", "Gather", "GatherV2", "ResourceGather"}
-_CONST_RELAYS = frozenset({"Identity", "Snapshot"})
+# What passes a constant on unchanged: a read's identity, a cond's switch, a loop's enter.
+_CONST_RELAYS = frozenset({"Identity", "Snapshot", "Switch", "RefSwitch", "Enter", "RefEnter"})
 
 
 def is_frozen(analysis) -> bool:

@@ -402,12 +402,20 @@ def _rule(graph: Graph, node: int, output: int, shape_of) -> Shape | bool:
         if "shape" not in attr or attr["shape"].shape.unknown_rank:
             return False
         return shape_of_proto(attr["shape"].shape)
-    if output != 0:
-        return False
 
     def of(position: int):
         source = _input_of(graph, node, position)
         return False if source is None else shape_of(source)
+
+    if op in ("Switch", "RefSwitch") and output in (0, 1):
+        return of(0)  # a cond passes its input on, unchanged, to one branch
+    if output != 0:
+        return False
+    if op in ("Merge", "RefMerge"):
+        # The branch that ran: certain only when every branch agrees (a loop's back edge is a cycle: unknown).
+        count = attr["N"].i if "N" in attr else 0
+        found = {of(k) for k in range(count)}
+        return found.pop() if len(found) == 1 else False
 
     if op in _SAME_AS_INPUT:
         return of(0)
