@@ -277,7 +277,7 @@ def _name_zeros(graph: Graph, node_layer: np.ndarray, layers: list[tuple[int, La
 def _type_containers(layers: list[tuple[int, Layer]], within: dict[int, int], pairs) -> None:
     """A layer that holds layers and computes nothing of its own is a model used as a layer: ``Sequential`` when
     its layers form one chain, each reading only the one before, else ``Model``."""
-    for i, layer in layers:
+    for i, layer in reversed(layers):  # inner layers first: a scope of scopes of weights is weights too
         if not layer.holds_layers or _computing(layer.op_types) or layer.variables:
             continue
         inner = [j for j, _ in layers if within.get(j) == i]
