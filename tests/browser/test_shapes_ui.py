@@ -284,7 +284,9 @@ def test_a_frozen_graphs_summary_counts_its_constants_and_indents_inner_layers(p
     assert ["kernel", "4928×64", "float32", "315,392", "constant"] in variables
     shot(page, "shapes-summary-frozen")
     open_plugin(page, server.url, "char-rnn-frozen")
-    page.wait_for_selector("[data-testid=summary] tr[data-layer='rnnlm_1']")
+    page.wait_for_selector("[data-testid=summary] tr[data-layer='rnnlm_1']", state="attached")
+    if not page.is_visible("[data-testid=summary]"):
+        page.keyboard.press("m")
     indent = page.evaluate(
         """() => Object.fromEntries([...document.querySelectorAll('[data-testid=summary] tr[data-layer]')].map(tr =>
              [tr.dataset.layer, tr.querySelector('td').style.paddingLeft]))"""

@@ -75,6 +75,11 @@ export function summaryCsv(a: SummaryAnswer): string {
   return [head.join(','), ...rows].join('\n');
 }
 
+/** A scope path as text that may wrap after each `/` (a nested layer's name is long), its text unchanged. */
+function breakable(name: string): (string | HTMLElement)[] {
+  return name.split('/').flatMap((part, i) => (i ? [h('wbr'), '/' + part] : [part]));
+}
+
 export class SummaryPanel extends Emitter<{ reveal: { name: string; path: string[] } }> {
   readonly el = h('aside', { class: 'pv-summary', hidden: true, 'aria-label': 'Summary', 'data-testid': 'summary' });
   /** The totals, for the status bar. */
@@ -184,7 +189,7 @@ export class SummaryPanel extends Emitter<{ reveal: { name: string; path: string
       const tr = h(
         'tr',
         { 'data-layer': l.name, title: l.learning_phase ?? (l.within ? `inside ${l.within}` : '') },
-        h('td', inner ? { style: `padding-left: ${inner}em` } : {}, l.name),
+        h('td', inner ? { class: 'name', style: `padding-left: ${inner}em` } : { class: 'name' }, ...breakable(l.name)),
         h('td', {}, l.type),
         h('td', {}, l.output_shape_text),
         h('td', { class: 'k' }, fmt(l.params)),
