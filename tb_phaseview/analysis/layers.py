@@ -818,6 +818,7 @@ _WEIGHT_INPUTS = {
 # A bias added by a plain Add after a weighted op (``tf.matmul(x, w) + b``): counted when the other input is one.
 _WEIGHTED = frozenset(_WEIGHT_INPUTS) - {"BiasAdd", "Gather", "GatherV2", "ResourceGather"}
 # What passes a constant on unchanged: a read's identity, a cond's switch, a loop's enter.
+_MATMULS = frozenset({"MatMul", "BatchMatMul", "BatchMatMulV2"})
 _CONST_RELAYS = frozenset({"Identity", "Snapshot", "Switch", "RefSwitch", "Enter", "RefEnter"})
 
 
@@ -834,8 +835,10 @@ def frozen_weights(analysis) -> dict[int, LayerVariable]:
 
     def parse() -> dict[int, LayerVariable]:
         weights = {}
-        for node, (trained, read_by) in frozen_weight_nodes(analysis).items():
-            variable = shapes.constant(analysis.graph, node)
+        found = frozen_weight_nodes(analysis)
+        sizes = shapes.constants(analysis.graph, list(found))
+        for node, (trained, read_by) in found.items():
+            variable = sizes.get(node)
             if variable is None or (variable.shape is not None and len(variable.shape) == 0):
                 continue  # a scalar (a scale, an epsilon) is no layer's weight
             weights[node] = LayerVariable(variable, trained, True, frozenset(read_by))
@@ -874,29 +877,28 @@ def _frozen_weight_nodes(analysis) -> dict[int, tuple[bool, set]]:
         origin[relay_dst[more]] = origin[relay_src[more]]
     from_const = data & (origin[np.maximum(src, 0)] >= 0)
     readers = from_const & columns.op_in(frozenset(_WEIGHT_INPUTS) | _ADDS)[dst]
+    # Per node, counted over all edges at once: its data inputs, those from constants, those from a weighted op.
     weighted = columns.op_in(_WEIGHTED)
+    count = graph.node_count
+    inputs = np.bincount(dst[data], minlength=count)
+    constant_inputs = np.bincount(dst[from_const], minlength=count)
+    after_weighted = np.bincount(dst[data & ~from_const & weighted[np.maximum(src, 0)]], minlength=count) > 0
     found: dict[int, bool] = {}
     read_by: dict[int, set] = {}
-    for edge in np.flatnonzero(readers).tolist():
-        reader = int(dst[edge])
-        op = graph.ops[reader]
-        at = int(position[edge])
-        const = int(origin[src[edge]])
+    edges = np.flatnonzero(readers)
+    ops = graph.ops
+    for reader, at, const in zip(dst[edges].tolist(), position[edges].tolist(), origin[src[edges]].tolist()):
+        op = ops[reader]
         if op in _ADDS:
-            # A bias: the other input of the add comes from a weighted op (and not from a constant).
-            others = [e for e in graph.in_edges(reader) if e != edge and columns.data[e] and src[e] >= 0]
-            if not any(weighted[src[e]] and origin[src[e]] < 0 for e in others):
+            if not after_weighted[reader]:  # a bias is added to what a weighted op computed
                 continue
             trained = True
         else:
             trained = _WEIGHT_INPUTS[op].get(at)
             if trained is None:
                 continue
-            if op in ("MatMul", "BatchMatMul", "BatchMatMulV2"):
-                # Both inputs constant: a computation folded into constants, not a layer's weight.
-                other = [e for e in graph.in_edges(reader) if e != edge and columns.data[e] and src[e] >= 0]
-                if all(origin[src[e]] >= 0 for e in other):
-                    continue
+            if op in _MATMULS and constant_inputs[reader] >= inputs[reader]:
+                continue  # both inputs constant: a computation folded into constants, not a layer's weight
         found[const] = found.get(const, False) or trained
         read_by.setdefault(const, set()).add(op)
     # A variable that freezing turned into a constant keeps its ``<name>/read`` identity: a weight whatever op

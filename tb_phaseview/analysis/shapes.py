@@ -149,14 +149,39 @@ def variable(graph: Graph, node: int) -> Variable | None:
 
 def constant(graph: Graph, node: int) -> Variable | None:
     """A ``Const``'s tensor as a Variable (its ``value``'s shape and dtype): a frozen graph's weight. None when
-    its definition cannot be read or holds no tensor."""
-    node_def = _node_def(graph, node)
-    if node_def is None or "value" not in node_def.attr:
-        return None
-    tensor = node_def.attr["value"].tensor
-    shape = shape_of_proto(tensor.tensor_shape)
+    its definition cannot be read or holds no tensor. Read without the tensor's values where the graph's
+    definitions are parsed lazily (graphdef_reader.LazyNodeDefs.constant_shape)."""
+    slim = getattr(graph.node_defs, "constant_shape", None)
+    if slim is not None:
+        try:
+            found = slim(node)
+        except (NodeDefUnreadable, IndexError):
+            return None
+        if found is None:
+            return None
+        dtype, proto = found
+    else:
+        node_def = _node_def(graph, node)
+        if node_def is None or "value" not in node_def.attr:
+            return None
+        dtype, proto = node_def.attr["value"].tensor.dtype, node_def.attr["value"].tensor.tensor_shape
+    shape = shape_of_proto(proto)
     known = shape is not None and all(d is not None for d in shape)
-    return Variable(node, graph.names[node], shape, dtype_name(tensor.dtype), prod(shape) if known else 0)
+    return Variable(node, graph.names[node], shape, dtype_name(dtype), prod(shape) if known else 0)
+
+
+def constants(graph: Graph, nodes: list[int]) -> dict[int, Variable]:
+    """``constant`` of many Consts, read in one parse where the graph's definitions are lazy."""
+    batch = getattr(graph.node_defs, "constant_shapes", None)
+    found = batch(nodes) if batch is not None and nodes else None
+    if found is None:
+        return {n: v for n in nodes if (v := constant(graph, n)) is not None}
+    result = {}
+    for n, (dtype, proto) in zip(nodes, found):
+        shape = shape_of_proto(proto)
+        known = shape is not None and all(d is not None for d in shape)
+        result[n] = Variable(n, graph.names[n], shape, dtype_name(dtype), prod(shape) if known else 0)
+    return result
 
 
 def constant_is_zero(graph: Graph, node: int) -> bool:
