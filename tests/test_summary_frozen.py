@@ -244,3 +244,21 @@ def test_albert_scopes_inside_scopes_are_typed_and_counted_once():
     encoder = next(layer for layer in summary.layers if layer.name == "bert/encoder")
     inside = [layer for layer in summary.layers if layer.name.startswith("bert/encoder/")]
     assert encoder.params == encoder.own_params + sum(layer.own_params for layer in inside) > 0
+
+
+def test_weight_sizes_are_read_without_keeping_the_weights():
+    """A frozen weight's size is read from its constant's bytes without its values, for all of them in one
+    parse: the same shapes and dtypes as a full parse of each NodeDef, and no NodeDef (with its megabytes of
+    weights) kept by the graph afterwards."""
+    for case in ("arabic-digits-frozen", "char-rnn-frozen"):
+        graph = _third_party(case).graph
+        nodes = [n for n in range(graph.node_count) if graph.ops[n] == "Const"]
+        graph.node_defs._parsed.clear()
+        lazy = shapes.constants(graph, nodes)
+        assert not graph.node_defs._parsed  # nothing parsed in full, nothing kept
+        one_by_one = {n: shapes.constant(graph, n) for n in nodes}
+        assert lazy == one_by_one
+        for n in nodes:
+            tensor = graph.node_defs[n].attr["value"].tensor  # the full parse
+            assert lazy[n].shape == shapes.shape_of_proto(tensor.tensor_shape)
+            assert lazy[n].dtype == shapes.dtype_name(tensor.dtype)
