@@ -159,14 +159,16 @@ def summarize(analysis) -> Summary:
             variables.setdefault(int(layer), []).append(frozen[n] if frozen else LayerVariable(var, n in trainable))
 
     pairs = _layer_pairs(graph, node_layer)
-    order = _data_flow_order(graph, node_layer, len(layer_ids), pairs)
+    within = _within(tree, layer_ids, layer_index)
+    holding = set(within.values())
+    # A layer and the layers inside it hand tensors both ways (its input to the first, the last's output back):
+    # no order between them, or every nested model would be a cycle (the nested ones follow their holder).
+    order = _data_flow_order(graph, node_layer, len(layer_ids), _across(pairs, within) if within else pairs)
     # A frozen graph is for inference: its inputs are no targets, whatever op between layers reads them.
     dropped = set() if frozen else _loss_side(pairs, layer_ids, variables, graph, node_layer)
     known_shapes: dict = {}
     result_ops: dict[int, str] = {}
     outputs = _output_shapes(graph, node_layer, len(layer_ids), codes, known_shapes, result_ops)
-    within = _within(tree, layer_ids, layer_index)
-    holding = set(within.values())
     if holding:  # a layer holding layers puts out what leaves it and all of them
         whole = tree.outermost_marks(layer_index)
         whole[codes != roles.MODEL] = -1
@@ -227,6 +229,28 @@ def _within(tree, layer_ids: list[str], layer_index: dict[str, int]) -> dict[int
                 break
             above = tree.group_parent.get(above, "")
     return found
+
+
+def _across(pairs, within: dict[int, int]) -> list[tuple[int, int]]:
+    """The pairs of layers neither of which holds the other."""
+
+    def above(i: int) -> set[int]:
+        found = set()
+        while i in within:
+            i = within[i]
+            found.add(i)
+        return found
+
+    chains: dict[int, set[int]] = {}
+    kept = []
+    for a, b in pairs:
+        if a not in chains:
+            chains[a] = above(a)
+        if b not in chains:
+            chains[b] = above(b)
+        if a not in chains[b] and b not in chains[a]:
+            kept.append((a, b))
+    return kept
 
 
 def _nest(layers: list[tuple[int, Layer]], within: dict[int, int]) -> list[tuple[int, Layer]]:
