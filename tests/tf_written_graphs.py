@@ -158,7 +158,7 @@ sys.path.insert(0, HERE)
 import tf_written_answers  # noqa: E402
 import tf_written_roles  # noqa: E402
 from tf_written_diff import write_diff_pairs  # noqa: E402
-from tf_written_shapes import write_tf1_layers  # noqa: E402
+from tf_written_shapes import write_keras_nested, write_tf1_layers  # noqa: E402
 
 GRAPHS = {
     "select_gated": write_select_gated,
@@ -169,6 +169,7 @@ GRAPHS = {
     "resource_variable_flag": write_resource_variable_flag,
     "model_files": write_model_files,
     "tf1_layers": write_tf1_layers,
+    "keras_nested": write_keras_nested,
     "diff_pairs": write_diff_pairs,
     **tf_written_answers.GRAPHS,  # the answers' graphs
     **tf_written_roles.GRAPHS,  # training graphs of every kind the roles are checked on

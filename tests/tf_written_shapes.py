@@ -2,6 +2,7 @@
 
     python tests/tf_written_shapes.py keras_layers OUT.json      # the demos' tf_keras models, layer by layer
     python tests/tf_written_shapes.py static_shapes GRAPH.pb OUT.json  # TF's own shape inference on a GraphDef
+    python tests/tf_written_shapes.py run_shapes GRAPH.pb OUT.json  # the shapes TF computes running it on zeros
 
 and the graph writer ``write_tf1_layers`` (registered in tf_written_graphs.GRAPHS): a TF1 model built with
 ``tf.compat.v1.layers`` (conv, batch norm, dense, dropout), trained with Momentum, its two towers placed on two
@@ -75,6 +76,31 @@ def static_shapes(graph_path: str, out: str) -> None:
         json.dump(found, f)
 
 
+def run_shapes(graph_path: str, out: str) -> None:
+    """The shape of every tensor of a GraphDef when TensorFlow runs it on zeros, each unknown dimension of the
+    placeholders fed as 2: ``{"op:output": [dims]}`` (tensors that cannot be fetched are left out)."""
+    import numpy as np
+    import tensorflow as tf
+
+    v1 = tf.compat.v1
+    graph_def = v1.GraphDef.FromString(open(graph_path, "rb").read())
+    graph = tf.Graph()
+    with graph.as_default():
+        tf.graph_util.import_graph_def(graph_def, name="")
+    feeds = {}
+    tensors = []
+    for op in graph.get_operations():
+        if op.type == "Placeholder":
+            shape = [2 if d is None else d for d in op.outputs[0].shape.as_list()]
+            feeds[op.outputs[0]] = np.zeros(shape, dtype=op.outputs[0].dtype.as_numpy_dtype)
+        tensors += [t for t in op.outputs if t.dtype.is_numpy_compatible]
+    with v1.Session(graph=graph) as session:
+        values = session.run(tensors, feed_dict=feeds)
+    found = {t.name: list(np.shape(v)) for t, v in zip(tensors, values)}
+    with open(out, "w") as f:
+        json.dump(found, f)
+
+
 def write_tf1_layers(out: str) -> None:
     """A TF1 tf.layers model on two devices, and what TensorFlow counts of its variables."""
     os.environ["TF_USE_LEGACY_KERAS"] = "1"
@@ -124,9 +150,76 @@ def write_tf1_layers(out: str) -> None:
         json.dump(counts, f)
 
 
+def write_keras_nested(out: str) -> None:
+    """A tf_keras model in graph mode with two Sequential models used as layers (conv block, dense head), and
+    what Keras says of each layer, the nested ones included (``model.summary(expand_nested=True)``)."""
+    os.environ["TF_USE_LEGACY_KERAS"] = "1"
+    import numpy as np
+    import tensorflow as tf
+
+    tf.compat.v1.disable_eager_execution()
+    import tf_keras as keras
+
+    keras.utils.set_random_seed(1)
+    block = keras.Sequential(
+        [
+            keras.layers.Conv2D(8, 3, padding="same", name="block_conv"),
+            keras.layers.BatchNormalization(name="block_bn"),
+            keras.layers.MaxPooling2D(2, name="block_pool"),
+        ],
+        name="block",
+    )
+    head = keras.Sequential(
+        [
+            keras.layers.Dense(16, activation="relu", name="hidden"),
+            keras.layers.Dropout(0.5, name="drop"),
+            keras.layers.Dense(3, activation="softmax", name="out"),
+        ],
+        name="head",
+    )
+    images = keras.Input((12, 12, 3), name="images")
+    x = keras.layers.Conv2D(4, 3, name="stem")(images)
+    x = block(x)
+    x = keras.layers.Flatten(name="flatten")(x)
+    model = keras.Model(images, head(x), name="nested")
+
+    layers = []
+    for layer in model.layers:
+        inner = layer.layers if isinstance(layer, keras.Model) else []
+        entry = {"name": layer.name, "class": type(layer).__name__, "within": None, "params": layer.count_params()}
+        entry["output_shape"] = (
+            None if inner else list(layer.output_shape[0] if layer.name == "images" else layer.output_shape)
+        )
+        layers.append(entry)
+        for sub in inner:  # a nested model's layers: Keras prints their own output shapes
+            output = sub.get_output_at(0).shape.as_list()
+            layers.append(
+                {
+                    "name": sub.name,
+                    "class": type(sub).__name__,
+                    "within": layer.name,
+                    "params": sub.count_params(),
+                    "output_shape": output,
+                }
+            )
+    facts = {
+        "total": int(model.count_params()),
+        "trainable": int(sum(np.prod(w.shape) for w in model.trainable_weights)),
+        "non_trainable": int(sum(np.prod(w.shape) for w in model.non_trainable_weights)),
+        "layers": layers,
+    }
+    graph = tf.compat.v1.keras.backend.get_session().graph
+    writer = tf.compat.v1.summary.FileWriter(os.path.join(out, "logs", "keras_nested"), graph)
+    writer.close()
+    with open(os.path.join(out, "counts.json"), "w") as f:
+        json.dump(facts, f)
+
+
 if __name__ == "__main__":
     command = sys.argv[1]
     if command == "keras_layers":
         keras_layers(sys.argv[2])
     elif command == "static_shapes":
         static_shapes(sys.argv[2], sys.argv[3])
+    elif command == "run_shapes":
+        run_shapes(sys.argv[2], sys.argv[3])

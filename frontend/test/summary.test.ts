@@ -21,6 +21,17 @@ test('a graph that holds no variable does not claim zero parameters', () => {
   const frozen = answer({ holds_variables: false });
   assert.equal(totalsText(frozen), 'no variables: weights held as constants or fed as inputs are not counted');
   assert.ok(!summaryMarkdown(frozen).includes('Total params: 0'));
+  const weights = answer({ holds_variables: false, total_params: 521834, trainable_params: 521834 });
+  const counted = { ...weights, frozen_weights: 10, frozen_params: 521834 };
+  assert.equal(
+    totalsText(counted),
+    '522 k params, 0 non-trainable · frozen graph: the weights are 10 constants (521,834 values)',
+  );
+  assert.ok(
+    summaryMarkdown(counted).endsWith(
+      'Total params: 521,834 · trainable: 521,834 · non-trainable: 0 · frozen graph: the weights are 10 constants (521,834 values)',
+    ),
+  );
   const trained = answer({ holds_variables: true, total_params: 1500, non_trainable_params: 10, machinery_params: 3 });
   assert.equal(totalsText(trained), '1.5 k params, 10 non-trainable · 3 in optimizer state and counters (not counted)');
 });

@@ -124,7 +124,8 @@ def side_of(analysis) -> Side:
     """The layers, flags and machinery areas of one graph analysis."""
     summary = analysis.memo(("summary",), lambda: layers.summarize(analysis))
     graph: Graph = analysis.graph
-    frozen = not any(layer.variables for layer in summary.layers)
+    # Frozen: no variable, its weights are constants (the summary counts them as frozen weights).
+    frozen = not any(not v.frozen for layer in summary.layers for v in layer.variables)
     node_layer = summary.node_layer
     members = _members(node_layer, len(summary.layers))
     # Each layer's first op that has defining attributes (or -1), found for all layers at once in numpy: a walk
@@ -150,7 +151,9 @@ def side_of(analysis) -> Side:
     if analysis.moved:  # a view with the user's moves: the roles its moved ops had
         for by_role in analysis.moved.entry_roles(analysis.classified).values():
             moved.update(by_role)
-    return Side(facts, flags, areas, frozen and bool(facts), sum(f.params for f in facts), dict(moved))
+    # A layer holding layers counts theirs too (as Keras's summary does): the total counts each weight once.
+    total = sum(f.params for f, layer in zip(facts, summary.layers) if not layer.within)
+    return Side(facts, flags, areas, frozen and bool(facts), total, dict(moved))
 
 
 def _members(node_layer: np.ndarray, count: int) -> list[np.ndarray]:

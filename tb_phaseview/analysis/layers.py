@@ -53,6 +53,8 @@ _RANDOM_UNIFORM = frozenset({"RandomUniform", "StatelessRandomUniformV2", "State
 class LayerVariable:
     variable: shapes.Variable
     trainable: bool
+    frozen: bool = False  # a frozen graph's constant, not a variable
+    read_by: frozenset = frozenset()  # a frozen weight's readers' op types (an embedding's is a gather)
 
 
 @dataclass
@@ -66,6 +68,16 @@ class Layer:
     phase_kind: str | None = None  # the layer's kind when it reads the learning-phase flag (phase.py)
     ops: int = 0
     op_types: Counter = field(default_factory=Counter)  # op type -> count of the layer's model ops
+    within: str | None = None  # the layer that holds this one (a model used as a layer), if any
+    holds_layers: int = 0  # the layers directly inside this one; its params count theirs too, as Keras's do
+
+    @property
+    def own_params(self) -> int:
+        return sum(v.variable.size for v in self.variables)
+
+    @property
+    def own_trainable_params(self) -> int:
+        return sum(v.variable.size for v in self.variables if v.trainable)
 
 
 @dataclass
@@ -77,6 +89,8 @@ class Summary:
     machinery_params: int  # optimizer slots, step counters, hyperparameters: not the model's parameters
     machinery_variables: list[shapes.Variable]
     unknown_variables: int  # model variables whose shape the graph does not declare fully
+    frozen_weights: int = 0  # a frozen graph's weights: the constants counted as parameters
+    frozen_params: int = 0  # their elements (all of total_params)
     node_layer: np.ndarray | None = None  # each node's position in ``layers``, or -1 (the diff reads a layer's ops)
 
 
@@ -93,7 +107,12 @@ def summarize(analysis) -> Summary:
     is_variable[passed_in] = True
     variable_nodes = np.flatnonzero(is_variable).tolist()
     model_nodes = [n for n in variable_nodes if codes[n] == roles.MODEL]
-    running, unused = state_variables(graph, analysis.roles, model_nodes, codes)
+    frozen = frozen_weights(analysis)
+    if frozen:  # the weights are constants: each is owned and counted as a variable would be
+        model_nodes = list(frozen)
+        running = unused = set()
+    else:
+        running, unused = state_variables(graph, analysis.roles, model_nodes, codes)
     model_nodes = [n for n in model_nodes if n not in running and n not in unused]
     machinery_nodes = [n for n in variable_nodes if codes[n] != roles.MODEL or n in running]
 
@@ -111,7 +130,7 @@ def summarize(analysis) -> Summary:
     owner.update(_passed_in_owners(graph, tree, [n for n in model_nodes if n in passed], codes))
     levels = {tree.group_parent.get(g, "") for g in owner.values() if g} or {""}
 
-    layer_ids, layer_index = _candidates(analysis, levels, codes)
+    layer_ids, layer_index = _candidates(analysis, levels, codes, {g for g in owner.values() if g})
     node_layer = _node_layers(graph, tree, layer_index, codes)
     for n, parent in owner.items():
         if not parent:  # a variable at the top level is a layer of its own
@@ -120,12 +139,15 @@ def summarize(analysis) -> Summary:
                 layer_ids.append(graph.names[n])
             node_layer[n] = layer_index[graph.names[n]]
 
-    trainable = trainable_variables(graph, analysis.roles, model_nodes, codes)
-    trainable -= _written_in_functions(graph, [n for n in model_nodes if n in passed and n in trainable])
+    if frozen:
+        trainable = {n for n, weight in frozen.items() if weight.trainable}
+    else:
+        trainable = trainable_variables(graph, analysis.roles, model_nodes, codes)
+        trainable -= _written_in_functions(graph, [n for n in model_nodes if n in passed and n in trainable])
     variables: dict[int, list[LayerVariable]] = {}
     unknown = 0
     for n in model_nodes:
-        var = shapes.variable(graph, n)
+        var = frozen[n].variable if frozen else shapes.variable(graph, n)
         if var is None:
             var = shapes.Variable(n, graph.names[n], None, "?", 0)
         if var.size == 0:
@@ -134,17 +156,29 @@ def summarize(analysis) -> Summary:
         if layer is None:
             layer = node_layer[n]
         if layer >= 0:
-            variables.setdefault(int(layer), []).append(LayerVariable(var, n in trainable))
+            variables.setdefault(int(layer), []).append(frozen[n] if frozen else LayerVariable(var, n in trainable))
 
     pairs = _layer_pairs(graph, node_layer)
-    order = _data_flow_order(graph, node_layer, len(layer_ids), pairs)
-    dropped = _loss_side(pairs, layer_ids, variables, graph, node_layer)
-    outputs = _output_shapes(graph, node_layer, len(layer_ids), codes)
+    within = _within(tree, layer_ids, layer_index)
+    holding = set(within.values())
+    # A layer and the layers inside it hand tensors both ways (its input to the first, the last's output back):
+    # no order between them, or every nested model would be a cycle (the nested ones follow their holder).
+    order = _data_flow_order(graph, node_layer, len(layer_ids), _across(pairs, within) if within else pairs)
+    # A frozen graph is for inference: its inputs are no targets, whatever op between layers reads them.
+    dropped = set() if frozen else _loss_side(pairs, layer_ids, variables, graph, node_layer)
+    known_shapes: dict = {}
+    result_ops: dict[int, str] = {}
+    outputs = _output_shapes(graph, node_layer, len(layer_ids), codes, known_shapes, result_ops)
+    if holding:  # a layer holding layers puts out what leaves it and all of them
+        whole = tree.outermost_marks(layer_index)
+        whole[codes != roles.MODEL] = -1
+        outer = _output_shapes(graph, whole, len(layer_ids), codes, known_shapes)
+        outputs.update({i: outer[i] for i in holding if i in outer})
     counts = np.bincount(node_layer[node_layer >= 0], minlength=len(layer_ids))
     phase_kinds = {layer.layer: layer.kind for layer in analysis.phase.layers}
     layers = []
     for i in order:
-        if (counts[i] == 0 and i not in variables) or i in dropped:
+        if (counts[i] == 0 and i not in variables and i not in holding) or i in dropped:
             continue
         own = variables.get(i, [])
         layer = Layer(
@@ -158,12 +192,16 @@ def summarize(analysis) -> Summary:
             ops=int(counts[i]),
         )
         layers.append((i, layer))
-    _type_layers(graph, node_layer, layers)
+    layers = _nest(layers, within)
+    _type_layers(graph, node_layer, layers, known_shapes, result_ops)
+    _type_containers(layers, within, pairs)
+    _name_zeros(graph, node_layer, layers)
     position = np.full(len(layer_ids) + 1, -1, dtype=np.intp)  # the last slot maps -1 (no layer) to -1
     for k, (i, _) in enumerate(layers):
         position[i] = k
     total = sum(layer.params for _, layer in layers)
     trainable_total = sum(layer.trainable_params for _, layer in layers)
+    _add_inner_params(layers)
     machinery = [v for v in (shapes.variable(graph, n) for n in machinery_nodes) if v is not None]
     return Summary(
         layers=[layer for _, layer in layers],
@@ -173,8 +211,119 @@ def summarize(analysis) -> Summary:
         machinery_params=sum(v.size for v in machinery),
         machinery_variables=machinery,
         unknown_variables=unknown,
+        frozen_weights=sum(1 for _, layer in layers for v in layer.variables if v.frozen),
+        frozen_params=sum(v.variable.size for _, layer in layers for v in layer.variables if v.frozen),
         node_layer=position[node_layer],
     )
+
+
+def _within(tree, layer_ids: list[str], layer_index: dict[str, int]) -> dict[int, int]:
+    """Each layer's number -> the number of the nearest layer above it on its scope chain (a Sequential's dense
+    layer -> the Sequential), for the layers inside another."""
+    found = {}
+    for i, name in enumerate(layer_ids):
+        above = tree.group_parent.get(name, "")
+        while above:
+            if above in layer_index:
+                found[i] = layer_index[above]
+                break
+            above = tree.group_parent.get(above, "")
+    return found
+
+
+def _across(pairs, within: dict[int, int]) -> list[tuple[int, int]]:
+    """The pairs of layers neither of which holds the other."""
+
+    def above(i: int) -> set[int]:
+        found = set()
+        while i in within:
+            i = within[i]
+            found.add(i)
+        return found
+
+    chains: dict[int, set[int]] = {}
+    kept = []
+    for a, b in pairs:
+        if a not in chains:
+            chains[a] = above(a)
+        if b not in chains:
+            chains[b] = above(b)
+        if a not in chains[b] and b not in chains[a]:
+            kept.append((a, b))
+    return kept
+
+
+def _nest(layers: list[tuple[int, Layer]], within: dict[int, int]) -> list[tuple[int, Layer]]:
+    """Each layer that holds layers just before the first of them (as Keras's ``expand_nested`` prints a model
+    used as a layer), the others in data-flow order."""
+    if not within:
+        return layers
+    by_number = dict(layers)
+    names = {i: layer.name for i, layer in layers}
+    for i, layer in layers:
+        if i in within and within[i] in names:
+            layer.within = names[within[i]]
+            by_number[within[i]].holds_layers += 1
+    placed: set[int] = set()
+    ordered: list[tuple[int, Layer]] = []
+
+    def place(i: int) -> None:
+        if i in placed:
+            return
+        if i in within and within[i] in by_number:
+            place(within[i])
+        placed.add(i)
+        ordered.append((i, by_number[i]))
+
+    for i, layer in layers:
+        if layer.holds_layers and layer.ops == 0 and not layer.variables:
+            continue  # a pure container: placed with its first layer
+        place(i)
+    for i, _ in layers:
+        place(i)
+    return ordered
+
+
+def _name_zeros(graph: Graph, node_layer: np.ndarray, layers: list[tuple[int, Layer]]) -> None:
+    """A layer that only fills tensors with a constant zero (a TF1 RNN's zero state) is ``Zeros``: the values
+    of its fills are read (a few scalars)."""
+    fills = [(i, layer) for i, layer in layers if layer.type == "Fill" and set(_computing(layer.op_types)) == {"Fill"}]
+    if not fills:
+        return
+    is_fill = graph.columns.op_in({"Fill"})
+    for i, layer in fills:
+        nodes = np.flatnonzero((node_layer == i) & is_fill)
+        values = graph.columns.inputs_at(nodes, 1)
+        if len(values) and all(v >= 0 and shapes.constant_is_zero(graph, int(v)) for v in values.tolist()):
+            layer.type = "Zeros"
+
+
+def _type_containers(layers: list[tuple[int, Layer]], within: dict[int, int], pairs) -> None:
+    """A layer that holds layers and computes nothing of its own is a model used as a layer: ``Sequential`` when
+    its layers form one chain, each reading only the one before, else ``Model``."""
+    for i, layer in reversed(layers):  # inner layers first: a scope of scopes of weights is weights too
+        if not layer.holds_layers or _computing(layer.op_types) or layer.variables:
+            continue
+        inner = [j for j, _ in layers if within.get(j) == i]
+        if all(other.type == "Weights" for j, other in layers if j in inner):
+            layer.type = "Weights"  # a scope of weights (scopes of weights in it), computed with elsewhere
+            continue
+        inside = set(inner)
+        links = {(a, b) for a, b in pairs if a in inside and b in inside}
+        chain = all((a, b) in links for a, b in zip(inner, inner[1:])) and len(links) == len(inner) - 1
+        layer.type = "Sequential" if chain else "Model"
+
+
+def _add_inner_params(layers: list[tuple[int, Layer]]) -> None:
+    """A layer holding layers counts their parameters with its own (Keras's row for a nested model); the totals
+    were summed before, once per variable."""
+    by_name = {layer.name: layer for _, layer in layers}
+    for _, layer in layers:
+        above = by_name.get(layer.within) if layer.within else None
+        while above is not None:
+            above.params += layer.own_params
+            above.trainable_params += layer.own_trainable_params
+            above = by_name.get(above.within) if above.within else None
 
 
 def state_variables(graph: Graph, node_roles, model_nodes: list[int], codes: np.ndarray) -> tuple[set[int], set[int]]:
@@ -361,21 +510,28 @@ def _writes_argument(index, argument: str) -> bool:
     return False
 
 
-def _candidates(analysis, levels: set[str], codes: np.ndarray) -> tuple[list[str], dict[str, int]]:
+def _candidates(analysis, levels: set[str], codes: np.ndarray, owners: set[str]) -> tuple[list[str], dict[str, int]]:
     """The layers: the groups at each level that owns variables, and the input placeholders beside them.
-    Machinery areas and the flags' own groups are not layers."""
+    Machinery areas and the flags' own groups are not layers. A level inside a layer (a model used as a layer, a
+    block of convolutions) gives the layers inside it: all its groups when the level holds layers only (Keras's
+    nested Sequential: no op of its own, no op's own group such as ``Reshape`` with its ``Reshape/shape``), else
+    only the groups that own variables (TF1's ``rnn/basic_lstm_cell`` beside the ``rnn`` loop's own ops)."""
     tree, graph = analysis.tree, analysis.graph
     areas = set(analysis.areas.values())
     flags = {s.name for s in analysis.phase.sources}
     ids: list[str] = []
     children = tree.children_of(levels)
-    for level in sorted(levels):
+    for level in sorted(levels):  # a level after the levels above it
         groups, nodes = children[level]
+        nested = any(level == i or level.startswith(i + "/") for i in ids)
+        pure = nested and not nodes and not any(group in graph.index for group in groups)
         for group in groups:
             if group in tree.series:  # a numbered series is not a layer: its ops are listed as if beside it
                 nodes = nodes + tree.children(group)[1]
                 continue
             if group in areas or group in flags or group in tree.buckets:
+                continue
+            if nested and not pure and not any(o == group or o.startswith(group + "/") for o in owners):
                 continue
             ids.append(group)
         ids.extend(
@@ -389,8 +545,9 @@ def _candidates(analysis, levels: set[str], codes: np.ndarray) -> tuple[list[str
 def _node_layers(graph: Graph, tree, layer_index: dict[str, int], codes: np.ndarray) -> np.ndarray:
     """Each node's layer number, or -1: the first layer on its display chain. Model ops only (a layer's
     gradient or initialiser is not the layer)."""
-    # Top down, in numpy over the scope tree's columns (a walk up per group cost 0.2 s at 200k nodes).
-    node_layer = tree.outermost_marks(layer_index)
+    # Top down, in numpy over the scope tree's columns (a walk up per group cost 0.2 s at 200k nodes). A layer
+    # inside a layer (a Sequential used as a layer, a block of convolutions) keeps its own ops: the innermost.
+    node_layer = tree.outermost_marks(layer_index, innermost=True)
     for name, i in layer_index.items():
         n = graph.index.get(name)
         if n is not None and not tree.is_group(name):
@@ -500,9 +657,12 @@ def _data_flow_order(graph: Graph, node_layer: np.ndarray, count: int, pairs) ->
     return order
 
 
-def _output_shapes(graph: Graph, node_layer: np.ndarray, count: int, codes: np.ndarray) -> dict[int, shapes.Shape]:
+def _output_shapes(
+    graph: Graph, node_layer: np.ndarray, count: int, codes: np.ndarray, known: dict, result_ops: dict | None = None
+) -> dict[int, shapes.Shape]:
     """Each layer's output: the tensor leaving it that the most ops of other layers read (the layer's result,
-    not a statistic a sibling reads once); a layer nothing reads gives its last op's first output."""
+    not a statistic a sibling reads once); a layer nothing reads gives its last op's first output. ``result_ops``
+    gets the op type that puts out each layer's result."""
     columns = graph.columns
     a, b = node_layer[columns.src], node_layer[columns.dst]
     # Read by another layer, or by a model op between layers (a TF1 graph's ``Relu`` at the top level).
@@ -513,10 +673,11 @@ def _output_shapes(graph: Graph, node_layer: np.ndarray, count: int, codes: np.n
     for (layer, node, output), n in readers.items():
         if layer not in best or (n, node) > best[layer][:2]:
             best[layer] = (n, node, output)
-    known: dict = {}
     found: dict[int, shapes.Shape] = {}
     for layer, (_, node, output) in best.items():
-        shape = shapes.output_shape(graph, node, output, known)
+        if result_ops is not None:
+            result_ops[layer] = graph.ops[node]
+        shape = shapes.inferred_output_shape(graph, node, output, known)
         if shape is not False:
             found[layer] = shape
     missing = [i for i in range(count) if i not in found]
@@ -525,14 +686,18 @@ def _output_shapes(graph: Graph, node_layer: np.ndarray, count: int, codes: np.n
         present = node_layer >= 0
         np.maximum.at(last, node_layer[present], np.flatnonzero(present))
         for i in missing:
+            if last[i] >= 0 and result_ops is not None and i not in best:
+                result_ops[i] = graph.ops[int(last[i])]
             if last[i] >= 0:
-                shape = shapes.output_shape(graph, int(last[i]), 0, known)
+                shape = shapes.inferred_output_shape(graph, int(last[i]), 0, known)
                 if shape is not False:
                     found[i] = shape
     return found
 
 
-def _type_layers(graph: Graph, node_layer: np.ndarray, layers: list[tuple[int, Layer]]) -> None:
+def _type_layers(
+    graph: Graph, node_layer: np.ndarray, layers: list[tuple[int, Layer]], known: dict, result_ops: dict[int, str]
+) -> None:
     """Name each layer's type from its ops (and from what the phase analysis found it to be)."""
     columns = graph.columns
     present = node_layer >= 0
@@ -552,22 +717,48 @@ def _type_layers(graph: Graph, node_layer: np.ndarray, layers: list[tuple[int, L
     # A model repeats its blocks: the type is named once per distinct signature of what ``layer_type`` reads (the
     # op histogram, the flag's kind, each variable's being a moving statistic and trainable, the output's rank).
     typed: dict[tuple, str] = {}
+    reshaped = _reshape_input_ranks(graph, node_layer, known)
     for number, layer in layers:
         rank = len(layer.output_shape) if isinstance(layer.output_shape, tuple) else -1
         layer.op_types = histogram.get(number, Counter())
         key = (
             tuple(layer.op_types.items()),
             layer.phase_kind,
-            tuple((bool(_MOVING_STATISTIC.search(v.variable.name)), v.trainable) for v in layer.variables),
+            tuple((bool(_MOVING_STATISTIC.search(v.variable.name)), v.trainable, v.read_by) for v in layer.variables),
             rank,
+            reshaped.get(number, -1),
+            result_ops.get(number),
         )
         if key not in typed:
-            typed[key] = layer_type(layer.op_types, layer.phase_kind, layer.variables, rank)
+            typed[key] = layer_type(layer.op_types, layer.phase_kind, layer.variables, rank, key[-2], key[-1])
         layer.type = typed[key]
+        if layer.type in ("Weights", "Embedding") and not _computing(layer.op_types) and layer.variables[0].frozen:
+            layer.output_shape = False  # what leaves it is a weight, not an output of the layer
 
 
-def layer_type(ops: Counter, phase_kind: str | None, variables: list[LayerVariable], output_rank: int = -1) -> str:
-    """A layer's type from its op histogram (op name -> count)."""
+def _reshape_input_ranks(graph: Graph, node_layer: np.ndarray, known: dict) -> dict[int, int]:
+    """Per layer, the rank of what its last Reshape reads, where known (a Flatten reads rank 3 or more)."""
+    found = {}
+    nodes = np.flatnonzero(graph.columns.op_in({"Reshape"}) & (node_layer >= 0))
+    for node in nodes.tolist():
+        source = shapes._input_of(graph, node, 0)
+        shape = shapes.inferred_output_shape(graph, *source, known) if source is not None else False
+        if isinstance(shape, tuple):
+            found[int(node_layer[node])] = len(shape)
+    return found
+
+
+def layer_type(
+    ops: Counter,
+    phase_kind: str | None,
+    variables: list[LayerVariable],
+    output_rank: int = -1,
+    input_rank: int = -1,
+    result_op: str | None = None,
+) -> str:
+    """A layer's type from its op histogram (op name -> count); with no known type, the op that puts out its
+    result (else its most frequent op) that computes. Never ``Const`` when the layer computes: a frozen weight
+    is what a layer computes with, not what it is."""
     # Grappler's and oneDNN's rewrites of an optimised graph (``_FusedConv2D``, ``_MklMatMul``) name the same ops.
     ops = Counter({_REWRITTEN.sub("", op): n for op, n in ops.items()})
     if phase_kind in (phase.BATCH_NORMALIZATION, phase.DROPOUT):
@@ -577,9 +768,15 @@ def layer_type(ops: Counter, phase_kind: str | None, variables: list[LayerVariab
     # A graph traced in one phase has no flag to say so; a tf.function's variables are named after their reads.
     if "Rsqrt" in ops and any(not v.trainable for v in variables):
         return "BatchNormalization"  # normalises with statistics the layer updates itself (moving mean, variance)
+    if "Rsqrt" in ops and "Mean" in ops and variables:
+        return "LayerNormalization"  # normalises with the statistics of each input, no statistics kept
     if ("GreaterEqual" in ops or "Floor" in ops) and ops.keys() & _RANDOM_UNIFORM and not variables:
         # Keeps each input where a uniform draw passes the rate (TF 1.x: floor(keep_prob + uniform) is the mask).
         return "Dropout"
+    if _RECURRENT <= ops.keys() and ops.keys() & _GATE_SPLITS and ops.keys() & {"MatMul", "BiasAdd"}:
+        # A recurrent cell, unrolled: gates split from one matmul. An LSTM's are three sigmoids to two tanhs per
+        # step (input, forget, output gates; the candidate and the cell's output).
+        return "LSTM" if 2 * ops["Sigmoid"] >= 3 * ops["Tanh"] else "RNN"
     for op_names, name in _TYPE_BY_OP:
         if op_names & ops.keys():
             if name == "Dense" and not variables:
@@ -589,10 +786,152 @@ def layer_type(ops: Counter, phase_kind: str | None, variables: list[LayerVariab
         return ""
     if ops.keys() <= INPUT_OPS:
         return "InputLayer"
+    computing = _computing(ops)
+    if variables and computing.keys() - _REGULARIZING == set() and (not computing or "L2Loss" in computing):
+        # Weights only, computed with elsewhere (a TF1 variable scope): a frozen embedding's table is gathered from.
+        read = set().union(*(v.read_by for v in variables))
+        return "Embedding" if read and read <= _GATHERS else "Weights"
     if ops.keys() & _ADDS and not variables:
         return "Add"
     if ops.keys() & _ACTIVATIONS and len(ops) <= 2:
         return "Activation"
     if "Reshape" in ops:
-        return "Flatten" if output_rank == 2 else "Reshape"
-    return ops.most_common(1)[0][0]
+        # Keras 2's Flatten reshapes to [-1, prod(shape(x)[1:])], computed in the graph; else a reshape to rank 2
+        # of a tensor of higher rank (a reshape that keeps rank 2, as of an RNN's outputs, is no flatten).
+        flatten = _KERAS_FLATTEN <= ops.keys() or (output_rank == 2 and input_rank > 2)
+        return "Flatten" if flatten else "Reshape"
+    if result_op is not None and _REWRITTEN.sub("", result_op) in computing:
+        return _REWRITTEN.sub("", result_op)
+    return (computing or ops).most_common(1)[0][0]
+
+
+_NOT_COMPUTING = frozenset({"Const", "Identity", "Snapshot", "NoOp"}) | roles.VARIABLE_OPS | roles.READ_OPS
+# A weight's L2 penalty (``scale * l2_loss(w)``, TF-Slim's and tf.layers' regularizers): computed from weights only.
+_REGULARIZING = frozenset({"L2Loss", "Mul"})
+_GATHERS = frozenset({"Gather", "GatherV2", "ResourceGather"})
+_RECURRENT = frozenset({"Sigmoid", "Tanh", "Mul"})
+_GATE_SPLITS = frozenset({"Split", "SplitV"})
+_KERAS_FLATTEN = frozenset({"Shape", "StridedSlice", "Prod", "Pack", "Reshape"})
+
+
+def _computing(ops: Counter) -> Counter:
+    """The ops of a histogram that compute: not constants, variables, their reads and identities."""
+    return Counter({op: n for op, n in ops.items() if op not in _NOT_COMPUTING})
+
+
+# A frozen graph's weights are constants that the ops computing with weights read (through ``/read`` identities):
+# op -> the input positions that take a weight, and whether each is trained (BatchNorm's moving mean and variance
+# are not). Any other constant (a shape, an axis, an epsilon) is no parameter.
+_WEIGHT_INPUTS = {
+    "MatMul": {0: True, 1: True},
+    "BatchMatMul": {0: True, 1: True},
+    "BatchMatMulV2": {0: True, 1: True},
+    "Conv2D": {1: True},
+    "Conv3D": {1: True},
+    "Conv1D": {1: True},
+    "DepthwiseConv2dNative": {1: True},
+    "Conv2DBackpropInput": {1: True},
+    "BiasAdd": {1: True},
+    "Gather": {0: True},
+    "GatherV2": {0: True},
+    "ResourceGather": {0: True},
+    "FusedBatchNorm": {1: True, 2: True, 3: False, 4: False},
+    "FusedBatchNormV2": {1: True, 2: True, 3: False, 4: False},
+    "FusedBatchNormV3": {1: True, 2: True, 3: False, 4: False},
+}
+# A bias added by a plain Add after a weighted op (``tf.matmul(x, w) + b``): counted when the other input is one.
+_WEIGHTED = frozenset(_WEIGHT_INPUTS) - {"BiasAdd", "Gather", "GatherV2", "ResourceGather"}
+# What passes a constant on unchanged: a read's identity, a cond's switch, a loop's enter.
+_MATMULS = frozenset({"MatMul", "BatchMatMul", "BatchMatMulV2"})
+_CONST_RELAYS = frozenset({"Identity", "Snapshot", "Switch", "RefSwitch", "Enter", "RefEnter"})
+
+
+def is_frozen(analysis) -> bool:
+    """A graph whose weights were frozen into constants: it holds no variable at all."""
+    return not analysis.roles.variables
+
+
+def frozen_weights(analysis) -> dict[int, LayerVariable]:
+    """A frozen graph's weights: each model ``Const`` that an op computing with weights reads at a weight's
+    input (directly or through identities), with its tensor's shape read from its ``value`` attribute (parsed
+    for those constants only). Empty for a graph that holds variables: there a constant is no parameter (a fixed
+    filter, an anchor table). Memoised per analysis; the summary and the boxes both count these."""
+
+    def parse() -> dict[int, LayerVariable]:
+        weights = {}
+        found = frozen_weight_nodes(analysis)
+        sizes = shapes.constants(analysis.graph, list(found))
+        for node, (trained, read_by) in found.items():
+            variable = sizes.get(node)
+            if variable is None or (variable.shape is not None and len(variable.shape) == 0):
+                continue  # a scalar (a scale, an epsilon) is no layer's weight
+            weights[node] = LayerVariable(variable, trained, True, frozenset(read_by))
+        return weights
+
+    return analysis.memo(("frozen_weights",), parse)
+
+
+def frozen_weight_nodes(analysis) -> dict[int, tuple[bool, set]]:
+    """The constants ``frozen_weights`` reads, found over the edges in numpy, no attribute parsed: node ->
+    (trained, its readers' op types)."""
+    return analysis.memo(("frozen_weight_nodes",), lambda: _frozen_weight_nodes(analysis))
+
+
+def _frozen_weight_nodes(analysis) -> dict[int, tuple[bool, set]]:
+    if not is_frozen(analysis):
+        return {}
+    graph: Graph = analysis.graph
+    columns = graph.columns
+    if len(columns.src) == 0:
+        return {}
+    codes = np.frombuffer(analysis.roles.codes, dtype=np.uint8)
+    src, dst, position = columns.src, columns.dst, columns.position
+    data = columns.data & (src >= 0)
+    is_const = columns.op_in({"Const"}) & (codes == roles.MODEL)
+    if not is_const.any():
+        return {}
+    # Each identity's constant, if it passes one on: as many passes as the chains of identities are long.
+    origin = np.where(is_const, np.arange(graph.node_count), -1)
+    relay = data & columns.op_in(_CONST_RELAYS)[dst] & (position == 0)
+    relay_src, relay_dst = src[relay], dst[relay]
+    while True:
+        more = (origin[relay_src] >= 0) & (origin[relay_dst] < 0)
+        if not more.any():
+            break
+        origin[relay_dst[more]] = origin[relay_src[more]]
+    from_const = data & (origin[np.maximum(src, 0)] >= 0)
+    readers = from_const & columns.op_in(frozenset(_WEIGHT_INPUTS) | _ADDS)[dst]
+    # Per node, counted over all edges at once: its data inputs, those from constants, those from a weighted op.
+    weighted = columns.op_in(_WEIGHTED)
+    count = graph.node_count
+    inputs = np.bincount(dst[data], minlength=count)
+    constant_inputs = np.bincount(dst[from_const], minlength=count)
+    after_weighted = np.bincount(dst[data & ~from_const & weighted[np.maximum(src, 0)]], minlength=count) > 0
+    found: dict[int, bool] = {}
+    read_by: dict[int, set] = {}
+    edges = np.flatnonzero(readers)
+    ops = graph.ops
+    for reader, at, const in zip(dst[edges].tolist(), position[edges].tolist(), origin[src[edges]].tolist()):
+        op = ops[reader]
+        if op in _ADDS:
+            if not after_weighted[reader]:  # a bias is added to what a weighted op computed
+                continue
+            trained = True
+        else:
+            trained = _WEIGHT_INPUTS[op].get(at)
+            if trained is None:
+                continue
+            if op in _MATMULS and constant_inputs[reader] >= inputs[reader]:
+                continue  # both inputs constant: a computation folded into constants, not a layer's weight
+        found[const] = found.get(const, False) or trained
+        read_by.setdefault(const, set()).add(op)
+    # A variable that freezing turned into a constant keeps its ``<name>/read`` identity: a weight whatever op
+    # computes with it (a LayerNorm's gamma read by a Mul, a residual scale), trained unless read as a statistic.
+    names = graph.names
+    direct = relay & is_const[np.maximum(src, 0)]
+    for edge in np.flatnonzero(direct).tolist():
+        const, reader = int(src[edge]), int(dst[edge])
+        if const not in found and names[reader] == names[const] + "/read":
+            found[const] = True
+            read_by.setdefault(const, set())
+    return {node: (trained, read_by[node]) for node, trained in found.items()}

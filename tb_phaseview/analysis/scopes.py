@@ -234,9 +234,10 @@ class ScopeTree:
         groups = len(self._groups)
         return self._groups[code] if code < groups else code - groups
 
-    def outermost_marks(self, marks: dict[str, int]) -> np.ndarray:
-        """For every node, the mark (``marks``: group id -> a number >= 0) of the outermost marked group on its
-        display chain, or -1: top down, one level of all groups per numpy pass, no walk per group."""
+    def outermost_marks(self, marks: dict[str, int], innermost: bool = False) -> np.ndarray:
+        """For every node, the mark (``marks``: group id -> a number >= 0) of the outermost (or ``innermost``)
+        marked group on its display chain, or -1: top down, one level of all groups per numpy pass, no walk per
+        group."""
         root = len(self._groups)
         parents = self._parents
         own = np.full(root + 1, -1, dtype=np.intp)
@@ -257,7 +258,10 @@ class ScopeTree:
         for d in range(len(starts) - 1):
             level = order[starts[d] : starts[d + 1]]
             inherited = value[parents[level]]
-            value[level] = np.where(inherited >= 0, inherited, own[level])
+            if innermost:
+                value[level] = np.where(own[level] >= 0, own[level], inherited)
+            else:
+                value[level] = np.where(inherited >= 0, inherited, own[level])
         return value[self.node_owners()]
 
     def label_at(self, index: int):

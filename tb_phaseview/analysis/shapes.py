@@ -147,6 +147,59 @@ def variable(graph: Graph, node: int) -> Variable | None:
     return Variable(node, graph.names[node], shape, dtype, prod(shape) if known else 0)
 
 
+def constant(graph: Graph, node: int) -> Variable | None:
+    """A ``Const``'s tensor as a Variable (its ``value``'s shape and dtype): a frozen graph's weight. None when
+    its definition cannot be read or holds no tensor. Read without the tensor's values where the graph's
+    definitions are parsed lazily (graphdef_reader.LazyNodeDefs.constant_shape)."""
+    slim = getattr(graph.node_defs, "constant_shape", None)
+    if slim is not None:
+        try:
+            found = slim(node)
+        except (NodeDefUnreadable, IndexError):
+            return None
+        if found is None:
+            return None
+        dtype, proto = found
+    else:
+        node_def = _node_def(graph, node)
+        if node_def is None or "value" not in node_def.attr:
+            return None
+        dtype, proto = node_def.attr["value"].tensor.dtype, node_def.attr["value"].tensor.tensor_shape
+    shape = shape_of_proto(proto)
+    known = shape is not None and all(d is not None for d in shape)
+    return Variable(node, graph.names[node], shape, dtype_name(dtype), prod(shape) if known else 0)
+
+
+def constants(graph: Graph, nodes: list[int]) -> dict[int, Variable]:
+    """``constant`` of many Consts, read in one parse where the graph's definitions are lazy."""
+    batch = getattr(graph.node_defs, "constant_shapes", None)
+    found = batch(nodes) if batch is not None and nodes else None
+    if found is None:
+        return {n: v for n in nodes if (v := constant(graph, n)) is not None}
+    result = {}
+    for n, (dtype, proto) in zip(nodes, found):
+        shape = shape_of_proto(proto)
+        known = shape is not None and all(d is not None for d in shape)
+        result[n] = Variable(n, graph.names[n], shape, dtype_name(dtype), prod(shape) if known else 0)
+    return result
+
+
+def constant_is_zero(graph: Graph, node: int) -> bool:
+    """Whether a node is a scalar ``Const`` holding 0."""
+    node_def = _node_def(graph, node)
+    if node_def is None or node_def.op != "Const" or "value" not in node_def.attr:
+        return False
+    tensor = node_def.attr["value"].tensor
+    if tensor.tensor_shape.dim:
+        return False
+    for values in (tensor.float_val, tensor.double_val, tensor.int_val, tensor.int64_val, tensor.half_val):
+        if len(values):
+            return all(v == 0 for v in values)
+    if tensor.tensor_content:
+        return not any(tensor.tensor_content)
+    return True  # no value listed: the dtype's default, zero
+
+
 @dataclass(frozen=True)
 class EdgeShape:
     """What one drawn edge carries: its largest tensor (by elements) and how many distinct tensors it stands for."""
@@ -264,3 +317,258 @@ def resource_variable(graph: Graph, node: int, node_def=None) -> Variable | None
                     dtype = dtype_name(value_def.attr["T"].type)
                 return _variable_of(graph, node, shape, dtype)
     return None
+
+
+# Shape inference where the graph records no shapes (a frozen graph often has no ``_output_shapes``): only rules
+# whose answer is certain from the inputs' shapes and the op's attributes. Anything else stays unknown (False).
+_SAME_AS_INPUT = frozenset(
+    {
+        "Identity",
+        "Snapshot",
+        "StopGradient",
+        "BiasAdd",
+        "Relu",
+        "Relu6",
+        "Elu",
+        "Selu",
+        "Sigmoid",
+        "Tanh",
+        "Softmax",
+        "LogSoftmax",
+        "Softplus",
+        "LeakyRelu",
+        "FusedBatchNorm",
+        "FusedBatchNormV2",
+        "FusedBatchNormV3",
+    }
+)
+_WINDOWED = frozenset({"Conv2D", "DepthwiseConv2dNative", "MaxPool", "AvgPool"})
+_PLACEHOLDERS = frozenset({"Placeholder", "PlaceholderV2", "PlaceholderWithDefault"})
+INFER_BUDGET = 20_000  # nodes one summary may visit to infer shapes: a few ms a thousand
+
+
+def _input_of(graph: Graph, node: int, position: int) -> tuple[int, int] | None:
+    """(source node, its output) of a node's data input ``position``, or None."""
+    columns = graph.columns
+    for edge in graph.in_edges(node):
+        if columns.data[edge] and columns.position[edge] == position and columns.src[edge] >= 0:
+            return int(columns.src[edge]), int(graph.output_column[edge])
+    return None
+
+
+def const_ints(graph: Graph, node: int) -> list[int] | None:
+    """The values of an integer ``Const`` (a shape, a slice's bounds), or None."""
+    node_def = _node_def(graph, node)
+    if node_def is None or node_def.op != "Const" or "value" not in node_def.attr:
+        return None
+    tensor = node_def.attr["value"].tensor
+    count = prod(d.size for d in tensor.tensor_shape.dim)
+    if tensor.dtype == 3 and tensor.tensor_content:  # int32
+        values = np.frombuffer(tensor.tensor_content, dtype="<i4").tolist()
+    elif tensor.dtype == 9 and tensor.tensor_content:  # int64
+        values = np.frombuffer(tensor.tensor_content, dtype="<i8").tolist()
+    elif tensor.dtype == 3:
+        values = list(tensor.int_val)
+    elif tensor.dtype == 9:
+        values = list(tensor.int64_val)
+    else:
+        return None
+    if len(values) == 1 and count > 1:  # one value repeated fills the tensor
+        values = values * count
+    return values if len(values) == count else None
+
+
+def _keras_flatten_source(graph: Graph, shape_input: int, data_input: tuple[int, int]) -> bool:
+    """Whether a Reshape's shape is Keras 2's Flatten: ``stack([-1, prod(shape(x)[1:])])`` of its own input x."""
+    if graph.ops[shape_input] != "Pack":
+        return False
+    first, second = _input_of(graph, shape_input, 0), _input_of(graph, shape_input, 1)
+    if first is None or second is None or _input_of(graph, shape_input, 2) is not None:
+        return False
+    if const_ints(graph, first[0]) != [-1] or graph.ops[second[0]] != "Prod":
+        return False
+    sliced = _input_of(graph, second[0], 0)
+    if sliced is None or graph.ops[sliced[0]] != "StridedSlice":
+        return False
+    shape_of = _input_of(graph, sliced[0], 0)
+    begin, end = _input_of(graph, sliced[0], 1), _input_of(graph, sliced[0], 2)
+    if shape_of is None or graph.ops[shape_of[0]] != "Shape" or _input_of(graph, shape_of[0], 0) != data_input:
+        return False
+    node_def = _node_def(graph, sliced[0])
+    end_mask = node_def.attr["end_mask"].i if node_def is not None and "end_mask" in node_def.attr else 0
+    return begin is not None and const_ints(graph, begin[0]) == [1] and end is not None and end_mask & 1 == 1
+
+
+def _window(size, kernel: int, stride: int, dilation: int, padding: str):
+    if size is None:
+        return None
+    if padding == "SAME":
+        return -(-size // stride)
+    span = (kernel - 1) * dilation + 1
+    return -(-(size - span + 1) // stride) if size >= span else None
+
+
+class _Need(Exception):
+    def __init__(self, key):
+        self.key = key
+
+
+def _rule(graph: Graph, node: int, output: int, shape_of) -> Shape | bool:
+    """One node's output shape from its inputs' (``shape_of((node, output))``, which raises _Need when not yet
+    known), or False."""
+    op = graph.ops[node]
+    node_def = _node_def(graph, node)
+    if node_def is None:
+        return False
+    attr = node_def.attr
+    if op == "Const":
+        return shape_of_proto(attr["value"].tensor.tensor_shape) if output == 0 and "value" in attr else False
+    if op in _PLACEHOLDERS:
+        if "shape" not in attr or attr["shape"].shape.unknown_rank:
+            return False
+        return shape_of_proto(attr["shape"].shape)
+
+    def of(position: int):
+        source = _input_of(graph, node, position)
+        return False if source is None else shape_of(source)
+
+    if op in ("Switch", "RefSwitch") and output in (0, 1):
+        return of(0)  # a cond passes its input on, unchanged, to one branch
+    if output != 0:
+        return False
+    if op in ("Merge", "RefMerge"):
+        # The branch that ran: certain only when every branch agrees (a loop's back edge is a cycle: unknown).
+        count = attr["N"].i if "N" in attr else 0
+        found = {of(k) for k in range(count)}
+        return found.pop() if len(found) == 1 else False
+
+    if op in _SAME_AS_INPUT:
+        return of(0)
+    if op == "MatMul":
+        a, b = of(0), of(1)
+        if not a or not b or len(a) != 2 or len(b) != 2:
+            return False
+        ta = "transpose_a" in attr and attr["transpose_a"].b
+        tb = "transpose_b" in attr and attr["transpose_b"].b
+        return (a[1] if ta else a[0], b[0] if tb else b[1])
+    if op in _WINDOWED:
+        data_format = attr["data_format"].s.decode() if "data_format" in attr else "NHWC"
+        padding = attr["padding"].s.decode() if "padding" in attr else ""
+        strides = list(attr["strides"].list.i) if "strides" in attr else []
+        if data_format != "NHWC" or padding not in ("SAME", "VALID") or len(strides) != 4:
+            return False
+        x = of(0)
+        if not x or len(x) != 4:
+            return False
+        if op in ("MaxPool", "AvgPool"):
+            kernel = list(attr["ksize"].list.i) if "ksize" in attr else []
+            if len(kernel) != 4:
+                return False
+            dilations, channels = [1, 1, 1, 1], x[3]
+        else:
+            f = of(1)
+            if not f or len(f) != 4 or None in f:
+                return False
+            kernel = [1, f[0], f[1], 1]
+            dilations = list(attr["dilations"].list.i) if "dilations" in attr else [1, 1, 1, 1]
+            if len(dilations) != 4:
+                return False
+            channels = f[3] if op == "Conv2D" else f[2] * f[3]
+        height = _window(x[1], kernel[1], strides[1], dilations[1], padding)
+        width = _window(x[2], kernel[2], strides[2], dilations[2], padding)
+        return (x[0], height, width, channels)
+    if op == "Fill":
+        dims = _input_of(graph, node, 0)
+        values = const_ints(graph, dims[0]) if dims is not None else None
+        return tuple(values) if values is not None and all(v >= 0 for v in values) else False
+    if op == "ConcatV2" and "N" in attr:
+        count = attr["N"].i
+        axis_input = _input_of(graph, node, count)
+        axis = const_ints(graph, axis_input[0]) if axis_input is not None else None
+        parts = [of(k) for k in range(count)]
+        if axis is None or len(axis) != 1 or not parts or any(not p for p in parts):
+            return False
+        rank = len(parts[0])
+        if any(len(p) != rank for p in parts) or not -rank <= axis[0] < rank:
+            return False
+        at = axis[0] % rank
+        dims = []
+        for k in range(rank):
+            column = [p[k] for p in parts]
+            if k == at:
+                dims.append(None if None in column else sum(column))
+            else:
+                sizes = {d for d in column if d is not None}
+                if len(sizes) > 1:
+                    return False
+                dims.append(sizes.pop() if sizes else None)
+        return tuple(dims)
+    if op == "Reshape":
+        source, target = _input_of(graph, node, 0), _input_of(graph, node, 1)
+        if source is None or target is None:
+            return False
+        if _keras_flatten_source(graph, target[0], source):
+            x = shape_of(source)
+            if not x or None in x[1:]:
+                return False
+            return (x[0], prod(x[1:]))
+        dims = const_ints(graph, target[0])
+        if dims is None or dims.count(-1) > 1 or any(d < -1 for d in dims):
+            return False
+        if -1 not in dims:
+            return tuple(dims)
+        x = shape_of(source)
+        rest = prod(d for d in dims if d != -1)
+        known_size = x is not False and x is not None and None not in x and rest > 0
+        return tuple((prod(x) // rest if known_size else None) if d == -1 else d for d in dims)
+    return False
+
+
+def inferred_output_shape(graph: Graph, node: int, output: int, known: dict) -> Shape | bool:
+    """``output_shape``, else the shape the inference rules above derive; False when neither says. ``known``
+    memoises both, and holds the budget's count under the key ``"visits"``."""
+    key = (node, output)
+    if key in known:
+        return known[key]
+    recorded = output_shape(graph, node, output)
+    if recorded is not False or known.get("visits", 0) >= INFER_BUDGET:
+        known[key] = recorded
+        return recorded
+    stack = [key]
+    pending = set()
+    while stack:
+        current = stack[-1]
+        if current in known:
+            stack.pop()
+            continue
+        pending.add(current)
+
+        def shape_of(source):
+            if source in known:
+                return known[source]
+            if source in pending:  # a cycle (a loop's back edge): no certain answer
+                return False
+            found = output_shape(graph, source[0], source[1])
+            if found is not False:
+                known[source] = found
+                return found
+            raise _Need(source)
+
+        known["visits"] = known.get("visits", 0) + 1
+        try:
+            if known["visits"] > INFER_BUDGET:
+                raise _Need(None)
+            shape = _rule(graph, current[0], current[1], shape_of)
+        except _Need as need:
+            if need.key is None:
+                for waiting in stack:
+                    known.setdefault(waiting, False)
+                break
+            stack.append(need.key)
+            continue
+        if shape is not False and shape is not None and not isinstance(shape, tuple):
+            shape = False
+        known[current] = shape
+        pending.discard(current)
+        stack.pop()
+    return known.get(key, False)

@@ -31,10 +31,13 @@ from tb_phaseview.analysis.graph_model import (
 )
 
 _PACKAGE = "tb_phaseview.wire_graphdef"
-_STRING, _BYTES, _MESSAGE = (
+_STRING, _BYTES, _MESSAGE, _INT64, _INT32, _BOOL = (
     descriptor_pb2.FieldDescriptorProto.TYPE_STRING,
     descriptor_pb2.FieldDescriptorProto.TYPE_BYTES,
     descriptor_pb2.FieldDescriptorProto.TYPE_MESSAGE,
+    descriptor_pb2.FieldDescriptorProto.TYPE_INT64,
+    descriptor_pb2.FieldDescriptorProto.TYPE_INT32,
+    descriptor_pb2.FieldDescriptorProto.TYPE_BOOL,
 )
 _ONE, _MANY = descriptor_pb2.FieldDescriptorProto.LABEL_OPTIONAL, descriptor_pb2.FieldDescriptorProto.LABEL_REPEATED
 
@@ -79,15 +82,33 @@ def _message_types():
     slim_entry.field.add(name="value", number=2, type=_MESSAGE, label=_ONE, type_name=f".{_PACKAGE}.SlimAttr")
     call_node = file.message_type.add(name="CallNode")
     call_node.field.add(name="attr", number=5, type=_MESSAGE, label=_MANY, type_name=f".{_PACKAGE}.SlimAttrEntry")
+    # A Const's tensor without its values: AttrValue.tensor (8) is a TensorProto, whose dtype (1) and
+    # tensor_shape (2: TensorShapeProto.dim (2) of size (1), unknown_rank (3)) say a frozen weight's size; its
+    # values (a frozen weight's megabytes) stay unknown fields, never built into Python objects nor kept.
+    slim_dim = file.message_type.add(name="SlimDim")
+    slim_dim.field.add(name="size", number=1, type=_INT64, label=_ONE)
+    slim_shape = file.message_type.add(name="SlimShape")
+    slim_shape.field.add(name="dim", number=2, type=_MESSAGE, label=_MANY, type_name=f".{_PACKAGE}.SlimDim")
+    slim_shape.field.add(name="unknown_rank", number=3, type=_BOOL, label=_ONE)
+    slim_tensor = file.message_type.add(name="SlimTensor")
+    slim_tensor.field.add(name="dtype", number=1, type=_INT32, label=_ONE)
+    slim_tensor.field.add(name="tensor_shape", number=2, type=_MESSAGE, label=_ONE, type_name=f".{_PACKAGE}.SlimShape")
+    tensor_attr = file.message_type.add(name="SlimTensorAttr")
+    tensor_attr.field.add(name="tensor", number=8, type=_MESSAGE, label=_ONE, type_name=f".{_PACKAGE}.SlimTensor")
+    tensor_entry = file.message_type.add(name="SlimTensorEntry")
+    tensor_entry.field.add(name="key", number=1, type=_STRING, label=_ONE)
+    tensor_entry.field.add(name="value", number=2, type=_MESSAGE, label=_ONE, type_name=f".{_PACKAGE}.SlimTensorAttr")
+    const_node = file.message_type.add(name="ConstNode")
+    const_node.field.add(name="attr", number=5, type=_MESSAGE, label=_MANY, type_name=f".{_PACKAGE}.SlimTensorEntry")
     pool = descriptor_pool.DescriptorPool()
     pool.Add(file)
     return tuple(
         message_factory.GetMessageClass(pool.FindMessageTypeByName(f"{_PACKAGE}.{name}"))
-        for name in ("SlimGraph", "RawGraph", "RawLibrary", "CallNode", "NodeColumns")
+        for name in ("SlimGraph", "RawGraph", "RawLibrary", "CallNode", "NodeColumns", "ConstNode")
     )
 
 
-SlimGraph, RawGraph, RawLibrary, CallNode, NodeColumns = _message_types()
+SlimGraph, RawGraph, RawLibrary, CallNode, NodeColumns, ConstNode = _message_types()
 
 
 class LazyNodeDefs:
@@ -131,6 +152,41 @@ class LazyNodeDefs:
                 f"parsed ({error}); its name, op and edges were read"
             ) from None
         return [name for entry in attrs for name in _function_names(entry.value)]
+
+    def constant_shape(self, index: int):
+        """A Const's ``value`` tensor as (dtype number, TensorShapeProto-like shape), read from its bytes without
+        its values (a frozen weight's megabytes), or None when it holds none. Not kept: a parsed NodeDef would
+        keep a copy of the weights for the life of the graph."""
+        node_def = self._parsed.get(index)
+        if node_def is not None:
+            if "value" not in node_def.attr:
+                return None
+            tensor = node_def.attr["value"].tensor
+            return tensor.dtype, tensor.tensor_shape
+        position = self._positions[index] if self._positions is not None else index
+        try:
+            attrs = ConstNode.FromString(self._payloads[position]).attr
+        except (DecodeError, RuntimeError, ValueError) as error:
+            raise NodeDefUnreadable(
+                f"this node's attributes are corrupt in the logged graph and cannot be "
+                f"parsed ({error}); its name, op and edges were read"
+            ) from None
+        for entry in attrs:
+            if entry.key == "value" and entry.value.HasField("tensor"):
+                return entry.value.tensor.dtype, entry.value.tensor.tensor_shape
+        return None
+
+    def constant_shapes(self, indices: list[int]) -> list | None:
+        """``constant_shape`` of many Consts at once: their bytes laid end to end parse as one message whose
+        attribute entries follow node by node (a parse per node was most of the cost of a frozen graph's weights).
+        None when that cannot be told apart node by node (one holds no single ``value``): ask one at a time."""
+        positions = [self._positions[i] if self._positions is not None else i for i in indices]
+        try:
+            attrs = ConstNode.FromString(b"".join(self._payloads[p] for p in positions)).attr
+        except (DecodeError, RuntimeError, ValueError):
+            return None
+        found = [(e.value.tensor.dtype, e.value.tensor.tensor_shape) for e in attrs if e.key == "value"]
+        return found if len(found) == len(indices) else None
 
     def subset(self, positions: list[int]) -> "LazyNodeDefs":
         if self._positions is not None:

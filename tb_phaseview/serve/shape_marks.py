@@ -96,10 +96,18 @@ def mark(analysis, group_id: str, children: list[dict], edges: list[dict]) -> No
         edge["shape"] = shape.entry()
         if edge["kind"] == edge_kinds.DATA and (a not in outputs or shape.elements > outputs[a][0]):
             outputs[a] = (shape.elements, shape)
+    params: dict[int, list[int]] = {}
+    # A frozen graph's weights are constants: counted as the summary counts them (layers.frozen_weights).
+    if layers.is_frozen(analysis) and len(layers.frozen_weight_nodes(analysis)) <= BUDGET:
+        for node, weight in layers.frozen_weights(analysis).items():
+            box = int(child_of[node])
+            if box >= 0:
+                entry = params.setdefault(box, [0, 0])
+                entry[0] += weight.variable.size
+                entry[1] += weight.variable.size if weight.trainable else 0
     variables = _model_variables(analysis)
     boxes = child_of[variables] if len(variables) else np.zeros(0, dtype=np.intp)
     inside = np.flatnonzero(boxes >= 0)
-    params: dict[int, list[int]] = {}
     if len(inside) <= BUDGET:
         skip = _no_parameters(analysis)
         inside = np.array([i for i in inside.tolist() if int(variables[i]) not in skip], dtype=np.intp)

@@ -40,8 +40,10 @@ def summary_entry(analysis, ref: dict) -> dict:
         "non_trainable_params": summary.non_trainable_params,
         "machinery_params": summary.machinery_params,
         "unknown_variables": summary.unknown_variables,
-        # A frozen graph's weights are constants: its zero counts say nothing about its parameters.
+        # A frozen graph's weights are constants: its counts are those of the constants its layers compute with.
         "holds_variables": bool(analysis.roles.variables),
+        "frozen_weights": summary.frozen_weights,
+        "frozen_params": summary.frozen_params,
         "layers": [
             {
                 "name": layer.name,
@@ -51,6 +53,8 @@ def summary_entry(analysis, ref: dict) -> dict:
                 "params": layer.params,
                 "trainable_params": layer.trainable_params,
                 "learning_phase": _phase_words(layer.phase_kind),
+                "within": layer.within,
+                "holds_layers": layer.holds_layers,
                 "path": _path(analysis, layer.name),
                 "variables": [
                     {
@@ -59,6 +63,7 @@ def summary_entry(analysis, ref: dict) -> dict:
                         "dtype": v.variable.dtype,
                         "size": v.variable.size,
                         "trainable": v.trainable,
+                        "frozen": v.frozen,
                     }
                     for v in layer.variables
                 ],
@@ -82,10 +87,19 @@ def count_words(n: int) -> str:
 NO_VARIABLES = "no variables: weights held as constants or fed as inputs are not counted"
 
 
+def frozen_words(entry: dict) -> str:
+    """What a frozen graph's counts are: ``frozen graph: the weights are 10 constants (521,834 values)``."""
+    n = entry.get("frozen_weights", 0)
+    return f"frozen graph: the weights are {n:,} constant{'s' if n != 1 else ''} ({entry['frozen_params']:,} values)"
+
+
 def totals_line(entry: dict) -> str:
     """``1.5 M params (10 k non-trainable) · 4 in the machinery``."""
     if entry.get("holds_variables") is False:
-        return NO_VARIABLES
+        if not entry.get("frozen_weights"):
+            return NO_VARIABLES
+        words = f"{count_words(entry['total_params'])} params ({count_words(entry['non_trainable_params'])} "
+        return words + f"non-trainable) · {frozen_words(entry)}"
     line = f"{count_words(entry['total_params'])} params ({count_words(entry['non_trainable_params'])} non-trainable)"
     if entry.get("machinery_params"):
         line += f" · {count_words(entry['machinery_params'])} more in the machinery (optimizer slots, step counters)"
@@ -163,7 +177,7 @@ def format_text(report: dict) -> str:
             lines.append(
                 "  " + "  ".join(v.ljust(w) if i < 3 else v.rjust(w) for i, (v, w) in enumerate(zip(row, widths)))
             )
-        if entry.get("holds_variables") is False:
+        if entry.get("holds_variables") is False and not entry.get("frozen_weights"):
             lines.append(f"  {NO_VARIABLES}")
             continue
         lines.append(
@@ -172,6 +186,8 @@ def format_text(report: dict) -> str:
         )
         if entry["machinery_params"]:
             lines.append(f"  not counted (the machinery's variables): {entry['machinery_params']:,}")
+        if entry.get("frozen_weights"):
+            lines.append(f"  {frozen_words(entry)}")
     if not report["graphs"]:
         lines.append("no graphs found")
     for problem in report.get("errors", ()):

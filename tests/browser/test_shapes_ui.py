@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import os
+import shutil
+
+import pytest
 
 from conftest import ARTIFACTS, boxes, open_plugin, shot
 from demo import demo_analysis
 from tb_phaseview.analysis import layers, shapes
+from third_party_graphs import SHARED_GRAPHS
 
 RUN = "dropout_cnn"
 
@@ -240,3 +244,58 @@ def test_summary_is_exported_with_the_picture_and_copied_as_markdown(browser, te
         assert "| fc1 | Dense | ?×16 | 16,400 | 16,400 |" in lines
     finally:
         ctx.close()
+
+
+def test_a_frozen_graphs_summary_counts_its_constants_and_indents_inner_layers(page, start_server, tmp_path):
+    """A frozen Keras CNN and a frozen char-RNN (third-party): the status bar, the panel and the inspector say the
+    weights are constants and count them as Keras would; the box of a layer says the same count; the scopes of
+    the LSTM cells' weights are indented under the scope that holds them."""
+    if not SHARED_GRAPHS:
+        pytest.skip("the third-party graphs are not beside the repository")
+    for name in ("arabic-digits-frozen", "char-rnn-frozen"):
+        folder = os.path.join(SHARED_GRAPHS, name)
+        os.makedirs(tmp_path / name)
+        for f in os.listdir(folder):
+            if ".tfevents." in f:
+                shutil.copy(os.path.join(folder, f), tmp_path / name / f)
+    server = start_server(tmp_path, wait_for_graphs=2)
+    open_plugin(page, server.url, "arabic-digits-frozen")
+    page.wait_for_function("() => document.querySelector('[data-testid=params-total]').textContent !== ''")
+    assert page.text_content("[data-testid=params-total]") == (
+        "522 k params, 0 non-trainable · frozen graph: the weights are 10 constants (521,834 values)"
+    )
+    subtitle = page.evaluate(
+        """() => document.querySelector('.root-group > g[data-node="dense_1"] .sub').textContent"""
+    )
+    assert "315 k params" in subtitle
+    page.keyboard.press("m")
+    rows = page.evaluate(
+        """() => [...document.querySelectorAll('[data-testid=summary] tr[data-layer]')].map(tr =>
+             [...tr.querySelectorAll('td')].slice(0, 4).map(td => td.textContent))"""
+    )
+    assert ["dense_1", "Dense", "?×64", "315,456"] in rows
+    assert ["flatten_1", "Flatten", "?×4928", "0"] in rows
+    page.click('[data-testid=summary] tr[data-layer="dense_1"]')
+    page.wait_for_selector("[data-testid=inspector] [data-variable]")
+    variables = page.evaluate(
+        """() => [...document.querySelectorAll('[data-testid=inspector] [data-variable]')].map(tr =>
+             [...tr.querySelectorAll('td')].map(td => td.textContent))"""
+    )
+    assert ["kernel", "4928×64", "float32", "315,392", "constant"] in variables
+    shot(page, "shapes-summary-frozen")
+    open_plugin(page, server.url, "char-rnn-frozen")
+    page.wait_for_selector("[data-testid=summary] tr[data-layer='rnnlm_1']", state="attached")
+    if not page.is_visible("[data-testid=summary]"):
+        page.keyboard.press("m")
+    indent = page.evaluate(
+        """() => Object.fromEntries([...document.querySelectorAll('[data-testid=summary] tr[data-layer]')].map(tr =>
+             [tr.dataset.layer, tr.querySelector('td').style.paddingLeft]))"""
+    )
+    assert indent["rnnlm/multi_rnn_cell/cell_0/basic_lstm_cell"] == "1em" and indent["rnnlm"] == ""
+    types = page.evaluate(
+        """() => Object.fromEntries([...document.querySelectorAll('[data-testid=summary] tr[data-layer]')].map(tr =>
+             [tr.dataset.layer, tr.querySelectorAll('td')[1].textContent]))"""
+    )
+    assert (types["embedding"], types["rnnlm_1"], types["MultiRNNCellZeroState"]) == ("Embedding", "LSTM", "Zeros")
+    shot(page, "shapes-summary-frozen-char-rnn")
+    assert page.errors == []

@@ -110,7 +110,18 @@ export interface SummaryLayer {
   learning_phase: string | null;
   /** The groups above the layer (its display path). */
   path: string[];
-  variables: { name: string; shape: (number | null)[] | null; dtype: string; size: number; trainable: boolean }[];
+  variables: {
+    name: string;
+    shape: (number | null)[] | null;
+    dtype: string;
+    size: number;
+    trainable: boolean;
+    /** A frozen graph's constant, not a variable. */
+    frozen?: boolean;
+  }[];
+  /** The layer holding this one (a model used as a layer), and how many layers this one holds. */
+  within?: string | null;
+  holds_layers?: number;
 }
 
 export interface SummaryAnswer extends GraphRef {
@@ -122,6 +133,9 @@ export interface SummaryAnswer extends GraphRef {
   unknown_variables: number;
   /** False when the graph holds no variable (a frozen graph): its parameters, if any, are constants. */
   holds_variables?: boolean;
+  /** A frozen graph's weight constants counted as parameters, and their elements. */
+  frozen_weights?: number;
+  frozen_params?: number;
   layers: SummaryLayer[];
 }
 

@@ -10,22 +10,31 @@ import { countWords } from '../scene/shapes';
 
 const fmt = (n: number): string => n.toLocaleString('en-US');
 
-// A graph that holds no variable (a frozen graph, whose weights are constants; a traced PyTorch graph, whose
-// weights are inputs) has parameters nobody counted:
-// "0 params" would be a wrong answer.
+// A graph that holds no variable and no weight constant the server recognised (a traced PyTorch graph, whose
+// weights are inputs) has parameters nobody counted: "0 params" would be a wrong answer.
 const NO_VARIABLES = 'no variables: weights held as constants or fed as inputs are not counted';
+
+const uncounted = (a: SummaryAnswer): boolean => a.holds_variables === false && !a.frozen_weights;
+
+/** A frozen graph's weights are constants: `frozen graph: the weights are 10 constants (521,834 values)`. */
+export function frozenText(a: SummaryAnswer): string {
+  const n = a.frozen_weights ?? 0;
+  return `frozen graph: the weights are ${fmt(n)} constant${n === 1 ? '' : 's'} (${fmt(a.frozen_params ?? 0)} values)`;
+}
 
 /** `1.5 M params, 10 k non-trainable`, and the machinery's variables apart. */
 export function totalsText(a: SummaryAnswer): string {
-  if (a.holds_variables === false) return NO_VARIABLES;
+  if (uncounted(a)) return NO_VARIABLES;
   let text = `${countWords(a.total_params)} params, ${countWords(a.non_trainable_params)} non-trainable`;
   if (a.machinery_params) text += ` · ${countWords(a.machinery_params)} in optimizer state and counters (not counted)`;
+  if (a.frozen_weights) text += ` · ${frozenText(a)}`;
   return text;
 }
 
 function footerText(a: SummaryAnswer): string {
-  if (a.holds_variables === false) return NO_VARIABLES;
-  return `Total params: ${fmt(a.total_params)} · trainable: ${fmt(a.trainable_params)} · non-trainable: ${fmt(a.non_trainable_params)}`;
+  if (uncounted(a)) return NO_VARIABLES;
+  const text = `Total params: ${fmt(a.total_params)} · trainable: ${fmt(a.trainable_params)} · non-trainable: ${fmt(a.non_trainable_params)}`;
+  return a.frozen_weights ? `${text} · ${frozenText(a)}` : text;
 }
 
 /** The table as Markdown, for the clipboard. */
@@ -66,6 +75,11 @@ export function summaryCsv(a: SummaryAnswer): string {
   return [head.join(','), ...rows].join('\n');
 }
 
+/** A scope path as text that may wrap after each `/` (a nested layer's name is long), its text unchanged. */
+function breakable(name: string): (string | HTMLElement)[] {
+  return name.split('/').flatMap((part, i) => (i ? [h('wbr'), '/' + part] : [part]));
+}
+
 export class SummaryPanel extends Emitter<{ reveal: { name: string; path: string[] } }> {
   readonly el = h('aside', { class: 'pv-summary', hidden: true, 'aria-label': 'Summary', 'data-testid': 'summary' });
   /** The totals, for the status bar. */
@@ -81,9 +95,11 @@ export class SummaryPanel extends Emitter<{ reveal: { name: string; path: string
     this.answer = answer;
     this.byName = new Map((answer?.layers ?? []).map((l) => [l.name, l]));
     this.totals.textContent = answer && answer.layers.length ? totalsText(answer) : '';
-    this.totals.title = answer
-      ? `${fmt(answer.total_params)} parameters: ${fmt(answer.trainable_params)} trainable, ${fmt(answer.non_trainable_params)} not (BatchNorm's moving statistics); the optimizer's slots and step counters hold ${fmt(answer.machinery_params)} more`
-      : '';
+    this.totals.title = !answer
+      ? ''
+      : answer.frozen_weights
+        ? `${fmt(answer.total_params)} parameters, held as ${fmt(answer.frozen_weights)} constants (the graph was frozen): ${fmt(answer.trainable_params)} kernels, biases and scales, ${fmt(answer.non_trainable_params)} BatchNorm moving statistics`
+        : `${fmt(answer.total_params)} parameters: ${fmt(answer.trainable_params)} trainable, ${fmt(answer.non_trainable_params)} not (BatchNorm's moving statistics); the optimizer's slots and step counters hold ${fmt(answer.machinery_params)} more`;
     this.render();
   }
 
@@ -121,7 +137,7 @@ export class SummaryPanel extends Emitter<{ reveal: { name: string; path: string
             h('td', {}, v.shape ? v.shape.map((d) => (d === null ? '?' : String(d))).join('×') || 'scalar' : '?'),
             h('td', {}, v.dtype),
             h('td', { class: 'k' }, fmt(v.size)),
-            h('td', {}, v.trainable ? '' : 'not trainable'),
+            h('td', {}, [v.frozen ? 'constant' : '', v.trainable ? '' : 'not trainable'].filter(Boolean).join(', ')),
           ),
         ),
       ),
@@ -165,11 +181,15 @@ export class SummaryPanel extends Emitter<{ reveal: { name: string; path: string
     csv.addEventListener('click', () =>
       download(new Blob([summaryCsv(a)], { type: 'text/csv' }), `${a.run}-summary.csv`.replace(/[^\w.-]+/g, '_')),
     );
+    const depth = new Map<string, number>();
+    for (const l of a.layers) depth.set(l.name, l.within ? (depth.get(l.within) ?? 0) + 1 : 0);
     const rows = a.layers.map((l) => {
+      // A layer inside a layer (a model used as a layer) is indented under it, as Keras's expand_nested prints it.
+      const inner = depth.get(l.name) ?? 0;
       const tr = h(
         'tr',
-        { 'data-layer': l.name, title: l.learning_phase ?? '' },
-        h('td', {}, l.name),
+        { 'data-layer': l.name, title: l.learning_phase ?? (l.within ? `inside ${l.within}` : '') },
+        h('td', inner ? { class: 'name', style: `padding-left: ${inner}em` } : { class: 'name' }, ...breakable(l.name)),
         h('td', {}, l.type),
         h('td', {}, l.output_shape_text),
         h('td', { class: 'k' }, fmt(l.params)),
