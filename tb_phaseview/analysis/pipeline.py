@@ -75,9 +75,12 @@ class GraphAnalysis:
         if self._tree is None:
             with self._tree_lock:
                 if self._tree is None:
+                    # The first answer's tree goes first (a view still answering keeps its own reference): the
+                    # two are not held at once, at the peak of the server's memory.
+                    self._first_tree = None
                     with garbage_collector_paused():
                         self._tree = self._tree_builder()
-                    self._first_tree = self._tree_builder = None
+                    self._tree_builder = None
         return self._tree
 
     @property
@@ -432,8 +435,13 @@ def _assemble(graph: Graph, phase_analysis: phase.PhaseAnalysis, node_roles: rol
     if left_out is None:
         analysis.tree  # noqa: B018 - built now
     else:
-        analysis._first_tree = scopes.build_scopes_without(
+        first = scopes.build_scopes_without(
             display_names, relocations, pinned, graph.ops, left_out, areas[roles.ROLE_NAMES[roles.INIT]]
+        )
+        analysis._first_tree = first
+        # The whole tree adds the area's groups to it, built from the area's names alone.
+        analysis._tree_builder = lambda: scopes.with_area(
+            first, display_names, relocations, pinned, graph.ops, left_out
         )
     return analysis
 

@@ -8,7 +8,10 @@ function body grappler inlined, ``Func/bn1``, is drawn inside the scope it was i
 
 Only what the first answer needs is computed up front (every group's and op's parent, and each op's top-level
 element); the children lists and sizes of the groups below the top level, op histograms and the edges
-between a group's children are computed when first asked for, and kept.
+between a group's children are computed when first asked for, and kept. A top-level group whose inside the first
+answer never shows (the initialisers' area, a third of a training graph) can wait too: ``build_scopes_without``
+leaves its ops held by it directly, and ``with_area`` adds its groups afterwards, giving the tree
+``build_scopes`` gives.
 
 A group with more than ``BUCKET_THRESHOLD`` children (100,000 ops in one scope) is more than a layout can
 take, so its children, sorted by name, are split into *buckets* of ``BUCKET_SIZE``: synthetic groups with
@@ -502,6 +505,34 @@ def build_scopes_without(
     fixed = {group: (groups, list(map(kept.__getitem__, nodes))) for group, (groups, nodes) in fixed.items()}
     tree = ScopeTree(group_parent, node_parent, fixed, buckets, series)
     tree.folded_nodes = folded_nodes
+    return tree
+
+
+def with_area(
+    first: ScopeTree,
+    names: list[str],
+    relocations: dict[str, str] | None,
+    pinned: frozenset[str],
+    ops: list[str] | None,
+    left_out: np.ndarray,
+) -> ScopeTree:
+    """The whole tree of ``build_scopes``, from ``first`` (``build_scopes_without`` with these arguments) and the
+    groups of the area it left out, built from that area's names alone: every name in the area starts with the
+    area's id, so no decision inside it looks outside, nor one outside it inside."""
+    inner = left_out.tolist()
+    inner_names = list(map(names.__getitem__, inner))
+    inner_ops = list(map(ops.__getitem__, inner)) if ops is not None else None
+    groups, inner_parent, fixed, buckets, series, folded_nodes = _scope_parts(
+        inner_names, relocations, pinned, inner_ops
+    )
+    group_parent = dict(first.group_parent)
+    group_parent.update(groups)
+    node_parent = list(first.node_parent)
+    deque(map(node_parent.__setitem__, inner, inner_parent), maxlen=0)
+    all_fixed = dict(first._fixed)
+    all_fixed.update({group: (ids, list(map(inner.__getitem__, nodes))) for group, (ids, nodes) in fixed.items()})
+    tree = ScopeTree(group_parent, node_parent, all_fixed, {**first.buckets, **buckets}, {**first.series, **series})
+    tree.folded_nodes = first.folded_nodes + folded_nodes
     return tree
 
 
