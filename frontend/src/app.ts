@@ -177,22 +177,26 @@ export class App {
     scene.on('edge', (e) => void viewer.inspectEdge(e.from, e.to));
     legend.on('kind', (e) => viewer.setKind(e.kind, e.state));
     legend.on('mode', (m) => viewer.setMode(m));
-    // The summary is asked for once a graph is drawn (the first view never waits for it).
+    // The summary is asked for once the graph's answer is drawn: the first view never waits for it, and asked
+    // with the graph (the scene is cleared then) the server computed it beside the first answer, slowing that.
     let summarised = '';
+    let shown = '';
     scene.on('drawn', () => {
       const g = session.state.graph;
       // Moves change what is machinery, so the summary's totals are asked again after one.
       const key = g ? graphKey(g) + JSON.stringify(g.model ?? []) : '';
-      if (key === summarised) return;
+      if (key !== shown) {
+        shown = key;
+        summary.set(null);
+      }
+      if (!g || !session.graph || key === summarised) return;
       summarised = key;
-      summary.set(null);
-      if (g)
-        api.summary(g).then(
-          (a) => {
-            if (summarised === key) summary.set(a);
-          },
-          () => summary.set(null),
-        );
+      api.summary(g).then(
+        (a) => {
+          if (summarised === key) summary.set(a);
+        },
+        () => summary.set(null),
+      );
     });
     summary.on('reveal', ({ name, path }) => {
       void viewer.reveal(name, path);

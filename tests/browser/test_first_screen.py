@@ -552,3 +552,27 @@ def test_a_gan_without_a_flag_opens_whole_with_no_box_cut_by_a_side(page, start_
         areas = page.eval_on_selector_all("[data-node^='\u2237']", "es => es.map(e => e.dataset.node)")
         assert areas and all(on_screen(page, sel(a)) for a in areas), (run, areas)
         shot(page, f"first_view_whole_{run}")
+
+
+def test_the_summary_is_asked_for_once_the_graphs_answer_is_in(page, tensorboard_url):
+    # Asked with the graph, the server computed the summary beside the first answer and slowed it (a third of
+    # the first answer's time at 200k nodes went to waiting for the summary's thread).
+    seen = []
+    page.on("request", lambda r: seen.append(("asked", r.url.split("?")[0].rpartition("/")[2])))
+    page.on("requestfinished", lambda r: seen.append(("answered", r.url.split("?")[0].rpartition("/")[2])))
+    open_plugin(page, tensorboard_url)
+    page.wait_for_function("() => document.querySelector('[data-testid=params-total]').textContent !== ''")
+    assert ("asked", "summary") in seen and ("answered", "graph") in seen, seen
+    assert seen.index(("answered", "graph")) < seen.index(("asked", "summary")), seen
+    # Another graph: its summary too waits for its answer, and the old summary is not shown meanwhile.
+    seen.clear()
+    other = [o for o in page.eval_on_selector_all("[data-testid=run-select] option", "os => os.map(o => o.value)")]
+    run = next(r for r in other if r != page.input_value("[data-testid=run-select]"))
+    page.select_option("[data-testid=run-select]", run)
+    page.wait_for_function(
+        "r => document.querySelector('#phaseview-app').dataset.ready === 'true'"
+        " && document.querySelector('[data-testid=run-select]').value === r",
+        arg=run,
+    )
+    page.wait_for_function("() => document.querySelector('[data-testid=params-total]').textContent !== ''")
+    assert seen.index(("answered", "graph")) < seen.index(("asked", "summary")), seen
