@@ -122,17 +122,21 @@ class LazyNodeDefs:
     def __len__(self) -> int:
         return len(self._positions) if self._positions is not None else len(self._payloads)
 
+    def _parse(self, message_type, index: int):
+        """``message_type`` (NodeDef, or a light view of its attributes) parsed from one node's bytes."""
+        position = self._positions[index] if self._positions is not None else index
+        try:
+            return message_type.FromString(self._payloads[position])
+        except (DecodeError, RuntimeError, ValueError) as error:
+            raise NodeDefUnreadable(
+                f"this node's attributes are corrupt in the logged graph and cannot be "
+                f"parsed ({error}); its name, op and edges were read"
+            ) from None
+
     def __getitem__(self, index: int):
         node_def = self._parsed.get(index)
         if node_def is None:
-            position = self._positions[index] if self._positions is not None else index
-            try:
-                node_def = node_def_pb2.NodeDef.FromString(self._payloads[position])
-            except (DecodeError, RuntimeError, ValueError) as error:
-                raise NodeDefUnreadable(
-                    f"this node's attributes are corrupt in the logged graph and cannot be "
-                    f"parsed ({error}); its name, op and edges were read"
-                ) from None
+            node_def = self._parse(node_def_pb2.NodeDef, index)
             self._parsed[index] = node_def
         return node_def
 
@@ -143,14 +147,7 @@ class LazyNodeDefs:
         node_def = self._parsed.get(index)
         if node_def is not None:
             return [name for value in node_def.attr.values() for name in _function_names(value)]
-        position = self._positions[index] if self._positions is not None else index
-        try:
-            attrs = CallNode.FromString(self._payloads[position]).attr
-        except (DecodeError, RuntimeError, ValueError) as error:
-            raise NodeDefUnreadable(
-                f"this node's attributes are corrupt in the logged graph and cannot be "
-                f"parsed ({error}); its name, op and edges were read"
-            ) from None
+        attrs = self._parse(CallNode, index).attr
         return [name for entry in attrs for name in _function_names(entry.value)]
 
     def constant_shape(self, index: int):
@@ -163,15 +160,7 @@ class LazyNodeDefs:
                 return None
             tensor = node_def.attr["value"].tensor
             return tensor.dtype, tensor.tensor_shape
-        position = self._positions[index] if self._positions is not None else index
-        try:
-            attrs = ConstNode.FromString(self._payloads[position]).attr
-        except (DecodeError, RuntimeError, ValueError) as error:
-            raise NodeDefUnreadable(
-                f"this node's attributes are corrupt in the logged graph and cannot be "
-                f"parsed ({error}); its name, op and edges were read"
-            ) from None
-        for entry in attrs:
+        for entry in self._parse(ConstNode, index).attr:
             if entry.key == "value" and entry.value.HasField("tensor"):
                 return entry.value.tensor.dtype, entry.value.tensor.tensor_shape
         return None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 
@@ -45,6 +46,20 @@ def page(browser):
 def shot(pg, name):
     os.makedirs(ARTIFACTS, exist_ok=True)
     pg.screenshot(path=os.path.join(ARTIFACTS, f"{name}.png"))
+
+
+def sel(name):
+    """The CSS selector of a drawn box by name (the name as a JSON string: CSS reads no \\u escapes)."""
+    return "[data-node=" + json.dumps(name, ensure_ascii=False) + "]"
+
+
+def click_box(page, name, shift=False):
+    """A click on a box's body (shift: its second selection), dispatched so that no other box can take it."""
+    page.evaluate(
+        """([s, shift]) => document.querySelector(s + ' > .body')
+             .dispatchEvent(new MouseEvent('click', {bubbles: true, shiftKey: shift}))""",
+        [sel(name), shift],
+    )
 
 
 def open_plugin(pg, base_url, run=None, timeout=30_000):

@@ -12,7 +12,7 @@ import shutil
 
 import pytest
 
-from conftest import SEED_FLAG, SEED_RUN, open_plugin, shot
+from conftest import SEED_FLAG, SEED_RUN, click_box, open_plugin, sel, shot
 from demo import DEMO_LOGS, cli_report_json
 from third_party_graphs import SHARED_GRAPHS
 
@@ -29,18 +29,6 @@ EXTRA = (
 # Runs of a folder of several: (the folder's graph name, its run): the demo CNN frozen to constants (a small frozen
 # graph that keeps its flag).
 EXTRA_RUNS = (("model_files", "frozen"),)
-
-
-def sel(name):
-    return "[data-node=" + json.dumps(name, ensure_ascii=False) + "]"
-
-
-def click_box(page, name, shift=False):
-    page.evaluate(
-        """([s, shift]) => document.querySelector(s + ' > .body')
-             .dispatchEvent(new MouseEvent('click', {bubbles: true, shiftKey: shift}))""",
-        [sel(name), shift],
-    )
 
 
 def open_graph(page, run):

@@ -12,7 +12,7 @@ import shutil
 import pytest
 from test_share import add_note, note_sel, plugin_frame, select, transform
 
-from conftest import SEED_FLAG, SEED_RUN, open_plugin, shot
+from conftest import SEED_FLAG, SEED_RUN, open_plugin, sel, shot
 from test_cli import run_cli
 from third_party_graphs import SHARED_GRAPHS
 
@@ -44,10 +44,6 @@ def on_screen(frame, selector):
                     return r.width > 0 && r.left >= s.left && r.top >= s.top && r.right <= s.right && r.bottom <= s.bottom; }""",
         selector,
     )
-
-
-def sel(name):
-    return "[data-node=" + json.dumps(name, ensure_ascii=False) + "]"  # (CSS reads no \u escapes)
 
 
 def test_a_first_visit_opens_the_seed_graph_readable_and_framed_on_the_flag(page, tensorboard_url):

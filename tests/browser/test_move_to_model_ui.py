@@ -6,21 +6,10 @@ from __future__ import annotations
 import json
 import os
 
-from conftest import ARTIFACTS, open_plugin, shot
+from conftest import ARTIFACTS, click_box, open_plugin, sel, shot
 
 AREA = "∷save"
 SCOPE = "save"
-
-
-def sel(name):
-    return "[data-node=" + json.dumps(name, ensure_ascii=False) + "]"
-
-
-def click_box(page, name):
-    page.evaluate(
-        "s => document.querySelector(s + ' > .body').dispatchEvent(new MouseEvent('click', {bubbles: true}))",
-        sel(name),
-    )
 
 
 def open_group(page, name):

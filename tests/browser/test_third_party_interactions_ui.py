@@ -4,13 +4,12 @@ own name; search by op type; the flag's box naming its op."""
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 
 import pytest
 
-from conftest import open_plugin, shot
+from conftest import click_box, open_plugin, sel, shot
 from third_party_graphs import SHARED_GRAPHS
 
 CASES = ("styx-keras", "portfolio-gan", "amexpert-keras-estimator")
@@ -27,18 +26,6 @@ def third_party_server(start_server, tmp_path):
             if ".tfevents." in f:
                 shutil.copy(os.path.join(folder, f), tmp_path / name / f)
     return start_server(tmp_path, wait_for_graphs=len(CASES))
-
-
-def sel(name):
-    return "[data-node=" + json.dumps(name, ensure_ascii=False) + "]"
-
-
-def click_box(page, name, shift=False):
-    page.evaluate(
-        """([s, shift]) => document.querySelector(s + ' > .body')
-             .dispatchEvent(new MouseEvent('click', {bubbles: true, shiftKey: shift}))""",
-        [sel(name), shift],
-    )
 
 
 def open_group(page, name):
