@@ -159,9 +159,9 @@ def _complete(analysis) -> None:
 def _group_id_chars(analysis) -> int:
     """Characters of the tree's group ids, without building the whole tree: while only the first answer's is
     built (the initialisers' area's groups wait), scaled up by the ops that tree leaves out."""
-    if analysis.tree_built:
-        return analysis.tree.group_id_chars()
     first = analysis.tree_so_far
+    if analysis.tree_built or first is None:  # built, or being built by another thread: wait for it
+        return analysis.tree.group_id_chars()
     nodes = analysis.graph.node_count
     kept = nodes - first.top_sizes().get(analysis.areas.get("init", ""), 0)
     return first.group_id_chars() * nodes // max(1, kept)
