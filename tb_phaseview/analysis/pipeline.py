@@ -469,7 +469,8 @@ def _deferrable_area(analysis: GraphAnalysis, display_names: list[str]) -> np.nd
     reached += [index[s.name] for s in analysis.phase.sources if s.name in index]
     if reached and (area_codes[np.array(reached, dtype=np.intp)] == roles.INIT).any():
         return None
-    # A name's own length and slashes bound its scope's: a name within both limits is never folded.
+    # A name's own length and slashes bound its scope's, so the test below only ever refuses more than folding
+    # would; a name of at most MAX_SCOPE_DEPTH characters has too few of either to be folded.
     names = list(map(display_names.__getitem__, left_out.tolist()))
     if max(map(len, names)) > scopes.MAX_SCOPE_DEPTH:
         long = [name for name in names if len(name) > scopes.MAX_SCOPE_DEPTH]
