@@ -473,10 +473,7 @@ def build_scopes(
     """``pinned``: ids of groups and names of nodes that stay direct children of their group when it is split
     into buckets (and are never put in a series). ``ops``: each node's op type; without them no series is
     grouped."""
-    group_parent, node_parent, fixed, buckets, series, folded_nodes = _scope_parts(names, relocations, pinned, ops)
-    tree = ScopeTree(group_parent, node_parent, fixed, buckets, series)
-    tree.folded_nodes = folded_nodes
-    return tree
+    return _tree(*_scope_parts(names, relocations, pinned, ops))
 
 
 def build_scopes_without(
@@ -494,18 +491,12 @@ def build_scopes_without(
     keep = np.ones(len(names), dtype=bool)
     keep[left_out] = False
     kept = np.flatnonzero(keep).tolist()
-    kept_names = list(map(names.__getitem__, kept))
-    kept_ops = list(map(ops.__getitem__, kept)) if ops is not None else None
-    group_parent, kept_parent, fixed, buckets, series, folded_nodes = _scope_parts(
-        kept_names, relocations, pinned, kept_ops, {area: ROOT}
+    group_parent, kept_parent, fixed, buckets, series, folded_nodes = _parts_of(
+        kept, names, relocations, pinned, ops, {area: ROOT}
     )
     node_parent = [area] * len(names)
     deque(map(node_parent.__setitem__, kept, kept_parent), maxlen=0)
-    # Bucketed children lists hold node positions among the kept names: back to the graph's.
-    fixed = {group: (groups, list(map(kept.__getitem__, nodes))) for group, (groups, nodes) in fixed.items()}
-    tree = ScopeTree(group_parent, node_parent, fixed, buckets, series)
-    tree.folded_nodes = folded_nodes
-    return tree
+    return _tree(group_parent, node_parent, fixed, buckets, series, folded_nodes)
 
 
 def with_area(
@@ -520,19 +511,36 @@ def with_area(
     groups of the area it left out, built from that area's names alone: every name in the area starts with the
     area's id, so no decision inside it looks outside, nor one outside it inside."""
     inner = left_out.tolist()
-    inner_names = list(map(names.__getitem__, inner))
-    inner_ops = list(map(ops.__getitem__, inner)) if ops is not None else None
-    groups, inner_parent, fixed, buckets, series, folded_nodes = _scope_parts(
-        inner_names, relocations, pinned, inner_ops
-    )
-    group_parent = dict(first.group_parent)
-    group_parent.update(groups)
+    groups, inner_parent, fixed, buckets, series, folded_nodes = _parts_of(inner, names, relocations, pinned, ops)
     node_parent = list(first.node_parent)
     deque(map(node_parent.__setitem__, inner, inner_parent), maxlen=0)
-    all_fixed = dict(first._fixed)
-    all_fixed.update({group: (ids, list(map(inner.__getitem__, nodes))) for group, (ids, nodes) in fixed.items()})
-    tree = ScopeTree(group_parent, node_parent, all_fixed, {**first.buckets, **buckets}, {**first.series, **series})
-    tree.folded_nodes = first.folded_nodes + folded_nodes
+    return _tree(
+        {**first.group_parent, **groups},
+        node_parent,
+        {**first._fixed, **fixed},
+        {**first.buckets, **buckets},
+        {**first.series, **series},
+        first.folded_nodes + folded_nodes,
+    )
+
+
+def _parts_of(positions: list[int], names, relocations, pinned, ops, extra_groups=None):
+    """``_scope_parts`` of the nodes at ``positions`` alone, its bucketed children lists (which hold positions
+    among those nodes) turned back into the graph's positions."""
+    group_parent, node_parent, fixed, buckets, series, folded_nodes = _scope_parts(
+        list(map(names.__getitem__, positions)),
+        relocations,
+        pinned,
+        list(map(ops.__getitem__, positions)) if ops is not None else None,
+        extra_groups,
+    )
+    fixed = {group: (ids, list(map(positions.__getitem__, nodes))) for group, (ids, nodes) in fixed.items()}
+    return group_parent, node_parent, fixed, buckets, series, folded_nodes
+
+
+def _tree(group_parent, node_parent, fixed, buckets, series, folded_nodes) -> ScopeTree:
+    tree = ScopeTree(group_parent, node_parent, fixed, buckets, series)
+    tree.folded_nodes = folded_nodes
     return tree
 
 
