@@ -69,14 +69,20 @@ def open_plugin(pg, base_url, run=None, timeout=30_000):
     app.wait_for(state="attached", timeout=timeout)
     pg.wait_for_selector('#phaseview-app[data-ready="true"]', timeout=timeout)
     if run and pg.input_value("[data-testid=run-select]") != run:
-        pg.select_option("[data-testid=run-select]", run)
-        pg.wait_for_function(
-            "run => document.querySelector('#phaseview-app').dataset.ready === 'true'"
-            " && document.querySelector('[data-testid=run-select]').value === run",
-            arg=run,
-            timeout=timeout,
-        )
+        pick(pg, "run", run, timeout)
     return pg
+
+
+def pick(pg, which, value, timeout=30_000):
+    """Picks ``value`` in the ``run`` or ``graph`` picker and waits until that graph is drawn."""
+    select = f"[data-testid={which}-select]"
+    pg.select_option(select, value)
+    pg.wait_for_function(
+        "([s, v]) => document.querySelector('#phaseview-app').dataset.ready === 'true'"
+        " && document.querySelector(s).value === v",
+        arg=[select, value],
+        timeout=timeout,
+    )
 
 
 def boxes(frame):

@@ -12,7 +12,7 @@ import shutil
 
 import pytest
 
-from conftest import SEED_FLAG, SEED_RUN, click_box, open_plugin, sel, shot
+from conftest import SEED_FLAG, SEED_RUN, click_box, open_plugin, pick, sel, shot
 from demo import DEMO_LOGS, cli_report_json
 from third_party_graphs import SHARED_GRAPHS
 
@@ -32,12 +32,7 @@ EXTRA_RUNS = (("model_files", "frozen"),)
 
 
 def open_graph(page, run):
-    page.select_option("[data-testid=run-select]", run)
-    page.wait_for_function(
-        "r => document.querySelector('#phaseview-app').dataset.ready === 'true'"
-        " && document.querySelector('[data-testid=run-select]').value === r",
-        arg=run,
-    )
+    pick(page, "run", run)
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ import shutil
 import pytest
 from test_share import add_note, note_sel, plugin_frame, select, transform
 
-from conftest import SEED_FLAG, SEED_RUN, open_plugin, sel, shot
+from conftest import SEED_FLAG, SEED_RUN, open_plugin, pick, sel, shot
 from test_cli import run_cli
 from third_party_graphs import SHARED_GRAPHS
 
@@ -268,12 +268,7 @@ def test_on_every_demo_graph_the_knot_badges_status_bar_and_cli_agree(page, tens
     assert len(graphs) == len(cli_layers)
     for g in graphs:
         key = json.dumps([g["run"], g["kind"], g["tag"] or ""])
-        page.select_option("[data-testid=run-select]", g["run"])
-        page.wait_for_function(
-            "r => document.querySelector('#phaseview-app').dataset.ready === 'true'"
-            " && document.querySelector('[data-testid=run-select]').value === r",
-            arg=g["run"],
-        )
+        pick(page, "run", g["run"])
         if page.locator("[data-testid=graph-select] option").count() > 1:
             value = page.evaluate(
                 """g => [...document.querySelectorAll('[data-testid=graph-select] option')]
@@ -281,12 +276,7 @@ def test_on_every_demo_graph_the_knot_badges_status_bar_and_cli_agree(page, tens
                 g,
             )
             if value and page.input_value("[data-testid=graph-select]") != value:
-                page.select_option("[data-testid=graph-select]", value)
-                page.wait_for_function(
-                    "v => document.querySelector('#phaseview-app').dataset.ready === 'true'"
-                    " && document.querySelector('[data-testid=graph-select]').value === v",
-                    arg=value,
-                )
+                pick(page, "graph", value)
         expected = cli_layers[(g["run"], g["kind"], g["tag"])]
         status = page.locator("[data-testid=status]")
         assert status.get_attribute("data-phase-layers") == str(expected), key
@@ -395,12 +385,7 @@ def test_the_run_metadata_flow_reads_top_to_bottom(page, tensorboard_url):
     open_plugin(page, tensorboard_url, "tf1_is_training")
     value = page.evaluate("""() => [...document.querySelectorAll('[data-testid=graph-select] option')]
                                .find(o => o.value.includes('tagged_run_metadata')).value""")
-    page.select_option("[data-testid=graph-select]", value)
-    page.wait_for_function(
-        "v => document.querySelector('#phaseview-app').dataset.ready === 'true'"
-        " && document.querySelector('[data-testid=graph-select]').value === v",
-        arg=value,
-    )
+    pick(page, "graph", value)
     page.click("[data-testid=fit]")
     tops = page.evaluate(
         "() => ['conv1', 'bn1', 'conv2', 'bn2'].map(n => "
@@ -564,11 +549,6 @@ def test_the_summary_is_asked_for_once_the_graphs_answer_is_in(page, tensorboard
     seen.clear()
     other = [o for o in page.eval_on_selector_all("[data-testid=run-select] option", "os => os.map(o => o.value)")]
     run = next(r for r in other if r != page.input_value("[data-testid=run-select]"))
-    page.select_option("[data-testid=run-select]", run)
-    page.wait_for_function(
-        "r => document.querySelector('#phaseview-app').dataset.ready === 'true'"
-        " && document.querySelector('[data-testid=run-select]').value === r",
-        arg=run,
-    )
+    pick(page, "run", run)
     page.wait_for_function("() => document.querySelector('[data-testid=params-total]').textContent !== ''")
     assert seen.index(("answered", "graph")) < seen.index(("asked", "summary")), seen
