@@ -124,6 +124,10 @@ def test_a_kind_whose_edges_join_ops_drawn_apart_says_so_on_portfolio_gan(page, 
     assert all(edge.endswith("/ApplyAdam") for edge in kinds["optimizer"]["edges"])
     assert kinds["init"]["count"] == 8 and kinds["init"]["drawn"] == "0"
     assert kinds["init"]["apart"].startswith("None of them is drawn between these two boxes")
+    # The legend hides init edges, but drawing them would not draw these between the two boxes: no "click init
+    # to draw them" for this kind; the optimizer's, drawn here once shown, keeps it.
+    assert page.locator("[data-why-kind=init] [data-hidden-by]").count() == 0
+    assert page.locator("[data-why-kind=optimizer] [data-hidden-by]").get_attribute("data-hidden-by") == "hidden"
     assert page.locator("[data-testid=why-apart]").count() >= 1
     shot(page, "third-party-why-kind-apart")
     assert not page.errors

@@ -193,7 +193,10 @@ export class Inspector {
             ),
             explanation(k.sentence),
             k.drawn !== undefined && k.drawn < k.count ? apartKind(k.count, k.drawn) : null,
-            hiddenBy
+            // Edges none of which would be drawn between these two boxes: the legend filter is not why they are
+            // missing here, and "click to draw them" would draw them elsewhere. (Phase edges leave the flag, drawn
+            // apart from the box it was born in: Show draws them from it, as the answer's flag sentence says.)
+            hiddenBy && (k.drawn !== 0 || k.kind === 'phase')
               ? h('p', { class: 'pv-explain pv-hidden-by', 'data-hidden-by': hiddenBy.state }, hiddenBy.sentence)
               : null,
             h(
