@@ -1,6 +1,8 @@
-"""The first answer does not wait for the initialisers' area's inner groups (about a third of a training graph,
-none of it on the first screen): it is written on a tree that holds that area's ops directly, and is the answer
-the whole tree gives. The whole tree is built after it (the background completion) or when first asked."""
+"""The first answer does not wait for the machinery's large areas' inner groups (the initialisers' area is about a
+third of a training graph, the gradients' about a quarter, none of it on the first screen): it is written on a tree
+that holds those areas' ops directly, but for the chains to the ops it gives a path for (the readers of the
+flag's edges in the gradients' area), and is the answer the whole tree gives. The whole tree is built after it
+(the background completion) or when first asked."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ import json
 import os
 import sys
 
+import numpy as np
 import pytest
 
 from demo import DEMO_LOGS
@@ -21,6 +24,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(
 
 REF = {"run": "r", "kind": "run_graph", "tag": None}
 INIT = "\u2237init"
+GRADIENT = "\u2237gradient"
 
 
 def first_answer(analysis) -> str:
@@ -61,6 +65,79 @@ def test_a_large_initialisers_area_waits_and_the_first_answer_is_the_whole_trees
     assert tree_parts(analysis.tree) == tree_parts(build_whole(analysis))
 
 
+def held_by_area(first, whole, area: str) -> tuple[int, int]:
+    """(ops the first answer's tree holds directly in ``area``, ops the whole tree has in ``area``)."""
+    inside = whole.descendant_nodes(area)
+    return sum(first.node_parent[i] == area for i in inside), len(inside)
+
+
+def test_the_gradients_area_waits_but_for_the_chains_to_the_flags_readers_inside_it(monkeypatch):
+    # The demo's tf_keras ResNet: the gradient of each BatchNormalization layer's switch reads the flag, so the
+    # first answer gives paths inside the gradients' area; the rest of that area waits.
+    monkeypatch.setattr(pipeline, "DEFERRED_MIN_OPS", 1)
+    ((_, graph, _),) = list(iter_graphs(os.path.join(DEMO_LOGS, "resnet_tf_keras"), graph_source.load_graph))
+    analysis = pipeline.analyze(graph)
+    assert not analysis.tree_built
+    first_view = analysis.first_view()
+    readers = [dst for _, dst in analysis.drawn_phase_edges if first_view.path_of_node(dst)[0] == GRADIENT]
+    assert len(readers) >= 10
+    first = first_answer(analysis)
+    whole_first, _ = whole_tree_answers(graph, [])
+    assert first == whole_first
+    held, total = held_by_area(first_view.tree, analysis.tree, GRADIENT)
+    assert total * 3 // 4 < held < total, "most of the area waits, the chains to the readers do not"
+    assert tree_parts(analysis.tree) == tree_parts(build_whole(analysis))
+
+
+AREA = "\u2237gradient"
+
+
+def paths_first_and_whole(names: list[str], targets: list[str]):
+    """Each target's path in the tree that holds the area's other ops directly, and in the whole tree."""
+    ops = ["Identity"] * len(names)
+    positions = list(range(len(names)))
+    index = {name: i for i, name in enumerate(names)}
+    decide = scopes.ops_deciding_paths(names, positions, [index[t] for t in targets], AREA)
+    if decide is None:
+        return None
+    held = np.setdiff1d(np.array(positions), np.array(decide, dtype=np.intp))
+    first = scopes.build_scopes_without(names, None, frozenset({AREA}), ops, held, [AREA] * held.size)
+    whole = scopes.build_scopes(names, None, frozenset({AREA}), ops)
+    return (
+        [first.chain(first.node_parent[index[t]]) for t in targets],
+        [whole.chain(whole.node_parent[index[t]]) for t in targets],
+        len(decide),
+    )
+
+
+def test_a_reader_in_a_numbered_series_keeps_its_series_with_the_rest_of_the_area_waiting():
+    names = [f"{AREA}/g/x_{k}" for k in range(1, 7)] + [f"{AREA}/g/other/op_{k}" for k in range(50)]
+    names += [f"{AREA}/h/op_{k}" for k in range(50)]
+    first, whole, decided = paths_first_and_whole(names, [f"{AREA}/g/x_3"])
+    assert whole == [(AREA, f"{AREA}/g", f"{AREA}/g/x_[1-6]")]
+    assert first == whole
+    assert decided < 10, "the ops of g/other and of h wait"
+
+
+def test_a_reader_named_like_a_group_sits_inside_it_with_the_group_waiting():
+    names = [f"{AREA}/g/t", *(f"{AREA}/g/t/inner_{k}" for k in range(20)), *(f"{AREA}/g/t_{k}" for k in range(1, 6))]
+    first, whole, decided = paths_first_and_whole(names, [f"{AREA}/g/t"])
+    assert whole == [(AREA, f"{AREA}/g", f"{AREA}/g/t")]
+    assert first == whole
+    assert decided < 10
+
+
+def test_an_area_whose_chain_holds_a_group_too_large_for_one_box_is_built_whole():
+    names = [f"{AREA}/g/op_{k}/x" for k in range(scopes.BUCKET_THRESHOLD + 1)] + [f"{AREA}/g/reader"]
+    assert paths_first_and_whole(names, [f"{AREA}/g/reader"]) is None
+    assert paths_first_and_whole(names[-100:], [f"{AREA}/g/reader"]) is not None
+
+
+def test_an_area_with_a_name_like_a_series_id_is_built_whole():
+    names = [f"{AREA}/g/x_[1-6]", *(f"{AREA}/g/x_{k}" for k in range(1, 7))]
+    assert paths_first_and_whole(names, [f"{AREA}/g/x_3"]) is None
+
+
 def corpus_graphs():
     for name in sorted(os.listdir(SHARED_GRAPHS)) if SHARED_GRAPHS else []:
         folder = os.path.join(SHARED_GRAPHS, name)
@@ -71,10 +148,10 @@ def corpus_graphs():
 
 
 @pytest.mark.skipif(not SHARED_GRAPHS, reason="the third-party graphs are not beside the repository")
-def test_on_other_peoples_graphs_the_first_answer_without_the_initialisers_groups_is_the_whole_trees(monkeypatch):
+def test_on_other_peoples_graphs_the_first_answer_without_the_areas_groups_is_the_whole_trees(monkeypatch):
     # Their initialisers' areas are small (the wait is for large ones): every one waits here, to check the answers.
     monkeypatch.setattr(pipeline, "DEFERRED_MIN_OPS", 1)
-    waited = 0
+    waited = partly = 0
     for name, graph in corpus_graphs():
         analysis = pipeline.analyze(graph)
         if analysis.tree_built:
@@ -82,13 +159,20 @@ def test_on_other_peoples_graphs_the_first_answer_without_the_initialisers_group
             continue
         waited += 1
         first = first_answer(analysis)
+        first_tree = analysis._first_tree
         analysis.complete()
-        groups = inner_groups(analysis, analysis.areas["init"])
+        partly += any(
+            first_tree.node_parent[i] != area and analysis.tree.node_parent[i] != area
+            for area in analysis.areas.values()
+            for i in analysis.tree.descendant_nodes(area)
+        )
+        groups = [g for area in analysis.areas.values() for g in inner_groups(analysis, area)]
         whole_first, whole_groups = whole_tree_answers(graph, groups)
         assert first == whole_first, name
         assert {g: wire.group_answer(analysis, g) for g in groups} == whole_groups, name
         assert tree_parts(analysis.tree) == tree_parts(build_whole(analysis)), name
     assert waited >= 15
+    assert partly >= 6, "areas that hold ops the first answer gives a path for wait but for their chains"
 
 
 def tree_parts(tree) -> tuple:

@@ -11,6 +11,7 @@ import gc
 import threading
 from collections import Counter
 from dataclasses import dataclass, field
+from itertools import repeat
 
 import numpy as np
 
@@ -63,8 +64,8 @@ class GraphAnalysis:
     _phase_reach: dict[str, PhaseReach] | None = None
     _hyper_edges: list[tuple[int, int]] | None = None
     _hyper_boxes: dict[str, HyperBox] | None = None
-    # Until the whole tree is built: the tree without the initialisers' area's inner groups (the first answer's,
-    # see ``first_view``), and what builds the whole one.
+    # Until the whole tree is built: the tree without most of the large machinery areas' inner groups (the first
+    # answer's, see ``first_view``), and what builds the whole one.
     _first_tree: scopes.ScopeTree | None = None
     _tree_builder: object = None
     _tree_lock: threading.Lock = field(default_factory=threading.Lock)
@@ -94,8 +95,9 @@ class GraphAnalysis:
 
     def first_view(self) -> "GraphAnalysis":
         """This analysis as the first answer reads it: while the whole tree is not built, a view of it on the tree
-        without the initialisers' area's inner groups (``_assemble`` made one only when the first answer asks for
-        nothing inside that area), so the first answer does not wait for groups it never shows. The view keeps
+        without the large machinery areas' inner groups but for the chains to the ops the first answer gives a path
+        for (``_assemble`` made one when it could, ``_deferral``), so the first answer does not wait for groups it
+        never shows. The view keeps
         its own answers; this analysis builds everything else on the whole tree."""
         first = self._first_tree
         if first is None or self._tree is not None:
@@ -127,7 +129,7 @@ class GraphAnalysis:
             return True
 
     def complete(self) -> None:
-        """Build what the first answer did without (the initialisers' area's groups, the groups' children lists
+        """Build what the first answer did without (the large areas' groups, the groups' children lists
         below the top level and the out-edge index), so that opening a group or inspecting a node does not wait
         for it."""
         with garbage_collector_paused():
@@ -431,54 +433,90 @@ def _assemble(graph: Graph, phase_analysis: phase.PhaseAnalysis, node_roles: rol
         kind_codes,
     )
     analysis._tree_builder = lambda: scopes.build_scopes(display_names, relocations, pinned, graph.ops)
-    left_out = _deferrable_area(analysis, display_names)
-    if left_out is None:
+    deferral = _deferral(analysis, display_names)
+    if deferral is None:
         analysis.tree  # noqa: B018 - built now
     else:
-        first = scopes.build_scopes_without(
-            display_names, relocations, pinned, graph.ops, left_out, areas[roles.ROLE_NAMES[roles.INIT]]
-        )
+        held, holders, inner, deferred_areas = deferral
+        first = scopes.build_scopes_without(display_names, relocations, pinned, graph.ops, held, holders)
         analysis._first_tree = first
-        # The whole tree adds the area's groups to it, built from the area's names alone.
-        analysis._tree_builder = lambda: scopes.with_area(
-            first, display_names, relocations, pinned, graph.ops, left_out
+        # The whole tree rebuilds those areas' groups from their names alone, and puts them in the first one.
+        analysis._tree_builder = lambda: scopes.with_areas(
+            first, display_names, relocations, pinned, graph.ops, inner, deferred_areas
         )
     return analysis
 
 
-# The initialisers' area holds about a third of a training graph (every variable's initial value), and nothing
-# of it is on the first screen: its inner groups wait until after the first answer.
+# A training graph's machinery is most of it: the initialisers' area about a third (every variable's initial
+# value), the gradients' about a quarter, and the first screen shows none of their insides. A large area's groups
+# wait until after the first answer, but for the chains to the ops the first answer gives a path for.
 DEFERRED_MIN_OPS = 20_000
 
 
-def _deferrable_area(analysis: GraphAnalysis, display_names: list[str]) -> np.ndarray | None:
-    """The ops of the initialisers' area, when the first answer can be written without its inner groups: the area
-    is large, no op the first answer gives a path for (a flag, a reader of a flag's drawn edge, a hyperparameter
-    or its reader) is drawn inside it, and none of its names is deep enough to be folded (the first answer warns
-    of those). Else None."""
-    if roles.ROLE_NAMES[roles.INIT] not in analysis.areas or analysis.roles.area_codes is None:
+def _deferral(analysis: GraphAnalysis, display_names: list[str]):
+    """How the first answer's tree can leave the machinery's large areas unbuilt: (the positions of the ops it
+    holds in their area directly, the area's id for each, the positions of every op of those areas, the areas'
+    ids), or None to build the whole tree now.
+
+    An area of at least DEFERRED_MIN_OPS ops waits whole when the first answer gives no path inside it (a flag,
+    a reader of a flag's drawn edge, a hyperparameter or its reader); else only its ops off those paths' chains
+    wait (``scopes.ops_deciding_paths``; the gradients hold readers of the flag, the optimizer the readers of its
+    hyperparameters). An area none of whose names is deep enough to be folded (the first answer warns of those)."""
+    area_codes = analysis.roles.area_codes if analysis.roles is not None else None
+    if area_codes is None:
         return None
-    area_codes = np.frombuffer(analysis.roles.area_codes, dtype=np.uint8)
-    left_out = np.flatnonzero(area_codes == roles.INIT)
-    if left_out.size < DEFERRED_MIN_OPS:
-        return None
+    area_codes = np.frombuffer(area_codes, dtype=np.uint8)
     index = analysis.graph.index
     reached = [dst for _, dst in analysis.drawn_phase_edges]
     reached += [dst for _, dst in analysis.hyper_edges]
     reached += [h.index for h in analysis.roles.hyperparameters]
     reached += [index[s.name] for s in analysis.phase.sources if s.name in index]
-    if reached and (area_codes[np.array(reached, dtype=np.intp)] == roles.INIT).any():
+    reached = np.unique(np.array(reached, dtype=np.intp))
+    moved = set(analysis.relocations) | set(analysis.relocations.values())
+    held, holders, inner, deferred_areas = [], [], [], []
+    for code in sorted(roles.MACHINERY):
+        area = analysis.areas.get(roles.ROLE_NAMES[code])
+        if area is None:
+            continue
+        positions = np.flatnonzero(area_codes == code)
+        if positions.size < DEFERRED_MIN_OPS:
+            continue
+        targets = reached[area_codes[reached] == code]
+        if targets.size * 2 > positions.size:
+            continue  # the optimizer's, where most ops read a hyperparameter: little would wait
+        names = list(map(display_names.__getitem__, positions.tolist()))
+        if _foldable(names) or any(name.startswith(area + "/") for name in moved):
+            continue
+        if targets.size == 0:
+            waiting = positions
+        else:
+            decide = scopes.ops_deciding_paths(display_names, positions.tolist(), targets.tolist(), area)
+            if decide is None or len(decide) * 2 > positions.size:
+                continue
+            waiting = np.setdiff1d(positions, np.array(decide, dtype=np.intp), assume_unique=True)
+        held.append(waiting)
+        holders += [area] * waiting.size
+        inner.append(positions)
+        deferred_areas.append(area)
+    if not deferred_areas:
         return None
-    # A name's own length and slashes bound its scope's, so the test below only ever refuses more than folding
-    # would; a name of at most MAX_SCOPE_DEPTH characters has too few of either to be folded.
-    names = list(map(display_names.__getitem__, left_out.tolist()))
-    if max(map(len, names)) > scopes.MAX_SCOPE_DEPTH:
-        long = [name for name in names if len(name) > scopes.MAX_SCOPE_DEPTH]
-        for name in long:
-            slashes = name.count("/")
-            if slashes >= scopes.MAX_SCOPE_DEPTH or len(name) * (slashes + 1) > scopes.MAX_CHAIN_CHARS:
-                return None
-    return left_out
+    return np.concatenate(held), holders, np.sort(np.concatenate(inner)), deferred_areas
+
+
+def _foldable(names: list[str]) -> bool:
+    """Whether a name's scope may be folded: a name's own length and slashes bound its scope's, so this only ever
+    says yes more often than folding would; a name of at most MAX_SCOPE_DEPTH characters has too few of either."""
+    longest = max(map(len, names))
+    if longest <= scopes.MAX_SCOPE_DEPTH:
+        return False
+    slashes = max(map(str.count, names, repeat("/")))
+    if slashes < scopes.MAX_SCOPE_DEPTH and longest * (slashes + 1) <= scopes.MAX_CHAIN_CHARS:
+        return False
+    long = [name for name in names if len(name) > scopes.MAX_SCOPE_DEPTH]
+    return any(
+        name.count("/") >= scopes.MAX_SCOPE_DEPTH or len(name) * (name.count("/") + 1) > scopes.MAX_CHAIN_CHARS
+        for name in long
+    )
 
 
 _claims_lock = threading.Lock()  # guards who runs the completion, and the per-answer locks

@@ -9,8 +9,9 @@ function body grappler inlined, ``Func/bn1``, is drawn inside the scope it was i
 Only what the first answer needs is computed up front (every group's and op's parent, and each op's top-level
 element); the children lists and sizes of the groups below the top level, op histograms and the edges
 between a group's children are computed when first asked for, and kept. A top-level group whose inside the first
-answer never shows (the initialisers' area, a third of a training graph) can wait too: ``build_scopes_without``
-leaves its ops held by it directly, and ``with_area`` adds its groups afterwards, giving the tree
+answer barely shows (the initialisers' area, a third of a training graph; the gradients', where it gives only the
+paths of the flag's readers) can wait too: ``build_scopes_without`` leaves its ops held by it directly but for
+those ``ops_deciding_paths`` names, and ``with_areas`` rebuilds its groups afterwards, giving the tree
 ``build_scopes`` gives.
 
 A group with more than ``BUCKET_THRESHOLD`` children (100,000 ops in one scope) is more than a layout can
@@ -481,47 +482,110 @@ def build_scopes_without(
     relocations: dict[str, str] | None,
     pinned: frozenset[str],
     ops: list[str] | None,
-    left_out: np.ndarray,
-    area: str,
+    held: np.ndarray,
+    holders: list[str],
 ) -> ScopeTree:
-    """The tree of ``build_scopes`` with the ops ``left_out`` (every op drawn in the top-level group ``area``) held
-    by ``area`` directly, the groups inside it not built. Everything outside ``area`` is as ``build_scopes`` makes
-    it (no decision about one subtree looks inside another): an answer that asks for nothing inside ``area`` is
-    the same from either tree, for a fraction of the work when the area holds much of the graph."""
+    """The tree of ``build_scopes`` with the ops at positions ``held`` held directly by the top-level group (an
+    area) ``holders`` names for each, their inner groups not built. Everything the other ops decide is as
+    ``build_scopes`` makes it (no decision about one subtree looks inside another): an answer that asks for no
+    group the held ops would have made is the same from either tree, for a fraction of the work when the areas
+    hold much of the graph. ``ops_deciding_paths`` says which ops of an area can be held so."""
     keep = np.ones(len(names), dtype=bool)
-    keep[left_out] = False
+    keep[held] = False
     kept = np.flatnonzero(keep).tolist()
     group_parent, kept_parent, fixed, buckets, series, folded_nodes = _parts_of(
-        kept, names, relocations, pinned, ops, {area: ROOT}
+        kept, names, relocations, pinned, ops, dict.fromkeys(holders, ROOT)
     )
-    node_parent = [area] * len(names)
+    node_parent = [ROOT] * len(names)
+    deque(map(node_parent.__setitem__, held.tolist(), holders), maxlen=0)
     deque(map(node_parent.__setitem__, kept, kept_parent), maxlen=0)
     return _tree(group_parent, node_parent, fixed, buckets, series, folded_nodes)
 
 
-def with_area(
+def with_areas(
     first: ScopeTree,
     names: list[str],
     relocations: dict[str, str] | None,
     pinned: frozenset[str],
     ops: list[str] | None,
-    left_out: np.ndarray,
+    inner: np.ndarray,
+    areas: list[str],
 ) -> ScopeTree:
-    """The whole tree of ``build_scopes``, from ``first`` (``build_scopes_without`` with these arguments) and the
-    groups of the area it left out, built from that area's names alone: every name in the area starts with the
-    area's id, so no decision inside it looks outside, nor one outside it inside."""
-    inner = left_out.tolist()
-    groups, inner_parent, fixed, buckets, series, folded_nodes = _parts_of(inner, names, relocations, pinned, ops)
+    """The whole tree of ``build_scopes``, from ``first`` (``build_scopes_without``, holding ops of the top-level
+    groups ``areas``) and those areas' groups built again from their names alone (``inner``: the positions of
+    every op in them): every name in an area starts with the area's id, so no decision inside it looks outside,
+    nor one outside it inside. What ``first`` built inside them is replaced."""
+    positions = inner.tolist()
+    groups, inner_parent, fixed, buckets, series, folded_nodes = _parts_of(positions, names, relocations, pinned, ops)
+    prefixes = tuple(area + "/" for area in areas)
+
+    def outside(parts: dict) -> dict:
+        return {key: value for key, value in parts.items() if not key.startswith(prefixes)}
+
     node_parent = list(first.node_parent)
-    deque(map(node_parent.__setitem__, inner, inner_parent), maxlen=0)
+    deque(map(node_parent.__setitem__, positions, inner_parent), maxlen=0)
     return _tree(
-        {**first.group_parent, **groups},
+        {**outside(first.group_parent), **groups},
         node_parent,
-        {**first._fixed, **fixed},
-        {**first.buckets, **buckets},
-        {**first.series, **series},
+        {**outside(first._fixed), **fixed},
+        {**outside(first.buckets), **buckets},
+        {**outside(first.series), **series},
         first.folded_nodes + folded_nodes,
     )
+
+
+def ops_deciding_paths(names: list[str], positions: list[int], targets: list[int], area: str) -> list[int] | None:
+    """Of the ops at ``positions`` (every op of the top-level group ``area``, in graph order), the ones a tree needs
+    to give each op in ``targets`` (among them) the path the whole tree gives it: the ops beside a target in its
+    scope (they decide whether it joins a numbered series, and the series' id), and one op inside a group named
+    like one of those (it sits inside that group). The groups on a target's chain come from its own name. None
+    when a group on a chain may hold more than ``BUCKET_THRESHOLD`` children (its buckets need all of them), or a
+    name holds a "[" (a series' id could clash with it): the caller builds the area whole then.
+
+    Passes in C over the area's names and distinct scopes, split as ``_scope_parts`` splits them (the caller
+    refuses names deep enough to be folded)."""
+    area_names = list(map(names.__getitem__, positions))
+    if "[" in "".join(area_names):
+        return None
+    chain = {area: ROOT}  # each group on a target's chain -> its parent
+    beside = set()  # the targets' scopes
+    for target in targets:
+        scope = names[target].rpartition("/")[0]
+        beside.add(scope)
+        while scope and scope not in chain:
+            parent = scope.rpartition("/")[0]
+            chain[scope] = parent
+            scope = parent
+    area_scopes = [name.rpartition("/")[0] for name in area_names]
+    # Each scope off the chains, by the group it is in just below a chain: climbed a level of all at a time.
+    below: dict[str, str] = {}
+    pending = list(set(area_scopes).difference(chain))
+    climbed = pending
+    while pending:
+        parents = [scope.rpartition("/")[0] for scope in climbed]
+        reached = list(map(chain.__contains__, parents))
+        below.update(zip(compress(pending, reached), compress(climbed, reached)))
+        unreached = list(map(operator.not_, reached))
+        pending = list(compress(pending, unreached))
+        climbed = list(compress(parents, unreached))
+        if pending and not any(climbed):
+            return None  # a name outside the area: never so, but not worth a wrong tree
+    # The children of each group on a chain, counted high (a series, or an op named like a group, counts twice):
+    # within the threshold, none of them is bucketed in the whole tree.
+    children = Counter(area_scopes)
+    children.update(group.rpartition("/")[0] for group in set(below.values()))
+    children.update(chain.values())
+    if max(map(children.__getitem__, chain)) > BUCKET_THRESHOLD:
+        return None
+    kept = list(compress(positions, map(beside.__contains__, area_scopes)))
+    groups_named = set(map(names.__getitem__, kept)).intersection(below.values())
+    if groups_named:
+        inside: dict[str, int] = {}
+        groups = list(map(below.get, area_scopes))
+        wanted = list(map(groups_named.__contains__, groups))
+        deque(map(inside.setdefault, compress(groups, wanted), compress(positions, wanted)), maxlen=0)
+        kept = sorted([*kept, *inside.values()])
+    return kept
 
 
 def _parts_of(positions: list[int], names, relocations, pinned, ops, extra_groups=None):
