@@ -9,7 +9,7 @@ from tensorboard.compat.proto import graph_pb2, node_def_pb2
 from demo import demo_graphs
 from logdirs import corrupt_attribute_blob
 from oddgraphs import hostile_graph, odd_graph, while_loop_graph
-from tb_phaseview.analysis.graph_model import NodeDefUnreadable, build_graph
+from tb_phaseview.analysis.graph_model import NodeDefUnreadable, TooManyEdges, build_graph
 from tb_phaseview.analysis.pipeline import analyze
 from tb_phaseview.read import graph_source
 from tb_phaseview.read.graphdef_reader import RawGraph, node_columns, read_graph
@@ -179,3 +179,25 @@ def test_bytes_that_are_no_graph_are_a_clear_error():
     for blob in (b"\xff\xff\xff\x07junk", node_def_pb2.NodeDef(name="a").SerializeToString()[:-1] + b"\xff"):
         with pytest.raises(graph_source.GraphUnreadable, match="corrupt and cannot be parsed"):
             graph_source.load_graph("run_graph", b"\x0a\x05" + blob)
+
+
+def test_nodes_read_a_chunk_at_a_time_are_the_columns_of_one_read(monkeypatch):
+    """The nodes' bytes are parsed a chunk at a time through one buffer (the memory of one copy of the graph, and
+    its pages, are saved); a node larger than a chunk is parsed alone. The columns do not depend on the chunks."""
+    from tb_phaseview.read import graphdef_reader
+
+    graph_def = max((g for (_, kind, _), g in demo_graphs().items() if kind == "run_graph"), key=lambda g: len(g.node))
+    big = graph_def.node.add(name="big", op="Const", input=[graph_def.node[0].name])
+    big.attr["value"].s = b"x" * 5000
+    blob = graph_def.SerializeToString()
+    whole = node_columns(blob, RawGraph.FromString(blob).node)
+    for chunk in (64, 1000, 4096):
+        monkeypatch.setattr(graphdef_reader, "_CHUNK_BYTES", chunk)
+        assert node_columns(blob, RawGraph.FromString(blob).node) == whole, chunk
+    monkeypatch.setattr(graphdef_reader, "_CHUNK_BYTES", 1000)
+    assert_same_as_full_parse(graph_def, blob)
+    edges = len(whole[2]) - len(whole[0])
+    assert read_graph(blob, lambda nodes: edges).edge_count == edges
+    with pytest.raises(TooManyEdges) as refused:
+        read_graph(blob, lambda nodes: edges - 1)
+    assert refused.value.count >= edges

@@ -242,11 +242,13 @@ def read_graph(blob: bytes, edges_allowed=None) -> Graph:
 # 1 to 5 bytes. node_columns writes over each header an input of the same size (tag 0x1a, length, NULs): one of
 # these strings, by the header's size.
 _MARKERS = tuple("\0" * size for size in range(5))
+_CHUNK_BYTES = 1 << 24  # the nodes' bytes parsed at a time (a bigger node is parsed alone)
 
 
 def node_columns(blob: bytes, payloads, max_edges: int | None = None) -> tuple[list[str], list[str], list[str]] | None:
     """Every node's name, op and inputs as three lists, the inputs of each node led by a marker (one of
-    ``_MARKERS``), read by one parse of the nodes' bytes: no message per node, nor an accessor call per field.
+    ``_MARKERS``), read by a parse of each chunk of the nodes' bytes: no message per node, nor an accessor call per
+    field.
 
     ``payloads``: the RawGraph's nodes. None when the nodes are not laid out as TensorFlow writes them (all of them
     first, each with its name first and its op next, once each): the caller then reads them through SlimGraph.
@@ -282,19 +284,37 @@ def node_columns(blob: bytes, payloads, max_edges: int | None = None) -> tuple[l
     ok[ok] &= data[op_at[ok]] == 0x12
     if not ok.all():
         return None
-    view = data.copy()
-    view[starts] = 0x1A
-    view[starts + 1] = sizes - 1
-    for k in range(1, int(sizes.max())):
-        view[starts[sizes > k] + 1 + k] = 0
-    try:
-        columns = NodeColumns.FromString(memoryview(view))
-    except DecodeError:
-        return None  # SlimGraph's parse then says why, as it always has
-    if len(columns.name) != count or len(columns.op) != count:
-        return None
-    # Counted in the parsed message, before a Python string is made for any input (a node of millions of inputs
-    # is refused at the size of its bytes).
-    if max_edges is not None and len(columns.input) - count > max_edges:
-        raise TooManyEdges(len(columns.input) - count)
-    return columns.name[:], columns.op[:], columns.input[:]
+    # Parsed a chunk of nodes at a time, through one buffer (a copy of all the bytes at once costs the kernel
+    # fresh pages for each of them, and held every node's attributes as unknown fields until the end).
+    names: list[str] = []
+    op_column: list[str] = []
+    inputs: list[str] = []
+    largest = int((ends - starts).max())
+    buffer = np.empty(max(min(end, _CHUNK_BYTES), largest), dtype=np.uint8)
+    at = 0
+    while at < count:
+        begin = int(starts[at])
+        last = max(at + 1, int(np.searchsorted(ends, begin + buffer.size, side="right")))
+        stop = int(ends[last - 1])
+        view = buffer[: stop - begin]
+        view[:] = data[begin:stop]
+        heads, head_sizes = starts[at:last] - begin, sizes[at:last]
+        view[heads] = 0x1A
+        view[heads + 1] = head_sizes - 1
+        for k in range(1, int(head_sizes.max())):
+            view[heads[head_sizes > k] + 1 + k] = 0
+        try:
+            columns = NodeColumns.FromString(memoryview(view))
+        except DecodeError:
+            return None  # SlimGraph's parse then says why, as it always has
+        if len(columns.name) != last - at or len(columns.op) != last - at:
+            return None
+        # Counted in the parsed message, before a Python string is made for its inputs (a node of millions of
+        # inputs is refused at the size of its bytes).
+        if max_edges is not None and len(inputs) + len(columns.input) - last > max_edges:
+            raise TooManyEdges(len(inputs) + len(columns.input) - last)
+        names += columns.name[:]
+        op_column += columns.op[:]
+        inputs += columns.input[:]
+        at = last
+    return names, op_column, inputs
