@@ -145,3 +145,22 @@ def test_the_tab_opening_reads_no_graph_when_the_page_may_restore_one_of_several
     Client(plugin.get_plugin_apps()["/index.js"]).get("/").close()
     wait_for_threads("phaseview-prefetch")
     assert len(plugin._cache) == 0
+
+
+def test_the_completion_waits_for_the_browser_to_draw_and_a_request_before_it_builds_what_it_needs(monkeypatch):
+    # On two cores a completion started at once takes a core from the browser while it draws the first answer.
+    from tb_phaseview import plugin as plugin_module
+
+    monkeypatch.setattr(plugin_module, "COMPLETION_DELAY_S", 30)
+    plugin = plugin_on_demo_logs()
+    apps = plugin.get_plugin_apps()
+    query = {"run": "resnet_tf_keras", "kind": "run_graph"}
+    Client(apps["/graph"]).get("/", query_string=query).close()
+    ((analysis, _),) = plugin._cache._entries.values()
+    (waiting,) = completion_threads()
+    try:
+        assert waiting.is_alive() and not analysis.tree.children_built
+        opened = Client(apps["/group"]).get("/", query_string={**query, "group": "bn2a_branch1"})
+        assert opened.status_code == 200 and opened.get_json()["children"]
+    finally:
+        waiting.cancel()
