@@ -1,8 +1,10 @@
 """Side-by-side timing of PhaseView and TensorBoard's own Graphs tab, in one run, on one machine.
 
 For every graph (Keras-shaped graphs of about 1k, 10k, 50k and 200k nodes in two shapes, see make_graphs.py,
-the seed demo graph, and a real tf_keras.applications model after one fit step, EfficientNetB7 at about 36k ops) and every repetition, a fresh TensorBoard is started (so the server has never seen the graph) and a fresh headless
-Chromium page measures, from the start of navigation:
+the seed demo graph, and a real tf_keras.applications model after one fit step, EfficientNetB7 at about 36k ops),
+each of TensorBoard's ``--load_fast`` values (its Python reader, ``false``, and its Rust data server, ``true``; a
+row each) and every repetition, a fresh TensorBoard is started (so the server has never seen the graph) and a fresh
+headless Chromium page measures, from the start of navigation:
 
 - PhaseView: when its iframe's document starts (the frame appears), and when its root gets data-ready="true";
   the difference is PhaseView's own time, TensorBoard's start-up excluded;
@@ -177,7 +179,7 @@ def run(
         cases += [(label, lambda label=label: application_graph(label)) for label in applications]
         if only is not None:
             cases = [case for case in cases if case[0] in only]
-        for label, make in cases:
+        for (label, make), lf in ((case, lf) for case in cases for lf in load_fast.split(",")):
             graph = make()
             samples = []
             for rep in range(reps):
@@ -186,7 +188,7 @@ def run(
                 logdir = os.path.join(root, f"{slug}-{rep}")
                 write(logdir, f"keras_{slug}", graph)
                 sample = {}
-                server = start_tensorboard(logdir, load_fast=load_fast, wait_for_graphs=1, timeout=600)
+                server = start_tensorboard(logdir, load_fast=lf, wait_for_graphs=1, timeout=600)
                 try:
                     sample["server_idle_rss_mb"] = rss_mb(server.process.pid)
                     sample["phaseview"] = measure_phaseview(browser, server, phaseview_timeout)
@@ -196,14 +198,14 @@ def run(
                     server.stop()
                 # Once the Graphs tab has timed out on a graph, waiting it out again proves nothing new.
                 if rep == 0 or samples[0]["graphs_tab"]["drawn"]:
-                    server = start_tensorboard(logdir, load_fast=load_fast, wait_for_graphs=1, timeout=600)
+                    server = start_tensorboard(logdir, load_fast=lf, wait_for_graphs=1, timeout=600)
                     try:
                         sample["graphs_tab"] = measure_graphs_tab(browser, server, graphs_tab_timeout)
                     finally:
                         server.stop()
                 samples.append(sample)
-                print(f"{label} rep {rep}: {json.dumps(sample)}", file=sys.stderr, flush=True)
-            results.append({"graph": label, "nodes": len(graph.node), "samples": samples})
+                print(f"{label} (--load_fast={lf}) rep {rep}: {json.dumps(sample)}", file=sys.stderr, flush=True)
+            results.append({"graph": label, "load_fast": lf, "nodes": len(graph.node), "samples": samples})
         browser.close()
     return results
 
@@ -215,14 +217,16 @@ def median(values):
 
 def summarise(results, graphs_tab_timeout):
     rows = [
-        "| graph | nodes | PhaseView ready (s) | of which after frame (s) | Graphs tab first node (s) | "
-        "ratio | toggle (ms) | legend switch (ms) | server RSS (MB) | server idle / peak RSS (MB) | tab JS heap (MB) |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
+        "| graph | load_fast | nodes | PhaseView ready (s) | of which after frame (s) | after frame, samples (s) | "
+        "Graphs tab first node (s) | ratio | toggle (ms) | legend switch (ms) | server RSS (MB) | "
+        "server idle / peak RSS (MB) | tab JS heap (MB) |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
         pv = [s["phaseview"] for s in r["samples"]]
         ready = median([s["ready_s"] for s in pv])
         after = median([s["after_frame_s"] for s in pv])
+        samples = [s["after_frame_s"] for s in pv if s.get("after_frame_s") is not None]
         toggle = median([s["toggle_ms"] for s in pv])
         legend = median([s.get("legend_ms") for s in pv])
         rss = median([s["server_rss_mb"] for s in r["samples"]])
@@ -237,7 +241,8 @@ def summarise(results, graphs_tab_timeout):
         else:
             tab_text, ratio = f"nothing after {graphs_tab_timeout:.0f}", f">{graphs_tab_timeout / ready:.0f}x"
         rows.append(
-            f"| {r['graph']} | {r['nodes']:,} | {ready:.2f} | {after:.2f} | {tab_text} | {ratio} | "
+            f"| {r['graph']} | {r.get('load_fast', '')} | {r['nodes']:,} | {ready:.2f} | {after:.2f} | "
+            f"{' / '.join(f'{s:.2f}' for s in samples)} | {tab_text} | {ratio} | "
             f"{toggle:.1f} | {'-' if legend is None else f'{legend:.1f}'} | {rss:.0f} | "
             f"{'-' if idle is None else f'{idle:.0f} / {peak:.0f}'} | {'-' if heap is None else f'{heap:.0f}'} |"
         )
@@ -251,7 +256,12 @@ def main(argv=None):
     parser.add_argument("--reps", type=int, default=3)
     parser.add_argument("--graphs-tab-timeout", type=float, default=120.0)
     parser.add_argument("--phaseview-timeout", type=float, default=120.0)
-    parser.add_argument("--load-fast", default="false", choices=["true", "false"])
+    parser.add_argument(
+        "--load-fast",
+        default="false,true",
+        choices=["false,true", "false", "true"],
+        help="TensorBoard's --load_fast values to time each graph under (a row each)",
+    )
     parser.add_argument(
         "--applications",
         default=",".join(APPLICATIONS),
