@@ -98,7 +98,7 @@ def build_graph(columns, blob: bytes, raw):
 
 def in_process(blob: bytes, logdir: str, trace: bool, profile_path: str | None) -> list[dict]:
     from tb_phaseview import plugin
-    from tb_phaseview.analysis import edge_kinds, phase, roles, scopes
+    from tb_phaseview.analysis import phase, roles
     from tb_phaseview.analysis import pipeline as analysis_mod
     from tb_phaseview.read import graphdef_reader
     from tb_phaseview.serve import wire
@@ -122,20 +122,24 @@ def in_process(blob: bytes, logdir: str, trace: bool, profile_path: str | None) 
         shared = stages.run("phase.forward_reads_of_gradient_nodes", phase.forward_reads_of_gradient_nodes, graph, pa)
         for name in shared:
             node_roles.codes[graph.index[name]] = roles.MODEL
-        kind_codes = stages.run("edge_kinds.classify_edge_codes", edge_kinds.classify_edge_codes, graph, node_roles)
-        kinds = stages.run("edge_kinds.kind_names", edge_kinds.kind_names, kind_codes)
+            if node_roles.area_codes is not None:
+                node_roles.area_codes[graph.index[name]] = roles.MODEL
         relocations = {s.name: analysis_mod.relocation_target(s) for s in pa.sources if s.born_in}
         relocations.update(shared)
-        display_names, areas = stages.run(
-            "scopes.fold_into_areas", scopes.fold_into_areas, graph.names, node_roles.area_codes
+        # As the graph route runs it: the first answer is written on the tree the machinery's large areas wait
+        # for (pipeline._deferral), the whole tree is built by the background completion.
+        result = stages.run(
+            "edge kinds, areas, first tree (pipeline._assemble)",
+            analysis_mod._assemble,
+            graph,
+            pa,
+            node_roles,
+            relocations,
         )
-        pinned = frozenset(areas.values()) | {s.name for s in pa.sources}
-        tree = stages.run("scopes.build_scopes", scopes.build_scopes, display_names, relocations, pinned, graph.ops)
-        result = analysis_mod.GraphAnalysis(graph, pa, kinds, tree, relocations, node_roles, areas, kind_codes)
         ref = {"run": "keras", "kind": "run_graph", "tag": None}
-        answer = stages.run("first answer (wire.graph_answer)", wire.graph_answer, result, ref)
+        answer = stages.run("first answer (wire.graph_answer)", wire.graph_answer, result.first_view(), ref)
         text = stages.run("first answer (JSON text)", plugin._json_text, answer)
-        stages.run("background completion (children, out-edges)", result.complete)
+        stages.run("background completion (the areas' groups, children, out-edges)", result.complete)
     if profiler:
         profiler.disable()
         profiler.dump_stats(profile_path)
