@@ -186,7 +186,10 @@ def test_nodes_read_a_chunk_at_a_time_are_the_columns_of_one_read(monkeypatch):
     its pages, are saved); a node larger than a chunk is parsed alone. The columns do not depend on the chunks."""
     from tb_phaseview.read import graphdef_reader
 
-    graph_def = max((g for (_, kind, _), g in demo_graphs().items() if kind == "run_graph"), key=lambda g: len(g.node))
+    graph_def = graph_pb2.GraphDef()  # a copy: the demo's graphs are shared with other tests
+    graph_def.CopyFrom(
+        max((g for (_, kind, _), g in demo_graphs().items() if kind == "run_graph"), key=lambda g: len(g.node))
+    )
     big = graph_def.node.add(name="big", op="Const", input=[graph_def.node[0].name])
     big.attr["value"].s = b"x" * 5000
     blob = graph_def.SerializeToString()
