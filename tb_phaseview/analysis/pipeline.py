@@ -97,8 +97,7 @@ class GraphAnalysis:
         """This analysis as the first answer reads it: while the whole tree is not built, a view of it on the tree
         without the large machinery areas' inner groups but for the chains to the ops the first answer gives a path
         for (``_assemble`` made one when it could, ``_deferral``), so the first answer does not wait for groups it
-        never shows. The view keeps
-        its own answers; this analysis builds everything else on the whole tree."""
+        never shows. The view keeps its own answers; this analysis builds everything else on the whole tree."""
         first = self._first_tree
         if first is None or self._tree is not None:
             return self
@@ -461,7 +460,8 @@ def _deferral(analysis: GraphAnalysis, display_names: list[str]):
     An area of at least DEFERRED_MIN_OPS ops waits whole when the first answer gives no path inside it (a flag,
     a reader of a flag's drawn edge, a hyperparameter or its reader); else only its ops off those paths' chains
     wait (``scopes.ops_deciding_paths``; the gradients hold readers of the flag, the optimizer the readers of its
-    hyperparameters). An area none of whose names is deep enough to be folded (the first answer warns of those)."""
+    hyperparameters). An area with a name deep enough to be folded (the first answer warns of those), or holding
+    an op or a group a learning-phase flag is drawn apart from or into, is built whole."""
     area_codes = analysis.roles.area_codes if analysis.roles is not None else None
     if area_codes is None:
         return None
