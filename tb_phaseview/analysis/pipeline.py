@@ -460,8 +460,9 @@ def _deferral(analysis: GraphAnalysis, display_names: list[str]):
     An area of at least DEFERRED_MIN_OPS ops waits whole when the first answer gives no path inside it (a flag,
     a reader of a flag's drawn edge, a hyperparameter or its reader); else only its ops off those paths' chains
     wait (``scopes.ops_deciding_paths``; the gradients hold readers of the flag, the optimizer the readers of its
-    hyperparameters). An area with a name deep enough to be folded (the first answer warns of those), or holding
-    an op or a group a learning-phase flag is drawn apart from or into, is built whole."""
+    hyperparameters). An area with a name deep enough to be folded (the first answer warns of those), or with an
+    op drawn elsewhere than its name says (a flag born in a layer, a gradient node its layer's forward ops read),
+    is built whole."""
     area_codes = analysis.roles.area_codes if analysis.roles is not None else None
     if area_codes is None:
         return None
