@@ -45,12 +45,12 @@ def layers_phrase(kinds: list[str], other: bool = False) -> str:
     """``23 other BatchNorm layers``, ``5 layers (3 BatchNorm, 2 Dropout)``: layers counted by kind."""
     count = len(kinds)
     noun = "layer" if count == 1 else "layers"
-    lead = f"{count} other" if other else f"{count}"
+    lead = f"{count:,} other" if other else f"{count:,}"
     by_kind = Counter(kinds)
     if len(by_kind) == 1:
         word = _KIND_WORDS[kinds[0]]
         return f"{lead} {word} {noun}" if word else f"{lead} {noun}"
-    parts = ", ".join(f"{n} {_KIND_WORDS[k] or 'other'}" for k, n in by_kind.most_common())
+    parts = ", ".join(f"{n:,} {_KIND_WORDS[k] or 'other'}" for k, n in by_kind.most_common())
     return f"{lead} {noun} ({parts})"
 
 

@@ -438,7 +438,7 @@ def lost(diff: Diff) -> list[str]:
         if len(frozen_stats) == 1:
             layers = "1 BatchNorm layer no longer updates its"
         else:
-            layers = f"{len(frozen_stats)} BatchNorm layers no longer update their"
+            layers = f"{len(frozen_stats):,} BatchNorm layers no longer update their"
         found.append(f"{layers} moving mean and variance: {', '.join(frozen_stats)}")
     # An area B no longer has because the user moved its ops to the model is not lost: it is said apart.
     gone = [(role, size) for role, size in diff.a.areas.items() if size and not diff.b.areas.get(role)]

@@ -7,7 +7,7 @@ import type { Child } from './api';
 
 export function hyperNote(c: Child): string | null {
   const h = c.hyper;
-  return h ? `η read by ${h.readers} op${h.readers === 1 ? '' : 's'}` : null;
+  return h ? `η read by ${h.readers.toLocaleString('en-US')} op${h.readers === 1 ? '' : 's'}` : null;
 }
 
 export function hyperBadgeTitle(names: readonly string[]): string {

@@ -102,7 +102,7 @@ export function collapsedSize(c: Child): Size {
 export function phaseNote(c: Child): string | null {
   const p = c.phase;
   if (!p || p.role !== 'source') return hyperNote(c);
-  let t = `read by ${p.consumers} layer${p.consumers === 1 ? '' : 's'}`;
+  let t = `read by ${p.consumers.toLocaleString('en-US')} layer${p.consumers === 1 ? '' : 's'}`;
   if (p.born_in) t += ` · born in ${displayLabel(p.born_in, 24)}`;
   return t;
 }

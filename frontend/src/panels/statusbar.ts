@@ -44,7 +44,7 @@ export class StatusBar {
     this.el.dataset.phaseLayers = String(layers);
     if (g) {
       const srcs = g.phase?.sources ?? [];
-      const readers = `${layers} layer${layers === 1 ? '' : 's'}`;
+      const readers = `${layers.toLocaleString('en-US')} layer${layers === 1 ? '' : 's'}`;
       if (srcs.length === 1)
         el.append(
           h('span', { 'data-testid': 'flag-status' }, `learning-phase flag: ${srcs[0].name} · read by ${readers}`),
@@ -54,7 +54,7 @@ export class StatusBar {
           h(
             'span',
             { 'data-testid': 'flag-status' },
-            `learning-phase flags: ${srcs.map((x) => `${x.name} (${x.consumers.length} layer${x.consumers.length === 1 ? '' : 's'})`).join(', ')} · read by ${readers} in all`,
+            `learning-phase flags: ${srcs.map((x) => `${x.name} (${x.consumers.length.toLocaleString('en-US')} layer${x.consumers.length === 1 ? '' : 's'})`).join(', ')} · read by ${readers} in all`,
           ),
         );
     }

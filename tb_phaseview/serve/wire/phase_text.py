@@ -36,7 +36,7 @@ def explain_source(source: phase.PhaseSource) -> str:
     """One plain sentence about a learning-phase source: what it is, who reads it, and where it is drawn."""
     count = len(source.layers)
     text = (
-        f"{source.name} is {_FLAG}; {count} layer{'' if count == 1 else 's'} read{'s' if count == 1 else ''} it "
+        f"{source.name} is {_FLAG}; {count:,} layer{'' if count == 1 else 's'} read{'s' if count == 1 else ''} it "
         f"to switch between {'its' if count == 1 else 'their'} training and inference behaviour."
     )
     if source.born_in:
@@ -50,7 +50,7 @@ def explain_source(source: phase.PhaseSource) -> str:
 def explain_contains(group: str, layers: int) -> str:
     """One plain sentence about a group holding layers that read the flag."""
     return (
-        f"{group} holds {layers} layer{'' if layers == 1 else 's'} that read the learning-phase flag; "
+        f"{group} holds {layers:,} layer{'' if layers == 1 else 's'} that read the learning-phase flag; "
         f"open it to see {'it' if layers == 1 else 'them'}."
     )
 
@@ -129,7 +129,7 @@ def explain_birthplace(source: phase.PhaseSource) -> str:
     flag = source.name.rpartition("/")[2]
     n = len(source.layers)
     return (
-        f"Old Keras created the flag {flag} inside this layer; {n} layer{'s' if n != 1 else ''} read it; "
+        f"Old Keras created the flag {flag} inside this layer; {n:,} layer{'s' if n != 1 else ''} read it; "
         f"PhaseView draws it apart. That is why this layer looks connected to every other layer that reads the "
         f"flag in the Graphs tab: those edges carry the learning phase, not activations."
     )

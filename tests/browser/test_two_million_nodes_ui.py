@@ -1,0 +1,127 @@
+"""Every view works on a 2,000,000-node graph (issue 25), in a real TensorBoard and Chromium: the benchmark's Keras-shaped
+graph (720 copies of the demo's tf_keras ResNet after a training step: 17,280 BatchNorm layers read one flag) drawn first,
+then the phase filter and the legend, search, a group opened, the inspector, why-connected, Run as, the summary
+table and the exports, each as a user reaches it. Not timed (``make bench`` times the first view and the toggles
+at this size): each step must finish and show what it shows on a small graph, with no error on the page."""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+import xml.etree.ElementTree as ET
+
+from test_kinds_ui import legend
+from test_share import png_size, save
+
+from conftest import REPO, boxes, click_box, edges, open_plugin, sel, shot
+
+sys.path.insert(0, os.path.join(REPO, "benchmarks"))
+
+NODES = 2_000_000
+FLAG = "keras_learning_phase"
+# A layer of the last copies, deep in the graph's order: search reaches it inside its bucket of the top level.
+LAYER = "bn3d_branch2a_r700"
+
+
+def run_as(page, key: str, timeout: int) -> None:
+    page.keyboard.press(key)
+    want = {"i": "false", "b": "both"}[key]
+    page.wait_for_function(
+        f"() => document.querySelector('#phaseview-app').dataset.runAs === '{want}'", timeout=timeout, polling=250
+    )
+
+
+def every_view(page, url, nodes: int, layer: str = LAYER) -> None:
+    open_plugin(page, url, "keras", timeout=600_000)
+    status = page.text_content("[data-testid=status]")
+    count = re.search(r"([\d,]+) nodes", status).group(1)
+    assert int(count.replace(",", "")) > nodes * 0.99, status
+    # The top level holds tens of thousands of layers: drawn as buckets of them, beside the flag and the areas.
+    top = page.evaluate("() => [...document.querySelectorAll('.root-group > g[data-node]')].map(g => g.dataset.node)")
+    buckets = [name for name in top if name.startswith("\u2026")]
+    assert len(buckets) >= 20 and FLAG in top and "\u2237gradient" in top, top[:10]
+    # Every count reads with its thousands separated: the answer line, the flag's box, the status bar.
+    layers = r"\d{1,3}(?:,\d{3})+"
+    answer = page.text_content("[data-testid=phaseview]")
+    assert re.search(rf"The learning-phase flag keras_learning_phase ties {layers} BatchNorm layers together", answer)
+    assert re.fullmatch(rf".*read by {layers} layers", page.text_content(sel(FLAG))), page.text_content(sel(FLAG))
+    assert re.search(rf"keras_learning_phase · read by {layers} layers", page.text_content("[data-testid=flag-status]"))
+    shot(page, "two_million_first_view")
+    before = boxes(page)
+
+    # The phase filter: one edge from the flag to each bucket holding a reader, and none when collapsed.
+    for mode in ("show", "highlight"):
+        page.click(f'[data-phase-mode="{mode}"]')
+        drawn = edges(page, "phase")
+        assert drawn and {e["from"] for e in drawn} == {FLAG}, mode
+        assert {e["to"] for e in drawn} <= set(buckets) | {"\u2237gradient"}, mode
+    page.click('[data-phase-mode="collapse"]')
+    assert edges(page, "phase") == []
+    # The legend: a kind drawn, dimmed and hidden; the gradients' edges drawn on request. Nothing moves.
+    page.click('[data-kind-filter="data"]')
+    assert legend(page)["data"][0] == "dimmed"
+    page.click('[data-kind-filter="data"]')
+    assert legend(page)["data"][0] == "hidden" and edges(page, "data") == []
+    page.click('[data-kind-filter="data"]')
+    page.click('[data-kind-filter="gradient"]')
+    assert legend(page)["gradient"][0] == "drawn" and edges(page, "gradient")
+    assert boxes(page) == before, "switching filters never moves a box"
+
+    # Search: an op deep in the graph, found and revealed inside its bucket and its layer.
+    page.fill("[data-testid=search]", f"{layer}/moving_mean/Read/ReadVariableOp")
+    results = page.locator("[data-testid=search-results] button[data-result]")
+    results.first.wait_for(timeout=120_000)
+    found = results.first.get_attribute("data-result")
+    assert found.startswith(layer + "/"), found
+    results.first.click()
+    page.locator(f"{sel(found)}.selected").first.wait_for(timeout=120_000)
+    assert page.locator(f'{sel(layer)}[data-expanded="true"]').count() == 1, "its layer was opened"
+    page.wait_for_function(
+        "n => document.querySelector('[data-testid=inspector] h2')?.textContent === n", arg=found, timeout=60_000
+    )
+    shot(page, "two_million_search")
+
+    # Why-connected: the flag and that layer, the seed question.
+    click_box(page, FLAG)
+    page.wait_for_selector("[data-testid=inspector] [data-testid=group-header]", timeout=60_000)
+    click_box(page, layer, shift=True)
+    page.wait_for_selector('[data-testid=why] section[data-why-kind="phase"]', timeout=120_000)
+    assert page.inner_text("[data-why-parts]").startswith(f"{FLAG} \u2194 {layer} \u00b7 ")
+    shot(page, "two_million_why")
+
+    # Run as inference: the status bar counts what does not run (here all inside the BatchNorm layers' If
+    # branches, ghosted when an If's functions are opened).
+    run_as(page, "i", timeout=300_000)
+    said = page.text_content("[data-testid=run-as-status]")
+    assert re.match(r"[\d,]+ ops don't run in inference \([\d,]+ of them inside If branches", said), said
+    shot(page, "two_million_run_as_inference")
+    run_as(page, "b", timeout=300_000)
+
+    # The summary table: one row per layer, the layer found above among them.
+    page.keyboard.press("m")
+    page.wait_for_selector(f'[data-testid=summary] tr[data-layer="{layer}"]', timeout=120_000)
+    rows = page.locator("[data-testid=summary] tr[data-layer]").count()
+    assert rows > 1000, rows
+    shot(page, "two_million_summary")
+    page.keyboard.press("m")
+
+    # The exports: the view as SVG (text, no markup from names) and as PNG.
+    with page.expect_download(timeout=120_000) as download:
+        page.click('[data-action="export-svg"]')
+    svg = ET.fromstring(save(download.value, "two_million_view.svg"))
+    texts = "\n".join("".join(t.itertext()) for t in svg.iter("{http://www.w3.org/2000/svg}text"))
+    assert "keras \u00b7 op graph" in texts and layer in texts
+    with page.expect_download(timeout=120_000) as download:
+        page.click('[data-action="export-png"]')
+    width, height = png_size(save(download.value, "two_million_view.png"))
+    assert width > 0 and height > 0
+    assert page.errors == []
+
+
+def test_every_view_works_on_two_million_nodes(page, start_server, tmp_path):
+    from make_graphs import cached_blob, write_blob
+
+    write_blob(str(tmp_path), "keras", cached_blob(NODES, "wide"))
+    server = start_server(tmp_path, load_fast="true", timeout=600)
+    every_view(page, server.url, NODES)
