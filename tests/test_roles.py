@@ -5,10 +5,13 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
+from tensorboard.compat.proto.graph_pb2 import GraphDef
 
 import tf_written
 from demo import demo_analysis, demo_graphs, demo_script
+from oddgraphs import node
 from tb_phaseview.analysis import edge_kinds, roles
+from tb_phaseview.analysis.graph_model import build_graph
 from tb_phaseview.analysis.pipeline import analyze
 from tb_phaseview.cli import iter_graphs
 from tb_phaseview.read import graph_source
@@ -183,3 +186,22 @@ def test_seed_top_level_shows_layers_flag_and_machinery_areas_only():
     assert set(groups) - areas - {flag_group} == layers - {"input_image"} | {"loss"}
     assert {analysis.graph.names[i] for i in ops} == {"input_image", "fc_out_target"}
     assert not any(name.startswith("VarIsInitializedOp") for name in groups)
+
+
+def test_a_value_computed_from_data_in_a_loop_reads_data_whatever_is_asked_first():
+    """Whether an op computes from the data fed is settled for the whole graph at once, along the data edges from
+    each feed: around a loop's back edge too. (A walk per op, asked first about the loop's body, went round the
+    loop, met the body again on its own path and settled ``NextIteration`` as no data.)"""
+    graph_def = GraphDef()
+    node(graph_def, "x", "Placeholder")
+    node(graph_def, "scale", "Const")
+    node(graph_def, "loop/Enter", "Enter", ["x"])
+    node(graph_def, "loop/Merge", "Merge", ["loop/NextIteration", "loop/Enter"])
+    node(graph_def, "loop/body", "Mul", ["loop/Merge", "scale"])
+    node(graph_def, "loop/NextIteration", "NextIteration", ["loop/body"])
+    node(graph_def, "twice", "Mul", ["scale", "scale"])
+    graph = build_graph(graph_def)
+    reads_data = roles._DataReach(graph, variables=set())
+    asked = ["loop/body", "loop/NextIteration", "loop/Merge", "loop/Enter", "x"]
+    assert [reads_data(graph.index[name]) for name in asked] == [True] * len(asked)
+    assert not reads_data(graph.index["twice"]) and not reads_data(graph.index["scale"])
