@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { summaryMarkdown, totalsText } from '../src/panels/summary';
+import { summaryMarkdown, summaryTable, totalsText } from '../src/panels/summary';
 import type { SummaryAnswer } from '../src/graph/api';
 
 const answer = (over: Partial<SummaryAnswer>): SummaryAnswer => ({
@@ -34,4 +34,36 @@ test('a graph that holds no variable does not claim zero parameters', () => {
   );
   const trained = answer({ holds_variables: true, total_params: 1500, non_trainable_params: 10, machinery_params: 3 });
   assert.equal(totalsText(trained), '1.5 k params, 10 non-trainable · 3 in optimizer state and counters (not counted)');
+});
+
+test('a picture carries the first rows of a summary of tens of thousands of layers and says how many it left out', () => {
+  const layer = (i: number) => ({
+    name: `dense_${i}`,
+    type: 'Dense',
+    output_shape: [null, 8],
+    output_shape_text: '?×8',
+    params: 72,
+    trainable_params: 72,
+    learning_phase: null,
+    path: [`dense_${i}`],
+    variables: [],
+  });
+  const big = answer({
+    holds_variables: true,
+    total_params: 72 * 30600,
+    layers: Array.from({ length: 30600 }, (_, i) => layer(i)),
+  });
+  const table = summaryTable(big);
+  assert.equal(table.title, 'Summary · 30,600 layers in data-flow order');
+  assert.equal(table.rows.length, 500);
+  assert.deepEqual(table.rows[499][0], 'dense_499');
+  assert.ok(
+    table.footer.startsWith(
+      '… and 30,100 more layers (Copy or CSV in the summary panel gives every one) · Total params: 2,203,200',
+    ),
+  );
+  const small = summaryTable(answer({ holds_variables: true, layers: [layer(0), layer(1)] }));
+  assert.equal(small.rows.length, 2);
+  assert.ok(small.footer.startsWith('Total params: 0'));
+  assert.ok(summaryMarkdown(big).split('\n').length > 30600, 'Copy still gives every row');
 });

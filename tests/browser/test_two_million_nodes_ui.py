@@ -24,11 +24,11 @@ FLAG = "keras_learning_phase"
 LAYER = "bn3d_branch2a_r700"
 
 
-def run_as(page, key: str, timeout: int) -> None:
-    page.keyboard.press(key)
-    want = {"i": "false", "b": "both"}[key]
+def run_as(page, phase: str, timeout: int) -> None:
+    """Clicks a Run as button (``false``: inference, ``both``) and waits until the view is marked."""
+    page.click(f'[data-phase-run="{phase}"]')
     page.wait_for_function(
-        f"() => document.querySelector('#phaseview-app').dataset.runAs === '{want}'", timeout=timeout, polling=250
+        f"() => document.querySelector('#phaseview-app').dataset.runAs === '{phase}'", timeout=timeout, polling=250
     )
 
 
@@ -92,26 +92,30 @@ def every_view(page, url, nodes: int, layer: str = LAYER) -> None:
 
     # Run as inference: the status bar counts what does not run (here all inside the BatchNorm layers' If
     # branches, ghosted when an If's functions are opened).
-    run_as(page, "i", timeout=300_000)
+    run_as(page, "false", timeout=300_000)
     said = page.text_content("[data-testid=run-as-status]")
     assert re.match(r"[\d,]+ ops don't run in inference \([\d,]+ of them inside If branches", said), said
     shot(page, "two_million_run_as_inference")
-    run_as(page, "b", timeout=300_000)
+    run_as(page, "both", timeout=300_000)
 
     # The summary table: one row per layer, the layer found above among them.
-    page.keyboard.press("m")
+    page.click('button[data-action="summary"]')
     page.wait_for_selector(f'[data-testid=summary] tr[data-layer="{layer}"]', timeout=120_000)
     rows = page.locator("[data-testid=summary] tr[data-layer]").count()
     assert rows > 1000, rows
     shot(page, "two_million_summary")
-    page.keyboard.press("m")
 
-    # The exports: the view as SVG (text, no markup from names) and as PNG.
+    # The exports, the summary still open: the view as SVG and as PNG, with the table's first rows under the legend
+    # (a row per layer would make a picture a million pixels high: Copy and CSV give every row).
     with page.expect_download(timeout=120_000) as download:
         page.click('[data-action="export-svg"]')
     svg = ET.fromstring(save(download.value, "two_million_view.svg"))
     texts = "\n".join("".join(t.itertext()) for t in svg.iter("{http://www.w3.org/2000/svg}text"))
     assert "keras \u00b7 op graph" in texts and layer in texts
+    table_rows = [g for g in svg.iter("{http://www.w3.org/2000/svg}g") if g.get("data-layer")]
+    assert len(table_rows) == 500
+    assert re.search(rf"Summary · {layers} layers in data-flow order", texts)
+    assert re.search(rf"… and {layers} more layers \(Copy or CSV in the summary panel gives every one\)", texts)
     with page.expect_download(timeout=120_000) as download:
         page.click('[data-action="export-png"]')
     width, height = png_size(save(download.value, "two_million_view.png"))

@@ -54,13 +54,24 @@ export function summaryMarkdown(a: SummaryAnswer): string {
 }
 
 /** The table as the export draws it under the picture's legend. */
-export function summaryTable(a: SummaryAnswer): ExportTable {
+/** The most rows a picture carries: a row is 16 px high, so a graph of tens of thousands of layers would put a
+ * table hundreds of thousands of pixels high under the graph (nobody reads it there, and the browser takes minutes
+ * to build it); Copy and CSV in the panel give every row. */
+export const EXPORT_TABLE_ROWS = 500;
+
+export function summaryTable(a: SummaryAnswer, limit = EXPORT_TABLE_ROWS): ExportTable {
+  const count = a.layers.length;
+  const shown = a.layers.slice(0, limit);
+  const left = count - shown.length;
+  const footer = footerText(a);
   return {
-    title: `Summary · ${a.layers.length} layer${a.layers.length === 1 ? '' : 's'} in data-flow order`,
+    title: `Summary · ${fmt(count)} layer${count === 1 ? '' : 's'} in data-flow order`,
     header: ['layer', 'type', 'output shape', 'params', 'trainable params'],
-    rows: a.layers.map((l) => [l.name, l.type, l.output_shape_text, fmt(l.params), fmt(l.trainable_params)]),
+    rows: shown.map((l) => [l.name, l.type, l.output_shape_text, fmt(l.params), fmt(l.trainable_params)]),
     numeric: [false, false, false, true, true],
-    footer: footerText(a),
+    footer: left
+      ? `… and ${fmt(left)} more layer${left === 1 ? '' : 's'} (Copy or CSV in the summary panel gives every one) · ${footer}`
+      : footer,
     rowAttribute: 'layer',
   };
 }
