@@ -207,3 +207,22 @@ def test_cli_diff_refuses_what_names_no_single_graph(pairs, tmp_path):
     no_run = _cli("diff", logs, logs, "--run-a", "nosuch", "--run-b", "base")
     assert no_run.returncode == 2 and "no readable graph in run 'nosuch'" in no_run.stderr
     assert "Traceback" not in several.stderr + missing.stderr + no_run.stderr
+
+
+def test_two_models_of_thousands_of_repeated_blocks_align_in_one_pass_with_each_change_found():
+    """Layers of two graphs of a million nodes: one block repeated (30,000 and 6,000 layers), two layers changed in
+    the smaller. SequenceMatcher's search over so many repeats took over a minute; past MATCH_LIMIT the layers
+    align in one pass: every layer of the smaller pairs in order, each change is a stretch of its own, and the
+    larger's extra blocks follow the last one."""
+    block = ["Conv2D", "BatchNormalization", "Activation", "Add"]
+    a, b = block * 7500, block * 1500
+    b[10] = b[-3] = "Dense"
+    assert len(a) * len(b) > diff.MATCH_LIMIT
+    codes = diff._opcodes(a, b)
+    assert codes == [
+        ("equal", 0, 10, 0, 10),
+        ("replace", 10, 11, 10, 11),
+        ("equal", 11, 5997, 11, 5997),
+        ("replace", 5997, 29998, 5997, 5998),  # the second change, with the larger's extra blocks after it
+        ("equal", 29998, 30000, 5998, 6000),
+    ]
