@@ -16,9 +16,12 @@ import sys
 
 import numpy as np
 import pytest
+from tensorboard.compat.proto.graph_pb2 import GraphDef
 
 from demo import CLI, DEMO_LOGS, demo_analysis, demo_graphs, demo_script
+from oddgraphs import node
 from tb_phaseview.analysis import layers, shapes
+from tb_phaseview.analysis.pipeline import analyze
 from tb_phaseview.cli import iter_graphs
 from tb_phaseview.read import graph_source
 
@@ -112,7 +115,6 @@ def test_tf1_layers_graph_counts_equal_tensorflow_and_leave_out_the_optimizer(tf
     counts = json.load(open(os.path.join(folder, "counts.json")))
     [(ref, graph, error)] = list(iter_graphs(os.path.join(folder, "logs"), graph_source.load_graph))
     assert error is None
-    from tb_phaseview.analysis.pipeline import analyze
 
     summary = layers.summarize(analyze(graph))
     assert summary.total_params == counts["total"]
@@ -216,7 +218,6 @@ def test_summary_of_a_graph_never_drawn_reads_one_level_not_every_groups_childre
     found by one pass over the parents, not by building every group's children lists (seconds at 200k nodes),
     and the answer is the one the children lists give."""
     from make_graphs import seed_graph, tiled
-    from tb_phaseview.analysis.pipeline import analyze
 
     analysis = analyze(tiled(seed_graph(), 12_000, "nested"))
     cold = layers.summarize(analysis)
@@ -228,3 +229,29 @@ def test_summary_of_a_graph_never_drawn_reads_one_level_not_every_groups_childre
         (x.name, x.type, x.output_shape, x.params, x.trainable_params) for x in warm.layers
     ]
     assert (cold.node_layer == warm.node_layer).all()
+
+
+def test_a_top_level_split_into_buckets_lists_the_layers_of_every_bucket(tmp_path):
+    """6,200 top-level layers are drawn in buckets of 1,000 sorted by name: the first bucket holds the 1,200
+    activations alone, which own no variable. They are layers all the same, and the summary lists them (it
+    read the layers of the buckets that own variables only, and left out the input layers, paddings and
+    poolings of a million-node graph, which the diff then called added in its smaller twin)."""
+
+    from tb_phaseview.analysis.pipeline import analyze
+
+    graph_def = GraphDef()
+    node(graph_def, "x", "Placeholder")
+    previous = "x"
+    for k in range(5000):
+        node(graph_def, f"dense_{k:04d}/kernel", "VariableV2")
+        node(graph_def, f"dense_{k:04d}/MatMul", "MatMul", [previous, f"dense_{k:04d}/kernel"])
+        previous = f"dense_{k:04d}/MatMul"
+        if k < 1200:
+            node(graph_def, f"act_{k:04d}/Relu", "Relu", [previous])
+            previous = f"act_{k:04d}/Relu"
+    analysis = analyze(graph_def)
+    first_bucket = analysis.tree.children("")[0][0]
+    assert first_bucket in analysis.tree.buckets and analysis.tree.buckets[first_bucket].last == "act_0999"
+    names = {layer.name for layer in layers.summarize(analysis).layers}
+    assert {f"act_{k:04d}" for k in range(1200)} <= names
+    assert {f"dense_{k:04d}" for k in range(5000)} <= names

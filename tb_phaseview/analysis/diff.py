@@ -527,12 +527,12 @@ def lost(diff: Diff) -> list[str]:
 def sentence(diff: Diff, limit: int = 3) -> str:
     """The answer line: the counts, then the first changes by name."""
     if not diff.differs:
-        return f"Same architecture: all {len(diff.same)} layers match."
+        return f"Same architecture: all {len(diff.same):,} layers match."
     counts = []
     for number, word in ((len(diff.added), "added"), (len(diff.removed), "removed"), (len(diff.changed), "changed")):
         if number:
             noun = "" if counts else (" layer" if number == 1 else " layers")
-            counts.append(f"{number}{noun} {word}")
+            counts.append(f"{number:,}{noun} {word}")
     details = []
     for x, y, what in diff.changed[:limit]:
         name = f"`{y.name}`" if x.name == y.name else f"`{x.name}` → `{y.name}`"
@@ -542,7 +542,7 @@ def sentence(diff: Diff, limit: int = 3) -> str:
     for f in diff.removed[: max(0, limit - len(details))]:
         details.append(f"−`{f.name}` ({f.type})")
     more = len(diff.changed) + len(diff.added) + len(diff.removed) - len(details)
-    tail = f"; {more} more" if more > 0 else ""
+    tail = f"; {more:,} more" if more > 0 else ""
     return f"{', '.join(counts)}: {'; '.join(details)}{tail}."
 
 

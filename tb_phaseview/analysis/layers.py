@@ -128,7 +128,7 @@ def summarize(analysis) -> Summary:
             parent = tree.group_parent.get(parent, "")
         owner[n] = parent
     owner.update(_passed_in_owners(graph, tree, [n for n in model_nodes if n in passed], codes))
-    levels = {tree.group_parent.get(g, "") for g in owner.values() if g} or {""}
+    levels = _whole_levels(tree, {tree.group_parent.get(g, "") for g in owner.values() if g} or {""})
 
     layer_ids, layer_index = _candidates(analysis, levels, codes, {g for g in owner.values() if g})
     node_layer = _node_layers(graph, tree, layer_index, codes)
@@ -508,6 +508,22 @@ def _writes_argument(index, argument: str) -> bool:
         if body.op in roles.WRITE_OPS and body.input and body.input[0].split(":", 1)[0] == argument:
             return True
     return False
+
+
+def _whole_levels(tree, levels: set[str]) -> set[str]:
+    """``levels`` with every bucket of a group split into buckets when one of them is a level: the layers beside
+    the variables' owners are the split group's children whichever bucket their names sort into (a top level of
+    tens of thousands of layers puts its input layers, paddings and poolings in buckets that own no variable)."""
+    if not any(level in tree.buckets for level in levels):
+        return levels
+
+    def split(group: str) -> str:  # the group a bucket (or a bucket of buckets) holds a slice of
+        while group in tree.buckets:
+            group = tree.buckets[group].parent
+        return group
+
+    groups = {split(level) for level in levels if level in tree.buckets}
+    return levels | {bucket for bucket in tree.buckets if split(bucket) in groups}
 
 
 def _candidates(analysis, levels: set[str], codes: np.ndarray, owners: set[str]) -> tuple[list[str], dict[str, int]]:
