@@ -356,8 +356,8 @@ def _aligned_blocks(a: list, b: list, window: int = ALIGN_WINDOW) -> list[tuple[
     """Matching blocks found in one pass, in time linear in the lengths (times ``window``): equal items pair in
     order; where they differ and the next ones pair again, one item changed; else the nearer of the next ``a[i]``
     in ``b`` and the next ``b[j]`` in ``a`` (within ``window``) resumes the pairing, what it skips being inserted
-    or removed; with neither, both items are changed. Not always the longest common subsequence, but the one a reader expects of two versions of a model
-    made of repeated blocks."""
+    or removed; with neither, both items are changed. Not always the longest common subsequence, but the
+    pairing a reader expects of two versions of a model made of repeated blocks."""
     blocks: list[tuple[int, int, int]] = []
     i = j = 0
     while i < len(a) and j < len(b):
