@@ -11,10 +11,12 @@ import sys
 import urllib.parse
 
 from demo import DEMO_LOGS, cli_report_json, demo_analysis
+from tb_phaseview.analysis import answers, phase
 from tb_phaseview.analysis.pipeline import analyze
 from tb_phaseview.cli import iter_graphs
 from tb_phaseview.read import graph_source
 from tb_phaseview.serve import summary_table, wire
+from tb_phaseview.serve.wire import phase_text
 
 CLI = os.path.join(os.path.dirname(sys.executable), "tb-phaseview")
 ENV = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
@@ -218,3 +220,17 @@ def test_pytorch_module_inputs_of_getattr_are_not_warned_about_but_other_missing
     assert wire.graph_warnings(analysis) == []
     entry = wire.report_entry(analysis, {"run": "pytorch_add_graph", "kind": "run_graph", "tag": None})
     assert not any("not in the graph" in w for w in entry["warnings"])
+
+
+def test_counts_of_thousands_of_layers_read_with_separators():
+    """The sentences about a flag read by 17,280 layers (the 2M benchmark graph) write `17,280`, as every other
+    count does; the browser test at 2M checks the answer line, the flag's box and the status bar."""
+    layers = [f"bn_{k}" for k in range(17280)]
+    assert answers.layers_phrase([phase.BATCH_NORMALIZATION] * 17280) == "17,280 BatchNorm layers"
+    assert answers.layers_phrase([phase.BATCH_NORMALIZATION] * 1500 + [phase.DROPOUT] * 1200) == (
+        "2,700 layers (1,500 BatchNorm, 1,200 Dropout)"
+    )
+    source = phase.PhaseSource(0, "bn_0/keras_learning_phase", "PlaceholderWithDefault", layers, "bn_0")
+    assert "; 17,280 layers read it to switch" in phase_text.explain_source(source)
+    assert "inside this layer; 17,280 layers read it;" in phase_text.explain_birthplace(source)
+    assert phase_text.explain_contains("model", 17280).startswith("model holds 17,280 layers that read")
