@@ -15,7 +15,9 @@ import {
   dagreWork,
   DAGRE_MAX_NODES,
   orderAreaColumn,
+  BUCKET_COLUMNS_MAX,
 } from '../src/layout/core';
+import { firstViewFrame } from '../src/scene/firstview';
 import type { GroupAnswer } from '../src/graph/api';
 import type { PlacedNode } from '../src/layout/input';
 
@@ -280,6 +282,93 @@ test('buckets keep reading order with the flag in a row above them and the areas
   assert.equal(r.edges.length, edges.length);
   const bucketIds = new Set(buckets.map((b) => b.id));
   for (const e of r.edges) assert.equal(!!e.aux, bucketIds.has(e.v) && bucketIds.has(e.w), `${e.v} -> ${e.w}`);
+});
+
+test('a top level of a million nodes opens on whole buckets, four a row, with the areas beside them', () => {
+  // The 1M benchmark graph's top level: 85,681 layers in 86 buckets (the first 17 hold the BatchNorm layers
+  // that read the flag), the flag above them and three machinery areas.
+  const total = 85_681;
+  const n = Math.ceil(total / 1000);
+  const buckets = Array.from({ length: n }, (_, i) => ({
+    name: `\u2026${i + 1}`,
+    label: `[${(i * 1000 + 1).toLocaleString('en-US')}\u2013${Math.min(total, (i + 1) * 1000).toLocaleString('en-US')} of ${total.toLocaleString('en-US')}] bn2a_branch2a_r${i}`,
+    type: 'group' as const,
+    size: 4640,
+    ops: { Identity: 2000, ReadVariableOp: 1000 },
+    phase: null,
+    bucket: {
+      parent: '',
+      index: i + 1,
+      of: n,
+      first: `a${i}`,
+      last: `z${i}`,
+      start: i * 1000 + 1,
+      end: (i + 1) * 1000,
+      total,
+    },
+  }));
+  const flag = {
+    name: 'keras_learning_phase',
+    label: 'keras_learning_phase',
+    type: 'group' as const,
+    size: 2,
+    ops: { PlaceholderWithDefault: 1, Const: 1 },
+    phase: { role: 'source' as const, consumers: 8640, born_in: null, explanation: 'the flag' },
+  };
+  const areas = ['gradients', 'optimizer', 'initialisers'].map((a) => ({
+    name: `\u2237${a}`,
+    label: a,
+    type: 'group' as const,
+    size: 263_520,
+    ops: { ZerosLike: 1 },
+    phase: null,
+    area: a,
+  }));
+  const answer: GroupAnswer = {
+    version: 1,
+    group: '',
+    path: [],
+    children: [flag, ...buckets, ...areas],
+    truncated: false,
+    edges: [],
+  };
+  const r = layoutGroup(buildLayoutInput(answer, () => undefined));
+  assert.equal(r.engine, 'buckets');
+  const rows = new Set(buckets.map((b) => r.nodes[b.name].y));
+  assert.equal(rows.size, Math.ceil(n / BUCKET_COLUMNS_MAX), 'four buckets a row, the grid growing downwards');
+  const boxes = new Map(Object.entries(r.nodes));
+  const view = { w: 1400, h: 700 };
+  const frame = firstViewFrame(
+    {
+      boxes,
+      flag: flag.name,
+      readers: buckets.slice(0, 17).map((b) => b.name),
+      inputs: [],
+      areas: areas.map((a) => a.name),
+      extent: { x: 0, y: 0, w: r.width, h: r.height },
+    },
+    view,
+  )!;
+  const left = frame.cx - view.w / 2 / frame.k;
+  const right = frame.cx + view.w / 2 / frame.k;
+  const top = frame.cy - view.h / 2 / frame.k;
+  const bottom = frame.cy + view.h / 2 / frame.k;
+  const inside = (b: PlacedNode) => b.x >= left && b.x + b.w <= right && b.y >= top && b.y + b.h <= bottom;
+  assert.ok(inside(r.nodes[flag.name]), 'the flag is in sight');
+  assert.ok(
+    areas.every((a) => inside(r.nodes[a.name])),
+    'and so are the machinery areas',
+  );
+  const cut = [...boxes.entries()].filter(
+    ([, b]) =>
+      b.y < bottom && b.y + b.h > top && ((b.x < left && b.x + b.w > left) || (b.x < right && b.x + b.w > right)),
+  );
+  assert.deepEqual(
+    cut.map(([id]) => id),
+    [],
+    'no box is cut by a side of the screen',
+  );
+  assert.ok(frame.k >= 0.97, 'at the readable zoom');
 });
 
 test('machinery areas sit in a column beside the top of the model and never shape its layout', () => {

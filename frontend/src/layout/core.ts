@@ -255,6 +255,14 @@ export function orderAreaColumn(areas: readonly LayoutNode[], edges: readonly La
 }
 
 /**
+ * Most buckets in a row. A bucket's box is six times wider than tall, so a grid square by count is six times
+ * wider than tall: at a million nodes (86 buckets, ten a row) the first view at the readable zoom cut a column
+ * in two at each side and left the areas' column off screen. Four a row and the areas' column beside them
+ * (about 1,300 px) fit a laptop's screen at that zoom; the grid grows downwards, the way the graph flows.
+ */
+export const BUCKET_COLUMNS_MAX = 4;
+
+/**
  * A group split into buckets (slices of one huge scope, by name): the buckets in reading order. Edges between
  * name ranges run every way, so a layered layout would only cost time (dagre needs over 100 ms for 18 densely
  * linked buckets) without saying more; drawn at once, they crossed the grid's boxes and buried their counts.
@@ -262,7 +270,7 @@ export function orderAreaColumn(areas: readonly LayoutNode[], edges: readonly La
  */
 export function bucketLayout(input: LayoutInput): Partial {
   const ordered = [...input.nodes].sort((a, b) => (a.order ?? 0) - (b.order ?? 0));
-  const perRow = Math.max(1, Math.ceil(Math.sqrt(ordered.length)));
+  const perRow = Math.max(1, Math.min(BUCKET_COLUMNS_MAX, Math.ceil(Math.sqrt(ordered.length))));
   const rowW = ordered.slice(0, perRow).reduce((w, n) => w + n.w + 16, -16);
   const block = packRows(ordered, Math.max(rowW, 1));
   const edges = straightEdges(input.edges, block.nodes, true);
