@@ -11,6 +11,8 @@ test('a parameter count reads at a glance', () => {
   assert.equal(countWords(1168), '1.2 k');
   assert.equal(countWords(16400), '16 k');
   assert.equal(countWords(1_462_145), '1.5 M');
+  assert.equal(countWords(1_000_000), '1.0 M');
+  assert.equal(countWords(1_052_744_400), '1,052.7 M'); // 720 ResNets: separated as every count is
 });
 
 test("a layer box's size line: output shape, then parameters; nothing without shape_info", () => {
