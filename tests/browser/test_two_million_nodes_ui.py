@@ -49,6 +49,28 @@ def every_view(page, url, nodes: int, layer: str = LAYER) -> None:
     assert re.search(rf"The learning-phase flag keras_learning_phase ties {layers} BatchNorm layers together", answer)
     assert re.fullmatch(rf".*read by {layers} layers", page.text_content(sel(FLAG))), page.text_content(sel(FLAG))
     assert re.search(rf"keras_learning_phase · read by {layers} layers", page.text_content("[data-testid=flag-status]"))
+    # The parameters' total comes with the layer summary, asked for once the first view is drawn.
+    page.wait_for_function(
+        "() => document.querySelector('[data-testid=params-total]')?.textContent", timeout=300_000, polling=500
+    )
+    params = page.text_content("[data-testid=params-total]")
+    assert re.match(r"\d{1,3}(?:,\d{3})+\.\d M params", params), params  # past a thousand millions
+    # The first screen shows whole buckets, four a row, with the machinery's areas beside them: no box is cut
+    # by a side of the stage (a grid square by count, eight buckets a row here, was twice as wide as the screen).
+    seen = page.evaluate(
+        """() => {
+          const stage = document.querySelector('.pv-stage').getBoundingClientRect();
+          return [...document.querySelectorAll('.root-group > g[data-node]')].map((g) => {
+            const r = g.getBoundingClientRect();
+            const across = r.right > stage.left && r.left < stage.right && r.bottom > stage.top && r.top < stage.bottom;
+            const cut = across && (r.left < stage.left - 1 || r.right > stage.right + 1);
+            const whole = r.left >= stage.left && r.right <= stage.right && r.top >= stage.top && r.bottom <= stage.bottom;
+            return { node: g.dataset.node, cut, whole };
+          });
+        }"""
+    )
+    assert not [b["node"] for b in seen if b["cut"]], [b["node"] for b in seen if b["cut"]]
+    assert {b["node"] for b in seen if b["whole"]} >= {FLAG, "\u2237gradient", "\u2237optimizer", "\u2237init"}, seen
     shot(page, "two_million_first_view")
     before = boxes(page)
 

@@ -255,10 +255,10 @@ export function orderAreaColumn(areas: readonly LayoutNode[], edges: readonly La
 }
 
 /**
- * Most buckets in a row. A bucket's box is six times wider than tall, so a grid square by count is six times
- * wider than tall: at a million nodes (86 buckets, ten a row) the first view at the readable zoom cut a column
- * in two at each side and left the areas' column off screen. Four a row and the areas' column beside them
- * (about 1,300 px) fit a laptop's screen at that zoom; the grid grows downwards, the way the graph flows.
+ * Most buckets in a row. A bucket's box is six times wider than tall, so a grid square by count is about five
+ * times wider than tall: at a million nodes (86 buckets, ten a row, 2,600 px) the first view at the readable zoom
+ * cut a column in two at each side and left the areas' column off screen. Four a row and the areas' column beside
+ * them (about 1,300 px) fit a laptop's screen at that zoom; the grid grows downwards, the way the graph flows.
  */
 export const BUCKET_COLUMNS_MAX = 4;
 
