@@ -240,6 +240,8 @@ def test_a_thousand_million_parameters_read_with_a_separator():
     """720 ResNets hold 1,052,744,400 parameters: the summary's totals line writes `1,052.7 M`, not `1052.7 M`."""
     assert summary_table.count_words(1_462_145) == "1.5 M"
     assert summary_table.count_words(1_052_744_400) == "1,052.7 M"
+    assert summary_table.count_words(999_499) == "999 k"
+    assert summary_table.count_words(999_999) == "1.0 M"  # not `1000 k`
     entry = {"total_params": 1_052_744_400, "non_trainable_params": 7_257_600, "machinery_params": 2_880}
     assert summary_table.totals_line(entry) == (
         "1,052.7 M params (7.3 M non-trainable) · 2.9 k more in the machinery (optimizer slots, step counters)"

@@ -12,6 +12,8 @@ test('a parameter count reads at a glance', () => {
   assert.equal(countWords(16400), '16 k');
   assert.equal(countWords(1_462_145), '1.5 M');
   assert.equal(countWords(1_000_000), '1.0 M');
+  assert.equal(countWords(999_499), '999 k');
+  assert.equal(countWords(999_999), '1.0 M'); // not `1000 k`
   assert.equal(countWords(1_052_744_400), '1,052.7 M'); // 720 ResNets: separated as every count is
 });
 

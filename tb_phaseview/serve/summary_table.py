@@ -76,7 +76,7 @@ def summary_entry(analysis, ref: dict) -> dict:
 def count_words(n: int) -> str:
     """``1.2 M``, ``23 k``, ``512``: a parameter count at a glance (``1,052.7 M`` past a thousand millions, as
     the counts of layers and ops are written)."""
-    if n >= 1_000_000:
+    if n >= 999_500:  # what rounds to a thousand k reads as millions
         return f"{n / 1e6:,.1f} M"
     if n >= 10_000:
         return f"{n / 1e3:.0f} k"

@@ -6,8 +6,9 @@ import type { Child, EdgeShape, GroupAnswer } from '../graph/api';
 
 /** `1.2 M`, `23 k`, `1.5 k`, `512`: a parameter count at a glance. */
 export function countWords(n: number): string {
-  // Separated past a thousand millions (`1,052.7 M`), as every other count is.
-  if (n >= 1_000_000)
+  // Separated past a thousand millions (`1,052.7 M`), as every other count is; what rounds to a thousand k
+  // reads as millions.
+  if (n >= 999_500)
     return `${(n / 1e6).toLocaleString('en-US', { minimumFractionDigits: 1, maximumFractionDigits: 1 })} M`;
   if (n >= 10_000) return `${Math.round(n / 1e3)} k`;
   if (n >= 1_000) return `${(n / 1e3).toFixed(1)} k`;
