@@ -8,6 +8,7 @@ import { addMove, coveringMove, loadMoves, removeMove, sameMoves, saveMoves, sco
 import { mapPhaseEdges, visibleEnd, type MappedPhaseEdge } from './graph/phasemap';
 import type { GraphSession } from './graph/session';
 import { isExpanded, runAsOf, sameGraph, type PhaseMode, type RunAs, type ViewState } from './graph/state';
+import { displayLabel } from './layout/input';
 import type { AnswerLine } from './panels/answerline';
 import type { Inspector } from './panels/inspector';
 import type { LegendFilter } from './panels/legend';
@@ -326,8 +327,17 @@ export class Viewer {
     const { session, scene, status } = this.p;
     const want = open ?? !this.state.expanded.has(name);
     const before = scene.abs.get(name);
-    if (want) status.render(session.graph, `opening ${name}…`);
-    const failed = await session.toggle(name, want);
+    // Said by its label (a bucket's id, `…3`, says nothing), with the seconds it has taken once it takes one:
+    // a large graph's first group waits for the server to index every group.
+    const label = displayLabel(scene.children.get(name)?.label || name, 60);
+    const started = performance.now();
+    const opening = () => {
+      const secs = Math.floor((performance.now() - started) / 1000);
+      status.render(session.graph, `opening ${label}…${secs ? ` ${secs} s` : ''}`);
+    };
+    if (want) opening();
+    const tick = want ? window.setInterval(opening, 1000) : 0;
+    const failed = await session.toggle(name, want).finally(() => window.clearInterval(tick));
     if (failed) {
       status.render(session.graph, `could not open ${failed}`);
       return;

@@ -49,12 +49,6 @@ def every_view(page, url, nodes: int, layer: str = LAYER) -> None:
     assert re.search(rf"The learning-phase flag keras_learning_phase ties {layers} BatchNorm layers together", answer)
     assert re.fullmatch(rf".*read by {layers} layers", page.text_content(sel(FLAG))), page.text_content(sel(FLAG))
     assert re.search(rf"keras_learning_phase · read by {layers} layers", page.text_content("[data-testid=flag-status]"))
-    # The parameters' total comes with the layer summary, asked for once the first view is drawn.
-    page.wait_for_function(
-        "() => document.querySelector('[data-testid=params-total]')?.textContent", timeout=300_000, polling=500
-    )
-    params = page.text_content("[data-testid=params-total]")
-    assert re.match(r"\d{1,3}(?:,\d{3})+\.\d M params", params), params  # past a thousand millions
     # The first screen shows whole buckets, four a row, with the machinery's areas beside them: no box is cut
     # by a side of the stage (a grid square by count, eight buckets a row here, was twice as wide as the screen).
     seen = page.evaluate(
@@ -72,6 +66,29 @@ def every_view(page, url, nodes: int, layer: str = LAYER) -> None:
     assert not [b["node"] for b in seen if b["cut"]], [b["node"] for b in seen if b["cut"]]
     assert {b["node"] for b in seen if b["whole"]} >= {FLAG, "\u2237gradient", "\u2237optimizer", "\u2237init"}, seen
     shot(page, "two_million_first_view")
+
+    # A bucket opened at once waits for the server to index every group: the status bar says which one opens, by
+    # its label, and counts the seconds.
+    bucket = buckets[1]
+    page.locator(f"{sel(bucket)} .chevron").first.click()
+    page.wait_for_function(
+        """() => /opening .* \\d+ s$/.test(document.querySelector('[data-testid=status]').textContent)""",
+        timeout=120_000,
+        polling=200,
+    )
+    said = page.text_content("[data-testid=status]")
+    page.locator(f'{sel(bucket)}[data-expanded="true"]').first.wait_for(timeout=300_000)
+    assert re.search(r"opening \[1,001\u20132,000 of [\d,]+\] .*\u2026 \d+ s", said), said
+    assert "opening" not in page.text_content("[data-testid=status]")
+    page.locator(f"{sel(bucket)} .chevron").first.click()
+    page.locator(f'{sel(bucket)}[data-expanded="false"]').first.wait_for(timeout=60_000)
+
+    # The parameters' total comes with the layer summary, asked for once the first view is drawn.
+    page.wait_for_function(
+        "() => document.querySelector('[data-testid=params-total]')?.textContent", timeout=300_000, polling=500
+    )
+    params = page.text_content("[data-testid=params-total]")
+    assert re.match(r"\d{1,3}(?:,\d{3})+\.\d M params", params), params  # past a thousand millions
     before = boxes(page)
 
     # The phase filter: one edge from the flag to each bucket holding a reader, and none when collapsed.
