@@ -67,19 +67,24 @@ def every_view(page, url, nodes: int, layer: str = LAYER) -> None:
     assert {b["node"] for b in seen if b["whole"]} >= {FLAG, "\u2237gradient", "\u2237optimizer", "\u2237init"}, seen
     shot(page, "two_million_first_view")
 
-    # A bucket opened at once waits for the server to index every group: the status bar says which one opens, by
-    # its label, and counts the seconds.
+    # A search and a bucket opened at once wait for the server to index every group: the search box says it is
+    # searching and the status bar which bucket opens, by its label, each counting the seconds.
+    page.fill("[data-testid=search]", f"{layer}/moving_mean/Read/ReadVariableOp")
     bucket = buckets[1]
     page.locator(f"{sel(bucket)} .chevron").first.click()
     page.wait_for_function(
-        """() => /opening .* \\d+ s$/.test(document.querySelector('[data-testid=status]').textContent)""",
+        """() => /opening .* \\d+ s$/.test(document.querySelector('[data-testid=status]').textContent)
+              && /^Searching\u2026 \\d+ s$/.test(document.querySelector('[data-searching]')?.textContent)""",
         timeout=120_000,
         polling=200,
     )
     said = page.text_content("[data-testid=status]")
-    page.locator(f'{sel(bucket)}[data-expanded="true"]').first.wait_for(timeout=300_000)
     assert re.search(r"opening \[1,001\u20132,000 of [\d,]+\] .*\u2026 \d+ s", said), said
+    page.locator(f'{sel(bucket)}[data-expanded="true"]').first.wait_for(timeout=300_000)
     assert "opening" not in page.text_content("[data-testid=status]")
+    page.locator("[data-testid=search-results] button[data-result]").first.wait_for(timeout=120_000)
+    assert page.locator("[data-searching]").count() == 0, "the results replace the wait"
+    page.fill("[data-testid=search]", "")
     page.locator(f"{sel(bucket)} .chevron").first.click()
     page.locator(f'{sel(bucket)}[data-expanded="false"]').first.wait_for(timeout=60_000)
 

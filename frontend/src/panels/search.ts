@@ -121,12 +121,25 @@ export class SearchBox {
     const ac = new AbortController();
     this.abort = ac;
     let ans: SearchAnswer;
+    // A search that takes a while says so, with its seconds (a large graph's first one waits for the server to
+    // index every group); a quick one shows its results alone.
+    const started = performance.now();
+    const waiting = () => {
+      if (ac.signal.aborted) return;
+      const secs = Math.floor((performance.now() - started) / 1000);
+      this.show([h('div', { class: 'hdr', 'data-searching': '' }, `Searching…${secs ? ` ${secs} s` : ''}`)]);
+    };
+    const first = window.setTimeout(waiting, SEARCHING_AFTER_MS);
+    const tick = window.setInterval(waiting, 1000);
     try {
       ans = await api.search(g, q, this.regex, ac.signal);
     } catch (e) {
       if ((e as Error).name === 'AbortError') return;
       this.show([h('div', { class: 'hdr' }, e instanceof ApiError ? `Search failed: ${e.message}` : 'Search failed')]);
       return;
+    } finally {
+      window.clearTimeout(first);
+      window.clearInterval(tick);
     }
     if (ac.signal.aborted) return;
     const n = ans.matches.length;
@@ -166,6 +179,9 @@ export class SearchBox {
     this.results.hidden = false;
   }
 }
+
+/** How long a search runs before its box says it is searching. */
+const SEARCHING_AFTER_MS = 300;
 
 /** A name as listed: names of any length are legal (a scope nested thousands deep), a list line is not. */
 function shortened(name: string, head = 160, tail = 60): string {
