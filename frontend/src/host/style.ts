@@ -48,9 +48,10 @@ export const CSS = `
   overflow: hidden; }
 .pv-legend { display: inline-flex; gap: 12px; align-items: center; }
 .pv-status-info { display: flex; gap: 16px; align-items: center; flex: 1 1 440px; min-width: 440px; overflow: hidden; }
-/* Every part shrinks to an ellipsis (its whole text on hover) rather than being cut mid-word at the edge; the phase
-   the view runs as, which the user just asked for, shrinks last. */
-.pv-status-info > span { flex: 0 1 auto; min-width: 2em; overflow: hidden; text-overflow: ellipsis; }
+/* Every part shrinks to an ellipsis (its whole text on hover) rather than being cut mid-word at the edge, keeping
+   its first word ('learnin…', not 'lear…'); the phase the view runs as, which the user just asked for,
+   shrinks last. */
+.pv-status-info > span { flex: 0 1 auto; min-width: 4em; overflow: hidden; text-overflow: ellipsis; }
 .pv-status-info > span.pv-run-as { flex-shrink: 0; max-width: 100%; }
 .pv-legend svg { vertical-align: middle; }
 .pv-message { position: absolute; inset: 0; display: flex; align-items: center; justify-content: center; pointer-events: none; }

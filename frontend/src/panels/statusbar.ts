@@ -24,7 +24,9 @@ export class StatusBar {
   setRunAs(text: string, warnings: readonly string[] = []): void {
     this.runAs = text;
     this.warnings = warnings;
-    this.render(this.last.g, this.last.extra);
+    // The sentence is the newest thing that happened: the line about the one before it (`first view in …`) goes,
+    // leaving the room to the flag and the graph's size.
+    this.render(this.last.g, text ? '' : this.last.extra);
   }
 
   /** The part of the bar that render() rewrites; the legend filter before it is the app's. */
