@@ -236,12 +236,13 @@ def test_counts_of_thousands_of_layers_read_with_separators():
     assert phase_text.explain_contains("model", 17280).startswith("model holds 17,280 layers that read")
 
 
-def test_a_thousand_million_parameters_read_with_a_separator():
-    """720 ResNets hold 1,052,744,400 parameters: the summary's totals line writes `1,052.7 M`, not `1052.7 M`."""
-    assert summary_table.count_words(1_462_145) == "1.5 M"
-    assert summary_table.count_words(1_052_744_400) == "1,052.7 M"
-    assert summary_table.count_words(999_499) == "999 k"
-    assert summary_table.count_words(999_999) == "1.0 M"  # not `1000 k`
+def test_a_parameter_count_reads_the_same_in_the_cli_as_in_the_tab():
+    """One table (tests/fixtures/count_words.json), which the frontend's unit tests check its countWords against:
+    rounded half up in integers on both sides (rounding floats, 12,500 was `12 k` here and `13 k` in the tab),
+    `1,052.7 M` past a thousand millions, and what rounds to a thousand k as millions (`1.0 M`, not `1000 k`)."""
+    with open(os.path.join(os.path.dirname(__file__), "fixtures", "count_words.json")) as f:
+        cases = json.load(f)["cases"]
+    assert [summary_table.count_words(n) for n, _ in cases] == [words for _, words in cases]
     entry = {"total_params": 1_052_744_400, "non_trainable_params": 7_257_600, "machinery_params": 2_880}
     assert summary_table.totals_line(entry) == (
         "1,052.7 M params (7.3 M non-trainable) · 2.9 k more in the machinery (optimizer slots, step counters)"

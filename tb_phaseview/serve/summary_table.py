@@ -75,13 +75,17 @@ def summary_entry(analysis, ref: dict) -> dict:
 
 def count_words(n: int) -> str:
     """``1.2 M``, ``23 k``, ``512``: a parameter count at a glance (``1,052.7 M`` past a thousand millions, as
-    the counts of layers and ops are written)."""
+    the counts of layers and ops are written). Rounded half up in integers, as the frontend's ``countWords``
+    does, so the CLI and the tab say the same of one count: rounding floats, 12,500 was ``12 k`` here and
+    ``13 k`` in the tab, and 1,450 was ``1.4 k`` in both; now ``13 k`` and ``1.5 k``."""
     if n >= 999_500:  # what rounds to a thousand k reads as millions
-        return f"{n / 1e6:,.1f} M"
-    if n >= 10_000:
-        return f"{n / 1e3:.0f} k"
+        tenths = (n + 50_000) // 100_000
+        return f"{tenths // 10:,}.{tenths % 10} M"
+    if n >= 9_950:
+        return f"{(n + 500) // 1000} k"
     if n >= 1_000:
-        return f"{n / 1e3:.1f} k"
+        tenths = (n + 50) // 100
+        return f"{tenths // 10}.{tenths % 10} k"
     return str(n)
 
 

@@ -4,14 +4,23 @@
  */
 import type { Child, EdgeShape, GroupAnswer } from '../graph/api';
 
-/** `1.2 M`, `23 k`, `1.5 k`, `512`: a parameter count at a glance. */
+/**
+ * `1.2 M`, `23 k`, `1.5 k`, `512`: a parameter count at a glance. Rounded half up in integers, as the server's
+ * `count_words` does, so the tab and the CLI say the same of one count: rounding floats, 12,500 was `13 k` here
+ * and `12 k` in the CLI, and 1,450 was `1.4 k` in both; now `13 k` and `1.5 k`.
+ */
 export function countWords(n: number): string {
   // Separated past a thousand millions (`1,052.7 M`), as every other count is; what rounds to a thousand k
   // reads as millions.
-  if (n >= 999_500)
-    return `${(n / 1e6).toLocaleString('en-US', { minimumFractionDigits: 1, maximumFractionDigits: 1 })} M`;
-  if (n >= 10_000) return `${Math.round(n / 1e3)} k`;
-  if (n >= 1_000) return `${(n / 1e3).toFixed(1)} k`;
+  if (n >= 999_500) {
+    const tenths = Math.floor((n + 50_000) / 100_000);
+    return `${Math.floor(tenths / 10).toLocaleString('en-US')}.${tenths % 10} M`;
+  }
+  if (n >= 9_950) return `${Math.floor((n + 500) / 1000)} k`;
+  if (n >= 1_000) {
+    const tenths = Math.floor((n + 50) / 100);
+    return `${Math.floor(tenths / 10)}.${tenths % 10} k`;
+  }
   return String(n);
 }
 
