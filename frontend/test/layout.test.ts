@@ -213,25 +213,34 @@ test('ranks follow the longest path, a cycle is broken instead of leaving its no
   assert.equal(dagreWork({ group: 'g', nodes, edges }), 6 + 1);
 });
 
-test('buckets of a huge scope are laid out in reading order, whatever their edges say', () => {
-  const n = 18;
-  const children = Array.from({ length: n }, (_, i) => ({
-    name: `…${i + 1}`,
-    label: `[${i * 1000 + 1}–${(i + 1) * 1000}]`,
+/** A top level of `total` children split into buckets of 1,000, as the server sends it (`…1`, `…2`, …), each
+ * labelled by its range and its first child's name (`prefix` and the bucket's number). */
+function bucketChildren(total: number, prefix: string) {
+  const n = Math.ceil(total / 1000);
+  const count = (k: number) => k.toLocaleString('en-US');
+  return Array.from({ length: n }, (_, i) => ({
+    name: `\u2026${i + 1}`,
+    label: `[${count(i * 1000 + 1)}\u2013${count(Math.min(total, (i + 1) * 1000))} of ${count(total)}] ${prefix}${i}`,
     type: 'group' as const,
-    size: 1000,
+    size: 4640,
+    ops: { Identity: 2000, ReadVariableOp: 1000 },
     phase: null,
     bucket: {
       parent: '',
       index: i + 1,
       of: n,
-      first: `a${i}`,
-      last: `z${i}`,
+      first: `${prefix}${i}`,
+      last: `${prefix}${i}z`,
       start: i * 1000 + 1,
-      end: (i + 1) * 1000,
-      total: n * 1000,
+      end: Math.min(total, (i + 1) * 1000),
+      total,
     },
   }));
+}
+
+test('buckets of a huge scope are laid out in reading order, whatever their edges say', () => {
+  const children = bucketChildren(18_000, 'n');
+  const n = children.length;
   // Every bucket linked to every other, both ways: dense and cyclic, as name ranges are.
   const edges = children.flatMap((a) =>
     children.filter((b) => b !== a).map((b) => ({ from: a.name, to: b.name, kind: 'data' as const, count: 3 })),
@@ -287,26 +296,8 @@ test('buckets keep reading order with the flag in a row above them and the areas
 test('a top level of a million nodes opens on whole buckets, four a row, with the areas beside them', () => {
   // The 1M benchmark graph's top level: 85,681 layers in 86 buckets (the first 17 hold the BatchNorm layers
   // that read the flag), the flag above them and three machinery areas.
-  const total = 85_681;
-  const n = Math.ceil(total / 1000);
-  const buckets = Array.from({ length: n }, (_, i) => ({
-    name: `\u2026${i + 1}`,
-    label: `[${(i * 1000 + 1).toLocaleString('en-US')}\u2013${Math.min(total, (i + 1) * 1000).toLocaleString('en-US')} of ${total.toLocaleString('en-US')}] bn2a_branch2a_r${i}`,
-    type: 'group' as const,
-    size: 4640,
-    ops: { Identity: 2000, ReadVariableOp: 1000 },
-    phase: null,
-    bucket: {
-      parent: '',
-      index: i + 1,
-      of: n,
-      first: `a${i}`,
-      last: `z${i}`,
-      start: i * 1000 + 1,
-      end: (i + 1) * 1000,
-      total,
-    },
-  }));
+  const buckets = bucketChildren(85_681, 'bn2a_branch2a_r');
+  const n = buckets.length;
   const flag = {
     name: 'keras_learning_phase',
     label: 'keras_learning_phase',
