@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import gzip
 import json
 import logging
@@ -81,7 +82,11 @@ def _route(handler):
     @wrappers.Request.application
     def wrapped(self, request):
         try:
-            return handler(self, request)
+            # An answer builds many small objects, none in a cycle. With the collector running, its first
+            # collection walked every object of a large analysis (built while it was paused): 0.9 s of the first
+            # group opened at 1,000,000 nodes. ``_complete`` runs that walk in the background instead.
+            with garbage_collector_paused():
+                return handler(self, request)
         except (
             BadRequest,
             graph_source.GraphRejected,
@@ -164,8 +169,13 @@ def _start_completion(analysis) -> None:
 def _complete(analysis) -> None:
     try:
         analysis.complete()
+        with garbage_collector_paused():
+            wire.prepare_group_answers(analysis)
     except Exception:  # noqa: BLE001 - a request that needs the parts will build them itself, or report why
         logger.exception("phaseview: completing an analysis in the background failed")
+    # The analysis was built with the collector paused, so its objects are all still young: the first collection
+    # after it walks every one of them (0.9 s at 1,000,000 nodes). Done here, it is not done in a request.
+    gc.collect()
 
 
 def _group_id_chars(analysis) -> int:

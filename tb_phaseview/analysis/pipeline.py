@@ -246,7 +246,9 @@ class GraphAnalysis:
         """Every group on the display path of an op that a drawn phase edge enters: the groups the browser
         draws such an edge into, at any expansion."""
         if self._phase_reach is None:
-            self._phase_reach = self._reach(self.path_of_node)
+            # Through the memo: the background completion prepares it (``wire.prepare_group_answers``), and a
+            # request that asks meanwhile waits for that one computation instead of making a second.
+            self._phase_reach = self.memo(("phase_reach",), lambda: self._reach(self.path_of_node))
         return self._phase_reach
 
     @property
@@ -283,21 +285,20 @@ class GraphAnalysis:
     def hyper_read_by(self, top_level_only: bool) -> dict[str, set[str]]:
         """The hyperparameters whose edges enter each box, by id: every reading op and every group above it,
         or only the top-level elements holding them (all the first answer needs, from the top-level labels)."""
-        key = ("hyper_read_by", top_level_only)
-        found = self._answers.get(key)
-        if found is None:
-            found = {}
-            names = self.graph.names
-            for source, dst in self.hyper_edges:
-                name = names[source]
-                if top_level_only:
-                    label = self.tree.label_at(dst)
-                    ids = (names[label] if isinstance(label, int) else label,)
-                else:
-                    ids = (names[dst], *self.tree.chain(self.tree.node_parent[dst]))
-                for box in ids:
-                    found.setdefault(box, set()).add(name)
-            self._answers[key] = found
+        return self.memo(("hyper_read_by", top_level_only), lambda: self._hyper_read_by(top_level_only))
+
+    def _hyper_read_by(self, top_level_only: bool) -> dict[str, set[str]]:
+        found: dict[str, set[str]] = {}
+        names = self.graph.names
+        for source, dst in self.hyper_edges:
+            name = names[source]
+            if top_level_only:
+                label = self.tree.label_at(dst)
+                ids = (names[label] if isinstance(label, int) else label,)
+            else:
+                ids = (names[dst], *self.tree.chain(self.tree.node_parent[dst]))
+            for box in ids:
+                found.setdefault(box, set()).add(name)
         return found
 
     def phase_reach_of(self, group_id: str) -> PhaseReach | None:

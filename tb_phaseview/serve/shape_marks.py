@@ -40,6 +40,14 @@ def _no_parameters(analysis) -> set[int]:
     return analysis.memo(("no_parameters",), find)
 
 
+def prepare(analysis) -> None:
+    """What the sizes of every group answer read, computed once per analysis: which model variables are no
+    layer's parameters (0.4 s at 1,000,000 nodes). The background completion runs it, so that the first group
+    opened does not wait for it."""
+    if len(_model_variables(analysis)):
+        _no_parameters(analysis)
+
+
 def _variable_sizes(analysis, nodes: list[int]) -> tuple[list[int], list[bool]]:
     """Elements of each variable and whether it is trained (layers.py's rule)."""
     graph = analysis.graph

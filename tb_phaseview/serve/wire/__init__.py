@@ -23,6 +23,7 @@ from tb_phaseview.serve.wire.graph import (
     graph_warnings,
     group_answer,
     moved_answer,
+    prepare_group_answers,
     runs_answer,
 )
 from tb_phaseview.serve.wire.node import MAX_NODE_EDGES, edges_answer, node_answer, search_answer
@@ -55,6 +56,7 @@ __all__ = [
     "node_list",
     "phase_runs_answer",
     "phase_warnings",
+    "prepare_group_answers",
     "report_entry",
     "runs_answer",
     "search_answer",

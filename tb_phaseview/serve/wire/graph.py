@@ -290,6 +290,17 @@ def group_answer(analysis: GraphAnalysis, group_id: str) -> dict:
     return answer
 
 
+def prepare_group_answers(analysis: GraphAnalysis) -> None:
+    """What every group answer below the top level reads, computed once per analysis: the groups the flag's
+    edges enter, the boxes the hyperparameters' edges enter, and the model variables that are no layer's
+    parameters (together 0.8 s at 1,000,000 nodes). The background completion runs it after the whole tree, so
+    that the first group the user opens does not wait for it."""
+    analysis.phase_reach  # noqa: B018 - computed and kept
+    if analysis.hyper_boxes:
+        analysis.hyper_read_by(top_level_only=False)
+    shape_marks.prepare(analysis)
+
+
 def _add_calls(children: list, graph, index: int) -> None:
     """An op that calls functions of the graph's library says so (``calls``), and gets a sibling group,
     ``<op>/ƒ``, that opens as the bodies of those functions."""
