@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
+import numpy as np
 from tensorboard.compat.proto import graph_pb2
 
+from demo import demo_analysis, demo_graphs
 from oddgraphs import assert_first_answer_needs_no_children_lists
-from tb_phaseview.analysis import scopes
+from tb_phaseview.analysis import edge_kinds, scopes
 from tb_phaseview.analysis.pipeline import analyze
 from tb_phaseview.serve import wire
 
@@ -182,3 +186,82 @@ def test_hand_made_names_that_only_look_numbered_never_break_the_series():
     assert sorted(tree.series) == ["x_[1-5]"]
     top = {names[i] for i in tree.child_nodes[""]}
     assert {"x_\u00b2", "x_\u0663", "y_1\nx_6", "z\n_1"} <= top  # TensorBoard reads ASCII digits only
+
+
+child_codes = scopes.child_codes
+
+
+def edges_both_ways(analysis, group_id):
+    """A group's aggregated edges counted op by op in Python, and in numpy over every edge as a large group's are."""
+    graph, tree = analysis.graph, analysis.tree
+    args = (tree, group_id, graph.out_edges, graph.edge_src, graph.edge_dst, analysis.kinds, ("phase",))
+    by_op = scopes.aggregate_group_edges(*args)
+    in_numpy = scopes._aggregate_large_group_edges(
+        tree,
+        group_id,
+        tree.descendant_nodes(group_id),
+        graph.columns.src,
+        graph.columns.dst,
+        analysis.kind_codes,
+        list(edge_kinds.EDGE_KINDS),
+        ("phase",),
+    )
+    return by_op, in_numpy
+
+
+def test_a_large_groups_edges_counted_in_numpy_are_those_counted_op_by_op(monkeypatch):
+    # Opening the gradients' area of a 1,000,000-node graph counted its 264,000 ops' edges in Python (0.4 s).
+    # Every group of graphs with relocated flags, buckets, series, areas and inlined bodies, counted both ways.
+    checked = 0
+    analyses = [demo_analysis(run) for run in ("resnet_old_keras", "resnet_tf_keras", "dropout_cnn")]
+    with monkeypatch.context() as patched:  # a top level in buckets, and buckets of buckets
+        patched.setattr(scopes, "BUCKET_THRESHOLD", 40)
+        patched.setattr(scopes, "BUCKET_SIZE", 8)
+        bucketed = analyze(demo_graphs()[("resnet_tf_keras", "run_graph", None)])
+        bucketed.tree.build_children()
+    assert len(bucketed.tree.buckets) > 10
+    for analysis in [*analyses, bucketed, analyze(GRAPH)]:
+        for group_id in analysis.tree.group_parent:
+            by_op, in_numpy = edges_both_ways(analysis, group_id)
+            assert in_numpy == by_op, group_id
+            checked += bool(by_op)
+    assert checked > 500
+    # And a group answer counts them so past the threshold, with the same answer.
+    analysis = demo_analysis("resnet_tf_keras")
+    tree = analysis.tree
+    group = max((g for g in tree.group_parent if edges_both_ways(analysis, g)[0]), key=tree.size_of)
+    assert tree.size_of(group) > 500
+    op_by_op = wire.group_answer(analysis, group)
+    analysis._group_edges.clear()
+    monkeypatch.setattr(scopes, "LARGE_GROUP_NODES", 100)
+    counted = []
+    monkeypatch.setattr(scopes, "child_codes", lambda *a: counted.append(1) or child_codes(*a))
+    assert wire.group_answer(analysis, group) == op_by_op and counted
+
+
+def test_a_large_groups_children_op_counts_and_sizes_are_those_counted_one_by_one(monkeypatch):
+    # Counted at once in numpy past the threshold: the same counts, each child's ops in the same order (the order
+    # breaks ties of the top ops a box lists), and the same child box for every op below.
+    from tb_phaseview.serve import shape_marks
+
+    analysis = analyze(demo_graphs()[("resnet_tf_keras", "run_graph", None)])
+    tree, graph = analysis.tree, analysis.graph
+    columns = graph.columns
+    large = [g for g in tree.group_parent if tree.size_of(g) > 20 and tree.children(g)[0]]
+    assert len(large) > 10
+    one_by_one = {}
+    for group in large:
+        for child in tree.children(group)[0]:
+            one_by_one[child] = list(Counter(graph.ops[i] for i in tree.descendant_nodes(child)).items())
+    numbers = {}
+    for group in large:
+        names = [*tree.children(group)[0], *(graph.names[i] for i in tree.children(group)[1])][::2]  # some left out
+        numbers[group] = (names, shape_marks._child_numbers(analysis, group, names))
+    monkeypatch.setattr(scopes, "LARGE_GROUP_NODES", 20)
+    tree._op_counts.clear()
+    for group in large:
+        tree.count_children_ops(group, (columns.op_names, columns.op_ids))
+        for child in tree.children(group)[0]:
+            assert list(tree._op_counts[child].items()) == one_by_one[child], child
+        names, expected = numbers[group]
+        assert np.array_equal(shape_marks._child_numbers(analysis, group, names), expected), group

@@ -208,6 +208,11 @@ class GraphAnalysis:
         columns = self.graph.columns
         return self.tree.op_counts(group_id, self.graph.ops, (columns.op_names, columns.op_ids))
 
+    def count_children_ops(self, group_id: str) -> None:
+        """Before a group's children are listed: their op counts at once, when the group is large."""
+        columns = self.graph.columns
+        self.tree.count_children_ops(group_id, (columns.op_names, columns.op_ids))
+
     @property
     def layer_kinds(self) -> dict[str, phase.PhaseLayer]:
         if self._layer_kinds is None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from tb_phaseview.analysis import edge_kinds, layers, roles, shapes
+from tb_phaseview.analysis import edge_kinds, layers, roles, scopes, shapes
 
 _NO_TENSOR = frozenset({edge_kinds.CONTROL})
 _MODEL_KINDS = (edge_kinds.DATA, edge_kinds.VARIABLE)
@@ -69,6 +69,8 @@ def _child_numbers(analysis, group_id: str, names: list[str]) -> np.ndarray:
                 number[index] = i
         return tree.top_numbers(number)
     child_of = np.full(graph.node_count, -1, dtype=np.intp)
+    if tree.size_of(group_id) > scopes.LARGE_GROUP_NODES:
+        return _child_numbers_in_numpy(tree, graph, group_id, number, child_of)
     depth = len(tree.chain(group_id))
     by_parent: dict[str, int] = {}
     for node in tree.descendant_nodes(group_id):
@@ -78,6 +80,22 @@ def _child_numbers(analysis, group_id: str, names: list[str]) -> np.ndarray:
             below = tree.chain(parent)
             found = by_parent[parent] = number.get(below[depth], -1) if len(below) > depth else -1
         child_of[node] = found if found >= 0 else number.get(graph.names[node], -1)
+    return child_of
+
+
+def _child_numbers_in_numpy(tree, graph, group_id: str, number: dict, child_of: np.ndarray) -> np.ndarray:
+    """``_child_numbers`` of a large group: the ops below it by the child they are drawn in (``child_codes``),
+    each distinct child looked up once; an op whose child is not listed is looked up by its own name."""
+    nodes = np.asarray(tree.descendant_nodes(group_id), dtype=np.intp)
+    codes = scopes.child_codes(tree, group_id, nodes.tolist())
+    groups, root = tree._groups, len(tree._groups)
+    distinct, inverse = np.unique(codes, return_inverse=True)
+    numbers = np.array([number.get(groups[c], -1) if c < root else -1 for c in distinct.tolist()], dtype=np.intp)[
+        inverse
+    ]
+    for i in np.flatnonzero(numbers < 0).tolist():  # ops that are children themselves, and the few left out
+        numbers[i] = number.get(graph.names[int(nodes[i])], -1)
+    child_of[nodes] = numbers
     return child_of
 
 

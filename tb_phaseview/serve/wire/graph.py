@@ -206,6 +206,7 @@ def group_answer(analysis: GraphAnalysis, group_id: str) -> dict:
     if not tree.is_group(group_id):
         return _function_answer(analysis, group_id)
     child_groups, child_nodes = tree.children(group_id)
+    analysis.count_children_ops(group_id)
     children = []
     # What the user moved to the model: a scope's group (drawn under its own name) and each moved op say so.
     moved_nodes = analysis.moved.nodes if analysis.moved else None
