@@ -43,6 +43,7 @@ import operator
 import re
 import threading
 from collections import Counter, deque
+from collections.abc import Mapping
 from dataclasses import dataclass
 from itertools import compress, repeat
 
@@ -86,11 +87,34 @@ class Series:
     last: int  # the last member's number (members are consecutive)
 
 
+class _ByGroup(Mapping):
+    """Group id -> a list or a count, cut on demand from columns sorted by parent group (a dict of every group's
+    list cost 1.3 s and about 100 MB at 1,000,000 nodes, for the few groups a user opens)."""
+
+    def __init__(self, groups: list[str], position: dict[str, int], cut, fixed: dict):
+        self._groups, self._position, self._cut, self._fixed = groups, position, cut, fixed
+
+    def __getitem__(self, group_id: str):
+        found = self._fixed.get(group_id)
+        if found is not None:
+            return found
+        return self._cut(len(self._groups) if group_id == ROOT else self._position[group_id])
+
+    def __iter__(self):
+        return itertools.chain(self._groups, (ROOT,))
+
+    def __len__(self) -> int:
+        return len(self._groups) + 1
+
+    def __contains__(self, group_id) -> bool:
+        return group_id == ROOT or group_id in self._position
+
+
 @dataclass
 class _Children:
-    groups: dict[str, list[str]]  # group id -> its child groups, sorted
-    nodes: dict[str, list[int]]  # group id -> its child ops, in graph order
-    size: dict[str, int]  # ops below the group, all depths
+    groups: Mapping  # group id -> its child groups, sorted
+    nodes: Mapping  # group id -> its child ops, in graph order
+    size: Mapping  # ops below the group, all depths
 
 
 class ScopeTree:
@@ -846,26 +870,33 @@ def _build_children(
     groups: list[str], position: dict[str, int], parents: np.ndarray, node_owners: np.ndarray, fixed
 ) -> _Children:
     """Every group's children lists and size, grouped by sorting numpy columns of parent positions (stable sorts
-    keep child groups in name order and child ops in graph order); no Python step per op or per group."""
+    keep child groups in name order and child ops in graph order); no Python step per op or per group. Each
+    group's lists are cut from those columns when asked for."""
     root = len(groups)
-    ids = groups + [ROOT]
     by_name = sorted(groups)
     owners = parents[np.fromiter(map(position.__getitem__, by_name), dtype=np.intp, count=root)]
-    child_groups = dict(zip(ids, _split_by_owner(by_name, owners, root + 1)))
-    child_nodes = dict(zip(ids, _split_by_owner(range(len(node_owners)), node_owners, root + 1)))
-    for group, (kept_groups, kept_nodes) in fixed.items():  # bucketed groups and buckets keep their name order
-        child_groups[group], child_nodes[group] = kept_groups, kept_nodes
+    group_order, group_starts = _sorted_by_owner(owners, root + 1)
+    ordered_groups = list(map(by_name.__getitem__, group_order.tolist()))
+    node_order, node_starts = _sorted_by_owner(node_owners, root + 1)
+    group_starts, node_starts = group_starts.tolist(), node_starts.tolist()
     size = _roll_up_sizes(np.bincount(node_owners, minlength=root + 1), parents)
-    return _Children(child_groups, child_nodes, dict(zip(ids, size.tolist())))
+    fixed_groups = {group: kept_groups for group, (kept_groups, _) in fixed.items()}
+    fixed_nodes = {group: kept_nodes for group, (_, kept_nodes) in fixed.items()}
+    # Bucketed groups and buckets keep the lists made when bucketing (name order); every other group's are cut.
+    return _Children(
+        _ByGroup(groups, position, lambda p: ordered_groups[group_starts[p] : group_starts[p + 1]], fixed_groups),
+        _ByGroup(groups, position, lambda p: node_order[node_starts[p] : node_starts[p + 1]].tolist(), fixed_nodes),
+        _ByGroup(groups, position, lambda p: int(size[p]), {}),
+    )
 
 
-def _split_by_owner(items, owners: np.ndarray, count: int):
-    """``items`` as one list per owner ``0 .. count - 1``, in their order (lists sliced in C)."""
+def _sorted_by_owner(owners: np.ndarray, count: int) -> tuple[np.ndarray, np.ndarray]:
+    """The positions of ``owners`` sorted by owner (stable: in their order within one), and where each owner
+    ``0 .. count - 1`` starts among them (``count + 1`` offsets)."""
     order = np.argsort(owners, kind="stable")
     starts = np.zeros(count + 1, dtype=np.intp)
     np.cumsum(np.bincount(owners, minlength=count), out=starts[1:])
-    ordered = list(map(items.__getitem__, order.tolist())) if not isinstance(items, range) else order.tolist()
-    return map(ordered.__getitem__, map(slice, starts[:-1].tolist(), starts[1:].tolist()))
+    return order, starts
 
 
 def _roll_up_sizes(own: np.ndarray, parents: np.ndarray) -> np.ndarray:
