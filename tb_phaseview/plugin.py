@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import gzip
 import json
 import logging
@@ -19,7 +18,7 @@ from werkzeug import wrappers, wsgi
 
 from tb_phaseview.analysis import colours, diff, functions, overrides
 from tb_phaseview.analysis.graph_model import NodeDefUnreadable
-from tb_phaseview.analysis.pipeline import analyze, garbage_collector_paused, with_model
+from tb_phaseview.analysis.pipeline import analyze, collect_garbage_when_idle, garbage_collector_paused, with_model
 from tb_phaseview.read import graph_source, metadata
 from tb_phaseview.serve import regex_search, summary_table, wire
 from tb_phaseview.serve.cache import AnalysisCache
@@ -174,8 +173,9 @@ def _complete(analysis) -> None:
     except Exception:  # noqa: BLE001 - a request that needs the parts will build them itself, or report why
         logger.exception("phaseview: completing an analysis in the background failed")
     # The analysis was built with the collector paused, so its objects are all still young: the first collection
-    # after it walks every one of them (0.9 s at 1,000,000 nodes). Done here, it is not done in a request.
-    gc.collect()
+    # after it walks every one of them (0.9 s at 1,000,000 nodes). Done here, once no request is being answered,
+    # it is not done in a request.
+    collect_garbage_when_idle()
 
 
 def _group_id_chars(analysis) -> int:
