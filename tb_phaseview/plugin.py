@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import json
 import logging
@@ -157,6 +158,29 @@ def _model_param(request, suffix: str = "") -> tuple[str, ...]:
 # started at once took a core from the browser while it parsed and drew the answer: at 200k nodes the browser's
 # part after the answer arrived varied from 0.09 to 0.34 s; with the wait, 0.08 to 0.13 s.
 COMPLETION_DELAY_S = 0.5
+
+
+# At most this long a response keeps the collector paused (a client that never closes it; a slow one gets its
+# collection while the rest is sent, a fraction of a second).
+SENDING_HOLD_S = 5.0
+
+
+def _collector_paused_until_sent(response) -> None:
+    """Keep the cyclic collector paused until the response is sent. Once the pause around the handler ends, the
+    first allocation runs a collection of everything made while it lasted (the analysis and its answer, all still
+    young): 0.03 s at 200k nodes and 0.17 s at 1M, in this thread, before the first answer's bytes went out."""
+    stack = contextlib.ExitStack()
+    stack.enter_context(garbage_collector_paused())
+    once = threading.Lock()
+
+    def release() -> None:
+        if once.acquire(blocking=False):
+            stack.close()
+
+    response.call_on_close(release)
+    timer = threading.Timer(SENDING_HOLD_S, release)
+    timer.name, timer.daemon = "phaseview-sending", True
+    timer.start()
 
 
 def _start_completion(analysis) -> None:
@@ -421,6 +445,7 @@ class PhaseViewPlugin(base_plugin.TBPlugin):
         ref = _graph_ref(request)
         analysis = self._analysis(request, ref)
         response = http_util.Respond(request, _graph_answer_text(analysis, ref), "application/json")
+        _collector_paused_until_sent(response)
         if analysis.claim_completion():
             # Once the answer is sent and the browser has drawn it, finish what later requests need (in a thread
             # of its own: this connection may carry the browser's next request). A request that needs a part
