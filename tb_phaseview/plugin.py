@@ -434,7 +434,10 @@ class PhaseViewPlugin(base_plugin.TBPlugin):
 
     def _prefetch(self, ctx, experiment, ref) -> None:
         try:
-            _graph_answer_text(self._analysis_in(ctx, experiment, ref), ref)
+            # One pause from the read to the answer's text, as a request has (``_route``): between two pauses the
+            # collector would walk everything the analysis made.
+            with garbage_collector_paused():
+                _graph_answer_text(self._analysis_in(ctx, experiment, ref), ref)
         except (graph_source.GraphNotFound, graph_source.GraphUnreadable, graph_source.GraphRejected):
             pass  # the graph request that follows reports it
         except Exception:  # noqa: BLE001 - a prefetch must never take the server down

@@ -14,7 +14,7 @@ from werkzeug.test import Client
 
 from tb_phaseview.read import graph_source
 from tb_phaseview.serve import wire
-from test_background_completion import plugin_on_demo_logs
+from test_background_completion import plugin_on_demo_logs, plugin_on_one_graph, wait_for_threads
 
 
 def test_the_collector_is_paused_while_a_graph_is_read_and_its_answer_encoded_and_resumed_after(monkeypatch):
@@ -51,3 +51,18 @@ def test_a_graph_refused_while_being_read_resumes_the_collector(monkeypatch):
     assert response.status_code == 422 and "too large" in response.get_json()["error"]
     response.close()
     assert gc.isenabled()
+
+
+def test_the_prefetch_keeps_the_collector_paused_from_the_read_to_the_answers_text(monkeypatch, tmp_path):
+    # Between the analysis' pause and the answer's, the collector walked everything the analysis had made.
+    from tb_phaseview import plugin as plugin_module
+
+    seen = []
+    encode = plugin_module._graph_answer_text
+    monkeypatch.setattr(
+        plugin_module, "_graph_answer_text", lambda analysis, ref: seen.append(gc.isenabled()) or encode(analysis, ref)
+    )
+    plugin = plugin_on_one_graph(tmp_path)
+    Client(plugin.get_plugin_apps()["/runs"]).get("/", query_string={"prefetch": "first"}).close()
+    wait_for_threads("phaseview-prefetch")
+    assert seen == [False] and gc.isenabled()
