@@ -200,6 +200,8 @@ def test_a_layout_worker_that_cannot_load_says_so_instead_of_waiting_forever(pag
 
 def test_the_minimap_shows_the_view_and_dragging_it_moves_the_view(page, tensorboard_url):
     open_plugin(page, tensorboard_url)
+    # The status bar's parameter count comes after the first view (the summary): once it is in, nothing moves.
+    page.wait_for_function("() => document.querySelector('[data-testid=params-total]').textContent !== ''")
     minimap = page.locator("[data-minimap]")
     assert minimap.count() == 1 and minimap.is_visible()
     view = page.locator("[data-minimap-view]")
@@ -211,7 +213,6 @@ def test_the_minimap_shows_the_view_and_dragging_it_moves_the_view(page, tensorb
     assert map_box["width"] >= 90 and map_box["height"] >= 100, map_box
     assert box["width"] >= 60 and box["height"] >= 5, box
     # Dragged 20 px down the map (the seed graph is tall and narrow: the map is too).
-    mbox = minimap.locator("svg").bounding_box()
     dx = 0
     page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     page.mouse.down()
@@ -222,7 +223,8 @@ def test_the_minimap_shows_the_view_and_dragging_it_moves_the_view(page, tensorb
     assert after[1] < before[1] - 40, (before, after)  # the view moved down the graph
     moved = view.bounding_box()
     assert moved["x"] == pytest.approx(box["x"] + dx, abs=3) and moved["y"] == pytest.approx(box["y"] + 20, abs=3)
-    # A click elsewhere on the minimap centres the view there.
+    # A click elsewhere on the minimap (where it is now) centres the view there.
+    mbox = minimap.locator("svg").bounding_box()
     page.mouse.click(mbox["x"] + mbox["width"] / 2, mbox["y"] + mbox["height"] - 3)
     clicked = view.bounding_box()
     assert clicked["y"] > moved["y"] + 5
