@@ -140,6 +140,9 @@ def in_process(blob: bytes, logdir: str, trace: bool, profile_path: str | None) 
         answer = stages.run("first answer (wire.graph_answer)", wire.graph_answer, result.first_view(), ref)
         text = stages.run("first answer (JSON text)", plugin._json_text, answer)
         stages.run("background completion (the areas' groups, children, out-edges)", result.complete)
+        # The rest of plugin._complete: what every group answer reads, then one collection of all of it.
+        stages.run("background completion: group answers' prerequisites", wire.prepare_group_answers, result)
+    stages.run("background completion: one collection", gc.collect)
     if profiler:
         profiler.disable()
         profiler.dump_stats(profile_path)

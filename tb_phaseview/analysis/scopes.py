@@ -374,11 +374,11 @@ class ScopeTree:
         child_groups, _ = self.children(group_id)
         if all(child in self._op_counts for child in child_groups):
             return
-        nodes = self.descendant_nodes(group_id)
+        nodes = np.asarray(self.descendant_nodes(group_id), dtype=np.intp)
         codes = child_codes(self, group_id, nodes)
         op_names, op_ids = numbered[0], numbered[1].astype(np.int64)
         in_group = codes < len(self._groups)
-        keys = codes[in_group] * len(op_names) + op_ids[np.asarray(nodes, dtype=np.intp)[in_group]]
+        keys = codes[in_group] * len(op_names) + op_ids[nodes[in_group]]
         pairs, first, counts = np.unique(keys, return_index=True, return_counts=True)
         order = np.argsort(first, kind="stable")
         pairs, counts = pairs[order], counts[order]
@@ -989,10 +989,10 @@ def _aggregate_top_level_edges(tree: ScopeTree, src, dst, kind_codes, kind_names
 LARGE_GROUP_NODES = 20_000
 
 
-def child_codes(tree: ScopeTree, group_id: str, nodes: list[int]) -> np.ndarray:
-    """For each of ``nodes`` (ops below ``group_id``), the child of the group it is drawn in, as a number: the
-    child group's position among the tree's groups, or ``len(groups)`` plus the op's own index for an op that is
-    itself a child. Every group below climbs a level per pass, all at once in numpy."""
+def child_codes(tree: ScopeTree, group_id: str, nodes) -> np.ndarray:
+    """For each of ``nodes`` (ops below ``group_id``, a list or an array), the child of the group it is drawn in,
+    as a number: the child group's position among the tree's groups, or ``len(groups)`` plus the op's own index
+    for an op that is itself a child. Every group below climbs a level per pass, all at once in numpy."""
     parents, root = tree._parents, len(tree._groups)
     group = tree._position[group_id] if group_id != ROOT else root
     index = np.asarray(nodes, dtype=np.intp)
@@ -1013,8 +1013,9 @@ def _aggregate_large_group_edges(tree, group_id, nodes, src, dst, kind_codes, ki
     """``aggregate_group_edges`` of a large group, counted in numpy: each op below it labelled by ``child_codes``,
     one key per (from, to, kind) of the edges whose two ends are below it under different children."""
     root = len(tree._groups)
+    nodes = np.asarray(nodes, dtype=np.intp)
     label = np.full(len(tree.node_parent), -1, dtype=np.int64)
-    label[np.asarray(nodes, dtype=np.intp)] = child_codes(tree, group_id, nodes)
+    label[nodes] = child_codes(tree, group_id, nodes)
     a, b = label[src], label[dst]
     kinds = np.asarray(kind_codes, dtype=np.int64)
     keep = (a >= 0) & (b >= 0) & (a != b)

@@ -87,7 +87,7 @@ def _child_numbers_in_numpy(tree, graph, group_id: str, number: dict, child_of: 
     """``_child_numbers`` of a large group: the ops below it by the child they are drawn in (``child_codes``),
     each distinct child looked up once; an op whose child is not listed is looked up by its own name."""
     nodes = np.asarray(tree.descendant_nodes(group_id), dtype=np.intp)
-    codes = scopes.child_codes(tree, group_id, nodes.tolist())
+    codes = scopes.child_codes(tree, group_id, nodes)
     groups, root = tree._groups, len(tree._groups)
     distinct, inverse = np.unique(codes, return_inverse=True)
     numbers = np.array([number.get(groups[c], -1) if c < root else -1 for c in distinct.tolist()], dtype=np.intp)[
