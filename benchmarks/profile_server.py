@@ -12,7 +12,8 @@ Stages, each timed (wall and CPU), with the process's resident memory after it a
 ``--tensorboard`` also starts a real TensorBoard for each ``--load_fast`` value and times, from its start, the
 listing of the graph (TensorBoard's own read of the event file: the Rust data server's or the Python reader's)
 and PhaseView's graph route (the whole server part of the first view), with the process's peak RSS.
-``--profile FILE`` writes cProfile's statistics of the read, analysis and first answer. Usage:
+``--profile FILE`` writes cProfile's statistics of the read, analysis and first answer to FILE, and those of the
+background completion to FILE.completion. Usage:
 
     python benchmarks/profile_server.py --nodes 1000000 --shape wide [--tensorboard] [--profile /tmp/p.out]
 """
@@ -139,13 +140,18 @@ def in_process(blob: bytes, logdir: str, trace: bool, profile_path: str | None) 
         ref = {"run": "keras", "kind": "run_graph", "tag": None}
         answer = stages.run("first answer (wire.graph_answer)", wire.graph_answer, result.first_view(), ref)
         text = stages.run("first answer (JSON text)", plugin._json_text, answer)
+        if profiler:  # the first view's work in one file, the completion's in another
+            profiler.disable()
+            profiler.dump_stats(profile_path)
+            profiler = cProfile.Profile()
+            profiler.enable()
         stages.run("background completion (the areas' groups, children, out-edges)", result.complete)
         # The rest of plugin._complete: what every group answer reads, then one collection of all of it.
         stages.run("background completion: group answers' prerequisites", wire.prepare_group_answers, result)
     stages.run("background completion: one collection", gc.collect)
     if profiler:
         profiler.disable()
-        profiler.dump_stats(profile_path)
+        profiler.dump_stats(profile_path + ".completion")
         pstats.Stats(profile_path).sort_stats("cumulative").print_stats(40)
     stages.rows.append({"stage": "answer bytes", "mb": round(len(text) / 1e6, 1)})
     stages.rows.append(

@@ -106,9 +106,8 @@ export class App {
     const status = new StatusBar();
     const answer = new AnswerLine();
     const legend = new LegendFilter();
-    status.el.prepend(legend.el); // first, so a long status line never pushes it out of sight
     const summary = new SummaryPanel();
-    legend.el.after(summary.totals);
+    status.lead.append(legend.el, summary.totals);
     inspector.extras.push((name) => summary.variables(name));
     const summaryButton = h('button', { class: 'pv-btn', type: 'button', 'data-action': 'summary' }, 'Summary');
     summaryButton.title = "The model's layers, output shapes and parameters (m)";
@@ -129,7 +128,7 @@ export class App {
     toolbar.el.append(widths);
     const colour = new ColourByControl();
     toolbar.el.append(colour.select);
-    summary.totals.after(colour.legend);
+    summary.totals.before(colour.legend);
     const compare = new CompareView();
     const picker = new ComparePicker();
     const compareButton = h('button', { class: 'pv-btn', type: 'button', 'data-action': 'compare' }, 'Compare with…');

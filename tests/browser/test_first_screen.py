@@ -554,3 +554,31 @@ def test_the_summary_is_asked_for_once_the_graphs_answer_is_in(page, tensorboard
     pick(page, "run", run)
     page.wait_for_function("() => document.querySelector('[data-testid=params-total]').textContent !== ''")
     assert seen.index(("answered", "graph")) < seen.index(("asked", "summary")), seen
+
+
+@pytest.mark.parametrize("width", [1400, 1000])
+def test_the_stage_keeps_its_size_when_the_models_totals_arrive(page, tensorboard_url, width):
+    # The totals come after the first view. They once pushed the status line onto a second row, and the stage
+    # and its minimap moved up 15 px under the user's pointer.
+    page.set_viewport_size({"width": width, "height": 800})
+    held = []
+    page.route(re.compile(r".*/summary\?.*"), lambda route: held.append(route))
+    open_plugin(page, tensorboard_url)
+    for _ in range(200):
+        if held:
+            break
+        page.wait_for_timeout(50)
+    assert held, "the summary was never asked for"
+    rects = "() => ['.pv-stage', '[data-testid=status]', '.pv-minimap'].map(s => { const r = document.querySelector(s)?.getBoundingClientRect(); return r ? [r.x, r.y, r.width, r.height] : null; })"
+    before = page.evaluate(rects)
+    assert page.text_content("[data-testid=params-total]") == ""
+    held[0].continue_()
+    page.wait_for_function("() => document.querySelector('[data-testid=params-total]').textContent !== ''")
+    page.wait_for_timeout(100)
+    assert page.evaluate(rects) == before
+    # The totals are readable (cut at their end in a narrow window, whole on hover), and the flag's line too.
+    totals = page.locator("[data-testid=params-total]")
+    assert totals.bounding_box()["width"] > 100
+    assert totals.get_attribute("title").startswith("1,")
+    assert page.locator("[data-testid=flag-status]").is_visible()
+    shot(page, f"status_bar_with_totals_{width}")

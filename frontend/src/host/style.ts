@@ -43,11 +43,16 @@ export const CSS = `
 .pv-stage { flex: 1; position: relative; min-width: 0; overflow: hidden; }
 .pv-stage svg.canvas { width: 100%; height: 100%; display: block; cursor: grab; outline: none; user-select: none; }
 .pv-stage svg.canvas:active { cursor: grabbing; }
-.pv-status { display: flex; gap: 2px 16px; align-items: center; padding: 3px 10px; border-top: 1px solid var(--line);
-  color: var(--fg-2); font-size: 11px; background: var(--panel); min-height: 24px; flex-wrap: wrap; white-space: nowrap;
-  overflow: hidden; }
+/* Two rows from the start: the legend filter with the model's totals, then the info line. The totals arrive after
+   the first view; laid out in rows of their own the parts never move the stage when they come. */
+.pv-status { display: flex; flex-direction: column; gap: 2px; padding: 3px 10px; border-top: 1px solid var(--line);
+  color: var(--fg-2); font-size: 11px; background: var(--panel); white-space: nowrap; overflow: hidden; }
+.pv-status-lead { display: flex; flex-wrap: wrap; gap: 2px 16px; align-items: center; min-height: 16px; }
 .pv-legend { display: inline-flex; gap: 12px; align-items: center; }
-.pv-status-info { display: flex; gap: 16px; align-items: center; flex: 1 1 440px; min-width: 440px; overflow: hidden; }
+/* Its room is held while empty (a basis, not its text, decides where the row breaks), and it is cut at its end
+   (the whole text on hover) rather than pushed to a row of its own when it comes. */
+.pv-status-lead > .pv-params { flex: 1 1 0; min-width: 12em; overflow: hidden; text-overflow: ellipsis; }
+.pv-status-info { display: flex; gap: 16px; align-items: center; min-height: 16px; overflow: hidden; }
 /* Every part shrinks to an ellipsis (its whole text on hover) rather than being cut mid-word at the edge, keeping
    its first word ('learnin…', not 'lear…'); the phase the view runs as, which the user just asked for,
    shrinks last. */

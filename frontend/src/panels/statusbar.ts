@@ -1,7 +1,7 @@
 // The status bar: the graph's learning-phase flags, its size, the server's warnings about the graph, the phase
 // the view runs as, and one line about the last thing that happened. The legend filter (panels/legend.ts) sits
-// before it in the same bar; in a narrow window the info goes to a second row (set once the graph's answer is in,
-// before the first view is framed, so the stage does not change size under it) and is cut at its end.
+// in the bar's first row (`lead`, with the model's totals); the info has the second row, cut at its end. Both rows
+// are there from the start, so nothing that arrives after the first view changes the stage's size.
 
 import type { GraphAnswer } from '../graph/api';
 import { clear, h } from '../lib/dom';
@@ -29,11 +29,13 @@ export class StatusBar {
     this.render(this.last.g, text ? '' : this.last.extra);
   }
 
-  /** The part of the bar that render() rewrites; the legend filter before it is the app's. */
-  private info = h('span', { class: 'pv-status-info' });
+  /** The first row, filled by the app: the legend filter, the colour legend, the model's totals. */
+  readonly lead = h('div', { class: 'pv-status-lead' });
+  /** The second row, which render() rewrites. */
+  private info = h('div', { class: 'pv-status-info' });
 
   constructor() {
-    this.el.append(this.info);
+    this.el.append(this.lead, this.info);
   }
 
   render(g: GraphAnswer | null, extra = ''): void {
