@@ -115,9 +115,13 @@ def test_the_machinery_areas_are_on_the_first_screen_beside_the_top_of_the_model
 def test_the_first_view_starts_at_the_top_of_the_stage(page, tensorboard_url):
     # No flag: framed on the inputs, which start near the top (what follows them shows below), not mid-stage.
     open_plugin(page, tensorboard_url, "tf2_fit_no_flag")
-    assert json.loads(page.get_attribute(APP, "data-first-view"))["flag"] is None
+    first = json.loads(page.get_attribute(APP, "data-first-view"))
+    assert first["flag"] is None
     assert top_gap(page) < 60, top_gap(page)
-    assert min(label_sizes_on_screen(page)) >= 11
+    if first["frame"]["k"] < 0.97:  # it fits whole a little further out: shown whole, labels still >= 9.2 px
+        assert min(label_sizes_on_screen(page)) >= 9.2 and boxes_cut_by_the_sides(page) == []
+    else:
+        assert min(label_sizes_on_screen(page)) >= 11
     shot(page, "first_screen_no_flag_top")
     # With a flag, too: the flag sits near the top of the stage.
     page.select_option("[data-testid=run-select]", SEED_RUN)
