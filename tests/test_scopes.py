@@ -265,3 +265,33 @@ def test_a_large_groups_children_op_counts_and_sizes_are_those_counted_one_by_on
             assert list(tree._op_counts[child].items()) == one_by_one[child], child
         names, expected = numbers[group]
         assert np.array_equal(shape_marks._child_numbers(analysis, group, names), expected), group
+
+
+def test_every_groups_children_are_its_child_groups_by_id_and_its_ops_in_graph_order(monkeypatch):
+    # The lists are cut on demand from columns grouped by parent; each is what the parents alone say, sorted as the
+    # graph is read (bucketed groups keep the name order of their buckets).
+    with monkeypatch.context() as patched:  # a top level in buckets, and buckets of buckets
+        patched.setattr(scopes, "BUCKET_THRESHOLD", 40)
+        patched.setattr(scopes, "BUCKET_SIZE", 8)
+        bucketed = analyze(demo_graphs()[("resnet_tf_keras", "run_graph", None)])
+        bucketed.tree.build_children()
+    analyses = [demo_analysis(run) for run in ("resnet_old_keras", "resnet_tf_keras", "dropout_cnn")]
+    checked = 0
+    for analysis in [*analyses, bucketed, analyze(GRAPH)]:
+        tree = analysis.tree
+        groups: dict[str, list[str]] = {}
+        for group, parent in tree.group_parent.items():
+            groups.setdefault(parent, []).append(group)
+        nodes: dict[str, list[int]] = {}
+        for index, parent in enumerate(tree.node_parent):
+            nodes.setdefault(parent, []).append(index)
+        for group in [scopes.ROOT, *tree.group_parent]:
+            child_groups, child_nodes = tree.children(group)
+            if group in tree._fixed:
+                assert sorted(child_groups) == sorted(groups.get(group, [])), group
+                continue
+            assert child_groups == sorted(groups.get(group, [])), group
+            assert child_nodes == nodes.get(group, []), group
+            assert tree.child_groups[group] == child_groups
+            checked += 1
+    assert checked > 1000

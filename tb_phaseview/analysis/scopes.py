@@ -869,14 +869,13 @@ def _fold_inlined_bodies(group_parent: dict[str, str], scopes: list[str]) -> Non
 def _build_children(
     groups: list[str], position: dict[str, int], parents: np.ndarray, node_owners: np.ndarray, fixed
 ) -> _Children:
-    """Every group's children lists and size, grouped by sorting numpy columns of parent positions (stable sorts
-    keep child groups in name order and child ops in graph order); no Python step per op or per group. Each
-    group's lists are cut from those columns when asked for."""
+    """Every group's children lists and size, grouped by sorting numpy columns of parent positions (a stable sort
+    keeps child ops in graph order); no Python step per op or per group. Each group's lists are cut from those
+    columns when asked for, and its child groups sorted by id then: sorting every group's id at once took 0.7 s
+    at 1,000,000 nodes, for the few groups a user opens."""
     root = len(groups)
-    by_name = sorted(groups)
-    owners = parents[np.fromiter(map(position.__getitem__, by_name), dtype=np.intp, count=root)]
-    group_order, group_starts = _sorted_by_owner(owners, root + 1)
-    ordered_groups = list(map(by_name.__getitem__, group_order.tolist()))
+    group_order, group_starts = _sorted_by_owner(parents, root + 1)
+    ordered_groups = list(map(groups.__getitem__, group_order.tolist()))
     node_order, node_starts = _sorted_by_owner(node_owners, root + 1)
     group_starts, node_starts = group_starts.tolist(), node_starts.tolist()
     size = _roll_up_sizes(np.bincount(node_owners, minlength=root + 1), parents)
@@ -884,7 +883,9 @@ def _build_children(
     fixed_nodes = {group: kept_nodes for group, (_, kept_nodes) in fixed.items()}
     # Bucketed groups and buckets keep the lists made when bucketing (name order); every other group's are cut.
     return _Children(
-        _ByGroup(groups, position, lambda p: ordered_groups[group_starts[p] : group_starts[p + 1]], fixed_groups),
+        _ByGroup(
+            groups, position, lambda p: sorted(ordered_groups[group_starts[p] : group_starts[p + 1]]), fixed_groups
+        ),
         _ByGroup(groups, position, lambda p: node_order[node_starts[p] : node_starts[p + 1]].tolist(), fixed_nodes),
         _ByGroup(groups, position, lambda p: int(size[p]), {}),
     )
