@@ -574,9 +574,15 @@ def with_areas(
     positions = inner.tolist()
     groups, inner_parent, fixed, buckets, series, folded_nodes = _parts_of(positions, names, relocations, pinned, ops)
     prefixes = tuple(area + "/" for area in areas)
+    initials = tuple({area[:1] for area in areas})  # ∷, the areas' mark: a scan in C finds the few keys to check
 
     def outside(parts: dict) -> dict:
-        return {key: value for key, value in parts.items() if not key.startswith(prefixes)}
+        """``parts`` but for the entries of groups inside the areas (a copy, in the same order)."""
+        kept = dict(parts)
+        for key in compress(parts, map(str.startswith, parts, repeat(initials))):
+            if key.startswith(prefixes):
+                del kept[key]
+        return kept
 
     node_parent = list(first.node_parent)
     deque(map(node_parent.__setitem__, positions, inner_parent), maxlen=0)
