@@ -63,10 +63,15 @@ def broken_logdir(root) -> str:
     return logdir
 
 
-def corrupt_attribute_blob(graph_def, victim: str) -> bytes:
+# attr {"x": placeholder: b"\xff\xfe"}
+NOT_UTF8_PLACEHOLDER = bytes([0x2A, 9, 0x0A, 1, ord("x"), 0x12, 4, 0x4A, 2, 0xFF, 0xFE])
+# attr {"x": func {name: b"\xff\xfe"}}: a function named by bytes that are not UTF-8
+NOT_UTF8_FUNCTION = bytes([0x2A, 11, 0x0A, 1, ord("x"), 0x12, 6, 0x52, 4, 0x0A, 2, 0xFF, 0xFE])
+
+
+def corrupt_attribute_blob(graph_def, victim: str, bad_attr: bytes = NOT_UTF8_PLACEHOLDER) -> bytes:
     """The GraphDef's bytes with one more attribute on ``victim`` whose string is not UTF-8 (a full parse
     rejects the whole graph for it)."""
-    bad_attr = bytes([0x2A, 9, 0x0A, 1, ord("x"), 0x12, 4, 0x4A, 2, 0xFF, 0xFE])  # attr {"x": placeholder: b"\xff\xfe"}
     out = graph_pb2.GraphDef()
     out.CopyFrom(graph_def)
     del out.node[:]

@@ -21,6 +21,7 @@ GRAPHS = (
     "roles_keras2_adam",
     "roles_keras2_adadelta",
     "roles_keras2_sgd",
+    "roles_tf2_custom_loop",
 )
 GRADIENT_SCOPE = re.compile(r"(?:^|/)(?:gradients(?:_\d+)?|gradient_tape)/")
 

@@ -7,9 +7,11 @@ from google.protobuf.message import DecodeError
 from tensorboard.compat.proto import graph_pb2, node_def_pb2
 
 from demo import demo_graphs
-from logdirs import corrupt_attribute_blob
+from logdirs import NOT_UTF8_FUNCTION, corrupt_attribute_blob
 from oddgraphs import hostile_graph, odd_graph, while_loop_graph
+from tb_phaseview.analysis import phase
 from tb_phaseview.analysis.graph_model import NodeDefUnreadable, TooManyEdges, build_graph
+from tb_phaseview.analysis.phase import CALL_OPS
 from tb_phaseview.analysis.pipeline import analyze
 from tb_phaseview.read import graph_source
 from tb_phaseview.read.graphdef_reader import RawGraph, node_columns, read_graph
@@ -144,6 +146,25 @@ def test_a_node_with_corrupt_attributes_loses_only_its_attributes():
     assert "attributes are corrupt" in answer["attrs_error"]
     neighbour = answer["inputs"][0]["node"]
     assert "attrs_error" not in wire.node_answer(analysis, neighbour)
+
+
+def _callers(graph) -> list[int]:
+    return [i for i, op in enumerate(graph.ops) if op in CALL_OPS or op in graph.functions]
+
+
+def test_a_call_op_whose_functions_are_unreadable_loses_only_its_functions():
+    graph_def = demo_graphs()[("resnet_tf_keras", "run_graph", None)]
+    callers = _callers(read_graph(graph_def.SerializeToString()))
+    victim = graph_def.node[callers[0]].name
+    graph = read_graph(corrupt_attribute_blob(graph_def, victim, NOT_UTF8_FUNCTION))
+    with pytest.raises(NodeDefUnreadable):
+        graph.node_defs.functions_called(graph.index[victim])
+    assert all(graph.node_defs.functions_called(i) for i in callers if i != graph.index[victim])
+    # The flag's layers are found as before, and every other layer's kind is told as before.
+    clean = {layer.layer: layer.kind for layer in analyze(read_graph(graph_def.SerializeToString())).phase.layers}
+    kinds = {layer.layer: layer.kind for layer in analyze(graph).phase.layers}
+    assert kinds.keys() == clean.keys() and len(kinds) == 24
+    assert {layer for layer in kinds if kinds[layer] != clean[layer]} <= {phase.layer_of(victim)}
 
 
 def test_the_memory_budget_is_checked_once_the_nodes_and_then_the_inputs_are_counted():

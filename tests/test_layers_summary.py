@@ -90,6 +90,21 @@ def test_traced_tf2_graphs_count_the_variables_passed_in(run, keras_facts):
     assert all(v.variable.size for layer in summary.layers for v in layer.variables)  # every shape found
 
 
+def test_a_traced_training_step_counts_each_weight_once_as_keras_does(roles_graphs):
+    """TF2's custom training loop, traced at its first call: the trace records each variable that call creates
+    (Adam's slots) as a function of its own returning the handle, beside the step that takes every variable as a
+    resource argument. The parameters are the model's, counted once: what Keras counts."""
+    loop = roles_graphs["roles_tf2_custom_loop"]
+    with open(os.path.join(os.path.dirname(loop.logdir), "keras_summary.json")) as f:
+        keras = json.load(f)
+    summary = layers.summarize(loop.analysis)
+    assert (summary.total_params, summary.trainable_params) == (keras["total"], keras["trainable"])
+    rows = {layer.name.rpartition("/")[2]: layer.params for layer in summary.layers}
+    assert {k["name"]: k["params"] for k in keras["layers"] if k["params"]} == {n: p for n, p in rows.items() if p}
+    # Adam's two slots per trained weight are its state, with its step and its learning rate.
+    assert summary.machinery_params == 2 * keras["trainable"] + 2
+
+
 @pytest.mark.parametrize("run", ("dropout_cnn", "resnet_tf_keras"))
 def test_layers_in_data_flow_order_with_keras_output_shapes_and_params(run, keras_facts):
     """Every Keras layer is a row, in an order where each layer comes after the layers it reads, with

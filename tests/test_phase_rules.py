@@ -115,3 +115,23 @@ def test_layer_kind_comes_from_ops_not_names():
 
     layers = {layer.layer: layer.kind for layer in analyze(graph_def(build)).phase.layers}
     assert layers == {"mystery": "Dropout", "plain": "other"}
+
+
+def test_a_traced_training_steps_gradient_tape_reads_the_flag_in_the_layers_it_differentiates(roles_graphs):
+    # TF2's custom loop: the gradients of a BatchNormalization's and a Dropout's conds are conds on the same
+    # ``training`` argument, under ``gradient_tape/``; they are those layers' gradients, not layers of their own.
+    analysis = roles_graphs["roles_tf2_custom_loop"].analysis
+    (source,) = analysis.phase.sources
+    traced = source.name.rpartition("/")[0]  # the step's function graph: graph_<i>
+    assert source.name == f"{traced}/training"
+    bn, drop = f"{traced}/model/bn", f"{traced}/model/drop"
+    assert [(layer.layer, layer.kind) for layer in analysis.phase.layers] == [
+        (bn, "BatchNormalization"),
+        (drop, "Dropout"),
+    ]
+    names = analysis.graph.names
+    taped = {names[n]: layer for n, layer in analysis.phase.consumers.items() if "/gradient_tape/" in names[n]}
+    assert taped == {
+        f"{traced}/gradient_tape/model/bn/cond/StatelessIf": bn,
+        f"{traced}/gradient_tape/model/drop/cond/StatelessIf": drop,
+    }

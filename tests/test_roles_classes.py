@@ -178,6 +178,27 @@ def test_step_counters_are_the_optimizer_whatever_reads_them(roles_graphs):
         assert graph.of(["count", "total"]) == {"model"}  # a metric's count is divided by: no step
 
 
+def test_a_metrics_count_of_a_static_batch_is_no_step_counter(roles_graphs):
+    # TF2's custom training loop: Adam's step and the accuracy's count both add a constant (1, and the batch's
+    # size, 4, known when the function was traced); the count is ordered after the total's update.
+    loop = roles_graphs["roles_tf2_custom_loop"]
+    graph = loop.analysis.graph
+    increments = {}
+    for name in loop.with_op("AssignAddVariableOp"):
+        value = graph.columns.inputs_at([graph.index[name]], 1)[0]
+        while graph.ops[value] == "Cast":
+            value = graph.columns.inputs_at([value], 0)[0]
+        if graph.ops[value] == "Const":
+            increments[name] = graph.node_defs[value].attr["value"].tensor
+    step = [name for name in increments if "/Adam/" in name]
+    count = [name for name in increments if "/Adam/" not in name]
+    assert len(step) == 1 and len(count) == 1, increments
+    assert increments[step[0]].int64_val == [1] and increments[count[0]].int_val == [4]
+    assert loop.of(step) == {"optimizer"}
+    total = [graph.names[graph.edge_src[e]] for e in graph.in_edges(graph.index[count[0]]) if graph.edge_control[e]]
+    assert loop.of(count + total) == {"model"}, (count, total)
+
+
 def test_corpus_step_counters_are_the_optimizer():
     tflearn = corpus("tflearn-chatbot")
     assert tflearn.of(["Global_Step", "Training_step", "Assign_2", "Adam/apply_grad_op_0"]) == {"optimizer"}

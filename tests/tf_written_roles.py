@@ -11,11 +11,16 @@ Registered in ``tf_written_graphs.GRAPHS`` (each runs in a fresh process); each 
   gradient), a streaming metric, an initialiser shared through ``initialized_value()``, ``init``/``init_1``/``init_all_tables``/
   ``group_deps``, ``report_uninitialized_variables``, a sharded ``Saver``;
 - ``roles_keras2_adam``, ``roles_keras2_adadelta``, ``roles_keras2_sgd``: tf_keras in graph mode, compiled with
-  that optimizer (SGD with momentum) and a metric, fitted one step with ``sample_weight``: the session's graph.
+  that optimizer (SGD with momentum) and a metric, fitted one step with ``sample_weight``: the session's graph;
+- ``roles_tf2_custom_loop``: TF2's own way, a training step in a ``tf.function`` taking ``training`` as an
+  argument (a conv layer, BatchNormalization, Dropout, a dense head): ``GradientTape`` gradients, tf_keras's Adam,
+  an accuracy metric, a static batch (the metric's count then adds a constant, the batch's size); the trace
+  ``tf.summary.trace_export`` writes of its first call.
 """
 
 from __future__ import annotations
 
+import json
 import os
 
 
@@ -167,6 +172,52 @@ def write_keras2_sgd(out):
     _write_keras2(out, "roles_keras2_sgd", lambda k: k.optimizers.legacy.SGD(0.01, momentum=0.9))
 
 
+def write_tf2_custom_loop(out):
+    os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
+    import tensorflow as tf
+    import tf_keras
+
+    tf.get_logger().setLevel("ERROR")
+    tf.random.set_seed(1234)
+    inputs = tf_keras.Input((8, 8, 3))
+    x = tf_keras.layers.Conv2D(4, 3, name="conv")(inputs)
+    x = tf_keras.layers.BatchNormalization(name="bn")(x)
+    x = tf_keras.layers.Dropout(0.3, name="drop")(x)
+    x = tf_keras.layers.Flatten(name="flat")(x)
+    model = tf_keras.Model(inputs, tf_keras.layers.Dense(2, name="head")(x), name="model")
+    optimizer = tf_keras.optimizers.Adam(1e-3)
+    loss_of = tf_keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+    accuracy = tf_keras.metrics.SparseCategoricalAccuracy()
+
+    @tf.function
+    def train_step(images, labels, training):
+        with tf.GradientTape() as tape:
+            logits = model(images, training=training)
+            loss = loss_of(labels, logits)
+        gradients = tape.gradient(loss, model.trainable_variables)
+        optimizer.apply_gradients(zip(gradients, model.trainable_variables))
+        accuracy.update_state(labels, logits)
+        return loss
+
+    # What Keras itself counts, for the summary's test (beside the logdir, not in it).
+    os.makedirs(out, exist_ok=True)
+    with open(os.path.join(out, "keras_summary.json"), "w") as f:
+        json.dump(
+            {
+                "total": int(model.count_params()),
+                "trainable": int(sum(tf.size(v) for v in model.trainable_variables)),
+                "layers": [{"name": layer.name, "params": int(layer.count_params())} for layer in model.layers],
+            },
+            f,
+        )
+    writer = tf.summary.create_file_writer(_run_dir(out, "roles_tf2_custom_loop"))
+    tf.summary.trace_on(graph=True)
+    train_step(tf.random.normal((4, 8, 8, 3)), tf.constant([0, 1, 0, 1]), tf.constant(True))
+    with writer.as_default():
+        tf.summary.trace_export("train_step", step=0)
+    writer.close()
+
+
 GRAPHS = {
     "roles_dcgan": write_dcgan,
     "roles_autoencoder3d": write_autoencoder3d,
@@ -174,4 +225,5 @@ GRAPHS = {
     "roles_keras2_adam": write_keras2_adam,
     "roles_keras2_adadelta": write_keras2_adadelta,
     "roles_keras2_sgd": write_keras2_sgd,
+    "roles_tf2_custom_loop": write_tf2_custom_loop,
 }

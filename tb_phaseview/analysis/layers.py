@@ -332,7 +332,8 @@ def state_variables(graph: Graph, node_roles, model_nodes: list[int], codes: np.
     that nothing trains (a running average of the loss kept for display: a layer's weight has a dimension).
     Unused: a variable whose value no op uses but its initialiser, the checkpoint and its own writes (TFLearn's
     ``is_training`` and ``val_loss`` in a model that reads neither, a SavedModel's metric totals that only its
-    checkpoint call takes, the weights of an earlier copy of the model left in the graph)."""
+    checkpoint call takes, the weights of an earlier copy of the model left in the graph, a traced function that
+    only creates a variable and returns its handle)."""
     unused = _unused(graph, model_nodes, codes)
     used = [n for n in model_nodes if n not in unused]
     running = _accumulators(graph, node_roles, used, codes)
@@ -342,6 +343,7 @@ def state_variables(graph: Graph, node_roles, model_nodes: list[int], codes: np.
 
 
 _STATE_ROLES = (roles.INIT, roles.SAVE)
+_RETURNS = frozenset({"_Retval", "_DeviceRetval"})  # a function graph's results
 _RELAYS = roles.READ_OPS | frozenset({"Identity", "Snapshot"})
 
 
@@ -349,13 +351,19 @@ def _unused(graph: Graph, model_nodes: list[int], codes: np.ndarray) -> set[int]
     """Model variables whose value nothing but initialisers, the checkpoint and their own writes uses, through
     reads and identities. In numpy over every edge at once (a walk per variable cost 0.2 s at 200k nodes): an op
     uses a value when a data edge leaves it for an op that is neither init's nor the checkpoint's, nor a write
-    into it, nor a relay; a relay uses it when what it passes it on to does."""
+    into it, nor a relay; a relay uses it when what it passes it on to does.
+
+    A variable's handle returned by its function is no use either: a trace (``tf.summary.trace_export``) records
+    each variable a traced call creates as a function of its own that returns the handle, and the traced step
+    takes the same variable as a resource argument, counted there (Adam's slots, created at the first step, were
+    counted twice, once as the model's)."""
     if not model_nodes:
         return set()
     columns = graph.columns
     src, dst = columns.src, columns.dst
     state = np.isin(codes, _STATE_ROLES)
-    passes = columns.data & ~state[dst] & ~(columns.op_in(roles.WRITE_OPS)[dst] & (columns.position == 0))
+    returned = columns.op_in(_RETURNS)[dst] & columns.op_in(roles.VARIABLE_OPS)[src]
+    passes = columns.data & ~state[dst] & ~(columns.op_in(roles.WRITE_OPS)[dst] & (columns.position == 0)) & ~returned
     relay = columns.op_in(_RELAYS)[dst]
     used = np.zeros(graph.node_count, dtype=bool)
     used[src[passes & ~relay]] = True

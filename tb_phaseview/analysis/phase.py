@@ -65,7 +65,8 @@ _CONTROL_FLOW_COMPONENT = re.compile(
     r"^(cond|smart_cond|switch_t|switch_f|pred_id|Switch|Merge|If|StatelessIf|Select|SelectV2)"
     r"(_\d+)?(_grad)?$"
 )
-_GRADIENT_COMPONENT = re.compile(r"^gradients(_\d+)?$")
+# The scopes the gradient code writes into: tf.gradients' (``gradients``, ``gradients_1``) and GradientTape's.
+_GRADIENT_COMPONENT = re.compile(r"^(gradients(_\d+)?|gradient_tape)$")
 
 BATCH_NORM_OPS = frozenset(
     {"FusedBatchNorm", "FusedBatchNormV2", "FusedBatchNormV3", "BatchNormWithGlobalNormalization"}
@@ -157,6 +158,7 @@ def _strip_prefixes(parts: list[str]) -> tuple[list[str], bool]:
     """Drop what the gradient pass and function inlining put in front of a layer's scope.
 
     ``training/SGD/gradients/gradients/bn2a/cond_grad`` -> ``bn2a/cond_grad`` (a gradient: True);
+    ``gradient_tape/model/bn/cond/StatelessIf`` -> ``model/bn/cond/StatelessIf`` (TF2's GradientTape: True);
     ``Func/bn1/cond_1/then/_21/output/_277`` -> ``bn1/cond_1/...`` (grappler's inlined function bodies).
     """
     gradient = False
@@ -185,18 +187,23 @@ def layer_of(name: str) -> str:
 
 
 def _gradient_layer(name: str, forward_layers: set[str]) -> str:
-    """The forward layer a gradient op belongs to: the longest forward layer its stripped name starts with."""
-    parts, _ = _strip_prefixes(name.split("/"))
+    """The forward layer a gradient op belongs to: the longest forward layer its stripped name starts with,
+    read first under the scope the gradient code ran in (a traced function's ``graph_1/gradient_tape/model/bn``
+    is ``graph_1/model/bn``'s), then alone (TF1's ``training/SGD/gradients/bn2a`` is ``bn2a``'s)."""
+    all_parts = name.split("/")
+    parts, _ = _strip_prefixes(all_parts)
+    outer = next((all_parts[:i] for i, part in enumerate(all_parts[:-1]) if _GRADIENT_COMPONENT.match(part)), [])
     for depth in range(len(parts) - 1, 0, -1):
-        candidate = "/".join(parts[:depth])
-        if candidate in forward_layers:
-            return candidate
+        for candidate in ("/".join(outer + parts[:depth]), "/".join(parts[:depth])):
+            if candidate in forward_layers:
+                return candidate
     return ""
 
 
 def is_gradient(name: str) -> bool:
-    """True for an op of the gradient pass (``gradients/...``, ``training/SGD/gradients/...``)."""
-    if "gradients" not in name:  # one scan in C settles most names (asked once per drawn phase edge)
+    """True for an op of the gradient pass (``gradients/...``, ``training/SGD/gradients/...``,
+    ``gradient_tape/...``)."""
+    if "gradient" not in name:  # one scan in C settles most names (asked once per drawn phase edge)
         return False
     return _strip_prefixes(name.split("/"))[1]
 

@@ -427,7 +427,7 @@ def classify_roles(graph: Graph, phase_carriers) -> Roles:
     constant[constant] = ~varying[values[constant]]
     is_increment = columns.op_in(INCREMENT_OPS)[writes]
     codes[writes[constant & ~is_increment]] = INIT
-    _claim_step_counters(graph, codes, writes, values, constant & is_increment)
+    _claim_step_counters(graph, codes, writes, values, constant & is_increment, varying)
     _claim_fed_weights(graph, codes, writes, values)
 
     # Hyperparameters, before machinery claims what only the optimizer reads.
@@ -651,14 +651,16 @@ def _relayed_from(graph: Graph, nodes: np.ndarray, relays: frozenset = _VALUE_RE
     return origins
 
 
-def _claim_step_counters(graph: Graph, codes: np.ndarray, writes, values, increments) -> None:
+def _claim_step_counters(graph: Graph, codes: np.ndarray, writes, values, increments, varying) -> None:
     """Step counters (``global_step``, an optimizer's ``iterations``, ``Training_step``): a variable that a
-    write adds a constant to (``assign_add(step, 1)``, or BERT's ``assign(step, step + 1)``), unless a read of
-    it divides (a metric's count, which its total is divided by). The counter, its reads, its increments and
-    their constants are the optimizer's, whatever else reads the step (a decayed learning rate, a summary)."""
+    write adds a constant to (``assign_add(step, 1)``, or BERT's ``assign(step, step + 1)``), unless it counts
+    what a metric sums (``_counts_for_a_total``) or a read of it divides (a metric's count, which its total is
+    divided by). The counter, its reads, its increments and their constants are the optimizer's, whatever else
+    reads the step (a decayed learning rate, a summary)."""
     columns = graph.columns
     ops = graph.ops
     counted = dict(zip(writes[increments].tolist(), columns.inputs_at(writes[increments], 0).tolist()))
+    counted = {write: target for write, target in counted.items() if not _counts_for_a_total(graph, write, varying)}
     # BERT, TFLearn: a set of the counter's own value plus a constant.
     sets = (codes[writes] == MODEL) & columns.op_in(SET_OPS)[writes] & (values >= 0)
     sets[sets] = columns.op_in(ADD_OPS)[values[sets]]
@@ -835,6 +837,22 @@ def _reaches(graph: Graph, codes: np.ndarray, starts: list[int], targets: np.nda
         seen.update(fresh)
         frontier = np.array(fresh, dtype=np.intp)
     return len(seen) >= limit
+
+
+def _counts_for_a_total(graph: Graph, increment: int, varying: np.ndarray) -> bool:
+    """Whether an increment is a metric's count: Keras's Mean and Sum metrics add to their count once they have
+    added what was computed to their total (``count.assign_add(n)`` under a control dependency on
+    ``total.assign_add(sum)``). With a static batch in a traced function, ``n`` is a constant (the batch's size),
+    as a step counter's 1 is; a step counter is ordered after the updates of the weights (through a group) or
+    after reads of itself, never after a write of a computed value to another variable."""
+    columns = graph.columns
+    before = [graph.edge_src[e] for e in graph.in_edges(increment) if graph.edge_control[e]]
+    before = np.array([b for b in before if graph.ops[b] in WRITE_OPS], dtype=np.intp)
+    if not before.size:
+        return False
+    totals, sums = columns.inputs_at(before, 0), columns.inputs_at(before, 1)
+    counter = columns.inputs_at(np.array([increment], dtype=np.intp), 0)[0]
+    return bool(((totals != counter) & (sums >= 0) & varying[np.maximum(sums, 0)]).any())
 
 
 def _readers_apart(graph: Graph, readers: set[int]) -> int:

@@ -46,3 +46,31 @@ def test_the_inspector_says_each_ops_role_and_why(page, roles_graphs, start_serv
     assert text == f"save writes `{target}` from the checkpoint read by `save/RestoreV2`: checkpoint restore"
     shot(page, "role-why-restore")
     assert not page.errors, page.errors
+
+
+def test_a_traced_tf2_training_step_reads_its_flag_in_two_layers_and_their_gradients(page, roles_graphs, start_server):
+    # TF2's custom loop (``training`` an argument of the step's tf.function): the answer counts the layers that
+    # read it, not their gradients under ``gradient_tape/`` (which used to count as two layers more).
+    loop = roles_graphs["roles_tf2_custom_loop"]
+    traced = next(s.name for s in loop.analysis.phase.sources).rpartition("/")[0]
+    server = start_server(loop.logdir, load_fast="false")
+    open_plugin(page, server.url, "roles_tf2_custom_loop")
+    line = page.locator("[data-answer-line]")
+    assert line.get_attribute("data-layers") == "2", line.text_content()
+    assert "ties 2 layers (1 BatchNorm, 1 Dropout) together" in line.text_content()
+    page.click('[data-phase-mode="highlight"]')
+    phase_ends = page.evaluate(
+        "() => [...new Set([...document.querySelectorAll('[data-edge-kind=phase]')].map(e => e.dataset.to))]"
+    )
+    shot(page, "tf2-custom-loop-first-view")
+    # The forward readers sit beside the flag inside the step's graph; the gradients' reads enter their area.
+    assert phase_ends and all(end.startswith(traced) or end == "\u2237gradient" for end in phase_ends), phase_ends
+    # Each weight counted once, as Keras counts them (Adam's slots apart).
+    page.wait_for_function("() => document.querySelector('.pv-params')?.textContent.includes('params')")
+    assert page.locator(".pv-params").text_content().startswith("418 params"), page.locator(".pv-params").text_content()
+    role, text = inspect(page, f"{traced}/gradient_tape/model/bn/cond/StatelessIf")
+    assert role == "gradient"
+    explanation = page.locator("[data-testid=inspector]").text_content()
+    assert f"part of the gradient of {traced}/model/bn" in explanation, explanation
+    shot(page, "tf2-custom-loop-gradient-reader")
+    assert not page.errors, page.errors
