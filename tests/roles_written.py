@@ -22,6 +22,7 @@ GRAPHS = (
     "roles_keras2_adadelta",
     "roles_keras2_sgd",
     "roles_tf2_custom_loop",
+    "roles_tf2_gan",
 )
 GRADIENT_SCOPE = re.compile(r"(?:^|/)(?:gradients(?:_\d+)?|gradient_tape)/")
 

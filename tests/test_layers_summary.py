@@ -105,6 +105,23 @@ def test_a_traced_training_step_counts_each_weight_once_as_keras_does(roles_grap
     assert summary.machinery_params == 2 * keras["trainable"] + 2
 
 
+def test_a_traced_gan_step_lists_each_model_with_its_layers_as_keras_does(roles_graphs):
+    """A GAN's step holds two models side by side: each is a row (a Sequential) with its layers' rows in it, as
+    Keras's ``summary(expand_nested=True)`` prints a model used as a layer, with Keras's own counts."""
+    gan = roles_graphs["roles_tf2_gan"]
+    with open(os.path.join(os.path.dirname(gan.logdir), "keras_summary.json")) as f:
+        keras = json.load(f)
+    summary = layers.summarize(gan.analysis)
+    rows = {layer.name.rpartition("/")[2]: layer for layer in summary.layers}
+    for model, counts in keras.items():
+        row = rows[model]
+        assert (row.type, row.params, row.trainable_params) == ("Sequential", counts["total"], counts["trainable"])
+        for k in counts["layers"]:
+            assert rows[k["name"]].within == row.name and rows[k["name"]].params == k["params"], k
+    assert summary.total_params == sum(counts["total"] for counts in keras.values())
+    assert summary.trainable_params == sum(counts["trainable"] for counts in keras.values())
+
+
 @pytest.mark.parametrize("run", ("dropout_cnn", "resnet_tf_keras"))
 def test_layers_in_data_flow_order_with_keras_output_shapes_and_params(run, keras_facts):
     """Every Keras layer is a row, in an order where each layer comes after the layers it reads, with

@@ -135,3 +135,22 @@ def test_a_traced_training_steps_gradient_tape_reads_the_flag_in_the_layers_it_d
         f"{traced}/gradient_tape/model/bn/cond/StatelessIf": bn,
         f"{traced}/gradient_tape/model/drop/cond/StatelessIf": drop,
     }
+
+
+def test_a_tf2_gans_flag_is_found_through_the_functions_its_conds_are_wrapped_in(roles_graphs):
+    # Two GradientTapes record each cond, so TensorFlow wraps it in a function of its own
+    # (``g_bn/cond/StatefulPartitionedCall`` calling ``__forward_cflow_gradient_wrapper_N``, the If inside): the
+    # flag reaches its If through the call. It used to be no flag at all.
+    analysis = roles_graphs["roles_tf2_gan"].analysis
+    graph = analysis.graph
+    (source,) = analysis.phase.sources
+    traced = source.name.rpartition("/")[0]
+    assert source.name == f"{traced}/training"
+    g_bn, d_drop = f"{traced}/generator/g_bn", f"{traced}/discriminator/d_drop"
+    assert [(layer.layer, layer.kind) for layer in analysis.phase.layers] == [
+        (d_drop, "Dropout"),
+        (g_bn, "BatchNormalization"),
+    ]
+    readers = {graph.names[n]: layer for n, layer in analysis.phase.consumers.items()}
+    assert set(readers.values()) == {g_bn, d_drop}
+    assert all(graph.ops[graph.index[n]] == "StatefulPartitionedCall" for n in readers), readers

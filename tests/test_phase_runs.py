@@ -104,6 +104,27 @@ def test_if_every_batchnorm_runs_its_training_kernel_in_the_true_branch():
     assert flag.ops_only_when(False) == sum(call.ops_when_false for call in flag.branches) > 0
 
 
+def test_ifs_wrapped_in_functions_run_their_branches_by_the_flag_as_ifs_do(roles_graphs):
+    # A TF2 GAN's step (two tapes): each cond's If runs inside a function the drawn call runs. Run as counts the
+    # ops of the branch that runs, by the call: the Dropout's random ops only in training.
+    analysis = roles_graphs["roles_tf2_gan"].analysis
+    graph = analysis.graph
+    (flag,) = analysis.phase_runs.flags
+    calls = {}
+    for call in flag.branches:
+        calls.setdefault(graph.names[call.node], []).append(call)
+    assert set(calls) == {graph.names[n] for n in analysis.phase.consumers}  # every cond the flag decides
+    assert all(graph.ops[graph.index[name]] == "StatefulPartitionedCall" for name in calls)
+    dropout = [call for name, found in calls.items() if "/d_drop/" in name for call in found]
+    assert len(dropout) == 2  # the discriminator reads the real and the generated batch
+    for call in dropout:
+        assert any(n.op in phase.RANDOM_OPS for n in function_ops(graph, call.when_true))
+        assert not any(n.op in phase.RANDOM_OPS for n in function_ops(graph, call.when_false))
+    assert flag.only_when == {True: [], False: []}
+    assert flag.ops_only_when(True) == sum(call.ops_when_true for call in flag.branches) > 0
+    assert flag.ops_only_when(False) == sum(call.ops_when_false for call in flag.branches) > 0
+
+
 def test_if_dropout_random_ops_run_only_in_the_true_branch():
     analysis = demo_analysis("tf1_is_training")
     graph = analysis.graph

@@ -9,6 +9,7 @@ import re
 import pytest
 
 from roles_written import GRADIENT_SCOPE, Roles, corpus
+from tb_phaseview.analysis import roles
 
 # 1. A gradient op type alone never makes a forward op machinery.
 
@@ -197,6 +198,22 @@ def test_a_metrics_count_of_a_static_batch_is_no_step_counter(roles_graphs):
     assert loop.of(step) == {"optimizer"}
     total = [graph.names[graph.edge_src[e]] for e in graph.in_edges(graph.index[count[0]]) if graph.edge_control[e]]
     assert loop.of(count + total) == {"model"}, (count, total)
+
+
+def test_a_tf2_gans_second_optimizer_and_its_backward_functions_are_no_model(roles_graphs):
+    # Two tapes, two Adams: the discriminator's Adam (``Adam_1``) updates its slots after a sum of the two tapes'
+    # gradients outside their scope; the gradients through each cond are calls of backward functions.
+    gan = roles_graphs["roles_tf2_gan"]
+    graph = gan.analysis.graph
+    traced = gan.analysis.phase.sources[0].name.rpartition("/")[0]
+    for optimizer in ("Adam", "Adam_1"):
+        updates = gan.named(rf"^{traced}/{optimizer}/Assign(Add|Sub)?VariableOp(_\d+)?$")
+        assert len(updates) > 8 and gan.of(updates) == {"optimizer"}, optimizer
+    backward = [n for n in gan.with_op("PartitionedCall") if roles.backward_function(graph, graph.index[n])]
+    assert len(backward) >= 4 and gan.of(backward) == {"gradient"}, backward
+    assert "backward" in gan.analysis.role_why(graph.index[backward[0]])
+    forward = gan.named(rf"^{traced}/(generator|discriminator)/")
+    assert gan.of(forward) == {"model"}
 
 
 def test_corpus_step_counters_are_the_optimizer():

@@ -15,7 +15,11 @@ Registered in ``tf_written_graphs.GRAPHS`` (each runs in a fresh process); each 
 - ``roles_tf2_custom_loop``: TF2's own way, a training step in a ``tf.function`` taking ``training`` as an
   argument (a conv layer, BatchNormalization, Dropout, a dense head): ``GradientTape`` gradients, tf_keras's Adam,
   an accuracy metric, a static batch (the metric's count then adds a constant, the batch's size); the trace
-  ``tf.summary.trace_export`` writes of its first call.
+  ``tf.summary.trace_export`` writes of its first call;
+- ``roles_tf2_gan``: a TF2 GAN's training step the same way, ``training`` an argument: a generator (Dense,
+  BatchNormalization) and a discriminator (Dense, Dropout), each a Sequential with its own Adam and its own
+  GradientTape, both tapes recording the two models (TensorFlow then wraps each cond in a function of its own,
+  and writes a backward function for its gradient).
 """
 
 from __future__ import annotations
@@ -218,6 +222,68 @@ def write_tf2_custom_loop(out):
     writer.close()
 
 
+def write_tf2_gan(out):
+    os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
+    import tensorflow as tf
+    import tf_keras
+
+    tf.get_logger().setLevel("ERROR")
+    tf.random.set_seed(1234)
+    layers = tf_keras.layers
+    generator = tf_keras.Sequential(
+        [
+            layers.Dense(16, input_shape=(8,), name="g_dense"),
+            layers.BatchNormalization(name="g_bn"),
+            layers.ReLU(name="g_relu"),
+            layers.Dense(4, name="g_out"),
+        ],
+        name="generator",
+    )
+    discriminator = tf_keras.Sequential(
+        [
+            layers.Dense(16, input_shape=(4,), name="d_dense"),
+            layers.Dropout(0.3, name="d_drop"),
+            layers.Dense(1, name="d_out"),
+        ],
+        name="discriminator",
+    )
+    g_optimizer, d_optimizer = tf_keras.optimizers.Adam(1e-4), tf_keras.optimizers.Adam(1e-4)
+    cross_entropy = tf_keras.losses.BinaryCrossentropy(from_logits=True)
+
+    @tf.function
+    def train_step(real, training):
+        noise = tf.random.normal((4, 8))
+        with tf.GradientTape() as g_tape, tf.GradientTape() as d_tape:
+            fake = generator(noise, training=training)
+            real_out, fake_out = discriminator(real, training=training), discriminator(fake, training=training)
+            g_loss = cross_entropy(tf.ones_like(fake_out), fake_out)
+            d_loss = cross_entropy(tf.ones_like(real_out), real_out) + cross_entropy(tf.zeros_like(fake_out), fake_out)
+        g_variables, d_variables = generator.trainable_variables, discriminator.trainable_variables
+        g_optimizer.apply_gradients(zip(g_tape.gradient(g_loss, g_variables), g_variables))
+        d_optimizer.apply_gradients(zip(d_tape.gradient(d_loss, d_variables), d_variables))
+        return g_loss, d_loss
+
+    os.makedirs(out, exist_ok=True)
+    with open(os.path.join(out, "keras_summary.json"), "w") as f:
+        json.dump(
+            {
+                model.name: {
+                    "total": int(model.count_params()),
+                    "trainable": int(sum(tf.size(v) for v in model.trainable_variables)),
+                    "layers": [{"name": layer.name, "params": int(layer.count_params())} for layer in model.layers],
+                }
+                for model in (generator, discriminator)
+            },
+            f,
+        )
+    writer = tf.summary.create_file_writer(_run_dir(out, "roles_tf2_gan"))
+    tf.summary.trace_on(graph=True)
+    train_step(tf.random.normal((4, 4)), tf.constant(True))
+    with writer.as_default():
+        tf.summary.trace_export("train_step", step=0)
+    writer.close()
+
+
 GRAPHS = {
     "roles_dcgan": write_dcgan,
     "roles_autoencoder3d": write_autoencoder3d,
@@ -226,4 +292,5 @@ GRAPHS = {
     "roles_keras2_adadelta": write_keras2_adadelta,
     "roles_keras2_sgd": write_keras2_sgd,
     "roles_tf2_custom_loop": write_tf2_custom_loop,
+    "roles_tf2_gan": write_tf2_gan,
 }

@@ -127,8 +127,10 @@ def summarize(analysis) -> Summary:
         if parent == graph.names[n] or parent in tree.series:
             parent = tree.group_parent.get(parent, "")
         owner[n] = parent
-    owner.update(_passed_in_owners(graph, tree, [n for n in model_nodes if n in passed], codes))
-    levels = _whole_levels(tree, {tree.group_parent.get(g, "") for g in owner.values() if g} or {""})
+    passed_owners, holding_models = _passed_in_owners(graph, tree, [n for n in model_nodes if n in passed], codes)
+    owner.update(passed_owners)
+    levels = {tree.group_parent.get(g, "") for g in owner.values() if g} or {""}
+    levels = _whole_levels(tree, levels | holding_models)
 
     layer_ids, layer_index = _candidates(analysis, levels, codes, {g for g in owner.values() if g})
     node_layer = _node_layers(graph, tree, layer_index, codes)
@@ -440,14 +442,17 @@ _CALL_OPS = frozenset(
 )
 
 
-def _passed_in_owners(graph: Graph, tree, nodes: list[int], codes: np.ndarray) -> dict[int, str]:
-    """The layer that owns each variable passed into a traced function. Its name says nothing (Keras names the
-    capture after its first read, ``fc1/MatMul/ReadVariableOp/resource``, or flattens it into an argument,
+def _passed_in_owners(graph: Graph, tree, nodes: list[int], codes: np.ndarray) -> tuple[dict[int, str], set[str]]:
+    """The layer that owns each variable passed into a traced function, and the scopes that hold models side by
+    side (their rows then hold their layers' rows). Its name says nothing (Keras names the capture after its
+    first read, ``fc1/MatMul/ReadVariableOp/resource``, or flattens it into an argument,
     ``model_fc1_matmul_readvariableop_resource``): its model readers' common scope does. The layers are the scopes
     one level below what all those scopes share (``fit_mlp/fc1`` below ``fit_mlp``), unless that level holds ops'
-    own groups (``dense/MatMul``: the model is one layer, the shared scope itself)."""
+    own groups (``dense/MatMul``: the model is one layer, the shared scope itself), or unless each scope there is a
+    model of layers itself (a GAN's step: ``generator/g_dense`` and ``discriminator/d_dense`` below ``generator``
+    and ``discriminator``, not those two)."""
     if not nodes:
-        return {}
+        return {}, set()
     columns = graph.columns
     edges, owners = columns.out_edges(np.asarray(nodes, dtype=np.intp))
     scope: dict[int, tuple] = {}
@@ -456,8 +461,25 @@ def _passed_in_owners(graph: Graph, tree, nodes: list[int], codes: np.ndarray) -
             continue
         chain = tree.chain(tree.node_parent[dst]) if tree.node_parent[dst] else ()
         scope[node] = chain if node not in scope else _common(scope[node], chain)
+    found: dict[int, str] = {}
     if not scope:
-        return {}
+        return found, set()
+    depth, groups = _layer_depth(graph, scope)
+    models = {g: members for g, members in groups.items() if _layer_depth(graph, members)[0] > depth}
+    if len(groups) > 1 and len(models) == len(groups):
+        for members in models.values():
+            inner, _ = _layer_depth(graph, members)
+            found.update((node, chain[inner] if inner < len(chain) else chain[-1]) for node, chain in members.items())
+        shared = next(iter(scope.values()))[:depth]
+        return found, {shared[-1] if shared else ""}
+    for node, chain in scope.items():
+        found[node] = chain[depth] if 0 <= depth < len(chain) else (chain[-1] if chain else "")
+    return found, set()
+
+
+def _layer_depth(graph: Graph, scope: dict[int, tuple]) -> tuple[int, dict[str, dict[int, tuple]]]:
+    """Where the layers of variables read in these scope chains sit: the depth one below what the chains share
+    (one less when that level holds ops' own groups), and the variables grouped by their scope at that depth."""
     shared = None
     for chain in scope.values():
         shared = chain if shared is None else _common(shared, chain)
@@ -465,10 +487,11 @@ def _passed_in_owners(graph: Graph, tree, nodes: list[int], codes: np.ndarray) -
     below = {chain[depth] for chain in scope.values() if len(chain) > depth}
     if below and any(group in graph.index for group in below):
         depth -= 1  # op groups: the shared scope is the one layer
-    found = {}
+    groups: dict[str, dict[int, tuple]] = {}
     for node, chain in scope.items():
-        found[node] = chain[depth] if 0 <= depth < len(chain) else (chain[-1] if chain else "")
-    return found
+        if 0 <= depth < len(chain):
+            groups.setdefault(chain[depth], {})[node] = chain
+    return depth, groups
 
 
 def _common(a: tuple, b: tuple) -> tuple:

@@ -227,14 +227,79 @@ def _carrier_closure(graph: Graph, source: int) -> set[int]:
 
 
 def _gates_control_flow(graph: Graph, carriers: set[int]) -> bool:
+    wrapping: dict[tuple[str, int], bool] = {}  # (function, argument) -> whether it gates: one scan per function
     for edges in graph.out_edges_of(carriers).values():
         for e in edges:
             if graph.edge_control[e]:
                 continue
-            gate_input = GATE_INPUTS.get(graph.ops[graph.edge_dst[e]])
+            dst = graph.edge_dst[e]
+            gate_input = GATE_INPUTS.get(graph.ops[dst])
             if gate_input is not None and graph.edge_input[e] == gate_input:
                 return True
+            callee = _callee(graph, dst)
+            if callee is not None:
+                key = (callee, graph.edge_input[e])
+                if key not in wrapping:
+                    wrapping[key] = bool(_gates_in_function(graph, callee, key[1], True, 0, set()))
+                if wrapping[key]:
+                    return True
     return False
+
+
+# Calls whose function takes the caller's inputs as its arguments, in order. TF2 wraps a cond in one
+# (``bn/cond/StatefulPartitionedCall`` calling ``__forward_cflow_gradient_wrapper_N``, its ``If`` inside) when
+# more than one GradientTape records it: a GAN's two tapes, a gradient of a gradient.
+WRAPPING_CALLS = frozenset({"PartitionedCall", "StatefulPartitionedCall"})
+_MAX_CALL_DEPTH = 8  # wrappers inside wrappers, looked into
+
+
+def wrapped_gates(graph: Graph, call: int, position: int, polarity: bool = True) -> list[tuple[object, bool]]:
+    """The gates inside the function a call op runs whose predicate is the call's input ``position``: each gate's
+    NodeDef with the value of that input that takes its then branch (``polarity`` for the input itself)."""
+    callee = _callee(graph, call)
+    return _gates_in_function(graph, callee, position, polarity, 0, set()) if callee is not None else []
+
+
+def _callee(graph: Graph, call: int) -> str | None:
+    """The function a call op runs with its inputs as arguments, or None (not such a call, or unreadable)."""
+    if graph.ops[call] in graph.functions:
+        return graph.ops[call]
+    if graph.ops[call] not in WRAPPING_CALLS:
+        return None
+    try:
+        return graph.node_defs[call].attr["f"].func.name or None
+    except NodeDefUnreadable:
+        return None
+
+
+def _gates_in_function(graph: Graph, function: str, position: int, polarity: bool, depth: int, seen: set):
+    body = graph.functions.get(function)
+    if body is None or position >= len(body.signature.input_arg) or (function, position) in seen:
+        return []
+    seen.add((function, position))  # a function calling itself adds nothing
+    # The argument, then what passes it on (a function body is small: rescanned until nothing more does).
+    carried = {body.signature.input_arg[position].name: polarity}
+    grown = True
+    while grown:
+        grown = False
+        for node in body.node_def:
+            if node.op in PASS_THROUGH_OPS and node.name not in carried and node.input:
+                source = node.input[0].partition(":")[0]
+                if source in carried and not node.input[0].startswith("^"):
+                    carried[node.name] = carried[source] ^ (node.op == "LogicalNot")
+                    grown = True
+    found = []
+    for node in body.node_def:
+        for k, raw in enumerate(node.input):
+            source = raw.partition(":")[0]
+            if raw.startswith("^") or source not in carried:
+                continue
+            if GATE_INPUTS.get(node.op) == k:
+                found.append((node, carried[source]))
+            elif depth < _MAX_CALL_DEPTH and (node.op in WRAPPING_CALLS or node.op in graph.functions):
+                callee = node.op if node.op in graph.functions else node.attr["f"].func.name
+                found += _gates_in_function(graph, callee, k, carried[source], depth + 1, seen)
+    return found
 
 
 def _functions_called(node_def) -> list[str]:

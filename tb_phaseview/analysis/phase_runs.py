@@ -106,12 +106,14 @@ def polarities(graph: Graph, source: int) -> dict[int, bool]:
     return carried
 
 
-def _gates(graph: Graph, carried: dict[int, bool]) -> tuple[dict[int, bool], dict[int, bool], list[int]]:
+def _gates(graph: Graph, carried: dict[int, bool]):
     """Switches and Ifs whose predicate the flag decides (with the value that takes output 1 / the then
-    branch), and Selects reading it."""
+    branch), Selects reading it, and the calls that run such Ifs inside their function (``phase.wrapped_gates``),
+    with the If NodeDefs and their values."""
     switches: dict[int, bool] = {}
     ifs: dict[int, bool] = {}
     selects: list[int] = []
+    wrapped: dict[int, list[tuple[object, bool]]] = {}
     for node, edges in graph.out_edges_of(carried).items():
         for e in edges:
             if graph.edge_control[e]:
@@ -123,7 +125,11 @@ def _gates(graph: Graph, carried: dict[int, bool]) -> tuple[dict[int, bool], dic
                 ifs[dst] = carried[node]
             elif op in SELECT_OPS and position == 0:
                 selects.append(dst)
-    return switches, ifs, sorted(set(selects))
+            elif op in phase.WRAPPING_CALLS or op in graph.functions:
+                inner = [(g, v) for g, v in phase.wrapped_gates(graph, dst, position, carried[node]) if g.op in IF_OPS]
+                if inner:
+                    wrapped.setdefault(dst, []).extend(inner)
+    return switches, ifs, sorted(set(selects)), wrapped
 
 
 def _liveness(graph: Graph, switches: dict[int, bool]) -> dict[int, int]:
@@ -267,6 +273,25 @@ def _branch_calls(graph: Graph, ifs: dict[int, bool], memo: dict[str, int]) -> l
                 function_op_count(graph, when_false, memo),
             )
         )
+    return calls
+
+
+def _wrapped_branch_calls(graph: Graph, wrapped: dict, memo: dict[str, int]) -> list[BranchCall]:
+    """The Ifs run inside calls, each as a BranchCall of the call op (the op of the drawn graph that runs it)."""
+    calls = []
+    for node, gates in sorted(wrapped.items()):
+        for gate, polarity in gates:
+            then_name, else_name = gate.attr["then_branch"].func.name, gate.attr["else_branch"].func.name
+            when_true, when_false = (then_name, else_name) if polarity else (else_name, then_name)
+            calls.append(
+                BranchCall(
+                    node,
+                    when_true,
+                    when_false,
+                    function_op_count(graph, when_true, memo),
+                    function_op_count(graph, when_false, memo),
+                )
+            )
     return calls
 
 
@@ -431,10 +456,12 @@ def flag_default(graph: Graph, source: phase.PhaseSource, writers: list[int]) ->
 
 def resolve_flag(graph: Graph, source: phase.PhaseSource, memo: dict[str, int]) -> FlagRuns:
     carried = polarities(graph, source.index)
-    switches, ifs, selects = _gates(graph, carried)
+    switches, ifs, selects, wrapped = _gates(graph, carried)
     live = _liveness(graph, switches)
     branches = _branch_calls(graph, ifs, memo)
+    # What an If's branches read is the If's own inputs; a call's are not its If's: only the Ifs of the graph here.
     used = _used_only_when(graph, live, switches, branches, ifs)
+    branches += _wrapped_branch_calls(graph, wrapped, memo)
     variable = source.op in phase.VARIABLE_OPS
     writers = _writers(graph, source.index) if variable else []
     return FlagRuns(

@@ -99,6 +99,9 @@ def explain(graph: Graph, node_roles: r.Roles, node: int) -> str:
             return f"in `{name[: scope.end() - 1]}`, the scope TensorFlow writes a loss's gradients into: gradient"
         if r._GRADIENT_OP.search(op):
             return f"`{op}` downstream of a loss's gradient: gradient"
+        backward = r.backward_function(graph, node)
+        if backward:
+            return f"runs `{backward}`, the function TensorFlow writes for a traced call's gradient: gradient"
         return "sums or relays gradients only: gradient"
     if code == r.OPTIMIZER:
         if r._OPTIMIZER_OP.match(op):

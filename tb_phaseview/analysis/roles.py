@@ -242,6 +242,33 @@ class Roles:
         return {name: self.codes.count(code) for code, name in enumerate(ROLE_NAMES)}
 
 
+# The functions TensorFlow writes for the gradient of a traced call (``__inference___backward_f_12_34``), among them
+# the wrappers of a cond that several GradientTapes record (``__backward_cflow_gradient_wrapper``).
+_BACKWARD_FUNCTION = re.compile(r"^(?:__inference_)?__backward_")
+_CALLING_OPS = frozenset({"PartitionedCall", "StatefulPartitionedCall"})
+
+
+def backward_function(graph: Graph, node: int) -> str | None:
+    """The backward function a call op runs (the gradient of a traced call), or None."""
+    op = graph.ops[node]
+    if op in graph.functions:
+        return op if _BACKWARD_FUNCTION.match(op) else None
+    if op not in _CALLING_OPS:
+        return None
+    try:
+        called = graph.node_defs[node].attr["f"].func.name
+    except NodeDefUnreadable:
+        return None
+    return called if _BACKWARD_FUNCTION.match(called) else None
+
+
+def _backward_calls(graph: Graph) -> list[int]:
+    """The call ops running a backward function: like a ``*Grad`` op, gradients where a gradient reaches them."""
+    columns = graph.columns
+    calls = np.flatnonzero(columns.op_in(_CALLING_OPS) | columns.op_in(graph.functions.keys())).tolist()
+    return [n for n in calls if backward_function(graph, n) is not None]
+
+
 def _role_of_op(op: str) -> int:
     if op in INIT_OPS:
         return INIT
@@ -396,6 +423,7 @@ def classify_roles(graph: Graph, phase_carriers) -> Roles:
     # 1. An op type alone never makes a forward op a gradient (``conv2d_transpose`` runs Conv2DBackpropInput):
     # where it sits decides, in a gradient scope (below) or downstream of one (step 4).
     gradient_op = codes == GRADIENT
+    gradient_op[_backward_calls(graph)] = True
     codes[gradient_op] = MODEL
     _claim_checkpoint_calls(graph, codes)
 
@@ -950,7 +978,28 @@ def _claim_downstream_of_gradients(
         # An update's effect goes on through a read ordered after it (a new optimizer's slot).
         from_write = is_write[owners]
         keep &= np.where(from_write, ~data[edges] & is_read[consumers], data[edges])
-        frontier = np.union1d(consumers[keep], waiting if waiting.size < frontier.size else waiting[:0])
+        # A scope's node that no gradient fed at first carries one now (a sum of two tapes' gradients, outside the
+        # scope, feeds a layer's gradient): what it and the scope's nodes it feeds feed is downstream too.
+        late = consumers[(codes[consumers] == GRADIENT) & ~gradient[consumers] & data[edges] & ~from_write]
+        joined = _fed_through_scope(columns, codes, gradient, late) if late.size else late
+        frontier = np.union1d(
+            np.union1d(consumers[keep], joined), waiting if waiting.size < frontier.size else waiting[:0]
+        )
+
+
+def _fed_through_scope(columns, codes: np.ndarray, fed: np.ndarray, start: np.ndarray) -> np.ndarray:
+    """Marks ``start`` and the gradient scopes' nodes they feed (data edges, through the scopes) as fed by a
+    gradient; returns the model's nodes those feed."""
+    reached = []
+    frontier = np.unique(start)
+    while frontier.size:
+        fed[frontier] = True
+        edges, _ = columns.out_edges(frontier)
+        edges = edges[columns.data[edges]]
+        consumers = columns.dst[edges]
+        reached.append(consumers[codes[consumers] == MODEL])
+        frontier = np.unique(consumers[(codes[consumers] == GRADIENT) & ~fed[consumers]])
+    return np.unique(np.concatenate(reached)) if reached else frontier
 
 
 def _forward_of_constant_inputs(graph: Graph, codes: np.ndarray, reads_data: _DataReach, varying: np.ndarray) -> None:

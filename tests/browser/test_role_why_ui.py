@@ -74,3 +74,42 @@ def test_a_traced_tf2_training_step_reads_its_flag_in_two_layers_and_their_gradi
     assert f"part of the gradient of {traced}/model/bn" in explanation, explanation
     shot(page, "tf2-custom-loop-gradient-reader")
     assert not page.errors, page.errors
+
+
+def test_a_tf2_gans_step_answers_its_flag_and_lists_both_models_with_their_layers(page, roles_graphs, start_server):
+    # Two tapes wrap each cond in a function of its own: the flag is still found, read by the generator's
+    # BatchNorm and the discriminator's Dropout; the summary lists each model with its layers in it.
+    gan = roles_graphs["roles_tf2_gan"]
+    traced = gan.analysis.phase.sources[0].name.rpartition("/")[0]
+    server = start_server(gan.logdir, load_fast="true")
+    open_plugin(page, server.url, "roles_tf2_gan")
+    line = page.locator("[data-answer-line]")
+    assert line.get_attribute("data-layers") == "2", line.text_content()
+    assert "ties 2 layers (1 Dropout, 1 BatchNorm) together" in line.text_content()
+    page.wait_for_function("() => document.querySelector('[data-testid=params-total]').textContent !== ''")
+    assert page.text_content("[data-testid=params-total]").startswith("373 params, 32 non-trainable")
+    page.keyboard.press("m")
+    page.wait_for_selector("[data-testid=summary] tr[data-layer]")
+    rows = page.evaluate(
+        """() => [...document.querySelectorAll('[data-testid=summary] tr[data-layer]')].map(tr =>
+             [...tr.querySelectorAll('td')].slice(0, 4).map(td => td.textContent))"""
+    )
+    names = [row[0] for row in rows]
+    assert [f"{traced}/generator", "Sequential"] in [row[:2] for row in rows], rows
+    assert [f"{traced}/discriminator", "Sequential"] in [row[:2] for row in rows], rows
+    generator = names.index(f"{traced}/generator")
+    assert [row[3] for row in rows[generator : generator + 5]] == ["276", "144", "64", "0", "68"], rows
+    page.keyboard.press("m")
+    # Highlight: the flag and its readers are all inside the step's box, and no phase edge leaves it; that box
+    # stays lit (outlined, a hole in the veil), not dimmed with the rest.
+    page.click('[data-phase-mode="highlight"]')
+    assert page.locator("[data-edge-kind=phase]").count() == 0
+    outlines = page.evaluate(
+        "() => [...document.querySelectorAll('.phase-end-outline')].map(r => r.getBoundingClientRect().toJSON())"
+    )
+    box = page.locator(f'[data-node="{traced}"]').first.bounding_box()
+    (outline,) = outlines
+    assert box["x"] - 1 <= outline["x"] and outline["x"] + outline["width"] <= box["x"] + box["width"] + 1, box
+    assert box["y"] - 1 <= outline["y"] and outline["y"] + outline["height"] <= box["y"] + box["height"] + 1, box
+    shot(page, "tf2-gan-first-view")
+    assert not page.errors, page.errors

@@ -847,7 +847,15 @@ export class Scene extends Emitter<SceneEvents> {
         s('path', { class: `phase-arrows ${mode === 'highlight' ? 'bundled' : 'plain'}`, d: heads.join('') }),
       );
     this.phaseLayer.append(frag);
-    if (mode === 'highlight') this.veilAllBut(this.phaseEnds.map((el) => el.getAttribute('data-node')!));
+    if (mode === 'highlight') {
+      // A closed box that holds readers stays lit though no edge reaches it: a traced step's graph_1 holds its
+      // flag and every layer reading it, and its edges stay inside.
+      for (const badge of this.badges) {
+        const el = this.elements.get(badge.child.name);
+        if (el && el.getAttribute('data-expanded') !== 'true') this.markEnd(badge.child.name);
+      }
+      this.veilAllBut(this.phaseEnds.map((el) => el.getAttribute('data-node')!));
+    }
     return drawn;
   }
 
