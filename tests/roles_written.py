@@ -23,6 +23,7 @@ GRAPHS = (
     "roles_keras2_sgd",
     "roles_tf2_custom_loop",
     "roles_tf2_gan",
+    "roles_tf2_mixed_precision",
 )
 GRADIENT_SCOPE = re.compile(r"(?:^|/)(?:gradients(?:_\d+)?|gradient_tape)/")
 

@@ -105,6 +105,18 @@ def test_a_traced_training_step_counts_each_weight_once_as_keras_does(roles_grap
     assert summary.machinery_params == 2 * keras["trainable"] + 2
 
 
+def test_weights_the_optimizer_updates_inside_a_cond_are_trainable(roles_graphs):
+    """A LossScaleOptimizer applies the gradients inside a ``cond`` (only when they are finite): the weights it
+    writes there are trained; BatchNorm's moving statistics, written inside the model's own cond, are not."""
+    loop = roles_graphs["roles_tf2_mixed_precision"]
+    with open(os.path.join(os.path.dirname(loop.logdir), "keras_summary.json")) as f:
+        keras = json.load(f)
+    summary = layers.summarize(loop.analysis)
+    assert (summary.total_params, summary.trainable_params) == (keras["total"], keras["trainable"])
+    rows = {layer.name.rpartition("/")[2]: layer.params for layer in summary.layers}
+    assert {k["name"]: k["params"] for k in keras["layers"] if k["params"]} == {n: p for n, p in rows.items() if p}
+
+
 def test_a_traced_gan_step_lists_each_model_with_its_layers_as_keras_does(roles_graphs):
     """A GAN's step holds two models side by side: each is a row (a Sequential) with its layers' rows in it, as
     Keras's ``summary(expand_nested=True)`` prints a model used as a layer, with Keras's own counts."""

@@ -9,7 +9,7 @@ import re
 import pytest
 
 from roles_written import GRADIENT_SCOPE, Roles, corpus
-from tb_phaseview.analysis import roles
+from tb_phaseview.analysis import roles, shapes
 
 # 1. A gradient op type alone never makes a forward op machinery.
 
@@ -214,6 +214,19 @@ def test_a_tf2_gans_second_optimizer_and_its_backward_functions_are_no_model(rol
     assert "backward" in gan.analysis.role_why(graph.index[backward[0]])
     forward = gan.named(rf"^{traced}/(generator|discriminator)/")
     assert gan.of(forward) == {"model"}
+
+
+def test_a_weight_passed_into_a_traced_step_is_no_scalar_hyperparameter(roles_graphs):
+    # BatchNorm's gamma (16 values) reaches the model and the optimizer's cond as a resource argument: its
+    # handle records its shape, so it is no "float scalar that nothing trains" (it was called a hyperparameter).
+    loop = roles_graphs["roles_tf2_mixed_precision"]
+    graph = loop.analysis.graph
+    hyper = [n for n, role in loop.role.items() if role == "hyperparameter"]
+    for name in hyper:
+        variable = shapes.variable(graph, graph.index[name]) if graph.ops[graph.index[name]] == "_Arg" else None
+        assert variable is None or variable.shape == (), (name, variable)
+    gamma = loop.named(r"model_bn_batchnorm_mul_readvariableop_resource$")
+    assert loop.of(gamma) == {"model"}
 
 
 def test_corpus_step_counters_are_the_optimizer():

@@ -19,7 +19,10 @@ Registered in ``tf_written_graphs.GRAPHS`` (each runs in a fresh process); each 
 - ``roles_tf2_gan``: a TF2 GAN's training step the same way, ``training`` an argument: a generator (Dense,
   BatchNormalization) and a discriminator (Dense, Dropout), each a Sequential with its own Adam and its own
   GradientTape, both tapes recording the two models (TensorFlow then wraps each cond in a function of its own,
-  and writes a backward function for its gradient).
+  and writes a backward function for its gradient);
+- ``roles_tf2_mixed_precision``: the custom loop with tf_keras's ``LossScaleOptimizer`` around SGD with momentum:
+  the updates are applied inside a ``cond`` (only when the gradients are finite), the loss scale multiplies the
+  loss and divides the gradients.
 """
 
 from __future__ import annotations
@@ -284,6 +287,48 @@ def write_tf2_gan(out):
     writer.close()
 
 
+def write_tf2_mixed_precision(out):
+    os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
+    import tensorflow as tf
+    import tf_keras
+
+    tf.get_logger().setLevel("ERROR")
+    tf.random.set_seed(1234)
+    inputs = tf_keras.Input((8,))
+    x = tf_keras.layers.Dense(16, name="fc1")(inputs)
+    x = tf_keras.layers.BatchNormalization(name="bn")(x)
+    x = tf_keras.layers.Dropout(0.2, name="drop")(x)
+    model = tf_keras.Model(inputs, tf_keras.layers.Dense(2, name="head")(x), name="model")
+    optimizer = tf_keras.mixed_precision.LossScaleOptimizer(tf_keras.optimizers.SGD(0.01, momentum=0.9))
+    loss_of = tf_keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+
+    @tf.function
+    def train_step(features, labels, training):
+        with tf.GradientTape() as tape:
+            loss = loss_of(labels, model(features, training=training))
+            scaled = optimizer.get_scaled_loss(loss)
+        gradients = optimizer.get_unscaled_gradients(tape.gradient(scaled, model.trainable_variables))
+        optimizer.apply_gradients(zip(gradients, model.trainable_variables))
+        return loss
+
+    os.makedirs(out, exist_ok=True)
+    with open(os.path.join(out, "keras_summary.json"), "w") as f:
+        json.dump(
+            {
+                "total": int(model.count_params()),
+                "trainable": int(sum(tf.size(v) for v in model.trainable_variables)),
+                "layers": [{"name": layer.name, "params": int(layer.count_params())} for layer in model.layers],
+            },
+            f,
+        )
+    writer = tf.summary.create_file_writer(_run_dir(out, "roles_tf2_mixed_precision"))
+    tf.summary.trace_on(graph=True)
+    train_step(tf.random.normal((4, 8)), tf.constant([0, 1, 0, 1]), tf.constant(True))
+    with writer.as_default():
+        tf.summary.trace_export("train_step", step=0)
+    writer.close()
+
+
 GRAPHS = {
     "roles_dcgan": write_dcgan,
     "roles_autoencoder3d": write_autoencoder3d,
@@ -293,4 +338,5 @@ GRAPHS = {
     "roles_keras2_sgd": write_keras2_sgd,
     "roles_tf2_custom_loop": write_tf2_custom_loop,
     "roles_tf2_gan": write_tf2_gan,
+    "roles_tf2_mixed_precision": write_tf2_mixed_precision,
 }

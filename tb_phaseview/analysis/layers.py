@@ -145,7 +145,6 @@ def summarize(analysis) -> Summary:
         trainable = {n for n, weight in frozen.items() if weight.trainable}
     else:
         trainable = trainable_variables(graph, analysis.roles, model_nodes, codes)
-        trainable -= _written_in_functions(graph, [n for n in model_nodes if n in passed and n in trainable])
     variables: dict[int, list[LayerVariable]] = {}
     unknown = 0
     for n in model_nodes:
@@ -506,30 +505,31 @@ def _common(a: tuple, b: tuple) -> tuple:
 _LEADING_NON_ARGUMENTS = {"If": 1, "StatelessIf": 1, "Case": 1, "StatelessCase": 1}
 
 
-def _written_in_functions(graph: Graph, nodes: list[int]) -> set[int]:
-    """Variables passed into a traced function that a function it calls writes (a v2 ``cond`` updating
-    BatchNorm's moving statistics inside its branch): not trainable, as the graph shows no optimizer of them."""
+def _written_in_functions(graph: Graph, nodes: list[int], codes: np.ndarray) -> dict[int, set[int]]:
+    """Variables passed into a traced function that a function a call there runs writes, each with the roles of
+    those calls: a model's v2 ``cond`` updating BatchNorm's moving statistics inside its branch, or the
+    optimizer's, applying the gradients only when they are finite (a LossScaleOptimizer's ``cond``)."""
     if not nodes or not graph.functions:
-        return set()
+        return {}
     from tb_phaseview.analysis import functions  # the library's bodies, read only for the calls these variables feed
 
     columns = graph.columns
-    found = set()
+    found: dict[int, set[int]] = {}
     edges, owners = columns.out_edges(np.asarray(nodes, dtype=np.intp))
-    for node, edge in zip(owners.tolist(), edges.tolist()):
+    calls = columns.op_in(_CALL_OPS) | columns.op_in(graph.functions.keys())
+    keep = calls[columns.dst[edges]]
+    for node, edge in zip(owners[keep].tolist(), edges[keep].tolist()):
         call = int(columns.dst[edge])
         try:
             node_def = graph.node_defs[call]
         except Exception:  # noqa: BLE001 - an unreadable call says nothing
             continue
         called = functions.functions_of(graph, node_def)
-        if not called:
-            continue
         argument = int(columns.position[edge]) - _LEADING_NON_ARGUMENTS.get(node_def.op, 0)
         for _, name in called:
             index = functions.function_index(graph, name)
             if 0 <= argument < len(index.arguments) and _writes_argument(index, index.arguments[argument]):
-                found.add(node)
+                found.setdefault(node, set()).add(int(codes[call]))
                 break
     return found
 
@@ -614,6 +614,11 @@ def trainable_variables(graph: Graph, node_roles, model_nodes: list[int], codes:
         keep = _mask(graph, node_roles.writes)[dst] | optimizer[dst]
         for node, code in zip(owners[keep].tolist(), codes[dst[keep]].tolist()):
             written_by.setdefault(node, set()).add(code)
+    # A variable passed into a traced function may be written inside a call's function only: counted with the
+    # call's role (the optimizer's, or the model's for BatchNorm's moving statistics).
+    passed = [n for n in model_nodes if graph.ops[n] in shapes.RESOURCE_INPUTS]
+    for node, by in _written_in_functions(graph, passed, codes).items():
+        written_by.setdefault(node, set()).update(by)
     optimized = {n for n, by in written_by.items() if roles.OPTIMIZER in by or roles.GRADIENT in by}
     if optimized:
         return optimized

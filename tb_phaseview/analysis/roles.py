@@ -363,7 +363,13 @@ def _is_float_scalar(graph: Graph, node: int) -> bool:
     if key not in attr:
         return False
     if attr[key].type == DT_RESOURCE:
-        return True  # a resource variable passed in: its value's shape is not on the handle
+        # A resource variable passed in: the value's dtype and shape are on the handle when TensorFlow recorded
+        # them there (a traced function's arguments); else it may be one.
+        dtypes = attr["_handle_dtypes"].list.type if "_handle_dtypes" in attr else ()
+        shapes = attr["_handle_shapes"].list.shape if "_handle_shapes" in attr else ()
+        if dtypes and dtypes[0] not in FLOAT_DTYPES:
+            return False
+        return not shapes or shapes[0].unknown_rank or len(shapes[0].dim) == 0
     if attr[key].type not in FLOAT_DTYPES:
         return False
     if op == "Const":
