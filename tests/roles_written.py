@@ -24,6 +24,7 @@ GRAPHS = (
     "roles_tf2_custom_loop",
     "roles_tf2_gan",
     "roles_tf2_mixed_precision",
+    "roles_tf2_lstm",
 )
 GRADIENT_SCOPE = re.compile(r"(?:^|/)(?:gradients(?:_\d+)?|gradient_tape)/")
 

@@ -117,6 +117,18 @@ def test_weights_the_optimizer_updates_inside_a_cond_are_trainable(roles_graphs)
     assert {k["name"]: k["params"] for k in keras["layers"] if k["params"]} == {n: p for n, p in rows.items() if p}
 
 
+def test_a_traced_lstm_step_lists_its_layers_as_keras_does(roles_graphs):
+    """An LSTM runs its cell in a v2 loop, whose body is a function: the LSTM is one row, typed from its body's
+    ops (not Dropout, though it drops units), and the layers after it are the model's, with Keras's counts."""
+    loop = roles_graphs["roles_tf2_lstm"]
+    with open(os.path.join(os.path.dirname(loop.logdir), "keras_summary.json")) as f:
+        keras = json.load(f)
+    summary = layers.summarize(loop.analysis)
+    assert (summary.total_params, summary.trainable_params) == (keras["total"], keras["trainable"])
+    rows = [(layer.name.rpartition("/")[2], layer.type, layer.params) for layer in summary.layers]
+    assert rows == [(k["name"], k["class"], k["params"]) for k in keras["layers"] if k["class"] != "InputLayer"]
+
+
 def test_a_traced_gan_step_lists_each_model_with_its_layers_as_keras_does(roles_graphs):
     """A GAN's step holds two models side by side: each is a row (a Sequential) with its layers' rows in it, as
     Keras's ``summary(expand_nested=True)`` prints a model used as a layer, with Keras's own counts."""

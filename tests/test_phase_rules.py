@@ -154,3 +154,17 @@ def test_a_tf2_gans_flag_is_found_through_the_functions_its_conds_are_wrapped_in
     readers = {graph.names[n]: layer for n, layer in analysis.phase.consumers.items()}
     assert set(readers.values()) == {g_bn, d_drop}
     assert all(graph.ops[graph.index[n]] == "StatefulPartitionedCall" for n in readers), readers
+
+
+def test_a_reader_inside_another_readers_scope_is_that_layer(roles_graphs):
+    # A TF2 LSTM with dropout and recurrent dropout reads the flag for its input mask (``lstm/cond``) and its
+    # cell's recurrent one (``lstm/lstm_cell/cond``): one layer, as Keras's summary and the drawing have it.
+    analysis = roles_graphs["roles_tf2_lstm"].analysis
+    traced = analysis.phase.sources[0].name.rpartition("/")[0]
+    assert [(layer.layer, layer.kind) for layer in analysis.phase.layers] == [
+        (f"{traced}/model/bn", "BatchNormalization"),
+        (f"{traced}/model/lstm", "Dropout"),
+    ]
+    names = analysis.graph.names
+    cell = [n for n in analysis.phase.consumers if "/lstm/lstm_cell/" in names[n]]
+    assert cell and {analysis.phase.consumers[n] for n in cell} == {f"{traced}/model/lstm"}

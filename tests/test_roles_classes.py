@@ -229,6 +229,22 @@ def test_a_weight_passed_into_a_traced_step_is_no_scalar_hyperparameter(roles_gr
     assert loop.of(gamma) == {"model"}
 
 
+def test_a_loops_gradient_accumulators_do_not_make_the_forward_pass_the_optimizers(roles_graphs):
+    # TF2 makes an LSTM loop's gradient accumulators in the tape's scope (constants) and hands them to the forward
+    # loop: what follows the LSTM (BatchNorm, the head) stayed the model's, and its weights no step counters.
+    loop = roles_graphs["roles_tf2_lstm"]
+    traced = loop.analysis.phase.sources[0].name.rpartition("/")[0]
+    forward = loop.named(rf"^{traced}/model/(lstm|bn|head)/")
+    assert loop.of(forward) == {"model"}
+    weights = loop.named(rf"^{traced}/model_(lstm|bn|head)_.*_resource$")
+    assert len(weights) >= 7 and loop.of(weights) == {"model"}
+    graph = loop.analysis.graph
+    accumulators = [
+        n for n in loop.named(r"/gradient_tape/.*/accumulator$") if graph.ops[graph.index[n]] == "EmptyTensorList"
+    ]
+    assert accumulators and loop.of(accumulators) == {"gradient"}
+
+
 def test_corpus_step_counters_are_the_optimizer():
     tflearn = corpus("tflearn-chatbot")
     assert tflearn.of(["Global_Step", "Training_step", "Assign_2", "Adam/apply_grad_op_0"]) == {"optimizer"}

@@ -22,7 +22,10 @@ Registered in ``tf_written_graphs.GRAPHS`` (each runs in a fresh process); each 
   and writes a backward function for its gradient);
 - ``roles_tf2_mixed_precision``: the custom loop with tf_keras's ``LossScaleOptimizer`` around SGD with momentum:
   the updates are applied inside a ``cond`` (only when the gradients are finite), the loss scale multiplies the
-  loss and divides the gradients.
+  loss and divides the gradients;
+- ``roles_tf2_lstm``: the custom loop around an LSTM with dropout and recurrent dropout (a v2 ``While`` whose
+  gradient accumulators TensorFlow makes in the tape's scope and hands to the forward loop), BatchNormalization
+  and a dense head, tf_keras's RMSprop.
 """
 
 from __future__ import annotations
@@ -329,6 +332,49 @@ def write_tf2_mixed_precision(out):
     writer.close()
 
 
+def write_tf2_lstm(out):
+    os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
+    import tensorflow as tf
+    import tf_keras
+
+    tf.get_logger().setLevel("ERROR")
+    tf.random.set_seed(1234)
+    inputs = tf_keras.Input((5, 3))
+    x = tf_keras.layers.LSTM(8, dropout=0.2, recurrent_dropout=0.1, name="lstm")(inputs)
+    x = tf_keras.layers.BatchNormalization(name="bn")(x)
+    model = tf_keras.Model(inputs, tf_keras.layers.Dense(2, name="head")(x), name="model")
+    optimizer = tf_keras.optimizers.RMSprop(1e-3)
+    loss_of = tf_keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+
+    @tf.function
+    def train_step(sequences, labels, training):
+        with tf.GradientTape() as tape:
+            loss = loss_of(labels, model(sequences, training=training))
+        gradients = tape.gradient(loss, model.trainable_variables)
+        optimizer.apply_gradients(zip(gradients, model.trainable_variables))
+        return loss
+
+    os.makedirs(out, exist_ok=True)
+    with open(os.path.join(out, "keras_summary.json"), "w") as f:
+        json.dump(
+            {
+                "total": int(model.count_params()),
+                "trainable": int(sum(tf.size(v) for v in model.trainable_variables)),
+                "layers": [
+                    {"name": layer.name, "class": type(layer).__name__, "params": int(layer.count_params())}
+                    for layer in model.layers
+                ],
+            },
+            f,
+        )
+    writer = tf.summary.create_file_writer(_run_dir(out, "roles_tf2_lstm"))
+    tf.summary.trace_on(graph=True)
+    train_step(tf.random.normal((4, 5, 3)), tf.constant([0, 1, 0, 1]), tf.constant(True))
+    with writer.as_default():
+        tf.summary.trace_export("train_step", step=0)
+    writer.close()
+
+
 GRAPHS = {
     "roles_dcgan": write_dcgan,
     "roles_autoencoder3d": write_autoencoder3d,
@@ -339,4 +385,5 @@ GRAPHS = {
     "roles_tf2_custom_loop": write_tf2_custom_loop,
     "roles_tf2_gan": write_tf2_gan,
     "roles_tf2_mixed_precision": write_tf2_mixed_precision,
+    "roles_tf2_lstm": write_tf2_lstm,
 }

@@ -813,8 +813,8 @@ def layer_type(
     is what a layer computes with, not what it is."""
     # Grappler's and oneDNN's rewrites of an optimised graph (``_FusedConv2D``, ``_MklMatMul``) name the same ops.
     ops = Counter({_REWRITTEN.sub("", op): n for op, n in ops.items()})
-    if phase_kind in (phase.BATCH_NORMALIZATION, phase.DROPOUT):
-        return phase_kind
+    if phase_kind == phase.BATCH_NORMALIZATION or (phase_kind == phase.DROPOUT and not variables):
+        return phase_kind  # a layer with weights that drops units (an LSTM's dropout) is no Dropout layer
     if any(_MOVING_STATISTIC.search(v.variable.name) for v in variables):
         return "BatchNormalization"
     # A graph traced in one phase has no flag to say so; a tf.function's variables are named after their reads.

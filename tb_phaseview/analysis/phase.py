@@ -540,6 +540,12 @@ def analyze_phase(graph: Graph) -> PhaseAnalysis:
         consumers[dst] = layer
         if layer:
             layers_by_source[source].add(layer)
+    # A reader inside another reader's scope is part of that layer (an LSTM's dropout mask and its cell's
+    # recurrent one, ``lstm/cond`` and ``lstm/lstm_cell/cond``): one layer, as Keras and the drawing have it.
+    outer = _outermost(set().union(*layers_by_source.values()) if layers_by_source else set())
+    if any(layer != top for layer, top in outer.items()):
+        consumers = {dst: outer.get(layer, layer) for dst, layer in consumers.items()}
+        layers_by_source = {source: {outer[layer] for layer in found} for source, found in layers_by_source.items()}
     forward_layers = set().union(*layers_by_source.values()) if layers_by_source else set()
     for dst in gradient_readers:
         layer = _gradient_layer(graph.names[dst], forward_layers)
@@ -560,6 +566,17 @@ def analyze_phase(graph: Graph) -> PhaseAnalysis:
         for layer in source.layers:
             layers.append(PhaseLayer(layer, kind_of_layer[layer], source.name))
     return PhaseAnalysis(sources, layers, carriers, phase_edges, consumers)
+
+
+def _outermost(layers: set[str]) -> dict[str, str]:
+    """Each layer -> the outermost of the layers whose scope holds it (itself when none does)."""
+    found = {}
+    for layer in sorted(layers):  # a scope sorts before the scopes inside it
+        parts = layer.split("/")
+        found[layer] = next(
+            (found[prefix] for prefix in ("/".join(parts[:k]) for k in range(1, len(parts))) if prefix in found), layer
+        )
+    return found
 
 
 def forward_reads_of_gradient_nodes(graph: Graph, analysis: PhaseAnalysis) -> dict[str, str]:

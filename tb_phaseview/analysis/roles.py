@@ -117,6 +117,7 @@ GRADIENT_COMBINING_OPS = frozenset({"AddN", "Add", "AddV2", "Identity", "Identit
 _FUNCTION_CALL_OPS = frozenset({"PartitionedCall", "StatefulPartitionedCall"})
 # What TensorFlow starts a loss's gradient from.
 _GRADIENT_SEED_OPS = frozenset({"Fill", "OnesLike", "Ones"})
+_CONSTANT_OPS = frozenset({"Const", "HostConst"})
 # Optimizer classes that name the scope their variables are created in (Keras: ``Adam/iter``, ``SGD/momentum``).
 OPTIMIZER_SCOPES = frozenset(
     {
@@ -956,8 +957,11 @@ def _claim_downstream_of_gradients(
     # them and constants (which grappler may share with the forward pass): a node of the scope that no gradient
     # feeds carries none, unless it is the loss's seed (``gradients/Fill``, ``OnesLike``), and what it feeds is
     # not downstream of any gradient.
+    # A constant of the scope carries no gradient either: TF2's loop gradient makes its accumulators there
+    # (``gradient_tape/lstm/while/.../accumulator``, an EmptyTensorList of constants) and hands them to the forward
+    # loop, which is not downstream of any gradient for that.
     fed = columns.op_in(_GRADIENT_SEED_OPS)
-    fed[dst[gradient[src] & data]] = True
+    fed[dst[(gradient & ~columns.op_in(_CONSTANT_OPS))[src] & data]] = True
     gradient &= fed
     is_read = columns.op_in(READ_OPS)
     combining = columns.op_in(GRADIENT_COMBINING_OPS)
