@@ -467,7 +467,7 @@ def test_what_one_phase_uses_matches_the_plain_fixpoint(graph_def):
     analysis = analyze(graph_def)
     graph = analysis.graph
     for source in analysis.phase.sources:
-        switches, ifs, _ = pr._gates(graph, pr.polarities(graph, source.index))
+        switches, ifs, _, _ = pr._gates(graph, pr.polarities(graph, source.index))
         live = pr._liveness(graph, switches)
         branches = pr._branch_calls(graph, ifs, {})
         found = {n: m for n, m in pr._used_only_when(graph, live, switches, branches, ifs).items() if m != pr.BOTH}
