@@ -90,13 +90,18 @@ def test_traced_tf2_graphs_count_the_variables_passed_in(run, keras_facts):
     assert all(v.variable.size for layer in summary.layers for v in layer.variables)  # every shape found
 
 
+def keras_counts_beside(written) -> dict:
+    """What Keras counted of the model a TF-written roles graph was traced from (tests/tf_written_roles.py)."""
+    with open(os.path.join(os.path.dirname(written.logdir), "keras_summary.json")) as f:
+        return json.load(f)
+
+
 def test_a_traced_training_step_counts_each_weight_once_as_keras_does(roles_graphs):
     """TF2's custom training loop, traced at its first call: the trace records each variable that call creates
     (Adam's slots) as a function of its own returning the handle, beside the step that takes every variable as a
     resource argument. The parameters are the model's, counted once: what Keras counts."""
     loop = roles_graphs["roles_tf2_custom_loop"]
-    with open(os.path.join(os.path.dirname(loop.logdir), "keras_summary.json")) as f:
-        keras = json.load(f)
+    keras = keras_counts_beside(loop)
     summary = layers.summarize(loop.analysis)
     assert (summary.total_params, summary.trainable_params) == (keras["total"], keras["trainable"])
     rows = {layer.name.rpartition("/")[2]: layer.params for layer in summary.layers}
@@ -109,8 +114,7 @@ def test_weights_the_optimizer_updates_inside_a_cond_are_trainable(roles_graphs)
     """A LossScaleOptimizer applies the gradients inside a ``cond`` (only when they are finite): the weights it
     writes there are trained; BatchNorm's moving statistics, written inside the model's own cond, are not."""
     loop = roles_graphs["roles_tf2_mixed_precision"]
-    with open(os.path.join(os.path.dirname(loop.logdir), "keras_summary.json")) as f:
-        keras = json.load(f)
+    keras = keras_counts_beside(loop)
     summary = layers.summarize(loop.analysis)
     assert (summary.total_params, summary.trainable_params) == (keras["total"], keras["trainable"])
     rows = {layer.name.rpartition("/")[2]: layer.params for layer in summary.layers}
@@ -121,8 +125,7 @@ def test_a_traced_lstm_step_lists_its_layers_as_keras_does(roles_graphs):
     """An LSTM runs its cell in a v2 loop, whose body is a function: the LSTM is one row, typed from its body's
     ops (not Dropout, though it drops units), and the layers after it are the model's, with Keras's counts."""
     loop = roles_graphs["roles_tf2_lstm"]
-    with open(os.path.join(os.path.dirname(loop.logdir), "keras_summary.json")) as f:
-        keras = json.load(f)
+    keras = keras_counts_beside(loop)
     summary = layers.summarize(loop.analysis)
     assert (summary.total_params, summary.trainable_params) == (keras["total"], keras["trainable"])
     rows = [(layer.name.rpartition("/")[2], layer.type, layer.params) for layer in summary.layers]
@@ -133,8 +136,7 @@ def test_a_traced_gan_step_lists_each_model_with_its_layers_as_keras_does(roles_
     """A GAN's step holds two models side by side: each is a row (a Sequential) with its layers' rows in it, as
     Keras's ``summary(expand_nested=True)`` prints a model used as a layer, with Keras's own counts."""
     gan = roles_graphs["roles_tf2_gan"]
-    with open(os.path.join(os.path.dirname(gan.logdir), "keras_summary.json")) as f:
-        keras = json.load(f)
+    keras = keras_counts_beside(gan)
     summary = layers.summarize(gan.analysis)
     rows = {layer.name.rpartition("/")[2]: layer for layer in summary.layers}
     for model, counts in keras.items():

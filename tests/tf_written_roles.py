@@ -61,6 +61,42 @@ def _run_dir(out, name):
     return os.path.join(out, "logs", name)
 
 
+def _tf2():
+    os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
+    import tensorflow as tf
+
+    tf.get_logger().setLevel("ERROR")
+    tf.random.set_seed(1234)
+    return tf
+
+
+def _keras_counts(tf, model) -> dict:
+    """What Keras itself counts of a model: its parameters, the trainable ones, and each layer's."""
+    return {
+        "total": int(model.count_params()),
+        "trainable": int(sum(tf.size(v) for v in model.trainable_variables)),
+        "layers": [
+            {"name": layer.name, "class": type(layer).__name__, "params": int(layer.count_params())}
+            for layer in model.layers
+        ],
+    }
+
+
+def _write_trace(tf, out, name, step, *args, counts=None):
+    """Traces ``step``'s first call into the run ``name`` as ``tf.summary.trace_export`` writes it, with Keras's
+    ``counts`` beside the logdir (``keras_summary.json``, for the summary's tests; not in the logdir)."""
+    os.makedirs(out, exist_ok=True)
+    if counts is not None:
+        with open(os.path.join(out, "keras_summary.json"), "w") as f:
+            json.dump(counts, f)
+    writer = tf.summary.create_file_writer(_run_dir(out, name))
+    tf.summary.trace_on(graph=True)
+    step(*args)
+    with writer.as_default():
+        tf.summary.trace_export("train_step", step=0)
+    writer.close()
+
+
 def write_dcgan(out):
     tf, v1 = _tf1(resource=False)
     graph = tf.Graph()
@@ -183,12 +219,9 @@ def write_keras2_sgd(out):
 
 
 def write_tf2_custom_loop(out):
-    os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
-    import tensorflow as tf
+    tf = _tf2()
     import tf_keras
 
-    tf.get_logger().setLevel("ERROR")
-    tf.random.set_seed(1234)
     inputs = tf_keras.Input((8, 8, 3))
     x = tf_keras.layers.Conv2D(4, 3, name="conv")(inputs)
     x = tf_keras.layers.BatchNormalization(name="bn")(x)
@@ -209,32 +242,15 @@ def write_tf2_custom_loop(out):
         accuracy.update_state(labels, logits)
         return loss
 
-    # What Keras itself counts, for the summary's test (beside the logdir, not in it).
-    os.makedirs(out, exist_ok=True)
-    with open(os.path.join(out, "keras_summary.json"), "w") as f:
-        json.dump(
-            {
-                "total": int(model.count_params()),
-                "trainable": int(sum(tf.size(v) for v in model.trainable_variables)),
-                "layers": [{"name": layer.name, "params": int(layer.count_params())} for layer in model.layers],
-            },
-            f,
-        )
-    writer = tf.summary.create_file_writer(_run_dir(out, "roles_tf2_custom_loop"))
-    tf.summary.trace_on(graph=True)
-    train_step(tf.random.normal((4, 8, 8, 3)), tf.constant([0, 1, 0, 1]), tf.constant(True))
-    with writer.as_default():
-        tf.summary.trace_export("train_step", step=0)
-    writer.close()
+    images, labels = tf.random.normal((4, 8, 8, 3)), tf.constant([0, 1, 0, 1])
+    counts = _keras_counts(tf, model)
+    _write_trace(tf, out, "roles_tf2_custom_loop", train_step, images, labels, tf.constant(True), counts=counts)
 
 
 def write_tf2_gan(out):
-    os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
-    import tensorflow as tf
+    tf = _tf2()
     import tf_keras
 
-    tf.get_logger().setLevel("ERROR")
-    tf.random.set_seed(1234)
     layers = tf_keras.layers
     generator = tf_keras.Sequential(
         [
@@ -269,34 +285,14 @@ def write_tf2_gan(out):
         d_optimizer.apply_gradients(zip(d_tape.gradient(d_loss, d_variables), d_variables))
         return g_loss, d_loss
 
-    os.makedirs(out, exist_ok=True)
-    with open(os.path.join(out, "keras_summary.json"), "w") as f:
-        json.dump(
-            {
-                model.name: {
-                    "total": int(model.count_params()),
-                    "trainable": int(sum(tf.size(v) for v in model.trainable_variables)),
-                    "layers": [{"name": layer.name, "params": int(layer.count_params())} for layer in model.layers],
-                }
-                for model in (generator, discriminator)
-            },
-            f,
-        )
-    writer = tf.summary.create_file_writer(_run_dir(out, "roles_tf2_gan"))
-    tf.summary.trace_on(graph=True)
-    train_step(tf.random.normal((4, 4)), tf.constant(True))
-    with writer.as_default():
-        tf.summary.trace_export("train_step", step=0)
-    writer.close()
+    counts = {model.name: _keras_counts(tf, model) for model in (generator, discriminator)}
+    _write_trace(tf, out, "roles_tf2_gan", train_step, tf.random.normal((4, 4)), tf.constant(True), counts=counts)
 
 
 def write_tf2_mixed_precision(out):
-    os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
-    import tensorflow as tf
+    tf = _tf2()
     import tf_keras
 
-    tf.get_logger().setLevel("ERROR")
-    tf.random.set_seed(1234)
     inputs = tf_keras.Input((8,))
     x = tf_keras.layers.Dense(16, name="fc1")(inputs)
     x = tf_keras.layers.BatchNormalization(name="bn")(x)
@@ -314,31 +310,15 @@ def write_tf2_mixed_precision(out):
         optimizer.apply_gradients(zip(gradients, model.trainable_variables))
         return loss
 
-    os.makedirs(out, exist_ok=True)
-    with open(os.path.join(out, "keras_summary.json"), "w") as f:
-        json.dump(
-            {
-                "total": int(model.count_params()),
-                "trainable": int(sum(tf.size(v) for v in model.trainable_variables)),
-                "layers": [{"name": layer.name, "params": int(layer.count_params())} for layer in model.layers],
-            },
-            f,
-        )
-    writer = tf.summary.create_file_writer(_run_dir(out, "roles_tf2_mixed_precision"))
-    tf.summary.trace_on(graph=True)
-    train_step(tf.random.normal((4, 8)), tf.constant([0, 1, 0, 1]), tf.constant(True))
-    with writer.as_default():
-        tf.summary.trace_export("train_step", step=0)
-    writer.close()
+    features, labels = tf.random.normal((4, 8)), tf.constant([0, 1, 0, 1])
+    counts = _keras_counts(tf, model)
+    _write_trace(tf, out, "roles_tf2_mixed_precision", train_step, features, labels, tf.constant(True), counts=counts)
 
 
 def write_tf2_lstm(out):
-    os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
-    import tensorflow as tf
+    tf = _tf2()
     import tf_keras
 
-    tf.get_logger().setLevel("ERROR")
-    tf.random.set_seed(1234)
     inputs = tf_keras.Input((5, 3))
     x = tf_keras.layers.LSTM(8, dropout=0.2, recurrent_dropout=0.1, name="lstm")(inputs)
     x = tf_keras.layers.BatchNormalization(name="bn")(x)
@@ -354,25 +334,9 @@ def write_tf2_lstm(out):
         optimizer.apply_gradients(zip(gradients, model.trainable_variables))
         return loss
 
-    os.makedirs(out, exist_ok=True)
-    with open(os.path.join(out, "keras_summary.json"), "w") as f:
-        json.dump(
-            {
-                "total": int(model.count_params()),
-                "trainable": int(sum(tf.size(v) for v in model.trainable_variables)),
-                "layers": [
-                    {"name": layer.name, "class": type(layer).__name__, "params": int(layer.count_params())}
-                    for layer in model.layers
-                ],
-            },
-            f,
-        )
-    writer = tf.summary.create_file_writer(_run_dir(out, "roles_tf2_lstm"))
-    tf.summary.trace_on(graph=True)
-    train_step(tf.random.normal((4, 5, 3)), tf.constant([0, 1, 0, 1]), tf.constant(True))
-    with writer.as_default():
-        tf.summary.trace_export("train_step", step=0)
-    writer.close()
+    sequences, labels = tf.random.normal((4, 5, 3)), tf.constant([0, 1, 0, 1])
+    counts = _keras_counts(tf, model)
+    _write_trace(tf, out, "roles_tf2_lstm", train_step, sequences, labels, tf.constant(True), counts=counts)
 
 
 GRAPHS = {

@@ -261,38 +261,31 @@ def _branch_calls(graph: Graph, ifs: dict[int, bool], memo: dict[str, int]) -> l
             attr = graph.node_defs[node].attr
         except NodeDefUnreadable:
             continue  # its branches cannot be named
-        then_name = attr["then_branch"].func.name if "then_branch" in attr else ""
-        else_name = attr["else_branch"].func.name if "else_branch" in attr else ""
-        when_true, when_false = (then_name, else_name) if polarity else (else_name, then_name)
-        calls.append(
-            BranchCall(
-                node,
-                when_true,
-                when_false,
-                function_op_count(graph, when_true, memo),
-                function_op_count(graph, when_false, memo),
-            )
-        )
+        calls.append(_branch_call(graph, node, attr, polarity, memo))
     return calls
 
 
 def _wrapped_branch_calls(graph: Graph, wrapped: dict, memo: dict[str, int]) -> list[BranchCall]:
     """The Ifs run inside calls, each as a BranchCall of the call op (the op of the drawn graph that runs it)."""
-    calls = []
-    for node, gates in sorted(wrapped.items()):
-        for gate, polarity in gates:
-            then_name, else_name = gate.attr["then_branch"].func.name, gate.attr["else_branch"].func.name
-            when_true, when_false = (then_name, else_name) if polarity else (else_name, then_name)
-            calls.append(
-                BranchCall(
-                    node,
-                    when_true,
-                    when_false,
-                    function_op_count(graph, when_true, memo),
-                    function_op_count(graph, when_false, memo),
-                )
-            )
-    return calls
+    return [
+        _branch_call(graph, node, gate.attr, polarity, memo)
+        for node, gates in sorted(wrapped.items())
+        for gate, polarity in gates
+    ]
+
+
+def _branch_call(graph: Graph, node: int, attr, polarity: bool, memo: dict[str, int]) -> BranchCall:
+    """The call of an If's branches (``attr``: the If's attributes), ``polarity`` the flag's value for its then."""
+    then_name = attr["then_branch"].func.name if "then_branch" in attr else ""
+    else_name = attr["else_branch"].func.name if "else_branch" in attr else ""
+    when_true, when_false = (then_name, else_name) if polarity else (else_name, then_name)
+    return BranchCall(
+        node,
+        when_true,
+        when_false,
+        function_op_count(graph, when_true, memo),
+        function_op_count(graph, when_false, memo),
+    )
 
 
 def _used_only_when(

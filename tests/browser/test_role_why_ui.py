@@ -48,16 +48,24 @@ def test_the_inspector_says_each_ops_role_and_why(page, roles_graphs, start_serv
     assert not page.errors, page.errors
 
 
+def open_traced_step(page, roles_graphs, start_server, name, load_fast, kinds) -> str:
+    """Opens a traced TF2 step written at test time; its answer line says the flag ties two layers of ``kinds``.
+    Returns the step's own graph scope (``graph_<i>``)."""
+    written = roles_graphs[name]
+    server = start_server(written.logdir, load_fast=load_fast)
+    open_plugin(page, server.url, name)
+    line = page.locator("[data-answer-line]")
+    assert line.get_attribute("data-layers") == "2", line.text_content()
+    assert f"ties 2 layers ({kinds}) together" in line.text_content()
+    return written.analysis.phase.sources[0].name.rpartition("/")[0]
+
+
 def test_a_traced_tf2_training_step_reads_its_flag_in_two_layers_and_their_gradients(page, roles_graphs, start_server):
     # TF2's custom loop (``training`` an argument of the step's tf.function): the answer counts the layers that
     # read it, not their gradients under ``gradient_tape/`` (which used to count as two layers more).
-    loop = roles_graphs["roles_tf2_custom_loop"]
-    traced = next(s.name for s in loop.analysis.phase.sources).rpartition("/")[0]
-    server = start_server(loop.logdir, load_fast="false")
-    open_plugin(page, server.url, "roles_tf2_custom_loop")
-    line = page.locator("[data-answer-line]")
-    assert line.get_attribute("data-layers") == "2", line.text_content()
-    assert "ties 2 layers (1 BatchNorm, 1 Dropout) together" in line.text_content()
+    traced = open_traced_step(
+        page, roles_graphs, start_server, "roles_tf2_custom_loop", "false", "1 BatchNorm, 1 Dropout"
+    )
     page.click('[data-phase-mode="highlight"]')
     phase_ends = page.evaluate(
         "() => [...new Set([...document.querySelectorAll('[data-edge-kind=phase]')].map(e => e.dataset.to))]"
@@ -79,13 +87,7 @@ def test_a_traced_tf2_training_step_reads_its_flag_in_two_layers_and_their_gradi
 def test_a_tf2_gans_step_answers_its_flag_and_lists_both_models_with_their_layers(page, roles_graphs, start_server):
     # Two tapes wrap each cond in a function of its own: the flag is still found, read by the generator's
     # BatchNorm and the discriminator's Dropout; the summary lists each model with its layers in it.
-    gan = roles_graphs["roles_tf2_gan"]
-    traced = gan.analysis.phase.sources[0].name.rpartition("/")[0]
-    server = start_server(gan.logdir, load_fast="true")
-    open_plugin(page, server.url, "roles_tf2_gan")
-    line = page.locator("[data-answer-line]")
-    assert line.get_attribute("data-layers") == "2", line.text_content()
-    assert "ties 2 layers (1 Dropout, 1 BatchNorm) together" in line.text_content()
+    traced = open_traced_step(page, roles_graphs, start_server, "roles_tf2_gan", "true", "1 Dropout, 1 BatchNorm")
     page.wait_for_function("() => document.querySelector('[data-testid=params-total]').textContent !== ''")
     assert page.text_content("[data-testid=params-total]").startswith("373 params, 32 non-trainable")
     page.keyboard.press("m")
