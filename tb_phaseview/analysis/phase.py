@@ -267,9 +267,10 @@ def _callee(graph: Graph, call: int) -> str | None:
     if graph.ops[call] not in WRAPPING_CALLS:
         return None
     try:
-        return graph.node_defs[call].attr["f"].func.name or None
+        attr = graph.node_defs[call].attr
     except NodeDefUnreadable:
         return None
+    return (attr["f"].func.name or None) if "f" in attr else None  # (indexing a missing key would add it)
 
 
 def _gates_in_function(graph: Graph, function: str, position: int, polarity: bool, depth: int, seen: set):
@@ -297,7 +298,9 @@ def _gates_in_function(graph: Graph, function: str, position: int, polarity: boo
             if GATE_INPUTS.get(node.op) == k:
                 found.append((node, carried[source]))
             elif depth < _MAX_CALL_DEPTH and (node.op in WRAPPING_CALLS or node.op in graph.functions):
-                callee = node.op if node.op in graph.functions else node.attr["f"].func.name
+                callee = (
+                    node.op if node.op in graph.functions else (node.attr["f"].func.name if "f" in node.attr else "")
+                )
                 found += _gates_in_function(graph, callee, k, carried[source], depth + 1, seen)
     return found
 

@@ -257,9 +257,10 @@ def backward_function(graph: Graph, node: int) -> str | None:
     if op not in _CALLING_OPS:
         return None
     try:
-        called = graph.node_defs[node].attr["f"].func.name
+        attr = graph.node_defs[node].attr
     except NodeDefUnreadable:
         return None
+    called = attr["f"].func.name if "f" in attr else ""  # (indexing a missing key would add it to the NodeDef)
     return called if _BACKWARD_FUNCTION.match(called) else None
 
 
