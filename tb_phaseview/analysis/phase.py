@@ -236,7 +236,7 @@ def _gates_control_flow(graph: Graph, carriers: set[int]) -> bool:
             gate_input = GATE_INPUTS.get(graph.ops[dst])
             if gate_input is not None and graph.edge_input[e] == gate_input:
                 return True
-            callee = _callee(graph, dst)
+            callee = callee_of(graph, dst)
             if callee is not None:
                 key = (callee, graph.edge_input[e])
                 if key not in wrapping:
@@ -256,11 +256,11 @@ _MAX_CALL_DEPTH = 8  # wrappers inside wrappers, looked into
 def wrapped_gates(graph: Graph, call: int, position: int, polarity: bool = True) -> list[tuple[object, bool]]:
     """The gates inside the function a call op runs whose predicate is the call's input ``position``: each gate's
     NodeDef with the value of that input that takes its then branch (``polarity`` for the input itself)."""
-    callee = _callee(graph, call)
+    callee = callee_of(graph, call)
     return _gates_in_function(graph, callee, position, polarity, 0, set()) if callee is not None else []
 
 
-def _callee(graph: Graph, call: int) -> str | None:
+def callee_of(graph: Graph, call: int) -> str | None:
     """The function a call op runs with its inputs as arguments, or None (not such a call, or unreadable)."""
     if graph.ops[call] in graph.functions:
         return graph.ops[call]

@@ -106,7 +106,9 @@ def polarities(graph: Graph, source: int) -> dict[int, bool]:
     return carried
 
 
-def _gates(graph: Graph, carried: dict[int, bool]):
+def _gates(
+    graph: Graph, carried: dict[int, bool]
+) -> tuple[dict[int, bool], dict[int, bool], list[int], dict[int, list[tuple[object, bool]]]]:
     """Switches and Ifs whose predicate the flag decides (with the value that takes output 1 / the then
     branch), Selects reading it, and the calls that run such Ifs inside their function (``phase.wrapped_gates``),
     with the If NodeDefs and their values."""

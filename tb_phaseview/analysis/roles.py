@@ -39,7 +39,7 @@ import numpy as np
 import numpy.ma  # noqa: F401
 
 from tb_phaseview.analysis.graph_model import Graph, NodeDefUnreadable
-from tb_phaseview.analysis.phase import CALL_OPS, _functions_called, _ops_in_functions, layer_of
+from tb_phaseview.analysis.phase import CALL_OPS, _functions_called, _ops_in_functions, callee_of, layer_of
 
 MODEL, PHASE, HYPERPARAMETER, INIT, GRADIENT, OPTIMIZER, SUMMARY, SAVE = range(8)
 ROLE_NAMES = ("model", "phase", "hyperparameter", "init", "gradient", "optimizer", "summary", "save")
@@ -246,28 +246,18 @@ class Roles:
 # The functions TensorFlow writes for the gradient of a traced call (``__inference___backward_f_12_34``), among them
 # the wrappers of a cond that several GradientTapes record (``__backward_cflow_gradient_wrapper``).
 _BACKWARD_FUNCTION = re.compile(r"^(?:__inference_)?__backward_")
-_CALLING_OPS = frozenset({"PartitionedCall", "StatefulPartitionedCall"})
 
 
 def backward_function(graph: Graph, node: int) -> str | None:
     """The backward function a call op runs (the gradient of a traced call), or None."""
-    op = graph.ops[node]
-    if op in graph.functions:
-        return op if _BACKWARD_FUNCTION.match(op) else None
-    if op not in _CALLING_OPS:
-        return None
-    try:
-        attr = graph.node_defs[node].attr
-    except NodeDefUnreadable:
-        return None
-    called = attr["f"].func.name if "f" in attr else ""  # (indexing a missing key would add it to the NodeDef)
-    return called if _BACKWARD_FUNCTION.match(called) else None
+    called = callee_of(graph, node)
+    return called if called and _BACKWARD_FUNCTION.match(called) else None
 
 
 def _backward_calls(graph: Graph) -> list[int]:
     """The call ops running a backward function: like a ``*Grad`` op, gradients where a gradient reaches them."""
     columns = graph.columns
-    calls = np.flatnonzero(columns.op_in(_CALLING_OPS) | columns.op_in(graph.functions.keys())).tolist()
+    calls = np.flatnonzero(columns.op_in(_FUNCTION_CALL_OPS) | columns.op_in(graph.functions.keys())).tolist()
     return [n for n in calls if backward_function(graph, n) is not None]
 
 
