@@ -25,6 +25,7 @@ GRAPHS = (
     "roles_tf2_gan",
     "roles_tf2_mixed_precision",
     "roles_tf2_lstm",
+    "roles_keras3_fit",
 )
 GRADIENT_SCOPE = re.compile(r"(?:^|/)(?:gradients(?:_\d+)?|gradient_tape)/")
 
@@ -59,6 +60,12 @@ class Roles:
         graph = analysis.graph
         self.ops = dict(zip(graph.names, graph.ops))
         self.role = {name: analysis.roles.name_of(i) for i, name in enumerate(graph.names)}
+
+    @property
+    def traced_step(self) -> str:
+        """The scope of the inlined call of a traced ``tf.function`` (``graph_N/StatefulPartitionedCall``)."""
+        (scope,) = {n.rpartition("/StatefulPartitionedCall/")[0] for n in self.role if "/StatefulPartitionedCall/" in n}
+        return scope + "/StatefulPartitionedCall"
 
     def __getitem__(self, name):
         return self.role[name]

@@ -313,3 +313,20 @@ def test_a_top_level_split_into_buckets_lists_the_layers_of_every_bucket(tmp_pat
     names = {layer.name for layer in layers.summarize(analysis).layers}
     assert {f"act_{k:04d}" for k in range(1200)} <= names
     assert {f"dense_{k:04d}" for k in range(5000)} <= names
+
+
+def test_keras3s_fit_traced_by_its_callback_lists_the_models_layers_as_keras_does(roles_graphs):
+    """Keras 3's ``fit``, traced by its TensorBoard callback: the model, its loss, the gradients, Adam and the
+    metrics run in a nested ``tf.function`` the trace records as one call, inlined when read. The summary is the
+    model's layers with Keras's counts: no row of the loss or the metrics (their labels come from the iterator
+    the features come from), no parameter for the metrics' totals and counts or Dropout's seed generator."""
+    fit = roles_graphs["roles_keras3_fit"]
+    keras = keras_counts_beside(fit)
+    summary = layers.summarize(fit.analysis)
+    assert (summary.total_params, summary.trainable_params) == (keras["total"], keras["trainable"])
+    expected = [(k["class"], k["params"]) for k in keras["layers"] if k["class"] != "InputLayer"]
+    rows = [(layer.type, layer.params) for layer in summary.layers]
+    assert len(rows) == len(expected), rows
+    assert [r for r in rows if r[1]] == [e for e in expected if e[1]]  # Conv2D, BatchNormalization, Dense
+    assert ("Dropout", 0) in rows
+    assert all(layer.name.startswith(f"{fit.traced_step}/keras3_cnn") for layer in summary.layers)

@@ -70,6 +70,7 @@ def test_wheel_from_source_carries_the_built_frontend(tmp_path):
     (wheel,) = (tmp_path / "out").glob(f"tb_phaseview-{tb_phaseview.__version__}-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
     assert {f"tb_phaseview/static/{f}" for f in ("index.js", "app.js", "layout.worker.js")} <= set(names)
+    assert "tb_phaseview/read/output_args.json" in names  # read when a trace's nested calls are inlined
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     text = zipfile.ZipFile(wheel).read(entry_points).decode()
     assert "phaseview = tb_phaseview.plugin:PhaseViewPlugin" in text

@@ -367,3 +367,24 @@ def test_corpus_a_summarys_left_over_reads_of_the_weights_are_the_summarys():
         r"^linear/linear_model/linear/linear_model/linear/linear_model/\w+/weighted_sum/ReadVariableOp$"
     )
     assert len(used) == 7 and census.of(used) == {"model"}
+
+
+def test_keras3s_fit_step_its_metrics_and_its_dropouts_seeds_are_where_keras_puts_them(roles_graphs):
+    # Keras 3's fit, traced by its TensorBoard callback: the step is a nested tf.function, inlined when read.
+    fit = roles_graphs["roles_keras3_fit"]
+    graph, step = fit.analysis.graph, fit.traced_step
+    assert graph.ops[graph.index[step]] == "NoOp"  # the call, inlined: its body's nodes are the graph's
+    forward = fit.named(rf"^{step}/keras3_cnn_1/(conv|bn|head)_1/")
+    assert len(forward) > 20 and fit.of(forward) == {"model"}
+    assert fit.of(fit.named(rf"^{step}/gradient_tape/")) == {"gradient"}
+    assert fit.of(fit.named(rf"^{step}/adam/Assign(Add|Sub)VariableOp")) == {"optimizer"}
+    # Outside the layers, a write each: Adam's step (an int64 set to itself plus 1) is the optimizer's; the
+    # loss's and the accuracy's totals and counts (a count set to itself plus the static batch's size) the model's.
+    writes = {}
+    for name in fit.named(rf"^{step}/AssignVariableOp(_\d+)?$"):
+        target = graph.columns.inputs_at([graph.index[name]], 0)[0]
+        writes[name] = (shapes.variable(graph, target).dtype, fit[name])
+    assert sorted(writes.values()) == [("float32", "model")] * 4 + [("int64", "optimizer")], writes
+    # Dropout's seed generator adds a constant to its state at each call: a random state, no step counter.
+    seeds = [n for n in fit.named(rf"^{step}/keras3_cnn_1/drop_1/") if "/gradient_tape/" not in n]
+    assert fit.with_op("AssignVariableOp") and fit.of(seeds) == {"model"}, seeds

@@ -25,7 +25,10 @@ Registered in ``tf_written_graphs.GRAPHS`` (each runs in a fresh process); each 
   loss and divides the gradients;
 - ``roles_tf2_lstm``: the custom loop around an LSTM with dropout and recurrent dropout (a v2 ``While`` whose
   gradient accumulators TensorFlow makes in the tape's scope and hands to the forward loop), BatchNormalization
-  and a dense head, tf_keras's RMSprop.
+  and a dense head, tf_keras's RMSprop;
+- ``roles_keras3_fit``: Keras 3's ``fit`` (a conv layer, BatchNormalization, ReLU, Flatten, Dropout, a dense
+  head, Adam, accuracy) traced by its TensorBoard callback: the step is a nested ``tf.function`` the trace records
+  as a call (into the run ``roles_keras3_fit/train``).
 """
 
 from __future__ import annotations
@@ -339,6 +342,45 @@ def write_tf2_lstm(out):
     _write_trace(tf, out, "roles_tf2_lstm", train_step, sequences, labels, tf.constant(True), counts=counts)
 
 
+def write_keras3_fit(out):
+    """Keras 3 (``import keras``, TensorFlow's default since 2.16): ``model.fit`` with the TensorBoard callback
+    tracing its first batch (``profile_batch=1``, the only way Keras 3 logs an op graph). The traced
+    ``multi_step_on_iterator`` reads the iterator and calls ``one_step_on_data``, a library function holding the
+    model, the loss, the gradients, Adam and the metrics; Dropout draws its mask from a seed generator's state."""
+    _tf2()
+    import keras
+    import numpy as np
+
+    keras.utils.set_random_seed(1234)
+    layers = keras.layers
+    inputs = keras.Input((8, 8, 3))
+    x = layers.Conv2D(4, 3, name="conv")(inputs)
+    x = layers.BatchNormalization(name="bn")(x)
+    x = layers.ReLU(name="relu")(x)
+    x = layers.Flatten(name="flat")(x)
+    x = layers.Dropout(0.3, name="drop")(x)
+    model = keras.Model(inputs, layers.Dense(2, name="head")(x), name="keras3_cnn")
+    model.compile(
+        optimizer=keras.optimizers.Adam(1e-3),
+        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+        metrics=["accuracy"],
+    )
+    os.makedirs(out, exist_ok=True)
+    callback = keras.callbacks.TensorBoard(_run_dir(out, "roles_keras3_fit"), write_graph=True, profile_batch=1)
+    images = np.random.default_rng(0).random((16, 8, 8, 3), dtype=np.float32)
+    model.fit(images, np.arange(16) % 2, batch_size=8, epochs=1, verbose=0, callbacks=[callback])
+    counts = {
+        "total": int(model.count_params()),
+        "trainable": int(sum(int(np.prod(w.shape)) for w in model.trainable_weights)),
+        "layers": [
+            {"name": layer.name, "class": type(layer).__name__, "params": int(layer.count_params())}
+            for layer in model.layers
+        ],
+    }
+    with open(os.path.join(out, "keras_summary.json"), "w") as f:
+        json.dump(counts, f)
+
+
 GRAPHS = {
     "roles_dcgan": write_dcgan,
     "roles_autoencoder3d": write_autoencoder3d,
@@ -350,4 +392,5 @@ GRAPHS = {
     "roles_tf2_gan": write_tf2_gan,
     "roles_tf2_mixed_precision": write_tf2_mixed_precision,
     "roles_tf2_lstm": write_tf2_lstm,
+    "roles_keras3_fit": write_keras3_fit,
 }

@@ -339,8 +339,47 @@ def state_variables(graph: Graph, node_roles, model_nodes: list[int], codes: np.
     used = [n for n in model_nodes if n not in unused]
     running = _accumulators(graph, node_roles, used, codes)
     trainable = trainable_variables(graph, node_roles, used, codes)
-    running |= {n for n in used if n not in trainable and _is_scalar(graph, n)}
+    running |= {n for n in used if n not in trainable and (_is_scalar(graph, n) or _seeds_random_ops(graph, n))}
     return running, unused
+
+
+# Random ops that take a seed (or a key and counter) as an input instead of an attribute.
+_SEEDED_RANDOM_OPS = frozenset(
+    {
+        "StatelessRandomGetKeyCounter",
+        "StatelessRandomGetKeyCounterAlg",
+        "StatelessRandomUniform",
+        "StatelessRandomUniformV2",
+        "StatelessRandomNormal",
+        "StatelessRandomNormalV2",
+        "StatelessTruncatedNormal",
+        "StatelessTruncatedNormalV2",
+        "StatelessRandomUniformInt",
+        "StatelessRandomUniformIntV2",
+        "StatelessRandomUniformFullInt",
+        "StatelessRandomUniformFullIntV2",
+    }
+)
+
+
+def _seeds_random_ops(graph: Graph, variable: int, depth: int = 6) -> bool:
+    """Whether the variable's value is a random op's seed, a few ops on: a random generator's state (Keras 3's
+    ``SeedGenerator`` in each Dropout layer), which ``model.summary()`` does not count as parameters."""
+    frontier, seen = [variable], {variable}
+    for _ in range(depth):
+        following = []
+        for node in frontier:
+            for e in graph.out_edges(node):
+                consumer = graph.edge_dst[e]
+                if graph.edge_control[e] or consumer in seen:
+                    continue
+                if graph.ops[consumer] in _SEEDED_RANDOM_OPS:
+                    return True
+                if graph.ops[consumer] not in roles.WRITE_OPS:
+                    seen.add(consumer)
+                    following.append(consumer)
+        frontier = following
+    return False
 
 
 _STATE_ROLES = (roles.INIT, roles.SAVE)
@@ -662,8 +701,23 @@ def _loss_side(pairs, layer_ids, variables, graph: Graph, node_layer: np.ndarray
         after.setdefault(x, []).append(y)
     feeds_params = _reach(set(variables), before)
     inputs = set(np.flatnonzero(has_input & ~has_other).tolist())
-    targets = inputs - feeds_params
+    targets = (inputs - feeds_params) | _fed_targets(graph, node_layer, is_input & ~present, feeds_params)
     return (_reach(targets, after) - feeds_params) | idle
+
+
+def _fed_targets(graph: Graph, node_layer: np.ndarray, outside_inputs: np.ndarray, feeds_params: set[int]) -> set[int]:
+    """The layers that an input op outside every layer feeds from an output that reaches no parameters: Keras 3's
+    step reads the features and the labels from one iterator (``IteratorGetNext:0`` and ``:1``) above the
+    model's level; the labels' readers (the loss, the metrics) are targets' layers like a label placeholder's."""
+    columns = graph.columns
+    edges = np.flatnonzero(columns.data & outside_inputs[columns.src] & (node_layer[columns.dst] >= 0))
+    if not edges.size:
+        return set()
+    fed: dict[tuple[int, int], set[int]] = {}
+    outputs = graph.output_column[edges].tolist()
+    for src, output, layer in zip(columns.src[edges].tolist(), outputs, node_layer[columns.dst[edges]].tolist()):
+        fed.setdefault((src, output), set()).add(layer)
+    return set().union(*(layers for layers in fed.values() if not layers & feeds_params))
 
 
 def _reach(start: set[int], step: dict[int, list[int]]) -> set[int]:

@@ -38,6 +38,7 @@ import numpy as np
 # Imported here, it is paid at startup.
 import numpy.ma  # noqa: F401
 
+from tb_phaseview.analysis import shapes
 from tb_phaseview.analysis.graph_model import Graph, NodeDefUnreadable
 from tb_phaseview.analysis.phase import CALL_OPS, _functions_called, _ops_in_functions, callee_of, layer_of
 
@@ -374,9 +375,9 @@ def _is_float_scalar(graph: Graph, node: int) -> bool:
     return True
 
 
-def _reads_a_variable(graph: Graph, node: int, is_variable: np.ndarray, limit: int = 64) -> bool:
-    """Whether a variable is among the first ``limit`` data ancestors of ``node`` (a weight's moving average
-    reads its weight in two steps; a loop over constants reads none)."""
+def _reads_a_variable(graph: Graph, node: int, is_variable: np.ndarray, limit: int = 64, besides: int = -1) -> bool:
+    """Whether a variable (other than ``besides``) is among the first ``limit`` data ancestors of ``node`` (a
+    weight's moving average reads its weight in two steps; a loop over constants reads none)."""
     seen, frontier = {node}, [node]
     while frontier and len(seen) < limit:
         current = frontier.pop()
@@ -384,7 +385,7 @@ def _reads_a_variable(graph: Graph, node: int, is_variable: np.ndarray, limit: i
             source = graph.edge_src[e]
             if graph.edge_control[e] or source in seen:
                 continue
-            if is_variable[source]:
+            if is_variable[source] and source != besides:
                 return True
             seen.add(source)
             frontier.append(source)
@@ -498,10 +499,14 @@ def classify_roles(graph: Graph, phase_carriers) -> Roles:
     # so that an initialiser copying another variable's initial value is one already; what only it reads follows.
     pending = writes[(codes[writes] == MODEL) & (values >= 0)]
     pending = pending[varying[columns.inputs_at(pending, 1)]]
+    # An average reads another variable than the one it writes: a variable set to itself plus a constant is a
+    # count (Keras 3's mean's count plus a static batch's size, its seed generators' states), not an average.
     averaged = [
         w
-        for w, value in zip(pending.tolist(), columns.inputs_at(pending, 1).tolist())
-        if not reads_data(value) and _reads_a_variable(graph, value, is_variable)
+        for w, value, target in zip(
+            pending.tolist(), columns.inputs_at(pending, 1).tolist(), columns.inputs_at(pending, 0).tolist()
+        )
+        if not reads_data(value) and _reads_a_variable(graph, value, is_variable, besides=target)
     ]
     if averaged:
         codes[np.array(averaged, dtype=np.intp)] = OPTIMIZER
@@ -694,29 +699,19 @@ def _claim_step_counters(graph: Graph, codes: np.ndarray, writes, values, increm
         target = int(columns.inputs_at([write], 0)[0])
         addends = np.concatenate([columns.inputs_at([value], 0), columns.inputs_at([value], 1)])
         origins = _relayed_from(graph, addends).tolist()
-        kinds = sorted((ops[a] == "Const", o == target) for a, o in zip(addends.tolist(), origins) if a >= 0)
+        # Keras 3 casts its 1 to the step's dtype (``Cast(Const)``).
+        constants = _relayed_from(graph, addends, _VALUE_RELAYS | {"Cast"}).tolist()
+        kinds = sorted(
+            (ops[c] == "Const", o == target) for a, o, c in zip(addends.tolist(), origins, constants) if a >= 0
+        )
         if target >= 0 and kinds == [(False, True), (True, False)]:
             counted[write] = target
     if not counted:
         return
-    relay = columns.op_in(HYPER_PASS_THROUGH)
-    division = columns.op_in(DIVISION_OPS)
-    is_variable = columns.op_in(VARIABLE_OPS)
     for write, target in counted.items():
-        if target < 0:
-            continue
-        reads, frontier, divides = set(), [target], False
-        while frontier and not divides:  # the counter's value, through reads and relays
-            edges, _ = columns.out_edges(np.array(frontier, dtype=np.intp))
-            edges = edges[columns.data[edges]]
-            consumers, positions = columns.dst[edges], columns.position[edges]
-            divides = bool((division[consumers] & (positions == 1)).any())
-            over = consumers[division[consumers] & (positions == 0)]
-            if not divides and over.size:  # a mean's total, divided by its count (a variable): a metric too
-                divisors = _relayed_from(graph, columns.inputs_at(over, 1))
-                divides = bool(is_variable[divisors[divisors >= 0]].any())
-            frontier = [c for c in set(consumers[relay[consumers]].tolist()) if c not in reads]
-            reads.update(frontier)
+        if target < 0 or not _may_be_scalar(graph, target):
+            continue  # a counter is a scalar: Keras 3's random seed generator adds to a state of two
+        divides, reads = _divided(graph, target)
         if divides:
             continue
         claimed = [write, target, *reads]
@@ -724,11 +719,40 @@ def _claim_step_counters(graph: Graph, codes: np.ndarray, writes, values, increm
         if value >= 0 and ops[value] in ADD_OPS:  # BERT's ``step + 1``: the sum and its constant
             claimed.append(value)
             addends = np.concatenate([columns.inputs_at([value], 0), columns.inputs_at([value], 1)])
-            claimed += [a for a in addends.tolist() if a >= 0 and ops[a] == "Const"]
+            constants = _relayed_from(graph, addends, _VALUE_RELAYS | {"Cast"}).tolist()
+            claimed += [x for a, c in zip(addends.tolist(), constants) if a >= 0 and ops[c] == "Const" for x in (a, c)]
         elif value >= 0 and ops[value] in ("Const", "Cast"):
             claimed.append(value)
         claimed = np.array(claimed, dtype=np.intp)
         codes[claimed[codes[claimed] == MODEL]] = OPTIMIZER
+
+
+def _may_be_scalar(graph: Graph, variable: int) -> bool:
+    """False only for a variable whose declared shape (or a resource argument's recorded one) has a dimension."""
+    declared = shapes.variable(graph, variable)
+    return declared is None or declared.shape is None or len(declared.shape) == 0
+
+
+def _divided(graph: Graph, variable: int) -> tuple[bool, set[int]]:
+    """(whether a read of the variable divides, or is a total divided by another variable: a mean's count or total,
+    a metric's; the reads and relays of its value walked)."""
+    columns = graph.columns
+    relay = columns.op_in(HYPER_PASS_THROUGH)
+    division = columns.op_in(DIVISION_OPS)
+    is_variable = columns.op_in(VARIABLE_OPS)
+    reads, frontier, divides = set(), [variable], False
+    while frontier and not divides:  # the variable's value, through reads and relays
+        edges, _ = columns.out_edges(np.array(frontier, dtype=np.intp))
+        edges = edges[columns.data[edges]]
+        consumers, positions = columns.dst[edges], columns.position[edges]
+        divides = bool((division[consumers] & (positions == 1)).any())
+        over = consumers[division[consumers] & (positions == 0)]
+        if not divides and over.size:  # a mean's total, divided by its count (a variable): a metric too
+            divisors = _relayed_from(graph, columns.inputs_at(over, 1))
+            divides = bool(is_variable[divisors[divisors >= 0]].any())
+        frontier = [c for c in set(consumers[relay[consumers]].tolist()) if c not in reads]
+        reads.update(frontier)
+    return divides, reads
 
 
 def _state_of_machinery(graph: Graph, codes: np.ndarray, variables: np.ndarray) -> None:

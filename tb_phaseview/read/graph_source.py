@@ -1,7 +1,8 @@
 """Reads GraphDefs through TensorBoard's data provider, so it works with and without the Rust data server.
 
 Every kind of graph TensorBoard logs becomes one GraphDef: run graphs as they are; RunMetadata (traces,
-profiles, tagged run metadata) by their function graphs before optimisation, else their partition graphs.
+profiles, tagged run metadata) by their function graphs before optimisation (a traced step's nested
+``tf.function`` calls inlined, ``inline_calls``), else their partition graphs.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from tensorboard.compat.proto import config_pb2, graph_pb2
 from tensorboard.data import provider
 
 from tb_phaseview.analysis.graph_model import Graph, TooManyEdges, build_graph_from_nodes
-from tb_phaseview.read import graphdef_reader, metadata, step_stats
+from tb_phaseview.read import graphdef_reader, inline_calls, metadata, step_stats
 
 # The memory PhaseView may use for graphs (TB_PHASEVIEW_MEMORY_BUDGET: bytes, or with a unit, "4G", "512M"). A
 # graph whose estimated need (estimated_bytes) is over it is refused once its nodes and then its inputs are
@@ -318,7 +319,11 @@ def decode_graph(kind: str, blob: bytes, budget: int | None = None, max_bytes: i
         run_metadata = config_pb2.RunMetadata.FromString(blob)
     except (DecodeError, RuntimeError, ValueError) as error:
         raise GraphUnreadable(f"the logged graph is corrupt and cannot be parsed ({error})") from None
-    graphs = [_with_handle_shapes(f) for f in run_metadata.function_graphs if f.pre_optimization_graph.node]
+    graphs = [
+        inline_calls.inline_traced_calls(_with_handle_shapes(f))
+        for f in run_metadata.function_graphs
+        if f.pre_optimization_graph.node
+    ]
     if not graphs:
         graphs = [g for g in run_metadata.partition_graphs if g.node]
     if not graphs:

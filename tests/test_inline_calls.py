@@ -1,0 +1,179 @@
+"""A traced step's nested tf.function calls are inlined into the graph the way TensorFlow's inliner names them:
+the body's nodes under the call's name, the call's inputs in place of its arguments, its return values in place
+of its outputs, a NoOp of the call's name for its control consumers. Built here from protobuf alone."""
+
+from __future__ import annotations
+
+from tensorboard.compat.proto import function_pb2, graph_pb2
+
+from tb_phaseview.analysis.graph_model import build_graph
+from tb_phaseview.read.inline_calls import inline_traced_calls
+
+STEP = "__inference_one_step_on_data_1446"
+
+
+def function(name, inputs, outputs, nodes, ret, control_ret=None):
+    f = function_pb2.FunctionDef()
+    f.signature.name = name
+    for arg in inputs:
+        f.signature.input_arg.add(name=arg)
+    for arg in outputs:
+        f.signature.output_arg.add(name=arg)
+    for node_name, op, node_inputs, attrs in nodes:
+        node = f.node_def.add(name=node_name, op=op)
+        node.input.extend(node_inputs)
+        for key, value in attrs.items():
+            node.attr[key].i = value
+    f.ret.update(ret)
+    f.control_ret.update(control_ret or {})
+    return f
+
+
+def call(graph, name, f, inputs, op="StatefulPartitionedCall"):
+    node = graph.node.add(name=name, op=op)
+    node.input.extend(inputs)
+    node.attr["f"].func.name = f
+    return node
+
+
+def step_graph():
+    """A traced outer function: an iterator read, one call of the step, the step's loss read after it."""
+    graph = graph_pb2.GraphDef()
+    graph.node.add(name="iterator", op="_Arg")
+    graph.node.add(name="weight", op="_Arg")
+    graph.node.add(name="IteratorGetNext", op="IteratorGetNext").input.append("iterator")
+    call(graph, "StatefulPartitionedCall", STEP, ["IteratorGetNext", "IteratorGetNext:1", "weight", "^iterator"])
+    graph.node.add(name="Identity", op="Identity").input.append("StatefulPartitionedCall:1")
+    graph.node.add(name="done", op="NoOp").input.append("^StatefulPartitionedCall")
+    body = function(
+        STEP,
+        ["x", "y", "w"],
+        ["logits", "loss"],
+        [
+            ("model/dense/ReadVariableOp", "ReadVariableOp", ["w"], {}),
+            ("model/dense/MatMul", "MatMul", ["x", "model/dense/ReadVariableOp:value:0"], {}),
+            ("bn/FusedBatchNormV3", "FusedBatchNormV3", ["model/dense/MatMul:product:0"], {}),
+            ("bn/mean", "Identity", ["bn/FusedBatchNormV3:batch_mean:0"], {}),
+            ("loss", "Sub", ["bn/FusedBatchNormV3:y:0", "y"], {}),
+            ("update", "AssignVariableOp", ["w", "bn/mean:output:0", "^loss"], {}),
+        ],
+        {"logits": "bn/FusedBatchNormV3:y:0", "loss": "loss:z:0"},
+        {"update": "update"},
+    )
+    graph.library.function.append(body)
+    return graph
+
+
+def inputs_of(graph_def, name):
+    (node,) = [n for n in graph_def.node if n.name == name]
+    return list(node.input)
+
+
+def test_a_nested_tf_functions_body_becomes_nodes_under_its_calls_name():
+    inlined = inline_traced_calls(step_graph())
+    names = [n.name for n in inlined.node]
+    assert "StatefulPartitionedCall/model/dense/MatMul" in names
+    # The body reads the call's inputs where it read its arguments.
+    assert inputs_of(inlined, "StatefulPartitionedCall/model/dense/ReadVariableOp") == ["weight"]
+    assert inputs_of(inlined, "StatefulPartitionedCall/model/dense/MatMul") == [
+        "IteratorGetNext",
+        "StatefulPartitionedCall/model/dense/ReadVariableOp",
+    ]
+    assert inputs_of(inlined, "StatefulPartitionedCall/loss") == [
+        "StatefulPartitionedCall/bn/FusedBatchNormV3",
+        "IteratorGetNext:1",
+    ]
+    # A consumer of the call's second output reads the body's second return value.
+    assert inputs_of(inlined, "Identity") == ["StatefulPartitionedCall/loss"]
+    # The call is a NoOp waiting on what the body returns and runs for effect; its control consumers wait on it.
+    (done,) = [n for n in inlined.node if n.name == "StatefulPartitionedCall"]
+    assert done.op == "NoOp"
+    assert set(done.input) == {
+        "^StatefulPartitionedCall/bn/FusedBatchNormV3",
+        "^StatefulPartitionedCall/loss",
+        "^StatefulPartitionedCall/update",
+        "^iterator",
+    }
+    assert inputs_of(inlined, "done") == ["^StatefulPartitionedCall"]
+    assert not inlined.library.function  # nothing names the step any more
+
+
+def test_an_output_named_by_its_argument_is_numbered_among_all_the_ops_outputs():
+    # FusedBatchNormV3 puts out y, batch_mean, batch_variance, ...: ``batch_mean:0`` is its output 1.
+    inlined = inline_traced_calls(step_graph())
+    assert inputs_of(inlined, "StatefulPartitionedCall/bn/mean") == ["StatefulPartitionedCall/bn/FusedBatchNormV3:1"]
+    assert inputs_of(inlined, "StatefulPartitionedCall/update") == [
+        "weight",
+        "StatefulPartitionedCall/bn/mean",
+        "^StatefulPartitionedCall/loss",
+    ]
+    # A list before the argument counts its length: SparseSplit's ``output_values:0`` follows num_split indices.
+    graph = graph_pb2.GraphDef()
+    graph.node.add(name="a", op="Placeholder")
+    call(graph, "PartitionedCall", "__inference_split_7", ["a"], op="PartitionedCall")
+    graph.node.add(name="out", op="Identity").input.append("PartitionedCall")
+    graph.library.function.append(
+        function(
+            "__inference_split_7",
+            ["t"],
+            ["values"],
+            [("split", "SparseSplit", ["t"], {"num_split": 3})],
+            {"values": "split:output_values:1"},
+        )
+    )
+    assert inputs_of(inline_traced_calls(graph), "out") == ["PartitionedCall/split:4"]
+
+
+def test_the_inlined_graph_builds_with_every_edge_resolved():
+    graph = build_graph(inline_traced_calls(step_graph()))
+    assert not graph.dangling_inputs
+    matmul = graph.index["StatefulPartitionedCall/model/dense/MatMul"]
+    sources = {graph.names[graph.edge_src[e]] for e in graph.in_edges(matmul)}
+    assert sources == {"IteratorGetNext", "StatefulPartitionedCall/model/dense/ReadVariableOp"}
+
+
+def test_gradient_functions_functions_called_twice_and_taken_scopes_stay_calls():
+    graph = step_graph()
+    # TensorFlow's forward and backward functions of a gradient are no traced tf.function of the user's.
+    backward = "__inference___backward_cond_true_9_12"
+    call(graph, "gradient_tape/cond/PartitionedCall", backward, [], op="PartitionedCall")
+    graph.library.function.append(function(backward, [], [], [("k", "Const", [], {})], {}))
+    # A function called twice would be inlined twice: left as calls.
+    for name in ("twice_a", "twice_b"):
+        call(graph, name, "__inference_helper_3", [])
+    graph.library.function.append(function("__inference_helper_3", [], [], [("k", "Const", [], {})], {}))
+    # A call whose scope already holds a node: its body's names could clash.
+    call(graph, "busy", "__inference_busy_5", [])
+    graph.node.add(name="busy/k", op="Const")
+    graph.library.function.append(function("__inference_busy_5", [], [], [("k", "Const", [], {})], {}))
+    inlined = inline_traced_calls(graph)
+    ops = {n.name: n.op for n in inlined.node}
+    assert ops["StatefulPartitionedCall"] == "NoOp"
+    assert ops["gradient_tape/cond/PartitionedCall"] == "PartitionedCall"
+    assert ops["twice_a"] == ops["twice_b"] == ops["busy"] == "StatefulPartitionedCall"
+    assert {f.signature.name for f in inlined.library.function} == {
+        backward,
+        "__inference_helper_3",
+        "__inference_busy_5",
+    }
+
+
+def test_calls_inside_an_inlined_body_are_inlined_in_turn_and_a_function_calling_itself_stops():
+    graph = graph_pb2.GraphDef()
+    call(graph, "outer", "__inference_outer_1", [])
+    inner = function("__inference_outer_1", [], [], [("inner", "PartitionedCall", [], {})], {})
+    inner.node_def[0].attr["f"].func.name = "__inference_inner_2"
+    again = function("__inference_inner_2", [], [], [("again", "PartitionedCall", [], {})], {})
+    again.node_def[0].attr["f"].func.name = "__inference_inner_2"  # calls itself
+    graph.library.function.extend([inner, again])
+    inlined = inline_traced_calls(graph)
+    ops = {n.name: n.op for n in inlined.node}
+    assert ops == {"outer": "NoOp", "outer/inner": "NoOp", "outer/inner/again": "PartitionedCall"}
+    # The function still named by the call left in the graph stays in the library.
+    assert {f.signature.name for f in inlined.library.function} == {"__inference_inner_2"}
+
+
+def test_a_graph_with_nothing_to_inline_is_returned_as_it_is():
+    graph = graph_pb2.GraphDef()
+    graph.node.add(name="a", op="Placeholder")
+    assert inline_traced_calls(graph) is graph
