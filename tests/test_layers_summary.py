@@ -134,11 +134,13 @@ def test_a_traced_lstm_step_lists_its_layers_as_keras_does(roles_graphs):
 
 def test_a_traced_gan_step_lists_each_model_with_its_layers_as_keras_does(roles_graphs):
     """A GAN's step holds two models side by side: each is a row (a Sequential) with its layers' rows in it, as
-    Keras's ``summary(expand_nested=True)`` prints a model used as a layer, with Keras's own counts."""
+    Keras's ``summary(expand_nested=True)`` prints a model used as a layer, with Keras's own counts. What else the
+    step computes beside them (the noise, the losses) is no row."""
     gan = roles_graphs["roles_tf2_gan"]
     keras = keras_counts_beside(gan)
     summary = layers.summarize(gan.analysis)
     rows = {layer.name.rpartition("/")[2]: layer for layer in summary.layers}
+    assert set(rows) == set(keras) | {k["name"] for counts in keras.values() for k in counts["layers"]}
     for model, counts in keras.items():
         row = rows[model]
         assert (row.type, row.params, row.trainable_params) == ("Sequential", counts["total"], counts["trainable"])

@@ -132,7 +132,7 @@ def summarize(analysis) -> Summary:
     levels = {tree.group_parent.get(g, "") for g in owner.values() if g} or {""}
     levels = _whole_levels(tree, levels | holding_models)
 
-    layer_ids, layer_index = _candidates(analysis, levels, codes, {g for g in owner.values() if g})
+    layer_ids, layer_index = _candidates(analysis, levels, codes, {g for g in owner.values() if g}, holding_models)
     node_layer = _node_layers(graph, tree, layer_index, codes)
     for n, parent in owner.items():
         if not parent:  # a variable at the top level is a layer of its own
@@ -596,12 +596,16 @@ def _whole_levels(tree, levels: set[str]) -> set[str]:
     return levels | {bucket for bucket in tree.buckets if split(bucket) in groups}
 
 
-def _candidates(analysis, levels: set[str], codes: np.ndarray, owners: set[str]) -> tuple[list[str], dict[str, int]]:
+def _candidates(
+    analysis, levels: set[str], codes: np.ndarray, owners: set[str], holding_models: set[str] = frozenset()
+) -> tuple[list[str], dict[str, int]]:
     """The layers: the groups at each level that owns variables, and the input placeholders beside them.
     Machinery areas and the flags' own groups are not layers. A level inside a layer (a model used as a layer, a
     block of convolutions) gives the layers inside it: all its groups when the level holds layers only (Keras's
     nested Sequential: no op of its own, no op's own group such as ``Reshape`` with its ``Reshape/shape``), else
-    only the groups that own variables (TF1's ``rnn/basic_lstm_cell`` beside the ``rnn`` loop's own ops)."""
+    only the groups that own variables (TF1's ``rnn/basic_lstm_cell`` beside the ``rnn`` loop's own ops). A level
+    holding models side by side (a GAN's step) gives only them: what else the step computes there (the noise,
+    the labels, the losses) is no model's layer."""
     tree, graph = analysis.tree, analysis.graph
     areas = set(analysis.areas.values())
     flags = {s.name for s in analysis.phase.sources}
@@ -609,7 +613,7 @@ def _candidates(analysis, levels: set[str], codes: np.ndarray, owners: set[str])
     children = tree.children_of(levels)
     for level in sorted(levels):  # a level after the levels above it
         groups, nodes = children[level]
-        nested = any(level == i or level.startswith(i + "/") for i in ids)
+        nested = any(level == i or level.startswith(i + "/") for i in ids) or level in holding_models
         pure = nested and not nodes and not any(group in graph.index for group in groups)
         for group in groups:
             if group in tree.series:  # a numbered series is not a layer: its ops are listed as if beside it
