@@ -26,6 +26,7 @@ GRAPHS = (
     "roles_tf2_mixed_precision",
     "roles_tf2_lstm",
     "roles_keras3_fit",
+    "roles_keras3_gan",
 )
 GRADIENT_SCOPE = re.compile(r"(?:^|/)(?:gradients(?:_\d+)?|gradient_tape)/")
 

@@ -332,3 +332,25 @@ def test_keras3s_fit_traced_by_its_callback_lists_the_models_layers_as_keras_doe
     assert [r for r in rows if r[1]] == [e for e in expected if e[1]]  # Conv2D, BatchNormalization, Dense
     assert ("Dropout", 0) in rows
     assert all(layer.name.startswith(f"{fit.traced_step}/keras3_cnn") for layer in summary.layers)
+
+
+def test_keras3s_gan_lists_each_model_once_though_it_is_called_twice(roles_graphs):
+    """Keras 3's GAN calls each model twice in its step, each call in a scope of its own (``discriminator_1``,
+    ``discriminator_3``): each model is one row holding its layers, from its first call, with Keras's counts.
+    (Called without ``training``, the discriminator's Dropout drops nothing and puts no op in the graph.)"""
+    gan = roles_graphs["roles_keras3_gan"]
+    keras = keras_counts_beside(gan)
+    summary = layers.summarize(gan.analysis)
+    rows = {layer.name.rpartition("/")[2]: layer for layer in summary.layers}
+    for model, counts in keras.items():
+        row = rows[f"{model}_1"]
+        assert (row.type, row.params, row.trainable_params) == ("Sequential", counts["total"], counts["trainable"])
+        inside = {name: layer.params for name, layer in rows.items() if layer.within == row.name}
+        assert {f"{k['name']}_1": k["params"] for k in counts["layers"] if k["params"]} == {
+            name: params for name, params in inside.items() if params
+        }
+    assert set(rows) <= {f"{m}_1" for m in keras} | {f"{k['name']}_1" for c in keras.values() for k in c["layers"]}
+    assert (summary.total_params, summary.trainable_params) == (
+        sum(c["total"] for c in keras.values()),
+        sum(c["trainable"] for c in keras.values()),
+    )

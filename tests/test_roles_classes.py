@@ -388,3 +388,27 @@ def test_keras3s_fit_step_its_metrics_and_its_dropouts_seeds_are_where_keras_put
     # Dropout's seed generator adds a constant to its state at each call: a random state, no step counter.
     seeds = [n for n in fit.named(rf"^{step}/keras3_cnn_1/drop_1/") if "/gradient_tape/" not in n]
     assert fit.with_op("AssignVariableOp") and fit.of(seeds) == {"model"}, seeds
+
+
+def test_keras3s_gan_step_after_the_discriminators_update_is_still_the_model(roles_graphs):
+    # Keras 3's GAN example: the generator's step runs both models again after the discriminator's Adam updated
+    # its weights (its reads are ordered after those writes), from noise drawn with keras.random (seeded from a
+    # seed generator's state, a variable): a forward pass, its loss and its metric, not the optimizer's.
+    gan = roles_graphs["roles_keras3_gan"]
+    step = gan.traced_step
+    forward = gan.named(rf"^{step}/(generator|discriminator)_\d+/")
+    again = [n for n in forward if re.match(rf"^{step}/(generator|discriminator)_3/", n)]
+    assert len(again) > 20 and gan.of(forward) == {"model"}, sorted(n for n in forward if gan[n] != "model")[:5]
+    assert gan.of(gan.named(rf"^{step}/binary_crossentropy(_1)?/")) == {"model"}  # both losses
+    assert gan.of(gan.named(rf"^{step}/stateless_random_normal(_1)?/StatelessRandomNormalV2$")) == {"model"}
+    assert gan.of(gan.named(rf"^{step}/adam(_1)?/Assign(Add|Sub)VariableOp")) == {"optimizer"}
+    # The two losses' trackers (a total and a count each) are the model's; each Adam's step the optimizer's.
+    graph = gan.analysis.graph
+    writes = {}
+    for name in gan.named(rf"^{step}/AssignVariableOp(_\d+)?$"):
+        target = graph.columns.inputs_at([graph.index[name]], 0)[0]
+        variable = shapes.variable(graph, target)
+        writes[name] = (variable.dtype, variable.shape, gan[name])
+    trackers = [w for w in writes.values() if w[0] == "float32"]
+    steps = [w for w in writes.values() if w[:2] == ("int64", ())]
+    assert trackers == [("float32", (), "model")] * 4 and steps == [("int64", (), "optimizer")] * 2, writes

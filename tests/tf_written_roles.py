@@ -28,7 +28,9 @@ Registered in ``tf_written_graphs.GRAPHS`` (each runs in a fresh process); each 
   and a dense head, tf_keras's RMSprop;
 - ``roles_keras3_fit``: Keras 3's ``fit`` (a conv layer, BatchNormalization, ReLU, Flatten, Dropout, a dense
   head, Adam, accuracy) traced by its TensorBoard callback: the step is a nested ``tf.function`` the trace records
-  as a call (into the run ``roles_keras3_fit/train``).
+  as a call (into the run ``roles_keras3_fit/train``);
+- ``roles_keras3_gan``: Keras 3's GAN as its DCGAN example writes it, a ``train_step`` that updates the
+  discriminator, then the generator through the discriminator's updated weights, each with its own Adam.
 """
 
 from __future__ import annotations
@@ -369,7 +371,14 @@ def write_keras3_fit(out):
     callback = keras.callbacks.TensorBoard(_run_dir(out, "roles_keras3_fit"), write_graph=True, profile_batch=1)
     images = np.random.default_rng(0).random((16, 8, 8, 3), dtype=np.float32)
     model.fit(images, np.arange(16) % 2, batch_size=8, epochs=1, verbose=0, callbacks=[callback])
-    counts = {
+    with open(os.path.join(out, "keras_summary.json"), "w") as f:
+        json.dump(_keras3_counts(model), f)
+
+
+def _keras3_counts(model) -> dict:
+    import numpy as np
+
+    return {
         "total": int(model.count_params()),
         "trainable": int(sum(int(np.prod(w.shape)) for w in model.trainable_weights)),
         "layers": [
@@ -377,8 +386,75 @@ def write_keras3_fit(out):
             for layer in model.layers
         ],
     }
+
+
+def write_keras3_gan(out):
+    """Keras 3's GAN the way its DCGAN example writes one: a ``keras.Model`` whose ``train_step`` draws noise with
+    ``keras.random.normal`` (a seed generator's state), updates the discriminator with its Adam, then draws again
+    and updates the generator through the discriminator with a second Adam, and tracks both losses in metrics;
+    ``fit`` traced by the TensorBoard callback."""
+    tf = _tf2()
+    import keras
+    import numpy as np
+
+    keras.utils.set_random_seed(1234)
+    layers, ops = keras.layers, keras.ops
+    generator = keras.Sequential(
+        [keras.Input((8,)), layers.Dense(16, name="g_dense"), layers.BatchNormalization(name="g_bn"),
+         layers.ReLU(name="g_relu"), layers.Dense(4, name="g_out")],
+        name="generator",
+    )  # fmt: skip
+    discriminator = keras.Sequential(
+        [keras.Input((4,)), layers.Dense(16, name="d_dense"), layers.Dropout(0.3, name="d_drop"),
+         layers.Dense(1, name="d_out")],
+        name="discriminator",
+    )  # fmt: skip
+
+    class GAN(keras.Model):
+        def __init__(self):
+            super().__init__()
+            self.generator, self.discriminator = generator, discriminator
+            self.g_loss_tracker, self.d_loss_tracker = (
+                keras.metrics.Mean(name="g_loss"),
+                keras.metrics.Mean(name="d_loss"),
+            )
+
+        def compile(self, g_optimizer, d_optimizer, loss_fn):
+            super().compile()
+            self.g_optimizer, self.d_optimizer, self.loss_fn = g_optimizer, d_optimizer, loss_fn
+
+        @property
+        def metrics(self):
+            return [self.g_loss_tracker, self.d_loss_tracker]
+
+        def train_step(self, real):
+            batch = ops.shape(real)[0]
+            fake = self.generator(keras.random.normal((batch, 8)))
+            images = ops.concatenate([fake, real], axis=0)
+            labels = ops.concatenate([ops.ones((batch, 1)), ops.zeros((batch, 1))], axis=0)
+            with tf.GradientTape() as tape:
+                d_loss = self.loss_fn(labels, self.discriminator(images))
+            weights = self.discriminator.trainable_weights
+            self.d_optimizer.apply_gradients(zip(tape.gradient(d_loss, weights), weights))
+            with tf.GradientTape() as tape:
+                fooled = self.discriminator(self.generator(keras.random.normal((batch, 8))))
+                g_loss = self.loss_fn(ops.zeros((batch, 1)), fooled)
+            weights = self.generator.trainable_weights
+            self.g_optimizer.apply_gradients(zip(tape.gradient(g_loss, weights), weights))
+            self.g_loss_tracker.update_state(g_loss)
+            self.d_loss_tracker.update_state(d_loss)
+            return {"g_loss": self.g_loss_tracker.result(), "d_loss": self.d_loss_tracker.result()}
+
+    gan = GAN()
+    gan.compile(
+        keras.optimizers.Adam(1e-4), keras.optimizers.Adam(1e-4), keras.losses.BinaryCrossentropy(from_logits=True)
+    )
+    os.makedirs(out, exist_ok=True)
+    callback = keras.callbacks.TensorBoard(_run_dir(out, "roles_keras3_gan"), profile_batch=1)
+    real = np.random.default_rng(0).random((16, 4), dtype=np.float32)
+    gan.fit(real, batch_size=8, epochs=1, verbose=0, callbacks=[callback])
     with open(os.path.join(out, "keras_summary.json"), "w") as f:
-        json.dump(counts, f)
+        json.dump({model.name: _keras3_counts(model) for model in (generator, discriminator)}, f)
 
 
 GRAPHS = {
@@ -393,4 +469,5 @@ GRAPHS = {
     "roles_tf2_mixed_precision": write_tf2_mixed_precision,
     "roles_tf2_lstm": write_tf2_lstm,
     "roles_keras3_fit": write_keras3_fit,
+    "roles_keras3_gan": write_keras3_gan,
 }

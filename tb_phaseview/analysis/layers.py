@@ -494,11 +494,19 @@ def _passed_in_owners(graph: Graph, tree, nodes: list[int], codes: np.ndarray) -
     columns = graph.columns
     edges, owners = columns.out_edges(np.asarray(nodes, dtype=np.intp))
     scope: dict[int, tuple] = {}
-    for node, dst in zip(owners.tolist(), columns.dst[edges].tolist()):
+    first: dict[int, tuple] = {}  # each variable's first model reader's chain
+    for node, dst in sorted(zip(owners.tolist(), columns.dst[edges].tolist()), key=lambda pair: pair[1]):
         if codes[dst] != roles.MODEL:
             continue
         chain = tree.chain(tree.node_parent[dst]) if tree.node_parent[dst] else ()
+        first.setdefault(node, chain)
         scope[node] = chain if node not in scope else _common(scope[node], chain)
+    for node, chain in first.items():
+        # A model called twice reads its weights in two scopes of one name (Keras 3 names each call's scope
+        # anew: a GAN's ``discriminator_1`` and ``discriminator_3``): its first call's scope is the model's.
+        shared = scope[node]
+        if len(chain) > len(shared) and _same_layer_called_again(chain[len(shared)], graph, tree, shared, node, codes):
+            scope[node] = chain
     found: dict[int, str] = {}
     if not scope:
         return found, set()
@@ -513,6 +521,24 @@ def _passed_in_owners(graph: Graph, tree, nodes: list[int], codes: np.ndarray) -
     for node, chain in scope.items():
         found[node] = chain[depth] if 0 <= depth < len(chain) else (chain[-1] if chain else "")
     return found, set()
+
+
+_CALL_SUFFIX = re.compile(r"_\d+$")
+
+
+def _same_layer_called_again(group: str, graph: Graph, tree, shared: tuple, variable: int, codes: np.ndarray) -> bool:
+    """Whether every model reader of ``variable`` sits below ``shared`` in a group named as ``group`` but for a
+    ``_<n>`` suffix (the scopes of one layer's calls)."""
+    base = _CALL_SUFFIX.sub("", group.rpartition("/")[2])
+    depth = len(shared)
+    for e in graph.out_edges(variable):
+        dst = graph.edge_dst[e]
+        if codes[dst] != roles.MODEL:
+            continue
+        chain = tree.chain(tree.node_parent[dst]) if tree.node_parent[dst] else ()
+        if len(chain) <= depth or _CALL_SUFFIX.sub("", chain[depth].rpartition("/")[2]) != base:
+            return False
+    return True
 
 
 def _layer_depth(graph: Graph, scope: dict[int, tuple]) -> tuple[int, dict[str, dict[int, tuple]]]:

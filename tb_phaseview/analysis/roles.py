@@ -316,6 +316,9 @@ class _DataReach:
             for node in np.flatnonzero(self._sources).tolist()
             if node not in variables and not _is_string(graph, node)
         ]
+        is_variable = np.zeros(graph.node_count, dtype=bool)
+        is_variable[list(variables)] = True  # resource arguments too (a traced step's variables)
+        feeds += _draws_of_seed_generators(graph, is_variable)
         self.reads = np.zeros(graph.node_count, dtype=bool)
         self._slots = np.empty(graph.node_count, dtype=np.intp)
         self.mark(np.array(feeds, dtype=np.intp))
@@ -333,6 +336,33 @@ class _DataReach:
             consumers = columns.dst[edges[columns.data[edges]]]
             frontier = _distinct(consumers[~reads[consumers] & ~self._sources[consumers]], self._slots)
             reads[frontier] = True
+
+
+# Random ops that take their seed (or a key and a counter) as an input.
+_SEEDED_RANDOM_OPS = frozenset(
+    {
+        "StatelessRandomGetKeyCounter",
+        "StatelessRandomGetKeyCounterAlg",
+        "StatelessRandomUniform",
+        "StatelessRandomUniformV2",
+        "StatelessRandomNormal",
+        "StatelessRandomNormalV2",
+        "StatelessTruncatedNormal",
+        "StatelessTruncatedNormalV2",
+        "StatelessRandomUniformInt",
+        "StatelessRandomUniformIntV2",
+        "StatelessRandomUniformFullInt",
+        "StatelessRandomUniformFullIntV2",
+    }
+)
+
+
+def _draws_of_seed_generators(graph: Graph, is_variable: np.ndarray) -> list[int]:
+    """The random draws seeded from a variable: a seed generator's state, advanced at each draw (Keras 3's
+    ``keras.random.normal`` and its Dropout layers), so each step draws anew, as data is fed anew: a GAN's noise is
+    its generator's input. An initialiser's draw has a constant seed and stays no data."""
+    draws = np.flatnonzero(graph.columns.op_in(_SEEDED_RANDOM_OPS)).tolist()
+    return [node for node in draws if _reads_a_variable(graph, node, is_variable, limit=16)]
 
 
 def _is_string(graph: Graph, node: int) -> bool:
@@ -1000,9 +1030,18 @@ def _claim_downstream_of_gradients(
         edges, owners = columns.out_edges(ready)
         consumers = dst[edges]
         keep = codes[consumers] == MODEL
-        # An update's effect goes on through a read ordered after it (a new optimizer's slot).
+        # An update's effect goes on through a read ordered after it in the update's own scope (Keras's RMSprop
+        # reads what it wrote, ``update_conv2d/kernel/ReadVariableOp_5``); a read elsewhere ordered after it is a
+        # later forward pass taking the updated weights (a GAN's generator step after the discriminator's update).
         from_write = is_write[owners]
-        keep &= np.where(from_write, ~data[edges] & is_read[consumers], data[edges])
+        after = from_write & ~data[edges] & is_read[consumers]
+        if after.any():
+            names = graph.names
+            after[after] = [
+                names[w].rpartition("/")[0] == names[r].rpartition("/")[0]
+                for w, r in zip(owners[after].tolist(), consumers[after].tolist())
+            ]
+        keep &= np.where(from_write, after, data[edges])
         # A scope's node that no gradient fed at first carries one now (a sum of two tapes' gradients, outside the
         # scope, feeds a layer's gradient): what it and the scope's nodes it feeds feed is downstream too.
         late = consumers[(codes[consumers] == GRADIENT) & ~gradient[consumers] & data[edges] & ~from_write]
