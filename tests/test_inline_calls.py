@@ -87,7 +87,7 @@ def test_a_nested_tf_functions_body_becomes_nodes_under_its_calls_name():
     assert inputs_of(inlined, "Identity") == ["StatefulPartitionedCall/loss"]
     # The call is a NoOp waiting on what the body returns and runs for effect; its control consumers wait on it.
     (done,) = [n for n in inlined.node if n.name == "StatefulPartitionedCall"]
-    assert done.op == "NoOp"
+    assert done.op == "NoOp" and done.attr["_inlined_function"].s == STEP.encode()
     assert set(done.input) == {
         "^StatefulPartitionedCall/bn/FusedBatchNormV3",
         "^StatefulPartitionedCall/loss",

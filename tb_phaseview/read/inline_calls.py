@@ -8,7 +8,7 @@ metrics. Left as a call, all of that is one op, and every answer about the step 
 parameters) is an answer about that op. Inlined, its body's nodes are nodes of the graph under the call's name as
 their scope (``graph_22/StatefulPartitionedCall/model/conv/Conv2D``), their arguments the call's inputs, the
 call's outputs their return values; a ``NoOp`` of the call's own name stands for the call having run (its
-control consumers wait on it).
+control consumers wait on it) and names the function in its ``_inlined_function`` attribute.
 
 Only the calls of a trace's own ``tf.function`` bodies (``__inference_<name>_<n>``, called once) are inlined: the
 forward and backward functions TensorFlow writes for gradients and the functions of control flow stay calls,
@@ -26,6 +26,8 @@ from tensorboard.compat.proto import graph_pb2, node_def_pb2
 CALL_OPS = frozenset({"StatefulPartitionedCall", "PartitionedCall"})
 # TensorFlow's names of the functions it writes for a tf.function's gradient: calls of those stay calls.
 _GRADIENT_FUNCTIONS = ("__inference___backward_", "__inference___forward_")
+# The attribute of the NoOp standing for an inlined call that names the function inlined.
+INLINED_ATTR = "_inlined_function"
 # Nested tf.functions inlined one within another, at most (a function that calls itself is never inlined).
 MAX_DEPTH = 8
 
@@ -141,6 +143,7 @@ def _body_nodes(call, body, returned: dict) -> list:
         if arg.name in body.ret:
             returned[f"{call.name}:{position}"] = _graph_tensor(body.ret[arg.name], prefix, arguments, ops)
     done = node_def_pb2.NodeDef(name=call.name, op="NoOp", device=call.device)
+    done.attr[INLINED_ATTR].s = body.signature.name.encode()  # what the inspector shows of the call
     finished = [raw.split(":")[0] for raw in body.ret.values()] + list(body.control_ret.values())
     done.input.extend(dict.fromkeys("^" + prefix + name for name in finished if name in ops))
     done.input.extend(raw for raw in call.input if raw.startswith("^"))

@@ -115,3 +115,41 @@ def test_a_tf2_gans_step_answers_its_flag_and_lists_both_models_with_their_layer
     assert box["y"] - 1 <= outline["y"] and outline["y"] + outline["height"] <= box["y"] + box["height"] + 1, box
     shot(page, "tf2-gan-first-view")
     assert not page.errors, page.errors
+
+
+def test_keras3s_fit_traced_by_its_callback_shows_its_model_where_its_step_was_one_call(
+    page, roles_graphs, start_server
+):
+    # Keras 3's fit: the traced multi_step_on_iterator calls the step (a nested tf.function) once; the call is
+    # inlined, so the model, its gradients and Adam are drawn and counted as Keras counts them (it was 1.2 k
+    # params in 19 rows named after the trace's function graphs, `graph_22 _Retval` holding them all).
+    fit = roles_graphs["roles_keras3_fit"]
+    server = start_server(fit.logdir, load_fast="false")
+    open_plugin(page, server.url, "roles_keras3_fit/train")
+    assert "No learning-phase flag" in page.locator("[data-answer-line]").text_content()
+    page.wait_for_function("() => document.querySelector('[data-testid=params-total]').textContent !== ''")
+    assert page.text_content("[data-testid=params-total]").startswith("418 params, 8 non-trainable")
+    areas = page.evaluate("() => [...document.querySelectorAll('[data-node^=\"\u2237\"]')].map(e => e.dataset.node)")
+    assert {"\u2237gradient", "\u2237optimizer"} <= set(areas), areas
+    page.keyboard.press("m")
+    page.wait_for_selector("[data-testid=summary] tr[data-layer]")
+    rows = page.evaluate(
+        """() => [...document.querySelectorAll('[data-testid=summary] tr[data-layer]')].map(tr =>
+             [...tr.querySelectorAll('td')].slice(0, 4).map(td => td.textContent))"""
+    )
+    step = fit.traced_step
+    assert [row[0].rpartition("/")[2] for row in rows] == ["conv_1", "bn_1", "relu_1", "flat_1", "drop_1", "head_1"]
+    assert all(row[0].startswith(f"{step}/keras3_cnn_1/") for row in rows), rows
+    assert [(row[1], row[3]) for row in rows if row[3] != "0"] == [
+        ("Conv2D", "112"),
+        ("BatchNormalization", "16"),
+        ("Dense", "290"),
+    ]
+    shot(page, "keras3-fit-summary")
+    page.keyboard.press("m")
+    # The call, inlined, is a NoOp that names the function it ran.
+    role, _ = inspect(page, step)
+    assert role == "optimizer"  # it waits for the step's updates
+    inspector = page.locator("[data-testid=inspector]").text_content()
+    assert "_inlined_function" in inspector and "__inference_one_step_on_data_" in inspector, inspector
+    assert not page.errors, page.errors
