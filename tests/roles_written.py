@@ -27,6 +27,7 @@ GRAPHS = (
     "roles_tf2_lstm",
     "roles_keras3_fit",
     "roles_keras3_gan",
+    "roles_keras3_functional",
 )
 GRADIENT_SCOPE = re.compile(r"(?:^|/)(?:gradients(?:_\d+)?|gradient_tape)/")
 

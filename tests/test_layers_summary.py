@@ -11,6 +11,7 @@ import csv
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -34,6 +35,9 @@ TF2_DEMOS = {
     "tf2_fit_no_flag": ("run_graph", None),
     "tf2_function_training": ("trace", "forward"),
 }
+
+
+_CALLED = re.compile(r"_\d+$")  # Keras 3 names the scope of each call of a layer ``<name>_<n>``
 
 
 def _tf(tmp_path, *args) -> dict:
@@ -354,3 +358,28 @@ def test_keras3s_gan_lists_each_model_once_though_it_is_called_twice(roles_graph
         sum(c["total"] for c in keras.values()),
         sum(c["trainable"] for c in keras.values()),
     )
+
+
+def test_keras3s_functional_model_lists_its_nested_backbone_and_poolings_as_keras_does(roles_graphs):
+    """A Keras 3 functional model of two inputs around a Sequential backbone used as a layer: the backbone is a
+    row holding its layers' rows (Keras's ``expand_nested``), each global average pooling is one (typed by the
+    axes its mean averages), and every count is Keras's."""
+    written = roles_graphs["roles_keras3_functional"]
+    keras = keras_counts_beside(written)
+    summary = layers.summarize(written.analysis)
+    assert (summary.total_params, summary.trainable_params) == (keras["total"], keras["trainable"])
+    rows = {_CALLED.sub("", layer.name.rpartition("/")[2]): layer for layer in summary.layers}
+    expected = [k for k in keras["layers"] if k["class"] != "InputLayer"]
+    expected += keras["nested"]["backbone"]["layers"]
+    assert set(rows) == {k["name"] for k in expected}, sorted(rows)
+    for k in expected:
+        assert rows[k["name"]].params == k["params"], k
+    assert [rows[n].type for n in ("backbone", "gap", "pool", "emb", "concat")] == [
+        "Sequential",
+        "GlobalAveragePooling2D",
+        "GlobalAveragePooling1D",
+        "Embedding",
+        "Concatenate",
+    ]
+    backbone = rows["backbone"].name
+    assert {rows[n].within for n in ("c1", "b1", "r1")} == {backbone}

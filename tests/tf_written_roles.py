@@ -30,7 +30,9 @@ Registered in ``tf_written_graphs.GRAPHS`` (each runs in a fresh process); each 
   head, Adam, accuracy) traced by its TensorBoard callback: the step is a nested ``tf.function`` the trace records
   as a call (into the run ``roles_keras3_fit/train``);
 - ``roles_keras3_gan``: Keras 3's GAN as its DCGAN example writes it, a ``train_step`` that updates the
-  discriminator, then the generator through the discriminator's updated weights, each with its own Adam.
+  discriminator, then the generator through the discriminator's updated weights, each with its own Adam;
+- ``roles_keras3_functional``: a Keras 3 functional model of two inputs, a Sequential backbone used as a layer,
+  global average poolings, an Embedding, AdamW.
 """
 
 from __future__ import annotations
@@ -388,6 +390,40 @@ def _keras3_counts(model) -> dict:
     }
 
 
+def write_keras3_functional(out):
+    """Keras 3's functional model with two inputs: an image through a Sequential backbone used as a layer and a
+    global average pooling, tokens through an Embedding and a 1D pooling, concatenated, Dropout, a head; AdamW;
+    ``fit`` traced by the TensorBoard callback. Keras's own list of layers is written with the nested ones."""
+    _tf2()
+    import keras
+    import numpy as np
+
+    keras.utils.set_random_seed(1234)
+    layers = keras.layers
+    backbone = keras.Sequential(
+        [keras.Input((8, 8, 3)), layers.Conv2D(4, 3, name="c1"), layers.BatchNormalization(name="b1"),
+         layers.ReLU(name="r1")],
+        name="backbone",
+    )  # fmt: skip
+    image, tokens = keras.Input((8, 8, 3), name="image"), keras.Input((6,), dtype="int32", name="tokens")
+    seen = layers.GlobalAveragePooling2D(name="gap")(backbone(image))
+    read = layers.GlobalAveragePooling1D(name="pool")(layers.Embedding(50, 8, name="emb")(tokens))
+    x = layers.Dropout(0.5, name="drop")(layers.Concatenate(name="concat")([seen, read]))
+    model = keras.Model([image, tokens], layers.Dense(2, name="head")(x), name="functional")
+    model.compile(
+        optimizer=keras.optimizers.AdamW(1e-3), loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+    )
+    os.makedirs(out, exist_ok=True)
+    callback = keras.callbacks.TensorBoard(_run_dir(out, "roles_keras3_functional"), profile_batch=1)
+    rng = np.random.default_rng(0)
+    inputs = [rng.random((16, 8, 8, 3), dtype=np.float32), rng.integers(0, 50, (16, 6)).astype("int32")]
+    model.fit(inputs, np.arange(16) % 2, batch_size=8, epochs=1, verbose=0, callbacks=[callback])
+    counts = _keras3_counts(model)
+    counts["nested"] = {"backbone": _keras3_counts(backbone)}
+    with open(os.path.join(out, "keras_summary.json"), "w") as f:
+        json.dump(counts, f)
+
+
 def write_keras3_gan(out):
     """Keras 3's GAN the way its DCGAN example writes one: a ``keras.Model`` whose ``train_step`` draws noise with
     ``keras.random.normal`` (a seed generator's state), updates the discriminator with its Adam, then draws again
@@ -470,4 +506,5 @@ GRAPHS = {
     "roles_tf2_lstm": write_tf2_lstm,
     "roles_keras3_fit": write_keras3_fit,
     "roles_keras3_gan": write_keras3_gan,
+    "roles_keras3_functional": write_keras3_functional,
 }

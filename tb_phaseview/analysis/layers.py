@@ -511,16 +511,33 @@ def _passed_in_owners(graph: Graph, tree, nodes: list[int], codes: np.ndarray) -
     if not scope:
         return found, set()
     depth, groups = _layer_depth(graph, scope)
-    models = {g: members for g, members in groups.items() if _layer_depth(graph, members)[0] > depth}
+    models = {g: members for g, members in groups.items() if _holds_layers(graph, tree, members, depth)}
     if len(groups) > 1 and len(models) == len(groups):
         for members in models.values():
             inner, _ = _layer_depth(graph, members)
             found.update((node, chain[inner] if inner < len(chain) else chain[-1]) for node, chain in members.items())
         shared = next(iter(scope.values()))[:depth]
         return found, {shared[-1] if shared else ""}
+    # A model used as a layer beside plain layers (Keras's functional model around a Sequential backbone): its
+    # variables are its own layers', and it is a row holding theirs.
+    inner_of = {node: _layer_depth(graph, members)[0] for members in models.values() for node in members}
     for node, chain in scope.items():
-        found[node] = chain[depth] if 0 <= depth < len(chain) else (chain[-1] if chain else "")
+        at = inner_of.get(node, depth)
+        found[node] = chain[at] if 0 <= at < len(chain) else (chain[-1] if chain else "")
     return found, set()
+
+
+def _holds_layers(graph: Graph, tree, members: dict[int, tuple], depth: int) -> bool:
+    """Whether the group at ``depth`` of these variables' reader chains is a model of layers: its variables are
+    read in groups below it that compute (a Sequential's ``c1``, ``b1``), not in their reads' own scopes only
+    (Keras 3's BatchNormalization reads its moving statistics in ``bn/Cast_2/ReadVariableOp``)."""
+    inner, groups = _layer_depth(graph, members)
+    if inner <= depth:
+        return False
+    ops = graph.ops
+    return all(
+        any(ops[n] not in _NOT_COMPUTING and ops[n] != "Cast" for n in tree.descendant_nodes(group)) for group in groups
+    )
 
 
 _CALL_SUFFIX = re.compile(r"_\d+$")
@@ -854,6 +871,7 @@ def _type_layers(
     # op histogram, the flag's kind, each variable's being a moving statistic and trainable, the output's rank).
     typed: dict[tuple, str] = {}
     reshaped = _reshape_input_ranks(graph, node_layer, known)
+    pooled = _spatial_means(graph, node_layer)
     for number, layer in layers:
         rank = len(layer.output_shape) if isinstance(layer.output_shape, tuple) else -1
         layer.op_types = histogram.get(number, Counter())
@@ -864,12 +882,25 @@ def _type_layers(
             rank,
             reshaped.get(number, -1),
             result_ops.get(number),
+            pooled.get(number, 0),
         )
         if key not in typed:
-            typed[key] = layer_type(layer.op_types, layer.phase_kind, layer.variables, rank, key[-2], key[-1])
+            typed[key] = layer_type(layer.op_types, layer.phase_kind, layer.variables, rank, *key[-3:])
         layer.type = typed[key]
         if layer.type in ("Weights", "Embedding") and not _computing(layer.op_types) and layer.variables[0].frozen:
             layer.output_shape = False  # what leaves it is a weight, not an output of the layer
+
+
+def _spatial_means(graph: Graph, node_layer: np.ndarray) -> dict[int, int]:
+    """Per layer, the number of spatial axes its ``Mean`` averages when they are all of them after the batch's (1,
+    or 1 and 2, ...; after the channels' too, for channels first): a global average pooling's."""
+    found = {}
+    for node in np.flatnonzero(graph.columns.op_in({"Mean"}) & (node_layer >= 0)).tolist():
+        axes = graph.columns.inputs_at([node], 1)[0]
+        values = shapes.const_ints(graph, int(axes)) if axes >= 0 and graph.ops[axes] == "Const" else None
+        if values and (values == list(range(1, len(values) + 1)) or values == list(range(2, len(values) + 2))):
+            found[int(node_layer[node])] = len(values)
+    return found
 
 
 def _reshape_input_ranks(graph: Graph, node_layer: np.ndarray, known: dict) -> dict[int, int]:
@@ -891,6 +922,7 @@ def layer_type(
     output_rank: int = -1,
     input_rank: int = -1,
     result_op: str | None = None,
+    spatial_mean: int = 0,
 ) -> str:
     """A layer's type from its op histogram (op name -> count); with no known type, the op that puts out its
     result (else its most frequent op) that computes. Never ``Const`` when the layer computes: a frozen weight
@@ -927,6 +959,8 @@ def layer_type(
         # Weights only, computed with elsewhere (a TF1 variable scope): a frozen embedding's table is gathered from.
         read = set().union(*(v.read_by for v in variables))
         return "Embedding" if read and read <= _GATHERS else "Weights"
+    if spatial_mean and not variables and computing.keys() <= {"Mean", "Cast"}:
+        return f"GlobalAveragePooling{spatial_mean}D"  # averages every spatial position of each channel
     if ops.keys() & _ADDS and not variables:
         return "Add"
     if ops.keys() & _ACTIVATIONS and len(ops) <= 2:
