@@ -385,6 +385,13 @@ def test_keras3s_fit_step_its_metrics_and_its_dropouts_seeds_are_where_keras_put
         target = graph.columns.inputs_at([graph.index[name]], 0)[0]
         writes[name] = (shapes.variable(graph, target).dtype, fit[name])
     assert sorted(writes.values()) == [("float32", "model")] * 4 + [("int64", "optimizer")], writes
+    (counter,) = [name for name, (dtype, _) in writes.items() if dtype == "int64"]
+    assert fit.analysis.role_why(graph.index[counter]).endswith("each training step: a step counter, the optimizer's")
+    # The trace records each variable the first step creates (Adam's slots) as a function that creates it and
+    # returns its handle: setting a variable up, the initialisers' (the step takes it as an argument).
+    created = fit.named(r"^graph_\d+/(VarHandleOp|resource_RetVal)$")
+    assert len(created) >= 24 and fit.of(created) == {"init"}
+    assert "creates a variable and returns its handle" in fit.analysis.role_why(graph.index[created[0]])
     # Dropout's seed generator adds a constant to its state at each call: a random state, no step counter.
     seeds = [n for n in fit.named(rf"^{step}/keras3_cnn_1/drop_1/") if "/gradient_tape/" not in n]
     assert fit.with_op("AssignVariableOp") and fit.of(seeds) == {"model"}, seeds

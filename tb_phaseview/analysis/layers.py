@@ -114,7 +114,10 @@ def summarize(analysis) -> Summary:
     else:
         running, unused = state_variables(graph, analysis.roles, model_nodes, codes)
     model_nodes = [n for n in model_nodes if n not in running and n not in unused]
-    machinery_nodes = [n for n in variable_nodes if codes[n] != roles.MODEL or n in running]
+    # A trace's function that creates a variable and returns its handle (init's): the step's argument is counted.
+    machinery_nodes = [
+        n for n in variable_nodes if (codes[n] != roles.MODEL or n in running) and not _only_returned(graph, n)
+    ]
 
     # The scope that owns each model variable: its display parent, or the one above when the variable's own
     # name is a group (a VarHandleOp ``conv1/kernel`` sits in the group ``conv1/kernel`` with its reads).
@@ -414,6 +417,11 @@ def _unused(graph: Graph, model_nodes: list[int], codes: np.ndarray) -> set[int]
             break
         used[more] = True
     return {n for n in model_nodes if not used[n]}
+
+
+def _only_returned(graph: Graph, node: int) -> bool:
+    consumers = [graph.edge_dst[e] for e in graph.out_edges(node)]
+    return bool(consumers) and all(graph.ops[c] in _RETURNS for c in consumers)
 
 
 def _is_scalar(graph: Graph, node: int) -> bool:

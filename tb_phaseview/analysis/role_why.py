@@ -76,6 +76,14 @@ def explain(graph: Graph, node_roles: r.Roles, node: int) -> str:
             reader = _origin(graph, value)
             return f"writes `{target}` from the checkpoint read by `{names[reader]}`: checkpoint restore"
     if code == r.INIT:
+        consumers = _consumers(graph, node)
+        if op in r.VARIABLE_OPS and consumers and all(graph.ops[c] in r.RETURN_OPS for c in consumers):
+            return (
+                "creates a variable and returns its handle, a function of its own a trace records for each variable"
+                " a traced call creates: setting up a variable, as an initialiser does"
+            )
+        if op in r.RETURN_OPS and inputs and graph.ops[inputs[0]] in r.VARIABLE_OPS:
+            return f"returns the handle of the variable `{names[inputs[0]]}` creates: setting up a variable"
         if op in r.INIT_OPS:
             return f"checks whether `{names[inputs[0]] if inputs else name}` is initialised: initialisation"
         if is_write and value is not None and graph.ops[value] == "Placeholder":
@@ -106,7 +114,7 @@ def explain(graph: Graph, node_roles: r.Roles, node: int) -> str:
     if code == r.OPTIMIZER:
         if r._OPTIMIZER_OP.match(op):
             return f"`{op}` applies the gradients to `{target or (names[inputs[0]] if inputs else name)}`: optimizer"
-        if is_write and op in r.INCREMENT_OPS | r.SET_OPS and value is not None and graph.ops[value] == "Const":
+        if is_write and op in r.INCREMENT_OPS | r.SET_OPS and value is not None and _adds_a_constant(graph, op, value):
             return f"adds a constant to `{target}` each training step: a step counter, the optimizer's"
         if node in node_roles.variables:
             increments = [
@@ -194,6 +202,20 @@ def _computed_with(graph: Graph, node_roles, variable: int, limit: int = 64) -> 
             seen.add(consumer)
             frontier.append(consumer)
     return len(seen) >= limit
+
+
+def _constant(graph: Graph, node: int) -> bool:
+    while graph.ops[node] == "Cast" and _inputs(graph, node):  # Keras 3 casts its 1 to the step's type
+        node = _inputs(graph, node)[0]
+    return graph.ops[node] == "Const"
+
+
+def _adds_a_constant(graph: Graph, op: str, value: int) -> bool:
+    """An increment by a constant (``assign_add(step, 1)``) or a set of the step plus one (``assign(step, step +
+    1)``, BERT's and Keras 3's)."""
+    if op in r.INCREMENT_OPS:
+        return _constant(graph, value)
+    return graph.ops[value] in r.ADD_OPS and any(_constant(graph, a) for a in _inputs(graph, value))
 
 
 def _averages_weights(graph: Graph, node_roles, node: int, limit: int = 64) -> bool:

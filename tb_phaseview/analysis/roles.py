@@ -543,6 +543,7 @@ def classify_roles(graph: Graph, phase_carriers) -> Roles:
         _peel(graph, codes, reads_data, varying)
         _state_of_machinery(graph, codes, variables)
         _absorb(graph, codes, varying)
+    _claim_created_variables(graph, codes)
     _claim_constants(graph, codes)
     _claim_dead_reads(graph, codes, readers)
     areas = _areas(graph, codes, hyperparameters, hyper_carriers)
@@ -761,6 +762,28 @@ def _may_be_scalar(graph: Graph, variable: int) -> bool:
     """False only for a variable whose declared shape (or a resource argument's recorded one) has a dimension."""
     declared = shapes.variable(graph, variable)
     return declared is None or declared.shape is None or len(declared.shape) == 0
+
+
+RETURN_OPS = frozenset({"_Retval", "_DeviceRetval"})  # a function graph's results
+
+
+def _claim_created_variables(graph: Graph, codes: np.ndarray) -> None:
+    """A trace records each variable a traced call creates as a function graph of its own that creates it and
+    returns its handle (``graph_3/VarHandleOp`` -> ``graph_3/resource_RetVal``; Adam's slots, at the first step):
+    setting up a variable, as an initialiser does. The step takes the variable as an argument of its own."""
+    columns = graph.columns
+    variables = np.flatnonzero(columns.op_in(VARIABLE_OPS) & (codes == MODEL))
+    if not variables.size:
+        return
+    edges, owners = columns.out_edges(variables)
+    returned = columns.op_in(RETURN_OPS)[columns.dst[edges]]
+    only_returned = np.ones(graph.node_count, dtype=bool)
+    only_returned[owners[~returned]] = False
+    created = variables[only_returned[variables] & np.isin(variables, owners)]
+    if created.size:
+        codes[created] = INIT
+        returns = columns.dst[edges][returned & np.isin(owners, created)]
+        codes[returns[codes[returns] == MODEL]] = INIT
 
 
 def _divided(graph: Graph, variable: int) -> tuple[bool, set[int]]:
