@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pytest
 
 from roles_written import GRADIENT_SCOPE, Roles, corpus
@@ -419,3 +420,19 @@ def test_keras3s_gan_step_after_the_discriminators_update_is_still_the_model(rol
     trackers = [w for w in writes.values() if w[0] == "float32"]
     steps = [w for w in writes.values() if w[:2] == ("int64", ())]
     assert trackers == [("float32", (), "model")] * 4 and steps == [("int64", (), "optimizer")] * 2, writes
+
+
+def test_a_loss_scale_updated_in_the_optimizers_cond_is_the_optimizers_state(roles_graphs):
+    # tf_keras's LossScaleOptimizer multiplies the loss by its scale at the top level and updates the scale
+    # inside its cond, with the weights: a float scalar read in two places that nothing at the top level writes
+    # looked like a hyperparameter; the weights it updates there have dimensions.
+    loop = roles_graphs["roles_tf2_mixed_precision"]
+    graph, codes = loop.analysis.graph, np.frombuffer(loop.analysis.roles.codes, dtype=np.uint8)
+    arguments = [graph.index[name] for name in loop.with_op("_Arg")]
+    updated = roles.written_in_functions(graph, arguments, codes)
+    scale = [graph.names[n] for n in updated if roles._is_float_scalar(graph, n)]
+    assert len(scale) == 1 and loop.of(scale) == {"optimizer"}, scale
+    assert not loop.analysis.roles.hyperparameters or all(
+        h.name not in scale for h in loop.analysis.roles.hyperparameters
+    )
+    assert "loss scale" in loop.analysis.role_why(graph.index[scale[0]])

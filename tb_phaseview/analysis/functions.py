@@ -97,7 +97,7 @@ def _index_of(graph: Graph, function) -> FunctionIndex:
 
 
 # Call ops whose first input is not an argument of the functions (the condition, the branch index).
-_LEADING_NON_ARGUMENTS = {"If": 1, "StatelessIf": 1, "Case": 1, "StatelessCase": 1}
+LEADING_NON_ARGUMENTS = {"If": 1, "StatelessIf": 1, "Case": 1, "StatelessCase": 1}
 
 
 @dataclass
@@ -213,7 +213,7 @@ def body_contents(graph: Graph, body: Body, limit: int | None = None) -> dict:
     function = body.function
     index = _index_of(graph, function)
     arguments = index.arguments
-    skip = _LEADING_NON_ARGUMENTS.get(body.call.op, 0)
+    skip = LEADING_NON_ARGUMENTS.get(body.call.op, 0)
     ties = []
     for i, argument in enumerate(arguments):
         position = skip + i
@@ -291,7 +291,7 @@ def body_node_edges(graph: Graph, node: BodyNode) -> tuple[list[dict], list[dict
                 kind = "control" if raw.startswith("^") else "data"
                 inputs.append({"node": source, "kind": kind, "output": 0 if kind == "control" else output_index(raw)})
     else:
-        position = _LEADING_NON_ARGUMENTS.get(body.call.op, 0) + node.argument
+        position = LEADING_NON_ARGUMENTS.get(body.call.op, 0) + node.argument
         source = body.call.inputs[position] if position < len(body.call.inputs) else None
         if source is not None:
             inputs.append({"node": source, "kind": "data", "output": 0})

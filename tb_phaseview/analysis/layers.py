@@ -469,23 +469,9 @@ def _passed_into_calls(graph: Graph, known: set[int]) -> list[int]:
         if "_handle_shapes" not in attr:
             continue
         readers = columns.dst[columns.out_edges(np.asarray([n], dtype=np.intp))[0]].tolist()
-        if readers and all(graph.ops[r] in _CALL_OPS or graph.ops[r] in graph.functions for r in readers):
+        if readers and all(graph.ops[r] in roles.ARGUMENT_CALL_OPS or graph.ops[r] in graph.functions for r in readers):
             found.append(n)
     return found
-
-
-_CALL_OPS = frozenset(
-    {
-        "If",
-        "StatelessIf",
-        "Case",
-        "StatelessCase",
-        "While",
-        "StatelessWhile",
-        "PartitionedCall",
-        "StatefulPartitionedCall",
-    }
-)
 
 
 def _passed_in_owners(graph: Graph, tree, nodes: list[int], codes: np.ndarray) -> tuple[dict[int, str], set[str]]:
@@ -592,45 +578,6 @@ def _common(a: tuple, b: tuple) -> tuple:
     return a[:n]
 
 
-_LEADING_NON_ARGUMENTS = {"If": 1, "StatelessIf": 1, "Case": 1, "StatelessCase": 1}
-
-
-def _written_in_functions(graph: Graph, nodes: list[int], codes: np.ndarray) -> dict[int, set[int]]:
-    """Variables passed into a traced function that a function a call there runs writes, each with the roles of
-    those calls: a model's v2 ``cond`` updating BatchNorm's moving statistics inside its branch, or the
-    optimizer's, applying the gradients only when they are finite (a LossScaleOptimizer's ``cond``)."""
-    if not nodes or not graph.functions:
-        return {}
-    from tb_phaseview.analysis import functions  # the library's bodies, read only for the calls these variables feed
-
-    columns = graph.columns
-    found: dict[int, set[int]] = {}
-    edges, owners = columns.out_edges(np.asarray(nodes, dtype=np.intp))
-    calls = columns.op_in(_CALL_OPS) | columns.op_in(graph.functions.keys())
-    keep = calls[columns.dst[edges]]
-    for node, edge in zip(owners[keep].tolist(), edges[keep].tolist()):
-        call = int(columns.dst[edge])
-        try:
-            node_def = graph.node_defs[call]
-        except Exception:  # noqa: BLE001 - an unreadable call says nothing
-            continue
-        called = functions.functions_of(graph, node_def)
-        argument = int(columns.position[edge]) - _LEADING_NON_ARGUMENTS.get(node_def.op, 0)
-        for _, name in called:
-            index = functions.function_index(graph, name)
-            if 0 <= argument < len(index.arguments) and _writes_argument(index, index.arguments[argument]):
-                found.setdefault(node, set()).add(int(codes[call]))
-                break
-    return found
-
-
-def _writes_argument(index, argument: str) -> bool:
-    for body in index.nodes.values():
-        if body.op in roles.WRITE_OPS and body.input and body.input[0].split(":", 1)[0] == argument:
-            return True
-    return False
-
-
 def _whole_levels(tree, levels: set[str]) -> set[str]:
     """``levels`` with every bucket of a group split into buckets when one of them is a level: the layers beside
     the variables' owners are the split group's children whichever bucket their names sort into (a top level of
@@ -711,7 +658,7 @@ def trainable_variables(graph: Graph, node_roles, model_nodes: list[int], codes:
     # A variable passed into a traced function may be written inside a call's function only: counted with the
     # call's role (the optimizer's, or the model's for BatchNorm's moving statistics).
     passed = [n for n in model_nodes if graph.ops[n] in shapes.RESOURCE_INPUTS]
-    for node, by in _written_in_functions(graph, passed, codes).items():
+    for node, by in roles.written_in_functions(graph, passed, codes).items():
         written_by.setdefault(node, set()).update(by)
     optimized = {n for n, by in written_by.items() if roles.OPTIMIZER in by or roles.GRADIENT in by}
     if optimized:

@@ -6,6 +6,8 @@ machinery that alone reads a node, the scope TensorFlow wrote a gradient into. P
 
 from __future__ import annotations
 
+import numpy as np
+
 from tb_phaseview.analysis import roles as r
 from tb_phaseview.analysis.graph_model import Graph
 
@@ -126,6 +128,12 @@ def explain(graph: Graph, node_roles: r.Roles, node: int) -> str:
             ]
             if increments:
                 return f"a step counter: `{names[increments[0]]}` adds a constant to it each training step: optimizer"
+            calls = r.written_in_functions(graph, [node], np.frombuffer(node_roles.codes, dtype=np.uint8))
+            if r.OPTIMIZER in calls.get(node, ()):
+                return (
+                    "a float scalar the optimizer updates inside a call's function (a LossScaleOptimizer's loss scale,"
+                    " in its `cond`): optimizer state"
+                )
             if r._is_integer_scalar(graph, node) and not any(
                 node_roles.codes[c] == r.OPTIMIZER and c in node_roles.writes for c in _consumers(graph, node)
             ):

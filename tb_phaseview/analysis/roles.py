@@ -544,6 +544,7 @@ def classify_roles(graph: Graph, phase_carriers) -> Roles:
         _state_of_machinery(graph, codes, variables)
         _absorb(graph, codes, varying)
     _claim_created_variables(graph, codes)
+    _claim_state_updated_in_calls(graph, codes, variables)
     _claim_constants(graph, codes)
     _claim_dead_reads(graph, codes, readers)
     areas = _areas(graph, codes, hyperparameters, hyper_carriers)
@@ -764,6 +765,15 @@ def _may_be_scalar(graph: Graph, variable: int) -> bool:
     return declared is None or declared.shape is None or len(declared.shape) == 0
 
 
+def _claim_state_updated_in_calls(graph: Graph, codes: np.ndarray, variables: np.ndarray) -> None:
+    """A float scalar passed into a traced step that a call of the optimizer's writes is the optimizer's state: a
+    LossScaleOptimizer's loss scale, updated inside its ``cond`` (the weights it updates there have dimensions)."""
+    passed = [n for n in variables.tolist() if codes[n] == MODEL and graph.ops[n] in HYPER_SOURCE_OPS]
+    for node, by in written_in_functions(graph, passed, codes).items():
+        if OPTIMIZER in by and _is_float_scalar(graph, node):
+            codes[node] = OPTIMIZER
+
+
 RETURN_OPS = frozenset({"_Retval", "_DeviceRetval"})  # a function graph's results
 
 
@@ -876,6 +886,12 @@ def _find_hyperparameters(
     candidates += counted[counts >= HYPER_MIN_READERS].tolist()
     if not candidates:
         return [], {}
+    # A variable a called function writes is no hyperparameter: a LossScaleOptimizer's loss scale, read to scale
+    # the loss at the top level, is updated inside its ``cond``.
+    updated = written_in_functions(graph, [n for n in candidates if ops[n] in HYPER_SOURCE_OPS], codes)
+    candidates = [n for n in candidates if n not in updated]
+    if not candidates:
+        return [], {}
     closures = _hyper_closures(graph, candidates)
     found: list[Hyperparameter] = []
     carriers: dict[int, int] = {}
@@ -956,6 +972,58 @@ def _counts_for_a_total(graph: Graph, increment: int, varying: np.ndarray) -> bo
     totals, sums = columns.inputs_at(before, 0), columns.inputs_at(before, 1)
     counter = columns.inputs_at(np.array([increment], dtype=np.intp), 0)[0]
     return bool(((totals != counter) & (sums >= 0) & varying[np.maximum(sums, 0)]).any())
+
+
+def written_in_functions(graph: Graph, nodes: list[int], codes: np.ndarray) -> dict[int, set[int]]:
+    """Variables passed into a traced function that a function a call there runs writes, each with the roles of
+    those calls: a model's v2 ``cond`` updating BatchNorm's moving statistics inside its branch, or the
+    optimizer's, applying the gradients only when they are finite (a LossScaleOptimizer's ``cond``, which updates
+    its loss scale there too)."""
+    if not nodes or not graph.functions:
+        return {}
+    from tb_phaseview.analysis import functions  # the library's bodies, read only for the calls these variables feed
+
+    columns = graph.columns
+    found: dict[int, set[int]] = {}
+    edges, owners = columns.out_edges(np.asarray(nodes, dtype=np.intp))
+    calls = columns.op_in(ARGUMENT_CALL_OPS) | columns.op_in(graph.functions.keys())
+    keep = calls[columns.dst[edges]]
+    for node, edge in zip(owners[keep].tolist(), edges[keep].tolist()):
+        call = int(columns.dst[edge])
+        try:
+            node_def = graph.node_defs[call]
+        except Exception:  # noqa: BLE001 - an unreadable call says nothing
+            continue
+        called = functions.functions_of(graph, node_def)
+        argument = int(columns.position[edge]) - functions.LEADING_NON_ARGUMENTS.get(node_def.op, 0)
+        for _, name in called:
+            index = functions.function_index(graph, name)
+            if 0 <= argument < len(index.arguments) and _writes_argument(index, index.arguments[argument]):
+                found.setdefault(node, set()).add(int(codes[call]))
+                break
+    return found
+
+
+# The ops that run a library function with their inputs as its arguments.
+ARGUMENT_CALL_OPS = frozenset(
+    {
+        "If",
+        "StatelessIf",
+        "Case",
+        "StatelessCase",
+        "While",
+        "StatelessWhile",
+        "PartitionedCall",
+        "StatefulPartitionedCall",
+    }
+)
+
+
+def _writes_argument(index, argument: str) -> bool:
+    for body in index.nodes.values():
+        if body.op in WRITE_OPS and body.input and body.input[0].split(":", 1)[0] == argument:
+            return True
+    return False
 
 
 def _readers_apart(graph: Graph, readers: set[int]) -> int:
