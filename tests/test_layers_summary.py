@@ -25,6 +25,7 @@ from tb_phaseview.analysis import layers, shapes
 from tb_phaseview.analysis.pipeline import analyze
 from tb_phaseview.cli import iter_graphs
 from tb_phaseview.read import graph_source
+from tb_phaseview.serve import summary_table
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "benchmarks"))  # make_graphs: graphs of any size
@@ -383,3 +384,29 @@ def test_keras3s_functional_model_lists_its_nested_backbone_and_poolings_as_kera
     ]
     backbone = rows["backbone"].name
     assert {rows[n].within for n in ("c1", "b1", "r1")} == {backbone}
+
+
+def test_the_scope_every_layer_shares_is_said_once_and_a_nested_layer_is_named_within_its_holder(roles_graphs):
+    """A traced step's layers all sit in its scope (``graph_22/StatefulPartitionedCall/functional_1/``): the text
+    table and the tab say it once and show each layer's name in it; a layer inside a layer is named within it and
+    indented. JSON, CSV and Markdown keep whole names."""
+    written = roles_graphs["roles_keras3_functional"]
+    entry = summary_table.summary_entry(written.analysis, {"run": "r", "kind": "trace", "tag": "batch_1"})
+    scope = entry["scope"]
+    assert scope == f"{written.traced_step}/functional_1/"
+    labels = {layer["name"]: layer["label"] for layer in entry["layers"]}
+    assert labels[f"{scope}backbone_1"] == "backbone_1" and labels[f"{scope}backbone_1/c1_1"] == "c1_1"
+    assert all(name.endswith(label) and label for name, label in labels.items())
+    text = summary_table.format_text({"graphs": [entry], "errors": []}).splitlines()
+    assert text[1] == f"  layers in {scope}"
+    assert any(line.startswith("  backbone_1  ") for line in text) and any(
+        line.startswith("    c1_1  ") for line in text
+    )
+    assert f"| {scope}head_1 |" in summary_table.format_markdown({"graphs": [entry], "errors": []})
+    # Layers at the top level share no scope: named whole, as before.
+    top = summary_table.row_labels([("conv1", None), ("dense", None), ("x/conv", None), ("y/conv", None)])
+    assert top == ("", ["conv1", "dense", "x/conv", "y/conv"])
+    assert summary_table.row_labels([("a/b/c", None)]) == ("a/b/", ["c"])
+    # A holder that computes is a row in data-flow order; its layers, rows apart from it, keep their path.
+    apart = [("rnnlm", None), ("split", None), ("rnnlm/cell_0", "rnnlm"), ("rnnlm/cell_1", "rnnlm")]
+    assert summary_table.row_labels(apart) == ("", ["rnnlm", "split", "rnnlm/cell_0", "rnnlm/cell_1"])

@@ -30,9 +30,37 @@ def _path(analysis, name: str) -> list[str]:
     return analysis.path_of_node(analysis.graph.index[name])
 
 
+def row_labels(names_within: list[tuple[str, str | None]]) -> tuple[str, list[str]]:
+    """(the scope every layer shares, what each row shows of its layer's name), the rows in order: a traced step's
+    layers all sit in ``graph_22/StatefulPartitionedCall/model_1/``, said once; a layer inside a layer, in the rows
+    right after the one holding it, is named within it, as Keras's ``expand_nested`` prints it (a holder that
+    computes comes in data-flow order, apart from its layers: they keep their path). The scope is "" when they
+    share none; a name is never cut to nothing."""
+    parts = [name.split("/")[:-1] for name, _ in names_within]
+    shared = len(parts[0]) if parts else 0
+    for p in parts:
+        i = 0
+        while i < shared and i < len(p) and p[i] == parts[0][i]:
+            i += 1
+        shared = i
+    scope = "/".join(parts[0][:shared]) + "/" if shared else ""
+    labels = []
+    open_holders: list[str] = []  # the holders whose rows the current row follows without a break
+    for name, within in names_within:
+        while open_holders and open_holders[-1] != within:
+            open_holders.pop()
+        under = bool(within) and name.startswith(within + "/") and bool(open_holders)
+        labels.append(name[len(within) + 1 :] if under else name[len(scope) :])
+        if not under:
+            open_holders = []
+        open_holders.append(name)
+    return scope, labels
+
+
 def summary_entry(analysis, ref: dict) -> dict:
     """One graph's summary: totals and layers (docs/wire_format.md, *Summary*)."""
     summary = analysis.memo(("summary",), lambda: layers.summarize(analysis))
+    scope, labels = row_labels([(layer.name, layer.within) for layer in summary.layers])
     return {
         **ref,
         "total_params": summary.total_params,
@@ -44,9 +72,11 @@ def summary_entry(analysis, ref: dict) -> dict:
         "holds_variables": bool(analysis.roles.variables),
         "frozen_weights": summary.frozen_weights,
         "frozen_params": summary.frozen_params,
+        "scope": scope,
         "layers": [
             {
                 "name": layer.name,
+                "label": label,
                 "type": layer.type,
                 "output_shape": _shape_list(layer.output_shape),
                 "output_shape_text": shapes.format_shape(layer.output_shape) if layer.output_shape is not False else "",
@@ -68,7 +98,7 @@ def summary_entry(analysis, ref: dict) -> dict:
                     for v in layer.variables
                 ],
             }
-            for layer in summary.layers
+            for layer, label in zip(summary.layers, labels)
         ],
     }
 
@@ -174,7 +204,17 @@ def format_text(report: dict) -> str:
         if "error" in entry:
             lines.append(f"  error: {entry['error']}")
             continue
-        rows = [(r[0], r[1], r[2], f"{r[3]:,}") for r in _rows(entry)]
+        labels = [layer.get("label", layer["name"]) for layer in entry["layers"]]
+        if entry.get("scope"):
+            lines.append(f"  layers in {entry['scope']}")
+        depth: dict[str, int] = {}
+        for layer, label in zip(entry["layers"], labels):  # a layer named within its holder is indented under it
+            under = layer.get("within") and layer["name"] == f"{layer['within']}/{label}"
+            depth[layer["name"]] = depth.get(layer["within"], 0) + 1 if under else 0
+        rows = [
+            ("  " * depth[layer["name"]] + label, r[1], r[2], f"{r[3]:,}")
+            for layer, label, r in zip(entry["layers"], labels, _rows(entry))
+        ]
         header = ("layer", "type", "output shape", "params")
         widths = [max([len(header[i])] + [len(r[i]) for r in rows]) for i in range(4)]
         lines.append(("  " + "  ".join(h.ljust(w) for h, w in zip(header, widths))).rstrip())

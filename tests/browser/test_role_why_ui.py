@@ -48,6 +48,14 @@ def test_the_inspector_says_each_ops_role_and_why(page, roles_graphs, start_serv
     assert not page.errors, page.errors
 
 
+def summary_rows(page) -> list[list[str]]:
+    """Each row of the open summary panel: its layer's whole name, then its first four cells as shown."""
+    return page.evaluate(
+        """() => [...document.querySelectorAll('[data-testid=summary] tr[data-layer]')].map(tr =>
+             [tr.dataset.layer, ...[...tr.querySelectorAll('td')].slice(0, 4).map(td => td.textContent)])"""
+    )
+
+
 def open_traced_step(page, roles_graphs, start_server, name, load_fast, kinds) -> str:
     """Opens a traced TF2 step written at test time; its answer line says the flag ties two layers of ``kinds``.
     Returns the step's own graph scope (``graph_<i>``)."""
@@ -92,15 +100,19 @@ def test_a_tf2_gans_step_answers_its_flag_and_lists_both_models_with_their_layer
     assert page.text_content("[data-testid=params-total]").startswith("373 params, 32 non-trainable")
     page.keyboard.press("m")
     page.wait_for_selector("[data-testid=summary] tr[data-layer]")
-    rows = page.evaluate(
-        """() => [...document.querySelectorAll('[data-testid=summary] tr[data-layer]')].map(tr =>
-             [...tr.querySelectorAll('td')].slice(0, 4).map(td => td.textContent))"""
-    )
+    rows = summary_rows(page)
     names = [row[0] for row in rows]
-    assert [f"{traced}/generator", "Sequential"] in [row[:2] for row in rows], rows
-    assert [f"{traced}/discriminator", "Sequential"] in [row[:2] for row in rows], rows
+    assert [f"{traced}/generator", "generator", "Sequential"] in [row[:3] for row in rows], rows
+    assert [f"{traced}/discriminator", "discriminator", "Sequential"] in [row[:3] for row in rows], rows
+    assert page.text_content("[data-testid=summary-scope]") == f"layers in {traced}/"
     generator = names.index(f"{traced}/generator")
-    assert [row[3] for row in rows[generator : generator + 5]] == ["276", "144", "64", "0", "68"], rows
+    assert [row[4] for row in rows[generator : generator + 5]] == ["276", "144", "64", "0", "68"], rows
+    assert [row[1] for row in rows[generator + 1 : generator + 5]] == ["g_dense", "g_bn", "g_relu", "g_out"], rows
+    indent = page.evaluate(
+        """() => [...document.querySelectorAll('[data-testid=summary] tr[data-layer]')].map(tr =>
+             tr.querySelector('td').style.paddingLeft)"""
+    )
+    assert indent[generator : generator + 5] == ["", "1em", "1em", "1em", "1em"], indent
     page.keyboard.press("m")
     # Highlight: the flag and its readers are all inside the step's box, and no phase edge leaves it; that box
     # stays lit (outlined, a hole in the veil), not dimmed with the rest.
@@ -133,14 +145,13 @@ def test_keras3s_fit_traced_by_its_callback_shows_its_model_where_its_step_was_o
     assert {"\u2237gradient", "\u2237optimizer"} <= set(areas), areas
     page.keyboard.press("m")
     page.wait_for_selector("[data-testid=summary] tr[data-layer]")
-    rows = page.evaluate(
-        """() => [...document.querySelectorAll('[data-testid=summary] tr[data-layer]')].map(tr =>
-             [...tr.querySelectorAll('td')].slice(0, 4).map(td => td.textContent))"""
-    )
+    rows = summary_rows(page)
     step = fit.traced_step
-    assert [row[0].rpartition("/")[2] for row in rows] == ["conv_1", "bn_1", "relu_1", "flat_1", "drop_1", "head_1"]
-    assert all(row[0].startswith(f"{step}/keras3_cnn_1/") for row in rows), rows
-    assert [(row[1], row[3]) for row in rows if row[3] != "0"] == [
+    # The scope every layer shares is said once; each row shows its layer's name in it.
+    assert page.text_content("[data-testid=summary-scope]") == f"layers in {step}/keras3_cnn_1/"
+    assert [row[1] for row in rows] == ["conv_1", "bn_1", "relu_1", "flat_1", "drop_1", "head_1"]
+    assert all(row[0] == f"{step}/keras3_cnn_1/{row[1]}" for row in rows), rows
+    assert [(row[2], row[4]) for row in rows if row[4] != "0"] == [
         ("Conv2D", "112"),
         ("BatchNormalization", "16"),
         ("Dense", "290"),

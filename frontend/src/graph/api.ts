@@ -102,6 +102,8 @@ export interface GroupAnswer {
 /** A layer of the summary (docs/wire_format.md, *Summary*). */
 export interface SummaryLayer {
   name: string;
+  /** What the table shows of the name: within `scope`, or within the layer holding it. */
+  label?: string;
   type: string;
   output_shape: (number | null)[] | null;
   output_shape_text: string;
@@ -136,6 +138,8 @@ export interface SummaryAnswer extends GraphRef {
   /** A frozen graph's weight constants counted as parameters, and their elements. */
   frozen_weights?: number;
   frozen_params?: number;
+  /** The scope every layer shares ('' when none), said once above the table. */
+  scope?: string;
   layers: SummaryLayer[];
 }
 

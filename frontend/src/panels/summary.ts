@@ -65,9 +65,11 @@ export function summaryTable(a: SummaryAnswer, limit = EXPORT_TABLE_ROWS): Expor
   const left = count - shown.length;
   const footer = footerText(a);
   return {
-    title: `Summary · ${fmt(count)} layer${count === 1 ? '' : 's'} in data-flow order`,
+    title:
+      `Summary · ${fmt(count)} layer${count === 1 ? '' : 's'} in data-flow order` + (a.scope ? ` in ${a.scope}` : ''),
     header: ['layer', 'type', 'output shape', 'params', 'trainable params'],
-    rows: shown.map((l) => [l.name, l.type, l.output_shape_text, fmt(l.params), fmt(l.trainable_params)]),
+    rows: shown.map((l) => [l.label ?? l.name, l.type, l.output_shape_text, fmt(l.params), fmt(l.trainable_params)]),
+    rowKeys: shown.map((l) => l.name),
     numeric: [false, false, false, true, true],
     footer: left
       ? `… and ${fmt(left)} more layer${left === 1 ? '' : 's'} (Copy or CSV in the summary panel gives every one) · ${footer}`
@@ -192,15 +194,24 @@ export class SummaryPanel extends Emitter<{ reveal: { name: string; path: string
     csv.addEventListener('click', () =>
       download(new Blob([summaryCsv(a)], { type: 'text/csv' }), `${a.run}-summary.csv`.replace(/[^\w.-]+/g, '_')),
     );
+    // A layer named within the layer holding it (the rows right after it) is indented under it.
     const depth = new Map<string, number>();
-    for (const l of a.layers) depth.set(l.name, l.within ? (depth.get(l.within) ?? 0) + 1 : 0);
+    for (const l of a.layers) {
+      const holder = l.within ?? '';
+      const under = holder !== '' && l.label !== undefined && l.name === `${holder}/${l.label}`;
+      depth.set(l.name, under ? (depth.get(holder) ?? 0) + 1 : 0);
+    }
     const rows = a.layers.map((l) => {
       // A layer inside a layer (a model used as a layer) is indented under it, as Keras's expand_nested prints it.
       const inner = depth.get(l.name) ?? 0;
       const tr = h(
         'tr',
         { 'data-layer': l.name, title: l.learning_phase ?? (l.within ? `inside ${l.within}` : '') },
-        h('td', inner ? { class: 'name', style: `padding-left: ${inner}em` } : { class: 'name' }, ...breakable(l.name)),
+        h(
+          'td',
+          inner ? { class: 'name', style: `padding-left: ${inner}em` } : { class: 'name' },
+          ...breakable(l.label ?? l.name),
+        ),
         h('td', {}, l.type),
         h('td', {}, l.output_shape_text),
         h('td', { class: 'k' }, fmt(l.params)),
@@ -214,6 +225,10 @@ export class SummaryPanel extends Emitter<{ reveal: { name: string; path: string
       h('h2', {}, 'Summary'),
       h('p', { class: 'op' }, totalsText(a)),
       h('div', { class: 'pv-summary-actions' }, copy, csv),
+      // The scope every layer shares, said once (a traced step's `graph_22/StatefulPartitionedCall/model_1/`).
+      ...(a.scope
+        ? [h('p', { class: 'op', 'data-testid': 'summary-scope' }, 'layers in ', h('code', {}, a.scope))]
+        : []),
       a.layers.length
         ? h(
             'table',

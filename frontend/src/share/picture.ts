@@ -42,8 +42,11 @@ export interface ExportTable {
   /** Columns drawn right-aligned (counts). */
   numeric: boolean[];
   footer: string;
-  /** A `data-*` attribute name put on each row's <g> with the row's first cell, for scripts reading the file. */
+  /** A `data-*` attribute name put on each row's <g> with the row's key (else its first cell), for scripts
+   * reading the file. */
   rowAttribute: string;
+  /** Each row's key for that attribute (a layer's whole name, where its first cell shows part of it). */
+  rowKeys?: string[];
 }
 
 export interface ExportPicture {
@@ -367,7 +370,7 @@ function drawTable(table: ExportTable, columns: number[], top: number, fg: strin
   g.append(s('line', { x1: 0, y1: ruleY, x2: total, y2: ruleY, stroke: line, 'stroke-width': 1 }));
   table.rows.forEach((cells, k) => {
     const r = row(cells, top + (k + 2) * TABLE_ROW_H + 15, { fill: fg });
-    r.setAttribute(`data-${table.rowAttribute}`, cells[0] ?? '');
+    r.setAttribute(`data-${table.rowAttribute}`, table.rowKeys?.[k] ?? cells[0] ?? '');
     g.append(r);
   });
   g.append(
