@@ -157,6 +157,21 @@ def write_model_files(out):
 sys.path.insert(0, HERE)
 import tf_written_answers  # noqa: E402
 import tf_written_roles  # noqa: E402
+
+
+def write_empty_trace(out):
+    """Keras 3's TensorBoard callback tracing the second batch (``profile_batch=2``): the step was traced at the
+    first, before tracing was on, so ``trace_export`` writes an empty graph (a user's common mistake)."""
+    os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
+    import keras
+    import numpy as np
+
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2, name="head")], name="model")
+    model.compile(optimizer="sgd", loss="mse")
+    callback = keras.callbacks.TensorBoard(os.path.join(out, "logs", "traced_late"), profile_batch=2)
+    model.fit(np.ones((16, 4), "float32"), np.ones((16, 2), "float32"), batch_size=8, verbose=0, callbacks=[callback])
+
+
 from tf_written_diff import write_diff_pairs  # noqa: E402
 from tf_written_shapes import write_keras_nested, write_tf1_layers  # noqa: E402
 
@@ -171,6 +186,7 @@ GRAPHS = {
     "tf1_layers": write_tf1_layers,
     "keras_nested": write_keras_nested,
     "diff_pairs": write_diff_pairs,
+    "empty_trace": write_empty_trace,
     **tf_written_answers.GRAPHS,  # the answers' graphs
     **tf_written_roles.GRAPHS,  # training graphs of every kind the roles are checked on
 }

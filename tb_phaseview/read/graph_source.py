@@ -276,6 +276,14 @@ def load_graph(kind: str, blob: bytes, budget: int | None = None, max_bytes: int
         raise GraphUnreadable(f"the logged graph is corrupt and cannot be parsed ({error})") from None
 
 
+# An empty trace is what tf.summary.trace_export writes when tracing was turned on after the function's first call.
+EMPTY_TRACE = (
+    "this trace holds no graph: tf.summary.trace_on records a tf.function's graph only when it traces the function"
+    " (its first call), so a function called before trace_on records nothing. Turn tracing on before the first"
+    " call: trace_on before it, or Keras's TensorBoard callback with profile_batch=1"
+)
+
+
 def _check_bytes(blob: bytes, max_bytes: int) -> None:
     if len(blob) > max_bytes:
         raise GraphTooLarge(
@@ -307,6 +315,8 @@ def decode_graph(kind: str, blob: bytes, budget: int | None = None, max_bytes: i
     the memory budget.
     """
     budget = memory_budget() if budget is None else budget
+    if not blob and kind != metadata.RUN_GRAPH:
+        raise GraphUnreadable(EMPTY_TRACE)
     _check_bytes(blob, MAX_BLOB_BYTES if max_bytes is None else max_bytes)
     allowed = edges_allowed(budget, len(blob))
     try:
