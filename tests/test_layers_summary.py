@@ -21,6 +21,7 @@ from tensorboard.compat.proto.graph_pb2 import GraphDef
 
 from demo import CLI, DEMO_LOGS, demo_analysis, demo_graphs, demo_script
 from oddgraphs import node
+from roles_written import corpus
 from tb_phaseview.analysis import layers, shapes
 from tb_phaseview.analysis.pipeline import analyze
 from tb_phaseview.cli import iter_graphs
@@ -410,3 +411,27 @@ def test_the_scope_every_layer_shares_is_said_once_and_a_nested_layer_is_named_w
     # A holder that computes is a row in data-flow order; its layers, rows apart from it, keep their path.
     apart = [("rnnlm", None), ("split", None), ("rnnlm/cell_0", "rnnlm"), ("rnnlm/cell_1", "rnnlm")]
     assert summary_table.row_labels(apart) == ("", ["rnnlm", "split", "rnnlm/cell_0", "rnnlm/cell_1"])
+
+
+def test_weights_read_in_towers_or_by_modules_elsewhere_are_typed_by_what_reads_them(roles_graphs):
+    """TF1's multi-tower training makes ``conv1/weights`` once at the top and convolves in each tower; Sonnet and
+    TF-Slim keep a module's weights in its scope and compute beside it: the layer is what its weights' readers in
+    the model are (a Conv2D, a Dense), not "Weights" (its gradient, a Conv2DBackpropInput, reads them too)."""
+    towers = roles_graphs["roles_tf1_towers"]
+    summary = layers.summarize(towers.analysis)
+    rows = [(layer.name, layer.type, layer.params) for layer in summary.layers]
+    assert rows == [("conv1", "Conv2D", 112), ("bn1", "BatchNormalization", 16), ("logits", "Dense", 514)], rows
+    assert (summary.total_params, summary.trainable_params) == (642, 634)
+    # Each tower's BatchNorm and Dropout read the flag.
+    assert sorted(layer.layer for layer in towers.analysis.phase.layers) == [
+        "tower_0/bn1",
+        "tower_0/drop",
+        "tower_1/bn1",
+        "tower_1/drop",
+    ]
+    for case, expected in (
+        ("pixel-link", {"conv1/conv1_1": "Conv2D", "fc6": "Conv2D", "pixel_link/score_from_fc7": "Conv2D"}),
+        ("impala-agent", {"agent/batch_apply/convnet/conv_2d": "Conv2D", "agent/batch_apply/linear": "Dense"}),
+    ):
+        found = {layer.name: layer.type for layer in layers.summarize(corpus(case).analysis).layers}
+        assert {name: found.get(name) for name in expected} == expected, case

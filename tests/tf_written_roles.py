@@ -32,7 +32,9 @@ Registered in ``tf_written_graphs.GRAPHS`` (each runs in a fresh process); each 
 - ``roles_keras3_gan``: Keras 3's GAN as its DCGAN example writes it, a ``train_step`` that updates the
   discriminator, then the generator through the discriminator's updated weights, each with its own Adam;
 - ``roles_keras3_functional``: a Keras 3 functional model of two inputs, a Sequential backbone used as a layer,
-  global average poolings, an Embedding, AdamW.
+  global average poolings, an Embedding, AdamW;
+- ``roles_tf1_towers``: TF1's multi-tower training, the weights made once and read in two towers, their gradients
+  averaged, Momentum, a moving average of the weights.
 """
 
 from __future__ import annotations
@@ -390,6 +392,50 @@ def _keras3_counts(model) -> dict:
     }
 
 
+def write_tf1_towers(out):
+    """TF1's multi-tower training (the CIFAR-10 multi-GPU example's shape, on the CPU): the weights made once at
+    the top (``conv1/weights``) and read in each tower (``tower_0/conv1``, ``tower_1/conv1``), BatchNorm and
+    Dropout on an ``is_training`` flag, each tower's gradients averaged, Momentum on a decayed learning rate, an
+    exponential moving average of the weights after each step, a Saver."""
+    tf, v1 = _tf1(resource=False)
+    graph = tf.Graph()
+    with graph.as_default():
+        images = v1.placeholder(tf.float32, [None, 8, 8, 3], name="images")
+        labels = v1.placeholder(tf.int32, [None], name="labels")
+        is_training = v1.placeholder_with_default(True, (), name="is_training")
+        global_step = v1.train.get_or_create_global_step()
+        optimizer = v1.train.MomentumOptimizer(v1.train.exponential_decay(0.1, global_step, 100, 0.9), 0.9)
+
+        def tower(x):
+            with v1.variable_scope("conv1"):
+                kernel = v1.get_variable("weights", [3, 3, 3, 4])
+                bias = v1.get_variable("biases", [4], initializer=v1.zeros_initializer())
+                x = tf.nn.relu(tf.nn.bias_add(tf.nn.conv2d(x, kernel, [1, 1, 1, 1], "SAME"), bias))
+            x = v1.layers.batch_normalization(x, training=is_training, name="bn1")
+            x = v1.layers.dropout(x, 0.3, training=is_training, name="drop")
+            with v1.variable_scope("logits"):
+                kernel = v1.get_variable("weights", [8 * 8 * 4, 2])
+                bias = v1.get_variable("biases", [2], initializer=v1.zeros_initializer())
+                return tf.matmul(tf.reshape(x, [-1, 256]), kernel) + bias
+
+        towers = []
+        with v1.variable_scope(v1.get_variable_scope()):
+            for i, (x, y) in enumerate(zip(tf.split(images, 2), tf.split(labels, 2))):
+                with tf.name_scope(f"tower_{i}"):
+                    xent = tf.nn.sparse_softmax_cross_entropy_with_logits(labels=y, logits=tower(x))
+                    v1.get_variable_scope().reuse_variables()
+                    towers.append(optimizer.compute_gradients(tf.reduce_mean(xent, name="loss")))
+        with tf.name_scope("average_gradients"):
+            averaged = [(tf.reduce_mean(tf.stack([g for g, _ in pairs]), 0), pairs[0][1]) for pairs in zip(*towers)]
+        with tf.control_dependencies(v1.get_collection(v1.GraphKeys.UPDATE_OPS)):
+            step = optimizer.apply_gradients(averaged, global_step=global_step)
+        with tf.control_dependencies([step]):
+            v1.train.ExponentialMovingAverage(0.999, global_step).apply(v1.trainable_variables())
+        v1.global_variables_initializer()
+        v1.train.Saver()
+    _write(tf, _run_dir(out, "roles_tf1_towers"), graph)
+
+
 def write_keras3_functional(out):
     """Keras 3's functional model with two inputs: an image through a Sequential backbone used as a layer and a
     global average pooling, tokens through an Embedding and a 1D pooling, concatenated, Dropout, a head; AdamW;
@@ -507,4 +553,5 @@ GRAPHS = {
     "roles_keras3_fit": write_keras3_fit,
     "roles_keras3_gan": write_keras3_gan,
     "roles_keras3_functional": write_keras3_functional,
+    "roles_tf1_towers": write_tf1_towers,
 }

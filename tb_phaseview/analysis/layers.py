@@ -197,7 +197,7 @@ def summarize(analysis) -> Summary:
         )
         layers.append((i, layer))
     layers = _nest(layers, within)
-    _type_layers(graph, node_layer, layers, known_shapes, result_ops)
+    _type_layers(graph, node_layer, layers, known_shapes, result_ops, codes)
     _type_containers(layers, within, pairs)
     _name_zeros(graph, node_layer, layers)
     position = np.full(len(layer_ids) + 1, -1, dtype=np.intp)  # the last slot maps -1 (no layer) to -1
@@ -804,7 +804,12 @@ def _output_shapes(
 
 
 def _type_layers(
-    graph: Graph, node_layer: np.ndarray, layers: list[tuple[int, Layer]], known: dict, result_ops: dict[int, str]
+    graph: Graph,
+    node_layer: np.ndarray,
+    layers: list[tuple[int, Layer]],
+    known: dict,
+    result_ops: dict[int, str],
+    codes: np.ndarray,
 ) -> None:
     """Name each layer's type from its ops (and from what the phase analysis found it to be)."""
     columns = graph.columns
@@ -842,8 +847,35 @@ def _type_layers(
         if key not in typed:
             typed[key] = layer_type(layer.op_types, layer.phase_kind, layer.variables, rank, *key[-3:])
         layer.type = typed[key]
+        if layer.type == "Weights" and not layer.variables[0].frozen:
+            layer.type = _type_of_readers(graph, layer.variables, codes) or layer.type
         if layer.type in ("Weights", "Embedding") and not _computing(layer.op_types) and layer.variables[0].frozen:
             layer.output_shape = False  # what leaves it is a weight, not an output of the layer
+
+
+def _type_of_readers(graph: Graph, variables: list[LayerVariable], codes: np.ndarray) -> str | None:
+    """The type of a layer whose weights are computed with elsewhere, from the ops that read them (through their
+    reads): TF1's multi-tower code keeps ``conv1/weights`` at the top and convolves in ``tower_0/conv1`` and
+    ``tower_1/conv1``; the layer ``conv1`` is a Conv2D (its gradient's readers aside). None when no reader of the
+    model's names a type."""
+    readers: set[str] = set()
+    frontier = [v.variable.node for v in variables]
+    for _ in range(3):  # a variable, its read (``read``, ``ReadVariableOp``), maybe an identity, then the op
+        following = []
+        for node in frontier:
+            for e in graph.out_edges(node):
+                consumer = graph.edge_dst[e]
+                if graph.edge_control[e] or codes[consumer] != roles.MODEL:
+                    continue
+                if graph.ops[consumer] in _RELAYS:
+                    following.append(consumer)
+                else:
+                    readers.add(_REWRITTEN.sub("", graph.ops[consumer]))
+        frontier = following
+    for op_names, name in _TYPE_BY_OP:
+        if op_names & readers:
+            return name
+    return None
 
 
 def _spatial_means(graph: Graph, node_layer: np.ndarray) -> dict[int, int]:
