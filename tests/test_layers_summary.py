@@ -384,7 +384,11 @@ def test_keras3s_functional_model_lists_its_nested_backbone_and_poolings_as_kera
         "Concatenate",
     ]
     backbone = rows["backbone"].name
-    assert {rows[n].within for n in ("c1", "b1", "r1")} == {backbone}
+    assert {rows[n].within for n in ("c0", "c1", "b1", "r1", "sw")} == {backbone}
+    # A convolution without a bias is one layer (its op's scope, ``c0/convolution``, is no layer of it); a swish
+    # is an activation whose output is the next layer's input, not its custom gradient's constant.
+    assert (rows["c0"].type, rows["c0"].params, rows["c0"].holds_layers) == ("Conv2D", 108, 0)
+    assert rows["sw"].type == "Activation" and rows["sw"].output_shape != ()
 
 
 def test_the_scope_every_layer_shares_is_said_once_and_a_nested_layer_is_named_within_its_holder(roles_graphs):

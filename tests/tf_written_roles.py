@@ -437,7 +437,8 @@ def write_tf1_towers(out):
 
 
 def write_keras3_functional(out):
-    """Keras 3's functional model with two inputs: an image through a Sequential backbone used as a layer and a
+    """Keras 3's functional model with two inputs: an image through a Sequential backbone used as a layer (a
+    convolution without a bias, which convolves in its op's own scope, and a swish, with its custom gradient) and a
     global average pooling, tokens through an Embedding and a 1D pooling, concatenated, Dropout, a head; AdamW;
     ``fit`` traced by the TensorBoard callback. Keras's own list of layers is written with the nested ones."""
     _tf2()
@@ -447,8 +448,8 @@ def write_keras3_functional(out):
     keras.utils.set_random_seed(1234)
     layers = keras.layers
     backbone = keras.Sequential(
-        [keras.Input((8, 8, 3)), layers.Conv2D(4, 3, name="c1"), layers.BatchNormalization(name="b1"),
-         layers.ReLU(name="r1")],
+        [keras.Input((8, 8, 3)), layers.Conv2D(4, 3, use_bias=False, name="c0"), layers.Conv2D(4, 3, name="c1"),
+         layers.BatchNormalization(name="b1"), layers.ReLU(name="r1"), layers.Activation("swish", name="sw")],
         name="backbone",
     )  # fmt: skip
     image, tokens = keras.Input((8, 8, 3), name="image"), keras.Input((6,), dtype="int32", name="tokens")

@@ -523,11 +523,12 @@ def _passed_in_owners(graph: Graph, tree, nodes: list[int], codes: np.ndarray) -
 
 def _holds_layers(graph: Graph, tree, members: dict[int, tuple], depth: int) -> bool:
     """Whether the group at ``depth`` of these variables' reader chains is a model of layers: its variables are
-    read in groups below it that compute (a Sequential's ``c1``, ``b1``), not in their reads' own scopes only
-    (Keras 3's BatchNormalization reads its moving statistics in ``bn/Cast_2/ReadVariableOp``)."""
+    read in two groups or more below it that compute (a Sequential's ``c1``, ``b1``), not in their reads' own
+    scopes only (Keras 3's BatchNormalization reads its moving statistics in ``bn/Cast_2/ReadVariableOp``), nor
+    in the one scope of its op (Keras 3's Conv2D without a bias convolves in ``stem_conv/convolution``)."""
     inner, groups = _layer_depth(graph, members)
-    if inner <= depth:
-        return False
+    if inner <= depth or len(groups) < 2:
+        return False  # one group below is the layer's own op scope (Keras 3's ``stem_conv/convolution``)
     ops = graph.ops
     return all(
         any(ops[n] not in _NOT_COMPUTING and ops[n] != "Cast" for n in tree.descendant_nodes(group)) for group in groups
@@ -777,12 +778,22 @@ def _output_shapes(
     leaving = columns.data & (a >= 0) & (a != b) & (codes[columns.dst] == roles.MODEL)
     outputs = graph.output_column.astype(np.intp)
     readers: Counter = Counter(zip(a[leaving].tolist(), columns.src[leaving].tolist(), outputs[leaving].tolist()))
-    best: dict[int, tuple[int, int, int]] = {}
+    # A tensor another layer reads comes first: Keras 3's swish hands its constant beta to its custom gradient's
+    # ops, outside every layer, twice; its result goes to the next layer once.
+    by_layers: Counter = Counter(
+        zip(
+            a[leaving & (b >= 0)].tolist(),
+            columns.src[leaving & (b >= 0)].tolist(),
+            outputs[leaving & (b >= 0)].tolist(),
+        )
+    )
+    best: dict[int, tuple[int, int, int, int]] = {}
     for (layer, node, output), n in readers.items():
-        if layer not in best or (n, node) > best[layer][:2]:
-            best[layer] = (n, node, output)
+        rank = (by_layers[(layer, node, output)], n, node)
+        if layer not in best or rank > best[layer][:3]:
+            best[layer] = (*rank, output)
     found: dict[int, shapes.Shape] = {}
-    for layer, (_, node, output) in best.items():
+    for layer, (_, _, node, output) in best.items():
         if result_ops is not None:
             result_ops[layer] = graph.ops[node]
         shape = shapes.inferred_output_shape(graph, node, output, known)
@@ -952,6 +963,8 @@ def layer_type(
         return "Add"
     if ops.keys() & _ACTIVATIONS and len(ops) <= 2:
         return "Activation"
+    if not variables and "Sigmoid" in ops and computing.keys() <= {"Sigmoid", "Mul", "IdentityN"}:
+        return "Activation"  # swish, x * sigmoid(beta * x), Keras 3's with its custom gradient's IdentityN
     if "Reshape" in ops:
         # Keras 2's Flatten reshapes to [-1, prod(shape(x)[1:])], computed in the graph; else a reshape to rank 2
         # of a tensor of higher rank (a reshape that keeps rank 2, as of an RNN's outputs, is no flatten).
