@@ -346,25 +346,6 @@ def state_variables(graph: Graph, node_roles, model_nodes: list[int], codes: np.
     return running, unused
 
 
-# Random ops that take a seed (or a key and counter) as an input instead of an attribute.
-_SEEDED_RANDOM_OPS = frozenset(
-    {
-        "StatelessRandomGetKeyCounter",
-        "StatelessRandomGetKeyCounterAlg",
-        "StatelessRandomUniform",
-        "StatelessRandomUniformV2",
-        "StatelessRandomNormal",
-        "StatelessRandomNormalV2",
-        "StatelessTruncatedNormal",
-        "StatelessTruncatedNormalV2",
-        "StatelessRandomUniformInt",
-        "StatelessRandomUniformIntV2",
-        "StatelessRandomUniformFullInt",
-        "StatelessRandomUniformFullIntV2",
-    }
-)
-
-
 def _seeds_random_ops(graph: Graph, variable: int, depth: int = 6) -> bool:
     """Whether the variable's value is a random op's seed, a few ops on: a random generator's state (Keras 3's
     ``SeedGenerator`` in each Dropout layer), which ``model.summary()`` does not count as parameters."""
@@ -376,7 +357,7 @@ def _seeds_random_ops(graph: Graph, variable: int, depth: int = 6) -> bool:
                 consumer = graph.edge_dst[e]
                 if graph.edge_control[e] or consumer in seen:
                     continue
-                if graph.ops[consumer] in _SEEDED_RANDOM_OPS:
+                if graph.ops[consumer] in roles.SEEDED_RANDOM_OPS:
                     return True
                 if graph.ops[consumer] not in roles.WRITE_OPS:
                     seen.add(consumer)

@@ -338,8 +338,8 @@ class _DataReach:
             reads[frontier] = True
 
 
-# Random ops that take their seed (or a key and a counter) as an input.
-_SEEDED_RANDOM_OPS = frozenset(
+# Random ops that take their seed (or a key and a counter) as an input, not as an attribute.
+SEEDED_RANDOM_OPS = frozenset(
     {
         "StatelessRandomGetKeyCounter",
         "StatelessRandomGetKeyCounterAlg",
@@ -361,7 +361,7 @@ def _draws_of_seed_generators(graph: Graph, is_variable: np.ndarray) -> list[int
     """The random draws seeded from a variable: a seed generator's state, advanced at each draw (Keras 3's
     ``keras.random.normal`` and its Dropout layers), so each step draws anew, as data is fed anew: a GAN's noise is
     its generator's input. An initialiser's draw has a constant seed and stays no data."""
-    draws = np.flatnonzero(graph.columns.op_in(_SEEDED_RANDOM_OPS)).tolist()
+    draws = np.flatnonzero(graph.columns.op_in(SEEDED_RANDOM_OPS)).tolist()
     return [node for node in draws if _reads_a_variable(graph, node, is_variable, limit=16)]
 
 
