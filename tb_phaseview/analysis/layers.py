@@ -342,28 +342,16 @@ def state_variables(graph: Graph, node_roles, model_nodes: list[int], codes: np.
     used = [n for n in model_nodes if n not in unused]
     running = _accumulators(graph, node_roles, used, codes)
     trainable = trainable_variables(graph, node_roles, used, codes)
-    running |= {n for n in used if n not in trainable and (_is_scalar(graph, n) or _seeds_random_ops(graph, n))}
+    seeding = _seed_states(graph)
+    running |= {n for n in used if n not in trainable and (_is_scalar(graph, n) or seeding[n])}
     return running, unused
 
 
-def _seeds_random_ops(graph: Graph, variable: int, depth: int = 6) -> bool:
-    """Whether the variable's value is a random op's seed, a few ops on: a random generator's state (Keras 3's
+def _seed_states(graph: Graph) -> np.ndarray:
+    """Per node, whether its value seeds a random op a few ops on: a random generator's state (Keras 3's
     ``SeedGenerator`` in each Dropout layer), which ``model.summary()`` does not count as parameters."""
-    frontier, seen = [variable], {variable}
-    for _ in range(depth):
-        following = []
-        for node in frontier:
-            for e in graph.out_edges(node):
-                consumer = graph.edge_dst[e]
-                if graph.edge_control[e] or consumer in seen:
-                    continue
-                if graph.ops[consumer] in roles.SEEDED_RANDOM_OPS:
-                    return True
-                if graph.ops[consumer] not in roles.WRITE_OPS:
-                    seen.add(consumer)
-                    following.append(consumer)
-        frontier = following
-    return False
+    _, seeds = roles.seed_inputs(graph)
+    return roles.ancestors_within(graph, seeds, roles.SEED_HOPS)
 
 
 _STATE_ROLES = (roles.INIT, roles.SAVE)

@@ -361,8 +361,57 @@ def _draws_of_seed_generators(graph: Graph, is_variable: np.ndarray) -> list[int
     """The random draws seeded from a variable: a seed generator's state, advanced at each draw (Keras 3's
     ``keras.random.normal`` and its Dropout layers), so each step draws anew, as data is fed anew: a GAN's noise is
     its generator's input. An initialiser's draw has a constant seed and stays no data."""
-    draws = np.flatnonzero(graph.columns.op_in(SEEDED_RANDOM_OPS)).tolist()
-    return [node for node in draws if _reads_a_variable(graph, node, is_variable, limit=16)]
+    draws, seeds = seed_inputs(graph)
+    # Every draw's seed at once first: an initialiser's draws (tens of thousands in a large graph) reach no
+    # variable, and then none is followed alone.
+    if not draws.size or not (ancestors_within(graph, seeds, SEED_HOPS) & is_variable).any():
+        return []
+    return [
+        draw
+        for draw, seed in zip(draws.tolist(), seeds.tolist())
+        if (ancestors_within(graph, np.array([seed], dtype=np.intp), SEED_HOPS) & is_variable).any()
+    ]
+
+
+SEED_HOPS = 8  # ops between a seed generator's state and the draw it seeds (a read, a cast, a mix, a key)
+# The input of each seeded op that carries its seed (or its key): the others are the shape and the algorithm.
+_SEED_POSITION = {"StatelessRandomGetKeyCounter": 0, "StatelessRandomGetKeyCounterAlg": 0}
+
+
+def seed_inputs(graph: Graph) -> tuple[np.ndarray, np.ndarray]:
+    """(the seeded random ops, the source of each one's seed, or its key for the ops that take a key and a
+    counter)."""
+    columns = graph.columns
+    draws = np.flatnonzero(columns.op_in(SEEDED_RANDOM_OPS))
+    positions = np.array([_SEED_POSITION.get(graph.ops[d], 1) for d in draws.tolist()], dtype=np.intp)
+    sources = _inputs_at_positions(columns, draws, positions)
+    return draws[sources >= 0], sources[sources >= 0]
+
+
+def _inputs_at_positions(columns, nodes: np.ndarray, positions: np.ndarray) -> np.ndarray:
+    """``inputs_at`` with a position per node."""
+    found = np.full(len(nodes), -1, dtype=np.intp)
+    for position in np.unique(positions).tolist():
+        at = positions == position
+        found[at] = columns.inputs_at(nodes[at], position)
+    return found
+
+
+def ancestors_within(graph: Graph, nodes: np.ndarray, hops: int) -> np.ndarray:
+    """Per node, whether it is one of ``nodes`` or reaches one along at most ``hops`` data edges: a wave in numpy."""
+    columns = graph.columns
+    reached = np.zeros(graph.node_count, dtype=bool)
+    reached[nodes] = True
+    frontier = np.asarray(nodes, dtype=np.intp)
+    for _ in range(hops):
+        edges, _ = columns.in_edges(frontier)
+        sources = columns.src[edges[columns.data[edges]]]
+        sources = np.unique(sources[sources >= 0])
+        frontier = sources[~reached[sources]]
+        if not frontier.size:
+            break
+        reached[frontier] = True
+    return reached
 
 
 def _is_string(graph: Graph, node: int) -> bool:
@@ -740,10 +789,11 @@ def _claim_step_counters(graph: Graph, codes: np.ndarray, writes, values, increm
             counted[write] = target
     if not counted:
         return
+    masks = _division_masks(graph)
     for write, target in counted.items():
         if target < 0 or not _may_be_scalar(graph, target):
             continue  # a counter is a scalar: Keras 3's random seed generator adds to a state of two
-        divides, reads = _divided(graph, target)
+        divides, reads = _divided(graph, target, masks)
         if divides:
             continue
         claimed = [write, target, *reads]
@@ -796,13 +846,17 @@ def _claim_created_variables(graph: Graph, codes: np.ndarray) -> None:
         codes[returns[codes[returns] == MODEL]] = INIT
 
 
-def _divided(graph: Graph, variable: int) -> tuple[bool, set[int]]:
-    """(whether a read of the variable divides, or is a total divided by another variable: a mean's count or total,
-    a metric's; the reads and relays of its value walked)."""
+def _division_masks(graph: Graph) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(relays, divisions, variables) per node, for ``_divided``: each a pass over every node, made once."""
     columns = graph.columns
-    relay = columns.op_in(HYPER_PASS_THROUGH)
-    division = columns.op_in(DIVISION_OPS)
-    is_variable = columns.op_in(VARIABLE_OPS)
+    return columns.op_in(HYPER_PASS_THROUGH), columns.op_in(DIVISION_OPS), columns.op_in(VARIABLE_OPS)
+
+
+def _divided(graph: Graph, variable: int, masks) -> tuple[bool, set[int]]:
+    """(whether a read of the variable divides, or is a total divided by another variable: a mean's count or total,
+    a metric's; the reads and relays of its value walked). ``masks``: ``_division_masks``."""
+    columns = graph.columns
+    relay, division, is_variable = masks
     reads, frontier, divides = set(), [variable], False
     while frontier and not divides:  # the variable's value, through reads and relays
         edges, _ = columns.out_edges(np.array(frontier, dtype=np.intp))
