@@ -315,7 +315,7 @@ def decode_graph(kind: str, blob: bytes, budget: int | None = None, max_bytes: i
     the memory budget.
     """
     budget = memory_budget() if budget is None else budget
-    if not blob and kind != metadata.RUN_GRAPH:
+    if not blob and kind in (metadata.TRACE, metadata.RUN_METADATA):  # what tf.summary.trace_export wrote
         raise GraphUnreadable(EMPTY_TRACE)
     _check_bytes(blob, MAX_BLOB_BYTES if max_bytes is None else max_bytes)
     allowed = edges_allowed(budget, len(blob))
