@@ -28,6 +28,7 @@ GRAPHS = (
     "roles_keras3_fit",
     "roles_keras3_gan",
     "roles_keras3_functional",
+    "roles_keras3_steps",
     "roles_tf1_towers",
 )
 GRADIENT_SCOPE = re.compile(r"(?:^|/)(?:gradients(?:_\d+)?|gradient_tape)/")

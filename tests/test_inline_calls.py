@@ -177,3 +177,79 @@ def test_a_graph_with_nothing_to_inline_is_returned_as_it_is():
     graph = graph_pb2.GraphDef()
     graph.node.add(name="a", op="Placeholder")
     assert inline_traced_calls(graph) is graph
+
+
+def looped_step_graph(step_reads="x"):
+    """Keras 3's ``fit`` with ``steps_per_execution`` above 1: the traced function is a loop whose body asks an
+    ``If`` (is there a next batch?) to take the batch out of the iterator's optional and call the step."""
+    graph = graph_pb2.GraphDef()
+    for name in ("iterator", "weight"):
+        graph.node.add(name=f"graph_22/{name}", op="_Arg")
+    graph.node.add(name="graph_22/IteratorGetNextAsOptional", op="IteratorGetNextAsOptional").input.append(
+        "graph_22/iterator"
+    )
+    loop = graph.node.add(name="graph_22/while", op="While")
+    loop.input.extend(["graph_22/IteratorGetNextAsOptional", "graph_22/weight"])
+    loop.attr["body"].func.name = "while_body_191"
+    graph.node.add(name="graph_22/Identity", op="Identity").input.append("graph_22/while:0")
+    body = function(
+        "while_body_191",
+        ["optional", "w"],
+        ["optional_out", "w_out"],
+        [
+            ("while/has", "OptionalHasValue", ["optional"], {}),
+            ("while/cond", "If", ["while/has:has_value:0", "optional", "w"], {}),
+        ],
+        {"optional_out": "while/cond:output:0", "w_out": "w"},
+    )
+    body.node_def[1].attr["then_branch"].func.name = "while_cond_true_215"
+    branch = function(
+        "while_cond_true_215",
+        ["optional", "w"],
+        ["out"],
+        [
+            ("while/cond/OptionalGetValue", "OptionalGetValue", ["optional"], {}),
+            ("while/cond/StatefulPartitionedCall", "StatefulPartitionedCall",
+             ["while/cond/OptionalGetValue:components:0" if step_reads == "x" else step_reads,
+              "while/cond/OptionalGetValue:components:1", "w", "^while/cond/OptionalGetValue"], {}),
+            ("while/cond/optional", "OptionalFromValue", ["while/cond/StatefulPartitionedCall:output:0"], {}),
+        ],
+        {"out": "while/cond/optional:optional:0"},
+    )  # fmt: skip
+    branch.node_def[1].attr["f"].func.name = STEP
+    step = step_graph().library.function[0]
+    graph.library.function.extend([body, branch, step])
+    return graph
+
+
+def test_a_step_run_in_a_loop_is_inlined_once_beside_it_reading_the_loops_inputs():
+    inlined = inline_traced_calls(looped_step_graph())
+    nodes = {n.name: n for n in inlined.node}
+    # The batch taken out of the optional inside the loop, then the step, named as in the bodies under the loop's scope.
+    step = "graph_22/while/cond/StatefulPartitionedCall"
+    assert inputs_of(inlined, "graph_22/while/cond/OptionalGetValue") == ["graph_22/IteratorGetNextAsOptional"]
+    assert inputs_of(inlined, f"{step}/model/dense/MatMul")[0] == "graph_22/while/cond/OptionalGetValue"
+    assert inputs_of(inlined, f"{step}/loss")[1] == "graph_22/while/cond/OptionalGetValue:1"
+    assert inputs_of(inlined, f"{step}/model/dense/ReadVariableOp") == ["graph_22/weight"]
+    assert nodes[step].op == "NoOp" and nodes[step].attr["_inlined_function"].s.decode() == STEP
+    assert nodes[step].attr["_inlined_within"].s.decode() == (
+        "graph_22/while (while_body_191) > while/cond (while_cond_true_215)"
+    )
+    # The loop is a NoOp that keeps its body (it still opens) and says it was a loop; what read it waits on it.
+    loop = nodes["graph_22/while"]
+    assert (loop.op, loop.attr["_inlined_loop"].s, loop.attr["body"].func.name) == ("NoOp", b"While", "while_body_191")
+    assert list(loop.input) == ["^graph_22/IteratorGetNextAsOptional", "^graph_22/weight"]
+    assert inputs_of(inlined, "graph_22/Identity") == ["^graph_22/while"]
+    # Nothing else of the bodies is copied (the branch's OptionalFromValue, the body's OptionalHasValue).
+    assert not {"graph_22/while/has", "graph_22/while/cond/optional"} & set(nodes)
+    assert {f.signature.name for f in inlined.library.function} >= {"while_body_191", "while_cond_true_215", STEP}
+    graph = build_graph(inlined)
+    assert not graph.dangling_inputs
+
+
+def test_a_looped_step_reading_what_cannot_be_followed_out_of_the_loop_stays_in_it():
+    # The step reads a tensor of no node the bodies hold: nothing is copied, the loop stays a loop.
+    inlined = inline_traced_calls(looped_step_graph(step_reads="nowhere:output:0"))
+    ops = {n.name: n.op for n in inlined.node}
+    assert ops["graph_22/while"] == "While"
+    assert not [name for name in ops if name.startswith("graph_22/while/")]

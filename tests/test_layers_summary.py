@@ -233,6 +233,44 @@ def test_shape_text():
     assert shapes.EdgeShape((None, 128), 3, 128).text == "?×128 +2"
 
 
+def test_shapes_follow_through_broadcasts_reductions_and_squeezes_where_a_trace_records_none():
+    """A traced step's ops record no shape (Keras 3's): from a placeholder's, each follows where certain."""
+    from tensorboard.compat.proto import attr_value_pb2, tensor_pb2, tensor_shape_pb2
+
+    def shape_attr(dims):
+        dims = [tensor_shape_pb2.TensorShapeProto.Dim(size=-1 if d is None else d) for d in dims]
+        return attr_value_pb2.AttrValue(shape=tensor_shape_pb2.TensorShapeProto(dim=dims))
+
+    def const_ints_node(graph_def, name, values):
+        shape = tensor_shape_pb2.TensorShapeProto(dim=[tensor_shape_pb2.TensorShapeProto.Dim(size=len(values))])
+        tensor = tensor_pb2.TensorProto(dtype=3, tensor_shape=shape, int_val=values)
+        node(graph_def, name, "Const", value=attr_value_pb2.AttrValue(tensor=tensor))
+
+    def attr(**value):
+        if "ints" in value:
+            return attr_value_pb2.AttrValue(list=attr_value_pb2.AttrValue.ListValue(i=value["ints"]))
+        return attr_value_pb2.AttrValue(**value)
+
+    graph_def = GraphDef()
+    node(graph_def, "x", "Placeholder", shape=shape_attr([None, 6, 6, 4]))
+    const_ints_node(graph_def, "axes", [1, 2])
+    node(graph_def, "mean", "Mean", ["x", "axes"], keep_dims=attr(b=True))
+    node(graph_def, "centred", "Sub", ["x", "mean"])  # ?×6×6×4 against ?×1×1×4
+    node(graph_def, "flat_mean", "Squeeze", ["mean"], squeeze_dims=attr(ints=[1, 2]))
+    node(graph_def, "scale", "Placeholder", shape=shape_attr([4]))
+    node(graph_def, "scaled", "Mul", ["flat_mean", "scale"])
+    node(graph_def, "mean_2", "Mean", ["x", "axes"])
+    const_ints_node(graph_def, "dims", [3, 5])
+    node(graph_def, "draw", "RandomUniform", ["dims"])
+    node(graph_def, "mismatch", "AddV2", ["draw", "scale"])  # 3×5 against 4: no broadcast, no shape
+    graph = analyze(graph_def).graph
+    known = {}
+    found = {name: shapes.inferred_output_shape(graph, graph.index[name], 0, known) for name in graph.index}
+    assert found["centred"] == (None, 6, 6, 4) and found["mean"] == (None, 1, 1, 4)
+    assert found["flat_mean"] == (None, 4) and found["scaled"] == (None, 4) and found["mean_2"] == (None, 4)
+    assert found["draw"] == (3, 5) and found["mismatch"] is False
+
+
 def _cli(*args) -> str:
     result = subprocess.run(
         [CLI, "summary", *args],
@@ -338,6 +376,31 @@ def test_keras3s_fit_traced_by_its_callback_lists_the_models_layers_as_keras_doe
     assert [r for r in rows if r[1]] == [e for e in expected if e[1]]  # Conv2D, BatchNormalization, Dense
     assert ("Dropout", 0) in rows
     assert all(layer.name.startswith(f"{fit.traced_step}/keras3_cnn") for layer in summary.layers)
+
+
+def test_keras3s_fit_running_steps_in_a_loop_lists_the_same_layers_with_rescaling_and_normalization(roles_graphs):
+    """With ``steps_per_execution=4`` the traced step is a loop whose body calls the step inside an ``If``: the
+    summary was one row, ``while``, holding every variable with the optimizer's. The step is inlined beside the
+    loop; the rows are Keras's, each typed and shaped as Keras does. Keras 3 turns an adapted Normalization's
+    statistics into constants of the graph, so they are no variable to count: its row holds none."""
+    looped = roles_graphs["roles_keras3_steps"]
+    keras = keras_counts_beside(looped)
+    summary = layers.summarize(looped.analysis)
+    rows = {_CALLED.sub("", layer.name.rpartition("/")[2]): layer for layer in summary.layers}
+    expected = [k for k in keras["layers"] if k["class"] != "InputLayer"]
+    assert list(rows) == [k["name"] for k in expected]
+    statistics = sum(k["params"] for k in expected if k["class"] == "Normalization")
+    assert statistics == 7  # mean, variance (3 each) and count: constants in the graph, not variables
+    assert (summary.total_params, summary.trainable_params) == (keras["total"] - statistics, keras["trainable"])
+    for k in expected:
+        assert rows[k["name"]].params == (0 if k["class"] == "Normalization" else k["params"]), k
+    assert [rows[k["name"]].type for k in expected] == [
+        "Rescaling", "Normalization", "Conv2D", "BatchNormalization", "Activation", "Flatten", "Dropout", "Dense"
+    ]  # fmt: skip
+    # The trace records no shape but the batch's: each layer's follows from it, Keras's with the batch of 8.
+    for k in expected:
+        assert rows[k["name"]].output_shape == tuple(8 if d is None else d for d in k["output_shape"]), k
+    assert all(layer.name.startswith(f"{looped.traced_step}/keras3_loop") for layer in summary.layers)
 
 
 def test_keras3s_gan_lists_each_model_once_though_it_is_called_twice(roles_graphs):

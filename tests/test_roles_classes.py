@@ -398,6 +398,31 @@ def test_keras3s_fit_step_its_metrics_and_its_dropouts_seeds_are_where_keras_put
     assert fit.with_op("AssignVariableOp") and fit.of(seeds) == {"model"}, seeds
 
 
+def test_keras3s_fit_running_steps_in_a_loop_has_the_roles_of_a_step_run_alone(roles_graphs):
+    # steps_per_execution=4: the step is called inside the loop's body (in an If on whether a batch came), hoisted
+    # beside the loop and inlined; the loop is a NoOp that keeps its body. The loop read every variable (the
+    # optimizer's slots too) as the model's op; now the step's ops read them, as with one step per call.
+    looped = roles_graphs["roles_keras3_steps"]
+    graph, step = looped.analysis.graph, looped.traced_step
+    assert step.endswith("/while/cond/StatefulPartitionedCall")
+    loop = graph.node_defs[graph.index[step.removesuffix("/cond/StatefulPartitionedCall")]]
+    assert (loop.op, loop.attr["_inlined_loop"].s) == ("NoOp", b"While")
+    call = graph.node_defs[graph.index[step]]
+    assert call.attr["_inlined_function"].s.startswith(b"__inference_one_step_on_data")
+    assert b"> while/cond (while_cond_true" in call.attr["_inlined_within"].s
+    forward = looped.named(rf"^{step}/keras3_loop_1/(rescale|norm|conv|bn|head)_1/")
+    assert len(forward) > 20 and looped.of(forward) == {"model"}
+    assert looped.of(looped.named(rf"^{step}/gradient_tape/")) == {"gradient"}
+    assert looped.of(looped.named(rf"^{step}/adam/Assign(Add|Sub)VariableOp")) == {"optimizer"}
+    # The batch is taken from the iterator's optional inside the loop: the model's input, as IteratorGetNext is.
+    assert looped[f"{step.removesuffix('/StatefulPartitionedCall')}/OptionalGetValue"] == "model"
+    # The variables the step takes: Adam's two slots for each of the six weights, its step and its learning rate
+    # are the optimizer's; the weights, BatchNorm's statistics, the metrics' and the seed's state are the model's.
+    arguments = [name for name, op in looped.ops.items() if op == "_Arg" and name.startswith("graph_")]
+    optimizers = [name for name in arguments if looped[name] == "optimizer"]
+    assert len(optimizers) == 2 * 6 + 2, optimizers
+
+
 def test_keras3s_gan_step_after_the_discriminators_update_is_still_the_model(roles_graphs):
     # Keras 3's GAN example: the generator's step runs both models again after the discriminator's Adam updated
     # its weights (its reads are ordered after those writes), from noise drawn with keras.random (seeded from a

@@ -33,6 +33,8 @@ Registered in ``tf_written_graphs.GRAPHS`` (each runs in a fresh process); each 
   discriminator, then the generator through the discriminator's updated weights, each with its own Adam;
 - ``roles_keras3_functional``: a Keras 3 functional model of two inputs, a Sequential backbone used as a layer,
   global average poolings, an Embedding, AdamW;
+- ``roles_keras3_steps``: Keras 3's ``fit`` with ``steps_per_execution=4`` (the step runs in a ``While``, inside
+  an ``If`` on whether a next batch came), a model led by Rescaling and an adapted Normalization;
 - ``roles_tf1_towers``: TF1's multi-tower training, the weights made once and read in two towers, their gradients
   averaged, Momentum, a moving average of the weights.
 """
@@ -379,6 +381,42 @@ def write_keras3_fit(out):
         json.dump(_keras3_counts(model), f)
 
 
+def write_keras3_steps(out):
+    """Keras 3's ``fit`` running 4 steps per call (``steps_per_execution=4``): the traced
+    ``multi_step_on_iterator`` is a ``While`` whose body calls ``one_step_on_data`` in an ``If`` (is there a
+    next batch?), not a call at its top level. The model scales its input (Rescaling) and standardises it with
+    statistics adapted before ``fit`` (Normalization), then a conv layer, BatchNormalization, ReLU, Flatten,
+    Dropout and a dense head; Adam, accuracy."""
+    _tf2()
+    import keras
+    import numpy as np
+
+    keras.utils.set_random_seed(1234)
+    layers = keras.layers
+    rng = np.random.default_rng(0)
+    images = rng.random((64, 8, 8, 3), dtype=np.float32) * 255
+    inputs = keras.Input((8, 8, 3))
+    x = layers.Rescaling(1 / 255, name="rescale")(inputs)
+    normalize = layers.Normalization(name="norm")
+    normalize.adapt(images[:32] / 255)
+    x = layers.Conv2D(4, 3, name="conv")(normalize(x))
+    x = layers.BatchNormalization(name="bn")(x)
+    x = layers.Flatten(name="flat")(layers.ReLU(name="relu")(x))
+    x = layers.Dropout(0.3, name="drop")(x)
+    model = keras.Model(inputs, layers.Dense(2, name="head")(x), name="keras3_loop")
+    model.compile(
+        optimizer=keras.optimizers.Adam(1e-3),
+        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+        metrics=["accuracy"],
+        steps_per_execution=4,
+    )
+    os.makedirs(out, exist_ok=True)
+    callback = keras.callbacks.TensorBoard(_run_dir(out, "roles_keras3_steps"), profile_batch=1)
+    model.fit(images, np.arange(64) % 2, batch_size=8, epochs=1, verbose=0, callbacks=[callback])
+    with open(os.path.join(out, "keras_summary.json"), "w") as f:
+        json.dump(_keras3_counts(model), f)
+
+
 def _keras3_counts(model) -> dict:
     import numpy as np
 
@@ -386,10 +424,22 @@ def _keras3_counts(model) -> dict:
         "total": int(model.count_params()),
         "trainable": int(sum(int(np.prod(w.shape)) for w in model.trainable_weights)),
         "layers": [
-            {"name": layer.name, "class": type(layer).__name__, "params": int(layer.count_params())}
+            {
+                "name": layer.name,
+                "class": type(layer).__name__,
+                "params": int(layer.count_params()),
+                "output_shape": _output_shape(layer),
+            }
             for layer in model.layers
         ],
     }
+
+
+def _output_shape(layer):
+    try:
+        return list(layer.output.shape)
+    except (AttributeError, ValueError):  # a layer called more than once, or never in a graph of layers
+        return None
 
 
 def write_tf1_towers(out):
@@ -554,5 +604,6 @@ GRAPHS = {
     "roles_keras3_fit": write_keras3_fit,
     "roles_keras3_gan": write_keras3_gan,
     "roles_keras3_functional": write_keras3_functional,
+    "roles_keras3_steps": write_keras3_steps,
     "roles_tf1_towers": write_tf1_towers,
 }

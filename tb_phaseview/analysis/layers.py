@@ -928,6 +928,12 @@ def layer_type(
         return "Embedding" if read and read <= _GATHERS else "Weights"
     if spatial_mean and not variables and computing.keys() <= {"Mean", "Cast"}:
         return f"GlobalAveragePooling{spatial_mean}D"  # averages every spatial position of each channel
+    if not any(v.trainable for v in variables) and {"Sub", "RealDiv"} <= computing.keys() <= _STANDARDIZING:
+        # (x - mean) / sqrt(variance): Keras's Normalization, its statistics adapted before training (Keras 3
+        # makes them constants; tf_keras keeps them in variables no step writes).
+        return "Normalization"
+    if not variables and "Mul" in computing and computing.keys() & _ADDS and computing.keys() <= _RESCALING:
+        return "Rescaling"  # x * scale + offset: Keras's Rescaling (its inputs cast first), offset 0 or not
     if ops.keys() & _ADDS and not variables:
         return "Add"
     if ops.keys() & _ACTIVATIONS and len(ops) <= 2:
@@ -951,6 +957,8 @@ _GATHERS = frozenset({"Gather", "GatherV2", "ResourceGather"})
 _RECURRENT = frozenset({"Sigmoid", "Tanh", "Mul"})
 _GATE_SPLITS = frozenset({"Split", "SplitV"})
 _KERAS_FLATTEN = frozenset({"Shape", "StridedSlice", "Prod", "Pack", "Reshape"})
+_STANDARDIZING = frozenset({"Sub", "RealDiv", "Sqrt", "Maximum", "Cast", "Reshape"})
+_RESCALING = frozenset({"Mul", "AddV2", "Add", "Cast"})
 
 
 def _computing(ops: Counter) -> Counter:

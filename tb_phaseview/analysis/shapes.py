@@ -343,6 +343,36 @@ _SAME_AS_INPUT = frozenset(
     }
 )
 _WINDOWED = frozenset({"Conv2D", "DepthwiseConv2dNative", "MaxPool", "AvgPool"})
+_UNARY = frozenset(
+    {
+        "Cast",
+        "Neg",
+        "Square",
+        "Sqrt",
+        "Rsqrt",
+        "Exp",
+        "Log",
+        "Abs",
+        "Floor",
+        "Reciprocal",
+        "Erf",
+        "ZerosLike",
+        "OnesLike",
+    }
+)
+# Elementwise ops of two inputs (three for a select), whose output has the inputs' broadcast shape.
+_ELEMENTWISE = frozenset(
+    {"Add", "AddV2", "Sub", "Mul", "RealDiv", "Div", "Maximum", "Minimum", "SquaredDifference", "Pow", "FloorMod",
+     "Select", "SelectV2", "Greater", "GreaterEqual", "Less", "LessEqual", "Equal", "NotEqual", "LogicalAnd",
+     "LogicalOr"}
+)  # fmt: skip
+_REDUCTIONS = frozenset({"Mean", "Sum", "Max", "Min", "Prod"})
+# Random draws of the shape their first input holds.
+_DRAWS = frozenset(
+    {"RandomUniform", "RandomStandardNormal", "TruncatedNormal", "StatelessRandomUniformV2", "StatelessRandomNormalV2",
+     "StatelessTruncatedNormalV2", "StatelessRandomUniform", "StatelessRandomNormal"}
+)  # fmt: skip
+_BATCH_SOURCES = frozenset({"IteratorGetNext", "IteratorGetNextSync", "OptionalGetValue"})
 _PLACEHOLDERS = frozenset({"Placeholder", "PlaceholderV2", "PlaceholderWithDefault"})
 INFER_BUDGET = 20_000  # nodes one summary may visit to infer shapes: a few ms a thousand
 
@@ -434,15 +464,45 @@ def _rule(graph: Graph, node: int, output: int, shape_of) -> Shape | bool:
 
     if op in ("Switch", "RefSwitch") and output in (0, 1):
         return of(0)  # a cond passes its input on, unchanged, to one branch
+    if op in _BATCH_SOURCES:
+        # A batch taken from an iterator (or from the optional a loop's body holds) has the shapes its dataset
+        # declares: Keras 3's traced steps record no other shape, and every layer's follows from these.
+        listed = attr["output_shapes"].list.shape if "output_shapes" in attr else ()
+        return shape_of_proto(listed[output]) if output < len(listed) and not listed[output].unknown_rank else False
     if output != 0:
         return False
+    if op == "ReadVariableOp":
+        handle = _input_of(graph, node, 0)
+        read = resource_variable(graph, handle[0]) if handle is not None else None
+        return read.shape if read is not None and read.shape is not None else False
+    if op in _ELEMENTWISE:
+        return _broadcast([of(k) for k in range(3 if op in ("Select", "SelectV2") else 2)])
+    if op in _REDUCTIONS:
+        x, axes_input = of(0), _input_of(graph, node, 1)
+        axes = const_ints(graph, axes_input[0]) if axes_input is not None else None
+        if not x or axes is None or any(not -len(x) <= a < len(x) for a in axes):
+            return False
+        reduced = {a % len(x) for a in axes}
+        keep = "keep_dims" in attr and attr["keep_dims"].b
+        return tuple(1 if k in reduced else d for k, d in enumerate(x) if keep or k not in reduced)
+    if op == "Squeeze":
+        x = of(0)
+        listed = list(attr["squeeze_dims"].list.i) if "squeeze_dims" in attr else []
+        if not x or (not listed and None in x) or any(not -len(x) <= a < len(x) for a in listed):
+            return False
+        dropped = {a % len(x) for a in listed} if listed else {k for k, d in enumerate(x) if d == 1}
+        return tuple(d for k, d in enumerate(x) if k not in dropped)
+    if op in _DRAWS:
+        dims_input = _input_of(graph, node, 0)
+        dims = const_ints(graph, dims_input[0]) if dims_input is not None else None
+        return tuple(dims) if dims is not None and all(d >= 0 for d in dims) else False
     if op in ("Merge", "RefMerge"):
         # The branch that ran: certain only when every branch agrees (a loop's back edge is a cycle: unknown).
         count = attr["N"].i if "N" in attr else 0
         found = {of(k) for k in range(count)}
         return found.pop() if len(found) == 1 else False
 
-    if op in _SAME_AS_INPUT:
+    if op in _SAME_AS_INPUT or op in _UNARY:
         return of(0)
     if op == "MatMul":
         a, b = of(0), of(1)
@@ -522,6 +582,25 @@ def _rule(graph: Graph, node: int, output: int, shape_of) -> Shape | bool:
         known_size = x is not False and x is not None and None not in x and rest > 0
         return tuple((prod(x) // rest if known_size else None) if d == -1 else d for d in dims)
     return False
+
+
+def _broadcast(shapes: list) -> Shape | bool:
+    """NumPy's broadcast of known shapes (an unknown size against a size above 1 can only be that size), or
+    False when one is unknown or they do not broadcast."""
+    if any(shape is False or shape is None for shape in shapes):
+        return False
+    rank = max(map(len, shapes))
+    dims = []
+    for k in range(rank):
+        column = [shape[len(shape) - rank + k] for shape in shapes if len(shape) - rank + k >= 0]
+        sizes = {d for d in column if d is not None and d != 1}
+        if len(sizes) > 1:
+            return False
+        if sizes:
+            dims.append(sizes.pop())
+        else:
+            dims.append(None if None in column else 1)
+    return tuple(dims)
 
 
 def inferred_output_shape(graph: Graph, node: int, output: int, known: dict) -> Shape | bool:

@@ -12,7 +12,16 @@ control consumers wait on it) and names the function in its ``_inlined_function`
 
 Only the calls of a trace's own ``tf.function`` bodies (``__inference_<name>_<n>``, called once) are inlined: the
 forward and backward functions TensorFlow writes for gradients and the functions of control flow stay calls,
-as they were written. Pure: protobuf only.
+as they were written.
+
+A step run in a loop is inlined too, once: with ``steps_per_execution`` above 1, Keras 3's traced
+``multi_step_on_iterator`` is a ``While`` whose body calls ``one_step_on_data`` inside an ``If`` (is there a next
+batch?). Left there, the model is out of reach of every answer (the summary was one row, ``while``, holding every
+variable). The call is hoisted to the graph's level beside the loop, with what it reads inside the loop's bodies
+(the batch taken from the iterator's optional) and the loop's own inputs for its arguments (the iterator, the
+variables), named as in the bodies under the loop's scope (``graph_22/while/cond/StatefulPartitionedCall``); it
+is then inlined like any call. Its ``NoOp`` names the ops it was found within (``_inlined_within``). The loop's
+functions are left as they were: opened, they still show the call. Pure: protobuf only.
 """
 
 from __future__ import annotations
@@ -28,6 +37,21 @@ CALL_OPS = frozenset({"StatefulPartitionedCall", "PartitionedCall"})
 _GRADIENT_FUNCTIONS = ("__inference___backward_", "__inference___forward_")
 # The attribute of the NoOp standing for an inlined call that names the function inlined.
 INLINED_ATTR = "_inlined_function"
+# ... and, for a call hoisted out of a loop or a branch, the control-flow ops it was found within.
+WITHIN_ATTR = "_inlined_within"
+# The attribute of a loop turned NoOp (its step hoisted out and inlined) that names its op.
+LOOP_ATTR = "_inlined_loop"
+_LOOP_OPS = frozenset({"While", "StatelessWhile"})
+# Control-flow ops: the attributes naming their bodies, and how many of their inputs precede the bodies'
+# arguments (an If's and a Case's first input is the condition or the branch index).
+_BODIES = {
+    "While": (("body",), 0),
+    "StatelessWhile": (("body",), 0),
+    "If": (("then_branch", "else_branch"), 1),
+    "StatelessIf": (("then_branch", "else_branch"), 1),
+    "Case": (("branches",), 1),
+    "StatelessCase": (("branches",), 1),
+}
 # Nested tf.functions inlined one within another, at most (a function that calls itself is never inlined).
 MAX_DEPTH = 8
 
@@ -49,6 +73,10 @@ def inline_traced_calls(graph: graph_pb2.GraphDef) -> graph_pb2.GraphDef:
         return graph
     names = {node.name for node in graph.node}
     nodes, inlined = list(graph.node), set()
+    hoisted, loops = _hoist_looped_calls(nodes, functions, names)
+    if hoisted:
+        nodes = _loops_as_noops(nodes, loops) + hoisted
+        names.update(node.name for node in hoisted)
     for _ in range(MAX_DEPTH):
         calls = _calls_to_inline(nodes, functions, names, inlined)
         if not calls:
@@ -89,6 +117,147 @@ def _calls_to_inline(nodes, functions, names, inlined) -> dict[str, str]:
         taken = _scopes(names)
         calls = {call: function for call, function in calls.items() if call not in taken}
     return calls
+
+
+def _hoist_looped_calls(nodes, functions, names: set[str]) -> tuple[list, set[str]]:
+    """Copies at the graph's level of the calls of inlinable functions called once in all, each found in the
+    body of a loop of the graph's level (or in a branch within it), with the bodies' nodes they read (see the
+    module's docstring), and the names of the loops that held them. A call whose copies would clash with a name,
+    or that reads what cannot be followed out of the bodies, is left alone."""
+    everywhere = Counter(callee for node in nodes if (callee := _callee(node)))
+    for function in functions.values():
+        everywhere.update(callee for node in function.node_def if (callee := _callee(node)))
+    once = {f for f, count in everywhere.items() if count == 1 and f in functions and inlinable(f)}
+    once.difference_update(_callee(node) for node in nodes)  # called at the graph's level: inlined as it is
+    hoisted: list = []
+    loops: set[str] = set()
+    if not once:
+        return hoisted, loops
+    taken = set(names)
+    for node in nodes:
+        if node.op in _LOOP_OPS:
+            leaf = node.name.rpartition("/")[2]
+            scope = node.name[: len(node.name) - len(leaf)]
+            before = len(hoisted)
+            _hoist_within(node, [_Frame(None, {}, None, {})], functions, once, scope, leaf, hoisted, taken, [])
+            if len(hoisted) > before:
+                loops.add(node.name)
+    return hoisted, loops
+
+
+def _loops_as_noops(nodes, loops: set[str]) -> list:
+    """The loops whose step was hoisted, each now a ``NoOp`` of its name that waits on what it read (keeping its
+    attributes: its body still opens), as a call inlined is one; a read of a loop's output waits on it instead.
+    Left a loop, it read every variable the step reads, the optimizer's slots among them, as the model's op."""
+    out = []
+    for node in nodes:
+        if node.name in loops:
+            loop = node_def_pb2.NodeDef(name=node.name, op="NoOp", device=node.device)
+            for key, value in node.attr.items():
+                loop.attr[key].CopyFrom(value)
+            loop.attr[LOOP_ATTR].s = node.op.encode()
+            loop.input.extend(dict.fromkeys("^" + raw.lstrip("^").partition(":")[0] for raw in node.input))
+            node = loop
+        elif any(raw.partition(":")[0] in loops for raw in node.input):
+            inputs = [("^" + raw.partition(":")[0]) if raw.partition(":")[0] in loops else raw for raw in node.input]
+            node = node_def_pb2.NodeDef.FromString(node.SerializeToString())
+            del node.input[:]
+            node.input.extend(dict.fromkeys(inputs))
+        out.append(node)
+    return out
+
+
+class _Frame:
+    """One level of bodies: the function's nodes by name, its arguments mapped to the raw inputs (in the level
+    above) that feed them, and the copies made of its nodes (body name -> copied name)."""
+
+    def __init__(self, function, arguments: dict, parent, ops: dict):
+        self.function, self.arguments, self.parent, self.ops = function, arguments, parent, ops
+        self.copies: dict[str, str] = {}
+
+
+def _hoist_within(op, frames, functions, once, scope, leaf, hoisted, taken, path) -> None:
+    if len(frames) > MAX_DEPTH:
+        return
+    attrs, skipped = _BODIES.get(op.op, ((), 0))
+    data_inputs = [raw for raw in op.input if not raw.startswith("^")][skipped:]
+    bodies = []
+    for attr in attrs:
+        if attr in op.attr:
+            value = op.attr[attr]
+            bodies += [value.func.name] if value.HasField("func") else [f.name for f in value.list.func]
+    for name in bodies:
+        body = functions.get(name)
+        if body is None:
+            continue
+        arguments = {arg.name: data_inputs[i] for i, arg in enumerate(body.signature.input_arg) if i < len(data_inputs)}
+        frame = _Frame(body, arguments, frames[-1], {n.name: n for n in body.node_def})
+        inner_path = [*path, f"{op.name} ({name})"]
+        for inner in body.node_def:
+            callee = _callee(inner)
+            if callee in once:
+                once.discard(callee)
+                copy = _hoisted_call(inner, frame, scope, leaf, taken, hoisted)
+                if copy is not None:
+                    copy.attr[WITHIN_ATTR].s = " > ".join(inner_path).encode()
+            elif inner.op in _BODIES:
+                _hoist_within(inner, [*frames, frame], functions, once, scope, leaf, hoisted, taken, inner_path)
+
+
+def _hoisted_call(call, frame: _Frame, scope: str, leaf: str, taken: set[str], hoisted: list):
+    """The call copied to the graph's level with what it reads in the bodies (added to ``hoisted``), or None (and
+    nothing added) when a copy's name is taken or an input cannot be followed out of the bodies."""
+    made: list = []
+    added: list[tuple[_Frame, str]] = []  # the copies this call made, undone if it cannot be hoisted
+
+    def renamed(body_name: str) -> str:
+        # Body nodes are named in the scope the loop was made in (``while/cond/...`` for ``graph_22/while``).
+        return scope + body_name if body_name.startswith(leaf + "/") else f"{scope}{leaf}/{body_name}"
+
+    def resolve(raw: str, level: _Frame) -> str | None:
+        if level.function is None:
+            return raw  # a tensor of the graph's level
+        name, _, rest = raw.partition(":")
+        if name in level.arguments and not rest:
+            return resolve(level.arguments[name], level.parent)
+        node = level.ops.get(name)
+        if node is None:
+            return None
+        copied = copy_of(node, level)
+        if copied is None:
+            return None
+        position = _output_position(node, rest)
+        return copied + (f":{position}" if position else "")
+
+    def copy_of(node, level: _Frame) -> str | None:
+        if node.name in level.copies:
+            return level.copies[node.name]
+        name = renamed(node.name)
+        if name in taken:
+            return None
+        level.copies[node.name] = name
+        taken.add(name)
+        added.append((level, node.name))
+        copy = node_def_pb2.NodeDef()
+        copy.CopyFrom(node)
+        copy.name = name
+        del copy.input[:]
+        for raw in node.input:
+            if raw.startswith("^"):
+                continue  # what a copy waits on inside the loop is not copied
+            resolved = resolve(raw, level)
+            if resolved is None:
+                return None
+            copy.input.append(resolved)
+        made.append(copy)
+        return name
+
+    if copy_of(call, frame) is None:
+        for level, body_name in added:  # nothing of a call that cannot be followed out is kept
+            taken.discard(level.copies.pop(body_name))
+        return None
+    hoisted.extend(made)
+    return made[-1]
 
 
 def _scopes(names) -> set[str]:
@@ -144,6 +313,8 @@ def _body_nodes(call, body, returned: dict) -> list:
             returned[f"{call.name}:{position}"] = _graph_tensor(body.ret[arg.name], prefix, arguments, ops)
     done = node_def_pb2.NodeDef(name=call.name, op="NoOp", device=call.device)
     done.attr[INLINED_ATTR].s = body.signature.name.encode()  # what the inspector shows of the call
+    if WITHIN_ATTR in call.attr:
+        done.attr[WITHIN_ATTR].CopyFrom(call.attr[WITHIN_ATTR])
     finished = [raw.split(":")[0] for raw in body.ret.values()] + list(body.control_ret.values())
     done.input.extend(dict.fromkeys("^" + prefix + name for name in finished if name in ops))
     done.input.extend(raw for raw in call.input if raw.startswith("^"))

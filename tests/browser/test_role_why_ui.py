@@ -164,3 +164,42 @@ def test_keras3s_fit_traced_by_its_callback_shows_its_model_where_its_step_was_o
     inspector = page.locator("[data-testid=inspector]").text_content()
     assert "_inlined_function" in inspector and "__inference_one_step_on_data_" in inspector, inspector
     assert not page.errors, page.errors
+
+
+def test_keras3s_fit_running_steps_in_a_loop_shows_the_step_beside_the_loop_and_keras_rows(
+    page, roles_graphs, start_server
+):
+    # steps_per_execution=4: the step is called inside the loop's body. The summary was one row, `while`, typed
+    # While and holding every variable (1.2 k params); the step is now inlined beside the loop, and the rows are
+    # Keras's, with their types and shapes.
+    looped = roles_graphs["roles_keras3_steps"]
+    server = start_server(looped.logdir, load_fast="true")
+    open_plugin(page, server.url, "roles_keras3_steps/train")
+    page.wait_for_function("() => document.querySelector('[data-testid=params-total]').textContent !== ''")
+    assert page.text_content("[data-testid=params-total]").startswith("418 params, 8 non-trainable")
+    shot(page, "keras3-loop-first-view")
+    page.keyboard.press("m")
+    page.wait_for_selector("[data-testid=summary] tr[data-layer]")
+    rows = summary_rows(page)
+    assert page.text_content("[data-testid=summary-scope]") == f"layers in {looped.traced_step}/keras3_loop_1/"
+    assert [row[1:4] for row in rows] == [
+        ["rescale_1", "Rescaling", "8×8×8×3"],
+        ["norm_1", "Normalization", "8×8×8×3"],
+        ["conv_1", "Conv2D", "8×6×6×4"],
+        ["bn_1", "BatchNormalization", "8×6×6×4"],
+        ["relu_1", "Activation", "8×6×6×4"],
+        ["flat_1", "Flatten", "8×144"],
+        ["drop_1", "Dropout", "8×144"],
+        ["head_1", "Dense", "8×2"],
+    ]
+    shot(page, "keras3-loop-summary")
+    page.keyboard.press("m")
+    # The loop is a NoOp that says it was a While; the step's NoOp says where it was found.
+    loop = looped.traced_step.removesuffix("/cond/StatefulPartitionedCall")
+    inspect(page, loop)
+    inspector = page.locator("[data-testid=inspector]").text_content()
+    assert "_inlined_loop" in inspector and "While" in inspector, inspector
+    inspect(page, looped.traced_step)
+    inspector = page.locator("[data-testid=inspector]").text_content()
+    assert "_inlined_within" in inspector and "while_cond_true_" in inspector, inspector
+    assert not page.errors, page.errors
