@@ -170,3 +170,11 @@ def test_the_forward_flow_conv1_to_bn1_is_an_edge_of_the_top_level(tensorboard_s
         _, bn1 = tensorboard_server.get(P + "group?" + q(**ref, group="bn1"))
         inlined = next(c for c in bn1["children"] if c["name"] == "Func/bn1")
         assert inlined["label"] == "Func/bn1" and inlined["type"] == "group"
+
+
+def test_a_graph_whose_layers_are_at_the_top_level_opens_nothing_at_first(tensorboard_server):
+    # The seed graph's layers are its top level: nothing to open (a trace's are a few groups down, below).
+    _, body = tensorboard_server.get(P + "graph?" + SEED)
+    assert body["opened"] == []
+    _, body = tensorboard_server.get(P + "graph?" + q(run="tf2_function_training", kind="trace", tag="forward"))
+    assert body["opened"] == []

@@ -452,6 +452,10 @@ def test_keras3s_functional_model_lists_its_nested_backbone_and_poolings_as_kera
     # is an activation whose output is the next layer's input, not its custom gradient's constant.
     assert (rows["c0"].type, rows["c0"].params, rows["c0"].holds_layers) == ("Conv2D", 108, 0)
     assert rows["sw"].type == "Activation" and rows["sw"].output_shape != ()
+    # The trace records the batch's shapes alone: every layer's (a swish's custom gradient, an embedding's
+    # gather, a concatenation, a pooling) follows from them, as Keras's with the batch of 8.
+    for k in expected:
+        assert rows[k["name"]].output_shape == tuple(8 if d is None else d for d in k["output_shape"]), k
 
 
 def test_the_scope_every_layer_shares_is_said_once_and_a_nested_layer_is_named_within_its_holder(roles_graphs):

@@ -217,6 +217,13 @@ export class Viewer {
     this.p.answer.render(g);
     status.render(g);
     const view = scene.viewport(true);
+    // A trace's model sits a few groups down (`graph_22/StatefulPartitionedCall/model_1`): opened at once, unless
+    // a saved view or a link says what is open.
+    const restoring = this.pendingRestore !== null && sameGraph(this.pendingRestore.graph, ref);
+    if (!restoring && g.opened?.length) {
+      await session.open(g.opened);
+      if (!session.isCurrent(seq)) return 'superseded';
+    }
     try {
       await this.relayout();
     } catch (e) {

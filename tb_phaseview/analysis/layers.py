@@ -94,6 +94,19 @@ class Summary:
     node_layer: np.ndarray | None = None  # each node's position in ``layers``, or -1 (the diff reads a layer's ops)
 
 
+def shared_scope(names: list[str]) -> str:
+    """The scope every one of ``names`` sits in, with its trailing "/" (``graph_22/StatefulPartitionedCall/model_1/``
+    for a traced step's layers); "" when they share none."""
+    parts = [name.split("/")[:-1] for name in names]
+    shared = len(parts[0]) if parts else 0
+    for p in parts:
+        i = 0
+        while i < shared and i < len(p) and p[i] == parts[0][i]:
+            i += 1
+        shared = i
+    return "/".join(parts[0][:shared]) + "/" if shared else ""
+
+
 def summarize(analysis) -> Summary:
     """The layer summary of one graph analysis (analysis.GraphAnalysis)."""
     graph: Graph = analysis.graph
@@ -936,6 +949,8 @@ def layer_type(
         return "Rescaling"  # x * scale + offset: Keras's Rescaling (its inputs cast first), offset 0 or not
     if ops.keys() & _ADDS and not variables:
         return "Add"
+    if not variables and computing.keys() == {"Mul"}:
+        return "Multiply"  # Keras's Multiply (a squeeze-and-excitation block's excite), or a lone product
     if ops.keys() & _ACTIVATIONS and len(ops) <= 2:
         return "Activation"
     if not variables and "Sigmoid" in ops and computing.keys() <= {"Sigmoid", "Mul", "IdentityN"}:

@@ -367,6 +367,8 @@ _ELEMENTWISE = frozenset(
      "LogicalOr"}
 )  # fmt: skip
 _REDUCTIONS = frozenset({"Mean", "Sum", "Max", "Min", "Prod"})
+_PADS = frozenset({"Pad", "PadV2", "MirrorPad"})
+_GATHERS = frozenset({"Gather", "GatherV2", "ResourceGather"})
 # Random draws of the shape their first input holds.
 _DRAWS = frozenset(
     {"RandomUniform", "RandomStandardNormal", "TruncatedNormal", "StatelessRandomUniformV2", "StatelessRandomNormalV2",
@@ -406,6 +408,36 @@ def const_ints(graph: Graph, node: int) -> list[int] | None:
     if len(values) == 1 and count > 1:  # one value repeated fills the tensor
         values = values * count
     return values if len(values) == count else None
+
+
+def _int_values(graph: Graph, node: int, depth: int = 0) -> list[int] | None:
+    """The values of a small integer tensor built from constants: a ``Const``, a ``Pack`` of scalars (a dropout's
+    noise shape, ``[batch, 1, 1, 1]``), one element sliced out of a constant (the batch read out of a shape)."""
+    op = graph.ops[node]
+    if op == "Const":
+        return const_ints(graph, node)
+    if depth > 2:
+        return None
+    inputs = [_input_of(graph, node, k) for k in range(4)]
+    if op == "Pack":
+        found = []
+        for source in (_input_of(graph, node, k) for k in range(_count_inputs(graph, node))):
+            values = _int_values(graph, source[0], depth + 1) if source is not None else None
+            if values is None or len(values) != 1:
+                return None
+            found += values
+        return found
+    node_def = _node_def(graph, node)
+    shrinks = node_def is not None and "shrink_axis_mask" in node_def.attr and node_def.attr["shrink_axis_mask"].i == 1
+    if op == "StridedSlice" and shrinks and None not in inputs:
+        values, begin = _int_values(graph, inputs[0][0], depth + 1), const_ints(graph, inputs[1][0])
+        if values is not None and begin is not None and len(begin) == 1 and -len(values) <= begin[0] < len(values):
+            return [values[begin[0]]]
+    return None
+
+
+def _count_inputs(graph: Graph, node: int) -> int:
+    return sum(1 for edge in graph.in_edges(node) if graph.columns.data[edge])
 
 
 def _keras_flatten_source(graph: Graph, shape_input: int, data_input: tuple[int, int]) -> bool:
@@ -469,8 +501,13 @@ def _rule(graph: Graph, node: int, output: int, shape_of) -> Shape | bool:
         # declares: Keras 3's traced steps record no other shape, and every layer's follows from these.
         listed = attr["output_shapes"].list.shape if "output_shapes" in attr else ()
         return shape_of_proto(listed[output]) if output < len(listed) and not listed[output].unknown_rank else False
+    if op == "IdentityN":
+        return of(output)  # each output is its input (a custom gradient's wrapper: Keras 3's swish)
     if output != 0:
         return False
+    if op == "StridedSlice" and "shrink_axis_mask" in attr and attr["shrink_axis_mask"].i == 1:
+        x = of(0)  # one element of a vector (a size read out of a shape): a scalar
+        return () if x and len(x) == 1 else False
     if op == "ReadVariableOp":
         handle = _input_of(graph, node, 0)
         read = resource_variable(graph, handle[0]) if handle is not None else None
@@ -492,9 +529,30 @@ def _rule(graph: Graph, node: int, output: int, shape_of) -> Shape | bool:
             return False
         dropped = {a % len(x) for a in listed} if listed else {k for k, d in enumerate(x) if d == 1}
         return tuple(d for k, d in enumerate(x) if k not in dropped)
+    if op in _PADS:
+        x, pads_input = of(0), _input_of(graph, node, 1)
+        pads = const_ints(graph, pads_input[0]) if pads_input is not None else None
+        if not x or pads is None or len(pads) != 2 * len(x):
+            return False
+        return tuple(None if d is None else d + pads[2 * k] + pads[2 * k + 1] for k, d in enumerate(x))
+    if op in _GATHERS:
+        # Rows of a table (an embedding's) at the indices: the indices' shape, then a row's.
+        if op == "ResourceGather":
+            handle = _input_of(graph, node, 0)
+            read = resource_variable(graph, handle[0]) if handle is not None else None
+            table = read.shape if read is not None else False
+        else:
+            table = of(0)
+            axis_input = _input_of(graph, node, 2)
+            if op == "GatherV2" and (axis_input is None or const_ints(graph, axis_input[0]) != [0]):
+                return False
+        indices = of(1)
+        if not table or indices is False or indices is None or ("batch_dims" in attr and attr["batch_dims"].i):
+            return False
+        return (*indices, *table[1:])
     if op in _DRAWS:
         dims_input = _input_of(graph, node, 0)
-        dims = const_ints(graph, dims_input[0]) if dims_input is not None else None
+        dims = _int_values(graph, dims_input[0]) if dims_input is not None else None
         return tuple(dims) if dims is not None and all(d >= 0 for d in dims) else False
     if op in ("Merge", "RefMerge"):
         # The branch that ran: certain only when every branch agrees (a loop's back edge is a cycle: unknown).

@@ -36,14 +36,7 @@ def row_labels(names_within: list[tuple[str, str | None]]) -> tuple[str, list[st
     right after the one holding it, is named within it, as Keras's ``expand_nested`` prints it (a holder that
     computes comes in data-flow order, apart from its layers: they keep their path). The scope is "" when they
     share none; a name is never cut to nothing."""
-    parts = [name.split("/")[:-1] for name, _ in names_within]
-    shared = len(parts[0]) if parts else 0
-    for p in parts:
-        i = 0
-        while i < shared and i < len(p) and p[i] == parts[0][i]:
-            i += 1
-        shared = i
-    scope = "/".join(parts[0][:shared]) + "/" if shared else ""
+    scope = layers.shared_scope([name for name, _ in names_within])
     labels = []
     open_holders: list[str] = []  # the holders whose rows the current row follows without a break
     for name, within in names_within:

@@ -114,10 +114,20 @@ def test_a_tf2_gans_step_answers_its_flag_and_lists_both_models_with_their_layer
     )
     assert indent[generator : generator + 5] == ["", "1em", "1em", "1em", "1em"], indent
     page.keyboard.press("m")
-    # Highlight: the flag and its readers are all inside the step's box, and no phase edge leaves it; that box
-    # stays lit (outlined, a hole in the veil), not dimmed with the rest.
+    # The first view opens the step's box (the scope both models share): Highlight draws the flag's two edges,
+    # to the generator and to the discriminator, both drawn open inside it.
+    assert page.get_attribute(f'[data-node="{traced}"]', "data-expanded") == "true"
     page.click('[data-phase-mode="highlight"]')
-    assert page.locator("[data-edge-kind=phase]").count() == 0
+    ends = page.evaluate(
+        "() => [...document.querySelectorAll('[data-edge-kind=phase]')].map(e => e.getAttribute('data-to'))"
+    )
+    assert sorted(ends) == [f"{traced}/discriminator", f"{traced}/generator"], ends
+    shot(page, "tf2-gan-first-view")
+    # Closed, the flag and its readers are all inside the step's box, and no phase edge leaves it; that box
+    # stays lit (outlined, a hole in the veil), not dimmed with the rest.
+    page.locator(f'[data-node="{traced}"][data-group="true"] .chevron').first.click()
+    page.wait_for_selector(f'[data-node="{traced}"][data-expanded="false"]')
+    page.wait_for_function("() => document.querySelectorAll('[data-edge-kind=phase]').length === 0")
     outlines = page.evaluate(
         "() => [...document.querySelectorAll('.phase-end-outline')].map(r => r.getBoundingClientRect().toJSON())"
     )
@@ -125,7 +135,7 @@ def test_a_tf2_gans_step_answers_its_flag_and_lists_both_models_with_their_layer
     (outline,) = outlines
     assert box["x"] - 1 <= outline["x"] and outline["x"] + outline["width"] <= box["x"] + box["width"] + 1, box
     assert box["y"] - 1 <= outline["y"] and outline["y"] + outline["height"] <= box["y"] + box["height"] + 1, box
-    shot(page, "tf2-gan-first-view")
+    shot(page, "tf2-gan-step-closed")
     assert not page.errors, page.errors
 
 

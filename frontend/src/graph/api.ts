@@ -210,6 +210,8 @@ export interface GraphAnswer extends GraphRef {
   moved?: { entries: { name: string; ops: number; roles: Record<string, number> }[]; ops: number };
   /** What the server had to leave out or fold (duplicate names, missing inputs, scopes nested too deep). */
   warnings?: string[];
+  /** The groups the first view opens, outermost first: down to the scope the model's layers share (added). */
+  opened?: string[];
 }
 
 export interface NodeEdge {

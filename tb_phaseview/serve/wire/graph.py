@@ -9,6 +9,7 @@ from tb_phaseview.analysis import answers, functions, phase, scopes
 from tb_phaseview.analysis.graph_model import NodeDefUnreadable
 from tb_phaseview.analysis.pipeline import GraphAnalysis
 from tb_phaseview.serve import shape_marks
+from tb_phaseview.serve.first_open import first_opened
 from tb_phaseview.serve.wire.common import (
     AREA_TITLES,
     BUCKET_LABEL_NAME_CHARS,
@@ -69,6 +70,7 @@ def graph_answer(analysis: GraphAnalysis, ref: GraphRef) -> dict:
         "hyperparameters": _hyperparameter_answer(analysis),
         **({"moved": moved_answer(analysis)} if analysis.moved else {}),
         "root": group_answer(analysis, ""),
+        "opened": first_opened(analysis),
     }
 
 

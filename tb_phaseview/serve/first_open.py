@@ -1,0 +1,40 @@
+"""The groups a graph's first view opens: down to the scope its model's layers share.
+
+A trace holds its step in ``graph_<i>/`` (Keras 3's inside ``graph_22/StatefulPartitionedCall/<model>_1/``), so
+its top level is a box or five: the first view showed ``graph_22 · 176 ops`` and nothing of the model. Opened
+down to the layers' shared scope, it shows the layers, as the first view of a graph whose layers are at the top
+level does. Only for a small top level (a larger one already shows what there is) and a graph small enough that
+listing the groups below the top level costs the first view nothing to speak of.
+"""
+
+from __future__ import annotations
+
+from tb_phaseview.analysis import layers, scopes
+
+MAX_TOP_LEVEL_ITEMS = 12  # boxes and ops at the top level, the machinery's areas aside
+MAX_NODES = 50_000
+
+
+def first_opened(analysis) -> list[str]:
+    """The groups to open, outermost first: each scope on the path to the one every layer shares that is a
+    group of the tree (not a bucket, a series or an area); empty when the layers share none, or for the graphs
+    above."""
+    tree = analysis.tree
+    if analysis.graph.node_count > MAX_NODES:
+        return []
+    groups, nodes = tree.children(scopes.ROOT)
+    shown = [g for g in groups if analysis.area_of_group(g) is None]
+    if not shown or len(shown) + len(nodes) > MAX_TOP_LEVEL_ITEMS:
+        return []
+    summary = analysis.memo(("summary",), lambda: layers.summarize(analysis))
+    if not summary.layers:
+        return []
+    scope = layers.shared_scope([layer.name for layer in summary.layers])
+    opened: list[str] = []
+    parts = scope.rstrip("/").split("/") if scope else []
+    for depth in range(1, len(parts) + 1):
+        group = "/".join(parts[:depth])
+        if not tree.is_group(group) or tree.group_parent.get(group) != (opened[-1] if opened else scopes.ROOT):
+            break  # folded, bucketed or moved: the path is not the tree's
+        opened.append(group)
+    return opened

@@ -1,0 +1,50 @@
+"""The first view opens the groups down to the scope a graph's layers share: a trace's model sits a few groups down
+(``graph_22/StatefulPartitionedCall/keras3_cnn_1``), and its top level showed five boxes and nothing of it."""
+
+from __future__ import annotations
+
+from tensorboard.compat.proto.graph_pb2 import GraphDef
+
+from demo import demo_analysis
+from oddgraphs import node
+from tb_phaseview.analysis.pipeline import analyze
+from tb_phaseview.serve import first_open
+from tb_phaseview.serve.wire import graph_answer
+
+
+def test_a_keras3_trace_opens_down_to_its_models_layers(roles_graphs):
+    fit = roles_graphs["roles_keras3_fit"]
+    answer = graph_answer(fit.analysis, {"run": "r", "kind": "trace", "tag": "batch_1"})
+    step = fit.traced_step
+    assert answer["opened"] == [step.partition("/")[0], step, f"{step}/keras3_cnn_1"]
+    # Each one a child of the one before it: the page opens them level by level from the top.
+    tree = fit.analysis.tree
+    assert [tree.group_parent[g] for g in answer["opened"]] == ["", *answer["opened"][:-1]]
+
+
+def test_a_gans_trace_opens_the_step_that_holds_both_models_and_no_further(roles_graphs):
+    gan = roles_graphs["roles_tf2_gan"]
+    (step,) = first_open.first_opened(gan.analysis)
+    children, _ = gan.analysis.tree.children(step)
+    assert {f"{step}/generator", f"{step}/discriminator"} <= set(children)
+
+
+def test_a_wide_top_level_or_a_large_graph_opens_nothing():
+    # Layers at the top level (more than a dozen boxes) are what the first view shows already.
+    assert first_open.first_opened(demo_analysis("resnet_tf_keras")) == []
+
+    # A model in one scope, its layers a level down: opened while small; above the size whose groups can be
+    # listed for free, the top level alone, as before.
+    def one_scope(layers):
+        graph_def = GraphDef()
+        node(graph_def, "graph_1/x", "Placeholder")
+        previous = "graph_1/x"
+        for k in range(layers):
+            node(graph_def, f"graph_1/model/dense_{k}/kernel", "VariableV2")
+            node(graph_def, f"graph_1/model/dense_{k}/MatMul", "MatMul", [previous, f"graph_1/model/dense_{k}/kernel"])
+            previous = f"graph_1/model/dense_{k}/MatMul"
+        return analyze(graph_def)
+
+    assert first_open.first_opened(one_scope(10)) == ["graph_1", "graph_1/model"]
+    large = one_scope(first_open.MAX_NODES // 2 + 1)
+    assert large.graph.node_count > first_open.MAX_NODES and first_open.first_opened(large) == []
