@@ -44,9 +44,12 @@ def pick_graph(path: str, run: str | None):
 def format_text(answer: dict) -> str:
     lines = [answer["sentence"], f"A: {_title(answer['a'])}", f"B: {_title(answer['b'])}"]
     marks = {"same": " ", "changed": "~", "added": "+", "removed": "-"}
+    for side in ("a", "b"):
+        if answer[side]["scope"]:
+            lines[-1 if side == "b" else 1] += f"; layers in {answer[side]['scope']}"
     for row in answer["rows"]:
         a, b = row["a"], row["b"]
-        name = (a or b)["name"] if a is None or b is None or a["name"] == b["name"] else f"{a['name']} -> {b['name']}"
+        name = (a or b)["label"] if a is None or b is None or a["label"] == b["label"] else f"{a['label']} -> {b['label']}"
         what = f"  ({'; '.join(row['what'])})" if row["what"] else ""
         lines.append(f"  {marks[row['status']]} {name}  {(b or a)['type']}{what}")
     for area in answer["machinery"]:
@@ -54,7 +57,8 @@ def format_text(answer: dict) -> str:
     for side in ("a", "b"):
         flags = answer[side]["flags"]
         said = ", ".join(f"{f['name']} ({f['op']})" for f in flags) or "none"
-        readers = ", ".join(answer[side]["flag_readers"]) or "none"
+        scope = answer[side]["scope"]
+        readers = ", ".join(name[len(scope) :] or name for name in answer[side]["flag_readers"]) or "none"
         lines.append(f"  {side.upper()} learning-phase flag: {said}; read by: {readers}")
     for lost in answer["lost"]:
         lines.append(f"  B lost: {lost}")

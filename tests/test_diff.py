@@ -226,3 +226,39 @@ def test_two_models_of_thousands_of_repeated_blocks_align_in_one_pass_with_each_
         ("replace", 5997, 29998, 5997, 5998),  # the second change, with the larger's extra blocks after it
         ("equal", 29998, 30000, 5998, 6000),
     ]
+
+
+def test_two_traces_layers_are_named_within_the_scope_each_sides_layers_share():
+    """Two traces of one model hold their steps in ``graph_19/...`` and ``graph_25/...``: the sentence, the rows
+    and the CLI's text name each layer within its side's shared scope (said once per side); JSON keeps whole
+    names beside the labels."""
+    from tensorboard.compat.proto.graph_pb2 import GraphDef
+
+    from oddgraphs import node
+    from tb_phaseview.diff_cli import format_text
+
+    def step(graph, layers):
+        graph_def = GraphDef()
+        node(graph_def, f"{graph}/x", "Placeholder")
+        previous = f"{graph}/x"
+        for layer in layers:
+            scope = f"{graph}/StatefulPartitionedCall/net_1/{layer}"
+            node(graph_def, f"{scope}/kernel", "VariableV2")
+            node(graph_def, f"{scope}/MatMul", "MatMul", [previous, f"{scope}/kernel"])
+            previous = f"{scope}/MatMul"
+        return analyze(graph_def)
+
+    ref = {"run": "train", "kind": "trace", "tag": "batch_1"}
+    answer = diff.diff_json(
+        diff.compare(step("graph_19", ["a_1", "b_1"]), step("graph_25", ["a_1", "b_1", "c_1"])), ref, ref
+    )
+    assert answer["sentence"] == "1 layer added: +`c_1` (Dense)."
+    assert (answer["a"]["scope"], answer["b"]["scope"]) == (
+        "graph_19/StatefulPartitionedCall/net_1/",
+        "graph_25/StatefulPartitionedCall/net_1/",
+    )
+    first = answer["rows"][0]
+    assert (first["a"]["label"], first["a"]["name"]) == ("a_1", "graph_19/StatefulPartitionedCall/net_1/a_1")
+    text = format_text(answer)
+    assert "layers in graph_25/StatefulPartitionedCall/net_1/" in text.splitlines()[2]
+    assert "    a_1  Dense" in text.splitlines() and "  + c_1  Dense" in text.splitlines()

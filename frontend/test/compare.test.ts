@@ -82,3 +82,38 @@ test('notes of a layer are those on it or inside it, not on a layer whose name s
     ['on it', 'inside'],
   );
 });
+
+test("a row is named within the scope its side's layers share, and by both names when they differ", async () => {
+  const { rowLines } = await import('../src/compare/view');
+  const layer = (name: string, label?: string) => ({
+    name,
+    label,
+    type: 'Dropout',
+    output_shape: [8, 16],
+    params: 0,
+    reads_flag: false,
+  });
+  const same = rowLines(
+    {
+      status: 'changed',
+      a: layer('graph_19/s/net_1/drop_1', 'drop_1'),
+      b: layer('graph_25/s/net_1/drop_1', 'drop_1'),
+      what: [],
+    },
+    [],
+  );
+  assert.equal(same.head, 'drop_1');
+  const renamed = rowLines(
+    {
+      status: 'changed',
+      a: layer('graph_19/s/net_1/drop_1', 'drop_1'),
+      b: layer('graph_25/s/net_1/drop_2', 'drop_2'),
+      what: [],
+    },
+    [],
+  );
+  assert.equal(renamed.head, 'drop_1 → drop_2');
+  // An older server sends no labels: the whole names, as before.
+  const old = rowLines({ status: 'same', a: layer('a/drop_1'), b: layer('b/drop_1'), what: [] }, []);
+  assert.equal(old.head, 'a/drop_1 → b/drop_1');
+});

@@ -19,6 +19,7 @@ from __future__ import annotations
 import difflib
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
@@ -102,6 +103,15 @@ class Side:
     total_params: int
     # Machinery role -> ops of it the user moved to the model in this graph's view (none unless moved).
     moved: dict[str, int] = field(default_factory=dict)
+
+    @cached_property
+    def scope(self) -> str:
+        """The scope every layer shares (a trace's ``graph_19/StatefulPartitionedCall/net_1/``), said once."""
+        return layers.shared_scope([f.name for f in self.layers])
+
+    def label(self, facts: LayerFacts) -> str:
+        """A layer's name within the scope every layer shares."""
+        return facts.name[len(self.scope) :] or facts.name
 
 
 @dataclass
@@ -534,21 +544,25 @@ def sentence(diff: Diff, limit: int = 3) -> str:
             noun = "" if counts else (" layer" if number == 1 else " layers")
             counts.append(f"{number:,}{noun} {word}")
     details = []
+    # Each name within the scope its side's layers share (two traces' steps sit in ``graph_19/...`` and
+    # ``graph_25/...``; their layers are ``drop_1`` in both).
+    a, b = diff.a.label, diff.b.label
     for x, y, what in diff.changed[:limit]:
-        name = f"`{y.name}`" if x.name == y.name else f"`{x.name}` → `{y.name}`"
+        name = f"`{b(y)}`" if a(x) == b(y) else f"`{a(x)}` → `{b(y)}`"
         details.append(f"{name} {', '.join(what[:2])}")
     for f in diff.added[: max(0, limit - len(details))]:
-        details.append(f"+`{f.name}` ({f.type})")
+        details.append(f"+`{b(f)}` ({f.type})")
     for f in diff.removed[: max(0, limit - len(details))]:
-        details.append(f"−`{f.name}` ({f.type})")
+        details.append(f"−`{a(f)}` ({f.type})")
     more = len(diff.changed) + len(diff.added) + len(diff.removed) - len(details)
     tail = f"; {more:,} more" if more > 0 else ""
     return f"{', '.join(counts)}: {'; '.join(details)}{tail}."
 
 
-def _layer_json(f: LayerFacts) -> dict:
+def _layer_json(f: LayerFacts, side: Side) -> dict:
     return {
         "name": f.name,
+        "label": side.label(f),
         "type": f.type,
         "output_shape": None if f.output_shape is None else list(f.output_shape),
         "params": f.params,
@@ -560,6 +574,7 @@ def _side_json(side: Side, ref: dict) -> dict:
     return {
         **ref,
         "layers": len(side.layers),
+        "scope": side.scope,
         "total_params": side.total_params,
         "frozen": side.frozen,
         "flags": side.flags,
@@ -590,8 +605,8 @@ def _diff_json(diff: Diff, ref_a: dict, ref_b: dict) -> dict:
         "rows": [
             {
                 "status": status,
-                "a": None if x is None else _layer_json(x),
-                "b": None if y is None else _layer_json(y),
+                "a": None if x is None else _layer_json(x, diff.a),
+                "b": None if y is None else _layer_json(y, diff.b),
                 "what": describe(x, y) if status == "changed" else [],
             }
             for status, x, y in diff.rows

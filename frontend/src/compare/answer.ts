@@ -8,6 +8,8 @@ export type RowStatus = 'same' | 'changed' | 'added' | 'removed';
 
 export interface DiffLayer {
   name: string;
+  /** The name within the scope its side's layers share (added; absent from older servers). */
+  label?: string;
   type: string;
   output_shape: (number | null)[] | null;
   params: number;
@@ -23,6 +25,8 @@ export interface DiffRow {
 
 export interface DiffSide extends GraphRef {
   layers: number;
+  /** The scope every layer of this side shares, said once (added; "" when none). */
+  scope?: string;
   total_params: number;
   frozen: boolean;
   flags: { name: string; op: string; layers: string[]; constant: boolean }[];

@@ -7,7 +7,7 @@ import { graphLabel, type GraphRef } from '../graph/api';
 import { h } from '../lib/dom';
 import { Emitter } from '../lib/events';
 import { download } from '../share/picture';
-import type { CompareAnswer, DiffRow, RowStatus } from './answer';
+import type { CompareAnswer, DiffLayer, DiffRow, RowStatus } from './answer';
 import { notesOfLayer } from './answer';
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
@@ -41,8 +41,10 @@ const shapeText = (s: (number | null)[] | null) =>
   s === null ? '' : s.length ? s.map((d) => (d === null ? '?' : String(d))).join('×') : 'scalar';
 const sideLabel = (g: GraphRef) => `${g.run} · ${graphLabel(g)}`;
 /** A side as the legend names it: with what the user moved to the model in it, when anything. */
-const sideTitle = (g: GraphRef) =>
-  sideLabel(g) + (g.model?.length ? ` · moved to the model by the user: ${g.model.join(', ')}` : '');
+const sideTitle = (g: GraphRef & { scope?: string }) =>
+  sideLabel(g) +
+  (g.scope ? ` · layers in ${g.scope}` : '') +
+  (g.model?.length ? ` · moved to the model by the user: ${g.model.join(', ')}` : '');
 
 function svg<K extends keyof SVGElementTagNameMap>(
   tag: K,
@@ -61,7 +63,9 @@ export function rowLines(row: DiffRow, notes: LayerNote[]): { head: string; sub:
   const b = row.b;
   // A frozen B does not declare shapes: a layer the same in both is described by A's facts then.
   const layer = (row.status === 'same' && a && b?.output_shape === null ? a : (b ?? a))!;
-  const head = a && b && a.name !== b.name ? `${a.name} → ${b.name}` : layer.name;
+  // Names within the scope each side's layers share: two traces' steps sit in `graph_19/…` and `graph_25/…`.
+  const name = (l: DiffLayer) => l.label ?? l.name;
+  const head = a && b && name(a) !== name(b) ? `${name(a)} → ${name(b)}` : name(layer);
   const shape = shapeText(layer.output_shape);
   const sub = [
     layer.type,
