@@ -598,7 +598,7 @@ def _candidates(
         pure = nested and not nodes and not any(group in graph.index for group in groups)
         for group in groups:
             if group in tree.series:  # a numbered series is not a layer: its ops are listed as if beside it
-                nodes = nodes + tree.children(group)[1]
+                nodes = nodes + tree.children_of({group})[group][1]
                 continue
             if group in areas or group in flags or group in tree.buckets:
                 continue

@@ -203,8 +203,13 @@ class ScopeTree:
         """``children`` of a few groups. Before the children lists exist, one pass over the parents answers them
         (the summary of a graph never opened asks for one level; building every group's lists cost seconds at
         200k nodes)."""
-        if self._children is not None or any(g in self._fixed or g == ROOT for g in group_ids):
+        if self._children is not None:
             return {g: self.children(g) for g in group_ids}
+        # The root's and a bucketed group's lists are kept apart; the others, one pass over the parents.
+        found = {g: self.children(g) for g in group_ids if g in self._fixed or g == ROOT}
+        group_ids = set(group_ids).difference(found)
+        if not group_ids:
+            return found
         groups: dict[str, list[str]] = {g: [] for g in group_ids}
         for group, parent in self.group_parent.items():
             if parent in groups:
@@ -212,7 +217,7 @@ class ScopeTree:
         nodes: dict[str, list[int]] = {g: [] for g in group_ids}
         for index in compress(range(len(self.node_parent)), map(group_ids.__contains__, self.node_parent)):
             nodes[self.node_parent[index]].append(index)
-        return {g: (sorted(groups[g]), nodes[g]) for g in group_ids}
+        return {**found, **{g: (sorted(groups[g]), nodes[g]) for g in group_ids}}
 
     def size_of(self, group_id: str) -> int:
         """Ops below a group, all depths."""

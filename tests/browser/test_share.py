@@ -149,6 +149,9 @@ def test_notes_follow_groups_and_survive_a_reload(page, tensorboard_url):
 def test_export_png_and_svg_with_title_legend_and_notes(page, tensorboard_url):
     open_plugin(page, tensorboard_url, SEED_RUN)
     add_note(page, LAYER, "first BN layer <b>not bold</b> & friends")
+    # The model's totals come a moment after the first view and add a line to the legend: both pictures below
+    # are taken with it (on a loaded machine it arrived between them, and the two heights differed by that line).
+    page.wait_for_function("() => document.querySelector('[data-testid=params-total]').textContent !== ''")
 
     # PNG of the view: 2x the exported picture (stage width; title band + stage + legend high)
     with page.expect_download() as d:
