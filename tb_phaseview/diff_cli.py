@@ -49,7 +49,9 @@ def format_text(answer: dict) -> str:
             lines[-1 if side == "b" else 1] += f"; layers in {answer[side]['scope']}"
     for row in answer["rows"]:
         a, b = row["a"], row["b"]
-        name = (a or b)["label"] if a is None or b is None or a["label"] == b["label"] else f"{a['label']} -> {b['label']}"
+        name = (
+            (a or b)["label"] if a is None or b is None or a["label"] == b["label"] else f"{a['label']} -> {b['label']}"
+        )
         what = f"  ({'; '.join(row['what'])})" if row["what"] else ""
         lines.append(f"  {marks[row['status']]} {name}  {(b or a)['type']}{what}")
     for area in answer["machinery"]:
