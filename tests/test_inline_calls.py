@@ -253,3 +253,56 @@ def test_a_looped_step_reading_what_cannot_be_followed_out_of_the_loop_stays_in_
     ops = {n.name: n.op for n in inlined.node}
     assert ops["graph_22/while"] == "While"
     assert not [name for name in ops if name.startswith("graph_22/while/")]
+
+
+def loop_over_batches(reads_batches=True):
+    """tf_keras's ``train_function`` with ``steps_per_execution``: a loop whose body takes a batch and runs the
+    step itself (no call): a read, a matmul, an update of the weight."""
+    graph = graph_pb2.GraphDef()
+    for name in ("iterator", "weight"):
+        graph.node.add(name=name, op="_Arg" if name == "iterator" else "VarHandleOp")
+    loop = graph.node.add(name="while", op="While")
+    loop.input.extend(["iterator", "weight"])
+    loop.attr["body"].func.name = "while_body_704"
+    first = ("while/IteratorGetNext", "IteratorGetNext", ["it"], {})
+    if not reads_batches:  # a recurrent layer's loop: a slice of a tensor it was handed
+        first = ("while/IteratorGetNext", "Identity", ["it"], {})
+    body = function(
+        "while_body_704",
+        ["it", "w"],
+        ["it_out", "w_out"],
+        [
+            first,
+            ("while/model/dense/ReadVariableOp", "ReadVariableOp", ["w"], {}),
+            ("while/model/dense/MatMul", "MatMul", ["while/IteratorGetNext:components:0", "while/model/dense/ReadVariableOp:value:0"], {}),
+            ("while/update", "AssignAddVariableOp", ["w", "while/model/dense/MatMul:product:0", "^while/model/dense/ReadVariableOp"], {}),
+        ],
+        {"it_out": "it", "w_out": "w"},
+    )  # fmt: skip
+    graph.library.function.append(body)
+    return graph
+
+
+def test_a_loop_taking_its_own_batches_is_inlined_once_whole_in_its_place():
+    inlined = inline_traced_calls(loop_over_batches())
+    nodes = {n.name: n for n in inlined.node}
+    assert inputs_of(inlined, "while/IteratorGetNext") == ["iterator"]
+    assert inputs_of(inlined, "while/model/dense/MatMul") == [
+        "while/IteratorGetNext",
+        "while/model/dense/ReadVariableOp",
+    ]
+    # What the body waits on within itself is kept; the loop is a NoOp that keeps its body.
+    assert inputs_of(inlined, "while/update") == [
+        "weight",
+        "while/model/dense/MatMul",
+        "^while/model/dense/ReadVariableOp",
+    ]
+    assert nodes["while"].op == "NoOp" and nodes["while"].attr["_inlined_loop"].s == b"While"
+    assert nodes["while/update"].attr["_inlined_within"].s == b"while (while_body_704)"
+    assert not build_graph(inlined).dangling_inputs
+
+
+def test_a_loop_that_takes_no_batch_of_its_own_stays_a_loop():
+    # A recurrent layer's loop (or any loop reading no iterator) is no training step: left as it was written.
+    graph = loop_over_batches(reads_batches=False)
+    assert inline_traced_calls(graph) is graph

@@ -403,6 +403,27 @@ def test_keras3s_fit_running_steps_in_a_loop_lists_the_same_layers_with_rescalin
     assert all(layer.name.startswith(f"{looped.traced_step}/keras3_loop") for layer in summary.layers)
 
 
+def test_tf_keras_fit_running_steps_in_a_loop_lists_keras_layers_in_its_run_graph_and_its_trace(tf_written):
+    """tf_keras's ``train_function`` with ``steps_per_execution=4`` runs the step in a loop's body (which takes
+    its batches itself): the run graph's summary was four rows (``iterator`` an InputLayer, ``while`` a While, no
+    parameter) and the trace's one row (``graph_13``, 1,240 params); the loop's body is now inlined beside it."""
+    folder = tf_written("roles_keras2_steps")
+    with open(os.path.join(folder, "keras_summary.json")) as f:
+        keras = json.load(f)
+    expected = [(k["name"], k["params"]) for k in keras["layers"] if k["class"] != "InputLayer"]
+    kinds = set()
+    for ref, graph, error in iter_graphs(os.path.join(folder, "logs"), graph_source.load_graph):
+        assert error is None
+        summary = layers.summarize(analyze(graph))
+        rows = [(layer.name.rpartition("/")[2], layer.params) for layer in summary.layers]
+        assert rows == expected, (ref, rows)
+        types = [layer.type for layer in summary.layers]
+        assert types == ["Conv2D", "BatchNormalization", "Activation", "Flatten", "Dropout", "Dense"], (ref, types)
+        assert (summary.total_params, summary.trainable_params) == (keras["total"], keras["trainable"]), ref
+        kinds.add(ref["kind"])
+    assert kinds == {"run_graph", "trace"}
+
+
 def test_keras3s_gan_lists_each_model_once_though_it_is_called_twice(roles_graphs):
     """Keras 3's GAN calls each model twice in its step, each call in a scope of its own (``discriminator_1``,
     ``discriminator_3``): each model is one row holding its layers, from its first call, with Keras's counts.

@@ -35,6 +35,9 @@ Registered in ``tf_written_graphs.GRAPHS`` (each runs in a fresh process); each 
   global average poolings, an Embedding, AdamW;
 - ``roles_keras3_steps``: Keras 3's ``fit`` with ``steps_per_execution=4`` (the step runs in a ``While``, inside
   an ``If`` on whether a next batch came), a model led by Rescaling and an adapted Normalization;
+- ``roles_keras2_steps``: tf_keras's ``fit`` with ``steps_per_execution=4``, its TensorBoard callback writing the
+  run graph of ``train_function`` and a trace of its first batch: the step runs inside a ``While`` whose body
+  takes its batches from the iterator itself;
 - ``roles_tf1_towers``: TF1's multi-tower training, the weights made once and read in two towers, their gradients
   averaged, Momentum, a moving average of the weights.
 """
@@ -417,6 +420,33 @@ def write_keras3_steps(out):
         json.dump(_keras3_counts(model), f)
 
 
+def write_keras2_steps(out):
+    """tf_keras (``TF_USE_LEGACY_KERAS``) fitting 4 steps per call: ``train_function`` loops over
+    ``tf.range``, each pass taking a batch and running the step in the loop's body (no call to inline). Its
+    TensorBoard callback writes the run graph (``write_graph``) and traces the first batch."""
+    os.environ["TF_USE_LEGACY_KERAS"] = "1"
+    tf = _tf2()
+    import numpy as np
+
+    keras, layers = tf.keras, tf.keras.layers
+    inputs = keras.Input((8, 8, 3))
+    x = layers.BatchNormalization(name="bn")(layers.Conv2D(4, 3, name="conv")(inputs))
+    x = layers.Dropout(0.3, name="drop")(layers.Flatten(name="flat")(layers.ReLU(name="relu")(x)))
+    model = keras.Model(inputs, layers.Dense(2, name="head")(x), name="keras2_loop")
+    model.compile(
+        optimizer=keras.optimizers.Adam(1e-3),
+        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+        metrics=["accuracy"],
+        steps_per_execution=4,
+    )
+    os.makedirs(out, exist_ok=True)
+    callback = keras.callbacks.TensorBoard(_run_dir(out, "roles_keras2_steps"), write_graph=True, profile_batch=1)
+    images = np.random.default_rng(0).random((64, 8, 8, 3), dtype=np.float32)
+    model.fit(images, np.arange(64) % 2, batch_size=8, epochs=1, verbose=0, callbacks=[callback])
+    with open(os.path.join(out, "keras_summary.json"), "w") as f:
+        json.dump(_keras_counts(tf, model), f)
+
+
 def _keras3_counts(model) -> dict:
     import numpy as np
 
@@ -605,5 +635,6 @@ GRAPHS = {
     "roles_keras3_gan": write_keras3_gan,
     "roles_keras3_functional": write_keras3_functional,
     "roles_keras3_steps": write_keras3_steps,
+    "roles_keras2_steps": write_keras2_steps,
     "roles_tf1_towers": write_tf1_towers,
 }

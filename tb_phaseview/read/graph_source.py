@@ -267,7 +267,13 @@ def load_graph(kind: str, blob: bytes, budget: int | None = None, max_bytes: int
         return graph
     _check_bytes(blob, MAX_BLOB_BYTES if max_bytes is None else max_bytes)
     try:
-        return graphdef_reader.read_graph(blob, edges_allowed(budget, len(blob)))
+        graph = graphdef_reader.read_graph(blob, edges_allowed(budget, len(blob)))
+        if inline_calls.runs_steps_in_a_loop(graph):
+            # tf_keras's train_function with steps_per_execution above 1, written by its TensorBoard callback:
+            # read whole, its loop's step inlined as a trace's is (inline_calls).
+            graph_def = inline_calls.inline_traced_calls(graph_pb2.GraphDef.FromString(blob))
+            return build_checked(graph_def, budget, len(blob))
+        return graph
     except graphdef_reader.TooManyNodes as error:
         raise _over_budget(budget, len(blob), error.count, error.in_functions) from None
     except TooManyEdges as error:

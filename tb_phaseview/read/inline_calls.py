@@ -69,7 +69,7 @@ def inline_traced_calls(graph: graph_pb2.GraphDef) -> graph_pb2.GraphDef:
     inside those bodies, MAX_DEPTH deep); ``graph`` itself when it has none. A function inlined is dropped from
     the library unless something else still names it."""
     functions = {f.signature.name: f for f in graph.library.function}
-    if not any(map(inlinable, functions)):
+    if not any(map(inlinable, functions)) and not any(node.op in _LOOP_OPS for node in graph.node):
         return graph
     names = {node.name for node in graph.node}
     nodes, inlined = list(graph.node), set()
@@ -84,7 +84,7 @@ def inline_traced_calls(graph: graph_pb2.GraphDef) -> graph_pb2.GraphDef:
         nodes = _inline(nodes, calls, functions)
         names = {node.name for node in nodes}
         inlined.update(calls.values())
-    if not inlined:
+    if not inlined and not hoisted:
         return graph
     out = graph_pb2.GraphDef()
     out.versions.CopyFrom(graph.versions)
@@ -131,18 +131,64 @@ def _hoist_looped_calls(nodes, functions, names: set[str]) -> tuple[list, set[st
     once.difference_update(_callee(node) for node in nodes)  # called at the graph's level: inlined as it is
     hoisted: list = []
     loops: set[str] = set()
-    if not once:
-        return hoisted, loops
     taken = set(names)
     for node in nodes:
         if node.op in _LOOP_OPS:
             leaf = node.name.rpartition("/")[2]
             scope = node.name[: len(node.name) - len(leaf)]
             before = len(hoisted)
-            _hoist_within(node, [_Frame(None, {}, None, {})], functions, once, scope, leaf, hoisted, taken, [])
+            top = _Frame(None, {}, None, {})
+            body = _steps_body(node, functions)
+            if body is not None:
+                # The loop takes its batches itself (tf_keras's steps_per_execution): each pass is a whole step.
+                frame = _frame_of(node, body, top)
+                copies = _copied_out(list(body.node_def), frame, scope, leaf, taken, hoisted, follow_control=True)
+                if copies:
+                    copies[-1].attr[WITHIN_ATTR].s = f"{node.name} ({body.signature.name})".encode()
+            elif once:
+                _hoist_within(node, [top], functions, once, scope, leaf, hoisted, taken, [])
             if len(hoisted) > before:
                 loops.add(node.name)
     return hoisted, loops
+
+
+# Ops that take a batch from an input pipeline: a loop whose body runs one reads its batches itself.
+_BATCH_READS = frozenset({"IteratorGetNext", "IteratorGetNextSync"})
+
+
+def _steps_body(loop, functions):
+    """The body of a loop that runs whole steps (it takes a batch from an iterator and writes variables), else
+    None. A recurrent layer's loop reads no iterator."""
+    if "body" not in loop.attr:
+        return None
+    body = functions.get(loop.attr["body"].func.name)
+    if body is None:
+        return None
+    ops = {node.op for node in body.node_def}
+    writes = any(op.startswith(("Assign", "ResourceApply")) for op in ops)
+    return body if writes and ops & _BATCH_READS else None
+
+
+def runs_steps_in_a_loop(graph) -> bool:
+    """Whether a read graph (graph_model.Graph) has a loop at its level that runs whole steps (see _steps_body):
+    a run graph is then read whole and inlined. Asked of the ops column first: free for a graph without loops."""
+    if not graph.functions:
+        return False
+    for index in graph.columns.op_in(_LOOP_OPS).nonzero()[0].tolist():
+        try:
+            loop = graph.node_defs[index]
+        except Exception:  # noqa: BLE001 - a node whose attributes cannot be read is no loop to inline
+            continue
+        if _steps_body(loop, graph.functions) is not None:
+            return True
+    return False
+
+
+def _frame_of(op, body, parent: "_Frame") -> "_Frame":
+    _, skipped = _BODIES.get(op.op, ((), 0))
+    data_inputs = [raw for raw in op.input if not raw.startswith("^")][skipped:]
+    arguments = {arg.name: data_inputs[i] for i, arg in enumerate(body.signature.input_arg) if i < len(data_inputs)}
+    return _Frame(body, arguments, parent, {n.name: n for n in body.node_def})
 
 
 def _loops_as_noops(nodes, loops: set[str]) -> list:
@@ -179,8 +225,7 @@ class _Frame:
 def _hoist_within(op, frames, functions, once, scope, leaf, hoisted, taken, path) -> None:
     if len(frames) > MAX_DEPTH:
         return
-    attrs, skipped = _BODIES.get(op.op, ((), 0))
-    data_inputs = [raw for raw in op.input if not raw.startswith("^")][skipped:]
+    attrs, _ = _BODIES.get(op.op, ((), 0))
     bodies = []
     for attr in attrs:
         if attr in op.attr:
@@ -190,25 +235,26 @@ def _hoist_within(op, frames, functions, once, scope, leaf, hoisted, taken, path
         body = functions.get(name)
         if body is None:
             continue
-        arguments = {arg.name: data_inputs[i] for i, arg in enumerate(body.signature.input_arg) if i < len(data_inputs)}
-        frame = _Frame(body, arguments, frames[-1], {n.name: n for n in body.node_def})
+        frame = _frame_of(op, body, frames[-1])
         inner_path = [*path, f"{op.name} ({name})"]
         for inner in body.node_def:
             callee = _callee(inner)
             if callee in once:
                 once.discard(callee)
-                copy = _hoisted_call(inner, frame, scope, leaf, taken, hoisted)
-                if copy is not None:
-                    copy.attr[WITHIN_ATTR].s = " > ".join(inner_path).encode()
+                copies = _copied_out([inner], frame, scope, leaf, taken, hoisted)
+                if copies:
+                    copies[-1].attr[WITHIN_ATTR].s = " > ".join(inner_path).encode()
             elif inner.op in _BODIES:
                 _hoist_within(inner, [*frames, frame], functions, once, scope, leaf, hoisted, taken, inner_path)
 
 
-def _hoisted_call(call, frame: _Frame, scope: str, leaf: str, taken: set[str], hoisted: list):
-    """The call copied to the graph's level with what it reads in the bodies (added to ``hoisted``), or None (and
-    nothing added) when a copy's name is taken or an input cannot be followed out of the bodies."""
+def _copied_out(targets, frame: _Frame, scope: str, leaf: str, taken: set[str], hoisted: list, follow_control=False):
+    """Copies at the graph's level of ``targets`` (nodes of ``frame``'s body; a call copied last is the last
+    copy) with what they read in the bodies, added to ``hoisted`` and returned; None (and nothing added) when a
+    copy's name is taken or an input cannot be followed out of the bodies. ``follow_control``: what a copy waits on
+    in its own body is copied too (a whole body's order); else it is left out."""
     made: list = []
-    added: list[tuple[_Frame, str]] = []  # the copies this call made, undone if it cannot be hoisted
+    added: list[tuple[_Frame, str]] = []  # the copies made here, undone if they cannot all be made
 
     def renamed(body_name: str) -> str:
         # Body nodes are named in the scope the loop was made in (``while/cond/...`` for ``graph_22/while``).
@@ -244,7 +290,12 @@ def _hoisted_call(call, frame: _Frame, scope: str, leaf: str, taken: set[str], h
         del copy.input[:]
         for raw in node.input:
             if raw.startswith("^"):
-                continue  # what a copy waits on inside the loop is not copied
+                # What a copy waits on inside the loop: kept within a body copied whole, else not copied.
+                waited = level.ops.get(raw[1:]) if follow_control else None
+                copied = copy_of(waited, level) if waited is not None else None
+                if copied is not None:
+                    copy.input.append("^" + copied)
+                continue
             resolved = resolve(raw, level)
             if resolved is None:
                 return None
@@ -252,12 +303,12 @@ def _hoisted_call(call, frame: _Frame, scope: str, leaf: str, taken: set[str], h
         made.append(copy)
         return name
 
-    if copy_of(call, frame) is None:
-        for level, body_name in added:  # nothing of a call that cannot be followed out is kept
+    if not all(copy_of(target, frame) is not None for target in targets):
+        for level, body_name in added:  # nothing of what cannot be followed out is kept
             taken.discard(level.copies.pop(body_name))
         return None
     hoisted.extend(made)
-    return made[-1]
+    return made
 
 
 def _scopes(names) -> set[str]:
