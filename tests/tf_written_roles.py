@@ -407,6 +407,15 @@ def write_keras3_steps(out):
     x = layers.Flatten(name="flat")(layers.ReLU(name="relu")(x))
     x = layers.Dropout(0.3, name="drop")(x)
     model = keras.Model(inputs, layers.Dense(2, name="head")(x), name="keras3_loop")
+    _fit_four_steps_per_call(keras, model, images, out, "roles_keras3_steps", write_graph=False)
+    with open(os.path.join(out, "keras_summary.json"), "w") as f:
+        json.dump(_keras3_counts(model), f)
+
+
+def _fit_four_steps_per_call(keras, model, images, out, run, write_graph):
+    """Adam, accuracy, 4 steps per call of the train function; the TensorBoard callback traces the first batch."""
+    import numpy as np
+
     model.compile(
         optimizer=keras.optimizers.Adam(1e-3),
         loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
@@ -414,10 +423,8 @@ def write_keras3_steps(out):
         steps_per_execution=4,
     )
     os.makedirs(out, exist_ok=True)
-    callback = keras.callbacks.TensorBoard(_run_dir(out, "roles_keras3_steps"), profile_batch=1)
-    model.fit(images, np.arange(64) % 2, batch_size=8, epochs=1, verbose=0, callbacks=[callback])
-    with open(os.path.join(out, "keras_summary.json"), "w") as f:
-        json.dump(_keras3_counts(model), f)
+    callback = keras.callbacks.TensorBoard(_run_dir(out, run), write_graph=write_graph, profile_batch=1)
+    model.fit(images, np.arange(len(images)) % 2, batch_size=8, epochs=1, verbose=0, callbacks=[callback])
 
 
 def write_keras2_steps(out):
@@ -433,16 +440,8 @@ def write_keras2_steps(out):
     x = layers.BatchNormalization(name="bn")(layers.Conv2D(4, 3, name="conv")(inputs))
     x = layers.Dropout(0.3, name="drop")(layers.Flatten(name="flat")(layers.ReLU(name="relu")(x)))
     model = keras.Model(inputs, layers.Dense(2, name="head")(x), name="keras2_loop")
-    model.compile(
-        optimizer=keras.optimizers.Adam(1e-3),
-        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
-        metrics=["accuracy"],
-        steps_per_execution=4,
-    )
-    os.makedirs(out, exist_ok=True)
-    callback = keras.callbacks.TensorBoard(_run_dir(out, "roles_keras2_steps"), write_graph=True, profile_batch=1)
     images = np.random.default_rng(0).random((64, 8, 8, 3), dtype=np.float32)
-    model.fit(images, np.arange(64) % 2, batch_size=8, epochs=1, verbose=0, callbacks=[callback])
+    _fit_four_steps_per_call(keras, model, images, out, "roles_keras2_steps", write_graph=True)
     with open(os.path.join(out, "keras_summary.json"), "w") as f:
         json.dump(_keras_counts(tf, model), f)
 
