@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   anchors,
+  besideRoute,
   bsplineToBeziers,
   bundlePaths,
   clearOnRoute,
@@ -213,4 +214,21 @@ test("a routed edge's label goes in the middle of its route, or along it where i
   assert.ok(spot.x === 0 || spot.y === 100, 'on the route');
   // Everything taken: none.
   assert.equal(clearOnRoute(route, [{ x: -50, y: -50, w: 300, h: 300 }], size), null);
+});
+
+test('a label with no clear point on its route goes beside the one already there, not over it', () => {
+  // Two edges of different kinds between the same two boxes share one short route: the first count took its middle.
+  const route = [
+    { x: 0, y: 0 },
+    { x: 0, y: 15 },
+    { x: 0, y: 30 },
+  ];
+  const size = { w: 40, h: 10 };
+  const first = { x: 0, y: -5, w: 40, h: 40 }; // the first count, and the shape label under it
+  assert.equal(clearOnRoute(route, [first], size), null, 'the route holds no other spot');
+  const spot = besideRoute(route, [first], size)!;
+  assert.deepEqual(spot, { x: 44, y: 15 }, 'one label width and a gap to the right');
+  // Right taken too: to the left.
+  assert.deepEqual(besideRoute(route, [first, { x: 44, y: 0, w: 40, h: 40 }], size), { x: -44, y: 15 });
+  assert.equal(besideRoute(route, [{ x: -500, y: 0, w: 1000, h: 40 }], size), null);
 });

@@ -187,6 +187,19 @@ def test_keras3s_fit_running_steps_in_a_loop_shows_the_step_beside_the_loop_and_
     open_plugin(page, server.url, "roles_keras3_steps/train")
     page.wait_for_function("() => document.querySelector('[data-testid=params-total]').textContent !== ''")
     assert page.text_content("[data-testid=params-total]").startswith("418 params, 8 non-trainable")
+    # Two edges of different kinds from the captured variables into the loop share one short route: their counts
+    # sit side by side (the second was drawn over the first).
+    boxes = page.evaluate(
+        "() => [...document.querySelectorAll('text.edge-count')].map(t => t.getBoundingClientRect().toJSON())"
+    )
+    overlapping = [
+        (a, b)
+        for i, a in enumerate(boxes)
+        for b in boxes[i + 1 :]
+        if a["x"] < b["x"] + b["width"] and b["x"] < a["x"] + a["width"]
+        and a["y"] < b["y"] + b["height"] and b["y"] < a["y"] + a["height"]
+    ]  # fmt: skip
+    assert len(boxes) > 3 and not overlapping, overlapping
     shot(page, "keras3-loop-first-view")
     page.keyboard.press("m")
     page.wait_for_selector("[data-testid=summary] tr[data-layer]")

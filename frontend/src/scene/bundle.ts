@@ -261,6 +261,25 @@ export function clearOnRoute(
   return null;
 }
 
+/**
+ * Where a routed edge's label goes when no point of its route is clear (two edges of different kinds between the
+ * same two boxes share their route): beside the middle of its route, the first of a few label widths to the right,
+ * then to the left, that covers none of `taken`; null when none does.
+ */
+export function besideRoute(
+  points: readonly Point[],
+  taken: readonly Rect[],
+  size: { w: number; h: number },
+  offset: Point = { x: 0, y: 0 },
+): Point | null {
+  const mid = midRoute(points);
+  for (const k of [1, -1, 2, -2, 3]) {
+    const p = { x: mid.x + k * (size.w + 4), y: mid.y };
+    if (clearSpot(p, p, taken, size, offset)) return p;
+  }
+  return null;
+}
+
 /** Smooth path through dagre's edge points (Catmull-Rom converted to cubic beziers). */
 export function polylinePath(pts: readonly Point[]): string {
   if (pts.length === 0) return '';

@@ -17,6 +17,7 @@ import { round as r1 } from '../lib/num';
 import {
   anchors,
   arrowHead,
+  besideRoute,
   bundlePaths,
   clearOnRoute,
   clearSpot,
@@ -474,7 +475,9 @@ export class Scene extends Emitter<SceneEvents> {
         const mid =
           points.length === 2
             ? clearSpot(points[0], points[1], takenRects(), size, COUNT_LABEL_OFFSET)
-            : (clearOnRoute(points, takenRects(), size, COUNT_LABEL_OFFSET) ?? midRoute(points));
+            : (clearOnRoute(points, takenRects(), size, COUNT_LABEL_OFFSET) ??
+              besideRoute(points, takenRects(), size, COUNT_LABEL_OFFSET) ??
+              midRoute(points));
         if (mid) place(mid, size, COUNT_LABEL_OFFSET);
         // Beside its edge, in the same kind's container: hiding a kind in the legend hides its counts too.
         if (mid)
