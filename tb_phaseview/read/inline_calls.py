@@ -21,7 +21,9 @@ variable). The call is hoisted to the graph's level beside the loop, with what i
 (the batch taken from the iterator's optional) and the loop's own inputs for its arguments (the iterator, the
 variables), named as in the bodies under the loop's scope (``graph_22/while/cond/StatefulPartitionedCall``); it
 is then inlined like any call. Its ``NoOp`` names the ops it was found within (``_inlined_within``). The loop's
-functions are left as they were: opened, they still show the call. Pure: protobuf only.
+functions are left as they were: opened, they still show the call. tf_keras's multi-step loop calls nothing: its
+body takes each batch from the iterator and runs the step itself, and is copied out whole, once. A loop that
+takes no batch of its own (a recurrent layer's) stays a loop. Pure: protobuf only.
 """
 
 from __future__ import annotations
