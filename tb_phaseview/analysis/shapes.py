@@ -418,26 +418,29 @@ def _int_values(graph: Graph, node: int, depth: int = 0) -> list[int] | None:
         return const_ints(graph, node)
     if depth > 2:
         return None
-    inputs = [_input_of(graph, node, k) for k in range(4)]
-    if op == "Pack":
+    node_def = _node_def(graph, node)
+    if node_def is None:
+        return None
+    if op == "Pack" and "N" in node_def.attr:
         found = []
-        for source in (_input_of(graph, node, k) for k in range(_count_inputs(graph, node))):
+        for source in (_input_of(graph, node, k) for k in range(node_def.attr["N"].i)):
             values = _int_values(graph, source[0], depth + 1) if source is not None else None
             if values is None or len(values) != 1:
                 return None
             found += values
         return found
-    node_def = _node_def(graph, node)
-    shrinks = node_def is not None and "shrink_axis_mask" in node_def.attr and node_def.attr["shrink_axis_mask"].i == 1
-    if op == "StridedSlice" and shrinks and None not in inputs:
-        values, begin = _int_values(graph, inputs[0][0], depth + 1), const_ints(graph, inputs[1][0])
+    if op == "StridedSlice" and _takes_one_element(node_def.attr):
+        source, begin = _input_of(graph, node, 0), _input_of(graph, node, 1)
+        values = _int_values(graph, source[0], depth + 1) if source is not None else None
+        begin = const_ints(graph, begin[0]) if begin is not None else None
         if values is not None and begin is not None and len(begin) == 1 and -len(values) <= begin[0] < len(values):
             return [values[begin[0]]]
     return None
 
 
-def _count_inputs(graph: Graph, node: int) -> int:
-    return sum(1 for edge in graph.in_edges(node) if graph.columns.data[edge])
+def _takes_one_element(attr) -> bool:
+    """A StridedSlice that drops its one sliced axis (``x[i]`` of a vector)."""
+    return "shrink_axis_mask" in attr and attr["shrink_axis_mask"].i == 1
 
 
 def _keras_flatten_source(graph: Graph, shape_input: int, data_input: tuple[int, int]) -> bool:
@@ -505,7 +508,7 @@ def _rule(graph: Graph, node: int, output: int, shape_of) -> Shape | bool:
         return of(output)  # each output is its input (a custom gradient's wrapper: Keras 3's swish)
     if output != 0:
         return False
-    if op == "StridedSlice" and "shrink_axis_mask" in attr and attr["shrink_axis_mask"].i == 1:
+    if op == "StridedSlice" and _takes_one_element(attr):
         x = of(0)  # one element of a vector (a size read out of a shape): a scalar
         return () if x and len(x) == 1 else False
     if op == "ReadVariableOp":
