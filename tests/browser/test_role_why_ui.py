@@ -205,6 +205,9 @@ def test_keras3s_fit_running_steps_in_a_loop_shows_the_step_beside_the_loop_and_
     page.wait_for_selector("[data-testid=summary] tr[data-layer]")
     rows = summary_rows(page)
     assert page.text_content("[data-testid=summary-scope]") == f"layers in {looped.traced_step}/keras3_loop_1/"
+    # The scope is longer than the panel is wide: it wraps, not cut off at the panel's edge.
+    assert page.evaluate("() => { const p = document.querySelector('[data-testid=summary-scope]');"
+                         " return p.scrollWidth <= p.clientWidth; }")  # fmt: skip
     assert [row[1:4] for row in rows] == [
         ["rescale_1", "Rescaling", "8×8×8×3"],
         ["norm_1", "Normalization", "8×8×8×3"],

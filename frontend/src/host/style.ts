@@ -91,6 +91,7 @@ export const CSS = `
 .pv-summary th { text-align: left; color: var(--fg-3); font-weight: 500; border-bottom: 1px solid var(--line); }
 .pv-summary td { padding: 2px 6px 2px 0; white-space: nowrap; }
 .pv-summary td.name { white-space: normal; }
+.pv-summary .scope code { overflow-wrap: anywhere; } /* a loop's step: graph_22/while/cond/StatefulPartitionedCall/... */
 .pv-summary td.k { text-align: right; font-variant-numeric: tabular-nums; }
 .pv-summary tr[data-layer] { cursor: pointer; }
 .pv-summary tr[data-layer]:hover, .pv-summary tr.selected { background: var(--hover, rgba(127,127,127,.15)); }

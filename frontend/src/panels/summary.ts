@@ -227,7 +227,7 @@ export class SummaryPanel extends Emitter<{ reveal: { name: string; path: string
       h('div', { class: 'pv-summary-actions' }, copy, csv),
       // The scope every layer shares, said once (a traced step's `graph_22/StatefulPartitionedCall/model_1/`).
       ...(a.scope
-        ? [h('p', { class: 'op', 'data-testid': 'summary-scope' }, 'layers in ', h('code', {}, a.scope))]
+        ? [h('p', { class: 'op scope', 'data-testid': 'summary-scope' }, 'layers in ', h('code', {}, a.scope))]
         : []),
       a.layers.length
         ? h(
