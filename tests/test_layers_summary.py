@@ -263,12 +263,33 @@ def test_shapes_follow_through_broadcasts_reductions_and_squeezes_where_a_trace_
     const_ints_node(graph_def, "dims", [3, 5])
     node(graph_def, "draw", "RandomUniform", ["dims"])
     node(graph_def, "mismatch", "AddV2", ["draw", "scale"])  # 3×5 against 4: no broadcast, no shape
+    # An RNN's steps stacked from a tensor list, then its last step: x[-1] of 7×?×16 is ?×16.
+    node(graph_def, "steps_list", "Placeholder", dtype=attr(type=21))  # a variant: the loop's tensor list
+    const_ints_node(graph_def, "element", [-1, 16])
+    node(graph_def, "stacked", "TensorListStack", ["steps_list", "element"], num_elements=attr(i=7))
+    node(graph_def, "stacked_any", "TensorListStack", ["steps_list", "element"])  # no count declared
+    const_ints_node(graph_def, "last", [-1])
+    const_ints_node(graph_def, "end", [0])
+    node(graph_def, "last_step", "StridedSlice", ["stacked", "last", "end", "end"], shrink_axis_mask=attr(i=1))
+    # A slice naming two axes, or an ellipsis, says more than the first axis: no rule, no shape.
+    const_ints_node(graph_def, "two", [-1, 0])
+    node(graph_def, "two_axes", "StridedSlice", ["stacked", "two", "two", "two"], shrink_axis_mask=attr(i=1))
+    node(
+        graph_def, "ellipsis", "StridedSlice", ["stacked", "last", "end", "end"],
+        shrink_axis_mask=attr(i=1), ellipsis_mask=attr(i=1),
+    )  # fmt: skip
+    unknown_rank = tensor_pb2.TensorProto(dtype=3, int_val=[-1])  # a scalar -1: the elements' rank unknown
+    node(graph_def, "any_element", "Const", value=attr_value_pb2.AttrValue(tensor=unknown_rank))
+    node(graph_def, "stacked_unknown", "TensorListStack", ["steps_list", "any_element"])
     graph = analyze(graph_def).graph
     known = {}
     found = {name: shapes.inferred_output_shape(graph, graph.index[name], 0, known) for name in graph.index}
     assert found["centred"] == (None, 6, 6, 4) and found["mean"] == (None, 1, 1, 4)
     assert found["flat_mean"] == (None, 4) and found["scaled"] == (None, 4) and found["mean_2"] == (None, 4)
     assert found["draw"] == (3, 5) and found["mismatch"] is False
+    assert found["stacked"] == (7, None, 16) and found["stacked_any"] == (None, None, 16)
+    assert found["last_step"] == (None, 16)
+    assert found["two_axes"] is False and found["ellipsis"] is False and found["stacked_unknown"] is False
 
 
 def _cli(*args) -> str:
@@ -376,6 +397,9 @@ def test_keras3s_fit_traced_by_its_callback_lists_the_models_layers_as_keras_doe
     assert [r for r in rows if r[1]] == [e for e in expected if e[1]]  # Conv2D, BatchNormalization, Dense
     assert ("Dropout", 0) in rows
     assert all(layer.name.startswith(f"{fit.traced_step}/keras3_cnn") for layer in summary.layers)
+    # Beside the model, what it does not count: Adam's state, the metrics' totals and counts, and the Dropout's seed
+    # generator (a state of two integers). Each once: the functions initialising them take them too.
+    assert summary.machinery_params == keras["optimizer_params"] + keras["metric_params"] + 2
 
 
 def test_keras3s_fit_running_steps_in_a_loop_lists_the_same_layers_with_rescaling_and_normalization(roles_graphs):
@@ -401,6 +425,23 @@ def test_keras3s_fit_running_steps_in_a_loop_lists_the_same_layers_with_rescalin
     for k in expected:
         assert rows[k["name"]].output_shape == tuple(8 if d is None else d for d in k["output_shape"]), k
     assert all(layer.name.startswith(f"{looped.traced_step}/keras3_loop") for layer in summary.layers)
+
+
+def test_keras3s_lstm_has_its_last_steps_shape_and_so_do_the_layers_after_it(roles_graphs):
+    """An LSTM's output is its loop's steps stacked from a tensor list (``TensorListStack``, the element's shape
+    given), then the last one sliced out (``outputs[-1]``): the LSTM's row and every row after it had no shape.
+    Under a distribution strategy, with Keras's counts."""
+    text = roles_graphs["roles_keras3_mirrored_lstm"]
+    keras = keras_counts_beside(text)
+    summary = layers.summarize(text.analysis)
+    expected = [k for k in keras["layers"] if k["class"] != "InputLayer"]
+    rows = {_CALLED.sub("", layer.name.rpartition("/")[2]): layer for layer in summary.layers}
+    assert list(rows) == [k["name"] for k in expected]
+    assert [rows[k["name"]].type for k in expected] == ["Embedding", "LSTM", "Dropout", "Dense"]
+    for k in expected:
+        assert rows[k["name"]].params == k["params"], k
+        assert rows[k["name"]].output_shape == tuple(8 if d is None else d for d in k["output_shape"]), k
+    assert (summary.total_params, summary.trainable_params) == (keras["total"], keras["trainable"])
 
 
 def test_tf_keras_fit_running_steps_in_a_loop_lists_keras_layers_in_its_run_graph_and_its_trace(tf_written):

@@ -393,6 +393,22 @@ def test_keras3s_fit_step_its_metrics_and_its_dropouts_seeds_are_where_keras_put
     created = fit.named(r"^graph_\d+/(VarHandleOp|resource_RetVal)$")
     assert len(created) >= 24 and fit.of(created) == {"init"}
     assert "creates a variable and returns its handle" in fit.analysis.role_why(graph.index[created[0]])
+    # TensorFlow initialises what the first call created in two functions of their own, recorded too: one assigns
+    # each variable (passed in) its initial value, one stacks whether each is initialised. Both were the model's:
+    # two boxes beside the step on the first view. The model's function graphs are now the step's and the two
+    # that take the next batch from the iterator's optional.
+    tops = {name.partition("/")[0] for name in graph.names}
+    model_tops = {name.partition("/")[0] for name, role in fit.role.items() if role == "model"}
+    batches = model_tops - {step.partition("/")[0]}
+    batch_ops = {op for name, op in fit.ops.items() if name.partition("/")[0] in batches}
+    assert len(batches) == 2 and batch_ops == {"_Arg", "_Retval", "OptionalHasValue", "OptionalGetValue"}, batches
+    (assigning,) = {n.partition("/")[0] for n in fit.named(r"^graph_\d+/assignvariableop(_\d+)?_resource$")}
+    (stacking,) = {n.partition("/")[0] for n in fit.with_op("Pack") if not n.startswith(step.partition("/")[0])}
+    for top in (assigning, stacking):
+        assert fit.of(fit.named(rf"^{top}/")) == {"init"}, top
+    assert "initial value" in fit.analysis.role_why(graph.index[f"{assigning}/assignvariableop_resource"])
+    assert "whether each variable is initialised" in fit.analysis.role_why(graph.index[f"{stacking}/Pack"])
+    assert len(tops) > 20  # the variables' own functions (created, checked) besides those
     # Dropout's seed generator adds a constant to its state at each call: a random state, no step counter.
     seeds = [n for n in fit.named(rf"^{step}/keras3_cnn_1/drop_1/") if "/gradient_tape/" not in n]
     assert fit.with_op("AssignVariableOp") and fit.of(seeds) == {"model"}, seeds
@@ -445,6 +461,34 @@ def test_keras3s_gan_step_after_the_discriminators_update_is_still_the_model(rol
     trackers = [w for w in writes.values() if w[0] == "float32"]
     steps = [w for w in writes.values() if w[:2] == ("int64", ())]
     assert trackers == [("float32", (), "model")] * 4 and steps == [("int64", (), "optimizer")] * 2, writes
+
+
+def test_keras3s_step_counter_under_a_distribution_strategy_is_the_optimizers(roles_graphs):
+    # A MirroredStrategy applies the updates in its cross-replica context: Adam's step counter is set at the step's
+    # level (``update_0/AssignVariableOp``) to its read plus a cast 1, passed through an Identity. Read as a set of
+    # anything but a sum, the counter, its reads and its increment were the model's.
+    mirrored = roles_graphs["roles_keras3_mirrored_lstm"]
+    graph, step = mirrored.analysis.graph, mirrored.traced_step
+    writes = {}
+    for name in mirrored.named(rf"^{step}/(update_\d+/)?AssignVariableOp(_\d+)?$"):
+        target = graph.columns.inputs_at([graph.index[name]], 0)[0]
+        variable = shapes.variable(graph, target)
+        writes[name] = (variable.dtype, variable.shape, mirrored[name], mirrored[graph.names[target]])
+    steps = [w for w in writes.values() if w[:2] == ("int64", ())]
+    trackers = [w for w in writes.values() if w[0] == "float32"]
+    assert steps == [("int64", (), "optimizer", "optimizer")], writes
+    assert trackers == [("float32", (), "model", "model")] * 4, writes  # the loss's and the accuracy's
+    (counter,) = [name for name, w in writes.items() if w[0] == "int64"]
+    relay = graph.names[graph.columns.inputs_at([graph.index[counter]], 1)[0]]
+    total = graph.names[graph.columns.inputs_at([graph.index[relay]], 0)[0]]
+    assert (graph.ops[graph.index[relay]], graph.ops[graph.index[total]]) == ("Identity", "AddV2")
+    assert mirrored.of([relay, total]) == {"optimizer"}
+    # The rest is as without a strategy: the layers, their gradients, Adam's clipped updates.
+    assert mirrored.of(mirrored.named(rf"^{step}/keras3_text_1/(embed|lstm|head)_1/")) == {"model"}
+    assert mirrored.of(mirrored.named(rf"^{step}/gradient_tape/")) == {"gradient"}
+    assert mirrored.of(mirrored.named(rf"^{step}/adam/clip_by_norm")) == {"optimizer"}
+    updates = mirrored.named(rf"^{step}/adam/update_0(_\d+)?/Assign(Add|Sub)?VariableOp")
+    assert len(updates) >= 6 * 3 and mirrored.of(updates) == {"optimizer"}
 
 
 def test_a_loss_scale_updated_in_the_optimizers_cond_is_the_optimizers_state(roles_graphs):

@@ -38,6 +38,9 @@ Registered in ``tf_written_graphs.GRAPHS`` (each runs in a fresh process); each 
 - ``roles_keras2_steps``: tf_keras's ``fit`` with ``steps_per_execution=4``, its TensorBoard callback writing the
   run graph of ``train_function`` and a trace of its first batch: the step runs inside a ``While`` whose body
   takes its batches from the iterator itself;
+- ``roles_keras3_mirrored_lstm``: Keras 3's ``fit`` under a ``MirroredStrategy`` of an Embedding, an LSTM with
+  dropout, Dropout and a dense head, Adam clipping the gradients' norms (the strategy increments the step counter
+  through an ``Identity``);
 - ``roles_tf1_towers``: TF1's multi-tower training, the weights made once and read in two towers, their gradients
   averaged, Momentum, a moving average of the weights.
 """
@@ -449,9 +452,13 @@ def write_keras2_steps(out):
 def _keras3_counts(model) -> dict:
     import numpy as np
 
+    compiled = getattr(model, "optimizer", None) is not None and model.optimizer.built
     return {
         "total": int(model.count_params()),
         "trainable": int(sum(int(np.prod(w.shape)) for w in model.trainable_weights)),
+        # The state beside the model: the optimizer's (slots, step, learning rate) and the metrics' totals and counts.
+        "optimizer_params": int(sum(int(np.prod(v.shape)) for v in model.optimizer.variables)) if compiled else 0,
+        "metric_params": int(sum(int(np.prod(v.shape)) for m in model.metrics for v in m.variables)),
         "layers": [
             {
                 "name": layer.name,
@@ -619,6 +626,37 @@ def write_keras3_gan(out):
         json.dump({model.name: _keras3_counts(model) for model in (generator, discriminator)}, f)
 
 
+def write_keras3_mirrored_lstm(out):
+    """Keras 3's ``fit`` under a ``MirroredStrategy`` (one replica, on the CPU) of a text model: an Embedding, an
+    LSTM with dropout and recurrent dropout (a ``While`` over the steps, stacked from a tensor list, its last step
+    sliced out), Dropout and a dense head; Adam clipping each gradient's norm. The strategy applies the updates
+    in its cross-replica context: Adam's step counter is incremented at the step's level (``update_0``), its sum
+    passed through an ``Identity`` to the write."""
+    tf = _tf2()
+    import keras
+    import numpy as np
+
+    keras.utils.set_random_seed(1234)
+    layers = keras.layers
+    with tf.distribute.MirroredStrategy(["/cpu:0"]).scope():
+        inputs = keras.Input((10,), dtype="int32")
+        x = layers.Embedding(50, 8, name="embed")(inputs)
+        x = layers.LSTM(16, dropout=0.2, recurrent_dropout=0.2, name="lstm")(x)
+        x = layers.Dropout(0.3, name="drop")(x)
+        model = keras.Model(inputs, layers.Dense(2, name="head")(x), name="keras3_text")
+        model.compile(
+            optimizer=keras.optimizers.Adam(1e-3, clipnorm=1.0),
+            loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+            metrics=["accuracy"],
+        )
+    os.makedirs(out, exist_ok=True)
+    callback = keras.callbacks.TensorBoard(_run_dir(out, "roles_keras3_mirrored_lstm"), profile_batch=1)
+    tokens = np.random.default_rng(0).integers(0, 50, (16, 10))
+    model.fit(tokens, np.arange(16) % 2, batch_size=8, epochs=1, verbose=0, callbacks=[callback])
+    with open(os.path.join(out, "keras_summary.json"), "w") as f:
+        json.dump(_keras3_counts(model), f)
+
+
 GRAPHS = {
     "roles_dcgan": write_dcgan,
     "roles_autoencoder3d": write_autoencoder3d,
@@ -635,5 +673,6 @@ GRAPHS = {
     "roles_keras3_functional": write_keras3_functional,
     "roles_keras3_steps": write_keras3_steps,
     "roles_keras2_steps": write_keras2_steps,
+    "roles_keras3_mirrored_lstm": write_keras3_mirrored_lstm,
     "roles_tf1_towers": write_tf1_towers,
 }

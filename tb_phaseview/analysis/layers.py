@@ -127,9 +127,14 @@ def summarize(analysis) -> Summary:
     else:
         running, unused = state_variables(graph, analysis.roles, model_nodes, codes)
     model_nodes = [n for n in model_nodes if n not in running and n not in unused]
-    # A trace's function that creates a variable and returns its handle (init's): the step's argument is counted.
+    # A trace's function that creates a variable and returns its handle, or takes it only to assign its initial
+    # value (init's): the step's argument is counted.
     machinery_nodes = [
-        n for n in variable_nodes if (codes[n] != roles.MODEL or n in running) and not _only_returned(graph, n)
+        n
+        for n in variable_nodes
+        if (codes[n] != roles.MODEL or n in running)
+        and not _only_returned(graph, n)
+        and not _passed_only_to_initialise(graph, n, codes)
     ]
 
     # The scope that owns each model variable: its display parent, or the one above when the variable's own
@@ -404,6 +409,15 @@ def _unused(graph: Graph, model_nodes: list[int], codes: np.ndarray) -> set[int]
 def _only_returned(graph: Graph, node: int) -> bool:
     consumers = [graph.edge_dst[e] for e in graph.out_edges(node)]
     return bool(consumers) and all(graph.ops[c] in _RETURNS for c in consumers)
+
+
+def _passed_only_to_initialise(graph: Graph, node: int, codes: np.ndarray) -> bool:
+    """A variable passed into the function TensorFlow initialises a traced call's new variables in, only to be
+    assigned its initial value (``roles._claim_lifted_initialisation``): the same variable as the step's argument."""
+    if graph.ops[node] != "_Arg" or codes[node] != roles.INIT:
+        return False
+    consumers = [graph.edge_dst[e] for e in graph.out_edges(node)]
+    return bool(consumers) and all(graph.ops[c] in roles.WRITE_OPS and codes[c] == roles.INIT for c in consumers)
 
 
 def _is_scalar(graph: Graph, node: int) -> bool:

@@ -86,6 +86,22 @@ def explain(graph: Graph, node_roles: r.Roles, node: int) -> str:
             )
         if op in r.RETURN_OPS and inputs and graph.ops[inputs[0]] in r.VARIABLE_OPS:
             return f"returns the handle of the variable `{names[inputs[0]]}` creates: setting up a variable"
+        if op == "_Arg" and consumers and all(c in node_roles.writes for c in consumers):
+            return (
+                f"a variable passed in only to be assigned its initial value (`{names[consumers[0]]}`): TensorFlow"
+                " initialises the variables a traced call creates in a function of its own, an initialiser"
+            )
+        stack = _initialised_stack(graph, node)
+        if stack is not None:
+            what = (
+                "stacks"
+                if stack == node
+                else f"{'is passed to' if op == '_Arg' else 'returns'} `{names[stack]}`, which stacks"
+            )
+            return (
+                f"{what} whether each variable is initialised (booleans passed in): TensorFlow checks the variables"
+                " a traced call creates in a function of its own, initialisation"
+            )
         if op in r.INIT_OPS:
             return f"checks whether `{names[inputs[0]] if inputs else name}` is initialised: initialisation"
         if is_write and value is not None and graph.ops[value] == "Placeholder":
@@ -241,3 +257,23 @@ def _averages_weights(graph: Graph, node_roles, node: int, limit: int = 64) -> b
                 seen.add(source)
                 frontier.append(source)
     return weights
+
+
+def _initialised_stack(graph: Graph, node: int) -> int | None:
+    """The ``Pack`` of a function graph that stacks boolean arguments into its one result (which variables are
+    initialised; ``roles._claim_lifted_initialisation``), when ``node`` is that pack, one of them or its result."""
+    op = graph.ops[node]
+    if op == "Pack":
+        pack = node
+    elif op == "_Arg" or op in r.RETURN_OPS:
+        nearby = _consumers(graph, node) if op == "_Arg" else _inputs(graph, node)
+        pack = nearby[0] if len(nearby) == 1 and graph.ops[nearby[0]] == "Pack" else None
+    else:
+        pack = None
+    if pack is None:
+        return None
+    packed = _inputs(graph, pack)
+    results = _consumers(graph, pack)
+    if not packed or not results or not all(graph.ops[c] in r.RETURN_OPS for c in results):
+        return None
+    return pack if all(graph.ops[a] == "_Arg" and r._is_bool_argument(graph, a) for a in packed) else None

@@ -593,6 +593,7 @@ def classify_roles(graph: Graph, phase_carriers) -> Roles:
         _state_of_machinery(graph, codes, variables)
         _absorb(graph, codes, varying)
     _claim_created_variables(graph, codes)
+    _claim_lifted_initialisation(graph, codes, variables)
     _claim_state_updated_in_calls(graph, codes, variables)
     _claim_constants(graph, codes)
     _claim_dead_reads(graph, codes, readers)
@@ -716,6 +717,7 @@ def _claim_checkpoint_calls(graph: Graph, codes: np.ndarray) -> None:
 
 
 _VALUE_RELAYS = frozenset({"Identity", "RefIdentity", "Snapshot", "ReadVariableOp"})
+_ASSIGNED_RELAYS = frozenset({"Identity", "RefIdentity", "Snapshot"})  # pass a value on to its write unchanged
 
 
 def _claim_fed_weights(graph: Graph, codes: np.ndarray, writes: np.ndarray, values: np.ndarray) -> None:
@@ -773,10 +775,12 @@ def _claim_step_counters(graph: Graph, codes: np.ndarray, writes, values, increm
     ops = graph.ops
     counted = dict(zip(writes[increments].tolist(), columns.inputs_at(writes[increments], 0).tolist()))
     counted = {write: target for write, target in counted.items() if not _counts_for_a_total(graph, write, varying)}
-    # BERT, TFLearn: a set of the counter's own value plus a constant.
-    sets = (codes[writes] == MODEL) & columns.op_in(SET_OPS)[writes] & (values >= 0)
-    sets[sets] = columns.op_in(ADD_OPS)[values[sets]]
-    for write, value in zip(writes[sets].tolist(), values[sets].tolist()):
+    # BERT, TFLearn: a set of the counter's own value plus a constant (Keras 3 under a distribution strategy sets
+    # it through an ``Identity`` of the sum).
+    sums = _relayed_from(graph, values, _ASSIGNED_RELAYS)
+    sets = (codes[writes] == MODEL) & columns.op_in(SET_OPS)[writes] & (sums >= 0)
+    sets[sets] = columns.op_in(ADD_OPS)[sums[sets]]
+    for write, value in zip(writes[sets].tolist(), sums[sets].tolist()):
         target = int(columns.inputs_at([write], 0)[0])
         addends = np.concatenate([columns.inputs_at([value], 0), columns.inputs_at([value], 1)])
         origins = _relayed_from(graph, addends).tolist()
@@ -798,6 +802,11 @@ def _claim_step_counters(graph: Graph, codes: np.ndarray, writes, values, increm
             continue
         claimed = [write, target, *reads]
         value = int(columns.inputs_at([write], 1)[0])
+        for _ in range(8):  # the relays between the sum and its write, as _relayed_from climbs them
+            if value < 0 or ops[value] not in _ASSIGNED_RELAYS:
+                break
+            claimed.append(value)
+            value = int(columns.inputs_at([value], 0)[0])
         if value >= 0 and ops[value] in ADD_OPS:  # BERT's ``step + 1``: the sum and its constant
             claimed.append(value)
             addends = np.concatenate([columns.inputs_at([value], 0), columns.inputs_at([value], 1)])
@@ -844,6 +853,52 @@ def _claim_created_variables(graph: Graph, codes: np.ndarray) -> None:
         codes[created] = INIT
         returns = columns.dst[edges][returned & np.isin(owners, created)]
         codes[returns[codes[returns] == MODEL]] = INIT
+
+
+_BOOL = 10  # DataType DT_BOOL
+
+
+def _claim_lifted_initialisation(graph: Graph, codes: np.ndarray, variables: np.ndarray) -> None:
+    """TensorFlow's first call of a function that creates variables initialises them outside it, and a trace of
+    that call (Keras 3's ``fit``) records each step as a function graph of its own: one takes every variable (a
+    resource argument) and assigns it its initial value (``graph_21/assignvariableop_resource`` ->
+    ``AssignVariableOp``, an initialiser's write); one stacks whether each is initialised (boolean arguments
+    packed into its one result). Both set up variables, as an initialiser does; as the model's ops they were two
+    boxes at the top of every such trace's first view."""
+    columns = graph.columns
+    arguments = columns.op_in({"_Arg"})
+    passed = variables[arguments[variables] & (codes[variables] == MODEL)]
+    if passed.size:
+        edges, owners = columns.out_edges(passed)
+        used_otherwise = np.zeros(graph.node_count, dtype=bool)
+        used_otherwise[owners[codes[columns.dst[edges]] != INIT]] = True
+        initialised = passed[~used_otherwise[passed] & np.isin(passed, owners)]
+        codes[initialised] = INIT
+    packs = np.flatnonzero(columns.op_in({"Pack"}) & (codes == MODEL))
+    if not packs.size:
+        return
+    edges, owners = columns.out_edges(packs)
+    returned_only = np.ones(graph.node_count, dtype=bool)
+    returned_only[owners[~columns.op_in(RETURN_OPS)[columns.dst[edges]]]] = False
+    packs = packs[returned_only[packs] & np.isin(packs, owners)]
+    for pack in packs.tolist():
+        in_edges, _ = columns.in_edges(np.array([pack], dtype=np.intp))
+        packed = columns.src[in_edges]
+        if not packed.size or not columns.data[in_edges].all() or not arguments[packed].all():
+            continue
+        out_edges, _ = columns.out_edges(packed)
+        if (columns.dst[out_edges] != pack).any() or not all(_is_bool_argument(graph, a) for a in packed.tolist()):
+            continue
+        results = columns.dst[columns.out_edges(np.array([pack], dtype=np.intp))[0]]
+        codes[np.concatenate([packed, [pack], results])] = INIT
+
+
+def _is_bool_argument(graph: Graph, node: int) -> bool:
+    try:
+        attr = graph.node_defs[node].attr
+    except NodeDefUnreadable:
+        return False
+    return "T" in attr and attr["T"].type == _BOOL
 
 
 def _division_masks(graph: Graph) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

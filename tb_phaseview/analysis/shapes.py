@@ -509,8 +509,26 @@ def _rule(graph: Graph, node: int, output: int, shape_of) -> Shape | bool:
     if output != 0:
         return False
     if op == "StridedSlice" and _takes_one_element(attr):
-        x = of(0)  # one element of a vector (a size read out of a shape): a scalar
-        return () if x and len(x) == 1 else False
+        # One element along the first axis: of a vector (a size read out of a shape), a scalar; of a sequence
+        # (an RNN's last step, ``outputs[-1]``), the rest of its shape when the slice names that axis alone.
+        x = of(0)
+        if not x:
+            return False
+        if len(x) == 1:
+            return ()
+        begin = _input_of(graph, node, 1)
+        spec = const_ints(graph, begin[0]) if begin is not None else None
+        masked = any(name in attr and attr[name].i for name in ("ellipsis_mask", "new_axis_mask"))
+        return tuple(x[1:]) if spec is not None and len(spec) == 1 and not masked else False
+    if op == "TensorListStack":
+        # The steps an RNN's loop wrote, stacked: their count (when declared), then the element shape given.
+        given = _input_of(graph, node, 1)
+        element = const_ints(graph, given[0]) if given is not None else None
+        # A scalar -1 says the elements' rank is unknown; a vector gives their dimensions (-1 for one unknown).
+        if element is None or of(1) != (len(element),) or any(d < -1 for d in element):
+            return False
+        count = attr["num_elements"].i if "num_elements" in attr and attr["num_elements"].i >= 0 else None
+        return (count, *(None if d == -1 else d for d in element))
     if op == "ReadVariableOp":
         handle = _input_of(graph, node, 0)
         read = resource_variable(graph, handle[0]) if handle is not None else None
