@@ -69,18 +69,24 @@ def _one_line(error: Exception) -> str:
     return f"{type(error).__name__}: {text[:300]}" if text else type(error).__name__
 
 
-def iter_graphs(logdir: str, load=graph_source.decode_graph, problems: list | None = None):
+def iter_graphs(
+    logdir: str, load=graph_source.decode_graph, problems: list | None = None, config_only: list | None = None
+):
     """Yield ``(ref, graph, error)`` for every graph in a logdir; exactly one of the last two is None.
 
     ``graph`` is what ``load(kind, blob)`` makes of the logged bytes: a GraphDef by default, or the analysis's
     Graph with ``graph_source.load_graph`` (as the server reads it). Folders and runs that could not be read are
-    appended to ``problems`` (``{"path", "error"}``).
+    appended to ``problems`` (``{"path", "error"}``); runs that logged only Keras's model config, no op graph,
+    to ``config_only``.
     """
     from tensorboard import context
 
     provider = _data_provider(logdir, [] if problems is None else problems)
     ctx = context.RequestContext()
-    for ref in graph_source.list_graphs(provider, ctx, ""):
+    refs = graph_source.list_graphs(provider, ctx, "")
+    if config_only is not None:
+        config_only.extend(graph_source.runs_with_model_config_only(provider, ctx, "", refs))
+    for ref in refs:
         try:
             blob_key = graph_source.find_blob(provider, ctx, "", ref)
             yield ref, load(ref["kind"], graph_source.read_blob(provider, ctx, blob_key)), None
@@ -96,11 +102,11 @@ def _run_name(run: str, logdir: str) -> str:
     return os.path.basename(os.path.normpath(os.path.abspath(logdir))) or run
 
 
-def _graphs_of(path: str, problems: list):
+def _graphs_of(path: str, problems: list, config_only: list | None = None):
     """``(ref, graph, error)`` for every graph of a model file, or of a logdir (as the server reads them)."""
     if model_files.is_model_path(path):
         return model_files.iter_model_graphs(path)
-    return iter_graphs(path, graph_source.load_graph, problems)
+    return iter_graphs(path, graph_source.load_graph, problems, config_only)
 
 
 def _analyze(graph, model: tuple[str, ...] = ()):
@@ -141,7 +147,8 @@ def _collect(path: str, entry_of) -> dict:
     or analysed gets an ``error`` instead, and the logdir's unreadable folders and runs are listed in ``errors``."""
     entries = []
     problems: list = []
-    for ref, graph, error in _graphs_of(path, problems):
+    config_only: list = []
+    for ref, graph, error in _graphs_of(path, problems, config_only):
         ref = {**ref, "run": _run_name(ref["run"], path)}
         if error is None:
             try:
@@ -150,7 +157,8 @@ def _collect(path: str, entry_of) -> dict:
             except Exception as failure:  # noqa: BLE001 - one graph's failure must not hide the others
                 error = f"the graph could not be analysed ({type(failure).__name__}: {failure})"
         entries.append({**ref, "error": error})
-    return {"graphs": entries, "errors": problems}
+    configs = [_run_name(run, path) for run in config_only]
+    return {"graphs": entries, "errors": problems, "model_config_only": configs}
 
 
 def format_text(report: dict) -> str:
@@ -183,10 +191,7 @@ def format_text(report: dict) -> str:
             lines.append(f"  {answers.plural(g['phase_layer_count'], 'distinct layer')} read these flags")
         for warning in g.get("warnings", []):
             lines.append(f"  warning: {warning}")
-    if not report["graphs"]:
-        lines.append("no graphs found")
-    for problem in report.get("errors", ()):
-        lines.append(f"not read: {problem['path']}: {problem['error']}")
+    lines.extend(wire.closing_lines(report))
     return "\n".join(lines)
 
 

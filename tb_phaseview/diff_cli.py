@@ -11,6 +11,7 @@ from tb_phaseview import cli
 from tb_phaseview.analysis import diff
 from tb_phaseview.analysis.pipeline import analyze
 from tb_phaseview.read import model_files
+from tb_phaseview.serve.wire.graph import MODEL_CONFIG_ONLY
 
 
 class Refused(Exception):
@@ -24,8 +25,8 @@ def pick_graph(path: str, run: str | None):
         raise Refused(f"{path!r} does not exist")
     if not model_files.is_model_path(path) and not os.path.isdir(path):
         raise Refused(f"{path!r} is neither a logdir nor a model file (.pb, .pbtxt, .meta, SavedModel directory)")
-    found, errors = [], []
-    for ref, graph, error in cli._graphs_of(path, []):
+    found, errors, config_only = [], [], []
+    for ref, graph, error in cli._graphs_of(path, [], config_only):
         ref = {**ref, "run": cli._run_name(ref["run"], path)}
         if run is not None and ref["run"] != run:
             continue
@@ -33,6 +34,8 @@ def pick_graph(path: str, run: str | None):
     runs = {ref["run"] for ref, _ in found}
     if not found:
         why = f"; {errors[0][1]}" if errors else ""
+        if not errors and config_only:
+            why = f"; {cli._run_name(config_only[0], path)} {MODEL_CONFIG_ONLY}"
         where = f" in run {run!r}" if run is not None else ""
         raise Refused(f"no readable graph{where} in {path!r}{why}")
     if len(runs) > 1:

@@ -372,7 +372,8 @@ class PhaseViewPlugin(base_plugin.TBPlugin):
             threading.Thread(
                 target=self._prefetch, args=(ctx, experiment, first), name="phaseview-prefetch", daemon=True
             ).start()
-        return _json(request, wire.runs_answer(graphs, first))
+        configs = graph_source.runs_with_model_config_only(self._provider, ctx, experiment, graphs)
+        return _json(request, wire.runs_answer(graphs, first, configs))
 
     def _first_visit_graph(self, ctx, experiment, graphs):
         """The graph a first visit opens: the best ``wire.first_visit_rank`` among the graphs read within

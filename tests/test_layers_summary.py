@@ -138,6 +138,23 @@ def test_a_traced_lstm_step_lists_its_layers_as_keras_does(roles_graphs):
     assert rows == [(k["name"], k["class"], k["params"]) for k in keras["layers"] if k["class"] != "InputLayer"]
 
 
+@pytest.mark.parametrize("name", ["roles_tf2_custom_loop", "roles_tf2_lstm", "roles_tf2_mixed_precision"])
+def test_a_traced_tf2_step_shapes_every_layer_as_keras_does_with_its_batch(roles_graphs, name):
+    """A trace records few shapes: a BatchNormalization's output comes out of its v2 ``cond`` (an ``If``, which
+    declares the shapes of its outputs), a Dropout's mask is drawn in the shape of its input (``Shape``, then a
+    random draw of it), an LSTM's last step is sliced out of its stacked steps. Every row had no shape from the
+    first of those on; each is now Keras's, with the traced batch of 4."""
+    loop = roles_graphs[name]
+    keras = keras_counts_beside(loop)
+    rows = {layer.name.rpartition("/")[2]: layer for layer in layers.summarize(loop.analysis).layers}
+    expected = [k for k in keras["layers"] if k["class"] != "InputLayer"]
+    assert [k["name"] for k in expected] == list(rows)
+    for k in expected:
+        assert rows[k["name"]].output_shape == tuple(4 if d is None else d for d in k["output_shape"]), k
+    if name == "roles_tf2_custom_loop":
+        assert rows["flat"].type == "Flatten"  # its input's rank known: a Keras Flatten, not a Reshape
+
+
 def test_a_traced_gan_step_lists_each_model_with_its_layers_as_keras_does(roles_graphs):
     """A GAN's step holds two models side by side: each is a row (a Sequential) with its layers' rows in it, as
     Keras's ``summary(expand_nested=True)`` prints a model used as a layer, with Keras's own counts. What else the

@@ -172,6 +172,25 @@ def write_empty_trace(out):
     model.fit(np.ones((16, 4), "float32"), np.ones((16, 2), "float32"), batch_size=8, verbose=0, callbacks=[callback])
 
 
+def write_model_config_only(out):
+    """Keras 3's ``fit`` with its TensorBoard callback as most code writes it (``write_graph=True`` by default, no
+    traced batch): the run ``config_only/train`` holds Keras's model config and scalars, no op graph; beside it,
+    the same fit with ``profile_batch=1`` writes a trace (``traced/train``)."""
+    os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
+    import keras
+    import numpy as np
+
+    for run, traced in (("config_only", 0), ("traced", 1)):
+        keras.utils.set_random_seed(1)
+        inputs = keras.Input((4,))
+        hidden = keras.layers.Dropout(0.2, name="drop")(keras.layers.Dense(8, name="dense")(inputs))
+        model = keras.Model(inputs, keras.layers.Dense(2, name="head")(hidden), name="model")
+        model.compile(optimizer="adam", loss="mse")
+        callback = keras.callbacks.TensorBoard(os.path.join(out, "logs", run), profile_batch=traced)
+        features, targets = np.ones((16, 4), "float32"), np.ones((16, 2), "float32")
+        model.fit(features, targets, batch_size=8, verbose=0, callbacks=[callback])
+
+
 from tf_written_diff import write_diff_pairs  # noqa: E402
 from tf_written_shapes import write_keras_nested, write_tf1_layers  # noqa: E402
 
@@ -187,6 +206,7 @@ GRAPHS = {
     "keras_nested": write_keras_nested,
     "diff_pairs": write_diff_pairs,
     "empty_trace": write_empty_trace,
+    "model_config_only": write_model_config_only,
     **tf_written_answers.GRAPHS,  # the answers' graphs
     **tf_written_roles.GRAPHS,  # training graphs of every kind the roles are checked on
 }

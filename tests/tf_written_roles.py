@@ -93,7 +93,12 @@ def _keras_counts(tf, model) -> dict:
         "total": int(model.count_params()),
         "trainable": int(sum(tf.size(v) for v in model.trainable_variables)),
         "layers": [
-            {"name": layer.name, "class": type(layer).__name__, "params": int(layer.count_params())}
+            {
+                "name": layer.name,
+                "class": type(layer).__name__,
+                "params": int(layer.count_params()),
+                "output_shape": _output_shape(layer),
+            }
             for layer in model.layers
         ],
     }

@@ -121,6 +121,15 @@ export class Viewer {
 
   private showNoGraphs(): void {
     this.p.root.dataset.ready = 'false';
+    const configs = this.p.session.runs?.model_config_only ?? [];
+    if (configs.length) {
+      const runs = configs.length === 1 ? `Run ${configs[0]}` : `Runs ${configs.join(', ')}`;
+      this.p.message.show(
+        'No op graph, only Keras’s model config',
+        `${runs} ${this.p.session.runs?.model_config_note}.`,
+      );
+      return;
+    }
     this.p.message.show(
       'No graph data found',
       'None of the runs in this log directory holds a graph. Write one with tf.summary.graph, tf.summary.trace_export, or Keras’ TensorBoard callback (write_graph=True), then reload.',
@@ -138,6 +147,7 @@ export class Viewer {
     const graphs = session.allGraphs();
     if (!this.state.graph) {
       if (graphs.length) await this.loadGraph(graphs[0]);
+      else this.showNoGraphs(); // what was logged since may say why there is none (Keras's model config)
       return;
     }
     this.p.toolbar.fillPickers(session.runs, this.state.graph);

@@ -375,6 +375,7 @@ _DRAWS = frozenset(
      "StatelessTruncatedNormalV2", "StatelessRandomUniform", "StatelessRandomNormal"}
 )  # fmt: skip
 _BATCH_SOURCES = frozenset({"IteratorGetNext", "IteratorGetNextSync", "OptionalGetValue"})
+_DECLARING_OUTPUTS = frozenset({"If", "StatelessIf", "While", "StatelessWhile"})
 _PLACEHOLDERS = frozenset({"Placeholder", "PlaceholderV2", "PlaceholderWithDefault"})
 INFER_BUDGET = 20_000  # nodes one summary may visit to infer shapes: a few ms a thousand
 
@@ -504,6 +505,11 @@ def _rule(graph: Graph, node: int, output: int, shape_of) -> Shape | bool:
         # declares: Keras 3's traced steps record no other shape, and every layer's follows from these.
         listed = attr["output_shapes"].list.shape if "output_shapes" in attr else ()
         return shape_of_proto(listed[output]) if output < len(listed) and not listed[output].unknown_rank else False
+    if op in _DECLARING_OUTPUTS:
+        # A TF2 cond or loop records the shapes its outputs were traced with (a distributed iterator's batch comes
+        # out of a cond that raises when none is left).
+        listed = attr["output_shapes"].list.shape if "output_shapes" in attr else ()
+        return shape_of_proto(listed[output]) if output < len(listed) and not listed[output].unknown_rank else False
     if op == "IdentityN":
         return of(output)  # each output is its input (a custom gradient's wrapper: Keras 3's swish)
     if output != 0:
@@ -571,8 +577,15 @@ def _rule(graph: Graph, node: int, output: int, shape_of) -> Shape | bool:
         if not table or indices is False or indices is None or ("batch_dims" in attr and attr["batch_dims"].i):
             return False
         return (*indices, *table[1:])
+    if op == "Shape":
+        x = of(0)
+        return (len(x),) if x is not False and x is not None else False
     if op in _DRAWS:
         dims_input = _input_of(graph, node, 0)
+        if dims_input is not None and graph.ops[dims_input[0]] == "Shape":
+            # A draw of another tensor's shape (tf_keras's dropout noise) has that shape, known sizes or not.
+            measured = _input_of(graph, dims_input[0], 0)
+            return shape_of(measured) if measured is not None else False
         dims = _int_values(graph, dims_input[0]) if dims_input is not None else None
         return tuple(dims) if dims is not None and all(d >= 0 for d in dims) else False
     if op in ("Merge", "RefMerge"):

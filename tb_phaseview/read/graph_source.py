@@ -95,6 +95,15 @@ def list_graphs(data_provider, ctx, experiment_id) -> list[dict]:
     return refs
 
 
+def runs_with_model_config_only(data_provider, ctx, experiment_id, graphs: list[dict]) -> list[str]:
+    """The runs that hold Keras's model config but none of ``graphs`` (``list_graphs``): no op graph to draw."""
+    mapping = data_provider.list_blob_sequences(
+        ctx, experiment_id=experiment_id, plugin_name=metadata.KERAS_MODEL_CONFIG
+    )
+    with_graphs = {ref["run"] for ref in graphs}
+    return sorted(run for run, tags in mapping.items() if tags and run not in with_graphs)
+
+
 # Tagged run metadata is often profiling data only (PyTorch's add_graph logs one such step): it is listed as a
 # graph only when it holds one. Remembered per version of a blob (key, step and wall time).
 _RUN_METADATA_GRAPH_FIELDS = (3, 4)  # RunMetadata.partition_graphs, RunMetadata.function_graphs

@@ -17,3 +17,6 @@ GRAPH_KINDS = {
     TAGGED_RUN_METADATA: "graph_tagged_run_metadata",
 }
 RUN_GRAPH_TAG = "__run_graph__"
+# Keras's model config (its layers and how they connect, no ops): what the Graphs tab draws as the "conceptual
+# graph". Keras 3's TensorBoard callback writes only this unless it traces a batch.
+KERAS_MODEL_CONFIG = "graph_keras_model"

@@ -226,8 +226,5 @@ def format_text(report: dict) -> str:
             lines.append(f"  not counted (the machinery's variables): {entry['machinery_params']:,}")
         if entry.get("frozen_weights"):
             lines.append(f"  {frozen_words(entry)}")
-    if not report["graphs"]:
-        lines.append("no graphs found")
-    for problem in report.get("errors", ()):
-        lines.append(f"not read: {problem['path']}: {problem['error']}")
+    lines.extend(wire.closing_lines(report))
     return "\n".join(lines)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import urllib.parse
 import urllib.request
@@ -232,6 +233,27 @@ def test_no_graph_message(page, start_server, tmp_path):
     page.goto(server.url + "data/plugin_entry.html?name=phaseview")
     page.get_by_text("No graph data found").wait_for(timeout=60_000)
     assert page.get_attribute("#phaseview-app", "data-ready") == "false"
+
+
+def test_a_run_with_only_keras_model_config_says_what_logs_an_op_graph(page, start_server, tf_written):
+    """Keras 3's TensorBoard callback at its defaults logs Keras's model config, no op graph: the tab said no run
+    held a graph and to write one with that very callback. It names the run and what records an op graph; beside
+    a run with a graph, the run is listed in the run menu, not pickable, with the reason."""
+    logdir = os.path.join(tf_written("model_config_only"), "logs")
+    server = start_server(os.path.join(logdir, "config_only"), load_fast="false", wait_for_graphs=0)
+    page.goto(server.url + "data/plugin_entry.html?name=phaseview")
+    page.get_by_text("No op graph, only Keras’s model config").wait_for(timeout=60_000)
+    body = page.locator(".pv-message").inner_text()
+    assert "Run train logged only Keras's model config" in body and "profile_batch=1" in body
+    assert page.get_attribute("#phaseview-app", "data-ready") == "false"
+    shot(page, "model-config-only")
+
+    server = start_server(logdir, load_fast="true")
+    open_plugin(page, server.url)
+    option = page.locator("select option", has_text="config_only/train (model config only, no op graph)")
+    assert option.count() == 1 and option.is_disabled()
+    assert "profile_batch=1" in option.get_attribute("title")
+    assert page.locator("select option:checked").first.inner_text() == "traced/train"
 
 
 def many_scopes_graph(scopes, links_per_scope=1.5, flag_every=7):

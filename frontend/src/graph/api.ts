@@ -17,6 +17,9 @@ export interface RunsAnswer {
   runs: { run: string; graphs: GraphRef[] }[];
   /** Asked with `prefetch=first`: the graph a first visit opens (its flag is read by the most layers). */
   first?: GraphRef;
+  /** Runs that logged only Keras's model config (layers, no ops): nothing to draw; the note says what to log. */
+  model_config_only?: string[];
+  model_config_note?: string;
 }
 
 /**

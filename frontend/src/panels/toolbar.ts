@@ -128,6 +128,12 @@ export class Toolbar extends Emitter<ToolbarEvents> {
       if (r.graphs.length === 0) continue;
       this.runSelect.append(h('option', { value: r.run, selected: cur?.run === r.run }, r.run));
     }
+    // A run that logged only Keras's model config is listed, not pickable: it says why it holds no graph.
+    for (const run of runs?.model_config_only ?? []) {
+      const option = h('option', { value: '', disabled: true, title: runs?.model_config_note ?? '' });
+      option.textContent = `${run} (model config only, no op graph)`;
+      this.runSelect.append(option);
+    }
     clear(this.graphSelect);
     const run = runs?.runs.find((r) => r.run === cur?.run);
     this.graphs = run?.graphs ?? [];

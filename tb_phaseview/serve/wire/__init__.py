@@ -18,6 +18,7 @@ from tb_phaseview.serve.wire.common import (
 from tb_phaseview.serve.wire.graph import (
     NO_FLAG_ANSWER,
     answer_line,
+    closing_lines,
     first_visit_rank,
     graph_answer,
     graph_warnings,
@@ -32,6 +33,7 @@ from tb_phaseview.serve.wire.report import layer_does, node_list, phase_runs_ans
 from tb_phaseview.serve.wire.why import KIND_SENTENCES, format_why, why_answer
 
 __all__ = [
+    "closing_lines",
     "ATTR_VALUE_LIMIT",
     "EDGES_LIMIT_MAX",
     "GROUP_CHILD_LIMIT",

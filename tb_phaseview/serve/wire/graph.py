@@ -22,16 +22,42 @@ from tb_phaseview.serve.wire.common import (
 )
 from tb_phaseview.serve.wire.phase_text import group_phase, layer_entries, op_phase, source_entries
 
+MODEL_CONFIG_ONLY = (
+    "logged only Keras's model config (the conceptual graph TensorBoard's Graphs tab draws: layers, no ops), so there"
+    " is no op graph to read. Keras 3's TensorBoard callback writes an op graph only of a batch it traces"
+    " (profile_batch=1); tf_keras's writes the train function's graph with write_graph=True (not under a"
+    " distribution strategy); any TF2 code can trace a step with tf.summary.trace_on and tf.summary.trace_export"
+)
 
-def runs_answer(graphs: list[GraphRef], first: Optional[GraphRef] = None) -> dict:
-    """Every graph by run; with ``first``, the graph a first visit opens (see ``first_visit_rank``)."""
+
+def runs_answer(
+    graphs: list[GraphRef], first: Optional[GraphRef] = None, model_config_only: Optional[list[str]] = None
+) -> dict:
+    """Every graph by run; with ``first``, the graph a first visit opens (see ``first_visit_rank``); the runs
+    that logged only Keras's model config (no op graph)."""
     runs: dict[str, list[GraphRef]] = {}
     for ref in graphs:
         runs.setdefault(ref["run"], []).append(ref)
-    answer = {"version": VERSION, "runs": [{"run": run, "graphs": refs} for run, refs in runs.items()]}
+    answer = {
+        "version": VERSION,
+        "runs": [{"run": run, "graphs": refs} for run, refs in runs.items()],
+        "model_config_only": list(model_config_only or []),
+    }
+    if model_config_only:
+        answer["model_config_note"] = MODEL_CONFIG_ONLY
     if first is not None:
         answer["first"] = first
     return answer
+
+
+def closing_lines(report: dict) -> list[str]:
+    """The CLI's last lines of a report or a summary: runs with only Keras's model config, nothing found, what
+    could not be read."""
+    lines = [f"{run}  {MODEL_CONFIG_ONLY}" for run in report.get("model_config_only", ())]
+    if not report["graphs"]:
+        lines.append("no op graphs found" if lines else "no graphs found")
+    lines += [f"not read: {problem['path']}: {problem['error']}" for problem in report.get("errors", ())]
+    return lines
 
 
 def first_visit_rank(analysis: GraphAnalysis) -> tuple[int, int]:
