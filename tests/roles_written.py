@@ -30,6 +30,7 @@ GRAPHS = (
     "roles_keras3_functional",
     "roles_keras3_steps",
     "roles_keras3_mirrored_lstm",
+    "roles_keras3_transformer",
     "roles_tf1_towers",
 )
 GRADIENT_SCOPE = re.compile(r"(?:^|/)(?:gradients(?:_\d+)?|gradient_tape)/")

@@ -461,6 +461,40 @@ def test_keras3s_lstm_has_its_last_steps_shape_and_so_do_the_layers_after_it(rol
     assert (summary.total_params, summary.trainable_params) == (keras["total"], keras["trainable"])
 
 
+def test_keras3s_transformer_lists_its_attention_norms_and_feed_forward_as_keras_does(roles_graphs):
+    """A transformer encoder's trace: TensorFlow lowers the attention's EinsumDense projections to batch matrix
+    products, and takes the scores with an einsum, so from the attention on no row had a shape, and the attention
+    was typed ``Einsum``, its projections ``Dense``. Each row is now Keras's class, count and shape (batch 8); the
+    attention holds its four projections, as Keras builds it."""
+    encoder = roles_graphs["roles_keras3_transformer"]
+    keras = keras_counts_beside(encoder)
+    summary = layers.summarize(encoder.analysis)
+    top = [layer for layer in summary.layers if layer.within is None]
+    expected = [k for k in keras["layers"] if k["class"] != "InputLayer"]
+    assert [_CALLED.sub("", layer.name.rpartition("/")[2]) for layer in top] == [k["name"] for k in expected]
+    for layer, k in zip(top, expected):
+        assert (layer.type, layer.params) == (k["class"], k["params"]), k
+        assert layer.output_shape == tuple(8 if d is None else d for d in k["output_shape"]), k
+    (attention,) = [layer for layer in top if layer.type == "MultiHeadAttention"]
+    projections = [layer for layer in summary.layers if layer.within == attention.name]
+    assert [_CALLED.sub("", p.name.rpartition("/")[2]) for p in projections] == [
+        "query", "key", "value", "attention_output"
+    ]  # fmt: skip
+    assert {p.type for p in projections} == {"EinsumDense"}
+    assert sum(p.params for p in projections) == attention.params
+    assert [p.output_shape for p in projections] == [(8, 12, 2, 8)] * 3 + [(8, 12, 16)]
+    assert (summary.total_params, summary.trainable_params) == (keras["total"], keras["trainable"])
+
+
+def test_einsum_shapes_follow_each_letters_size():
+    assert shapes._einsum("abc,cde->abde", [(8, 12, 16), (16, 2, 8)]) == (8, 12, 2, 8)
+    assert shapes._einsum("aecd,abcd->acbe", [(None, 12, 2, 8), (8, 12, 2, 8)]) == (8, 2, 12, 12)
+    assert shapes._einsum("ij,jk->ik", [(3, 4), (5, 6)]) is False  # j is 4 and 5: no product
+    assert shapes._einsum("...ij,jk->...ik", [(2, 3, 4), (4, 5)]) is False  # an ellipsis: not followed
+    assert shapes._einsum("ij,jk->il", [(3, 4), (4, 5)]) is False  # l names no input's axis
+    assert shapes._einsum("ij->ji", [False]) is False
+
+
 def test_tf_keras_fit_running_steps_in_a_loop_lists_keras_layers_in_its_run_graph_and_its_trace(tf_written):
     """tf_keras's ``train_function`` with ``steps_per_execution=4`` runs the step in a loop's body (which takes
     its batches itself): the run graph's summary was four rows (``iterator`` an InputLayer, ``while`` a While, no

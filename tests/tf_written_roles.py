@@ -41,6 +41,8 @@ Registered in ``tf_written_graphs.GRAPHS`` (each runs in a fresh process); each 
 - ``roles_keras3_mirrored_lstm``: Keras 3's ``fit`` under a ``MirroredStrategy`` of an Embedding, an LSTM with
   dropout, Dropout and a dense head, Adam clipping the gradients' norms (the strategy increments the step counter
   through an ``Identity``);
+- ``roles_keras3_transformer``: Keras 3's ``fit`` of a small transformer encoder: an Embedding, MultiHeadAttention,
+  residual Adds, LayerNormalization, a GELU feed-forward pair, a global average pooling, AdamW;
 - ``roles_tf1_towers``: TF1's multi-tower training, the weights made once and read in two towers, their gradients
   averaged, Momentum, a moving average of the weights.
 """
@@ -662,6 +664,38 @@ def write_keras3_mirrored_lstm(out):
         json.dump(_keras3_counts(model), f)
 
 
+def write_keras3_transformer(out):
+    """Keras 3's ``fit`` of a small transformer encoder (traced by its TensorBoard callback): token embeddings, a
+    MultiHeadAttention (EinsumDense projections, which TensorFlow lowers to batch matrix products; an einsum for the
+    scores), Dropout, residual Adds, LayerNormalization, a feed-forward pair of Dense layers (GELU), a global
+    average pooling and a dense head; AdamW."""
+    _tf2()
+    import keras
+    import numpy as np
+
+    keras.utils.set_random_seed(1234)
+    layers = keras.layers
+    tokens = keras.Input((12,), dtype="int32")
+    x = layers.Embedding(100, 16, name="tokens")(tokens)
+    attended = layers.MultiHeadAttention(num_heads=2, key_dim=8, name="attention")(x, x)
+    x = layers.LayerNormalization(name="norm_1")(layers.Add(name="residual_1")([x, layers.Dropout(0.1)(attended)]))
+    forward = layers.Dense(16, name="ff_2")(layers.Dense(32, activation="gelu", name="ff_1")(x))
+    x = layers.LayerNormalization(name="norm_2")(layers.Add(name="residual_2")([x, forward]))
+    logits = layers.Dense(3, name="head")(layers.GlobalAveragePooling1D(name="pool")(x))
+    model = keras.Model(tokens, logits, name="encoder")
+    model.compile(
+        optimizer=keras.optimizers.AdamW(1e-3),
+        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+        metrics=["accuracy"],
+    )
+    os.makedirs(out, exist_ok=True)
+    callback = keras.callbacks.TensorBoard(_run_dir(out, "roles_keras3_transformer"), profile_batch=1)
+    ids = np.random.default_rng(0).integers(0, 100, (16, 12))
+    model.fit(ids, np.arange(16) % 3, batch_size=8, epochs=1, verbose=0, callbacks=[callback])
+    with open(os.path.join(out, "keras_summary.json"), "w") as f:
+        json.dump(_keras3_counts(model), f)
+
+
 GRAPHS = {
     "roles_dcgan": write_dcgan,
     "roles_autoencoder3d": write_autoencoder3d,
@@ -679,5 +713,6 @@ GRAPHS = {
     "roles_keras3_steps": write_keras3_steps,
     "roles_keras2_steps": write_keras2_steps,
     "roles_keras3_mirrored_lstm": write_keras3_mirrored_lstm,
+    "roles_keras3_transformer": write_keras3_transformer,
     "roles_tf1_towers": write_tf1_towers,
 }

@@ -324,6 +324,9 @@ def _type_containers(layers: list[tuple[int, Layer]], within: dict[int, int], pa
     """A layer that holds layers and computes nothing of its own is a model used as a layer: ``Sequential`` when
     its layers form one chain, each reading only the one before, else ``Model``."""
     for i, layer in reversed(layers):  # inner layers first: a scope of scopes of weights is weights too
+        if layer.holds_layers and _attends(layer, [other for j, other in layers if within.get(j) == i]):
+            layer.type = "MultiHeadAttention"
+            continue
         if not layer.holds_layers or _computing(layer.op_types) or layer.variables:
             continue
         inner = [j for j, _ in layers if within.get(j) == i]
@@ -334,6 +337,19 @@ def _type_containers(layers: list[tuple[int, Layer]], within: dict[int, int], pa
         links = {(a, b) for a, b in pairs if a in inside and b in inside}
         chain = all((a, b) in links for a, b in zip(inner, inner[1:])) and len(links) == len(inner) - 1
         layer.type = "Sequential" if chain else "Model"
+
+
+_PRODUCTS = frozenset({"Einsum", "BatchMatMul", "BatchMatMulV2", "BatchMatMulV3", "MatMul"})
+
+
+def _attends(layer: Layer, inner: list[Layer]) -> bool:
+    """Attention: a layer holding only its projections (the query's, the key's, the value's, maybe the output's)
+    that itself takes a softmax between two products of its own (the scores, then their weighted sum). A layer
+    holding more (a transformer's block: its norms, its feed-forward layers) is no attention layer."""
+    products = sum(layer.op_types[op] for op in _PRODUCTS)
+    projections = [other for other in inner if other.type in ("Dense", "EinsumDense")]
+    only_projections = len(projections) == len(inner) and 3 <= len(inner) <= 4
+    return not layer.variables and "Softmax" in layer.op_types and products >= 2 and only_projections
 
 
 def _add_inner_params(layers: list[tuple[int, Layer]]) -> None:
@@ -943,6 +959,8 @@ def layer_type(
         if op_names & ops.keys():
             if name == "Dense" and not variables:
                 continue
+            if name == "Dense" and any(len(v.variable.shape or ()) > 2 for v in variables):
+                return "EinsumDense"  # a kernel of three axes or more (multi-head attention's projections)
             return name
     if not ops:
         return ""

@@ -356,6 +356,12 @@ _UNARY = frozenset(
         "Floor",
         "Reciprocal",
         "Erf",
+        "Erfc",
+        "Log1p",
+        "Expm1",
+        "Sign",
+        "Round",
+        "Ceil",
         "ZerosLike",
         "OnesLike",
     }
@@ -375,6 +381,7 @@ _DRAWS = frozenset(
      "StatelessTruncatedNormalV2", "StatelessRandomUniform", "StatelessRandomNormal"}
 )  # fmt: skip
 _BATCH_SOURCES = frozenset({"IteratorGetNext", "IteratorGetNextSync", "OptionalGetValue"})
+_BATCH_MATMULS = frozenset({"BatchMatMul", "BatchMatMulV2", "BatchMatMulV3"})
 _DECLARING_OUTPUTS = frozenset({"If", "StatelessIf", "While", "StatelessWhile"})
 _PLACEHOLDERS = frozenset({"Placeholder", "PlaceholderV2", "PlaceholderWithDefault"})
 INFER_BUDGET = 20_000  # nodes one summary may visit to infer shapes: a few ms a thousand
@@ -603,6 +610,20 @@ def _rule(graph: Graph, node: int, output: int, shape_of) -> Shape | bool:
         ta = "transpose_a" in attr and attr["transpose_a"].b
         tb = "transpose_b" in attr and attr["transpose_b"].b
         return (a[1] if ta else a[0], b[0] if tb else b[1])
+    if op in _BATCH_MATMULS:
+        # A matrix product over the last two axes, the axes before them broadcast (TensorFlow lowers Keras's
+        # EinsumDense and attention products to these).
+        a, b = of(0), of(1)
+        if not a or not b or len(a) < 2 or len(b) < 2:
+            return False
+        ta = any(key in attr and attr[key].b for key in ("adj_x", "transpose_a"))
+        tb = any(key in attr and attr[key].b for key in ("adj_y", "transpose_b"))
+        batch = _broadcast([a[:-2], b[:-2]])
+        return False if batch is False else (*batch, a[-1] if ta else a[-2], b[-2] if tb else b[-1])
+    if op == "Einsum":
+        equation = attr["equation"].s.decode("utf-8", "replace") if "equation" in attr else ""
+        count = attr["N"].i if "N" in attr else 0
+        return _einsum(equation, [of(k) for k in range(count)])
     if op in _WINDOWED:
         data_format = attr["data_format"].s.decode() if "data_format" in attr else "NHWC"
         padding = attr["padding"].s.decode() if "padding" in attr else ""
@@ -674,6 +695,27 @@ def _rule(graph: Graph, node: int, output: int, shape_of) -> Shape | bool:
         known_size = x is not False and x is not None and None not in x and rest > 0
         return tuple((prod(x) // rest if known_size else None) if d == -1 else d for d in dims)
     return False
+
+
+def _einsum(equation: str, operands: list) -> Shape | bool:
+    """The output shape of ``tf.einsum(equation, *operands)`` from each letter's size (an unknown size takes
+    another operand's), or False: an ellipsis, an operand of unknown shape, a letter's sizes that disagree."""
+    inputs, arrow, output = equation.replace(" ", "").partition("->")
+    terms = inputs.split(",")
+    if not arrow or "." in equation or len(terms) != len(operands) or not operands:
+        return False
+    sizes: dict[str, int | None] = {}
+    for term, shape in zip(terms, operands):
+        if shape is False or shape is None or len(term) != len(shape):
+            return False
+        for letter, size in zip(term, shape):
+            seen = sizes.get(letter)
+            if seen is not None and size is not None and seen != size:
+                return False  # a letter names one size wherever it appears
+            sizes[letter] = size if seen is None else seen
+    if any(letter not in sizes for letter in output):
+        return False
+    return tuple(sizes[letter] for letter in output)
 
 
 def _broadcast(shapes: list) -> Shape | bool:
