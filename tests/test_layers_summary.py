@@ -486,6 +486,40 @@ def test_keras3s_transformer_lists_its_attention_norms_and_feed_forward_as_keras
     assert (summary.total_params, summary.trainable_params) == (keras["total"], keras["trainable"])
 
 
+_TF_KERAS_TRACE = {"run": "zoo/train", "kind": "trace", "tag": "batch_1"}
+
+
+@pytest.mark.parametrize("name", ["zoo_keras3", "zoo_tf_keras"])
+def test_the_common_layers_are_typed_and_shaped_as_keras_does(tf_written, name):
+    """SeparableConv2D was typed DepthwiseConv2D, Conv1D Conv2D, MaxPooling1D MaxPooling2D (Keras runs them in 2-D
+    on an added axis), UpSampling2D Concatenate or ResizeNearestNeighbor, Cropping2D StridedSlice, Bidirectional
+    Concatenate, its GRUs LSTM (or PartitionedCall, where the cell runs in a called function), GlobalMaxPooling1D
+    Max; from the transposed convolution on, a Keras 3 trace had no shape. Each row is now Keras's class, count and
+    shape (batch 8): in Keras 3's trace, and in tf_keras's run graph and trace."""
+    folder = tf_written(name)
+    keras_trace = name == "zoo_keras3"
+    with open(os.path.join(folder, "keras_layers.json")) as f:
+        keras = [k for k in json.load(f) if k["class"] != "InputLayer"]
+    kinds = []
+    for ref, graph, error in iter_graphs(os.path.join(folder, "logs"), graph_source.load_graph):
+        assert error is None
+        summary = layers.summarize(analyze(graph))
+        top = [layer for layer in summary.layers if layer.within is None]
+        assert [_CALLED.sub("", layer.name.rpartition("/")[2]) for layer in top] == [k["name"] for k in keras], ref
+        # tf_keras's trace runs each GRU in a function it calls, whose outputs a trace gives no shape: from the
+        # bidirectional layer on, its shapes are unknown (never other than Keras's).
+        in_calls = not keras_trace and ref == _TF_KERAS_TRACE
+        unknown_from = [k["name"] for k in keras].index("bidirectional") if in_calls else len(keras)
+        for at, (layer, k) in enumerate(zip(top, keras)):
+            assert (layer.type, layer.params) == (k["class"], k["params"]), (ref, k)
+            expected = tuple(8 if d is None else d for d in k["output_shape"])
+            assert layer.output_shape == (False if at >= unknown_from else expected), (ref, k)
+        inner = [layer for layer in summary.layers if layer.within is not None]
+        assert [(layer.type, layer.params) for layer in inner] == [("GRU", 195)] * 2, ref
+        kinds.append(ref["kind"])
+    assert sorted(kinds) == (["run_graph", "trace"] if name == "zoo_tf_keras" else ["trace"])
+
+
 def test_einsum_shapes_follow_each_letters_size():
     assert shapes._einsum("abc,cde->abde", [(8, 12, 16), (16, 2, 8)]) == (8, 12, 2, 8)
     assert shapes._einsum("aecd,abcd->acbe", [(None, 12, 2, 8), (8, 12, 2, 8)]) == (8, 2, 12, 12)

@@ -192,7 +192,7 @@ def write_model_config_only(out):
 
 
 from tf_written_diff import write_diff_pairs  # noqa: E402
-from tf_written_shapes import write_keras_nested, write_tf1_layers  # noqa: E402
+from tf_written_shapes import write_keras_nested, write_tf1_layers, write_zoo_keras3, write_zoo_tf_keras  # noqa: E402
 
 GRAPHS = {
     "select_gated": write_select_gated,
@@ -207,6 +207,8 @@ GRAPHS = {
     "diff_pairs": write_diff_pairs,
     "empty_trace": write_empty_trace,
     "model_config_only": write_model_config_only,
+    "zoo_keras3": write_zoo_keras3,
+    "zoo_tf_keras": write_zoo_tf_keras,
     **tf_written_answers.GRAPHS,  # the answers' graphs
     **tf_written_roles.GRAPHS,  # training graphs of every kind the roles are checked on
 }

@@ -223,3 +223,52 @@ if __name__ == "__main__":
         static_shapes(sys.argv[2], sys.argv[3])
     elif command == "run_shapes":
         run_shapes(sys.argv[2], sys.argv[3])
+
+
+def _zoo(keras, out: str, run: str, legacy: bool) -> None:
+    """A model of the layers other models are built of: a separable convolution, pooling, a transposed
+    convolution, upsampling, cropping, a reshape to a sequence, a 1-D convolution and pooling, a bidirectional GRU,
+    a global max pooling and a dense head; fitted one batch of 8 with the TensorBoard callback tracing it (and, in
+    tf_keras, writing the train function's run graph). Keras's own classes, counts and shapes beside it."""
+    import numpy as np
+
+    layers = keras.layers
+    keras.utils.set_random_seed(1)
+    image = keras.Input((16, 16, 3), name="image")
+    x = layers.SeparableConv2D(8, 3, padding="same", name="separable")(image)
+    x = layers.MaxPooling2D(name="pool")(x)
+    x = layers.Conv2DTranspose(4, 3, strides=2, padding="same", name="transposed")(x)
+    x = layers.UpSampling2D(name="upsample")(x)
+    x = layers.Cropping2D(8, name="crop")(x)
+    x = layers.Reshape((256, 4), name="to_sequence")(x)
+    x = layers.Conv1D(6, 3, name="conv_1d")(x)
+    x = layers.MaxPooling1D(2, name="pool_1d")(x)
+    x = layers.Bidirectional(layers.GRU(5, return_sequences=True), name="bidirectional")(x)
+    x = layers.GlobalMaxPooling1D(name="global_max")(x)
+    model = keras.Model(image, layers.Dense(4, activation="softmax", name="head")(x), name="zoo")
+    model.compile("adam", "sparse_categorical_crossentropy")
+    callback = keras.callbacks.TensorBoard(os.path.join(out, "logs", run), profile_batch=1)
+    images = np.random.default_rng(0).random((16, 16, 16, 3), dtype=np.float32)
+    model.fit(images, np.arange(16) % 4, batch_size=8, verbose=0, callbacks=[callback])
+    counts = [
+        {"name": layer.name, "class": type(layer).__name__, "params": int(layer.count_params()),
+         "output_shape": list(layer.output_shape if legacy else layer.output.shape)}
+        for layer in model.layers
+    ]  # fmt: skip
+    with open(os.path.join(out, "keras_layers.json"), "w") as f:
+        json.dump(counts, f)
+
+
+def write_zoo_keras3(out: str) -> None:
+    os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
+    import keras
+
+    _zoo(keras, out, "zoo", legacy=False)
+
+
+def write_zoo_tf_keras(out: str) -> None:
+    os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
+    os.environ["TF_USE_LEGACY_KERAS"] = "1"
+    import tf_keras
+
+    _zoo(tf_keras, out, "zoo", legacy=True)

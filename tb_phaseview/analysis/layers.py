@@ -324,8 +324,12 @@ def _type_containers(layers: list[tuple[int, Layer]], within: dict[int, int], pa
     """A layer that holds layers and computes nothing of its own is a model used as a layer: ``Sequential`` when
     its layers form one chain, each reading only the one before, else ``Model``."""
     for i, layer in reversed(layers):  # inner layers first: a scope of scopes of weights is weights too
-        if layer.holds_layers and _attends(layer, [other for j, other in layers if within.get(j) == i]):
+        held = [other for j, other in layers if within.get(j) == i]
+        if layer.holds_layers and _attends(layer, held):
             layer.type = "MultiHeadAttention"
+            continue
+        if len(held) == 2 and {other.type for other in held} <= _RECURRENT_TYPES and not layer.variables:
+            layer.type = "Bidirectional"  # a recurrent layer run forwards and backwards, their outputs merged
             continue
         if not layer.holds_layers or _computing(layer.op_types) or layer.variables:
             continue
@@ -339,6 +343,7 @@ def _type_containers(layers: list[tuple[int, Layer]], within: dict[int, int], pa
         layer.type = "Sequential" if chain else "Model"
 
 
+_RECURRENT_TYPES = frozenset({"LSTM", "GRU", "RNN"})
 _PRODUCTS = frozenset({"Einsum", "BatchMatMul", "BatchMatMulV2", "BatchMatMulV3", "MatMul"})
 
 
@@ -855,6 +860,7 @@ def _type_layers(
     typed: dict[tuple, str] = {}
     reshaped = _reshape_input_ranks(graph, node_layer, known)
     pooled = _spatial_means(graph, node_layer)
+    maxed = _spatial_means(graph, node_layer, frozenset({"Max"}))
     for number, layer in layers:
         rank = len(layer.output_shape) if isinstance(layer.output_shape, tuple) else -1
         layer.op_types = histogram.get(number, Counter())
@@ -866,9 +872,10 @@ def _type_layers(
             reshaped.get(number, -1),
             result_ops.get(number),
             pooled.get(number, 0),
+            maxed.get(number, 0),
         )
         if key not in typed:
-            typed[key] = layer_type(layer.op_types, layer.phase_kind, layer.variables, rank, *key[-3:])
+            typed[key] = layer_type(layer.op_types, layer.phase_kind, layer.variables, rank, *key[-4:])
         layer.type = typed[key]
         if layer.type == "Weights" and not layer.variables[0].frozen:
             layer.type = _type_of_readers(graph, layer.variables, codes) or layer.type
@@ -901,11 +908,12 @@ def _type_of_readers(graph: Graph, variables: list[LayerVariable], codes: np.nda
     return None
 
 
-def _spatial_means(graph: Graph, node_layer: np.ndarray) -> dict[int, int]:
-    """Per layer, the number of spatial axes its ``Mean`` averages when they are all of them after the batch's (1,
-    or 1 and 2, ...; after the channels' too, for channels first): a global average pooling's."""
+def _spatial_means(graph: Graph, node_layer: np.ndarray, ops=frozenset({"Mean"})) -> dict[int, int]:
+    """Per layer, the number of spatial axes its ``Mean`` (or another reduction of ``ops``) reduces when they are
+    all of them after the batch's (1, or 1 and 2, ...; after the channels' too, for channels first): a global
+    average (or max) pooling's."""
     found = {}
-    for node in np.flatnonzero(graph.columns.op_in({"Mean"}) & (node_layer >= 0)).tolist():
+    for node in np.flatnonzero(graph.columns.op_in(ops) & (node_layer >= 0)).tolist():
         axes = graph.columns.inputs_at([node], 1)[0]
         values = shapes.const_ints(graph, int(axes)) if axes >= 0 and graph.ops[axes] == "Const" else None
         if values and (values == list(range(1, len(values) + 1)) or values == list(range(2, len(values) + 2))):
@@ -933,6 +941,7 @@ def layer_type(
     input_rank: int = -1,
     result_op: str | None = None,
     spatial_mean: int = 0,
+    spatial_max: int = 0,
 ) -> str:
     """A layer's type from its op histogram (op name -> count); with no known type, the op that puts out its
     result (else its most frequent op) that computes. Never ``Const`` when the layer computes: a frozen weight
@@ -951,10 +960,28 @@ def layer_type(
     if ("GreaterEqual" in ops or "Floor" in ops) and ops.keys() & _RANDOM_UNIFORM and not variables:
         # Keeps each input where a uniform draw passes the rate (TF 1.x: floor(keep_prob + uniform) is the mask).
         return "Dropout"
+    recurrent = _recurrent_by_kernel(variables, bool(ops.keys() & phase.CALL_OPS))
+    if recurrent:
+        return recurrent
     if _RECURRENT <= ops.keys() and ops.keys() & _GATE_SPLITS and ops.keys() & {"MatMul", "BiasAdd"}:
         # A recurrent cell, unrolled: gates split from one matmul. An LSTM's are three sigmoids to two tanhs per
         # step (input, forget, output gates; the candidate and the cell's output).
+        # A GRU's are two sigmoids to one tanh (update and reset gates; the candidate).
+        if ops["Sigmoid"] >= 2 * ops["Tanh"]:
+            return "GRU"
         return "LSTM" if 2 * ops["Sigmoid"] >= 3 * ops["Tanh"] else "RNN"
+    tiles = ops.get("Tile", 0)
+    if not variables and tiles > 1 and output_rank == tiles + 2 and _computing(ops).keys() <= _REPEATING:
+        # Keras 3 repeats each spatial axis (a tile each, the shape computed); one axis is ambiguous (RepeatVector).
+        return f"UpSampling{tiles}D"
+    if "DepthwiseConv2dNative" in ops and "Conv2D" in ops:
+        return "SeparableConv2D"  # a depthwise convolution, then a pointwise one
+    if {"ExpandDims", "Squeeze"} <= ops.keys() and output_rank in (-1, 3):
+        # Keras runs a 1-D convolution or pooling as a 2-D one on an axis it adds, then squeezes it away: one of
+        # them, putting out (batch, steps, channels).
+        for op_names, name in _ONE_DIMENSIONAL:
+            if sum(ops[op] for op in op_names) == 1:
+                return name
     for op_names, name in _TYPE_BY_OP:
         if op_names & ops.keys():
             if name == "Dense" and not variables:
@@ -973,6 +1000,13 @@ def layer_type(
         return "Embedding" if read and read <= _GATHERS else "Weights"
     if spatial_mean and not variables and computing.keys() <= {"Mean", "Cast"}:
         return f"GlobalAveragePooling{spatial_mean}D"  # averages every spatial position of each channel
+    if spatial_max and not variables and computing.keys() <= {"Max", "Cast"}:
+        return f"GlobalMaxPooling{spatial_max}D"  # the largest value of each channel over every position
+    if not variables and computing.keys() == {"StridedSlice"} and output_rank in _CROPPINGS:
+        return _CROPPINGS[output_rank]  # a slice of every spatial axis, the batch and the channels kept
+    if not variables and computing.keys() & _RESIZES:
+        return "UpSampling2D"  # tf_keras resizes (nearest or bilinear); Keras 3 repeats, below
+
     if not any(v.trainable for v in variables) and {"Sub", "RealDiv"} <= computing.keys() <= _STANDARDIZING:
         # (x - mean) / sqrt(variance): Keras's Normalization, its statistics adapted before training (Keras 3
         # makes them constants; tf_keras keeps them in variables no step writes).
@@ -997,6 +1031,14 @@ def layer_type(
     return (computing or ops).most_common(1)[0][0]
 
 
+_ONE_DIMENSIONAL = (
+    ({"Conv2D"}, "Conv1D"),
+    ({"MaxPool", "MaxPoolV2"}, "MaxPooling1D"),
+    ({"AvgPool"}, "AveragePooling1D"),
+)
+_CROPPINGS = {3: "Cropping1D", 4: "Cropping2D", 5: "Cropping3D"}
+_RESIZES = frozenset({"ResizeNearestNeighbor", "ResizeBilinear", "ResizeBicubic"})
+_REPEATING = frozenset({"Tile", "ExpandDims", "Reshape", "Pack", "ConcatV2", "StridedSlice", "Mul", "Cast", "Shape"})
 _NOT_COMPUTING = frozenset({"Const", "Identity", "Snapshot", "NoOp"}) | roles.VARIABLE_OPS | roles.READ_OPS
 # A weight's L2 penalty (``scale * l2_loss(w)``, TF-Slim's and tf.layers' regularizers): computed from weights only.
 _REGULARIZING = frozenset({"L2Loss", "Mul"})
@@ -1006,6 +1048,29 @@ _GATE_SPLITS = frozenset({"Split", "SplitV"})
 _KERAS_FLATTEN = frozenset({"Shape", "StridedSlice", "Prod", "Pack", "Reshape"})
 _STANDARDIZING = frozenset({"Sub", "RealDiv", "Sqrt", "Maximum", "Cast", "Reshape"})
 _RESCALING = frozenset({"Mul", "AddV2", "Add", "Cast"})
+
+
+_GATES = {4: "LSTM", 3: "GRU", 1: "SimpleRNN"}
+
+
+def _recurrent_by_kernel(variables: list[LayerVariable], calls: bool) -> str | None:
+    """A recurrent layer named by its recurrent kernel, units x (gates x units): four gates an LSTM, three a GRU,
+    one a SimpleRNN. The kernel is Keras's ``recurrent_kernel``; where the layer ``calls`` a function that runs
+    its cell (tf_keras's run graph picks the cuDNN or the standard kernel in a call: the scope shows neither's
+    ops, and a function graph names its variables after their reads), it is the square-by-gates one of the
+    three weights a recurrent layer holds (kernel, recurrent kernel, bias of gates x units)."""
+    shapes_of = [v.variable.shape for v in variables if v.variable.shape]
+    for v in variables:
+        shape = v.variable.shape
+        named = v.variable.name.endswith("recurrent_kernel")
+        if not (named or calls) or not shape or len(shape) != 2 or not shape[0] or not shape[1]:
+            continue
+        gates, rest = divmod(shape[1], shape[0])
+        if rest or gates not in _GATES or (not named and (gates == 1 or len(shapes_of) != 3)):
+            continue
+        if named or all(other[-1] == shape[1] for other in shapes_of):
+            return _GATES[gates]
+    return None
 
 
 def _computing(ops: Counter) -> Counter:

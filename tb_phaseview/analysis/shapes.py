@@ -381,6 +381,7 @@ _DRAWS = frozenset(
      "StatelessTruncatedNormalV2", "StatelessRandomUniform", "StatelessRandomNormal"}
 )  # fmt: skip
 _BATCH_SOURCES = frozenset({"IteratorGetNext", "IteratorGetNextSync", "OptionalGetValue"})
+_RESIZES = frozenset({"ResizeNearestNeighbor", "ResizeBilinear", "ResizeBicubic", "ResizeArea"})
 _BATCH_MATMULS = frozenset({"BatchMatMul", "BatchMatMulV2", "BatchMatMulV3"})
 _DECLARING_OUTPUTS = frozenset({"If", "StatelessIf", "While", "StatelessWhile"})
 _PLACEHOLDERS = frozenset({"Placeholder", "PlaceholderV2", "PlaceholderWithDefault"})
@@ -533,6 +534,8 @@ def _rule(graph: Graph, node: int, output: int, shape_of) -> Shape | bool:
         spec = const_ints(graph, begin[0]) if begin is not None else None
         masked = any(name in attr and attr[name].i for name in ("ellipsis_mask", "new_axis_mask"))
         return tuple(x[1:]) if spec is not None and len(spec) == 1 and not masked else False
+    if op == "StridedSlice":
+        return _sliced(of(0), [_input_of(graph, node, k) for k in (1, 2, 3)], attr, graph)
     if op == "TensorListStack":
         # The steps an RNN's loop wrote, stacked: their count (when declared), then the element shape given.
         given = _input_of(graph, node, 1)
@@ -610,6 +613,54 @@ def _rule(graph: Graph, node: int, output: int, shape_of) -> Shape | bool:
         ta = "transpose_a" in attr and attr["transpose_a"].b
         tb = "transpose_b" in attr and attr["transpose_b"].b
         return (a[1] if ta else a[0], b[0] if tb else b[1])
+    if op == "ExpandDims":
+        x, axis_input = of(0), _input_of(graph, node, 1)
+        axis = const_ints(graph, axis_input[0]) if axis_input is not None else None
+        if not isinstance(x, tuple) or axis is None or len(axis) != 1 or not -len(x) - 1 <= axis[0] <= len(x):
+            return False
+        at = axis[0] % (len(x) + 1)
+        return (*x[:at], 1, *x[at:])
+    if op in ("Transpose", "ConjugateTranspose"):
+        x, perm_input = of(0), _input_of(graph, node, 1)
+        perm = const_ints(graph, perm_input[0]) if perm_input is not None else None
+        if not isinstance(x, tuple) or perm is None or sorted(perm) != list(range(len(x))):
+            return False
+        return tuple(x[p] for p in perm)
+    if op in _RESIZES:
+        x, size_input = of(0), _input_of(graph, node, 1)
+        size = _shape_values(graph, size_input, shape_of) if size_input is not None else None
+        if not isinstance(x, tuple) or len(x) != 4 or size is None or len(size) != 2:
+            return False
+        return (x[0], *size, x[3])  # images resized to the size given (tf_keras's UpSampling2D computes it)
+    if op in ("ReverseV2", "Reverse"):
+        return of(0)  # the same elements in another order along some axes
+    if op == "Tile":
+        x, multiples_input = of(0), _input_of(graph, node, 1)
+        multiples = _shape_values(graph, multiples_input, shape_of) if multiples_input is not None else None
+        if not x or multiples is None or len(multiples) != len(x):
+            return False
+        return tuple(None if d is None or m is None else d * m for d, m in zip(x, multiples))
+    if op == "Conv2DBackpropInput":
+        # A transposed convolution: the output's size is given (input_sizes), its batch maybe computed.
+        sizes_input, filters, gradient = _input_of(graph, node, 0), of(1), of(2)
+        sizes = _int_values(graph, sizes_input[0]) if sizes_input is not None else None
+        if sizes is not None and len(sizes) == 4 and all(d >= 0 for d in sizes):
+            return tuple(sizes)
+        strides = list(attr["strides"].list.i) if "strides" in attr else []
+        padding = attr["padding"].s.decode() if "padding" in attr else ""
+        data_format = attr["data_format"].s.decode() if "data_format" in attr else "NHWC"
+        if not gradient or len(gradient) != 4 or not filters or len(filters) != 4 or len(strides) != 4:
+            return False
+        if data_format != "NHWC" or padding not in ("SAME", "VALID"):
+            return False
+        spatial = []
+        for k in (1, 2):
+            size, kernel = gradient[k], filters[k - 1]
+            if size is None or kernel is None:
+                spatial.append(None)
+            else:
+                spatial.append(size * strides[k] if padding == "SAME" else (size - 1) * strides[k] + kernel)
+        return (gradient[0], *spatial, filters[2])
     if op in _BATCH_MATMULS:
         # A matrix product over the last two axes, the axes before them broadcast (TensorFlow lowers Keras's
         # EinsumDense and attention products to these).
@@ -685,16 +736,112 @@ def _rule(graph: Graph, node: int, output: int, shape_of) -> Shape | bool:
             if not x or None in x[1:]:
                 return False
             return (x[0], prod(x[1:]))
-        dims = const_ints(graph, target[0])
-        if dims is None or dims.count(-1) > 1 or any(d < -1 for d in dims):
+        dims = _shape_values(graph, target, shape_of)
+        if dims is None or dims.count(-1) > 1 or any(d is not None and d < -1 for d in dims):
             return False
         if -1 not in dims:
             return tuple(dims)
         x = shape_of(source)
-        rest = prod(d for d in dims if d != -1)
+        rest = prod(d for d in dims if d != -1) if None not in dims else 0
         known_size = x is not False and x is not None and None not in x and rest > 0
         return tuple((prod(x) // rest if known_size else None) if d == -1 else d for d in dims)
     return False
+
+
+_VALUE_RELAYS = frozenset({"Identity", "Cast", "Reshape"})
+
+
+def _shape_values(graph: Graph, source: tuple[int, int], shape_of, depth: int = 0) -> list | None:
+    """The values of a small integer tensor that says a shape, computed in the graph from constants and other
+    tensors' shapes (``Shape``, slices of it, ``Pack``, ``ConcatV2``, products), each None where not known; or
+    None when its length is not known either. Keras 3 computes the target of a reshape so (a repeat's)."""
+    node = source[0]
+    op = graph.ops[node]
+    if op == "Const":
+        return const_ints(graph, node)
+    if depth > 6:
+        return None
+    if op == "Shape":
+        measured = _input_of(graph, node, 0)
+        x = shape_of(measured) if measured is not None else False
+        return list(x) if isinstance(x, tuple) else None
+    node_def = _node_def(graph, node)
+    if node_def is None:
+        return None
+    attr = node_def.attr
+
+    def part(position: int) -> list | None:
+        found = _input_of(graph, node, position)
+        return _shape_values(graph, found, shape_of, depth + 1) if found is not None else None
+
+    if op in _VALUE_RELAYS:
+        return part(0)
+    if op == "Pack" and "N" in attr and not ("axis" in attr and attr["axis"].i):
+        values = []
+        for k in range(attr["N"].i):
+            found = _input_of(graph, node, k)
+            if found is None or shape_of(found) != ():
+                return None  # packs scalars only: a shape's dimensions
+            value = _shape_values(graph, found, shape_of, depth + 1)
+            values.append(value[0] if value is not None and len(value) == 1 else None)
+        return values
+    if op == "ConcatV2" and "N" in attr:
+        axis = _input_of(graph, node, attr["N"].i)
+        if axis is None or const_ints(graph, axis[0]) not in ([0], [-1]):
+            return None
+        parts = [part(k) for k in range(attr["N"].i)]
+        return None if any(p is None for p in parts) else [v for p in parts for v in p]
+    if op == "Mul":
+        a, b = part(0), part(1)
+        if a is None or b is None or (len(a) != len(b) and 1 not in (len(a), len(b))):
+            return None
+        a, b = (a * len(b), b) if len(a) == 1 else (a, b * len(a)) if len(b) == 1 else (a, b)
+        return [None if None in (x, y) else x * y for x, y in zip(a, b)]
+    if op == "StridedSlice":
+        values, bounds = part(0), [_input_of(graph, node, k) for k in (1, 2, 3)]
+        spec = [const_ints(graph, b[0]) if b is not None else None for b in bounds]
+        if values is None or any(v is None or len(v) != 1 for v in spec):
+            return None
+        masks = {key: attr[key].i if key in attr else 0 for key in _SLICE_MASKS}
+        if masks["ellipsis_mask"] or masks["new_axis_mask"]:
+            return None
+        (begin,), (end,), (step,) = spec
+        if masks["shrink_axis_mask"] & 1:
+            return [values[begin]] if -len(values) <= begin < len(values) else None
+        return values[None if masks["begin_mask"] & 1 else begin : None if masks["end_mask"] & 1 else end : step]
+    return None
+
+
+def _sliced(x, bounds, attr, graph: Graph) -> Shape | bool:
+    """The shape of ``x[begin:end:step, ...]`` for constant bounds (a Cropping layer's slice of each spatial axis):
+    each sliced axis's length where its size is known, or where both bounds are from its start; axes past the
+    bounds kept; an axis taken whole where its mask says so; ellipses and new axes not followed."""
+    spec = [const_ints(graph, b[0]) if b is not None else None for b in bounds]
+    if not isinstance(x, tuple) or any(v is None for v in spec) or len({len(v) for v in spec}) != 1:
+        return False
+    masks = {key: attr[key].i if key in attr else 0 for key in _SLICE_MASKS}
+    begins, ends, steps = spec
+    if masks["ellipsis_mask"] or masks["new_axis_mask"] or len(begins) > len(x) or 0 in steps:
+        return False
+    dims = []
+    for k, size in enumerate(x):
+        if k >= len(begins):
+            dims.append(size)
+            continue
+        begin = None if masks["begin_mask"] >> k & 1 else begins[k]
+        end = None if masks["end_mask"] >> k & 1 else ends[k]
+        if masks["shrink_axis_mask"] >> k & 1:
+            continue  # one element taken: the axis goes
+        if size is not None:
+            dims.append(len(range(*slice(begin, end, steps[k]).indices(size))))
+        elif begin is not None and end is not None and begin >= 0 and end >= 0 and steps[k] > 0:
+            dims.append(max(0, -(-(end - begin) // steps[k])))
+        else:
+            dims.append(None)
+    return tuple(dims)
+
+
+_SLICE_MASKS = ("begin_mask", "end_mask", "ellipsis_mask", "new_axis_mask", "shrink_axis_mask")
 
 
 def _einsum(equation: str, operands: list) -> Shape | bool:
