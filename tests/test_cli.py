@@ -34,8 +34,8 @@ def test_json_report_schema_and_seed_resnet():
     result = run_cli("report", DEMO_LOGS, "--json")
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)  # exactly one JSON object
-    assert set(report) == {"graphs", "errors"} and len(report["graphs"]) == DEMO_GRAPH_COUNT
-    assert report["errors"] == []
+    assert set(report) == {"graphs", "errors", "model_config_only"} and len(report["graphs"]) == DEMO_GRAPH_COUNT
+    assert report["errors"] == [] and report["model_config_only"] == []  # (added) runs with Keras's config only
     for graph in report["graphs"]:
         assert {"run", "tag", "kind", "nodes", "edges", "phase_sources", "phase_edges", "phase_layers"} <= set(graph)
         assert isinstance(graph["warnings"], list)

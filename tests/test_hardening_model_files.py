@@ -59,6 +59,6 @@ def test_folders_that_look_like_models_say_why_they_hold_no_graph(tmp_path):
     ):
         result = run_cli("report", str(folder), "--json")
         assert result.returncode == 0, result.stderr
-        assert json.loads(result.stdout) == {"graphs": [], "errors": [expected]}
+        assert json.loads(result.stdout) == {"graphs": [], "errors": [expected], "model_config_only": []}
         text = run_cli("report", str(folder))
         assert f"not read: {expected['path']}: {expected['error']}" in text.stdout

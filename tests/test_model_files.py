@@ -86,3 +86,25 @@ def test_a_text_graph_that_does_not_parse_exits_2(tmp_path):
     path.write_text("node { name: ")
     result = run_cli("report", str(path))
     assert result.returncode == 2 and "is not a text GraphDef" in result.stderr
+
+
+def test_keras3s_export_has_no_optimizer_and_counts_the_models_weights_once(tf_written):
+    """Keras 3's ``model.export()`` saves each weight through a variable of its own, initialised from the weight's
+    value in its own ``Initializer`` scope: read as a copy of weights made from variables alone, those were the
+    optimizer's (an exported model has none) and were counted beside the model's as its state."""
+    folder = tf_written("keras3_export")
+    with open(os.path.join(folder, "counts.json")) as f:
+        keras = json.load(f)
+    path = os.path.join(folder, "export")
+    (entry,) = report(path)["graphs"]
+    assert entry["kind"] == "saved_model" and entry["node_roles"]["optimizer"] == 0, entry["node_roles"]
+    assert entry["edge_counts"]["optimizer"] == 0
+    result = run_cli("summary", path, "--json")
+    assert result.returncode == 0, result.stderr
+    (summary,) = json.loads(result.stdout)["graphs"]
+    assert (summary["total_params"], summary["machinery_params"]) == (keras["total"], 0)
+    result = run_cli("report", path, "--json", "--nodes")
+    (listed,) = json.loads(result.stdout)["graphs"]
+    roles = {node["name"]: node["role"] for node in listed["node_list"]}
+    own = [name for name in roles if name.startswith("Variable") and name.endswith("/Assign")]
+    assert len(own) == 5 and {roles[name] for name in own} == {"init"}  # two kernels, two biases, the seed state

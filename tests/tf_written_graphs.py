@@ -191,6 +191,29 @@ def write_model_config_only(out):
         model.fit(features, targets, batch_size=8, verbose=0, callbacks=[callback])
 
 
+def write_keras3_export(out):
+    """Keras 3's ``model.export()`` of a small trained model (Dense, Dropout, Dense): a TF2 SavedModel whose graph
+    holds the model's variables, the serving calls, and a variable of its own for each weight that the checkpoint
+    saves, each initialised from the weight's value (``Variable_3/Assign`` of ``Variable_3/Initializer/...``).
+    Keras's own count beside it (``counts.json``)."""
+    os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
+    import json
+
+    import keras
+    import numpy as np
+
+    keras.utils.set_random_seed(1)
+    inputs = keras.Input((4,))
+    hidden = keras.layers.Dropout(0.2, name="drop")(keras.layers.Dense(8, name="dense")(inputs))
+    model = keras.Model(inputs, keras.layers.Dense(2, name="head")(hidden), name="model")
+    model.compile(optimizer="adam", loss="mse")
+    model.fit(np.ones((16, 4), "float32"), np.ones((16, 2), "float32"), batch_size=8, verbose=0)
+    os.makedirs(out, exist_ok=True)
+    model.export(os.path.join(out, "export"), verbose=False)
+    with open(os.path.join(out, "counts.json"), "w") as f:
+        json.dump({"total": int(model.count_params())}, f)
+
+
 from tf_written_diff import write_diff_pairs  # noqa: E402
 from tf_written_shapes import write_keras_nested, write_tf1_layers, write_zoo_keras3, write_zoo_tf_keras  # noqa: E402
 
@@ -207,6 +230,7 @@ GRAPHS = {
     "diff_pairs": write_diff_pairs,
     "empty_trace": write_empty_trace,
     "model_config_only": write_model_config_only,
+    "keras3_export": write_keras3_export,
     "zoo_keras3": write_zoo_keras3,
     "zoo_tf_keras": write_zoo_tf_keras,
     **tf_written_answers.GRAPHS,  # the answers' graphs

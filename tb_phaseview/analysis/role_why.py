@@ -115,6 +115,10 @@ def explain(graph: Graph, node_roles: r.Roles, node: int) -> str:
                 f"fed only to be written into a variable (`{written[0] if written else '?'}`; Keras's "
                 "`set_weights`, `load_weights`), never read by the model: weights set from outside, an initialiser"
             )
+        if is_write and names[value].startswith(f"{target}/Initializer/"):
+            return (
+                f"writes `{target}` its initial value, made in its own `{target}/Initializer/` scope: its initialiser"
+            )
         if is_write:
             return f"writes `{target}` a value computed from constants alone: its initialiser"
         if op == "NoOp" and not inputs and not list(graph.in_edges(node)):

@@ -573,6 +573,7 @@ def classify_roles(graph: Graph, phase_carriers) -> Roles:
     late = (codes[writes] == MODEL) & (origins >= 0)
     late[late] = codes[origins[late]] == INIT
     codes[writes[late]] = INIT
+    _claim_own_initialisers(graph, codes, writes)
     # A write of a value computed from variables alone, no data (Slim's moving average of the weights, a target
     # network's copy) is training machinery, unlike a moving statistic of the batch or a metric's total. Late,
     # so that an initialiser copying another variable's initial value is one already; what only it reads follows.
@@ -856,6 +857,42 @@ def _claim_created_variables(graph: Graph, codes: np.ndarray) -> None:
 
 
 _BOOL = 10  # DataType DT_BOOL
+
+
+def _claim_own_initialisers(graph: Graph, codes: np.ndarray, writes: np.ndarray) -> None:
+    """A variable's own initialiser as TensorFlow names it: ``v/Assign`` of a value made in ``v/Initializer/``,
+    even one read from another variable (Keras 3's ``export`` makes each variable it saves so, from the model's
+    weight), which would otherwise be a copy of weights: the optimizer's. The value's ops in that scope join it."""
+    names = graph.names
+    candidates = writes[codes[writes] == MODEL].tolist()
+    found = list(compress(candidates, map(_ends_in_assign, map(names.__getitem__, candidates))))
+    for write in found:
+        target = int(graph.columns.inputs_at([write], 0)[0])
+        value = int(graph.columns.inputs_at([write], 1)[0])
+        if target < 0 or value < 0 or names[write] != names[target] + "/Assign":
+            continue
+        scope = names[target] + "/Initializer/"
+        if not names[value].startswith(scope):
+            continue
+        codes[write] = INIT
+        codes[np.array(_ancestors_named(graph, value, scope), dtype=np.intp)] = INIT
+
+
+def _ends_in_assign(name: str) -> bool:
+    return name.endswith("/Assign")
+
+
+def _ancestors_named(graph: Graph, node: int, scope: str) -> list[int]:
+    """``node`` and the ops it reads, through data inputs, named within ``scope`` (an initialiser's own ops)."""
+    found, frontier = {node}, [node]
+    while frontier:
+        current = frontier.pop()
+        for e in graph.in_edges(current):
+            source = graph.edge_src[e]
+            if not graph.edge_control[e] and source not in found and graph.names[source].startswith(scope):
+                found.add(source)
+                frontier.append(source)
+    return sorted(found)
 
 
 def _claim_lifted_initialisation(graph: Graph, codes: np.ndarray, variables: np.ndarray) -> None:
