@@ -651,15 +651,21 @@ def write_keras3_mirrored_lstm(out):
         x = layers.LSTM(16, dropout=0.2, recurrent_dropout=0.2, name="lstm")(x)
         x = layers.Dropout(0.3, name="drop")(x)
         model = keras.Model(inputs, layers.Dense(2, name="head")(x), name="keras3_text")
-        model.compile(
-            optimizer=keras.optimizers.Adam(1e-3, clipnorm=1.0),
-            loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
-            metrics=["accuracy"],
-        )
-    os.makedirs(out, exist_ok=True)
-    callback = keras.callbacks.TensorBoard(_run_dir(out, "roles_keras3_mirrored_lstm"), profile_batch=1)
+        _compile_classifier(keras, model, keras.optimizers.Adam(1e-3, clipnorm=1.0))
     tokens = np.random.default_rng(0).integers(0, 50, (16, 10))
-    model.fit(tokens, np.arange(16) % 2, batch_size=8, epochs=1, verbose=0, callbacks=[callback])
+    _fit_one_traced_batch(keras, model, tokens, np.arange(16) % 2, out, "roles_keras3_mirrored_lstm")
+
+
+def _compile_classifier(keras, model, optimizer):
+    loss = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+    model.compile(optimizer=optimizer, loss=loss, metrics=["accuracy"])
+
+
+def _fit_one_traced_batch(keras, model, features, labels, out, run):
+    """``fit`` in batches of 8, the TensorBoard callback tracing the first; Keras's counts beside the logdir."""
+    os.makedirs(out, exist_ok=True)
+    callback = keras.callbacks.TensorBoard(_run_dir(out, run), profile_batch=1)
+    model.fit(features, labels, batch_size=8, epochs=1, verbose=0, callbacks=[callback])
     with open(os.path.join(out, "keras_summary.json"), "w") as f:
         json.dump(_keras3_counts(model), f)
 
@@ -683,17 +689,9 @@ def write_keras3_transformer(out):
     x = layers.LayerNormalization(name="norm_2")(layers.Add(name="residual_2")([x, forward]))
     logits = layers.Dense(3, name="head")(layers.GlobalAveragePooling1D(name="pool")(x))
     model = keras.Model(tokens, logits, name="encoder")
-    model.compile(
-        optimizer=keras.optimizers.AdamW(1e-3),
-        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
-        metrics=["accuracy"],
-    )
-    os.makedirs(out, exist_ok=True)
-    callback = keras.callbacks.TensorBoard(_run_dir(out, "roles_keras3_transformer"), profile_batch=1)
+    _compile_classifier(keras, model, keras.optimizers.AdamW(1e-3))
     ids = np.random.default_rng(0).integers(0, 100, (16, 12))
-    model.fit(ids, np.arange(16) % 3, batch_size=8, epochs=1, verbose=0, callbacks=[callback])
-    with open(os.path.join(out, "keras_summary.json"), "w") as f:
-        json.dump(_keras3_counts(model), f)
+    _fit_one_traced_batch(keras, model, ids, np.arange(16) % 3, out, "roles_keras3_transformer")
 
 
 GRAPHS = {
