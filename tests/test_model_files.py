@@ -8,6 +8,8 @@ import os
 
 import pytest
 
+from tb_phaseview.analysis.pipeline import analyze
+from tb_phaseview.read.model_files import iter_model_graphs
 from test_cli import run_cli
 
 IDENTITY = ("run", "kind", "tag")
@@ -108,3 +110,7 @@ def test_keras3s_export_has_no_optimizer_and_counts_the_models_weights_once(tf_w
     roles = {node["name"]: node["role"] for node in listed["node_list"]}
     own = [name for name in roles if name.startswith("Variable") and name.endswith("/Assign")]
     assert len(own) == 5 and {roles[name] for name in own} == {"init"}  # two kernels, two biases, the seed state
+    ((_ref, graph, error),) = list(iter_model_graphs(path))
+    analysis = analyze(graph)
+    why = analysis.role_why(analysis.graph.index[own[0]])
+    assert "its initial value, read from `" in why and "/Initializer/` scope" in why, why

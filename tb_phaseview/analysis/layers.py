@@ -323,8 +323,14 @@ def _name_zeros(graph: Graph, node_layer: np.ndarray, layers: list[tuple[int, La
 def _type_containers(layers: list[tuple[int, Layer]], within: dict[int, int], pairs) -> None:
     """A layer that holds layers and computes nothing of its own is a model used as a layer: ``Sequential`` when
     its layers form one chain, each reading only the one before, else ``Model``."""
+    children: dict[int, list[tuple[int, Layer]]] = {}  # each holder's layers, in order: one pass, not one a layer
+    for j, other in layers:
+        if j in within:
+            children.setdefault(within[j], []).append((j, other))
     for i, layer in reversed(layers):  # inner layers first: a scope of scopes of weights is weights too
-        held = [other for j, other in layers if within.get(j) == i]
+        if i not in children:
+            continue
+        held = [other for _, other in children[i]]
         if layer.holds_layers and _attends(layer, held):
             layer.type = "MultiHeadAttention"
             continue
@@ -333,8 +339,8 @@ def _type_containers(layers: list[tuple[int, Layer]], within: dict[int, int], pa
             continue
         if not layer.holds_layers or _computing(layer.op_types) or layer.variables:
             continue
-        inner = [j for j, _ in layers if within.get(j) == i]
-        if all(other.type == "Weights" for j, other in layers if j in inner):
+        inner = [j for j, _ in children[i]]
+        if all(other.type == "Weights" for other in held):
             layer.type = "Weights"  # a scope of weights (scopes of weights in it), computed with elsewhere
             continue
         inside = set(inner)

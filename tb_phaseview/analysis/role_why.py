@@ -115,9 +115,11 @@ def explain(graph: Graph, node_roles: r.Roles, node: int) -> str:
                 f"fed only to be written into a variable (`{written[0] if written else '?'}`; Keras's "
                 "`set_weights`, `load_weights`), never read by the model: weights set from outside, an initialiser"
             )
-        if is_write and names[value].startswith(f"{target}/Initializer/"):
+        read = _variable_read_by_initialiser(graph, value, f"{target}/Initializer/") if is_write else None
+        if read is not None:
             return (
-                f"writes `{target}` its initial value, made in its own `{target}/Initializer/` scope: its initialiser"
+                f"writes `{target}` its initial value, read from `{names[read]}` in its own `{target}/Initializer/`"
+                " scope (a copy made when the model was saved or exported): its initialiser"
             )
         if is_write:
             return f"writes `{target}` a value computed from constants alone: its initialiser"
@@ -281,3 +283,16 @@ def _initialised_stack(graph: Graph, node: int) -> int | None:
     if not packed or not results or not all(graph.ops[c] in r.RETURN_OPS for c in results):
         return None
     return pack if all(graph.ops[a] == "_Arg" and r._is_bool_argument(graph, a) for a in packed) else None
+
+
+def _variable_read_by_initialiser(graph: Graph, value: int | None, scope: str) -> int | None:
+    """The variable a variable's own initialiser reads its value from (``v/Initializer/ReadVariableOp`` of
+    another variable: ``roles._claim_own_initialisers``), or None when it computes from constants alone."""
+    if value is None or not graph.names[value].startswith(scope):
+        return None
+    sources = r.VARIABLE_OPS | r.READ_OPS | {"_Arg"}
+    for node in r._ancestors_named(graph, value, scope):
+        for source in _inputs(graph, node):
+            if not graph.names[source].startswith(scope) and graph.ops[source] in sources:
+                return source
+    return None

@@ -246,6 +246,7 @@ def test_a_run_with_only_keras_model_config_says_what_logs_an_op_graph(page, sta
     body = page.locator(".pv-message").inner_text()
     assert "Run train logged only Keras's model config" in body and "profile_batch=1" in body
     assert page.get_attribute("#phaseview-app", "data-ready") == "false"
+    assert page.locator("select option:checked").first.inner_text() == "train (model config only, no op graph)"
     shot(page, "model-config-only")
 
     server = start_server(logdir, load_fast="true")

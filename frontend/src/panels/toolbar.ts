@@ -129,8 +129,10 @@ export class Toolbar extends Emitter<ToolbarEvents> {
       this.runSelect.append(h('option', { value: r.run, selected: cur?.run === r.run }, r.run));
     }
     // A run that logged only Keras's model config is listed, not pickable: it says why it holds no graph.
+    const anyGraph = this.runSelect.options.length > 0;
     for (const run of runs?.model_config_only ?? []) {
-      const option = h('option', { value: '', disabled: true, title: runs?.model_config_note ?? '' });
+      const shown = !anyGraph && run === runs?.model_config_only?.[0]; // alone, it is what the picker shows
+      const option = h('option', { value: '', disabled: true, selected: shown, title: runs?.model_config_note ?? '' });
       option.textContent = `${run} (model config only, no op graph)`;
       this.runSelect.append(option);
     }
