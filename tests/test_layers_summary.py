@@ -529,6 +529,40 @@ def test_einsum_shapes_follow_each_letters_size():
     assert shapes._einsum("ij->ji", [False]) is False
 
 
+def test_a_shape_sliced_with_a_step_of_zero_has_no_shape_and_raises_nothing():
+    """A hostile graph: a reshape to ``shape(x)[::0]`` (TensorFlow refuses a zero step; Python's slice raises)."""
+    from tensorboard.compat.proto import attr_value_pb2, tensor_pb2, tensor_shape_pb2
+
+    def ints(graph_def, name, values):
+        shape = tensor_shape_pb2.TensorShapeProto(dim=[tensor_shape_pb2.TensorShapeProto.Dim(size=len(values))])
+        tensor = tensor_pb2.TensorProto(dtype=3, tensor_shape=shape, int_val=values)
+        node(graph_def, name, "Const", value=attr_value_pb2.AttrValue(tensor=tensor))
+
+    graph_def = GraphDef()
+    dims = [tensor_shape_pb2.TensorShapeProto.Dim(size=d) for d in (2, 3)]
+    node(
+        graph_def, "x", "Placeholder", shape=attr_value_pb2.AttrValue(shape=tensor_shape_pb2.TensorShapeProto(dim=dims))
+    )
+    node(graph_def, "dims", "Shape", ["x"])
+    ints(graph_def, "zero", [0])
+    ints(graph_def, "one", [1])
+    node(graph_def, "sliced", "StridedSlice", ["dims", "zero", "one", "zero"])
+    node(graph_def, "reshaped", "Reshape", ["x", "sliced"])
+    node(graph_def, "cut", "StridedSlice", ["x", "zero", "one", "zero"])
+    ints(graph_def, "backwards", [-2, 1])
+    node(graph_def, "tiled", "Tile", ["x", "backwards"])  # a negative multiple: that axis unknown
+    ints(graph_def, "far", [5])
+    node(
+        graph_def, "pick", "StridedSlice", ["dims", "far", "one", "one"], shrink_axis_mask=attr_value_pb2.AttrValue(i=1)
+    )
+    node(graph_def, "picked", "Reshape", ["x", "pick"])  # element 5 of a shape of two: no value, no failure
+    graph = analyze(graph_def).graph
+    known = {}
+    found = {name: shapes.inferred_output_shape(graph, graph.index[name], 0, known) for name in graph.index}
+    assert found["reshaped"] is False and found["cut"] is False and found["picked"] is False
+    assert found["tiled"] == (None, 3)
+
+
 def test_tf_keras_fit_running_steps_in_a_loop_lists_keras_layers_in_its_run_graph_and_its_trace(tf_written):
     """tf_keras's ``train_function`` with ``steps_per_execution=4`` runs the step in a loop's body (which takes
     its batches itself): the run graph's summary was four rows (``iterator`` an InputLayer, ``while`` a While, no

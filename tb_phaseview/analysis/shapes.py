@@ -639,7 +639,7 @@ def _rule(graph: Graph, node: int, output: int, shape_of) -> Shape | bool:
         multiples = _shape_values(graph, multiples_input, shape_of) if multiples_input is not None else None
         if not x or multiples is None or len(multiples) != len(x):
             return False
-        return tuple(None if d is None or m is None else d * m for d, m in zip(x, multiples))
+        return tuple(None if d is None or m is None or m < 0 else d * m for d, m in zip(x, multiples))
     if op == "Conv2DBackpropInput":
         # A transposed convolution: the output's size is given (input_sizes), its batch maybe computed.
         sizes_input, filters, gradient = _input_of(graph, node, 0), of(1), of(2)
@@ -806,6 +806,8 @@ def _shape_values(graph: Graph, source: tuple[int, int], shape_of, depth: int = 
         if masks["ellipsis_mask"] or masks["new_axis_mask"]:
             return None
         (begin,), (end,), (step,) = spec
+        if step == 0:
+            return None  # no slice (TensorFlow refuses it)
         if masks["shrink_axis_mask"] & 1:
             return [values[begin]] if -len(values) <= begin < len(values) else None
         return values[None if masks["begin_mask"] & 1 else begin : None if masks["end_mask"] & 1 else end : step]
@@ -918,7 +920,10 @@ def inferred_output_shape(graph: Graph, node: int, output: int, known: dict) -> 
         try:
             if known["visits"] > INFER_BUDGET:
                 raise _Need(None)
-            shape = _rule(graph, current[0], current[1], shape_of)
+            try:
+                shape = _rule(graph, current[0], current[1], shape_of)
+            except (ArithmeticError, IndexError, TypeError, ValueError):
+                shape = False  # values no TensorFlow run would accept (a hostile graph's): no shape, no failure
         except _Need as need:
             if need.key is None:
                 for waiting in stack:
