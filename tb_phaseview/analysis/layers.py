@@ -349,7 +349,7 @@ def _type_containers(layers: list[tuple[int, Layer]], within: dict[int, int], pa
         layer.type = "Sequential" if chain else "Model"
 
 
-_RECURRENT_TYPES = frozenset({"LSTM", "GRU", "RNN"})
+_RECURRENT_TYPES = frozenset({"LSTM", "GRU", "SimpleRNN", "RNN"})
 _PRODUCTS = frozenset({"Einsum", "BatchMatMul", "BatchMatMulV2", "BatchMatMulV3", "MatMul"})
 
 
@@ -1011,8 +1011,7 @@ def layer_type(
     if not variables and computing.keys() == {"StridedSlice"} and output_rank in _CROPPINGS:
         return _CROPPINGS[output_rank]  # a slice of every spatial axis, the batch and the channels kept
     if not variables and computing.keys() & _RESIZES:
-        return "UpSampling2D"  # tf_keras resizes (nearest or bilinear); Keras 3 repeats, below
-
+        return "UpSampling2D"  # tf_keras resizes (nearest or bilinear); Keras 3 repeats (above)
     if not any(v.trainable for v in variables) and {"Sub", "RealDiv"} <= computing.keys() <= _STANDARDIZING:
         # (x - mean) / sqrt(variance): Keras's Normalization, its statistics adapted before training (Keras 3
         # makes them constants; tf_keras keeps them in variables no step writes).

@@ -96,10 +96,14 @@ def list_graphs(data_provider, ctx, experiment_id) -> list[dict]:
 
 
 def runs_with_model_config_only(data_provider, ctx, experiment_id, graphs: list[dict]) -> list[str]:
-    """The runs that hold Keras's model config but none of ``graphs`` (``list_graphs``): no op graph to draw."""
-    mapping = data_provider.list_blob_sequences(
-        ctx, experiment_id=experiment_id, plugin_name=metadata.KERAS_MODEL_CONFIG
-    )
+    """The runs that hold Keras's model config but none of ``graphs`` (``list_graphs``): no op graph to draw.
+    A data provider that cannot say leaves the list empty: the note never costs the runs' listing."""
+    try:
+        mapping = data_provider.list_blob_sequences(
+            ctx, experiment_id=experiment_id, plugin_name=metadata.KERAS_MODEL_CONFIG
+        )
+    except Exception:  # noqa: BLE001 - whatever the provider raises, the graphs are still listed
+        return []
     with_graphs = {ref["run"] for ref in graphs}
     return sorted(run for run, tags in mapping.items() if tags and run not in with_graphs)
 
