@@ -419,34 +419,6 @@ def const_ints(graph: Graph, node: int) -> list[int] | None:
     return values if len(values) == count else None
 
 
-def _int_values(graph: Graph, node: int, depth: int = 0) -> list[int] | None:
-    """The values of a small integer tensor built from constants: a ``Const``, a ``Pack`` of scalars (a dropout's
-    noise shape, ``[batch, 1, 1, 1]``), one element sliced out of a constant (the batch read out of a shape)."""
-    op = graph.ops[node]
-    if op == "Const":
-        return const_ints(graph, node)
-    if depth > 2:
-        return None
-    node_def = _node_def(graph, node)
-    if node_def is None:
-        return None
-    if op == "Pack" and "N" in node_def.attr:
-        found = []
-        for source in (_input_of(graph, node, k) for k in range(node_def.attr["N"].i)):
-            values = _int_values(graph, source[0], depth + 1) if source is not None else None
-            if values is None or len(values) != 1:
-                return None
-            found += values
-        return found
-    if op == "StridedSlice" and _takes_one_element(node_def.attr):
-        source, begin = _input_of(graph, node, 0), _input_of(graph, node, 1)
-        values = _int_values(graph, source[0], depth + 1) if source is not None else None
-        begin = const_ints(graph, begin[0]) if begin is not None else None
-        if values is not None and begin is not None and len(begin) == 1 and -len(values) <= begin[0] < len(values):
-            return [values[begin[0]]]
-    return None
-
-
 def _takes_one_element(attr) -> bool:
     """A StridedSlice that drops its one sliced axis (``x[i]`` of a vector)."""
     return "shrink_axis_mask" in attr and attr["shrink_axis_mask"].i == 1
@@ -591,13 +563,11 @@ def _rule(graph: Graph, node: int, output: int, shape_of) -> Shape | bool:
         x = of(0)
         return (len(x),) if x is not False and x is not None else False
     if op in _DRAWS:
+        # The shape asked for, known sizes or not: constants, a dropout's noise shape packed from the batch read
+        # out of a shape (Keras 3), or another tensor's whole shape (tf_keras).
         dims_input = _input_of(graph, node, 0)
-        if dims_input is not None and graph.ops[dims_input[0]] == "Shape":
-            # A draw of another tensor's shape (tf_keras's dropout noise) has that shape, known sizes or not.
-            measured = _input_of(graph, dims_input[0], 0)
-            return shape_of(measured) if measured is not None else False
-        dims = _int_values(graph, dims_input[0]) if dims_input is not None else None
-        return tuple(dims) if dims is not None and all(d >= 0 for d in dims) else False
+        dims = _shape_values(graph, dims_input, shape_of) if dims_input is not None else None
+        return tuple(dims) if dims is not None and all(d is None or d >= 0 for d in dims) else False
     if op in ("Merge", "RefMerge"):
         # The branch that ran: certain only when every branch agrees (a loop's back edge is a cycle: unknown).
         count = attr["N"].i if "N" in attr else 0
@@ -643,8 +613,8 @@ def _rule(graph: Graph, node: int, output: int, shape_of) -> Shape | bool:
     if op == "Conv2DBackpropInput":
         # A transposed convolution: the output's size is given (input_sizes), its batch maybe computed.
         sizes_input, filters, gradient = _input_of(graph, node, 0), of(1), of(2)
-        sizes = _int_values(graph, sizes_input[0]) if sizes_input is not None else None
-        if sizes is not None and len(sizes) == 4 and all(d >= 0 for d in sizes):
+        sizes = _shape_values(graph, sizes_input, shape_of) if sizes_input is not None else None
+        if sizes is not None and len(sizes) == 4 and all(d is not None and d >= 0 for d in sizes):
             return tuple(sizes)
         strides = list(attr["strides"].list.i) if "strides" in attr else []
         padding = attr["padding"].s.decode() if "padding" in attr else ""
