@@ -85,15 +85,21 @@ def tensorboard_read(logdir: str):
 
 
 def build_graph(columns, blob: bytes, raw):
+    from tensorboard.compat.proto import function_pb2
+
     from tb_phaseview.analysis.graph_model import build_graph_from_columns, build_graph_from_nodes
     from tb_phaseview.read.graphdef_reader import _MARKERS, LazyNodeDefs, SlimGraph
 
+    # The library's functions, as read_graph reads them: the flags' layers are told apart by the ops inside the
+    # functions their conds call (without them, every call's attributes are read in vain).
+    library = function_pb2.FunctionDefLibrary.FromString(raw.library).function if raw.library else []
+    functions = {function.signature.name: function for function in library}
     graph = None
     if columns is not None:
-        graph = build_graph_from_columns(*columns, _MARKERS, LazyNodeDefs(raw.node), {})
+        graph = build_graph_from_columns(*columns, _MARKERS, LazyNodeDefs(raw.node), functions)
     if graph is None:
         print("(nodes read one by one)", file=sys.stderr)
-        graph = build_graph_from_nodes(SlimGraph.FromString(blob).node[:], LazyNodeDefs(raw.node), {})
+        graph = build_graph_from_nodes(SlimGraph.FromString(blob).node[:], LazyNodeDefs(raw.node), functions)
     return graph
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from tensorboard.compat.proto import function_pb2, graph_pb2
 
 from tb_phaseview.analysis.graph_model import build_graph
-from tb_phaseview.read.inline_calls import inline_traced_calls
+from tb_phaseview.read.inline_calls import inline_serving_call, inline_traced_calls
 
 STEP = "__inference_one_step_on_data_1446"
 
@@ -306,3 +306,77 @@ def test_a_loop_that_takes_no_batch_of_its_own_stays_a_loop():
     # A recurrent layer's loop (or any loop reading no iterator) is no training step: left as it was written.
     graph = loop_over_batches(reads_batches=False)
     assert inline_traced_calls(graph) is graph
+
+
+def saved_model_graph():
+    """A TF2 SavedModel's graph as Keras 3's export writes it: the weight, two signatures (``serve`` and
+    ``serving_default``) whose wrappers call one model function, the traced save and restore."""
+    graph = graph_pb2.GraphDef()
+    graph.node.add(name="dense/kernel", op="VarHandleOp")
+    model = function(
+        "__inference___call___979",
+        ["x", "resource"],
+        ["out"],
+        [
+            ("model/dense/ReadVariableOp", "ReadVariableOp", ["resource"], {}),
+            ("model/dense/MatMul", "MatMul", ["x", "model/dense/ReadVariableOp:value:0"], {}),
+        ],
+        {"out": "model/dense/MatMul:product:0"},
+    )
+    graph.library.function.append(model)
+    for signature, number in (("serve", 993), ("serving_default", 1006)):
+        wrapper = function(
+            f"__inference_signature_wrapper___call___{number}",
+            ["x", "resource"],
+            ["out"],
+            [("StatefulPartitionedCall", "StatefulPartitionedCall", ["x", "resource"], {})],
+            {"out": "StatefulPartitionedCall:output:0"},
+        )
+        wrapper.node_def[0].attr["f"].func.name = model.signature.name
+        graph.library.function.append(wrapper)
+        graph.node.add(name=f"{signature}_keras_tensor", op="Placeholder")
+    call(
+        graph,
+        "StatefulPartitionedCall",
+        "__inference_signature_wrapper___call___993",
+        ["serve_keras_tensor", "dense/kernel"],
+    )
+    call(
+        graph,
+        "StatefulPartitionedCall_1",
+        "__inference_signature_wrapper___call___1006",
+        ["serving_default_keras_tensor", "dense/kernel"],
+    )
+    graph.node.add(name="saver_filename", op="Placeholder")
+    for number, (name, body) in enumerate(
+        (("__inference__traced_save_1104", "SaveV2"), ("__inference__traced_restore_1140", "RestoreV2"))
+    ):
+        graph.library.function.append(
+            function(name, ["file", "resource"], ["out"], [(body, body, ["file"], {})], {"out": "file"})
+        )
+        call(graph, f"StatefulPartitionedCall_{number + 2}", name, ["saver_filename", "dense/kernel"])
+    return graph
+
+
+def test_a_savedmodels_serving_default_call_is_inlined_and_its_checkpoint_and_other_signatures_stay_calls():
+    inlined, name = inline_serving_call(saved_model_graph())
+    assert name == "StatefulPartitionedCall_1"  # the call reading serving_default's input
+    nodes = {node.name: node for node in inlined.node}
+    inner = "StatefulPartitionedCall_1/StatefulPartitionedCall/"
+    assert nodes[inner + "model/dense/ReadVariableOp"].input == ["dense/kernel"]
+    assert nodes[inner + "model/dense/MatMul"].input == [
+        "serving_default_keras_tensor",
+        inner + "model/dense/ReadVariableOp",
+    ]
+    assert nodes["StatefulPartitionedCall_1"].op == nodes[inner.rstrip("/")].op == "NoOp"
+    for stays in ("StatefulPartitionedCall", "StatefulPartitionedCall_2", "StatefulPartitionedCall_3"):
+        assert nodes[stays].op == "StatefulPartitionedCall", stays
+    # The serve signature still calls the model's function: it stays in the library; the wrapper inlined goes.
+    library = {f.signature.name for f in inlined.library.function}
+    assert "__inference___call___979" in library and "__inference_signature_wrapper___call___1006" not in library
+    build_graph(inlined)  # every input resolves
+
+
+def test_a_graph_calling_no_signature_is_not_a_savedmodels():
+    graph = step_graph()
+    assert inline_serving_call(graph) == (graph, "")

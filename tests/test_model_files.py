@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import json
 import os
+import re
 
 import pytest
 
+from tb_phaseview.analysis import layers
 from tb_phaseview.analysis.pipeline import analyze
 from tb_phaseview.read.model_files import iter_model_graphs
 from test_cli import run_cli
 
 IDENTITY = ("run", "kind", "tag")
+_CALLED = re.compile(r"_\d+$")  # Keras 3 names the scope of each call of a layer ``<name>_<n>``
 
 
 def report(path: str) -> dict:
@@ -114,3 +117,44 @@ def test_keras3s_export_has_no_optimizer_and_counts_the_models_weights_once(tf_w
     analysis = analyze(graph)
     why = analysis.role_why(analysis.graph.index[own[0]])
     assert "its initial value, read from `" in why and "/Initializer/` scope" in why, why
+
+
+# Keras's class of a layer where the graph of an inference cannot tell it: a ReLU layer is a Relu op (as an
+# Activation layer is), and tf_keras's Dropout at inference an Identity.
+_INFERENCE_TYPES = {"ReLU": "Activation", "Dropout": "Identity"}
+
+
+@pytest.mark.parametrize("name", ["tf_keras", "keras3"])
+def test_a_tf2_savedmodels_summary_lists_keras_layers_from_its_serving_function(tf_written, name):
+    """A TF2 SavedModel keeps its model's ops in the serving signature's functions; its graph holds the variables
+    and the calls. The summary had only the variables to go by (rows named after them, typed ``Weights``, no
+    shapes, in no data-flow order, no pooling or flattening). The serving call is now inlined, and the summary is
+    Keras's: each layer in order with its class, output shape and parameters. The checkpoint's save and restore
+    stay calls, the machinery's."""
+    folder = tf_written("saved_models")
+    with open(os.path.join(folder, f"{name}.json")) as f:
+        keras = json.load(f)
+    # Keras 3 runs an InputLayer and, at inference, Dropout as no op at all: no row for them.
+    expected = [
+        k for k in keras["layers"] if k["class"] != "InputLayer" and not (name == "keras3" and k["class"] == "Dropout")
+    ]
+    ((_ref, graph, error),) = list(iter_model_graphs(os.path.join(folder, name)))
+    assert error is None
+    analysis = analyze(graph)
+    summary = layers.summarize(analysis)
+    scope = layers.shared_scope([layer.name for layer in summary.layers])
+    assert scope.endswith(("/tfk/", "/k3cnn_1/")), scope
+    rows = [
+        (_CALLED.sub("", layer.name.rpartition("/")[2]), layer.type, layer.output_shape, layer.params)
+        for layer in summary.layers
+    ]
+    assert rows == [
+        (k["name"], _INFERENCE_TYPES.get(k["class"], k["class"]), tuple(k["output_shape"]), k["params"])
+        for k in expected
+    ]
+    assert (summary.total_params, summary.trainable_params) == (keras["total"], keras["trainable"])
+    checkpoint = [n for n, op in enumerate(graph.ops) if op == "StatefulPartitionedCall"]
+    assert checkpoint and {analysis.roles.name_of(n) for n in checkpoint} <= {"save", "model"}
+    assert {
+        analysis.roles.name_of(n) for n in checkpoint if "traced_save" in graph.node_defs[n].attr["f"].func.name
+    } == {"save"}

@@ -79,11 +79,21 @@ def test_flags_unused_variables_and_running_averages_are_no_parameters():
         ("FullyConnected_2", "Dense"),
     ]
     assert (tflearn.total_params, tflearn.non_trainable_params) == (373 * 8 + 8 + 8 * 8 + 8 + 8 * 10 + 10, 0)
-    # A TF2 SavedModel's metric totals reach only its checkpoint call: Keras's summary of the CNN says 15,325.
+    # A TF2 SavedModel's metric totals reach only its checkpoint call: Keras's summary of the CNN says 15,325. Its
+    # layers are those its serving function runs (inlined), in order, with their shapes (a 28x28x1 input).
     mnist = _third_party("mnist-tf2-savedmodel")
     summary = layers.summarize(mnist)
     assert summary.total_params == summary.trainable_params == 15325
-    assert {layer.name for layer in summary.layers} == {"conv2d_2", "conv2d_3", "conv2d_4", "output_layer"}
+    scope = "StatefulPartitionedCall/StatefulPartitionedCall/sequential_1/"
+    assert [(layer.name, layer.type, layer.output_shape, layer.params) for layer in summary.layers] == [
+        (scope + "conv2d_2", "Conv2D", (None, 26, 26, 50), 3 * 3 * 1 * 50 + 50),
+        (scope + "max_pooling2d_1", "MaxPooling2D", (None, 13, 13, 50), 0),
+        (scope + "conv2d_3", "Conv2D", (None, 11, 11, 25), 3 * 3 * 50 * 25 + 25),
+        (scope + "max_pooling2d_2", "MaxPooling2D", (None, 5, 5, 25), 0),
+        (scope + "conv2d_4", "Conv2D", (None, 3, 3, 15), 3 * 3 * 25 * 15 + 15),
+        (scope + "global_average_pooling2d_1", "GlobalAveragePooling2D", (None, 15), 0),
+        (scope + "output_layer", "Dense", (None, 10), 15 * 10 + 10),
+    ]
     assert sum(_box_params(mnist).values()) == 15325
     # pix2pix's moving averages of its losses (scalars) are counted apart; BatchNorm's moving statistics stay.
     pix2pix = layers.summarize(_third_party("pix2pix-illustris"))

@@ -214,6 +214,58 @@ def write_keras3_export(out):
         json.dump({"total": int(model.count_params())}, f)
 
 
+def write_saved_models(out):
+    """TF2 SavedModels as Keras users write them, each with Keras's own summary of its model beside it
+    (``<name>.json``): tf_keras's ``model.save`` of a trained CNN with BatchNormalization, a ReLU layer, pooling,
+    Flatten and Dropout (``tf_keras``), and Keras 3's ``model.export`` of a functional CNN with BatchNormalization
+    and global pooling (``keras3``). Both keep the model's ops in the serving signature's functions."""
+    os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
+    import json
+
+    import keras
+    import numpy as np
+    import tensorflow as tf
+    import tf_keras
+
+    from tf_written_roles import _keras3_counts, _keras_counts
+
+    images, labels = np.ones((8, 16, 16, 3), "float32"), np.zeros((8,), "int32")
+    os.makedirs(out, exist_ok=True)
+    tf_keras.utils.set_random_seed(1)
+    layers = tf_keras.layers
+    model = tf_keras.Sequential(
+        [
+            layers.Input((16, 16, 3)),
+            layers.Conv2D(8, 3, name="c1"),
+            layers.BatchNormalization(name="bn1"),
+            layers.ReLU(name="r1"),
+            layers.MaxPooling2D(name="p1"),
+            layers.Flatten(name="f"),
+            layers.Dropout(0.3, name="d"),
+            layers.Dense(4, name="out"),
+        ],
+        name="tfk",
+    )
+    model.compile("adam", "sparse_categorical_crossentropy")
+    model.fit(images, labels, verbose=0)
+    model.save(os.path.join(out, "tf_keras"), save_format="tf")
+    with open(os.path.join(out, "tf_keras.json"), "w") as f:
+        json.dump(_keras_counts(tf, model), f)
+
+    keras.utils.set_random_seed(1)
+    inputs = keras.Input((16, 16, 3))
+    x = keras.layers.ReLU(name="r1")(
+        keras.layers.BatchNormalization(name="bn1")(keras.layers.Conv2D(8, 3, name="c1")(inputs))
+    )
+    x = keras.layers.Dropout(0.3, name="d")(keras.layers.GlobalAveragePooling2D(name="gap")(x))
+    model = keras.Model(inputs, keras.layers.Dense(4, name="out")(x), name="k3cnn")
+    model.compile("adam", "sparse_categorical_crossentropy")
+    model.fit(images, labels, verbose=0)
+    model.export(os.path.join(out, "keras3"), verbose=False)
+    with open(os.path.join(out, "keras3.json"), "w") as f:
+        json.dump(_keras3_counts(model), f)
+
+
 from tf_written_diff import write_diff_pairs  # noqa: E402
 from tf_written_shapes import write_keras_nested, write_tf1_layers, write_zoo_keras3, write_zoo_tf_keras  # noqa: E402
 
@@ -231,6 +283,7 @@ GRAPHS = {
     "empty_trace": write_empty_trace,
     "model_config_only": write_model_config_only,
     "keras3_export": write_keras3_export,
+    "saved_models": write_saved_models,
     "zoo_keras3": write_zoo_keras3,
     "zoo_tf_keras": write_zoo_tf_keras,
     **tf_written_answers.GRAPHS,  # the answers' graphs

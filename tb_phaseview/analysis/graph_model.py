@@ -52,6 +52,8 @@ class Graph:
     # function name -> functions.FunctionIndex (and ("ops", name) -> its op counts), built on first use, kept
     function_indexes: dict = field(default_factory=dict)
     step_stats: object = None  # step_stats.StepStats of a traced step's run metadata, or None
+    # A TF2 SavedModel's serving call the reader inlined (its nodes are under ``<serving_call>/``), or "".
+    serving_call: str = ""
     _out_order: list[int] | None = None
     _out_start: list[int] | None = None
 

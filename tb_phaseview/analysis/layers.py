@@ -148,6 +148,13 @@ def summarize(analysis) -> Summary:
         if parent == graph.names[n] or parent in tree.series:
             parent = tree.group_parent.get(parent, "")
         owner[n] = parent
+    # A TF2 SavedModel's variables sit in scopes of their own at the graph's level, and its model reads them
+    # inside the serving call the reader inlined: owned, as a trace's captured variables are, by where the reads
+    # are.
+    if graph.serving_call:
+        for n in [n for n in owner if _read_in_call(graph, n, graph.serving_call, codes)]:
+            del owner[n]
+            passed.add(n)
     passed_owners, holding_models = _passed_in_owners(graph, tree, [n for n in model_nodes if n in passed], codes)
     owner.update(passed_owners)
     levels = {tree.group_parent.get(g, "") for g in owner.values() if g} or {""}
@@ -497,6 +504,29 @@ def _passed_into_calls(graph: Graph, known: set[int]) -> list[int]:
     return found
 
 
+def _read_in_call(graph: Graph, node: int, call: str, codes: np.ndarray) -> bool:
+    """Whether the model reads the variable ``node`` (``_layer_readers``) inside the inlined ``call`` only, and the
+    variable is outside it."""
+    prefix = call + "/"
+    readers = _layer_readers(graph, node, codes)
+    inside = [graph.names[r].startswith(prefix) for r in readers]
+    return bool(readers) and all(inside) and not graph.names[node].startswith(prefix)
+
+
+def _layer_readers(graph: Graph, node: int, codes: np.ndarray) -> list[int]:
+    """The model ops that read the variable ``node`` where its layer computes: not its own ops
+    (``v/Read/ReadVariableOp``, ``v/read``), which say nothing of where that is, nor a function call when
+    anything else reads it (a SavedModel's signature not inlined runs the same layers again, in its function)."""
+    own = graph.names[node] + "/"
+    readers = [
+        r
+        for r in (graph.edge_dst[e] for e in graph.out_edges(node))
+        if codes[r] == roles.MODEL and not graph.names[r].startswith(own)
+    ]
+    plain = [r for r in readers if graph.ops[r] not in phase.CALL_OPS]
+    return plain or readers
+
+
 def _passed_in_owners(graph: Graph, tree, nodes: list[int], codes: np.ndarray) -> tuple[dict[int, str], set[str]]:
     """The layer that owns each variable passed into a traced function, and the scopes that hold models side by
     side (their rows then hold their layers' rows). Its name says nothing (Keras names the capture after its
@@ -508,13 +538,10 @@ def _passed_in_owners(graph: Graph, tree, nodes: list[int], codes: np.ndarray) -
     and ``discriminator``, not those two)."""
     if not nodes:
         return {}, set()
-    columns = graph.columns
-    edges, owners = columns.out_edges(np.asarray(nodes, dtype=np.intp))
     scope: dict[int, tuple] = {}
     first: dict[int, tuple] = {}  # each variable's first model reader's chain
-    for node, dst in sorted(zip(owners.tolist(), columns.dst[edges].tolist()), key=lambda pair: pair[1]):
-        if codes[dst] != roles.MODEL:
-            continue
+    readers = [(node, dst) for node in nodes for dst in _layer_readers(graph, node, codes)]
+    for node, dst in sorted(readers, key=lambda pair: pair[1]):
         chain = tree.chain(tree.node_parent[dst]) if tree.node_parent[dst] else ()
         first.setdefault(node, chain)
         scope[node] = chain if node not in scope else _common(scope[node], chain)

@@ -286,6 +286,11 @@ def load_graph(kind: str, blob: bytes, budget: int | None = None, max_bytes: int
             # read whole, its loop's step inlined as a trace's is (inline_calls).
             graph_def = inline_calls.inline_traced_calls(graph_pb2.GraphDef.FromString(blob))
             return build_checked(graph_def, budget, len(blob))
+        if inline_calls.serves_signatures(graph):
+            # A TF2 SavedModel's graph: its model runs inside a signature's call, inlined (inline_calls).
+            graph_def, call = inline_calls.inline_serving_call(graph_pb2.GraphDef.FromString(blob))
+            graph = build_checked(graph_def, budget, len(blob))
+            graph.serving_call = call
         return graph
     except graphdef_reader.TooManyNodes as error:
         raise _over_budget(budget, len(blob), error.count, error.in_functions) from None

@@ -54,6 +54,10 @@ _BODIES = {
     "Case": (("branches",), 1),
     "StatelessCase": (("branches",), 1),
 }
+# A TF2 SavedModel's wrapper of each signature's function, and the prefix of the inputs TensorFlow makes for the
+# ``serving_default`` signature (``serving_default_<input>``).
+SIGNATURE_WRAPPER = "__inference_signature_wrapper_"
+SERVING_DEFAULT = "serving_default_"
 # Nested tf.functions inlined one within another, at most (a function that calls itself is never inlined).
 MAX_DEPTH = 8
 
@@ -74,20 +78,68 @@ def inline_traced_calls(graph: graph_pb2.GraphDef) -> graph_pb2.GraphDef:
     if not any(map(inlinable, functions)) and not any(node.op in _LOOP_OPS for node in graph.node):
         return graph
     names = {node.name for node in graph.node}
-    nodes, inlined = list(graph.node), set()
+    nodes = list(graph.node)
     hoisted, loops = _hoist_looped_calls(nodes, functions, names)
     if hoisted:
         nodes = _loops_as_noops(nodes, loops) + hoisted
         names.update(node.name for node in hoisted)
+    nodes, inlined = _inline_nested(nodes, functions, names)
+    if not inlined and not hoisted:
+        return graph
+    return _rebuilt(graph, nodes, inlined)
+
+
+def serves_signatures(graph) -> bool:
+    """Whether a read graph (graph_model.Graph) is a TF2 SavedModel's: its library holds signature wrappers."""
+    return any(name.startswith(SIGNATURE_WRAPPER) for name in graph.functions)
+
+
+def inline_serving_call(graph: graph_pb2.GraphDef) -> tuple[graph_pb2.GraphDef, str]:
+    """A TF2 SavedModel's graph with one serving signature's call inlined, and the calls inside it (MAX_DEPTH
+    deep), and that call's name; ``(graph, "")`` when it calls no signature wrapper.
+
+    A TF2 SavedModel's graph holds the model's variables and a call of each signature's wrapper (``serve``,
+    ``serving_default``), beside the traced save and restore; the model's ops are in the wrapped function. Left a
+    call, the summary had only the variables to go by: rows typed ``Weights``, no shapes, in no data-flow order.
+    One signature is inlined (``serving_default``'s where its inputs say so, else the first): the others run the
+    same model on the same variables, and a second copy would list every layer twice. The save and restore calls
+    stay calls (the checkpoint's machinery)."""
+    functions = {f.signature.name: f for f in graph.library.function}
+    wrappers = [
+        node
+        for node in graph.node
+        if (_callee(node) or "").startswith(SIGNATURE_WRAPPER) and _callee(node) in functions
+    ]
+    if not wrappers:
+        return graph, ""
+    call = next((node for node in wrappers if any(raw.startswith(SERVING_DEFAULT) for raw in node.input)), wrappers[0])
+    names = {node.name for node in graph.node}
+    under = call.name + "/"
+    # Only the chosen call and the calls its body makes are inlined.
+    nodes, inlined = _inline_nested(
+        list(graph.node), functions, names, lambda name: name == call.name or name.startswith(under)
+    )
+    return (_rebuilt(graph, nodes, inlined), call.name) if inlined else (graph, "")
+
+
+def _inline_nested(nodes, functions, names, chosen=None) -> tuple[list, set[str]]:
+    """``nodes`` with the calls ``_calls_to_inline`` picks inlined, and those their bodies make, MAX_DEPTH deep
+    (of the calls ``chosen(name)`` accepts, when given); and every function inlined."""
+    inlined: set[str] = set()
     for _ in range(MAX_DEPTH):
         calls = _calls_to_inline(nodes, functions, names, inlined)
+        if chosen is not None:
+            calls = {name: function for name, function in calls.items() if chosen(name)}
         if not calls:
             break
         nodes = _inline(nodes, calls, functions)
         names = {node.name for node in nodes}
         inlined.update(calls.values())
-    if not inlined and not hoisted:
-        return graph
+    return nodes, inlined
+
+
+def _rebuilt(graph: graph_pb2.GraphDef, nodes, inlined: set[str]) -> graph_pb2.GraphDef:
+    """The GraphDef of ``nodes``, its library without the functions inlined that nothing names any more."""
     out = graph_pb2.GraphDef()
     out.versions.CopyFrom(graph.versions)
     out.node.extend(nodes)
