@@ -687,3 +687,43 @@ def test_weights_read_in_towers_or_by_modules_elsewhere_are_typed_by_what_reads_
     ):
         found = {layer.name: layer.type for layer in layers.summarize(corpus(case).analysis).layers}
         assert {name: found.get(name) for name in expected} == expected, case
+
+
+def test_custom_layers_of_layers_are_typed_layer_not_by_one_op_inside_them(tf_written):
+    """A model written the way Hugging Face's TensorFlow models are (subclassed tf_keras layers nested: a main
+    layer preparing the attention mask itself and holding the embeddings, an encoder of blocks and a pooler).
+    Typed by one op inside them, the main layer was a ``Reshape`` (its mask's), the encoder a
+    ``BatchNormalization`` (its blocks' norms) and the embeddings a ``LayerNormalization``. A layer holding
+    layers and computing beside them, or holding two blocks that each compute with weights of their own, is now
+    a ``Layer`` (its class, a subclass of it, is not in the graph); the embeddings' table is gathered from. The
+    counts are Keras's, and the main layer no longer claims its mask's shape for its output."""
+    folder = tf_written("subclassed_transformer")
+    with open(os.path.join(folder, "keras_summary.json")) as f:
+        keras = json.load(f)
+    ((_ref, graph, error),) = list(iter_graphs(os.path.join(folder, "logs"), graph_source.load_graph))
+    assert error is None
+    summary = layers.summarize(analyze(graph))
+    assert (summary.total_params, summary.trainable_params) == (keras["total"], keras["trainable"])
+    rows = {layer.name.rpartition("/")[2]: layer for layer in summary.layers}
+    top = [(layer.name.rpartition("/")[2], layer.params) for layer in summary.layers if layer.within is None]
+    assert top == [(k["name"], k["params"]) for k in keras["layers"]]
+    types = {name: row.type for name, row in rows.items()}
+    assert types == {
+        "bert": "Layer",
+        "embeddings": "Embedding",
+        "encoder": "Layer",
+        "pooler": "Dense",
+        "dropout": "Dropout",
+        "classifier": "Dense",
+    }
+    assert {rows[name].within for name in ("embeddings", "encoder", "pooler")} == {rows["bert"].name}
+    # What leaves the main layer follows a top-k, which no shape rule follows: it has no shape, and the mask it
+    # hands its encoder, (batch, 1, 1, tokens), is no output of it (it said so).
+    assert all(row.output_shape != (8, 1, 1, 12) for row in summary.layers)
+    assert (rows["encoder"].output_shape, rows["bert"].output_shape) == ((8, 12, 16), False)
+    # Keras's legacy Adam (Hugging Face's AdamWeightDecay is one) updates each weight with one fused op that takes
+    # the slots as inputs: m and v of every weight are the optimizer's state, counted beside the model (1,992 of
+    # Keras's 11,591 were, those of the embeddings' sparse updates alone).
+    slots = sum(v.size for v in summary.machinery_variables if v.shape)
+    assert slots == 2 * keras["total"]
+    assert summary.machinery_params >= keras["optimizer_params"] + keras["metric_params"]

@@ -267,7 +267,13 @@ def write_saved_models(out):
 
 
 from tf_written_diff import write_diff_pairs  # noqa: E402
-from tf_written_shapes import write_keras_nested, write_tf1_layers, write_zoo_keras3, write_zoo_tf_keras  # noqa: E402
+from tf_written_shapes import (  # noqa: E402
+    write_keras_nested,
+    write_subclassed_transformer,
+    write_tf1_layers,
+    write_zoo_keras3,
+    write_zoo_tf_keras,
+)
 
 GRAPHS = {
     "select_gated": write_select_gated,
@@ -286,6 +292,7 @@ GRAPHS = {
     "saved_models": write_saved_models,
     "zoo_keras3": write_zoo_keras3,
     "zoo_tf_keras": write_zoo_tf_keras,
+    "subclassed_transformer": write_subclassed_transformer,
     **tf_written_answers.GRAPHS,  # the answers' graphs
     **tf_written_roles.GRAPHS,  # training graphs of every kind the roles are checked on
 }

@@ -272,3 +272,120 @@ def write_zoo_tf_keras(out: str) -> None:
     import tf_keras
 
     _zoo(tf_keras, out, "zoo", legacy=True)
+
+
+def write_subclassed_transformer(out: str) -> None:
+    """A text classifier written the way Hugging Face's TensorFlow models are (``TFBertForSequenceClassification``):
+    tf_keras layers subclassed and nested (a main layer holding the embeddings, an encoder of blocks and a
+    pooler; each block an attention of query, key and value projections, norms and a feed-forward), weights made
+    with ``add_weight`` in name scopes of their own, the attention mask prepared by the main layer itself, k-max
+    pooling, and a training step traced as ``tf.summary.trace_export`` writes it. Keras's summary of the model beside it
+    (``keras_summary.json``): a subclassed model lists its top-level layers, each by its class."""
+    os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
+    os.environ["TF_USE_LEGACY_KERAS"] = "1"
+    import numpy as np
+    import tensorflow as tf
+    import tf_keras
+
+    sys.path.insert(0, HERE)
+    from tf_written_roles import _keras_counts, _write_trace
+
+    layers = tf_keras.layers
+    vocab, dim, heads, positions = 50, 16, 2, 12
+
+    class Embeddings(layers.Layer):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.LayerNorm = layers.LayerNormalization(epsilon=1e-12, name="LayerNorm")
+            self.dropout = layers.Dropout(0.1)
+
+        def build(self, input_shape):
+            with tf.name_scope("word_embeddings"):
+                self.weight = self.add_weight(name="weight", shape=[vocab, dim])
+            with tf.name_scope("position_embeddings"):
+                self.position_embeddings = self.add_weight(name="embeddings", shape=[positions, dim])
+            super().build(input_shape)
+
+        def call(self, ids, training=False):
+            x = tf.gather(self.weight, ids) + tf.gather(self.position_embeddings, tf.range(tf.shape(ids)[1]))[None]
+            return self.dropout(self.LayerNorm(x), training=training)
+
+    class SelfAttention(layers.Layer):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.query, self.key, self.value = (layers.Dense(dim, name=n) for n in ("query", "key", "value"))
+
+        def split(self, x):
+            return tf.transpose(tf.reshape(x, (tf.shape(x)[0], -1, heads, dim // heads)), (0, 2, 1, 3))
+
+        def call(self, x, mask):
+            q, k, v = self.split(self.query(x)), self.split(self.key(x)), self.split(self.value(x))
+            scores = tf.matmul(q, k, transpose_b=True) / tf.sqrt(float(dim // heads)) + mask
+            context = tf.transpose(tf.matmul(tf.nn.softmax(scores), v), (0, 2, 1, 3))
+            return tf.reshape(context, (tf.shape(x)[0], -1, dim))
+
+    class Block(layers.Layer):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.attention = SelfAttention(name="attention")
+            self.attention_output = layers.Dense(dim, name="attention_output")
+            self.attention_norm = layers.LayerNormalization(name="attention_norm")
+            self.intermediate = layers.Dense(2 * dim, activation="gelu", name="intermediate")
+            self.output_dense = layers.Dense(dim, name="output")
+            self.output_norm = layers.LayerNormalization(name="output_norm")
+
+        def call(self, x, mask):
+            x = self.attention_norm(x + self.attention_output(self.attention(x, mask)))
+            return self.output_norm(x + self.output_dense(self.intermediate(x)))
+
+    class Encoder(layers.Layer):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.layer = [Block(name=f"layer_._{i}") for i in range(2)]
+
+        def call(self, x, mask):
+            for block in self.layer:
+                x = block(x, mask)
+            return x
+
+    class MainLayer(layers.Layer):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.embeddings = Embeddings(name="embeddings")
+            self.encoder = Encoder(name="encoder")
+            self.pooler = layers.Dense(dim, activation="tanh", name="pooler")
+
+        def call(self, inputs, training=False):
+            ids, attention = inputs["input_ids"], inputs["attention_mask"]
+            # The mask for the scores, made by the main layer itself (as Hugging Face's does).
+            mask = (1.0 - tf.cast(tf.reshape(attention, (tf.shape(ids)[0], 1, 1, -1)), tf.float32)) * -10000.0
+            x = self.encoder(self.embeddings(ids, training=training), mask)
+            # k-max pooling over the tokens (k = 1): a top-k, whose shape the summary's rules do not follow.
+            return self.pooler(tf.nn.top_k(tf.transpose(x, (0, 2, 1)), k=1).values[:, :, 0])
+
+    class Classifier(tf_keras.Model):
+        def __init__(self):
+            super().__init__(name="tf_bert_for_sequence_classification")
+            self.bert = MainLayer(name="bert")
+            self.dropout = layers.Dropout(0.1, name="dropout")
+            self.classifier = layers.Dense(3, name="classifier")
+
+        def call(self, inputs, training=False):
+            return self.classifier(self.dropout(self.bert(inputs, training=training), training=training))
+
+    tf_keras.utils.set_random_seed(1)
+    model = Classifier()
+    # Hugging Face's AdamWeightDecay is Keras's legacy Adam: its fused update takes the slots as inputs.
+    optimizer = tf_keras.optimizers.legacy.Adam(1e-3)
+    model.compile(optimizer, tf_keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    ids = np.random.RandomState(1).randint(0, vocab, (8, positions)).astype("int32")
+    batch = {"input_ids": ids, "attention_mask": np.ones_like(ids)}
+    labels = np.zeros((8,), "int32")
+    model(batch)  # built, so that Keras can count it; the traced step is fit's first
+    counts = _keras_counts(tf, model)
+    # The step is traced before it runs: the counts of the optimizer's and the metrics' state are taken after.
+    _write_trace(tf, out, "subclassed", model.train_on_batch, batch, labels)
+    counts["optimizer_params"] = int(sum(int(np.prod(v.shape)) for v in optimizer.variables()))
+    counts["metric_params"] = int(sum(int(np.prod(v.shape)) for m in model.metrics for v in m.variables))
+    with open(os.path.join(out, "keras_summary.json"), "w") as f:
+        json.dump(counts, f)

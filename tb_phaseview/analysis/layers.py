@@ -202,7 +202,13 @@ def summarize(analysis) -> Summary:
         whole = tree.outermost_marks(layer_index)
         whole[codes != roles.MODEL] = -1
         outer = _output_shapes(graph, whole, len(layer_ids), codes, known_shapes)
-        outputs.update({i: outer[i] for i in holding if i in outer})
+        for i in holding:
+            if i in outer:
+                outputs[i] = outer[i]
+            elif i not in within:
+                # What leaves its own ops alone may be a mask its inner layers read, not its output. (The marks
+                # are the outermost layers': a holder inside another keeps what leaves its own ops.)
+                outputs.pop(i, None)
     counts = np.bincount(node_layer[node_layer >= 0], minlength=len(layer_ids))
     phase_kinds = {layer.layer: layer.kind for layer in analysis.phase.layers}
     layers = []
@@ -344,7 +350,13 @@ def _type_containers(layers: list[tuple[int, Layer]], within: dict[int, int], pa
         if len(held) == 2 and {other.type for other in held} <= _RECURRENT_TYPES and not layer.variables:
             layer.type = "Bidirectional"  # a recurrent layer run forwards and backwards, their outputs merged
             continue
-        if not layer.holds_layers or _computing(layer.op_types) or layer.variables:
+        if not layer.holds_layers:
+            continue
+        if _computing(layer.op_types) or layer.variables:
+            if layer.type not in _TYPES_OF_HOLDERS:
+                # What it computes beside its layers names an op, not it (a mask for them, a residual's add, the
+                # first token's slice): a layer of layers, its class not in the graph.
+                layer.type = CUSTOM_LAYER
             continue
         inner = [j for j, _ in children[i]]
         if all(other.type == "Weights" for other in held):
@@ -357,6 +369,20 @@ def _type_containers(layers: list[tuple[int, Layer]], within: dict[int, int], pa
 
 
 _RECURRENT_TYPES = frozenset({"LSTM", "GRU", "SimpleRNN", "RNN"})
+# The type of a layer made of layers that computes beside them, or whose weights are theirs: Keras's base class
+# (its own class, a subclass of it, is not in the graph).
+CUSTOM_LAYER = "Layer"
+# The types a layer holding layers keeps from what it computes beside them: its own weights' layer (Slim's
+# convolution holding its BatchNorm, a TF1 RNN's loop holding its cell), or weights computed with elsewhere.
+_TYPES_OF_HOLDERS = frozenset(
+    {
+        name
+        for _, name in _TYPE_BY_OP
+        if name not in ("Concatenate", "ZeroPadding2D", "MaxPooling2D", "AveragePooling2D")
+    }
+    | {"BatchNormalization", "LayerNormalization", "EinsumDense", "SeparableConv2D", "Weights", "Embedding"}
+    | _RECURRENT_TYPES
+)
 _PRODUCTS = frozenset({"Einsum", "BatchMatMul", "BatchMatMulV2", "BatchMatMulV3", "MatMul"})
 
 
@@ -891,6 +917,7 @@ def _type_layers(
     # A model repeats its blocks: the type is named once per distinct signature of what ``layer_type`` reads (the
     # op histogram, the flag's kind, each variable's being a moving statistic and trainable, the output's rank).
     typed: dict[tuple, str] = {}
+    blocks = _blocks(graph, layers, codes)
     reshaped = _reshape_input_ranks(graph, node_layer, known)
     pooled = _spatial_means(graph, node_layer)
     maxed = _spatial_means(graph, node_layer, frozenset({"Max"}))
@@ -906,14 +933,82 @@ def _type_layers(
             result_ops.get(number),
             pooled.get(number, 0),
             maxed.get(number, 0),
+            number in blocks,
         )
         if key not in typed:
-            typed[key] = layer_type(layer.op_types, layer.phase_kind, layer.variables, rank, *key[-4:])
+            typed[key] = layer_type(layer.op_types, layer.phase_kind, layer.variables, rank, *key[-5:])
         layer.type = typed[key]
         if layer.type == "Weights" and not layer.variables[0].frozen:
             layer.type = _type_of_readers(graph, layer.variables, codes) or layer.type
         if layer.type in ("Weights", "Embedding") and not _computing(layer.op_types) and layer.variables[0].frozen:
             layer.output_shape = False  # what leaves it is a weight, not an output of the layer
+
+
+def _blocks(graph: Graph, layers: list[tuple[int, Layer]], codes: np.ndarray) -> set[int]:
+    """The layers (of no layers listed inside them) that are blocks of layers: two scopes inside them or more each
+    compute with weights of their own, no other scope's (Hugging Face's ``encoder`` holds ``layer_._0`` and
+    ``layer_._1``, each multiplying by its projections). Computing is a product, a convolution or a gather: a
+    norm's scale, BatchNorm's moving averages, an embedding's norm make no block; nor do a layer's own ops
+    (``dense/MatMul``), nor a weight computed with in several scopes."""
+    found = set()
+    for number, layer in layers:
+        if layer.holds_layers or len(layer.variables) < 2:
+            continue
+        prefix = layer.name + "/"
+        read_in: dict[str, set[int]] = {}  # inner scope -> the weights read there
+        computing: set[str] = set()  # the inner scopes that compute with a weight
+        for v in layer.variables:
+            for scope, op in _weight_uses(graph, v.variable.node, prefix, codes):
+                if prefix + scope in graph.index:
+                    continue  # an op's own group is the layer's own op
+                read_in.setdefault(scope, set()).add(v.variable.node)
+                if op in _COMPUTING_WITH_WEIGHTS:
+                    computing.add(scope)
+        exclusive = 0
+        for scope in computing:
+            others = set().union(*(w for s, w in read_in.items() if s != scope))
+            exclusive += bool(read_in[scope] - others)
+        if exclusive >= 2:
+            found.add(number)
+    return found
+
+
+def _weight_uses(graph: Graph, node: int, prefix: str, codes: np.ndarray):
+    """(inner scope, op type) of each model op inside ``prefix`` that reads the weight ``node``, through its reads
+    (``ReadVariableOp``, ``read``, an ``Identity``)."""
+    frontier, seen = [node], {node}
+    for _ in range(3):
+        following = []
+        for n in frontier:
+            for e in graph.out_edges(n):
+                dst = graph.edge_dst[e]
+                if dst in seen or graph.edge_control[e] or codes[dst] != roles.MODEL:
+                    continue
+                seen.add(dst)
+                name = graph.names[dst]
+                if name.startswith(prefix):
+                    yield name[len(prefix) :].partition("/")[0], _REWRITTEN.sub("", graph.ops[dst])
+                if graph.ops[dst] in _RELAYS:
+                    following.append(dst)
+        frontier = following
+
+
+# Ops that compute with a layer's weight (not a norm's scale or a moving average's update).
+_COMPUTING_WITH_WEIGHTS = frozenset(
+    {
+        "MatMul",
+        "BatchMatMulV2",
+        "BatchMatMulV3",
+        "Einsum",
+        "Conv2D",
+        "Conv3D",
+        "DepthwiseConv2dNative",
+        "Conv2DBackpropInput",
+        "ResourceGather",
+        "GatherV2",
+        "Gather",
+    }
+)
 
 
 def _type_of_readers(graph: Graph, variables: list[LayerVariable], codes: np.ndarray) -> str | None:
@@ -975,20 +1070,26 @@ def layer_type(
     result_op: str | None = None,
     spatial_mean: int = 0,
     spatial_max: int = 0,
+    block: bool = False,
 ) -> str:
     """A layer's type from its op histogram (op name -> count); with no known type, the op that puts out its
     result (else its most frequent op) that computes. Never ``Const`` when the layer computes: a frozen weight
-    is what a layer computes with, not what it is."""
+    is what a layer computes with, not what it is. ``block``: its weights are those of layers inside it
+    (``_blocks``)."""
     # Grappler's and oneDNN's rewrites of an optimised graph (``_FusedConv2D``, ``_MklMatMul``) name the same ops.
     ops = Counter({_REWRITTEN.sub("", op): n for op, n in ops.items()})
     if phase_kind == phase.BATCH_NORMALIZATION or (phase_kind == phase.DROPOUT and not variables):
         return phase_kind  # a layer with weights that drops units (an LSTM's dropout) is no Dropout layer
+    if block and not _recurrent_by_kernel(variables, bool(ops.keys() & phase.CALL_OPS)):
+        # A custom layer of layers (a transformer's encoder of blocks): the graph does not name its class, and
+        # the type of one of the layers inside it is not its type.
+        return CUSTOM_LAYER
     if any(_MOVING_STATISTIC.search(v.variable.name) for v in variables):
         return "BatchNormalization"
     # A graph traced in one phase has no flag to say so; a tf.function's variables are named after their reads.
     if "Rsqrt" in ops and any(not v.trainable for v in variables):
         return "BatchNormalization"  # normalises with statistics the layer updates itself (moving mean, variance)
-    if "Rsqrt" in ops and "Mean" in ops and variables:
+    if "Rsqrt" in ops and "Mean" in ops and variables and not ops.keys() & _NOT_NORMALISING:
         return "LayerNormalization"  # normalises with the statistics of each input, no statistics kept
     if ("GreaterEqual" in ops or "Floor" in ops) and ops.keys() & _RANDOM_UNIFORM and not variables:
         # Keeps each input where a uniform draw passes the rate (TF 1.x: floor(keep_prob + uniform) is the mask).
@@ -1063,6 +1164,10 @@ def layer_type(
     return (computing or ops).most_common(1)[0][0]
 
 
+# Ops a normalisation does not run: a layer running them normalises on the way (an embedding's norm) at most.
+_NOT_NORMALISING = frozenset(
+    {"MatMul", "BatchMatMulV2", "BatchMatMulV3", "Einsum", "Conv2D", "ResourceGather", "GatherV2", "Softmax"}
+)
 _ONE_DIMENSIONAL = (
     ({"Conv2D"}, "Conv1D"),
     ({"MaxPool", "MaxPoolV2"}, "MaxPooling1D"),

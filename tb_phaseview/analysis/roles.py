@@ -85,6 +85,31 @@ SUMMARY_OPS = frozenset(
 _SUMMARY_OP = re.compile(r"Summary(V\d)?$")
 _GRADIENT_OP = re.compile(r"Grad(V\d)?$|GradGrad$|Backprop|GradientArgs$|^SymbolicGradient$")
 _OPTIMIZER_OP = re.compile(r"^(Resource)?(Sparse)?Apply[A-Z]")
+# The slots each fused update takes after its variable (TensorFlow's training ops: their inputs in order).
+_SLOTS_OF_UPDATE = {
+    "Adam": 2,  # m, v
+    "AdamWithAmsgrad": 3,  # m, v, vhat
+    "AdaMax": 2,  # m, v
+    "Adagrad": 1,  # accum
+    "AdagradV2": 1,
+    "AdagradDA": 2,  # gradient_accumulator, gradient_squared_accumulator
+    "Adadelta": 2,  # accum, accum_update
+    "Ftrl": 2,  # accum, linear
+    "FtrlV2": 2,
+    "Momentum": 1,  # accum
+    "KerasMomentum": 1,
+    "RMSProp": 2,  # ms, mom
+    "CenteredRMSProp": 3,  # mg, ms, mom
+    "AddSign": 1,  # m
+    "PowerSign": 1,  # m
+    "ProximalAdagrad": 1,  # accum
+}
+_UPDATE_SLOTS = {
+    f"{resource}{sparse}Apply{name}": slots
+    for name, slots in _SLOTS_OF_UPDATE.items()
+    for resource in ("", "Resource")
+    for sparse in ("", "Sparse")
+}
 # Scopes TensorFlow's gradient code writes into: tf.gradients (``gradients``, ``gradients_1``), GradientTape.
 _GRADIENT_SCOPE = re.compile(r"(?:^|/)(?:gradients(?:_\d+)?|gradient_tape)/")
 
@@ -512,6 +537,14 @@ def classify_roles(graph: Graph, phase_carriers) -> Roles:
     is_variable = columns.op_in(VARIABLE_OPS)
     taken = columns.inputs_at(np.concatenate([writes, readers, applies]), 0)
     is_variable[taken[taken >= 0]] = True
+    # An update's slots are variables too (Adam's m and v, its inputs 1 and 2): in a traced step whose optimizer
+    # applies fused updates (a legacy Keras optimizer's), they are arguments nothing else reads or writes.
+    updates = np.flatnonzero(columns.op_in(_UPDATE_SLOTS.keys()))
+    if updates.size:
+        slots = np.fromiter((_UPDATE_SLOTS[graph.ops[u]] for u in updates.tolist()), dtype=np.intp, count=updates.size)
+        for position in range(1, int(slots.max()) + 1):
+            taken = columns.inputs_at(updates[slots >= position], position)
+            is_variable[taken[taken >= 0]] = True
     variables = np.flatnonzero(is_variable)
 
     # 2. Gradient scopes: a substring scan in C, then the pattern once per distinct scope of what it lets through.
