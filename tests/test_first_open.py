@@ -48,3 +48,27 @@ def test_a_wide_top_level_or_a_large_graph_opens_nothing():
     assert first_open.first_opened(one_scope(10)) == ["graph_1", "graph_1/model"]
     large = one_scope(first_open.MAX_NODES // 2 + 1)
     assert large.graph.node_count > first_open.MAX_NODES and first_open.first_opened(large) == []
+
+
+def test_a_trace_of_the_step_that_built_its_model_opens_it_past_the_functions_that_made_the_weights(tf_written):
+    """A first step traced as it builds the model (Hugging Face's scripts do so): the trace holds, beside the step,
+    a function for each weight's initial value (a draw, zeros, the value set) and for the input's iterator, each
+    of a few ops in a ``graph_<n>`` box of its own. The draws, zeros and sets are the initialisers' (in their
+    area, not the model's boxes), and the boxes left, small, no longer keep the model closed: the first view
+    opens the step down to the scope its layers share."""
+    import os
+
+    from tb_phaseview.cli import iter_graphs
+    from tb_phaseview.read import graph_source
+
+    folder = tf_written("subclassed_transformer")
+    ((ref, graph, error),) = list(iter_graphs(os.path.join(folder, "logs"), graph_source.load_graph))
+    assert error is None
+    analysis = analyze(graph)
+    made = [n for n, op in enumerate(graph.ops) if op in ("StatelessRandomUniformV2", "Fill", "AssignVariableOp")]
+    made = [n for n in made if "/" not in graph.names[n].partition("/")[2]]  # a function's own op, not the step's
+    assert len(made) >= 10 and {analysis.roles.name_of(n) for n in made} == {"init"}
+    step_ops = [n for n, name in enumerate(graph.names) if "/tf_bert_for_sequence_classification/bert/" in name]
+    assert {analysis.roles.name_of(n) for n in step_ops} >= {"model"}
+    opened = graph_answer(analysis, ref)["opened"]
+    assert opened and opened[-1].endswith("/tf_bert_for_sequence_classification")

@@ -29,6 +29,7 @@ readers of a hyperparameter, step counters, the data check of a node about to be
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from itertools import compress, repeat
 
@@ -628,6 +629,7 @@ def classify_roles(graph: Graph, phase_carriers) -> Roles:
         _absorb(graph, codes, varying)
     _claim_created_variables(graph, codes)
     _claim_lifted_initialisation(graph, codes, variables)
+    _claim_initial_value_functions(graph, codes)
     _claim_state_updated_in_calls(graph, codes, variables)
     _claim_constants(graph, codes)
     _claim_dead_reads(graph, codes, readers)
@@ -961,6 +963,65 @@ def _claim_lifted_initialisation(graph: Graph, codes: np.ndarray, variables: np.
             continue
         results = columns.dst[columns.out_edges(np.array([pack], dtype=np.intp))[0]]
         codes[np.concatenate([packed, [pack], results])] = INIT
+
+
+# Ops that make a weight's initial value (its initializer's draw, zeros or ones), or set one.
+_INITIAL_VALUE_OPS = frozenset(
+    {
+        "StatelessTruncatedNormalV2",
+        "StatelessRandomUniformV2",
+        "StatelessRandomNormalV2",
+        "StatelessRandomUniformIntV2",
+        "TruncatedNormal",
+        "RandomUniform",
+        "RandomStandardNormal",
+        "Fill",
+        "AssignVariableOp",
+    }
+)
+_ARGUMENT_OPS = frozenset({"_Arg", "_DeviceArg"})
+# A function of at most this many ops: a weight's initial value made or set, and its arguments and results.
+_INITIAL_VALUE_FUNCTION_OPS = 8
+
+
+def _claim_initial_value_functions(graph: Graph, codes: np.ndarray) -> None:
+    """A trace of a first step that builds its model (Hugging Face's scripts, a ``train_on_batch`` traced at once)
+    records what TensorFlow ran to make each weight as a function graph of its own: the initializer's draw
+    (``graph_7``: ``StatelessTruncatedNormalV2`` of its arguments, returned), the zeros of a slot (``Fill``), the
+    initial value set (``AssignVariableOp`` of one argument into another). They were the model's, twenty boxes
+    beside the step. Such a function (of a few ops, in a trace's ``graph_<n>`` scope) is the initialisers'."""
+    columns = graph.columns
+    candidates = np.flatnonzero(columns.op_in(_INITIAL_VALUE_OPS) & (codes == MODEL))
+    if not candidates.size:
+        return
+    arguments, returns = columns.op_in(_ARGUMENT_OPS), columns.op_in(RETURN_OPS)
+    found: dict[str, list[int]] = {}  # function scope -> its ops
+    for node in candidates.tolist():
+        scope, _, _ = graph.names[node].partition("/")
+        if not _TRACED_FUNCTION.match(scope):
+            continue
+        in_edges, _ = columns.in_edges(np.array([node], dtype=np.intp))
+        sources = columns.src[in_edges]
+        if not sources.size or not arguments[sources].all():
+            continue  # made of what the function computes, not of its arguments alone
+        out_edges, _ = columns.out_edges(np.array([node], dtype=np.intp))
+        results = columns.dst[out_edges]
+        if not returns[results].all():
+            continue  # read by the function itself
+        used, _ = columns.out_edges(sources)
+        if (columns.dst[used] != node).any():
+            continue  # its arguments feed something else too
+        found.setdefault(scope, []).extend([node, *sources.tolist(), *results.tolist()])
+    if not found:
+        return
+    prefixes = tuple(scope + "/" for scope in found)
+    sizes = Counter(name.partition("/")[0] for name in graph.names if name.startswith(prefixes))
+    for scope, nodes in found.items():
+        if sizes[scope] == len(set(nodes)) and sizes[scope] <= _INITIAL_VALUE_FUNCTION_OPS:
+            codes[np.array(nodes, dtype=np.intp)] = INIT  # the whole function, nothing else in it
+
+
+_TRACED_FUNCTION = re.compile(r"^graph_\d+$")  # a trace's function graphs, each in a scope of its own
 
 
 def _is_bool_argument(graph: Graph, node: int) -> bool:
