@@ -68,6 +68,12 @@ def test_a_trace_of_the_step_that_built_its_model_opens_it_past_the_functions_th
     made = [n for n, op in enumerate(graph.ops) if op in ("StatelessRandomUniformV2", "Fill", "AssignVariableOp")]
     made = [n for n in made if "/" not in graph.names[n].partition("/")[2]]  # a function's own op, not the step's
     assert len(made) >= 10 and {analysis.roles.name_of(n) for n in made} == {"init"}
+    whys = {graph.ops[n]: analysis.role_why(n) for n in made}
+    assert (
+        "makes a weight's initial value (`StatelessRandomUniformV2` of its arguments"
+        in whys["StatelessRandomUniformV2"]
+    )
+    assert "sets a weight to the value it is passed" in whys["AssignVariableOp"]
     step_ops = [n for n, name in enumerate(graph.names) if "/tf_bert_for_sequence_classification/bert/" in name]
     assert {analysis.roles.name_of(n) for n in step_ops} >= {"model"}
     opened = graph_answer(analysis, ref)["opened"]

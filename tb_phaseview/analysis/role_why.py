@@ -79,6 +79,17 @@ def explain(graph: Graph, node_roles: r.Roles, node: int) -> str:
             return f"writes `{target}` from the checkpoint read by `{names[reader]}`: checkpoint restore"
     if code == r.INIT:
         consumers = _consumers(graph, node)
+        made_by = node_roles.initial_value_functions.get(name.partition("/")[0])
+        if made_by is not None:
+            what = (
+                "sets a weight to the value it is passed"
+                if made_by == "AssignVariableOp"
+                else (f"makes a weight's initial value (`{made_by}` of its arguments, returned)")
+            )
+            return (
+                f"in a function of its own the trace recorded (`{name.partition('/')[0]}`) that {what}: TensorFlow ran"
+                " it as it made the model's weights, an initialiser"
+            )
         if op in r.VARIABLE_OPS and consumers and all(graph.ops[c] in r.RETURN_OPS for c in consumers):
             return (
                 "creates a variable and returns its handle, a function of its own a trace records for each variable"

@@ -262,6 +262,9 @@ class Roles:
     # The role whose area each node is shown in: its own for machinery, the machinery's for a hyperparameter
     # that only machinery reads (the learning rate is drawn with the optimizer), MODEL (0) for the rest.
     area_codes: bytearray | None = None
+    # The functions of a trace (``graph_7``) found to make or set a weight's initial value
+    # (``_claim_initial_value_functions``): each, its op -> what that op does, for the sentence why.
+    initial_value_functions: dict[str, str] = field(default_factory=dict)
 
     def name_of(self, node: int) -> str:
         return ROLE_NAMES[self.codes[node]]
@@ -629,7 +632,7 @@ def classify_roles(graph: Graph, phase_carriers) -> Roles:
         _absorb(graph, codes, varying)
     _claim_created_variables(graph, codes)
     _claim_lifted_initialisation(graph, codes, variables)
-    _claim_initial_value_functions(graph, codes)
+    initial_value_functions = _claim_initial_value_functions(graph, codes)
     _claim_state_updated_in_calls(graph, codes, variables)
     _claim_constants(graph, codes)
     _claim_dead_reads(graph, codes, readers)
@@ -642,6 +645,7 @@ def classify_roles(graph: Graph, phase_carriers) -> Roles:
         hyperparameters,
         hyper_carriers,
         bytearray(areas.tobytes()),
+        initial_value_functions,
     )
 
 
@@ -984,16 +988,17 @@ _ARGUMENT_OPS = frozenset({"_Arg", "_DeviceArg"})
 _INITIAL_VALUE_FUNCTION_OPS = 8
 
 
-def _claim_initial_value_functions(graph: Graph, codes: np.ndarray) -> None:
+def _claim_initial_value_functions(graph: Graph, codes: np.ndarray) -> dict[str, str]:
     """A trace of a first step that builds its model (Hugging Face's scripts, a ``train_on_batch`` traced at once)
     records what TensorFlow ran to make each weight as a function graph of its own: the initializer's draw
     (``graph_7``: ``StatelessTruncatedNormalV2`` of its arguments, returned), the zeros of a slot (``Fill``), the
     initial value set (``AssignVariableOp`` of one argument into another). They were the model's, twenty boxes
-    beside the step. Such a function (of a few ops, in a trace's ``graph_<n>`` scope) is the initialisers'."""
+    beside the step. Such a function (of a few ops, in a trace's ``graph_<n>`` scope) is the initialisers'.
+    Returns each function claimed, by scope, with the op type that made or set the value."""
     columns = graph.columns
     candidates = np.flatnonzero(columns.op_in(_INITIAL_VALUE_OPS) & (codes == MODEL))
     if not candidates.size:
-        return
+        return {}
     arguments, returns = columns.op_in(_ARGUMENT_OPS), columns.op_in(RETURN_OPS)
     found: dict[str, list[int]] = {}  # function scope -> its ops
     for node in candidates.tolist():
@@ -1013,12 +1018,15 @@ def _claim_initial_value_functions(graph: Graph, codes: np.ndarray) -> None:
             continue  # its arguments feed something else too
         found.setdefault(scope, []).extend([node, *sources.tolist(), *results.tolist()])
     if not found:
-        return
+        return {}
     prefixes = tuple(scope + "/" for scope in found)
     sizes = Counter(name.partition("/")[0] for name in graph.names if name.startswith(prefixes))
+    claimed = {}
     for scope, nodes in found.items():
         if sizes[scope] == len(set(nodes)) and sizes[scope] <= _INITIAL_VALUE_FUNCTION_OPS:
             codes[np.array(nodes, dtype=np.intp)] = INIT  # the whole function, nothing else in it
+            claimed[scope] = graph.ops[nodes[0]]
+    return claimed
 
 
 _TRACED_FUNCTION = re.compile(r"^graph_\d+$")  # a trace's function graphs, each in a scope of its own
