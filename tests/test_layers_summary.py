@@ -309,6 +309,71 @@ def test_shapes_follow_through_broadcasts_reductions_and_squeezes_where_a_trace_
     assert found["two_axes"] is False and found["ellipsis"] is False and found["stacked_unknown"] is False
 
 
+def test_shapes_follow_ranges_fills_and_new_axes_of_computed_lengths():
+    """Hugging Face's embeddings take positions ``tf.range(tf.shape(ids)[1])``, fill token types of the input's
+    shape and add a batch axis (``x[None]``): the shapes followed none of them, and every layer after the
+    embeddings had none."""
+    from tensorboard.compat.proto import attr_value_pb2, tensor_pb2, tensor_shape_pb2
+
+    def shape_attr(dims):
+        dims = [tensor_shape_pb2.TensorShapeProto.Dim(size=-1 if d is None else d) for d in dims]
+        return attr_value_pb2.AttrValue(shape=tensor_shape_pb2.TensorShapeProto(dim=dims))
+
+    def ints(name, values, scalar=False):
+        dims = [] if scalar else [tensor_shape_pb2.TensorShapeProto.Dim(size=len(values))]
+        tensor = tensor_pb2.TensorProto(dtype=3, tensor_shape=tensor_shape_pb2.TensorShapeProto(dim=dims))
+        tensor.int_val.extend(values)
+        node(graph_def, name, "Const", value=attr_value_pb2.AttrValue(tensor=tensor))
+
+    graph_def = GraphDef()
+    node(graph_def, "ids", "Placeholder", shape=shape_attr([8, 12]))
+    node(graph_def, "shape", "Shape", ["ids"])
+    ints("one", [1])
+    ints("two", [2])
+    node(graph_def, "length", "StridedSlice", ["shape", "one", "two", "one"], shrink_axis_mask=_int_attr(1))
+    ints("zero", [0], scalar=True)
+    ints("step", [1], scalar=True)
+    ints("three", [3], scalar=True)
+    node(graph_def, "positions", "Range", ["zero", "length", "step"])
+    node(graph_def, "odd", "Range", ["one_scalar", "length", "three"])
+    ints("one_scalar", [1], scalar=True)
+    node(graph_def, "unknown", "Placeholder", shape=shape_attr([None]))
+    node(graph_def, "till_unknown", "Range", ["zero", "unknown_length", "step"])
+    node(graph_def, "unknown_shape", "Shape", ["unknown"])
+    node(
+        graph_def,
+        "unknown_length",
+        "StridedSlice",
+        ["unknown_shape", "zero_1", "one", "one"],
+        shrink_axis_mask=_int_attr(1),
+    )
+    ints("zero_1", [0])
+    node(graph_def, "types", "Fill", ["shape", "zero"])
+    node(graph_def, "table", "Placeholder", shape=shape_attr([12, 16]))
+    ints("begin", [0, 0])
+    node(
+        graph_def,
+        "batched",
+        "StridedSlice",
+        ["table", "begin", "begin", "two_ones"],
+        new_axis_mask=_int_attr(1),
+        end_mask=_int_attr(2),
+    )
+    ints("two_ones", [1, 1])
+    graph = analyze(graph_def).graph
+    known = {}
+    found = {name: shapes.inferred_output_shape(graph, graph.index[name], 0, known) for name in graph.index}
+    assert (found["positions"], found["odd"], found["till_unknown"]) == ((12,), (4,), (None,))
+    assert found["types"] == (8, 12)
+    assert found["batched"] == (1, 12, 16)
+
+
+def _int_attr(value):
+    from tensorboard.compat.proto import attr_value_pb2
+
+    return attr_value_pb2.AttrValue(i=value)
+
+
 def _cli(*args) -> str:
     result = subprocess.run(
         [CLI, "summary", *args],
@@ -721,6 +786,8 @@ def test_custom_layers_of_layers_are_typed_layer_not_by_one_op_inside_them(tf_wr
     # hands its encoder, (batch, 1, 1, tokens), is no output of it (it said so).
     assert all(row.output_shape != (8, 1, 1, 12) for row in summary.layers)
     assert (rows["encoder"].output_shape, rows["bert"].output_shape) == ((8, 12, 16), False)
+    # Its positions are ``tf.range`` of the tokens' count, their embeddings ``[None]``-ed and added to the words'.
+    assert rows["embeddings"].output_shape == (8, 12, 16)
     # Keras's legacy Adam (Hugging Face's AdamWeightDecay is one) updates each weight with one fused op that takes
     # the slots as inputs: m and v of every weight are the optimizer's state, counted beside the model (1,992 of
     # Keras's 11,591 were, those of the embeddings' sparse updates alone).

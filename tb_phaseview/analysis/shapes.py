@@ -672,9 +672,20 @@ def _rule(graph: Graph, node: int, output: int, shape_of) -> Shape | bool:
         width = _window(x[2], kernel[2], strides[2], dilations[2], padding)
         return (x[0], height, width, channels)
     if op == "Fill":
+        # The dims may be computed (Hugging Face fills token types of the input's shape, ``tf.fill(shape, 0)``).
         dims = _input_of(graph, node, 0)
-        values = const_ints(graph, dims[0]) if dims is not None else None
-        return tuple(values) if values is not None and all(v >= 0 for v in values) else False
+        values = _shape_values(graph, dims, shape_of) if dims is not None else None
+        if values is None or any(v is not None and v < 0 for v in values):
+            return False
+        return tuple(values)
+    if op == "Range":
+        # Positions 0 .. n - 1 of a sequence whose length is its shape's (``tf.range(tf.shape(ids)[1])``).
+        start, limit, delta = (_scalar_value(graph, _input_of(graph, node, k), shape_of) for k in range(3))
+        if start is None or delta is None or delta == 0:
+            return False
+        if limit is None:
+            return (None,)
+        return (max(0, -((start - limit) // delta)),)
     if op == "ConcatV2" and "N" in attr:
         count = attr["N"].i
         axis_input = _input_of(graph, node, count)
@@ -719,6 +730,12 @@ def _rule(graph: Graph, node: int, output: int, shape_of) -> Shape | bool:
 
 
 _VALUE_RELAYS = frozenset({"Identity", "Cast", "Reshape"})
+
+
+def _scalar_value(graph: Graph, source: tuple[int, int] | None, shape_of) -> int | None:
+    """The value of a scalar integer tensor computed as ``_shape_values`` computes shapes, or None."""
+    values = _shape_values(graph, source, shape_of) if source is not None else None
+    return values[0] if values is not None and len(values) == 1 and isinstance(values[0], int) else None
 
 
 def _shape_values(graph: Graph, source: tuple[int, int], shape_of, depth: int = 0) -> list | None:
@@ -787,19 +804,24 @@ def _shape_values(graph: Graph, source: tuple[int, int], shape_of, depth: int = 
 def _sliced(x, bounds, attr, graph: Graph) -> Shape | bool:
     """The shape of ``x[begin:end:step, ...]`` for constant bounds (a Cropping layer's slice of each spatial axis):
     each sliced axis's length where its size is known, or where both bounds are from its start; axes past the
-    bounds kept; an axis taken whole where its mask says so; ellipses and new axes not followed."""
+    bounds kept; an axis taken whole where its mask says so; a new axis of 1 where its mask says so (``x[None]``);
+    ellipses not followed."""
     spec = [const_ints(graph, b[0]) if b is not None else None for b in bounds]
     if not isinstance(x, tuple) or any(v is None for v in spec) or len({len(v) for v in spec}) != 1:
         return False
     masks = {key: attr[key].i if key in attr else 0 for key in _SLICE_MASKS}
     begins, ends, steps = spec
-    if masks["ellipsis_mask"] or masks["new_axis_mask"] or len(begins) > len(x) or 0 in steps:
+    new_axes = [masks["new_axis_mask"] >> k & 1 for k in range(len(begins))]
+    if masks["ellipsis_mask"] or len(begins) - sum(new_axes) > len(x) or 0 in steps:
         return False
     dims = []
-    for k, size in enumerate(x):
-        if k >= len(begins):
-            dims.append(size)
+    axis = 0  # the axis of x the next bound slices (a new axis slices none)
+    for k in range(len(begins)):
+        if new_axes[k]:
+            dims.append(1)
             continue
+        size = x[axis]
+        axis += 1
         begin = None if masks["begin_mask"] >> k & 1 else begins[k]
         end = None if masks["end_mask"] >> k & 1 else ends[k]
         if masks["shrink_axis_mask"] >> k & 1:
@@ -810,7 +832,7 @@ def _sliced(x, bounds, attr, graph: Graph) -> Shape | bool:
             dims.append(max(0, -(-(end - begin) // steps[k])))
         else:
             dims.append(None)
-    return tuple(dims)
+    return (*dims, *x[axis:])
 
 
 _SLICE_MASKS = ("begin_mask", "end_mask", "ellipsis_mask", "new_axis_mask", "shrink_axis_mask")
