@@ -917,13 +917,14 @@ def _type_layers(
     # A model repeats its blocks: the type is named once per distinct signature of what ``layer_type`` reads (the
     # op histogram, the flag's kind, each variable's being a moving statistic and trainable, the output's rank).
     typed: dict[tuple, str] = {}
+    for number, layer in layers:
+        layer.op_types = histogram.get(number, Counter())
     blocks = _blocks(graph, layers, codes)
     reshaped = _reshape_input_ranks(graph, node_layer, known)
     pooled = _spatial_means(graph, node_layer)
     maxed = _spatial_means(graph, node_layer, frozenset({"Max"}))
     for number, layer in layers:
         rank = len(layer.output_shape) if isinstance(layer.output_shape, tuple) else -1
-        layer.op_types = histogram.get(number, Counter())
         key = (
             tuple(layer.op_types.items()),
             layer.phase_kind,
@@ -954,6 +955,8 @@ def _blocks(graph: Graph, layers: list[tuple[int, Layer]], codes: np.ndarray) ->
     for number, layer in layers:
         if layer.holds_layers or len(layer.variables) < 2:
             continue
+        if sum(n for op, n in layer.op_types.items() if _REWRITTEN.sub("", op) in _COMPUTING_WITH_WEIGHTS) < 2:
+            continue  # one product or convolution at most (its ``op_types``): a layer, no block of them
         prefix = layer.name + "/"
         read_in: dict[str, set[int]] = {}  # inner scope -> the weights read there
         computing: set[str] = set()  # the inner scopes that compute with a weight
