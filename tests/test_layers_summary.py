@@ -254,10 +254,6 @@ def test_shapes_follow_through_broadcasts_reductions_and_squeezes_where_a_trace_
     """A traced step's ops record no shape (Keras 3's): from a placeholder's, each follows where certain."""
     from tensorboard.compat.proto import attr_value_pb2, tensor_pb2, tensor_shape_pb2
 
-    def shape_attr(dims):
-        dims = [tensor_shape_pb2.TensorShapeProto.Dim(size=-1 if d is None else d) for d in dims]
-        return attr_value_pb2.AttrValue(shape=tensor_shape_pb2.TensorShapeProto(dim=dims))
-
     def const_ints_node(graph_def, name, values):
         shape = tensor_shape_pb2.TensorShapeProto(dim=[tensor_shape_pb2.TensorShapeProto.Dim(size=len(values))])
         tensor = tensor_pb2.TensorProto(dtype=3, tensor_shape=shape, int_val=values)
@@ -315,10 +311,6 @@ def test_shapes_follow_ranges_fills_and_new_axes_of_computed_lengths():
     embeddings had none."""
     from tensorboard.compat.proto import attr_value_pb2, tensor_pb2, tensor_shape_pb2
 
-    def shape_attr(dims):
-        dims = [tensor_shape_pb2.TensorShapeProto.Dim(size=-1 if d is None else d) for d in dims]
-        return attr_value_pb2.AttrValue(shape=tensor_shape_pb2.TensorShapeProto(dim=dims))
-
     def ints(name, values, scalar=False):
         dims = [] if scalar else [tensor_shape_pb2.TensorShapeProto.Dim(size=len(values))]
         tensor = tensor_pb2.TensorProto(dtype=3, tensor_shape=tensor_shape_pb2.TensorShapeProto(dim=dims))
@@ -372,6 +364,14 @@ def _int_attr(value):
     from tensorboard.compat.proto import attr_value_pb2
 
     return attr_value_pb2.AttrValue(i=value)
+
+
+def shape_attr(dims):
+    """A ``shape`` attribute (a placeholder's), ``None`` for an unknown dimension."""
+    from tensorboard.compat.proto import attr_value_pb2, tensor_shape_pb2
+
+    dims = [tensor_shape_pb2.TensorShapeProto.Dim(size=-1 if d is None else d) for d in dims]
+    return attr_value_pb2.AttrValue(shape=tensor_shape_pb2.TensorShapeProto(dim=dims))
 
 
 def _cli(*args) -> str:
