@@ -262,8 +262,8 @@ class Roles:
     # The role whose area each node is shown in: its own for machinery, the machinery's for a hyperparameter
     # that only machinery reads (the learning rate is drawn with the optimizer), MODEL (0) for the rest.
     area_codes: bytearray | None = None
-    # The functions of a trace (``graph_7``) found to make or set a weight's initial value
-    # (``_claim_initial_value_functions``): each, its op -> what that op does, for the sentence why.
+    # The functions of a trace found to make or set a weight's initial value (``_claim_initial_value_functions``):
+    # each one's scope (``graph_7``) -> the op type that makes or sets it, for the sentence why.
     initial_value_functions: dict[str, str] = field(default_factory=dict)
 
     def name_of(self, node: int) -> str:
