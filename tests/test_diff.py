@@ -15,6 +15,7 @@ from tb_phaseview.analysis import diff
 from tb_phaseview.analysis.pipeline import analyze
 from tb_phaseview.cli import iter_graphs
 from tb_phaseview.read import graph_source
+from tb_phaseview.read.model_files import iter_model_graphs
 
 
 @pytest.fixture(scope="module")
@@ -262,3 +263,22 @@ def test_two_traces_layers_are_named_within_the_scope_each_sides_layers_share():
     text = format_text(answer)
     assert "layers in graph_25/StatefulPartitionedCall/net_1/" in text.splitlines()[2]
     assert "    a_1  Dense" in text.splitlines() and "  + c_1  Dense" in text.splitlines()
+
+
+def test_a_models_training_trace_against_its_savedmodel_changes_only_what_inference_runs_otherwise(tf_written):
+    """Keras 3's trace of a training step against the model's ``export()``: the layers pair by name; the
+    convolution, the activation, the pooling and the dense layer are the same (the SavedModel's graph leaves out
+    attributes at TensorFlow's default, the convolution's ``dilations``: that made it "changed" with nothing said),
+    BatchNorm runs on its moving statistics instead of the batch's, and Dropout runs no op at inference."""
+    folder = tf_written("saved_models")
+    ((_ref, trace, error),) = list(iter_graphs(os.path.join(folder, "keras3_logs"), graph_source.load_graph))
+    assert error is None
+    ((_ref, export, error),) = list(iter_model_graphs(os.path.join(folder, "keras3")))
+    assert error is None
+    answer = diff.diff_json(diff.compare(analyze(trace), analyze(export)), {"run": "trace"}, {"run": "export"})
+    same = [pair["a"].rpartition("/")[2] for pair in answer["layers_same"]]
+    assert same == ["c1_1", "r1_1", "gap_1", "out_1"], same
+    changed = {row["a"].rpartition("/")[2]: row["what"] for row in answer["layers_changed"]}
+    assert list(changed) == ["bn1_1"] and changed["bn1_1"][0].startswith("ops −"), changed
+    assert [(row["a"].rpartition("/")[2], row["type"]) for row in answer["layers_removed"]] == [("d_1", "Dropout")]
+    assert all(row["what"] for row in answer["rows"] if row["status"] == "changed")

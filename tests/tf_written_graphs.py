@@ -218,7 +218,8 @@ def write_saved_models(out):
     """TF2 SavedModels as Keras users write them, each with Keras's own summary of its model beside it
     (``<name>.json``): tf_keras's ``model.save`` of a trained CNN with BatchNormalization, a ReLU layer, pooling,
     Flatten and Dropout (``tf_keras``), and Keras 3's ``model.export`` of a functional CNN with BatchNormalization
-    and global pooling (``keras3``). Both keep the model's ops in the serving signature's functions."""
+    and global pooling (``keras3``), with the trace of its training step (``keras3_logs``). Both SavedModels keep
+    the model's ops in the serving signature's functions."""
     os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
     import json
 
@@ -260,7 +261,9 @@ def write_saved_models(out):
     x = keras.layers.Dropout(0.3, name="d")(keras.layers.GlobalAveragePooling2D(name="gap")(x))
     model = keras.Model(inputs, keras.layers.Dense(4, name="out")(x), name="k3cnn")
     model.compile("adam", "sparse_categorical_crossentropy")
-    model.fit(images, labels, verbose=0)
+    # Its training step traced as Keras's TensorBoard callback traces it (``keras3_logs``), beside the export.
+    callback = keras.callbacks.TensorBoard(os.path.join(out, "keras3_logs"), profile_batch=1)
+    model.fit(images, labels, verbose=0, callbacks=[callback])
     model.export(os.path.join(out, "keras3"), verbose=False)
     with open(os.path.join(out, "keras3.json"), "w") as f:
         json.dump(_keras3_counts(model), f)

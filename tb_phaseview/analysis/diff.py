@@ -6,7 +6,7 @@ output shape, weight shapes, the attributes that define the layer, its compute o
 learning-phase flag) with ``difflib.SequenceMatcher``, so a layer Keras renumbered (``conv2d_1`` in one run is
 ``conv2d_2`` in the next) matches its twin, not the layer that took its name. Between two runs of matched
 layers, what is left is paired by name where names agree, then by type in order; a pair found there is
-*changed*, a layer left over is *added* or *removed*.
+*changed* when ``describe`` names a difference (else the same), a layer left over is *added* or *removed*.
 
 A frozen graph keeps its weights as constants: a side without model variables reads each layer's weights from
 its float constants, and an output shape one side does not declare is not reported as changed.
@@ -49,6 +49,16 @@ _DEFINING_ATTRS = {
     "FusedBatchNorm": ("epsilon",),
 }
 _ATTR_WORDS = {"ksize": "pool size", "epsilon": "epsilon"}
+# TensorFlow's defaults of those attributes, as ``_attr_text`` writes them (a graph may leave them out).
+_DEFAULT_ATTRS = {
+    ("Conv2D", "dilations"): "1×1",
+    ("DepthwiseConv2dNative", "dilations"): "1×1",
+    ("Conv2DBackpropInput", "dilations"): "1×1",
+    ("Conv3D", "dilations"): "1×1×1×1×1",
+    ("FusedBatchNormV3", "epsilon"): "0.0001",
+    ("FusedBatchNormV2", "epsilon"): "0.0001",
+    ("FusedBatchNorm", "epsilon"): "0.0001",
+}
 _ACTIVATION_NAMES = {
     "Relu": "relu",
     "Relu6": "relu6",
@@ -258,6 +268,9 @@ def _attributes(graph: Graph, nodes: np.ndarray) -> tuple[dict[str, str], str]:
         for name in names:
             if name in node_def.attr:
                 attrs[_ATTR_WORDS.get(name, name)] = _attr_text(node_def.attr[name])
+            elif (graph.ops[n], name) in _DEFAULT_ATTRS:
+                # A SavedModel's graph leaves out attributes at TensorFlow's default (``dilations``): the same.
+                attrs[_ATTR_WORDS.get(name, name)] = _DEFAULT_ATTRS[graph.ops[n], name]
         if "T" in node_def.attr:
             dtype = shapes.dtype_name(node_def.attr["T"].type)
         break  # the first defining op (a fused BatchNorm's inference twin has the same attributes)
@@ -446,7 +459,9 @@ def _pair_region(la: list[LayerFacts], lb: list[LayerFacts]) -> list[tuple]:
             if j not in paired:
                 rows.append(("added", None, lb[j]))
             j += 1
-        rows.append(("changed", x, lb[pairs[i]]))
+        y = lb[pairs[i]]
+        # Signatures may differ where nothing worth saying does (an attribute one side leaves out): the same.
+        rows.append(("changed" if describe(x, y) else "same", x, y))
         j = pairs[i] + 1
     rows.extend(("added", None, lb[k]) for k in range(j, len(lb)) if k not in paired)
     return rows
