@@ -11,6 +11,8 @@ import pytest
 
 from tb_phaseview.analysis import layers
 from tb_phaseview.analysis.pipeline import analyze
+from tb_phaseview.cli import iter_graphs
+from tb_phaseview.read import graph_source
 from tb_phaseview.read.model_files import iter_model_graphs
 from test_cli import run_cli
 
@@ -158,3 +160,20 @@ def test_a_tf2_savedmodels_summary_lists_keras_layers_from_its_serving_function(
     assert {
         analysis.roles.name_of(n) for n in checkpoint if "traced_save" in graph.node_defs[n].attr["f"].func.name
     } == {"save"}
+
+
+def test_a_savedmodel_loaded_as_a_layer_is_a_layer_not_its_call_op(tf_written):
+    """A model exported, then loaded as a frozen layer of another (Keras's TFSMLayer; TF Hub's KerasLayer is used
+    so): the layer's one computing op calls the loaded function. Its row was typed ``StatefulPartitionedCall``; it
+    is a ``Layer`` (its class is not in the graph), its weights counted as Keras counts them, none trainable. The
+    trace of the first step also records the functions that restore the loaded weights, each reading one out and
+    returning it: thirty rows (``graph_8 _Retval 216``) and 262 parameters too many, the same weights again."""
+    folder = tf_written("saved_models")
+    with open(os.path.join(folder, "hub.json")) as f:
+        keras = json.load(f)
+    ((_ref, graph, error),) = list(iter_graphs(os.path.join(folder, "hub_logs"), graph_source.load_graph))
+    assert error is None
+    summary = layers.summarize(analyze(graph))
+    rows = [(_CALLED.sub("", layer.name.rpartition("/")[2]), layer.type, layer.params) for layer in summary.layers]
+    assert rows == [("hub", "Layer", 292), ("head", "Dense", keras["layers"][-1]["params"])]
+    assert (summary.total_params, summary.trainable_params) == (keras["total"], keras["trainable"])

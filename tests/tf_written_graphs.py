@@ -218,8 +218,9 @@ def write_saved_models(out):
     """TF2 SavedModels as Keras users write them, each with Keras's own summary of its model beside it
     (``<name>.json``): tf_keras's ``model.save`` of a trained CNN with BatchNormalization, a ReLU layer, pooling,
     Flatten and Dropout (``tf_keras``), and Keras 3's ``model.export`` of a functional CNN with BatchNormalization
-    and global pooling (``keras3``), with the trace of its training step (``keras3_logs``). Both SavedModels keep
-    the model's ops in the serving signature's functions."""
+    and global pooling (``keras3``), with the trace of its training step (``keras3_logs``), and that export loaded
+    as a layer of another model (``hub_logs``). Both SavedModels keep the model's ops in the serving signature's
+    functions."""
     os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
     import json
 
@@ -266,6 +267,17 @@ def write_saved_models(out):
     model.fit(images, labels, verbose=0, callbacks=[callback])
     model.export(os.path.join(out, "keras3"), verbose=False)
     with open(os.path.join(out, "keras3.json"), "w") as f:
+        json.dump(_keras3_counts(model), f)
+
+    # The export used as a frozen layer of another model (Keras's TFSMLayer, as TF Hub's KerasLayer is used), its
+    # first training step traced (``hub_logs``).
+    inputs = keras.Input((16, 16, 3))
+    loaded = keras.layers.TFSMLayer(os.path.join(out, "keras3"), call_endpoint="serve", trainable=False, name="hub")
+    model = keras.Model(inputs, keras.layers.Dense(2, name="head")(loaded(inputs)), name="with_hub")
+    model.compile("adam", "mse")
+    callback = keras.callbacks.TensorBoard(os.path.join(out, "hub_logs"), profile_batch=1)
+    model.fit(images, np.ones((8, 2), "float32"), verbose=0, callbacks=[callback])
+    with open(os.path.join(out, "hub.json"), "w") as f:
         json.dump(_keras3_counts(model), f)
 
 

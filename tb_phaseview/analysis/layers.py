@@ -126,7 +126,7 @@ def summarize(analysis) -> Summary:
         running = unused = set()
     else:
         running, unused = state_variables(graph, analysis.roles, model_nodes, codes)
-    model_nodes = [n for n in model_nodes if n not in running and n not in unused]
+    model_nodes = [n for n in model_nodes if n not in running and n not in unused and not _only_read_out(graph, n)]
     # A trace's function that creates a variable and returns its handle, or takes it only to assign its initial
     # value (init's): the step's argument is counted.
     machinery_nodes = [
@@ -469,6 +469,22 @@ def _unused(graph: Graph, model_nodes: list[int], codes: np.ndarray) -> set[int]
 def _only_returned(graph: Graph, node: int) -> bool:
     consumers = [graph.edge_dst[e] for e in graph.out_edges(node)]
     return bool(consumers) and all(graph.ops[c] in _RETURNS for c in consumers)
+
+
+def _only_read_out(graph: Graph, node: int) -> bool:
+    """A variable passed into a function of a trace that only reads its value out and returns it (the functions
+    TensorFlow runs as a SavedModel loaded as a layer restores its weights, ``DisableCopyOnRead`` then a read
+    returned): the same variable as the step's argument, no layer's weight of its own there."""
+    if graph.ops[node] != "_Arg":
+        return False
+    consumers = [graph.edge_dst[e] for e in graph.out_edges(node)]
+    reads = [c for c in consumers if graph.ops[c] in roles.READ_OPS]
+    if not reads or any(graph.ops[c] not in roles.READ_OPS and graph.ops[c] not in _COPY_ON_READ for c in consumers):
+        return False
+    return all(_only_returned(graph, read) for read in reads)
+
+
+_COPY_ON_READ = frozenset({"DisableCopyOnRead"})  # a variable's copy made before it is read out
 
 
 def _passed_only_to_initialise(graph: Graph, node: int, codes: np.ndarray) -> bool:
@@ -1163,8 +1179,12 @@ def layer_type(
         flatten = _KERAS_FLATTEN <= ops.keys() or (output_rank == 2 and input_rank > 2)
         return "Flatten" if flatten else "Reshape"
     if result_op is not None and _REWRITTEN.sub("", result_op) in computing:
-        return _REWRITTEN.sub("", result_op)
-    return (computing or ops).most_common(1)[0][0]
+        fallback = _REWRITTEN.sub("", result_op)
+    else:
+        fallback = (computing or ops).most_common(1)[0][0]
+    # A layer whose result a function call puts out runs a function of the library (a loaded SavedModel: Keras's
+    # TFSMLayer, TF Hub's KerasLayer): a layer whose class the graph does not name, not the call op.
+    return CUSTOM_LAYER if fallback in phase.CALL_OPS else fallback
 
 
 # Ops a normalisation does not run: a layer running them normalises on the way (an embedding's norm) at most.
