@@ -78,3 +78,27 @@ def test_a_trace_of_the_step_that_built_its_model_opens_it_past_the_functions_th
     assert {analysis.roles.name_of(n) for n in step_ops} >= {"model"}
     opened = graph_answer(analysis, ref)["opened"]
     assert opened and opened[-1].endswith("/tf_bert_for_sequence_classification")
+
+
+def test_small_boxes_beside_the_model_do_not_keep_it_closed(tf_written):
+    """Thirty boxes of two to six ops beside a traced step (the functions TensorFlow ran eagerly meanwhile: the
+    input pipeline's datasets, a loaded SavedModel's weights read out, the checkpoint's file names), or a Keras 3
+    export's variables, each in a box of its own beside the serving call: the first view opened nothing, for a
+    top level of more than a dozen boxes. Boxes of fewer than SMALL_BOX_OPS ops do not count."""
+    import os
+
+    from tb_phaseview.cli import iter_graphs
+    from tb_phaseview.read import graph_source
+    from tb_phaseview.read.model_files import iter_model_graphs
+
+    folder = tf_written("saved_models")
+    ((_ref, trace, error),) = list(iter_graphs(os.path.join(folder, "hub_logs"), graph_source.load_graph))
+    ((_ref, export, error_export),) = list(iter_model_graphs(os.path.join(folder, "keras3")))
+    assert error is None and error_export is None
+    for graph, model in ((trace, "with_hub_1"), (export, "k3cnn_1")):
+        analysis = analyze(graph)
+        top, _ = analysis.tree.children("")
+        shown = [g for g in top if analysis.area_of_group(g) is None]
+        assert len(shown) > first_open.MAX_TOP_LEVEL_ITEMS, len(shown)
+        opened = first_open.first_opened(analysis)
+        assert opened and opened[-1].endswith("/" + model), opened

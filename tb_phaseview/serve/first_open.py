@@ -11,7 +11,11 @@ from __future__ import annotations
 
 from tb_phaseview.analysis import layers, scopes
 
-MAX_TOP_LEVEL_ITEMS = 12  # boxes and ops at the top level, the machinery's areas aside
+MAX_TOP_LEVEL_ITEMS = 12  # boxes and ops at the top level, the machinery's areas and the small boxes aside
+# A box of fewer ops than this at the top level does not keep the model closed: a trace of a first step records
+# beside the step each function TensorFlow ran eagerly meanwhile (the input pipeline's datasets, a loaded
+# SavedModel's weights read out, the checkpoint's file names), thirty boxes of two to six ops.
+SMALL_BOX_OPS = 16
 MAX_NODES = 50_000
 
 
@@ -23,7 +27,7 @@ def first_opened(analysis) -> list[str]:
     if analysis.graph.node_count > MAX_NODES:
         return []
     groups, nodes = tree.children(scopes.ROOT)
-    shown = [g for g in groups if analysis.area_of_group(g) is None]
+    shown = [g for g in groups if analysis.area_of_group(g) is None and tree.size_of(g) >= SMALL_BOX_OPS]
     if not shown or len(shown) + len(nodes) > MAX_TOP_LEVEL_ITEMS:
         return []
     summary = analysis.memo(("summary",), lambda: layers.summarize(analysis))
