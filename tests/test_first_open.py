@@ -1,13 +1,19 @@
 """The first view opens the groups down to the scope a graph's layers share: a trace's model sits a few groups down
-(``graph_22/StatefulPartitionedCall/keras3_cnn_1``), and its top level showed five boxes and nothing of it."""
+(``graph_22/StatefulPartitionedCall/keras3_cnn_1``), and its top level showed five boxes and nothing of it; so
+does a SavedModel's, inside its serving call."""
 
 from __future__ import annotations
+
+import os
 
 from tensorboard.compat.proto.graph_pb2 import GraphDef
 
 from demo import demo_analysis
 from oddgraphs import node
 from tb_phaseview.analysis.pipeline import analyze
+from tb_phaseview.cli import iter_graphs
+from tb_phaseview.read import graph_source
+from tb_phaseview.read.model_files import iter_model_graphs
 from tb_phaseview.serve import first_open
 from tb_phaseview.serve.wire import graph_answer
 
@@ -56,11 +62,6 @@ def test_a_trace_of_the_step_that_built_its_model_opens_it_past_the_functions_th
     of a few ops in a ``graph_<n>`` box of its own. The draws, zeros and sets are the initialisers' (in their
     area, not the model's boxes), and the boxes left, small, no longer keep the model closed: the first view
     opens the step down to the scope its layers share."""
-    import os
-
-    from tb_phaseview.cli import iter_graphs
-    from tb_phaseview.read import graph_source
-
     folder = tf_written("subclassed_transformer")
     ((ref, graph, error),) = list(iter_graphs(os.path.join(folder, "logs"), graph_source.load_graph))
     assert error is None
@@ -85,12 +86,6 @@ def test_small_boxes_beside_the_model_do_not_keep_it_closed(tf_written):
     input pipeline's datasets, a loaded SavedModel's weights read out, the checkpoint's file names), or a Keras 3
     export's variables, each in a box of its own beside the serving call: the first view opened nothing, for a
     top level of more than a dozen boxes. Boxes of fewer than SMALL_BOX_OPS ops do not count."""
-    import os
-
-    from tb_phaseview.cli import iter_graphs
-    from tb_phaseview.read import graph_source
-    from tb_phaseview.read.model_files import iter_model_graphs
-
     folder = tf_written("saved_models")
     ((_ref, trace, error),) = list(iter_graphs(os.path.join(folder, "hub_logs"), graph_source.load_graph))
     ((_ref, export, error_export),) = list(iter_model_graphs(os.path.join(folder, "keras3")))
