@@ -106,9 +106,7 @@ def inline_serving_call(graph: graph_pb2.GraphDef) -> tuple[graph_pb2.GraphDef, 
     stay calls (the checkpoint's machinery)."""
     functions = {f.signature.name: f for f in graph.library.function}
     wrappers = [
-        node
-        for node in graph.node
-        if (_callee(node) or "").startswith(SIGNATURE_WRAPPER) and _callee(node) in functions
+        node for node in graph.node if _callee(node) in functions and _callee(node).startswith(SIGNATURE_WRAPPER)
     ]
     if not wrappers:
         return graph, ""
