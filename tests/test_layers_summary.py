@@ -14,6 +14,7 @@ import os
 import re
 import subprocess
 import sys
+from collections import Counter
 
 import numpy as np
 import pytest
@@ -583,6 +584,47 @@ def test_the_common_layers_are_typed_and_shaped_as_keras_does(tf_written, name):
         assert [(layer.type, layer.params) for layer in inner] == [("GRU", 195)] * 2, ref
         kinds.append(ref["kind"])
     assert sorted(kinds) == (["run_graph", "trace"] if name == "zoo_tf_keras" else ["trace"])
+
+
+@pytest.mark.parametrize("name", ["activations_keras3", "activations_tf_keras"])
+def test_keras_activation_layers_are_typed_as_keras_does(tf_written, name):
+    """ReLU, ReLU(6.), LeakyReLU, ELU and Softmax layers were all typed ``Activation`` (each runs the op Keras's
+    Activation layer runs), PReLU ``AddV2``: MobileNetV2's 35 ReLU(6.) layers, a GAN's LeakyReLUs. A layer is
+    now of the class whose name Keras gave it (``re_lu_1``), else of the class of an op only such a layer runs
+    (Relu6, LeakyRelu), else an Activation, as the ones of this model are, named by Keras and by their author."""
+    folder = tf_written(name)
+    with open(os.path.join(folder, "keras_layers.json")) as f:
+        keras = [k for k in json.load(f) if k["class"] != "InputLayer"]
+    assert {k["class"] for k in keras} >= {"ReLU", "LeakyReLU", "ELU", "PReLU", "Softmax", "Activation"}
+    kinds = []
+    for ref, graph, error in iter_graphs(os.path.join(folder, "logs"), graph_source.load_graph):
+        assert error is None
+        summary = layers.summarize(analyze(graph))
+        rows = [layer for layer in summary.layers if layer.within is None]
+        names = [layer.name.rpartition("/")[2] for layer in rows]
+        if name == "activations_keras3":  # its trace names each layer's call ``<name>_1``
+            names = [_CALLED.sub("", n) for n in names]
+        assert names == [k["name"] for k in keras], ref
+        assert [(layer.type, layer.params) for layer in rows] == [(k["class"], k["params"]) for k in keras], ref
+        assert [layer.output_shape for layer in rows] == [
+            tuple(8 if d is None else d for d in k["output_shape"]) for k in keras
+        ], ref
+        kinds.append(ref["kind"])
+    assert sorted(kinds) == (["run_graph", "trace"] if name == "activations_tf_keras" else ["trace"])
+
+
+def test_an_activation_layers_class_follows_its_default_name_then_its_op():
+    relu = Counter({"Relu": 1})
+    assert layers.activation_layer_type("model/re_lu_3", relu) == "ReLU"
+    assert layers.activation_layer_type("graph_1/m_1/re_lu_3_1", relu) == "ReLU"
+    assert layers.activation_layer_type("model/conv1_relu", relu) == "Activation"  # ResNet's Activation("relu")
+    assert layers.activation_layer_type("model/activation_2", relu) == "Activation"
+    assert layers.activation_layer_type("model/Conv1_relu", Counter({"Relu6": 1})) == "ReLU"
+    assert layers.activation_layer_type("model/leaky", Counter({"_MklLeakyRelu": 1})) == "LeakyReLU"
+    assert layers.activation_layer_type("model/softmax", Counter({"Softmax": 1})) == "Softmax"
+    assert layers.activation_layer_type("model/probabilities", Counter({"Softmax": 1})) == "Activation"
+    # A default name of another class than the op's: the op's.
+    assert layers.activation_layer_type("model/softmax", Counter({"Relu": 1})) == "Activation"
 
 
 def test_einsum_shapes_follow_each_letters_size():

@@ -274,6 +274,60 @@ def write_zoo_tf_keras(out: str) -> None:
     _zoo(tf_keras, out, "zoo", legacy=True)
 
 
+def _activations(keras, out: str, legacy: bool) -> None:
+    """Keras's activation layers beside its Activation layer: ReLU, ELU and Softmax named as Keras names them
+    (``re_lu``, ``re_lu_1``, ``elu``, ``softmax``), an Activation as Keras names it and one its author named,
+    MobileNet's ReLU(6.) and a GAN's LeakyReLU named by their authors, a PReLU; fitted one batch of 8 with the
+    TensorBoard callback tracing it (and, in tf_keras, writing the train function's run graph). Keras's own
+    classes and counts beside it."""
+    import numpy as np
+
+    layers = keras.layers
+    keras.utils.set_random_seed(1)
+    image = keras.Input((8, 8, 3), name="image")
+    x = layers.Conv2D(4, 3, padding="same", name="c1")(image)
+    x = layers.ReLU()(x)
+    x = layers.Conv2D(4, 3, padding="same", name="c2")(x)
+    x = layers.ReLU(6.0, name="Conv2_relu")(x)
+    x = layers.Conv2D(4, 3, padding="same", name="c3")(x)
+    x = layers.LeakyReLU(0.2, name="d_leaky")(x)
+    x = layers.Conv2D(4, 3, padding="same", name="c4")(x)
+    x = layers.ELU()(x)
+    x = layers.PReLU(name="c4_prelu")(x)
+    x = layers.Activation("relu")(x)
+    x = layers.ReLU()(x)
+    x = layers.Activation("elu", name="act_elu")(x)
+    x = layers.GlobalAveragePooling2D(name="gap")(x)
+    x = layers.Softmax()(layers.Dense(4, name="logits")(x))
+    model = keras.Model(image, x, name="activations")
+    model.compile("adam", "sparse_categorical_crossentropy")
+    callback = keras.callbacks.TensorBoard(os.path.join(out, "logs", "activations"), profile_batch=1)
+    images = np.random.default_rng(0).random((16, 8, 8, 3), dtype=np.float32)
+    model.fit(images, np.arange(16) % 4, batch_size=8, verbose=0, callbacks=[callback])
+    counts = [
+        {"name": layer.name, "class": type(layer).__name__, "params": int(layer.count_params()),
+         "output_shape": list(layer.output_shape if legacy else layer.output.shape)}
+        for layer in model.layers
+    ]  # fmt: skip
+    with open(os.path.join(out, "keras_layers.json"), "w") as f:
+        json.dump(counts, f)
+
+
+def write_activations_keras3(out: str) -> None:
+    os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
+    import keras
+
+    _activations(keras, out, legacy=False)
+
+
+def write_activations_tf_keras(out: str) -> None:
+    os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
+    os.environ["TF_USE_LEGACY_KERAS"] = "1"
+    import tf_keras
+
+    _activations(tf_keras, out, legacy=True)
+
+
 def write_subclassed_transformer(out: str) -> None:
     """A text classifier written the way Hugging Face's TensorFlow models are (``TFBertForSequenceClassification``):
     tf_keras layers subclassed and nested (a main layer holding the embeddings, an encoder of blocks and a

@@ -44,6 +44,20 @@ _TYPE_BY_OP = (
     ({"GatherV2", "ResourceGather"}, "Embedding"),
 )
 _ACTIVATIONS = frozenset({"Relu", "Relu6", "Elu", "Selu", "Sigmoid", "Tanh", "Softmax", "LeakyRelu", "Softplus"})
+# Keras's activation layers run the op its Activation layer runs for the same function: the graph tells them
+# apart by the name Keras gives a layer its author did not name (``re_lu_3``, ``leaky_re_lu``, ``softmax_1``)...
+_ACTIVATION_LAYER_NAMES = {
+    "re_lu": ("ReLU", frozenset({"Relu", "Relu6"})),
+    "leaky_re_lu": ("LeakyReLU", frozenset({"LeakyRelu"})),
+    "elu": ("ELU", frozenset({"Elu"})),
+    "softmax": ("Softmax", frozenset({"Softmax"})),
+    "activation": ("Activation", _ACTIVATIONS),
+}
+_NUMBERED = re.compile(r"(?:_\d+)+$")  # Keras numbers a second layer of a name, and a trace each call of one
+# ...and by an op no activation function of tf_keras runs alone: MobileNet's ReLU(6.), a GAN's LeakyReLU(0.2).
+_ACTIVATION_LAYER_OPS = {"Relu6": "ReLU", "LeakyRelu": "LeakyReLU"}
+# PReLU: relu(x) - alpha * relu(-x), alpha a weight.
+_PRELU = frozenset({"Relu", "Neg", "Mul"})
 _REWRITTEN = re.compile(r"^_(?:MklNative|Mkl|Fused)+(?=[A-Z])")
 _ADDS = frozenset({"Add", "AddV2", "AddN"})
 _RANDOM_UNIFORM = frozenset({"RandomUniform", "StatelessRandomUniformV2", "StatelessRandomUniform"})
@@ -955,6 +969,8 @@ def _type_layers(
         if key not in typed:
             typed[key] = layer_type(layer.op_types, layer.phase_kind, layer.variables, rank, *key[-5:])
         layer.type = typed[key]
+        if layer.type == "Activation":
+            layer.type = activation_layer_type(layer.name, layer.op_types)
         if layer.type == "Weights" and not layer.variables[0].frozen:
             layer.type = _type_of_readers(graph, layer.variables, codes) or layer.type
         if layer.type in ("Weights", "Embedding") and not _computing(layer.op_types) and layer.variables[0].frozen:
@@ -1080,6 +1096,16 @@ def _reshape_input_ranks(graph: Graph, node_layer: np.ndarray, known: dict) -> d
     return found
 
 
+def activation_layer_type(name: str, ops: Counter) -> str:
+    """The Keras class of a layer typed ``Activation`` (one activation op): the class whose default name the
+    layer has (``re_lu_2`` is a ReLU), else the class of an op only such a layer runs, else ``Activation``."""
+    activation = next((_REWRITTEN.sub("", op) for op in ops if _REWRITTEN.sub("", op) in _ACTIVATIONS), None)
+    default = _ACTIVATION_LAYER_NAMES.get(_NUMBERED.sub("", name.rpartition("/")[2]))
+    if default is not None and activation in default[1]:
+        return default[0]
+    return _ACTIVATION_LAYER_OPS.get(activation, "Activation")
+
+
 def layer_type(
     ops: Counter,
     phase_kind: str | None,
@@ -1165,6 +1191,8 @@ def layer_type(
         return "Normalization"
     if not variables and "Mul" in computing and computing.keys() & _ADDS and computing.keys() <= _RESCALING:
         return "Rescaling"  # x * scale + offset: Keras's Rescaling (its inputs cast first), offset 0 or not
+    if len(variables) == 1 and _PRELU <= computing.keys() - INPUT_OPS <= _PRELU | _ADDS | {"Sub"}:
+        return "PReLU"  # (a function's run graph captures the weight's handle as a Placeholder)
     if ops.keys() & _ADDS and not variables:
         return "Add"
     if not variables and computing.keys() == {"Mul"}:
