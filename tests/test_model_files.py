@@ -121,9 +121,10 @@ def test_keras3s_export_has_no_optimizer_and_counts_the_models_weights_once(tf_w
     assert "its initial value, read from `" in why and "/Initializer/` scope" in why, why
 
 
-# Keras's class of a layer where the graph of an inference cannot tell it: a ReLU layer is a Relu op (as an
-# Activation layer is), and tf_keras's Dropout at inference an Identity.
-_INFERENCE_TYPES = {"ReLU": "Activation", "Dropout": "Identity"}
+# Keras's class of a layer its author named where the graph of an inference cannot tell it: a ReLU layer is a Relu
+# op (as an Activation layer is), and tf_keras's Dropout at inference an Identity. Named by Keras (``dropout``),
+# a Dropout is one.
+_INFERENCE_TYPES = {("r1", "ReLU"): "Activation", ("d", "Dropout"): "Identity"}
 
 
 @pytest.mark.parametrize("name", ["tf_keras", "keras3"])
@@ -131,8 +132,8 @@ def test_a_tf2_savedmodels_summary_lists_keras_layers_from_its_serving_function(
     """A TF2 SavedModel keeps its model's ops in the serving signature's functions; its graph holds the variables
     and the calls. The summary had only the variables to go by (rows named after them, typed ``Weights``, no
     shapes, in no data-flow order, no pooling or flattening). The serving call is now inlined, and the summary is
-    Keras's: each layer in order with its class, output shape and parameters. The checkpoint's save and restore
-    stay calls, the machinery's."""
+    Keras's: each layer in order with its class, output shape and parameters (tf_keras's Dropout, an Identity at
+    inference, is one when Keras named it). The checkpoint's save and restore stay calls, the machinery's."""
     folder = tf_written("saved_models")
     with open(os.path.join(folder, f"{name}.json")) as f:
         keras = json.load(f)
@@ -151,7 +152,7 @@ def test_a_tf2_savedmodels_summary_lists_keras_layers_from_its_serving_function(
         for layer in summary.layers
     ]
     assert rows == [
-        (k["name"], _INFERENCE_TYPES.get(k["class"], k["class"]), tuple(k["output_shape"]), k["params"])
+        (k["name"], _INFERENCE_TYPES.get((k["name"], k["class"]), k["class"]), tuple(k["output_shape"]), k["params"])
         for k in expected
     ]
     assert (summary.total_params, summary.trainable_params) == (keras["total"], keras["trainable"])

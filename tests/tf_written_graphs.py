@@ -242,6 +242,7 @@ def write_saved_models(out):
             layers.BatchNormalization(name="bn1"),
             layers.ReLU(name="r1"),
             layers.MaxPooling2D(name="p1"),
+            layers.Dropout(0.2),
             layers.Flatten(name="f"),
             layers.Dropout(0.3, name="d"),
             layers.Dense(4, name="out"),

@@ -56,6 +56,17 @@ _ACTIVATION_LAYER_NAMES = {
 _NUMBERED = re.compile(r"(?:_\d+)+$")  # Keras numbers a second layer of a name, and a trace each call of one
 # ...and by an op no activation function of tf_keras runs alone: MobileNet's ReLU(6.), a GAN's LeakyReLU(0.2).
 _ACTIVATION_LAYER_OPS = {"Relu6": "ReLU", "LeakyRelu": "LeakyReLU"}
+# The layers that pass their input on unchanged at inference (tf_keras's Dropout is an Identity there): told apart
+# from any identity by the name Keras gives them alone.
+_INFERENCE_IDENTITY_NAMES = {
+    "dropout": "Dropout",
+    "spatial_dropout1d": "SpatialDropout1D",
+    "spatial_dropout2d": "SpatialDropout2D",
+    "spatial_dropout3d": "SpatialDropout3D",
+    "alpha_dropout": "AlphaDropout",
+    "gaussian_dropout": "GaussianDropout",
+    "gaussian_noise": "GaussianNoise",
+}
 # PReLU: relu(x) - alpha * relu(-x), alpha a weight.
 _PRELU = frozenset({"Relu", "Neg", "Mul"})
 _REWRITTEN = re.compile(r"^_(?:MklNative|Mkl|Fused)+(?=[A-Z])")
@@ -971,6 +982,8 @@ def _type_layers(
         layer.type = typed[key]
         if layer.type == "Activation":
             layer.type = activation_layer_type(layer.name, layer.op_types)
+        elif layer.type == "Identity" and not layer.variables:
+            layer.type = _INFERENCE_IDENTITY_NAMES.get(_NUMBERED.sub("", layer.name.rpartition("/")[2]), "Identity")
         if layer.type == "Weights" and not layer.variables[0].frozen:
             layer.type = _type_of_readers(graph, layer.variables, codes) or layer.type
         if layer.type in ("Weights", "Embedding") and not _computing(layer.op_types) and layer.variables[0].frozen:
