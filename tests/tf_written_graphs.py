@@ -284,9 +284,11 @@ def write_saved_models(out):
 
 from tf_written_diff import write_diff_pairs  # noqa: E402
 from tf_written_shapes import (  # noqa: E402
-    write_activations_keras3,
-    write_activations_tf_keras,
     write_keras_nested,
+    write_layer_classes_keras3,
+    write_layer_classes_tf_keras,
+    write_regularized_keras3,
+    write_regularized_tf_keras,
     write_subclassed_transformer,
     write_tf1_layers,
     write_zoo_keras3,
@@ -311,8 +313,10 @@ GRAPHS = {
     "zoo_keras3": write_zoo_keras3,
     "zoo_tf_keras": write_zoo_tf_keras,
     "subclassed_transformer": write_subclassed_transformer,
-    "activations_keras3": write_activations_keras3,
-    "activations_tf_keras": write_activations_tf_keras,
+    "layer_classes_keras3": write_layer_classes_keras3,
+    "layer_classes_tf_keras": write_layer_classes_tf_keras,
+    "regularized_keras3": write_regularized_keras3,
+    "regularized_tf_keras": write_regularized_tf_keras,
     **tf_written_answers.GRAPHS,  # the answers' graphs
     **tf_written_roles.GRAPHS,  # training graphs of every kind the roles are checked on
 }

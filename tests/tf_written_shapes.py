@@ -274,12 +274,14 @@ def write_zoo_tf_keras(out: str) -> None:
     _zoo(tf_keras, out, "zoo", legacy=True)
 
 
-def _activations(keras, out: str, legacy: bool) -> None:
-    """Keras's activation layers beside its Activation layer: ReLU, ELU and Softmax named as Keras names them
-    (``re_lu``, ``re_lu_1``, ``elu``, ``softmax``), an Activation as Keras names it and one its author named,
-    MobileNet's ReLU(6.) and a GAN's LeakyReLU named by their authors, a PReLU; fitted one batch of 8 with the
-    TensorBoard callback tracing it (and, in tf_keras, writing the train function's run graph). Keras's own
-    classes and counts beside it."""
+def _layer_classes(keras, out: str, legacy: bool) -> None:
+    """Keras's layers whose class the ops alone do not name: its activation layers beside its Activation layer
+    (ReLU, ELU and Softmax named as Keras names them, ``re_lu``, ``re_lu_1``, ``elu``, ``softmax``; an Activation
+    as Keras names it and one its author named; MobileNet's ReLU(6.) and a GAN's LeakyReLU named by their
+    authors; a PReLU), a GroupNormalization, and the weightless layers that merge and reshape (Permute, Subtract,
+    Average, Maximum, Dot, RepeatVector, Attention, Concatenate); fitted one batch of 8 with the TensorBoard
+    callback tracing it (and, in tf_keras, writing the train function's run graph). Keras's own classes, counts
+    and shapes beside it."""
     import numpy as np
 
     layers = keras.layers
@@ -297,11 +299,22 @@ def _activations(keras, out: str, legacy: bool) -> None:
     x = layers.Activation("relu")(x)
     x = layers.ReLU()(x)
     x = layers.Activation("elu", name="act_elu")(x)
-    x = layers.GlobalAveragePooling2D(name="gap")(x)
-    x = layers.Softmax()(layers.Dense(4, name="logits")(x))
-    model = keras.Model(image, x, name="activations")
+    x = layers.GroupNormalization(2, name="gn")(x)
+    x = layers.Permute((3, 1, 2), name="perm")(x)
+    pooled = layers.GlobalAveragePooling2D(name="gap")(x)
+    a = layers.Dense(6, name="proj_a")(pooled)
+    b = layers.Dense(6, name="proj_b")(pooled)
+    difference = layers.Subtract(name="sub")([a, b])
+    mean = layers.Average(name="avg")([difference, b])
+    largest = layers.Maximum(name="max")([a, b])
+    dot = layers.Dot(axes=1, name="dot")([mean, largest])
+    repeated = layers.RepeatVector(3, name="rep")(largest)
+    attended = layers.Attention(name="att")([repeated, repeated])
+    joined = layers.Concatenate(name="cat")([layers.Flatten(name="flat")(attended), dot])
+    x = layers.Softmax()(layers.Dense(4, name="logits")(joined))
+    model = keras.Model(image, x, name="classes")
     model.compile("adam", "sparse_categorical_crossentropy")
-    callback = keras.callbacks.TensorBoard(os.path.join(out, "logs", "activations"), profile_batch=1)
+    callback = keras.callbacks.TensorBoard(os.path.join(out, "logs", "classes"), profile_batch=1)
     images = np.random.default_rng(0).random((16, 8, 8, 3), dtype=np.float32)
     model.fit(images, np.arange(16) % 4, batch_size=8, verbose=0, callbacks=[callback])
     counts = [
@@ -313,19 +326,70 @@ def _activations(keras, out: str, legacy: bool) -> None:
         json.dump(counts, f)
 
 
-def write_activations_keras3(out: str) -> None:
+def write_layer_classes_keras3(out: str) -> None:
     os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
     import keras
 
-    _activations(keras, out, legacy=False)
+    _layer_classes(keras, out, legacy=False)
 
 
-def write_activations_tf_keras(out: str) -> None:
+def write_layer_classes_tf_keras(out: str) -> None:
     os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
     os.environ["TF_USE_LEGACY_KERAS"] = "1"
     import tf_keras
 
-    _activations(tf_keras, out, legacy=True)
+    _layer_classes(tf_keras, out, legacy=True)
+
+
+def _regularized(keras, out: str, legacy: bool) -> None:
+    """A model with weight and activity regularizers and an LSTM: a convolution penalised by L2, a dense layer by
+    L1 with an L2 penalty on its output, the LSTM's three weights; fitted one batch of 8 with the TensorBoard
+    callback tracing it (and, in tf_keras, writing the train function's run graph). Keras's own classes, counts
+    and shapes beside it."""
+    import numpy as np
+
+    layers, regularizers = keras.layers, keras.regularizers
+    keras.utils.set_random_seed(1)
+    model = keras.Sequential(
+        [
+            keras.Input((8, 8, 3), name="image"),
+            layers.Conv2D(4, 3, kernel_regularizer=regularizers.l2(1e-4), name="conv"),
+            layers.Flatten(name="flat"),
+            layers.Dense(
+                12, kernel_regularizer=regularizers.l1(1e-5), activity_regularizer=regularizers.l2(1e-5), name="dense"
+            ),
+            layers.Reshape((4, 3), name="to_sequence"),
+            layers.LSTM(5, name="lstm"),
+            layers.Dense(4, activation="softmax", name="head"),
+        ],
+        name="regularized",
+    )
+    model.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
+    callback = keras.callbacks.TensorBoard(os.path.join(out, "logs", "regularized"), profile_batch=1)
+    images = np.random.default_rng(0).random((16, 8, 8, 3), dtype=np.float32)
+    model.fit(images, np.arange(16) % 4, batch_size=8, verbose=0, callbacks=[callback])
+    counts = [
+        {"name": layer.name, "class": type(layer).__name__, "params": int(layer.count_params()),
+         "output_shape": list(layer.output_shape if legacy else layer.output.shape)}
+        for layer in model.layers
+    ]  # fmt: skip
+    with open(os.path.join(out, "keras_layers.json"), "w") as f:
+        json.dump(counts, f)
+
+
+def write_regularized_keras3(out: str) -> None:
+    os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
+    import keras
+
+    _regularized(keras, out, legacy=False)
+
+
+def write_regularized_tf_keras(out: str) -> None:
+    os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
+    os.environ["TF_USE_LEGACY_KERAS"] = "1"
+    import tf_keras
+
+    _regularized(tf_keras, out, legacy=True)
 
 
 def write_subclassed_transformer(out: str) -> None:

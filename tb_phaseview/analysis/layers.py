@@ -590,8 +590,25 @@ def _layer_readers(graph: Graph, node: int, codes: np.ndarray) -> list[int]:
         for r in (graph.edge_dst[e] for e in graph.out_edges(node))
         if codes[r] == roles.MODEL and not graph.names[r].startswith(own)
     ]
-    plain = [r for r in readers if graph.ops[r] not in phase.CALL_OPS]
+    plain = [r for r in readers if graph.ops[r] not in phase.CALL_OPS and not _penalty_read(graph, r, codes)]
     return plain or readers
+
+
+_ACTIVITY_PENALTY = "/ActivityRegularizer/"
+# A weight regularizer's first op: sum(square(w)), l2_loss(w), sum(abs(w)).
+_PENALTIES = frozenset({"Square", "L2Loss", "Abs"})
+
+
+def _penalty_read(graph: Graph, read: int, codes: np.ndarray) -> bool:
+    """Whether a read of a weight feeds only a penalty on it (a kernel regularizer's, added to the loss where the
+    step computes the loss: Keras 3 at the step's own scope, tf_keras at ``conv/kernel/Regularizer``), its
+    gradient aside. It says nothing of where the layer computes."""
+    consumers = [
+        graph.edge_dst[e]
+        for e in graph.out_edges(read)
+        if not graph.edge_control[e] and codes[graph.edge_dst[e]] == roles.MODEL
+    ]
+    return bool(consumers) and all(graph.ops[c] in _PENALTIES for c in consumers)
 
 
 def _passed_in_owners(graph: Graph, tree, nodes: list[int], codes: np.ndarray) -> tuple[dict[int, str], set[str]]:
@@ -647,12 +664,19 @@ def _holds_layers(graph: Graph, tree, members: dict[int, tuple], depth: int) -> 
     if inner <= depth or len(groups) < 2:
         return False  # one group below is the layer's own op scope (Keras 3's ``stem_conv/convolution``)
     ops = graph.ops
+    # (A run graph's captured weight is a Placeholder in its first read's scope: tf_keras's LSTM reads its three
+    # weights in ``lstm/Read``, ``lstm/Read_1``, ``lstm/Read_2``, then runs its cell on them. Those compute nothing.)
     return all(
-        any(ops[n] not in _NOT_COMPUTING and ops[n] != "Cast" for n in tree.descendant_nodes(group)) for group in groups
+        any(
+            ops[n] not in _NOT_COMPUTING and ops[n] != "Cast" and ops[n] not in _HANDLES
+            for n in tree.descendant_nodes(group)
+        )
+        for group in groups
     )
 
 
 _CALL_SUFFIX = re.compile(r"_\d+$")
+_HANDLES = INPUT_OPS | shapes.RESOURCE_INPUTS
 
 
 def _same_layer_called_again(group: str, graph: Graph, tree, shared: tuple, variable: int, codes: np.ndarray) -> bool:
@@ -904,13 +928,14 @@ def _output_shapes(
             outputs[leaving & (b >= 0)].tolist(),
         )
     )
-    best: dict[int, tuple[int, int, int, int]] = {}
+    best: dict[int, tuple[bool, int, int, int, int]] = {}
     for (layer, node, output), n in readers.items():
-        rank = (by_layers[(layer, node, output)], n, node)
-        if layer not in best or rank > best[layer][:3]:
+        # tf_keras's activity regularizer hands the loss a penalty on the layer's output: never the output.
+        rank = (_ACTIVITY_PENALTY not in graph.names[node], by_layers[(layer, node, output)], n, node)
+        if layer not in best or rank > best[layer][:4]:
             best[layer] = (*rank, output)
     found: dict[int, shapes.Shape] = {}
-    for layer, (_, _, node, output) in best.items():
+    for layer, (_, _, _, node, output) in best.items():
         if result_ops is not None:
             result_ops[layer] = graph.ops[node]
         shape = shapes.inferred_output_shape(graph, node, output, known)
@@ -1147,6 +1172,10 @@ def layer_type(
     # A graph traced in one phase has no flag to say so; a tf.function's variables are named after their reads.
     if "Rsqrt" in ops and any(not v.trainable for v in variables):
         return "BatchNormalization"  # normalises with statistics the layer updates itself (moving mean, variance)
+    if variables and {"Rsqrt", "SquaredDifference"} <= ops.keys() and ops["Reshape"] >= 4 and not _fused_norm(ops):
+        # The channels reshaped into groups, each group normalised, reshaped back (and the scale and offset
+        # reshaped to broadcast, as a LayerNormalization's are: two reshapes of its own).
+        return "GroupNormalization"
     if "Rsqrt" in ops and "Mean" in ops and variables and not ops.keys() & _NOT_NORMALISING:
         return "LayerNormalization"  # normalises with the statistics of each input, no statistics kept
     if ("GreaterEqual" in ops or "Floor" in ops) and ops.keys() & _RANDOM_UNIFORM and not variables:
@@ -1174,6 +1203,9 @@ def layer_type(
         for op_names, name in _ONE_DIMENSIONAL:
             if sum(ops[op] for op in op_names) == 1:
                 return name
+    weightless = _weightless_layer_type(_computing(ops), output_rank) if not variables else None
+    if weightless:
+        return weightless
     for op_names, name in _TYPE_BY_OP:
         if op_names & ops.keys():
             if name == "Dense" and not variables:
@@ -1252,6 +1284,38 @@ _RESCALING = frozenset({"Mul", "AddV2", "Add", "Cast"})
 
 
 _GATES = {4: "LSTM", 3: "GRU", 1: "SimpleRNN"}
+
+
+_MATMULS = frozenset({"MatMul", "BatchMatMul", "BatchMatMulV2", "BatchMatMulV3"})
+
+
+def _fused_norm(ops: Counter) -> bool:
+    return any(op.startswith("FusedBatchNorm") for op in ops)
+
+
+_AVERAGING = frozenset({"Add", "AddV2", "AddN", "RealDiv"})
+
+
+def _weightless_layer_type(computing: Counter, output_rank: int) -> str | None:
+    """Keras's merging and reshaping layers without weights, by the ops they run alone: ``Subtract`` (a
+    subtraction), ``Average`` (a sum divided), ``Permute`` (a transpose), ``Dot`` of two vectors (each given an
+    axis, multiplied, the axis squeezed away), ``Attention`` (the scores' softmax between two products),
+    ``RepeatVector`` (an axis added to a rank-2 input, tiled)."""
+    ops = computing.keys()
+    if ops == {"Sub"}:
+        return "Subtract"
+    if "RealDiv" in ops and ops & _ADDS and ops <= _AVERAGING:
+        return "Average"
+    if ops == {"Transpose"}:
+        return "Permute"
+    products = sum(computing[op] for op in ops & _MATMULS)
+    if products == 1 and {"ExpandDims", "Squeeze"} <= ops <= _MATMULS | {"ExpandDims", "Squeeze"}:
+        return "Dot"
+    if products == 2 and "Softmax" in ops and ops <= _MATMULS | {"Softmax", "Transpose"}:
+        return "Attention"
+    if computing["Tile"] == 1 and "ExpandDims" in ops and output_rank == 3 and ops <= _REPEATING:
+        return "RepeatVector"
+    return None
 
 
 def _recurrent_by_kernel(variables: list[LayerVariable], calls: bool) -> str | None:
