@@ -361,6 +361,26 @@ def test_shapes_follow_ranges_fills_and_new_axes_of_computed_lengths():
     assert found["batched"] == (1, 12, 16)
 
 
+def test_shapes_follow_tensors_stacked_on_a_new_axis():
+    """Keras 3's TimeDistributed runs its layer on each step and stacks the steps' outputs: the stack had no shape,
+    nor anything after it (a pooling over the steps)."""
+    graph_def = GraphDef()
+    for name, dims in (("a", [8, 3]), ("b", [8, 3]), ("c", [8, 3]), ("d", [8, 4]), ("e", [None, 3])):
+        node(graph_def, name, "Placeholder", shape=shape_attr(dims))
+    node(graph_def, "steps", "Pack", ["a", "b", "c"], N=_int_attr(3))
+    node(graph_def, "steps_second", "Pack", ["a", "b", "c"], N=_int_attr(3), axis=_int_attr(1))
+    node(graph_def, "steps_last", "Pack", ["a", "b"], N=_int_attr(2), axis=_int_attr(-1))
+    node(graph_def, "unknown_batch", "Pack", ["e", "e"], N=_int_attr(2))
+    node(graph_def, "mismatched", "Pack", ["a", "d"], N=_int_attr(2))
+    node(graph_def, "too_far", "Pack", ["a", "b"], N=_int_attr(2), axis=_int_attr(3))
+    graph = analyze(graph_def).graph
+    known = {}
+    found = {name: shapes.inferred_output_shape(graph, graph.index[name], 0, known) for name in graph.index}
+    assert (found["steps"], found["steps_second"], found["steps_last"]) == ((3, 8, 3), (8, 3, 3), (8, 3, 2))
+    assert found["unknown_batch"] == (2, None, 3)
+    assert found["mismatched"] is False and found["too_far"] is False
+
+
 def _int_attr(value):
     from tensorboard.compat.proto import attr_value_pb2
 

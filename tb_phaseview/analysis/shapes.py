@@ -583,6 +583,16 @@ def _rule(graph: Graph, node: int, output: int, shape_of) -> Shape | bool:
         ta = "transpose_a" in attr and attr["transpose_a"].b
         tb = "transpose_b" in attr and attr["transpose_b"].b
         return (a[1] if ta else a[0], b[0] if tb else b[1])
+    if op == "Pack" and "N" in attr:
+        # N tensors of one shape stacked on a new axis (Keras 3's TimeDistributed stacks its steps' outputs).
+        parts = [of(k) for k in range(attr["N"].i)]
+        axis = attr["axis"].i if "axis" in attr else 0
+        if not parts or not isinstance(parts[0], tuple) or any(p != parts[0] for p in parts):
+            return False
+        if not -len(parts[0]) - 1 <= axis <= len(parts[0]):
+            return False
+        at = axis % (len(parts[0]) + 1)
+        return (*parts[0][:at], len(parts), *parts[0][at:])
     if op == "ExpandDims":
         x, axis_input = of(0), _input_of(graph, node, 1)
         axis = const_ints(graph, axis_input[0]) if axis_input is not None else None
