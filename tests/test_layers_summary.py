@@ -639,6 +639,46 @@ def test_keras_layers_the_ops_alone_do_not_name_are_typed_as_keras_does(tf_writt
     assert sorted(kinds) == (["run_graph", "trace"] if name == "layer_classes_tf_keras" else ["trace"])
 
 
+def _keras_or_unknown(shape, expected: tuple) -> bool:
+    """A shape that is Keras's, or says less: unknown, or unknown along some axes (never another)."""
+    if shape is False:
+        return True
+    return len(shape) == len(expected) and all(d is None or d == e for d, e in zip(shape, expected))
+
+
+@pytest.mark.parametrize("name", ["more_classes_keras3", "more_classes_tf_keras"])
+def test_one_and_three_dimensional_recurrent_and_normalising_layers_are_typed_as_keras_does(tf_written, name):
+    """Typed by an op or by the wrong rank: MaxPooling3D ``MaxPool3D``, Conv3DTranspose ``BiasAdd``,
+    Conv1DTranspose ``Conv2DTranspose``, ZeroPadding1D and 3D ``ZeroPadding2D``, tf_keras's UpSampling1D and 3D
+    ``Concatenate`` (Keras 3's UpSampling1D ``RepeatVector``), Masking ``Squeeze``, SimpleRNN ``Dense``,
+    ConvLSTM2D ``Conv2D``, tf_keras's LayerNormalization ``BatchNormalization`` (it runs a fused batch norm),
+    UnitNormalization ``Mul``, RandomFlip ``Add``; a trace gave no 3-D convolution or pooling a shape, nor
+    anything after them. Each row is now Keras's class and count, and its shape Keras's or unknown (a trace's
+    loop over the steps does not say how many; a Masking's output is not the mask it computes)."""
+    folder = tf_written(name)
+    with open(os.path.join(folder, "keras_layers.json")) as f:
+        keras = {k["name"]: k for k in json.load(f)}
+    kinds = []
+    for ref, graph, error in iter_graphs(os.path.join(folder, "logs"), graph_source.load_graph):
+        assert error is None
+        summary = layers.summarize(analyze(graph))
+        rows = {layer.name.rpartition("/")[2]: layer for layer in summary.layers if layer.within is None}
+        if name == "more_classes_keras3":  # its trace names each layer's call ``<name>_1``
+            rows = {_CALLED.sub("", n): layer for n, layer in rows.items()}
+        assert set(keras) <= set(rows), (ref, sorted(set(keras) - set(rows)))
+        known = 0
+        for layer_name, k in keras.items():
+            row = rows[layer_name]
+            expected = tuple(8 if d is None else d for d in k["output_shape"])
+            assert (row.type, row.params) == (k["class"], k["params"]), (ref, k)
+            assert _keras_or_unknown(row.output_shape, expected), (ref, k, row.output_shape)
+            known += row.output_shape == expected
+        assert known >= len(keras) - 5, ref  # the 3-D layers' shapes are all followed
+        assert summary.total_params == sum(k["params"] for k in keras.values())
+        kinds.append(ref["kind"])
+    assert sorted(kinds) == (["run_graph", "trace"] if name == "more_classes_tf_keras" else ["trace"])
+
+
 @pytest.mark.parametrize("name", ["regularized_keras3", "regularized_tf_keras"])
 def test_a_model_with_regularizers_lists_keras_layers_with_their_weights(tf_written, name):
     """A weight regularizer reads its weight where the step computes the loss (Keras 3 at the step's own scope,

@@ -287,6 +287,8 @@ from tf_written_shapes import (  # noqa: E402
     write_keras_nested,
     write_layer_classes_keras3,
     write_layer_classes_tf_keras,
+    write_more_classes_keras3,
+    write_more_classes_tf_keras,
     write_regularized_keras3,
     write_regularized_tf_keras,
     write_subclassed_transformer,
@@ -315,6 +317,8 @@ GRAPHS = {
     "subclassed_transformer": write_subclassed_transformer,
     "layer_classes_keras3": write_layer_classes_keras3,
     "layer_classes_tf_keras": write_layer_classes_tf_keras,
+    "more_classes_keras3": write_more_classes_keras3,
+    "more_classes_tf_keras": write_more_classes_tf_keras,
     "regularized_keras3": write_regularized_keras3,
     "regularized_tf_keras": write_regularized_tf_keras,
     **tf_written_answers.GRAPHS,  # the answers' graphs

@@ -392,6 +392,73 @@ def write_regularized_tf_keras(out: str) -> None:
     _regularized(tf_keras, out, legacy=True)
 
 
+def _more_classes(keras, out: str, legacy: bool) -> None:
+    """Keras's 1-D and 3-D layers, recurrent layers that loop over the steps, normalisations and preprocessing
+    layers: a video branch (Conv3D, MaxPooling3D, ZeroPadding3D, Cropping3D, UpSampling3D, Conv3DTranspose,
+    GlobalAveragePooling3D), a sequence branch (Masking, SimpleRNN, ZeroPadding1D, Cropping1D, UpSampling1D,
+    Conv1DTranspose, AveragePooling1D, LayerNormalization, UnitNormalization, GlobalMaxPooling1D), an image
+    branch (RandomFlip, ConvLSTM2D over one step), then a Minimum gate and BatchNormalization; fitted one batch of
+    8 with the TensorBoard callback tracing it (and, in tf_keras, writing the train function's run graph)."""
+    import numpy as np
+
+    layers = keras.layers
+    keras.utils.set_random_seed(1)
+    video = keras.Input((4, 8, 8, 2), name="video")
+    v = layers.Conv3D(3, 3, padding="same", name="c3d")(video)
+    v = layers.MaxPooling3D(2, name="mp3d")(v)
+    v = layers.ZeroPadding3D(1, name="zp3d")(v)
+    v = layers.Cropping3D(1, name="crop3d")(v)
+    v = layers.UpSampling3D(2, name="up3d")(v)
+    v = layers.Conv3DTranspose(2, 3, padding="same", name="c3dt")(v)
+    v = layers.GlobalAveragePooling3D(name="gap3d")(v)
+    sequence = keras.Input((10, 3), name="sequence")
+    s = layers.Masking(name="mask")(sequence)
+    s = layers.SimpleRNN(4, return_sequences=True, name="srnn")(s)
+    s = layers.ZeroPadding1D(1, name="zp1d")(s)
+    s = layers.Cropping1D(1, name="crop1d")(s)
+    s = layers.UpSampling1D(2, name="up1d")(s)
+    s = layers.Conv1DTranspose(3, 3, padding="same", name="c1dt")(s)
+    s = layers.AveragePooling1D(2, name="ap1d")(s)
+    s = layers.LayerNormalization(name="ln")(s)
+    s = layers.UnitNormalization(name="un")(s)
+    s = layers.GlobalMaxPooling1D(name="gmp1d")(s)
+    image = keras.Input((4, 4, 3), name="image")
+    i = layers.RandomFlip(name="flip")(image)
+    i = layers.ConvLSTM2D(2, 3, padding="same", name="clstm")(layers.Reshape((1, 4, 4, 3), name="to_time")(i))
+    i = layers.Flatten(name="flat")(i)
+    x = layers.Concatenate(name="cat")([v, s, i])
+    x = layers.Minimum(name="gated")([x, layers.Dense(37, name="gate")(x)])
+    x = layers.BatchNormalization(name="bn")(x)
+    model = keras.Model([video, sequence, image], layers.Dense(4, activation="softmax", name="head")(x))
+    model.compile("adam", "sparse_categorical_crossentropy")
+    callback = keras.callbacks.TensorBoard(os.path.join(out, "logs", "more"), profile_batch=1)
+    rng = np.random.default_rng(0)
+    inputs = [rng.random((16, *shape), dtype=np.float32) for shape in ((4, 8, 8, 2), (10, 3), (4, 4, 3))]
+    model.fit(inputs, np.arange(16) % 4, batch_size=8, verbose=0, callbacks=[callback])
+    counts = [
+        {"name": layer.name, "class": type(layer).__name__, "params": int(layer.count_params()),
+         "output_shape": list(layer.output_shape if legacy else layer.output.shape)}
+        for layer in model.layers if type(layer).__name__ != "InputLayer"
+    ]  # fmt: skip
+    with open(os.path.join(out, "keras_layers.json"), "w") as f:
+        json.dump(counts, f)
+
+
+def write_more_classes_keras3(out: str) -> None:
+    os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
+    import keras
+
+    _more_classes(keras, out, legacy=False)
+
+
+def write_more_classes_tf_keras(out: str) -> None:
+    os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
+    os.environ["TF_USE_LEGACY_KERAS"] = "1"
+    import tf_keras
+
+    _more_classes(tf_keras, out, legacy=True)
+
+
 def write_subclassed_transformer(out: str) -> None:
     """A text classifier written the way Hugging Face's TensorFlow models are (``TFBertForSequenceClassification``):
     tf_keras layers subclassed and nested (a main layer holding the embeddings, an encoder of blocks and a

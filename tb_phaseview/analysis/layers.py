@@ -32,6 +32,7 @@ INPUT_OPS = frozenset({"Placeholder", "PlaceholderV2", "PlaceholderWithDefault",
 _TYPE_BY_OP = (
     ({"FusedBatchNorm", "FusedBatchNormV2", "FusedBatchNormV3", "BatchNormEx"}, "BatchNormalization"),
     ({"Conv2DBackpropInput"}, "Conv2DTranspose"),
+    ({"Conv3DBackpropInputV2", "Conv3DBackpropInput"}, "Conv3DTranspose"),
     ({"DepthwiseConv2dNative"}, "DepthwiseConv2D"),
     ({"Conv2D"}, "Conv2D"),
     ({"Conv3D"}, "Conv3D"),
@@ -39,6 +40,8 @@ _TYPE_BY_OP = (
     ({"MatMul", "BatchMatMulV2"}, "Dense"),
     ({"MaxPool", "MaxPoolV2"}, "MaxPooling2D"),
     ({"AvgPool"}, "AveragePooling2D"),
+    ({"MaxPool3D"}, "MaxPooling3D"),
+    ({"AvgPool3D"}, "AveragePooling3D"),
     ({"Pad", "PadV2", "MirrorPad"}, "ZeroPadding2D"),
     ({"ConcatV2", "Concat"}, "Concatenate"),
     ({"GatherV2", "ResourceGather"}, "Embedding"),
@@ -72,6 +75,7 @@ _PRELU = frozenset({"Relu", "Neg", "Mul"})
 _REWRITTEN = re.compile(r"^_(?:MklNative|Mkl|Fused)+(?=[A-Z])")
 _ADDS = frozenset({"Add", "AddV2", "AddN"})
 _RANDOM_UNIFORM = frozenset({"RandomUniform", "StatelessRandomUniformV2", "StatelessRandomUniform"})
+_RANDOM_DRAWS = _RANDOM_UNIFORM | {"StatelessRandomUniformFullIntV2", "RandomUniformInt", "StatelessRandomUniformInt"}
 
 
 @dataclass
@@ -253,7 +257,7 @@ def summarize(analysis) -> Summary:
         )
         layers.append((i, layer))
     layers = _nest(layers, within)
-    _type_layers(graph, node_layer, layers, known_shapes, result_ops, codes)
+    _type_layers(graph, node_layer, layers, known_shapes, result_ops, codes, pairs)
     _type_containers(layers, within, pairs)
     _name_zeros(graph, node_layer, layers)
     position = np.full(len(layer_ids) + 1, -1, dtype=np.intp)  # the last slot maps -1 (no layer) to -1
@@ -963,6 +967,7 @@ def _type_layers(
     known: dict,
     result_ops: dict[int, str],
     codes: np.ndarray,
+    layer_pairs: list[tuple[int, int]],
 ) -> None:
     """Name each layer's type from its ops (and from what the phase analysis found it to be)."""
     columns = graph.columns
@@ -986,6 +991,7 @@ def _type_layers(
     for number, layer in layers:
         layer.op_types = histogram.get(number, Counter())
     blocks = _blocks(graph, layers, codes)
+    fed = _fed_shapes(layers, layer_pairs)
     reshaped = _reshape_input_ranks(graph, node_layer, known)
     pooled = _spatial_means(graph, node_layer)
     maxed = _spatial_means(graph, node_layer, frozenset({"Max"}))
@@ -994,17 +1000,24 @@ def _type_layers(
         key = (
             tuple(layer.op_types.items()),
             layer.phase_kind,
-            tuple((bool(_MOVING_STATISTIC.search(v.variable.name)), v.trainable, v.read_by) for v in layer.variables),
+            tuple(
+                (bool(_MOVING_STATISTIC.search(v.variable.name)), v.trainable, v.read_by, v.variable.shape)
+                for v in layer.variables
+            ),
             rank,
             reshaped.get(number, -1),
             result_ops.get(number),
             pooled.get(number, 0),
             maxed.get(number, 0),
             number in blocks,
+            len(fed[number]) if number in fed else -1,
         )
         if key not in typed:
-            typed[key] = layer_type(layer.op_types, layer.phase_kind, layer.variables, rank, *key[-5:])
+            typed[key] = layer_type(layer.op_types, layer.phase_kind, layer.variables, rank, *key[-6:])
         layer.type = typed[key]
+        if layer.type == "Masking" and result_ops.get(number) not in _MASKED:
+            # What it hands on is its input masked, not the mask it computes (which more ops read).
+            layer.output_shape = fed.get(number, False)
         if layer.type == "Activation":
             layer.type = activation_layer_type(layer.name, layer.op_types)
         elif layer.type == "Identity" and not layer.variables:
@@ -1013,6 +1026,16 @@ def _type_layers(
             layer.type = _type_of_readers(graph, layer.variables, codes) or layer.type
         if layer.type in ("Weights", "Embedding") and not _computing(layer.op_types) and layer.variables[0].frozen:
             layer.output_shape = False  # what leaves it is a weight, not an output of the layer
+
+
+def _fed_shapes(layers: list[tuple[int, Layer]], pairs) -> dict[int, tuple]:
+    """Per layer, the shape of what the layers feeding it put out, where they agree."""
+    shapes_of = {i: layer.output_shape for i, layer in layers if isinstance(layer.output_shape, tuple)}
+    found: dict[int, set[tuple]] = {}
+    for a, b in pairs:
+        if a in shapes_of:
+            found.setdefault(b, set()).add(shapes_of[a])
+    return {b: next(iter(fed)) for b, fed in found.items() if len(fed) == 1}
 
 
 def _blocks(graph: Graph, layers: list[tuple[int, Layer]], codes: np.ndarray) -> set[int]:
@@ -1154,11 +1177,12 @@ def layer_type(
     spatial_mean: int = 0,
     spatial_max: int = 0,
     block: bool = False,
+    fed_rank: int = -1,
 ) -> str:
     """A layer's type from its op histogram (op name -> count); with no known type, the op that puts out its
     result (else its most frequent op) that computes. Never ``Const`` when the layer computes: a frozen weight
     is what a layer computes with, not what it is. ``block``: its weights are those of layers inside it
-    (``_blocks``)."""
+    (``_blocks``). ``fed_rank``: the rank of what the layers feeding it put out, -1 if not known."""
     # Grappler's and oneDNN's rewrites of an optimised graph (``_FusedConv2D``, ``_MklMatMul``) name the same ops.
     ops = Counter({_REWRITTEN.sub("", op): n for op, n in ops.items()})
     if phase_kind == phase.BATCH_NORMALIZATION or (phase_kind == phase.DROPOUT and not variables):
@@ -1169,6 +1193,10 @@ def layer_type(
         return CUSTOM_LAYER
     if any(_MOVING_STATISTIC.search(v.variable.name) for v in variables):
         return "BatchNormalization"
+    if _fused_norm(ops) and "Fill" in ops and variables and all(v.trainable for v in variables):
+        # tf_keras's LayerNormalization runs a fused batch norm over its input reshaped, of scale ones and offset
+        # zeros it fills, then applies its own: no statistics kept.
+        return "LayerNormalization"
     # A graph traced in one phase has no flag to say so; a tf.function's variables are named after their reads.
     if "Rsqrt" in ops and any(not v.trainable for v in variables):
         return "BatchNormalization"  # normalises with statistics the layer updates itself (moving mean, variance)
@@ -1181,7 +1209,7 @@ def layer_type(
     if ("GreaterEqual" in ops or "Floor" in ops) and ops.keys() & _RANDOM_UNIFORM and not variables:
         # Keeps each input where a uniform draw passes the rate (TF 1.x: floor(keep_prob + uniform) is the mask).
         return "Dropout"
-    recurrent = _recurrent_by_kernel(variables, bool(ops.keys() & phase.CALL_OPS))
+    recurrent = _recurrent_by_kernel(variables, bool(ops.keys() & phase.CALL_OPS), bool(ops.keys() & _LOOPS))
     if recurrent:
         return recurrent
     if _RECURRENT <= ops.keys() and ops.keys() & _GATE_SPLITS and ops.keys() & {"MatMul", "BiasAdd"}:
@@ -1203,7 +1231,7 @@ def layer_type(
         for op_names, name in _ONE_DIMENSIONAL:
             if sum(ops[op] for op in op_names) == 1:
                 return name
-    weightless = _weightless_layer_type(_computing(ops), output_rank) if not variables else None
+    weightless = _weightless_layer_type(_computing(ops), output_rank, fed_rank) if not variables else None
     if weightless:
         return weightless
     for op_names, name in _TYPE_BY_OP:
@@ -1212,6 +1240,8 @@ def layer_type(
                 continue
             if name == "Dense" and any(len(v.variable.shape or ()) > 2 for v in variables):
                 return "EinsumDense"  # a kernel of three axes or more (multi-head attention's projections)
+            if name == "ZeroPadding2D":
+                return _PADDINGS.get(output_rank, name)  # pads each spatial axis: 1, 2 or 3 of them
             return name
     if not ops:
         return ""
@@ -1268,8 +1298,12 @@ _ONE_DIMENSIONAL = (
     ({"Conv2D"}, "Conv1D"),
     ({"MaxPool", "MaxPoolV2"}, "MaxPooling1D"),
     ({"AvgPool"}, "AveragePooling1D"),
+    ({"Conv2DBackpropInput"}, "Conv1DTranspose"),
 )
 _CROPPINGS = {3: "Cropping1D", 4: "Cropping2D", 5: "Cropping3D"}
+_MASKED = frozenset({"Mul", "SelectV2", "Select"})  # a Masking layer's output: its input, masked
+_PADDINGS = {3: "ZeroPadding1D", 4: "ZeroPadding2D", 5: "ZeroPadding3D"}
+_UPSAMPLINGS = {3: "UpSampling1D", 4: "UpSampling2D", 5: "UpSampling3D"}
 _RESIZES = frozenset({"ResizeNearestNeighbor", "ResizeBilinear", "ResizeBicubic"})
 _REPEATING = frozenset({"Tile", "ExpandDims", "Reshape", "Pack", "ConcatV2", "StridedSlice", "Mul", "Cast", "Shape"})
 _NOT_COMPUTING = frozenset({"Const", "Identity", "Snapshot", "NoOp"}) | roles.VARIABLE_OPS | roles.READ_OPS
@@ -1284,6 +1318,7 @@ _RESCALING = frozenset({"Mul", "AddV2", "Add", "Cast"})
 
 
 _GATES = {4: "LSTM", 3: "GRU", 1: "SimpleRNN"}
+_LOOPS = frozenset({"While", "StatelessWhile"})
 
 
 _MATMULS = frozenset({"MatMul", "BatchMatMul", "BatchMatMulV2", "BatchMatMulV3"})
@@ -1296,12 +1331,25 @@ def _fused_norm(ops: Counter) -> bool:
 _AVERAGING = frozenset({"Add", "AddV2", "AddN", "RealDiv"})
 
 
-def _weightless_layer_type(computing: Counter, output_rank: int) -> str | None:
+def _weightless_layer_type(computing: Counter, output_rank: int, fed_rank: int = -1) -> str | None:
     """Keras's merging and reshaping layers without weights, by the ops they run alone: ``Subtract`` (a
     subtraction), ``Average`` (a sum divided), ``Permute`` (a transpose), ``Dot`` of two vectors (each given an
     axis, multiplied, the axis squeezed away), ``Attention`` (the scores' softmax between two products),
-    ``RepeatVector`` (an axis added to a rank-2 input, tiled)."""
+    ``RepeatVector`` (an axis added to a rank-2 input, tiled; Keras 3's UpSampling1D of a rank-3 input runs the
+    same), ``Masking`` (the steps whose features all equal the mask value), ``UnitNormalization`` (x over its L2
+    norm), tf_keras's ``UpSampling1D``/``3D`` (each axis split and each slice repeated), ``RandomFlip`` (a draw
+    deciding each image's reversal), tf_keras's ``CenterCrop``."""
     ops = computing.keys()
+    if {"NotEqual", "Any"} <= ops:
+        return "Masking"
+    if {"Square", "Sum", "Rsqrt"} <= ops <= {"Square", "Sum", "Maximum", "Minimum", "Rsqrt", "Mul"}:
+        return "UnitNormalization"
+    if {"GreaterEqual", "All", "StridedSlice"} <= ops and ops & phase.CALL_OPS:
+        return "CenterCrop"  # tf_keras's: cropped when the image is large enough, else resized (in a cond)
+    if ops == {"Split", "ConcatV2"} and output_rank in _UPSAMPLINGS:
+        return _UPSAMPLINGS[output_rank]
+    if "ReverseV2" in ops and ops & _RANDOM_DRAWS:
+        return "RandomFlip"
     if ops == {"Sub"}:
         return "Subtract"
     if "RealDiv" in ops and ops & _ADDS and ops <= _AVERAGING:
@@ -1314,24 +1362,30 @@ def _weightless_layer_type(computing: Counter, output_rank: int) -> str | None:
     if products == 2 and "Softmax" in ops and ops <= _MATMULS | {"Softmax", "Transpose"}:
         return "Attention"
     if computing["Tile"] == 1 and "ExpandDims" in ops and output_rank == 3 and ops <= _REPEATING:
-        return "RepeatVector"
+        return "UpSampling1D" if fed_rank == 3 else "RepeatVector"
     return None
 
 
-def _recurrent_by_kernel(variables: list[LayerVariable], calls: bool) -> str | None:
+def _recurrent_by_kernel(variables: list[LayerVariable], calls: bool, loops: bool = False) -> str | None:
     """A recurrent layer named by its recurrent kernel, units x (gates x units): four gates an LSTM, three a GRU,
     one a SimpleRNN. The kernel is Keras's ``recurrent_kernel``; where the layer ``calls`` a function that runs
     its cell (tf_keras's run graph picks the cuDNN or the standard kernel in a call: the scope shows neither's
-    ops, and a function graph names its variables after their reads), it is the square-by-gates one of the
-    three weights a recurrent layer holds (kernel, recurrent kernel, bias of gates x units)."""
+    ops, and a function graph names its variables after their reads), or ``loops`` over the steps, it is the
+    square-by-gates one of the three weights a recurrent layer holds (kernel, recurrent kernel, bias of gates x
+    units). A convolutional one (ConvLSTM2D) has a recurrent kernel of filters x (4 x filters) channels."""
     shapes_of = [v.variable.shape for v in variables if v.variable.shape]
     for v in variables:
         shape = v.variable.shape
         named = v.variable.name.endswith("recurrent_kernel")
-        if not (named or calls) or not shape or len(shape) != 2 or not shape[0] or not shape[1]:
+        if not (named or calls or loops) or not shape or not all(shape):
+            continue
+        if len(shape) >= 3 and loops and len(shapes_of) == 3 and shape[-1] == 4 * shape[-2]:
+            if all(other[-1] == shape[-1] for other in shapes_of) and len(shape) - 2 in (1, 2, 3):
+                return f"ConvLSTM{len(shape) - 2}D"
+        if len(shape) != 2:
             continue
         gates, rest = divmod(shape[1], shape[0])
-        if rest or gates not in _GATES or (not named and (gates == 1 or len(shapes_of) != 3)):
+        if rest or gates not in _GATES or (not named and ((gates == 1 and not loops) or len(shapes_of) != 3)):
             continue
         if named or all(other[-1] == shape[1] for other in shapes_of):
             return _GATES[gates]

@@ -343,6 +343,7 @@ _SAME_AS_INPUT = frozenset(
     }
 )
 _WINDOWED = frozenset({"Conv2D", "DepthwiseConv2dNative", "MaxPool", "AvgPool"})
+_WINDOWED_3D = frozenset({"Conv3D", "MaxPool3D", "AvgPool3D"})
 _UNARY = frozenset(
     {
         "Cast",
@@ -492,6 +493,19 @@ def _rule(graph: Graph, node: int, output: int, shape_of) -> Shape | bool:
         return shape_of_proto(listed[output]) if output < len(listed) and not listed[output].unknown_rank else False
     if op == "IdentityN":
         return of(output)  # each output is its input (a custom gradient's wrapper: Keras 3's swish)
+    if op == "Split" and "num_split" in attr and 0 <= output < attr["num_split"].i:
+        # Equal pieces along an axis (tf_keras's UpSampling1D splits each step off, then repeats it).
+        axis_input = _input_of(graph, node, 0)
+        axis, x, pieces = (
+            const_ints(graph, axis_input[0]) if axis_input is not None else None,
+            of(1),
+            attr["num_split"].i,
+        )
+        if not x or axis is None or len(axis) != 1 or not -len(x) <= axis[0] < len(x):
+            return False
+        at = axis[0] % len(x)
+        size = None if x[at] is None else x[at] // pieces
+        return (*x[:at], size, *x[at + 1 :])
     if output != 0:
         return False
     if op == "StridedSlice" and _takes_one_element(attr):
@@ -620,6 +634,33 @@ def _rule(graph: Graph, node: int, output: int, shape_of) -> Shape | bool:
         if not x or multiples is None or len(multiples) != len(x):
             return False
         return tuple(None if d is None or m is None or m < 0 else d * m for d, m in zip(x, multiples))
+    if op in _WINDOWED_3D:
+        # Over a video's depth, height and width (NDHWC): Keras's Conv3D and 3-D poolings.
+        padding = attr["padding"].s.decode() if "padding" in attr else ""
+        strides = list(attr["strides"].list.i) if "strides" in attr else []
+        data_format = attr["data_format"].s.decode() if "data_format" in attr else "NDHWC"
+        x = of(0)
+        if data_format != "NDHWC" or padding not in ("SAME", "VALID") or len(strides) != 5 or not x or len(x) != 5:
+            return False
+        if op == "Conv3D":
+            f = of(1)
+            if not f or len(f) != 5 or None in f:
+                return False
+            kernel, channels = [1, *f[:3], 1], f[4]
+            dilations = list(attr["dilations"].list.i) if "dilations" in attr else [1] * 5
+        else:
+            kernel, channels, dilations = list(attr["ksize"].list.i) if "ksize" in attr else [], x[4], [1] * 5
+        if len(kernel) != 5 or len(dilations) != 5:
+            return False
+        spatial = [_window(x[k], kernel[k], strides[k], dilations[k], padding) for k in (1, 2, 3)]
+        return (x[0], *spatial, channels)
+    if op == "Conv3DBackpropInputV2":
+        # A 3-D transposed convolution: the output's size is given (input_sizes).
+        sizes_input = _input_of(graph, node, 0)
+        sizes = _shape_values(graph, sizes_input, shape_of) if sizes_input is not None else None
+        if sizes is None or len(sizes) != 5 or any(d is not None and d < 0 for d in sizes):
+            return False
+        return tuple(sizes)
     if op == "Conv2DBackpropInput":
         # A transposed convolution: the output's size is given (input_sizes), its batch maybe computed.
         sizes_input, filters, gradient = _input_of(graph, node, 0), of(1), of(2)
