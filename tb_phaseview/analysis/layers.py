@@ -1319,16 +1319,12 @@ _RESCALING = frozenset({"Mul", "AddV2", "Add", "Cast"})
 
 _GATES = {4: "LSTM", 3: "GRU", 1: "SimpleRNN"}
 _LOOPS = frozenset({"While", "StatelessWhile"})
-
-
 _MATMULS = frozenset({"MatMul", "BatchMatMul", "BatchMatMulV2", "BatchMatMulV3"})
+_AVERAGING = frozenset({"Add", "AddV2", "AddN", "RealDiv"})
 
 
 def _fused_norm(ops: Counter) -> bool:
     return any(op.startswith("FusedBatchNorm") for op in ops)
-
-
-_AVERAGING = frozenset({"Add", "AddV2", "AddN", "RealDiv"})
 
 
 def _weightless_layer_type(computing: Counter, output_rank: int, fed_rank: int = -1) -> str | None:
