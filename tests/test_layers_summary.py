@@ -652,7 +652,8 @@ def test_one_and_three_dimensional_recurrent_and_normalising_layers_are_typed_as
     Conv1DTranspose ``Conv2DTranspose``, ZeroPadding1D and 3D ``ZeroPadding2D``, tf_keras's UpSampling1D and 3D
     ``Concatenate`` (Keras 3's UpSampling1D ``RepeatVector``), Masking ``Squeeze``, SimpleRNN ``Dense``,
     ConvLSTM2D ``Conv2D``, tf_keras's LayerNormalization ``BatchNormalization`` (it runs a fused batch norm),
-    UnitNormalization ``Mul``, RandomFlip ``Add``; a trace gave no 3-D convolution or pooling a shape, nor
+    UnitNormalization ``Mul``, RandomFlip ``Add``, Resizing ``UpSampling2D`` (6 x 6 from 4 x 4 is no whole
+    factor); a trace gave no 3-D convolution or pooling a shape, nor
     anything after them. Each row is now Keras's class and count, and its shape Keras's or unknown (a trace's
     loop over the steps does not say how many; a Masking's output is not the mask it computes)."""
     folder = tf_written(name)

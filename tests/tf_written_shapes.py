@@ -397,8 +397,9 @@ def _more_classes(keras, out: str, legacy: bool) -> None:
     layers: a video branch (Conv3D, MaxPooling3D, ZeroPadding3D, Cropping3D, UpSampling3D, Conv3DTranspose,
     GlobalAveragePooling3D), a sequence branch (Masking, SimpleRNN, ZeroPadding1D, Cropping1D, UpSampling1D,
     Conv1DTranspose, AveragePooling1D, LayerNormalization, UnitNormalization, GlobalMaxPooling1D), an image
-    branch (RandomFlip, ConvLSTM2D over one step), then a Minimum gate and BatchNormalization; fitted one batch of
-    8 with the TensorBoard callback tracing it (and, in tf_keras, writing the train function's run graph)."""
+    branch (RandomFlip, Resizing, ConvLSTM2D over one step), then a Minimum gate and BatchNormalization; fitted
+    one batch of 8 with the TensorBoard callback tracing it (and, in tf_keras, writing the train function's run
+    graph)."""
     import numpy as np
 
     layers = keras.layers
@@ -423,11 +424,11 @@ def _more_classes(keras, out: str, legacy: bool) -> None:
     s = layers.UnitNormalization(name="un")(s)
     s = layers.GlobalMaxPooling1D(name="gmp1d")(s)
     image = keras.Input((4, 4, 3), name="image")
-    i = layers.RandomFlip(name="flip")(image)
-    i = layers.ConvLSTM2D(2, 3, padding="same", name="clstm")(layers.Reshape((1, 4, 4, 3), name="to_time")(i))
+    i = layers.Resizing(6, 6, name="resize")(layers.RandomFlip(name="flip")(image))
+    i = layers.ConvLSTM2D(2, 3, padding="same", name="clstm")(layers.Reshape((1, 6, 6, 3), name="to_time")(i))
     i = layers.Flatten(name="flat")(i)
     x = layers.Concatenate(name="cat")([v, s, i])
-    x = layers.Minimum(name="gated")([x, layers.Dense(37, name="gate")(x)])
+    x = layers.Minimum(name="gated")([x, layers.Dense(x.shape[-1], name="gate")(x)])
     x = layers.BatchNormalization(name="bn")(x)
     model = keras.Model([video, sequence, image], layers.Dense(4, activation="softmax", name="head")(x))
     model.compile("adam", "sparse_categorical_crossentropy")

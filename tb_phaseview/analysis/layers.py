@@ -1018,6 +1018,8 @@ def _type_layers(
         if layer.type == "Masking" and result_ops.get(number) not in _MASKED:
             # What it hands on is its input masked, not the mask it computes (which more ops read).
             layer.output_shape = fed.get(number, False)
+        if layer.type == "UpSampling2D" and _resized_freely(graph, node_layer, number, known, layer.output_shape):
+            layer.type = "Resizing"
         if layer.type == "Activation":
             layer.type = activation_layer_type(layer.name, layer.op_types)
         elif layer.type == "Identity" and not layer.variables:
@@ -1026,6 +1028,18 @@ def _type_layers(
             layer.type = _type_of_readers(graph, layer.variables, codes) or layer.type
         if layer.type in ("Weights", "Embedding") and not _computing(layer.op_types) and layer.variables[0].frozen:
             layer.output_shape = False  # what leaves it is a weight, not an output of the layer
+
+
+def _resized_freely(graph: Graph, node_layer: np.ndarray, number: int, known: dict, output) -> bool:
+    """Whether a layer resizing images (NHWC) to ``output`` does not upsample them by a whole factor on each axis:
+    Keras's Resizing, not its UpSampling2D."""
+    resizes = np.flatnonzero((node_layer == number) & graph.columns.op_in(_RESIZES)).tolist()
+    source = shapes._input_of(graph, resizes[0], 0) if len(resizes) == 1 else None
+    fed = shapes.inferred_output_shape(graph, *source, known) if source is not None else False
+    if not isinstance(fed, tuple) or not isinstance(output, tuple) or len(fed) != 4 or len(output) != 4:
+        return False
+    sizes = [(f, o) for f, o in zip(fed[1:3], output[1:3]) if f and o]
+    return len(sizes) == 2 and any(o % f or o < f for f, o in sizes)
 
 
 def _fed_shapes(layers: list[tuple[int, Layer]], pairs) -> dict[int, tuple]:
