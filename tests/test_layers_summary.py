@@ -658,7 +658,7 @@ def test_one_and_three_dimensional_recurrent_and_normalising_layers_are_typed_as
     loop over the steps does not say how many; a Masking's output is not the mask it computes)."""
     folder = tf_written(name)
     with open(os.path.join(folder, "keras_layers.json")) as f:
-        keras = {k["name"]: k for k in json.load(f)}
+        keras = {k["name"]: k for k in json.load(f) if k["class"] != "InputLayer"}
     kinds = []
     for ref, graph, error in iter_graphs(os.path.join(folder, "logs"), graph_source.load_graph):
         assert error is None

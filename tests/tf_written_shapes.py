@@ -225,7 +225,50 @@ if __name__ == "__main__":
         run_shapes(sys.argv[2], sys.argv[3])
 
 
-def _zoo(keras, out: str, run: str, legacy: bool) -> None:
+def _fit_one_batch(keras, model, out: str, run: str, inputs, legacy: bool, metrics=()) -> None:
+    """Fit ``model`` one batch of 8 (16 samples of 4 classes) with the TensorBoard callback tracing it (and, in
+    tf_keras, writing the train function's run graph), and write Keras's own class, count and output shape of each
+    of its layers beside it (``keras_layers.json``)."""
+    import numpy as np
+
+    model.compile("adam", "sparse_categorical_crossentropy", metrics=list(metrics))
+    callback = keras.callbacks.TensorBoard(os.path.join(out, "logs", run), profile_batch=1)
+    model.fit(inputs, np.arange(16) % 4, batch_size=8, verbose=0, callbacks=[callback])
+    counts = [
+        {"name": layer.name, "class": type(layer).__name__, "params": int(layer.count_params()),
+         "output_shape": list(layer.output_shape if legacy else layer.output.shape)}
+        for layer in model.layers
+    ]  # fmt: skip
+    with open(os.path.join(out, "keras_layers.json"), "w") as f:
+        json.dump(counts, f)
+
+
+def _with_keras3(build):
+    """A writer of ``build(keras, out, legacy)``'s graphs by Keras 3."""
+
+    def write(out: str) -> None:
+        os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
+        import keras
+
+        build(keras, out, legacy=False)
+
+    return write
+
+
+def _with_tf_keras(build):
+    """A writer of ``build(keras, out, legacy)``'s graphs by tf_keras (Keras 2)."""
+
+    def write(out: str) -> None:
+        os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
+        os.environ["TF_USE_LEGACY_KERAS"] = "1"
+        import tf_keras
+
+        build(tf_keras, out, legacy=True)
+
+    return write
+
+
+def _zoo(keras, out: str, legacy: bool) -> None:
     """A model of the layers other models are built of: a separable convolution, pooling, a transposed
     convolution, upsampling, cropping, a reshape to a sequence, a 1-D convolution and pooling, a bidirectional GRU,
     a global max pooling and a dense head; fitted one batch of 8 with the TensorBoard callback tracing it (and, in
@@ -246,32 +289,13 @@ def _zoo(keras, out: str, run: str, legacy: bool) -> None:
     x = layers.Bidirectional(layers.GRU(5, return_sequences=True), name="bidirectional")(x)
     x = layers.GlobalMaxPooling1D(name="global_max")(x)
     model = keras.Model(image, layers.Dense(4, activation="softmax", name="head")(x), name="zoo")
-    model.compile("adam", "sparse_categorical_crossentropy")
-    callback = keras.callbacks.TensorBoard(os.path.join(out, "logs", run), profile_batch=1)
     images = np.random.default_rng(0).random((16, 16, 16, 3), dtype=np.float32)
-    model.fit(images, np.arange(16) % 4, batch_size=8, verbose=0, callbacks=[callback])
-    counts = [
-        {"name": layer.name, "class": type(layer).__name__, "params": int(layer.count_params()),
-         "output_shape": list(layer.output_shape if legacy else layer.output.shape)}
-        for layer in model.layers
-    ]  # fmt: skip
-    with open(os.path.join(out, "keras_layers.json"), "w") as f:
-        json.dump(counts, f)
+    _fit_one_batch(keras, model, out, "zoo", images, legacy)
 
 
-def write_zoo_keras3(out: str) -> None:
-    os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
-    import keras
+write_zoo_keras3 = _with_keras3(_zoo)
 
-    _zoo(keras, out, "zoo", legacy=False)
-
-
-def write_zoo_tf_keras(out: str) -> None:
-    os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
-    os.environ["TF_USE_LEGACY_KERAS"] = "1"
-    import tf_keras
-
-    _zoo(tf_keras, out, "zoo", legacy=True)
+write_zoo_tf_keras = _with_tf_keras(_zoo)
 
 
 def _layer_classes(keras, out: str, legacy: bool) -> None:
@@ -313,32 +337,13 @@ def _layer_classes(keras, out: str, legacy: bool) -> None:
     joined = layers.Concatenate(name="cat")([layers.Flatten(name="flat")(attended), dot])
     x = layers.Softmax()(layers.Dense(4, name="logits")(joined))
     model = keras.Model(image, x, name="classes")
-    model.compile("adam", "sparse_categorical_crossentropy")
-    callback = keras.callbacks.TensorBoard(os.path.join(out, "logs", "classes"), profile_batch=1)
     images = np.random.default_rng(0).random((16, 8, 8, 3), dtype=np.float32)
-    model.fit(images, np.arange(16) % 4, batch_size=8, verbose=0, callbacks=[callback])
-    counts = [
-        {"name": layer.name, "class": type(layer).__name__, "params": int(layer.count_params()),
-         "output_shape": list(layer.output_shape if legacy else layer.output.shape)}
-        for layer in model.layers
-    ]  # fmt: skip
-    with open(os.path.join(out, "keras_layers.json"), "w") as f:
-        json.dump(counts, f)
+    _fit_one_batch(keras, model, out, "classes", images, legacy)
 
 
-def write_layer_classes_keras3(out: str) -> None:
-    os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
-    import keras
+write_layer_classes_keras3 = _with_keras3(_layer_classes)
 
-    _layer_classes(keras, out, legacy=False)
-
-
-def write_layer_classes_tf_keras(out: str) -> None:
-    os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
-    os.environ["TF_USE_LEGACY_KERAS"] = "1"
-    import tf_keras
-
-    _layer_classes(tf_keras, out, legacy=True)
+write_layer_classes_tf_keras = _with_tf_keras(_layer_classes)
 
 
 def _regularized(keras, out: str, legacy: bool) -> None:
@@ -364,32 +369,13 @@ def _regularized(keras, out: str, legacy: bool) -> None:
         ],
         name="regularized",
     )
-    model.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
-    callback = keras.callbacks.TensorBoard(os.path.join(out, "logs", "regularized"), profile_batch=1)
     images = np.random.default_rng(0).random((16, 8, 8, 3), dtype=np.float32)
-    model.fit(images, np.arange(16) % 4, batch_size=8, verbose=0, callbacks=[callback])
-    counts = [
-        {"name": layer.name, "class": type(layer).__name__, "params": int(layer.count_params()),
-         "output_shape": list(layer.output_shape if legacy else layer.output.shape)}
-        for layer in model.layers
-    ]  # fmt: skip
-    with open(os.path.join(out, "keras_layers.json"), "w") as f:
-        json.dump(counts, f)
+    _fit_one_batch(keras, model, out, "regularized", images, legacy, metrics=["accuracy"])
 
 
-def write_regularized_keras3(out: str) -> None:
-    os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
-    import keras
+write_regularized_keras3 = _with_keras3(_regularized)
 
-    _regularized(keras, out, legacy=False)
-
-
-def write_regularized_tf_keras(out: str) -> None:
-    os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
-    os.environ["TF_USE_LEGACY_KERAS"] = "1"
-    import tf_keras
-
-    _regularized(tf_keras, out, legacy=True)
+write_regularized_tf_keras = _with_tf_keras(_regularized)
 
 
 def _more_classes(keras, out: str, legacy: bool) -> None:
@@ -431,33 +417,14 @@ def _more_classes(keras, out: str, legacy: bool) -> None:
     x = layers.Minimum(name="gated")([x, layers.Dense(x.shape[-1], name="gate")(x)])
     x = layers.BatchNormalization(name="bn")(x)
     model = keras.Model([video, sequence, image], layers.Dense(4, activation="softmax", name="head")(x))
-    model.compile("adam", "sparse_categorical_crossentropy")
-    callback = keras.callbacks.TensorBoard(os.path.join(out, "logs", "more"), profile_batch=1)
     rng = np.random.default_rng(0)
     inputs = [rng.random((16, *shape), dtype=np.float32) for shape in ((4, 8, 8, 2), (10, 3), (4, 4, 3))]
-    model.fit(inputs, np.arange(16) % 4, batch_size=8, verbose=0, callbacks=[callback])
-    counts = [
-        {"name": layer.name, "class": type(layer).__name__, "params": int(layer.count_params()),
-         "output_shape": list(layer.output_shape if legacy else layer.output.shape)}
-        for layer in model.layers if type(layer).__name__ != "InputLayer"
-    ]  # fmt: skip
-    with open(os.path.join(out, "keras_layers.json"), "w") as f:
-        json.dump(counts, f)
+    _fit_one_batch(keras, model, out, "more", inputs, legacy)
 
 
-def write_more_classes_keras3(out: str) -> None:
-    os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
-    import keras
+write_more_classes_keras3 = _with_keras3(_more_classes)
 
-    _more_classes(keras, out, legacy=False)
-
-
-def write_more_classes_tf_keras(out: str) -> None:
-    os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
-    os.environ["TF_USE_LEGACY_KERAS"] = "1"
-    import tf_keras
-
-    _more_classes(tf_keras, out, legacy=True)
+write_more_classes_tf_keras = _with_tf_keras(_more_classes)
 
 
 def write_subclassed_transformer(out: str) -> None:

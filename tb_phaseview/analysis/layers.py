@@ -992,6 +992,7 @@ def _type_layers(
         layer.op_types = histogram.get(number, Counter())
     blocks = _blocks(graph, layers, codes)
     fed = _fed_shapes(layers, layer_pairs)
+    resizes = None  # the resize ops, found when a layer resizes
     reshaped = _reshape_input_ranks(graph, node_layer, known)
     pooled = _spatial_means(graph, node_layer)
     maxed = _spatial_means(graph, node_layer, frozenset({"Max"}))
@@ -1018,8 +1019,12 @@ def _type_layers(
         if layer.type == "Masking" and result_ops.get(number) not in _MASKED:
             # What it hands on is its input masked, not the mask it computes (which more ops read).
             layer.output_shape = fed.get(number, False)
-        if layer.type == "UpSampling2D" and _resized_freely(graph, node_layer, number, known, layer.output_shape):
-            layer.type = "Resizing"
+        if layer.type == "UpSampling2D":
+            if resizes is None:
+                resizes = np.flatnonzero(graph.columns.op_in(_RESIZES))
+            own = resizes[node_layer[resizes] == number].tolist()
+            if len(own) == 1 and _resized_freely(graph, own[0], known, layer.output_shape):
+                layer.type = "Resizing"
         if layer.type == "Activation":
             layer.type = activation_layer_type(layer.name, layer.op_types)
         elif layer.type == "Identity" and not layer.variables:
@@ -1030,11 +1035,10 @@ def _type_layers(
             layer.output_shape = False  # what leaves it is a weight, not an output of the layer
 
 
-def _resized_freely(graph: Graph, node_layer: np.ndarray, number: int, known: dict, output) -> bool:
-    """Whether a layer resizing images (NHWC) to ``output`` does not upsample them by a whole factor on each axis:
-    Keras's Resizing, not its UpSampling2D."""
-    resizes = np.flatnonzero((node_layer == number) & graph.columns.op_in(_RESIZES)).tolist()
-    source = shapes._input_of(graph, resizes[0], 0) if len(resizes) == 1 else None
+def _resized_freely(graph: Graph, resize: int, known: dict, output) -> bool:
+    """Whether a layer resizing images (NHWC) to ``output`` with the op ``resize`` does not upsample them by a whole
+    factor on each axis: Keras's Resizing, not its UpSampling2D."""
+    source = shapes._input_of(graph, resize, 0)
     fed = shapes.inferred_output_shape(graph, *source, known) if source is not None else False
     if not isinstance(fed, tuple) or not isinstance(output, tuple) or len(fed) != 4 or len(output) != 4:
         return False
