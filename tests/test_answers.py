@@ -247,3 +247,7 @@ def test_a_parameter_count_reads_the_same_in_the_cli_as_in_the_tab():
     assert summary_table.totals_line(entry) == (
         "1,052.7 M params (7.3 M non-trainable) · 2.9 k more in the machinery (optimizer slots, step counters)"
     )
+    # A variable whose size the graph does not say is left out of the totals, and the line says so (no zero).
+    assert summary_table.totals_line({**entry, "unknown_variables": 2}).endswith(
+        " · 2 variables of unknown size not counted"
+    )

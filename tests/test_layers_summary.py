@@ -713,6 +713,91 @@ def test_a_model_with_regularizers_lists_keras_layers_with_their_weights(tf_writ
     assert sorted(kinds) == (["run_graph", "trace"] if name == "regularized_tf_keras" else ["trace"])
 
 
+@pytest.mark.parametrize("name", ["preprocessing_keras3", "preprocessing_tf_keras"])
+def test_a_model_of_preprocessing_layers_lists_them_as_keras_does(tf_written, name):
+    """A tabular model (lookups, hashing, buckets, encodings, an AUC metric, RMSprop) was one row in each graph:
+    Keras 3's step holding 993 parameters (the AUC's four vectors of 200 counts among them, a running total kept
+    by assigning ``total + x``), tf_keras's ``tabular`` a custom layer (RMSprop decays the embedding's slot by
+    assigning ``velocity * rho`` before adding the gradient's rows: the slot was the model's, a layer at the top
+    level of its own), every preprocessing layer typed by an op (``Add``, ``StringToHashBucketFast``,
+    ``Bucketize``), no shape after a lookup, an encoding or a vectorised text in a trace. Each row is now Keras's class and shape;
+    its count Keras's too but where the graph holds no variable for it: the Normalization's statistics are
+    constants in the graph, and tf_keras's run graph captures each embedding for gathers alone (no read says its
+    size: each is counted as a variable of unknown size)."""
+    folder = tf_written(name)
+    with open(os.path.join(folder, "keras_layers.json")) as f:
+        keras = {k["name"]: k for k in json.load(f) if k["class"] != "InputLayer"}
+    assert {k["class"] for k in keras.values()} >= {
+        "StringLookup", "IntegerLookup", "Hashing", "Discretization", "CategoryEncoding", "Normalization",
+        "TextVectorization",
+    }  # fmt: skip
+    kinds = []
+    for ref, graph, error in iter_graphs(os.path.join(folder, "logs"), graph_source.load_graph):
+        assert error is None
+        analysis = analyze(graph)
+        summary = layers.summarize(analysis)
+        assert all(layer.within is None for layer in summary.layers), ref
+        rows = {layer.name.rpartition("/")[2]: layer for layer in summary.layers}
+        if name == "preprocessing_keras3":  # its trace names each layer's call ``<name>_1``
+            rows = {_CALLED.sub("", n): layer for n, layer in rows.items()}
+            # Keras 3 slices the input with an op of the model's own, no layer (Keras lists none).
+            assert set(rows) - set(keras) == {"strided_slice"}
+        else:
+            assert set(rows) == set(keras), ref
+        captured = ref["kind"] == "run_graph"
+        for layer_name, k in keras.items():
+            row = rows[layer_name]
+            assert (row.type, row.output_shape) == (k["class"], tuple(k["output_shape"])), (ref, k)
+            unseen = layer_name == "norm" or (k["class"] == "Embedding" and captured)
+            assert row.params == (0 if unseen else k["params"]), (ref, k)
+        assert summary.unknown_variables == (2 if captured else 0), ref
+        text = summary_table.format_text({"graphs": [summary_table.summary_entry(analysis, ref)]})
+        assert ("2 variables of unknown size not counted" in text) == captured  # never a silent zero
+        assert summary.total_params == sum(k["params"] for k in keras.values()) - 9 - (16 + 80 if captured else 0)
+        # RMSprop's slot of each trained weight, the AUC's four vectors of 200 counts and the step counters.
+        trained = sum(k["params"] for k in keras.values()) - 9
+        assert summary.machinery_params >= trained + 4 * 200, ref
+        slots = [n for n in analysis.roles.variables if analysis.roles.name_of(n) == "optimizer"]
+        assert sum(v.size for v in (shapes.variable(graph, n) for n in slots) if v is not None) >= trained, ref
+        kinds.append(ref["kind"])
+    assert sorted(kinds) == (["run_graph", "trace"] if name == "preprocessing_tf_keras" else ["trace"])
+
+
+@pytest.mark.parametrize("name", ["augmented_keras3", "augmented_tf_keras"])
+def test_transfer_learning_under_mixed_precision_lists_keras_layers(tf_written, name):
+    """Keras's transfer-learning guide under ``mixed_float16``: a LossScaleOptimizer applies the gradients inside a
+    ``cond``, into which tf_keras's run graph passes each weight's handle (no shape recorded): the weights were
+    taken for its loss scale (a float scalar it updates there), the model had 16 parameters of 4,186, Adam's
+    slots (passed only into the ``cond``) were not counted at all. Keras 3's backbone casting its input to float16
+    at its own level was a custom layer of two layers (its activation and pooling folded into it); the augmenting
+    Sequential was typed ``RandomFlip``; a trace's shapes stopped at the augmentation (EnsureShape, the image
+    transforms, the contrast adjustment). Each row is now Keras's class, count and shape, and the machinery holds
+    Adam's two slots of each trained weight."""
+    folder = tf_written(name)
+    with open(os.path.join(folder, "keras_layers.json")) as f:
+        keras = [k for k in json.load(f) if k["class"] != "InputLayer"]
+    machinery = {}
+    for ref, graph, error in iter_graphs(os.path.join(folder, "logs"), graph_source.load_graph):
+        assert error is None
+        summary = layers.summarize(analyze(graph))
+        top = [layer for layer in summary.layers if layer.within is None]
+        assert [_CALLED.sub("", layer.name.rpartition("/")[2]) for layer in top] == [k["name"] for k in keras], ref
+        for layer, k in zip(top, keras):
+            expected = tuple(8 if d is None else d for d in k["output_shape"])
+            assert (layer.type, layer.params, layer.output_shape) == (k["class"], k["params"], expected), (ref, k)
+        inner = [
+            (_CALLED.sub("", layer.name.rpartition("/")[2]), layer.type, layer.params)
+            for layer in summary.layers
+            if layer.within
+        ]
+        assert inner == [("conv", "Conv2D", 224), ("bn", "BatchNormalization", 32), ("act", "Activation", 0), ("pool", "GlobalAveragePooling2D", 0)]  # fmt: skip
+        assert (summary.total_params, summary.trainable_params) == (283, 27), ref
+        assert summary.machinery_params >= 2 * 27, ref
+        machinery[ref["kind"]] = summary.machinery_params
+    assert sorted(machinery) == (["run_graph", "trace"] if name == "augmented_tf_keras" else ["trace"])
+    assert len(set(machinery.values())) == 1  # the run graph's machinery is the trace's
+
+
 def test_an_activation_layers_class_follows_its_default_name_then_its_op():
     relu = Counter({"Relu": 1})
     assert layers.activation_layer_type("model/re_lu_3", relu) == "ReLU"

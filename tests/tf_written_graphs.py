@@ -284,11 +284,15 @@ def write_saved_models(out):
 
 from tf_written_diff import write_diff_pairs  # noqa: E402
 from tf_written_shapes import (  # noqa: E402
+    write_augmented_keras3,
+    write_augmented_tf_keras,
     write_keras_nested,
     write_layer_classes_keras3,
     write_layer_classes_tf_keras,
     write_more_classes_keras3,
     write_more_classes_tf_keras,
+    write_preprocessing_keras3,
+    write_preprocessing_tf_keras,
     write_regularized_keras3,
     write_regularized_tf_keras,
     write_subclassed_transformer,
@@ -321,6 +325,10 @@ GRAPHS = {
     "more_classes_tf_keras": write_more_classes_tf_keras,
     "regularized_keras3": write_regularized_keras3,
     "regularized_tf_keras": write_regularized_tf_keras,
+    "preprocessing_keras3": write_preprocessing_keras3,
+    "preprocessing_tf_keras": write_preprocessing_tf_keras,
+    "augmented_keras3": write_augmented_keras3,
+    "augmented_tf_keras": write_augmented_tf_keras,
     **tf_written_answers.GRAPHS,  # the answers' graphs
     **tf_written_roles.GRAPHS,  # training graphs of every kind the roles are checked on
 }

@@ -234,6 +234,11 @@ def _fit_one_batch(keras, model, out: str, run: str, inputs, legacy: bool, metri
     model.compile("adam", "sparse_categorical_crossentropy", metrics=list(metrics))
     callback = keras.callbacks.TensorBoard(os.path.join(out, "logs", run), profile_batch=1)
     model.fit(inputs, np.arange(16) % 4, batch_size=8, verbose=0, callbacks=[callback])
+    _write_keras_layers(model, out, legacy)
+
+
+def _write_keras_layers(model, out: str, legacy: bool) -> None:
+    """Keras's own class, count and output shape of each of ``model``'s layers, in ``keras_layers.json``."""
     counts = [
         {"name": layer.name, "class": type(layer).__name__, "params": int(layer.count_params()),
          "output_shape": list(layer.output_shape if legacy else layer.output.shape)}
@@ -425,6 +430,103 @@ def _more_classes(keras, out: str, legacy: bool) -> None:
 write_more_classes_keras3 = _with_keras3(_more_classes)
 
 write_more_classes_tf_keras = _with_tf_keras(_more_classes)
+
+
+def _preprocessing(keras, out: str, legacy: bool) -> None:
+    """A tabular model as Keras's structured-data examples write one: numbers normalised, a string category
+    looked up (one-hot) and hashed into an embedding, an integer category looked up, a number bucketed and
+    encoded, a text vectorised into an embedding averaged, all concatenated into a dense head; RMSprop (its slot of the embedding updated row by row) and an AUC
+    metric (four vectors of 200 thresholds' counts); fitted one batch of 8 from a dataset with the TensorBoard
+    callback tracing it (and, in tf_keras, writing the train function's run graph)."""
+    import numpy as np
+    import tensorflow as tf
+
+    layers = keras.layers
+    keras.utils.set_random_seed(1)
+    rng = np.random.default_rng(0)
+    numbers = rng.random((16, 4), dtype=np.float32)
+    words = tf.constant([["a", "b", "c", "d"][i % 4] for i in range(16)])[:, None]
+    codes = (np.arange(16) % 5)[:, None].astype("int64")
+    number_in = keras.Input((4,), name="numbers")
+    word_in = keras.Input((1,), dtype="string", name="word")
+    code_in = keras.Input((1,), dtype="int64", name="code")
+    norm = layers.Normalization(name="norm")
+    norm.adapt(numbers)
+    lookup = layers.StringLookup(output_mode="one_hot", name="lookup")
+    lookup.adapt(words)
+    code_lookup = layers.IntegerLookup(output_mode="one_hot", name="code_lookup")
+    code_lookup.adapt(codes)
+    buckets = layers.Discretization(num_bins=3, name="buckets")
+    buckets.adapt(numbers[:, :1])
+    first = number_in[:, :1]  # tf_keras makes the slice a layer of its own (``tf.__operators__.getitem``)
+    encoded = layers.CategoryEncoding(num_tokens=3, output_mode="one_hot", name="encode")(buckets(first))
+    hashed = layers.Hashing(8, name="hash")(word_in)
+    embedded = layers.Flatten(name="embedded")(layers.Embedding(8, 2, name="embed")(hashed))
+    texts = tf.constant(["the cat sat", "a dog ran far away", "The Cat, the dog!", "birds fly"] * 4)[:, None]
+    text_in = keras.Input((1,), dtype="string", name="text")
+    vectorize = layers.TextVectorization(max_tokens=20, output_sequence_length=6, name="vectorize")
+    vectorize.adapt(texts)
+    words_seen = layers.Embedding(20, 4, name="text_embed")(vectorize(text_in))
+    read = layers.GlobalAveragePooling1D(name="read")(words_seen)
+    features = [norm(number_in), lookup(word_in), code_lookup(code_in), encoded, embedded, read]
+    x = layers.Dense(8, activation="relu", name="hidden")(layers.Concatenate(name="joined")(features))
+    outputs = layers.Dense(1, activation="sigmoid", name="score")(x)
+    model = keras.Model([number_in, word_in, code_in, text_in], outputs)
+    model.compile("rmsprop", "binary_crossentropy", metrics=["AUC"])
+    labels = (np.arange(16) % 2).astype("float32")
+    batches = tf.data.Dataset.from_tensor_slices(((numbers, words, codes, texts), labels)).batch(8)
+    callback = keras.callbacks.TensorBoard(os.path.join(out, "logs", "tabular"), profile_batch=1)
+    model.fit(batches, verbose=0, callbacks=[callback])
+    _write_keras_layers(model, out, legacy)
+
+
+write_preprocessing_keras3 = _with_keras3(_preprocessing)
+
+write_preprocessing_tf_keras = _with_tf_keras(_preprocessing)
+
+
+def _augmented(keras, out: str, legacy: bool) -> None:
+    """Transfer learning as Keras's guide writes it, under the ``mixed_float16`` policy: images augmented by a
+    Sequential of random layers, rescaled, through a frozen backbone called with ``training=False``, dropout and a new head whose
+    softmax is float32; Adam clipping the gradients' norm (under a LossScaleOptimizer, which applies them inside a
+    ``cond``); fitted one batch of 8 with the TensorBoard callback tracing it (and, in tf_keras, writing the train
+    function's run graph)."""
+    import numpy as np
+
+    layers = keras.layers
+    keras.mixed_precision.set_global_policy("mixed_float16")
+    keras.utils.set_random_seed(1)
+    backbone = keras.Sequential(
+        [
+            keras.Input((16, 16, 3)),
+            layers.Conv2D(8, 3, name="conv"),
+            layers.BatchNormalization(name="bn"),
+            layers.Activation("relu", name="act"),
+            layers.GlobalAveragePooling2D(name="pool"),
+        ],
+        name="backbone",
+    )
+    backbone.trainable = False
+    contrast = layers.RandomContrast(0.1, dtype="float32")  # tf_keras's op has no float16 kernel
+    augment = keras.Sequential(
+        [layers.RandomFlip("horizontal"), layers.RandomRotation(0.1), layers.RandomZoom(0.1), contrast],
+        name="augment",
+    )
+    image = keras.Input((16, 16, 3), name="image")
+    x = backbone(layers.Rescaling(1 / 255.0, name="rescale")(augment(image)), training=False)
+    x = layers.Dense(3, name="logits")(layers.Dropout(0.2, name="drop")(x))
+    model = keras.Model(image, layers.Activation("softmax", dtype="float32", name="probs")(x))
+    model.compile(keras.optimizers.Adam(1e-3, clipnorm=1.0), "sparse_categorical_crossentropy", metrics=["accuracy"])
+    callback = keras.callbacks.TensorBoard(os.path.join(out, "logs", "augmented"), profile_batch=1)
+    images = np.random.default_rng(0).random((16, 16, 16, 3), dtype=np.float32) * 255
+    model.fit(images, np.arange(16) % 3, batch_size=8, verbose=0, callbacks=[callback])
+    keras.mixed_precision.set_global_policy("float32")
+    _write_keras_layers(model, out, legacy)
+
+
+write_augmented_keras3 = _with_keras3(_augmented)
+
+write_augmented_tf_keras = _with_tf_keras(_augmented)
 
 
 def write_subclassed_transformer(out: str) -> None:

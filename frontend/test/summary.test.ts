@@ -36,6 +36,17 @@ test('a graph that holds no variable does not claim zero parameters', () => {
   assert.equal(totalsText(trained), '1.5 k params, 10 non-trainable · 3 in optimizer state and counters (not counted)');
 });
 
+test('variables whose size the graph does not say are said to be left out of the totals', () => {
+  const captured = answer({ holds_variables: true, total_params: 177, trainable_params: 177, unknown_variables: 2 });
+  assert.equal(totalsText(captured), '177 params, 0 non-trainable · 2 variables of unknown size not counted');
+  assert.ok(
+    summaryMarkdown(captured).endsWith(
+      'Total params: 177 · trainable: 177 · non-trainable: 0 · 2 variables of unknown size not counted',
+    ),
+  );
+  assert.ok(totalsText({ ...captured, unknown_variables: 1 }).endsWith('· 1 variable of unknown size not counted'));
+});
+
 test('a picture carries the first rows of a summary of tens of thousands of layers and says how many it left out', () => {
   const layer = (i: number) => ({
     name: `dense_${i}`,

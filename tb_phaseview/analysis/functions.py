@@ -76,7 +76,7 @@ def _build_index(function) -> FunctionIndex:
     return FunctionIndex(nodes, list(nodes), arguments, set(nodes) | set(arguments), ops)
 
 
-def _consumers(index: FunctionIndex) -> dict:
+def consumers(index: FunctionIndex) -> dict:
     """Body node or argument -> [(consumer, the consumer's raw input naming it)], built once."""
     if index.consumers is None:
         with _INDEX_LOCK:
@@ -302,7 +302,7 @@ def body_node_edges(graph: Graph, node: BodyNode) -> tuple[list[dict], list[dict
             "kind": "control" if raw.startswith("^") else "data",
             "output": 0 if raw.startswith("^") else output_index(raw),
         }
-        for consumer, raw in _consumers(index).get(local, ())
+        for consumer, raw in consumers(index).get(local, ())
     ]
     for output in function.signature.output_arg:
         raw = function.ret.get(output.name, "")

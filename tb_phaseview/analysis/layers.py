@@ -259,6 +259,7 @@ def summarize(analysis) -> Summary:
     layers = _nest(layers, within)
     _type_layers(graph, node_layer, layers, known_shapes, result_ops, codes, pairs)
     _type_containers(layers, within, pairs)
+    _type_models_of_weightless_layers(graph, tree, layers, holding)
     _name_zeros(graph, node_layer, layers)
     position = np.full(len(layer_ids) + 1, -1, dtype=np.intp)  # the last slot maps -1 (no layer) to -1
     for k, (i, _) in enumerate(layers):
@@ -381,7 +382,7 @@ def _type_containers(layers: list[tuple[int, Layer]], within: dict[int, int], pa
             continue
         if not layer.holds_layers:
             continue
-        if _computing(layer.op_types) or layer.variables:
+        if _computing(layer.op_types).keys() - {"Cast"} or layer.variables:  # (its input's cast: mixed precision)
             if layer.type not in _TYPES_OF_HOLDERS:
                 # What it computes beside its layers names an op, not it (a mask for them, a residual's add, the
                 # first token's slice): a layer of layers, its class not in the graph.
@@ -395,6 +396,34 @@ def _type_containers(layers: list[tuple[int, Layer]], within: dict[int, int], pa
         links = {(a, b) for a, b in pairs if a in inside and b in inside}
         chain = all((a, b) in links for a, b in zip(inner, inner[1:])) and len(links) == len(inner) - 1
         layer.type = "Sequential" if chain else "Model"
+
+
+# Keras's layers that hold no weights, by the name Keras gives one (its class in snake case): a layer holding
+# two of them or more and computing nothing of its own is a model of them (the data augmentation ``Sequential``
+# of Keras's transfer-learning guide), whose layers, holding no weights, are not listed apart.
+_WEIGHTLESS_DEFAULT_NAMES = frozenset(
+    re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+    for name in (
+        "RandomFlip", "RandomRotation", "RandomZoom", "RandomContrast", "RandomTranslation", "RandomCrop",
+        "RandomBrightness", "RandomHeight", "RandomWidth", "Rescaling", "Resizing", "CenterCrop", "Dropout",
+        "GaussianNoise", "GaussianDropout", "Activation", "Flatten", "Reshape",
+    )
+)  # fmt: skip
+
+
+def _type_models_of_weightless_layers(graph: Graph, tree, layers: list[tuple[int, Layer]], holding: set) -> None:
+    weightless = {layer.name: layer for i, layer in layers if i not in holding and not layer.variables}
+    # One pass over the groups finds the few layers holding two such names (no group's children lists built).
+    named = Counter(
+        parent
+        for group, parent in tree.group_parent.items()
+        if parent in weightless and _NUMBERED.sub("", group.rpartition("/")[2]) in _WEIGHTLESS_DEFAULT_NAMES
+    )
+    suspects = {name for name, count in named.items() if count >= 2}
+    for name, (groups, nodes) in tree.children_of(suspects).items() if suspects else ():
+        own = [n for n in nodes if graph.ops[n] not in _NOT_COMPUTING and graph.ops[n] != "Cast"]
+        if len(groups) == named[name] and not own:
+            weightless[name].type = "Sequential"
 
 
 _RECURRENT_TYPES = frozenset({"LSTM", "GRU", "SimpleRNN", "RNN"})
@@ -541,8 +570,26 @@ def _accumulators(graph: Graph, node_roles, model_nodes: list[int], codes: np.nd
     keep = (columns.position[edges] == 0) & _mask(graph, node_roles.writes)[dst] & (codes[dst] == roles.MODEL)
     writes: dict[int, set[str]] = {}
     for node, writer in zip(owners[keep].tolist(), dst[keep].tolist()):
-        writes.setdefault(node, set()).add(graph.ops[writer])
+        op = graph.ops[writer]
+        writes.setdefault(node, set()).add("AssignAddVariableOp" if _adds_to_itself(graph, node, writer) else op)
     return {n for n, ops in writes.items() if ops <= roles.INCREMENT_OPS}
+
+
+def _adds_to_itself(graph: Graph, variable: int, write: int) -> bool:
+    """Whether ``write`` sets ``variable`` to its own value plus another (Keras 3's ``assign_add``, an assign of
+    ``read + x``: its metrics' totals)."""
+    if graph.ops[write] != "AssignVariableOp":
+        return False
+    value = shapes._input_of(graph, write, 1)
+    if value is None or graph.ops[value[0]] not in _ADDS:
+        return False
+    for position in (0, 1):
+        read = shapes._input_of(graph, value[0], position)
+        if read is not None and graph.ops[read[0]] in roles.READ_OPS:
+            handle = shapes._input_of(graph, read[0], 0)
+            if handle is not None and handle[0] == variable:
+                return True
+    return False
 
 
 def _mask(graph: Graph, nodes: set[int]) -> np.ndarray:
@@ -554,7 +601,8 @@ def _mask(graph: Graph, nodes: set[int]) -> np.ndarray:
 
 def _passed_into_calls(graph: Graph, known: set[int]) -> list[int]:
     """Resource inputs that only function calls take (a v2 ``cond`` reading BatchNorm's moving statistics in its
-    branches), which no read outside shows to be variables: those whose handle shape the graph records."""
+    branches; a LossScaleOptimizer's ``cond`` updating Adam's slots), which no read outside shows to be variables:
+    those whose handle shape the graph records, or whose bodies read or write them with a recorded shape."""
     if not graph.functions:
         return []
     columns = graph.columns
@@ -567,10 +615,12 @@ def _passed_into_calls(graph: Graph, known: set[int]) -> list[int]:
             attr = graph.node_defs[n].attr
         except Exception:  # noqa: BLE001 - an unreadable input is not counted
             continue
-        if "_handle_shapes" not in attr:
-            continue
         readers = columns.dst[columns.out_edges(np.asarray([n], dtype=np.intp))[0]].tolist()
-        if readers and all(graph.ops[r] in roles.ARGUMENT_CALL_OPS or graph.ops[r] in graph.functions for r in readers):
+        if not readers or not all(
+            graph.ops[r] in roles.ARGUMENT_CALL_OPS or graph.ops[r] in graph.functions for r in readers
+        ):
+            continue
+        if "_handle_shapes" in attr or shapes.variable(graph, n) is not None:
             found.append(n)
     return found
 
@@ -758,7 +808,9 @@ def _candidates(
     for level in sorted(levels):  # a level after the levels above it
         groups, nodes = children[level]
         nested = any(level == i or level.startswith(i + "/") for i in ids) or level in holding_models
-        pure = nested and not nodes and not any(group in graph.index for group in groups)
+        # (A model's own casts of its inputs compute nothing: Keras 3 under a mixed precision policy.)
+        own = [n for n in nodes if graph.ops[n] != "Cast"]
+        pure = nested and not own and not any(group in graph.index for group in groups)
         for group in groups:
             if group in tree.series:  # a numbered series is not a layer: its ops are listed as if beside it
                 nodes = nodes + tree.children_of({group})[group][1]
@@ -1025,6 +1077,10 @@ def _type_layers(
             own = resizes[node_layer[resizes] == number].tolist()
             if len(own) == 1 and _resized_freely(graph, own[0], known, layer.output_shape):
                 layer.type = "Resizing"
+        if layer.type == "StringLookup" and _lookup_keys_are_integers(graph, node_layer, number):
+            layer.type = "IntegerLookup"
+        if not layer.variables:
+            layer.type = op_lambda_type(layer.name) or layer.type
         if layer.type == "Activation":
             layer.type = activation_layer_type(layer.name, layer.op_types)
         elif layer.type == "Identity" and not layer.variables:
@@ -1249,6 +1305,9 @@ def layer_type(
         for op_names, name in _ONE_DIMENSIONAL:
             if sum(ops[op] for op in op_names) == 1:
                 return name
+    preprocessing = _preprocessing_type(_computing(ops)) if not any(v.trainable for v in variables) else None
+    if preprocessing:
+        return preprocessing
     weightless = _weightless_layer_type(_computing(ops), output_rank, fed_rank) if not variables else None
     if weightless:
         return weightless
@@ -1343,6 +1402,59 @@ _AVERAGING = frozenset({"Add", "AddV2", "AddN", "RealDiv"})
 
 def _fused_norm(ops: Counter) -> bool:
     return any(op.startswith("FusedBatchNorm") for op in ops)
+
+
+_LOOKUPS = frozenset({"LookupTableFindV2", "LookupTableFind"})
+_TEXT_SPLITTING = frozenset(
+    {"StringSplitV2", "StringSplit", "StaticRegexReplace", "RegexReplace", "StringLower", "StringNGrams"}
+)
+# Keras 3's CategoryEncoding: its input reshaped, cast, one-hot encoded (summed or maxed for multi-hot or counts).
+_ONE_HOT_ENCODING = frozenset({"OneHot", "Reshape", "Cast", "Shape", "StridedSlice", "Pack", "Max", "Sum", "Squeeze"})
+_HASHES = frozenset({"StringToHashBucketFast", "StringToHashBucketStrong", "StringToHashBucket"})
+_BINCOUNTS = frozenset({"DenseBincount", "Bincount", "SparseBincount", "RaggedBincount"})
+
+
+def _preprocessing_type(computing: Counter) -> str | None:
+    """Keras's preprocessing layers, each by the op only it runs: a lookup in a table of the vocabulary it adapted
+    (``StringLookup``, made ``IntegerLookup`` by the keys' type later; ``TextVectorization`` when it splits and
+    standardises text first), a hash, buckets of boundaries, counts of each token or its one-hot encoding
+    (which a lookup layer may do itself)."""
+    if computing.keys() & (_COMPUTING_WITH_WEIGHTS | _ACTIVATIONS):
+        return None  # a layer of a network that encodes on the way (IMPALA's unroll, one-hot actions inside)
+    if computing.keys() & _LOOKUPS:
+        return "TextVectorization" if computing.keys() & _TEXT_SPLITTING else "StringLookup"
+    if computing.keys() & _HASHES:
+        return "Hashing"
+    if "Bucketize" in computing:
+        return "Discretization"
+    if computing.keys() & _BINCOUNTS or ("OneHot" in computing and computing.keys() <= _ONE_HOT_ENCODING):
+        return "CategoryEncoding"
+    return None
+
+
+def _lookup_keys_are_integers(graph: Graph, node_layer: np.ndarray, number: int) -> bool:
+    """Whether the table lookups of the layer ``number`` take integer keys (Keras's IntegerLookup)."""
+    lookups = np.flatnonzero(graph.columns.op_in(_LOOKUPS) & (node_layer == number)).tolist()
+    for node in lookups:
+        try:
+            attr = graph.node_defs[node].attr
+        except Exception:  # noqa: BLE001 - an unreadable definition says nothing of the keys
+            continue
+        if "Tin" in attr and shapes.dtype_name(attr["Tin"].type).startswith("int"):
+            return True
+    return False
+
+
+# tf_keras wraps a TensorFlow function called on a Keras tensor in a layer named after it (``tf.math.add``,
+# ``tf.__operators__.getitem`` for a slice): its class is TFOpLambda, a slice's SlicingOpLambda.
+_OP_LAMBDA = re.compile(r"^tf\.[\w.]+$")
+
+
+def op_lambda_type(name: str) -> str | None:
+    leaf = _NUMBERED.sub("", name.rpartition("/")[2])
+    if not _OP_LAMBDA.match(leaf):
+        return None
+    return "SlicingOpLambda" if leaf == "tf.__operators__.getitem" else "TFOpLambda"
 
 
 def _weightless_layer_type(computing: Counter, output_rank: int, fed_rank: int = -1) -> str | None:

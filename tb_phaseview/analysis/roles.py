@@ -618,12 +618,17 @@ def classify_roles(graph: Graph, phase_carriers) -> Roles:
     pending = pending[varying[columns.inputs_at(pending, 1)]]
     # An average reads another variable than the one it writes: a variable set to itself plus a constant is a
     # count (Keras 3's mean's count plus a static batch's size, its seed generators' states), not an average.
+    # A variable the optimizer also writes is its own whatever the value (tf_keras's RMSprop decays a sparse
+    # gradient's slot, ``velocity * rho``, before adding the gradient's rows).
+    optimized = writes[codes[writes] == OPTIMIZER]
+    optimized = set(columns.inputs_at(optimized, 0).tolist()) if optimized.size else set()
     averaged = [
         w
         for w, value, target in zip(
             pending.tolist(), columns.inputs_at(pending, 1).tolist(), columns.inputs_at(pending, 0).tolist()
         )
-        if not reads_data(value) and _reads_a_variable(graph, value, is_variable, besides=target)
+        if not reads_data(value)
+        and (target in optimized or _reads_a_variable(graph, value, is_variable, besides=target))
     ]
     if averaged:
         codes[np.array(averaged, dtype=np.intp)] = OPTIMIZER
@@ -869,7 +874,8 @@ def _claim_state_updated_in_calls(graph: Graph, codes: np.ndarray, variables: np
     LossScaleOptimizer's loss scale, updated inside its ``cond`` (the weights it updates there have dimensions)."""
     passed = [n for n in variables.tolist() if codes[n] == MODEL and graph.ops[n] in HYPER_SOURCE_OPS]
     for node, by in written_in_functions(graph, passed, codes).items():
-        if OPTIMIZER in by and _is_float_scalar(graph, node):
+        # A handle records no shape of its own in a run graph: the variable's reads tell it (the weights).
+        if OPTIMIZER in by and _is_float_scalar(graph, node) and _may_be_scalar(graph, node):
             codes[node] = OPTIMIZER
 
 

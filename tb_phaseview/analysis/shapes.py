@@ -13,6 +13,7 @@ from math import prod
 
 import numpy as np
 
+from tb_phaseview.analysis import functions
 from tb_phaseview.analysis.graph_model import Graph, NodeDefUnreadable
 
 Shape = tuple | None  # tuple[int | None, ...], or None for an unknown rank
@@ -316,6 +317,55 @@ def resource_variable(graph: Graph, node: int, node_def=None) -> Variable | None
                 if value_def is not None and "T" in value_def.attr:
                     dtype = dtype_name(value_def.attr["T"].type)
                 return _variable_of(graph, node, shape, dtype)
+    if graph.functions:
+        return _variable_in_calls(graph, node)
+    return None
+
+
+def _variable_in_calls(graph: Graph, node: int) -> Variable | None:
+    """A handle that only calls take (a LossScaleOptimizer applies the gradients in a ``cond``, Adam's slots
+    passed into it): the shape a body reads it as, or writes into it, where the body records it."""
+    columns = graph.columns
+    for edge in graph.out_edges_of([node])[node]:
+        if graph.edge_control[edge]:
+            continue
+        call_def = _node_def(graph, int(columns.dst[edge]))
+        if call_def is None:
+            continue
+        position = int(columns.position[edge]) - functions.LEADING_NON_ARGUMENTS.get(call_def.op, 0)
+        found = _argument_variable(graph, call_def, position, functions.MAX_CALL_DEPTH)
+        if found is not None:
+            return _variable_of(graph, node, *found)
+    return None
+
+
+def _argument_variable(graph: Graph, call_def, position: int, depth: int) -> tuple[Shape, str] | None:
+    """(shape, dtype) of the variable a call's argument at ``position`` is, from the bodies it calls."""
+    if position < 0 or depth <= 0:
+        return None
+    for _, name in functions.functions_of(graph, call_def):
+        index = functions.function_index(graph, name)
+        if position >= len(index.arguments):
+            continue
+        for consumer, raw in functions.consumers(index).get(index.arguments[position], ()):
+            body_def = index.nodes[consumer]
+            attr = body_def.attr
+            if body_def.op in _READS and "_output_shapes" in attr and len(attr["_output_shapes"].list.shape) == 1:
+                dtype = dtype_name(attr["dtype"].type) if "dtype" in attr else "?"
+                return shape_of_proto(attr["_output_shapes"].list.shape[0]), dtype
+            inputs = [i for i in body_def.input if not i.startswith("^")]
+            if body_def.op in _WRITES and inputs[:1] == [raw] and len(inputs) > 1:
+                value = index.nodes.get(inputs[1].split(":", 1)[0])
+                if value is not None and "_output_shapes" in value.attr:
+                    shapes_of_value = value.attr["_output_shapes"].list.shape
+                    if len(shapes_of_value) == 1:  # one output: no doubt which tensor is written
+                        dtype = dtype_name(value.attr["T"].type) if "T" in value.attr else "?"
+                        return shape_of_proto(shapes_of_value[0]), dtype
+            elif functions.functions_of(graph, body_def) and raw in inputs:  # passed on into a call in the body
+                inner = inputs.index(raw) - functions.LEADING_NON_ARGUMENTS.get(body_def.op, 0)
+                found = _argument_variable(graph, body_def, inner, depth - 1)
+                if found is not None:
+                    return found
     return None
 
 
@@ -340,8 +390,23 @@ _SAME_AS_INPUT = frozenset(
         "FusedBatchNorm",
         "FusedBatchNormV2",
         "FusedBatchNormV3",
+        # Images adjusted pixel by pixel (tf_keras's RandomContrast).
+        "AdjustContrastv2",
+        "AdjustContrast",
+        # Keras's preprocessing: each element hashed, bucketed or turned into a string or another string.
+        "StringToHashBucketFast",
+        "StringToHashBucketStrong",
+        "StringToHashBucket",
+        "Bucketize",
+        "AsString",
+        "StringLower",
+        "StringUpper",
+        "StaticRegexReplace",
+        "RegexReplace",
     }
 )
+_LOOKUPS = frozenset({"LookupTableFindV2", "LookupTableFind"})  # (table, keys, default): one value per key
+_BINCOUNTS = frozenset({"DenseBincount", "Bincount"})  # (values, size, weights): a count per value below size
 _WINDOWED = frozenset({"Conv2D", "DepthwiseConv2dNative", "MaxPool", "AvgPool"})
 _WINDOWED_3D = frozenset({"Conv3D", "MaxPool3D", "AvgPool3D"})
 _UNARY = frozenset(
@@ -590,6 +655,45 @@ def _rule(graph: Graph, node: int, output: int, shape_of) -> Shape | bool:
 
     if op in _SAME_AS_INPUT or op in _UNARY:
         return of(0)
+    if op in _LOOKUPS:
+        return of(1)
+    if op in ("ImageProjectiveTransformV3", "ImageProjectiveTransformV2"):
+        # (images, transforms, output_shape[, fill_value]): each image resampled to the height and width given.
+        x, size_input = of(0), _input_of(graph, node, 2)
+        size = _shape_values(graph, size_input, shape_of) if size_input is not None else None
+        if not isinstance(x, tuple) or len(x) != 4 or size is None or len(size) != 2:
+            return False
+        return (x[0], *size, x[3])
+    if op == "EnsureShape" and "shape" in attr and not attr["shape"].shape.unknown_rank:
+        # Its input, checked against the shape it names (Keras 3's image layers): each dimension either says.
+        named, x = shape_of_proto(attr["shape"].shape), of(0)
+        if isinstance(x, tuple) and len(x) == len(named):
+            return tuple(n if n is not None else d for n, d in zip(named, x))
+        return named
+    if op == "RaggedTensorToTensor":
+        # The shape it is asked for (input 0: -1 where the rows decide; a scalar -1 leaves even the rank open):
+        # TextVectorization's tokens padded to its sequence length.
+        shape_input = _input_of(graph, node, 0)
+        asked = _shape_values(graph, shape_input, shape_of) if shape_input is not None else None
+        if asked is None or shape_of(shape_input) == ():
+            return False
+        return tuple(None if d is None or d < 0 else d for d in asked)
+    if op == "OneHot" and not ("axis" in attr and attr["axis"].i != -1):
+        # Each index as a vector of depth (input 1), on a new last axis.
+        x, depth_input = of(0), _input_of(graph, node, 1)
+        depth = _shape_values(graph, depth_input, shape_of) if depth_input is not None else None
+        if not isinstance(x, tuple) or depth is None or len(depth) != 1:
+            return False
+        return (*x, depth[0])
+    if op in _BINCOUNTS:
+        # Counts of each value below the size (input 1) in each row of a matrix, or over a vector.
+        x, size_input = of(0), _input_of(graph, node, 1)
+        size = _shape_values(graph, size_input, shape_of) if size_input is not None else None
+        if not x or size is None or len(size) != 1:
+            return False
+        if op == "Bincount":
+            return (size[0],)  # over every value, whatever its shape
+        return (*x[:-1], size[0]) if len(x) in (1, 2) else False
     if op == "MatMul":
         a, b = of(0), of(1)
         if not a or not b or len(a) != 2 or len(b) != 2:
@@ -835,6 +939,23 @@ def _shape_values(graph: Graph, source: tuple[int, int], shape_of, depth: int = 
             return None
         a, b = (a * len(b), b) if len(a) == 1 else (a, b * len(a)) if len(b) == 1 else (a, b)
         return [None if None in (x, y) else x * y for x, y in zip(a, b)]
+    if op in ("Minimum", "Maximum"):
+        a, b = part(0), part(1)
+        pick = min if op == "Minimum" else max
+        if a is not None and b is not None and len(a) == len(b) == 1 and None not in (a[0], b[0]):
+            return [pick(a[0], b[0])]
+        # tf.math.bincount's length, minimum(maxlength, maximum(minlength, n)): bounds that meet (a one-hot's
+        # token count, both) are the length whatever n is.
+        opposite = "Maximum" if op == "Minimum" else "Minimum"
+        for known, other in ((a, 1), (b, 0)):
+            inner = _input_of(graph, node, other)
+            if known is None or len(known) != 1 or known[0] is None or inner is None or graph.ops[inner[0]] != opposite:
+                continue
+            for k in (0, 1):
+                bound = _input_of(graph, inner[0], k)
+                if bound is not None and _shape_values(graph, bound, shape_of, depth + 2) == known:
+                    return known
+        return None
     if op == "StridedSlice":
         values, bounds = part(0), [_input_of(graph, node, k) for k in (1, 2, 3)]
         spec = [const_ints(graph, b[0]) if b is not None else None for b in bounds]

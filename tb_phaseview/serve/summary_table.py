@@ -131,7 +131,15 @@ def totals_line(entry: dict) -> str:
     line = f"{count_words(entry['total_params'])} params ({count_words(entry['non_trainable_params'])} non-trainable)"
     if entry.get("machinery_params"):
         line += f" · {count_words(entry['machinery_params'])} more in the machinery (optimizer slots, step counters)"
+    if entry.get("unknown_variables"):
+        line += f" · {unknown_words(entry)}"
     return line
+
+
+def unknown_words(entry: dict) -> str:
+    """The model variables whose size the graph does not say, which the totals leave out (they are no zero)."""
+    n = entry["unknown_variables"]
+    return f"{n:,} variable{'s' if n != 1 else ''} of unknown size not counted"
 
 
 _COLUMNS = ("layer", "type", "output shape", "params", "trainable params", "learning phase")
@@ -224,6 +232,8 @@ def format_text(report: dict) -> str:
         )
         if entry["machinery_params"]:
             lines.append(f"  not counted (the machinery's variables): {entry['machinery_params']:,}")
+        if entry.get("unknown_variables"):
+            lines.append(f"  {unknown_words(entry)}")
         if entry.get("frozen_weights"):
             lines.append(f"  {frozen_words(entry)}")
     lines.extend(wire.closing_lines(report))

@@ -28,13 +28,22 @@ export function totalsText(a: SummaryAnswer): string {
   let text = `${countWords(a.total_params)} params, ${countWords(a.non_trainable_params)} non-trainable`;
   if (a.machinery_params) text += ` · ${countWords(a.machinery_params)} in optimizer state and counters (not counted)`;
   if (a.frozen_weights) text += ` · ${frozenText(a)}`;
+  if (a.unknown_variables) text += ` · ${unknownText(a)}`;
   return text;
+}
+
+/** The model variables whose size the graph does not say: left out of the totals, which say so (no zero). */
+function unknownText(a: SummaryAnswer): string {
+  const n = a.unknown_variables;
+  return `${fmt(n)} variable${n === 1 ? '' : 's'} of unknown size not counted`;
 }
 
 function footerText(a: SummaryAnswer): string {
   if (uncounted(a)) return NO_VARIABLES;
-  const text = `Total params: ${fmt(a.total_params)} · trainable: ${fmt(a.trainable_params)} · non-trainable: ${fmt(a.non_trainable_params)}`;
-  return a.frozen_weights ? `${text} · ${frozenText(a)}` : text;
+  let text = `Total params: ${fmt(a.total_params)} · trainable: ${fmt(a.trainable_params)} · non-trainable: ${fmt(a.non_trainable_params)}`;
+  if (a.frozen_weights) text += ` · ${frozenText(a)}`;
+  if (a.unknown_variables) text += ` · ${unknownText(a)}`;
+  return text;
 }
 
 /** The table as Markdown, for the clipboard. */
