@@ -798,6 +798,58 @@ def test_transfer_learning_under_mixed_precision_lists_keras_layers(tf_written, 
     assert len(set(machinery.values())) == 1  # the run graph's machinery is the trace's
 
 
+@pytest.mark.parametrize("name", ["mirrored_keras3", "mirrored_tf_keras"])
+def test_a_model_run_on_replicas_is_listed_once_with_each_weight_counted_once(tf_written, name):
+    """Under a MirroredStrategy each replica reads a copy of every weight of its own, the second replica's in
+    ``replica_1/``: tf_keras's run graph and trace listed the model twice (``mirrored`` and a ``replica_1`` custom
+    layer holding the same layers again, 1,126 parameters of Keras's 563), and Keras 3's trace failed to summarise
+    (a copy's owner was never found). The model is now listed once, each weight counted once, its shapes those
+    of one replica (half the batch), and the totals say how many replicas run."""
+    folder = tf_written(name)
+    with open(os.path.join(folder, "keras_layers.json")) as f:
+        keras = json.load(f)
+    kinds = []
+    for ref, graph, error in iter_graphs(os.path.join(folder, "logs"), graph_source.load_graph):
+        assert error is None
+        analysis = analyze(graph)
+        summary = layers.summarize(analysis)
+        top = [layer for layer in summary.layers if layer.within is None]
+        assert [_CALLED.sub("", layer.name.rpartition("/")[2]) for layer in top] == [k["name"] for k in keras], ref
+        for layer, k in zip(top, keras):
+            expected = tuple(4 if d is None else d for d in k["output_shape"])  # one replica's half of the batch
+            assert (layer.type, layer.params, layer.output_shape) == (k["class"], k["params"], expected), (ref, k)
+        assert (summary.total_params, summary.replicas) == (sum(k["params"] for k in keras), 2), ref
+        entry = summary_table.summary_entry(analysis, ref)
+        assert "run on 2 replicas: each weight counted once" in summary_table.format_text({"graphs": [entry]})
+        kinds.append(ref["kind"])
+    assert sorted(kinds) == (["run_graph", "trace"] if name == "mirrored_tf_keras" else ["trace"])
+
+
+@pytest.mark.parametrize("name", ["time_distributed_keras3", "time_distributed_tf_keras"])
+def test_time_distributed_layers_are_typed_as_keras_does(tf_written, name):
+    """A layer wrapped in TimeDistributed was typed as what it wraps (``Conv2D``, ``Dense``) or by an op
+    (``Transpose``, ``Reshape``): Keras 3 runs the wrapped layer once per step between a transpose and a stack,
+    tf_keras in a scope of its own between reshapes folding the steps into the batch. Each is now a
+    TimeDistributed with the wrapped layer's parameters, its shape Keras's (or unknown after a trace's LSTM,
+    whose call's outputs a trace does not shape)."""
+    folder = tf_written(name)
+    with open(os.path.join(folder, "keras_layers.json")) as f:
+        keras = json.load(f)
+    assert [k["class"] for k in keras][:3] == ["TimeDistributed"] * 3
+    kinds = []
+    for ref, graph, error in iter_graphs(os.path.join(folder, "logs"), graph_source.load_graph):
+        assert error is None
+        summary = layers.summarize(analyze(graph))
+        top = [layer for layer in summary.layers if layer.within is None]
+        assert [_CALLED.sub("", layer.name.rpartition("/")[2]) for layer in top] == [k["name"] for k in keras], ref
+        for at, (layer, k) in enumerate(zip(top, keras)):
+            expected = tuple(8 if d is None else d for d in k["output_shape"])
+            assert (layer.type, layer.params) == (k["class"], k["params"]), (ref, k)
+            assert layer.output_shape == expected or (at >= 3 and layer.output_shape is False), (ref, k)
+        kinds.append(ref["kind"])
+    assert sorted(kinds) == (["run_graph", "trace"] if name == "time_distributed_tf_keras" else ["trace"])
+
+
 def test_an_activation_layers_class_follows_its_default_name_then_its_op():
     relu = Counter({"Relu": 1})
     assert layers.activation_layer_type("model/re_lu_3", relu) == "ReLU"

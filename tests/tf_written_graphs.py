@@ -289,6 +289,8 @@ from tf_written_shapes import (  # noqa: E402
     write_keras_nested,
     write_layer_classes_keras3,
     write_layer_classes_tf_keras,
+    write_mirrored_keras3,
+    write_mirrored_tf_keras,
     write_more_classes_keras3,
     write_more_classes_tf_keras,
     write_preprocessing_keras3,
@@ -297,6 +299,8 @@ from tf_written_shapes import (  # noqa: E402
     write_regularized_tf_keras,
     write_subclassed_transformer,
     write_tf1_layers,
+    write_time_distributed_keras3,
+    write_time_distributed_tf_keras,
     write_zoo_keras3,
     write_zoo_tf_keras,
 )
@@ -329,6 +333,10 @@ GRAPHS = {
     "preprocessing_tf_keras": write_preprocessing_tf_keras,
     "augmented_keras3": write_augmented_keras3,
     "augmented_tf_keras": write_augmented_tf_keras,
+    "mirrored_keras3": write_mirrored_keras3,
+    "mirrored_tf_keras": write_mirrored_tf_keras,
+    "time_distributed_keras3": write_time_distributed_keras3,
+    "time_distributed_tf_keras": write_time_distributed_tf_keras,
     **tf_written_answers.GRAPHS,  # the answers' graphs
     **tf_written_roles.GRAPHS,  # training graphs of every kind the roles are checked on
 }

@@ -529,6 +529,67 @@ write_augmented_keras3 = _with_keras3(_augmented)
 write_augmented_tf_keras = _with_tf_keras(_augmented)
 
 
+def _mirrored(keras, out: str, legacy: bool) -> None:
+    """``fit`` under a MirroredStrategy over two devices (the CPU split in two): each replica runs the model on half
+    the batch of 8 and reads its own copy of every weight (the second in ``replica_1/``); a convolution, batch
+    norm, dropout and a dense head, Adam and accuracy; the TensorBoard callback tracing the first batch (and, in
+    tf_keras, writing the train function's run graph)."""
+    import numpy as np
+    import tensorflow as tf
+
+    (cpu,) = tf.config.list_physical_devices("CPU")
+    tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
+    layers = keras.layers
+    keras.utils.set_random_seed(1)
+    with tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"]).scope():
+        model = keras.Sequential(
+            [
+                keras.Input((8, 8, 3), name="image"),
+                layers.Conv2D(4, 3, name="conv"),
+                layers.BatchNormalization(name="bn"),
+                layers.Dropout(0.2, name="drop"),
+                layers.Flatten(name="flat"),
+                layers.Dense(4, activation="softmax", name="head"),
+            ],
+            name="mirrored",
+        )
+        images = np.random.default_rng(0).random((16, 8, 8, 3), dtype=np.float32)
+        _fit_one_batch(keras, model, out, "mirrored", images, legacy, metrics=["accuracy"])
+
+
+def _time_distributed(keras, out: str, legacy: bool) -> None:
+    """A video classifier: a convolution, a pooling and a dense layer each wrapped in TimeDistributed over 5 frames,
+    then an LSTM and a dense head; fitted one batch of 8 with the TensorBoard callback tracing it (and, in
+    tf_keras, writing the train function's run graph)."""
+    import numpy as np
+
+    layers = keras.layers
+    keras.utils.set_random_seed(1)
+    model = keras.Sequential(
+        [
+            keras.Input((5, 8, 8, 3), name="frames"),
+            layers.TimeDistributed(layers.Conv2D(4, 3), name="frame_conv"),
+            layers.TimeDistributed(layers.GlobalAveragePooling2D(), name="frame_pool"),
+            layers.TimeDistributed(layers.Dense(6), name="frame_dense"),
+            layers.LSTM(4, name="lstm"),
+            layers.Dense(4, activation="softmax", name="head"),
+        ],
+        name="video",
+    )
+    frames = np.random.default_rng(0).random((16, 5, 8, 8, 3), dtype=np.float32)
+    _fit_one_batch(keras, model, out, "video", frames, legacy)
+
+
+write_time_distributed_keras3 = _with_keras3(_time_distributed)
+
+write_time_distributed_tf_keras = _with_tf_keras(_time_distributed)
+
+
+write_mirrored_keras3 = _with_keras3(_mirrored)
+
+write_mirrored_tf_keras = _with_tf_keras(_mirrored)
+
+
 def write_subclassed_transformer(out: str) -> None:
     """A text classifier written the way Hugging Face's TensorFlow models are (``TFBertForSequenceClassification``):
     tf_keras layers subclassed and nested (a main layer holding the embeddings, an encoder of blocks and a

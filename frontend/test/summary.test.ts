@@ -47,6 +47,14 @@ test('variables whose size the graph does not say are said to be left out of the
   assert.ok(totalsText({ ...captured, unknown_variables: 1 }).endsWith('· 1 variable of unknown size not counted'));
 });
 
+test('a model run on replicas says its weights are counted once', () => {
+  const mirrored = answer({ holds_variables: true, total_params: 563, trainable_params: 555, replicas: 2 });
+  const said = 'run on 2 replicas: each weight counted once (the machinery counts every copy)';
+  assert.equal(totalsText(mirrored), `563 params, 0 non-trainable · ${said}`);
+  assert.ok(summaryMarkdown(mirrored).endsWith(said));
+  assert.ok(!totalsText({ ...mirrored, replicas: 1 }).includes('replicas'));
+});
+
 test('a picture carries the first rows of a summary of tens of thousands of layers and says how many it left out', () => {
   const layer = (i: number) => ({
     name: `dense_${i}`,

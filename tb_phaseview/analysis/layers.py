@@ -121,6 +121,7 @@ class Summary:
     frozen_weights: int = 0  # a frozen graph's weights: the constants counted as parameters
     frozen_params: int = 0  # their elements (all of total_params)
     node_layer: np.ndarray | None = None  # each node's position in ``layers``, or -1 (the diff reads a layer's ops)
+    replicas: int = 1  # the model's copies run side by side (MirroredStrategy), each one's weights counted once
 
 
 def shared_scope(names: list[str]) -> str:
@@ -156,6 +157,8 @@ def summarize(analysis) -> Summary:
     else:
         running, unused = state_variables(graph, analysis.roles, model_nodes, codes)
     model_nodes = [n for n in model_nodes if n not in running and n not in unused and not _only_read_out(graph, n)]
+    copies, replicas = _replica_copies(graph, model_nodes, codes) if not frozen else (set(), 1)
+    model_nodes = [n for n in model_nodes if n not in copies]
     # A trace's function that creates a variable and returns its handle, or takes it only to assign its initial
     # value (init's): the step's argument is counted.
     machinery_nodes = [
@@ -190,6 +193,9 @@ def summarize(analysis) -> Summary:
     levels = _whole_levels(tree, levels | holding_models)
 
     layer_ids, layer_index = _candidates(analysis, levels, codes, {g for g in owner.values() if g}, holding_models)
+    if copies:  # the other replicas' scopes run the same layers again: no rows of their own
+        layer_ids = [i for i in layer_ids if not _REPLICA_SCOPE.search(i + "/")]
+        layer_index = {name: i for i, name in enumerate(layer_ids)}
     node_layer = _node_layers(graph, tree, layer_index, codes)
     for n, parent in owner.items():
         if not parent:  # a variable at the top level is a layer of its own
@@ -210,7 +216,7 @@ def summarize(analysis) -> Summary:
             var = shapes.Variable(n, graph.names[n], None, "?", 0)
         if var.size == 0:
             unknown += 1
-        layer = layer_index.get(owner[n]) if owner[n] else node_layer[n]
+        layer = layer_index.get(owner[n]) if owner.get(n) else node_layer[n]
         if layer is None:
             layer = node_layer[n]
         if layer >= 0:
@@ -260,6 +266,7 @@ def summarize(analysis) -> Summary:
     _type_layers(graph, node_layer, layers, known_shapes, result_ops, codes, pairs)
     _type_containers(layers, within, pairs)
     _type_models_of_weightless_layers(graph, tree, layers, holding)
+    _type_wrappers(graph, tree, layers, holding, node_layer)
     _name_zeros(graph, node_layer, layers)
     position = np.full(len(layer_ids) + 1, -1, dtype=np.intp)  # the last slot maps -1 (no layer) to -1
     for k, (i, _) in enumerate(layers):
@@ -279,7 +286,36 @@ def summarize(analysis) -> Summary:
         frozen_weights=sum(1 for _, layer in layers for v in layer.variables if v.frozen),
         frozen_params=sum(v.variable.size for _, layer in layers for v in layer.variables if v.frozen),
         node_layer=position[node_layer],
+        replicas=replicas,
     )
+
+
+# MirroredStrategy runs the model once per device, each replica after the first in a scope of its own
+# (``replica_1/`` ahead of the first replica's scopes).
+_REPLICA_SCOPE = re.compile(r"(^|/)replica_([1-9]\d*)/")
+
+
+def _replica_copies(graph: Graph, model_nodes: list[int], codes: np.ndarray) -> tuple[set[int], int]:
+    """The model variables that are another replica's copy of a weight, and how many replicas run: each replica
+    reads a copy of every weight of its own (kept equal by summing the gradients), where the first replica reads
+    the weight (its read named the same but for ``replica_<n>/``). Keras counts each weight once."""
+    names, ops = graph.names, graph.ops
+    copies: set[int] = set()
+    replicas = 1
+    for n in model_nodes:
+        readers = [r for r in _layer_readers(graph, n, codes) if ops[r] in roles.READ_OPS]
+        found = _REPLICA_SCOPE.search(names[readers[0]]) if readers else None
+        if found is None:
+            continue
+        twin = graph.index.get(_REPLICA_SCOPE.sub(r"\1", names[readers[0]], count=1))
+        source = shapes._input_of(graph, twin, 0) if twin is not None and ops[twin] == ops[readers[0]] else None
+        if source is None or source[0] == n:
+            continue
+        mine, theirs = shapes.variable(graph, n), shapes.variable(graph, source[0])
+        if mine is not None and theirs is not None and mine.shape == theirs.shape:
+            copies.add(n)
+            replicas = max(replicas, int(found.group(2)) + 1)
+    return copies, replicas
 
 
 def _within(tree, layer_ids: list[str], layer_index: dict[str, int]) -> dict[int, int]:
@@ -1305,6 +1341,8 @@ def layer_type(
         for op_names, name in _ONE_DIMENSIONAL:
             if sum(ops[op] for op in op_names) == 1:
                 return name
+    if _unrolled_over_steps(_computing(ops)):
+        return "TimeDistributed"
     preprocessing = _preprocessing_type(_computing(ops)) if not any(v.trainable for v in variables) else None
     if preprocessing:
         return preprocessing
@@ -1412,6 +1450,54 @@ _TEXT_SPLITTING = frozenset(
 _ONE_HOT_ENCODING = frozenset({"OneHot", "Reshape", "Cast", "Shape", "StridedSlice", "Pack", "Max", "Sum", "Squeeze"})
 _HASHES = frozenset({"StringToHashBucketFast", "StringToHashBucketStrong", "StringToHashBucket"})
 _BINCOUNTS = frozenset({"DenseBincount", "Bincount", "SparseBincount", "RaggedBincount"})
+
+
+_STEPPING = frozenset({"Pack", "Transpose", "StridedSlice"})
+
+
+def _unrolled_over_steps(computing: Counter) -> bool:
+    """Keras 3's TimeDistributed: the time axis brought first, a slice per step, the wrapped layer's ops run on
+    each (as often as there are slices), the results stacked and the axis put back."""
+    steps = computing["StridedSlice"]
+    inner = [n for op, n in computing.items() if op not in _STEPPING]
+    return (
+        "Pack" in computing
+        and computing["Transpose"] >= 2
+        and steps >= 2
+        and bool(inner)
+        and all(n % steps == 0 for n in inner)
+    )
+
+
+def _type_wrappers(graph: Graph, tree, layers: list[tuple[int, Layer]], holding: set, node_layer) -> None:
+    """tf_keras's TimeDistributed: the wrapped layer is a scope of its own inside it (``td/conv2d``), and all the
+    wrapper itself runs is the reshapes folding the time axis into the batch and out again."""
+    single = {layer.name: i for i, layer in layers if i not in holding and tree.is_group(layer.name)}
+    inner: dict[str, list[str]] = {}
+    for group, parent in tree.group_parent.items():  # one pass over the groups: each layer's scopes not an op's
+        if parent in single and group not in graph.index:
+            inner.setdefault(parent, []).append(group)
+    wrapped = {single[name]: groups[0] + "/" for name, groups in inner.items() if len(groups) == 1}
+    if not wrapped:
+        return
+    # What each of those layers runs outside its one inner scope, read off its own ops (no children lists built).
+    own: dict[int, Counter] = {number: Counter() for number in wrapped}
+    for n in np.flatnonzero(np.isin(node_layer, list(wrapped))).tolist():
+        number = int(node_layer[n])
+        if not graph.names[n].startswith(wrapped[number]):
+            own[number][graph.ops[n]] += 1
+    by_number = dict(layers)
+    for number, ops in own.items():
+        computing = _computing(ops)
+        if (
+            computing["Reshape"] >= 2
+            and computing.keys() <= _FOLDING_TIME
+            and sum(ops.values()) < by_number[number].ops
+        ):
+            by_number[number].type = "TimeDistributed"
+
+
+_FOLDING_TIME = frozenset({"Reshape", "Shape", "StridedSlice", "Pack", "Prod", "ConcatV2", "Cast"})
 
 
 def _preprocessing_type(computing: Counter) -> str | None:

@@ -61,6 +61,7 @@ def summary_entry(analysis, ref: dict) -> dict:
         "non_trainable_params": summary.non_trainable_params,
         "machinery_params": summary.machinery_params,
         "unknown_variables": summary.unknown_variables,
+        "replicas": summary.replicas,
         # A frozen graph's weights are constants: its counts are those of the constants its layers compute with.
         "holds_variables": bool(analysis.roles.variables),
         "frozen_weights": summary.frozen_weights,
@@ -133,7 +134,14 @@ def totals_line(entry: dict) -> str:
         line += f" · {count_words(entry['machinery_params'])} more in the machinery (optimizer slots, step counters)"
     if entry.get("unknown_variables"):
         line += f" · {unknown_words(entry)}"
+    if entry.get("replicas", 1) > 1:
+        line += f" · {replica_words(entry)}"
     return line
+
+
+def replica_words(entry: dict) -> str:
+    """A model run on several replicas (MirroredStrategy): each holds a copy of every weight, counted once."""
+    return f"run on {entry['replicas']} replicas: each weight counted once (the machinery counts every copy)"
 
 
 def unknown_words(entry: dict) -> str:
@@ -234,6 +242,8 @@ def format_text(report: dict) -> str:
             lines.append(f"  not counted (the machinery's variables): {entry['machinery_params']:,}")
         if entry.get("unknown_variables"):
             lines.append(f"  {unknown_words(entry)}")
+        if entry.get("replicas", 1) > 1:
+            lines.append(f"  {replica_words(entry)}")
         if entry.get("frozen_weights"):
             lines.append(f"  {frozen_words(entry)}")
     lines.extend(wire.closing_lines(report))

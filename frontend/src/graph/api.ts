@@ -136,6 +136,8 @@ export interface SummaryAnswer extends GraphRef {
   non_trainable_params: number;
   machinery_params: number;
   unknown_variables: number;
+  /** The model's copies run side by side (MirroredStrategy); each weight is counted once. */
+  replicas?: number;
   /** False when the graph holds no variable (a frozen graph): its parameters, if any, are constants. */
   holds_variables?: boolean;
   /** A frozen graph's weight constants counted as parameters, and their elements. */

@@ -29,7 +29,13 @@ export function totalsText(a: SummaryAnswer): string {
   if (a.machinery_params) text += ` · ${countWords(a.machinery_params)} in optimizer state and counters (not counted)`;
   if (a.frozen_weights) text += ` · ${frozenText(a)}`;
   if (a.unknown_variables) text += ` · ${unknownText(a)}`;
+  if ((a.replicas ?? 1) > 1) text += ` · ${replicaText(a)}`;
   return text;
+}
+
+/** A model run on several replicas (MirroredStrategy) holds a copy of every weight on each; Keras counts one. */
+function replicaText(a: SummaryAnswer): string {
+  return `run on ${a.replicas} replicas: each weight counted once (the machinery counts every copy)`;
 }
 
 /** The model variables whose size the graph does not say: left out of the totals, which say so (no zero). */
@@ -43,6 +49,7 @@ function footerText(a: SummaryAnswer): string {
   let text = `Total params: ${fmt(a.total_params)} · trainable: ${fmt(a.trainable_params)} · non-trainable: ${fmt(a.non_trainable_params)}`;
   if (a.frozen_weights) text += ` · ${frozenText(a)}`;
   if (a.unknown_variables) text += ` · ${unknownText(a)}`;
+  if ((a.replicas ?? 1) > 1) text += ` · ${replicaText(a)}`;
   return text;
 }
 
