@@ -804,7 +804,8 @@ def test_a_model_run_on_replicas_is_listed_once_with_each_weight_counted_once(tf
     ``replica_1/``: tf_keras's run graph and trace listed the model twice (``mirrored`` and a ``replica_1`` custom
     layer holding the same layers again, 1,126 parameters of Keras's 563), and Keras 3's trace failed to summarise
     (a copy's owner was never found). The model is now listed once, each weight counted once, its shapes those
-    of one replica (half the batch), and the totals say how many replicas run."""
+    of one replica (half the batch), and the totals say how many replicas run. (Its Lambda layer, which runs a
+    ``Mul`` alone, was typed ``Multiply``: a layer Keras names ``lambda`` is a Lambda.)"""
     folder = tf_written(name)
     with open(os.path.join(folder, "keras_layers.json")) as f:
         keras = json.load(f)

@@ -533,7 +533,7 @@ def _mirrored(keras, out: str, legacy: bool) -> None:
     """``fit`` under a MirroredStrategy over two devices (the CPU split in two): each replica runs the model on half
     the batch of 8 and reads its own copy of every weight (the second in ``replica_1/``); a convolution, batch
     norm, dropout and a dense head, Adam and accuracy; the TensorBoard callback tracing the first batch (and, in
-    tf_keras, writing the train function's run graph)."""
+    tf_keras, writing the train function's run graph). A Lambda layer doubles the features."""
     import numpy as np
     import tensorflow as tf
 
@@ -549,6 +549,7 @@ def _mirrored(keras, out: str, legacy: bool) -> None:
                 layers.BatchNormalization(name="bn"),
                 layers.Dropout(0.2, name="drop"),
                 layers.Flatten(name="flat"),
+                layers.Lambda(lambda t: t * 2.0),  # named ``lambda`` by Keras
                 layers.Dense(4, activation="softmax", name="head"),
             ],
             name="mirrored",

@@ -1116,7 +1116,7 @@ def _type_layers(
         if layer.type == "StringLookup" and _lookup_keys_are_integers(graph, node_layer, number):
             layer.type = "IntegerLookup"
         if not layer.variables:
-            layer.type = op_lambda_type(layer.name) or layer.type
+            layer.type = lambda_type(layer.name) or layer.type
         if layer.type == "Activation":
             layer.type = activation_layer_type(layer.name, layer.op_types)
         elif layer.type == "Identity" and not layer.variables:
@@ -1536,8 +1536,12 @@ def _lookup_keys_are_integers(graph: Graph, node_layer: np.ndarray, number: int)
 _OP_LAMBDA = re.compile(r"^tf\.[\w.]+$")
 
 
-def op_lambda_type(name: str) -> str | None:
+def lambda_type(name: str) -> str | None:
+    """A layer running a Python function, by the name Keras gives it: a Lambda layer is ``lambda`` (``lambda_2``),
+    whatever its ops (a ``Mul`` alone would make it a Multiply); tf_keras's wrapped TensorFlow functions above."""
     leaf = _NUMBERED.sub("", name.rpartition("/")[2])
+    if leaf == "lambda":
+        return "Lambda"
     if not _OP_LAMBDA.match(leaf):
         return None
     return "SlicingOpLambda" if leaf == "tf.__operators__.getitem" else "TFOpLambda"
