@@ -560,7 +560,7 @@ def _mirrored(keras, out: str, legacy: bool) -> None:
 
 def _time_distributed(keras, out: str, legacy: bool) -> None:
     """A video classifier: a convolution, a pooling and a dense layer each wrapped in TimeDistributed over 5 frames,
-    then an LSTM and a dense head; fitted one batch of 8 with the TensorBoard callback tracing it (and, in
+    a Lambda its author named halving the features, then an LSTM and a dense head; fitted one batch of 8 with the TensorBoard callback tracing it (and, in
     tf_keras, writing the train function's run graph)."""
     import numpy as np
 
@@ -572,6 +572,7 @@ def _time_distributed(keras, out: str, legacy: bool) -> None:
             layers.TimeDistributed(layers.Conv2D(4, 3), name="frame_conv"),
             layers.TimeDistributed(layers.GlobalAveragePooling2D(), name="frame_pool"),
             layers.TimeDistributed(layers.Dense(6), name="frame_dense"),
+            layers.Lambda(lambda t: t * 0.5, name="halve"),
             layers.LSTM(4, name="lstm"),
             layers.Dense(4, activation="softmax", name="head"),
         ],

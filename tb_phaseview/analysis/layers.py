@@ -1080,6 +1080,7 @@ def _type_layers(
         layer.op_types = histogram.get(number, Counter())
     blocks = _blocks(graph, layers, codes)
     fed = _fed_shapes(layers, layer_pairs)
+    feeders = Counter(b for a, b in set(layer_pairs))
     resizes = None  # the resize ops, found when a layer resizes
     reshaped = _reshape_input_ranks(graph, node_layer, known)
     pooled = _spatial_means(graph, node_layer)
@@ -1113,6 +1114,10 @@ def _type_layers(
             own = resizes[node_layer[resizes] == number].tolist()
             if len(own) == 1 and _resized_freely(graph, own[0], known, layer.output_shape):
                 layer.type = "Resizing"
+        if layer.type == "Multiply" and feeders.get(number, 0) == 1 and layer.name not in graph.index:
+            # A layer's scope scaling one tensor (``lambda t: t * 2.0``): a Multiply multiplies two or more. (A
+            # lone op, a row of its own, is what it runs.)
+            layer.type = "Lambda"
         if layer.type == "StringLookup" and _lookup_keys_are_integers(graph, node_layer, number):
             layer.type = "IntegerLookup"
         if not layer.variables:
