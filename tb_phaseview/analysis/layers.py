@@ -1106,8 +1106,11 @@ def _type_layers(
             typed[key] = layer_type(layer.op_types, layer.phase_kind, layer.variables, rank, *key[-6:])
         layer.type = typed[key]
         if layer.type == "Masking" and result_ops.get(number) not in _MASKED:
-            # What it hands on is its input masked, not the mask it computes (which more ops read).
-            layer.output_shape = fed.get(number, False)
+            # What it hands on is its input masked (its product or selection), not the mask it computes (which
+            # more ops read): else what it is fed.
+            masked = np.flatnonzero(graph.columns.op_in(_MASKED) & (node_layer == number)).tolist()
+            shape = shapes.inferred_output_shape(graph, masked[-1], 0, known) if masked else False
+            layer.output_shape = shape if shape is not False else fed.get(number, False)
         if layer.type == "UpSampling2D":
             if resizes is None:
                 resizes = np.flatnonzero(graph.columns.op_in(_RESIZES))

@@ -438,7 +438,7 @@ _ELEMENTWISE = frozenset(
      "Select", "SelectV2", "Greater", "GreaterEqual", "Less", "LessEqual", "Equal", "NotEqual", "LogicalAnd",
      "LogicalOr"}
 )  # fmt: skip
-_REDUCTIONS = frozenset({"Mean", "Sum", "Max", "Min", "Prod"})
+_REDUCTIONS = frozenset({"Mean", "Sum", "Max", "Min", "Prod", "Any", "All"})
 _PADS = frozenset({"Pad", "PadV2", "MirrorPad"})
 _GATHERS = frozenset({"Gather", "GatherV2", "ResourceGather"})
 # Random draws of the shape their first input holds.
