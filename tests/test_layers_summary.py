@@ -775,8 +775,9 @@ def test_transfer_learning_under_mixed_precision_lists_keras_layers(tf_written, 
     slots (passed only into the ``cond``) were not counted at all. Keras 3's backbone casting its input to float16
     at its own level was a custom layer of two layers (its activation and pooling folded into it); the augmenting
     Sequential was typed ``RandomFlip``; a trace's shapes stopped at the augmentation (EnsureShape, the image
-    transforms, the contrast adjustment). Each row is now Keras's class, count and shape, and the machinery holds
-    Adam's two slots of each trained weight."""
+    transforms, the contrast adjustment); CenterCrop and SpatialDropout2D were Cropping2D and Dropout (they run
+    those classes' ops; Keras's name for them tells them apart). Each row is now Keras's class, count and shape,
+    and the machinery holds Adam's two slots of each trained weight."""
     folder = tf_written(name)
     with open(os.path.join(folder, "keras_layers.json")) as f:
         keras = [k for k in json.load(f) if k["class"] != "InputLayer"]

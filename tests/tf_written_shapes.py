@@ -487,7 +487,7 @@ write_preprocessing_tf_keras = _with_tf_keras(_preprocessing)
 
 def _augmented(keras, out: str, legacy: bool) -> None:
     """Transfer learning as Keras's guide writes it, under the ``mixed_float16`` policy: images augmented by a
-    Sequential of random layers, rescaled, through a frozen backbone called with ``training=False``, dropout and a new head whose
+    Sequential of random layers, rescaled, cropped to the centre, channels dropped, through a frozen backbone called with ``training=False``, dropout and a new head whose
     softmax is float32; Adam clipping the gradients' norm (under a LossScaleOptimizer, which applies them inside a
     ``cond``); fitted one batch of 8 with the TensorBoard callback tracing it (and, in tf_keras, writing the train
     function's run graph)."""
@@ -498,7 +498,7 @@ def _augmented(keras, out: str, legacy: bool) -> None:
     keras.utils.set_random_seed(1)
     backbone = keras.Sequential(
         [
-            keras.Input((16, 16, 3)),
+            keras.Input((14, 14, 3)),
             layers.Conv2D(8, 3, name="conv"),
             layers.BatchNormalization(name="bn"),
             layers.Activation("relu", name="act"),
@@ -513,7 +513,9 @@ def _augmented(keras, out: str, legacy: bool) -> None:
         name="augment",
     )
     image = keras.Input((16, 16, 3), name="image")
-    x = backbone(layers.Rescaling(1 / 255.0, name="rescale")(augment(image)), training=False)
+    x = layers.Rescaling(1 / 255.0, name="rescale")(augment(image))
+    x = layers.SpatialDropout2D(0.1)(layers.CenterCrop(14, 14)(x))  # named by Keras: center_crop, spatial_dropout2d
+    x = backbone(x, training=False)
     x = layers.Dense(3, name="logits")(layers.Dropout(0.2, name="drop")(x))
     model = keras.Model(image, layers.Activation("softmax", dtype="float32", name="probs")(x))
     model.compile(keras.optimizers.Adam(1e-3, clipnorm=1.0), "sparse_categorical_crossentropy", metrics=["accuracy"])

@@ -70,6 +70,12 @@ _INFERENCE_IDENTITY_NAMES = {
     "gaussian_dropout": "GaussianDropout",
     "gaussian_noise": "GaussianNoise",
 }
+# Classes that run the ops of another class (a center crop is a crop's slice; a spatial dropout drops as a dropout
+# does, whole channels at a time), told apart by the name Keras gives them: (the ops' class, the name) -> class.
+_SAME_OPS_BY_NAME = {
+    ("Cropping2D", "center_crop"): "CenterCrop",
+    **{("Dropout", name): kind for name, kind in _INFERENCE_IDENTITY_NAMES.items()},
+}
 # PReLU: relu(x) - alpha * relu(-x), alpha a weight.
 _PRELU = frozenset({"Relu", "Neg", "Mul"})
 _REWRITTEN = re.compile(r"^_(?:MklNative|Mkl|Fused)+(?=[A-Z])")
@@ -1125,6 +1131,9 @@ def _type_layers(
             layer.type = "IntegerLookup"
         if not layer.variables:
             layer.type = lambda_type(layer.name) or layer.type
+        if not layer.variables:
+            named = _NUMBERED.sub("", layer.name.rpartition("/")[2])
+            layer.type = _SAME_OPS_BY_NAME.get((layer.type, named), layer.type)
         if layer.type == "Activation":
             layer.type = activation_layer_type(layer.name, layer.op_types)
         elif layer.type == "Identity" and not layer.variables:
