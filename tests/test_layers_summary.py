@@ -509,7 +509,8 @@ def test_keras3s_fit_running_steps_in_a_loop_lists_the_same_layers_with_rescalin
     """With ``steps_per_execution=4`` the traced step is a loop whose body calls the step inside an ``If``: the
     summary was one row, ``while``, holding every variable with the optimizer's. The step is inlined beside the
     loop; the rows are Keras's, each typed and shaped as Keras does. Keras 3 turns an adapted Normalization's
-    statistics into constants of the graph, so they are no variable to count: its row holds none."""
+    statistics into constants of the graph (no variable holds them: its row had none); they are counted as Keras
+    counts them, non-trainable."""
     looped = roles_graphs["roles_keras3_steps"]
     keras = keras_counts_beside(looped)
     summary = layers.summarize(looped.analysis)
@@ -518,9 +519,9 @@ def test_keras3s_fit_running_steps_in_a_loop_lists_the_same_layers_with_rescalin
     assert list(rows) == [k["name"] for k in expected]
     statistics = sum(k["params"] for k in expected if k["class"] == "Normalization")
     assert statistics == 7  # mean, variance (3 each) and count: constants in the graph, not variables
-    assert (summary.total_params, summary.trainable_params) == (keras["total"] - statistics, keras["trainable"])
+    assert (summary.total_params, summary.trainable_params) == (keras["total"], keras["trainable"])
     for k in expected:
-        assert rows[k["name"]].params == (0 if k["class"] == "Normalization" else k["params"]), k
+        assert rows[k["name"]].params == k["params"], k
     assert [rows[k["name"]].type for k in expected] == [
         "Rescaling", "Normalization", "Conv2D", "BatchNormalization", "Activation", "Flatten", "Dropout", "Dense"
     ]  # fmt: skip
@@ -725,9 +726,9 @@ def test_a_model_of_preprocessing_layers_lists_them_as_keras_does(tf_written, na
     assigning ``velocity * rho`` before adding the gradient's rows: the slot was the model's, a layer at the top
     level of its own), every preprocessing layer typed by an op (``Add``, ``StringToHashBucketFast``,
     ``Bucketize``), no shape after a lookup, an encoding or a vectorised text in a trace. Each row is now Keras's class and shape;
-    its count Keras's too but where the graph holds no variable for it: the Normalization's statistics are
-    constants in the graph, and tf_keras's run graph captures each embedding for gathers alone (no read says its
-    size: each is counted as a variable of unknown size)."""
+    its count Keras's too (the Normalization's statistics, constants in the graph, counted as Keras counts its
+    weights: they were 0) but where the graph does not say it: tf_keras's run graph captures each embedding for
+    gathers alone (no read says its size: each is counted as a variable of unknown size)."""
     folder = tf_written(name)
     with open(os.path.join(folder, "keras_layers.json")) as f:
         keras = {k["name"]: k for k in json.load(f) if k["class"] != "InputLayer"}
@@ -752,12 +753,13 @@ def test_a_model_of_preprocessing_layers_lists_them_as_keras_does(tf_written, na
         for layer_name, k in keras.items():
             row = rows[layer_name]
             assert (row.type, row.output_shape) == (k["class"], tuple(k["output_shape"])), (ref, k)
-            unseen = layer_name == "norm" or (k["class"] == "Embedding" and captured)
+            unseen = k["class"] == "Embedding" and captured
             assert row.params == (0 if unseen else k["params"]), (ref, k)
         assert summary.unknown_variables == (2 if captured else 0), ref
         text = summary_table.format_text({"graphs": [summary_table.summary_entry(analysis, ref)]})
         assert ("2 variables of unknown size not counted" in text) == captured  # never a silent zero
-        assert summary.total_params == sum(k["params"] for k in keras.values()) - 9 - (16 + 80 if captured else 0)
+        assert summary.total_params == sum(k["params"] for k in keras.values()) - (16 + 80 if captured else 0)
+        assert summary.non_trainable_params == 9  # the Normalization's mean, variance and count
         # RMSprop's slot of each trained weight, the AUC's four vectors of 200 counts and the step counters.
         trained = sum(k["params"] for k in keras.values()) - 9
         assert summary.machinery_params >= trained + 4 * 200, ref

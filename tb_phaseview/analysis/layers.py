@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import heapq
 import re
+from math import prod
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -274,6 +275,7 @@ def summarize(analysis) -> Summary:
     _type_models_of_weightless_layers(graph, tree, layers, holding)
     _type_wrappers(graph, tree, layers, holding, node_layer)
     _name_zeros(graph, node_layer, layers)
+    _count_folded_statistics(graph, node_layer, layers, known_shapes)
     position = np.full(len(layer_ids) + 1, -1, dtype=np.intp)  # the last slot maps -1 (no layer) to -1
     for k, (i, _) in enumerate(layers):
         position[i] = k
@@ -299,6 +301,29 @@ def summarize(analysis) -> Summary:
 # MirroredStrategy runs the model once per device, each replica after the first in a scope of its own
 # (``replica_1/`` ahead of the first replica's scopes).
 _REPLICA_SCOPE = re.compile(r"(^|/)replica_([1-9]\d*)/")
+
+
+def _count_folded_statistics(graph: Graph, node_layer: np.ndarray, layers: list[tuple[int, Layer]], known) -> None:
+    """Keras's Normalization keeps its statistics in weights (the mean, the variance, the count of samples it adapted
+    to) and computes with them as constants (``x - mean``): a graph holds no variable for them. They are counted as
+    Keras counts them, non-trainable: the mean's size twice (the variance's is the same), and the count."""
+    wanted = {i: layer for i, layer in layers if layer.type == "Normalization" and not layer.variables}
+    if not wanted:
+        return
+    subs = np.flatnonzero(graph.columns.op_in(frozenset({"Sub"})) & np.isin(node_layer, list(wanted))).tolist()
+    counted: set[int] = set()
+    for sub in subs:
+        number = int(node_layer[sub])
+        mean = shapes._input_of(graph, sub, 1)
+        if number in counted or mean is None or node_layer[mean[0]] >= 0 and graph.ops[mean[0]] != "Const":
+            continue  # the mean is computed in the layer (not folded in): no statistics to count
+        shape = shapes.inferred_output_shape(graph, mean[0], mean[1], known)
+        if shape is False or shape is None or None in shape:
+            continue
+        size = prod(shape)
+        layer = wanted[number]
+        layer.params += 2 * size + 1
+        counted.add(number)
 
 
 def _replica_copies(graph: Graph, model_nodes: list[int], codes: np.ndarray) -> tuple[set[int], int]:
