@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import heapq
 import re
-from math import prod
 from collections import Counter
 from dataclasses import dataclass, field
+from math import prod
 
 import numpy as np
 
