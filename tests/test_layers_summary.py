@@ -859,6 +859,56 @@ def test_time_distributed_layers_are_typed_as_keras_does(tf_written, name):
     assert sorted(kinds) == (["run_graph", "trace"] if name == "time_distributed_tf_keras" else ["trace"])
 
 
+@pytest.mark.parametrize("name", ["masked_text_keras3", "masked_text_tf_keras"])
+def test_a_masked_text_models_embedding_and_recurrent_layers_are_keras(tf_written, name):
+    """An Embedding with ``mask_zero`` hands on a mask beside its vectors: tf_keras's had the mask's shape
+    (``8×12`` for ``8×12×8``). The Bidirectional's LSTMs were GRUs: in a function graph no weight is named
+    ``recurrent_kernel``, and the input kernel (8 x 24) looks like a GRU's recurrent kernel of 8 units as much as
+    the recurrent one (6 x 24) like an LSTM's of 6; the LSTM's output says 6 units, and where no shape says
+    (tf_keras's trace), a GRU would keep two biases. Each row is Keras's (its shape unknown after the trace's
+    recurrent calls, whose outputs a trace does not shape)."""
+    folder = tf_written(name)
+    with open(os.path.join(folder, "keras_layers.json")) as f:
+        keras = json.load(f)
+    kinds = []
+    for ref, graph, error in iter_graphs(os.path.join(folder, "logs"), graph_source.load_graph):
+        assert error is None
+        summary = layers.summarize(analyze(graph))
+        top = [layer for layer in summary.layers if layer.within is None]
+        assert [_CALLED.sub("", layer.name.rpartition("/")[2]) for layer in top] == [k["name"] for k in keras], ref
+        for at, (layer, k) in enumerate(zip(top, keras)):
+            expected = tuple(8 if d is None else d for d in k["output_shape"])
+            assert (layer.type, layer.params) == (k["class"], k["params"]), (ref, k)
+            assert layer.output_shape == expected or (at >= 1 and layer.output_shape is False), (ref, k)
+        assert top[0].output_shape == (8, 12, 8), ref
+        inner = [(layer.type, layer.params) for layer in summary.layers if layer.within is not None]
+        assert inner == [("LSTM", 360)] * 2, ref
+        kinds.append(ref["kind"])
+    assert sorted(kinds) == (["run_graph", "trace"] if name == "masked_text_tf_keras" else ["trace"])
+
+
+def test_a_recurrent_layers_cell_is_told_by_its_units_where_its_weights_shapes_are_ambiguous():
+    """In a function graph no weight says which is the recurrent kernel. A SimpleRNN of 8 units on 2 features
+    holds a kernel of 2 x 8 (what an LSTM of 2 units would hold as its recurrent kernel) and a recurrent kernel of
+    8 x 8: the 8 units its output has decide; without them the shapes alone say only that it is recurrent."""
+
+    def weights(*shapes_of):
+        return [
+            layers.LayerVariable(shapes.Variable(k, f"arg_{k}", shape, "float32", int(np.prod(shape))), True)
+            for k, shape in enumerate(shapes_of)
+        ]
+
+    loop = Counter({"While": 1, "MatMul": 1})
+    simple = weights((2, 8), (8, 8), (8,))
+    assert layers.layer_type(loop, None, simple, 3, units=8) == "SimpleRNN"
+    assert layers.layer_type(loop, None, simple, 3) == "RNN"
+    lstm = weights((8, 24), (6, 24), (24,))  # an LSTM of 6 units on 8 features: the kernel looks like a GRU's
+    assert layers.layer_type(loop, None, lstm, 3, units=6) == "LSTM"
+    assert layers.layer_type(loop, None, lstm, 3) == "LSTM"  # a GRU keeps two biases
+    gru = weights((6, 24), (8, 24), (2, 24))  # a GRU of 8 units on 6 features: its kernel looks like an LSTM's
+    assert layers.layer_type(loop, None, gru, 3) == "GRU"
+
+
 def test_an_activation_layers_class_follows_its_default_name_then_its_op():
     relu = Counter({"Relu": 1})
     assert layers.activation_layer_type("model/re_lu_3", relu) == "ReLU"

@@ -289,6 +289,8 @@ from tf_written_shapes import (  # noqa: E402
     write_keras_nested,
     write_layer_classes_keras3,
     write_layer_classes_tf_keras,
+    write_masked_text_keras3,
+    write_masked_text_tf_keras,
     write_mirrored_keras3,
     write_mirrored_tf_keras,
     write_more_classes_keras3,
@@ -337,6 +339,8 @@ GRAPHS = {
     "mirrored_tf_keras": write_mirrored_tf_keras,
     "time_distributed_keras3": write_time_distributed_keras3,
     "time_distributed_tf_keras": write_time_distributed_tf_keras,
+    "masked_text_keras3": write_masked_text_keras3,
+    "masked_text_tf_keras": write_masked_text_tf_keras,
     **tf_written_answers.GRAPHS,  # the answers' graphs
     **tf_written_roles.GRAPHS,  # training graphs of every kind the roles are checked on
 }

@@ -584,6 +584,37 @@ def _time_distributed(keras, out: str, legacy: bool) -> None:
     _fit_one_batch(keras, model, out, "video", frames, legacy)
 
 
+def _masked_text(keras, out: str, legacy: bool) -> None:
+    """A text classifier: an Embedding with ``mask_zero`` (it hands on a mask beside its vectors), a Bidirectional
+    LSTM of 6 units on the 8 features (its input kernel, 8 x 24, looks like a GRU's recurrent kernel of 8 units),
+    a 1-D convolution, a global max pooling, dropout and a sigmoid; fitted one batch of 8 with the TensorBoard
+    callback tracing it (and, in tf_keras, writing the train function's run graph)."""
+    import numpy as np
+
+    layers = keras.layers
+    keras.utils.set_random_seed(1)
+    model = keras.Sequential(
+        [
+            keras.Input((12,), dtype="int32", name="tokens"),
+            layers.Embedding(50, 8, mask_zero=True, name="embed"),
+            layers.Bidirectional(layers.LSTM(6, return_sequences=True), name="bilstm"),
+            layers.Conv1D(5, 3, padding="same", activation="relu", name="conv"),
+            layers.GlobalMaxPooling1D(name="pool"),
+            layers.Dropout(0.3, name="drop"),
+            layers.Dense(4, activation="softmax", name="out"),
+        ],
+        name="masked",
+    )
+    tokens = np.random.default_rng(0).integers(1, 50, (16, 12)).astype("int32")
+    tokens[:, 8:] = 0  # padding, masked
+    _fit_one_batch(keras, model, out, "masked", tokens, legacy)
+
+
+write_masked_text_keras3 = _with_keras3(_masked_text)
+
+write_masked_text_tf_keras = _with_tf_keras(_masked_text)
+
+
 write_time_distributed_keras3 = _with_keras3(_time_distributed)
 
 write_time_distributed_tf_keras = _with_tf_keras(_time_distributed)

@@ -1132,15 +1132,17 @@ def _type_layers(
             maxed.get(number, 0),
             number in blocks,
             len(fed[number]) if number in fed else -1,
+            layer.output_shape[-1] if rank > 0 and layer.output_shape[-1] is not None else -1,
         )
         if key not in typed:
-            typed[key] = layer_type(layer.op_types, layer.phase_kind, layer.variables, rank, *key[-6:])
+            typed[key] = layer_type(layer.op_types, layer.phase_kind, layer.variables, rank, *key[-7:])
         layer.type = typed[key]
-        if layer.type == "Masking" and result_ops.get(number) not in _MASKED:
-            # What it hands on is its input masked (its product or selection), not the mask it computes (which
-            # more ops read): else what it is fed.
-            masked = np.flatnonzero(graph.columns.op_in(_MASKED) & (node_layer == number)).tolist()
-            shape = shapes.inferred_output_shape(graph, masked[-1], 0, known) if masked else False
+        handed_on = _HANDED_ON.get(layer.type)
+        if handed_on and handed_on[1](result_ops.get(number)):
+            # What it hands on is its input masked (a Masking's product or selection) or its vectors gathered (an
+            # Embedding's), not the mask it computes (which more ops read, ``mask_zero``): else what it is fed.
+            found = np.flatnonzero(graph.columns.op_in(handed_on[0]) & (node_layer == number)).tolist()
+            shape = shapes.inferred_output_shape(graph, found[-1], 0, known) if found else False
             layer.output_shape = shape if shape is not False else fed.get(number, False)
         if layer.type == "UpSampling2D":
             if resizes is None:
@@ -1330,16 +1332,18 @@ def layer_type(
     spatial_max: int = 0,
     block: bool = False,
     fed_rank: int = -1,
+    units: int = -1,
 ) -> str:
     """A layer's type from its op histogram (op name -> count); with no known type, the op that puts out its
     result (else its most frequent op) that computes. Never ``Const`` when the layer computes: a frozen weight
     is what a layer computes with, not what it is. ``block``: its weights are those of layers inside it
-    (``_blocks``). ``fed_rank``: the rank of what the layers feeding it put out, -1 if not known."""
+    (``_blocks``). ``fed_rank``: the rank of what the layers feeding it put out, -1 if not known. ``units``: the
+    last dimension of what it puts out, -1 if not known."""
     # Grappler's and oneDNN's rewrites of an optimised graph (``_FusedConv2D``, ``_MklMatMul``) name the same ops.
     ops = Counter({_REWRITTEN.sub("", op): n for op, n in ops.items()})
     if phase_kind == phase.BATCH_NORMALIZATION or (phase_kind == phase.DROPOUT and not variables):
         return phase_kind  # a layer with weights that drops units (an LSTM's dropout) is no Dropout layer
-    if block and not _recurrent_by_kernel(variables, bool(ops.keys() & phase.CALL_OPS)):
+    if block and not _recurrent_by_kernel(variables, bool(ops.keys() & phase.CALL_OPS), units=units):
         # A custom layer of layers (a transformer's encoder of blocks): the graph does not name its class, and
         # the type of one of the layers inside it is not its type.
         return CUSTOM_LAYER
@@ -1361,7 +1365,9 @@ def layer_type(
     if ("GreaterEqual" in ops or "Floor" in ops) and ops.keys() & _RANDOM_UNIFORM and not variables:
         # Keeps each input where a uniform draw passes the rate (TF 1.x: floor(keep_prob + uniform) is the mask).
         return "Dropout"
-    recurrent = _recurrent_by_kernel(variables, bool(ops.keys() & phase.CALL_OPS), bool(ops.keys() & _LOOPS))
+    recurrent = _recurrent_by_kernel(
+        variables, bool(ops.keys() & phase.CALL_OPS), bool(ops.keys() & _LOOPS), units=units
+    )
     if recurrent:
         return recurrent
     if _RECURRENT <= ops.keys() and ops.keys() & _GATE_SPLITS and ops.keys() & {"MatMul", "BiasAdd"}:
@@ -1467,6 +1473,12 @@ _NOT_COMPUTING = frozenset({"Const", "Identity", "Snapshot", "NoOp"}) | roles.VA
 # A weight's L2 penalty (``scale * l2_loss(w)``, TF-Slim's and tf.layers' regularizers): computed from weights only.
 _REGULARIZING = frozenset({"L2Loss", "Mul"})
 _GATHERS = frozenset({"Gather", "GatherV2", "ResourceGather"})
+# The layers that also hand on a mask: (the ops putting out what they hand on, whether the op found to put out
+# their result is not it). An Embedding's mask (``mask_zero``) compares its input with 0.
+_HANDED_ON = {
+    "Masking": (_MASKED, lambda op: op not in _MASKED),
+    "Embedding": (_GATHERS, lambda op: op == "NotEqual"),
+}
 _RECURRENT = frozenset({"Sigmoid", "Tanh", "Mul"})
 _GATE_SPLITS = frozenset({"Split", "SplitV"})
 _KERAS_FLATTEN = frozenset({"Shape", "StridedSlice", "Prod", "Pack", "Reshape"})
@@ -1624,14 +1636,19 @@ def _weightless_layer_type(computing: Counter, output_rank: int, fed_rank: int =
     return None
 
 
-def _recurrent_by_kernel(variables: list[LayerVariable], calls: bool, loops: bool = False) -> str | None:
+def _recurrent_by_kernel(
+    variables: list[LayerVariable], calls: bool, loops: bool = False, units: int = -1
+) -> str | None:
     """A recurrent layer named by its recurrent kernel, units x (gates x units): four gates an LSTM, three a GRU,
     one a SimpleRNN. The kernel is Keras's ``recurrent_kernel``; where the layer ``calls`` a function that runs
     its cell (tf_keras's run graph picks the cuDNN or the standard kernel in a call: the scope shows neither's
     ops, and a function graph names its variables after their reads), or ``loops`` over the steps, it is the
     square-by-gates one of the three weights a recurrent layer holds (kernel, recurrent kernel, bias of gates x
-    units). A convolutional one (ConvLSTM2D) has a recurrent kernel of filters x (4 x filters) channels."""
+    units). A convolutional one (ConvLSTM2D) has a recurrent kernel of filters x (4 x filters) channels. The input
+    kernel, inputs x (gates x units), may look square-by-gates too (8 inputs to an LSTM of 6 units: 8 x 24, three
+    "gates" of 8): where the layer's output says how many units, the recurrent kernel is the one of that many rows."""
     shapes_of = [v.variable.shape for v in variables if v.variable.shape]
+    found: set[str] = set()
     for v in variables:
         shape = v.variable.shape
         named = v.variable.name.endswith("recurrent_kernel")
@@ -1645,9 +1662,21 @@ def _recurrent_by_kernel(variables: list[LayerVariable], calls: bool, loops: boo
         gates, rest = divmod(shape[1], shape[0])
         if rest or gates not in _GATES or (not named and ((gates == 1 and not loops) or len(shapes_of) != 3)):
             continue
-        if named or all(other[-1] == shape[1] for other in shapes_of):
+        if not named and units > 0 and shape[0] != units:
+            continue
+        if named:
             return _GATES[gates]
-    return None
+        if all(other[-1] == shape[1] for other in shapes_of):
+            found.add(_GATES[gates])
+    if len(found) > 1 and "GRU" in found:
+        # Keras's GRU keeps two biases (a bias of 2 x (3 x units)); with one, the three "gates" are the input
+        # kernel's look.
+        if any(len(other) == 2 and other[0] == 2 for other in shapes_of):
+            return "GRU"
+        found.discard("GRU")
+    if len(found) > 1:
+        return "RNN"  # recurrent, its cell not told by the shapes alone (Keras's base class)
+    return found.pop() if found else None
 
 
 def _computing(ops: Counter) -> Counter:
