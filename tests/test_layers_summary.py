@@ -887,6 +887,37 @@ def test_a_masked_text_models_embedding_and_recurrent_layers_are_keras(tf_writte
     assert sorted(kinds) == (["run_graph", "trace"] if name == "masked_text_tf_keras" else ["trace"])
 
 
+def test_a_run_graph_of_a_step_compiled_whole_is_its_steps_graph(tf_written):
+    """tf_keras compiling its train function with XLA (``jit_compile=True``) writes a run graph of one call: the
+    step, model to optimizer, is the function it calls. Left a call, every answer was about that op: the summary
+    listed each captured variable as an input layer named by a number (1,674 parameters, 1 trainable, of Keras's
+    283), the roles found no gradient and no optimizer. The call is inlined, as a trace's step is: the rows are
+    Keras's and the machinery has its areas, as in the trace of the same step."""
+    folder = tf_written("compiled_tf_keras")
+    with open(os.path.join(folder, "keras_layers.json")) as f:
+        keras = json.load(f)
+    graphs = {
+        ref["kind"]: graph for ref, graph, _ in iter_graphs(os.path.join(folder, "logs"), graph_source.load_graph)
+    }
+    run_graph = graphs["run_graph"]
+    assert "StatefulPartitionedCall" not in [run_graph.ops[i] for i in range(run_graph.node_count)]
+    for kind, graph in graphs.items():
+        analysis = analyze(graph)
+        summary = layers.summarize(analysis)
+        rows = [
+            (layer.name.rpartition("/")[2], layer.type, layer.params, layer.output_shape) for layer in summary.layers
+        ]
+        assert rows == [
+            (k["name"], k["class"], k["params"], tuple(8 if d is None else d for d in k["output_shape"])) for k in keras
+        ], kind
+        roles_found = Counter(analysis.roles.name_of(i) for i in range(graph.node_count))
+        assert roles_found["gradient"] > 0 and roles_found["optimizer"] > 0, kind
+    summaries = {kind: layers.summarize(analyze(graph)) for kind, graph in graphs.items()}
+    machinery = {kind: summary.machinery_params for kind, summary in summaries.items()}
+    # Adam's two slots of each trained weight, and its step counter: the same in both graphs.
+    assert machinery["run_graph"] == machinery["trace"] > 2 * summaries["trace"].trainable_params
+
+
 def test_a_recurrent_layers_cell_is_told_by_its_units_where_its_weights_shapes_are_ambiguous():
     """In a function graph no weight says which is the recurrent kernel. A SimpleRNN of 8 units on 2 features
     holds a kernel of 2 x 8 (what an LSTM of 2 units would hold as its recurrent kernel) and a recurrent kernel of

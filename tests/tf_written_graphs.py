@@ -286,6 +286,7 @@ from tf_written_diff import write_diff_pairs  # noqa: E402
 from tf_written_shapes import (  # noqa: E402
     write_augmented_keras3,
     write_augmented_tf_keras,
+    write_compiled_tf_keras,
     write_keras_nested,
     write_layer_classes_keras3,
     write_layer_classes_tf_keras,
@@ -341,6 +342,7 @@ GRAPHS = {
     "time_distributed_tf_keras": write_time_distributed_tf_keras,
     "masked_text_keras3": write_masked_text_keras3,
     "masked_text_tf_keras": write_masked_text_tf_keras,
+    "compiled_tf_keras": write_compiled_tf_keras,
     **tf_written_answers.GRAPHS,  # the answers' graphs
     **tf_written_roles.GRAPHS,  # training graphs of every kind the roles are checked on
 }

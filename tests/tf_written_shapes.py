@@ -610,6 +610,36 @@ def _masked_text(keras, out: str, legacy: bool) -> None:
     _fit_one_batch(keras, model, out, "masked", tokens, legacy)
 
 
+def write_compiled_tf_keras(out: str) -> None:
+    """tf_keras's ``fit`` with ``jit_compile=True``: the train function's run graph, as its TensorBoard callback
+    writes it, is the iterator, the variables' handles and one call of the step compiled whole
+    (``__inference_run_step_<n>``); a convolution, batch norm, dropout and a dense head, Adam; the first batch
+    traced too. Keras's own classes, counts and shapes beside it."""
+    os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
+    os.environ["TF_USE_LEGACY_KERAS"] = "1"
+    import numpy as np
+    import tf_keras as keras
+
+    layers = keras.layers
+    keras.utils.set_random_seed(1)
+    model = keras.Sequential(
+        [
+            keras.Input((8, 8, 3), name="image"),
+            layers.Conv2D(4, 3, name="conv"),
+            layers.BatchNormalization(name="bn"),
+            layers.Dropout(0.2, name="drop"),
+            layers.Flatten(name="flat"),
+            layers.Dense(4, activation="softmax", name="head"),
+        ],
+        name="compiled",
+    )
+    model.compile("adam", "sparse_categorical_crossentropy", jit_compile=True)
+    callback = keras.callbacks.TensorBoard(os.path.join(out, "logs", "compiled"), profile_batch=1)
+    images = np.random.default_rng(0).random((16, 8, 8, 3), dtype=np.float32)
+    model.fit(images, np.arange(16) % 4, batch_size=8, verbose=0, callbacks=[callback])
+    _write_keras_layers(model, out, legacy=True)
+
+
 write_masked_text_keras3 = _with_keras3(_masked_text)
 
 write_masked_text_tf_keras = _with_tf_keras(_masked_text)

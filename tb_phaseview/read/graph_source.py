@@ -281,9 +281,10 @@ def load_graph(kind: str, blob: bytes, budget: int | None = None, max_bytes: int
     _check_bytes(blob, MAX_BLOB_BYTES if max_bytes is None else max_bytes)
     try:
         graph = graphdef_reader.read_graph(blob, edges_allowed(budget, len(blob)))
-        if inline_calls.runs_steps_in_a_loop(graph):
-            # tf_keras's train_function with steps_per_execution above 1, written by its TensorBoard callback:
-            # read whole, its loop's step inlined as a trace's is (inline_calls).
+        if inline_calls.runs_steps_in_a_loop(graph) or inline_calls.runs_its_step_in_a_call(graph):
+            # tf_keras's train_function with steps_per_execution above 1, or compiled with XLA, written by its
+            # TensorBoard callback: read whole, its loop's step or its one call inlined as a trace's is
+            # (inline_calls).
             graph_def = inline_calls.inline_traced_calls(graph_pb2.GraphDef.FromString(blob))
             return build_checked(graph_def, budget, len(blob))
         if inline_calls.serves_signatures(graph):

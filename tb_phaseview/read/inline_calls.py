@@ -236,6 +236,32 @@ def runs_steps_in_a_loop(graph) -> bool:
     return False
 
 
+# What a run graph holds beside the call of its step when the step is compiled whole (tf_keras's
+# ``jit_compile=True``): the iterator and its batch, the variables' handles, the step's result and its NoOp.
+_AROUND_A_CALLED_STEP = frozenset({"Placeholder", "IteratorGetNext", "Identity", "NoOp", "Const"})
+
+
+def runs_its_step_in_a_call(graph) -> bool:
+    """Whether a read graph (graph_model.Graph) is a run graph whose step runs in one call of a traced function
+    and nothing else computes (tf_keras's train function compiled with XLA: the model, its loss, the gradients and
+    the optimizer are all in ``__inference_run_step_<n>``): a run graph is then read whole and the call inlined.
+    Asked of the ops column first: free for a graph that computes at its own level."""
+    if not graph.functions:
+        return False
+    columns = graph.columns
+    if any(op not in _AROUND_A_CALLED_STEP and op not in CALL_OPS for op in columns.op_names):
+        return False
+    calls = columns.op_in(CALL_OPS).nonzero()[0].tolist()
+    if len(calls) != 1:
+        return False
+    try:
+        call = graph.node_defs[calls[0]]
+    except Exception:  # noqa: BLE001 - a call whose attributes cannot be read is not inlined
+        return False
+    callee = _callee(call)
+    return callee is not None and callee in graph.functions and inlinable(callee)
+
+
 def _frame_of(op, body, parent: "_Frame") -> "_Frame":
     _, skipped = _BODIES.get(op.op, ((), 0))
     data_inputs = [raw for raw in op.input if not raw.startswith("^")][skipped:]
