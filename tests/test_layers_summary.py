@@ -769,6 +769,29 @@ def test_a_model_of_preprocessing_layers_lists_them_as_keras_does(tf_written, na
     assert sorted(kinds) == (["run_graph", "trace"] if name == "preprocessing_tf_keras" else ["trace"])
 
 
+def _summaries_keras_checked(folder: str, batch: int = 8, shaped_up_to: int | None = None) -> dict[str, tuple]:
+    """Each graph of ``folder``'s logdir summarised, its top-level rows checked against Keras's own layers
+    (``keras_layers.json``): the same names (a Keras 3 call's ``_<n>`` aside), classes and counts, and Keras's
+    shapes with ``batch`` for its unknown batch (past row ``shaped_up_to``, unknown allowed: what follows a call
+    a trace does not shape). Returns kind -> (analysis, summary)."""
+    with open(os.path.join(folder, "keras_layers.json")) as f:
+        keras = [k for k in json.load(f) if k["class"] != "InputLayer"]
+    found = {}
+    for ref, graph, error in iter_graphs(os.path.join(folder, "logs"), graph_source.load_graph):
+        assert error is None
+        analysis = analyze(graph)
+        summary = layers.summarize(analysis)
+        top = [layer for layer in summary.layers if layer.within is None]
+        assert [_CALLED.sub("", layer.name.rpartition("/")[2]) for layer in top] == [k["name"] for k in keras], ref
+        for at, (layer, k) in enumerate(zip(top, keras)):
+            expected = tuple(batch if d is None else d for d in k["output_shape"])
+            assert (layer.type, layer.params) == (k["class"], k["params"]), (ref, k)
+            unshaped = shaped_up_to is not None and at > shaped_up_to and layer.output_shape is False
+            assert layer.output_shape == expected or unshaped, (ref, k)
+        found[ref["kind"]] = (analysis, summary)
+    return found
+
+
 @pytest.mark.parametrize("name", ["augmented_keras3", "augmented_tf_keras"])
 def test_transfer_learning_under_mixed_precision_lists_keras_layers(tf_written, name):
     """Keras's transfer-learning guide under ``mixed_float16``: a LossScaleOptimizer applies the gradients inside a
@@ -780,27 +803,18 @@ def test_transfer_learning_under_mixed_precision_lists_keras_layers(tf_written, 
     transforms, the contrast adjustment); CenterCrop and SpatialDropout2D were Cropping2D and Dropout (they run
     those classes' ops; Keras's name for them tells them apart). Each row is now Keras's class, count and shape,
     and the machinery holds Adam's two slots of each trained weight."""
-    folder = tf_written(name)
-    with open(os.path.join(folder, "keras_layers.json")) as f:
-        keras = [k for k in json.load(f) if k["class"] != "InputLayer"]
+    found = _summaries_keras_checked(tf_written(name))
     machinery = {}
-    for ref, graph, error in iter_graphs(os.path.join(folder, "logs"), graph_source.load_graph):
-        assert error is None
-        summary = layers.summarize(analyze(graph))
-        top = [layer for layer in summary.layers if layer.within is None]
-        assert [_CALLED.sub("", layer.name.rpartition("/")[2]) for layer in top] == [k["name"] for k in keras], ref
-        for layer, k in zip(top, keras):
-            expected = tuple(8 if d is None else d for d in k["output_shape"])
-            assert (layer.type, layer.params, layer.output_shape) == (k["class"], k["params"], expected), (ref, k)
+    for kind, (_, summary) in found.items():
         inner = [
             (_CALLED.sub("", layer.name.rpartition("/")[2]), layer.type, layer.params)
             for layer in summary.layers
             if layer.within
         ]
         assert inner == [("conv", "Conv2D", 224), ("bn", "BatchNormalization", 32), ("act", "Activation", 0), ("pool", "GlobalAveragePooling2D", 0)]  # fmt: skip
-        assert (summary.total_params, summary.trainable_params) == (283, 27), ref
-        assert summary.machinery_params >= 2 * 27, ref
-        machinery[ref["kind"]] = summary.machinery_params
+        assert (summary.total_params, summary.trainable_params) == (283, 27), kind
+        assert summary.machinery_params >= 2 * 27, kind
+        machinery[kind] = summary.machinery_params
     assert sorted(machinery) == (["run_graph", "trace"] if name == "augmented_tf_keras" else ["trace"])
     assert len(set(machinery.values())) == 1  # the run graph's machinery is the trace's
 
@@ -814,23 +828,14 @@ def test_a_model_run_on_replicas_is_listed_once_with_each_weight_counted_once(tf
     of one replica (half the batch), and the totals say how many replicas run. (Its Lambda layer, which runs a
     ``Mul`` alone, was typed ``Multiply``: a layer Keras names ``lambda`` is a Lambda.)"""
     folder = tf_written(name)
+    found = _summaries_keras_checked(folder, batch=4)  # one replica's half of the batch
     with open(os.path.join(folder, "keras_layers.json")) as f:
-        keras = json.load(f)
-    kinds = []
-    for ref, graph, error in iter_graphs(os.path.join(folder, "logs"), graph_source.load_graph):
-        assert error is None
-        analysis = analyze(graph)
-        summary = layers.summarize(analysis)
-        top = [layer for layer in summary.layers if layer.within is None]
-        assert [_CALLED.sub("", layer.name.rpartition("/")[2]) for layer in top] == [k["name"] for k in keras], ref
-        for layer, k in zip(top, keras):
-            expected = tuple(4 if d is None else d for d in k["output_shape"])  # one replica's half of the batch
-            assert (layer.type, layer.params, layer.output_shape) == (k["class"], k["params"], expected), (ref, k)
-        assert (summary.total_params, summary.replicas) == (sum(k["params"] for k in keras), 2), ref
-        entry = summary_table.summary_entry(analysis, ref)
+        keras_total = sum(k["params"] for k in json.load(f))
+    for kind, (analysis, summary) in found.items():
+        assert (summary.total_params, summary.replicas) == (keras_total, 2), kind
+        entry = summary_table.summary_entry(analysis, {"run": "mirrored", "kind": kind, "tag": None})
         assert "run on 2 replicas: each weight counted once" in summary_table.format_text({"graphs": [entry]})
-        kinds.append(ref["kind"])
-    assert sorted(kinds) == (["run_graph", "trace"] if name == "mirrored_tf_keras" else ["trace"])
+    assert sorted(found) == (["run_graph", "trace"] if name == "mirrored_tf_keras" else ["trace"])
 
 
 @pytest.mark.parametrize("name", ["time_distributed_keras3", "time_distributed_tf_keras"])
@@ -843,20 +848,9 @@ def test_time_distributed_layers_are_typed_as_keras_does(tf_written, name):
     tensor by a constant) was a ``Multiply``, which multiplies two layers' outputs or more."""
     folder = tf_written(name)
     with open(os.path.join(folder, "keras_layers.json")) as f:
-        keras = json.load(f)
-    assert [k["class"] for k in keras][:3] == ["TimeDistributed"] * 3
-    kinds = []
-    for ref, graph, error in iter_graphs(os.path.join(folder, "logs"), graph_source.load_graph):
-        assert error is None
-        summary = layers.summarize(analyze(graph))
-        top = [layer for layer in summary.layers if layer.within is None]
-        assert [_CALLED.sub("", layer.name.rpartition("/")[2]) for layer in top] == [k["name"] for k in keras], ref
-        for at, (layer, k) in enumerate(zip(top, keras)):
-            expected = tuple(8 if d is None else d for d in k["output_shape"])
-            assert (layer.type, layer.params) == (k["class"], k["params"]), (ref, k)
-            assert layer.output_shape == expected or (at >= 4 and layer.output_shape is False), (ref, k)
-        kinds.append(ref["kind"])
-    assert sorted(kinds) == (["run_graph", "trace"] if name == "time_distributed_tf_keras" else ["trace"])
+        assert [k["class"] for k in json.load(f)][:3] == ["TimeDistributed"] * 3
+    found = _summaries_keras_checked(folder, shaped_up_to=3)  # the LSTM is the fifth row
+    assert sorted(found) == (["run_graph", "trace"] if name == "time_distributed_tf_keras" else ["trace"])
 
 
 @pytest.mark.parametrize("name", ["masked_text_keras3", "masked_text_tf_keras"])
@@ -867,23 +861,12 @@ def test_a_masked_text_models_embedding_and_recurrent_layers_are_keras(tf_writte
     the recurrent one (6 x 24) like an LSTM's of 6; the LSTM's output says 6 units, and where no shape says
     (tf_keras's trace), a GRU would keep two biases. Each row is Keras's (its shape unknown after the trace's
     recurrent calls, whose outputs a trace does not shape)."""
-    folder = tf_written(name)
-    with open(os.path.join(folder, "keras_layers.json")) as f:
-        keras = json.load(f)
-    kinds = []
-    for ref, graph, error in iter_graphs(os.path.join(folder, "logs"), graph_source.load_graph):
-        assert error is None
-        summary = layers.summarize(analyze(graph))
-        top = [layer for layer in summary.layers if layer.within is None]
-        assert [_CALLED.sub("", layer.name.rpartition("/")[2]) for layer in top] == [k["name"] for k in keras], ref
-        for at, (layer, k) in enumerate(zip(top, keras)):
-            expected = tuple(8 if d is None else d for d in k["output_shape"])
-            assert (layer.type, layer.params) == (k["class"], k["params"]), (ref, k)
-            assert layer.output_shape == expected or (at >= 1 and layer.output_shape is False), (ref, k)
-        assert top[0].output_shape == (8, 12, 8), ref
+    found = _summaries_keras_checked(tf_written(name), shaped_up_to=0)  # the Bidirectional is the second row
+    for kind, (_, summary) in found.items():
+        assert summary.layers[0].output_shape == (8, 12, 8), kind
         inner = [(layer.type, layer.params) for layer in summary.layers if layer.within is not None]
-        assert inner == [("LSTM", 360)] * 2, ref
-        kinds.append(ref["kind"])
+        assert inner == [("LSTM", 360)] * 2, kind
+    kinds = list(found)
     assert sorted(kinds) == (["run_graph", "trace"] if name == "masked_text_tf_keras" else ["trace"])
 
 
