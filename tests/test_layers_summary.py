@@ -901,6 +901,19 @@ def test_a_run_graph_of_a_step_compiled_whole_is_its_steps_graph(tf_written):
     assert machinery["run_graph"] == machinery["trace"] > 2 * summaries["trace"].trainable_params
 
 
+def test_a_layer_called_twice_is_one_row_holding_both_calls(tf_written):
+    """Keras 3 names each call of a layer a scope of its own: a siamese network's shared Dense was two rows, the
+    second (``shared_3``) typed ``Relu`` with no weights, and its shared encoder a second row typed ``Add``. The
+    second call reads the first's weights: it is the same layer, its ops the first's row's (an encoder's each of
+    the layer of its name inside it), and the rows are Keras's."""
+    ((_, summary),) = _summaries_keras_checked(tf_written("shared_keras3")).values()
+    assert [layer.name.rpartition("/")[2] for layer in summary.layers] == [
+        "shared_1", "encoder_1", "enc_dense_1", "enc_bn_1", "cat_1", "out_1"
+    ]  # fmt: skip
+    ops = {layer.name.rpartition("/")[2]: layer.ops for layer in summary.layers}
+    assert ops["enc_dense_1"] == 2 * 4 and ops["encoder_1"] == 0  # two calls' reads, matmuls and adds, each inside
+
+
 def test_a_recurrent_layers_cell_is_told_by_its_units_where_its_weights_shapes_are_ambiguous():
     """In a function graph no weight says which is the recurrent kernel. A SimpleRNN of 8 units on 2 features
     holds a kernel of 2 x 8 (what an LSTM of 2 units would hold as its recurrent kernel) and a recurrent kernel of

@@ -300,6 +300,7 @@ from tf_written_shapes import (  # noqa: E402
     write_preprocessing_tf_keras,
     write_regularized_keras3,
     write_regularized_tf_keras,
+    write_shared_keras3,
     write_subclassed_transformer,
     write_tf1_layers,
     write_time_distributed_keras3,
@@ -343,6 +344,7 @@ GRAPHS = {
     "masked_text_keras3": write_masked_text_keras3,
     "masked_text_tf_keras": write_masked_text_tf_keras,
     "compiled_tf_keras": write_compiled_tf_keras,
+    "shared_keras3": write_shared_keras3,
     **tf_written_answers.GRAPHS,  # the answers' graphs
     **tf_written_roles.GRAPHS,  # training graphs of every kind the roles are checked on
 }

@@ -640,6 +640,29 @@ def write_compiled_tf_keras(out: str) -> None:
     _write_keras_layers(model, out, legacy=True)
 
 
+def write_shared_keras3(out: str) -> None:
+    """Keras 3's siamese network: a Dense layer and a small Sequential encoder each called on two inputs (Keras 3
+    names each call a scope of its own, ``shared_1`` and ``shared_3``), their outputs concatenated into a softmax;
+    fitted one batch of 8 with the TensorBoard callback tracing it."""
+    os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
+    import keras
+    import numpy as np
+
+    layers = keras.layers
+    keras.utils.set_random_seed(1)
+    left, right = keras.Input((10,), name="left"), keras.Input((10,), name="right")
+    shared = layers.Dense(6, activation="relu", name="shared")
+    encoder = keras.Sequential(
+        [keras.Input((10,)), layers.Dense(5, name="enc_dense"), layers.BatchNormalization(name="enc_bn")],
+        name="encoder",
+    )
+    joined = layers.Concatenate(name="cat")([shared(left), shared(right), encoder(left), encoder(right)])
+    model = keras.Model([left, right], layers.Dense(4, activation="softmax", name="out")(joined))
+    rng = np.random.default_rng(0)
+    inputs = [rng.random((16, 10), dtype=np.float32) for _ in range(2)]
+    _fit_one_batch(keras, model, out, "siamese", inputs, legacy=False)
+
+
 write_masked_text_keras3 = _with_keras3(_masked_text)
 
 write_masked_text_tf_keras = _with_tf_keras(_masked_text)

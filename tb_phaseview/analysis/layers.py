@@ -229,6 +229,7 @@ def summarize(analysis) -> Summary:
         if layer >= 0:
             variables.setdefault(int(layer), []).append(frozen[n] if frozen else LayerVariable(var, n in trainable))
 
+    _merge_calls_again(graph, node_layer, layer_ids, variables)
     pairs = _layer_pairs(graph, node_layer)
     within = _within(tree, layer_ids, layer_index)
     holding = set(within.values())
@@ -798,6 +799,55 @@ def _holds_layers(graph: Graph, tree, members: dict[int, tuple], depth: int) -> 
 
 _CALL_SUFFIX = re.compile(r"_\d+$")
 _HANDLES = INPUT_OPS | shapes.RESOURCE_INPUTS
+
+
+def _merge_calls_again(graph: Graph, node_layer: np.ndarray, layer_ids: list[str], variables: dict) -> None:
+    """Keras 3 names each call of a layer a scope of its own (``shared_1``, ``shared_3``: a layer shared by two
+    inputs, a siamese network's encoder): a scope of no weights of its own that reads the weights of the layer
+    whose scope is named as it but for the ``_<n>`` suffix (or of a layer inside that one) is another call of it,
+    and its ops are that layer's, not a row of their own."""
+    owner_of = {v.variable.node: number for number, held in variables.items() for v in held}
+    if not owner_of:
+        return
+    by_base: dict[tuple[str, str], list[int]] = {}
+    for number, name in enumerate(layer_ids):
+        scope, _, leaf = name.rpartition("/")
+        by_base.setdefault((scope, _CALL_SUFFIX.sub("", leaf)), []).append(number)
+    repeated = {number: others for others in by_base.values() if len(others) > 1 for number in others}
+    callers = [number for number in repeated if number not in variables]
+    if not callers:
+        return
+    reads = np.flatnonzero(graph.columns.op_in(roles.READ_OPS) & np.isin(node_layer, callers)).tolist()
+    read_layers: dict[int, set[int]] = {}
+    for read in reads:
+        source = shapes._input_of(graph, read, 0)
+        if source is not None and source[0] in owner_of:
+            read_layers.setdefault(int(node_layer[read]), set()).add(owner_of[source[0]])
+    for number, owners in read_layers.items():
+        for first in repeated[number]:
+            if first == number:
+                continue
+            inside = layer_ids[first] + "/"
+            if any(o == first or layer_ids[o].startswith(inside) for o in owners):
+                _merge_call(graph, node_layer, layer_ids, number, first)
+                break
+
+
+def _merge_call(graph: Graph, node_layer: np.ndarray, layer_ids: list[str], call: int, first: int) -> None:
+    """The ops of the layer ``call`` made ``first``'s, each of a layer inside it (a model called again) made the
+    one of the same name inside ``first`` (``encoder_3/enc_dense_2`` -> ``encoder_1/enc_dense_1``)."""
+    inside = layer_ids[first] + "/"
+    depth = inside.count("/")
+    inner = {
+        _CALL_SUFFIX.sub("", name.rpartition("/")[2]): number
+        for number, name in enumerate(layer_ids)
+        if name.startswith(inside) and name.count("/") == depth
+    }
+    prefix = layer_ids[call] + "/"
+    for n in np.flatnonzero(node_layer == call).tolist():
+        name = graph.names[n]
+        head = name[len(prefix) :].partition("/")[0] if name.startswith(prefix) else ""
+        node_layer[n] = inner.get(_CALL_SUFFIX.sub("", head), first) if "/" in name[len(prefix) :] else first
 
 
 def _same_layer_called_again(group: str, graph: Graph, tree, shared: tuple, variable: int, codes: np.ndarray) -> bool:
