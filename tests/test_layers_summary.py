@@ -914,15 +914,6 @@ def test_a_layer_called_twice_is_one_row_holding_both_calls(tf_written):
     assert ops["enc_dense_1"] == 2 * 4 and ops["encoder_1"] == 0  # two calls' reads, matmuls and adds, each inside
 
 
-def test_a_layer_whose_result_has_no_shape_has_none_not_its_last_ops(tf_written):
-    """An unrolled LSTM's result (its steps stacked and transposed) has no shape in a trace: its row took the shape
-    of its last op instead, a scalar of its cell (``()`` for ``8×5×4``), and the GRU's too. A layer whose result
-    is read but not shaped has no shape now (a layer nothing reads still has its last op's)."""
-    found = _summaries_keras_checked(tf_written("unrolled_tf_keras"), shaped_up_to=-1)
-    assert [layer.output_shape for layer in found["trace"][1].layers] == [False] * 3
-    assert [layer.output_shape for layer in found["run_graph"][1].layers] == [(8, 5, 4), (8, 3), (8, 4)]
-
-
 def test_a_recurrent_layers_cell_is_told_by_its_units_where_its_weights_shapes_are_ambiguous():
     """In a function graph no weight says which is the recurrent kernel. A SimpleRNN of 8 units on 2 features
     holds a kernel of 2 x 8 (what an LSTM of 2 units would hold as its recurrent kernel) and a recurrent kernel of

@@ -663,30 +663,6 @@ def write_shared_keras3(out: str) -> None:
     _fit_one_batch(keras, model, out, "siamese", inputs, legacy=False)
 
 
-def write_unrolled_tf_keras(out: str) -> None:
-    """tf_keras's LSTM and GRU unrolled over 5 steps (``unroll=True``: a cell's ops per step, no loop), then a
-    dense head; fitted one batch of 8 with the TensorBoard callback tracing it and writing the train function's
-    run graph."""
-    os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
-    os.environ["TF_USE_LEGACY_KERAS"] = "1"
-    import numpy as np
-    import tf_keras as keras
-
-    layers = keras.layers
-    keras.utils.set_random_seed(1)
-    model = keras.Sequential(
-        [
-            keras.Input((5, 3), name="sequence"),
-            layers.LSTM(4, unroll=True, return_sequences=True, name="lstm"),
-            layers.GRU(3, unroll=True, name="gru"),
-            layers.Dense(4, activation="softmax", name="head"),
-        ],
-        name="unrolled",
-    )
-    steps = np.random.default_rng(0).random((16, 5, 3), dtype=np.float32)
-    _fit_one_batch(keras, model, out, "unrolled", steps, legacy=True)
-
-
 write_masked_text_keras3 = _with_keras3(_masked_text)
 
 write_masked_text_tf_keras = _with_tf_keras(_masked_text)

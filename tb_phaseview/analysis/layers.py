@@ -1114,9 +1114,7 @@ def _output_shapes(
         shape = shapes.inferred_output_shape(graph, node, output, known)
         if shape is not False:
             found[layer] = shape
-    # A layer nothing reads: its last op's output. (One whose result is read but not shaped stays unknown: its
-    # last op may be anything, a scalar of an unrolled cell's.)
-    missing = [i for i in range(count) if i not in found and i not in best]
+    missing = [i for i in range(count) if i not in found]
     if missing:
         last = np.full(count, -1, dtype=np.intp)
         present = node_layer >= 0
