@@ -531,6 +531,23 @@ write_augmented_keras3 = _with_keras3(_augmented)
 write_augmented_tf_keras = _with_tf_keras(_augmented)
 
 
+def _small_cnn(keras, name: str, *before_head):
+    """A convolution, batch norm, dropout and flatten on 8 x 8 x 3 images, ``before_head``, a softmax of 4."""
+    layers = keras.layers
+    return keras.Sequential(
+        [
+            keras.Input((8, 8, 3), name="image"),
+            layers.Conv2D(4, 3, name="conv"),
+            layers.BatchNormalization(name="bn"),
+            layers.Dropout(0.2, name="drop"),
+            layers.Flatten(name="flat"),
+            *before_head,
+            layers.Dense(4, activation="softmax", name="head"),
+        ],
+        name=name,
+    )
+
+
 def _mirrored(keras, out: str, legacy: bool) -> None:
     """``fit`` under a MirroredStrategy over two devices (the CPU split in two): each replica runs the model on half
     the batch of 8 and reads its own copy of every weight (the second in ``replica_1/``); a convolution, batch
@@ -544,18 +561,7 @@ def _mirrored(keras, out: str, legacy: bool) -> None:
     layers = keras.layers
     keras.utils.set_random_seed(1)
     with tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"]).scope():
-        model = keras.Sequential(
-            [
-                keras.Input((8, 8, 3), name="image"),
-                layers.Conv2D(4, 3, name="conv"),
-                layers.BatchNormalization(name="bn"),
-                layers.Dropout(0.2, name="drop"),
-                layers.Flatten(name="flat"),
-                layers.Lambda(lambda t: t * 2.0),  # named ``lambda`` by Keras
-                layers.Dense(4, activation="softmax", name="head"),
-            ],
-            name="mirrored",
-        )
+        model = _small_cnn(keras, "mirrored", layers.Lambda(lambda t: t * 2.0))  # named ``lambda`` by Keras
         images = np.random.default_rng(0).random((16, 8, 8, 3), dtype=np.float32)
         _fit_one_batch(keras, model, out, "mirrored", images, legacy, metrics=["accuracy"])
 
@@ -620,19 +626,8 @@ def write_compiled_tf_keras(out: str) -> None:
     import numpy as np
     import tf_keras as keras
 
-    layers = keras.layers
     keras.utils.set_random_seed(1)
-    model = keras.Sequential(
-        [
-            keras.Input((8, 8, 3), name="image"),
-            layers.Conv2D(4, 3, name="conv"),
-            layers.BatchNormalization(name="bn"),
-            layers.Dropout(0.2, name="drop"),
-            layers.Flatten(name="flat"),
-            layers.Dense(4, activation="softmax", name="head"),
-        ],
-        name="compiled",
-    )
+    model = _small_cnn(keras, "compiled")
     model.compile("adam", "sparse_categorical_crossentropy", jit_compile=True)
     callback = keras.callbacks.TensorBoard(os.path.join(out, "logs", "compiled"), profile_batch=1)
     images = np.random.default_rng(0).random((16, 8, 8, 3), dtype=np.float32)
