@@ -914,6 +914,36 @@ def test_a_layer_called_twice_is_one_row_holding_both_calls(tf_written):
     assert ops["enc_dense_1"] == 2 * 4 and ops["encoder_1"] == 0  # two calls' reads, matmuls and adds, each inside
 
 
+@pytest.mark.parametrize("name", ["rarer_layers_keras3", "rarer_layers_tf_keras"])
+def test_rarer_layers_named_by_their_authors_are_keras_classes(tf_written, name):
+    """Layers fewer models use, each named by its author, were typed by an op: GaussianNoise and GaussianDropout
+    ``Add`` (a normal draw added to the input, or multiplying it), AlphaDropout ``Dropout`` (its kept inputs then
+    scaled and shifted: its result is a sum), ActivityRegularization ``Add`` with a scalar's shape (its penalty is
+    all it computes; its input goes on unchanged), AdditiveAttention ``Dense`` (its scale and one product), a
+    SeparableConv1D ``SeparableConv2D`` (and, dilated, without a shape in a trace: the blocks moved into the batch
+    had no rule), tf_keras's EinsumDense of a 2-D kernel ``AddV2``, Keras 3's ``Dense``. Each row is now Keras's
+    class, count and shape in every graph, and a Dense on sequences stays a Dense."""
+    found = _summaries_keras_checked(tf_written(name))
+    assert {kind for kind in found} == ({"trace", "run_graph"} if name.endswith("tf_keras") else {"trace"})
+    for _, summary in found.values():
+        types = {_CALLED.sub("", layer.name.rpartition("/")[2]): layer.type for layer in summary.layers}
+        assert (types["noise"], types["gdrop"], types["alpha"]) == ("GaussianNoise", "GaussianDropout", "AlphaDropout")
+        assert (types["einsum"], types["dense_seq"]) == ("EinsumDense", "Dense")
+
+
+@pytest.mark.parametrize("name", ["unrolled_keras3", "unrolled_tf_keras"])
+def test_an_unrolled_recurrent_layer_has_its_sequences_shape(tf_written, name):
+    """An RNN with ``unroll=True`` unstacks its input into steps and stacks its cell's outputs again; a trace
+    records no shape for them, and none of those ops had a rule: the LSTM's row took its last op's shape (a scalar
+    of its cell, ``()`` for ``8x5x4``) in tf_keras's trace, Keras 3's rows had none, and nothing after them had
+    any. An unstack's pieces lose the axis, a GRU's recurrent gates split by sizes (``SplitV``): every row is
+    Keras's shape in every graph."""
+    found = _summaries_keras_checked(tf_written(name))
+    assert {kind for kind in found} == ({"trace", "run_graph"} if name.endswith("tf_keras") else {"trace"})
+    for _, summary in found.values():
+        assert [layer.output_shape for layer in summary.layers] == [(8, 5, 4), (8, 3), (8, 4)]
+
+
 def test_a_recurrent_layers_cell_is_told_by_its_units_where_its_weights_shapes_are_ambiguous():
     """In a function graph no weight says which is the recurrent kernel. A SimpleRNN of 8 units on 2 features
     holds a kernel of 2 x 8 (what an LSTM of 2 units would hold as its recurrent kernel) and a recurrent kernel of

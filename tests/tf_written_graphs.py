@@ -305,6 +305,10 @@ from tf_written_shapes import (  # noqa: E402
     write_tf1_layers,
     write_time_distributed_keras3,
     write_time_distributed_tf_keras,
+    write_rarer_layers_keras3,
+    write_rarer_layers_tf_keras,
+    write_unrolled_keras3,
+    write_unrolled_tf_keras,
     write_zoo_keras3,
     write_zoo_tf_keras,
 )
@@ -345,6 +349,10 @@ GRAPHS = {
     "masked_text_tf_keras": write_masked_text_tf_keras,
     "compiled_tf_keras": write_compiled_tf_keras,
     "shared_keras3": write_shared_keras3,
+    "rarer_layers_keras3": write_rarer_layers_keras3,
+    "rarer_layers_tf_keras": write_rarer_layers_tf_keras,
+    "unrolled_keras3": write_unrolled_keras3,
+    "unrolled_tf_keras": write_unrolled_tf_keras,
     **tf_written_answers.GRAPHS,  # the answers' graphs
     **tf_written_roles.GRAPHS,  # training graphs of every kind the roles are checked on
 }

@@ -658,6 +658,66 @@ def write_shared_keras3(out: str) -> None:
     _fit_one_batch(keras, model, out, "siamese", inputs, legacy=False)
 
 
+def _unrolled(keras, out: str, legacy: bool) -> None:
+    """An LSTM and a GRU unrolled over 5 steps (``unroll=True``: a cell's ops per step between an unstack and a
+    stack, no loop), then a dense head; fitted one batch of 8 with the TensorBoard callback tracing it (and, in
+    tf_keras, writing the train function's run graph)."""
+    import numpy as np
+
+    layers = keras.layers
+    keras.utils.set_random_seed(1)
+    model = keras.Sequential(
+        [
+            keras.Input((5, 3), name="sequence"),
+            layers.LSTM(4, unroll=True, return_sequences=True, name="lstm"),
+            layers.GRU(3, unroll=True, name="gru"),
+            layers.Dense(4, activation="softmax", name="head"),
+        ],
+        name="unrolled",
+    )
+    steps = np.random.default_rng(0).random((16, 5, 3), dtype=np.float32)
+    _fit_one_batch(keras, model, out, "unrolled", steps, legacy)
+
+
+def _rarer_layers(keras, out: str, legacy: bool) -> None:
+    """Layers fewer models use, each named by its author (so only its ops can tell its class): Gaussian noise and
+    dropout, a depthwise convolution, average pooling, a dilated separable 1-D convolution, a depthwise 1-D one, an
+    EinsumDense beside a Dense on sequences, additive (Bahdanau) attention, a gate's product, alpha dropout
+    and an activity regularization; fitted one batch of 8 with the TensorBoard callback tracing it (and, in
+    tf_keras, writing the train function's run graph)."""
+    import numpy as np
+
+    layers = keras.layers
+    keras.utils.set_random_seed(1)
+    image = keras.Input((12, 12, 3), name="image")
+    x = layers.GaussianNoise(0.1, name="noise")(image)
+    x = layers.DepthwiseConv2D(3, depth_multiplier=2, name="depthwise")(x)
+    x = layers.AveragePooling2D(2, name="avgpool")(x)
+    x = layers.GaussianDropout(0.1, name="gdrop")(x)
+    steps = layers.Reshape((5 * 5, 6), name="to_seq")(x)
+    steps = layers.SeparableConv1D(8, 3, dilation_rate=2, name="sepconv1d")(steps)
+    steps = layers.DepthwiseConv1D(3, padding="same", name="depthwise1d")(steps)
+    steps = layers.EinsumDense("abc,cd->abd", output_shape=(21, 8), bias_axes="d", name="einsum")(steps)
+    steps = layers.Dense(8, name="dense_seq")(steps)
+    attended = layers.AdditiveAttention(name="additive")([steps, steps])
+    attended = layers.GlobalAveragePooling1D(name="gap1d")(attended)
+    gated = layers.Multiply(name="mul")([attended, layers.Dense(8, activation="sigmoid", name="gate")(attended)])
+    gated = layers.AlphaDropout(0.1, name="alpha")(gated)
+    gated = layers.ActivityRegularization(l1=0.01, name="actreg")(gated)
+    head = layers.Dense(4, activation="softmax", name="head")(gated)
+    model = keras.Model(image, head, name="rarer")
+    images = np.random.default_rng(0).random((16, 12, 12, 3), dtype=np.float32)
+    _fit_one_batch(keras, model, out, "rarer", images, legacy)
+
+
+write_rarer_layers_keras3 = _with_keras3(_rarer_layers)
+
+write_rarer_layers_tf_keras = _with_tf_keras(_rarer_layers)
+
+write_unrolled_keras3 = _with_keras3(_unrolled)
+
+write_unrolled_tf_keras = _with_tf_keras(_unrolled)
+
 write_masked_text_keras3 = _with_keras3(_masked_text)
 
 write_masked_text_tf_keras = _with_tf_keras(_masked_text)

@@ -39,6 +39,7 @@ _TYPE_BY_OP = (
     ({"Conv3D"}, "Conv3D"),
     ({"Conv1D"}, "Conv1D"),
     ({"MatMul", "BatchMatMulV2"}, "Dense"),
+    ({"Einsum"}, "EinsumDense"),
     ({"MaxPool", "MaxPoolV2"}, "MaxPooling2D"),
     ({"AvgPool"}, "AveragePooling2D"),
     ({"MaxPool3D"}, "MaxPooling3D"),
@@ -83,6 +84,10 @@ _REWRITTEN = re.compile(r"^_(?:MklNative|Mkl|Fused)+(?=[A-Z])")
 _ADDS = frozenset({"Add", "AddV2", "AddN"})
 _RANDOM_UNIFORM = frozenset({"RandomUniform", "StatelessRandomUniformV2", "StatelessRandomUniform"})
 _RANDOM_DRAWS = _RANDOM_UNIFORM | {"StatelessRandomUniformFullIntV2", "RandomUniformInt", "StatelessRandomUniformInt"}
+_RANDOM_NORMAL = frozenset({"RandomStandardNormal", "StatelessRandomNormalV2", "StatelessRandomNormal"})
+# What GaussianNoise and GaussianDropout compute besides their draw: its scale and offset, the input's sum or product
+# with it (and Keras 3's seed generator's next seed).
+_NOISING = _RANDOM_NORMAL | {"Mul", "Add", "AddV2", "Cast", "FloorMod", "StatelessRandomGetKeyCounter", "AssignVariableOp"}
 
 
 @dataclass
@@ -1194,6 +1199,8 @@ def _type_layers(
             found = np.flatnonzero(graph.columns.op_in(handed_on[0]) & (node_layer == number)).tolist()
             shape = shapes.inferred_output_shape(graph, found[-1], 0, known) if found else False
             layer.output_shape = shape if shape is not False else fed.get(number, False)
+        if layer.type == "ActivityRegularization":
+            layer.output_shape = fed.get(number, False)  # its input, handed on (the layer after it reads that)
         if layer.type == "UpSampling2D":
             if resizes is None:
                 resizes = np.flatnonzero(graph.columns.op_in(_RESIZES))
@@ -1414,7 +1421,12 @@ def layer_type(
         return "LayerNormalization"  # normalises with the statistics of each input, no statistics kept
     if ("GreaterEqual" in ops or "Floor" in ops) and ops.keys() & _RANDOM_UNIFORM and not variables:
         # Keeps each input where a uniform draw passes the rate (TF 1.x: floor(keep_prob + uniform) is the mask).
-        return "Dropout"
+        # AlphaDropout sets the others to a value and scales and shifts the whole: its result is a sum.
+        return "AlphaDropout" if result_op in _ADDS else "Dropout"
+    if ops.keys() & _RANDOM_NORMAL and not variables and _computing(ops).keys() <= _NOISING:
+        # A normal draw added to the input (GaussianNoise), or multiplying it (GaussianDropout, a draw around 1).
+        if result_op in _ADDS or result_op == "Mul":
+            return "GaussianNoise" if result_op in _ADDS else "GaussianDropout"
     recurrent = _recurrent_by_kernel(
         variables, bool(ops.keys() & phase.CALL_OPS), bool(ops.keys() & _LOOPS), units=units
     )
@@ -1432,7 +1444,11 @@ def layer_type(
         # Keras 3 repeats each spatial axis (a tile each, the shape computed); one axis is ambiguous (RepeatVector).
         return f"UpSampling{tiles}D"
     if "DepthwiseConv2dNative" in ops and "Conv2D" in ops:
-        return "SeparableConv2D"  # a depthwise convolution, then a pointwise one
+        # A depthwise convolution, then a pointwise one; a 1-D one on an axis it adds and squeezes away.
+        one_dimensional = {"ExpandDims", "Squeeze"} <= ops.keys() and output_rank in (-1, 3)
+        return "SeparableConv1D" if one_dimensional else "SeparableConv2D"
+    if len(variables) <= 1 and _is_additive_attention(_computing(ops), variables):
+        return "AdditiveAttention"
     if {"ExpandDims", "Squeeze"} <= ops.keys() and output_rank in (-1, 3):
         # Keras runs a 1-D convolution or pooling as a 2-D one on an axis it adds, then squeezes it away: one of
         # them, putting out (batch, steps, channels).
@@ -1449,10 +1465,14 @@ def layer_type(
         return weightless
     for op_names, name in _TYPE_BY_OP:
         if op_names & ops.keys():
-            if name == "Dense" and not variables:
+            if name in ("Dense", "EinsumDense") and not variables:
                 continue
             if name == "Dense" and any(len(v.variable.shape or ()) > 2 for v in variables):
                 return "EinsumDense"  # a kernel of three axes or more (multi-head attention's projections)
+            if name == "Dense" and "MatMul" not in ops and not any(v.frozen for v in variables):
+                # Keras's Dense multiplies by its kernel with MatMul (a batch of sequences reshaped to rows); Keras
+                # 3 runs an EinsumDense's equation as a batched product.
+                return "EinsumDense"
             if name == "ZeroPadding2D":
                 return _PADDINGS.get(output_rank, name)  # pads each spatial axis: 1, 2 or 3 of them
             return name
@@ -1512,6 +1532,7 @@ _ONE_DIMENSIONAL = (
     ({"MaxPool", "MaxPoolV2"}, "MaxPooling1D"),
     ({"AvgPool"}, "AveragePooling1D"),
     ({"Conv2DBackpropInput"}, "Conv1DTranspose"),
+    ({"DepthwiseConv2dNative"}, "DepthwiseConv1D"),
 )
 _CROPPINGS = {3: "Cropping1D", 4: "Cropping2D", 5: "Cropping3D"}
 _MASKED = frozenset({"Mul", "SelectV2", "Select"})  # a Masking layer's output: its input, masked
@@ -1540,6 +1561,24 @@ _GATES = {4: "LSTM", 3: "GRU", 1: "SimpleRNN"}
 _LOOPS = frozenset({"While", "StatelessWhile"})
 _MATMULS = frozenset({"MatMul", "BatchMatMul", "BatchMatMulV2", "BatchMatMulV3"})
 _AVERAGING = frozenset({"Add", "AddV2", "AddN", "RealDiv"})
+# An activity penalty: l1 * sum(|x|) + l2 * sum(x^2), over the batch's size (Keras 3 divides by it).
+_PENALISING = frozenset({"Abs", "Square", "Sum", "Mul", "Add", "AddV2", "AddN", "DivNoNan", "RealDiv", "Cast"}) | {
+    "StridedSlice",
+    "Shape",
+    "Size",
+}
+
+
+def _is_additive_attention(computing: Counter, variables: list[LayerVariable]) -> bool:
+    """Bahdanau's attention: the scores the sum of tanh(query + key) (times a scale, its one weight unless
+    ``use_scale=False``), their softmax, one product with the values."""
+    products = sum(computing[op] for op in computing.keys() & _MATMULS)
+    scale = all(len(v.variable.shape or ()) <= 1 for v in variables)
+    ops = computing.keys() - INPUT_OPS  # (a function's run graph captures the scale's handle as a Placeholder)
+    return products == 1 and scale and {"Tanh", "Softmax", "Sum"} <= ops <= _ADDITIVE_ATTENDING
+
+
+_ADDITIVE_ATTENDING = _MATMULS | {"Tanh", "Softmax", "Sum", "Mul", "Add", "AddV2", "ExpandDims", "Cast"}
 
 
 def _fused_norm(ops: Counter) -> bool:
@@ -1672,6 +1711,8 @@ def _weightless_layer_type(computing: Counter, output_rank: int, fed_rank: int =
         return "RandomFlip"
     if ops == {"Sub"}:
         return "Subtract"
+    if ops & {"Abs", "Square"} and "Sum" in ops and ops <= _PENALISING:
+        return "ActivityRegularization"  # a penalty on its input for the loss; its input goes on unchanged
     if "RealDiv" in ops and ops & _ADDS and ops <= _AVERAGING:
         return "Average"
     if ops == {"Transpose"}:
@@ -1757,7 +1798,6 @@ _WEIGHT_INPUTS = {
 # A bias added by a plain Add after a weighted op (``tf.matmul(x, w) + b``): counted when the other input is one.
 _WEIGHTED = frozenset(_WEIGHT_INPUTS) - {"BiasAdd", "Gather", "GatherV2", "ResourceGather"}
 # What passes a constant on unchanged: a read's identity, a cond's switch, a loop's enter.
-_MATMULS = frozenset({"MatMul", "BatchMatMul", "BatchMatMulV2"})
 _CONST_RELAYS = frozenset({"Identity", "Snapshot", "Switch", "RefSwitch", "Enter", "RefEnter"})
 
 

@@ -571,6 +571,30 @@ def _rule(graph: Graph, node: int, output: int, shape_of) -> Shape | bool:
         at = axis[0] % len(x)
         size = None if x[at] is None else x[at] // pieces
         return (*x[:at], size, *x[at + 1 :])
+    if op == "SplitV":
+        # Pieces of the sizes listed along an axis, one of them maybe -1 for the rest (a GRU's recurrent gates).
+        sizes_input, axis_input, x = _input_of(graph, node, 1), _input_of(graph, node, 2), of(0)
+        sizes = const_ints(graph, sizes_input[0]) if sizes_input is not None else None
+        axis = const_ints(graph, axis_input[0]) if axis_input is not None else None
+        if not x or sizes is None or axis is None or len(axis) != 1 or not -len(x) <= axis[0] < len(x):
+            return False
+        if not 0 <= output < len(sizes) or sizes.count(-1) > 1:
+            return False
+        at = axis[0] % len(x)
+        size = sizes[output]
+        if size == -1:
+            size = None if x[at] is None else x[at] - sum(s for s in sizes if s != -1)
+        return (*x[:at], size, *x[at + 1 :])
+    if op == "Unpack" and "num" in attr and 0 <= output < attr["num"].i:
+        # One slice along an axis, the axis gone (an unrolled RNN unstacks its steps: tf_keras's ``unroll=True``).
+        x = of(0)
+        axis = attr["axis"].i if "axis" in attr else 0
+        if not isinstance(x, tuple) or not -len(x) <= axis < len(x):
+            return False
+        at = axis % len(x)
+        if x[at] is not None and x[at] != attr["num"].i:
+            return False
+        return (*x[:at], *x[at + 1 :])
     if output != 0:
         return False
     if op == "StridedSlice" and _takes_one_element(attr):
@@ -711,6 +735,31 @@ def _rule(graph: Graph, node: int, output: int, shape_of) -> Shape | bool:
             return False
         at = axis % (len(parts[0]) + 1)
         return (*parts[0][:at], len(parts), *parts[0][at:])
+    if op in ("SpaceToBatchND", "BatchToSpaceND"):
+        # A dilated convolution runs as an undilated one on the input's blocks moved into the batch and back:
+        # each spatial axis padded and divided by its block (the batch times every block), or the reverse, cropped.
+        x, block_input, pads_input = of(0), _input_of(graph, node, 1), _input_of(graph, node, 2)
+        block = const_ints(graph, block_input[0]) if block_input is not None else None
+        pads = const_ints(graph, pads_input[0]) if pads_input is not None else None
+        if not isinstance(x, tuple) or not block or pads is None or len(pads) != 2 * len(block):
+            return False
+        if len(x) < len(block) + 1 or min(block) < 1:
+            return False
+        spatial = []
+        for at, size in enumerate(block):
+            d, before, after = x[1 + at], pads[2 * at], pads[2 * at + 1]
+            if d is None:
+                spatial.append(None)
+            elif op == "SpaceToBatchND":
+                spatial.append((d + before + after) // size)
+            else:
+                spatial.append(d * size - before - after)
+        blocks = prod(block)
+        if x[0] is None:
+            batch = None
+        else:
+            batch = x[0] * blocks if op == "SpaceToBatchND" else x[0] // blocks
+        return (batch, *spatial, *x[1 + len(block) :])
     if op == "ExpandDims":
         x, axis_input = of(0), _input_of(graph, node, 1)
         axis = const_ints(graph, axis_input[0]) if axis_input is not None else None
