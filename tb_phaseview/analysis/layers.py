@@ -87,7 +87,15 @@ _RANDOM_DRAWS = _RANDOM_UNIFORM | {"StatelessRandomUniformFullIntV2", "RandomUni
 _RANDOM_NORMAL = frozenset({"RandomStandardNormal", "StatelessRandomNormalV2", "StatelessRandomNormal"})
 # What GaussianNoise and GaussianDropout compute besides their draw: its scale and offset, the input's sum or product
 # with it (and Keras 3's seed generator's next seed).
-_NOISING = _RANDOM_NORMAL | {"Mul", "Add", "AddV2", "Cast", "FloorMod", "StatelessRandomGetKeyCounter", "AssignVariableOp"}
+_NOISING = _RANDOM_NORMAL | {
+    "Mul",
+    "Add",
+    "AddV2",
+    "Cast",
+    "FloorMod",
+    "StatelessRandomGetKeyCounter",
+    "AssignVariableOp",
+}
 
 
 @dataclass
