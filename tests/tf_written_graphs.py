@@ -287,6 +287,8 @@ from tf_written_shapes import (  # noqa: E402
     write_augmented_keras3,
     write_augmented_tf_keras,
     write_compiled_tf_keras,
+    write_convolution_variants_keras3,
+    write_convolution_variants_tf_keras,
     write_keras_nested,
     write_layer_classes_keras3,
     write_layer_classes_tf_keras,
@@ -351,6 +353,8 @@ GRAPHS = {
     "shared_keras3": write_shared_keras3,
     "rarer_layers_keras3": write_rarer_layers_keras3,
     "rarer_layers_tf_keras": write_rarer_layers_tf_keras,
+    "convolution_variants_keras3": write_convolution_variants_keras3,
+    "convolution_variants_tf_keras": write_convolution_variants_tf_keras,
     "unrolled_keras3": write_unrolled_keras3,
     "unrolled_tf_keras": write_unrolled_tf_keras,
     **tf_written_answers.GRAPHS,  # the answers' graphs

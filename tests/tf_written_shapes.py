@@ -714,6 +714,35 @@ write_rarer_layers_keras3 = _with_keras3(_rarer_layers)
 
 write_rarer_layers_tf_keras = _with_tf_keras(_rarer_layers)
 
+
+def _convolution_variants(keras, out: str, legacy: bool) -> None:
+    """Convolutions as people tune them: grouped (Keras compiles it into a function of its own that the layer
+    calls), dilated, with a MaxNorm constraint on its kernel (applied by the optimizer after each update), pooling
+    with ``same`` padding, then a GRU with ``reset_after=False``; fitted one batch of 8 with the TensorBoard callback
+    tracing it (and, in tf_keras, writing the train function's run graph)."""
+    import numpy as np
+
+    layers = keras.layers
+    keras.utils.set_random_seed(1)
+    image = keras.Input((16, 16, 4), name="image")
+    x = layers.Conv2D(8, 3, groups=2, name="grouped")(image)
+    x = layers.Conv2D(8, 3, dilation_rate=2, padding="same", name="dilated")(x)
+    max_norm = keras.constraints.MaxNorm(2.0)
+    x = layers.Conv2D(6, 3, strides=2, padding="same", kernel_constraint=max_norm, name="constrained")(x)
+    x = layers.MaxPooling2D(3, strides=2, padding="same", name="pool")(x)
+    x = layers.Reshape((4 * 4, 6), name="to_seq")(x)
+    x = layers.GRU(4, reset_after=False, name="gru_v1")(x)
+    x = layers.Dense(4, activation="softmax", name="head")(x)
+    model = keras.Model(image, x, name="convs")
+    data = np.random.default_rng(0).random((16, 16, 16, 4), dtype=np.float32)
+    _fit_one_batch(keras, model, out, "convs", data, legacy)
+
+
+write_convolution_variants_keras3 = _with_keras3(_convolution_variants)
+
+write_convolution_variants_tf_keras = _with_tf_keras(_convolution_variants)
+
+
 write_unrolled_keras3 = _with_keras3(_unrolled)
 
 write_unrolled_tf_keras = _with_tf_keras(_unrolled)

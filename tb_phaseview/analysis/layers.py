@@ -23,8 +23,8 @@ from math import prod
 
 import numpy as np
 
-from tb_phaseview.analysis import phase, roles, shapes
-from tb_phaseview.analysis.graph_model import Graph
+from tb_phaseview.analysis import functions, phase, roles, shapes
+from tb_phaseview.analysis.graph_model import Graph, NodeDefUnreadable
 
 _MOVING_STATISTIC = re.compile(r"(?:^|/)moving_(?:mean|variance|avg)[^/]*$")
 INPUT_OPS = frozenset({"Placeholder", "PlaceholderV2", "PlaceholderWithDefault", "IteratorGetNext"})
@@ -1172,6 +1172,7 @@ def _type_layers(
     typed: dict[tuple, str] = {}
     for number, layer in layers:
         layer.op_types = histogram.get(number, Counter())
+    called_ops = _ops_called_for_layers(graph, node_layer, layers)
     blocks = _blocks(graph, layers, codes)
     fed = _fed_shapes(layers, layer_pairs)
     feeders = Counter(b for a, b in set(layer_pairs))
@@ -1197,8 +1198,13 @@ def _type_layers(
             len(fed[number]) if number in fed else -1,
             layer.output_shape[-1] if rank > 0 and layer.output_shape[-1] is not None else -1,
         )
+        if number in called_ops:
+            key = (*key, tuple(sorted(called_ops[number].items())))
         if key not in typed:
-            typed[key] = layer_type(layer.op_types, layer.phase_kind, layer.variables, rank, *key[-7:])
+            ops = layer.op_types
+            if number in called_ops:  # typed as if the function it calls ran in its own scope
+                ops = layer.op_types + called_ops[number]
+            typed[key] = layer_type(ops, layer.phase_kind, layer.variables, rank, *key[4:11])
         layer.type = typed[key]
         handed_on = _HANDED_ON.get(layer.type)
         if handed_on and handed_on[1](result_ops.get(number)):
@@ -1234,6 +1240,48 @@ def _type_layers(
             layer.type = _type_of_readers(graph, layer.variables, codes) or layer.type
         if layer.type in ("Weights", "Embedding") and not _computing(layer.op_types) and layer.variables[0].frozen:
             layer.output_shape = False  # what leaves it is a weight, not an output of the layer
+
+
+# What a layer computes besides a call that does its work: its bias, and reshapes around it (Keras's grouped
+# convolution is a compiled function it calls).
+_AROUND_A_CALL = frozenset({"BiasAdd", "Add", "AddV2", "Reshape", "Squeeze", "ExpandDims", "Cast"})
+
+
+def _ops_called_for_layers(graph: Graph, node_layer: np.ndarray, layers: list[tuple[int, Layer]]) -> dict[int, Counter]:
+    """The ops inside the functions a layer calls (and the functions they call), for each layer whose work is one
+    call of one op: a call and around it at most ``_AROUND_A_CALL`` (a recurrent layer's call among ops of its own
+    is no such layer), the functions computing one op (a model wrapped in a layer, called whole, is none)."""
+    found: dict[int, Counter] = {}
+    for number, layer in layers:
+        computing = _computing(layer.op_types)
+        calls = computing.keys() & phase.CALL_OPS
+        # (A run graph captures the layer's weights as Placeholders in its scope.)
+        if sum(computing[op] for op in calls) != 1 or computing.keys() - calls - _AROUND_A_CALL - INPUT_OPS:
+            continue
+        (call,) = np.flatnonzero(graph.columns.op_in(calls) & (node_layer == number)).tolist()
+        try:
+            pending = [name for _, name in functions.functions_of(graph, graph.node_defs[call])]
+        except NodeDefUnreadable:
+            continue
+        ops: Counter = Counter()
+        seen: set[str] = set()
+        while pending and len(seen) < _CALLED_FUNCTIONS:
+            name = pending.pop()
+            if name in seen:
+                continue
+            seen.add(name)
+            body = functions.function_ops(graph, name)
+            ops.update({op: n for op, n in body.items() if op not in phase.CALL_OPS and op not in graph.functions})
+            if body.keys() & phase.CALL_OPS or body.keys() & graph.functions.keys():
+                pending += [
+                    f for node in graph.functions[name].node_def for _, f in functions.functions_of(graph, node)
+                ]
+        if sum(_computing(ops).values()) == 1:  # one op compiled alone; a model called whole is no such layer
+            found[number] = ops
+    return found
+
+
+_CALLED_FUNCTIONS = 16  # read for one layer at most: a compiled convolution is one function, maybe a gradient's
 
 
 def _resized_freely(graph: Graph, resize: int, known: dict, output) -> bool:

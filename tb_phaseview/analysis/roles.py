@@ -622,15 +622,21 @@ def classify_roles(graph: Graph, phase_carriers) -> Roles:
     # gradient's slot, ``velocity * rho``, before adding the gradient's rows).
     optimized = writes[codes[writes] == OPTIMIZER]
     optimized = set(columns.inputs_at(optimized, 0).tolist()) if optimized.size else set()
+    candidates = list(
+        zip(pending.tolist(), columns.inputs_at(pending, 1).tolist(), columns.inputs_at(pending, 0).tolist())
+    )
+    candidates = [(w, value, target) for w, value, target in candidates if not reads_data(value)]
     averaged = [
         w
-        for w, value, target in zip(
-            pending.tolist(), columns.inputs_at(pending, 1).tolist(), columns.inputs_at(pending, 0).tolist()
-        )
-        if not reads_data(value)
-        and (target in optimized or _reads_a_variable(graph, value, is_variable, besides=target))
+        for w, value, target in candidates
+        if target in optimized or _reads_a_variable(graph, value, is_variable, besides=target)
     ]
     if averaged:
+        # The updates found so, a write of a variable they update is the optimizer's too: a constraint's projection
+        # of a weight after its update (Keras 3's MaxNorm, in the optimizer's scope) reads that weight alone.
+        updated = set(columns.inputs_at(np.array(averaged, dtype=np.intp), 0).tolist())
+        found = set(averaged)
+        averaged += [w for w, _, target in candidates if w not in found and target in updated]
         codes[np.array(averaged, dtype=np.intp)] = OPTIMIZER
         _peel(graph, codes, reads_data, varying)
         _state_of_machinery(graph, codes, variables)

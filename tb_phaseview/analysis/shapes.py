@@ -14,7 +14,7 @@ from math import prod
 import numpy as np
 
 from tb_phaseview.analysis import functions
-from tb_phaseview.analysis.graph_model import Graph, NodeDefUnreadable
+from tb_phaseview.analysis.graph_model import Graph, NodeDefUnreadable, build_graph_from_nodes
 
 Shape = tuple | None  # tuple[int | None, ...], or None for an unknown rank
 
@@ -558,6 +558,14 @@ def _rule(graph: Graph, node: int, output: int, shape_of) -> Shape | bool:
         return shape_of_proto(listed[output]) if output < len(listed) and not listed[output].unknown_rank else False
     if op == "IdentityN":
         return of(output)  # each output is its input (a custom gradient's wrapper: Keras 3's swish)
+    if op in _FUNCTION_CALLS and "f" in attr and attr["f"].func.name in graph.functions:
+        # What a function returns, inferred in its body from what the call passes it (Keras compiles a grouped
+        # convolution into a function of its own, which a trace does not shape).
+        arguments = graph.functions[attr["f"].func.name].signature.input_arg
+        shapes_in = [
+            of(k) if a.type != _DT_RESOURCE else _handle_shape(graph, node, k) for k, a in enumerate(arguments)
+        ]
+        return _returned_shape(graph, attr["f"].func.name, output, shapes_in)
     if op == "Split" and "num_split" in attr and 0 <= output < attr["num_split"].i:
         # Equal pieces along an axis (tf_keras's UpSampling1D splits each step off, then repeats it).
         axis_input = _input_of(graph, node, 0)
@@ -1097,6 +1105,64 @@ def _broadcast(shapes: list) -> Shape | bool:
         else:
             dims.append(None if None in column else 1)
     return tuple(dims)
+
+
+_FUNCTION_CALLS = frozenset({"PartitionedCall", "StatefulPartitionedCall"})
+_DT_RESOURCE = 20
+
+
+def _handle_shape(graph: Graph, node: int, position: int) -> Shape | bool:
+    """The shape of the variable whose handle a call takes at ``position``, or False."""
+    source = _input_of(graph, node, position)
+    found = resource_variable(graph, source[0]) if source is not None else None
+    return found.shape if found is not None and found.shape is not None else False
+
+
+_CALLS_INFERRED = 64  # bodies inferred for one graph at most (each a small graph built once per argument shapes)
+
+
+def _returned_shape(graph: Graph, name: str, output: int, arguments: list) -> Shape | bool:
+    """The shape of a function's output ``output`` when called with arguments of these shapes (False for one not
+    known; a variable's handle stands for the variable's shape): its body built as a graph, each argument a
+    placeholder of its shape, and the returned tensor inferred there. Only an argument, or the first of a node's ``output`` list, is followed."""
+    function = graph.functions[name]
+    if output >= len(function.signature.output_arg):
+        return False
+    raw = function.ret.get(function.signature.output_arg[output].name, "")
+    node_name, _, rest = raw.partition(":")
+    argument_names = [a.name for a in function.signature.input_arg]
+    if node_name in argument_names and not rest:
+        return arguments[argument_names.index(node_name)]
+    if rest != "output:0":
+        # Which output another name means depends on the op's definition; a traced function returns an Identity's.
+        return False
+    key = ("returned shapes", name, tuple(arguments))
+    cache = graph.function_indexes.setdefault(("returned shapes",), {})  # (no function's name: a tuple)
+    if key not in cache:
+        if len(cache) >= _CALLS_INFERRED or not function.node_def:
+            return False
+        node_def = type(function.node_def[0])
+        placeholders = []
+        for argument, shape in zip(function.signature.input_arg, arguments):
+            placeholder = node_def(name=argument.name, op="Placeholder")
+            placeholder.attr["dtype"].type = argument.type
+            # A variable's handle is a scalar; the variable's shape is the handle's (as a traced step's arguments).
+            target = placeholder.attr["_handle_shapes"].list.shape.add() if argument.type == _DT_RESOURCE else None
+            if target is None:
+                target = placeholder.attr["shape"].shape
+            if isinstance(shape, tuple):
+                for d in shape:
+                    target.dim.add(size=-1 if d is None else d)
+            else:
+                target.unknown_rank = True
+            placeholders.append(placeholder)
+        nodes = [*placeholders, *function.node_def]
+        cache[key] = build_graph_from_nodes(nodes, nodes, graph.functions)
+    body = cache[key]
+    at = body.index.get(node_name)
+    if at is None:
+        return False
+    return inferred_output_shape(body, at, 0, {})
 
 
 def inferred_output_shape(graph: Graph, node: int, output: int, known: dict) -> Shape | bool:
