@@ -134,3 +134,47 @@ def test_a_graph_without_variables_does_not_claim_zero_parameters():
     trained = summary_table.summary_entry(_third_party("styx-keras"), {"run": "r", "kind": "run_graph"})
     assert trained["holds_variables"] is True
     assert summary_table.totals_line(trained).startswith("25 k params (0 non-trainable)")
+
+
+def _function(library, name: str, body) -> None:
+    """A function of one float argument ``a`` returning ``Identity``'s output, its body ``body(function)``."""
+    function = library.function.add()
+    function.signature.name = name
+    function.signature.input_arg.add(name="a", type=1)
+    function.signature.output_arg.add(name="out", type=1)
+    body(function)
+    function.ret["out"] = "Identity:output:0"
+
+
+def test_a_calls_result_is_shaped_in_its_body_and_a_function_calling_itself_is_followed_a_few_calls_deep():
+    """A call's output is inferred in the body it calls (Keras's grouped convolution is such a call), from the
+    shapes it passes in; a function that calls itself is followed a few calls deep, then left unknown (it would
+    recurse until Python's stack gave out), and the graph still answers."""
+    from tensorboard.compat.proto import graph_pb2
+
+    from tb_phaseview.analysis import shapes
+    from tb_phaseview.analysis.graph_model import build_graph
+
+    graph_def = graph_pb2.GraphDef()
+    x = graph_def.node.add(name="x", op="Placeholder")
+    x.attr["dtype"].type = 1
+    for size in (2, 3):
+        x.attr["shape"].shape.dim.add(size=size)
+    for name, called in (("negated", "negate"), ("looped", "again")):
+        call = graph_def.node.add(name=name, op="PartitionedCall", input=["x"])
+        call.attr["f"].func.name = called
+
+    def negate(function):
+        function.node_def.add(name="neg", op="Neg", input=["a"]).attr["T"].type = 1
+        function.node_def.add(name="Identity", op="Identity", input=["neg:y:0"])
+
+    def again(function):
+        function.node_def.add(name="inner", op="PartitionedCall", input=["a"]).attr["f"].func.name = "again"
+        function.node_def.add(name="Identity", op="Identity", input=["inner:output:0"])
+
+    _function(graph_def.library, "negate", negate)
+    _function(graph_def.library, "again", again)
+    graph = build_graph(graph_def)
+    assert shapes.inferred_output_shape(graph, graph.index["negated"], 0, {}) == (2, 3)
+    assert shapes.inferred_output_shape(graph, graph.index["looped"], 0, {}) is False
+    _check(analyze(graph))

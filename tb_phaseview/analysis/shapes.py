@@ -1118,13 +1118,18 @@ def _handle_shape(graph: Graph, node: int, position: int) -> Shape | bool:
     return found.shape if found is not None and found.shape is not None else False
 
 
-_CALLS_INFERRED = 64  # bodies inferred for one graph at most (each a small graph built once per argument shapes)
+_CALLS_INFERRED = 64  # bodies built for one graph at most (a small graph each, once per argument shapes)
+_CALL_DEPTH = 8  # calls followed one within another (a function may call itself)
+_BODIES = ("returned shapes",)  # where a graph keeps its bodies (no function's name: a tuple)
+_DEPTH = ("call depth",)  # how deep in calls a body is
 
 
 def _returned_shape(graph: Graph, name: str, output: int, arguments: list) -> Shape | bool:
     """The shape of a function's output ``output`` when called with arguments of these shapes (False for one not
     known; a variable's handle stands for the variable's shape): its body built as a graph, each argument a
-    placeholder of its shape, and the returned tensor inferred there. Only an argument, or the first of a node's ``output`` list, is followed."""
+    placeholder of its shape, and the returned tensor inferred there. Only an argument, or the first of a node's
+    ``output`` list, is followed; calls are followed ``_CALL_DEPTH`` deep, and bodies of one graph (those inside
+    them too) built ``_CALLS_INFERRED`` times at most."""
     function = graph.functions[name]
     if output >= len(function.signature.output_arg):
         return False
@@ -1136,10 +1141,11 @@ def _returned_shape(graph: Graph, name: str, output: int, arguments: list) -> Sh
     if rest != "output:0":
         # Which output another name means depends on the op's definition; a traced function returns an Identity's.
         return False
-    key = ("returned shapes", name, tuple(arguments))
-    cache = graph.function_indexes.setdefault(("returned shapes",), {})  # (no function's name: a tuple)
+    depth = graph.function_indexes.get(_DEPTH, 0) + 1
+    key = (name, tuple(arguments), depth)
+    cache = graph.function_indexes.setdefault(_BODIES, {})
     if key not in cache:
-        if len(cache) >= _CALLS_INFERRED or not function.node_def:
+        if len(cache) >= _CALLS_INFERRED or depth > _CALL_DEPTH or not function.node_def:
             return False
         node_def = type(function.node_def[0])
         placeholders = []
@@ -1157,7 +1163,9 @@ def _returned_shape(graph: Graph, name: str, output: int, arguments: list) -> Sh
                 target.unknown_rank = True
             placeholders.append(placeholder)
         nodes = [*placeholders, *function.node_def]
-        cache[key] = build_graph_from_nodes(nodes, nodes, graph.functions)
+        body = build_graph_from_nodes(nodes, nodes, graph.functions)
+        body.function_indexes[_BODIES], body.function_indexes[_DEPTH] = cache, depth  # one bound for all of them
+        cache[key] = body
     body = cache[key]
     at = body.index.get(node_name)
     if at is None:
