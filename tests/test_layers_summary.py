@@ -924,6 +924,18 @@ def test_a_layer_called_twice_is_one_row_holding_both_calls(tf_written):
     assert ops["enc_dense_1"] == 2 * 4 and ops["encoder_1"] == 0  # two calls' reads, matmuls and adds, each inside
 
 
+def test_nadams_state_updated_in_a_cond_is_the_optimizers(tf_written):
+    """tf_keras's Nadam updates its running product ``u_product`` inside a ``cond``; the run graph captures that
+    variable as a placeholder only the ``cond`` takes, and it was taken for data fed with each batch: the updates
+    reading it, then Nadam's first moments, were the model's (a ``Nadam`` row of 700 parameters, the model 1,408
+    of Keras's 708, the loss's ops rows of their own). A handle a called body reads or writes as a variable is a
+    variable: the rows are Keras's, and Nadam's state is the machinery's."""
+    found = _summaries_keras_checked(tf_written("nadam_tf_keras"))
+    assert sorted(found) == ["run_graph", "trace"]
+    for _, summary in found.values():
+        assert summary.machinery_params > 2 * summary.trainable_params  # both moments of every trained weight
+
+
 @pytest.mark.parametrize("name", ["convolution_variants_keras3", "convolution_variants_tf_keras"])
 def test_grouped_dilated_and_constrained_convolutions_are_listed_as_keras_lists_them(tf_written, name):
     """A grouped convolution runs as a call of a function Keras compiles: it was typed ``BiasAdd`` (tf_keras) or

@@ -298,6 +298,7 @@ from tf_written_shapes import (  # noqa: E402
     write_mirrored_tf_keras,
     write_more_classes_keras3,
     write_more_classes_tf_keras,
+    write_nadam_tf_keras,
     write_preprocessing_keras3,
     write_preprocessing_tf_keras,
     write_rarer_layers_keras3,
@@ -355,6 +356,7 @@ GRAPHS = {
     "rarer_layers_tf_keras": write_rarer_layers_tf_keras,
     "convolution_variants_keras3": write_convolution_variants_keras3,
     "convolution_variants_tf_keras": write_convolution_variants_tf_keras,
+    "nadam_tf_keras": write_nadam_tf_keras,
     "unrolled_keras3": write_unrolled_keras3,
     "unrolled_tf_keras": write_unrolled_tf_keras,
     **tf_written_answers.GRAPHS,  # the answers' graphs

@@ -225,13 +225,13 @@ if __name__ == "__main__":
         run_shapes(sys.argv[2], sys.argv[3])
 
 
-def _fit_one_batch(keras, model, out: str, run: str, inputs, legacy: bool, metrics=()) -> None:
+def _fit_one_batch(keras, model, out: str, run: str, inputs, legacy: bool, metrics=(), optimizer="adam") -> None:
     """Fit ``model`` one batch of 8 (16 samples of 4 classes) with the TensorBoard callback tracing it (and, in
     tf_keras, writing the train function's run graph), and write Keras's own class, count and output shape of each
     of its layers beside it (``keras_layers.json``)."""
     import numpy as np
 
-    model.compile("adam", "sparse_categorical_crossentropy", metrics=list(metrics))
+    model.compile(optimizer, "sparse_categorical_crossentropy", metrics=list(metrics))
     callback = keras.callbacks.TensorBoard(os.path.join(out, "logs", run), profile_batch=1)
     model.fit(inputs, np.arange(16) % 4, batch_size=8, verbose=0, callbacks=[callback])
     _write_keras_layers(model, out, legacy)
@@ -741,6 +741,21 @@ def _convolution_variants(keras, out: str, legacy: bool) -> None:
 write_convolution_variants_keras3 = _with_keras3(_convolution_variants)
 
 write_convolution_variants_tf_keras = _with_tf_keras(_convolution_variants)
+
+
+def write_nadam_tf_keras(out: str) -> None:
+    """tf_keras's ``fit`` with Nadam, which keeps a running product of its momentum schedule (``u_product``) and
+    updates it inside a ``cond``: the train function's run graph passes that variable's handle only into the
+    ``cond``. A small CNN, one batch of 8, the TensorBoard callback tracing it."""
+    os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
+    os.environ["TF_USE_LEGACY_KERAS"] = "1"
+    import numpy as np
+    import tf_keras as keras
+
+    keras.utils.set_random_seed(1)
+    model = _small_cnn(keras, "nadam")
+    images = np.random.default_rng(0).random((16, 8, 8, 3), dtype=np.float32)
+    _fit_one_batch(keras, model, out, "nadam", images, legacy=True, metrics=["accuracy"], optimizer="nadam")
 
 
 write_unrolled_keras3 = _with_keras3(_unrolled)

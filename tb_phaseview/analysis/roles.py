@@ -39,7 +39,7 @@ import numpy as np
 # Imported here, it is paid at startup.
 import numpy.ma  # noqa: F401
 
-from tb_phaseview.analysis import shapes
+from tb_phaseview.analysis import functions, shapes
 from tb_phaseview.analysis.graph_model import Graph, NodeDefUnreadable
 from tb_phaseview.analysis.phase import CALL_OPS, _functions_called, _ops_in_functions, callee_of, layer_of
 
@@ -483,6 +483,32 @@ def _is_float_scalar(graph: Graph, node: int) -> bool:
     return True
 
 
+_HANDLE_INPUTS = frozenset({"Placeholder", "_Arg"})
+
+
+def _handles_passed_into_calls(graph: Graph, is_variable: np.ndarray) -> None:
+    """Marks in ``is_variable`` the captured handles (a run graph's placeholders, a trace's arguments) that only
+    calls take, where a body the call runs reads or writes it as a variable: tf_keras's Nadam updates its
+    ``u_product`` inside a ``cond``, and that handle was taken for data fed with each batch (the updates reading
+    it, then Nadam's first moments, were the model's: twice the model's parameters)."""
+    columns = graph.columns
+    calls = columns.per_op(lambda op: op in CALL_OPS, bool)
+    edges = np.flatnonzero(
+        calls[columns.dst] & columns.data & columns.op_in(_HANDLE_INPUTS)[columns.src] & ~is_variable[columns.src]
+    )
+    for edge in edges.tolist():
+        source, call = int(columns.src[edge]), int(columns.dst[edge])
+        if is_variable[source]:
+            continue
+        try:
+            call_def = graph.node_defs[call]
+        except NodeDefUnreadable:
+            continue
+        position = int(columns.position[edge]) - functions.LEADING_NON_ARGUMENTS.get(graph.ops[call], 0)
+        if functions.argument_taken_by(graph, call_def, position, READ_OPS | WRITE_OPS):
+            is_variable[source] = True
+
+
 def _reads_a_variable(graph: Graph, node: int, is_variable: np.ndarray, limit: int = 64, besides: int = -1) -> bool:
     """Whether a variable (other than ``besides``) is among the first ``limit`` data ancestors of ``node`` (a
     weight's moving average reads its weight in two steps; a loop over constants reads none)."""
@@ -549,6 +575,7 @@ def classify_roles(graph: Graph, phase_carriers) -> Roles:
         for position in range(1, int(slots.max()) + 1):
             taken = columns.inputs_at(updates[slots >= position], position)
             is_variable[taken[taken >= 0]] = True
+    _handles_passed_into_calls(graph, is_variable)
     variables = np.flatnonzero(is_variable)
 
     # 2. Gradient scopes: a substring scan in C, then the pattern once per distinct scope of what it lets through.
