@@ -937,13 +937,16 @@ def test_nadams_state_updated_in_a_cond_is_the_optimizers(tf_written):
 
 
 @pytest.mark.parametrize("name", ["convolution_variants_keras3", "convolution_variants_tf_keras"])
-def test_grouped_dilated_and_constrained_convolutions_are_listed_as_keras_lists_them(tf_written, name):
+def test_grouped_dilated_constrained_and_spectrally_normalised_layers_are_listed_as_keras_lists_them(tf_written, name):
     """A grouped convolution runs as a call of a function Keras compiles: it was typed ``BiasAdd`` (tf_keras) or
     ``Reshape`` (Keras 3), and no trace shaped anything after it up to the reshape (a call's output had no rule: it
     is now inferred in the called body, the variable's handle standing for its shape). Keras 3 applies a kernel's
     MaxNorm constraint after the update, in the optimizer's scope: the weight written there was taken for the
     model's, its owner for the whole step, and the summary was two rows (the batch and the step holding every
-    layer) with the constrained kernel uncounted. Every row is Keras's class, count and shape now."""
+    layer) with the constrained kernel uncounted. SpectralNormalization divides its kernel by its largest singular
+    value in its forward pass, in a ``cond``, and keeps the power iteration's vector: those writes were taken for
+    an average of the weights (the optimizer's), the vector left out of the count, the row a ``Dense``. Every row
+    is Keras's class, count and shape now."""
     found = _summaries_keras_checked(tf_written(name))
     assert {kind for kind in found} == ({"trace", "run_graph"} if name.endswith("tf_keras") else {"trace"})
 

@@ -718,8 +718,9 @@ write_rarer_layers_tf_keras = _with_tf_keras(_rarer_layers)
 def _convolution_variants(keras, out: str, legacy: bool) -> None:
     """Convolutions as people tune them: grouped (Keras compiles it into a function of its own that the layer
     calls), dilated, with a MaxNorm constraint on its kernel (applied by the optimizer after each update), pooling
-    with ``same`` padding, then a GRU with ``reset_after=False``; fitted one batch of 8 with the TensorBoard callback
-    tracing it (and, in tf_keras, writing the train function's run graph)."""
+    with ``same`` padding, then a GRU with ``reset_after=False`` and a spectrally normalised dense layer (a GAN's
+    discriminator's); fitted one batch of 8 with the TensorBoard callback tracing it (and, in tf_keras, writing the
+    train function's run graph)."""
     import numpy as np
 
     layers = keras.layers
@@ -732,6 +733,7 @@ def _convolution_variants(keras, out: str, legacy: bool) -> None:
     x = layers.MaxPooling2D(3, strides=2, padding="same", name="pool")(x)
     x = layers.Reshape((4 * 4, 6), name="to_seq")(x)
     x = layers.GRU(4, reset_after=False, name="gru_v1")(x)
+    x = layers.SpectralNormalization(layers.Dense(6), name="spectral")(x)
     x = layers.Dense(4, activation="softmax", name="head")(x)
     model = keras.Model(image, x, name="convs")
     data = np.random.default_rng(0).random((16, 16, 16, 4), dtype=np.float32)

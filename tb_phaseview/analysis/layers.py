@@ -1505,6 +1505,8 @@ def layer_type(
         return "SeparableConv1D" if one_dimensional else "SeparableConv2D"
     if len(variables) <= 1 and _is_additive_attention(_computing(ops), variables):
         return "AdditiveAttention"
+    if _normalises_its_spectrum(ops, variables):
+        return "SpectralNormalization"
     if {"ExpandDims", "Squeeze"} <= ops.keys() and output_rank in (-1, 3):
         # Keras runs a 1-D convolution or pooling as a 2-D one on an axis it adds, then squeezes it away: one of
         # them, putting out (batch, steps, channels).
@@ -1623,6 +1625,15 @@ _PENALISING = frozenset({"Abs", "Square", "Sum", "Mul", "Add", "AddV2", "AddN", 
     "Shape",
     "Size",
 }
+
+
+def _normalises_its_spectrum(ops: Counter, variables: list[LayerVariable]) -> bool:
+    """SpectralNormalization: while training, a call (a ``cond``) runs a power iteration on the wrapped layer's
+    kernel and the layer writes both back, the kernel divided by its largest singular value and the iteration's
+    vector (1 x units, no weight trained) kept for the next step."""
+    vector = any(not v.trainable and len(v.variable.shape or ()) == 2 and v.variable.shape[0] == 1 for v in variables)
+    kernel = any(v.trainable and len(v.variable.shape or ()) >= 2 for v in variables)
+    return vector and kernel and ops["AssignVariableOp"] >= 2 and bool(ops.keys() & phase.CALL_OPS)
 
 
 def _is_additive_attention(computing: Counter, variables: list[LayerVariable]) -> bool:

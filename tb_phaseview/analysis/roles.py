@@ -509,6 +509,41 @@ def _handles_passed_into_calls(graph: Graph, is_variable: np.ndarray) -> None:
             is_variable[source] = True
 
 
+# The ops a layer weighs its input with: a weight read for one of them, in the write's scope, is the layer's.
+_WEIGHING = frozenset({"MatMul", "BatchMatMulV2", "Conv2D", "Conv3D", "DepthwiseConv2dNative", "Einsum", "BiasAdd"})
+
+
+def _rewrites_its_own_weight(graph: Graph, write: int, value: int, is_variable, reads_data) -> bool:
+    """Whether a write of a value computed from variables alone is a layer's own forward pass: its value reads a
+    variable that an op of the write's own scope weighs the data with (SpectralNormalization divides its kernel by
+    its largest singular value and keeps the power iteration's vector, in the layer that multiplies its input by
+    the kernel). A moving average of the weights, a target network's copy, an optimizer's step are written where
+    no op weighs the data with what they read."""
+    scope = graph.names[write].rpartition("/")[0]
+    if not scope:
+        return False
+    prefix = scope + "/"
+    seen, frontier = {value}, [value]
+    while frontier and len(seen) < 64:
+        current = frontier.pop()
+        for e in graph.in_edges(current):
+            source = graph.edge_src[e]
+            if graph.edge_control[e] or source in seen:
+                continue
+            seen.add(source)
+            if not is_variable[source]:
+                frontier.append(source)
+                continue
+            for edge in graph.out_edges_of([source])[source]:
+                reader = int(graph.columns.dst[edge])
+                if graph.ops[reader] not in READ_OPS or not graph.names[reader].startswith(prefix):
+                    continue
+                for e in graph.out_edges_of([reader])[reader]:
+                    if graph.ops[graph.edge_dst[e]] in _WEIGHING and reads_data(graph.edge_dst[e]):
+                        return True
+    return False
+
+
 def _reads_a_variable(graph: Graph, node: int, is_variable: np.ndarray, limit: int = 64, besides: int = -1) -> bool:
     """Whether a variable (other than ``besides``) is among the first ``limit`` data ancestors of ``node`` (a
     weight's moving average reads its weight in two steps; a loop over constants reads none)."""
@@ -653,6 +688,7 @@ def classify_roles(graph: Graph, phase_carriers) -> Roles:
         zip(pending.tolist(), columns.inputs_at(pending, 1).tolist(), columns.inputs_at(pending, 0).tolist())
     )
     candidates = [(w, value, target) for w, value, target in candidates if not reads_data(value)]
+    candidates = [c for c in candidates if not _rewrites_its_own_weight(graph, c[0], c[1], is_variable, reads_data)]
     averaged = [
         w
         for w, value, target in candidates
