@@ -853,9 +853,9 @@ def test_time_distributed_layers_are_typed_as_keras_does(tf_written, name):
     """A layer wrapped in TimeDistributed was typed as what it wraps (``Conv2D``, ``Dense``) or by an op
     (``Transpose``, ``Reshape``): Keras 3 runs the wrapped layer once per step between a transpose and a stack,
     tf_keras in a scope of its own between reshapes folding the steps into the batch. Each is now a
-    TimeDistributed with the wrapped layer's parameters, its shape Keras's (after a trace's LSTM, whose call's
-    outputs a trace does not shape, as inferred in the called body). The Lambda its author named ``halve`` (one ``Mul`` of one
-    tensor by a constant) was a ``Multiply``, which multiplies two layers' outputs or more."""
+    TimeDistributed with the wrapped layer's parameters, its shape Keras's (after a trace's LSTM, whose call a
+    trace does not shape, as inferred in the body it calls). The Lambda its author named ``halve`` (one ``Mul`` of
+    one tensor by a constant) was a ``Multiply``, which multiplies two layers' outputs or more."""
     folder = tf_written(name)
     with open(os.path.join(folder, "keras_layers.json")) as f:
         assert [k["class"] for k in json.load(f)][:3] == ["TimeDistributed"] * 3
