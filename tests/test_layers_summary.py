@@ -573,18 +573,15 @@ def test_keras3s_transformer_lists_its_attention_norms_and_feed_forward_as_keras
     assert (summary.total_params, summary.trainable_params) == (keras["total"], keras["trainable"])
 
 
-_TF_KERAS_TRACE = {"run": "zoo/train", "kind": "trace", "tag": "batch_1"}
-
-
 @pytest.mark.parametrize("name", ["zoo_keras3", "zoo_tf_keras"])
 def test_the_common_layers_are_typed_and_shaped_as_keras_does(tf_written, name):
     """SeparableConv2D was typed DepthwiseConv2D, Conv1D Conv2D, MaxPooling1D MaxPooling2D (Keras runs them in 2-D
     on an added axis), UpSampling2D Concatenate or ResizeNearestNeighbor, Cropping2D StridedSlice, Bidirectional
     Concatenate, its GRUs LSTM (or PartitionedCall, where the cell runs in a called function), GlobalMaxPooling1D
-    Max; from the transposed convolution on, a Keras 3 trace had no shape. Each row is now Keras's class, count and
-    shape (batch 8): in Keras 3's trace, and in tf_keras's run graph and trace."""
+    Max; from the transposed convolution on, a Keras 3 trace had no shape, and tf_keras's from the Bidirectional
+    on (its GRUs run in called functions). Each row is now Keras's class, count and shape (batch 8): in Keras 3's
+    trace, and in tf_keras's run graph and trace."""
     folder = tf_written(name)
-    keras_trace = name == "zoo_keras3"
     with open(os.path.join(folder, "keras_layers.json")) as f:
         keras = [k for k in json.load(f) if k["class"] != "InputLayer"]
     kinds = []
@@ -593,15 +590,12 @@ def test_the_common_layers_are_typed_and_shaped_as_keras_does(tf_written, name):
         summary = layers.summarize(analyze(graph))
         top = [layer for layer in summary.layers if layer.within is None]
         assert [_CALLED.sub("", layer.name.rpartition("/")[2]) for layer in top] == [k["name"] for k in keras], ref
-        # tf_keras's trace runs each GRU in a function it calls, whose outputs a trace gives no shape: from the
-        # bidirectional layer on, its shapes are inferred in the called body, where the loop over the steps leaves
-        # their number unknown (never other than Keras's).
-        in_calls = not keras_trace and ref == _TF_KERAS_TRACE
-        unknown_from = [k["name"] for k in keras].index("bidirectional") if in_calls else len(keras)
-        for at, (layer, k) in enumerate(zip(top, keras)):
+        # tf_keras's trace runs each GRU in a function it calls, whose outputs a trace gives no shape: they are
+        # inferred in the called body, the number of steps from the list its loop fills.
+        for layer, k in zip(top, keras):
             assert (layer.type, layer.params) == (k["class"], k["params"]), (ref, k)
             expected = tuple(8 if d is None else d for d in k["output_shape"])
-            assert _shape_agrees(layer.output_shape, expected, in_part=at >= unknown_from), (ref, k)
+            assert layer.output_shape == expected, (ref, k)
         inner = [layer for layer in summary.layers if layer.within is not None]
         assert [(layer.type, layer.params) for layer in inner] == [("GRU", 195)] * 2, ref
         kinds.append(ref["kind"])
@@ -641,13 +635,6 @@ def test_keras_layers_the_ops_alone_do_not_name_are_typed_as_keras_does(tf_writt
     assert sorted(kinds) == (["run_graph", "trace"] if name == "layer_classes_tf_keras" else ["trace"])
 
 
-def _keras_or_unknown(shape, expected: tuple) -> bool:
-    """A shape that is Keras's, or says less: unknown, or unknown along some axes (never another)."""
-    if shape is False:
-        return True
-    return len(shape) == len(expected) and all(d is None or d == e for d, e in zip(shape, expected))
-
-
 @pytest.mark.parametrize("name", ["more_classes_keras3", "more_classes_tf_keras"])
 def test_one_and_three_dimensional_recurrent_and_normalising_layers_are_typed_as_keras_does(tf_written, name):
     """Typed by an op or by the wrong rank: MaxPooling3D ``MaxPool3D``, Conv3DTranspose ``BiasAdd``,
@@ -656,10 +643,9 @@ def test_one_and_three_dimensional_recurrent_and_normalising_layers_are_typed_as
     ConvLSTM2D ``Conv2D``, tf_keras's LayerNormalization ``BatchNormalization`` (it runs a fused batch norm),
     UnitNormalization ``Mul``, RandomFlip ``Add``, Resizing ``UpSampling2D`` (6 x 6 from 4 x 4 is no whole
     factor); a trace gave no 3-D convolution or pooling a shape, nor
-    anything after them. Each row is now Keras's class and count, and its shape Keras's or unknown (a trace's
-    loop over the steps does not say how many; a Masking's output is not the mask it computes, but its input
-    masked: its shape was unknown where Keras 3 reduces the mask with ``Any``, or tf_keras's run graph hands the
-    mask on beside it)."""
+    anything after them. Each row is now Keras's class, count and shape (a trace's loop over the steps is as long
+    as the list it fills; a Masking's output is not the mask it computes, but its input masked: its shape was
+    unknown where Keras 3 reduces the mask with ``Any``, or tf_keras's run graph hands the mask on beside it)."""
     folder = tf_written(name)
     with open(os.path.join(folder, "keras_layers.json")) as f:
         keras = {k["name"]: k for k in json.load(f) if k["class"] != "InputLayer"}
@@ -671,16 +657,12 @@ def test_one_and_three_dimensional_recurrent_and_normalising_layers_are_typed_as
         if name == "more_classes_keras3":  # its trace names each layer's call ``<name>_1``
             rows = {_CALLED.sub("", n): layer for n, layer in rows.items()}
         assert set(keras) <= set(rows), (ref, sorted(set(keras) - set(rows)))
-        known = 0
         for layer_name, k in keras.items():
             row = rows[layer_name]
             expected = tuple(8 if d is None else d for d in k["output_shape"])
             assert (row.type, row.params) == (k["class"], k["params"]), (ref, k)
-            assert _keras_or_unknown(row.output_shape, expected), (ref, k, row.output_shape)
-            known += row.output_shape == expected
-        # Every shape is Keras's but, in tf_keras's trace, the four after its SimpleRNN's loop (the steps unknown).
-        loop = ref["kind"] == "trace" and name == "more_classes_tf_keras"
-        assert known == len(keras) - (4 if loop else 0), ref
+            # (tf_keras's trace's after its SimpleRNN's loop too: the steps were unknown.)
+            assert row.output_shape == expected, (ref, k)
         assert summary.total_params == sum(k["params"] for k in keras.values())
         kinds.append(ref["kind"])
     assert sorted(kinds) == (["run_graph", "trace"] if name == "more_classes_tf_keras" else ["trace"])
@@ -710,11 +692,9 @@ def test_a_model_with_regularizers_lists_keras_layers_with_their_weights(tf_writ
         assert [(layer.type, layer.params) for layer in summary.layers] == [(k["class"], k["params"]) for k in keras]
         # tf_keras's trace runs the LSTM in a function it calls, whose outputs a trace gives no shape: inferred in
         # the called body.
-        unknown_from = 4 if ref == {"run": "regularized/train", "kind": "trace", "tag": "batch_1"} else len(keras)
-        unknown_from = len(keras) if name == "regularized_keras3" else unknown_from
-        for at, (layer, k) in enumerate(zip(summary.layers, keras)):
+        for layer, k in zip(summary.layers, keras):
             expected = tuple(8 if d is None else d for d in k["output_shape"])
-            assert _shape_agrees(layer.output_shape, expected, in_part=at >= unknown_from), (ref, k)
+            assert layer.output_shape == expected, (ref, k)
         assert (summary.total_params, summary.trainable_params) == (sum(k["params"] for k in keras),) * 2
         kinds.append(ref["kind"])
     assert sorted(kinds) == (["run_graph", "trace"] if name == "regularized_tf_keras" else ["trace"])
@@ -771,19 +751,10 @@ def test_a_model_of_preprocessing_layers_lists_them_as_keras_does(tf_written, na
     assert sorted(kinds) == (["run_graph", "trace"] if name == "preprocessing_tf_keras" else ["trace"])
 
 
-def _shape_agrees(shape, expected: tuple, in_part: bool) -> bool:
-    """``shape`` is Keras's ``expected``, or, ``in_part``, a shape of its rank whose every known size is Keras's
-    (never unknown altogether: a call's output is inferred in the body it calls)."""
-    if not in_part or not isinstance(shape, tuple):
-        return shape == expected
-    return len(shape) == len(expected) and all(d is None or d == e for d, e in zip(shape, expected))
-
-
-def _summaries_keras_checked(folder: str, batch: int = 8, shaped_up_to: int | None = None) -> dict[str, tuple]:
+def _summaries_keras_checked(folder: str, batch: int = 8) -> dict[str, tuple]:
     """Each graph of ``folder``'s logdir summarised, its top-level rows checked against Keras's own layers
     (``keras_layers.json``): the same names (a Keras 3 call's ``_<n>`` aside), classes and counts, and Keras's
-    shapes with ``batch`` for its unknown batch (past row ``shaped_up_to``, known in part: what follows a recurrent
-    layer's call in a trace, whose loop leaves the number of steps unknown). Returns kind -> (analysis, summary)."""
+    shapes with ``batch`` for its unknown batch. Returns kind -> (analysis, summary)."""
     with open(os.path.join(folder, "keras_layers.json")) as f:
         keras = [k for k in json.load(f) if k["class"] != "InputLayer"]
     found = {}
@@ -793,11 +764,10 @@ def _summaries_keras_checked(folder: str, batch: int = 8, shaped_up_to: int | No
         summary = layers.summarize(analysis)
         top = [layer for layer in summary.layers if layer.within is None]
         assert [_CALLED.sub("", layer.name.rpartition("/")[2]) for layer in top] == [k["name"] for k in keras], ref
-        for at, (layer, k) in enumerate(zip(top, keras)):
+        for layer, k in zip(top, keras):
             expected = tuple(batch if d is None else d for d in k["output_shape"])
             assert (layer.type, layer.params) == (k["class"], k["params"]), (ref, k)
-            in_part = shaped_up_to is not None and at > shaped_up_to
-            assert _shape_agrees(layer.output_shape, expected, in_part), (ref, k)
+            assert layer.output_shape == expected, (ref, k)
         found[ref["kind"]] = (analysis, summary)
     return found
 
@@ -853,13 +823,13 @@ def test_time_distributed_layers_are_typed_as_keras_does(tf_written, name):
     """A layer wrapped in TimeDistributed was typed as what it wraps (``Conv2D``, ``Dense``) or by an op
     (``Transpose``, ``Reshape``): Keras 3 runs the wrapped layer once per step between a transpose and a stack,
     tf_keras in a scope of its own between reshapes folding the steps into the batch. Each is now a
-    TimeDistributed with the wrapped layer's parameters, its shape Keras's (after a trace's LSTM, whose call a
+    TimeDistributed with the wrapped layer's parameters and its shape Keras's (after a trace's LSTM, whose call a
     trace does not shape, as inferred in the body it calls). The Lambda its author named ``halve`` (one ``Mul`` of
     one tensor by a constant) was a ``Multiply``, which multiplies two layers' outputs or more."""
     folder = tf_written(name)
     with open(os.path.join(folder, "keras_layers.json")) as f:
         assert [k["class"] for k in json.load(f)][:3] == ["TimeDistributed"] * 3
-    found = _summaries_keras_checked(folder, shaped_up_to=3)  # the LSTM is the fifth row
+    found = _summaries_keras_checked(folder)
     assert sorted(found) == (["run_graph", "trace"] if name == "time_distributed_tf_keras" else ["trace"])
 
 
@@ -869,9 +839,9 @@ def test_a_masked_text_models_embedding_and_recurrent_layers_are_keras(tf_writte
     (``8×12`` for ``8×12×8``). The Bidirectional's LSTMs were GRUs: in a function graph no weight is named
     ``recurrent_kernel``, and the input kernel (8 x 24) looks like a GRU's recurrent kernel of 8 units as much as
     the recurrent one (6 x 24) like an LSTM's of 6; the LSTM's output says 6 units, and where no shape says
-    (tf_keras's trace), a GRU would keep two biases. Each row is Keras's (its shape known in part after the
-    trace's recurrent calls, whose loops leave the number of steps unknown)."""
-    found = _summaries_keras_checked(tf_written(name), shaped_up_to=0)  # the Bidirectional is the second row
+    (tf_keras's trace), a GRU would keep two biases. Each row is Keras's, its shape too (a trace's recurrent
+    calls shaped in the bodies they call, the number of steps from the list their loop fills)."""
+    found = _summaries_keras_checked(tf_written(name))
     for kind, (_, summary) in found.items():
         assert summary.layers[0].output_shape == (8, 12, 8), kind
         inner = [(layer.type, layer.params) for layer in summary.layers if layer.within is not None]

@@ -627,6 +627,8 @@ def _rule(graph: Graph, node: int, output: int, shape_of) -> Shape | bool:
         if element is None or of(1) != (len(element),) or any(d < -1 for d in element):
             return False
         count = attr["num_elements"].i if "num_elements" in attr and attr["num_elements"].i >= 0 else None
+        if count is None:
+            count = _reserved_length(graph, _input_of(graph, node, 0), shape_of)
         return (count, *(None if d == -1 else d for d in element))
     if op == "ReadVariableOp":
         handle = _input_of(graph, node, 0)
@@ -942,6 +944,28 @@ def _rule(graph: Graph, node: int, output: int, shape_of) -> Shape | bool:
 
 
 _VALUE_RELAYS = frozenset({"Identity", "Cast", "Reshape"})
+
+
+_LOOPS_PASSING_ON = frozenset({"While", "StatelessWhile"})  # output k is what input k became, step after step
+
+
+def _reserved_length(graph: Graph, source: tuple[int, int] | None, shape_of) -> int | None:
+    """How many elements the tensor list ``source`` was reserved with, followed back through the loop that wrote
+    them (a TF2 RNN reserves one per step, then fills them in a ``while``), or None."""
+    for _ in range(8):
+        if source is None:
+            return None
+        node, output = source
+        op = graph.ops[node]
+        if op == "TensorListReserve":
+            return _scalar_value(graph, _input_of(graph, node, 1), shape_of)
+        if op in _LOOPS_PASSING_ON:
+            source = _input_of(graph, node, output)
+        elif op == "Identity":
+            source = _input_of(graph, node, 0)
+        else:
+            return None
+    return None
 
 
 def _scalar_value(graph: Graph, source: tuple[int, int] | None, shape_of) -> int | None:
