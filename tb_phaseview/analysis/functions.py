@@ -92,12 +92,12 @@ def consumers(index: FunctionIndex) -> dict:
     return index.consumers
 
 
-def argument_taken_by(graph: Graph, call_def, position: int, ops: frozenset, depth: int = 8) -> bool:
-    """Whether a body the call ``call_def`` calls hands its argument ``position`` (counted among the call's
-    arguments) to an op of ``ops`` as that op's first input (a variable's read or write), in the body or in the
-    calls it makes in turn, ``depth`` calls deep."""
+def argument_uses(graph: Graph, call_def, position: int, depth: int):
+    """Each use of a call's argument ``position`` (counted among the call's arguments) in the bodies it calls, as
+    (the body's index, the using node, its raw input naming the argument, its data inputs); where a body passes
+    the argument on into a call of its own, that call's uses follow its own, ``depth`` calls deep."""
     if position < 0 or depth <= 0:
-        return False
+        return
     for _, name in functions_of(graph, call_def):
         index = function_index(graph, name)
         if position >= len(index.arguments):
@@ -105,13 +105,19 @@ def argument_taken_by(graph: Graph, call_def, position: int, ops: frozenset, dep
         for consumer, raw in consumers(index).get(index.arguments[position], ()):
             body_def = index.nodes[consumer]
             inputs = [i for i in body_def.input if not i.startswith("^")]
-            if body_def.op in ops and inputs[:1] == [raw]:
-                return True
+            yield index, body_def, raw, inputs
             if raw in inputs and functions_of(graph, body_def):  # passed on into a call in the body
                 inner = inputs.index(raw) - LEADING_NON_ARGUMENTS.get(body_def.op, 0)
-                if argument_taken_by(graph, body_def, inner, ops, depth - 1):
-                    return True
-    return False
+                yield from argument_uses(graph, body_def, inner, depth - 1)
+
+
+def argument_taken_by(graph: Graph, call_def, position: int, ops: frozenset, depth: int = 8) -> bool:
+    """Whether a body the call ``call_def`` calls (or a call in it, ``depth`` deep) hands its argument ``position``
+    to an op of ``ops`` as that op's first input (a variable's read or write)."""
+    return any(
+        body_def.op in ops and inputs[:1] == [raw]
+        for _, body_def, raw, inputs in argument_uses(graph, call_def, position, depth)
+    )
 
 
 def _index_of(graph: Graph, function) -> FunctionIndex:

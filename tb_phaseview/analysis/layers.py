@@ -1248,9 +1248,9 @@ _AROUND_A_CALL = frozenset({"BiasAdd", "Add", "AddV2", "Reshape", "Squeeze", "Ex
 
 
 def _ops_called_for_layers(graph: Graph, node_layer: np.ndarray, layers: list[tuple[int, Layer]]) -> dict[int, Counter]:
-    """The ops inside the functions a layer calls (and the functions they call), for each layer whose work is one
-    call of one op: a call and around it at most ``_AROUND_A_CALL`` (a recurrent layer's call among ops of its own
-    is no such layer), the functions computing one op (a model wrapped in a layer, called whole, is none)."""
+    """The ops inside the functions a layer calls, for each layer whose work is one call of one op: a call and
+    around it at most ``_AROUND_A_CALL`` (a recurrent layer's call among ops of its own is no such layer), the
+    functions it names computing one op and calling none (a model wrapped in a layer, called whole, is none)."""
     found: dict[int, Counter] = {}
     for number, layer in layers:
         computing = _computing(layer.op_types)
@@ -1260,28 +1260,13 @@ def _ops_called_for_layers(graph: Graph, node_layer: np.ndarray, layers: list[tu
             continue
         (call,) = np.flatnonzero(graph.columns.op_in(calls) & (node_layer == number)).tolist()
         try:
-            pending = [name for _, name in functions.functions_of(graph, graph.node_defs[call])]
+            called = [name for _, name in functions.functions_of(graph, graph.node_defs[call])]
         except NodeDefUnreadable:
             continue
-        ops: Counter = Counter()
-        seen: set[str] = set()
-        while pending and len(seen) < _CALLED_FUNCTIONS:
-            name = pending.pop()
-            if name in seen:
-                continue
-            seen.add(name)
-            body = functions.function_ops(graph, name)
-            ops.update({op: n for op, n in body.items() if op not in phase.CALL_OPS and op not in graph.functions})
-            if body.keys() & phase.CALL_OPS or body.keys() & graph.functions.keys():
-                pending += [
-                    f for node in graph.functions[name].node_def for _, f in functions.functions_of(graph, node)
-                ]
-        if sum(_computing(ops).values()) == 1:  # one op compiled alone; a model called whole is no such layer
-            found[number] = ops
+        ops = sum((functions.function_ops(graph, name) for name in called), Counter())
+        if sum(_computing(ops).values()) == 1 and not ops.keys() & (phase.CALL_OPS | graph.functions.keys()):
+            found[number] = ops  # one op compiled alone
     return found
-
-
-_CALLED_FUNCTIONS = 16  # read for one layer at most: a compiled convolution is one function, maybe a gradient's
 
 
 def _resized_freely(graph: Graph, resize: int, known: dict, output) -> bool:

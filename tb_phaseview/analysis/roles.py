@@ -538,8 +538,9 @@ def _rewrites_its_own_weight(graph: Graph, write: int, value: int, is_variable, 
                 reader = int(graph.columns.dst[edge])
                 if graph.ops[reader] not in READ_OPS or not graph.names[reader].startswith(prefix):
                     continue
-                for e in graph.out_edges_of([reader])[reader]:
-                    if graph.ops[graph.edge_dst[e]] in _WEIGHING and reads_data(graph.edge_dst[e]):
+                for read_edge in graph.out_edges_of([reader])[reader]:
+                    weighing = graph.edge_dst[read_edge]
+                    if graph.ops[weighing] in _WEIGHING and reads_data(weighing):
                         return True
     return False
 

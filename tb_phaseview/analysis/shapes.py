@@ -341,31 +341,18 @@ def _variable_in_calls(graph: Graph, node: int) -> Variable | None:
 
 def _argument_variable(graph: Graph, call_def, position: int, depth: int) -> tuple[Shape, str] | None:
     """(shape, dtype) of the variable a call's argument at ``position`` is, from the bodies it calls."""
-    if position < 0 or depth <= 0:
-        return None
-    for _, name in functions.functions_of(graph, call_def):
-        index = functions.function_index(graph, name)
-        if position >= len(index.arguments):
-            continue
-        for consumer, raw in functions.consumers(index).get(index.arguments[position], ()):
-            body_def = index.nodes[consumer]
-            attr = body_def.attr
-            if body_def.op in _READS and "_output_shapes" in attr and len(attr["_output_shapes"].list.shape) == 1:
-                dtype = dtype_name(attr["dtype"].type) if "dtype" in attr else "?"
-                return shape_of_proto(attr["_output_shapes"].list.shape[0]), dtype
-            inputs = [i for i in body_def.input if not i.startswith("^")]
-            if body_def.op in _WRITES and inputs[:1] == [raw] and len(inputs) > 1:
-                value = index.nodes.get(inputs[1].split(":", 1)[0])
-                if value is not None and "_output_shapes" in value.attr:
-                    shapes_of_value = value.attr["_output_shapes"].list.shape
-                    if len(shapes_of_value) == 1:  # one output: no doubt which tensor is written
-                        dtype = dtype_name(value.attr["T"].type) if "T" in value.attr else "?"
-                        return shape_of_proto(shapes_of_value[0]), dtype
-            elif functions.functions_of(graph, body_def) and raw in inputs:  # passed on into a call in the body
-                inner = inputs.index(raw) - functions.LEADING_NON_ARGUMENTS.get(body_def.op, 0)
-                found = _argument_variable(graph, body_def, inner, depth - 1)
-                if found is not None:
-                    return found
+    for index, body_def, raw, inputs in functions.argument_uses(graph, call_def, position, depth):
+        attr = body_def.attr
+        if body_def.op in _READS and "_output_shapes" in attr and len(attr["_output_shapes"].list.shape) == 1:
+            dtype = dtype_name(attr["dtype"].type) if "dtype" in attr else "?"
+            return shape_of_proto(attr["_output_shapes"].list.shape[0]), dtype
+        if body_def.op in _WRITES and inputs[:1] == [raw] and len(inputs) > 1:
+            value = index.nodes.get(inputs[1].split(":", 1)[0])
+            if value is not None and "_output_shapes" in value.attr:
+                shapes_of_value = value.attr["_output_shapes"].list.shape
+                if len(shapes_of_value) == 1:  # one output: no doubt which tensor is written
+                    dtype = dtype_name(value.attr["T"].type) if "T" in value.attr else "?"
+                    return shape_of_proto(shapes_of_value[0]), dtype
     return None
 
 
@@ -562,9 +549,7 @@ def _rule(graph: Graph, node: int, output: int, shape_of) -> Shape | bool:
         # What a function returns, inferred in its body from what the call passes it (Keras compiles a grouped
         # convolution into a function of its own, which a trace does not shape).
         arguments = graph.functions[attr["f"].func.name].signature.input_arg
-        shapes_in = [
-            of(k) if a.type != _DT_RESOURCE else _handle_shape(graph, node, k) for k, a in enumerate(arguments)
-        ]
+        shapes_in = [of(k) if a.type != _RESOURCE else _handle_shape(graph, node, k) for k, a in enumerate(arguments)]
         return _returned_shape(graph, attr["f"].func.name, output, shapes_in)
     if op == "Split" and "num_split" in attr and 0 <= output < attr["num_split"].i:
         # Equal pieces along an axis (tf_keras's UpSampling1D splits each step off, then repeats it).
@@ -1132,7 +1117,6 @@ def _broadcast(shapes: list) -> Shape | bool:
 
 
 _FUNCTION_CALLS = frozenset({"PartitionedCall", "StatefulPartitionedCall"})
-_DT_RESOURCE = 20
 
 
 def _handle_shape(graph: Graph, node: int, position: int) -> Shape | bool:
@@ -1176,9 +1160,9 @@ def _returned_shape(graph: Graph, name: str, output: int, arguments: list) -> Sh
         for argument, shape in zip(function.signature.input_arg, arguments):
             placeholder = node_def(name=argument.name, op="Placeholder")
             placeholder.attr["dtype"].type = argument.type
-            # A variable's handle is a scalar; the variable's shape is the handle's (as a traced step's arguments).
-            target = placeholder.attr["_handle_shapes"].list.shape.add() if argument.type == _DT_RESOURCE else None
-            if target is None:
+            if argument.type == _RESOURCE:  # a handle is a scalar; its variable's shape is the handle's
+                target = placeholder.attr["_handle_shapes"].list.shape.add()
+            else:
                 target = placeholder.attr["shape"].shape
             if isinstance(shape, tuple):
                 for d in shape:
