@@ -23,7 +23,7 @@ from tensorboard.compat.proto.graph_pb2 import GraphDef
 from demo import CLI, DEMO_LOGS, demo_analysis, demo_graphs, demo_script
 from oddgraphs import node
 from roles_written import corpus
-from tb_phaseview.analysis import layers, shapes
+from tb_phaseview.analysis import layers, roles, shapes
 from tb_phaseview.analysis.pipeline import analyze
 from tb_phaseview.cli import iter_graphs
 from tb_phaseview.read import graph_source
@@ -919,6 +919,26 @@ def test_grouped_dilated_constrained_and_spectrally_normalised_layers_are_listed
     is Keras's class, count and shape now."""
     found = _summaries_keras_checked(tf_written(name))
     assert {kind for kind in found} == ({"trace", "run_graph"} if name.endswith("tf_keras") else {"trace"})
+
+
+@pytest.mark.parametrize("name", ["mobile_blocks_keras3", "mobile_blocks_tf_keras"])
+def test_mobilenet_v3_blocks_are_listed_as_keras_lists_them(tf_written, name):
+    """MobileNetV3's blocks, as its authors write them. Batch renormalization keeps a moving standard deviation of
+    the batch and sets its moving variance from it: that write (variables alone, no data) was taken for an average
+    of the weights, the optimizer's, and the moving variance, which the training graph writes but never reads, was
+    counted nowhere (the layer 48 of Keras's 56 parameters). An activation composed of several ops (``hard_swish``,
+    ``gelu``) was typed by one of them (``Add``, ``Mul``). Squeeze-and-excite multiplies a layer's output by a gate
+    computed outside any layer (``relu6(x + 3) / 6``): one layer feeds the Multiply, and it was called a Lambda
+    scaling one tensor. Every row is Keras's class, count and shape now, and the moving variance is the model's."""
+    found = _summaries_keras_checked(tf_written(name))
+    assert {kind for kind in found} == ({"trace", "run_graph"} if name.endswith("tf_keras") else {"trace"})
+    for analysis, summary in found.values():
+        (renorm,) = [layer for layer in summary.layers if _CALLED.sub("", layer.name.rpartition("/")[2]) == "renorm"]
+        assert len(renorm.variables) == 7 and all(v.variable.size == 8 for v in renorm.variables)
+        assert summary.machinery_params > 0  # Adam's slots, none of them the layer's
+        codes = analysis.roles.codes
+        for variable in renorm.variables:
+            assert codes[variable.variable.node] == roles.MODEL
 
 
 @pytest.mark.parametrize("name", ["rarer_layers_keras3", "rarer_layers_tf_keras"])

@@ -745,6 +745,37 @@ write_convolution_variants_keras3 = _with_keras3(_convolution_variants)
 write_convolution_variants_tf_keras = _with_tf_keras(_convolution_variants)
 
 
+def _mobile_blocks(keras, out: str, legacy: bool) -> None:
+    """Blocks as MobileNetV3 writes them: a convolution, batch renormalization (a moving standard deviation of the
+    batch, the moving variance set from it), an activation composed of several ops (Keras 3's ``hard_swish``,
+    tf_keras's ``gelu``), and squeeze-and-excite (a pooled gate, ``relu6(x + 3) / 6`` computed outside any layer,
+    multiplying the block's output); fitted one batch of 8 with the TensorBoard callback tracing it (and, in
+    tf_keras, writing the train function's run graph)."""
+    import numpy as np
+
+    layers = keras.layers
+    keras.utils.set_random_seed(1)
+    image = keras.Input((8, 8, 3), name="image")
+    x = layers.Conv2D(8, 3, padding="same", name="stem")(image)
+    x = layers.BatchNormalization(renorm=True, name="renorm")(x)
+    x = layers.Activation("gelu" if legacy else "hard_swish")(x)
+    gate = layers.GlobalAveragePooling2D(keepdims=True, name="se_pool")(x)
+    gate = layers.Conv2D(4, 1, activation="relu", name="se_reduce")(gate)
+    gate = layers.Conv2D(8, 1, name="se_expand")(gate)
+    gate = layers.ReLU(6.0, name="se_relu6")(gate + 3.0) * (1.0 / 6.0)
+    x = layers.Multiply(name="se_mul")([x, gate])
+    x = layers.GlobalAveragePooling2D(name="pool")(x)
+    x = layers.Dense(4, activation="softmax", name="head")(x)
+    model = keras.Model(image, x, name="mobile_blocks")
+    data = np.random.default_rng(0).random((16, 8, 8, 3), dtype=np.float32)
+    _fit_one_batch(keras, model, out, "mobile_blocks", data, legacy)
+
+
+write_mobile_blocks_keras3 = _with_keras3(_mobile_blocks)
+
+write_mobile_blocks_tf_keras = _with_tf_keras(_mobile_blocks)
+
+
 def write_nadam_tf_keras(out: str) -> None:
     """tf_keras's ``fit`` with Nadam, which keeps a running product of its momentum schedule (``u_product``) and
     updates it inside a ``cond``: the train function's run graph passes that variable's handle only into the

@@ -72,6 +72,15 @@ _INFERENCE_IDENTITY_NAMES = {
     "gaussian_dropout": "GaussianDropout",
     "gaussian_noise": "GaussianNoise",
 }
+# The ops an activation function is composed of (hard_swish: ``x * relu6(x + 3) / 6``; gelu, swish, mish):
+# element by element, so that a layer of Keras's name ``activation`` running only these is one.
+_ELEMENTWISE = _ACTIVATIONS | {
+    "Const", "Identity", "Cast", "Add", "AddV2", "Sub", "Mul", "RealDiv", "Neg", "Maximum", "Minimum", "Erf", "Erfc",
+    "Exp", "Log", "Log1p", "Pow", "Square", "Sqrt", "Rsqrt", "Softsign", "Abs", "Sign", "SelectV2", "Select",
+    "Greater", "GreaterEqual", "Less", "LessEqual", "ClipByValue", "Reciprocal",
+}  # fmt: skip
+_ARITHMETIC = frozenset({"Add", "AddV2", "Sub", "Mul", "RealDiv", "Neg", "Maximum", "Minimum"})
+_ACTIVATION_OPS = _ACTIVATIONS | {"Erf", "Erfc", "Softsign"}  # ops of activation functions, not of arithmetic
 # Classes that run the ops of another class (a center crop is a crop's slice; a spatial dropout drops as a dropout
 # does, whole channels at a time), told apart by the name Keras gives them: (the ops' class, the name) -> class.
 _SAME_OPS_BY_NAME = {
@@ -556,6 +565,10 @@ def state_variables(graph: Graph, node_roles, model_nodes: list[int], codes: np.
     checkpoint call takes, the weights of an earlier copy of the model left in the graph, a traced function that
     only creates a variable and returns its handle)."""
     unused = _unused(graph, model_nodes, codes)
+    if unused:
+        is_variable = np.zeros(graph.node_count, dtype=bool)
+        is_variable[list(node_roles.variables)] = True
+        unused = {n for n in unused if not _derived_by_the_model(graph, n, codes, is_variable)}
     used = [n for n in model_nodes if n not in unused]
     running = _accumulators(graph, node_roles, used, codes)
     trainable = trainable_variables(graph, node_roles, used, codes)
@@ -603,6 +616,20 @@ def _unused(graph: Graph, model_nodes: list[int], codes: np.ndarray) -> set[int]
             break
         used[more] = True
     return {n for n in model_nodes if not used[n]}
+
+
+def _derived_by_the_model(graph: Graph, variable: int, codes: np.ndarray, is_variable: np.ndarray) -> bool:
+    """A variable the training graph only writes, from another variable: state the layer keeps for inference
+    (batch renormalization's moving variance, set from its moving standard deviation), which Keras counts. An
+    assignment of a constant or a fed value (TFLearn's ``is_training``, ``val_loss``) reads no variable."""
+    for e in graph.out_edges_of([variable])[variable]:
+        write = graph.edge_dst[e]
+        if graph.edge_input[e] != 0 or graph.ops[write] not in roles.WRITE_OPS or codes[write] != roles.MODEL:
+            continue
+        value = int(graph.columns.inputs_at(np.array([write]), 1)[0])
+        if value >= 0 and roles.reads_a_variable(graph, value, is_variable, besides=variable):
+            return True
+    return False
 
 
 def _only_returned(graph: Graph, node: int) -> bool:
@@ -998,6 +1025,30 @@ def trainable_variables(graph: Graph, node_roles, model_nodes: list[int], codes:
     }
 
 
+_CONSTANTS = frozenset({"Const", "HostConst"})
+
+
+def _composes_an_activation(layer: Layer, named: str) -> bool:
+    """Whether a layer without weights is an Activation of a function composed of several ops, all element by
+    element: named as Keras names an Activation layer, or typed by its arithmetic though it runs an activation's
+    own op (ConvNeXt's ``..._gelu``: an ``Erf`` in products and sums; MobileNetV3's ``hard_swish``: a ``Relu6``)."""
+    computing = _computing(layer.op_types)
+    if not computing or not set(computing) <= _ELEMENTWISE:
+        return False
+    return named == "activation" or (layer.type in _ARITHMETIC and bool(set(computing) & _ACTIVATION_OPS))
+
+
+def _tensors_taken(graph: Graph, node_layer: np.ndarray, number: int) -> int:
+    """How many tensors computed outside a layer (not constants) its ops take."""
+    columns = graph.columns
+    own = np.flatnonzero(node_layer == number)
+    edges, _ = columns.in_edges(own)
+    edges = edges[columns.data[edges]]
+    sources = columns.src[edges]
+    outside = (node_layer[sources] != number) & ~columns.op_in(_CONSTANTS)[sources]
+    return len(set(zip(sources[outside].tolist(), graph.output_column[edges[outside]].tolist())))
+
+
 def _layer_pairs(graph: Graph, node_layer: np.ndarray) -> list[tuple[int, int]]:
     """(from layer, to layer) of every data edge between two layers, once each."""
     columns = graph.columns
@@ -1221,9 +1272,15 @@ def _type_layers(
             own = resizes[node_layer[resizes] == number].tolist()
             if len(own) == 1 and _resized_freely(graph, own[0], known, layer.output_shape):
                 layer.type = "Resizing"
-        if layer.type == "Multiply" and feeders.get(number, 0) == 1 and layer.name not in graph.index:
-            # A layer's scope scaling one tensor (``lambda t: t * 2.0``): a Multiply multiplies two or more. (A
-            # lone op, a row of its own, is what it runs.)
+        if (
+            layer.type == "Multiply"
+            and feeders.get(number, 0) == 1
+            and layer.name not in graph.index
+            and _tensors_taken(graph, node_layer, number) == 1
+        ):
+            # A layer's scope scaling one tensor (``lambda t: t * 2.0``): a Multiply multiplies two or more, which
+            # may come from one layer (MobileNetV3's squeeze-and-excite multiplies a layer's output by its gate, a
+            # product computed outside any layer). (A lone op, a row of its own, is what it runs.)
             layer.type = "Lambda"
         if layer.type == "StringLookup" and _lookup_keys_are_integers(graph, node_layer, number):
             layer.type = "IntegerLookup"
@@ -1232,6 +1289,8 @@ def _type_layers(
         if not layer.variables:
             named = _NUMBERED.sub("", layer.name.rpartition("/")[2])
             layer.type = _SAME_OPS_BY_NAME.get((layer.type, named), layer.type)
+            if _composes_an_activation(layer, named):
+                layer.type = "Activation"  # a function of several ops (hard_swish, gelu, swish), typed by one
         if layer.type == "Activation":
             layer.type = activation_layer_type(layer.name, layer.op_types)
         elif layer.type == "Identity" and not layer.variables:

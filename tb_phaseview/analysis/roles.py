@@ -545,7 +545,7 @@ def _rewrites_its_own_weight(graph: Graph, write: int, value: int, is_variable, 
     return False
 
 
-def _reads_a_variable(graph: Graph, node: int, is_variable: np.ndarray, limit: int = 64, besides: int = -1) -> bool:
+def reads_a_variable(graph: Graph, node: int, is_variable: np.ndarray, limit: int = 64, besides: int = -1) -> bool:
     """Whether a variable (other than ``besides``) is among the first ``limit`` data ancestors of ``node`` (a
     weight's moving average reads its weight in two steps; a loop over constants reads none)."""
     seen, frontier = {node}, [node]
@@ -690,10 +690,19 @@ def classify_roles(graph: Graph, phase_carriers) -> Roles:
     )
     candidates = [(w, value, target) for w, value, target in candidates if not reads_data(value)]
     candidates = [c for c in candidates if not _rewrites_its_own_weight(graph, c[0], c[1], is_variable, reads_data)]
+    if candidates:
+        # A statistic derived from another statistic of the batch is the layer's too: batch renormalization keeps
+        # a moving standard deviation of the batch and sets its moving variance from it (``AssignNewValue``).
+        of_batch_writes = (codes[writes] == MODEL) & (values >= 0)
+        of_batch_writes[of_batch_writes] = reads_data.reads[values[of_batch_writes]]
+        targets_of_batch = columns.inputs_at(writes[of_batch_writes], 0)
+        of_batch = np.zeros(n, dtype=bool)
+        of_batch[targets_of_batch[targets_of_batch >= 0]] = True
+        candidates = [c for c in candidates if not reads_a_variable(graph, c[1], of_batch, besides=c[2])]
     averaged = [
         w
         for w, value, target in candidates
-        if target in optimized or _reads_a_variable(graph, value, is_variable, besides=target)
+        if target in optimized or reads_a_variable(graph, value, is_variable, besides=target)
     ]
     if averaged:
         # The updates found so, a write of a variable they update is the optimizer's too: a constraint's projection
