@@ -927,7 +927,8 @@ def test_mobilenet_v3_blocks_are_listed_as_keras_lists_them(tf_written, name):
     the batch and sets its moving variance from it: that write (variables alone, no data) was taken for an average
     of the weights, the optimizer's, and the moving variance, which the training graph writes but never reads, was
     counted nowhere (the layer 48 of Keras's 56 parameters). An activation composed of several ops (``hard_swish``,
-    ``gelu``) was typed by one of them (``Add``, ``Mul``). Squeeze-and-excite multiplies a layer's output by a gate
+    ``gelu``, by Keras's name or, as ConvNeXt names them, by its block's) was typed by one of them (``Add``,
+    ``Mul``). Squeeze-and-excite multiplies a layer's output by a gate
     computed outside any layer (``relu6(x + 3) / 6``): one layer feeds the Multiply, and it was called a Lambda
     scaling one tensor. Every row is Keras's class, count and shape now, and the moving variance is the model's."""
     found = _summaries_keras_checked(tf_written(name))
