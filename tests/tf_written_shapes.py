@@ -777,6 +777,42 @@ write_mobile_blocks_keras3 = _with_keras3(_mobile_blocks)
 write_mobile_blocks_tf_keras = _with_tf_keras(_mobile_blocks)
 
 
+def _slash_named(keras, out: str, legacy: bool) -> None:
+    """A model naming its layers with slashes, as tf_keras's MobileNetV3 does (``Conv``, ``Conv/BatchNorm``,
+    ``expanded_conv/depthwise/pad``, ``expanded_conv/squeeze_excite/Conv``), with layers of Keras's own names
+    between them (the block's activations, the gate's); fitted one batch of 8 with the TensorBoard callback
+    tracing it and writing the train function's run graph. (Keras 3 allows no slash in a layer's name.)"""
+    import numpy as np
+
+    layers = keras.layers
+    keras.utils.set_random_seed(1)
+    image = keras.Input((8, 8, 3), name="image")
+    x = layers.Conv2D(8, 3, padding="same", use_bias=False, name="Conv")(image)
+    x = layers.BatchNormalization(name="Conv/BatchNorm")(x)
+    x = layers.ReLU()(x)
+    x = layers.ZeroPadding2D(1, name="expanded_conv/depthwise/pad")(x)
+    x = layers.DepthwiseConv2D(3, strides=2, use_bias=False, name="expanded_conv/depthwise")(x)
+    x = layers.BatchNormalization(name="expanded_conv/depthwise/BatchNorm")(x)
+    x = layers.ReLU()(x)
+    gate = layers.GlobalAveragePooling2D(keepdims=True, name="expanded_conv/squeeze_excite/AvgPool")(x)
+    gate = layers.Conv2D(4, 1, name="expanded_conv/squeeze_excite/Conv")(gate)
+    gate = layers.Activation("relu", name="expanded_conv/squeeze_excite/Relu")(gate)
+    gate = layers.Conv2D(8, 1, name="expanded_conv/squeeze_excite/Conv_1")(gate)
+    gate = layers.Activation("hard_sigmoid")(gate)
+    x = layers.Multiply(name="expanded_conv/squeeze_excite/Mul")([x, gate])
+    x = layers.Conv2D(6, 1, use_bias=False, name="expanded_conv/project")(x)
+    x = layers.BatchNormalization(name="expanded_conv/project/BatchNorm")(x)
+    x = layers.GlobalAveragePooling2D()(x)
+    x = layers.Dropout(0.2)(x)
+    x = layers.Dense(4, activation="softmax", name="Logits")(x)
+    model = keras.Model(image, x, name="slash_named")
+    data = np.random.default_rng(0).random((16, 8, 8, 3), dtype=np.float32)
+    _fit_one_batch(keras, model, out, "slash_named", data, legacy)
+
+
+write_slash_named_tf_keras = _with_tf_keras(_slash_named)
+
+
 def write_nadam_tf_keras(out: str) -> None:
     """tf_keras's ``fit`` with Nadam, which keeps a running product of its momentum schedule (``u_product``) and
     updates it inside a ``cond``: the train function's run graph passes that variable's handle only into the

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import heapq
 import re
+from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass, field
 from math import prod
@@ -225,6 +226,9 @@ def summarize(analysis) -> Summary:
     if copies:  # the other replicas' scopes run the same layers again: no rows of their own
         layer_ids = [i for i in layer_ids if not _REPLICA_SCOPE.search(i + "/")]
         layer_index = {name: i for i, name in enumerate(layer_ids)}
+    flat = _flatten_slash_names(graph, tree, layer_ids, owner, passed, codes)
+    if flat:
+        layer_index = {name: i for i, name in enumerate(layer_ids)}
     node_layer = _node_layers(graph, tree, layer_index, codes)
     for n, parent in owner.items():
         if not parent:  # a variable at the top level is a layer of its own
@@ -253,7 +257,7 @@ def summarize(analysis) -> Summary:
 
     _merge_calls_again(graph, node_layer, layer_ids, variables)
     pairs = _layer_pairs(graph, node_layer)
-    within = _within(tree, layer_ids, layer_index)
+    within = _within(tree, layer_ids, layer_index, flat)
     holding = set(within.values())
     # A layer and the layers inside it hand tensors both ways (its input to the first, the last's output back):
     # no order between them, or every nested model would be a cycle (the nested ones follow their holder).
@@ -372,18 +376,184 @@ def _replica_copies(graph: Graph, model_nodes: list[int], codes: np.ndarray) -> 
     return copies, replicas
 
 
-def _within(tree, layer_ids: list[str], layer_index: dict[str, int]) -> dict[int, int]:
+def _within(tree, layer_ids: list[str], layer_index: dict[str, int], flat: set[str] = frozenset()) -> dict[int, int]:
     """Each layer's number -> the number of the nearest layer above it on its scope chain (a Sequential's dense
-    layer -> the Sequential), for the layers inside another."""
+    layer -> the Sequential), for the layers inside another. ``flat``: layers whose scopes nest only because
+    their names have slashes (_flatten_slash_names): none is inside another of them."""
     found = {}
     for i, name in enumerate(layer_ids):
         above = tree.group_parent.get(name, "")
         while above:
-            if above in layer_index:
+            if above in layer_index and not (name in flat and above in flat):
                 found[i] = layer_index[above]
                 break
             above = tree.group_parent.get(above, "")
     return found
+
+
+def _flatten_slash_names(
+    graph: Graph, tree, layer_ids: list[str], owner: dict[int, str], passed: set[int], codes: np.ndarray
+) -> set[str]:
+    """The layers of a model that names them with slashes, made siblings again; returns their names (else an
+    empty set, and nothing changes).
+
+    tf_keras's MobileNetV3 names its layers ``expanded_conv/depthwise``, ``expanded_conv/depthwise/BatchNorm``,
+    ``expanded_conv/squeeze_excite/Conv``: each is a layer of the model, but their scopes nest, and the scope
+    ``expanded_conv`` looked like a model of layers (its convolution and normalization one row). A scope is told to
+    be only a prefix of names when it computes nothing itself and the data leaves it for a layer outside and comes
+    back (``expanded_conv/depthwise/BatchNorm`` -> ``re_lu_1`` -> ``expanded_conv/squeeze_excite/AvgPool``): a
+    model used as a layer hands its output on once. In a model where one is found, every scope below its level
+    that computes is a layer of that level (``Conv`` and ``Conv/BatchNorm`` both), and a scope that computes
+    nothing is none."""
+    ids = sorted(layer_ids)
+    # A layer holding another: the next name in order with its name and a slash as prefix (bisect: no pair test).
+    holding = {
+        name for name in ids if (at := bisect_left(ids, name + "/")) < len(ids) and ids[at].startswith(name + "/")
+    }
+    if not holding:
+        return set()
+    holders = [name for name in holding if tree.is_group(name) and not set(tree.chain(name)[:-1]) & holding]
+    outermost = [name for name in layer_ids if not (tree.is_group(name) and set(tree.chain(name)[:-1]) & holding)]
+    index = {name: i for i, name in enumerate(outermost)}
+    marks = tree.outermost_marks(index)
+    marks[codes != roles.MODEL] = -1
+    computing = ~graph.columns.op_in(_NOT_COMPUTING | {"Cast"})
+    # Each outermost layer's model ops, from one sort (not a pass over the graph per layer).
+    marked = np.flatnonzero(marks >= 0)
+    marked = marked[np.argsort(marks[marked], kind="stable")]
+    bounds = np.searchsorted(marks[marked], np.arange(len(outermost) + 1))
+    ops_of = {name: marked[bounds[i] : bounds[i + 1]] for i, name in enumerate(outermost)}
+    direct = tree.children_of(set(holders))
+    prefixes = [name for name in holders if not any(computing[n] for n in direct[name][1])]
+    levels = {
+        tree.group_parent.get(name, "")
+        for name in prefixes
+        if _leaves_and_returns(graph, marks, ops_of[name], index[name], codes)
+    }
+    if not levels:
+        return set()
+    replaced: dict[str, set[str]] = {}
+    for name in outermost:
+        if not tree.is_group(name) or tree.group_parent.get(name, "") not in levels:
+            continue
+        nodes = ops_of[name][computing[ops_of[name]]].tolist()
+        scope_of = {n: _layer_scope(graph, tree, tree.node_parent[n], name) for n in nodes}
+        found = _named_layers(graph, tree, name, scope_of, codes)
+        if found and found != {name}:
+            replaced[name] = found
+    if not replaced:
+        return set()
+    ids = []
+    for name in layer_ids:
+        if name in replaced:
+            ids.extend(sorted(replaced[name]))
+        elif not (tree.is_group(name) and set(tree.chain(name)[:-1]) & replaced.keys()):
+            ids.append(name)
+    layer_ids[:] = ids
+    for n, held_by in owner.items():
+        chain = tree.chain(held_by) if tree.is_group(held_by) else ()
+        top = next((group for group in chain if group in replaced), None)
+        if top is None:
+            continue
+        readers = _layer_readers(graph, n, codes) if n in passed else []
+        anchor = tree.node_parent[min(readers)] if readers else held_by
+        while anchor and anchor not in replaced[top]:
+            anchor = tree.group_parent.get(anchor, "")
+        owner[n] = anchor or held_by
+    return set().union(*replaced.values())
+
+
+def _named_layers(graph: Graph, tree, top: str, scope_of: dict[int, str], codes: np.ndarray) -> set[str]:
+    """The layers inside the scope ``top`` of a model that names its layers with slashes, given the layer scope of
+    each op computing there. A scope computing nothing itself is a prefix of its layers' names (but one holding a
+    single scope is a layer whose ops run in a function's scope: tf_keras's ``dropout/dropout``). A scope computing
+    is a layer, and so is each scope inside it that takes data from outside it or hands data out of it
+    (``depthwise/pad`` pads what ``depthwise`` convolves, ``Conv/BatchNorm`` normalises what leaves ``Conv``); the
+    scopes of functions it calls are its own (``dropout/random_uniform``: fed by its ops, read by them)."""
+    children: dict[str, set[str]] = {}
+    own: dict[str, list[int]] = {}
+    scope_of = dict(scope_of)  # grows as ``inside`` meets ops that compute nothing
+    for n, scope in list(scope_of.items()):
+        own.setdefault(scope, []).append(n)
+        while scope != top:
+            parent = scope.rpartition("/")[0]
+            children.setdefault(parent, set()).add(scope)
+            scope = parent
+    is_variable = graph.columns.op_in(roles.VARIABLE_OPS | shapes.RESOURCE_INPUTS)
+
+    def inside(node: int, scope: str) -> bool:
+        held = scope_of.get(node)
+        if held is None:  # an op that computes nothing (a read, an identity), or one outside ``top``
+            held = scope_of[node] = _layer_scope(graph, tree, tree.node_parent[node], top)
+        return held == scope or held.startswith(scope + "/")
+
+    def nodes_under(scope: str) -> list[int]:
+        found = list(own.get(scope, ()))
+        for child in children.get(scope, ()):
+            found += nodes_under(child)
+        return found
+
+    def separate(scope: str, parent: str) -> bool:
+        for n in nodes_under(scope):
+            for e in graph.in_edges(n):
+                src = graph.edge_src[e]
+                if graph.edge_control[e] or inside(src, scope) or codes[src] != roles.MODEL or is_variable[src]:
+                    continue
+                if graph.ops[src] not in _CONSTANTS and not inside(src, parent):
+                    return True
+            for e in graph.out_edges_of([n])[n]:
+                dst = graph.edge_dst[e]
+                if not graph.edge_control[e] and codes[dst] == roles.MODEL and not inside(dst, parent):
+                    return True
+        return False
+
+    def layers_in(scope: str) -> set[str]:
+        inner = children.get(scope, set())
+        if scope not in own:
+            if len(inner) == 1:
+                return {scope}
+            return set().union(*(layers_in(child) for child in inner)) if inner else set()
+        found = {scope}
+        for child in inner:
+            if separate(child, scope):
+                found |= layers_in(child)
+        return found
+
+    return layers_in(top)
+
+
+def _layer_scope(graph: Graph, tree, group: str, top: str) -> str:
+    """The scope of the layer an op of ``group`` belongs to, at most ``top``: not an op's own scope (``Conv2D`` with
+    its ``Conv2D/ReadVariableOp``), nor a numbered series."""
+    while group != top and (group in graph.index or group in tree.series):
+        group = tree.group_parent.get(group, top)
+    return group
+
+
+def _leaves_and_returns(
+    graph: Graph, marks: np.ndarray, inside: np.ndarray, number: int, codes: np.ndarray, limit: int = 512
+) -> bool:
+    """Whether the data leaves the model ops ``inside`` (marked ``number``) for ops outside them that hand it back
+    in, within ``limit`` ops."""
+    columns = graph.columns
+    if not inside.size:
+        return False
+    edges, _ = columns.out_edges(inside)
+    edges = edges[columns.data[edges]]
+    frontier = {d for d in columns.dst[edges].tolist() if marks[d] != number and codes[d] == roles.MODEL}
+    seen = set(frontier)
+    while frontier and len(seen) < limit:
+        edges, _ = columns.out_edges(np.fromiter(frontier, dtype=np.intp, count=len(frontier)))
+        edges = edges[columns.data[edges]]
+        frontier = set()
+        for d in columns.dst[edges].tolist():
+            if codes[d] != roles.MODEL or d in seen:
+                continue
+            if marks[d] == number:
+                return True
+            seen.add(d)
+            frontier.add(d)
+    return False
 
 
 def _across(pairs, within: dict[int, int]) -> list[tuple[int, int]]:
@@ -618,13 +788,17 @@ def _unused(graph: Graph, model_nodes: list[int], codes: np.ndarray) -> set[int]
     return {n for n in model_nodes if not used[n]}
 
 
+_SETS = frozenset({"Assign", "AssignVariableOp"})  # writes that set a variable's value (not add to it)
+
+
 def _derived_by_the_model(graph: Graph, variable: int, codes: np.ndarray, is_variable: np.ndarray) -> bool:
     """A variable the training graph only writes, from another variable: state the layer keeps for inference
     (batch renormalization's moving variance, set from its moving standard deviation), which Keras counts. An
-    assignment of a constant or a fed value (TFLearn's ``is_training``, ``val_loss``) reads no variable."""
+    assignment of a constant or a fed value (TFLearn's ``is_training``, ``val_loss``) reads no variable, and a count
+    only added to (a custom loop's own step counter) is no state of a layer's."""
     for e in graph.out_edges_of([variable])[variable]:
         write = graph.edge_dst[e]
-        if graph.edge_input[e] != 0 or graph.ops[write] not in roles.WRITE_OPS or codes[write] != roles.MODEL:
+        if graph.edge_input[e] != 0 or graph.ops[write] not in _SETS or codes[write] != roles.MODEL:
             continue
         value = int(graph.columns.inputs_at(np.array([write]), 1)[0])
         if value >= 0 and roles.reads_a_variable(graph, value, is_variable, besides=variable):
