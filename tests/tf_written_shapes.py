@@ -780,7 +780,8 @@ write_mobile_blocks_tf_keras = _with_tf_keras(_mobile_blocks)
 def _slash_named(keras, out: str, legacy: bool) -> None:
     """A model naming its layers with slashes, as tf_keras's MobileNetV3 does (``Conv``, ``Conv/BatchNorm``,
     ``expanded_conv/depthwise/pad``, ``expanded_conv/squeeze_excite/Conv``), with layers of Keras's own names
-    between them (the block's activations, the gate's); fitted one batch of 8 with the TensorBoard callback
+    between them (the block's activations, the gate's), and a Sequential block called twice, a layer between;
+    fitted one batch of 8 with the TensorBoard callback
     tracing it and writing the train function's run graph. (Keras 3 allows no slash in a layer's name.)"""
     import numpy as np
 
@@ -803,6 +804,9 @@ def _slash_named(keras, out: str, legacy: bool) -> None:
     x = layers.Conv2D(6, 1, use_bias=False, name="expanded_conv/project")(x)
     x = layers.BatchNormalization(name="expanded_conv/project/BatchNorm")(x)
     x = layers.GlobalAveragePooling2D()(x)
+    # A block called twice, a layer between: tf_keras runs both calls in the first call's scope.
+    shared = keras.Sequential([layers.Dense(6, activation="relu", name="b1"), layers.Dense(6, name="b2")], name="tied")
+    x = shared(layers.LayerNormalization(name="between")(shared(x)))
     x = layers.Dropout(0.2)(x)
     x = layers.Dense(4, activation="softmax", name="Logits")(x)
     model = keras.Model(image, x, name="slash_named")

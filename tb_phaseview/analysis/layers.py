@@ -226,7 +226,7 @@ def summarize(analysis) -> Summary:
     if copies:  # the other replicas' scopes run the same layers again: no rows of their own
         layer_ids = [i for i in layer_ids if not _REPLICA_SCOPE.search(i + "/")]
         layer_index = {name: i for i, name in enumerate(layer_ids)}
-    flat = _flatten_slash_names(graph, tree, layer_ids, owner, passed, codes)
+    flat = _flatten_slash_names(graph, tree, layer_ids, owner, passed, codes, is_variable)
     if flat:
         layer_index = {name: i for i, name in enumerate(layer_ids)}
     node_layer = _node_layers(graph, tree, layer_index, codes)
@@ -392,7 +392,13 @@ def _within(tree, layer_ids: list[str], layer_index: dict[str, int], flat: set[s
 
 
 def _flatten_slash_names(
-    graph: Graph, tree, layer_ids: list[str], owner: dict[int, str], passed: set[int], codes: np.ndarray
+    graph: Graph,
+    tree,
+    layer_ids: list[str],
+    owner: dict[int, str],
+    passed: set[int],
+    codes: np.ndarray,
+    is_variable: np.ndarray,
 ) -> set[str]:
     """The layers of a model that names them with slashes, made siblings again; returns their names (else an
     empty set, and nothing changes).
@@ -402,7 +408,8 @@ def _flatten_slash_names(
     ``expanded_conv`` looked like a model of layers (its convolution and normalization one row). A scope is told to
     be only a prefix of names when it computes nothing itself and the data leaves it for a layer outside and comes
     back (``expanded_conv/depthwise/BatchNorm`` -> ``re_lu_1`` -> ``expanded_conv/squeeze_excite/AvgPool``): a
-    model used as a layer hands its output on once. In a model where one is found, every scope below its level
+    model used as a layer hands its output on once, unless it is called again on it (its weights then read twice:
+    a block shared by two stages of a model). In a model where one is found, every scope below its level
     that computes is a layer of that level (``Conv`` and ``Conv/BatchNorm`` both), and a scope that computes
     nothing is none."""
     ids = sorted(layer_ids)
@@ -425,17 +432,21 @@ def _flatten_slash_names(
     ops_of = {name: marked[bounds[i] : bounds[i + 1]] for i, name in enumerate(outermost)}
     direct = tree.children_of(set(holders))
     prefixes = [name for name in holders if not any(computing[n] for n in direct[name][1])]
-    levels = {
-        tree.group_parent.get(name, "")
+    prefixes = [
+        name
         for name in prefixes
         if _leaves_and_returns(graph, marks, ops_of[name], index[name], codes)
-    }
+        and not _weights_used_twice(graph, ops_of[name][computing[ops_of[name]]], is_variable)
+    ]
+    levels = {tree.group_parent.get(name, "") for name in prefixes}
     if not levels:
         return set()
     replaced: dict[str, set[str]] = {}
     for name in outermost:
         if not tree.is_group(name) or tree.group_parent.get(name, "") not in levels:
             continue
+        if name in holders and name not in prefixes:
+            continue  # a model of layers beside them (a block called twice)
         nodes = ops_of[name][computing[ops_of[name]]].tolist()
         scope_of = {n: _layer_scope(graph, tree, tree.node_parent[n], name) for n in nodes}
         found = _named_layers(graph, tree, name, scope_of, codes)
@@ -461,6 +472,21 @@ def _flatten_slash_names(
             anchor = tree.group_parent.get(anchor, "")
         owner[n] = anchor or held_by
     return set().union(*replaced.values())
+
+
+def _weights_used_twice(graph: Graph, ops: np.ndarray, is_variable: np.ndarray) -> bool:
+    """Whether two of ``ops`` of one type read the same variable: layers called twice (tf_keras calls a shared
+    model in the scope of its first call, its ops numbered again, ``MatMul_1``; TF1 reuses a cell's scope per step)."""
+    columns = graph.columns
+    edges, consumers = columns.in_edges(ops)
+    keep = columns.data[edges]
+    edges, consumers = edges[keep], consumers[keep]
+    reads = columns.op_in(roles.READ_OPS | {"Identity"})[columns.src[edges]]
+    edges, consumers = edges[reads], consumers[reads]
+    variables = columns.inputs_at(columns.src[edges], 0)
+    held = (variables >= 0) & is_variable[np.maximum(variables, 0)]
+    pairs = np.stack([variables[held], columns.op_ids[consumers[held]]], axis=1)
+    return len(np.unique(pairs, axis=0)) < len(pairs)
 
 
 def _named_layers(graph: Graph, tree, top: str, scope_of: dict[int, str], codes: np.ndarray) -> set[str]:
