@@ -282,3 +282,20 @@ def test_a_models_training_trace_against_its_savedmodel_changes_only_what_infere
     assert list(changed) == ["bn1_1"] and changed["bn1_1"][0].startswith("ops −"), changed
     assert [(row["a"].rpartition("/")[2], row["type"]) for row in answer["layers_removed"]] == [("d_1", "Dropout")]
     assert all(row["what"] for row in answer["rows"] if row["status"] == "changed")
+
+
+def test_one_models_run_graph_and_trace_are_the_same_architecture(tf_written):
+    """tf_keras's ``fit`` writes the train function's run graph, in which each layer's weights are placeholders
+    captured in the layer's scope, and the TensorBoard callback's trace, which passes them in as arguments outside
+    any layer: the placeholders made every layer with weights "changed" (``ops +Placeholder``). They are the
+    weights, not what the layer computes: every layer of the one model matches, the same."""
+    graphs = {}
+    for ref, graph, error in iter_graphs(
+        os.path.join(tf_written("slash_named_tf_keras"), "logs"), graph_source.load_graph
+    ):
+        assert error is None
+        graphs[ref["kind"]] = analyze(graph)
+    answer = diff.diff_json(diff.compare(graphs["run_graph"], graphs["trace"]), {"run": "run"}, {"run": "trace"})
+    assert answer["layers_changed"] == answer["layers_added"] == answer["layers_removed"] == []
+    assert len(answer["layers_same"]) == 22  # the model's 20 layers, the input, the tied block's two
+    assert not answer["differs"]

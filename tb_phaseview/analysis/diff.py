@@ -28,9 +28,12 @@ from tb_phaseview.analysis.graph_model import Graph
 from tb_phaseview.analysis.pipeline import garbage_collector_paused
 
 # Ops that carry weights, reads, and control flow rather than the layer's computation: two writings of one
-# layer (resource or ref variables, frozen constants) differ in them for no architectural reason.
+# layer (resource or ref variables, frozen constants) differ in them for no architectural reason. A placeholder
+# in a layer's scope is a variable a run graph captures there (a trace passes it in as an argument outside any
+# layer) or old Keras's learning-phase flag, never what the layer computes.
 _PLUMBING = (
-    roles.VARIABLE_OPS
+    shapes.RESOURCE_INPUTS
+    | roles.VARIABLE_OPS
     | roles.READ_OPS
     | roles.WRITE_OPS
     | roles.INCREMENT_OPS
