@@ -32,6 +32,7 @@ GRAPHS = (
     "roles_keras3_mirrored_lstm",
     "roles_keras3_transformer",
     "roles_tf1_towers",
+    "roles_tf1_towers_resource",
 )
 GRADIENT_SCOPE = re.compile(r"(?:^|/)(?:gradients(?:_\d+)?|gradient_tape)/")
 

@@ -152,6 +152,27 @@ def test_corpus_moving_averages_of_the_weights_are_the_optimizer_and_of_the_batc
     assert pix2pix.of(pix2pix.with_op("AssignSub")) <= {"model"}
 
 
+def test_moving_averages_of_resource_weights_start_from_their_initial_values_by_initialisers(roles_graphs):
+    """``tf.compat.v1`` in TensorFlow 2 makes resource variables, whose ``initialized_value()`` is an ``If`` on the
+    variable's initialised check: ExponentialMovingAverage sets each shadow's initial value through it. The ``If``
+    and the shadow's ``Assign`` were the optimizer's, and so was each weight's own initialiser (read by its
+    ``Assign`` and by that ``If``): they are initialisers, as with ref variables, where the cond is a ``Merge``."""
+    for name in ("roles_tf1_towers", "roles_tf1_towers_resource"):
+        towers = roles_graphs[name]
+        shadows = towers.named(r"^conv1/weights/ExponentialMovingAverage$")
+        assert towers.of(shadows) == {"optimizer"}, name
+        assert towers["conv1/weights/ExponentialMovingAverage/Assign"] == "init", name
+        assert towers.of(towers.named(r"^conv1/weights/Initializer/")) == {"init"}, name
+        assert towers["conv1/weights"] == "model", name
+    resource = roles_graphs["roles_tf1_towers_resource"]
+    graph = resource.analysis.graph
+    checked = [graph.index[name] for name in resource.with_op("If")]
+    checks = [
+        graph.names[n] for n in checked if graph.ops[graph.edge_src[graph.in_edges(n)[0]]] == "VarIsInitializedOp"
+    ]
+    assert len(checks) == 6 and resource.of(checks) == {"init"}  # one per trained weight: two a layer
+
+
 # 4. Step counters are the optimizer's, whatever else reads the step.
 
 

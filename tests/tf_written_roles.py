@@ -485,12 +485,13 @@ def _output_shape(layer):
         return None
 
 
-def write_tf1_towers(out):
+def write_tf1_towers(out, resource=False, name="roles_tf1_towers"):
     """TF1's multi-tower training (the CIFAR-10 multi-GPU example's shape, on the CPU): the weights made once at
     the top (``conv1/weights``) and read in each tower (``tower_0/conv1``, ``tower_1/conv1``), BatchNorm and
     Dropout on an ``is_training`` flag, each tower's gradients averaged, Momentum on a decayed learning rate, an
-    exponential moving average of the weights after each step, a Saver."""
-    tf, v1 = _tf1(resource=False)
+    exponential moving average of the weights after each step, a Saver. ``resource``: of resource variables, as
+    ``tf.compat.v1`` makes them in TensorFlow 2 (each shadow's initial value then read through an ``If``)."""
+    tf, v1 = _tf1(resource=resource)
     graph = tf.Graph()
     with graph.as_default():
         images = v1.placeholder(tf.float32, [None, 8, 8, 3], name="images")
@@ -526,7 +527,11 @@ def write_tf1_towers(out):
             v1.train.ExponentialMovingAverage(0.999, global_step).apply(v1.trainable_variables())
         v1.global_variables_initializer()
         v1.train.Saver()
-    _write(tf, _run_dir(out, "roles_tf1_towers"), graph)
+    _write(tf, _run_dir(out, name), graph)
+
+
+def write_tf1_towers_resource(out):
+    write_tf1_towers(out, resource=True, name="roles_tf1_towers_resource")
 
 
 def write_keras3_functional(out):
@@ -713,4 +718,5 @@ GRAPHS = {
     "roles_keras3_mirrored_lstm": write_keras3_mirrored_lstm,
     "roles_keras3_transformer": write_keras3_transformer,
     "roles_tf1_towers": write_tf1_towers,
+    "roles_tf1_towers_resource": write_tf1_towers_resource,
 }

@@ -798,8 +798,19 @@ def _claim_dead_reads(graph: Graph, codes: np.ndarray, readers: np.ndarray) -> N
 
 def _claim_initialized_values(graph: Graph, codes: np.ndarray) -> None:
     """``initialized_value()`` reads a variable through a cond on its initialised check: the ``Merge`` of its
-    initial value and its read, gated by that check, is the initialiser's (what computes on it joins it)."""
+    initial value and its read, gated by that check, is the initialiser's (what computes on it joins it). A
+    resource variable's is an ``If`` on the check (TF2's ``tf.compat.v1`` graphs), the initialiser's when it sets
+    another variable's initial value (ExponentialMovingAverage's shadows: the ``If`` and the write were the
+    optimizer's, and so was the weight's own initialiser); a step counter read so for its next value stays what it
+    was."""
     columns = graph.columns
+    conds = np.flatnonzero(columns.op_in(_IF_OPS))
+    checks = columns.inputs_at(conds, 0)
+    checked = (checks >= 0) & columns.op_in(INIT_OPS)[np.maximum(checks, 0)]
+    checked[checked] = codes[checks[checked]] == INIT
+    for cond in conds[checked].tolist():
+        if _only_written(graph, cond):
+            codes[cond] = INIT
     switches = np.flatnonzero(columns.op_in({"Switch", "RefSwitch"}))
     predicates = columns.inputs_at(switches, 1)
     gated = np.zeros(graph.node_count, dtype=bool)
@@ -820,6 +831,26 @@ def _claim_initialized_values(graph: Graph, codes: np.ndarray) -> None:
     fed = np.zeros(graph.node_count, dtype=bool)
     fed[owners[codes[sources] == INIT]] = True
     codes[merges[~blocked[merges] & fed[merges]]] = INIT
+
+
+_IF_OPS = frozenset({"If", "StatelessIf"})
+
+
+def _only_written(graph: Graph, node: int) -> bool:
+    """Whether ``node``'s value, through identities, is only the value of variable writes."""
+    frontier, seen = [node], {node}
+    while frontier:
+        current = frontier.pop()
+        for edge in graph.out_edges_of([current])[current]:
+            reader = graph.edge_dst[edge]
+            if graph.edge_control[edge] or reader in seen:
+                continue
+            seen.add(reader)
+            if graph.ops[reader] in _ASSIGNED_RELAYS:
+                frontier.append(reader)
+            elif graph.ops[reader] not in WRITE_OPS or graph.edge_input[edge] != 1:
+                return False
+    return len(seen) > 1
 
 
 def _claim_checkpoint_calls(graph: Graph, codes: np.ndarray) -> None:
