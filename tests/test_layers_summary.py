@@ -961,6 +961,19 @@ def test_layers_named_with_slashes_are_the_models_layers_not_nested_ones(tf_writ
         assert inner == ["b1", "b2"]
 
 
+@pytest.mark.parametrize("name", ["stateful_text_keras3", "stateful_text_tf_keras"])
+def test_a_stateful_recurrent_layers_state_is_no_parameter(tf_written, name):
+    """A stateful GRU keeps its state from one batch to the next in a variable of the batch's size, which its loop
+    starts from and is set to what the loop puts out: it was counted as the layer's (371 parameters of Keras's
+    315; tf_keras's GRU, with a weight more than a GRU holds, was a ``Layer``). Keras counts it nowhere; neither
+    does the summary, nor the machinery's figure."""
+    found = _summaries_keras_checked(tf_written(name))
+    assert {kind for kind in found} == ({"trace", "run_graph"} if name.endswith("tf_keras") else {"trace"})
+    for _, summary in found.values():
+        assert summary.total_params == 30 * 6 + 3 * (6 * 7 + 7 * 7 + 2 * 7) + 7 * 4 + 4
+        assert 8 * 7 not in [v.size for v in summary.machinery_variables]
+
+
 @pytest.mark.parametrize("name", ["rarer_layers_keras3", "rarer_layers_tf_keras"])
 def test_rarer_layers_named_by_their_authors_are_keras_classes(tf_written, name):
     """Layers fewer models use, each named by its author, were typed by an op: GaussianNoise and GaussianDropout

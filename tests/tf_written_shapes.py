@@ -817,6 +817,28 @@ def _slash_named(keras, out: str, legacy: bool) -> None:
 write_slash_named_tf_keras = _with_tf_keras(_slash_named)
 
 
+def _stateful_text(keras, out: str, legacy: bool) -> None:
+    """A character model as text generators are written: an Embedding and a stateful GRU (its state kept from one
+    batch to the next, in a variable of the batch's size) on a fixed batch of 8; fitted one batch of 8 with the
+    TensorBoard callback tracing it (and, in tf_keras, writing the train function's run graph)."""
+    import numpy as np
+
+    layers = keras.layers
+    keras.utils.set_random_seed(1)
+    tokens = keras.Input(batch_shape=(8, 5), dtype="int32", name="tokens")
+    x = layers.Embedding(30, 6, name="chars")(tokens)
+    x = layers.GRU(7, stateful=True, name="gru")(x)
+    x = layers.Dense(4, activation="softmax", name="head")(x)
+    model = keras.Model(tokens, x, name="stateful")
+    data = np.random.default_rng(0).integers(0, 30, (16, 5))
+    _fit_one_batch(keras, model, out, "stateful", data, legacy)
+
+
+write_stateful_text_keras3 = _with_keras3(_stateful_text)
+
+write_stateful_text_tf_keras = _with_tf_keras(_stateful_text)
+
+
 def write_nadam_tf_keras(out: str) -> None:
     """tf_keras's ``fit`` with Nadam, which keeps a running product of its momentum schedule (``u_product``) and
     updates it inside a ``cond``: the train function's run graph passes that variable's handle only into the

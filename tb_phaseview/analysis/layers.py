@@ -759,12 +759,14 @@ def state_variables(graph: Graph, node_roles, model_nodes: list[int], codes: np.
     Unused: a variable whose value no op uses but its initialiser, the checkpoint and its own writes (TFLearn's
     ``is_training`` and ``val_loss`` in a model that reads neither, a SavedModel's metric totals that only its
     checkpoint call takes, the weights of an earlier copy of the model left in the graph, a traced function that
-    only creates a variable and returns its handle)."""
+    only creates a variable and returns its handle), and a stateful recurrent layer's state, which Keras keeps
+    between batches but counts nowhere."""
     unused = _unused(graph, model_nodes, codes)
     if unused:
         is_variable = np.zeros(graph.node_count, dtype=bool)
         is_variable[list(node_roles.variables)] = True
         unused = {n for n in unused if not _derived_by_the_model(graph, n, codes, is_variable)}
+    unused |= _recurrent_states(graph, [n for n in model_nodes if n not in unused], codes)
     used = [n for n in model_nodes if n not in unused]
     running = _accumulators(graph, node_roles, used, codes)
     trainable = trainable_variables(graph, node_roles, used, codes)
@@ -815,6 +817,57 @@ def _unused(graph: Graph, model_nodes: list[int], codes: np.ndarray) -> set[int]
 
 
 _SETS = frozenset({"Assign", "AssignVariableOp"})  # writes that set a variable's value (not add to it)
+_LOOPS = frozenset({"While", "StatelessWhile"})
+
+
+def _recurrent_states(graph: Graph, model_nodes: list[int], codes: np.ndarray) -> set[int]:
+    """The states of stateful recurrent layers (``stateful=True``): a variable whose value a loop over the steps
+    starts from (or a call running one: tf_keras's recurrent layers run their loop in a function) and that is set
+    to what that loop puts out, for the next batch. Keras counts no parameter of it (a GRU of 7 units on a batch
+    of 8 was 56 parameters over Keras's count)."""
+    found = set()
+    for n in model_nodes:
+        for edge in graph.out_edges_of([n])[n]:
+            write = graph.edge_dst[edge]
+            if graph.edge_input[edge] != 0 or graph.ops[write] not in _SETS or codes[write] != roles.MODEL:
+                continue
+            value = int(graph.columns.inputs_at(np.array([write]), 1)[0])
+            while value >= 0 and graph.ops[value] in _RELAYS:
+                value = int(graph.columns.inputs_at(np.array([value]), 0)[0])
+            if value < 0 or not _runs_a_loop(graph, value):
+                continue
+            relayed = _relays_of(graph, n)  # the variable, its reads, their identities
+            if any(graph.edge_src[e] in relayed for e in graph.in_edges(value) if not graph.edge_control[e]):
+                found.add(n)
+                break
+    return found
+
+
+def _relays_of(graph: Graph, node: int, hops: int = 3) -> set[int]:
+    """``node`` and what passes its value on unchanged (reads, identities), ``hops`` deep."""
+    found, frontier = {node}, [node]
+    for _ in range(hops):
+        frontier = [
+            graph.edge_dst[e]
+            for current in frontier
+            for e in graph.out_edges_of([current])[current]
+            if not graph.edge_control[e] and graph.ops[graph.edge_dst[e]] in _RELAYS
+        ]
+        found.update(frontier)
+    return found
+
+
+def _runs_a_loop(graph: Graph, node: int) -> bool:
+    """Whether ``node`` is a loop, or a call of a function that runs one."""
+    if graph.ops[node] in _LOOPS:
+        return True
+    if graph.ops[node] not in phase.CALL_OPS and graph.ops[node] not in graph.functions:
+        return False
+    try:
+        called = [name for _, name in functions.functions_of(graph, graph.node_defs[node])]
+    except NodeDefUnreadable:
+        return False
+    return any(functions.function_ops(graph, name).keys() & _LOOPS for name in called)
 
 
 def _derived_by_the_model(graph: Graph, variable: int, codes: np.ndarray, is_variable: np.ndarray) -> bool:
