@@ -974,6 +974,15 @@ def test_a_stateful_recurrent_layers_state_is_no_parameter(tf_written, name):
         assert 8 * 7 not in [v.size for v in summary.machinery_variables]
 
 
+@pytest.mark.parametrize("name", ["causal_transformer_keras3", "causal_transformer_tf_keras"])
+def test_attention_with_a_causal_mask_has_its_shape_and_so_does_what_follows(tf_written, name):
+    """MultiHeadAttention with ``use_causal_mask``: tf_keras keeps the lower band of a matrix of ones
+    (``MatrixBandPart``), Keras 3 compares running sums (``Cumsum``); neither op had a rule, and in a trace the
+    attention, and every layer after it, had no shape (Keras 3's a batch of ``None``). Every row is Keras's."""
+    found = _summaries_keras_checked(tf_written(name))
+    assert {kind for kind in found} == ({"trace", "run_graph"} if name.endswith("tf_keras") else {"trace"})
+
+
 @pytest.mark.parametrize("name", ["rarer_layers_keras3", "rarer_layers_tf_keras"])
 def test_rarer_layers_named_by_their_authors_are_keras_classes(tf_written, name):
     """Layers fewer models use, each named by its author, were typed by an op: GaussianNoise and GaussianDropout

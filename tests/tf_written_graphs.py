@@ -286,6 +286,8 @@ from tf_written_diff import write_diff_pairs  # noqa: E402
 from tf_written_shapes import (  # noqa: E402
     write_augmented_keras3,
     write_augmented_tf_keras,
+    write_causal_transformer_keras3,
+    write_causal_transformer_tf_keras,
     write_compiled_tf_keras,
     write_convolution_variants_keras3,
     write_convolution_variants_tf_keras,
@@ -365,6 +367,8 @@ GRAPHS = {
     "slash_named_tf_keras": write_slash_named_tf_keras,
     "stateful_text_keras3": write_stateful_text_keras3,
     "stateful_text_tf_keras": write_stateful_text_tf_keras,
+    "causal_transformer_keras3": write_causal_transformer_keras3,
+    "causal_transformer_tf_keras": write_causal_transformer_tf_keras,
     "convolution_variants_tf_keras": write_convolution_variants_tf_keras,
     "nadam_tf_keras": write_nadam_tf_keras,
     "unrolled_keras3": write_unrolled_keras3,

@@ -839,6 +839,35 @@ write_stateful_text_keras3 = _with_keras3(_stateful_text)
 write_stateful_text_tf_keras = _with_tf_keras(_stateful_text)
 
 
+def _causal_transformer(keras, out: str, legacy: bool) -> None:
+    """A decoder block as language models are written: token and position embeddings summed, MultiHeadAttention
+    with a causal mask (tf_keras keeps a band of a matrix of ones, Keras 3 compares running sums), dropout, residual
+    adds, LayerNormalization, a gelu feed-forward, pooling and a head; fitted one batch of 8 with the TensorBoard
+    callback tracing it (and, in tf_keras, writing the train function's run graph)."""
+    import numpy as np
+
+    layers = keras.layers
+    keras.utils.set_random_seed(1)
+    tokens = keras.Input((10,), dtype="int32", name="tokens")
+    positions = keras.Input((10,), dtype="int32", name="positions")
+    embedded = [layers.Embedding(50, 16, name="tok_emb")(tokens), layers.Embedding(10, 16, name="pos_emb")(positions)]
+    x = layers.Add(name="embed_sum")(embedded)
+    a = layers.MultiHeadAttention(num_heads=2, key_dim=8, dropout=0.1, name="mha")(x, x, use_causal_mask=True)
+    x = layers.LayerNormalization(epsilon=1e-6, name="ln1")(layers.Add(name="res1")([x, layers.Dropout(0.1)(a)]))
+    f = layers.Dense(16, name="ffn2")(layers.Dense(32, activation="gelu", name="ffn1")(x))
+    x = layers.LayerNormalization(epsilon=1e-6, name="ln2")(layers.Add(name="res2")([x, f]))
+    x = layers.Dense(4, activation="softmax", name="head")(layers.GlobalAveragePooling1D(name="pool")(x))
+    model = keras.Model([tokens, positions], x, name="causal")
+    rng = np.random.default_rng(0)
+    data = [rng.integers(0, 50, (16, 10)), np.tile(np.arange(10), (16, 1))]
+    _fit_one_batch(keras, model, out, "causal", data, legacy)
+
+
+write_causal_transformer_keras3 = _with_keras3(_causal_transformer)
+
+write_causal_transformer_tf_keras = _with_tf_keras(_causal_transformer)
+
+
 def write_nadam_tf_keras(out: str) -> None:
     """tf_keras's ``fit`` with Nadam, which keeps a running product of its momentum schedule (``u_product``) and
     updates it inside a ``cond``: the train function's run graph passes that variable's handle only into the

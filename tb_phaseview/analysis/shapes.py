@@ -380,6 +380,11 @@ _SAME_AS_INPUT = frozenset(
         # Images adjusted pixel by pixel (tf_keras's RandomContrast).
         "AdjustContrastv2",
         "AdjustContrast",
+        # An attention's causal mask: a band of a matrix kept, the rest zeroed (tf_keras's MultiHeadAttention), or
+        # running sums compared (Keras 3's).
+        "MatrixBandPart",
+        "Cumsum",
+        "Cumprod",
         # Keras's preprocessing: each element hashed, bucketed or turned into a string or another string.
         "StringToHashBucketFast",
         "StringToHashBucketStrong",
