@@ -27,7 +27,7 @@ from tb_phaseview.analysis import layers, roles, shapes
 from tb_phaseview.analysis.pipeline import analyze
 from tb_phaseview.cli import iter_graphs
 from tb_phaseview.read import graph_source
-from tb_phaseview.serve import summary_table
+from tb_phaseview.serve import summary_table, wire
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "benchmarks"))  # make_graphs: graphs of any size
@@ -1258,3 +1258,21 @@ def test_custom_layers_of_layers_are_typed_layer_not_by_one_op_inside_them(tf_wr
     slots = sum(v.size for v in summary.machinery_variables if v.shape)
     assert slots == 2 * keras["total"]
     assert summary.machinery_params >= keras["optimizer_params"] + keras["metric_params"]
+
+
+@pytest.mark.parametrize("name", ["causal_transformer_keras3", "causal_transformer_tf_keras"])
+def test_the_boxes_of_a_trace_carry_the_shapes_and_parameters_the_summary_lists(tf_written, name):
+    """A trace records no tensor's shape, and passes every weight into the step as an argument outside the layers:
+    the graph's boxes showed no shape and no parameter count where the summary listed them all (so did tf_keras's
+    run graph, whose weights are captured placeholders). The boxes now say what the summary says: each edge's
+    shape inferred as the summary infers it, each weight counted in the one box whose ops read it."""
+    found = _summaries_keras_checked(tf_written(name))
+    for kind, (analysis, summary) in found.items():
+        top = [layer for layer in summary.layers if layer.within is None]
+        group = analysis.tree.group_parent[top[0].name]
+        boxes = {child["name"]: child.get("shape_info", {}) for child in wire.group_answer(analysis, group)["children"]}
+        for layer in top:
+            info = boxes[layer.name]
+            assert info.get("params", 0) == layer.params, (kind, layer.name, info)
+            if layer.name != top[-1].name:  # (what the last layer puts out leaves the group)
+                assert info.get("output_shape") == "×".join(map(str, layer.output_shape)), (kind, layer.name, info)

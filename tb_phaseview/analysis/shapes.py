@@ -224,14 +224,19 @@ class EdgeShape:
 
 
 def edge_shapes(
-    graph: Graph, child_of: np.ndarray, budget: int | None = None, among: np.ndarray | None = None
+    graph: Graph,
+    child_of: np.ndarray,
+    budget: int | None = None,
+    among: np.ndarray | None = None,
+    inferred: dict | None = None,
 ) -> dict[tuple[int, int], EdgeShape] | None:
     """The tensors carried between sibling boxes, per (from box, to box), for the boxes ``child_of`` numbers.
 
     ``child_of[node]`` is the box (a small integer) holding each node, or -1 outside the group drawn. Only data
     edges crossing from one box to another count; each distinct tensor (source op and output) is counted once
     per pair, and only the sources of such edges have their attributes parsed. Pairs none of whose tensors have
-    a known shape are left out. None when more than ``budget`` source ops would have to be read.
+    a known shape are left out. None when more than ``budget`` source ops would have to be read. ``inferred``: the
+    memo of ``inferred_output_shape``, to infer what the graph does not record (a trace records no shape).
     """
     columns = graph.columns
     src, dst, data = columns.src, columns.dst, columns.data
@@ -263,7 +268,10 @@ def edge_shapes(
         key = divmod(p, boxes)
         counts[key] = counts.get(key, 0) + 1
         output, node = divmod(t, graph.node_count)
-        shape = output_shape(graph, node, output, known)
+        if inferred is not None:
+            shape = inferred_output_shape(graph, node, output, inferred)
+        else:
+            shape = output_shape(graph, node, output, known)
         if shape is not False:
             size = elements(shape)
             if key not in largest or size > largest[key][0]:

@@ -19,12 +19,42 @@ BUDGET = 5000
 
 
 def _model_variables(analysis) -> np.ndarray:
+    """The model's variables: declared ones, and those a traced function takes as resource arguments (a trace's
+    ``_Arg``, a run graph's captured ``Placeholder``), as the summary counts them."""
     graph = analysis.graph
     codes = np.frombuffer(analysis.roles.codes, dtype=np.uint8)
-    return analysis.memo(
-        ("model_variables",),
-        lambda: np.flatnonzero(graph.columns.op_in(roles.VARIABLE_OPS) & (codes == roles.MODEL)),
-    )
+
+    def find() -> np.ndarray:
+        declared = graph.columns.op_in(roles.VARIABLE_OPS)
+        passed = [n for n in analysis.roles.variables if graph.ops[n] in shapes.RESOURCE_INPUTS]
+        declared[passed] = True
+        return np.flatnonzero(declared & (codes == roles.MODEL))
+
+    return analysis.memo(("model_variables",), find)
+
+
+def _boxes_of_variables(analysis, variables: np.ndarray, child_of: np.ndarray) -> np.ndarray:
+    """The box holding each variable: its own, else, for a variable passed in from outside the group drawn (a
+    trace's argument), the one box holding every model op that reads it (-1 when none or several do)."""
+    boxes = child_of[variables]
+    outside = np.flatnonzero(boxes < 0)
+    if not outside.size:
+        return boxes
+    graph = analysis.graph
+    codes = np.frombuffer(analysis.roles.codes, dtype=np.uint8)
+    columns = graph.columns
+    edges, owners = columns.out_edges(variables[outside])
+    readers = columns.dst[edges]
+    read = (codes[readers] == roles.MODEL) & columns.data[edges]
+    owners, reader_boxes = owners[read], child_of[readers[read]]
+    position = {int(v): i for i, v in enumerate(variables[outside].tolist())}
+    found: dict[int, set[int]] = {}
+    for owner, box in zip(owners.tolist(), reader_boxes.tolist()):
+        found.setdefault(owner, set()).add(box)
+    for owner, held in found.items():
+        if len(held) == 1 and -1 not in held:
+            boxes[outside[position[owner]]] = held.pop()
+    return boxes
 
 
 def _no_parameters(analysis) -> set[int]:
@@ -107,7 +137,10 @@ def mark(analysis, group_id: str, children: list[dict], edges: list[dict]) -> No
     # The model's edges first (drawn by default), then the machinery's with what is left of the budget.
     codes = analysis.kind_codes
     model = np.isin(codes, [edge_kinds.EDGE_KINDS.index(k) for k in _MODEL_KINDS])
-    found = shapes.edge_shapes(analysis.graph, child_of, BUDGET, model) or {}
+    # What the graph does not record is inferred (a trace records no shape), as the summary infers it, within the
+    # summary's budget of nodes visited: afresh for each answer, so that an answer depends on its group alone.
+    inferred: dict = {}
+    found = shapes.edge_shapes(analysis.graph, child_of, BUDGET, model, inferred) or {}
     found.update(shapes.edge_shapes(analysis.graph, child_of, BUDGET - len(found), ~model) or {})
     number = {name: i for i, name in enumerate(names)}
     # A box's output: the largest tensor on its outgoing data edges (a BatchNorm also hands on scalars).
@@ -132,7 +165,7 @@ def mark(analysis, group_id: str, children: list[dict], edges: list[dict]) -> No
                 entry[0] += weight.variable.size
                 entry[1] += weight.variable.size if weight.trainable else 0
     variables = _model_variables(analysis)
-    boxes = child_of[variables] if len(variables) else np.zeros(0, dtype=np.intp)
+    boxes = _boxes_of_variables(analysis, variables, child_of) if len(variables) else np.zeros(0, dtype=np.intp)
     inside = np.flatnonzero(boxes >= 0)
     if len(inside) <= BUDGET:
         skip = _no_parameters(analysis)
