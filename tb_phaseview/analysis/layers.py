@@ -525,7 +525,7 @@ def _named_layers(graph: Graph, tree, top: str, scope_of: dict[int, str], codes:
                 src = graph.edge_src[e]
                 if graph.edge_control[e] or inside(src, scope) or codes[src] != roles.MODEL or is_variable[src]:
                     continue
-                if graph.ops[src] not in _CONSTANTS and not inside(src, parent):
+                if graph.ops[src] not in roles.CONSTANT_OPS and not inside(src, parent):
                     return True
             for e in graph.out_edges_of([n])[n]:
                 dst = graph.edge_dst[e]
@@ -817,7 +817,6 @@ def _unused(graph: Graph, model_nodes: list[int], codes: np.ndarray) -> set[int]
 
 
 _SETS = frozenset({"Assign", "AssignVariableOp"})  # writes that set a variable's value (not add to it)
-_LOOPS = frozenset({"While", "StatelessWhile"})
 
 
 def _recurrent_states(graph: Graph, model_nodes: list[int], codes: np.ndarray) -> set[int]:
@@ -1277,9 +1276,6 @@ def trainable_variables(graph: Graph, node_roles, model_nodes: list[int], codes:
     }
 
 
-_CONSTANTS = frozenset({"Const", "HostConst"})
-
-
 def _composes_an_activation(layer: Layer, named: str) -> bool:
     """Whether a layer without weights is an Activation of a function composed of several ops, all element by
     element: named as Keras names an Activation layer, or typed by its arithmetic though it runs an activation's
@@ -1297,7 +1293,7 @@ def _tensors_taken(graph: Graph, node_layer: np.ndarray, number: int) -> int:
     edges, _ = columns.in_edges(own)
     edges = edges[columns.data[edges]]
     sources = columns.src[edges]
-    outside = (node_layer[sources] != number) & ~columns.op_in(_CONSTANTS)[sources]
+    outside = (node_layer[sources] != number) & ~columns.op_in(roles.CONSTANT_OPS)[sources]
     return len(set(zip(sources[outside].tolist(), graph.output_column[edges[outside]].tolist())))
 
 

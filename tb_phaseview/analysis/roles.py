@@ -42,6 +42,7 @@ import numpy.ma  # noqa: F401
 from tb_phaseview.analysis import functions, shapes
 from tb_phaseview.analysis.graph_model import Graph, NodeDefUnreadable
 from tb_phaseview.analysis.phase import CALL_OPS, _functions_called, _ops_in_functions, callee_of, layer_of
+from tb_phaseview.analysis.phase_runs import IF_OPS
 
 MODEL, PHASE, HYPERPARAMETER, INIT, GRADIENT, OPTIMIZER, SUMMARY, SAVE = range(8)
 ROLE_NAMES = ("model", "phase", "hyperparameter", "init", "gradient", "optimizer", "summary", "save")
@@ -144,7 +145,7 @@ GRADIENT_COMBINING_OPS = frozenset({"AddN", "Add", "AddV2", "Identity", "Identit
 _FUNCTION_CALL_OPS = frozenset({"PartitionedCall", "StatefulPartitionedCall"})
 # What TensorFlow starts a loss's gradient from.
 _GRADIENT_SEED_OPS = frozenset({"Fill", "OnesLike", "Ones"})
-_CONSTANT_OPS = frozenset({"Const", "HostConst"})
+CONSTANT_OPS = frozenset({"Const", "HostConst"})
 # Optimizer classes that name the scope their variables are created in (Keras: ``Adam/iter``, ``SGD/momentum``).
 OPTIMIZER_SCOPES = frozenset(
     {
@@ -804,7 +805,7 @@ def _claim_initialized_values(graph: Graph, codes: np.ndarray) -> None:
     optimizer's, and so was the weight's own initialiser); a step counter read so for its next value stays what it
     was."""
     columns = graph.columns
-    conds = np.flatnonzero(columns.op_in(_IF_OPS))
+    conds = np.flatnonzero(columns.op_in(IF_OPS))
     checks = columns.inputs_at(conds, 0)
     checked = (checks >= 0) & columns.op_in(INIT_OPS)[np.maximum(checks, 0)]
     checked[checked] = codes[checks[checked]] == INIT
@@ -831,9 +832,6 @@ def _claim_initialized_values(graph: Graph, codes: np.ndarray) -> None:
     fed = np.zeros(graph.node_count, dtype=bool)
     fed[owners[codes[sources] == INIT]] = True
     codes[merges[~blocked[merges] & fed[merges]]] = INIT
-
-
-_IF_OPS = frozenset({"If", "StatelessIf"})
 
 
 def _only_written(graph: Graph, node: int) -> bool:
@@ -1461,7 +1459,7 @@ def _claim_downstream_of_gradients(
     # (``gradient_tape/lstm/while/.../accumulator``, an EmptyTensorList of constants) and hands them to the forward
     # loop, which is not downstream of any gradient for that.
     fed = columns.op_in(_GRADIENT_SEED_OPS)
-    fed[dst[(gradient & ~columns.op_in(_CONSTANT_OPS))[src] & data]] = True
+    fed[dst[(gradient & ~columns.op_in(CONSTANT_OPS))[src] & data]] = True
     gradient &= fed
     is_read = columns.op_in(READ_OPS)
     combining = columns.op_in(GRADIENT_COMBINING_OPS)
