@@ -94,6 +94,24 @@ def test_small_boxes_beside_the_model_do_not_keep_it_closed(tf_written):
         analysis = analyze(graph)
         top, _ = analysis.tree.children("")
         shown = [g for g in top if analysis.area_of_group(g) is None]
-        assert len(shown) > first_open.MAX_TOP_LEVEL_ITEMS, len(shown)
+        assert len(shown) > first_open.MAX_TOP_LEVEL_BOXES, len(shown)
         opened = first_open.first_opened(analysis)
         assert opened and opened[-1].endswith("/" + model), opened
+
+
+def test_a_tf_keras_fit_graph_opens_its_models_box_past_the_loss_and_metrics_beside_it(tf_written):
+    """tf_keras's ``fit`` run graph (what the TensorBoard callback logs, the graph the tab shows first) holds the
+    model in one box, ``masked · 60 ops``, among twenty-odd ops of the loss and the metrics at the top level (`Sum`,
+    `div_no_nan`, `AssignAddVariableOp_1`): the first view showed that box closed, the layers out of sight. Loose ops
+    do not keep the model closed; the trace of the same step opens down to it as before."""
+    folder = tf_written("masked_text_tf_keras")
+    graphs = {
+        ref["kind"]: graph for ref, graph, _ in iter_graphs(os.path.join(folder, "logs"), graph_source.load_graph)
+    }
+    run_graph = analyze(graphs["run_graph"])
+    groups, nodes = run_graph.tree.children("")
+    shown = [g for g in groups if run_graph.area_of_group(g) is None and run_graph.tree.size_of(g) >= 16]
+    assert len(shown) + len(nodes) > first_open.MAX_TOP_LEVEL_BOXES, "loose ops beside the model's box"
+    assert first_open.first_opened(run_graph) == ["masked"]
+    opened = first_open.first_opened(analyze(graphs["trace"]))
+    assert opened and opened[-1].endswith("/masked")

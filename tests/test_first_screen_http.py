@@ -172,9 +172,11 @@ def test_the_forward_flow_conv1_to_bn1_is_an_edge_of_the_top_level(tensorboard_s
         assert inlined["label"] == "Func/bn1" and inlined["type"] == "group"
 
 
-def test_a_graph_whose_layers_are_at_the_top_level_opens_nothing_at_first(tensorboard_server):
+def test_layers_at_the_top_level_open_nothing_at_first_a_model_in_one_box_opens(tensorboard_server):
     # The seed graph's layers are its top level: nothing to open (a trace's are a few groups down, below).
     _, body = tensorboard_server.get(P + "graph?" + SEED)
     assert body["opened"] == []
+    # A tf.function's trace holds its model in one box beside nineteen loose ops (the function's arguments and
+    # outputs): opened, its layers shown (it stayed closed while loose ops counted as boxes).
     _, body = tensorboard_server.get(P + "graph?" + q(run="tf2_function_training", kind="trace", tag="forward"))
-    assert body["opened"] == []
+    assert body["opened"] == ["tf2_function_model"]

@@ -276,7 +276,8 @@ export class Viewer {
 
   /**
    * The first view of a graph: at a zoom where every label can be read, on the flag and the layers nearest
-   * it, or on the graph's inputs when it has no flag (Fit shows the whole graph).
+   * it, or, when it has no flag, on the model's layers it opened down to or on the graph's inputs (Fit shows
+   * the whole graph).
    */
   private frameFirstView(view: { w: number; h: number }): void {
     const { session, scene } = this.p;
@@ -301,12 +302,15 @@ export class Viewer {
       inputs = children.filter((c) => feeds.has(c.name) && !hasInput.has(c.name)).map((c) => c.name);
     const areas = (g.areas ?? []).map((a) => a.group);
     const rootLayout = session.rootLayout();
+    const last = g.opened?.[g.opened.length - 1];
+    const model = last && isOpen(last) ? last : null;
     const frame = firstViewFrame(
       {
         boxes: scene.abs,
         flag: flagEnd,
         readers: [...new Set(readers)],
         inputs,
+        model,
         areas,
         extent: rootLayout ? layoutExtent(rootLayout) : undefined,
       },
@@ -317,6 +321,7 @@ export class Viewer {
     this.p.root.dataset.firstView = JSON.stringify({
       flag: flagEnd,
       readers: [...new Set(readers)].length,
+      model,
       frame,
       view,
     });

@@ -174,3 +174,24 @@ test('without a flag a graph that fits whole a little below the readable zoom op
   const flagged = firstViewFrame({ boxes, flag: 'input', readers: ['right'], inputs: [], extent }, screen)!;
   assert.notEqual(flagged.k, f.k);
 });
+
+test('without a flag a view opened down to the model frames the model from its top, not the inputs beside it', () => {
+  // A tf_keras fit graph: the iterator far to the right among the loss's ops, the model's box opened at the left.
+  const boxes = new Map([
+    ['IteratorGetNext', box(2000, 0)],
+    ['model', box(0, 200, 400, 900)],
+    ['model/dense', box(20, 240)],
+    ['Sum', box(2000, 1400)],
+  ]);
+  const input = { boxes, flag: null, readers: [], inputs: ['IteratorGetNext'] };
+  const onInputs = firstViewFrame(input, view)!;
+  assert.ok(onInputs.cx > 1500, 'without the model named, the inputs anchor the frame');
+  const f = firstViewFrame({ ...input, model: 'model' }, view)!;
+  assert.equal(f.k, READABLE_K);
+  const room = { w: (view.w - 32) / f.k, h: (view.h - 32) / f.k };
+  // The model's box is taller than the screen: its top-left corner is in view, its first layer with it.
+  assert.ok(f.cx - room.w / 2 <= 0 && f.cx + room.w / 2 >= 400, `${f.cx}`);
+  assert.ok(Math.abs(f.cy - room.h / 2 - 200) < 1e-9, `${f.cy}`);
+  // A model named but not drawn (a restored view closed it) leaves the frame on the inputs.
+  assert.deepEqual(firstViewFrame({ ...input, model: 'gone' }, view), onInputs);
+});

@@ -1,20 +1,23 @@
 """The groups a graph's first view opens: down to the scope its model's layers share.
 
 A trace holds its step in ``graph_<i>/`` (Keras 3's inside ``graph_22/StatefulPartitionedCall/<model>_1/``), so
-its top level is a box or five: the first view showed ``graph_22 · 176 ops`` and nothing of the model. Opened
-down to the layers' shared scope, it shows the layers, as the first view of a graph whose layers are at the top
-level does. Only for a small top level (a larger one already shows what there is) and a graph small enough that
-listing the groups below the top level costs the first view nothing to speak of.
+its top level is a box or five: the first view showed ``graph_22 · 176 ops`` and nothing of the model; a tf_keras
+``fit`` run graph holds its model in one box (``multi_io · 72 ops``) among the loss's and the metrics' loose ops.
+Opened down to the layers' shared scope, it shows the layers, as the first view of a graph whose layers are at the
+top level does. Only for a top level of few boxes (more already show what there is: layers at the top level) and a
+graph small enough that listing the groups below the top level costs the first view nothing to speak of.
 """
 
 from __future__ import annotations
 
 from tb_phaseview.analysis import layers, scopes
 
-MAX_TOP_LEVEL_ITEMS = 12  # boxes and ops at the top level, the machinery's areas and the small boxes aside
+MAX_TOP_LEVEL_BOXES = 12  # boxes at the top level, the machinery's areas and the small boxes aside
 # A box of fewer ops than this at the top level does not keep the model closed: a trace of a first step records
 # beside the step each function TensorFlow ran eagerly meanwhile (the input pipeline's datasets, a loaded
-# SavedModel's weights read out, the checkpoint's file names), thirty boxes of two to six ops.
+# SavedModel's weights read out, the checkpoint's file names), thirty boxes of two to six ops. Nor do ops at the
+# top level: a tf_keras fit graph's loss and metrics are twenty to thirty of them (`Sum`, `div_no_nan_1`, `AddN`)
+# beside the model's one box.
 SMALL_BOX_OPS = 16
 MAX_NODES = 50_000
 
@@ -26,9 +29,9 @@ def first_opened(analysis) -> list[str]:
     tree = analysis.tree
     if analysis.graph.node_count > MAX_NODES:
         return []
-    groups, nodes = tree.children(scopes.ROOT)
+    groups, _ = tree.children(scopes.ROOT)
     shown = [g for g in groups if analysis.area_of_group(g) is None and tree.size_of(g) >= SMALL_BOX_OPS]
-    if not shown or len(shown) + len(nodes) > MAX_TOP_LEVEL_ITEMS:
+    if not shown or len(shown) > MAX_TOP_LEVEL_BOXES:
         return []
     summary = analysis.memo(("summary",), lambda: layers.summarize(analysis))
     if not summary.layers:

@@ -586,3 +586,19 @@ def test_the_stage_keeps_its_size_when_the_models_totals_arrive(page, tensorboar
     assert totals.get_attribute("title").startswith("1,")
     assert page.locator("[data-testid=flag-status]").is_visible()
     shot(page, f"status_bar_with_totals_{width}")
+
+
+def test_a_tf_keras_fit_graph_opens_on_its_models_layers(page, start_server, tf_written):
+    """tf_keras's ``fit`` run graph holds the model in one box among the loss's and the metrics' loose ops: the first
+    view showed that box closed, framed on the iterator among the metrics. It opens the box and frames its layers
+    from the top, readable."""
+    server = start_server(os.path.join(tf_written("masked_text_tf_keras"), "logs"))
+    open_plugin(page, server.url)
+    page.wait_for_selector(sel("masked") + '[data-expanded="true"]')
+    first = json.loads(page.get_attribute(APP, "data-first-view"))
+    assert first["flag"] is None and first["model"] == "masked", first
+    for layer in ("masked/embed", "masked/bilstm", "masked/conv"):
+        assert on_screen(page, sel(layer)), layer
+    assert min(label_sizes_on_screen(page)) >= 9.2
+    shot(page, "first_view_tf_keras_fit_model")
+    assert not page.errors

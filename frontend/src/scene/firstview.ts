@@ -191,13 +191,16 @@ export interface FirstViewInput {
   readers: readonly string[];
   /** Drawn elements that are the graph's inputs (placeholders, arguments, sources of its data edges). */
   inputs: readonly string[];
+  /** The group the first view opened down to (the scope the model's layers share), if it did. */
+  model?: string | null;
   /** The machinery's areas: framed with the flag and its readers (or the inputs) when they still fit. */
   areas?: readonly string[];
   /** The whole drawing: the view is kept on it (no screen of blank past its edge). */
   extent?: Rect;
 }
 
-/** The first view: the flag and its nearest readers, else the inputs, else the top-left of the graph. */
+/** The first view: the flag and its nearest readers, else the whole graph when it reads so, else the model's layers
+ * when the view opened down to them, else the inputs, else the top-left of the graph. */
 export function firstViewFrame(input: FirstViewInput, view: { w: number; h: number }): Frame | null {
   const get = (names: readonly string[]) => names.map((n) => input.boxes.get(n)).filter((b): b is Rect => !!b);
   const flag = input.flag ? input.boxes.get(input.flag) : undefined;
@@ -214,6 +217,10 @@ export function firstViewFrame(input: FirstViewInput, view: { w: number; h: numb
   // read comfortably is shown whole rather than cut at a side.
   const whole = input.extent ? wholeAt(input.extent, view) : null;
   if (whole) return whole;
+  // Opened down to the model's layers: they are what the view shows, from the top of their box (a tf_keras fit
+  // graph's inputs sit among the loss's and the metrics' ops, off to a side of the model).
+  const model = input.model ? input.boxes.get(input.model) : undefined;
+  if (model) return frameAround(model, inputs, view, READABLE_K, 16, areas, input.extent ?? null, all);
   // The input highest up (then leftmost) anchors the frame; the other inputs join it where they fit.
   const anchor = (inputs.length ? inputs : all).reduce((best, b) =>
     b.y < best.y || (b.y === best.y && b.x < best.x) ? b : best,
