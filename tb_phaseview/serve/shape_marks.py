@@ -129,6 +129,24 @@ def _child_numbers_in_numpy(tree, graph, group_id: str, number: dict, child_of: 
     return child_of
 
 
+def _shapes_leaving(analysis, child_of: np.ndarray, shaped, boxes: int, budget: int, inferred: dict) -> dict:
+    """The largest tensor each box not in ``shaped`` hands by a data edge to an op outside the group drawn (the
+    machinery's reads are other kinds of edge), by box."""
+    if budget <= 0 or len(shaped) == boxes or child_of.min(initial=0) >= 0:
+        return {}  # every box shaped, or nothing outside the group (the top level)
+    wanted = np.ones(boxes + 1, dtype=bool)  # the last entry stands for -1, outside
+    wanted[list(shaped)] = False
+    wanted[boxes] = False
+    columns = analysis.graph.columns
+    among = (analysis.kind_codes == edge_kinds.EDGE_KINDS.index(edge_kinds.DATA)) & wanted[child_of[columns.src]]
+    among &= child_of[columns.dst] < 0
+    if not among.any():
+        return {}
+    outside = np.where(child_of < 0, boxes, child_of)  # the group's outside as one more box
+    found = shapes.edge_shapes(analysis.graph, outside, budget, among, inferred) or {}
+    return {box: shape for (box, _), shape in found.items()}
+
+
 def mark(analysis, group_id: str, children: list[dict], edges: list[dict]) -> None:
     """Add ``shape`` to each edge entry that carries a tensor of known shape, and ``size`` to each child that
     holds model variables or whose output is drawn (``shape_info``) (docs/wire_format.md, *Shapes and sizes*)."""
@@ -155,6 +173,12 @@ def mark(analysis, group_id: str, children: list[dict], edges: list[dict]) -> No
         edge["shape"] = shape.entry()
         if edge["kind"] == edge_kinds.DATA and (a not in outputs or shape.elements > outputs[a][0]):
             outputs[a] = (shape.elements, shape)
+    # A box whose output leaves the group drawn (a model's last layer, read by the loss outside the model's box)
+    # shows what it hands out there, as the summary does.
+    for box, shape in _shapes_leaving(
+        analysis, child_of, outputs, len(children), BUDGET - len(found), inferred
+    ).items():
+        outputs[box] = (shape.elements, shape)
     params: dict[int, list[int]] = {}
     # A frozen graph's weights are constants: counted as the summary counts them (layers.frozen_weights).
     if layers.is_frozen(analysis) and len(layers.frozen_weight_nodes(analysis)) <= BUDGET:
