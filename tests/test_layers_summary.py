@@ -1276,3 +1276,10 @@ def test_the_boxes_of_a_trace_carry_the_shapes_and_parameters_the_summary_lists(
             assert info.get("params", 0) == layer.params, (kind, layer.name, info)
             # The last layer's too, though what it puts out leaves the group (for the loss, outside the model).
             assert info.get("output_shape") == "×".join(map(str, layer.output_shape)), (kind, layer.name, info)
+        # Every group from the top down to the model's: its parameters in the box that holds the model, not in the
+        # box of the step's arguments beside it (a trace's ``unknown_[0-23]``: each weight's handle passed in).
+        chain = analysis.tree.chain(group)
+        for outer, inner in zip(["", *chain], chain):
+            children = wire.group_answer(analysis, outer)["children"]
+            counted = {c["name"]: c["shape_info"]["params"] for c in children if "params" in c.get("shape_info", {})}
+            assert counted == {inner: summary.total_params}, (kind, outer, counted)

@@ -34,13 +34,18 @@ def _model_variables(analysis) -> np.ndarray:
 
 
 def _boxes_of_variables(analysis, variables: np.ndarray, child_of: np.ndarray) -> np.ndarray:
-    """The box holding each variable: its own, else, for a variable passed in from outside the group drawn (a
-    trace's argument), the one box holding every model op that reads it (-1 when none or several do)."""
+    """The box holding each variable: its own, else, for a variable outside the group drawn, the one box holding
+    every model op that reads it (-1 when none or several do). A weight passed in (a trace's argument, a run
+    graph's captured placeholder) is a handle: counted in the one box reading it wherever it sits (in its own
+    when several do), so that a trace's arguments (``unknown_[0-11]``) do not show the parameters the model's
+    box beside them shows too."""
+    graph = analysis.graph
     boxes = child_of[variables]
-    outside = np.flatnonzero(boxes < 0)
+    ops = graph.ops
+    passed = np.array([ops[v] in shapes.RESOURCE_INPUTS for v in variables.tolist()], dtype=bool)
+    outside = np.flatnonzero((boxes < 0) | passed)
     if not outside.size:
         return boxes
-    graph = analysis.graph
     codes = np.frombuffer(analysis.roles.codes, dtype=np.uint8)
     columns = graph.columns
     edges, owners = columns.out_edges(variables[outside])
