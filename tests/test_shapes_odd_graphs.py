@@ -3,6 +3,8 @@ names) or written by other people's code: they answer, and what they say is cons
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from oddgraphs import hostile_graph, odd_graph, while_loop_graph
@@ -178,3 +180,26 @@ def test_a_calls_result_is_shaped_in_its_body_and_a_function_calling_itself_is_f
     assert shapes.inferred_output_shape(graph, graph.index["negated"], 0, {}) == (2, 3)
     assert shapes.inferred_output_shape(graph, graph.index["looped"], 0, {}) is False
     _check(analyze(graph))
+
+
+def test_a_scope_of_weights_read_elsewhere_puts_out_no_shape(tf_written):
+    """TF1's ``dynamic_rnn`` keeps its cell's weights in ``rnn/lstm_cell/`` and reads them in the loop's body: the
+    box ``lstm_cell`` showed ``9×24 +1``, its kernel's shape, as if it were what the cell puts out (so did
+    IMPALA's ``agent/lstm_cell``, ``531×1024 +1``). A box's output shape is of what it computes; its weights
+    are its parameters, and the edge that reads them still carries their shape."""
+    folder = os.path.join(tf_written("tf1_rnn"), "logs")
+    ((_ref, graph, error),) = list(iter_graphs(folder, graph_source.load_graph))
+    assert error is None
+    analysis = analyze(graph)
+    answer = wire.group_answer(analysis, "rnn")
+    boxes = {c["name"]: c.get("shape_info", {}) for c in answer["children"]}
+    assert boxes["rnn/lstm_cell"] == {"params": (3 + 6) * 24 + 24, "trainable_params": 240}
+    read = [e for e in answer["edges"] if e["from"] == "rnn/lstm_cell" and e["to"] == "rnn/while"]
+    assert read and read[0]["shape"]["text"] == "9×24 +1"
+    # The top level: the RNN's box puts out its outputs, all steps.
+    top = {c["name"]: c.get("shape_info", {}) for c in wire.group_answer(analysis, "")["children"]}
+    assert top["rnn"]["output_shape"] == "4×5×6"
+    if THIRD_PARTY:
+        impala = wire.group_answer(_third_party("impala-agent"), "agent")
+        cell = next(c for c in impala["children"] if c["name"] == "agent/lstm_cell")
+        assert "output_shape" not in cell["shape_info"] and cell["shape_info"]["params"] == 544768

@@ -150,6 +150,27 @@ def write_tf1_layers(out: str) -> None:
         json.dump(counts, f)
 
 
+def write_tf1_rnn(out: str) -> None:
+    """A TF1 LSTM as ``tf.compat.v1.nn.dynamic_rnn`` writes it: the cell's weights in ``rnn/lstm_cell/``, read in
+    the loop's body (``rnn/while/lstm_cell/``), a dense head on the last step, Adam."""
+    os.environ["TF_USE_LEGACY_KERAS"] = "1"
+    import tensorflow as tf
+
+    v1 = tf.compat.v1
+    v1.disable_eager_execution()
+    graph = tf.Graph()
+    with graph.as_default():
+        v1.set_random_seed(1)
+        steps = v1.placeholder(tf.float32, [4, 5, 3], name="steps")
+        targets = v1.placeholder(tf.float32, [4, 2], name="targets")
+        outputs, _ = v1.nn.dynamic_rnn(v1.nn.rnn_cell.LSTMCell(6), steps, dtype=tf.float32)
+        logits = v1.layers.dense(outputs[:, -1], 2, name="head")
+        loss = tf.reduce_mean(tf.square(logits - targets), name="loss")
+        v1.train.AdamOptimizer(0.01).minimize(loss, name="train")
+    writer = v1.summary.FileWriter(os.path.join(out, "logs", "tf1_rnn"), graph)
+    writer.close()
+
+
 def write_keras_nested(out: str) -> None:
     """A tf_keras model in graph mode with two Sequential models used as layers (conv block, dense head), and
     what Keras says of each layer, the nested ones included (``model.summary(expand_nested=True)``)."""

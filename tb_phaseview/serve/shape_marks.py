@@ -134,16 +134,36 @@ def _child_numbers_in_numpy(tree, graph, group_id: str, number: dict, child_of: 
     return child_of
 
 
-def _shapes_leaving(analysis, child_of: np.ndarray, shaped, boxes: int, budget: int, inferred: dict) -> dict:
-    """The largest tensor each box not in ``shaped`` hands by a data edge to an op outside the group drawn (the
-    machinery's reads are other kinds of edge), by box."""
+def _weight_reads(analysis) -> np.ndarray:
+    """Per node: whether what it puts out is a weight as stored (a variable, its ``ReadVariableOp``, an
+    ``Identity`` of either: a ref variable's ``read``, a resource variable's ``Read/Identity``), not computed from
+    one."""
+    graph = analysis.graph
+
+    def find() -> np.ndarray:
+        columns = graph.columns
+        reads = columns.op_in(roles.VARIABLE_OPS | {"ReadVariableOp"})
+        identities = np.flatnonzero(columns.op_in(frozenset({"Identity"})))
+        sources = columns.inputs_at(identities, 0)
+        identities, sources = identities[sources >= 0], sources[sources >= 0]
+        for _ in range(3):  # an Identity of an Identity of a read, at most
+            reads[identities] = reads[sources]
+        return reads
+
+    return analysis.memo(("weight_reads",), find)
+
+
+def _shapes_leaving(analysis, child_of: np.ndarray, shaped, boxes: int, budget: int, inferred: dict, among) -> dict:
+    """The largest tensor each box not in ``shaped`` hands by a data edge (of those ``among``) to an op outside the
+    group drawn (the machinery's reads are other kinds of edge), by box."""
     if budget <= 0 or len(shaped) == boxes or child_of.min(initial=0) >= 0:
         return {}  # every box shaped, or nothing outside the group (the top level)
     wanted = np.ones(boxes + 1, dtype=bool)  # the last entry stands for -1, outside
     wanted[list(shaped)] = False
     wanted[boxes] = False
     columns = analysis.graph.columns
-    among = (analysis.kind_codes == edge_kinds.EDGE_KINDS.index(edge_kinds.DATA)) & wanted[child_of[columns.src]]
+    among = among & (analysis.kind_codes == edge_kinds.EDGE_KINDS.index(edge_kinds.DATA))
+    among &= wanted[child_of[columns.src]]
     among &= child_of[columns.dst] < 0
     if not among.any():
         return {}
@@ -166,7 +186,13 @@ def mark(analysis, group_id: str, children: list[dict], edges: list[dict]) -> No
     found = shapes.edge_shapes(analysis.graph, child_of, BUDGET, model, inferred) or {}
     found.update(shapes.edge_shapes(analysis.graph, child_of, BUDGET - len(found), ~model) or {})
     number = {name: i for i, name in enumerate(names)}
-    # A box's output: the largest tensor on its outgoing data edges (a BatchNorm also hands on scalars).
+    # A box's output: the largest tensor on its outgoing data edges (a BatchNorm also hands on scalars) but for
+    # weights read out of it (a TF1 cell's scope of weights, read in its loop elsewhere, puts out no 531×1024); an
+    # op's is what it puts out, a weight read's too.
+    sources = analysis.graph.columns.src
+    is_op = np.array([child["type"] == "op" for child in children] + [False], dtype=bool)  # [-1]: outside
+    computed = ~_weight_reads(analysis)[sources] | is_op[child_of[sources]]
+    produced = shapes.edge_shapes(analysis.graph, child_of, BUDGET, model & computed, inferred) or {}
     outputs: dict[int, tuple[int, shapes.EdgeShape]] = {}
     for edge in edges:
         if edge["kind"] in _NO_TENSOR:
@@ -176,13 +202,13 @@ def mark(analysis, group_id: str, children: list[dict], edges: list[dict]) -> No
         if shape is None:
             continue
         edge["shape"] = shape.entry()
-        if edge["kind"] == edge_kinds.DATA and (a not in outputs or shape.elements > outputs[a][0]):
+        shape = produced.get((a, b))
+        if edge["kind"] == edge_kinds.DATA and shape and (a not in outputs or shape.elements > outputs[a][0]):
             outputs[a] = (shape.elements, shape)
     # A box whose output leaves the group drawn (a model's last layer, read by the loss outside the model's box)
     # shows what it hands out there, as the summary does.
-    for box, shape in _shapes_leaving(
-        analysis, child_of, outputs, len(children), BUDGET - len(found), inferred
-    ).items():
+    leaving = _shapes_leaving(analysis, child_of, outputs, len(children), BUDGET - len(found), inferred, computed)
+    for box, shape in leaving.items():
         outputs[box] = (shape.elements, shape)
     params: dict[int, list[int]] = {}
     # A frozen graph's weights are constants: counted as the summary counts them (layers.frozen_weights).
