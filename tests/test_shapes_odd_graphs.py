@@ -199,6 +199,10 @@ def test_a_scope_of_weights_read_elsewhere_puts_out_no_shape(tf_written):
     # The top level: the RNN's box puts out its outputs, all steps.
     top = {c["name"]: c.get("shape_info", {}) for c in wire.group_answer(analysis, "")["children"]}
     assert top["rnn"]["output_shape"] == "4×5×6"
+    # The summary says the same: the cell's row is its weights, of no output shape.
+    rows = {layer.name: layer for layer in layers.summarize(analysis).layers}
+    assert (rows["rnn/lstm_cell"].type, rows["rnn/lstm_cell"].output_shape) == ("Weights", False)
+    assert rows["rnn"].output_shape == (4, 5, 6)
     if THIRD_PARTY:
         impala = wire.group_answer(_third_party("impala-agent"), "agent")
         cell = next(c for c in impala["children"] if c["name"] == "agent/lstm_cell")

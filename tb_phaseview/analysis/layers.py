@@ -1547,6 +1547,8 @@ def _type_layers(
             layer.type = _type_of_readers(graph, layer.variables, codes) or layer.type
         if layer.type in ("Weights", "Embedding") and not _computing(layer.op_types) and layer.variables[0].frozen:
             layer.output_shape = False  # what leaves it is a weight, not an output of the layer
+        elif layer.type == "Weights" and not _computing(layer.op_types):
+            layer.output_shape = False  # so for variables read elsewhere (TF1 dynamic_rnn's cell, read in its loop)
 
 
 # What a layer computes besides a call that does its work: its bias, and reshapes around it (Keras's grouped
