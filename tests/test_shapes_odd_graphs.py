@@ -182,7 +182,7 @@ def test_a_calls_result_is_shaped_in_its_body_and_a_function_calling_itself_is_f
     _check(analyze(graph))
 
 
-def test_a_scope_of_weights_read_elsewhere_puts_out_no_shape(tf_written):
+def test_a_scope_of_weights_read_elsewhere_puts_out_no_shape_and_types_the_loop_beside_it(tf_written):
     """TF1's ``dynamic_rnn`` keeps its cell's weights in ``rnn/lstm_cell/`` and reads them in the loop's body: the
     box ``lstm_cell`` showed ``9×24 +1``, its kernel's shape, as if it were what the cell puts out (so did
     IMPALA's ``agent/lstm_cell``, ``531×1024 +1``). A box's output shape is of what it computes; its weights
@@ -202,7 +202,9 @@ def test_a_scope_of_weights_read_elsewhere_puts_out_no_shape(tf_written):
     # The summary says the same: the cell's row is its weights, of no output shape.
     rows = {layer.name: layer for layer in layers.summarize(analysis).layers}
     assert (rows["rnn/lstm_cell"].type, rows["rnn/lstm_cell"].output_shape) == ("Weights", False)
-    assert rows["rnn"].output_shape == (4, 5, 6)
+    # And the loop beside it, TensorFlow 2's functional loop (its body a function), is the LSTM the cell's kernel
+    # says, (3 inputs + 6 units) x (4 gates x 6 units); it was a `Layer`.
+    assert (rows["rnn"].type, rows["rnn"].output_shape, rows["rnn"].params) == ("LSTM", (4, 5, 6), 240)
     if THIRD_PARTY:
         impala = wire.group_answer(_third_party("impala-agent"), "agent")
         cell = next(c for c in impala["children"] if c["name"] == "agent/lstm_cell")

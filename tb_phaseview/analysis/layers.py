@@ -666,6 +666,10 @@ def _type_containers(layers: list[tuple[int, Layer]], within: dict[int, int], pa
         if len(held) == 2 and {other.type for other in held} <= _RECURRENT_TYPES and not layer.variables:
             layer.type = "Bidirectional"  # a recurrent layer run forwards and backwards, their outputs merged
             continue
+        cell = _tf1_cell_type(held, layer)
+        if cell:
+            layer.type = cell
+            continue
         if not layer.holds_layers:
             continue
         if _computing(layer.op_types).keys() - {"Cast"} or layer.variables:  # (its input's cast: mixed precision)
@@ -713,6 +717,24 @@ def _type_models_of_weightless_layers(graph: Graph, tree, layers: list[tuple[int
 
 
 _RECURRENT_TYPES = frozenset({"LSTM", "GRU", "SimpleRNN", "RNN"})
+# TF1's cells, by the gates of each kernel, (inputs + units) x (gates x units): LSTMCell's one of four, GRUCell's
+# gates' of two and candidate's of one, BasicRNNCell's one of one.
+_TF1_CELLS = {(4,): "LSTM", (1, 2): "GRU", (1,): "SimpleRNN"}
+
+
+def _tf1_cell_type(held: list[Layer], layer: Layer) -> str | None:
+    """TF1's ``dynamic_rnn`` over a cell: the cell's weights a scope of their own (a ``Weights`` row), run in a
+    functional loop beside it, whose body's ops are a function's (TensorFlow 2 writes TF1 code's loops so): the
+    type the cell's kernels say, by the units the layer puts out. None for anything else."""
+    shape = layer.output_shape
+    if len(held) != 1 or held[0].type != "Weights" or not layer.op_types.keys() & _LOOPS:
+        return None
+    units = shape[-1] if isinstance(shape, tuple) and shape and shape[-1] else 0
+    kernels = [v.variable.shape for v in held[0].variables if v.variable.shape and len(v.variable.shape) == 2]
+    if not units or not kernels or any(not rows or rows <= units or not columns for rows, columns in kernels):
+        return None
+    gates = sorted(columns // units for _, columns in kernels if columns % units == 0)
+    return _TF1_CELLS.get(tuple(gates)) if len(gates) == len(kernels) else None
 # The type of a layer made of layers that computes beside them, or whose weights are theirs: Keras's base class
 # (its own class, a subclass of it, is not in the graph).
 CUSTOM_LAYER = "Layer"
