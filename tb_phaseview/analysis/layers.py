@@ -735,6 +735,8 @@ def _tf1_cell_type(held: list[Layer], layer: Layer) -> str | None:
         return None
     gates = sorted(columns // units for _, columns in kernels if columns % units == 0)
     return _TF1_CELLS.get(tuple(gates)) if len(gates) == len(kernels) else None
+
+
 # The type of a layer made of layers that computes beside them, or whose weights are theirs: Keras's base class
 # (its own class, a subclass of it, is not in the graph).
 CUSTOM_LAYER = "Layer"
