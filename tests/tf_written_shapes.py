@@ -101,14 +101,18 @@ def run_shapes(graph_path: str, out: str) -> None:
         json.dump(found, f)
 
 
-def write_tf1_layers(out: str) -> None:
-    """A TF1 tf.layers model on two devices, and what TensorFlow counts of its variables."""
+def _tf1():
+    """TensorFlow in graph mode for TF1 code (``tf.compat.v1``'s layers and cells run on tf_keras), and a graph."""
     os.environ["TF_USE_LEGACY_KERAS"] = "1"
     import tensorflow as tf
 
-    v1 = tf.compat.v1
-    v1.disable_eager_execution()
-    graph = tf.Graph()
+    tf.compat.v1.disable_eager_execution()
+    return tf, tf.compat.v1, tf.Graph()
+
+
+def write_tf1_layers(out: str) -> None:
+    """A TF1 tf.layers model on two devices, and what TensorFlow counts of its variables."""
+    tf, v1, graph = _tf1()
     with graph.as_default():
         v1.set_random_seed(1)
         images = v1.placeholder(tf.float32, [None, 12, 12, 3], name="images")
@@ -153,12 +157,7 @@ def write_tf1_layers(out: str) -> None:
 def write_tf1_rnn(out: str) -> None:
     """A TF1 LSTM as ``tf.compat.v1.nn.dynamic_rnn`` writes it: the cell's weights in ``rnn/lstm_cell/``, read in
     the loop's body (``rnn/while/lstm_cell/``), a dense head on the last step, Adam."""
-    os.environ["TF_USE_LEGACY_KERAS"] = "1"
-    import tensorflow as tf
-
-    v1 = tf.compat.v1
-    v1.disable_eager_execution()
-    graph = tf.Graph()
+    tf, v1, graph = _tf1()
     with graph.as_default():
         v1.set_random_seed(1)
         steps = v1.placeholder(tf.float32, [4, 5, 3], name="steps")
