@@ -205,6 +205,10 @@ def test_a_scope_of_weights_read_elsewhere_puts_out_no_shape_and_types_the_loop_
     # And the loop beside it, TensorFlow 2's functional loop (its body a function), is the LSTM the cell's kernel
     # says, (3 inputs + 6 units) x (4 gates x 6 units); it was a `Layer`.
     assert (rows["rnn"].type, rows["rnn"].output_shape, rows["rnn"].params) == ("LSTM", (4, 5, 6), 240)
+    # A GRUCell's weights are two scopes, its gates' kernel (3 + 5) x (2 x 5) and its candidate's (3 + 5) x 5.
+    assert (rows["gru"].type, rows["gru"].output_shape, rows["gru"].params) == ("GRU", (4, 5, 5), 135)
+    cell = {c["name"]: c.get("shape_info", {}) for c in wire.group_answer(analysis, "gru")["children"]}["gru/gru_cell"]
+    assert cell == {"params": 135, "trainable_params": 135}
     if THIRD_PARTY:
         impala = wire.group_answer(_third_party("impala-agent"), "agent")
         cell = next(c for c in impala["children"] if c["name"] == "agent/lstm_cell")

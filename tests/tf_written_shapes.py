@@ -156,14 +156,16 @@ def write_tf1_layers(out: str) -> None:
 
 def write_tf1_rnn(out: str) -> None:
     """A TF1 LSTM as ``tf.compat.v1.nn.dynamic_rnn`` writes it: the cell's weights in ``rnn/lstm_cell/``, read in
-    the loop's body (``rnn/while/lstm_cell/``), a dense head on the last step, Adam."""
+    the loop's body (``rnn/while/lstm_cell/``), a GRU beside it (``gru/gru_cell/gates/``, ``gru/gru_cell/candidate/``),
+    a dense head on both last steps, Adam."""
     tf, v1, graph = _tf1()
     with graph.as_default():
         v1.set_random_seed(1)
         steps = v1.placeholder(tf.float32, [4, 5, 3], name="steps")
         targets = v1.placeholder(tf.float32, [4, 2], name="targets")
         outputs, _ = v1.nn.dynamic_rnn(v1.nn.rnn_cell.LSTMCell(6), steps, dtype=tf.float32)
-        logits = v1.layers.dense(outputs[:, -1], 2, name="head")
+        gru_outputs, _ = v1.nn.dynamic_rnn(v1.nn.rnn_cell.GRUCell(5), steps, dtype=tf.float32, scope="gru")
+        logits = v1.layers.dense(tf.concat([outputs[:, -1], gru_outputs[:, -1]], 1), 2, name="head")
         loss = tf.reduce_mean(tf.square(logits - targets), name="loss")
         v1.train.AdamOptimizer(0.01).minimize(loss, name="train")
     writer = v1.summary.FileWriter(os.path.join(out, "logs", "tf1_rnn"), graph)

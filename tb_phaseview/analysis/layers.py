@@ -723,14 +723,16 @@ _TF1_CELLS = {(4,): "LSTM", (1, 2): "GRU", (1,): "SimpleRNN"}
 
 
 def _tf1_cell_type(held: list[Layer], layer: Layer) -> str | None:
-    """TF1's ``dynamic_rnn`` over a cell: the cell's weights a scope of their own (a ``Weights`` row), run in a
-    functional loop beside it, whose body's ops are a function's (TensorFlow 2 writes TF1 code's loops so): the
-    type the cell's kernels say, by the units the layer puts out. None for anything else."""
+    """TF1's ``dynamic_rnn`` over a cell: the cell's weights scopes of their own (``Weights`` rows: an LSTMCell's
+    one, a GRUCell's gates and candidate), run in a functional loop beside them, whose body's ops are a function's
+    (TensorFlow 2 writes TF1 code's loops so): the type the cell's kernels say, by the units the layer puts out.
+    None for anything else."""
     shape = layer.output_shape
-    if len(held) != 1 or held[0].type != "Weights" or not layer.op_types.keys() & _LOOPS:
+    if not held or any(other.type != "Weights" for other in held) or not layer.op_types.keys() & _LOOPS:
         return None
     units = shape[-1] if isinstance(shape, tuple) and shape and shape[-1] else 0
-    kernels = [v.variable.shape for v in held[0].variables if v.variable.shape and len(v.variable.shape) == 2]
+    kernels = [v.variable.shape for other in held for v in other.variables if v.variable.shape]
+    kernels = [kernel for kernel in kernels if len(kernel) == 2]
     if not units or not kernels or any(not rows or rows <= units or not columns for rows, columns in kernels):
         return None
     gates = sorted(columns // units for _, columns in kernels if columns % units == 0)
