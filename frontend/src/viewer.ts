@@ -366,7 +366,9 @@ export class Viewer {
     }
     await this.relayout();
     this.keepInPlace(name, before);
-    if (want) scene.reveal(name);
+    // Closed too: a group closed by a key or from the inspector may have had its top-left corner off screen (a
+    // box larger than the screen), and the closed box stood there, cut by the side.
+    scene.reveal(name);
     status.render(session.graph);
     session.save();
   }

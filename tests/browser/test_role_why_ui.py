@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 
+from test_first_screen import on_screen
+
 from conftest import open_plugin, shot
 
 
@@ -125,9 +127,16 @@ def test_a_tf2_gans_step_answers_its_flag_and_lists_both_models_with_their_layer
     shot(page, "tf2-gan-first-view")
     # Closed, the flag and its readers are all inside the step's box, and no phase edge leaves it; that box
     # stays lit (outlined, a hole in the veil), not dimmed with the rest.
-    page.locator(f'[data-node="{traced}"][data-group="true"] .chevron').first.click()
+    # (Its chevron, top left of a box larger than the screen, is off screen: the frame is on the flag's readers,
+    # which show their sizes now, and the step's box is wider for them.)
+    page.evaluate(
+        """s => document.querySelector(s + ' .chevron').dispatchEvent(new MouseEvent('click', {bubbles: true}))""",
+        f'[data-node="{traced}"][data-group="true"]',
+    )
     page.wait_for_selector(f'[data-node="{traced}"][data-expanded="false"]')
     page.wait_for_function("() => document.querySelectorAll('[data-edge-kind=phase]').length === 0")
+    page.wait_for_timeout(400)  # the pan that brings the closed box into view
+    assert on_screen(page, f'[data-node="{traced}"] > .body'), "the closed box is brought into view whole"
     outlines = page.evaluate(
         "() => [...document.querySelectorAll('.phase-end-outline')].map(r => r.getBoundingClientRect().toJSON())"
     )
