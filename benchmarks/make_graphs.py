@@ -24,8 +24,12 @@ from tb_phaseview.cli import iter_graphs  # noqa: E402
 SIZES = {"1k": 1_000, "10k": 10_000, "50k": 50_000, "200k": 200_000, "1M": 1_000_000, "2M": 2_000_000}
 # What `make bench` times unless told otherwise: the 1M and 2M graphs take minutes a sample (opt-in).
 ROUTINE_SIZES = ("1k", "10k", "50k", "200k")
-# Real tf_keras.applications models after one fit step (keras_application.py), written once and kept here.
-APPLICATIONS = {"EfficientNetB7 fit": ("EfficientNetB7", 32)}
+# Real Keras applications after one fit step (keras_application.py), written once and kept here: (model, input
+# size, flavour): tf_keras's graph-mode session graph, or Keras 3's fit traced by its TensorBoard callback.
+APPLICATIONS = {
+    "EfficientNetB7 fit": ("EfficientNetB7", 32, "tf_keras"),
+    "EfficientNetB7 Keras 3 trace": ("EfficientNetB7", 32, "keras3_trace"),
+}
 CACHE = os.path.join(HERE, ".cache")
 FLAG = "keras_learning_phase"
 
@@ -95,17 +99,18 @@ def tiled(seed, target_nodes: int, shape: str = "nested"):
     return out
 
 
-def application_blob(model: str, size: int) -> bytes:
-    """The serialised GraphDef of a real Keras application at input ``size`` after one fit step (TensorFlow runs in
-    a child process; the bytes are kept in benchmarks/.cache, so the graph is built once per machine)."""
-    path = os.path.join(CACHE, f"{model}_{size}_fit.pb")
+def application_blob(model: str, size: int, flavour: str = "tf_keras") -> bytes:
+    """The serialised GraphDef of a real Keras application at input ``size`` after one fit step, as ``flavour``
+    logs it (APPLICATIONS) (TensorFlow runs in a child process; the bytes are kept in benchmarks/.cache, so the graph
+    is built once per machine)."""
+    keras3 = flavour == "keras3_trace"
+    path = os.path.join(CACHE, f"{model}_{size}_{'keras3_trace' if keras3 else 'fit'}.pb")
     if not os.path.isfile(path):
         os.makedirs(CACHE, exist_ok=True)
-        env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", TF_USE_LEGACY_KERAS="1")
+        env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", TF_USE_LEGACY_KERAS="0" if keras3 else "1")
         script = os.path.join(HERE, "keras_application.py")
-        subprocess.run(
-            [sys.executable, script, path + ".tmp", "--model", model, "--size", str(size)], check=True, env=env
-        )
+        command = [sys.executable, script, path + ".tmp", "--model", model, "--size", str(size)]
+        subprocess.run(command + (["--keras3-trace"] if keras3 else []), check=True, env=env)
         os.replace(path + ".tmp", path)
     with open(path, "rb") as f:
         return f.read()
