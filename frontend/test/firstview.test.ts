@@ -194,4 +194,11 @@ test('without a flag a view opened down to the model frames the model from its t
   assert.ok(Math.abs(f.cy - room.h / 2 - 200) < 1e-9, `${f.cy}`);
   // A model named but not drawn (a restored view closed it) leaves the frame on the inputs.
   assert.deepEqual(firstViewFrame({ ...input, model: 'gone' }, view), onInputs);
+  // The machinery's areas beside the model's top, a little above it, are framed whole, not cut by the top; an
+  // area far above it or out of the screen's width does not move the frame.
+  const areas = new Map([...boxes, ['\u2237gradient', box(450, 150)], ['\u2237far', box(450, -2000)]]);
+  const withAreas = firstViewFrame({ ...input, boxes: areas, model: 'model', areas: ['\u2237gradient'] }, view)!;
+  assert.ok(Math.abs(withAreas.cy - room.h / 2 - 150) < 1e-9, `${withAreas.cy}`);
+  const far = firstViewFrame({ ...input, boxes: areas, model: 'model', areas: ['\u2237far'] }, view)!;
+  assert.deepEqual(far, f);
 });

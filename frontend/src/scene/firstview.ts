@@ -145,6 +145,20 @@ function onGraph(c: number, lo: number, size: number, room: number, flo: number,
   return Math.min(Math.max(v, flo + fsize - half), flo + half);
 }
 
+/**
+ * The model's box grown up to the top of the machinery's areas laid out beside its top (within the screen's width
+ * of it, a quarter screen above at most): framed from the model's top, a box taller than the screen left their
+ * bottom edges showing, cut, at the top of the view.
+ */
+function withAreasAbove(model: Rect, areas: readonly Rect[], view: { w: number; h: number }, k = READABLE_K): Rect {
+  const room = { w: view.w / k, h: view.h / k };
+  const beside = areas.filter(
+    (a) => a.y < model.y && a.y >= model.y - room.h / 4 && a.x < model.x + room.w && a.x + a.w > model.x,
+  );
+  const top = Math.min(model.y, ...beside.map((a) => a.y));
+  return { x: model.x, y: top, w: model.w, h: model.h + model.y - top };
+}
+
 /** Farthest out a first view without a flag goes to show the whole graph (labels ≥ 9.2 px, smaller than the
  * readable zoom's but read without effort). */
 export const WHOLE_GRAPH_K = 0.8;
@@ -220,7 +234,17 @@ export function firstViewFrame(input: FirstViewInput, view: { w: number; h: numb
   // Opened down to the model's layers: they are what the view shows, from the top of their box (a tf_keras fit
   // graph's inputs sit among the loss's and the metrics' ops, off to a side of the model).
   const model = input.model ? input.boxes.get(input.model) : undefined;
-  if (model) return frameAround(model, inputs, view, READABLE_K, 16, areas, input.extent ?? null, all);
+  if (model)
+    return frameAround(
+      withAreasAbove(model, areas, view),
+      inputs,
+      view,
+      READABLE_K,
+      16,
+      areas,
+      input.extent ?? null,
+      all,
+    );
   // The input highest up (then leftmost) anchors the frame; the other inputs join it where they fit.
   const anchor = (inputs.length ? inputs : all).reduce((best, b) =>
     b.y < best.y || (b.y === best.y && b.x < best.x) ? b : best,
