@@ -7,6 +7,7 @@ import os
 
 import pytest
 
+from demo import demo_analysis
 from oddgraphs import hostile_graph, odd_graph, while_loop_graph
 from tb_phaseview.analysis import colours, layers
 from tb_phaseview.analysis.pipeline import analyze
@@ -213,3 +214,51 @@ def test_a_scope_of_weights_read_elsewhere_puts_out_no_shape_and_types_the_loop_
         impala = wire.group_answer(_third_party("impala-agent"), "agent")
         cell = next(c for c in impala["children"] if c["name"] == "agent/lstm_cell")
         assert "output_shape" not in cell["shape_info"] and cell["shape_info"]["params"] == 544768
+
+
+def _boxes(analysis, group: str) -> dict:
+    return {c["name"]: c.get("shape_info", {}) for c in wire.group_answer(analysis, group)["children"]}
+
+
+def _tf_written_analysis(tf_written, name: str):
+    ((_ref, graph, error),) = list(iter_graphs(os.path.join(tf_written(name), "logs"), graph_source.load_graph))
+    assert error is None
+    return analyze(graph)
+
+
+def test_a_tf1_loop_puts_out_its_final_state_not_the_flow_of_its_tensor_array(tf_written):
+    """TF1's ``dynamic_rnn`` (control flow v1) hands its sibling ``TensorArrayStack`` the scalar flow of the
+    TensorArray its steps were written to, and the head outside the RNN's scope its final state: the loop's box
+    said ``scalar``, the one tensor it handed a sibling, as if the LSTM computed a number (so did funds-lstm's
+    ``rnn/while``). A box's output is the largest tensor it hands on, out of the group drawn too."""
+    analysis = _tf_written_analysis(tf_written, "tf1_rnn_v1_loop")
+    rnn = _boxes(analysis, "rnn")
+    assert rnn["rnn/while"]["output_shape"] == "4×6"
+    assert rnn["rnn/TensorArrayStack"]["output_shape"] == "5×4×6"  # every step's output, gathered
+    assert _boxes(analysis, "")["rnn"]["output_shape"] == "4×6"
+    rows = {layer.name: layer for layer in layers.summarize(analysis).layers}
+    assert (rows["rnn"].type, rows["rnn"].output_shape, rows["rnn"].params) == ("LSTM", (4, 6), (3 + 6) * 24 + 24)
+    if THIRD_PARTY:
+        assert _boxes(_third_party("funds-lstm"), "rnn")["rnn/while"]["output_shape"] == "50×256"
+
+
+def test_a_batch_norms_cond_puts_out_the_activations_not_its_moving_statistics():
+    """Keras in graph mode wraps a BatchNorm's computation in ``bn1/cond``: the moving mean and variance go to its
+    siblings (``AssignMovingAvg``), the normalised activations leave the layer for the next one. The cond's box
+    said ``8``, the size of a statistic."""
+    analysis = demo_analysis("dropout_cnn", "run_graph", None)
+    bn = _boxes(analysis, "bn1")
+    assert bn["bn1/cond"]["output_shape"] == "?×16×16×8"
+    assert _boxes(analysis, "")["bn1"]["output_shape"] == "?×16×16×8"
+
+
+def test_a_frozen_graphs_weights_are_no_output_of_their_layer():
+    """A frozen graph keeps its weights as constants, read through ``read`` identities as variables are: a
+    scope of weights put out its weight's shape (char-rnn's ``rnnlm/softmax_w``, ``128×57``) and a layer its
+    weight's (deepmd's ``layer_0_type_0``, ``1200×240 +3``, the matrix, beside its activations)."""
+    if not THIRD_PARTY:
+        pytest.skip("the third-party graphs are not here")
+    layer = _boxes(_third_party("deepmd-frozen"), "")["layer_0_type_0"]
+    assert (layer["params"], layer["output_shape"].split(" ")[0]) == (288240, "?×240")  # not its 1200×240 matrix
+    char_rnn = _boxes(_third_party("char-rnn-frozen"), "rnnlm")
+    assert "output_shape" not in char_rnn["rnnlm/softmax_w"] and char_rnn["rnnlm/softmax_w"]["params"] == 128 * 57

@@ -172,6 +172,27 @@ def write_tf1_rnn(out: str) -> None:
     writer.close()
 
 
+def write_tf1_rnn_v1_loop(out: str) -> None:
+    """A TF1 LSTM as TensorFlow 1 wrote ``dynamic_rnn``: control flow v1 (``rnn/while/Enter``, ``Exit``), its
+    outputs gathered from a TensorArray (``rnn/TensorArrayStack``) beside its final state, which a dense head
+    reads (as a classifier on the last state does); GradientDescent."""
+    tf, v1, graph = _tf1()
+    v1.disable_control_flow_v2()
+    try:
+        with graph.as_default():
+            v1.set_random_seed(1)
+            steps = v1.placeholder(tf.float32, [4, 5, 3], name="steps")
+            targets = v1.placeholder(tf.float32, [4, 2], name="targets")
+            _outputs, state = v1.nn.dynamic_rnn(v1.nn.rnn_cell.BasicLSTMCell(6), steps, dtype=tf.float32)
+            logits = v1.layers.dense(state.h, 2, name="head")
+            loss = tf.reduce_mean(tf.square(logits - targets), name="loss")
+            v1.train.GradientDescentOptimizer(0.1).minimize(loss, name="train")
+    finally:
+        v1.enable_control_flow_v2()
+    writer = v1.summary.FileWriter(os.path.join(out, "logs", "tf1_rnn_v1_loop"), graph)
+    writer.close()
+
+
 def write_keras_nested(out: str) -> None:
     """A tf_keras model in graph mode with two Sequential models used as layers (conv block, dense head), and
     what Keras says of each layer, the nested ones included (``model.summary(expand_nested=True)``)."""

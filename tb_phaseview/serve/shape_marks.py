@@ -143,6 +143,8 @@ def _weight_reads(analysis) -> np.ndarray:
     def find() -> np.ndarray:
         columns = graph.columns
         reads = columns.op_in(roles.VARIABLE_OPS | {"ReadVariableOp"})
+        # A frozen graph's weights are constants (read through ``read`` identities as a variable is).
+        reads[list(layers.frozen_weights(analysis))] = True
         identities = np.flatnonzero(columns.op_in(frozenset({"Identity"})))
         sources = columns.inputs_at(identities, 0)
         identities, sources = identities[sources >= 0], sources[sources >= 0]
@@ -153,23 +155,39 @@ def _weight_reads(analysis) -> np.ndarray:
     return analysis.memo(("weight_reads",), find)
 
 
-def _shapes_leaving(analysis, child_of: np.ndarray, shaped, boxes: int, budget: int, inferred: dict, among) -> dict:
-    """The largest tensor each box not in ``shaped`` hands by a data edge (of those ``among``) to an op outside the
-    group drawn (the machinery's reads are other kinds of edge), by box."""
-    if budget <= 0 or len(shaped) == boxes or child_of.min(initial=0) >= 0:
-        return {}  # every box shaped, or nothing outside the group (the top level)
-    wanted = np.ones(boxes + 1, dtype=bool)  # the last entry stands for -1, outside
-    wanted[list(shaped)] = False
-    wanted[boxes] = False
+def _shapes_leaving(analysis, child_of: np.ndarray, boxes: int, budget: int, inferred: dict, among) -> dict:
+    """The largest tensor each box hands by an edge of those ``among`` to an op outside the group drawn, by box."""
+    if budget <= 0 or child_of.min(initial=0) >= 0:
+        return {}  # nothing outside the group (the top level)
     columns = analysis.graph.columns
-    among = among & (analysis.kind_codes == edge_kinds.EDGE_KINDS.index(edge_kinds.DATA))
-    among &= wanted[child_of[columns.src]]
+    among = among & (child_of[columns.src] >= 0)
     among &= child_of[columns.dst] < 0
     if not among.any():
         return {}
     outside = np.where(child_of < 0, boxes, child_of)  # the group's outside as one more box
     found = shapes.edge_shapes(analysis.graph, outside, budget, among, inferred) or {}
     return {box: shape for (box, _), shape in found.items()}
+
+
+def _box_outputs(analysis, children: list[dict], child_of: np.ndarray, budget: int, inferred: dict) -> dict:
+    """Each box's output, by box: the largest tensor it hands by a data edge (the machinery's reads are other kinds
+    of edge) to a sibling or out of the group drawn (a model's last layer, read by the loss outside the model's
+    box; a BatchNorm's ``cond``, whose moving statistics go to a sibling and whose activations leave; a TF1 loop,
+    whose TensorArray's scalar flow goes to a sibling and whose final state leaves), never a weight as stored (a
+    TF1 cell's scope of weights, read in its loop elsewhere, puts out no 531×1024) but for an op drawn on its
+    own."""
+    graph = analysis.graph
+    sources = graph.columns.src
+    is_op = np.array([child["type"] == "op" for child in children] + [False], dtype=bool)  # [-1]: outside
+    computed = ~_weight_reads(analysis)[sources] | is_op[child_of[sources]]
+    among = computed & (analysis.kind_codes == edge_kinds.EDGE_KINDS.index(edge_kinds.DATA))
+    handed = shapes.edge_shapes(graph, child_of, budget, among, inferred) or {}
+    leaving = _shapes_leaving(analysis, child_of, len(children), budget, inferred, among)
+    outputs: dict[int, tuple[int, shapes.EdgeShape]] = {}
+    for box, shape in [*((box, shape) for (box, _), shape in handed.items()), *leaving.items()]:
+        if box not in outputs or shape.elements > outputs[box][0]:
+            outputs[box] = (shape.elements, shape)
+    return outputs
 
 
 def mark(analysis, group_id: str, children: list[dict], edges: list[dict]) -> None:
@@ -189,27 +207,13 @@ def mark(analysis, group_id: str, children: list[dict], edges: list[dict]) -> No
     # A box's output: the largest tensor on its outgoing data edges (a BatchNorm also hands on scalars) but for
     # weights read out of it (a TF1 cell's scope of weights, read in its loop elsewhere, puts out no 531×1024); an
     # op's is what it puts out, a weight read's too.
-    sources = analysis.graph.columns.src
-    is_op = np.array([child["type"] == "op" for child in children] + [False], dtype=bool)  # [-1]: outside
-    computed = ~_weight_reads(analysis)[sources] | is_op[child_of[sources]]
-    produced = shapes.edge_shapes(analysis.graph, child_of, BUDGET, model & computed, inferred) or {}
-    outputs: dict[int, tuple[int, shapes.EdgeShape]] = {}
     for edge in edges:
         if edge["kind"] in _NO_TENSOR:
             continue
-        a, b = number.get(edge["from"]), number.get(edge["to"])
-        shape = found.get((a, b))
-        if shape is None:
-            continue
-        edge["shape"] = shape.entry()
-        shape = produced.get((a, b))
-        if edge["kind"] == edge_kinds.DATA and shape and (a not in outputs or shape.elements > outputs[a][0]):
-            outputs[a] = (shape.elements, shape)
-    # A box whose output leaves the group drawn (a model's last layer, read by the loss outside the model's box)
-    # shows what it hands out there, as the summary does.
-    leaving = _shapes_leaving(analysis, child_of, outputs, len(children), BUDGET - len(found), inferred, computed)
-    for box, shape in leaving.items():
-        outputs[box] = (shape.elements, shape)
+        shape = found.get((number.get(edge["from"]), number.get(edge["to"])))
+        if shape is not None:
+            edge["shape"] = shape.entry()
+    outputs = _box_outputs(analysis, children, child_of, BUDGET, inferred)
     params: dict[int, list[int]] = {}
     # A frozen graph's weights are constants: counted as the summary counts them (layers.frozen_weights).
     if layers.is_frozen(analysis) and len(layers.frozen_weight_nodes(analysis)) <= BUDGET:
