@@ -4,6 +4,7 @@ training code writes, on graphs real TensorFlow writes at test time the way that
 
 from __future__ import annotations
 
+import os
 import re
 
 import numpy as np
@@ -11,6 +12,10 @@ import pytest
 
 from roles_written import GRADIENT_SCOPE, Roles, corpus
 from tb_phaseview.analysis import roles, shapes
+from tb_phaseview.analysis.pipeline import analyze
+from tb_phaseview.cli import iter_graphs
+from tb_phaseview.read import graph_source
+from tb_phaseview.serve import wire
 
 # 1. A gradient op type alone never makes a forward op machinery.
 
@@ -360,6 +365,40 @@ def test_optimizer_arithmetic_on_gradients_is_the_optimizer(roles_graphs):
     asl = corpus("asl-keras-estimator")
     squares = asl.named(r"^training/RMSprop/RMSprop/update_[^/]+/(kernel|bias)/Square$")
     assert len(squares) == 10 and asl.of(squares) == {"optimizer"}
+
+
+def test_a_custom_gradients_arithmetic_outside_the_scopes_is_the_gradient(tf_written):
+    """tf_keras's swish has a custom gradient, and TensorFlow writes its ops where it runs, at the top level of
+    ``fit``'s run graph, outside ``gradient_tape/``: fifteen ops per activation (EfficientNetB0's 49: 735), which
+    were the model's (``Sigmoid``, ``Square``: loose ops around the model's box on the first view) or the
+    optimizer's (``mul_5``: arithmetic on a gradient). They compute the gradient of the activation's input, handed back to the
+    backward pass, and of its constant ``beta``, handed to nothing: no update reads them."""
+    folder = os.path.join(tf_written("roles_keras2_swish"), "logs")
+    (run,) = [
+        Roles(analyze(g)) for ref, g, _ in iter_graphs(folder, graph_source.load_graph) if ref["kind"] == "run_graph"
+    ]
+    backward = [n for n in run.role if "/" not in n and re.fullmatch(r"(mul|sub|add|Sigmoid|Square|Sum)(_\d+)?", n)]
+    backward = [n for n in backward if n not in ("Sum", "Sum_1", "Sum_4", "Mul")]  # the loss's and metrics' sums
+    assert len(backward) == 2 * 14 and run.of(backward) == {"gradient"}, {n: run[n] for n in backward}
+    # The activations themselves, the loss and the metrics stay the model's; Adam's updates the optimizer's.
+    assert run.of(run.named(r"^net/act[12]/")) == {"model"}
+    assert run.of(["Sum", "Sum_1", "Sum_4", "div_no_nan", "AssignAddVariableOp_2"]) == {"model"}
+    assert run.of(run.with_op("AssignSubVariableOp", "ResourceApplyAdam")) == {"optimizer"}
+    # Why, in the words the inspector shows.
+    why = run.analysis.role_why
+    index = run.analysis.graph.index
+    assert why(index["mul_8"]).startswith("computes on a gradient (`gradient_tape/") and "custom gradient" in why(
+        index["mul_8"]
+    )
+    assert why(index["Sum_2"]).endswith("hands it to nothing, not to a variable's update: a custom gradient's function"
+                                        " (`tf.custom_gradient`, Keras's swish), written outside the gradient scopes:"
+                                        " gradient")  # fmt: skip
+    assert why(index["Square"]) == (
+        "read only by the backward pass (`mul_5`), computed from no gradient: part of the backward pass"
+    )
+    # The first view draws the model's box among the loss's and metrics' ops, not among 30 backward ones.
+    top = {c["name"] for c in wire.group_answer(run.analysis, "")["children"]}
+    assert not top & set(backward)
 
 
 def test_forward_dropout_of_a_run_metadata_graph_is_the_model():

@@ -51,12 +51,44 @@ def test_a_sum_of_gradients_is_gradient_whichever_of_its_terms_comes_first():
             ("grad/partial", "AddN", ["grad/a", "grad/b"]),
             ("lr", "Const", []),
             ("step", "Mul", ["lr", "grad/total"]),
+            ("update", "AssignSub", ["w", "step"]),
         )
     )
     assert roles["grad/a"] == roles["grad/b"] == "gradient"  # gradient ops downstream of the seed
     assert roles["grad/partial"] == "gradient"
     assert roles["grad/total"] == "gradient"
-    assert roles["step"] == "optimizer"  # it mixes in the learning rate
+    assert roles["step"] == "optimizer"  # it mixes in the learning rate, towards an update
+
+
+def test_arithmetic_on_gradients_that_leads_to_no_update_is_the_backward_pass():
+    # A custom gradient's function runs outside the scopes: it multiplies the gradient it is handed by forward
+    # values and hands the product back to the scope (or to nothing: the gradient of a constant). Only arithmetic
+    # that leads to an update is the optimizer's.
+    roles = roles_of(
+        graph_of(
+            ("x", "Placeholder", []),
+            ("w", "VariableV2", []),
+            ("w/read", "Identity", ["w"]),
+            ("h", "MatMul", ["x", "w/read"]),
+            ("act", "IdentityN", ["h"]),
+            ("loss", "Sum", ["act"]),
+            ("gradients/Fill", "Fill", ["loss", "loss"]),
+            ("gradients/loss_grad", "Tile", ["gradients/Fill", "loss"]),
+            ("sig", "Sigmoid", ["h"]),
+            ("dx", "Mul", ["gradients/loss_grad", "sig"]),
+            ("square", "Square", ["h"]),
+            ("dbeta", "Mul", ["gradients/loss_grad", "square"]),
+            ("dbeta/sum", "Sum", ["dbeta"]),
+            ("gradients/h_grad", "MatMul", ["dx", "x"]),
+            ("lr", "Const", []),
+            ("step", "Mul", ["lr", "gradients/h_grad"]),
+            ("update", "AssignSub", ["w", "step"]),
+        )
+    )
+    assert [roles[n] for n in ("dx", "dbeta", "dbeta/sum")] == ["gradient"] * 3
+    assert roles["sig"] == roles["square"] == "gradient"  # read by the backward pass alone
+    assert roles["h"] == roles["act"] == roles["loss"] == "model"
+    assert roles["step"] == roles["update"] == "optimizer"
 
 
 def test_a_gradient_op_type_alone_makes_no_gradient():

@@ -38,6 +38,8 @@ Registered in ``tf_written_graphs.GRAPHS`` (each runs in a fresh process); each 
 - ``roles_keras2_steps``: tf_keras's ``fit`` with ``steps_per_execution=4``, its TensorBoard callback writing the
   run graph of ``train_function`` and a trace of its first batch: the step runs inside a ``While`` whose body
   takes its batches from the iterator itself;
+- ``roles_keras2_swish``: tf_keras's ``fit`` of convolutions with swish activations, whose custom gradient
+  TensorFlow writes outside the gradient scopes, at the graph's top level;
 - ``roles_keras3_mirrored_lstm``: Keras 3's ``fit`` under a ``MirroredStrategy`` of an Embedding, an LSTM with
   dropout, Dropout and a dense head, Adam clipping the gradients' norms (the strategy increments the step counter
   through an ``Identity``);
@@ -456,6 +458,30 @@ def write_keras2_steps(out):
         json.dump(_keras_counts(tf, model), f)
 
 
+def write_keras2_swish(out):
+    """tf_keras's ``fit`` (TensorFlow 2, the TensorBoard callback writing the run graph of ``train_function``) of
+    a small EfficientNet-like model: convolutions, a BatchNormalization and swish activations, whose custom gradient
+    TensorFlow writes where it runs, at the graph's top level (``mul_5``, ``Sigmoid``, ``Square``); Adam."""
+    os.environ["TF_USE_LEGACY_KERAS"] = "1"
+    tf = _tf2()
+    import numpy as np
+
+    keras, layers = tf.keras, tf.keras.layers
+    inputs = keras.Input((8, 8, 3))
+    x = layers.BatchNormalization(name="bn1")(layers.Conv2D(4, 3, name="conv1")(inputs))
+    x = layers.Activation("swish", name="act1")(x)
+    x = layers.Activation("swish", name="act2")(layers.Conv2D(4, 3, name="conv2")(x))
+    model = keras.Model(inputs, layers.Dense(2, name="head")(layers.GlobalAveragePooling2D(name="gap")(x)), name="net")
+    model.compile(
+        optimizer=keras.optimizers.Adam(1e-3),
+        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+        metrics=["accuracy"],
+    )
+    callback = keras.callbacks.TensorBoard(_run_dir(out, "roles_keras2_swish"), write_graph=True, profile_batch=1)
+    images = np.random.default_rng(0).random((16, 8, 8, 3), dtype=np.float32)
+    model.fit(images, np.arange(16) % 2, batch_size=8, epochs=1, verbose=0, callbacks=[callback])
+
+
 def _keras3_counts(model) -> dict:
     import numpy as np
 
@@ -715,6 +741,7 @@ GRAPHS = {
     "roles_keras3_functional": write_keras3_functional,
     "roles_keras3_steps": write_keras3_steps,
     "roles_keras2_steps": write_keras2_steps,
+    "roles_keras2_swish": write_keras2_swish,
     "roles_keras3_mirrored_lstm": write_keras3_mirrored_lstm,
     "roles_keras3_transformer": write_keras3_transformer,
     "roles_tf1_towers": write_tf1_towers,

@@ -53,6 +53,22 @@ def _origin(graph: Graph, node: int) -> int:
     return node
 
 
+def _gradient_upstream(graph: Graph, node_roles: r.Roles, node: int, limit: int = 256) -> int | None:
+    """A gradient's node in a gradient scope (or a gradient op) that ``node`` computes on, up through the backward
+    pass's nodes outside the scopes; None when it computes from forward values alone."""
+    seen, stack = {node}, [node]
+    while stack and len(seen) < limit:
+        for source in _inputs(graph, stack.pop()):
+            if source in seen or node_roles.codes[source] != r.GRADIENT:
+                continue
+            name = graph.names[source]
+            if r._GRADIENT_SCOPE.search(name + "/") or r._GRADIENT_OP.search(graph.ops[source]):
+                return source
+            seen.add(source)
+            stack.append(source)
+    return None
+
+
 def explain(graph: Graph, node_roles: r.Roles, node: int) -> str:
     """Why ``node`` has its role, in one sentence."""
     code = node_roles.codes[node]
@@ -145,6 +161,27 @@ def explain(graph: Graph, node_roles: r.Roles, node: int) -> str:
         backward = r.backward_function(graph, node)
         if backward:
             return f"runs `{backward}`, the function TensorFlow writes for a traced call's gradient: gradient"
+        gradient_inputs = [i for i in inputs if node_roles.codes[i] == r.GRADIENT]
+        summing = op in r.GRADIENT_COMBINING_OPS and inputs and len(gradient_inputs) == len(inputs)
+        source = None if summing else _gradient_upstream(graph, node_roles, node)
+        consumers = _consumers(graph, node)
+        if source is not None:
+            # Step 4 made it the optimizer's but that it leads to no update (roles._claim_backward_outside_scopes).
+            where = (
+                f"hands it back to the backward pass ({_quote([names[c] for c in consumers])})"
+                if consumers
+                else "hands it to nothing"
+            )
+            return (
+                f"computes on a gradient (`{names[source]}`) and {where}, not to a variable's update: a custom"
+                " gradient's function (`tf.custom_gradient`, Keras's swish), written outside the gradient scopes:"
+                " gradient"
+            )
+        if not summing and consumers:
+            return (
+                f"read only by the backward pass ({_quote([names[c] for c in consumers])}), computed from no"
+                " gradient: part of the backward pass"
+            )
         return "sums or relays gradients only: gradient"
     if code == r.OPTIMIZER:
         if r._OPTIMIZER_OP.match(op):

@@ -653,7 +653,10 @@ def classify_roles(graph: Graph, phase_carriers) -> Roles:
     # 4. Downstream of the gradients; a write of what a checkpoint restored belongs to the checkpoint.
     is_write = np.zeros(n, dtype=bool)
     is_write[writes] = True
+    scoped = codes == GRADIENT
+    undecided = codes == MODEL
     _claim_downstream_of_gradients(graph, codes, is_write, gradient_op)
+    _claim_backward_outside_scopes(graph, codes, scoped, undecided & (codes != MODEL))
     origins = _relayed_from(graph, values)
     restored = (codes[writes] == MODEL) & (origins >= 0)
     restored[restored] = np.isin(codes[origins[restored]], (SAVE, INIT))
@@ -1513,6 +1516,61 @@ def _claim_downstream_of_gradients(
         frontier = np.union1d(
             np.union1d(consumers[keep], joined), waiting if waiting.size < frontier.size else waiting[:0]
         )
+
+
+def _claim_backward_outside_scopes(graph: Graph, codes: np.ndarray, scoped: np.ndarray, downstream: np.ndarray) -> None:
+    """A custom gradient's function (tf_keras's swish, ``tf.custom_gradient``) writes its ops where it is called,
+    outside the gradient scopes (``mul_5``, ``Sigmoid``, ``Square`` at a training graph's top level). Of what step
+    4 made the optimizer's (``downstream``), what hands its values only back to a gradient scope (the gradient of
+    the swish's input) or to nothing at all (that of its constant ``beta``) is the backward pass: the optimizer's
+    arithmetic ends in updates, summaries, calls that update inside, which this never reaches. So is what only
+    that reads (the sigmoid of the activation it differentiates); variables and their reads stay."""
+    columns = graph.columns
+    src, dst, data = columns.src, columns.dst, columns.data
+    # Writes, reads (RMSprop's read of what it wrote), calls and updates are never a gradient's arithmetic.
+    candidates = downstream & (codes == OPTIMIZER) & ~columns.op_in(WRITE_OPS | READ_OPS | VARIABLE_OPS | CALL_OPS)
+    candidates &= ~columns.per_op(lambda op: bool(_OPTIMIZER_OP.match(op)), bool)
+    if not candidates.any():
+        return
+    # A candidate leaks when a value of it goes anywhere but another candidate or a gradient scope, or when it is
+    # waited for (an ordering is a use).
+    leaving = candidates[src] & ~(candidates[dst] | scoped[dst])
+    leaks = np.zeros(graph.node_count, dtype=bool)
+    leaks[src[leaving & data]] = True
+    leaks[src[candidates[src] & ~data]] = True
+    # What reaches a leak: back from the leaks, a wave at a time, through the candidates.
+    updating = leaks & candidates
+    frontier = np.flatnonzero(updating)
+    while frontier.size:
+        edges, _ = columns.in_edges(frontier)
+        sources = src[edges[data[edges]]]
+        frontier = np.unique(sources[candidates[sources] & ~updating[sources]])
+        updating[frontier] = True
+    # And what computes on the optimizer's values, though it leads nowhere (a trace's unused ``Identity`` of one,
+    # of a loss scale's ``cond``).
+    frontier = np.flatnonzero(updating | (downstream & (codes == OPTIMIZER) & ~candidates))
+    while frontier.size:
+        edges, _ = columns.out_edges(frontier)
+        consumers = dst[edges[data[edges]]]
+        frontier = np.unique(consumers[candidates[consumers] & ~updating[consumers]])
+        updating[frontier] = True
+    backward = candidates & ~updating
+    if not backward.any():
+        return
+    codes[backward] = GRADIENT
+    # What only the backward pass outside the scopes reads, a wave at a time back from it.
+    keep = ~columns.op_in(VARIABLE_OPS | READ_OPS)
+    pending = np.bincount(src[data], minlength=graph.node_count)
+    seen = np.zeros(graph.node_count, dtype=np.intp)
+    wave = np.flatnonzero(backward)
+    while wave.size:
+        edges, _ = columns.in_edges(wave)
+        sources = src[edges[data[edges]]]
+        sources = sources[(codes[sources] == MODEL) & keep[sources]]
+        np.add.at(seen, sources, 1)
+        touched = np.unique(sources)
+        wave = touched[seen[touched] == pending[touched]]
+        codes[wave] = GRADIENT
 
 
 def _fed_through_scope(columns, codes: np.ndarray, fed: np.ndarray, start: np.ndarray) -> np.ndarray:
