@@ -53,7 +53,7 @@ def _origin(graph: Graph, node: int) -> int:
     return node
 
 
-def _gradient_upstream(graph: Graph, node_roles: r.Roles, node: int, limit: int = 256) -> int | None:
+def _gradient_upstream(graph: Graph, node_roles: r.Roles, node: int, limit: int = 4096) -> int | None:
     """A gradient's node in a gradient scope (or a gradient op) that ``node`` computes on, up through the backward
     pass's nodes outside the scopes; None when it computes from forward values alone."""
     seen, stack = {node}, [node]

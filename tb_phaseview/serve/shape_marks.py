@@ -143,8 +143,9 @@ def _weight_reads(analysis) -> np.ndarray:
     def find() -> np.ndarray:
         columns = graph.columns
         reads = columns.op_in(roles.VARIABLE_OPS | {"ReadVariableOp"})
-        # A frozen graph's weights are constants (read through ``read`` identities as a variable is).
-        reads[list(layers.frozen_weights(analysis))] = True
+        # A frozen graph's weights are constants (read through ``read`` identities as a variable is): found over
+        # the edges, none of their attributes parsed.
+        reads[list(layers.frozen_weight_nodes(analysis))] = True
         identities = np.flatnonzero(columns.op_in(frozenset({"Identity"})))
         sources = columns.inputs_at(identities, 0)
         identities, sources = identities[sources >= 0], sources[sources >= 0]
@@ -204,9 +205,6 @@ def mark(analysis, group_id: str, children: list[dict], edges: list[dict]) -> No
     found = shapes.edge_shapes(analysis.graph, child_of, BUDGET, model, inferred) or {}
     found.update(shapes.edge_shapes(analysis.graph, child_of, BUDGET - len(found), ~model) or {})
     number = {name: i for i, name in enumerate(names)}
-    # A box's output: the largest tensor on its outgoing data edges (a BatchNorm also hands on scalars) but for
-    # weights read out of it (a TF1 cell's scope of weights, read in its loop elsewhere, puts out no 531×1024); an
-    # op's is what it puts out, a weight read's too.
     for edge in edges:
         if edge["kind"] in _NO_TENSOR:
             continue
