@@ -242,6 +242,22 @@ def test_a_tf1_loop_puts_out_its_final_state_not_the_flow_of_its_tensor_array(tf
         assert _boxes(_third_party("funds-lstm"), "rnn")["rnn/while"]["output_shape"] == "50×256"
 
 
+def test_a_tf2_loops_tensor_list_is_no_scalar(tf_written):
+    """TensorFlow 2's ``dynamic_rnn`` keeps each step's output in a TensorList, a variant whose recorded shape is
+    ``[]``: the loop's box and the edges that hand the list on said ``scalar``, as if the LSTM computed a number.
+    A list is no tensor of a shape: it gets no label, and what stacks it says its shape."""
+    analysis = _tf_written_analysis(tf_written, "tf1_rnn")
+    answer = wire.group_answer(analysis, "rnn")
+    boxes = {c["name"]: c.get("shape_info") or {} for c in answer["children"]}
+    assert "output_shape" not in boxes["rnn/while"]
+    assert boxes["rnn/TensorArrayV2Stack"]["output_shape"] == "5×4×6"
+    lists = [e for e in answer["edges"] if (e["from"], e["to"]) in {
+        ("rnn/while", "rnn/TensorArrayV2Stack"), ("rnn/TensorArrayV2", "rnn/while")}]  # fmt: skip
+    assert len(lists) == 2 and not any("shape" in e for e in lists)
+    state = [e for e in answer["edges"] if (e["from"], e["to"]) == ("rnn/LSTMCellZeroState", "rnn/while")]
+    assert state[0]["shape"]["text"] == "4×6 +1"  # the tensors beside it keep theirs
+
+
 def test_a_batch_norms_cond_puts_out_the_activations_not_its_moving_statistics():
     """Keras in graph mode wraps a BatchNorm's computation in ``bn1/cond``: the moving mean and variance go to its
     siblings (``AssignMovingAvg``), the normalised activations leave the layer for the next one. The cond's box

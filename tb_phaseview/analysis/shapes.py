@@ -83,7 +83,50 @@ def _is_handle(node_def) -> bool:
 
 
 _HANDLE_OPS = frozenset({"VarHandleOp", "_VarHandlesOp"})
-_RESOURCE = 20
+_RESOURCE, _VARIANT = 20, 21
+# Ops whose first output is a TensorList (a variant): its recorded shape is a scalar that says nothing of the
+# tensors listed (TF2's loops keep each step's output in one, ``rnn/TensorArrayV2``).
+_LIST_OPS = frozenset(
+    {
+        "EmptyTensorList",
+        "TensorListReserve",
+        "TensorListFromTensor",
+        "TensorListSetItem",
+        "TensorListPushBack",
+        "TensorListPushBackBatch",
+        "TensorListPopBack",
+        "TensorListScatter",
+        "TensorListScatterV2",
+        "TensorListScatterIntoExistingList",
+        "TensorListSplit",
+        "TensorListConcatLists",
+        "TensorListResize",
+    }
+)
+
+
+def _variant_output(graph: Graph, node: int, output: int) -> bool:
+    node_def = _node_def(graph, node)
+    return node_def is not None and _is_variant(node_def, output)
+
+
+def _is_variant(node_def, output: int) -> bool:
+    """Whether a node's output is a variant (a TensorList, an optional, a dataset): no tensor of its shape."""
+    if output == 0 and node_def.op in _LIST_OPS:
+        return True
+    for key in ("T", "Tout", "output_types"):  # a loop's, a call's, an IdentityN's types, output by output
+        if key in node_def.attr:
+            types = node_def.attr[key].list.type
+            if types:
+                return output < len(types) and types[output] == _VARIANT
+    if node_def.op in _RELAYS and "T" in node_def.attr:  # a loop's relays of a list (``rnn/while/Identity_3``)
+        return node_def.attr["T"].type == _VARIANT
+    return "dtype" in node_def.attr and node_def.attr["dtype"].type == _VARIANT  # a variant placeholder
+
+
+_RELAYS = frozenset(
+    {"Identity", "Snapshot", "StopGradient", "Enter", "Exit", "Merge", "Switch", "NextIteration", "_Retval", "_Arg"}
+)
 
 
 def output_shapes(graph: Graph, node: int) -> list[Shape] | None:
@@ -106,7 +149,7 @@ def output_shape(graph: Graph, node: int, output: int = 0, known: dict | None = 
     if known is not None and key in known:
         return known[key]
     node_def = _node_def(graph, node)
-    if node_def is None or _is_handle(node_def):
+    if node_def is None or _is_handle(node_def) or _is_variant(node_def, output):
         found = False
     elif "_output_shapes" in node_def.attr:
         listed = node_def.attr["_output_shapes"].list.shape
@@ -1229,7 +1272,7 @@ def inferred_output_shape(graph: Graph, node: int, output: int, known: dict) -> 
             if known["visits"] > INFER_BUDGET:
                 raise _Need(None)
             try:
-                shape = _rule(graph, current[0], current[1], shape_of)
+                shape = False if _variant_output(graph, *current) else _rule(graph, current[0], current[1], shape_of)
             except (ArithmeticError, IndexError, TypeError, ValueError):
                 shape = False  # values no TensorFlow run would accept (a hostile graph's): no shape, no failure
         except _Need as need:
