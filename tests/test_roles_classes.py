@@ -371,8 +371,8 @@ def test_a_custom_gradients_arithmetic_outside_the_scopes_is_the_gradient(tf_wri
     """tf_keras's swish has a custom gradient, and TensorFlow writes its ops where it runs, at the top level of
     ``fit``'s run graph, outside ``gradient_tape/``: fifteen ops per activation (EfficientNetB0's 49: 735), which
     were the model's (``Sigmoid``, ``Square``: loose ops around the model's box on the first view) or the
-    optimizer's (``mul_5``: arithmetic on a gradient). They compute the gradient of the activation's input, handed back to the
-    backward pass, and of its constant ``beta``, handed to nothing: no update reads them."""
+    optimizer's (``mul_5``: arithmetic on a gradient). They compute the gradient of the activation's input,
+    handed back to the backward pass, and of its constant ``beta``, handed to nothing: no update reads them."""
     folder = os.path.join(tf_written("roles_keras2_swish"), "logs")
     (run,) = [
         Roles(analyze(g)) for ref, g, _ in iter_graphs(folder, graph_source.load_graph) if ref["kind"] == "run_graph"
