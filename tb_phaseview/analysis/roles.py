@@ -656,7 +656,9 @@ def classify_roles(graph: Graph, phase_carriers) -> Roles:
     scoped = codes == GRADIENT
     undecided = codes == MODEL
     _claim_downstream_of_gradients(graph, codes, is_write, gradient_op)
-    _claim_backward_outside_scopes(graph, codes, scoped, undecided & (codes != MODEL))
+    is_update = is_write.copy()
+    is_update[applies] = True
+    _claim_backward_outside_scopes(graph, codes, scoped, undecided & (codes != MODEL), is_update)
     origins = _relayed_from(graph, values)
     restored = (codes[writes] == MODEL) & (origins >= 0)
     restored[restored] = np.isin(codes[origins[restored]], (SAVE, INIT))
@@ -1518,7 +1520,9 @@ def _claim_downstream_of_gradients(
         )
 
 
-def _claim_backward_outside_scopes(graph: Graph, codes: np.ndarray, scoped: np.ndarray, downstream: np.ndarray) -> None:
+def _claim_backward_outside_scopes(
+    graph: Graph, codes: np.ndarray, scoped: np.ndarray, downstream: np.ndarray, is_update: np.ndarray
+) -> None:
     """A custom gradient's function (tf_keras's swish, ``tf.custom_gradient``) writes its ops where it is called,
     outside the gradient scopes (``mul_5``, ``Sigmoid``, ``Square`` at a training graph's top level). Of what step
     4 made the optimizer's (``downstream``), what hands its values only back to a gradient scope (the gradient of
@@ -1528,8 +1532,8 @@ def _claim_backward_outside_scopes(graph: Graph, codes: np.ndarray, scoped: np.n
     columns = graph.columns
     src, dst, data = columns.src, columns.dst, columns.data
     # Writes, reads (RMSprop's read of what it wrote), calls and updates are never a gradient's arithmetic.
-    candidates = downstream & (codes == OPTIMIZER) & ~columns.op_in(WRITE_OPS | READ_OPS | VARIABLE_OPS | CALL_OPS)
-    candidates &= ~columns.per_op(lambda op: bool(_OPTIMIZER_OP.match(op)), bool)
+    # ``is_update``: the variable writes and ``Apply*`` ops classify_roles found.
+    candidates = downstream & (codes == OPTIMIZER) & ~is_update & ~columns.op_in(READ_OPS | VARIABLE_OPS | CALL_OPS)
     if not candidates.any():
         return
     # A candidate leaks when a value of it goes anywhere but another candidate or a gradient scope, or when it is
