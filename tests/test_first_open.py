@@ -10,6 +10,7 @@ from tensorboard.compat.proto.graph_pb2 import GraphDef
 
 from demo import demo_analysis
 from oddgraphs import node
+from tb_phaseview.analysis import layers
 from tb_phaseview.analysis.pipeline import analyze
 from tb_phaseview.cli import iter_graphs
 from tb_phaseview.read import graph_source
@@ -20,12 +21,18 @@ from tb_phaseview.serve.wire import graph_answer
 
 def test_a_keras3_trace_opens_down_to_its_models_layers(roles_graphs):
     fit = roles_graphs["roles_keras3_fit"]
-    answer = graph_answer(fit.analysis, {"run": "r", "kind": "trace", "tag": "batch_1"})
+    analysis = analyze(fit.analysis.graph)
+    answer = graph_answer(analysis, {"run": "r", "kind": "trace", "tag": "batch_1"})
     step = fit.traced_step
     assert answer["opened"] == [step.partition("/")[0], step, f"{step}/keras3_cnn_1"]
     # Each one a child of the one before it: the page opens them level by level from the top.
-    tree = fit.analysis.tree
+    tree = analysis.tree
     assert [tree.group_parent[g] for g in answer["opened"]] == ["", *answer["opened"][:-1]]
+    # Found from which scopes are layers, not from the summary's description of each (its shapes, types and
+    # sizes, five times the cost), which the first view does not show.
+    assert ("summary",) not in analysis._answers
+    summary_names = [layer.name for layer in layers.summarize(analysis).layers]
+    assert layers.layer_names(analysis) == summary_names
 
 
 def test_a_gans_trace_opens_the_step_that_holds_both_models_and_no_further(roles_graphs):
@@ -52,6 +59,9 @@ def test_a_wide_top_level_or_a_large_graph_opens_nothing():
         return analyze(graph_def)
 
     assert first_open.first_opened(one_scope(10)) == ["graph_1", "graph_1/model"]
+    # A Keras 3 trace of a large model (NASNetMobile's is 58k nodes, EfficientNetB7's 65k) opens as a small one.
+    big = one_scope(30_000)
+    assert big.graph.node_count > 50_000 and first_open.first_opened(big) == ["graph_1", "graph_1/model"]
     large = one_scope(first_open.MAX_NODES // 2 + 1)
     assert large.graph.node_count > first_open.MAX_NODES and first_open.first_opened(large) == []
 

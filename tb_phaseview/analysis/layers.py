@@ -167,8 +167,120 @@ def shared_scope(names: list[str]) -> str:
     return "/".join(parts[0][:shared]) + "/" if shared else ""
 
 
+@dataclass
+class FoundLayers:
+    """Which scopes are the model's layers and which ops and weights each holds, before any is described (shapes,
+    types): what the first view needs to open the model (``layer_names``), at a fraction of the summary's cost."""
+
+    layer_ids: list[str]  # by layer number; ``kept`` says which are the summary's rows
+    layer_index: dict[str, int]
+    node_layer: np.ndarray  # each node's layer number, or -1
+    weights: dict[int, list[int]]  # layer number -> its weights' nodes
+    pairs: list[tuple[int, int]]  # (from, to) layer numbers a tensor passes between
+    within: dict[int, int]  # layer number -> the layer holding it
+    kept: list[int]  # the summary's rows' layer numbers, in data-flow order
+    counts: np.ndarray  # each layer number's model ops
+    model_nodes: list[int]  # the model's weights
+    frozen: dict  # a frozen graph's weights (constants), by node
+    machinery_nodes: list[int]
+    replicas: int
+
+
+def layer_names(analysis) -> list[str]:
+    """The names of the summary's layers (``summarize(analysis).layers``'s, in data-flow order), found without
+    describing them."""
+    found = analysis.memo(("found_layers",), lambda: find_layers(analysis))
+    return [found.layer_ids[i] for i in found.kept]
+
+
 def summarize(analysis) -> Summary:
     """The layer summary of one graph analysis (analysis.GraphAnalysis)."""
+    graph: Graph = analysis.graph
+    codes = np.frombuffer(analysis.roles.codes, dtype=np.uint8)
+    found = analysis.memo(("found_layers",), lambda: find_layers(analysis))
+    layer_ids, node_layer, pairs, within, frozen = (
+        found.layer_ids,
+        found.node_layer,
+        found.pairs,
+        found.within,
+        found.frozen,
+    )
+    if frozen:
+        trainable = {n for n, weight in frozen.items() if weight.trainable}
+    else:
+        trainable = trainable_variables(graph, analysis.roles, found.model_nodes, codes)
+    described: dict[int, LayerVariable] = {}
+    unknown = 0
+    for n in found.model_nodes:
+        var = frozen[n].variable if frozen else shapes.variable(graph, n)
+        if var is None:
+            var = shapes.Variable(n, graph.names[n], None, "?", 0)
+        if var.size == 0:
+            unknown += 1
+        described[n] = frozen[n] if frozen else LayerVariable(var, n in trainable)
+    variables = {layer: [described[n] for n in nodes] for layer, nodes in found.weights.items()}
+    holding = set(within.values())
+    known_shapes: dict = {}
+    result_ops: dict[int, str] = {}
+    outputs = _output_shapes(graph, node_layer, len(layer_ids), codes, known_shapes, result_ops)
+    if holding:  # a layer holding layers puts out what leaves it and all of them
+        whole = analysis.tree.outermost_marks(found.layer_index)
+        whole[codes != roles.MODEL] = -1
+        outer = _output_shapes(graph, whole, len(layer_ids), codes, known_shapes)
+        for i in holding:
+            if i in outer:
+                outputs[i] = outer[i]
+            elif i not in within:
+                # What leaves its own ops alone may be a mask its inner layers read, not its output. (The marks
+                # are the outermost layers': a holder inside another keeps what leaves its own ops.)
+                outputs.pop(i, None)
+    counts = found.counts
+    phase_kinds = {layer.layer: layer.kind for layer in analysis.phase.layers}
+    layers = []
+    for i in found.kept:
+        own = variables.get(i, [])
+        layer = Layer(
+            name=layer_ids[i],
+            type="",
+            output_shape=outputs.get(i, False),
+            params=sum(v.variable.size for v in own),
+            trainable_params=sum(v.variable.size for v in own if v.trainable),
+            variables=own,
+            phase_kind=phase_kinds.get(layer_ids[i]),
+            ops=int(counts[i]),
+        )
+        layers.append((i, layer))
+    layers = _nest(layers, within)
+    _type_layers(graph, node_layer, layers, known_shapes, result_ops, codes, pairs)
+    _type_containers(layers, within, pairs)
+    _type_models_of_weightless_layers(graph, analysis.tree, layers, holding)
+    _type_wrappers(graph, analysis.tree, layers, holding, node_layer)
+    _name_zeros(graph, node_layer, layers)
+    _count_folded_statistics(graph, node_layer, layers, known_shapes)
+    position = np.full(len(layer_ids) + 1, -1, dtype=np.intp)  # the last slot maps -1 (no layer) to -1
+    for k, (i, _) in enumerate(layers):
+        position[i] = k
+    total = sum(layer.params for _, layer in layers)
+    trainable_total = sum(layer.trainable_params for _, layer in layers)
+    _add_inner_params(layers)
+    machinery = [v for v in (shapes.variable(graph, n) for n in found.machinery_nodes) if v is not None]
+    return Summary(
+        layers=[layer for _, layer in layers],
+        total_params=total,
+        trainable_params=trainable_total,
+        non_trainable_params=total - trainable_total,
+        machinery_params=sum(v.size for v in machinery),
+        machinery_variables=machinery,
+        unknown_variables=unknown,
+        frozen_weights=sum(1 for _, layer in layers for v in layer.variables if v.frozen),
+        frozen_params=sum(v.variable.size for _, layer in layers for v in layer.variables if v.frozen),
+        node_layer=position[node_layer],
+        replicas=found.replicas,
+    )
+
+
+def find_layers(analysis) -> FoundLayers:
+    """The layers of one graph analysis and what each holds (``FoundLayers``)."""
     graph: Graph = analysis.graph
     tree = analysis.tree
     codes = np.frombuffer(analysis.roles.codes, dtype=np.uint8)
@@ -237,25 +349,15 @@ def summarize(analysis) -> Summary:
                 layer_ids.append(graph.names[n])
             node_layer[n] = layer_index[graph.names[n]]
 
-    if frozen:
-        trainable = {n for n, weight in frozen.items() if weight.trainable}
-    else:
-        trainable = trainable_variables(graph, analysis.roles, model_nodes, codes)
-    variables: dict[int, list[LayerVariable]] = {}
-    unknown = 0
+    weights: dict[int, list[int]] = {}
     for n in model_nodes:
-        var = frozen[n].variable if frozen else shapes.variable(graph, n)
-        if var is None:
-            var = shapes.Variable(n, graph.names[n], None, "?", 0)
-        if var.size == 0:
-            unknown += 1
         layer = layer_index.get(owner[n]) if owner.get(n) else node_layer[n]
         if layer is None:
             layer = node_layer[n]
         if layer >= 0:
-            variables.setdefault(int(layer), []).append(frozen[n] if frozen else LayerVariable(var, n in trainable))
+            weights.setdefault(int(layer), []).append(n)
 
-    _merge_calls_again(graph, node_layer, layer_ids, variables)
+    _merge_calls_again(graph, node_layer, layer_ids, weights)
     pairs = _layer_pairs(graph, node_layer)
     within = _within(tree, layer_ids, layer_index, flat)
     holding = set(within.values())
@@ -263,64 +365,21 @@ def summarize(analysis) -> Summary:
     # no order between them, or every nested model would be a cycle (the nested ones follow their holder).
     order = _data_flow_order(graph, node_layer, len(layer_ids), _across(pairs, within) if within else pairs)
     # A frozen graph is for inference: its inputs are no targets, whatever op between layers reads them.
-    dropped = set() if frozen else _loss_side(pairs, layer_ids, variables, graph, node_layer)
-    known_shapes: dict = {}
-    result_ops: dict[int, str] = {}
-    outputs = _output_shapes(graph, node_layer, len(layer_ids), codes, known_shapes, result_ops)
-    if holding:  # a layer holding layers puts out what leaves it and all of them
-        whole = tree.outermost_marks(layer_index)
-        whole[codes != roles.MODEL] = -1
-        outer = _output_shapes(graph, whole, len(layer_ids), codes, known_shapes)
-        for i in holding:
-            if i in outer:
-                outputs[i] = outer[i]
-            elif i not in within:
-                # What leaves its own ops alone may be a mask its inner layers read, not its output. (The marks
-                # are the outermost layers': a holder inside another keeps what leaves its own ops.)
-                outputs.pop(i, None)
+    dropped = set() if frozen else _loss_side(pairs, layer_ids, weights, graph, node_layer)
     counts = np.bincount(node_layer[node_layer >= 0], minlength=len(layer_ids))
-    phase_kinds = {layer.layer: layer.kind for layer in analysis.phase.layers}
-    layers = []
-    for i in order:
-        if (counts[i] == 0 and i not in variables and i not in holding) or i in dropped:
-            continue
-        own = variables.get(i, [])
-        layer = Layer(
-            name=layer_ids[i],
-            type="",
-            output_shape=outputs.get(i, False),
-            params=sum(v.variable.size for v in own),
-            trainable_params=sum(v.variable.size for v in own if v.trainable),
-            variables=own,
-            phase_kind=phase_kinds.get(layer_ids[i]),
-            ops=int(counts[i]),
-        )
-        layers.append((i, layer))
-    layers = _nest(layers, within)
-    _type_layers(graph, node_layer, layers, known_shapes, result_ops, codes, pairs)
-    _type_containers(layers, within, pairs)
-    _type_models_of_weightless_layers(graph, tree, layers, holding)
-    _type_wrappers(graph, tree, layers, holding, node_layer)
-    _name_zeros(graph, node_layer, layers)
-    _count_folded_statistics(graph, node_layer, layers, known_shapes)
-    position = np.full(len(layer_ids) + 1, -1, dtype=np.intp)  # the last slot maps -1 (no layer) to -1
-    for k, (i, _) in enumerate(layers):
-        position[i] = k
-    total = sum(layer.params for _, layer in layers)
-    trainable_total = sum(layer.trainable_params for _, layer in layers)
-    _add_inner_params(layers)
-    machinery = [v for v in (shapes.variable(graph, n) for n in machinery_nodes) if v is not None]
-    return Summary(
-        layers=[layer for _, layer in layers],
-        total_params=total,
-        trainable_params=trainable_total,
-        non_trainable_params=total - trainable_total,
-        machinery_params=sum(v.size for v in machinery),
-        machinery_variables=machinery,
-        unknown_variables=unknown,
-        frozen_weights=sum(1 for _, layer in layers for v in layer.variables if v.frozen),
-        frozen_params=sum(v.variable.size for _, layer in layers for v in layer.variables if v.frozen),
-        node_layer=position[node_layer],
+    kept = [i for i in order if (counts[i] > 0 or i in weights or i in holding) and i not in dropped]
+    return FoundLayers(
+        layer_ids=layer_ids,
+        layer_index=layer_index,
+        node_layer=node_layer,
+        weights=weights,
+        pairs=pairs,
+        within=within,
+        kept=kept,
+        counts=counts,
+        model_nodes=model_nodes,
+        frozen=frozen,
+        machinery_nodes=machinery_nodes,
         replicas=replicas,
     )
 
@@ -1118,12 +1177,12 @@ _CALL_SUFFIX = re.compile(r"_\d+$")
 _HANDLES = INPUT_OPS | shapes.RESOURCE_INPUTS
 
 
-def _merge_calls_again(graph: Graph, node_layer: np.ndarray, layer_ids: list[str], variables: dict) -> None:
+def _merge_calls_again(graph: Graph, node_layer: np.ndarray, layer_ids: list[str], weights: dict) -> None:
     """Keras 3 names each call of a layer a scope of its own (``shared_1``, ``shared_3``: a layer shared by two
     inputs, a siamese network's encoder): a scope of no weights of its own that reads the weights of the layer
     whose scope is named as it but for the ``_<n>`` suffix (or of a layer inside that one) is another call of it,
     and its ops are that layer's, not a row of their own."""
-    owner_of = {v.variable.node: number for number, held in variables.items() for v in held}
+    owner_of = {node: number for number, held in weights.items() for node in held}
     if not owner_of:
         return
     by_base: dict[tuple[str, str], list[int]] = {}
@@ -1131,7 +1190,7 @@ def _merge_calls_again(graph: Graph, node_layer: np.ndarray, layer_ids: list[str
         scope, _, leaf = name.rpartition("/")
         by_base.setdefault((scope, _CALL_SUFFIX.sub("", leaf)), []).append(number)
     repeated = {number: others for others in by_base.values() if len(others) > 1 for number in others}
-    callers = [number for number in repeated if number not in variables]
+    callers = [number for number in repeated if number not in weights]
     if not callers:
         return
     reads = np.flatnonzero(graph.columns.op_in(roles.READ_OPS) & np.isin(node_layer, callers)).tolist()
@@ -1333,12 +1392,12 @@ def _layer_pairs(graph: Graph, node_layer: np.ndarray) -> list[tuple[int, int]]:
     return [tuple(p) for p in np.unique(np.stack([a[crossing], b[crossing]], axis=1), axis=0).tolist()]
 
 
-def _loss_side(pairs, layer_ids, variables, graph: Graph, node_layer: np.ndarray) -> set[int]:
+def _loss_side(pairs, layer_ids, weights, graph: Graph, node_layer: np.ndarray) -> set[int]:
     """The layers of the loss and metrics, which ``model.summary()`` does not list: the inputs that lead to no
     layer with parameters (the targets) and what they lead to, unless that leads to parameters itself. An input
     is a layer of input placeholders only, standing alone or in a scope of its own (TFLearn's ``TargetsData/Y``).
     A layer that holds no parameters and computes nothing (the reads of a variable counted apart) goes too."""
-    if not variables:
+    if not weights:
         return set()
     present = node_layer >= 0
     is_input = graph.columns.op_in(INPUT_OPS)
@@ -1348,13 +1407,13 @@ def _loss_side(pairs, layer_ids, variables, graph: Graph, node_layer: np.ndarray
     has_other = np.bincount(node_layer[present & ~is_input], minlength=count) > 0
     computes = np.bincount(node_layer[present & ~holds], minlength=count) > 0
     stateful = np.bincount(node_layer[present & graph.columns.op_in(roles.VARIABLE_OPS)], minlength=count) > 0
-    idle = {i for i in np.flatnonzero(stateful & ~computes & ~has_input).tolist() if i not in variables}
+    idle = {i for i in np.flatnonzero(stateful & ~computes & ~has_input).tolist() if i not in weights}
     before: dict[int, list[int]] = {}
     after: dict[int, list[int]] = {}
     for x, y in pairs:
         before.setdefault(y, []).append(x)
         after.setdefault(x, []).append(y)
-    feeds_params = _reach(set(variables), before)
+    feeds_params = _reach(set(weights), before)
     inputs = set(np.flatnonzero(has_input & ~has_other).tolist())
     targets = (inputs - feeds_params) | _fed_targets(graph, node_layer, is_input & ~present, feeds_params)
     return (_reach(targets, after) - feeds_params) | idle
