@@ -200,8 +200,9 @@ def mark(analysis, group_id: str, children: list[dict], edges: list[dict]) -> No
     codes = analysis.kind_codes
     model = np.isin(codes, [edge_kinds.EDGE_KINDS.index(k) for k in _MODEL_KINDS])
     # What the graph does not record is inferred (a trace records no shape), as the summary infers it, within the
-    # summary's budget of nodes visited: afresh for each answer, so that an answer depends on its group alone.
-    inferred: dict = {}
+    # summary's budget of nodes visited per answer. What other answers derived for certain is not derived again:
+    # an answer that spends its budget may thus label more edges after others, never other shapes.
+    inferred = shapes.ShapeMemo(analysis.memo(("certain_shapes",), dict))
     found = shapes.edge_shapes(analysis.graph, child_of, BUDGET, model, inferred) or {}
     found.update(shapes.edge_shapes(analysis.graph, child_of, BUDGET - len(found), ~model) or {})
     number = {name: i for i, name in enumerate(names)}
