@@ -401,6 +401,23 @@ def test_a_custom_gradients_arithmetic_outside_the_scopes_is_the_gradient(tf_wri
     assert not top & set(backward)
 
 
+def test_the_zeros_the_backward_pass_makes_and_nothing_reads_are_the_gradient(tf_written, roles_graphs):
+    """TensorFlow's backward pass makes a zero for each output no gradient flows back to (a FusedBatchNorm's reserve
+    spaces), where the gradient is asked for, not under ``gradient_tape/``; when the op's gradient needs none,
+    nothing reads it. tf_keras's ``fit`` graphs hold hundreds (960 at NASNetMobile's top level), Keras 3's steps a
+    few beside their tape: they were the model's ops, counted and drawn with it."""
+    folder = os.path.join(tf_written("roles_keras2_steps"), "logs")
+    for ref, graph, _ in iter_graphs(folder, graph_source.load_graph):
+        roles = Roles(analyze(graph))
+        zeros = roles.named(r"(^|/)while/zeros(_like)?(_\d+)?$")
+        assert len(zeros) == 5 and roles.of(zeros) == {"gradient"}, ref
+        why = roles.analysis.role_why(roles.analysis.graph.index[next(z for z in zeros if "zeros_like" in z)])
+        assert why.startswith("a zero (of `") and "nothing reads it, so it never runs: gradient" in why
+    keras3 = roles_graphs["roles_keras3_functional"]
+    assert keras3.of(keras3.named(r"/StatefulPartitionedCall/zeros(_\d+)?$")) == {"gradient"}
+    assert keras3.of(keras3.named(r"/StatefulPartitionedCall/functional_\d+/")) >= {"model"}
+
+
 def test_forward_dropout_of_a_run_metadata_graph_is_the_model():
     """Grappler shares a constant of a dropout's gradient with the forward dropout (the run metadata's graph
     names it ``gradients/drop1/cond_grad/...``): a constant carries no gradient, so the forward pass it feeds,

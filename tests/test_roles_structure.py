@@ -91,6 +91,36 @@ def test_arithmetic_on_gradients_that_leads_to_no_update_is_the_backward_pass():
     assert roles["step"] == roles["update"] == "optimizer"
 
 
+def test_a_zero_made_for_an_unused_output_and_read_by_nothing_is_the_backward_pass():
+    # TensorFlow's backward pass makes a zero for each output no gradient flows back to (a FusedBatchNorm's reserve
+    # space) in the scope the gradient is asked for in: when the op's gradient needs none, nothing reads it.
+    roles = roles_of(
+        graph_of(
+            ("x", "Placeholder", []),
+            ("w", "VariableV2", []),
+            ("w/read", "Identity", ["w"]),
+            ("bn", "FusedBatchNormV3", ["x", "w/read"]),
+            ("loss", "Sum", ["bn"]),
+            ("gradient_tape/loss_grad", "Tile", ["loss", "loss"]),
+            ("gradient_tape/bn_grad", "FusedBatchNormGradV3", ["gradient_tape/loss_grad", "x", "w/read", "bn:3"]),
+            ("update", "AssignSub", ["w", "gradient_tape/bn_grad:1"]),
+            ("zeros_like", "ZerosLike", ["bn:5"]),
+            ("zeros_1/shape_as_tensor", "Const", []),
+            ("zeros_1/Const", "Const", []),
+            ("zeros_1", "Fill", ["zeros_1/shape_as_tensor", "zeros_1/Const"]),
+            ("zeros_2", "Const", []),
+            # A zero the model reads (an RNN's initial state), and one read by nothing in a layer's own scope (a
+            # TF1 RNN's unused zero state), where no gradient is asked for: the model's.
+            ("zeros_3", "Const", []),
+            ("shifted", "AddV2", ["bn", "zeros_3"]),
+            ("rnn/zeros", "Fill", ["zeros_1/shape_as_tensor", "zeros_1/Const"]),
+        )
+    )
+    assert [roles[n] for n in ("zeros_like", "zeros_1", "zeros_2")] == ["gradient"] * 3
+    assert roles["zeros_1/Const"] == "model"  # read by the layer's unused zero too
+    assert roles["bn"] == roles["loss"] == roles["zeros_3"] == roles["shifted"] == roles["rnn/zeros"] == "model"
+
+
 def test_a_gradient_op_type_alone_makes_no_gradient():
     # conv2d_transpose runs Conv2DBackpropInput in the forward pass: reached from no gradient seed, it and what
     # it feeds are the model's.

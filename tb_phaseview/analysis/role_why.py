@@ -161,6 +161,13 @@ def explain(graph: Graph, node_roles: r.Roles, node: int) -> str:
         backward = r.backward_function(graph, node)
         if backward:
             return f"runs `{backward}`, the function TensorFlow writes for a traced call's gradient: gradient"
+        if r.unused_zero(graph, node):
+            # roles._claim_unused_zeros
+            of = f" (of `{names[inputs[0]]}`'s output)" if op == "ZerosLike" and inputs else ""
+            return (
+                f"a zero{of} that TensorFlow's backward pass makes for an output no gradient flows back to, in the"
+                " scope the gradient was asked for in; nothing reads it, so it never runs: gradient"
+            )
         gradient_inputs = [i for i in inputs if node_roles.codes[i] == r.GRADIENT]
         summing = op in r.GRADIENT_COMBINING_OPS and inputs and len(gradient_inputs) == len(inputs)
         source = None if summing else _gradient_upstream(graph, node_roles, node)

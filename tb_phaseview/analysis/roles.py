@@ -629,11 +629,15 @@ def classify_roles(graph: Graph, phase_carriers) -> Roles:
     # (a potential's forces are its energy's gradient).
     names = graph.names
     hits = list(compress(range(n), map(str.__contains__, names, repeat("gradient")))) if variables.size else []
+    gradient_holders: set[str] = set()  # the scopes the gradient scopes are in ("" for the top level), with a "/"
     if hits:
         hit_scopes = [names[node].rpartition("/")[0] + "/" for node in hits]
         gradient_scopes = {scope for scope in set(hit_scopes) if _GRADIENT_SCOPE.search(scope)}
         in_scope = np.fromiter(compress(hits, map(gradient_scopes.__contains__, hit_scopes)), dtype=np.intp)
         codes[in_scope[codes[in_scope] == MODEL]] = GRADIENT
+        for scope in gradient_scopes:
+            found = _GRADIENT_SCOPE.search(scope)
+            gradient_holders.add(scope[: found.start() + 1] if found.group().startswith("/") else "")
     codes[np.fromiter(phase_carriers, dtype=np.intp, count=len(phase_carriers))] = PHASE
 
     # 3. Writes: initialisers and step counters (a write of what the gradients computed is found in step 4).
@@ -659,6 +663,7 @@ def classify_roles(graph: Graph, phase_carriers) -> Roles:
     is_update = is_write.copy()
     is_update[applies] = True
     _claim_backward_outside_scopes(graph, codes, scoped, undecided & (codes != MODEL), is_update)
+    _claim_unused_zeros(graph, codes, gradient_holders)
     origins = _relayed_from(graph, values)
     restored = (codes[writes] == MODEL) & (origins >= 0)
     restored[restored] = np.isin(codes[origins[restored]], (SAVE, INIT))
@@ -1562,11 +1567,18 @@ def _claim_backward_outside_scopes(
     if not backward.any():
         return
     codes[backward] = GRADIENT
-    # What only the backward pass outside the scopes reads, a wave at a time back from it.
+    _claim_read_only_by_backward(graph, codes, np.flatnonzero(backward))
+
+
+def _claim_read_only_by_backward(graph: Graph, codes: np.ndarray, backward: np.ndarray) -> None:
+    """What only the backward pass's nodes ``backward`` (outside the gradient scopes) read, a wave at a time back
+    from them: the model's but for variables and their reads."""
+    columns = graph.columns
+    src, data = columns.src, columns.data
     keep = ~columns.op_in(VARIABLE_OPS | READ_OPS)
     pending = np.bincount(src[data], minlength=graph.node_count)
     seen = np.zeros(graph.node_count, dtype=np.intp)
-    wave = np.flatnonzero(backward)
+    wave = backward
     while wave.size:
         edges, _ = columns.in_edges(wave)
         sources = src[edges[data[edges]]]
@@ -1575,6 +1587,49 @@ def _claim_backward_outside_scopes(
         touched = np.unique(sources)
         wave = touched[seen[touched] == pending[touched]]
         codes[wave] = GRADIENT
+
+
+_ZERO_OPS = frozenset({"ZerosLike", "Fill", "Const"})
+_ZERO_NAME = re.compile(r"zeros(?:_like)?(?:_\d+)?")
+
+
+def unused_zero(graph: Graph, node: int) -> bool:
+    """An op named and typed as the zeros TensorFlow's backward pass makes (``zeros_like_12``, ``zeros_37``) that
+    nothing reads (``_claim_unused_zeros`` says where it must sit too)."""
+    return (
+        graph.ops[node] in _ZERO_OPS
+        and _ZERO_NAME.fullmatch(graph.names[node].rpartition("/")[2]) is not None
+        and not graph.out_edges(node)
+    )
+
+
+def _claim_unused_zeros(graph: Graph, codes: np.ndarray, gradient_holders: set[str]) -> None:
+    """TensorFlow's backward pass makes a zero for each output of an op that no gradient flows back to (a
+    FusedBatchNorm's reserve spaces: ``zeros_like_12 = ZerosLike(bn/FusedBatchNormV3:5)``, ``zeros_37``, a
+    ``Fill``), in the scope the gradient was asked for in, not under ``gradient_tape/``; when the op's gradient
+    needs none of them, nothing reads them and they never run. tf_keras's ``fit`` graphs hold hundreds at the top
+    level (960 in NASNetMobile's, 343 in EfficientNetB0's), Keras 3's traces some in the step's scope: they were
+    the model's. Such an op, read by nothing, in a scope that holds a gradient scope, is the backward pass's; so is
+    what only it reads (a ``Fill``'s shape and value)."""
+    if not gradient_holders:
+        return
+    columns = graph.columns
+    read = np.zeros(graph.node_count, dtype=bool)
+    read[columns.src] = True
+    candidates = np.flatnonzero(columns.op_in(_ZERO_OPS) & ~read & (codes == MODEL)).tolist()
+    names = graph.names
+    holders = tuple(gradient_holders)
+    zeros = [
+        node
+        for node in candidates
+        if _ZERO_NAME.fullmatch(names[node].rpartition("/")[2])
+        and any(h.startswith(names[node].rpartition("/")[0] + "/" if "/" in names[node] else "") for h in holders)
+    ]
+    if not zeros:
+        return
+    zeros = np.array(zeros, dtype=np.intp)
+    codes[zeros] = GRADIENT
+    _claim_read_only_by_backward(graph, codes, zeros)
 
 
 def _fed_through_scope(columns, codes: np.ndarray, fed: np.ndarray, start: np.ndarray) -> np.ndarray:
