@@ -220,7 +220,8 @@ def summarize(analysis) -> Summary:
         described[n] = frozen[n] if frozen else LayerVariable(var, n in trainable)
     variables = {layer: [described[n] for n in nodes] for layer, nodes in found.weights.items()}
     holding = set(within.values())
-    known_shapes: dict = {}
+    # Inferred as the group answers infer (shape_marks.mark): what they derived for certain is not derived again.
+    known_shapes = shapes.ShapeMemo(analysis.memo(("certain_shapes",), dict))
     result_ops: dict[int, str] = {}
     outputs = _output_shapes(graph, node_layer, len(layer_ids), codes, known_shapes, result_ops)
     if holding:  # a layer holding layers puts out what leaves it and all of them
