@@ -933,7 +933,8 @@ def test_mobilenet_v3_blocks_are_listed_as_keras_lists_them(tf_written, name):
     ``gelu``, by Keras's name or, as ConvNeXt names them, by its block's) was typed by one of them (``Add``,
     ``Mul``). Squeeze-and-excite multiplies a layer's output by a gate
     computed outside any layer (``relu6(x + 3) / 6``): one layer feeds the Multiply, and it was called a Lambda
-    scaling one tensor. Every row is Keras's class, count and shape now, and the moving variance is the model's."""
+    scaling one tensor. ConvNeXt's LayerScale (its input times a learned vector) was typed by its one op, ``Mul``.
+    Every row is Keras's class, count and shape now, and the moving variance is the model's."""
     found = _summaries_keras_checked(tf_written(name))
     assert {kind for kind in found} == ({"trace", "run_graph"} if name.endswith("tf_keras") else {"trace"})
     for analysis, summary in found.values():

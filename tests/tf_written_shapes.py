@@ -792,7 +792,7 @@ def _mobile_blocks(keras, out: str, legacy: bool) -> None:
     """Blocks as MobileNetV3 writes them: a convolution, batch renormalization (a moving standard deviation of the
     batch, the moving variance set from it), an activation composed of several ops (Keras 3's ``hard_swish``,
     tf_keras's ``gelu``), and squeeze-and-excite (a pooled gate, ``relu6(x + 3) / 6`` computed outside any layer,
-    multiplying the block's output), a ``gelu`` named by its block; fitted one batch of 8 with the TensorBoard callback tracing it (and, in
+    multiplying the block's output), a ``gelu`` named by its block and ConvNeXt's LayerScale; fitted one batch of 8 with the TensorBoard callback tracing it (and, in
     tf_keras, writing the train function's run graph)."""
     import numpy as np
 
@@ -808,6 +808,17 @@ def _mobile_blocks(keras, out: str, legacy: bool) -> None:
     gate = layers.ReLU(6.0, name="se_relu6")(gate + 3.0) * (1.0 / 6.0)
     x = layers.Multiply(name="se_mul")([x, gate])
     x = layers.Activation("gelu", name="block_gelu")(x)  # named as ConvNeXt names its blocks' activations
+
+    class LayerScale(layers.Layer):
+        """ConvNeXt's (``keras.applications.convnext``): its input times a learned vector, a factor per channel."""
+
+        def build(self, input_shape):
+            self.gamma = self.add_weight(name="gamma", shape=(input_shape[-1],), initializer="ones")
+
+        def call(self, x):
+            return x * self.gamma
+
+    x = LayerScale(name="block_layer_scale")(x)
     x = layers.GlobalAveragePooling2D(name="pool")(x)
     x = layers.Dense(4, activation="softmax", name="head")(x)
     model = keras.Model(image, x, name="mobile_blocks")

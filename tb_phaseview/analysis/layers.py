@@ -1362,6 +1362,23 @@ def trainable_variables(graph: Graph, node_roles, model_nodes: list[int], codes:
     }
 
 
+def _scales_by_a_vector(layer: Layer) -> bool:
+    """ConvNeXt's LayerScale (``…_block_0_layer_scale``): its input times a learned vector, one factor per channel.
+    The graph does not name the class: one multiplication by the layer's one weight, a vector, in a layer named
+    so (a run graph passes the weight in as a placeholder, counted with the layer's ops)."""
+    weights = layer.variables
+    return (
+        len(weights) == 1
+        and weights[0].variable.shape is not None
+        and len(weights[0].variable.shape) == 1
+        and _computing(layer.op_types) - Counter({op: 1 for op in shapes.RESOURCE_INPUTS}) == Counter({"Mul": 1})
+        and _LAYER_SCALE.search(layer.name.rpartition("/")[2]) is not None
+    )
+
+
+_LAYER_SCALE = re.compile(r"layer_?scale(?:_\d+)?$", re.IGNORECASE)
+
+
 def _composes_an_activation(layer: Layer, named: str) -> bool:
     """Whether a layer without weights is an Activation of a function composed of several ops, all element by
     element: named as Keras names an Activation layer, or typed by its arithmetic though it runs an activation's
@@ -1629,6 +1646,8 @@ def _type_layers(
             layer.type = activation_layer_type(layer.name, layer.op_types)
         elif layer.type == "Identity" and not layer.variables:
             layer.type = _INFERENCE_IDENTITY_NAMES.get(_NUMBERED.sub("", layer.name.rpartition("/")[2]), "Identity")
+        elif layer.type == "Mul" and _scales_by_a_vector(layer):
+            layer.type = "LayerScale"
         if layer.type == "Weights" and not layer.variables[0].frozen:
             layer.type = _type_of_readers(graph, layer.variables, codes) or layer.type
         if layer.type in ("Weights", "Embedding") and not _computing(layer.op_types) and layer.variables[0].frozen:
