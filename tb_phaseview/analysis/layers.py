@@ -187,8 +187,8 @@ class FoundLayers:
 
 
 def layer_names(analysis) -> list[str]:
-    """The names of the summary's layers (``summarize(analysis).layers``'s, in data-flow order), found without
-    describing them."""
+    """The names of the summary's layers (``summarize(analysis).layers``'s, in data-flow order, a layer holding
+    layers not yet moved before them), found without describing them."""
     found = analysis.memo(("found_layers",), lambda: find_layers(analysis))
     return [found.layer_ids[i] for i in found.kept]
 
