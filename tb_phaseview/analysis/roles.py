@@ -1617,14 +1617,12 @@ def _claim_unused_zeros(graph: Graph, codes: np.ndarray, gradient_holders: set[s
     read = np.zeros(graph.node_count, dtype=bool)
     read[columns.src] = True
     candidates = np.flatnonzero(columns.op_in(_ZERO_OPS) & ~read & (codes == MODEL)).tolist()
-    names = graph.names
-    holders = tuple(gradient_holders)
-    zeros = [
-        node
-        for node in candidates
-        if _ZERO_NAME.fullmatch(names[node].rpartition("/")[2])
-        and any(h.startswith(names[node].rpartition("/")[0] + "/" if "/" in names[node] else "") for h in holders)
-    ]
+    zeros = []
+    for node in candidates:
+        scope, _, leaf = graph.names[node].rpartition("/")
+        within = scope + "/" if scope else ""  # as the holders are written: "" for the top level
+        if _ZERO_NAME.fullmatch(leaf) and any(holder.startswith(within) for holder in gradient_holders):
+            zeros.append(node)
     if not zeros:
         return
     zeros = np.array(zeros, dtype=np.intp)
