@@ -1219,6 +1219,29 @@ def test_weights_read_in_towers_or_by_modules_elsewhere_are_typed_by_what_reads_
         assert {name: found.get(name) for name in expected} == expected, case
 
 
+def test_a_scope_of_weights_computed_with_elsewhere_claims_no_output():
+    """What leaves a scope that only holds weights is a weight (or its regulariser's loss), never the layer's
+    output, also once the scope is typed by what reads its weights: a notebook GAN's ``Variable_4`` (read by a
+    MatMul at the top level) claimed its kernel's 128×256, TF-Slim's ``conv1/conv1_1`` (convolved in
+    ``clone_0/conv1/conv1_1``) its bias's 64, and ``conv1``, holding ``conv1_1`` and ``conv1_2``, the same."""
+    gan = {layer.name: layer for layer in layers.summarize(corpus("portfolio-gan").analysis).layers}
+    assert {name: (layer.type, layer.output_shape) for name, layer in gan.items()} == {
+        "Variable_4": ("Dense", False),
+        "Variable_5": ("Weights", False),
+        "Variable_6": ("Dense", False),
+        "Variable_7": ("Weights", False),
+    }
+    slim = {layer.name: layer for layer in layers.summarize(corpus("pixel-link").analysis).layers}
+    for name in ("conv1", "conv1/conv1_1", "conv1/conv1_2", "fc6", "pixel_link/score_from_fc7"):
+        assert slim[name].output_shape is False, (name, slim[name].output_shape)
+    assert (slim["conv1/conv1_1"].type, slim["conv1/conv1_1"].params) == ("Conv2D", 1792)
+    # The summary's wire row says so: no shape, an empty text.
+    row = next(
+        r for r in summary_table.summary_entry(corpus("pixel-link").analysis, {})["layers"] if r["name"] == "fc6"
+    )
+    assert (row["output_shape"], row["output_shape_text"]) == (None, "")
+
+
 def test_custom_layers_of_layers_are_typed_layer_not_by_one_op_inside_them(tf_written):
     """A model written the way Hugging Face's TensorFlow models are (subclassed tf_keras layers nested: a main
     layer preparing the attention mask itself and holding the embeddings, an encoder of blocks and a pooler).

@@ -129,6 +129,9 @@ class Layer:
     op_types: Counter = field(default_factory=Counter)  # op type -> count of the layer's model ops
     within: str | None = None  # the layer that holds this one (a model used as a layer), if any
     holds_layers: int = 0  # the layers directly inside this one; its params count theirs too, as Keras's do
+    # A scope of weights computed with elsewhere (typed by their readers, or ``Weights``): what leaves it is no
+    # output of the layer, nor of a scope holding only such scopes.
+    weights_elsewhere: bool = False
 
     @property
     def own_params(self) -> int:
@@ -739,6 +742,10 @@ def _type_containers(layers: list[tuple[int, Layer]], within: dict[int, int], pa
                 layer.type = CUSTOM_LAYER
             continue
         inner = [j for j, _ in children[i]]
+        if all(other.weights_elsewhere for other in held):
+            # Scopes of weights computed with elsewhere (Slim's ``conv1`` of ``conv1/conv1_1`` and ``conv1_2``):
+            # what leaves it is their weights, no output.
+            layer.output_shape, layer.weights_elsewhere = False, True
         if all(other.type == "Weights" for other in held):
             layer.type = "Weights"  # a scope of weights (scopes of weights in it), computed with elsewhere
             continue
@@ -1649,11 +1656,14 @@ def _type_layers(
         elif layer.type == "Mul" and _scales_by_a_vector(layer):
             layer.type = "LayerScale"
         if layer.type == "Weights" and not layer.variables[0].frozen:
+            # What leaves a scope of weights computed with elsewhere is a weight or its regulariser's loss, not an
+            # output of the layer (TF1 dynamic_rnn's cell, read in its loop; Slim's ``conv1/conv1_1``, whose
+            # ``64`` was its bias), and still once it is typed by its readers (a notebook's ``Variable_4``
+            # read by a MatMul: its 128×256 is the kernel).
+            layer.output_shape, layer.weights_elsewhere = False, True
             layer.type = _type_of_readers(graph, layer.variables, codes) or layer.type
-        if layer.type in ("Weights", "Embedding") and not _computing(layer.op_types) and layer.variables[0].frozen:
+        elif layer.type in ("Weights", "Embedding") and not _computing(layer.op_types) and layer.variables[0].frozen:
             layer.output_shape = False  # what leaves it is a weight, not an output of the layer
-        elif layer.type == "Weights" and not _computing(layer.op_types):
-            layer.output_shape = False  # so for variables read elsewhere (TF1 dynamic_rnn's cell, read in its loop)
 
 
 # What a layer computes besides a call that does its work: its bias, and reshapes around it (Keras's grouped
