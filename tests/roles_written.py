@@ -33,6 +33,7 @@ GRAPHS = (
     "roles_keras3_transformer",
     "roles_tf1_towers",
     "roles_tf1_towers_resource",
+    "roles_tf1_clone",
 )
 GRADIENT_SCOPE = re.compile(r"(?:^|/)(?:gradients(?:_\d+)?|gradient_tape)/")
 

@@ -1212,18 +1212,24 @@ def test_weights_read_in_towers_or_by_modules_elsewhere_are_typed_by_what_reads_
         "tower_1/drop",
     ]
     for case, expected in (
-        ("pixel-link", {"conv1/conv1_1": "Conv2D", "fc6": "Conv2D", "pixel_link/score_from_fc7": "Conv2D"}),
-        ("impala-agent", {"agent/batch_apply/convnet/conv_2d": "Conv2D", "agent/batch_apply/linear": "Dense"}),
+        (
+            "pixel-link",
+            {"clone_0/conv1/conv1_1": "Conv2D", "clone_0/fc6": "Conv2D", "clone_0/pixel_link/score_from_fc7": "Conv2D"},
+        ),
+        (
+            "impala-agent",
+            {"agent/unroll/batch_apply/convnet/conv_2d": "Conv2D", "agent/unroll/batch_apply/linear": "Dense"},
+        ),
     ):
         found = {layer.name: layer.type for layer in layers.summarize(corpus(case).analysis).layers}
         assert {name: found.get(name) for name in expected} == expected, case
 
 
-def test_a_scope_of_weights_computed_with_elsewhere_claims_no_output():
+def test_a_scope_of_weights_computed_with_elsewhere_claims_no_output(roles_graphs):
     """What leaves a scope that only holds weights is a weight (or its regulariser's loss), never the layer's
     output, also once the scope is typed by what reads its weights: a notebook GAN's ``Variable_4`` (read by a
-    MatMul at the top level) claimed its kernel's 128×256, TF-Slim's ``conv1/conv1_1`` (convolved in
-    ``clone_0/conv1/conv1_1``) its bias's 64, and ``conv1``, holding ``conv1_1`` and ``conv1_2``, the same."""
+    MatMul at the top level) claimed its kernel's 128×256, the multi-tower example's ``conv1`` (convolved in both
+    towers) its bias's 4."""
     gan = {layer.name: layer for layer in layers.summarize(corpus("portfolio-gan").analysis).layers}
     assert {name: (layer.type, layer.output_shape) for name, layer in gan.items()} == {
         "Variable_4": ("Dense", False),
@@ -1231,15 +1237,67 @@ def test_a_scope_of_weights_computed_with_elsewhere_claims_no_output():
         "Variable_6": ("Dense", False),
         "Variable_7": ("Weights", False),
     }
-    slim = {layer.name: layer for layer in layers.summarize(corpus("pixel-link").analysis).layers}
-    for name in ("conv1", "conv1/conv1_1", "conv1/conv1_2", "fc6", "pixel_link/score_from_fc7"):
-        assert slim[name].output_shape is False, (name, slim[name].output_shape)
-    assert (slim["conv1/conv1_1"].type, slim["conv1/conv1_1"].params) == ("Conv2D", 1792)
+    towers = {layer.name: layer for layer in layers.summarize(roles_graphs["roles_tf1_towers"].analysis).layers}
+    assert {name: (layer.type, layer.output_shape) for name, layer in towers.items() if name != "bn1"} == {
+        "conv1": ("Conv2D", False),
+        "logits": ("Dense", False),
+    }
     # The summary's wire row says so: no shape, an empty text.
-    row = next(
-        r for r in summary_table.summary_entry(corpus("pixel-link").analysis, {})["layers"] if r["name"] == "fc6"
-    )
+    rows = summary_table.summary_entry(corpus("portfolio-gan").analysis, {})["layers"]
+    row = next(r for r in rows if r["name"] == "Variable_4")
     assert (row["output_shape"], row["output_shape_text"]) == (None, "")
+
+
+def test_layers_computed_apart_from_their_weights_are_listed_where_they_compute(roles_graphs):
+    """TF-Slim's model_deploy makes each layer's weights at the top (``conv1/kernel``) and computes in the clone's
+    scope (``clone_0/conv1/Conv2D``), the batch dequeued and the loss computed there too. The summary was the
+    weights' scopes typed by their readers, each claiming its kernel's shape for output, and the clone one row
+    typed by its first op (``clone_0 · Conv2D``, no parameters, the loss's scalar). The layers are now the scopes
+    that compute, each with its weights, output and place in the flow, the poolings between them included, and
+    nothing of the loss."""
+    summary = layers.summarize(roles_graphs["roles_tf1_clone"].analysis)
+    rows = [(layer.name, layer.type, layer.output_shape, layer.params) for layer in summary.layers]
+    assert rows == [
+        ("clone_0/conv1", "Conv2D", (8, 16, 16, 4), 3 * 3 * 3 * 4 + 4),
+        ("clone_0/pool1", "MaxPooling2D", (8, 8, 8, 4), 0),
+        ("clone_0/conv2", "Conv2D", (8, 8, 8, 8), 3 * 3 * 4 * 8 + 8),
+        ("clone_0/pool2", "MaxPooling2D", (8, 4, 4, 8), 0),
+        ("clone_0/Reshape", "Flatten", (8, 128), 0),
+        ("clone_0/logits", "Dense", (8, 3), 128 * 3 + 3),
+    ], rows
+    assert (summary.total_params, summary.trainable_params) == (795, 795)
+    # Opened, the clone's boxes carry what the rows say: each layer's box counts the weights it computes with,
+    # read out of their scope at the top (their reads followed).
+    analysis = roles_graphs["roles_tf1_clone"].analysis
+    boxes = {c["name"]: c.get("shape_info", {}) for c in wire.group_answer(analysis, "clone_0")["children"]}
+    assert {name: info.get("params") for name, info in boxes.items() if "params" in info} == {
+        "clone_0/conv1": 112,
+        "clone_0/conv2": 296,
+        "clone_0/logits": 387,
+    }
+    assert boxes["clone_0/conv1"]["output_shape"] == "8×16×16×4"
+    # The same on the graphs of such code: PixelLink's VGG (its model_deploy clone) and IMPALA's Sonnet agent
+    # (weights in ``agent/batch_apply``, computed in ``agent/unroll/batch_apply``).
+    slim = {layer.name: layer for layer in layers.summarize(corpus("pixel-link").analysis).layers}
+    assert "clone_0" not in slim and "conv1/conv1_1" not in slim
+    assert [name for name, layer in slim.items() if layer.within is None] == [
+        "clone_0/conv1", "clone_0/pool1", "clone_0/conv2", "clone_0/pool2", "clone_0/conv3", "clone_0/pool3",
+        "clone_0/conv4", "clone_0/pool4", "clone_0/conv5", "clone_0/pool5", "clone_0/fc6", "clone_0/fc7",
+        "clone_0/pixel_cls", "clone_0/pixel_link",
+    ]  # fmt: skip
+    assert (slim["clone_0/conv1/conv1_1"].type, slim["clone_0/conv1/conv1_1"].output_shape) == (
+        "Conv2D",
+        (8, 512, 512, 64),
+    )
+    assert slim["clone_0/conv1/conv1_1"].params == 3 * 3 * 3 * 64 + 64
+    agent = {layer.name: layer for layer in layers.summarize(corpus("impala-agent").analysis).layers}
+    assert (agent["agent/unroll/lstm_cell"].type, agent["agent/unroll/lstm_cell"].params) == ("LSTMBlockCell", 544768)
+    assert agent["agent/unroll/batch_apply/convnet/conv_2d"].output_shape == (168, 84, 84, 16)
+    assert "agent/unroll" not in agent
+    # A loop's step (TF1's ``rnn/while/basic_lstm_cell``) is its layer's, not a twin of its weights' scope; a
+    # queue's labels lead to the loss, which is no layer.
+    funds = [layer.name for layer in layers.summarize(corpus("funds-lstm").analysis).layers]
+    assert "rnn/basic_lstm_cell" in funds and "sparse_softmax_cross_entropy_loss" not in funds
 
 
 def test_custom_layers_of_layers_are_typed_layer_not_by_one_op_inside_them(tf_written):

@@ -46,7 +46,9 @@ Registered in ``tf_written_graphs.GRAPHS`` (each runs in a fresh process); each 
 - ``roles_keras3_transformer``: Keras 3's ``fit`` of a small transformer encoder: an Embedding, MultiHeadAttention,
   residual Adds, LayerNormalization, a GELU feed-forward pair, a global average pooling, AdamW;
 - ``roles_tf1_towers``: TF1's multi-tower training, the weights made once and read in two towers, their gradients
-  averaged, Momentum, a moving average of the weights.
+  averaged, Momentum, a moving average of the weights;
+- ``roles_tf1_clone``: TF-Slim's ``model_deploy`` with one clone: the weights made at the top, the layers computed
+  in ``clone_0/``, the batch dequeued there.
 """
 
 from __future__ import annotations
@@ -556,6 +558,35 @@ def write_tf1_towers(out, resource=False, name="roles_tf1_towers"):
     _write(tf, _run_dir(out, name), graph)
 
 
+def write_tf1_clone(out):
+    """TF-Slim's ``model_deploy`` with one clone, as PixelLink trains: the layers' weights made at the top
+    (``conv1/kernel``, by their variable scopes) and computed with inside the clone's name scope
+    (``clone_0/conv1/Conv2D``), a weight regulariser in each layer's scope, the images and the labels dequeued
+    from a FIFO queue inside the clone, the loss there too, Momentum, ``global_step``, a Saver."""
+    tf, v1 = _tf1(resource=False)
+    graph = tf.Graph()
+    with graph.as_default():
+        global_step = v1.train.get_or_create_global_step()
+        queue = v1.FIFOQueue(4, [tf.float32, tf.int32], shapes=[[8, 16, 16, 3], [8]], name="batch_queue")
+        queue.enqueue([v1.random_uniform([8, 16, 16, 3]), tf.zeros([8], tf.int32)], name="fill")
+        regularizer = v1.keras.regularizers.l2(1e-4)
+        with tf.name_scope("clone_0"):
+            images, labels = queue.dequeue()
+            x = v1.layers.conv2d(images, 4, 3, padding="same", activation=tf.nn.relu, name="conv1",
+                                 kernel_regularizer=regularizer)  # fmt: skip
+            x = v1.layers.max_pooling2d(x, 2, 2, name="pool1")
+            x = v1.layers.conv2d(x, 8, 3, padding="same", activation=tf.nn.relu, name="conv2",
+                                 kernel_regularizer=regularizer)  # fmt: skip
+            x = v1.layers.max_pooling2d(x, 2, 2, name="pool2")
+            logits = v1.layers.dense(tf.reshape(x, [8, 4 * 4 * 8]), 3, name="logits")
+            loss = v1.losses.sparse_softmax_cross_entropy(labels, logits) + v1.losses.get_regularization_loss()
+        step = v1.train.MomentumOptimizer(0.1, 0.9).minimize(loss, global_step=global_step)
+        v1.global_variables_initializer()
+        v1.train.Saver()
+        assert step is not None
+    _write(tf, _run_dir(out, "roles_tf1_clone"), graph)
+
+
 def write_tf1_towers_resource(out):
     write_tf1_towers(out, resource=True, name="roles_tf1_towers_resource")
 
@@ -746,4 +777,5 @@ GRAPHS = {
     "roles_keras3_transformer": write_keras3_transformer,
     "roles_tf1_towers": write_tf1_towers,
     "roles_tf1_towers_resource": write_tf1_towers_resource,
+    "roles_tf1_clone": write_tf1_clone,
 }

@@ -326,6 +326,7 @@ def find_layers(analysis) -> FoundLayers:
         if parent == graph.names[n] or parent in tree.series:
             parent = tree.group_parent.get(parent, "")
         owner[n] = parent
+    hosts = _own_where_computed(graph, tree, owner, codes) if not frozen else set()
     # A TF2 SavedModel's variables sit in scopes of their own at the graph's level, and its model reads them
     # inside the serving call the reader inlined: owned, as a trace's captured variables are, by where the reads
     # are.
@@ -370,6 +371,8 @@ def find_layers(analysis) -> FoundLayers:
     order = _data_flow_order(graph, node_layer, len(layer_ids), _across(pairs, within) if within else pairs)
     # A frozen graph is for inference: its inputs are no targets, whatever op between layers reads them.
     dropped = set() if frozen else _loss_side(pairs, layer_ids, weights, graph, node_layer)
+    if hosts:
+        dropped |= _after_the_model(pairs, layer_ids, weights, holding, hosts, tree)
     counts = np.bincount(node_layer[node_layer >= 0], minlength=len(layer_ids))
     kept = [i for i in order if (counts[i] > 0 or i in weights or i in holding) and i not in dropped]
     return FoundLayers(
@@ -386,6 +389,80 @@ def find_layers(analysis) -> FoundLayers:
         machinery_nodes=machinery_nodes,
         replicas=replicas,
     )
+
+
+def _twin_of(scope: str, group: str) -> bool:
+    """Whether ``group`` mirrors ``scope`` inside one other scope: past the scopes they share, one scope more,
+    then the rest of ``scope``'s name (``clone_0/conv1/conv1_1`` for ``conv1/conv1_1``;
+    ``agent/unroll/batch_apply/convnet/conv_2d`` for ``agent/batch_apply/convnet/conv_2d``). Not a loop's or a
+    cond's frame (TF1's ``rnn/while/basic_lstm_cell`` is the ``rnn`` layer's step), nor a gradient."""
+    mine, other = scope.split("/"), group.split("/")
+    if len(other) != len(mine) + 1:
+        return False
+    shared = _shared_depth(scope, group)
+    inserted = other[shared]
+    return other[shared + 1 :] == mine[shared:] and inserted not in _FRAMES and not _GRADIENTS.fullmatch(inserted)
+
+
+_FRAMES = frozenset({"while", "cond", "cond_1"})
+_GRADIENTS = re.compile(r"gradients(?:_\d+)?|gradient_tape")
+
+
+def _shared_depth(scope: str, group: str) -> int:
+    """How many leading scopes ``group`` shares with ``scope``, short of all of ``scope``'s."""
+    mine, other = scope.split("/"), group.split("/")
+    shared = 0
+    while shared < min(len(mine) - 1, len(other)) and mine[shared] == other[shared]:
+        shared += 1
+    return shared
+
+
+def _own_where_computed(graph: Graph, tree, owner: dict[int, str], codes: np.ndarray) -> set[str]:
+    """TF1 code that makes its weights in one scope and computes with them in another: TF-Slim's model_deploy
+    keeps ``conv1/conv1_1/weights`` and convolves in ``clone_0/conv1/conv1_1``, Sonnet's IMPALA agent keeps
+    ``agent/batch_apply/linear/w`` and multiplies in ``agent/unroll/batch_apply/linear``. Such a weight is owned
+    where it is computed with, the scope mirroring its own: the layers are then the scopes that compute (their
+    ops, output and order), and the clone's poolings and heads beside them are layers too. (The clone was one row
+    typed by its first op, ``clone_0 · Conv2D``, no parameters, the loss's scalar for output.) Only when every
+    model op reading the weight outside its scope (through its reads) is in one such twin, and none inside but
+    its regulariser: two towers each computing with the weights are replicas, and keep them where they are."""
+    columns, names = graph.columns, graph.names
+    weights = [n for n, scope in owner.items() if scope]
+    prefixes = [owner[n] + "/" for n in weights]
+    relay, regularizing = relay_ops(graph), columns.op_in(_REGULARIZING)
+    readers: dict[int, set[int]] = {}  # by weight (its position in ``weights``)
+    at_home: set[int] = set()  # the weights computed with in their own scope: layers as they are
+    # Hop by hop for all weights at once: the variable, its read, maybe an identity, then the ops computing with it.
+    nodes, of = np.asarray(weights, dtype=np.intp), np.arange(len(weights), dtype=np.intp)
+    for _ in range(3):
+        if not nodes.size:
+            break
+        edges, _ = columns.out_edges(nodes)
+        of = np.repeat(of, columns.out_start[nodes + 1] - columns.out_start[nodes])
+        consumers = columns.dst[edges]
+        keep = columns.data[edges] & (codes[consumers] == roles.MODEL)
+        consumers, of = consumers[keep], of[keep]
+        inside = np.fromiter(
+            map(str.startswith, map(names.__getitem__, consumers.tolist()), map(prefixes.__getitem__, of.tolist())),
+            dtype=bool,
+            count=len(consumers),
+        )
+        at_home.update(of[inside & ~relay[consumers] & ~regularizing[consumers]].tolist())
+        for weight, reader in zip(of[~inside].tolist(), consumers[~inside].tolist()):
+            readers.setdefault(weight, set()).add(reader)
+        follow = inside & relay[consumers]
+        nodes, of = consumers[follow], of[follow]
+    hosts: set[str] = set()
+    for weight, found in readers.items():
+        if weight in at_home:
+            continue
+        n, scope = weights[weight], owner[weights[weight]]
+        twins = {next((g for g in tree.chain(tree.node_parent[r]) if _twin_of(scope, g)), None) for r in found}
+        if len(twins) == 1 and None not in twins:
+            owner[n] = twin = twins.pop()
+            # The scope the twin is inside: its name up to what mirrors the weight's scope (``clone_0``).
+            hosts.add("/".join(twin.split("/")[: _shared_depth(scope, twin) + 1]))
+    return hosts
 
 
 # MirroredStrategy runs the model once per device, each replica after the first in a scope of its own
@@ -878,6 +955,11 @@ def _seed_states(graph: Graph) -> np.ndarray:
 _STATE_ROLES = (roles.INIT, roles.SAVE)
 _RETURNS = frozenset({"_Retval", "_DeviceRetval"})  # a function graph's results
 _RELAYS = roles.READ_OPS | frozenset({"Identity", "Snapshot"})
+
+
+def relay_ops(graph: Graph) -> np.ndarray:
+    """Per node: whether it hands a weight on as it is (a read, an identity)."""
+    return graph.columns.op_in(_RELAYS)
 
 
 def _unused(graph: Graph, model_nodes: list[int], codes: np.ndarray) -> set[int]:
@@ -1440,8 +1522,24 @@ def _loss_side(pairs, layer_ids, weights, graph: Graph, node_layer: np.ndarray) 
         after.setdefault(x, []).append(y)
     feeds_params = _reach(set(weights), before)
     inputs = set(np.flatnonzero(has_input & ~has_other).tolist())
-    targets = (inputs - feeds_params) | _fed_targets(graph, node_layer, is_input & ~present, feeds_params)
+    fed = (is_input & ~present) | graph.columns.op_in(_DEQUEUES)
+    targets = (inputs - feeds_params) | _fed_targets(graph, node_layer, fed, feeds_params)
     return (_reach(targets, after) - feeds_params) | idle
+
+
+# A TF1 input queue hands out a batch's tensors as one op's outputs (TF-Slim's clone reads its images and labels
+# from ``clone_0/fifo_queue_Dequeue``, an Estimator's ``numpy_input_fn`` from ``fifo_queue_DequeueMany``): the
+# outputs reaching no parameters are the targets, whether the queue's op is a layer or not.
+_DEQUEUES = frozenset(
+    {
+        "QueueDequeue",
+        "QueueDequeueV2",
+        "QueueDequeueMany",
+        "QueueDequeueManyV2",
+        "QueueDequeueUpTo",
+        "QueueDequeueUpToV2",
+    }
+)
 
 
 def _fed_targets(graph: Graph, node_layer: np.ndarray, outside_inputs: np.ndarray, feeds_params: set[int]) -> set[int]:
@@ -1449,7 +1547,10 @@ def _fed_targets(graph: Graph, node_layer: np.ndarray, outside_inputs: np.ndarra
     step reads the features and the labels from one iterator (``IteratorGetNext:0`` and ``:1``) above the
     model's level; the labels' readers (the loss, the metrics) are targets' layers like a label placeholder's."""
     columns = graph.columns
-    edges = np.flatnonzero(columns.data & outside_inputs[columns.src] & (node_layer[columns.dst] >= 0))
+    layer_of_src, layer_of_dst = node_layer[columns.src], node_layer[columns.dst]
+    edges = np.flatnonzero(
+        columns.data & outside_inputs[columns.src] & (layer_of_dst >= 0) & (layer_of_dst != layer_of_src)
+    )
     if not edges.size:
         return set()
     fed: dict[tuple[int, int], set[int]] = {}
@@ -1457,6 +1558,21 @@ def _fed_targets(graph: Graph, node_layer: np.ndarray, outside_inputs: np.ndarra
     for src, output, layer in zip(columns.src[edges].tolist(), outputs, node_layer[columns.dst[edges]].tolist()):
         fed.setdefault((src, output), set()).add(layer)
     return set().union(*(layers for layers in fed.values() if not layers & feeds_params))
+
+
+def _after_the_model(pairs, layer_ids: list[str], weights: dict, holding: set[int], hosts: set[str], tree) -> set[int]:
+    """In the scope TF1 code computes its layers in apart from their weights (``_own_where_computed``: TF-Slim's
+    ``clone_0``), the loose ops and scopes that lead to no layer with parameters: the loss's (its logits
+    reshaped, the shapes it computes), which the clone holds beside the model's layers."""
+    before: dict[int, list[int]] = {}
+    for x, y in pairs:
+        before.setdefault(y, []).append(x)
+    feeds_params = _reach(set(weights), before)
+    return {
+        i
+        for i, name in enumerate(layer_ids)
+        if i not in feeds_params and i not in holding and tree.group_parent.get(name, name.rpartition("/")[0]) in hosts
+    }
 
 
 def _reach(start: set[int], step: dict[int, list[int]]) -> set[int]:

@@ -48,10 +48,33 @@ def _boxes_of_variables(analysis, variables: np.ndarray, child_of: np.ndarray) -
         return boxes
     codes = np.frombuffer(analysis.roles.codes, dtype=np.uint8)
     columns = graph.columns
-    edges, owners = columns.out_edges(variables[outside])
-    readers = columns.dst[edges]
-    read = (codes[readers] == roles.MODEL) & columns.data[edges]
-    owners, reader_boxes = owners[read], child_of[readers[read]]
+    relays = layers.relay_ops(graph)
+    names = graph.names
+    nodes, of = variables[outside], variables[outside]
+    prefixes = {int(v): names[v] + "/" for v in of.tolist()}
+    owners_found, boxes_found = [], []
+    # Read through reads outside the group drawn (TF-Slim's ``conv1/conv1_1/weights/read``, convolved in
+    # ``clone_0/conv1/conv1_1``): the box computing with the weight holds it there.
+    for _ in range(3):
+        edges, _ = columns.out_edges(nodes)
+        of = np.repeat(of, columns.out_start[nodes + 1] - columns.out_start[nodes])
+        readers = columns.dst[edges]
+        read = (codes[readers] == roles.MODEL) & columns.data[edges]
+        readers, of = readers[read], of[read]
+        # The weight's own read outside the group (``weights/read``) is followed to its readers when it has some
+        # (a read nothing uses, as Keras leaves beside each weight, is a read outside, as before).
+        own = np.fromiter(
+            map(str.startswith, map(names.__getitem__, readers.tolist()), map(prefixes.__getitem__, of.tolist())),
+            dtype=bool,
+            count=len(readers),
+        )
+        onward = own & relays[readers] & (child_of[readers] < 0) & (_model_readers(analysis)[readers] > 0)
+        owners_found.append(of[~onward])
+        boxes_found.append(child_of[readers[~onward]])
+        nodes, of = readers[onward], of[onward]
+        if not nodes.size:
+            break
+    owners, reader_boxes = np.concatenate(owners_found), np.concatenate(boxes_found)
     position = {int(v): i for i, v in enumerate(variables[outside].tolist())}
     found: dict[int, set[int]] = {}
     for owner, box in zip(owners.tolist(), reader_boxes.tolist()):
@@ -60,6 +83,18 @@ def _boxes_of_variables(analysis, variables: np.ndarray, child_of: np.ndarray) -
         if len(held) == 1 and -1 not in held:
             boxes[outside[position[owner]]] = held.pop()
     return boxes
+
+
+def _model_readers(analysis) -> np.ndarray:
+    """Per node: how many data edges leave it for ops of the model."""
+
+    def count() -> np.ndarray:
+        columns = analysis.graph.columns
+        codes = np.frombuffer(analysis.roles.codes, dtype=np.uint8)
+        to_model = columns.data & (codes[columns.dst] == roles.MODEL)
+        return np.bincount(columns.src[to_model], minlength=analysis.graph.node_count)
+
+    return analysis.memo(("model_readers",), count)
 
 
 def _no_parameters(analysis) -> set[int]:
