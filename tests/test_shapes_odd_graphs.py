@@ -6,10 +6,11 @@ from __future__ import annotations
 import os
 
 import pytest
+from tensorboard.compat.proto import attr_value_pb2, graph_pb2, tensor_shape_pb2
 
 from demo import demo_analysis
-from oddgraphs import hostile_graph, odd_graph, while_loop_graph
-from tb_phaseview.analysis import colours, layers
+from oddgraphs import DT_FLOAT, hostile_graph, node, odd_graph, while_loop_graph
+from tb_phaseview.analysis import colours, layers, shapes
 from tb_phaseview.analysis.pipeline import analyze
 from tb_phaseview.cli import iter_graphs
 from tb_phaseview.read import graph_source
@@ -137,6 +138,32 @@ def test_a_graph_without_variables_does_not_claim_zero_parameters():
     trained = summary_table.summary_entry(_third_party("styx-keras"), {"run": "r", "kind": "run_graph"})
     assert trained["holds_variables"] is True
     assert summary_table.totals_line(trained).startswith("25 k params (0 non-trainable)")
+
+
+def test_a_read_of_a_handle_has_the_shape_the_handle_declares():
+    """A graph-mode tf_keras layer reads its kernel through ``dense/MatMul/ReadVariableOp`` of the ``VarHandleOp``
+    ``dense/kernel``, whose ``shape`` attribute declares it; a graph written without ``_output_shapes``
+    (``tf.io.write_graph``) records nothing else. Every layer after such a read had no output shape (styx's
+    ``dense``); the read now has the handle's shape, and the layer its output."""
+    graph = graph_pb2.GraphDef()
+    node(graph, "x", "Placeholder", dtype=attr_value_pb2.AttrValue(type=DT_FLOAT), shape=_shape_attr(-1, 784))
+    node(
+        graph, "dense/kernel", "VarHandleOp", dtype=attr_value_pb2.AttrValue(type=DT_FLOAT), shape=_shape_attr(784, 32)
+    )
+    node(graph, "dense/MatMul/ReadVariableOp", "ReadVariableOp", ["dense/kernel"])
+    node(graph, "dense/MatMul", "MatMul", ["x", "dense/MatMul/ReadVariableOp"])
+    analysis = analyze(graph)
+    read = analysis.graph.index["dense/MatMul/ReadVariableOp"]
+    assert shapes.inferred_output_shape(analysis.graph, read, 0, {}) == (784, 32)
+    assert shapes.inferred_output_shape(analysis.graph, analysis.graph.index["dense/MatMul"], 0, {}) == (None, 32)
+    styx = {layer.name: layer.output_shape for layer in layers.summarize(_third_party("styx-keras")).layers}
+    assert (styx["dense"], styx["dense_1"]) == ((None, 32), (None, 10)), styx
+
+
+def _shape_attr(*dims):
+    return attr_value_pb2.AttrValue(
+        shape=tensor_shape_pb2.TensorShapeProto(dim=[tensor_shape_pb2.TensorShapeProto.Dim(size=d) for d in dims])
+    )
 
 
 def _function(library, name: str, body) -> None:

@@ -675,7 +675,13 @@ def _rule(graph: Graph, node: int, output: int, shape_of) -> Shape | bool:
         return (count, *(None if d == -1 else d for d in element))
     if op == "ReadVariableOp":
         handle = _input_of(graph, node, 0)
-        read = resource_variable(graph, handle[0]) if handle is not None else None
+        if handle is None:
+            return False
+        # A handle op declares its variable's shape (a graph-mode tf_keras layer's ``VarHandleOp`` read by its
+        # ``MatMul/ReadVariableOp``, where no ``_output_shapes`` were recorded); a handle passed in says it elsewhere.
+        read = variable(graph, handle[0]) if graph.ops[handle[0]] in _HANDLE_OPS else None
+        if read is None or read.shape is None:
+            read = resource_variable(graph, handle[0])
         return read.shape if read is not None and read.shape is not None else False
     if op in _ELEMENTWISE:
         return _broadcast([of(k) for k in range(3 if op in ("Select", "SelectV2") else 2)])
