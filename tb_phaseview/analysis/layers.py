@@ -401,11 +401,11 @@ def _twin_of(scope: str, group: str) -> bool:
         return False
     shared = _shared_depth(scope, group)
     inserted = other[shared]
-    return other[shared + 1 :] == mine[shared:] and inserted not in _FRAMES and not _GRADIENTS.fullmatch(inserted)
+    return other[shared + 1 :] == mine[shared:] and not _NO_TWIN.fullmatch(inserted)
 
 
-_FRAMES = frozenset({"while", "cond", "cond_1"})
-_GRADIENTS = re.compile(r"gradients(?:_\d+)?|gradient_tape")
+# Scopes a layer's own ops run in: a TF1 loop's or cond's frame (``while``, ``cond_2``), a gradient.
+_NO_TWIN = re.compile(r"(?:while|cond|gradients)(?:_\d+)?|gradient_tape")
 
 
 def _shared_depth(scope: str, group: str) -> int:
