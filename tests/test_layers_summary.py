@@ -1290,6 +1290,11 @@ def test_layers_computed_apart_from_their_weights_are_listed_where_they_compute(
         (8, 512, 512, 64),
     )
     assert slim["clone_0/conv1/conv1_1"].params == 3 * 3 * 3 * 64 + 64
+    # Its opened clone's boxes count what the rows count (its kernels' L2 penalties, beside the weights at the
+    # top, compute nothing with them).
+    clone = wire.group_answer(corpus("pixel-link").analysis, "clone_0")["children"]
+    counted = {c["name"]: c["shape_info"]["params"] for c in clone if "params" in c.get("shape_info", {})}
+    assert counted == {name: slim[name].params for name in counted} and len(counted) == 9, counted
     agent = {layer.name: layer for layer in layers.summarize(corpus("impala-agent").analysis).layers}
     assert (agent["agent/unroll/lstm_cell"].type, agent["agent/unroll/lstm_cell"].params) == ("LSTMBlockCell", 544768)
     assert agent["agent/unroll/batch_apply/convnet/conv_2d"].output_shape == (168, 84, 84, 16)

@@ -48,7 +48,7 @@ def _boxes_of_variables(analysis, variables: np.ndarray, child_of: np.ndarray) -
         return boxes
     codes = np.frombuffer(analysis.roles.codes, dtype=np.uint8)
     columns = graph.columns
-    relays = layers.relay_ops(graph)
+    relays, penalties = layers.relay_ops(graph), columns.op_in(_PENALTIES)
     names = graph.names
     nodes, of = variables[outside], variables[outside]
     prefixes = {int(v): names[v] + "/" for v in of.tolist()}
@@ -60,6 +60,9 @@ def _boxes_of_variables(analysis, variables: np.ndarray, child_of: np.ndarray) -
         of = np.repeat(of, columns.out_start[nodes + 1] - columns.out_start[nodes])
         readers = columns.dst[edges]
         read = (codes[readers] == roles.MODEL) & columns.data[edges]
+        # A penalty on the weight outside the group (TF-Slim's ``kernel/Regularizer/l2_regularizer/L2Loss``, in
+        # the weights' scope) does not compute with it.
+        read &= ~penalties[readers] | (child_of[readers] >= 0)
         readers, of = readers[read], of[read]
         # The weight's own read outside the group (``weights/read``) is followed to its readers when it has some
         # (a read nothing uses, as Keras leaves beside each weight, is a read outside, as before).
@@ -83,6 +86,9 @@ def _boxes_of_variables(analysis, variables: np.ndarray, child_of: np.ndarray) -
         if len(held) == 1 and -1 not in held:
             boxes[outside[position[owner]]] = held.pop()
     return boxes
+
+
+_PENALTIES = frozenset({"L2Loss"})
 
 
 def _model_readers(analysis) -> np.ndarray:
