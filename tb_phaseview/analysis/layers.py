@@ -401,11 +401,20 @@ def _twin_of(scope: str, group: str) -> bool:
         return False
     shared = _shared_depth(scope, group)
     inserted = other[shared]
-    return other[shared + 1 :] == mine[shared:] and not _NO_TWIN.fullmatch(inserted)
+    return other[shared + 1 :] == mine[shared:] and not _runs_the_layers_own_ops(inserted)
 
 
-# Scopes a layer's own ops run in: a TF1 loop's or cond's frame (``while``, ``cond_2``), a gradient.
-_NO_TWIN = re.compile(r"(?:while|cond|gradients)(?:_\d+)?|gradient_tape")
+def _runs_the_layers_own_ops(scope: str) -> bool:
+    """A scope a layer's own ops run in (as the phase analysis names them): a TF1 loop's frame (``while_1``), a
+    cond's (``cond_2``), a gradient's."""
+    return bool(
+        _LOOP_FRAME.fullmatch(scope)
+        or phase.CONTROL_FLOW_COMPONENT.match(scope)
+        or phase.GRADIENT_COMPONENT.match(scope)
+    )
+
+
+_LOOP_FRAME = re.compile(r"while(?:_\d+)?")
 
 
 def _shared_depth(scope: str, group: str) -> int:

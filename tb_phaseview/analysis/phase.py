@@ -61,12 +61,12 @@ GATE_INPUTS = {
 }
 
 # Name components that belong to a control-flow construct rather than to the layer that owns it.
-_CONTROL_FLOW_COMPONENT = re.compile(
+CONTROL_FLOW_COMPONENT = re.compile(
     r"^(cond|smart_cond|switch_t|switch_f|pred_id|Switch|Merge|If|StatelessIf|Select|SelectV2)"
     r"(_\d+)?(_grad)?$"
 )
 # The scopes the gradient code writes into: tf.gradients' (``gradients``, ``gradients_1``) and GradientTape's.
-_GRADIENT_COMPONENT = re.compile(r"^(gradients(_\d+)?|gradient_tape)$")
+GRADIENT_COMPONENT = re.compile(r"^(gradients(_\d+)?|gradient_tape)$")
 
 BATCH_NORM_OPS = frozenset(
     {"FusedBatchNorm", "FusedBatchNormV2", "FusedBatchNormV3", "BatchNormWithGlobalNormalization"}
@@ -163,10 +163,10 @@ def _strip_prefixes(parts: list[str]) -> tuple[list[str], bool]:
     """
     gradient = False
     for i, part in enumerate(parts[:-1]):
-        if _GRADIENT_COMPONENT.match(part):
+        if GRADIENT_COMPONENT.match(part):
             parts, gradient = parts[i + 1 :], True
             break
-    while len(parts) > 1 and (_GRADIENT_COMPONENT.match(parts[0]) or parts[0] == "Func"):
+    while len(parts) > 1 and (GRADIENT_COMPONENT.match(parts[0]) or parts[0] == "Func"):
         parts = parts[1:]
     return parts, gradient
 
@@ -180,7 +180,7 @@ def layer_of(name: str) -> str:
     parts, _ = _strip_prefixes(name.split("/"))
     kept = []
     for part in parts[:-1]:
-        if _CONTROL_FLOW_COMPONENT.match(part):
+        if CONTROL_FLOW_COMPONENT.match(part):
             break
         kept.append(part)
     return "/".join(kept)
@@ -192,7 +192,7 @@ def _gradient_layer(name: str, forward_layers: set[str]) -> str:
     is ``graph_1/model/bn``'s), then alone (TF1's ``training/SGD/gradients/bn2a`` is ``bn2a``'s)."""
     all_parts = name.split("/")
     parts, _ = _strip_prefixes(all_parts)
-    outer = next((all_parts[:i] for i, part in enumerate(all_parts[:-1]) if _GRADIENT_COMPONENT.match(part)), [])
+    outer = next((all_parts[:i] for i, part in enumerate(all_parts[:-1]) if GRADIENT_COMPONENT.match(part)), [])
     for depth in range(len(parts) - 1, 0, -1):
         for candidate in ("/".join(outer + parts[:depth]), "/".join(parts[:depth])):
             if candidate in forward_layers:
@@ -487,7 +487,7 @@ def _variable_reads(graph: Graph, variables: list[int], carriers: dict[int, int]
                     dst in carriers
                     and dst not in reads
                     and graph.ops[dst] in VARIABLE_READ_OPS
-                    and not any(map(_CONTROL_FLOW_COMPONENT.match, graph.names[dst].split("/")[:-1]))
+                    and not any(map(CONTROL_FLOW_COMPONENT.match, graph.names[dst].split("/")[:-1]))
                 ):
                     reads.add(dst)
                     reached.append(dst)
