@@ -34,6 +34,7 @@ GRAPHS = (
     "roles_tf1_towers",
     "roles_tf1_towers_resource",
     "roles_tf1_clone",
+    "roles_tf1_canned_dnn_linear",
 )
 GRADIENT_SCOPE = re.compile(r"(?:^|/)(?:gradients(?:_\d+)?|gradient_tape)/")
 

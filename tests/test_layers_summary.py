@@ -1305,6 +1305,58 @@ def test_layers_computed_apart_from_their_weights_are_listed_where_they_compute(
     assert "rnn/basic_lstm_cell" in funds and "sparse_softmax_cross_entropy_loss" not in funds
 
 
+def test_a_canned_estimators_partitioned_layers_are_its_hidden_layers(roles_graphs):
+    """A canned Estimator (TF1's DNNLinearCombinedClassifier) partitions its variables: a hidden layer's kernel is
+    ``dnn/hiddenlayer_0/kernel/part_0``, a variable in the scope of the partitioned variable's own name. Taken for
+    a layer's weights beside each other, they were the rows (``dnn/hiddenlayer_0/kernel · Dense`` without output,
+    ``…/bias · Weights``); the partitioned variable is now the weight, and the hidden layer its row, with its
+    output and its count. The statistic each hidden layer's summary computes beside it (``dnn/zero_fraction``, a
+    scalar only summaries read) is no layer; the feature columns made dense are a DenseFeatures layer; the linear
+    model's weight in two parts, joined in its own scope, is owned where its sums are, a LinearModel. (Its
+    input queue is above the layers' level, as a placeholder would be.)"""
+    summary = layers.summarize(roles_graphs["roles_tf1_canned_dnn_linear"].analysis)
+    rows = [(layer.name, layer.type, layer.output_shape, layer.params, layer.within) for layer in summary.layers]
+    assert rows == [
+        ("dnn/input_from_feature_columns", "DenseFeatures", (8, 6), 0, None),
+        ("dnn/hiddenlayer_0", "Dense", (8, 8), 6 * 8 + 8, None),
+        ("dnn/hiddenlayer_1", "Dense", (8, 4), 8 * 4 + 4, None),
+        ("dnn/logits", "Dense", (8, 1), 4 + 1, None),
+        ("linear/linear_model_1/linear_model", "LinearModel", (8, 1), 6 + 1, None),
+        ("linear/linear_model_1/linear_model/x", "Dense", (8, 1), 6, "linear/linear_model_1/linear_model"),
+    ], rows
+    assert (summary.total_params, summary.trainable_params) == (104, 104)
+    # The boxes say what the rows say: the deep part's layers, and the linear model's sums counting the weight
+    # read out of its parts' scope.
+    analysis = roles_graphs["roles_tf1_canned_dnn_linear"].analysis
+    deep = {c["name"]: c.get("shape_info", {}).get("params") for c in wire.group_answer(analysis, "dnn")["children"]}
+    assert {name: params for name, params in deep.items() if params} == {
+        "dnn/hiddenlayer_0": 56,
+        "dnn/hiddenlayer_1": 36,
+        "dnn/logits": 5,
+    }
+    sums = wire.group_answer(analysis, "linear/linear_model_1/linear_model")["children"]
+    assert {c["name"]: c["shape_info"].get("params") for c in sums if "shape_info" in c}[
+        "linear/linear_model_1/linear_model/x"
+    ] == 6
+    # The same on guesslang's canned DNN-and-linear classifier (tf.contrib.learn): its DNN was rows of
+    # ``weights`` (typed Dense, no output) and ``biases`` scopes, with ``Activation`` rows beside them.
+    guesslang = {layer.name: layer for layer in layers.summarize(corpus("guesslang").analysis).layers}
+    deep_rows = [(name, row.type, row.output_shape, row.params) for name, row in guesslang.items() if row.within]
+    assert deep_rows == [
+        ("dnn/input_from_feature_columns", "DenseFeatures", (2, 1024), 0),
+        ("dnn/hiddenlayer_0", "Dense", (2, 256), 1024 * 256 + 256),
+        ("dnn/hiddenlayer_1", "Dense", (2, 64), 256 * 64 + 64),
+        ("dnn/hiddenlayer_2", "Dense", (2, 16), 64 * 16 + 16),
+        ("dnn/logits", "Dense", (2, 1), 16 + 1),
+    ], deep_rows
+    assert guesslang["linear"].params == 1024 + 1
+    # funds-lstm's Estimator reads its batches from numpy_input_fn's queue at its layers' level: the queue's
+    # filler was a row typed by the queue (``enqueue_input · FIFOQueueV2``), the batch taken one typed by its op;
+    # the batch is the input, the filler no layer.
+    funds = [(layer.name, layer.type) for layer in layers.summarize(corpus("funds-lstm").analysis).layers]
+    assert funds[0] == ("fifo_queue_DequeueMany", "InputLayer") and "enqueue_input" not in dict(funds), funds
+
+
 def test_custom_layers_of_layers_are_typed_layer_not_by_one_op_inside_them(tf_written):
     """A model written the way Hugging Face's TensorFlow models are (subclassed tf_keras layers nested: a main
     layer preparing the attention mask itself and holding the embeddings, an encoder of blocks and a pooler).

@@ -48,7 +48,9 @@ Registered in ``tf_written_graphs.GRAPHS`` (each runs in a fresh process); each 
 - ``roles_tf1_towers``: TF1's multi-tower training, the weights made once and read in two towers, their gradients
   averaged, Momentum, a moving average of the weights;
 - ``roles_tf1_clone``: TF-Slim's ``model_deploy`` with one clone: the weights made at the top, the layers computed
-  in ``clone_0/``, the batch dequeued there.
+  in ``clone_0/``, the batch dequeued there;
+- ``roles_tf1_canned_dnn_linear``: a canned Estimator's wide-and-deep model as TF1 writes it: an input queue,
+  partitioned variables, feature columns, a zero fraction summarised beside each hidden layer, Adagrad and FTRL.
 """
 
 from __future__ import annotations
@@ -587,6 +589,60 @@ def write_tf1_clone(out):
     _write(tf, _run_dir(out, "roles_tf1_clone"), graph)
 
 
+def write_tf1_canned_dnn_linear(out):
+    """A canned Estimator's wide-and-deep model the way TF1's ``DNNLinearCombinedClassifier`` writes it, fed by
+    ``numpy_input_fn``'s queue (filled in ``enqueue_input``, its batch taken by ``fifo_queue_DequeueMany``): its
+    variables partitioned (``dnn/hiddenlayer_0/kernel/part_0``; the linear model's weight in two parts joined by
+    ``ConcatPartitions``), the feature columns made dense in ``dnn/input_from_feature_columns``, each hidden layer's
+    share of zeros computed for a summary beside it (``dnn/zero_fraction``), the linear model's sums in a second
+    name scope of its variable scope (``linear/linear_model_1/linear_model``), a head of predictions, loss and
+    AUC, Adagrad for the deep part and FTRL for the linear one, ``global_step``, a sharded Saver."""
+    tf, v1 = _tf1(resource=False)
+    fc = v1.feature_column
+    graph = tf.Graph()
+    with graph.as_default():
+        with tf.name_scope("enqueue_input"):  # numpy_input_fn's queue, which a thread fills through placeholders
+            queue = v1.FIFOQueue(1000, [tf.int64, tf.float32, tf.float32], shapes=[[], [6], [1]], name="fifo_queue")
+            queue.enqueue_many([v1.placeholder(tf.int64, [None]), v1.placeholder(tf.float32, [None, 6]),
+                                v1.placeholder(tf.float32, [None, 1])])  # fmt: skip
+            queue.close()
+            full = tf.cast(tf.maximum(0, queue.size() - 0), tf.float32) * (1.0 / 1000)
+            v1.summary.scalar("queue/fifo_queue/fraction_over_0_of_1000_full", full)
+        _, x, labels = queue.dequeue_many(8)
+        features = {"x": x}
+        global_step = v1.train.get_or_create_global_step()
+        columns = [fc.numeric_column("x", shape=[6])]
+        partitioner = v1.min_max_variable_partitioner(max_partitions=2, min_slice_size=64 << 20)
+        with v1.variable_scope("dnn", partitioner=partitioner):
+            with v1.variable_scope("input_from_feature_columns"):
+                net = fc.input_layer(features, columns)
+            for i, units in enumerate([8, 4]):
+                with v1.variable_scope(f"hiddenlayer_{i}", values=(net,)) as scope:
+                    net = v1.layers.dense(net, units, activation=tf.nn.relu, name=scope)
+                v1.summary.scalar(f"{scope.name}/fraction_of_zero_values", tf.nn.zero_fraction(net))
+                v1.summary.histogram(f"{scope.name}/activation", net)
+            with v1.variable_scope("logits", values=(net,)) as scope:
+                dnn_logits = v1.layers.dense(net, 1, name=scope)
+        with v1.variable_scope("linear", partitioner=v1.fixed_size_partitioner(2)):
+            linear_logits = fc.linear_model(features, columns)
+        logits = dnn_logits + linear_logits
+        with tf.name_scope("head"):
+            with tf.name_scope("predictions"):
+                probabilities = tf.sigmoid(logits, name="logistic")
+            loss = v1.losses.sigmoid_cross_entropy(labels, logits)
+            v1.metrics.auc(labels, probabilities, name="auc")
+        trained = v1.GraphKeys.TRAINABLE_VARIABLES
+        steps = [
+            v1.train.AdagradOptimizer(0.05).minimize(loss, var_list=v1.get_collection(trained, scope="dnn")),
+            v1.train.FtrlOptimizer(0.2).minimize(loss, var_list=v1.get_collection(trained, scope="linear")),
+        ]
+        with tf.control_dependencies(steps):
+            v1.assign_add(global_step, 1)
+        v1.summary.scalar("loss", loss)
+        v1.train.Saver(sharded=True)
+    _write(tf, _run_dir(out, "roles_tf1_canned_dnn_linear"), graph)
+
+
 def write_tf1_towers_resource(out):
     write_tf1_towers(out, resource=True, name="roles_tf1_towers_resource")
 
@@ -778,4 +834,5 @@ GRAPHS = {
     "roles_tf1_towers": write_tf1_towers,
     "roles_tf1_towers_resource": write_tf1_towers_resource,
     "roles_tf1_clone": write_tf1_clone,
+    "roles_tf1_canned_dnn_linear": write_tf1_canned_dnn_linear,
 }

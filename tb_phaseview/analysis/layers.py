@@ -259,6 +259,7 @@ def summarize(analysis) -> Summary:
     _type_containers(layers, within, pairs)
     _type_models_of_weightless_layers(graph, analysis.tree, layers, holding)
     _type_wrappers(graph, analysis.tree, layers, holding, node_layer)
+    _type_linear_models(layers, within)
     _name_zeros(graph, node_layer, layers)
     _count_folded_statistics(graph, node_layer, layers, known_shapes)
     position = np.full(len(layer_ids) + 1, -1, dtype=np.intp)  # the last slot maps -1 (no layer) to -1
@@ -325,6 +326,10 @@ def find_layers(analysis) -> FoundLayers:
         parent = tree.node_parent[n]
         if parent == graph.names[n] or parent in tree.series:
             parent = tree.group_parent.get(parent, "")
+        if _PARTITION.search(graph.names[n]) and parent == graph.names[n].rpartition("/")[0]:
+            parent = tree.group_parent.get(parent, "")  # the partitioned variable's own scope holds its parts
+            while parent.endswith("/"):  # a scope of no name (a feature column named ``""``: ``linear//weight``)
+                parent = tree.group_parent.get(parent, "")
         owner[n] = parent
     hosts = _own_where_computed(graph, tree, owner, codes) if not frozen else set()
     # A TF2 SavedModel's variables sit in scopes of their own at the graph's level, and its model reads them
@@ -373,6 +378,8 @@ def find_layers(analysis) -> FoundLayers:
     dropped = set() if frozen else _loss_side(pairs, layer_ids, weights, graph, node_layer)
     if hosts:
         dropped |= _after_the_model(pairs, layer_ids, weights, holding, hosts, tree)
+    dropped |= _only_summarised(graph, node_layer, codes, weights, holding)
+    dropped |= _queue_fillers(graph, node_layer, codes, weights)
     counts = np.bincount(node_layer[node_layer >= 0], minlength=len(layer_ids))
     kept = [i for i in order if (counts[i] > 0 or i in weights or i in holding) and i not in dropped]
     return FoundLayers(
@@ -415,6 +422,15 @@ def _runs_the_layers_own_ops(scope: str) -> bool:
 
 
 _LOOP_FRAME = re.compile(r"while(?:_\d+)?")
+# A partitioned variable (TF1's ``partitioner=``, as canned Estimators make them) is its parts, each a variable
+# named ``part_N`` inside the scope of the variable's own name (``dnn/hiddenlayer_0/weights/part_0``).
+_PARTITION = re.compile(r"/part_\d+$")
+
+
+def partitioned_variable(name: str) -> str:
+    """The variable a part belongs to (``dnn/hiddenlayer_0/weights`` for ``dnn/hiddenlayer_0/weights/part_0``);
+    the name itself when it is no part."""
+    return _PARTITION.sub("", name)
 
 
 def _shared_depth(scope: str, group: str) -> int:
@@ -438,12 +454,15 @@ def _own_where_computed(graph: Graph, tree, owner: dict[int, str], codes: np.nda
     columns, names = graph.columns, graph.names
     weights = [n for n, scope in owner.items() if scope]
     prefixes = [owner[n] + "/" for n in weights]
+    # A partitioned variable's parts are joined in the variable's own scope (``…/weights/ConcatPartitions/concat``,
+    # then ``…/weights``): its reads, as an identity is.
+    own = [partitioned_variable(names[n]) + "/" if _PARTITION.search(names[n]) else "\0" for n in weights]
     relay, regularizing = relay_ops(graph), columns.op_in(_REGULARIZING)
     readers: dict[int, set[int]] = {}  # by weight (its position in ``weights``)
     at_home: set[int] = set()  # the weights computed with in their own scope: layers as they are
     # Hop by hop for all weights at once: the variable, its read, maybe an identity, then the ops computing with it.
     nodes, of = np.asarray(weights, dtype=np.intp), np.arange(len(weights), dtype=np.intp)
-    for _ in range(3):
+    for _ in range(4):
         if not nodes.size:
             break
         edges, _ = columns.out_edges(nodes)
@@ -451,15 +470,22 @@ def _own_where_computed(graph: Graph, tree, owner: dict[int, str], codes: np.nda
         consumers = columns.dst[edges]
         keep = columns.data[edges] & (codes[consumers] == roles.MODEL)
         consumers, of = consumers[keep], of[keep]
+        consumer_names = list(map(names.__getitem__, consumers.tolist()))
         inside = np.fromiter(
-            map(str.startswith, map(names.__getitem__, consumers.tolist()), map(prefixes.__getitem__, of.tolist())),
+            map(str.startswith, consumer_names, map(prefixes.__getitem__, of.tolist())),
             dtype=bool,
             count=len(consumers),
         )
-        at_home.update(of[inside & ~relay[consumers] & ~regularizing[consumers]].tolist())
+        joining = np.fromiter(
+            map(str.startswith, map("{}/".format, consumer_names), map(own.__getitem__, of.tolist())),
+            dtype=bool,
+            count=len(consumers),
+        )
+        relays = relay[consumers] | joining
+        at_home.update(of[inside & ~relays & ~regularizing[consumers]].tolist())
         for weight, reader in zip(of[~inside].tolist(), consumers[~inside].tolist()):
             readers.setdefault(weight, set()).add(reader)
-        follow = inside & relay[consumers]
+        follow = inside & relays
         nodes, of = consumers[follow], of[follow]
     hosts: set[str] = set()
     for weight, found in readers.items():
@@ -852,6 +878,17 @@ _WEIGHTLESS_DEFAULT_NAMES = frozenset(
         "GaussianNoise", "GaussianDropout", "Activation", "Flatten", "Reshape",
     )
 )  # fmt: skip
+
+
+def _type_linear_models(layers: list[tuple[int, Layer]], within: dict[int, int]) -> None:
+    """A linear model of feature columns (TF1's ``tf.feature_column.linear_model``, as canned Estimators call it;
+    Keras's ``LinearModel``) is named ``linear_model``: a weight per feature column, each summed in a scope of
+    its own, and a bias. Its ops alone said ``Layer`` or ``Dense``."""
+    weighted = {i for i, layer in layers if layer.variables}
+    weighted |= {within[i] for i in weighted if i in within}
+    for i, layer in layers:
+        if i in weighted and _NUMBERED.sub("", layer.name.rpartition("/")[2]) == "linear_model":
+            layer.type = "LinearModel"
 
 
 def _type_models_of_weightless_layers(graph: Graph, tree, layers: list[tuple[int, Layer]], holding: set) -> None:
@@ -1584,6 +1621,64 @@ def _after_the_model(pairs, layer_ids: list[str], weights: dict, holding: set[in
     }
 
 
+def _queue_fillers(graph: Graph, node_layer: np.ndarray, codes: np.ndarray, weights: dict) -> set[int]:
+    """The scopes that fill a TF1 input queue (an Estimator's ``numpy_input_fn`` makes ``enqueue_input``: the
+    queue, the placeholders its thread feeds, the enqueue and the queue's fullness for a summary): nothing of
+    theirs reaches a layer but the queue's handle, which the batch's dequeue takes. The dequeue is the input."""
+    columns = graph.columns
+    queues = columns.op_in(_QUEUES)
+    mine, theirs = node_layer[columns.src], node_layer[columns.dst]
+    leaving = columns.data & (mine >= 0) & (theirs != mine) & (codes[columns.dst] == roles.MODEL)
+    holding_queues = set(node_layer[queues & (node_layer >= 0)].tolist())
+    if not holding_queues:
+        return set()
+    handing_more = set(mine[leaving & ~queues[columns.src]].tolist())
+    return holding_queues - handing_more - set(weights)
+
+
+_QUEUES = frozenset(
+    {
+        "FIFOQueue",
+        "FIFOQueueV2",
+        "PaddingFIFOQueue",
+        "PaddingFIFOQueueV2",
+        "RandomShuffleQueue",
+        "RandomShuffleQueueV2",
+        "PriorityQueue",
+        "PriorityQueueV2",
+    }
+)
+
+
+def _only_summarised(graph: Graph, node_layer: np.ndarray, codes: np.ndarray, weights: dict, holding) -> set[int]:
+    """The scopes that compute a statistic of a layer's output for a summary alone: a canned Estimator's
+    ``dnn/zero_fraction`` beside each hidden layer (the share of zeros its ReLU gives, for a scalar summary). A
+    side branch: what it reads, something else reads too, and what it computes only summaries read. (The last
+    layer of a model whose output only a histogram reads is no side branch: its input feeds it alone.)"""
+    columns = graph.columns
+    mine, theirs = node_layer[columns.src], node_layer[columns.dst]
+    leaving = np.flatnonzero(columns.data & (mine >= 0) & (theirs != mine))
+    summarised = codes[columns.dst[leaving]] == roles.SUMMARY
+    candidates = set(mine[leaving[summarised]].tolist()) - set(mine[leaving[~summarised]].tolist())
+    candidates -= set(weights) | set(holding)
+    if not candidates:
+        return set()
+    # Each candidate's inputs (a layer's, or a loose op's) and whether anything but it and summaries reads them.
+    entering = np.flatnonzero(columns.data & np.isin(theirs, list(candidates)) & (mine != theirs))
+    found = set()
+    for i in candidates:
+        sources = np.unique(columns.src[entering[theirs[entering] == i]])
+        if not sources.size:
+            continue
+        edges, _ = columns.out_edges(sources)
+        edges = edges[columns.data[edges]]
+        readers = columns.dst[edges]
+        elsewhere = (node_layer[readers] != i) & (codes[readers] != roles.SUMMARY)
+        if np.all(np.bincount(np.searchsorted(sources, columns.src[edges][elsewhere]), minlength=sources.size) > 0):
+            found.add(i)
+    return found
+
+
 def _reach(start: set[int], step: dict[int, list[int]]) -> set[int]:
     seen = set(start)
     stack = list(start)
@@ -1769,6 +1864,10 @@ def _type_layers(
             layer.type = "IntegerLookup"
         if not layer.variables:
             layer.type = lambda_type(layer.name) or layer.type
+            if _NUMBERED.sub("", layer.name.rpartition("/")[2]) in _FEATURE_LAYER_NAMES and not (
+                layer.op_types.keys() & INPUT_OPS
+            ):
+                layer.type = "DenseFeatures"  # its ops are each feature column's reshapes and casts, then a concat
         if not layer.variables:
             named = _NUMBERED.sub("", layer.name.rpartition("/")[2])
             layer.type = _SAME_OPS_BY_NAME.get((layer.type, named), layer.type)
@@ -2070,8 +2169,8 @@ def layer_type(
             return name
     if not ops:
         return ""
-    if ops.keys() <= INPUT_OPS:
-        return "InputLayer"
+    if ops.keys() <= INPUT_OPS or (ops.keys() & _DEQUEUES and ops.keys() <= _DEQUEUES | {"Const"}):
+        return "InputLayer"  # a placeholder, or a TF1 input queue's batch taken (numpy_input_fn's DequeueMany)
     computing = _computing(ops)
     if variables and computing.keys() - _REGULARIZING == set() and (not computing or "L2Loss" in computing):
         # Weights only, computed with elsewhere (a TF1 variable scope): a frozen embedding's table is gathered from.
@@ -2275,6 +2374,9 @@ def _lookup_keys_are_integers(graph: Graph, node_layer: np.ndarray, number: int)
     return False
 
 
+# The layer turning feature columns into one dense tensor: Keras's DenseFeatures (``dense_features``), TF1's
+# ``tf.feature_column.input_layer`` (``input_layer``), as a canned Estimator calls it (``input_from_feature_columns``).
+_FEATURE_LAYER_NAMES = frozenset({"dense_features", "input_layer", "input_from_feature_columns"})
 # tf_keras wraps a TensorFlow function called on a Keras tensor in a layer named after it (``tf.math.add``,
 # ``tf.__operators__.getitem`` for a slice): its class is TFOpLambda, a slice's SlicingOpLambda.
 _OP_LAMBDA = re.compile(r"^tf\.[\w.]+$")

@@ -51,11 +51,14 @@ def _boxes_of_variables(analysis, variables: np.ndarray, child_of: np.ndarray) -
     relays, penalties = layers.relay_ops(graph), columns.op_in(_PENALTIES)
     names = graph.names
     nodes, of = variables[outside], variables[outside]
-    prefixes = {int(v): names[v] + "/" for v in of.tolist()}
+    # A part of a partitioned variable is read through the variable's own scope (its parts joined in
+    # ``…/weights/ConcatPartitions``, then ``…/weights``).
+    prefixes = {int(v): layers.partitioned_variable(names[v]) + "/" for v in of.tolist()}
+    joins = columns.op_in(_PARTITION_JOINS)
     owners_found, boxes_found = [], []
     # Read through reads outside the group drawn (TF-Slim's ``conv1/conv1_1/weights/read``, convolved in
     # ``clone_0/conv1/conv1_1``): the box computing with the weight holds it there.
-    for _ in range(3):
+    for _ in range(4):
         edges, _ = columns.out_edges(nodes)
         of = np.repeat(of, columns.out_start[nodes + 1] - columns.out_start[nodes])
         readers = columns.dst[edges]
@@ -67,11 +70,16 @@ def _boxes_of_variables(analysis, variables: np.ndarray, child_of: np.ndarray) -
         # The weight's own read outside the group (``weights/read``) is followed to its readers when it has some
         # (a read nothing uses, as Keras leaves beside each weight, is a read outside, as before).
         own = np.fromiter(
-            map(str.startswith, map(names.__getitem__, readers.tolist()), map(prefixes.__getitem__, of.tolist())),
+            map(
+                str.startswith,
+                map("{}/".format, map(names.__getitem__, readers.tolist())),
+                map(prefixes.__getitem__, of.tolist()),
+            ),
             dtype=bool,
             count=len(readers),
         )
-        onward = own & relays[readers] & (child_of[readers] < 0) & (_model_readers(analysis)[readers] > 0)
+        passing = relays[readers] | joins[readers]
+        onward = own & passing & (child_of[readers] < 0) & (_model_readers(analysis)[readers] > 0)
         owners_found.append(of[~onward])
         boxes_found.append(child_of[readers[~onward]])
         nodes, of = readers[onward], of[onward]
@@ -89,6 +97,7 @@ def _boxes_of_variables(analysis, variables: np.ndarray, child_of: np.ndarray) -
 
 
 _PENALTIES = frozenset({"L2Loss"})
+_PARTITION_JOINS = frozenset({"ConcatV2", "Concat"})
 
 
 def _model_readers(analysis) -> np.ndarray:
