@@ -35,6 +35,7 @@ GRAPHS = (
     "roles_tf1_towers_resource",
     "roles_tf1_clone",
     "roles_tf1_canned_dnn_linear",
+    "roles_tf1_partitioned_embedding",
 )
 GRADIENT_SCOPE = re.compile(r"(?:^|/)(?:gradients(?:_\d+)?|gradient_tape)/")
 

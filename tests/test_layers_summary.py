@@ -1357,6 +1357,25 @@ def test_a_canned_estimators_partitioned_layers_are_its_hidden_layers(roles_grap
     assert funds[0] == ("fifo_queue_DequeueMany", "InputLayer") and "enqueue_input" not in dict(funds), funds
 
 
+def test_a_partitioned_embedding_table_is_one_embedding_layer(roles_graphs):
+    """A table partitioned across parameter servers (``embedding/table/part_0``..``part_2``), looked up by TF1's
+    ``embedding_lookup``: the ids split by part, each part gathered from, the rows stitched back, the result's
+    shape concatenated. The table's scope was a ``Layer`` holding a row ``embedding/table · Embedding`` of no
+    output; it is one Embedding layer, with the lookup's output and the three parts' rows counted."""
+    analysis = roles_graphs["roles_tf1_partitioned_embedding"].analysis
+    summary = layers.summarize(analysis)
+    rows = [(layer.name, layer.type, layer.output_shape, layer.params) for layer in summary.layers]
+    assert rows == [
+        ("ids", "InputLayer", (None, 5), 0),
+        ("embedding", "Embedding", (None, 5, 8), 100 * 8),
+        ("Mean", "GlobalAveragePooling1D", (None, 8), 0),
+        ("hidden", "Dense", (None, 4), 8 * 4 + 4),
+        ("logits", "Dense", (None, 1), 4 + 1),
+    ], rows
+    boxes = {c["name"]: c.get("shape_info", {}) for c in wire.group_answer(analysis, "")["children"]}
+    assert boxes["embedding"] == {"params": 800, "trainable_params": 800, "output_shape": "?×5×8"}
+
+
 def test_custom_layers_of_layers_are_typed_layer_not_by_one_op_inside_them(tf_written):
     """A model written the way Hugging Face's TensorFlow models are (subclassed tf_keras layers nested: a main
     layer preparing the attention mask itself and holding the embeddings, an encoder of blocks and a pooler).

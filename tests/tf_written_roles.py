@@ -50,7 +50,8 @@ Registered in ``tf_written_graphs.GRAPHS`` (each runs in a fresh process); each 
 - ``roles_tf1_clone``: TF-Slim's ``model_deploy`` with one clone: the weights made at the top, the layers computed
   in ``clone_0/``, the batch dequeued there;
 - ``roles_tf1_canned_dnn_linear``: a canned Estimator's wide-and-deep model as TF1 writes it: an input queue,
-  partitioned variables, feature columns, a zero fraction summarised beside each hidden layer, Adagrad and FTRL.
+  partitioned variables, feature columns, a zero fraction summarised beside each hidden layer, Adagrad and FTRL;
+- ``roles_tf1_partitioned_embedding``: an embedding table in three parts, looked up by ``embedding_lookup``.
 """
 
 from __future__ import annotations
@@ -643,6 +644,27 @@ def write_tf1_canned_dnn_linear(out):
     _write(tf, _run_dir(out, "roles_tf1_canned_dnn_linear"), graph)
 
 
+def write_tf1_partitioned_embedding(out):
+    """A recommender's TF1 model of the parameter-server era: an embedding table partitioned in three
+    (``embedding/table/part_0``..``part_2``) looked up by ``embedding_lookup`` (the ids split by part, gathered,
+    stitched back), averaged, two dense layers, Adagrad, ``global_step``, a Saver."""
+    tf, v1 = _tf1(resource=False)
+    graph = tf.Graph()
+    with graph.as_default():
+        ids = v1.placeholder(tf.int64, [None, 5], name="ids")
+        labels = v1.placeholder(tf.float32, [None, 1], name="labels")
+        global_step = v1.train.get_or_create_global_step()
+        with v1.variable_scope("embedding", partitioner=v1.fixed_size_partitioner(3)):
+            table = v1.get_variable("table", [100, 8])
+            vectors = v1.nn.embedding_lookup(table, ids, partition_strategy="div")
+        x = v1.layers.dense(tf.reduce_mean(vectors, axis=1), 4, activation=tf.nn.relu, name="hidden")
+        logits = v1.layers.dense(x, 1, name="logits")
+        loss = v1.losses.sigmoid_cross_entropy(labels, logits)
+        v1.train.AdagradOptimizer(0.1).minimize(loss, global_step=global_step)
+        v1.train.Saver()
+    _write(tf, _run_dir(out, "roles_tf1_partitioned_embedding"), graph)
+
+
 def write_tf1_towers_resource(out):
     write_tf1_towers(out, resource=True, name="roles_tf1_towers_resource")
 
@@ -835,4 +857,5 @@ GRAPHS = {
     "roles_tf1_towers_resource": write_tf1_towers_resource,
     "roles_tf1_clone": write_tf1_clone,
     "roles_tf1_canned_dnn_linear": write_tf1_canned_dnn_linear,
+    "roles_tf1_partitioned_embedding": write_tf1_partitioned_embedding,
 }

@@ -1864,10 +1864,14 @@ def _type_layers(
             layer.type = "IntegerLookup"
         if not layer.variables:
             layer.type = lambda_type(layer.name) or layer.type
-            if _NUMBERED.sub("", layer.name.rpartition("/")[2]) in _FEATURE_LAYER_NAMES and not (
-                layer.op_types.keys() & INPUT_OPS
+            if (
+                _NUMBERED.sub("", layer.name.rpartition("/")[2]) in _FEATURE_LAYER_NAMES
+                and layer.op_types.keys() & {"ConcatV2", "Reshape"}
+                and not layer.op_types.keys() & INPUT_OPS
             ):
-                layer.type = "DenseFeatures"  # its ops are each feature column's reshapes and casts, then a concat
+                # Each feature column reshaped (and cast, looked up), then concatenated. (Keras 3 names its input
+                # layers ``input_layer``: a placeholder, or a cast of one.)
+                layer.type = "DenseFeatures"
         if not layer.variables:
             named = _NUMBERED.sub("", layer.name.rpartition("/")[2])
             layer.type = _SAME_OPS_BY_NAME.get((layer.type, named), layer.type)
@@ -2154,6 +2158,10 @@ def layer_type(
     weightless = _weightless_layer_type(_computing(ops), output_rank, fed_rank) if not variables else None
     if weightless:
         return weightless
+    if variables and ops.keys() & _GATHERS and ops.keys() & _STITCHES:
+        # A lookup in a partitioned table (TF1's embedding_lookup of parts): the ids split by part, each part
+        # gathered from, the rows stitched back in order; its one concat computes the result's shape.
+        return "Embedding"
     for op_names, name in _TYPE_BY_OP:
         if op_names & ops.keys():
             if name in ("Dense", "EinsumDense") and not variables:
@@ -2235,6 +2243,7 @@ _NOT_COMPUTING = frozenset({"Const", "Identity", "Snapshot", "NoOp"}) | roles.VA
 # A weight's L2 penalty (``scale * l2_loss(w)``, TF-Slim's and tf.layers' regularizers): computed from weights only.
 _REGULARIZING = frozenset({"L2Loss", "Mul"})
 _GATHERS = frozenset({"Gather", "GatherV2", "ResourceGather"})
+_STITCHES = frozenset({"DynamicStitch", "ParallelDynamicStitch"})
 # The layers that also hand on a mask: (the ops putting out what they hand on, whether the op found to put out
 # their result is not it). An Embedding's mask (``mask_zero``) compares its input with 0.
 _HANDED_ON = {
