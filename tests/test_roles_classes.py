@@ -367,6 +367,21 @@ def test_optimizer_arithmetic_on_gradients_is_the_optimizer(roles_graphs):
     assert len(squares) == 10 and asl.of(squares) == {"optimizer"}
 
 
+def test_an_optimizers_settings_its_update_does_not_take_are_the_optimizers(roles_graphs):
+    """TensorFlow 2's v1 FTRL makes ``Ftrl/beta`` and ``Ftrl/l2_shrinkage_regularization_strength`` beside its
+    learning rate whether or not its update reads them: two constants nothing reads, which sat in the model's
+    first view as a group ``Ftrl`` of two ops. They are the optimizer's, drawn in its area; a constant nothing
+    reads beside no hyperparameter stays where it is."""
+    canned = roles_graphs["roles_tf1_canned_dnn_linear"]
+    unused = ["Ftrl/beta", "Ftrl/l2_shrinkage_regularization_strength"]
+    assert canned.of(unused) == {"optimizer"} and canned["Ftrl/learning_rate"] == "hyperparameter"
+    top = {child["name"] for child in wire.group_answer(canned.analysis, "")["children"]}
+    assert "Ftrl" not in top and {"dnn", "linear", "head"} <= top, top
+    # The model's own unused constants (a loss's static checks, nothing reads them) stay the model's.
+    assert canned["head/sigmoid_cross_entropy_loss/assert_broadcastable/weights/rank"] == "model"
+    assert canned["dnn/input_from_feature_columns/input_layer/concat/concat_dim"] == "model"
+
+
 def test_a_custom_gradients_arithmetic_outside_the_scopes_is_the_gradient(tf_written):
     """tf_keras's swish has a custom gradient, and TensorFlow writes its ops where it runs, at the top level of
     ``fit``'s run graph, outside ``gradient_tape/``: fifteen ops per activation (EfficientNetB0's 49: 735), which

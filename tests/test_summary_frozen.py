@@ -180,6 +180,14 @@ def test_no_layer_that_computes_is_typed_const():
     assert seen == 19
 
 
+def test_a_gradient_a_frozen_graph_computes_is_typed_as_one():
+    """DeePMD's frozen potential computes its forces as its energy's gradient, in TensorFlow's ``gradients`` scope:
+    a row of the model (inference runs it), typed by its last op it was ``ZeroPadding2D`` (a Pad of the backward
+    pass). It is ``Gradients``, with its output."""
+    rows = {layer.name: layer for layer in layers.summarize(_third_party("deepmd-frozen")).layers}
+    assert (rows["gradients"].type, rows["gradients"].output_shape) == ("Gradients", (None, 2400))
+
+
 def test_the_totals_of_a_frozen_graph_say_its_weights_are_constants():
     frozen = summary_table.summary_entry(_third_party("arabic-digits-frozen"), {"run": "r", "kind": "run_graph"})
     assert frozen["holds_variables"] is False

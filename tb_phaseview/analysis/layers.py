@@ -1862,15 +1862,19 @@ def _type_layers(
             layer.type = "Lambda"
         if layer.type == "StringLookup" and _lookup_keys_are_integers(graph, node_layer, number):
             layer.type = "IntegerLookup"
+        if not layer.variables and phase.GRADIENT_COMPONENT.match(layer.name.rpartition("/")[2]):
+            # A gradient the model computes (a frozen potential's forces, its energy's gradient): no Keras layer,
+            # whatever op its backward pass ends in (DeePMD's ended in a Pad: ``ZeroPadding2D``).
+            layer.type = "Gradients"
         if not layer.variables:
             layer.type = lambda_type(layer.name) or layer.type
             if (
                 _NUMBERED.sub("", layer.name.rpartition("/")[2]) in _FEATURE_LAYER_NAMES
-                and layer.op_types.keys() & {"ConcatV2", "Reshape"}
+                and layer.op_types.keys() & {"ConcatV2", "Concat", "Reshape", "Identity"}
                 and not layer.op_types.keys() & INPUT_OPS
             ):
-                # Each feature column reshaped (and cast, looked up), then concatenated. (Keras 3 names its input
-                # layers ``input_layer``: a placeholder, or a cast of one.)
+                # Each feature column reshaped (and cast, looked up), then concatenated (one column: an identity
+                # named ``concat``). (Keras 3 names its input layers ``input_layer``: a placeholder, or its cast.)
                 layer.type = "DenseFeatures"
         if not layer.variables:
             named = _NUMBERED.sub("", layer.name.rpartition("/")[2])

@@ -744,6 +744,7 @@ def classify_roles(graph: Graph, phase_carriers) -> Roles:
     _claim_dead_reads(graph, codes, readers)
     areas = _areas(graph, codes, hyperparameters, hyper_carriers)
     _claim_unused_hyper_arithmetic(graph, codes, areas, varying)
+    _claim_unused_settings(graph, codes, areas, hyperparameters)
     return Roles(
         bytearray(codes.tobytes()),
         set(variables.tolist()),
@@ -753,6 +754,31 @@ def classify_roles(graph: Graph, phase_carriers) -> Roles:
         bytearray(areas.tobytes()),
         initial_value_functions,
     )
+
+
+def _claim_unused_settings(graph: Graph, codes: np.ndarray, areas: np.ndarray, hyperparameters) -> None:
+    """A constant nothing reads, beside hyperparameters drawn in one machinery area (its scope theirs), is one of
+    that machinery's settings its update does not take: TensorFlow 2's v1 FTRL makes ``Ftrl/beta`` and
+    ``Ftrl/l2_shrinkage_regularization_strength`` beside ``Ftrl/learning_rate`` whatever its update reads. As the
+    model's, they were a group ``Ftrl`` of two constants in the model's first view."""
+    if not hyperparameters:
+        return
+    columns = graph.columns
+    dead = columns.op_in({"Const"}) & (codes == MODEL)
+    dead &= (np.diff(columns.in_start) == 0) & (columns.out_start[1:] == columns.out_start[:-1])
+    dead = np.flatnonzero(dead)
+    if not dead.size:
+        return
+    names = graph.names
+    beside: dict[str, set[int]] = {}
+    for h in hyperparameters:
+        scope = names[h.index].rpartition("/")[0]
+        if scope:
+            beside.setdefault(scope, set()).add(int(areas[h.index]))
+    for node in dead.tolist():
+        found = beside.get(names[node].rpartition("/")[0], ())
+        if len(found) == 1 and _IS_MACHINERY[next(iter(found))]:
+            codes[node] = areas[node] = next(iter(found))
 
 
 def _claim_unused_hyper_arithmetic(graph: Graph, codes: np.ndarray, areas: np.ndarray, varying: np.ndarray) -> None:
