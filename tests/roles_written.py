@@ -36,6 +36,7 @@ GRAPHS = (
     "roles_tf1_clone",
     "roles_tf1_canned_dnn_linear",
     "roles_tf1_partitioned_embedding",
+    "roles_tf1_bilstm",
 )
 GRADIENT_SCOPE = re.compile(r"(?:^|/)(?:gradients(?:_\d+)?|gradient_tape)/")
 

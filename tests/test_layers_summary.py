@@ -1357,6 +1357,31 @@ def test_a_canned_estimators_partitioned_layers_are_its_hidden_layers(roles_grap
     assert funds[0] == ("fifo_queue_DequeueMany", "InputLayer") and "enqueue_input" not in dict(funds), funds
 
 
+def test_a_tf1_bidirectional_lstm_reads_as_keras_lists_one(roles_graphs):
+    """TF1's ``bidirectional_dynamic_rnn`` makes each direction's cell weights in ``bidirectional_rnn/fw/lstm_cell``
+    and runs each loop beside them (``fw/fw/while``), the cells' outputs dropped by a ``DropoutWrapper``. The
+    summary listed the cells' weights as rows of a ``Layer`` and the forward loop as a ``Dropout`` (the backward
+    one was in the ``Layer``, no row); ``DropoutWrapperInit`` scopes of constants nothing reads were rows typed
+    ``Const``. Now: a Bidirectional of two LSTMs, each holding its cell's weights."""
+    summary = layers.summarize(roles_graphs["roles_tf1_bilstm"].analysis)
+    rows = [(layer.name, layer.type, layer.output_shape, layer.params, layer.within) for layer in summary.layers]
+    cell = (16 + 10 + 1) * 4 * 10
+    assert rows == [
+        ("ids", "InputLayer", (None, 12), 0, None),
+        ("lengths", "InputLayer", (None,), 0, None),
+        ("embedding", "Embedding", (None, 12, 16), 500 * 16, None),
+        ("bidirectional_rnn", "Bidirectional", (None, 12, 10), 2 * cell, None),
+        ("bidirectional_rnn/fw", "LSTM", (None, 12, 10), cell, "bidirectional_rnn"),
+        ("bidirectional_rnn/fw/lstm_cell", "Weights", False, cell, "bidirectional_rnn/fw"),
+        ("bidirectional_rnn/bw", "LSTM", (None, 12, 10), cell, "bidirectional_rnn"),
+        ("bidirectional_rnn/bw/lstm_cell", "Weights", False, cell, "bidirectional_rnn/bw"),
+        ("strided_slice", "StridedSlice", (None, 10), 0, None),
+        ("strided_slice_1", "StridedSlice", (None, 10), 0, None),
+        ("concat", "Concatenate", (None, 20), 0, None),
+        ("output", "Dense", (None, 3), 20 * 3 + 3, None),
+    ], rows
+
+
 def test_a_partitioned_embedding_table_is_one_embedding_layer(roles_graphs):
     """A table partitioned across parameter servers (``embedding/table/part_0``..``part_2``), looked up by TF1's
     ``embedding_lookup``: the ids split by part, each part gathered from, the rows stitched back, the result's

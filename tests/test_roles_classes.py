@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from roles_written import GRADIENT_SCOPE, Roles, corpus
-from tb_phaseview.analysis import roles, shapes
+from tb_phaseview.analysis import layers, roles, shapes
 from tb_phaseview.analysis.pipeline import analyze
 from tb_phaseview.cli import iter_graphs
 from tb_phaseview.read import graph_source
@@ -365,6 +365,25 @@ def test_optimizer_arithmetic_on_gradients_is_the_optimizer(roles_graphs):
     asl = corpus("asl-keras-estimator")
     squares = asl.named(r"^training/RMSprop/RMSprop/update_[^/]+/(kernel|bias)/Square$")
     assert len(squares) == 10 and asl.of(squares) == {"optimizer"}
+
+
+def test_a_sparse_adam_update_and_its_beta_powers_are_the_optimizer(roles_graphs):
+    """TF1's Adam updates an embedding sparsely: it scatters into its slots (``ScatterAdd``), then computes the
+    weight's step from what the scatter returns and a learning rate corrected by the beta powers, and subtracts
+    it (``AssignSub``). The walk down from the gradients stopped at the scatter: the step, its learning rate and
+    the beta powers were the model's (the summary listed ``beta1_power`` and ``beta2_power`` as layers and an
+    ``Adam`` row, the embedding's 8,000 weights not trained). What a write's value feeds in the update's own scope
+    is the update's. A keep probability's default (``keep_prob/input``) is the hyperparameter's, not a layer."""
+    bilstm = roles_graphs["roles_tf1_bilstm"]
+    update = "Adam/update_embedding/word_embeddings/"
+    assert bilstm.of([update + "ScatterAdd", update + "mul_6", update + "truediv", update + "AssignSub"]) == {
+        "optimizer"
+    }
+    assert bilstm.of(["beta1_power", "beta2_power", "beta1_power/read"]) == {"optimizer"}
+    assert bilstm["embedding/word_embeddings"] == "model" and bilstm["keep_prob/input"] == "hyperparameter"
+    summary = layers.summarize(bilstm.analysis)
+    assert (summary.total_params, summary.trainable_params) == (10223, 10223)
+    assert not {"beta1_power", "beta2_power", "Adam", "keep_prob"} & {layer.name for layer in summary.layers}
 
 
 def test_an_optimizers_settings_its_update_does_not_take_are_the_optimizers(roles_graphs):

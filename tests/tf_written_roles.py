@@ -51,7 +51,9 @@ Registered in ``tf_written_graphs.GRAPHS`` (each runs in a fresh process); each 
   in ``clone_0/``, the batch dequeued there;
 - ``roles_tf1_canned_dnn_linear``: a canned Estimator's wide-and-deep model as TF1 writes it: an input queue,
   partitioned variables, feature columns, a zero fraction summarised beside each hidden layer, Adagrad and FTRL;
-- ``roles_tf1_partitioned_embedding``: an embedding table in three parts, looked up by ``embedding_lookup``.
+- ``roles_tf1_partitioned_embedding``: an embedding table in three parts, looked up by ``embedding_lookup``;
+- ``roles_tf1_bilstm``: a bidirectional LSTM over an embedding, its cells dropping outputs at a keep probability
+  with a default, Adam updating the embedding sparsely.
 """
 
 from __future__ import annotations
@@ -665,6 +667,40 @@ def write_tf1_partitioned_embedding(out):
     _write(tf, _run_dir(out, "roles_tf1_partitioned_embedding"), graph)
 
 
+def write_tf1_bilstm(out):
+    """A TF1 text classifier the way 2017-era NLP code writes one: an embedding table, a bidirectional LSTM
+    (``bidirectional_dynamic_rnn`` over two ``LSTMCell``s, each in a ``DropoutWrapper`` whose keep probability is a
+    ``placeholder_with_default``), the last steps concatenated, ``xw_plus_b``, Adam (its update of the embedding
+    sparse: scatters into the slots, then the weight's step from them and the beta powers), ``global_step``, a loss
+    summary, a Saver."""
+    tf, v1 = _tf1(resource=False)
+    graph = tf.Graph()
+    with graph.as_default():
+        ids = v1.placeholder(tf.int32, [None, 12], name="ids")
+        lengths = v1.placeholder(tf.int32, [None], name="lengths")
+        labels = v1.placeholder(tf.int32, [None], name="labels")
+        keep_prob = v1.placeholder_with_default(1.0, (), name="keep_prob")
+        global_step = v1.train.get_or_create_global_step()
+        with v1.variable_scope("embedding"):
+            vectors = tf.nn.embedding_lookup(v1.get_variable("word_embeddings", [500, 16]), ids)
+        cells = [
+            v1.nn.rnn_cell.DropoutWrapper(v1.nn.rnn_cell.LSTMCell(10), output_keep_prob=keep_prob) for _ in range(2)
+        ]
+        (forward, backward), _ = v1.nn.bidirectional_dynamic_rnn(
+            *cells, vectors, sequence_length=lengths, dtype=tf.float32
+        )
+        last = tf.concat([forward[:, -1], backward[:, -1]], axis=-1)
+        with v1.variable_scope("output"):
+            weights = v1.get_variable("W", [20, 3])
+            bias = v1.get_variable("b", [3], initializer=v1.zeros_initializer())
+            logits = v1.nn.xw_plus_b(last, weights, bias, name="logits")
+        loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(labels=labels, logits=logits))
+        v1.train.AdamOptimizer(1e-3).minimize(loss, global_step=global_step)
+        v1.summary.scalar("loss", loss)
+        v1.train.Saver()
+    _write(tf, _run_dir(out, "roles_tf1_bilstm"), graph)
+
+
 def write_tf1_towers_resource(out):
     write_tf1_towers(out, resource=True, name="roles_tf1_towers_resource")
 
@@ -858,4 +894,5 @@ GRAPHS = {
     "roles_tf1_clone": write_tf1_clone,
     "roles_tf1_canned_dnn_linear": write_tf1_canned_dnn_linear,
     "roles_tf1_partitioned_embedding": write_tf1_partitioned_embedding,
+    "roles_tf1_bilstm": write_tf1_bilstm,
 }

@@ -342,6 +342,7 @@ def find_layers(analysis) -> FoundLayers:
     passed_owners, holding_models = _passed_in_owners(graph, tree, [n for n in model_nodes if n in passed], codes)
     owner.update(passed_owners)
     levels = {tree.group_parent.get(g, "") for g in owner.values() if g} or {""}
+    levels |= _between_levels(graph, tree, levels)
     levels = _whole_levels(tree, levels | holding_models)
 
     layer_ids, layer_index = _candidates(analysis, levels, codes, {g for g in owner.values() if g}, holding_models)
@@ -380,6 +381,7 @@ def find_layers(analysis) -> FoundLayers:
         dropped |= _after_the_model(pairs, layer_ids, weights, holding, hosts, tree)
     dropped |= _only_summarised(graph, node_layer, codes, weights, holding)
     dropped |= _queue_fillers(graph, node_layer, codes, weights)
+    dropped |= _unread_constants(graph, node_layer, len(layer_ids), weights, holding)
     counts = np.bincount(node_layer[node_layer >= 0], minlength=len(layer_ids))
     kept = [i for i in order if (counts[i] > 0 or i in weights or i in holding) and i not in dropped]
     return FoundLayers(
@@ -1403,6 +1405,27 @@ def _common(a: tuple, b: tuple) -> tuple:
     return a[:n]
 
 
+def _between_levels(graph: Graph, tree, levels: set[str]) -> set[str]:
+    """The groups between a TF1 RNN's level and the nearest level above it: ``bidirectional_dynamic_rnn`` makes its
+    cells' weights in ``bidirectional_rnn/fw/lstm_cell`` and ``…/bw/lstm_cell`` and loops in ``fw/fw/while``; with
+    the model's other layers at the top, ``bidirectional_rnn`` is a layer there, and ``fw`` and ``bw``, each a
+    recurrent layer holding its cell, are layers inside it (they were no rows: the cells' weights and one loop's
+    dropout were, in the bidirectional layer). Only a level running a loop: other scopes between levels (ALBERT's
+    ``layer_shared/attention``) hold their layers' rows as before."""
+    found = set()
+    for level in levels:
+        if not level or not (_loop_scope(graph, level) or _loop_scope(graph, f"{level}/{level.rpartition('/')[2]}")):
+            continue
+        chain = []
+        group = tree.group_parent.get(level, "") if level else None
+        while group is not None and group not in levels:
+            chain.append(group)
+            group = tree.group_parent.get(group, "") if group else None
+        if group is not None:
+            found.update(chain)
+    return found
+
+
 def _whole_levels(tree, levels: set[str]) -> set[str]:
     """``levels`` with every bucket of a group split into buckets when one of them is a level: the layers beside
     the variables' owners are the split group's children whichever bucket their names sort into (a top level of
@@ -1446,8 +1469,11 @@ def _candidates(
                 continue
             if group in areas or group in flags or group in tree.buckets:
                 continue
-            if nested and not pure and not any(o == group or o.startswith(group + "/") for o in owners):
+            owns = any(o == group or o.startswith(group + "/") for o in owners)
+            if nested and not pure and not owns:
                 continue
+            if nested and not owns and _loop_scope(graph, group):
+                continue  # a TF1 RNN's loop over its cell beside it (``fw/fw/while``): the RNN's own ops
             ids.append(group)
         ids.extend(
             graph.names[n]
@@ -1455,6 +1481,13 @@ def _candidates(
             if graph.ops[n] in INPUT_OPS and codes[n] == roles.MODEL and graph.names[n] not in flags
         )
     return ids, {name: i for i, name in enumerate(ids)}
+
+
+def _loop_scope(graph: Graph, group: str) -> bool:
+    """Whether a scope holds a TF1 ``while_loop`` of its own (``dynamic_rnn``'s ``…/while``: its ``LoopCond``, or
+    the functional ``While`` TensorFlow 2 writes for it)."""
+    loop = graph.index.get(group + "/while")
+    return group + "/while/LoopCond" in graph.index or (loop is not None and graph.ops[loop] in _LOOPS)
 
 
 def _node_layers(graph: Graph, tree, layer_index: dict[str, int], codes: np.ndarray) -> np.ndarray:
@@ -1619,6 +1652,19 @@ def _after_the_model(pairs, layer_ids: list[str], weights: dict, holding: set[in
         for i, name in enumerate(layer_ids)
         if i not in feeds_params and i not in holding and tree.group_parent.get(name, name.rpartition("/")[0]) in hosts
     }
+
+
+def _unread_constants(graph: Graph, node_layer: np.ndarray, count: int, weights: dict, holding) -> set[int]:
+    """The scopes of constants only, none of which anything reads: TF1's ``DropoutWrapper`` makes
+    ``DropoutWrapperInit/Const`` of each keep probability given as a number, then uses the number. Rows typed
+    ``Const`` before."""
+    columns = graph.columns
+    present = node_layer >= 0
+    read = columns.out_start[1:] > columns.out_start[:-1]
+    constant = columns.op_in({"Const"})
+    busy = np.bincount(node_layer[present & (read | ~constant)], minlength=count) > 0
+    has = np.bincount(node_layer[present], minlength=count) > 0
+    return set(np.flatnonzero(has & ~busy).tolist()) - set(weights) - set(holding)
 
 
 def _queue_fillers(graph: Graph, node_layer: np.ndarray, codes: np.ndarray, weights: dict) -> set[int]:
@@ -2116,7 +2162,14 @@ def layer_type(
         return "GroupNormalization"
     if "Rsqrt" in ops and "Mean" in ops and variables and not ops.keys() & _NOT_NORMALISING:
         return "LayerNormalization"  # normalises with the statistics of each input, no statistics kept
-    if ("GreaterEqual" in ops or "Floor" in ops) and ops.keys() & _RANDOM_UNIFORM and not variables:
+    # (A recurrent cell's loop that drops its outputs, TF1's DropoutWrapper, is the recurrent layer, not a dropout.)
+    unrolled_cell = _RECURRENT <= ops.keys() and ops.keys() & _GATE_SPLITS and ops.keys() & {"MatMul", "BiasAdd"}
+    if (
+        ("GreaterEqual" in ops or "Floor" in ops)
+        and ops.keys() & _RANDOM_UNIFORM
+        and not variables
+        and not unrolled_cell
+    ):
         # Keeps each input where a uniform draw passes the rate (TF 1.x: floor(keep_prob + uniform) is the mask).
         # AlphaDropout sets the others to a value and scales and shifts the whole: its result is a sum.
         return "AlphaDropout" if result_op in _ADDS else "Dropout"

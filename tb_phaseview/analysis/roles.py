@@ -745,6 +745,7 @@ def classify_roles(graph: Graph, phase_carriers) -> Roles:
     areas = _areas(graph, codes, hyperparameters, hyper_carriers)
     _claim_unused_hyper_arithmetic(graph, codes, areas, varying)
     _claim_unused_settings(graph, codes, areas, hyperparameters)
+    _claim_hyperparameter_defaults(graph, codes, areas)
     return Roles(
         bytearray(codes.tobytes()),
         set(variables.tolist()),
@@ -754,6 +755,28 @@ def classify_roles(graph: Graph, phase_carriers) -> Roles:
         bytearray(areas.tobytes()),
         initial_value_functions,
     )
+
+
+def _claim_hyperparameter_defaults(graph: Graph, codes: np.ndarray, areas: np.ndarray) -> None:
+    """A constant only hyperparameters read (a ``placeholder_with_default``'s default, ``keep_prob/input``) is
+    theirs, drawn where they are: as the model's, it made the scope ``keep_prob`` a layer of one constant."""
+    columns = graph.columns
+    constants = np.flatnonzero(columns.op_in({"Const"}) & (codes == MODEL))
+    edges, owners = columns.out_edges(constants)
+    if not edges.size:
+        return
+    readers = columns.dst[edges]
+    other = np.zeros(graph.node_count, dtype=bool)
+    other[owners[codes[readers] != HYPERPARAMETER]] = True
+    lowest = np.full(graph.node_count, 255, dtype=np.uint8)
+    highest = np.zeros(graph.node_count, dtype=np.uint8)
+    np.minimum.at(lowest, owners, areas[readers])
+    np.maximum.at(highest, owners, areas[readers])
+    read = np.zeros(graph.node_count, dtype=bool)
+    read[owners] = True
+    claimed = constants[read[constants] & ~other[constants]]
+    codes[claimed] = HYPERPARAMETER
+    areas[claimed] = np.where(lowest[claimed] == highest[claimed], highest[claimed], MODEL)
 
 
 def _claim_unused_settings(graph: Graph, codes: np.ndarray, areas: np.ndarray, hyperparameters) -> None:
@@ -1533,8 +1556,11 @@ def _claim_downstream_of_gradients(
         # An update's effect goes on through a read ordered after it in the update's own scope (Keras's RMSprop
         # reads what it wrote, ``update_conv2d/kernel/ReadVariableOp_5``); a read elsewhere ordered after it is a
         # later forward pass taking the updated weights (a GAN's generator step after the discriminator's update).
+        # So does a write's value read in that scope: TF1's sparse Adam scatters into its slots, then computes the
+        # weight's step from what the scatter returns, the slot updated (``update_embedding/table/ScatterAdd`` ->
+        # ``mul_6`` -> ``AssignSub``), and its learning rate from the beta powers beside it.
         from_write = is_write[owners]
-        after = from_write & ~data[edges] & is_read[consumers]
+        after = from_write & (data[edges] | is_read[consumers])
         if after.any():
             names = graph.names
             after[after] = [
