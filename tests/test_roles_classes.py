@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from roles_written import GRADIENT_SCOPE, Roles, corpus
-from tb_phaseview.analysis import layers, roles, shapes
+from tb_phaseview.analysis import layers, role_why, roles, shapes
 from tb_phaseview.analysis.pipeline import analyze
 from tb_phaseview.cli import iter_graphs
 from tb_phaseview.read import graph_source
@@ -381,6 +381,9 @@ def test_a_sparse_adam_update_and_its_beta_powers_are_the_optimizer(roles_graphs
     }
     assert bilstm.of(["beta1_power", "beta2_power", "beta1_power/read"]) == {"optimizer"}
     assert bilstm["embedding/word_embeddings"] == "model" and bilstm["keep_prob/input"] == "hyperparameter"
+    graph = bilstm.analysis.graph
+    why = role_why.explain(graph, bilstm.analysis.roles, graph.index["keep_prob/input"])
+    assert why == "a constant only the hyperparameter `keep_prob` reads (its default value): hyperparameter", why
     summary = layers.summarize(bilstm.analysis)
     assert (summary.total_params, summary.trainable_params) == (10223, 10223)
     assert not {"beta1_power", "beta2_power", "Adam", "keep_prob"} & {layer.name for layer in summary.layers}
@@ -394,6 +397,9 @@ def test_an_optimizers_settings_its_update_does_not_take_are_the_optimizers(role
     canned = roles_graphs["roles_tf1_canned_dnn_linear"]
     unused = ["Ftrl/beta", "Ftrl/l2_shrinkage_regularization_strength"]
     assert canned.of(unused) == {"optimizer"} and canned["Ftrl/learning_rate"] == "hyperparameter"
+    graph = canned.analysis.graph
+    why = role_why.explain(graph, canned.analysis.roles, graph.index["Ftrl/beta"])
+    assert why.startswith("a constant nothing reads, beside the optimizer's hyperparameters (`Ftrl/"), why
     top = {child["name"] for child in wire.group_answer(canned.analysis, "")["children"]}
     assert "Ftrl" not in top and {"dnn", "linear", "head"} <= top, top
     # The model's own unused constants (a loss's static checks, nothing reads them) stay the model's.

@@ -81,6 +81,12 @@ def explain(graph: Graph, node_roles: r.Roles, node: int) -> str:
     if code == r.PHASE:
         return "the learning-phase flag or an op that relays it unchanged (training and inference differ on it): phase"
     if code == r.HYPERPARAMETER:
+        consumers = _consumers(graph, node)
+        if op == "Const" and node not in node_roles.hyper_carriers and consumers:
+            return (
+                f"a constant only the hyperparameter {_quote([names[c] for c in consumers])} reads (its default"
+                " value): hyperparameter"
+            )
         source = node_roles.hyper_carriers.get(node, node)
         readers = next((h.readers for h in node_roles.hyperparameters if h.index == source), 0)
         relayed = f"relays `{names[source]}`, " if source != node else ""
@@ -248,6 +254,13 @@ def explain(graph: Graph, node_roles: r.Roles, node: int) -> str:
             return (
                 f"{what} {_POSSESSIVE[code]} ops ({_quote([names[i] for i in sources])}) and nothing of the"
                 f" model's but constants: {r.ROLE_NAMES[code]}"
+            )
+        scope = name.rpartition("/")[0]
+        settings = [names[h.index] for h in node_roles.hyperparameters if names[h.index].rpartition("/")[0] == scope]
+        if op == "Const" and not consumers and not inputs and scope and settings:
+            return (
+                f"a constant nothing reads, beside {_POSSESSIVE[code]} hyperparameters ({_quote(settings)}): one of"
+                f" its settings it does not use: {r.ROLE_NAMES[code]}"
             )
         return f"part of {_MACHINERY_WORDS[code]}: {r.ROLE_NAMES[code]}"
     # The model.
