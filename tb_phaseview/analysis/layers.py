@@ -1469,10 +1469,13 @@ def _candidates(
                 continue
             if group in areas or group in flags or group in tree.buckets:
                 continue
-            owns = any(o == group or o.startswith(group + "/") for o in owners)
-            if nested and not pure and not owns:
+            if nested and not pure and not any(o == group or o.startswith(group + "/") for o in owners):
                 continue
-            if nested and not owns and _loop_scope(graph, group):
+            if (
+                nested
+                and _loop_scope(graph, group)
+                and not any(o == group or o.startswith(group + "/") for o in owners)
+            ):
                 continue  # a TF1 RNN's loop over its cell beside it (``fw/fw/while``): the RNN's own ops
             ids.append(group)
         ids.extend(
