@@ -37,6 +37,7 @@ GRAPHS = (
     "roles_tf1_canned_dnn_linear",
     "roles_tf1_partitioned_embedding",
     "roles_tf1_bilstm",
+    "roles_tf1_cnn_schedule",
 )
 GRADIENT_SCOPE = re.compile(r"(?:^|/)(?:gradients(?:_\d+)?|gradient_tape)/")
 

@@ -407,6 +407,46 @@ def test_an_optimizers_settings_its_update_does_not_take_are_the_optimizers(role
     assert canned["dnn/input_from_feature_columns/input_layer/concat/concat_dim"] == "model"
 
 
+def test_a_learning_rate_schedules_unread_assert_message_is_the_optimizers(roles_graphs):
+    """``tf.train.piecewise_constant`` runs a ``case`` whose Assert makes its message, a constant nothing reads,
+    ``PiecewiseConstant/case/Assert/Const``. As the model's, the learning rate's schedule was a group
+    ``PiecewiseConstant`` of one op in the model's first view. A constant nothing reads among one machinery's ops
+    in its scope is that machinery's; the model's own (a loss's static checks) stay the model's."""
+    script = roles_graphs["roles_tf1_cnn_schedule"]
+    message = "PiecewiseConstant/case/Assert/Const"
+    assert script.of(script.named(r"^PiecewiseConstant/")) == {"optimizer"}
+    graph = script.analysis.graph
+    why = role_why.explain(graph, script.analysis.roles, graph.index[message])
+    assert why.startswith(
+        "a constant nothing reads, in the scope `PiecewiseConstant/case/Assert` of the optimizer's ops (`"
+    ), why
+    assert why.endswith(": optimizer"), why
+    top = {child["name"] for child in wire.group_answer(script.analysis, "")["children"]}
+    assert "PiecewiseConstant" not in top and {"conv1", "bn2", "logits", "loss", "metrics"} <= top, top
+    canned = roles_graphs["roles_tf1_canned_dnn_linear"]
+    assert canned["head/sigmoid_cross_entropy_loss/assert_broadcastable/weights/rank"] == "model"
+
+
+def test_a_streaming_mean_of_a_scalar_counts_for_its_metric_not_the_steps(roles_graphs):
+    """TF1's ``tf.metrics.mean(loss)`` adds the size of its values to its count, a constant 1 for a scalar loss, as
+    a step counter adds 1 to the step; its value divides the total by ``maximum(count, 0)``. The count, its read and
+    its increment were the optimizer's state (a step counter); they are the metric's, as the accuracy's count
+    (added a computed size) is, and the summary counts neither as the model's parameters."""
+    script = roles_graphs["roles_tf1_cnn_schedule"]
+    count = ["metrics/mean/count", "metrics/mean/count/read", "metrics/mean/AssignAdd_1", "metrics/mean/Size"]
+    assert script.of(count) == {"model"}
+    assert script.of(["metrics/accuracy/count", "metrics/mean/total", "metrics/mean/value"]) == {"model"}
+    assert script.of(["global_step", "global_step/read"]) == {"optimizer"}
+    summary = layers.summarize(script.analysis)
+    # What Keras would count of these layers: the kernels and biases, BatchNorm's four vectors.
+    assert (summary.total_params, summary.non_trainable_params) == (67_722, 96)
+    assert [(layer.name, layer.type) for layer in summary.layers][1:4] == [
+        ("conv1", "Conv2D"),
+        ("bn1", "BatchNormalization"),
+        ("pool1", "MaxPooling2D"),
+    ]
+
+
 def test_a_custom_gradients_arithmetic_outside_the_scopes_is_the_gradient(tf_written):
     """tf_keras's swish has a custom gradient, and TensorFlow writes its ops where it runs, at the top level of
     ``fit``'s run graph, outside ``gradient_tape/``: fifteen ops per activation (EfficientNetB0's 49: 735), which

@@ -53,7 +53,10 @@ Registered in ``tf_written_graphs.GRAPHS`` (each runs in a fresh process); each 
   partitioned variables, feature columns, a zero fraction summarised beside each hidden layer, Adagrad and FTRL;
 - ``roles_tf1_partitioned_embedding``: an embedding table in three parts, looked up by ``embedding_lookup``;
 - ``roles_tf1_bilstm``: a bidirectional LSTM over an embedding, its cells dropping outputs at a keep probability
-  with a default, Adam updating the embedding sparsely.
+  with a default, Adam updating the embedding sparsely;
+- ``roles_tf1_cnn_schedule``: a TF1 CNN training script of ``tf.layers`` with an ``is_training`` placeholder,
+  weight decay, a piecewise-constant learning rate, clipped gradients, a moving average of the weights, streaming
+  metrics and histograms of every weight.
 """
 
 from __future__ import annotations
@@ -701,6 +704,52 @@ def write_tf1_bilstm(out):
     _write(tf, _run_dir(out, "roles_tf1_bilstm"), graph)
 
 
+def write_tf1_cnn_schedule(out):
+    """The classic TF1 CNN training script: ``tf.layers`` convolutions with L2 weight decay, batch normalization
+    and dropout switched by an ``is_training`` placeholder, the regularization losses added to the loss, a
+    ``piecewise_constant`` learning rate on ``global_step`` (its ``case`` makes an Assert whose message nothing
+    reads), Momentum on gradients clipped by their global norm after the UPDATE_OPS, an ExponentialMovingAverage of
+    the weights after the step, ``tf.metrics`` accuracy and mean (local variables), a histogram of every weight, a
+    Saver restoring the averages."""
+    tf, v1 = _tf1(resource=False)
+    graph = tf.Graph()
+    with graph.as_default():
+        images = v1.placeholder(tf.float32, [None, 28, 28, 1], name="images")
+        labels = v1.placeholder(tf.int64, [None], name="labels")
+        is_training = v1.placeholder(tf.bool, name="is_training")
+        x = images
+        for n, filters in ((1, 16), (2, 32)):
+            x = v1.layers.conv2d(x, filters, 3, padding="same", kernel_regularizer=tf.nn.l2_loss, name=f"conv{n}")
+            x = tf.nn.relu(v1.layers.batch_normalization(x, training=is_training, name=f"bn{n}"))
+            if n == 1:
+                x = v1.layers.max_pooling2d(x, 2, 2, name="pool1")
+        x = v1.layers.dropout(v1.layers.flatten(x, name="flatten"), 0.5, training=is_training, name="dropout")
+        logits = v1.layers.dense(x, 10, name="logits")
+        with v1.name_scope("loss"):
+            loss = v1.losses.sparse_softmax_cross_entropy(labels, logits) + 1e-4 * v1.losses.get_regularization_loss()
+        global_step = v1.train.get_or_create_global_step()
+        rate = v1.train.piecewise_constant(global_step, [1000, 2000], [0.1, 0.01, 0.001])
+        v1.summary.scalar("learning_rate", rate)
+        optimizer = v1.train.MomentumOptimizer(rate, 0.9)
+        with tf.control_dependencies(v1.get_collection(v1.GraphKeys.UPDATE_OPS)):
+            gradients, variables = zip(*optimizer.compute_gradients(loss))
+            clipped, norm = tf.clip_by_global_norm(gradients, 5.0)
+            v1.summary.scalar("grad_norm", norm)
+            step = optimizer.apply_gradients(zip(clipped, variables), global_step=global_step)
+        average = v1.train.ExponentialMovingAverage(0.999, global_step)
+        with tf.control_dependencies([step]):
+            average.apply(v1.trainable_variables())
+        with v1.name_scope("metrics"):
+            accuracy, _ = v1.metrics.accuracy(labels, tf.argmax(logits, 1))
+            v1.metrics.mean(loss)
+        v1.summary.scalar("accuracy", accuracy)
+        for variable in v1.trainable_variables():
+            v1.summary.histogram(variable.op.name, variable)
+        v1.summary.merge_all()
+        v1.train.Saver(average.variables_to_restore())
+    _write(tf, _run_dir(out, "roles_tf1_cnn_schedule"), graph)
+
+
 def write_tf1_towers_resource(out):
     write_tf1_towers(out, resource=True, name="roles_tf1_towers_resource")
 
@@ -895,4 +944,5 @@ GRAPHS = {
     "roles_tf1_canned_dnn_linear": write_tf1_canned_dnn_linear,
     "roles_tf1_partitioned_embedding": write_tf1_partitioned_embedding,
     "roles_tf1_bilstm": write_tf1_bilstm,
+    "roles_tf1_cnn_schedule": write_tf1_cnn_schedule,
 }

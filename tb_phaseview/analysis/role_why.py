@@ -262,6 +262,14 @@ def explain(graph: Graph, node_roles: r.Roles, node: int) -> str:
                 f"a constant nothing reads, beside {_POSSESSIVE[code]} hyperparameters ({_quote(settings)}): one of"
                 f" its settings it does not use: {r.ROLE_NAMES[code]}"
             )
+        if op == "Const" and not consumers and not inputs:
+            # roles._claim_dead_constants_among_machinery
+            within, company = r.dead_constant_company(graph, r.unread_constants(graph), node)
+            if company:
+                return (
+                    f"a constant nothing reads, in the scope `{within}` of {_POSSESSIVE[code]} ops"
+                    f" ({_quote([names[i] for i in company])}): {r.ROLE_NAMES[code]}"
+                )
         return f"part of {_MACHINERY_WORDS[code]}: {r.ROLE_NAMES[code]}"
     # The model.
     if r._GRADIENT_SCOPE.search(name) and not node_roles.variables:

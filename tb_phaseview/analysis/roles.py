@@ -745,6 +745,7 @@ def classify_roles(graph: Graph, phase_carriers) -> Roles:
     areas = _areas(graph, codes, hyperparameters, hyper_carriers)
     _claim_unused_hyper_arithmetic(graph, codes, areas, varying)
     _claim_unused_settings(graph, codes, areas, hyperparameters)
+    _claim_dead_constants_among_machinery(graph, codes, areas)
     _claim_hyperparameter_defaults(graph, codes, areas)
     return Roles(
         bytearray(codes.tobytes()),
@@ -786,10 +787,7 @@ def _claim_unused_settings(graph: Graph, codes: np.ndarray, areas: np.ndarray, h
     model's, they were a group ``Ftrl`` of two constants in the model's first view."""
     if not hyperparameters:
         return
-    columns = graph.columns
-    dead = columns.op_in({"Const"}) & (codes == MODEL)
-    dead &= (np.diff(columns.in_start) == 0) & (columns.out_start[1:] == columns.out_start[:-1])
-    dead = np.flatnonzero(dead)
+    dead = np.flatnonzero(unread_constants(graph, codes))
     if not dead.size:
         return
     names = graph.names
@@ -800,6 +798,53 @@ def _claim_unused_settings(graph: Graph, codes: np.ndarray, areas: np.ndarray, h
             beside.setdefault(scope, set()).add(int(areas[h.index]))
     for node in dead.tolist():
         found = beside.get(names[node].rpartition("/")[0], ())
+        if len(found) == 1 and _IS_MACHINERY[next(iter(found))]:
+            codes[node] = areas[node] = next(iter(found))
+
+
+# Ops looked at on each side of a dead constant, in the graph's order, for the ops of its scope.
+DEAD_CONSTANT_NEIGHBOURS = 64
+
+
+def unread_constants(graph: Graph, codes: np.ndarray | None = None) -> np.ndarray:
+    """The constants that read nothing and that nothing reads (of the model's only, given ``codes``), as a mask."""
+    columns = graph.columns
+    dead = columns.op_in({"Const"}) if codes is None else columns.op_in({"Const"}) & (codes == MODEL)
+    dead &= (np.diff(columns.in_start) == 0) & (columns.out_start[1:] == columns.out_start[:-1])
+    return dead
+
+
+def dead_constant_company(graph: Graph, dead: np.ndarray, node: int) -> tuple[str, list[int]]:
+    """The innermost scope of a dead constant that holds other ops than dead constants beside it, and those ops
+    (up to DEAD_CONSTANT_NEIGHBOURS each side): TensorFlow writes a scope's ops as the code makes them, one after
+    another, so its neighbours in the graph's order are its scope's. ("", []) when it has none."""
+    names = graph.names
+    scope = names[node].rpartition("/")[0]
+    while scope:
+        prefix = scope + "/"
+        company = []
+        for step in (-1, 1):
+            at, seen = node + step, 0
+            while 0 <= at < len(names) and seen < DEAD_CONSTANT_NEIGHBOURS and names[at].startswith(prefix):
+                if not dead[at]:
+                    company.append(at)
+                    seen += 1
+                at += step
+        if company:
+            return scope, company
+        scope = scope.rpartition("/")[0]
+    return "", []
+
+
+def _claim_dead_constants_among_machinery(graph: Graph, codes: np.ndarray, areas: np.ndarray) -> None:
+    """A constant nothing reads, whose scope's ops are all one machinery's, is that machinery's:
+    ``tf.train.piecewise_constant`` makes an Assert's message ``PiecewiseConstant/case/Assert/Const`` that nothing
+    reads. As the model's, the learning rate's schedule was a group ``PiecewiseConstant`` of one op in the model's
+    first view."""
+    dead = unread_constants(graph, codes)
+    for node in np.flatnonzero(dead).tolist():
+        _, company = dead_constant_company(graph, dead, node)
+        found = set(areas[company].tolist())
         if len(found) == 1 and _IS_MACHINERY[next(iter(found))]:
             codes[node] = areas[node] = next(iter(found))
 
@@ -1224,15 +1269,22 @@ def _is_bool_argument(graph: Graph, node: int) -> bool:
     return "T" in attr and attr["T"].type == _BOOL
 
 
+# Between a metric's count and the division by it: TF1's ``tf.metrics`` divide by ``maximum(count, 0)``.
+_DIVISOR_CLAMPS = frozenset({"Maximum"})
+
+
 def _division_masks(graph: Graph) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(relays, divisions, variables) per node, for ``_divided``: each a pass over every node, made once."""
     columns = graph.columns
-    return columns.op_in(HYPER_PASS_THROUGH), columns.op_in(DIVISION_OPS), columns.op_in(VARIABLE_OPS)
+    relays = columns.op_in(HYPER_PASS_THROUGH | _DIVISOR_CLAMPS)
+    return relays, columns.op_in(DIVISION_OPS), columns.op_in(VARIABLE_OPS)
 
 
 def _divided(graph: Graph, variable: int, masks) -> tuple[bool, set[int]]:
     """(whether a read of the variable divides, or is a total divided by another variable: a mean's count or total,
-    a metric's; the reads and relays of its value walked). ``masks``: ``_division_masks``."""
+    a metric's; the reads and relays of its value walked, and a clamp of it: TF1's ``tf.metrics.mean`` divides its
+    total by ``maximum(count, 0)``, and adds a constant 1 to the count for a scalar, as a step counter does).
+    ``masks``: ``_division_masks``."""
     columns = graph.columns
     relay, division, is_variable = masks
     reads, frontier, divides = set(), [variable], False
