@@ -38,6 +38,7 @@ GRAPHS = (
     "roles_tf1_partitioned_embedding",
     "roles_tf1_bilstm",
     "roles_tf1_cnn_schedule",
+    "roles_tf1_data_pipeline",
 )
 GRADIENT_SCOPE = re.compile(r"(?:^|/)(?:gradients(?:_\d+)?|gradient_tape)/")
 

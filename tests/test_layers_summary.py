@@ -1382,6 +1382,36 @@ def test_a_tf1_bidirectional_lstm_reads_as_keras_lists_one(roles_graphs):
     ], rows
 
 
+def test_a_tf1_iterators_batch_is_the_input_and_the_loss_it_feeds_is_no_layer(roles_graphs):
+    """TF1 code reads its batches from a ``tf.data`` iterator: ``IteratorGetNext`` hands out the images (output 0,
+    read once, by the first convolution) and the labels (output 1, read by the loss's and the metrics' ops). The
+    input row's output was the labels' ``?`` (the tensor most ops read), and where the loss sits in a scope of its
+    own (``sparse_softmax_cross_entropy_loss · DivNoNan``) it was a row: the iterator's outputs that reach no
+    parameters are the targets, as a queue's are, and a layer's output is what the listed layers read."""
+    summary = layers.summarize(roles_graphs["roles_tf1_cnn_schedule"].analysis)
+    rows = [(layer.name, layer.type, layer.output_shape, layer.params) for layer in summary.layers]
+    assert rows == [
+        ("IteratorGetNext", "InputLayer", (None, 28, 28, 1), 0),
+        ("conv1", "Conv2D", (None, 28, 28, 16), 3 * 3 * 16 + 16),
+        ("bn1", "BatchNormalization", (None, 28, 28, 16), 4 * 16),
+        ("pool1", "MaxPooling2D", (None, 14, 14, 16), 0),
+        ("conv2", "Conv2D", (None, 14, 14, 32), 3 * 3 * 16 * 32 + 32),
+        ("bn2", "BatchNormalization", (None, 14, 14, 32), 4 * 32),
+        ("flatten", "Flatten", (None, 6272), 0),
+        ("dropout", "Dropout", (None, 6272), 0),
+        ("logits", "Dense", (None, 10), 6272 * 10 + 10),
+    ], rows
+    # The same pipeline with the loss in the scope TF1's ``tf.losses`` names (no ``loss`` scope around it).
+    pipeline = layers.summarize(roles_graphs["roles_tf1_data_pipeline"].analysis)
+    rows = [(layer.name, layer.type, layer.output_shape) for layer in pipeline.layers]
+    assert rows == [
+        ("IteratorGetNext", "InputLayer", (None, 784)),
+        ("fc1", "Dense", (None, 128)),
+        ("drop", "Dropout", (None, 128)),
+        ("fc2", "Dense", (None, 10)),
+    ], rows
+
+
 def test_a_partitioned_embedding_table_is_one_embedding_layer(roles_graphs):
     """A table partitioned across parameter servers (``embedding/table/part_0``..``part_2``), looked up by TF1's
     ``embedding_lookup``: the ids split by part, each part gathered from, the rows stitched back, the result's

@@ -54,9 +54,11 @@ Registered in ``tf_written_graphs.GRAPHS`` (each runs in a fresh process); each 
 - ``roles_tf1_partitioned_embedding``: an embedding table in three parts, looked up by ``embedding_lookup``;
 - ``roles_tf1_bilstm``: a bidirectional LSTM over an embedding, its cells dropping outputs at a keep probability
   with a default, Adam updating the embedding sparsely;
-- ``roles_tf1_cnn_schedule``: a TF1 CNN training script of ``tf.layers`` with an ``is_training`` placeholder,
-  weight decay, a piecewise-constant learning rate, clipped gradients, a moving average of the weights, streaming
-  metrics and histograms of every weight.
+- ``roles_tf1_cnn_schedule``: a TF1 CNN training script fed by a ``tf.data`` iterator, of ``tf.layers`` with an
+  ``is_training`` placeholder, weight decay, a piecewise-constant learning rate, clipped gradients, a moving
+  average of the weights, streaming metrics and histograms of every weight;
+- ``roles_tf1_data_pipeline``: a TF1 MLP fed by a ``tf.data`` pipeline of TFRecord files, its loss in the scope
+  ``tf.losses`` names, RMSProp.
 """
 
 from __future__ import annotations
@@ -705,7 +707,8 @@ def write_tf1_bilstm(out):
 
 
 def write_tf1_cnn_schedule(out):
-    """The classic TF1 CNN training script: ``tf.layers`` convolutions with L2 weight decay, batch normalization
+    """The classic TF1 CNN training script: batches of images and labels from a ``tf.data`` pipeline's
+    initializable iterator, ``tf.layers`` convolutions with L2 weight decay, batch normalization
     and dropout switched by an ``is_training`` placeholder, the regularization losses added to the loss, a
     ``piecewise_constant`` learning rate on ``global_step`` (its ``case`` makes an Assert whose message nothing
     reads), Momentum on gradients clipped by their global norm after the UPDATE_OPS, an ExponentialMovingAverage of
@@ -714,8 +717,15 @@ def write_tf1_cnn_schedule(out):
     tf, v1 = _tf1(resource=False)
     graph = tf.Graph()
     with graph.as_default():
-        images = v1.placeholder(tf.float32, [None, 28, 28, 1], name="images")
-        labels = v1.placeholder(tf.int64, [None], name="labels")
+        files = v1.placeholder(tf.string, [None], name="filenames")
+        features = {"image": v1.FixedLenFeature([28, 28, 1], tf.float32), "label": v1.FixedLenFeature([], tf.int64)}
+
+        def parse(record):
+            example = v1.parse_single_example(record, features)
+            return example["image"], example["label"]
+
+        dataset = tf.data.TFRecordDataset(files).map(parse).shuffle(1000).batch(32).repeat()
+        images, labels = v1.data.make_initializable_iterator(dataset).get_next()
         is_training = v1.placeholder(tf.bool, name="is_training")
         x = images
         for n, filters in ((1, 16), (2, 32)):
@@ -748,6 +758,32 @@ def write_tf1_cnn_schedule(out):
         v1.summary.merge_all()
         v1.train.Saver(average.variables_to_restore())
     _write(tf, _run_dir(out, "roles_tf1_cnn_schedule"), graph)
+
+
+def write_tf1_data_pipeline(out):
+    """A TF1 MLP trained from TFRecord files through ``tf.data`` (parsed, shuffled, batched, repeated; an
+    initializable iterator fed the file names), its loss from ``tf.losses`` in that function's own scope,
+    dropout switched by a ``placeholder_with_default``, RMSProp."""
+    tf, v1 = _tf1(resource=False)
+    graph = tf.Graph()
+    with graph.as_default():
+        files = v1.placeholder(tf.string, [None], name="filenames")
+        features = {"image": v1.FixedLenFeature([784], tf.float32), "label": v1.FixedLenFeature([], tf.int64)}
+
+        def parse(record):
+            example = v1.parse_single_example(record, features)
+            return example["image"], example["label"]
+
+        dataset = tf.data.TFRecordDataset(files).map(parse).shuffle(100).batch(32).repeat()
+        images, labels = v1.data.make_initializable_iterator(dataset).get_next()
+        training = v1.placeholder_with_default(False, (), name="training")
+        hidden = v1.layers.dense(images, 128, activation=tf.nn.relu, name="fc1")
+        logits = v1.layers.dense(v1.layers.dropout(hidden, 0.3, training=training, name="drop"), 10, name="fc2")
+        loss = v1.losses.sparse_softmax_cross_entropy(labels, logits)
+        v1.train.RMSPropOptimizer(1e-3).minimize(loss, global_step=v1.train.get_or_create_global_step())
+        v1.summary.scalar("loss", loss)
+        v1.train.Saver()
+    _write(tf, _run_dir(out, "roles_tf1_data_pipeline"), graph)
 
 
 def write_tf1_towers_resource(out):
@@ -945,4 +981,5 @@ GRAPHS = {
     "roles_tf1_partitioned_embedding": write_tf1_partitioned_embedding,
     "roles_tf1_bilstm": write_tf1_bilstm,
     "roles_tf1_cnn_schedule": write_tf1_cnn_schedule,
+    "roles_tf1_data_pipeline": write_tf1_data_pipeline,
 }

@@ -226,11 +226,11 @@ def summarize(analysis) -> Summary:
     # Inferred as the group answers infer (shape_marks.mark): what they derived for certain is not derived again.
     known_shapes = shapes.ShapeMemo(analysis.memo(("certain_shapes",), dict))
     result_ops: dict[int, str] = {}
-    outputs = _output_shapes(graph, node_layer, len(layer_ids), codes, known_shapes, result_ops)
+    outputs = _output_shapes(graph, node_layer, len(layer_ids), codes, known_shapes, result_ops, found.kept)
     if holding:  # a layer holding layers puts out what leaves it and all of them
         whole = analysis.tree.outermost_marks(found.layer_index)
         whole[codes != roles.MODEL] = -1
-        outer = _output_shapes(graph, whole, len(layer_ids), codes, known_shapes)
+        outer = _output_shapes(graph, whole, len(layer_ids), codes, known_shapes, listed=found.kept)
         for i in holding:
             if i in outer:
                 outputs[i] = outer[i]
@@ -1614,6 +1614,8 @@ def _loss_side(pairs, layer_ids, weights, graph: Graph, node_layer: np.ndarray) 
 # outputs reaching no parameters are the targets, whether the queue's op is a layer or not.
 _DEQUEUES = frozenset(
     {
+        "IteratorGetNext",  # tf.data's iterator in TF1 (``make_initializable_iterator().get_next()``)
+        "IteratorGetNextSync",
         "QueueDequeue",
         "QueueDequeueV2",
         "QueueDequeueMany",
@@ -1772,11 +1774,18 @@ def _data_flow_order(graph: Graph, node_layer: np.ndarray, count: int, pairs) ->
 
 
 def _output_shapes(
-    graph: Graph, node_layer: np.ndarray, count: int, codes: np.ndarray, known: dict, result_ops: dict | None = None
+    graph: Graph,
+    node_layer: np.ndarray,
+    count: int,
+    codes: np.ndarray,
+    known: dict,
+    result_ops: dict | None = None,
+    listed: list[int] | None = None,
 ) -> dict[int, shapes.Shape]:
     """Each layer's output: the tensor leaving it that the most ops of other layers read (the layer's result,
     not a statistic a sibling reads once); a layer nothing reads gives its last op's first output. ``result_ops``
-    gets the op type that puts out each layer's result."""
+    gets the op type that puts out each layer's result. ``listed``: the layers the summary lists; the loss's and
+    the metrics' reads count only where no listed layer reads."""
     columns = graph.columns
     a, b = node_layer[columns.src], node_layer[columns.dst]
     # Read by another layer, or by a model op between layers (a TF1 graph's ``Relu`` at the top level).
@@ -1784,12 +1793,19 @@ def _output_shapes(
     outputs = graph.output_column.astype(np.intp)
     readers: Counter = Counter(zip(a[leaving].tolist(), columns.src[leaving].tolist(), outputs[leaving].tolist()))
     # A tensor another layer reads comes first: Keras 3's swish hands its constant beta to its custom gradient's
-    # ops, outside every layer, twice; its result goes to the next layer once.
+    # ops, outside every layer, twice; its result goes to the next layer once. A listed layer's read comes before
+    # the loss's: a TF1 iterator hands out the images, read once by the first layer, and the labels, read by
+    # several of the loss's ops.
+    by_layer = leaving & (b >= 0)
+    if listed is not None:
+        is_listed = np.zeros(count + 1, dtype=bool)  # the last slot stands for -1, no layer
+        is_listed[listed] = True
+        by_layer &= is_listed[b]
     by_layers: Counter = Counter(
         zip(
-            a[leaving & (b >= 0)].tolist(),
-            columns.src[leaving & (b >= 0)].tolist(),
-            outputs[leaving & (b >= 0)].tolist(),
+            a[by_layer].tolist(),
+            columns.src[by_layer].tolist(),
+            outputs[by_layer].tolist(),
         )
     )
     best: dict[int, tuple[bool, int, int, int, int]] = {}
