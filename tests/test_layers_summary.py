@@ -897,6 +897,19 @@ def test_a_layer_called_twice_is_one_row_holding_both_calls(tf_written):
     assert ops["enc_dense_1"] == 2 * 4 and ops["encoder_1"] == 0  # two calls' reads, matmuls and adds, each inside
 
 
+def test_a_dropout_in_an_encoder_called_twice_is_one_dropout(tf_written):
+    """tf_keras names a shared encoder's second call's ops in the scopes of its first: its Dropout holds the
+    dropout of each call side by side, ``enc_drop/dropout`` and ``enc_drop/dropout_1``. Two groups named as
+    Keras names weightless layers, and nothing of its own: it was typed ``Sequential`` (a model of weightless
+    layers, as the augmenting model of the transfer-learning guide is). A model's layers run in a chain; these
+    calls read nothing of each other: the row is the ``Dropout`` Keras lists."""
+    found = _summaries_keras_checked(tf_written("shared_tf_keras"))
+    assert sorted(found) == ["run_graph", "trace"]
+    for _, summary in found.values():
+        inner = [(layer.name.rpartition("/")[2], layer.type, layer.params) for layer in summary.layers if layer.within]
+        assert inner == [("enc_d1", "Dense", 16 * 12 + 12), ("enc_drop", "Dropout", 0), ("enc_d2", "Dense", 12 * 8 + 8)]
+
+
 def test_nadams_state_updated_in_a_cond_is_the_optimizers(tf_written):
     """tf_keras's Nadam updates its running product ``u_product`` inside a ``cond``; the run graph captures that
     variable as a placeholder only the ``cond`` takes, and it was taken for data fed with each batch: the updates

@@ -701,6 +701,31 @@ def write_shared_keras3(out: str) -> None:
     _fit_one_batch(keras, model, out, "siamese", inputs, legacy=False)
 
 
+def write_shared_tf_keras(out: str) -> None:
+    """tf_keras's siamese network: a Sequential encoder (Dense, Dropout, Dense) called on two inputs (tf_keras
+    names the second call's ops in the same scopes, ``enc_drop/dropout_1`` beside ``enc_drop/dropout``), the
+    difference of its outputs into a softmax; fitted one batch of 8 with the TensorBoard callback writing the train function's run graph and
+    tracing the batch."""
+    os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
+    os.environ["TF_USE_LEGACY_KERAS"] = "1"
+    import numpy as np
+    import tf_keras as keras
+
+    layers = keras.layers
+    keras.utils.set_random_seed(1)
+    left, right = keras.Input((16,), name="left"), keras.Input((16,), name="right")
+    encoder = keras.Sequential(
+        [layers.Dense(12, activation="relu", name="enc_d1"), layers.Dropout(0.2, name="enc_drop"), layers.Dense(8, name="enc_d2")],
+        name="encoder",
+    )  # fmt: skip
+    difference = layers.Subtract(name="diff")([encoder(left), encoder(right)])
+    model = keras.Model([left, right], layers.Dense(4, activation="softmax", name="same")(difference), name="siamese")
+    rng = np.random.default_rng(0)
+    _fit_one_batch(
+        keras, model, out, "siamese", [rng.random((16, 16), dtype=np.float32) for _ in range(2)], legacy=True
+    )
+
+
 def _unrolled(keras, out: str, legacy: bool) -> None:
     """An LSTM and a GRU unrolled over 5 steps (``unroll=True``: a cell's ops per step between an unstack and a
     stack, no loop), then a dense head; fitted one batch of 8 with the TensorBoard callback tracing it (and, in

@@ -257,7 +257,7 @@ def summarize(analysis) -> Summary:
     layers = _nest(layers, within)
     _type_layers(graph, node_layer, layers, known_shapes, result_ops, codes, pairs)
     _type_containers(layers, within, pairs)
-    _type_models_of_weightless_layers(graph, analysis.tree, layers, holding)
+    _type_models_of_weightless_layers(graph, analysis.tree, layers, holding, node_layer)
     _type_wrappers(graph, analysis.tree, layers, holding, node_layer)
     _type_linear_models(layers, within)
     _name_zeros(graph, node_layer, layers)
@@ -893,7 +893,9 @@ def _type_linear_models(layers: list[tuple[int, Layer]], within: dict[int, int])
             layer.type = "LinearModel"
 
 
-def _type_models_of_weightless_layers(graph: Graph, tree, layers: list[tuple[int, Layer]], holding: set) -> None:
+def _type_models_of_weightless_layers(
+    graph: Graph, tree, layers: list[tuple[int, Layer]], holding: set, node_layer: np.ndarray
+) -> None:
     weightless = {layer.name: layer for i, layer in layers if i not in holding and not layer.variables}
     # One pass over the groups finds the few layers holding two such names (no group's children lists built).
     named = Counter(
@@ -902,10 +904,35 @@ def _type_models_of_weightless_layers(graph: Graph, tree, layers: list[tuple[int
         if parent in weightless and _NUMBERED.sub("", group.rpartition("/")[2]) in _WEIGHTLESS_DEFAULT_NAMES
     )
     suspects = {name for name, count in named.items() if count >= 2}
+    models = []
     for name, (groups, nodes) in tree.children_of(suspects).items() if suspects else ():
         own = [n for n in nodes if graph.ops[n] not in _NOT_COMPUTING and graph.ops[n] != "Cast"]
         if len(groups) == named[name] and not own:
+            models.append(name)
+    if models:
+        index = {layer.name: i for i, layer in layers}
+        for name in _chained(graph, node_layer, {index[name]: name for name in models}):
             weightless[name].type = "Sequential"
+
+
+def _chained(graph: Graph, node_layer: np.ndarray, candidates: dict[int, str]) -> list[str]:
+    """Of layers holding groups (``candidates``: layer number -> name), those where one group's result feeds
+    another's: a model's layers run in a chain. A Dropout called on two inputs (a siamese network's shared
+    encoder) holds ``dropout`` and ``dropout_1`` side by side, neither reading the other."""
+    columns = graph.columns
+    nodes = np.flatnonzero(np.isin(node_layer, list(candidates)))
+    edges, owners = columns.out_edges(nodes)
+    keep = columns.data[edges] & (node_layer[columns.dst[edges]] == node_layer[owners])
+    names = graph.names
+    chained = set()
+    for src, dst in zip(owners[keep].tolist(), columns.dst[edges[keep]].tolist()):
+        layer = int(node_layer[src])
+        if layer in chained:
+            continue
+        start = len(candidates[layer]) + 1
+        if names[src][start:].partition("/")[0] != names[dst][start:].partition("/")[0]:
+            chained.add(layer)
+    return [candidates[layer] for layer in chained]
 
 
 _RECURRENT_TYPES = frozenset({"LSTM", "GRU", "SimpleRNN", "RNN"})
