@@ -19,6 +19,11 @@ CHROMIUM = os.environ.get("PHASEVIEW_CHROMIUM", "/usr/bin/chromium")
 
 SEED_RUN = "resnet_old_keras"
 SEED_FLAG = "bnl_stg-1/keras_learning_phase"
+# The summary panel's widths, and whether it holds its table without scrolling sideways (every column in sight).
+SUMMARY_WIDTHS = (
+    "() => { const s = document.querySelector('[data-testid=summary]'); return [s.scrollWidth, s.clientWidth]; }"
+)
+SUMMARY_FITS = f"() => {{ const [scroll, client] = ({SUMMARY_WIDTHS})(); return scroll <= client; }}"
 
 
 @pytest.fixture(scope="session")

@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 
-from conftest import ARTIFACTS, boxes, open_plugin, shot
+from conftest import ARTIFACTS, SUMMARY_FITS, SUMMARY_WIDTHS, boxes, open_plugin, shot
 from demo import demo_analysis
 from tb_phaseview.analysis import layers, shapes
 from third_party_graphs import SHARED_GRAPHS
@@ -103,6 +103,8 @@ def test_summary_panel_lists_layers_reveals_them_and_totals_the_model(page, tens
     assert [r[0] for r in rows] == [layer.name for layer in summary.layers]
     assert rows[0] == ["input_image", "InputLayer", "?×32×32×3", "0"]
     assert ["bn2a_branch2c", "BatchNormalization", "?×7×7×256", "1,024"] in rows
+    # Every column in sight: the panel never scrolls sideways (a long name breaks instead).
+    assert page.evaluate(SUMMARY_FITS), page.evaluate(SUMMARY_WIDTHS)
     shot(page, "shapes-summary-panel")
     # A click on a row reveals and selects the layer; the inspector lists its variables.
     page.click('[data-testid=summary] tr[data-layer="bn3a_branch2c"]')

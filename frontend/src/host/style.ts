@@ -90,7 +90,8 @@ export const CSS = `
 .pv-summary table { border-collapse: collapse; width: 100%; font-size: 11.5px; }
 .pv-summary th { text-align: left; color: var(--fg-3); font-weight: 500; border-bottom: 1px solid var(--line); }
 .pv-summary td { padding: 2px 6px 2px 0; white-space: nowrap; }
-.pv-summary td.name { white-space: normal; }
+/* A layer's name breaks where it must (res2a_branch2a_relu_r0): the counts and the phase column stay in sight. */
+.pv-summary td.name { white-space: normal; overflow-wrap: anywhere; }
 .pv-summary .scope code { overflow-wrap: anywhere; } /* a loop's step: graph_22/while/cond/StatefulPartitionedCall/... */
 .pv-summary td.k { text-align: right; font-variant-numeric: tabular-nums; }
 .pv-summary tr[data-layer] { cursor: pointer; }

@@ -104,9 +104,16 @@ export function summaryCsv(a: SummaryAnswer): string {
   return [head.join(','), ...rows].join('\n');
 }
 
-/** A scope path as text that may wrap after each `/` (a nested layer's name is long), its text unchanged. */
+/** A scope path as text that may wrap before each `/` and after each `_` (a nested layer's name is long, a copy's
+ * `res2a_branch2a_relu_r0` too), its text unchanged: the panel keeps every column in sight. (The CSS breaks a name
+ * elsewhere only when it has no such place.) */
 function breakable(name: string): (string | HTMLElement)[] {
-  return name.split('/').flatMap((part, i) => (i ? [h('wbr'), '/' + part] : [part]));
+  return name
+    .split('/')
+    .flatMap((part, i) => [
+      ...(i ? [h('wbr'), '/'] : []),
+      ...part.split('_').flatMap((piece, j) => (j ? ['_', h('wbr'), piece] : [piece])),
+    ]);
 }
 
 export class SummaryPanel extends Emitter<{ reveal: { name: string; path: string[] } }> {
