@@ -910,6 +910,50 @@ def test_a_dropout_in_an_encoder_called_twice_is_one_dropout(tf_written):
         assert inner == [("enc_d1", "Dense", 16 * 12 + 12), ("enc_drop", "Dropout", 0), ("enc_d2", "Dense", 12 * 8 + 8)]
 
 
+def test_the_deep_mnist_tutorials_unscoped_weights_are_owned_by_what_computes_with_them(tf_written):
+    """TensorFlow's Deep MNIST tutorial makes every weight a ``tf.Variable`` at the top level and computes at the
+    top level too: each variable was a row of its own (``Variable · Conv2D``, ``Variable_1 · Weights``, no output),
+    the first convolution and the input had none, and the later convolutions' ops were rows of no parameters. A
+    weight is owned by the op computing with it (the group of ``Conv2D``, holding its read), and a vector added to
+    what that layer computed is its bias: the rows are the tutorial's convolutions and dense layers, each with
+    Keras's count and output, whether its variables are TF1's references or resources."""
+    folder = os.path.join(tf_written("tf1_deep_mnist"), "logs")
+    graphs = {ref["run"]: graph for ref, graph, _ in iter_graphs(folder, graph_source.load_graph)}
+    assert sorted(graphs) == ["deep_mnist", "deep_mnist_resource"]
+    for graph in graphs.values():
+        _check_deep_mnist(layers.summarize(analyze(graph)))
+    # An autoencoder of the same era (the corpus's vocal-autoencoder): its decoder reads the encoder's weights
+    # transposed (tied), and those are the encoder's products'.
+    rows = [
+        (layer.name, layer.type, layer.params)
+        for layer in layers.summarize(corpus("vocal-autoencoder").analysis).layers
+    ]
+    assert [row for row in rows if row[1] == "Dense"] == [
+        ("MatMul", "Dense", 256 * 64 + 256),
+        ("MatMul_1", "Dense", 256 * 64 + 64),
+        ("MatMul_2", "Dense", 64 * 64 + 64),
+    ], rows
+    assert not [row for row in rows if row[0].startswith("Variable")], rows
+
+
+def _check_deep_mnist(summary) -> None:
+    rows = [(layer.name, layer.type, layer.output_shape, layer.params) for layer in summary.layers]
+    assert rows[:3] == [
+        ("Placeholder", "InputLayer", (None, 784), 0),
+        ("Reshape", "Reshape", (None, 28, 28, 1), 0),
+        ("Conv2D", "Conv2D", (None, 28, 28, 32), 5 * 5 * 32 + 32),
+    ], rows
+    weighted = [row for row in rows if row[3]]
+    assert weighted == [
+        ("Conv2D", "Conv2D", (None, 28, 28, 32), 5 * 5 * 32 + 32),
+        ("Conv2D_1", "Conv2D", (None, 14, 14, 64), 5 * 5 * 32 * 64 + 64),
+        ("MatMul", "Dense", (None, 1024), 7 * 7 * 64 * 1024 + 1024),
+        ("MatMul_1", "Dense", (None, 10), 1024 * 10 + 10),
+    ], rows
+    assert not [row for row in rows if row[0].startswith("Variable")], rows
+    assert summary.total_params == summary.trainable_params == 3_274_634
+
+
 def test_nadams_state_updated_in_a_cond_is_the_optimizers(tf_written):
     """tf_keras's Nadam updates its running product ``u_product`` inside a ``cond``; the run graph captures that
     variable as a placeholder only the ``cond`` takes, and it was taken for data fed with each batch: the updates

@@ -110,6 +110,52 @@ def _tf1():
     return tf, tf.compat.v1, tf.Graph()
 
 
+def write_tf1_deep_mnist(out: str) -> None:
+    """TensorFlow's "Deep MNIST for experts" tutorial as it was written: every weight a ``tf.Variable`` at the top
+    level (``Variable``, ``Variable_1``, ...), convolutions, bias additions, ReLUs and poolings as loose ops at the
+    top level too, dropout at a ``keep_prob`` placeholder, Adam, an accuracy. Twice: with TF1's reference
+    variables (run ``deep_mnist``: each read is ``Variable/read``, feeding the loose ``Conv2D``) and with resource
+    variables, as TensorFlow 2 runs it (``deep_mnist_resource``: each op reading one is a group holding its
+    ``ReadVariableOp``)."""
+    tf, v1, _ = _tf1()
+    for run, resource in (("deep_mnist", False), ("deep_mnist_resource", True)):
+        if resource:
+            v1.enable_resource_variables()
+        else:
+            v1.disable_resource_variables()
+        _write_deep_mnist(tf, v1, os.path.join(out, "logs", run))
+
+
+def _write_deep_mnist(tf, v1, run_dir: str) -> None:
+    graph = tf.Graph()
+    with graph.as_default():
+        v1.set_random_seed(1)
+
+        def weight(shape):
+            return tf.Variable(v1.truncated_normal(shape, stddev=0.1))
+
+        def bias(shape):
+            return tf.Variable(tf.constant(0.1, shape=shape))
+
+        def conv_pool(x, w, b):
+            x = tf.nn.relu(tf.nn.conv2d(x, w, strides=[1, 1, 1, 1], padding="SAME") + b)
+            return tf.nn.max_pool2d(x, ksize=2, strides=2, padding="SAME")
+
+        x = v1.placeholder(tf.float32, [None, 784])
+        y_ = v1.placeholder(tf.float32, [None, 10])
+        h_pool1 = conv_pool(tf.reshape(x, [-1, 28, 28, 1]), weight([5, 5, 1, 32]), bias([32]))
+        h_pool2 = conv_pool(h_pool1, weight([5, 5, 32, 64]), bias([64]))
+        h_fc1 = tf.nn.relu(tf.matmul(tf.reshape(h_pool2, [-1, 7 * 7 * 64]), weight([7 * 7 * 64, 1024])) + bias([1024]))
+        keep_prob = v1.placeholder(tf.float32)
+        y_conv = tf.matmul(v1.nn.dropout(h_fc1, keep_prob), weight([1024, 10])) + bias([10])
+        cross_entropy = tf.reduce_mean(tf.nn.softmax_cross_entropy_with_logits(labels=y_, logits=y_conv))
+        v1.train.AdamOptimizer(1e-4).minimize(cross_entropy)
+        tf.reduce_mean(tf.cast(tf.equal(tf.argmax(y_conv, 1), tf.argmax(y_, 1)), tf.float32))
+    writer = v1.summary.FileWriter(run_dir)
+    writer.add_graph(graph)
+    writer.close()
+
+
 def write_tf1_layers(out: str) -> None:
     """A TF1 tf.layers model on two devices, and what TensorFlow counts of its variables."""
     tf, v1, graph = _tf1()

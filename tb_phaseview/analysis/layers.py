@@ -332,6 +332,7 @@ def find_layers(analysis) -> FoundLayers:
                 parent = tree.group_parent.get(parent, "")
         owner[n] = parent
     hosts = _own_where_computed(graph, tree, owner, codes) if not frozen else set()
+    bias_adds = _own_unscoped_weights(graph, tree, owner, codes) if not frozen else {}
     # A TF2 SavedModel's variables sit in scopes of their own at the graph's level, and its model reads them
     # inside the serving call the reader inlined: owned, as a trace's captured variables are, by where the reads
     # are.
@@ -346,6 +347,10 @@ def find_layers(analysis) -> FoundLayers:
     levels = _whole_levels(tree, levels | holding_models)
 
     layer_ids, layer_index = _candidates(analysis, levels, codes, {g for g in owner.values() if g}, holding_models)
+    for group in dict.fromkeys(bias_adds.keys() | set(owner.values())):  # an op at the top level owning a weight
+        if group and group not in layer_index and group in graph.index and not tree.is_group(group):
+            layer_index[group] = len(layer_ids)
+            layer_ids.append(group)
     if copies:  # the other replicas' scopes run the same layers again: no rows of their own
         layer_ids = [i for i in layer_ids if not _REPLICA_SCOPE.search(i + "/")]
         layer_index = {name: i for i, name in enumerate(layer_ids)}
@@ -353,6 +358,9 @@ def find_layers(analysis) -> FoundLayers:
     if flat:
         layer_index = {name: i for i, name in enumerate(layer_ids)}
     node_layer = _node_layers(graph, tree, layer_index, codes)
+    for add, layer in bias_adds.items():  # a bias's addition is its layer's (Keras's Dense adds its own bias)
+        if add in layer_index and layer in layer_index:
+            node_layer[node_layer == layer_index[add]] = layer_index[layer]
     for n, parent in owner.items():
         if not parent:  # a variable at the top level is a layer of its own
             layer_index.setdefault(graph.names[n], len(layer_ids))
@@ -500,6 +508,74 @@ def _own_where_computed(graph: Graph, tree, owner: dict[int, str], codes: np.nda
             # The scope the twin is inside: its name up to what mirrors the weight's scope (``clone_0``).
             hosts.add("/".join(twin.split("/")[: _shared_depth(scope, twin) + 1]))
     return hosts
+
+
+# The ops adding a bias to what a layer computed.
+_BIAS_ADDS = frozenset({"Add", "AddV2", "BiasAdd"})
+
+
+def _own_unscoped_weights(graph: Graph, tree, owner: dict[int, str], codes: np.ndarray) -> dict[str, str]:
+    """TF1 code of the tutorials' kind makes each weight at the top level (``W_conv1 = tf.Variable(...)`` is
+    ``Variable``, the next ``Variable_1``) and computes with it at the top level too (``Conv2D``, ``add``,
+    ``MatMul_1``). Each such weight is owned by the top-level group of the op that computes with it (the group
+    named as that op), so the layers are what computes (the convolution, the product), not the variables (``Variable · Conv2D``, no output). A
+    vector added to what a layer with weights computed (``conv2d(x, W) + b``) is that layer's bias, and the
+    addition its op; a weight a decoder reads transposed (tied) is the encoder's. Returns the groups of those
+    additions, each with the layer it joins."""
+    columns, names = graph.columns, graph.names
+    unscoped = [n for n, scope in owner.items() if not scope and "/" not in names[n]]
+    if not unscoped:
+        return {}
+    relay = relay_ops(graph)
+    readers: dict[int, set[int]] = {}
+    for n in unscoped:
+        frontier, found = [n], set()
+        for _ in range(3):  # the variable, its read, maybe an identity, then what computes with it
+            edges, _ = columns.out_edges(np.asarray(frontier, dtype=np.intp))
+            consumers = columns.dst[edges[columns.data[edges]]]
+            consumers = consumers[codes[consumers] == roles.MODEL].tolist()
+            found.update(c for c in consumers if not relay[c])
+            frontier = [c for c in consumers if relay[c]]
+            if not frontier:
+                break
+        readers[n] = found
+
+    def top_of(node: int) -> str:  # its top-level group, or the op itself when it is loose at the top level
+        chain = tree.chain(tree.node_parent[node])
+        return chain[0] if chain else names[node]
+
+    top = {}
+    for n, found in readers.items():
+        # A weight tied to a decoder (an autoencoder's ``transpose(W)``) is the encoder's, which computes with it.
+        # (``transpose(W)`` reads its rank too, in the transpose's own group.)
+        direct = {r for r in found if graph.ops[graph.index.get(top_of(r), r)] != "Transpose"}
+        groups = {top_of(r) for r in direct}
+        if len(groups) == 1 and direct:
+            (group,) = groups
+            # One computing op, loose at the top level (a ref variable's read feeds ``Conv2D``) or a group named as
+            # it (``Conv2D`` holding its read of a resource variable), not a scope of its own: BERT's classifier
+            # makes ``output_weights`` at the top and computes in ``loss/``, a layer's scope whose rows its
+            # variables keep.
+            if group != names[n] and group in graph.index:
+                top[n] = group
+    owner.update(top)
+    # A vector added to what another layer holding a weight computed: that layer's bias.
+    holders = Counter(top.values())
+    weighted = set(top.values())
+    bias_adds: dict[str, str] = {}
+    for n, group in top.items():
+        declared = shapes.variable(graph, n)
+        if holders[group] != 1 or declared is None or declared.shape is None or len(declared.shape) != 1:
+            continue
+        (add,) = readers[n] if len(readers[n]) == 1 else (None,)
+        if add is None or graph.ops[add] not in _BIAS_ADDS:
+            continue
+        sources = columns.src[columns.in_edges(np.array([add], dtype=np.intp))[0]]
+        layers = {top_of(s) for s in sources.tolist()} - {group}
+        layers &= weighted
+        if len(layers) == 1:
+            owner[n] = bias_adds[group] = layers.pop()
+    return bias_adds
 
 
 # MirroredStrategy runs the model once per device, each replica after the first in a scope of its own
