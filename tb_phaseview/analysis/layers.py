@@ -358,9 +358,13 @@ def find_layers(analysis) -> FoundLayers:
     if flat:
         layer_index = {name: i for i, name in enumerate(layer_ids)}
     node_layer = _node_layers(graph, tree, layer_index, codes)
-    for add, layer in bias_adds.items():  # a bias's addition is its layer's (Keras's Dense adds its own bias)
-        if add in layer_index and layer in layer_index:
-            node_layer[node_layer == layer_index[add]] = layer_index[layer]
+    if bias_adds:  # a bias's addition is its layer's (Keras's Dense adds its own bias): one pass for all
+        joins = np.arange(len(layer_ids) + 1, dtype=node_layer.dtype)
+        joins[-1] = -1  # no layer stays none
+        for add, layer in bias_adds.items():
+            if add in layer_index and layer in layer_index:
+                joins[layer_index[add]] = layer_index[layer]
+        node_layer = joins[node_layer]
     for n, parent in owner.items():
         if not parent:  # a variable at the top level is a layer of its own
             layer_index.setdefault(graph.names[n], len(layer_ids))
@@ -517,11 +521,11 @@ _BIAS_ADDS = frozenset({"Add", "AddV2", "BiasAdd"})
 def _own_unscoped_weights(graph: Graph, tree, owner: dict[int, str], codes: np.ndarray) -> dict[str, str]:
     """TF1 code of the tutorials' kind makes each weight at the top level (``W_conv1 = tf.Variable(...)`` is
     ``Variable``, the next ``Variable_1``) and computes with it at the top level too (``Conv2D``, ``add``,
-    ``MatMul_1``). Each such weight is owned by the top-level group of the op that computes with it (the group
-    named as that op), so the layers are what computes (the convolution, the product), not the variables (``Variable · Conv2D``, no output). A
-    vector added to what a layer with weights computed (``conv2d(x, W) + b``) is that layer's bias, and the
-    addition its op; a weight a decoder reads transposed (tied) is the encoder's. Returns the groups of those
-    additions, each with the layer it joins."""
+    ``MatMul_1``). Each such weight is owned by the op that computes with it (or the top-level group named as that
+    op), so the layers are what computes (the convolution, the product), not the variables (``Variable ·
+    Conv2D``, no output). A vector added to what a layer with weights computed (``conv2d(x, W) + b``) is that
+    layer's bias, and the addition its op; a weight a decoder reads transposed (tied) is the encoder's. Returns
+    the additions, each with the layer it joins."""
     columns, names = graph.columns, graph.names
     unscoped = [n for n, scope in owner.items() if not scope and "/" not in names[n]]
     if not unscoped:

@@ -816,7 +816,7 @@ def unread_constants(graph: Graph, codes: np.ndarray | None = None) -> np.ndarra
 
 def dead_constant_company(graph: Graph, dead: np.ndarray, node: int) -> tuple[str, list[int]]:
     """The innermost scope of a dead constant that holds other ops than dead constants beside it, and those ops
-    (up to DEAD_CONSTANT_NEIGHBOURS each side): TensorFlow writes a scope's ops as the code makes them, one after
+    (among the DEAD_CONSTANT_NEIGHBOURS ops on each side): TensorFlow writes a scope's ops as the code makes them, one after
     another, so its neighbours in the graph's order are its scope's. ("", []) when it has none."""
     names = graph.names
     scope = names[node].rpartition("/")[0]
@@ -824,11 +824,12 @@ def dead_constant_company(graph: Graph, dead: np.ndarray, node: int) -> tuple[st
         prefix = scope + "/"
         company = []
         for step in (-1, 1):
+            # Dead constants passed count too: a scope of many would make a walk from each of them quadratic.
             at, seen = node + step, 0
             while 0 <= at < len(names) and seen < DEAD_CONSTANT_NEIGHBOURS and names[at].startswith(prefix):
                 if not dead[at]:
                     company.append(at)
-                    seen += 1
+                seen += 1
                 at += step
         if company:
             return scope, company
