@@ -706,6 +706,20 @@ def write_tf1_bilstm(out):
     _write(tf, _run_dir(out, "roles_tf1_bilstm"), graph)
 
 
+def _tfrecord_batches(tf, v1, image_shape):
+    """Images and labels as TF1 input code reads them: TFRecord files (their names fed to ``filenames``) parsed,
+    shuffled, batched by 32 and repeated through ``tf.data``, from an initializable iterator."""
+    files = v1.placeholder(tf.string, [None], name="filenames")
+    features = {"image": v1.FixedLenFeature(image_shape, tf.float32), "label": v1.FixedLenFeature([], tf.int64)}
+
+    def parse(record):
+        example = v1.parse_single_example(record, features)
+        return example["image"], example["label"]
+
+    dataset = tf.data.TFRecordDataset(files).map(parse).shuffle(1000).batch(32).repeat()
+    return v1.data.make_initializable_iterator(dataset).get_next()
+
+
 def write_tf1_cnn_schedule(out):
     """The classic TF1 CNN training script: batches of images and labels from a ``tf.data`` pipeline's
     initializable iterator, ``tf.layers`` convolutions with L2 weight decay, batch normalization
@@ -717,15 +731,7 @@ def write_tf1_cnn_schedule(out):
     tf, v1 = _tf1(resource=False)
     graph = tf.Graph()
     with graph.as_default():
-        files = v1.placeholder(tf.string, [None], name="filenames")
-        features = {"image": v1.FixedLenFeature([28, 28, 1], tf.float32), "label": v1.FixedLenFeature([], tf.int64)}
-
-        def parse(record):
-            example = v1.parse_single_example(record, features)
-            return example["image"], example["label"]
-
-        dataset = tf.data.TFRecordDataset(files).map(parse).shuffle(1000).batch(32).repeat()
-        images, labels = v1.data.make_initializable_iterator(dataset).get_next()
+        images, labels = _tfrecord_batches(tf, v1, [28, 28, 1])
         is_training = v1.placeholder(tf.bool, name="is_training")
         x = images
         for n, filters in ((1, 16), (2, 32)):
@@ -767,15 +773,7 @@ def write_tf1_data_pipeline(out):
     tf, v1 = _tf1(resource=False)
     graph = tf.Graph()
     with graph.as_default():
-        files = v1.placeholder(tf.string, [None], name="filenames")
-        features = {"image": v1.FixedLenFeature([784], tf.float32), "label": v1.FixedLenFeature([], tf.int64)}
-
-        def parse(record):
-            example = v1.parse_single_example(record, features)
-            return example["image"], example["label"]
-
-        dataset = tf.data.TFRecordDataset(files).map(parse).shuffle(100).batch(32).repeat()
-        images, labels = v1.data.make_initializable_iterator(dataset).get_next()
+        images, labels = _tfrecord_batches(tf, v1, [784])
         training = v1.placeholder_with_default(False, (), name="training")
         hidden = v1.layers.dense(images, 128, activation=tf.nn.relu, name="fc1")
         logits = v1.layers.dense(v1.layers.dropout(hidden, 0.3, training=training, name="drop"), 10, name="fc2")

@@ -750,8 +750,8 @@ def write_shared_keras3(out: str) -> None:
 def write_shared_tf_keras(out: str) -> None:
     """tf_keras's siamese network: a Sequential encoder (Dense, Dropout, Dense) called on two inputs (tf_keras
     names the second call's ops in the same scopes, ``enc_drop/dropout_1`` beside ``enc_drop/dropout``), the
-    difference of its outputs into a softmax; fitted one batch of 8 with the TensorBoard callback writing the train function's run graph and
-    tracing the batch."""
+    difference of its outputs into a softmax; fitted one batch of 8 with the TensorBoard callback writing the train
+    function's run graph and tracing the batch."""
     os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
     os.environ["TF_USE_LEGACY_KERAS"] = "1"
     import numpy as np

@@ -347,7 +347,8 @@ def find_layers(analysis) -> FoundLayers:
     levels = _whole_levels(tree, levels | holding_models)
 
     layer_ids, layer_index = _candidates(analysis, levels, codes, {g for g in owner.values() if g}, holding_models)
-    for group in dict.fromkeys(bias_adds.keys() | set(owner.values())):  # an op at the top level owning a weight
+    # An op at the top level owning a weight, in name order (a set's order would change the rows' from run to run).
+    for group in sorted(bias_adds.keys() | set(owner.values())):
         if group and group not in layer_index and group in graph.index and not tree.is_group(group):
             layer_index[group] = len(layer_ids)
             layer_ids.append(group)
