@@ -39,6 +39,7 @@ GRAPHS = (
     "roles_tf1_bilstm",
     "roles_tf1_cnn_schedule",
     "roles_tf1_data_pipeline",
+    "roles_tf1_text_cnn",
 )
 GRADIENT_SCOPE = re.compile(r"(?:^|/)(?:gradients(?:_\d+)?|gradient_tape)/")
 

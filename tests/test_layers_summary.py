@@ -920,6 +920,8 @@ def test_the_deep_mnist_tutorials_unscoped_weights_are_owned_by_what_computes_wi
     folder = os.path.join(tf_written("tf1_deep_mnist"), "logs")
     graphs = {ref["run"]: graph for ref, graph, _ in iter_graphs(folder, graph_source.load_graph)}
     assert sorted(graphs) == ["deep_mnist", "deep_mnist_resource"]
+    assert graphs["deep_mnist"].ops[graphs["deep_mnist"].index["Variable"]] == "VariableV2"
+    assert graphs["deep_mnist_resource"].ops[graphs["deep_mnist_resource"].index["Variable"]] == "VarHandleOp"
     for graph in graphs.values():
         _check_deep_mnist(layers.summarize(analyze(graph)))
     # An autoencoder of the same era (the corpus's vocal-autoencoder): its decoder reads the encoder's weights
@@ -952,6 +954,42 @@ def _check_deep_mnist(summary) -> None:
     ], rows
     assert not [row for row in rows if row[0].startswith("Variable")], rows
     assert summary.total_params == summary.trainable_params == 3_274_634
+    # ``keep_prob`` (``Placeholder_2``) and the rate made of it at the top level (``sub = 1 - keep_prob``) set the
+    # dropout, and the accuracy's ``ArgMax`` of the logits is the metric's: no rows (``Placeholder_2 ·
+    # InputLayer``, ``sub · Subtract``, ``ArgMax · ArgMax`` before).
+    assert [row[0] for row in rows] == [
+        "Placeholder",
+        "Reshape",
+        "Conv2D",
+        "Conv2D_1",
+        "Reshape_1",
+        "MatMul",
+        "dropout",
+        "MatMul_1",
+    ], rows
+
+
+def test_kims_text_cnn_is_listed_as_its_layers_with_the_output_weight_made_outside_its_scope(roles_graphs):
+    """The most copied TF1 text classifier (Kim's CNN for sentences) makes its output layer's weight with
+    ``tf.get_variable("W")`` inside ``name_scope("output")``, which ``get_variable`` ignores: ``W`` sits at the top
+    level, its bias ``output/b`` in the scope, the product in ``output/scores``. The summary had a row ``W · Dense``
+    of 48 parameters and no output beside ``output · Dense`` of 2, and ``dropout_keep_prob`` as a second input. A
+    weight made at the top level and computed with in one scope holding weights of its own is that layer's."""
+    rows = [
+        (layer.name, layer.type, layer.output_shape, layer.params)
+        for layer in layers.summarize(roles_graphs["roles_tf1_text_cnn"].analysis).layers
+    ]
+    assert rows == [
+        ("input_x", "InputLayer", (None, 20), 0),
+        ("embedding", "Embedding", (None, 20, 16, 1), 500 * 16),
+        ("conv-maxpool-3", "Conv2D", (None, 1, 1, 8), 3 * 16 * 8 + 8),
+        ("conv-maxpool-4", "Conv2D", (None, 1, 1, 8), 4 * 16 * 8 + 8),
+        ("conv-maxpool-5", "Conv2D", (None, 1, 1, 8), 5 * 16 * 8 + 8),
+        ("concat", "Concatenate", (None, 1, 1, 24), 0),
+        ("Reshape", "Flatten", (None, 24), 0),
+        ("dropout", "Dropout", (None, 24), 0),
+        ("output", "Dense", (None, 2), 24 * 2 + 2),
+    ], rows
 
 
 def test_nadams_state_updated_in_a_cond_is_the_optimizers(tf_written):

@@ -427,6 +427,39 @@ def test_a_learning_rate_schedules_unread_assert_message_is_the_optimizers(roles
     assert canned["head/sigmoid_cross_entropy_loss/assert_broadcastable/weights/rank"] == "model"
 
 
+def test_a_keep_probability_fed_to_one_dropout_is_a_hyperparameter(roles_graphs, tf_written):
+    """TF1 code feeds ``keep_prob`` to its dropout (a text CNN's ``dropout_keep_prob``, read in the ``dropout``
+    scope; the Deep MNIST tutorial's ``Placeholder_2``, turned into a rate by ``sub`` at the top level). Read in one
+    layer, it was the model's (a hyperparameter is read in several), a second input of the model. It meets the
+    dropout's random draw, as a rate does, where data fed meets a draw only as what the draw masks: a hyperparameter,
+    and its why says so. The data fed to the same graphs stays the model's."""
+    cnn = roles_graphs["roles_tf1_text_cnn"]
+    assert cnn["dropout_keep_prob"] == "hyperparameter"
+    assert cnn.of(["input_x", "input_y", "dropout/dropout/GreaterEqual", "dropout/sub"]) == {"model"}
+    graph = cnn.analysis.graph
+    why = role_why.explain(graph, cnn.analysis.roles, graph.index["dropout_keep_prob"])
+    assert why == (
+        "a float scalar fed to one dropout (`dropout/sub` reads it, and it meets the dropout's random draw: its keep"
+        " probability or rate), and nothing trains it: a hyperparameter"
+    ), why
+    folder = os.path.join(tf_written("tf1_deep_mnist"), "logs")
+    for _ref, graph, _ in iter_graphs(folder, graph_source.load_graph):
+        mnist = Roles(analyze(graph))
+        assert mnist["Placeholder_2"] == "hyperparameter"
+        assert mnist.of(["Placeholder", "Placeholder_1"]) == {"model"}
+
+
+def test_a_gradient_made_dense_for_a_histogram_is_the_summarys(roles_graphs):
+    """A histogram of an embedding's gradient (its rows, an ``IndexedSlices``) first sums them into a dense tensor:
+    ``embedding/W_0/grad/hist/values`` (``UnsortedSegmentSum``) and the slice of the shape it takes. Arithmetic on
+    the gradients outside their scopes, they were the optimizer's and the gradient's, though only the summary reads
+    them: what only summaries read is the summary's. The update's own arithmetic on the same rows stays the
+    optimizer's."""
+    cnn = roles_graphs["roles_tf1_text_cnn"]
+    assert cnn.of(cnn.named(r"^embedding/W_0/grad/hist")) == {"summary"}
+    assert cnn.of(cnn.named(r"^Adam/update_embedding/W/")) == {"optimizer"}
+
+
 def test_a_streaming_mean_of_a_scalar_counts_for_its_metric_not_the_steps(roles_graphs):
     """TF1's ``tf.metrics.mean(loss)`` adds the size of its values to its count, a constant 1 for a scalar loss, as
     a step counter adds 1 to the step; its value divides the total by ``maximum(count, 0)``. The count, its read and

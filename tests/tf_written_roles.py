@@ -784,6 +784,61 @@ def write_tf1_data_pipeline(out):
     _write(tf, _run_dir(out, "roles_tf1_data_pipeline"), graph)
 
 
+def write_tf1_text_cnn(out):
+    """A sentence classifier the way the most copied TF1 text CNN writes one (Kim's model): token ids and one-hot
+    labels fed, an embedding table made on the CPU in ``embedding``, a convolution and a max-pool per filter size
+    in ``conv-maxpool-3``..``-5``, their features concatenated and flattened, dropout at a ``dropout_keep_prob``
+    placeholder read in one place (the ``dropout`` scope), the output layer's weights L2-penalised, the loss and
+    the accuracy in their scopes, Adam on a global step, histograms of the gradients, a Saver."""
+    tf, v1 = _tf1(resource=False)
+    graph = tf.Graph()
+    with graph.as_default():
+        length, vocabulary, size, sizes, filters = 20, 500, 16, (3, 4, 5), 8
+        input_x = v1.placeholder(tf.int32, [None, length], name="input_x")
+        input_y = v1.placeholder(tf.float32, [None, 2], name="input_y")
+        keep_prob = v1.placeholder(tf.float32, name="dropout_keep_prob")
+        l2_loss = tf.constant(0.0)
+        with tf.device("/cpu:0"), v1.name_scope("embedding"):
+            table = v1.Variable(v1.random_uniform([vocabulary, size], -1.0, 1.0), name="W")
+            embedded = tf.expand_dims(tf.nn.embedding_lookup(table, input_x), -1)
+        pooled = []
+        for width in sizes:
+            with v1.name_scope(f"conv-maxpool-{width}"):
+                kernel = v1.Variable(v1.truncated_normal([width, size, 1, filters], stddev=0.1), name="W")
+                bias = v1.Variable(tf.constant(0.1, shape=[filters]), name="b")
+                conv = tf.nn.conv2d(embedded, kernel, strides=[1, 1, 1, 1], padding="VALID", name="conv")
+                hidden = tf.nn.relu(tf.nn.bias_add(conv, bias), name="relu")
+                pooled.append(
+                    v1.nn.max_pool(hidden, [1, length - width + 1, 1, 1], [1, 1, 1, 1], "VALID", name="pool")
+                )
+        features = tf.reshape(tf.concat(pooled, 3), [-1, filters * len(sizes)])
+        with v1.name_scope("dropout"):
+            dropped = v1.nn.dropout(features, keep_prob)
+        with v1.name_scope("output"):
+            weights = v1.get_variable("W", [filters * len(sizes), 2], initializer=v1.glorot_uniform_initializer())
+            bias = v1.Variable(tf.constant(0.1, shape=[2]), name="b")
+            l2_loss += tf.nn.l2_loss(weights) + tf.nn.l2_loss(bias)
+            scores = v1.nn.xw_plus_b(dropped, weights, bias, name="scores")
+            predictions = tf.argmax(scores, 1, name="predictions")
+        with v1.name_scope("loss"):
+            losses = tf.nn.softmax_cross_entropy_with_logits(labels=input_y, logits=scores)
+            loss = tf.reduce_mean(losses) + 0.1 * l2_loss
+        with v1.name_scope("accuracy"):
+            correct = tf.equal(predictions, tf.argmax(input_y, 1))
+            accuracy = tf.reduce_mean(tf.cast(correct, "float"), name="accuracy")
+        global_step = tf.Variable(0, name="global_step", trainable=False)
+        optimizer = v1.train.AdamOptimizer(1e-3)
+        gradients = optimizer.compute_gradients(loss)
+        optimizer.apply_gradients(gradients, global_step=global_step)
+        for gradient, variable in gradients:
+            v1.summary.histogram(f"{variable.name.replace(':', '_')}/grad/hist", gradient)
+        v1.summary.scalar("loss", loss)
+        v1.summary.scalar("accuracy", accuracy)
+        v1.summary.merge_all()
+        v1.train.Saver(v1.global_variables(), max_to_keep=5)
+    _write(tf, _run_dir(out, "roles_tf1_text_cnn"), graph)
+
+
 def write_tf1_towers_resource(out):
     write_tf1_towers(out, resource=True, name="roles_tf1_towers_resource")
 
@@ -980,4 +1035,5 @@ GRAPHS = {
     "roles_tf1_bilstm": write_tf1_bilstm,
     "roles_tf1_cnn_schedule": write_tf1_cnn_schedule,
     "roles_tf1_data_pipeline": write_tf1_data_pipeline,
+    "roles_tf1_text_cnn": write_tf1_text_cnn,
 }

@@ -131,11 +131,12 @@ def _write_deep_mnist(tf, v1, run_dir: str) -> None:
     with graph.as_default():
         v1.set_random_seed(1)
 
+        # ``tf.compat.v1.Variable``: TensorFlow 2's ``tf.Variable`` makes a resource variable whatever the switch says.
         def weight(shape):
-            return tf.Variable(v1.truncated_normal(shape, stddev=0.1))
+            return v1.Variable(v1.truncated_normal(shape, stddev=0.1))
 
         def bias(shape):
-            return tf.Variable(tf.constant(0.1, shape=shape))
+            return v1.Variable(tf.constant(0.1, shape=shape))
 
         def conv_pool(x, w, b):
             x = tf.nn.relu(tf.nn.conv2d(x, w, strides=[1, 1, 1, 1], padding="SAME") + b)

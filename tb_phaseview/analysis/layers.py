@@ -393,6 +393,9 @@ def find_layers(analysis) -> FoundLayers:
     if hosts:
         dropped |= _after_the_model(pairs, layer_ids, weights, holding, hosts, tree)
     dropped |= _only_summarised(graph, node_layer, codes, weights, holding)
+    dropped |= _settings_only(graph, node_layer, codes, weights, holding)
+    if not frozen:
+        dropped |= _metrics_predictions(graph, node_layer, codes, pairs, dropped, set(weights) | holding)
     dropped |= _queue_fillers(graph, node_layer, codes, weights)
     dropped |= _unread_constants(graph, node_layer, len(layer_ids), weights, holding)
     counts = np.bincount(node_layer[node_layer >= 0], minlength=len(layer_ids))
@@ -549,6 +552,7 @@ def _own_unscoped_weights(graph: Graph, tree, owner: dict[int, str], codes: np.n
         chain = tree.chain(tree.node_parent[node])
         return chain[0] if chain else names[node]
 
+    scoped_owners = {scope for scope in owner.values() if scope}
     top = {}
     for n, found in readers.items():
         # A weight tied to a decoder (an autoencoder's ``transpose(W)``) is the encoder's, which computes with it.
@@ -560,8 +564,10 @@ def _own_unscoped_weights(graph: Graph, tree, owner: dict[int, str], codes: np.n
             # One computing op, loose at the top level (a ref variable's read feeds ``Conv2D``) or a group named as
             # it (``Conv2D`` holding its read of a resource variable), not a scope of its own: BERT's classifier
             # makes ``output_weights`` at the top and computes in ``loss/``, a layer's scope whose rows its
-            # variables keep.
-            if group != names[n] and group in graph.index:
+            # variables keep. A scope that owns weights of its own is a layer the weight is part of: Kim's text
+            # CNN makes ``W`` with ``tf.get_variable`` inside ``name_scope("output")`` (which it ignores) beside
+            # ``output/b``, and multiplies in ``output/scores``.
+            if group != names[n] and (group in graph.index or group in scoped_owners):
                 top[n] = group
     owner.update(top)
     # A vector added to what another layer holding a weight computed: that layer's bias.
@@ -1836,6 +1842,45 @@ def _only_summarised(graph: Graph, node_layer: np.ndarray, codes: np.ndarray, we
         if np.all(np.bincount(np.searchsorted(sources, columns.src[edges][elsewhere]), minlength=sources.size) > 0):
             found.add(i)
     return found
+
+
+def _settings_only(graph: Graph, node_layer: np.ndarray, codes: np.ndarray, weights: dict, holding) -> set[int]:
+    """The scopes and loose ops that compute from hyperparameters and constants alone: TF1's Deep MNIST tutorial
+    turns its ``keep_prob`` into the dropout's rate at the top level (``sub = 1 - keep_prob``), a row typed
+    ``Subtract`` before the dropout. They set how a layer computes; no data passes through them."""
+    columns = graph.columns
+    mine, theirs = node_layer[columns.src], node_layer[columns.dst]
+    entering = columns.data & (theirs >= 0) & (mine != theirs)
+    setting = (codes[columns.src] == roles.HYPERPARAMETER) | columns.op_in({"Const"})[columns.src]
+    count = int(node_layer.max()) + 1 if node_layer.size else 0
+    fed = np.bincount(theirs[entering], minlength=count)
+    set_only = np.bincount(theirs[entering & setting], minlength=count)
+    hyper = np.bincount(theirs[entering & (codes[columns.src] == roles.HYPERPARAMETER)], minlength=count)
+    found = np.flatnonzero((fed > 0) & (set_only == fed) & (hyper > 0))
+    return set(found.tolist()) - set(weights) - set(holding)
+
+
+def _metrics_predictions(graph: Graph, node_layer: np.ndarray, codes: np.ndarray, pairs, dropped, kept) -> set[int]:
+    """The accuracy's prediction in a training graph: ``tf.argmax(logits, 1)`` at a TF1 graph's top level (the Deep
+    MNIST tutorial's ``ArgMax``, compared with the labels' in ``Equal``), a row typed ``ArgMax`` after the model's
+    last layer. An index of the largest passes no gradient: no layer computes with it, only a metric does. The
+    scopes and loose ops whose ops are such indices (and their constant axes) that no listed layer reads."""
+    if not (codes == roles.GRADIENT).any():
+        return set()  # an inference graph's ArgMax is its answer
+    columns = graph.columns
+    present = node_layer >= 0
+    count = int(node_layer.max()) + 1 if node_layer.size else 0
+    others = present & ~columns.op_in(_PREDICTION_OPS | {"Const"})
+    has_index = np.bincount(node_layer[present & columns.op_in(_PREDICTION_OPS)], minlength=count) > 0
+    has_other = np.bincount(node_layer[others], minlength=count) > 0
+    candidates = set(np.flatnonzero(has_index & ~has_other).tolist()) - dropped - kept
+    for x, y in pairs:
+        if x in candidates and y not in dropped:
+            candidates.discard(x)  # a layer computes with it
+    return candidates
+
+
+_PREDICTION_OPS = frozenset({"ArgMax", "ArgMin"})
 
 
 def _reach(start: set[int], step: dict[int, list[int]]) -> set[int]:

@@ -88,9 +88,18 @@ def explain(graph: Graph, node_roles: r.Roles, node: int) -> str:
                 " value): hyperparameter"
             )
         source = node_roles.hyper_carriers.get(node, node)
-        readers = next((h.readers for h in node_roles.hyperparameters if h.index == source), 0)
+        found = next((h for h in node_roles.hyperparameters if h.index == source), None)
         relayed = f"relays `{names[source]}`, " if source != node else ""
-        return f"{relayed}a float scalar that {readers} ops in several layers read and nothing trains: a hyperparameter"
+        if found is not None and found.dropout_reader:
+            return (
+                f"{relayed}a float scalar fed to one dropout (`{found.dropout_reader}` reads it, and it meets the"
+                " dropout's random draw: its keep probability or rate), and nothing trains it: a hyperparameter"
+            )
+        readers = found.readers if found is not None else 0
+        return (
+            f"{relayed}a float scalar that {readers} op{'s' if readers != 1 else ''} in several layers read and"
+            " nothing trains: a hyperparameter"
+        )
     if code == r.SAVE:
         if op in r.SAVE_OPS:
             return f"`{op}` reads or writes a checkpoint file: checkpoint"

@@ -251,6 +251,7 @@ class Hyperparameter:
     name: str
     op: str
     readers: int  # ops that read its value (through relays)
+    dropout_reader: str | None = None  # read in one layer only, the dropout it sets the rate of: the op reading it
 
 
 @dataclass
@@ -736,6 +737,7 @@ def classify_roles(graph: Graph, phase_carriers) -> Roles:
         _peel(graph, codes, reads_data, varying)
         _state_of_machinery(graph, codes, variables)
         _absorb(graph, codes, varying)
+    _claim_summarised_gradients(graph, codes, scoped, is_update)
     _claim_created_variables(graph, codes)
     _claim_lifted_initialisation(graph, codes, variables)
     initial_value_functions = _claim_initial_value_functions(graph, codes)
@@ -1387,8 +1389,11 @@ def _find_hyperparameters(
         # A call passing a variable on reads it whole (a SavedModel's save and serving calls): no layer reads it.
         if calls:
             hyper_readers = hyper_readers - calls
+        dropout_reader = None
         if _readers_apart(graph, hyper_readers) < HYPER_MIN_READERS:
-            continue
+            if not is_source[node] or not _sets_a_dropout_rate(graph, hyper_readers):
+                continue
+            dropout_reader = graph.names[min(hyper_readers)]
         if not _is_float_scalar(graph, node):
             continue
         # A placeholder declared without a shape that a matrix product or a convolution takes is a tensor (an
@@ -1404,10 +1409,62 @@ def _find_hyperparameters(
                 weighted = _weighted(graph, variables)
             if model_readers and not _reaches(graph, codes, model_readers, weighted):
                 continue
-        found.append(Hyperparameter(node, graph.names[node], ops[node], len(hyper_readers)))
+        found.append(Hyperparameter(node, graph.names[node], ops[node], len(hyper_readers), dropout_reader))
         for carrier in closure:
             carriers.setdefault(carrier, node)
     return found, carriers
+
+
+# A dropout's rate (or keep probability) meets its random draw in a comparison (``GreaterEqual(draw, rate)``,
+# TensorFlow 1.13 on) or in an addition rounded down (``Floor(keep_prob + draw)``, before).
+_RANDOM_UNIFORM_OPS = frozenset({"RandomUniform", "StatelessRandomUniform", "StatelessRandomUniformV2"})
+_DRAW_COMPARISONS = frozenset({"GreaterEqual", "Greater", "Less", "LessEqual"})
+_DRAW_SUMS = frozenset({"Add", "AddV2"})
+# What a keep probability passes through on its way to the comparison (``rate = 1 - keep_prob``); never a shape.
+_RATE_ARITHMETIC = frozenset({"Sub", "Identity", "Cast", "Mul", "RealDiv", "Div", "Maximum", "Minimum"})
+_DRAW_SCALING = frozenset({"Mul", "Add", "AddV2", "Sub", "Identity", "Cast"})  # random_uniform(min, max)
+
+
+def _sets_a_dropout_rate(graph: Graph, readers: set[int]) -> bool:
+    """Whether a fed scalar read in one layer only is that layer's dropout rate: TF1 code feeds ``keep_prob`` to
+    its one dropout (the Deep MNIST tutorial's ``Placeholder_2``, a text CNN's ``dropout_keep_prob``), configuring
+    it as a learning rate configures the updates, where data fed meets a draw only as what it masks."""
+    ops = graph.ops
+    columns = graph.columns
+    reached = set()
+    frontier = set(readers)
+    for _ in range(2):  # the reader itself, or one step of arithmetic past it
+        reached |= frontier
+        passing = [node for node in frontier if ops[node] in _RATE_ARITHMETIC]
+        if not passing:
+            break
+        edges, _ = columns.out_edges(np.array(passing, dtype=np.intp))
+        frontier = set(columns.dst[edges[columns.data[edges]]].tolist()) - reached
+    for node in reached:
+        op = ops[node]
+        if op in _DRAW_COMPARISONS and _drawn(graph, node):
+            return True
+        if op in _DRAW_SUMS and _drawn(graph, node):
+            edges, _ = columns.out_edges(np.array([node], dtype=np.intp))
+            if any(ops[reader] == "Floor" for reader in columns.dst[edges].tolist()):
+                return True
+    return False
+
+
+def _drawn(graph: Graph, node: int, hops: int = 3) -> bool:
+    """Whether an input of ``node`` is a uniform random draw, maybe scaled and shifted (``random_uniform``)."""
+    ops = graph.ops
+    columns = graph.columns
+    frontier = [node]
+    for _ in range(hops):
+        edges, _ = columns.in_edges(np.array(frontier, dtype=np.intp))
+        inputs = columns.src[edges[columns.data[edges]]].tolist()
+        if any(ops[i] in _RANDOM_UNIFORM_OPS for i in inputs):
+            return True
+        frontier = [i for i in inputs if ops[i] in _DRAW_SCALING]
+        if not frontier:
+            return False
+    return False
 
 
 def _weighted(graph: Graph, variables: np.ndarray) -> np.ndarray:
@@ -1628,6 +1685,34 @@ def _claim_downstream_of_gradients(
         frontier = np.union1d(
             np.union1d(consumers[keep], joined), waiting if waiting.size < frontier.size else waiting[:0]
         )
+
+
+def _claim_summarised_gradients(graph: Graph, codes: np.ndarray, scoped: np.ndarray, is_update: np.ndarray) -> None:
+    """What computes on the gradients outside their scopes for summaries alone is the summary's (what only they
+    read), not the optimizer's: a histogram of an embedding's gradient first sums its rows into a dense tensor
+    (``embedding/W_0/grad/hist/values``, an ``UnsortedSegmentSum``, and the slices of its shape), a norm of the
+    gradients logged and not used. Step 4 made them the optimizer's and the gradient's, as arithmetic on gradients
+    outside their scopes. Walked back from the summaries a wave at a time; a gradient scope's own ops and the
+    updates stay."""
+    columns = graph.columns
+    src, dst, data = columns.src, columns.dst, columns.data
+    eligible = ((codes == OPTIMIZER) | (codes == GRADIENT)) & ~scoped & ~is_update
+    if not eligible.any():
+        return
+    readers = np.bincount(src[data], minlength=graph.node_count)
+    summarised = np.zeros(graph.node_count, dtype=np.intp)
+    sources = src[data & (codes[dst] == SUMMARY) & eligible[src]]
+    while sources.size:
+        np.add.at(summarised, sources, 1)
+        touched = np.unique(sources)
+        claimed = touched[(summarised[touched] == readers[touched]) & eligible[touched]]
+        if not claimed.size:
+            break
+        codes[claimed] = SUMMARY
+        eligible[claimed] = False
+        edges, _ = columns.in_edges(claimed)
+        edges = edges[data[edges]]
+        sources = src[edges][eligible[src[edges]]]
 
 
 def _claim_backward_outside_scopes(
