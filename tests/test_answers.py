@@ -92,6 +92,16 @@ def test_keep_prob_dropout_is_said_to_be_switched_by_the_fed_value(tf_written):
     assert "TF2" not in text and "PyTorch" not in text
 
 
+def test_an_unnamed_keep_prob_read_by_one_dropout_is_said_to_switch_it(tf_written):
+    """The Deep MNIST tutorial feeds its dropout ``Placeholder_2`` and makes the rate at the top level (``sub``):
+    no name said keep, and the answer was that the graph has no training switch at all."""
+    folder = os.path.join(tf_written("tf1_deep_mnist"), "logs")
+    for _ref, graph, _error in iter_graphs(folder, graph_source.load_graph):
+        text = wire.answer_line(analyze(graph))["text"]
+        assert "Dropout here is switched by the `Placeholder_2` value fed at run time" in text, text
+        assert "TF2" not in text, text
+
+
 def test_an_unused_is_training_is_said_to_be_declared_and_unread(tf_written):
     text = wire.answer_line(analysis_of(tf_written("unused_is_training")))["text"]
     assert "`is_training` is declared but no layer reads it" in text

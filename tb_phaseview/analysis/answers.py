@@ -130,7 +130,9 @@ def _keep_prob_switches(analysis: GraphAnalysis) -> list[str]:
     """Hyperparameters fed at run time that a Dropout reads: they switch Dropout off (keep_prob = 1.0)."""
     graph = analysis.graph
     fed = {h.index for h in analysis.roles.hyperparameters if h.op in _INPUT_OPS}
-    found = set()
+    # Found as a dropout's rate (it meets the dropout's draw), however named: the Deep MNIST tutorial's
+    # ``Placeholder_2``, turned into a rate by ``sub`` at the top level.
+    found = {h.index for h in analysis.roles.hyperparameters if h.index in fed and h.dropout_reader}
     for source, dst in analysis.hyper_edges:
         if source not in fed or source in found:
             continue
