@@ -808,9 +808,7 @@ def write_tf1_text_cnn(out):
                 bias = v1.Variable(tf.constant(0.1, shape=[filters]), name="b")
                 conv = tf.nn.conv2d(embedded, kernel, strides=[1, 1, 1, 1], padding="VALID", name="conv")
                 hidden = tf.nn.relu(tf.nn.bias_add(conv, bias), name="relu")
-                pooled.append(
-                    v1.nn.max_pool(hidden, [1, length - width + 1, 1, 1], [1, 1, 1, 1], "VALID", name="pool")
-                )
+                pooled.append(v1.nn.max_pool(hidden, [1, length - width + 1, 1, 1], [1, 1, 1, 1], "VALID", name="pool"))
         features = tf.reshape(tf.concat(pooled, 3), [-1, filters * len(sizes)])
         with v1.name_scope("dropout"):
             dropped = v1.nn.dropout(features, keep_prob)
