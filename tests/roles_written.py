@@ -40,6 +40,7 @@ GRAPHS = (
     "roles_tf1_cnn_schedule",
     "roles_tf1_data_pipeline",
     "roles_tf1_text_cnn",
+    "roles_tf1_char_rnn",
 )
 GRADIENT_SCOPE = re.compile(r"(?:^|/)(?:gradients(?:_\d+)?|gradient_tape)/")
 

@@ -969,6 +969,34 @@ def _check_deep_mnist(summary) -> None:
     ], rows
 
 
+def test_a_tf1_char_rnn_is_listed_with_its_stacked_cells_zero_state_and_softmax_layer(roles_graphs):
+    """A char-RNN the way TF1 projects write it: ``MultiRNNCell`` of two LSTM cells unrolled by ``static_rnn`` in
+    ``rnnlm``, the softmax's weights made in that variable scope and multiplied at the top level. The stacked
+    cells were typed ``Bidirectional`` (two recurrent layers under one), the zero state ``Concatenate`` (it joins
+    its fills' shapes), and the softmax a row ``rnnlm · Dense`` of no output, its product and bias addition no
+    rows at all: the cells are an ``RNN`` of ``LSTM``s, the state ``Zeros``, and the weights are the top-level
+    product's, with its output."""
+    rows = [
+        (layer.name, layer.type, layer.output_shape, layer.params, layer.within)
+        for layer in layers.summarize(roles_graphs["roles_tf1_char_rnn"].analysis).layers
+    ]
+    lstm = (16 + 16) * 4 * 16 + 4 * 16
+    assert [row[:4] for row in rows] == [
+        ("input_data", "InputLayer", (4, 6), 0),
+        ("MultiRNNCellZeroState", "Zeros", (4, 16), 0),
+        ("embedding_lookup", "Embedding", (4, 6, 16), 30 * 16),
+        ("dropout", "Dropout", (4, 6, 16), 0),
+        ("split", "Split", (4, 1, 16), 0),
+        ("rnnlm_1", "RNN", (4, 16), 2 * lstm),
+        ("rnnlm/multi_rnn_cell/cell_0/basic_lstm_cell", "LSTM", (4, 16), lstm),
+        ("rnnlm/multi_rnn_cell/cell_1/basic_lstm_cell", "LSTM", (4, 16), lstm),
+        ("concat", "Concatenate", (4, 96), 0),
+        ("Reshape", "Reshape", (24, 16), 0),
+        ("MatMul", "Dense", (24, 30), 16 * 30 + 30),
+    ], rows
+    assert [row[4] for row in rows if row[1] == "LSTM"] == ["rnnlm_1", "rnnlm_1"], rows
+
+
 def test_kims_text_cnn_is_listed_as_its_layers_with_the_output_weight_made_outside_its_scope(roles_graphs):
     """The most copied TF1 text classifier (Kim's CNN for sentences) makes its output layer's weight with
     ``tf.get_variable("W")`` inside ``name_scope("output")``, which ``get_variable`` ignores: ``W`` sits at the top

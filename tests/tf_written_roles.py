@@ -837,6 +837,53 @@ def write_tf1_text_cnn(out):
     _write(tf, _run_dir(out, "roles_tf1_text_cnn"), graph)
 
 
+def write_tf1_char_rnn(out):
+    """A character-level language model the way TF1's char-RNN projects write one: two LSTM cells, each wrapped
+    in a ``DropoutWrapper`` at an ``output_keep_prob`` placeholder, stacked in a ``MultiRNNCell`` and unrolled by
+    ``static_rnn`` over the sequence split into steps, in ``rnnlm`` beside its softmax weights; an embedding
+    table, the inputs dropped at the same placeholder; the learning rate a variable nothing trains (the training
+    loop assigns it each epoch from a fed value), gradients clipped by their global norm, Adam, histograms of the
+    logits and the loss, a Saver."""
+    tf, v1 = _tf1(resource=False)
+    graph = tf.Graph()
+    with graph.as_default():
+        batch, steps, vocabulary, size = 4, 6, 30, 16
+        input_data = v1.placeholder(tf.int32, [batch, steps], name="input_data")
+        targets = v1.placeholder(tf.int32, [batch, steps], name="targets")
+        keep_prob = v1.placeholder(tf.float32, name="output_keep_prob")
+        cells = [
+            v1.nn.rnn_cell.DropoutWrapper(v1.nn.rnn_cell.BasicLSTMCell(size), output_keep_prob=keep_prob)
+            for _ in range(2)
+        ]
+        cell = v1.nn.rnn_cell.MultiRNNCell(cells)
+        initial_state = cell.zero_state(batch, tf.float32)
+        with v1.variable_scope("rnnlm"):
+            softmax_w = v1.get_variable("softmax_w", [size, vocabulary])
+            softmax_b = v1.get_variable("softmax_b", [vocabulary])
+        embedding = v1.get_variable("embedding", [vocabulary, size])
+        inputs = v1.nn.dropout(tf.nn.embedding_lookup(embedding, input_data), keep_prob)
+        inputs = [tf.squeeze(step, [1]) for step in tf.split(inputs, steps, 1)]
+        outputs, _ = v1.nn.static_rnn(cell, inputs, initial_state=initial_state, scope="rnnlm")
+        output = tf.reshape(tf.concat(outputs, 1), [-1, size])
+        logits = tf.matmul(output, softmax_w) + softmax_b
+        tf.nn.softmax(logits)
+        loss = tf.nn.sparse_softmax_cross_entropy_with_logits(labels=tf.reshape(targets, [-1]), logits=logits)
+        with v1.name_scope("cost"):
+            cost = tf.reduce_sum(loss) / batch / steps
+        lr = v1.Variable(0.0, trainable=False)
+        new_lr = v1.placeholder(tf.float32, [], name="new_lr")
+        v1.assign(lr, new_lr)
+        trained = v1.trainable_variables()
+        gradients, _ = tf.clip_by_global_norm(tf.gradients(cost, trained), 5.0)
+        with v1.name_scope("optimizer"):
+            v1.train.AdamOptimizer(lr).apply_gradients(zip(gradients, trained))
+        v1.summary.histogram("logits", logits)
+        v1.summary.histogram("loss", loss)
+        v1.summary.scalar("train_loss", cost)
+        v1.train.Saver(v1.global_variables())
+    _write(tf, _run_dir(out, "roles_tf1_char_rnn"), graph)
+
+
 def write_tf1_towers_resource(out):
     write_tf1_towers(out, resource=True, name="roles_tf1_towers_resource")
 
@@ -1034,4 +1081,5 @@ GRAPHS = {
     "roles_tf1_cnn_schedule": write_tf1_cnn_schedule,
     "roles_tf1_data_pipeline": write_tf1_data_pipeline,
     "roles_tf1_text_cnn": write_tf1_text_cnn,
+    "roles_tf1_char_rnn": write_tf1_char_rnn,
 }

@@ -528,25 +528,30 @@ def _own_unscoped_weights(graph: Graph, tree, owner: dict[int, str], codes: np.n
     ``MatMul_1``). Each such weight is owned by the op that computes with it (or the top-level group named as that
     op), so the layers are what computes (the convolution, the product), not the variables (``Variable ·
     Conv2D``, no output). A vector added to what a layer with weights computed (``conv2d(x, W) + b``) is that
-    layer's bias, and the addition its op; a weight a decoder reads transposed (tied) is the encoder's. Returns
+    layer's bias, and the addition its op; a weight a decoder reads transposed (tied) is the encoder's. So is a
+    weight made in a scope that computes with none of its weights, used only by ops loose at the top level: a
+    char-RNN's ``rnnlm/softmax_w``, made in the RNN's variable scope, multiplied by the top-level ``MatMul``. Returns
     the additions, each with the layer it joins."""
     columns, names = graph.columns, graph.names
-    unscoped = [n for n, scope in owner.items() if not scope and "/" not in names[n]]
-    if not unscoped:
+    if not owner:
         return {}
     relay = relay_ops(graph)
-    readers: dict[int, set[int]] = {}
-    for n in unscoped:
-        frontier, found = [n], set()
-        for _ in range(3):  # the variable, its read, maybe an identity, then what computes with it
-            edges, _ = columns.out_edges(np.asarray(frontier, dtype=np.intp))
-            consumers = columns.dst[edges[columns.data[edges]]]
-            consumers = consumers[codes[consumers] == roles.MODEL].tolist()
-            found.update(c for c in consumers if not relay[c])
-            frontier = [c for c in consumers if relay[c]]
-            if not frontier:
-                break
-        readers[n] = found
+    readers = _computing_readers(graph, list(owner), codes, relay)
+    unscoped = {n for n, scope in owner.items() if not scope and "/" not in names[n]}
+    node_parent = tree.node_parent
+    used_at_the_top = {
+        n
+        for n, scope in owner.items()
+        if scope
+        and readers[n]
+        and all(not node_parent[r] or node_parent[r] == names[r] and "/" not in names[r] for r in readers[n])
+    }
+    # Only when none of its scope's weights is computed with in it: a layer's weight multiplied outside it beside a
+    # bias added inside (guesslang's linear model: ``linear//weight`` times a top-level ``matmul``) stays its own.
+    kept_in_scope = {owner[n] for n in owner if owner[n] and n not in used_at_the_top}
+    used_at_the_top = {n for n in used_at_the_top if owner[n] not in kept_in_scope}
+    if not unscoped and not used_at_the_top:
+        return {}
 
     def top_of(node: int) -> str:  # its top-level group, or the op itself when it is loose at the top level
         chain = tree.chain(tree.node_parent[node])
@@ -554,7 +559,8 @@ def _own_unscoped_weights(graph: Graph, tree, owner: dict[int, str], codes: np.n
 
     scoped_owners = {scope for scope in owner.values() if scope}
     top = {}
-    for n, found in readers.items():
+    for n in sorted(unscoped | used_at_the_top):
+        found = readers[n]
         # A weight tied to a decoder (an autoencoder's ``transpose(W)``) is the encoder's, which computes with it.
         # (``transpose(W)`` reads its rank too, in the transpose's own group.)
         direct = {r for r in found if graph.ops[graph.index.get(top_of(r), r)] != "Transpose"}
@@ -567,7 +573,7 @@ def _own_unscoped_weights(graph: Graph, tree, owner: dict[int, str], codes: np.n
             # variables keep. A scope that owns weights of its own is a layer the weight is part of: Kim's text
             # CNN makes ``W`` with ``tf.get_variable`` inside ``name_scope("output")`` (which it ignores) beside
             # ``output/b``, and multiplies in ``output/scores``.
-            if group != names[n] and (group in graph.index or group in scoped_owners):
+            if group != names[n] and (group in graph.index or (n in unscoped and group in scoped_owners)):
                 top[n] = group
     owner.update(top)
     # A vector added to what another layer holding a weight computed: that layer's bias.
@@ -587,6 +593,29 @@ def _own_unscoped_weights(graph: Graph, tree, owner: dict[int, str], codes: np.n
         if len(layers) == 1:
             owner[n] = bias_adds[group] = layers.pop()
     return bias_adds
+
+
+def _computing_readers(graph: Graph, weights: list[int], codes: np.ndarray, relay: np.ndarray) -> dict[int, set[int]]:
+    """Each weight's model ops that compute with it: past its reads and identities (up to two), for all at once."""
+    columns = graph.columns
+    found: dict[int, set[int]] = {n: set() for n in weights}
+    frontier = np.unique(np.asarray(weights, dtype=np.intp))
+    weight_of = np.full(graph.node_count, -1, dtype=np.intp)  # each node on the way, the weight it hands on
+    weight_of[frontier] = frontier
+    for _ in range(3):  # the variable, its read, maybe an identity, then what computes with it
+        edges, owners = columns.out_edges(frontier)
+        keep = columns.data[edges]
+        consumers, of = columns.dst[edges[keep]], weight_of[owners[keep]]
+        keep = codes[consumers] == roles.MODEL
+        consumers, of = consumers[keep], of[keep]
+        passing = relay[consumers]
+        for weight, reader in zip(of[~passing].tolist(), consumers[~passing].tolist()):
+            found[weight].add(reader)
+        frontier = consumers[passing]
+        weight_of[frontier] = of[passing]
+        if not frontier.size:
+            break
+    return found
 
 
 # MirroredStrategy runs the model once per device, each replica after the first in a scope of its own
@@ -901,8 +930,13 @@ def _nest(layers: list[tuple[int, Layer]], within: dict[int, int]) -> list[tuple
 
 def _name_zeros(graph: Graph, node_layer: np.ndarray, layers: list[tuple[int, Layer]]) -> None:
     """A layer that only fills tensors with a constant zero (a TF1 RNN's zero state) is ``Zeros``: the values
-    of its fills are read (a few scalars)."""
-    fills = [(i, layer) for i, layer in layers if layer.type == "Fill" and set(_computing(layer.op_types)) == {"Fill"}]
+    of its fills are read (a few scalars). The shapes it fills may be computed (a ``MultiRNNCell``'s state joins
+    its cells' batch and units, ``concat``, and was typed ``Concatenate``)."""
+    fills = [
+        (i, layer)
+        for i, layer in layers
+        if "Fill" in layer.op_types and set(_computing(layer.op_types)) <= _ZERO_STATE_OPS
+    ]
     if not fills:
         return
     is_fill = graph.columns.op_in({"Fill"})
@@ -911,6 +945,10 @@ def _name_zeros(graph: Graph, node_layer: np.ndarray, layers: list[tuple[int, La
         values = graph.columns.inputs_at(nodes, 1)
         if len(values) and all(v >= 0 and shapes.constant_is_zero(graph, int(v)) for v in values.tolist()):
             layer.type = "Zeros"
+
+
+# What a TF1 RNN's zero state runs: fills of zeros, of shapes joined from constants or from the batch's size.
+_ZERO_STATE_OPS = frozenset({"Fill", "ConcatV2", "Concat", "Pack", "Shape", "StridedSlice", "ExpandDims"})
 
 
 def _type_containers(layers: list[tuple[int, Layer]], within: dict[int, int], pairs) -> None:
@@ -927,9 +965,13 @@ def _type_containers(layers: list[tuple[int, Layer]], within: dict[int, int], pa
         if layer.holds_layers and _attends(layer, held):
             layer.type = "MultiHeadAttention"
             continue
-        if len(held) == 2 and {other.type for other in held} <= _RECURRENT_TYPES and not layer.variables:
-            layer.type = "Bidirectional"  # a recurrent layer run forwards and backwards, their outputs merged
-            continue
+        if len(held) >= 2 and {other.type for other in held} <= _RECURRENT_TYPES and not layer.variables:
+            if all(_STACKED_CELL.search(other.name) for other in held):
+                layer.type = "RNN"  # TF1's ``MultiRNNCell``: cells stacked, as Keras's RNN of StackedRNNCells
+                continue
+            if len(held) == 2:
+                layer.type = "Bidirectional"  # a recurrent layer run forwards and backwards, their outputs merged
+                continue
         cell = _tf1_cell_type(held, layer)
         if cell:
             layer.type = cell
@@ -1023,6 +1065,8 @@ def _chained(graph: Graph, node_layer: np.ndarray, candidates: dict[int, str]) -
 
 
 _RECURRENT_TYPES = frozenset({"LSTM", "GRU", "SimpleRNN", "RNN"})
+# The cells a ``MultiRNNCell`` stacks: each in ``multi_rnn_cell/cell_<i>`` (one reads the one before).
+_STACKED_CELL = re.compile(r"(^|/)multi_rnn_cell/cell_\d+(/|$)")
 # TF1's cells, by the gates of each kernel, (inputs + units) x (gates x units): LSTMCell's one of four, GRUCell's
 # gates' of two and candidate's of one, BasicRNNCell's one of one.
 _TF1_CELLS = {(4,): "LSTM", (1, 2): "GRU", (1,): "SimpleRNN"}
