@@ -449,6 +449,35 @@ def test_a_keep_probability_fed_to_one_dropout_is_a_hyperparameter(roles_graphs,
         assert mnist.of(["Placeholder", "Placeholder_1"]) == {"model"}
 
 
+def test_a_learning_rate_kept_in_a_reference_variable_and_set_from_outside_is_a_hyperparameter(roles_graphs):
+    """TF1's language models keep the learning rate in a variable nothing trains (``lr = tf.Variable(0.0,
+    trainable=False)``) and set it each epoch from a fed value (``new_lr`` -> ``Assign``, the PTB tutorial's
+    ``lr_update``). A reference variable is read through its ``/read`` identity, which the search for
+    hyperparameters did not count as a read, and the Saver's restore counted as a write: the rate was the
+    optimizer's, and its setter weights loaded from outside (``init``, Keras's ``set_weights``). The rate is a
+    hyperparameter drawn with the optimizer, which alone reads it, and so is its setter; a value fed only for
+    display (TFLearn's ``val_loss``, which only its Savers read) is none."""
+    rnn = roles_graphs["roles_tf1_char_rnn"]
+    assert rnn.of(["Variable", "Variable/read", "new_lr", "Assign"]) == {"hyperparameter"}
+    analysis = rnn.analysis
+    graph = analysis.graph
+    (rate,) = [h for h in analysis.roles.hyperparameters if h.name == "Variable"]
+    assert rate.readers == 7  # the ApplyAdam of each dense weight, and the embedding's sparse update
+    assert {analysis.roles.area_codes[graph.index[n]] for n in ("Variable", "new_lr", "Assign")} == {roles.OPTIMIZER}
+    assert role_why.explain(graph, analysis.roles, graph.index["Assign"]) == (
+        "writes the hyperparameter `Variable` the value fed to `new_lr`: it is set from outside, as TF1 code sets its"
+        " learning rate each epoch: hyperparameter"
+    )
+    assert role_why.explain(graph, analysis.roles, graph.index["new_lr"]) == (
+        "fed only to be written into the hyperparameter `Variable` (`Assign`): hyperparameter"
+    )
+    chatbot = corpus("tflearn-chatbot")
+    assert chatbot.of(["val_loss", "val_acc"]) == {"model"}
+    assert chatbot.of(["placeholder/val_loss", "assign/val_loss"]) == {"init"}
+    estimator = corpus("asl-keras-estimator")  # a Saver restores the rates of tf_keras's RMSprop too
+    assert estimator.of(["training/RMSprop/learning_rate", "training/RMSprop/rho"]) == {"hyperparameter"}
+
+
 def test_a_gradient_made_dense_for_a_histogram_is_the_summarys(roles_graphs):
     """A histogram of an embedding's gradient (its rows, an ``IndexedSlices``) first sums them into a dense tensor:
     ``embedding/W_0/grad/hist/values`` (``UnsortedSegmentSum``) and the slice of the shape it takes. Arithmetic on

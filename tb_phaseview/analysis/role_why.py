@@ -82,6 +82,19 @@ def explain(graph: Graph, node_roles: r.Roles, node: int) -> str:
         return "the learning-phase flag or an op that relays it unchanged (training and inference differ on it): phase"
     if code == r.HYPERPARAMETER:
         consumers = _consumers(graph, node)
+        if is_write and value is not None:
+            return (
+                f"writes the hyperparameter `{target}` the value fed to `{names[value]}`: it is set from outside, as"
+                " TF1 code sets its learning rate each epoch: hyperparameter"
+            )
+        if op == "Placeholder":
+            written = [c for c in consumers if c in node_roles.writes]
+            if written and len(written) == len(consumers):
+                into = _inputs(graph, written[0])
+                return (
+                    f"fed only to be written into the hyperparameter `{names[into[0]] if into else '?'}` "
+                    f"(`{names[written[0]]}`): hyperparameter"
+                )
         if op == "Const" and node not in node_roles.hyper_carriers and consumers:
             return (
                 f"a constant only the hyperparameter {_quote([names[c] for c in consumers])} reads (its default"

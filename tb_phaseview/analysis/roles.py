@@ -654,6 +654,7 @@ def classify_roles(graph: Graph, phase_carriers) -> Roles:
     # Hyperparameters, before machinery claims what only the optimizer reads.
     hyperparameters, hyper_carriers = _find_hyperparameters(graph, codes, variables, writes, applies, readers)
     codes[list(hyper_carriers)] = HYPERPARAMETER
+    _claim_hyperparameter_setters(graph, codes, writes, hyperparameters, hyper_carriers)
 
     # 4. Downstream of the gradients; a write of what a checkpoint restored belongs to the checkpoint.
     is_write = np.zeros(n, dtype=bool)
@@ -1350,13 +1351,21 @@ def _find_hyperparameters(
     columns = graph.columns
     ops = graph.ops
     written = np.zeros(graph.node_count, dtype=bool)
-    written_by = columns.inputs_at(writes[codes[writes] != INIT], 0)
+    # Written by something but its initialiser and the checkpoint's restore (a Saver restores every variable).
+    origins = _relayed_from(graph, columns.inputs_at(writes, 1))
+    restores = (origins >= 0) & columns.op_in(RESTORE_OPS)[np.maximum(origins, 0)]
+    written_by = columns.inputs_at(writes[(codes[writes] != INIT) & ~restores], 0)
     written[written_by[written_by >= 0]] = True
     written_by = columns.inputs_at(applies, 0)
     written[written_by[written_by >= 0]] = True
     read = np.zeros(graph.node_count, dtype=bool)
     read_by = columns.inputs_at(readers, 0)
     read[read_by[read_by >= 0]] = True
+    # A reference variable is read through its ``/read`` identity (TF1's ``lr = tf.Variable(0.0, trainable=False)``).
+    identities = np.flatnonzero(columns.op_in({"Identity"}))
+    read_by = columns.inputs_at(identities, 0)
+    read_by = read_by[read_by >= 0]
+    read[read_by[columns.op_in(_REF_VARIABLE_OPS)[read_by]]] = True
     is_model = codes == MODEL
     is_source = columns.op_in(HYPER_SOURCE_OPS)
     candidates = np.flatnonzero(is_source & is_model & ~written).tolist()
@@ -1389,6 +1398,9 @@ def _find_hyperparameters(
         # A call passing a variable on reads it whole (a SavedModel's save and serving calls): no layer reads it.
         if calls:
             hyper_readers = hyper_readers - calls
+        # A checkpoint saving it and a summary logging it use no setting: TFLearn's ``val_loss``, set from outside
+        # for display, is saved by three Savers.
+        hyper_readers = {reader for reader in hyper_readers if codes[reader] not in (SAVE, SUMMARY)}
         dropout_reader = None
         if _readers_apart(graph, hyper_readers) < HYPER_MIN_READERS:
             if not is_source[node] or not _sets_a_dropout_rate(graph, hyper_readers):
@@ -1465,6 +1477,28 @@ def _drawn(graph: Graph, node: int, hops: int = 3) -> bool:
         if not frontier:
             return False
     return False
+
+
+_REF_VARIABLE_OPS = frozenset({"VariableV2", "Variable"})
+
+
+def _claim_hyperparameter_setters(
+    graph: Graph, codes: np.ndarray, writes: np.ndarray, hyperparameters, carriers: dict[int, int]
+) -> None:
+    """A value fed only to be written into a hyperparameter variable sets it from outside: TF1's language models
+    keep the learning rate in a variable nothing trains and set it each epoch (``new_lr`` -> ``Assign``, the PTB
+    tutorial's ``lr_update``). Taken for weights loaded from outside (initialisers) by ``_claim_fed_weights``. They
+    carry the hyperparameter (drawn with it, their edge to each other not one of its reads)."""
+    held = {h.index for h in hyperparameters if graph.ops[h.index] in VARIABLE_OPS}
+    if not held:
+        return
+    columns = graph.columns
+    targets, values = columns.inputs_at(writes, 0), columns.inputs_at(writes, 1)
+    for write, target, value in zip(writes.tolist(), targets.tolist(), values.tolist()):
+        if target in held and value >= 0 and codes[write] == INIT and codes[value] == INIT:
+            if graph.ops[value] == "Placeholder":
+                codes[write] = codes[value] = HYPERPARAMETER
+                carriers[write] = carriers[value] = target
 
 
 def _weighted(graph: Graph, variables: np.ndarray) -> np.ndarray:
@@ -1923,9 +1957,10 @@ def _areas(graph: Graph, codes: np.ndarray, hyperparameters: list[Hyperparameter
         edges, owners = columns.out_edges(np.fromiter(carriers, dtype=np.intp, count=len(carriers)))
         readers = columns.dst[edges]
         roles = codes[readers]
-        # A reader whose value nothing uses decides nothing (see _claim_unused_hyper_arithmetic).
+        # A reader whose value nothing uses decides nothing (see _claim_unused_hyper_arithmetic), nor does a
+        # checkpoint's save and restore of a variable's value.
         used = np.bincount(columns.src[columns.data], minlength=graph.node_count) > 0
-        keep = (roles != HYPERPARAMETER) & ~((roles == MODEL) & ~used[readers])
+        keep = (roles != HYPERPARAMETER) & (roles != SAVE) & ~((roles == MODEL) & ~used[readers])
         for carrier, role in zip(owners[keep].tolist(), roles[keep].tolist()):
             reader_roles[carriers[carrier]].add(role)
         for carrier, source in carriers.items():
