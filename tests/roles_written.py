@@ -41,6 +41,7 @@ GRAPHS = (
     "roles_tf1_data_pipeline",
     "roles_tf1_text_cnn",
     "roles_tf1_char_rnn",
+    "roles_tf1_dqn",
 )
 GRADIENT_SCOPE = re.compile(r"(?:^|/)(?:gradients(?:_\d+)?|gradient_tape)/")
 

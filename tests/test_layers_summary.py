@@ -997,6 +997,30 @@ def test_a_tf1_char_rnn_is_listed_with_its_stacked_cells_zero_state_and_softmax_
     assert [row[4] for row in rows if row[1] == "LSTM"] == ["rnnlm_1", "rnnlm_1"], rows
 
 
+def test_models_fed_from_the_top_level_list_their_inputs(roles_graphs):
+    """TF1 code makes its networks in scopes and feeds them placeholders made at the top level: a DQN's states
+    ``s`` and ``s_`` read by ``eval_net`` and ``target_net``, a GAN's noise ``z`` and images ``real``, an
+    autoencoder's ``volume``. The summary listed the networks' layers and no input; the inputs a network reads are
+    listed first, what only the loss reads (the rewards, the actions taken) is not."""
+    rows = [
+        (layer.name, layer.type, layer.output_shape, layer.params)
+        for layer in layers.summarize(roles_graphs["roles_tf1_dqn"].analysis).layers
+    ]
+    assert rows == [
+        ("s", "InputLayer", (None, 4), 0),
+        ("s_", "InputLayer", (None, 4), 0),
+        ("eval_net/e1", "Dense", (None, 20), 4 * 20 + 20),
+        ("eval_net/q", "Dense", (None, 2), 20 * 2 + 2),
+        ("target_net/e1", "Dense", (None, 20), 4 * 20 + 20),
+        ("target_net/q", "Dense", (None, 2), 20 * 2 + 2),
+    ], rows
+    dqn = roles_graphs["roles_tf1_dqn"]
+    assert dqn.of(dqn.named(r"^hard_replacement/Assign")) == {"optimizer"}  # a target network's copy
+    for name, inputs in (("roles_dcgan", ["z", "real"]), ("roles_autoencoder3d", ["volume"])):
+        listed = layers.summarize(roles_graphs[name].analysis).layers
+        assert [(layer.name, layer.type) for layer in listed[: len(inputs)]] == [(i, "InputLayer") for i in inputs]
+
+
 def test_kims_text_cnn_is_listed_as_its_layers_with_the_output_weight_made_outside_its_scope(roles_graphs):
     """The most copied TF1 text classifier (Kim's CNN for sentences) makes its output layer's weight with
     ``tf.get_variable("W")`` inside ``name_scope("output")``, which ``get_variable`` ignores: ``W`` sits at the top

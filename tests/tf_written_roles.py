@@ -884,6 +884,49 @@ def write_tf1_char_rnn(out):
     _write(tf, _run_dir(out, "roles_tf1_char_rnn"), graph)
 
 
+def write_tf1_dqn(out):
+    """A deep Q-network the way TF1 reinforcement learning tutorials write one: states, actions, rewards and next
+    states fed; an ``eval_net`` and a ``target_net`` of the same two dense layers made with ``tf.get_variable`` in
+    their variable scopes; the Q-target computed from the target network's values of the next states, stopped from
+    the gradient; the TD error in ``loss``, RMSProp on the evaluation network's weights only (``var_list``); the
+    target network's weights set from the evaluation network's by ``tf.assign`` in ``hard_replacement``, run every
+    few hundred steps."""
+    tf, v1 = _tf1(resource=False)
+    graph = tf.Graph()
+    with graph.as_default():
+        features, actions, hidden = 4, 2, 20
+        s = v1.placeholder(tf.float32, [None, features], name="s")
+        s_ = v1.placeholder(tf.float32, [None, features], name="s_")
+        r = v1.placeholder(tf.float32, [None], name="r")
+        a = v1.placeholder(tf.int32, [None], name="a")
+        w_init, b_init = v1.random_normal_initializer(0.0, 0.3), v1.constant_initializer(0.1)
+
+        def network(x, scope):
+            with v1.variable_scope(scope):
+                e1 = v1.layers.dense(
+                    x, hidden, tf.nn.relu, kernel_initializer=w_init, bias_initializer=b_init, name="e1"
+                )
+                return v1.layers.dense(e1, actions, kernel_initializer=w_init, bias_initializer=b_init, name="q")
+
+        q_eval = network(s, "eval_net")
+        q_next = network(s_, "target_net")
+        with v1.variable_scope("q_target"):
+            q_target = tf.stop_gradient(r + 0.9 * tf.reduce_max(q_next, axis=1, name="Qmax_s_"))
+        with v1.variable_scope("q_eval"):
+            indices = tf.stack([tf.range(tf.shape(a)[0], dtype=tf.int32), a], axis=1)
+            q_eval_wrt_a = tf.gather_nd(params=q_eval, indices=indices)
+        with v1.variable_scope("loss"):
+            loss = tf.reduce_mean(tf.math.squared_difference(q_target, q_eval_wrt_a, name="TD_error"))
+        eval_params = v1.get_collection(v1.GraphKeys.GLOBAL_VARIABLES, scope="eval_net")
+        target_params = v1.get_collection(v1.GraphKeys.GLOBAL_VARIABLES, scope="target_net")
+        with v1.variable_scope("train"):
+            v1.train.RMSPropOptimizer(0.01).minimize(loss, var_list=eval_params)
+        with v1.variable_scope("hard_replacement"):
+            [v1.assign(t, e) for t, e in zip(target_params, eval_params)]
+        v1.summary.scalar("loss", loss)
+    _write(tf, _run_dir(out, "roles_tf1_dqn"), graph)
+
+
 def write_tf1_towers_resource(out):
     write_tf1_towers(out, resource=True, name="roles_tf1_towers_resource")
 
@@ -1082,4 +1125,5 @@ GRAPHS = {
     "roles_tf1_data_pipeline": write_tf1_data_pipeline,
     "roles_tf1_text_cnn": write_tf1_text_cnn,
     "roles_tf1_char_rnn": write_tf1_char_rnn,
+    "roles_tf1_dqn": write_tf1_dqn,
 }

@@ -1641,7 +1641,35 @@ def _candidates(
             for n in nodes
             if graph.ops[n] in INPUT_OPS and codes[n] == roles.MODEL and graph.names[n] not in flags
         )
+    ids.extend(_inputs_from_above(analysis, levels, codes, flags, set(ids)))
     return ids, {name: i for i, name in enumerate(ids)}
+
+
+_FED = frozenset({"Placeholder", "PlaceholderWithDefault"})
+
+
+def _inputs_from_above(analysis, levels: set[str], codes: np.ndarray, flags: set[str], taken: set[str]) -> list[str]:
+    """The input placeholders one level above the layers' levels that feed a layer there: TF1 code feeds its
+    models from the top level (a DQN's states ``s`` and ``s_`` read by ``eval_net`` and ``target_net``, a VAE's
+    images by ``encoder``). The summary listed no input at all. Placeholders only: a Keras ``fit`` graph's model
+    reads its batch from the iterator above it, which Keras's summary does not list either."""
+    tree, graph = analysis.tree, analysis.graph
+    above = {tree.group_parent.get(level, "") for level in levels if level} - levels
+    if not above:
+        return []
+    columns = graph.columns
+    prefixes = tuple(level + "/" for level in levels if level)
+    found = []
+    for groups_and_nodes in tree.children_of(above).values():
+        for n in groups_and_nodes[1]:
+            name = graph.names[n]
+            if graph.ops[n] not in _FED or codes[n] != roles.MODEL or name in flags or name in taken:
+                continue
+            edges, _ = columns.out_edges(np.array([n], dtype=np.intp))
+            readers = columns.dst[edges[columns.data[edges]]].tolist()
+            if any(graph.names[r].startswith(prefixes) for r in readers):
+                found.append(name)
+    return found
 
 
 def _loop_scope(graph: Graph, group: str) -> bool:
