@@ -1001,11 +1001,10 @@ def test_models_fed_from_the_top_level_list_their_inputs(roles_graphs):
     """TF1 code makes its networks in scopes and feeds them placeholders made at the top level: a DQN's states
     ``s`` and ``s_`` read by ``eval_net`` and ``target_net``, a GAN's noise ``z`` and images ``real``, an
     autoencoder's ``volume``. The summary listed the networks' layers and no input; the inputs a network reads are
-    listed first, what only the loss reads (the rewards, the actions taken) is not."""
-    rows = [
-        (layer.name, layer.type, layer.output_shape, layer.params)
-        for layer in layers.summarize(roles_graphs["roles_tf1_dqn"].analysis).layers
-    ]
+    listed first, what only the loss reads (the rewards, the actions taken) is not. A DQN's target network, set by
+    copying the evaluation network's weights, is not trained."""
+    summary = layers.summarize(roles_graphs["roles_tf1_dqn"].analysis)
+    rows = [(layer.name, layer.type, layer.output_shape, layer.params) for layer in summary.layers]
     assert rows == [
         ("s", "InputLayer", (None, 4), 0),
         ("s_", "InputLayer", (None, 4), 0),
@@ -1016,6 +1015,9 @@ def test_models_fed_from_the_top_level_list_their_inputs(roles_graphs):
     ], rows
     dqn = roles_graphs["roles_tf1_dqn"]
     assert dqn.of(dqn.named(r"^hard_replacement/Assign")) == {"optimizer"}  # a target network's copy
+    # The target network is set from the evaluation network's weights, never trained: its weights were counted
+    # trainable, as the copy is the optimizer's machinery.
+    assert (summary.trainable_params, summary.non_trainable_params) == (142, 142)
     for name, inputs in (("roles_dcgan", ["z", "real"]), ("roles_autoencoder3d", ["volume"])):
         listed = layers.summarize(roles_graphs[name].analysis).layers
         assert [(layer.name, layer.type) for layer in listed[: len(inputs)]] == [(i, "InputLayer") for i in inputs]

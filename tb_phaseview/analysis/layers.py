@@ -1702,6 +1702,13 @@ def trainable_variables(graph: Graph, node_roles, model_nodes: list[int], codes:
         dst = columns.dst[edges]
         optimizer = columns.per_op(lambda op: bool(roles._OPTIMIZER_OP.match(op)), bool)
         keep = _mask(graph, node_roles.writes)[dst] | optimizer[dst]
+        # A copy of another variable's value trains nothing: a DQN's target network is set from the evaluation
+        # network's weights (``hard_replacement/Assign``, the optimizer's machinery) and never trained.
+        copies = keep & ~optimizer[dst]
+        if copies.any():
+            origins = roles._relayed_from(graph, columns.inputs_at(dst[copies], 1))
+            copied = (origins >= 0) & columns.op_in(roles.VARIABLE_OPS)[np.maximum(origins, 0)]
+            keep[np.flatnonzero(copies)[copied]] = False
         for node, code in zip(owners[keep].tolist(), codes[dst[keep]].tolist()):
             written_by.setdefault(node, set()).add(code)
     # A variable passed into a traced function may be written inside a call's function only: counted with the
