@@ -471,6 +471,12 @@ def test_a_learning_rate_kept_in_a_reference_variable_and_set_from_outside_is_a_
     assert role_why.explain(graph, analysis.roles, graph.index["new_lr"]) == (
         "fed only to be written into the hyperparameter `Variable` (`Assign`): hyperparameter"
     )
+    # A checkpoint saves and restores it as it does every variable: no read of a setting (the checkpoints' area was
+    # drawn as reading the rate).
+    edges = [e for e in graph.in_edges(graph.index["save/SaveV2"]) if graph.edge_src[e] == graph.index["Variable"]]
+    assert edges and {analysis.kinds[e] for e in edges} == {"save"}
+    top = {child["name"]: child for child in wire.group_answer(analysis, "")["children"]}
+    assert not [name for name, child in top.items() if "hyper_reads" in child and child.get("area") == "save"]
     chatbot = corpus("tflearn-chatbot")
     assert chatbot.of(["val_loss", "val_acc"]) == {"model"}
     assert chatbot.of(["placeholder/val_loss", "assign/val_loss"]) == {"init"}

@@ -41,7 +41,9 @@ def _kind(src_class: int, dst_class: int, control: bool) -> str:
     dst_role, dst_write = dst_class & 7, bool(dst_class & _VARIABLE_FLAG)
     if src_role == node_roles.PHASE:
         return PHASE
-    if src_role == node_roles.HYPERPARAMETER and dst_role != node_roles.INIT:
+    # Its own initialiser sets it, and a checkpoint saves and restores it as it does every variable: neither reads
+    # a setting (the checkpoints' area drawn as reading the learning rate said nothing).
+    if src_role == node_roles.HYPERPARAMETER and dst_role not in (node_roles.INIT, node_roles.SAVE):
         return HYPERPARAMETER
     if dst_role in node_roles.MACHINERY:
         return node_roles.ROLE_NAMES[dst_role]
