@@ -36,7 +36,14 @@ def first_opened(analysis) -> list[str]:
     shown = [g for g in groups if analysis.area_of_group(g) is None and tree.size_of(g) >= SMALL_BOX_OPS]
     if not shown or len(shown) > MAX_TOP_LEVEL_BOXES:
         return []
-    names = layers.layer_names(analysis)
+    # The inputs aside: TF1 code feeds a model made in a scope of its own from the level above (``graph_1/x``
+    # read by ``graph_1/model``), and the summary lists them first; the model's scope is still the one to open.
+    graph = analysis.graph
+    names = [
+        name
+        for name in layers.layer_names(analysis)
+        if name not in graph.index or graph.ops[graph.index[name]] not in layers.INPUT_OPS
+    ]
     if not names:
         return []
     scope = layers.shared_scope(names)
