@@ -455,8 +455,7 @@ def test_a_learning_rate_kept_in_a_reference_variable_and_set_from_outside_is_a_
     ``lr_update``). A reference variable is read through its ``/read`` identity, which the search for
     hyperparameters did not count as a read, and the Saver's restore counted as a write: the rate was the
     optimizer's, and its setter weights loaded from outside (``init``, Keras's ``set_weights``). The rate is a
-    hyperparameter drawn with the optimizer, which alone reads it, and so is its setter; a value fed only for
-    display (TFLearn's ``val_loss``, which only its Savers read) is none."""
+    hyperparameter drawn with the optimizer, which alone reads it, and so is its setter."""
     rnn = roles_graphs["roles_tf1_char_rnn"]
     assert rnn.of(["Variable", "Variable/read", "new_lr", "Assign"]) == {"hyperparameter"}
     analysis = rnn.analysis
@@ -477,10 +476,16 @@ def test_a_learning_rate_kept_in_a_reference_variable_and_set_from_outside_is_a_
     assert edges and {analysis.kinds[e] for e in edges} == {"save"}
     top = {child["name"]: child for child in wire.group_answer(analysis, "")["children"]}
     assert not [name for name, child in top.items() if "hyper_reads" in child and child.get("area") == "save"]
+
+
+def test_a_scalar_only_checkpoints_read_is_no_hyperparameter_and_a_restored_rate_is_one():
+    """A value fed only for display (TFLearn's ``val_loss``, which only its three Savers read) configures nothing:
+    no hyperparameter, however many Savers read it. A Saver's restore of tf_keras's RMSprop rates inside an
+    Estimator is no write: the rates are hyperparameters (they were the optimizer's)."""
     chatbot = corpus("tflearn-chatbot")
     assert chatbot.of(["val_loss", "val_acc"]) == {"model"}
     assert chatbot.of(["placeholder/val_loss", "assign/val_loss"]) == {"init"}
-    estimator = corpus("asl-keras-estimator")  # a Saver restores the rates of tf_keras's RMSprop too
+    estimator = corpus("asl-keras-estimator")
     assert estimator.of(["training/RMSprop/learning_rate", "training/RMSprop/rho"]) == {"hyperparameter"}
 
 
