@@ -92,7 +92,7 @@ _SAME_OPS_BY_NAME = {
 _PRELU = frozenset({"Relu", "Neg", "Mul"})
 _REWRITTEN = re.compile(r"^_(?:MklNative|Mkl|Fused)+(?=[A-Z])")
 _ADDS = frozenset({"Add", "AddV2", "AddN"})
-_RANDOM_UNIFORM = frozenset({"RandomUniform", "StatelessRandomUniformV2", "StatelessRandomUniform"})
+_RANDOM_UNIFORM = roles.RANDOM_UNIFORM_OPS
 _RANDOM_DRAWS = _RANDOM_UNIFORM | {"StatelessRandomUniformFullIntV2", "RandomUniformInt", "StatelessRandomUniformInt"}
 _RANDOM_NORMAL = frozenset({"RandomStandardNormal", "StatelessRandomNormalV2", "StatelessRandomNormal"})
 # What GaussianNoise and GaussianDropout compute besides their draw: its scale and offset, the input's sum or product

@@ -1429,7 +1429,7 @@ def _find_hyperparameters(
 
 # A dropout's rate (or keep probability) meets its random draw in a comparison (``GreaterEqual(draw, rate)``,
 # TensorFlow 1.13 on) or in an addition rounded down (``Floor(keep_prob + draw)``, before).
-_RANDOM_UNIFORM_OPS = frozenset({"RandomUniform", "StatelessRandomUniform", "StatelessRandomUniformV2"})
+RANDOM_UNIFORM_OPS = frozenset({"RandomUniform", "StatelessRandomUniform", "StatelessRandomUniformV2"})
 _DRAW_COMPARISONS = frozenset({"GreaterEqual", "Greater", "Less", "LessEqual"})
 _DRAW_SUMS = frozenset({"Add", "AddV2"})
 # What a keep probability passes through on its way to the comparison (``rate = 1 - keep_prob``); never a shape.
@@ -1471,7 +1471,7 @@ def _drawn(graph: Graph, node: int, hops: int = 3) -> bool:
     for _ in range(hops):
         edges, _ = columns.in_edges(np.array(frontier, dtype=np.intp))
         inputs = columns.src[edges[columns.data[edges]]].tolist()
-        if any(ops[i] in _RANDOM_UNIFORM_OPS for i in inputs):
+        if any(ops[i] in RANDOM_UNIFORM_OPS for i in inputs):
             return True
         frontier = [i for i in inputs if ops[i] in _DRAW_SCALING]
         if not frontier:
