@@ -220,6 +220,8 @@ def test_copied_link_reopens_the_view_in_a_fresh_browser(browser, tensorboard_ur
     field.wait_for()
     link = field.input_value()
     assert link.startswith(tensorboard_url + "#phaseview&pv=")
+    # the field shows the link at once; the clipboard write is asynchronous and its message says when it is done
+    frame.locator("[data-testid=share-message]", has_text="Link copied").wait_for()
     assert page.evaluate("() => navigator.clipboard.readText()") == link
     before = view_of(frame)
     shot(page, "share_link_source")
