@@ -10,7 +10,7 @@ from tensorboard.compat.proto.graph_pb2 import GraphDef
 
 from demo import demo_analysis
 from oddgraphs import node
-from tb_phaseview.analysis import layers
+from tb_phaseview.analysis import layers, pipeline
 from tb_phaseview.analysis.pipeline import analyze
 from tb_phaseview.cli import iter_graphs
 from tb_phaseview.read import graph_source
@@ -62,8 +62,8 @@ def test_a_wide_top_level_or_a_large_graph_opens_nothing():
     # A Keras 3 trace of a large model (NASNetMobile's is 58k nodes, EfficientNetB7's 65k) opens as a small one.
     big = one_scope(30_000)
     assert big.graph.node_count > 50_000 and first_open.first_opened(big) == ["graph_1", "graph_1/model"]
-    large = one_scope(first_open.MAX_NODES // 2 + 1)
-    assert large.graph.node_count > first_open.MAX_NODES and first_open.first_opened(large) == []
+    large = one_scope(pipeline.TOP_LEVEL_AS_IS_NODES // 2 + 1)
+    assert large.graph.node_count > pipeline.TOP_LEVEL_AS_IS_NODES and first_open.first_opened(large) == []
 
 
 def test_a_trace_of_the_step_that_built_its_model_opens_it_past_the_functions_that_made_the_weights(tf_written):

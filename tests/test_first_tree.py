@@ -37,6 +37,18 @@ def whole_tree_answers(graph, groups) -> tuple[str, dict]:
     return json.dumps(wire.graph_answer(whole, REF), sort_keys=True), {g: wire.group_answer(whole, g) for g in groups}
 
 
+def answers_of_one_build(graph, groups, monkeypatch) -> tuple[str, dict]:
+    """The answers of an analysis whose tree is built in one go, nothing waiting (answered under the caller's
+    sizes: the first view opens what it would)."""
+    with monkeypatch.context() as m:
+        m.setattr(pipeline, "DEFERRED_MIN_OPS", 10**12)
+        m.setattr(pipeline, "TOP_LEVEL_AS_IS_NODES", 10**12)
+        whole = pipeline.analyze(graph)
+    assert whole.tree_built
+    answers = {g: wire.group_answer(whole, g) for g in groups}
+    return json.dumps(wire.graph_answer(whole, REF), sort_keys=True), answers
+
+
 def inner_groups(analysis, area: str) -> list[str]:
     groups, _ = analysis.tree.children(area)
     return [area, *groups[:3]]
@@ -196,3 +208,64 @@ def test_a_first_answer_that_reaches_inside_the_initialisers_area_is_written_on_
     assert "init" in analysis.areas
     assert any(path[0] == INIT for path in (analysis.path_of_node(d) for _, d in analysis.drawn_phase_edges))
     assert analysis.tree_built and analysis.first_view() is analysis
+
+
+def test_past_the_size_whose_first_view_opens_nothing_the_models_groups_wait_too(monkeypatch):
+    # A Keras functional model puts its layers at the top level: in a wide graph past TOP_LEVEL_AS_IS_NODES, the
+    # first view shows them in buckets and opens none; their inner groups wait, but for the chains to the flag's
+    # readers (each BatchNormalization layer's switches), and the first answer is the whole tree's.
+    from make_graphs import tiled
+
+    monkeypatch.setattr(pipeline, "TOP_LEVEL_AS_IS_NODES", 50_000)
+    monkeypatch.setattr(scopes, "BUCKET_THRESHOLD", 300)  # the top level in buckets, as a wide graph's is
+    monkeypatch.setattr(scopes, "BUCKET_SIZE", 100)
+    ((_, seed, _),) = list(iter_graphs(os.path.join(DEMO_LOGS, "resnet_tf_keras")))
+    graph = graph_source.load_graph("run_graph", tiled(seed, 70_000, "wide").SerializeToString())
+    analysis = pipeline.analyze(graph)
+    first_tree = analysis._first_tree
+    assert any(bucket.parent == scopes.ROOT for bucket in first_tree.buckets.values())
+    model = [i for i, name in enumerate(graph.names) if analysis.roles.area_codes[i] not in pipeline.roles.MACHINERY]
+    layer_held = [
+        i for i in model if "/" in graph.names[i] and first_tree.node_parent[i] == graph.names[i].split("/")[0]
+    ]
+    inner = [i for i in model if graph.names[i].count("/") >= 2]
+    assert len(layer_held) > len(inner) // 2, "most ops inside the model's layers wait"
+    first = first_answer(analysis)
+    readers = [dst for _, dst in analysis.drawn_phase_edges if "/" in graph.names[dst]]
+    whole_first, _ = answers_of_one_build(graph, [], monkeypatch)
+    assert first == whole_first
+    assert json.loads(first)["opened"] == []
+    # The paths the first answer gave into the model are the whole tree's.
+    analysis.complete()
+    assert tree_parts(analysis.tree) == tree_parts(build_whole(analysis))
+    layers = sorted({graph.names[r].split("/")[0] for r in readers[:20]})
+    groups = [g for layer in layers[:3] for g in (layer, *analysis.tree.children(layer)[0][:2])]
+    _, whole_groups = answers_of_one_build(graph, groups, monkeypatch)
+    assert {g: wire.group_answer(analysis, g) for g in groups} == whole_groups
+
+
+@pytest.mark.skipif(not SHARED_GRAPHS, reason="the third-party graphs are not beside the repository")
+def test_on_other_peoples_graphs_the_models_groups_waiting_leave_the_first_answer_the_whole_trees(monkeypatch):
+    # Every graph as if past the size: its model's top-level groups wait, with its large and small areas.
+    monkeypatch.setattr(pipeline, "DEFERRED_MIN_OPS", 1)
+    monkeypatch.setattr(pipeline, "TOP_LEVEL_AS_IS_NODES", 0)
+    waited = 0
+    for name, graph in corpus_graphs():
+        analysis = pipeline.analyze(graph)
+        if analysis.tree_built:
+            continue
+        first_tree = analysis._first_tree
+        first = first_answer(analysis)
+        analysis.complete()
+        waited += any(
+            first_tree.node_parent[i] != analysis.tree.node_parent[i] and "/" not in first_tree.node_parent[i]
+            for i in range(graph.node_count)
+            if analysis.roles.area_codes[i] not in pipeline.roles.MACHINERY
+        )
+        assert tree_parts(analysis.tree) == tree_parts(build_whole(analysis)), name
+        tops = [g for g in analysis.tree.children("")[0] if analysis.area_of_group(g) is None][:3]
+        groups = [g for top in tops for g in (top, *analysis.tree.children(top)[0][:2])]
+        whole_first, whole_groups = answers_of_one_build(graph, groups, monkeypatch)
+        assert first == whole_first, name
+        assert {g: wire.group_answer(analysis, g) for g in groups} == whole_groups, name
+    assert waited >= 15

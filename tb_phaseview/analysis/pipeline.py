@@ -8,11 +8,12 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import gc
+import operator
 import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from itertools import repeat
+from itertools import compress, repeat
 
 import numpy as np
 
@@ -65,8 +66,8 @@ class GraphAnalysis:
     _phase_reach: dict[str, PhaseReach] | None = None
     _hyper_edges: list[tuple[int, int]] | None = None
     _hyper_boxes: dict[str, HyperBox] | None = None
-    # Until the whole tree is built: the tree without most of the large machinery areas' inner groups (the first
-    # answer's, see ``first_view``), and what builds the whole one.
+    # Until the whole tree is built: the tree without most of the large machinery areas' inner groups, nor past
+    # TOP_LEVEL_AS_IS_NODES the model's (the first answer's, see ``first_view``), and what builds the whole one.
     _first_tree: scopes.ScopeTree | None = None
     _tree_builder: object = None
     _tree_lock: threading.Lock = field(default_factory=threading.Lock)
@@ -96,9 +97,10 @@ class GraphAnalysis:
 
     def first_view(self) -> "GraphAnalysis":
         """This analysis as the first answer reads it: while the whole tree is not built, a view of it on the tree
-        without the large machinery areas' inner groups but for the chains to the ops the first answer gives a path
-        for (``_assemble`` made one when it could, ``_deferral``), so the first answer does not wait for groups it
-        never shows. The view keeps its own answers; this analysis builds everything else on the whole tree."""
+        without the large machinery areas' inner groups (and a large graph's model's) but for the chains to the ops
+        the first answer gives a path for (``_assemble`` made one when it could, ``_deferral``), so the first answer
+        does not wait for groups it never shows. The view keeps its own answers; this analysis builds everything
+        else on the whole tree."""
         first = self._first_tree
         if first is None or self._tree is not None:
             return self
@@ -506,9 +508,60 @@ def _deferral(analysis: GraphAnalysis, display_names: list[str]):
         holders += [area] * waiting.size
         inner.append(positions)
         deferred_areas.append(area)
+    model = _model_deferral(analysis, display_names, area_codes, reached, moved)
+    if model is not None:
+        waiting, model_holders, positions, groups = model
+        held.append(waiting)
+        holders += model_holders
+        inner.append(positions)
+        deferred_areas += groups
     if not deferred_areas:
         return None
     return np.concatenate(held), holders, np.sort(np.concatenate(inner)), deferred_areas
+
+
+# Past this many nodes a graph's first view shows its top level as it is (``serve.first_open`` opens no group):
+# the model's top-level groups then wait as the large areas do, but for the chains to the ops the first answer
+# gives a path for. A Keras functional model puts its layers there: at 1,000,000 nodes, 30,601 groups of 397,802
+# ops, of which the first answer gives paths into 8,641 (each BatchNormalization layer's switches).
+TOP_LEVEL_AS_IS_NODES = 300_000
+
+
+def _model_deferral(analysis: GraphAnalysis, display_names: list[str], area_codes, reached, moved):
+    """As ``_deferral``, for the model's ops inside top-level groups, each group its own holder: (positions held,
+    their holders, every position of the groups that wait, those groups), or None. A group waits whole when the
+    first answer gives no path inside it, else but for the ops deciding those paths. Groups a relocation enters
+    or leaves, and the inlined bodies' group (whose groups move into the layers they were inlined from), are
+    built now; so is everything when a name could be folded or holds a series' mark."""
+    if analysis.graph.node_count <= TOP_LEVEL_AS_IS_NODES:
+        return None
+    machinery = np.zeros(256, dtype=bool)
+    machinery[sorted(roles.MACHINERY)] = True
+    positions = np.flatnonzero(~machinery[area_codes]).tolist()
+    names = list(map(display_names.__getitem__, positions))
+    if not names or _foldable(names) or "[" in "".join(names):
+        return None
+    # Scans in C over the model's names: at 1M nodes they are 400k, and a statement each would cost what waits.
+    tops, separators, _ = zip(*map(str.partition, names, repeat("/")))
+    built = {name.partition("/")[0] for name in moved} | {scopes.INLINED_SCOPE}
+    waits = list(map(operator.and_, map(bool, separators), map(operator.not_, map(built.__contains__, tops))))
+    positions, tops = list(compress(positions, waits)), list(compress(tops, waits))
+    if not positions:
+        return None
+    waiting = np.array(positions, dtype=np.intp)  # ascending, as the graph's positions
+    at = np.searchsorted(waiting, reached)
+    found = at < waiting.size
+    found[found] = waiting[at[found]] == reached[found]
+    held = np.ones(waiting.size, dtype=bool)
+    if found.any():
+        with_targets = set(map(tops.__getitem__, at[found].tolist()))
+        chained = list(compress(positions, map(with_targets.__contains__, tops)))
+        decide = scopes.ops_deciding_paths(display_names, chained, reached[found].tolist(), None)
+        if decide is None:
+            return None
+        held[np.searchsorted(waiting, np.array(decide, dtype=np.intp))] = False
+    holders = list(compress(tops, held.tolist()))
+    return waiting[held], holders, waiting, sorted(set(tops))
 
 
 def _foldable(names: list[str]) -> bool:

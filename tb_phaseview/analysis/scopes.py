@@ -573,20 +573,26 @@ def with_areas(
     areas: list[str],
 ) -> ScopeTree:
     """The whole tree of ``build_scopes``, from ``first`` (``build_scopes_without``, holding ops of the top-level
-    groups ``areas``) and those areas' groups built again from their names alone (``inner``: the positions of
-    every op in them): every name in an area starts with the area's id, so no decision inside it looks outside,
-    nor one outside it inside. What ``first`` built inside them is replaced."""
+    groups ``areas``: the machinery's, or the model's) and those groups built again from their names alone
+    (``inner``: the positions of every op in them): every name in such a group starts with the group's id, so no
+    decision inside it looks outside, nor one outside it inside (the caller leaves out the groups a relocation
+    enters or leaves, and the inlined bodies' group). What ``first`` built inside them is replaced."""
     positions = inner.tolist()
-    groups, inner_parent, fixed, buckets, series, folded_nodes = _parts_of(positions, names, relocations, pinned, ops)
-    prefixes = tuple(area + "/" for area in areas)
-    initials = tuple({area[:1] for area in areas})  # ∷, the areas' mark: a scan in C finds the few keys to check
+    groups, inner_parent, fixed, buckets, series, folded_nodes = _parts_of(
+        positions, names, relocations, pinned, ops, bucket_root=False
+    )
+    rebuilt = set(areas)
+    # The top level is ``first``'s: the groups rebuilt keep the parent they have there (a bucket of a wide one).
+    for area in areas:
+        groups.pop(area, None)
 
     def outside(parts: dict) -> dict:
-        """``parts`` but for the entries of groups inside the areas (a copy, in the same order)."""
+        """``parts`` but for the entries of groups inside those groups (a copy, in the same order). Scans in C:
+        the model's groups are thousands, too many to test each key against each."""
         kept = dict(parts)
-        for key in compress(parts, map(str.startswith, parts, repeat(initials))):
-            if key.startswith(prefixes):
-                del kept[key]
+        tops, separators, _ = zip(*map(str.partition, parts, repeat("/"))) if parts else ((), (), ())
+        inside = map(operator.and_, map(bool, separators), map(rebuilt.__contains__, tops))
+        deque(map(kept.__delitem__, compress(parts, inside)), maxlen=0)
         return kept
 
     node_parent = list(first.node_parent)
@@ -601,7 +607,9 @@ def with_areas(
     )
 
 
-def ops_deciding_paths(names: list[str], positions: list[int], targets: list[int], area: str) -> list[int] | None:
+def ops_deciding_paths(
+    names: list[str], positions: list[int], targets: list[int], area: str | None
+) -> list[int] | None:
     """Of the ops at ``positions`` (every op of the top-level group ``area``, in graph order), the ones a tree needs
     to give each op in ``targets`` (among them) the path the whole tree gives it: the ops beside a target in its
     scope (they decide whether it joins a numbered series, and the series' id), and one op inside a group named
@@ -609,12 +617,15 @@ def ops_deciding_paths(names: list[str], positions: list[int], targets: list[int
     when a group on a chain may hold more than ``BUCKET_THRESHOLD`` children (its buckets need all of them), or a
     name holds a "[" (a series' id could clash with it): the caller builds the area whole then.
 
+    ``area`` None: the ops of several top-level groups at once, each of which holds a target (the root, which is
+    no group of an area, is then on no chain: its children are for the caller to keep).
+
     Passes in C over the area's names and distinct scopes, split as ``_scope_parts`` splits them (the caller
     refuses names deep enough to be folded)."""
     area_names = list(map(names.__getitem__, positions))
     if "[" in "".join(area_names):
         return None
-    chain = {area: ROOT}  # each group on a target's chain -> its parent
+    chain = {area: ROOT} if area is not None else {}  # each group on a target's chain -> its parent
     beside = set()  # the targets' scopes
     for target in targets:
         scope = names[target].rpartition("/")[0]
@@ -655,7 +666,7 @@ def ops_deciding_paths(names: list[str], positions: list[int], targets: list[int
     return kept
 
 
-def _parts_of(positions: list[int], names, relocations, pinned, ops, extra_groups=None):
+def _parts_of(positions: list[int], names, relocations, pinned, ops, extra_groups=None, bucket_root=True):
     """``_scope_parts`` of the nodes at ``positions`` alone, its bucketed children lists (which hold positions
     among those nodes) turned back into the graph's positions."""
     group_parent, node_parent, fixed, buckets, series, folded_nodes = _scope_parts(
@@ -664,6 +675,7 @@ def _parts_of(positions: list[int], names, relocations, pinned, ops, extra_group
         pinned,
         list(map(ops.__getitem__, positions)) if ops is not None else None,
         extra_groups,
+        bucket_root,
     )
     fixed = {group: (ids, list(map(positions.__getitem__, nodes))) for group, (ids, nodes) in fixed.items()}
     return group_parent, node_parent, fixed, buckets, series, folded_nodes
@@ -681,9 +693,11 @@ def _scope_parts(
     pinned: frozenset[str],
     ops: list[str] | None,
     extra_groups: dict[str, str] | None = None,
+    bucket_root: bool = True,
 ):
     """(group_parent, node_parent, fixed, buckets, series, folded_nodes) of ``build_scopes``; ``extra_groups``
-    (id -> parent) are groups whose ops are not among ``names``."""
+    (id -> parent) are groups whose ops are not among ``names``; ``bucket_root`` False leaves the top level
+    unbucketed (``with_areas``: the names of a few of its groups cannot decide its buckets)."""
     relocations = relocations or {}
     scopes = [name.rpartition("/")[0] for name in names]  # "" (the root) for a name without "/" inside
     # Chains too deep or too long are folded (see the module's docstring); only the rare deep scope is walked.
@@ -729,7 +743,9 @@ def _scope_parts(
     # Children per group, counted in C: only a group with too many children needs its lists now (to bucket).
     child_counts = Counter(group_parent.values())
     child_counts.update(node_parent)
-    oversized = sorted(group for group, count in child_counts.items() if count > BUCKET_THRESHOLD)
+    oversized = sorted(
+        group for group, count in child_counts.items() if count > BUCKET_THRESHOLD and (bucket_root or group != ROOT)
+    )
     fixed: dict[str, tuple[list[str], list[int]]] = {}
     buckets: dict[str, Bucket] = {}
     if oversized:

@@ -11,7 +11,7 @@ the first view little: 0.08 s for EfficientNetB7's 65k-node Keras 3 trace, 0.26 
 
 from __future__ import annotations
 
-from tb_phaseview.analysis import layers, scopes
+from tb_phaseview.analysis import layers, pipeline, scopes
 
 MAX_TOP_LEVEL_BOXES = 12  # boxes at the top level, the machinery's areas and the small boxes aside
 # A box of fewer ops than this at the top level does not keep the model closed: a trace of a first step records
@@ -20,9 +20,9 @@ MAX_TOP_LEVEL_BOXES = 12  # boxes at the top level, the machinery's areas and th
 # top level: a tf_keras fit graph's loss and metrics are twenty to thirty of them (`Sum`, `div_no_nan_1`, `AddN`)
 # beside the model's one box.
 SMALL_BOX_OPS = 16
-# Past this, a graph's first view shows its top level as it is: a trace's step box opens with a click. (The summary,
-# shapes and types included, cost five times as much; the first view waited for it, and opened only up to 50k.)
-MAX_NODES = 300_000
+# Past ``pipeline.TOP_LEVEL_AS_IS_NODES`` nodes, a graph's first view shows its top level as it is: a trace's step
+# box opens with a click. (The summary, shapes and types included, cost five times as much; the first view waited
+# for it, and opened only up to 50k.) The first answer's tree relies on it: the model's groups wait there too.
 
 
 def first_opened(analysis) -> list[str]:
@@ -30,7 +30,7 @@ def first_opened(analysis) -> list[str]:
     group of the tree (not a bucket, a series or an area); empty when the layers share none, or for the graphs
     above."""
     tree = analysis.tree
-    if analysis.graph.node_count > MAX_NODES:
+    if analysis.graph.node_count > pipeline.TOP_LEVEL_AS_IS_NODES:
         return []
     groups, _ = tree.children(scopes.ROOT)
     shown = [g for g in groups if analysis.area_of_group(g) is None and tree.size_of(g) >= SMALL_BOX_OPS]
