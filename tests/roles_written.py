@@ -42,6 +42,7 @@ GRAPHS = (
     "roles_tf1_text_cnn",
     "roles_tf1_char_rnn",
     "roles_tf1_dqn",
+    "roles_tf1_ddpg",
 )
 GRADIENT_SCOPE = re.compile(r"(?:^|/)(?:gradients(?:_\d+)?|gradient_tape)/")
 

@@ -997,6 +997,46 @@ def test_a_tf1_char_rnn_is_listed_with_its_stacked_cells_zero_state_and_softmax_
     assert [row[4] for row in rows if row[1] == "LSTM"] == ["rnnlm_1", "rnnlm_1"], rows
 
 
+def test_a_target_network_moved_towards_its_evaluation_network_is_not_trained(roles_graphs):
+    """DDPG's target networks follow their evaluation networks by a soft update after each step,
+    ``t := (1 - tau) * t + tau * e``: made ``trainable=False``, never minimised, their weights were counted trainable
+    (the update, like a copy, is the optimizer's machinery; a blend of another variable trains no more than a copy
+    of it)."""
+    ddpg = roles_graphs["roles_tf1_ddpg"]
+    summary = layers.summarize(ddpg.analysis)
+    rows = {layer.name: (layer.type, layer.output_shape, layer.params) for layer in summary.layers}
+    assert rows["Actor/eval/l1"] == rows["Actor/target/l1"] == ("Dense", (None, 30), 3 * 30 + 30)
+    assert rows["Critic/target"][2] == rows["Critic/eval"][2] == 3 * 30 + 30 + 30 + 30 + 1
+    actor, critic = 3 * 30 + 30 + 30 + 1, rows["Critic/eval"][2]
+    assert (summary.trainable_params, summary.non_trainable_params) == (actor + critic, actor + critic)
+    assert ddpg.of(ddpg.named(r"^soft_replacement/Assign")) == {"optimizer"}
+
+
+def test_a_blend_is_arithmetic_on_variables_alone():
+    # The soft update's value, and a hand-written step of gradient descent, which trains its weight.
+    graph_def = GraphDef()
+    for name in ("t", "e", "w"):
+        node(graph_def, name, "VariableV2")
+        node(graph_def, f"{name}/read", "Identity", [name])
+    node(graph_def, "keep", "Const")
+    node(graph_def, "tau", "Const")
+    node(graph_def, "mul", "Mul", ["keep", "t/read"])
+    node(graph_def, "mul_1", "Mul", ["tau", "e/read"])
+    node(graph_def, "add", "AddV2", ["mul", "mul_1"])
+    node(graph_def, "soft", "Assign", ["t", "add"])
+    node(graph_def, "x", "Placeholder")
+    node(graph_def, "gradients/grad", "MatMul", ["x", "e/read"])
+    node(graph_def, "step", "Mul", ["tau", "gradients/grad"])
+    node(graph_def, "sub", "Sub", ["w/read", "step"])
+    node(graph_def, "sgd", "Assign", ["w", "sub"])
+    node(graph_def, "own", "Mul", ["keep", "t/read"])
+    graph = analyze(graph_def).graph
+    at = graph.index.__getitem__
+    assert roles.blends_other_variables(graph, at("add"), at("t"))
+    assert not roles.blends_other_variables(graph, at("sub"), at("w")), "a gradient on the way: a step that trains"
+    assert not roles.blends_other_variables(graph, at("own"), at("t")), "its own value alone blends nothing in"
+
+
 def test_models_fed_from_the_top_level_list_their_inputs(roles_graphs):
     """TF1 code makes its networks in scopes and feeds them placeholders made at the top level: a DQN's states
     ``s`` and ``s_`` read by ``eval_net`` and ``target_net``, a GAN's noise ``z`` and images ``real``, an

@@ -927,6 +927,57 @@ def write_tf1_dqn(out):
     _write(tf, _run_dir(out, "roles_tf1_dqn"), graph)
 
 
+def write_tf1_ddpg(out):
+    """DDPG the way TF1 reinforcement learning tutorials write it: an actor and a critic, each an ``eval`` and a
+    ``target`` network of dense layers (the targets made ``trainable=False``); the critic's TD error and the actor's
+    policy gradient (``-mean(Q)``) minimised by Adam on the evaluation networks' weights only; each target weight
+    moved towards its evaluation weight by ``tf.assign(t, (1 - tau) * t + tau * e)`` after every step (a soft
+    replacement)."""
+    tf, v1 = _tf1(resource=False)
+    graph = tf.Graph()
+    with graph.as_default():
+        s_dim, a_dim, tau, gamma = 3, 1, 0.01, 0.9
+        s = v1.placeholder(tf.float32, [None, s_dim], "s")
+        s_ = v1.placeholder(tf.float32, [None, s_dim], "s_")
+        r = v1.placeholder(tf.float32, [None, 1], "r")
+
+        def actor(x, scope, trainable):
+            with v1.variable_scope(scope):
+                net = v1.layers.dense(x, 30, tf.nn.relu, name="l1", trainable=trainable)
+                a = v1.layers.dense(net, a_dim, tf.nn.tanh, name="a", trainable=trainable)
+                return tf.multiply(a, 2.0, name="scaled_a")
+
+        def critic(x, a, scope, trainable):
+            with v1.variable_scope(scope):
+                w1_s = v1.get_variable("w1_s", [s_dim, 30], trainable=trainable)
+                w1_a = v1.get_variable("w1_a", [a_dim, 30], trainable=trainable)
+                b1 = v1.get_variable("b1", [1, 30], trainable=trainable)
+                net = tf.nn.relu(tf.matmul(x, w1_s) + tf.matmul(a, w1_a) + b1)
+                return v1.layers.dense(net, 1, trainable=trainable)
+
+        with v1.variable_scope("Actor"):
+            a = actor(s, "eval", trainable=True)
+            a_ = actor(s_, "target", trainable=False)
+        with v1.variable_scope("Critic"):
+            q = critic(s, a, "eval", trainable=True)
+            q_ = critic(s_, a_, "target", trainable=False)
+        ae_params = v1.get_collection(v1.GraphKeys.GLOBAL_VARIABLES, scope="Actor/eval")
+        at_params = v1.get_collection(v1.GraphKeys.GLOBAL_VARIABLES, scope="Actor/target")
+        ce_params = v1.get_collection(v1.GraphKeys.GLOBAL_VARIABLES, scope="Critic/eval")
+        ct_params = v1.get_collection(v1.GraphKeys.GLOBAL_VARIABLES, scope="Critic/target")
+        with v1.variable_scope("soft_replacement"):
+            [
+                v1.assign(t, (1 - tau) * t + tau * e)
+                for t, e in zip(at_params + ct_params, ae_params + ce_params)
+            ]
+        q_target = r + gamma * q_
+        td_error = v1.losses.mean_squared_error(labels=q_target, predictions=q)
+        v1.train.AdamOptimizer(0.002).minimize(td_error, var_list=ce_params)
+        a_loss = -tf.reduce_mean(q)
+        v1.train.AdamOptimizer(0.001).minimize(a_loss, var_list=ae_params)
+    _write(tf, _run_dir(out, "roles_tf1_ddpg"), graph)
+
+
 def write_tf1_towers_resource(out):
     write_tf1_towers(out, resource=True, name="roles_tf1_towers_resource")
 
@@ -1126,4 +1177,5 @@ GRAPHS = {
     "roles_tf1_text_cnn": write_tf1_text_cnn,
     "roles_tf1_char_rnn": write_tf1_char_rnn,
     "roles_tf1_dqn": write_tf1_dqn,
+    "roles_tf1_ddpg": write_tf1_ddpg,
 }

@@ -1706,8 +1706,14 @@ def trainable_variables(graph: Graph, node_roles, model_nodes: list[int], codes:
         # network's weights (``hard_replacement/Assign``, the optimizer's machinery) and never trained.
         copies = keep & ~optimizer[dst]
         if copies.any():
-            origins = roles._relayed_from(graph, columns.inputs_at(dst[copies], 1))
+            values = columns.inputs_at(dst[copies], 1)
+            origins = roles._relayed_from(graph, values)
             copied = (origins >= 0) & columns.op_in(roles.VARIABLE_OPS)[np.maximum(origins, 0)]
+            # A soft update (DDPG's target networks: ``t := (1 - tau) * t + tau * e``) blends ``e`` in: no more
+            # training than a copy. A write of the model's own (BatchNorm's moving statistics) is no copy.
+            written = owners[copies]
+            for k in np.flatnonzero(~copied & (values >= 0) & (codes[dst[copies]] != roles.MODEL)).tolist():
+                copied[k] = roles.blends_other_variables(graph, int(values[k]), int(written[k]))
             keep[np.flatnonzero(copies)[copied]] = False
         for node, code in zip(owners[keep].tolist(), codes[dst[keep]].tolist()):
             written_by.setdefault(node, set()).add(code)

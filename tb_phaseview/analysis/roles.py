@@ -1037,6 +1037,32 @@ def _relayed_from(graph: Graph, nodes: np.ndarray, relays: frozenset = _VALUE_RE
     return origins
 
 
+# What a soft update computes its blend with: ``(1 - tau) * t + tau * e`` and its reads of the two variables.
+_BLEND_OPS = _VALUE_RELAYS | frozenset({"Add", "AddV2", "Sub", "Mul", "RealDiv", "Neg", "Cast", "Const"})
+_BLEND_MAX_OPS = 32
+
+
+def blends_other_variables(graph: Graph, value: int, written: int) -> bool:
+    """Whether ``value`` (what a write sets ``written`` to) is arithmetic on variables' values and constants alone,
+    one of them another variable's: a target network's soft update (DDPG's ``t := (1 - tau) * t + tau * e``),
+    which trains ``t`` no more than a copy of ``e`` does. A gradient, data, or a step of ``e``'s own optimizer
+    on the way makes it no blend (a hand-written ``w := w - lr * grad`` trains ``w``)."""
+    seen, stack, others = set(), [value], False
+    while stack:
+        node = stack.pop()
+        if node in seen:
+            continue
+        seen.add(node)
+        op = graph.ops[node]
+        if op in VARIABLE_OPS:
+            others |= node != written
+            continue
+        if op not in _BLEND_OPS or len(seen) > _BLEND_MAX_OPS:
+            return False
+        stack.extend(graph.edge_src[e] for e in graph.in_edges(node) if not graph.edge_control[e])
+    return others
+
+
 def _claim_step_counters(graph: Graph, codes: np.ndarray, writes, values, increments, varying) -> None:
     """Step counters (``global_step``, an optimizer's ``iterations``, ``Training_step``): a variable that a
     write adds a constant to (``assign_add(step, 1)``, or BERT's ``assign(step, step + 1)``), unless it counts
