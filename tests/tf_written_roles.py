@@ -966,10 +966,7 @@ def write_tf1_ddpg(out):
         ce_params = v1.get_collection(v1.GraphKeys.GLOBAL_VARIABLES, scope="Critic/eval")
         ct_params = v1.get_collection(v1.GraphKeys.GLOBAL_VARIABLES, scope="Critic/target")
         with v1.variable_scope("soft_replacement"):
-            [
-                v1.assign(t, (1 - tau) * t + tau * e)
-                for t, e in zip(at_params + ct_params, ae_params + ce_params)
-            ]
+            [v1.assign(t, (1 - tau) * t + tau * e) for t, e in zip(at_params + ct_params, ae_params + ce_params)]
         q_target = r + gamma * q_
         td_error = v1.losses.mean_squared_error(labels=q_target, predictions=q)
         v1.train.AdamOptimizer(0.002).minimize(td_error, var_list=ce_params)
