@@ -43,6 +43,7 @@ GRAPHS = (
     "roles_tf1_char_rnn",
     "roles_tf1_dqn",
     "roles_tf1_ddpg",
+    "roles_tf1_bert_classifier",
 )
 GRADIENT_SCOPE = re.compile(r"(?:^|/)(?:gradients(?:_\d+)?|gradient_tape)/")
 

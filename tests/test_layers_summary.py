@@ -1012,6 +1012,18 @@ def test_a_target_network_moved_towards_its_evaluation_network_is_not_trained(ro
     assert ddpg.of(ddpg.named(r"^soft_replacement/Assign")) == {"optimizer"}
 
 
+def test_bert_embeddings_are_an_embedding_though_the_token_types_are_multiplied(roles_graphs):
+    """Google's BERT looks up its word rows with a gather but multiplies a one-hot of the token types by their
+    table (a ``MatMul``, faster on TPUs): the ``embeddings`` scope was typed Dense. Its largest weight, the word
+    table, is read by the gather alone."""
+    summary = layers.summarize(roles_graphs["roles_tf1_bert_classifier"].analysis)
+    rows = {layer.name: (layer.type, layer.output_shape, layer.params) for layer in summary.layers}
+    words, types, positions, norm = 500 * 32, 2 * 32, 64 * 32, 2 * 32
+    assert rows["bert/embeddings"] == ("Embedding", (8, 16, 32), words + types + positions + norm)
+    # A layer whose largest weight a product reads stays a Dense: the pooler, and the encoder's projection.
+    assert rows["bert/pooler/dense"][0] == rows["bert/encoder/layer_0/dense"][0] == "Dense"
+
+
 def test_a_blend_is_arithmetic_on_variables_alone():
     # The soft update's value, and a hand-written step of gradient descent, which trains its weight.
     graph_def = GraphDef()

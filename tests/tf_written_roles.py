@@ -975,6 +975,53 @@ def write_tf1_ddpg(out):
     _write(tf, _run_dir(out, "roles_tf1_ddpg"), graph)
 
 
+def write_tf1_bert_classifier(out):
+    """A BERT classifier the way Google's ``run_classifier.py`` writes one, made small: ``bert/embeddings`` gathers
+    word rows from its table, multiplies a one-hot of the token types by their table (``tf.matmul``, as on TPUs),
+    adds the positions' rows and normalises; one encoder layer (``bert/encoder/layer_0``: a dense projection and a
+    LayerNorm); ``bert/pooler`` takes the first token through a tanh dense layer; ``output_weights`` and
+    ``output_bias`` are made at the top level and the logits computed in ``loss/``; Adam trains it all."""
+    tf, v1 = _tf1(resource=False)
+    graph = tf.Graph()
+    with graph.as_default():
+        batch, length, vocab, width, types, positions = 8, 16, 500, 32, 2, 64
+        input_ids = v1.placeholder(tf.int32, [batch, length], "input_ids")
+        segment_ids = v1.placeholder(tf.int32, [batch, length], "segment_ids")
+        labels = v1.placeholder(tf.int32, [batch], "label_ids")
+        with v1.variable_scope("bert"):
+            with v1.variable_scope("embeddings"):
+                table = v1.get_variable("word_embeddings", [vocab, width])
+                x = tf.gather(table, input_ids)
+                type_table = v1.get_variable("token_type_embeddings", [types, width])
+                one_hot = tf.one_hot(tf.reshape(segment_ids, [-1]), depth=types)
+                x += tf.reshape(tf.matmul(one_hot, type_table), [batch, length, width])
+                position_table = v1.get_variable("position_embeddings", [positions, width])
+                x += tf.reshape(tf.slice(position_table, [0, 0], [length, -1]), [1, length, width])
+                x = _layer_norm(tf, v1, x)
+            with v1.variable_scope("encoder/layer_0"):
+                h = v1.layers.dense(tf.reshape(x, [-1, width]), width, name="dense")
+                h = _layer_norm(tf, v1, tf.reshape(h, [batch, length, width]) + x)
+            with v1.variable_scope("pooler"):
+                pooled = v1.layers.dense(tf.squeeze(h[:, 0:1, :], axis=1), width, tf.tanh, name="dense")
+        output_weights = v1.get_variable("output_weights", [2, width])
+        output_bias = v1.get_variable("output_bias", [2], initializer=v1.zeros_initializer())
+        with v1.variable_scope("loss"):
+            logits = tf.nn.bias_add(tf.matmul(pooled, output_weights, transpose_b=True), output_bias)
+            log_probs = tf.nn.log_softmax(logits, axis=-1)
+            loss = tf.reduce_mean(-tf.reduce_sum(tf.one_hot(labels, depth=2) * log_probs, axis=-1))
+        v1.train.AdamOptimizer(2e-5).minimize(loss, global_step=v1.train.get_or_create_global_step())
+    _write(tf, _run_dir(out, "roles_tf1_bert_classifier"), graph)
+
+
+def _layer_norm(tf, v1, x):
+    """BERT's ``layer_norm``: tf.contrib's, in a ``LayerNorm`` scope (moments, then a learned scale and shift)."""
+    with v1.variable_scope("LayerNorm"):
+        gamma = v1.get_variable("gamma", [x.shape[-1]], initializer=v1.ones_initializer())
+        beta = v1.get_variable("beta", [x.shape[-1]], initializer=v1.zeros_initializer())
+        mean, variance = tf.nn.moments(x, axes=[-1], keepdims=True)
+        return tf.nn.batch_normalization(x, mean, variance, beta, gamma, 1e-12)
+
+
 def write_tf1_towers_resource(out):
     write_tf1_towers(out, resource=True, name="roles_tf1_towers_resource")
 
@@ -1175,4 +1222,5 @@ GRAPHS = {
     "roles_tf1_char_rnn": write_tf1_char_rnn,
     "roles_tf1_dqn": write_tf1_dqn,
     "roles_tf1_ddpg": write_tf1_ddpg,
+    "roles_tf1_bert_classifier": write_tf1_bert_classifier,
 }

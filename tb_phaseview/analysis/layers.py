@@ -2190,6 +2190,8 @@ def _type_layers(
             layer.type = _INFERENCE_IDENTITY_NAMES.get(_NUMBERED.sub("", layer.name.rpartition("/")[2]), "Identity")
         elif layer.type == "Mul" and _scales_by_a_vector(layer):
             layer.type = "LayerScale"
+        elif layer.type == "Dense" and _looks_up_its_largest_weight(graph, layer, codes):
+            layer.type = "Embedding"
         if layer.type == "Weights" and not layer.variables[0].frozen:
             # What leaves a scope of weights computed with elsewhere is a weight or its regulariser's loss, not an
             # output of the layer (TF1 dynamic_rnn's cell, read in its loop; Slim's ``conv1/conv1_1``, whose
@@ -2316,6 +2318,25 @@ _COMPUTING_WITH_WEIGHTS = frozenset(
         "Gather",
     }
 )
+
+
+def _looks_up_its_largest_weight(graph: Graph, layer: Layer, codes: np.ndarray) -> bool:
+    """BERT's ``embeddings`` gathers rows of its word table and multiplies a one-hot of the token types by their
+    2-row table (a ``MatMul``, on TPUs the faster lookup), then adds the positions' rows: an Embedding, not a
+    Dense. Its largest weight, by far, is read by a gather alone."""
+    if not _GATHERS & layer.op_types.keys() or len(layer.variables) < 2:
+        return False
+    largest = max(layer.variables, key=lambda v: v.variable.size)
+    if largest.frozen or 2 * largest.variable.size <= sum(v.variable.size for v in layer.variables):
+        return False
+    return _readers_are_gathers(graph, largest, codes)
+
+
+def _readers_are_gathers(graph: Graph, weight: LayerVariable, codes: np.ndarray) -> bool:
+    """Whether every model op computing with ``weight`` (past its reads) gathers from it."""
+    relay = relay_ops(graph)
+    found = _computing_readers(graph, [weight.variable.node], codes, relay)[weight.variable.node]
+    return bool(found) and all(_REWRITTEN.sub("", graph.ops[r]) in _GATHERS for r in found)
 
 
 def _type_of_readers(graph: Graph, variables: list[LayerVariable], codes: np.ndarray) -> str | None:
