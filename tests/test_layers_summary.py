@@ -1551,6 +1551,9 @@ def test_a_canned_estimators_partitioned_layers_are_its_hidden_layers(roles_grap
         ("dnn/logits", "Dense", (2, 1), 16 + 1),
     ], deep_rows
     assert guesslang["linear"].params == 1024 + 1
+    # Its linear part multiplies ``linear//weight`` by the features at the top level, then adds its bias and
+    # reshapes in ``linear``: typed by its product (it was a Reshape), its output the logit.
+    assert (guesslang["linear"].type, guesslang["linear"].output_shape) == ("Dense", (2, 1))
     # funds-lstm's Estimator reads its batches from numpy_input_fn's queue at its layers' level: the queue's
     # filler was a row typed by the queue (``enqueue_input · FIFOQueueV2``), the batch taken one typed by its op;
     # the batch is the input, the filler no layer.

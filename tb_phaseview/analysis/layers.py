@@ -2201,6 +2201,15 @@ def _type_layers(
             layer.type = _type_of_readers(graph, layer.variables, codes) or layer.type
         elif layer.type in ("Weights", "Embedding") and not _computing(layer.op_types) and layer.variables[0].frozen:
             layer.output_shape = False  # what leaves it is a weight, not an output of the layer
+        elif layer.type in _AROUND_A_PRODUCT and layer.variables and not layer.variables[0].frozen:
+            # Its product computed outside it, the bias and the reshapes inside: a canned Estimator's ``linear``
+            # model (guesslang: ``linear//weight`` times a top-level ``matmul``, then ``linear``'s bias and
+            # reshape) was a Reshape. Typed by what computes with its weights, its output its own.
+            layer.type = _type_of_readers(graph, layer.variables, codes) or layer.type
+
+
+# A layer typed by one of these ops holding weights computes with none of them itself (what does is elsewhere).
+_AROUND_A_PRODUCT = frozenset({"Reshape", "BiasAdd", "Add", "AddV2", "Identity", "Squeeze", "ExpandDims"})
 
 
 # What a layer computes besides a call that does its work: its bias, and reshapes around it (Keras's grouped
