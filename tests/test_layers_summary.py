@@ -1012,7 +1012,7 @@ def test_a_target_network_moved_towards_its_evaluation_network_is_not_trained(ro
     assert ddpg.of(ddpg.named(r"^soft_replacement/Assign")) == {"optimizer"}
 
 
-def test_bert_embeddings_are_an_embedding_though_the_token_types_are_multiplied(roles_graphs):
+def test_a_bert_classifiers_embeddings_and_head_read_as_keras_would_list_them(roles_graphs):
     """Google's BERT looks up its word rows with a gather but multiplies a one-hot of the token types by their
     table (a ``MatMul``, faster on TPUs): the ``embeddings`` scope was typed Dense. Its largest weight, the word
     table, is read by the gather alone."""
@@ -1022,6 +1022,11 @@ def test_bert_embeddings_are_an_embedding_though_the_token_types_are_multiplied(
     assert rows["bert/embeddings"] == ("Embedding", (8, 16, 32), words + types + positions + norm)
     # A layer whose largest weight a product reads stays a Dense: the pooler, and the encoder's projection.
     assert rows["bert/pooler/dense"][0] == rows["bert/encoder/layer_0/dense"][0] == "Dense"
+    # The classifier's weights are made at the top level and computed with in ``loss/``: they were two rows of
+    # weights, ``output_weights · Dense`` with no output and ``output_bias · Weights``. One Dense layer, the logits.
+    assert rows["output_weights"] == ("Dense", (8, 2), 2 * 32 + 2)
+    assert "output_bias" not in rows
+    assert summary.total_params == sum(layer.params for layer in summary.layers if not layer.within)
 
 
 def test_a_blend_is_arithmetic_on_variables_alone():

@@ -256,6 +256,7 @@ def summarize(analysis) -> Summary:
         layers.append((i, layer))
     layers = _nest(layers, within)
     _type_layers(graph, node_layer, layers, known_shapes, result_ops, codes, pairs)
+    node_layer = _join_products_and_biases(graph, layers, node_layer, codes, known_shapes)
     _type_containers(layers, within, pairs)
     _type_models_of_weightless_layers(graph, analysis.tree, layers, holding, node_layer)
     _type_wrappers(graph, analysis.tree, layers, holding, node_layer)
@@ -282,6 +283,56 @@ def summarize(analysis) -> Summary:
         node_layer=position[node_layer],
         replicas=found.replicas,
     )
+
+
+def _join_products_and_biases(
+    graph: Graph, layers: list[tuple[int, Layer]], node_layer: np.ndarray, codes: np.ndarray, known
+) -> np.ndarray:
+    """BERT's ``run_classifier.py`` makes ``output_weights`` and ``output_bias`` at the top level and computes the
+    logits in ``loss/`` beside the loss, where no layer is: two rows of weights computed with elsewhere
+    (``output_weights · Dense`` with no output, ``output_bias · Weights``). A matrix whose one computing op is a
+    product, and a vector whose one computing op adds it to that product, are one Dense layer: the matrix's row
+    holds both, and puts out their sum (the logits). Returns ``node_layer`` with the vector's row's ops in it."""
+    elsewhere = {
+        layer.variables[0].variable.node: (i, layer)
+        for i, layer in layers
+        if layer.weights_elsewhere and len(layer.variables) == 1 and not layer.within
+    }
+    if len(elsewhere) < 2:
+        return node_layer
+    readers = _computing_readers(graph, list(elsewhere), codes, relay_ops(graph))
+    products = {
+        next(iter(readers[n])): n
+        for n, (_, layer) in elsewhere.items()
+        if layer.type == "Dense" and len(readers[n]) == 1 and graph.ops[next(iter(readers[n]))] in _PRODUCTS
+    }
+    joined = {}
+    for n, (i, layer) in elsewhere.items():
+        shape = layer.variables[0].variable.shape
+        if layer.type != "Weights" or len(readers[n]) != 1 or shape is None or len(shape) != 1:
+            continue
+        (add,) = readers[n]
+        if graph.ops[add] not in _BIAS_ADDS:
+            continue
+        added_to = {graph.edge_src[e] for e in graph.in_edges(add) if not graph.edge_control[e]}
+        kernels = [products[p] for p in added_to if p in products]
+        if len(kernels) != 1 or kernels[0] in joined.values():
+            continue
+        target_number, target = elsewhere[kernels[0]]
+        target.variables = [*target.variables, *layer.variables]
+        target.params += layer.params
+        target.trainable_params += layer.trainable_params
+        target.ops += layer.ops
+        target.output_shape = shapes.inferred_output_shape(graph, add, 0, known)
+        target.weights_elsewhere = False
+        joined[i] = kernels[0]
+        node_layer = np.where(node_layer == i, target_number, node_layer)
+    if joined:
+        layers[:] = [(i, layer) for i, layer in layers if i not in joined]
+    return node_layer
+
+
+_PRODUCTS = frozenset({"MatMul", "BatchMatMulV2"})
 
 
 def find_layers(analysis) -> FoundLayers:
