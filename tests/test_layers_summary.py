@@ -1436,22 +1436,23 @@ def test_a_scope_of_weights_computed_with_elsewhere_claims_no_output(roles_graph
     output, also once the scope is typed by what reads its weights: a notebook GAN's ``Variable_4`` (read by a
     MatMul at the top level) claimed its kernel's 128×256, the multi-tower example's ``conv1`` (convolved in both
     towers) its bias's 4."""
-    gan = {layer.name: layer for layer in layers.summarize(corpus("portfolio-gan").analysis).layers}
-    assert {name: (layer.type, layer.output_shape) for name, layer in gan.items()} == {
-        "Variable_4": ("Dense", False),
-        "Variable_5": ("Weights", False),
-        "Variable_6": ("Dense", False),
-        "Variable_7": ("Weights", False),
-    }
     towers = {layer.name: layer for layer in layers.summarize(roles_graphs["roles_tf1_towers"].analysis).layers}
     assert {name: (layer.type, layer.output_shape) for name, layer in towers.items() if name != "bn1"} == {
         "conv1": ("Conv2D", False),
         "logits": ("Dense", False),
     }
     # The summary's wire row says so: no shape, an empty text.
-    rows = summary_table.summary_entry(corpus("portfolio-gan").analysis, {})["layers"]
-    row = next(r for r in rows if r["name"] == "Variable_4")
+    rows = summary_table.summary_entry(roles_graphs["roles_tf1_towers"].analysis, {})["layers"]
+    row = next(r for r in rows if r["name"] == "conv1")
     assert (row["output_shape"], row["output_shape_text"]) == (None, "")
+    # A matrix that products alone read and a vector that additions to those products alone read are one Dense
+    # layer, which puts out their sums: the notebook GAN's ``Variable_4`` and ``Variable_5`` (its cells, run
+    # again, multiply and add them 15 times) were two rows, neither with an output.
+    gan = {layer.name: layer for layer in layers.summarize(corpus("portfolio-gan").analysis).layers}
+    assert {name: (layer.type, layer.output_shape, layer.params) for name, layer in gan.items()} == {
+        "Variable_4": ("Dense", (None, 256), 128 * 256 + 256),
+        "Variable_6": ("Dense", (None, 500), 256 * 500 + 500),
+    }
 
 
 def test_layers_computed_apart_from_their_weights_are_listed_where_they_compute(roles_graphs):

@@ -290,9 +290,11 @@ def _join_products_and_biases(
 ) -> np.ndarray:
     """BERT's ``run_classifier.py`` makes ``output_weights`` and ``output_bias`` at the top level and computes the
     logits in ``loss/`` beside the loss, where no layer is: two rows of weights computed with elsewhere
-    (``output_weights · Dense`` with no output, ``output_bias · Weights``). A matrix whose one computing op is a
-    product, and a vector whose one computing op adds it to that product, are one Dense layer: the matrix's row
-    holds both, and puts out their sum (the logits). Returns ``node_layer`` with the vector's row's ops in it."""
+    (``output_weights · Dense`` with no output, ``output_bias · Weights``). A matrix that only products compute
+    with, and a vector that only additions to those products compute with, are one Dense layer: the matrix's row
+    holds both, and puts out their sum (the logits). A notebook that builds its network again in each cell it
+    re-runs multiplies and adds the same pair many times (portfolio-gan's ``Variable_4``, ``Variable_5``): still
+    one layer. Returns ``node_layer`` with the vector's row's ops in the matrix's."""
     elsewhere = {
         layer.variables[0].variable.node: (i, layer)
         for i, layer in layers
@@ -301,31 +303,38 @@ def _join_products_and_biases(
     if len(elsewhere) < 2:
         return node_layer
     readers = _computing_readers(graph, list(elsewhere), codes, relay_ops(graph))
-    products = {
-        next(iter(readers[n])): n
+    product_of = {
+        product: n
         for n, (_, layer) in elsewhere.items()
-        if layer.type == "Dense" and len(readers[n]) == 1 and graph.ops[next(iter(readers[n]))] in _PRODUCTS
+        if layer.type == "Dense" and readers[n] and all(graph.ops[r] in _PRODUCTS for r in readers[n])
+        for product in readers[n]
     }
     joined = {}
     for n, (i, layer) in elsewhere.items():
         shape = layer.variables[0].variable.shape
-        if layer.type != "Weights" or len(readers[n]) != 1 or shape is None or len(shape) != 1:
+        adds = sorted(readers[n])
+        if layer.type != "Weights" or not adds or shape is None or len(shape) != 1:
             continue
-        (add,) = readers[n]
-        if graph.ops[add] not in _BIAS_ADDS:
+        if not all(graph.ops[add] in _BIAS_ADDS for add in adds):
             continue
-        added_to = {graph.edge_src[e] for e in graph.in_edges(add) if not graph.edge_control[e]}
-        kernels = [products[p] for p in added_to if p in products]
-        if len(kernels) != 1 or kernels[0] in joined.values():
+        kernels = {
+            product_of[source]
+            for add in adds
+            for source in (graph.edge_src[e] for e in graph.in_edges(add) if not graph.edge_control[e])
+            if source in product_of
+        }
+        if len(kernels) != 1 or next(iter(kernels)) in joined.values():
             continue
-        target_number, target = elsewhere[kernels[0]]
+        (kernel,) = kernels
+        target_number, target = elsewhere[kernel]
         target.variables = [*target.variables, *layer.variables]
         target.params += layer.params
         target.trainable_params += layer.trainable_params
         target.ops += layer.ops
-        target.output_shape = shapes.inferred_output_shape(graph, add, 0, known)
+        outputs = {shapes.inferred_output_shape(graph, add, 0, known) for add in adds}
+        target.output_shape = outputs.pop() if len(outputs) == 1 else False
         target.weights_elsewhere = False
-        joined[i] = kernels[0]
+        joined[i] = kernel
         node_layer = np.where(node_layer == i, target_number, node_layer)
     if joined:
         layers[:] = [(i, layer) for i, layer in layers if i not in joined]
