@@ -1560,6 +1560,13 @@ def test_a_canned_estimators_partitioned_layers_are_its_hidden_layers(roles_grap
     # Its linear part multiplies ``linear//weight`` by the features at the top level, then adds its bias and
     # reshapes in ``linear``: typed by its product (it was a Reshape), its output the logit.
     assert (guesslang["linear"].type, guesslang["linear"].output_shape) == ("Dense", (2, 1))
+    # census's canned linear classifier weighs each categorical column by a lookup of its resource variable (a
+    # ``ResourceGather``, which is the variable's read too): those weights were ``Weights``, the numeric ones'
+    # ``Dense``.
+    census = {layer.name: layer.type for layer in layers.summarize(corpus("census-estimator").analysis).layers}
+    assert census["linear/linear_model"] == "LinearModel"
+    assert census["linear/linear_model/education"] == census["linear/linear_model/workclass"] == "Embedding"
+    assert census["linear/linear_model/age"] == "Dense"
     # funds-lstm's Estimator reads its batches from numpy_input_fn's queue at its layers' level: the queue's
     # filler was a row typed by the queue (``enqueue_input · FIFOQueueV2``), the batch taken one typed by its op;
     # the batch is the input, the filler no layer.

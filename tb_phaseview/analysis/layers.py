@@ -2424,6 +2424,10 @@ def _type_of_readers(graph: Graph, variables: list[LayerVariable], codes: np.nda
                     continue
                 if graph.ops[consumer] in _RELAYS:
                     following.append(consumer)
+                    if graph.ops[consumer] in _GATHERS:
+                        # A resource variable's gather is its read too (a linear model's categorical column looks
+                        # up its weights so: ``education`` in census's canned classifier was ``Weights``).
+                        readers.add(graph.ops[consumer])
                 else:
                     readers.add(_REWRITTEN.sub("", graph.ops[consumer]))
         frontier = following
