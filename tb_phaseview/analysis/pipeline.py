@@ -535,9 +535,7 @@ def _model_deferral(analysis: GraphAnalysis, display_names: list[str], area_code
     built now; so is everything when a name could be folded or holds a series' mark."""
     if analysis.graph.node_count <= TOP_LEVEL_AS_IS_NODES:
         return None
-    machinery = np.zeros(256, dtype=bool)
-    machinery[sorted(roles.MACHINERY)] = True
-    positions = np.flatnonzero(~machinery[area_codes]).tolist()
+    positions = np.flatnonzero(~roles.IS_MACHINERY[area_codes]).tolist()
     names = list(map(display_names.__getitem__, positions))
     if not names or _foldable(names) or "[" in "".join(names):
         return None

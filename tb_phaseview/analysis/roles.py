@@ -592,7 +592,7 @@ def _peel_rank() -> np.ndarray:
 
 _RANK = _peel_rank()
 _UNRANK = np.array((0, *reversed(_PEEL_PRIORITY)), dtype=np.uint8)
-_IS_MACHINERY = np.array([code in MACHINERY for code in range(256)])
+IS_MACHINERY = np.array([code in MACHINERY for code in range(256)])  # by role code: the machinery's (its areas)
 _INIT_OR_SAVE = np.array([code in (INIT, SAVE) for code in range(256)])
 
 
@@ -801,7 +801,7 @@ def _claim_unused_settings(graph: Graph, codes: np.ndarray, areas: np.ndarray, h
             beside.setdefault(scope, set()).add(int(areas[h.index]))
     for node in dead.tolist():
         found = beside.get(names[node].rpartition("/")[0], ())
-        if len(found) == 1 and _IS_MACHINERY[next(iter(found))]:
+        if len(found) == 1 and IS_MACHINERY[next(iter(found))]:
             codes[node] = areas[node] = next(iter(found))
 
 
@@ -849,7 +849,7 @@ def _claim_dead_constants_among_machinery(graph: Graph, codes: np.ndarray, areas
     for node in np.flatnonzero(dead).tolist():
         _, company = dead_constant_company(graph, dead, node)
         found = set(areas[company].tolist())
-        if len(found) == 1 and _IS_MACHINERY[next(iter(found))]:
+        if len(found) == 1 and IS_MACHINERY[next(iter(found))]:
             codes[node] = areas[node] = next(iter(found))
 
 
@@ -880,7 +880,7 @@ def _claim_unused_hyper_arithmetic(graph: Graph, codes: np.ndarray, areas: np.nd
     np.minimum.at(lowest, owners[from_hyper], areas[sources[from_hyper]])
     np.maximum.at(highest, owners[from_hyper], areas[sources[from_hyper]])
     role = highest[candidates]
-    claimed = ~blocked[candidates] & (lowest[candidates] == role) & _IS_MACHINERY[role]
+    claimed = ~blocked[candidates] & (lowest[candidates] == role) & IS_MACHINERY[role]
     codes[candidates[claimed]] = role[claimed]
     areas[candidates[claimed]] = role[claimed]
 
@@ -898,7 +898,7 @@ def _claim_constants(graph: Graph, codes: np.ndarray) -> None:
     np.minimum.at(lowest, owners, roles)
     np.maximum.at(highest, owners, roles)
     role = highest[constants]
-    claimed = (lowest[constants] == role) & _IS_MACHINERY[role]
+    claimed = (lowest[constants] == role) & IS_MACHINERY[role]
     claimed &= (codes[constants] == MODEL) | (role == SUMMARY)
     codes[constants[claimed]] = role[claimed]
 
@@ -912,7 +912,7 @@ def _claim_dead_reads(graph: Graph, codes: np.ndarray, readers: np.ndarray) -> N
     names, index = graph.names, graph.index
     for node in dead.tolist():
         owner = index.get(names[node].rpartition("/")[0])
-        if owner is not None and _IS_MACHINERY[codes[owner]]:
+        if owner is not None and IS_MACHINERY[codes[owner]]:
             codes[node] = codes[owner]
 
 
@@ -1948,7 +1948,7 @@ def _peel(graph: Graph, codes: np.ndarray, reads_data: _DataReach, varying: np.n
 
     peelable = columns.op_in(_PEELABLE_OPS)
     # The first wave, every model node feeding machinery.
-    keep = _IS_MACHINERY[codes[dst]] & (codes[src] == MODEL) & data
+    keep = IS_MACHINERY[codes[dst]] & (codes[src] == MODEL) & data
     sources, ranks = src[keep], _RANK[codes[dst[keep]]]
     seen = np.zeros(n, dtype=np.intp)  # machinery consumers found so far, per node
     best = np.zeros(n, dtype=np.uint8)  # the highest-ranked role among them
@@ -1970,13 +1970,13 @@ def _peel(graph: Graph, codes: np.ndarray, reads_data: _DataReach, varying: np.n
         sources, ranks = src[edges], _RANK[codes[dst[edges]]]
     for nodes, relayed in zip(reversed(unused_nodes), reversed(unused_relayed)):
         for node, source in zip(reversed(nodes.tolist()), reversed(relayed.tolist())):
-            if source >= 0 and codes[node] == MODEL and _IS_MACHINERY[codes[source]]:
+            if source >= 0 and codes[node] == MODEL and IS_MACHINERY[codes[source]]:
                 codes[node] = codes[source]
 
 
 def _areas(graph: Graph, codes: np.ndarray, hyperparameters: list[Hyperparameter], carriers: dict[int, int]):
     """The area each node is shown in (see ``Roles.area_codes``)."""
-    areas = np.where(_IS_MACHINERY[codes], codes, MODEL).astype(np.uint8)
+    areas = np.where(IS_MACHINERY[codes], codes, MODEL).astype(np.uint8)
     if hyperparameters:
         columns = graph.columns
         reader_roles: dict[int, set[int]] = {h.index: set() for h in hyperparameters}
@@ -2013,7 +2013,7 @@ def _absorb(graph: Graph, codes: np.ndarray, varying: np.ndarray) -> None:
         names = graph.names
         codes[[node for node in empty.tolist() if _EMPTY_INIT_GROUP.search(names[node])]] = INIT
     fed_by = np.zeros(graph.node_count, dtype=bool)
-    fed_by[columns.dst[_IS_MACHINERY[codes[src]] & columns.data]] = True
+    fed_by[columns.dst[IS_MACHINERY[codes[src]] & columns.data]] = True
     candidates = np.flatnonzero((absorbable | fed_by) & (codes == MODEL))
     computing = np.zeros(graph.node_count, dtype=bool)  # claimed ops that compute (not a grouping or relay)
     while candidates.size:
@@ -2031,7 +2031,7 @@ def _absorb(graph: Graph, codes: np.ndarray, varying: np.ndarray) -> None:
         # An initialised check guarding another machinery's value (the step read through a cond on whether it is
         # initialised) leaves the value's role.
         other = np.zeros(graph.node_count, dtype=bool)
-        other[owners_counted[_IS_MACHINERY[roles] & (roles != INIT)]] = True
+        other[owners_counted[IS_MACHINERY[roles] & (roles != INIT)]] = True
         keep = ~((roles == INIT) & other[owners_counted])
         owners_counted, roles = owners_counted[keep], roles[keep]
         lowest = np.full(graph.node_count, 255, dtype=np.uint8)
@@ -2039,7 +2039,7 @@ def _absorb(graph: Graph, codes: np.ndarray, varying: np.ndarray) -> None:
         np.minimum.at(lowest, owners_counted, roles)
         np.maximum.at(highest, owners_counted, roles)
         role = highest[candidates]
-        claimed = candidates[(lowest[candidates] == role) & _IS_MACHINERY[role]]
+        claimed = candidates[(lowest[candidates] == role) & IS_MACHINERY[role]]
         if not claimed.size:
             break
         codes[claimed] = highest[claimed]
