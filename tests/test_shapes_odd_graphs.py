@@ -6,11 +6,13 @@ from __future__ import annotations
 import os
 
 import pytest
+from google.protobuf import text_format
 from tensorboard.compat.proto import attr_value_pb2, graph_pb2, tensor_shape_pb2
 
 from demo import demo_analysis
 from oddgraphs import DT_FLOAT, hostile_graph, node, odd_graph, while_loop_graph
 from tb_phaseview.analysis import colours, layers, shapes
+from tb_phaseview.analysis.graph_model import build_graph_from_nodes
 from tb_phaseview.analysis.pipeline import analyze
 from tb_phaseview.cli import iter_graphs
 from tb_phaseview.read import graph_source
@@ -305,3 +307,47 @@ def test_a_frozen_graphs_weights_are_no_output_of_their_layer():
     assert (layer["params"], layer["output_shape"].split(" ")[0]) == (288240, "?×240")  # not its 1200×240 matrix
     char_rnn = _boxes(_third_party("char-rnn-frozen"), "rnnlm")
     assert "output_shape" not in char_rnn["rnnlm/softmax_w"] and char_rnn["rnnlm/softmax_w"]["params"] == 128 * 57
+
+
+_OLD_STYLE_INPUT = """
+node { name: "Placeholder" op: "Placeholder"
+       attr { key: "dtype" value { type: DT_FLOAT } } attr { key: "shape" value { shape { } } } }
+node { name: "add/y" op: "Const"
+       attr { key: "dtype" value { type: DT_FLOAT } }
+       attr { key: "value" value { tensor { dtype: DT_FLOAT tensor_shape { } float_val: 1.0 } } } }
+node { name: "add" op: "Add" input: "Placeholder" input: "add/y" attr { key: "T" value { type: DT_FLOAT } } }
+"""
+
+
+@pytest.mark.parametrize(
+    "producer, shape",
+    [(8, False), (21, False), (None, False), (22, ()), (1645, ())],
+    ids=["producer 8", "producer 21", "no versions", "producer 22", "producer 1645"],
+)
+def test_an_empty_placeholder_shape_is_unknown_in_an_old_graph(producer, shape):
+    """``tf.placeholder(tf.float32)`` wrote ``shape {}`` until GraphDef producer 21 (its default then), and
+    TensorFlow still reads that as any shape (its placeholder's shape function); later producers write an unknown
+    shape as ``unknown_rank`` and ``shape {}`` is a scalar. vocal-autoencoder (producer 8) feeds audio frames
+    through such a placeholder: its input row said ``scalar``. Every reader of a graph keeps its producer."""
+    graph_def = text_format.Parse(_OLD_STYLE_INPUT, graph_pb2.GraphDef())
+    if producer is not None:
+        graph_def.versions.producer = producer
+    for graph in (
+        graph_source.load_graph("run_graph", graph_def.SerializeToString()),  # read by columns
+        graph_source.build_checked(graph_def),  # parsed whole (run metadata, inlined calls)
+    ):
+        assert graph.producer == (producer or 0)
+        assert shapes.inferred_output_shape(graph, graph.index["Placeholder"], 0, {}) == shape
+        assert (
+            shapes.inferred_output_shape(graph, graph.index["add"], 0, {}) == shape
+        )  # what follows from it, as TensorFlow infers
+        entry = summary_table.summary_entry(analyze(graph), {"run": "r", "kind": "run_graph", "tag": None})
+        row = next(layer for layer in entry["layers"] if layer["name"] == "Placeholder")
+        assert row["type"] == "InputLayer" and row["output_shape_text"] == ("scalar" if shape == () else "")
+    # A function's body (no GraphDef of its own) reads its scalar arguments as scalars.
+    assert build_graph_from_nodes(list(graph_def.node), list(graph_def.node), {}).producer is None
+
+
+def test_the_corpus_old_autoencoder_takes_no_scalar_input():
+    vocal = summary_table.summary_entry(_third_party("vocal-autoencoder"), {"run": "r", "kind": "run_graph"})
+    assert vocal["layers"][0]["name"] == "Placeholder" and vocal["layers"][0]["output_shape"] is None

@@ -54,6 +54,9 @@ class Graph:
     step_stats: object = None  # step_stats.StepStats of a traced step's run metadata, or None
     # A TF2 SavedModel's serving call the reader inlined (its nodes are under ``<serving_call>/``), or "".
     serving_call: str = ""
+    # The GraphDef's ``versions.producer`` (0 when it records none), or None for nodes that came without a
+    # GraphDef (a function's body): some ops' attributes read differently in graphs of old producers.
+    producer: int | None = None
     _out_order: list[int] | None = None
     _out_start: list[int] | None = None
 
@@ -244,7 +247,16 @@ def build_graph(graph_def) -> Graph:
     if library is not None:
         for function in library.function:
             functions[function.signature.name] = function
-    return build_graph_from_nodes(nodes, nodes, functions)
+    graph = build_graph_from_nodes(nodes, nodes, functions)
+    graph.producer = producer_of(graph_def)
+    return graph
+
+
+def producer_of(graph_def) -> int | None:
+    """A GraphDef's producer version (0 when it records none, as TensorFlow reads it); None for an object
+    shaped like a GraphDef without versions (a test's hand-made graph)."""
+    versions = getattr(graph_def, "versions", None)
+    return None if versions is None else versions.producer
 
 
 class TooManyEdges(ValueError):

@@ -496,6 +496,9 @@ _RESIZES = frozenset({"ResizeNearestNeighbor", "ResizeBilinear", "ResizeBicubic"
 _BATCH_MATMULS = frozenset({"BatchMatMul", "BatchMatMulV2", "BatchMatMulV3"})
 _DECLARING_OUTPUTS = frozenset({"If", "StatelessIf", "While", "StatelessWhile"})
 _PLACEHOLDERS = frozenset({"Placeholder", "PlaceholderV2", "PlaceholderWithDefault"})
+# Up to this GraphDef producer version a Placeholder's empty ``shape`` meant "any shape" (its default then);
+# later producers write an unknown shape as ``unknown_rank`` and an empty one is a scalar.
+_OLD_PLACEHOLDER_PRODUCER = 21
 INFER_BUDGET = 20_000  # nodes one summary may visit to infer shapes: a few ms a thousand
 
 
@@ -583,7 +586,15 @@ def _rule(graph: Graph, node: int, output: int, shape_of) -> Shape | bool:
     if op in _PLACEHOLDERS:
         if "shape" not in attr or attr["shape"].shape.unknown_rank:
             return False
-        return shape_of_proto(attr["shape"].shape)
+        declared = attr["shape"].shape
+        if (
+            op == "Placeholder"
+            and not declared.dim
+            and graph.producer is not None
+            and graph.producer <= _OLD_PLACEHOLDER_PRODUCER
+        ):
+            return False  # an old graph cannot say "scalar": TensorFlow reads its empty shape as unknown, so do we
+        return shape_of_proto(declared)
 
     def of(position: int):
         source = _input_of(graph, node, position)

@@ -14,7 +14,7 @@ from tensorboard import errors as tb_errors
 from tensorboard.compat.proto import config_pb2, graph_pb2
 from tensorboard.data import provider
 
-from tb_phaseview.analysis.graph_model import Graph, TooManyEdges, build_graph_from_nodes
+from tb_phaseview.analysis.graph_model import Graph, TooManyEdges, build_graph_from_nodes, producer_of
 from tb_phaseview.read import graphdef_reader, inline_calls, metadata, step_stats
 
 # The memory PhaseView may use for graphs (TB_PHASEVIEW_MEMORY_BUDGET: bytes, or with a unit, "4G", "512M"). A
@@ -328,9 +328,11 @@ def build_checked(graph_def, budget: int | None = None, blob_bytes: int = 0) -> 
     in_functions = sum(len(f.node_def) for f in functions.values())
     max_edges = edges_allowed(budget, blob_bytes)(len(nodes) + in_functions)
     try:
-        return build_graph_from_nodes(nodes, nodes, functions, max(max_edges, 0))
+        graph = build_graph_from_nodes(nodes, nodes, functions, max(max_edges, 0))
     except TooManyEdges as error:
         raise _over_budget(budget, blob_bytes, len(nodes) + in_functions, in_functions, error.count) from None
+    graph.producer = producer_of(graph_def)
+    return graph
 
 
 def decode_graph(kind: str, blob: bytes, budget: int | None = None, max_bytes: int | None = None):

@@ -63,6 +63,10 @@ def _message_types():
     raw_graph = file.message_type.add(name="RawGraph")
     raw_graph.field.add(name="node", number=1, type=_BYTES, label=_MANY)
     raw_graph.field.add(name="library", number=2, type=_BYTES, label=_ONE)
+    # GraphDef.versions (4), a VersionDef: its producer (1) says how some ops' attributes read.
+    raw_versions = file.message_type.add(name="RawVersions")
+    raw_versions.field.add(name="producer", number=1, type=_INT32, label=_ONE)
+    raw_graph.field.add(name="versions", number=4, type=_MESSAGE, label=_ONE, type_name=f".{_PACKAGE}.RawVersions")
     # FunctionDefLibrary.function (1) and FunctionDef.node_def (3): a library's nodes counted before any is built.
     raw_function = file.message_type.add(name="RawFunction")
     raw_function.field.add(name="node_def", number=3, type=_BYTES, label=_MANY)
@@ -232,6 +236,7 @@ def read_graph(blob: bytes, edges_allowed=None) -> Graph:
         if graph is None:
             slim_nodes = SlimGraph.FromString(blob).node[:]  # a slice is a list, built faster than by iterating
             graph = build_graph_from_nodes(slim_nodes, LazyNodeDefs(raw.node), functions, max_edges)
+        graph.producer = raw.versions.producer
         return graph
     except TooManyEdges as error:
         error.nodes, error.in_functions = nodes, in_functions
