@@ -44,6 +44,7 @@ GRAPHS = (
     "roles_tf1_dqn",
     "roles_tf1_ddpg",
     "roles_tf1_bert_classifier",
+    "roles_tf1_pix2pix",
 )
 GRADIENT_SCOPE = re.compile(r"(?:^|/)(?:gradients(?:_\d+)?|gradient_tape)/")
 

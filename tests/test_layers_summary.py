@@ -1407,8 +1407,15 @@ def test_weights_read_in_towers_or_by_modules_elsewhere_are_typed_by_what_reads_
     the model are (a Conv2D, a Dense), not "Weights" (its gradient, a Conv2DBackpropInput, reads them too)."""
     towers = roles_graphs["roles_tf1_towers"]
     summary = layers.summarize(towers.analysis)
-    rows = [(layer.name, layer.type, layer.params) for layer in summary.layers]
-    assert rows == [("conv1", "Conv2D", 112), ("bn1", "BatchNormalization", 16), ("logits", "Dense", 514)], rows
+    # The layers are the first tower's, which computes with the weights (its outputs, its dropout); the second
+    # tower runs them again and has no rows.
+    rows = [(layer.name, layer.type, layer.output_shape, layer.params) for layer in summary.layers]
+    assert rows == [
+        ("tower_0/conv1", "Conv2D", (None, 8, 8, 4), 112),
+        ("tower_0/bn1", "BatchNormalization", (None, 8, 8, 4), 16),
+        ("tower_0/drop", "Dropout", (None, 8, 8, 4), 0),
+        ("tower_0/logits", "Dense", (None, 2), 514),
+    ], rows
     assert (summary.total_params, summary.trainable_params) == (642, 634)
     # Each tower's BatchNorm and Dropout read the flag.
     assert sorted(layer.layer for layer in towers.analysis.phase.layers) == [
@@ -1435,15 +1442,13 @@ def test_a_scope_of_weights_computed_with_elsewhere_claims_no_output(roles_graph
     """What leaves a scope that only holds weights is a weight (or its regulariser's loss), never the layer's
     output, also once the scope is typed by what reads its weights: a notebook GAN's ``Variable_4`` (read by a
     MatMul at the top level) claimed its kernel's 128×256, the multi-tower example's ``conv1`` (convolved in both
-    towers) its bias's 4."""
-    towers = {layer.name: layer for layer in layers.summarize(roles_graphs["roles_tf1_towers"].analysis).layers}
-    assert {name: (layer.type, layer.output_shape) for name, layer in towers.items() if name != "bn1"} == {
-        "conv1": ("Conv2D", False),
-        "logits": ("Dense", False),
-    }
+    towers, before the towers' layers were listed) its bias's 4."""
+    bilstm = {layer.name: layer for layer in layers.summarize(roles_graphs["roles_tf1_bilstm"].analysis).layers}
+    weights_only = [layer for layer in bilstm.values() if layer.weights_elsewhere]
+    assert weights_only and all(layer.output_shape is False for layer in weights_only)
     # The summary's wire row says so: no shape, an empty text.
-    rows = summary_table.summary_entry(roles_graphs["roles_tf1_towers"].analysis, {})["layers"]
-    row = next(r for r in rows if r["name"] == "conv1")
+    rows = summary_table.summary_entry(roles_graphs["roles_tf1_bilstm"].analysis, {})["layers"]
+    row = next(r for r in rows if r["name"] == weights_only[0].name)
     assert (row["output_shape"], row["output_shape_text"]) == (None, "")
     # A matrix that products alone read and a vector that additions to those products alone read are one Dense
     # layer, which puts out their sums: the notebook GAN's ``Variable_4`` and ``Variable_5`` (its cells, run
@@ -1453,6 +1458,45 @@ def test_a_scope_of_weights_computed_with_elsewhere_claims_no_output(roles_graph
         "Variable_4": ("Dense", (None, 256), 128 * 256 + 256),
         "Variable_6": ("Dense", (None, 500), 256 * 500 + 500),
     }
+
+
+def test_a_model_called_twice_is_listed_once_where_it_first_computes(roles_graphs):
+    """pix2pix makes its discriminator's weights in ``discriminator/`` and calls it twice, on real pairs in
+    ``real_discriminator/discriminator/`` and on generated ones in ``fake_discriminator/discriminator/``. Its rows
+    were the weights' scopes: no output shapes, a BatchNorm putting out its moving mean's ``128``, no padding nor
+    leaky ReLU between them. They are now the first call's layers, in order and with their shapes, as Keras lists a
+    model called twice; the second call has no rows, and each weight is counted once. A leaky ReLU written by hand
+    (``lrelu``: ``0.5(1+a)x + 0.5(1-a)|x|``) is a LeakyReLU, not an ``Add``."""
+    summary = layers.summarize(roles_graphs["roles_tf1_pix2pix"].analysis)
+    call = "real_discriminator/discriminator/"
+    rows = [(layer.name, layer.type, layer.output_shape, layer.params) for layer in summary.layers]
+    assert [row for row in rows if row[0].startswith(call)] == [
+        (call + "layer_1/Pad", "ZeroPadding2D", (1, 34, 34, 6), 0),
+        (call + "layer_1/conv2d", "Conv2D", (1, 16, 16, 8), 4 * 4 * 6 * 8 + 8),
+        (call + "layer_1/lrelu", "LeakyReLU", (1, 16, 16, 8), 0),
+        (call + "layer_2/Pad", "ZeroPadding2D", (1, 18, 18, 8), 0),
+        (call + "layer_2/conv2d", "Conv2D", (1, 8, 8, 16), 4 * 4 * 8 * 16 + 16),
+        (call + "layer_2/batch_normalization", "BatchNormalization", (1, 8, 8, 16), 4 * 16),
+        (call + "layer_2/lrelu", "LeakyReLU", (1, 8, 8, 16), 0),
+        (call + "layer_3/Pad", "ZeroPadding2D", (1, 10, 10, 16), 0),
+        (call + "layer_3/conv2d", "Conv2D", (1, 7, 7, 32), 4 * 4 * 16 * 32 + 32),
+        (call + "layer_3/batch_normalization", "BatchNormalization", (1, 7, 7, 32), 4 * 32),
+        (call + "layer_3/lrelu", "LeakyReLU", (1, 7, 7, 32), 0),
+        (call + "layer_4/Pad", "ZeroPadding2D", (1, 9, 9, 32), 0),
+        (call + "layer_4/conv2d", "Conv2D", (1, 6, 6, 1), 4 * 4 * 32 + 1),
+    ]
+    assert not [row for row in rows if not row[0].startswith((call, "generator/"))], rows
+    assert ("generator/encoder_2/lrelu", "LeakyReLU", (1, 16, 16, 8), 0) in rows
+    discriminator = 776 + 2064 + 64 + 8224 + 128 + 513
+    generator = 392 + 2064 + 64 + 8224 + 128 + 8208 + 64 + 4104 + 32 + 771
+    assert summary.total_params == sum(row[3] for row in rows) == discriminator + generator
+    # The same code's graph in the corpus (a 256×256 pix2pix of 57 M parameters).
+    found = {layer.name: layer for layer in layers.summarize(corpus("pix2pix-illustris").analysis).layers}
+    assert not [name for name in found if name.startswith(("discriminator/", "fake_discriminator/"))]
+    assert (found[call + "layer_2/batch_normalization"].output_shape, found[call + "layer_5/conv2d"].output_shape) == (
+        (1, 64, 64, 128),
+        (1, 30, 30, 1),
+    )
 
 
 def test_layers_computed_apart_from_their_weights_are_listed_where_they_compute(roles_graphs):

@@ -58,7 +58,9 @@ Registered in ``tf_written_graphs.GRAPHS`` (each runs in a fresh process); each 
   ``is_training`` placeholder, weight decay, a piecewise-constant learning rate, clipped gradients, a moving
   average of the weights, streaming metrics and histograms of every weight;
 - ``roles_tf1_data_pipeline``: a TF1 MLP fed by a ``tf.data`` pipeline of TFRecord files, its loss in the scope
-  ``tf.losses`` names, RMSProp.
+  ``tf.losses`` names, RMSProp;
+- ``roles_tf1_pix2pix``: pix2pix's U-Net generator and its discriminator, made once and called twice (on real and
+  on generated pairs, in name scopes of their own), hand-written leaky ReLUs, an Adam optimizer for each.
 """
 
 from __future__ import annotations
@@ -975,6 +977,98 @@ def write_tf1_ddpg(out):
     _write(tf, _run_dir(out, "roles_tf1_ddpg"), graph)
 
 
+def write_tf1_pix2pix(out):
+    """pix2pix the way affinelayer's ``pix2pix-tensorflow`` writes it, made small: a U-Net generator (strided
+    convolutions, hand-written leaky ReLUs ``lrelu``, BatchNorm, transposed convolutions fed the encoder's skips,
+    dropout) and a discriminator made in ``tf.variable_scope("discriminator")`` and called twice, on real pairs
+    inside ``tf.name_scope("real_discriminator")`` and on generated ones inside ``fake_discriminator`` (reusing
+    the weights); an Adam optimizer for each model, the generator's run after the discriminator's, the losses'
+    moving averages and ``global_step``."""
+    tf, v1 = _tf1(resource=False)
+    graph = tf.Graph()
+    with graph.as_default():
+        size, channels, ngf, ndf = 32, 3, 8, 8
+
+        def lrelu(x, a):
+            with tf.name_scope("lrelu"):
+                x = tf.identity(x)
+                return (0.5 * (1 + a)) * x + (0.5 * (1 - a)) * tf.abs(x)
+
+        def conv(x, filters, stride):
+            padded = tf.pad(x, [[0, 0], [1, 1], [1, 1], [0, 0]], mode="CONSTANT")
+            init = v1.random_normal_initializer(0, 0.02)
+            return v1.layers.conv2d(padded, filters, 4, (stride, stride), "valid", kernel_initializer=init)
+
+        def deconv(x, filters):
+            init = v1.random_normal_initializer(0, 0.02)
+            return v1.layers.conv2d_transpose(x, filters, 4, (2, 2), "same", kernel_initializer=init)
+
+        def batchnorm(x):
+            init = v1.random_normal_initializer(1.0, 0.02)
+            return v1.layers.batch_normalization(
+                x, axis=3, epsilon=1e-5, momentum=0.1, training=True, gamma_initializer=init
+            )
+
+        inputs = v1.placeholder(tf.float32, [1, size, size, channels], "inputs")
+        targets = v1.placeholder(tf.float32, [1, size, size, channels], "targets")
+        with v1.variable_scope("generator"):
+            skips = []
+            with v1.variable_scope("encoder_1"):
+                skips.append(v1.layers.conv2d(inputs, ngf, 4, (2, 2), "same"))
+            for k, filters in ((2, ngf * 2), (3, ngf * 4)):
+                with v1.variable_scope(f"encoder_{k}"):
+                    skips.append(batchnorm(v1.layers.conv2d(lrelu(skips[-1], 0.2), filters, 4, (2, 2), "same")))
+            x = skips[-1]
+            for k, filters in ((3, ngf * 2), (2, ngf)):
+                with v1.variable_scope(f"decoder_{k}"):
+                    if k != 3:
+                        x = tf.concat([x, skips[k - 1]], axis=3)
+                    x = batchnorm(deconv(tf.nn.relu(x), filters))
+                    if k == 3:
+                        x = tf.nn.dropout(x, rate=0.5)
+            with v1.variable_scope("decoder_1"):
+                outputs = tf.tanh(deconv(tf.nn.relu(tf.concat([x, skips[0]], axis=3)), channels))
+
+        def discriminator(discrim_inputs, discrim_targets):
+            x = tf.concat([discrim_inputs, discrim_targets], axis=3)
+            with v1.variable_scope("layer_1"):
+                x = lrelu(conv(x, ndf, 2), 0.2)
+            for k, filters, stride in ((2, ndf * 2, 2), (3, ndf * 4, 1)):
+                with v1.variable_scope(f"layer_{k}"):
+                    x = lrelu(batchnorm(conv(x, filters, stride)), 0.2)
+            with v1.variable_scope("layer_4"):
+                return tf.sigmoid(conv(x, 1, 1))
+
+        with tf.name_scope("real_discriminator"):
+            with v1.variable_scope("discriminator"):
+                predict_real = discriminator(inputs, targets)
+        with tf.name_scope("fake_discriminator"):
+            with v1.variable_scope("discriminator", reuse=True):
+                predict_fake = discriminator(inputs, outputs)
+        with tf.name_scope("discriminator_loss"):
+            discrim_loss = tf.reduce_mean(-(tf.math.log(predict_real + 1e-12) + tf.math.log(1 - predict_fake + 1e-12)))
+        with tf.name_scope("generator_loss"):
+            gen_loss = -tf.reduce_mean(tf.math.log(predict_fake + 1e-12)) + 100 * tf.reduce_mean(
+                tf.abs(targets - outputs)
+            )
+        with tf.name_scope("discriminator_train"):
+            discrim_vars = [v for v in v1.trainable_variables() if v.name.startswith("discriminator")]
+            discrim_optim = v1.train.AdamOptimizer(0.0002, 0.5)
+            discrim_train = discrim_optim.apply_gradients(
+                discrim_optim.compute_gradients(discrim_loss, var_list=discrim_vars)
+            )
+        with tf.name_scope("generator_train"):
+            with tf.control_dependencies([discrim_train]):
+                gen_vars = [v for v in v1.trainable_variables() if v.name.startswith("generator")]
+                gen_optim = v1.train.AdamOptimizer(0.0002, 0.5)
+                gen_train = gen_optim.apply_gradients(gen_optim.compute_gradients(gen_loss, var_list=gen_vars))
+        ema = v1.train.ExponentialMovingAverage(decay=0.99)
+        update_losses = ema.apply([discrim_loss, gen_loss])
+        global_step = v1.train.get_or_create_global_step()
+        tf.group(update_losses, v1.assign(global_step, global_step + 1), gen_train, name="train")
+    _write(tf, _run_dir(out, "roles_tf1_pix2pix"), graph)
+
+
 def write_tf1_bert_classifier(out):
     """A BERT classifier the way Google's ``run_classifier.py`` writes one, made small: ``bert/embeddings`` gathers
     word rows from its table, multiplies a one-hot of the token types by their table (``tf.matmul``, as on TPUs),
@@ -1223,4 +1317,5 @@ GRAPHS = {
     "roles_tf1_dqn": write_tf1_dqn,
     "roles_tf1_ddpg": write_tf1_ddpg,
     "roles_tf1_bert_classifier": write_tf1_bert_classifier,
+    "roles_tf1_pix2pix": write_tf1_pix2pix,
 }

@@ -391,7 +391,7 @@ def find_layers(analysis) -> FoundLayers:
             while parent.endswith("/"):  # a scope of no name (a feature column named ``""``: ``linear//weight``)
                 parent = tree.group_parent.get(parent, "")
         owner[n] = parent
-    hosts = _own_where_computed(graph, tree, owner, codes) if not frozen else set()
+    hosts, called_again = _own_where_computed(graph, tree, owner, codes) if not frozen else (set(), set())
     bias_adds = _own_unscoped_weights(graph, tree, owner, codes) if not frozen else {}
     # A TF2 SavedModel's variables sit in scopes of their own at the graph's level, and its model reads them
     # inside the serving call the reader inlined: owned, as a trace's captured variables are, by where the reads
@@ -414,6 +414,9 @@ def find_layers(analysis) -> FoundLayers:
             layer_ids.append(group)
     if copies:  # the other replicas' scopes run the same layers again: no rows of their own
         layer_ids = [i for i in layer_ids if not _REPLICA_SCOPE.search(i + "/")]
+        layer_index = {name: i for i, name in enumerate(layer_ids)}
+    if called_again:  # so do the scopes of a model's further calls
+        layer_ids = [i for i in layer_ids if not any(i == h or i.startswith(h + "/") for h in called_again)]
         layer_index = {name: i for i, name in enumerate(layer_ids)}
     flat = _flatten_slash_names(graph, tree, layer_ids, owner, passed, codes, is_variable)
     if flat:
@@ -520,15 +523,23 @@ def _shared_depth(scope: str, group: str) -> int:
     return shared
 
 
-def _own_where_computed(graph: Graph, tree, owner: dict[int, str], codes: np.ndarray) -> set[str]:
+def _own_where_computed(graph: Graph, tree, owner: dict[int, str], codes: np.ndarray) -> tuple[set[str], set[str]]:
     """TF1 code that makes its weights in one scope and computes with them in another: TF-Slim's model_deploy
     keeps ``conv1/conv1_1/weights`` and convolves in ``clone_0/conv1/conv1_1``, Sonnet's IMPALA agent keeps
     ``agent/batch_apply/linear/w`` and multiplies in ``agent/unroll/batch_apply/linear``. Such a weight is owned
     where it is computed with, the scope mirroring its own: the layers are then the scopes that compute (their
     ops, output and order), and the clone's poolings and heads beside them are layers too. (The clone was one row
     typed by its first op, ``clone_0 · Conv2D``, no parameters, the loss's scalar for output.) Only when every
-    model op reading the weight outside its scope (through its reads) is in one such twin, and none inside but
-    its regulariser: two towers each computing with the weights are replicas, and keep them where they are."""
+    model op reading the weight outside its scope (through its reads) is in such twins, and none inside but its
+    regulariser.
+
+    Twins in several scopes are calls of one model: pix2pix's discriminator judges real pairs in
+    ``real_discriminator/discriminator/layer_1`` and generated ones in ``fake_discriminator/discriminator/layer_1``
+    with the weights of ``discriminator/layer_1``; TF1's multi-GPU example convolves in ``tower_0/conv1`` and
+    ``tower_1/conv1`` with those of ``conv1``. The weight is owned by the call that reads it first in the graph,
+    whose scopes are the layers (their outputs, the leaky ReLUs between them), as Keras lists a model called twice
+    once. Returns the scopes holding such twins (``clone_0``, ``real_discriminator``) and those holding the
+    other calls (``fake_discriminator``), whose layers are the first call's run again: no rows of their own."""
     columns, names = graph.columns, graph.names
     weights = [n for n, scope in owner.items() if scope]
     prefixes = [owner[n] + "/" for n in weights]
@@ -566,16 +577,24 @@ def _own_where_computed(graph: Graph, tree, owner: dict[int, str], codes: np.nda
         follow = inside & relays
         nodes, of = consumers[follow], of[follow]
     hosts: set[str] = set()
+    again: set[str] = set()
     for weight, found in readers.items():
         if weight in at_home:
             continue
         n, scope = weights[weight], owner[weights[weight]]
-        twins = {next((g for g in tree.chain(tree.node_parent[r]) if _twin_of(scope, g)), None) for r in found}
-        if len(twins) == 1 and None not in twins:
-            owner[n] = twin = twins.pop()
-            # The scope the twin is inside: its name up to what mirrors the weight's scope (``clone_0``).
-            hosts.add("/".join(twin.split("/")[: _shared_depth(scope, twin) + 1]))
-    return hosts
+        first_read: dict = {}  # each twin, by the first of its readers in the graph
+        for r in sorted(found):
+            first_read.setdefault(next((g for g in tree.chain(tree.node_parent[r]) if _twin_of(scope, g)), None), r)
+        if None in first_read or not first_read:
+            continue
+        # The scope each twin is inside: its name up to what mirrors the weight's scope (``clone_0``).
+        host_of = {twin: "/".join(twin.split("/")[: _shared_depth(scope, twin) + 1]) for twin in first_read}
+        if len({host.count("/") for host in host_of.values()}) != 1:
+            continue  # twins inserted at different depths: no one model called again
+        owner[n] = twin = next(iter(first_read))
+        hosts.add(host_of.pop(twin))
+        again.update(host_of.values())
+    return hosts, again - hosts
 
 
 # The ops adding a bias to what a layer computed.
@@ -1819,6 +1838,21 @@ def _composes_an_activation(layer: Layer, named: str) -> bool:
     return named == "activation" or (layer.type in _ARITHMETIC and bool(set(computing) & _ACTIVATION_OPS))
 
 
+def _composes_a_leaky_relu(layer: Layer, named: str) -> bool:
+    """TF1 GANs write their leaky ReLU by hand, named as such: pix2pix's ``lrelu`` computes
+    ``0.5 * (1 + a) * x + 0.5 * (1 - a) * |x|``, DCGAN's ``tf.maximum(x, leak * x)`` (it was an ``Add`` row)."""
+    computing = set(_computing(layer.op_types))
+    return (
+        named.lower().replace("_", "") in _LEAKY_RELU_NAMES
+        and layer.type in _ARITHMETIC
+        and computing <= _ELEMENTWISE
+        and bool(computing & {"Abs", "Maximum"})
+    )
+
+
+_LEAKY_RELU_NAMES = frozenset({"lrelu", "leakyrelu", "leaky"})
+
+
 def _tensors_taken(graph: Graph, node_layer: np.ndarray, number: int) -> int:
     """How many tensors computed outside a layer (not constants) its ops take."""
     columns = graph.columns
@@ -2244,6 +2278,8 @@ def _type_layers(
             layer.type = _SAME_OPS_BY_NAME.get((layer.type, named), layer.type)
             if _composes_an_activation(layer, named):
                 layer.type = "Activation"  # a function of several ops (hard_swish, gelu, swish), typed by one
+            elif _composes_a_leaky_relu(layer, named):
+                layer.type = "LeakyReLU"
         if layer.type == "Activation":
             layer.type = activation_layer_type(layer.name, layer.op_types)
         elif layer.type == "Identity" and not layer.variables:
