@@ -1499,6 +1499,22 @@ def test_a_model_called_twice_is_listed_once_where_it_first_computes(roles_graph
     )
 
 
+@pytest.mark.parametrize(
+    "named, ops, typed, leaky",
+    [
+        ("lrelu", {"Identity": 1, "Mul": 2, "Abs": 1, "AddV2": 1, "Const": 2}, "AddV2", True),  # pix2pix's
+        ("lrelu", {"Mul": 1, "Maximum": 1, "Const": 1}, "Maximum", True),  # DCGAN's maximum(x, leak * x)
+        ("leaky_relu", {"Mul": 1, "Maximum": 1}, "Maximum", True),
+        ("lrelu", {"Mul": 1, "Add": 1}, "Add", False),  # no |x| nor maximum: some other arithmetic
+        ("lrelu", {"Conv2D": 1, "Maximum": 1}, "Conv2D", False),  # a layer that computes more than an activation
+        ("scale", {"Mul": 1, "Maximum": 1}, "Maximum", False),  # not named as one
+    ],
+)
+def test_a_leaky_relu_written_by_hand_is_told_by_its_name_and_ops(named, ops, typed, leaky):
+    layer = layers.Layer(f"d/{named}", typed, False, 0, 0, op_types=Counter(ops), ops=sum(ops.values()))
+    assert layers._composes_a_leaky_relu(layer, named) is leaky
+
+
 def test_layers_computed_apart_from_their_weights_are_listed_where_they_compute(roles_graphs):
     """TF-Slim's model_deploy makes each layer's weights at the top (``conv1/kernel``) and computes in the clone's
     scope (``clone_0/conv1/Conv2D``), the batch dequeued and the loss computed there too. The summary was the
