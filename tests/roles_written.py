@@ -45,6 +45,7 @@ GRAPHS = (
     "roles_tf1_ddpg",
     "roles_tf1_bert_classifier",
     "roles_tf1_pix2pix",
+    "roles_tf1_albert",
 )
 GRADIENT_SCOPE = re.compile(r"(?:^|/)(?:gradients(?:_\d+)?|gradient_tape)/")
 

@@ -1515,6 +1515,31 @@ def test_a_leaky_relu_written_by_hand_is_told_by_its_name_and_ops(named, ops, ty
     assert layers._composes_a_leaky_relu(layer, named) is leaky
 
 
+def test_a_layer_whose_weights_its_later_calls_read_puts_out_what_it_computes(roles_graphs):
+    """ALBERT makes one transformer layer in ``layer_shared`` and calls it again in ``layer_shared_1``, ... with
+    the same weights: each later call reads the first call's kernel and bias, more often than the next layer reads
+    its product. A layer's output is what it computes, never a weight another layer reads (each dense row said its
+    bias's shape, ``16``; the corpus's ALBERT ``312`` for ``4096×312``)."""
+    summary = layers.summarize(roles_graphs["roles_tf1_albert"].analysis)
+    scope = "bert/encoder/layer_shared/"
+    dense = {
+        layer.name.removeprefix(scope): (layer.output_shape, layer.params)
+        for layer in summary.layers
+        if layer.type == "Dense"
+    }
+    assert dense == {
+        "attention/self/query": ((32, 16), 16 * 16 + 16),
+        "attention/self/key": ((32, 16), 16 * 16 + 16),
+        "attention/self/value": ((32, 16), 16 * 16 + 16),
+        "attention/output/dense": ((32, 16), 16 * 16 + 16),
+        "intermediate/dense": ((32, 32), 16 * 32 + 32),
+        "output/dense": ((32, 16), 32 * 16 + 16),
+    }
+    albert = {layer.name: layer for layer in layers.summarize(corpus("albert-finetune").analysis).layers}
+    assert albert[scope + "attention/self/query"].output_shape == (4096, 312)
+    assert albert[scope + "intermediate/dense"].output_shape == (4096, 1248)
+
+
 def test_layers_computed_apart_from_their_weights_are_listed_where_they_compute(roles_graphs):
     """TF-Slim's model_deploy makes each layer's weights at the top (``conv1/kernel``) and computes in the clone's
     scope (``clone_0/conv1/Conv2D``), the batch dequeued and the loss computed there too. The summary was the

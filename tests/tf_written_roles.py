@@ -60,7 +60,9 @@ Registered in ``tf_written_graphs.GRAPHS`` (each runs in a fresh process); each 
 - ``roles_tf1_data_pipeline``: a TF1 MLP fed by a ``tf.data`` pipeline of TFRecord files, its loss in the scope
   ``tf.losses`` names, RMSProp;
 - ``roles_tf1_pix2pix``: pix2pix's U-Net generator and its discriminator, made once and called twice (on real and
-  on generated pairs, in name scopes of their own), hand-written leaky ReLUs, an Adam optimizer for each.
+  on generated pairs, in name scopes of their own), hand-written leaky ReLUs, an Adam optimizer for each;
+- ``roles_tf1_albert``: ALBERT's encoder, one transformer layer made once and called three times, each later call
+  in a scope of its own (``layer_shared_1``), reading the first call's weights.
 """
 
 from __future__ import annotations
@@ -1107,6 +1109,39 @@ def write_tf1_bert_classifier(out):
     _write(tf, _run_dir(out, "roles_tf1_bert_classifier"), graph)
 
 
+def write_tf1_albert(out):
+    """ALBERT's encoder as its ``modeling.py`` writes it, made small: one transformer layer made in
+    ``bert/encoder/layer_shared`` and called three times (``tf.variable_scope("layer_shared", reuse=i > 0)``, so
+    the later calls compute in ``layer_shared_1``, ``layer_shared_2``), on the batch's tokens flattened to one
+    matrix: the query, key and value dense layers, the attention's output dense layer and LayerNorm, the
+    intermediate and output dense layers and LayerNorm; a mean of the last layer's output as the loss, Adam."""
+    tf, v1 = _tf1(resource=False)
+    graph = tf.Graph()
+    with graph.as_default():
+        batch, length, width, inner = 4, 8, 16, 32
+        x = v1.placeholder(tf.float32, [batch, length, width], "embeddings")
+        with v1.variable_scope("bert"), v1.variable_scope("encoder"):
+            hidden = tf.reshape(x, [batch * length, width])
+            for layer in range(3):
+                with v1.variable_scope("layer_shared", reuse=layer > 0):
+                    with v1.variable_scope("attention"):
+                        with v1.variable_scope("self"):
+                            query = v1.layers.dense(hidden, width, name="query")
+                            key = v1.layers.dense(hidden, width, name="key")
+                            value = v1.layers.dense(hidden, width, name="value")
+                            scores = tf.nn.softmax(tf.matmul(query, key, transpose_b=True) / 4.0)
+                            context = tf.matmul(scores, value)
+                        with v1.variable_scope("output"):
+                            attended = _layer_norm(tf, v1, v1.layers.dense(context, width, name="dense") + hidden)
+                    with v1.variable_scope("intermediate"):
+                        widened = v1.layers.dense(attended, inner, tf.nn.relu, name="dense")
+                    with v1.variable_scope("output"):
+                        hidden = _layer_norm(tf, v1, v1.layers.dense(widened, width, name="dense") + attended)
+        loss = tf.reduce_mean(tf.square(hidden))
+        v1.train.AdamOptimizer(1e-3).minimize(loss)
+    _write(tf, _run_dir(out, "roles_tf1_albert"), graph)
+
+
 def _layer_norm(tf, v1, x):
     """BERT's ``layer_norm``: tf.contrib's, in a ``LayerNorm`` scope (moments, then a learned scale and shift)."""
     with v1.variable_scope("LayerNorm"):
@@ -1318,4 +1353,5 @@ GRAPHS = {
     "roles_tf1_ddpg": write_tf1_ddpg,
     "roles_tf1_bert_classifier": write_tf1_bert_classifier,
     "roles_tf1_pix2pix": write_tf1_pix2pix,
+    "roles_tf1_albert": write_tf1_albert,
 }

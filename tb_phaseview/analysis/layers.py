@@ -2140,14 +2140,17 @@ def _output_shapes(
             outputs[by_layer].tolist(),
         )
     )
-    best: dict[int, tuple[bool, int, int, int, int]] = {}
+    weight = _weight_carriers(graph)
+    best: dict[int, tuple[bool, bool, int, int, int, int]] = {}
     for (layer, node, output), n in readers.items():
-        # tf_keras's activity regularizer hands the loss a penalty on the layer's output: never the output.
-        rank = (_ACTIVITY_PENALTY not in graph.names[node], by_layers[(layer, node, output)], n, node)
-        if layer not in best or rank > best[layer][:4]:
+        # tf_keras's activity regularizer hands the loss a penalty on the layer's output: never the output. Nor is
+        # a weight another layer reads, where the layer computes anything: ALBERT's calls of its one shared layer
+        # read its weights three times each, and its product once (its output was its bias's 312).
+        rank = (_ACTIVITY_PENALTY not in graph.names[node], not weight[node], by_layers[(layer, node, output)], n, node)
+        if layer not in best or rank > best[layer][:5]:
             best[layer] = (*rank, output)
     found: dict[int, shapes.Shape] = {}
-    for layer, (_, _, _, node, output) in best.items():
+    for layer, (_, _, _, _, node, output) in best.items():
         if result_ops is not None:
             result_ops[layer] = graph.ops[node]
         shape = shapes.inferred_output_shape(graph, node, output, known)
@@ -2166,6 +2169,19 @@ def _output_shapes(
                 if shape is not False:
                     found[i] = shape
     return found
+
+
+def _weight_carriers(graph: Graph) -> np.ndarray:
+    """Per node: whether it puts out a variable's value, the variable itself or a read of it (through up to three
+    reads and identities)."""
+    columns = graph.columns
+    carrier = columns.op_in(roles.VARIABLE_OPS)
+    relay = relay_ops(graph)
+    nodes = np.flatnonzero(relay)
+    sources = columns.inputs_at(nodes, 0)
+    for _ in range(3):
+        carrier[nodes] |= (sources >= 0) & carrier[np.maximum(sources, 0)]
+    return carrier
 
 
 def _type_layers(
