@@ -46,6 +46,7 @@ GRAPHS = (
     "roles_tf1_bert_classifier",
     "roles_tf1_pix2pix",
     "roles_tf1_albert",
+    "roles_tf1_box_predictor",
 )
 GRADIENT_SCOPE = re.compile(r"(?:^|/)(?:gradients(?:_\d+)?|gradient_tape)/")
 

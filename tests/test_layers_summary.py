@@ -1540,6 +1540,33 @@ def test_a_layer_whose_weights_its_later_calls_read_puts_out_what_it_computes(ro
     assert albert[scope + "intermediate/dense"].output_shape == (4096, 1248)
 
 
+def test_arithmetic_on_sizes_is_no_layer(roles_graphs):
+    """The Object Detection API's box predictors reshape their convolutions' outputs by ``tf.shape(features)[0]``,
+    computed in their scopes: rows ``BoxPredictor_0/strided_slice · StridedSlice · scalar`` and ``stack · Pack ·
+    4`` sat between the predictors (11 of the corpus's SSD's 174 rows). What computes only with sizes (a
+    ``Shape``, constants, arithmetic on them) sets how a layer reshapes; no data passes through it."""
+    rows = [
+        (layer.name, layer.type) for layer in layers.summarize(roles_graphs["roles_tf1_box_predictor"].analysis).layers
+    ]
+    assert rows == [
+        ("image_tensor", "InputLayer"),
+        ("FeatureExtractor/Conv", "Conv2D"),
+        ("FeatureExtractor/Conv_1", "Conv2D"),
+        ("BoxPredictor_0/BoxEncodingPredictor", "Conv2D"),
+        ("BoxPredictor_0/ClassPredictor", "Conv2D"),
+        ("BoxPredictor_1/BoxEncodingPredictor", "Conv2D"),
+        ("BoxPredictor_1/ClassPredictor", "Conv2D"),
+    ]
+    # Arithmetic on constants alone is no size: guesslang's export feeds its DenseFeatures a constant (its row stays).
+    guesslang = [layer.name for layer in layers.summarize(corpus("guesslang").analysis).layers]
+    assert "dnn/input_from_feature_columns" in guesslang
+    ssd = layers.summarize(corpus("ssd-export").analysis).layers
+    assert not [layer.name for layer in ssd if layer.type in ("StridedSlice", "Pack")]
+    assert [layer.type for layer in ssd if layer.name.startswith("BoxPredictor_2/")] == [
+        "Conv2D", "Reshape", "Conv2D", "Reshape"
+    ]  # fmt: skip
+
+
 def test_layers_computed_apart_from_their_weights_are_listed_where_they_compute(roles_graphs):
     """TF-Slim's model_deploy makes each layer's weights at the top (``conv1/kernel``) and computes in the clone's
     scope (``clone_0/conv1/Conv2D``), the batch dequeued and the loss computed there too. The summary was the

@@ -62,7 +62,9 @@ Registered in ``tf_written_graphs.GRAPHS`` (each runs in a fresh process); each 
 - ``roles_tf1_pix2pix``: pix2pix's U-Net generator and its discriminator, made once and called twice (on real and
   on generated pairs, in name scopes of their own), hand-written leaky ReLUs, an Adam optimizer for each;
 - ``roles_tf1_albert``: ALBERT's encoder, one transformer layer made once and called three times, each later call
-  in a scope of its own (``layer_shared_1``), reading the first call's weights.
+  in a scope of its own (``layer_shared_1``), reading the first call's weights;
+- ``roles_tf1_box_predictor``: an SSD detector's box predictors, each reshaping its convolutions' outputs by a size
+  taken from its features' shape, Momentum.
 """
 
 from __future__ import annotations
@@ -1142,6 +1144,33 @@ def write_tf1_albert(out):
     _write(tf, _run_dir(out, "roles_tf1_albert"), graph)
 
 
+def write_tf1_box_predictor(out):
+    """An SSD detector's heads as the Object Detection API writes them, made small: two feature maps, each with a
+    ``BoxPredictor_N`` scope of two convolutions (``BoxEncodingPredictor``, ``ClassPredictor``) whose outputs are
+    reshaped by a size taken from the features' shape (``tf.shape(features)[0]``, loose in the scope: ``Shape``,
+    ``strided_slice``, ``stack``), the boxes and the classes concatenated, a loss, Momentum."""
+    tf, v1 = _tf1(resource=False)
+    graph = tf.Graph()
+    with graph.as_default():
+        images = v1.placeholder(tf.float32, [None, 16, 16, 3], "image_tensor")
+        with v1.variable_scope("FeatureExtractor"):
+            first = v1.layers.conv2d(images, 8, 3, (2, 2), "same", activation=tf.nn.relu6, name="Conv")
+            second = v1.layers.conv2d(first, 8, 3, (2, 2), "same", activation=tf.nn.relu6, name="Conv_1")
+        boxes, classes = [], []
+        for k, features in enumerate((first, second)):
+            with v1.variable_scope(f"BoxPredictor_{k}"):
+                encoded = v1.layers.conv2d(features, 3 * 4, 1, name="BoxEncodingPredictor")
+                batch = tf.shape(features)[0]
+                boxes.append(tf.reshape(encoded, tf.stack([batch, -1, 1, 4])))
+                scored = v1.layers.conv2d(features, 3 * 2, 1, name="ClassPredictor")
+                classes.append(tf.reshape(scored, tf.stack([batch, -1, 2])))
+        box_encodings = tf.squeeze(tf.concat(boxes, axis=1), axis=2)
+        class_predictions = tf.concat(classes, axis=1)
+        loss = tf.reduce_mean(tf.square(box_encodings)) + tf.reduce_mean(tf.square(class_predictions))
+        v1.train.MomentumOptimizer(0.01, 0.9).minimize(loss, global_step=v1.train.get_or_create_global_step())
+    _write(tf, _run_dir(out, "roles_tf1_box_predictor"), graph)
+
+
 def _layer_norm(tf, v1, x):
     """BERT's ``layer_norm``: tf.contrib's, in a ``LayerNorm`` scope (moments, then a learned scale and shift)."""
     with v1.variable_scope("LayerNorm"):
@@ -1354,4 +1383,5 @@ GRAPHS = {
     "roles_tf1_bert_classifier": write_tf1_bert_classifier,
     "roles_tf1_pix2pix": write_tf1_pix2pix,
     "roles_tf1_albert": write_tf1_albert,
+    "roles_tf1_box_predictor": write_tf1_box_predictor,
 }

@@ -457,6 +457,7 @@ def find_layers(analysis) -> FoundLayers:
         dropped |= _after_the_model(pairs, layer_ids, weights, holding, hosts, tree)
     dropped |= _only_summarised(graph, node_layer, codes, weights, holding)
     dropped |= _settings_only(graph, node_layer, codes, weights, holding)
+    dropped |= _shape_arithmetic(graph, node_layer, weights, holding)
     if not frozen:
         dropped |= _metrics_predictions(graph, node_layer, codes, pairs, dropped, set(weights) | holding)
     dropped |= _queue_fillers(graph, node_layer, codes, weights)
@@ -2037,6 +2038,41 @@ def _settings_only(graph: Graph, node_layer: np.ndarray, codes: np.ndarray, weig
     hyper = np.bincount(theirs[entering & (codes[columns.src] == roles.HYPERPARAMETER)], minlength=count)
     found = np.flatnonzero((fed > 0) & (set_only == fed) & (hyper > 0))
     return set(found.tolist()) - set(weights) - set(holding)
+
+
+def _shape_arithmetic(graph: Graph, node_layer: np.ndarray, weights: dict, holding) -> set[int]:
+    """The scopes and loose ops that compute only with tensors' sizes: the Object Detection API's box predictors
+    take ``tf.shape(features)[0]`` (``BoxPredictor_2/strided_slice``, a scalar) to reshape their boxes by, rows typed
+    ``StridedSlice · scalar`` between the predictions. Each of their ops reads a ``Shape`` (``Size``, ``Rank``), a
+    constant, or such arithmetic on them: they say how a layer reshapes; no data passes through them."""
+    columns = graph.columns
+    constant = columns.op_in({"Const"})
+    sizes = columns.op_in(_SIZE_OPS)  # a size, or arithmetic on sizes and constants that reads a size
+    arithmetic = columns.op_in(_SIZE_ARITHMETIC)
+    into = columns.data & arithmetic[columns.dst]
+    sources, targets = columns.src[into], columns.dst[into]
+    for _ in range(_SIZE_DEPTH):
+        other = np.bincount(targets[~(sizes | constant)[sources]], minlength=graph.node_count)
+        sized = np.bincount(targets[sizes[sources]], minlength=graph.node_count)
+        grown = sizes | (arithmetic & (other == 0) & (sized > 0))
+        if (grown == sizes).all():
+            break
+        sizes = grown
+    present = node_layer >= 0
+    count = int(node_layer.max()) + 1 if node_layer.size else 0
+    others = np.bincount(node_layer[present & ~sizes & ~constant], minlength=count)
+    sizing = np.bincount(node_layer[present & sizes], minlength=count)
+    return set(np.flatnonzero((others == 0) & (sizing > 0)).tolist()) - set(weights) - set(holding)
+
+
+_SIZE_OPS = frozenset({"Shape", "ShapeN", "Size", "Rank"})
+# What code computes a size with: picks an entry, packs entries into a shape, multiplies, divides, casts.
+_SIZE_ARITHMETIC = frozenset({
+    "StridedSlice", "Slice", "Pack", "Unpack", "ConcatV2", "GatherV2", "Squeeze", "ExpandDims", "Reshape",
+    "Identity", "Cast", "Add", "AddV2", "Sub", "Mul", "FloorDiv", "FloorMod", "RealDiv", "Maximum", "Minimum",
+    "Prod",
+})  # fmt: skip
+_SIZE_DEPTH = 16  # steps of arithmetic followed from a size: more is no graph's shape code
 
 
 def _metrics_predictions(graph: Graph, node_layer: np.ndarray, codes: np.ndarray, pairs, dropped, kept) -> set[int]:
