@@ -956,16 +956,19 @@ def _check_deep_mnist(summary) -> None:
     assert summary.total_params == summary.trainable_params == 3_274_634
     # ``keep_prob`` (``Placeholder_2``) and the rate made of it at the top level (``sub = 1 - keep_prob``) set the
     # dropout, and the accuracy's ``ArgMax`` of the logits is the metric's: no rows (``Placeholder_2 ·
-    # InputLayer``, ``sub · Subtract``, ``ArgMax · ArgMax`` before).
-    assert [row[0] for row in rows] == [
-        "Placeholder",
-        "Reshape",
-        "Conv2D",
-        "Conv2D_1",
-        "Reshape_1",
-        "MatMul",
-        "dropout",
-        "MatMul_1",
+    # InputLayer``, ``sub · Subtract``, ``ArgMax · ArgMax`` before). The poolings loose at the top level between
+    # the convolutions (``max_pool_2x2`` names them ``MaxPool2d``) are layers, as Keras's MaxPooling2D.
+    assert [row[:3] for row in rows] == [
+        ("Placeholder", "InputLayer", (None, 784)),
+        ("Reshape", "Reshape", (None, 28, 28, 1)),
+        ("Conv2D", "Conv2D", (None, 28, 28, 32)),
+        ("MaxPool2d", "MaxPooling2D", (None, 14, 14, 32)),
+        ("Conv2D_1", "Conv2D", (None, 14, 14, 64)),
+        ("MaxPool2d_1", "MaxPooling2D", (None, 7, 7, 64)),
+        ("Reshape_1", "Flatten", (None, 7 * 7 * 64)),
+        ("MatMul", "Dense", (None, 1024)),
+        ("dropout", "Dropout", (None, 1024)),
+        ("MatMul_1", "Dense", (None, 10)),
     ], rows
 
 

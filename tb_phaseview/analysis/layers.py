@@ -1721,11 +1721,16 @@ def _candidates(
             for n in nodes
             if graph.ops[n] in INPUT_OPS and codes[n] == roles.MODEL and graph.names[n] not in flags
         )
+        if not nested:
+            # TF1 code of the tutorials' kind pools with a loose op between its layers (Deep MNIST's ``MaxPool2d``,
+            # after the convolution ``Conv2D`` that owns its weights): a layer of its own, as Keras's pooling is.
+            ids.extend(graph.names[n] for n in nodes if graph.ops[n] in _POOLING_OPS and codes[n] == roles.MODEL)
     ids.extend(_inputs_from_above(analysis, levels, codes, flags, set(ids)))
     return ids, {name: i for i, name in enumerate(ids)}
 
 
 _FED = frozenset({"Placeholder", "PlaceholderWithDefault"})
+_POOLING_OPS = frozenset({"MaxPool", "MaxPoolV2", "AvgPool", "MaxPool3D", "AvgPool3D"})
 
 
 def _inputs_from_above(analysis, levels: set[str], codes: np.ndarray, flags: set[str], taken: set[str]) -> list[str]:
