@@ -10,8 +10,12 @@ import subprocess
 import sys
 import urllib.parse
 
+import numpy as np
+from tensorboard.compat.proto.graph_pb2 import GraphDef
+
 from demo import DEMO_LOGS, cli_report_json, demo_analysis
-from tb_phaseview.analysis import answers, phase
+from oddgraphs import node
+from tb_phaseview.analysis import answers, fixed_modes, graph_model, phase, roles
 from tb_phaseview.analysis.pipeline import analyze
 from tb_phaseview.cli import iter_graphs
 from tb_phaseview.read import graph_source
@@ -109,7 +113,31 @@ def test_an_unused_is_training_is_said_to_be_declared_and_unread(tf_written):
 
 
 def test_a_graph_with_nothing_like_a_flag_keeps_the_plain_answer():
-    assert wire.answer_line(demo_analysis("tf2_fit_no_flag"))["text"] == wire.NO_FLAG_ANSWER
+    assert wire.answer_line(demo_analysis("pytorch_add_graph"))["text"] == wire.NO_FLAG_ANSWER
+
+
+def test_without_a_flag_the_answer_says_the_mode_the_layers_were_fixed_in(roles_graphs):
+    """A graph without a flag still has BatchNorm and Dropout layers, fixed in one mode when it was built: TF2's
+    ``fit`` traces its step with ``training=True`` (its dropouts drop), pix2pix passes ``training=True`` to every
+    batch norm, an SSD export builds its batch norms for inference (one fused, one not). The answer said only
+    that TF2 ``fit`` graphs and PyTorch graphs have no flag, for every one of them."""
+    fit = wire.answer_line(demo_analysis("tf2_fit_no_flag"))
+    assert fit["flag"] is None and fit["layers"] == 0
+    assert fit["text"] == (
+        "No learning-phase flag: this graph has no training/inference switch: its mode was fixed when it was built."
+        " Its 2 Dropout layers drop units at random, as while training."
+    )
+    pix2pix = wire.answer_line(roles_graphs["roles_tf1_pix2pix"].analysis)["text"]
+    # The generator's 4 batch norms, the discriminator's 2 in each of its 2 calls; the decoder's dropout.
+    assert pix2pix.endswith(
+        "Its 8 BatchNorm layers normalise with each batch's own statistics and its Dropout layer drops units at"
+        " random, as while training."
+    ), pix2pix
+    ssd = wire.answer_line(roles_graphs["roles_tf1_box_predictor"].analysis)["text"]
+    assert ssd.endswith("Its 2 BatchNorm layers normalise with their moving averages, as at inference."), ssd
+    # A LayerNorm normalises through tf.nn.batch_normalization too (its ops in ``LayerNorm/batchnorm``): no BatchNorm.
+    albert = wire.answer_line(roles_graphs["roles_tf1_albert"].analysis)["text"]
+    assert albert == wire.NO_FLAG_ANSWER, albert
 
 
 def test_the_graph_route_gives_the_new_answers(start_server, tf_written):
@@ -260,4 +288,21 @@ def test_a_parameter_count_reads_the_same_in_the_cli_as_in_the_tab():
     # A variable whose size the graph does not say is left out of the totals, and the line says so (no zero).
     assert summary_table.totals_line({**entry, "unknown_variables": 2}).endswith(
         " · 2 variables of unknown size not counted"
+    )
+
+
+def test_an_unfused_batch_norm_trains_when_it_computes_its_batchs_moments():
+    """A batch norm TensorFlow does not fuse (a dense layer's, ``fused=False``) normalises through
+    tf.nn.batch_normalization's ops (``…/batchnorm/Rsqrt``): with the batch's ``moments`` in its scope it trains,
+    without them it uses its moving averages. The op scope ``batchnorm`` itself is no layer (a LayerNorm's is
+    ``LayerNorm/batchnorm``)."""
+    graph_def = GraphDef()
+    for scope, moments in (("dense_bn/batch_normalization", True), ("head/BatchNorm", False), ("LayerNorm", True)):
+        if moments:
+            node(graph_def, f"{scope}/moments/mean", "Mean")
+        node(graph_def, f"{scope}/batchnorm/Rsqrt", "Rsqrt")
+    graph = graph_model.build_graph(graph_def)
+    codes = np.full(graph.node_count, roles.MODEL, dtype=np.uint8)
+    assert fixed_modes.fixed_modes(graph, codes) == fixed_modes.FixedModes(
+        batch_norm_training=1, batch_norm_inference=1
     )

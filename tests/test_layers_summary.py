@@ -1554,7 +1554,9 @@ def test_arithmetic_on_sizes_is_no_layer(roles_graphs):
     assert rows == [
         ("image_tensor", "InputLayer"),
         ("FeatureExtractor/Conv", "Conv2D"),
+        ("FeatureExtractor/BatchNorm", "BatchNormalization"),
         ("FeatureExtractor/Conv_1", "Conv2D"),
+        ("FeatureExtractor/BatchNorm_1", "BatchNormalization"),
         ("BoxPredictor_0/BoxEncodingPredictor", "Conv2D"),
         ("BoxPredictor_0/ClassPredictor", "Conv2D"),
         ("BoxPredictor_1/BoxEncodingPredictor", "Conv2D"),

@@ -1145,7 +1145,8 @@ def write_tf1_albert(out):
 
 
 def write_tf1_box_predictor(out):
-    """An SSD detector's heads as the Object Detection API writes them, made small: two feature maps, each with a
+    """An SSD detector's heads as the Object Detection API writes them, made small: two feature maps (each a
+    convolution and a batch norm fixed in inference mode, as an export builds them), each with a
     ``BoxPredictor_N`` scope of two convolutions (``BoxEncodingPredictor``, ``ClassPredictor``) whose outputs are
     reshaped by a size taken from the features' shape (``tf.shape(features)[0]``, loose in the scope: ``Shape``,
     ``strided_slice``, ``stack``), the boxes and the classes concatenated, a loss, Momentum."""
@@ -1154,8 +1155,12 @@ def write_tf1_box_predictor(out):
     with graph.as_default():
         images = v1.placeholder(tf.float32, [None, 16, 16, 3], "image_tensor")
         with v1.variable_scope("FeatureExtractor"):
-            first = v1.layers.conv2d(images, 8, 3, (2, 2), "same", activation=tf.nn.relu6, name="Conv")
-            second = v1.layers.conv2d(first, 8, 3, (2, 2), "same", activation=tf.nn.relu6, name="Conv_1")
+            # Exported for inference: each batch norm uses its moving averages (the first fused, the second not).
+            first = v1.layers.conv2d(images, 8, 3, (2, 2), "same", name="Conv")
+            first = tf.nn.relu6(v1.layers.batch_normalization(first, training=False, name="BatchNorm"))
+            second = v1.layers.conv2d(first, 8, 3, (2, 2), "same", name="Conv_1")
+            second = v1.layers.batch_normalization(second, training=False, fused=False, name="BatchNorm_1")
+            second = tf.nn.relu6(second)
         boxes, classes = [], []
         for k, features in enumerate((first, second)):
             with v1.variable_scope(f"BoxPredictor_{k}"):

@@ -10,7 +10,7 @@ from collections import Counter
 
 import numpy as np
 
-from tb_phaseview.analysis import phase
+from tb_phaseview.analysis import fixed_modes, phase
 from tb_phaseview.analysis.pipeline import GraphAnalysis
 
 _KIND_WORDS = {phase.BATCH_NORMALIZATION: "BatchNorm", phase.DROPOUT: "Dropout", phase.OTHER: ""}
@@ -24,10 +24,8 @@ _DOES_TO = {
     phase.OTHER: "it runs one computation while training and another at inference",
 }
 
-NO_FLAG_ANSWER = (
-    "No learning-phase flag: this graph has no training/inference switch (TF2 `fit` graphs and PyTorch graphs "
-    "have none)."
-)
+NO_FLAG = "No learning-phase flag: this graph has no training/inference switch"
+NO_FLAG_ANSWER = NO_FLAG + " (TF2 `fit` graphs and PyTorch graphs have none)."
 _INPUT_OPS = frozenset({"Placeholder", "PlaceholderWithDefault"})
 
 
@@ -160,9 +158,12 @@ def _unswitching_bool_inputs(analysis: GraphAnalysis) -> list[str]:
 
 
 def no_flag_text(analysis: GraphAnalysis) -> str:
-    """Without a flag: what the graph has instead, when it has something a user would take for one."""
+    """Without a flag: what the graph has instead, when it has something a user would take for one, and the mode
+    its BatchNorm and Dropout layers were fixed in when it was built."""
     parts = []
     keep = _keep_prob_switches(analysis)
+    codes = np.frombuffer(analysis.roles.codes, dtype=np.uint8)
+    fixed = fixed_modes.fixed_modes(analysis.graph, codes, dropout_switched=bool(keep))
     if keep:
         names = " and ".join(f"`{n}`" for n in keep)
         parts.append(
@@ -178,5 +179,43 @@ def no_flag_text(analysis: GraphAnalysis) -> str:
             f"between training and inference: both run the same ops."
         )
     if not parts:
-        return NO_FLAG_ANSWER
+        return f"{NO_FLAG}: its mode was fixed when it was built. {_fixed_text(fixed)}" if fixed else NO_FLAG_ANSWER
+    if fixed:
+        parts.append(_fixed_text(fixed))
     return "No learning-phase flag. " + " ".join(parts)
+
+
+def _fixed_text(fixed: fixed_modes.FixedModes) -> str:
+    """``Its 2 BatchNorm layers normalise with each batch's own statistics, as while training.``"""
+    said = []
+    for batch_norms, dropouts, does_bn, does_dropout, when in (
+        (
+            fixed.batch_norm_training,
+            fixed.dropout_training,
+            "normalise with each batch's own statistics",
+            "drop units at random",
+            "as while training",
+        ),
+        (
+            fixed.batch_norm_inference,
+            fixed.dropout_inference,
+            "normalise with their moving averages",
+            "pass their input through",
+            "as at inference",
+        ),
+    ):
+        doing = [
+            f"{plural(count, f'{kind} layer')} {does}" if count != 1 else f"{kind} layer {_singular(does)}"
+            for count, kind, does in ((batch_norms, "BatchNorm", does_bn), (dropouts, "Dropout", does_dropout))
+            if count
+        ]
+        if doing:
+            said.append("its " + " and its ".join(doing) + f", {when}")
+    text = "; ".join(said) + "."
+    return text[0].upper() + text[1:]
+
+
+def _singular(does: str) -> str:
+    """``normalises with its moving averages`` for one layer."""
+    verb, _, rest = does.partition(" ")
+    return f"{verb}s {rest.replace('their', 'its')}"

@@ -102,17 +102,25 @@ def _message_types():
     tensor_entry = file.message_type.add(name="SlimTensorEntry")
     tensor_entry.field.add(name="key", number=1, type=_STRING, label=_ONE)
     tensor_entry.field.add(name="value", number=2, type=_MESSAGE, label=_ONE, type_name=f".{_PACKAGE}.SlimTensorAttr")
+    # A NodeDef's boolean attributes: AttrValue.b (5) of each entry, its other values skipped unparsed.
+    slim_bool = file.message_type.add(name="SlimBool")
+    slim_bool.field.add(name="b", number=5, type=_BOOL, label=_ONE)
+    bool_entry = file.message_type.add(name="SlimBoolEntry")
+    bool_entry.field.add(name="key", number=1, type=_STRING, label=_ONE)
+    bool_entry.field.add(name="value", number=2, type=_MESSAGE, label=_ONE, type_name=f".{_PACKAGE}.SlimBool")
+    bool_node = file.message_type.add(name="BoolNode")
+    bool_node.field.add(name="attr", number=5, type=_MESSAGE, label=_MANY, type_name=f".{_PACKAGE}.SlimBoolEntry")
     const_node = file.message_type.add(name="ConstNode")
     const_node.field.add(name="attr", number=5, type=_MESSAGE, label=_MANY, type_name=f".{_PACKAGE}.SlimTensorEntry")
     pool = descriptor_pool.DescriptorPool()
     pool.Add(file)
     return tuple(
         message_factory.GetMessageClass(pool.FindMessageTypeByName(f"{_PACKAGE}.{name}"))
-        for name in ("SlimGraph", "RawGraph", "RawLibrary", "CallNode", "NodeColumns", "ConstNode")
+        for name in ("SlimGraph", "RawGraph", "RawLibrary", "CallNode", "NodeColumns", "ConstNode", "BoolNode")
     )
 
 
-SlimGraph, RawGraph, RawLibrary, CallNode, NodeColumns, ConstNode = _message_types()
+SlimGraph, RawGraph, RawLibrary, CallNode, NodeColumns, ConstNode, BoolNode = _message_types()
 
 
 class LazyNodeDefs:
@@ -153,6 +161,17 @@ class LazyNodeDefs:
             return [name for value in node_def.attr.values() for name in _function_names(value)]
         attrs = self._parse(CallNode, index).attr
         return [name for entry in attrs for name in _function_names(entry.value)]
+
+    def bool_attr(self, index: int, key: str, default: bool) -> bool:
+        """A boolean attribute of a node (a batch norm's ``is_training``), or ``default`` when it has none, read
+        from its bytes without building its other attributes."""
+        node_def = self._parsed.get(index)
+        if node_def is not None:
+            return node_def.attr[key].b if key in node_def.attr else default
+        for entry in self._parse(BoolNode, index).attr:
+            if entry.key == key:
+                return entry.value.b
+        return default
 
     def constant_shape(self, index: int):
         """A Const's ``value`` tensor as (dtype number, TensorShapeProto-like shape), read from its bytes without

@@ -1,0 +1,98 @@
+"""Which mode a graph without a learning-phase flag runs its BatchNorm and Dropout layers in.
+
+Without a flag, the mode was fixed when the graph was built (TF1's ``training=True`` passed as a Python value,
+TF2's ``model(x, training=True)`` traced into ``fit``'s step, a frozen graph for inference): every BatchNorm layer
+normalises with each batch's own statistics or with its moving averages, every Dropout layer drops units or passes
+its input through, and nothing switches them. That is the answer the first screen gives for such a graph.
+
+Pure: names, op types and a boolean attribute, no TensorBoard import. Only the model's ops count (a gradient of a
+batch norm is no layer).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from tb_phaseview.analysis import roles
+from tb_phaseview.analysis.graph_model import Graph, NodeDefUnreadable
+
+# ``is_training`` defaults to true in each of them (its default is not written into the NodeDef when set so).
+_FUSED_BATCH_NORMS = frozenset({"FusedBatchNorm", "FusedBatchNormV2", "FusedBatchNormV3"})
+# tf.nn.moments computes a batch's mean and variance in ``<scope>/moments``: a batch norm normalising by them trains.
+_MOMENTS = "/moments/"
+# A batch norm layer's scope (Keras's ``batch_normalization_3``, Slim's ``BatchNorm``), not the ``batchnorm`` scope
+# tf.nn.batch_normalization makes for its own ops (a LayerNorm computes in one too).
+_BATCH_NORM_SCOPE = re.compile(r"^(?!batchnorm$)(?i:batch_?norm(?:alization)?)(?:_\d+)?$")
+_DROPOUT_SCOPE = re.compile(r"dropout(?:_\d+)?$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class FixedModes:
+    """Layers by the mode they always run in (each a count of distinct layer scopes)."""
+
+    batch_norm_training: int = 0  # normalise with each batch's statistics (and update their moving averages)
+    batch_norm_inference: int = 0  # normalise with their moving averages
+    dropout_training: int = 0  # drop units at random
+    dropout_inference: int = 0  # pass their input through (Keras writes an identity)
+
+    def __bool__(self) -> bool:
+        return any((self.batch_norm_training, self.batch_norm_inference, self.dropout_training, self.dropout_inference))
+
+
+def fixed_modes(graph: Graph, codes: np.ndarray, dropout_switched: bool = False) -> FixedModes:
+    """The BatchNorm and Dropout layers of a graph that has no flag, by the mode each runs in. ``codes``: each
+    node's role code; ``dropout_switched``: a fed keep probability switches the dropouts (none is fixed then)."""
+    if not graph.node_count:
+        return FixedModes()
+    model = codes == roles.MODEL
+    columns = graph.columns
+    names = graph.names
+    training: set[str] = set()
+    inference: set[str] = set()
+    for node in np.flatnonzero(columns.op_in(_FUSED_BATCH_NORMS) & model).tolist():
+        scope = _layer_scope(names[node], _BATCH_NORM_SCOPE)
+        (training if _is_training(graph, node) else inference).add(scope)
+    # Unfused batch norms (a dense layer's, Keras's ``fused=False``): named so, with or without a batch's moments.
+    unfused = {
+        _layer_scope(names[n], _BATCH_NORM_SCOPE, True) for n in np.flatnonzero(columns.op_in({"Rsqrt"}) & model)
+    }
+    unfused -= training | inference | {""}
+    if unfused:
+        moments = {name.partition(_MOMENTS)[0] for name in names if _MOMENTS in name}
+        training |= unfused & moments
+        inference |= unfused - moments
+    dropping: set[str] = set()
+    passing: set[str] = set()
+    if not dropout_switched:
+        for node in np.flatnonzero(columns.op_in(roles.RANDOM_UNIFORM_OPS) & model).tolist():
+            dropping.add(_layer_scope(names[node], _DROPOUT_SCOPE, named_only=True))
+        dropping.discard("")
+        for node in np.flatnonzero(columns.op_in({"Identity"}) & model).tolist():
+            scope = names[node].rpartition("/")[0]
+            if "ropout" in scope and _DROPOUT_SCOPE.search(scope.rpartition("/")[2]) and scope not in dropping:
+                passing.add(scope)
+    return FixedModes(len(training), len(inference), len(dropping), len(passing))
+
+
+def _layer_scope(name: str, pattern: re.Pattern, named_only: bool = False) -> str:
+    """The innermost scope of ``name`` named as ``pattern`` says, else (unless ``named_only``) its own scope."""
+    parts = name.split("/")[:-1]
+    for depth in range(len(parts), 0, -1):
+        if pattern.search(parts[depth - 1]):
+            return "/".join(parts[:depth])
+    return "" if named_only else "/".join(parts)
+
+
+def _is_training(graph: Graph, node: int) -> bool:
+    """A fused batch norm's ``is_training`` (true when the NodeDef does not say), read from the node's bytes."""
+    read = getattr(graph.node_defs, "bool_attr", None)
+    try:
+        if read is not None:
+            return read(node, "is_training", True)
+        attr = graph.node_defs[node].attr
+    except NodeDefUnreadable:
+        return True
+    return attr["is_training"].b if "is_training" in attr else True
