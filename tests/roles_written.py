@@ -47,6 +47,7 @@ GRAPHS = (
     "roles_tf1_pix2pix",
     "roles_tf1_albert",
     "roles_tf1_box_predictor",
+    "roles_tf1_gpt2",
 )
 GRADIENT_SCOPE = re.compile(r"(?:^|/)(?:gradients(?:_\d+)?|gradient_tape)/")
 

@@ -1572,6 +1572,29 @@ def test_arithmetic_on_sizes_is_no_layer(roles_graphs):
     ]  # fmt: skip
 
 
+def test_gpt2_is_listed_as_its_blocks_without_its_loss(roles_graphs):
+    """GPT-2's ``model`` holds its embedding tables and its blocks and multiplies by ``wte`` transposed: it was a
+    ``Dense`` of every parameter. A layer holding models is a layer of layers (``Layer``). Its loss read the input
+    shifted by one (``X[:, 1:]``) and the logits cut (``logits[:, :-1]``) through a sparse softmax cross entropy:
+    three rows after the model (``StridedSlice``, ``Cropping1D``, the cross entropy typed ``Add``), none of them
+    Keras's. A block's MLP, a chain read by its block's own residual add, put out nothing: it puts out its last
+    layer's output."""
+    summary = layers.summarize(roles_graphs["roles_tf1_gpt2"].analysis)
+    rows = [(layer.name, layer.type, layer.output_shape, layer.params) for layer in summary.layers]
+    assert rows[:2] == [("context", "InputLayer", (4, None), 0), ("model", "Layer", (4, None, 50), 7648)], rows
+    assert rows[-1] == ("model/ln_f", "LayerNormalization", (4, None, 16), 32), rows
+    assert [row[0] for row in rows if not row[0].startswith(("model", "context"))] == [], rows
+    block = {
+        name.removeprefix("model/h1/"): (kind, shape) for name, kind, shape, _ in rows if name.startswith("model/h1/")
+    }
+    assert block["mlp"] == ("Sequential", (4, None, 16))
+    assert block["ln_1"] == block["ln_2"] == ("LayerNormalization", (4, None, 16))
+    assert (
+        summary.total_params
+        == 50 * 16 + 16 * 16 + 2 * (2 * 32 + 16 * 48 + 48 + 16 * 16 + 16 + 16 * 64 + 64 + 64 * 16 + 16) + 32
+    )
+
+
 def test_layers_computed_apart_from_their_weights_are_listed_where_they_compute(roles_graphs):
     """TF-Slim's model_deploy makes each layer's weights at the top (``conv1/kernel``) and computes in the clone's
     scope (``clone_0/conv1/Conv2D``), the batch dequeued and the loss computed there too. The summary was the

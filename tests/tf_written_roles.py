@@ -64,7 +64,8 @@ Registered in ``tf_written_graphs.GRAPHS`` (each runs in a fresh process); each 
 - ``roles_tf1_albert``: ALBERT's encoder, one transformer layer made once and called three times, each later call
   in a scope of its own (``layer_shared_1``), reading the first call's weights;
 - ``roles_tf1_box_predictor``: an SSD detector's box predictors, each reshaping its convolutions' outputs by a size
-  taken from its features' shape, Momentum.
+  taken from its features' shape, Momentum;
+- ``roles_tf1_gpt2``: GPT-2's model as OpenAI's code writes it, trained on its own input shifted by one.
 """
 
 from __future__ import annotations
@@ -1176,6 +1177,77 @@ def write_tf1_box_predictor(out):
     _write(tf, _run_dir(out, "roles_tf1_box_predictor"), graph)
 
 
+def write_tf1_gpt2(out):
+    """GPT-2 as OpenAI's ``model.py`` writes it, made small: ``model/wte`` and ``model/wpe`` gathered from, blocks
+    ``model/h0``, ``model/h1`` (a hand-written layer norm ``ln_1``, attention ``attn`` of ``conv1d`` projections
+    ``c_attn`` and ``c_proj`` with a causal mask, ``ln_2``, ``mlp`` of ``c_fc``, GELU and ``c_proj``, residual
+    adds), ``ln_f``, the logits multiplied by ``wte`` transposed; trained on its own input shifted by one
+    (``X[:, 1:]`` against ``logits[:, :-1]``, a sparse softmax cross entropy), Adam."""
+    tf, v1 = _tf1(resource=False)
+    graph = tf.Graph()
+    with graph.as_default():
+        n_vocab, n_ctx, n_embd, n_head = 50, 16, 16, 2
+
+        def shape_list(x):
+            static, dynamic = x.shape.as_list(), tf.shape(x)
+            return [dynamic[i] if size is None else size for i, size in enumerate(static)]
+
+        def norm(x, scope):
+            with v1.variable_scope(scope):
+                g = v1.get_variable("g", [x.shape[-1]], initializer=v1.constant_initializer(1))
+                b = v1.get_variable("b", [x.shape[-1]], initializer=v1.constant_initializer(0))
+                u = tf.reduce_mean(x, axis=-1, keepdims=True)
+                s = tf.reduce_mean(tf.square(x - u), axis=-1, keepdims=True)
+                return (x - u) * tf.math.rsqrt(s + 1e-5) * g + b
+
+        def conv1d(x, scope, nf):
+            with v1.variable_scope(scope):
+                *start, nx = shape_list(x)
+                w = v1.get_variable("w", [1, nx, nf], initializer=v1.random_normal_initializer(stddev=0.02))
+                b = v1.get_variable("b", [nf], initializer=v1.constant_initializer(0))
+                return tf.reshape(tf.matmul(tf.reshape(x, [-1, nx]), tf.reshape(w, [-1, nf])) + b, start + [nf])
+
+        def attn(x, scope, n_state):
+            def split_heads(t):
+                *start, m = shape_list(t)
+                return tf.transpose(tf.reshape(t, start + [n_head, m // n_head]), [0, 2, 1, 3])
+
+            with v1.variable_scope(scope):
+                q, k, v = map(split_heads, tf.split(conv1d(x, "c_attn", n_state * 3), 3, axis=2))
+                w = tf.matmul(q, k, transpose_b=True) * tf.math.rsqrt(tf.cast(n_state // n_head, tf.float32))
+                _, _, nd, ns = shape_list(w)
+                mask = tf.reshape(tf.cast(tf.range(nd)[:, None] >= tf.range(ns) - ns + nd, tf.float32), [1, 1, nd, ns])
+                w = tf.nn.softmax(w * mask - 1e10 * (1 - mask), axis=-1)
+                a = tf.transpose(tf.matmul(w, v), [0, 2, 1, 3])
+                *start, heads, size = shape_list(a)
+                return conv1d(tf.reshape(a, start + [heads * size]), "c_proj", n_state)
+
+        def block(x, scope):
+            with v1.variable_scope(scope):
+                x = x + attn(norm(x, "ln_1"), "attn", n_embd)
+                normed = norm(x, "ln_2")
+                with v1.variable_scope("mlp"):
+                    m = conv1d(tf.nn.gelu(conv1d(normed, "c_fc", n_embd * 4), approximate=True), "c_proj", n_embd)
+                return x + m
+
+        tokens = v1.placeholder(tf.int32, [4, None], name="context")
+        with v1.variable_scope("model"):
+            batch, sequence = shape_list(tokens)
+            wpe = v1.get_variable("wpe", [n_ctx, n_embd], initializer=v1.random_normal_initializer(stddev=0.01))
+            wte = v1.get_variable("wte", [n_vocab, n_embd], initializer=v1.random_normal_initializer(stddev=0.02))
+            h = tf.gather(wte, tokens) + tf.gather(wpe, tf.tile(tf.range(sequence)[None], [batch, 1]))
+            for layer in range(2):
+                h = block(h, f"h{layer}")
+            h = norm(h, "ln_f")
+            logits = tf.matmul(tf.reshape(h, [batch * sequence, n_embd]), wte, transpose_b=True)
+            logits = tf.reshape(logits, [batch, sequence, n_vocab])
+        loss = tf.reduce_mean(
+            tf.nn.sparse_softmax_cross_entropy_with_logits(labels=tokens[:, 1:], logits=logits[:, :-1])
+        )
+        v1.train.AdamOptimizer(1e-4).minimize(loss)
+    _write(tf, _run_dir(out, "roles_tf1_gpt2"), graph)
+
+
 def _layer_norm(tf, v1, x):
     """BERT's ``layer_norm``: tf.contrib's, in a ``LayerNorm`` scope (moments, then a learned scale and shift)."""
     with v1.variable_scope("LayerNorm"):
@@ -1389,4 +1461,5 @@ GRAPHS = {
     "roles_tf1_pix2pix": write_tf1_pix2pix,
     "roles_tf1_albert": write_tf1_albert,
     "roles_tf1_box_predictor": write_tf1_box_predictor,
+    "roles_tf1_gpt2": write_tf1_gpt2,
 }

@@ -1059,9 +1059,11 @@ def _type_containers(layers: list[tuple[int, Layer]], within: dict[int, int], pa
         if not layer.holds_layers:
             continue
         if _computing(layer.op_types).keys() - {"Cast"} or layer.variables:  # (its input's cast: mixed precision)
-            if layer.type not in _TYPES_OF_HOLDERS:
+            if layer.type not in _TYPES_OF_HOLDERS or any(other.holds_layers for other in held):
                 # What it computes beside its layers names an op, not it (a mask for them, a residual's add, the
-                # first token's slice): a layer of layers, its class not in the graph.
+                # first token's slice): a layer of layers, its class not in the graph. So is a layer holding
+                # models, whatever weights it computes with itself: GPT-2's ``model`` holds its blocks and
+                # multiplies by its embedding table (a Dense of 124 M parameters, it said).
                 layer.type = CUSTOM_LAYER
             continue
         inner = [j for j, _ in children[i]]
@@ -1076,6 +1078,10 @@ def _type_containers(layers: list[tuple[int, Layer]], within: dict[int, int], pa
         links = {(a, b) for a, b in pairs if a in inside and b in inside}
         chain = all((a, b) in links for a, b in zip(inner, inner[1:])) and len(links) == len(inner) - 1
         layer.type = "Sequential" if chain else "Model"
+        if chain and layer.output_shape is False and not layer.weights_elsewhere:
+            # A chain puts out what its last layer does (a block's MLP inside a block: what leaves it is read by
+            # its holder's own residual add, no layer's, so nothing was found leaving it).
+            layer.output_shape = held[-1].output_shape
 
 
 # Keras's layers that hold no weights, by the name Keras gives one (its class in snake case): a layer holding
@@ -1905,7 +1911,19 @@ def _loss_side(pairs, layer_ids, weights, graph: Graph, node_layer: np.ndarray) 
     inputs = set(np.flatnonzero(has_input & ~has_other).tolist())
     fed = (is_input & ~present) | graph.columns.op_in(_DEQUEUES)
     targets = (inputs - feeds_params) | _fed_targets(graph, node_layer, fed, feeds_params)
-    return (_reach(targets, after) - feeds_params) | idle
+    # A language model's input is its target too (GPT-2 trains on ``X[:, 1:]``): what is computed from the inputs
+    # alone and reaches no parameters is a target.
+    targets |= {y for x, y in pairs if x in inputs and y not in feeds_params and set(before[y]) <= inputs}
+    # A cross entropy is the loss's, whatever it reads, and so is what only hands it the logits or the labels, cut
+    # to its needs (GPT-2's ``logits[:, :-1]``).
+    in_losses = present & graph.columns.op_in(_CROSS_ENTROPIES)
+    losses = set(np.flatnonzero(np.bincount(node_layer[in_losses], minlength=count)).tolist()) - set(weights)
+    targets |= losses | {x for x, ys in after.items() if x not in weights and set(ys) <= losses}
+    return (_reach(targets - set(weights), after) - feeds_params) | idle
+
+
+# The ops computing a loss from logits, never a layer's.
+_CROSS_ENTROPIES = frozenset({"SoftmaxCrossEntropyWithLogits", "SparseSoftmaxCrossEntropyWithLogits"})
 
 
 # A TF1 input queue hands out a batch's tensors as one op's outputs (TF-Slim's clone reads its images and labels
