@@ -1652,6 +1652,22 @@ def test_layers_computed_apart_from_their_weights_are_listed_where_they_compute(
     assert "rnn/basic_lstm_cell" in funds and "sparse_softmax_cross_entropy_loss" not in funds
 
 
+@pytest.mark.parametrize(
+    "weights, computes, twin",
+    [
+        ("conv1/conv1_1", "clone_0/conv1/conv1_1", True),  # TF-Slim's clone
+        ("agent/batch_apply/linear", "agent/unroll/batch_apply/linear", True),  # Sonnet's unroll
+        ("linear/linear_model/age", "linear/linear_model/linear/linear_model/linear/linear_model/age", True),
+        ("rnn/basic_lstm_cell", "rnn/while/basic_lstm_cell", False),  # the RNN's own loop runs its cell
+        ("dense", "gradients/dense", False),  # its gradient
+        ("a/dense", "a/dense_1", False),  # another layer
+        ("a/dense", "a/x/dense/y", False),  # not a mirror of it
+    ],
+)
+def test_a_twin_mirrors_the_weights_scope_inside_other_scopes(weights, computes, twin):
+    assert layers._twin_of(weights, computes) is twin
+
+
 def test_a_canned_estimators_partitioned_layers_are_its_hidden_layers(roles_graphs):
     """A canned Estimator (TF1's DNNLinearCombinedClassifier) partitions its variables: a hidden layer's kernel is
     ``dnn/hiddenlayer_0/kernel/part_0``, a variable in the scope of the partitioned variable's own name. Taken for
@@ -1700,13 +1716,19 @@ def test_a_canned_estimators_partitioned_layers_are_its_hidden_layers(roles_grap
     # Its linear part multiplies ``linear//weight`` by the features at the top level, then adds its bias and
     # reshapes in ``linear``: typed by its product (it was a Reshape), its output the logit.
     assert (guesslang["linear"].type, guesslang["linear"].output_shape) == ("Dense", (2, 1))
-    # census's canned linear classifier weighs each categorical column by a lookup of its resource variable (a
-    # ``ResourceGather``, which is the variable's read too): those weights were ``Weights``, the numeric ones'
-    # ``Dense``.
-    census = {layer.name: layer.type for layer in layers.summarize(corpus("census-estimator").analysis).layers}
-    assert census["linear/linear_model"] == "LinearModel"
-    assert census["linear/linear_model/education"] == census["linear/linear_model/workclass"] == "Embedding"
-    assert census["linear/linear_model/age"] == "Dense"
+    # census's canned linear classifier (TF 2's feature columns) makes each column's weight in
+    # ``linear/linear_model/age`` and weighs the column in ``linear/linear_model/linear/linear_model/linear/
+    # linear_model/age``, a mirror of the weight's scope inside more than one scope: that scope is the layer, with
+    # its output (the rows of the weights' scopes had none). Each categorical column is weighed by a sparse lookup
+    # of its resource variable (a ``ResourceGather``, its read too, and a ``SparseSegmentSum``): an Embedding (it was
+    # ``Weights``, then a ``Concatenate`` by the shape its lookup computes); a numeric one a Dense.
+    census = {layer.name: layer for layer in layers.summarize(corpus("census-estimator").analysis).layers}
+    at = "linear/linear_model/linear/linear_model/linear/linear_model/"
+    assert census["linear/linear_model"].type == "LinearModel"
+    assert census[at + "education"].type == census[at + "workclass"].type == "Embedding"
+    assert (census[at + "age"].type, census[at + "age"].output_shape) == ("Dense", (128, 1))
+    assert census[at + "education"].output_shape == (None, 1)
+    assert not [name for name in census if name.startswith("linear/linear_model/") and not name.startswith(at)]
     # funds-lstm's Estimator reads its batches from numpy_input_fn's queue at its layers' level: the queue's
     # filler was a row typed by the queue (``enqueue_input · FIFOQueueV2``), the batch taken one typed by its op;
     # the batch is the input, the filler no layer.

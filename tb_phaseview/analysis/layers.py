@@ -481,16 +481,19 @@ def find_layers(analysis) -> FoundLayers:
 
 
 def _twin_of(scope: str, group: str) -> bool:
-    """Whether ``group`` mirrors ``scope`` inside one other scope: past the scopes they share, one scope more,
-    then the rest of ``scope``'s name (``clone_0/conv1/conv1_1`` for ``conv1/conv1_1``;
-    ``agent/unroll/batch_apply/convnet/conv_2d`` for ``agent/batch_apply/convnet/conv_2d``). Not a loop's or a
-    cond's frame (TF1's ``rnn/while/basic_lstm_cell`` is the ``rnn`` layer's step), nor a gradient."""
+    """Whether ``group`` mirrors ``scope`` inside other scopes: past the scopes they share, one scope more or
+    several, then the rest of ``scope``'s name (``clone_0/conv1/conv1_1`` for ``conv1/conv1_1``;
+    ``agent/unroll/batch_apply/convnet/conv_2d`` for ``agent/batch_apply/convnet/conv_2d``; TF 2's feature columns
+    weigh ``linear/linear_model/age`` in ``linear/linear_model/linear/linear_model/linear/linear_model/age``). Not a
+    loop's or a cond's frame (TF1's ``rnn/while/basic_lstm_cell`` is the ``rnn`` layer's step), nor a gradient."""
     mine, other = scope.split("/"), group.split("/")
-    if len(other) != len(mine) + 1:
+    if len(other) <= len(mine):
         return False
     shared = _shared_depth(scope, group)
-    inserted = other[shared]
-    return other[shared + 1 :] == mine[shared:] and not _runs_the_layers_own_ops(inserted)
+    inserted = len(other) - len(mine)
+    return other[shared + inserted :] == mine[shared:] and not any(
+        map(_runs_the_layers_own_ops, other[shared : shared + inserted])
+    )
 
 
 def _runs_the_layers_own_ops(scope: str) -> bool:
@@ -589,7 +592,11 @@ def _own_where_computed(graph: Graph, tree, owner: dict[int, str], codes: np.nda
         if None in first_read or not first_read:
             continue
         # The scope each twin is inside: its name up to what mirrors the weight's scope (``clone_0``).
-        host_of = {twin: "/".join(twin.split("/")[: _shared_depth(scope, twin) + 1]) for twin in first_read}
+        depth = scope.count("/")
+        host_of = {
+            twin: "/".join(twin.split("/")[: _shared_depth(scope, twin) + twin.count("/") - depth])
+            for twin in first_read
+        }
         if len({host.count("/") for host in host_of.values()}) != 1:
             continue  # twins inserted at different depths: no one model called again
         owner[n] = twin = next(iter(first_read))
@@ -2677,9 +2684,10 @@ def layer_type(
     weightless = _weightless_layer_type(_computing(ops), output_rank, fed_rank) if not variables else None
     if weightless:
         return weightless
-    if variables and ops.keys() & _GATHERS and ops.keys() & _STITCHES:
+    if variables and ops.keys() & _GATHERS and ops.keys() & (_STITCHES | _SPARSE_SEGMENTS):
         # A lookup in a partitioned table (TF1's embedding_lookup of parts): the ids split by part, each part
-        # gathered from, the rows stitched back in order; its one concat computes the result's shape.
+        # gathered from, the rows stitched back in order; its one concat computes the result's shape. Or a sparse
+        # lookup (``embedding_lookup_sparse``: a linear model's categorical column), its rows summed by id.
         return "Embedding"
     for op_names, name in _TYPE_BY_OP:
         if op_names & ops.keys():
@@ -2762,6 +2770,7 @@ _NOT_COMPUTING = frozenset({"Const", "Identity", "Snapshot", "NoOp"}) | roles.VA
 # A weight's L2 penalty (``scale * l2_loss(w)``, TF-Slim's and tf.layers' regularizers): computed from weights only.
 _REGULARIZING = frozenset({"L2Loss", "Mul"})
 _GATHERS = frozenset({"Gather", "GatherV2", "ResourceGather"})
+_SPARSE_SEGMENTS = frozenset({"SparseSegmentSum", "SparseSegmentMean", "SparseSegmentSqrtN"})
 _STITCHES = frozenset({"DynamicStitch", "ParallelDynamicStitch"})
 # The layers that also hand on a mask: (the ops putting out what they hand on, whether the op found to put out
 # their result is not it). An Embedding's mask (``mask_zero``) compares its input with 0.
