@@ -48,6 +48,7 @@ GRAPHS = (
     "roles_tf1_albert",
     "roles_tf1_box_predictor",
     "roles_tf1_gpt2",
+    "roles_tf1_vae",
 )
 GRADIENT_SCOPE = re.compile(r"(?:^|/)(?:gradients(?:_\d+)?|gradient_tape)/")
 

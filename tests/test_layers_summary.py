@@ -1595,6 +1595,23 @@ def test_gpt2_is_listed_as_its_blocks_without_its_loss(roles_graphs):
     )
 
 
+def test_a_scope_between_two_models_is_a_layer(roles_graphs):
+    """A TF1 VAE samples ``z`` in a ``sampling`` scope between its ``encoder`` and ``decoder`` scopes, at the level
+    above their layers: the summary went from ``encoder/log_var`` to ``decoder/hidden`` (Keras's VAE lists its
+    ``Sampling`` layer there). The loss beside it reads the models and feeds none: no row."""
+    summary = layers.summarize(roles_graphs["roles_tf1_vae"].analysis)
+    rows = [(layer.name, layer.output_shape) for layer in summary.layers]
+    assert rows == [
+        ("x", (None, 64)),
+        ("encoder/hidden", (None, 16)),
+        ("encoder/mu", (None, 4)),
+        ("encoder/log_var", (None, 4)),
+        ("sampling", (None, 4)),
+        ("decoder/hidden", (None, 16)),
+        ("decoder/logits", (None, 64)),
+    ], rows
+
+
 def test_layers_computed_apart_from_their_weights_are_listed_where_they_compute(roles_graphs):
     """TF-Slim's model_deploy makes each layer's weights at the top (``conv1/kernel``) and computes in the clone's
     scope (``clone_0/conv1/Conv2D``), the batch dequeued and the loss computed there too. The summary was the

@@ -65,7 +65,8 @@ Registered in ``tf_written_graphs.GRAPHS`` (each runs in a fresh process); each 
   in a scope of its own (``layer_shared_1``), reading the first call's weights;
 - ``roles_tf1_box_predictor``: an SSD detector's box predictors, each reshaping its convolutions' outputs by a size
   taken from its features' shape, Momentum;
-- ``roles_tf1_gpt2``: GPT-2's model as OpenAI's code writes it, trained on its own input shifted by one.
+- ``roles_tf1_gpt2``: GPT-2's model as OpenAI's code writes it, trained on its own input shifted by one;
+- ``roles_tf1_vae``: a VAE's encoder and decoder scopes with a ``sampling`` scope between them.
 """
 
 from __future__ import annotations
@@ -1248,6 +1249,30 @@ def write_tf1_gpt2(out):
     _write(tf, _run_dir(out, "roles_tf1_gpt2"), graph)
 
 
+def write_tf1_vae(out):
+    """A variational autoencoder as TF1 tutorials write it: dense layers in ``encoder`` putting out ``mu`` and
+    ``log_var``, a ``sampling`` scope between the models drawing ``z = mu + exp(log_var / 2) * eps``, dense layers
+    in ``decoder``, the reconstruction's sigmoid cross entropy and the KL term in ``loss``, Adam."""
+    tf, v1 = _tf1(resource=False)
+    graph = tf.Graph()
+    with graph.as_default():
+        x = v1.placeholder(tf.float32, [None, 64], name="x")
+        with v1.variable_scope("encoder"):
+            h = v1.layers.dense(x, 16, tf.nn.relu, name="hidden")
+            mu = v1.layers.dense(h, 4, name="mu")
+            log_var = v1.layers.dense(h, 4, name="log_var")
+        with v1.variable_scope("sampling"):
+            z = mu + tf.exp(0.5 * log_var) * tf.random.normal(tf.shape(mu))
+        with v1.variable_scope("decoder"):
+            logits = v1.layers.dense(v1.layers.dense(z, 16, tf.nn.relu, name="hidden"), 64, name="logits")
+        with v1.variable_scope("loss"):
+            reconstruction = tf.reduce_sum(tf.nn.sigmoid_cross_entropy_with_logits(labels=x, logits=logits), 1)
+            kl = -0.5 * tf.reduce_sum(1 + log_var - tf.square(mu) - tf.exp(log_var), 1)
+            loss = tf.reduce_mean(reconstruction + kl)
+        v1.train.AdamOptimizer(1e-3).minimize(loss)
+    _write(tf, _run_dir(out, "roles_tf1_vae"), graph)
+
+
 def _layer_norm(tf, v1, x):
     """BERT's ``layer_norm``: tf.contrib's, in a ``LayerNorm`` scope (moments, then a learned scale and shift)."""
     with v1.variable_scope("LayerNorm"):
@@ -1462,4 +1487,5 @@ GRAPHS = {
     "roles_tf1_albert": write_tf1_albert,
     "roles_tf1_box_predictor": write_tf1_box_predictor,
     "roles_tf1_gpt2": write_tf1_gpt2,
+    "roles_tf1_vae": write_tf1_vae,
 }

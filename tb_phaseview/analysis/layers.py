@@ -422,6 +422,11 @@ def find_layers(analysis) -> FoundLayers:
     if flat:
         layer_index = {name: i for i, name in enumerate(layer_ids)}
     node_layer = _node_layers(graph, tree, layer_index, codes)
+    between = _between_models(analysis, levels, layer_index, node_layer, codes)
+    if between:
+        layer_ids.extend(between)
+        layer_index = {name: i for i, name in enumerate(layer_ids)}
+        node_layer = _node_layers(graph, tree, layer_index, codes)
     if bias_adds:  # a bias's addition is its layer's (Keras's Dense adds its own bias): one pass for all
         joins = np.arange(len(layer_ids) + 1, dtype=node_layer.dtype)
         joins[-1] = -1  # no layer stays none
@@ -1740,6 +1745,43 @@ def _candidates(
             ids.extend(graph.names[n] for n in nodes if graph.ops[n] in _POOLING_OPS and codes[n] == roles.MODEL)
     ids.extend(_inputs_from_above(analysis, levels, codes, flags, set(ids)))
     return ids, {name: i for i, name in enumerate(ids)}
+
+
+def _between_models(analysis, levels: set[str], layer_index: dict[str, int], node_layer, codes) -> list[str]:
+    """The scopes one level above the layers' levels that data passes through from a layer to a layer: a TF1
+    VAE's ``sampling`` between its ``encoder`` and ``decoder`` scopes (Keras's VAE has a ``Sampling`` layer there;
+    the summary went from the encoder's last layer to the decoder's first). Not the loss's nor the metrics' (no
+    layer reads them), nor the machinery's areas, the flags' groups or a level of layers itself."""
+    tree, graph = analysis.tree, analysis.graph
+    # (A level inside a layer is that layer's: a TF1 RNN's loop beside its cell is the RNN's own.)
+    above = {tree.group_parent.get(level, "") for level in levels if level} - levels - set(layer_index)
+    if not above:
+        return []
+    skip = set(analysis.areas.values()) | {s.name for s in analysis.phase.sources} | levels | set(layer_index)
+    holders = {prefix for name in layer_index for prefix in _prefixes(name)}  # groups holding layers
+    candidates = [
+        group
+        for groups, _ in tree.children_of(above).values()
+        for group in groups
+        if group not in skip and group not in holders and group not in tree.series and group not in tree.buckets
+    ]
+    if not candidates:
+        return []
+    mark = tree.outermost_marks({group: k for k, group in enumerate(candidates)})
+    mark[codes != roles.MODEL] = -1
+    columns = graph.columns
+    src_mark, dst_mark = mark[columns.src], mark[columns.dst]
+    src_layer, dst_layer = node_layer[columns.src], node_layer[columns.dst]
+    data = columns.data
+    fed = set(dst_mark[data & (dst_mark >= 0) & (src_layer >= 0) & (src_mark != dst_mark)].tolist())
+    feeding = set(src_mark[data & (src_mark >= 0) & (dst_layer >= 0) & (src_mark != dst_mark)].tolist())
+    return [candidates[k] for k in sorted(fed & feeding)]
+
+
+def _prefixes(name: str) -> list[str]:
+    """The scopes holding ``name``: ``a``, ``a/b`` for ``a/b/c``."""
+    parts = name.split("/")
+    return ["/".join(parts[:depth]) for depth in range(1, len(parts))]
 
 
 _FED = frozenset({"Placeholder", "PlaceholderWithDefault"})
