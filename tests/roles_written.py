@@ -49,6 +49,7 @@ GRAPHS = (
     "roles_tf1_box_predictor",
     "roles_tf1_gpt2",
     "roles_tf1_vae",
+    "roles_tf1_char_rnn_frozen",
 )
 GRADIENT_SCOPE = re.compile(r"(?:^|/)(?:gradients(?:_\d+)?|gradient_tape)/")
 

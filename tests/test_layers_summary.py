@@ -1578,7 +1578,7 @@ def test_gpt2_is_listed_as_its_blocks_without_its_loss(roles_graphs):
     shifted by one (``X[:, 1:]``) and the logits cut (``logits[:, :-1]``) through a sparse softmax cross entropy:
     three rows after the model (``StridedSlice``, ``Cropping1D``, the cross entropy typed ``Add``), none of them
     Keras's. A block's MLP, a chain read by its block's own residual add, put out nothing: it puts out its last
-    layer's output."""
+    layer's output. Its attention (one projection split in three) was a ``Layer``."""
     summary = layers.summarize(roles_graphs["roles_tf1_gpt2"].analysis)
     rows = [(layer.name, layer.type, layer.output_shape, layer.params) for layer in summary.layers]
     assert rows[:2] == [("context", "InputLayer", (4, None), 0), ("model", "Layer", (4, None, 50), 7648)], rows
@@ -1588,6 +1588,8 @@ def test_gpt2_is_listed_as_its_blocks_without_its_loss(roles_graphs):
         name.removeprefix("model/h1/"): (kind, shape) for name, kind, shape, _ in rows if name.startswith("model/h1/")
     }
     assert block["mlp"] == ("Sequential", (4, None, 16))
+    # Its attention projects once and splits the result in three (query, key, value): still an attention layer.
+    assert block["attn"] == ("MultiHeadAttention", (4, None, 16))
     assert block["ln_1"] == block["ln_2"] == ("LayerNormalization", (4, None, 16))
     assert (
         summary.total_params
@@ -1610,6 +1612,19 @@ def test_a_scope_between_two_models_is_a_layer(roles_graphs):
         ("decoder/hidden", (None, 16)),
         ("decoder/logits", (None, 64)),
     ], rows
+
+
+def test_a_frozen_rnns_later_call_reads_its_weights_constants(roles_graphs):
+    """Frozen, TF1's char-RNN keeps its LSTM cells' weights as constants in ``rnnlm`` and computes them in
+    ``rnnlm_1`` (static_rnn's second entry into the variable scope), taking their ``/read`` identities as they are:
+    the rows were ``rnnlm · Weights`` (no output) and ``rnnlm_1 · LSTM`` of 0 parameters. The later call is the
+    first's: one ``rnnlm · LSTM`` row with its output and its parameters. (The corpus's frozen char-RNN too.)"""
+    rows = {layer.name: layer for layer in layers.summarize(roles_graphs["roles_tf1_char_rnn_frozen"].analysis).layers}
+    assert "rnnlm_1" not in rows
+    assert (rows["rnnlm"].type, rows["rnnlm"].output_shape) == ("LSTM", (4, 16))
+    assert rows["rnnlm"].params == 2 * 4 * 16 * (16 + 16 + 1) + 16 * 30 + 30  # its cells and the softmax made there
+    found = {layer.name: layer for layer in layers.summarize(corpus("char-rnn-frozen").analysis).layers}
+    assert "rnnlm_1" not in found and (found["rnnlm"].type, found["rnnlm"].output_shape) == ("LSTM", (10, 128))
 
 
 def test_layers_computed_apart_from_their_weights_are_listed_where_they_compute(roles_graphs):

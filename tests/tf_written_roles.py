@@ -66,7 +66,8 @@ Registered in ``tf_written_graphs.GRAPHS`` (each runs in a fresh process); each 
 - ``roles_tf1_box_predictor``: an SSD detector's box predictors, each reshaping its convolutions' outputs by a size
   taken from its features' shape, Momentum;
 - ``roles_tf1_gpt2``: GPT-2's model as OpenAI's code writes it, trained on its own input shifted by one;
-- ``roles_tf1_vae``: a VAE's encoder and decoder scopes with a ``sampling`` scope between them.
+- ``roles_tf1_vae``: a VAE's encoder and decoder scopes with a ``sampling`` scope between them;
+- ``roles_tf1_char_rnn_frozen``: the char-RNN frozen for inference, its weights constants.
 """
 
 from __future__ import annotations
@@ -1273,6 +1274,34 @@ def write_tf1_vae(out):
     _write(tf, _run_dir(out, "roles_tf1_vae"), graph)
 
 
+def write_tf1_char_rnn_frozen(out):
+    """The char-RNN above frozen for inference, as such projects ship it: the same two stacked LSTM cells unrolled
+    by ``static_rnn`` (its second entry into the ``rnnlm`` variable scope computes in ``rnnlm_1``), the softmax;
+    every variable turned into a constant (``convert_variables_to_constants``) read by its ``/read`` identity."""
+    tf, v1 = _tf1(resource=False)
+    graph = tf.Graph()
+    with graph.as_default():
+        batch, steps, vocabulary, size = 4, 6, 30, 16
+        input_data = v1.placeholder(tf.int32, [batch, steps], name="input_data")
+        cell = v1.nn.rnn_cell.MultiRNNCell([v1.nn.rnn_cell.BasicLSTMCell(size) for _ in range(2)])
+        initial_state = cell.zero_state(batch, tf.float32)
+        with v1.variable_scope("rnnlm"):
+            softmax_w = v1.get_variable("softmax_w", [size, vocabulary])
+            softmax_b = v1.get_variable("softmax_b", [vocabulary])
+        embedding = v1.get_variable("embedding", [vocabulary, size])
+        inputs = tf.nn.embedding_lookup(embedding, input_data)
+        inputs = [tf.squeeze(step, [1]) for step in tf.split(inputs, steps, 1)]
+        outputs, _ = v1.nn.static_rnn(cell, inputs, initial_state=initial_state, scope="rnnlm")
+        output = tf.reshape(tf.concat(outputs, 1), [-1, size])
+        tf.nn.softmax(tf.matmul(output, softmax_w) + softmax_b, name="probs")
+        with v1.Session() as session:
+            session.run(v1.global_variables_initializer())
+            frozen = v1.graph_util.convert_variables_to_constants(session, graph.as_graph_def(), ["probs"])
+    writer = v1.summary.FileWriter(_run_dir(out, "roles_tf1_char_rnn_frozen"))
+    writer.add_graph(None, graph_def=frozen)
+    writer.close()
+
+
 def _layer_norm(tf, v1, x):
     """BERT's ``layer_norm``: tf.contrib's, in a ``LayerNorm`` scope (moments, then a learned scale and shift)."""
     with v1.variable_scope("LayerNorm"):
@@ -1488,4 +1517,5 @@ GRAPHS = {
     "roles_tf1_box_predictor": write_tf1_box_predictor,
     "roles_tf1_gpt2": write_tf1_gpt2,
     "roles_tf1_vae": write_tf1_vae,
+    "roles_tf1_char_rnn_frozen": write_tf1_char_rnn_frozen,
 }

@@ -228,8 +228,14 @@ def summarize(analysis) -> Summary:
     result_ops: dict[int, str] = {}
     outputs = _output_shapes(graph, node_layer, len(layer_ids), codes, known_shapes, result_ops, found.kept)
     if holding:  # a layer holding layers puts out what leaves it and all of them
-        whole = analysis.tree.outermost_marks(found.layer_index)
-        whole[codes != roles.MODEL] = -1
+        # Each node's outermost layer, from its own (a later call's ops merged into the first call are the first
+        # call's, though its scope does not hold them: TF1's static_rnn computing in ``rnnlm_1``).
+        outermost = np.arange(len(layer_ids) + 1, dtype=np.intp)
+        outermost[-1] = -1  # no layer stays none
+        for i in range(len(layer_ids)):
+            while outermost[i] in within:
+                outermost[i] = within[int(outermost[i])]
+        whole = outermost[node_layer]
         outer = _output_shapes(graph, whole, len(layer_ids), codes, known_shapes, listed=found.kept)
         for i in holding:
             if i in outer:
@@ -1205,12 +1211,14 @@ _PRODUCTS = frozenset({"Einsum", "BatchMatMul", "BatchMatMulV2", "BatchMatMulV3"
 
 
 def _attends(layer: Layer, inner: list[Layer]) -> bool:
-    """Attention: a layer holding only its projections (the query's, the key's, the value's, maybe the output's)
-    that itself takes a softmax between two products of its own (the scores, then their weighted sum). A layer
-    holding more (a transformer's block: its norms, its feed-forward layers) is no attention layer."""
+    """Attention: a layer holding only its projections (the query's, the key's, the value's, maybe the output's;
+    or one projection split in three and the output's, as GPT-2's ``c_attn`` and ``c_proj``) that itself takes a
+    softmax between two products of its own (the scores, then their weighted sum). A layer holding more (a
+    transformer's block: its norms, its feed-forward layers) is no attention layer."""
     products = sum(layer.op_types[op] for op in _PRODUCTS)
     projections = [other for other in inner if other.type in ("Dense", "EinsumDense")]
-    only_projections = len(projections) == len(inner) and 3 <= len(inner) <= 4
+    fused = len(inner) == 2 and bool(layer.op_types.keys() & {"Split", "SplitV"})
+    only_projections = len(projections) == len(inner) and (3 <= len(inner) <= 4 or fused)
     return not layer.variables and "Softmax" in layer.op_types and products >= 2 and only_projections
 
 
@@ -1593,6 +1601,15 @@ def _merge_calls_again(graph: Graph, node_layer: np.ndarray, layer_ids: list[str
         source = shapes._input_of(graph, read, 0)
         if source is not None and source[0] in owner_of:
             read_layers.setdefault(int(node_layer[read]), set()).add(owner_of[source[0]])
+    # A frozen graph's weights are constants read by identities in their own scope (``…/weights/read``), which
+    # the later call's ops take as they are: TF1's static_rnn computes in ``rnnlm_1`` with ``rnnlm``'s weights.
+    columns = graph.columns
+    into = columns.data & np.isin(node_layer[columns.dst], callers)
+    relayed = into & relay_ops(graph)[columns.src]
+    origins = columns.inputs_at(columns.src[relayed], 0)
+    for dst, origin in zip(columns.dst[relayed].tolist(), origins.tolist()):
+        if origin in owner_of:
+            read_layers.setdefault(int(node_layer[dst]), set()).add(owner_of[origin])
     for number, owners in read_layers.items():
         for first in repeated[number]:
             if first == number:
@@ -2280,10 +2297,10 @@ def _output_shapes(
 
 
 def _weight_carriers(graph: Graph) -> np.ndarray:
-    """Per node: whether it puts out a variable's value, the variable itself or a read of it (through up to three
-    reads and identities)."""
+    """Per node: whether it puts out a variable's value (or a constant's: a frozen graph's weights), the variable
+    itself or a read of it (through up to three reads and identities)."""
     columns = graph.columns
-    carrier = columns.op_in(roles.VARIABLE_OPS)
+    carrier = columns.op_in(roles.VARIABLE_OPS | {"Const"})
     relay = relay_ops(graph)
     nodes = np.flatnonzero(relay)
     sources = columns.inputs_at(nodes, 0)
