@@ -1770,8 +1770,9 @@ def _between_models(analysis, levels: set[str], layer_index: dict[str, int], nod
     the summary went from the encoder's last layer to the decoder's first). Not the loss's nor the metrics' (no
     layer reads them), nor the machinery's areas, the flags' groups or a level of layers itself."""
     tree, graph = analysis.tree, analysis.graph
-    # (A level inside a layer is that layer's: a TF1 RNN's loop beside its cell is the RNN's own.)
-    above = {tree.group_parent.get(level, "") for level in levels if level} - levels - set(layer_index)
+    # (A level inside a layer is that layer's: a TF1 RNN's loop beside its cell, its steps' scopes, are the RNN's.)
+    above = {tree.group_parent.get(level, "") for level in levels if level} - levels
+    above = {level for level in above if not ({level, *_prefixes(level)} & layer_index.keys())}
     if not above:
         return []
     skip = set(analysis.areas.values()) | {s.name for s in analysis.phase.sources} | levels | set(layer_index)
