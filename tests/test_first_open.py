@@ -42,6 +42,15 @@ def test_a_gans_trace_opens_the_step_that_holds_both_models_and_no_further(roles
     assert {f"{step}/generator", f"{step}/discriminator"} <= set(children)
 
 
+def test_one_layer_holding_all_the_others_is_opened(roles_graphs):
+    """GPT-2's ``model`` holds its blocks (``model/h0``, ``model/h1``, ``model/ln_f``) and is the one layer at the top
+    level beside its input: the first view showed it closed, beside the loss, and nothing of the blocks."""
+    gpt2 = roles_graphs["roles_tf1_gpt2"].analysis
+    assert first_open.first_opened(gpt2) == ["model"]
+    children, _ = gpt2.tree.children("model")
+    assert {"model/h0", "model/h1", "model/ln_f"} <= set(children)
+
+
 def test_a_wide_top_level_or_a_large_graph_opens_nothing():
     # Layers at the top level (more than a dozen boxes) are what the first view shows already.
     assert first_open.first_opened(demo_analysis("resnet_tf_keras")) == []
