@@ -50,16 +50,20 @@ def fixed_modes(graph: Graph, codes: np.ndarray, dropout_switched: bool = False)
     model = codes == roles.MODEL
     columns = graph.columns
     names = graph.names
-    training: set[str] = set()
-    inference: set[str] = set()
-    for node in np.flatnonzero(columns.op_in(_FUSED_BATCH_NORMS) & model).tolist():
-        scope = _layer_scope(names[node], _BATCH_NORM_SCOPE)
-        (training if _is_training(graph, node) else inference).add(scope)
+    training: set = set()
+    inference: set = set()
+    fused = np.flatnonzero(columns.op_in(_FUSED_BATCH_NORMS) & model)
+    # A layer called twice (pix2pix's discriminator on real and on generated pairs) is one layer: told by the
+    # scale it reads (its variable, or a frozen graph's constant), else by its scope.
+    scales = roles._relayed_from(graph, columns.inputs_at(fused, 1), roles.READ_OPS | {"Identity"})
+    for node, scale in zip(fused.tolist(), scales.tolist()):
+        layer = scale if scale >= 0 else _layer_scope(names[node], _BATCH_NORM_SCOPE)
+        (training if _is_training(graph, node) else inference).add(layer)
     # Unfused batch norms (a dense layer's, Keras's ``fused=False``): named so, with or without a batch's moments.
     unfused = {
         _layer_scope(names[n], _BATCH_NORM_SCOPE, True) for n in np.flatnonzero(columns.op_in({"Rsqrt"}) & model)
     }
-    unfused -= training | inference | {""}
+    unfused -= {_layer_scope(names[n], _BATCH_NORM_SCOPE) for n in fused.tolist()} | {""}
     if unfused:
         moments = {name.partition(_MOMENTS)[0] for name in names if _MOMENTS in name}
         training |= unfused & moments
