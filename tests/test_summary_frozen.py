@@ -137,7 +137,8 @@ def test_a_frozen_graphs_shapes_are_inferred_only_where_tensorflow_agrees(tmp_pa
 
 def test_a_frozen_char_rnn_names_what_each_scope_computes_never_const():
     """char-rnn: an embedding, a two-layer LSTM statically unrolled, a softmax, all weights frozen. The scope of
-    the embedding table is an Embedding (a gather reads it), the unrolled cells an LSTM, the zero state Zeros,
+    the embedding table is an Embedding (a gather reads it), the unrolled cells (computed in ``rnnlm_1`` with the
+    constants of ``rnnlm``, static_rnn's second entry into its scope: the same layer) an LSTM, the zero state Zeros,
     the scopes that only hold the cells' weights Weights; parameters as the cells declare them."""
     analysis = _third_party("char-rnn-frozen")
     summary = layers.summarize(analysis)
@@ -145,12 +146,11 @@ def test_a_frozen_char_rnn_names_what_each_scope_computes_never_const():
     assert types == {
         "input_data": "InputLayer",
         "MultiRNNCellZeroState": "Zeros",
-        "rnnlm": "Weights",
+        "rnnlm": "LSTM",
         "embedding": "Embedding",
         "split": "Split",
         "rnnlm/multi_rnn_cell/cell_0/basic_lstm_cell": "Weights",
         "rnnlm/multi_rnn_cell/cell_1/basic_lstm_cell": "Weights",
-        "rnnlm_1": "LSTM",
         "concat": "Concatenate",
         "Reshape": "Reshape",
     }
