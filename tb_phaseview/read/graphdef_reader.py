@@ -99,25 +99,27 @@ def _message_types():
     slim_tensor.field.add(name="tensor_shape", number=2, type=_MESSAGE, label=_ONE, type_name=f".{_PACKAGE}.SlimShape")
     tensor_attr = file.message_type.add(name="SlimTensorAttr")
     tensor_attr.field.add(name="tensor", number=8, type=_MESSAGE, label=_ONE, type_name=f".{_PACKAGE}.SlimTensor")
-    tensor_entry = file.message_type.add(name="SlimTensorEntry")
-    tensor_entry.field.add(name="key", number=1, type=_STRING, label=_ONE)
-    tensor_entry.field.add(name="value", number=2, type=_MESSAGE, label=_ONE, type_name=f".{_PACKAGE}.SlimTensorAttr")
+    _node_of_attributes(file, "ConstNode", "SlimTensorAttr")
     # A NodeDef's boolean attributes: AttrValue.b (5) of each entry, its other values skipped unparsed.
     slim_bool = file.message_type.add(name="SlimBool")
     slim_bool.field.add(name="b", number=5, type=_BOOL, label=_ONE)
-    bool_entry = file.message_type.add(name="SlimBoolEntry")
-    bool_entry.field.add(name="key", number=1, type=_STRING, label=_ONE)
-    bool_entry.field.add(name="value", number=2, type=_MESSAGE, label=_ONE, type_name=f".{_PACKAGE}.SlimBool")
-    bool_node = file.message_type.add(name="BoolNode")
-    bool_node.field.add(name="attr", number=5, type=_MESSAGE, label=_MANY, type_name=f".{_PACKAGE}.SlimBoolEntry")
-    const_node = file.message_type.add(name="ConstNode")
-    const_node.field.add(name="attr", number=5, type=_MESSAGE, label=_MANY, type_name=f".{_PACKAGE}.SlimTensorEntry")
+    _node_of_attributes(file, "BoolNode", "SlimBool")
     pool = descriptor_pool.DescriptorPool()
     pool.Add(file)
     return tuple(
         message_factory.GetMessageClass(pool.FindMessageTypeByName(f"{_PACKAGE}.{name}"))
         for name in ("SlimGraph", "RawGraph", "RawLibrary", "CallNode", "NodeColumns", "ConstNode", "BoolNode")
     )
+
+
+def _node_of_attributes(file, name: str, value_type: str) -> None:
+    """A message reading a NodeDef's attributes alone: NodeDef.attr (5) is a map, on the wire a repeated entry of
+    key (1) and value (2), the value read as ``value_type`` (the AttrValue fields wanted, the rest skipped)."""
+    entry = file.message_type.add(name=f"{name}Entry")
+    entry.field.add(name="key", number=1, type=_STRING, label=_ONE)
+    entry.field.add(name="value", number=2, type=_MESSAGE, label=_ONE, type_name=f".{_PACKAGE}.{value_type}")
+    node = file.message_type.add(name=name)
+    node.field.add(name="attr", number=5, type=_MESSAGE, label=_MANY, type_name=f".{_PACKAGE}.{name}Entry")
 
 
 SlimGraph, RawGraph, RawLibrary, CallNode, NodeColumns, ConstNode, BoolNode = _message_types()
