@@ -31,7 +31,8 @@ _DROPOUT_SCOPE = re.compile(r"dropout(?:_\d+)?$", re.IGNORECASE)
 
 @dataclass(frozen=True)
 class FixedModes:
-    """Layers by the mode they always run in (each a count of distinct layer scopes)."""
+    """Layers by the mode they always run in, each counted once (a batch norm by its scale, a dropout by its
+    scope)."""
 
     batch_norm_training: int = 0  # normalise with each batch's statistics (and update their moving averages)
     batch_norm_inference: int = 0  # normalise with their moving averages

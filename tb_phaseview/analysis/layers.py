@@ -1772,11 +1772,11 @@ def _between_models(analysis, levels: set[str], layer_index: dict[str, int], nod
     tree, graph = analysis.tree, analysis.graph
     # (A level inside a layer is that layer's: a TF1 RNN's loop beside its cell, its steps' scopes, are the RNN's.)
     above = {tree.group_parent.get(level, "") for level in levels if level} - levels
-    above = {level for level in above if not ({level, *_prefixes(level)} & layer_index.keys())}
+    above = {level for level in above if not ({level, *holding_scopes(level)} & layer_index.keys())}
     if not above:
         return []
     skip = set(analysis.areas.values()) | {s.name for s in analysis.phase.sources} | levels | set(layer_index)
-    holders = {prefix for name in layer_index for prefix in _prefixes(name)}  # groups holding layers
+    holders = {prefix for name in layer_index for prefix in holding_scopes(name)}  # groups holding layers
     candidates = [
         group
         for groups, _ in tree.children_of(above).values()
@@ -1796,7 +1796,7 @@ def _between_models(analysis, levels: set[str], layer_index: dict[str, int], nod
     return [candidates[k] for k in sorted(fed & feeding)]
 
 
-def _prefixes(name: str) -> list[str]:
+def holding_scopes(name: str) -> list[str]:
     """The scopes holding ``name``: ``a``, ``a/b`` for ``a/b/c``."""
     parts = name.split("/")
     return ["/".join(parts[:depth]) for depth in range(1, len(parts))]

@@ -4,8 +4,8 @@ A trace holds its step in ``graph_<i>/`` (Keras 3's inside ``graph_22/StatefulPa
 its top level is a box or five: the first view showed ``graph_22 · 176 ops`` and nothing of the model; a tf_keras
 ``fit`` run graph holds its model in one box (``multi_io · 72 ops``) among the loss's and the metrics' loose ops.
 Opened down to the layers' shared scope, it shows the layers, as the first view of a graph whose layers are at the
-top level does; so does a graph whose one outermost layer holds all the others (GPT-2's ``model``), opened. Only for a top level of few boxes (more already show what there is: layers at the top level) and a
-graph small enough that finding its layers (``layers.layer_names``: which scopes are layers, not what each is) costs
+top level does; so does a graph whose one outermost layer holds all the others (GPT-2's ``model``), opened. Only
+for a top level of few boxes (more already show what there is: layers at the top level) and a graph small enough that finding its layers (``layers.layer_names``: which scopes are layers, not what each is) costs
 the first view little: 0.08 s for EfficientNetB7's 65k-node Keras 3 trace, 0.26 s at 200k nodes.
 """
 
@@ -49,7 +49,7 @@ def first_opened(analysis) -> list[str]:
     scope = layers.shared_scope(names)
     # One layer holding every other (GPT-2's ``model``, its blocks inside): its box, closed, shows nothing of them.
     listed = set(names)
-    outermost = [name for name in names if not any(p in listed for p in _holding_scopes(name))]
+    outermost = [name for name in names if not any(p in listed for p in layers.holding_scopes(name))]
     if len(names) > 1 and len(outermost) == 1 and tree.is_group(outermost[0]):
         scope = outermost[0] + "/"
     opened: list[str] = []
@@ -60,9 +60,3 @@ def first_opened(analysis) -> list[str]:
             break  # folded, bucketed or moved: the path is not the tree's
         opened.append(group)
     return opened
-
-
-def _holding_scopes(name: str) -> list[str]:
-    """``a``, ``a/b`` for ``a/b/c``."""
-    parts = name.split("/")
-    return ["/".join(parts[:depth]) for depth in range(1, len(parts))]
