@@ -347,9 +347,6 @@ def _join_products_and_biases(
     return node_layer
 
 
-_PRODUCTS = frozenset({"MatMul", "BatchMatMulV2"})
-
-
 def find_layers(analysis) -> FoundLayers:
     """The layers of one graph analysis and what each holds (``FoundLayers``)."""
     graph: Graph = analysis.graph
@@ -1207,6 +1204,7 @@ _TYPES_OF_HOLDERS = frozenset(
     | {"BatchNormalization", "LayerNormalization", "EinsumDense", "SeparableConv2D", "Weights", "Embedding"}
     | _RECURRENT_TYPES
 )
+# The products of two tensors (an attention's scores and weighted sum; a kernel's product with the data).
 _PRODUCTS = frozenset({"Einsum", "BatchMatMul", "BatchMatMulV2", "BatchMatMulV3", "MatMul"})
 
 
