@@ -125,7 +125,8 @@ def test_without_a_flag_the_answer_says_the_mode_the_layers_were_fixed_in(roles_
     assert fit["flag"] is None and fit["layers"] == 0
     assert fit["text"] == (
         "No learning-phase flag: this graph has no training/inference switch: its mode was fixed when it was built."
-        " Its 2 Dropout layers drop units at random, as while training."
+        " Its 2 BatchNorm layers normalise with each batch's own statistics and its 2 Dropout layers drop units at"
+        " random, as while training."
     )
     pix2pix = wire.answer_line(roles_graphs["roles_tf1_pix2pix"].analysis)["text"]
     # The generator's 4 batch norms and the discriminator's 2 (called twice, on real and on generated pairs: the
@@ -138,6 +139,10 @@ def test_without_a_flag_the_answer_says_the_mode_the_layers_were_fixed_in(roles_
     assert len([layer for layer in summarised if layer.type == "BatchNormalization"]) == 6
     ssd = wire.answer_line(roles_graphs["roles_tf1_box_predictor"].analysis)["text"]
     assert ssd.endswith("Its 2 BatchNorm layers normalise with their moving averages, as at inference."), ssd
+    # Keras 3's GAN example calls its generator without ``training`` in its train step, twice: its one BatchNorm
+    # runs for inference in both calls (no moments, no moving-average writes), counted once.
+    gan = wire.answer_line(roles_graphs["roles_keras3_gan"].analysis)["text"]
+    assert gan.endswith("Its BatchNorm layer normalises with its moving averages, as at inference."), gan
     # A LayerNorm normalises through tf.nn.batch_normalization too (its ops in ``LayerNorm/batchnorm``): no BatchNorm.
     albert = wire.answer_line(roles_graphs["roles_tf1_albert"].analysis)["text"]
     assert albert == wire.NO_FLAG_ANSWER, albert
@@ -294,18 +299,26 @@ def test_a_parameter_count_reads_the_same_in_the_cli_as_in_the_tab():
     )
 
 
-def test_an_unfused_batch_norm_trains_when_it_computes_its_batchs_moments():
+def test_an_unfused_batch_norm_trains_when_it_writes_its_moving_averages():
     """A batch norm TensorFlow does not fuse (a dense layer's, ``fused=False``) normalises through
-    tf.nn.batch_normalization's ops (``…/batchnorm/Rsqrt``): with the batch's ``moments`` in its scope it trains,
-    without them it uses its moving averages. The op scope ``batchnorm`` itself is no layer (a LayerNorm's is
-    ``LayerNorm/batchnorm``)."""
+    tf.nn.batch_normalization's ops (``…/batchnorm/Rsqrt``), as a LayerNorm does. It trains when it writes its moving
+    averages in its scope, whatever its name (the demo's ``bn1``: its BatchNorms were missed), or computes its batch's
+    ``moments`` under a batch norm's name; without moments it uses its moving averages. A LayerNorm computes moments
+    and writes nothing: no BatchNorm. The op scope ``batchnorm`` itself is no layer."""
     graph_def = GraphDef()
-    for scope, moments in (("dense_bn/batch_normalization", True), ("head/BatchNorm", False), ("LayerNorm", True)):
+    for scope, moments, writes in (
+        ("dense_bn/batch_normalization", True, False),
+        ("fit_mlp/bn1", True, True),
+        ("head/BatchNorm", False, False),
+        ("bert/LayerNorm", True, False),
+    ):
         if moments:
             node(graph_def, f"{scope}/moments/mean", "Mean")
+        if writes:
+            node(graph_def, f"{scope}/AssignMovingAvg", "AssignSubVariableOp")
         node(graph_def, f"{scope}/batchnorm/Rsqrt", "Rsqrt")
     graph = graph_model.build_graph(graph_def)
     codes = np.full(graph.node_count, roles.MODEL, dtype=np.uint8)
     assert fixed_modes.fixed_modes(graph, codes) == fixed_modes.FixedModes(
-        batch_norm_training=1, batch_norm_inference=1
+        batch_norm_training=2, batch_norm_inference=1
     )

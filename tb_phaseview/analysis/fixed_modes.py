@@ -60,15 +60,28 @@ def fixed_modes(graph: Graph, codes: np.ndarray, dropout_switched: bool = False)
     for node, scale in zip(fused.tolist(), scales.tolist()):
         layer = scale if scale >= 0 else _layer_scope(names[node], _BATCH_NORM_SCOPE)
         (training if _is_training(graph, node) else inference).add(layer)
-    # Unfused batch norms (a dense layer's, Keras's ``fused=False``): named so, with or without a batch's moments.
-    unfused = {
-        _layer_scope(names[n], _BATCH_NORM_SCOPE, True) for n in np.flatnonzero(columns.op_in({"Rsqrt"}) & model)
-    }
+    # Unfused batch norms (a dense layer's, Keras's ``fused=False``) normalise through tf.nn.batch_normalization (its
+    # ops in ``<layer>/batchnorm``), as a LayerNorm does: a batch norm trains when it writes its moving averages in
+    # its scope (tf_keras's ``AssignMovingAvg``, Keras 3's ``AssignVariableOp``; whatever its name: the demo's
+    # ``bn1``), or computes its batch's moments under a batch norm's name; it runs for inference when it computes no
+    # moments (a LayerNorm always does, and writes nothing).
+    unfused = set()
+    for node in np.flatnonzero(columns.op_in({"Rsqrt"}) & model).tolist():
+        head, _, leaf = names[node].rpartition("/")[0].rpartition("/")
+        unfused.add(head if leaf == "batchnorm" else _layer_scope(names[node], _BATCH_NORM_SCOPE, named_only=True))
     unfused -= {_layer_scope(names[n], _BATCH_NORM_SCOPE) for n in fused.tolist()} | {""}
     if unfused:
         moments = {name.partition(_MOMENTS)[0] for name in names if _MOMENTS in name}
-        training |= unfused & moments
-        inference |= unfused - moments
+        writes = np.flatnonzero(columns.op_in(roles.WRITE_OPS) & model).tolist()
+        updated = {names[node].rpartition("/")[0] for node in writes}
+        for layer in unfused:
+            # A layer called twice (a Keras 3 trace's generator_1/g_bn_1 and generator_3/g_bn_1) is told by the
+            # scale it multiplies by, as a fused one is.
+            key = _unfused_scale(graph, layer)
+            if layer in updated or (layer in moments and _BATCH_NORM_SCOPE.search(layer.rpartition("/")[2])):
+                training.add(layer if key is None else key)
+            elif layer not in moments:
+                inference.add(layer if key is None else key)
     dropping: set[str] = set()
     passing: set[str] = set()
     if not dropout_switched:
@@ -89,6 +102,16 @@ def _layer_scope(name: str, pattern: re.Pattern, named_only: bool = False) -> st
         if pattern.search(parts[depth - 1]):
             return "/".join(parts[:depth])
     return "" if named_only else "/".join(parts)
+
+
+def _unfused_scale(graph: Graph, layer: str) -> int | None:
+    """The variable (or constant) an unfused batch norm scales by: tf.nn.batch_normalization multiplies its
+    ``Rsqrt`` by it in ``<layer>/batchnorm/mul``. None without one."""
+    product = graph.index.get(layer + "/batchnorm/mul")
+    if product is None:
+        return None
+    scale = roles._relayed_from(graph, graph.columns.inputs_at([product], 1), roles.READ_OPS | {"Identity"})[0]
+    return int(scale) if scale >= 0 else None
 
 
 def _is_training(graph: Graph, node: int) -> bool:
