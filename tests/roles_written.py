@@ -50,6 +50,8 @@ GRAPHS = (
     "roles_tf1_gpt2",
     "roles_tf1_vae",
     "roles_tf1_char_rnn_frozen",
+    "roles_tf1_slim_resnet",
+    "roles_tf1_slim_inception",
 )
 GRADIENT_SCOPE = re.compile(r"(?:^|/)(?:gradients(?:_\d+)?|gradient_tape)/")
 

@@ -258,7 +258,9 @@ def test_two_traces_layers_are_named_within_the_scope_each_sides_layers_share():
         "graph_19/StatefulPartitionedCall/net_1/",
         "graph_25/StatefulPartitionedCall/net_1/",
     )
-    first = answer["rows"][0]
+    # The input, fed from above the layers' scope, is named whole; the layers within the scope they share.
+    fed, first = answer["rows"][0], answer["rows"][1]
+    assert (fed["a"]["label"], fed["b"]["label"]) == ("graph_19/x", "graph_25/x")
     assert (first["a"]["label"], first["a"]["name"]) == ("a_1", "graph_19/StatefulPartitionedCall/net_1/a_1")
     text = format_text(answer)
     assert "layers in graph_25/StatefulPartitionedCall/net_1/" in text.splitlines()[2]

@@ -1018,11 +1018,13 @@ def test_a_target_network_moved_towards_its_evaluation_network_is_not_trained(ro
 def test_a_bert_classifiers_embeddings_and_head_read_as_keras_would_list_them(roles_graphs):
     """Google's BERT looks up its word rows with a gather but multiplies a one-hot of the token types by their
     table (a ``MatMul``, faster on TPUs): the ``embeddings`` scope was typed Dense. Its largest weight, the word
-    table, is read by the gather alone."""
+    table, is read by the gather alone. Its ``LayerNorm``, inside the scope, is the row beside it with its own
+    parameters (as Keras lists a BERT's embeddings and their layer normalization), not counted in the embeddings'."""
     summary = layers.summarize(roles_graphs["roles_tf1_bert_classifier"].analysis)
     rows = {layer.name: (layer.type, layer.output_shape, layer.params) for layer in summary.layers}
     words, types, positions, norm = 500 * 32, 2 * 32, 64 * 32, 2 * 32
-    assert rows["bert/embeddings"] == ("Embedding", (8, 16, 32), words + types + positions + norm)
+    assert rows["bert/embeddings"] == ("Embedding", (8, 16, 32), words + types + positions)
+    assert rows["bert/embeddings/LayerNorm"] == ("LayerNormalization", (8, 16, 32), norm)
     # A layer whose largest weight a product reads stays a Dense: the pooler, and the encoder's projection.
     assert rows["bert/pooler/dense"][0] == rows["bert/encoder/layer_0/dense"][0] == "Dense"
     # The classifier's weights are made at the top level and computed with in ``loss/``: they were two rows of
@@ -1402,6 +1404,10 @@ def test_the_scope_every_layer_shares_is_said_once_and_a_nested_layer_is_named_w
     # A holder that computes is a row in data-flow order; its layers, rows apart from it, keep their path.
     apart = [("rnnlm", None), ("split", None), ("rnnlm/cell_0", "rnnlm"), ("rnnlm/cell_1", "rnnlm")]
     assert summary_table.row_labels(apart) == ("", ["rnnlm", "split", "rnnlm/cell_0", "rnnlm/cell_1"])
+    # An input fed from above the model need not share its scope: named whole, the others within it.
+    fed = [("images", None), ("net/conv", None), ("net/dense", None)]
+    assert summary_table.row_labels(fed, frozenset({"images"})) == ("net/", ["images", "conv", "dense"])
+    assert summary_table.row_labels(fed) == ("", ["images", "net/conv", "net/dense"])
 
 
 def test_weights_read_in_towers_or_by_modules_elsewhere_are_typed_by_what_reads_them(roles_graphs):
@@ -1469,11 +1475,14 @@ def test_a_model_called_twice_is_listed_once_where_it_first_computes(roles_graph
     were the weights' scopes: no output shapes, a BatchNorm putting out its moving mean's ``128``, no padding nor
     leaky ReLU between them. They are now the first call's layers, in order and with their shapes, as Keras lists a
     model called twice; the second call has no rows, and each weight is counted once. A leaky ReLU written by hand
-    (``lrelu``: ``0.5(1+a)x + 0.5(1-a)|x|``) is a LeakyReLU, not an ``Add``."""
+    (``lrelu``: ``0.5(1+a)x + 0.5(1-a)|x|``) is a LeakyReLU, not an ``Add``. The discriminator first concatenates
+    the pair it judges (as Keras's pix2pix discriminator does); the ``inputs`` fed from the top level are listed."""
     summary = layers.summarize(roles_graphs["roles_tf1_pix2pix"].analysis)
     call = "real_discriminator/discriminator/"
     rows = [(layer.name, layer.type, layer.output_shape, layer.params) for layer in summary.layers]
+    assert rows[0] == ("inputs", "InputLayer", (1, 32, 32, 3), 0)
     assert [row for row in rows if row[0].startswith(call)] == [
+        (call + "concat", "Concatenate", (1, 32, 32, 6), 0),
         (call + "layer_1/Pad", "ZeroPadding2D", (1, 34, 34, 6), 0),
         (call + "layer_1/conv2d", "Conv2D", (1, 16, 16, 8), 4 * 4 * 6 * 8 + 8),
         (call + "layer_1/lrelu", "LeakyReLU", (1, 16, 16, 8), 0),
@@ -1488,7 +1497,7 @@ def test_a_model_called_twice_is_listed_once_where_it_first_computes(roles_graph
         (call + "layer_4/Pad", "ZeroPadding2D", (1, 9, 9, 32), 0),
         (call + "layer_4/conv2d", "Conv2D", (1, 6, 6, 1), 4 * 4 * 32 + 1),
     ]
-    assert not [row for row in rows if not row[0].startswith((call, "generator/"))], rows
+    assert not [row for row in rows if not row[0].startswith((call, "generator/", "inputs"))], rows
     assert ("generator/encoder_2/lrelu", "LeakyReLU", (1, 16, 16, 8), 0) in rows
     discriminator = 776 + 2064 + 64 + 8224 + 128 + 513
     generator = 392 + 2064 + 64 + 8224 + 128 + 8208 + 64 + 4104 + 32 + 771
@@ -1590,6 +1599,11 @@ def test_gpt2_is_listed_as_its_blocks_without_its_loss(roles_graphs):
     assert block["mlp"] == ("Sequential", (4, None, 16))
     # Its attention projects once and splits the result in three (query, key, value): still an attention layer.
     assert block["attn"] == ("MultiHeadAttention", (4, None, 16))
+    # GPT-2's ``conv1d``: a kernel (1, in, out) reshaped to a matrix for a product, as Keras's Conv1D(kernel_size=1)
+    # holds it (they were ``EinsumDense``: a kernel of three axes).
+    assert [block[name] for name in ("attn/c_attn", "attn/c_proj", "mlp/c_fc", "mlp/c_proj")] == [
+        ("Conv1D", (4, None, 48)), ("Conv1D", (4, None, 16)), ("Conv1D", (4, None, 64)), ("Conv1D", (4, None, 16))
+    ]  # fmt: skip
     assert block["ln_1"] == block["ln_2"] == ("LayerNormalization", (4, None, 16))
     assert (
         summary.total_params
@@ -1907,3 +1921,72 @@ def test_the_boxes_of_a_trace_carry_the_shapes_and_parameters_the_summary_lists(
             children = wire.group_answer(analysis, outer)["children"]
             counted = {c["name"]: c["shape_info"]["params"] for c in children if "params" in c.get("shape_info", {})}
             assert counted == {inner: summary.total_params}, (kind, outer, counted)
+
+
+def _slim_counts(written) -> dict:
+    with open(os.path.join(os.path.dirname(written.logdir), "slim_counts.json")) as f:
+        return json.load(f)
+
+
+def test_a_slim_convolution_and_its_batch_norm_are_two_rows_each_counting_its_own(roles_graphs):
+    """TF-Slim's ResNet-50 normalises each convolution inside its scope (``conv1/BatchNorm``, the ``normalizer_fn``
+    of ``slim.conv2d``): the row ``conv1 · Conv2D`` counted its BatchNorm's 256 parameters with its kernel's 9,408,
+    as a model counts the layers it holds. A convolution's row counts its kernel, its BatchNorm is the row beside
+    it, as Keras lists a Conv2D and its BatchNormalization; the totals are Slim's own. Slim's softmax (the logits
+    flattened to rows for the op and shaped back) is an ``Activation``, not a ``Reshape``."""
+    written = roles_graphs["roles_tf1_slim_resnet"]
+    counts = _slim_counts(written)
+    summary = layers.summarize(written.analysis)
+    rows = {layer.name: layer for layer in summary.layers}
+    assert (summary.total_params, summary.trainable_params) == (counts["total"], counts["trainable"])
+    conv1, norm = rows["resnet_v1_50/conv1"], rows["resnet_v1_50/conv1/BatchNorm"]
+    kernel = counts["sizes"]["resnet_v1_50/conv1/weights"]
+    assert (conv1.type, conv1.params, conv1.holds_layers) == ("Conv2D", kernel, 0)
+    assert (norm.type, norm.params, norm.within) == ("BatchNormalization", 4 * 64, None)
+    unit = "resnet_v1_50/block1/unit_1/bottleneck_v1/"
+    for conv in ("shortcut", "conv1", "conv2", "conv3"):
+        assert rows[unit + conv].params == counts["sizes"][f"{unit}{conv}/weights"]
+        assert rows[unit + conv + "/BatchNorm"].within == rows[unit + conv].within == "resnet_v1_50/block1"
+    # Every convolution's row is its kernel alone, every batch norm's its four vectors.
+    for name, layer in rows.items():
+        if layer.type == "Conv2D" and name + "/weights" in counts["sizes"]:
+            biases = counts["sizes"].get(name + "/biases", 0)
+            assert layer.params == counts["sizes"][name + "/weights"] + biases, name
+    assert sum(layer.type == "BatchNormalization" for layer in summary.layers) == 53
+    # A block still counts what it holds (Keras's row for a model used as a layer).
+    assert rows["resnet_v1_50/block1"].params == sum(
+        size for name, size in counts["sizes"].items() if name.startswith("resnet_v1_50/block1/")
+    )
+    assert (rows["resnet_v1_50/predictions"].type, rows["resnet_v1_50/predictions"].output_shape) == (
+        "Activation",
+        (None, 1, 1, 10),
+    )
+    entry = summary_table.summary_entry(written.analysis, {"run": "slim", "kind": "run_graph", "tag": None})
+    assert entry["layers"][0]["name"] == "images" and entry["layers"][0]["type"] == "InputLayer"
+
+
+def test_inputs_fed_from_two_scopes_above_the_layers_are_listed(roles_graphs):
+    """Slim's Inception v3 computes in ``InceptionV3/InceptionV3/`` (its variable scope entered again), its heads in
+    ``InceptionV3/Logits`` and ``InceptionV3/AuxLogits``, and is fed ``images`` from the top level, two scopes
+    above: the summary listed no input. The rows share ``InceptionV3/``, said once above them; the input, above
+    the model, is named whole."""
+    written = roles_graphs["roles_tf1_slim_inception"]
+    counts = _slim_counts(written)
+    summary = layers.summarize(written.analysis)
+    first = summary.layers[0]
+    assert (first.name, first.type, first.output_shape) == ("images", "InputLayer", (None, 224, 224, 3))
+    assert [layer.name for layer in summary.layers if layer.type == "InputLayer"] == ["images"]
+    assert (summary.total_params, summary.trainable_params) == (counts["total"], counts["trainable"])
+    rows = {layer.name: layer for layer in summary.layers}
+    stem = rows["InceptionV3/InceptionV3/Conv2d_1a_3x3"]
+    assert (stem.type, stem.output_shape, stem.params) == ("Conv2D", (None, 111, 111, 32), 3 * 3 * 3 * 32)
+    assert rows["InceptionV3/InceptionV3/Conv2d_1a_3x3/BatchNorm"].params == 3 * 32  # no scale: beta, mean, variance
+    entry = summary_table.summary_entry(written.analysis, {"run": "slim", "kind": "run_graph", "tag": None})
+    assert entry["scope"] == "InceptionV3/"
+    labels = {row["name"]: row["label"] for row in entry["layers"]}
+    assert labels["images"] == "images"
+    assert labels["InceptionV3/Logits/Conv2d_1c_1x1"] == "Logits/Conv2d_1c_1x1"
+    text = summary_table.format_text({"graphs": [entry], "errors": []}).splitlines()
+    assert text[1] == "  layers in InceptionV3/"
+    # (A traced step's captured variables, resource placeholders at its top level, are weights, not inputs:
+    # test_a_run_graph_of_a_step_compiled_whole_is_its_steps_graph.)

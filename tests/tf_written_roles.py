@@ -68,6 +68,10 @@ Registered in ``tf_written_graphs.GRAPHS`` (each runs in a fresh process); each 
 - ``roles_tf1_gpt2``: GPT-2's model as OpenAI's code writes it, trained on its own input shifted by one;
 - ``roles_tf1_vae``: a VAE's encoder and decoder scopes with a ``sampling`` scope between them;
 - ``roles_tf1_char_rnn_frozen``: the char-RNN frozen for inference, its weights constants.
+- ``roles_tf1_slim_resnet``, ``roles_tf1_slim_inception``: TF-Slim's own ResNet-50 v1 and Inception v3
+  (``tf_slim.nets``), their batch norms switched by an ``is_training`` placeholder, trained as Slim's
+  ``learning.create_train_op`` trains them (Momentum, a decayed learning rate, the batch norms' updates run
+  before the loss), with summaries and a ``Saver``.
 """
 
 from __future__ import annotations
@@ -1302,6 +1306,77 @@ def write_tf1_char_rnn_frozen(out):
     writer.close()
 
 
+def _slim():
+    """tf_slim, importable with Keras 2: TensorFlow's ``tf.layers`` shim looks for ``tf_keras.legacy_tf_layers``,
+    which tf_keras 2.21 keeps in ``tf_keras.src``."""
+    import importlib
+    import sys
+
+    import tf_keras.src.legacy_tf_layers as legacy
+
+    sys.modules.setdefault("tf_keras.legacy_tf_layers", legacy)
+    for module in ("base", "convolutional", "core", "normalization", "pooling"):
+        found = importlib.import_module(f"{legacy.__name__}.{module}")
+        sys.modules.setdefault(f"tf_keras.legacy_tf_layers.{module}", found)
+    import tf_slim
+
+    return tf_slim
+
+
+def _write_slim(out, name, net):
+    """A Slim network trained as Slim's ``train_image_classifier.py`` trains it: ``net`` gives its logits and its
+    auxiliary head's (or None)."""
+    tf, v1 = _tf1(resource=False)
+    slim = _slim()
+    graph = tf.Graph()
+    with graph.as_default():
+        images = v1.placeholder(tf.float32, [None, 224, 224, 3], "images")
+        labels = v1.placeholder(tf.int64, [None], "labels")
+        is_training = v1.placeholder_with_default(True, [], "is_training")
+        logits, aux_logits = net(slim, images, is_training)
+        if aux_logits is not None:  # Inception's auxiliary head, weighted as Slim's training script weights it
+            slim.losses.sparse_softmax_cross_entropy(aux_logits, labels, weights=0.4, scope="aux_loss")
+        slim.losses.sparse_softmax_cross_entropy(logits, labels)
+        total = slim.losses.get_total_loss()
+        step = v1.train.get_or_create_global_step()
+        rate = v1.train.exponential_decay(0.01, step, 1000, 0.9, staircase=True)
+        slim.learning.create_train_op(total, v1.train.MomentumOptimizer(rate, 0.9), global_step=step)
+        v1.summary.scalar("total_loss", total)
+        v1.summary.scalar("learning_rate", rate)
+        v1.summary.merge_all()
+        v1.train.Saver()
+        # What Slim itself counts (its model variables: the weights and the batch norms' statistics), for the
+        # summary's tests, beside the logdir.
+        sizes = {v.op.name: int(v.shape.num_elements()) for v in slim.get_model_variables()}
+        trainable = {v.op.name for v in v1.trainable_variables()}
+    os.makedirs(out, exist_ok=True)
+    with open(os.path.join(out, "slim_counts.json"), "w") as f:
+        json.dump({"total": sum(sizes.values()), "trainable": sum(sizes[n] for n in trainable), "sizes": sizes}, f)
+    _write(tf, _run_dir(out, name), graph)
+
+
+def write_tf1_slim_resnet(out):
+    def resnet(slim, images, is_training):
+        from tf_slim.nets import resnet_v1
+
+        with slim.arg_scope(resnet_v1.resnet_arg_scope()):
+            logits, _ = resnet_v1.resnet_v1_50(images, num_classes=10, is_training=is_training)
+        return slim.flatten(logits), None
+
+    _write_slim(out, "roles_tf1_slim_resnet", resnet)
+
+
+def write_tf1_slim_inception(out):
+    def inception(slim, images, is_training):
+        from tf_slim.nets import inception_v3
+
+        with slim.arg_scope(inception_v3.inception_v3_arg_scope()):
+            logits, end_points = inception_v3.inception_v3(images, num_classes=10, is_training=is_training)
+        return logits, end_points["AuxLogits"]
+
+    _write_slim(out, "roles_tf1_slim_inception", inception)
+
+
 def _layer_norm(tf, v1, x):
     """BERT's ``layer_norm``: tf.contrib's, in a ``LayerNorm`` scope (moments, then a learned scale and shift)."""
     with v1.variable_scope("LayerNorm"):
@@ -1518,4 +1593,6 @@ GRAPHS = {
     "roles_tf1_gpt2": write_tf1_gpt2,
     "roles_tf1_vae": write_tf1_vae,
     "roles_tf1_char_rnn_frozen": write_tf1_char_rnn_frozen,
+    "roles_tf1_slim_resnet": write_tf1_slim_resnet,
+    "roles_tf1_slim_inception": write_tf1_slim_inception,
 }

@@ -119,12 +119,13 @@ class Side:
 
     @cached_property
     def scope(self) -> str:
-        """The scope every layer shares (a trace's ``graph_19/StatefulPartitionedCall/net_1/``), said once."""
-        return layers.shared_scope([f.name for f in self.layers])
+        """The scope every layer but the inputs shares (a trace's ``graph_19/StatefulPartitionedCall/net_1/``),
+        said once."""
+        return layers.model_scope([(f.name, f.type) for f in self.layers])
 
     def label(self, facts: LayerFacts) -> str:
         """A layer's name within the scope every layer shares."""
-        return facts.name[len(self.scope) :] or facts.name
+        return layers.within_scope(facts.name, self.scope)
 
 
 @dataclass

@@ -170,6 +170,19 @@ def shared_scope(names: list[str]) -> str:
     return "/".join(parts[0][:shared]) + "/" if shared else ""
 
 
+def model_scope(rows: list[tuple[str, str]]) -> str:
+    """The scope every layer of ``rows`` (name, type) shares, its inputs left out: an ``InputLayer`` is often fed
+    from above the model (TF1's placeholders at the top level, a SavedModel's signature, Slim's Inception computing
+    in ``InceptionV3/InceptionV3``), and a traced step's layers still share ``graph_22/.../model_1/``."""
+    names = [name for name, kind in rows if kind != "InputLayer"]
+    return shared_scope(names or [name for name, _ in rows])
+
+
+def within_scope(name: str, scope: str) -> str:
+    """A layer's name within ``scope`` (whole when outside it, as an input above the model is)."""
+    return name[len(scope) :] if scope and name.startswith(scope) and len(name) > len(scope) else name
+
+
 @dataclass
 class FoundLayers:
     """Which scopes are the model's layers and which ops and weights each holds, before any is described (shapes,
@@ -263,6 +276,7 @@ def summarize(analysis) -> Summary:
     layers = _nest(layers, within)
     _type_layers(graph, node_layer, layers, known_shapes, result_ops, codes, pairs)
     node_layer = _join_products_and_biases(graph, layers, node_layer, codes, known_shapes)
+    within = _normalisers_beside(layers, within)
     _type_containers(layers, within, pairs)
     _type_models_of_weightless_layers(graph, analysis.tree, layers, holding, node_layer)
     _type_wrappers(graph, analysis.tree, layers, holding, node_layer)
@@ -1208,13 +1222,51 @@ _TYPES_OF_HOLDERS = frozenset(
 _PRODUCTS = frozenset({"Einsum", "BatchMatMul", "BatchMatMulV2", "BatchMatMulV3", "MatMul"})
 
 
+# The layers a convolution or a dense layer normalises its result with inside its own scope (Slim's ``conv1`` with
+# ``conv1/BatchNorm``, its ``normalizer_fn``; BERT's ``embeddings`` with its ``LayerNorm``).
+_NORMALISERS = frozenset({"BatchNormalization", "LayerNormalization", "GroupNormalization"})
+# The holders whose rows count what they hold: models, wrappers, recurrent layers of cells, attentions of projections.
+_COUNTING_HOLDERS = _RECURRENT_TYPES | {"Weights", "MultiHeadAttention", "Bidirectional", "TimeDistributed"}
+
+
+def _normalisers_beside(layers: list[tuple[int, Layer]], within: dict[int, int]) -> dict[int, int]:
+    """``within`` with each normalisation a weight layer holds (and nothing else) placed beside it, as Keras
+    lists a convolution and its BatchNormalization: Slim's ``conv1 · Conv2D`` counted its BatchNorm's parameters
+    with its kernel's (992 for MobileNet's first 864), since a holder counts what it holds."""
+    by_number = dict(layers)
+    held: dict[int, list[int]] = {}
+    for j, i in within.items():
+        if j in by_number and i in by_number:
+            held.setdefault(i, []).append(j)
+    moved = {}
+    for i, inner in held.items():
+        holder = by_number[i]
+        if not holder.variables or holder.type not in _TYPES_OF_HOLDERS or holder.type in _COUNTING_HOLDERS:
+            continue
+        if all(by_number[j].type in _NORMALISERS and not by_number[j].holds_layers for j in inner):
+            for j in inner:
+                moved[j] = within.get(i)
+            holder.holds_layers -= len(inner)
+    if not moved:
+        return within
+    within = dict(within)
+    for j, above in moved.items():
+        if above is None:
+            del within[j]
+            by_number[j].within = None
+        else:
+            within[j] = above
+            by_number[j].within = by_number[above].name if above in by_number else None
+    return within
+
+
 def _attends(layer: Layer, inner: list[Layer]) -> bool:
     """Attention: a layer holding only its projections (the query's, the key's, the value's, maybe the output's;
     or one projection split in three and the output's, as GPT-2's ``c_attn`` and ``c_proj``) that itself takes a
     softmax between two products of its own (the scores, then their weighted sum). A layer holding more (a
     transformer's block: its norms, its feed-forward layers) is no attention layer."""
     products = sum(layer.op_types[op] for op in _PRODUCTS)
-    projections = [other for other in inner if other.type in ("Dense", "EinsumDense")]
+    projections = [other for other in inner if other.type in ("Dense", "EinsumDense", "Conv1D")]
     fused = len(inner) == 2 and bool(layer.op_types.keys() & {"Split", "SplitV"})
     only_projections = len(projections) == len(inner) and (3 <= len(inner) <= 4 or fused)
     return not layer.variables and "Softmax" in layer.op_types and products >= 2 and only_projections
@@ -1805,12 +1857,13 @@ _POOLING_OPS = frozenset({"MaxPool", "MaxPoolV2", "AvgPool", "MaxPool3D", "AvgPo
 
 
 def _inputs_from_above(analysis, levels: set[str], codes: np.ndarray, flags: set[str], taken: set[str]) -> list[str]:
-    """The input placeholders one level above the layers' levels that feed a layer there: TF1 code feeds its
+    """The input placeholders in the scopes above the layers' levels that feed a layer there: TF1 code feeds its
     models from the top level (a DQN's states ``s`` and ``s_`` read by ``eval_net`` and ``target_net``, a VAE's
-    images by ``encoder``). The summary listed no input at all. Placeholders only: a Keras ``fit`` graph's model
-    reads its batch from the iterator above it, which Keras's summary does not list either."""
+    images by ``encoder``; Slim's Inception computes two scopes down, in ``InceptionV3/InceptionV3``). The
+    summary listed no input at all. Placeholders only: a Keras ``fit`` graph's model reads its batch from the
+    iterator above it, which Keras's summary does not list either."""
     tree, graph = analysis.tree, analysis.graph
-    above = {tree.group_parent.get(level, "") for level in levels if level} - levels
+    above = {scope for level in levels if level for scope in ("", *holding_scopes(level))} - levels
     if not above:
         return []
     columns = graph.columns
@@ -1821,6 +1874,8 @@ def _inputs_from_above(analysis, levels: set[str], codes: np.ndarray, flags: set
             name = graph.names[n]
             if graph.ops[n] not in _FED or codes[n] != roles.MODEL or name in flags or name in taken:
                 continue
+            if n in analysis.roles.variables:
+                continue  # a traced step's captured variable: a weight's handle, not an input
             edges, _ = columns.out_edges(np.array([n], dtype=np.intp))
             readers = columns.dst[edges[columns.data[edges]]].tolist()
             if any(graph.names[r].startswith(prefixes) for r in readers):
@@ -2751,6 +2806,10 @@ def layer_type(
         if op_names & ops.keys():
             if name in ("Dense", "EinsumDense") and not variables:
                 continue
+            if name == "Dense" and "MatMul" in ops and any(_pointwise_kernel(v.variable.shape) for v in variables):
+                # A width-1 convolution's kernel (1, in, out) reshaped to a matrix for a product: GPT-2's ``conv1d``,
+                # which Keras writes Conv1D(kernel_size=1).
+                return "Conv1D"
             if name == "Dense" and any(len(v.variable.shape or ()) > 2 for v in variables):
                 return "EinsumDense"  # a kernel of three axes or more (multi-head attention's projections)
             if name == "Dense" and "MatMul" not in ops and not any(v.frozen for v in variables):
@@ -2791,6 +2850,14 @@ def layer_type(
         return "Multiply"  # Keras's Multiply (a squeeze-and-excitation block's excite), or a lone product
     if ops.keys() & _ACTIVATIONS and len(ops) <= 2:
         return "Activation"
+    if (
+        not variables
+        and len(computing.keys() & _ACTIVATIONS) == 1
+        and computing.keys() - _ACTIVATIONS <= {"Reshape", "Shape"}
+        and computing["Reshape"] == 2
+        and fed_rank in (-1, output_rank)
+    ):
+        return "Activation"  # Slim's softmax: the input's rows taken for the op, its result shaped back as the input
     if not variables and "Sigmoid" in ops and computing.keys() <= {"Sigmoid", "Mul", "IdentityN"}:
         return "Activation"  # swish, x * sigmoid(beta * x), Keras 3's with its custom gradient's IdentityN
     if "Reshape" in ops:
@@ -2853,6 +2920,10 @@ _PENALISING = frozenset({"Abs", "Square", "Sum", "Mul", "Add", "AddV2", "AddN", 
     "Shape",
     "Size",
 }
+
+
+def _pointwise_kernel(shape) -> bool:
+    return shape is not None and len(shape) == 3 and shape[0] == 1 and all(isinstance(d, int) for d in shape)
 
 
 def _normalises_its_spectrum(ops: Counter, variables: list[LayerVariable]) -> bool:

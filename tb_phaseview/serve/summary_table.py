@@ -30,20 +30,21 @@ def _path(analysis, name: str) -> list[str]:
     return analysis.path_of_node(analysis.graph.index[name])
 
 
-def row_labels(names_within: list[tuple[str, str | None]]) -> tuple[str, list[str]]:
+def row_labels(names_within: list[tuple[str, str | None]], inputs: frozenset = frozenset()) -> tuple[str, list[str]]:
     """(the scope every layer shares, what each row shows of its layer's name), the rows in order: a traced step's
     layers all sit in ``graph_22/StatefulPartitionedCall/model_1/``, said once; a layer inside a layer, in the rows
     right after the one holding it, is named within it, as Keras's ``expand_nested`` prints it (a holder that
     computes comes in data-flow order, apart from its layers: they keep their path). The scope is "" when they
-    share none; a name is never cut to nothing."""
-    scope = layers.shared_scope([name for name, _ in names_within])
+    share none; a name is never cut to nothing. ``inputs``: the input layers, which need not share it (fed from
+    above the model), named whole when outside it."""
+    scope = layers.model_scope([(name, "InputLayer" if name in inputs else "") for name, _ in names_within])
     labels = []
     open_holders: list[str] = []  # the holders whose rows the current row follows without a break
     for name, within in names_within:
         while open_holders and open_holders[-1] != within:
             open_holders.pop()
         under = bool(within) and name.startswith(within + "/") and bool(open_holders)
-        labels.append(name[len(within) + 1 :] if under else name[len(scope) :])
+        labels.append(name[len(within) + 1 :] if under else layers.within_scope(name, scope))
         if not under:
             open_holders = []
         open_holders.append(name)
@@ -53,7 +54,8 @@ def row_labels(names_within: list[tuple[str, str | None]]) -> tuple[str, list[st
 def summary_entry(analysis, ref: dict) -> dict:
     """One graph's summary: totals and layers (docs/wire_format.md, *Summary*)."""
     summary = analysis.memo(("summary",), lambda: layers.summarize(analysis))
-    scope, labels = row_labels([(layer.name, layer.within) for layer in summary.layers])
+    inputs = frozenset(layer.name for layer in summary.layers if layer.type == "InputLayer")
+    scope, labels = row_labels([(layer.name, layer.within) for layer in summary.layers], inputs)
     return {
         **ref,
         "total_params": summary.total_params,
