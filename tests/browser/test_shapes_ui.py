@@ -310,3 +310,41 @@ def test_a_frozen_graphs_summary_counts_its_constants_and_indents_inner_layers(p
     assert "rnnlm_1" not in types
     shot(page, "shapes-summary-frozen-char-rnn")
     assert page.errors == []
+
+
+def test_a_slim_networks_summary_reads_a_name_a_line(page, roles_graphs, start_server):
+    """TF-Slim's ResNet-50 in the tab's summary (its names are long: ``resnet_v1_50/conv1/BatchNorm``, a block's
+    ``unit_1/bottleneck_v1/shortcut/BatchNorm``): they were cut into three to five lines each, in a column 50 px
+    wide beside the types. The panel widens with the window: a name of a scope or two reads on one line, the
+    longest on two, and every column stays in sight. A convolution's row counts its kernel, its BatchNorm is the
+    row beside it (not indented under it), as Keras lists them."""
+    written = roles_graphs["roles_tf1_slim_resnet"]
+    server = start_server(written.logdir)
+    open_plugin(page, server.url, "roles_tf1_slim_resnet")
+    page.keyboard.press("m")
+    page.wait_for_selector("[data-testid=summary] tr[data-layer='resnet_v1_50/conv1']")
+    cells = page.evaluate(
+        """() => Object.fromEntries([...document.querySelectorAll('[data-testid=summary] tr[data-layer]')].map(tr =>
+             [tr.dataset.layer, [...tr.querySelectorAll('td')].slice(0, 4).map(td => td.textContent)]))"""
+    )
+    # Named within the scope every layer but the input shares, said once above the rows.
+    assert page.text_content("[data-testid=summary-scope]") == "layers in resnet_v1_50/"
+    assert cells["images"][:2] == ["images", "InputLayer"]
+    assert cells["resnet_v1_50/conv1"] == ["conv1", "Conv2D", "?×112×112×64", "9,408"]
+    assert cells["resnet_v1_50/conv1/BatchNorm"] == ["conv1/BatchNorm", "BatchNormalization", "?×112×112×64", "256"]
+    # Lines of each name, by its cell's height against the one-line cell of its type beside it.
+    lines = page.evaluate(
+        """() => Object.fromEntries([...document.querySelectorAll('[data-testid=summary] tr[data-layer]')].map(tr => {
+             const [name, type] = tr.querySelectorAll('td');
+             const range = document.createRange();
+             range.selectNodeContents(name);
+             const tops = new Set([...range.getClientRects()].map(r => Math.round(r.top)));
+             return [tr.dataset.layer, tops.size];
+           }))"""
+    )
+    assert lines["resnet_v1_50/conv1"] == lines["resnet_v1_50/pool1"] == 1, lines
+    assert lines["resnet_v1_50/conv1/BatchNorm"] == 1, lines
+    assert max(lines.values()) <= 2, {name: n for name, n in lines.items() if n > 2}
+    assert page.evaluate(SUMMARY_FITS), page.evaluate(SUMMARY_WIDTHS)
+    shot(page, "shapes-summary-slim-resnet")
+    assert page.errors == []

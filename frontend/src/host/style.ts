@@ -84,14 +84,14 @@ export const CSS = `
 .pv-compare-error { color: #c62828; }
 .pv-compare-picker { display: inline-flex; align-items: center; gap: 6px; }
 .pv-compare-picker[hidden] { display: none; }
-.pv-summary { width: 420px; border-left: 1px solid var(--line); background: var(--panel); overflow: auto; padding: 12px 14px; }
+.pv-summary { width: clamp(420px, 38vw, 620px); border-left: 1px solid var(--line); background: var(--panel); overflow: auto; padding: 12px 14px; }
 .pv-summary[hidden] { display: none; }
 .pv-summary h2 { font-size: 14px; margin: 0 0 2px; font-weight: 500; }
 .pv-summary table { border-collapse: collapse; width: 100%; font-size: 11.5px; }
 .pv-summary th { text-align: left; color: var(--fg-3); font-weight: 500; border-bottom: 1px solid var(--line); }
 .pv-summary td { padding: 2px 6px 2px 0; white-space: nowrap; }
 /* A layer's name breaks where it must (res2a_branch2a_relu_r0): the counts and the phase column stay in sight. */
-.pv-summary td.name { white-space: normal; overflow-wrap: anywhere; }
+.pv-summary td.name { white-space: normal; overflow-wrap: anywhere; min-width: 8em; }
 .pv-summary .scope code { overflow-wrap: anywhere; } /* a loop's step: graph_22/while/cond/StatefulPartitionedCall/... */
 .pv-summary td.k { text-align: right; font-variant-numeric: tabular-nums; }
 .pv-summary tr[data-layer] { cursor: pointer; }
