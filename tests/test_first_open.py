@@ -134,3 +134,27 @@ def test_a_tf_keras_fit_graph_opens_its_models_box_past_the_loss_and_metrics_bes
     assert first_open.first_opened(run_graph) == ["masked"]
     opened = first_open.first_opened(analyze(graphs["trace"]))
     assert opened and opened[-1].endswith("/masked")
+
+
+def test_a_top_level_in_buckets_opens_nothing_without_looking_for_the_layers(monkeypatch):
+    """A wide Keras model (layers at the top level, past ``BUCKET_THRESHOLD`` of them: shown in buckets) opens
+    nothing, its layers in sight already; a group inside a bucket is on no path to open. Finding which scopes are
+    layers cost its first view 0.26 s at 200k nodes, for that answer: it is no longer looked for."""
+    from tb_phaseview.analysis import scopes
+
+    graph_def = GraphDef()
+    node(graph_def, "x", "Placeholder")
+    previous = "x"
+    for k in range(scopes.BUCKET_THRESHOLD + 1):
+        node(graph_def, f"dense_{k}/kernel", "VariableV2")
+        node(graph_def, f"dense_{k}/MatMul", "MatMul", [previous, f"dense_{k}/kernel"])
+        previous = f"dense_{k}/MatMul"
+    analysis = analyze(graph_def)
+    top, _ = analysis.tree.children("")
+    assert any(group in analysis.tree.buckets for group in top) and len(top) <= first_open.MAX_TOP_LEVEL_BOXES
+
+    def not_looked_for(_analysis):
+        raise AssertionError("the layers were looked for")
+
+    monkeypatch.setattr(layers, "layer_names", not_looked_for)
+    assert first_open.first_opened(analysis) == []

@@ -6,7 +6,8 @@ its top level is a box or five: the first view showed ``graph_22 · 176 ops`` an
 Opened down to the layers' shared scope, it shows the layers, as the first view of a graph whose layers are at the
 top level does; so does a graph whose one outermost layer holds all the others (GPT-2's ``model``), opened. Only
 for a top level of few boxes (more already show what there is: layers at the top level) and a graph small enough that finding its layers (``layers.layer_names``: which scopes are layers, not what each is) costs
-the first view little: 0.08 s for EfficientNetB7's 65k-node Keras 3 trace, 0.26 s at 200k nodes.
+the first view little: 0.08 s for EfficientNetB7's 65k-node Keras 3 trace, 0.26 s at 200k nodes. A top level in
+buckets (a wide model's thousands of layers) is in sight already: its layers are not looked for.
 """
 
 from __future__ import annotations
@@ -33,6 +34,10 @@ def first_opened(analysis) -> list[str]:
     if analysis.graph.node_count > pipeline.TOP_LEVEL_AS_IS_NODES:
         return []
     groups, _ = tree.children(scopes.ROOT)
+    if any(group in tree.buckets for group in groups):
+        # A top level of more than BUCKET_THRESHOLD children (a wide Keras model's layers) shows them already, and a
+        # group inside a bucket is on no path this opens: the layers are not looked for (0.3 s at 200k nodes).
+        return []
     shown = [g for g in groups if analysis.area_of_group(g) is None and tree.size_of(g) >= SMALL_BOX_OPS]
     if not shown or len(shown) > MAX_TOP_LEVEL_BOXES:
         return []
