@@ -1207,8 +1207,9 @@ def _tf1_cell_type(held: list[Layer], layer: Layer) -> str | None:
 # The type of a layer made of layers that computes beside them, or whose weights are theirs: Keras's base class
 # (its own class, a subclass of it, is not in the graph).
 CUSTOM_LAYER = "Layer"
-# The types a layer holding layers keeps from what it computes beside them: its own weights' layer (Slim's
-# convolution holding its BatchNorm, a TF1 RNN's loop holding its cell), or weights computed with elsewhere.
+# The types a layer holding layers keeps from what it computes beside them: its own weights' layer (a TF1 RNN's
+# loop holding its cell; Slim's convolution holding its BatchNorm, which ``_normalisers_beside`` then lists beside
+# it), or weights computed with elsewhere.
 _TYPES_OF_HOLDERS = frozenset(
     {
         name
