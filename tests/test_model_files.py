@@ -133,7 +133,9 @@ def test_a_tf2_savedmodels_summary_lists_keras_layers_from_its_serving_function(
     and the calls. The summary had only the variables to go by (rows named after them, typed ``Weights``, no
     shapes, in no data-flow order, no pooling or flattening). The serving call is now inlined, and the summary is
     Keras's: each layer in order with its class, output shape and parameters (tf_keras's Dropout, an Identity at
-    inference, is one when Keras named it). The checkpoint's save and restore stay calls, the machinery's."""
+    inference, is one when Keras named it), after the signature's input (``serving_default_…``, an
+    ``InputLayer`` above the model's scope, as Keras's functional summary lists its input first). The checkpoint's
+    save and restore stay calls, the machinery's."""
     folder = tf_written("saved_models")
     with open(os.path.join(folder, f"{name}.json")) as f:
         keras = json.load(f)
@@ -145,11 +147,14 @@ def test_a_tf2_savedmodels_summary_lists_keras_layers_from_its_serving_function(
     assert error is None
     analysis = analyze(graph)
     summary = layers.summarize(analysis)
-    scope = layers.shared_scope([layer.name for layer in summary.layers])
+    scope = layers.model_scope([(layer.name, layer.type) for layer in summary.layers])
     assert scope.endswith(("/tfk/", "/k3cnn_1/")), scope
+    fed = summary.layers[0]
+    assert fed.name.startswith("serving_default_") and "/" not in fed.name
+    assert (fed.type, fed.output_shape, fed.params) == ("InputLayer", (None, 16, 16, 3), 0)
     rows = [
         (_CALLED.sub("", layer.name.rpartition("/")[2]), layer.type, layer.output_shape, layer.params)
-        for layer in summary.layers
+        for layer in summary.layers[1:]
     ]
     assert rows == [
         (k["name"], _INFERENCE_TYPES.get((k["name"], k["class"]), k["class"]), tuple(k["output_shape"]), k["params"])

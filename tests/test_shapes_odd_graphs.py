@@ -86,12 +86,14 @@ def test_flags_unused_variables_and_running_averages_are_no_parameters():
     ]
     assert (tflearn.total_params, tflearn.non_trainable_params) == (373 * 8 + 8 + 8 * 8 + 8 + 8 * 10 + 10, 0)
     # A TF2 SavedModel's metric totals reach only its checkpoint call: Keras's summary of the CNN says 15,325. Its
-    # layers are those its serving function runs (inlined), in order, with their shapes (a 28x28x1 input).
+    # layers are those its serving function runs (inlined), in order, with their shapes, after the signature's
+    # 28x28x1 input.
     mnist = _third_party("mnist-tf2-savedmodel")
     summary = layers.summarize(mnist)
     assert summary.total_params == summary.trainable_params == 15325
     scope = "StatefulPartitionedCall/StatefulPartitionedCall/sequential_1/"
     assert [(layer.name, layer.type, layer.output_shape, layer.params) for layer in summary.layers] == [
+        ("serving_default_input_layer", "InputLayer", (None, 28, 28, 1), 0),
         (scope + "conv2d_2", "Conv2D", (None, 26, 26, 50), 3 * 3 * 1 * 50 + 50),
         (scope + "max_pooling2d_1", "MaxPooling2D", (None, 13, 13, 50), 0),
         (scope + "conv2d_3", "Conv2D", (None, 11, 11, 25), 3 * 3 * 50 * 25 + 25),
