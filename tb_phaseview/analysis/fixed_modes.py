@@ -56,7 +56,7 @@ def fixed_modes(graph: Graph, codes: np.ndarray, dropout_switched: bool = False)
     fused = np.flatnonzero(columns.op_in(_FUSED_BATCH_NORMS) & model)
     # A layer called twice (pix2pix's discriminator on real and on generated pairs) is one layer: told by the
     # scale it reads (its variable, or a frozen graph's constant), else by its scope.
-    scales = roles._relayed_from(graph, columns.inputs_at(fused, 1), roles.READ_OPS | {"Identity"})
+    scales = roles.relayed_from(graph, columns.inputs_at(fused, 1), roles.READ_OPS | {"Identity"})
     for node, scale in zip(fused.tolist(), scales.tolist()):
         layer = scale if scale >= 0 else _layer_scope(names[node], _BATCH_NORM_SCOPE)
         (training if _is_training(graph, node) else inference).add(layer)
@@ -110,7 +110,7 @@ def _unfused_scale(graph: Graph, layer: str) -> int | None:
     product = graph.index.get(layer + "/batchnorm/mul")
     if product is None:
         return None
-    scale = roles._relayed_from(graph, graph.columns.inputs_at([product], 1), roles.READ_OPS | {"Identity"})[0]
+    scale = roles.relayed_from(graph, graph.columns.inputs_at([product], 1), roles.READ_OPS | {"Identity"})[0]
     return int(scale) if scale >= 0 else None
 
 

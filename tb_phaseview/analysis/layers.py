@@ -1919,7 +1919,7 @@ def trainable_variables(graph: Graph, node_roles, model_nodes: list[int], codes:
         copies = keep & ~optimizer[dst]
         if copies.any():
             values = columns.inputs_at(dst[copies], 1)
-            origins = roles._relayed_from(graph, values)
+            origins = roles.relayed_from(graph, values)
             copied = (origins >= 0) & columns.op_in(roles.VARIABLE_OPS)[np.maximum(origins, 0)]
             # A soft update (DDPG's target networks: ``t := (1 - tau) * t + tau * e``) blends ``e`` in: no more
             # training than a copy. A write of the model's own (BatchNorm's moving statistics) is no copy.

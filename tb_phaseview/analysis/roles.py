@@ -666,7 +666,7 @@ def classify_roles(graph: Graph, phase_carriers) -> Roles:
     is_update[applies] = True
     _claim_backward_outside_scopes(graph, codes, scoped, undecided & (codes != MODEL), is_update)
     _claim_unused_zeros(graph, codes, gradient_holders)
-    origins = _relayed_from(graph, values)
+    origins = relayed_from(graph, values)
     restored = (codes[writes] == MODEL) & (origins >= 0)
     restored[restored] = np.isin(codes[origins[restored]], (SAVE, INIT))
     codes[writes[restored]] = codes[origins[restored]]
@@ -675,7 +675,7 @@ def classify_roles(graph: Graph, phase_carriers) -> Roles:
     edges, _ = columns.in_edges(applies)
     edges = edges[columns.data[edges] & (columns.position[edges] > 0)]
     # TF 1.x's Adam casts each beta power to its variable's dtype first (``update_kernel/Cast``).
-    state = _relayed_from(graph, columns.src[edges], _VALUE_RELAYS | {"Cast"})
+    state = relayed_from(graph, columns.src[edges], _VALUE_RELAYS | {"Cast"})
     is_state = np.zeros(n, dtype=bool)
     is_state[state[state >= 0]] = True
     targets = columns.inputs_at(writes, 0)
@@ -691,7 +691,7 @@ def classify_roles(graph: Graph, phase_carriers) -> Roles:
     _claim_initialized_values(graph, codes)
     _absorb(graph, codes, varying)
     # A write of what an initialiser computed (through ``initialized_value()``) initialises too.
-    origins = _relayed_from(graph, values)
+    origins = relayed_from(graph, values)
     late = (codes[writes] == MODEL) & (origins >= 0)
     late[late] = codes[origins[late]] == INIT
     codes[writes[late]] = INIT
@@ -1024,7 +1024,7 @@ def _claim_fed_weights(graph: Graph, codes: np.ndarray, writes: np.ndarray, valu
     codes[after] = INIT
 
 
-def _relayed_from(graph: Graph, nodes: np.ndarray, relays: frozenset = _VALUE_RELAYS) -> np.ndarray:
+def relayed_from(graph: Graph, nodes: np.ndarray, relays: frozenset = _VALUE_RELAYS) -> np.ndarray:
     """For each node, the first node up its chain of ``Identity`` relays that is not one (-1 stays -1)."""
     columns = graph.columns
     relay = columns.op_in(relays)
@@ -1075,15 +1075,15 @@ def _claim_step_counters(graph: Graph, codes: np.ndarray, writes, values, increm
     counted = {write: target for write, target in counted.items() if not _counts_for_a_total(graph, write, varying)}
     # BERT, TFLearn: a set of the counter's own value plus a constant (Keras 3 under a distribution strategy sets
     # it through an ``Identity`` of the sum).
-    sums = _relayed_from(graph, values, _ASSIGNED_RELAYS)
+    sums = relayed_from(graph, values, _ASSIGNED_RELAYS)
     sets = (codes[writes] == MODEL) & columns.op_in(SET_OPS)[writes] & (sums >= 0)
     sets[sets] = columns.op_in(ADD_OPS)[sums[sets]]
     for write, value in zip(writes[sets].tolist(), sums[sets].tolist()):
         target = int(columns.inputs_at([write], 0)[0])
         addends = np.concatenate([columns.inputs_at([value], 0), columns.inputs_at([value], 1)])
-        origins = _relayed_from(graph, addends).tolist()
+        origins = relayed_from(graph, addends).tolist()
         # Keras 3 casts its 1 to the step's dtype (``Cast(Const)``).
-        constants = _relayed_from(graph, addends, _VALUE_RELAYS | {"Cast"}).tolist()
+        constants = relayed_from(graph, addends, _VALUE_RELAYS | {"Cast"}).tolist()
         kinds = sorted(
             (ops[c] == "Const", o == target) for a, o, c in zip(addends.tolist(), origins, constants) if a >= 0
         )
@@ -1100,7 +1100,7 @@ def _claim_step_counters(graph: Graph, codes: np.ndarray, writes, values, increm
             continue
         claimed = [write, target, *reads]
         value = int(columns.inputs_at([write], 1)[0])
-        for _ in range(8):  # the relays between the sum and its write, as _relayed_from climbs them
+        for _ in range(8):  # the relays between the sum and its write, as relayed_from climbs them
             if value < 0 or ops[value] not in _ASSIGNED_RELAYS:
                 break
             claimed.append(value)
@@ -1108,7 +1108,7 @@ def _claim_step_counters(graph: Graph, codes: np.ndarray, writes, values, increm
         if value >= 0 and ops[value] in ADD_OPS:  # BERT's ``step + 1``: the sum and its constant
             claimed.append(value)
             addends = np.concatenate([columns.inputs_at([value], 0), columns.inputs_at([value], 1)])
-            constants = _relayed_from(graph, addends, _VALUE_RELAYS | {"Cast"}).tolist()
+            constants = relayed_from(graph, addends, _VALUE_RELAYS | {"Cast"}).tolist()
             claimed += [x for a, c in zip(addends.tolist(), constants) if a >= 0 and ops[c] == "Const" for x in (a, c)]
         elif value >= 0 and ops[value] in ("Const", "Cast"):
             claimed.append(value)
@@ -1325,7 +1325,7 @@ def _divided(graph: Graph, variable: int, masks) -> tuple[bool, set[int]]:
         divides = bool((division[consumers] & (positions == 1)).any())
         over = consumers[division[consumers] & (positions == 0)]
         if not divides and over.size:  # a mean's total, divided by its count (a variable): a metric too
-            divisors = _relayed_from(graph, columns.inputs_at(over, 1))
+            divisors = relayed_from(graph, columns.inputs_at(over, 1))
             divides = bool(is_variable[divisors[divisors >= 0]].any())
         frontier = [c for c in set(consumers[relay[consumers]].tolist()) if c not in reads]
         reads.update(frontier)
@@ -1378,7 +1378,7 @@ def _find_hyperparameters(
     ops = graph.ops
     written = np.zeros(graph.node_count, dtype=bool)
     # Written by something but its initialiser and the checkpoint's restore (a Saver restores every variable).
-    origins = _relayed_from(graph, columns.inputs_at(writes, 1))
+    origins = relayed_from(graph, columns.inputs_at(writes, 1))
     restores = (origins >= 0) & columns.op_in(RESTORE_OPS)[np.maximum(origins, 0)]
     written_by = columns.inputs_at(writes[(codes[writes] != INIT) & ~restores], 0)
     written[written_by[written_by >= 0]] = True

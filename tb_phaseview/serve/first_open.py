@@ -5,9 +5,10 @@ its top level is a box or five: the first view showed ``graph_22 · 176 ops`` an
 ``fit`` run graph holds its model in one box (``multi_io · 72 ops``) among the loss's and the metrics' loose ops.
 Opened down to the layers' shared scope, it shows the layers, as the first view of a graph whose layers are at the
 top level does; so does a graph whose one outermost layer holds all the others (GPT-2's ``model``), opened. Only
-for a top level of few boxes (more already show what there is: layers at the top level) and a graph small enough that finding its layers (``layers.layer_names``: which scopes are layers, not what each is) costs
-the first view little: 0.08 s for EfficientNetB7's 65k-node Keras 3 trace, 0.26 s at 200k nodes. A top level in
-buckets (a wide model's thousands of layers) is in sight already: its layers are not looked for.
+for a top level of few boxes (more already show what there is: layers at the top level) and a graph small enough
+that finding its layers (``layers.layer_names``: which scopes are layers, not what each is) costs the first view
+little: 0.08 s for EfficientNetB7's 65k-node Keras 3 trace, 0.26 s at 200k nodes. A top level in buckets (a wide
+model's thousands of layers) is in sight already: its layers are not looked for.
 """
 
 from __future__ import annotations
