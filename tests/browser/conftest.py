@@ -125,3 +125,38 @@ def click_path_at(pg, selector, fraction=0.5):
         [selector, fraction],
     )
     pg.mouse.click(pt["x"], pt["y"])
+
+
+def crowded_edge_labels(page, gap=0):
+    """Pairs of drawn edge labels (counts and shapes) that overlap, or come within ``gap`` px of each other (two
+    labels that close read as one): each must be readable on its own."""
+    return page.evaluate(
+        """(gap) => {
+        const boxes = [...document.querySelectorAll('.edge-count, .edge-shape')]
+          .map(e => [e.textContent, e.getBoundingClientRect()]).filter(([, r]) => r.width > 0);
+        const pairs = [];
+        for (let i = 0; i < boxes.length; i++)
+          for (let j = i + 1; j < boxes.length; j++) {
+            const [a, r] = boxes[i], [b, q] = boxes[j];
+            if (r.left - gap < q.right - 1 && q.left - gap < r.right - 1 && r.top < q.bottom - 1 && q.top < r.bottom - 1)
+              pairs.push([a, b]);
+          }
+        return pairs;
+    }""",
+        gap,
+    )
+
+
+def labels_below_an_edge(page):
+    """Drawn edge labels that some edge is painted over (later in the document): an edge drawn across a label
+    strikes its text out."""
+    return page.evaluate(
+        """() => {
+        const paths = [...document.querySelectorAll('path.edge')];
+        const last = paths[paths.length - 1];
+        return [...document.querySelectorAll('.edge-count, .edge-shape')]
+          .filter(t => t.getBoundingClientRect().width > 0)
+          .filter(t => last && (t.compareDocumentPosition(last) & Node.DOCUMENT_POSITION_FOLLOWING))
+          .map(t => t.textContent);
+    }"""
+    )

@@ -12,7 +12,7 @@ import shutil
 import pytest
 from test_share import add_note, note_sel, plugin_frame, select, transform
 
-from conftest import SEED_FLAG, SEED_RUN, open_plugin, pick, sel, shot
+from conftest import SEED_FLAG, SEED_RUN, crowded_edge_labels, labels_below_an_edge, open_plugin, pick, sel, shot
 from test_cli import run_cli
 from third_party_graphs import SHARED_GRAPHS
 
@@ -538,6 +538,12 @@ def test_a_gan_without_a_flag_opens_whole_with_no_box_cut_by_a_side(page, start_
         # Every area is on screen whole.
         areas = page.eval_on_selector_all("[data-node^='\u2237']", "es => es.map(e => e.dataset.node)")
         assert areas and all(on_screen(page, sel(a)) for a in areas), (run, areas)
+        # Every edge label reads alone: none on another or beside it as if one text (pix2pix's discriminator
+        # weights, read by its two calls, put "6 edges 22 edges 4×4×256×512 +27" in one line), none struck out
+        # by an edge drawn over it.
+        assert page.locator(".edge-count").count() > 3 and page.locator(".edge-shape").count() > 10, run
+        assert crowded_edge_labels(page, gap=4) == [], run
+        assert labels_below_an_edge(page) == [], run
         shot(page, f"first_view_whole_{run}")
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import os
 
-from conftest import ARTIFACTS, click_box, open_plugin, sel, shot
+from conftest import ARTIFACTS, click_box, crowded_edge_labels, open_plugin, sel, shot
 
 AREA = "∷save"
 SCOPE = "save"
@@ -27,24 +27,6 @@ def settled(page, moved):
         " return a.dataset.ready === 'true' && !a.dataset.moving && a.dataset.moved === n; }",
         arg=str(moved),
         timeout=60_000,
-    )
-
-
-def overlapping_edge_labels(page):
-    """Pairs of drawn edge labels (counts and shapes) whose boxes overlap: each must be readable."""
-    return page.evaluate(
-        """() => {
-        const boxes = [...document.querySelectorAll('.edge-count, .edge-shape')]
-          .map(e => [e.textContent, e.getBoundingClientRect()]).filter(([, r]) => r.width > 0);
-        const pairs = [];
-        for (let i = 0; i < boxes.length; i++)
-          for (let j = i + 1; j < boxes.length; j++) {
-            const [a, r] = boxes[i], [b, q] = boxes[j];
-            if (r.left < q.right - 1 && q.left < r.right - 1 && r.top < q.bottom - 1 && q.top < r.bottom - 1)
-              pairs.push([a, b]);
-          }
-        return pairs;
-    }"""
     )
 
 
@@ -106,7 +88,7 @@ def test_a_scope_moved_to_the_model_is_drawn_there_kept_and_moved_back(page, rol
     assert why.get_attribute("data-role") == "model"
     assert "PhaseView had it as save: " in why.text_content()
     assert page.locator(".edge-count").count() > 5 and page.locator(".edge-shape").count() > 5
-    assert overlapping_edge_labels(page) == []
+    assert crowded_edge_labels(page) == []
     shot(page, "move-to-model-moved")
     # The SVG's legend says what was moved.
     with page.expect_download() as download:

@@ -51,7 +51,9 @@ def test_edges_carry_their_tensor_shape_and_layer_boxes_their_size(page, tensorb
     assert by_pair[("flatten", "fc1")] == "?×1024"
     assert all(e["shape"] for e in drawn if e["from"] in outputs and e["to"] in outputs)
     # The label is the same text, drawn beside the edge.
-    labels = page.evaluate("() => [...document.querySelectorAll('.root-group .edge-shape')].map(t => t.textContent)")
+    labels = page.evaluate(
+        "() => [...document.querySelectorAll('[data-labels-of=\"\"] .edge-shape')].map(t => t.textContent)"
+    )
     assert "?×16×16×8" in labels and "?×1024" in labels
     # A layer's box shows its output shape and parameters.
     subtitle = page.evaluate("""() => document.querySelector('.root-group > g[data-node="fc1"] .sub').textContent""")

@@ -190,6 +190,8 @@ export const CSS = `
 .edge.aux.aux-on { display: inline; stroke: var(--select); stroke-opacity: .8; }
 .edge-count { font-size: 9.5px; fill: var(--fg-3) !important; }
 .edge-shape { font-size: 9px; fill: var(--fg-3) !important; pointer-events: none; }
+/* A halo of the background behind each edge label: an edge drawn across it no longer strikes its text out. */
+.edge-count, .edge-shape { paint-order: stroke; stroke: var(--bg); stroke-width: 4px; stroke-linejoin: round; }
 [data-shape-labels="off"] .edge-shape { display: none; }
 .kind-edges[data-kind-state="hidden"] > .edge-shape { display: none; }
 .kind-edges[data-kind-state="dimmed"] > .edge-shape { fill-opacity: .18; }

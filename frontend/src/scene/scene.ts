@@ -21,7 +21,6 @@ import {
   bundlePaths,
   clearOnRoute,
   clearSpot,
-  midRoute,
   plainPath,
   polylinePath,
   type Point,
@@ -94,6 +93,7 @@ const countText = (count: number) => `${count.toLocaleString('en-US')} edges`;
 const countLabelSize = (count: number) => ({ w: 5.6 * countText(count).length, h: 10 });
 // A shape label's box: 5.6 px a character at 9 px, drawn this far right of and below the route's middle.
 const SHAPE_LABEL = { charWidth: 5.6, height: 10, offset: { x: 4, y: 3 } };
+const LABEL_GAP = 12;
 
 /** A bucket's tooltip: what it holds, and where its edges are. */
 function bucketTitle(c: Child): string {
@@ -115,6 +115,9 @@ export class Scene extends Emitter<SceneEvents> {
   /** The machinery's and the hyperparameters' edges (never laid out), drawn in the overlay: showing or
    * hiding them with the legend filter repaints that layer alone. */
   private apartLayer: SVGGElement;
+  /** Every edge label, above every edge (the apart layer's too): a label's halo keeps any edge from striking it
+   * out. One container per drawn group (`data-labels-of`), holding one per kind. */
+  private labelLayer: SVGGElement;
   /** The legend filter's state of each edge kind, and the containers holding each kind's edges (one per kind
    * per drawn group, and one per kind in the apart layer): a switch changes an attribute on that kind's
    * containers only, so the browser restyles those edges and nothing else. */
@@ -190,7 +193,8 @@ export class Scene extends Emitter<SceneEvents> {
     this.graphLayer = s('g', { class: 'graph' });
     // The machinery areas' edges, drawn apart from the layout's, above the boxes they cross.
     this.apartLayer = s('g', { class: 'apart-layer' });
-    this.world.append(this.graphLayer, this.apartLayer);
+    this.labelLayer = s('g', { class: 'label-layer' });
+    this.world.append(this.graphLayer, this.apartLayer, this.labelLayer);
     this.svg.append(this.world);
     // Phase edges, the dimming veil and the outlines of their ends live in a second <svg> stacked on the
     // first, on its own compositing layer: a filter switch repaints only that layer, never the thousands
@@ -228,8 +232,8 @@ export class Scene extends Emitter<SceneEvents> {
         this.minimap.update();
         // Shape labels too small to read are hidden: set only when the zoom crosses the threshold.
         const readable = ev.transform.k >= SHAPE_LABEL_MIN_ZOOM ? 'on' : 'off';
-        if (this.graphLayer.getAttribute('data-shape-labels') !== readable)
-          this.graphLayer.setAttribute('data-shape-labels', readable);
+        if (this.labelLayer.getAttribute('data-shape-labels') !== readable)
+          this.labelLayer.setAttribute('data-shape-labels', readable);
         this.emit('zoomed', ev.transform);
       });
     this.sel.call(this.zoom).on('dblclick.zoom', null);
@@ -303,6 +307,7 @@ export class Scene extends Emitter<SceneEvents> {
   draw(model: SceneModel): void {
     clear(this.graphLayer);
     clear(this.apartLayer);
+    clear(this.labelLayer);
     this.kindContainers.clear();
     this.apartKinds.clear();
     this.abs.clear();
@@ -395,14 +400,27 @@ export class Scene extends Emitter<SceneEvents> {
     const byName = new Map(ga.children.map((c) => [c.name, c]));
     const edges = s('g', { class: 'edges' });
     const kindGroups = new Map<string, SVGGElement>();
+    // This group's labels, above every edge (labelLayer), in one container per kind that the legend hides with them.
+    const labels = s('g', { class: 'edge-labels', 'data-labels-of': id });
+    const labelKinds = new Map<string, SVGGElement>();
+    const labelsOf = (kind: string) => {
+      if (labels.parentNode !== this.labelLayer) this.labelLayer.append(labels);
+      return this.kindContainer(labels, labelKinds, kind);
+    };
     let boxes: Rect[] | null = null;
     const siblingBoxes = () =>
       (boxes ??= Object.values(lay.nodes).map((p) => ({ x: ox + p.x, y: oy + p.y, w: p.w, h: p.h })));
     // The boxes and the edge labels placed so far: a label covers neither a box nor another label.
     let taken: Rect[] | null = null;
     const takenRects = () => (taken ??= [...siblingBoxes()]);
+    // A label keeps LABEL_GAP px from the labels placed before it: two labels closer than a word's space read as one.
     const place = (at: Point, size: { w: number; h: number }, offset: Point) =>
-      takenRects().push({ x: at.x + offset.x, y: at.y + offset.y, w: size.w, h: size.h });
+      takenRects().push({
+        x: at.x + offset.x - LABEL_GAP,
+        y: at.y + offset.y,
+        w: size.w + 2 * LABEL_GAP,
+        h: size.h,
+      });
     // Everything is drawn in absolute coordinates, without a transform per box: each transformed element is
     // a paint chunk of its own, and the browser re-layerizes every chunk on every frame that changes
     // anything (a filter switch over 4,000 boxes took twice as long).
@@ -456,7 +474,7 @@ export class Scene extends Emitter<SceneEvents> {
             : clearOnRoute(points, takenRects(), size, SHAPE_LABEL.offset);
         if (mid) place(mid, size, SHAPE_LABEL.offset);
         if (mid)
-          path.parentNode!.append(
+          labelsOf(e.kind).append(
             s(
               'text',
               {
@@ -469,19 +487,19 @@ export class Scene extends Emitter<SceneEvents> {
           );
       }
       if (e.count > 1 && !compact) {
-        // A straight edge drawn apart crosses boxes: its label goes where it covers none, or is left out. A routed
-        // edge's goes where it covers no other label either, or in the middle of its route when there is no such spot.
+        // Where it covers no box and no other label, on its route or just beside it; else left out (the count is in
+        // the edge's tooltip): a label drawn over another made both unreadable in a shared picture (a GAN's
+        // discriminator weights, read by its two calls, put four labels in one spot).
         const size = countLabelSize(e.count);
         const mid =
           points.length === 2
             ? clearSpot(points[0], points[1], takenRects(), size, COUNT_LABEL_OFFSET)
             : (clearOnRoute(points, takenRects(), size, COUNT_LABEL_OFFSET) ??
-              besideRoute(points, takenRects(), size, COUNT_LABEL_OFFSET) ??
-              midRoute(points));
+              besideRoute(points, takenRects(), size, COUNT_LABEL_OFFSET));
         if (mid) place(mid, size, COUNT_LABEL_OFFSET);
         // Beside its edge, in the same kind's container: hiding a kind in the legend hides its counts too.
         if (mid)
-          path.parentNode!.append(
+          labelsOf(e.kind).append(
             s('text', { class: 'edge-count', x: mid.x + EDGE.countDx, y: mid.y + EDGE.countDy }, countText(e.count)),
           );
       }

@@ -100,6 +100,8 @@ const SHAPE_STYLE = [
   'vector-effect',
 ];
 const TEXT_STYLE = ['fill', 'fill-opacity', 'font-family', 'font-size', 'font-weight', 'font-style', 'text-anchor'];
+// A text's halo (an edge label's), written only where the text has one.
+const HALO_STYLE = ['stroke', 'stroke-width', 'stroke-linejoin', 'paint-order'];
 const DEFAULTS: Record<string, string> = {
   'fill-opacity': '1',
   'stroke-opacity': '1',
@@ -109,6 +111,7 @@ const DEFAULTS: Record<string, string> = {
   'vector-effect': 'none',
   'font-style': 'normal',
   'text-anchor': 'start',
+  'paint-order': 'normal',
 };
 
 const MARGIN = 16;
@@ -173,6 +176,11 @@ export function inlineCopy(src: Element): Element | null {
       const v = cs.getPropertyValue(p);
       if (v && v !== DEFAULTS[p]) el.setAttribute(p, plain(v));
     }
+    if (!invisible(cs.getPropertyValue('stroke')))
+      for (const p of HALO_STYLE) {
+        const v = cs.getPropertyValue(p);
+        if (v && v !== DEFAULTS[p]) el.setAttribute(p, plain(v));
+      }
   }
   for (const c of Array.from(src.childNodes)) {
     if (c.nodeType === Node.TEXT_NODE) el.append(document.createTextNode(c.textContent ?? ''));
