@@ -1476,11 +1476,13 @@ def test_a_model_called_twice_is_listed_once_where_it_first_computes(roles_graph
     leaky ReLU between them. They are now the first call's layers, in order and with their shapes, as Keras lists a
     model called twice; the second call has no rows, and each weight is counted once. A leaky ReLU written by hand
     (``lrelu``: ``0.5(1+a)x + 0.5(1-a)|x|``) is a LeakyReLU, not an ``Add``. The discriminator first concatenates
-    the pair it judges (as Keras's pix2pix discriminator does); the ``inputs`` fed from the top level are listed."""
+    the pair it judges (as Keras's pix2pix discriminator does); the ``inputs`` fed from the top level are listed,
+    and so are the ``targets`` that this concatenation reads (beside the discriminator's layers, not inside one: no
+    input row, where Keras's discriminator has its ``target_image``); the generator's loss reads them too."""
     summary = layers.summarize(roles_graphs["roles_tf1_pix2pix"].analysis)
     call = "real_discriminator/discriminator/"
     rows = [(layer.name, layer.type, layer.output_shape, layer.params) for layer in summary.layers]
-    assert rows[0] == ("inputs", "InputLayer", (1, 32, 32, 3), 0)
+    assert rows[:2] == [("inputs", "InputLayer", (1, 32, 32, 3), 0), ("targets", "InputLayer", (1, 32, 32, 3), 0)]
     assert [row for row in rows if row[0].startswith(call)] == [
         (call + "concat", "Concatenate", (1, 32, 32, 6), 0),
         (call + "layer_1/Pad", "ZeroPadding2D", (1, 34, 34, 6), 0),
@@ -1497,7 +1499,7 @@ def test_a_model_called_twice_is_listed_once_where_it_first_computes(roles_graph
         (call + "layer_4/Pad", "ZeroPadding2D", (1, 9, 9, 32), 0),
         (call + "layer_4/conv2d", "Conv2D", (1, 6, 6, 1), 4 * 4 * 32 + 1),
     ]
-    assert not [row for row in rows if not row[0].startswith((call, "generator/", "inputs"))], rows
+    assert not [row for row in rows if not row[0].startswith((call, "generator/", "inputs", "targets"))], rows
     assert ("generator/encoder_2/lrelu", "LeakyReLU", (1, 16, 16, 8), 0) in rows
     discriminator = 776 + 2064 + 64 + 8224 + 128 + 513
     generator = 392 + 2064 + 64 + 8224 + 128 + 8208 + 64 + 4104 + 32 + 771

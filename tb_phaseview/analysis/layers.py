@@ -1869,6 +1869,9 @@ def _inputs_from_above(analysis, levels: set[str], codes: np.ndarray, flags: set
         return []
     columns = graph.columns
     prefixes = tuple(level + "/" for level in levels if level)
+    # A reader beside the layers, in a scope holding them, is the model's too: pix2pix's discriminator concatenates
+    # the pair it judges (``targets`` and ``inputs``) in ``real_discriminator/discriminator``, above its layers.
+    holders = {scope for level in levels for scope in holding_scopes(level)}
     found = []
     for groups_and_nodes in tree.children_of(above).values():
         for n in groups_and_nodes[1]:
@@ -1879,7 +1882,9 @@ def _inputs_from_above(analysis, levels: set[str], codes: np.ndarray, flags: set
                 continue  # a traced step's captured variable: a weight's handle, not an input
             edges, _ = columns.out_edges(np.array([n], dtype=np.intp))
             readers = columns.dst[edges[columns.data[edges]]].tolist()
-            if any(graph.names[r].startswith(prefixes) for r in readers):
+            if any(
+                graph.names[r].startswith(prefixes) or graph.names[r].rpartition("/")[0] in holders for r in readers
+            ):
                 found.append(name)
     return found
 
