@@ -11,16 +11,19 @@ import sys
 import urllib.parse
 
 import numpy as np
+import pytest
 from tensorboard.compat.proto.graph_pb2 import GraphDef
 
 from demo import DEMO_LOGS, cli_report_json, demo_analysis
 from oddgraphs import node
+from roles_written import corpus
 from tb_phaseview.analysis import answers, fixed_modes, graph_model, layers, phase, roles
 from tb_phaseview.analysis.pipeline import analyze
 from tb_phaseview.cli import iter_graphs
 from tb_phaseview.read import graph_source
 from tb_phaseview.serve import summary_table, wire
 from tb_phaseview.serve.wire import phase_text
+from third_party_graphs import SHARED_GRAPHS
 
 CLI = os.path.join(os.path.dirname(sys.executable), "tb-phaseview")
 ENV = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
@@ -112,8 +115,44 @@ def test_an_unused_is_training_is_said_to_be_declared_and_unread(tf_written):
     assert "TF2" not in text and "PyTorch" not in text
 
 
-def test_a_graph_with_nothing_like_a_flag_keeps_the_plain_answer():
-    assert wire.answer_line(demo_analysis("pytorch_add_graph"))["text"] == wire.NO_FLAG_ANSWER
+def test_a_pytorch_graph_says_the_mode_it_was_traced_in():
+    """PyTorch's ``add_graph`` traces each BatchNorm and Dropout call with its mode as a constant argument
+    (``aten::batch_norm``'s ``training``, ``aten::dropout``'s ``train``): the demo's model was traced in eval mode.
+    The answer said only "TF2 `fit` graphs and PyTorch graphs have none", though the graph has 2 BatchNorm layers
+    and a Dropout layer, each fixed in inference mode."""
+    assert wire.answer_line(demo_analysis("pytorch_add_graph"))["text"] == (
+        "No learning-phase flag: this graph has no training/inference switch: its mode was fixed when it was built."
+        " Its 2 BatchNorm layers normalise with their moving averages and its Dropout layer passes its input"
+        " through, as at inference."
+    )
+
+
+def test_a_pytorch_module_called_twice_is_one_layer_and_each_functional_dropout_another():
+    """``add_graph`` traces in eval mode, but ``F.dropout(x, training=True)`` (Monte Carlo dropout) drops whatever
+    the mode: written by PyTorch itself (``scripts/make_pytorch_demo.py --fixture``), a BatchNorm module applied
+    twice (one layer, its scope ``MonteCarloNet/BatchNorm2d[bn]``) and two functional dropouts in the model's own
+    scope (two layers)."""
+    folder = os.path.join(os.path.dirname(__file__), "fixtures", "pytorch_mc_dropout")
+    ((_, graph, error),) = list(iter_graphs(folder, graph_source.load_graph))
+    assert error is None, error
+    assert wire.answer_line(analyze(graph))["text"] == (
+        "No learning-phase flag: this graph has no training/inference switch: its mode was fixed when it was built."
+        " Its 2 Dropout layers drop units at random, as while training; its BatchNorm layer normalises with its"
+        " moving averages, as at inference."
+    )
+
+
+@pytest.mark.skipif(not SHARED_GRAPHS, reason="the third-party graphs are not beside the repository")
+def test_a_graph_without_batch_norm_or_dropout_is_said_to_have_none():
+    """A TF1 Estimator's DNN and a frozen char-RNN have neither a flag nor a layer one would switch: the answer says
+    so, where it said "(TF2 `fit` graphs and PyTorch graphs have none)", a guess at what the graph was."""
+    for name in ("census-estimator", "char-rnn-frozen"):
+        text = wire.answer_line(corpus(name).analysis)["text"]
+        assert text == (
+            "No learning-phase flag: this graph has no training/inference switch, and no BatchNorm or Dropout layer"
+            " was found that one would switch."
+        ), (name, text)
+        assert "TF2" not in text and "PyTorch" not in text
 
 
 def test_without_a_flag_the_answer_says_the_mode_the_layers_were_fixed_in(roles_graphs):

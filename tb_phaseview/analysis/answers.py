@@ -25,7 +25,9 @@ _DOES_TO = {
 }
 
 NO_FLAG = "No learning-phase flag: this graph has no training/inference switch"
-NO_FLAG_ANSWER = NO_FLAG + " (TF2 `fit` graphs and PyTorch graphs have none)."
+# Said when no BatchNorm or Dropout layer was found either (a TF1 Estimator's plain DNN, a frozen RNN): it said "TF2
+# `fit` graphs and PyTorch graphs have none" before, which read as a guess at what such a graph was.
+NO_FLAG_ANSWER = NO_FLAG + ", and no BatchNorm or Dropout layer was found that one would switch."
 _INPUT_OPS = frozenset({"Placeholder", "PlaceholderWithDefault"})
 
 
@@ -218,4 +220,4 @@ def _fixed_text(fixed: fixed_modes.FixedModes) -> str:
 def _singular(does: str) -> str:
     """``normalises with its moving averages`` for one layer."""
     verb, _, rest = does.partition(" ")
-    return f"{verb}s {rest.replace('their', 'its')}"
+    return f"{verb}{'es' if verb.endswith(('s', 'sh', 'ch', 'x')) else 's'} {rest.replace('their', 'its')}"

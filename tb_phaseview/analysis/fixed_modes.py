@@ -27,6 +27,30 @@ _MOMENTS = "/moments/"
 # tf.nn.batch_normalization makes for its own ops (a LayerNorm computes in one too).
 _BATCH_NORM_SCOPE = re.compile(r"^(?!batchnorm$)(?i:batch_?norm(?:alization)?)(?:_\d+)?$")
 _DROPOUT_SCOPE = re.compile(r"dropout(?:_\d+)?$", re.IGNORECASE)
+# PyTorch's ``add_graph`` traces each call with its mode as a constant argument (``prim::Constant``, its value
+# written ``{ value : 0}``): a batch norm's ``training``, a dropout's ``train``, by position.
+_TORCH_BATCH_NORMS = {"aten::batch_norm": 5}
+# A module's scope ends in its class and attribute (``SmallNet/BatchNorm2d[bn]``): its calls are one layer. A
+# functional call (``F.dropout(x, training=True)``) is in its caller's scope, each call a layer of its own.
+_TORCH_MODULE = {
+    "aten::batch_norm": re.compile(r"BatchNorm\w*\[[^\]/]*\]$"),
+    **dict.fromkeys(
+        (
+            "aten::dropout",
+            "aten::dropout_",
+            "aten::feature_dropout",
+            "aten::feature_dropout_",
+            "aten::alpha_dropout",
+            "aten::alpha_dropout_",
+            "aten::feature_alpha_dropout",
+            "aten::feature_alpha_dropout_",
+        ),
+        re.compile(r"Dropout\w*\[[^\]/]*\]$"),
+    ),
+}
+
+_TORCH_DROPOUTS = {op: 2 for op in _TORCH_MODULE if op != "aten::batch_norm"}
+_TORCH_VALUE = re.compile(r"\{\s*value\s*:\s*(\w+)\s*\}")
 
 
 @dataclass(frozen=True)
@@ -92,7 +116,44 @@ def fixed_modes(graph: Graph, codes: np.ndarray, dropout_switched: bool = False)
             scope = names[node].rpartition("/")[0]
             if "ropout" in scope and _DROPOUT_SCOPE.search(scope.rpartition("/")[2]) and scope not in dropping:
                 passing.add(scope)
+    if not dropout_switched:
+        dropping |= _torch_modes(graph, model, _TORCH_DROPOUTS, True)
+        passing |= _torch_modes(graph, model, _TORCH_DROPOUTS, False)
+    training |= _torch_modes(graph, model, _TORCH_BATCH_NORMS, True)
+    inference |= _torch_modes(graph, model, _TORCH_BATCH_NORMS, False)
     return FixedModes(len(training), len(inference), len(dropping), len(passing))
+
+
+def _torch_modes(graph: Graph, model: np.ndarray, ops: dict[str, int], training: bool) -> set[str]:
+    """The layers (a module's scope, ``SmallNet/BatchNorm2d[bn]``, or a functional call) of a PyTorch graph whose ``ops`` were traced in
+    the mode ``training`` says, read from the constant passed at each op's position: PyTorch traces ``model.eval()``'s
+    BatchNorm with ``training=0`` and its Dropout with ``train=0``. A mode that cannot be read counts for neither."""
+    found: set[str] = set()
+    columns = graph.columns
+    for op, position in ops.items():
+        nodes = np.flatnonzero(columns.op_in({op}) & model)
+        if not nodes.size:
+            continue
+        for node, flag in zip(nodes.tolist(), columns.inputs_at(nodes, position).tolist()):
+            if flag >= 0 and _torch_constant(graph, flag) == training:
+                scope = graph.names[node].rpartition("/")[0]
+                found.add(scope if _TORCH_MODULE[op].search(scope) else graph.names[node])
+    return found
+
+
+def _torch_constant(graph: Graph, node: int) -> bool | None:
+    """A ``prim::Constant``'s boolean value (``{ value : 1}``, ``True``), or None when it holds none."""
+    if graph.ops[node] != "prim::Constant":
+        return None
+    try:
+        attr = graph.node_defs[node].attr
+    except NodeDefUnreadable:
+        return None
+    if "attr" not in attr:
+        return None
+    found = _TORCH_VALUE.search(attr["attr"].s.decode("utf-8", "replace"))
+    value = found.group(1).lower() if found else ""
+    return {"0": False, "false": False, "1": True, "true": True}.get(value)
 
 
 def _layer_scope(name: str, pattern: re.Pattern, named_only: bool = False) -> str:
