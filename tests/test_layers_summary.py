@@ -1992,3 +1992,63 @@ def test_inputs_fed_from_two_scopes_above_the_layers_are_listed(roles_graphs):
     assert text[1] == "  layers in InceptionV3/"
     # (A traced step's captured variables, resource placeholders at its top level, are weights, not inputs:
     # test_a_run_graph_of_a_step_compiled_whole_is_its_steps_graph.)
+
+
+# -- PyTorch's add_graph graphs ----------------------------------------------------------------------------------
+FIXTURES = os.path.join(os.path.dirname(__file__), "fixtures")
+
+
+def fixture_analysis(name: str):
+    ((_, graph, error),) = list(iter_graphs(os.path.join(FIXTURES, name), graph_source.load_graph))
+    assert error is None, error
+    return analyze(graph)
+
+
+def test_a_pytorch_graphs_rows_are_its_modules_counted_as_pytorch_counts_them():
+    """PyTorch's ``add_graph`` writes each module's ops in its scope (``SmallNet/Conv2d[conv]``) and reads its
+    parameters through ``prim::GetAttr``, with no shape. The summary was one row, ``SmallNet · aten::batch_norm``,
+    and 0 parameters. Its rows are now the modules, typed by their class, with what leaves each and the parameters
+    that the shapes around them say exactly: ``sum(p.numel() for p in model.parameters())`` is 15,950 for the demo's
+    SmallNet (a 3→8 convolution of 3×3, 224; two affine batch norms of 8 and 10 channels, 16 and 20, their running
+    statistics buffers; a linear layer of 1,568→10, 15,690)."""
+    entry = summary_table.summary_entry(demo_analysis("pytorch_add_graph"), {"run": "pytorch_add_graph"})
+    rows = [(r["label"], r["type"], r["output_shape_text"], r["params"]) for r in entry["layers"]]
+    assert entry["scope"] == "SmallNet/"
+    assert rows == [
+        ("Conv2d[conv]", "Conv2d", "2×8×14×14", 224),
+        ("BatchNorm2d[bn]", "BatchNorm2d", "2×8×14×14", 16),
+        ("Dropout[drop]", "Dropout", "2×8×14×14", 0),
+        ("Linear[fc]", "Linear", "2×10", 15_690),
+        ("BatchNorm1d[bn_fc]", "BatchNorm1d", "2×10", 20),
+    ]
+    assert (entry["total_params"], entry["trainable_params"], entry["unknown_variables"]) == (15_950, 15_950, 0)
+    assert entry["holds_variables"] is True  # counted: the status bar no longer says "no variables"
+    assert "no variables" not in summary_table.totals_line(entry)
+
+
+def test_a_pytorch_containers_rows_hold_their_layers_and_an_unknown_kernel_is_said_unknown():
+    """Written by PyTorch with its own counts beside it (``scripts/make_pytorch_demo.py --fixture``): containers
+    (``nn.Sequential``) hold their layers and count them; every module's count is PyTorch's, but for a convolution
+    striding by 2, whose kernel its sizes do not tell (3 or 4 give the same output): its bias is counted, its weight
+    said to be of unknown size on its row, its container's and in the totals, never guessed."""
+    counts = json.load(open(os.path.join(FIXTURES, "pytorch_nested", "counts.json")))
+    ref = {"run": "pytorch_nested", "kind": "run_graph", "tag": None}
+    entry = summary_table.summary_entry(fixture_analysis("pytorch_nested"), ref)
+
+    def qualified(name: str) -> str:  # ``NestedNet/Sequential[features]/Conv2d[0]`` -> ``features.0``
+        return ".".join(part[part.index("[") + 1 : -1] for part in name.split("/")[1:])
+
+    rows = {qualified(r["name"]): r for r in entry["layers"]}
+    assert set(rows) == set(counts["modules"])
+    assert [r["label"] for r in entry["layers"]][:2] == ["Sequential[features]", "Conv2d[0]"]
+    assert rows["features.0"]["within"] == entry["layers"][0]["name"]
+    unknown = {name for name, r in rows.items() if r["unknown_params"]}
+    assert unknown == {"features", "features.7"}
+    assert all(rows[name]["params"] == counts["modules"][name] for name in set(rows) - unknown)
+    assert rows["features.7"]["params"] == 32  # its bias; its weight's 32×32×3×3 is unknown
+    assert entry["unknown_variables"] == 1
+    assert entry["total_params"] + 32 * 32 * 3 * 3 == counts["total"]
+    assert (rows["features.7"]["type"], rows["features.7"]["output_shape_text"]) == ("Conv2d", "2×32×4×4")
+    text = summary_table.format_text({"graphs": [entry]})
+    assert re.search(r"Conv2d\[7\]\s+Conv2d\s+2×32×4×4\s+32 \+ \?", text), text
+    assert "1 variable of unknown size not counted" in text

@@ -24,7 +24,7 @@ from math import prod
 
 import numpy as np
 
-from tb_phaseview.analysis import functions, phase, roles, shapes
+from tb_phaseview.analysis import functions, phase, roles, shapes, torch_layers
 from tb_phaseview.analysis.graph_model import Graph, NodeDefUnreadable
 
 _MOVING_STATISTIC = re.compile(r"(?:^|/)moving_(?:mean|variance|avg)[^/]*$")
@@ -155,6 +155,7 @@ class Summary:
     frozen_params: int = 0  # their elements (all of total_params)
     node_layer: np.ndarray | None = None  # each node's position in ``layers``, or -1 (the diff reads a layer's ops)
     replicas: int = 1  # the model's copies run side by side (MirroredStrategy), each one's weights counted once
+    parameters_read: bool = False  # a PyTorch graph's parameters, read through ``prim::GetAttr`` (no variable op)
 
 
 def shared_scope(names: list[str]) -> str:
@@ -205,6 +206,8 @@ class FoundLayers:
 def layer_names(analysis) -> list[str]:
     """The names of the summary's layers (``summarize(analysis).layers``'s, in data-flow order, a layer holding
     layers not yet moved before them), found without describing them."""
+    if torch_layers.is_torch_graph(analysis.graph):
+        return torch_layers.layer_names(analysis.graph)
     found = analysis.memo(("found_layers",), lambda: find_layers(analysis))
     return [found.layer_ids[i] for i in found.kept]
 
@@ -212,6 +215,8 @@ def layer_names(analysis) -> list[str]:
 def summarize(analysis) -> Summary:
     """The layer summary of one graph analysis (analysis.GraphAnalysis)."""
     graph: Graph = analysis.graph
+    if torch_layers.is_torch_graph(graph):
+        return torch_layers.summarize(analysis)  # modules, not TensorFlow's scopes and variables
     codes = np.frombuffer(analysis.roles.codes, dtype=np.uint8)
     found = analysis.memo(("found_layers",), lambda: find_layers(analysis))
     layer_ids, node_layer, pairs, within, frozen = (

@@ -56,6 +56,15 @@ def summary_entry(analysis, ref: dict) -> dict:
     summary = analysis.memo(("summary",), lambda: layers.summarize(analysis))
     inputs = frozenset(layer.name for layer in summary.layers if layer.type == "InputLayer")
     scope, labels = row_labels([(layer.name, layer.within) for layer in summary.layers], inputs)
+    # Each row's parameters of unknown size, its inner rows' too (a holder counts what it holds).
+    own_unknown = {layer.name: sum(1 for v in layer.variables if v.variable.size == 0) for layer in summary.layers}
+    holder = {layer.name: layer.within for layer in summary.layers}
+    unknown = dict(own_unknown)
+    for name, count in own_unknown.items():
+        above = holder[name]
+        while count and above in unknown:
+            unknown[above] += count
+            above = holder[above]
     return {
         **ref,
         "total_params": summary.total_params,
@@ -65,7 +74,7 @@ def summary_entry(analysis, ref: dict) -> dict:
         "unknown_variables": summary.unknown_variables,
         "replicas": summary.replicas,
         # A frozen graph's weights are constants: its counts are those of the constants its layers compute with.
-        "holds_variables": bool(analysis.roles.variables),
+        "holds_variables": bool(analysis.roles.variables) or summary.parameters_read,
         "frozen_weights": summary.frozen_weights,
         "frozen_params": summary.frozen_params,
         "scope": scope,
@@ -78,6 +87,7 @@ def summary_entry(analysis, ref: dict) -> dict:
                 "output_shape_text": shapes.format_shape(layer.output_shape) if layer.output_shape is not False else "",
                 "params": layer.params,
                 "trainable_params": layer.trainable_params,
+                "unknown_params": unknown[layer.name],
                 "learning_phase": _phase_words(layer.phase_kind),
                 "within": layer.within,
                 "holds_layers": layer.holds_layers,
@@ -169,6 +179,11 @@ def _rows(entry: dict) -> list[tuple]:
     ]
 
 
+def params_words(layer: dict) -> str:
+    """A row's parameters as the table shows them: ``9,408``, or ``32 + ?`` when some are of unknown size."""
+    return f"{layer['params']:,}" + (" + ?" if layer.get("unknown_params") else "")
+
+
 def _title(entry: dict) -> str:
     return f"{entry['run']}  {entry['kind']}" + (f"  tag={entry['tag']}" if entry.get("tag") is not None else "")
 
@@ -200,8 +215,10 @@ def format_markdown(report: dict) -> str:
             continue
         lines.append("| " + " | ".join(_COLUMNS) + " |")
         lines.append("|" + "---|" * len(_COLUMNS))
-        for row in _rows(entry):
-            lines.append("| " + " | ".join(_markdown_cell(f"{v:,}" if isinstance(v, int) else v) for v in row) + " |")
+        for layer, row in zip(entry["layers"], _rows(entry)):
+            cells = [f"{v:,}" if isinstance(v, int) else v for v in row]
+            cells[3] = params_words(layer)
+            lines.append("| " + " | ".join(_markdown_cell(v) for v in cells) + " |")
         lines.append("")
         lines.append(totals_line(entry))
         lines.append("")
@@ -223,7 +240,7 @@ def format_text(report: dict) -> str:
             under = layer.get("within") and layer["name"] == f"{layer['within']}/{label}"
             depth[layer["name"]] = depth.get(layer["within"], 0) + 1 if under else 0
         rows = [
-            ("  " * depth[layer["name"]] + label, r[1], r[2], f"{r[3]:,}")
+            ("  " * depth[layer["name"]] + label, r[1], r[2], params_words(layer))
             for layer, label, r in zip(entry["layers"], labels, _rows(entry))
         ]
         header = ("layer", "type", "output shape", "params")

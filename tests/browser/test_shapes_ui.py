@@ -350,3 +350,32 @@ def test_a_slim_networks_summary_reads_a_name_a_line(page, roles_graphs, start_s
     assert page.evaluate(SUMMARY_FITS), page.evaluate(SUMMARY_WIDTHS)
     shot(page, "shapes-summary-slim-resnet")
     assert page.errors == []
+
+
+def test_a_pytorch_models_summary_lists_its_modules_and_says_what_it_cannot_count(page, start_server, tmp_path):
+    # Written by PyTorch's add_graph (scripts/make_pytorch_demo.py --fixture): containers of layers, and a strided
+    # convolution whose kernel the graph's sizes do not tell. The panel showed one row typed `aten::batch_norm` and
+    # the status bar "no variables".
+    fixture = os.path.join(os.path.dirname(os.path.dirname(__file__)), "fixtures", "pytorch_nested")
+    shutil.copytree(fixture, tmp_path / "pytorch_nested")
+    server = start_server(tmp_path)
+    open_plugin(page, server.url)
+    page.wait_for_function("() => document.querySelector('[data-testid=params-total]').textContent !== ''")
+    assert page.text_content("[data-testid=params-total]").startswith("7.9 k params, 0 non-trainable")
+    assert "1 variable of unknown size not counted" in page.text_content("[data-testid=params-total]")
+    page.keyboard.press("m")
+    rows = page.evaluate(
+        """() => [...document.querySelectorAll('[data-testid=summary] tr[data-layer]')].map(tr =>
+             [...tr.querySelectorAll('td')].slice(0, 4).map(td => td.textContent))"""
+    )
+    assert rows[:2] == [
+        ["Sequential[features]", "Sequential", "2×32×4×4", "5,184 + ?"],
+        ["Conv2d[0]", "Conv2d", "2×16×16×16", "448"],
+    ]
+    assert ["Conv2d[7]", "Conv2d", "2×32×4×4", "32 + ?"] in rows
+    assert ["Linear[4]", "Linear", "2×10", "650"] in rows
+    cell = '[data-testid=summary] tr[data-layer="NestedNet/Sequential[features]/Conv2d[7]"] td.k'
+    assert page.get_attribute(cell, "title") == "1 of its parameters of a size the graph does not say"
+    assert page.evaluate(SUMMARY_FITS), page.evaluate(SUMMARY_WIDTHS)
+    shot(page, "shapes-summary-pytorch")
+    assert page.errors == []

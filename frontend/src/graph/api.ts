@@ -112,6 +112,8 @@ export interface SummaryLayer {
   output_shape_text: string;
   params: number;
   trainable_params: number;
+  /** Of its parameters (its inner layers' too), how many are of a size the graph does not say: not in `params`. */
+  unknown_params?: number;
   learning_phase: string | null;
   /** The groups above the layer (its display path). */
   path: string[];

@@ -14,6 +14,9 @@ const fmt = (n: number): string => n.toLocaleString('en-US');
 // weights are inputs) has parameters nobody counted: "0 params" would be a wrong answer.
 const NO_VARIABLES = 'no variables: weights held as constants or fed as inputs are not counted';
 
+/** A row's parameters: `9,408`, or `32 + ?` when some are of a size the graph does not say. */
+const paramsText = (l: SummaryLayer): string => fmt(l.params) + (l.unknown_params ? ' + ?' : '');
+
 const uncounted = (a: SummaryAnswer): boolean => a.holds_variables === false && !a.frozen_weights;
 
 /** A frozen graph's weights are constants: `frozen graph: the weights are 10 constants (521,834 values)`. */
@@ -58,7 +61,7 @@ export function summaryMarkdown(a: SummaryAnswer): string {
   const cell = (v: string) => v.replace(/\|/g, '\\|');
   const rows = a.layers.map(
     (l) =>
-      `| ${cell(l.name)} | ${cell(l.type)} | ${l.output_shape_text} | ${fmt(l.params)} | ${fmt(l.trainable_params)} |`,
+      `| ${cell(l.name)} | ${cell(l.type)} | ${l.output_shape_text} | ${paramsText(l)} | ${fmt(l.trainable_params)} |`,
   );
   return [
     '| layer | type | output shape | params | trainable params |',
@@ -84,7 +87,7 @@ export function summaryTable(a: SummaryAnswer, limit = EXPORT_TABLE_ROWS): Expor
     title:
       `Summary · ${fmt(count)} layer${count === 1 ? '' : 's'} in data-flow order` + (a.scope ? ` in ${a.scope}` : ''),
     header: ['layer', 'type', 'output shape', 'params', 'trainable params'],
-    rows: shown.map((l) => [l.label ?? l.name, l.type, l.output_shape_text, fmt(l.params), fmt(l.trainable_params)]),
+    rows: shown.map((l) => [l.label ?? l.name, l.type, l.output_shape_text, paramsText(l), fmt(l.trainable_params)]),
     rowKeys: shown.map((l) => l.name),
     numeric: [false, false, false, true, true],
     footer: left
@@ -237,7 +240,13 @@ export class SummaryPanel extends Emitter<{ reveal: { name: string; path: string
         ),
         h('td', {}, l.type),
         h('td', {}, l.output_shape_text),
-        h('td', { class: 'k' }, fmt(l.params)),
+        h(
+          'td',
+          l.unknown_params
+            ? { class: 'k', title: `${fmt(l.unknown_params)} of its parameters of a size the graph does not say` }
+            : { class: 'k' },
+          paramsText(l),
+        ),
         h('td', {}, l.learning_phase ? 'φ' : ''),
       );
       tr.addEventListener('click', () => this.emit('reveal', { name: l.name, path: l.path }));
