@@ -6,7 +6,9 @@ dependencies): `pip install torch tensorboard`, then `python scripts/make_pytorc
 
 `--fixture DIR` writes the tests' graphs instead: `pytorch_mc_dropout`, a BatchNorm module called twice and two
 functional dropouts always on (`F.dropout(x, training=True)`, Monte Carlo dropout), traced by `add_graph` in eval
-mode; `pytorch_nested`, containers of layers, with PyTorch's own parameter counts beside it (`counts.json`).
+mode; `pytorch_nested` (containers of layers), `pytorch_blocks` (residual blocks in a ModuleList, a transposed
+convolution, a group norm) and `pytorch_text` (an embedding, a layer norm, a bidirectional LSTM of two layers), each
+with PyTorch's own parameter counts beside it (`counts.json`).
 """
 
 from __future__ import annotations
@@ -81,6 +83,54 @@ class NestedNet(nn.Module):
         return self.head(self.pool(self.features(x)))
 
 
+class Block(nn.Module):
+    """A residual block: two convolutions without bias, each batch-normalised."""
+
+    def __init__(self, channels):
+        super().__init__()
+        self.conv1 = nn.Conv2d(channels, channels, 3, padding=1, bias=False)
+        self.bn1 = nn.BatchNorm2d(channels)
+        self.conv2 = nn.Conv2d(channels, channels, 3, padding=1, bias=False)
+        self.bn2 = nn.BatchNorm2d(channels)
+
+    def forward(self, x):
+        return torch.relu(x + self.bn2(self.conv2(torch.relu(self.bn1(self.conv1(x))))))
+
+
+class BlocksNet(nn.Module):
+    """Blocks in an ``nn.ModuleList`` (their weights read in the list's scope, computed with in the block's), an
+    upsampling transposed convolution and a group norm."""
+
+    def __init__(self):
+        super().__init__()
+        self.stem = nn.Conv2d(3, 16, 5, padding=2)
+        self.blocks = nn.ModuleList([Block(16) for _ in range(2)])
+        self.up = nn.ConvTranspose2d(16, 8, 4, stride=2, padding=1)
+        self.norm = nn.GroupNorm(4, 8)
+        self.fc = nn.Linear(8, 5)
+
+    def forward(self, x):
+        x = self.stem(x)
+        for block in self.blocks:
+            x = block(x)
+        return self.fc(self.norm(self.up(x)).mean((2, 3)))
+
+
+class TextNet(nn.Module):
+    """An embedding (its rows nowhere in the graph), a layer norm and a two-layer bidirectional LSTM."""
+
+    def __init__(self):
+        super().__init__()
+        self.embed = nn.Embedding(100, 16)
+        self.norm = nn.LayerNorm(16)
+        self.lstm = nn.LSTM(16, 32, num_layers=2, bidirectional=True, batch_first=True)
+        self.head = nn.Linear(64, 4)
+
+    def forward(self, x):
+        h, _ = self.lstm(self.norm(self.embed(x)))
+        return self.head(h[:, -1])
+
+
 def counts(model) -> dict:
     """PyTorch's own parameter counts, for the tests: in all, and by module (its qualified name, ``features.0``)."""
     return {
@@ -92,7 +142,7 @@ def counts(model) -> dict:
     }
 
 
-def write(model, outdir, run):
+def write(model, outdir, run, example=None):
     torch.manual_seed(0)
     run_dir = os.path.join(outdir, run)
     shutil.rmtree(run_dir, ignore_errors=True)
@@ -100,7 +150,7 @@ def write(model, outdir, run):
     with tempfile.TemporaryDirectory() as tmp:
         writer = SummaryWriter(tmp)
         # A model whose output is random traces with a warning (its two runs differ): expected here.
-        writer.add_graph(model, torch.zeros(2, 3, 16, 16))
+        writer.add_graph(model, torch.zeros(2, 3, 16, 16) if example is None else example)
         writer.close()
         (event_file,) = glob.glob(os.path.join(tmp, "events.out.tfevents.*"))
         shutil.move(event_file, os.path.join(run_dir, EVENT_FILE_NAME))
@@ -115,10 +165,15 @@ if __name__ == "__main__":
     if sys.argv[1:2] == ["--fixture"]:
         torch.manual_seed(0)
         write(MonteCarloNet(), sys.argv[2], FIXTURE)
-        torch.manual_seed(0)
-        nested = NestedNet()
-        write(nested, sys.argv[2], NESTED)
-        with open(os.path.join(sys.argv[2], NESTED, "counts.json"), "w") as f:
-            json.dump(counts(nested), f, indent=1, sort_keys=True)
+        for run, make, example in (
+            (NESTED, NestedNet, None),
+            ("pytorch_blocks", BlocksNet, None),
+            ("pytorch_text", TextNet, torch.zeros(2, 7, dtype=torch.long)),
+        ):
+            torch.manual_seed(0)
+            model = make().eval()
+            write(model, sys.argv[2], run, example)
+            with open(os.path.join(sys.argv[2], run, "counts.json"), "w") as f:
+                json.dump(counts(model), f, indent=1, sort_keys=True)
     else:
         main(*sys.argv[1:])

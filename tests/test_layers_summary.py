@@ -2026,29 +2026,54 @@ def test_a_pytorch_graphs_rows_are_its_modules_counted_as_pytorch_counts_them():
     assert "no variables" not in summary_table.totals_line(entry)
 
 
-def test_a_pytorch_containers_rows_hold_their_layers_and_an_unknown_kernel_is_said_unknown():
-    """Written by PyTorch with its own counts beside it (``scripts/make_pytorch_demo.py --fixture``): containers
-    (``nn.Sequential``) hold their layers and count them; every module's count is PyTorch's, but for a convolution
-    striding by 2, whose kernel its sizes do not tell (3 or 4 give the same output): its bias is counted, its weight
-    said to be of unknown size on its row, its container's and in the totals, never guessed."""
-    counts = json.load(open(os.path.join(FIXTURES, "pytorch_nested", "counts.json")))
+def qualified(name: str) -> str:
+    """A module's qualified name as PyTorch gives it (``features.0``) from its scope
+    (``NestedNet/Sequential[features]/Conv2d[0]``); a ModuleList's block computes in ``Res/Block[0]``, without the
+    list's ``ModuleList[blocks]``."""
+    return ".".join(part[part.index("[") + 1 : -1] for part in name.split("/")[1:])
+
+
+@pytest.mark.parametrize(
+    "fixture, unknown",
+    [
+        # A convolution striding by 2: 3 or 4 as its kernel give the same output; its container with it.
+        ("pytorch_nested", {"features", "features.7"}),
+        # Residual blocks in an nn.ModuleList, a transposed convolution, a group norm: every size told.
+        ("pytorch_blocks", set()),
+        # An embedding's rows are nowhere in the graph; a 2-layer bidirectional LSTM's 8 weights are told.
+        ("pytorch_text", {"embed"}),
+    ],
+)
+def test_a_pytorch_models_rows_count_as_pytorch_counts_and_say_what_they_cannot(fixture, unknown):
+    """Written by PyTorch with its own counts beside them (``scripts/make_pytorch_demo.py --fixture``): every
+    module that computes is a row, containers (``nn.Sequential``, a block) holding theirs and counting them; every
+    row's count is PyTorch's, but where a parameter's size is not in the graph: then its row (and its container's)
+    says so, counting the others, and the totals say how many they leave out, never a guess."""
+    counts = json.load(open(os.path.join(FIXTURES, fixture, "counts.json")))
+    ref = {"run": fixture, "kind": "run_graph", "tag": None}
+    entry = summary_table.summary_entry(fixture_analysis(fixture), ref)
+    rows = {qualified(r["name"]): r for r in entry["layers"]}
+    # An nn.ModuleList runs nothing itself: its blocks compute in the model's scope (``BlocksNet/Block[0]``).
+    modules = {name.removeprefix("blocks."): n for name, n in counts["modules"].items() if name != "blocks"}
+    assert rows.keys() == modules.keys()
+    assert {name for name, r in rows.items() if r["unknown_params"]} == unknown
+    assert all(rows[name]["params"] == modules[name] for name in rows.keys() - unknown)
+    leaves = [name for name in unknown if not rows[name]["holds_layers"]]
+    assert all(rows[name]["params"] < modules[name] for name in unknown)
+    assert entry["total_params"] + sum(modules[n] - rows[n]["params"] for n in leaves) == counts["total"]
+    assert entry["unknown_variables"] == len(leaves)
+
+
+def test_a_strided_convolutions_row_counts_its_bias_and_says_its_kernel_is_unknown():
+    """``features.7``, a convolution striding by 2 over 16×16 into 8×8 with a padding of 1: its bias (32) is
+    counted, its weight said to be of unknown size, in the table as ``32 + ?``."""
     ref = {"run": "pytorch_nested", "kind": "run_graph", "tag": None}
     entry = summary_table.summary_entry(fixture_analysis("pytorch_nested"), ref)
-
-    def qualified(name: str) -> str:  # ``NestedNet/Sequential[features]/Conv2d[0]`` -> ``features.0``
-        return ".".join(part[part.index("[") + 1 : -1] for part in name.split("/")[1:])
-
     rows = {qualified(r["name"]): r for r in entry["layers"]}
-    assert set(rows) == set(counts["modules"])
     assert [r["label"] for r in entry["layers"]][:2] == ["Sequential[features]", "Conv2d[0]"]
     assert rows["features.0"]["within"] == entry["layers"][0]["name"]
-    unknown = {name for name, r in rows.items() if r["unknown_params"]}
-    assert unknown == {"features", "features.7"}
-    assert all(rows[name]["params"] == counts["modules"][name] for name in set(rows) - unknown)
-    assert rows["features.7"]["params"] == 32  # its bias; its weight's 32×32×3×3 is unknown
-    assert entry["unknown_variables"] == 1
-    assert entry["total_params"] + 32 * 32 * 3 * 3 == counts["total"]
     assert (rows["features.7"]["type"], rows["features.7"]["output_shape_text"]) == ("Conv2d", "2×32×4×4")
+    assert rows["features.7"]["params"] == 32
     text = summary_table.format_text({"graphs": [entry]})
     assert re.search(r"Conv2d\[7\]\s+Conv2d\s+2×32×4×4\s+32 \+ \?", text), text
     assert "1 variable of unknown size not counted" in text

@@ -165,24 +165,65 @@ def _output(graph: Graph, members: np.ndarray) -> shapes.Shape | bool:
 
 def _parameters(graph: Graph) -> dict[tuple[str, str], tuple[int, list[int] | None]]:
     """Each parameter by (its module, its attribute name): the ``prim::GetAttr`` reading it first and its shape, or
-    None when the op computing with it does not say it exactly. Buffers (a batch norm's running statistics) are
-    left out, as ``model.parameters()`` leaves them out."""
+    None when the op computing with it does not say it exactly. A parameter is what a ``prim::GetAttr`` hands to an
+    op (a submodule's is handed to another ``prim::GetAttr``); buffers (a batch norm's running statistics) are left
+    out, as ``model.parameters()`` leaves them out."""
     found: dict[tuple[str, str], tuple[int, list[int] | None]] = {}
     columns = graph.columns
-    for op, positions in _PARAMETER_POSITIONS.items():
-        nodes = np.flatnonzero(columns.op_in({op}))
-        for position in positions:
-            for node, source in zip(nodes.tolist(), columns.inputs_at(nodes, position).tolist()):
-                if source < 0 or graph.ops[source] != "prim::GetAttr":
-                    continue
-                attribute = _attribute(graph, source)
-                if attribute is None or attribute in _BUFFERS:
-                    continue
-                key = (module_of(graph.names[node]), attribute)
-                shape = _parameter_shape(graph, node, op, position)
-                if key not in found or (found[key][1] is None and shape is not None):
-                    found[key] = (source, shape)
+    reads = np.flatnonzero(columns.op_in({"prim::GetAttr"}))
+    edges, sources = columns.out_edges(reads)
+    for edge, source in zip(edges.tolist(), sources.tolist()):
+        reader = int(columns.dst[edge])
+        if not columns.data[edge] or graph.ops[reader] == "prim::GetAttr":
+            continue
+        attribute = _attribute(graph, source)
+        if attribute is None or attribute in _BUFFERS:
+            continue
+        computing, shape = _shape_as_read(graph, reader, int(columns.position[edge]), attribute)
+        # The module whose op computes with it (a ModuleList's block reads its weights in the list's scope).
+        key = (module_of(graph.names[computing]), attribute)
+        if key not in found or (found[key][1] is None and shape is not None):
+            found[key] = (source, shape)
     return found
+
+
+def _shape_as_read(graph: Graph, reader: int, position: int, attribute: str) -> tuple[int, list[int] | None]:
+    """(the op computing with a parameter, the parameter's shape or None), from the op it is handed to at
+    ``position`` (a recurrent layer's, through the list of its weights)."""
+    op = graph.ops[reader]
+    if position in _PARAMETER_POSITIONS.get(op, ()):
+        return reader, _parameter_shape(graph, reader, op, position)
+    if op == "prim::ListConstruct":
+        edges, _ = graph.columns.out_edges(np.array([reader]))
+        for rnn in graph.columns.dst[edges].tolist():
+            if graph.ops[rnn] in _GATES:
+                return rnn, _recurrent_shape(graph, rnn, attribute)
+    return reader, None
+
+
+# A recurrent layer's gates: its weights stack one matrix a gate (``weight_ih_l0`` of an LSTM is 4·hidden × input).
+_GATES = {"aten::lstm": 4, "aten::gru": 3, "aten::rnn_tanh": 1, "aten::rnn_relu": 1}
+_RECURRENT_WEIGHT = re.compile(r"^(weight|bias)_(ih|hh)_l(\d+)(_reverse)?$")
+
+
+def _recurrent_shape(graph: Graph, rnn: int, attribute: str) -> list[int] | None:
+    """The shape of one of a recurrent layer's weights, from its input's and output's sizes (its output stacks
+    both directions' hidden states when it runs both ways), or None (a projection, ``weight_hr``, is not told)."""
+    found = _RECURRENT_WEIGHT.match(attribute)
+    x, out = _input_shape(graph, rnn, 0), shapes.output_shape(graph, rnn, 0)
+    if not found or not _known(x) or not _known(out):
+        return None
+    kind, side, layer = found.group(1), found.group(2), int(found.group(3))
+    directions = 2 if _constant(graph, _input(graph, rnn, 7)) == 1 else 1
+    if out[-1] % directions:
+        return None
+    hidden = out[-1] // directions
+    rows = _GATES[graph.ops[rnn]] * hidden
+    if kind == "bias":
+        return [rows]
+    if side == "hh":
+        return [rows, hidden]
+    return [rows, x[-1] if layer == 0 else hidden * directions]
 
 
 def _parameter_shape(graph: Graph, node: int, op: str, position: int) -> list[int] | None:
