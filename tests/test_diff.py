@@ -301,3 +301,21 @@ def test_one_models_run_graph_and_trace_are_the_same_architecture(tf_written):
     assert answer["layers_changed"] == answer["layers_added"] == answer["layers_removed"] == []
     assert len(answer["layers_same"]) == 22  # the model's 20 layers, the input, the tied block's two
     assert not answer["differs"]
+
+
+def test_a_weight_of_unknown_size_is_said_unknown_not_a_scalar():
+    """A PyTorch convolution striding by 2 has a kernel the graph's sizes do not tell (the summary counts its bias,
+    ``32 + ?``): compared with a convolution whose kernel is told, the diff said ``weights 32, scalar`` and
+    ``params 32 → 2,304``, as if the kernel were a scalar and the layer held 32 parameters."""
+    fixtures = os.path.join(os.path.dirname(__file__), "fixtures")
+
+    def analysis(name):
+        [(_, graph, error)] = list(iter_graphs(os.path.join(fixtures, name), graph_source.load_graph))
+        assert error is None
+        return analyze(graph)
+
+    found = diff.compare(analysis("pytorch_nested"), analysis("pytorch_blocks"))
+    (what,) = [what for x, y, what in found.changed if x.name.endswith("Sequential[features]/Conv2d[7]")]
+    assert "weights 32, ? → 16×16×3×3" in what and "params 32 + ? → 2,304" in what, what
+    same = diff.compare(analysis("pytorch_nested"), analysis("pytorch_nested"))
+    assert not same.differs  # an unknown size matches itself

@@ -95,7 +95,7 @@ class LayerFacts:
 
     def key(self) -> tuple:
         """The structural signature two matched layers share when nothing in them changed."""
-        weights = tuple(sorted(shape for _, shape in self.weights))
+        weights = tuple(_sorted_shapes(shape for _, shape in self.weights))
         return (
             "Reshape" if self.type in _RESHAPES else self.type,
             weights,
@@ -212,12 +212,12 @@ def _facts(graph: Graph, layer: layers.Layer, nodes: np.ndarray, frozen: bool, d
         if rate is not None:
             attrs["rate"] = rate
     if weights and layer_type in _CONVS:
-        kernel = max((shape for _, shape in weights), key=len)
+        kernel = max((shape or () for _, shape in weights), key=len)
         if len(kernel) >= 3:
             attrs["kernel size"] = "×".join(str(d) for d in kernel[:-2])
             attrs["filters"] = str(kernel[-1])
     elif weights and layer_type == "Dense":
-        kernel = max((shape for _, shape in weights), key=len)
+        kernel = max((shape or () for _, shape in weights), key=len)
         if len(kernel) == 2:
             attrs["units"] = str(kernel[-1])
     output = layer.output_shape if isinstance(layer.output_shape, tuple) else None
@@ -235,8 +235,15 @@ def _facts(graph: Graph, layer: layers.Layer, nodes: np.ndarray, frozen: bool, d
     )
 
 
-def _shape(shape) -> tuple:
-    return tuple(-1 if d is None else d for d in shape) if shape is not None else ()
+def _shape(shape) -> tuple | None:
+    """A weight's shape, ``-1`` for an unknown dimension; None when the graph does not say it (it was ``()``, said
+    as "scalar": a PyTorch convolution's kernel of unknown size)."""
+    return tuple(-1 if d is None else d for d in shape) if shape is not None else None
+
+
+def _sorted_shapes(shapes_) -> list:
+    """Weights' shapes in a fixed order, the unknown ones (None) last."""
+    return sorted(shapes_, key=lambda shape: (shape is None, shape or ()))
 
 
 def _constant_weights(graph: Graph, nodes: np.ndarray) -> list[tuple[str, tuple, int]]:
@@ -471,8 +478,17 @@ def _pair_region(la: list[LayerFacts], lb: list[LayerFacts]) -> list[tuple]:
     return rows
 
 
-def _shape_text(shape: tuple) -> str:
-    return shapes.format_shape(tuple(None if d == -1 else d for d in shape))
+def _some_unknown(f: LayerFacts) -> bool:
+    return any(shape is None for _, shape in f.weights)
+
+
+def _params_text(f: LayerFacts) -> str:
+    """``2,304``, or ``32 + ?`` when a weight's size is not in the graph (the summary's table says the same)."""
+    return f"{f.params:,}" + (" + ?" if _some_unknown(f) else "")
+
+
+def _shape_text(shape: tuple | None) -> str:
+    return "?" if shape is None else shapes.format_shape(tuple(None if d == -1 else d for d in shape))
 
 
 def describe(x: LayerFacts, y: LayerFacts) -> list[str]:
@@ -494,12 +510,12 @@ def describe(x: LayerFacts, y: LayerFacts) -> list[str]:
         what.append("ops " + " ".join(parts))
     if x.output_shape is not None and y.output_shape is not None and x.output_shape != y.output_shape:
         what.append(f"output {shapes.format_shape(x.output_shape)} → {shapes.format_shape(y.output_shape)}")
-    if sorted(s for _, s in x.weights) != sorted(s for _, s in y.weights):
+    if _sorted_shapes(s for _, s in x.weights) != _sorted_shapes(s for _, s in y.weights):
         before = ", ".join(_shape_text(s) for _, s in x.weights) or "none"
         after = ", ".join(_shape_text(s) for _, s in y.weights) or "none"
         what.append(f"weights {before} → {after}")
-    if x.params != y.params:
-        what.append(f"params {x.params:,} → {y.params:,}")
+    if (x.params, _some_unknown(x)) != (y.params, _some_unknown(y)):
+        what.append(f"params {_params_text(x)} → {_params_text(y)}")
     if x.reads_flag != y.reads_flag:
         what.append("reads the learning-phase flag" if y.reads_flag else "no longer reads the learning-phase flag")
     return what
