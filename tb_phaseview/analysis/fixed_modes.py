@@ -48,7 +48,6 @@ _TORCH_MODULE = {
         re.compile(r"Dropout\w*\[[^\]/]*\]$"),
     ),
 }
-
 _TORCH_DROPOUTS = {op: 2 for op in _TORCH_MODULE if op != "aten::batch_norm"}
 _TORCH_VALUE = re.compile(r"\{\s*value\s*:\s*(\w+)\s*\}")
 
@@ -125,9 +124,10 @@ def fixed_modes(graph: Graph, codes: np.ndarray, dropout_switched: bool = False)
 
 
 def _torch_modes(graph: Graph, model: np.ndarray, ops: dict[str, int], training: bool) -> set[str]:
-    """The layers (a module's scope, ``SmallNet/BatchNorm2d[bn]``, or a functional call) of a PyTorch graph whose ``ops`` were traced in
-    the mode ``training`` says, read from the constant passed at each op's position: PyTorch traces ``model.eval()``'s
-    BatchNorm with ``training=0`` and its Dropout with ``train=0``. A mode that cannot be read counts for neither."""
+    """The layers (a module's scope, ``SmallNet/BatchNorm2d[bn]``, or a functional call) of a PyTorch graph whose
+    ``ops`` were traced in the mode ``training`` says, read from the constant passed at each op's position: PyTorch
+    traces ``model.eval()``'s BatchNorm with ``training=0`` and its Dropout with ``train=0``. A mode that cannot be
+    read counts for neither."""
     found: set[str] = set()
     columns = graph.columns
     for op, position in ops.items():

@@ -82,22 +82,19 @@ def summarize(analysis):
     graph: Graph = analysis.graph
     names = layer_names(graph)
     row = {name: k for k, name in enumerate(names)}
-    node_layer = np.full(graph.node_count, -1, dtype=np.intp)
+    # Every node's row by its module's scope (a constant or a list built there is the module's); only the ops
+    # that compute are counted as the row's ops (``node_layer``, which the diff reads).
+    scope_row = np.fromiter((row.get(module_of(name), -1) for name in graph.names), dtype=np.intp)
+    computing = np.fromiter((op.startswith("aten::") for op in graph.ops), dtype=bool)
+    node_layer = np.where(computing, scope_row, -1)
     op_types: dict[int, Counter] = {k: Counter() for k in range(len(names))}
-    for node, op in enumerate(graph.ops):
-        if op.startswith("aten::"):
-            k = row.get(module_of(graph.names[node]))
-            if k is not None:
-                node_layer[node] = k
-                op_types[k][op] += 1
+    for node in np.flatnonzero(node_layer >= 0).tolist():
+        op_types[int(node_layer[node])][graph.ops[node]] += 1
     within = {k: row[module_of(name)] for k, name in enumerate(names) if module_of(name) in row}
-    # Each row's ops and its inner rows' (a container's output leaves one of its layers).
-    whole = np.arange(len(names) + 1, dtype=np.intp)
-    whole[-1] = -1
-    parameters = _parameters(graph)
+    leaving = _last_leaving(graph, scope_row, within, len(names))
     own: dict[int, list] = {}
     unknown = 0
-    for (module, _), (node, shape) in parameters.items():
+    for (module, _), (node, shape) in _parameters(graph).items():
         k = row.get(module)
         if k is None:
             continue
@@ -105,24 +102,24 @@ def summarize(analysis):
         unknown += size == 0
         variable = shapes.Variable(node, graph.names[node], tuple(shape) if shape else None, "?", size)
         own.setdefault(k, []).append(layers.LayerVariable(variable, True))
+    held = Counter(within.values())
     found = []
     for k, name in enumerate(names):
-        members = np.flatnonzero(_under(node_layer, k, within, len(names)))
         variables = own.get(k, [])
-        layer = layers.Layer(
-            name=name,
-            type=name.rpartition("/")[2].partition("[")[0],
-            output_shape=_output(graph, members),
-            params=sum(v.variable.size for v in variables),
-            trainable_params=sum(v.variable.size for v in variables),
-            variables=variables,
-            ops=int(sum(op_types[k].values())),
-            op_types=op_types[k],
-            within=names[within[k]] if k in within else None,
+        found.append(
+            layers.Layer(
+                name=name,
+                type=name.rpartition("/")[2].partition("[")[0],
+                output_shape=shapes.output_shape(graph, leaving[k], 0) if k in leaving else False,
+                params=sum(v.variable.size for v in variables),
+                trainable_params=sum(v.variable.size for v in variables),
+                variables=variables,
+                ops=int(sum(op_types[k].values())),
+                op_types=op_types[k],
+                within=names[within[k]] if k in within else None,
+                holds_layers=held[k],
+            )
         )
-        found.append(layer)
-    for k, layer in enumerate(found):
-        layer.holds_layers = sum(1 for j in within.values() if j == k)
     total = sum(layer.params for layer in found)
     for k in sorted(within, key=lambda j: -names[j].count("/")):  # inner rows first: a container counts them
         found[within[k]].params += found[k].params
@@ -140,27 +137,29 @@ def summarize(analysis):
     )
 
 
-def _under(node_layer: np.ndarray, k: int, within: dict[int, int], count: int) -> np.ndarray:
-    """Whether each node is in row ``k`` or in a row it holds, at any depth."""
-    inside = np.zeros(count + 1, dtype=bool)
-    for j in range(count):
-        i = j
-        while i != k and i in within:
-            i = within[i]
-        inside[j] = i == k
-    return inside[node_layer]
-
-
-def _output(graph: Graph, members: np.ndarray) -> shapes.Shape | bool:
-    """What leaves the last of ``members`` whose result is read outside them (False when the graph does not say)."""
-    if not members.size:
-        return False
+def _last_leaving(graph: Graph, scope_row: np.ndarray, within: dict[int, int], count: int) -> dict[int, int]:
+    """Each row's last op (in graph order) whose result a node outside the row and the rows it holds reads: what
+    the module puts out. One pass over the data edges, each climbing the rows that hold its source."""
+    chains = []
+    for k in range(count):
+        chain = [k]
+        while chain[-1] in within:
+            chain.append(within[chain[-1]])
+        chains.append(chain)
     columns = graph.columns
-    edges, owners = columns.out_edges(members)
-    leaving = owners[columns.data[edges] & ~np.isin(columns.dst[edges], members)]
-    if not leaving.size:
-        return False
-    return shapes.output_shape(graph, int(leaving.max()), 0)
+    data = columns.data
+    src, dst = columns.src[data], columns.dst[data]
+    source_rows, reader_rows = scope_row[src], scope_row[dst]
+    keep = (source_rows >= 0) & (source_rows != reader_rows)
+    leaving: dict[int, int] = {}
+    for node, a, b in zip(src[keep].tolist(), source_rows[keep].tolist(), reader_rows[keep].tolist()):
+        holding_reader = set(chains[b]) if b >= 0 else ()
+        for k in chains[a]:
+            if k in holding_reader:
+                break
+            if node > leaving.get(k, -1):
+                leaving[k] = node
+    return leaving
 
 
 def _parameters(graph: Graph) -> dict[tuple[str, str], tuple[int, list[int] | None]]:
