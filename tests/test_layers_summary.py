@@ -2077,3 +2077,23 @@ def test_a_strided_convolutions_row_counts_its_bias_and_says_its_kernel_is_unkno
     text = summary_table.format_text({"graphs": [entry]})
     assert re.search(r"Conv2d\[7\]\s+Conv2d\s+2×32×4×4\s+32 \+ \?", text), text
     assert "1 variable of unknown size not counted" in text
+
+
+def test_a_pytorch_models_boxes_count_what_its_summary_counts():
+    """A PyTorch graph holds no variable op: its boxes showed no parameters, and a convolution's box said
+    ``2×16×16×16 +2`` (two constants a trace shares with later modules, a stride and a padding list, counted as
+    tensors it puts out). A module's box now counts its row's parameters, the model's box every row's, each saying
+    when some are of unknown size; what a box puts out is a tensor."""
+    analysis = fixture_analysis("pytorch_nested")
+    top = {c["name"]: c.get("shape_info") for c in wire.group_answer(analysis, "")["children"]}
+    assert top["NestedNet"] == {
+        "params": 7_946,
+        "trainable_params": 7_946,
+        "unknown_params": 1,
+        "output_shape": "2×10",
+    }
+    inner = wire.group_answer(analysis, "NestedNet/Sequential[features]")["children"]
+    info = {c["name"].rpartition("/")[2]: c.get("shape_info") for c in inner}
+    assert info["Conv2d[0]"] == {"params": 448, "trainable_params": 448, "output_shape": "2×16×16×16"}
+    assert info["Conv2d[7]"]["unknown_params"] == 1 and info["Conv2d[7]"]["params"] == 32
+    assert info["ReLU[2]"] == {"output_shape": "2×16×16×16"}  # no parameters: none said

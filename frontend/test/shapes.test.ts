@@ -23,6 +23,11 @@ test("a layer box's size line: output shape, then parameters; nothing without sh
   assert.equal(sizeLine({ ...c, shape_info: { output_shape: '?×16', params: 16400 } }), '?×16 · 16 k params');
   assert.equal(sizeLine({ ...c, shape_info: { params: 1 } }), '1 param');
   assert.equal(sizeLine({ ...c, shape_info: { output_shape: '?×16' } }), '?×16');
+  // Some of its parameters of a size the graph does not say (a PyTorch strided convolution's kernel).
+  assert.equal(
+    sizeLine({ ...c, shape_info: { output_shape: '2×32×4×4', params: 32, unknown_params: 1 } }),
+    '2×32×4×4 · 32 + ? params',
+  );
 });
 
 test('edges grow with their tensors, up to a bound', () => {

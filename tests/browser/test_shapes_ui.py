@@ -363,6 +363,8 @@ def test_a_pytorch_models_summary_lists_its_modules_and_says_what_it_cannot_coun
     page.wait_for_function("() => document.querySelector('[data-testid=params-total]').textContent !== ''")
     assert page.text_content("[data-testid=params-total]").startswith("7.9 k params, 0 non-trainable")
     assert "1 variable of unknown size not counted" in page.text_content("[data-testid=params-total]")
+    # The model's box (opened by the first view) counts them too, saying some are of unknown size.
+    assert "2×10 · 7.9 k + ? params" in page.text_content('[data-node="NestedNet"]')
     page.keyboard.press("m")
     rows = page.evaluate(
         """() => [...document.querySelectorAll('[data-testid=summary] tr[data-layer]')].map(tr =>

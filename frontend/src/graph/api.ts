@@ -56,7 +56,7 @@ export interface Child {
   /** Set on a box that hyperparameter edges enter (from outside it): the hyperparameters, by name. */
   hyper_reads?: string[];
   /** Set on a box holding model variables or whose output is drawn: its output shape and parameters. */
-  shape_info?: { output_shape?: string; params?: number; trainable_params?: number };
+  shape_info?: { output_shape?: string; params?: number; trainable_params?: number; unknown_params?: number };
   /** Set on what the user moved to the model: the name (op or scope) whose move put it there. */
   moved?: string;
   /** Set on a bucket: a synthetic group holding a slice (by name) of a very large scope's children. */
