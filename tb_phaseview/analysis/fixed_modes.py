@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tb_phaseview.analysis import roles
+from tb_phaseview.analysis import roles, torch_layers
 from tb_phaseview.analysis.graph_model import Graph, NodeDefUnreadable
 
 # ``is_training`` defaults to true in each of them (its default is not written into the NodeDef when set so).
@@ -49,7 +49,6 @@ _TORCH_MODULE = {
     ),
 }
 _TORCH_DROPOUTS = {op: 2 for op in _TORCH_MODULE if op != "aten::batch_norm"}
-_TORCH_VALUE = re.compile(r"\{\s*value\s*:\s*(\w+)\s*\}")
 
 
 @dataclass(frozen=True)
@@ -135,25 +134,10 @@ def _torch_modes(graph: Graph, model: np.ndarray, ops: dict[str, int], training:
         if not nodes.size:
             continue
         for node, flag in zip(nodes.tolist(), columns.inputs_at(nodes, position).tolist()):
-            if flag >= 0 and _torch_constant(graph, flag) == training:
+            if flag >= 0 and torch_layers.constant(graph, flag) == int(training):
                 scope = graph.names[node].rpartition("/")[0]
                 found.add(scope if _TORCH_MODULE[op].search(scope) else graph.names[node])
     return found
-
-
-def _torch_constant(graph: Graph, node: int) -> bool | None:
-    """A ``prim::Constant``'s boolean value (``{ value : 1}``, ``True``), or None when it holds none."""
-    if graph.ops[node] != "prim::Constant":
-        return None
-    try:
-        attr = graph.node_defs[node].attr
-    except NodeDefUnreadable:
-        return None
-    if "attr" not in attr:
-        return None
-    found = _TORCH_VALUE.search(attr["attr"].s.decode("utf-8", "replace"))
-    value = found.group(1).lower() if found else ""
-    return {"0": False, "false": False, "1": True, "true": True}.get(value)
 
 
 def _layer_scope(name: str, pattern: re.Pattern, named_only: bool = False) -> str:

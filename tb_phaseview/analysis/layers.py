@@ -158,6 +158,20 @@ class Summary:
     parameters_read: bool = False  # a PyTorch graph's parameters, read through ``prim::GetAttr`` (no variable op)
 
 
+def unknown_params(rows: list[Layer]) -> dict[str, int]:
+    """Each row's parameters of a size the graph does not say (counted as 0 in its ``params``), its inner rows' too,
+    as a holder counts what it holds: by row name."""
+    holder = {row.name: row.within for row in rows}
+    unknown = dict.fromkeys(holder, 0)
+    for row in rows:
+        count = sum(1 for v in row.variables if v.variable.size == 0)
+        name = row.name
+        while count and name in unknown:
+            unknown[name] += count
+            name = holder[name]
+    return unknown
+
+
 def shared_scope(names: list[str]) -> str:
     """The scope every one of ``names`` sits in, with its trailing "/" (``graph_22/StatefulPartitionedCall/model_1/``
     for a traced step's layers); "" when they share none."""
@@ -206,7 +220,7 @@ class FoundLayers:
 def layer_names(analysis) -> list[str]:
     """The names of the summary's layers (``summarize(analysis).layers``'s, in data-flow order, a layer holding
     layers not yet moved before them), found without describing them."""
-    if torch_layers.is_torch_graph(analysis.graph):
+    if torch_layers.wrote(analysis):
         return torch_layers.layer_names(analysis.graph)
     found = analysis.memo(("found_layers",), lambda: find_layers(analysis))
     return [found.layer_ids[i] for i in found.kept]
@@ -215,7 +229,7 @@ def layer_names(analysis) -> list[str]:
 def summarize(analysis) -> Summary:
     """The layer summary of one graph analysis (analysis.GraphAnalysis)."""
     graph: Graph = analysis.graph
-    if torch_layers.is_torch_graph(graph):
+    if torch_layers.wrote(analysis):
         return torch_layers.summarize(analysis)  # modules, not TensorFlow's scopes and variables
     codes = np.frombuffer(analysis.roles.codes, dtype=np.uint8)
     found = analysis.memo(("found_layers",), lambda: find_layers(analysis))

@@ -53,6 +53,11 @@ def is_torch_graph(graph: Graph) -> bool:
     return any(op.startswith("aten::") for op in set(graph.ops))
 
 
+def wrote(analysis) -> bool:
+    """``is_torch_graph`` of an analysis's graph, asked once (every group answer asks it)."""
+    return analysis.memo(("torch_graph",), lambda: is_torch_graph(analysis.graph))
+
+
 def module_of(name: str) -> str:
     """The innermost module scope holding ``name`` ("" for none)."""
     parts = name.split("/")[:-1]
@@ -213,7 +218,7 @@ def _recurrent_shape(graph: Graph, rnn: int, attribute: str) -> list[int] | None
     if not found or not _known(x) or not _known(out):
         return None
     kind, side, layer = found.group(1), found.group(2), int(found.group(3))
-    directions = 2 if _constant(graph, _input(graph, rnn, 7)) == 1 else 1
+    directions = 2 if constant(graph, _input(graph, rnn, 7)) == 1 else 1
     if out[-1] % directions:
         return None
     hidden = out[-1] // directions
@@ -258,17 +263,17 @@ def _convolution_shape(graph: Graph, node: int, op: str, position: int, x, out) 
             _constant_list(graph, _input(graph, node, 3)),
             _constant_list(graph, _input(graph, node, 4)),
             _constant_list(graph, _input(graph, node, 5)),
-            _constant(graph, _input(graph, node, 6)),
+            constant(graph, _input(graph, node, 6)),
             _constant_list(graph, _input(graph, node, 7)),
-            _constant(graph, _input(graph, node, 8)),
+            constant(graph, _input(graph, node, 8)),
         )
     elif op.startswith("aten::conv_transpose"):
         stride, padding, extra = (_constant_list(graph, _input(graph, node, k)) for k in (3, 4, 5))
-        groups, dilation = _constant(graph, _input(graph, node, 6)), _constant_list(graph, _input(graph, node, 7))
+        groups, dilation = constant(graph, _input(graph, node, 6)), _constant_list(graph, _input(graph, node, 7))
         transposed = 1
     else:
         stride, padding, dilation = (_constant_list(graph, _input(graph, node, k)) for k in (3, 4, 5))
-        groups, transposed, extra = _constant(graph, _input(graph, node, 6)), 0, [0] * spatial
+        groups, transposed, extra = constant(graph, _input(graph, node, 6)), 0, [0] * spatial
     if transposed is None or not isinstance(groups, int) or groups < 1:
         return None
     lists = [_per_dimension(v, spatial) for v in (stride, padding, dilation, extra)]
@@ -328,14 +333,15 @@ def _attribute(graph: Graph, node: int) -> str | None:
     return found.group(1) if found else None
 
 
-def _constant(graph: Graph, node: int):
-    """A ``prim::Constant``'s integer value (``{ value : 1}``), or None."""
+def constant(graph: Graph, node: int):
+    """A ``prim::Constant``'s integer value (``{ value : 1}``; a boolean, ``True``, as 1), or None: a stride, a
+    group count, a batch norm's ``training``, a dropout's ``train`` (fixed_modes)."""
     if node < 0 or graph.ops[node] != "prim::Constant":
         return None
     text = _attr_text(graph, node)
     found = _VALUE.search(text) if text else None
     value = found.group(1).strip() if found else ""
-    return {"True": 1, "False": 0}.get(value, int(value) if re.fullmatch(r"-?\d+", value) else None)
+    return {"true": 1, "false": 0}.get(value.lower(), int(value) if re.fullmatch(r"-?\d+", value) else None)
 
 
 def _constant_list(graph: Graph, node: int) -> list[int] | None:
@@ -343,5 +349,5 @@ def _constant_list(graph: Graph, node: int) -> list[int] | None:
     if node < 0 or graph.ops[node] != "prim::ListConstruct":
         return None
     count = graph.in_start[node + 1] - graph.in_start[node]
-    values = [_constant(graph, _input(graph, node, k)) for k in range(count)]
+    values = [constant(graph, _input(graph, node, k)) for k in range(count)]
     return values if all(isinstance(v, int) for v in values) else None

@@ -231,7 +231,10 @@ def _box_outputs(analysis, children: list[dict], child_of: np.ndarray, budget: i
     sources = graph.columns.src
     is_op = np.array([child["type"] == "op" for child in children] + [False], dtype=bool)  # [-1]: outside
     computed = ~_weight_reads(analysis)[sources] | is_op[child_of[sources]]
-    among = computed & (analysis.kind_codes == edge_kinds.EDGE_KINDS.index(edge_kinds.DATA)) & ~_settings(analysis)
+    among = computed & (analysis.kind_codes == edge_kinds.EDGE_KINDS.index(edge_kinds.DATA))
+    settings = _settings(analysis)
+    if settings is not None:
+        among &= ~settings
     handed = shapes.edge_shapes(graph, child_of, budget, among, inferred) or {}
     leaving = _shapes_leaving(analysis, child_of, len(children), budget, inferred, among)
     outputs: dict[int, tuple[int, shapes.EdgeShape]] = {}
@@ -248,7 +251,10 @@ def mark(analysis, group_id: str, children: list[dict], edges: list[dict]) -> No
     child_of = _child_numbers(analysis, group_id, names)
     # The model's edges first (drawn by default), then the machinery's with what is left of the budget.
     codes = analysis.kind_codes
-    model = np.isin(codes, [edge_kinds.EDGE_KINDS.index(k) for k in _MODEL_KINDS]) & ~_settings(analysis)
+    model = np.isin(codes, [edge_kinds.EDGE_KINDS.index(k) for k in _MODEL_KINDS])
+    settings = _settings(analysis)
+    if settings is not None:
+        model &= ~settings
     # What the graph does not record is inferred (a trace records no shape), as the summary infers it, within the
     # summary's budget of nodes visited per answer. What other answers derived for certain is not derived again:
     # an answer that spends its budget may thus label more edges after others, never other shapes.
@@ -273,7 +279,7 @@ def mark(analysis, group_id: str, children: list[dict], edges: list[dict]) -> No
                 entry[0] += weight.variable.size
                 entry[1] += weight.variable.size if weight.trainable else 0
     unknown: dict[int, int] = {}
-    if torch_layers.is_torch_graph(analysis.graph):
+    if torch_layers.wrote(analysis):
         _torch_params(analysis, names, params, unknown)
     variables = _model_variables(analysis)
     boxes = _boxes_of_variables(analysis, variables, child_of) if len(variables) else np.zeros(0, dtype=np.intp)
@@ -303,16 +309,14 @@ def mark(analysis, group_id: str, children: list[dict], edges: list[dict]) -> No
 _TORCH_SETTINGS = frozenset({"prim::Constant", "prim::ListConstruct", "prim::TupleConstruct"})
 
 
-def _settings(analysis) -> np.ndarray:
-    """Per edge, whether it hands a PyTorch op a setting (all false in a TensorFlow graph)."""
+def _settings(analysis) -> np.ndarray | None:
+    """Per edge, whether it hands a PyTorch op a setting; None for a TensorFlow graph (none does)."""
 
     def find() -> np.ndarray:
         columns = analysis.graph.columns
-        if not torch_layers.is_torch_graph(analysis.graph):
-            return np.zeros(len(columns.src), dtype=bool)
         return columns.op_in(_TORCH_SETTINGS)[columns.src]
 
-    return analysis.memo(("torch_settings",), find)
+    return analysis.memo(("torch_settings",), find) if torch_layers.wrote(analysis) else None
 
 
 def _torch_params(analysis, names: list[str], params: dict, unknown: dict) -> None:
@@ -321,6 +325,7 @@ def _torch_params(analysis, names: list[str], params: dict, unknown: dict) -> No
     theirs are of a size the graph does not say (``32 + ? params``)."""
     summary = analysis.memo(("summary",), lambda: layers.summarize(analysis))
     rows = {layer.name: layer for layer in summary.layers}
+    unknown_in = layers.unknown_params(summary.layers)
     for i, name in enumerate(names):
         inside = [rows[name]] if name in rows else []
         if not inside:
@@ -331,18 +336,6 @@ def _torch_params(analysis, names: list[str], params: dict, unknown: dict) -> No
                 if layer.name.startswith(prefix) and not (layer.within or "").startswith(prefix)
             ]
         total = sum(layer.params for layer in inside)
-        unknown[i] = sum(_unknown_within(layer, summary.layers) for layer in inside)
+        unknown[i] = sum(unknown_in[layer.name] for layer in inside)
         if total or unknown[i]:  # a box of no parameters says none, as a TensorFlow layer's of no variable
             params[i] = [total, total]
-
-
-def _unknown_within(row, rows) -> int:
-    """A row's parameters of unknown size, its inner rows' too."""
-    prefix = row.name + "/"
-    return sum(
-        1
-        for layer in rows
-        if layer is row or layer.name.startswith(prefix)
-        for v in layer.variables
-        if v.variable.size == 0
-    )

@@ -56,15 +56,7 @@ def summary_entry(analysis, ref: dict) -> dict:
     summary = analysis.memo(("summary",), lambda: layers.summarize(analysis))
     inputs = frozenset(layer.name for layer in summary.layers if layer.type == "InputLayer")
     scope, labels = row_labels([(layer.name, layer.within) for layer in summary.layers], inputs)
-    # Each row's parameters of unknown size, its inner rows' too (a holder counts what it holds).
-    own_unknown = {layer.name: sum(1 for v in layer.variables if v.variable.size == 0) for layer in summary.layers}
-    holder = {layer.name: layer.within for layer in summary.layers}
-    unknown = dict(own_unknown)
-    for name, count in own_unknown.items():
-        above = holder[name]
-        while count and above in unknown:
-            unknown[above] += count
-            above = holder[above]
+    unknown = layers.unknown_params(summary.layers)
     return {
         **ref,
         "total_params": summary.total_params,
