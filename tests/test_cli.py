@@ -71,6 +71,7 @@ def test_json_report_schema_and_seed_resnet():
             "optimizer",
             "summary",
             "save",
+            "constant",  # added: a PyTorch trace's shared settings (tests/test_trace_constants.py)
         }
         assert sum(graph["edge_counts"].values()) == graph["edges"]
         assert set(graph["node_roles"]) == {

@@ -16,6 +16,7 @@ import {
   DAGRE_MAX_NODES,
   orderAreaColumn,
   BUCKET_COLUMNS_MAX,
+  segmentCrosses,
 } from '../src/layout/core';
 import { firstViewFrame } from '../src/scene/firstview';
 import type { GroupAnswer } from '../src/graph/api';
@@ -444,4 +445,38 @@ test('an area child of a group answer is marked to go beside the model', () => {
   );
   assert.equal(input.nodes.find((n) => n.id === '∷init')?.side, true);
   assert.equal(input.nodes.find((n) => n.id === 'conv1')?.side, undefined);
+});
+
+test('an edge drawn apart from the layout goes round the boxes it would run through, never through them', () => {
+  // A chain a -> b -> c -> d, and a constant the first hands the last (a PyTorch trace's shared stride): straight
+  // down the chain it ran over b and c, its label in their gap as if theirs.
+  const ids = ['a', 'b', 'c', 'd'];
+  const nodes = ids.map((id) => ({ id, w: 120, h: 30 }));
+  const edges = ids.slice(1).map((w, i) => ({ v: ids[i], w, kind: 'data', count: 1 }));
+  edges.push({ v: 'a', w: 'd', kind: 'constant', count: 14 }, { v: 'a', w: 'b', kind: 'constant', count: 2 });
+  const r = layoutGroup({ group: 'g', nodes, edges });
+  const far = r.edges.find((e) => e.kind === 'constant' && e.w === 'd')!;
+  const near = r.edges.find((e) => e.kind === 'constant' && e.w === 'b')!;
+  assert.equal(near.points.length, 2, 'an edge between neighbours crosses nothing: straight');
+  assert.equal(far.points.length, 6);
+  const right = Math.max(...ids.map((id) => r.nodes[id].x + r.nodes[id].w));
+  assert.ok(far.points[2].x > right && far.points[3].x > right, 'its run is right of every box');
+  for (let i = 0; i + 1 < far.points.length; i++)
+    for (const id of ids)
+      assert.ok(!segmentCrosses(far.points[i], far.points[i + 1], r.nodes[id]), `segment ${i} crosses ${id}`);
+  // It leaves a's right side and enters d's.
+  assert.equal(far.points[0].x, r.nodes.a.x + r.nodes.a.w);
+  assert.equal(far.points[5].x, r.nodes.d.x + r.nodes.d.w);
+  // The layout's boxes are where they are without that kind's edges (a legend switch moves nothing).
+  const without = layoutGroup({ group: 'g', nodes, edges: edges.filter((e) => e.kind !== 'constant') });
+  for (const id of ids) assert.deepEqual(r.nodes[id], without.nodes[id]);
+});
+
+test('a segment crosses a box through its inside, not along or beside it', () => {
+  const box = { x: 0, y: 0, w: 10, h: 10 };
+  assert.ok(segmentCrosses({ x: 5, y: -5 }, { x: 5, y: 15 }, box));
+  assert.ok(segmentCrosses({ x: -5, y: -5 }, { x: 15, y: 15 }, box));
+  assert.ok(!segmentCrosses({ x: 0, y: -5 }, { x: 0, y: 15 }, box), 'along its side');
+  assert.ok(!segmentCrosses({ x: 12, y: -5 }, { x: 12, y: 15 }, box));
+  assert.ok(!segmentCrosses({ x: 5, y: -5 }, { x: 5, y: -1 }, box), 'stops short of it');
 });

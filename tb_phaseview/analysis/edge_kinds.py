@@ -9,6 +9,8 @@ Kinds, highest priority first:
 - ``control``: a control dependency (``^name`` input); orders execution, carries no tensor.
 - ``variable``: leaves a variable (a read, or the handle a write takes) or feeds a variable write (a
   moving-average update).
+- ``constant``: a setting PyTorch's tracer made once, in the module that first used it, read by another module (a
+  stride, a padding list, a batch norm's ``training``): it ties no module to another.
 - ``data``: a tensor flowing from one op to another.
 """
 
@@ -31,7 +33,8 @@ GRADIENT = "gradient"
 OPTIMIZER = "optimizer"
 SUMMARY = "summary"
 SAVE = "save"
-EDGE_KINDS = (DATA, CONTROL, PHASE, VARIABLE, HYPERPARAMETER, INIT, GRADIENT, OPTIMIZER, SUMMARY, SAVE)
+CONSTANT = "constant"
+EDGE_KINDS = (DATA, CONTROL, PHASE, VARIABLE, HYPERPARAMETER, INIT, GRADIENT, OPTIMIZER, SUMMARY, SAVE, CONSTANT)
 MACHINERY_KINDS = (INIT, GRADIENT, OPTIMIZER, SUMMARY, SAVE)
 _VARIABLE_FLAG = 8  # added to a node's role code when it holds a variable (source side) or writes one
 
@@ -63,6 +66,10 @@ _TABLE = np.array(
 )
 _KIND_NAMES = np.array(EDGE_KINDS, dtype=object)
 
+# What a PyTorch trace hands its ops besides tensors: constants, and lists and tuples of them (a stride, a padding).
+TRACE_SETTINGS = frozenset({"prim::Constant", "prim::ListConstruct", "prim::TupleConstruct"})
+_TRACE_CONSTRUCTS = frozenset({"prim::ListConstruct", "prim::TupleConstruct"})
+
 
 def kind_names(codes: np.ndarray) -> list[str]:
     """The kinds of ``classify_edge_codes`` by name, indexed like ``graph.edge_src``."""
@@ -76,7 +83,46 @@ def classify_edge_codes(graph: Graph, roles: node_roles.Roles) -> np.ndarray:
     src_class, dst_class = codes.copy(), codes.copy()
     src_class[list(roles.variables)] |= _VARIABLE_FLAG
     dst_class[list(roles.writes)] |= _VARIABLE_FLAG
-    return _TABLE[src_class[columns.src] * 32 + dst_class[columns.dst] * 2 + ~columns.data]
+    kinds = _TABLE[src_class[columns.src] * 32 + dst_class[columns.dst] * 2 + ~columns.data]
+    shared = shared_trace_constants(graph)
+    if shared is not None:
+        kinds[shared & (kinds == EDGE_KINDS.index(DATA))] = EDGE_KINDS.index(CONSTANT)
+    return kinds
+
+
+def shared_trace_constants(graph: Graph) -> np.ndarray | None:
+    """Per edge: whether it hands a constant setting made in one scope to an op outside it; None for a graph with
+    no PyTorch constant (every TensorFlow graph).
+
+    PyTorch's tracer makes each distinct constant once, where it is first needed, and every later use reads that
+    one: ``Conv2d[0]/252`` (a 1) is read by the convolutions of ``Conv2d[4]`` and ``Conv2d[7]``, ``BatchNorm2d[1]/250``
+    (``training``, False) by every later batch norm. Drawn as data, the first module looked wired to all the others,
+    as the first BatchNorm did in TF1 Keras graphs. A list or tuple of constants is one too; a reader inside the
+    constant's own scope (its module, or a module within it) is not tied to another module by it."""
+    columns = graph.columns
+    constant = columns.op_in(("prim::Constant",))
+    if not constant.any():
+        return None
+    constructs = columns.op_in(_TRACE_CONSTRUCTS)
+    while True:  # a list of lists of constants is a constant too
+        pending = np.flatnonzero(constructs & ~constant)
+        if not pending.size:
+            break
+        edges, owners = columns.in_edges(pending)
+        varying = np.zeros(graph.node_count, dtype=bool)
+        varying[owners[~constant[columns.src[edges]]]] = True
+        settled = pending[~varying[pending]]
+        if not settled.size:
+            break
+        constant[settled] = True
+    candidates = np.flatnonzero(constant[columns.src])
+    shared = np.zeros(len(columns.src), dtype=bool)
+    names = graph.names
+    for edge, src, dst in zip(candidates.tolist(), columns.src[candidates].tolist(), columns.dst[candidates].tolist()):
+        scope = names[src].rpartition("/")[0]
+        reader = names[dst].rpartition("/")[0]
+        shared[edge] = bool(scope) and reader != scope and not reader.startswith(scope + "/")
+    return shared
 
 
 def count_kinds(codes: np.ndarray) -> dict[str, int]:

@@ -11,7 +11,7 @@ import numpy as np
 
 from tb_phaseview.analysis import edge_kinds, layers, roles, scopes, shapes, torch_layers
 
-_NO_TENSOR = frozenset({edge_kinds.CONTROL})
+_NO_TENSOR = frozenset({edge_kinds.CONTROL, edge_kinds.CONSTANT})  # a constant hands a setting, not a tensor
 _MODEL_KINDS = (edge_kinds.DATA, edge_kinds.VARIABLE)
 # Past this many source ops (or variables) to read, an answer goes without them: the attributes of each are parsed
 # on their own (about 20 us each), and a huge flat top level would wait a second for labels too small to read.
@@ -304,17 +304,13 @@ def mark(analysis, group_id: str, children: list[dict], edges: list[dict]) -> No
             child["shape_info"] = info
 
 
-# What a PyTorch trace hands its ops as arguments besides tensors (a stride, a padding list): no tensor an edge
-# carries. A trace shares one constant among modules, and a convolution's box said ``2×16×16×16 +2``.
-_TORCH_SETTINGS = frozenset({"prim::Constant", "prim::ListConstruct", "prim::TupleConstruct"})
-
-
 def _settings(analysis) -> np.ndarray | None:
-    """Per edge, whether it hands a PyTorch op a setting; None for a TensorFlow graph (none does)."""
+    """Per edge, whether it hands a PyTorch op a setting (a stride, a padding list: no tensor an edge carries; a
+    convolution's box said ``2×16×16×16 +2``); None for a TensorFlow graph (none does)."""
 
     def find() -> np.ndarray:
         columns = analysis.graph.columns
-        return columns.op_in(_TORCH_SETTINGS)[columns.src]
+        return columns.op_in(edge_kinds.TRACE_SETTINGS)[columns.src]
 
     return analysis.memo(("torch_settings",), find) if torch_layers.wrote(analysis) else None
 

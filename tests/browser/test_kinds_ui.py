@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import os
+import shutil
+import subprocess
+import sys
+
 from conftest import SEED_RUN, boxes, edges, open_plugin, shot
 from demo import cli_report_json
 
@@ -230,4 +236,36 @@ def test_a_hidden_kind_stays_hidden_in_a_group_opened_after_the_switch(page, ten
     assert edges(page, "data") == [], "and they follow the legend's state"
     page.click('[data-kind-filter="data"]')  # hidden -> drawn
     assert edges(page, "data")
+    assert not page.errors
+
+
+
+def test_a_pytorch_sequentials_first_module_is_not_drawn_wired_to_every_later_one(page, start_server, tmp_path):
+    """PyTorch's tracer makes a stride, a padding or ``training`` once, in the first module using it, and every
+    later module reads it there: opening ``Sequential[features]`` drew ``Conv2d[0]`` wired by data to every later
+    convolution and ``BatchNorm2d[1]`` to ``BatchNorm2d[5]``. Those edges are ``constant``, hidden by default, drawn
+    on request from the legend (tests/test_trace_constants.py has the analysis)."""
+    fixture = os.path.join(os.path.dirname(os.path.dirname(__file__)), "fixtures", "pytorch_nested")
+    shutil.copytree(fixture, tmp_path / "pytorch_nested")
+    server = start_server(tmp_path)
+    open_plugin(page, server.url)
+    features = "NestedNet/Sequential[features]"
+    if page.locator(f'[data-node="{features}"]').count() == 0:
+        open_group(page, "NestedNet")
+    open_group(page, features)
+    modules = ["Conv2d[0]", "BatchNorm2d[1]", "ReLU[2]", "MaxPool2d[3]", "Conv2d[4]", "BatchNorm2d[5]", "ReLU[6]"]
+    chain = [f"{features}/{m}" for m in [*modules, "Conv2d[7]"]]
+    drawn = {(e["from"], e["to"]) for e in edges(page) if e["from"] in chain and e["to"] in chain}
+    assert drawn == set(zip(chain, chain[1:])), drawn
+    cli = os.path.join(os.path.dirname(sys.executable), "tb-phaseview")
+    report = subprocess.run([cli, "report", str(tmp_path), "--json"], capture_output=True, text=True, check=True)
+    (entry,) = json.loads(report.stdout)["graphs"]
+    assert legend(page)["constant"] == ["hidden", entry["edge_counts"]["constant"]]
+    shot(page, "kinds-pytorch-sequential")
+    page.click('[data-kind-filter="constant"]')  # hidden -> drawn
+    assert legend(page)["constant"][0] == "drawn"
+    shared = {(e["from"], e["to"]) for e in edges(page, "constant")}
+    assert (f"{features}/Conv2d[0]", f"{features}/Conv2d[4]") in shared
+    assert (f"{features}/BatchNorm2d[1]", f"{features}/BatchNorm2d[5]") in shared
+    shot(page, "kinds-pytorch-sequential-constants-drawn")
     assert not page.errors

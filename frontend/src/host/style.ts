@@ -197,6 +197,7 @@ export const CSS = `
 .kind-edges[data-kind-state="dimmed"] > .edge-shape { fill-opacity: .18; }
 .edge.kind-variable { stroke: var(--edge); stroke-dasharray: 1 2; }
 .edge.kind-hyperparameter { stroke: var(--accent); stroke-dasharray: 2 2; }
+.edge.kind-constant { stroke: var(--edge-control); stroke-dasharray: 1 3; }
 .edge.kind-init, .edge.kind-gradient, .edge.kind-optimizer, .edge.kind-summary, .edge.kind-save { stroke: var(--edge-control); stroke-opacity: .7; }
 /* The legend filter: one container per edge kind (scene.ts), so a switch restyles that kind's edges only. */
 .kind-edges[data-kind-state="hidden"] > .edge, .kind-edges[data-kind-state="hidden"] > .edge-count { display: none; }

@@ -207,7 +207,7 @@ export function layoutGroup(input: LayoutInput): LayoutResult {
     ...core.edges,
     ...late,
     ...straightEdges(aux, nodes, true, column),
-    ...straightEdges(apart, nodes, false, column),
+    ...straightEdges(apart, nodes, false, column, true),
   ];
   return { group: input.group, width, height, nodes, edges, engine: core.engine, ms: Date.now() - t0 };
 }
@@ -281,26 +281,88 @@ export function bucketLayout(input: LayoutInput): Partial {
  * Edges drawn as one straight segment between the borders of their placed ends (ends not placed: left out).
  * An end in a column on the right (`column`: the areas, the hubs) is joined at its left side: leaving by its
  * bottom, an edge to a layer far below would run through the boxes stacked under it.
+ * `detour`: an edge whose segment would run through a box between its ends (a constant the first module of a
+ * chain hands the fourth, straight down the chain, its label in the gap of two other boxes as if theirs) goes
+ * round the right of the boxes instead.
  */
 function straightEdges(
   list: readonly LayoutEdge[],
   nodes: Record<string, PlacedNode>,
   aux: boolean,
   column: ReadonlySet<string> = new Set(),
+  detour = false,
 ): PlacedEdge[] {
   const out: PlacedEdge[] = [];
+  const boxes = detour ? Object.entries(nodes) : [];
+  let lanes = 0;
   for (const e of list) {
     const a = nodes[e.v];
     const b = nodes[e.w];
     if (!a || !b) continue;
+    const inColumn = column.has(e.v) || column.has(e.w);
     const [p, q] = column.has(e.v) === column.has(e.w) ? anchors(a, b) : columnAnchors(a, b, column.has(e.v));
+    const crossed = detour && !inColumn && boxes.some(([id, r]) => id !== e.v && id !== e.w && segmentCrosses(p, q, r));
+    const points = crossed ? aroundTheRight(a, b, boxes, lanes++) : [p, q];
     out.push(
       aux
-        ? { v: e.v, w: e.w, kind: e.kind, count: e.count, points: [p, q], aux: true }
-        : { v: e.v, w: e.w, kind: e.kind, count: e.count, points: [p, q] },
+        ? { v: e.v, w: e.w, kind: e.kind, count: e.count, points, aux: true }
+        : { v: e.v, w: e.w, kind: e.kind, count: e.count, points },
     );
   }
   return out;
+}
+
+/** Whether the segment p-q runs through the inside of `r` (its border 1 px in: an edge along a side is clear). */
+export function segmentCrosses(p: Point, q: Point, r: PlacedNode): boolean {
+  const x0 = r.x + 1;
+  const x1 = r.x + r.w - 1;
+  const y0 = r.y + 1;
+  const y1 = r.y + r.h - 1;
+  // Liang-Barsky: clip the segment's parameter range to the rectangle's four half-planes.
+  let lo = 0;
+  let hi = 1;
+  const dx = q.x - p.x;
+  const dy = q.y - p.y;
+  for (const [d, near, far] of [
+    [dx, x0 - p.x, x1 - p.x],
+    [dy, y0 - p.y, y1 - p.y],
+  ] as const) {
+    if (d === 0) {
+      if (near > 0 || far < 0) return false;
+      continue;
+    }
+    const t0 = Math.min(near / d, far / d);
+    const t1 = Math.max(near / d, far / d);
+    lo = Math.max(lo, t0);
+    hi = Math.min(hi, t1);
+    if (lo > hi) return false;
+  }
+  return true;
+}
+
+/**
+ * A route from `a`'s right side to `b`'s, right of every box in the rows between them: out, down (or up) and back
+ * in. Each detour of a group takes the next of a few lanes, 8 px apart, so that two of them are told apart.
+ */
+function aroundTheRight(a: PlacedNode, b: PlacedNode, boxes: [string, PlacedNode][], lane: number): Point[] {
+  const ya = a.y + a.h / 2;
+  const yb = b.y + b.h / 2;
+  const top = Math.min(ya, yb);
+  const bottom = Math.max(ya, yb);
+  let right = Math.max(a.x + a.w, b.x + b.w);
+  for (const [, r] of boxes) if (r.y < bottom && r.y + r.h > top) right = Math.max(right, r.x + r.w);
+  const x = right + 16 + (lane % 5) * 8;
+  // Its corners as pairs of points 6 px apart: the scene's smooth curve through the points then turns there,
+  // where through one point a corner it overshot past the boxes' sides.
+  const s = yb >= ya ? 6 : -6;
+  return [
+    { x: a.x + a.w, y: ya },
+    { x: x - 6, y: ya },
+    { x, y: ya + s },
+    { x, y: yb - s },
+    { x: x - 6, y: yb },
+    { x: b.x + b.w, y: yb },
+  ];
 }
 
 /** The ends of an edge between a box in a column (`fromColumn`: its start) and one to its left. */

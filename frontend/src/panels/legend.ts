@@ -27,6 +27,7 @@ const TITLES: Record<string, string> = {
   variable: 'reads and writes of variables, moving-average updates included',
   phase: 'the learning-phase flag read by BatchNorm and Dropout layers',
   hyperparameter: 'a scalar read in many layers (keep_prob, the learning rate)',
+  constant: 'a setting a PyTorch trace made once and later modules read (a stride, a padding): no module feeds another',
   init: 'variable initialisation',
   gradient: 'the backward pass',
   optimizer: 'the optimizer: gradients into variable updates',

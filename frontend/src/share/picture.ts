@@ -284,6 +284,8 @@ export function buildPicture(input: ExportInput, pixelSize?: { width: number; he
     else if (item.kind === 'control')
       legend.append(s('line', { ...sw, stroke: edgeControl, 'stroke-dasharray': '4 3' }));
     else if (item.kind === 'phase') legend.append(s('line', { ...sw, stroke: accent }));
+    else if (item.kind === 'constant')
+      legend.append(s('line', { ...sw, stroke: edgeControl, 'stroke-dasharray': '1 3' }));
     else if (item.kind === 'phase-badge') {
       legend.append(s('rect', { x: 4, y: y - 12, width: 18, height: 16, rx: 8, fill: accent }));
       legend.append(

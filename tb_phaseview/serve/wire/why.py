@@ -30,6 +30,10 @@ KIND_SENTENCES = {
     "optimizer": "The optimizer turns the gradients into updates of the variables, and counts the steps.",
     "summary": "A summary reads the value to log it for TensorBoard.",
     "save": "A checkpoint saves or restores the variables.",
+    "constant": (
+        "A constant setting (a stride, a padding, a batch norm's training mode) that PyTorch's tracer made once, "
+        "where it was first used, and that later modules read from there: it ties no module to another."
+    ),
 }
 
 
