@@ -22,7 +22,16 @@ from tb_phaseview.serve import wire
 FIXTURES = os.path.join(os.path.dirname(__file__), "fixtures")
 FEATURES = "NestedNet/Sequential[features]"
 # The modules of ``features``, in the order the data flows through them.
-CHAIN = ["Conv2d[0]", "BatchNorm2d[1]", "ReLU[2]", "MaxPool2d[3]", "Conv2d[4]", "BatchNorm2d[5]", "ReLU[6]", "Conv2d[7]"]
+CHAIN = [
+    "Conv2d[0]",
+    "BatchNorm2d[1]",
+    "ReLU[2]",
+    "MaxPool2d[3]",
+    "Conv2d[4]",
+    "BatchNorm2d[5]",
+    "ReLU[6]",
+    "Conv2d[7]",
+]
 
 
 def fixture_analysis(name: str):

@@ -239,7 +239,6 @@ def test_a_hidden_kind_stays_hidden_in_a_group_opened_after_the_switch(page, ten
     assert not page.errors
 
 
-
 def test_a_pytorch_sequentials_first_module_is_not_drawn_wired_to_every_later_one(page, start_server, tmp_path):
     """PyTorch's tracer makes a stride, a padding or ``training`` once, in the first module using it, and every
     later module reads it there: opening ``Sequential[features]`` drew ``Conv2d[0]`` wired by data to every later
