@@ -121,3 +121,18 @@ def test_the_report_counts_the_kind_and_tensorflow_graphs_have_none():
     for run in ("resnet_tf_keras", "resnet_old_keras", "tf1_is_training"):
         assert demo_analysis(run).edge_counts["constant"] == 0
     assert edge_kinds.shared_trace_constants(demo_analysis("resnet_tf_keras").graph) is None
+
+
+def test_a_module_lists_parameter_reads_are_variable_reads_not_a_layer_feeding_each_block():
+    """A ModuleList's blocks read their weights through ``prim::GetAttr`` ops in the list's own scope: its box was
+    drawn feeding each block "10 edges" of data, as if it were a layer before them."""
+    analysis = fixture_analysis("pytorch_blocks")
+    answer = wire.group_answer(analysis, "BlocksNet")
+    lists = {(e["kind"], e["to"]) for e in answer["edges"] if e["from"] == "BlocksNet/ModuleList[blocks]"}
+    assert lists == {("variable", "BlocksNet/Block[0]"), ("variable", "BlocksNet/Block[1]")}
+    assert ("BlocksNet/Conv2d[stem]", "BlocksNet/Block[0]") in {
+        (e["from"], e["to"]) for e in answer["edges"] if e["kind"] == "data"
+    }
+    # Inside a module its own reads are variable reads too (as a TF layer's reads of its kernel).
+    conv = "BlocksNet/Conv2d[stem]"
+    assert edge_kind(analysis, f"{conv}/weight/weight.21", f"{conv}/input.1") == "variable"

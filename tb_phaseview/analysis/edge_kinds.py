@@ -7,8 +7,8 @@ Kinds, highest priority first:
 - ``init``, ``gradient``, ``optimizer``, ``summary``, ``save``: reaches (or else leaves) a node of that
   machinery role: the consumer's role decides (a gradient fed to an update is ``optimizer``).
 - ``control``: a control dependency (``^name`` input); orders execution, carries no tensor.
-- ``variable``: leaves a variable (a read, or the handle a write takes) or feeds a variable write (a
-  moving-average update).
+- ``variable``: leaves a variable (a read, or the handle a write takes; in a PyTorch trace a ``prim::GetAttr``) or
+  feeds a variable write (a moving-average update).
 - ``constant``: a setting PyTorch's tracer made once, in the module that first used it, read by another module (a
   stride, a padding list, a batch norm's ``training``): it ties no module to another.
 - ``data``: a tensor flowing from one op to another.
@@ -84,9 +84,15 @@ def classify_edge_codes(graph: Graph, roles: node_roles.Roles) -> np.ndarray:
     src_class[list(roles.variables)] |= _VARIABLE_FLAG
     dst_class[list(roles.writes)] |= _VARIABLE_FLAG
     kinds = _TABLE[src_class[columns.src] * 32 + dst_class[columns.dst] * 2 + ~columns.data]
+    data = kinds == EDGE_KINDS.index(DATA)
     shared = shared_trace_constants(graph)
     if shared is not None:
-        kinds[shared & (kinds == EDGE_KINDS.index(DATA))] = EDGE_KINDS.index(CONSTANT)
+        kinds[shared & data] = EDGE_KINDS.index(CONSTANT)
+    # A trace reads each parameter (and buffer) through ``prim::GetAttr``: its variable read. A ModuleList's blocks
+    # read theirs through the list's scope, and the list's box looked like a layer feeding each block.
+    reads = columns.op_in(("prim::GetAttr",))
+    if reads.any():
+        kinds[reads[columns.src] & data] = EDGE_KINDS.index(VARIABLE)
     return kinds
 
 
