@@ -4,6 +4,7 @@ which layers are matched, what changed in each, the machinery by size, what a fr
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import subprocess
@@ -319,3 +320,8 @@ def test_a_weight_of_unknown_size_is_said_unknown_not_a_scalar():
     assert "weights 32, ? → 16×16×3×3" in what and "params 32 + ? → 2,304" in what, what
     same = diff.compare(analysis("pytorch_nested"), analysis("pytorch_nested"))
     assert not same.differs  # an unknown size matches itself
+    # A layer none of whose weights' sizes is told (an embedding's table) holds "?" parameters, not "0 + ?".
+    text = analysis("pytorch_text")
+    (embed,) = [f for f in diff.side_of(text).layers if f.name.endswith("Embedding[embed]")]
+    wider = dataclasses.replace(embed, weights=[(embed.weights[0][0], (100, 16))], params=1_600)
+    assert "params ? → 1,600" in diff.describe(embed, wider)

@@ -2079,6 +2079,22 @@ def test_a_strided_convolutions_row_counts_its_bias_and_says_its_kernel_is_unkno
     assert "1 variable of unknown size not counted" in text
 
 
+def test_an_embedding_whose_table_size_the_graph_does_not_say_reads_unknown_not_zero_plus_unknown():
+    """An ``Embedding``'s only parameter is its table, whose row count no op's shape tells: the row said ``0 + ?``
+    (and its box ``0 + ? params``), as if it held none and something more; it says ``?``."""
+    ref = {"run": "pytorch_text", "kind": "run_graph", "tag": None}
+    analysis = fixture_analysis("pytorch_text")
+    entry = summary_table.summary_entry(analysis, ref)
+    (embed,) = [r for r in entry["layers"] if r["label"] == "Embedding[embed]"]
+    assert (embed["params"], embed["unknown_params"]) == (0, 1)
+    assert summary_table.params_words(embed) == "?"
+    text = summary_table.format_text({"graphs": [entry]})
+    assert re.search(r"Embedding\[embed\]\s+Embedding\s+2×7×16\s+\?\n", text), text
+    assert re.search(r"LayerNorm\[norm\]\s+LayerNorm\s+2×7×16\s+32\n", text), text
+    box = {c["name"]: c.get("shape_info") for c in wire.group_answer(analysis, "TextNet")["children"]}
+    assert box["TextNet/Embedding[embed]"]["unknown_params"] == 1 and box["TextNet/Embedding[embed]"]["params"] == 0
+
+
 def test_a_pytorch_models_boxes_count_what_its_summary_counts():
     """A PyTorch graph holds no variable op: its boxes showed no parameters, and a convolution's box said
     ``2×16×16×16 +2`` (two constants a trace shares with later modules, a stride and a padding list, counted as

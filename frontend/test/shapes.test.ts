@@ -28,6 +28,11 @@ test("a layer box's size line: output shape, then parameters; nothing without sh
     sizeLine({ ...c, shape_info: { output_shape: '2×32×4×4', params: 32, unknown_params: 1 } }),
     '2×32×4×4 · 32 + ? params',
   );
+  // None of them of a size the graph says (an embedding's table): not `0 + ?`.
+  assert.equal(
+    sizeLine({ ...c, shape_info: { output_shape: '2×7×16', params: 0, unknown_params: 1 } }),
+    '2×7×16 · ? params',
+  );
 });
 
 test('edges grow with their tensors, up to a bound', () => {

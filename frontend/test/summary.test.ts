@@ -86,3 +86,28 @@ test('a picture carries the first rows of a summary of tens of thousands of laye
   assert.ok(small.footer.startsWith('Total params: 0'));
   assert.ok(summaryMarkdown(big).split('\n').length > 30600, 'Copy still gives every row');
 });
+
+test('a row says what it cannot count: `32 + ?` beside a known part, `?` when nothing of it is known', () => {
+  const row = (name: string, params: number, unknown?: number) => ({
+    name,
+    type: 'Conv2d',
+    output_shape: [2, 8],
+    output_shape_text: '2×8',
+    params,
+    trainable_params: params,
+    ...(unknown ? { unknown_params: unknown } : {}),
+    learning_phase: null,
+    path: [name],
+    variables: [],
+  });
+  const a = answer({
+    holds_variables: true,
+    total_params: 1_032,
+    layers: [row('conv', 32, 1), row('embed', 0, 1), row('dense', 1_000)],
+  });
+  assert.deepEqual(
+    summaryTable(a).rows.map((r) => r[3]),
+    ['32 + ?', '?', '1,000'],
+  );
+  assert.ok(summaryMarkdown(a).includes('| embed | Conv2d | 2×8 | ? |'));
+});

@@ -483,8 +483,11 @@ def _some_unknown(f: LayerFacts) -> bool:
 
 
 def _params_text(f: LayerFacts) -> str:
-    """``2,304``, or ``32 + ?`` when a weight's size is not in the graph (the summary's table says the same)."""
-    return f"{f.params:,}" + (" + ?" if _some_unknown(f) else "")
+    """``2,304``, ``32 + ?`` when a weight's size is not in the graph, ``?`` when no weight's is (the summary's table
+    says the same)."""
+    if _some_unknown(f):
+        return f"{f.params:,} + ?" if f.params else "?"
+    return f"{f.params:,}"
 
 
 def _shape_text(shape: tuple | None) -> str:

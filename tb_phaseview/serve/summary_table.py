@@ -172,8 +172,11 @@ def _rows(entry: dict) -> list[tuple]:
 
 
 def params_words(layer: dict) -> str:
-    """A row's parameters as the table shows them: ``9,408``, or ``32 + ?`` when some are of unknown size."""
-    return f"{layer['params']:,}" + (" + ?" if layer.get("unknown_params") else "")
+    """A row's parameters as the table shows them: ``9,408``, ``32 + ?`` when some are of unknown size, ``?`` when
+    all are (an embedding's table: the graph holds no row count)."""
+    if layer.get("unknown_params"):
+        return f"{layer['params']:,} + ?" if layer["params"] else "?"
+    return f"{layer['params']:,}"
 
 
 def _title(entry: dict) -> str:

@@ -14,8 +14,9 @@ const fmt = (n: number): string => n.toLocaleString('en-US');
 // weights are inputs) has parameters nobody counted: "0 params" would be a wrong answer.
 const NO_VARIABLES = 'no variables: weights held as constants or fed as inputs are not counted';
 
-/** A row's parameters: `9,408`, or `32 + ?` when some are of a size the graph does not say. */
-const paramsText = (l: SummaryLayer): string => fmt(l.params) + (l.unknown_params ? ' + ?' : '');
+/** A row's parameters: `9,408`, `32 + ?` when some are of a size the graph does not say, `?` when all are. */
+const paramsText = (l: SummaryLayer): string =>
+  l.unknown_params ? (l.params ? `${fmt(l.params)} + ?` : '?') : fmt(l.params);
 
 const uncounted = (a: SummaryAnswer): boolean => a.holds_variables === false && !a.frozen_weights;
 

@@ -30,8 +30,9 @@ export function sizeLine(c: Child): string | null {
   if (!info) return null;
   const parts: string[] = [];
   if (info.output_shape) parts.push(info.output_shape);
-  // `32 + ? params`: some of its parameters are of a size the graph does not say (a PyTorch strided convolution's).
-  if (info.unknown_params) parts.push(`${countWords(info.params ?? 0)} + ? params`);
+  // `32 + ? params`: some of its parameters are of a size the graph does not say (a PyTorch strided convolution's);
+  // `? params`: none is (an embedding's table).
+  if (info.unknown_params) parts.push(info.params ? `${countWords(info.params)} + ? params` : '? params');
   else if (info.params !== undefined) parts.push(`${countWords(info.params)} param${info.params === 1 ? '' : 's'}`);
   return parts.length ? parts.join(' · ') : null;
 }
