@@ -49,6 +49,36 @@ def answers_of_one_build(graph, groups, monkeypatch) -> tuple[str, dict]:
     return json.dumps(wire.graph_answer(whole, REF), sort_keys=True), answers
 
 
+def held_readers_completed(first: str, whole: str) -> tuple[str, str]:
+    """A first answer past TOP_LEVEL_AS_IS_NODES (the first view opens nothing) gives each reader of a flag's edge
+    its path down to the top-level group holding it, and says so (``to_path_partial``): checked here, then both
+    answers as they must be equal, each reader's path the whole one."""
+    a, b = json.loads(first), json.loads(whole)
+    if a["phase"].pop("to_path_partial", False):
+        for edge, full in zip(a["phase"]["edges"], b["phase"]["edges"]):
+            assert edge["to"] == full["to"]
+            held = edge["to_path"]
+            assert held == full["to_path"][: len(held)], (held, full["to_path"])
+            # Whole, or down to the top-level group (in its bucket when the top level is bucketed).
+            assert held == full["to_path"] or scopes_of_layer(held) == held[-1], (held, full["to_path"])
+            edge["to_path"] = full["to_path"]
+    return json.dumps(a, sort_keys=True), json.dumps(b, sort_keys=True)
+
+
+def group_answers_completing_paths(analysis, groups, whole_first: str, whole_groups: dict) -> tuple[dict, dict]:
+    """The group answers of ``analysis`` and ``whole_groups``, each checked to give the whole path of every reader
+    of a flag's edge below it (``phase_paths``) when the first answer held them, then without that field."""
+    whole_paths = {e["to"]: e["to_path"] for e in json.loads(whole_first)["phase"]["edges"]}
+    answers, wholes = {}, {}
+    for group in groups:
+        answer, whole = wire.group_answer(analysis, group), dict(whole_groups[group])
+        given = answer.pop("phase_paths", {})
+        assert given == {to: path for to, path in whole_paths.items() if group in path}, group
+        assert whole.pop("phase_paths", given) == given
+        answers[group], wholes[group] = answer, whole
+    return answers, wholes
+
+
 def inner_groups(analysis, area: str) -> list[str]:
     groups, _ = analysis.tree.children(area)
     return [area, *groups[:3]]
@@ -233,15 +263,30 @@ def test_past_the_size_whose_first_view_opens_nothing_the_models_groups_wait_too
     first = first_answer(analysis)
     readers = [dst for _, dst in analysis.drawn_phase_edges if "/" in graph.names[dst]]
     whole_first, _ = answers_of_one_build(graph, [], monkeypatch)
+    # The readers (each BatchNormalization layer's switches) wait with their layers: their paths end there, the
+    # rest of the first answer is the whole tree's.
+    assert json.loads(first)["phase"]["to_path_partial"] is True
+    paths = [e["to_path"] for e in json.loads(first)["phase"]["edges"] if "/" in e["to"]]
+    held = [path for path in paths if not path[0].startswith(scopes.AREA_MARK)]  # the gradients' area is built
+    assert len(held) > len(readers) // 2 and all(path[-1] == scopes_of_layer(path) for path in held)
+    first, whole_first = held_readers_completed(first, whole_first)
     assert first == whole_first
     assert json.loads(first)["opened"] == []
-    # The paths the first answer gave into the model are the whole tree's.
     analysis.complete()
     assert tree_parts(analysis.tree) == tree_parts(build_whole(analysis))
+    # Each group the user opens gives the whole paths of the readers below it: a bucket, a layer, its cond.
     layers = sorted({graph.names[r].split("/")[0] for r in readers[:20]})
-    groups = [g for layer in layers[:3] for g in (layer, *analysis.tree.children(layer)[0][:2])]
+    buckets = [analysis.tree.chain(layer)[0] for layer in layers[:1]]
+    groups = buckets + [g for layer in layers[:3] for g in (layer, *analysis.tree.children(layer)[0][:2])]
     _, whole_groups = answers_of_one_build(graph, groups, monkeypatch)
-    assert {g: wire.group_answer(analysis, g) for g in groups} == whole_groups
+    answers, whole_groups = group_answers_completing_paths(analysis, groups, whole_first, whole_groups)
+    assert answers == whole_groups
+    assert "phase_paths" in wire.group_answer(analysis, buckets[0])
+
+
+def scopes_of_layer(path: list[str]) -> str:
+    """The top-level group on a display path (past a bucket, whose id holds its range's mark)."""
+    return [g for g in path if scopes.BUCKET_MARK not in g][0]
 
 
 @pytest.mark.skipif(not SHARED_GRAPHS, reason="the third-party graphs are not beside the repository")
@@ -257,15 +302,22 @@ def test_on_other_peoples_graphs_the_models_groups_waiting_leave_the_first_answe
         first_tree = analysis._first_tree
         first = first_answer(analysis)
         analysis.complete()
+        fetched = groups_of(analysis)
+        whole_first, whole_groups = answers_of_one_build(graph, fetched, monkeypatch)
+        first, whole_first = held_readers_completed(first, whole_first)
         waited += any(
             first_tree.node_parent[i] != analysis.tree.node_parent[i] and "/" not in first_tree.node_parent[i]
             for i in range(graph.node_count)
             if analysis.roles.area_codes[i] not in pipeline.roles.MACHINERY
         )
         assert tree_parts(analysis.tree) == tree_parts(build_whole(analysis)), name
-        tops = [g for g in analysis.tree.children("")[0] if analysis.area_of_group(g) is None][:3]
-        groups = [g for top in tops for g in (top, *analysis.tree.children(top)[0][:2])]
-        whole_first, whole_groups = answers_of_one_build(graph, groups, monkeypatch)
         assert first == whole_first, name
-        assert {g: wire.group_answer(analysis, g) for g in groups} == whole_groups, name
+        answers, whole_groups = group_answers_completing_paths(analysis, fetched, whole_first, whole_groups)
+        assert answers == whole_groups, name
     assert waited >= 15
+
+
+def groups_of(analysis) -> list[str]:
+    """A few of the model's top-level groups and two groups inside each."""
+    tops = [g for g in analysis.tree.children("")[0] if analysis.area_of_group(g) is None][:3]
+    return [g for top in tops for g in (top, *analysis.tree.children(top)[0][:2])]

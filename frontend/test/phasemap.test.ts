@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mapPhaseEdges, visibleEnd, bySource } from '../src/graph/phasemap';
+import { mapPhaseEdges, visibleEnd, bySource, completePhasePaths } from '../src/graph/phasemap';
 import type { PhaseEdge, PhaseSource } from '../src/graph/api';
 
 const open = (...ids: string[]) => {
@@ -109,4 +109,26 @@ test('bySource groups drawn edges by source end', () => {
   const b = bySource(m);
   assert.equal(b.size, 1);
   assert.equal(b.get('bnl_stg-1/keras_learning_phase')!.length, 3);
+});
+
+test("a large graph's readers' paths, completed by the answer of the group they are in, end at the reading box", () => {
+  // Past 300,000 nodes the first answer gives each reader's path down to its top-level group only.
+  const edges: PhaseEdge[] = [
+    { from: 'flag', to: 'bn_7/cond/Switch', layer: 'bn_7', to_path: ['[bn_1…bn_999]', 'bn_7'] },
+    { from: 'flag', to: 'bn_8/cond/Switch', layer: 'bn_8', to_path: ['[bn_1…bn_999]', 'bn_8'] },
+  ];
+  const sources: PhaseSource[] = [];
+  const opened = open('[bn_1…bn_999]', 'bn_7');
+  const drawn = open('[bn_1…bn_999]', 'bn_7', 'bn_7/cond', 'bn_8'); // bn_7 open: its children drawn, closed
+  assert.deepEqual(
+    mapPhaseEdges(edges, sources, opened, drawn).map((e) => e.to),
+    ['bn_7', 'bn_8'],
+    "without the rest of the path the edge stops at the opened layer's frame",
+  );
+  completePhasePaths(edges, { 'bn_7/cond/Switch': ['[bn_1…bn_999]', 'bn_7', 'bn_7/cond'] });
+  assert.deepEqual(
+    mapPhaseEdges(edges, sources, opened, drawn).map((e) => e.to),
+    ['bn_7/cond', 'bn_8'],
+  );
+  assert.deepEqual(edges[1].to_path, ['[bn_1…bn_999]', 'bn_8'], 'a reader the answer does not name keeps its path');
 });

@@ -347,6 +347,26 @@ class GraphAnalysis:
     def path_of_node(self, index: int) -> list[str]:
         return list(self.tree.chain(self.tree.node_parent[index]))
 
+    @property
+    def readers_held(self) -> bool:
+        """Whether ``path_of_node`` of a flag's reader may stop at the top-level group holding it: the first
+        view's tree of a graph past TOP_LEVEL_AS_IS_NODES holds their ops there (``_deferral``)."""
+        return self._tree is not None and self._tree.readers_held
+
+    def phase_paths_below(self, group_id: str) -> dict[str, list[str]]:
+        """The whole tree's path of each reader of a flag's drawn edge below ``group_id``, by its name: what a
+        group answer of a graph whose first answer held them (``readers_held``) says of them."""
+
+        def by_group() -> dict[str, list[int]]:
+            found: dict[str, list[int]] = {}
+            for dst in dict.fromkeys(dst for _, dst in self.drawn_phase_edges):
+                for group in self.tree.chain(self.tree.node_parent[dst]):
+                    found.setdefault(group, []).append(dst)
+            return found
+
+        below = self.memo(("phase_readers_by_group",), by_group).get(group_id, ())
+        return {self.graph.names[dst]: self.path_of_node(dst) for dst in below}
+
     def role_why(self, index: int) -> str:
         """Why a node has its role, in one sentence: the classifier's, or the user's move and the classifier's."""
         classified = self.classified or self.roles
@@ -447,6 +467,7 @@ def _assemble(graph: Graph, phase_analysis: phase.PhaseAnalysis, node_roles: rol
     else:
         held, holders, inner, deferred_areas = deferral
         first = scopes.build_scopes_without(display_names, relocations, pinned, graph.ops, held, holders)
+        first.readers_held = graph.node_count > TOP_LEVEL_AS_IS_NODES
         analysis._first_tree = first
         # The whole tree rebuilds those areas' groups from their names alone, and puts them in the first one.
         analysis._tree_builder = lambda: scopes.with_areas(
@@ -467,8 +488,9 @@ def _deferral(analysis: GraphAnalysis, display_names: list[str]):
     ids), or None to build the whole tree now.
 
     An area of at least DEFERRED_MIN_OPS ops waits whole when the first answer gives no path inside it (a flag,
-    a reader of a flag's drawn edge, a hyperparameter or its reader); else only its ops off those paths' chains
-    wait (``scopes.ops_deciding_paths``; the gradients hold readers of the flag, the optimizer the readers of its
+    a reader of a flag's drawn edge, a hyperparameter or its reader; past TOP_LEVEL_AS_IS_NODES a flag or a
+    hyperparameter only, the readers' paths ending at their top-level group); else only its ops off those paths'
+    chains wait (``scopes.ops_deciding_paths``; the gradients hold readers of the flag, the optimizer the readers of its
     hyperparameters). An area with a name deep enough to be folded (the first answer warns of those), or with an
     op drawn elsewhere than its name says (a flag born in a layer, a gradient node its layer's forward ops read),
     is built whole."""
@@ -477,8 +499,13 @@ def _deferral(analysis: GraphAnalysis, display_names: list[str]):
         return None
     area_codes = np.frombuffer(area_codes, dtype=np.uint8)
     index = analysis.graph.index
-    reached = [dst for _, dst in analysis.drawn_phase_edges]
-    reached += [dst for _, dst in analysis.hyper_edges]
+    # Past TOP_LEVEL_AS_IS_NODES the first view opens no group: the flag's readers (tens of thousands, each a chain
+    # to decide) are held in their top-level group, their paths end there (``readers_held``), and each group answer
+    # gives those below it (``phase_paths``, on the whole tree). The chains cost a second at 1,000,000 nodes.
+    readers_held = analysis.graph.node_count > TOP_LEVEL_AS_IS_NODES
+    reached = [] if readers_held else [dst for _, dst in analysis.drawn_phase_edges]
+    if not readers_held:
+        reached += [dst for _, dst in analysis.hyper_edges]
     reached += [h.index for h in analysis.roles.hyperparameters]
     reached += [index[s.name] for s in analysis.phase.sources if s.name in index]
     reached = np.unique(np.array(reached, dtype=np.intp))

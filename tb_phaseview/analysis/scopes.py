@@ -155,6 +155,8 @@ class ScopeTree:
         self._op_counts: dict[str, Counter] = {}
         self._last_descendants: tuple[str, list[int]] | None = None
         self.folded_nodes = 0  # ops whose name is deeper than a chain may go (see the module's docstring)
+        # A first answer's tree that holds the flag's readers in their top-level group (pipeline._deferral).
+        self.readers_held = False
 
     # -- children, built on first use ------------------------------------------------------------------
 

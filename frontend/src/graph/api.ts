@@ -100,6 +100,9 @@ export interface GroupAnswer {
   truncated: boolean;
   /** Set when `truncated`: how many children were left out. */
   omitted?: { count: number };
+  /** In a graph whose first answer's `to_path` stop at the top-level group (`phase.to_path_partial`): the whole
+   * display path of each reader of a phase edge below this group, by its name. */
+  phase_paths?: Record<string, string[]>;
 }
 
 /** A layer of the summary (docs/wire_format.md, *Summary*). */
@@ -201,7 +204,9 @@ export interface GraphAnswer extends GraphRef {
   node_roles?: Record<string, number>;
   /** `title`: the area's name alone (`gradients`), said where its id would be shown. */
   areas?: { role: string; group: string; label: string; size: number; title?: string }[];
-  phase: { sources: PhaseSource[]; layers: PhaseLayer[]; edges: PhaseEdge[] };
+  /** `to_path_partial`: the edges' `to_path` may end at the top-level group holding the reader (a graph past
+   * 300,000 nodes); the group answers below it give the rest (`phase_paths`). */
+  phase: { sources: PhaseSource[]; layers: PhaseLayer[]; edges: PhaseEdge[]; to_path_partial?: boolean };
   hyperparameters?: HyperparameterAnswer;
   /** The sentence above the graph (names between backticks), the flag it is about and how many layers read it. */
   answer: {

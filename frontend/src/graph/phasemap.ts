@@ -76,3 +76,15 @@ export function bySource(edges: readonly MappedPhaseEdge[]): Map<string, MappedP
   }
   return m;
 }
+
+/**
+ * Completes the display paths of phase edges with what a group answer says of the readers below it: a large
+ * graph's first answer gives each reader's path only down to its top-level group (`to_path_partial`), and a
+ * phase edge into an opened layer would end at the layer's frame instead of at the box that reads the flag.
+ */
+export function completePhasePaths(edges: PhaseEdge[], paths: Readonly<Record<string, string[]>>): void {
+  for (const e of edges) {
+    const path = paths[e.to];
+    if (path) e.to_path = path;
+  }
+}

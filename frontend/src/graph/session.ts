@@ -16,6 +16,7 @@ import {
   type RunsAnswer,
 } from './api';
 import type { KindState } from './kinds';
+import { completePhasePaths } from './phasemap';
 import {
   decodeState,
   encodeState,
@@ -204,7 +205,10 @@ export class GraphSession {
       missing.map(async (id) => {
         try {
           const ans = await api.group(g, id);
-          if (sameGraph(g, this.view.graph)) this.groups.set(id, ans);
+          if (sameGraph(g, this.view.graph)) {
+            this.groups.set(id, ans);
+            if (ans.phase_paths) completePhasePaths(this.graph?.phase?.edges ?? [], ans.phase_paths);
+          }
         } catch (e) {
           failed.push(`${id}: ${(e as Error).message}`);
         }
