@@ -113,6 +113,24 @@ def every_view(page, url, nodes: int, layer: str = LAYER) -> None:
     page.click('[data-kind-filter="gradient"]')
     assert legend(page)["gradient"][0] == "drawn" and edges(page, "gradient")
     assert boxes(page) == before, "switching filters never moves a box"
+    page.click('[data-kind-filter="gradient"]')  # back to drawn -> dimmed -> hidden
+    page.click('[data-kind-filter="gradient"]')
+
+    # The first answer gave each reader of the flag a path down to its top-level group only (past 300,000 nodes):
+    # opening the gradients' area, whose readers sit deep in it, draws the flag's edges to the boxes inside it
+    # holding them (its group answer gives their paths), not to the area's frame.
+    page.click('[data-phase-mode="show"]')
+    area = "\u2237gradient"
+    page.locator(f'[data-node="{area}"][data-group="true"] .chevron').first.click()
+    page.wait_for_selector(f'[data-node="{area}"][data-expanded="true"]', timeout=120_000)
+    page.wait_for_function(
+        f"() => document.querySelector('[data-edge-kind=phase][data-to^=\"{area}/\"]')", timeout=60_000
+    )
+    into = {e["to"] for e in edges(page, "phase") if e["to"].startswith(area)}
+    assert into and area not in into, into
+    page.locator(f'[data-node="{area}"][data-group="true"] .chevron').first.click()
+    page.wait_for_selector(f'[data-node="{area}"][data-expanded="false"]', timeout=60_000)
+    page.click('[data-phase-mode="collapse"]')
 
     # Search: an op deep in the graph, found and revealed inside its bucket and its layer.
     page.fill("[data-testid=search]", f"{layer}/moving_mean/Read/ReadVariableOp")

@@ -321,7 +321,7 @@ def group_answer(analysis: GraphAnalysis, group_id: str) -> dict:
         answer["bucket"] = _bucket_entry(tree.buckets[group_id])
     if group_id in tree.series:
         answer["series"] = _series_entry(tree.series[group_id], tree.size_of(group_id))
-    if _readers_held_first(analysis):
+    if group_id != scopes.ROOT and _readers_held_first(analysis):  # every path leads through a top-level group
         paths = analysis.phase_paths_below(group_id)
         if paths:
             answer["phase_paths"] = paths
