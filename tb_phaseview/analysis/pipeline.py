@@ -467,7 +467,7 @@ def _assemble(graph: Graph, phase_analysis: phase.PhaseAnalysis, node_roles: rol
     else:
         held, holders, inner, deferred_areas = deferral
         first = scopes.build_scopes_without(display_names, relocations, pinned, graph.ops, held, holders)
-        first.readers_held = graph.node_count > TOP_LEVEL_AS_IS_NODES
+        first.readers_held = readers_wait(graph) and bool(analysis.drawn_phase_edges)
         analysis._first_tree = first
         # The whole tree rebuilds those areas' groups from their names alone, and puts them in the first one.
         analysis._tree_builder = lambda: scopes.with_areas(
@@ -499,12 +499,9 @@ def _deferral(analysis: GraphAnalysis, display_names: list[str]):
         return None
     area_codes = np.frombuffer(area_codes, dtype=np.uint8)
     index = analysis.graph.index
-    # Past TOP_LEVEL_AS_IS_NODES the first view opens no group: the flag's readers (tens of thousands, each a chain
-    # to decide) are held in their top-level group, their paths end there (``readers_held``), and each group answer
-    # gives those below it (``phase_paths``, on the whole tree). The chains cost a second at 1,000,000 nodes.
-    readers_held = analysis.graph.node_count > TOP_LEVEL_AS_IS_NODES
-    reached = [] if readers_held else [dst for _, dst in analysis.drawn_phase_edges]
-    if not readers_held:
+    reached = []
+    if not readers_wait(analysis.graph):
+        reached += [dst for _, dst in analysis.drawn_phase_edges]
         reached += [dst for _, dst in analysis.hyper_edges]
     reached += [h.index for h in analysis.roles.hyperparameters]
     reached += [index[s.name] for s in analysis.phase.sources if s.name in index]
@@ -552,6 +549,14 @@ def _deferral(analysis: GraphAnalysis, display_names: list[str]):
 # gives a path for. A Keras functional model puts its layers there: at 1,000,000 nodes, 30,601 groups of 397,802
 # ops, of which the first answer gives paths into 8,641 (each BatchNormalization layer's switches).
 TOP_LEVEL_AS_IS_NODES = 300_000
+
+
+def readers_wait(graph: Graph) -> bool:
+    """Whether the first answer holds the flag's readers in their top-level groups, its ``to_path`` ending there
+    (``phase.to_path_partial``; each group answer gives the rest, ``phase_paths``): past TOP_LEVEL_AS_IS_NODES,
+    where the first view opens no group. Deciding where each of them sits (tens of thousands, each a chain of the
+    ops beside it) cost a second of the first view at 1,000,000 nodes."""
+    return graph.node_count > TOP_LEVEL_AS_IS_NODES
 
 
 def _model_deferral(analysis: GraphAnalysis, display_names: list[str], area_codes, reached, moved):

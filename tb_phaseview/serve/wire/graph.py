@@ -331,7 +331,7 @@ def group_answer(analysis: GraphAnalysis, group_id: str) -> dict:
 def _readers_held_first(analysis: GraphAnalysis) -> bool:
     """Whether the first answer of this graph gave the flag's readers paths that end at their top-level group
     (``to_path_partial``): its group answers then give the whole path of those below them."""
-    return analysis.graph.node_count > pipeline.TOP_LEVEL_AS_IS_NODES and bool(analysis.drawn_phase_edges)
+    return pipeline.readers_wait(analysis.graph) and bool(analysis.drawn_phase_edges)
 
 
 def prepare_group_answers(analysis: GraphAnalysis) -> None:
