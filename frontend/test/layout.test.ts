@@ -472,6 +472,16 @@ test('an edge drawn apart from the layout goes round the boxes it would run thro
   for (const id of ids) assert.deepEqual(r.nodes[id], without.nodes[id]);
 });
 
+test('inside a group whose edges are all drawn apart (a machinery area), edges stay straight', () => {
+  // Its boxes are packed in rows, not placed along edges: round the right, every long edge would join one bus.
+  const ids = ['g1', 'g2', 'g3', 'g4'];
+  const nodes = ids.map((id) => ({ id, w: 400, h: 30 }));
+  const edges = [{ v: 'g1', w: 'g4', kind: 'gradient', count: 3 }];
+  const r = layoutGroup({ group: '\u2237gradient', nodes, edges });
+  assert.equal(r.edges.length, 1);
+  assert.equal(r.edges[0].points.length, 2);
+});
+
 test('a segment crosses a box through its inside, not along or beside it', () => {
   const box = { x: 0, y: 0, w: 10, h: 10 };
   assert.ok(segmentCrosses({ x: 5, y: -5 }, { x: 5, y: 15 }, box));

@@ -207,7 +207,9 @@ export function layoutGroup(input: LayoutInput): LayoutResult {
     ...core.edges,
     ...late,
     ...straightEdges(aux, nodes, true, column),
-    ...straightEdges(apart, nodes, false, column, true),
+    // Round the boxes only where a layout placed them along its edges: a group whose edges are all apart (inside a
+    // machinery area) is packed in rows, where every long edge would cross some box.
+    ...straightEdges(apart, nodes, false, column, main.length > 0),
   ];
   return { group: input.group, width, height, nodes, edges, engine: core.engine, ms: Date.now() - t0 };
 }
