@@ -66,14 +66,16 @@ def held_readers_completed(first: str, whole: str) -> tuple[str, str]:
 
 
 def group_answers_completing_paths(analysis, groups, whole_first: str, whole_groups: dict) -> tuple[dict, dict]:
-    """The group answers of ``analysis`` and ``whole_groups``, each checked to give the whole path of every reader
-    of a flag's edge below it (``phase_paths``) when the first answer held them, then without that field."""
+    """The group answers of ``analysis`` and ``whole_groups``, each checked to give every reader of a flag's edge
+    below it its path down to the group's child holding it (``phase_paths``) when the first answer held them, then
+    without that field."""
     whole_paths = {e["to"]: e["to_path"] for e in json.loads(whole_first)["phase"]["edges"]}
     answers, wholes = {}, {}
     for group in groups:
         answer, whole = wire.group_answer(analysis, group), dict(whole_groups[group])
         given = answer.pop("phase_paths", {})
-        assert given == {to: path for to, path in whole_paths.items() if group in path}, group
+        depth = len(analysis.tree.chain(group)) + 1  # down to the group's child on the way
+        assert given == {to: path[:depth] for to, path in whole_paths.items() if group in path}, group
         assert whole.pop("phase_paths", given) == given
         answers[group], wholes[group] = answer, whole
     return answers, wholes

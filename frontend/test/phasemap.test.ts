@@ -131,4 +131,7 @@ test("a large graph's readers' paths, completed by the answer of the group they 
     ['bn_7/cond', 'bn_8'],
   );
   assert.deepEqual(edges[1].to_path, ['[bn_1…bn_999]', 'bn_8'], 'a reader the answer does not name keeps its path');
+  // The bucket's answer, arriving after the layer's, says less: the longer path is kept.
+  completePhasePaths(edges, { 'bn_7/cond/Switch': ['[bn_1…bn_999]', 'bn_7'] });
+  assert.deepEqual(edges[0].to_path, ['[bn_1…bn_999]', 'bn_7', 'bn_7/cond']);
 });

@@ -80,11 +80,13 @@ export function bySource(edges: readonly MappedPhaseEdge[]): Map<string, MappedP
 /**
  * Completes the display paths of phase edges with what a group answer says of the readers below it: a large
  * graph's first answer gives each reader's path only down to its top-level group (`to_path_partial`), and a
- * phase edge into an opened layer would end at the layer's frame instead of at the box that reads the flag.
+ * phase edge into an opened layer would end at the layer's frame instead of at the box that reads the flag. Each
+ * answer says a path down to its own children: every such path is a prefix of the whole one, so the longest known
+ * is kept (the groups of a path may be answered in any order).
  */
 export function completePhasePaths(edges: PhaseEdge[], paths: Readonly<Record<string, string[]>>): void {
   for (const e of edges) {
     const path = paths[e.to];
-    if (path) e.to_path = path;
+    if (path && path.length > (e.to_path?.length ?? 0)) e.to_path = path;
   }
 }
