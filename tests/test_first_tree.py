@@ -2,7 +2,8 @@
 third of a training graph, the gradients' about a quarter, none of it on the first screen): it is written on a tree
 that holds those areas' ops directly, but for the chains to the ops it gives a path for (the readers of the
 flag's edges in the gradients' area), and is the answer the whole tree gives. The whole tree is built after it
-(the background completion) or when first asked."""
+(the background completion) or when first asked. Past the size whose first view opens no group, the readers wait
+too: their paths end at their top-level group, and each group answer gives the next step of them."""
 
 from __future__ import annotations
 
@@ -60,7 +61,7 @@ def held_readers_completed(first: str, whole: str) -> tuple[str, str]:
             held = edge["to_path"]
             assert held == full["to_path"][: len(held)], (held, full["to_path"])
             # Whole, or down to the top-level group (in its bucket when the top level is bucketed).
-            assert held == full["to_path"] or scopes_of_layer(held) == held[-1], (held, full["to_path"])
+            assert held == full["to_path"] or top_level_group(held) == held[-1], (held, full["to_path"])
             edge["to_path"] = full["to_path"]
     return json.dumps(a, sort_keys=True), json.dumps(b, sort_keys=True)
 
@@ -270,13 +271,13 @@ def test_past_the_size_whose_first_view_opens_nothing_the_models_groups_wait_too
     assert json.loads(first)["phase"]["to_path_partial"] is True
     paths = [e["to_path"] for e in json.loads(first)["phase"]["edges"] if "/" in e["to"]]
     held = [path for path in paths if not path[0].startswith(scopes.AREA_MARK)]  # the gradients' area is built
-    assert len(held) > len(readers) // 2 and all(path[-1] == scopes_of_layer(path) for path in held)
+    assert len(held) > len(readers) // 2 and all(path[-1] == top_level_group(path) for path in held)
     first, whole_first = held_readers_completed(first, whole_first)
     assert first == whole_first
     assert json.loads(first)["opened"] == []
     analysis.complete()
     assert tree_parts(analysis.tree) == tree_parts(build_whole(analysis))
-    # Each group the user opens gives the whole paths of the readers below it: a bucket, a layer, its cond.
+    # Each group the user opens gives the readers below it their paths down to its child: a bucket, a layer, its cond.
     layers = sorted({graph.names[r].split("/")[0] for r in readers[:20]})
     buckets = [analysis.tree.chain(layer)[0] for layer in layers[:1]]
     groups = buckets + [g for layer in layers[:3] for g in (layer, *analysis.tree.children(layer)[0][:2])]
@@ -286,7 +287,7 @@ def test_past_the_size_whose_first_view_opens_nothing_the_models_groups_wait_too
     assert "phase_paths" in wire.group_answer(analysis, buckets[0])
 
 
-def scopes_of_layer(path: list[str]) -> str:
+def top_level_group(path: list[str]) -> str:
     """The top-level group on a display path (past a bucket, whose id holds its range's mark)."""
     return [g for g in path if scopes.BUCKET_MARK not in g][0]
 
