@@ -389,19 +389,43 @@ def classify_layer(layer: str, ops: set[str]) -> str:
     return OTHER
 
 
-def _layer_kinds(graph: Graph, layers: set[str]) -> dict[str, str]:
+def _layer_kinds(graph: Graph, layers: set[str], readers: dict[str, list[int]] | None = None) -> dict[str, str]:
     """The kind of each layer scope, from the op types below it and in the functions its nodes call.
 
-    Names sorted once make every scope a contiguous range ("a/" <= name < "a0", as "0" follows "/"). A batch
-    norm op decides the kind outright, so the functions of a layer's further callers are not read once one
-    is found (each caller's NodeDef is parsed to name its functions).
+    A batch norm op decides the kind outright, so a layer whose own reader of the flag calls one (a TF2 layer's
+    ``If``, its branches holding the batch norm) is decided by that reader alone (``readers``: each layer's
+    readers, by node). The other layers read every op of their scope: names sorted once make every scope a
+    contiguous range ("a/" <= name < "a0", as "0" follows "/"), and the functions of a layer's further callers
+    are not read once a batch norm is found (each caller's NodeDef is parsed to name its functions).
     """
-    sorted_names = sorted(graph.names)  # names are unique: graph.index leads back to the nodes
     # Read from the node's bytes where the graph keeps them (graphdef_reader): no full NodeDef is built.
     names_called = getattr(graph.node_defs, "functions_called", None)
-    kinds: dict[str, str] = {}
     memo: dict[str, frozenset] = {}
+
+    def ops_called(i: int) -> frozenset:
+        called = [graph.ops[i]]
+        try:
+            called.extend(names_called(i) if names_called else _functions_called(graph.node_defs[i]))
+        except NodeDefUnreadable:
+            pass  # the functions it calls cannot be read; its own op still counts
+        return _ops_in_functions(graph, called, memo)
+
+    def is_call(i: int) -> bool:
+        return graph.ops[i] in CALL_OPS or graph.ops[i] in graph.functions
+
+    kinds: dict[str, str] = {}
+    undecided = []
     for layer in layers:
+        own = [i for i in (readers or {}).get(layer, ()) if graph.names[i].startswith(layer + "/") and is_call(i)]
+        found = next((ops for ops in map(ops_called, own) if _has_batch_norm_op(ops)), None)
+        if found is None:
+            undecided.append(layer)
+        else:
+            kinds[layer] = classify_layer(layer, found)  # a batch norm's: the scope's other ops cannot change it
+    if not undecided:
+        return kinds
+    sorted_names = sorted(graph.names)  # names are unique: graph.index leads back to the nodes
+    for layer in undecided:
         low = bisect.bisect_left(sorted_names, layer + "/")
         high = bisect.bisect_left(sorted_names, layer + "0", low)
         members = list(map(graph.index.__getitem__, sorted_names[low:high]))
@@ -410,13 +434,8 @@ def _layer_kinds(graph: Graph, layers: set[str]) -> dict[str, str]:
         for i in members:
             if decided:
                 break
-            if graph.ops[i] in CALL_OPS or graph.ops[i] in graph.functions:
-                called = [graph.ops[i]]
-                try:
-                    called.extend(names_called(i) if names_called else _functions_called(graph.node_defs[i]))
-                except NodeDefUnreadable:
-                    pass  # the functions it calls cannot be read; its own op still counts
-                found = _ops_in_functions(graph, called, memo)
+            if is_call(i):
+                found = ops_called(i)
                 ops |= found
                 decided = _has_batch_norm_op(found)
         kinds[layer] = classify_layer(layer, ops)
@@ -559,7 +578,11 @@ def analyze_phase(graph: Graph) -> PhaseAnalysis:
         consumers[dst] = layer
 
     all_layers = set().union(*layers_by_source.values()) if layers_by_source else set()
-    kind_of_layer = _layer_kinds(graph, all_layers)
+    readers_of_layer: dict[str, list[int]] = {}
+    for dst, layer in consumers.items():
+        if layer:
+            readers_of_layer.setdefault(layer, []).append(dst)
+    kind_of_layer = _layer_kinds(graph, all_layers, readers_of_layer)
     layers: list[PhaseLayer] = []
     for source in sources:
         source.layers = sorted(layers_by_source[source.index])
