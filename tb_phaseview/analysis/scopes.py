@@ -509,7 +509,6 @@ def fold_into_areas(names: list[str], codes: bytearray) -> tuple[list[str], dict
     present = {code for code in set(codes) if machinery[code]}  # set() of a bytearray is made in C
     if not present:
         return names, {}
-    moved = list(compress(range(len(names)), map(machinery.__getitem__, codes)))
     taken = set()
     if AREA_MARK in "\n".join(names):  # one scan in C: a name holding the mark is rare
         taken = {name.partition("/")[0] for name in compress(names, map(_has_mark, names, repeat(AREA_MARK)))}
@@ -519,12 +518,9 @@ def fold_into_areas(names: list[str], codes: bytearray) -> tuple[list[str], dict
         while area in taken:
             area += AREA_MARK
         areas[roles.ROLE_NAMES[code]] = area
-    prefix = {code: areas[roles.ROLE_NAMES[code]] + "/" for code in present}
-    display = list(names)
-    # Prefixed and written back in C (at 200k nodes of a training graph, about half are machinery).
-    moved_names = map(names.__getitem__, moved)
-    prefixed = map(operator.add, map(prefix.__getitem__, map(codes.__getitem__, moved)), moved_names)
-    deque(map(display.__setitem__, moved, prefixed), maxlen=0)
+    # Each name behind its role's prefix, in C: the model's prefix is "" (which gives back the name itself).
+    prefix = [areas[roles.ROLE_NAMES[code]] + "/" if code in present else "" for code in range(len(machinery))]
+    display = list(map(operator.add, map(prefix.__getitem__, codes), names))
     return display, areas
 
 
@@ -592,8 +588,8 @@ def with_areas(
         """``parts`` but for the entries of groups inside those groups (a copy, in the same order). Scans in C:
         the model's groups are thousands, too many to test each key against each."""
         kept = dict(parts)
-        tops, separators, _ = zip(*map(str.partition, parts, repeat("/"))) if parts else ((), (), ())
-        inside = map(operator.and_, map(bool, separators), map(rebuilt.__contains__, tops))
+        tops = [group.partition("/")[0] for group in parts]
+        inside = [len(top) < len(group) and top in rebuilt for top, group in zip(tops, parts)]
         deque(map(kept.__delitem__, compress(parts, inside)), maxlen=0)
         return kept
 
