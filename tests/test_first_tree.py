@@ -287,6 +287,25 @@ def test_past_the_size_whose_first_view_opens_nothing_the_models_groups_wait_too
     assert "phase_paths" in wire.group_answer(analysis, buckets[0])
 
 
+def test_past_the_size_the_first_answer_builds_no_per_edge_list(monkeypatch):
+    # The flags' pass, the roles and the first answer read the edges' numpy columns: the per-edge Python lists
+    # (2.6 million entries each, about 280 MB together at 1,000,000 nodes) are made only for an answer that
+    # walks a small group's edges, after the first view.
+    from make_graphs import tiled
+
+    monkeypatch.setattr(pipeline, "TOP_LEVEL_AS_IS_NODES", 20_000)
+    ((_, seed, _),) = list(iter_graphs(os.path.join(DEMO_LOGS, "resnet_tf_keras")))
+    graph = graph_source.load_graph("run_graph", tiled(seed, 30_000, "wide").SerializeToString())
+    analysis = pipeline.analyze(graph)
+    answer = json.loads(first_answer(analysis))
+    assert answer["phase"]["edges"] and answer["opened"] == []
+    lists = {"edge_src", "edge_dst", "edge_output", "edge_input", "edge_control", "in_start"}
+    assert not lists & set(vars(graph))
+    layer = answer["phase"]["edges"][0]["layer"]
+    wire.group_answer(analysis, layer)  # a layer's edges are walked op by op: now they are made
+    assert {"edge_src", "edge_dst"} <= set(vars(graph))
+
+
 def top_level_group(path: list[str]) -> str:
     """The top-level group on a display path (past a bucket, whose id holds its range's mark)."""
     return [g for g in path if scopes.BUCKET_MARK not in g][0]

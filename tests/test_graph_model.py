@@ -60,3 +60,19 @@ def test_columns_of_a_graph_without_edges():
     graph = build_graph(GraphDef(node=[NodeDef(name="a", op="Const")]))
     assert graph.columns.inputs_at(np.array([0]), 0).tolist() == [-1]
     assert graph.out_edges_of({0}) == {0: []}
+
+
+def test_edge_rows_of_a_few_nodes_read_from_the_columns_equal_the_lists():
+    graph = build_graph(demo_graphs()[("resnet_old_keras", "run_graph", None)])
+    nodes = list(range(3, graph.node_count, 41))
+    rows = graph.out_edge_rows(nodes), graph.in_edge_rows(nodes)
+    assert not {"edge_src", "edge_dst", "edge_input", "edge_control", "in_start"} & set(vars(graph))
+    out_edges = [e for n in nodes for e in graph.out_edges(n)]
+    in_edges = [e for n in nodes for e in graph.in_edges(n)]
+    for (edges, srcs, dsts, positions, controls), expected in zip(rows, (out_edges, in_edges)):
+        assert edges == expected
+        assert srcs == [graph.edge_src[e] for e in expected]
+        assert dsts == [graph.edge_dst[e] for e in expected]
+        assert positions == [graph.edge_input[e] for e in expected]
+        assert controls == [graph.edge_control[e] for e in expected]
+    assert graph.out_edge_rows([]) == ([], [], [], [], [])

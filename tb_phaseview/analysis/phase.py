@@ -13,7 +13,8 @@ import bisect
 import re
 from dataclasses import dataclass, field
 from itertools import compress
-from operator import add, eq, not_
+
+import numpy as np
 
 from tb_phaseview.analysis.graph_model import Graph, NodeDefUnreadable
 
@@ -214,35 +215,31 @@ def _carrier_closure(graph: Graph, source: int) -> set[int]:
     frontier = {source}
     while frontier:
         reached = set()
-        for edges in graph.out_edges_of(frontier).values():
-            for e in edges:
-                if graph.edge_control[e] or graph.edge_input[e] != 0:
-                    continue
-                dst = graph.edge_dst[e]
-                if dst not in carriers and graph.ops[dst] in PASS_THROUGH_OPS:
-                    carriers.add(dst)
-                    reached.add(dst)
+        _, _, dsts, positions, controls = graph.out_edge_rows(frontier)
+        for dst, position, control in zip(dsts, positions, controls):
+            if not control and position == 0 and dst not in carriers and graph.ops[dst] in PASS_THROUGH_OPS:
+                carriers.add(dst)
+                reached.add(dst)
         frontier = reached
     return carriers
 
 
 def _gates_control_flow(graph: Graph, carriers: set[int]) -> bool:
     wrapping: dict[tuple[str, int], bool] = {}  # (function, argument) -> whether it gates: one scan per function
-    for edges in graph.out_edges_of(carriers).values():
-        for e in edges:
-            if graph.edge_control[e]:
-                continue
-            dst = graph.edge_dst[e]
-            gate_input = GATE_INPUTS.get(graph.ops[dst])
-            if gate_input is not None and graph.edge_input[e] == gate_input:
+    _, _, dsts, positions, controls = graph.out_edge_rows(carriers)
+    for dst, position, control in zip(dsts, positions, controls):
+        if control:
+            continue
+        gate_input = GATE_INPUTS.get(graph.ops[dst])
+        if gate_input is not None and position == gate_input:
+            return True
+        callee = callee_of(graph, dst)
+        if callee is not None:
+            key = (callee, position)
+            if key not in wrapping:
+                wrapping[key] = bool(_gates_in_function(graph, callee, position, True, 0, set()))
+            if wrapping[key]:
                 return True
-            callee = callee_of(graph, dst)
-            if callee is not None:
-                key = (callee, graph.edge_input[e])
-                if key not in wrapping:
-                    wrapping[key] = bool(_gates_in_function(graph, callee, key[1], True, 0, set()))
-                if wrapping[key]:
-                    return True
     return False
 
 
@@ -442,16 +439,19 @@ def _layer_kinds(graph: Graph, layers: set[str], readers: dict[str, list[int]] |
     return kinds
 
 
-def _predicate_source(graph: Graph, gate: int) -> int | None:
-    """The node feeding a gate's predicate input (inputs are stored in order: usually found without a scan)."""
-    position = GATE_INPUTS[graph.ops[gate]]
-    e = graph.in_start[gate] + position
-    if e < graph.in_start[gate + 1] and graph.edge_input[e] == position and not graph.edge_control[e]:
-        return graph.edge_src[e]
-    for e in graph.in_edges(gate):
-        if graph.edge_input[e] == position and not graph.edge_control[e]:
-            return graph.edge_src[e]
-    return None
+def _predicate_sources(graph: Graph, gates: np.ndarray, positions: np.ndarray) -> list[int]:
+    """The nodes feeding the gates' predicate inputs (one each, when it has one), in the gates' order. Inputs are
+    stored in order, so a predicate is usually the gate's input edge at its position: checked for every gate at
+    once, the others' in-edges scanned. ``positions``: each gate's predicate input."""
+    columns = graph.columns
+    edges = np.minimum(columns.in_start[gates] + positions, len(columns.src) - 1)
+    direct = (columns.dst[edges] == gates) & (columns.position[edges] == positions) & columns.data[edges]
+    sources = np.where(direct, columns.src[edges], -1).tolist()
+    for at in np.flatnonzero(~direct).tolist():
+        _, srcs, _, inputs, controls = graph.in_edge_rows([int(gates[at])])
+        position = int(positions[at])
+        sources[at] = next((src for src, i, c in zip(srcs, inputs, controls) if i == position and not c), -1)
+    return [source for source in sources if source >= 0]
 
 
 def _variables_behind_gates(graph: Graph, known: dict[int, int]) -> list[int]:
@@ -459,22 +459,19 @@ def _variables_behind_gates(graph: Graph, known: dict[int, int]) -> list[int]:
     Gates whose predicate already carries a flag found (``known``) are skipped."""
     found: set[int] = set()
     seen: set[int] = set(known)
-    gates = list(compress(range(graph.node_count), map(GATE_INPUTS.__contains__, graph.ops)))
-    if not gates or not graph.edge_src:
+    columns = graph.columns
+    gates = np.flatnonzero(columns.op_in(GATE_INPUTS))
+    if not gates.size or not len(columns.src):
         return []
-    # Column-wise (in C) first: the edge where each gate's predicate should be, and whether a known flag feeds it.
-    positions = list(map(GATE_INPUTS.__getitem__, map(graph.ops.__getitem__, gates)))
-    edges = [min(e, len(graph.edge_src) - 1) for e in map(add, map(graph.in_start.__getitem__, gates), positions)]
-    explained = map(
-        all,
-        zip(
-            map(eq, map(graph.edge_dst.__getitem__, edges), gates),
-            map(eq, map(graph.edge_input.__getitem__, edges), positions),
-            map(known.__contains__, map(graph.edge_src.__getitem__, edges)),
-        ),
-    )
-    unexplained = list(compress(gates, map(not_, explained)))
-    frontier = [node for node in map(lambda gate: _predicate_source(graph, gate), unexplained) if node is not None]
+    # Column-wise first: the edge where each gate's predicate should be, and whether a known flag feeds it.
+    positions = columns.per_op(lambda op: GATE_INPUTS.get(op, 0), np.intp)[gates]
+    edges = np.minimum(columns.in_start[gates] + positions, len(columns.src) - 1)
+    is_known = np.zeros(graph.node_count, dtype=bool)
+    is_known[list(known)] = True
+    sources = columns.src[edges]
+    explained = (columns.dst[edges] == gates) & (columns.position[edges] == positions)
+    explained &= (sources >= 0) & is_known[np.maximum(sources, 0)]
+    frontier = _predicate_sources(graph, gates[~explained], positions[~explained])
     while frontier:
         node = frontier.pop()
         if node in seen:
@@ -484,11 +481,8 @@ def _variables_behind_gates(graph: Graph, known: dict[int, int]) -> list[int]:
         if op in VARIABLE_OPS:
             found.add(node)
         elif op in PASS_THROUGH_OPS:
-            frontier.extend(
-                graph.edge_src[e]
-                for e in graph.in_edges(node)
-                if graph.edge_input[e] == 0 and not graph.edge_control[e]
-            )
+            _, srcs, _, inputs, controls = graph.in_edge_rows([node])
+            frontier.extend(src for src, i, c in zip(srcs, inputs, controls) if i == 0 and not c)
     return sorted(found)
 
 
@@ -499,17 +493,15 @@ def _variable_reads(graph: Graph, variables: list[int], carriers: dict[int, int]
     frontier = variables
     while frontier:
         reached = []
-        for edges in graph.out_edges_of(frontier).values():
-            for e in edges:
-                dst = graph.edge_dst[e]
-                if (
-                    dst in carriers
-                    and dst not in reads
-                    and graph.ops[dst] in VARIABLE_READ_OPS
-                    and not any(map(CONTROL_FLOW_COMPONENT.match, graph.names[dst].split("/")[:-1]))
-                ):
-                    reads.add(dst)
-                    reached.append(dst)
+        for dst in graph.out_edge_rows(frontier)[2]:
+            if (
+                dst in carriers
+                and dst not in reads
+                and graph.ops[dst] in VARIABLE_READ_OPS
+                and not any(map(CONTROL_FLOW_COMPONENT.match, graph.names[dst].split("/")[:-1]))
+            ):
+                reads.add(dst)
+                reached.append(dst)
         frontier = reached
     return reads
 
@@ -535,19 +527,16 @@ def analyze_phase(graph: Graph) -> PhaseAnalysis:
     source_nodes = {s.index for s in sources}
     readers: dict[int, int] = {}  # consuming node -> source
     relayed_by: dict[int, int] = {}  # consuming node -> the carrier it reads
-    out_edges = graph.out_edges_of(carriers)
     variable_reads = _variable_reads(graph, [s.index for s in sources if s.op in VARIABLE_OPS], carriers)
-    for carrier, source in carriers.items():
-        for e in out_edges[carrier]:
-            phase_edges.append(e)
-            dst = graph.edge_dst[e]
-            if dst in variable_reads or (
-                graph.ops[source] in VARIABLE_OPS and graph.ops[dst] in VARIABLE_BOOKKEEPING_OPS
-            ):
-                continue  # a variable flag's reads are the flag itself; assigning or saving it does not read it
-            if dst not in source_nodes:  # relays (pred_id, switch_t) read it too, inside their layer
-                readers[dst] = source
-                relayed_by[dst] = carrier
+    edges, carrier_of_edge, dsts, _, _ = graph.out_edge_rows(carriers)
+    for e, carrier, dst in zip(edges, carrier_of_edge, dsts):
+        source = carriers[carrier]
+        phase_edges.append(e)
+        if dst in variable_reads or (graph.ops[source] in VARIABLE_OPS and graph.ops[dst] in VARIABLE_BOOKKEEPING_OPS):
+            continue  # a variable flag's reads are the flag itself; assigning or saving it does not read it
+        if dst not in source_nodes:  # relays (pred_id, switch_t) read it too, inside their layer
+            readers[dst] = source
+            relayed_by[dst] = carrier
     phase_edges.sort()
 
     # Forward ops define the layers; gradient ops (which also read the flag) are folded onto them.
@@ -616,11 +605,14 @@ def forward_reads_of_gradient_nodes(graph: Graph, analysis: PhaseAnalysis) -> di
     if not candidates:
         return {}
     moved = {}
-    for node, edges in graph.out_edges_of(candidates).items():
-        layer = analysis.consumers[node]
-        for e in edges:
-            dst = graph.names[graph.edge_dst[e]]
-            if not graph.edge_control[e] and not is_gradient(dst) and layer_of(dst) == layer:
-                moved[graph.names[node]] = layer
-                break
+    _, nodes, dsts, _, controls = graph.out_edge_rows(candidates)
+    for node, dst, control in zip(nodes, dsts, controls):
+        name, layer = graph.names[node], analysis.consumers[node]
+        if (
+            not control
+            and name not in moved
+            and not is_gradient(graph.names[dst])
+            and layer_of(graph.names[dst]) == layer
+        ):
+            moved[name] = layer
     return moved

@@ -186,13 +186,15 @@ class GraphAnalysis:
         counts = self._group_edges.get(group_id)
         if counts is None:
             # Phase edges travel separately (see wire.graph_answer); the browser lays out neither them nor the
-            # other kinds drawn apart (the machinery's, hyperparameters').
+            # other kinds drawn apart (the machinery's, hyperparameters'). The root's are counted from the
+            # columns: the per-edge lists (2.6 million entries each at 1M nodes) wait for a group that needs them.
+            root = group_id == scopes.ROOT
             counts = self._group_edges[group_id] = scopes.aggregate_group_edges(
                 self.tree,
                 group_id,
                 self.graph.out_edges,
-                self.graph.edge_src,
-                self.graph.edge_dst,
+                None if root else self.graph.edge_src,
+                None if root else self.graph.edge_dst,
                 self.kinds,
                 skip_kinds=(edge_kinds.PHASE,),
                 columns_src=self.graph.columns.src,
@@ -240,11 +242,12 @@ class GraphAnalysis:
         """(flag, consuming op) of every phase edge the browser draws. An edge leaving a relay inside a layer
         (a v1 cond's pred_id -> Switch) is that layer's own business and is left out."""
         if self._drawn_phase_edges is None:
-            graph, carriers, consumers = self.graph, self.phase.carriers, self.phase.consumers
+            columns, carriers, consumers = self.graph.columns, self.phase.carriers, self.phase.consumers
+            edges = np.array(self.phase.phase_edges, dtype=np.intp)
             self._drawn_phase_edges = [
-                (carriers[graph.edge_src[e]], graph.edge_dst[e])
-                for e in self.phase.phase_edges
-                if not consumers.get(graph.edge_src[e])
+                (carriers[src], dst)
+                for src, dst in zip(columns.src[edges].tolist(), columns.dst[edges].tolist())
+                if not consumers.get(src)
             ]
         return self._drawn_phase_edges
 

@@ -1059,7 +1059,8 @@ def blends_other_variables(graph: Graph, value: int, written: int) -> bool:
             continue
         if op not in _BLEND_OPS or len(seen) > _BLEND_MAX_OPS:
             return False
-        stack.extend(graph.edge_src[e] for e in graph.in_edges(node) if not graph.edge_control[e])
+        _, sources, _, _, controls = graph.in_edge_rows([node])
+        stack.extend(source for source, control in zip(sources, controls) if not control)
     return others
 
 
@@ -1567,8 +1568,8 @@ def _counts_for_a_total(graph: Graph, increment: int, varying: np.ndarray) -> bo
     as a step counter's 1 is; a step counter is ordered after the updates of the weights (through a group) or
     after reads of itself, never after a write of a computed value to another variable."""
     columns = graph.columns
-    before = [graph.edge_src[e] for e in graph.in_edges(increment) if graph.edge_control[e]]
-    before = np.array([b for b in before if graph.ops[b] in WRITE_OPS], dtype=np.intp)
+    _, sources, _, _, controls = graph.in_edge_rows([increment])
+    before = np.array([b for b, c in zip(sources, controls) if c and graph.ops[b] in WRITE_OPS], dtype=np.intp)
     if not before.size:
         return False
     totals, sums = columns.inputs_at(before, 0), columns.inputs_at(before, 1)
