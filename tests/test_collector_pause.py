@@ -1,7 +1,7 @@
 """Python's cyclic garbage collector is paused while a graph is read, analysed and its first answer encoded.
 
 In TensorBoard's process the heap holds every loaded event file, and reading a 200k-node graph made the
-collector walk it again and again (about 0.39 s of full collections; README, *Speed*). None of what the read
+collector walk it again and again (about 0.39 s of full collections; docs/speed_history.md). None of what the read
 makes is in a cycle, so nothing is lost by pausing it.
 """
 
