@@ -350,6 +350,13 @@ class GraphAnalysis:
         return list(self.tree.chain(self.tree.node_parent[index]))
 
     @property
+    def readers_wait_with_groups(self) -> bool:
+        """Whether this graph's first answer gives the flag's readers paths ending at their top-level group
+        (``readers_wait``, and a drawn phase edge to hold): its group answers then give each reader below them
+        the next steps (``phase_paths_below``)."""
+        return readers_wait(self.graph) and bool(self.drawn_phase_edges)
+
+    @property
     def readers_held(self) -> bool:
         """Whether ``path_of_node`` of a flag's reader may stop at the top-level group holding it: the first
         view's tree of a graph past TOP_LEVEL_AS_IS_NODES holds their ops there (``_deferral``)."""
@@ -473,7 +480,7 @@ def _assemble(graph: Graph, phase_analysis: phase.PhaseAnalysis, node_roles: rol
     else:
         held, holders, inner, deferred_areas = deferral
         first = scopes.build_scopes_without(display_names, relocations, pinned, graph.ops, held, holders)
-        first.readers_held = readers_wait(graph) and bool(analysis.drawn_phase_edges)
+        first.readers_held = analysis.readers_wait_with_groups
         analysis._first_tree = first
         # The whole tree rebuilds those areas' groups from their names alone, and puts them in the first one.
         analysis._tree_builder = lambda: scopes.with_areas(

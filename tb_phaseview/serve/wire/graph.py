@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Optional
 
-from tb_phaseview.analysis import answers, functions, phase, pipeline, scopes
+from tb_phaseview.analysis import answers, functions, phase, scopes
 from tb_phaseview.analysis.graph_model import NodeDefUnreadable
 from tb_phaseview.analysis.pipeline import GraphAnalysis
 from tb_phaseview.serve import shape_marks
@@ -321,17 +321,11 @@ def group_answer(analysis: GraphAnalysis, group_id: str) -> dict:
         answer["bucket"] = _bucket_entry(tree.buckets[group_id])
     if group_id in tree.series:
         answer["series"] = _series_entry(tree.series[group_id], tree.size_of(group_id))
-    if group_id != scopes.ROOT and _readers_held_first(analysis):  # every path leads through a top-level group
+    if group_id != scopes.ROOT and analysis.readers_wait_with_groups:  # every path leads through a top-level group
         paths = analysis.phase_paths_below(group_id)
         if paths:
             answer["phase_paths"] = paths
     return answer
-
-
-def _readers_held_first(analysis: GraphAnalysis) -> bool:
-    """Whether the first answer of this graph gave the flag's readers paths that end at their top-level group
-    (``to_path_partial``): its group answers then give the whole path of those below them."""
-    return pipeline.readers_wait(analysis.graph) and bool(analysis.drawn_phase_edges)
 
 
 def prepare_group_answers(analysis: GraphAnalysis) -> None:
@@ -340,7 +334,7 @@ def prepare_group_answers(analysis: GraphAnalysis) -> None:
     parameters (together 0.8 s at 1,000,000 nodes). The background completion runs it after the whole tree, so
     that the first group the user opens does not wait for it."""
     analysis.phase_reach  # noqa: B018 - computed and kept
-    if _readers_held_first(analysis):
+    if analysis.readers_wait_with_groups:
         analysis.phase_paths_below(scopes.ROOT)  # indexes the readers' paths by group, once
     if analysis.hyper_boxes:
         analysis.hyper_read_by(top_level_only=False)
