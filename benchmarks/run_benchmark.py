@@ -18,6 +18,9 @@ Then the architecture diff (*Compare with…*) of a real 36k-node pair and a 200
 (diff_timing.py), as a second table; and the same pairs' compare views opened from a link in a real TensorBoard and
 Chromium, from the comparison's request to its drawing (compare_browser.py), as a third.
 
+Before any graph, ``machine_score.py`` times a fixed workload (strings, comprehensions, numpy, fresh memory) that
+does not use PhaseView's code: printed under the table, it tells this run's machine from another's.
+
 Medians over the repetitions are printed as a Markdown table and written, with every sample, to
 benchmarks/results/<timestamp>.json. Usage: `python benchmarks/run_benchmark.py [--reps 3] [--sizes 1k,10k]
 [--graphs "200k nested,50k wide,EfficientNetB7 fit"]`.
@@ -38,6 +41,7 @@ REPO = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(REPO, "tests"))
 sys.path.insert(0, HERE)
 
+import machine_score  # noqa: E402
 from make_graphs import APPLICATIONS, ROUTINE_SIZES, SIZES, application_graph, seed_graph, tiled, write  # noqa: E402
 from tbserver import CHROMIUM_ARGS, start_tensorboard  # noqa: E402
 
@@ -253,6 +257,10 @@ def summarise(results, graphs_tab_timeout):
     return "\n".join(rows)
 
 
+def machine_words(machine: dict) -> str:
+    return ", ".join(f"{part.replace('_', ' ')} {seconds:.2f}" for part, seconds in machine.items())
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default=",".join(ROUTINE_SIZES), help="of " + ", ".join(SIZES))
@@ -279,6 +287,9 @@ def main(argv=None):
         "--compare-reps", type=int, default=3, help="compare views timed in the browser per pair (0: none)"
     )
     args = parser.parse_args(argv)
+    # Measured first, on an idle machine: the yardstick that tells this run's machine from another's.
+    machine = machine_score.score()
+    print(f"machine score (CPU s, machine_score.py): {json.dumps(machine)}", file=sys.stderr, flush=True)
     only = {g.strip() for g in args.graphs.split(",") if g.strip()} or None
     applications = [a for a in args.applications.split(",") if a]
     results = run(
@@ -292,6 +303,7 @@ def main(argv=None):
         only,
     )
     table = summarise(results, args.graphs_tab_timeout)
+    table += f"\n\nMachine score (CPU s, `benchmarks/machine_score.py`): {machine_words(machine)}"
     print(table)
     diffs = []
     if args.diff_repeat > 0:
@@ -318,6 +330,7 @@ def main(argv=None):
                 "compares": compares,
                 "table": table,
                 "cpus": os.cpu_count(),
+                "machine": machine,
             },
             f,
             indent=1,
