@@ -1,6 +1,6 @@
 """How fast this machine runs the kinds of work PhaseView's server does, on a fixed workload: a yardstick printed
 beside every `make bench` table, so that two runs on different machines can be told apart from two versions of the
-code (the same code measured 1.4 times slower on one 2-core machine than on another, a day apart).
+code (the same code ran 1.3-1.5 times slower on one 2-core machine than on another, a day apart).
 
 The workload does not use PhaseView's code, so it does not change when the code does. Each part is timed as CPU
 seconds, the best of three:
@@ -59,14 +59,14 @@ def _strings(names: list[str], inputs: list[str]) -> None:
     np.fromiter(map(index.get, inputs), dtype=np.intp, count=len(inputs))
 
 
-def _comprehensions(names: list[str]) -> None:
+def _comprehensions(names: list[str]) -> int:
     tops = [name.partition("/")[0] for name in names]
     scopes = {name.rpartition("/")[0] for name in names}
     hits = [i for i, name in enumerate(names) if "Switch_1" in name]
     return len(tops) + len(scopes) + len(hits)
 
 
-def _numpy(src: np.ndarray) -> None:
+def _numpy(src: np.ndarray) -> int:
     order = np.argsort(src, kind="stable")
     counts = np.bincount(src, minlength=NAMES)
     return int(counts[src[order]].sum())
