@@ -482,9 +482,10 @@ def _assemble(graph: Graph, phase_analysis: phase.PhaseAnalysis, node_roles: rol
         first = scopes.build_scopes_without(display_names, relocations, pinned, graph.ops, held, holders)
         first.readers_held = analysis.readers_wait_with_groups
         analysis._first_tree = first
-        # The whole tree rebuilds those areas' groups from their names alone, and puts them in the first one.
+        # The whole tree rebuilds those areas' groups from their names alone, and puts them in the first one (their
+        # positions sorted then: the first answer does not wait for a sort of most of the graph's positions).
         analysis._tree_builder = lambda: scopes.with_areas(
-            first, display_names, relocations, pinned, graph.ops, inner, deferred_areas
+            first, display_names, relocations, pinned, graph.ops, np.sort(np.concatenate(inner)), deferred_areas
         )
     return analysis
 
@@ -497,8 +498,8 @@ DEFERRED_MIN_OPS = 20_000
 
 def _deferral(analysis: GraphAnalysis, display_names: list[str]):
     """How the first answer's tree can leave the machinery's large areas unbuilt: (the positions of the ops it
-    holds in their area directly, the area's id for each, the positions of every op of those areas, the areas'
-    ids), or None to build the whole tree now.
+    holds in their area directly, the area's id for each, the positions of every op of those areas as arrays to
+    concatenate, the areas' ids), or None to build the whole tree now.
 
     An area of at least DEFERRED_MIN_OPS ops waits whole when the first answer gives no path inside it (a flag,
     a reader of a flag's drawn edge, a hyperparameter or its reader; past TOP_LEVEL_AS_IS_NODES a flag or a
@@ -554,7 +555,7 @@ def _deferral(analysis: GraphAnalysis, display_names: list[str]):
         deferred_areas += groups
     if not deferred_areas:
         return None
-    return np.concatenate(held), holders, np.sort(np.concatenate(inner)), deferred_areas
+    return np.concatenate(held), holders, inner, deferred_areas
 
 
 # Past this many nodes a graph's first view shows its top level as it is (``serve.first_open`` opens no group):
