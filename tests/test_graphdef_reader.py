@@ -93,6 +93,14 @@ def test_graphs_as_tensorflow_writes_them_are_read_as_columns():
     assert_same_as_full_parse(long_name)
 
 
+def test_nodes_of_one_op_type_share_its_string():
+    """A million nodes hold a hundred op types: one string each, not one per node (memory the server keeps)."""
+    graph_def = max((g for (_, kind, _), g in demo_graphs().items() if kind == "run_graph"), key=lambda g: len(g.node))
+    graph = read_graph(graph_def.SerializeToString())
+    assert graph.ops == [node.op for node in graph_def.node]
+    assert len({id(op) for op in graph.ops}) == len(set(graph.ops)) < len(graph.ops) / 10
+
+
 def test_nodes_laid_out_otherwise_or_named_like_a_marker_read_as_a_full_parse_does():
     """Each layout the column read does not take (or takes, then finds a marker-like name or input in) is read
     node by node, as before: the graph equals a full parse's."""
