@@ -5,7 +5,7 @@ Stages, each timed (wall and CPU), with the process's resident memory after it a
 
 - ``tb read (python)``: TensorBoard's Python reader (``--load_fast=false``): its event multiplexer loads the
   logdir, then its data provider hands over the graph's bytes;
-- ``raw count``, ``slim parse``, ``build graph``: graphdef_reader (protobuf parsing) and graph_model;
+- ``raw count``, ``parse and build``: graphdef_reader (protobuf parsing) and graph_model;
 - each analysis pass of ``analysis.analyze_graph``;
 - ``first answer``: wire.graph_answer and its JSON text, as the graph route sends it.
 
@@ -84,19 +84,20 @@ def tensorboard_read(logdir: str):
     return provider.read_blob(ctx, blob_key=blob_key)
 
 
-def build_graph(columns, blob: bytes, raw):
+def build_graph(blob: bytes, raw):
     from tensorboard.compat.proto import function_pb2
 
-    from tb_phaseview.analysis.graph_model import build_graph_from_columns, build_graph_from_nodes
-    from tb_phaseview.read.graphdef_reader import _MARKERS, LazyNodeDefs, SlimGraph
+    from tb_phaseview.analysis.graph_model import build_graph_from_chunks, build_graph_from_nodes
+    from tb_phaseview.read.graphdef_reader import _MARKERS, LazyNodeDefs, SlimGraph, node_chunks
 
     # The library's functions, as read_graph reads them: the flags' layers are told apart by the ops inside the
     # functions their conds call (without them, every call's attributes are read in vain).
     library = function_pb2.FunctionDefLibrary.FromString(raw.library).function if raw.library else []
     functions = {function.signature.name: function for function in library}
     graph = None
-    if columns is not None:
-        graph = build_graph_from_columns(*columns, _MARKERS, LazyNodeDefs(raw.node), functions)
+    chunks = node_chunks(blob, raw.node)
+    if chunks is not None:
+        graph = build_graph_from_chunks(chunks, _MARKERS, LazyNodeDefs(raw.node), functions)
     if graph is None:
         print("(nodes read one by one)", file=sys.stderr)
         graph = build_graph_from_nodes(SlimGraph.FromString(blob).node[:], LazyNodeDefs(raw.node), functions)
@@ -120,10 +121,9 @@ def in_process(blob: bytes, logdir: str, trace: bool, profile_path: str | None) 
         profiler.enable()
     with analysis_mod.garbage_collector_paused():
         raw = stages.run("raw count (RawGraph parse)", graphdef_reader.RawGraph.FromString, blob)
-        # As graphdef_reader.read_graph: the nodes as columns, or one by one when not laid out as TensorFlow writes.
-        columns = stages.run("slim parse (names, ops, inputs)", graphdef_reader.node_columns, blob, raw.node)
-        graph = stages.run("build graph (index, edges, columns)", build_graph, columns, blob, raw)
-        del columns
+        # As graphdef_reader.read_graph: the nodes as columns a chunk at a time, each chunk's inputs resolved as it
+        # comes (or one by one when not laid out as TensorFlow writes them).
+        graph = stages.run("parse and build (names, ops, inputs; index, edges)", build_graph, blob, raw)
         pa = stages.run("phase.analyze_phase", phase.analyze_phase, graph)
         node_roles = stages.run("roles.classify_roles", roles.classify_roles, graph, pa.carriers)
         shared = stages.run("phase.forward_reads_of_gradient_nodes", phase.forward_reads_of_gradient_nodes, graph, pa)

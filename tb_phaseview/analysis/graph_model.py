@@ -324,43 +324,58 @@ def build_graph_from_nodes(nodes, node_defs, functions: dict, max_edges: int | N
     return _resolve_edges(names, ops, index, src, dst, counts, _picker(raw_inputs), node_defs, functions, duplicates)
 
 
-def build_graph_from_columns(
-    names: list[str],
-    ops: list[str],
-    inputs: list[str],
-    markers: tuple[str, ...],
-    node_defs,
-    functions: dict,
-    max_edges: int | None = None,
-) -> Graph | None:
-    """The Graph of nodes read as three columns (graphdef_reader): each node's name and op, and every node's
-    inputs in node order, each node's led by one marker string (one of ``markers``) that tells where they start.
+def build_graph_from_chunks(chunks, markers: tuple[str, ...], node_defs, functions: dict) -> Graph | None:
+    """The Graph of nodes read as columns a chunk at a time (graphdef_reader.node_chunks): each chunk is the
+    names and ops of its nodes, and their inputs in node order, each node's led by one marker string (one of
+    ``markers``) that tells where they start; a chunk of None says the nodes cannot be read so.
 
-    None when the columns cannot be read so: a name repeated, or a name or an input equal to a marker (the caller
-    then reads the nodes one by one, through build_graph_from_nodes).
+    Each chunk's inputs are resolved as it comes, against the names read so far: only one chunk's input strings
+    are alive at a time, not all the graph's. The few that name a node of a later chunk (a loop's back edge), an
+    output past the first or a control input keep their strings, parsed at the end (``_resolve_edges``). The
+    nodes of one op type share its string (a string per node was 70 MB at 1,000,000 nodes).
+
+    None when a chunk is None, or a name is repeated or equal to a marker, or an input is spelled like a marker:
+    the caller then reads the nodes one by one, through build_graph_from_nodes.
     """
+    index = dict.fromkeys(markers, -2)
+    names: list[str] = []
+    ops: list[str] = []
+    distinct_ops: dict[str, str] = {}
+    found_parts, later_parts = [], []
+    later_raw: list[str] = []
+    inputs_read = 0
+    for chunk in chunks:
+        if chunk is None:
+            return None
+        chunk_names, chunk_ops, chunk_inputs = chunk
+        first = len(names)
+        names += chunk_names
+        ops += map(distinct_ops.setdefault, chunk_ops, chunk_ops)
+        index.update(zip(chunk_names, range(first, len(names))))
+        found = np.fromiter(map(index.get, chunk_inputs, repeat(-1)), dtype=np.intp, count=len(chunk_inputs))
+        later = np.flatnonzero(found == -1)
+        later_raw += map(chunk_inputs.__getitem__, later.tolist())
+        found_parts.append(found)
+        later_parts.append(later + inputs_read)
+        inputs_read += len(chunk_inputs)
     count = len(names)
-    index = dict(zip(names, range(count)))
-    if len(index) != count or len(ops) != count or any(marker in index for marker in markers):
+    # A repeated name, or one equal to a marker, took another's entry.
+    if len(index) != count + len(markers) or len(ops) != count or any(index[m] != -2 for m in markers):
         return None
-    if max_edges is not None and len(inputs) - count > max_edges:
-        raise TooManyEdges(len(inputs) - count)
     for marker in markers:
-        index[marker] = -2
-    try:
-        resolved = np.fromiter(map(index.get, inputs, repeat(-1)), dtype=np.intp, count=len(inputs))
-    finally:
-        for marker in markers:
-            del index[marker]
+        del index[marker]
+    resolved = np.concatenate(found_parts) if found_parts else np.zeros(0, dtype=np.intp)
     is_marker = resolved == -2
     if int(np.count_nonzero(is_marker)) != count or (count and not is_marker[0]):
         return None  # an input spelled like a marker
     kept = np.flatnonzero(~is_marker)
     dst = np.cumsum(is_marker)[kept] - 1
     counts = np.bincount(dst, minlength=count)
+    later_at = np.concatenate(later_parts) if later_parts else np.zeros(0, dtype=np.intp)
 
     def raw_inputs(edges: np.ndarray) -> list[str]:
-        return list(map(inputs.__getitem__, kept[edges].tolist()))
+        # Asked only of edges left unresolved here, each of which kept its string.
+        return list(map(later_raw.__getitem__, np.searchsorted(later_at, kept[edges]).tolist()))
 
     return _resolve_edges(names, ops, index, resolved[kept], dst, counts, raw_inputs, node_defs, functions, [])
 

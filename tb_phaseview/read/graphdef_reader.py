@@ -7,9 +7,10 @@ with GraphDef's own field numbers:
 - ``RawGraph`` keeps each node as its serialised bytes: it counts the nodes before anything is built (a graph
   over the memory budget is refused there), and one node's NodeDef is parsed from its bytes when its attributes are
   needed (the learning-phase flag's dtype, an ``If``'s branch functions, the inspector);
-- ``NodeColumns`` reads every node's name, op and inputs as three columns, in one parse of the nodes' bytes laid
-  end to end (node_columns); ``SlimGraph`` reads the same one message per node, for the graphs whose nodes are
-  not laid out as TensorFlow writes them (node_columns then declines).
+- ``NodeColumns`` reads the names, ops and inputs of a chunk of nodes as three columns, in one parse of their
+  bytes laid end to end (node_chunks; each chunk's inputs are resolved before the next is read);
+  ``SlimGraph`` reads the same one message per node, for the graphs whose nodes are not laid out as TensorFlow
+  writes them (node_chunks then declines).
 
 At 200k nodes the two take about a third of a full parse; read and made into the Graph, the columns take about
 two thirds of the time of the per-node messages (no accessor call per node and field).
@@ -26,7 +27,7 @@ from tb_phaseview.analysis.graph_model import (
     Graph,
     NodeDefUnreadable,
     TooManyEdges,
-    build_graph_from_columns,
+    build_graph_from_chunks,
     build_graph_from_nodes,
 )
 
@@ -250,10 +251,10 @@ def read_graph(blob: bytes, edges_allowed=None) -> Graph:
         for function in function_pb2.FunctionDefLibrary.FromString(raw.library).function:
             functions[function.signature.name] = function
     try:
-        columns = node_columns(blob, raw.node, max_edges)
+        chunks = node_chunks(blob, raw.node, max_edges)
         graph = None
-        if columns is not None:
-            graph = build_graph_from_columns(*columns, _MARKERS, LazyNodeDefs(raw.node), functions, max_edges)
+        if chunks is not None:
+            graph = build_graph_from_chunks(chunks, _MARKERS, LazyNodeDefs(raw.node), functions)
         if graph is None:
             slim_nodes = SlimGraph.FromString(blob).node[:]  # a slice is a list, built faster than by iterating
             graph = build_graph_from_nodes(slim_nodes, LazyNodeDefs(raw.node), functions, max_edges)
@@ -265,20 +266,21 @@ def read_graph(blob: bytes, edges_allowed=None) -> Graph:
 
 
 # A node's field header on the wire: tag 0x0a (GraphDef.node, length-delimited), then its length as a varint of
-# 1 to 5 bytes. node_columns writes over each header an input of the same size (tag 0x1a, length, NULs): one of
+# 1 to 5 bytes. node_chunks writes over each header an input of the same size (tag 0x1a, length, NULs): one of
 # these strings, by the header's size.
 _MARKERS = tuple("\0" * size for size in range(5))
 _CHUNK_BYTES = 1 << 24  # the nodes' bytes parsed at a time (a bigger node is parsed alone)
 
 
-def node_columns(blob: bytes, payloads, max_edges: int | None = None) -> tuple[list[str], list[str], list[str]] | None:
-    """Every node's name, op and inputs as three lists, the inputs of each node led by a marker (one of
-    ``_MARKERS``), read by a parse of each chunk of the nodes' bytes: no message per node, nor an accessor call per
-    field.
+def node_chunks(blob: bytes, payloads, max_edges: int | None = None):
+    """The nodes' names, ops and inputs, a chunk of nodes at a time: an iterator of (names, ops, inputs) lists,
+    the inputs of each node led by a marker (one of ``_MARKERS``), each chunk read by one parse of its nodes' bytes:
+    no message per node, nor an accessor call per field (graph_model.build_graph_from_chunks takes them).
 
     ``payloads``: the RawGraph's nodes. None when the nodes are not laid out as TensorFlow writes them (all of them
-    first, each with its name first and its op next, once each): the caller then reads them through SlimGraph.
-    ``max_edges``: TooManyEdges past that many inputs, counted before any input becomes a Python string.
+    first, each with its name first and its op next, once each): the caller then reads them through SlimGraph; a
+    chunk that does not parse so is None (and the last). ``max_edges``: TooManyEdges past that many inputs, counted
+    in each parsed chunk before its inputs become Python strings.
     """
     count = len(payloads)
     if count == 0:
@@ -310,14 +312,14 @@ def node_columns(blob: bytes, payloads, max_edges: int | None = None) -> tuple[l
     ok[ok] &= data[op_at[ok]] == 0x12
     if not ok.all():
         return None
-    # Parsed a chunk of nodes at a time, through one buffer (a copy of all the bytes at once costs the kernel
-    # fresh pages for each of them, and held every node's attributes as unknown fields until the end).
-    names: list[str] = []
-    op_column: list[str] = []
-    # Each op type's first string, which its nodes share: a string per node was 70 MB at 1,000,000 nodes, and the
-    # kernel's fresh pages for it a tenth of a second of the first view.
-    distinct_ops: dict[str, str] = {}
-    inputs: list[str] = []
+    return _parsed_chunks(data, starts, ends, sizes, max_edges)
+
+
+def _parsed_chunks(data: np.ndarray, starts: np.ndarray, ends: np.ndarray, sizes: np.ndarray, max_edges):
+    """node_chunks' chunks, parsed through one buffer (a copy of all the bytes at once costs the kernel fresh pages
+    for each of them, and held every node's attributes as unknown fields until the end)."""
+    count, end = len(starts), int(ends[-1])
+    inputs_read = 0
     largest = int((ends - starts).max())
     buffer = np.empty(max(min(end, _CHUNK_BYTES), largest), dtype=np.uint8)
     at = 0
@@ -335,16 +337,15 @@ def node_columns(blob: bytes, payloads, max_edges: int | None = None) -> tuple[l
         try:
             columns = NodeColumns.FromString(memoryview(view))
         except DecodeError:
-            return None  # SlimGraph's parse then says why, as it always has
+            yield None  # SlimGraph's parse then says why, as it always has
+            return
         if len(columns.name) != last - at or len(columns.op) != last - at:
-            return None
+            yield None
+            return
         # Counted in the parsed message, before a Python string is made for its inputs (a node of millions of
         # inputs is refused at the size of its bytes).
-        if max_edges is not None and len(inputs) + len(columns.input) - last > max_edges:
-            raise TooManyEdges(len(inputs) + len(columns.input) - last)
-        names += columns.name[:]
-        ops = columns.op[:]
-        op_column += map(distinct_ops.setdefault, ops, ops)
-        inputs += columns.input[:]
+        inputs_read += len(columns.input)
+        if max_edges is not None and inputs_read - last > max_edges:
+            raise TooManyEdges(inputs_read - last)
+        yield columns.name[:], columns.op[:], columns.input[:]
         at = last
-    return names, op_column, inputs
