@@ -67,6 +67,14 @@ def process_tree_mb(pid: int, field: str = "VmRSS") -> float:
     return total / 1024
 
 
+def cpu_and_faults(pid: int) -> dict:
+    """The process's CPU seconds (user, system) and page faults so far (/proc/PID/stat), to tell apart where a
+    sample's seconds went: this machine's page faults are a large and varying part of them."""
+    fields = open(f"/proc/{pid}/stat").read().rpartition(")")[2].split()
+    tick = os.sysconf("SC_CLK_TCK")
+    return {"user_s": int(fields[11]) / tick, "system_s": int(fields[12]) / tick, "page_faults": int(fields[7])}
+
+
 def rss_mb(pid: int) -> float:
     return process_tree_mb(pid, "VmRSS")
 
@@ -166,8 +174,17 @@ def measure_graphs_tab(browser, server, timeout_s: float) -> dict:
 
 
 def run(
-    sizes, shapes, reps, graphs_tab_timeout, phaseview_timeout, load_fast, applications=tuple(APPLICATIONS), only=None
+    sizes,
+    shapes,
+    reps,
+    graphs_tab_timeout,
+    phaseview_timeout,
+    load_fast,
+    applications=tuple(APPLICATIONS),
+    only=None,
+    env=None,
 ):
+    """``env``: variables set in each TensorBoard's environment (``--tensorboard-env``), besides this one's."""
     from playwright.sync_api import sync_playwright
 
     seed = seed_graph()
@@ -196,17 +213,21 @@ def run(
                 # for a logdir written before its user opens the tab.
                 os.sync()
                 sample = {}
-                server = start_tensorboard(logdir, load_fast=lf, wait_for_graphs=1, timeout=600)
+                server = start_tensorboard(logdir, load_fast=lf, wait_for_graphs=1, timeout=600, extra_env=env)
                 try:
                     sample["server_idle_rss_mb"] = rss_mb(server.process.pid)
+                    before = cpu_and_faults(server.process.pid)
                     sample["phaseview"] = measure_phaseview(browser, server, phaseview_timeout)
+                    after = cpu_and_faults(server.process.pid)
+                    # TensorBoard's Python process over the page's whole visit (the first view, then the toggles).
+                    sample["server_cpu"] = {key: round(after[key] - before[key], 2) for key in after}
                     sample["server_rss_mb"] = rss_mb(server.process.pid)
                     sample["server_peak_rss_mb"] = peak_rss_mb(server.process.pid)
                 finally:
                     server.stop()
                 # Once the Graphs tab has timed out on a graph, waiting it out again proves nothing new.
                 if rep == 0 or samples[0]["graphs_tab"]["drawn"]:
-                    server = start_tensorboard(logdir, load_fast=lf, wait_for_graphs=1, timeout=600)
+                    server = start_tensorboard(logdir, load_fast=lf, wait_for_graphs=1, timeout=600, extra_env=env)
                     try:
                         sample["graphs_tab"] = measure_graphs_tab(browser, server, graphs_tab_timeout)
                     finally:
@@ -227,8 +248,8 @@ def summarise(results, graphs_tab_timeout):
     rows = [
         "| graph | load_fast | nodes | PhaseView ready (s) | of which after frame (s) | after frame, samples (s) | "
         "Graphs tab first node (s) | ratio | toggle (ms) | legend switch (ms) | server RSS (MB) | "
-        "server idle / peak RSS (MB) | tab JS heap (MB) |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "server idle / peak RSS (MB) | tab JS heap (MB) | server CPU, user / system (s) |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
         pv = [s["phaseview"] for s in r["samples"]]
@@ -241,6 +262,10 @@ def summarise(results, graphs_tab_timeout):
         idle = median([s.get("server_idle_rss_mb") for s in r["samples"]])
         peak = median([s.get("server_peak_rss_mb") for s in r["samples"]])
         heap = median([s.get("tab_heap_mb") for s in pv])
+        cpu = [s["server_cpu"] for s in r["samples"] if "server_cpu" in s]
+        cpu_text = (
+            f"{median([c['user_s'] for c in cpu]):.2f} / {median([c['system_s'] for c in cpu]):.2f}" if cpu else "-"
+        )
         tab = [s["graphs_tab"] for s in r["samples"] if "graphs_tab" in s]
         drawn = [t["first_node_s"] for t in tab if t["drawn"]]
         if drawn:
@@ -252,7 +277,8 @@ def summarise(results, graphs_tab_timeout):
             f"| {r['graph']} | {r.get('load_fast', '')} | {r['nodes']:,} | {ready:.2f} | {after:.2f} | "
             f"{' / '.join(f'{s:.2f}' for s in samples)} | {tab_text} | {ratio} | "
             f"{toggle:.1f} | {'-' if legend is None else f'{legend:.1f}'} | {rss:.0f} | "
-            f"{'-' if idle is None else f'{idle:.0f} / {peak:.0f}'} | {'-' if heap is None else f'{heap:.0f}'} |"
+            f"{'-' if idle is None else f'{idle:.0f} / {peak:.0f}'} | {'-' if heap is None else f'{heap:.0f}'} | "
+            f"{cpu_text} |"
         )
     return "\n".join(rows)
 
@@ -282,6 +308,13 @@ def main(argv=None):
     parser.add_argument(
         "--graphs", default="", help="only these graphs, by their label in the table, comma-separated (empty: all)"
     )
+    parser.add_argument(
+        "--tensorboard-env",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="set in each TensorBoard's environment (repeatable), e.g. GLIBC_TUNABLES=glibc.malloc.hugetlb=1",
+    )
     parser.add_argument("--diff-repeat", type=int, default=3, help="repetitions of the diff's timing (0: skip it)")
     parser.add_argument(
         "--compare-reps", type=int, default=3, help="compare views timed in the browser per pair (0: none)"
@@ -291,6 +324,7 @@ def main(argv=None):
     machine = machine_score.score()
     print(f"machine score (CPU s, machine_score.py): {json.dumps(machine)}", file=sys.stderr, flush=True)
     only = {g.strip() for g in args.graphs.split(",") if g.strip()} or None
+    env = dict(pair.split("=", 1) for pair in args.tensorboard_env)
     applications = [a for a in args.applications.split(",") if a]
     results = run(
         args.sizes.split(","),
@@ -301,9 +335,12 @@ def main(argv=None):
         args.load_fast,
         applications,
         only,
+        env,
     )
     table = summarise(results, args.graphs_tab_timeout)
     table += f"\n\nMachine score (CPU s, `benchmarks/machine_score.py`): {machine_words(machine)}"
+    if env:
+        table += "\n\nTensorBoard started with " + ", ".join(f"`{name}={value}`" for name, value in env.items())
     print(table)
     diffs = []
     if args.diff_repeat > 0:
