@@ -70,7 +70,8 @@ def process_tree_mb(pid: int, field: str = "VmRSS") -> float:
 def cpu_and_faults(pid: int) -> dict:
     """The process's CPU seconds (user, system) and page faults so far (/proc/PID/stat), to tell apart where a
     sample's seconds went: this machine's page faults are a large and varying part of them."""
-    fields = open(f"/proc/{pid}/stat").read().rpartition(")")[2].split()
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rpartition(")")[2].split()
     tick = os.sysconf("SC_CLK_TCK")
     return {"user_s": int(fields[11]) / tick, "system_s": int(fields[12]) / tick, "page_faults": int(fields[7])}
 
